@@ -1,0 +1,55 @@
+//! # zerotl — the TL wire format without allocation
+//!
+//! `zerotl` is the `#![no_std]`, allocation-free core of the zerotl project. It knows
+//! the primitives of Telegram's TL serialization (see `core.telegram.org/mtproto/serialize`)
+//! and the contract generated code builds on:
+//!
+//! * [`Reader`] walks a borrowed input slice; [`Writer`] fills a caller-provided slice.
+//! * [`Decode`] builds a value that *borrows* from the input (strings, bytes and vectors
+//!   are views, never copies); [`Encode`] computes an exact length and writes it.
+//! * [`DecodeError`] is small and [`Copy`]: it names what went wrong and at which byte.
+//!
+//! Every length and count read from the input is checked against the bytes that are
+//! left *before* anything else happens, nesting is bounded (see [`DEFAULT_MAX_DEPTH`]),
+//! and encoding is canonical (shortest length form, zero padding), so
+//! `decode -> encode` reproduces accepted input byte for byte.
+//!
+//! ```
+//! use zerotl::{Decode, Encode, Str};
+//!
+//! // "test" as a TL string: length byte, 4 bytes, 3 bytes of zero padding.
+//! let wire = [0x04, b't', b'e', b's', b't', 0, 0, 0];
+//! let s = Str::decode_from_slice(&wire).unwrap();
+//! assert_eq!(s.as_str(), "test");
+//!
+//! let mut out = [0u8; 8];
+//! assert_eq!(s.encode_to_slice(&mut out), Ok(8));
+//! assert_eq!(out, wire);
+//! ```
+#![no_std]
+#![forbid(unsafe_code)]
+
+#[cfg(test)]
+extern crate std;
+
+mod bare;
+mod error;
+mod lazy;
+mod object;
+mod primitives;
+mod reader;
+mod strings;
+mod traits;
+mod vector;
+mod writer;
+
+pub use bare::Bare;
+pub use error::{DecodeError, DecodeErrorKind, EncodeError};
+pub use lazy::Lazy;
+pub use object::Object;
+pub use primitives::{BOOL_FALSE_ID, BOOL_TRUE_ID};
+pub use reader::{Reader, DEFAULT_MAX_DEPTH};
+pub use strings::{tl_bytes_len, Bytes, Str};
+pub use traits::{BareDecode, BareEncode, Decode, Encode, Identifiable, RemoteCall};
+pub use vector::{BareVector, Iter as VectorIter, Vector, VECTOR_ID};
+pub use writer::Writer;

@@ -1,0 +1,339 @@
+//! A bounds-checked cursor over borrowed TL bytes.
+
+use crate::error::{DecodeError, DecodeErrorKind};
+
+/// How deep constructors may nest by default (prost uses 100; TL values seen on the
+/// wire nest well under 20).
+pub const DEFAULT_MAX_DEPTH: u16 = 64;
+
+/// A cursor over the input of a decode.
+///
+/// Every read checks the bytes that are left first and fails with a
+/// [`DecodeError`] naming the absolute offset; nothing here can panic.
+/// The reader also counts how deep constructors nest ([`Reader::enter`]).
+///
+/// ```
+/// use zerotl::Reader;
+/// let mut r = Reader::new(&[0x4c, 0x53, 0xf7, 0x0d, 0x07]);
+/// assert_eq!(r.read_u32(), Ok(0x0df7534c));
+/// assert_eq!(r.remaining(), 1);
+/// assert!(r.read_u32().is_err());
+/// ```
+#[derive(Debug, Clone)]
+pub struct Reader<'a> {
+    buf: &'a [u8],
+    pos: usize,
+    base: usize,
+    depth: u16,
+    max_depth: u16,
+    trusted: bool,
+}
+
+impl<'a> Reader<'a> {
+    /// A reader over `buf` with the default depth limit.
+    pub const fn new(buf: &'a [u8]) -> Self {
+        Self::with_max_depth(buf, DEFAULT_MAX_DEPTH)
+    }
+
+    /// A reader over `buf` that fails with [`DecodeErrorKind::DepthExceeded`] when
+    /// constructors nest deeper than `max_depth`.
+    pub const fn with_max_depth(buf: &'a [u8], max_depth: u16) -> Self {
+        Self {
+            buf,
+            pos: 0,
+            base: 0,
+            depth: 0,
+            max_depth,
+            trusted: false,
+        }
+    }
+
+    /// A reader over bytes that an earlier decode already validated (the bytes kept by
+    /// a [`Vector`](crate::Vector) or [`Lazy`](crate::Lazy)). It skips checks that cannot
+    /// fail on such bytes (UTF-8, nesting depth); bounds are still checked.
+    pub(crate) const fn trusted(buf: &'a [u8]) -> Self {
+        Self {
+            buf,
+            pos: 0,
+            base: 0,
+            depth: 0,
+            max_depth: u16::MAX,
+            trusted: true,
+        }
+    }
+
+    /// Whether this reader re-reads already validated bytes (see [`Str`](crate::Str)).
+    pub const fn is_trusted(&self) -> bool {
+        self.trusted
+    }
+
+    /// The absolute offset of the next byte.
+    pub const fn position(&self) -> usize {
+        self.base + self.pos
+    }
+
+    /// Bytes left to read.
+    pub const fn remaining(&self) -> usize {
+        self.buf.len() - self.pos
+    }
+
+    /// Whether every byte has been read.
+    pub const fn is_empty(&self) -> bool {
+        self.remaining() == 0
+    }
+
+    /// The bytes not read yet, without consuming them.
+    pub fn rest(&self) -> &'a [u8] {
+        self.buf.get(self.pos..).unwrap_or(&[])
+    }
+
+    /// The bytes from absolute offset `start` (a value of [`Reader::position`] taken
+    /// earlier) up to the current position.
+    pub fn consumed_since(&self, start: usize) -> &'a [u8] {
+        let from = start.saturating_sub(self.base);
+        self.buf.get(from..self.pos).unwrap_or(&[])
+    }
+
+    /// An error of `kind` at the current position.
+    pub const fn error(&self, kind: DecodeErrorKind) -> DecodeError {
+        DecodeError::new(kind, self.position())
+    }
+
+    /// An error of `kind` at absolute offset `offset`.
+    pub const fn error_at(&self, kind: DecodeErrorKind, offset: usize) -> DecodeError {
+        DecodeError::new(kind, offset)
+    }
+
+    fn end_error(&self, needed: usize) -> DecodeError {
+        self.error(DecodeErrorKind::UnexpectedEnd {
+            needed,
+            remaining: self.remaining(),
+        })
+    }
+
+    /// Reads the next `n` bytes.
+    #[inline]
+    pub fn read_slice(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
+        let end = self.pos.checked_add(n).ok_or_else(|| self.end_error(n))?;
+        match self.buf.get(self.pos..end) {
+            Some(s) => {
+                self.pos = end;
+                Ok(s)
+            }
+            None => Err(self.end_error(n)),
+        }
+    }
+
+    /// Reads the next `N` bytes as an array reference, with one bounds check.
+    #[inline]
+    pub fn read_array<const N: usize>(&mut self) -> Result<&'a [u8; N], DecodeError> {
+        match self.rest().split_first_chunk::<N>() {
+            Some((head, _)) => {
+                self.pos += N;
+                Ok(head)
+            }
+            None => Err(self.end_error(N)),
+        }
+    }
+
+    /// Skips `n` bytes.
+    pub fn skip(&mut self, n: usize) -> Result<(), DecodeError> {
+        self.read_slice(n).map(|_| ())
+    }
+
+    /// Reads a little-endian `u32` (a constructor id or a `#` flags word).
+    #[inline]
+    pub fn read_u32(&mut self) -> Result<u32, DecodeError> {
+        self.read_array::<4>().map(|b| u32::from_le_bytes(*b))
+    }
+
+    /// Reads the next little-endian `u32` without consuming it.
+    #[inline]
+    pub fn peek_u32(&self) -> Result<u32, DecodeError> {
+        match self.rest().split_first_chunk::<4>() {
+            Some((head, _)) => Ok(u32::from_le_bytes(*head)),
+            None => Err(self.end_error(4)),
+        }
+    }
+
+    /// Reads a TL `int`.
+    #[inline]
+    pub fn read_i32(&mut self) -> Result<i32, DecodeError> {
+        self.read_array::<4>().map(|b| i32::from_le_bytes(*b))
+    }
+
+    /// Reads a TL `long`.
+    #[inline]
+    pub fn read_i64(&mut self) -> Result<i64, DecodeError> {
+        self.read_array::<8>().map(|b| i64::from_le_bytes(*b))
+    }
+
+    /// Reads a TL `double`.
+    #[inline]
+    pub fn read_f64(&mut self) -> Result<f64, DecodeError> {
+        self.read_array::<8>().map(|b| f64::from_le_bytes(*b))
+    }
+
+    /// Reads a constructor id and checks that it is `id`; otherwise fails with
+    /// [`DecodeErrorKind::UnknownConstructor`] naming `expected`.
+    #[inline]
+    pub fn expect_id(&mut self, id: u32, expected: &'static str) -> Result<(), DecodeError> {
+        let at = self.position();
+        let got = self.read_u32()?;
+        if got == id {
+            Ok(())
+        } else {
+            Err(self.error_at(
+                DecodeErrorKind::UnknownConstructor { id: got, expected },
+                at,
+            ))
+        }
+    }
+
+    /// Reads a `flags:#` word and rejects bits outside `known`.
+    #[inline]
+    pub fn read_flags(
+        &mut self,
+        known: u32,
+        constructor: &'static str,
+    ) -> Result<u32, DecodeError> {
+        let at = self.position();
+        let flags = self.read_u32()?;
+        let bits = flags & !known;
+        if bits == 0 {
+            Ok(flags)
+        } else {
+            Err(self.error_at(DecodeErrorKind::UnknownFlags { bits, constructor }, at))
+        }
+    }
+
+    /// Reads the body of a TL `string`/`bytes`: the length header, the data and the
+    /// padding. Rejects `0xff` headers, the 4-byte form for lengths below 254 and
+    /// non-zero padding; the declared length is checked against the bytes left before
+    /// anything else is read.
+    #[inline]
+    pub fn read_tl_bytes(&mut self) -> Result<&'a [u8], DecodeError> {
+        let at = self.position();
+        let rest = self.rest();
+        let (header, len) = match rest.first() {
+            None => return Err(self.end_error(1)),
+            Some(&n @ 0..=253) => (1, n as usize),
+            Some(&254) => match rest.first_chunk::<4>() {
+                Some(h) => {
+                    let len = u32::from_le_bytes([h[1], h[2], h[3], 0]) as usize;
+                    if len < 254 {
+                        return Err(self.error(DecodeErrorKind::NonCanonicalLength { length: len }));
+                    }
+                    (4, len)
+                }
+                None => return Err(self.end_error(4)),
+            },
+            Some(_) => return Err(self.error(DecodeErrorKind::InvalidLengthPrefix)),
+        };
+        let after_header = rest.len() - header;
+        if len > after_header {
+            return Err(self.error(DecodeErrorKind::LengthBeyondInput {
+                length: len,
+                remaining: after_header,
+            }));
+        }
+        let padded = (header + len + 3) & !3;
+        let Some(all) = rest.get(..padded) else {
+            return Err(self.error_at(
+                DecodeErrorKind::UnexpectedEnd {
+                    needed: padded - header - len,
+                    remaining: after_header - len,
+                },
+                at + header + len,
+            ));
+        };
+        let (data, padding) = all[header..].split_at(len);
+        if padding.iter().any(|&b| b != 0) {
+            return Err(self.error_at(DecodeErrorKind::NonZeroPadding, at + header + len));
+        }
+        self.pos += padded;
+        Ok(data)
+    }
+
+    /// Reads a vector count and checks that `count * min_element_size` bytes are left
+    /// (a zero `min_element_size` counts as one byte per element, so no count can make
+    /// a decoder loop without consuming input).
+    #[inline]
+    pub fn read_count(&mut self, min_element_size: usize) -> Result<u32, DecodeError> {
+        let at = self.position();
+        let count = self.read_i32()?;
+        if count < 0 {
+            return Err(self.error_at(DecodeErrorKind::NegativeCount { count }, at));
+        }
+        let count = count as u32;
+        let per = if min_element_size == 0 {
+            1
+        } else {
+            min_element_size
+        };
+        let needed = (count as usize).checked_mul(per);
+        match needed {
+            Some(n) if n <= self.remaining() => Ok(count),
+            _ => Err(self.error_at(
+                DecodeErrorKind::CountBeyondInput {
+                    count,
+                    remaining: self.remaining(),
+                },
+                at,
+            )),
+        }
+    }
+
+    /// Enters one level of constructor nesting; fails once the reader's limit is passed.
+    /// Pair with [`Reader::leave`].
+    #[inline]
+    pub fn enter(&mut self) -> Result<(), DecodeError> {
+        if self.depth >= self.max_depth {
+            return Err(self.error(DecodeErrorKind::DepthExceeded {
+                limit: self.max_depth,
+            }));
+        }
+        self.depth += 1;
+        Ok(())
+    }
+
+    /// Leaves one level of constructor nesting.
+    #[inline]
+    pub fn leave(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
+    }
+
+    /// The current nesting depth.
+    pub const fn depth(&self) -> u16 {
+        self.depth
+    }
+
+    /// Splits off a reader over the next `n` bytes (for a value whose size is given by
+    /// an earlier field). The new reader keeps the depth, limit and absolute offsets.
+    pub fn sub_reader(&mut self, n: usize) -> Result<Reader<'a>, DecodeError> {
+        let base = self.position();
+        let remaining = self.remaining();
+        let buf = self.read_slice(n).map_err(|_| {
+            self.error(DecodeErrorKind::LengthBeyondInput {
+                length: n,
+                remaining,
+            })
+        })?;
+        Ok(Reader {
+            buf,
+            pos: 0,
+            base,
+            depth: self.depth,
+            max_depth: self.max_depth,
+            trusted: self.trusted,
+        })
+    }
+
+    /// Fails with [`DecodeErrorKind::TrailingBytes`] unless every byte was read.
+    pub fn finish(&self) -> Result<(), DecodeError> {
+        match self.remaining() {
+            0 => Ok(()),
+            count => Err(self.error(DecodeErrorKind::TrailingBytes { count })),
+        }
+    }
+}

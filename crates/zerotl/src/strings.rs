@@ -1,0 +1,300 @@
+//! Zero-copy TL `string` ([`Str`]) and `bytes` ([`Bytes`]).
+//!
+//! Wire form (`core.telegram.org/mtproto/serialize`), L = length in bytes:
+//!
+//! ```text
+//! L <= 253:  | L (1 byte) | L bytes | 0-3 zero bytes to a multiple of 4 |
+//! L >= 254:  | 0xfe | L (3 bytes LE) | L bytes | 0-3 zero bytes          |
+//! ```
+//!
+//! Decoding is strict: `0xff` headers, the long form for L < 254 and non-zero padding
+//! are rejected, so a decoded value re-encodes to the same bytes.
+
+use core::fmt;
+
+use crate::error::{DecodeError, DecodeErrorKind};
+use crate::reader::Reader;
+use crate::traits::{Decode, Encode};
+use crate::writer::Writer;
+
+/// The encoded size of a TL `string`/`bytes` of `len` bytes (header, data, padding).
+///
+/// ```
+/// assert_eq!(zerotl::tl_bytes_len(0), 4);
+/// assert_eq!(zerotl::tl_bytes_len(253), 256);
+/// assert_eq!(zerotl::tl_bytes_len(254), 260);
+/// ```
+#[inline]
+pub const fn tl_bytes_len(len: usize) -> usize {
+    let header = if len <= 253 { 1 } else { 4 };
+    (header + len + 3) & !3
+}
+
+/// A TL `string`: UTF-8 text borrowed from the input.
+///
+/// Decoding checks UTF-8 once; [`Str::as_str`] then hands out the text. `len()` is
+/// free. Build one for encoding with `Str::from("...")`.
+///
+/// ```
+/// use zerotl::{Decode, Str};
+/// let s = Str::decode_from_slice(&[3, 0xe2, 0x82, 0xac]).unwrap();
+/// assert_eq!(s.as_str(), "€");
+/// assert_eq!(s.len(), 3);
+/// assert!(Str::decode_from_slice(&[1, 0xff, 0, 0]).is_err()); // not UTF-8
+/// ```
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Str<'a>(&'a [u8]);
+
+impl<'a> Str<'a> {
+    /// A string over `s`.
+    pub const fn new(s: &'a str) -> Self {
+        Self(s.as_bytes())
+    }
+
+    /// Checks `bytes` as UTF-8.
+    pub fn from_utf8(bytes: &'a [u8]) -> Result<Self, core::str::Utf8Error> {
+        core::str::from_utf8(bytes).map(Self::new)
+    }
+
+    /// The text. The bytes were checked as UTF-8 when the value was made; this call
+    /// re-runs the (fast) check because the core crate has no `unsafe`, so prefer
+    /// [`Str::len`] or [`Str::as_bytes`] when they are enough.
+    pub fn as_str(&self) -> &'a str {
+        core::str::from_utf8(self.0).unwrap_or_default()
+    }
+
+    /// The UTF-8 bytes.
+    pub const fn as_bytes(&self) -> &'a [u8] {
+        self.0
+    }
+
+    /// Length in bytes.
+    pub const fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether the string is empty.
+    pub const fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<'a> From<&'a str> for Str<'a> {
+    fn from(s: &'a str) -> Self {
+        Self::new(s)
+    }
+}
+
+impl PartialEq<str> for Str<'_> {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other.as_bytes()
+    }
+}
+
+impl PartialEq<&str> for Str<'_> {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == other.as_bytes()
+    }
+}
+
+impl fmt::Debug for Str<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for Str<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Encode for Str<'_> {
+    #[inline]
+    fn encoded_len(&self) -> usize {
+        tl_bytes_len(self.0.len())
+    }
+    #[inline]
+    fn encode(&self, w: &mut Writer<'_>) {
+        w.put_tl_bytes(self.0)
+    }
+}
+
+impl<'a> Decode<'a> for Str<'a> {
+    const MIN_SIZE: usize = 4;
+    #[inline]
+    fn decode(r: &mut Reader<'a>) -> Result<Self, DecodeError> {
+        let at = r.position();
+        let data = r.read_tl_bytes()?;
+        if !r.is_trusted() && core::str::from_utf8(data).is_err() {
+            return Err(r.error_at(DecodeErrorKind::InvalidUtf8, at));
+        }
+        Ok(Self(data))
+    }
+}
+
+/// A TL `bytes`: arbitrary octets borrowed from the input.
+///
+/// ```
+/// use zerotl::{Bytes, Encode};
+/// let b = Bytes::from(&[1u8, 2, 3][..]);
+/// let mut out = [0u8; 4];
+/// assert_eq!(b.encode_to_slice(&mut out), Ok(4));
+/// assert_eq!(out, [3, 1, 2, 3]);
+/// ```
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Bytes<'a>(&'a [u8]);
+
+impl<'a> Bytes<'a> {
+    /// Bytes over `b`.
+    pub const fn new(b: &'a [u8]) -> Self {
+        Self(b)
+    }
+
+    /// The octets.
+    pub const fn as_slice(&self) -> &'a [u8] {
+        self.0
+    }
+
+    /// Length in bytes.
+    pub const fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are no bytes.
+    pub const fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<'a> From<&'a [u8]> for Bytes<'a> {
+    fn from(b: &'a [u8]) -> Self {
+        Self(b)
+    }
+}
+
+impl<'a, const N: usize> From<&'a [u8; N]> for Bytes<'a> {
+    fn from(b: &'a [u8; N]) -> Self {
+        Self(b)
+    }
+}
+
+impl core::ops::Deref for Bytes<'_> {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        self.0
+    }
+}
+
+impl fmt::Debug for Bytes<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("b\"")?;
+        for &b in self.0 {
+            for c in core::ascii::escape_default(b) {
+                fmt::Write::write_char(f, c as char)?;
+            }
+        }
+        f.write_str("\"")
+    }
+}
+
+impl Encode for Bytes<'_> {
+    #[inline]
+    fn encoded_len(&self) -> usize {
+        tl_bytes_len(self.0.len())
+    }
+    #[inline]
+    fn encode(&self, w: &mut Writer<'_>) {
+        w.put_tl_bytes(self.0)
+    }
+}
+
+impl<'a> Decode<'a> for Bytes<'a> {
+    const MIN_SIZE: usize = 4;
+    #[inline]
+    fn decode(r: &mut Reader<'a>) -> Result<Self, DecodeError> {
+        r.read_tl_bytes().map(Self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::EncodeError;
+
+    fn enc(data: &[u8], out: &mut [u8]) -> usize {
+        Bytes::new(data).encode_to_slice(out).unwrap()
+    }
+
+    #[test]
+    fn wire_md_string_edges() {
+        let mut out = [0u8; 512];
+        // "" -> 00000000
+        assert_eq!(enc(b"", &mut out), 4);
+        assert_eq!(out[..4], [0, 0, 0, 0]);
+        // "test" -> 04 74657374 000000
+        assert_eq!(enc(b"test", &mut out), 8);
+        assert_eq!(out[..8], [4, b't', b'e', b's', b't', 0, 0, 0]);
+        // 253 bytes -> fd + 253 + 0000 (256)
+        let d = [0x61u8; 396];
+        assert_eq!(enc(&d[..253], &mut out), 256);
+        assert_eq!(out[0], 0xfd);
+        assert_eq!(out[254..256], [0, 0]);
+        // 254 bytes -> fe fe 00 00 + 254 + 0000 (260)
+        assert_eq!(enc(&d[..254], &mut out), 260);
+        assert_eq!(out[..4], [0xfe, 0xfe, 0, 0]);
+        // 396 -> fe 8c 01 00 + 396 (400)
+        assert_eq!(enc(&d[..396], &mut out), 400);
+        assert_eq!(out[..4], [0xfe, 0x8c, 0x01, 0x00]);
+        // 273 -> fe 11 01 00
+        assert_eq!(enc(&d[..273], &mut out), 280);
+        assert_eq!(out[..4], [0xfe, 0x11, 0x01, 0x00]);
+    }
+
+    #[test]
+    fn round_trip_all_small_lengths() {
+        let data = [0x5au8; 600];
+        let mut out = [0u8; 700];
+        for len in 0..600 {
+            let n = enc(&data[..len], &mut out);
+            assert_eq!(n, tl_bytes_len(len));
+            assert_eq!(n % 4, 0);
+            let back = Bytes::decode_from_slice(&out[..n]).unwrap();
+            assert_eq!(back.as_slice(), &data[..len]);
+        }
+    }
+
+    #[test]
+    fn strict_decoding() {
+        let k = |b: &[u8]| Bytes::decode_from_slice(b).unwrap_err().kind();
+        assert_eq!(k(&[0xff, 0, 0, 0]), DecodeErrorKind::InvalidLengthPrefix);
+        assert_eq!(
+            k(&[0xfe, 3, 0, 0, 1, 2, 3, 0]),
+            DecodeErrorKind::NonCanonicalLength { length: 3 }
+        );
+        assert_eq!(k(&[1, 9, 0, 1]), DecodeErrorKind::NonZeroPadding);
+        // A 16 MiB claim in a 12-byte input fails on the length, before any read.
+        assert_eq!(
+            k(&[0xfe, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0]),
+            DecodeErrorKind::LengthBeyondInput {
+                length: 0x00ff_ffff,
+                remaining: 8
+            }
+        );
+        // Data present but padding cut off.
+        let e = Bytes::decode_from_slice(&[2, 7, 7]).unwrap_err();
+        assert!(e.kind().is_truncation());
+        assert_eq!(e.offset(), 3);
+    }
+
+    #[test]
+    fn too_long_is_an_encode_error() {
+        const BIG: usize = 0x0100_0000;
+        static DATA: [u8; BIG] = [0; BIG];
+        let b = Bytes::new(&DATA);
+        let mut out = [0u8; 16];
+        let mut w = Writer::new(&mut out);
+        b.encode(&mut w);
+        assert_eq!(w.finish(), Err(EncodeError::TooLong { length: BIG }));
+    }
+}

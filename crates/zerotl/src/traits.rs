@@ -1,0 +1,123 @@
+//! The encode/decode contract that generated code implements.
+
+use crate::error::{DecodeError, EncodeError};
+use crate::reader::Reader;
+use crate::writer::Writer;
+
+/// A value that can be written as TL.
+///
+/// `encoded_len` is exact; `encode` writes exactly that many bytes. Boxed values
+/// (generated `types::*` structs, `enums::*` and `functions::*`) include their
+/// constructor id.
+///
+/// ```
+/// use zerotl::Encode;
+/// let mut buf = [0u8; 4];
+/// assert_eq!(7i32.encode_to_slice(&mut buf), Ok(4));
+/// assert_eq!(buf, [7, 0, 0, 0]);
+/// // A short buffer is an error that names the size needed, never a panic.
+/// assert!(7i64.encode_to_slice(&mut buf).is_err());
+/// ```
+pub trait Encode {
+    /// The exact number of bytes [`Encode::encode`] writes.
+    fn encoded_len(&self) -> usize;
+
+    /// Writes the value.
+    fn encode(&self, w: &mut Writer<'_>);
+
+    /// Writes the value at the start of `out` and returns the number of bytes written.
+    ///
+    /// Fails with [`EncodeError::BufferTooSmall`] (naming the size needed) when `out`
+    /// is too short, before writing anything.
+    fn encode_to_slice(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
+        let needed = self.encoded_len();
+        let available = out.len();
+        let Some(dst) = out.get_mut(..needed) else {
+            return Err(EncodeError::BufferTooSmall { needed, available });
+        };
+        let mut w = Writer::new(dst);
+        self.encode(&mut w);
+        let written = w.finish()?;
+        if written != needed {
+            return Err(EncodeError::LengthMismatch {
+                announced: needed,
+                written,
+            });
+        }
+        Ok(written)
+    }
+}
+
+impl<T: Encode + ?Sized> Encode for &T {
+    #[inline]
+    fn encoded_len(&self) -> usize {
+        (**self).encoded_len()
+    }
+
+    #[inline]
+    fn encode(&self, w: &mut Writer<'_>) {
+        (**self).encode(w)
+    }
+}
+
+/// A value that can be read from TL, borrowing from the input.
+///
+/// Decoding never panics, never loops without consuming input and never allocates;
+/// it fails with a [`DecodeError`] naming the kind and the offset.
+pub trait Decode<'a>: Sized {
+    /// `Some(n)` when every value takes exactly `n` bytes and *any* `n` bytes are a
+    /// valid value (`int`, `long`, `double`, `int128`, `int256`). Vectors of such
+    /// elements validate with one length check.
+    const FIXED_SIZE: Option<usize> = None;
+
+    /// The fewest bytes a value can take (bounds vector counts before decoding).
+    const MIN_SIZE: usize = 1;
+
+    /// Reads one value from `r`.
+    fn decode(r: &mut Reader<'a>) -> Result<Self, DecodeError>;
+
+    /// Reads one value that must span all of `buf`; leftover bytes are
+    /// [`DecodeErrorKind::TrailingBytes`](crate::DecodeErrorKind::TrailingBytes).
+    fn decode_from_slice(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        let mut r = Reader::new(buf);
+        let v = Self::decode(&mut r)?;
+        r.finish()?;
+        Ok(v)
+    }
+}
+
+/// A TL constructor or function with a fixed id.
+pub trait Identifiable {
+    /// The constructor id (the CRC32 of the definition's canonical form, or the id
+    /// written in the schema).
+    const CONSTRUCTOR_ID: u32;
+}
+
+/// Writes the body of a constructor without its id: what a *bare* type (`%T`,
+/// lower-case names, `vector<message>`) puts on the wire. See [`Bare`](crate::Bare).
+pub trait BareEncode {
+    /// The exact length of the bare body.
+    fn bare_len(&self) -> usize;
+
+    /// Writes the bare body.
+    fn encode_bare(&self, w: &mut Writer<'_>);
+}
+
+/// Reads the body of a constructor without its id. See [`Bare`](crate::Bare).
+pub trait BareDecode<'a>: Sized {
+    /// Fewest bytes the bare body can take.
+    const MIN_BARE_SIZE: usize;
+
+    /// `Some(n)` when the bare body is `n` bytes of fixed-size scalars (see
+    /// [`Decode::FIXED_SIZE`]).
+    const FIXED_BARE_SIZE: Option<usize> = None;
+
+    /// Reads the bare body.
+    fn decode_bare(r: &mut Reader<'a>) -> Result<Self, DecodeError>;
+}
+
+/// A TL function: encoding it makes a request; its answer decodes as `Return`.
+pub trait RemoteCall: Encode {
+    /// The type of the answer, borrowing from the answer's bytes.
+    type Return<'r>: Decode<'r>;
+}

@@ -1,0 +1,356 @@
+//! Lazy, validated views of TL vectors.
+//!
+//! ```text
+//! boxed  Vector<T>: | 0x1cb5c415 | count: int | count x T |
+//! bare   vector<T>: |              count: int | count x T |
+//! ```
+//!
+//! Elements are bare or boxed according to `T` (`Vector<long>` holds bare longs,
+//! `Vector<User>` boxed users). A decoded vector keeps the element bytes and its
+//! count; every element was decoded once to validate it, and [`Vector::iter`]
+//! decodes them again on demand without allocating.
+
+use core::fmt;
+use core::marker::PhantomData;
+
+use crate::error::{DecodeError, DecodeErrorKind};
+use crate::reader::Reader;
+use crate::traits::{Decode, Encode};
+use crate::writer::Writer;
+
+/// `vector#1cb5c415 {t:Type} # [ t ] = Vector t`.
+pub const VECTOR_ID: u32 = 0x1cb5_c415;
+
+/// A TL vector: boxed (`Vector<T>`, the default) or bare (`vector<T>`,
+/// see [`BareVector`]).
+///
+/// Decoded vectors are views over validated input; vectors built for encoding borrow
+/// a slice ([`Vector::from_slice`] or `From<&[T]>`).
+///
+/// ```
+/// use zerotl::{Decode, Encode, Vector};
+/// let wire = [0x15, 0xc4, 0xb5, 0x1c, 2, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0];
+/// let v = Vector::<i32>::decode_from_slice(&wire).unwrap();
+/// assert_eq!(v.len(), 2);
+/// assert_eq!(v.iter().collect::<Vec<_>>(), [1, 2]);
+///
+/// let mut out = [0u8; 16];
+/// assert_eq!(Vector::<i32>::from_slice(&[1, 2]).encode_to_slice(&mut out), Ok(16));
+/// assert_eq!(out, wire);
+/// ```
+pub struct Vector<'a, T, const BOXED: bool = true> {
+    repr: Repr<'a, T>,
+}
+
+/// A bare TL vector (`vector<T>`, `%Vector<T>`): a count and the elements, no id.
+pub type BareVector<'a, T> = Vector<'a, T, false>;
+
+enum Repr<'a, T> {
+    /// Validated element bytes (without id and count) and the element count.
+    Wire {
+        bytes: &'a [u8],
+        len: u32,
+        _t: PhantomData<T>,
+    },
+    /// Values supplied for encoding.
+    Slice(&'a [T]),
+}
+
+impl<T> Clone for Repr<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for Repr<'_, T> {}
+
+impl<T, const B: bool> Clone for Vector<'_, T, B> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T, const B: bool> Copy for Vector<'_, T, B> {}
+
+impl<'a, T, const B: bool> Vector<'a, T, B> {
+    /// A vector over `items`, for encoding.
+    pub const fn from_slice(items: &'a [T]) -> Self {
+        Self {
+            repr: Repr::Slice(items),
+        }
+    }
+
+    /// An empty vector.
+    pub const fn empty() -> Self {
+        Self::from_slice(&[])
+    }
+
+    /// The number of elements.
+    pub const fn len(&self) -> usize {
+        match self.repr {
+            Repr::Wire { len, .. } => len as usize,
+            Repr::Slice(s) => s.len(),
+        }
+    }
+
+    /// Whether there are no elements.
+    pub const fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The encoded elements (without id and count) when the vector was decoded.
+    pub const fn wire_bytes(&self) -> Option<&'a [u8]> {
+        match self.repr {
+            Repr::Wire { bytes, .. } => Some(bytes),
+            Repr::Slice(_) => None,
+        }
+    }
+
+    /// The elements when the vector was built from a slice.
+    pub const fn as_slice(&self) -> Option<&'a [T]> {
+        match self.repr {
+            Repr::Wire { .. } => None,
+            Repr::Slice(s) => Some(s),
+        }
+    }
+
+    const HEADER: usize = if B { 8 } else { 4 };
+}
+
+impl<'a, T: Decode<'a> + Clone, const B: bool> Vector<'a, T, B> {
+    /// The elements, in order.
+    pub fn iter(&self) -> Iter<'a, T> {
+        match self.repr {
+            Repr::Wire { bytes, len, .. } => Iter {
+                inner: IterRepr::Wire {
+                    reader: Reader::trusted(bytes),
+                    left: len,
+                },
+            },
+            Repr::Slice(s) => Iter {
+                inner: IterRepr::Slice(s.iter()),
+            },
+        }
+    }
+
+    /// The element at `index` (constant time for fixed-size elements, a walk otherwise).
+    pub fn get(&self, index: usize) -> Option<T> {
+        match (self.repr, T::FIXED_SIZE) {
+            (Repr::Wire { bytes, len, .. }, Some(size)) if index < len as usize => {
+                let at = index * size;
+                T::decode(&mut Reader::trusted(bytes.get(at..at + size)?)).ok()
+            }
+            _ => self.iter().nth(index),
+        }
+    }
+}
+
+/// The iterator of [`Vector::iter`].
+pub struct Iter<'a, T> {
+    inner: IterRepr<'a, T>,
+}
+
+enum IterRepr<'a, T> {
+    Wire { reader: Reader<'a>, left: u32 },
+    Slice(core::slice::Iter<'a, T>),
+}
+
+impl<'a, T: Decode<'a> + Clone> Iterator for Iter<'a, T> {
+    type Item = T;
+
+    #[inline]
+    fn next(&mut self) -> Option<T> {
+        match &mut self.inner {
+            IterRepr::Wire { reader, left } => {
+                if *left == 0 {
+                    return None;
+                }
+                *left -= 1;
+                // The bytes were validated when the vector was decoded, so this cannot
+                // fail; if it ever did, the iteration would simply end.
+                match T::decode(reader) {
+                    Ok(v) => Some(v),
+                    Err(_) => {
+                        *left = 0;
+                        None
+                    }
+                }
+            }
+            IterRepr::Slice(it) => it.next().cloned(),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = match &self.inner {
+            IterRepr::Wire { left, .. } => *left as usize,
+            IterRepr::Slice(it) => it.len(),
+        };
+        (n, Some(n))
+    }
+}
+
+impl<'a, T: Decode<'a> + Clone> ExactSizeIterator for Iter<'a, T> {}
+
+impl<'a, T: Decode<'a> + Clone, const B: bool> IntoIterator for &Vector<'a, T, B> {
+    type Item = T;
+    type IntoIter = Iter<'a, T>;
+    fn into_iter(self) -> Iter<'a, T> {
+        self.iter()
+    }
+}
+
+impl<'a, T, const B: bool> From<&'a [T]> for Vector<'a, T, B> {
+    fn from(items: &'a [T]) -> Self {
+        Self::from_slice(items)
+    }
+}
+
+impl<'a, T, const N: usize, const B: bool> From<&'a [T; N]> for Vector<'a, T, B> {
+    fn from(items: &'a [T; N]) -> Self {
+        Self::from_slice(items)
+    }
+}
+
+impl<T, const B: bool> Default for Vector<'_, T, B> {
+    fn default() -> Self {
+        Self::empty()
+    }
+}
+
+impl<'a, T: Decode<'a> + Clone + fmt::Debug, const B: bool> fmt::Debug for Vector<'a, T, B> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl<'a, T: Decode<'a> + Clone + PartialEq, const B: bool> PartialEq for Vector<'a, T, B> {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl<T: Encode, const B: bool> Encode for Vector<'_, T, B> {
+    #[inline]
+    fn encoded_len(&self) -> usize {
+        Self::HEADER
+            + match self.repr {
+                Repr::Wire { bytes, .. } => bytes.len(),
+                Repr::Slice(items) => items.iter().map(Encode::encoded_len).sum(),
+            }
+    }
+
+    #[inline]
+    fn encode(&self, w: &mut Writer<'_>) {
+        if B {
+            w.put_u32(VECTOR_ID);
+        }
+        match self.repr {
+            Repr::Wire { bytes, len, .. } => {
+                w.put_u32(len);
+                w.put_slice(bytes);
+            }
+            Repr::Slice(items) => {
+                w.put_u32(items.len() as u32);
+                for item in items {
+                    item.encode(w);
+                }
+            }
+        }
+    }
+}
+
+impl<'a, T: Decode<'a>, const B: bool> Decode<'a> for Vector<'a, T, B> {
+    const MIN_SIZE: usize = Self::HEADER;
+
+    fn decode(r: &mut Reader<'a>) -> Result<Self, DecodeError> {
+        if B {
+            let at = r.position();
+            let id = r.read_u32()?;
+            if id != VECTOR_ID {
+                return Err(r.error_at(
+                    DecodeErrorKind::UnknownConstructor {
+                        id,
+                        expected: "Vector",
+                    },
+                    at,
+                ));
+            }
+        }
+        let len = r.read_count(T::MIN_SIZE)?;
+        let start = r.position();
+        match T::FIXED_SIZE {
+            // read_count checked len * size <= remaining.
+            Some(size) => {
+                r.skip(len as usize * size)?;
+            }
+            None => {
+                for _ in 0..len {
+                    T::decode(r)?;
+                }
+            }
+        }
+        Ok(Self {
+            repr: Repr::Wire {
+                bytes: r.consumed_since(start),
+                len,
+                _t: PhantomData,
+            },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Str;
+
+    #[test]
+    fn bare_vector_bytes() {
+        let wire = [2, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0];
+        let v = BareVector::<i32>::decode_from_slice(&wire).unwrap();
+        assert_eq!(v.iter().collect::<std::vec::Vec<_>>(), [1, 2]);
+        let mut out = [0u8; 12];
+        assert_eq!(BareVector::from(&[1, 2]).encode_to_slice(&mut out), Ok(12));
+        assert_eq!(out, wire);
+    }
+
+    #[test]
+    fn huge_count_fails_before_reading() {
+        // Boxed Vector<long> claiming 2^31-1 elements in 12 bytes.
+        let wire = [0x15, 0xc4, 0xb5, 0x1c, 0xff, 0xff, 0xff, 0x7f, 0, 0, 0, 0];
+        let e = Vector::<i64>::decode_from_slice(&wire).unwrap_err();
+        assert_eq!(
+            e.kind(),
+            DecodeErrorKind::CountBeyondInput {
+                count: 0x7fff_ffff,
+                remaining: 4
+            }
+        );
+        assert_eq!(e.offset(), 4);
+        let wire = [0x15, 0xc4, 0xb5, 0x1c, 0xff, 0xff, 0xff, 0xff];
+        let e = Vector::<i64>::decode_from_slice(&wire).unwrap_err();
+        assert_eq!(e.kind(), DecodeErrorKind::NegativeCount { count: -1 });
+    }
+
+    #[test]
+    fn string_elements_validate_once() {
+        let wire = [2, 0, 0, 0, 1, b'a', 0, 0, 2, b'b', b'c', 0];
+        let v = BareVector::<Str>::decode_from_slice(&wire).unwrap();
+        let mut it = v.iter();
+        assert_eq!(it.next().unwrap(), "a");
+        assert_eq!(it.next().unwrap(), "bc");
+        assert!(it.next().is_none());
+        assert_eq!(v.get(1).unwrap(), "bc");
+        let bad = [1, 0, 0, 0, 1, 0xff, 0, 0];
+        let e = BareVector::<Str>::decode_from_slice(&bad).unwrap_err();
+        assert_eq!((e.kind(), e.offset()), (DecodeErrorKind::InvalidUtf8, 4));
+    }
+
+    #[test]
+    fn fixed_size_get() {
+        let wire = [
+            3, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0,
+        ];
+        let v = BareVector::<i64>::decode_from_slice(&wire).unwrap();
+        assert_eq!(v.get(2), Some(3));
+        assert_eq!(v.get(3), None);
+    }
+}

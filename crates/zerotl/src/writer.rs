@@ -1,0 +1,140 @@
+//! A cursor that writes TL into a caller-provided slice.
+
+use crate::error::EncodeError;
+
+/// Largest length a TL `string`/`bytes` can carry (a 3-byte length field).
+pub(crate) const MAX_TL_BYTES_LEN: usize = 0x00ff_ffff;
+
+/// Writes TL bytes into a borrowed slice.
+///
+/// Writes never panic: if the slice is too short or a value cannot be represented,
+/// the writer remembers the first [`EncodeError`], stops writing, and reports it from
+/// [`Writer::finish`]. [`Encode::encode_to_slice`](crate::Encode::encode_to_slice)
+/// sizes the slice exactly first, so it only sees errors a value itself carries.
+///
+/// ```
+/// use zerotl::Writer;
+/// let mut buf = [0u8; 8];
+/// let mut w = Writer::new(&mut buf);
+/// w.put_u32(0x0df7534c);
+/// w.put_i32(-1);
+/// assert_eq!(w.finish(), Ok(8));
+/// assert_eq!(buf, [0x4c, 0x53, 0xf7, 0x0d, 0xff, 0xff, 0xff, 0xff]);
+/// ```
+#[derive(Debug)]
+pub struct Writer<'b> {
+    buf: &'b mut [u8],
+    pos: usize,
+    error: Option<EncodeError>,
+}
+
+impl<'b> Writer<'b> {
+    /// A writer that fills `buf` from its start.
+    pub fn new(buf: &'b mut [u8]) -> Self {
+        Self {
+            buf,
+            pos: 0,
+            error: None,
+        }
+    }
+
+    /// Bytes written so far.
+    pub const fn position(&self) -> usize {
+        self.pos
+    }
+
+    /// The bytes written so far.
+    pub fn written(&self) -> &[u8] {
+        self.buf.get(..self.pos).unwrap_or(&[])
+    }
+
+    /// The first error met, if any.
+    pub const fn error(&self) -> Option<EncodeError> {
+        self.error
+    }
+
+    /// The number of bytes written, or the first error met.
+    pub fn finish(&self) -> Result<usize, EncodeError> {
+        match self.error {
+            None => Ok(self.pos),
+            Some(e) => Err(e),
+        }
+    }
+
+    fn fail(&mut self, e: EncodeError) {
+        if self.error.is_none() {
+            self.error = Some(e);
+        }
+    }
+
+    /// Writes raw bytes.
+    #[inline]
+    pub fn put_slice(&mut self, src: &[u8]) {
+        let end = self.pos.saturating_add(src.len());
+        match self.buf.get_mut(self.pos..end) {
+            Some(dst) if self.error.is_none() => {
+                dst.copy_from_slice(src);
+                self.pos = end;
+            }
+            Some(_) => {}
+            None => {
+                let available = self.buf.len();
+                self.fail(EncodeError::BufferTooSmall {
+                    needed: end,
+                    available,
+                });
+            }
+        }
+    }
+
+    /// Writes a fixed-size array.
+    #[inline]
+    pub fn put_array<const N: usize>(&mut self, src: &[u8; N]) {
+        self.put_slice(src);
+    }
+
+    /// Writes a little-endian `u32` (a constructor id or a flags word).
+    #[inline]
+    pub fn put_u32(&mut self, v: u32) {
+        self.put_array(&v.to_le_bytes());
+    }
+
+    /// Writes a TL `int`.
+    #[inline]
+    pub fn put_i32(&mut self, v: i32) {
+        self.put_array(&v.to_le_bytes());
+    }
+
+    /// Writes a TL `long`.
+    #[inline]
+    pub fn put_i64(&mut self, v: i64) {
+        self.put_array(&v.to_le_bytes());
+    }
+
+    /// Writes a TL `double`.
+    #[inline]
+    pub fn put_f64(&mut self, v: f64) {
+        self.put_array(&v.to_le_bytes());
+    }
+
+    /// Writes `data` as a TL `string`/`bytes`: the shortest length header, the data,
+    /// and zero padding to a multiple of four.
+    #[inline]
+    pub fn put_tl_bytes(&mut self, data: &[u8]) {
+        let len = data.len();
+        let header = if len <= 253 {
+            self.put_array(&[len as u8]);
+            1
+        } else if len <= MAX_TL_BYTES_LEN {
+            let l = (len as u32).to_le_bytes();
+            self.put_array(&[254, l[0], l[1], l[2]]);
+            4
+        } else {
+            self.fail(EncodeError::TooLong { length: len });
+            return;
+        };
+        self.put_slice(data);
+        let pad = (4 - (header + len) % 4) % 4;
+        self.put_slice(&[0u8; 3][..pad]);
+    }
+}
