@@ -82,19 +82,20 @@ pub fn json_eq(a: &Value, b: &Value) -> bool {
     }
 }
 
-/// Which direction of a vector GramJS got wrong.
+/// What GramJS got wrong in a vector.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Broken {
-    /// The JSON GramJS printed is not what its own bytes mean; JSON -> bytes still holds.
+    /// The JSON GramJS printed is not what its own bytes mean (the bytes are valid).
     Json,
-    /// The bytes are not valid for the schema (they do not decode); JSON -> bytes
-    /// still reproduces them.
+    /// The bytes are not valid for the schema: they do not decode.
     Bytes,
 }
 
 /// Vectors GramJS produced wrongly, with the reason. Every case is the same GramJS
 /// behaviour: its random instances set fields that share one flag bit
 /// independently, although the bit can only say "all present" or "all absent".
+/// zerotl refuses to encode such JSON (the error names the shared bit) and refuses
+/// to decode the invalid bytes; the tests check exactly that.
 pub const GRAMJS_WRONG: &[(u32, &str, Broken, &str)] = &[
     (
         122,

@@ -4,7 +4,8 @@ use std::io::{self, BufRead, Write};
 
 use clap::Args;
 use serde_json::Value;
-use zerotl_types::json::Layer;
+use zerotl_types::json;
+use zerotl_types::schema::Schema;
 
 /// Longest input line `--batch` reads (64 MiB): enough for any TL message (strings
 /// stop at 16 MiB), small enough that a hostile line cannot exhaust memory.
@@ -40,11 +41,11 @@ pub struct EncodeArgs {
     json: Option<String>,
 }
 
-/// The JSON registry of a layer number.
-pub fn layer(n: u32) -> Result<&'static Layer, String> {
+/// The schema of a layer number.
+pub fn layer(n: u32) -> Result<&'static Schema, String> {
     match n {
-        122 => Ok(&zerotl_types::layer122::json::LAYER),
-        230 => Ok(&zerotl_types::layer230::json::LAYER),
+        122 => Ok(&zerotl_types::layer122::schema::SCHEMA),
+        230 => Ok(&zerotl_types::layer230::schema::SCHEMA),
         other => Err(format!(
             "unknown layer {other} (this build has 122 and 230)"
         )),
@@ -78,25 +79,22 @@ pub fn to_hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
-fn decode_one(layer: &'static Layer, ty: Option<&str>, input: &str) -> Result<String, String> {
+fn decode_one(layer: &'static Schema, ty: Option<&str>, input: &str) -> Result<String, String> {
     let bytes = parse_hex(input)?;
     let v = match ty {
-        None => layer.bytes_to_json(&bytes).map_err(|e| e.to_string())?,
-        Some(t) => layer
-            .bytes_to_json_as(t, &bytes)
-            .map_err(|e| e.to_string())?,
+        None => json::bytes_to_json(layer, &bytes).map_err(|e| e.to_string())?,
+        Some(t) => json::bytes_to_json_as(layer, t, &bytes).map_err(|e| e.to_string())?,
     };
     serde_json::to_string(&v).map_err(|e| e.to_string())
 }
 
-fn encode_one(layer: &'static Layer, input: &str) -> Result<String, String> {
+fn encode_one(layer: &'static Schema, input: &str) -> Result<String, String> {
     let input = input.trim();
     if input.is_empty() {
         return Err("empty input".into());
     }
     let v: Value = serde_json::from_str(input).map_err(|e| format!("invalid JSON: {e}"))?;
-    layer
-        .json_to_bytes(&v)
+    json::json_to_bytes(layer, &v)
         .map(|b| to_hex(&b))
         .map_err(|e| e.to_string())
 }

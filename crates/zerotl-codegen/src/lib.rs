@@ -19,9 +19,8 @@
 //! let cfg = zerotl_codegen::Config {
 //!     module_path: "crate::my_schema".into(),
 //!     title: "My schema".into(),
-//!     json_cfg: None,
-//!     json_support: String::new(),
-//!     json_fallback: None,
+//!     schema_support: None,
+//!     schema_fallback: None,
 //!     strategies: None,
 //! };
 //! for file in zerotl_codegen::generate(&model, &cfg) {

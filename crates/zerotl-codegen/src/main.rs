@@ -100,9 +100,8 @@ fn generate_cmd(args: &[String]) -> Res {
     let mut cfg = Config {
         module_path: String::new(),
         title: String::new(),
-        json_cfg: None,
-        json_support: String::new(),
-        json_fallback: None,
+        schema_support: None,
+        schema_fallback: None,
         strategies: None,
     };
     let mut out = None;

@@ -22,9 +22,8 @@ pub fn targets() -> Vec<Target> {
     let json = |fallback: Option<&str>| Config {
         module_path: String::new(),
         title: String::new(),
-        json_cfg: Some("feature = \"serde\"".into()),
-        json_support: "crate::json".into(),
-        json_fallback: fallback.map(str::to_owned),
+        schema_support: Some("crate::schema".into()),
+        schema_fallback: fallback.map(str::to_owned),
         strategies: None,
     };
     vec![
@@ -51,7 +50,7 @@ pub fn targets() -> Vec<Target> {
                         "messages.exportChatInvite".into(),
                     ],
                 )),
-                ..json(Some("crate::mtproto::json"))
+                ..json(Some("crate::mtproto::schema::SCHEMA"))
             },
         },
         Target {
@@ -60,7 +59,7 @@ pub fn targets() -> Vec<Target> {
             config: Config {
                 module_path: "crate::layer230".into(),
                 title: "Layer 230".into(),
-                ..json(Some("crate::mtproto::json"))
+                ..json(Some("crate::mtproto::schema::SCHEMA"))
             },
         },
     ]

@@ -1,10 +1,8 @@
-//! The JSON mapping (feature `serde`): TL values to and from `serde_json` values.
-//!
-//! The mapping (DESIGN.md, and what GramJS prints):
+//! The JSON mapping (feature `serde`): TL bytes to and from `serde_json` values.
 //!
 //! | TL | JSON |
 //! | --- | --- |
-//! | constructor / function | `{"_": "<schema name>", "<field>": value, ...}` |
+//! | constructor / function | `{"_": "<schema name>", "<field>": value, ...}` (fields in schema order) |
 //! | `flags:#` | omitted (computed) |
 //! | `flags.N?true` | `true`/`false`, always present |
 //! | absent `flags.N?T` | omitted (`null` is read as absent) |
@@ -15,44 +13,51 @@
 //! | `bytes` | standard base64 with padding |
 //! | `Bool` | `true`/`false` |
 //! | `Vector<T>`, `vector<T>` | array |
-//! | `Object` (`rpc_result.result`, ...) | the nested object, decoded with the same layer |
+//! | `Object`, `!X` (`rpc_result.result`, `invokeWithLayer.query`) | the nested object |
+//! | `message.bytes` (the size of `body:Object`) | number, computed when encoding |
 //!
-//! Going from JSON to TL needs storage for strings, bytes and vectors, because the
-//! generated types borrow: [`FromJson`] allocates them in a [`bumpalo::Bump`] arena
-//! held by the [`Cx`]. The per-layer `json` modules (`layer122::json::LAYER`, ...)
-//! implement the traits for every generated type and offer whole-object helpers.
+//! The mapping is driven by each schema's [`Schema`] table rather than by code per
+//! type, which keeps the generated crate quick to build. Decoding first runs the
+//! generated typed decoder over the bytes (so JSON never accepts what the typed API
+//! rejects), then walks the table. Encoding walks the table and, as a check, decodes
+//! the result with the generated types.
+//!
+//! Two choices the docs leave open:
+//! * fields that share one flag bit (`views:flags.10?int forwards:flags.10?int`) must
+//!   be all present or all absent, and a `?true` field sharing a bit must equal the
+//!   others' presence; otherwise encoding fails with a [`JsonError`] (the bytes
+//!   could not decode);
+//! * an `Object` whose bytes are not a known boxed value shows as
+//!   `{"_": "<undecodable>", "bytes": "<base64>"}`, because the typed API accepts any
+//!   bytes there.
 //!
 //! ```
 //! # #[cfg(feature = "layer122")] {
-//! use zerotl_types::layer122::json::LAYER;
+//! use zerotl_types::{json, layer122::schema::SCHEMA};
 //! let bytes = [0x4c, 0x53, 0xf7, 0x0d, 0x63, 0xe8, 0x9b, 0x17, 0x87, 0xd6, 0x12, 0x00];
-//! let json = LAYER.bytes_to_json(&bytes).unwrap();
-//! assert_eq!(json.to_string(),
+//! let v = json::bytes_to_json(&SCHEMA, &bytes).unwrap();
+//! assert_eq!(v.to_string(),
 //!     r#"{"_":"messages.exportChatInvite","peer":{"_":"inputPeerChat","chat_id":1234567}}"#);
-//! assert_eq!(LAYER.json_to_bytes(&json).unwrap(), bytes);
+//! assert_eq!(json::json_to_bytes(&SCHEMA, &v).unwrap(), bytes);
 //! # }
 //! ```
 
+#[allow(unused_imports)]
+use std::borrow::ToOwned;
 use std::fmt;
-use std::string::{String, ToString};
+use std::string::String;
 use std::vec::Vec;
 
 use base64::Engine as _;
-use bumpalo::Bump;
 pub use serde_json::{Map, Value};
 use zerotl::{
-    Bare, BareDecode, Bytes, Decode, DecodeError, Encode, Lazy, Object, Reader, Str, Vector,
+    Decode, DecodeError, DecodeErrorKind, Encode, Reader, BOOL_FALSE_ID, BOOL_TRUE_ID, VECTOR_ID,
 };
 
-/// The context of a conversion: the arena [`FromJson`] allocates in, and the layer
-/// that nested `Object` values are read with.
-#[derive(Clone, Copy)]
-pub struct Cx<'a> {
-    /// Storage for strings, bytes, vectors and nested values built from JSON.
-    pub arena: &'a Bump,
-    /// The layer (and its MTProto fallback) for `Object` values.
-    pub layer: &'static Layer,
-}
+use crate::schema::{Combinator, FieldKind, Schema, Ty};
+
+/// How deep JSON decoding nests (the typed decoder's limit).
+const MAX_DEPTH: u16 = zerotl::DEFAULT_MAX_DEPTH;
 
 /// A JSON value that does not fit the TL type it should become.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,7 +78,7 @@ impl JsonError {
     }
 
     /// The same error seen from the enclosing value, one `segment` up.
-    pub fn within(mut self, segment: &str) -> Self {
+    fn within(mut self, segment: &str) -> Self {
         self.path = if self.path.is_empty() {
             segment.to_owned()
         } else if self.path.starts_with('[') {
@@ -97,166 +102,7 @@ impl fmt::Display for JsonError {
 
 impl std::error::Error for JsonError {}
 
-/// Why [`Layer::bytes_to_json`] failed.
-pub type JsonDecodeError = DecodeError;
-
-/// A TL value that can be shown as JSON.
-pub trait ToJson {
-    /// The JSON form of the value.
-    fn to_json(&self, cx: &Cx<'_>) -> Value;
-}
-
-/// A TL value that can be built from JSON (allocating in `cx.arena`).
-pub trait FromJson<'a>: Sized {
-    /// Builds the value from `v`.
-    fn from_json(v: &Value, cx: &Cx<'a>) -> Result<Self, JsonError>;
-}
-
-/// The JSON entry points of one schema, generated per layer.
-pub struct Layer {
-    /// A display name (`layer122`).
-    pub name: &'static str,
-    /// Decodes the boxed constructor or function at the reader by its id, as JSON;
-    /// `Ok(None)` when the id is not in this schema.
-    pub decode_any: fn(&mut Reader<'_>, &Cx<'_>) -> Result<Option<Value>, DecodeError>,
-    /// Encodes a JSON object by its `"_"` name into the arena; `Ok(None)` when the
-    /// name is not in this schema.
-    pub encode_any: for<'a> fn(&Value, &Cx<'a>) -> Result<Option<&'a [u8]>, JsonError>,
-    /// Decodes a value of the boxed type or bare constructor `name`; `None` when
-    /// this schema has no such name.
-    pub decode_named: fn(&str, &mut Reader<'_>, &Cx<'_>) -> Option<Result<Value, DecodeError>>,
-}
-
-impl Layer {
-    /// Decodes `bytes` (exactly one boxed constructor or function) to JSON.
-    pub fn bytes_to_json(&'static self, bytes: &[u8]) -> Result<Value, DecodeError> {
-        let arena = Bump::new();
-        let cx = Cx {
-            arena: &arena,
-            layer: self,
-        };
-        let mut r = Reader::new(bytes);
-        let v = self.decode_object(&mut r, &cx)?;
-        r.finish()?;
-        Ok(v)
-    }
-
-    /// Decodes `bytes` as the type `ty`: a boxed type (`InputPeer`), a bare
-    /// constructor (`inputPeerChat`), a primitive (`int`, `string`, `Bool`, ...) or
-    /// a vector of those (`Vector<long>`, `vector<%Message>`).
-    pub fn bytes_to_json_as(
-        &'static self,
-        ty: &str,
-        bytes: &[u8],
-    ) -> Result<Value, TypedDecodeError> {
-        let arena = Bump::new();
-        let cx = Cx {
-            arena: &arena,
-            layer: self,
-        };
-        let mut r = Reader::new(bytes);
-        let v = self.decode_type(ty.trim(), &mut r, &cx)?;
-        r.finish()?;
-        Ok(v)
-    }
-
-    /// Encodes a JSON object (a constructor or function with `"_"`) to bytes.
-    pub fn json_to_bytes(&'static self, v: &Value) -> Result<Vec<u8>, JsonError> {
-        let arena = Bump::new();
-        let cx = Cx {
-            arena: &arena,
-            layer: self,
-        };
-        object_bytes(v, &cx).map(<[u8]>::to_vec)
-    }
-
-    /// Decodes one boxed value by its id, trying this schema then the MTProto schema.
-    pub fn decode_object(
-        &'static self,
-        r: &mut Reader<'_>,
-        cx: &Cx<'_>,
-    ) -> Result<Value, DecodeError> {
-        let at = r.position();
-        if let Some(v) = (self.decode_any)(r, cx)? {
-            return Ok(v);
-        }
-        if !core::ptr::eq(self, &crate::mtproto::json::LAYER) {
-            if let Some(v) = (crate::mtproto::json::LAYER.decode_any)(r, cx)? {
-                return Ok(v);
-            }
-        }
-        let id = r.peek_u32()?;
-        Err(DecodeError::new(
-            zerotl::DecodeErrorKind::UnknownConstructor {
-                id,
-                expected: "Object",
-            },
-            at,
-        ))
-    }
-
-    fn decode_type(
-        &'static self,
-        ty: &str,
-        r: &mut Reader<'_>,
-        cx: &Cx<'_>,
-    ) -> Result<Value, TypedDecodeError> {
-        let prim = |v: Result<Value, DecodeError>| v.map_err(TypedDecodeError::Decode);
-        match ty {
-            "int" => return prim(i32::decode(r).map(Value::from)),
-            "long" => return prim(i64::decode(r).map(Value::from)),
-            "double" => return prim(f64::decode(r).map(|x| x.to_json(cx))),
-            "int128" => return prim(<[u8; 16]>::decode(r).map(|x| x.to_json(cx))),
-            "int256" => return prim(<[u8; 32]>::decode(r).map(|x| x.to_json(cx))),
-            "string" => return prim(Str::decode(r).map(|x| x.to_json(cx))),
-            "bytes" => return prim(Bytes::decode(r).map(|x| x.to_json(cx))),
-            "Bool" => return prim(bool::decode(r).map(Value::from)),
-            "Object" => return prim(self.decode_object(r, cx)),
-            _ => {}
-        }
-        let vector = ty
-            .strip_prefix("Vector<")
-            .map(|rest| (true, rest))
-            .or_else(|| ty.strip_prefix("vector<").map(|rest| (false, rest)));
-        if let Some((boxed, rest)) = vector {
-            let elem = rest
-                .strip_suffix('>')
-                .ok_or_else(|| TypedDecodeError::UnknownType(ty.to_owned()))?;
-            if boxed {
-                let at = r.position();
-                let id = r.read_u32()?;
-                if id != zerotl::VECTOR_ID {
-                    return Err(DecodeError::new(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "Vector",
-                        },
-                        at,
-                    )
-                    .into());
-                }
-            }
-            let n = r.read_count(1)?;
-            let mut items = Vec::new();
-            for _ in 0..n {
-                items.push(self.decode_type(elem.trim(), r, cx)?);
-            }
-            return Ok(Value::Array(items));
-        }
-        let name = ty.strip_prefix('%').unwrap_or(ty);
-        if let Some(v) = (self.decode_named)(name, r, cx) {
-            return Ok(v?);
-        }
-        if !core::ptr::eq(self, &crate::mtproto::json::LAYER) {
-            if let Some(v) = (crate::mtproto::json::LAYER.decode_named)(name, r, cx) {
-                return Ok(v?);
-            }
-        }
-        Err(TypedDecodeError::UnknownType(ty.to_owned()))
-    }
-}
-
-/// Why [`Layer::bytes_to_json_as`] failed.
+/// Why [`bytes_to_json_as`] failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TypedDecodeError {
     /// The type name is not in the schema.
@@ -282,111 +128,330 @@ impl fmt::Display for TypedDecodeError {
 
 impl std::error::Error for TypedDecodeError {}
 
-/// Encodes the JSON object `v` (any constructor or function of the context's layer
-/// or of the MTProto schema) into the arena.
-pub fn object_bytes<'a>(v: &Value, cx: &Cx<'a>) -> Result<&'a [u8], JsonError> {
-    if let Some(b) = (cx.layer.encode_any)(v, cx)? {
-        return Ok(b);
+/// Decodes `bytes` (exactly one boxed constructor or function of `schema` or its
+/// fallback) to JSON.
+pub fn bytes_to_json(schema: &'static Schema, bytes: &[u8]) -> Result<Value, DecodeError> {
+    let mut r = Reader::new(bytes);
+    if !schema.decode_typed(&mut r, &mut |_| {})? {
+        let id = r.peek_u32()?;
+        return Err(r.error(DecodeErrorKind::UnknownConstructor {
+            id,
+            expected: "a constructor or function",
+        }));
     }
-    if !core::ptr::eq(cx.layer, &crate::mtproto::json::LAYER) {
-        if let Some(b) = (crate::mtproto::json::LAYER.encode_any)(v, cx)? {
-            return Ok(b);
+    r.finish()?;
+    let mut r = Reader::new(bytes);
+    let v = Walk { schema, depth: 0 }.object(&mut r)?;
+    r.finish()?;
+    Ok(v)
+}
+
+/// Decodes `bytes` as the type `ty`: a boxed type (`InputPeer`), a bare constructor
+/// (`inputPeerChat`, `%Message`), a primitive (`int`, `long`, `double`, `int128`,
+/// `int256`, `string`, `bytes`, `Bool`, `Object`) or a vector of those
+/// (`Vector<long>`, `vector<%Message>`).
+pub fn bytes_to_json_as(
+    schema: &'static Schema,
+    ty: &str,
+    bytes: &[u8],
+) -> Result<Value, TypedDecodeError> {
+    let parsed = parse_type(schema, ty.trim())?;
+    if let Ty::Boxed(name) | Ty::Bare(name) = parsed {
+        let mut r = Reader::new(bytes);
+        match schema.decode_named_typed(name, &mut r, &mut |_| {}) {
+            Some(res) => res?,
+            None => return Err(TypedDecodeError::UnknownType(ty.to_owned())),
+        }
+        r.finish()?;
+    }
+    let mut r = Reader::new(bytes);
+    let v = Walk { schema, depth: 0 }.value(&mut r, &parsed)?;
+    r.finish()?;
+    Ok(v)
+}
+
+/// Encodes a JSON object (a constructor or function with `"_"`) to bytes.
+pub fn json_to_bytes(schema: &'static Schema, v: &Value) -> Result<Vec<u8>, JsonError> {
+    let mut out = Vec::new();
+    Build { schema }.object(v, &mut out)?;
+    // Cross-check with the generated types: they must read back what was written.
+    let mut r = Reader::new(&out);
+    match schema
+        .decode_typed(&mut r, &mut |_| {})
+        .and_then(|known| r.finish().map(|()| known))
+    {
+        Ok(true) => Ok(out),
+        Ok(false) => Err(JsonError::new(
+            "the generated types do not know this constructor",
+        )),
+        Err(e) => Err(JsonError::new(format!(
+            "the encoding does not decode with the generated types: {e}"
+        ))),
+    }
+}
+
+/// Encodes `value` (any boxed generated type) and shows it as JSON.
+pub fn to_json<T: Encode>(schema: &'static Schema, value: &T) -> Result<Value, DecodeError> {
+    let mut buf = std::vec![0u8; value.encoded_len()];
+    let n = value.encode_to_slice(&mut buf).map_err(|_| {
+        DecodeError::new(
+            DecodeErrorKind::InvalidValue {
+                what: "value (does not encode)",
+            },
+            0,
+        )
+    })?;
+    buf.truncate(n);
+    bytes_to_json(schema, &buf)
+}
+
+/// Builds a boxed generated value from JSON. The value borrows from `storage`, which
+/// receives its encoding.
+pub fn from_json<'a, T: Decode<'a>>(
+    schema: &'static Schema,
+    v: &Value,
+    storage: &'a mut Vec<u8>,
+) -> Result<T, JsonError> {
+    *storage = json_to_bytes(schema, v)?;
+    T::decode_from_slice(storage).map_err(|e| JsonError::new(format!("not this type: {e}")))
+}
+
+fn parse_type(schema: &'static Schema, ty: &str) -> Result<Ty, TypedDecodeError> {
+    static PRIMS: &[(&str, Ty)] = &[
+        ("int", Ty::Int),
+        ("long", Ty::Long),
+        ("double", Ty::Double),
+        ("int128", Ty::Int128),
+        ("int256", Ty::Int256),
+        ("string", Ty::String),
+        ("bytes", Ty::Bytes),
+        ("Bool", Ty::Bool),
+        ("Object", Ty::Object),
+    ];
+    if let Some((_, t)) = PRIMS.iter().find(|(n, _)| *n == ty) {
+        return Ok(*t);
+    }
+    let unknown = || TypedDecodeError::UnknownType(ty.to_owned());
+    for (prefix, boxed) in [("Vector<", true), ("vector<", false)] {
+        if let Some(rest) = ty.strip_prefix(prefix) {
+            let inner = rest.strip_suffix('>').ok_or_else(unknown)?;
+            let elem: &'static Ty =
+                std::boxed::Box::leak(std::boxed::Box::new(parse_type(schema, inner.trim())?));
+            return Ok(if boxed {
+                Ty::Vector(elem)
+            } else {
+                Ty::BareVector(elem)
+            });
         }
     }
-    Err(JsonError::new(format!(
-        "unknown constructor or function `{}`",
-        ctor_name(v)?
-    )))
-}
-
-/// Writes `value` into the arena and returns the bytes.
-pub fn encode_in<'a, T: Encode>(value: &T, cx: &Cx<'a>) -> Result<&'a [u8], JsonError> {
-    let buf = cx.arena.alloc_slice_fill_copy(value.encoded_len(), 0u8);
-    value
-        .encode_to_slice(buf)
-        .map_err(|e| JsonError::new(e.to_string()))?;
-    Ok(buf)
-}
-
-/// The `"_"` name of a JSON object.
-pub fn ctor_name(v: &Value) -> Result<&str, JsonError> {
-    match v {
-        Value::Object(m) => match m.get("_") {
-            Some(Value::String(s)) => Ok(s),
-            Some(_) => Err(JsonError::new("`_` must be a string")),
-            None => Err(JsonError::new("object has no `_` naming its constructor")),
-        },
-        other => Err(JsonError::new(format!(
-            "expected an object with `_`, found {}",
-            kind(other)
-        ))),
+    if let Some(name) = ty.strip_prefix('%') {
+        let t = schema.boxed_type(name).ok_or_else(unknown)?;
+        return match t.ctors {
+            [id] => Ok(Ty::Bare(schema.by_id(*id).ok_or_else(unknown)?.name)),
+            _ => Err(unknown()),
+        };
+    }
+    if let Some(t) = schema.boxed_type(ty) {
+        return Ok(Ty::Boxed(t.name));
+    }
+    match schema.by_name(ty) {
+        Some(c) if !c.function => Ok(Ty::Bare(c.name)),
+        _ => Err(unknown()),
     }
 }
 
-/// The fields of constructor `name`, checking `"_"` when it is present.
-pub fn object_of<'v>(v: &'v Value, name: &str) -> Result<&'v Map<String, Value>, JsonError> {
-    match v {
-        Value::Object(m) => match m.get("_") {
-            None => Ok(m),
-            Some(Value::String(s)) if s == name => Ok(m),
-            Some(other) => Err(JsonError::new(format!(
-                "expected `{name}`, found `_`: {other}"
-            ))),
-        },
-        other => Err(JsonError::new(format!(
-            "expected `{name}` as an object, found {}",
-            kind(other)
-        ))),
+/// Bytes to JSON, walking the schema table.
+struct Walk {
+    schema: &'static Schema,
+    depth: u16,
+}
+
+fn hex(bytes: &[u8]) -> Value {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 15) as usize] as char);
+    }
+    Value::String(s)
+}
+
+fn double(x: f64) -> Value {
+    if x.is_nan() {
+        Value::from("NaN")
+    } else if x.is_infinite() {
+        Value::from(if x > 0.0 { "Infinity" } else { "-Infinity" })
+    } else {
+        Value::from(x)
     }
 }
 
-/// A required field.
-pub fn field<'a, T: FromJson<'a>>(
-    m: &Map<String, Value>,
-    key: &str,
-    cx: &Cx<'a>,
-) -> Result<T, JsonError> {
-    match m.get(key) {
-        Some(v) => T::from_json(v, cx).map_err(|e| e.within(key)),
-        None => Err(JsonError::new(format!("missing field `{key}`"))),
+fn known_flags(c: &Combinator, index: usize) -> u32 {
+    c.fields
+        .iter()
+        .filter_map(|f| match f.kind {
+            FieldKind::Conditional { flags, bit, .. } if flags as usize == index => {
+                Some(1u32 << bit)
+            }
+            _ => None,
+        })
+        .fold(0, |a, b| a | b)
+}
+
+impl Walk {
+    fn enter(&mut self, r: &Reader<'_>) -> Result<(), DecodeError> {
+        if self.depth >= MAX_DEPTH {
+            return Err(r.error(DecodeErrorKind::DepthExceeded { limit: MAX_DEPTH }));
+        }
+        self.depth += 1;
+        Ok(())
+    }
+
+    /// A boxed value of any type, by its id.
+    fn object(&mut self, r: &mut Reader<'_>) -> Result<Value, DecodeError> {
+        let at = r.position();
+        let id = r.read_u32()?;
+        match self.schema.by_id(id) {
+            Some(c) => self.body(r, c),
+            None => Err(DecodeError::new(
+                DecodeErrorKind::UnknownConstructor {
+                    id,
+                    expected: "a constructor or function",
+                },
+                at,
+            )),
+        }
+    }
+
+    /// An `Object`/`!X` field: the rest of `r`, shown decoded when it decodes.
+    fn rest_object(&mut self, r: &mut Reader<'_>, len: usize) -> Result<Value, DecodeError> {
+        let bytes = r.read_slice(len)?;
+        let mut inner = Reader::new(bytes);
+        let depth = self.depth;
+        let decoded = self
+            .object(&mut inner)
+            .and_then(|v| inner.finish().map(|()| v));
+        self.depth = depth;
+        Ok(decoded.unwrap_or_else(|_| {
+            let mut m = Map::new();
+            m.insert("_".into(), Value::from("<undecodable>"));
+            m.insert(
+                "bytes".into(),
+                Value::from(base64::engine::general_purpose::STANDARD.encode(bytes)),
+            );
+            Value::Object(m)
+        }))
+    }
+
+    fn body(&mut self, r: &mut Reader<'_>, c: &'static Combinator) -> Result<Value, DecodeError> {
+        self.enter(r)?;
+        let mut m = Map::new();
+        m.insert("_".into(), Value::from(c.name));
+        let mut flags = std::vec![0u32; c.fields.len()];
+        let mut size = None;
+        for (i, f) in c.fields.iter().enumerate() {
+            match f.kind {
+                FieldKind::Flags => {
+                    flags[i] = r.read_flags(known_flags(c, i), c.name)?;
+                }
+                FieldKind::ObjectSize => {
+                    let at = r.position();
+                    let n = r.read_i32()?;
+                    if n < 4 || n as usize > r.remaining() {
+                        return Err(DecodeError::new(
+                            DecodeErrorKind::InvalidValue {
+                                what: "object length",
+                            },
+                            at,
+                        ));
+                    }
+                    size = Some(n as usize);
+                    m.insert(f.name.into(), Value::from(n));
+                }
+                FieldKind::Plain(Ty::Object | Ty::Generic) => {
+                    let len = size.take().unwrap_or(r.remaining());
+                    let v = self.rest_object(r, len)?;
+                    m.insert(f.name.into(), v);
+                }
+                FieldKind::Plain(ty) => {
+                    let v = self.value(r, &ty)?;
+                    m.insert(f.name.into(), v);
+                }
+                FieldKind::Conditional { flags: fi, bit, ty } => {
+                    let set = flags.get(fi as usize).is_some_and(|w| w & (1 << bit) != 0);
+                    if ty == Ty::True {
+                        m.insert(f.name.into(), Value::Bool(set));
+                    } else if set {
+                        let v = self.value(r, &ty)?;
+                        m.insert(f.name.into(), v);
+                    }
+                }
+            }
+        }
+        self.depth -= 1;
+        Ok(Value::Object(m))
+    }
+
+    fn value(&mut self, r: &mut Reader<'_>, ty: &Ty) -> Result<Value, DecodeError> {
+        Ok(match *ty {
+            Ty::Int => Value::from(r.read_i32()?),
+            Ty::Long => Value::from(r.read_i64()?),
+            Ty::Double => double(r.read_f64()?),
+            Ty::Int128 => hex(r.read_array::<16>()?),
+            Ty::Int256 => hex(r.read_array::<32>()?),
+            Ty::String => Value::from(zerotl::Str::decode(r)?.as_str()),
+            Ty::Bytes => {
+                Value::from(base64::engine::general_purpose::STANDARD.encode(r.read_tl_bytes()?))
+            }
+            Ty::Bool => Value::Bool(bool::decode(r)?),
+            Ty::True => Value::Bool(true),
+            Ty::Object | Ty::Generic => {
+                let n = r.remaining();
+                self.rest_object(r, n)?
+            }
+            Ty::Vector(elem) | Ty::BareVector(elem) => {
+                if matches!(ty, Ty::Vector(_)) {
+                    r.expect_id(VECTOR_ID, "Vector")?;
+                }
+                let n = r.read_count(1)?;
+                let mut items = Vec::new();
+                for _ in 0..n {
+                    items.push(self.value(r, elem)?);
+                }
+                Value::Array(items)
+            }
+            Ty::Boxed(name) => {
+                let at = r.position();
+                let id = r.read_u32()?;
+                let member = self
+                    .schema
+                    .boxed_type(name)
+                    .is_some_and(|t| t.ctors.contains(&id));
+                match self.schema.by_id(id) {
+                    Some(c) if member => self.body(r, c)?,
+                    _ => {
+                        return Err(DecodeError::new(
+                            DecodeErrorKind::UnknownConstructor { id, expected: name },
+                            at,
+                        ))
+                    }
+                }
+            }
+            Ty::Bare(name) => match self.schema.by_name(name) {
+                Some(c) => self.body(r, c)?,
+                None => {
+                    return Err(r.error(DecodeErrorKind::InvalidValue {
+                        what: "bare type (not in the schema)",
+                    }))
+                }
+            },
+        })
     }
 }
 
-/// An optional field: absent or `null` is `None`.
-pub fn optional<'a, T: FromJson<'a>>(
-    m: &Map<String, Value>,
-    key: &str,
-    cx: &Cx<'a>,
-) -> Result<Option<T>, JsonError> {
-    match m.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(v) => T::from_json(v, cx).map(Some).map_err(|e| e.within(key)),
-    }
-}
-
-/// A `flags.N?true` field: absent is `false`.
-pub fn flag(m: &Map<String, Value>, key: &str) -> Result<bool, JsonError> {
-    match m.get(key) {
-        None | Some(Value::Null) => Ok(false),
-        Some(Value::Bool(b)) => Ok(*b),
-        Some(other) => Err(JsonError::new(format!(
-            "expected true or false, found {}",
-            kind(other)
-        ))
-        .within(key)),
-    }
-}
-
-/// The JSON of a constructor without fields.
-pub fn unit(name: &str) -> Value {
-    let mut m = Map::new();
-    m.insert("_".into(), Value::String(name.into()));
-    Value::Object(m)
-}
-
-/// An unknown constructor name for a type.
-pub fn unknown(name: &str, ty: &str) -> JsonError {
-    JsonError::new(format!("`{name}` is not a constructor of `{ty}`"))
+/// JSON to bytes, walking the schema table.
+struct Build {
+    schema: &'static Schema,
 }
 
 fn kind(v: &Value) -> &'static str {
@@ -400,83 +465,37 @@ fn kind(v: &Value) -> &'static str {
     }
 }
 
-impl ToJson for i32 {
-    fn to_json(&self, _: &Cx<'_>) -> Value {
-        Value::from(*self)
+fn ctor_name(v: &Value) -> Result<&str, JsonError> {
+    match v {
+        Value::Object(m) => match m.get("_") {
+            Some(Value::String(s)) => Ok(s),
+            Some(_) => Err(JsonError::new("`_` must be a string")),
+            None => Err(JsonError::new("object has no `_` naming its constructor")),
+        },
+        other => Err(JsonError::new(format!(
+            "expected an object with `_`, found {}",
+            kind(other)
+        ))),
     }
 }
 
-impl<'a> FromJson<'a> for i32 {
-    fn from_json(v: &Value, _: &Cx<'a>) -> Result<Self, JsonError> {
-        v.as_i64()
-            .and_then(|n| i32::try_from(n).ok())
-            .ok_or_else(|| JsonError::new(format!("expected a 32-bit integer, found {v}")))
+fn put_tl_bytes(out: &mut Vec<u8>, data: &[u8]) -> Result<(), JsonError> {
+    let len = data.len();
+    if len <= 253 {
+        out.push(len as u8);
+    } else if len <= 0x00ff_ffff {
+        let l = (len as u32).to_le_bytes();
+        out.extend_from_slice(&[254, l[0], l[1], l[2]]);
+    } else {
+        return Err(JsonError::new(format!(
+            "{len} bytes exceed the TL limit of 16777215"
+        )));
     }
-}
-
-impl ToJson for i64 {
-    fn to_json(&self, _: &Cx<'_>) -> Value {
-        Value::from(*self)
+    out.extend_from_slice(data);
+    while out.len() % 4 != 0 {
+        out.push(0);
     }
-}
-
-impl<'a> FromJson<'a> for i64 {
-    fn from_json(v: &Value, _: &Cx<'a>) -> Result<Self, JsonError> {
-        v.as_i64()
-            .ok_or_else(|| JsonError::new(format!("expected a 64-bit integer, found {v}")))
-    }
-}
-
-impl ToJson for f64 {
-    fn to_json(&self, _: &Cx<'_>) -> Value {
-        if self.is_nan() {
-            Value::from("NaN")
-        } else if self.is_infinite() {
-            Value::from(if *self > 0.0 { "Infinity" } else { "-Infinity" })
-        } else {
-            Value::from(*self)
-        }
-    }
-}
-
-impl<'a> FromJson<'a> for f64 {
-    fn from_json(v: &Value, _: &Cx<'a>) -> Result<Self, JsonError> {
-        match v {
-            Value::Number(n) => n
-                .as_f64()
-                .ok_or_else(|| JsonError::new("number out of range")),
-            Value::String(s) if s == "NaN" => Ok(f64::NAN),
-            Value::String(s) if s == "Infinity" => Ok(f64::INFINITY),
-            Value::String(s) if s == "-Infinity" => Ok(f64::NEG_INFINITY),
-            other => Err(JsonError::new(format!(
-                "expected a number, found {}",
-                kind(other)
-            ))),
-        }
-    }
-}
-
-impl ToJson for bool {
-    fn to_json(&self, _: &Cx<'_>) -> Value {
-        Value::Bool(*self)
-    }
-}
-
-impl<'a> FromJson<'a> for bool {
-    fn from_json(v: &Value, _: &Cx<'a>) -> Result<Self, JsonError> {
-        v.as_bool()
-            .ok_or_else(|| JsonError::new(format!("expected true or false, found {}", kind(v))))
-    }
-}
-
-fn hex(bytes: &[u8]) -> Value {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[(b >> 4) as usize] as char);
-        s.push(DIGITS[(b & 15) as usize] as char);
-    }
-    Value::String(s)
+    Ok(())
 }
 
 fn unhex<const N: usize>(v: &Value) -> Result<[u8; N], JsonError> {
@@ -502,128 +521,204 @@ fn unhex<const N: usize>(v: &Value) -> Result<[u8; N], JsonError> {
     };
     let mut out = [0u8; N];
     for (i, o) in out.iter_mut().enumerate() {
-        *o = digit(b[2 * i])? << 4 | digit(b[2 * i + 1])?;
+        *o = (digit(b[2 * i])? << 4) | digit(b[2 * i + 1])?;
     }
     Ok(out)
 }
 
-impl<const N: usize> ToJson for [u8; N] {
-    fn to_json(&self, _: &Cx<'_>) -> Value {
-        hex(self)
+impl Build {
+    /// A boxed constructor or function named by `"_"`.
+    fn object(&self, v: &Value, out: &mut Vec<u8>) -> Result<(), JsonError> {
+        let name = ctor_name(v)?;
+        let c = self
+            .schema
+            .by_name(name)
+            .ok_or_else(|| JsonError::new(format!("unknown constructor or function `{name}`")))?;
+        out.extend_from_slice(&c.id.to_le_bytes());
+        self.body(v, c, out)
     }
-}
 
-impl<'a> FromJson<'a> for [u8; 16] {
-    fn from_json(v: &Value, _: &Cx<'a>) -> Result<Self, JsonError> {
-        unhex(v)
-    }
-}
-
-impl<'a> FromJson<'a> for [u8; 32] {
-    fn from_json(v: &Value, _: &Cx<'a>) -> Result<Self, JsonError> {
-        unhex(v)
-    }
-}
-
-impl ToJson for Str<'_> {
-    fn to_json(&self, _: &Cx<'_>) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-impl<'a> FromJson<'a> for Str<'a> {
-    fn from_json(v: &Value, cx: &Cx<'a>) -> Result<Self, JsonError> {
-        match v {
-            Value::String(s) => Ok(Str::new(cx.arena.alloc_str(s))),
-            other => Err(JsonError::new(format!(
-                "expected a string, found {}",
-                kind(other)
-            ))),
-        }
-    }
-}
-
-impl ToJson for Bytes<'_> {
-    fn to_json(&self, _: &Cx<'_>) -> Value {
-        Value::String(base64::engine::general_purpose::STANDARD.encode(self.as_slice()))
-    }
-}
-
-impl<'a> FromJson<'a> for Bytes<'a> {
-    fn from_json(v: &Value, cx: &Cx<'a>) -> Result<Self, JsonError> {
-        let s = v
-            .as_str()
-            .ok_or_else(|| JsonError::new(format!("expected base64 bytes, found {}", kind(v))))?;
-        let data = base64::engine::general_purpose::STANDARD
-            .decode(s)
-            .map_err(|e| JsonError::new(format!("invalid base64: {e}")))?;
-        Ok(Bytes::new(cx.arena.alloc_slice_copy(&data)))
-    }
-}
-
-impl<'x, T: ToJson + Decode<'x> + Clone, const B: bool> ToJson for Vector<'x, T, B> {
-    fn to_json(&self, cx: &Cx<'_>) -> Value {
-        Value::Array(self.iter().map(|x| x.to_json(cx)).collect())
-    }
-}
-
-impl<'a, T: FromJson<'a>, const B: bool> FromJson<'a> for Vector<'a, T, B> {
-    fn from_json(v: &Value, cx: &Cx<'a>) -> Result<Self, JsonError> {
-        let items = v
-            .as_array()
-            .ok_or_else(|| JsonError::new(format!("expected an array, found {}", kind(v))))?;
-        let mut out = bumpalo::collections::Vec::with_capacity_in(items.len(), cx.arena);
-        for (i, item) in items.iter().enumerate() {
-            out.push(T::from_json(item, cx).map_err(|e| e.within(&format!("[{i}]")))?);
-        }
-        Ok(Vector::from_slice(out.into_bump_slice()))
-    }
-}
-
-impl<T: ToJson> ToJson for Bare<T> {
-    fn to_json(&self, cx: &Cx<'_>) -> Value {
-        self.0.to_json(cx)
-    }
-}
-
-impl<'a, T: FromJson<'a> + BareDecode<'a>> FromJson<'a> for Bare<T> {
-    fn from_json(v: &Value, cx: &Cx<'a>) -> Result<Self, JsonError> {
-        T::from_json(v, cx).map(Bare)
-    }
-}
-
-impl<'x, T: ToJson + Decode<'x> + Clone> ToJson for Lazy<'x, T> {
-    fn to_json(&self, cx: &Cx<'_>) -> Value {
-        self.get().to_json(cx)
-    }
-}
-
-impl<'a, T: FromJson<'a>> FromJson<'a> for Lazy<'a, T> {
-    fn from_json(v: &Value, cx: &Cx<'a>) -> Result<Self, JsonError> {
-        let value = T::from_json(v, cx)?;
-        Ok(Lazy::new(cx.arena.alloc(value)))
-    }
-}
-
-impl ToJson for Object<'_> {
-    /// The nested object decoded with the context's layer; bytes that do not decode
-    /// show as `{"_": "<undecodable>", "bytes": base64}`.
-    fn to_json(&self, cx: &Cx<'_>) -> Value {
-        let mut r = Reader::new(self.as_bytes());
-        match cx.layer.decode_object(&mut r, cx) {
-            Ok(v) if r.is_empty() => v,
-            _ => {
-                let mut m = Map::new();
-                m.insert("_".into(), Value::from("<undecodable>"));
-                m.insert("bytes".into(), Bytes::new(self.as_bytes()).to_json(cx));
-                Value::Object(m)
+    fn body(&self, v: &Value, c: &'static Combinator, out: &mut Vec<u8>) -> Result<(), JsonError> {
+        let m = match v {
+            Value::Object(m) => m,
+            other => {
+                return Err(JsonError::new(format!(
+                    "expected `{}` as an object, found {}",
+                    c.name,
+                    kind(other)
+                )))
+            }
+        };
+        match m.get("_") {
+            None => {}
+            Some(Value::String(s)) if s == c.name => {}
+            Some(other) => {
+                return Err(JsonError::new(format!(
+                    "expected `{}`, found `_`: {other}",
+                    c.name
+                )))
             }
         }
+        let present = |key: &str| !matches!(m.get(key), None | Some(Value::Null));
+        for (i, f) in c.fields.iter().enumerate() {
+            let err = |e: JsonError| e.within(f.name);
+            match f.kind {
+                FieldKind::Flags => {
+                    let mut word = 0u32;
+                    let mut by_bit: [Option<(&str, bool)>; 32] = [None; 32];
+                    for g in c.fields {
+                        let FieldKind::Conditional { flags, bit, ty } = g.kind else {
+                            continue;
+                        };
+                        if flags as usize != i {
+                            continue;
+                        }
+                        let on = if ty == Ty::True {
+                            match m.get(g.name) {
+                                None | Some(Value::Null) => false,
+                                Some(Value::Bool(b)) => *b,
+                                Some(other) => {
+                                    return Err(JsonError::new(format!(
+                                        "expected true or false, found {}",
+                                        kind(other)
+                                    ))
+                                    .within(g.name))
+                                }
+                            }
+                        } else {
+                            present(g.name)
+                        };
+                        match by_bit[bit as usize] {
+                            Some((other, was)) if was != on => {
+                                return Err(JsonError::new(format!(
+                                    "`{}` and `{other}` share {}.{bit}, so both must be set or both absent",
+                                    g.name, f.name
+                                )))
+                            }
+                            _ => by_bit[bit as usize] = Some((g.name, on)),
+                        }
+                        if on {
+                            word |= 1 << bit;
+                        }
+                    }
+                    out.extend_from_slice(&word.to_le_bytes());
+                }
+                FieldKind::ObjectSize => {
+                    // Written after the body, below.
+                }
+                FieldKind::Plain(ty @ (Ty::Object | Ty::Generic)) => {
+                    let val = m
+                        .get(f.name)
+                        .ok_or_else(|| JsonError::new(format!("missing field `{}`", f.name)))?;
+                    let sized = i > 0 && matches!(c.fields[i - 1].kind, FieldKind::ObjectSize);
+                    let size_at = out.len();
+                    if sized {
+                        out.extend_from_slice(&[0; 4]);
+                    }
+                    let start = out.len();
+                    self.value(val, &ty, out).map_err(err)?;
+                    if sized {
+                        let n = (out.len() - start) as u32;
+                        out[size_at..start].copy_from_slice(&n.to_le_bytes());
+                    }
+                }
+                FieldKind::Plain(ty) => {
+                    let val = m
+                        .get(f.name)
+                        .ok_or_else(|| JsonError::new(format!("missing field `{}`", f.name)))?;
+                    self.value(val, &ty, out).map_err(err)?;
+                }
+                FieldKind::Conditional { ty, .. } => {
+                    if ty != Ty::True && present(f.name) {
+                        self.value(&m[f.name], &ty, out).map_err(err)?;
+                    }
+                }
+            }
+        }
+        Ok(())
     }
-}
 
-impl<'a> FromJson<'a> for Object<'a> {
-    fn from_json(v: &Value, cx: &Cx<'a>) -> Result<Self, JsonError> {
-        object_bytes(v, cx).map(Object::from_bytes)
+    fn value(&self, v: &Value, ty: &Ty, out: &mut Vec<u8>) -> Result<(), JsonError> {
+        let expected = |what: &str| JsonError::new(format!("expected {what}, found {}", kind(v)));
+        match *ty {
+            Ty::Int => {
+                let n = v
+                    .as_i64()
+                    .and_then(|n| i32::try_from(n).ok())
+                    .ok_or_else(|| {
+                        JsonError::new(format!("expected a 32-bit integer, found {v}"))
+                    })?;
+                out.extend_from_slice(&n.to_le_bytes());
+            }
+            Ty::Long => {
+                let n = v.as_i64().ok_or_else(|| {
+                    JsonError::new(format!("expected a 64-bit integer, found {v}"))
+                })?;
+                out.extend_from_slice(&n.to_le_bytes());
+            }
+            Ty::Double => {
+                let x = match v {
+                    Value::Number(n) => n.as_f64().ok_or_else(|| expected("a number"))?,
+                    Value::String(s) if s == "NaN" => f64::NAN,
+                    Value::String(s) if s == "Infinity" => f64::INFINITY,
+                    Value::String(s) if s == "-Infinity" => f64::NEG_INFINITY,
+                    _ => return Err(expected("a number")),
+                };
+                out.extend_from_slice(&x.to_le_bytes());
+            }
+            Ty::Int128 => out.extend_from_slice(&unhex::<16>(v)?),
+            Ty::Int256 => out.extend_from_slice(&unhex::<32>(v)?),
+            Ty::String => put_tl_bytes(
+                out,
+                v.as_str().ok_or_else(|| expected("a string"))?.as_bytes(),
+            )?,
+            Ty::Bytes => {
+                let s = v.as_str().ok_or_else(|| expected("base64 bytes"))?;
+                let data = base64::engine::general_purpose::STANDARD
+                    .decode(s)
+                    .map_err(|e| JsonError::new(format!("invalid base64: {e}")))?;
+                put_tl_bytes(out, &data)?;
+            }
+            Ty::Bool => {
+                let b = v.as_bool().ok_or_else(|| expected("true or false"))?;
+                out.extend_from_slice(&if b { BOOL_TRUE_ID } else { BOOL_FALSE_ID }.to_le_bytes());
+            }
+            Ty::True => return Err(JsonError::new("`true` is only valid under a flag")),
+            Ty::Object | Ty::Generic => self.object(v, out)?,
+            Ty::Vector(elem) | Ty::BareVector(elem) => {
+                let items = v.as_array().ok_or_else(|| expected("an array"))?;
+                if matches!(ty, Ty::Vector(_)) {
+                    out.extend_from_slice(&VECTOR_ID.to_le_bytes());
+                }
+                let n =
+                    i32::try_from(items.len()).map_err(|_| JsonError::new("too many elements"))?;
+                out.extend_from_slice(&n.to_le_bytes());
+                for (i, item) in items.iter().enumerate() {
+                    self.value(item, elem, out)
+                        .map_err(|e| e.within(&format!("[{i}]")))?;
+                }
+            }
+            Ty::Boxed(type_name) => {
+                let name = ctor_name(v)?;
+                let t = self.schema.boxed_type(type_name);
+                let c = self
+                    .schema
+                    .by_name(name)
+                    .filter(|c| !c.function && t.is_some_and(|t| t.ctors.contains(&c.id)))
+                    .ok_or_else(|| {
+                        JsonError::new(format!("`{name}` is not a constructor of `{type_name}`"))
+                    })?;
+                out.extend_from_slice(&c.id.to_le_bytes());
+                self.body(v, c, out)?;
+            }
+            Ty::Bare(name) => {
+                let c = self
+                    .schema
+                    .by_name(name)
+                    .ok_or_else(|| JsonError::new(format!("unknown bare type `{name}`")))?;
+                self.body(v, c, out)?;
+            }
+        }
+        Ok(())
     }
 }

@@ -10,8 +10,10 @@
 //!   key exchange, ...), shared by both layers. It is generated from layer 230's
 //!   `mtproto.tl`, which is layer 122's plus `msg_resend_ans_req`.
 //!
-//! Everything is `#![no_std]` and allocation-free; the `serde` feature (std) adds
-//! the JSON mapping and `proptest` adds strategies for the seed types.
+//! Everything is `#![no_std]` and allocation-free. Each module also carries its
+//! schema as data (`schema::SCHEMA`) and a typed decoder by id (`any`); the `serde`
+//! feature (std) adds the JSON mapping ([`json`]) and `proptest` adds strategies for
+//! the seed types.
 //!
 //! ```
 //! # #[cfg(feature = "layer122")] {
@@ -40,5 +42,6 @@ pub mod layer122;
 #[cfg(feature = "layer230")]
 pub mod layer230;
 pub mod mtproto;
+pub mod schema;
 #[cfg(feature = "proptest")]
 pub mod testing;

@@ -2,8 +2,8 @@
 //! optional `json` and `strategies`), deterministic and documented.
 
 mod code;
-mod json;
 mod strategies;
+mod tables;
 
 use std::collections::BTreeMap;
 
@@ -19,14 +19,13 @@ pub struct Config {
     pub module_path: String,
     /// A title for the module docs (`Layer 122`).
     pub title: String,
-    /// Emit the JSON mapping (`json.rs`) behind this cfg predicate
-    /// (e.g. `feature = "serde"`), or `None` to skip it.
-    pub json_cfg: Option<String>,
-    /// The Rust path of the JSON support module the generated JSON code uses.
-    pub json_support: String,
-    /// A fallback registry for JSON (`crate::mtproto::json`) consulted for ids and
-    /// names this schema does not define.
-    pub json_fallback: Option<String>,
+    /// Emit `schema.rs` (the schema as data) and `any.rs` (typed decoding by id or
+    /// name), using the table types at this path (`crate::schema` in zerotl-types),
+    /// or `None` to skip them.
+    pub schema_support: Option<String>,
+    /// Another generated `SCHEMA` (`crate::mtproto::schema::SCHEMA`) consulted for
+    /// ids and names this schema does not define.
+    pub schema_fallback: Option<String>,
     /// Emit proptest strategies for these roots (type, constructor or function names)
     /// and everything they reach, behind this cfg predicate.
     pub strategies: Option<(String, Vec<String>)>,
@@ -69,10 +68,14 @@ pub fn generate(model: &Model, cfg: &Config) -> Vec<File> {
             contents: cx.functions_file(),
         },
     ];
-    if cfg.json_cfg.is_some() {
+    if cfg.schema_support.is_some() {
         files.push(File {
-            path: "json.rs".into(),
-            contents: json::file(&cx),
+            path: "schema.rs".into(),
+            contents: tables::schema_file(&cx),
+        });
+        files.push(File {
+            path: "any.rs".into(),
+            contents: tables::any_file(&cx),
         });
     }
     if cfg.strategies.is_some() {
@@ -112,17 +115,22 @@ impl Ctx<'_> {
         o.line("//! * [`types`]: one struct per constructor (its fields; encodes with its id).");
         o.line("//! * [`enums`]: one enum per boxed type, a variant per constructor.");
         o.line("//! * [`functions`]: one struct per RPC function; `RemoteCall::Return` names the result.");
-        if self.cfg.json_cfg.is_some() {
-            o.line("//! * `json`: the JSON mapping (`{\"_\": name, field: value}`), with the `serde` feature.");
+        if self.cfg.schema_support.is_some() {
+            o.line(
+                "//! * [`schema`]: the schema as data (drives the JSON mapping); [`any`]: typed",
+            );
+            o.line("//!   decoding of any boxed value by its id or type name.");
         }
         o.line("");
+        if self.cfg.schema_support.is_some() {
+            o.line("pub mod any;");
+        }
         o.line("pub mod enums;");
         o.line("pub mod functions;");
-        o.line("pub mod types;");
-        if let Some(c) = &self.cfg.json_cfg {
-            o.line(&format!("#[cfg({c})]"));
-            o.line("pub mod json;");
+        if self.cfg.schema_support.is_some() {
+            o.line("pub mod schema;");
         }
+        o.line("pub mod types;");
         if let Some((c, _)) = &self.cfg.strategies {
             o.line(&format!("#[cfg({c})]"));
             o.line("pub mod strategies;");

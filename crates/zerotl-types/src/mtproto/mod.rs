@@ -5,12 +5,13 @@
 //! * [`types`]: one struct per constructor (its fields; encodes with its id).
 //! * [`enums`]: one enum per boxed type, a variant per constructor.
 //! * [`functions`]: one struct per RPC function; `RemoteCall::Return` names the result.
-//! * `json`: the JSON mapping (`{"_": name, field: value}`), with the `serde` feature.
+//! * [`schema`]: the schema as data (drives the JSON mapping); [`any`]: typed
+//!   decoding of any boxed value by its id or type name.
 
+pub mod any;
 pub mod enums;
 pub mod functions;
-#[cfg(feature = "serde")]
-pub mod json;
+pub mod schema;
 pub mod types;
 
 /// Every constructor and function id with its schema name, sorted by id.
