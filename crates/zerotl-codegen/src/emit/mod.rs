@@ -350,6 +350,7 @@ impl Ctx<'_> {
                 FieldKind::Flags { .. } | FieldKind::ObjectSize => fixed += 4,
                 FieldKind::Plain { ty, lazy } => match (ty.fixed_size(), lazy) {
                     (Some(n), false) => fixed += n,
+                    _ if *ty == Ty::Bool => fixed += 4,
                     _ => terms.push(format!("self.{id}.encoded_len()")),
                 },
                 FieldKind::Conditional { ty: Ty::True, .. } => {}

@@ -461,9 +461,8 @@ pub mod account {
     impl zerotl::Encode for RegisterDevice<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 8
+            4 + 12
                 + self.token.encoded_len()
-                + self.app_sandbox.encoded_len()
                 + self.secret.encoded_len()
                 + self.other_uids.encoded_len()
         }
@@ -801,7 +800,7 @@ pub mod account {
     impl zerotl::Encode for UpdateStatus {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + self.offline.encoded_len()
+            4 + 4
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
@@ -2712,7 +2711,7 @@ pub mod account {
     impl zerotl::Encode for SetContactSignUpNotification {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + self.silent.encoded_len()
+            4 + 4
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
@@ -2927,9 +2926,7 @@ pub mod account {
     impl zerotl::Encode for SaveWallPaper<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + self.wallpaper.encoded_len()
-                + self.unsave.encoded_len()
-                + self.settings.encoded_len()
+            4 + 4 + self.wallpaper.encoded_len() + self.settings.encoded_len()
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
@@ -3443,7 +3440,7 @@ pub mod account {
     impl zerotl::Encode for SaveTheme<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + self.theme.encoded_len() + self.unsave.encoded_len()
+            4 + 4 + self.theme.encoded_len()
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
@@ -6042,7 +6039,7 @@ pub mod channels {
     impl zerotl::Encode for ToggleSignatures<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + self.channel.encoded_len() + self.enabled.encoded_len()
+            4 + 4 + self.channel.encoded_len()
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
@@ -6461,7 +6458,7 @@ pub mod channels {
     impl zerotl::Encode for TogglePreHistoryHidden<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + self.channel.encoded_len() + self.enabled.encoded_len()
+            4 + 4 + self.channel.encoded_len()
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
@@ -7581,7 +7578,7 @@ pub mod contacts {
     impl zerotl::Encode for ToggleTopPeers {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + self.enabled.encoded_len()
+            4 + 4
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
@@ -10948,7 +10945,7 @@ pub mod messages {
     impl zerotl::Encode for SetEncryptedTyping {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + self.peer.encoded_len() + self.typing.encoded_len()
+            4 + 4 + self.peer.encoded_len()
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
@@ -11705,7 +11702,7 @@ pub mod messages {
     impl zerotl::Encode for InstallStickerSet<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + self.stickerset.encoded_len() + self.archived.encoded_len()
+            4 + 4 + self.stickerset.encoded_len()
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
@@ -11872,7 +11869,7 @@ pub mod messages {
     impl zerotl::Encode for GetMessagesViews<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + self.peer.encoded_len() + self.id.encoded_len() + self.increment.encoded_len()
+            4 + 4 + self.peer.encoded_len() + self.id.encoded_len()
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
@@ -11930,7 +11927,7 @@ pub mod messages {
     impl zerotl::Encode for EditChatAdmin<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.user_id.encoded_len() + self.is_admin.encoded_len()
+            4 + 8 + self.user_id.encoded_len()
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
@@ -12279,7 +12276,7 @@ pub mod messages {
     impl zerotl::Encode for SaveGif<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + self.id.encoded_len() + self.unsave.encoded_len()
+            4 + 4 + self.id.encoded_len()
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
@@ -13422,7 +13419,7 @@ pub mod messages {
     impl zerotl::Encode for SaveRecentSticker<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.id.encoded_len() + self.unsave.encoded_len()
+            4 + 8 + self.id.encoded_len()
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
@@ -14526,7 +14523,7 @@ pub mod messages {
     impl zerotl::Encode for FaveSticker<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + self.id.encoded_len() + self.unfave.encoded_len()
+            4 + 4 + self.id.encoded_len()
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {

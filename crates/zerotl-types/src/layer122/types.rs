@@ -11811,7 +11811,7 @@ impl zerotl::Identifiable for Contact {
 impl zerotl::BareEncode for Contact {
     #[inline]
     fn bare_len(&self) -> usize {
-        4 + self.mutual.encoded_len()
+        8
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -13465,7 +13465,7 @@ impl zerotl::Identifiable for UpdateUserPhoto {
 impl zerotl::BareEncode for UpdateUserPhoto {
     #[inline]
     fn bare_len(&self) -> usize {
-        8 + self.photo.encoded_len() + self.previous.encoded_len()
+        12 + self.photo.encoded_len()
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -15077,7 +15077,7 @@ impl zerotl::Identifiable for UpdateChatParticipantAdmin {
 impl zerotl::BareEncode for UpdateChatParticipantAdmin {
     #[inline]
     fn bare_len(&self) -> usize {
-        12 + self.is_admin.encoded_len()
+        16
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -18713,7 +18713,7 @@ impl zerotl::Identifiable for UpdatePeerBlocked {
 impl zerotl::BareEncode for UpdatePeerBlocked {
     #[inline]
     fn bare_len(&self) -> usize {
-        self.peer_id.encoded_len() + self.blocked.encoded_len()
+        4 + self.peer_id.encoded_len()
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -20176,8 +20176,7 @@ impl zerotl::Identifiable for Config<'_> {
 impl zerotl::BareEncode for Config<'_> {
     #[inline]
     fn bare_len(&self) -> usize {
-        128 + self.test_mode.encoded_len()
-            + self.dc_options.encoded_len()
+        132 + self.dc_options.encoded_len()
             + self.dc_txt_domain_name.encoded_len()
             + if self.tmp_sessions.is_some() { 4 } else { 0 }
             + self.me_url_prefix.encoded_len()
@@ -40597,7 +40596,7 @@ impl zerotl::Identifiable for ChannelAdminLogEventActionToggleInvites {
 impl zerotl::BareEncode for ChannelAdminLogEventActionToggleInvites {
     #[inline]
     fn bare_len(&self) -> usize {
-        self.new_value.encoded_len()
+        4
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -40659,7 +40658,7 @@ impl zerotl::Identifiable for ChannelAdminLogEventActionToggleSignatures {
 impl zerotl::BareEncode for ChannelAdminLogEventActionToggleSignatures {
     #[inline]
     fn bare_len(&self) -> usize {
-        self.new_value.encoded_len()
+        4
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -41309,7 +41308,7 @@ impl zerotl::Identifiable for ChannelAdminLogEventActionTogglePreHistoryHidden {
 impl zerotl::BareEncode for ChannelAdminLogEventActionTogglePreHistoryHidden {
     #[inline]
     fn bare_len(&self) -> usize {
-        self.new_value.encoded_len()
+        4
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -41970,7 +41969,7 @@ impl zerotl::Identifiable for ChannelAdminLogEventActionToggleGroupCallSetting {
 impl zerotl::BareEncode for ChannelAdminLogEventActionToggleGroupCallSetting {
     #[inline]
     fn bare_len(&self) -> usize {
-        self.join_muted.encoded_len()
+        4
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
@@ -46644,7 +46643,7 @@ impl zerotl::Identifiable for JsonBool {
 impl zerotl::BareEncode for JsonBool {
     #[inline]
     fn bare_len(&self) -> usize {
-        self.value.encoded_len()
+        4
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {

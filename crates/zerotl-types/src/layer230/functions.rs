@@ -680,9 +680,8 @@ pub mod account {
     impl zerotl::Encode for RegisterDevice<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 8
+            4 + 12
                 + self.token.encoded_len()
-                + self.app_sandbox.encoded_len()
                 + self.secret.encoded_len()
                 + self.other_uids.encoded_len()
         }
@@ -1020,7 +1019,7 @@ pub mod account {
     impl zerotl::Encode for UpdateStatus {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + self.offline.encoded_len()
+            4 + 4
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
@@ -2966,7 +2965,7 @@ pub mod account {
     impl zerotl::Encode for SetContactSignUpNotification {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + self.silent.encoded_len()
+            4 + 4
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
@@ -3195,9 +3194,7 @@ pub mod account {
     impl zerotl::Encode for SaveWallPaper<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + self.wallpaper.encoded_len()
-                + self.unsave.encoded_len()
-                + self.settings.encoded_len()
+            4 + 4 + self.wallpaper.encoded_len() + self.settings.encoded_len()
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
@@ -3711,7 +3708,7 @@ pub mod account {
     impl zerotl::Encode for SaveTheme<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + self.theme.encoded_len() + self.unsave.encoded_len()
+            4 + 4 + self.theme.encoded_len()
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
@@ -4536,7 +4533,7 @@ pub mod account {
     impl zerotl::Encode for SaveRingtone<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + self.id.encoded_len() + self.unsave.encoded_len()
+            4 + 4 + self.id.encoded_len()
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
@@ -4863,7 +4860,7 @@ pub mod account {
     impl zerotl::Encode for ToggleUsername<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + self.username.encoded_len() + self.active.encoded_len()
+            4 + 4 + self.username.encoded_len()
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
@@ -5845,7 +5842,7 @@ pub mod account {
     impl zerotl::Encode for ToggleConnectedBotPaused<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + self.peer.encoded_len() + self.paused.encoded_len()
+            4 + 4 + self.peer.encoded_len()
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
@@ -6262,7 +6259,7 @@ pub mod account {
     impl zerotl::Encode for ToggleSponsoredMessages {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + self.enabled.encoded_len()
+            4 + 4
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
@@ -7403,7 +7400,7 @@ pub mod aicompose {
     impl zerotl::Encode for SaveTone<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + self.tone.encoded_len() + self.unsave.encoded_len()
+            4 + 4 + self.tone.encoded_len()
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
@@ -10028,7 +10025,7 @@ pub mod bots {
     impl zerotl::Encode for ToggleUsername<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + self.bot.encoded_len() + self.username.encoded_len() + self.active.encoded_len()
+            4 + 4 + self.bot.encoded_len() + self.username.encoded_len()
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
@@ -10673,7 +10670,7 @@ pub mod bots {
     impl zerotl::Encode for ToggleUserEmojiStatusPermission<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + self.bot.encoded_len() + self.enabled.encoded_len()
+            4 + 4 + self.bot.encoded_len()
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
@@ -11145,7 +11142,7 @@ pub mod bots {
     impl zerotl::Encode for ExportBotToken<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + self.bot.encoded_len() + self.revoke.encoded_len()
+            4 + 4 + self.bot.encoded_len()
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
@@ -13080,7 +13077,7 @@ pub mod channels {
     impl zerotl::Encode for TogglePreHistoryHidden<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + self.channel.encoded_len() + self.enabled.encoded_len()
+            4 + 4 + self.channel.encoded_len()
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
@@ -13572,7 +13569,7 @@ pub mod channels {
     impl zerotl::Encode for ToggleJoinToSend<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + self.channel.encoded_len() + self.enabled.encoded_len()
+            4 + 4 + self.channel.encoded_len()
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
@@ -13626,9 +13623,8 @@ pub mod channels {
     impl zerotl::Encode for ToggleJoinRequest<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4
+            4 + 8
                 + self.channel.encoded_len()
-                + self.enabled.encoded_len()
                 + self.guard_bot.as_ref().map_or(0, |v| v.encoded_len())
         }
         #[inline]
@@ -13750,7 +13746,7 @@ pub mod channels {
     impl zerotl::Encode for ToggleUsername<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + self.channel.encoded_len() + self.username.encoded_len() + self.active.encoded_len()
+            4 + 4 + self.channel.encoded_len() + self.username.encoded_len()
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
@@ -13854,7 +13850,7 @@ pub mod channels {
     impl zerotl::Encode for ToggleForum<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + self.channel.encoded_len() + self.enabled.encoded_len() + self.tabs.encoded_len()
+            4 + 8 + self.channel.encoded_len()
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
@@ -13910,7 +13906,7 @@ pub mod channels {
     impl zerotl::Encode for ToggleAntiSpam<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + self.channel.encoded_len() + self.enabled.encoded_len()
+            4 + 4 + self.channel.encoded_len()
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
@@ -14010,7 +14006,7 @@ pub mod channels {
     impl zerotl::Encode for ToggleParticipantsHidden<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + self.channel.encoded_len() + self.enabled.encoded_len()
+            4 + 4 + self.channel.encoded_len()
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
@@ -14151,7 +14147,7 @@ pub mod channels {
     impl zerotl::Encode for ToggleViewForumAsMessages<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + self.channel.encoded_len() + self.enabled.encoded_len()
+            4 + 4 + self.channel.encoded_len()
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
@@ -14411,7 +14407,7 @@ pub mod channels {
     impl zerotl::Encode for RestrictSponsoredMessages<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + self.channel.encoded_len() + self.restricted.encoded_len()
+            4 + 4 + self.channel.encoded_len()
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
@@ -14641,7 +14637,7 @@ pub mod channels {
     impl zerotl::Encode for ToggleAutotranslation<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + self.channel.encoded_len() + self.enabled.encoded_len()
+            4 + 4 + self.channel.encoded_len()
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
@@ -16742,7 +16738,7 @@ pub mod contacts {
     impl zerotl::Encode for ToggleTopPeers {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + self.enabled.encoded_len()
+            4 + 4
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
@@ -21878,7 +21874,7 @@ pub mod messages {
     impl zerotl::Encode for SetEncryptedTyping {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + self.peer.encoded_len() + self.typing.encoded_len()
+            4 + 4 + self.peer.encoded_len()
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
@@ -22725,7 +22721,7 @@ pub mod messages {
     impl zerotl::Encode for InstallStickerSet<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + self.stickerset.encoded_len() + self.archived.encoded_len()
+            4 + 4 + self.stickerset.encoded_len()
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
@@ -22892,7 +22888,7 @@ pub mod messages {
     impl zerotl::Encode for GetMessagesViews<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + self.peer.encoded_len() + self.id.encoded_len() + self.increment.encoded_len()
+            4 + 4 + self.peer.encoded_len() + self.id.encoded_len()
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
@@ -22950,7 +22946,7 @@ pub mod messages {
     impl zerotl::Encode for EditChatAdmin<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 8 + self.user_id.encoded_len() + self.is_admin.encoded_len()
+            4 + 12 + self.user_id.encoded_len()
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
@@ -23336,7 +23332,7 @@ pub mod messages {
     impl zerotl::Encode for SaveGif<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + self.id.encoded_len() + self.unsave.encoded_len()
+            4 + 4 + self.id.encoded_len()
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
@@ -24693,7 +24689,7 @@ pub mod messages {
     impl zerotl::Encode for SaveRecentSticker<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.id.encoded_len() + self.unsave.encoded_len()
+            4 + 8 + self.id.encoded_len()
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
@@ -25783,7 +25779,7 @@ pub mod messages {
     impl zerotl::Encode for FaveSticker<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + self.id.encoded_len() + self.unfave.encoded_len()
+            4 + 4 + self.id.encoded_len()
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
@@ -29629,10 +29625,7 @@ pub mod messages {
     impl zerotl::Encode for ToggleNoForwards<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4
-                + self.peer.encoded_len()
-                + self.enabled.encoded_len()
-                + if self.request_msg_id.is_some() { 4 } else { 0 }
+            4 + 8 + self.peer.encoded_len() + if self.request_msg_id.is_some() { 4 } else { 0 }
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
@@ -30586,7 +30579,7 @@ pub mod messages {
     impl zerotl::Encode for ToggleBotInAttachMenu<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.bot.encoded_len() + self.enabled.encoded_len()
+            4 + 8 + self.bot.encoded_len()
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
@@ -31192,7 +31185,7 @@ pub mod messages {
     impl zerotl::Encode for RateTranscribedAudio<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 12 + self.peer.encoded_len() + self.good.encoded_len()
+            4 + 16 + self.peer.encoded_len()
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
@@ -33400,7 +33393,7 @@ pub mod messages {
     impl zerotl::Encode for ToggleDialogFilterTags {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + self.enabled.encoded_len()
+            4 + 4
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
@@ -35063,7 +35056,7 @@ pub mod messages {
     impl zerotl::Encode for UpdatePinnedForumTopic<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.peer.encoded_len() + self.pinned.encoded_len()
+            4 + 8 + self.peer.encoded_len()
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
@@ -42583,7 +42576,7 @@ pub mod phone {
     impl zerotl::Encode for ToggleGroupCallStartSubscription<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + self.call.encoded_len() + self.subscribed.encoded_len()
+            4 + 4 + self.call.encoded_len()
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
@@ -42873,7 +42866,7 @@ pub mod phone {
     impl zerotl::Encode for GetGroupCallStreamRtmpUrl<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + 4 + self.peer.encoded_len() + self.revoke.encoded_len()
+            4 + 8 + self.peer.encoded_len()
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
@@ -46337,7 +46330,7 @@ pub mod stories {
     impl zerotl::Encode for TogglePinned<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + self.peer.encoded_len() + self.id.encoded_len() + self.pinned.encoded_len()
+            4 + 4 + self.peer.encoded_len() + self.id.encoded_len()
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
@@ -46619,7 +46612,7 @@ pub mod stories {
     impl zerotl::Encode for ToggleAllStoriesHidden {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + self.hidden.encoded_len()
+            4 + 4
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
@@ -47309,7 +47302,7 @@ pub mod stories {
     impl zerotl::Encode for TogglePeerStoriesHidden<'_> {
         #[inline]
         fn encoded_len(&self) -> usize {
-            4 + self.peer.encoded_len() + self.hidden.encoded_len()
+            4 + 4 + self.peer.encoded_len()
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
