@@ -311,8 +311,8 @@ impl Model {
                     changed = true;
                 }
             }
-            for t in 0..self.types.len() {
-                let b = self.types[t].ctors.iter().any(|&c| ctor_b[c]);
+            for (t, ty) in self.types.iter().enumerate() {
+                let b = ty.ctors.iter().any(|&c| ctor_b[c]);
                 if b && !type_b[t] {
                     type_b[t] = true;
                     changed = true;

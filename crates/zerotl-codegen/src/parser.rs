@@ -436,13 +436,14 @@ impl Parser<'_> {
                     pseudo = true
                 }
                 Tok::LBracket | Tok::Star => pseudo = true,
-                Tok::Hash => {
+                // `flags:#` is a field; a `#` anywhere else is the nat of `vector`.
+                Tok::Hash
                     if !matches!(
                         self.toks.get(j.wrapping_sub(1)).map(|t| &t.tok),
                         Some(Tok::Colon)
-                    ) {
-                        pseudo = true
-                    }
+                    ) =>
+                {
+                    pseudo = true
                 }
                 Tok::Section(_) => break,
                 _ => {}

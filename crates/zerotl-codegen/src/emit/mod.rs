@@ -419,8 +419,9 @@ impl Ctx<'_> {
                 }
                 FieldKind::Conditional { ty: Ty::True, .. } => {}
                 FieldKind::Conditional { ty, lazy, .. } => {
-                    let put = match (Self::put_scalar(ty, "*v"), lazy) {
-                        (Some(s), false) => s,
+                    let put = match (ty, Self::put_scalar(ty, "*v"), lazy) {
+                        (Ty::Int128 | Ty::Int256, _, false) => "w.put_array(v);".into(),
+                        (_, Some(s), false) => s,
                         _ => "v.encode(w);".into(),
                     };
                     o.line(&format!("if let Some(v) = &self.{id} {{ {put} }}"));

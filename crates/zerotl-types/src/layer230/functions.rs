@@ -41677,7 +41677,7 @@ pub mod phone {
                 v.encode(w);
             }
             if let Some(v) = &self.public_key {
-                w.put_array(&*v);
+                w.put_array(v);
             }
             if let Some(v) = &self.block {
                 v.encode(w);
@@ -43001,7 +43001,7 @@ pub mod phone {
             );
             w.put_i32(self.random_id);
             if let Some(v) = &self.public_key {
-                w.put_array(&*v);
+                w.put_array(v);
             }
             if let Some(v) = &self.block {
                 v.encode(w);
