@@ -22,7 +22,13 @@
 //! rejects), then walks the table. Encoding walks the table and, as a check, decodes
 //! the result with the generated types.
 //!
-//! Two choices the docs leave open:
+//! Names: a layer's JSON looks `"_"` names up in the layer's API schema, then in the
+//! MTProto schema; the field types of a combinator are resolved in the schema that
+//! defines it (so `msg_container` holds the MTProto `message`). The one name both
+//! schemas define, `message`, means the API constructor at the top level; the MTProto
+//! `message` only travels inside `msg_container` and `msg_copy`.
+//!
+//! Choices the docs leave open:
 //! * fields that share one flag bit (`views:flags.10?int forwards:flags.10?int`) must
 //!   be all present or all absent, and a `?true` field sharing a bit must equal the
 //!   others' presence; otherwise encoding fails with a [`JsonError`] (the bytes
@@ -165,7 +171,7 @@ pub fn bytes_to_json_as(
         r.finish()?;
     }
     let mut r = Reader::new(bytes);
-    let v = Walk { schema, depth: 0 }.value(&mut r, &parsed)?;
+    let v = Walk { schema, depth: 0 }.value(&mut r, schema, &parsed)?;
     r.finish()?;
     Ok(v)
 }
@@ -311,8 +317,8 @@ impl Walk {
     fn object(&mut self, r: &mut Reader<'_>) -> Result<Value, DecodeError> {
         let at = r.position();
         let id = r.read_u32()?;
-        match self.schema.by_id(id) {
-            Some(c) => self.body(r, c),
+        match self.schema.find_id(id) {
+            Some((cur, c)) => self.body(r, cur, c),
             None => Err(DecodeError::new(
                 DecodeErrorKind::UnknownConstructor {
                     id,
@@ -343,7 +349,14 @@ impl Walk {
         }))
     }
 
-    fn body(&mut self, r: &mut Reader<'_>, c: &'static Combinator) -> Result<Value, DecodeError> {
+    /// The fields of `c`, whose named types are resolved in `cur` (the schema that
+    /// defines `c`: an MTProto `msg_container` names the MTProto `message`).
+    fn body(
+        &mut self,
+        r: &mut Reader<'_>,
+        cur: &'static Schema,
+        c: &'static Combinator,
+    ) -> Result<Value, DecodeError> {
         self.enter(r)?;
         let mut m = Map::new();
         m.insert("_".into(), Value::from(c.name));
@@ -374,7 +387,7 @@ impl Walk {
                     m.insert(f.name.into(), v);
                 }
                 FieldKind::Plain(ty) => {
-                    let v = self.value(r, &ty)?;
+                    let v = self.value(r, cur, &ty)?;
                     m.insert(f.name.into(), v);
                 }
                 FieldKind::Conditional { flags: fi, bit, ty } => {
@@ -382,7 +395,7 @@ impl Walk {
                     if ty == Ty::True {
                         m.insert(f.name.into(), Value::Bool(set));
                     } else if set {
-                        let v = self.value(r, &ty)?;
+                        let v = self.value(r, cur, &ty)?;
                         m.insert(f.name.into(), v);
                     }
                 }
@@ -392,7 +405,12 @@ impl Walk {
         Ok(Value::Object(m))
     }
 
-    fn value(&mut self, r: &mut Reader<'_>, ty: &Ty) -> Result<Value, DecodeError> {
+    fn value(
+        &mut self,
+        r: &mut Reader<'_>,
+        cur: &'static Schema,
+        ty: &Ty,
+    ) -> Result<Value, DecodeError> {
         Ok(match *ty {
             Ty::Int => Value::from(r.read_i32()?),
             Ty::Long => Value::from(r.read_i64()?),
@@ -416,20 +434,16 @@ impl Walk {
                 let n = r.read_count(1)?;
                 let mut items = Vec::new();
                 for _ in 0..n {
-                    items.push(self.value(r, elem)?);
+                    items.push(self.value(r, cur, elem)?);
                 }
                 Value::Array(items)
             }
             Ty::Boxed(name) => {
                 let at = r.position();
                 let id = r.read_u32()?;
-                let member = self
-                    .schema
-                    .boxed_type(name)
-                    .is_some_and(|t| t.ctors.contains(&id));
-                match self.schema.by_id(id) {
-                    Some(c) if member => self.body(r, c)?,
-                    _ => {
+                match cur.ctor_of_type(name, id) {
+                    Some((owner, c)) => self.body(r, owner, c)?,
+                    None => {
                         return Err(DecodeError::new(
                             DecodeErrorKind::UnknownConstructor { id, expected: name },
                             at,
@@ -437,8 +451,8 @@ impl Walk {
                     }
                 }
             }
-            Ty::Bare(name) => match self.schema.by_name(name) {
-                Some(c) => self.body(r, c)?,
+            Ty::Bare(name) => match cur.find_name(name) {
+                Some((owner, c)) => self.body(r, owner, c)?,
                 None => {
                     return Err(r.error(DecodeErrorKind::InvalidValue {
                         what: "bare type (not in the schema)",
@@ -530,15 +544,23 @@ impl Build {
     /// A boxed constructor or function named by `"_"`.
     fn object(&self, v: &Value, out: &mut Vec<u8>) -> Result<(), JsonError> {
         let name = ctor_name(v)?;
-        let c = self
+        let (cur, c) = self
             .schema
-            .by_name(name)
+            .find_name(name)
             .ok_or_else(|| JsonError::new(format!("unknown constructor or function `{name}`")))?;
         out.extend_from_slice(&c.id.to_le_bytes());
-        self.body(v, c, out)
+        self.body(v, cur, c, out)
     }
 
-    fn body(&self, v: &Value, c: &'static Combinator, out: &mut Vec<u8>) -> Result<(), JsonError> {
+    /// The fields of `c`, whose named types are resolved in `cur` (the schema that
+    /// defines `c`).
+    fn body(
+        &self,
+        v: &Value,
+        cur: &'static Schema,
+        c: &'static Combinator,
+        out: &mut Vec<u8>,
+    ) -> Result<(), JsonError> {
         let m = match v {
             Value::Object(m) => m,
             other => {
@@ -616,7 +638,7 @@ impl Build {
                         out.extend_from_slice(&[0; 4]);
                     }
                     let start = out.len();
-                    self.value(val, &ty, out).map_err(err)?;
+                    self.value(val, cur, &ty, out).map_err(err)?;
                     if sized {
                         let n = (out.len() - start) as u32;
                         out[size_at..start].copy_from_slice(&n.to_le_bytes());
@@ -626,11 +648,11 @@ impl Build {
                     let val = m
                         .get(f.name)
                         .ok_or_else(|| JsonError::new(format!("missing field `{}`", f.name)))?;
-                    self.value(val, &ty, out).map_err(err)?;
+                    self.value(val, cur, &ty, out).map_err(err)?;
                 }
                 FieldKind::Conditional { ty, .. } => {
                     if ty != Ty::True && present(f.name) {
-                        self.value(&m[f.name], &ty, out).map_err(err)?;
+                        self.value(&m[f.name], cur, &ty, out).map_err(err)?;
                     }
                 }
             }
@@ -638,7 +660,13 @@ impl Build {
         Ok(())
     }
 
-    fn value(&self, v: &Value, ty: &Ty, out: &mut Vec<u8>) -> Result<(), JsonError> {
+    fn value(
+        &self,
+        v: &Value,
+        cur: &'static Schema,
+        ty: &Ty,
+        out: &mut Vec<u8>,
+    ) -> Result<(), JsonError> {
         let expected = |what: &str| JsonError::new(format!("expected {what}, found {}", kind(v)));
         match *ty {
             Ty::Int => {
@@ -694,29 +722,27 @@ impl Build {
                     i32::try_from(items.len()).map_err(|_| JsonError::new("too many elements"))?;
                 out.extend_from_slice(&n.to_le_bytes());
                 for (i, item) in items.iter().enumerate() {
-                    self.value(item, elem, out)
+                    self.value(item, cur, elem, out)
                         .map_err(|e| e.within(&format!("[{i}]")))?;
                 }
             }
             Ty::Boxed(type_name) => {
                 let name = ctor_name(v)?;
-                let t = self.schema.boxed_type(type_name);
-                let c = self
-                    .schema
-                    .by_name(name)
-                    .filter(|c| !c.function && t.is_some_and(|t| t.ctors.contains(&c.id)))
+                let (owner, c) = cur
+                    .find_name(name)
+                    .filter(|(_, c)| !c.function)
+                    .and_then(|(_, c)| cur.ctor_of_type(type_name, c.id))
                     .ok_or_else(|| {
                         JsonError::new(format!("`{name}` is not a constructor of `{type_name}`"))
                     })?;
                 out.extend_from_slice(&c.id.to_le_bytes());
-                self.body(v, c, out)?;
+                self.body(v, owner, c, out)?;
             }
             Ty::Bare(name) => {
-                let c = self
-                    .schema
-                    .by_name(name)
+                let (owner, c) = cur
+                    .find_name(name)
                     .ok_or_else(|| JsonError::new(format!("unknown bare type `{name}`")))?;
-                self.body(v, c, out)?;
+                self.body(v, owner, c, out)?;
             }
         }
         Ok(())

@@ -162,6 +162,56 @@ impl Schema {
         }
     }
 
+    /// Like [`Schema::by_id`], also telling which schema (this one or a fallback)
+    /// defines the combinator: its field types are named in that schema.
+    pub fn find_id(&'static self, id: u32) -> Option<(&'static Schema, &'static Combinator)> {
+        match self.combinators.binary_search_by_key(&id, |c| c.id) {
+            Ok(i) => self.combinators.get(i).map(|c| (self, c)),
+            Err(_) => self.fallback.and_then(|f| f.find_id(id)),
+        }
+    }
+
+    /// Like [`Schema::by_name`], also telling which schema defines the combinator.
+    pub fn find_name(&'static self, name: &str) -> Option<(&'static Schema, &'static Combinator)> {
+        match self.names.binary_search_by_key(&name, |e| e.0) {
+            Ok(i) => self
+                .combinators
+                .get(self.names[i].1 as usize)
+                .map(|c| (self, c)),
+            Err(_) => self.fallback.and_then(|f| f.find_name(name)),
+        }
+    }
+
+    /// Like [`Schema::boxed_type`], also telling which schema defines the type.
+    pub fn find_type(&'static self, name: &str) -> Option<(&'static Schema, &'static BoxedType)> {
+        match self.types.binary_search_by_key(&name, |t| t.name) {
+            Ok(i) => self.types.get(i).map(|t| (self, t)),
+            Err(_) => self.fallback.and_then(|f| f.find_type(name)),
+        }
+    }
+
+    /// The constructor with this id among this schema's own (no fallback).
+    fn own_id(&self, id: u32) -> Option<&'static Combinator> {
+        self.combinators
+            .binary_search_by_key(&id, |c| c.id)
+            .ok()
+            .and_then(|i| self.combinators.get(i))
+    }
+
+    /// The constructor `id` of boxed type `ty`, resolving `ty` from this schema (and
+    /// its fallback) the way a field of one of this schema's combinators names it.
+    pub fn ctor_of_type(
+        &'static self,
+        ty: &str,
+        id: u32,
+    ) -> Option<(&'static Schema, &'static Combinator)> {
+        let (schema, t) = self.find_type(ty)?;
+        if !t.ctors.contains(&id) {
+            return None;
+        }
+        schema.own_id(id).map(|c| (schema, c))
+    }
+
     /// Decodes the boxed value at `r` with the generated types (trying the fallback
     /// schema for ids this one lacks) and shows it to `f`; `Ok(false)` when no
     /// schema knows the id.
