@@ -102,13 +102,18 @@ fn building_and_encoding_a_request_does_not_allocate() {
     use zerotl_types::layer122::types;
     let mut out = [0u8; 64];
     let (n, count) = allocations(|| {
-        let inner = enums::InputPeer::Channel(types::InputPeerChannel { channel_id: 10, access_hash: 1010 });
+        let inner = enums::InputPeer::Channel(types::InputPeerChannel {
+            channel_id: 10,
+            access_hash: 1010,
+        });
         let peer = enums::InputPeer::ChannelFromMessage(types::InputPeerChannelFromMessage {
             peer: zerotl::Lazy::new(&inner),
             msg_id: 5,
             channel_id: 10,
         });
-        functions::messages::ExportChatInvite { peer }.encode_to_slice(&mut out).unwrap()
+        functions::messages::ExportChatInvite { peer }
+            .encode_to_slice(&mut out)
+            .unwrap()
     });
     assert_eq!(count, 0);
     assert_eq!(n, 4 + 4 + 16 + 8);
@@ -122,7 +127,7 @@ fn hostile_inputs_fail_without_allocating() {
     }
     let inputs: [&[u8]; 4] = [
         &[0xbc, 0x05, 0x2e, 0xfc, 0xfe, 0xff, 0xff, 0xff, 0, 0, 0, 0], // 16 MiB string claim
-        &[0xfe, 0xff, 0xff, 0xff],                                    // grammers' 16 MiB reservation
+        &[0xfe, 0xff, 0xff, 0xff], // grammers' 16 MiB reservation
         &deep,
         &[0x15, 0xc4, 0xb5, 0x1c, 0xff, 0xff, 0xff, 0x7f, 0, 0, 0, 0],
     ];

@@ -5,6 +5,7 @@
 //!   definition's canonical form ([`canonical_form`]).
 //! * [`Model::build`] resolves types, picks names and finds recursive fields.
 //! * [`generate`] emits the Rust module tree; [`format::rustfmt`] lays it out.
+//! * [`errors`] generates zerotl-mtproto's typed RPC errors from `data/errors/`.
 //!
 //! The `zerotl-codegen` binary regenerates the checked-in code of `zerotl-types`;
 //! the library is usable from a `build.rs` for one's own schema:
@@ -33,7 +34,10 @@ pub mod analysis;
 pub mod ast;
 mod crc;
 mod emit;
+pub mod errors;
 pub mod format;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 pub mod names;
 mod parser;
 pub mod project;

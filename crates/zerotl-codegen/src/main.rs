@@ -2,7 +2,8 @@
 //! from any schema.
 //!
 //! ```text
-//! zerotl-codegen regenerate [--root DIR] [--check]
+//! zerotl-codegen regenerate [--root DIR] [--check]   # zerotl-types and the typed errors
+//! zerotl-codegen errors [--root DIR] [--check]       # only zerotl-mtproto's typed errors
 //! zerotl-codegen check FILE...
 //! zerotl-codegen generate --module-path PATH --title TITLE --out DIR FILE...
 //! ```
@@ -14,7 +15,7 @@ use zerotl_codegen::{check_ids, format, generate, parse, project, Config, Model}
 
 fn usage() -> ExitCode {
     eprintln!(
-        "usage:\n  zerotl-codegen regenerate [--root DIR] [--check]\n  zerotl-codegen check FILE...\n  zerotl-codegen generate --module-path PATH --title TITLE --out DIR FILE..."
+        "usage:\n  zerotl-codegen regenerate [--root DIR] [--check]\n  zerotl-codegen errors [--root DIR] [--check]\n  zerotl-codegen check FILE...\n  zerotl-codegen generate --module-path PATH --title TITLE --out DIR FILE..."
     );
     ExitCode::from(2)
 }
@@ -22,7 +23,8 @@ fn usage() -> ExitCode {
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
-        Some("regenerate") => regenerate(&args[1..]),
+        Some("regenerate") => regenerate(&args[1..], true),
+        Some("errors") => regenerate(&args[1..], false),
         Some("check") => check(&args[1..]),
         Some("generate") => generate_cmd(&args[1..]),
         _ => return usage(),
@@ -38,7 +40,9 @@ fn main() -> ExitCode {
 
 type Res = Result<ExitCode, Box<dyn std::error::Error>>;
 
-fn regenerate(args: &[String]) -> Res {
+/// Regenerates (or with `--check`, compares) the typed errors, and zerotl-types too
+/// when `types` is set.
+fn regenerate(args: &[String], types: bool) -> Res {
     let mut root = PathBuf::from(".");
     let mut check_only = false;
     let mut it = args.iter();
@@ -49,24 +53,28 @@ fn regenerate(args: &[String]) -> Res {
             other => return Err(format!("unknown argument {other}").into()),
         }
     }
-    let mut stale = false;
-    for t in project::targets() {
+    let mut outputs = Vec::new();
+    for t in project::targets().into_iter().filter(|_| types) {
         let g = project::run(&root, &t)?;
         for m in &g.mismatches {
             eprintln!("warning: {m}");
         }
-        let dir = root.join(t.out_dir);
-        std::fs::create_dir_all(&dir)?;
-        for (path, text) in g.files {
-            let old = std::fs::read_to_string(&path).unwrap_or_default();
-            if old != text {
-                stale = true;
-                if check_only {
-                    eprintln!("stale: {}", path.display());
-                } else {
-                    std::fs::write(&path, text)?;
-                    eprintln!("wrote {}", path.display());
-                }
+        outputs.extend(g.files);
+    }
+    outputs.extend(zerotl_codegen::errors::run(&root)?);
+    let mut stale = false;
+    for (path, text) in outputs {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let old = std::fs::read_to_string(&path).unwrap_or_default();
+        if old != text {
+            stale = true;
+            if check_only {
+                eprintln!("stale: {}", path.display());
+            } else {
+                std::fs::write(&path, text)?;
+                eprintln!("wrote {}", path.display());
             }
         }
     }

@@ -28,7 +28,11 @@ fn basic_fixture() {
     assert_eq!(schema.layer, Some(7));
     assert_eq!(schema.builtins.len(), 3);
     // `message` has no id and gets its CRC; every written id is right except none.
-    assert!(zerotl_codegen::check_ids(&schema).is_empty(), "{:?}", zerotl_codegen::check_ids(&schema));
+    assert!(
+        zerotl_codegen::check_ids(&schema).is_empty(),
+        "{:?}",
+        zerotl_codegen::check_ids(&schema)
+    );
     let model = Model::build(&[&schema]).unwrap();
     let bless = std::env::var_os("ZEROTL_BLESS").is_some();
     let mut stale = Vec::new();
@@ -41,15 +45,24 @@ fn basic_fixture() {
             stale.push(f.path);
         }
     }
-    assert!(stale.is_empty(), "generated output differs for {stale:?}; run with ZEROTL_BLESS=1 and review");
+    assert!(
+        stale.is_empty(),
+        "generated output differs for {stale:?}; run with ZEROTL_BLESS=1 and review"
+    );
 }
 
 #[test]
 fn generation_is_deterministic() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basic");
     let text = std::fs::read_to_string(dir.join("input.tl")).unwrap();
-    let a = generate(&Model::build(&[&parse(&text, "input.tl").unwrap()]).unwrap(), &config());
-    let b = generate(&Model::build(&[&parse(&text, "input.tl").unwrap()]).unwrap(), &config());
+    let a = generate(
+        &Model::build(&[&parse(&text, "input.tl").unwrap()]).unwrap(),
+        &config(),
+    );
+    let b = generate(
+        &Model::build(&[&parse(&text, "input.tl").unwrap()]).unwrap(),
+        &config(),
+    );
     assert_eq!(a, b);
 }
 
@@ -62,8 +75,14 @@ fn semantic_errors_name_the_line() {
         ("a#1 x:Object y:int = A;", "must be the last field"),
         ("a#1 = A;\na#2 = A;", "defined twice"),
         ("a#1 x:int x:long = A;", "appears twice"),
-        ("a#1 x:%A = A;\nb#2 = A;", "bare but the type has 2 constructors"),
-        ("---functions---\nf#1 {X:Type} q:X = X;", "must be used as `!X`"),
+        (
+            "a#1 x:%A = A;\nb#2 = A;",
+            "bare but the type has 2 constructors",
+        ),
+        (
+            "---functions---\nf#1 {X:Type} q:X = X;",
+            "must be used as `!X`",
+        ),
     ];
     for (src, want) in cases {
         let s = parse(src, "bad.tl").unwrap();
@@ -82,7 +101,11 @@ fn checked_in_code_is_fresh() {
     let mut mismatches = Vec::new();
     for t in zerotl_codegen::project::targets() {
         let g = zerotl_codegen::project::run(&root, &t).unwrap();
-        mismatches.extend(g.mismatches.iter().map(|m| format!("{}:{}", m.file, m.pos.line)));
+        mismatches.extend(
+            g.mismatches
+                .iter()
+                .map(|m| format!("{}:{}", m.file, m.pos.line)),
+        );
         for (path, text) in g.files {
             if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
                 stale.push(path.display().to_string());
@@ -97,6 +120,10 @@ fn checked_in_code_is_fresh() {
     // mtproto.tl oddities (ipPortSecret, accessPointRule, help.configSimple).
     assert_eq!(
         mismatches,
-        ["data/schema/layer230/mtproto.tl:102", "data/schema/layer230/mtproto.tl:103", "data/schema/layer230/mtproto.tl:104"]
+        [
+            "data/schema/layer230/mtproto.tl:102",
+            "data/schema/layer230/mtproto.tl:103",
+            "data/schema/layer230/mtproto.tl:104"
+        ]
     );
 }

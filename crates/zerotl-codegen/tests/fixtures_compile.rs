@@ -24,8 +24,15 @@ fn bytes_of<T: Encode>(v: &T) -> Vec<u8> {
 
 #[test]
 fn thing_round_trips_and_computes_flags() {
-    let peers = [enums::InputPeer::Chat(types::InputPeerChat { chat_id: 5 }), enums::InputPeer::PeerSelf];
-    let salts = [zerotl::Bare(types::FutureSalt { valid_since: 1, valid_until: 2, salt: 3 })];
+    let peers = [
+        enums::InputPeer::Chat(types::InputPeerChat { chat_id: 5 }),
+        enums::InputPeer::PeerSelf,
+    ];
+    let salts = [zerotl::Bare(types::FutureSalt {
+        valid_since: 1,
+        valid_until: 2,
+        salt: 3,
+    })];
     let t = types::sample::Thing {
         pinned: true,
         title: Some("hi".into()),
@@ -46,7 +53,11 @@ fn thing_round_trips_and_computes_flags() {
     };
     let b = bytes_of(&t);
     assert_eq!(&b[..4], &0xb46185d4u32.to_le_bytes());
-    assert_eq!(&b[4..8], &0b111u32.to_le_bytes(), "pinned, title, views/forwards");
+    assert_eq!(
+        &b[4..8],
+        &0b111u32.to_le_bytes(),
+        "pinned, title, views/forwards"
+    );
     let back = types::sample::Thing::decode_from_slice(&b).unwrap();
     assert_eq!(back, t);
     assert_eq!(back.ids.iter().collect::<Vec<_>>(), [1, 2, 3]);
@@ -58,16 +69,29 @@ fn thing_round_trips_and_computes_flags() {
 #[test]
 fn message_body_is_sized_and_containers_nest_bare() {
     let body = bytes_of(&enums::InputPeer::PeerSelf);
-    let m = types::Message { msg_id: 4, seqno: 1, body: zerotl::Object::from_bytes(&body) };
+    let m = types::Message {
+        msg_id: 4,
+        seqno: 1,
+        body: zerotl::Object::from_bytes(&body),
+    };
     let msgs = [zerotl::Bare(m)];
-    let c = types::MsgContainer { messages: zerotl::BareVector::from_slice(&msgs) };
+    let c = types::MsgContainer {
+        messages: zerotl::BareVector::from_slice(&msgs),
+    };
     let b = bytes_of(&c);
     // id, count, msg_id, seqno, bytes, body
     assert_eq!(b.len(), 4 + 4 + 8 + 4 + 4 + 4);
-    assert_eq!(&b[20..24], &4i32.to_le_bytes(), "bytes is computed from body");
+    assert_eq!(
+        &b[20..24],
+        &4i32.to_le_bytes(),
+        "bytes is computed from body"
+    );
     let back = types::MsgContainer::decode_from_slice(&b).unwrap();
     let first = back.messages.get(0).unwrap();
-    assert_eq!(first.body.decode::<enums::InputPeer>(), Ok(enums::InputPeer::PeerSelf));
+    assert_eq!(
+        first.body.decode::<enums::InputPeer>(),
+        Ok(enums::InputPeer::PeerSelf)
+    );
     // A `bytes` field that lies is a typed error.
     let mut bad = b.clone();
     bad[20..24].copy_from_slice(&400i32.to_le_bytes());
@@ -76,7 +100,9 @@ fn message_body_is_sized_and_containers_nest_bare() {
 
 #[test]
 fn generic_functions_name_the_inner_result() {
-    let q = functions::messages::ExportChatInvite { peer: enums::InputPeer::PeerSelf };
+    let q = functions::messages::ExportChatInvite {
+        peer: enums::InputPeer::PeerSelf,
+    };
     let call = functions::InvokeWithLayer { layer: 7, query: q };
     let b = bytes_of(&call);
     assert_eq!(&b[..4], &0xda9b0d0du32.to_le_bytes());
@@ -86,7 +112,10 @@ fn generic_functions_name_the_inner_result() {
     assert_eq!(r, enums::ExportedChatInvite::ChatInviteEmpty);
     // A server decodes the query as an Object and then as the function it is.
     let back = functions::InvokeWithLayer::<zerotl::Object>::decode_from_slice(&b).unwrap();
-    assert_eq!(back.query.decode::<functions::messages::ExportChatInvite>(), Ok(q));
+    assert_eq!(
+        back.query.decode::<functions::messages::ExportChatInvite>(),
+        Ok(q)
+    );
 }
 
 #[test]
@@ -96,9 +125,15 @@ fn tables_and_dispatch_agree() {
     assert_eq!(s.by_name("sample.thing").unwrap().id, 0xb46185d4);
     assert_eq!(s.by_id(0x0df7534c).unwrap().ty, "ExportedChatInvite");
     assert_eq!(basic::name_of(0x17bae2e6), Some("inputPeerUserFromMessage"));
-    let b = bytes_of(&functions::messages::ExportChatInvite { peer: enums::InputPeer::PeerSelf });
+    let b = bytes_of(&functions::messages::ExportChatInvite {
+        peer: enums::InputPeer::PeerSelf,
+    });
     let mut seen = 0;
-    let known = s.decode_typed(&mut zerotl::Reader::new(&b), &mut |v| seen = v.encoded_len()).unwrap();
+    let known = s
+        .decode_typed(&mut zerotl::Reader::new(&b), &mut |v| {
+            seen = v.encoded_len()
+        })
+        .unwrap();
     assert!(known);
     assert_eq!(seen, b.len());
 }

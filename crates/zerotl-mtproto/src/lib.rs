@@ -10,3 +10,14 @@
 //! * `client`, `server`: a client that invokes functions and an embedded test
 //!   server that answers `messages.exportChatInvite` from a configurable world.
 #![forbid(unsafe_code)]
+
+pub mod envelope;
+pub mod errors;
+pub mod transport;
+
+pub mod auth;
+pub mod crypto;
+pub mod session;
+
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;

@@ -35,6 +35,8 @@
 #![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 #[cfg(feature = "serde")]
 pub mod json;
 #[cfg(feature = "layer122")]

@@ -288,6 +288,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "a 16 MiB static is slow to interpret")]
     fn too_long_is_an_encode_error() {
         const BIG: usize = 0x0100_0000;
         static DATA: [u8; BIG] = [0; BIG];

@@ -1,0 +1,233 @@
+//! [`InvocationError`]: why one call produced no answer.
+
+use std::fmt;
+use std::time::Duration;
+
+use super::RpcError;
+use crate::transport::{FrameError, ObfuscationError, TransportError};
+
+/// A failure of the transport under a call: the server's transport error frame (a
+/// negative code such as −404), a broken frame stream, or failed obfuscation.
+///
+/// ```
+/// use zerotl_mtproto::errors::{InvocationError, TransportFailure};
+/// use zerotl_mtproto::transport::TransportError;
+/// let e: InvocationError = TransportError::from_code(-404).into();
+/// assert!(matches!(
+///     e,
+///     InvocationError::Transport(TransportFailure::Code(TransportError::AUTH_KEY_NOT_FOUND))
+/// ));
+/// assert_eq!(e.to_string(), "transport error -404 (AUTH_KEY_NOT_FOUND)");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportFailure {
+    /// The server sent a transport error code instead of a frame.
+    Code(TransportError),
+    /// A frame could not be read or written; the connection is out of step.
+    Frame(FrameError),
+    /// Obfuscation could not be set up or did not check out.
+    Obfuscation(ObfuscationError),
+}
+
+impl TransportFailure {
+    /// The transport error code, if the server sent one.
+    pub const fn code(&self) -> Option<i32> {
+        match self {
+            Self::Code(c) => Some(c.code()),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for TransportFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Code(c) => c.fmt(f),
+            Self::Frame(e) => write!(f, "transport framing failed: {e}"),
+            Self::Obfuscation(e) => write!(f, "transport obfuscation failed: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for TransportFailure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Code(c) => Some(c),
+            Self::Frame(e) => Some(e),
+            Self::Obfuscation(e) => Some(e),
+        }
+    }
+}
+
+impl From<TransportError> for TransportFailure {
+    fn from(e: TransportError) -> Self {
+        Self::Code(e)
+    }
+}
+
+impl From<FrameError> for TransportFailure {
+    fn from(e: FrameError) -> Self {
+        Self::Frame(e)
+    }
+}
+
+impl From<ObfuscationError> for TransportFailure {
+    fn from(e: ObfuscationError) -> Self {
+        Self::Obfuscation(e)
+    }
+}
+
+/// Why a request was dropped before its answer came.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DropReason {
+    /// The caller cancelled it (or dropped the future or handle waiting for it).
+    Cancelled,
+    /// The connection closed while the request was in flight.
+    ConnectionClosed,
+}
+
+impl fmt::Display for DropReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DropReason::Cancelled => "the request was cancelled",
+            DropReason::ConnectionClosed => "the connection closed before the answer",
+        })
+    }
+}
+
+/// Why a call failed: the server's answer was an error ([`InvocationError::Rpc`],
+/// typed as `E`), or no usable answer came.
+///
+/// One type serves both uses: `InvocationError<RpcError>` (the default) for untyped
+/// calls, and `InvocationError<M::Error>` for a function `M` with
+/// [`MethodInfo`](super::MethodInfo); [`InvocationError::typed`] turns the first into
+/// the second.
+///
+/// ```
+/// use zerotl_mtproto::errors::{InvocationError, RpcError};
+/// use zerotl_mtproto::errors::layer122::messages::ExportChatInviteError;
+///
+/// let e: InvocationError = InvocationError::Rpc(RpcError::parse(400, "CHAT_ID_INVALID"));
+/// let typed: InvocationError<ExportChatInviteError> = e.typed();
+/// assert!(matches!(typed, InvocationError::Rpc(ExportChatInviteError::ChatIdInvalid)));
+/// ```
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum InvocationError<E = RpcError> {
+    /// The server answered with an `rpc_error`.
+    Rpc(E),
+    /// The transport failed.
+    Transport(TransportFailure),
+    /// The answer (or a message around it) did not decode.
+    Decode(zerotl::DecodeError),
+    /// Reading from or writing to the connection failed.
+    Io(std::io::Error),
+    /// No answer came within this time.
+    Timeout(Duration),
+    /// The request was dropped before its answer came.
+    Dropped(DropReason),
+}
+
+impl<E> InvocationError<E> {
+    /// Maps the RPC error, keeping the other cases.
+    pub fn map_rpc<F>(self, f: impl FnOnce(E) -> F) -> InvocationError<F> {
+        match self {
+            Self::Rpc(e) => InvocationError::Rpc(f(e)),
+            Self::Transport(t) => InvocationError::Transport(t),
+            Self::Decode(d) => InvocationError::Decode(d),
+            Self::Io(e) => InvocationError::Io(e),
+            Self::Timeout(d) => InvocationError::Timeout(d),
+            Self::Dropped(r) => InvocationError::Dropped(r),
+        }
+    }
+
+    /// The RPC error, if the server answered with one.
+    pub fn rpc(&self) -> Option<&E> {
+        match self {
+            Self::Rpc(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl InvocationError<RpcError> {
+    /// Types the RPC error as `E` (a method's error enum).
+    pub fn typed<E: From<RpcError>>(self) -> InvocationError<E> {
+        self.map_rpc(E::from)
+    }
+}
+
+impl<E: fmt::Display> fmt::Display for InvocationError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Rpc(e) => write!(f, "the server answered with an error: {e}"),
+            Self::Transport(t) => t.fmt(f),
+            Self::Decode(d) => write!(f, "the answer did not decode: {d}"),
+            Self::Io(e) => write!(f, "i/o error: {e}"),
+            Self::Timeout(d) => write!(f, "no answer within {d:?}"),
+            Self::Dropped(r) => write!(f, "no answer: {r}"),
+        }
+    }
+}
+
+impl<E: std::error::Error + 'static> std::error::Error for InvocationError<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Rpc(e) => Some(e),
+            Self::Transport(t) => Some(t),
+            Self::Decode(d) => Some(d),
+            Self::Io(e) => Some(e),
+            Self::Timeout(_) | Self::Dropped(_) => None,
+        }
+    }
+}
+
+impl From<RpcError> for InvocationError<RpcError> {
+    fn from(e: RpcError) -> Self {
+        Self::Rpc(e)
+    }
+}
+
+impl<E> From<TransportFailure> for InvocationError<E> {
+    fn from(t: TransportFailure) -> Self {
+        Self::Transport(t)
+    }
+}
+
+impl<E> From<TransportError> for InvocationError<E> {
+    fn from(t: TransportError) -> Self {
+        Self::Transport(t.into())
+    }
+}
+
+impl<E> From<FrameError> for InvocationError<E> {
+    fn from(t: FrameError) -> Self {
+        Self::Transport(t.into())
+    }
+}
+
+impl<E> From<ObfuscationError> for InvocationError<E> {
+    fn from(t: ObfuscationError) -> Self {
+        Self::Transport(t.into())
+    }
+}
+
+impl<E> From<zerotl::DecodeError> for InvocationError<E> {
+    fn from(d: zerotl::DecodeError) -> Self {
+        Self::Decode(d)
+    }
+}
+
+impl<E> From<std::io::Error> for InvocationError<E> {
+    fn from(e: std::io::Error) -> Self {
+        Self::Io(e)
+    }
+}
+
+impl<E> From<DropReason> for InvocationError<E> {
+    fn from(r: DropReason) -> Self {
+        Self::Dropped(r)
+    }
+}

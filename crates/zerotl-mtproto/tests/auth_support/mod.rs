@@ -1,0 +1,116 @@
+//! Helpers shared by the auth, session and crypto tests.
+#![allow(dead_code)]
+
+use rand::SeedableRng;
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use zerotl_mtproto::crypto::rsa::RsaPrivateKey;
+
+/// Hex (whitespace ignored) to bytes.
+pub fn h(s: &str) -> Vec<u8> {
+    let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    hex::decode(s).expect("valid hex in the test")
+}
+
+/// Hex to a fixed-size array.
+pub fn arr<const N: usize>(s: &str) -> [u8; N] {
+    h(s).try_into().expect("length")
+}
+
+/// The test server key of `tests/fixtures` (see its README).
+pub fn test_server_key() -> RsaPrivateKey {
+    RsaPrivateKey::from_pem(include_str!("../fixtures/test_server_rsa_key.pem"))
+        .expect("fixture key")
+}
+
+/// A seeded ChaCha RNG (deterministic tests).
+pub fn seeded(seed: u64) -> rand::rngs::StdRng {
+    rand::rngs::StdRng::seed_from_u64(seed)
+}
+
+/// `auth_key_id = 0 | msg_id | length | body`.
+pub fn plain_message(msg_id: u64, body: &[u8]) -> Vec<u8> {
+    let mut out = vec![0u8; 8];
+    out.extend_from_slice(&msg_id.to_le_bytes());
+    out.extend_from_slice(&(body.len() as u32).to_le_bytes());
+    out.extend_from_slice(body);
+    out
+}
+
+/// An RNG that answers a `fill_bytes` of exactly the length of its next
+/// scripted chunk with that chunk, and everything else from a seeded RNG.
+/// Lets a test put recorded values (a sample's `new_nonce`, `b`) where the
+/// state machine draws them.
+pub struct ScriptedRng {
+    chunks: VecDeque<Vec<u8>>,
+    fallback: rand::rngs::StdRng,
+}
+
+impl ScriptedRng {
+    pub fn new(chunks: Vec<Vec<u8>>) -> Self {
+        Self {
+            chunks: chunks.into(),
+            fallback: seeded(7),
+        }
+    }
+
+    pub fn all_used(&self) -> bool {
+        self.chunks.is_empty()
+    }
+}
+
+impl rand::TryRng for ScriptedRng {
+    type Error = Infallible;
+
+    fn try_next_u32(&mut self) -> Result<u32, Infallible> {
+        Ok(rand::Rng::next_u32(&mut self.fallback))
+    }
+
+    fn try_next_u64(&mut self) -> Result<u64, Infallible> {
+        Ok(rand::Rng::next_u64(&mut self.fallback))
+    }
+
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
+        if self.chunks.front().is_some_and(|c| c.len() == dst.len()) {
+            dst.copy_from_slice(&self.chunks.pop_front().expect("checked"));
+        } else {
+            rand::Rng::fill_bytes(&mut self.fallback, dst);
+        }
+        Ok(())
+    }
+}
+
+impl rand::TryCryptoRng for ScriptedRng {}
+
+use zerotl_mtproto::auth::{
+    AuthError, AuthOutcome, ClientConfig, ClientHandshake, ClientStep, KeyVerdict, ServerConfig,
+    ServerHandshake, ServerStep,
+};
+
+/// The unix time our test servers report.
+pub const SERVER_TIME: i32 = 1_700_000_000;
+
+/// Runs a whole exchange in memory; returns the client's and the server's outcome.
+pub fn run_exchange(
+    client_config: ClientConfig,
+    server_config: ServerConfig,
+    check_key: &mut dyn FnMut(&zerotl_mtproto::crypto::AuthKey) -> KeyVerdict,
+    rng: &mut rand::rngs::StdRng,
+) -> (Result<AuthOutcome, AuthError>, Option<AuthOutcome>) {
+    let (mut client, mut to_server) = ClientHandshake::start(client_config, rng);
+    let mut server = ServerHandshake::new(std::sync::Arc::new(server_config));
+    for _ in 0..16 {
+        let (reply, server_outcome) =
+            match server.handle_with_key_check(&to_server, SERVER_TIME, rng, check_key) {
+                Ok(ServerStep::Reply(reply)) => (reply, None),
+                Ok(ServerStep::Done { reply, outcome }) => (reply, Some(outcome)),
+                Err(e) => panic!("server refused an honest client: {e}"),
+            };
+        match client.handle(&reply, rng) {
+            Ok(ClientStep::Send(next)) => to_server = next,
+            Ok(ClientStep::Done(outcome)) => return (Ok(outcome), server_outcome),
+            Err(e) => return (Err(e), server_outcome),
+        }
+    }
+    panic!("the exchange did not finish in 16 round trips");
+}

@@ -1,0 +1,3 @@
+//! Each transport decoder on arbitrary bytes in arbitrary chunks (same events at once, chunked, byte by byte).
+#![no_main]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| zerotl_mtproto::fuzzing::transport_decoder(data));
