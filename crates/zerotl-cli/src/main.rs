@@ -3,12 +3,17 @@
 //! ```text
 //! zerotl decode [--layer 122|230] [--type NAME] [--batch] [HEX]   -> JSON
 //! zerotl encode [--layer 122|230] [--batch] [JSON]                -> hex
+//! zerotl serve  [--listen ADDR] [--world FILE] [--insecure-plain]  embedded test server
+//! zerotl invoke [--server ADDR] [--transport T] export-chat-invite --peer SPEC
+//! zerotl demo   [--transport T] [--insecure-plain]                 server + client, checked
 //! ```
 //! With `--batch`, each stdin line is one input and gets exactly one output line;
 //! a bad input prints `{"error": "..."}` on its line. Otherwise malformed input
 //! exits with status 1 and a one-line message on stderr.
 
 mod codec;
+mod net;
+mod peer;
 
 use std::process::ExitCode;
 
@@ -28,13 +33,34 @@ enum Command {
     Decode(codec::DecodeArgs),
     /// Encode JSON to hex TL bytes.
     Encode(codec::EncodeArgs),
+    /// Run the embedded test server (messages.exportChatInvite on a world).
+    Serve(net::ServeArgs),
+    /// Call a function on a server and print the typed result or error.
+    Invoke(net::InvokeArgs),
+    /// Start the server in-process, call it, and check every answer.
+    Demo(net::DemoArgs),
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // Malformed arguments (a bad `--peer`, an unknown flag) are malformed input: exit 1
+    // with clap's message, like any other bad input; `--help`/`--version` exit 0.
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
     let result = match cli.command {
         Command::Decode(a) => codec::decode(a),
         Command::Encode(a) => codec::encode(a),
+        Command::Serve(a) => net::serve(a),
+        Command::Invoke(a) => net::invoke(a),
+        Command::Demo(a) => net::demo(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

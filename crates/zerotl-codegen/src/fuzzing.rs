@@ -29,7 +29,16 @@ pub fn parse_schema(data: &[u8]) {
 mod tests {
     #[test]
     fn odd_inputs() {
-        for s in ["", "a", "a#1 = A;", "a#1 x:flags.0?int = A;", "---functions---\nf#1 {X:Type} q:!X = X;", "a#ffffffffff = A;", "x:#", "a#1 b:Vector<Vector<int>> = A;"] {
+        for s in [
+            "",
+            "a",
+            "a#1 = A;",
+            "a#1 x:flags.0?int = A;",
+            "---functions---\nf#1 {X:Type} q:!X = X;",
+            "a#ffffffffff = A;",
+            "x:#",
+            "a#1 b:Vector<Vector<int>> = A;",
+        ] {
             super::parse_schema(s.as_bytes());
         }
     }

@@ -26,7 +26,10 @@ fn run_decoder(transport: Transport, role: Role, stream: &[u8], chunks: &[usize]
     loop {
         match d.decode(&buf) {
             Ok(Some(dec)) => {
-                assert!(dec.consumed > 0 && dec.consumed <= buf.len(), "consumed within the buffer");
+                assert!(
+                    dec.consumed > 0 && dec.consumed <= buf.len(),
+                    "consumed within the buffer"
+                );
                 let payload = match &dec.event {
                     Event::Frame { payload, .. } => buf[payload.clone()].to_vec(),
                     _ => Vec::new(),
@@ -36,7 +39,10 @@ fn run_decoder(transport: Transport, role: Role, stream: &[u8], chunks: &[usize]
             }
             Ok(None) => {
                 if fed == stream.len() {
-                    return Trace { events, error: None };
+                    return Trace {
+                        events,
+                        error: None,
+                    };
                 }
                 let n = (*sizes.next().unwrap_or(&1)).clamp(1, stream.len() - fed);
                 buf.extend_from_slice(&stream[fed..fed + n]);
@@ -61,9 +67,18 @@ pub fn transport_decoder(data: &[u8]) {
         return;
     };
     let transport = Transport::ALL[(*sel as usize) % 4];
-    let role = if sel & 4 == 0 { Role::Client } else { Role::Server };
+    let role = if sel & 4 == 0 {
+        Role::Client
+    } else {
+        Role::Server
+    };
     let whole = run_decoder(transport, role, stream, &[usize::MAX]);
-    let chunked = run_decoder(transport, role, stream, &[*c1 as usize, *c2 as usize, *c3 as usize]);
+    let chunked = run_decoder(
+        transport,
+        role,
+        stream,
+        &[*c1 as usize, *c2 as usize, *c3 as usize],
+    );
     assert_eq!(whole, chunked, "chunking must not change what is decoded");
     if stream.len() <= 512 {
         let bytewise = run_decoder(transport, role, stream, &[1]);
@@ -152,7 +167,10 @@ fn walk_container(c: Container<'_>) {
     for m in c.iter() {
         n += 1;
         // Nested containers are refused by `Container::parse`.
-        assert!(!matches!(classify(m.body.as_bytes()), Ok(ServiceMessage::Container(_))));
+        assert!(!matches!(
+            classify(m.body.as_bytes()),
+            Ok(ServiceMessage::Container(_))
+        ));
     }
     assert_eq!(n, c.len(), "a validated container walks all its messages");
     assert!(n <= envelope::MAX_CONTAINER_MESSAGES);
@@ -197,7 +215,9 @@ mod tests {
         let intermediate_frame = [1, 7, 7, 7, 4, 0, 0, 0, 1, 2, 3, 4, 8, 0, 0];
         transport_decoder(&intermediate_frame);
         transport_decoder(&[3, 1, 2, 3, 0x18, 0, 0, 0, 0, 0, 0, 0]);
-        server_stream(&[3, 5, 0xee, 0xee, 0xee, 0xee, 4, 0, 0, 0, 0x69, 0x37, 0xdf, 0x69]);
+        server_stream(&[
+            3, 5, 0xee, 0xee, 0xee, 0xee, 4, 0, 0, 0, 0x69, 0x37, 0xdf, 0x69,
+        ]);
         envelope(&[0; 24]);
         envelope(&[0xdc, 0xf8, 0xf1, 0x73, 0, 0, 0, 0]);
         rpc_error_name(b"\x90\x01\x00\x00FLOOD_WAIT_42");

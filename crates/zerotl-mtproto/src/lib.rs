@@ -19,5 +19,8 @@ pub mod auth;
 pub mod crypto;
 pub mod session;
 
+pub mod client;
+pub mod server;
+
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;

@@ -11,7 +11,9 @@ use crate::schema::Schema;
 /// Encodes `v` into a fresh vector, checking that `encoded_len` was exact.
 fn encode_vec(v: &dyn Encode) -> Vec<u8> {
     let mut out = std::vec![0u8; v.encoded_len()];
-    let n = v.encode_to_slice(&mut out).expect("a decoded value re-encodes");
+    let n = v
+        .encode_to_slice(&mut out)
+        .expect("a decoded value re-encodes");
     assert_eq!(n, out.len(), "encoded_len is exact");
     out
 }
@@ -35,7 +37,8 @@ pub fn decode_any(schema: &'static Schema, data: &[u8]) {
     assert_eq!(again, &data[..used], "decode -> encode is canonical");
     #[cfg(feature = "serde")]
     if used == data.len() {
-        let json = crate::json::bytes_to_json(schema, data).expect("JSON decodes what the typed decoder accepts");
+        let json = crate::json::bytes_to_json(schema, data)
+            .expect("JSON decodes what the typed decoder accepts");
         let back = crate::json::json_to_bytes(schema, &json).expect("JSON encodes what it decoded");
         assert_eq!(back, data, "JSON round trip");
     }
@@ -69,12 +72,19 @@ mod tests {
     #[test]
     fn bodies_accept_garbage_and_real_input() {
         let s = &crate::mtproto::schema::SCHEMA;
-        for input in [&[][..], &[1, 2, 3], &[0xdc, 0xf8, 0xf1, 0x73, 0, 0, 0, 0], &[0xff; 64]] {
+        for input in [
+            &[][..],
+            &[1, 2, 3],
+            &[0xdc, 0xf8, 0xf1, 0x73, 0, 0, 0, 0],
+            &[0xff; 64],
+        ] {
             decode_any(s, input);
         }
         #[cfg(feature = "layer122")]
         {
-            let req = [0x4c, 0x53, 0xf7, 0x0d, 0x63, 0xe8, 0x9b, 0x17, 0x87, 0xd6, 0x12, 0x00];
+            let req = [
+                0x4c, 0x53, 0xf7, 0x0d, 0x63, 0xe8, 0x9b, 0x17, 0x87, 0xd6, 0x12, 0x00,
+            ];
             decode_any(&crate::layer122::schema::SCHEMA, &req);
             seed_round_trip(&req);
             seed_round_trip(&req[..7]);

@@ -1,0 +1,385 @@
+//! `zerotl serve`, `zerotl invoke` and `zerotl demo`: the embedded test server and
+//! its client on the command line.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Subcommand, ValueEnum};
+use zerotl::Decode;
+use zerotl_mtproto::client::{Answer, Client, ClientConfig, FloodPolicy};
+use zerotl_mtproto::errors::layer122::messages::ExportChatInviteError;
+use zerotl_mtproto::errors::InvocationError;
+use zerotl_mtproto::server::world::{ChatKey, World};
+use zerotl_mtproto::server::{ServerBuilder, ServerEvent, DEFAULT_LISTEN};
+use zerotl_mtproto::transport::Transport;
+use zerotl_types::layer122::enums::{ExportedChatInvite, InputPeer};
+use zerotl_types::layer122::functions::messages::ExportChatInvite;
+
+use crate::peer::PeerSpec;
+
+/// A transport on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TransportArg {
+    /// `ef`, 1-byte length / 4.
+    Abridged,
+    /// `eeeeeeee`, 4-byte length.
+    Intermediate,
+    /// `dddddddd`, 4-byte length, random padding.
+    Padded,
+    /// No tag; length, seq, payload, CRC32.
+    Full,
+    /// Abridged under obfuscated2.
+    ObfuscatedAbridged,
+    /// Intermediate under obfuscated2.
+    ObfuscatedIntermediate,
+    /// Padded intermediate under obfuscated2.
+    ObfuscatedPadded,
+}
+
+impl TransportArg {
+    fn config(self) -> ClientConfig {
+        let (transport, obfuscated) = match self {
+            TransportArg::Abridged => (Transport::Abridged, false),
+            TransportArg::Intermediate => (Transport::Intermediate, false),
+            TransportArg::Padded => (Transport::Padded, false),
+            TransportArg::Full => (Transport::Full, false),
+            TransportArg::ObfuscatedAbridged => (Transport::Abridged, true),
+            TransportArg::ObfuscatedIntermediate => (Transport::Intermediate, true),
+            TransportArg::ObfuscatedPadded => (Transport::Padded, true),
+        };
+        let config = ClientConfig::new(transport);
+        if obfuscated {
+            config.obfuscated()
+        } else {
+            config
+        }
+    }
+}
+
+/// Arguments of `zerotl serve`.
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0: any free port; the address is printed).
+    #[arg(long, default_value = DEFAULT_LISTEN)]
+    listen: SocketAddr,
+    /// A world file (JSON; see data/worlds/README.md). Default: the built-in world.
+    #[arg(long)]
+    world: Option<PathBuf>,
+    /// Also answer unencrypted requests (plain test mode). Insecure.
+    #[arg(long)]
+    insecure_plain: bool,
+    /// Most connections at once.
+    #[arg(long, default_value_t = 1024)]
+    max_connections: usize,
+    /// Seconds a connection may stay silent.
+    #[arg(long, default_value_t = 300)]
+    idle_timeout: u64,
+    /// Log only connection refusals and closes for errors, not every event.
+    #[arg(long)]
+    quiet: bool,
+}
+
+/// Arguments of `zerotl invoke`.
+#[derive(Args)]
+pub struct InvokeArgs {
+    /// The server's address.
+    #[arg(long, default_value = DEFAULT_LISTEN)]
+    server: String,
+    /// The transport.
+    #[arg(long, value_enum, default_value_t = TransportArg::Abridged)]
+    transport: TransportArg,
+    /// Speak the server's plain test mode (no encryption). Insecure.
+    #[arg(long)]
+    insecure_plain: bool,
+    /// Seconds to wait for an answer.
+    #[arg(long, default_value_t = 10)]
+    timeout: u64,
+    /// FLOOD_WAIT up to this many seconds is slept through and the call repeated;
+    /// longer waits are printed as the error.
+    #[arg(long, default_value_t = 10)]
+    flood_sleep_threshold: u64,
+    /// The function to call.
+    #[command(subcommand)]
+    method: Method,
+}
+
+/// The functions `zerotl invoke` can call.
+#[derive(Subcommand)]
+pub enum Method {
+    /// messages.exportChatInvite#0df7534c peer:InputPeer = ExportedChatInvite (layer 122).
+    ExportChatInvite {
+        /// chat:ID | channel:ID:HASH | channel-from-message:ID[:MSG[:PEER]] |
+        /// user:ID:HASH | user-from-message:ID[:MSG[:PEER]] | self | empty
+        #[arg(long)]
+        peer: PeerSpec,
+    },
+}
+
+/// Arguments of `zerotl demo`.
+#[derive(Args)]
+pub struct DemoArgs {
+    /// The transport.
+    #[arg(long, value_enum, default_value_t = TransportArg::Abridged)]
+    transport: TransportArg,
+    /// Use plain test mode instead of encryption. Insecure.
+    #[arg(long)]
+    insecure_plain: bool,
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))
+}
+
+/// `zerotl serve`: runs until Ctrl-C or SIGTERM.
+pub fn serve(args: ServeArgs) -> Result<(), String> {
+    let world = match &args.world {
+        Some(path) => World::load(path).map_err(|e| e.to_string())?,
+        None => World::default(),
+    };
+    let quiet = args.quiet;
+    let builder = ServerBuilder::new()
+        .listen(args.listen)
+        .world(world)
+        .insecure_plain(args.insecure_plain)
+        .max_connections(args.max_connections)
+        .idle_timeout(Duration::from_secs(args.idle_timeout))
+        .observer(move |event| log_event(event, quiet));
+    runtime()?.block_on(async move {
+        let server = builder
+            .spawn()
+            .await
+            .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
+        let mode = if args.insecure_plain {
+            "encrypted, plain test mode on"
+        } else {
+            "encrypted only"
+        };
+        // The address line is printed (and flushed) for scripts that started us on port 0.
+        println!("zerotl: serving on {} ({mode})", server.local_addr());
+        use std::io::Write as _;
+        let _ = std::io::stdout().flush();
+        stop_signal().await;
+        eprintln!("zerotl: shutting down");
+        server.shutdown().await;
+        eprintln!("zerotl: stopped");
+        Ok(())
+    })
+}
+
+fn log_event(event: &ServerEvent, quiet: bool) {
+    use zerotl_mtproto::server::CloseReason;
+    let show = !quiet
+        || match event {
+            ServerEvent::Refused { .. } => true,
+            ServerEvent::Closed { reason, .. } => !matches!(
+                reason,
+                CloseReason::PeerClosed | CloseReason::Shutdown | CloseReason::IdleTimeout(_)
+            ),
+            _ => false,
+        };
+    if show {
+        eprintln!("zerotl serve: {event}");
+    }
+}
+
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+type Outcome = Result<Answer<ExportChatInvite<'static>>, InvocationError<ExportChatInviteError>>;
+
+/// The typed name of an error variant, as a user would write it.
+fn variant(e: &ExportChatInviteError) -> String {
+    let name = match e {
+        ExportChatInviteError::ChannelPrivate => "ChannelPrivate",
+        ExportChatInviteError::ChatAdminRequired => "ChatAdminRequired",
+        ExportChatInviteError::ChatIdInvalid => "ChatIdInvalid",
+        ExportChatInviteError::ChatWriteForbidden => "ChatWriteForbidden",
+        ExportChatInviteError::PeerIdInvalid => "PeerIdInvalid",
+        ExportChatInviteError::Other(e) => {
+            return format!("ExportChatInviteError::Other({})", e.message)
+        }
+    };
+    format!("ExportChatInviteError::{name}")
+}
+
+/// One line for an outcome: `chatInviteExported https://...` or
+/// `error 400 CHAT_ADMIN_REQUIRED -> ExportChatInviteError::ChatAdminRequired`.
+fn describe(outcome: &Outcome) -> String {
+    match outcome {
+        Ok(answer) => match answer.get() {
+            ExportedChatInvite::ChatInviteExported(e) => {
+                format!("chatInviteExported {}", e.link.as_str())
+            }
+            ExportedChatInvite::ChatInviteEmpty => "chatInviteEmpty".to_owned(),
+        },
+        Err(InvocationError::Rpc(e)) => {
+            let rpc = e.as_rpc();
+            format!("error {} {} -> {}", rpc.code, rpc.message, variant(e))
+        }
+        Err(other) => format!("failed: {other}"),
+    }
+}
+
+async fn call(client: &Client, peer: &PeerSpec) -> Result<Outcome, String> {
+    let bytes = peer.to_tl();
+    let peer = InputPeer::decode_from_slice(&bytes).map_err(|e| format!("peer: {e}"))?;
+    // The request borrows `bytes`; the answer owns its buffer, so it is retyped
+    // for a request of any lifetime (the check repeats the one `invoke` made).
+    match client.invoke(&ExportChatInvite { peer }).await {
+        Ok(answer) => Answer::new(answer.into_raw())
+            .map(Ok)
+            .map_err(|e| format!("answer: {e}")),
+        Err(e) => Ok(Err(e)),
+    }
+}
+
+/// `zerotl invoke`: prints the typed result (stdout) or the typed error (stderr,
+/// exit status 1).
+pub fn invoke(args: InvokeArgs) -> Result<(), String> {
+    let mut config = args.transport.config();
+    if args.insecure_plain {
+        config = config.insecure_plain();
+    }
+    config = config
+        .timeout(Duration::from_secs(args.timeout))
+        .flood(FloodPolicy {
+            sleep_threshold: Duration::from_secs(args.flood_sleep_threshold),
+            ..FloodPolicy::default()
+        });
+    let Method::ExportChatInvite { peer } = args.method;
+    runtime()?.block_on(async {
+        let client = Client::connect(args.server.as_str(), config)
+            .await
+            .map_err(|e| format!("cannot connect to {}: {e}", args.server))?;
+        let outcome = call(&client, &peer).await?;
+        let line = describe(&outcome);
+        match outcome {
+            Ok(_) => {
+                println!("{line}");
+                Ok(())
+            }
+            Err(_) => Err(line),
+        }
+    })
+}
+
+/// What a demo call must give.
+enum Expected {
+    Link,
+    Error(ExportChatInviteError),
+}
+
+/// `zerotl demo`: the embedded server on an ephemeral port and a client calling
+/// it; one line per call; `Err` (exit status 1) unless every line is as expected.
+pub fn demo(args: DemoArgs) -> Result<(), String> {
+    use ExportChatInviteError as E;
+    let calls: [(&str, Expected); 9] = [
+        ("chat:1", Expected::Link),
+        ("channel:10:1010", Expected::Link),
+        ("chat:1", Expected::Link),
+        ("channel:11:1111", Expected::Error(E::ChannelPrivate)),
+        ("chat:2", Expected::Error(E::ChatAdminRequired)),
+        ("chat:99", Expected::Error(E::ChatIdInvalid)),
+        ("chat:3", Expected::Error(E::ChatWriteForbidden)),
+        ("channel:10:9999", Expected::Error(E::PeerIdInvalid)),
+        ("self", Expected::Error(E::PeerIdInvalid)),
+    ];
+    let mut config = args.transport.config();
+    if args.insecure_plain {
+        config = config.insecure_plain();
+    }
+    let mode = if args.insecure_plain {
+        "plain test mode"
+    } else {
+        "encrypted"
+    };
+    runtime()?.block_on(async move {
+        let server = ServerBuilder::new()
+            .listen("127.0.0.1:0".parse().expect("a valid address"))
+            .insecure_plain(args.insecure_plain)
+            .spawn()
+            .await
+            .map_err(|e| format!("cannot start the server: {e}"))?;
+        println!(
+            "zerotl demo: server on {}, client over {:?} ({mode})",
+            server.local_addr(),
+            args.transport
+        );
+        let client = Client::connect(server.local_addr(), config)
+            .await
+            .map_err(|e| format!("cannot connect: {e}"))?;
+        let mut failures = 0;
+        let mut previous_link: Option<String> = None;
+        for (spec, expected) in &calls {
+            let peer: PeerSpec = spec.parse()?;
+            let outcome = call(&client, &peer).await?;
+            let mut line = format!("{spec:<16} -> {}", describe(&outcome));
+            let ok = match (expected, &outcome) {
+                (Expected::Link, Ok(answer)) => match answer.get() {
+                    ExportedChatInvite::ChatInviteExported(e) => {
+                        let link = e.link.as_str().to_owned();
+                        let key = match peer {
+                            PeerSpec::Channel(id, _) => ChatKey::Channel(id.into()),
+                            PeerSpec::Chat(id) => ChatKey::Chat(id.into()),
+                            _ => ChatKey::Chat(0),
+                        };
+                        // The server now holds this link, and it differs from the last one.
+                        let fresh = server.world().current_link(key).as_ref() == Some(&link)
+                            && (*spec != "chat:1" || previous_link.as_ref() != Some(&link));
+                        if *spec == "chat:1" {
+                            if previous_link.is_some() {
+                                line.push_str("  (new link; the previous one is revoked)");
+                            }
+                            previous_link = Some(link);
+                        }
+                        fresh
+                    }
+                    ExportedChatInvite::ChatInviteEmpty => false,
+                },
+                (Expected::Error(want), Err(InvocationError::Rpc(got))) => want == got,
+                _ => false,
+            };
+            if !ok {
+                failures += 1;
+                line.push_str("  <- UNEXPECTED");
+            }
+            println!("{line}");
+        }
+        server.shutdown().await;
+        if failures == 0 {
+            println!(
+                "zerotl demo: all {} calls answered as expected",
+                calls.len()
+            );
+            Ok(())
+        } else {
+            Err(format!(
+                "{failures} of {} calls were not answered as expected",
+                calls.len()
+            ))
+        }
+    })
+}

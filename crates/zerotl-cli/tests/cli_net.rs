@@ -1,0 +1,358 @@
+//! `zerotl demo`, `zerotl serve` and `zerotl invoke` as a user runs them.
+//!
+//! `cargo test -p zerotl-cli --test cli_net`; with `ZEROTL_ORACLES=1` (python3 and
+//! telethon==1.45.0) the Telethon interop script also runs against `zerotl serve`.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Output, Stdio};
+
+const ZEROTL: &str = env!("CARGO_BIN_EXE_zerotl");
+
+fn run(args: &[&str]) -> (String, String, i32) {
+    let Output {
+        stdout,
+        stderr,
+        status,
+    } = Command::new(ZEROTL)
+        .args(args)
+        .output()
+        .expect("run zerotl");
+    (
+        String::from_utf8(stdout).unwrap(),
+        String::from_utf8(stderr).unwrap(),
+        status.code().unwrap_or(-1),
+    )
+}
+
+const DEMO_ERRORS: [&str; 5] = [
+    "channel:11:1111  -> error 400 CHANNEL_PRIVATE -> ExportChatInviteError::ChannelPrivate",
+    "chat:2           -> error 400 CHAT_ADMIN_REQUIRED -> ExportChatInviteError::ChatAdminRequired",
+    "chat:99          -> error 400 CHAT_ID_INVALID -> ExportChatInviteError::ChatIdInvalid",
+    "chat:3           -> error 403 CHAT_WRITE_FORBIDDEN -> ExportChatInviteError::ChatWriteForbidden",
+    "self             -> error 400 PEER_ID_INVALID -> ExportChatInviteError::PeerIdInvalid",
+];
+
+fn check_demo(args: &[&str]) {
+    let (out, err, code) = run(args);
+    assert_eq!(code, 0, "{args:?}\nstdout:\n{out}\nstderr:\n{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 11, "{out}");
+    assert!(
+        lines[0].starts_with("zerotl demo: server on 127.0.0.1:"),
+        "{out}"
+    );
+    assert!(lines[1].starts_with("chat:1           -> chatInviteExported https://t.me/joinchat/"));
+    assert!(lines[2].starts_with("channel:10:1010  -> chatInviteExported https://t.me/joinchat/"));
+    assert!(
+        lines[3].ends_with("(new link; the previous one is revoked)"),
+        "{out}"
+    );
+    for expected in DEMO_ERRORS {
+        assert!(lines.contains(&expected), "missing {expected:?} in\n{out}");
+    }
+    assert!(!out.contains("UNEXPECTED"), "{out}");
+    assert_eq!(lines[10], "zerotl demo: all 9 calls answered as expected");
+}
+
+#[test]
+fn demo_encrypted() {
+    check_demo(&["demo"]);
+    check_demo(&["demo", "--transport", "obfuscated-padded"]);
+}
+
+#[test]
+fn demo_every_transport_in_plain_mode() {
+    for t in [
+        "abridged",
+        "intermediate",
+        "padded",
+        "full",
+        "obfuscated-abridged",
+        "obfuscated-intermediate",
+        "obfuscated-padded",
+    ] {
+        check_demo(&["demo", "--transport", t, "--insecure-plain"]);
+    }
+}
+
+/// A `zerotl serve` child on an ephemeral port, and its address.
+struct Server {
+    /// `None` once stopped.
+    child: Option<Child>,
+    addr: String,
+}
+
+impl Server {
+    fn start(extra: &[&str]) -> Self {
+        let mut child = Command::new(ZEROTL)
+            .args(["serve", "--listen", "127.0.0.1:0", "--quiet"])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start zerotl serve");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let addr = line
+            .split_whitespace()
+            .nth(3)
+            .unwrap_or_else(|| panic!("no address in {line:?}"))
+            .to_owned();
+        assert!(line.starts_with("zerotl: serving on 127.0.0.1:"), "{line}");
+        Self {
+            child: Some(child),
+            addr,
+        }
+    }
+
+    fn invoke(&self, args: &[&str], peer: &str) -> (String, String, i32) {
+        let mut all = vec!["invoke", "--server", &self.addr];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["export-chat-invite", "--peer", peer]);
+        run(&all)
+    }
+
+    /// Stops the server with SIGTERM; returns its exit code and stderr.
+    #[cfg(unix)]
+    fn terminate(mut self) -> (i32, String) {
+        let child = self.child.take().unwrap();
+        let status = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn serve_and_invoke() {
+    let server = Server::start(&["--insecure-plain"]);
+    // Plain test mode, several transports.
+    let plain = ["--insecure-plain", "--transport"];
+    let cases: [(&str, &str, i32, &str); 8] = [
+        (
+            "abridged",
+            "chat:1",
+            0,
+            "chatInviteExported https://t.me/joinchat/",
+        ),
+        (
+            "full",
+            "chat:2",
+            1,
+            "error 400 CHAT_ADMIN_REQUIRED -> ExportChatInviteError::ChatAdminRequired",
+        ),
+        (
+            "padded",
+            "chat:3",
+            1,
+            "error 403 CHAT_WRITE_FORBIDDEN -> ExportChatInviteError::ChatWriteForbidden",
+        ),
+        (
+            "intermediate",
+            "chat:7",
+            1,
+            "error 400 CHAT_ID_INVALID -> ExportChatInviteError::ChatIdInvalid",
+        ),
+        (
+            "obfuscated-abridged",
+            "channel:11:1111",
+            1,
+            "error 400 CHANNEL_PRIVATE -> ExportChatInviteError::ChannelPrivate",
+        ),
+        (
+            "obfuscated-padded",
+            "channel-from-message:10:5:chat:1",
+            0,
+            "chatInviteExported https://t.me/joinchat/",
+        ),
+        (
+            "obfuscated-intermediate",
+            "user:1000:0",
+            1,
+            "error 400 PEER_ID_INVALID -> ExportChatInviteError::PeerIdInvalid",
+        ),
+        (
+            "abridged",
+            "empty",
+            1,
+            "error 400 PEER_ID_INVALID -> ExportChatInviteError::PeerIdInvalid",
+        ),
+    ];
+    for (transport, peer, code, expected) in cases {
+        let mut args = plain.to_vec();
+        args.push(transport);
+        let (out, err, status) = server.invoke(&args, peer);
+        assert_eq!(status, code, "{transport} {peer}: {out}{err}");
+        if code == 0 {
+            assert!(out.starts_with(expected), "{transport} {peer}: {out}");
+            assert!(err.is_empty(), "{err}");
+        } else {
+            assert_eq!(
+                err.trim_end(),
+                format!("zerotl: {expected}"),
+                "{transport} {peer}"
+            );
+            assert!(out.is_empty(), "{out}");
+        }
+    }
+    // Encrypted (the default).
+    let (out, _, status) = server.invoke(&["--transport", "full"], "channel:10:1010");
+    assert_eq!(status, 0);
+    assert!(
+        out.starts_with("chatInviteExported https://t.me/joinchat/"),
+        "{out}"
+    );
+    let (_, err, status) = server.invoke(&[], "channel:13:1313");
+    assert_eq!(status, 1);
+    assert!(
+        err.contains("ExportChatInviteError::ChatWriteForbidden"),
+        "{err}"
+    );
+    // A malformed peer is a usage error, before any connection.
+    let (_, err, status) = server.invoke(&[], "chat:one");
+    assert_ne!(status, 0);
+    assert!(
+        err.contains("chat id \"one\" is not a valid number"),
+        "{err}"
+    );
+
+    let (code, err) = server.terminate();
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.ends_with("zerotl: shutting down\nzerotl: stopped\n"),
+        "{err}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn plain_mode_needs_the_server_flag() {
+    let server = Server::start(&[]);
+    let (out, err, status) = server.invoke(&["--insecure-plain"], "chat:1");
+    assert_eq!(status, 1, "{out}");
+    assert!(err.contains("transport error -404"), "{err}");
+    drop(server);
+}
+
+#[test]
+fn serve_with_world_files() {
+    let world = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../data/worlds/default.json"
+    );
+    let server = Server::start(&["--insecure-plain", "--world", world]);
+    let (out, _, status) = server.invoke(&["--insecure-plain"], "chat:1");
+    assert_eq!(status, 0, "{out}");
+    drop(server);
+
+    let dir = std::env::temp_dir().join(format!("zerotl-cli-net-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let custom = dir.join("world.json");
+    std::fs::write(
+        &custom,
+        r#"{"self_user_id": 5, "chats": [{"id": 2, "role": "admin"}]}"#,
+    )
+    .unwrap();
+    let server = Server::start(&["--insecure-plain", "--world", custom.to_str().unwrap()]);
+    let (out, _, status) = server.invoke(&["--insecure-plain"], "chat:2");
+    assert_eq!(status, 0, "{out}");
+    let (_, err, status) = server.invoke(&["--insecure-plain"], "chat:1");
+    assert_eq!(status, 1);
+    assert!(err.contains("ChatIdInvalid"), "{err}");
+    drop(server);
+
+    let bad = dir.join("bad.json");
+    std::fs::write(
+        &bad,
+        r#"{"self_user_id": 5, "chats": [{"id": 2, "role": "boss"}]}"#,
+    )
+    .unwrap();
+    let (_, err, status) = run(&["serve", "--world", bad.to_str().unwrap()]);
+    assert_eq!(status, 1);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("zerotl: world file, line 1"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn invoke_without_a_server() {
+    // Bind and drop to find a port nobody listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let (_, err, status) = run(&[
+        "invoke",
+        "--server",
+        &addr,
+        "export-chat-invite",
+        "--peer",
+        "chat:1",
+    ]);
+    assert_eq!(status, 1);
+    assert!(
+        err.starts_with(&format!("zerotl: cannot connect to {addr}")),
+        "{err}"
+    );
+}
+
+/// Telethon's codecs and key exchange against the `zerotl serve` binary.
+#[test]
+fn telethon_against_zerotl_serve() {
+    if std::env::var("ZEROTL_ORACLES").as_deref() != Ok("1") {
+        eprintln!("skipped: set ZEROTL_ORACLES=1 to run the Telethon oracle");
+        return;
+    }
+    // The default world with room for the script's 56 exports in one flood window.
+    let dir = std::env::temp_dir().join(format!("zerotl-cli-oracle-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let world = dir.join("world.json");
+    let default = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../data/worlds/default.json"
+    );
+    let text = std::fs::read_to_string(default)
+        .unwrap()
+        .replace("\"max_exports\": 20", "\"max_exports\": 1000");
+    assert!(text.contains("1000"));
+    std::fs::write(&world, text).unwrap();
+    let server = Server::start(&["--insecure-plain", "--world", world.to_str().unwrap()]);
+    let (host, port) = server.addr.rsplit_once(':').unwrap();
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../zerotl-mtproto");
+    let output = Command::new("python3")
+        .arg(format!("{root}/tests/oracles/telethon_interop.py"))
+        .args([host, port])
+        .arg("--server-key")
+        .arg(format!("{root}/src/server/test_server_key.pem"))
+        .output()
+        .expect("python3 runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let summary = stdout.lines().last().unwrap_or_default();
+    assert!(
+        output.status.success() && summary == r#"{"checked": 210, "failures": []}"#,
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}

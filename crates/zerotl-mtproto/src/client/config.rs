@@ -1,0 +1,180 @@
+//! How a client connects: transport, session security, timeouts, flood policy.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::crypto::rsa::RsaPublicKey;
+use crate::crypto::AuthKey;
+use crate::transport::{ObfuscationOptions, Transport, DEFAULT_MAX_FRAME_LEN};
+
+/// How the client's messages are protected.
+#[derive(Debug, Clone)]
+pub enum SessionMode {
+    /// MTProto 2.0: a key exchange on connect (or a saved key), then encrypted messages.
+    Encrypted {
+        /// RSA keys the client encrypts the key exchange to (the server must offer one).
+        trusted_keys: Vec<RsaPublicKey>,
+        /// The `dc` sent in the key exchange.
+        dc: i32,
+        /// A key (and its server salt) from an earlier connection, to skip the exchange.
+        resume: Option<(AuthKey, i64)>,
+    },
+    /// Unencrypted requests: the embedded server's plain test mode. **Insecure**:
+    /// anyone on the path reads and changes everything.
+    InsecurePlain,
+}
+
+impl SessionMode {
+    /// Encryption trusting the embedded test server's built-in key
+    /// ([`crate::server::keys::test_server_public_key`]), dc 2.
+    pub fn test_server() -> Self {
+        SessionMode::Encrypted {
+            trusted_keys: vec![crate::server::keys::test_server_public_key()],
+            dc: 2,
+            resume: None,
+        }
+    }
+}
+
+/// Sleeps for the given time: how the client waits before repeating a request
+/// after `FLOOD_WAIT_X` (tests replace it to move a manual clock instead).
+pub type Sleeper = Arc<dyn Fn(Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
+
+/// What the client does with 420 `FLOOD_WAIT_X` (and the other 420 waits).
+#[derive(Clone)]
+pub struct FloodPolicy {
+    /// Waits up to this long are slept through and the request repeated; longer
+    /// ones are returned as the error.
+    pub sleep_threshold: Duration,
+    /// Most repeats of one call.
+    pub max_retries: u32,
+    /// How to wait (the tokio timer by default).
+    pub sleeper: Sleeper,
+}
+
+impl FloodPolicy {
+    /// Never waits: every FLOOD_WAIT is returned.
+    pub fn surface_all() -> Self {
+        Self {
+            sleep_threshold: Duration::ZERO,
+            ..Self::default()
+        }
+    }
+
+    /// Waits with `sleeper` instead of the tokio timer.
+    pub fn with_sleeper<F, Fut>(mut self, sleeper: F) -> Self
+    where
+        F: Fn(Duration) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        self.sleeper = Arc::new(move |d| Box::pin(sleeper(d)));
+        self
+    }
+}
+
+impl Default for FloodPolicy {
+    /// Sleeps through waits of up to 10 s, at most 3 times per call.
+    fn default() -> Self {
+        Self {
+            sleep_threshold: Duration::from_secs(10),
+            max_retries: 3,
+            sleeper: Arc::new(|d| Box::pin(tokio::time::sleep(d))),
+        }
+    }
+}
+
+impl std::fmt::Debug for FloodPolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FloodPolicy")
+            .field("sleep_threshold", &self.sleep_threshold)
+            .field("max_retries", &self.max_retries)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Everything about a client connection.
+///
+/// ```
+/// use std::time::Duration;
+/// use zerotl_mtproto::client::{ClientConfig, SessionMode};
+/// use zerotl_mtproto::transport::Transport;
+/// let config = ClientConfig::new(Transport::Full).timeout(Duration::from_secs(3));
+/// assert!(matches!(config.session, SessionMode::Encrypted { .. }));
+/// let plain = ClientConfig::new(Transport::Abridged).obfuscated().insecure_plain();
+/// assert!(matches!(plain.session, SessionMode::InsecurePlain));
+/// ```
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// The framing.
+    pub transport: Transport,
+    /// Obfuscate the connection (obfuscated2; not with the full transport).
+    pub obfuscation: Option<ObfuscationOptions>,
+    /// Largest frame sent or accepted.
+    pub max_frame_len: usize,
+    /// Encrypted (default) or plain test mode.
+    pub session: SessionMode,
+    /// How long one attempt of a call may wait for its answer.
+    pub request_timeout: Duration,
+    /// How long connecting (TCP and key exchange) may take.
+    pub connect_timeout: Duration,
+    /// Most calls waiting for answers at once; more calls wait for a slot.
+    pub max_in_flight: usize,
+    /// What to do with FLOOD_WAIT.
+    pub flood: FloodPolicy,
+}
+
+impl ClientConfig {
+    /// `transport`, encrypted with the embedded test server's key
+    /// ([`SessionMode::test_server`]), 10 s per request, 10 s to connect, 1024 calls
+    /// in flight, the default [`FloodPolicy`].
+    pub fn new(transport: Transport) -> Self {
+        Self {
+            transport,
+            obfuscation: None,
+            max_frame_len: DEFAULT_MAX_FRAME_LEN,
+            session: SessionMode::test_server(),
+            request_timeout: Duration::from_secs(10),
+            connect_timeout: Duration::from_secs(10),
+            max_in_flight: 1024,
+            flood: FloodPolicy::default(),
+        }
+    }
+
+    /// Obfuscates the connection (obfuscated2, no proxy secret).
+    pub fn obfuscated(mut self) -> Self {
+        self.obfuscation = Some(ObfuscationOptions::default());
+        self
+    }
+
+    /// Speaks the server's plain test mode (no encryption).
+    pub fn insecure_plain(mut self) -> Self {
+        self.session = SessionMode::InsecurePlain;
+        self
+    }
+
+    /// Sets the per-attempt timeout.
+    pub fn timeout(mut self, d: Duration) -> Self {
+        self.request_timeout = d;
+        self
+    }
+
+    /// Sets the flood policy.
+    pub fn flood(mut self, policy: FloodPolicy) -> Self {
+        self.flood = policy;
+        self
+    }
+
+    /// Reuses a key (and its salt) from an earlier connection to the same server
+    /// (no effect in plain test mode).
+    pub fn resume(mut self, key: AuthKey, salt: i64) -> Self {
+        if let SessionMode::Encrypted { resume, .. } = &mut self.session {
+            *resume = Some((key, salt));
+        }
+        self
+    }
+}
+
+/// Bytes read from the socket at once.
+pub(crate) const READ_CHUNK: usize = 16 * 1024;

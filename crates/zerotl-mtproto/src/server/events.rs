@@ -1,0 +1,185 @@
+//! What the server reports: why connections end ([`CloseReason`]) and the events an
+//! observer sees ([`ServerEvent`]), each with a one-line `Display` for logs.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use super::rpc::RequestOutcome;
+use crate::auth::AuthError;
+use crate::envelope::EnvelopeError;
+use crate::session::SessionError;
+use crate::transport::{DetectError, FrameError, Transport};
+
+/// Why the server closed (or lost) a connection.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CloseReason {
+    /// The client closed its side.
+    PeerClosed,
+    /// Nothing arrived for this long while no answer was pending.
+    IdleTimeout(Duration),
+    /// The client did not read its answers: no byte could be written for this long.
+    SlowReader(Duration),
+    /// The first bytes are no MTProto transport (HTTP, TLS, unknown obfuscation tag).
+    Detect(DetectError),
+    /// A frame broke the transport's rules (too large, bad CRC or sequence number, ...).
+    Frame(FrameError),
+    /// An unencrypted message did not decode (answered with transport error −404).
+    BadMessage(EnvelopeError),
+    /// A plain request arrived but plain test mode is off (answered with −404).
+    PlainRefused,
+    /// A key exchange was started but the server has no RSA key (answered with −404).
+    EncryptionDisabled,
+    /// The key exchange failed (answered with −404).
+    KeyExchange(AuthError),
+    /// An encrypted message under an auth key the server does not know (−404).
+    UnknownAuthKey(i64),
+    /// An encrypted message failed authentication (−404).
+    Session(SessionError),
+    /// Reading or writing failed.
+    Io(std::io::ErrorKind),
+    /// The server is shutting down.
+    Shutdown,
+}
+
+impl fmt::Display for CloseReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::PeerClosed => f.write_str("peer closed the connection"),
+            Self::IdleTimeout(d) => write!(f, "idle for {d:?}"),
+            Self::SlowReader(d) => write!(f, "client read no answer for {d:?}"),
+            Self::Detect(e) => write!(f, "transport detection failed: {e}"),
+            Self::Frame(e) => write!(f, "bad frame: {e}"),
+            Self::BadMessage(e) => write!(f, "bad unencrypted message: {e}"),
+            Self::PlainRefused => f.write_str(
+                "unencrypted request refused (plain test mode is off; start with --insecure-plain)",
+            ),
+            Self::EncryptionDisabled => f.write_str("key exchange refused: encryption is off"),
+            Self::KeyExchange(e) => write!(f, "key exchange failed: {e}"),
+            Self::UnknownAuthKey(id) => write!(f, "unknown auth_key_id {id:#018x}"),
+            Self::Session(e) => write!(f, "encrypted message refused: {e}"),
+            Self::Io(kind) => write!(f, "i/o error: {kind}"),
+            Self::Shutdown => f.write_str("server shutting down"),
+        }
+    }
+}
+
+/// Why a connection was refused at accept time.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefuseReason {
+    /// The server already serves its maximum number of connections.
+    TooManyConnections {
+        /// The limit.
+        limit: usize,
+    },
+}
+
+impl fmt::Display for RefuseReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::TooManyConnections { limit } => {
+                write!(f, "too many connections (limit {limit})")
+            }
+        }
+    }
+}
+
+/// Something that happened in the server, for an observer
+/// ([`ServerBuilder::observer`](super::ServerBuilder::observer)).
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServerEvent {
+    /// The server listens on this address.
+    Listening(SocketAddr),
+    /// A connection was accepted and numbered `conn`.
+    Accepted {
+        /// The connection number.
+        conn: u64,
+        /// The client's address.
+        peer: SocketAddr,
+    },
+    /// A connection was closed right away.
+    Refused {
+        /// The client's address.
+        peer: SocketAddr,
+        /// Why.
+        reason: RefuseReason,
+    },
+    /// The connection's transport is known.
+    Detected {
+        /// The connection.
+        conn: u64,
+        /// The framing.
+        transport: Transport,
+        /// Whether it is obfuscated.
+        obfuscated: bool,
+    },
+    /// A key exchange finished.
+    KeyExchanged {
+        /// The connection.
+        conn: u64,
+        /// The new key's id.
+        auth_key_id: i64,
+    },
+    /// A request was answered.
+    Request {
+        /// The connection.
+        conn: u64,
+        /// The request's msg_id.
+        msg_id: i64,
+        /// What it was answered with.
+        outcome: RequestOutcome,
+    },
+    /// A connection ended.
+    Closed {
+        /// The connection.
+        conn: u64,
+        /// Why.
+        reason: CloseReason,
+        /// Requests it had answered.
+        requests: u64,
+    },
+    /// The server stopped accepting and every connection ended.
+    Stopped,
+}
+
+impl fmt::Display for ServerEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Listening(addr) => write!(f, "listening on {addr}"),
+            Self::Accepted { conn, peer } => write!(f, "#{conn} accepted from {peer}"),
+            Self::Refused { peer, reason } => write!(f, "refused {peer}: {reason}"),
+            Self::Detected {
+                conn,
+                transport,
+                obfuscated,
+            } => {
+                let how = if *obfuscated { "obfuscated " } else { "" };
+                write!(f, "#{conn} transport: {how}{transport:?}")
+            }
+            Self::KeyExchanged { conn, auth_key_id } => {
+                write!(f, "#{conn} auth key {auth_key_id:#018x} created")
+            }
+            Self::Request {
+                conn,
+                msg_id,
+                outcome,
+            } => match outcome {
+                RequestOutcome::Exported { target, link } => {
+                    write!(f, "#{conn} msg {msg_id:#x}: {target:?} -> {link}")
+                }
+                RequestOutcome::Refused(e) => {
+                    write!(f, "#{conn} msg {msg_id:#x}: error {} {}", e.code, e.message)
+                }
+            },
+            Self::Closed {
+                conn,
+                reason,
+                requests,
+            } => write!(f, "#{conn} closed after {requests} requests: {reason}"),
+            Self::Stopped => f.write_str("stopped"),
+        }
+    }
+}
