@@ -150,6 +150,10 @@ pub struct Combinator {
     pub borrows: bool,
     /// The enum variant name (constructors only).
     pub variant: String,
+    /// Whether the constructor can contain itself (directly, through other types or
+    /// through vector elements): only such constructors count toward the decoder's
+    /// depth limit, since every unbounded nesting passes through one of them.
+    pub recursive: bool,
 }
 
 /// A boxed type (an enum of its constructors).
@@ -212,6 +216,7 @@ impl Model {
         };
         m.name_variants();
         m.mark_lazy();
+        m.mark_recursive();
         m.mark_borrows();
         m.check_unique_names()?;
         Ok(m)
@@ -241,8 +246,9 @@ impl Model {
         }
     }
 
-    /// Node ids: types are `0..T`, constructors `T..T+C`.
-    fn edges(&self) -> Vec<Vec<usize>> {
+    /// Node ids: types are `0..T`, constructors `T..T+C`. With `through_vectors`,
+    /// a vector field also links to its element type.
+    fn edges(&self, through_vectors: bool) -> Vec<Vec<usize>> {
         let nt = self.types.len();
         let mut g = vec![Vec::new(); nt + self.ctors.len()];
         for (i, t) in self.types.iter().enumerate() {
@@ -254,6 +260,10 @@ impl Model {
                     FieldKind::Plain { ty, .. } | FieldKind::Conditional { ty, .. } => ty,
                     _ => continue,
                 };
+                let mut ty = ty;
+                while let (Ty::Vector { elem, .. }, true) = (ty, through_vectors) {
+                    ty = elem;
+                }
                 match ty {
                     Ty::Enum(t) => g[nt + c].push(*t),
                     Ty::Bare(d) => g[nt + c].push(nt + d),
@@ -266,7 +276,7 @@ impl Model {
 
     fn mark_lazy(&mut self) {
         let nt = self.types.len();
-        let comp = tarjan(&self.edges());
+        let comp = tarjan(&self.edges(false));
         for c in 0..self.ctors.len() {
             let mine = comp[nt + c];
             for f in &mut self.ctors[c].fields {
@@ -283,6 +293,21 @@ impl Model {
             }
         }
         // Functions are never referenced by fields, so they close no cycle.
+    }
+
+    fn mark_recursive(&mut self) {
+        let nt = self.types.len();
+        let g = self.edges(true);
+        let comp = tarjan(&g);
+        let mut size = vec![0usize; g.len()];
+        for &c in &comp {
+            size[c] += 1;
+        }
+        for c in 0..self.ctors.len() {
+            let node = nt + c;
+            let self_loop = g[node].contains(&node);
+            self.ctors[c].recursive = size[comp[node]] > 1 || self_loop;
+        }
     }
 
     fn field_borrows(&self, ty: &Ty, lazy: bool, ctor_b: &[bool], type_b: &[bool]) -> bool {
@@ -408,21 +433,6 @@ impl Model {
                 _ => None,
             })
             .sum()
-    }
-
-    /// Whether decoding `c` can nest constructors (so it counts toward the depth limit).
-    pub fn nests(&self, c: &Combinator) -> bool {
-        fn composite(ty: &Ty) -> bool {
-            match ty {
-                Ty::Enum(_) | Ty::Bare(_) | Ty::Generic(_) | Ty::Object => true,
-                Ty::Vector { elem, .. } => composite(elem),
-                _ => false,
-            }
-        }
-        c.fields.iter().any(|f| match &f.kind {
-            FieldKind::Plain { ty, .. } | FieldKind::Conditional { ty, .. } => composite(ty),
-            _ => false,
-        })
     }
 
     /// The boxed types whose definitions `roots` (type or constructor/function names)
@@ -568,6 +578,7 @@ impl Builder {
             file: file.to_owned(),
             borrows: false,
             variant: String::new(),
+            recursive: false,
         }
     }
 

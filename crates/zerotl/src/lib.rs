@@ -34,6 +34,7 @@ extern crate std;
 
 mod bare;
 mod error;
+pub mod fixed;
 mod lazy;
 mod object;
 mod primitives;

@@ -24,6 +24,18 @@ macro_rules! fixed {
             fn encode(&self, w: &mut Writer<'_>) {
                 w.$put(*self)
             }
+            #[inline]
+            fn encoded_len_slice(items: &[Self]) -> usize {
+                items.len().saturating_mul($n)
+            }
+            #[inline]
+            fn encode_slice(items: &[Self], w: &mut Writer<'_>) {
+                if let Some(run) = w.run(items.len().saturating_mul($n)) {
+                    for (dst, v) in run.chunks_exact_mut($n).zip(items) {
+                        dst.copy_from_slice(&v.to_le_bytes());
+                    }
+                }
+            }
         }
         impl<'a> Decode<'a> for $t {
             const FIXED_SIZE: Option<usize> = Some($n);
@@ -50,6 +62,18 @@ macro_rules! opaque {
             #[inline]
             fn encode(&self, w: &mut Writer<'_>) {
                 w.put_array(self)
+            }
+            #[inline]
+            fn encoded_len_slice(items: &[Self]) -> usize {
+                items.len().saturating_mul($n)
+            }
+            #[inline]
+            fn encode_slice(items: &[Self], w: &mut Writer<'_>) {
+                if let Some(run) = w.run(items.len().saturating_mul($n)) {
+                    for (dst, v) in run.chunks_exact_mut($n).zip(items) {
+                        dst.copy_from_slice(v);
+                    }
+                }
             }
         }
         impl<'a> Decode<'a> for [u8; $n] {

@@ -126,7 +126,9 @@ impl<'a> Decode<'a> for Str<'a> {
     fn decode(r: &mut Reader<'a>) -> Result<Self, DecodeError> {
         let at = r.position();
         let data = r.read_tl_bytes()?;
-        if !r.is_trusted() && core::str::from_utf8(data).is_err() {
+        // Most TL strings (links, usernames, ids) are ASCII: check that word by word
+        // first and run the full UTF-8 validation only when it fails.
+        if !r.is_trusted() && !data.is_ascii() && core::str::from_utf8(data).is_err() {
             return Err(r.error_at(DecodeErrorKind::InvalidUtf8, at));
         }
         Ok(Self(data))

@@ -25,6 +25,27 @@ pub trait Encode {
     /// Writes the value.
     fn encode(&self, w: &mut Writer<'_>);
 
+    /// The exact length of `items` written one after another (a vector's elements).
+    #[inline]
+    fn encoded_len_slice(items: &[Self]) -> usize
+    where
+        Self: Sized,
+    {
+        items.iter().map(Encode::encoded_len).sum()
+    }
+
+    /// Writes `items` one after another (a vector's elements). Fixed-size
+    /// primitives override this to write the whole run after one bounds check.
+    #[inline]
+    fn encode_slice(items: &[Self], w: &mut Writer<'_>)
+    where
+        Self: Sized,
+    {
+        for item in items {
+            item.encode(w);
+        }
+    }
+
     /// Writes the value at the start of `out` and returns the number of bytes written.
     ///
     /// Fails with [`EncodeError::BufferTooSmall`] (naming the size needed) when `out`

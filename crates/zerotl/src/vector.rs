@@ -119,6 +119,10 @@ impl<'a, T: Decode<'a> + Clone, const B: bool> Vector<'a, T, B> {
     /// The elements, in order.
     pub fn iter(&self) -> Iter<'a, T> {
         match self.repr {
+            // Fixed-size elements: walk the validated bytes in exact chunks.
+            Repr::Wire { bytes, .. } if matches!(T::FIXED_SIZE, Some(n) if n > 0) => Iter {
+                inner: IterRepr::Fixed(bytes.chunks_exact(T::FIXED_SIZE.unwrap_or(1))),
+            },
             Repr::Wire { bytes, len, .. } => Iter {
                 inner: IterRepr::Wire {
                     reader: Reader::trusted(bytes),
@@ -149,6 +153,7 @@ pub struct Iter<'a, T> {
 }
 
 enum IterRepr<'a, T> {
+    Fixed(core::slice::ChunksExact<'a, u8>),
     Wire { reader: Reader<'a>, left: u32 },
     Slice(core::slice::Iter<'a, T>),
 }
@@ -159,6 +164,7 @@ impl<'a, T: Decode<'a> + Clone> Iterator for Iter<'a, T> {
     #[inline]
     fn next(&mut self) -> Option<T> {
         match &mut self.inner {
+            IterRepr::Fixed(chunks) => T::decode(&mut Reader::trusted(chunks.next()?)).ok(),
             IterRepr::Wire { reader, left } => {
                 if *left == 0 {
                     return None;
@@ -180,6 +186,7 @@ impl<'a, T: Decode<'a> + Clone> Iterator for Iter<'a, T> {
 
     fn size_hint(&self) -> (usize, Option<usize>) {
         let n = match &self.inner {
+            IterRepr::Fixed(chunks) => chunks.len(),
             IterRepr::Wire { left, .. } => *left as usize,
             IterRepr::Slice(it) => it.len(),
         };
@@ -233,7 +240,7 @@ impl<T: Encode, const B: bool> Encode for Vector<'_, T, B> {
         Self::HEADER
             + match self.repr {
                 Repr::Wire { bytes, .. } => bytes.len(),
-                Repr::Slice(items) => items.iter().map(Encode::encoded_len).sum(),
+                Repr::Slice(items) => T::encoded_len_slice(items),
             }
     }
 
@@ -249,9 +256,7 @@ impl<T: Encode, const B: bool> Encode for Vector<'_, T, B> {
             }
             Repr::Slice(items) => {
                 w.put_u32(items.len() as u32);
-                for item in items {
-                    item.encode(w);
-                }
+                T::encode_slice(items, w);
             }
         }
     }

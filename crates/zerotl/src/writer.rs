@@ -43,9 +43,12 @@ impl<'b> Writer<'b> {
         self.pos
     }
 
-    /// The bytes written so far.
+    /// The bytes written so far (empty after an error).
     pub fn written(&self) -> &[u8] {
-        self.buf.get(..self.pos).unwrap_or(&[])
+        match self.error {
+            None => self.buf.get(..self.pos).unwrap_or(&[]),
+            Some(_) => &[],
+        }
     }
 
     /// The first error met, if any.
@@ -61,29 +64,40 @@ impl<'b> Writer<'b> {
         }
     }
 
+    /// Records the first error and parks the cursor at the end of the buffer, so
+    /// that every later write fails its own bounds check (no per-write error flag).
+    #[cold]
     fn fail(&mut self, e: EncodeError) {
         if self.error.is_none() {
             self.error = Some(e);
         }
+        self.pos = self.buf.len();
     }
 
     /// Writes raw bytes.
     #[inline]
     pub fn put_slice(&mut self, src: &[u8]) {
-        let end = self.pos.saturating_add(src.len());
-        match self.buf.get_mut(self.pos..end) {
-            Some(dst) if self.error.is_none() => {
-                dst.copy_from_slice(src);
-                self.pos = end;
-            }
-            Some(_) => {}
-            None => {
-                let available = self.buf.len();
-                self.fail(EncodeError::BufferTooSmall {
-                    needed: end,
-                    available,
-                });
-            }
+        if let Some(dst) = self.run(src.len()) {
+            dst.copy_from_slice(src);
+        }
+    }
+
+    /// Reserves the next `len` bytes and returns them for the caller to fill (one
+    /// bounds check for a whole run of values); `None` after recording an error.
+    #[inline]
+    pub fn run(&mut self, len: usize) -> Option<&mut [u8]> {
+        let start = self.pos;
+        let end = start.saturating_add(len);
+        if end <= self.buf.len() {
+            self.pos = end;
+            self.buf.get_mut(start..end)
+        } else {
+            let available = self.buf.len();
+            self.fail(EncodeError::BufferTooSmall {
+                needed: end,
+                available,
+            });
+            None
         }
     }
 

@@ -379,8 +379,32 @@ impl Ctx<'_> {
     }
 
     fn encode_body(&self, o: &mut Out, c: &Combinator) {
+        let runs = Self::fixed_runs(c);
         for (i, f) in c.fields.iter().enumerate() {
             let id = &f.ident;
+            if let Some(&(start, end, total)) = runs.iter().find(|r| r.0 <= i && i < r.1) {
+                if i == start {
+                    o.line(&format!("if let Some(run) = w.run({total}) {{"));
+                    let mut at = 0;
+                    for g in &c.fields[start..end] {
+                        if let FieldKind::Plain { ty, .. } = &g.kind {
+                            let (_, put) = Self::fixed_accessor(ty);
+                            let arg = if matches!(ty, Ty::Int128 | Ty::Int256) {
+                                "&"
+                            } else {
+                                ""
+                            };
+                            o.line(&format!(
+                                "zerotl::fixed::{put}(run, {at}, {arg}self.{});",
+                                g.ident
+                            ));
+                            at += ty.fixed_size().unwrap_or(0);
+                        }
+                    }
+                    o.line("}");
+                }
+                continue;
+            }
             match &f.kind {
                 FieldKind::Flags { .. } => {
                     let bits: Vec<String> = c
@@ -430,9 +454,48 @@ impl Ctx<'_> {
         }
     }
 
+    /// The runs of two or more consecutive always-present fixed-size fields, as
+    /// (first index, end index, total size): each is read and written with one bounds
+    /// check.
+    fn fixed_runs(c: &Combinator) -> Vec<(usize, usize, usize)> {
+        let size = |i: usize| match &c.fields[i].kind {
+            FieldKind::Plain { ty, lazy: false } => ty.fixed_size(),
+            _ => None,
+        };
+        let mut runs = Vec::new();
+        let mut i = 0;
+        while i < c.fields.len() {
+            let mut j = i;
+            let mut total = 0;
+            while j < c.fields.len() {
+                match size(j) {
+                    Some(n) => total += n,
+                    None => break,
+                }
+                j += 1;
+            }
+            if j - i >= 2 {
+                runs.push((i, j, total));
+                i = j;
+            } else {
+                i += 1;
+            }
+        }
+        runs
+    }
+
+    fn fixed_accessor(ty: &Ty) -> (&'static str, &'static str) {
+        match ty {
+            Ty::Int => ("i32_at", "put_i32_at"),
+            Ty::Long => ("i64_at", "put_i64_at"),
+            Ty::Double => ("f64_at", "put_f64_at"),
+            _ => ("array_at", "put_array_at"),
+        }
+    }
+
     fn local(ident: &str) -> String {
-        if ident == "r" {
-            "r_".into()
+        if ident == "r" || ident == "run" {
+            format!("{ident}_")
         } else {
             ident.to_owned()
         }
@@ -451,12 +514,30 @@ impl Ctx<'_> {
 
     /// Statements reading every field, then `Ok(Self { .. })`.
     fn decode_body(&self, o: &mut Out, c: &Combinator) {
-        let nests = self.m.nests(c);
+        let nests = c.recursive;
         if nests {
             o.line("r.enter()?;");
         }
+        let runs = Self::fixed_runs(c);
         for (i, f) in c.fields.iter().enumerate() {
             let l = Self::local(&f.ident);
+            if let Some(&(start, end, total)) = runs.iter().find(|r| r.0 <= i && i < r.1) {
+                if i == start {
+                    o.line(&format!("let run = r.read_array::<{total}>()?;"));
+                    let mut at = 0;
+                    for g in &c.fields[start..end] {
+                        if let FieldKind::Plain { ty, .. } = &g.kind {
+                            let (get, _) = Self::fixed_accessor(ty);
+                            o.line(&format!(
+                                "let {} = zerotl::fixed::{get}(run, {at});",
+                                Self::local(&g.ident)
+                            ));
+                            at += ty.fixed_size().unwrap_or(0);
+                        }
+                    }
+                }
+                continue;
+            }
             match &f.kind {
                 FieldKind::Flags { known: 0 } => {
                     o.line(&format!(

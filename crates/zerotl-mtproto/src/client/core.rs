@@ -89,9 +89,7 @@ impl<E> From<Failure> for crate::errors::InvocationError<E> {
             Failure::Protocol(ProtocolError::Envelope(EnvelopeError::Tl { error, .. })) => {
                 Self::Decode(error)
             }
-            Failure::Protocol(p) => {
-                Self::Io(std::io::Error::new(std::io::ErrorKind::InvalidData, p))
-            }
+            Failure::Protocol(p) => Self::Protocol(p),
         }
     }
 }

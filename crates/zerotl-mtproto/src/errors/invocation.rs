@@ -122,6 +122,9 @@ pub enum InvocationError<E = RpcError> {
     Transport(TransportFailure),
     /// The answer (or a message around it) did not decode.
     Decode(zerotl::DecodeError),
+    /// The peer broke the MTProto protocol: the key exchange failed, an encrypted
+    /// message failed its checks, or the server refused our message for good.
+    Protocol(crate::client::core::ProtocolError),
     /// Reading from or writing to the connection failed.
     Io(std::io::Error),
     /// No answer came within this time.
@@ -137,6 +140,7 @@ impl<E> InvocationError<E> {
             Self::Rpc(e) => InvocationError::Rpc(f(e)),
             Self::Transport(t) => InvocationError::Transport(t),
             Self::Decode(d) => InvocationError::Decode(d),
+            Self::Protocol(p) => InvocationError::Protocol(p),
             Self::Io(e) => InvocationError::Io(e),
             Self::Timeout(d) => InvocationError::Timeout(d),
             Self::Dropped(r) => InvocationError::Dropped(r),
@@ -165,6 +169,7 @@ impl<E: fmt::Display> fmt::Display for InvocationError<E> {
             Self::Rpc(e) => write!(f, "the server answered with an error: {e}"),
             Self::Transport(t) => t.fmt(f),
             Self::Decode(d) => write!(f, "the answer did not decode: {d}"),
+            Self::Protocol(p) => write!(f, "protocol error: {p}"),
             Self::Io(e) => write!(f, "i/o error: {e}"),
             Self::Timeout(d) => write!(f, "no answer within {d:?}"),
             Self::Dropped(r) => write!(f, "no answer: {r}"),
@@ -178,6 +183,7 @@ impl<E: std::error::Error + 'static> std::error::Error for InvocationError<E> {
             Self::Rpc(e) => Some(e),
             Self::Transport(t) => Some(t),
             Self::Decode(d) => Some(d),
+            Self::Protocol(p) => Some(p),
             Self::Io(e) => Some(e),
             Self::Timeout(_) | Self::Dropped(_) => None,
         }

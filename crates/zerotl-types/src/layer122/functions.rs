@@ -46,10 +46,8 @@ impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeAfterMsg<X> {
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xcb9f372d, "invokeAfterMsg")?;
-        r.enter()?;
         let msg_id = r.read_i64()?;
         let query = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { msg_id, query })
     }
 }
@@ -96,10 +94,8 @@ impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeAfterMsgs<'a, X> {
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0x3dc4b4f0, "invokeAfterMsgs")?;
-        r.enter()?;
         let msg_ids = zerotl::Decode::decode(r)?;
         let query = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { msg_ids, query })
     }
 }
@@ -187,7 +183,6 @@ impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InitConnection<'a, X> {
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xc1cd5ea9, "initConnection")?;
-        r.enter()?;
         let flags = r.read_flags(0x00000003, "initConnection")?;
         let api_id = r.read_i32()?;
         let device_model = zerotl::Decode::decode(r)?;
@@ -207,7 +202,6 @@ impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InitConnection<'a, X> {
             None
         };
         let query = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             api_id,
             device_model,
@@ -265,10 +259,8 @@ impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeWithLayer<X> {
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xda9b0d0d, "invokeWithLayer")?;
-        r.enter()?;
         let layer = r.read_i32()?;
         let query = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { layer, query })
     }
 }
@@ -312,9 +304,7 @@ impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeWithoutUpdates<X> {
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xbf9459b7, "invokeWithoutUpdates")?;
-        r.enter()?;
         let query = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { query })
     }
 }
@@ -361,10 +351,8 @@ impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeWithMessagesRange<X
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0x365275f2, "invokeWithMessagesRange")?;
-        r.enter()?;
         let range = zerotl::Decode::decode(r)?;
         let query = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { range, query })
     }
 }
@@ -411,10 +399,8 @@ impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeWithTakeout<X> {
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xaca9fd2e, "invokeWithTakeout")?;
-        r.enter()?;
         let takeout_id = r.read_i64()?;
         let query = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { takeout_id, query })
     }
 }
@@ -599,10 +585,8 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x84be5b93, "account.updateNotifySettings")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let settings = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, settings })
         }
     }
@@ -646,9 +630,7 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x12b3ad31, "account.getNotifySettings")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer })
         }
     }
@@ -905,10 +887,8 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xae189d5f, "account.reportPeer")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let reason = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, reason })
         }
     }
@@ -1040,9 +1020,7 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdadbc950, "account.getPrivacy")?;
-            r.enter()?;
             let key = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { key })
         }
     }
@@ -1089,10 +1067,8 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc9f81ce8, "account.setPrivacy")?;
-            r.enter()?;
             let key = zerotl::Decode::decode(r)?;
             let rules = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { key, rules })
         }
     }
@@ -1219,9 +1195,7 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2442485e, "account.setAccountTTL")?;
-            r.enter()?;
             let ttl = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { ttl })
         }
     }
@@ -1268,10 +1242,8 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x82574ae5, "account.sendChangePhoneCode")?;
-            r.enter()?;
             let phone_number = zerotl::Decode::decode(r)?;
             let settings = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 phone_number,
                 settings,
@@ -1542,9 +1514,7 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9cd4eaf9, "account.getPasswordSettings")?;
-            r.enter()?;
             let password = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { password })
         }
     }
@@ -1591,10 +1561,8 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa59b102f, "account.updatePasswordSettings")?;
-            r.enter()?;
             let password = zerotl::Decode::decode(r)?;
             let new_settings = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 password,
                 new_settings,
@@ -1644,10 +1612,8 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1b3faa88, "account.sendConfirmPhoneCode")?;
-            r.enter()?;
             let hash = zerotl::Decode::decode(r)?;
             let settings = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { hash, settings })
         }
     }
@@ -1745,10 +1711,8 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x449e0b51, "account.getTmpPassword")?;
-            r.enter()?;
             let password = zerotl::Decode::decode(r)?;
             let period = r.read_i32()?;
-            r.leave();
             Ok(Self { password, period })
         }
     }
@@ -1953,9 +1917,7 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x73665bc2, "account.getSecureValue")?;
-            r.enter()?;
             let types = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { types })
         }
     }
@@ -2002,10 +1964,8 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x899fe31d, "account.saveSecureValue")?;
-            r.enter()?;
             let value = zerotl::Decode::decode(r)?;
             let secure_secret_id = r.read_i64()?;
-            r.leave();
             Ok(Self {
                 value,
                 secure_secret_id,
@@ -2052,9 +2012,7 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb880bc4b, "account.deleteSecureValue")?;
-            r.enter()?;
             let types = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { types })
         }
     }
@@ -2170,13 +2128,11 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe7027c94, "account.acceptAuthorization")?;
-            r.enter()?;
             let bot_id = r.read_i32()?;
             let scope = zerotl::Decode::decode(r)?;
             let public_key = zerotl::Decode::decode(r)?;
             let value_hashes = zerotl::Decode::decode(r)?;
             let credentials = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 bot_id,
                 scope,
@@ -2229,10 +2185,8 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa5a356f9, "account.sendVerifyPhoneCode")?;
-            r.enter()?;
             let phone_number = zerotl::Decode::decode(r)?;
             let settings = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 phone_number,
                 settings,
@@ -2777,7 +2731,6 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x53577479, "account.getNotifyExceptions")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "account.getNotifyExceptions")?;
             let compare_sound = flags & (1 << 1) != 0;
             let peer = if flags & (1 << 0) != 0 {
@@ -2785,7 +2738,6 @@ pub mod account {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 compare_sound,
                 peer,
@@ -2832,9 +2784,7 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfc8ddbea, "account.getWallPaper")?;
-            r.enter()?;
             let wallpaper = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { wallpaper })
         }
     }
@@ -2884,11 +2834,9 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdd853661, "account.uploadWallPaper")?;
-            r.enter()?;
             let file = zerotl::Decode::decode(r)?;
             let mime_type = zerotl::Decode::decode(r)?;
             let settings = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 file,
                 mime_type,
@@ -2942,11 +2890,9 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6c5a5b37, "account.saveWallPaper")?;
-            r.enter()?;
             let wallpaper = zerotl::Decode::decode(r)?;
             let unsave = zerotl::Decode::decode(r)?;
             let settings = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 wallpaper,
                 unsave,
@@ -2997,10 +2943,8 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfeed5769, "account.installWallPaper")?;
-            r.enter()?;
             let wallpaper = zerotl::Decode::decode(r)?;
             let settings = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 wallpaper,
                 settings,
@@ -3130,12 +3074,10 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x76f36233, "account.saveAutoDownloadSettings")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "account.saveAutoDownloadSettings")?;
             let low = flags & (1 << 0) != 0;
             let high = flags & (1 << 1) != 0;
             let settings = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 low,
                 high,
@@ -3199,7 +3141,6 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1c3db333, "account.uploadTheme")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "account.uploadTheme")?;
             let file = zerotl::Decode::decode(r)?;
             let thumb = if flags & (1 << 0) != 0 {
@@ -3209,7 +3150,6 @@ pub mod account {
             };
             let file_name = zerotl::Decode::decode(r)?;
             let mime_type = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 file,
                 thumb,
@@ -3279,7 +3219,6 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8432c21f, "account.createTheme")?;
-            r.enter()?;
             let flags = r.read_flags(0x0000000c, "account.createTheme")?;
             let slug = zerotl::Decode::decode(r)?;
             let title = zerotl::Decode::decode(r)?;
@@ -3293,7 +3232,6 @@ pub mod account {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 slug,
                 title,
@@ -3377,7 +3315,6 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5cb367d5, "account.updateTheme")?;
-            r.enter()?;
             let flags = r.read_flags(0x0000000f, "account.updateTheme")?;
             let format = zerotl::Decode::decode(r)?;
             let theme = zerotl::Decode::decode(r)?;
@@ -3401,7 +3338,6 @@ pub mod account {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 format,
                 theme,
@@ -3455,10 +3391,8 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf257106c, "account.saveTheme")?;
-            r.enter()?;
             let theme = zerotl::Decode::decode(r)?;
             let unsave = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { theme, unsave })
         }
     }
@@ -3518,7 +3452,6 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7ae43737, "account.installTheme")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "account.installTheme")?;
             let dark = flags & (1 << 0) != 0;
             let format = if flags & (1 << 1) != 0 {
@@ -3531,7 +3464,6 @@ pub mod account {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 dark,
                 format,
@@ -3585,11 +3517,9 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8d9d742b, "account.getTheme")?;
-            r.enter()?;
             let format = zerotl::Decode::decode(r)?;
             let theme = zerotl::Decode::decode(r)?;
             let document_id = r.read_i64()?;
-            r.leave();
             Ok(Self {
                 format,
                 theme,
@@ -3769,9 +3699,7 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x65ad71dc, "account.getMultiWallPapers")?;
-            r.enter()?;
             let wallpapers = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { wallpapers })
         }
     }
@@ -3854,9 +3782,7 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1edaaac2, "account.setGlobalPrivacySettings")?;
-            r.enter()?;
             let settings = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { settings })
         }
     }
@@ -3920,12 +3846,10 @@ pub mod auth {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa677244f, "auth.sendCode")?;
-            r.enter()?;
             let phone_number = zerotl::Decode::decode(r)?;
             let api_id = r.read_i32()?;
             let api_hash = zerotl::Decode::decode(r)?;
             let settings = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 phone_number,
                 api_id,
@@ -4263,9 +4187,11 @@ pub mod auth {
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xcdd42a05);
-            w.put_i64(self.perm_auth_key_id);
-            w.put_i64(self.nonce);
-            w.put_i32(self.expires_at);
+            if let Some(run) = w.run(20) {
+                zerotl::fixed::put_i64_at(run, 0, self.perm_auth_key_id);
+                zerotl::fixed::put_i64_at(run, 8, self.nonce);
+                zerotl::fixed::put_i32_at(run, 16, self.expires_at);
+            }
             self.encrypted_message.encode(w);
         }
     }
@@ -4275,9 +4201,10 @@ pub mod auth {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcdd42a05, "auth.bindTempAuthKey")?;
-            let perm_auth_key_id = r.read_i64()?;
-            let nonce = r.read_i64()?;
-            let expires_at = r.read_i32()?;
+            let run = r.read_array::<20>()?;
+            let perm_auth_key_id = zerotl::fixed::i64_at(run, 0);
+            let nonce = zerotl::fixed::i64_at(run, 8);
+            let expires_at = zerotl::fixed::i32_at(run, 16);
             let encrypted_message = zerotl::Decode::decode(r)?;
             Ok(Self {
                 perm_auth_key_id,
@@ -4324,8 +4251,10 @@ pub mod auth {
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x67a3ff2c);
-            w.put_i32(self.flags);
-            w.put_i32(self.api_id);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_i32_at(run, 0, self.flags);
+                zerotl::fixed::put_i32_at(run, 4, self.api_id);
+            }
             self.api_hash.encode(w);
             self.bot_auth_token.encode(w);
         }
@@ -4336,8 +4265,9 @@ pub mod auth {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x67a3ff2c, "auth.importBotAuthorization")?;
-            let flags = r.read_i32()?;
-            let api_id = r.read_i32()?;
+            let run = r.read_array::<8>()?;
+            let flags = zerotl::fixed::i32_at(run, 0);
+            let api_id = zerotl::fixed::i32_at(run, 4);
             let api_hash = zerotl::Decode::decode(r)?;
             let bot_auth_token = zerotl::Decode::decode(r)?;
             Ok(Self {
@@ -4388,9 +4318,7 @@ pub mod auth {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd18b4d16, "auth.checkPassword")?;
-            r.enter()?;
             let password = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { password })
         }
     }
@@ -4818,10 +4746,8 @@ pub mod bots {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xaa2769ed, "bots.sendCustomRequest")?;
-            r.enter()?;
             let custom_method = zerotl::Decode::decode(r)?;
             let params = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 custom_method,
                 params,
@@ -4871,10 +4797,8 @@ pub mod bots {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe6213f4d, "bots.answerWebhookJSONQuery")?;
-            r.enter()?;
             let query_id = r.read_i64()?;
             let data = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { query_id, data })
         }
     }
@@ -4918,9 +4842,7 @@ pub mod bots {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x805d46f6, "bots.setBotCommands")?;
-            r.enter()?;
             let commands = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { commands })
         }
     }
@@ -4975,10 +4897,8 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcc104937, "channels.readHistory")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let max_id = r.read_i32()?;
-            r.leave();
             Ok(Self { channel, max_id })
         }
     }
@@ -5025,10 +4945,8 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x84c1fd4e, "channels.deleteMessages")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { channel, id })
         }
     }
@@ -5075,10 +4993,8 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd10dd71b, "channels.deleteUserHistory")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let user_id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { channel, user_id })
         }
     }
@@ -5128,11 +5044,9 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfe087810, "channels.reportSpam")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let user_id = zerotl::Decode::decode(r)?;
             let id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 channel,
                 user_id,
@@ -5183,10 +5097,8 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xad8c9a23, "channels.getMessages")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { channel, id })
         }
     }
@@ -5231,9 +5143,11 @@ pub mod channels {
             w.put_u32(0x123e05e9);
             self.channel.encode(w);
             self.filter.encode(w);
-            w.put_i32(self.offset);
-            w.put_i32(self.limit);
-            w.put_i32(self.hash);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_i32_at(run, 0, self.offset);
+                zerotl::fixed::put_i32_at(run, 4, self.limit);
+                zerotl::fixed::put_i32_at(run, 8, self.hash);
+            }
         }
     }
 
@@ -5242,13 +5156,12 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x123e05e9, "channels.getParticipants")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let filter = zerotl::Decode::decode(r)?;
-            let offset = r.read_i32()?;
-            let limit = r.read_i32()?;
-            let hash = r.read_i32()?;
-            r.leave();
+            let run = r.read_array::<12>()?;
+            let offset = zerotl::fixed::i32_at(run, 0);
+            let limit = zerotl::fixed::i32_at(run, 4);
+            let hash = zerotl::fixed::i32_at(run, 8);
             Ok(Self {
                 channel,
                 filter,
@@ -5301,10 +5214,8 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x546dd7a6, "channels.getParticipant")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let user_id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { channel, user_id })
         }
     }
@@ -5348,9 +5259,7 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0a7f6bbb, "channels.getChannels")?;
-            r.enter()?;
             let id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { id })
         }
     }
@@ -5394,9 +5303,7 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x08736a09, "channels.getFullChannel")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { channel })
         }
     }
@@ -5467,7 +5374,6 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3d5fb10f, "channels.createChannel")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000007, "channels.createChannel")?;
             let broadcast = flags & (1 << 0) != 0;
             let megagroup = flags & (1 << 1) != 0;
@@ -5483,7 +5389,6 @@ pub mod channels {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 broadcast,
                 megagroup,
@@ -5546,12 +5451,10 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd33c8902, "channels.editAdmin")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let user_id = zerotl::Decode::decode(r)?;
             let admin_rights = zerotl::Decode::decode(r)?;
             let rank = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 channel,
                 user_id,
@@ -5603,10 +5506,8 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x566decd0, "channels.editTitle")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let title = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { channel, title })
         }
     }
@@ -5653,10 +5554,8 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf12e57c9, "channels.editPhoto")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let photo = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { channel, photo })
         }
     }
@@ -5703,10 +5602,8 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x10e6bd2c, "channels.checkUsername")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let username = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { channel, username })
         }
     }
@@ -5753,10 +5650,8 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3514b3de, "channels.updateUsername")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let username = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { channel, username })
         }
     }
@@ -5800,9 +5695,7 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x24b524c5, "channels.joinChannel")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { channel })
         }
     }
@@ -5846,9 +5739,7 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf836aa95, "channels.leaveChannel")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { channel })
         }
     }
@@ -5895,10 +5786,8 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x199f3a6c, "channels.inviteToChannel")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { channel, users })
         }
     }
@@ -5942,9 +5831,7 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc0111fe3, "channels.deleteChannel")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { channel })
         }
     }
@@ -5996,13 +5883,11 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe63fadeb, "channels.exportMessageLink")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "channels.exportMessageLink")?;
             let grouped = flags & (1 << 0) != 0;
             let thread = flags & (1 << 1) != 0;
             let channel = zerotl::Decode::decode(r)?;
             let id = r.read_i32()?;
-            r.leave();
             Ok(Self {
                 grouped,
                 thread,
@@ -6054,10 +5939,8 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1f69b606, "channels.toggleSignatures")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let enabled = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { channel, enabled })
         }
     }
@@ -6163,11 +6046,9 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x72796912, "channels.editBanned")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let user_id = zerotl::Decode::decode(r)?;
             let banned_rights = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 channel,
                 user_id,
@@ -6237,9 +6118,11 @@ pub mod channels {
             if let Some(v) = &self.admins {
                 v.encode(w);
             }
-            w.put_i64(self.max_id);
-            w.put_i64(self.min_id);
-            w.put_i32(self.limit);
+            if let Some(run) = w.run(20) {
+                zerotl::fixed::put_i64_at(run, 0, self.max_id);
+                zerotl::fixed::put_i64_at(run, 8, self.min_id);
+                zerotl::fixed::put_i32_at(run, 16, self.limit);
+            }
         }
     }
 
@@ -6248,7 +6131,6 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x33ddf480, "channels.getAdminLog")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "channels.getAdminLog")?;
             let channel = zerotl::Decode::decode(r)?;
             let q = zerotl::Decode::decode(r)?;
@@ -6262,10 +6144,10 @@ pub mod channels {
             } else {
                 None
             };
-            let max_id = r.read_i64()?;
-            let min_id = r.read_i64()?;
-            let limit = r.read_i32()?;
-            r.leave();
+            let run = r.read_array::<20>()?;
+            let max_id = zerotl::fixed::i64_at(run, 0);
+            let min_id = zerotl::fixed::i64_at(run, 8);
+            let limit = zerotl::fixed::i32_at(run, 16);
             Ok(Self {
                 channel,
                 q,
@@ -6320,10 +6202,8 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xea8ca4f9, "channels.setStickers")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let stickerset = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 channel,
                 stickerset,
@@ -6373,10 +6253,8 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xeab5dc38, "channels.readMessageContents")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { channel, id })
         }
     }
@@ -6423,10 +6301,8 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xaf369d42, "channels.deleteHistory")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let max_id = r.read_i32()?;
-            r.leave();
             Ok(Self { channel, max_id })
         }
     }
@@ -6473,10 +6349,8 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xeabbb94c, "channels.togglePreHistoryHidden")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let enabled = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { channel, enabled })
         }
     }
@@ -6606,10 +6480,8 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x40582bb2, "channels.setDiscussionGroup")?;
-            r.enter()?;
             let broadcast = zerotl::Decode::decode(r)?;
             let group = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { broadcast, group })
         }
     }
@@ -6661,11 +6533,9 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8f38cd1f, "channels.editCreator")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let user_id = zerotl::Decode::decode(r)?;
             let password = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 channel,
                 user_id,
@@ -6721,11 +6591,9 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x58e63f6d, "channels.editLocation")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let geo_point = zerotl::Decode::decode(r)?;
             let address = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 channel,
                 geo_point,
@@ -6776,10 +6644,8 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xedd49ef0, "channels.toggleSlowMode")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let seconds = r.read_i32()?;
-            r.leave();
             Ok(Self { channel, seconds })
         }
     }
@@ -6997,9 +6863,7 @@ pub mod contacts {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2c800be5, "contacts.importContacts")?;
-            r.enter()?;
             let contacts = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { contacts })
         }
     }
@@ -7043,9 +6907,7 @@ pub mod contacts {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x096a0e00, "contacts.deleteContacts")?;
-            r.enter()?;
             let id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { id })
         }
     }
@@ -7133,9 +6995,7 @@ pub mod contacts {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x68cc1411, "contacts.block")?;
-            r.enter()?;
             let id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { id })
         }
     }
@@ -7179,9 +7039,7 @@ pub mod contacts {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbea65d50, "contacts.unblock")?;
-            r.enter()?;
             let id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { id })
         }
     }
@@ -7218,8 +7076,10 @@ pub mod contacts {
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf57c350f);
-            w.put_i32(self.offset);
-            w.put_i32(self.limit);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_i32_at(run, 0, self.offset);
+                zerotl::fixed::put_i32_at(run, 4, self.limit);
+            }
         }
     }
 
@@ -7228,8 +7088,9 @@ pub mod contacts {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf57c350f, "contacts.getBlocked")?;
-            let offset = r.read_i32()?;
-            let limit = r.read_i32()?;
+            let run = r.read_array::<8>()?;
+            let offset = zerotl::fixed::i32_at(run, 0);
+            let limit = zerotl::fixed::i32_at(run, 4);
             Ok(Self { offset, limit })
         }
     }
@@ -7386,9 +7247,11 @@ pub mod contacts {
                     | if self.groups { 1 << 10 } else { 0 }
                     | if self.channels { 1 << 15 } else { 0 },
             );
-            w.put_i32(self.offset);
-            w.put_i32(self.limit);
-            w.put_i32(self.hash);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_i32_at(run, 0, self.offset);
+                zerotl::fixed::put_i32_at(run, 4, self.limit);
+                zerotl::fixed::put_i32_at(run, 8, self.hash);
+            }
         }
     }
 
@@ -7406,9 +7269,10 @@ pub mod contacts {
             let forward_chats = flags & (1 << 5) != 0;
             let groups = flags & (1 << 10) != 0;
             let channels = flags & (1 << 15) != 0;
-            let offset = r.read_i32()?;
-            let limit = r.read_i32()?;
-            let hash = r.read_i32()?;
+            let run = r.read_array::<12>()?;
+            let offset = zerotl::fixed::i32_at(run, 0);
+            let limit = zerotl::fixed::i32_at(run, 4);
+            let hash = zerotl::fixed::i32_at(run, 8);
             Ok(Self {
                 correspondents,
                 bots_pm,
@@ -7467,10 +7331,8 @@ pub mod contacts {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1ae373ac, "contacts.resetTopPeerRating")?;
-            r.enter()?;
             let category = zerotl::Decode::decode(r)?;
             let peer = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { category, peer })
         }
     }
@@ -7656,14 +7518,12 @@ pub mod contacts {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe8f463d0, "contacts.addContact")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "contacts.addContact")?;
             let add_phone_privacy_exception = flags & (1 << 0) != 0;
             let id = zerotl::Decode::decode(r)?;
             let first_name = zerotl::Decode::decode(r)?;
             let last_name = zerotl::Decode::decode(r)?;
             let phone = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 add_phone_privacy_exception,
                 id,
@@ -7713,9 +7573,7 @@ pub mod contacts {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf831a20f, "contacts.acceptContact")?;
-            r.enter()?;
             let id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { id })
         }
     }
@@ -7774,7 +7632,6 @@ pub mod contacts {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd348bc44, "contacts.getLocated")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "contacts.getLocated")?;
             let background = flags & (1 << 1) != 0;
             let geo_point = zerotl::Decode::decode(r)?;
@@ -7783,7 +7640,6 @@ pub mod contacts {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 background,
                 geo_point,
@@ -7903,9 +7759,7 @@ pub mod folders {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6847d0ab, "folders.editPeerFolders")?;
-            r.enter()?;
             let folder_peers = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { folder_peers })
         }
     }
@@ -8418,9 +8272,7 @@ pub mod help {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xee72f79a, "help.acceptTermsOfService")?;
-            r.enter()?;
             let id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { id })
         }
     }
@@ -8547,9 +8399,7 @@ pub mod help {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6f02f748, "help.saveAppLog")?;
-            r.enter()?;
             let events = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { events })
         }
     }
@@ -8676,9 +8526,7 @@ pub mod help {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x038a08d3, "help.getUserInfo")?;
-            r.enter()?;
             let user_id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { user_id })
         }
     }
@@ -8730,11 +8578,9 @@ pub mod help {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x66b91b70, "help.editUserInfo")?;
-            r.enter()?;
             let user_id = zerotl::Decode::decode(r)?;
             let message = zerotl::Decode::decode(r)?;
             let entities = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 user_id,
                 message,
@@ -8821,9 +8667,7 @@ pub mod help {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1e251c95, "help.hidePromoData")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer })
         }
     }
@@ -9235,9 +9079,7 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x63c66506, "messages.getMessages")?;
-            r.enter()?;
             let id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { id })
         }
     }
@@ -9291,11 +9133,15 @@ pub mod messages {
             if let Some(v) = &self.folder_id {
                 w.put_i32(*v);
             }
-            w.put_i32(self.offset_date);
-            w.put_i32(self.offset_id);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_i32_at(run, 0, self.offset_date);
+                zerotl::fixed::put_i32_at(run, 4, self.offset_id);
+            }
             self.offset_peer.encode(w);
-            w.put_i32(self.limit);
-            w.put_i32(self.hash);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_i32_at(run, 0, self.limit);
+                zerotl::fixed::put_i32_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -9304,7 +9150,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa0ee3b73, "messages.getDialogs")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "messages.getDialogs")?;
             let exclude_pinned = flags & (1 << 0) != 0;
             let folder_id = if flags & (1 << 1) != 0 {
@@ -9312,12 +9157,13 @@ pub mod messages {
             } else {
                 None
             };
-            let offset_date = r.read_i32()?;
-            let offset_id = r.read_i32()?;
+            let run = r.read_array::<8>()?;
+            let offset_date = zerotl::fixed::i32_at(run, 0);
+            let offset_id = zerotl::fixed::i32_at(run, 4);
             let offset_peer = zerotl::Decode::decode(r)?;
-            let limit = r.read_i32()?;
-            let hash = r.read_i32()?;
-            r.leave();
+            let run = r.read_array::<8>()?;
+            let limit = zerotl::fixed::i32_at(run, 0);
+            let hash = zerotl::fixed::i32_at(run, 4);
             Ok(Self {
                 exclude_pinned,
                 folder_id,
@@ -9375,13 +9221,15 @@ pub mod messages {
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xdcbb8260);
             self.peer.encode(w);
-            w.put_i32(self.offset_id);
-            w.put_i32(self.offset_date);
-            w.put_i32(self.add_offset);
-            w.put_i32(self.limit);
-            w.put_i32(self.max_id);
-            w.put_i32(self.min_id);
-            w.put_i32(self.hash);
+            if let Some(run) = w.run(28) {
+                zerotl::fixed::put_i32_at(run, 0, self.offset_id);
+                zerotl::fixed::put_i32_at(run, 4, self.offset_date);
+                zerotl::fixed::put_i32_at(run, 8, self.add_offset);
+                zerotl::fixed::put_i32_at(run, 12, self.limit);
+                zerotl::fixed::put_i32_at(run, 16, self.max_id);
+                zerotl::fixed::put_i32_at(run, 20, self.min_id);
+                zerotl::fixed::put_i32_at(run, 24, self.hash);
+            }
         }
     }
 
@@ -9390,16 +9238,15 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdcbb8260, "messages.getHistory")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
-            let offset_id = r.read_i32()?;
-            let offset_date = r.read_i32()?;
-            let add_offset = r.read_i32()?;
-            let limit = r.read_i32()?;
-            let max_id = r.read_i32()?;
-            let min_id = r.read_i32()?;
-            let hash = r.read_i32()?;
-            r.leave();
+            let run = r.read_array::<28>()?;
+            let offset_id = zerotl::fixed::i32_at(run, 0);
+            let offset_date = zerotl::fixed::i32_at(run, 4);
+            let add_offset = zerotl::fixed::i32_at(run, 8);
+            let limit = zerotl::fixed::i32_at(run, 12);
+            let max_id = zerotl::fixed::i32_at(run, 16);
+            let min_id = zerotl::fixed::i32_at(run, 20);
+            let hash = zerotl::fixed::i32_at(run, 24);
             Ok(Self {
                 peer,
                 offset_id,
@@ -9485,14 +9332,16 @@ pub mod messages {
                 w.put_i32(*v);
             }
             self.filter.encode(w);
-            w.put_i32(self.min_date);
-            w.put_i32(self.max_date);
-            w.put_i32(self.offset_id);
-            w.put_i32(self.add_offset);
-            w.put_i32(self.limit);
-            w.put_i32(self.max_id);
-            w.put_i32(self.min_id);
-            w.put_i32(self.hash);
+            if let Some(run) = w.run(32) {
+                zerotl::fixed::put_i32_at(run, 0, self.min_date);
+                zerotl::fixed::put_i32_at(run, 4, self.max_date);
+                zerotl::fixed::put_i32_at(run, 8, self.offset_id);
+                zerotl::fixed::put_i32_at(run, 12, self.add_offset);
+                zerotl::fixed::put_i32_at(run, 16, self.limit);
+                zerotl::fixed::put_i32_at(run, 20, self.max_id);
+                zerotl::fixed::put_i32_at(run, 24, self.min_id);
+                zerotl::fixed::put_i32_at(run, 28, self.hash);
+            }
         }
     }
 
@@ -9501,7 +9350,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0c352eec, "messages.search")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "messages.search")?;
             let peer = zerotl::Decode::decode(r)?;
             let q = zerotl::Decode::decode(r)?;
@@ -9516,15 +9364,15 @@ pub mod messages {
                 None
             };
             let filter = zerotl::Decode::decode(r)?;
-            let min_date = r.read_i32()?;
-            let max_date = r.read_i32()?;
-            let offset_id = r.read_i32()?;
-            let add_offset = r.read_i32()?;
-            let limit = r.read_i32()?;
-            let max_id = r.read_i32()?;
-            let min_id = r.read_i32()?;
-            let hash = r.read_i32()?;
-            r.leave();
+            let run = r.read_array::<32>()?;
+            let min_date = zerotl::fixed::i32_at(run, 0);
+            let max_date = zerotl::fixed::i32_at(run, 4);
+            let offset_id = zerotl::fixed::i32_at(run, 8);
+            let add_offset = zerotl::fixed::i32_at(run, 12);
+            let limit = zerotl::fixed::i32_at(run, 16);
+            let max_id = zerotl::fixed::i32_at(run, 20);
+            let min_id = zerotl::fixed::i32_at(run, 24);
+            let hash = zerotl::fixed::i32_at(run, 28);
             Ok(Self {
                 peer,
                 q,
@@ -9585,10 +9433,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0e306d3a, "messages.readHistory")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let max_id = r.read_i32()?;
-            r.leave();
             Ok(Self { peer, max_id })
         }
     }
@@ -9642,13 +9488,11 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1c015b09, "messages.deleteHistory")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "messages.deleteHistory")?;
             let just_clear = flags & (1 << 0) != 0;
             let revoke = flags & (1 << 1) != 0;
             let peer = zerotl::Decode::decode(r)?;
             let max_id = r.read_i32()?;
-            r.leave();
             Ok(Self {
                 just_clear,
                 revoke,
@@ -9802,7 +9646,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x58943ee2, "messages.setTyping")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "messages.setTyping")?;
             let peer = zerotl::Decode::decode(r)?;
             let top_msg_id = if flags & (1 << 0) != 0 {
@@ -9811,7 +9654,6 @@ pub mod messages {
                 None
             };
             let action = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 peer,
                 top_msg_id,
@@ -9921,7 +9763,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x520c3870, "messages.sendMessage")?;
-            r.enter()?;
             let flags = r.read_flags(0x000004ef, "messages.sendMessage")?;
             let no_webpage = flags & (1 << 1) != 0;
             let silent = flags & (1 << 5) != 0;
@@ -9950,7 +9791,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 no_webpage,
                 silent,
@@ -10069,7 +9909,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3491eba9, "messages.sendMedia")?;
-            r.enter()?;
             let flags = r.read_flags(0x000004ed, "messages.sendMedia")?;
             let silent = flags & (1 << 5) != 0;
             let background = flags & (1 << 6) != 0;
@@ -10098,7 +9937,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 silent,
                 background,
@@ -10189,7 +10027,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd9fee60e, "messages.forwardMessages")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000560, "messages.forwardMessages")?;
             let silent = flags & (1 << 5) != 0;
             let background = flags & (1 << 6) != 0;
@@ -10203,7 +10040,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 silent,
                 background,
@@ -10256,9 +10092,7 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcf1592db, "messages.reportSpam")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer })
         }
     }
@@ -10302,9 +10136,7 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3672e09c, "messages.getPeerSettings")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer })
         }
     }
@@ -10354,11 +10186,9 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbd82b658, "messages.report")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let id = zerotl::Decode::decode(r)?;
             let reason = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, id, reason })
         }
     }
@@ -10541,10 +10371,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xca4c79d8, "messages.editChatPhoto")?;
-            r.enter()?;
             let chat_id = r.read_i32()?;
             let photo = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { chat_id, photo })
         }
     }
@@ -10594,11 +10422,9 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf9a0aa09, "messages.addChatUser")?;
-            r.enter()?;
             let chat_id = r.read_i32()?;
             let user_id = zerotl::Decode::decode(r)?;
             let fwd_limit = r.read_i32()?;
-            r.leave();
             Ok(Self {
                 chat_id,
                 user_id,
@@ -10649,10 +10475,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe0611f16, "messages.deleteChatUser")?;
-            r.enter()?;
             let chat_id = r.read_i32()?;
             let user_id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { chat_id, user_id })
         }
     }
@@ -10699,10 +10523,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x09cb126e, "messages.createChat")?;
-            r.enter()?;
             let users = zerotl::Decode::decode(r)?;
             let title = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { users, title })
         }
     }
@@ -10739,8 +10561,10 @@ pub mod messages {
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x26cf8950);
-            w.put_i32(self.version);
-            w.put_i32(self.random_length);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_i32_at(run, 0, self.version);
+                zerotl::fixed::put_i32_at(run, 4, self.random_length);
+            }
         }
     }
 
@@ -10749,8 +10573,9 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x26cf8950, "messages.getDhConfig")?;
-            let version = r.read_i32()?;
-            let random_length = r.read_i32()?;
+            let run = r.read_array::<8>()?;
+            let version = zerotl::fixed::i32_at(run, 0);
+            let random_length = zerotl::fixed::i32_at(run, 4);
             Ok(Self {
                 version,
                 random_length,
@@ -10803,11 +10628,9 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf64daf43, "messages.requestEncryption")?;
-            r.enter()?;
             let user_id = zerotl::Decode::decode(r)?;
             let random_id = r.read_i32()?;
             let g_a = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 user_id,
                 random_id,
@@ -10861,11 +10684,9 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3dbc0415, "messages.acceptEncryption")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let g_b = zerotl::Decode::decode(r)?;
             let key_fingerprint = r.read_i64()?;
-            r.leave();
             Ok(Self {
                 peer,
                 g_b,
@@ -10960,10 +10781,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x791451ed, "messages.setEncryptedTyping")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let typing = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, typing })
         }
     }
@@ -11010,10 +10829,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7f4b690a, "messages.readEncryptedHistory")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let max_date = r.read_i32()?;
-            r.leave();
             Ok(Self { peer, max_date })
         }
     }
@@ -11066,13 +10883,11 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x44fa7a15, "messages.sendEncrypted")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "messages.sendEncrypted")?;
             let silent = flags & (1 << 0) != 0;
             let peer = zerotl::Decode::decode(r)?;
             let random_id = r.read_i64()?;
             let data = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 silent,
                 peer,
@@ -11133,14 +10948,12 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5559481d, "messages.sendEncryptedFile")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "messages.sendEncryptedFile")?;
             let silent = flags & (1 << 0) != 0;
             let peer = zerotl::Decode::decode(r)?;
             let random_id = r.read_i64()?;
             let data = zerotl::Decode::decode(r)?;
             let file = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 silent,
                 peer,
@@ -11196,11 +11009,9 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x32d439a4, "messages.sendEncryptedService")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let random_id = r.read_i64()?;
             let data = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 peer,
                 random_id,
@@ -11292,9 +11103,7 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4b0c8c0f, "messages.reportEncryptedSpam")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer })
         }
     }
@@ -11482,7 +11291,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8b68b0cc, "messages.getWebPagePreview")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000008, "messages.getWebPagePreview")?;
             let message = zerotl::Decode::decode(r)?;
             let entities = if flags & (1 << 3) != 0 {
@@ -11490,7 +11298,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self { message, entities })
         }
     }
@@ -11534,9 +11341,7 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0df7534c, "messages.exportChatInvite")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer })
         }
     }
@@ -11668,9 +11473,7 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2619a90e, "messages.getStickerSet")?;
-            r.enter()?;
             let stickerset = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { stickerset })
         }
     }
@@ -11717,10 +11520,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc78fe460, "messages.installStickerSet")?;
-            r.enter()?;
             let stickerset = zerotl::Decode::decode(r)?;
             let archived = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 stickerset,
                 archived,
@@ -11767,9 +11568,7 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf96e55de, "messages.uninstallStickerSet")?;
-            r.enter()?;
             let stickerset = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { stickerset })
         }
     }
@@ -11825,12 +11624,10 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe6df7378, "messages.startBot")?;
-            r.enter()?;
             let bot = zerotl::Decode::decode(r)?;
             let peer = zerotl::Decode::decode(r)?;
             let random_id = r.read_i64()?;
             let start_param = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 bot,
                 peer,
@@ -11885,11 +11682,9 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5784d3e1, "messages.getMessagesViews")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let id = zerotl::Decode::decode(r)?;
             let increment = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 peer,
                 id,
@@ -11943,11 +11738,9 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa9e69f2e, "messages.editChatAdmin")?;
-            r.enter()?;
             let chat_id = r.read_i32()?;
             let user_id = zerotl::Decode::decode(r)?;
             let is_admin = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 chat_id,
                 user_id,
@@ -12056,12 +11849,16 @@ pub mod messages {
             }
             self.q.encode(w);
             self.filter.encode(w);
-            w.put_i32(self.min_date);
-            w.put_i32(self.max_date);
-            w.put_i32(self.offset_rate);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_i32_at(run, 0, self.min_date);
+                zerotl::fixed::put_i32_at(run, 4, self.max_date);
+                zerotl::fixed::put_i32_at(run, 8, self.offset_rate);
+            }
             self.offset_peer.encode(w);
-            w.put_i32(self.offset_id);
-            w.put_i32(self.limit);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_i32_at(run, 0, self.offset_id);
+                zerotl::fixed::put_i32_at(run, 4, self.limit);
+            }
         }
     }
 
@@ -12070,7 +11867,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4bc6589a, "messages.searchGlobal")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "messages.searchGlobal")?;
             let folder_id = if flags & (1 << 0) != 0 {
                 Some(r.read_i32()?)
@@ -12079,13 +11875,14 @@ pub mod messages {
             };
             let q = zerotl::Decode::decode(r)?;
             let filter = zerotl::Decode::decode(r)?;
-            let min_date = r.read_i32()?;
-            let max_date = r.read_i32()?;
-            let offset_rate = r.read_i32()?;
+            let run = r.read_array::<12>()?;
+            let min_date = zerotl::fixed::i32_at(run, 0);
+            let max_date = zerotl::fixed::i32_at(run, 4);
+            let offset_rate = zerotl::fixed::i32_at(run, 8);
             let offset_peer = zerotl::Decode::decode(r)?;
-            let offset_id = r.read_i32()?;
-            let limit = r.read_i32()?;
-            r.leave();
+            let run = r.read_array::<8>()?;
+            let offset_id = zerotl::fixed::i32_at(run, 0);
+            let limit = zerotl::fixed::i32_at(run, 4);
             Ok(Self {
                 folder_id,
                 q,
@@ -12291,10 +12088,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x327a30cb, "messages.saveGif")?;
-            r.enter()?;
             let id = zerotl::Decode::decode(r)?;
             let unsave = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { id, unsave })
         }
     }
@@ -12358,7 +12153,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x514e999d, "messages.getInlineBotResults")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "messages.getInlineBotResults")?;
             let bot = zerotl::Decode::decode(r)?;
             let peer = zerotl::Decode::decode(r)?;
@@ -12369,7 +12163,6 @@ pub mod messages {
             };
             let query = zerotl::Decode::decode(r)?;
             let offset = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 bot,
                 peer,
@@ -12452,7 +12245,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xeb5ea206, "messages.setInlineBotResults")?;
-            r.enter()?;
             let flags = r.read_flags(0x0000000f, "messages.setInlineBotResults")?;
             let gallery = flags & (1 << 0) != 0;
             let private = flags & (1 << 1) != 0;
@@ -12469,7 +12261,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 gallery,
                 private,
@@ -12554,8 +12345,10 @@ pub mod messages {
             if let Some(v) = &self.reply_to_msg_id {
                 w.put_i32(*v);
             }
-            w.put_i64(self.random_id);
-            w.put_i64(self.query_id);
+            if let Some(run) = w.run(16) {
+                zerotl::fixed::put_i64_at(run, 0, self.random_id);
+                zerotl::fixed::put_i64_at(run, 8, self.query_id);
+            }
             self.id.encode(w);
             if let Some(v) = &self.schedule_date {
                 w.put_i32(*v);
@@ -12568,7 +12361,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x220815b0, "messages.sendInlineBotResult")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000ce1, "messages.sendInlineBotResult")?;
             let silent = flags & (1 << 5) != 0;
             let background = flags & (1 << 6) != 0;
@@ -12580,15 +12372,15 @@ pub mod messages {
             } else {
                 None
             };
-            let random_id = r.read_i64()?;
-            let query_id = r.read_i64()?;
+            let run = r.read_array::<16>()?;
+            let random_id = zerotl::fixed::i64_at(run, 0);
+            let query_id = zerotl::fixed::i64_at(run, 8);
             let id = zerotl::Decode::decode(r)?;
             let schedule_date = if flags & (1 << 10) != 0 {
                 Some(r.read_i32()?)
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 silent,
                 background,
@@ -12646,10 +12438,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfda68d36, "messages.getMessageEditData")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let id = r.read_i32()?;
-            r.leave();
             Ok(Self { peer, id })
         }
     }
@@ -12745,7 +12535,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x48f71778, "messages.editMessage")?;
-            r.enter()?;
             let flags = r.read_flags(0x0000c80e, "messages.editMessage")?;
             let no_webpage = flags & (1 << 1) != 0;
             let peer = zerotl::Decode::decode(r)?;
@@ -12775,7 +12564,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 no_webpage,
                 peer,
@@ -12866,7 +12654,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x83557dba, "messages.editInlineBotMessage")?;
-            r.enter()?;
             let flags = r.read_flags(0x0000480e, "messages.editInlineBotMessage")?;
             let no_webpage = flags & (1 << 1) != 0;
             let id = zerotl::Decode::decode(r)?;
@@ -12890,7 +12677,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 no_webpage,
                 id,
@@ -12964,7 +12750,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9342ca07, "messages.getBotCallbackAnswer")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000007, "messages.getBotCallbackAnswer")?;
             let game = flags & (1 << 1) != 0;
             let peer = zerotl::Decode::decode(r)?;
@@ -12979,7 +12764,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 game,
                 peer,
@@ -13114,9 +12898,7 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe470bcfd, "messages.getPeerDialogs")?;
-            r.enter()?;
             let peers = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peers })
         }
     }
@@ -13188,7 +12970,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbc39e14b, "messages.saveDraft")?;
-            r.enter()?;
             let flags = r.read_flags(0x0000000b, "messages.saveDraft")?;
             let no_webpage = flags & (1 << 1) != 0;
             let reply_to_msg_id = if flags & (1 << 0) != 0 {
@@ -13203,7 +12984,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 no_webpage,
                 reply_to_msg_id,
@@ -13435,12 +13215,10 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x392718f8, "messages.saveRecentSticker")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "messages.saveRecentSticker")?;
             let attached = flags & (1 << 0) != 0;
             let id = zerotl::Decode::decode(r)?;
             let unsave = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 attached,
                 id,
@@ -13529,8 +13307,10 @@ pub mod messages {
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x57f17692);
             w.put_u32(if self.masks { 1 << 0 } else { 0 });
-            w.put_i64(self.offset_id);
-            w.put_i32(self.limit);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_i64_at(run, 0, self.offset_id);
+                zerotl::fixed::put_i32_at(run, 8, self.limit);
+            }
         }
     }
 
@@ -13541,8 +13321,9 @@ pub mod messages {
             r.expect_id(0x57f17692, "messages.getArchivedStickers")?;
             let flags = r.read_flags(0x00000001, "messages.getArchivedStickers")?;
             let masks = flags & (1 << 0) != 0;
-            let offset_id = r.read_i64()?;
-            let limit = r.read_i32()?;
+            let run = r.read_array::<12>()?;
+            let offset_id = zerotl::fixed::i64_at(run, 0);
+            let limit = zerotl::fixed::i32_at(run, 8);
             Ok(Self {
                 masks,
                 offset_id,
@@ -13634,9 +13415,7 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcc5b67cc, "messages.getAttachedStickers")?;
-            r.enter()?;
             let media = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { media })
         }
     }
@@ -13696,7 +13475,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8ef8ecc0, "messages.setGameScore")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "messages.setGameScore")?;
             let edit_message = flags & (1 << 0) != 0;
             let force = flags & (1 << 1) != 0;
@@ -13704,7 +13482,6 @@ pub mod messages {
             let id = r.read_i32()?;
             let user_id = zerotl::Decode::decode(r)?;
             let score = r.read_i32()?;
-            r.leave();
             Ok(Self {
                 edit_message,
                 force,
@@ -13768,14 +13545,12 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x15ad9f64, "messages.setInlineGameScore")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "messages.setInlineGameScore")?;
             let edit_message = flags & (1 << 0) != 0;
             let force = flags & (1 << 1) != 0;
             let id = zerotl::Decode::decode(r)?;
             let user_id = zerotl::Decode::decode(r)?;
             let score = r.read_i32()?;
-            r.leave();
             Ok(Self {
                 edit_message,
                 force,
@@ -13831,11 +13606,9 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe822649d, "messages.getGameHighScores")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let id = r.read_i32()?;
             let user_id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, id, user_id })
         }
     }
@@ -13882,10 +13655,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0f635e1b, "messages.getInlineGameHighScores")?;
-            r.enter()?;
             let id = zerotl::Decode::decode(r)?;
             let user_id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { id, user_id })
         }
     }
@@ -13925,8 +13696,10 @@ pub mod messages {
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0d0a48c4);
             self.user_id.encode(w);
-            w.put_i32(self.max_id);
-            w.put_i32(self.limit);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_i32_at(run, 0, self.max_id);
+                zerotl::fixed::put_i32_at(run, 4, self.limit);
+            }
         }
     }
 
@@ -13935,11 +13708,10 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0d0a48c4, "messages.getCommonChats")?;
-            r.enter()?;
             let user_id = zerotl::Decode::decode(r)?;
-            let max_id = r.read_i32()?;
-            let limit = r.read_i32()?;
-            r.leave();
+            let run = r.read_array::<8>()?;
+            let max_id = zerotl::fixed::i32_at(run, 0);
+            let limit = zerotl::fixed::i32_at(run, 4);
             Ok(Self {
                 user_id,
                 max_id,
@@ -14082,11 +13854,9 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa731e257, "messages.toggleDialogPin")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "messages.toggleDialogPin")?;
             let pinned = flags & (1 << 0) != 0;
             let peer = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { pinned, peer })
         }
     }
@@ -14136,12 +13906,10 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3b1adf37, "messages.reorderPinnedDialogs")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "messages.reorderPinnedDialogs")?;
             let force = flags & (1 << 0) != 0;
             let folder_id = r.read_i32()?;
             let order = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 force,
                 folder_id,
@@ -14256,7 +14024,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe5f672fa, "messages.setBotShippingResults")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "messages.setBotShippingResults")?;
             let query_id = r.read_i64()?;
             let error = if flags & (1 << 0) != 0 {
@@ -14269,7 +14036,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 query_id,
                 error,
@@ -14386,10 +14152,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x519bc2b1, "messages.uploadMedia")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let media = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, media })
         }
     }
@@ -14429,8 +14193,10 @@ pub mod messages {
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc97df020);
             self.peer.encode(w);
-            w.put_i32(self.reply_to_msg_id);
-            w.put_i64(self.random_id);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_i32_at(run, 0, self.reply_to_msg_id);
+                zerotl::fixed::put_i64_at(run, 4, self.random_id);
+            }
         }
     }
 
@@ -14439,11 +14205,10 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc97df020, "messages.sendScreenshotNotification")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
-            let reply_to_msg_id = r.read_i32()?;
-            let random_id = r.read_i64()?;
-            r.leave();
+            let run = r.read_array::<12>()?;
+            let reply_to_msg_id = zerotl::fixed::i32_at(run, 0);
+            let random_id = zerotl::fixed::i64_at(run, 4);
             Ok(Self {
                 peer,
                 reply_to_msg_id,
@@ -14538,10 +14303,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb9ffc55b, "messages.faveSticker")?;
-            r.enter()?;
             let id = zerotl::Decode::decode(r)?;
             let unfave = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { id, unfave })
         }
     }
@@ -14587,11 +14350,13 @@ pub mod messages {
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x46578472);
             self.peer.encode(w);
-            w.put_i32(self.offset_id);
-            w.put_i32(self.add_offset);
-            w.put_i32(self.limit);
-            w.put_i32(self.max_id);
-            w.put_i32(self.min_id);
+            if let Some(run) = w.run(20) {
+                zerotl::fixed::put_i32_at(run, 0, self.offset_id);
+                zerotl::fixed::put_i32_at(run, 4, self.add_offset);
+                zerotl::fixed::put_i32_at(run, 8, self.limit);
+                zerotl::fixed::put_i32_at(run, 12, self.max_id);
+                zerotl::fixed::put_i32_at(run, 16, self.min_id);
+            }
         }
     }
 
@@ -14600,14 +14365,13 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x46578472, "messages.getUnreadMentions")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
-            let offset_id = r.read_i32()?;
-            let add_offset = r.read_i32()?;
-            let limit = r.read_i32()?;
-            let max_id = r.read_i32()?;
-            let min_id = r.read_i32()?;
-            r.leave();
+            let run = r.read_array::<20>()?;
+            let offset_id = zerotl::fixed::i32_at(run, 0);
+            let add_offset = zerotl::fixed::i32_at(run, 4);
+            let limit = zerotl::fixed::i32_at(run, 8);
+            let max_id = zerotl::fixed::i32_at(run, 12);
+            let min_id = zerotl::fixed::i32_at(run, 16);
             Ok(Self {
                 peer,
                 offset_id,
@@ -14658,9 +14422,7 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0f0189d3, "messages.readMentions")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer })
         }
     }
@@ -14700,8 +14462,10 @@ pub mod messages {
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xbbc45b09);
             self.peer.encode(w);
-            w.put_i32(self.limit);
-            w.put_i32(self.hash);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_i32_at(run, 0, self.limit);
+                zerotl::fixed::put_i32_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -14710,11 +14474,10 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbbc45b09, "messages.getRecentLocations")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
-            let limit = r.read_i32()?;
-            let hash = r.read_i32()?;
-            r.leave();
+            let run = r.read_array::<8>()?;
+            let limit = zerotl::fixed::i32_at(run, 0);
+            let hash = zerotl::fixed::i32_at(run, 4);
             Ok(Self { peer, limit, hash })
         }
     }
@@ -14796,7 +14559,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcc0110cb, "messages.sendMultiMedia")?;
-            r.enter()?;
             let flags = r.read_flags(0x000004e1, "messages.sendMultiMedia")?;
             let silent = flags & (1 << 5) != 0;
             let background = flags & (1 << 6) != 0;
@@ -14813,7 +14575,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 silent,
                 background,
@@ -14868,10 +14629,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5057c497, "messages.uploadEncryptedFile")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let file = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, file })
         }
     }
@@ -15014,11 +14773,9 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc286d98f, "messages.markDialogUnread")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "messages.markDialogUnread")?;
             let unread = flags & (1 << 0) != 0;
             let peer = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { unread, peer })
         }
     }
@@ -15154,14 +14911,12 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd2aaf7ec, "messages.updatePinnedMessage")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000007, "messages.updatePinnedMessage")?;
             let silent = flags & (1 << 0) != 0;
             let unpin = flags & (1 << 1) != 0;
             let pm_oneside = flags & (1 << 2) != 0;
             let peer = zerotl::Decode::decode(r)?;
             let id = r.read_i32()?;
-            r.leave();
             Ok(Self {
                 silent,
                 unpin,
@@ -15217,11 +14972,9 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x10ea6184, "messages.sendVote")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let msg_id = r.read_i32()?;
             let options = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 peer,
                 msg_id,
@@ -15272,10 +15025,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x73bb643b, "messages.getPollResults")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let msg_id = r.read_i32()?;
-            r.leave();
             Ok(Self { peer, msg_id })
         }
     }
@@ -15319,9 +15070,7 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6e2be050, "messages.getOnlines")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer })
         }
     }
@@ -15371,12 +15120,10 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x812c2ae6, "messages.getStatsURL")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "messages.getStatsURL")?;
             let dark = flags & (1 << 0) != 0;
             let peer = zerotl::Decode::decode(r)?;
             let params = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { dark, peer, params })
         }
     }
@@ -15423,10 +15170,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdef60797, "messages.editChatAbout")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let about = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, about })
         }
     }
@@ -15473,10 +15218,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa5866b41, "messages.editChatDefaultBannedRights")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let banned_rights = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 peer,
                 banned_rights,
@@ -15709,10 +15452,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x732eef00, "messages.getSearchCounters")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let filters = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, filters })
         }
     }
@@ -15752,8 +15493,10 @@ pub mod messages {
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe33f5613);
             self.peer.encode(w);
-            w.put_i32(self.msg_id);
-            w.put_i32(self.button_id);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_i32_at(run, 0, self.msg_id);
+                zerotl::fixed::put_i32_at(run, 4, self.button_id);
+            }
         }
     }
 
@@ -15762,11 +15505,10 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe33f5613, "messages.requestUrlAuth")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
-            let msg_id = r.read_i32()?;
-            let button_id = r.read_i32()?;
-            r.leave();
+            let run = r.read_array::<8>()?;
+            let msg_id = zerotl::fixed::i32_at(run, 0);
+            let button_id = zerotl::fixed::i32_at(run, 4);
             Ok(Self {
                 peer,
                 msg_id,
@@ -15813,8 +15555,10 @@ pub mod messages {
             w.put_u32(0xf729ea98);
             w.put_u32(if self.write_allowed { 1 << 0 } else { 0 });
             self.peer.encode(w);
-            w.put_i32(self.msg_id);
-            w.put_i32(self.button_id);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_i32_at(run, 0, self.msg_id);
+                zerotl::fixed::put_i32_at(run, 4, self.button_id);
+            }
         }
     }
 
@@ -15823,13 +15567,12 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf729ea98, "messages.acceptUrlAuth")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "messages.acceptUrlAuth")?;
             let write_allowed = flags & (1 << 0) != 0;
             let peer = zerotl::Decode::decode(r)?;
-            let msg_id = r.read_i32()?;
-            let button_id = r.read_i32()?;
-            r.leave();
+            let run = r.read_array::<8>()?;
+            let msg_id = zerotl::fixed::i32_at(run, 0);
+            let button_id = zerotl::fixed::i32_at(run, 4);
             Ok(Self {
                 write_allowed,
                 peer,
@@ -15878,9 +15621,7 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4facb138, "messages.hidePeerSettingsBar")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer })
         }
     }
@@ -15927,10 +15668,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe2c2685b, "messages.getScheduledHistory")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let hash = r.read_i32()?;
-            r.leave();
             Ok(Self { peer, hash })
         }
     }
@@ -15977,10 +15716,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbdbb0464, "messages.getScheduledMessages")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, id })
         }
     }
@@ -16027,10 +15764,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbd38850a, "messages.sendScheduledMessages")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, id })
         }
     }
@@ -16077,10 +15812,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x59ae2b16, "messages.deleteScheduledMessages")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, id })
         }
     }
@@ -16147,7 +15880,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb86e380e, "messages.getPollVotes")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "messages.getPollVotes")?;
             let peer = zerotl::Decode::decode(r)?;
             let id = r.read_i32()?;
@@ -16162,7 +15894,6 @@ pub mod messages {
                 None
             };
             let limit = r.read_i32()?;
-            r.leave();
             Ok(Self {
                 peer,
                 id,
@@ -16223,13 +15954,11 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb5052fea, "messages.toggleStickerSets")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000007, "messages.toggleStickerSets")?;
             let uninstall = flags & (1 << 0) != 0;
             let archive = flags & (1 << 1) != 0;
             let unarchive = flags & (1 << 2) != 0;
             let stickersets = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 uninstall,
                 archive,
@@ -16362,7 +16091,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1ad4a04a, "messages.updateDialogFilter")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "messages.updateDialogFilter")?;
             let id = r.read_i32()?;
             let filter = if flags & (1 << 0) != 0 {
@@ -16370,7 +16098,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self { id, filter })
         }
     }
@@ -16453,9 +16180,11 @@ pub mod messages {
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5fe7025b);
-            w.put_i32(self.offset);
-            w.put_i32(self.limit);
-            w.put_i32(self.hash);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_i32_at(run, 0, self.offset);
+                zerotl::fixed::put_i32_at(run, 4, self.limit);
+                zerotl::fixed::put_i32_at(run, 8, self.hash);
+            }
         }
     }
 
@@ -16464,9 +16193,10 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5fe7025b, "messages.getOldFeaturedStickers")?;
-            let offset = r.read_i32()?;
-            let limit = r.read_i32()?;
-            let hash = r.read_i32()?;
+            let run = r.read_array::<12>()?;
+            let offset = zerotl::fixed::i32_at(run, 0);
+            let limit = zerotl::fixed::i32_at(run, 4);
+            let hash = zerotl::fixed::i32_at(run, 8);
             Ok(Self {
                 offset,
                 limit,
@@ -16522,14 +16252,16 @@ pub mod messages {
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x24b581ba);
             self.peer.encode(w);
-            w.put_i32(self.msg_id);
-            w.put_i32(self.offset_id);
-            w.put_i32(self.offset_date);
-            w.put_i32(self.add_offset);
-            w.put_i32(self.limit);
-            w.put_i32(self.max_id);
-            w.put_i32(self.min_id);
-            w.put_i32(self.hash);
+            if let Some(run) = w.run(32) {
+                zerotl::fixed::put_i32_at(run, 0, self.msg_id);
+                zerotl::fixed::put_i32_at(run, 4, self.offset_id);
+                zerotl::fixed::put_i32_at(run, 8, self.offset_date);
+                zerotl::fixed::put_i32_at(run, 12, self.add_offset);
+                zerotl::fixed::put_i32_at(run, 16, self.limit);
+                zerotl::fixed::put_i32_at(run, 20, self.max_id);
+                zerotl::fixed::put_i32_at(run, 24, self.min_id);
+                zerotl::fixed::put_i32_at(run, 28, self.hash);
+            }
         }
     }
 
@@ -16538,17 +16270,16 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x24b581ba, "messages.getReplies")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
-            let msg_id = r.read_i32()?;
-            let offset_id = r.read_i32()?;
-            let offset_date = r.read_i32()?;
-            let add_offset = r.read_i32()?;
-            let limit = r.read_i32()?;
-            let max_id = r.read_i32()?;
-            let min_id = r.read_i32()?;
-            let hash = r.read_i32()?;
-            r.leave();
+            let run = r.read_array::<32>()?;
+            let msg_id = zerotl::fixed::i32_at(run, 0);
+            let offset_id = zerotl::fixed::i32_at(run, 4);
+            let offset_date = zerotl::fixed::i32_at(run, 8);
+            let add_offset = zerotl::fixed::i32_at(run, 12);
+            let limit = zerotl::fixed::i32_at(run, 16);
+            let max_id = zerotl::fixed::i32_at(run, 20);
+            let min_id = zerotl::fixed::i32_at(run, 24);
+            let hash = zerotl::fixed::i32_at(run, 28);
             Ok(Self {
                 peer,
                 msg_id,
@@ -16605,10 +16336,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x446972fd, "messages.getDiscussionMessage")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let msg_id = r.read_i32()?;
-            r.leave();
             Ok(Self { peer, msg_id })
         }
     }
@@ -16648,8 +16377,10 @@ pub mod messages {
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf731a9f4);
             self.peer.encode(w);
-            w.put_i32(self.msg_id);
-            w.put_i32(self.read_max_id);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_i32_at(run, 0, self.msg_id);
+                zerotl::fixed::put_i32_at(run, 4, self.read_max_id);
+            }
         }
     }
 
@@ -16658,11 +16389,10 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf731a9f4, "messages.readDiscussion")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
-            let msg_id = r.read_i32()?;
-            let read_max_id = r.read_i32()?;
-            r.leave();
+            let run = r.read_array::<8>()?;
+            let msg_id = zerotl::fixed::i32_at(run, 0);
+            let read_max_id = zerotl::fixed::i32_at(run, 4);
             Ok(Self {
                 peer,
                 msg_id,
@@ -16710,9 +16440,7 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf025bc8b, "messages.unpinAllMessages")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer })
         }
     }
@@ -16858,12 +16586,10 @@ pub mod payments {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x770a8e74, "payments.validateRequestedInfo")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "payments.validateRequestedInfo")?;
             let save = flags & (1 << 0) != 0;
             let msg_id = r.read_i32()?;
             let info = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { save, msg_id, info })
         }
     }
@@ -16940,7 +16666,6 @@ pub mod payments {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2b8879b3, "payments.sendPaymentForm")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "payments.sendPaymentForm")?;
             let msg_id = r.read_i32()?;
             let requested_info_id = if flags & (1 << 0) != 0 {
@@ -16954,7 +16679,6 @@ pub mod payments {
                 None
             };
             let credentials = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 msg_id,
                 requested_info_id,
@@ -17198,14 +16922,12 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x42ff96ed, "phone.requestCall")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "phone.requestCall")?;
             let video = flags & (1 << 0) != 0;
             let user_id = zerotl::Decode::decode(r)?;
             let random_id = r.read_i32()?;
             let g_a_hash = zerotl::Decode::decode(r)?;
             let protocol = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 video,
                 user_id,
@@ -17261,11 +16983,9 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3bd2b4a0, "phone.acceptCall")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let g_b = zerotl::Decode::decode(r)?;
             let protocol = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 peer,
                 g_b,
@@ -17322,12 +17042,10 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2efe1722, "phone.confirmCall")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let g_a = zerotl::Decode::decode(r)?;
             let key_fingerprint = r.read_i64()?;
             let protocol = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 peer,
                 g_a,
@@ -17376,9 +17094,7 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x17d54f61, "phone.receivedCall")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer })
         }
     }
@@ -17434,14 +17150,12 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb2cbc1c0, "phone.discardCall")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "phone.discardCall")?;
             let video = flags & (1 << 0) != 0;
             let peer = zerotl::Decode::decode(r)?;
             let duration = r.read_i32()?;
             let reason = zerotl::Decode::decode(r)?;
             let connection_id = r.read_i64()?;
-            r.leave();
             Ok(Self {
                 video,
                 peer,
@@ -17500,13 +17214,11 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x59ead627, "phone.setCallRating")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "phone.setCallRating")?;
             let user_initiative = flags & (1 << 0) != 0;
             let peer = zerotl::Decode::decode(r)?;
             let rating = r.read_i32()?;
             let comment = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 user_initiative,
                 peer,
@@ -17558,10 +17270,8 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x277add7e, "phone.saveCallDebug")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let debug = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, debug })
         }
     }
@@ -17608,10 +17318,8 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xff7a9383, "phone.sendSignalingData")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let data = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, data })
         }
     }
@@ -17658,10 +17366,8 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbd3dabe0, "phone.createGroupCall")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let random_id = r.read_i32()?;
-            r.leave();
             Ok(Self { peer, random_id })
         }
     }
@@ -17711,12 +17417,10 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5f9c8e62, "phone.joinGroupCall")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "phone.joinGroupCall")?;
             let muted = flags & (1 << 0) != 0;
             let call = zerotl::Decode::decode(r)?;
             let params = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 muted,
                 call,
@@ -17767,10 +17471,8 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x500377f9, "phone.leaveGroupCall")?;
-            r.enter()?;
             let call = zerotl::Decode::decode(r)?;
             let source = r.read_i32()?;
-            r.leave();
             Ok(Self { call, source })
         }
     }
@@ -17820,12 +17522,10 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x63146ae4, "phone.editGroupCallMember")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "phone.editGroupCallMember")?;
             let muted = flags & (1 << 0) != 0;
             let call = zerotl::Decode::decode(r)?;
             let user_id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 muted,
                 call,
@@ -17876,10 +17576,8 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7b393160, "phone.inviteToGroupCall")?;
-            r.enter()?;
             let call = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { call, users })
         }
     }
@@ -17923,9 +17621,7 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7a777135, "phone.discardGroupCall")?;
-            r.enter()?;
             let call = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { call })
         }
     }
@@ -17977,7 +17673,6 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x74bbb43d, "phone.toggleGroupCallSettings")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "phone.toggleGroupCallSettings")?;
             let call = zerotl::Decode::decode(r)?;
             let join_muted = if flags & (1 << 0) != 0 {
@@ -17985,7 +17680,6 @@ pub mod phone {
             } else {
                 None
             };
-            r.leave();
             Ok(Self { call, join_muted })
         }
     }
@@ -18029,9 +17723,7 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0c7cb017, "phone.getGroupCall")?;
-            r.enter()?;
             let call = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { call })
         }
     }
@@ -18091,13 +17783,11 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc9f1d285, "phone.getGroupParticipants")?;
-            r.enter()?;
             let call = zerotl::Decode::decode(r)?;
             let ids = zerotl::Decode::decode(r)?;
             let sources = zerotl::Decode::decode(r)?;
             let offset = zerotl::Decode::decode(r)?;
             let limit = r.read_i32()?;
-            r.leave();
             Ok(Self {
                 call,
                 ids,
@@ -18150,10 +17840,8 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb74a7bea, "phone.checkGroupCall")?;
-            r.enter()?;
             let call = zerotl::Decode::decode(r)?;
             let source = r.read_i32()?;
-            r.leave();
             Ok(Self { call, source })
         }
     }
@@ -18205,9 +17893,7 @@ pub mod photos {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x72d4742c, "photos.updateProfilePhoto")?;
-            r.enter()?;
             let id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { id })
         }
     }
@@ -18275,7 +17961,6 @@ pub mod photos {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x89f30f69, "photos.uploadProfilePhoto")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000007, "photos.uploadProfilePhoto")?;
             let file = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
@@ -18292,7 +17977,6 @@ pub mod photos {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 file,
                 video,
@@ -18340,9 +18024,7 @@ pub mod photos {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x87cf7f2f, "photos.deletePhotos")?;
-            r.enter()?;
             let id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { id })
         }
     }
@@ -18384,9 +18066,11 @@ pub mod photos {
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x91cd32a8);
             self.user_id.encode(w);
-            w.put_i32(self.offset);
-            w.put_i64(self.max_id);
-            w.put_i32(self.limit);
+            if let Some(run) = w.run(16) {
+                zerotl::fixed::put_i32_at(run, 0, self.offset);
+                zerotl::fixed::put_i64_at(run, 4, self.max_id);
+                zerotl::fixed::put_i32_at(run, 12, self.limit);
+            }
         }
     }
 
@@ -18395,12 +18079,11 @@ pub mod photos {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x91cd32a8, "photos.getUserPhotos")?;
-            r.enter()?;
             let user_id = zerotl::Decode::decode(r)?;
-            let offset = r.read_i32()?;
-            let max_id = r.read_i64()?;
-            let limit = r.read_i32()?;
-            r.leave();
+            let run = r.read_array::<16>()?;
+            let offset = zerotl::fixed::i32_at(run, 0);
+            let max_id = zerotl::fixed::i64_at(run, 4);
+            let limit = zerotl::fixed::i32_at(run, 12);
             Ok(Self {
                 user_id,
                 offset,
@@ -18460,11 +18143,9 @@ pub mod stats {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xab42441a, "stats.getBroadcastStats")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "stats.getBroadcastStats")?;
             let dark = flags & (1 << 0) != 0;
             let channel = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { dark, channel })
         }
     }
@@ -18567,11 +18248,9 @@ pub mod stats {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdcdf8607, "stats.getMegagroupStats")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "stats.getMegagroupStats")?;
             let dark = flags & (1 << 0) != 0;
             let channel = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { dark, channel })
         }
     }
@@ -18617,11 +18296,15 @@ pub mod stats {
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5630281b);
             self.channel.encode(w);
-            w.put_i32(self.msg_id);
-            w.put_i32(self.offset_rate);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_i32_at(run, 0, self.msg_id);
+                zerotl::fixed::put_i32_at(run, 4, self.offset_rate);
+            }
             self.offset_peer.encode(w);
-            w.put_i32(self.offset_id);
-            w.put_i32(self.limit);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_i32_at(run, 0, self.offset_id);
+                zerotl::fixed::put_i32_at(run, 4, self.limit);
+            }
         }
     }
 
@@ -18630,14 +18313,14 @@ pub mod stats {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5630281b, "stats.getMessagePublicForwards")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
-            let msg_id = r.read_i32()?;
-            let offset_rate = r.read_i32()?;
+            let run = r.read_array::<8>()?;
+            let msg_id = zerotl::fixed::i32_at(run, 0);
+            let offset_rate = zerotl::fixed::i32_at(run, 4);
             let offset_peer = zerotl::Decode::decode(r)?;
-            let offset_id = r.read_i32()?;
-            let limit = r.read_i32()?;
-            r.leave();
+            let run = r.read_array::<8>()?;
+            let offset_id = zerotl::fixed::i32_at(run, 0);
+            let limit = zerotl::fixed::i32_at(run, 4);
             Ok(Self {
                 channel,
                 msg_id,
@@ -18694,12 +18377,10 @@ pub mod stats {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb6e0a3f5, "stats.getMessageStats")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "stats.getMessageStats")?;
             let dark = flags & (1 << 0) != 0;
             let channel = zerotl::Decode::decode(r)?;
             let msg_id = r.read_i32()?;
-            r.leave();
             Ok(Self {
                 dark,
                 channel,
@@ -18783,7 +18464,6 @@ pub mod stickers {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf1036780, "stickers.createStickerSet")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000007, "stickers.createStickerSet")?;
             let masks = flags & (1 << 0) != 0;
             let animated = flags & (1 << 1) != 0;
@@ -18796,7 +18476,6 @@ pub mod stickers {
                 None
             };
             let stickers = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 masks,
                 animated,
@@ -18848,9 +18527,7 @@ pub mod stickers {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf7760f51, "stickers.removeStickerFromSet")?;
-            r.enter()?;
             let sticker = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { sticker })
         }
     }
@@ -18897,10 +18574,8 @@ pub mod stickers {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xffb6d4ca, "stickers.changeStickerPosition")?;
-            r.enter()?;
             let sticker = zerotl::Decode::decode(r)?;
             let position = r.read_i32()?;
-            r.leave();
             Ok(Self { sticker, position })
         }
     }
@@ -18947,10 +18622,8 @@ pub mod stickers {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8653febe, "stickers.addStickerToSet")?;
-            r.enter()?;
             let stickerset = zerotl::Decode::decode(r)?;
             let sticker = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 stickerset,
                 sticker,
@@ -19000,10 +18673,8 @@ pub mod stickers {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9a364e30, "stickers.setStickerSetThumb")?;
-            r.enter()?;
             let stickerset = zerotl::Decode::decode(r)?;
             let thumb = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { stickerset, thumb })
         }
     }
@@ -19100,8 +18771,10 @@ pub mod updates {
             if let Some(v) = &self.pts_total_limit {
                 w.put_i32(*v);
             }
-            w.put_i32(self.date);
-            w.put_i32(self.qts);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_i32_at(run, 0, self.date);
+                zerotl::fixed::put_i32_at(run, 4, self.qts);
+            }
         }
     }
 
@@ -19117,8 +18790,9 @@ pub mod updates {
             } else {
                 None
             };
-            let date = r.read_i32()?;
-            let qts = r.read_i32()?;
+            let run = r.read_array::<8>()?;
+            let date = zerotl::fixed::i32_at(run, 0);
+            let qts = zerotl::fixed::i32_at(run, 4);
             Ok(Self {
                 pts,
                 pts_total_limit,
@@ -19169,8 +18843,10 @@ pub mod updates {
             w.put_u32(if self.force { 1 << 0 } else { 0 });
             self.channel.encode(w);
             self.filter.encode(w);
-            w.put_i32(self.pts);
-            w.put_i32(self.limit);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_i32_at(run, 0, self.pts);
+                zerotl::fixed::put_i32_at(run, 4, self.limit);
+            }
         }
     }
 
@@ -19179,14 +18855,13 @@ pub mod updates {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x03173d78, "updates.getChannelDifference")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "updates.getChannelDifference")?;
             let force = flags & (1 << 0) != 0;
             let channel = zerotl::Decode::decode(r)?;
             let filter = zerotl::Decode::decode(r)?;
-            let pts = r.read_i32()?;
-            let limit = r.read_i32()?;
-            r.leave();
+            let run = r.read_array::<8>()?;
+            let pts = zerotl::fixed::i32_at(run, 0);
+            let limit = zerotl::fixed::i32_at(run, 4);
             Ok(Self {
                 force,
                 channel,
@@ -19239,8 +18914,10 @@ pub mod upload {
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb304a621);
-            w.put_i64(self.file_id);
-            w.put_i32(self.file_part);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_i64_at(run, 0, self.file_id);
+                zerotl::fixed::put_i32_at(run, 8, self.file_part);
+            }
             self.bytes.encode(w);
         }
     }
@@ -19250,8 +18927,9 @@ pub mod upload {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb304a621, "upload.saveFilePart")?;
-            let file_id = r.read_i64()?;
-            let file_part = r.read_i32()?;
+            let run = r.read_array::<12>()?;
+            let file_id = zerotl::fixed::i64_at(run, 0);
+            let file_part = zerotl::fixed::i32_at(run, 8);
             let bytes = zerotl::Decode::decode(r)?;
             Ok(Self {
                 file_id,
@@ -19303,8 +18981,10 @@ pub mod upload {
                 if self.precise { 1 << 0 } else { 0 } | if self.cdn_supported { 1 << 1 } else { 0 },
             );
             self.location.encode(w);
-            w.put_i32(self.offset);
-            w.put_i32(self.limit);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_i32_at(run, 0, self.offset);
+                zerotl::fixed::put_i32_at(run, 4, self.limit);
+            }
         }
     }
 
@@ -19313,14 +18993,13 @@ pub mod upload {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb15a9afc, "upload.getFile")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "upload.getFile")?;
             let precise = flags & (1 << 0) != 0;
             let cdn_supported = flags & (1 << 1) != 0;
             let location = zerotl::Decode::decode(r)?;
-            let offset = r.read_i32()?;
-            let limit = r.read_i32()?;
-            r.leave();
+            let run = r.read_array::<8>()?;
+            let offset = zerotl::fixed::i32_at(run, 0);
+            let limit = zerotl::fixed::i32_at(run, 4);
             Ok(Self {
                 precise,
                 cdn_supported,
@@ -19367,9 +19046,11 @@ pub mod upload {
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xde7b673d);
-            w.put_i64(self.file_id);
-            w.put_i32(self.file_part);
-            w.put_i32(self.file_total_parts);
+            if let Some(run) = w.run(16) {
+                zerotl::fixed::put_i64_at(run, 0, self.file_id);
+                zerotl::fixed::put_i32_at(run, 8, self.file_part);
+                zerotl::fixed::put_i32_at(run, 12, self.file_total_parts);
+            }
             self.bytes.encode(w);
         }
     }
@@ -19379,9 +19060,10 @@ pub mod upload {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xde7b673d, "upload.saveBigFilePart")?;
-            let file_id = r.read_i64()?;
-            let file_part = r.read_i32()?;
-            let file_total_parts = r.read_i32()?;
+            let run = r.read_array::<16>()?;
+            let file_id = zerotl::fixed::i64_at(run, 0);
+            let file_part = zerotl::fixed::i32_at(run, 8);
+            let file_total_parts = zerotl::fixed::i32_at(run, 12);
             let bytes = zerotl::Decode::decode(r)?;
             Ok(Self {
                 file_id,
@@ -19427,8 +19109,10 @@ pub mod upload {
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x24e6818d);
             self.location.encode(w);
-            w.put_i32(self.offset);
-            w.put_i32(self.limit);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_i32_at(run, 0, self.offset);
+                zerotl::fixed::put_i32_at(run, 4, self.limit);
+            }
         }
     }
 
@@ -19437,11 +19121,10 @@ pub mod upload {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x24e6818d, "upload.getWebFile")?;
-            r.enter()?;
             let location = zerotl::Decode::decode(r)?;
-            let offset = r.read_i32()?;
-            let limit = r.read_i32()?;
-            r.leave();
+            let run = r.read_array::<8>()?;
+            let offset = zerotl::fixed::i32_at(run, 0);
+            let limit = zerotl::fixed::i32_at(run, 4);
             Ok(Self {
                 location,
                 offset,
@@ -19485,8 +19168,10 @@ pub mod upload {
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2000bcc3);
             self.file_token.encode(w);
-            w.put_i32(self.offset);
-            w.put_i32(self.limit);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_i32_at(run, 0, self.offset);
+                zerotl::fixed::put_i32_at(run, 4, self.limit);
+            }
         }
     }
 
@@ -19496,8 +19181,9 @@ pub mod upload {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2000bcc3, "upload.getCdnFile")?;
             let file_token = zerotl::Decode::decode(r)?;
-            let offset = r.read_i32()?;
-            let limit = r.read_i32()?;
+            let run = r.read_array::<8>()?;
+            let offset = zerotl::fixed::i32_at(run, 0);
+            let limit = zerotl::fixed::i32_at(run, 4);
             Ok(Self {
                 file_token,
                 offset,
@@ -19647,10 +19333,8 @@ pub mod upload {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc7025931, "upload.getFileHashes")?;
-            r.enter()?;
             let location = zerotl::Decode::decode(r)?;
             let offset = r.read_i32()?;
-            r.leave();
             Ok(Self { location, offset })
         }
     }
@@ -19702,9 +19386,7 @@ pub mod users {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0d91a548, "users.getUsers")?;
-            r.enter()?;
             let id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { id })
         }
     }
@@ -19748,9 +19430,7 @@ pub mod users {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xca30a5b1, "users.getFullUser")?;
-            r.enter()?;
             let id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { id })
         }
     }
@@ -19797,10 +19477,8 @@ pub mod users {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x90c894b5, "users.setSecureValueErrors")?;
-            r.enter()?;
             let id = zerotl::Decode::decode(r)?;
             let errors = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { id, errors })
         }
     }

@@ -317,8 +317,10 @@ impl zerotl::BareEncode for InputPeerUser {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.user_id);
-        w.put_i64(self.access_hash);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i32_at(run, 0, self.user_id);
+            zerotl::fixed::put_i64_at(run, 4, self.access_hash);
+        }
     }
 }
 
@@ -327,8 +329,9 @@ impl<'a> zerotl::BareDecode<'a> for InputPeerUser {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let user_id = r.read_i32()?;
-        let access_hash = r.read_i64()?;
+        let run = r.read_array::<12>()?;
+        let user_id = zerotl::fixed::i32_at(run, 0);
+        let access_hash = zerotl::fixed::i64_at(run, 4);
         Ok(Self {
             user_id,
             access_hash,
@@ -384,8 +387,10 @@ impl zerotl::BareEncode for InputPeerChannel {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.channel_id);
-        w.put_i64(self.access_hash);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i32_at(run, 0, self.channel_id);
+            zerotl::fixed::put_i64_at(run, 4, self.access_hash);
+        }
     }
 }
 
@@ -394,8 +399,9 @@ impl<'a> zerotl::BareDecode<'a> for InputPeerChannel {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let channel_id = r.read_i32()?;
-        let access_hash = r.read_i64()?;
+        let run = r.read_array::<12>()?;
+        let channel_id = zerotl::fixed::i32_at(run, 0);
+        let access_hash = zerotl::fixed::i64_at(run, 4);
         Ok(Self {
             channel_id,
             access_hash,
@@ -454,8 +460,10 @@ impl zerotl::BareEncode for InputPeerUserFromMessage<'_> {
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
         self.peer.encode(w);
-        w.put_i32(self.msg_id);
-        w.put_i32(self.user_id);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.msg_id);
+            zerotl::fixed::put_i32_at(run, 4, self.user_id);
+        }
     }
 }
 
@@ -465,8 +473,9 @@ impl<'a> zerotl::BareDecode<'a> for InputPeerUserFromMessage<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.enter()?;
         let peer = zerotl::Decode::decode(r)?;
-        let msg_id = r.read_i32()?;
-        let user_id = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let msg_id = zerotl::fixed::i32_at(run, 0);
+        let user_id = zerotl::fixed::i32_at(run, 4);
         r.leave();
         Ok(Self {
             peer,
@@ -527,8 +536,10 @@ impl zerotl::BareEncode for InputPeerChannelFromMessage<'_> {
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
         self.peer.encode(w);
-        w.put_i32(self.msg_id);
-        w.put_i32(self.channel_id);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.msg_id);
+            zerotl::fixed::put_i32_at(run, 4, self.channel_id);
+        }
     }
 }
 
@@ -538,8 +549,9 @@ impl<'a> zerotl::BareDecode<'a> for InputPeerChannelFromMessage<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.enter()?;
         let peer = zerotl::Decode::decode(r)?;
-        let msg_id = r.read_i32()?;
-        let channel_id = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let msg_id = zerotl::fixed::i32_at(run, 0);
+        let channel_id = zerotl::fixed::i32_at(run, 4);
         r.leave();
         Ok(Self {
             peer,
@@ -703,8 +715,10 @@ impl zerotl::BareEncode for InputUser {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.user_id);
-        w.put_i64(self.access_hash);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i32_at(run, 0, self.user_id);
+            zerotl::fixed::put_i64_at(run, 4, self.access_hash);
+        }
     }
 }
 
@@ -713,8 +727,9 @@ impl<'a> zerotl::BareDecode<'a> for InputUser {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let user_id = r.read_i32()?;
-        let access_hash = r.read_i64()?;
+        let run = r.read_array::<12>()?;
+        let user_id = zerotl::fixed::i32_at(run, 0);
+        let access_hash = zerotl::fixed::i64_at(run, 4);
         Ok(Self {
             user_id,
             access_hash,
@@ -773,8 +788,10 @@ impl zerotl::BareEncode for InputUserFromMessage<'_> {
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
         self.peer.encode(w);
-        w.put_i32(self.msg_id);
-        w.put_i32(self.user_id);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.msg_id);
+            zerotl::fixed::put_i32_at(run, 4, self.user_id);
+        }
     }
 }
 
@@ -782,11 +799,10 @@ impl<'a> zerotl::BareDecode<'a> for InputUserFromMessage<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let peer = zerotl::Decode::decode(r)?;
-        let msg_id = r.read_i32()?;
-        let user_id = r.read_i32()?;
-        r.leave();
+        let run = r.read_array::<8>()?;
+        let msg_id = zerotl::fixed::i32_at(run, 0);
+        let user_id = zerotl::fixed::i32_at(run, 4);
         Ok(Self {
             peer,
             msg_id,
@@ -923,8 +939,10 @@ impl zerotl::BareEncode for InputFile<'_> {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i64(self.id);
-        w.put_i32(self.parts);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i64_at(run, 0, self.id);
+            zerotl::fixed::put_i32_at(run, 8, self.parts);
+        }
         self.name.encode(w);
         self.md5_checksum.encode(w);
     }
@@ -934,8 +952,9 @@ impl<'a> zerotl::BareDecode<'a> for InputFile<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = r.read_i64()?;
-        let parts = r.read_i32()?;
+        let run = r.read_array::<12>()?;
+        let id = zerotl::fixed::i64_at(run, 0);
+        let parts = zerotl::fixed::i32_at(run, 8);
         let name = zerotl::Decode::decode(r)?;
         let md5_checksum = zerotl::Decode::decode(r)?;
         Ok(Self {
@@ -997,8 +1016,10 @@ impl zerotl::BareEncode for InputFileBig<'_> {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i64(self.id);
-        w.put_i32(self.parts);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i64_at(run, 0, self.id);
+            zerotl::fixed::put_i32_at(run, 8, self.parts);
+        }
         self.name.encode(w);
     }
 }
@@ -1007,8 +1028,9 @@ impl<'a> zerotl::BareDecode<'a> for InputFileBig<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = r.read_i64()?;
-        let parts = r.read_i32()?;
+        let run = r.read_array::<12>()?;
+        let id = zerotl::fixed::i64_at(run, 0);
+        let parts = zerotl::fixed::i32_at(run, 8);
         let name = zerotl::Decode::decode(r)?;
         Ok(Self { id, parts, name })
     }
@@ -1141,7 +1163,6 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaUploadedPhoto<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000003, "inputMediaUploadedPhoto")?;
         let file = zerotl::Decode::decode(r)?;
         let stickers = if flags & (1 << 0) != 0 {
@@ -1154,7 +1175,6 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaUploadedPhoto<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             file,
             stickers,
@@ -1227,7 +1247,6 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaPhoto<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000001, "inputMediaPhoto")?;
         let id = zerotl::Decode::decode(r)?;
         let ttl_seconds = if flags & (1 << 0) != 0 {
@@ -1235,7 +1254,6 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaPhoto<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self { id, ttl_seconds })
     }
 }
@@ -1294,9 +1312,7 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaGeoPoint {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let geo_point = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { geo_point })
     }
 }
@@ -1475,7 +1491,6 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaUploadedDocument<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x0000001f, "inputMediaUploadedDocument")?;
         let nosound_video = flags & (1 << 3) != 0;
         let force_file = flags & (1 << 4) != 0;
@@ -1497,7 +1512,6 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaUploadedDocument<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             nosound_video,
             force_file,
@@ -1584,7 +1598,6 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaDocument<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000003, "inputMediaDocument")?;
         let id = zerotl::Decode::decode(r)?;
         let ttl_seconds = if flags & (1 << 0) != 0 {
@@ -1597,7 +1610,6 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaDocument<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             id,
             ttl_seconds,
@@ -1680,14 +1692,12 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaVenue<'a> {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let geo_point = zerotl::Decode::decode(r)?;
         let title = zerotl::Decode::decode(r)?;
         let address = zerotl::Decode::decode(r)?;
         let provider = zerotl::Decode::decode(r)?;
         let venue_id = zerotl::Decode::decode(r)?;
         let venue_type = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             geo_point,
             title,
@@ -1903,9 +1913,7 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaGame<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let id = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { id })
     }
 }
@@ -1995,7 +2003,6 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaInvoice<'a> {
     const MIN_BARE_SIZE: usize = 32;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000001, "inputMediaInvoice")?;
         let title = zerotl::Decode::decode(r)?;
         let description = zerotl::Decode::decode(r)?;
@@ -2009,7 +2016,6 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaInvoice<'a> {
         let provider = zerotl::Decode::decode(r)?;
         let provider_data = zerotl::Decode::decode(r)?;
         let start_param = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             title,
             description,
@@ -2111,7 +2117,6 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaGeoLive {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x0000000f, "inputMediaGeoLive")?;
         let stopped = flags & (1 << 0) != 0;
         let geo_point = zerotl::Decode::decode(r)?;
@@ -2130,7 +2135,6 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaGeoLive {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             stopped,
             geo_point,
@@ -2228,7 +2232,6 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaPoll<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000003, "inputMediaPoll")?;
         let poll = zerotl::Decode::decode(r)?;
         let correct_answers = if flags & (1 << 0) != 0 {
@@ -2246,7 +2249,6 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaPoll<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             poll,
             correct_answers,
@@ -2445,7 +2447,6 @@ impl<'a> zerotl::BareDecode<'a> for InputChatUploadedPhoto<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000007, "inputChatUploadedPhoto")?;
         let file = if flags & (1 << 0) != 0 {
             Some(zerotl::Decode::decode(r)?)
@@ -2462,7 +2463,6 @@ impl<'a> zerotl::BareDecode<'a> for InputChatUploadedPhoto<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             file,
             video,
@@ -2525,9 +2525,7 @@ impl<'a> zerotl::BareDecode<'a> for InputChatPhoto<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let id = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { id })
     }
 }
@@ -2640,8 +2638,10 @@ impl zerotl::BareEncode for InputGeoPoint {
         } else {
             0
         });
-        w.put_f64(self.lat);
-        w.put_f64(self.long);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_f64_at(run, 0, self.lat);
+            zerotl::fixed::put_f64_at(run, 8, self.long);
+        }
         if let Some(v) = &self.accuracy_radius {
             w.put_i32(*v);
         }
@@ -2653,8 +2653,9 @@ impl<'a> zerotl::BareDecode<'a> for InputGeoPoint {
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "inputGeoPoint")?;
-        let lat = r.read_f64()?;
-        let long = r.read_f64()?;
+        let run = r.read_array::<16>()?;
+        let lat = zerotl::fixed::f64_at(run, 0);
+        let long = zerotl::fixed::f64_at(run, 8);
         let accuracy_radius = if flags & (1 << 0) != 0 {
             Some(r.read_i32()?)
         } else {
@@ -2771,8 +2772,10 @@ impl zerotl::BareEncode for InputPhoto<'_> {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i64(self.id);
-        w.put_i64(self.access_hash);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_i64_at(run, 0, self.id);
+            zerotl::fixed::put_i64_at(run, 8, self.access_hash);
+        }
         self.file_reference.encode(w);
     }
 }
@@ -2781,8 +2784,9 @@ impl<'a> zerotl::BareDecode<'a> for InputPhoto<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = r.read_i64()?;
-        let access_hash = r.read_i64()?;
+        let run = r.read_array::<16>()?;
+        let id = zerotl::fixed::i64_at(run, 0);
+        let access_hash = zerotl::fixed::i64_at(run, 8);
         let file_reference = zerotl::Decode::decode(r)?;
         Ok(Self {
             id,
@@ -2844,9 +2848,11 @@ impl zerotl::BareEncode for InputFileLocation<'_> {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i64(self.volume_id);
-        w.put_i32(self.local_id);
-        w.put_i64(self.secret);
+        if let Some(run) = w.run(20) {
+            zerotl::fixed::put_i64_at(run, 0, self.volume_id);
+            zerotl::fixed::put_i32_at(run, 8, self.local_id);
+            zerotl::fixed::put_i64_at(run, 12, self.secret);
+        }
         self.file_reference.encode(w);
     }
 }
@@ -2855,9 +2861,10 @@ impl<'a> zerotl::BareDecode<'a> for InputFileLocation<'a> {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let volume_id = r.read_i64()?;
-        let local_id = r.read_i32()?;
-        let secret = r.read_i64()?;
+        let run = r.read_array::<20>()?;
+        let volume_id = zerotl::fixed::i64_at(run, 0);
+        let local_id = zerotl::fixed::i32_at(run, 8);
+        let secret = zerotl::fixed::i64_at(run, 12);
         let file_reference = zerotl::Decode::decode(r)?;
         Ok(Self {
             volume_id,
@@ -2916,8 +2923,10 @@ impl zerotl::BareEncode for InputEncryptedFileLocation {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i64(self.id);
-        w.put_i64(self.access_hash);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_i64_at(run, 0, self.id);
+            zerotl::fixed::put_i64_at(run, 8, self.access_hash);
+        }
     }
 }
 
@@ -2926,8 +2935,9 @@ impl<'a> zerotl::BareDecode<'a> for InputEncryptedFileLocation {
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = r.read_i64()?;
-        let access_hash = r.read_i64()?;
+        let run = r.read_array::<16>()?;
+        let id = zerotl::fixed::i64_at(run, 0);
+        let access_hash = zerotl::fixed::i64_at(run, 8);
         Ok(Self { id, access_hash })
     }
 }
@@ -2984,8 +2994,10 @@ impl zerotl::BareEncode for InputDocumentFileLocation<'_> {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i64(self.id);
-        w.put_i64(self.access_hash);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_i64_at(run, 0, self.id);
+            zerotl::fixed::put_i64_at(run, 8, self.access_hash);
+        }
         self.file_reference.encode(w);
         self.thumb_size.encode(w);
     }
@@ -2995,8 +3007,9 @@ impl<'a> zerotl::BareDecode<'a> for InputDocumentFileLocation<'a> {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = r.read_i64()?;
-        let access_hash = r.read_i64()?;
+        let run = r.read_array::<16>()?;
+        let id = zerotl::fixed::i64_at(run, 0);
+        let access_hash = zerotl::fixed::i64_at(run, 8);
         let file_reference = zerotl::Decode::decode(r)?;
         let thumb_size = zerotl::Decode::decode(r)?;
         Ok(Self {
@@ -3056,8 +3069,10 @@ impl zerotl::BareEncode for InputSecureFileLocation {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i64(self.id);
-        w.put_i64(self.access_hash);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_i64_at(run, 0, self.id);
+            zerotl::fixed::put_i64_at(run, 8, self.access_hash);
+        }
     }
 }
 
@@ -3066,8 +3081,9 @@ impl<'a> zerotl::BareDecode<'a> for InputSecureFileLocation {
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = r.read_i64()?;
-        let access_hash = r.read_i64()?;
+        let run = r.read_array::<16>()?;
+        let id = zerotl::fixed::i64_at(run, 0);
+        let access_hash = zerotl::fixed::i64_at(run, 8);
         Ok(Self { id, access_hash })
     }
 }
@@ -3177,8 +3193,10 @@ impl zerotl::BareEncode for InputPhotoFileLocation<'_> {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i64(self.id);
-        w.put_i64(self.access_hash);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_i64_at(run, 0, self.id);
+            zerotl::fixed::put_i64_at(run, 8, self.access_hash);
+        }
         self.file_reference.encode(w);
         self.thumb_size.encode(w);
     }
@@ -3188,8 +3206,9 @@ impl<'a> zerotl::BareDecode<'a> for InputPhotoFileLocation<'a> {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = r.read_i64()?;
-        let access_hash = r.read_i64()?;
+        let run = r.read_array::<16>()?;
+        let id = zerotl::fixed::i64_at(run, 0);
+        let access_hash = zerotl::fixed::i64_at(run, 8);
         let file_reference = zerotl::Decode::decode(r)?;
         let thumb_size = zerotl::Decode::decode(r)?;
         Ok(Self {
@@ -3257,12 +3276,16 @@ impl zerotl::BareEncode for InputPhotoLegacyFileLocation<'_> {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i64(self.id);
-        w.put_i64(self.access_hash);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_i64_at(run, 0, self.id);
+            zerotl::fixed::put_i64_at(run, 8, self.access_hash);
+        }
         self.file_reference.encode(w);
-        w.put_i64(self.volume_id);
-        w.put_i32(self.local_id);
-        w.put_i64(self.secret);
+        if let Some(run) = w.run(20) {
+            zerotl::fixed::put_i64_at(run, 0, self.volume_id);
+            zerotl::fixed::put_i32_at(run, 8, self.local_id);
+            zerotl::fixed::put_i64_at(run, 12, self.secret);
+        }
     }
 }
 
@@ -3270,12 +3293,14 @@ impl<'a> zerotl::BareDecode<'a> for InputPhotoLegacyFileLocation<'a> {
     const MIN_BARE_SIZE: usize = 40;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = r.read_i64()?;
-        let access_hash = r.read_i64()?;
+        let run = r.read_array::<16>()?;
+        let id = zerotl::fixed::i64_at(run, 0);
+        let access_hash = zerotl::fixed::i64_at(run, 8);
         let file_reference = zerotl::Decode::decode(r)?;
-        let volume_id = r.read_i64()?;
-        let local_id = r.read_i32()?;
-        let secret = r.read_i64()?;
+        let run = r.read_array::<20>()?;
+        let volume_id = zerotl::fixed::i64_at(run, 0);
+        let local_id = zerotl::fixed::i32_at(run, 8);
+        let secret = zerotl::fixed::i64_at(run, 12);
         Ok(Self {
             id,
             access_hash,
@@ -3341,8 +3366,10 @@ impl zerotl::BareEncode for InputPeerPhotoFileLocation<'_> {
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
         w.put_u32(if self.big { 1 << 0 } else { 0 });
         self.peer.encode(w);
-        w.put_i64(self.volume_id);
-        w.put_i32(self.local_id);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i64_at(run, 0, self.volume_id);
+            zerotl::fixed::put_i32_at(run, 8, self.local_id);
+        }
     }
 }
 
@@ -3350,13 +3377,12 @@ impl<'a> zerotl::BareDecode<'a> for InputPeerPhotoFileLocation<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000001, "inputPeerPhotoFileLocation")?;
         let big = flags & (1 << 0) != 0;
         let peer = zerotl::Decode::decode(r)?;
-        let volume_id = r.read_i64()?;
-        let local_id = r.read_i32()?;
-        r.leave();
+        let run = r.read_array::<12>()?;
+        let volume_id = zerotl::fixed::i64_at(run, 0);
+        let local_id = zerotl::fixed::i32_at(run, 8);
         Ok(Self {
             big,
             peer,
@@ -3417,8 +3443,10 @@ impl zerotl::BareEncode for InputStickerSetThumb<'_> {
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
         self.stickerset.encode(w);
-        w.put_i64(self.volume_id);
-        w.put_i32(self.local_id);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i64_at(run, 0, self.volume_id);
+            zerotl::fixed::put_i32_at(run, 8, self.local_id);
+        }
     }
 }
 
@@ -3426,11 +3454,10 @@ impl<'a> zerotl::BareDecode<'a> for InputStickerSetThumb<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let stickerset = zerotl::Decode::decode(r)?;
-        let volume_id = r.read_i64()?;
-        let local_id = r.read_i32()?;
-        r.leave();
+        let run = r.read_array::<12>()?;
+        let volume_id = zerotl::fixed::i64_at(run, 0);
+        let local_id = zerotl::fixed::i32_at(run, 8);
         Ok(Self {
             stickerset,
             volume_id,
@@ -3879,7 +3906,6 @@ impl<'a> zerotl::BareDecode<'a> for User<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x03fffc7f, "user")?;
         let self_ = flags & (1 << 10) != 0;
         let contact = flags & (1 << 11) != 0;
@@ -3951,7 +3977,6 @@ impl<'a> zerotl::BareDecode<'a> for User<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             self_,
             contact,
@@ -4102,14 +4127,12 @@ impl<'a> zerotl::BareDecode<'a> for UserProfilePhoto {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000001, "userProfilePhoto")?;
         let has_video = flags & (1 << 0) != 0;
         let photo_id = r.read_i64()?;
         let photo_small = zerotl::Decode::decode(r)?;
         let photo_big = zerotl::Decode::decode(r)?;
         let dc_id = r.read_i32()?;
-        r.leave();
         Ok(Self {
             has_video,
             photo_id,
@@ -4619,9 +4642,11 @@ impl zerotl::BareEncode for Chat<'_> {
         w.put_i32(self.id);
         self.title.encode(w);
         self.photo.encode(w);
-        w.put_i32(self.participants_count);
-        w.put_i32(self.date);
-        w.put_i32(self.version);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i32_at(run, 0, self.participants_count);
+            zerotl::fixed::put_i32_at(run, 4, self.date);
+            zerotl::fixed::put_i32_at(run, 8, self.version);
+        }
         if let Some(v) = &self.migrated_to {
             v.encode(w);
         }
@@ -4638,7 +4663,6 @@ impl<'a> zerotl::BareDecode<'a> for Chat<'a> {
     const MIN_BARE_SIZE: usize = 28;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x01844067, "chat")?;
         let creator = flags & (1 << 0) != 0;
         let kicked = flags & (1 << 1) != 0;
@@ -4649,9 +4673,10 @@ impl<'a> zerotl::BareDecode<'a> for Chat<'a> {
         let id = r.read_i32()?;
         let title = zerotl::Decode::decode(r)?;
         let photo = zerotl::Decode::decode(r)?;
-        let participants_count = r.read_i32()?;
-        let date = r.read_i32()?;
-        let version = r.read_i32()?;
+        let run = r.read_array::<12>()?;
+        let participants_count = zerotl::fixed::i32_at(run, 0);
+        let date = zerotl::fixed::i32_at(run, 4);
+        let version = zerotl::fixed::i32_at(run, 8);
         let migrated_to = if flags & (1 << 6) != 0 {
             Some(zerotl::Decode::decode(r)?)
         } else {
@@ -4667,7 +4692,6 @@ impl<'a> zerotl::BareDecode<'a> for Chat<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             creator,
             kicked,
@@ -4921,8 +4945,10 @@ impl zerotl::BareEncode for Channel<'_> {
             v.encode(w);
         }
         self.photo.encode(w);
-        w.put_i32(self.date);
-        w.put_i32(self.version);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.date);
+            zerotl::fixed::put_i32_at(run, 4, self.version);
+        }
         if let Some(v) = &self.restriction_reason {
             v.encode(w);
         }
@@ -4945,7 +4971,6 @@ impl<'a> zerotl::BareDecode<'a> for Channel<'a> {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x01fefbe5, "channel")?;
         let creator = flags & (1 << 0) != 0;
         let left = flags & (1 << 2) != 0;
@@ -4974,8 +4999,9 @@ impl<'a> zerotl::BareDecode<'a> for Channel<'a> {
             None
         };
         let photo = zerotl::Decode::decode(r)?;
-        let date = r.read_i32()?;
-        let version = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let date = zerotl::fixed::i32_at(run, 0);
+        let version = zerotl::fixed::i32_at(run, 4);
         let restriction_reason = if flags & (1 << 9) != 0 {
             Some(zerotl::Decode::decode(r)?)
         } else {
@@ -5001,7 +5027,6 @@ impl<'a> zerotl::BareDecode<'a> for Channel<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             creator,
             left,
@@ -5098,8 +5123,10 @@ impl zerotl::BareEncode for ChannelForbidden<'_> {
                     0
                 },
         );
-        w.put_i32(self.id);
-        w.put_i64(self.access_hash);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i32_at(run, 0, self.id);
+            zerotl::fixed::put_i64_at(run, 4, self.access_hash);
+        }
         self.title.encode(w);
         if let Some(v) = &self.until_date {
             w.put_i32(*v);
@@ -5114,8 +5141,9 @@ impl<'a> zerotl::BareDecode<'a> for ChannelForbidden<'a> {
         let flags = r.read_flags(0x00010120, "channelForbidden")?;
         let broadcast = flags & (1 << 5) != 0;
         let megagroup = flags & (1 << 8) != 0;
-        let id = r.read_i32()?;
-        let access_hash = r.read_i64()?;
+        let run = r.read_array::<12>()?;
+        let id = zerotl::fixed::i32_at(run, 0);
+        let access_hash = zerotl::fixed::i64_at(run, 4);
         let title = zerotl::Decode::decode(r)?;
         let until_date = if flags & (1 << 16) != 0 {
             Some(r.read_i32()?)
@@ -5249,7 +5277,6 @@ impl<'a> zerotl::BareDecode<'a> for ChatFull<'a> {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x000019cc, "chatFull")?;
         let can_set_username = flags & (1 << 7) != 0;
         let has_scheduled = flags & (1 << 8) != 0;
@@ -5283,7 +5310,6 @@ impl<'a> zerotl::BareDecode<'a> for ChatFull<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             can_set_username,
             has_scheduled,
@@ -5555,9 +5581,11 @@ impl zerotl::BareEncode for ChannelFull<'_> {
         if let Some(v) = &self.online_count {
             w.put_i32(*v);
         }
-        w.put_i32(self.read_inbox_max_id);
-        w.put_i32(self.read_outbox_max_id);
-        w.put_i32(self.unread_count);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i32_at(run, 0, self.read_inbox_max_id);
+            zerotl::fixed::put_i32_at(run, 4, self.read_outbox_max_id);
+            zerotl::fixed::put_i32_at(run, 8, self.unread_count);
+        }
         self.chat_photo.encode(w);
         self.notify_settings.encode(w);
         self.exported_invite.encode(w);
@@ -5606,7 +5634,6 @@ impl<'a> zerotl::BareDecode<'a> for ChannelFull<'a> {
     const MIN_BARE_SIZE: usize = 48;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x007fffff, "channelFull")?;
         let can_view_participants = flags & (1 << 3) != 0;
         let can_set_username = flags & (1 << 6) != 0;
@@ -5643,9 +5670,10 @@ impl<'a> zerotl::BareDecode<'a> for ChannelFull<'a> {
         } else {
             None
         };
-        let read_inbox_max_id = r.read_i32()?;
-        let read_outbox_max_id = r.read_i32()?;
-        let unread_count = r.read_i32()?;
+        let run = r.read_array::<12>()?;
+        let read_inbox_max_id = zerotl::fixed::i32_at(run, 0);
+        let read_outbox_max_id = zerotl::fixed::i32_at(run, 4);
+        let unread_count = zerotl::fixed::i32_at(run, 8);
         let chat_photo = zerotl::Decode::decode(r)?;
         let notify_settings = zerotl::Decode::decode(r)?;
         let exported_invite = zerotl::Decode::decode(r)?;
@@ -5711,7 +5739,6 @@ impl<'a> zerotl::BareDecode<'a> for ChannelFull<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             can_view_participants,
             can_set_username,
@@ -5802,9 +5829,11 @@ impl zerotl::BareEncode for ChatParticipant {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.user_id);
-        w.put_i32(self.inviter_id);
-        w.put_i32(self.date);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i32_at(run, 0, self.user_id);
+            zerotl::fixed::put_i32_at(run, 4, self.inviter_id);
+            zerotl::fixed::put_i32_at(run, 8, self.date);
+        }
     }
 }
 
@@ -5813,9 +5842,10 @@ impl<'a> zerotl::BareDecode<'a> for ChatParticipant {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let user_id = r.read_i32()?;
-        let inviter_id = r.read_i32()?;
-        let date = r.read_i32()?;
+        let run = r.read_array::<12>()?;
+        let user_id = zerotl::fixed::i32_at(run, 0);
+        let inviter_id = zerotl::fixed::i32_at(run, 4);
+        let date = zerotl::fixed::i32_at(run, 8);
         Ok(Self {
             user_id,
             inviter_id,
@@ -5934,9 +5964,11 @@ impl zerotl::BareEncode for ChatParticipantAdmin {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.user_id);
-        w.put_i32(self.inviter_id);
-        w.put_i32(self.date);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i32_at(run, 0, self.user_id);
+            zerotl::fixed::put_i32_at(run, 4, self.inviter_id);
+            zerotl::fixed::put_i32_at(run, 8, self.date);
+        }
     }
 }
 
@@ -5945,9 +5977,10 @@ impl<'a> zerotl::BareDecode<'a> for ChatParticipantAdmin {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let user_id = r.read_i32()?;
-        let inviter_id = r.read_i32()?;
-        let date = r.read_i32()?;
+        let run = r.read_array::<12>()?;
+        let user_id = zerotl::fixed::i32_at(run, 0);
+        let inviter_id = zerotl::fixed::i32_at(run, 4);
+        let date = zerotl::fixed::i32_at(run, 8);
         Ok(Self {
             user_id,
             inviter_id,
@@ -6023,7 +6056,6 @@ impl<'a> zerotl::BareDecode<'a> for ChatParticipantsForbidden {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000001, "chatParticipantsForbidden")?;
         let chat_id = r.read_i32()?;
         let self_participant = if flags & (1 << 0) != 0 {
@@ -6031,7 +6063,6 @@ impl<'a> zerotl::BareDecode<'a> for ChatParticipantsForbidden {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             chat_id,
             self_participant,
@@ -6099,11 +6130,9 @@ impl<'a> zerotl::BareDecode<'a> for ChatParticipants<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let chat_id = r.read_i32()?;
         let participants = zerotl::Decode::decode(r)?;
         let version = r.read_i32()?;
-        r.leave();
         Ok(Self {
             chat_id,
             participants,
@@ -6228,13 +6257,11 @@ impl<'a> zerotl::BareDecode<'a> for ChatPhoto {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000001, "chatPhoto")?;
         let has_video = flags & (1 << 0) != 0;
         let photo_small = zerotl::Decode::decode(r)?;
         let photo_big = zerotl::Decode::decode(r)?;
         let dc_id = r.read_i32()?;
-        r.leave();
         Ok(Self {
             has_video,
             photo_small,
@@ -6518,7 +6545,6 @@ impl<'a> zerotl::BareDecode<'a> for Message<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x01efeffe, "message")?;
         let out = flags & (1 << 1) != 0;
         let mentioned = flags & (1 << 4) != 0;
@@ -6603,7 +6629,6 @@ impl<'a> zerotl::BareDecode<'a> for Message<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             out,
             mentioned,
@@ -6734,7 +6759,6 @@ impl<'a> zerotl::BareDecode<'a> for MessageService<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x0008613a, "messageService")?;
         let out = flags & (1 << 1) != 0;
         let mentioned = flags & (1 << 4) != 0;
@@ -6756,7 +6780,6 @@ impl<'a> zerotl::BareDecode<'a> for MessageService<'a> {
         };
         let date = r.read_i32()?;
         let action = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             out,
             mentioned,
@@ -6897,7 +6920,6 @@ impl<'a> zerotl::BareDecode<'a> for MessageMediaPhoto<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000005, "messageMediaPhoto")?;
         let photo = if flags & (1 << 0) != 0 {
             Some(zerotl::Decode::decode(r)?)
@@ -6909,7 +6931,6 @@ impl<'a> zerotl::BareDecode<'a> for MessageMediaPhoto<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self { photo, ttl_seconds })
     }
 }
@@ -6968,9 +6989,7 @@ impl<'a> zerotl::BareDecode<'a> for MessageMediaGeo {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let geo = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { geo })
     }
 }
@@ -7182,7 +7201,6 @@ impl<'a> zerotl::BareDecode<'a> for MessageMediaDocument<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000005, "messageMediaDocument")?;
         let document = if flags & (1 << 0) != 0 {
             Some(zerotl::Decode::decode(r)?)
@@ -7194,7 +7212,6 @@ impl<'a> zerotl::BareDecode<'a> for MessageMediaDocument<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             document,
             ttl_seconds,
@@ -7256,9 +7273,7 @@ impl<'a> zerotl::BareDecode<'a> for MessageMediaWebPage<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let webpage = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { webpage })
     }
 }
@@ -7337,14 +7352,12 @@ impl<'a> zerotl::BareDecode<'a> for MessageMediaVenue<'a> {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let geo = zerotl::Decode::decode(r)?;
         let title = zerotl::Decode::decode(r)?;
         let address = zerotl::Decode::decode(r)?;
         let provider = zerotl::Decode::decode(r)?;
         let venue_id = zerotl::Decode::decode(r)?;
         let venue_type = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             geo,
             title,
@@ -7410,9 +7423,7 @@ impl<'a> zerotl::BareDecode<'a> for MessageMediaGame<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let game = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { game })
     }
 }
@@ -7515,7 +7526,6 @@ impl<'a> zerotl::BareDecode<'a> for MessageMediaInvoice<'a> {
     const MIN_BARE_SIZE: usize = 28;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x0000000f, "messageMediaInvoice")?;
         let shipping_address_requested = flags & (1 << 1) != 0;
         let test = flags & (1 << 3) != 0;
@@ -7534,7 +7544,6 @@ impl<'a> zerotl::BareDecode<'a> for MessageMediaInvoice<'a> {
         let currency = zerotl::Decode::decode(r)?;
         let total_amount = r.read_i64()?;
         let start_param = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             shipping_address_requested,
             test,
@@ -7630,7 +7639,6 @@ impl<'a> zerotl::BareDecode<'a> for MessageMediaGeoLive {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000003, "messageMediaGeoLive")?;
         let geo = zerotl::Decode::decode(r)?;
         let heading = if flags & (1 << 0) != 0 {
@@ -7644,7 +7652,6 @@ impl<'a> zerotl::BareDecode<'a> for MessageMediaGeoLive {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             geo,
             heading,
@@ -7711,10 +7718,8 @@ impl<'a> zerotl::BareDecode<'a> for MessageMediaPoll<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let poll = zerotl::Decode::decode(r)?;
         let results = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { poll, results })
     }
 }
@@ -8011,9 +8016,7 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionChatEditPhoto<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let photo = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { photo })
     }
 }
@@ -8586,8 +8589,10 @@ impl zerotl::BareEncode for MessageActionGameScore {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i64(self.game_id);
-        w.put_i32(self.score);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i64_at(run, 0, self.game_id);
+            zerotl::fixed::put_i32_at(run, 8, self.score);
+        }
     }
 }
 
@@ -8596,8 +8601,9 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionGameScore {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let game_id = r.read_i64()?;
-        let score = r.read_i32()?;
+        let run = r.read_array::<12>()?;
+        let game_id = zerotl::fixed::i64_at(run, 0);
+        let score = zerotl::fixed::i32_at(run, 8);
         Ok(Self { game_id, score })
     }
 }
@@ -8690,7 +8696,6 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionPaymentSentMe<'a> {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000003, "messageActionPaymentSentMe")?;
         let currency = zerotl::Decode::decode(r)?;
         let total_amount = r.read_i64()?;
@@ -8706,7 +8711,6 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionPaymentSentMe<'a> {
             None
         };
         let charge = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             currency,
             total_amount,
@@ -8856,7 +8860,6 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionPhoneCall {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000007, "messageActionPhoneCall")?;
         let video = flags & (1 << 2) != 0;
         let call_id = r.read_i64()?;
@@ -8870,7 +8873,6 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionPhoneCall {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             video,
             call_id,
@@ -9108,10 +9110,8 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionSecureValuesSentMe<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let values = zerotl::Decode::decode(r)?;
         let credentials = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             values,
             credentials,
@@ -9173,9 +9173,7 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionSecureValuesSent<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let types = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { types })
     }
 }
@@ -9293,11 +9291,9 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionGeoProximityReached {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let from_id = zerotl::Decode::decode(r)?;
         let to_id = zerotl::Decode::decode(r)?;
         let distance = r.read_i32()?;
-        r.leave();
         Ok(Self {
             from_id,
             to_id,
@@ -9366,7 +9362,6 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionGroupCall {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000001, "messageActionGroupCall")?;
         let call = zerotl::Decode::decode(r)?;
         let duration = if flags & (1 << 0) != 0 {
@@ -9374,7 +9369,6 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionGroupCall {
         } else {
             None
         };
-        r.leave();
         Ok(Self { call, duration })
     }
 }
@@ -9436,10 +9430,8 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionInviteToGroupCall<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let call = zerotl::Decode::decode(r)?;
         let users = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { call, users })
     }
 }
@@ -9524,11 +9516,13 @@ impl zerotl::BareEncode for Dialog<'_> {
                 | if self.folder_id.is_some() { 1 << 4 } else { 0 },
         );
         self.peer.encode(w);
-        w.put_i32(self.top_message);
-        w.put_i32(self.read_inbox_max_id);
-        w.put_i32(self.read_outbox_max_id);
-        w.put_i32(self.unread_count);
-        w.put_i32(self.unread_mentions_count);
+        if let Some(run) = w.run(20) {
+            zerotl::fixed::put_i32_at(run, 0, self.top_message);
+            zerotl::fixed::put_i32_at(run, 4, self.read_inbox_max_id);
+            zerotl::fixed::put_i32_at(run, 8, self.read_outbox_max_id);
+            zerotl::fixed::put_i32_at(run, 12, self.unread_count);
+            zerotl::fixed::put_i32_at(run, 16, self.unread_mentions_count);
+        }
         self.notify_settings.encode(w);
         if let Some(v) = &self.pts {
             w.put_i32(*v);
@@ -9546,16 +9540,16 @@ impl<'a> zerotl::BareDecode<'a> for Dialog<'a> {
     const MIN_BARE_SIZE: usize = 32;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x0000001f, "dialog")?;
         let pinned = flags & (1 << 2) != 0;
         let unread_mark = flags & (1 << 3) != 0;
         let peer = zerotl::Decode::decode(r)?;
-        let top_message = r.read_i32()?;
-        let read_inbox_max_id = r.read_i32()?;
-        let read_outbox_max_id = r.read_i32()?;
-        let unread_count = r.read_i32()?;
-        let unread_mentions_count = r.read_i32()?;
+        let run = r.read_array::<20>()?;
+        let top_message = zerotl::fixed::i32_at(run, 0);
+        let read_inbox_max_id = zerotl::fixed::i32_at(run, 4);
+        let read_outbox_max_id = zerotl::fixed::i32_at(run, 8);
+        let unread_count = zerotl::fixed::i32_at(run, 12);
+        let unread_mentions_count = zerotl::fixed::i32_at(run, 16);
         let notify_settings = zerotl::Decode::decode(r)?;
         let pts = if flags & (1 << 0) != 0 {
             Some(r.read_i32()?)
@@ -9572,7 +9566,6 @@ impl<'a> zerotl::BareDecode<'a> for Dialog<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             pinned,
             unread_mark,
@@ -9653,11 +9646,13 @@ impl zerotl::BareEncode for DialogFolder<'_> {
         w.put_u32(if self.pinned { 1 << 2 } else { 0 });
         self.folder.encode(w);
         self.peer.encode(w);
-        w.put_i32(self.top_message);
-        w.put_i32(self.unread_muted_peers_count);
-        w.put_i32(self.unread_unmuted_peers_count);
-        w.put_i32(self.unread_muted_messages_count);
-        w.put_i32(self.unread_unmuted_messages_count);
+        if let Some(run) = w.run(20) {
+            zerotl::fixed::put_i32_at(run, 0, self.top_message);
+            zerotl::fixed::put_i32_at(run, 4, self.unread_muted_peers_count);
+            zerotl::fixed::put_i32_at(run, 8, self.unread_unmuted_peers_count);
+            zerotl::fixed::put_i32_at(run, 12, self.unread_muted_messages_count);
+            zerotl::fixed::put_i32_at(run, 16, self.unread_unmuted_messages_count);
+        }
     }
 }
 
@@ -9665,17 +9660,16 @@ impl<'a> zerotl::BareDecode<'a> for DialogFolder<'a> {
     const MIN_BARE_SIZE: usize = 32;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000004, "dialogFolder")?;
         let pinned = flags & (1 << 2) != 0;
         let folder = zerotl::Decode::decode(r)?;
         let peer = zerotl::Decode::decode(r)?;
-        let top_message = r.read_i32()?;
-        let unread_muted_peers_count = r.read_i32()?;
-        let unread_unmuted_peers_count = r.read_i32()?;
-        let unread_muted_messages_count = r.read_i32()?;
-        let unread_unmuted_messages_count = r.read_i32()?;
-        r.leave();
+        let run = r.read_array::<20>()?;
+        let top_message = zerotl::fixed::i32_at(run, 0);
+        let unread_muted_peers_count = zerotl::fixed::i32_at(run, 4);
+        let unread_unmuted_peers_count = zerotl::fixed::i32_at(run, 8);
+        let unread_muted_messages_count = zerotl::fixed::i32_at(run, 12);
+        let unread_unmuted_messages_count = zerotl::fixed::i32_at(run, 16);
         Ok(Self {
             pinned,
             folder,
@@ -9819,8 +9813,10 @@ impl zerotl::BareEncode for Photo<'_> {
                     0
                 },
         );
-        w.put_i64(self.id);
-        w.put_i64(self.access_hash);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_i64_at(run, 0, self.id);
+            zerotl::fixed::put_i64_at(run, 8, self.access_hash);
+        }
         self.file_reference.encode(w);
         w.put_i32(self.date);
         self.sizes.encode(w);
@@ -9835,11 +9831,11 @@ impl<'a> zerotl::BareDecode<'a> for Photo<'a> {
     const MIN_BARE_SIZE: usize = 40;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000003, "photo")?;
         let has_stickers = flags & (1 << 0) != 0;
-        let id = r.read_i64()?;
-        let access_hash = r.read_i64()?;
+        let run = r.read_array::<16>()?;
+        let id = zerotl::fixed::i64_at(run, 0);
+        let access_hash = zerotl::fixed::i64_at(run, 8);
         let file_reference = zerotl::Decode::decode(r)?;
         let date = r.read_i32()?;
         let sizes = zerotl::Decode::decode(r)?;
@@ -9849,7 +9845,6 @@ impl<'a> zerotl::BareDecode<'a> for Photo<'a> {
             None
         };
         let dc_id = r.read_i32()?;
-        r.leave();
         Ok(Self {
             has_stickers,
             id,
@@ -9978,9 +9973,11 @@ impl zerotl::BareEncode for PhotoSize<'_> {
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
         self.type_.encode(w);
         self.location.encode(w);
-        w.put_i32(self.w);
-        w.put_i32(self.h);
-        w.put_i32(self.size);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i32_at(run, 0, self.w);
+            zerotl::fixed::put_i32_at(run, 4, self.h);
+            zerotl::fixed::put_i32_at(run, 8, self.size);
+        }
     }
 }
 
@@ -9988,13 +9985,12 @@ impl<'a> zerotl::BareDecode<'a> for PhotoSize<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let type_ = zerotl::Decode::decode(r)?;
         let location = zerotl::Decode::decode(r)?;
-        let w = r.read_i32()?;
-        let h = r.read_i32()?;
-        let size = r.read_i32()?;
-        r.leave();
+        let run = r.read_array::<12>()?;
+        let w = zerotl::fixed::i32_at(run, 0);
+        let h = zerotl::fixed::i32_at(run, 4);
+        let size = zerotl::fixed::i32_at(run, 8);
         Ok(Self {
             type_,
             location,
@@ -10061,8 +10057,10 @@ impl zerotl::BareEncode for PhotoCachedSize<'_> {
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
         self.type_.encode(w);
         self.location.encode(w);
-        w.put_i32(self.w);
-        w.put_i32(self.h);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.w);
+            zerotl::fixed::put_i32_at(run, 4, self.h);
+        }
         self.bytes.encode(w);
     }
 }
@@ -10071,13 +10069,12 @@ impl<'a> zerotl::BareDecode<'a> for PhotoCachedSize<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let type_ = zerotl::Decode::decode(r)?;
         let location = zerotl::Decode::decode(r)?;
-        let w = r.read_i32()?;
-        let h = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let w = zerotl::fixed::i32_at(run, 0);
+        let h = zerotl::fixed::i32_at(run, 4);
         let bytes = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             type_,
             location,
@@ -10207,8 +10204,10 @@ impl zerotl::BareEncode for PhotoSizeProgressive<'_> {
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
         self.type_.encode(w);
         self.location.encode(w);
-        w.put_i32(self.w);
-        w.put_i32(self.h);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.w);
+            zerotl::fixed::put_i32_at(run, 4, self.h);
+        }
         self.sizes.encode(w);
     }
 }
@@ -10217,13 +10216,12 @@ impl<'a> zerotl::BareDecode<'a> for PhotoSizeProgressive<'a> {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let type_ = zerotl::Decode::decode(r)?;
         let location = zerotl::Decode::decode(r)?;
-        let w = r.read_i32()?;
-        let h = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let w = zerotl::fixed::i32_at(run, 0);
+        let h = zerotl::fixed::i32_at(run, 4);
         let sizes = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             type_,
             location,
@@ -10407,9 +10405,11 @@ impl zerotl::BareEncode for GeoPoint {
         } else {
             0
         });
-        w.put_f64(self.long);
-        w.put_f64(self.lat);
-        w.put_i64(self.access_hash);
+        if let Some(run) = w.run(24) {
+            zerotl::fixed::put_f64_at(run, 0, self.long);
+            zerotl::fixed::put_f64_at(run, 8, self.lat);
+            zerotl::fixed::put_i64_at(run, 16, self.access_hash);
+        }
         if let Some(v) = &self.accuracy_radius {
             w.put_i32(*v);
         }
@@ -10421,9 +10421,10 @@ impl<'a> zerotl::BareDecode<'a> for GeoPoint {
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "geoPoint")?;
-        let long = r.read_f64()?;
-        let lat = r.read_f64()?;
-        let access_hash = r.read_i64()?;
+        let run = r.read_array::<24>()?;
+        let long = zerotl::fixed::f64_at(run, 0);
+        let lat = zerotl::fixed::f64_at(run, 8);
+        let access_hash = zerotl::fixed::i64_at(run, 16);
         let accuracy_radius = if flags & (1 << 0) != 0 {
             Some(r.read_i32()?)
         } else {
@@ -10492,9 +10493,7 @@ impl<'a> zerotl::BareDecode<'a> for InputNotifyPeer<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let peer = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { peer })
     }
 }
@@ -11083,7 +11082,6 @@ impl<'a> zerotl::BareDecode<'a> for WallPaper<'a> {
     const MIN_BARE_SIZE: usize = 28;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let id = r.read_i64()?;
         let flags = r.read_flags(0x0000001f, "wallPaper")?;
         let creator = flags & (1 << 0) != 0;
@@ -11098,7 +11096,6 @@ impl<'a> zerotl::BareDecode<'a> for WallPaper<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             id,
             creator,
@@ -11178,7 +11175,6 @@ impl<'a> zerotl::BareDecode<'a> for WallPaperNoFile {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000016, "wallPaperNoFile")?;
         let default = flags & (1 << 1) != 0;
         let dark = flags & (1 << 4) != 0;
@@ -11187,7 +11183,6 @@ impl<'a> zerotl::BareDecode<'a> for WallPaperNoFile {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             default,
             dark,
@@ -11709,7 +11704,6 @@ impl<'a> zerotl::BareDecode<'a> for UserFull<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x000038ff, "userFull")?;
         let blocked = flags & (1 << 0) != 0;
         let phone_calls_available = flags & (1 << 4) != 0;
@@ -11746,7 +11740,6 @@ impl<'a> zerotl::BareDecode<'a> for UserFull<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             blocked,
             phone_calls_available,
@@ -11878,8 +11871,10 @@ impl zerotl::BareEncode for ImportedContact {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.user_id);
-        w.put_i64(self.client_id);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i32_at(run, 0, self.user_id);
+            zerotl::fixed::put_i64_at(run, 4, self.client_id);
+        }
     }
 }
 
@@ -11888,8 +11883,9 @@ impl<'a> zerotl::BareDecode<'a> for ImportedContact {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let user_id = r.read_i32()?;
-        let client_id = r.read_i64()?;
+        let run = r.read_array::<12>()?;
+        let user_id = zerotl::fixed::i32_at(run, 0);
+        let client_id = zerotl::fixed::i64_at(run, 4);
         Ok(Self { user_id, client_id })
     }
 }
@@ -11951,10 +11947,8 @@ impl<'a> zerotl::BareDecode<'a> for ContactStatus {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let user_id = r.read_i32()?;
         let status = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { user_id, status })
     }
 }
@@ -12918,8 +12912,10 @@ impl zerotl::BareEncode for UpdateNewMessage<'_> {
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
         self.message.encode(w);
-        w.put_i32(self.pts);
-        w.put_i32(self.pts_count);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.pts);
+            zerotl::fixed::put_i32_at(run, 4, self.pts_count);
+        }
     }
 }
 
@@ -12927,11 +12923,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateNewMessage<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let message = zerotl::Decode::decode(r)?;
-        let pts = r.read_i32()?;
-        let pts_count = r.read_i32()?;
-        r.leave();
+        let run = r.read_array::<8>()?;
+        let pts = zerotl::fixed::i32_at(run, 0);
+        let pts_count = zerotl::fixed::i32_at(run, 4);
         Ok(Self {
             message,
             pts,
@@ -12988,8 +12983,10 @@ impl zerotl::BareEncode for UpdateMessageId {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.id);
-        w.put_i64(self.random_id);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i32_at(run, 0, self.id);
+            zerotl::fixed::put_i64_at(run, 4, self.random_id);
+        }
     }
 }
 
@@ -12998,8 +12995,9 @@ impl<'a> zerotl::BareDecode<'a> for UpdateMessageId {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = r.read_i32()?;
-        let random_id = r.read_i64()?;
+        let run = r.read_array::<12>()?;
+        let id = zerotl::fixed::i32_at(run, 0);
+        let random_id = zerotl::fixed::i64_at(run, 4);
         Ok(Self { id, random_id })
     }
 }
@@ -13055,8 +13053,10 @@ impl zerotl::BareEncode for UpdateDeleteMessages<'_> {
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
         self.messages.encode(w);
-        w.put_i32(self.pts);
-        w.put_i32(self.pts_count);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.pts);
+            zerotl::fixed::put_i32_at(run, 4, self.pts_count);
+        }
     }
 }
 
@@ -13065,8 +13065,9 @@ impl<'a> zerotl::BareDecode<'a> for UpdateDeleteMessages<'a> {
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let messages = zerotl::Decode::decode(r)?;
-        let pts = r.read_i32()?;
-        let pts_count = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let pts = zerotl::fixed::i32_at(run, 0);
+        let pts_count = zerotl::fixed::i32_at(run, 4);
         Ok(Self {
             messages,
             pts,
@@ -13132,10 +13133,8 @@ impl<'a> zerotl::BareDecode<'a> for UpdateUserTyping {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let user_id = r.read_i32()?;
         let action = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { user_id, action })
     }
 }
@@ -13190,8 +13189,10 @@ impl zerotl::BareEncode for UpdateChatUserTyping {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.chat_id);
-        w.put_i32(self.user_id);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.chat_id);
+            zerotl::fixed::put_i32_at(run, 4, self.user_id);
+        }
         self.action.encode(w);
     }
 }
@@ -13200,11 +13201,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateChatUserTyping {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
-        let chat_id = r.read_i32()?;
-        let user_id = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let chat_id = zerotl::fixed::i32_at(run, 0);
+        let user_id = zerotl::fixed::i32_at(run, 4);
         let action = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             chat_id,
             user_id,
@@ -13267,9 +13267,7 @@ impl<'a> zerotl::BareDecode<'a> for UpdateChatParticipants<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let participants = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { participants })
     }
 }
@@ -13331,10 +13329,8 @@ impl<'a> zerotl::BareDecode<'a> for UpdateUserStatus {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let user_id = r.read_i32()?;
         let status = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { user_id, status })
     }
 }
@@ -13469,8 +13465,10 @@ impl zerotl::BareEncode for UpdateUserPhoto {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.user_id);
-        w.put_i32(self.date);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.user_id);
+            zerotl::fixed::put_i32_at(run, 4, self.date);
+        }
         self.photo.encode(w);
         self.previous.encode(w);
     }
@@ -13480,12 +13478,11 @@ impl<'a> zerotl::BareDecode<'a> for UpdateUserPhoto {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
-        let user_id = r.read_i32()?;
-        let date = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let user_id = zerotl::fixed::i32_at(run, 0);
+        let date = zerotl::fixed::i32_at(run, 4);
         let photo = zerotl::Decode::decode(r)?;
         let previous = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             user_id,
             date,
@@ -13552,10 +13549,8 @@ impl<'a> zerotl::BareDecode<'a> for UpdateNewEncryptedMessage<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let message = zerotl::Decode::decode(r)?;
         let qts = r.read_i32()?;
-        r.leave();
         Ok(Self { message, qts })
     }
 }
@@ -13677,10 +13672,8 @@ impl<'a> zerotl::BareDecode<'a> for UpdateEncryption<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let chat = zerotl::Decode::decode(r)?;
         let date = r.read_i32()?;
-        r.leave();
         Ok(Self { chat, date })
     }
 }
@@ -13735,9 +13728,11 @@ impl zerotl::BareEncode for UpdateEncryptedMessagesRead {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.chat_id);
-        w.put_i32(self.max_date);
-        w.put_i32(self.date);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i32_at(run, 0, self.chat_id);
+            zerotl::fixed::put_i32_at(run, 4, self.max_date);
+            zerotl::fixed::put_i32_at(run, 8, self.date);
+        }
     }
 }
 
@@ -13746,9 +13741,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateEncryptedMessagesRead {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let chat_id = r.read_i32()?;
-        let max_date = r.read_i32()?;
-        let date = r.read_i32()?;
+        let run = r.read_array::<12>()?;
+        let chat_id = zerotl::fixed::i32_at(run, 0);
+        let max_date = zerotl::fixed::i32_at(run, 4);
+        let date = zerotl::fixed::i32_at(run, 8);
         Ok(Self {
             chat_id,
             max_date,
@@ -13811,11 +13807,13 @@ impl zerotl::BareEncode for UpdateChatParticipantAdd {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.chat_id);
-        w.put_i32(self.user_id);
-        w.put_i32(self.inviter_id);
-        w.put_i32(self.date);
-        w.put_i32(self.version);
+        if let Some(run) = w.run(20) {
+            zerotl::fixed::put_i32_at(run, 0, self.chat_id);
+            zerotl::fixed::put_i32_at(run, 4, self.user_id);
+            zerotl::fixed::put_i32_at(run, 8, self.inviter_id);
+            zerotl::fixed::put_i32_at(run, 12, self.date);
+            zerotl::fixed::put_i32_at(run, 16, self.version);
+        }
     }
 }
 
@@ -13824,11 +13822,12 @@ impl<'a> zerotl::BareDecode<'a> for UpdateChatParticipantAdd {
     const FIXED_BARE_SIZE: Option<usize> = Some(20);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let chat_id = r.read_i32()?;
-        let user_id = r.read_i32()?;
-        let inviter_id = r.read_i32()?;
-        let date = r.read_i32()?;
-        let version = r.read_i32()?;
+        let run = r.read_array::<20>()?;
+        let chat_id = zerotl::fixed::i32_at(run, 0);
+        let user_id = zerotl::fixed::i32_at(run, 4);
+        let inviter_id = zerotl::fixed::i32_at(run, 8);
+        let date = zerotl::fixed::i32_at(run, 12);
+        let version = zerotl::fixed::i32_at(run, 16);
         Ok(Self {
             chat_id,
             user_id,
@@ -13889,9 +13888,11 @@ impl zerotl::BareEncode for UpdateChatParticipantDelete {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.chat_id);
-        w.put_i32(self.user_id);
-        w.put_i32(self.version);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i32_at(run, 0, self.chat_id);
+            zerotl::fixed::put_i32_at(run, 4, self.user_id);
+            zerotl::fixed::put_i32_at(run, 8, self.version);
+        }
     }
 }
 
@@ -13900,9 +13901,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateChatParticipantDelete {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let chat_id = r.read_i32()?;
-        let user_id = r.read_i32()?;
-        let version = r.read_i32()?;
+        let run = r.read_array::<12>()?;
+        let chat_id = zerotl::fixed::i32_at(run, 0);
+        let user_id = zerotl::fixed::i32_at(run, 4);
+        let version = zerotl::fixed::i32_at(run, 8);
         Ok(Self {
             chat_id,
             user_id,
@@ -13965,9 +13967,7 @@ impl<'a> zerotl::BareDecode<'a> for UpdateDcOptions<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let dc_options = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { dc_options })
     }
 }
@@ -14029,10 +14029,8 @@ impl<'a> zerotl::BareDecode<'a> for UpdateNotifySettings<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let peer = zerotl::Decode::decode(r)?;
         let notify_settings = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             peer,
             notify_settings,
@@ -14118,7 +14116,6 @@ impl<'a> zerotl::BareDecode<'a> for UpdateServiceNotification<'a> {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000003, "updateServiceNotification")?;
         let popup = flags & (1 << 0) != 0;
         let inbox_date = if flags & (1 << 1) != 0 {
@@ -14130,7 +14127,6 @@ impl<'a> zerotl::BareDecode<'a> for UpdateServiceNotification<'a> {
         let message = zerotl::Decode::decode(r)?;
         let media = zerotl::Decode::decode(r)?;
         let entities = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             popup,
             inbox_date,
@@ -14199,10 +14195,8 @@ impl<'a> zerotl::BareDecode<'a> for UpdatePrivacy<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let key = zerotl::Decode::decode(r)?;
         let rules = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { key, rules })
     }
 }
@@ -14331,10 +14325,12 @@ impl zerotl::BareEncode for UpdateReadHistoryInbox {
             w.put_i32(*v);
         }
         self.peer.encode(w);
-        w.put_i32(self.max_id);
-        w.put_i32(self.still_unread_count);
-        w.put_i32(self.pts);
-        w.put_i32(self.pts_count);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_i32_at(run, 0, self.max_id);
+            zerotl::fixed::put_i32_at(run, 4, self.still_unread_count);
+            zerotl::fixed::put_i32_at(run, 8, self.pts);
+            zerotl::fixed::put_i32_at(run, 12, self.pts_count);
+        }
     }
 }
 
@@ -14342,7 +14338,6 @@ impl<'a> zerotl::BareDecode<'a> for UpdateReadHistoryInbox {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000001, "updateReadHistoryInbox")?;
         let folder_id = if flags & (1 << 0) != 0 {
             Some(r.read_i32()?)
@@ -14350,11 +14345,11 @@ impl<'a> zerotl::BareDecode<'a> for UpdateReadHistoryInbox {
             None
         };
         let peer = zerotl::Decode::decode(r)?;
-        let max_id = r.read_i32()?;
-        let still_unread_count = r.read_i32()?;
-        let pts = r.read_i32()?;
-        let pts_count = r.read_i32()?;
-        r.leave();
+        let run = r.read_array::<16>()?;
+        let max_id = zerotl::fixed::i32_at(run, 0);
+        let still_unread_count = zerotl::fixed::i32_at(run, 4);
+        let pts = zerotl::fixed::i32_at(run, 8);
+        let pts_count = zerotl::fixed::i32_at(run, 12);
         Ok(Self {
             folder_id,
             peer,
@@ -14419,9 +14414,11 @@ impl zerotl::BareEncode for UpdateReadHistoryOutbox {
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
         self.peer.encode(w);
-        w.put_i32(self.max_id);
-        w.put_i32(self.pts);
-        w.put_i32(self.pts_count);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i32_at(run, 0, self.max_id);
+            zerotl::fixed::put_i32_at(run, 4, self.pts);
+            zerotl::fixed::put_i32_at(run, 8, self.pts_count);
+        }
     }
 }
 
@@ -14429,12 +14426,11 @@ impl<'a> zerotl::BareDecode<'a> for UpdateReadHistoryOutbox {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let peer = zerotl::Decode::decode(r)?;
-        let max_id = r.read_i32()?;
-        let pts = r.read_i32()?;
-        let pts_count = r.read_i32()?;
-        r.leave();
+        let run = r.read_array::<12>()?;
+        let max_id = zerotl::fixed::i32_at(run, 0);
+        let pts = zerotl::fixed::i32_at(run, 4);
+        let pts_count = zerotl::fixed::i32_at(run, 8);
         Ok(Self {
             peer,
             max_id,
@@ -14495,8 +14491,10 @@ impl zerotl::BareEncode for UpdateWebPage<'_> {
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
         self.webpage.encode(w);
-        w.put_i32(self.pts);
-        w.put_i32(self.pts_count);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.pts);
+            zerotl::fixed::put_i32_at(run, 4, self.pts_count);
+        }
     }
 }
 
@@ -14504,11 +14502,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateWebPage<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let webpage = zerotl::Decode::decode(r)?;
-        let pts = r.read_i32()?;
-        let pts_count = r.read_i32()?;
-        r.leave();
+        let run = r.read_array::<8>()?;
+        let pts = zerotl::fixed::i32_at(run, 0);
+        let pts_count = zerotl::fixed::i32_at(run, 4);
         Ok(Self {
             webpage,
             pts,
@@ -14568,8 +14565,10 @@ impl zerotl::BareEncode for UpdateReadMessagesContents<'_> {
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
         self.messages.encode(w);
-        w.put_i32(self.pts);
-        w.put_i32(self.pts_count);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.pts);
+            zerotl::fixed::put_i32_at(run, 4, self.pts_count);
+        }
     }
 }
 
@@ -14578,8 +14577,9 @@ impl<'a> zerotl::BareDecode<'a> for UpdateReadMessagesContents<'a> {
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let messages = zerotl::Decode::decode(r)?;
-        let pts = r.read_i32()?;
-        let pts_count = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let pts = zerotl::fixed::i32_at(run, 0);
+        let pts_count = zerotl::fixed::i32_at(run, 4);
         Ok(Self {
             messages,
             pts,
@@ -14770,8 +14770,10 @@ impl zerotl::BareEncode for UpdateNewChannelMessage<'_> {
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
         self.message.encode(w);
-        w.put_i32(self.pts);
-        w.put_i32(self.pts_count);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.pts);
+            zerotl::fixed::put_i32_at(run, 4, self.pts_count);
+        }
     }
 }
 
@@ -14779,11 +14781,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateNewChannelMessage<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let message = zerotl::Decode::decode(r)?;
-        let pts = r.read_i32()?;
-        let pts_count = r.read_i32()?;
-        r.leave();
+        let run = r.read_array::<8>()?;
+        let pts = zerotl::fixed::i32_at(run, 0);
+        let pts_count = zerotl::fixed::i32_at(run, 4);
         Ok(Self {
             message,
             pts,
@@ -14850,10 +14851,12 @@ impl zerotl::BareEncode for UpdateReadChannelInbox {
         if let Some(v) = &self.folder_id {
             w.put_i32(*v);
         }
-        w.put_i32(self.channel_id);
-        w.put_i32(self.max_id);
-        w.put_i32(self.still_unread_count);
-        w.put_i32(self.pts);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_i32_at(run, 0, self.channel_id);
+            zerotl::fixed::put_i32_at(run, 4, self.max_id);
+            zerotl::fixed::put_i32_at(run, 8, self.still_unread_count);
+            zerotl::fixed::put_i32_at(run, 12, self.pts);
+        }
     }
 }
 
@@ -14867,10 +14870,11 @@ impl<'a> zerotl::BareDecode<'a> for UpdateReadChannelInbox {
         } else {
             None
         };
-        let channel_id = r.read_i32()?;
-        let max_id = r.read_i32()?;
-        let still_unread_count = r.read_i32()?;
-        let pts = r.read_i32()?;
+        let run = r.read_array::<16>()?;
+        let channel_id = zerotl::fixed::i32_at(run, 0);
+        let max_id = zerotl::fixed::i32_at(run, 4);
+        let still_unread_count = zerotl::fixed::i32_at(run, 8);
+        let pts = zerotl::fixed::i32_at(run, 12);
         Ok(Self {
             folder_id,
             channel_id,
@@ -14935,8 +14939,10 @@ impl zerotl::BareEncode for UpdateDeleteChannelMessages<'_> {
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
         w.put_i32(self.channel_id);
         self.messages.encode(w);
-        w.put_i32(self.pts);
-        w.put_i32(self.pts_count);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.pts);
+            zerotl::fixed::put_i32_at(run, 4, self.pts_count);
+        }
     }
 }
 
@@ -14946,8 +14952,9 @@ impl<'a> zerotl::BareDecode<'a> for UpdateDeleteChannelMessages<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let channel_id = r.read_i32()?;
         let messages = zerotl::Decode::decode(r)?;
-        let pts = r.read_i32()?;
-        let pts_count = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let pts = zerotl::fixed::i32_at(run, 0);
+        let pts_count = zerotl::fixed::i32_at(run, 4);
         Ok(Self {
             channel_id,
             messages,
@@ -15007,9 +15014,11 @@ impl zerotl::BareEncode for UpdateChannelMessageViews {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.channel_id);
-        w.put_i32(self.id);
-        w.put_i32(self.views);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i32_at(run, 0, self.channel_id);
+            zerotl::fixed::put_i32_at(run, 4, self.id);
+            zerotl::fixed::put_i32_at(run, 8, self.views);
+        }
     }
 }
 
@@ -15018,9 +15027,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateChannelMessageViews {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let channel_id = r.read_i32()?;
-        let id = r.read_i32()?;
-        let views = r.read_i32()?;
+        let run = r.read_array::<12>()?;
+        let channel_id = zerotl::fixed::i32_at(run, 0);
+        let id = zerotl::fixed::i32_at(run, 4);
+        let views = zerotl::fixed::i32_at(run, 8);
         Ok(Self {
             channel_id,
             id,
@@ -15081,8 +15091,10 @@ impl zerotl::BareEncode for UpdateChatParticipantAdmin {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.chat_id);
-        w.put_i32(self.user_id);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.chat_id);
+            zerotl::fixed::put_i32_at(run, 4, self.user_id);
+        }
         self.is_admin.encode(w);
         w.put_i32(self.version);
     }
@@ -15092,8 +15104,9 @@ impl<'a> zerotl::BareDecode<'a> for UpdateChatParticipantAdmin {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let chat_id = r.read_i32()?;
-        let user_id = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let chat_id = zerotl::fixed::i32_at(run, 0);
+        let user_id = zerotl::fixed::i32_at(run, 4);
         let is_admin = zerotl::Decode::decode(r)?;
         let version = r.read_i32()?;
         Ok(Self {
@@ -15159,9 +15172,7 @@ impl<'a> zerotl::BareDecode<'a> for UpdateNewStickerSet<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let stickerset = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { stickerset })
     }
 }
@@ -15399,8 +15410,10 @@ impl zerotl::BareEncode for UpdateBotInlineQuery<'_> {
             if self.geo.is_some() { 1 << 0 } else { 0 }
                 | if self.peer_type.is_some() { 1 << 1 } else { 0 },
         );
-        w.put_i64(self.query_id);
-        w.put_i32(self.user_id);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i64_at(run, 0, self.query_id);
+            zerotl::fixed::put_i32_at(run, 8, self.user_id);
+        }
         self.query.encode(w);
         if let Some(v) = &self.geo {
             v.encode(w);
@@ -15416,10 +15429,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateBotInlineQuery<'a> {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000003, "updateBotInlineQuery")?;
-        let query_id = r.read_i64()?;
-        let user_id = r.read_i32()?;
+        let run = r.read_array::<12>()?;
+        let query_id = zerotl::fixed::i64_at(run, 0);
+        let user_id = zerotl::fixed::i32_at(run, 8);
         let query = zerotl::Decode::decode(r)?;
         let geo = if flags & (1 << 0) != 0 {
             Some(zerotl::Decode::decode(r)?)
@@ -15432,7 +15445,6 @@ impl<'a> zerotl::BareDecode<'a> for UpdateBotInlineQuery<'a> {
             None
         };
         let offset = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             query_id,
             user_id,
@@ -15521,7 +15533,6 @@ impl<'a> zerotl::BareDecode<'a> for UpdateBotInlineSend<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000003, "updateBotInlineSend")?;
         let user_id = r.read_i32()?;
         let query = zerotl::Decode::decode(r)?;
@@ -15536,7 +15547,6 @@ impl<'a> zerotl::BareDecode<'a> for UpdateBotInlineSend<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             user_id,
             query,
@@ -15598,8 +15608,10 @@ impl zerotl::BareEncode for UpdateEditChannelMessage<'_> {
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
         self.message.encode(w);
-        w.put_i32(self.pts);
-        w.put_i32(self.pts_count);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.pts);
+            zerotl::fixed::put_i32_at(run, 4, self.pts_count);
+        }
     }
 }
 
@@ -15607,11 +15619,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateEditChannelMessage<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let message = zerotl::Decode::decode(r)?;
-        let pts = r.read_i32()?;
-        let pts_count = r.read_i32()?;
-        r.leave();
+        let run = r.read_array::<8>()?;
+        let pts = zerotl::fixed::i32_at(run, 0);
+        let pts_count = zerotl::fixed::i32_at(run, 4);
         Ok(Self {
             message,
             pts,
@@ -15688,11 +15699,15 @@ impl zerotl::BareEncode for UpdateBotCallbackQuery<'_> {
                     0
                 },
         );
-        w.put_i64(self.query_id);
-        w.put_i32(self.user_id);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i64_at(run, 0, self.query_id);
+            zerotl::fixed::put_i32_at(run, 8, self.user_id);
+        }
         self.peer.encode(w);
-        w.put_i32(self.msg_id);
-        w.put_i64(self.chat_instance);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i32_at(run, 0, self.msg_id);
+            zerotl::fixed::put_i64_at(run, 4, self.chat_instance);
+        }
         if let Some(v) = &self.data {
             v.encode(w);
         }
@@ -15706,13 +15721,14 @@ impl<'a> zerotl::BareDecode<'a> for UpdateBotCallbackQuery<'a> {
     const MIN_BARE_SIZE: usize = 32;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000003, "updateBotCallbackQuery")?;
-        let query_id = r.read_i64()?;
-        let user_id = r.read_i32()?;
+        let run = r.read_array::<12>()?;
+        let query_id = zerotl::fixed::i64_at(run, 0);
+        let user_id = zerotl::fixed::i32_at(run, 8);
         let peer = zerotl::Decode::decode(r)?;
-        let msg_id = r.read_i32()?;
-        let chat_instance = r.read_i64()?;
+        let run = r.read_array::<12>()?;
+        let msg_id = zerotl::fixed::i32_at(run, 0);
+        let chat_instance = zerotl::fixed::i64_at(run, 4);
         let data = if flags & (1 << 0) != 0 {
             Some(zerotl::Decode::decode(r)?)
         } else {
@@ -15723,7 +15739,6 @@ impl<'a> zerotl::BareDecode<'a> for UpdateBotCallbackQuery<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             query_id,
             user_id,
@@ -15787,8 +15802,10 @@ impl zerotl::BareEncode for UpdateEditMessage<'_> {
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
         self.message.encode(w);
-        w.put_i32(self.pts);
-        w.put_i32(self.pts_count);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.pts);
+            zerotl::fixed::put_i32_at(run, 4, self.pts_count);
+        }
     }
 }
 
@@ -15796,11 +15813,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateEditMessage<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let message = zerotl::Decode::decode(r)?;
-        let pts = r.read_i32()?;
-        let pts_count = r.read_i32()?;
-        r.leave();
+        let run = r.read_array::<8>()?;
+        let pts = zerotl::fixed::i32_at(run, 0);
+        let pts_count = zerotl::fixed::i32_at(run, 4);
         Ok(Self {
             message,
             pts,
@@ -15875,8 +15891,10 @@ impl zerotl::BareEncode for UpdateInlineBotCallbackQuery<'_> {
                     0
                 },
         );
-        w.put_i64(self.query_id);
-        w.put_i32(self.user_id);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i64_at(run, 0, self.query_id);
+            zerotl::fixed::put_i32_at(run, 8, self.user_id);
+        }
         self.msg_id.encode(w);
         w.put_i64(self.chat_instance);
         if let Some(v) = &self.data {
@@ -15892,10 +15910,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateInlineBotCallbackQuery<'a> {
     const MIN_BARE_SIZE: usize = 28;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000003, "updateInlineBotCallbackQuery")?;
-        let query_id = r.read_i64()?;
-        let user_id = r.read_i32()?;
+        let run = r.read_array::<12>()?;
+        let query_id = zerotl::fixed::i64_at(run, 0);
+        let user_id = zerotl::fixed::i32_at(run, 8);
         let msg_id = zerotl::Decode::decode(r)?;
         let chat_instance = r.read_i64()?;
         let data = if flags & (1 << 0) != 0 {
@@ -15908,7 +15926,6 @@ impl<'a> zerotl::BareDecode<'a> for UpdateInlineBotCallbackQuery<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             query_id,
             user_id,
@@ -15968,8 +15985,10 @@ impl zerotl::BareEncode for UpdateReadChannelOutbox {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.channel_id);
-        w.put_i32(self.max_id);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.channel_id);
+            zerotl::fixed::put_i32_at(run, 4, self.max_id);
+        }
     }
 }
 
@@ -15978,8 +15997,9 @@ impl<'a> zerotl::BareDecode<'a> for UpdateReadChannelOutbox {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let channel_id = r.read_i32()?;
-        let max_id = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let channel_id = zerotl::fixed::i32_at(run, 0);
+        let max_id = zerotl::fixed::i32_at(run, 4);
         Ok(Self { channel_id, max_id })
     }
 }
@@ -16041,10 +16061,8 @@ impl<'a> zerotl::BareDecode<'a> for UpdateDraftMessage<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let peer = zerotl::Decode::decode(r)?;
         let draft = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { peer, draft })
     }
 }
@@ -16315,8 +16333,10 @@ impl zerotl::BareEncode for UpdateChannelWebPage<'_> {
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
         w.put_i32(self.channel_id);
         self.webpage.encode(w);
-        w.put_i32(self.pts);
-        w.put_i32(self.pts_count);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.pts);
+            zerotl::fixed::put_i32_at(run, 4, self.pts_count);
+        }
     }
 }
 
@@ -16324,12 +16344,11 @@ impl<'a> zerotl::BareDecode<'a> for UpdateChannelWebPage<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let channel_id = r.read_i32()?;
         let webpage = zerotl::Decode::decode(r)?;
-        let pts = r.read_i32()?;
-        let pts_count = r.read_i32()?;
-        r.leave();
+        let run = r.read_array::<8>()?;
+        let pts = zerotl::fixed::i32_at(run, 0);
+        let pts_count = zerotl::fixed::i32_at(run, 4);
         Ok(Self {
             channel_id,
             webpage,
@@ -16404,7 +16423,6 @@ impl<'a> zerotl::BareDecode<'a> for UpdateDialogPinned {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000003, "updateDialogPinned")?;
         let pinned = flags & (1 << 0) != 0;
         let folder_id = if flags & (1 << 1) != 0 {
@@ -16413,7 +16431,6 @@ impl<'a> zerotl::BareDecode<'a> for UpdateDialogPinned {
             None
         };
         let peer = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             pinned,
             folder_id,
@@ -16488,7 +16505,6 @@ impl<'a> zerotl::BareDecode<'a> for UpdatePinnedDialogs<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000003, "updatePinnedDialogs")?;
         let folder_id = if flags & (1 << 1) != 0 {
             Some(r.read_i32()?)
@@ -16500,7 +16516,6 @@ impl<'a> zerotl::BareDecode<'a> for UpdatePinnedDialogs<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self { folder_id, order })
     }
 }
@@ -16559,9 +16574,7 @@ impl<'a> zerotl::BareDecode<'a> for UpdateBotWebhookJson<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let data = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { data })
     }
 }
@@ -16626,11 +16639,9 @@ impl<'a> zerotl::BareDecode<'a> for UpdateBotWebhookJsonQuery<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let query_id = r.read_i64()?;
         let data = zerotl::Decode::decode(r)?;
         let timeout = r.read_i32()?;
-        r.leave();
         Ok(Self {
             query_id,
             data,
@@ -16691,8 +16702,10 @@ impl zerotl::BareEncode for UpdateBotShippingQuery<'_> {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i64(self.query_id);
-        w.put_i32(self.user_id);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i64_at(run, 0, self.query_id);
+            zerotl::fixed::put_i32_at(run, 8, self.user_id);
+        }
         self.payload.encode(w);
         self.shipping_address.encode(w);
     }
@@ -16702,12 +16715,11 @@ impl<'a> zerotl::BareDecode<'a> for UpdateBotShippingQuery<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
-        let query_id = r.read_i64()?;
-        let user_id = r.read_i32()?;
+        let run = r.read_array::<12>()?;
+        let query_id = zerotl::fixed::i64_at(run, 0);
+        let user_id = zerotl::fixed::i32_at(run, 8);
         let payload = zerotl::Decode::decode(r)?;
         let shipping_address = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             query_id,
             user_id,
@@ -16789,8 +16801,10 @@ impl zerotl::BareEncode for UpdateBotPrecheckoutQuery<'_> {
                     0
                 },
         );
-        w.put_i64(self.query_id);
-        w.put_i32(self.user_id);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i64_at(run, 0, self.query_id);
+            zerotl::fixed::put_i32_at(run, 8, self.user_id);
+        }
         self.payload.encode(w);
         if let Some(v) = &self.info {
             v.encode(w);
@@ -16807,10 +16821,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateBotPrecheckoutQuery<'a> {
     const MIN_BARE_SIZE: usize = 32;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000003, "updateBotPrecheckoutQuery")?;
-        let query_id = r.read_i64()?;
-        let user_id = r.read_i32()?;
+        let run = r.read_array::<12>()?;
+        let query_id = zerotl::fixed::i64_at(run, 0);
+        let user_id = zerotl::fixed::i32_at(run, 8);
         let payload = zerotl::Decode::decode(r)?;
         let info = if flags & (1 << 0) != 0 {
             Some(zerotl::Decode::decode(r)?)
@@ -16824,7 +16838,6 @@ impl<'a> zerotl::BareDecode<'a> for UpdateBotPrecheckoutQuery<'a> {
         };
         let currency = zerotl::Decode::decode(r)?;
         let total_amount = r.read_i64()?;
-        r.leave();
         Ok(Self {
             query_id,
             user_id,
@@ -16891,9 +16904,7 @@ impl<'a> zerotl::BareDecode<'a> for UpdatePhoneCall<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let phone_call = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { phone_call })
     }
 }
@@ -17011,9 +17022,7 @@ impl<'a> zerotl::BareDecode<'a> for UpdateLangPack<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let difference = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { difference })
     }
 }
@@ -17238,8 +17247,10 @@ impl zerotl::BareEncode for UpdateChannelAvailableMessages {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.channel_id);
-        w.put_i32(self.available_min_id);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.channel_id);
+            zerotl::fixed::put_i32_at(run, 4, self.available_min_id);
+        }
     }
 }
 
@@ -17248,8 +17259,9 @@ impl<'a> zerotl::BareDecode<'a> for UpdateChannelAvailableMessages {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let channel_id = r.read_i32()?;
-        let available_min_id = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let channel_id = zerotl::fixed::i32_at(run, 0);
+        let available_min_id = zerotl::fixed::i32_at(run, 4);
         Ok(Self {
             channel_id,
             available_min_id,
@@ -17314,11 +17326,9 @@ impl<'a> zerotl::BareDecode<'a> for UpdateDialogUnreadMark {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000001, "updateDialogUnreadMark")?;
         let unread = flags & (1 << 0) != 0;
         let peer = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { unread, peer })
     }
 }
@@ -17386,7 +17396,6 @@ impl<'a> zerotl::BareDecode<'a> for UpdateMessagePoll<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000001, "updateMessagePoll")?;
         let poll_id = r.read_i64()?;
         let poll = if flags & (1 << 0) != 0 {
@@ -17395,7 +17404,6 @@ impl<'a> zerotl::BareDecode<'a> for UpdateMessagePoll<'a> {
             None
         };
         let results = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             poll_id,
             poll,
@@ -17464,11 +17472,9 @@ impl<'a> zerotl::BareDecode<'a> for UpdateChatDefaultBannedRights {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let peer = zerotl::Decode::decode(r)?;
         let default_banned_rights = zerotl::Decode::decode(r)?;
         let version = r.read_i32()?;
-        r.leave();
         Ok(Self {
             peer,
             default_banned_rights,
@@ -17528,8 +17534,10 @@ impl zerotl::BareEncode for UpdateFolderPeers<'_> {
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
         self.folder_peers.encode(w);
-        w.put_i32(self.pts);
-        w.put_i32(self.pts_count);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.pts);
+            zerotl::fixed::put_i32_at(run, 4, self.pts_count);
+        }
     }
 }
 
@@ -17537,11 +17545,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateFolderPeers<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let folder_peers = zerotl::Decode::decode(r)?;
-        let pts = r.read_i32()?;
-        let pts_count = r.read_i32()?;
-        r.leave();
+        let run = r.read_array::<8>()?;
+        let pts = zerotl::fixed::i32_at(run, 0);
+        let pts_count = zerotl::fixed::i32_at(run, 4);
         Ok(Self {
             folder_peers,
             pts,
@@ -17607,10 +17614,8 @@ impl<'a> zerotl::BareDecode<'a> for UpdatePeerSettings {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let peer = zerotl::Decode::decode(r)?;
         let settings = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { peer, settings })
     }
 }
@@ -17669,9 +17674,7 @@ impl<'a> zerotl::BareDecode<'a> for UpdatePeerLocated<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let peers = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { peers })
     }
 }
@@ -17730,9 +17733,7 @@ impl<'a> zerotl::BareDecode<'a> for UpdateNewScheduledMessage<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let message = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { message })
     }
 }
@@ -17794,10 +17795,8 @@ impl<'a> zerotl::BareDecode<'a> for UpdateDeleteScheduledMessages<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let peer = zerotl::Decode::decode(r)?;
         let messages = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { peer, messages })
     }
 }
@@ -17856,9 +17855,7 @@ impl<'a> zerotl::BareDecode<'a> for UpdateTheme<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let theme = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { theme })
     }
 }
@@ -17920,10 +17917,8 @@ impl<'a> zerotl::BareDecode<'a> for UpdateGeoLiveViewed {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let peer = zerotl::Decode::decode(r)?;
         let msg_id = r.read_i32()?;
-        r.leave();
         Ok(Self { peer, msg_id })
     }
 }
@@ -18031,8 +18026,10 @@ impl zerotl::BareEncode for UpdateMessagePollVote<'_> {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i64(self.poll_id);
-        w.put_i32(self.user_id);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i64_at(run, 0, self.poll_id);
+            zerotl::fixed::put_i32_at(run, 8, self.user_id);
+        }
         self.options.encode(w);
     }
 }
@@ -18041,8 +18038,9 @@ impl<'a> zerotl::BareDecode<'a> for UpdateMessagePollVote<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let poll_id = r.read_i64()?;
-        let user_id = r.read_i32()?;
+        let run = r.read_array::<12>()?;
+        let poll_id = zerotl::fixed::i64_at(run, 0);
+        let user_id = zerotl::fixed::i32_at(run, 8);
         let options = zerotl::Decode::decode(r)?;
         Ok(Self {
             poll_id,
@@ -18112,7 +18110,6 @@ impl<'a> zerotl::BareDecode<'a> for UpdateDialogFilter<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000001, "updateDialogFilter")?;
         let id = r.read_i32()?;
         let filter = if flags & (1 << 0) != 0 {
@@ -18120,7 +18117,6 @@ impl<'a> zerotl::BareDecode<'a> for UpdateDialogFilter<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self { id, filter })
     }
 }
@@ -18374,9 +18370,11 @@ impl zerotl::BareEncode for UpdateChannelParticipant<'_> {
                 0
             },
         );
-        w.put_i32(self.channel_id);
-        w.put_i32(self.date);
-        w.put_i32(self.user_id);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i32_at(run, 0, self.channel_id);
+            zerotl::fixed::put_i32_at(run, 4, self.date);
+            zerotl::fixed::put_i32_at(run, 8, self.user_id);
+        }
         if let Some(v) = &self.prev_participant {
             v.encode(w);
         }
@@ -18391,11 +18389,11 @@ impl<'a> zerotl::BareDecode<'a> for UpdateChannelParticipant<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000003, "updateChannelParticipant")?;
-        let channel_id = r.read_i32()?;
-        let date = r.read_i32()?;
-        let user_id = r.read_i32()?;
+        let run = r.read_array::<12>()?;
+        let channel_id = zerotl::fixed::i32_at(run, 0);
+        let date = zerotl::fixed::i32_at(run, 4);
+        let user_id = zerotl::fixed::i32_at(run, 8);
         let prev_participant = if flags & (1 << 0) != 0 {
             Some(zerotl::Decode::decode(r)?)
         } else {
@@ -18407,7 +18405,6 @@ impl<'a> zerotl::BareDecode<'a> for UpdateChannelParticipant<'a> {
             None
         };
         let qts = r.read_i32()?;
-        r.leave();
         Ok(Self {
             channel_id,
             date,
@@ -18469,9 +18466,11 @@ impl zerotl::BareEncode for UpdateChannelMessageForwards {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.channel_id);
-        w.put_i32(self.id);
-        w.put_i32(self.forwards);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i32_at(run, 0, self.channel_id);
+            zerotl::fixed::put_i32_at(run, 4, self.id);
+            zerotl::fixed::put_i32_at(run, 8, self.forwards);
+        }
     }
 }
 
@@ -18480,9 +18479,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateChannelMessageForwards {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let channel_id = r.read_i32()?;
-        let id = r.read_i32()?;
-        let forwards = r.read_i32()?;
+        let run = r.read_array::<12>()?;
+        let channel_id = zerotl::fixed::i32_at(run, 0);
+        let id = zerotl::fixed::i32_at(run, 4);
+        let forwards = zerotl::fixed::i32_at(run, 8);
         Ok(Self {
             channel_id,
             id,
@@ -18557,9 +18557,11 @@ impl zerotl::BareEncode for UpdateReadChannelDiscussionInbox {
                 0
             },
         );
-        w.put_i32(self.channel_id);
-        w.put_i32(self.top_msg_id);
-        w.put_i32(self.read_max_id);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i32_at(run, 0, self.channel_id);
+            zerotl::fixed::put_i32_at(run, 4, self.top_msg_id);
+            zerotl::fixed::put_i32_at(run, 8, self.read_max_id);
+        }
         if let Some(v) = &self.broadcast_id {
             w.put_i32(*v);
         }
@@ -18574,9 +18576,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateReadChannelDiscussionInbox {
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "updateReadChannelDiscussionInbox")?;
-        let channel_id = r.read_i32()?;
-        let top_msg_id = r.read_i32()?;
-        let read_max_id = r.read_i32()?;
+        let run = r.read_array::<12>()?;
+        let channel_id = zerotl::fixed::i32_at(run, 0);
+        let top_msg_id = zerotl::fixed::i32_at(run, 4);
+        let read_max_id = zerotl::fixed::i32_at(run, 8);
         let broadcast_id = if flags & (1 << 0) != 0 {
             Some(r.read_i32()?)
         } else {
@@ -18647,9 +18650,11 @@ impl zerotl::BareEncode for UpdateReadChannelDiscussionOutbox {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.channel_id);
-        w.put_i32(self.top_msg_id);
-        w.put_i32(self.read_max_id);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i32_at(run, 0, self.channel_id);
+            zerotl::fixed::put_i32_at(run, 4, self.top_msg_id);
+            zerotl::fixed::put_i32_at(run, 8, self.read_max_id);
+        }
     }
 }
 
@@ -18658,9 +18663,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateReadChannelDiscussionOutbox {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let channel_id = r.read_i32()?;
-        let top_msg_id = r.read_i32()?;
-        let read_max_id = r.read_i32()?;
+        let run = r.read_array::<12>()?;
+        let channel_id = zerotl::fixed::i32_at(run, 0);
+        let top_msg_id = zerotl::fixed::i32_at(run, 4);
+        let read_max_id = zerotl::fixed::i32_at(run, 8);
         Ok(Self {
             channel_id,
             top_msg_id,
@@ -18726,10 +18732,8 @@ impl<'a> zerotl::BareDecode<'a> for UpdatePeerBlocked {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let peer_id = zerotl::Decode::decode(r)?;
         let blocked = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { peer_id, blocked })
     }
 }
@@ -18800,7 +18804,6 @@ impl<'a> zerotl::BareDecode<'a> for UpdateChannelUserTyping {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000001, "updateChannelUserTyping")?;
         let channel_id = r.read_i32()?;
         let top_msg_id = if flags & (1 << 0) != 0 {
@@ -18810,7 +18813,6 @@ impl<'a> zerotl::BareDecode<'a> for UpdateChannelUserTyping {
         };
         let user_id = r.read_i32()?;
         let action = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             channel_id,
             top_msg_id,
@@ -18877,8 +18879,10 @@ impl zerotl::BareEncode for UpdatePinnedMessages<'_> {
         w.put_u32(if self.pinned { 1 << 0 } else { 0 });
         self.peer.encode(w);
         self.messages.encode(w);
-        w.put_i32(self.pts);
-        w.put_i32(self.pts_count);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.pts);
+            zerotl::fixed::put_i32_at(run, 4, self.pts_count);
+        }
     }
 }
 
@@ -18886,14 +18890,13 @@ impl<'a> zerotl::BareDecode<'a> for UpdatePinnedMessages<'a> {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000001, "updatePinnedMessages")?;
         let pinned = flags & (1 << 0) != 0;
         let peer = zerotl::Decode::decode(r)?;
         let messages = zerotl::Decode::decode(r)?;
-        let pts = r.read_i32()?;
-        let pts_count = r.read_i32()?;
-        r.leave();
+        let run = r.read_array::<8>()?;
+        let pts = zerotl::fixed::i32_at(run, 0);
+        let pts_count = zerotl::fixed::i32_at(run, 4);
         Ok(Self {
             pinned,
             peer,
@@ -18961,8 +18964,10 @@ impl zerotl::BareEncode for UpdatePinnedChannelMessages<'_> {
         w.put_u32(if self.pinned { 1 << 0 } else { 0 });
         w.put_i32(self.channel_id);
         self.messages.encode(w);
-        w.put_i32(self.pts);
-        w.put_i32(self.pts_count);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.pts);
+            zerotl::fixed::put_i32_at(run, 4, self.pts_count);
+        }
     }
 }
 
@@ -18974,8 +18979,9 @@ impl<'a> zerotl::BareDecode<'a> for UpdatePinnedChannelMessages<'a> {
         let pinned = flags & (1 << 0) != 0;
         let channel_id = r.read_i32()?;
         let messages = zerotl::Decode::decode(r)?;
-        let pts = r.read_i32()?;
-        let pts_count = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let pts = zerotl::fixed::i32_at(run, 0);
+        let pts_count = zerotl::fixed::i32_at(run, 4);
         Ok(Self {
             pinned,
             channel_id,
@@ -19106,11 +19112,9 @@ impl<'a> zerotl::BareDecode<'a> for UpdateGroupCallParticipants<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let call = zerotl::Decode::decode(r)?;
         let participants = zerotl::Decode::decode(r)?;
         let version = r.read_i32()?;
-        r.leave();
         Ok(Self {
             call,
             participants,
@@ -19176,10 +19180,8 @@ impl<'a> zerotl::BareDecode<'a> for UpdateGroupCall<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let chat_id = r.read_i32()?;
         let call = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { chat_id, call })
     }
 }
@@ -19327,12 +19329,16 @@ impl zerotl::BareEncode for UpdateShortMessage<'_> {
                 | if self.reply_to.is_some() { 1 << 3 } else { 0 }
                 | if self.entities.is_some() { 1 << 7 } else { 0 },
         );
-        w.put_i32(self.id);
-        w.put_i32(self.user_id);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.id);
+            zerotl::fixed::put_i32_at(run, 4, self.user_id);
+        }
         self.message.encode(w);
-        w.put_i32(self.pts);
-        w.put_i32(self.pts_count);
-        w.put_i32(self.date);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i32_at(run, 0, self.pts);
+            zerotl::fixed::put_i32_at(run, 4, self.pts_count);
+            zerotl::fixed::put_i32_at(run, 8, self.date);
+        }
         if let Some(v) = &self.fwd_from {
             v.encode(w);
         }
@@ -19352,18 +19358,19 @@ impl<'a> zerotl::BareDecode<'a> for UpdateShortMessage<'a> {
     const MIN_BARE_SIZE: usize = 28;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x000028be, "updateShortMessage")?;
         let out = flags & (1 << 1) != 0;
         let mentioned = flags & (1 << 4) != 0;
         let media_unread = flags & (1 << 5) != 0;
         let silent = flags & (1 << 13) != 0;
-        let id = r.read_i32()?;
-        let user_id = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let id = zerotl::fixed::i32_at(run, 0);
+        let user_id = zerotl::fixed::i32_at(run, 4);
         let message = zerotl::Decode::decode(r)?;
-        let pts = r.read_i32()?;
-        let pts_count = r.read_i32()?;
-        let date = r.read_i32()?;
+        let run = r.read_array::<12>()?;
+        let pts = zerotl::fixed::i32_at(run, 0);
+        let pts_count = zerotl::fixed::i32_at(run, 4);
+        let date = zerotl::fixed::i32_at(run, 8);
         let fwd_from = if flags & (1 << 2) != 0 {
             Some(zerotl::Decode::decode(r)?)
         } else {
@@ -19384,7 +19391,6 @@ impl<'a> zerotl::BareDecode<'a> for UpdateShortMessage<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             out,
             mentioned,
@@ -19496,13 +19502,17 @@ impl zerotl::BareEncode for UpdateShortChatMessage<'_> {
                 | if self.reply_to.is_some() { 1 << 3 } else { 0 }
                 | if self.entities.is_some() { 1 << 7 } else { 0 },
         );
-        w.put_i32(self.id);
-        w.put_i32(self.from_id);
-        w.put_i32(self.chat_id);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i32_at(run, 0, self.id);
+            zerotl::fixed::put_i32_at(run, 4, self.from_id);
+            zerotl::fixed::put_i32_at(run, 8, self.chat_id);
+        }
         self.message.encode(w);
-        w.put_i32(self.pts);
-        w.put_i32(self.pts_count);
-        w.put_i32(self.date);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i32_at(run, 0, self.pts);
+            zerotl::fixed::put_i32_at(run, 4, self.pts_count);
+            zerotl::fixed::put_i32_at(run, 8, self.date);
+        }
         if let Some(v) = &self.fwd_from {
             v.encode(w);
         }
@@ -19522,19 +19532,20 @@ impl<'a> zerotl::BareDecode<'a> for UpdateShortChatMessage<'a> {
     const MIN_BARE_SIZE: usize = 32;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x000028be, "updateShortChatMessage")?;
         let out = flags & (1 << 1) != 0;
         let mentioned = flags & (1 << 4) != 0;
         let media_unread = flags & (1 << 5) != 0;
         let silent = flags & (1 << 13) != 0;
-        let id = r.read_i32()?;
-        let from_id = r.read_i32()?;
-        let chat_id = r.read_i32()?;
+        let run = r.read_array::<12>()?;
+        let id = zerotl::fixed::i32_at(run, 0);
+        let from_id = zerotl::fixed::i32_at(run, 4);
+        let chat_id = zerotl::fixed::i32_at(run, 8);
         let message = zerotl::Decode::decode(r)?;
-        let pts = r.read_i32()?;
-        let pts_count = r.read_i32()?;
-        let date = r.read_i32()?;
+        let run = r.read_array::<12>()?;
+        let pts = zerotl::fixed::i32_at(run, 0);
+        let pts_count = zerotl::fixed::i32_at(run, 4);
+        let date = zerotl::fixed::i32_at(run, 8);
         let fwd_from = if flags & (1 << 2) != 0 {
             Some(zerotl::Decode::decode(r)?)
         } else {
@@ -19555,7 +19566,6 @@ impl<'a> zerotl::BareDecode<'a> for UpdateShortChatMessage<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             out,
             mentioned,
@@ -19633,10 +19643,8 @@ impl<'a> zerotl::BareDecode<'a> for UpdateShort<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let update = zerotl::Decode::decode(r)?;
         let date = r.read_i32()?;
-        r.leave();
         Ok(Self { update, date })
     }
 }
@@ -19700,9 +19708,11 @@ impl zerotl::BareEncode for UpdatesCombined<'_> {
         self.updates.encode(w);
         self.users.encode(w);
         self.chats.encode(w);
-        w.put_i32(self.date);
-        w.put_i32(self.seq_start);
-        w.put_i32(self.seq);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i32_at(run, 0, self.date);
+            zerotl::fixed::put_i32_at(run, 4, self.seq_start);
+            zerotl::fixed::put_i32_at(run, 8, self.seq);
+        }
     }
 }
 
@@ -19710,14 +19720,13 @@ impl<'a> zerotl::BareDecode<'a> for UpdatesCombined<'a> {
     const MIN_BARE_SIZE: usize = 36;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let updates = zerotl::Decode::decode(r)?;
         let users = zerotl::Decode::decode(r)?;
         let chats = zerotl::Decode::decode(r)?;
-        let date = r.read_i32()?;
-        let seq_start = r.read_i32()?;
-        let seq = r.read_i32()?;
-        r.leave();
+        let run = r.read_array::<12>()?;
+        let date = zerotl::fixed::i32_at(run, 0);
+        let seq_start = zerotl::fixed::i32_at(run, 4);
+        let seq = zerotl::fixed::i32_at(run, 8);
         Ok(Self {
             updates,
             users,
@@ -19786,8 +19795,10 @@ impl zerotl::BareEncode for Updates<'_> {
         self.updates.encode(w);
         self.users.encode(w);
         self.chats.encode(w);
-        w.put_i32(self.date);
-        w.put_i32(self.seq);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.date);
+            zerotl::fixed::put_i32_at(run, 4, self.seq);
+        }
     }
 }
 
@@ -19795,13 +19806,12 @@ impl<'a> zerotl::BareDecode<'a> for Updates<'a> {
     const MIN_BARE_SIZE: usize = 32;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let updates = zerotl::Decode::decode(r)?;
         let users = zerotl::Decode::decode(r)?;
         let chats = zerotl::Decode::decode(r)?;
-        let date = r.read_i32()?;
-        let seq = r.read_i32()?;
-        r.leave();
+        let run = r.read_array::<8>()?;
+        let date = zerotl::fixed::i32_at(run, 0);
+        let seq = zerotl::fixed::i32_at(run, 4);
         Ok(Self {
             updates,
             users,
@@ -19876,10 +19886,12 @@ impl zerotl::BareEncode for UpdateShortSentMessage<'_> {
                 | if self.media.is_some() { 1 << 9 } else { 0 }
                 | if self.entities.is_some() { 1 << 7 } else { 0 },
         );
-        w.put_i32(self.id);
-        w.put_i32(self.pts);
-        w.put_i32(self.pts_count);
-        w.put_i32(self.date);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_i32_at(run, 0, self.id);
+            zerotl::fixed::put_i32_at(run, 4, self.pts);
+            zerotl::fixed::put_i32_at(run, 8, self.pts_count);
+            zerotl::fixed::put_i32_at(run, 12, self.date);
+        }
         if let Some(v) = &self.media {
             v.encode(w);
         }
@@ -19893,13 +19905,13 @@ impl<'a> zerotl::BareDecode<'a> for UpdateShortSentMessage<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000282, "updateShortSentMessage")?;
         let out = flags & (1 << 1) != 0;
-        let id = r.read_i32()?;
-        let pts = r.read_i32()?;
-        let pts_count = r.read_i32()?;
-        let date = r.read_i32()?;
+        let run = r.read_array::<16>()?;
+        let id = zerotl::fixed::i32_at(run, 0);
+        let pts = zerotl::fixed::i32_at(run, 4);
+        let pts_count = zerotl::fixed::i32_at(run, 8);
+        let date = zerotl::fixed::i32_at(run, 12);
         let media = if flags & (1 << 9) != 0 {
             Some(zerotl::Decode::decode(r)?)
         } else {
@@ -19910,7 +19922,6 @@ impl<'a> zerotl::BareDecode<'a> for UpdateShortSentMessage<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             out,
             id,
@@ -20279,40 +20290,46 @@ impl zerotl::BareEncode for Config<'_> {
                     0
                 },
         );
-        w.put_i32(self.date);
-        w.put_i32(self.expires);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.date);
+            zerotl::fixed::put_i32_at(run, 4, self.expires);
+        }
         self.test_mode.encode(w);
         w.put_i32(self.this_dc);
         self.dc_options.encode(w);
         self.dc_txt_domain_name.encode(w);
-        w.put_i32(self.chat_size_max);
-        w.put_i32(self.megagroup_size_max);
-        w.put_i32(self.forwarded_count_max);
-        w.put_i32(self.online_update_period_ms);
-        w.put_i32(self.offline_blur_timeout_ms);
-        w.put_i32(self.offline_idle_timeout_ms);
-        w.put_i32(self.online_cloud_timeout_ms);
-        w.put_i32(self.notify_cloud_delay_ms);
-        w.put_i32(self.notify_default_delay_ms);
-        w.put_i32(self.push_chat_period_ms);
-        w.put_i32(self.push_chat_limit);
-        w.put_i32(self.saved_gifs_limit);
-        w.put_i32(self.edit_time_limit);
-        w.put_i32(self.revoke_time_limit);
-        w.put_i32(self.revoke_pm_time_limit);
-        w.put_i32(self.rating_e_decay);
-        w.put_i32(self.stickers_recent_limit);
-        w.put_i32(self.stickers_faved_limit);
-        w.put_i32(self.channels_read_media_period);
+        if let Some(run) = w.run(76) {
+            zerotl::fixed::put_i32_at(run, 0, self.chat_size_max);
+            zerotl::fixed::put_i32_at(run, 4, self.megagroup_size_max);
+            zerotl::fixed::put_i32_at(run, 8, self.forwarded_count_max);
+            zerotl::fixed::put_i32_at(run, 12, self.online_update_period_ms);
+            zerotl::fixed::put_i32_at(run, 16, self.offline_blur_timeout_ms);
+            zerotl::fixed::put_i32_at(run, 20, self.offline_idle_timeout_ms);
+            zerotl::fixed::put_i32_at(run, 24, self.online_cloud_timeout_ms);
+            zerotl::fixed::put_i32_at(run, 28, self.notify_cloud_delay_ms);
+            zerotl::fixed::put_i32_at(run, 32, self.notify_default_delay_ms);
+            zerotl::fixed::put_i32_at(run, 36, self.push_chat_period_ms);
+            zerotl::fixed::put_i32_at(run, 40, self.push_chat_limit);
+            zerotl::fixed::put_i32_at(run, 44, self.saved_gifs_limit);
+            zerotl::fixed::put_i32_at(run, 48, self.edit_time_limit);
+            zerotl::fixed::put_i32_at(run, 52, self.revoke_time_limit);
+            zerotl::fixed::put_i32_at(run, 56, self.revoke_pm_time_limit);
+            zerotl::fixed::put_i32_at(run, 60, self.rating_e_decay);
+            zerotl::fixed::put_i32_at(run, 64, self.stickers_recent_limit);
+            zerotl::fixed::put_i32_at(run, 68, self.stickers_faved_limit);
+            zerotl::fixed::put_i32_at(run, 72, self.channels_read_media_period);
+        }
         if let Some(v) = &self.tmp_sessions {
             w.put_i32(*v);
         }
-        w.put_i32(self.pinned_dialogs_count_max);
-        w.put_i32(self.pinned_infolder_count_max);
-        w.put_i32(self.call_receive_timeout_ms);
-        w.put_i32(self.call_ring_timeout_ms);
-        w.put_i32(self.call_connect_timeout_ms);
-        w.put_i32(self.call_packet_timeout_ms);
+        if let Some(run) = w.run(24) {
+            zerotl::fixed::put_i32_at(run, 0, self.pinned_dialogs_count_max);
+            zerotl::fixed::put_i32_at(run, 4, self.pinned_infolder_count_max);
+            zerotl::fixed::put_i32_at(run, 8, self.call_receive_timeout_ms);
+            zerotl::fixed::put_i32_at(run, 12, self.call_ring_timeout_ms);
+            zerotl::fixed::put_i32_at(run, 16, self.call_connect_timeout_ms);
+            zerotl::fixed::put_i32_at(run, 20, self.call_packet_timeout_ms);
+        }
         self.me_url_prefix.encode(w);
         if let Some(v) = &self.autoupdate_url_prefix {
             v.encode(w);
@@ -20329,9 +20346,11 @@ impl zerotl::BareEncode for Config<'_> {
         if let Some(v) = &self.static_maps_provider {
             v.encode(w);
         }
-        w.put_i32(self.caption_length_max);
-        w.put_i32(self.message_length_max);
-        w.put_i32(self.webfile_dc_id);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i32_at(run, 0, self.caption_length_max);
+            zerotl::fixed::put_i32_at(run, 4, self.message_length_max);
+            zerotl::fixed::put_i32_at(run, 8, self.webfile_dc_id);
+        }
         if let Some(v) = &self.suggested_lang_code {
             v.encode(w);
         }
@@ -20348,7 +20367,6 @@ impl<'a> zerotl::BareDecode<'a> for Config<'a> {
     const MIN_BARE_SIZE: usize = 148;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00003fff, "config")?;
         let phonecalls_enabled = flags & (1 << 1) != 0;
         let default_p2p_contacts = flags & (1 << 3) != 0;
@@ -20357,42 +20375,45 @@ impl<'a> zerotl::BareDecode<'a> for Config<'a> {
         let revoke_pm_inbox = flags & (1 << 6) != 0;
         let blocked_mode = flags & (1 << 8) != 0;
         let pfs_enabled = flags & (1 << 13) != 0;
-        let date = r.read_i32()?;
-        let expires = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let date = zerotl::fixed::i32_at(run, 0);
+        let expires = zerotl::fixed::i32_at(run, 4);
         let test_mode = zerotl::Decode::decode(r)?;
         let this_dc = r.read_i32()?;
         let dc_options = zerotl::Decode::decode(r)?;
         let dc_txt_domain_name = zerotl::Decode::decode(r)?;
-        let chat_size_max = r.read_i32()?;
-        let megagroup_size_max = r.read_i32()?;
-        let forwarded_count_max = r.read_i32()?;
-        let online_update_period_ms = r.read_i32()?;
-        let offline_blur_timeout_ms = r.read_i32()?;
-        let offline_idle_timeout_ms = r.read_i32()?;
-        let online_cloud_timeout_ms = r.read_i32()?;
-        let notify_cloud_delay_ms = r.read_i32()?;
-        let notify_default_delay_ms = r.read_i32()?;
-        let push_chat_period_ms = r.read_i32()?;
-        let push_chat_limit = r.read_i32()?;
-        let saved_gifs_limit = r.read_i32()?;
-        let edit_time_limit = r.read_i32()?;
-        let revoke_time_limit = r.read_i32()?;
-        let revoke_pm_time_limit = r.read_i32()?;
-        let rating_e_decay = r.read_i32()?;
-        let stickers_recent_limit = r.read_i32()?;
-        let stickers_faved_limit = r.read_i32()?;
-        let channels_read_media_period = r.read_i32()?;
+        let run = r.read_array::<76>()?;
+        let chat_size_max = zerotl::fixed::i32_at(run, 0);
+        let megagroup_size_max = zerotl::fixed::i32_at(run, 4);
+        let forwarded_count_max = zerotl::fixed::i32_at(run, 8);
+        let online_update_period_ms = zerotl::fixed::i32_at(run, 12);
+        let offline_blur_timeout_ms = zerotl::fixed::i32_at(run, 16);
+        let offline_idle_timeout_ms = zerotl::fixed::i32_at(run, 20);
+        let online_cloud_timeout_ms = zerotl::fixed::i32_at(run, 24);
+        let notify_cloud_delay_ms = zerotl::fixed::i32_at(run, 28);
+        let notify_default_delay_ms = zerotl::fixed::i32_at(run, 32);
+        let push_chat_period_ms = zerotl::fixed::i32_at(run, 36);
+        let push_chat_limit = zerotl::fixed::i32_at(run, 40);
+        let saved_gifs_limit = zerotl::fixed::i32_at(run, 44);
+        let edit_time_limit = zerotl::fixed::i32_at(run, 48);
+        let revoke_time_limit = zerotl::fixed::i32_at(run, 52);
+        let revoke_pm_time_limit = zerotl::fixed::i32_at(run, 56);
+        let rating_e_decay = zerotl::fixed::i32_at(run, 60);
+        let stickers_recent_limit = zerotl::fixed::i32_at(run, 64);
+        let stickers_faved_limit = zerotl::fixed::i32_at(run, 68);
+        let channels_read_media_period = zerotl::fixed::i32_at(run, 72);
         let tmp_sessions = if flags & (1 << 0) != 0 {
             Some(r.read_i32()?)
         } else {
             None
         };
-        let pinned_dialogs_count_max = r.read_i32()?;
-        let pinned_infolder_count_max = r.read_i32()?;
-        let call_receive_timeout_ms = r.read_i32()?;
-        let call_ring_timeout_ms = r.read_i32()?;
-        let call_connect_timeout_ms = r.read_i32()?;
-        let call_packet_timeout_ms = r.read_i32()?;
+        let run = r.read_array::<24>()?;
+        let pinned_dialogs_count_max = zerotl::fixed::i32_at(run, 0);
+        let pinned_infolder_count_max = zerotl::fixed::i32_at(run, 4);
+        let call_receive_timeout_ms = zerotl::fixed::i32_at(run, 8);
+        let call_ring_timeout_ms = zerotl::fixed::i32_at(run, 12);
+        let call_connect_timeout_ms = zerotl::fixed::i32_at(run, 16);
+        let call_packet_timeout_ms = zerotl::fixed::i32_at(run, 20);
         let me_url_prefix = zerotl::Decode::decode(r)?;
         let autoupdate_url_prefix = if flags & (1 << 7) != 0 {
             Some(zerotl::Decode::decode(r)?)
@@ -20419,9 +20440,10 @@ impl<'a> zerotl::BareDecode<'a> for Config<'a> {
         } else {
             None
         };
-        let caption_length_max = r.read_i32()?;
-        let message_length_max = r.read_i32()?;
-        let webfile_dc_id = r.read_i32()?;
+        let run = r.read_array::<12>()?;
+        let caption_length_max = zerotl::fixed::i32_at(run, 0);
+        let message_length_max = zerotl::fixed::i32_at(run, 4);
+        let webfile_dc_id = zerotl::fixed::i32_at(run, 8);
         let suggested_lang_code = if flags & (1 << 2) != 0 {
             Some(zerotl::Decode::decode(r)?)
         } else {
@@ -20437,7 +20459,6 @@ impl<'a> zerotl::BareDecode<'a> for Config<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             phonecalls_enabled,
             default_p2p_contacts,
@@ -20545,8 +20566,10 @@ impl zerotl::BareEncode for NearestDc<'_> {
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
         self.country.encode(w);
-        w.put_i32(self.this_dc);
-        w.put_i32(self.nearest_dc);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.this_dc);
+            zerotl::fixed::put_i32_at(run, 4, self.nearest_dc);
+        }
     }
 }
 
@@ -20555,8 +20578,9 @@ impl<'a> zerotl::BareDecode<'a> for NearestDc<'a> {
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let country = zerotl::Decode::decode(r)?;
-        let this_dc = r.read_i32()?;
-        let nearest_dc = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let this_dc = zerotl::fixed::i32_at(run, 0);
+        let nearest_dc = zerotl::fixed::i32_at(run, 4);
         Ok(Self {
             country,
             this_dc,
@@ -20679,11 +20703,13 @@ impl zerotl::BareEncode for EncryptedChatWaiting {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.id);
-        w.put_i64(self.access_hash);
-        w.put_i32(self.date);
-        w.put_i32(self.admin_id);
-        w.put_i32(self.participant_id);
+        if let Some(run) = w.run(24) {
+            zerotl::fixed::put_i32_at(run, 0, self.id);
+            zerotl::fixed::put_i64_at(run, 4, self.access_hash);
+            zerotl::fixed::put_i32_at(run, 12, self.date);
+            zerotl::fixed::put_i32_at(run, 16, self.admin_id);
+            zerotl::fixed::put_i32_at(run, 20, self.participant_id);
+        }
     }
 }
 
@@ -20692,11 +20718,12 @@ impl<'a> zerotl::BareDecode<'a> for EncryptedChatWaiting {
     const FIXED_BARE_SIZE: Option<usize> = Some(24);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = r.read_i32()?;
-        let access_hash = r.read_i64()?;
-        let date = r.read_i32()?;
-        let admin_id = r.read_i32()?;
-        let participant_id = r.read_i32()?;
+        let run = r.read_array::<24>()?;
+        let id = zerotl::fixed::i32_at(run, 0);
+        let access_hash = zerotl::fixed::i64_at(run, 4);
+        let date = zerotl::fixed::i32_at(run, 12);
+        let admin_id = zerotl::fixed::i32_at(run, 16);
+        let participant_id = zerotl::fixed::i32_at(run, 20);
         Ok(Self {
             id,
             access_hash,
@@ -20769,11 +20796,13 @@ impl zerotl::BareEncode for EncryptedChatRequested<'_> {
         if let Some(v) = &self.folder_id {
             w.put_i32(*v);
         }
-        w.put_i32(self.id);
-        w.put_i64(self.access_hash);
-        w.put_i32(self.date);
-        w.put_i32(self.admin_id);
-        w.put_i32(self.participant_id);
+        if let Some(run) = w.run(24) {
+            zerotl::fixed::put_i32_at(run, 0, self.id);
+            zerotl::fixed::put_i64_at(run, 4, self.access_hash);
+            zerotl::fixed::put_i32_at(run, 12, self.date);
+            zerotl::fixed::put_i32_at(run, 16, self.admin_id);
+            zerotl::fixed::put_i32_at(run, 20, self.participant_id);
+        }
         self.g_a.encode(w);
     }
 }
@@ -20788,11 +20817,12 @@ impl<'a> zerotl::BareDecode<'a> for EncryptedChatRequested<'a> {
         } else {
             None
         };
-        let id = r.read_i32()?;
-        let access_hash = r.read_i64()?;
-        let date = r.read_i32()?;
-        let admin_id = r.read_i32()?;
-        let participant_id = r.read_i32()?;
+        let run = r.read_array::<24>()?;
+        let id = zerotl::fixed::i32_at(run, 0);
+        let access_hash = zerotl::fixed::i64_at(run, 4);
+        let date = zerotl::fixed::i32_at(run, 12);
+        let admin_id = zerotl::fixed::i32_at(run, 16);
+        let participant_id = zerotl::fixed::i32_at(run, 20);
         let g_a = zerotl::Decode::decode(r)?;
         Ok(Self {
             folder_id,
@@ -20864,11 +20894,13 @@ impl zerotl::BareEncode for EncryptedChat<'_> {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.id);
-        w.put_i64(self.access_hash);
-        w.put_i32(self.date);
-        w.put_i32(self.admin_id);
-        w.put_i32(self.participant_id);
+        if let Some(run) = w.run(24) {
+            zerotl::fixed::put_i32_at(run, 0, self.id);
+            zerotl::fixed::put_i64_at(run, 4, self.access_hash);
+            zerotl::fixed::put_i32_at(run, 12, self.date);
+            zerotl::fixed::put_i32_at(run, 16, self.admin_id);
+            zerotl::fixed::put_i32_at(run, 20, self.participant_id);
+        }
         self.g_a_or_b.encode(w);
         w.put_i64(self.key_fingerprint);
     }
@@ -20878,11 +20910,12 @@ impl<'a> zerotl::BareDecode<'a> for EncryptedChat<'a> {
     const MIN_BARE_SIZE: usize = 36;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = r.read_i32()?;
-        let access_hash = r.read_i64()?;
-        let date = r.read_i32()?;
-        let admin_id = r.read_i32()?;
-        let participant_id = r.read_i32()?;
+        let run = r.read_array::<24>()?;
+        let id = zerotl::fixed::i32_at(run, 0);
+        let access_hash = zerotl::fixed::i64_at(run, 4);
+        let date = zerotl::fixed::i32_at(run, 12);
+        let admin_id = zerotl::fixed::i32_at(run, 16);
+        let participant_id = zerotl::fixed::i32_at(run, 20);
         let g_a_or_b = zerotl::Decode::decode(r)?;
         let key_fingerprint = r.read_i64()?;
         Ok(Self {
@@ -21005,8 +21038,10 @@ impl zerotl::BareEncode for InputEncryptedChat {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.chat_id);
-        w.put_i64(self.access_hash);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i32_at(run, 0, self.chat_id);
+            zerotl::fixed::put_i64_at(run, 4, self.access_hash);
+        }
     }
 }
 
@@ -21015,8 +21050,9 @@ impl<'a> zerotl::BareDecode<'a> for InputEncryptedChat {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let chat_id = r.read_i32()?;
-        let access_hash = r.read_i64()?;
+        let run = r.read_array::<12>()?;
+        let chat_id = zerotl::fixed::i32_at(run, 0);
+        let access_hash = zerotl::fixed::i64_at(run, 4);
         Ok(Self {
             chat_id,
             access_hash,
@@ -21131,11 +21167,13 @@ impl zerotl::BareEncode for EncryptedFile {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i64(self.id);
-        w.put_i64(self.access_hash);
-        w.put_i32(self.size);
-        w.put_i32(self.dc_id);
-        w.put_i32(self.key_fingerprint);
+        if let Some(run) = w.run(28) {
+            zerotl::fixed::put_i64_at(run, 0, self.id);
+            zerotl::fixed::put_i64_at(run, 8, self.access_hash);
+            zerotl::fixed::put_i32_at(run, 16, self.size);
+            zerotl::fixed::put_i32_at(run, 20, self.dc_id);
+            zerotl::fixed::put_i32_at(run, 24, self.key_fingerprint);
+        }
     }
 }
 
@@ -21144,11 +21182,12 @@ impl<'a> zerotl::BareDecode<'a> for EncryptedFile {
     const FIXED_BARE_SIZE: Option<usize> = Some(28);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = r.read_i64()?;
-        let access_hash = r.read_i64()?;
-        let size = r.read_i32()?;
-        let dc_id = r.read_i32()?;
-        let key_fingerprint = r.read_i32()?;
+        let run = r.read_array::<28>()?;
+        let id = zerotl::fixed::i64_at(run, 0);
+        let access_hash = zerotl::fixed::i64_at(run, 8);
+        let size = zerotl::fixed::i32_at(run, 16);
+        let dc_id = zerotl::fixed::i32_at(run, 20);
+        let key_fingerprint = zerotl::fixed::i32_at(run, 24);
         Ok(Self {
             id,
             access_hash,
@@ -21264,8 +21303,10 @@ impl zerotl::BareEncode for InputEncryptedFileUploaded<'_> {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i64(self.id);
-        w.put_i32(self.parts);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i64_at(run, 0, self.id);
+            zerotl::fixed::put_i32_at(run, 8, self.parts);
+        }
         self.md5_checksum.encode(w);
         w.put_i32(self.key_fingerprint);
     }
@@ -21275,8 +21316,9 @@ impl<'a> zerotl::BareDecode<'a> for InputEncryptedFileUploaded<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = r.read_i64()?;
-        let parts = r.read_i32()?;
+        let run = r.read_array::<12>()?;
+        let id = zerotl::fixed::i64_at(run, 0);
+        let parts = zerotl::fixed::i32_at(run, 8);
         let md5_checksum = zerotl::Decode::decode(r)?;
         let key_fingerprint = r.read_i32()?;
         Ok(Self {
@@ -21336,8 +21378,10 @@ impl zerotl::BareEncode for InputEncryptedFile {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i64(self.id);
-        w.put_i64(self.access_hash);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_i64_at(run, 0, self.id);
+            zerotl::fixed::put_i64_at(run, 8, self.access_hash);
+        }
     }
 }
 
@@ -21346,8 +21390,9 @@ impl<'a> zerotl::BareDecode<'a> for InputEncryptedFile {
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = r.read_i64()?;
-        let access_hash = r.read_i64()?;
+        let run = r.read_array::<16>()?;
+        let id = zerotl::fixed::i64_at(run, 0);
+        let access_hash = zerotl::fixed::i64_at(run, 8);
         Ok(Self { id, access_hash })
     }
 }
@@ -21402,9 +21447,11 @@ impl zerotl::BareEncode for InputEncryptedFileBigUploaded {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i64(self.id);
-        w.put_i32(self.parts);
-        w.put_i32(self.key_fingerprint);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_i64_at(run, 0, self.id);
+            zerotl::fixed::put_i32_at(run, 8, self.parts);
+            zerotl::fixed::put_i32_at(run, 12, self.key_fingerprint);
+        }
     }
 }
 
@@ -21413,9 +21460,10 @@ impl<'a> zerotl::BareDecode<'a> for InputEncryptedFileBigUploaded {
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = r.read_i64()?;
-        let parts = r.read_i32()?;
-        let key_fingerprint = r.read_i32()?;
+        let run = r.read_array::<16>()?;
+        let id = zerotl::fixed::i64_at(run, 0);
+        let parts = zerotl::fixed::i32_at(run, 8);
+        let key_fingerprint = zerotl::fixed::i32_at(run, 12);
         Ok(Self {
             id,
             parts,
@@ -21478,9 +21526,11 @@ impl zerotl::BareEncode for EncryptedMessage<'_> {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i64(self.random_id);
-        w.put_i32(self.chat_id);
-        w.put_i32(self.date);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_i64_at(run, 0, self.random_id);
+            zerotl::fixed::put_i32_at(run, 8, self.chat_id);
+            zerotl::fixed::put_i32_at(run, 12, self.date);
+        }
         self.bytes.encode(w);
         self.file.encode(w);
     }
@@ -21490,13 +21540,12 @@ impl<'a> zerotl::BareDecode<'a> for EncryptedMessage<'a> {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
-        let random_id = r.read_i64()?;
-        let chat_id = r.read_i32()?;
-        let date = r.read_i32()?;
+        let run = r.read_array::<16>()?;
+        let random_id = zerotl::fixed::i64_at(run, 0);
+        let chat_id = zerotl::fixed::i32_at(run, 8);
+        let date = zerotl::fixed::i32_at(run, 12);
         let bytes = zerotl::Decode::decode(r)?;
         let file = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             random_id,
             chat_id,
@@ -21559,9 +21608,11 @@ impl zerotl::BareEncode for EncryptedMessageService<'_> {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i64(self.random_id);
-        w.put_i32(self.chat_id);
-        w.put_i32(self.date);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_i64_at(run, 0, self.random_id);
+            zerotl::fixed::put_i32_at(run, 8, self.chat_id);
+            zerotl::fixed::put_i32_at(run, 12, self.date);
+        }
         self.bytes.encode(w);
     }
 }
@@ -21570,9 +21621,10 @@ impl<'a> zerotl::BareDecode<'a> for EncryptedMessageService<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let random_id = r.read_i64()?;
-        let chat_id = r.read_i32()?;
-        let date = r.read_i32()?;
+        let run = r.read_array::<16>()?;
+        let random_id = zerotl::fixed::i64_at(run, 0);
+        let chat_id = zerotl::fixed::i32_at(run, 8);
+        let date = zerotl::fixed::i32_at(run, 12);
         let bytes = zerotl::Decode::decode(r)?;
         Ok(Self {
             random_id,
@@ -21686,8 +21738,10 @@ impl zerotl::BareEncode for InputDocument<'_> {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i64(self.id);
-        w.put_i64(self.access_hash);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_i64_at(run, 0, self.id);
+            zerotl::fixed::put_i64_at(run, 8, self.access_hash);
+        }
         self.file_reference.encode(w);
     }
 }
@@ -21696,8 +21750,9 @@ impl<'a> zerotl::BareDecode<'a> for InputDocument<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = r.read_i64()?;
-        let access_hash = r.read_i64()?;
+        let run = r.read_array::<16>()?;
+        let id = zerotl::fixed::i64_at(run, 0);
+        let access_hash = zerotl::fixed::i64_at(run, 8);
         let file_reference = zerotl::Decode::decode(r)?;
         Ok(Self {
             id,
@@ -21843,8 +21898,10 @@ impl zerotl::BareEncode for Document<'_> {
                     0
                 },
         );
-        w.put_i64(self.id);
-        w.put_i64(self.access_hash);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_i64_at(run, 0, self.id);
+            zerotl::fixed::put_i64_at(run, 8, self.access_hash);
+        }
         self.file_reference.encode(w);
         w.put_i32(self.date);
         self.mime_type.encode(w);
@@ -21864,10 +21921,10 @@ impl<'a> zerotl::BareDecode<'a> for Document<'a> {
     const MIN_BARE_SIZE: usize = 48;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000003, "document")?;
-        let id = r.read_i64()?;
-        let access_hash = r.read_i64()?;
+        let run = r.read_array::<16>()?;
+        let id = zerotl::fixed::i64_at(run, 0);
+        let access_hash = zerotl::fixed::i64_at(run, 8);
         let file_reference = zerotl::Decode::decode(r)?;
         let date = r.read_i32()?;
         let mime_type = zerotl::Decode::decode(r)?;
@@ -21884,7 +21941,6 @@ impl<'a> zerotl::BareDecode<'a> for Document<'a> {
         };
         let dc_id = r.read_i32()?;
         let attributes = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             id,
             access_hash,
@@ -21954,9 +22010,7 @@ impl<'a> zerotl::BareDecode<'a> for NotifyPeer {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let peer = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { peer })
     }
 }
@@ -23905,9 +23959,7 @@ impl<'a> zerotl::BareDecode<'a> for InputPrivacyValueAllowUsers<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let users = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { users })
     }
 }
@@ -24072,9 +24124,7 @@ impl<'a> zerotl::BareDecode<'a> for InputPrivacyValueDisallowUsers<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let users = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { users })
     }
 }
@@ -24759,8 +24809,10 @@ impl zerotl::BareEncode for DocumentAttributeImageSize {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.w);
-        w.put_i32(self.h);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.w);
+            zerotl::fixed::put_i32_at(run, 4, self.h);
+        }
     }
 }
 
@@ -24769,8 +24821,9 @@ impl<'a> zerotl::BareDecode<'a> for DocumentAttributeImageSize {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let w = r.read_i32()?;
-        let h = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let w = zerotl::fixed::i32_at(run, 0);
+        let h = zerotl::fixed::i32_at(run, 4);
         Ok(Self { w, h })
     }
 }
@@ -24902,7 +24955,6 @@ impl<'a> zerotl::BareDecode<'a> for DocumentAttributeSticker<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000003, "documentAttributeSticker")?;
         let mask = flags & (1 << 1) != 0;
         let alt = zerotl::Decode::decode(r)?;
@@ -24912,7 +24964,6 @@ impl<'a> zerotl::BareDecode<'a> for DocumentAttributeSticker<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             mask,
             alt,
@@ -24980,9 +25031,11 @@ impl zerotl::BareEncode for DocumentAttributeVideo {
             if self.round_message { 1 << 0 } else { 0 }
                 | if self.supports_streaming { 1 << 1 } else { 0 },
         );
-        w.put_i32(self.duration);
-        w.put_i32(self.w);
-        w.put_i32(self.h);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i32_at(run, 0, self.duration);
+            zerotl::fixed::put_i32_at(run, 4, self.w);
+            zerotl::fixed::put_i32_at(run, 8, self.h);
+        }
     }
 }
 
@@ -24993,9 +25046,10 @@ impl<'a> zerotl::BareDecode<'a> for DocumentAttributeVideo {
         let flags = r.read_flags(0x00000003, "documentAttributeVideo")?;
         let round_message = flags & (1 << 0) != 0;
         let supports_streaming = flags & (1 << 1) != 0;
-        let duration = r.read_i32()?;
-        let w = r.read_i32()?;
-        let h = r.read_i32()?;
+        let run = r.read_array::<12>()?;
+        let duration = zerotl::fixed::i32_at(run, 0);
+        let w = zerotl::fixed::i32_at(run, 4);
+        let h = zerotl::fixed::i32_at(run, 8);
         Ok(Self {
             round_message,
             supports_streaming,
@@ -25399,8 +25453,10 @@ impl zerotl::BareEncode for WebPagePending {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i64(self.id);
-        w.put_i32(self.date);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i64_at(run, 0, self.id);
+            zerotl::fixed::put_i32_at(run, 8, self.date);
+        }
     }
 }
 
@@ -25409,8 +25465,9 @@ impl<'a> zerotl::BareDecode<'a> for WebPagePending {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = r.read_i64()?;
-        let date = r.read_i32()?;
+        let run = r.read_array::<12>()?;
+        let id = zerotl::fixed::i64_at(run, 0);
+        let date = zerotl::fixed::i32_at(run, 8);
         Ok(Self { id, date })
     }
 }
@@ -25599,7 +25656,6 @@ impl<'a> zerotl::BareDecode<'a> for WebPage<'a> {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x000017ff, "webPage")?;
         let id = r.read_i64()?;
         let url = zerotl::Decode::decode(r)?;
@@ -25675,7 +25731,6 @@ impl<'a> zerotl::BareDecode<'a> for WebPage<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             id,
             url,
@@ -25867,8 +25922,10 @@ impl zerotl::BareEncode for Authorization<'_> {
         w.put_i32(self.api_id);
         self.app_name.encode(w);
         self.app_version.encode(w);
-        w.put_i32(self.date_created);
-        w.put_i32(self.date_active);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.date_created);
+            zerotl::fixed::put_i32_at(run, 4, self.date_active);
+        }
         self.ip.encode(w);
         self.country.encode(w);
         self.region.encode(w);
@@ -25890,8 +25947,9 @@ impl<'a> zerotl::BareDecode<'a> for Authorization<'a> {
         let api_id = r.read_i32()?;
         let app_name = zerotl::Decode::decode(r)?;
         let app_version = zerotl::Decode::decode(r)?;
-        let date_created = r.read_i32()?;
-        let date_active = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let date_created = zerotl::fixed::i32_at(run, 0);
+        let date_active = zerotl::fixed::i32_at(run, 4);
         let ip = zerotl::Decode::decode(r)?;
         let country = zerotl::Decode::decode(r)?;
         let region = zerotl::Decode::decode(r)?;
@@ -25963,8 +26021,10 @@ impl zerotl::BareEncode for ReceivedNotifyMessage {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.id);
-        w.put_i32(self.flags);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.id);
+            zerotl::fixed::put_i32_at(run, 4, self.flags);
+        }
     }
 }
 
@@ -25973,8 +26033,9 @@ impl<'a> zerotl::BareDecode<'a> for ReceivedNotifyMessage {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = r.read_i32()?;
-        let flags = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let id = zerotl::fixed::i32_at(run, 0);
+        let flags = zerotl::fixed::i32_at(run, 4);
         Ok(Self { id, flags })
     }
 }
@@ -26145,9 +26206,7 @@ impl<'a> zerotl::BareDecode<'a> for ChatInviteAlready<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let chat = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { chat })
     }
 }
@@ -26238,7 +26297,6 @@ impl<'a> zerotl::BareDecode<'a> for ChatInvite<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x0000001f, "chatInvite")?;
         let channel = flags & (1 << 0) != 0;
         let broadcast = flags & (1 << 1) != 0;
@@ -26252,7 +26310,6 @@ impl<'a> zerotl::BareDecode<'a> for ChatInvite<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             channel,
             broadcast,
@@ -26323,10 +26380,8 @@ impl<'a> zerotl::BareDecode<'a> for ChatInvitePeek<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let chat = zerotl::Decode::decode(r)?;
         let expires = r.read_i32()?;
-        r.leave();
         Ok(Self { chat, expires })
     }
 }
@@ -26432,8 +26487,10 @@ impl zerotl::BareEncode for InputStickerSetId {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i64(self.id);
-        w.put_i64(self.access_hash);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_i64_at(run, 0, self.id);
+            zerotl::fixed::put_i64_at(run, 8, self.access_hash);
+        }
     }
 }
 
@@ -26442,8 +26499,9 @@ impl<'a> zerotl::BareDecode<'a> for InputStickerSetId {
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = r.read_i64()?;
-        let access_hash = r.read_i64()?;
+        let run = r.read_array::<16>()?;
+        let id = zerotl::fixed::i64_at(run, 0);
+        let access_hash = zerotl::fixed::i64_at(run, 8);
         Ok(Self { id, access_hash })
     }
 }
@@ -26713,8 +26771,10 @@ impl zerotl::BareEncode for StickerSet<'_> {
         if let Some(v) = &self.installed_date {
             w.put_i32(*v);
         }
-        w.put_i64(self.id);
-        w.put_i64(self.access_hash);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_i64_at(run, 0, self.id);
+            zerotl::fixed::put_i64_at(run, 8, self.access_hash);
+        }
         self.title.encode(w);
         self.short_name.encode(w);
         if let Some(v) = &self.thumbs {
@@ -26723,8 +26783,10 @@ impl zerotl::BareEncode for StickerSet<'_> {
         if let Some(v) = &self.thumb_dc_id {
             w.put_i32(*v);
         }
-        w.put_i32(self.count);
-        w.put_i32(self.hash);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.count);
+            zerotl::fixed::put_i32_at(run, 4, self.hash);
+        }
     }
 }
 
@@ -26732,7 +26794,6 @@ impl<'a> zerotl::BareDecode<'a> for StickerSet<'a> {
     const MIN_BARE_SIZE: usize = 36;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x0000003f, "stickerSet")?;
         let archived = flags & (1 << 1) != 0;
         let official = flags & (1 << 2) != 0;
@@ -26743,8 +26804,9 @@ impl<'a> zerotl::BareDecode<'a> for StickerSet<'a> {
         } else {
             None
         };
-        let id = r.read_i64()?;
-        let access_hash = r.read_i64()?;
+        let run = r.read_array::<16>()?;
+        let id = zerotl::fixed::i64_at(run, 0);
+        let access_hash = zerotl::fixed::i64_at(run, 8);
         let title = zerotl::Decode::decode(r)?;
         let short_name = zerotl::Decode::decode(r)?;
         let thumbs = if flags & (1 << 4) != 0 {
@@ -26757,9 +26819,9 @@ impl<'a> zerotl::BareDecode<'a> for StickerSet<'a> {
         } else {
             None
         };
-        let count = r.read_i32()?;
-        let hash = r.read_i32()?;
-        r.leave();
+        let run = r.read_array::<8>()?;
+        let count = zerotl::fixed::i32_at(run, 0);
+        let hash = zerotl::fixed::i32_at(run, 4);
         Ok(Self {
             archived,
             official,
@@ -26904,11 +26966,9 @@ impl<'a> zerotl::BareDecode<'a> for BotInfo<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let user_id = r.read_i32()?;
         let description = zerotl::Decode::decode(r)?;
         let commands = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             user_id,
             description,
@@ -27579,7 +27639,6 @@ impl<'a> zerotl::BareDecode<'a> for InputKeyboardButtonUrlAuth<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000003, "inputKeyboardButtonUrlAuth")?;
         let request_write_access = flags & (1 << 0) != 0;
         let text = zerotl::Decode::decode(r)?;
@@ -27590,7 +27649,6 @@ impl<'a> zerotl::BareDecode<'a> for InputKeyboardButtonUrlAuth<'a> {
         };
         let url = zerotl::Decode::decode(r)?;
         let bot = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             request_write_access,
             text,
@@ -27726,9 +27784,7 @@ impl<'a> zerotl::BareDecode<'a> for KeyboardButtonRow<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let buttons = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { buttons })
     }
 }
@@ -27926,13 +27982,11 @@ impl<'a> zerotl::BareDecode<'a> for ReplyKeyboardMarkup<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000007, "replyKeyboardMarkup")?;
         let resize = flags & (1 << 0) != 0;
         let single_use = flags & (1 << 1) != 0;
         let selective = flags & (1 << 2) != 0;
         let rows = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             resize,
             single_use,
@@ -27996,9 +28050,7 @@ impl<'a> zerotl::BareDecode<'a> for ReplyInlineMarkup<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let rows = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { rows })
     }
 }
@@ -28051,8 +28103,10 @@ impl zerotl::BareEncode for MessageEntityUnknown {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.offset);
-        w.put_i32(self.length);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.offset);
+            zerotl::fixed::put_i32_at(run, 4, self.length);
+        }
     }
 }
 
@@ -28061,8 +28115,9 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityUnknown {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let offset = r.read_i32()?;
-        let length = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let offset = zerotl::fixed::i32_at(run, 0);
+        let length = zerotl::fixed::i32_at(run, 4);
         Ok(Self { offset, length })
     }
 }
@@ -28115,8 +28170,10 @@ impl zerotl::BareEncode for MessageEntityMention {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.offset);
-        w.put_i32(self.length);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.offset);
+            zerotl::fixed::put_i32_at(run, 4, self.length);
+        }
     }
 }
 
@@ -28125,8 +28182,9 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityMention {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let offset = r.read_i32()?;
-        let length = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let offset = zerotl::fixed::i32_at(run, 0);
+        let length = zerotl::fixed::i32_at(run, 4);
         Ok(Self { offset, length })
     }
 }
@@ -28179,8 +28237,10 @@ impl zerotl::BareEncode for MessageEntityHashtag {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.offset);
-        w.put_i32(self.length);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.offset);
+            zerotl::fixed::put_i32_at(run, 4, self.length);
+        }
     }
 }
 
@@ -28189,8 +28249,9 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityHashtag {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let offset = r.read_i32()?;
-        let length = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let offset = zerotl::fixed::i32_at(run, 0);
+        let length = zerotl::fixed::i32_at(run, 4);
         Ok(Self { offset, length })
     }
 }
@@ -28243,8 +28304,10 @@ impl zerotl::BareEncode for MessageEntityBotCommand {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.offset);
-        w.put_i32(self.length);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.offset);
+            zerotl::fixed::put_i32_at(run, 4, self.length);
+        }
     }
 }
 
@@ -28253,8 +28316,9 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityBotCommand {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let offset = r.read_i32()?;
-        let length = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let offset = zerotl::fixed::i32_at(run, 0);
+        let length = zerotl::fixed::i32_at(run, 4);
         Ok(Self { offset, length })
     }
 }
@@ -28307,8 +28371,10 @@ impl zerotl::BareEncode for MessageEntityUrl {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.offset);
-        w.put_i32(self.length);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.offset);
+            zerotl::fixed::put_i32_at(run, 4, self.length);
+        }
     }
 }
 
@@ -28317,8 +28383,9 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityUrl {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let offset = r.read_i32()?;
-        let length = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let offset = zerotl::fixed::i32_at(run, 0);
+        let length = zerotl::fixed::i32_at(run, 4);
         Ok(Self { offset, length })
     }
 }
@@ -28371,8 +28438,10 @@ impl zerotl::BareEncode for MessageEntityEmail {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.offset);
-        w.put_i32(self.length);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.offset);
+            zerotl::fixed::put_i32_at(run, 4, self.length);
+        }
     }
 }
 
@@ -28381,8 +28450,9 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityEmail {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let offset = r.read_i32()?;
-        let length = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let offset = zerotl::fixed::i32_at(run, 0);
+        let length = zerotl::fixed::i32_at(run, 4);
         Ok(Self { offset, length })
     }
 }
@@ -28435,8 +28505,10 @@ impl zerotl::BareEncode for MessageEntityBold {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.offset);
-        w.put_i32(self.length);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.offset);
+            zerotl::fixed::put_i32_at(run, 4, self.length);
+        }
     }
 }
 
@@ -28445,8 +28517,9 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityBold {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let offset = r.read_i32()?;
-        let length = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let offset = zerotl::fixed::i32_at(run, 0);
+        let length = zerotl::fixed::i32_at(run, 4);
         Ok(Self { offset, length })
     }
 }
@@ -28499,8 +28572,10 @@ impl zerotl::BareEncode for MessageEntityItalic {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.offset);
-        w.put_i32(self.length);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.offset);
+            zerotl::fixed::put_i32_at(run, 4, self.length);
+        }
     }
 }
 
@@ -28509,8 +28584,9 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityItalic {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let offset = r.read_i32()?;
-        let length = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let offset = zerotl::fixed::i32_at(run, 0);
+        let length = zerotl::fixed::i32_at(run, 4);
         Ok(Self { offset, length })
     }
 }
@@ -28563,8 +28639,10 @@ impl zerotl::BareEncode for MessageEntityCode {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.offset);
-        w.put_i32(self.length);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.offset);
+            zerotl::fixed::put_i32_at(run, 4, self.length);
+        }
     }
 }
 
@@ -28573,8 +28651,9 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityCode {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let offset = r.read_i32()?;
-        let length = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let offset = zerotl::fixed::i32_at(run, 0);
+        let length = zerotl::fixed::i32_at(run, 4);
         Ok(Self { offset, length })
     }
 }
@@ -28629,8 +28708,10 @@ impl zerotl::BareEncode for MessageEntityPre<'_> {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.offset);
-        w.put_i32(self.length);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.offset);
+            zerotl::fixed::put_i32_at(run, 4, self.length);
+        }
         self.language.encode(w);
     }
 }
@@ -28639,8 +28720,9 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityPre<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let offset = r.read_i32()?;
-        let length = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let offset = zerotl::fixed::i32_at(run, 0);
+        let length = zerotl::fixed::i32_at(run, 4);
         let language = zerotl::Decode::decode(r)?;
         Ok(Self {
             offset,
@@ -28700,8 +28782,10 @@ impl zerotl::BareEncode for MessageEntityTextUrl<'_> {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.offset);
-        w.put_i32(self.length);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.offset);
+            zerotl::fixed::put_i32_at(run, 4, self.length);
+        }
         self.url.encode(w);
     }
 }
@@ -28710,8 +28794,9 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityTextUrl<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let offset = r.read_i32()?;
-        let length = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let offset = zerotl::fixed::i32_at(run, 0);
+        let length = zerotl::fixed::i32_at(run, 4);
         let url = zerotl::Decode::decode(r)?;
         Ok(Self {
             offset,
@@ -28771,9 +28856,11 @@ impl zerotl::BareEncode for MessageEntityMentionName {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.offset);
-        w.put_i32(self.length);
-        w.put_i32(self.user_id);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i32_at(run, 0, self.offset);
+            zerotl::fixed::put_i32_at(run, 4, self.length);
+            zerotl::fixed::put_i32_at(run, 8, self.user_id);
+        }
     }
 }
 
@@ -28782,9 +28869,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityMentionName {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let offset = r.read_i32()?;
-        let length = r.read_i32()?;
-        let user_id = r.read_i32()?;
+        let run = r.read_array::<12>()?;
+        let offset = zerotl::fixed::i32_at(run, 0);
+        let length = zerotl::fixed::i32_at(run, 4);
+        let user_id = zerotl::fixed::i32_at(run, 8);
         Ok(Self {
             offset,
             length,
@@ -28843,8 +28931,10 @@ impl zerotl::BareEncode for InputMessageEntityMentionName<'_> {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.offset);
-        w.put_i32(self.length);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.offset);
+            zerotl::fixed::put_i32_at(run, 4, self.length);
+        }
         self.user_id.encode(w);
     }
 }
@@ -28853,11 +28943,10 @@ impl<'a> zerotl::BareDecode<'a> for InputMessageEntityMentionName<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
-        let offset = r.read_i32()?;
-        let length = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let offset = zerotl::fixed::i32_at(run, 0);
+        let length = zerotl::fixed::i32_at(run, 4);
         let user_id = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             offset,
             length,
@@ -28914,8 +29003,10 @@ impl zerotl::BareEncode for MessageEntityPhone {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.offset);
-        w.put_i32(self.length);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.offset);
+            zerotl::fixed::put_i32_at(run, 4, self.length);
+        }
     }
 }
 
@@ -28924,8 +29015,9 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityPhone {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let offset = r.read_i32()?;
-        let length = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let offset = zerotl::fixed::i32_at(run, 0);
+        let length = zerotl::fixed::i32_at(run, 4);
         Ok(Self { offset, length })
     }
 }
@@ -28978,8 +29070,10 @@ impl zerotl::BareEncode for MessageEntityCashtag {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.offset);
-        w.put_i32(self.length);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.offset);
+            zerotl::fixed::put_i32_at(run, 4, self.length);
+        }
     }
 }
 
@@ -28988,8 +29082,9 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityCashtag {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let offset = r.read_i32()?;
-        let length = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let offset = zerotl::fixed::i32_at(run, 0);
+        let length = zerotl::fixed::i32_at(run, 4);
         Ok(Self { offset, length })
     }
 }
@@ -29042,8 +29137,10 @@ impl zerotl::BareEncode for MessageEntityUnderline {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.offset);
-        w.put_i32(self.length);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.offset);
+            zerotl::fixed::put_i32_at(run, 4, self.length);
+        }
     }
 }
 
@@ -29052,8 +29149,9 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityUnderline {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let offset = r.read_i32()?;
-        let length = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let offset = zerotl::fixed::i32_at(run, 0);
+        let length = zerotl::fixed::i32_at(run, 4);
         Ok(Self { offset, length })
     }
 }
@@ -29106,8 +29204,10 @@ impl zerotl::BareEncode for MessageEntityStrike {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.offset);
-        w.put_i32(self.length);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.offset);
+            zerotl::fixed::put_i32_at(run, 4, self.length);
+        }
     }
 }
 
@@ -29116,8 +29216,9 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityStrike {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let offset = r.read_i32()?;
-        let length = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let offset = zerotl::fixed::i32_at(run, 0);
+        let length = zerotl::fixed::i32_at(run, 4);
         Ok(Self { offset, length })
     }
 }
@@ -29170,8 +29271,10 @@ impl zerotl::BareEncode for MessageEntityBlockquote {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.offset);
-        w.put_i32(self.length);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.offset);
+            zerotl::fixed::put_i32_at(run, 4, self.length);
+        }
     }
 }
 
@@ -29180,8 +29283,9 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityBlockquote {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let offset = r.read_i32()?;
-        let length = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let offset = zerotl::fixed::i32_at(run, 0);
+        let length = zerotl::fixed::i32_at(run, 4);
         Ok(Self { offset, length })
     }
 }
@@ -29234,8 +29338,10 @@ impl zerotl::BareEncode for MessageEntityBankCard {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.offset);
-        w.put_i32(self.length);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.offset);
+            zerotl::fixed::put_i32_at(run, 4, self.length);
+        }
     }
 }
 
@@ -29244,8 +29350,9 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityBankCard {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let offset = r.read_i32()?;
-        let length = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let offset = zerotl::fixed::i32_at(run, 0);
+        let length = zerotl::fixed::i32_at(run, 4);
         Ok(Self { offset, length })
     }
 }
@@ -29351,8 +29458,10 @@ impl zerotl::BareEncode for InputChannel {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.channel_id);
-        w.put_i64(self.access_hash);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i32_at(run, 0, self.channel_id);
+            zerotl::fixed::put_i64_at(run, 4, self.access_hash);
+        }
     }
 }
 
@@ -29361,8 +29470,9 @@ impl<'a> zerotl::BareDecode<'a> for InputChannel {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let channel_id = r.read_i32()?;
-        let access_hash = r.read_i64()?;
+        let run = r.read_array::<12>()?;
+        let channel_id = zerotl::fixed::i32_at(run, 0);
+        let access_hash = zerotl::fixed::i64_at(run, 4);
         Ok(Self {
             channel_id,
             access_hash,
@@ -29421,8 +29531,10 @@ impl zerotl::BareEncode for InputChannelFromMessage<'_> {
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
         self.peer.encode(w);
-        w.put_i32(self.msg_id);
-        w.put_i32(self.channel_id);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.msg_id);
+            zerotl::fixed::put_i32_at(run, 4, self.channel_id);
+        }
     }
 }
 
@@ -29430,11 +29542,10 @@ impl<'a> zerotl::BareDecode<'a> for InputChannelFromMessage<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let peer = zerotl::Decode::decode(r)?;
-        let msg_id = r.read_i32()?;
-        let channel_id = r.read_i32()?;
-        r.leave();
+        let run = r.read_array::<8>()?;
+        let msg_id = zerotl::fixed::i32_at(run, 0);
+        let channel_id = zerotl::fixed::i32_at(run, 4);
         Ok(Self {
             peer,
             msg_id,
@@ -29491,8 +29602,10 @@ impl zerotl::BareEncode for MessageRange {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.min_id);
-        w.put_i32(self.max_id);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.min_id);
+            zerotl::fixed::put_i32_at(run, 4, self.max_id);
+        }
     }
 }
 
@@ -29501,8 +29614,9 @@ impl<'a> zerotl::BareDecode<'a> for MessageRange {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let min_id = r.read_i32()?;
-        let max_id = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let min_id = zerotl::fixed::i32_at(run, 0);
+        let max_id = zerotl::fixed::i32_at(run, 4);
         Ok(Self { min_id, max_id })
     }
 }
@@ -29617,11 +29731,9 @@ impl<'a> zerotl::BareDecode<'a> for ChannelMessagesFilter<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000002, "channelMessagesFilter")?;
         let exclude_new_messages = flags & (1 << 1) != 0;
         let ranges = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             exclude_new_messages,
             ranges,
@@ -29677,8 +29789,10 @@ impl zerotl::BareEncode for ChannelParticipant {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.user_id);
-        w.put_i32(self.date);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.user_id);
+            zerotl::fixed::put_i32_at(run, 4, self.date);
+        }
     }
 }
 
@@ -29687,8 +29801,9 @@ impl<'a> zerotl::BareDecode<'a> for ChannelParticipant {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let user_id = r.read_i32()?;
-        let date = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let user_id = zerotl::fixed::i32_at(run, 0);
+        let date = zerotl::fixed::i32_at(run, 4);
         Ok(Self { user_id, date })
     }
 }
@@ -29743,9 +29858,11 @@ impl zerotl::BareEncode for ChannelParticipantSelf {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.user_id);
-        w.put_i32(self.inviter_id);
-        w.put_i32(self.date);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i32_at(run, 0, self.user_id);
+            zerotl::fixed::put_i32_at(run, 4, self.inviter_id);
+            zerotl::fixed::put_i32_at(run, 8, self.date);
+        }
     }
 }
 
@@ -29754,9 +29871,10 @@ impl<'a> zerotl::BareDecode<'a> for ChannelParticipantSelf {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let user_id = r.read_i32()?;
-        let inviter_id = r.read_i32()?;
-        let date = r.read_i32()?;
+        let run = r.read_array::<12>()?;
+        let user_id = zerotl::fixed::i32_at(run, 0);
+        let inviter_id = zerotl::fixed::i32_at(run, 4);
+        let date = zerotl::fixed::i32_at(run, 8);
         Ok(Self {
             user_id,
             inviter_id,
@@ -29828,7 +29946,6 @@ impl<'a> zerotl::BareDecode<'a> for ChannelParticipantCreator<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000001, "channelParticipantCreator")?;
         let user_id = r.read_i32()?;
         let admin_rights = zerotl::Decode::decode(r)?;
@@ -29837,7 +29954,6 @@ impl<'a> zerotl::BareDecode<'a> for ChannelParticipantCreator<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             user_id,
             admin_rights,
@@ -29918,8 +30034,10 @@ impl zerotl::BareEncode for ChannelParticipantAdmin<'_> {
         if let Some(v) = &self.inviter_id {
             w.put_i32(*v);
         }
-        w.put_i32(self.promoted_by);
-        w.put_i32(self.date);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.promoted_by);
+            zerotl::fixed::put_i32_at(run, 4, self.date);
+        }
         self.admin_rights.encode(w);
         if let Some(v) = &self.rank {
             v.encode(w);
@@ -29931,7 +30049,6 @@ impl<'a> zerotl::BareDecode<'a> for ChannelParticipantAdmin<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000007, "channelParticipantAdmin")?;
         let can_edit = flags & (1 << 0) != 0;
         let self_ = flags & (1 << 1) != 0;
@@ -29941,15 +30058,15 @@ impl<'a> zerotl::BareDecode<'a> for ChannelParticipantAdmin<'a> {
         } else {
             None
         };
-        let promoted_by = r.read_i32()?;
-        let date = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let promoted_by = zerotl::fixed::i32_at(run, 0);
+        let date = zerotl::fixed::i32_at(run, 4);
         let admin_rights = zerotl::Decode::decode(r)?;
         let rank = if flags & (1 << 2) != 0 {
             Some(zerotl::Decode::decode(r)?)
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             can_edit,
             self_,
@@ -30018,9 +30135,11 @@ impl zerotl::BareEncode for ChannelParticipantBanned {
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
         w.put_u32(if self.left { 1 << 0 } else { 0 });
-        w.put_i32(self.user_id);
-        w.put_i32(self.kicked_by);
-        w.put_i32(self.date);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i32_at(run, 0, self.user_id);
+            zerotl::fixed::put_i32_at(run, 4, self.kicked_by);
+            zerotl::fixed::put_i32_at(run, 8, self.date);
+        }
         self.banned_rights.encode(w);
     }
 }
@@ -30029,14 +30148,13 @@ impl<'a> zerotl::BareDecode<'a> for ChannelParticipantBanned {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000001, "channelParticipantBanned")?;
         let left = flags & (1 << 0) != 0;
-        let user_id = r.read_i32()?;
-        let kicked_by = r.read_i32()?;
-        let date = r.read_i32()?;
+        let run = r.read_array::<12>()?;
+        let user_id = zerotl::fixed::i32_at(run, 0);
+        let kicked_by = zerotl::fixed::i32_at(run, 4);
+        let date = zerotl::fixed::i32_at(run, 8);
         let banned_rights = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             left,
             user_id,
@@ -30657,7 +30775,6 @@ impl<'a> zerotl::BareDecode<'a> for InputBotInlineMessageMediaAuto<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000006, "inputBotInlineMessageMediaAuto")?;
         let message = zerotl::Decode::decode(r)?;
         let entities = if flags & (1 << 1) != 0 {
@@ -30670,7 +30787,6 @@ impl<'a> zerotl::BareDecode<'a> for InputBotInlineMessageMediaAuto<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             message,
             entities,
@@ -30756,7 +30872,6 @@ impl<'a> zerotl::BareDecode<'a> for InputBotInlineMessageText<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000007, "inputBotInlineMessageText")?;
         let no_webpage = flags & (1 << 0) != 0;
         let message = zerotl::Decode::decode(r)?;
@@ -30770,7 +30885,6 @@ impl<'a> zerotl::BareDecode<'a> for InputBotInlineMessageText<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             no_webpage,
             message,
@@ -30876,7 +30990,6 @@ impl<'a> zerotl::BareDecode<'a> for InputBotInlineMessageMediaGeo<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x0000000f, "inputBotInlineMessageMediaGeo")?;
         let geo_point = zerotl::Decode::decode(r)?;
         let heading = if flags & (1 << 0) != 0 {
@@ -30899,7 +31012,6 @@ impl<'a> zerotl::BareDecode<'a> for InputBotInlineMessageMediaGeo<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             geo_point,
             heading,
@@ -30995,7 +31107,6 @@ impl<'a> zerotl::BareDecode<'a> for InputBotInlineMessageMediaVenue<'a> {
     const MIN_BARE_SIZE: usize = 28;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000004, "inputBotInlineMessageMediaVenue")?;
         let geo_point = zerotl::Decode::decode(r)?;
         let title = zerotl::Decode::decode(r)?;
@@ -31008,7 +31119,6 @@ impl<'a> zerotl::BareDecode<'a> for InputBotInlineMessageMediaVenue<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             geo_point,
             title,
@@ -31098,7 +31208,6 @@ impl<'a> zerotl::BareDecode<'a> for InputBotInlineMessageMediaContact<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000004, "inputBotInlineMessageMediaContact")?;
         let phone_number = zerotl::Decode::decode(r)?;
         let first_name = zerotl::Decode::decode(r)?;
@@ -31109,7 +31218,6 @@ impl<'a> zerotl::BareDecode<'a> for InputBotInlineMessageMediaContact<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             phone_number,
             first_name,
@@ -31181,14 +31289,12 @@ impl<'a> zerotl::BareDecode<'a> for InputBotInlineMessageGame<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000004, "inputBotInlineMessageGame")?;
         let reply_markup = if flags & (1 << 2) != 0 {
             Some(zerotl::Decode::decode(r)?)
         } else {
             None
         };
-        r.leave();
         Ok(Self { reply_markup })
     }
 }
@@ -31296,7 +31402,6 @@ impl<'a> zerotl::BareDecode<'a> for InputBotInlineResult<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x0000003e, "inputBotInlineResult")?;
         let id = zerotl::Decode::decode(r)?;
         let type_ = zerotl::Decode::decode(r)?;
@@ -31326,7 +31431,6 @@ impl<'a> zerotl::BareDecode<'a> for InputBotInlineResult<'a> {
             None
         };
         let send_message = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             id,
             type_,
@@ -31406,12 +31510,10 @@ impl<'a> zerotl::BareDecode<'a> for InputBotInlineResultPhoto<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let id = zerotl::Decode::decode(r)?;
         let type_ = zerotl::Decode::decode(r)?;
         let photo = zerotl::Decode::decode(r)?;
         let send_message = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             id,
             type_,
@@ -31507,7 +31609,6 @@ impl<'a> zerotl::BareDecode<'a> for InputBotInlineResultDocument<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000006, "inputBotInlineResultDocument")?;
         let id = zerotl::Decode::decode(r)?;
         let type_ = zerotl::Decode::decode(r)?;
@@ -31523,7 +31624,6 @@ impl<'a> zerotl::BareDecode<'a> for InputBotInlineResultDocument<'a> {
         };
         let document = zerotl::Decode::decode(r)?;
         let send_message = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             id,
             type_,
@@ -31595,11 +31695,9 @@ impl<'a> zerotl::BareDecode<'a> for InputBotInlineResultGame<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let id = zerotl::Decode::decode(r)?;
         let short_name = zerotl::Decode::decode(r)?;
         let send_message = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             id,
             short_name,
@@ -31682,7 +31780,6 @@ impl<'a> zerotl::BareDecode<'a> for BotInlineMessageMediaAuto<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000006, "botInlineMessageMediaAuto")?;
         let message = zerotl::Decode::decode(r)?;
         let entities = if flags & (1 << 1) != 0 {
@@ -31695,7 +31792,6 @@ impl<'a> zerotl::BareDecode<'a> for BotInlineMessageMediaAuto<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             message,
             entities,
@@ -31781,7 +31877,6 @@ impl<'a> zerotl::BareDecode<'a> for BotInlineMessageText<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000007, "botInlineMessageText")?;
         let no_webpage = flags & (1 << 0) != 0;
         let message = zerotl::Decode::decode(r)?;
@@ -31795,7 +31890,6 @@ impl<'a> zerotl::BareDecode<'a> for BotInlineMessageText<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             no_webpage,
             message,
@@ -31901,7 +31995,6 @@ impl<'a> zerotl::BareDecode<'a> for BotInlineMessageMediaGeo<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x0000000f, "botInlineMessageMediaGeo")?;
         let geo = zerotl::Decode::decode(r)?;
         let heading = if flags & (1 << 0) != 0 {
@@ -31924,7 +32017,6 @@ impl<'a> zerotl::BareDecode<'a> for BotInlineMessageMediaGeo<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             geo,
             heading,
@@ -32020,7 +32112,6 @@ impl<'a> zerotl::BareDecode<'a> for BotInlineMessageMediaVenue<'a> {
     const MIN_BARE_SIZE: usize = 28;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000004, "botInlineMessageMediaVenue")?;
         let geo = zerotl::Decode::decode(r)?;
         let title = zerotl::Decode::decode(r)?;
@@ -32033,7 +32124,6 @@ impl<'a> zerotl::BareDecode<'a> for BotInlineMessageMediaVenue<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             geo,
             title,
@@ -32123,7 +32213,6 @@ impl<'a> zerotl::BareDecode<'a> for BotInlineMessageMediaContact<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000004, "botInlineMessageMediaContact")?;
         let phone_number = zerotl::Decode::decode(r)?;
         let first_name = zerotl::Decode::decode(r)?;
@@ -32134,7 +32223,6 @@ impl<'a> zerotl::BareDecode<'a> for BotInlineMessageMediaContact<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             phone_number,
             first_name,
@@ -32248,7 +32336,6 @@ impl<'a> zerotl::BareDecode<'a> for BotInlineResult<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x0000003e, "botInlineResult")?;
         let id = zerotl::Decode::decode(r)?;
         let type_ = zerotl::Decode::decode(r)?;
@@ -32278,7 +32365,6 @@ impl<'a> zerotl::BareDecode<'a> for BotInlineResult<'a> {
             None
         };
         let send_message = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             id,
             type_,
@@ -32388,7 +32474,6 @@ impl<'a> zerotl::BareDecode<'a> for BotInlineMediaResult<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x0000000f, "botInlineMediaResult")?;
         let id = zerotl::Decode::decode(r)?;
         let type_ = zerotl::Decode::decode(r)?;
@@ -32413,7 +32498,6 @@ impl<'a> zerotl::BareDecode<'a> for BotInlineMediaResult<'a> {
             None
         };
         let send_message = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             id,
             type_,
@@ -32613,7 +32697,6 @@ impl<'a> zerotl::BareDecode<'a> for MessageFwdHeader<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x0000007d, "messageFwdHeader")?;
         let from_id = if flags & (1 << 0) != 0 {
             Some(zerotl::Decode::decode(r)?)
@@ -32651,7 +32734,6 @@ impl<'a> zerotl::BareDecode<'a> for MessageFwdHeader<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             from_id,
             from_name,
@@ -32715,9 +32797,11 @@ impl zerotl::BareEncode for InputBotInlineMessageId {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.dc_id);
-        w.put_i64(self.id);
-        w.put_i64(self.access_hash);
+        if let Some(run) = w.run(20) {
+            zerotl::fixed::put_i32_at(run, 0, self.dc_id);
+            zerotl::fixed::put_i64_at(run, 4, self.id);
+            zerotl::fixed::put_i64_at(run, 12, self.access_hash);
+        }
     }
 }
 
@@ -32726,9 +32810,10 @@ impl<'a> zerotl::BareDecode<'a> for InputBotInlineMessageId {
     const FIXED_BARE_SIZE: Option<usize> = Some(20);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let dc_id = r.read_i32()?;
-        let id = r.read_i64()?;
-        let access_hash = r.read_i64()?;
+        let run = r.read_array::<20>()?;
+        let dc_id = zerotl::fixed::i32_at(run, 0);
+        let id = zerotl::fixed::i64_at(run, 4);
+        let access_hash = zerotl::fixed::i64_at(run, 12);
         Ok(Self {
             dc_id,
             id,
@@ -32857,10 +32942,8 @@ impl<'a> zerotl::BareDecode<'a> for TopPeer {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let peer = zerotl::Decode::decode(r)?;
         let rating = r.read_f64()?;
-        r.leave();
         Ok(Self { peer, rating })
     }
 }
@@ -33349,11 +33432,9 @@ impl<'a> zerotl::BareDecode<'a> for TopPeerCategoryPeers<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let category = zerotl::Decode::decode(r)?;
         let count = r.read_i32()?;
         let peers = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             category,
             count,
@@ -33509,7 +33590,6 @@ impl<'a> zerotl::BareDecode<'a> for DraftMessage<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x0000000b, "draftMessage")?;
         let no_webpage = flags & (1 << 1) != 0;
         let reply_to_msg_id = if flags & (1 << 0) != 0 {
@@ -33524,7 +33604,6 @@ impl<'a> zerotl::BareDecode<'a> for DraftMessage<'a> {
             None
         };
         let date = r.read_i32()?;
-        r.leave();
         Ok(Self {
             no_webpage,
             reply_to_msg_id,
@@ -33592,10 +33671,8 @@ impl<'a> zerotl::BareDecode<'a> for StickerSetCovered<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let set = zerotl::Decode::decode(r)?;
         let cover = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { set, cover })
     }
 }
@@ -33657,10 +33734,8 @@ impl<'a> zerotl::BareDecode<'a> for StickerSetMultiCovered<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let set = zerotl::Decode::decode(r)?;
         let covers = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { set, covers })
     }
 }
@@ -33717,10 +33792,12 @@ impl zerotl::BareEncode for MaskCoords {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.n);
-        w.put_f64(self.x);
-        w.put_f64(self.y);
-        w.put_f64(self.zoom);
+        if let Some(run) = w.run(28) {
+            zerotl::fixed::put_i32_at(run, 0, self.n);
+            zerotl::fixed::put_f64_at(run, 4, self.x);
+            zerotl::fixed::put_f64_at(run, 12, self.y);
+            zerotl::fixed::put_f64_at(run, 20, self.zoom);
+        }
     }
 }
 
@@ -33729,10 +33806,11 @@ impl<'a> zerotl::BareDecode<'a> for MaskCoords {
     const FIXED_BARE_SIZE: Option<usize> = Some(28);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let n = r.read_i32()?;
-        let x = r.read_f64()?;
-        let y = r.read_f64()?;
-        let zoom = r.read_f64()?;
+        let run = r.read_array::<28>()?;
+        let n = zerotl::fixed::i32_at(run, 0);
+        let x = zerotl::fixed::f64_at(run, 4);
+        let y = zerotl::fixed::f64_at(run, 12);
+        let zoom = zerotl::fixed::f64_at(run, 20);
         Ok(Self { n, x, y, zoom })
     }
 }
@@ -33791,9 +33869,7 @@ impl<'a> zerotl::BareDecode<'a> for InputStickeredMediaPhoto<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let id = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { id })
     }
 }
@@ -33852,9 +33928,7 @@ impl<'a> zerotl::BareDecode<'a> for InputStickeredMediaDocument<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let id = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { id })
     }
 }
@@ -33922,8 +33996,10 @@ impl zerotl::BareEncode for Game<'_> {
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
         w.put_u32(if self.document.is_some() { 1 << 0 } else { 0 });
-        w.put_i64(self.id);
-        w.put_i64(self.access_hash);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_i64_at(run, 0, self.id);
+            zerotl::fixed::put_i64_at(run, 8, self.access_hash);
+        }
         self.short_name.encode(w);
         self.title.encode(w);
         self.description.encode(w);
@@ -33938,10 +34014,10 @@ impl<'a> zerotl::BareDecode<'a> for Game<'a> {
     const MIN_BARE_SIZE: usize = 36;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000001, "game")?;
-        let id = r.read_i64()?;
-        let access_hash = r.read_i64()?;
+        let run = r.read_array::<16>()?;
+        let id = zerotl::fixed::i64_at(run, 0);
+        let access_hash = zerotl::fixed::i64_at(run, 8);
         let short_name = zerotl::Decode::decode(r)?;
         let title = zerotl::Decode::decode(r)?;
         let description = zerotl::Decode::decode(r)?;
@@ -33951,7 +34027,6 @@ impl<'a> zerotl::BareDecode<'a> for Game<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             id,
             access_hash,
@@ -34012,8 +34087,10 @@ impl zerotl::BareEncode for InputGameId {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i64(self.id);
-        w.put_i64(self.access_hash);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_i64_at(run, 0, self.id);
+            zerotl::fixed::put_i64_at(run, 8, self.access_hash);
+        }
     }
 }
 
@@ -34022,8 +34099,9 @@ impl<'a> zerotl::BareDecode<'a> for InputGameId {
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = r.read_i64()?;
-        let access_hash = r.read_i64()?;
+        let run = r.read_array::<16>()?;
+        let id = zerotl::fixed::i64_at(run, 0);
+        let access_hash = zerotl::fixed::i64_at(run, 8);
         Ok(Self { id, access_hash })
     }
 }
@@ -34085,10 +34163,8 @@ impl<'a> zerotl::BareDecode<'a> for InputGameShortName<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let bot_id = zerotl::Decode::decode(r)?;
         let short_name = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { bot_id, short_name })
     }
 }
@@ -34143,9 +34219,11 @@ impl zerotl::BareEncode for HighScore {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.pos);
-        w.put_i32(self.user_id);
-        w.put_i32(self.score);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i32_at(run, 0, self.pos);
+            zerotl::fixed::put_i32_at(run, 4, self.user_id);
+            zerotl::fixed::put_i32_at(run, 8, self.score);
+        }
     }
 }
 
@@ -34154,9 +34232,10 @@ impl<'a> zerotl::BareDecode<'a> for HighScore {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let pos = r.read_i32()?;
-        let user_id = r.read_i32()?;
-        let score = r.read_i32()?;
+        let run = r.read_array::<12>()?;
+        let pos = zerotl::fixed::i32_at(run, 0);
+        let user_id = zerotl::fixed::i32_at(run, 4);
+        let score = zerotl::fixed::i32_at(run, 8);
         Ok(Self {
             pos,
             user_id,
@@ -35079,9 +35158,11 @@ impl zerotl::BareEncode for TextImage {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i64(self.document_id);
-        w.put_i32(self.w);
-        w.put_i32(self.h);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_i64_at(run, 0, self.document_id);
+            zerotl::fixed::put_i32_at(run, 8, self.w);
+            zerotl::fixed::put_i32_at(run, 12, self.h);
+        }
     }
 }
 
@@ -35090,9 +35171,10 @@ impl<'a> zerotl::BareDecode<'a> for TextImage {
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let document_id = r.read_i64()?;
-        let w = r.read_i32()?;
-        let h = r.read_i32()?;
+        let run = r.read_array::<16>()?;
+        let document_id = zerotl::fixed::i64_at(run, 0);
+        let w = zerotl::fixed::i32_at(run, 8);
+        let h = zerotl::fixed::i32_at(run, 12);
         Ok(Self { document_id, w, h })
     }
 }
@@ -35269,9 +35351,7 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockTitle<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let text = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { text })
     }
 }
@@ -35330,9 +35410,7 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockSubtitle<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let text = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { text })
     }
 }
@@ -35394,10 +35472,8 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockAuthorDate<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let author = zerotl::Decode::decode(r)?;
         let published_date = r.read_i32()?;
-        r.leave();
         Ok(Self {
             author,
             published_date,
@@ -35459,9 +35535,7 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockHeader<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let text = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { text })
     }
 }
@@ -35520,9 +35594,7 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockSubheader<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let text = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { text })
     }
 }
@@ -35581,9 +35653,7 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockParagraph<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let text = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { text })
     }
 }
@@ -35645,10 +35715,8 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockPreformatted<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let text = zerotl::Decode::decode(r)?;
         let language = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { text, language })
     }
 }
@@ -35707,9 +35775,7 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockFooter<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let text = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { text })
     }
 }
@@ -35944,10 +36010,8 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockBlockquote<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let text = zerotl::Decode::decode(r)?;
         let caption = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { text, caption })
     }
 }
@@ -36009,10 +36073,8 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockPullquote<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let text = zerotl::Decode::decode(r)?;
         let caption = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { text, caption })
     }
 }
@@ -36090,7 +36152,6 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockPhoto<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000001, "pageBlockPhoto")?;
         let photo_id = r.read_i64()?;
         let caption = zerotl::Decode::decode(r)?;
@@ -36104,7 +36165,6 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockPhoto<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             photo_id,
             caption,
@@ -36176,13 +36236,11 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockVideo<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000003, "pageBlockVideo")?;
         let autoplay = flags & (1 << 0) != 0;
         let loop_ = flags & (1 << 1) != 0;
         let video_id = r.read_i64()?;
         let caption = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             autoplay,
             loop_,
@@ -36354,7 +36412,6 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockEmbed<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x0000003f, "pageBlockEmbed")?;
         let full_width = flags & (1 << 0) != 0;
         let allow_scrolling = flags & (1 << 3) != 0;
@@ -36384,7 +36441,6 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockEmbed<'a> {
             None
         };
         let caption = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             full_width,
             allow_scrolling,
@@ -36460,8 +36516,10 @@ impl zerotl::BareEncode for PageBlockEmbedPost<'_> {
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
         self.url.encode(w);
-        w.put_i64(self.webpage_id);
-        w.put_i64(self.author_photo_id);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_i64_at(run, 0, self.webpage_id);
+            zerotl::fixed::put_i64_at(run, 8, self.author_photo_id);
+        }
         self.author.encode(w);
         w.put_i32(self.date);
         self.blocks.encode(w);
@@ -36475,8 +36533,9 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockEmbedPost<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.enter()?;
         let url = zerotl::Decode::decode(r)?;
-        let webpage_id = r.read_i64()?;
-        let author_photo_id = r.read_i64()?;
+        let run = r.read_array::<16>()?;
+        let webpage_id = zerotl::fixed::i64_at(run, 0);
+        let author_photo_id = zerotl::fixed::i64_at(run, 8);
         let author = zerotl::Decode::decode(r)?;
         let date = r.read_i32()?;
         let blocks = zerotl::Decode::decode(r)?;
@@ -36678,9 +36737,7 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockChannel<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let channel = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { channel })
     }
 }
@@ -36742,10 +36799,8 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockAudio<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let audio_id = r.read_i64()?;
         let caption = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { audio_id, caption })
     }
 }
@@ -36804,9 +36859,7 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockKicker<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let text = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { text })
     }
 }
@@ -36873,13 +36926,11 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockTable<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000003, "pageBlockTable")?;
         let bordered = flags & (1 << 0) != 0;
         let striped = flags & (1 << 1) != 0;
         let title = zerotl::Decode::decode(r)?;
         let rows = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             bordered,
             striped,
@@ -37081,10 +37132,8 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockRelatedArticles<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let title = zerotl::Decode::decode(r)?;
         let articles = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { title, articles })
     }
 }
@@ -37144,9 +37193,11 @@ impl zerotl::BareEncode for PageBlockMap<'_> {
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
         self.geo.encode(w);
-        w.put_i32(self.zoom);
-        w.put_i32(self.w);
-        w.put_i32(self.h);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i32_at(run, 0, self.zoom);
+            zerotl::fixed::put_i32_at(run, 4, self.w);
+            zerotl::fixed::put_i32_at(run, 8, self.h);
+        }
         self.caption.encode(w);
     }
 }
@@ -37155,13 +37206,12 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockMap<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let geo = zerotl::Decode::decode(r)?;
-        let zoom = r.read_i32()?;
-        let w = r.read_i32()?;
-        let h = r.read_i32()?;
+        let run = r.read_array::<12>()?;
+        let zoom = zerotl::fixed::i32_at(run, 0);
+        let w = zerotl::fixed::i32_at(run, 4);
+        let h = zerotl::fixed::i32_at(run, 8);
         let caption = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             geo,
             zoom,
@@ -37593,7 +37643,6 @@ impl<'a> zerotl::BareDecode<'a> for Invoice<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x000000ff, "invoice")?;
         let test = flags & (1 << 0) != 0;
         let name_requested = flags & (1 << 1) != 0;
@@ -37605,7 +37654,6 @@ impl<'a> zerotl::BareDecode<'a> for Invoice<'a> {
         let email_to_provider = flags & (1 << 7) != 0;
         let currency = zerotl::Decode::decode(r)?;
         let prices = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             test,
             name_requested,
@@ -37865,7 +37913,6 @@ impl<'a> zerotl::BareDecode<'a> for PaymentRequestedInfo<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x0000000f, "paymentRequestedInfo")?;
         let name = if flags & (1 << 0) != 0 {
             Some(zerotl::Decode::decode(r)?)
@@ -37887,7 +37934,6 @@ impl<'a> zerotl::BareDecode<'a> for PaymentRequestedInfo<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             name,
             phone,
@@ -38015,8 +38061,10 @@ impl zerotl::BareEncode for WebDocument<'_> {
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
         self.url.encode(w);
-        w.put_i64(self.access_hash);
-        w.put_i32(self.size);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i64_at(run, 0, self.access_hash);
+            zerotl::fixed::put_i32_at(run, 8, self.size);
+        }
         self.mime_type.encode(w);
         self.attributes.encode(w);
     }
@@ -38026,13 +38074,12 @@ impl<'a> zerotl::BareDecode<'a> for WebDocument<'a> {
     const MIN_BARE_SIZE: usize = 28;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let url = zerotl::Decode::decode(r)?;
-        let access_hash = r.read_i64()?;
-        let size = r.read_i32()?;
+        let run = r.read_array::<12>()?;
+        let access_hash = zerotl::fixed::i64_at(run, 0);
+        let size = zerotl::fixed::i32_at(run, 8);
         let mime_type = zerotl::Decode::decode(r)?;
         let attributes = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             url,
             access_hash,
@@ -38106,12 +38153,10 @@ impl<'a> zerotl::BareDecode<'a> for WebDocumentNoProxy<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let url = zerotl::Decode::decode(r)?;
         let size = r.read_i32()?;
         let mime_type = zerotl::Decode::decode(r)?;
         let attributes = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             url,
             size,
@@ -38184,12 +38229,10 @@ impl<'a> zerotl::BareDecode<'a> for InputWebDocument<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let url = zerotl::Decode::decode(r)?;
         let size = r.read_i32()?;
         let mime_type = zerotl::Decode::decode(r)?;
         let attributes = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             url,
             size,
@@ -38319,11 +38362,13 @@ impl zerotl::BareEncode for InputWebFileGeoPointLocation {
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
         self.geo_point.encode(w);
-        w.put_i64(self.access_hash);
-        w.put_i32(self.w);
-        w.put_i32(self.h);
-        w.put_i32(self.zoom);
-        w.put_i32(self.scale);
+        if let Some(run) = w.run(24) {
+            zerotl::fixed::put_i64_at(run, 0, self.access_hash);
+            zerotl::fixed::put_i32_at(run, 8, self.w);
+            zerotl::fixed::put_i32_at(run, 12, self.h);
+            zerotl::fixed::put_i32_at(run, 16, self.zoom);
+            zerotl::fixed::put_i32_at(run, 20, self.scale);
+        }
     }
 }
 
@@ -38331,14 +38376,13 @@ impl<'a> zerotl::BareDecode<'a> for InputWebFileGeoPointLocation {
     const MIN_BARE_SIZE: usize = 28;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let geo_point = zerotl::Decode::decode(r)?;
-        let access_hash = r.read_i64()?;
-        let w = r.read_i32()?;
-        let h = r.read_i32()?;
-        let zoom = r.read_i32()?;
-        let scale = r.read_i32()?;
-        r.leave();
+        let run = r.read_array::<24>()?;
+        let access_hash = zerotl::fixed::i64_at(run, 0);
+        let w = zerotl::fixed::i32_at(run, 8);
+        let h = zerotl::fixed::i32_at(run, 12);
+        let zoom = zerotl::fixed::i32_at(run, 16);
+        let scale = zerotl::fixed::i32_at(run, 20);
         Ok(Self {
             geo_point,
             access_hash,
@@ -38470,11 +38514,9 @@ impl<'a> zerotl::BareDecode<'a> for InputPaymentCredentials<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000001, "inputPaymentCredentials")?;
         let save = flags & (1 << 0) != 0;
         let data = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { save, data })
     }
 }
@@ -38533,9 +38575,7 @@ impl<'a> zerotl::BareDecode<'a> for InputPaymentCredentialsApplePay<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let payment_data = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { payment_data })
     }
 }
@@ -38597,10 +38637,8 @@ impl<'a> zerotl::BareDecode<'a> for InputPaymentCredentialsAndroidPay<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let payment_token = zerotl::Decode::decode(r)?;
         let google_transaction_id = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             payment_token,
             google_transaction_id,
@@ -38668,11 +38706,9 @@ impl<'a> zerotl::BareDecode<'a> for ShippingOption<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let id = zerotl::Decode::decode(r)?;
         let title = zerotl::Decode::decode(r)?;
         let prices = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { id, title, prices })
     }
 }
@@ -38746,7 +38782,6 @@ impl<'a> zerotl::BareDecode<'a> for InputStickerSetItem<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000001, "inputStickerSetItem")?;
         let document = zerotl::Decode::decode(r)?;
         let emoji = zerotl::Decode::decode(r)?;
@@ -38755,7 +38790,6 @@ impl<'a> zerotl::BareDecode<'a> for InputStickerSetItem<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             document,
             emoji,
@@ -38812,8 +38846,10 @@ impl zerotl::BareEncode for InputPhoneCall {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i64(self.id);
-        w.put_i64(self.access_hash);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_i64_at(run, 0, self.id);
+            zerotl::fixed::put_i64_at(run, 8, self.access_hash);
+        }
     }
 }
 
@@ -38822,8 +38858,9 @@ impl<'a> zerotl::BareDecode<'a> for InputPhoneCall {
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = r.read_i64()?;
-        let access_hash = r.read_i64()?;
+        let run = r.read_array::<16>()?;
+        let id = zerotl::fixed::i64_at(run, 0);
+        let access_hash = zerotl::fixed::i64_at(run, 8);
         Ok(Self { id, access_hash })
     }
 }
@@ -38956,11 +38993,13 @@ impl zerotl::BareEncode for PhoneCallWaiting<'_> {
                     0
                 },
         );
-        w.put_i64(self.id);
-        w.put_i64(self.access_hash);
-        w.put_i32(self.date);
-        w.put_i32(self.admin_id);
-        w.put_i32(self.participant_id);
+        if let Some(run) = w.run(28) {
+            zerotl::fixed::put_i64_at(run, 0, self.id);
+            zerotl::fixed::put_i64_at(run, 8, self.access_hash);
+            zerotl::fixed::put_i32_at(run, 16, self.date);
+            zerotl::fixed::put_i32_at(run, 20, self.admin_id);
+            zerotl::fixed::put_i32_at(run, 24, self.participant_id);
+        }
         self.protocol.encode(w);
         if let Some(v) = &self.receive_date {
             w.put_i32(*v);
@@ -38972,21 +39011,20 @@ impl<'a> zerotl::BareDecode<'a> for PhoneCallWaiting<'a> {
     const MIN_BARE_SIZE: usize = 36;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000041, "phoneCallWaiting")?;
         let video = flags & (1 << 6) != 0;
-        let id = r.read_i64()?;
-        let access_hash = r.read_i64()?;
-        let date = r.read_i32()?;
-        let admin_id = r.read_i32()?;
-        let participant_id = r.read_i32()?;
+        let run = r.read_array::<28>()?;
+        let id = zerotl::fixed::i64_at(run, 0);
+        let access_hash = zerotl::fixed::i64_at(run, 8);
+        let date = zerotl::fixed::i32_at(run, 16);
+        let admin_id = zerotl::fixed::i32_at(run, 20);
+        let participant_id = zerotl::fixed::i32_at(run, 24);
         let protocol = zerotl::Decode::decode(r)?;
         let receive_date = if flags & (1 << 0) != 0 {
             Some(r.read_i32()?)
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             video,
             id,
@@ -39061,11 +39099,13 @@ impl zerotl::BareEncode for PhoneCallRequested<'_> {
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
         w.put_u32(if self.video { 1 << 6 } else { 0 });
-        w.put_i64(self.id);
-        w.put_i64(self.access_hash);
-        w.put_i32(self.date);
-        w.put_i32(self.admin_id);
-        w.put_i32(self.participant_id);
+        if let Some(run) = w.run(28) {
+            zerotl::fixed::put_i64_at(run, 0, self.id);
+            zerotl::fixed::put_i64_at(run, 8, self.access_hash);
+            zerotl::fixed::put_i32_at(run, 16, self.date);
+            zerotl::fixed::put_i32_at(run, 20, self.admin_id);
+            zerotl::fixed::put_i32_at(run, 24, self.participant_id);
+        }
         self.g_a_hash.encode(w);
         self.protocol.encode(w);
     }
@@ -39075,17 +39115,16 @@ impl<'a> zerotl::BareDecode<'a> for PhoneCallRequested<'a> {
     const MIN_BARE_SIZE: usize = 40;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000040, "phoneCallRequested")?;
         let video = flags & (1 << 6) != 0;
-        let id = r.read_i64()?;
-        let access_hash = r.read_i64()?;
-        let date = r.read_i32()?;
-        let admin_id = r.read_i32()?;
-        let participant_id = r.read_i32()?;
+        let run = r.read_array::<28>()?;
+        let id = zerotl::fixed::i64_at(run, 0);
+        let access_hash = zerotl::fixed::i64_at(run, 8);
+        let date = zerotl::fixed::i32_at(run, 16);
+        let admin_id = zerotl::fixed::i32_at(run, 20);
+        let participant_id = zerotl::fixed::i32_at(run, 24);
         let g_a_hash = zerotl::Decode::decode(r)?;
         let protocol = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             video,
             id,
@@ -39160,11 +39199,13 @@ impl zerotl::BareEncode for PhoneCallAccepted<'_> {
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
         w.put_u32(if self.video { 1 << 6 } else { 0 });
-        w.put_i64(self.id);
-        w.put_i64(self.access_hash);
-        w.put_i32(self.date);
-        w.put_i32(self.admin_id);
-        w.put_i32(self.participant_id);
+        if let Some(run) = w.run(28) {
+            zerotl::fixed::put_i64_at(run, 0, self.id);
+            zerotl::fixed::put_i64_at(run, 8, self.access_hash);
+            zerotl::fixed::put_i32_at(run, 16, self.date);
+            zerotl::fixed::put_i32_at(run, 20, self.admin_id);
+            zerotl::fixed::put_i32_at(run, 24, self.participant_id);
+        }
         self.g_b.encode(w);
         self.protocol.encode(w);
     }
@@ -39174,17 +39215,16 @@ impl<'a> zerotl::BareDecode<'a> for PhoneCallAccepted<'a> {
     const MIN_BARE_SIZE: usize = 40;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000040, "phoneCallAccepted")?;
         let video = flags & (1 << 6) != 0;
-        let id = r.read_i64()?;
-        let access_hash = r.read_i64()?;
-        let date = r.read_i32()?;
-        let admin_id = r.read_i32()?;
-        let participant_id = r.read_i32()?;
+        let run = r.read_array::<28>()?;
+        let id = zerotl::fixed::i64_at(run, 0);
+        let access_hash = zerotl::fixed::i64_at(run, 8);
+        let date = zerotl::fixed::i32_at(run, 16);
+        let admin_id = zerotl::fixed::i32_at(run, 20);
+        let participant_id = zerotl::fixed::i32_at(run, 24);
         let g_b = zerotl::Decode::decode(r)?;
         let protocol = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             video,
             id,
@@ -39269,11 +39309,13 @@ impl zerotl::BareEncode for PhoneCall<'_> {
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
         w.put_u32(if self.p2p_allowed { 1 << 5 } else { 0 } | if self.video { 1 << 6 } else { 0 });
-        w.put_i64(self.id);
-        w.put_i64(self.access_hash);
-        w.put_i32(self.date);
-        w.put_i32(self.admin_id);
-        w.put_i32(self.participant_id);
+        if let Some(run) = w.run(28) {
+            zerotl::fixed::put_i64_at(run, 0, self.id);
+            zerotl::fixed::put_i64_at(run, 8, self.access_hash);
+            zerotl::fixed::put_i32_at(run, 16, self.date);
+            zerotl::fixed::put_i32_at(run, 20, self.admin_id);
+            zerotl::fixed::put_i32_at(run, 24, self.participant_id);
+        }
         self.g_a_or_b.encode(w);
         w.put_i64(self.key_fingerprint);
         self.protocol.encode(w);
@@ -39286,21 +39328,20 @@ impl<'a> zerotl::BareDecode<'a> for PhoneCall<'a> {
     const MIN_BARE_SIZE: usize = 60;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000060, "phoneCall")?;
         let p2p_allowed = flags & (1 << 5) != 0;
         let video = flags & (1 << 6) != 0;
-        let id = r.read_i64()?;
-        let access_hash = r.read_i64()?;
-        let date = r.read_i32()?;
-        let admin_id = r.read_i32()?;
-        let participant_id = r.read_i32()?;
+        let run = r.read_array::<28>()?;
+        let id = zerotl::fixed::i64_at(run, 0);
+        let access_hash = zerotl::fixed::i64_at(run, 8);
+        let date = zerotl::fixed::i32_at(run, 16);
+        let admin_id = zerotl::fixed::i32_at(run, 20);
+        let participant_id = zerotl::fixed::i32_at(run, 24);
         let g_a_or_b = zerotl::Decode::decode(r)?;
         let key_fingerprint = r.read_i64()?;
         let protocol = zerotl::Decode::decode(r)?;
         let connections = zerotl::Decode::decode(r)?;
         let start_date = r.read_i32()?;
-        r.leave();
         Ok(Self {
             p2p_allowed,
             video,
@@ -39396,7 +39437,6 @@ impl<'a> zerotl::BareDecode<'a> for PhoneCallDiscarded {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x0000004f, "phoneCallDiscarded")?;
         let need_rating = flags & (1 << 2) != 0;
         let need_debug = flags & (1 << 3) != 0;
@@ -39412,7 +39452,6 @@ impl<'a> zerotl::BareDecode<'a> for PhoneCallDiscarded {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             need_rating,
             need_debug,
@@ -39661,8 +39700,10 @@ impl zerotl::BareEncode for PhoneCallProtocol<'_> {
         w.put_u32(
             if self.udp_p2p { 1 << 0 } else { 0 } | if self.udp_reflector { 1 << 1 } else { 0 },
         );
-        w.put_i32(self.min_layer);
-        w.put_i32(self.max_layer);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.min_layer);
+            zerotl::fixed::put_i32_at(run, 4, self.max_layer);
+        }
         self.library_versions.encode(w);
     }
 }
@@ -39674,8 +39715,9 @@ impl<'a> zerotl::BareDecode<'a> for PhoneCallProtocol<'a> {
         let flags = r.read_flags(0x00000003, "phoneCallProtocol")?;
         let udp_p2p = flags & (1 << 0) != 0;
         let udp_reflector = flags & (1 << 1) != 0;
-        let min_layer = r.read_i32()?;
-        let max_layer = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let min_layer = zerotl::fixed::i32_at(run, 0);
+        let max_layer = zerotl::fixed::i32_at(run, 4);
         let library_versions = zerotl::Decode::decode(r)?;
         Ok(Self {
             udp_p2p,
@@ -39804,9 +39846,7 @@ impl<'a> zerotl::BareDecode<'a> for CdnConfig<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let public_keys = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { public_keys })
     }
 }
@@ -40121,8 +40161,10 @@ impl zerotl::BareEncode for LangPackDifference<'_> {
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
         self.lang_code.encode(w);
-        w.put_i32(self.from_version);
-        w.put_i32(self.version);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.from_version);
+            zerotl::fixed::put_i32_at(run, 4, self.version);
+        }
         self.strings.encode(w);
     }
 }
@@ -40131,12 +40173,11 @@ impl<'a> zerotl::BareDecode<'a> for LangPackDifference<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let lang_code = zerotl::Decode::decode(r)?;
-        let from_version = r.read_i32()?;
-        let version = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let from_version = zerotl::fixed::i32_at(run, 0);
+        let version = zerotl::fixed::i32_at(run, 4);
         let strings = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             lang_code,
             from_version,
@@ -40234,8 +40275,10 @@ impl zerotl::BareEncode for LangPackLanguage<'_> {
             v.encode(w);
         }
         self.plural_code.encode(w);
-        w.put_i32(self.strings_count);
-        w.put_i32(self.translated_count);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.strings_count);
+            zerotl::fixed::put_i32_at(run, 4, self.translated_count);
+        }
         self.translations_url.encode(w);
     }
 }
@@ -40257,8 +40300,9 @@ impl<'a> zerotl::BareDecode<'a> for LangPackLanguage<'a> {
             None
         };
         let plural_code = zerotl::Decode::decode(r)?;
-        let strings_count = r.read_i32()?;
-        let translated_count = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let strings_count = zerotl::fixed::i32_at(run, 0);
+        let translated_count = zerotl::fixed::i32_at(run, 4);
         let translations_url = zerotl::Decode::decode(r)?;
         Ok(Self {
             official,
@@ -40540,10 +40584,8 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionChangePhoto<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let prev_photo = zerotl::Decode::decode(r)?;
         let new_photo = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             prev_photo,
             new_photo,
@@ -40732,9 +40774,7 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionUpdatePinned<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let message = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { message })
     }
 }
@@ -40799,10 +40839,8 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionEditMessage<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let prev_message = zerotl::Decode::decode(r)?;
         let new_message = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             prev_message,
             new_message,
@@ -40867,9 +40905,7 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionDeleteMessage<'a> 
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let message = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { message })
     }
 }
@@ -41043,9 +41079,7 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionParticipantInvite<
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let participant = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { participant })
     }
 }
@@ -41110,10 +41144,8 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionParticipantToggleB
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let prev_participant = zerotl::Decode::decode(r)?;
         let new_participant = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             prev_participant,
             new_participant,
@@ -41181,10 +41213,8 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionParticipantToggleA
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let prev_participant = zerotl::Decode::decode(r)?;
         let new_participant = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             prev_participant,
             new_participant,
@@ -41252,10 +41282,8 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionChangeStickerSet<'
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let prev_stickerset = zerotl::Decode::decode(r)?;
         let new_stickerset = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             prev_stickerset,
             new_stickerset,
@@ -41385,10 +41413,8 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionDefaultBannedRight
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let prev_banned_rights = zerotl::Decode::decode(r)?;
         let new_banned_rights = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             prev_banned_rights,
             new_banned_rights,
@@ -41453,9 +41479,7 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionStopPoll<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let message = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { message })
     }
 }
@@ -41508,8 +41532,10 @@ impl zerotl::BareEncode for ChannelAdminLogEventActionChangeLinkedChat {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.prev_value);
-        w.put_i32(self.new_value);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.prev_value);
+            zerotl::fixed::put_i32_at(run, 4, self.new_value);
+        }
     }
 }
 
@@ -41518,8 +41544,9 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionChangeLinkedChat {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let prev_value = r.read_i32()?;
-        let new_value = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let prev_value = zerotl::fixed::i32_at(run, 0);
+        let new_value = zerotl::fixed::i32_at(run, 4);
         Ok(Self {
             prev_value,
             new_value,
@@ -41587,10 +41614,8 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionChangeLocation<'a>
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let prev_value = zerotl::Decode::decode(r)?;
         let new_value = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             prev_value,
             new_value,
@@ -41649,8 +41674,10 @@ impl zerotl::BareEncode for ChannelAdminLogEventActionToggleSlowMode {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.prev_value);
-        w.put_i32(self.new_value);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.prev_value);
+            zerotl::fixed::put_i32_at(run, 4, self.new_value);
+        }
     }
 }
 
@@ -41659,8 +41686,9 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionToggleSlowMode {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let prev_value = r.read_i32()?;
-        let new_value = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let prev_value = zerotl::fixed::i32_at(run, 0);
+        let new_value = zerotl::fixed::i32_at(run, 4);
         Ok(Self {
             prev_value,
             new_value,
@@ -41725,9 +41753,7 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionStartGroupCall {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let call = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { call })
     }
 }
@@ -41789,9 +41815,7 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionDiscardGroupCall {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let call = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { call })
     }
 }
@@ -41853,9 +41877,7 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionParticipantMute {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let participant = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { participant })
     }
 }
@@ -41917,9 +41939,7 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionParticipantUnmute 
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let participant = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { participant })
     }
 }
@@ -42041,9 +42061,11 @@ impl zerotl::BareEncode for ChannelAdminLogEvent<'_> {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i64(self.id);
-        w.put_i32(self.date);
-        w.put_i32(self.user_id);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_i64_at(run, 0, self.id);
+            zerotl::fixed::put_i32_at(run, 8, self.date);
+            zerotl::fixed::put_i32_at(run, 12, self.user_id);
+        }
         self.action.encode(w);
     }
 }
@@ -42052,12 +42074,11 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEvent<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
-        let id = r.read_i64()?;
-        let date = r.read_i32()?;
-        let user_id = r.read_i32()?;
+        let run = r.read_array::<16>()?;
+        let id = zerotl::fixed::i64_at(run, 0);
+        let date = zerotl::fixed::i32_at(run, 8);
+        let user_id = zerotl::fixed::i32_at(run, 12);
         let action = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             id,
             date,
@@ -42249,8 +42270,10 @@ impl zerotl::BareEncode for PopularContact {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i64(self.client_id);
-        w.put_i32(self.importers);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i64_at(run, 0, self.client_id);
+            zerotl::fixed::put_i32_at(run, 8, self.importers);
+        }
     }
 }
 
@@ -42259,8 +42282,9 @@ impl<'a> zerotl::BareDecode<'a> for PopularContact {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let client_id = r.read_i64()?;
-        let importers = r.read_i32()?;
+        let run = r.read_array::<12>()?;
+        let client_id = zerotl::fixed::i64_at(run, 0);
+        let importers = zerotl::fixed::i32_at(run, 8);
         Ok(Self {
             client_id,
             importers,
@@ -42510,10 +42534,8 @@ impl<'a> zerotl::BareDecode<'a> for RecentMeUrlChatInvite<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let url = zerotl::Decode::decode(r)?;
         let chat_invite = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { url, chat_invite })
     }
 }
@@ -42575,10 +42597,8 @@ impl<'a> zerotl::BareDecode<'a> for RecentMeUrlStickerSet<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let url = zerotl::Decode::decode(r)?;
         let set = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { url, set })
     }
 }
@@ -42651,7 +42671,6 @@ impl<'a> zerotl::BareDecode<'a> for InputSingleMedia<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000001, "inputSingleMedia")?;
         let media = zerotl::Decode::decode(r)?;
         let random_id = r.read_i64()?;
@@ -42661,7 +42680,6 @@ impl<'a> zerotl::BareDecode<'a> for InputSingleMedia<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             media,
             random_id,
@@ -42737,13 +42755,17 @@ impl zerotl::BareEncode for WebAuthorization<'_> {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i64(self.hash);
-        w.put_i32(self.bot_id);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i64_at(run, 0, self.hash);
+            zerotl::fixed::put_i32_at(run, 8, self.bot_id);
+        }
         self.domain.encode(w);
         self.browser.encode(w);
         self.platform.encode(w);
-        w.put_i32(self.date_created);
-        w.put_i32(self.date_active);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.date_created);
+            zerotl::fixed::put_i32_at(run, 4, self.date_active);
+        }
         self.ip.encode(w);
         self.region.encode(w);
     }
@@ -42753,13 +42775,15 @@ impl<'a> zerotl::BareDecode<'a> for WebAuthorization<'a> {
     const MIN_BARE_SIZE: usize = 40;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let hash = r.read_i64()?;
-        let bot_id = r.read_i32()?;
+        let run = r.read_array::<12>()?;
+        let hash = zerotl::fixed::i64_at(run, 0);
+        let bot_id = zerotl::fixed::i32_at(run, 8);
         let domain = zerotl::Decode::decode(r)?;
         let browser = zerotl::Decode::decode(r)?;
         let platform = zerotl::Decode::decode(r)?;
-        let date_created = r.read_i32()?;
-        let date_active = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let date_created = zerotl::fixed::i32_at(run, 0);
+        let date_active = zerotl::fixed::i32_at(run, 4);
         let ip = zerotl::Decode::decode(r)?;
         let region = zerotl::Decode::decode(r)?;
         Ok(Self {
@@ -42997,8 +43021,10 @@ impl zerotl::BareEncode for InputMessageCallbackQuery {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.id);
-        w.put_i64(self.query_id);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i32_at(run, 0, self.id);
+            zerotl::fixed::put_i64_at(run, 4, self.query_id);
+        }
     }
 }
 
@@ -43007,8 +43033,9 @@ impl<'a> zerotl::BareDecode<'a> for InputMessageCallbackQuery {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = r.read_i32()?;
-        let query_id = r.read_i64()?;
+        let run = r.read_array::<12>()?;
+        let id = zerotl::fixed::i32_at(run, 0);
+        let query_id = zerotl::fixed::i64_at(run, 4);
         Ok(Self { id, query_id })
     }
 }
@@ -43067,9 +43094,7 @@ impl<'a> zerotl::BareDecode<'a> for InputDialogPeer<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let peer = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { peer })
     }
 }
@@ -43188,9 +43213,7 @@ impl<'a> zerotl::BareDecode<'a> for DialogPeer {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let peer = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { peer })
     }
 }
@@ -43305,8 +43328,10 @@ impl zerotl::BareEncode for FileHash<'_> {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.offset);
-        w.put_i32(self.limit);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.offset);
+            zerotl::fixed::put_i32_at(run, 4, self.limit);
+        }
         self.hash.encode(w);
     }
 }
@@ -43315,8 +43340,9 @@ impl<'a> zerotl::BareDecode<'a> for FileHash<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let offset = r.read_i32()?;
-        let limit = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let offset = zerotl::fixed::i32_at(run, 0);
+        let limit = zerotl::fixed::i32_at(run, 4);
         let hash = zerotl::Decode::decode(r)?;
         Ok(Self {
             offset,
@@ -43445,8 +43471,10 @@ impl zerotl::BareEncode for InputSecureFileUploaded<'_> {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i64(self.id);
-        w.put_i32(self.parts);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i64_at(run, 0, self.id);
+            zerotl::fixed::put_i32_at(run, 8, self.parts);
+        }
         self.md5_checksum.encode(w);
         self.file_hash.encode(w);
         self.secret.encode(w);
@@ -43457,8 +43485,9 @@ impl<'a> zerotl::BareDecode<'a> for InputSecureFileUploaded<'a> {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = r.read_i64()?;
-        let parts = r.read_i32()?;
+        let run = r.read_array::<12>()?;
+        let id = zerotl::fixed::i64_at(run, 0);
+        let parts = zerotl::fixed::i32_at(run, 8);
         let md5_checksum = zerotl::Decode::decode(r)?;
         let file_hash = zerotl::Decode::decode(r)?;
         let secret = zerotl::Decode::decode(r)?;
@@ -43520,8 +43549,10 @@ impl zerotl::BareEncode for InputSecureFile {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i64(self.id);
-        w.put_i64(self.access_hash);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_i64_at(run, 0, self.id);
+            zerotl::fixed::put_i64_at(run, 8, self.access_hash);
+        }
     }
 }
 
@@ -43530,8 +43561,9 @@ impl<'a> zerotl::BareDecode<'a> for InputSecureFile {
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = r.read_i64()?;
-        let access_hash = r.read_i64()?;
+        let run = r.read_array::<16>()?;
+        let id = zerotl::fixed::i64_at(run, 0);
+        let access_hash = zerotl::fixed::i64_at(run, 8);
         Ok(Self { id, access_hash })
     }
 }
@@ -43647,11 +43679,13 @@ impl zerotl::BareEncode for SecureFile<'_> {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i64(self.id);
-        w.put_i64(self.access_hash);
-        w.put_i32(self.size);
-        w.put_i32(self.dc_id);
-        w.put_i32(self.date);
+        if let Some(run) = w.run(28) {
+            zerotl::fixed::put_i64_at(run, 0, self.id);
+            zerotl::fixed::put_i64_at(run, 8, self.access_hash);
+            zerotl::fixed::put_i32_at(run, 16, self.size);
+            zerotl::fixed::put_i32_at(run, 20, self.dc_id);
+            zerotl::fixed::put_i32_at(run, 24, self.date);
+        }
         self.file_hash.encode(w);
         self.secret.encode(w);
     }
@@ -43661,11 +43695,12 @@ impl<'a> zerotl::BareDecode<'a> for SecureFile<'a> {
     const MIN_BARE_SIZE: usize = 36;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = r.read_i64()?;
-        let access_hash = r.read_i64()?;
-        let size = r.read_i32()?;
-        let dc_id = r.read_i32()?;
-        let date = r.read_i32()?;
+        let run = r.read_array::<28>()?;
+        let id = zerotl::fixed::i64_at(run, 0);
+        let access_hash = zerotl::fixed::i64_at(run, 8);
+        let size = zerotl::fixed::i32_at(run, 16);
+        let dc_id = zerotl::fixed::i32_at(run, 20);
+        let date = zerotl::fixed::i32_at(run, 24);
         let file_hash = zerotl::Decode::decode(r)?;
         let secret = zerotl::Decode::decode(r)?;
         Ok(Self {
@@ -44675,7 +44710,6 @@ impl<'a> zerotl::BareDecode<'a> for SecureValue<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x0000007f, "secureValue")?;
         let type_ = zerotl::Decode::decode(r)?;
         let data = if flags & (1 << 0) != 0 {
@@ -44714,7 +44748,6 @@ impl<'a> zerotl::BareDecode<'a> for SecureValue<'a> {
             None
         };
         let hash = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             type_,
             data,
@@ -44842,7 +44875,6 @@ impl<'a> zerotl::BareDecode<'a> for InputSecureValue<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x0000007f, "inputSecureValue")?;
         let type_ = zerotl::Decode::decode(r)?;
         let data = if flags & (1 << 0) != 0 {
@@ -44880,7 +44912,6 @@ impl<'a> zerotl::BareDecode<'a> for InputSecureValue<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             type_,
             data,
@@ -44951,10 +44982,8 @@ impl<'a> zerotl::BareDecode<'a> for SecureValueHash<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let type_ = zerotl::Decode::decode(r)?;
         let hash = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { type_, hash })
     }
 }
@@ -45025,12 +45054,10 @@ impl<'a> zerotl::BareDecode<'a> for SecureValueErrorData<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let type_ = zerotl::Decode::decode(r)?;
         let data_hash = zerotl::Decode::decode(r)?;
         let field = zerotl::Decode::decode(r)?;
         let text = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             type_,
             data_hash,
@@ -45100,11 +45127,9 @@ impl<'a> zerotl::BareDecode<'a> for SecureValueErrorFrontSide<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let type_ = zerotl::Decode::decode(r)?;
         let file_hash = zerotl::Decode::decode(r)?;
         let text = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             type_,
             file_hash,
@@ -45173,11 +45198,9 @@ impl<'a> zerotl::BareDecode<'a> for SecureValueErrorReverseSide<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let type_ = zerotl::Decode::decode(r)?;
         let file_hash = zerotl::Decode::decode(r)?;
         let text = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             type_,
             file_hash,
@@ -45246,11 +45269,9 @@ impl<'a> zerotl::BareDecode<'a> for SecureValueErrorSelfie<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let type_ = zerotl::Decode::decode(r)?;
         let file_hash = zerotl::Decode::decode(r)?;
         let text = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             type_,
             file_hash,
@@ -45319,11 +45340,9 @@ impl<'a> zerotl::BareDecode<'a> for SecureValueErrorFile<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let type_ = zerotl::Decode::decode(r)?;
         let file_hash = zerotl::Decode::decode(r)?;
         let text = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             type_,
             file_hash,
@@ -45392,11 +45411,9 @@ impl<'a> zerotl::BareDecode<'a> for SecureValueErrorFiles<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let type_ = zerotl::Decode::decode(r)?;
         let file_hash = zerotl::Decode::decode(r)?;
         let text = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             type_,
             file_hash,
@@ -45465,11 +45482,9 @@ impl<'a> zerotl::BareDecode<'a> for SecureValueError<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let type_ = zerotl::Decode::decode(r)?;
         let hash = zerotl::Decode::decode(r)?;
         let text = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { type_, hash, text })
     }
 }
@@ -45534,11 +45549,9 @@ impl<'a> zerotl::BareDecode<'a> for SecureValueErrorTranslationFile<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let type_ = zerotl::Decode::decode(r)?;
         let file_hash = zerotl::Decode::decode(r)?;
         let text = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             type_,
             file_hash,
@@ -45607,11 +45620,9 @@ impl<'a> zerotl::BareDecode<'a> for SecureValueErrorTranslationFiles<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let type_ = zerotl::Decode::decode(r)?;
         let file_hash = zerotl::Decode::decode(r)?;
         let text = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             type_,
             file_hash,
@@ -46130,11 +46141,9 @@ impl<'a> zerotl::BareDecode<'a> for SecureSecretSettings<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let secure_algo = zerotl::Decode::decode(r)?;
         let secure_secret = zerotl::Decode::decode(r)?;
         let secure_secret_id = r.read_i64()?;
-        r.leave();
         Ok(Self {
             secure_algo,
             secure_secret,
@@ -46328,13 +46337,11 @@ impl<'a> zerotl::BareDecode<'a> for SecureRequiredType {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000007, "secureRequiredType")?;
         let native_names = flags & (1 << 0) != 0;
         let selfie_required = flags & (1 << 1) != 0;
         let translation_required = flags & (1 << 2) != 0;
         let type_ = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             native_names,
             selfie_required,
@@ -46468,12 +46475,10 @@ impl<'a> zerotl::BareDecode<'a> for InputAppEvent<'a> {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let time = r.read_f64()?;
         let type_ = zerotl::Decode::decode(r)?;
         let peer = r.read_i64()?;
         let data = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             time,
             type_,
@@ -46989,7 +46994,6 @@ impl<'a> zerotl::BareDecode<'a> for PageTableCell<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x000000ff, "pageTableCell")?;
         let header = flags & (1 << 0) != 0;
         let align_center = flags & (1 << 3) != 0;
@@ -47011,7 +47015,6 @@ impl<'a> zerotl::BareDecode<'a> for PageTableCell<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             header,
             align_center,
@@ -47079,9 +47082,7 @@ impl<'a> zerotl::BareDecode<'a> for PageTableRow<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let cells = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { cells })
     }
 }
@@ -47143,10 +47144,8 @@ impl<'a> zerotl::BareDecode<'a> for PageCaption<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let text = zerotl::Decode::decode(r)?;
         let credit = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { text, credit })
     }
 }
@@ -47205,9 +47204,7 @@ impl<'a> zerotl::BareDecode<'a> for PageListItemText<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let text = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { text })
     }
 }
@@ -47330,10 +47327,8 @@ impl<'a> zerotl::BareDecode<'a> for PageListOrderedItemText<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let num = zerotl::Decode::decode(r)?;
         let text = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { num, text })
     }
 }
@@ -47629,7 +47624,6 @@ impl<'a> zerotl::BareDecode<'a> for Page<'a> {
     const MIN_BARE_SIZE: usize = 32;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x0000000f, "page")?;
         let part = flags & (1 << 0) != 0;
         let rtl = flags & (1 << 1) != 0;
@@ -47643,7 +47637,6 @@ impl<'a> zerotl::BareDecode<'a> for Page<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             part,
             rtl,
@@ -47813,7 +47806,6 @@ impl<'a> zerotl::BareDecode<'a> for Poll<'a> {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let id = r.read_i64()?;
         let flags = r.read_flags(0x0000003f, "poll")?;
         let closed = flags & (1 << 0) != 0;
@@ -47832,7 +47824,6 @@ impl<'a> zerotl::BareDecode<'a> for Poll<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             id,
             closed,
@@ -48028,7 +48019,6 @@ impl<'a> zerotl::BareDecode<'a> for PollResults<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x0000001f, "pollResults")?;
         let min = flags & (1 << 0) != 0;
         let results = if flags & (1 << 1) != 0 {
@@ -48056,7 +48046,6 @@ impl<'a> zerotl::BareDecode<'a> for PollResults<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             min,
             results,
@@ -48468,8 +48457,10 @@ impl zerotl::BareEncode for InputWallPaper {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i64(self.id);
-        w.put_i64(self.access_hash);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_i64_at(run, 0, self.id);
+            zerotl::fixed::put_i64_at(run, 8, self.access_hash);
+        }
     }
 }
 
@@ -48478,8 +48469,9 @@ impl<'a> zerotl::BareDecode<'a> for InputWallPaper {
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = r.read_i64()?;
-        let access_hash = r.read_i64()?;
+        let run = r.read_array::<16>()?;
+        let id = zerotl::fixed::i64_at(run, 0);
+        let access_hash = zerotl::fixed::i64_at(run, 8);
         Ok(Self { id, access_hash })
     }
 }
@@ -48870,10 +48862,12 @@ impl zerotl::BareEncode for AutoDownloadSettings {
                 | if self.audio_preload_next { 1 << 2 } else { 0 }
                 | if self.phonecalls_less_data { 1 << 3 } else { 0 },
         );
-        w.put_i32(self.photo_size_max);
-        w.put_i32(self.video_size_max);
-        w.put_i32(self.file_size_max);
-        w.put_i32(self.video_upload_maxbitrate);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_i32_at(run, 0, self.photo_size_max);
+            zerotl::fixed::put_i32_at(run, 4, self.video_size_max);
+            zerotl::fixed::put_i32_at(run, 8, self.file_size_max);
+            zerotl::fixed::put_i32_at(run, 12, self.video_upload_maxbitrate);
+        }
     }
 }
 
@@ -48886,10 +48880,11 @@ impl<'a> zerotl::BareDecode<'a> for AutoDownloadSettings {
         let video_preload_large = flags & (1 << 1) != 0;
         let audio_preload_next = flags & (1 << 2) != 0;
         let phonecalls_less_data = flags & (1 << 3) != 0;
-        let photo_size_max = r.read_i32()?;
-        let video_size_max = r.read_i32()?;
-        let file_size_max = r.read_i32()?;
-        let video_upload_maxbitrate = r.read_i32()?;
+        let run = r.read_array::<16>()?;
+        let photo_size_max = zerotl::fixed::i32_at(run, 0);
+        let video_size_max = zerotl::fixed::i32_at(run, 4);
+        let file_size_max = zerotl::fixed::i32_at(run, 8);
+        let video_upload_maxbitrate = zerotl::fixed::i32_at(run, 12);
         Ok(Self {
             disabled,
             video_preload_large,
@@ -49082,8 +49077,10 @@ impl zerotl::BareEncode for EmojiKeywordsDifference<'_> {
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
         self.lang_code.encode(w);
-        w.put_i32(self.from_version);
-        w.put_i32(self.version);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.from_version);
+            zerotl::fixed::put_i32_at(run, 4, self.version);
+        }
         self.keywords.encode(w);
     }
 }
@@ -49092,12 +49089,11 @@ impl<'a> zerotl::BareDecode<'a> for EmojiKeywordsDifference<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let lang_code = zerotl::Decode::decode(r)?;
-        let from_version = r.read_i32()?;
-        let version = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let from_version = zerotl::fixed::i32_at(run, 0);
+        let version = zerotl::fixed::i32_at(run, 4);
         let keywords = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             lang_code,
             from_version,
@@ -49273,8 +49269,10 @@ impl zerotl::BareEncode for FileLocationToBeDeprecated {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i64(self.volume_id);
-        w.put_i32(self.local_id);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i64_at(run, 0, self.volume_id);
+            zerotl::fixed::put_i32_at(run, 8, self.local_id);
+        }
     }
 }
 
@@ -49283,8 +49281,9 @@ impl<'a> zerotl::BareDecode<'a> for FileLocationToBeDeprecated {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let volume_id = r.read_i64()?;
-        let local_id = r.read_i32()?;
+        let run = r.read_array::<12>()?;
+        let volume_id = zerotl::fixed::i64_at(run, 0);
+        let local_id = zerotl::fixed::i32_at(run, 8);
         Ok(Self {
             volume_id,
             local_id,
@@ -49375,7 +49374,6 @@ impl<'a> zerotl::BareDecode<'a> for Folder<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x0000000f, "folder")?;
         let autofill_new_broadcasts = flags & (1 << 0) != 0;
         let autofill_public_groups = flags & (1 << 1) != 0;
@@ -49387,7 +49385,6 @@ impl<'a> zerotl::BareDecode<'a> for Folder<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             autofill_new_broadcasts,
             autofill_public_groups,
@@ -49456,10 +49453,8 @@ impl<'a> zerotl::BareDecode<'a> for InputFolderPeer<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let peer = zerotl::Decode::decode(r)?;
         let folder_id = r.read_i32()?;
-        r.leave();
         Ok(Self { peer, folder_id })
     }
 }
@@ -49521,10 +49516,8 @@ impl<'a> zerotl::BareDecode<'a> for FolderPeer {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let peer = zerotl::Decode::decode(r)?;
         let folder_id = r.read_i32()?;
-        r.leave();
         Ok(Self { peer, folder_id })
     }
 }
@@ -49589,12 +49582,10 @@ impl<'a> zerotl::BareDecode<'a> for UrlAuthResultRequest<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000001, "urlAuthResultRequest")?;
         let request_write_access = flags & (1 << 0) != 0;
         let bot = zerotl::Decode::decode(r)?;
         let domain = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             request_write_access,
             bot,
@@ -49825,10 +49816,8 @@ impl<'a> zerotl::BareDecode<'a> for ChannelLocation<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let geo_point = zerotl::Decode::decode(r)?;
         let address = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { geo_point, address })
     }
 }
@@ -49884,8 +49873,10 @@ impl zerotl::BareEncode for PeerLocated {
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
         self.peer.encode(w);
-        w.put_i32(self.expires);
-        w.put_i32(self.distance);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.expires);
+            zerotl::fixed::put_i32_at(run, 4, self.distance);
+        }
     }
 }
 
@@ -49893,11 +49884,10 @@ impl<'a> zerotl::BareDecode<'a> for PeerLocated {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let peer = zerotl::Decode::decode(r)?;
-        let expires = r.read_i32()?;
-        let distance = r.read_i32()?;
-        r.leave();
+        let run = r.read_array::<8>()?;
+        let expires = zerotl::fixed::i32_at(run, 0);
+        let distance = zerotl::fixed::i32_at(run, 4);
         Ok(Self {
             peer,
             expires,
@@ -50085,8 +50075,10 @@ impl zerotl::BareEncode for InputTheme {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i64(self.id);
-        w.put_i64(self.access_hash);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_i64_at(run, 0, self.id);
+            zerotl::fixed::put_i64_at(run, 8, self.access_hash);
+        }
     }
 }
 
@@ -50095,8 +50087,9 @@ impl<'a> zerotl::BareDecode<'a> for InputTheme {
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = r.read_i64()?;
-        let access_hash = r.read_i64()?;
+        let run = r.read_array::<16>()?;
+        let id = zerotl::fixed::i64_at(run, 0);
+        let access_hash = zerotl::fixed::i64_at(run, 8);
         Ok(Self { id, access_hash })
     }
 }
@@ -50231,8 +50224,10 @@ impl zerotl::BareEncode for Theme<'_> {
                 | if self.document.is_some() { 1 << 2 } else { 0 }
                 | if self.settings.is_some() { 1 << 3 } else { 0 },
         );
-        w.put_i64(self.id);
-        w.put_i64(self.access_hash);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_i64_at(run, 0, self.id);
+            zerotl::fixed::put_i64_at(run, 8, self.access_hash);
+        }
         self.slug.encode(w);
         self.title.encode(w);
         if let Some(v) = &self.document {
@@ -50249,12 +50244,12 @@ impl<'a> zerotl::BareDecode<'a> for Theme<'a> {
     const MIN_BARE_SIZE: usize = 32;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x0000000f, "theme")?;
         let creator = flags & (1 << 0) != 0;
         let default = flags & (1 << 1) != 0;
-        let id = r.read_i64()?;
-        let access_hash = r.read_i64()?;
+        let run = r.read_array::<16>()?;
+        let id = zerotl::fixed::i64_at(run, 0);
+        let access_hash = zerotl::fixed::i64_at(run, 8);
         let slug = zerotl::Decode::decode(r)?;
         let title = zerotl::Decode::decode(r)?;
         let document = if flags & (1 << 2) != 0 {
@@ -50268,7 +50263,6 @@ impl<'a> zerotl::BareDecode<'a> for Theme<'a> {
             None
         };
         let installs_count = r.read_i32()?;
-        r.leave();
         Ok(Self {
             creator,
             default,
@@ -50656,7 +50650,6 @@ impl<'a> zerotl::BareDecode<'a> for InputThemeSettings<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000003, "inputThemeSettings")?;
         let base_theme = zerotl::Decode::decode(r)?;
         let accent_color = r.read_i32()?;
@@ -50680,7 +50673,6 @@ impl<'a> zerotl::BareDecode<'a> for InputThemeSettings<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             base_theme,
             accent_color,
@@ -50786,7 +50778,6 @@ impl<'a> zerotl::BareDecode<'a> for ThemeSettings<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000003, "themeSettings")?;
         let base_theme = zerotl::Decode::decode(r)?;
         let accent_color = r.read_i32()?;
@@ -50805,7 +50796,6 @@ impl<'a> zerotl::BareDecode<'a> for ThemeSettings<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             base_theme,
             accent_color,
@@ -50882,7 +50872,6 @@ impl<'a> zerotl::BareDecode<'a> for WebPageAttributeTheme<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000003, "webPageAttributeTheme")?;
         let documents = if flags & (1 << 0) != 0 {
             Some(zerotl::Decode::decode(r)?)
@@ -50894,7 +50883,6 @@ impl<'a> zerotl::BareDecode<'a> for WebPageAttributeTheme<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             documents,
             settings,
@@ -51021,8 +51009,10 @@ impl zerotl::BareEncode for MessageUserVoteInputOption {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.user_id);
-        w.put_i32(self.date);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.user_id);
+            zerotl::fixed::put_i32_at(run, 4, self.date);
+        }
     }
 }
 
@@ -51031,8 +51021,9 @@ impl<'a> zerotl::BareDecode<'a> for MessageUserVoteInputOption {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let user_id = r.read_i32()?;
-        let date = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let user_id = zerotl::fixed::i32_at(run, 0);
+        let date = zerotl::fixed::i32_at(run, 4);
         Ok(Self { user_id, date })
     }
 }
@@ -51273,7 +51264,6 @@ impl<'a> zerotl::BareDecode<'a> for DialogFilter<'a> {
     const MIN_BARE_SIZE: usize = 36;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x0200381f, "dialogFilter")?;
         let contacts = flags & (1 << 0) != 0;
         let non_contacts = flags & (1 << 1) != 0;
@@ -51293,7 +51283,6 @@ impl<'a> zerotl::BareDecode<'a> for DialogFilter<'a> {
         let pinned_peers = zerotl::Decode::decode(r)?;
         let include_peers = zerotl::Decode::decode(r)?;
         let exclude_peers = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             contacts,
             non_contacts,
@@ -51370,10 +51359,8 @@ impl<'a> zerotl::BareDecode<'a> for DialogFilterSuggested<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let filter = zerotl::Decode::decode(r)?;
         let description = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             filter,
             description,
@@ -51429,8 +51416,10 @@ impl zerotl::BareEncode for StatsDateRangeDays {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.min_date);
-        w.put_i32(self.max_date);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.min_date);
+            zerotl::fixed::put_i32_at(run, 4, self.max_date);
+        }
     }
 }
 
@@ -51439,8 +51428,9 @@ impl<'a> zerotl::BareDecode<'a> for StatsDateRangeDays {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let min_date = r.read_i32()?;
-        let max_date = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let min_date = zerotl::fixed::i32_at(run, 0);
+        let max_date = zerotl::fixed::i32_at(run, 4);
         Ok(Self { min_date, max_date })
     }
 }
@@ -51493,8 +51483,10 @@ impl zerotl::BareEncode for StatsAbsValueAndPrev {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_f64(self.current);
-        w.put_f64(self.previous);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_f64_at(run, 0, self.current);
+            zerotl::fixed::put_f64_at(run, 8, self.previous);
+        }
     }
 }
 
@@ -51503,8 +51495,9 @@ impl<'a> zerotl::BareDecode<'a> for StatsAbsValueAndPrev {
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let current = r.read_f64()?;
-        let previous = r.read_f64()?;
+        let run = r.read_array::<16>()?;
+        let current = zerotl::fixed::f64_at(run, 0);
+        let previous = zerotl::fixed::f64_at(run, 8);
         Ok(Self { current, previous })
     }
 }
@@ -51557,8 +51550,10 @@ impl zerotl::BareEncode for StatsPercentValue {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_f64(self.part);
-        w.put_f64(self.total);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_f64_at(run, 0, self.part);
+            zerotl::fixed::put_f64_at(run, 8, self.total);
+        }
     }
 }
 
@@ -51567,8 +51562,9 @@ impl<'a> zerotl::BareDecode<'a> for StatsPercentValue {
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let part = r.read_f64()?;
-        let total = r.read_f64()?;
+        let run = r.read_array::<16>()?;
+        let part = zerotl::fixed::f64_at(run, 0);
+        let total = zerotl::fixed::f64_at(run, 8);
         Ok(Self { part, total })
     }
 }
@@ -51751,7 +51747,6 @@ impl<'a> zerotl::BareDecode<'a> for StatsGraph<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000001, "statsGraph")?;
         let json = zerotl::Decode::decode(r)?;
         let zoom_token = if flags & (1 << 0) != 0 {
@@ -51759,7 +51754,6 @@ impl<'a> zerotl::BareDecode<'a> for StatsGraph<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self { json, zoom_token })
     }
 }
@@ -51814,9 +51808,11 @@ impl zerotl::BareEncode for MessageInteractionCounters {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.msg_id);
-        w.put_i32(self.views);
-        w.put_i32(self.forwards);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i32_at(run, 0, self.msg_id);
+            zerotl::fixed::put_i32_at(run, 4, self.views);
+            zerotl::fixed::put_i32_at(run, 8, self.forwards);
+        }
     }
 }
 
@@ -51825,9 +51821,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageInteractionCounters {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let msg_id = r.read_i32()?;
-        let views = r.read_i32()?;
-        let forwards = r.read_i32()?;
+        let run = r.read_array::<12>()?;
+        let msg_id = zerotl::fixed::i32_at(run, 0);
+        let views = zerotl::fixed::i32_at(run, 4);
+        let forwards = zerotl::fixed::i32_at(run, 8);
         Ok(Self {
             msg_id,
             views,
@@ -51901,9 +51898,11 @@ impl zerotl::BareEncode for VideoSize<'_> {
         });
         self.type_.encode(w);
         self.location.encode(w);
-        w.put_i32(self.w);
-        w.put_i32(self.h);
-        w.put_i32(self.size);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i32_at(run, 0, self.w);
+            zerotl::fixed::put_i32_at(run, 4, self.h);
+            zerotl::fixed::put_i32_at(run, 8, self.size);
+        }
         if let Some(v) = &self.video_start_ts {
             w.put_f64(*v);
         }
@@ -51914,19 +51913,18 @@ impl<'a> zerotl::BareDecode<'a> for VideoSize<'a> {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000001, "videoSize")?;
         let type_ = zerotl::Decode::decode(r)?;
         let location = zerotl::Decode::decode(r)?;
-        let w = r.read_i32()?;
-        let h = r.read_i32()?;
-        let size = r.read_i32()?;
+        let run = r.read_array::<12>()?;
+        let w = zerotl::fixed::i32_at(run, 0);
+        let h = zerotl::fixed::i32_at(run, 4);
+        let size = zerotl::fixed::i32_at(run, 8);
         let video_start_ts = if flags & (1 << 0) != 0 {
             Some(r.read_f64()?)
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             type_,
             location,
@@ -51988,9 +51986,11 @@ impl zerotl::BareEncode for StatsGroupTopPoster {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.user_id);
-        w.put_i32(self.messages);
-        w.put_i32(self.avg_chars);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i32_at(run, 0, self.user_id);
+            zerotl::fixed::put_i32_at(run, 4, self.messages);
+            zerotl::fixed::put_i32_at(run, 8, self.avg_chars);
+        }
     }
 }
 
@@ -51999,9 +51999,10 @@ impl<'a> zerotl::BareDecode<'a> for StatsGroupTopPoster {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let user_id = r.read_i32()?;
-        let messages = r.read_i32()?;
-        let avg_chars = r.read_i32()?;
+        let run = r.read_array::<12>()?;
+        let user_id = zerotl::fixed::i32_at(run, 0);
+        let messages = zerotl::fixed::i32_at(run, 4);
+        let avg_chars = zerotl::fixed::i32_at(run, 8);
         Ok(Self {
             user_id,
             messages,
@@ -52062,10 +52063,12 @@ impl zerotl::BareEncode for StatsGroupTopAdmin {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.user_id);
-        w.put_i32(self.deleted);
-        w.put_i32(self.kicked);
-        w.put_i32(self.banned);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_i32_at(run, 0, self.user_id);
+            zerotl::fixed::put_i32_at(run, 4, self.deleted);
+            zerotl::fixed::put_i32_at(run, 8, self.kicked);
+            zerotl::fixed::put_i32_at(run, 12, self.banned);
+        }
     }
 }
 
@@ -52074,10 +52077,11 @@ impl<'a> zerotl::BareDecode<'a> for StatsGroupTopAdmin {
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let user_id = r.read_i32()?;
-        let deleted = r.read_i32()?;
-        let kicked = r.read_i32()?;
-        let banned = r.read_i32()?;
+        let run = r.read_array::<16>()?;
+        let user_id = zerotl::fixed::i32_at(run, 0);
+        let deleted = zerotl::fixed::i32_at(run, 4);
+        let kicked = zerotl::fixed::i32_at(run, 8);
+        let banned = zerotl::fixed::i32_at(run, 12);
         Ok(Self {
             user_id,
             deleted,
@@ -52135,8 +52139,10 @@ impl zerotl::BareEncode for StatsGroupTopInviter {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.user_id);
-        w.put_i32(self.invitations);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.user_id);
+            zerotl::fixed::put_i32_at(run, 4, self.invitations);
+        }
     }
 }
 
@@ -52145,8 +52151,9 @@ impl<'a> zerotl::BareDecode<'a> for StatsGroupTopInviter {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let user_id = r.read_i32()?;
-        let invitations = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let user_id = zerotl::fixed::i32_at(run, 0);
+        let invitations = zerotl::fixed::i32_at(run, 4);
         Ok(Self {
             user_id,
             invitations,
@@ -52303,7 +52310,6 @@ impl<'a> zerotl::BareDecode<'a> for MessageViews<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000007, "messageViews")?;
         let views = if flags & (1 << 0) != 0 {
             Some(r.read_i32()?)
@@ -52320,7 +52326,6 @@ impl<'a> zerotl::BareDecode<'a> for MessageViews<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             views,
             forwards,
@@ -52408,7 +52413,6 @@ impl<'a> zerotl::BareDecode<'a> for MessageReplyHeader {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000003, "messageReplyHeader")?;
         let reply_to_msg_id = r.read_i32()?;
         let reply_to_peer_id = if flags & (1 << 0) != 0 {
@@ -52421,7 +52425,6 @@ impl<'a> zerotl::BareDecode<'a> for MessageReplyHeader {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             reply_to_msg_id,
             reply_to_peer_id,
@@ -52506,8 +52509,10 @@ impl zerotl::BareEncode for MessageReplies<'_> {
                     0
                 },
         );
-        w.put_i32(self.replies);
-        w.put_i32(self.replies_pts);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.replies);
+            zerotl::fixed::put_i32_at(run, 4, self.replies_pts);
+        }
         if let Some(v) = &self.recent_repliers {
             v.encode(w);
         }
@@ -52527,11 +52532,11 @@ impl<'a> zerotl::BareDecode<'a> for MessageReplies<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x0000000f, "messageReplies")?;
         let comments = flags & (1 << 0) != 0;
-        let replies = r.read_i32()?;
-        let replies_pts = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let replies = zerotl::fixed::i32_at(run, 0);
+        let replies_pts = zerotl::fixed::i32_at(run, 4);
         let recent_repliers = if flags & (1 << 1) != 0 {
             Some(zerotl::Decode::decode(r)?)
         } else {
@@ -52552,7 +52557,6 @@ impl<'a> zerotl::BareDecode<'a> for MessageReplies<'a> {
         } else {
             None
         };
-        r.leave();
         Ok(Self {
             comments,
             replies,
@@ -52622,10 +52626,8 @@ impl<'a> zerotl::BareDecode<'a> for PeerBlocked {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let peer_id = zerotl::Decode::decode(r)?;
         let date = r.read_i32()?;
-        r.leave();
         Ok(Self { peer_id, date })
     }
 }
@@ -52680,9 +52682,11 @@ impl zerotl::BareEncode for GroupCallDiscarded {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i64(self.id);
-        w.put_i64(self.access_hash);
-        w.put_i32(self.duration);
+        if let Some(run) = w.run(20) {
+            zerotl::fixed::put_i64_at(run, 0, self.id);
+            zerotl::fixed::put_i64_at(run, 8, self.access_hash);
+            zerotl::fixed::put_i32_at(run, 16, self.duration);
+        }
     }
 }
 
@@ -52691,9 +52695,10 @@ impl<'a> zerotl::BareDecode<'a> for GroupCallDiscarded {
     const FIXED_BARE_SIZE: Option<usize> = Some(20);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = r.read_i64()?;
-        let access_hash = r.read_i64()?;
-        let duration = r.read_i32()?;
+        let run = r.read_array::<20>()?;
+        let id = zerotl::fixed::i64_at(run, 0);
+        let access_hash = zerotl::fixed::i64_at(run, 8);
+        let duration = zerotl::fixed::i32_at(run, 16);
         Ok(Self {
             id,
             access_hash,
@@ -52769,9 +52774,11 @@ impl zerotl::BareEncode for GroupCall<'_> {
                 }
                 | if self.params.is_some() { 1 << 0 } else { 0 },
         );
-        w.put_i64(self.id);
-        w.put_i64(self.access_hash);
-        w.put_i32(self.participants_count);
+        if let Some(run) = w.run(20) {
+            zerotl::fixed::put_i64_at(run, 0, self.id);
+            zerotl::fixed::put_i64_at(run, 8, self.access_hash);
+            zerotl::fixed::put_i32_at(run, 16, self.participants_count);
+        }
         if let Some(v) = &self.params {
             v.encode(w);
         }
@@ -52783,20 +52790,19 @@ impl<'a> zerotl::BareDecode<'a> for GroupCall<'a> {
     const MIN_BARE_SIZE: usize = 28;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let flags = r.read_flags(0x00000007, "groupCall")?;
         let join_muted = flags & (1 << 1) != 0;
         let can_change_join_muted = flags & (1 << 2) != 0;
-        let id = r.read_i64()?;
-        let access_hash = r.read_i64()?;
-        let participants_count = r.read_i32()?;
+        let run = r.read_array::<20>()?;
+        let id = zerotl::fixed::i64_at(run, 0);
+        let access_hash = zerotl::fixed::i64_at(run, 8);
+        let participants_count = zerotl::fixed::i32_at(run, 16);
         let params = if flags & (1 << 0) != 0 {
             Some(zerotl::Decode::decode(r)?)
         } else {
             None
         };
         let version = r.read_i32()?;
-        r.leave();
         Ok(Self {
             join_muted,
             can_change_join_muted,
@@ -52857,8 +52863,10 @@ impl zerotl::BareEncode for InputGroupCall {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i64(self.id);
-        w.put_i64(self.access_hash);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_i64_at(run, 0, self.id);
+            zerotl::fixed::put_i64_at(run, 8, self.access_hash);
+        }
     }
 }
 
@@ -52867,8 +52875,9 @@ impl<'a> zerotl::BareDecode<'a> for InputGroupCall {
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let id = r.read_i64()?;
-        let access_hash = r.read_i64()?;
+        let run = r.read_array::<16>()?;
+        let id = zerotl::fixed::i64_at(run, 0);
+        let access_hash = zerotl::fixed::i64_at(run, 8);
         Ok(Self { id, access_hash })
     }
 }
@@ -52947,8 +52956,10 @@ impl zerotl::BareEncode for GroupCallParticipant {
                     0
                 },
         );
-        w.put_i32(self.user_id);
-        w.put_i32(self.date);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.user_id);
+            zerotl::fixed::put_i32_at(run, 4, self.date);
+        }
         if let Some(v) = &self.active_date {
             w.put_i32(*v);
         }
@@ -52966,8 +52977,9 @@ impl<'a> zerotl::BareDecode<'a> for GroupCallParticipant {
         let can_self_unmute = flags & (1 << 2) != 0;
         let just_joined = flags & (1 << 4) != 0;
         let versioned = flags & (1 << 5) != 0;
-        let user_id = r.read_i32()?;
-        let date = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let user_id = zerotl::fixed::i32_at(run, 0);
+        let date = zerotl::fixed::i32_at(run, 4);
         let active_date = if flags & (1 << 3) != 0 {
             Some(r.read_i32()?)
         } else {
@@ -53320,11 +53332,9 @@ pub mod account {
         const MIN_BARE_SIZE: usize = 24;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let rules = zerotl::Decode::decode(r)?;
             let chats = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 rules,
                 chats,
@@ -53387,9 +53397,7 @@ pub mod account {
         const MIN_BARE_SIZE: usize = 8;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let authorizations = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { authorizations })
         }
     }
@@ -53513,7 +53521,6 @@ pub mod account {
         const MIN_BARE_SIZE: usize = 16;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let flags = r.read_flags(0x0000001f, "account.password")?;
             let has_recovery = flags & (1 << 0) != 0;
             let has_secure_values = flags & (1 << 1) != 0;
@@ -53546,7 +53553,6 @@ pub mod account {
             let new_algo = zerotl::Decode::decode(r)?;
             let new_secure_algo = zerotl::Decode::decode(r)?;
             let secure_random = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 has_recovery,
                 has_secure_values,
@@ -53633,7 +53639,6 @@ pub mod account {
         const MIN_BARE_SIZE: usize = 4;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "account.passwordSettings")?;
             let email = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
@@ -53645,7 +53650,6 @@ pub mod account {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 email,
                 secure_settings,
@@ -53754,7 +53758,6 @@ pub mod account {
         const MIN_BARE_SIZE: usize = 4;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let flags = r.read_flags(0x00000007, "account.passwordInputSettings")?;
             let new_algo = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
@@ -53781,7 +53784,6 @@ pub mod account {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 new_algo,
                 new_password_hash,
@@ -53915,10 +53917,8 @@ pub mod account {
         const MIN_BARE_SIZE: usize = 16;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let authorizations = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 authorizations,
                 users,
@@ -54006,7 +54006,6 @@ pub mod account {
         const MIN_BARE_SIZE: usize = 36;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "account.authorizationForm")?;
             let required_types = zerotl::Decode::decode(r)?;
             let values = zerotl::Decode::decode(r)?;
@@ -54017,7 +54016,6 @@ pub mod account {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 required_types,
                 values,
@@ -54264,10 +54262,8 @@ pub mod account {
         const MIN_BARE_SIZE: usize = 12;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let hash = r.read_i32()?;
             let wallpapers = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { hash, wallpapers })
         }
     }
@@ -54332,11 +54328,9 @@ pub mod account {
         const MIN_BARE_SIZE: usize = 12;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let low = zerotl::Decode::decode(r)?;
             let medium = zerotl::Decode::decode(r)?;
             let high = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { low, medium, high })
         }
     }
@@ -54451,10 +54445,8 @@ pub mod account {
         const MIN_BARE_SIZE: usize = 12;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let hash = r.read_i32()?;
             let themes = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { hash, themes })
         }
     }
@@ -54610,7 +54602,6 @@ pub mod auth {
         const MIN_BARE_SIZE: usize = 12;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let flags = r.read_flags(0x00000006, "auth.sentCode")?;
             let type_ = zerotl::Decode::decode(r)?;
             let phone_code_hash = zerotl::Decode::decode(r)?;
@@ -54624,7 +54615,6 @@ pub mod auth {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 type_,
                 phone_code_hash,
@@ -54698,7 +54688,6 @@ pub mod auth {
         const MIN_BARE_SIZE: usize = 8;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "auth.authorization")?;
             let tmp_sessions = if flags & (1 << 0) != 0 {
                 Some(r.read_i32()?)
@@ -54706,7 +54695,6 @@ pub mod auth {
                 None
             };
             let user = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { tmp_sessions, user })
         }
     }
@@ -54775,14 +54763,12 @@ pub mod auth {
         const MIN_BARE_SIZE: usize = 4;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "auth.authorizationSignUpRequired")?;
             let terms_of_service = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
             } else {
                 None
             };
-            r.leave();
             Ok(Self { terms_of_service })
         }
     }
@@ -55487,9 +55473,7 @@ pub mod auth {
         const MIN_BARE_SIZE: usize = 4;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let authorization = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { authorization })
         }
     }
@@ -55562,11 +55546,9 @@ pub mod channels {
         const MIN_BARE_SIZE: usize = 20;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let count = r.read_i32()?;
             let participants = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 count,
                 participants,
@@ -55688,10 +55670,8 @@ pub mod channels {
         const MIN_BARE_SIZE: usize = 12;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let participant = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { participant, users })
         }
     }
@@ -55756,11 +55736,9 @@ pub mod channels {
         const MIN_BARE_SIZE: usize = 24;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let events = zerotl::Decode::decode(r)?;
             let chats = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 events,
                 chats,
@@ -55890,11 +55868,9 @@ pub mod contacts {
         const MIN_BARE_SIZE: usize = 20;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let contacts = zerotl::Decode::decode(r)?;
             let saved_count = r.read_i32()?;
             let users = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 contacts,
                 saved_count,
@@ -55969,12 +55945,10 @@ pub mod contacts {
         const MIN_BARE_SIZE: usize = 32;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let imported = zerotl::Decode::decode(r)?;
             let popular_invites = zerotl::Decode::decode(r)?;
             let retry_contacts = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 imported,
                 popular_invites,
@@ -56044,11 +56018,9 @@ pub mod contacts {
         const MIN_BARE_SIZE: usize = 24;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let blocked = zerotl::Decode::decode(r)?;
             let chats = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 blocked,
                 chats,
@@ -56120,12 +56092,10 @@ pub mod contacts {
         const MIN_BARE_SIZE: usize = 28;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let count = r.read_i32()?;
             let blocked = zerotl::Decode::decode(r)?;
             let chats = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 count,
                 blocked,
@@ -56201,12 +56171,10 @@ pub mod contacts {
         const MIN_BARE_SIZE: usize = 32;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let my_results = zerotl::Decode::decode(r)?;
             let results = zerotl::Decode::decode(r)?;
             let chats = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 my_results,
                 results,
@@ -56276,11 +56244,9 @@ pub mod contacts {
         const MIN_BARE_SIZE: usize = 20;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let chats = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, chats, users })
         }
     }
@@ -56398,11 +56364,9 @@ pub mod contacts {
         const MIN_BARE_SIZE: usize = 24;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let categories = zerotl::Decode::decode(r)?;
             let chats = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 categories,
                 chats,
@@ -56556,7 +56520,6 @@ pub mod help {
         const MIN_BARE_SIZE: usize = 24;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let flags = r.read_flags(0x00000007, "help.appUpdate")?;
             let can_not_skip = flags & (1 << 0) != 0;
             let id = r.read_i32()?;
@@ -56573,7 +56536,6 @@ pub mod help {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 can_not_skip,
                 id,
@@ -56755,10 +56717,8 @@ pub mod help {
         const MIN_BARE_SIZE: usize = 8;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let phone_number = zerotl::Decode::decode(r)?;
             let user = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { phone_number, user })
         }
     }
@@ -56841,7 +56801,6 @@ pub mod help {
         const MIN_BARE_SIZE: usize = 20;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "help.termsOfService")?;
             let popup = flags & (1 << 0) != 0;
             let id = zerotl::Decode::decode(r)?;
@@ -56852,7 +56811,6 @@ pub mod help {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 popup,
                 id,
@@ -56923,11 +56881,9 @@ pub mod help {
         const MIN_BARE_SIZE: usize = 24;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let urls = zerotl::Decode::decode(r)?;
             let chats = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { urls, chats, users })
         }
     }
@@ -57049,10 +57005,8 @@ pub mod help {
         const MIN_BARE_SIZE: usize = 8;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let expires = r.read_i32()?;
             let terms_of_service = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 expires,
                 terms_of_service,
@@ -57178,7 +57132,6 @@ pub mod help {
         const MIN_BARE_SIZE: usize = 8;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "help.deepLinkInfo")?;
             let update_app = flags & (1 << 0) != 0;
             let message = zerotl::Decode::decode(r)?;
@@ -57187,7 +57140,6 @@ pub mod help {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 update_app,
                 message,
@@ -57306,10 +57258,8 @@ pub mod help {
         const MIN_BARE_SIZE: usize = 8;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let hash = r.read_i32()?;
             let countries_langs = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 hash,
                 countries_langs,
@@ -57492,12 +57442,10 @@ pub mod help {
         const MIN_BARE_SIZE: usize = 20;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let message = zerotl::Decode::decode(r)?;
             let entities = zerotl::Decode::decode(r)?;
             let author = zerotl::Decode::decode(r)?;
             let date = r.read_i32()?;
-            r.leave();
             Ok(Self {
                 message,
                 entities,
@@ -57655,7 +57603,6 @@ pub mod help {
         const MIN_BARE_SIZE: usize = 28;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let flags = r.read_flags(0x00000007, "help.promoData")?;
             let proxy = flags & (1 << 0) != 0;
             let expires = r.read_i32()?;
@@ -57672,7 +57619,6 @@ pub mod help {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 proxy,
                 expires,
@@ -57848,7 +57794,6 @@ pub mod help {
         const MIN_BARE_SIZE: usize = 20;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "help.country")?;
             let hidden = flags & (1 << 0) != 0;
             let iso2 = zerotl::Decode::decode(r)?;
@@ -57859,7 +57804,6 @@ pub mod help {
                 None
             };
             let country_codes = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 hidden,
                 iso2,
@@ -57980,10 +57924,8 @@ pub mod help {
         const MIN_BARE_SIZE: usize = 12;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let countries = zerotl::Decode::decode(r)?;
             let hash = r.read_i32()?;
-            r.leave();
             Ok(Self { countries, hash })
         }
     }
@@ -58062,12 +58004,10 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 32;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let dialogs = zerotl::Decode::decode(r)?;
             let messages = zerotl::Decode::decode(r)?;
             let chats = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 dialogs,
                 messages,
@@ -58146,13 +58086,11 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 36;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let count = r.read_i32()?;
             let dialogs = zerotl::Decode::decode(r)?;
             let messages = zerotl::Decode::decode(r)?;
             let chats = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 count,
                 dialogs,
@@ -58283,11 +58221,9 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 24;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let messages = zerotl::Decode::decode(r)?;
             let chats = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 messages,
                 chats,
@@ -58388,7 +58324,6 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 32;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let flags = r.read_flags(0x00000007, "messages.messagesSlice")?;
             let inexact = flags & (1 << 1) != 0;
             let count = r.read_i32()?;
@@ -58405,7 +58340,6 @@ pub mod messages {
             let messages = zerotl::Decode::decode(r)?;
             let chats = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 inexact,
                 count,
@@ -58490,8 +58424,10 @@ pub mod messages {
                         0
                     },
             );
-            w.put_i32(self.pts);
-            w.put_i32(self.count);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_i32_at(run, 0, self.pts);
+                zerotl::fixed::put_i32_at(run, 4, self.count);
+            }
             if let Some(v) = &self.offset_id_offset {
                 w.put_i32(*v);
             }
@@ -58505,11 +58441,11 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 36;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let flags = r.read_flags(0x00000006, "messages.channelMessages")?;
             let inexact = flags & (1 << 1) != 0;
-            let pts = r.read_i32()?;
-            let count = r.read_i32()?;
+            let run = r.read_array::<8>()?;
+            let pts = zerotl::fixed::i32_at(run, 0);
+            let count = zerotl::fixed::i32_at(run, 4);
             let offset_id_offset = if flags & (1 << 2) != 0 {
                 Some(r.read_i32()?)
             } else {
@@ -58518,7 +58454,6 @@ pub mod messages {
             let messages = zerotl::Decode::decode(r)?;
             let chats = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 inexact,
                 pts,
@@ -58645,9 +58580,7 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 8;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let chats = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { chats })
         }
     }
@@ -58709,10 +58642,8 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 12;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let count = r.read_i32()?;
             let chats = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { count, chats })
         }
     }
@@ -58777,11 +58708,9 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 20;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let full_chat = zerotl::Decode::decode(r)?;
             let chats = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 full_chat,
                 chats,
@@ -58840,9 +58769,11 @@ pub mod messages {
         }
         #[inline]
         fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_i32(self.pts);
-            w.put_i32(self.pts_count);
-            w.put_i32(self.offset);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_i32_at(run, 0, self.pts);
+                zerotl::fixed::put_i32_at(run, 4, self.pts_count);
+                zerotl::fixed::put_i32_at(run, 8, self.offset);
+            }
         }
     }
 
@@ -58851,9 +58782,10 @@ pub mod messages {
         const FIXED_BARE_SIZE: Option<usize> = Some(12);
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let pts = r.read_i32()?;
-            let pts_count = r.read_i32()?;
-            let offset = r.read_i32()?;
+            let run = r.read_array::<12>()?;
+            let pts = zerotl::fixed::i32_at(run, 0);
+            let pts_count = zerotl::fixed::i32_at(run, 4);
+            let offset = zerotl::fixed::i32_at(run, 8);
             Ok(Self {
                 pts,
                 pts_count,
@@ -59114,10 +59046,8 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 8;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let date = r.read_i32()?;
             let file = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { date, file })
         }
     }
@@ -59232,10 +59162,8 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 12;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let hash = r.read_i32()?;
             let stickers = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { hash, stickers })
         }
     }
@@ -59350,10 +59278,8 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 12;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let hash = r.read_i32()?;
             let sets = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { hash, sets })
         }
     }
@@ -59406,8 +59332,10 @@ pub mod messages {
         }
         #[inline]
         fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_i32(self.pts);
-            w.put_i32(self.pts_count);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_i32_at(run, 0, self.pts);
+                zerotl::fixed::put_i32_at(run, 4, self.pts_count);
+            }
         }
     }
 
@@ -59416,8 +59344,9 @@ pub mod messages {
         const FIXED_BARE_SIZE: Option<usize> = Some(8);
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let pts = r.read_i32()?;
-            let pts_count = r.read_i32()?;
+            let run = r.read_array::<8>()?;
+            let pts = zerotl::fixed::i32_at(run, 0);
+            let pts_count = zerotl::fixed::i32_at(run, 4);
             Ok(Self { pts, pts_count })
         }
     }
@@ -59482,11 +59411,9 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 20;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let set = zerotl::Decode::decode(r)?;
             let packs = zerotl::Decode::decode(r)?;
             let documents = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 set,
                 packs,
@@ -59605,10 +59532,8 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 12;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let hash = r.read_i32()?;
             let gifs = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { hash, gifs })
         }
     }
@@ -59700,7 +59625,6 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 32;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let flags = r.read_flags(0x00000007, "messages.botResults")?;
             let gallery = flags & (1 << 0) != 0;
             let query_id = r.read_i64()?;
@@ -59717,7 +59641,6 @@ pub mod messages {
             let results = zerotl::Decode::decode(r)?;
             let cache_time = r.read_i32()?;
             let users = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 gallery,
                 query_id,
@@ -59964,13 +59887,11 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 36;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let dialogs = zerotl::Decode::decode(r)?;
             let messages = zerotl::Decode::decode(r)?;
             let chats = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
             let state = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 dialogs,
                 messages,
@@ -60093,8 +60014,10 @@ pub mod messages {
         }
         #[inline]
         fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_i32(self.hash);
-            w.put_i32(self.count);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_i32_at(run, 0, self.hash);
+                zerotl::fixed::put_i32_at(run, 4, self.count);
+            }
             self.sets.encode(w);
             self.unread.encode(w);
         }
@@ -60104,12 +60027,11 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 24;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
-            let hash = r.read_i32()?;
-            let count = r.read_i32()?;
+            let run = r.read_array::<8>()?;
+            let hash = zerotl::fixed::i32_at(run, 0);
+            let count = zerotl::fixed::i32_at(run, 4);
             let sets = zerotl::Decode::decode(r)?;
             let unread = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 hash,
                 count,
@@ -60235,12 +60157,10 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 28;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let hash = r.read_i32()?;
             let packs = zerotl::Decode::decode(r)?;
             let stickers = zerotl::Decode::decode(r)?;
             let dates = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 hash,
                 packs,
@@ -60307,10 +60227,8 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 12;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let count = r.read_i32()?;
             let sets = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { count, sets })
         }
     }
@@ -60425,9 +60343,7 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 8;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let sets = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { sets })
         }
     }
@@ -60492,10 +60408,8 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 16;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let scores = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { scores, users })
         }
     }
@@ -60613,11 +60527,9 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 20;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let hash = r.read_i32()?;
             let packs = zerotl::Decode::decode(r)?;
             let stickers = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 hash,
                 packs,
@@ -60736,10 +60648,8 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 12;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let hash = r.read_i32()?;
             let sets = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { hash, sets })
         }
     }
@@ -60804,12 +60714,10 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 12;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let flags = r.read_flags(0x00000002, "messages.searchCounter")?;
             let inexact = flags & (1 << 1) != 0;
             let filter = zerotl::Decode::decode(r)?;
             let count = r.read_i32()?;
-            r.leave();
             Ok(Self {
                 inexact,
                 filter,
@@ -60878,11 +60786,9 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 24;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let dates = zerotl::Decode::decode(r)?;
             let chats = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 dates,
                 chats,
@@ -60963,7 +60869,6 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 24;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "messages.votesList")?;
             let count = r.read_i32()?;
             let votes = zerotl::Decode::decode(r)?;
@@ -60973,7 +60878,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 count,
                 votes,
@@ -61043,11 +60947,9 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 24;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let views = zerotl::Decode::decode(r)?;
             let chats = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 views,
                 chats,
@@ -61157,7 +61059,6 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 28;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let flags = r.read_flags(0x00000007, "messages.discussionMessage")?;
             let messages = zerotl::Decode::decode(r)?;
             let max_id = if flags & (1 << 0) != 0 {
@@ -61177,7 +61078,6 @@ pub mod messages {
             };
             let chats = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 messages,
                 max_id,
@@ -61316,7 +61216,6 @@ pub mod payments {
         const MIN_BARE_SIZE: usize = 28;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let flags = r.read_flags(0x0000001f, "payments.paymentForm")?;
             let can_save_credentials = flags & (1 << 2) != 0;
             let password_missing = flags & (1 << 3) != 0;
@@ -61345,7 +61244,6 @@ pub mod payments {
                 None
             };
             let users = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 can_save_credentials,
                 password_missing,
@@ -61435,7 +61333,6 @@ pub mod payments {
         const MIN_BARE_SIZE: usize = 4;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "payments.validatedRequestedInfo")?;
             let id = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
@@ -61447,7 +61344,6 @@ pub mod payments {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 id,
                 shipping_options,
@@ -61509,9 +61405,7 @@ pub mod payments {
         const MIN_BARE_SIZE: usize = 4;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let updates = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { updates })
         }
     }
@@ -61648,8 +61542,10 @@ pub mod payments {
                 if self.info.is_some() { 1 << 0 } else { 0 }
                     | if self.shipping.is_some() { 1 << 1 } else { 0 },
             );
-            w.put_i32(self.date);
-            w.put_i32(self.bot_id);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_i32_at(run, 0, self.date);
+                zerotl::fixed::put_i32_at(run, 4, self.bot_id);
+            }
             self.invoice.encode(w);
             w.put_i32(self.provider_id);
             if let Some(v) = &self.info {
@@ -61669,10 +61565,10 @@ pub mod payments {
         const MIN_BARE_SIZE: usize = 44;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "payments.paymentReceipt")?;
-            let date = r.read_i32()?;
-            let bot_id = r.read_i32()?;
+            let run = r.read_array::<8>()?;
+            let date = zerotl::fixed::i32_at(run, 0);
+            let bot_id = zerotl::fixed::i32_at(run, 4);
             let invoice = zerotl::Decode::decode(r)?;
             let provider_id = r.read_i32()?;
             let info = if flags & (1 << 0) != 0 {
@@ -61689,7 +61585,6 @@ pub mod payments {
             let total_amount = r.read_i64()?;
             let credentials_title = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 date,
                 bot_id,
@@ -61770,7 +61665,6 @@ pub mod payments {
         const MIN_BARE_SIZE: usize = 4;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "payments.savedInfo")?;
             let has_saved_credentials = flags & (1 << 1) != 0;
             let saved_info = if flags & (1 << 0) != 0 {
@@ -61778,7 +61672,6 @@ pub mod payments {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 has_saved_credentials,
                 saved_info,
@@ -61843,10 +61736,8 @@ pub mod payments {
         const MIN_BARE_SIZE: usize = 12;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let title = zerotl::Decode::decode(r)?;
             let open_urls = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { title, open_urls })
         }
     }
@@ -61916,10 +61807,8 @@ pub mod phone {
         const MIN_BARE_SIZE: usize = 12;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let phone_call = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { phone_call, users })
         }
     }
@@ -61990,12 +61879,10 @@ pub mod phone {
         const MIN_BARE_SIZE: usize = 24;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let call = zerotl::Decode::decode(r)?;
             let participants = zerotl::Decode::decode(r)?;
             let participants_next_offset = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 call,
                 participants,
@@ -62073,13 +61960,11 @@ pub mod phone {
         const MIN_BARE_SIZE: usize = 28;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let count = r.read_i32()?;
             let participants = zerotl::Decode::decode(r)?;
             let next_offset = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
             let version = r.read_i32()?;
-            r.leave();
             Ok(Self {
                 count,
                 participants,
@@ -62155,10 +62040,8 @@ pub mod photos {
         const MIN_BARE_SIZE: usize = 16;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let photos = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { photos, users })
         }
     }
@@ -62223,11 +62106,9 @@ pub mod photos {
         const MIN_BARE_SIZE: usize = 20;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let count = r.read_i32()?;
             let photos = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 count,
                 photos,
@@ -62293,10 +62174,8 @@ pub mod photos {
         const MIN_BARE_SIZE: usize = 12;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let photo = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { photo, users })
         }
     }
@@ -62419,7 +62298,6 @@ pub mod stats {
         const MIN_BARE_SIZE: usize = 64;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let period = zerotl::Decode::decode(r)?;
             let followers = zerotl::Decode::decode(r)?;
             let views_per_post = zerotl::Decode::decode(r)?;
@@ -62435,7 +62313,6 @@ pub mod stats {
             let new_followers_by_source_graph = zerotl::Decode::decode(r)?;
             let languages_graph = zerotl::Decode::decode(r)?;
             let recent_message_interactions = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 period,
                 followers,
@@ -62574,7 +62451,6 @@ pub mod stats {
         const MIN_BARE_SIZE: usize = 84;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let period = zerotl::Decode::decode(r)?;
             let members = zerotl::Decode::decode(r)?;
             let messages = zerotl::Decode::decode(r)?;
@@ -62592,7 +62468,6 @@ pub mod stats {
             let top_admins = zerotl::Decode::decode(r)?;
             let top_inviters = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 period,
                 members,
@@ -62669,9 +62544,7 @@ pub mod stats {
         const MIN_BARE_SIZE: usize = 4;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let views_graph = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { views_graph })
         }
     }
@@ -63276,11 +63149,13 @@ pub mod updates {
         }
         #[inline]
         fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_i32(self.pts);
-            w.put_i32(self.qts);
-            w.put_i32(self.date);
-            w.put_i32(self.seq);
-            w.put_i32(self.unread_count);
+            if let Some(run) = w.run(20) {
+                zerotl::fixed::put_i32_at(run, 0, self.pts);
+                zerotl::fixed::put_i32_at(run, 4, self.qts);
+                zerotl::fixed::put_i32_at(run, 8, self.date);
+                zerotl::fixed::put_i32_at(run, 12, self.seq);
+                zerotl::fixed::put_i32_at(run, 16, self.unread_count);
+            }
         }
     }
 
@@ -63289,11 +63164,12 @@ pub mod updates {
         const FIXED_BARE_SIZE: Option<usize> = Some(20);
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let pts = r.read_i32()?;
-            let qts = r.read_i32()?;
-            let date = r.read_i32()?;
-            let seq = r.read_i32()?;
-            let unread_count = r.read_i32()?;
+            let run = r.read_array::<20>()?;
+            let pts = zerotl::fixed::i32_at(run, 0);
+            let qts = zerotl::fixed::i32_at(run, 4);
+            let date = zerotl::fixed::i32_at(run, 8);
+            let seq = zerotl::fixed::i32_at(run, 12);
+            let unread_count = zerotl::fixed::i32_at(run, 16);
             Ok(Self {
                 pts,
                 qts,
@@ -63352,8 +63228,10 @@ pub mod updates {
         }
         #[inline]
         fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_i32(self.date);
-            w.put_i32(self.seq);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_i32_at(run, 0, self.date);
+                zerotl::fixed::put_i32_at(run, 4, self.seq);
+            }
         }
     }
 
@@ -63362,8 +63240,9 @@ pub mod updates {
         const FIXED_BARE_SIZE: Option<usize> = Some(8);
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let date = r.read_i32()?;
-            let seq = r.read_i32()?;
+            let run = r.read_array::<8>()?;
+            let date = zerotl::fixed::i32_at(run, 0);
+            let seq = zerotl::fixed::i32_at(run, 4);
             Ok(Self { date, seq })
         }
     }
@@ -63442,14 +63321,12 @@ pub mod updates {
         const MIN_BARE_SIZE: usize = 44;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let new_messages = zerotl::Decode::decode(r)?;
             let new_encrypted_messages = zerotl::Decode::decode(r)?;
             let other_updates = zerotl::Decode::decode(r)?;
             let chats = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
             let state = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 new_messages,
                 new_encrypted_messages,
@@ -63535,14 +63412,12 @@ pub mod updates {
         const MIN_BARE_SIZE: usize = 44;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let new_messages = zerotl::Decode::decode(r)?;
             let new_encrypted_messages = zerotl::Decode::decode(r)?;
             let other_updates = zerotl::Decode::decode(r)?;
             let chats = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
             let intermediate_state = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 new_messages,
                 new_encrypted_messages,
@@ -63773,7 +63648,6 @@ pub mod updates {
         const MIN_BARE_SIZE: usize = 32;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "updates.channelDifferenceTooLong")?;
             let final_ = flags & (1 << 0) != 0;
             let timeout = if flags & (1 << 1) != 0 {
@@ -63785,7 +63659,6 @@ pub mod updates {
             let messages = zerotl::Decode::decode(r)?;
             let chats = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 final_,
                 timeout,
@@ -63878,7 +63751,6 @@ pub mod updates {
         const MIN_BARE_SIZE: usize = 40;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "updates.channelDifference")?;
             let final_ = flags & (1 << 0) != 0;
             let pts = r.read_i32()?;
@@ -63891,7 +63763,6 @@ pub mod updates {
             let other_updates = zerotl::Decode::decode(r)?;
             let chats = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 final_,
                 pts,
@@ -63972,11 +63843,9 @@ pub mod upload {
         const MIN_BARE_SIZE: usize = 12;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let type_ = zerotl::Decode::decode(r)?;
             let mtime = r.read_i32()?;
             let bytes = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 type_,
                 mtime,
@@ -64054,13 +63923,11 @@ pub mod upload {
         const MIN_BARE_SIZE: usize = 24;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let dc_id = r.read_i32()?;
             let file_token = zerotl::Decode::decode(r)?;
             let encryption_key = zerotl::Decode::decode(r)?;
             let encryption_iv = zerotl::Decode::decode(r)?;
             let file_hashes = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 dc_id,
                 file_token,
@@ -64139,13 +64006,11 @@ pub mod upload {
         const MIN_BARE_SIZE: usize = 20;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
             let size = r.read_i32()?;
             let mime_type = zerotl::Decode::decode(r)?;
             let file_type = zerotl::Decode::decode(r)?;
             let mtime = r.read_i32()?;
             let bytes = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 size,
                 mime_type,

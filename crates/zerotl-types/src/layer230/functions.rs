@@ -46,10 +46,8 @@ impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeAfterMsg<X> {
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xcb9f372d, "invokeAfterMsg")?;
-        r.enter()?;
         let msg_id = r.read_i64()?;
         let query = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { msg_id, query })
     }
 }
@@ -96,10 +94,8 @@ impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeAfterMsgs<'a, X> {
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0x3dc4b4f0, "invokeAfterMsgs")?;
-        r.enter()?;
         let msg_ids = zerotl::Decode::decode(r)?;
         let query = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { msg_ids, query })
     }
 }
@@ -187,7 +183,6 @@ impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InitConnection<'a, X> {
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xc1cd5ea9, "initConnection")?;
-        r.enter()?;
         let flags = r.read_flags(0x00000003, "initConnection")?;
         let api_id = r.read_i32()?;
         let device_model = zerotl::Decode::decode(r)?;
@@ -207,7 +202,6 @@ impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InitConnection<'a, X> {
             None
         };
         let query = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             api_id,
             device_model,
@@ -265,10 +259,8 @@ impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeWithLayer<X> {
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xda9b0d0d, "invokeWithLayer")?;
-        r.enter()?;
         let layer = r.read_i32()?;
         let query = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { layer, query })
     }
 }
@@ -312,9 +304,7 @@ impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeWithoutUpdates<X> {
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xbf9459b7, "invokeWithoutUpdates")?;
-        r.enter()?;
         let query = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { query })
     }
 }
@@ -361,10 +351,8 @@ impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeWithMessagesRange<X
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0x365275f2, "invokeWithMessagesRange")?;
-        r.enter()?;
         let range = zerotl::Decode::decode(r)?;
         let query = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { range, query })
     }
 }
@@ -411,10 +399,8 @@ impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeWithTakeout<X> {
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xaca9fd2e, "invokeWithTakeout")?;
-        r.enter()?;
         let takeout_id = r.read_i64()?;
         let query = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { takeout_id, query })
     }
 }
@@ -461,10 +447,8 @@ impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeWithBusinessConnect
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xdd289f8e, "invokeWithBusinessConnection")?;
-        r.enter()?;
         let connection_id = zerotl::Decode::decode(r)?;
         let query = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             connection_id,
             query,
@@ -517,11 +501,9 @@ impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeWithGooglePlayInteg
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0x1df92984, "invokeWithGooglePlayIntegrity")?;
-        r.enter()?;
         let nonce = zerotl::Decode::decode(r)?;
         let token = zerotl::Decode::decode(r)?;
         let query = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             nonce,
             token,
@@ -575,11 +557,9 @@ impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeWithApnsSecret<'a, 
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0x0dae54f8, "invokeWithApnsSecret")?;
-        r.enter()?;
         let nonce = zerotl::Decode::decode(r)?;
         let secret = zerotl::Decode::decode(r)?;
         let query = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             nonce,
             secret,
@@ -630,10 +610,8 @@ impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeWithReCaptcha<'a, X
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xadbb0f94, "invokeWithReCaptcha")?;
-        r.enter()?;
         let token = zerotl::Decode::decode(r)?;
         let query = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { token, query })
     }
 }
@@ -818,10 +796,8 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x84be5b93, "account.updateNotifySettings")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let settings = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, settings })
         }
     }
@@ -865,9 +841,7 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x12b3ad31, "account.getNotifySettings")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer })
         }
     }
@@ -1127,11 +1101,9 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc5ba3d86, "account.reportPeer")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let reason = zerotl::Decode::decode(r)?;
             let message = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 peer,
                 reason,
@@ -1267,9 +1239,7 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdadbc950, "account.getPrivacy")?;
-            r.enter()?;
             let key = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { key })
         }
     }
@@ -1316,10 +1286,8 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc9f81ce8, "account.setPrivacy")?;
-            r.enter()?;
             let key = zerotl::Decode::decode(r)?;
             let rules = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { key, rules })
         }
     }
@@ -1371,7 +1339,6 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa2c0cf74, "account.deleteAccount")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "account.deleteAccount")?;
             let reason = zerotl::Decode::decode(r)?;
             let password = if flags & (1 << 0) != 0 {
@@ -1379,7 +1346,6 @@ pub mod account {
             } else {
                 None
             };
-            r.leave();
             Ok(Self { reason, password })
         }
     }
@@ -1462,9 +1428,7 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2442485e, "account.setAccountTTL")?;
-            r.enter()?;
             let ttl = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { ttl })
         }
     }
@@ -1511,10 +1475,8 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x82574ae5, "account.sendChangePhoneCode")?;
-            r.enter()?;
             let phone_number = zerotl::Decode::decode(r)?;
             let settings = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 phone_number,
                 settings,
@@ -1785,9 +1747,7 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9cd4eaf9, "account.getPasswordSettings")?;
-            r.enter()?;
             let password = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { password })
         }
     }
@@ -1834,10 +1794,8 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa59b102f, "account.updatePasswordSettings")?;
-            r.enter()?;
             let password = zerotl::Decode::decode(r)?;
             let new_settings = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 password,
                 new_settings,
@@ -1887,10 +1845,8 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1b3faa88, "account.sendConfirmPhoneCode")?;
-            r.enter()?;
             let hash = zerotl::Decode::decode(r)?;
             let settings = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { hash, settings })
         }
     }
@@ -1988,10 +1944,8 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x449e0b51, "account.getTmpPassword")?;
-            r.enter()?;
             let password = zerotl::Decode::decode(r)?;
             let period = r.read_i32()?;
-            r.leave();
             Ok(Self { password, period })
         }
     }
@@ -2196,9 +2150,7 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x73665bc2, "account.getSecureValue")?;
-            r.enter()?;
             let types = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { types })
         }
     }
@@ -2245,10 +2197,8 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x899fe31d, "account.saveSecureValue")?;
-            r.enter()?;
             let value = zerotl::Decode::decode(r)?;
             let secure_secret_id = r.read_i64()?;
-            r.leave();
             Ok(Self {
                 value,
                 secure_secret_id,
@@ -2295,9 +2245,7 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb880bc4b, "account.deleteSecureValue")?;
-            r.enter()?;
             let types = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { types })
         }
     }
@@ -2413,13 +2361,11 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf3ed4c73, "account.acceptAuthorization")?;
-            r.enter()?;
             let bot_id = r.read_i64()?;
             let scope = zerotl::Decode::decode(r)?;
             let public_key = zerotl::Decode::decode(r)?;
             let value_hashes = zerotl::Decode::decode(r)?;
             let credentials = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 bot_id,
                 scope,
@@ -2472,10 +2418,8 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa5a356f9, "account.sendVerifyPhoneCode")?;
-            r.enter()?;
             let phone_number = zerotl::Decode::decode(r)?;
             let settings = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 phone_number,
                 settings,
@@ -2583,10 +2527,8 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x98e037bb, "account.sendVerifyEmailCode")?;
-            r.enter()?;
             let purpose = zerotl::Decode::decode(r)?;
             let email = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { purpose, email })
         }
     }
@@ -2633,10 +2575,8 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x032da4cf, "account.verifyEmail")?;
-            r.enter()?;
             let purpose = zerotl::Decode::decode(r)?;
             let verification = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 purpose,
                 verification,
@@ -3034,7 +2974,6 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x53577479, "account.getNotifyExceptions")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000007, "account.getNotifyExceptions")?;
             let compare_sound = flags & (1 << 1) != 0;
             let compare_stories = flags & (1 << 2) != 0;
@@ -3043,7 +2982,6 @@ pub mod account {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 compare_sound,
                 compare_stories,
@@ -3091,9 +3029,7 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfc8ddbea, "account.getWallPaper")?;
-            r.enter()?;
             let wallpaper = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { wallpaper })
         }
     }
@@ -3149,13 +3085,11 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe39a8f03, "account.uploadWallPaper")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "account.uploadWallPaper")?;
             let for_chat = flags & (1 << 0) != 0;
             let file = zerotl::Decode::decode(r)?;
             let mime_type = zerotl::Decode::decode(r)?;
             let settings = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 for_chat,
                 file,
@@ -3210,11 +3144,9 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6c5a5b37, "account.saveWallPaper")?;
-            r.enter()?;
             let wallpaper = zerotl::Decode::decode(r)?;
             let unsave = zerotl::Decode::decode(r)?;
             let settings = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 wallpaper,
                 unsave,
@@ -3265,10 +3197,8 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfeed5769, "account.installWallPaper")?;
-            r.enter()?;
             let wallpaper = zerotl::Decode::decode(r)?;
             let settings = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 wallpaper,
                 settings,
@@ -3398,12 +3328,10 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x76f36233, "account.saveAutoDownloadSettings")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "account.saveAutoDownloadSettings")?;
             let low = flags & (1 << 0) != 0;
             let high = flags & (1 << 1) != 0;
             let settings = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 low,
                 high,
@@ -3467,7 +3395,6 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1c3db333, "account.uploadTheme")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "account.uploadTheme")?;
             let file = zerotl::Decode::decode(r)?;
             let thumb = if flags & (1 << 0) != 0 {
@@ -3477,7 +3404,6 @@ pub mod account {
             };
             let file_name = zerotl::Decode::decode(r)?;
             let mime_type = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 file,
                 thumb,
@@ -3547,7 +3473,6 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x652e4400, "account.createTheme")?;
-            r.enter()?;
             let flags = r.read_flags(0x0000000c, "account.createTheme")?;
             let slug = zerotl::Decode::decode(r)?;
             let title = zerotl::Decode::decode(r)?;
@@ -3561,7 +3486,6 @@ pub mod account {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 slug,
                 title,
@@ -3645,7 +3569,6 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2bf40ccc, "account.updateTheme")?;
-            r.enter()?;
             let flags = r.read_flags(0x0000000f, "account.updateTheme")?;
             let format = zerotl::Decode::decode(r)?;
             let theme = zerotl::Decode::decode(r)?;
@@ -3669,7 +3592,6 @@ pub mod account {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 format,
                 theme,
@@ -3723,10 +3645,8 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf257106c, "account.saveTheme")?;
-            r.enter()?;
             let theme = zerotl::Decode::decode(r)?;
             let unsave = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { theme, unsave })
         }
     }
@@ -3793,7 +3713,6 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc727bb3b, "account.installTheme")?;
-            r.enter()?;
             let flags = r.read_flags(0x0000000f, "account.installTheme")?;
             let dark = flags & (1 << 0) != 0;
             let theme = if flags & (1 << 1) != 0 {
@@ -3811,7 +3730,6 @@ pub mod account {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 dark,
                 theme,
@@ -3863,10 +3781,8 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3a5869ec, "account.getTheme")?;
-            r.enter()?;
             let format = zerotl::Decode::decode(r)?;
             let theme = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { format, theme })
         }
     }
@@ -4042,9 +3958,7 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x65ad71dc, "account.getMultiWallPapers")?;
-            r.enter()?;
             let wallpapers = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { wallpapers })
         }
     }
@@ -4127,9 +4041,7 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1edaaac2, "account.setGlobalPrivacySettings")?;
-            r.enter()?;
             let settings = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { settings })
         }
     }
@@ -4185,12 +4097,10 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfa8cc6f5, "account.reportProfilePhoto")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let photo_id = zerotl::Decode::decode(r)?;
             let reason = zerotl::Decode::decode(r)?;
             let message = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 peer,
                 photo_id,
@@ -4548,10 +4458,8 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3dea5b03, "account.saveRingtone")?;
-            r.enter()?;
             let id = zerotl::Decode::decode(r)?;
             let unsave = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { id, unsave })
         }
     }
@@ -4603,11 +4511,9 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x831a83a2, "account.uploadRingtone")?;
-            r.enter()?;
             let file = zerotl::Decode::decode(r)?;
             let file_name = zerotl::Decode::decode(r)?;
             let mime_type = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 file,
                 file_name,
@@ -4655,9 +4561,7 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfbd3de6b, "account.updateEmojiStatus")?;
-            r.enter()?;
             let emoji_status = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { emoji_status })
         }
     }
@@ -5064,7 +4968,6 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd69b8361, "account.saveAutoSaveSettings")?;
-            r.enter()?;
             let flags = r.read_flags(0x0000000f, "account.saveAutoSaveSettings")?;
             let users = flags & (1 << 0) != 0;
             let chats = flags & (1 << 1) != 0;
@@ -5075,7 +4978,6 @@ pub mod account {
                 None
             };
             let settings = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 users,
                 chats,
@@ -5216,7 +5118,6 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x684d214e, "account.updateColor")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000006, "account.updateColor")?;
             let for_profile = flags & (1 << 1) != 0;
             let color = if flags & (1 << 2) != 0 {
@@ -5224,7 +5125,6 @@ pub mod account {
             } else {
                 None
             };
-            r.leave();
             Ok(Self { for_profile, color })
         }
     }
@@ -5411,14 +5311,12 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4b00e066, "account.updateBusinessWorkHours")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "account.updateBusinessWorkHours")?;
             let business_work_hours = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 business_work_hours,
             })
@@ -5477,7 +5375,6 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9e6b131a, "account.updateBusinessLocation")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "account.updateBusinessLocation")?;
             let geo_point = if flags & (1 << 1) != 0 {
                 Some(zerotl::Decode::decode(r)?)
@@ -5489,7 +5386,6 @@ pub mod account {
             } else {
                 None
             };
-            r.leave();
             Ok(Self { geo_point, address })
         }
     }
@@ -5536,14 +5432,12 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x66cdafc4, "account.updateBusinessGreetingMessage")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "account.updateBusinessGreetingMessage")?;
             let message = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
             } else {
                 None
             };
-            r.leave();
             Ok(Self { message })
         }
     }
@@ -5590,14 +5484,12 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa26a7fa5, "account.updateBusinessAwayMessage")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "account.updateBusinessAwayMessage")?;
             let message = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
             } else {
                 None
             };
-            r.leave();
             Ok(Self { message })
         }
     }
@@ -5658,7 +5550,6 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x66a08c7e, "account.updateConnectedBot")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "account.updateConnectedBot")?;
             let deleted = flags & (1 << 1) != 0;
             let rights = if flags & (1 << 0) != 0 {
@@ -5668,7 +5559,6 @@ pub mod account {
             };
             let bot = zerotl::Decode::decode(r)?;
             let recipients = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 deleted,
                 rights,
@@ -5803,14 +5693,12 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa614d034, "account.updateBusinessIntro")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "account.updateBusinessIntro")?;
             let intro = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
             } else {
                 None
             };
-            r.leave();
             Ok(Self { intro })
         }
     }
@@ -5857,10 +5745,8 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x646e1097, "account.toggleConnectedBotPaused")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let paused = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, paused })
         }
     }
@@ -5904,9 +5790,7 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5e437ed9, "account.disablePeerConnectedBot")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer })
         }
     }
@@ -5953,14 +5837,12 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcc6e0c11, "account.updateBirthday")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "account.updateBirthday")?;
             let birthday = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
             } else {
                 None
             };
-            r.leave();
             Ok(Self { birthday })
         }
     }
@@ -6004,9 +5886,7 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8851e68e, "account.createBusinessChatLink")?;
-            r.enter()?;
             let link = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { link })
         }
     }
@@ -6053,10 +5933,8 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8c3410af, "account.editBusinessChatLink")?;
-            r.enter()?;
             let slug = zerotl::Decode::decode(r)?;
             let link = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { slug, link })
         }
     }
@@ -6227,9 +6105,7 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd94305e0, "account.updatePersonalChannel")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { channel })
         }
     }
@@ -6356,9 +6232,7 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x316ce548, "account.setReactionsNotifySettings")?;
-            r.enter()?;
             let settings = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { settings })
         }
     }
@@ -6458,7 +6332,6 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x19ba4a67, "account.getPaidMessagesRevenue")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "account.getPaidMessagesRevenue")?;
             let parent_peer = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
@@ -6466,7 +6339,6 @@ pub mod account {
                 None
             };
             let user_id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 parent_peer,
                 user_id,
@@ -6533,7 +6405,6 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfe2eda76, "account.toggleNoPaidMessagesException")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000007, "account.toggleNoPaidMessagesException")?;
             let refund_charged = flags & (1 << 0) != 0;
             let require_payment = flags & (1 << 2) != 0;
@@ -6543,7 +6414,6 @@ pub mod account {
                 None
             };
             let user_id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 refund_charged,
                 require_payment,
@@ -6592,9 +6462,7 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5dee78b0, "account.setMainProfileTab")?;
-            r.enter()?;
             let tab = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { tab })
         }
     }
@@ -6649,7 +6517,6 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb26732a9, "account.saveMusic")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "account.saveMusic")?;
             let unsave = flags & (1 << 0) != 0;
             let id = zerotl::Decode::decode(r)?;
@@ -6658,7 +6525,6 @@ pub mod account {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 unsave,
                 id,
@@ -6746,8 +6612,10 @@ pub mod account {
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe42ce9c9);
             self.offset.encode(w);
-            w.put_i32(self.limit);
-            w.put_i64(self.hash);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_i32_at(run, 0, self.limit);
+                zerotl::fixed::put_i64_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -6757,8 +6625,9 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe42ce9c9, "account.getUniqueGiftChatThemes")?;
             let offset = zerotl::Decode::decode(r)?;
-            let limit = r.read_i32()?;
-            let hash = r.read_i64()?;
+            let run = r.read_array::<12>()?;
+            let limit = zerotl::fixed::i32_at(run, 0);
+            let hash = zerotl::fixed::i64_at(run, 4);
             Ok(Self {
                 offset,
                 limit,
@@ -6845,9 +6714,7 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x55b41fd6, "account.registerPasskey")?;
-            r.enter()?;
             let credential = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { credential })
         }
     }
@@ -6974,9 +6841,7 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x67ed1f68, "account.confirmBotConnection")?;
-            r.enter()?;
             let bot_id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { bot_id })
         }
     }
@@ -7339,7 +7204,6 @@ pub mod aicompose {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x903bcf59, "aicompose.updateTone")?;
-            r.enter()?;
             let flags = r.read_flags(0x0000000f, "aicompose.updateTone")?;
             let tone = zerotl::Decode::decode(r)?;
             let display_author = if flags & (1 << 0) != 0 {
@@ -7362,7 +7226,6 @@ pub mod aicompose {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 tone,
                 display_author,
@@ -7415,10 +7278,8 @@ pub mod aicompose {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1782cbb1, "aicompose.saveTone")?;
-            r.enter()?;
             let tone = zerotl::Decode::decode(r)?;
             let unsave = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { tone, unsave })
         }
     }
@@ -7462,9 +7323,7 @@ pub mod aicompose {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdd39316a, "aicompose.deleteTone")?;
-            r.enter()?;
             let tone = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { tone })
         }
     }
@@ -7508,9 +7367,7 @@ pub mod aicompose {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb2e8ba03, "aicompose.getTone")?;
-            r.enter()?;
             let tone = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { tone })
         }
     }
@@ -7601,10 +7458,8 @@ pub mod aicompose {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd1b4ab14, "aicompose.getToneExample")?;
-            r.enter()?;
             let tone = zerotl::Decode::decode(r)?;
             let num = r.read_i32()?;
-            r.leave();
             Ok(Self { tone, num })
         }
     }
@@ -7668,12 +7523,10 @@ pub mod auth {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa677244f, "auth.sendCode")?;
-            r.enter()?;
             let phone_number = zerotl::Decode::decode(r)?;
             let api_id = r.read_i32()?;
             let api_hash = zerotl::Decode::decode(r)?;
             let settings = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 phone_number,
                 api_id,
@@ -7825,7 +7678,6 @@ pub mod auth {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8d52a951, "auth.signIn")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "auth.signIn")?;
             let phone_number = zerotl::Decode::decode(r)?;
             let phone_code_hash = zerotl::Decode::decode(r)?;
@@ -7839,7 +7691,6 @@ pub mod auth {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 phone_number,
                 phone_code_hash,
@@ -8055,9 +7906,11 @@ pub mod auth {
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xcdd42a05);
-            w.put_i64(self.perm_auth_key_id);
-            w.put_i64(self.nonce);
-            w.put_i32(self.expires_at);
+            if let Some(run) = w.run(20) {
+                zerotl::fixed::put_i64_at(run, 0, self.perm_auth_key_id);
+                zerotl::fixed::put_i64_at(run, 8, self.nonce);
+                zerotl::fixed::put_i32_at(run, 16, self.expires_at);
+            }
             self.encrypted_message.encode(w);
         }
     }
@@ -8067,9 +7920,10 @@ pub mod auth {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcdd42a05, "auth.bindTempAuthKey")?;
-            let perm_auth_key_id = r.read_i64()?;
-            let nonce = r.read_i64()?;
-            let expires_at = r.read_i32()?;
+            let run = r.read_array::<20>()?;
+            let perm_auth_key_id = zerotl::fixed::i64_at(run, 0);
+            let nonce = zerotl::fixed::i64_at(run, 8);
+            let expires_at = zerotl::fixed::i32_at(run, 16);
             let encrypted_message = zerotl::Decode::decode(r)?;
             Ok(Self {
                 perm_auth_key_id,
@@ -8116,8 +7970,10 @@ pub mod auth {
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x67a3ff2c);
-            w.put_i32(self.flags);
-            w.put_i32(self.api_id);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_i32_at(run, 0, self.flags);
+                zerotl::fixed::put_i32_at(run, 4, self.api_id);
+            }
             self.api_hash.encode(w);
             self.bot_auth_token.encode(w);
         }
@@ -8128,8 +7984,9 @@ pub mod auth {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x67a3ff2c, "auth.importBotAuthorization")?;
-            let flags = r.read_i32()?;
-            let api_id = r.read_i32()?;
+            let run = r.read_array::<8>()?;
+            let flags = zerotl::fixed::i32_at(run, 0);
+            let api_id = zerotl::fixed::i32_at(run, 4);
             let api_hash = zerotl::Decode::decode(r)?;
             let bot_auth_token = zerotl::Decode::decode(r)?;
             Ok(Self {
@@ -8180,9 +8037,7 @@ pub mod auth {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd18b4d16, "auth.checkPassword")?;
-            r.enter()?;
             let password = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { password })
         }
     }
@@ -8277,7 +8132,6 @@ pub mod auth {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x37096c70, "auth.recoverPassword")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "auth.recoverPassword")?;
             let code = zerotl::Decode::decode(r)?;
             let new_settings = if flags & (1 << 0) != 0 {
@@ -8285,7 +8139,6 @@ pub mod auth {
             } else {
                 None
             };
-            r.leave();
             Ok(Self { code, new_settings })
         }
     }
@@ -9084,7 +8937,6 @@ pub mod auth {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9857ad07, "auth.finishPasskeyLogin")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "auth.finishPasskeyLogin")?;
             let credential = zerotl::Decode::decode(r)?;
             let from_dc_id = if flags & (1 << 0) != 0 {
@@ -9097,7 +8949,6 @@ pub mod auth {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 credential,
                 from_dc_id,
@@ -9371,10 +9222,8 @@ pub mod bots {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xaa2769ed, "bots.sendCustomRequest")?;
-            r.enter()?;
             let custom_method = zerotl::Decode::decode(r)?;
             let params = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 custom_method,
                 params,
@@ -9424,10 +9273,8 @@ pub mod bots {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe6213f4d, "bots.answerWebhookJSONQuery")?;
-            r.enter()?;
             let query_id = r.read_i64()?;
             let data = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { query_id, data })
         }
     }
@@ -9479,11 +9326,9 @@ pub mod bots {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0517165a, "bots.setBotCommands")?;
-            r.enter()?;
             let scope = zerotl::Decode::decode(r)?;
             let lang_code = zerotl::Decode::decode(r)?;
             let commands = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 scope,
                 lang_code,
@@ -9534,10 +9379,8 @@ pub mod bots {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3d8de0f9, "bots.resetBotCommands")?;
-            r.enter()?;
             let scope = zerotl::Decode::decode(r)?;
             let lang_code = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { scope, lang_code })
         }
     }
@@ -9584,10 +9427,8 @@ pub mod bots {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe34c0dd6, "bots.getBotCommands")?;
-            r.enter()?;
             let scope = zerotl::Decode::decode(r)?;
             let lang_code = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { scope, lang_code })
         }
     }
@@ -9634,10 +9475,8 @@ pub mod bots {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4504d54f, "bots.setBotMenuButton")?;
-            r.enter()?;
             let user_id = zerotl::Decode::decode(r)?;
             let button = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { user_id, button })
         }
     }
@@ -9681,9 +9520,7 @@ pub mod bots {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9c60eb28, "bots.getBotMenuButton")?;
-            r.enter()?;
             let user_id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { user_id })
         }
     }
@@ -9727,9 +9564,7 @@ pub mod bots {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x788464e1, "bots.setBotBroadcastDefaultAdminRights")?;
-            r.enter()?;
             let admin_rights = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { admin_rights })
         }
     }
@@ -9773,9 +9608,7 @@ pub mod bots {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x925ec9ea, "bots.setBotGroupDefaultAdminRights")?;
-            r.enter()?;
             let admin_rights = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { admin_rights })
         }
     }
@@ -9854,7 +9687,6 @@ pub mod bots {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x10cf3123, "bots.setBotInfo")?;
-            r.enter()?;
             let flags = r.read_flags(0x0000000f, "bots.setBotInfo")?;
             let bot = if flags & (1 << 2) != 0 {
                 Some(zerotl::Decode::decode(r)?)
@@ -9877,7 +9709,6 @@ pub mod bots {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 bot,
                 lang_code,
@@ -9933,7 +9764,6 @@ pub mod bots {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdcd914fd, "bots.getBotInfo")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "bots.getBotInfo")?;
             let bot = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
@@ -9941,7 +9771,6 @@ pub mod bots {
                 None
             };
             let lang_code = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { bot, lang_code })
         }
     }
@@ -9988,10 +9817,8 @@ pub mod bots {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9709b1c2, "bots.reorderUsernames")?;
-            r.enter()?;
             let bot = zerotl::Decode::decode(r)?;
             let order = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { bot, order })
         }
     }
@@ -10041,11 +9868,9 @@ pub mod bots {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x053ca973, "bots.toggleUsername")?;
-            r.enter()?;
             let bot = zerotl::Decode::decode(r)?;
             let username = zerotl::Decode::decode(r)?;
             let active = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 bot,
                 username,
@@ -10093,9 +9918,7 @@ pub mod bots {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1359f4e6, "bots.canSendMessage")?;
-            r.enter()?;
             let bot = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { bot })
         }
     }
@@ -10139,9 +9962,7 @@ pub mod bots {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf132e3ef, "bots.allowSendMessage")?;
-            r.enter()?;
             let bot = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { bot })
         }
     }
@@ -10193,11 +10014,9 @@ pub mod bots {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x087fc5e7, "bots.invokeWebViewCustomMethod")?;
-            r.enter()?;
             let bot = zerotl::Decode::decode(r)?;
             let custom_method = zerotl::Decode::decode(r)?;
             let params = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 bot,
                 custom_method,
@@ -10299,11 +10118,9 @@ pub mod bots {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x17aeb75a, "bots.addPreviewMedia")?;
-            r.enter()?;
             let bot = zerotl::Decode::decode(r)?;
             let lang_code = zerotl::Decode::decode(r)?;
             let media = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 bot,
                 lang_code,
@@ -10363,12 +10180,10 @@ pub mod bots {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8525606f, "bots.editPreviewMedia")?;
-            r.enter()?;
             let bot = zerotl::Decode::decode(r)?;
             let lang_code = zerotl::Decode::decode(r)?;
             let media = zerotl::Decode::decode(r)?;
             let new_media = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 bot,
                 lang_code,
@@ -10423,11 +10238,9 @@ pub mod bots {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2d0135b3, "bots.deletePreviewMedia")?;
-            r.enter()?;
             let bot = zerotl::Decode::decode(r)?;
             let lang_code = zerotl::Decode::decode(r)?;
             let media = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 bot,
                 lang_code,
@@ -10481,11 +10294,9 @@ pub mod bots {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb627f3aa, "bots.reorderPreviewMedias")?;
-            r.enter()?;
             let bot = zerotl::Decode::decode(r)?;
             let lang_code = zerotl::Decode::decode(r)?;
             let order = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 bot,
                 lang_code,
@@ -10536,10 +10347,8 @@ pub mod bots {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x423ab3ad, "bots.getPreviewInfo")?;
-            r.enter()?;
             let bot = zerotl::Decode::decode(r)?;
             let lang_code = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { bot, lang_code })
         }
     }
@@ -10583,9 +10392,7 @@ pub mod bots {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa2a5594d, "bots.getPreviewMedias")?;
-            r.enter()?;
             let bot = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { bot })
         }
     }
@@ -10632,10 +10439,8 @@ pub mod bots {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xed9f30c5, "bots.updateUserEmojiStatus")?;
-            r.enter()?;
             let user_id = zerotl::Decode::decode(r)?;
             let emoji_status = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 user_id,
                 emoji_status,
@@ -10685,10 +10490,8 @@ pub mod bots {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x06de6392, "bots.toggleUserEmojiStatusPermission")?;
-            r.enter()?;
             let bot = zerotl::Decode::decode(r)?;
             let enabled = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { bot, enabled })
         }
     }
@@ -10738,11 +10541,9 @@ pub mod bots {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x50077589, "bots.checkDownloadFileParams")?;
-            r.enter()?;
             let bot = zerotl::Decode::decode(r)?;
             let file_name = zerotl::Decode::decode(r)?;
             let url = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 bot,
                 file_name,
@@ -10842,7 +10643,6 @@ pub mod bots {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x778b5ab3, "bots.updateStarRefProgram")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "bots.updateStarRefProgram")?;
             let bot = zerotl::Decode::decode(r)?;
             let commission_permille = r.read_i32()?;
@@ -10851,7 +10651,6 @@ pub mod bots {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 bot,
                 commission_permille,
@@ -10926,7 +10725,6 @@ pub mod bots {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf4946757, "bots.setCustomVerification")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000007, "bots.setCustomVerification")?;
             let enabled = flags & (1 << 1) != 0;
             let bot = if flags & (1 << 0) != 0 {
@@ -10940,7 +10738,6 @@ pub mod bots {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 enabled,
                 bot,
@@ -10989,9 +10786,7 @@ pub mod bots {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa1b70815, "bots.getBotRecommendations")?;
-            r.enter()?;
             let bot = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { bot })
         }
     }
@@ -11099,13 +10894,11 @@ pub mod bots {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe5b17f2b, "bots.createBot")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "bots.createBot")?;
             let via_deeplink = flags & (1 << 0) != 0;
             let name = zerotl::Decode::decode(r)?;
             let username = zerotl::Decode::decode(r)?;
             let manager_id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 via_deeplink,
                 name,
@@ -11157,10 +10950,8 @@ pub mod bots {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbd0d99eb, "bots.exportBotToken")?;
-            r.enter()?;
             let bot = zerotl::Decode::decode(r)?;
             let revoke = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { bot, revoke })
         }
     }
@@ -11207,10 +10998,8 @@ pub mod bots {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x31a2a35e, "bots.requestWebViewButton")?;
-            r.enter()?;
             let user_id = zerotl::Decode::decode(r)?;
             let button = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { user_id, button })
         }
     }
@@ -11257,10 +11046,8 @@ pub mod bots {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbf25b7f3, "bots.getRequestedWebViewButton")?;
-            r.enter()?;
             let bot = zerotl::Decode::decode(r)?;
             let webapp_req_id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { bot, webapp_req_id })
         }
     }
@@ -11304,9 +11091,7 @@ pub mod bots {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x213853a3, "bots.getAccessSettings")?;
-            r.enter()?;
             let bot = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { bot })
         }
     }
@@ -11361,7 +11146,6 @@ pub mod bots {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x31813cd8, "bots.editAccessSettings")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "bots.editAccessSettings")?;
             let restricted = flags & (1 << 0) != 0;
             let bot = zerotl::Decode::decode(r)?;
@@ -11370,7 +11154,6 @@ pub mod bots {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 restricted,
                 bot,
@@ -11421,10 +11204,8 @@ pub mod bots {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe71a4810, "bots.setJoinChatResults")?;
-            r.enter()?;
             let query_id = r.read_i64()?;
             let result = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { query_id, result })
         }
     }
@@ -11471,10 +11252,8 @@ pub mod bots {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3501c08a, "bots.addUsername")?;
-            r.enter()?;
             let bot = zerotl::Decode::decode(r)?;
             let username = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { bot, username })
         }
     }
@@ -11521,10 +11300,8 @@ pub mod bots {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc704147d, "bots.removeUsername")?;
-            r.enter()?;
             let bot = zerotl::Decode::decode(r)?;
             let username = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { bot, username })
         }
     }
@@ -11579,10 +11356,8 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcc104937, "channels.readHistory")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let max_id = r.read_i32()?;
-            r.leave();
             Ok(Self { channel, max_id })
         }
     }
@@ -11629,10 +11404,8 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x84c1fd4e, "channels.deleteMessages")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { channel, id })
         }
     }
@@ -11682,11 +11455,9 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf44a8315, "channels.reportSpam")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let participant = zerotl::Decode::decode(r)?;
             let id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 channel,
                 participant,
@@ -11737,10 +11508,8 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xad8c9a23, "channels.getMessages")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { channel, id })
         }
     }
@@ -11785,9 +11554,11 @@ pub mod channels {
             w.put_u32(0x77ced9d0);
             self.channel.encode(w);
             self.filter.encode(w);
-            w.put_i32(self.offset);
-            w.put_i32(self.limit);
-            w.put_i64(self.hash);
+            if let Some(run) = w.run(16) {
+                zerotl::fixed::put_i32_at(run, 0, self.offset);
+                zerotl::fixed::put_i32_at(run, 4, self.limit);
+                zerotl::fixed::put_i64_at(run, 8, self.hash);
+            }
         }
     }
 
@@ -11796,13 +11567,12 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x77ced9d0, "channels.getParticipants")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let filter = zerotl::Decode::decode(r)?;
-            let offset = r.read_i32()?;
-            let limit = r.read_i32()?;
-            let hash = r.read_i64()?;
-            r.leave();
+            let run = r.read_array::<16>()?;
+            let offset = zerotl::fixed::i32_at(run, 0);
+            let limit = zerotl::fixed::i32_at(run, 4);
+            let hash = zerotl::fixed::i64_at(run, 8);
             Ok(Self {
                 channel,
                 filter,
@@ -11855,10 +11625,8 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa0ab6cc6, "channels.getParticipant")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let participant = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 channel,
                 participant,
@@ -11905,9 +11673,7 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0a7f6bbb, "channels.getChannels")?;
-            r.enter()?;
             let id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { id })
         }
     }
@@ -11951,9 +11717,7 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x08736a09, "channels.getFullChannel")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { channel })
         }
     }
@@ -12037,7 +11801,6 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x91006707, "channels.createChannel")?;
-            r.enter()?;
             let flags = r.read_flags(0x0000003f, "channels.createChannel")?;
             let broadcast = flags & (1 << 0) != 0;
             let megagroup = flags & (1 << 1) != 0;
@@ -12060,7 +11823,6 @@ pub mod channels {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 broadcast,
                 megagroup,
@@ -12130,7 +11892,6 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9a98ad68, "channels.editAdmin")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "channels.editAdmin")?;
             let channel = zerotl::Decode::decode(r)?;
             let user_id = zerotl::Decode::decode(r)?;
@@ -12140,7 +11901,6 @@ pub mod channels {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 channel,
                 user_id,
@@ -12192,10 +11952,8 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x566decd0, "channels.editTitle")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let title = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { channel, title })
         }
     }
@@ -12242,10 +12000,8 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf12e57c9, "channels.editPhoto")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let photo = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { channel, photo })
         }
     }
@@ -12292,10 +12048,8 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x10e6bd2c, "channels.checkUsername")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let username = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { channel, username })
         }
     }
@@ -12342,10 +12096,8 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3514b3de, "channels.updateUsername")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let username = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { channel, username })
         }
     }
@@ -12389,9 +12141,7 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7f6a1e22, "channels.joinChannel")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { channel })
         }
     }
@@ -12435,9 +12185,7 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf836aa95, "channels.leaveChannel")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { channel })
         }
     }
@@ -12484,10 +12232,8 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc9e33d54, "channels.inviteToChannel")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { channel, users })
         }
     }
@@ -12531,9 +12277,7 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc0111fe3, "channels.deleteChannel")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { channel })
         }
     }
@@ -12585,13 +12329,11 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe63fadeb, "channels.exportMessageLink")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "channels.exportMessageLink")?;
             let grouped = flags & (1 << 0) != 0;
             let thread = flags & (1 << 1) != 0;
             let channel = zerotl::Decode::decode(r)?;
             let id = r.read_i32()?;
-            r.leave();
             Ok(Self {
                 grouped,
                 thread,
@@ -12648,12 +12390,10 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x418d549c, "channels.toggleSignatures")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "channels.toggleSignatures")?;
             let signatures_enabled = flags & (1 << 0) != 0;
             let profiles_enabled = flags & (1 << 1) != 0;
             let channel = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 signatures_enabled,
                 profiles_enabled,
@@ -12773,11 +12513,9 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x96e6cd81, "channels.editBanned")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let participant = zerotl::Decode::decode(r)?;
             let banned_rights = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 channel,
                 participant,
@@ -12847,9 +12585,11 @@ pub mod channels {
             if let Some(v) = &self.admins {
                 v.encode(w);
             }
-            w.put_i64(self.max_id);
-            w.put_i64(self.min_id);
-            w.put_i32(self.limit);
+            if let Some(run) = w.run(20) {
+                zerotl::fixed::put_i64_at(run, 0, self.max_id);
+                zerotl::fixed::put_i64_at(run, 8, self.min_id);
+                zerotl::fixed::put_i32_at(run, 16, self.limit);
+            }
         }
     }
 
@@ -12858,7 +12598,6 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x33ddf480, "channels.getAdminLog")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "channels.getAdminLog")?;
             let channel = zerotl::Decode::decode(r)?;
             let q = zerotl::Decode::decode(r)?;
@@ -12872,10 +12611,10 @@ pub mod channels {
             } else {
                 None
             };
-            let max_id = r.read_i64()?;
-            let min_id = r.read_i64()?;
-            let limit = r.read_i32()?;
-            r.leave();
+            let run = r.read_array::<20>()?;
+            let max_id = zerotl::fixed::i64_at(run, 0);
+            let min_id = zerotl::fixed::i64_at(run, 8);
+            let limit = zerotl::fixed::i32_at(run, 16);
             Ok(Self {
                 channel,
                 q,
@@ -12930,10 +12669,8 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xea8ca4f9, "channels.setStickers")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let stickerset = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 channel,
                 stickerset,
@@ -12983,10 +12720,8 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xeab5dc38, "channels.readMessageContents")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { channel, id })
         }
     }
@@ -13036,12 +12771,10 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9baa9647, "channels.deleteHistory")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "channels.deleteHistory")?;
             let for_everyone = flags & (1 << 0) != 0;
             let channel = zerotl::Decode::decode(r)?;
             let max_id = r.read_i32()?;
-            r.leave();
             Ok(Self {
                 for_everyone,
                 channel,
@@ -13092,10 +12825,8 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xeabbb94c, "channels.togglePreHistoryHidden")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let enabled = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { channel, enabled })
         }
     }
@@ -13225,10 +12956,8 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x40582bb2, "channels.setDiscussionGroup")?;
-            r.enter()?;
             let broadcast = zerotl::Decode::decode(r)?;
             let group = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { broadcast, group })
         }
     }
@@ -13280,11 +13009,9 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x58e63f6d, "channels.editLocation")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let geo_point = zerotl::Decode::decode(r)?;
             let address = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 channel,
                 geo_point,
@@ -13335,10 +13062,8 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xedd49ef0, "channels.toggleSlowMode")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let seconds = r.read_i32()?;
-            r.leave();
             Ok(Self { channel, seconds })
         }
     }
@@ -13421,9 +13146,7 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0b290c69, "channels.convertToGigagroup")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { channel })
         }
     }
@@ -13475,12 +13198,10 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe785a43f, "channels.getSendAs")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "channels.getSendAs")?;
             let for_paid_reactions = flags & (1 << 0) != 0;
             let for_live_stories = flags & (1 << 1) != 0;
             let peer = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 for_paid_reactions,
                 for_live_stories,
@@ -13531,10 +13252,8 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x367544db, "channels.deleteParticipantHistory")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let participant = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 channel,
                 participant,
@@ -13584,10 +13303,8 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe4cb9580, "channels.toggleJoinToSend")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let enabled = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { channel, enabled })
         }
     }
@@ -13647,7 +13364,6 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0ecc2618, "channels.toggleJoinRequest")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "channels.toggleJoinRequest")?;
             let apply_to_invites = flags & (1 << 1) != 0;
             let channel = zerotl::Decode::decode(r)?;
@@ -13657,7 +13373,6 @@ pub mod channels {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 apply_to_invites,
                 channel,
@@ -13709,10 +13424,8 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb45ced1d, "channels.reorderUsernames")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let order = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { channel, order })
         }
     }
@@ -13762,11 +13475,9 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x50f24105, "channels.toggleUsername")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let username = zerotl::Decode::decode(r)?;
             let active = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 channel,
                 username,
@@ -13814,9 +13525,7 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0a245dd3, "channels.deactivateAllUsernames")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { channel })
         }
     }
@@ -13866,11 +13575,9 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3ff75734, "channels.toggleForum")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let enabled = zerotl::Decode::decode(r)?;
             let tabs = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 channel,
                 enabled,
@@ -13921,10 +13628,8 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x68f3e4eb, "channels.toggleAntiSpam")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let enabled = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { channel, enabled })
         }
     }
@@ -13971,10 +13676,8 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa850a693, "channels.reportAntiSpamFalsePositive")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let msg_id = r.read_i32()?;
-            r.leave();
             Ok(Self { channel, msg_id })
         }
     }
@@ -14021,10 +13724,8 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6a6e7854, "channels.toggleParticipantsHidden")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let enabled = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { channel, enabled })
         }
     }
@@ -14096,7 +13797,6 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd8aa3671, "channels.updateColor")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000007, "channels.updateColor")?;
             let for_profile = flags & (1 << 1) != 0;
             let channel = zerotl::Decode::decode(r)?;
@@ -14110,7 +13810,6 @@ pub mod channels {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 for_profile,
                 channel,
@@ -14162,10 +13861,8 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9738bb15, "channels.toggleViewForumAsMessages")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let enabled = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { channel, enabled })
         }
     }
@@ -14212,14 +13909,12 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x25a71742, "channels.getChannelRecommendations")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "channels.getChannelRecommendations")?;
             let channel = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
             } else {
                 None
             };
-            r.leave();
             Ok(Self { channel })
         }
     }
@@ -14266,10 +13961,8 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf0d3e6a8, "channels.updateEmojiStatus")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let emoji_status = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 channel,
                 emoji_status,
@@ -14319,10 +14012,8 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xad399cee, "channels.setBoostsToUnblockRestrictions")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let boosts = r.read_i32()?;
-            r.leave();
             Ok(Self { channel, boosts })
         }
     }
@@ -14369,10 +14060,8 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3cd930b7, "channels.setEmojiStickers")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let stickerset = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 channel,
                 stickerset,
@@ -14422,10 +14111,8 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9ae91519, "channels.restrictSponsoredMessages")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let restricted = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 channel,
                 restricted,
@@ -14500,8 +14187,10 @@ pub mod channels {
             }
             w.put_i32(self.offset_rate);
             self.offset_peer.encode(w);
-            w.put_i32(self.offset_id);
-            w.put_i32(self.limit);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_i32_at(run, 0, self.offset_id);
+                zerotl::fixed::put_i32_at(run, 4, self.limit);
+            }
             if let Some(v) = &self.allow_paid_stars {
                 w.put_i64(*v);
             }
@@ -14513,7 +14202,6 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf2c4f24d, "channels.searchPosts")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000007, "channels.searchPosts")?;
             let hashtag = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
@@ -14527,14 +14215,14 @@ pub mod channels {
             };
             let offset_rate = r.read_i32()?;
             let offset_peer = zerotl::Decode::decode(r)?;
-            let offset_id = r.read_i32()?;
-            let limit = r.read_i32()?;
+            let run = r.read_array::<8>()?;
+            let offset_id = zerotl::fixed::i32_at(run, 0);
+            let limit = zerotl::fixed::i32_at(run, 4);
             let allow_paid_stars = if flags & (1 << 2) != 0 {
                 Some(r.read_i64()?)
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 hashtag,
                 query,
@@ -14596,12 +14284,10 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4b12327b, "channels.updatePaidMessagesPrice")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "channels.updatePaidMessagesPrice")?;
             let broadcast_messages_allowed = flags & (1 << 0) != 0;
             let channel = zerotl::Decode::decode(r)?;
             let send_paid_messages_stars = r.read_i64()?;
-            r.leave();
             Ok(Self {
                 broadcast_messages_allowed,
                 channel,
@@ -14652,10 +14338,8 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x167fc0a1, "channels.toggleAutotranslation")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let enabled = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { channel, enabled })
         }
     }
@@ -14702,10 +14386,8 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xece2a0e6, "channels.getMessageAuthor")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let id = r.read_i32()?;
-            r.leave();
             Ok(Self { channel, id })
         }
     }
@@ -14804,10 +14486,8 @@ pub mod channels {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3583fcb1, "channels.setMainProfileTab")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let tab = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { channel, tab })
         }
     }
@@ -14865,11 +14545,9 @@ pub mod chatlists {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8472478e, "chatlists.exportChatlistInvite")?;
-            r.enter()?;
             let chatlist = zerotl::Decode::decode(r)?;
             let title = zerotl::Decode::decode(r)?;
             let peers = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 chatlist,
                 title,
@@ -14920,10 +14598,8 @@ pub mod chatlists {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x719c5c5e, "chatlists.deleteExportedInvite")?;
-            r.enter()?;
             let chatlist = zerotl::Decode::decode(r)?;
             let slug = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { chatlist, slug })
         }
     }
@@ -14988,7 +14664,6 @@ pub mod chatlists {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x653db63d, "chatlists.editExportedInvite")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000006, "chatlists.editExportedInvite")?;
             let chatlist = zerotl::Decode::decode(r)?;
             let slug = zerotl::Decode::decode(r)?;
@@ -15002,7 +14677,6 @@ pub mod chatlists {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 chatlist,
                 slug,
@@ -15051,9 +14725,7 @@ pub mod chatlists {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xce03da83, "chatlists.getExportedInvites")?;
-            r.enter()?;
             let chatlist = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { chatlist })
         }
     }
@@ -15144,10 +14816,8 @@ pub mod chatlists {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa6b1e39a, "chatlists.joinChatlistInvite")?;
-            r.enter()?;
             let slug = zerotl::Decode::decode(r)?;
             let peers = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { slug, peers })
         }
     }
@@ -15191,9 +14861,7 @@ pub mod chatlists {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x89419521, "chatlists.getChatlistUpdates")?;
-            r.enter()?;
             let chatlist = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { chatlist })
         }
     }
@@ -15240,10 +14908,8 @@ pub mod chatlists {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe089f8f5, "chatlists.joinChatlistUpdates")?;
-            r.enter()?;
             let chatlist = zerotl::Decode::decode(r)?;
             let peers = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { chatlist, peers })
         }
     }
@@ -15287,9 +14953,7 @@ pub mod chatlists {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x66e486fb, "chatlists.hideChatlistUpdates")?;
-            r.enter()?;
             let chatlist = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { chatlist })
         }
     }
@@ -15333,9 +14997,7 @@ pub mod chatlists {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfdbcd714, "chatlists.getLeaveChatlistSuggestions")?;
-            r.enter()?;
             let chatlist = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { chatlist })
         }
     }
@@ -15382,10 +15044,8 @@ pub mod chatlists {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x74fae13a, "chatlists.leaveChatlist")?;
-            r.enter()?;
             let chatlist = zerotl::Decode::decode(r)?;
             let peers = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { chatlist, peers })
         }
     }
@@ -15454,7 +15114,6 @@ pub mod communities {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa63859ec, "communities.create")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "communities.create")?;
             let hidden = flags & (1 << 1) != 0;
             let title = zerotl::Decode::decode(r)?;
@@ -15464,7 +15123,6 @@ pub mod communities {
                 None
             };
             let peer = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 hidden,
                 title,
@@ -15527,14 +15185,12 @@ pub mod communities {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x736dcfea, "communities.togglePeerLink")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000007, "communities.togglePeerLink")?;
             let visible = flags & (1 << 0) != 0;
             let hidden = flags & (1 << 1) != 0;
             let deleted = flags & (1 << 2) != 0;
             let community = zerotl::Decode::decode(r)?;
             let peer = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 visible,
                 hidden,
@@ -15626,12 +15282,10 @@ pub mod communities {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd766e3ea, "communities.toggleCommunityCollapsedInDialogs")?;
-            r.enter()?;
             let flags =
                 r.read_flags(0x00000001, "communities.toggleCommunityCollapsedInDialogs")?;
             let collapsed = flags & (1 << 0) != 0;
             let community = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 collapsed,
                 community,
@@ -15684,11 +15338,9 @@ pub mod communities {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x93773344, "communities.getPeerLinkRequests")?;
-            r.enter()?;
             let community = zerotl::Decode::decode(r)?;
             let offset = zerotl::Decode::decode(r)?;
             let limit = r.read_i32()?;
-            r.leave();
             Ok(Self {
                 community,
                 offset,
@@ -15742,12 +15394,10 @@ pub mod communities {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8c8219a8, "communities.togglePeerLinkRequestApproval")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "communities.togglePeerLinkRequestApproval")?;
             let reject = flags & (1 << 0) != 0;
             let community = zerotl::Decode::decode(r)?;
             let peer = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 reject,
                 community,
@@ -15798,11 +15448,9 @@ pub mod communities {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbfe3dd3d, "communities.toggleAllPeerLinkRequestApproval")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "communities.toggleAllPeerLinkRequestApproval")?;
             let reject = flags & (1 << 0) != 0;
             let community = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { reject, community })
         }
     }
@@ -15852,12 +15500,10 @@ pub mod communities {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9967ad0f, "communities.toggleParticipantBanned")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "communities.toggleParticipantBanned")?;
             let unban = flags & (1 << 0) != 0;
             let community = zerotl::Decode::decode(r)?;
             let participant = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 unban,
                 community,
@@ -15908,10 +15554,8 @@ pub mod communities {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf87eabab, "communities.getParticipantJoinedChats")?;
-            r.enter()?;
             let community = zerotl::Decode::decode(r)?;
             let participant = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 community,
                 participant,
@@ -16093,9 +15737,7 @@ pub mod contacts {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2c800be5, "contacts.importContacts")?;
-            r.enter()?;
             let contacts = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { contacts })
         }
     }
@@ -16139,9 +15781,7 @@ pub mod contacts {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x096a0e00, "contacts.deleteContacts")?;
-            r.enter()?;
             let id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { id })
         }
     }
@@ -16232,11 +15872,9 @@ pub mod contacts {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2e2e8734, "contacts.block")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "contacts.block")?;
             let my_stories_from = flags & (1 << 0) != 0;
             let id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 my_stories_from,
                 id,
@@ -16286,11 +15924,9 @@ pub mod contacts {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb550d328, "contacts.unblock")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "contacts.unblock")?;
             let my_stories_from = flags & (1 << 0) != 0;
             let id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 my_stories_from,
                 id,
@@ -16333,8 +15969,10 @@ pub mod contacts {
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9a868f80);
             w.put_u32(if self.my_stories_from { 1 << 0 } else { 0 });
-            w.put_i32(self.offset);
-            w.put_i32(self.limit);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_i32_at(run, 0, self.offset);
+                zerotl::fixed::put_i32_at(run, 4, self.limit);
+            }
         }
     }
 
@@ -16345,8 +15983,9 @@ pub mod contacts {
             r.expect_id(0x9a868f80, "contacts.getBlocked")?;
             let flags = r.read_flags(0x00000001, "contacts.getBlocked")?;
             let my_stories_from = flags & (1 << 0) != 0;
-            let offset = r.read_i32()?;
-            let limit = r.read_i32()?;
+            let run = r.read_array::<8>()?;
+            let offset = zerotl::fixed::i32_at(run, 0);
+            let limit = zerotl::fixed::i32_at(run, 4);
             Ok(Self {
                 my_stories_from,
                 offset,
@@ -16542,9 +16181,11 @@ pub mod contacts {
                     | if self.bots_app { 1 << 16 } else { 0 }
                     | if self.bots_guestchat { 1 << 17 } else { 0 },
             );
-            w.put_i32(self.offset);
-            w.put_i32(self.limit);
-            w.put_i64(self.hash);
+            if let Some(run) = w.run(16) {
+                zerotl::fixed::put_i32_at(run, 0, self.offset);
+                zerotl::fixed::put_i32_at(run, 4, self.limit);
+                zerotl::fixed::put_i64_at(run, 8, self.hash);
+            }
         }
     }
 
@@ -16564,9 +16205,10 @@ pub mod contacts {
             let channels = flags & (1 << 15) != 0;
             let bots_app = flags & (1 << 16) != 0;
             let bots_guestchat = flags & (1 << 17) != 0;
-            let offset = r.read_i32()?;
-            let limit = r.read_i32()?;
-            let hash = r.read_i64()?;
+            let run = r.read_array::<16>()?;
+            let offset = zerotl::fixed::i32_at(run, 0);
+            let limit = zerotl::fixed::i32_at(run, 4);
+            let hash = zerotl::fixed::i64_at(run, 8);
             Ok(Self {
                 correspondents,
                 bots_pm,
@@ -16627,10 +16269,8 @@ pub mod contacts {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1ae373ac, "contacts.resetTopPeerRating")?;
-            r.enter()?;
             let category = zerotl::Decode::decode(r)?;
             let peer = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { category, peer })
         }
     }
@@ -16824,7 +16464,6 @@ pub mod contacts {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd9ba2e54, "contacts.addContact")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "contacts.addContact")?;
             let add_phone_privacy_exception = flags & (1 << 0) != 0;
             let id = zerotl::Decode::decode(r)?;
@@ -16836,7 +16475,6 @@ pub mod contacts {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 add_phone_privacy_exception,
                 id,
@@ -16887,9 +16525,7 @@ pub mod contacts {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf831a20f, "contacts.acceptContact")?;
-            r.enter()?;
             let id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { id })
         }
     }
@@ -16948,7 +16584,6 @@ pub mod contacts {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd348bc44, "contacts.getLocated")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "contacts.getLocated")?;
             let background = flags & (1 << 1) != 0;
             let geo_point = zerotl::Decode::decode(r)?;
@@ -16957,7 +16592,6 @@ pub mod contacts {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 background,
                 geo_point,
@@ -17246,12 +16880,10 @@ pub mod contacts {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x94c65c76, "contacts.setBlocked")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "contacts.setBlocked")?;
             let my_stories_from = flags & (1 << 0) != 0;
             let id = zerotl::Decode::decode(r)?;
             let limit = r.read_i32()?;
-            r.leave();
             Ok(Self {
                 my_stories_from,
                 id,
@@ -17385,10 +17017,8 @@ pub mod contacts {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x139f63fb, "contacts.updateContactNote")?;
-            r.enter()?;
             let id = zerotl::Decode::decode(r)?;
             let note = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { id, note })
         }
     }
@@ -17519,7 +17149,6 @@ pub mod ephemeral {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xba8d5f35, "ephemeral.sendMessage")?;
-            r.enter()?;
             let flags = r.read_flags(0x000007ff, "ephemeral.sendMessage")?;
             let invert_media = flags & (1 << 6) != 0;
             let welcome = flags & (1 << 7) != 0;
@@ -17563,7 +17192,6 @@ pub mod ephemeral {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 invert_media,
                 welcome,
@@ -17633,7 +17261,6 @@ pub mod ephemeral {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x92f6e797, "ephemeral.deleteMessage")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "ephemeral.deleteMessage")?;
             let peer = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
@@ -17642,7 +17269,6 @@ pub mod ephemeral {
             };
             let receiver_id = zerotl::Decode::decode(r)?;
             let id = r.read_i32()?;
-            r.leave();
             Ok(Self {
                 peer,
                 receiver_id,
@@ -17699,12 +17325,10 @@ pub mod ephemeral {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8704f2bf, "ephemeral.reportMessage")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let id = r.read_i32()?;
             let option = zerotl::Decode::decode(r)?;
             let message = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 peer,
                 id,
@@ -17762,7 +17386,6 @@ pub mod ephemeral {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3fa464c8, "ephemeral.getCallbackAnswer")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000002, "ephemeral.getCallbackAnswer")?;
             let peer = zerotl::Decode::decode(r)?;
             let id = r.read_i32()?;
@@ -17771,7 +17394,6 @@ pub mod ephemeral {
             } else {
                 None
             };
-            r.leave();
             Ok(Self { peer, id, data })
         }
     }
@@ -17877,7 +17499,6 @@ pub mod ephemeral {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcf9c725b, "ephemeral.editMessage")?;
-            r.enter()?;
             let flags = r.read_flags(0x000000ff, "ephemeral.editMessage")?;
             let invert_media = flags & (1 << 5) != 0;
             let welcome = flags & (1 << 6) != 0;
@@ -17913,7 +17534,6 @@ pub mod ephemeral {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 invert_media,
                 welcome,
@@ -17971,10 +17591,8 @@ pub mod ephemeral {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe882a9e1, "ephemeral.deleteWelcomeMessage")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let id = r.read_i32()?;
-            r.leave();
             Ok(Self { peer, id })
         }
     }
@@ -18018,9 +17636,7 @@ pub mod ephemeral {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x734f9721, "ephemeral.deleteAllWelcomeMessages")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer })
         }
     }
@@ -18067,10 +17683,8 @@ pub mod ephemeral {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdb9ac18d, "ephemeral.getWelcomeMessages")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let hash = r.read_i64()?;
-            r.leave();
             Ok(Self { peer, hash })
         }
     }
@@ -18122,9 +17736,7 @@ pub mod folders {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6847d0ab, "folders.editPeerFolders")?;
-            r.enter()?;
             let folder_peers = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { folder_peers })
         }
     }
@@ -18176,9 +17788,7 @@ pub mod fragment {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbe1e85ba, "fragment.getCollectibleInfo")?;
-            r.enter()?;
             let collectible = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { collectible })
         }
     }
@@ -18603,9 +18213,7 @@ pub mod help {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xee72f79a, "help.acceptTermsOfService")?;
-            r.enter()?;
             let id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { id })
         }
     }
@@ -18737,9 +18345,7 @@ pub mod help {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6f02f748, "help.saveAppLog")?;
-            r.enter()?;
             let events = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { events })
         }
     }
@@ -18866,9 +18472,7 @@ pub mod help {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x038a08d3, "help.getUserInfo")?;
-            r.enter()?;
             let user_id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { user_id })
         }
     }
@@ -18920,11 +18524,9 @@ pub mod help {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x66b91b70, "help.editUserInfo")?;
-            r.enter()?;
             let user_id = zerotl::Decode::decode(r)?;
             let message = zerotl::Decode::decode(r)?;
             let entities = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 user_id,
                 message,
@@ -19011,9 +18613,7 @@ pub mod help {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1e251c95, "help.hidePromoData")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer })
         }
     }
@@ -19060,10 +18660,8 @@ pub mod help {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf50dbaa1, "help.dismissSuggestion")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let suggestion = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, suggestion })
         }
     }
@@ -19602,9 +19200,7 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x63c66506, "messages.getMessages")?;
-            r.enter()?;
             let id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { id })
         }
     }
@@ -19658,11 +19254,15 @@ pub mod messages {
             if let Some(v) = &self.folder_id {
                 w.put_i32(*v);
             }
-            w.put_i32(self.offset_date);
-            w.put_i32(self.offset_id);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_i32_at(run, 0, self.offset_date);
+                zerotl::fixed::put_i32_at(run, 4, self.offset_id);
+            }
             self.offset_peer.encode(w);
-            w.put_i32(self.limit);
-            w.put_i64(self.hash);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_i32_at(run, 0, self.limit);
+                zerotl::fixed::put_i64_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -19671,7 +19271,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa0f4cb4f, "messages.getDialogs")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "messages.getDialogs")?;
             let exclude_pinned = flags & (1 << 0) != 0;
             let folder_id = if flags & (1 << 1) != 0 {
@@ -19679,12 +19278,13 @@ pub mod messages {
             } else {
                 None
             };
-            let offset_date = r.read_i32()?;
-            let offset_id = r.read_i32()?;
+            let run = r.read_array::<8>()?;
+            let offset_date = zerotl::fixed::i32_at(run, 0);
+            let offset_id = zerotl::fixed::i32_at(run, 4);
             let offset_peer = zerotl::Decode::decode(r)?;
-            let limit = r.read_i32()?;
-            let hash = r.read_i64()?;
-            r.leave();
+            let run = r.read_array::<12>()?;
+            let limit = zerotl::fixed::i32_at(run, 0);
+            let hash = zerotl::fixed::i64_at(run, 4);
             Ok(Self {
                 exclude_pinned,
                 folder_id,
@@ -19742,13 +19342,15 @@ pub mod messages {
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4423e6c5);
             self.peer.encode(w);
-            w.put_i32(self.offset_id);
-            w.put_i32(self.offset_date);
-            w.put_i32(self.add_offset);
-            w.put_i32(self.limit);
-            w.put_i32(self.max_id);
-            w.put_i32(self.min_id);
-            w.put_i64(self.hash);
+            if let Some(run) = w.run(32) {
+                zerotl::fixed::put_i32_at(run, 0, self.offset_id);
+                zerotl::fixed::put_i32_at(run, 4, self.offset_date);
+                zerotl::fixed::put_i32_at(run, 8, self.add_offset);
+                zerotl::fixed::put_i32_at(run, 12, self.limit);
+                zerotl::fixed::put_i32_at(run, 16, self.max_id);
+                zerotl::fixed::put_i32_at(run, 20, self.min_id);
+                zerotl::fixed::put_i64_at(run, 24, self.hash);
+            }
         }
     }
 
@@ -19757,16 +19359,15 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4423e6c5, "messages.getHistory")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
-            let offset_id = r.read_i32()?;
-            let offset_date = r.read_i32()?;
-            let add_offset = r.read_i32()?;
-            let limit = r.read_i32()?;
-            let max_id = r.read_i32()?;
-            let min_id = r.read_i32()?;
-            let hash = r.read_i64()?;
-            r.leave();
+            let run = r.read_array::<32>()?;
+            let offset_id = zerotl::fixed::i32_at(run, 0);
+            let offset_date = zerotl::fixed::i32_at(run, 4);
+            let add_offset = zerotl::fixed::i32_at(run, 8);
+            let limit = zerotl::fixed::i32_at(run, 12);
+            let max_id = zerotl::fixed::i32_at(run, 16);
+            let min_id = zerotl::fixed::i32_at(run, 20);
+            let hash = zerotl::fixed::i64_at(run, 24);
             Ok(Self {
                 peer,
                 offset_id,
@@ -19874,14 +19475,16 @@ pub mod messages {
                 w.put_i32(*v);
             }
             self.filter.encode(w);
-            w.put_i32(self.min_date);
-            w.put_i32(self.max_date);
-            w.put_i32(self.offset_id);
-            w.put_i32(self.add_offset);
-            w.put_i32(self.limit);
-            w.put_i32(self.max_id);
-            w.put_i32(self.min_id);
-            w.put_i64(self.hash);
+            if let Some(run) = w.run(36) {
+                zerotl::fixed::put_i32_at(run, 0, self.min_date);
+                zerotl::fixed::put_i32_at(run, 4, self.max_date);
+                zerotl::fixed::put_i32_at(run, 8, self.offset_id);
+                zerotl::fixed::put_i32_at(run, 12, self.add_offset);
+                zerotl::fixed::put_i32_at(run, 16, self.limit);
+                zerotl::fixed::put_i32_at(run, 20, self.max_id);
+                zerotl::fixed::put_i32_at(run, 24, self.min_id);
+                zerotl::fixed::put_i64_at(run, 28, self.hash);
+            }
         }
     }
 
@@ -19890,7 +19493,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x29ee847a, "messages.search")?;
-            r.enter()?;
             let flags = r.read_flags(0x0000000f, "messages.search")?;
             let peer = zerotl::Decode::decode(r)?;
             let q = zerotl::Decode::decode(r)?;
@@ -19915,15 +19517,15 @@ pub mod messages {
                 None
             };
             let filter = zerotl::Decode::decode(r)?;
-            let min_date = r.read_i32()?;
-            let max_date = r.read_i32()?;
-            let offset_id = r.read_i32()?;
-            let add_offset = r.read_i32()?;
-            let limit = r.read_i32()?;
-            let max_id = r.read_i32()?;
-            let min_id = r.read_i32()?;
-            let hash = r.read_i64()?;
-            r.leave();
+            let run = r.read_array::<36>()?;
+            let min_date = zerotl::fixed::i32_at(run, 0);
+            let max_date = zerotl::fixed::i32_at(run, 4);
+            let offset_id = zerotl::fixed::i32_at(run, 8);
+            let add_offset = zerotl::fixed::i32_at(run, 12);
+            let limit = zerotl::fixed::i32_at(run, 16);
+            let max_id = zerotl::fixed::i32_at(run, 20);
+            let min_id = zerotl::fixed::i32_at(run, 24);
+            let hash = zerotl::fixed::i64_at(run, 28);
             Ok(Self {
                 peer,
                 q,
@@ -19986,10 +19588,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0e306d3a, "messages.readHistory")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let max_id = r.read_i32()?;
-            r.leave();
             Ok(Self { peer, max_id })
         }
     }
@@ -20059,7 +19659,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb08f922a, "messages.deleteHistory")?;
-            r.enter()?;
             let flags = r.read_flags(0x0000000f, "messages.deleteHistory")?;
             let just_clear = flags & (1 << 0) != 0;
             let revoke = flags & (1 << 1) != 0;
@@ -20075,7 +19674,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 just_clear,
                 revoke,
@@ -20231,7 +19829,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x58943ee2, "messages.setTyping")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "messages.setTyping")?;
             let peer = zerotl::Decode::decode(r)?;
             let top_msg_id = if flags & (1 << 0) != 0 {
@@ -20240,7 +19837,6 @@ pub mod messages {
                 None
             };
             let action = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 peer,
                 top_msg_id,
@@ -20446,7 +20042,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfef48f62, "messages.sendMessage")?;
-            r.enter()?;
             let flags = r.read_flags(0x01efe4ef, "messages.sendMessage")?;
             let no_webpage = flags & (1 << 1) != 0;
             let silent = flags & (1 << 5) != 0;
@@ -20514,7 +20109,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 no_webpage,
                 silent,
@@ -20729,7 +20323,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0330e77f, "messages.sendMedia")?;
-            r.enter()?;
             let flags = r.read_flags(0x016fe4ed, "messages.sendMedia")?;
             let silent = flags & (1 << 5) != 0;
             let background = flags & (1 << 6) != 0;
@@ -20792,7 +20385,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 silent,
                 background,
@@ -21006,7 +20598,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x13704a7c, "messages.forwardMessages")?;
-            r.enter()?;
             let flags = r.read_flags(0x03fe7f60, "messages.forwardMessages")?;
             let silent = flags & (1 << 5) != 0;
             let background = flags & (1 << 6) != 0;
@@ -21070,7 +20661,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 silent,
                 background,
@@ -21137,9 +20727,7 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcf1592db, "messages.reportSpam")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer })
         }
     }
@@ -21183,9 +20771,7 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xefd9a6a2, "messages.getPeerSettings")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer })
         }
     }
@@ -21241,12 +20827,10 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfc78af9b, "messages.report")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let id = zerotl::Decode::decode(r)?;
             let option = zerotl::Decode::decode(r)?;
             let message = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 peer,
                 id,
@@ -21434,10 +21018,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x35ddd674, "messages.editChatPhoto")?;
-            r.enter()?;
             let chat_id = r.read_i64()?;
             let photo = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { chat_id, photo })
         }
     }
@@ -21487,11 +21069,9 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcbc6d107, "messages.addChatUser")?;
-            r.enter()?;
             let chat_id = r.read_i64()?;
             let user_id = zerotl::Decode::decode(r)?;
             let fwd_limit = r.read_i32()?;
-            r.leave();
             Ok(Self {
                 chat_id,
                 user_id,
@@ -21545,12 +21125,10 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa2185cab, "messages.deleteChatUser")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "messages.deleteChatUser")?;
             let revoke_history = flags & (1 << 0) != 0;
             let chat_id = r.read_i64()?;
             let user_id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 revoke_history,
                 chat_id,
@@ -21610,7 +21188,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x92ceddd4, "messages.createChat")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "messages.createChat")?;
             let users = zerotl::Decode::decode(r)?;
             let title = zerotl::Decode::decode(r)?;
@@ -21619,7 +21196,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 users,
                 title,
@@ -21660,8 +21236,10 @@ pub mod messages {
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x26cf8950);
-            w.put_i32(self.version);
-            w.put_i32(self.random_length);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_i32_at(run, 0, self.version);
+                zerotl::fixed::put_i32_at(run, 4, self.random_length);
+            }
         }
     }
 
@@ -21670,8 +21248,9 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x26cf8950, "messages.getDhConfig")?;
-            let version = r.read_i32()?;
-            let random_length = r.read_i32()?;
+            let run = r.read_array::<8>()?;
+            let version = zerotl::fixed::i32_at(run, 0);
+            let random_length = zerotl::fixed::i32_at(run, 4);
             Ok(Self {
                 version,
                 random_length,
@@ -21724,11 +21303,9 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf64daf43, "messages.requestEncryption")?;
-            r.enter()?;
             let user_id = zerotl::Decode::decode(r)?;
             let random_id = r.read_i32()?;
             let g_a = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 user_id,
                 random_id,
@@ -21782,11 +21359,9 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3dbc0415, "messages.acceptEncryption")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let g_b = zerotl::Decode::decode(r)?;
             let key_fingerprint = r.read_i64()?;
-            r.leave();
             Ok(Self {
                 peer,
                 g_b,
@@ -21889,10 +21464,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x791451ed, "messages.setEncryptedTyping")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let typing = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, typing })
         }
     }
@@ -21939,10 +21512,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7f4b690a, "messages.readEncryptedHistory")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let max_date = r.read_i32()?;
-            r.leave();
             Ok(Self { peer, max_date })
         }
     }
@@ -21995,13 +21566,11 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x44fa7a15, "messages.sendEncrypted")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "messages.sendEncrypted")?;
             let silent = flags & (1 << 0) != 0;
             let peer = zerotl::Decode::decode(r)?;
             let random_id = r.read_i64()?;
             let data = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 silent,
                 peer,
@@ -22062,14 +21631,12 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5559481d, "messages.sendEncryptedFile")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "messages.sendEncryptedFile")?;
             let silent = flags & (1 << 0) != 0;
             let peer = zerotl::Decode::decode(r)?;
             let random_id = r.read_i64()?;
             let data = zerotl::Decode::decode(r)?;
             let file = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 silent,
                 peer,
@@ -22125,11 +21692,9 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x32d439a4, "messages.sendEncryptedService")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let random_id = r.read_i64()?;
             let data = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 peer,
                 random_id,
@@ -22221,9 +21786,7 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4b0c8c0f, "messages.reportEncryptedSpam")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer })
         }
     }
@@ -22411,7 +21974,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x570d6f6f, "messages.getWebPagePreview")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000008, "messages.getWebPagePreview")?;
             let message = zerotl::Decode::decode(r)?;
             let entities = if flags & (1 << 3) != 0 {
@@ -22419,7 +21981,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self { message, entities })
         }
     }
@@ -22518,7 +22079,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa455de90, "messages.exportChatInvite")?;
-            r.enter()?;
             let flags = r.read_flags(0x0000003f, "messages.exportChatInvite")?;
             let legacy_revoke_permanent = flags & (1 << 2) != 0;
             let request_needed = flags & (1 << 3) != 0;
@@ -22543,7 +22103,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 legacy_revoke_permanent,
                 request_needed,
@@ -22686,10 +22245,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc8a0ec74, "messages.getStickerSet")?;
-            r.enter()?;
             let stickerset = zerotl::Decode::decode(r)?;
             let hash = r.read_i32()?;
-            r.leave();
             Ok(Self { stickerset, hash })
         }
     }
@@ -22736,10 +22293,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc78fe460, "messages.installStickerSet")?;
-            r.enter()?;
             let stickerset = zerotl::Decode::decode(r)?;
             let archived = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 stickerset,
                 archived,
@@ -22786,9 +22341,7 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf96e55de, "messages.uninstallStickerSet")?;
-            r.enter()?;
             let stickerset = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { stickerset })
         }
     }
@@ -22844,12 +22397,10 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe6df7378, "messages.startBot")?;
-            r.enter()?;
             let bot = zerotl::Decode::decode(r)?;
             let peer = zerotl::Decode::decode(r)?;
             let random_id = r.read_i64()?;
             let start_param = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 bot,
                 peer,
@@ -22904,11 +22455,9 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5784d3e1, "messages.getMessagesViews")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let id = zerotl::Decode::decode(r)?;
             let increment = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 peer,
                 id,
@@ -22962,11 +22511,9 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa85bd1c2, "messages.editChatAdmin")?;
-            r.enter()?;
             let chat_id = r.read_i64()?;
             let user_id = zerotl::Decode::decode(r)?;
             let is_admin = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 chat_id,
                 user_id,
@@ -23093,12 +22640,16 @@ pub mod messages {
             }
             self.q.encode(w);
             self.filter.encode(w);
-            w.put_i32(self.min_date);
-            w.put_i32(self.max_date);
-            w.put_i32(self.offset_rate);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_i32_at(run, 0, self.min_date);
+                zerotl::fixed::put_i32_at(run, 4, self.max_date);
+                zerotl::fixed::put_i32_at(run, 8, self.offset_rate);
+            }
             self.offset_peer.encode(w);
-            w.put_i32(self.offset_id);
-            w.put_i32(self.limit);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_i32_at(run, 0, self.offset_id);
+                zerotl::fixed::put_i32_at(run, 4, self.limit);
+            }
         }
     }
 
@@ -23107,7 +22658,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6126a43c, "messages.searchGlobal")?;
-            r.enter()?;
             let flags = r.read_flags(0x0000001f, "messages.searchGlobal")?;
             let broadcasts_only = flags & (1 << 1) != 0;
             let groups_only = flags & (1 << 2) != 0;
@@ -23124,13 +22674,14 @@ pub mod messages {
             };
             let q = zerotl::Decode::decode(r)?;
             let filter = zerotl::Decode::decode(r)?;
-            let min_date = r.read_i32()?;
-            let max_date = r.read_i32()?;
-            let offset_rate = r.read_i32()?;
+            let run = r.read_array::<12>()?;
+            let min_date = zerotl::fixed::i32_at(run, 0);
+            let max_date = zerotl::fixed::i32_at(run, 4);
+            let offset_rate = zerotl::fixed::i32_at(run, 8);
             let offset_peer = zerotl::Decode::decode(r)?;
-            let offset_id = r.read_i32()?;
-            let limit = r.read_i32()?;
-            r.leave();
+            let run = r.read_array::<8>()?;
+            let offset_id = zerotl::fixed::i32_at(run, 0);
+            let limit = zerotl::fixed::i32_at(run, 4);
             Ok(Self {
                 broadcasts_only,
                 groups_only,
@@ -23347,10 +22898,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x327a30cb, "messages.saveGif")?;
-            r.enter()?;
             let id = zerotl::Decode::decode(r)?;
             let unsave = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { id, unsave })
         }
     }
@@ -23414,7 +22963,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x514e999d, "messages.getInlineBotResults")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "messages.getInlineBotResults")?;
             let bot = zerotl::Decode::decode(r)?;
             let peer = zerotl::Decode::decode(r)?;
@@ -23425,7 +22973,6 @@ pub mod messages {
             };
             let query = zerotl::Decode::decode(r)?;
             let offset = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 bot,
                 peer,
@@ -23519,7 +23066,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbb12a419, "messages.setInlineBotResults")?;
-            r.enter()?;
             let flags = r.read_flags(0x0000001f, "messages.setInlineBotResults")?;
             let gallery = flags & (1 << 0) != 0;
             let private = flags & (1 << 1) != 0;
@@ -23541,7 +23087,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 gallery,
                 private,
@@ -23650,8 +23195,10 @@ pub mod messages {
             if let Some(v) = &self.reply_to {
                 v.encode(w);
             }
-            w.put_i64(self.random_id);
-            w.put_i64(self.query_id);
+            if let Some(run) = w.run(16) {
+                zerotl::fixed::put_i64_at(run, 0, self.random_id);
+                zerotl::fixed::put_i64_at(run, 8, self.query_id);
+            }
             self.id.encode(w);
             if let Some(v) = &self.schedule_date {
                 w.put_i32(*v);
@@ -23673,7 +23220,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc0cf7646, "messages.sendInlineBotResult")?;
-            r.enter()?;
             let flags = r.read_flags(0x00222ce1, "messages.sendInlineBotResult")?;
             let silent = flags & (1 << 5) != 0;
             let background = flags & (1 << 6) != 0;
@@ -23685,8 +23231,9 @@ pub mod messages {
             } else {
                 None
             };
-            let random_id = r.read_i64()?;
-            let query_id = r.read_i64()?;
+            let run = r.read_array::<16>()?;
+            let random_id = zerotl::fixed::i64_at(run, 0);
+            let query_id = zerotl::fixed::i64_at(run, 8);
             let id = zerotl::Decode::decode(r)?;
             let schedule_date = if flags & (1 << 10) != 0 {
                 Some(r.read_i32()?)
@@ -23708,7 +23255,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 silent,
                 background,
@@ -23769,10 +23315,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfda68d36, "messages.getMessageEditData")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let id = r.read_i32()?;
-            r.leave();
             Ok(Self { peer, id })
         }
     }
@@ -23912,7 +23456,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb106e66c, "messages.editMessage")?;
-            r.enter()?;
             let flags = r.read_flags(0x0087c80e, "messages.editMessage")?;
             let no_webpage = flags & (1 << 1) != 0;
             let invert_media = flags & (1 << 16) != 0;
@@ -23958,7 +23501,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 no_webpage,
                 invert_media,
@@ -24067,7 +23609,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa423bb51, "messages.editInlineBotMessage")?;
-            r.enter()?;
             let flags = r.read_flags(0x0081480e, "messages.editInlineBotMessage")?;
             let no_webpage = flags & (1 << 1) != 0;
             let invert_media = flags & (1 << 16) != 0;
@@ -24097,7 +23638,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 no_webpage,
                 invert_media,
@@ -24173,7 +23713,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9342ca07, "messages.getBotCallbackAnswer")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000007, "messages.getBotCallbackAnswer")?;
             let game = flags & (1 << 1) != 0;
             let peer = zerotl::Decode::decode(r)?;
@@ -24188,7 +23727,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 game,
                 peer,
@@ -24323,9 +23861,7 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe470bcfd, "messages.getPeerDialogs")?;
-            r.enter()?;
             let peers = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peers })
         }
     }
@@ -24432,7 +23968,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xad0fa15c, "messages.saveDraft")?;
-            r.enter()?;
             let flags = r.read_flags(0x000003fa, "messages.saveDraft")?;
             let no_webpage = flags & (1 << 1) != 0;
             let invert_media = flags & (1 << 6) != 0;
@@ -24468,7 +24003,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 no_webpage,
                 invert_media,
@@ -24705,12 +24239,10 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x392718f8, "messages.saveRecentSticker")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "messages.saveRecentSticker")?;
             let attached = flags & (1 << 0) != 0;
             let id = zerotl::Decode::decode(r)?;
             let unsave = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 attached,
                 id,
@@ -24801,8 +24333,10 @@ pub mod messages {
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x57f17692);
             w.put_u32(if self.masks { 1 << 0 } else { 0 } | if self.emojis { 1 << 1 } else { 0 });
-            w.put_i64(self.offset_id);
-            w.put_i32(self.limit);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_i64_at(run, 0, self.offset_id);
+                zerotl::fixed::put_i32_at(run, 8, self.limit);
+            }
         }
     }
 
@@ -24814,8 +24348,9 @@ pub mod messages {
             let flags = r.read_flags(0x00000003, "messages.getArchivedStickers")?;
             let masks = flags & (1 << 0) != 0;
             let emojis = flags & (1 << 1) != 0;
-            let offset_id = r.read_i64()?;
-            let limit = r.read_i32()?;
+            let run = r.read_array::<12>()?;
+            let offset_id = zerotl::fixed::i64_at(run, 0);
+            let limit = zerotl::fixed::i32_at(run, 8);
             Ok(Self {
                 masks,
                 emojis,
@@ -24908,9 +24443,7 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcc5b67cc, "messages.getAttachedStickers")?;
-            r.enter()?;
             let media = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { media })
         }
     }
@@ -24970,7 +24503,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8ef8ecc0, "messages.setGameScore")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "messages.setGameScore")?;
             let edit_message = flags & (1 << 0) != 0;
             let force = flags & (1 << 1) != 0;
@@ -24978,7 +24510,6 @@ pub mod messages {
             let id = r.read_i32()?;
             let user_id = zerotl::Decode::decode(r)?;
             let score = r.read_i32()?;
-            r.leave();
             Ok(Self {
                 edit_message,
                 force,
@@ -25042,14 +24573,12 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x15ad9f64, "messages.setInlineGameScore")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "messages.setInlineGameScore")?;
             let edit_message = flags & (1 << 0) != 0;
             let force = flags & (1 << 1) != 0;
             let id = zerotl::Decode::decode(r)?;
             let user_id = zerotl::Decode::decode(r)?;
             let score = r.read_i32()?;
-            r.leave();
             Ok(Self {
                 edit_message,
                 force,
@@ -25105,11 +24634,9 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe822649d, "messages.getGameHighScores")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let id = r.read_i32()?;
             let user_id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, id, user_id })
         }
     }
@@ -25156,10 +24683,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0f635e1b, "messages.getInlineGameHighScores")?;
-            r.enter()?;
             let id = zerotl::Decode::decode(r)?;
             let user_id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { id, user_id })
         }
     }
@@ -25199,8 +24724,10 @@ pub mod messages {
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe40ca104);
             self.user_id.encode(w);
-            w.put_i64(self.max_id);
-            w.put_i32(self.limit);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_i64_at(run, 0, self.max_id);
+                zerotl::fixed::put_i32_at(run, 8, self.limit);
+            }
         }
     }
 
@@ -25209,11 +24736,10 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe40ca104, "messages.getCommonChats")?;
-            r.enter()?;
             let user_id = zerotl::Decode::decode(r)?;
-            let max_id = r.read_i64()?;
-            let limit = r.read_i32()?;
-            r.leave();
+            let run = r.read_array::<12>()?;
+            let max_id = zerotl::fixed::i64_at(run, 0);
+            let limit = zerotl::fixed::i32_at(run, 8);
             Ok(Self {
                 user_id,
                 max_id,
@@ -25312,11 +24838,9 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa731e257, "messages.toggleDialogPin")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "messages.toggleDialogPin")?;
             let pinned = flags & (1 << 0) != 0;
             let peer = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { pinned, peer })
         }
     }
@@ -25366,12 +24890,10 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3b1adf37, "messages.reorderPinnedDialogs")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "messages.reorderPinnedDialogs")?;
             let force = flags & (1 << 0) != 0;
             let folder_id = r.read_i32()?;
             let order = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 force,
                 folder_id,
@@ -25486,7 +25008,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe5f672fa, "messages.setBotShippingResults")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "messages.setBotShippingResults")?;
             let query_id = r.read_i64()?;
             let error = if flags & (1 << 0) != 0 {
@@ -25499,7 +25020,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 query_id,
                 error,
@@ -25632,7 +25152,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x14967978, "messages.uploadMedia")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "messages.uploadMedia")?;
             let business_connection_id = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
@@ -25641,7 +25160,6 @@ pub mod messages {
             };
             let peer = zerotl::Decode::decode(r)?;
             let media = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 business_connection_id,
                 peer,
@@ -25695,11 +25213,9 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa1405817, "messages.sendScreenshotNotification")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let reply_to = zerotl::Decode::decode(r)?;
             let random_id = r.read_i64()?;
-            r.leave();
             Ok(Self {
                 peer,
                 reply_to,
@@ -25794,10 +25310,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb9ffc55b, "messages.faveSticker")?;
-            r.enter()?;
             let id = zerotl::Decode::decode(r)?;
             let unfave = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { id, unfave })
         }
     }
@@ -25849,11 +25363,13 @@ pub mod messages {
             if let Some(v) = &self.top_msg_id {
                 w.put_i32(*v);
             }
-            w.put_i32(self.offset_id);
-            w.put_i32(self.add_offset);
-            w.put_i32(self.limit);
-            w.put_i32(self.max_id);
-            w.put_i32(self.min_id);
+            if let Some(run) = w.run(20) {
+                zerotl::fixed::put_i32_at(run, 0, self.offset_id);
+                zerotl::fixed::put_i32_at(run, 4, self.add_offset);
+                zerotl::fixed::put_i32_at(run, 8, self.limit);
+                zerotl::fixed::put_i32_at(run, 12, self.max_id);
+                zerotl::fixed::put_i32_at(run, 16, self.min_id);
+            }
         }
     }
 
@@ -25862,7 +25378,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf107e790, "messages.getUnreadMentions")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "messages.getUnreadMentions")?;
             let peer = zerotl::Decode::decode(r)?;
             let top_msg_id = if flags & (1 << 0) != 0 {
@@ -25870,12 +25385,12 @@ pub mod messages {
             } else {
                 None
             };
-            let offset_id = r.read_i32()?;
-            let add_offset = r.read_i32()?;
-            let limit = r.read_i32()?;
-            let max_id = r.read_i32()?;
-            let min_id = r.read_i32()?;
-            r.leave();
+            let run = r.read_array::<20>()?;
+            let offset_id = zerotl::fixed::i32_at(run, 0);
+            let add_offset = zerotl::fixed::i32_at(run, 4);
+            let limit = zerotl::fixed::i32_at(run, 8);
+            let max_id = zerotl::fixed::i32_at(run, 12);
+            let min_id = zerotl::fixed::i32_at(run, 16);
             Ok(Self {
                 peer,
                 top_msg_id,
@@ -25933,7 +25448,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x36e5bf4d, "messages.readMentions")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "messages.readMentions")?;
             let peer = zerotl::Decode::decode(r)?;
             let top_msg_id = if flags & (1 << 0) != 0 {
@@ -25941,7 +25455,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self { peer, top_msg_id })
         }
     }
@@ -25981,8 +25494,10 @@ pub mod messages {
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x702a40e0);
             self.peer.encode(w);
-            w.put_i32(self.limit);
-            w.put_i64(self.hash);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_i32_at(run, 0, self.limit);
+                zerotl::fixed::put_i64_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -25991,11 +25506,10 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x702a40e0, "messages.getRecentLocations")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
-            let limit = r.read_i32()?;
-            let hash = r.read_i64()?;
-            r.leave();
+            let run = r.read_array::<12>()?;
+            let limit = zerotl::fixed::i32_at(run, 0);
+            let hash = zerotl::fixed::i64_at(run, 4);
             Ok(Self { peer, limit, hash })
         }
     }
@@ -26136,7 +25650,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1bf89d74, "messages.sendMultiMedia")?;
-            r.enter()?;
             let flags = r.read_flags(0x002fe4e1, "messages.sendMultiMedia")?;
             let silent = flags & (1 << 5) != 0;
             let background = flags & (1 << 6) != 0;
@@ -26177,7 +25690,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 silent,
                 background,
@@ -26240,10 +25752,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5057c497, "messages.uploadEncryptedFile")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let file = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, file })
         }
     }
@@ -26400,7 +25910,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8c5006f8, "messages.markDialogUnread")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "messages.markDialogUnread")?;
             let unread = flags & (1 << 0) != 0;
             let parent_peer = if flags & (1 << 1) != 0 {
@@ -26409,7 +25918,6 @@ pub mod messages {
                 None
             };
             let peer = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 unread,
                 parent_peer,
@@ -26464,14 +25972,12 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x21202222, "messages.getDialogUnreadMarks")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "messages.getDialogUnreadMarks")?;
             let parent_peer = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
             } else {
                 None
             };
-            r.leave();
             Ok(Self { parent_peer })
         }
     }
@@ -26568,14 +26074,12 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd2aaf7ec, "messages.updatePinnedMessage")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000007, "messages.updatePinnedMessage")?;
             let silent = flags & (1 << 0) != 0;
             let unpin = flags & (1 << 1) != 0;
             let pm_oneside = flags & (1 << 2) != 0;
             let peer = zerotl::Decode::decode(r)?;
             let id = r.read_i32()?;
-            r.leave();
             Ok(Self {
                 silent,
                 unpin,
@@ -26631,11 +26135,9 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x10ea6184, "messages.sendVote")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let msg_id = r.read_i32()?;
             let options = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 peer,
                 msg_id,
@@ -26679,8 +26181,10 @@ pub mod messages {
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xeda3e33b);
             self.peer.encode(w);
-            w.put_i32(self.msg_id);
-            w.put_i64(self.poll_hash);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_i32_at(run, 0, self.msg_id);
+                zerotl::fixed::put_i64_at(run, 4, self.poll_hash);
+            }
         }
     }
 
@@ -26689,11 +26193,10 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xeda3e33b, "messages.getPollResults")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
-            let msg_id = r.read_i32()?;
-            let poll_hash = r.read_i64()?;
-            r.leave();
+            let run = r.read_array::<12>()?;
+            let msg_id = zerotl::fixed::i32_at(run, 0);
+            let poll_hash = zerotl::fixed::i64_at(run, 4);
             Ok(Self {
                 peer,
                 msg_id,
@@ -26741,9 +26244,7 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6e2be050, "messages.getOnlines")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer })
         }
     }
@@ -26790,10 +26291,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdef60797, "messages.editChatAbout")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let about = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, about })
         }
     }
@@ -26840,10 +26339,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa5866b41, "messages.editChatDefaultBannedRights")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let banned_rights = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 peer,
                 banned_rights,
@@ -27097,7 +26594,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1bbcf300, "messages.getSearchCounters")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000005, "messages.getSearchCounters")?;
             let peer = zerotl::Decode::decode(r)?;
             let saved_peer_id = if flags & (1 << 2) != 0 {
@@ -27111,7 +26607,6 @@ pub mod messages {
                 None
             };
             let filters = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 peer,
                 saved_peer_id,
@@ -27198,7 +26693,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x894cc99c, "messages.requestUrlAuth")?;
-            r.enter()?;
             let flags = r.read_flags(0x0000000e, "messages.requestUrlAuth")?;
             let peer = if flags & (1 << 1) != 0 {
                 Some(zerotl::Decode::decode(r)?)
@@ -27225,7 +26719,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 peer,
                 msg_id,
@@ -27315,7 +26808,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x67a3f0de, "messages.acceptUrlAuth")?;
-            r.enter()?;
             let flags = r.read_flags(0x0000001f, "messages.acceptUrlAuth")?;
             let write_allowed = flags & (1 << 0) != 0;
             let share_phone_number = flags & (1 << 3) != 0;
@@ -27344,7 +26836,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 write_allowed,
                 share_phone_number,
@@ -27396,9 +26887,7 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4facb138, "messages.hidePeerSettingsBar")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer })
         }
     }
@@ -27445,10 +26934,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf516760b, "messages.getScheduledHistory")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let hash = r.read_i64()?;
-            r.leave();
             Ok(Self { peer, hash })
         }
     }
@@ -27495,10 +26982,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbdbb0464, "messages.getScheduledMessages")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, id })
         }
     }
@@ -27545,10 +27030,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbd38850a, "messages.sendScheduledMessages")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, id })
         }
     }
@@ -27595,10 +27078,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x59ae2b16, "messages.deleteScheduledMessages")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, id })
         }
     }
@@ -27665,7 +27146,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb86e380e, "messages.getPollVotes")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "messages.getPollVotes")?;
             let peer = zerotl::Decode::decode(r)?;
             let id = r.read_i32()?;
@@ -27680,7 +27160,6 @@ pub mod messages {
                 None
             };
             let limit = r.read_i32()?;
-            r.leave();
             Ok(Self {
                 peer,
                 id,
@@ -27741,13 +27220,11 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb5052fea, "messages.toggleStickerSets")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000007, "messages.toggleStickerSets")?;
             let uninstall = flags & (1 << 0) != 0;
             let archive = flags & (1 << 1) != 0;
             let unarchive = flags & (1 << 2) != 0;
             let stickersets = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 uninstall,
                 archive,
@@ -27880,7 +27357,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1ad4a04a, "messages.updateDialogFilter")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "messages.updateDialogFilter")?;
             let id = r.read_i32()?;
             let filter = if flags & (1 << 0) != 0 {
@@ -27888,7 +27364,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self { id, filter })
         }
     }
@@ -27971,9 +27446,11 @@ pub mod messages {
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7ed094a1);
-            w.put_i32(self.offset);
-            w.put_i32(self.limit);
-            w.put_i64(self.hash);
+            if let Some(run) = w.run(16) {
+                zerotl::fixed::put_i32_at(run, 0, self.offset);
+                zerotl::fixed::put_i32_at(run, 4, self.limit);
+                zerotl::fixed::put_i64_at(run, 8, self.hash);
+            }
         }
     }
 
@@ -27982,9 +27459,10 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7ed094a1, "messages.getOldFeaturedStickers")?;
-            let offset = r.read_i32()?;
-            let limit = r.read_i32()?;
-            let hash = r.read_i64()?;
+            let run = r.read_array::<16>()?;
+            let offset = zerotl::fixed::i32_at(run, 0);
+            let limit = zerotl::fixed::i32_at(run, 4);
+            let hash = zerotl::fixed::i64_at(run, 8);
             Ok(Self {
                 offset,
                 limit,
@@ -28040,14 +27518,16 @@ pub mod messages {
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x22ddd30c);
             self.peer.encode(w);
-            w.put_i32(self.msg_id);
-            w.put_i32(self.offset_id);
-            w.put_i32(self.offset_date);
-            w.put_i32(self.add_offset);
-            w.put_i32(self.limit);
-            w.put_i32(self.max_id);
-            w.put_i32(self.min_id);
-            w.put_i64(self.hash);
+            if let Some(run) = w.run(36) {
+                zerotl::fixed::put_i32_at(run, 0, self.msg_id);
+                zerotl::fixed::put_i32_at(run, 4, self.offset_id);
+                zerotl::fixed::put_i32_at(run, 8, self.offset_date);
+                zerotl::fixed::put_i32_at(run, 12, self.add_offset);
+                zerotl::fixed::put_i32_at(run, 16, self.limit);
+                zerotl::fixed::put_i32_at(run, 20, self.max_id);
+                zerotl::fixed::put_i32_at(run, 24, self.min_id);
+                zerotl::fixed::put_i64_at(run, 28, self.hash);
+            }
         }
     }
 
@@ -28056,17 +27536,16 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x22ddd30c, "messages.getReplies")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
-            let msg_id = r.read_i32()?;
-            let offset_id = r.read_i32()?;
-            let offset_date = r.read_i32()?;
-            let add_offset = r.read_i32()?;
-            let limit = r.read_i32()?;
-            let max_id = r.read_i32()?;
-            let min_id = r.read_i32()?;
-            let hash = r.read_i64()?;
-            r.leave();
+            let run = r.read_array::<36>()?;
+            let msg_id = zerotl::fixed::i32_at(run, 0);
+            let offset_id = zerotl::fixed::i32_at(run, 4);
+            let offset_date = zerotl::fixed::i32_at(run, 8);
+            let add_offset = zerotl::fixed::i32_at(run, 12);
+            let limit = zerotl::fixed::i32_at(run, 16);
+            let max_id = zerotl::fixed::i32_at(run, 20);
+            let min_id = zerotl::fixed::i32_at(run, 24);
+            let hash = zerotl::fixed::i64_at(run, 28);
             Ok(Self {
                 peer,
                 msg_id,
@@ -28123,10 +27602,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x446972fd, "messages.getDiscussionMessage")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let msg_id = r.read_i32()?;
-            r.leave();
             Ok(Self { peer, msg_id })
         }
     }
@@ -28166,8 +27643,10 @@ pub mod messages {
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf731a9f4);
             self.peer.encode(w);
-            w.put_i32(self.msg_id);
-            w.put_i32(self.read_max_id);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_i32_at(run, 0, self.msg_id);
+                zerotl::fixed::put_i32_at(run, 4, self.read_max_id);
+            }
         }
     }
 
@@ -28176,11 +27655,10 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf731a9f4, "messages.readDiscussion")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
-            let msg_id = r.read_i32()?;
-            let read_max_id = r.read_i32()?;
-            r.leave();
+            let run = r.read_array::<8>()?;
+            let msg_id = zerotl::fixed::i32_at(run, 0);
+            let read_max_id = zerotl::fixed::i32_at(run, 4);
             Ok(Self {
                 peer,
                 msg_id,
@@ -28249,7 +27727,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x062dd747, "messages.unpinAllMessages")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "messages.unpinAllMessages")?;
             let peer = zerotl::Decode::decode(r)?;
             let top_msg_id = if flags & (1 << 0) != 0 {
@@ -28262,7 +27739,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 peer,
                 top_msg_id,
@@ -28449,11 +27925,9 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x34090c3b, "messages.initHistoryImport")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let file = zerotl::Decode::decode(r)?;
             let media_count = r.read_i32()?;
-            r.leave();
             Ok(Self {
                 peer,
                 file,
@@ -28513,12 +27987,10 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2a862092, "messages.uploadImportedMedia")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let import_id = r.read_i64()?;
             let file_name = zerotl::Decode::decode(r)?;
             let media = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 peer,
                 import_id,
@@ -28570,10 +28042,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb43df344, "messages.startHistoryImport")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let import_id = r.read_i64()?;
-            r.leave();
             Ok(Self { peer, import_id })
         }
     }
@@ -28652,7 +28122,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa2b5a3f6, "messages.getExportedChatInvites")?;
-            r.enter()?;
             let flags = r.read_flags(0x0000000c, "messages.getExportedChatInvites")?;
             let revoked = flags & (1 << 3) != 0;
             let peer = zerotl::Decode::decode(r)?;
@@ -28668,7 +28137,6 @@ pub mod messages {
                 None
             };
             let limit = r.read_i32()?;
-            r.leave();
             Ok(Self {
                 revoked,
                 peer,
@@ -28722,10 +28190,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x73746f5c, "messages.getExportedChatInvite")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let link = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, link })
         }
     }
@@ -28819,7 +28285,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbdca2f75, "messages.editExportedChatInvite")?;
-            r.enter()?;
             let flags = r.read_flags(0x0000001f, "messages.editExportedChatInvite")?;
             let revoked = flags & (1 << 2) != 0;
             let peer = zerotl::Decode::decode(r)?;
@@ -28844,7 +28309,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 revoked,
                 peer,
@@ -28899,10 +28363,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x56987bd5, "messages.deleteRevokedExportedChatInvites")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let admin_id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, admin_id })
         }
     }
@@ -28949,10 +28411,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd464a42b, "messages.deleteExportedChatInvite")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let link = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, link })
         }
     }
@@ -28996,9 +28456,7 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3920e6ef, "messages.getAdminsWithInvites")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer })
         }
     }
@@ -29075,7 +28533,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdf04dd4e, "messages.getChatInviteImporters")?;
-            r.enter()?;
             let flags = r.read_flags(0x0000000f, "messages.getChatInviteImporters")?;
             let requested = flags & (1 << 0) != 0;
             let subscription_expired = flags & (1 << 3) != 0;
@@ -29093,7 +28550,6 @@ pub mod messages {
             let offset_date = r.read_i32()?;
             let offset_user = zerotl::Decode::decode(r)?;
             let limit = r.read_i32()?;
-            r.leave();
             Ok(Self {
                 requested,
                 subscription_expired,
@@ -29149,10 +28605,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb80e5fe4, "messages.setHistoryTTL")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let period = r.read_i32()?;
-            r.leave();
             Ok(Self { peer, period })
         }
     }
@@ -29196,9 +28650,7 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5dc60f03, "messages.checkHistoryImportPeer")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer })
         }
     }
@@ -29245,10 +28697,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x081202c9, "messages.setChatTheme")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let theme = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, theme })
         }
     }
@@ -29295,10 +28745,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x31c1c44f, "messages.getMessageReadParticipants")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let msg_id = r.read_i32()?;
-            r.leave();
             Ok(Self { peer, msg_id })
         }
     }
@@ -29354,8 +28802,10 @@ pub mod messages {
                 v.encode(w);
             }
             self.filter.encode(w);
-            w.put_i32(self.offset_id);
-            w.put_i32(self.offset_date);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_i32_at(run, 0, self.offset_id);
+                zerotl::fixed::put_i32_at(run, 4, self.offset_date);
+            }
         }
     }
 
@@ -29364,7 +28814,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6aa3f6bd, "messages.getSearchResultsCalendar")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000004, "messages.getSearchResultsCalendar")?;
             let peer = zerotl::Decode::decode(r)?;
             let saved_peer_id = if flags & (1 << 2) != 0 {
@@ -29373,9 +28822,9 @@ pub mod messages {
                 None
             };
             let filter = zerotl::Decode::decode(r)?;
-            let offset_id = r.read_i32()?;
-            let offset_date = r.read_i32()?;
-            r.leave();
+            let run = r.read_array::<8>()?;
+            let offset_id = zerotl::fixed::i32_at(run, 0);
+            let offset_date = zerotl::fixed::i32_at(run, 4);
             Ok(Self {
                 peer,
                 saved_peer_id,
@@ -29437,8 +28886,10 @@ pub mod messages {
                 v.encode(w);
             }
             self.filter.encode(w);
-            w.put_i32(self.offset_id);
-            w.put_i32(self.limit);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_i32_at(run, 0, self.offset_id);
+                zerotl::fixed::put_i32_at(run, 4, self.limit);
+            }
         }
     }
 
@@ -29447,7 +28898,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9c7f2f10, "messages.getSearchResultsPositions")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000004, "messages.getSearchResultsPositions")?;
             let peer = zerotl::Decode::decode(r)?;
             let saved_peer_id = if flags & (1 << 2) != 0 {
@@ -29456,9 +28906,9 @@ pub mod messages {
                 None
             };
             let filter = zerotl::Decode::decode(r)?;
-            let offset_id = r.read_i32()?;
-            let limit = r.read_i32()?;
-            r.leave();
+            let run = r.read_array::<8>()?;
+            let offset_id = zerotl::fixed::i32_at(run, 0);
+            let limit = zerotl::fixed::i32_at(run, 4);
             Ok(Self {
                 peer,
                 saved_peer_id,
@@ -29514,12 +28964,10 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7fe7e815, "messages.hideChatJoinRequest")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "messages.hideChatJoinRequest")?;
             let approved = flags & (1 << 0) != 0;
             let peer = zerotl::Decode::decode(r)?;
             let user_id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 approved,
                 peer,
@@ -29578,7 +29026,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe085f4ea, "messages.hideAllChatJoinRequests")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "messages.hideAllChatJoinRequests")?;
             let approved = flags & (1 << 0) != 0;
             let peer = zerotl::Decode::decode(r)?;
@@ -29587,7 +29034,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 approved,
                 peer,
@@ -29648,7 +29094,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb2081a35, "messages.toggleNoForwards")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "messages.toggleNoForwards")?;
             let peer = zerotl::Decode::decode(r)?;
             let enabled = zerotl::Decode::decode(r)?;
@@ -29657,7 +29102,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 peer,
                 enabled,
@@ -29708,10 +29152,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xccfddf96, "messages.saveDefaultSendAs")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let send_as = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, send_as })
         }
     }
@@ -29772,7 +29214,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd30d78d4, "messages.sendReaction")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000007, "messages.sendReaction")?;
             let big = flags & (1 << 1) != 0;
             let add_to_recent = flags & (1 << 2) != 0;
@@ -29783,7 +29224,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 big,
                 add_to_recent,
@@ -29836,10 +29276,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8bba90e6, "messages.getMessagesReactions")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, id })
         }
     }
@@ -29906,7 +29344,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x461b3f48, "messages.getMessageReactionsList")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "messages.getMessageReactionsList")?;
             let peer = zerotl::Decode::decode(r)?;
             let id = r.read_i32()?;
@@ -29921,7 +29358,6 @@ pub mod messages {
                 None
             };
             let limit = r.read_i32()?;
-            r.leave();
             Ok(Self {
                 peer,
                 id,
@@ -29999,7 +29435,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x864b2581, "messages.setChatAvailableReactions")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "messages.setChatAvailableReactions")?;
             let peer = zerotl::Decode::decode(r)?;
             let available_reactions = zerotl::Decode::decode(r)?;
@@ -30013,7 +29448,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 peer,
                 available_reactions,
@@ -30106,9 +29540,7 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4f47a016, "messages.setDefaultReaction")?;
-            r.enter()?;
             let reaction = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { reaction })
         }
     }
@@ -30183,7 +29615,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa5eec345, "messages.translateText")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000007, "messages.translateText")?;
             let peer = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
@@ -30206,7 +29637,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 peer,
                 id,
@@ -30279,11 +29709,13 @@ pub mod messages {
             if let Some(v) = &self.saved_peer_id {
                 v.encode(w);
             }
-            w.put_i32(self.offset_id);
-            w.put_i32(self.add_offset);
-            w.put_i32(self.limit);
-            w.put_i32(self.max_id);
-            w.put_i32(self.min_id);
+            if let Some(run) = w.run(20) {
+                zerotl::fixed::put_i32_at(run, 0, self.offset_id);
+                zerotl::fixed::put_i32_at(run, 4, self.add_offset);
+                zerotl::fixed::put_i32_at(run, 8, self.limit);
+                zerotl::fixed::put_i32_at(run, 12, self.max_id);
+                zerotl::fixed::put_i32_at(run, 16, self.min_id);
+            }
         }
     }
 
@@ -30292,7 +29724,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbd7f90ac, "messages.getUnreadReactions")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "messages.getUnreadReactions")?;
             let peer = zerotl::Decode::decode(r)?;
             let top_msg_id = if flags & (1 << 0) != 0 {
@@ -30305,12 +29736,12 @@ pub mod messages {
             } else {
                 None
             };
-            let offset_id = r.read_i32()?;
-            let add_offset = r.read_i32()?;
-            let limit = r.read_i32()?;
-            let max_id = r.read_i32()?;
-            let min_id = r.read_i32()?;
-            r.leave();
+            let run = r.read_array::<20>()?;
+            let offset_id = zerotl::fixed::i32_at(run, 0);
+            let add_offset = zerotl::fixed::i32_at(run, 4);
+            let limit = zerotl::fixed::i32_at(run, 8);
+            let max_id = zerotl::fixed::i32_at(run, 12);
+            let min_id = zerotl::fixed::i32_at(run, 16);
             Ok(Self {
                 peer,
                 top_msg_id,
@@ -30384,7 +29815,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9ec44f93, "messages.readReactions")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "messages.readReactions")?;
             let peer = zerotl::Decode::decode(r)?;
             let top_msg_id = if flags & (1 << 0) != 0 {
@@ -30397,7 +29827,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 peer,
                 top_msg_id,
@@ -30451,11 +29880,9 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x107e31a0, "messages.searchSentMedia")?;
-            r.enter()?;
             let q = zerotl::Decode::decode(r)?;
             let filter = zerotl::Decode::decode(r)?;
             let limit = r.read_i32()?;
-            r.leave();
             Ok(Self { q, filter, limit })
         }
     }
@@ -30543,9 +29970,7 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x77216192, "messages.getAttachMenuBot")?;
-            r.enter()?;
             let bot = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { bot })
         }
     }
@@ -30595,12 +30020,10 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x69f59d69, "messages.toggleBotInAttachMenu")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "messages.toggleBotInAttachMenu")?;
             let write_allowed = flags & (1 << 0) != 0;
             let bot = zerotl::Decode::decode(r)?;
             let enabled = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 write_allowed,
                 bot,
@@ -30714,7 +30137,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x269dc2c1, "messages.requestWebView")?;
-            r.enter()?;
             let flags = r.read_flags(0x000021bf, "messages.requestWebView")?;
             let from_bot_menu = flags & (1 << 4) != 0;
             let silent = flags & (1 << 5) != 0;
@@ -30748,7 +30170,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 from_bot_menu,
                 silent,
@@ -30832,7 +30253,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb0d81a83, "messages.prolongWebView")?;
-            r.enter()?;
             let flags = r.read_flags(0x00002021, "messages.prolongWebView")?;
             let silent = flags & (1 << 5) != 0;
             let peer = zerotl::Decode::decode(r)?;
@@ -30848,7 +30268,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 silent,
                 peer,
@@ -30947,7 +30366,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x413a3e73, "messages.requestSimpleWebView")?;
-            r.enter()?;
             let flags = r.read_flags(0x0000019f, "messages.requestSimpleWebView")?;
             let from_switch_webview = flags & (1 << 1) != 0;
             let from_side_menu = flags & (1 << 2) != 0;
@@ -30970,7 +30388,6 @@ pub mod messages {
                 None
             };
             let platform = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 from_switch_webview,
                 from_side_menu,
@@ -31027,10 +30444,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0a4314f5, "messages.sendWebViewResultMessage")?;
-            r.enter()?;
             let bot_query_id = zerotl::Decode::decode(r)?;
             let result = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 bot_query_id,
                 result,
@@ -31089,12 +30504,10 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdc0242c8, "messages.sendWebViewData")?;
-            r.enter()?;
             let bot = zerotl::Decode::decode(r)?;
             let random_id = r.read_i64()?;
             let button_text = zerotl::Decode::decode(r)?;
             let data = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 bot,
                 random_id,
@@ -31146,10 +30559,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x269e9a49, "messages.transcribeAudio")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let msg_id = r.read_i32()?;
-            r.leave();
             Ok(Self { peer, msg_id })
         }
     }
@@ -31191,8 +30602,10 @@ pub mod messages {
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7f1d072f);
             self.peer.encode(w);
-            w.put_i32(self.msg_id);
-            w.put_i64(self.transcription_id);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_i32_at(run, 0, self.msg_id);
+                zerotl::fixed::put_i64_at(run, 4, self.transcription_id);
+            }
             self.good.encode(w);
         }
     }
@@ -31202,12 +30615,11 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7f1d072f, "messages.rateTranscribedAudio")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
-            let msg_id = r.read_i32()?;
-            let transcription_id = r.read_i64()?;
+            let run = r.read_array::<12>()?;
+            let msg_id = zerotl::fixed::i32_at(run, 0);
+            let transcription_id = zerotl::fixed::i64_at(run, 4);
             let good = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 peer,
                 msg_id,
@@ -31394,11 +30806,9 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3f64c076, "messages.reportReaction")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let id = r.read_i32()?;
             let reaction_peer = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 peer,
                 id,
@@ -31439,8 +30849,10 @@ pub mod messages {
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xbb8125ba);
-            w.put_i32(self.limit);
-            w.put_i64(self.hash);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_i32_at(run, 0, self.limit);
+                zerotl::fixed::put_i64_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -31449,8 +30861,9 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbb8125ba, "messages.getTopReactions")?;
-            let limit = r.read_i32()?;
-            let hash = r.read_i64()?;
+            let run = r.read_array::<12>()?;
+            let limit = zerotl::fixed::i32_at(run, 0);
+            let hash = zerotl::fixed::i64_at(run, 4);
             Ok(Self { limit, hash })
         }
     }
@@ -31487,8 +30900,10 @@ pub mod messages {
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x39461db2);
-            w.put_i32(self.limit);
-            w.put_i64(self.hash);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_i32_at(run, 0, self.limit);
+                zerotl::fixed::put_i64_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -31497,8 +30912,9 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x39461db2, "messages.getRecentReactions")?;
-            let limit = r.read_i32()?;
-            let hash = r.read_i64()?;
+            let run = r.read_array::<12>()?;
+            let limit = zerotl::fixed::i32_at(run, 0);
+            let hash = zerotl::fixed::i64_at(run, 4);
             Ok(Self { limit, hash })
         }
     }
@@ -31584,10 +31000,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x84f80814, "messages.getExtendedMedia")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, id })
         }
     }
@@ -31742,7 +31156,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6c5cf2a7, "messages.sendBotRequestedPeer")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "messages.sendBotRequestedPeer")?;
             let peer = zerotl::Decode::decode(r)?;
             let msg_id = if flags & (1 << 0) != 0 {
@@ -31757,7 +31170,6 @@ pub mod messages {
             };
             let button_id = r.read_i32()?;
             let requested_peers = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 peer,
                 msg_id,
@@ -31990,11 +31402,9 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe47cb579, "messages.togglePeerTranslations")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "messages.togglePeerTranslations")?;
             let disabled = flags & (1 << 0) != 0;
             let peer = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { disabled, peer })
         }
     }
@@ -32041,10 +31451,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x34fdc5c3, "messages.getBotApp")?;
-            r.enter()?;
             let app = zerotl::Decode::decode(r)?;
             let hash = r.read_i64()?;
-            r.leave();
             Ok(Self { app, hash })
         }
     }
@@ -32130,7 +31538,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x53618bce, "messages.requestAppWebView")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000187, "messages.requestAppWebView")?;
             let write_allowed = flags & (1 << 0) != 0;
             let compact = flags & (1 << 7) != 0;
@@ -32148,7 +31555,6 @@ pub mod messages {
                 None
             };
             let platform = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 write_allowed,
                 compact,
@@ -32231,7 +31637,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8ffacae1, "messages.setChatWallPaper")?;
-            r.enter()?;
             let flags = r.read_flags(0x0000001f, "messages.setChatWallPaper")?;
             let for_both = flags & (1 << 3) != 0;
             let revert = flags & (1 << 4) != 0;
@@ -32251,7 +31656,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 for_both,
                 revert,
@@ -32375,11 +31779,15 @@ pub mod messages {
             if let Some(v) = &self.parent_peer {
                 v.encode(w);
             }
-            w.put_i32(self.offset_date);
-            w.put_i32(self.offset_id);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_i32_at(run, 0, self.offset_date);
+                zerotl::fixed::put_i32_at(run, 4, self.offset_id);
+            }
             self.offset_peer.encode(w);
-            w.put_i32(self.limit);
-            w.put_i64(self.hash);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_i32_at(run, 0, self.limit);
+                zerotl::fixed::put_i64_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -32388,7 +31796,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1e91fc99, "messages.getSavedDialogs")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "messages.getSavedDialogs")?;
             let exclude_pinned = flags & (1 << 0) != 0;
             let parent_peer = if flags & (1 << 1) != 0 {
@@ -32396,12 +31803,13 @@ pub mod messages {
             } else {
                 None
             };
-            let offset_date = r.read_i32()?;
-            let offset_id = r.read_i32()?;
+            let run = r.read_array::<8>()?;
+            let offset_date = zerotl::fixed::i32_at(run, 0);
+            let offset_id = zerotl::fixed::i32_at(run, 4);
             let offset_peer = zerotl::Decode::decode(r)?;
-            let limit = r.read_i32()?;
-            let hash = r.read_i64()?;
-            r.leave();
+            let run = r.read_array::<12>()?;
+            let limit = zerotl::fixed::i32_at(run, 0);
+            let hash = zerotl::fixed::i64_at(run, 4);
             Ok(Self {
                 exclude_pinned,
                 parent_peer,
@@ -32471,13 +31879,15 @@ pub mod messages {
                 v.encode(w);
             }
             self.peer.encode(w);
-            w.put_i32(self.offset_id);
-            w.put_i32(self.offset_date);
-            w.put_i32(self.add_offset);
-            w.put_i32(self.limit);
-            w.put_i32(self.max_id);
-            w.put_i32(self.min_id);
-            w.put_i64(self.hash);
+            if let Some(run) = w.run(32) {
+                zerotl::fixed::put_i32_at(run, 0, self.offset_id);
+                zerotl::fixed::put_i32_at(run, 4, self.offset_date);
+                zerotl::fixed::put_i32_at(run, 8, self.add_offset);
+                zerotl::fixed::put_i32_at(run, 12, self.limit);
+                zerotl::fixed::put_i32_at(run, 16, self.max_id);
+                zerotl::fixed::put_i32_at(run, 20, self.min_id);
+                zerotl::fixed::put_i64_at(run, 24, self.hash);
+            }
         }
     }
 
@@ -32486,7 +31896,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x998ab009, "messages.getSavedHistory")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "messages.getSavedHistory")?;
             let parent_peer = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
@@ -32494,14 +31903,14 @@ pub mod messages {
                 None
             };
             let peer = zerotl::Decode::decode(r)?;
-            let offset_id = r.read_i32()?;
-            let offset_date = r.read_i32()?;
-            let add_offset = r.read_i32()?;
-            let limit = r.read_i32()?;
-            let max_id = r.read_i32()?;
-            let min_id = r.read_i32()?;
-            let hash = r.read_i64()?;
-            r.leave();
+            let run = r.read_array::<32>()?;
+            let offset_id = zerotl::fixed::i32_at(run, 0);
+            let offset_date = zerotl::fixed::i32_at(run, 4);
+            let add_offset = zerotl::fixed::i32_at(run, 8);
+            let limit = zerotl::fixed::i32_at(run, 12);
+            let max_id = zerotl::fixed::i32_at(run, 16);
+            let min_id = zerotl::fixed::i32_at(run, 20);
+            let hash = zerotl::fixed::i64_at(run, 24);
             Ok(Self {
                 parent_peer,
                 peer,
@@ -32585,7 +31994,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4dc5085f, "messages.deleteSavedHistory")?;
-            r.enter()?;
             let flags = r.read_flags(0x0000000d, "messages.deleteSavedHistory")?;
             let parent_peer = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
@@ -32604,7 +32012,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 parent_peer,
                 peer,
@@ -32696,11 +32103,9 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xac81bbde, "messages.toggleSavedDialogPin")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "messages.toggleSavedDialogPin")?;
             let pinned = flags & (1 << 0) != 0;
             let peer = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { pinned, peer })
         }
     }
@@ -32747,11 +32152,9 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8b716587, "messages.reorderPinnedSavedDialogs")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "messages.reorderPinnedSavedDialogs")?;
             let force = flags & (1 << 0) != 0;
             let order = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { force, order })
         }
     }
@@ -32801,7 +32204,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3637e05b, "messages.getSavedReactionTags")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "messages.getSavedReactionTags")?;
             let peer = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
@@ -32809,7 +32211,6 @@ pub mod messages {
                 None
             };
             let hash = r.read_i64()?;
-            r.leave();
             Ok(Self { peer, hash })
         }
     }
@@ -32859,7 +32260,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x60297dec, "messages.updateSavedReactionTag")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "messages.updateSavedReactionTag")?;
             let reaction = zerotl::Decode::decode(r)?;
             let title = if flags & (1 << 0) != 0 {
@@ -32867,7 +32267,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self { reaction, title })
         }
     }
@@ -32958,10 +32357,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8c4bfe5d, "messages.getOutboxReadDate")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let msg_id = r.read_i32()?;
-            r.leave();
             Ok(Self { peer, msg_id })
         }
     }
@@ -33305,12 +32702,10 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6c750de1, "messages.sendQuickReplyMessages")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let shortcut_id = r.read_i32()?;
             let id = zerotl::Decode::decode(r)?;
             let random_id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 peer,
                 shortcut_id,
@@ -33444,8 +32839,10 @@ pub mod messages {
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd0b5e1fc);
-            w.put_i64(self.offset_id);
-            w.put_i32(self.limit);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_i64_at(run, 0, self.offset_id);
+                zerotl::fixed::put_i32_at(run, 8, self.limit);
+            }
         }
     }
 
@@ -33454,8 +32851,9 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd0b5e1fc, "messages.getMyStickers")?;
-            let offset_id = r.read_i64()?;
-            let limit = r.read_i32()?;
+            let run = r.read_array::<12>()?;
+            let offset_id = zerotl::fixed::i64_at(run, 0);
+            let limit = zerotl::fixed::i32_at(run, 8);
             Ok(Self { offset_id, limit })
         }
     }
@@ -33593,11 +32991,9 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0589ee75, "messages.editFactCheck")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let msg_id = r.read_i32()?;
             let text = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, msg_id, text })
         }
     }
@@ -33644,10 +33040,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd1da940c, "messages.deleteFactCheck")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let msg_id = r.read_i32()?;
-            r.leave();
             Ok(Self { peer, msg_id })
         }
     }
@@ -33694,10 +33088,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb9cdc5ee, "messages.getFactCheck")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let msg_id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, msg_id })
         }
     }
@@ -33780,7 +33172,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc9e01e7b, "messages.requestMainWebView")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000183, "messages.requestMainWebView")?;
             let compact = flags & (1 << 7) != 0;
             let fullscreen = flags & (1 << 8) != 0;
@@ -33797,7 +33188,6 @@ pub mod messages {
                 None
             };
             let platform = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 compact,
                 fullscreen,
@@ -33850,9 +33240,11 @@ pub mod messages {
             w.put_u32(0x58bbcb50);
             w.put_u32(if self.private.is_some() { 1 << 0 } else { 0 });
             self.peer.encode(w);
-            w.put_i32(self.msg_id);
-            w.put_i32(self.count);
-            w.put_i64(self.random_id);
+            if let Some(run) = w.run(16) {
+                zerotl::fixed::put_i32_at(run, 0, self.msg_id);
+                zerotl::fixed::put_i32_at(run, 4, self.count);
+                zerotl::fixed::put_i64_at(run, 8, self.random_id);
+            }
             if let Some(v) = &self.private {
                 v.encode(w);
             }
@@ -33864,18 +33256,17 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x58bbcb50, "messages.sendPaidReaction")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "messages.sendPaidReaction")?;
             let peer = zerotl::Decode::decode(r)?;
-            let msg_id = r.read_i32()?;
-            let count = r.read_i32()?;
-            let random_id = r.read_i64()?;
+            let run = r.read_array::<16>()?;
+            let msg_id = zerotl::fixed::i32_at(run, 0);
+            let count = zerotl::fixed::i32_at(run, 4);
+            let random_id = zerotl::fixed::i64_at(run, 8);
             let private = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 peer,
                 msg_id,
@@ -33931,11 +33322,9 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x435885b5, "messages.togglePaidReactionPrivacy")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let msg_id = r.read_i32()?;
             let private = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 peer,
                 msg_id,
@@ -34178,7 +33567,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3d6ce850, "messages.getSponsoredMessages")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "messages.getSponsoredMessages")?;
             let peer = zerotl::Decode::decode(r)?;
             let msg_id = if flags & (1 << 0) != 0 {
@@ -34186,7 +33574,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self { peer, msg_id })
         }
     }
@@ -34242,7 +33629,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf21f7f2f, "messages.savePreparedInlineMessage")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "messages.savePreparedInlineMessage")?;
             let result = zerotl::Decode::decode(r)?;
             let user_id = zerotl::Decode::decode(r)?;
@@ -34251,7 +33637,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 result,
                 user_id,
@@ -34302,10 +33687,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x857ebdb8, "messages.getPreparedInlineMessage")?;
-            r.enter()?;
             let bot = zerotl::Decode::decode(r)?;
             let id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { bot, id })
         }
     }
@@ -34359,9 +33742,11 @@ pub mod messages {
             self.q.encode(w);
             self.emoticon.encode(w);
             self.lang_code.encode(w);
-            w.put_i32(self.offset);
-            w.put_i32(self.limit);
-            w.put_i64(self.hash);
+            if let Some(run) = w.run(16) {
+                zerotl::fixed::put_i32_at(run, 0, self.offset);
+                zerotl::fixed::put_i32_at(run, 4, self.limit);
+                zerotl::fixed::put_i64_at(run, 8, self.hash);
+            }
         }
     }
 
@@ -34375,9 +33760,10 @@ pub mod messages {
             let q = zerotl::Decode::decode(r)?;
             let emoticon = zerotl::Decode::decode(r)?;
             let lang_code = zerotl::Decode::decode(r)?;
-            let offset = r.read_i32()?;
-            let limit = r.read_i32()?;
-            let hash = r.read_i64()?;
+            let run = r.read_array::<16>()?;
+            let offset = zerotl::fixed::i32_at(run, 0);
+            let limit = zerotl::fixed::i32_at(run, 4);
+            let hash = zerotl::fixed::i64_at(run, 8);
             Ok(Self {
                 emojis,
                 q,
@@ -34435,12 +33821,10 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5a6d7395, "messages.reportMessagesDelivery")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "messages.reportMessagesDelivery")?;
             let push = flags & (1 << 0) != 0;
             let peer = zerotl::Decode::decode(r)?;
             let id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { push, peer, id })
         }
     }
@@ -34496,7 +33880,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6f6f9c96, "messages.getSavedDialogsByID")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000002, "messages.getSavedDialogsByID")?;
             let parent_peer = if flags & (1 << 1) != 0 {
                 Some(zerotl::Decode::decode(r)?)
@@ -34504,7 +33887,6 @@ pub mod messages {
                 None
             };
             let ids = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { parent_peer, ids })
         }
     }
@@ -34554,11 +33936,9 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xba4a3b5b, "messages.readSavedHistory")?;
-            r.enter()?;
             let parent_peer = zerotl::Decode::decode(r)?;
             let peer = zerotl::Decode::decode(r)?;
             let max_id = r.read_i32()?;
-            r.leave();
             Ok(Self {
                 parent_peer,
                 peer,
@@ -34618,12 +33998,10 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd3e03124, "messages.toggleTodoCompleted")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let msg_id = r.read_i32()?;
             let completed = zerotl::Decode::decode(r)?;
             let incompleted = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 peer,
                 msg_id,
@@ -34678,11 +34056,9 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x21a61057, "messages.appendTodoList")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let msg_id = r.read_i32()?;
             let list = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, msg_id, list })
         }
     }
@@ -34757,7 +34133,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8107455c, "messages.toggleSuggestedPostApproval")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000007, "messages.toggleSuggestedPostApproval")?;
             let reject = flags & (1 << 1) != 0;
             let peer = zerotl::Decode::decode(r)?;
@@ -34772,7 +34147,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 reject,
                 peer,
@@ -34828,10 +34202,12 @@ pub mod messages {
             if let Some(v) = &self.q {
                 v.encode(w);
             }
-            w.put_i32(self.offset_date);
-            w.put_i32(self.offset_id);
-            w.put_i32(self.offset_topic);
-            w.put_i32(self.limit);
+            if let Some(run) = w.run(16) {
+                zerotl::fixed::put_i32_at(run, 0, self.offset_date);
+                zerotl::fixed::put_i32_at(run, 4, self.offset_id);
+                zerotl::fixed::put_i32_at(run, 8, self.offset_topic);
+                zerotl::fixed::put_i32_at(run, 12, self.limit);
+            }
         }
     }
 
@@ -34840,7 +34216,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3ba47bff, "messages.getForumTopics")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "messages.getForumTopics")?;
             let peer = zerotl::Decode::decode(r)?;
             let q = if flags & (1 << 0) != 0 {
@@ -34848,11 +34223,11 @@ pub mod messages {
             } else {
                 None
             };
-            let offset_date = r.read_i32()?;
-            let offset_id = r.read_i32()?;
-            let offset_topic = r.read_i32()?;
-            let limit = r.read_i32()?;
-            r.leave();
+            let run = r.read_array::<16>()?;
+            let offset_date = zerotl::fixed::i32_at(run, 0);
+            let offset_id = zerotl::fixed::i32_at(run, 4);
+            let offset_topic = zerotl::fixed::i32_at(run, 8);
+            let limit = zerotl::fixed::i32_at(run, 12);
             Ok(Self {
                 peer,
                 q,
@@ -34906,10 +34281,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xaf0a4a08, "messages.getForumTopicsByID")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let topics = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, topics })
         }
     }
@@ -34991,7 +34364,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcecc1134, "messages.editForumTopic")?;
-            r.enter()?;
             let flags = r.read_flags(0x0000000f, "messages.editForumTopic")?;
             let peer = zerotl::Decode::decode(r)?;
             let topic_id = r.read_i32()?;
@@ -35015,7 +34387,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 peer,
                 topic_id,
@@ -35072,11 +34443,9 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x175df251, "messages.updatePinnedForumTopic")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let topic_id = r.read_i32()?;
             let pinned = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 peer,
                 topic_id,
@@ -35130,12 +34499,10 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0e7841f0, "messages.reorderPinnedForumTopics")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "messages.reorderPinnedForumTopics")?;
             let force = flags & (1 << 0) != 0;
             let peer = zerotl::Decode::decode(r)?;
             let order = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { force, peer, order })
         }
     }
@@ -35217,7 +34584,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2f98c3d5, "messages.createForumTopic")?;
-            r.enter()?;
             let flags = r.read_flags(0x0000001d, "messages.createForumTopic")?;
             let title_missing = flags & (1 << 4) != 0;
             let peer = zerotl::Decode::decode(r)?;
@@ -35238,7 +34604,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 title_missing,
                 peer,
@@ -35293,10 +34658,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd2816f10, "messages.deleteTopicHistory")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let top_msg_id = r.read_i32()?;
-            r.leave();
             Ok(Self { peer, top_msg_id })
         }
     }
@@ -35399,7 +34762,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xabbbd346, "messages.summarizeText")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000005, "messages.summarizeText")?;
             let peer = zerotl::Decode::decode(r)?;
             let id = r.read_i32()?;
@@ -35413,7 +34775,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 peer,
                 id,
@@ -35468,11 +34829,9 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf743b857, "messages.editChatCreator")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let user_id = zerotl::Decode::decode(r)?;
             let password = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 peer,
                 user_id,
@@ -35520,9 +34879,7 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3b7d0ea6, "messages.getFutureChatCreatorAfterLeave")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer })
         }
     }
@@ -35572,11 +34929,9 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa00f32b0, "messages.editChatParticipantRank")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let participant = zerotl::Decode::decode(r)?;
             let rank = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 peer,
                 participant,
@@ -35746,7 +35101,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdaecc589, "messages.composeMessageWithAI")?;
-            r.enter()?;
             let flags = r.read_flags(0x0000000f, "messages.composeMessageWithAI")?;
             let proofread = flags & (1 << 0) != 0;
             let emojify = flags & (1 << 3) != 0;
@@ -35761,7 +35115,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 proofread,
                 emojify,
@@ -35814,10 +35167,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4067c5e6, "messages.reportReadMetrics")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let metrics = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, metrics })
         }
     }
@@ -35864,10 +35215,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xddbcd819, "messages.reportMusicListen")?;
-            r.enter()?;
             let id = zerotl::Decode::decode(r)?;
             let listened_duration = r.read_i32()?;
-            r.leave();
             Ok(Self {
                 id,
                 listened_duration,
@@ -35920,11 +35269,9 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x19bc4b6d, "messages.addPollAnswer")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let msg_id = r.read_i32()?;
             let answer = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 peer,
                 msg_id,
@@ -35978,11 +35325,9 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xac8505a5, "messages.deletePollAnswer")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let msg_id = r.read_i32()?;
             let option = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 peer,
                 msg_id,
@@ -36038,11 +35383,13 @@ pub mod messages {
             if let Some(v) = &self.top_msg_id {
                 w.put_i32(*v);
             }
-            w.put_i32(self.offset_id);
-            w.put_i32(self.add_offset);
-            w.put_i32(self.limit);
-            w.put_i32(self.max_id);
-            w.put_i32(self.min_id);
+            if let Some(run) = w.run(20) {
+                zerotl::fixed::put_i32_at(run, 0, self.offset_id);
+                zerotl::fixed::put_i32_at(run, 4, self.add_offset);
+                zerotl::fixed::put_i32_at(run, 8, self.limit);
+                zerotl::fixed::put_i32_at(run, 12, self.max_id);
+                zerotl::fixed::put_i32_at(run, 16, self.min_id);
+            }
         }
     }
 
@@ -36051,7 +35398,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x43286cf2, "messages.getUnreadPollVotes")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "messages.getUnreadPollVotes")?;
             let peer = zerotl::Decode::decode(r)?;
             let top_msg_id = if flags & (1 << 0) != 0 {
@@ -36059,12 +35405,12 @@ pub mod messages {
             } else {
                 None
             };
-            let offset_id = r.read_i32()?;
-            let add_offset = r.read_i32()?;
-            let limit = r.read_i32()?;
-            let max_id = r.read_i32()?;
-            let min_id = r.read_i32()?;
-            r.leave();
+            let run = r.read_array::<20>()?;
+            let offset_id = zerotl::fixed::i32_at(run, 0);
+            let add_offset = zerotl::fixed::i32_at(run, 4);
+            let limit = zerotl::fixed::i32_at(run, 8);
+            let max_id = zerotl::fixed::i32_at(run, 12);
+            let min_id = zerotl::fixed::i32_at(run, 16);
             Ok(Self {
                 peer,
                 top_msg_id,
@@ -36122,7 +35468,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1720b4d8, "messages.readPollVotes")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "messages.readPollVotes")?;
             let peer = zerotl::Decode::decode(r)?;
             let top_msg_id = if flags & (1 << 0) != 0 {
@@ -36130,7 +35475,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self { peer, top_msg_id })
         }
     }
@@ -36177,10 +35521,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb8f106e3, "messages.setBotGuestChatResult")?;
-            r.enter()?;
             let query_id = r.read_i64()?;
             let result = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { query_id, result })
         }
     }
@@ -36227,10 +35569,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa0b80cf8, "messages.deleteParticipantReactions")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let participant = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, participant })
         }
     }
@@ -36280,11 +35620,9 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe3b7f82c, "messages.deleteParticipantReaction")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let msg_id = r.read_i32()?;
             let participant = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 peer,
                 msg_id,
@@ -36332,10 +35670,12 @@ pub mod messages {
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x55fb0996);
             self.user_id.encode(w);
-            w.put_i32(self.limit);
-            w.put_i32(self.max_id);
-            w.put_i32(self.min_id);
-            w.put_i64(self.hash);
+            if let Some(run) = w.run(20) {
+                zerotl::fixed::put_i32_at(run, 0, self.limit);
+                zerotl::fixed::put_i32_at(run, 4, self.max_id);
+                zerotl::fixed::put_i32_at(run, 8, self.min_id);
+                zerotl::fixed::put_i64_at(run, 12, self.hash);
+            }
         }
     }
 
@@ -36344,13 +35684,12 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x55fb0996, "messages.getPersonalChannelHistory")?;
-            r.enter()?;
             let user_id = zerotl::Decode::decode(r)?;
-            let limit = r.read_i32()?;
-            let max_id = r.read_i32()?;
-            let min_id = r.read_i32()?;
-            let hash = r.read_i64()?;
-            r.leave();
+            let run = r.read_array::<20>()?;
+            let limit = zerotl::fixed::i32_at(run, 0);
+            let max_id = zerotl::fixed::i32_at(run, 4);
+            let min_id = zerotl::fixed::i32_at(run, 8);
+            let hash = zerotl::fixed::i64_at(run, 12);
             Ok(Self {
                 user_id,
                 limit,
@@ -36403,10 +35742,8 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x501569cf, "messages.getRichMessage")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let id = r.read_i32()?;
-            r.leave();
             Ok(Self { peer, id })
         }
     }
@@ -36481,7 +35818,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1a542004, "messages.translateRichMessage")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000007, "messages.translateRichMessage")?;
             let peer = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
@@ -36504,7 +35840,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 peer,
                 id,
@@ -36587,7 +35922,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8d7ae6af, "messages.composeRichMessageWithAI")?;
-            r.enter()?;
             let flags = r.read_flags(0x0000001f, "messages.composeRichMessageWithAI")?;
             let proofread = flags & (1 << 0) != 0;
             let emojify = flags & (1 << 3) != 0;
@@ -36606,7 +35940,6 @@ pub mod messages {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 proofread,
                 emojify,
@@ -36671,7 +36004,6 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xba9ee679, "messages.requestChatJoinWebView")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "messages.requestChatJoinWebView")?;
             let query_id = r.read_i64()?;
             let theme_params = if flags & (1 << 0) != 0 {
@@ -36680,7 +36012,6 @@ pub mod messages {
                 None
             };
             let platform = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 query_id,
                 theme_params,
@@ -36748,7 +36079,6 @@ pub mod payments {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x37148dbb, "payments.getPaymentForm")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "payments.getPaymentForm")?;
             let invoice = zerotl::Decode::decode(r)?;
             let theme_params = if flags & (1 << 0) != 0 {
@@ -36756,7 +36086,6 @@ pub mod payments {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 invoice,
                 theme_params,
@@ -36806,10 +36135,8 @@ pub mod payments {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2478d1cc, "payments.getPaymentReceipt")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let msg_id = r.read_i32()?;
-            r.leave();
             Ok(Self { peer, msg_id })
         }
     }
@@ -36859,12 +36186,10 @@ pub mod payments {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb6c8f12b, "payments.validateRequestedInfo")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "payments.validateRequestedInfo")?;
             let save = flags & (1 << 0) != 0;
             let invoice = zerotl::Decode::decode(r)?;
             let info = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 save,
                 invoice,
@@ -36955,7 +36280,6 @@ pub mod payments {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2d03522f, "payments.sendPaymentForm")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000007, "payments.sendPaymentForm")?;
             let form_id = r.read_i64()?;
             let invoice = zerotl::Decode::decode(r)?;
@@ -36975,7 +36299,6 @@ pub mod payments {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 form_id,
                 invoice,
@@ -37159,9 +36482,7 @@ pub mod payments {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0f91b065, "payments.exportInvoice")?;
-            r.enter()?;
             let invoice_media = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { invoice_media })
         }
     }
@@ -37208,10 +36529,8 @@ pub mod payments {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x80ed747d, "payments.assignAppStoreTransaction")?;
-            r.enter()?;
             let receipt = zerotl::Decode::decode(r)?;
             let purpose = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { receipt, purpose })
         }
     }
@@ -37258,10 +36577,8 @@ pub mod payments {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdffd50d3, "payments.assignPlayMarketTransaction")?;
-            r.enter()?;
             let receipt = zerotl::Decode::decode(r)?;
             let purpose = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { receipt, purpose })
         }
     }
@@ -37308,14 +36625,12 @@ pub mod payments {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2757ba54, "payments.getPremiumGiftCodeOptions")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "payments.getPremiumGiftCodeOptions")?;
             let boost_peer = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
             } else {
                 None
             };
-            r.leave();
             Ok(Self { boost_peer })
         }
     }
@@ -37450,10 +36765,8 @@ pub mod payments {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf4239425, "payments.getGiveawayInfo")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let msg_id = r.read_i32()?;
-            r.leave();
             Ok(Self { peer, msg_id })
         }
     }
@@ -37503,11 +36816,9 @@ pub mod payments {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5ff58f20, "payments.launchPrepaidGiveaway")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let giveaway_id = r.read_i64()?;
             let purpose = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 peer,
                 giveaway_id,
@@ -37597,11 +36908,9 @@ pub mod payments {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4ea9b3bf, "payments.getStarsStatus")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "payments.getStarsStatus")?;
             let ton = flags & (1 << 0) != 0;
             let peer = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { ton, peer })
         }
     }
@@ -37678,7 +36987,6 @@ pub mod payments {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x69da4557, "payments.getStarsTransactions")?;
-            r.enter()?;
             let flags = r.read_flags(0x0000001f, "payments.getStarsTransactions")?;
             let inbound = flags & (1 << 0) != 0;
             let outbound = flags & (1 << 1) != 0;
@@ -37692,7 +37000,6 @@ pub mod payments {
             let peer = zerotl::Decode::decode(r)?;
             let offset = zerotl::Decode::decode(r)?;
             let limit = r.read_i32()?;
-            r.leave();
             Ok(Self {
                 inbound,
                 outbound,
@@ -37748,10 +37055,8 @@ pub mod payments {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7998c914, "payments.sendStarsForm")?;
-            r.enter()?;
             let form_id = r.read_i64()?;
             let invoice = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { form_id, invoice })
         }
     }
@@ -37798,10 +37103,8 @@ pub mod payments {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x25ae8f4a, "payments.refundStarsCharge")?;
-            r.enter()?;
             let user_id = zerotl::Decode::decode(r)?;
             let charge_id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { user_id, charge_id })
         }
     }
@@ -37850,12 +37153,10 @@ pub mod payments {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd91ffad6, "payments.getStarsRevenueStats")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "payments.getStarsRevenueStats")?;
             let dark = flags & (1 << 0) != 0;
             let ton = flags & (1 << 1) != 0;
             let peer = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { dark, ton, peer })
         }
     }
@@ -37915,7 +37216,6 @@ pub mod payments {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2433dc92, "payments.getStarsRevenueWithdrawalUrl")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "payments.getStarsRevenueWithdrawalUrl")?;
             let ton = flags & (1 << 0) != 0;
             let peer = zerotl::Decode::decode(r)?;
@@ -37925,7 +37225,6 @@ pub mod payments {
                 None
             };
             let password = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 ton,
                 peer,
@@ -37974,9 +37273,7 @@ pub mod payments {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd1d7efc5, "payments.getStarsRevenueAdsAccountUrl")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer })
         }
     }
@@ -38026,12 +37323,10 @@ pub mod payments {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2dca16b8, "payments.getStarsTransactionsByID")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "payments.getStarsTransactionsByID")?;
             let ton = flags & (1 << 0) != 0;
             let peer = zerotl::Decode::decode(r)?;
             let id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { ton, peer, id })
         }
     }
@@ -38078,14 +37373,12 @@ pub mod payments {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd3c96bc8, "payments.getStarsGiftOptions")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "payments.getStarsGiftOptions")?;
             let user_id = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
             } else {
                 None
             };
-            r.leave();
             Ok(Self { user_id })
         }
     }
@@ -38135,12 +37428,10 @@ pub mod payments {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x032512c5, "payments.getStarsSubscriptions")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "payments.getStarsSubscriptions")?;
             let missing_balance = flags & (1 << 0) != 0;
             let peer = zerotl::Decode::decode(r)?;
             let offset = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 missing_balance,
                 peer,
@@ -38200,7 +37491,6 @@ pub mod payments {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc7770878, "payments.changeStarsSubscription")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "payments.changeStarsSubscription")?;
             let peer = zerotl::Decode::decode(r)?;
             let subscription_id = zerotl::Decode::decode(r)?;
@@ -38209,7 +37499,6 @@ pub mod payments {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 peer,
                 subscription_id,
@@ -38260,10 +37549,8 @@ pub mod payments {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcc5bebb3, "payments.fulfillStarsSubscription")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let subscription_id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 peer,
                 subscription_id,
@@ -38396,11 +37683,9 @@ pub mod payments {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2a2a697c, "payments.saveStarGift")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "payments.saveStarGift")?;
             let unsave = flags & (1 << 0) != 0;
             let stargift = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { unsave, stargift })
         }
     }
@@ -38444,9 +37729,7 @@ pub mod payments {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x74bf076b, "payments.convertStarGift")?;
-            r.enter()?;
             let stargift = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { stargift })
         }
     }
@@ -38496,12 +37779,10 @@ pub mod payments {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6dfa0622, "payments.botCancelStarsSubscription")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "payments.botCancelStarsSubscription")?;
             let restore = flags & (1 << 0) != 0;
             let user_id = zerotl::Decode::decode(r)?;
             let charge_id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 restore,
                 user_id,
@@ -38576,7 +37857,6 @@ pub mod payments {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5869a553, "payments.getConnectedStarRefBots")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000004, "payments.getConnectedStarRefBots")?;
             let peer = zerotl::Decode::decode(r)?;
             let offset_date = if flags & (1 << 2) != 0 {
@@ -38590,7 +37870,6 @@ pub mod payments {
                 None
             };
             let limit = r.read_i32()?;
-            r.leave();
             Ok(Self {
                 peer,
                 offset_date,
@@ -38642,10 +37921,8 @@ pub mod payments {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb7d998f0, "payments.getConnectedStarRefBot")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let bot = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, bot })
         }
     }
@@ -38703,14 +37980,12 @@ pub mod payments {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0d6b48f7, "payments.getSuggestedStarRefBots")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "payments.getSuggestedStarRefBots")?;
             let order_by_revenue = flags & (1 << 0) != 0;
             let order_by_date = flags & (1 << 1) != 0;
             let peer = zerotl::Decode::decode(r)?;
             let offset = zerotl::Decode::decode(r)?;
             let limit = r.read_i32()?;
-            r.leave();
             Ok(Self {
                 order_by_revenue,
                 order_by_date,
@@ -38763,10 +38038,8 @@ pub mod payments {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7ed5348a, "payments.connectStarRefBot")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let bot = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, bot })
         }
     }
@@ -38816,12 +38089,10 @@ pub mod payments {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe4fca4a3, "payments.editConnectedStarRefBot")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "payments.editConnectedStarRefBot")?;
             let revoked = flags & (1 << 0) != 0;
             let peer = zerotl::Decode::decode(r)?;
             let link = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 revoked,
                 peer,
@@ -38920,11 +38191,9 @@ pub mod payments {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xaed6e4f5, "payments.upgradeStarGift")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "payments.upgradeStarGift")?;
             let keep_original_details = flags & (1 << 0) != 0;
             let stargift = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 keep_original_details,
                 stargift,
@@ -38974,10 +38243,8 @@ pub mod payments {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7f18176a, "payments.transferStarGift")?;
-            r.enter()?;
             let stargift = zerotl::Decode::decode(r)?;
             let to_id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { stargift, to_id })
         }
     }
@@ -39113,7 +38380,6 @@ pub mod payments {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa319e569, "payments.getSavedStarGifts")?;
-            r.enter()?;
             let flags = r.read_flags(0x000007f7, "payments.getSavedStarGifts")?;
             let exclude_unsaved = flags & (1 << 0) != 0;
             let exclude_saved = flags & (1 << 1) != 0;
@@ -39132,7 +38398,6 @@ pub mod payments {
             };
             let offset = zerotl::Decode::decode(r)?;
             let limit = r.read_i32()?;
-            r.leave();
             Ok(Self {
                 exclude_unsaved,
                 exclude_saved,
@@ -39190,9 +38455,7 @@ pub mod payments {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb455a106, "payments.getSavedStarGift")?;
-            r.enter()?;
             let stargift = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { stargift })
         }
     }
@@ -39239,10 +38502,8 @@ pub mod payments {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd06e93a8, "payments.getStarGiftWithdrawalUrl")?;
-            r.enter()?;
             let stargift = zerotl::Decode::decode(r)?;
             let password = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { stargift, password })
         }
     }
@@ -39289,11 +38550,9 @@ pub mod payments {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x60eaefa1, "payments.toggleChatStarGiftNotifications")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "payments.toggleChatStarGiftNotifications")?;
             let enabled = flags & (1 << 0) != 0;
             let peer = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { enabled, peer })
         }
     }
@@ -39340,10 +38599,8 @@ pub mod payments {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1513e7b0, "payments.toggleStarGiftsPinnedToTop")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let stargift = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, stargift })
         }
     }
@@ -39387,9 +38644,7 @@ pub mod payments {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4fdc5ea7, "payments.canPurchaseStore")?;
-            r.enter()?;
             let purpose = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { purpose })
         }
     }
@@ -39472,7 +38727,6 @@ pub mod payments {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7a5fa236, "payments.getResaleStarGifts")?;
-            r.enter()?;
             let flags = r.read_flags(0x0000003f, "payments.getResaleStarGifts")?;
             let sort_by_price = flags & (1 << 1) != 0;
             let sort_by_num = flags & (1 << 2) != 0;
@@ -39491,7 +38745,6 @@ pub mod payments {
             };
             let offset = zerotl::Decode::decode(r)?;
             let limit = r.read_i32()?;
-            r.leave();
             Ok(Self {
                 sort_by_price,
                 sort_by_num,
@@ -39548,10 +38801,8 @@ pub mod payments {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xedbe6ccb, "payments.updateStarGiftPrice")?;
-            r.enter()?;
             let stargift = zerotl::Decode::decode(r)?;
             let resell_amount = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 stargift,
                 resell_amount,
@@ -39604,11 +38855,9 @@ pub mod payments {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1f4a0e87, "payments.createStarGiftCollection")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let title = zerotl::Decode::decode(r)?;
             let stargift = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 peer,
                 title,
@@ -39698,7 +38947,6 @@ pub mod payments {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4fddbee7, "payments.updateStarGiftCollection")?;
-            r.enter()?;
             let flags = r.read_flags(0x0000000f, "payments.updateStarGiftCollection")?;
             let peer = zerotl::Decode::decode(r)?;
             let collection_id = r.read_i32()?;
@@ -39722,7 +38970,6 @@ pub mod payments {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 peer,
                 collection_id,
@@ -39776,10 +39023,8 @@ pub mod payments {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc32af4cc, "payments.reorderStarGiftCollections")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let order = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, order })
         }
     }
@@ -39826,10 +39071,8 @@ pub mod payments {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xad5648e8, "payments.deleteStarGiftCollection")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let collection_id = r.read_i32()?;
-            r.leave();
             Ok(Self {
                 peer,
                 collection_id,
@@ -39879,10 +39122,8 @@ pub mod payments {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x981b91dd, "payments.getStarGiftCollections")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let hash = r.read_i64()?;
-            r.leave();
             Ok(Self { peer, hash })
         }
     }
@@ -40017,10 +39258,8 @@ pub mod payments {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5c9ff4d6, "payments.getStarGiftAuctionState")?;
-            r.enter()?;
             let auction = zerotl::Decode::decode(r)?;
             let version = r.read_i32()?;
-            r.leave();
             Ok(Self { auction, version })
         }
     }
@@ -40221,8 +39460,10 @@ pub mod payments {
             self.peer.encode(w);
             self.slug.encode(w);
             self.price.encode(w);
-            w.put_i32(self.duration);
-            w.put_i64(self.random_id);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_i32_at(run, 0, self.duration);
+                zerotl::fixed::put_i64_at(run, 4, self.random_id);
+            }
             if let Some(v) = &self.allow_paid_stars {
                 w.put_i64(*v);
             }
@@ -40234,19 +39475,18 @@ pub mod payments {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8fb86b41, "payments.sendStarGiftOffer")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "payments.sendStarGiftOffer")?;
             let peer = zerotl::Decode::decode(r)?;
             let slug = zerotl::Decode::decode(r)?;
             let price = zerotl::Decode::decode(r)?;
-            let duration = r.read_i32()?;
-            let random_id = r.read_i64()?;
+            let run = r.read_array::<12>()?;
+            let duration = zerotl::fixed::i32_at(run, 0);
+            let random_id = zerotl::fixed::i64_at(run, 4);
             let allow_paid_stars = if flags & (1 << 0) != 0 {
                 Some(r.read_i64()?)
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 peer,
                 slug,
@@ -40397,9 +39637,7 @@ pub mod payments {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb0f9684f, "payments.craftStarGift")?;
-            r.enter()?;
             let stargift = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { stargift })
         }
     }
@@ -41100,14 +40338,12 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x42ff96ed, "phone.requestCall")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "phone.requestCall")?;
             let video = flags & (1 << 0) != 0;
             let user_id = zerotl::Decode::decode(r)?;
             let random_id = r.read_i32()?;
             let g_a_hash = zerotl::Decode::decode(r)?;
             let protocol = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 video,
                 user_id,
@@ -41163,11 +40399,9 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3bd2b4a0, "phone.acceptCall")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let g_b = zerotl::Decode::decode(r)?;
             let protocol = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 peer,
                 g_b,
@@ -41224,12 +40458,10 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2efe1722, "phone.confirmCall")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let g_a = zerotl::Decode::decode(r)?;
             let key_fingerprint = r.read_i64()?;
             let protocol = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 peer,
                 g_a,
@@ -41278,9 +40510,7 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x17d54f61, "phone.receivedCall")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer })
         }
     }
@@ -41336,14 +40566,12 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb2cbc1c0, "phone.discardCall")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "phone.discardCall")?;
             let video = flags & (1 << 0) != 0;
             let peer = zerotl::Decode::decode(r)?;
             let duration = r.read_i32()?;
             let reason = zerotl::Decode::decode(r)?;
             let connection_id = r.read_i64()?;
-            r.leave();
             Ok(Self {
                 video,
                 peer,
@@ -41402,13 +40630,11 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x59ead627, "phone.setCallRating")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "phone.setCallRating")?;
             let user_initiative = flags & (1 << 0) != 0;
             let peer = zerotl::Decode::decode(r)?;
             let rating = r.read_i32()?;
             let comment = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 user_initiative,
                 peer,
@@ -41460,10 +40686,8 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x277add7e, "phone.saveCallDebug")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let debug = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, debug })
         }
     }
@@ -41510,10 +40734,8 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xff7a9383, "phone.sendSignalingData")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let data = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, data })
         }
     }
@@ -41584,7 +40806,6 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x48cdc6d8, "phone.createGroupCall")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000007, "phone.createGroupCall")?;
             let rtmp_stream = flags & (1 << 2) != 0;
             let peer = zerotl::Decode::decode(r)?;
@@ -41599,7 +40820,6 @@ pub mod phone {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 rtmp_stream,
                 peer,
@@ -41691,7 +40911,6 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8fb53057, "phone.joinGroupCall")?;
-            r.enter()?;
             let flags = r.read_flags(0x0000000f, "phone.joinGroupCall")?;
             let muted = flags & (1 << 0) != 0;
             let video_stopped = flags & (1 << 2) != 0;
@@ -41713,7 +40932,6 @@ pub mod phone {
                 None
             };
             let params = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 muted,
                 video_stopped,
@@ -41769,10 +40987,8 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x500377f9, "phone.leaveGroupCall")?;
-            r.enter()?;
             let call = zerotl::Decode::decode(r)?;
             let source = r.read_i32()?;
-            r.leave();
             Ok(Self { call, source })
         }
     }
@@ -41819,10 +41035,8 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7b393160, "phone.inviteToGroupCall")?;
-            r.enter()?;
             let call = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { call, users })
         }
     }
@@ -41866,9 +41080,7 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7a777135, "phone.discardGroupCall")?;
-            r.enter()?;
             let call = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { call })
         }
     }
@@ -41954,7 +41166,6 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x974392f2, "phone.toggleGroupCallSettings")?;
-            r.enter()?;
             let flags = r.read_flags(0x0000000f, "phone.toggleGroupCallSettings")?;
             let reset_invite_hash = flags & (1 << 1) != 0;
             let call = zerotl::Decode::decode(r)?;
@@ -41973,7 +41184,6 @@ pub mod phone {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 reset_invite_hash,
                 call,
@@ -42026,10 +41236,8 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x041845db, "phone.getGroupCall")?;
-            r.enter()?;
             let call = zerotl::Decode::decode(r)?;
             let limit = r.read_i32()?;
-            r.leave();
             Ok(Self { call, limit })
         }
     }
@@ -42089,13 +41297,11 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc558d8ab, "phone.getGroupParticipants")?;
-            r.enter()?;
             let call = zerotl::Decode::decode(r)?;
             let ids = zerotl::Decode::decode(r)?;
             let sources = zerotl::Decode::decode(r)?;
             let offset = zerotl::Decode::decode(r)?;
             let limit = r.read_i32()?;
-            r.leave();
             Ok(Self {
                 call,
                 ids,
@@ -42148,10 +41354,8 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb59cf977, "phone.checkGroupCall")?;
-            r.enter()?;
             let call = zerotl::Decode::decode(r)?;
             let sources = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { call, sources })
         }
     }
@@ -42222,7 +41426,6 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf128c708, "phone.toggleGroupCallRecord")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000007, "phone.toggleGroupCallRecord")?;
             let start = flags & (1 << 0) != 0;
             let video = flags & (1 << 2) != 0;
@@ -42237,7 +41440,6 @@ pub mod phone {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 start,
                 video,
@@ -42351,7 +41553,6 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa5273abf, "phone.editGroupCallParticipant")?;
-            r.enter()?;
             let flags = r.read_flags(0x0000003f, "phone.editGroupCallParticipant")?;
             let call = zerotl::Decode::decode(r)?;
             let participant = zerotl::Decode::decode(r)?;
@@ -42385,7 +41586,6 @@ pub mod phone {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 call,
                 participant,
@@ -42441,10 +41641,8 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1ca6ac0a, "phone.editGroupCallTitle")?;
-            r.enter()?;
             let call = zerotl::Decode::decode(r)?;
             let title = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { call, title })
         }
     }
@@ -42488,9 +41686,7 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xef7c213a, "phone.getGroupCallJoinAs")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer })
         }
     }
@@ -42537,11 +41733,9 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe6aa647f, "phone.exportGroupCallInvite")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "phone.exportGroupCallInvite")?;
             let can_self_unmute = flags & (1 << 0) != 0;
             let call = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 can_self_unmute,
                 call,
@@ -42591,10 +41785,8 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x219c34e6, "phone.toggleGroupCallStartSubscription")?;
-            r.enter()?;
             let call = zerotl::Decode::decode(r)?;
             let subscribed = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { call, subscribed })
         }
     }
@@ -42638,9 +41830,7 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5680e342, "phone.startScheduledGroupCall")?;
-            r.enter()?;
             let call = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { call })
         }
     }
@@ -42687,10 +41877,8 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x575e1f8c, "phone.saveDefaultGroupCallJoinAs")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let join_as = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, join_as })
         }
     }
@@ -42737,10 +41925,8 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcbea6bc4, "phone.joinGroupCallPresentation")?;
-            r.enter()?;
             let call = zerotl::Decode::decode(r)?;
             let params = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { call, params })
         }
     }
@@ -42784,9 +41970,7 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1c50d144, "phone.leaveGroupCallPresentation")?;
-            r.enter()?;
             let call = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { call })
         }
     }
@@ -42830,9 +42014,7 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1ab21940, "phone.getGroupCallStreamChannels")?;
-            r.enter()?;
             let call = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { call })
         }
     }
@@ -42882,12 +42064,10 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5af4c73a, "phone.getGroupCallStreamRtmpUrl")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "phone.getGroupCallStreamRtmpUrl")?;
             let live_story = flags & (1 << 0) != 0;
             let peer = zerotl::Decode::decode(r)?;
             let revoke = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 live_story,
                 peer,
@@ -42938,10 +42118,8 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x41248786, "phone.saveCallLog")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let file = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, file })
         }
     }
@@ -43017,7 +42195,6 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7d0444bb, "phone.createConferenceCall")?;
-            r.enter()?;
             let flags = r.read_flags(0x0000000d, "phone.createConferenceCall")?;
             let muted = flags & (1 << 0) != 0;
             let video_stopped = flags & (1 << 2) != 0;
@@ -43038,7 +42215,6 @@ pub mod phone {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 muted,
                 video_stopped,
@@ -43101,14 +42277,12 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8ca60525, "phone.deleteConferenceCallParticipants")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "phone.deleteConferenceCallParticipants")?;
             let only_left = flags & (1 << 0) != 0;
             let kick = flags & (1 << 1) != 0;
             let call = zerotl::Decode::decode(r)?;
             let ids = zerotl::Decode::decode(r)?;
             let block = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 only_left,
                 kick,
@@ -43161,10 +42335,8 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc6701900, "phone.sendConferenceCallBroadcast")?;
-            r.enter()?;
             let call = zerotl::Decode::decode(r)?;
             let block = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { call, block })
         }
     }
@@ -43214,12 +42386,10 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbcf22685, "phone.inviteConferenceCallParticipant")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "phone.inviteConferenceCallParticipant")?;
             let video = flags & (1 << 0) != 0;
             let call = zerotl::Decode::decode(r)?;
             let user_id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 video,
                 call,
@@ -43309,9 +42479,11 @@ pub mod phone {
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xee9f88a6);
             self.call.encode(w);
-            w.put_i32(self.sub_chain_id);
-            w.put_i32(self.offset);
-            w.put_i32(self.limit);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_i32_at(run, 0, self.sub_chain_id);
+                zerotl::fixed::put_i32_at(run, 4, self.offset);
+                zerotl::fixed::put_i32_at(run, 8, self.limit);
+            }
         }
     }
 
@@ -43320,12 +42492,11 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xee9f88a6, "phone.getGroupCallChainBlocks")?;
-            r.enter()?;
             let call = zerotl::Decode::decode(r)?;
-            let sub_chain_id = r.read_i32()?;
-            let offset = r.read_i32()?;
-            let limit = r.read_i32()?;
-            r.leave();
+            let run = r.read_array::<12>()?;
+            let sub_chain_id = zerotl::fixed::i32_at(run, 0);
+            let offset = zerotl::fixed::i32_at(run, 4);
+            let limit = zerotl::fixed::i32_at(run, 8);
             Ok(Self {
                 call,
                 sub_chain_id,
@@ -43405,7 +42576,6 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb1d11410, "phone.sendGroupCallMessage")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "phone.sendGroupCallMessage")?;
             let call = zerotl::Decode::decode(r)?;
             let random_id = r.read_i64()?;
@@ -43420,7 +42590,6 @@ pub mod phone {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 call,
                 random_id,
@@ -43473,10 +42642,8 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe5afa56d, "phone.sendGroupCallEncryptedMessage")?;
-            r.enter()?;
             let call = zerotl::Decode::decode(r)?;
             let encrypted_message = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 call,
                 encrypted_message,
@@ -43529,12 +42696,10 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf64f54f7, "phone.deleteGroupCallMessages")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "phone.deleteGroupCallMessages")?;
             let report_spam = flags & (1 << 0) != 0;
             let call = zerotl::Decode::decode(r)?;
             let messages = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 report_spam,
                 call,
@@ -43588,12 +42753,10 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1dbfeca0, "phone.deleteGroupCallParticipantMessages")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "phone.deleteGroupCallParticipantMessages")?;
             let report_spam = flags & (1 << 0) != 0;
             let call = zerotl::Decode::decode(r)?;
             let participant = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 report_spam,
                 call,
@@ -43641,9 +42804,7 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6f636302, "phone.getGroupCallStars")?;
-            r.enter()?;
             let call = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { call })
         }
     }
@@ -43690,10 +42851,8 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4167add1, "phone.saveDefaultSendAs")?;
-            r.enter()?;
             let call = zerotl::Decode::decode(r)?;
             let send_as = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { call, send_as })
         }
     }
@@ -43756,7 +42915,6 @@ pub mod photos {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x09e82039, "photos.updateProfilePhoto")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "photos.updateProfilePhoto")?;
             let fallback = flags & (1 << 0) != 0;
             let bot = if flags & (1 << 1) != 0 {
@@ -43765,7 +42923,6 @@ pub mod photos {
                 None
             };
             let id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { fallback, bot, id })
         }
     }
@@ -43857,7 +43014,6 @@ pub mod photos {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0388a3b5, "photos.uploadProfilePhoto")?;
-            r.enter()?;
             let flags = r.read_flags(0x0000003f, "photos.uploadProfilePhoto")?;
             let fallback = flags & (1 << 3) != 0;
             let bot = if flags & (1 << 5) != 0 {
@@ -43885,7 +43041,6 @@ pub mod photos {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 fallback,
                 bot,
@@ -43936,9 +43091,7 @@ pub mod photos {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x87cf7f2f, "photos.deletePhotos")?;
-            r.enter()?;
             let id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { id })
         }
     }
@@ -43980,9 +43133,11 @@ pub mod photos {
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x91cd32a8);
             self.user_id.encode(w);
-            w.put_i32(self.offset);
-            w.put_i64(self.max_id);
-            w.put_i32(self.limit);
+            if let Some(run) = w.run(16) {
+                zerotl::fixed::put_i32_at(run, 0, self.offset);
+                zerotl::fixed::put_i64_at(run, 4, self.max_id);
+                zerotl::fixed::put_i32_at(run, 12, self.limit);
+            }
         }
     }
 
@@ -43991,12 +43146,11 @@ pub mod photos {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x91cd32a8, "photos.getUserPhotos")?;
-            r.enter()?;
             let user_id = zerotl::Decode::decode(r)?;
-            let offset = r.read_i32()?;
-            let max_id = r.read_i64()?;
-            let limit = r.read_i32()?;
-            r.leave();
+            let run = r.read_array::<16>()?;
+            let offset = zerotl::fixed::i32_at(run, 0);
+            let max_id = zerotl::fixed::i64_at(run, 4);
+            let limit = zerotl::fixed::i32_at(run, 12);
             Ok(Self {
                 user_id,
                 offset,
@@ -44093,7 +43247,6 @@ pub mod photos {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe14c4a71, "photos.uploadContactProfilePhoto")?;
-            r.enter()?;
             let flags = r.read_flags(0x0000003f, "photos.uploadContactProfilePhoto")?;
             let suggest = flags & (1 << 3) != 0;
             let save = flags & (1 << 4) != 0;
@@ -44118,7 +43271,6 @@ pub mod photos {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 suggest,
                 save,
@@ -44187,13 +43339,11 @@ pub mod premium {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x60f67660, "premium.getBoostsList")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "premium.getBoostsList")?;
             let gifts = flags & (1 << 0) != 0;
             let peer = zerotl::Decode::decode(r)?;
             let offset = zerotl::Decode::decode(r)?;
             let limit = r.read_i32()?;
-            r.leave();
             Ok(Self {
                 gifts,
                 peer,
@@ -44287,7 +43437,6 @@ pub mod premium {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6b7da746, "premium.applyBoost")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "premium.applyBoost")?;
             let slots = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
@@ -44295,7 +43444,6 @@ pub mod premium {
                 None
             };
             let peer = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { slots, peer })
         }
     }
@@ -44339,9 +43487,7 @@ pub mod premium {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x042f1f61, "premium.getBoostsStatus")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer })
         }
     }
@@ -44388,10 +43534,8 @@ pub mod premium {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x39854d1f, "premium.getUserBoosts")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let user_id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, user_id })
         }
     }
@@ -44757,11 +43901,9 @@ pub mod stats {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xab42441a, "stats.getBroadcastStats")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "stats.getBroadcastStats")?;
             let dark = flags & (1 << 0) != 0;
             let channel = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { dark, channel })
         }
     }
@@ -44864,11 +44006,9 @@ pub mod stats {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdcdf8607, "stats.getMegagroupStats")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "stats.getMegagroupStats")?;
             let dark = flags & (1 << 0) != 0;
             let channel = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { dark, channel })
         }
     }
@@ -44921,12 +44061,10 @@ pub mod stats {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5f150144, "stats.getMessagePublicForwards")?;
-            r.enter()?;
             let channel = zerotl::Decode::decode(r)?;
             let msg_id = r.read_i32()?;
             let offset = zerotl::Decode::decode(r)?;
             let limit = r.read_i32()?;
-            r.leave();
             Ok(Self {
                 channel,
                 msg_id,
@@ -44981,12 +44119,10 @@ pub mod stats {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb6e0a3f5, "stats.getMessageStats")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "stats.getMessageStats")?;
             let dark = flags & (1 << 0) != 0;
             let channel = zerotl::Decode::decode(r)?;
             let msg_id = r.read_i32()?;
-            r.leave();
             Ok(Self {
                 dark,
                 channel,
@@ -45040,12 +44176,10 @@ pub mod stats {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x374fef40, "stats.getStoryStats")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "stats.getStoryStats")?;
             let dark = flags & (1 << 0) != 0;
             let peer = zerotl::Decode::decode(r)?;
             let id = r.read_i32()?;
-            r.leave();
             Ok(Self { dark, peer, id })
         }
     }
@@ -45098,12 +44232,10 @@ pub mod stats {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa6437ef6, "stats.getStoryPublicForwards")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let id = r.read_i32()?;
             let offset = zerotl::Decode::decode(r)?;
             let limit = r.read_i32()?;
-            r.leave();
             Ok(Self {
                 peer,
                 id,
@@ -45158,12 +44290,10 @@ pub mod stats {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc27dfa68, "stats.getPollStats")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "stats.getPollStats")?;
             let dark = flags & (1 << 0) != 0;
             let peer = zerotl::Decode::decode(r)?;
             let msg_id = r.read_i32()?;
-            r.leave();
             Ok(Self { dark, peer, msg_id })
         }
     }
@@ -45253,7 +44383,6 @@ pub mod stickers {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9021ab67, "stickers.createStickerSet")?;
-            r.enter()?;
             let flags = r.read_flags(0x0000006d, "stickers.createStickerSet")?;
             let masks = flags & (1 << 0) != 0;
             let emojis = flags & (1 << 5) != 0;
@@ -45272,7 +44401,6 @@ pub mod stickers {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 masks,
                 emojis,
@@ -45326,9 +44454,7 @@ pub mod stickers {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf7760f51, "stickers.removeStickerFromSet")?;
-            r.enter()?;
             let sticker = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { sticker })
         }
     }
@@ -45375,10 +44501,8 @@ pub mod stickers {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xffb6d4ca, "stickers.changeStickerPosition")?;
-            r.enter()?;
             let sticker = zerotl::Decode::decode(r)?;
             let position = r.read_i32()?;
-            r.leave();
             Ok(Self { sticker, position })
         }
     }
@@ -45425,10 +44549,8 @@ pub mod stickers {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8653febe, "stickers.addStickerToSet")?;
-            r.enter()?;
             let stickerset = zerotl::Decode::decode(r)?;
             let sticker = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 stickerset,
                 sticker,
@@ -45500,7 +44622,6 @@ pub mod stickers {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa76a5392, "stickers.setStickerSetThumb")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "stickers.setStickerSetThumb")?;
             let stickerset = zerotl::Decode::decode(r)?;
             let thumb = if flags & (1 << 0) != 0 {
@@ -45513,7 +44634,6 @@ pub mod stickers {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 stickerset,
                 thumb,
@@ -45677,7 +44797,6 @@ pub mod stickers {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf5537ebc, "stickers.changeSticker")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000007, "stickers.changeSticker")?;
             let sticker = zerotl::Decode::decode(r)?;
             let emoji = if flags & (1 << 0) != 0 {
@@ -45695,7 +44814,6 @@ pub mod stickers {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 sticker,
                 emoji,
@@ -45747,10 +44865,8 @@ pub mod stickers {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x124b1c00, "stickers.renameStickerSet")?;
-            r.enter()?;
             let stickerset = zerotl::Decode::decode(r)?;
             let title = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { stickerset, title })
         }
     }
@@ -45794,9 +44910,7 @@ pub mod stickers {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x87704394, "stickers.deleteStickerSet")?;
-            r.enter()?;
             let stickerset = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { stickerset })
         }
     }
@@ -45843,10 +44957,8 @@ pub mod stickers {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4696459a, "stickers.replaceSticker")?;
-            r.enter()?;
             let sticker = zerotl::Decode::decode(r)?;
             let new_sticker = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 sticker,
                 new_sticker,
@@ -45901,9 +45013,7 @@ pub mod stories {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x30eb63f0, "stories.canSendStory")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer })
         }
     }
@@ -46038,7 +45148,6 @@ pub mod stories {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8f9e6898, "stories.sendStory")?;
-            r.enter()?;
             let flags = r.read_flags(0x000003ff, "stories.sendStory")?;
             let pinned = flags & (1 << 2) != 0;
             let noforwards = flags & (1 << 4) != 0;
@@ -46087,7 +45196,6 @@ pub mod stories {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 pinned,
                 noforwards,
@@ -46203,7 +45311,6 @@ pub mod stories {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2c63a72b, "stories.editStory")?;
-            r.enter()?;
             let flags = r.read_flags(0x0000001f, "stories.editStory")?;
             let peer = zerotl::Decode::decode(r)?;
             let id = r.read_i32()?;
@@ -46237,7 +45344,6 @@ pub mod stories {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 peer,
                 id,
@@ -46293,10 +45399,8 @@ pub mod stories {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xae59db5f, "stories.deleteStories")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, id })
         }
     }
@@ -46346,11 +45450,9 @@ pub mod stories {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9a75a1ef, "stories.togglePinned")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let id = zerotl::Decode::decode(r)?;
             let pinned = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, id, pinned })
         }
     }
@@ -46456,8 +45558,10 @@ pub mod stories {
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5821a5dc);
             self.peer.encode(w);
-            w.put_i32(self.offset_id);
-            w.put_i32(self.limit);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_i32_at(run, 0, self.offset_id);
+                zerotl::fixed::put_i32_at(run, 4, self.limit);
+            }
         }
     }
 
@@ -46466,11 +45570,10 @@ pub mod stories {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5821a5dc, "stories.getPinnedStories")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
-            let offset_id = r.read_i32()?;
-            let limit = r.read_i32()?;
-            r.leave();
+            let run = r.read_array::<8>()?;
+            let offset_id = zerotl::fixed::i32_at(run, 0);
+            let limit = zerotl::fixed::i32_at(run, 4);
             Ok(Self {
                 peer,
                 offset_id,
@@ -46514,8 +45617,10 @@ pub mod stories {
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb4352016);
             self.peer.encode(w);
-            w.put_i32(self.offset_id);
-            w.put_i32(self.limit);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_i32_at(run, 0, self.offset_id);
+                zerotl::fixed::put_i32_at(run, 4, self.limit);
+            }
         }
     }
 
@@ -46524,11 +45629,10 @@ pub mod stories {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb4352016, "stories.getStoriesArchive")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
-            let offset_id = r.read_i32()?;
-            let limit = r.read_i32()?;
-            r.leave();
+            let run = r.read_array::<8>()?;
+            let offset_id = zerotl::fixed::i32_at(run, 0);
+            let limit = zerotl::fixed::i32_at(run, 4);
             Ok(Self {
                 peer,
                 offset_id,
@@ -46579,10 +45683,8 @@ pub mod stories {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5774ca74, "stories.getStoriesByID")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, id })
         }
     }
@@ -46673,10 +45775,8 @@ pub mod stories {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa556dac8, "stories.readStories")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let max_id = r.read_i32()?;
-            r.leave();
             Ok(Self { peer, max_id })
         }
     }
@@ -46723,10 +45823,8 @@ pub mod stories {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb2028afb, "stories.incrementStoryViews")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, id })
         }
     }
@@ -46799,7 +45897,6 @@ pub mod stories {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7ed23c57, "stories.getStoryViewsList")?;
-            r.enter()?;
             let flags = r.read_flags(0x0000000f, "stories.getStoryViewsList")?;
             let just_contacts = flags & (1 << 0) != 0;
             let reactions_first = flags & (1 << 2) != 0;
@@ -46813,7 +45910,6 @@ pub mod stories {
             let id = r.read_i32()?;
             let offset = zerotl::Decode::decode(r)?;
             let limit = r.read_i32()?;
-            r.leave();
             Ok(Self {
                 just_contacts,
                 reactions_first,
@@ -46869,10 +45965,8 @@ pub mod stories {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x28e16cc8, "stories.getStoriesViews")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, id })
         }
     }
@@ -46919,10 +46013,8 @@ pub mod stories {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7b8def20, "stories.exportStoryLink")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let id = r.read_i32()?;
-            r.leave();
             Ok(Self { peer, id })
         }
     }
@@ -46978,12 +46070,10 @@ pub mod stories {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x19d8eb45, "stories.report")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let id = zerotl::Decode::decode(r)?;
             let option = zerotl::Decode::decode(r)?;
             let message = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 peer,
                 id,
@@ -47089,13 +46179,11 @@ pub mod stories {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7fd736b2, "stories.sendReaction")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "stories.sendReaction")?;
             let add_to_recent = flags & (1 << 0) != 0;
             let peer = zerotl::Decode::decode(r)?;
             let story_id = r.read_i32()?;
             let reaction = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 add_to_recent,
                 peer,
@@ -47144,9 +46232,7 @@ pub mod stories {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2c4ada50, "stories.getPeerStories")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer })
         }
     }
@@ -47229,9 +46315,7 @@ pub mod stories {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x78499170, "stories.getPeerMaxIDs")?;
-            r.enter()?;
             let id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { id })
         }
     }
@@ -47317,10 +46401,8 @@ pub mod stories {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbd0415c4, "stories.togglePeerStoriesHidden")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let hidden = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, hidden })
         }
     }
@@ -47390,7 +46472,6 @@ pub mod stories {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb9b2881f, "stories.getStoryReactionsList")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000007, "stories.getStoryReactionsList")?;
             let forwards_first = flags & (1 << 2) != 0;
             let peer = zerotl::Decode::decode(r)?;
@@ -47406,7 +46487,6 @@ pub mod stories {
                 None
             };
             let limit = r.read_i32()?;
-            r.leave();
             Ok(Self {
                 forwards_first,
                 peer,
@@ -47460,10 +46540,8 @@ pub mod stories {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0b297e9b, "stories.togglePinnedToTop")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, id })
         }
     }
@@ -47534,7 +46612,6 @@ pub mod stories {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd1810907, "stories.searchPosts")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000007, "stories.searchPosts")?;
             let hashtag = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
@@ -47553,7 +46630,6 @@ pub mod stories {
             };
             let offset = zerotl::Decode::decode(r)?;
             let limit = r.read_i32()?;
-            r.leave();
             Ok(Self {
                 hashtag,
                 area,
@@ -47609,11 +46685,9 @@ pub mod stories {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa36396e5, "stories.createAlbum")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let title = zerotl::Decode::decode(r)?;
             let stories = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 peer,
                 title,
@@ -47703,7 +46777,6 @@ pub mod stories {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5e5259b6, "stories.updateAlbum")?;
-            r.enter()?;
             let flags = r.read_flags(0x0000000f, "stories.updateAlbum")?;
             let peer = zerotl::Decode::decode(r)?;
             let album_id = r.read_i32()?;
@@ -47727,7 +46800,6 @@ pub mod stories {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 peer,
                 album_id,
@@ -47781,10 +46853,8 @@ pub mod stories {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8535fbd9, "stories.reorderAlbums")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let order = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { peer, order })
         }
     }
@@ -47831,10 +46901,8 @@ pub mod stories {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8d3456d0, "stories.deleteAlbum")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let album_id = r.read_i32()?;
-            r.leave();
             Ok(Self { peer, album_id })
         }
     }
@@ -47881,10 +46949,8 @@ pub mod stories {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x25b3eac7, "stories.getAlbums")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
             let hash = r.read_i64()?;
-            r.leave();
             Ok(Self { peer, hash })
         }
     }
@@ -47926,9 +46992,11 @@ pub mod stories {
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xac806d61);
             self.peer.encode(w);
-            w.put_i32(self.album_id);
-            w.put_i32(self.offset);
-            w.put_i32(self.limit);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_i32_at(run, 0, self.album_id);
+                zerotl::fixed::put_i32_at(run, 4, self.offset);
+                zerotl::fixed::put_i32_at(run, 8, self.limit);
+            }
         }
     }
 
@@ -47937,12 +47005,11 @@ pub mod stories {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xac806d61, "stories.getAlbumStories")?;
-            r.enter()?;
             let peer = zerotl::Decode::decode(r)?;
-            let album_id = r.read_i32()?;
-            let offset = r.read_i32()?;
-            let limit = r.read_i32()?;
-            r.leave();
+            let run = r.read_array::<12>()?;
+            let album_id = zerotl::fixed::i32_at(run, 0);
+            let offset = zerotl::fixed::i32_at(run, 4);
+            let limit = zerotl::fixed::i32_at(run, 8);
             Ok(Self {
                 peer,
                 album_id,
@@ -48053,7 +47120,6 @@ pub mod stories {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd069ccde, "stories.startLive")?;
-            r.enter()?;
             let flags = r.read_flags(0x000000f7, "stories.startLive")?;
             let pinned = flags & (1 << 2) != 0;
             let noforwards = flags & (1 << 4) != 0;
@@ -48081,7 +47147,6 @@ pub mod stories {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 pinned,
                 noforwards,
@@ -48331,8 +47396,10 @@ pub mod updates {
             if let Some(v) = &self.pts_total_limit {
                 w.put_i32(*v);
             }
-            w.put_i32(self.date);
-            w.put_i32(self.qts);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_i32_at(run, 0, self.date);
+                zerotl::fixed::put_i32_at(run, 4, self.qts);
+            }
             if let Some(v) = &self.qts_limit {
                 w.put_i32(*v);
             }
@@ -48356,8 +47423,9 @@ pub mod updates {
             } else {
                 None
             };
-            let date = r.read_i32()?;
-            let qts = r.read_i32()?;
+            let run = r.read_array::<8>()?;
+            let date = zerotl::fixed::i32_at(run, 0);
+            let qts = zerotl::fixed::i32_at(run, 4);
             let qts_limit = if flags & (1 << 2) != 0 {
                 Some(r.read_i32()?)
             } else {
@@ -48415,8 +47483,10 @@ pub mod updates {
             w.put_u32(if self.force { 1 << 0 } else { 0 });
             self.channel.encode(w);
             self.filter.encode(w);
-            w.put_i32(self.pts);
-            w.put_i32(self.limit);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_i32_at(run, 0, self.pts);
+                zerotl::fixed::put_i32_at(run, 4, self.limit);
+            }
         }
     }
 
@@ -48425,14 +47495,13 @@ pub mod updates {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x03173d78, "updates.getChannelDifference")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "updates.getChannelDifference")?;
             let force = flags & (1 << 0) != 0;
             let channel = zerotl::Decode::decode(r)?;
             let filter = zerotl::Decode::decode(r)?;
-            let pts = r.read_i32()?;
-            let limit = r.read_i32()?;
-            r.leave();
+            let run = r.read_array::<8>()?;
+            let pts = zerotl::fixed::i32_at(run, 0);
+            let limit = zerotl::fixed::i32_at(run, 4);
             Ok(Self {
                 force,
                 channel,
@@ -48485,8 +47554,10 @@ pub mod upload {
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb304a621);
-            w.put_i64(self.file_id);
-            w.put_i32(self.file_part);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_i64_at(run, 0, self.file_id);
+                zerotl::fixed::put_i32_at(run, 8, self.file_part);
+            }
             self.bytes.encode(w);
         }
     }
@@ -48496,8 +47567,9 @@ pub mod upload {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb304a621, "upload.saveFilePart")?;
-            let file_id = r.read_i64()?;
-            let file_part = r.read_i32()?;
+            let run = r.read_array::<12>()?;
+            let file_id = zerotl::fixed::i64_at(run, 0);
+            let file_part = zerotl::fixed::i32_at(run, 8);
             let bytes = zerotl::Decode::decode(r)?;
             Ok(Self {
                 file_id,
@@ -48549,8 +47621,10 @@ pub mod upload {
                 if self.precise { 1 << 0 } else { 0 } | if self.cdn_supported { 1 << 1 } else { 0 },
             );
             self.location.encode(w);
-            w.put_i64(self.offset);
-            w.put_i32(self.limit);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_i64_at(run, 0, self.offset);
+                zerotl::fixed::put_i32_at(run, 8, self.limit);
+            }
         }
     }
 
@@ -48559,14 +47633,13 @@ pub mod upload {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbe5335be, "upload.getFile")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000003, "upload.getFile")?;
             let precise = flags & (1 << 0) != 0;
             let cdn_supported = flags & (1 << 1) != 0;
             let location = zerotl::Decode::decode(r)?;
-            let offset = r.read_i64()?;
-            let limit = r.read_i32()?;
-            r.leave();
+            let run = r.read_array::<12>()?;
+            let offset = zerotl::fixed::i64_at(run, 0);
+            let limit = zerotl::fixed::i32_at(run, 8);
             Ok(Self {
                 precise,
                 cdn_supported,
@@ -48613,9 +47686,11 @@ pub mod upload {
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xde7b673d);
-            w.put_i64(self.file_id);
-            w.put_i32(self.file_part);
-            w.put_i32(self.file_total_parts);
+            if let Some(run) = w.run(16) {
+                zerotl::fixed::put_i64_at(run, 0, self.file_id);
+                zerotl::fixed::put_i32_at(run, 8, self.file_part);
+                zerotl::fixed::put_i32_at(run, 12, self.file_total_parts);
+            }
             self.bytes.encode(w);
         }
     }
@@ -48625,9 +47700,10 @@ pub mod upload {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xde7b673d, "upload.saveBigFilePart")?;
-            let file_id = r.read_i64()?;
-            let file_part = r.read_i32()?;
-            let file_total_parts = r.read_i32()?;
+            let run = r.read_array::<16>()?;
+            let file_id = zerotl::fixed::i64_at(run, 0);
+            let file_part = zerotl::fixed::i32_at(run, 8);
+            let file_total_parts = zerotl::fixed::i32_at(run, 12);
             let bytes = zerotl::Decode::decode(r)?;
             Ok(Self {
                 file_id,
@@ -48673,8 +47749,10 @@ pub mod upload {
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x24e6818d);
             self.location.encode(w);
-            w.put_i32(self.offset);
-            w.put_i32(self.limit);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_i32_at(run, 0, self.offset);
+                zerotl::fixed::put_i32_at(run, 4, self.limit);
+            }
         }
     }
 
@@ -48683,11 +47761,10 @@ pub mod upload {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x24e6818d, "upload.getWebFile")?;
-            r.enter()?;
             let location = zerotl::Decode::decode(r)?;
-            let offset = r.read_i32()?;
-            let limit = r.read_i32()?;
-            r.leave();
+            let run = r.read_array::<8>()?;
+            let offset = zerotl::fixed::i32_at(run, 0);
+            let limit = zerotl::fixed::i32_at(run, 4);
             Ok(Self {
                 location,
                 offset,
@@ -48731,8 +47808,10 @@ pub mod upload {
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x395f69da);
             self.file_token.encode(w);
-            w.put_i64(self.offset);
-            w.put_i32(self.limit);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_i64_at(run, 0, self.offset);
+                zerotl::fixed::put_i32_at(run, 8, self.limit);
+            }
         }
     }
 
@@ -48742,8 +47821,9 @@ pub mod upload {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x395f69da, "upload.getCdnFile")?;
             let file_token = zerotl::Decode::decode(r)?;
-            let offset = r.read_i64()?;
-            let limit = r.read_i32()?;
+            let run = r.read_array::<12>()?;
+            let offset = zerotl::fixed::i64_at(run, 0);
+            let limit = zerotl::fixed::i32_at(run, 8);
             Ok(Self {
                 file_token,
                 offset,
@@ -48893,10 +47973,8 @@ pub mod upload {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9156982a, "upload.getFileHashes")?;
-            r.enter()?;
             let location = zerotl::Decode::decode(r)?;
             let offset = r.read_i64()?;
-            r.leave();
             Ok(Self { location, offset })
         }
     }
@@ -48948,9 +48026,7 @@ pub mod users {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0d91a548, "users.getUsers")?;
-            r.enter()?;
             let id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { id })
         }
     }
@@ -48994,9 +48070,7 @@ pub mod users {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb60f5918, "users.getFullUser")?;
-            r.enter()?;
             let id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { id })
         }
     }
@@ -49043,10 +48117,8 @@ pub mod users {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x90c894b5, "users.setSecureValueErrors")?;
-            r.enter()?;
             let id = zerotl::Decode::decode(r)?;
             let errors = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { id, errors })
         }
     }
@@ -49090,9 +48162,7 @@ pub mod users {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd89a83a3, "users.getRequirementsToContact")?;
-            r.enter()?;
             let id = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { id })
         }
     }
@@ -49134,9 +48204,11 @@ pub mod users {
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x788d7fe3);
             self.id.encode(w);
-            w.put_i32(self.offset);
-            w.put_i32(self.limit);
-            w.put_i64(self.hash);
+            if let Some(run) = w.run(16) {
+                zerotl::fixed::put_i32_at(run, 0, self.offset);
+                zerotl::fixed::put_i32_at(run, 4, self.limit);
+                zerotl::fixed::put_i64_at(run, 8, self.hash);
+            }
         }
     }
 
@@ -49145,12 +48217,11 @@ pub mod users {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x788d7fe3, "users.getSavedMusic")?;
-            r.enter()?;
             let id = zerotl::Decode::decode(r)?;
-            let offset = r.read_i32()?;
-            let limit = r.read_i32()?;
-            let hash = r.read_i64()?;
-            r.leave();
+            let run = r.read_array::<16>()?;
+            let offset = zerotl::fixed::i32_at(run, 0);
+            let limit = zerotl::fixed::i32_at(run, 4);
+            let hash = zerotl::fixed::i64_at(run, 8);
             Ok(Self {
                 id,
                 offset,
@@ -49202,10 +48273,8 @@ pub mod users {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7573a4e9, "users.getSavedMusicByID")?;
-            r.enter()?;
             let id = zerotl::Decode::decode(r)?;
             let documents = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { id, documents })
         }
     }
@@ -49252,10 +48321,8 @@ pub mod users {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfc533372, "users.suggestBirthday")?;
-            r.enter()?;
             let id = zerotl::Decode::decode(r)?;
             let birthday = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self { id, birthday })
         }
     }
@@ -49352,12 +48419,10 @@ pub mod wallet {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5275dfdd, "wallet.getUserAddresses")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "wallet.getUserAddresses")?;
             let force = flags & (1 << 0) != 0;
             let id = zerotl::Decode::decode(r)?;
             let addresses = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 force,
                 id,
@@ -49559,14 +48624,12 @@ pub mod wallet {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9077c9ac, "wallet.exportSecretPhrase")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "wallet.exportSecretPhrase")?;
             let password = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
             } else {
                 None
             };
-            r.leave();
             Ok(Self { password })
         }
     }
@@ -49666,7 +48729,6 @@ pub mod wallet {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd8c72eec, "wallet.replaceWallet")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "wallet.replaceWallet")?;
             let wallet = zerotl::Decode::decode(r)?;
             let password = if flags & (1 << 0) != 0 {
@@ -49674,7 +48736,6 @@ pub mod wallet {
             } else {
                 None
             };
-            r.leave();
             Ok(Self { wallet, password })
         }
     }
@@ -49742,7 +48803,6 @@ pub mod wallet {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0b0bf0da, "wallet.disableBackup")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000007, "wallet.disableBackup")?;
             let password = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
@@ -49759,7 +48819,6 @@ pub mod wallet {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 password,
                 new_public_key,
@@ -49866,7 +48925,6 @@ pub mod wallet {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4500c525, "wallet.enableBackup")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000006, "wallet.enableBackup")?;
             let parts = zerotl::Decode::decode(r)?;
             let new_public_key = if flags & (1 << 1) != 0 {
@@ -49879,7 +48937,6 @@ pub mod wallet {
             } else {
                 None
             };
-            r.leave();
             Ok(Self {
                 parts,
                 new_public_key,
@@ -49985,7 +49042,6 @@ pub mod wallet {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd9e5d9e2, "wallet.sendTransfer")?;
-            r.enter()?;
             let flags = r.read_flags(0x00000001, "wallet.sendTransfer")?;
             let data_normal = zerotl::Decode::decode(r)?;
             let data_gasless = if flags & (1 << 0) != 0 {
@@ -49995,7 +49051,6 @@ pub mod wallet {
             };
             let user_id = zerotl::Decode::decode(r)?;
             let random_id = r.read_i64()?;
-            r.leave();
             Ok(Self {
                 data_normal,
                 data_gasless,
@@ -50436,8 +49491,10 @@ pub mod wallet {
                         0
                     },
             );
-            w.put_i64(self.session_id);
-            w.put_i32(self.msg_id);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_i64_at(run, 0, self.session_id);
+                zerotl::fixed::put_i32_at(run, 8, self.msg_id);
+            }
             self.app_request_id.encode(w);
             if let Some(v) = &self.challenge_answer {
                 v.encode(w);
@@ -50452,8 +49509,9 @@ pub mod wallet {
             r.expect_id(0x66b57b41, "wallet.tonConnectClaimRequest")?;
             let flags = r.read_flags(0x00000003, "wallet.tonConnectClaimRequest")?;
             let declined = flags & (1 << 1) != 0;
-            let session_id = r.read_i64()?;
-            let msg_id = r.read_i32()?;
+            let run = r.read_array::<12>()?;
+            let session_id = zerotl::fixed::i64_at(run, 0);
+            let msg_id = zerotl::fixed::i32_at(run, 8);
             let app_request_id = zerotl::Decode::decode(r)?;
             let challenge_answer = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
@@ -50507,8 +49565,10 @@ pub mod wallet {
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xfac67d3c);
             w.put_u32(if self.trace_id.is_some() { 1 << 0 } else { 0 });
-            w.put_i64(self.session_id);
-            w.put_i32(self.msg_id);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_i64_at(run, 0, self.session_id);
+                zerotl::fixed::put_i32_at(run, 8, self.msg_id);
+            }
             self.body.encode(w);
             if let Some(v) = &self.trace_id {
                 v.encode(w);
@@ -50522,8 +49582,9 @@ pub mod wallet {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfac67d3c, "wallet.tonConnectSubmitResponse")?;
             let flags = r.read_flags(0x00000001, "wallet.tonConnectSubmitResponse")?;
-            let session_id = r.read_i64()?;
-            let msg_id = r.read_i32()?;
+            let run = r.read_array::<12>()?;
+            let session_id = zerotl::fixed::i64_at(run, 0);
+            let msg_id = zerotl::fixed::i32_at(run, 8);
             let body = zerotl::Decode::decode(r)?;
             let trace_id = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)

@@ -132,8 +132,10 @@ impl zerotl::Encode for ReqDhParams<'_> {
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         w.put_u32(0xd712e4be);
-        w.put_array(&self.nonce);
-        w.put_array(&self.server_nonce);
+        if let Some(run) = w.run(32) {
+            zerotl::fixed::put_array_at(run, 0, &self.nonce);
+            zerotl::fixed::put_array_at(run, 16, &self.server_nonce);
+        }
         self.p.encode(w);
         self.q.encode(w);
         w.put_i64(self.public_key_fingerprint);
@@ -146,8 +148,9 @@ impl<'a> zerotl::Decode<'a> for ReqDhParams<'a> {
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xd712e4be, "req_DH_params")?;
-        let nonce = *r.read_array::<16>()?;
-        let server_nonce = *r.read_array::<16>()?;
+        let run = r.read_array::<32>()?;
+        let nonce = zerotl::fixed::array_at(run, 0);
+        let server_nonce = zerotl::fixed::array_at(run, 16);
         let p = zerotl::Decode::decode(r)?;
         let q = zerotl::Decode::decode(r)?;
         let public_key_fingerprint = r.read_i64()?;
@@ -197,8 +200,10 @@ impl zerotl::Encode for SetClientDhParams<'_> {
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         w.put_u32(0xf5045f1f);
-        w.put_array(&self.nonce);
-        w.put_array(&self.server_nonce);
+        if let Some(run) = w.run(32) {
+            zerotl::fixed::put_array_at(run, 0, &self.nonce);
+            zerotl::fixed::put_array_at(run, 16, &self.server_nonce);
+        }
         self.encrypted_data.encode(w);
     }
 }
@@ -208,8 +213,9 @@ impl<'a> zerotl::Decode<'a> for SetClientDhParams<'a> {
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xf5045f1f, "set_client_DH_params")?;
-        let nonce = *r.read_array::<16>()?;
-        let server_nonce = *r.read_array::<16>()?;
+        let run = r.read_array::<32>()?;
+        let nonce = zerotl::fixed::array_at(run, 0);
+        let server_nonce = zerotl::fixed::array_at(run, 16);
         let encrypted_data = zerotl::Decode::decode(r)?;
         Ok(Self {
             nonce,
@@ -422,8 +428,10 @@ impl zerotl::Encode for PingDelayDisconnect {
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         w.put_u32(0xf3427b8c);
-        w.put_i64(self.ping_id);
-        w.put_i32(self.disconnect_delay);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i64_at(run, 0, self.ping_id);
+            zerotl::fixed::put_i32_at(run, 8, self.disconnect_delay);
+        }
     }
 }
 
@@ -432,8 +440,9 @@ impl<'a> zerotl::Decode<'a> for PingDelayDisconnect {
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xf3427b8c, "ping_delay_disconnect")?;
-        let ping_id = r.read_i64()?;
-        let disconnect_delay = r.read_i32()?;
+        let run = r.read_array::<12>()?;
+        let ping_id = zerotl::fixed::i64_at(run, 0);
+        let disconnect_delay = zerotl::fixed::i32_at(run, 8);
         Ok(Self {
             ping_id,
             disconnect_delay,

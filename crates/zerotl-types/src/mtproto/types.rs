@@ -39,8 +39,10 @@ impl zerotl::BareEncode for ResPq<'_> {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_array(&self.nonce);
-        w.put_array(&self.server_nonce);
+        if let Some(run) = w.run(32) {
+            zerotl::fixed::put_array_at(run, 0, &self.nonce);
+            zerotl::fixed::put_array_at(run, 16, &self.server_nonce);
+        }
         self.pq.encode(w);
         self.server_public_key_fingerprints.encode(w);
     }
@@ -50,8 +52,9 @@ impl<'a> zerotl::BareDecode<'a> for ResPq<'a> {
     const MIN_BARE_SIZE: usize = 44;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let nonce = *r.read_array::<16>()?;
-        let server_nonce = *r.read_array::<16>()?;
+        let run = r.read_array::<32>()?;
+        let nonce = zerotl::fixed::array_at(run, 0);
+        let server_nonce = zerotl::fixed::array_at(run, 16);
         let pq = zerotl::Decode::decode(r)?;
         let server_public_key_fingerprints = zerotl::Decode::decode(r)?;
         Ok(Self {
@@ -122,9 +125,11 @@ impl zerotl::BareEncode for PQInnerData<'_> {
         self.pq.encode(w);
         self.p.encode(w);
         self.q.encode(w);
-        w.put_array(&self.nonce);
-        w.put_array(&self.server_nonce);
-        w.put_array(&self.new_nonce);
+        if let Some(run) = w.run(64) {
+            zerotl::fixed::put_array_at(run, 0, &self.nonce);
+            zerotl::fixed::put_array_at(run, 16, &self.server_nonce);
+            zerotl::fixed::put_array_at(run, 32, &self.new_nonce);
+        }
     }
 }
 
@@ -135,9 +140,10 @@ impl<'a> zerotl::BareDecode<'a> for PQInnerData<'a> {
         let pq = zerotl::Decode::decode(r)?;
         let p = zerotl::Decode::decode(r)?;
         let q = zerotl::Decode::decode(r)?;
-        let nonce = *r.read_array::<16>()?;
-        let server_nonce = *r.read_array::<16>()?;
-        let new_nonce = *r.read_array::<32>()?;
+        let run = r.read_array::<64>()?;
+        let nonce = zerotl::fixed::array_at(run, 0);
+        let server_nonce = zerotl::fixed::array_at(run, 16);
+        let new_nonce = zerotl::fixed::array_at(run, 32);
         Ok(Self {
             pq,
             p,
@@ -210,10 +216,12 @@ impl zerotl::BareEncode for PQInnerDataDc<'_> {
         self.pq.encode(w);
         self.p.encode(w);
         self.q.encode(w);
-        w.put_array(&self.nonce);
-        w.put_array(&self.server_nonce);
-        w.put_array(&self.new_nonce);
-        w.put_i32(self.dc);
+        if let Some(run) = w.run(68) {
+            zerotl::fixed::put_array_at(run, 0, &self.nonce);
+            zerotl::fixed::put_array_at(run, 16, &self.server_nonce);
+            zerotl::fixed::put_array_at(run, 32, &self.new_nonce);
+            zerotl::fixed::put_i32_at(run, 64, self.dc);
+        }
     }
 }
 
@@ -224,10 +232,11 @@ impl<'a> zerotl::BareDecode<'a> for PQInnerDataDc<'a> {
         let pq = zerotl::Decode::decode(r)?;
         let p = zerotl::Decode::decode(r)?;
         let q = zerotl::Decode::decode(r)?;
-        let nonce = *r.read_array::<16>()?;
-        let server_nonce = *r.read_array::<16>()?;
-        let new_nonce = *r.read_array::<32>()?;
-        let dc = r.read_i32()?;
+        let run = r.read_array::<68>()?;
+        let nonce = zerotl::fixed::array_at(run, 0);
+        let server_nonce = zerotl::fixed::array_at(run, 16);
+        let new_nonce = zerotl::fixed::array_at(run, 32);
+        let dc = zerotl::fixed::i32_at(run, 64);
         Ok(Self {
             pq,
             p,
@@ -301,10 +310,12 @@ impl zerotl::BareEncode for PQInnerDataTemp<'_> {
         self.pq.encode(w);
         self.p.encode(w);
         self.q.encode(w);
-        w.put_array(&self.nonce);
-        w.put_array(&self.server_nonce);
-        w.put_array(&self.new_nonce);
-        w.put_i32(self.expires_in);
+        if let Some(run) = w.run(68) {
+            zerotl::fixed::put_array_at(run, 0, &self.nonce);
+            zerotl::fixed::put_array_at(run, 16, &self.server_nonce);
+            zerotl::fixed::put_array_at(run, 32, &self.new_nonce);
+            zerotl::fixed::put_i32_at(run, 64, self.expires_in);
+        }
     }
 }
 
@@ -315,10 +326,11 @@ impl<'a> zerotl::BareDecode<'a> for PQInnerDataTemp<'a> {
         let pq = zerotl::Decode::decode(r)?;
         let p = zerotl::Decode::decode(r)?;
         let q = zerotl::Decode::decode(r)?;
-        let nonce = *r.read_array::<16>()?;
-        let server_nonce = *r.read_array::<16>()?;
-        let new_nonce = *r.read_array::<32>()?;
-        let expires_in = r.read_i32()?;
+        let run = r.read_array::<68>()?;
+        let nonce = zerotl::fixed::array_at(run, 0);
+        let server_nonce = zerotl::fixed::array_at(run, 16);
+        let new_nonce = zerotl::fixed::array_at(run, 32);
+        let expires_in = zerotl::fixed::i32_at(run, 64);
         Ok(Self {
             pq,
             p,
@@ -394,11 +406,13 @@ impl zerotl::BareEncode for PQInnerDataTempDc<'_> {
         self.pq.encode(w);
         self.p.encode(w);
         self.q.encode(w);
-        w.put_array(&self.nonce);
-        w.put_array(&self.server_nonce);
-        w.put_array(&self.new_nonce);
-        w.put_i32(self.dc);
-        w.put_i32(self.expires_in);
+        if let Some(run) = w.run(72) {
+            zerotl::fixed::put_array_at(run, 0, &self.nonce);
+            zerotl::fixed::put_array_at(run, 16, &self.server_nonce);
+            zerotl::fixed::put_array_at(run, 32, &self.new_nonce);
+            zerotl::fixed::put_i32_at(run, 64, self.dc);
+            zerotl::fixed::put_i32_at(run, 68, self.expires_in);
+        }
     }
 }
 
@@ -409,11 +423,12 @@ impl<'a> zerotl::BareDecode<'a> for PQInnerDataTempDc<'a> {
         let pq = zerotl::Decode::decode(r)?;
         let p = zerotl::Decode::decode(r)?;
         let q = zerotl::Decode::decode(r)?;
-        let nonce = *r.read_array::<16>()?;
-        let server_nonce = *r.read_array::<16>()?;
-        let new_nonce = *r.read_array::<32>()?;
-        let dc = r.read_i32()?;
-        let expires_in = r.read_i32()?;
+        let run = r.read_array::<72>()?;
+        let nonce = zerotl::fixed::array_at(run, 0);
+        let server_nonce = zerotl::fixed::array_at(run, 16);
+        let new_nonce = zerotl::fixed::array_at(run, 32);
+        let dc = zerotl::fixed::i32_at(run, 64);
+        let expires_in = zerotl::fixed::i32_at(run, 68);
         Ok(Self {
             pq,
             p,
@@ -481,11 +496,13 @@ impl zerotl::BareEncode for BindAuthKeyInner {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i64(self.nonce);
-        w.put_i64(self.temp_auth_key_id);
-        w.put_i64(self.perm_auth_key_id);
-        w.put_i64(self.temp_session_id);
-        w.put_i32(self.expires_at);
+        if let Some(run) = w.run(36) {
+            zerotl::fixed::put_i64_at(run, 0, self.nonce);
+            zerotl::fixed::put_i64_at(run, 8, self.temp_auth_key_id);
+            zerotl::fixed::put_i64_at(run, 16, self.perm_auth_key_id);
+            zerotl::fixed::put_i64_at(run, 24, self.temp_session_id);
+            zerotl::fixed::put_i32_at(run, 32, self.expires_at);
+        }
     }
 }
 
@@ -494,11 +511,12 @@ impl<'a> zerotl::BareDecode<'a> for BindAuthKeyInner {
     const FIXED_BARE_SIZE: Option<usize> = Some(36);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let nonce = r.read_i64()?;
-        let temp_auth_key_id = r.read_i64()?;
-        let perm_auth_key_id = r.read_i64()?;
-        let temp_session_id = r.read_i64()?;
-        let expires_at = r.read_i32()?;
+        let run = r.read_array::<36>()?;
+        let nonce = zerotl::fixed::i64_at(run, 0);
+        let temp_auth_key_id = zerotl::fixed::i64_at(run, 8);
+        let perm_auth_key_id = zerotl::fixed::i64_at(run, 16);
+        let temp_session_id = zerotl::fixed::i64_at(run, 24);
+        let expires_at = zerotl::fixed::i32_at(run, 32);
         Ok(Self {
             nonce,
             temp_auth_key_id,
@@ -559,9 +577,11 @@ impl zerotl::BareEncode for ServerDhParamsFail {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_array(&self.nonce);
-        w.put_array(&self.server_nonce);
-        w.put_array(&self.new_nonce_hash);
+        if let Some(run) = w.run(48) {
+            zerotl::fixed::put_array_at(run, 0, &self.nonce);
+            zerotl::fixed::put_array_at(run, 16, &self.server_nonce);
+            zerotl::fixed::put_array_at(run, 32, &self.new_nonce_hash);
+        }
     }
 }
 
@@ -570,9 +590,10 @@ impl<'a> zerotl::BareDecode<'a> for ServerDhParamsFail {
     const FIXED_BARE_SIZE: Option<usize> = Some(48);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let nonce = *r.read_array::<16>()?;
-        let server_nonce = *r.read_array::<16>()?;
-        let new_nonce_hash = *r.read_array::<16>()?;
+        let run = r.read_array::<48>()?;
+        let nonce = zerotl::fixed::array_at(run, 0);
+        let server_nonce = zerotl::fixed::array_at(run, 16);
+        let new_nonce_hash = zerotl::fixed::array_at(run, 32);
         Ok(Self {
             nonce,
             server_nonce,
@@ -631,8 +652,10 @@ impl zerotl::BareEncode for ServerDhParamsOk<'_> {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_array(&self.nonce);
-        w.put_array(&self.server_nonce);
+        if let Some(run) = w.run(32) {
+            zerotl::fixed::put_array_at(run, 0, &self.nonce);
+            zerotl::fixed::put_array_at(run, 16, &self.server_nonce);
+        }
         self.encrypted_answer.encode(w);
     }
 }
@@ -641,8 +664,9 @@ impl<'a> zerotl::BareDecode<'a> for ServerDhParamsOk<'a> {
     const MIN_BARE_SIZE: usize = 36;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let nonce = *r.read_array::<16>()?;
-        let server_nonce = *r.read_array::<16>()?;
+        let run = r.read_array::<32>()?;
+        let nonce = zerotl::fixed::array_at(run, 0);
+        let server_nonce = zerotl::fixed::array_at(run, 16);
         let encrypted_answer = zerotl::Decode::decode(r)?;
         Ok(Self {
             nonce,
@@ -708,9 +732,11 @@ impl zerotl::BareEncode for ServerDhInnerData<'_> {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_array(&self.nonce);
-        w.put_array(&self.server_nonce);
-        w.put_i32(self.g);
+        if let Some(run) = w.run(36) {
+            zerotl::fixed::put_array_at(run, 0, &self.nonce);
+            zerotl::fixed::put_array_at(run, 16, &self.server_nonce);
+            zerotl::fixed::put_i32_at(run, 32, self.g);
+        }
         self.dh_prime.encode(w);
         self.g_a.encode(w);
         w.put_i32(self.server_time);
@@ -721,9 +747,10 @@ impl<'a> zerotl::BareDecode<'a> for ServerDhInnerData<'a> {
     const MIN_BARE_SIZE: usize = 48;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let nonce = *r.read_array::<16>()?;
-        let server_nonce = *r.read_array::<16>()?;
-        let g = r.read_i32()?;
+        let run = r.read_array::<36>()?;
+        let nonce = zerotl::fixed::array_at(run, 0);
+        let server_nonce = zerotl::fixed::array_at(run, 16);
+        let g = zerotl::fixed::i32_at(run, 32);
         let dh_prime = zerotl::Decode::decode(r)?;
         let g_a = zerotl::Decode::decode(r)?;
         let server_time = r.read_i32()?;
@@ -790,9 +817,11 @@ impl zerotl::BareEncode for ClientDhInnerData<'_> {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_array(&self.nonce);
-        w.put_array(&self.server_nonce);
-        w.put_i64(self.retry_id);
+        if let Some(run) = w.run(40) {
+            zerotl::fixed::put_array_at(run, 0, &self.nonce);
+            zerotl::fixed::put_array_at(run, 16, &self.server_nonce);
+            zerotl::fixed::put_i64_at(run, 32, self.retry_id);
+        }
         self.g_b.encode(w);
     }
 }
@@ -801,9 +830,10 @@ impl<'a> zerotl::BareDecode<'a> for ClientDhInnerData<'a> {
     const MIN_BARE_SIZE: usize = 44;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let nonce = *r.read_array::<16>()?;
-        let server_nonce = *r.read_array::<16>()?;
-        let retry_id = r.read_i64()?;
+        let run = r.read_array::<40>()?;
+        let nonce = zerotl::fixed::array_at(run, 0);
+        let server_nonce = zerotl::fixed::array_at(run, 16);
+        let retry_id = zerotl::fixed::i64_at(run, 32);
         let g_b = zerotl::Decode::decode(r)?;
         Ok(Self {
             nonce,
@@ -864,9 +894,11 @@ impl zerotl::BareEncode for DhGenOk {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_array(&self.nonce);
-        w.put_array(&self.server_nonce);
-        w.put_array(&self.new_nonce_hash1);
+        if let Some(run) = w.run(48) {
+            zerotl::fixed::put_array_at(run, 0, &self.nonce);
+            zerotl::fixed::put_array_at(run, 16, &self.server_nonce);
+            zerotl::fixed::put_array_at(run, 32, &self.new_nonce_hash1);
+        }
     }
 }
 
@@ -875,9 +907,10 @@ impl<'a> zerotl::BareDecode<'a> for DhGenOk {
     const FIXED_BARE_SIZE: Option<usize> = Some(48);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let nonce = *r.read_array::<16>()?;
-        let server_nonce = *r.read_array::<16>()?;
-        let new_nonce_hash1 = *r.read_array::<16>()?;
+        let run = r.read_array::<48>()?;
+        let nonce = zerotl::fixed::array_at(run, 0);
+        let server_nonce = zerotl::fixed::array_at(run, 16);
+        let new_nonce_hash1 = zerotl::fixed::array_at(run, 32);
         Ok(Self {
             nonce,
             server_nonce,
@@ -936,9 +969,11 @@ impl zerotl::BareEncode for DhGenRetry {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_array(&self.nonce);
-        w.put_array(&self.server_nonce);
-        w.put_array(&self.new_nonce_hash2);
+        if let Some(run) = w.run(48) {
+            zerotl::fixed::put_array_at(run, 0, &self.nonce);
+            zerotl::fixed::put_array_at(run, 16, &self.server_nonce);
+            zerotl::fixed::put_array_at(run, 32, &self.new_nonce_hash2);
+        }
     }
 }
 
@@ -947,9 +982,10 @@ impl<'a> zerotl::BareDecode<'a> for DhGenRetry {
     const FIXED_BARE_SIZE: Option<usize> = Some(48);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let nonce = *r.read_array::<16>()?;
-        let server_nonce = *r.read_array::<16>()?;
-        let new_nonce_hash2 = *r.read_array::<16>()?;
+        let run = r.read_array::<48>()?;
+        let nonce = zerotl::fixed::array_at(run, 0);
+        let server_nonce = zerotl::fixed::array_at(run, 16);
+        let new_nonce_hash2 = zerotl::fixed::array_at(run, 32);
         Ok(Self {
             nonce,
             server_nonce,
@@ -1008,9 +1044,11 @@ impl zerotl::BareEncode for DhGenFail {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_array(&self.nonce);
-        w.put_array(&self.server_nonce);
-        w.put_array(&self.new_nonce_hash3);
+        if let Some(run) = w.run(48) {
+            zerotl::fixed::put_array_at(run, 0, &self.nonce);
+            zerotl::fixed::put_array_at(run, 16, &self.server_nonce);
+            zerotl::fixed::put_array_at(run, 32, &self.new_nonce_hash3);
+        }
     }
 }
 
@@ -1019,9 +1057,10 @@ impl<'a> zerotl::BareDecode<'a> for DhGenFail {
     const FIXED_BARE_SIZE: Option<usize> = Some(48);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let nonce = *r.read_array::<16>()?;
-        let server_nonce = *r.read_array::<16>()?;
-        let new_nonce_hash3 = *r.read_array::<16>()?;
+        let run = r.read_array::<48>()?;
+        let nonce = zerotl::fixed::array_at(run, 0);
+        let server_nonce = zerotl::fixed::array_at(run, 16);
+        let new_nonce_hash3 = zerotl::fixed::array_at(run, 32);
         Ok(Self {
             nonce,
             server_nonce,
@@ -1298,9 +1337,11 @@ impl zerotl::BareEncode for BadMsgNotification {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i64(self.bad_msg_id);
-        w.put_i32(self.bad_msg_seqno);
-        w.put_i32(self.error_code);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_i64_at(run, 0, self.bad_msg_id);
+            zerotl::fixed::put_i32_at(run, 8, self.bad_msg_seqno);
+            zerotl::fixed::put_i32_at(run, 12, self.error_code);
+        }
     }
 }
 
@@ -1309,9 +1350,10 @@ impl<'a> zerotl::BareDecode<'a> for BadMsgNotification {
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let bad_msg_id = r.read_i64()?;
-        let bad_msg_seqno = r.read_i32()?;
-        let error_code = r.read_i32()?;
+        let run = r.read_array::<16>()?;
+        let bad_msg_id = zerotl::fixed::i64_at(run, 0);
+        let bad_msg_seqno = zerotl::fixed::i32_at(run, 8);
+        let error_code = zerotl::fixed::i32_at(run, 12);
         Ok(Self {
             bad_msg_id,
             bad_msg_seqno,
@@ -1372,10 +1414,12 @@ impl zerotl::BareEncode for BadServerSalt {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i64(self.bad_msg_id);
-        w.put_i32(self.bad_msg_seqno);
-        w.put_i32(self.error_code);
-        w.put_i64(self.new_server_salt);
+        if let Some(run) = w.run(24) {
+            zerotl::fixed::put_i64_at(run, 0, self.bad_msg_id);
+            zerotl::fixed::put_i32_at(run, 8, self.bad_msg_seqno);
+            zerotl::fixed::put_i32_at(run, 12, self.error_code);
+            zerotl::fixed::put_i64_at(run, 16, self.new_server_salt);
+        }
     }
 }
 
@@ -1384,10 +1428,11 @@ impl<'a> zerotl::BareDecode<'a> for BadServerSalt {
     const FIXED_BARE_SIZE: Option<usize> = Some(24);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let bad_msg_id = r.read_i64()?;
-        let bad_msg_seqno = r.read_i32()?;
-        let error_code = r.read_i32()?;
-        let new_server_salt = r.read_i64()?;
+        let run = r.read_array::<24>()?;
+        let bad_msg_id = zerotl::fixed::i64_at(run, 0);
+        let bad_msg_seqno = zerotl::fixed::i32_at(run, 8);
+        let error_code = zerotl::fixed::i32_at(run, 12);
+        let new_server_salt = zerotl::fixed::i64_at(run, 16);
         Ok(Self {
             bad_msg_id,
             bad_msg_seqno,
@@ -1634,10 +1679,12 @@ impl zerotl::BareEncode for MsgDetailedInfo {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i64(self.msg_id);
-        w.put_i64(self.answer_msg_id);
-        w.put_i32(self.bytes);
-        w.put_i32(self.status);
+        if let Some(run) = w.run(24) {
+            zerotl::fixed::put_i64_at(run, 0, self.msg_id);
+            zerotl::fixed::put_i64_at(run, 8, self.answer_msg_id);
+            zerotl::fixed::put_i32_at(run, 16, self.bytes);
+            zerotl::fixed::put_i32_at(run, 20, self.status);
+        }
     }
 }
 
@@ -1646,10 +1693,11 @@ impl<'a> zerotl::BareDecode<'a> for MsgDetailedInfo {
     const FIXED_BARE_SIZE: Option<usize> = Some(24);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let msg_id = r.read_i64()?;
-        let answer_msg_id = r.read_i64()?;
-        let bytes = r.read_i32()?;
-        let status = r.read_i32()?;
+        let run = r.read_array::<24>()?;
+        let msg_id = zerotl::fixed::i64_at(run, 0);
+        let answer_msg_id = zerotl::fixed::i64_at(run, 8);
+        let bytes = zerotl::fixed::i32_at(run, 16);
+        let status = zerotl::fixed::i32_at(run, 20);
         Ok(Self {
             msg_id,
             answer_msg_id,
@@ -1709,9 +1757,11 @@ impl zerotl::BareEncode for MsgNewDetailedInfo {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i64(self.answer_msg_id);
-        w.put_i32(self.bytes);
-        w.put_i32(self.status);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_i64_at(run, 0, self.answer_msg_id);
+            zerotl::fixed::put_i32_at(run, 8, self.bytes);
+            zerotl::fixed::put_i32_at(run, 12, self.status);
+        }
     }
 }
 
@@ -1720,9 +1770,10 @@ impl<'a> zerotl::BareDecode<'a> for MsgNewDetailedInfo {
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let answer_msg_id = r.read_i64()?;
-        let bytes = r.read_i32()?;
-        let status = r.read_i32()?;
+        let run = r.read_array::<16>()?;
+        let answer_msg_id = zerotl::fixed::i64_at(run, 0);
+        let bytes = zerotl::fixed::i32_at(run, 8);
+        let status = zerotl::fixed::i32_at(run, 12);
         Ok(Self {
             answer_msg_id,
             bytes,
@@ -1906,10 +1957,8 @@ impl<'a> zerotl::BareDecode<'a> for RpcResult<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let req_msg_id = r.read_i64()?;
         let result = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { req_msg_id, result })
     }
 }
@@ -2136,9 +2185,11 @@ impl zerotl::BareEncode for RpcAnswerDropped {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i64(self.msg_id);
-        w.put_i32(self.seq_no);
-        w.put_i32(self.bytes);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_i64_at(run, 0, self.msg_id);
+            zerotl::fixed::put_i32_at(run, 8, self.seq_no);
+            zerotl::fixed::put_i32_at(run, 12, self.bytes);
+        }
     }
 }
 
@@ -2147,9 +2198,10 @@ impl<'a> zerotl::BareDecode<'a> for RpcAnswerDropped {
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let msg_id = r.read_i64()?;
-        let seq_no = r.read_i32()?;
-        let bytes = r.read_i32()?;
+        let run = r.read_array::<16>()?;
+        let msg_id = zerotl::fixed::i64_at(run, 0);
+        let seq_no = zerotl::fixed::i32_at(run, 8);
+        let bytes = zerotl::fixed::i32_at(run, 12);
         Ok(Self {
             msg_id,
             seq_no,
@@ -2208,9 +2260,11 @@ impl zerotl::BareEncode for FutureSalt {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.valid_since);
-        w.put_i32(self.valid_until);
-        w.put_i64(self.salt);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_i32_at(run, 0, self.valid_since);
+            zerotl::fixed::put_i32_at(run, 4, self.valid_until);
+            zerotl::fixed::put_i64_at(run, 8, self.salt);
+        }
     }
 }
 
@@ -2219,9 +2273,10 @@ impl<'a> zerotl::BareDecode<'a> for FutureSalt {
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let valid_since = r.read_i32()?;
-        let valid_until = r.read_i32()?;
-        let salt = r.read_i64()?;
+        let run = r.read_array::<16>()?;
+        let valid_since = zerotl::fixed::i32_at(run, 0);
+        let valid_until = zerotl::fixed::i32_at(run, 4);
+        let salt = zerotl::fixed::i64_at(run, 8);
         Ok(Self {
             valid_since,
             valid_until,
@@ -2280,8 +2335,10 @@ impl zerotl::BareEncode for FutureSalts<'_> {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i64(self.req_msg_id);
-        w.put_i32(self.now);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i64_at(run, 0, self.req_msg_id);
+            zerotl::fixed::put_i32_at(run, 8, self.now);
+        }
         self.salts.encode(w);
     }
 }
@@ -2290,11 +2347,10 @@ impl<'a> zerotl::BareDecode<'a> for FutureSalts<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
-        let req_msg_id = r.read_i64()?;
-        let now = r.read_i32()?;
+        let run = r.read_array::<12>()?;
+        let req_msg_id = zerotl::fixed::i64_at(run, 0);
+        let now = zerotl::fixed::i32_at(run, 8);
         let salts = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             req_msg_id,
             now,
@@ -2351,8 +2407,10 @@ impl zerotl::BareEncode for Pong {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i64(self.msg_id);
-        w.put_i64(self.ping_id);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_i64_at(run, 0, self.msg_id);
+            zerotl::fixed::put_i64_at(run, 8, self.ping_id);
+        }
     }
 }
 
@@ -2361,8 +2419,9 @@ impl<'a> zerotl::BareDecode<'a> for Pong {
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let msg_id = r.read_i64()?;
-        let ping_id = r.read_i64()?;
+        let run = r.read_array::<16>()?;
+        let msg_id = zerotl::fixed::i64_at(run, 0);
+        let ping_id = zerotl::fixed::i64_at(run, 8);
         Ok(Self { msg_id, ping_id })
     }
 }
@@ -2537,9 +2596,11 @@ impl zerotl::BareEncode for NewSessionCreated {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i64(self.first_msg_id);
-        w.put_i64(self.unique_id);
-        w.put_i64(self.server_salt);
+        if let Some(run) = w.run(24) {
+            zerotl::fixed::put_i64_at(run, 0, self.first_msg_id);
+            zerotl::fixed::put_i64_at(run, 8, self.unique_id);
+            zerotl::fixed::put_i64_at(run, 16, self.server_salt);
+        }
     }
 }
 
@@ -2548,9 +2609,10 @@ impl<'a> zerotl::BareDecode<'a> for NewSessionCreated {
     const FIXED_BARE_SIZE: Option<usize> = Some(24);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let first_msg_id = r.read_i64()?;
-        let unique_id = r.read_i64()?;
-        let server_salt = r.read_i64()?;
+        let run = r.read_array::<24>()?;
+        let first_msg_id = zerotl::fixed::i64_at(run, 0);
+        let unique_id = zerotl::fixed::i64_at(run, 8);
+        let server_salt = zerotl::fixed::i64_at(run, 16);
         Ok(Self {
             first_msg_id,
             unique_id,
@@ -2609,8 +2671,10 @@ impl zerotl::BareEncode for Message<'_> {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i64(self.msg_id);
-        w.put_i32(self.seqno);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i64_at(run, 0, self.msg_id);
+            zerotl::fixed::put_i32_at(run, 8, self.seqno);
+        }
         w.put_i32(self.body.encoded_len() as i32);
         self.body.encode(w);
     }
@@ -2620,12 +2684,11 @@ impl<'a> zerotl::BareDecode<'a> for Message<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
-        let msg_id = r.read_i64()?;
-        let seqno = r.read_i32()?;
+        let run = r.read_array::<12>()?;
+        let msg_id = zerotl::fixed::i64_at(run, 0);
+        let seqno = zerotl::fixed::i32_at(run, 8);
         let bytes = r.read_i32()?;
         let body = zerotl::Object::decode_sized(r, bytes)?;
-        r.leave();
         Ok(Self {
             msg_id,
             seqno,
@@ -2688,9 +2751,7 @@ impl<'a> zerotl::BareDecode<'a> for MsgContainer<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let messages = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { messages })
     }
 }
@@ -2749,9 +2810,7 @@ impl<'a> zerotl::BareDecode<'a> for MsgCopy<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let orig_message = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { orig_message })
     }
 }
@@ -2865,9 +2924,11 @@ impl zerotl::BareEncode for HttpWait {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.max_delay);
-        w.put_i32(self.wait_after);
-        w.put_i32(self.max_wait);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_i32_at(run, 0, self.max_delay);
+            zerotl::fixed::put_i32_at(run, 4, self.wait_after);
+            zerotl::fixed::put_i32_at(run, 8, self.max_wait);
+        }
     }
 }
 
@@ -2876,9 +2937,10 @@ impl<'a> zerotl::BareDecode<'a> for HttpWait {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let max_delay = r.read_i32()?;
-        let wait_after = r.read_i32()?;
-        let max_wait = r.read_i32()?;
+        let run = r.read_array::<12>()?;
+        let max_delay = zerotl::fixed::i32_at(run, 0);
+        let wait_after = zerotl::fixed::i32_at(run, 4);
+        let max_wait = zerotl::fixed::i32_at(run, 8);
         Ok(Self {
             max_delay,
             wait_after,
@@ -2935,8 +2997,10 @@ impl zerotl::BareEncode for IpPort {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.ipv4);
-        w.put_i32(self.port);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.ipv4);
+            zerotl::fixed::put_i32_at(run, 4, self.port);
+        }
     }
 }
 
@@ -2945,8 +3009,9 @@ impl<'a> zerotl::BareDecode<'a> for IpPort {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let ipv4 = r.read_i32()?;
-        let port = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let ipv4 = zerotl::fixed::i32_at(run, 0);
+        let port = zerotl::fixed::i32_at(run, 4);
         Ok(Self { ipv4, port })
     }
 }
@@ -3001,8 +3066,10 @@ impl zerotl::BareEncode for IpPortSecret<'_> {
     }
     #[inline]
     fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_i32(self.ipv4);
-        w.put_i32(self.port);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_i32_at(run, 0, self.ipv4);
+            zerotl::fixed::put_i32_at(run, 4, self.port);
+        }
         self.secret.encode(w);
     }
 }
@@ -3011,8 +3078,9 @@ impl<'a> zerotl::BareDecode<'a> for IpPortSecret<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let ipv4 = r.read_i32()?;
-        let port = r.read_i32()?;
+        let run = r.read_array::<8>()?;
+        let ipv4 = zerotl::fixed::i32_at(run, 0);
+        let port = zerotl::fixed::i32_at(run, 4);
         let secret = zerotl::Decode::decode(r)?;
         Ok(Self { ipv4, port, secret })
     }
@@ -3078,11 +3146,9 @@ impl<'a> zerotl::BareDecode<'a> for AccessPointRule<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let phone_prefix_rules = zerotl::Decode::decode(r)?;
         let dc_id = r.read_i32()?;
         let ips = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self {
             phone_prefix_rules,
             dc_id,
@@ -3145,9 +3211,7 @@ impl<'a> zerotl::BareDecode<'a> for TlsClientHello<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        r.enter()?;
         let blocks = zerotl::Decode::decode(r)?;
-        r.leave();
         Ok(Self { blocks })
     }
 }
@@ -3615,8 +3679,10 @@ pub mod help {
         }
         #[inline]
         fn encode_bare(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_i32(self.date);
-            w.put_i32(self.expires);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_i32_at(run, 0, self.date);
+                zerotl::fixed::put_i32_at(run, 4, self.expires);
+            }
             self.rules.encode(w);
         }
     }
@@ -3625,11 +3691,10 @@ pub mod help {
         const MIN_BARE_SIZE: usize = 12;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            r.enter()?;
-            let date = r.read_i32()?;
-            let expires = r.read_i32()?;
+            let run = r.read_array::<8>()?;
+            let date = zerotl::fixed::i32_at(run, 0);
+            let expires = zerotl::fixed::i32_at(run, 4);
             let rules = zerotl::Decode::decode(r)?;
-            r.leave();
             Ok(Self {
                 date,
                 expires,
