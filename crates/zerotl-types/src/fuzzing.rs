@@ -40,7 +40,16 @@ pub fn decode_any(schema: &'static Schema, data: &[u8]) {
         let json = crate::json::bytes_to_json(schema, data)
             .expect("JSON decodes what the typed decoder accepts");
         let back = crate::json::json_to_bytes(schema, &json).expect("JSON encodes what it decoded");
-        assert_eq!(back, data, "JSON round trip");
+        if back != data {
+            // JSON keeps no NaN payloads (see `json`): then the bytes may differ, but
+            // only in those doubles, so the JSON of the new bytes must be the same.
+            let lossy_nan = json.to_string().contains("\"NaN\"");
+            assert!(lossy_nan, "JSON round trip changed the bytes");
+            assert_eq!(back.len(), data.len(), "JSON round trip changed the length");
+            let again =
+                crate::json::bytes_to_json(schema, &back).expect("JSON of re-encoded bytes");
+            assert_eq!(again, json, "JSON -> bytes -> JSON is a fixed point");
+        }
     }
 }
 

@@ -7,7 +7,7 @@
 //! | `flags.N?true` | `true`/`false`, always present |
 //! | absent `flags.N?T` | omitted (`null` is read as absent) |
 //! | `int`, `long` | number (exact 64-bit) |
-//! | `double` | number; NaN and infinities as the strings `"NaN"`, `"Infinity"`, `"-Infinity"` |
+//! | `double` | number; NaN and infinities as the strings `"NaN"`, `"Infinity"`, `"-Infinity"` (a NaN's sign and payload are not kept: `"NaN"` encodes as `0x7ff8000000000000`, as in GramJS and Telethon) |
 //! | `int128`, `int256` | lowercase hex of the wire bytes |
 //! | `string` | string |
 //! | `bytes` | standard base64 with padding |

@@ -619,39 +619,51 @@ impl Ctx<'_> {
         !c.fields.is_empty()
     }
 
-    fn types_file(&self) -> String {
-        let m = self.m;
+    /// A generated file: a header, the prelude, and one `pub mod ns { .. }` per
+    /// namespace holding `items` (indices into whatever `emit` reads), grouped by
+    /// namespace in schema order.
+    fn namespaced_file(
+        &self,
+        doc: &str,
+        what: &str,
+        items: BTreeMap<Option<String>, Vec<usize>>,
+        emit: impl Fn(&mut Out, usize),
+    ) -> String {
         let mut o = Out::new();
         o.raw(HEADER);
-        o.line(&format!(
-            "//! Constructors of {} as structs.",
-            self.cfg.title
-        ));
+        o.line(&format!("//! {doc} {}.", self.cfg.title));
         o.line("#![allow(clippy::large_enum_variant, clippy::identity_op)]");
         o.line("");
         self.prelude(&mut o);
-        let groups = by_namespace(
-            m.ctors
-                .iter()
-                .enumerate()
-                .map(|(i, c)| (c.name.ns.as_ref(), i)),
-        );
-        for (ns, list) in &groups {
+        for (ns, list) in &items {
             if let Some(ns) = ns {
                 o.line("");
-                o.line(&format!("/// Constructors in the `{ns}` namespace."));
+                o.line(&format!("/// {what} in the `{ns}` namespace."));
                 o.line(&format!("pub mod {} {{", crate::names::field_ident(ns)));
                 self.prelude(&mut o);
             }
             for &i in list {
                 o.line("");
-                self.ctor_items(&mut o, &m.ctors[i]);
+                emit(&mut o, i);
             }
             if ns.is_some() {
                 o.line("}");
             }
         }
         o.finish()
+    }
+
+    fn types_file(&self) -> String {
+        let m = self.m;
+        let items = by_namespace(
+            m.ctors
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.name.ns.as_ref(), i)),
+        );
+        self.namespaced_file("Constructors of", "Constructors", items, |o, i| {
+            self.ctor_items(o, &m.ctors[i])
+        })
     }
 
     fn ctor_items(&self, o: &mut Out, c: &Combinator) {
@@ -739,37 +751,18 @@ impl Ctx<'_> {
 
     fn enums_file(&self) -> String {
         let m = self.m;
-        let mut o = Out::new();
-        o.raw(HEADER);
-        o.line(&format!(
-            "//! Boxed types of {} as enums of their constructors.",
-            self.cfg.title
-        ));
-        o.line("#![allow(clippy::large_enum_variant)]");
-        o.line("");
-        self.prelude(&mut o);
-        let groups = by_namespace(
+        let items = by_namespace(
             m.types
                 .iter()
                 .enumerate()
                 .map(|(i, t)| (t.name.ns.as_ref(), i)),
         );
-        for (ns, list) in &groups {
-            if let Some(ns) = ns {
-                o.line("");
-                o.line(&format!("/// Boxed types in the `{ns}` namespace."));
-                o.line(&format!("pub mod {} {{", crate::names::field_ident(ns)));
-                self.prelude(&mut o);
-            }
-            for &t in list {
-                o.line("");
-                self.enum_items(&mut o, t);
-            }
-            if ns.is_some() {
-                o.line("}");
-            }
-        }
-        o.finish()
+        self.namespaced_file(
+            "Boxed types as enums of their constructors:",
+            "Boxed types",
+            items,
+            |o, t| self.enum_items(o, t),
+        )
     }
 
     fn enum_items(&self, o: &mut Out, ti: usize) {
@@ -917,37 +910,15 @@ impl Ctx<'_> {
 
     fn functions_file(&self) -> String {
         let m = self.m;
-        let mut o = Out::new();
-        o.raw(HEADER);
-        o.line(&format!(
-            "//! RPC functions of {} as structs.",
-            self.cfg.title
-        ));
-        o.line("#![allow(clippy::large_enum_variant, clippy::identity_op)]");
-        o.line("");
-        self.prelude(&mut o);
-        let groups = by_namespace(
+        let items = by_namespace(
             m.functions
                 .iter()
                 .enumerate()
                 .map(|(i, c)| (c.name.ns.as_ref(), i)),
         );
-        for (ns, list) in &groups {
-            if let Some(ns) = ns {
-                o.line("");
-                o.line(&format!("/// Functions in the `{ns}` namespace."));
-                o.line(&format!("pub mod {} {{", crate::names::field_ident(ns)));
-                self.prelude(&mut o);
-            }
-            for &i in list {
-                o.line("");
-                self.function_items(&mut o, &m.functions[i]);
-            }
-            if ns.is_some() {
-                o.line("}");
-            }
-        }
-        o.finish()
+        self.namespaced_file("RPC functions of", "Functions", items, |o, i| {
+            self.function_items(o, &m.functions[i])
+        })
     }
 
     fn function_items(&self, o: &mut Out, c: &Combinator) {

@@ -1,0 +1,16 @@
+//! Inputs the fuzzers found (fuzz/), replayed through the same fuzz bodies as plain tests.
+//! Each test names its target and the artifact it came from.
+
+use zerotl_types::fuzzing::decode_any;
+
+/// `decode_layer122`, CI 2026-11-26: a constructor with a double whose bits
+/// are a NaN.
+#[test]
+fn decode_layer122_crash_f1a17177() {
+    let data = [
+        0xb2, 0xdb, 0xd6, 0xae, 0x15, 0xcd, 0x5b, 0x07, 0x00, 0x00, 0x00, 0x00, 0xf9, 0xff, 0xff,
+        0xff, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0x00, 0x00,
+    ];
+    decode_any(&zerotl_types::layer122::schema::SCHEMA, &data);
+}
