@@ -185,7 +185,7 @@ pub fn decode(a: DecodeArgs) -> Result<(), String> {
         return batch(|line| decode_one(layer, ty, line));
     }
     let input = single_input(a.hex, "hex input")?;
-    println!("{}", decode_one(layer, ty, &input)?);
+    out!("{}", decode_one(layer, ty, &input)?);
     Ok(())
 }
 
@@ -196,6 +196,6 @@ pub fn encode(a: EncodeArgs) -> Result<(), String> {
         return batch(|line| encode_one(layer, line));
     }
     let input = single_input(a.json, "JSON input")?;
-    println!("{}", encode_one(layer, &input)?);
+    out!("{}", encode_one(layer, &input)?);
     Ok(())
 }

@@ -11,11 +11,32 @@
 //! a bad input prints `{"error": "..."}` on its line. Otherwise malformed input
 //! exits with status 1 and a one-line message on stderr.
 
+/// `println!` that never panics: when stdout is closed (`zerotl demo | head -1`)
+/// the program ends quietly with status 1, as other Unix tools do.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::print_line(format_args!($($arg)*))
+    };
+}
+
 mod codec;
 mod net;
 mod peer;
 
+use std::io::Write as _;
 use std::process::ExitCode;
+
+/// Writes one line to stdout and flushes it; exits (status 1) if stdout is gone.
+fn print_line(line: std::fmt::Arguments<'_>) {
+    let mut stdout = std::io::stdout().lock();
+    let written = stdout
+        .write_fmt(line)
+        .and_then(|()| stdout.write_all(b"\n"))
+        .and_then(|()| stdout.flush());
+    if written.is_err() {
+        std::process::exit(1);
+    }
+}
 
 use clap::{Parser, Subcommand};
 

@@ -8,6 +8,7 @@ use std::time::Duration;
 use clap::{Args, Subcommand, ValueEnum};
 use zerotl::Decode;
 use zerotl_mtproto::client::{Answer, Client, ClientConfig, FloodPolicy};
+use zerotl_mtproto::crypto::rsa::{RsaPrivateKey, RsaPublicKey};
 use zerotl_mtproto::errors::layer122::messages::ExportChatInviteError;
 use zerotl_mtproto::errors::InvocationError;
 use zerotl_mtproto::server::world::{ChatKey, World};
@@ -66,6 +67,14 @@ pub struct ServeArgs {
     /// A world file (JSON; see data/worlds/README.md). Default: the built-in world.
     #[arg(long)]
     world: Option<PathBuf>,
+    /// The server's RSA private key (PEM, PKCS#1 or PKCS#8). Without it a fresh
+    /// 2048-bit key is made at start-up and its public half printed after the
+    /// address line.
+    #[arg(long, value_name = "FILE")]
+    rsa_key: Option<PathBuf>,
+    /// Print the public key (PKCS#1 PEM) clients must trust, then exit.
+    #[arg(long, requires = "rsa_key")]
+    print_public_key: bool,
     /// Also answer unencrypted requests (plain test mode). Insecure.
     #[arg(long)]
     insecure_plain: bool,
@@ -89,6 +98,11 @@ pub struct InvokeArgs {
     /// The transport.
     #[arg(long, value_enum, default_value_t = TransportArg::Abridged)]
     transport: TransportArg,
+    /// A PEM file holding the server's RSA public key (or its private key, or
+    /// `zerotl serve`'s output: the first PEM block is used). Repeatable. Without
+    /// it the client trusts only the library's built-in test key.
+    #[arg(long, value_name = "FILE")]
+    trust_key: Vec<PathBuf>,
     /// Speak the server's plain test mode (no encryption). Insecure.
     #[arg(long)]
     insecure_plain: bool,
@@ -134,14 +148,64 @@ fn runtime() -> Result<tokio::runtime::Runtime, String> {
         .map_err(|e| format!("cannot start the async runtime: {e}"))
 }
 
+/// The first PEM block of `text` (`-----BEGIN ...` to `-----END ...-----`).
+fn first_pem_block(text: &str) -> Option<&str> {
+    let start = text.find("-----BEGIN ")?;
+    let end_marker = text[start..].find("-----END ")? + start;
+    let end = text[end_marker + 9..].find("-----")? + end_marker + 9 + 5;
+    Some(&text[start..end])
+}
+
+fn read_pem(path: &PathBuf) -> Result<(String, String), String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let block = first_pem_block(&text)
+        .ok_or_else(|| format!("{}: no PEM block (-----BEGIN ...)", path.display()))?;
+    Ok((path.display().to_string(), block.to_owned()))
+}
+
+/// The private key of `--rsa-key`, or a fresh one.
+fn server_key(path: Option<&PathBuf>) -> Result<(RsaPrivateKey, bool), String> {
+    match path {
+        Some(path) => {
+            let (name, pem) = read_pem(path)?;
+            let key = RsaPrivateKey::from_pem(&pem).map_err(|e| format!("{name}: {e}"))?;
+            Ok((key, false))
+        }
+        None => RsaPrivateKey::generate()
+            .map(|key| (key, true))
+            .map_err(|e| format!("cannot make an RSA key: {e}")),
+    }
+}
+
+/// A public key from a PEM file holding a public or a private RSA key.
+fn trusted_key(path: &PathBuf) -> Result<RsaPublicKey, String> {
+    let (name, pem) = read_pem(path)?;
+    if pem.contains("PRIVATE KEY") {
+        RsaPrivateKey::from_pem(&pem)
+            .map(|key| key.public_key().clone())
+            .map_err(|e| format!("{name}: {e}"))
+    } else {
+        RsaPublicKey::from_pem(&pem).map_err(|e| format!("{name}: {e}"))
+    }
+}
+
 /// `zerotl serve`: runs until Ctrl-C or SIGTERM.
 pub fn serve(args: ServeArgs) -> Result<(), String> {
+    let (key, fresh) = server_key(args.rsa_key.as_ref())?;
+    if args.print_public_key {
+        out!("{}", key.public_key().to_pkcs1_pem().trim_end());
+        return Ok(());
+    }
+    let public_pem = key.public_key().to_pkcs1_pem();
+    let fingerprint = key.public_key().fingerprint();
     let world = match &args.world {
         Some(path) => World::load(path).map_err(|e| e.to_string())?,
         None => World::default(),
     };
     let quiet = args.quiet;
     let builder = ServerBuilder::new()
+        .rsa_key(key)
         .listen(args.listen)
         .world(world)
         .insecure_plain(args.insecure_plain)
@@ -158,10 +222,15 @@ pub fn serve(args: ServeArgs) -> Result<(), String> {
         } else {
             "encrypted only"
         };
-        // The address line is printed (and flushed) for scripts that started us on port 0.
-        println!("zerotl: serving on {} ({mode})", server.local_addr());
-        use std::io::Write as _;
-        let _ = std::io::stdout().flush();
+        // The address line comes first (and is flushed) for scripts that started us
+        // on port 0; a fresh key's public half follows, for `invoke --trust-key`.
+        out!(
+            "zerotl: serving on {} ({mode}; RSA key fingerprint {fingerprint:016x})",
+            server.local_addr()
+        );
+        if fresh {
+            out!("{}", public_pem.trim_end());
+        }
         stop_signal().await;
         eprintln!("zerotl: shutting down");
         server.shutdown().await;
@@ -260,6 +329,14 @@ async fn call(client: &Client, peer: &PeerSpec) -> Result<Outcome, String> {
 /// exit status 1).
 pub fn invoke(args: InvokeArgs) -> Result<(), String> {
     let mut config = args.transport.config();
+    if !args.trust_key.is_empty() {
+        let keys = args
+            .trust_key
+            .iter()
+            .map(trusted_key)
+            .collect::<Result<Vec<_>, _>>()?;
+        config = config.trust(keys);
+    }
     if args.insecure_plain {
         config = config.insecure_plain();
     }
@@ -278,7 +355,7 @@ pub fn invoke(args: InvokeArgs) -> Result<(), String> {
         let line = describe(&outcome);
         match outcome {
             Ok(_) => {
-                println!("{line}");
+                out!("{line}");
                 Ok(())
             }
             Err(_) => Err(line),
@@ -307,7 +384,12 @@ pub fn demo(args: DemoArgs) -> Result<(), String> {
         ("channel:10:9999", Expected::Error(E::PeerIdInvalid)),
         ("self", Expected::Error(E::PeerIdInvalid)),
     ];
-    let mut config = args.transport.config();
+    // A fresh server key, trusted by the client: the flow of a real deployment.
+    let (key, _) = server_key(None)?;
+    let mut config = args
+        .transport
+        .config()
+        .trust(vec![key.public_key().clone()]);
     if args.insecure_plain {
         config = config.insecure_plain();
     }
@@ -318,12 +400,13 @@ pub fn demo(args: DemoArgs) -> Result<(), String> {
     };
     runtime()?.block_on(async move {
         let server = ServerBuilder::new()
+            .rsa_key(key)
             .listen("127.0.0.1:0".parse().expect("a valid address"))
             .insecure_plain(args.insecure_plain)
             .spawn()
             .await
             .map_err(|e| format!("cannot start the server: {e}"))?;
-        println!(
+        out!(
             "zerotl demo: server on {}, client over {:?} ({mode})",
             server.local_addr(),
             args.transport
@@ -366,11 +449,11 @@ pub fn demo(args: DemoArgs) -> Result<(), String> {
                 failures += 1;
                 line.push_str("  <- UNEXPECTED");
             }
-            println!("{line}");
+            out!("{line}");
         }
         server.shutdown().await;
         if failures == 0 {
-            println!(
+            out!(
                 "zerotl demo: all {} calls answered as expected",
                 calls.len()
             );

@@ -8,6 +8,13 @@ use std::process::{Child, Command, Output, Stdio};
 
 const ZEROTL: &str = env!("CARGO_BIN_EXE_zerotl");
 
+/// The library's published test key (PKCS#1 PEM private key): `serve --rsa-key`
+/// and `invoke --trust-key` both take it, so tests skip generating a key.
+const TEST_KEY: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../zerotl-mtproto/src/server/test_server_key.pem"
+);
+
 fn run(args: &[&str]) -> (String, String, i32) {
     let Output {
         stdout,
@@ -86,6 +93,7 @@ impl Server {
     fn start(extra: &[&str]) -> Self {
         let mut child = Command::new(ZEROTL)
             .args(["serve", "--listen", "127.0.0.1:0", "--quiet"])
+            .args(["--rsa-key", TEST_KEY])
             .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -108,7 +116,7 @@ impl Server {
     }
 
     fn invoke(&self, args: &[&str], peer: &str) -> (String, String, i32) {
-        let mut all = vec!["invoke", "--server", &self.addr];
+        let mut all = vec!["invoke", "--server", &self.addr, "--trust-key", TEST_KEY];
         all.extend_from_slice(args);
         all.extend_from_slice(&["export-chat-invite", "--peer", peer]);
         run(&all)
@@ -292,6 +300,86 @@ fn serve_with_world_files() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Without `--rsa-key` the server makes a fresh key and prints its public half
+/// after the address line; `invoke --trust-key` reads that output; a client that
+/// trusts another key is refused with the fingerprints on offer.
+#[cfg(unix)]
+#[test]
+fn fresh_server_key_and_trusted_keys() {
+    let mut child = Command::new(ZEROTL)
+        .args(["serve", "--listen", "127.0.0.1:0", "--quiet"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start zerotl serve");
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut printed = String::new();
+    while !printed.contains("-----END RSA PUBLIC KEY-----") {
+        let before = printed.len();
+        reader.read_line(&mut printed).unwrap();
+        assert!(printed.len() > before, "serve stopped printing: {printed}");
+    }
+    let first = printed.lines().next().unwrap();
+    assert!(
+        first.starts_with("zerotl: serving on 127.0.0.1:"),
+        "{first}"
+    );
+    let fingerprint = first
+        .rsplit_once("fingerprint ")
+        .map(|(_, f)| f.trim_end_matches(')'))
+        .unwrap()
+        .to_owned();
+    let addr = first.split_whitespace().nth(3).unwrap().to_owned();
+    let dir = std::env::temp_dir().join(format!("zerotl-cli-key-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let saved = dir.join("serve.out");
+    std::fs::write(&saved, &printed).unwrap();
+
+    let call = |trust: &str| {
+        run(&[
+            "invoke",
+            "--server",
+            &addr,
+            "--trust-key",
+            trust,
+            "export-chat-invite",
+            "--peer",
+            "chat:1",
+        ])
+    };
+    let (out, err, status) = call(saved.to_str().unwrap());
+    assert_eq!(status, 0, "{out}{err}");
+    assert!(
+        out.starts_with("chatInviteExported https://t.me/joinchat/"),
+        "{out}"
+    );
+    let (_, err, status) = call(TEST_KEY);
+    assert_eq!(status, 1);
+    assert!(err.contains("no trusted key"), "{err}");
+    assert!(err.contains(&fingerprint), "{err} lacks {fingerprint}");
+    let (_, err, status) = call(dir.join("missing.pem").to_str().unwrap());
+    assert_eq!(status, 1);
+    assert!(err.starts_with("zerotl: cannot read "), "{err}");
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `--print-public-key` prints the PKCS#1 public key of `--rsa-key` and exits.
+#[test]
+fn print_public_key() {
+    let (out, err, status) = run(&["serve", "--rsa-key", TEST_KEY, "--print-public-key"]);
+    assert_eq!(status, 0, "{err}");
+    assert!(out.starts_with("-----BEGIN RSA PUBLIC KEY-----\n"), "{out}");
+    assert!(out.ends_with("-----END RSA PUBLIC KEY-----\n"), "{out}");
+    let expected = zerotl_mtproto::server::keys::test_server_public_key().to_pkcs1_pem();
+    assert_eq!(out.trim_end(), expected.trim_end());
+    // Without a key file there is nothing lasting to print.
+    let (_, err, status) = run(&["serve", "--print-public-key"]);
+    assert_eq!(status, 1);
+    assert!(err.contains("--rsa-key"), "{err}");
+}
+
 #[test]
 fn invoke_without_a_server() {
     // Bind and drop to find a port nobody listens on.
@@ -337,6 +425,7 @@ fn telethon_against_zerotl_serve() {
     assert!(text.contains("1000"));
     std::fs::write(&world, text).unwrap();
     let server = Server::start(&["--insecure-plain", "--world", world.to_str().unwrap()]);
+    // The script adds the server's key (Server::start passes TEST_KEY) to Telethon's.
     let (host, port) = server.addr.rsplit_once(':').unwrap();
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../zerotl-mtproto");
     let output = Command::new("python3")

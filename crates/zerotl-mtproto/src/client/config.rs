@@ -166,6 +166,22 @@ impl ClientConfig {
         self
     }
 
+    /// Encrypts the key exchange to one of `keys` (replacing the trusted keys;
+    /// switches a plain-mode config back to encryption, dc 2).
+    pub fn trust(mut self, keys: Vec<RsaPublicKey>) -> Self {
+        match &mut self.session {
+            SessionMode::Encrypted { trusted_keys, .. } => *trusted_keys = keys,
+            SessionMode::InsecurePlain => {
+                self.session = SessionMode::Encrypted {
+                    trusted_keys: keys,
+                    dc: 2,
+                    resume: None,
+                }
+            }
+        }
+        self
+    }
+
     /// Reuses a key (and its salt) from an earlier connection to the same server
     /// (no effect in plain test mode).
     pub fn resume(mut self, key: AuthKey, salt: i64) -> Self {

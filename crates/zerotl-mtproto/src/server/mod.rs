@@ -24,8 +24,10 @@
 //!
 //! ## Encryption
 //!
-//! The server's RSA key defaults to the public [`keys::TEST_SERVER_KEY_PEM`]; clients
-//! trust [`keys::test_server_public_key`]. Auth keys live in a shared
+//! A [`ServerBuilder`]'s RSA key defaults to the public [`keys::TEST_SERVER_KEY_PEM`]
+//! (quick to start, for tests); clients built with [`crate::client::ClientConfig::new`]
+//! trust [`keys::test_server_public_key`]. [`ServerBuilder::rsa_key`] sets a real key,
+//! and `zerotl serve` always uses one (`--rsa-key FILE`, or a fresh key at start-up). Auth keys live in a shared
 //! [`KeyStore`](keys::KeyStore), so a client may reconnect with its key. Server
 //! answers are packed as responses (`msg_id ≡ 1 mod 4`); the server sends
 //! `new_session_created` on a session's first message, `bad_server_salt` /
@@ -146,6 +148,12 @@ impl ServerBuilder {
     /// Answers unencrypted requests (plain test mode).
     pub fn insecure_plain(mut self, on: bool) -> Self {
         self.security.insecure_plain = on;
+        self
+    }
+
+    /// Uses `key` for key exchanges (instead of the built-in test key).
+    pub fn rsa_key(mut self, key: crate::crypto::rsa::RsaPrivateKey) -> Self {
+        self.security.encryption = Some(Arc::new(crate::auth::ServerConfig::new(key)));
         self
     }
 
