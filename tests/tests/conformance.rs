@@ -228,6 +228,17 @@ fn every_combinator_of_both_layers_matches_gramjs() {
         return;
     }
     let records = generate();
+    // The coverage report goes to stdout and to `target/tmp/conformance-report.txt`
+    // (CI prints the file: libtest hides a passing test's output).
+    let mut report = String::new();
+    macro_rules! report {
+        ($($arg:tt)*) => {{
+            let line = format!($($arg)*);
+            println!("{line}");
+            report.push_str(&line);
+            report.push('\n');
+        }};
+    }
 
     // Per (layer, section, combinator id): cases run and passed.
     let mut tally: BTreeMap<(u32, &'static str, u32), Tally> = BTreeMap::new();
@@ -296,7 +307,7 @@ fn every_combinator_of_both_layers_matches_gramjs() {
                     } else {
                         "GramJS computes"
                     };
-                    println!(
+                    report!(
                         "id audit: {name}: rule {rule_id:#010x} = zerotl; {note} {gramjs_id:#010x}"
                     );
                 }
@@ -328,15 +339,15 @@ fn every_combinator_of_both_layers_matches_gramjs() {
                     None => missing.push(c),
                 }
             }
-            println!(
+            report!(
                 "layer {layer} {section}: {total} combinators in the table, {exercised} exercised ({cases} cases), {passed} passed every case"
             );
             for c in missing {
                 let key = (layer, section.to_owned(), c.name.to_owned());
                 if let Some(reason) = excluded.get(&key) {
-                    println!("  excluded {}: {reason}", c.name);
+                    report!("  excluded {}: {reason}", c.name);
                 } else if section == "mtproto" && exercised_anywhere.contains(&(section, c.id)) {
-                    println!(
+                    report!(
                         "  {} is not in layer{layer}/mtproto.tl; exercised under another layer",
                         c.name
                     );
@@ -357,21 +368,24 @@ fn every_combinator_of_both_layers_matches_gramjs() {
         } = rec
         {
             if *layer == LAYERS[0] {
-                println!("GramJS workaround for {name}: {reason}");
+                report!("GramJS workaround for {name}: {reason}");
             }
         }
     }
     for (section, name, why) in SHADOWED {
-        println!("note: {section} {name}: {why}");
+        report!("note: {section} {name}: {why}");
     }
 
     let shown = failures.len().min(30);
     for f in &failures[..shown] {
-        println!("FAIL {f}");
+        report!("FAIL {f}");
     }
     for p in &problems {
-        println!("PROBLEM {p}");
+        report!("PROBLEM {p}");
     }
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("conformance-report.txt");
+    std::fs::write(&path, &report)
+        .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
     assert!(
         failures.is_empty() && problems.is_empty(),
         "{} case(s) failed ({} shown above), {} other problem(s)",

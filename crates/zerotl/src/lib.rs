@@ -54,3 +54,8 @@ pub use strings::{tl_bytes_len, Bytes, Str};
 pub use traits::{BareDecode, BareEncode, Decode, Encode, Identifiable, RemoteCall};
 pub use vector::{BareVector, Iter as VectorIter, Vector, VECTOR_ID};
 pub use writer::Writer;
+
+/// Little-endian integer types of zerocopy (`le::I64`, ...): what
+/// [`Vector::as_le_slice`] views decoded `Vector<int>`/`Vector<long>`/`Vector<double>`
+/// as.
+pub use zerocopy::byteorder::little_endian as le;

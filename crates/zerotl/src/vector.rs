@@ -14,6 +14,7 @@ use core::fmt;
 use core::marker::PhantomData;
 
 use crate::error::{DecodeError, DecodeErrorKind};
+use crate::le;
 use crate::reader::Reader;
 use crate::traits::{Decode, Encode};
 use crate::writer::Writer;
@@ -146,6 +147,33 @@ impl<'a, T: Decode<'a> + Clone, const B: bool> Vector<'a, T, B> {
         }
     }
 }
+
+/// Typed views of decoded vectors of fixed-size numbers, through zerocopy: the
+/// element bytes, already validated, seen as a slice of little-endian integers
+/// (alignment 1, so no copy and no per-element check; `.get()` converts on any host).
+macro_rules! le_slice_view {
+    ($($t:ty => $le:ident),* $(,)?) => {$(
+        impl<'a, const B: bool> Vector<'a, $t, B> {
+            #[doc = concat!("The decoded elements as `&[", stringify!($le), "]` over the input bytes")]
+            /// (`None` for a vector built from a slice: see [`Vector::as_slice`]).
+            ///
+            /// ```
+            /// use zerotl::{Decode, Vector};
+            /// let wire = [0x15, 0xc4, 0xb5, 0x1c, 2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0];
+            /// let v = Vector::<i64>::decode_from_slice(&wire).unwrap();
+            /// let longs = v.as_le_slice().unwrap();
+            /// assert_eq!(longs.iter().map(|x| x.get()).sum::<i64>(), 3);
+            /// ```
+            pub fn as_le_slice(&self) -> Option<&'a [le::$le]> {
+                let bytes = self.wire_bytes()?;
+                // Decoding checked that `bytes` holds exactly `len` elements.
+                <[le::$le] as zerocopy::FromBytes>::ref_from_bytes(bytes).ok()
+            }
+        }
+    )*};
+}
+
+le_slice_view!(i32 => I32, i64 => I64, f64 => F64);
 
 /// The iterator of [`Vector::iter`].
 pub struct Iter<'a, T> {
@@ -347,6 +375,23 @@ mod tests {
         let bad = [1, 0, 0, 0, 1, 0xff, 0, 0];
         let e = BareVector::<Str>::decode_from_slice(&bad).unwrap_err();
         assert_eq!((e.kind(), e.offset()), (DecodeErrorKind::InvalidUtf8, 4));
+    }
+
+    #[test]
+    fn le_slice_views() {
+        let wire = [2, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 7, 0, 0, 0];
+        let v = BareVector::<i32>::decode_from_slice(&wire).unwrap();
+        let view = v.as_le_slice().unwrap();
+        assert_eq!(view.len(), 2);
+        assert_eq!((view[0].get(), view[1].get()), (-1, 7));
+        let mut wire = std::vec![0x15, 0xc4, 0xb5, 0x1c, 1, 0, 0, 0];
+        wire.extend_from_slice(&1.5f64.to_le_bytes());
+        let v = Vector::<f64>::decode_from_slice(&wire).unwrap();
+        assert_eq!(v.as_le_slice().unwrap()[0].get(), 1.5);
+        assert!(Vector::<i64>::from_slice(&[1]).as_le_slice().is_none());
+        // An empty vector is an empty view.
+        let v = BareVector::<i64>::decode_from_slice(&[0, 0, 0, 0]).unwrap();
+        assert_eq!(v.as_le_slice().unwrap().len(), 0);
     }
 
     #[test]
