@@ -14,3 +14,13 @@ fn decode_layer122_crash_f1a17177() {
     ];
     decode_any(&zerotl_types::layer122::schema::SCHEMA, &data);
 }
+
+/// `decode_layer230`, CI 2026-11-26 (crash-0e80dcbf).
+#[test]
+fn decode_layer230_crash_0e80dcbf() {
+    let data = [
+        0x2e, 0xfd, 0xa9, 0xac, 0xe7, 0x34, 0x2d, 0x30, 0xf3, 0x43, 0x3f, 0xd3, 0x3a, 0x00, 0x00,
+        0x00,
+    ];
+    decode_any(&zerotl_types::layer230::schema::SCHEMA, &data);
+}

@@ -35,7 +35,7 @@
 //!   could not decode);
 //! * an `Object` whose bytes are not a known boxed value shows as
 //!   `{"_": "<undecodable>", "bytes": "<base64>"}`, because the typed API accepts any
-//!   bytes there.
+//!   bytes there; encoding writes those bytes back as they are.
 //!
 //! ```
 //! # #[cfg(feature = "layer122")] {
@@ -340,7 +340,7 @@ impl Walk {
         self.depth = depth;
         Ok(decoded.unwrap_or_else(|_| {
             let mut m = Map::new();
-            m.insert("_".into(), Value::from("<undecodable>"));
+            m.insert("_".into(), Value::from(UNDECODABLE));
             m.insert(
                 "bytes".into(),
                 Value::from(base64::engine::general_purpose::STANDARD.encode(bytes)),
@@ -540,6 +540,28 @@ fn unhex<const N: usize>(v: &Value) -> Result<[u8; N], JsonError> {
     Ok(out)
 }
 
+/// The `"_"` of an `Object` whose bytes are no known boxed value.
+const UNDECODABLE: &str = "<undecodable>";
+
+/// `{"_": "<undecodable>", "bytes": "<base64>"}`: the bytes as they are (at least
+/// a constructor id, as the typed decoder requires of an `Object`).
+fn raw_object(v: &Value, out: &mut Vec<u8>) -> Result<(), JsonError> {
+    let text = v
+        .get("bytes")
+        .and_then(Value::as_str)
+        .ok_or_else(|| JsonError::new("`<undecodable>` needs `bytes` (base64)"))?;
+    let data = base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .map_err(|e| JsonError::new(format!("invalid base64: {e}")))?;
+    if data.len() < 4 {
+        return Err(JsonError::new(
+            "`<undecodable>` bytes must hold at least a constructor id (4 bytes)",
+        ));
+    }
+    out.extend_from_slice(&data);
+    Ok(())
+}
+
 impl Build {
     /// A boxed constructor or function named by `"_"`.
     fn object(&self, v: &Value, out: &mut Vec<u8>) -> Result<(), JsonError> {
@@ -712,6 +734,9 @@ impl Build {
                 out.extend_from_slice(&if b { BOOL_TRUE_ID } else { BOOL_FALSE_ID }.to_le_bytes());
             }
             Ty::True => return Err(JsonError::new("`true` is only valid under a flag")),
+            Ty::Object | Ty::Generic if ctor_name(v).ok() == Some(UNDECODABLE) => {
+                raw_object(v, out)?
+            }
             Ty::Object | Ty::Generic => self.object(v, out)?,
             Ty::Vector(elem) | Ty::BareVector(elem) => {
                 let items = v.as_array().ok_or_else(|| expected("an array"))?;
