@@ -27,6 +27,7 @@ ROWS = [
     ("throughput_upload_file_1mib_decode", "zerotl", "grammers", ""),
     ("throughput_upload_file_1mib_encode", "zerotl", "grammers", ""),
     ("throughput_vector_long_100k_decode", "zerotl", "grammers", ""),
+    ("throughput_vector_long_100k_decode", "zerotl_le_slice", "grammers", ""),
     ("throughput_vector_long_100k_encode", "zerotl", "grammers", ""),
 ]
 EXTRA = [

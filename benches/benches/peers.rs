@@ -200,6 +200,9 @@ fn throughput(c: &mut Criterion, inp: &Inputs) {
     g.bench_function("zerotl", |b| {
         b.iter(|| zerotl_ops::sum_longs(black_box(&inp.chat_add_user)))
     });
+    g.bench_function("zerotl_le_slice", |b| {
+        b.iter(|| zerotl_ops::sum_longs_le_slice(black_box(&inp.chat_add_user)))
+    });
     g.bench_function("grammers", |b| {
         b.iter(|| grammers_ops::sum_longs(black_box(&inp.chat_add_user)))
     });

@@ -147,6 +147,7 @@ pub fn cross_check(inp: &Inputs) {
     );
     let sum = inp.longs.iter().fold(0i64, |a, x| a.wrapping_add(*x));
     assert_eq!(zerotl_ops::sum_longs(&inp.chat_add_user), sum);
+    assert_eq!(zerotl_ops::sum_longs_le_slice(&inp.chat_add_user), sum);
     assert_eq!(grammers_ops::sum_longs(&inp.chat_add_user), sum);
     let n = zerotl_ops::encode_longs(&inp.longs, &mut out);
     assert_eq!(&out[..n], &inp.chat_add_user[..]);
@@ -281,6 +282,9 @@ pub fn allocation_counts(inp: &Inputs) -> Vec<AllocCount> {
     });
     row("throughput_vector_long_100k_decode/zerotl", &mut || {
         zerotl_ops::sum_longs(&inp.chat_add_user) as usize
+    });
+    row("throughput_vector_long_100k_decode/zerotl_le_slice", &mut || {
+        zerotl_ops::sum_longs_le_slice(&inp.chat_add_user) as usize
     });
     row("throughput_vector_long_100k_decode/grammers", &mut || {
         grammers_ops::sum_longs(&inp.chat_add_user) as usize

@@ -119,6 +119,19 @@ pub fn sum_longs(bytes: &[u8]) -> i64 {
     }
 }
 
+/// Bench 4, through the zerocopy view: the decoded vector as `&[le::I64]`.
+pub fn sum_longs_le_slice(bytes: &[u8]) -> i64 {
+    match l230::enums::MessageAction::decode_from_slice(bytes).expect("valid input") {
+        l230::enums::MessageAction::ChatAddUser(a) => a
+            .users
+            .as_le_slice()
+            .expect("a decoded vector")
+            .iter()
+            .fold(0i64, |acc, x| acc.wrapping_add(x.get())),
+        _ => 0,
+    }
+}
+
 /// Bench 4: encodes `messageActionChatAddUser` over `users` into `out`.
 #[inline]
 pub fn encode_longs(users: &[i64], out: &mut [u8]) -> usize {
