@@ -1,7 +1,27 @@
 //! Inputs the fuzzers found (fuzz/), replayed through the same fuzz bodies as plain tests.
 //! Each test names its target and the artifact it came from.
 
-use zerotl_types::fuzzing::decode_any;
+use zerotl_types::fuzzing::{decode_any, seed_round_trip};
+
+/// The bodies take garbage and real input without complaint.
+#[test]
+fn bodies_accept_garbage_and_real_input() {
+    let mtproto = &zerotl_types::mtproto::schema::SCHEMA;
+    for input in [
+        &[][..],
+        &[1, 2, 3],
+        &[0xdc, 0xf8, 0xf1, 0x73, 0, 0, 0, 0],
+        &[0xff; 64],
+    ] {
+        decode_any(mtproto, input);
+    }
+    let req = [
+        0x4c, 0x53, 0xf7, 0x0d, 0x63, 0xe8, 0x9b, 0x17, 0x87, 0xd6, 0x12, 0x00,
+    ];
+    decode_any(&zerotl_types::layer122::schema::SCHEMA, &req);
+    seed_round_trip(&req);
+    seed_round_trip(&req[..7]);
+}
 
 /// `decode_layer122`, CI 2026-11-26: a constructor with a double whose bits
 /// are a NaN.

@@ -73,30 +73,3 @@ pub fn seed_round_trip(data: &[u8]) {
     check::<enums::ExportedChatInvite>(data);
     check::<functions::messages::ExportChatInvite>(data);
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn bodies_accept_garbage_and_real_input() {
-        let s = &crate::mtproto::schema::SCHEMA;
-        for input in [
-            &[][..],
-            &[1, 2, 3],
-            &[0xdc, 0xf8, 0xf1, 0x73, 0, 0, 0, 0],
-            &[0xff; 64],
-        ] {
-            decode_any(s, input);
-        }
-        #[cfg(feature = "layer122")]
-        {
-            let req = [
-                0x4c, 0x53, 0xf7, 0x0d, 0x63, 0xe8, 0x9b, 0x17, 0x87, 0xd6, 0x12, 0x00,
-            ];
-            decode_any(&crate::layer122::schema::SCHEMA, &req);
-            seed_round_trip(&req);
-            seed_round_trip(&req[..7]);
-        }
-    }
-}
