@@ -1,25 +1,31 @@
 #!/usr/bin/env bash
-# Runs every cargo-fuzz target for SECONDS (default 20) on a copy of its committed
-# corpus with the constructor-id dictionary. Fails on any crash, leak
-# (AddressSanitizer's leak checker is on) or timeout. The build is unoptimised
-# (`--dev`) to keep CI short; tools/fuzz-long.sh builds with optimisations.
+# Runs every cargo-fuzz target on a copy of its committed corpus with the
+# constructor-id dictionary, for RUNS inputs (default 20000) with a fixed seed, or
+# SECONDS (default 20) if that comes first. Fails on any crash, leak
+# (AddressSanitizer's leak checker is on) or timeout. The fixed seed makes a CI run
+# repeatable on a developer's machine (same build, same inputs in the same order).
+# The build is unoptimised (`--dev`) to keep CI short; tools/fuzz-long.sh builds with
+# optimisations and runs long.
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
 seconds="${1:-20}"
+runs="${ZEROTL_FUZZ_RUNS:-20000}"
 cargo +nightly fuzz build --dev
 log="$(mktemp)"
 for target in $(cargo +nightly fuzz list); do
   work="$(mktemp -d)"
   cp -r "corpus/$target/." "$work/"
-  echo "--- $target (${seconds}s)"
+  echo "--- $target (seed 1, ${runs} runs or ${seconds}s)"
   status=0
   cargo +nightly fuzz run --dev "$target" "$work" -- \
-    -max_total_time="$seconds" -dict=dict/ids.dict -timeout=10 -rss_limit_mb=2048 \
+    -seed=1 -runs="$runs" -max_total_time="$seconds" \
+    -dict=dict/ids.dict -timeout=10 -rss_limit_mb=2048 \
     -print_final_stats=1 >"$log" 2>&1 || status=$?
   grep -E "stat::number_of_executed_units|stat::average_exec_per_sec" "$log" || true
   rm -rf "$work"
   if [ "$status" -ne 0 ]; then
-    tail -n 60 "$log"
+    grep -m1 -A2 "panicked" "$log" || true
+    grep -E "^(SUMMARY|Base64|artifact_prefix)" "$log" || tail -n 60 "$log"
     echo "fuzz target $target failed (status $status); the input is in fuzz/artifacts/$target" >&2
     exit 1
   fi

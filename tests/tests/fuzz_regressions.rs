@@ -44,3 +44,13 @@ fn decode_layer230_crash_0e80dcbf() {
     ];
     decode_any(&zerotl_types::layer230::schema::SCHEMA, &data);
 }
+
+/// `decode_layer230` and `decode_layer122`, long run 2026-11-26 (crash-c6edd29e):
+/// `invokeWithoutUpdates` twice, the inner one with an empty `query`; JSON showed
+/// the inner `Object` as an empty `<undecodable>` it could not encode back.
+#[test]
+fn nested_object_without_an_id_crash_c6edd29e() {
+    let data = [0xb7, 0x59, 0x94, 0xbf, 0xb7, 0x59, 0x94, 0xbf];
+    decode_any(&zerotl_types::layer230::schema::SCHEMA, &data);
+    decode_any(&zerotl_types::layer122::schema::SCHEMA, &data);
+}

@@ -331,6 +331,14 @@ impl Walk {
 
     /// An `Object`/`!X` field: the rest of `r`, shown decoded when it decodes.
     fn rest_object(&mut self, r: &mut Reader<'_>, len: usize) -> Result<Value, DecodeError> {
+        // As the typed `Object`: at least a constructor id, or the enclosing value
+        // does not decode (and shows as `<undecodable>` one level up).
+        if len < 4 {
+            return Err(r.error(DecodeErrorKind::UnexpectedEnd {
+                needed: 4,
+                remaining: len,
+            }));
+        }
         let bytes = r.read_slice(len)?;
         let mut inner = Reader::new(bytes);
         let depth = self.depth;
