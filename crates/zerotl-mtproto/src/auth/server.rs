@@ -74,17 +74,7 @@ enum State {
         p: u64,
         q: u64,
     },
-    AwaitSetClientDh {
-        nonce: [u8; 16],
-        server_nonce: [u8; 16],
-        new_nonce: [u8; 32],
-        a: Box<[u8; 256]>,
-        server_time: i32,
-        dc: Option<i32>,
-        expires_in: Option<i32>,
-        expected_retry_id: i64,
-        retries: u32,
-    },
+    AwaitSetClientDh(SetClientDh),
     Finished,
 }
 
@@ -104,7 +94,7 @@ impl std::fmt::Debug for ServerHandshake {
         let state = match self.state {
             State::AwaitReqPq => "awaiting req_pq_multi",
             State::AwaitReqDh { .. } => "awaiting req_DH_params",
-            State::AwaitSetClientDh { .. } => "awaiting set_client_DH_params",
+            State::AwaitSetClientDh(_) => "awaiting set_client_DH_params",
             State::Finished => "finished",
         };
         f.debug_struct("ServerHandshake")
@@ -171,30 +161,7 @@ impl ServerHandshake {
                 unix_time,
                 rng,
             )?,
-            State::AwaitSetClientDh {
-                nonce,
-                server_nonce,
-                new_nonce,
-                a,
-                server_time,
-                dc,
-                expires_in,
-                expected_retry_id,
-                retries,
-            } => {
-                let ctx = SetClientDh {
-                    nonce,
-                    server_nonce,
-                    new_nonce,
-                    a,
-                    server_time,
-                    dc,
-                    expires_in,
-                    expected_retry_id,
-                    retries,
-                };
-                on_set_client_dh(&self.config, ctx, body, check_key)?
-            }
+            State::AwaitSetClientDh(ctx) => on_set_client_dh(&self.config, ctx, body, check_key)?,
             State::Finished => return Err(AuthError::Finished),
         };
         self.state = next;
@@ -423,7 +390,7 @@ fn on_req_dh<R: rand::CryptoRng + ?Sized>(
         encrypted_answer: Bytes::new(&encrypted),
     });
     Ok((
-        State::AwaitSetClientDh {
+        State::AwaitSetClientDh(SetClientDh {
             nonce,
             server_nonce,
             new_nonce: inner.new_nonce,
@@ -433,11 +400,12 @@ fn on_req_dh<R: rand::CryptoRng + ?Sized>(
             expires_in: inner.expires_in,
             expected_retry_id: 0,
             retries: 0,
-        },
+        }),
         ServerStep::Reply(reply),
     ))
 }
 
+/// What the server remembers between `server_DH_params_ok` and `set_client_DH_params`.
 struct SetClientDh {
     nonce: [u8; 16],
     server_nonce: [u8; 16],
@@ -530,17 +498,11 @@ fn on_set_client_dh(
                 server_nonce,
                 new_nonce_hash2: auth_key.new_nonce_hash(&ctx.new_nonce, 2),
             });
-            let next = State::AwaitSetClientDh {
+            let next = State::AwaitSetClientDh(SetClientDh {
                 expected_retry_id: i64::from_le_bytes(auth_key.aux_hash()),
                 retries: ctx.retries + 1,
-                nonce,
-                server_nonce,
-                new_nonce: ctx.new_nonce,
-                a: ctx.a,
-                server_time: ctx.server_time,
-                dc: ctx.dc,
-                expires_in: ctx.expires_in,
-            };
+                ..ctx
+            });
             Ok((next, ServerStep::Reply(reply)))
         }
         KeyVerdict::Fail => {
