@@ -204,12 +204,12 @@ pub enum EncodeError {
         /// The value's length in bytes.
         length: usize,
     },
-    /// The value wrote a different number of bytes than `encoded_len` announced
-    /// (a bug in a hand-written `Encode` implementation).
+    /// The value wrote more bytes than `encoded_len` announced (a bug in a
+    /// hand-written `Encode` implementation), found when the output ran out.
     LengthMismatch {
         /// What `encoded_len` returned.
         announced: usize,
-        /// What `encode` wrote.
+        /// How many bytes `encode` needed at least (it stopped at the end of the output).
         written: usize,
     },
 }
@@ -226,7 +226,10 @@ impl fmt::Display for EncodeError {
                 "string or bytes of {length} bytes exceeds the TL limit of 16777215"
             ),
             Self::LengthMismatch { announced, written } => {
-                write!(f, "encoder wrote {written} bytes but announced {announced}")
+                write!(
+                    f,
+                    "encoder needed at least {written} bytes but announced {announced}"
+                )
             }
         }
     }

@@ -48,24 +48,43 @@ pub trait Encode {
 
     /// Writes the value at the start of `out` and returns the number of bytes written.
     ///
-    /// Fails with [`EncodeError::BufferTooSmall`] (naming the size needed) when `out`
-    /// is too short, before writing anything.
+    /// One pass: the value is written straight into `out`, and only when `out` turns
+    /// out too short is [`Encode::encoded_len`] computed, for an
+    /// [`EncodeError::BufferTooSmall`] that names the size needed. After an error the
+    /// start of `out` may hold part of the encoding (as with any `Write`-style sink).
+    /// If `encoded_len` claims the value fits but `encode` wrote past the end anyway
+    /// (a bug in a hand-written implementation), the error is
+    /// [`EncodeError::LengthMismatch`].
+    #[inline]
     fn encode_to_slice(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
-        let needed = self.encoded_len();
-        let available = out.len();
-        let Some(dst) = out.get_mut(..needed) else {
-            return Err(EncodeError::BufferTooSmall { needed, available });
-        };
-        let mut w = Writer::new(dst);
+        let mut w = Writer::new(out);
         self.encode(&mut w);
-        let written = w.finish()?;
-        if written != needed {
-            return Err(EncodeError::LengthMismatch {
-                announced: needed,
-                written,
-            });
+        match w.finish() {
+            Ok(written) => Ok(written),
+            Err(EncodeError::BufferTooSmall {
+                needed: at_least,
+                available,
+            }) => Err(too_small(self.encoded_len(), at_least, available)),
+            Err(e) => Err(e),
         }
-        Ok(written)
+    }
+}
+
+/// The error of an [`Encode::encode_to_slice`] that ran out of room: `announced` is
+/// what `encoded_len` says, `at_least` how far `encode` got before it failed.
+#[cold]
+#[inline(never)]
+fn too_small(announced: usize, at_least: usize, available: usize) -> EncodeError {
+    if announced > available {
+        EncodeError::BufferTooSmall {
+            needed: announced,
+            available,
+        }
+    } else {
+        EncodeError::LengthMismatch {
+            announced,
+            written: at_least,
+        }
     }
 }
 
@@ -141,4 +160,54 @@ pub trait BareDecode<'a>: Sized {
 pub trait RemoteCall: Encode {
     /// The type of the answer, borrowing from the answer's bytes.
     type Return<'r>: Decode<'r>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Str;
+
+    /// Announces 4 bytes but writes 8: a broken hand-written impl.
+    struct Liar;
+    impl Encode for Liar {
+        fn encoded_len(&self) -> usize {
+            4
+        }
+        fn encode(&self, w: &mut Writer<'_>) {
+            w.put_i64(1);
+        }
+    }
+
+    #[test]
+    fn short_buffer_names_the_whole_size() {
+        let s = Str::new("a string of 30 bytes, no more");
+        assert_eq!(s.encoded_len(), 32);
+        for available in 0..32 {
+            let mut out = [0u8; 32];
+            assert_eq!(
+                s.encode_to_slice(&mut out[..available]),
+                Err(EncodeError::BufferTooSmall {
+                    needed: 32,
+                    available
+                })
+            );
+        }
+        let mut out = [0u8; 40];
+        assert_eq!(s.encode_to_slice(&mut out), Ok(32));
+    }
+
+    #[test]
+    fn a_lying_encoded_len_is_a_length_mismatch() {
+        let mut out = [0u8; 6];
+        assert_eq!(
+            Liar.encode_to_slice(&mut out),
+            Err(EncodeError::LengthMismatch {
+                announced: 4,
+                written: 8
+            })
+        );
+        // With room enough, the bytes written are what counts.
+        let mut out = [0u8; 8];
+        assert_eq!(Liar.encode_to_slice(&mut out), Ok(8));
+    }
 }

@@ -136,19 +136,29 @@ impl<'b> Writer<'b> {
     #[inline]
     pub fn put_tl_bytes(&mut self, data: &[u8]) {
         let len = data.len();
-        let header = if len <= 253 {
-            self.put_array(&[len as u8]);
-            1
+        let (header, prefix) = if len <= 253 {
+            (1, [len as u8, 0, 0, 0])
         } else if len <= MAX_TL_BYTES_LEN {
             let l = (len as u32).to_le_bytes();
-            self.put_array(&[254, l[0], l[1], l[2]]);
-            4
+            (4, [254, l[0], l[1], l[2]])
         } else {
             self.fail(EncodeError::TooLong { length: len });
             return;
         };
-        self.put_slice(data);
-        let pad = (4 - (header + len) % 4) % 4;
-        self.put_slice(&[0u8; 3][..pad]);
+        // One bounds check for header, data and padding (at least 4 bytes). Zero the
+        // last 4-byte word (the padding, 0..=3 bytes, lies in it), write the header
+        // word, then the data over both: no variable-length fill for the padding.
+        let total = (header + len + 3) & !3;
+        if let Some(dst) = self.run(total) {
+            if let Some((_, last)) = dst.split_last_chunk_mut::<4>() {
+                *last = [0; 4];
+            }
+            if let Some((first, _)) = dst.split_first_chunk_mut::<4>() {
+                *first = prefix;
+            }
+            if let Some(out) = dst.get_mut(header..header + len) {
+                out.copy_from_slice(data);
+            }
+        }
     }
 }
