@@ -21,8 +21,11 @@ pub const DEFAULT_MAX_DEPTH: u16 = 64;
 /// ```
 #[derive(Debug, Clone)]
 pub struct Reader<'a> {
+    /// All the bytes this reader covers.
     buf: &'a [u8],
-    pos: usize,
+    /// The unread tail of `buf` (reads shrink it from the front).
+    rest: &'a [u8],
+    /// The absolute offset of `buf[0]` (non-zero in a sub-reader).
     base: usize,
     depth: u16,
     max_depth: u16,
@@ -40,7 +43,7 @@ impl<'a> Reader<'a> {
     pub const fn with_max_depth(buf: &'a [u8], max_depth: u16) -> Self {
         Self {
             buf,
-            pos: 0,
+            rest: buf,
             base: 0,
             depth: 0,
             max_depth,
@@ -54,7 +57,7 @@ impl<'a> Reader<'a> {
     pub(crate) const fn trusted(buf: &'a [u8]) -> Self {
         Self {
             buf,
-            pos: 0,
+            rest: buf,
             base: 0,
             depth: 0,
             max_depth: u16::MAX,
@@ -69,12 +72,12 @@ impl<'a> Reader<'a> {
 
     /// The absolute offset of the next byte.
     pub const fn position(&self) -> usize {
-        self.base + self.pos
+        self.base + self.consumed()
     }
 
     /// Bytes left to read.
     pub const fn remaining(&self) -> usize {
-        self.buf.len() - self.pos
+        self.rest.len()
     }
 
     /// Whether every byte has been read.
@@ -84,14 +87,20 @@ impl<'a> Reader<'a> {
 
     /// The bytes not read yet, without consuming them.
     pub fn rest(&self) -> &'a [u8] {
-        self.buf.get(self.pos..).unwrap_or(&[])
+        self.rest
     }
 
     /// The bytes from absolute offset `start` (a value of [`Reader::position`] taken
     /// earlier) up to the current position.
     pub fn consumed_since(&self, start: usize) -> &'a [u8] {
         let from = start.saturating_sub(self.base);
-        self.buf.get(from..self.pos).unwrap_or(&[])
+        self.buf.get(from..self.consumed()).unwrap_or(&[])
+    }
+
+    /// Bytes of `buf` read so far.
+    #[inline]
+    const fn consumed(&self) -> usize {
+        self.buf.len() - self.rest.len()
     }
 
     /// An error of `kind` at the current position.
@@ -104,6 +113,8 @@ impl<'a> Reader<'a> {
         DecodeError::new(kind, offset)
     }
 
+    #[cold]
+    #[inline(never)]
     fn end_error(&self, needed: usize) -> DecodeError {
         self.error(DecodeErrorKind::UnexpectedEnd {
             needed,
@@ -114,11 +125,10 @@ impl<'a> Reader<'a> {
     /// Reads the next `n` bytes.
     #[inline]
     pub fn read_slice(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
-        let end = self.pos.checked_add(n).ok_or_else(|| self.end_error(n))?;
-        match self.buf.get(self.pos..end) {
-            Some(s) => {
-                self.pos = end;
-                Ok(s)
+        match self.rest.split_at_checked(n) {
+            Some((head, tail)) => {
+                self.rest = tail;
+                Ok(head)
             }
             None => Err(self.end_error(n)),
         }
@@ -127,9 +137,9 @@ impl<'a> Reader<'a> {
     /// Reads the next `N` bytes as an array reference, with one bounds check.
     #[inline]
     pub fn read_array<const N: usize>(&mut self) -> Result<&'a [u8; N], DecodeError> {
-        match self.rest().split_first_chunk::<N>() {
-            Some((head, _)) => {
-                self.pos += N;
+        match self.rest.split_first_chunk::<N>() {
+            Some((head, tail)) => {
+                self.rest = tail;
                 Ok(head)
             }
             None => Err(self.end_error(N)),
@@ -178,16 +188,24 @@ impl<'a> Reader<'a> {
     /// [`DecodeErrorKind::UnknownConstructor`] naming `expected`.
     #[inline]
     pub fn expect_id(&mut self, id: u32, expected: &'static str) -> Result<(), DecodeError> {
-        let at = self.position();
         let got = self.read_u32()?;
         if got == id {
             Ok(())
         } else {
-            Err(self.error_at(
-                DecodeErrorKind::UnknownConstructor { id: got, expected },
-                at,
-            ))
+            Err(self.unknown_constructor(got, expected))
         }
+    }
+
+    /// The error for a constructor id `id` that was just read (so it starts 4 bytes
+    /// back) and is not one of the type `expected`. Generated enum decoders call
+    /// this only on failure, so the hot path never computes the offset.
+    #[cold]
+    #[inline(never)]
+    pub fn unknown_constructor(&self, id: u32, expected: &'static str) -> DecodeError {
+        self.error_at(
+            DecodeErrorKind::UnknownConstructor { id, expected },
+            self.position().saturating_sub(4),
+        )
     }
 
     /// Reads a `flags:#` word and rejects bits outside `known`.
@@ -197,12 +215,13 @@ impl<'a> Reader<'a> {
         known: u32,
         constructor: &'static str,
     ) -> Result<u32, DecodeError> {
-        let at = self.position();
         let flags = self.read_u32()?;
         let bits = flags & !known;
         if bits == 0 {
             Ok(flags)
         } else {
+            // Worked out only on failure: the word started 4 bytes back.
+            let at = self.position().saturating_sub(4);
             Err(self.error_at(DecodeErrorKind::UnknownFlags { bits, constructor }, at))
         }
     }
@@ -213,6 +232,30 @@ impl<'a> Reader<'a> {
     /// anything else is read.
     #[inline]
     pub fn read_tl_bytes(&mut self) -> Result<&'a [u8], DecodeError> {
+        // The short form (one length byte, lengths 0..=253) in one bounds check:
+        // header, data and padding span `(1 + len)` rounded up to 4 bytes, so the
+        // padding is the top `pad` bytes (0..=3) of the last little-endian word.
+        let rest = self.rest();
+        if let Some(&n @ 0..=253) = rest.first() {
+            let len = n as usize;
+            let padded = (len + 4) & !3;
+            if let Some((all, tail)) = rest.split_at_checked(padded) {
+                if let (Some(last), Some(data)) = (all.last_chunk::<4>(), all.get(1..1 + len)) {
+                    let pad = padded - 1 - len;
+                    if u64::from(u32::from_le_bytes(*last)) >> (32 - 8 * pad) == 0 {
+                        self.rest = tail;
+                        return Ok(data);
+                    }
+                }
+            }
+        }
+        self.read_tl_bytes_slow()
+    }
+
+    /// [`Reader::read_tl_bytes`] for the 4-byte length form and for every error.
+    #[cold]
+    #[inline(never)]
+    fn read_tl_bytes_slow(&mut self) -> Result<&'a [u8], DecodeError> {
         let at = self.position();
         let rest = self.rest();
         let (header, len) = match rest.first() {
@@ -238,7 +281,7 @@ impl<'a> Reader<'a> {
             }));
         }
         let padded = (header + len + 3) & !3;
-        let Some(all) = rest.get(..padded) else {
+        let Some((all, tail)) = rest.split_at_checked(padded) else {
             return Err(self.error_at(
                 DecodeErrorKind::UnexpectedEnd {
                     needed: padded - header - len,
@@ -251,7 +294,7 @@ impl<'a> Reader<'a> {
         if padding.iter().any(|&b| b != 0) {
             return Err(self.error_at(DecodeErrorKind::NonZeroPadding, at + header + len));
         }
-        self.pos += padded;
+        self.rest = tail;
         Ok(data)
     }
 
@@ -321,7 +364,7 @@ impl<'a> Reader<'a> {
         })?;
         Ok(Reader {
             buf,
-            pos: 0,
+            rest: buf,
             base,
             depth: self.depth,
             max_depth: self.max_depth,

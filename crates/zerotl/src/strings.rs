@@ -126,12 +126,23 @@ impl<'a> Decode<'a> for Str<'a> {
     fn decode(r: &mut Reader<'a>) -> Result<Self, DecodeError> {
         let at = r.position();
         let data = r.read_tl_bytes()?;
-        // Most TL strings (links, usernames, ids) are ASCII: check that word by word
-        // first and run the full UTF-8 validation only when it fails.
-        if !r.is_trusted() && !data.is_ascii() && core::str::from_utf8(data).is_err() {
-            return Err(r.error_at(DecodeErrorKind::InvalidUtf8, at));
+        // Bytes a vector or `Lazy` already validated skip the check; the check itself
+        // is out of line, so this function stays small enough to inline everywhere.
+        if !r.is_trusted() {
+            check_text(data, at)?;
         }
         Ok(Self(data))
+    }
+}
+
+/// Checks that a decoded string is UTF-8. Most TL strings (links, usernames, ids) are
+/// ASCII: that is checked word by word first, the full validation runs only if it fails.
+#[inline(never)]
+fn check_text(data: &[u8], at: usize) -> Result<(), DecodeError> {
+    if data.is_ascii() || core::str::from_utf8(data).is_ok() {
+        Ok(())
+    } else {
+        Err(DecodeError::new(DecodeErrorKind::InvalidUtf8, at))
     }
 }
 
@@ -267,6 +278,28 @@ mod tests {
     }
 
     #[test]
+    fn encoding_overwrites_a_dirty_buffer_exactly() {
+        // Header, data and zero padding, whatever the buffer held before, and not a
+        // byte beyond the value.
+        let data: std::vec::Vec<u8> = (0..600u32).map(|i| (i % 251) as u8 + 1).collect();
+        for len in 0..600 {
+            let mut out = [0xaau8; 612];
+            let n = enc(&data[..len], &mut out);
+            let mut expected = std::vec::Vec::new();
+            if len < 254 {
+                expected.push(len as u8);
+            } else {
+                expected.extend_from_slice(&[254, len as u8, (len >> 8) as u8, 0]);
+            }
+            expected.extend_from_slice(&data[..len]);
+            expected.resize(n, 0);
+            assert_eq!(n % 4, 0);
+            assert_eq!(&out[..n], &expected[..], "len {len}");
+            assert!(out[n..].iter().all(|&b| b == 0xaa), "len {len}");
+        }
+    }
+
+    #[test]
     fn strict_decoding() {
         let k = |b: &[u8]| Bytes::decode_from_slice(b).unwrap_err().kind();
         assert_eq!(k(&[0xff, 0, 0, 0]), DecodeErrorKind::InvalidLengthPrefix);
@@ -287,6 +320,49 @@ mod tests {
         let e = Bytes::decode_from_slice(&[2, 7, 7]).unwrap_err();
         assert!(e.kind().is_truncation());
         assert_eq!(e.offset(), 3);
+    }
+
+    #[test]
+    fn every_padding_byte_and_every_cut_fails_in_place() {
+        // The short-form fast path and the general path must agree on every length
+        // around the 253/254 boundary: a non-zero byte in any padding position is
+        // NonZeroPadding at the first padding byte, a cut anywhere is a truncation.
+        let data = [0x61u8; 300];
+        let mut out = [0u8; 320];
+        let lens = (0..20).chain(240..270);
+        for len in lens {
+            let n = enc(&data[..len], &mut out);
+            let header = if len < 254 { 1 } else { 4 };
+            for p in header + len..n {
+                let mut bad = out;
+                bad[p] = 0x80;
+                let e = Bytes::decode_from_slice(&bad[..n]).unwrap_err();
+                assert_eq!(
+                    e.kind(),
+                    DecodeErrorKind::NonZeroPadding,
+                    "len {len} at {p}"
+                );
+                assert_eq!(e.offset(), header + len, "len {len} at {p}");
+            }
+            for cut in 0..n {
+                let e = Bytes::decode_from_slice(&out[..cut]).unwrap_err();
+                assert!(e.kind().is_truncation(), "len {len} cut {cut}: {e:?}");
+            }
+            // Trailing bytes after a valid value are left unread.
+            let mut r = Reader::new(&out[..n + 4]);
+            assert_eq!(r.read_tl_bytes().unwrap(), &data[..len]);
+            assert_eq!(r.remaining(), 4);
+        }
+    }
+
+    #[test]
+    fn non_ascii_strings_are_checked_as_utf8() {
+        let mut out = [0u8; 16];
+        let n = enc("h\u{e9}llo".as_bytes(), &mut out);
+        assert_eq!(Str::decode_from_slice(&out[..n]).unwrap(), "h\u{e9}llo");
+        let n = enc(&[b'h', 0xc3, b'x'], &mut out);
+        let e = Str::decode_from_slice(&out[..n]).unwrap_err();
+        assert_eq!((e.kind(), e.offset()), (DecodeErrorKind::InvalidUtf8, 0));
     }
 
     #[test]

@@ -212,6 +212,31 @@ impl<'a, T: Decode<'a> + Clone> Iterator for Iter<'a, T> {
         }
     }
 
+    /// Internal iteration (used by `sum`, `for_each`, `count`, ...): the elements are
+    /// decoded with a reader held in a local and handed to `f` as they are built,
+    /// without the `Option` round trip of [`Iterator::next`].
+    #[inline]
+    fn fold<B, F: FnMut(B, T) -> B>(self, init: B, mut f: F) -> B {
+        match self.inner {
+            IterRepr::Fixed(chunks) => chunks
+                .filter_map(|c| T::decode(&mut Reader::trusted(c)).ok())
+                .fold(init, f),
+            IterRepr::Wire { mut reader, left } => {
+                let mut acc = init;
+                for _ in 0..left {
+                    // Validated bytes: an error cannot happen; if it did, iteration ends
+                    // as it does in `next`.
+                    match T::decode(&mut reader) {
+                        Ok(v) => acc = f(acc, v),
+                        Err(_) => break,
+                    }
+                }
+                acc
+            }
+            IterRepr::Slice(it) => it.cloned().fold(init, f),
+        }
+    }
+
     fn size_hint(&self) -> (usize, Option<usize>) {
         let n = match &self.inner {
             IterRepr::Fixed(chunks) => chunks.len(),
@@ -375,6 +400,30 @@ mod tests {
         let bad = [1, 0, 0, 0, 1, 0xff, 0, 0];
         let e = BareVector::<Str>::decode_from_slice(&bad).unwrap_err();
         assert_eq!((e.kind(), e.offset()), (DecodeErrorKind::InvalidUtf8, 4));
+    }
+
+    #[test]
+    fn fold_matches_next() {
+        // `fold` (internal iteration) and `next` see the same elements, for wire,
+        // fixed-size and slice vectors, also after `next` was called.
+        let wire = [3, 0, 0, 0, 1, b'a', 0, 0, 2, b'b', b'c', 0, 0, 0, 0, 0];
+        let v = BareVector::<Str>::decode_from_slice(&wire).unwrap();
+        let by_next: std::vec::Vec<_> = v.iter().collect();
+        let by_fold = v.iter().fold(std::vec::Vec::new(), |mut acc, s| {
+            acc.push(s);
+            acc
+        });
+        assert_eq!(by_next, by_fold);
+        assert_eq!(by_fold, ["a", "bc", ""]);
+        let mut it = v.iter();
+        it.next();
+        assert_eq!(it.map(|s| s.len()).sum::<usize>(), 2);
+        let longs = BareVector::<i64>::decode_from_slice(&[
+            2, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        ])
+        .unwrap();
+        assert_eq!(longs.iter().sum::<i64>(), 4);
+        assert_eq!(Vector::<i64>::from_slice(&[1, 2, 3]).iter().sum::<i64>(), 6);
     }
 
     #[test]

@@ -861,7 +861,6 @@ impl Ctx<'_> {
         o.line("const MIN_SIZE: usize = 4;");
         o.line("#[inline]");
         o.line("fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {");
-        o.line("let at = r.position();");
         o.line("Ok(match r.read_u32()? {");
         for &c in &t.ctors {
             let c = &m.ctors[c];
@@ -875,7 +874,7 @@ impl Ctx<'_> {
             }
         }
         o.line(&format!(
-            "id => return Err(r.error_at(zerotl::DecodeErrorKind::UnknownConstructor {{ id, expected: \"{}\" }}, at)),",
+            "id => return Err(r.unknown_constructor(id, \"{}\")),",
             t.name
         ));
         o.line("})");

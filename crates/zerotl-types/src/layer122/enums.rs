@@ -51,18 +51,9 @@ impl<'a> zerotl::Decode<'a> for Error<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xc4b9f9bb => Self::Error(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "Error",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "Error")),
         })
     }
 }
@@ -116,18 +107,9 @@ impl<'a> zerotl::Decode<'a> for Null {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x56730bcc => Self::Null,
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "Null",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "Null")),
         })
     }
 }
@@ -223,7 +205,6 @@ impl<'a> zerotl::Decode<'a> for InputPeer<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x7f3b18ea => Self::Empty,
             0x7da07ec9 => Self::PeerSelf,
@@ -232,15 +213,7 @@ impl<'a> zerotl::Decode<'a> for InputPeer<'a> {
             0x20adaef8 => Self::Channel(zerotl::BareDecode::decode_bare(r)?),
             0x17bae2e6 => Self::UserFromMessage(zerotl::BareDecode::decode_bare(r)?),
             0x9c95f7bb => Self::ChannelFromMessage(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputPeer",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputPeer")),
         })
     }
 }
@@ -351,21 +324,12 @@ impl<'a> zerotl::Decode<'a> for InputUser<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xb98886cf => Self::Empty,
             0xf7c1b13f => Self::UserSelf,
             0xd8292816 => Self::User(zerotl::BareDecode::decode_bare(r)?),
             0x2d117597 => Self::FromMessage(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputUser",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputUser")),
         })
     }
 }
@@ -437,18 +401,9 @@ impl<'a> zerotl::Decode<'a> for InputContact<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xf392b7f4 => Self::PhoneContact(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputContact",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputContact")),
         })
     }
 }
@@ -509,19 +464,10 @@ impl<'a> zerotl::Decode<'a> for InputFile<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xf52ff27f => Self::File(zerotl::BareDecode::decode_bare(r)?),
             0xfa4f0bb5 => Self::Big(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputFile",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputFile")),
         })
     }
 }
@@ -679,7 +625,6 @@ impl<'a> zerotl::Decode<'a> for InputMedia<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x9664f57f => Self::Empty,
             0x1e287d04 => Self::UploadedPhoto(zerotl::BareDecode::decode_bare(r)?),
@@ -696,15 +641,7 @@ impl<'a> zerotl::Decode<'a> for InputMedia<'a> {
             0x971fa843 => Self::GeoLive(zerotl::BareDecode::decode_bare(r)?),
             0x0f94e5f1 => Self::Poll(zerotl::BareDecode::decode_bare(r)?),
             0xe66fbf7b => Self::Dice(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputMedia",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputMedia")),
         })
     }
 }
@@ -856,20 +793,11 @@ impl<'a> zerotl::Decode<'a> for InputChatPhoto<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x1ca48f57 => Self::Empty,
             0xc642724e => Self::UploadedPhoto(zerotl::BareDecode::decode_bare(r)?),
             0x8953ad37 => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputChatPhoto",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputChatPhoto")),
         })
     }
 }
@@ -942,19 +870,10 @@ impl<'a> zerotl::Decode<'a> for InputGeoPoint {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xe4c123d6 => Self::Empty,
             0x48222faf => Self::Point(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputGeoPoint",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputGeoPoint")),
         })
     }
 }
@@ -1021,19 +940,10 @@ impl<'a> zerotl::Decode<'a> for InputPhoto<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x1cd7bf0d => Self::Empty,
             0x3bb3b94a => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputPhoto",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputPhoto")),
         })
     }
 }
@@ -1149,7 +1059,6 @@ impl<'a> zerotl::Decode<'a> for InputFileLocation<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xdfdaabe1 => Self::Location(zerotl::BareDecode::decode_bare(r)?),
             0xf5235d55 => Self::EncryptedFileLocation(zerotl::BareDecode::decode_bare(r)?),
@@ -1160,15 +1069,7 @@ impl<'a> zerotl::Decode<'a> for InputFileLocation<'a> {
             0xd83466f3 => Self::PhotoLegacyFileLocation(zerotl::BareDecode::decode_bare(r)?),
             0x27d69997 => Self::PeerPhotoFileLocation(zerotl::BareDecode::decode_bare(r)?),
             0x0dbaeae9 => Self::StickerSetThumb(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputFileLocation",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputFileLocation")),
         })
     }
 }
@@ -1284,20 +1185,11 @@ impl<'a> zerotl::Decode<'a> for Peer {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x9db1bc6d => Self::User(zerotl::BareDecode::decode_bare(r)?),
             0xbad0e5bb => Self::Chat(zerotl::BareDecode::decode_bare(r)?),
             0xbddde532 => Self::Channel(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "Peer",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "Peer")),
         })
     }
 }
@@ -1370,19 +1262,10 @@ impl<'a> zerotl::Decode<'a> for User<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x200250ba => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
             0x938458c1 => Self::User(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "User",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "User")),
         })
     }
 }
@@ -1449,19 +1332,10 @@ impl<'a> zerotl::Decode<'a> for UserProfilePhoto {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x4f11bae1 => Self::Empty,
             0x69d3ab26 => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "UserProfilePhoto",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "UserProfilePhoto")),
         })
     }
 }
@@ -1556,7 +1430,6 @@ impl<'a> zerotl::Decode<'a> for UserStatus {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x09d05049 => Self::Empty,
             0xedb93949 => Self::Online(zerotl::BareDecode::decode_bare(r)?),
@@ -1564,15 +1437,7 @@ impl<'a> zerotl::Decode<'a> for UserStatus {
             0xe26f42f1 => Self::Recently,
             0x07bf09fc => Self::LastWeek,
             0x77ebc742 => Self::LastMonth,
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "UserStatus",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "UserStatus")),
         })
     }
 }
@@ -1684,22 +1549,13 @@ impl<'a> zerotl::Decode<'a> for Chat<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x9ba2d800 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
             0x3bda1bde => Self::Chat(zerotl::BareDecode::decode_bare(r)?),
             0x07328bdb => Self::Forbidden(zerotl::BareDecode::decode_bare(r)?),
             0xd31a961e => Self::Channel(zerotl::BareDecode::decode_bare(r)?),
             0x289da732 => Self::ChannelForbidden(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "Chat",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "Chat")),
         })
     }
 }
@@ -1784,19 +1640,10 @@ impl<'a> zerotl::Decode<'a> for ChatFull<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x0dc8c181 => Self::Full(zerotl::BareDecode::decode_bare(r)?),
             0xef3a6acd => Self::ChannelFull(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ChatFull",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ChatFull")),
         })
     }
 }
@@ -1870,20 +1717,11 @@ impl<'a> zerotl::Decode<'a> for ChatParticipant {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xc8d7493e => Self::Participant(zerotl::BareDecode::decode_bare(r)?),
             0xda13538a => Self::Creator(zerotl::BareDecode::decode_bare(r)?),
             0xe2d6e436 => Self::Admin(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ChatParticipant",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ChatParticipant")),
         })
     }
 }
@@ -1956,19 +1794,10 @@ impl<'a> zerotl::Decode<'a> for ChatParticipants<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xfc900c2b => Self::Forbidden(zerotl::BareDecode::decode_bare(r)?),
             0x3f460fed => Self::Participants(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ChatParticipants",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ChatParticipants")),
         })
     }
 }
@@ -2035,19 +1864,10 @@ impl<'a> zerotl::Decode<'a> for ChatPhoto {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x37c1011c => Self::Empty,
             0xd20b9f3c => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ChatPhoto",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ChatPhoto")),
         })
     }
 }
@@ -2121,20 +1941,11 @@ impl<'a> zerotl::Decode<'a> for Message<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x83e5de54 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
             0x58ae39c9 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
             0x286fa604 => Self::Service(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "Message",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "Message")),
         })
     }
 }
@@ -2284,7 +2095,6 @@ impl<'a> zerotl::Decode<'a> for MessageMedia<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x3ded6320 => Self::Empty,
             0x695150d7 => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
@@ -2299,15 +2109,7 @@ impl<'a> zerotl::Decode<'a> for MessageMedia<'a> {
             0xb940c666 => Self::GeoLive(zerotl::BareDecode::decode_bare(r)?),
             0x4bd6e798 => Self::Poll(zerotl::BareDecode::decode_bare(r)?),
             0x3f7ee58b => Self::Dice(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "MessageMedia",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "MessageMedia")),
         })
     }
 }
@@ -2608,7 +2410,6 @@ impl<'a> zerotl::Decode<'a> for MessageAction<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xb6aef7b0 => Self::Empty,
             0xa6638b9a => Self::ChatCreate(zerotl::BareDecode::decode_bare(r)?),
@@ -2636,15 +2437,7 @@ impl<'a> zerotl::Decode<'a> for MessageAction<'a> {
             0x98e0d697 => Self::GeoProximityReached(zerotl::BareDecode::decode_bare(r)?),
             0x7a0d7f42 => Self::GroupCall(zerotl::BareDecode::decode_bare(r)?),
             0x76b9f11a => Self::InviteToGroupCall(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "MessageAction",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "MessageAction")),
         })
     }
 }
@@ -2855,19 +2648,10 @@ impl<'a> zerotl::Decode<'a> for Dialog<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x2c171f72 => Self::Dialog(zerotl::BareDecode::decode_bare(r)?),
             0x71bd134c => Self::Folder(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "Dialog",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "Dialog")),
         })
     }
 }
@@ -2934,19 +2718,10 @@ impl<'a> zerotl::Decode<'a> for Photo<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x2331b22d => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
             0xfb197a65 => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "Photo",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "Photo")),
         })
     }
 }
@@ -3041,7 +2816,6 @@ impl<'a> zerotl::Decode<'a> for PhotoSize<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x0e17e23c => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
             0x77bfb61b => Self::Size(zerotl::BareDecode::decode_bare(r)?),
@@ -3049,15 +2823,7 @@ impl<'a> zerotl::Decode<'a> for PhotoSize<'a> {
             0xe0b0bc2e => Self::StrippedSize(zerotl::BareDecode::decode_bare(r)?),
             0x5aa86a51 => Self::Progressive(zerotl::BareDecode::decode_bare(r)?),
             0xd8214d41 => Self::PathSize(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PhotoSize",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PhotoSize")),
         })
     }
 }
@@ -3148,19 +2914,10 @@ impl<'a> zerotl::Decode<'a> for GeoPoint {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x1117dd5f => Self::Empty,
             0xb2a2f663 => Self::Point(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "GeoPoint",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "GeoPoint")),
         })
     }
 }
@@ -3241,21 +2998,12 @@ impl<'a> zerotl::Decode<'a> for InputNotifyPeer<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xb8bc5b0c => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
             0x193b4417 => Self::Users,
             0x4a95e84e => Self::Chats,
             0xb1db7c7e => Self::Broadcasts,
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputNotifyPeer",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputNotifyPeer")),
         })
     }
 }
@@ -3327,18 +3075,9 @@ impl<'a> zerotl::Decode<'a> for InputPeerNotifySettings<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x9c3d198e => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputPeerNotifySettings",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputPeerNotifySettings")),
         })
     }
 }
@@ -3392,18 +3131,9 @@ impl<'a> zerotl::Decode<'a> for PeerNotifySettings<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xaf509d20 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PeerNotifySettings",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PeerNotifySettings")),
         })
     }
 }
@@ -3457,18 +3187,9 @@ impl<'a> zerotl::Decode<'a> for PeerSettings {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x733f2961 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PeerSettings",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PeerSettings")),
         })
     }
 }
@@ -3529,19 +3250,10 @@ impl<'a> zerotl::Decode<'a> for WallPaper<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xa437c3ed => Self::Paper(zerotl::BareDecode::decode_bare(r)?),
             0x8af40b25 => Self::NoFile(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "WallPaper",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "WallPaper")),
         })
     }
 }
@@ -3643,7 +3355,6 @@ impl<'a> zerotl::Decode<'a> for ReportReason<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x58dbcab8 => Self::InputReportReasonSpam,
             0x1e22c78d => Self::InputReportReasonViolence,
@@ -3652,15 +3363,7 @@ impl<'a> zerotl::Decode<'a> for ReportReason<'a> {
             0xe1746d0a => Self::InputReportReasonOther(zerotl::BareDecode::decode_bare(r)?),
             0x9b89f93a => Self::InputReportReasonCopyright,
             0xdbd4feed => Self::InputReportReasonGeoIrrelevant,
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ReportReason",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ReportReason")),
         })
     }
 }
@@ -3750,18 +3453,9 @@ impl<'a> zerotl::Decode<'a> for UserFull<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xedf17c12 => Self::Full(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "UserFull",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "UserFull")),
         })
     }
 }
@@ -3815,18 +3509,9 @@ impl<'a> zerotl::Decode<'a> for Contact {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xf911c994 => Self::Contact(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "Contact",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "Contact")),
         })
     }
 }
@@ -3880,18 +3565,9 @@ impl<'a> zerotl::Decode<'a> for ImportedContact {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xd0028438 => Self::Contact(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ImportedContact",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ImportedContact")),
         })
     }
 }
@@ -3945,18 +3621,9 @@ impl<'a> zerotl::Decode<'a> for ContactStatus {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xd3680c61 => Self::Status(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ContactStatus",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ContactStatus")),
         })
     }
 }
@@ -4122,7 +3789,6 @@ impl<'a> zerotl::Decode<'a> for MessagesFilter {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x57e2f66c => Self::InputMessagesFilterEmpty,
             0x9609a51c => Self::InputMessagesFilterPhotos,
@@ -4141,15 +3807,7 @@ impl<'a> zerotl::Decode<'a> for MessagesFilter {
             0xe7026d0d => Self::InputMessagesFilterGeo,
             0xe062db83 => Self::InputMessagesFilterContacts,
             0x1bb00451 => Self::InputMessagesFilterPinned,
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "MessagesFilter",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "MessagesFilter")),
         })
     }
 }
@@ -4908,7 +4566,6 @@ impl<'a> zerotl::Decode<'a> for Update<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x1f2b0afd => Self::NewMessage(zerotl::BareDecode::decode_bare(r)?),
             0x4e90bfd6 => Self::MessageId(zerotl::BareDecode::decode_bare(r)?),
@@ -4998,15 +4655,7 @@ impl<'a> zerotl::Decode<'a> for Update<'a> {
             0x1330a196 => Self::Chat(zerotl::BareDecode::decode_bare(r)?),
             0xf2ebdb4e => Self::GroupCallParticipants(zerotl::BareDecode::decode_bare(r)?),
             0xa45eb99b => Self::GroupCall(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "Update",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "Update")),
         })
     }
 }
@@ -5624,7 +5273,6 @@ impl<'a> zerotl::Decode<'a> for Updates<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xe317af7e => Self::TooLong,
             0x2296d2c8 => Self::UpdateShortMessage(zerotl::BareDecode::decode_bare(r)?),
@@ -5633,15 +5281,7 @@ impl<'a> zerotl::Decode<'a> for Updates<'a> {
             0x725b04c3 => Self::Combined(zerotl::BareDecode::decode_bare(r)?),
             0x74ae4240 => Self::Updates(zerotl::BareDecode::decode_bare(r)?),
             0x11f1331c => Self::UpdateShortSentMessage(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "Updates",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "Updates")),
         })
     }
 }
@@ -5731,18 +5371,9 @@ impl<'a> zerotl::Decode<'a> for DcOption<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x18b7a10d => Self::Option(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "DcOption",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "DcOption")),
         })
     }
 }
@@ -5796,18 +5427,9 @@ impl<'a> zerotl::Decode<'a> for Config<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x330b4067 => Self::Config(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "Config",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "Config")),
         })
     }
 }
@@ -5861,18 +5483,9 @@ impl<'a> zerotl::Decode<'a> for NearestDc<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x8e1a1775 => Self::Dc(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "NearestDc",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "NearestDc")),
         })
     }
 }
@@ -5954,22 +5567,13 @@ impl<'a> zerotl::Decode<'a> for EncryptedChat<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xab7ec0a0 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
             0x3bf703dc => Self::Waiting(zerotl::BareDecode::decode_bare(r)?),
             0x62718a82 => Self::Requested(zerotl::BareDecode::decode_bare(r)?),
             0xfa56ce36 => Self::Chat(zerotl::BareDecode::decode_bare(r)?),
             0x13d6dd27 => Self::Discarded(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "EncryptedChat",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "EncryptedChat")),
         })
     }
 }
@@ -6047,18 +5651,9 @@ impl<'a> zerotl::Decode<'a> for InputEncryptedChat {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xf141b5e1 => Self::Chat(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputEncryptedChat",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputEncryptedChat")),
         })
     }
 }
@@ -6119,19 +5714,10 @@ impl<'a> zerotl::Decode<'a> for EncryptedFile {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xc21f497e => Self::Empty,
             0x4a70994c => Self::File(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "EncryptedFile",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "EncryptedFile")),
         })
     }
 }
@@ -6212,21 +5798,12 @@ impl<'a> zerotl::Decode<'a> for InputEncryptedFile<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x1837c364 => Self::Empty,
             0x64bd0306 => Self::Uploaded(zerotl::BareDecode::decode_bare(r)?),
             0x5a17b5e5 => Self::File(zerotl::BareDecode::decode_bare(r)?),
             0x2dc173c8 => Self::BigUploaded(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputEncryptedFile",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputEncryptedFile")),
         })
     }
 }
@@ -6305,19 +5882,10 @@ impl<'a> zerotl::Decode<'a> for EncryptedMessage<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xed18c118 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
             0x23734b06 => Self::Service(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "EncryptedMessage",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "EncryptedMessage")),
         })
     }
 }
@@ -6384,19 +5952,10 @@ impl<'a> zerotl::Decode<'a> for InputDocument<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x72f0eaae => Self::Empty,
             0x1abfb575 => Self::Document(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputDocument",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputDocument")),
         })
     }
 }
@@ -6463,19 +6022,10 @@ impl<'a> zerotl::Decode<'a> for Document<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x36f8c871 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
             0x1e87342b => Self::Document(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "Document",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "Document")),
         })
     }
 }
@@ -6556,21 +6106,12 @@ impl<'a> zerotl::Decode<'a> for NotifyPeer {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x9fd40bd8 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
             0xb4c83b4c => Self::Users,
             0xc007cec3 => Self::Chats,
             0xd612e8ef => Self::Broadcasts,
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "NotifyPeer",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "NotifyPeer")),
         })
     }
 }
@@ -6733,7 +6274,6 @@ impl<'a> zerotl::Decode<'a> for SendMessageAction {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x16bf744e => Self::TypingAction,
             0xfd5ec8f5 => Self::CancelAction,
@@ -6749,15 +6289,7 @@ impl<'a> zerotl::Decode<'a> for SendMessageAction {
             0x88f27fbc => Self::RecordRoundAction,
             0x243e1c66 => Self::UploadRoundAction(zerotl::BareDecode::decode_bare(r)?),
             0xd92c2285 => Self::SpeakingInGroupCallAction,
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "SendMessageAction",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "SendMessageAction")),
         })
     }
 }
@@ -6938,7 +6470,6 @@ impl<'a> zerotl::Decode<'a> for InputPrivacyKey {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x4f96cb18 => Self::StatusTimestamp,
             0xbdfb0426 => Self::ChatInvite,
@@ -6948,15 +6479,7 @@ impl<'a> zerotl::Decode<'a> for InputPrivacyKey {
             0x5719bacc => Self::ProfilePhoto,
             0x0352dafa => Self::PhoneNumber,
             0xd1219bdd => Self::AddedByPhone,
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputPrivacyKey",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputPrivacyKey")),
         })
     }
 }
@@ -7101,7 +6624,6 @@ impl<'a> zerotl::Decode<'a> for PrivacyKey {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xbc2eab30 => Self::StatusTimestamp,
             0x500e6dfa => Self::ChatInvite,
@@ -7111,15 +6633,7 @@ impl<'a> zerotl::Decode<'a> for PrivacyKey {
             0x96151fed => Self::ProfilePhoto,
             0xd19ae46d => Self::PhoneNumber,
             0x42ffd42b => Self::AddedByPhone,
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PrivacyKey",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PrivacyKey")),
         })
     }
 }
@@ -7264,7 +6778,6 @@ impl<'a> zerotl::Decode<'a> for InputPrivacyRule<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x0d09e07b => Self::ValueAllowContacts,
             0x184b35ce => Self::ValueAllowAll,
@@ -7274,15 +6787,7 @@ impl<'a> zerotl::Decode<'a> for InputPrivacyRule<'a> {
             0x90110467 => Self::ValueDisallowUsers(zerotl::BareDecode::decode_bare(r)?),
             0x4c81c1ba => Self::ValueAllowChatParticipants(zerotl::BareDecode::decode_bare(r)?),
             0xd82363af => Self::ValueDisallowChatParticipants(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputPrivacyRule",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputPrivacyRule")),
         })
     }
 }
@@ -7427,7 +6932,6 @@ impl<'a> zerotl::Decode<'a> for PrivacyRule<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xfffe1bac => Self::ValueAllowContacts,
             0x65427b82 => Self::ValueAllowAll,
@@ -7437,15 +6941,7 @@ impl<'a> zerotl::Decode<'a> for PrivacyRule<'a> {
             0x0c7f49b7 => Self::ValueDisallowUsers(zerotl::BareDecode::decode_bare(r)?),
             0x18be796b => Self::ValueAllowChatParticipants(zerotl::BareDecode::decode_bare(r)?),
             0xacae0690 => Self::ValueDisallowChatParticipants(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PrivacyRule",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PrivacyRule")),
         })
     }
 }
@@ -7541,18 +7037,9 @@ impl<'a> zerotl::Decode<'a> for AccountDaysTtl {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xb8d0afdf => Self::Ttl(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "AccountDaysTTL",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "AccountDaysTTL")),
         })
     }
 }
@@ -7648,7 +7135,6 @@ impl<'a> zerotl::Decode<'a> for DocumentAttribute<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x6c37c15c => Self::ImageSize(zerotl::BareDecode::decode_bare(r)?),
             0x11b58939 => Self::Animated,
@@ -7657,15 +7143,7 @@ impl<'a> zerotl::Decode<'a> for DocumentAttribute<'a> {
             0x9852f9c6 => Self::Audio(zerotl::BareDecode::decode_bare(r)?),
             0x15590068 => Self::Filename(zerotl::BareDecode::decode_bare(r)?),
             0x9801d2f7 => Self::HasStickers,
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "DocumentAttribute",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "DocumentAttribute")),
         })
     }
 }
@@ -7755,18 +7233,9 @@ impl<'a> zerotl::Decode<'a> for StickerPack<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x12b299d4 => Self::Pack(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StickerPack",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StickerPack")),
         })
     }
 }
@@ -7841,21 +7310,12 @@ impl<'a> zerotl::Decode<'a> for WebPage<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xeb1477e8 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
             0xc586da1c => Self::Pending(zerotl::BareDecode::decode_bare(r)?),
             0xe89c45b2 => Self::Page(zerotl::BareDecode::decode_bare(r)?),
             0x7311ca11 => Self::NotModified(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "WebPage",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "WebPage")),
         })
     }
 }
@@ -7927,18 +7387,9 @@ impl<'a> zerotl::Decode<'a> for Authorization<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xad01d61d => Self::Authorization(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "Authorization",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "Authorization")),
         })
     }
 }
@@ -7992,18 +7443,9 @@ impl<'a> zerotl::Decode<'a> for ReceivedNotifyMessage {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xa384b779 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ReceivedNotifyMessage",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ReceivedNotifyMessage")),
         })
     }
 }
@@ -8064,19 +7506,10 @@ impl<'a> zerotl::Decode<'a> for ExportedChatInvite<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x69df3769 => Self::ChatInviteEmpty,
             0xfc2e05bc => Self::ChatInviteExported(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ExportedChatInvite",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ExportedChatInvite")),
         })
     }
 }
@@ -8150,20 +7583,11 @@ impl<'a> zerotl::Decode<'a> for ChatInvite<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x5a686d7c => Self::Already(zerotl::BareDecode::decode_bare(r)?),
             0xdfc2f58e => Self::Invite(zerotl::BareDecode::decode_bare(r)?),
             0x61695cb0 => Self::Peek(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ChatInvite",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ChatInvite")),
         })
     }
 }
@@ -8257,22 +7681,13 @@ impl<'a> zerotl::Decode<'a> for InputStickerSet<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xffb62b95 => Self::Empty,
             0x9de7a269 => Self::Id(zerotl::BareDecode::decode_bare(r)?),
             0x861cc8a0 => Self::ShortName(zerotl::BareDecode::decode_bare(r)?),
             0x028703c8 => Self::AnimatedEmoji,
             0xe67f520e => Self::Dice(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputStickerSet",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputStickerSet")),
         })
     }
 }
@@ -8350,18 +7765,9 @@ impl<'a> zerotl::Decode<'a> for StickerSet<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x40e237a8 => Self::Set(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StickerSet",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StickerSet")),
         })
     }
 }
@@ -8415,18 +7821,9 @@ impl<'a> zerotl::Decode<'a> for BotCommand<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xc27ac8c7 => Self::Command(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "BotCommand",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "BotCommand")),
         })
     }
 }
@@ -8480,18 +7877,9 @@ impl<'a> zerotl::Decode<'a> for BotInfo<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x98e81d3a => Self::Info(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "BotInfo",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "BotInfo")),
         })
     }
 }
@@ -8615,7 +8003,6 @@ impl<'a> zerotl::Decode<'a> for KeyboardButton<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xa2fa4880 => Self::Button(zerotl::BareDecode::decode_bare(r)?),
             0x258aff05 => Self::Url(zerotl::BareDecode::decode_bare(r)?),
@@ -8628,15 +8015,7 @@ impl<'a> zerotl::Decode<'a> for KeyboardButton<'a> {
             0x10b78d29 => Self::UrlAuth(zerotl::BareDecode::decode_bare(r)?),
             0xd02e7fd4 => Self::InputKeyboardButtonUrlAuth(zerotl::BareDecode::decode_bare(r)?),
             0xbbc7515d => Self::RequestPoll(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "KeyboardButton",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "KeyboardButton")),
         })
     }
 }
@@ -8750,18 +8129,9 @@ impl<'a> zerotl::Decode<'a> for KeyboardButtonRow<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x77608b83 => Self::Row(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "KeyboardButtonRow",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "KeyboardButtonRow")),
         })
     }
 }
@@ -8836,21 +8206,12 @@ impl<'a> zerotl::Decode<'a> for ReplyMarkup<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xa03e5b85 => Self::KeyboardHide(zerotl::BareDecode::decode_bare(r)?),
             0xf4108aa0 => Self::KeyboardForceReply(zerotl::BareDecode::decode_bare(r)?),
             0x3502758c => Self::KeyboardMarkup(zerotl::BareDecode::decode_bare(r)?),
             0x48a30254 => Self::InlineMarkup(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ReplyMarkup",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ReplyMarkup")),
         })
     }
 }
@@ -9048,7 +8409,6 @@ impl<'a> zerotl::Decode<'a> for MessageEntity<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xbb92ba95 => Self::Unknown(zerotl::BareDecode::decode_bare(r)?),
             0xfa04579d => Self::Mention(zerotl::BareDecode::decode_bare(r)?),
@@ -9069,15 +8429,7 @@ impl<'a> zerotl::Decode<'a> for MessageEntity<'a> {
             0xbf0693d4 => Self::Strike(zerotl::BareDecode::decode_bare(r)?),
             0x020df5d0 => Self::Blockquote(zerotl::BareDecode::decode_bare(r)?),
             0x761e6af4 => Self::BankCard(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "MessageEntity",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "MessageEntity")),
         })
     }
 }
@@ -9253,20 +8605,11 @@ impl<'a> zerotl::Decode<'a> for InputChannel<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xee8c1e86 => Self::Empty,
             0xafeb712e => Self::Channel(zerotl::BareDecode::decode_bare(r)?),
             0x2a286531 => Self::FromMessage(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputChannel",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputChannel")),
         })
     }
 }
@@ -9332,18 +8675,9 @@ impl<'a> zerotl::Decode<'a> for MessageRange {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x0ae30253 => Self::Range(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "MessageRange",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "MessageRange")),
         })
     }
 }
@@ -9404,19 +8738,10 @@ impl<'a> zerotl::Decode<'a> for ChannelMessagesFilter<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x94d42ee7 => Self::Empty,
             0xcd77d957 => Self::Filter(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ChannelMessagesFilter",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ChannelMessagesFilter")),
         })
     }
 }
@@ -9511,7 +8836,6 @@ impl<'a> zerotl::Decode<'a> for ChannelParticipant<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x15ebac1d => Self::Participant(zerotl::BareDecode::decode_bare(r)?),
             0xa3289a6d => Self::ParticipantSelf(zerotl::BareDecode::decode_bare(r)?),
@@ -9519,15 +8843,7 @@ impl<'a> zerotl::Decode<'a> for ChannelParticipant<'a> {
             0xccbebbaf => Self::Admin(zerotl::BareDecode::decode_bare(r)?),
             0x1c0facaf => Self::Banned(zerotl::BareDecode::decode_bare(r)?),
             0xc3c6796b => Self::Left(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ChannelParticipant",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ChannelParticipant")),
         })
     }
 }
@@ -9660,7 +8976,6 @@ impl<'a> zerotl::Decode<'a> for ChannelParticipantsFilter<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xde3f3c79 => Self::Recent,
             0xb4608969 => Self::Admins,
@@ -9670,15 +8985,7 @@ impl<'a> zerotl::Decode<'a> for ChannelParticipantsFilter<'a> {
             0x0656ac4b => Self::Search(zerotl::BareDecode::decode_bare(r)?),
             0xbb6ae88d => Self::Contacts(zerotl::BareDecode::decode_bare(r)?),
             0xe04b5ceb => Self::Mentions(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ChannelParticipantsFilter",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ChannelParticipantsFilter")),
         })
     }
 }
@@ -9809,7 +9116,6 @@ impl<'a> zerotl::Decode<'a> for InputBotInlineMessage<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x3380c786 => Self::MediaAuto(zerotl::BareDecode::decode_bare(r)?),
             0x3dcd7a87 => Self::Text(zerotl::BareDecode::decode_bare(r)?),
@@ -9817,15 +9123,7 @@ impl<'a> zerotl::Decode<'a> for InputBotInlineMessage<'a> {
             0x417bbf11 => Self::MediaVenue(zerotl::BareDecode::decode_bare(r)?),
             0xa6edbffd => Self::MediaContact(zerotl::BareDecode::decode_bare(r)?),
             0x4b425864 => Self::Game(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputBotInlineMessage",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputBotInlineMessage")),
         })
     }
 }
@@ -9930,21 +9228,12 @@ impl<'a> zerotl::Decode<'a> for InputBotInlineResult<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x88bf9319 => Self::Result(zerotl::BareDecode::decode_bare(r)?),
             0xa8d864a7 => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
             0xfff8fdc4 => Self::Document(zerotl::BareDecode::decode_bare(r)?),
             0x4fa417f2 => Self::Game(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputBotInlineResult",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputBotInlineResult")),
         })
     }
 }
@@ -10044,22 +9333,13 @@ impl<'a> zerotl::Decode<'a> for BotInlineMessage<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x764cf810 => Self::MediaAuto(zerotl::BareDecode::decode_bare(r)?),
             0x8c7f65e2 => Self::Text(zerotl::BareDecode::decode_bare(r)?),
             0x051846fd => Self::MediaGeo(zerotl::BareDecode::decode_bare(r)?),
             0x8a86659c => Self::MediaVenue(zerotl::BareDecode::decode_bare(r)?),
             0x18d1cdc2 => Self::MediaContact(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "BotInlineMessage",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "BotInlineMessage")),
         })
     }
 }
@@ -10144,19 +9424,10 @@ impl<'a> zerotl::Decode<'a> for BotInlineResult<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x11965f3a => Self::Result(zerotl::BareDecode::decode_bare(r)?),
             0x17db940b => Self::MediaResult(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "BotInlineResult",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "BotInlineResult")),
         })
     }
 }
@@ -10216,18 +9487,9 @@ impl<'a> zerotl::Decode<'a> for ExportedMessageLink<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x5dab1af4 => Self::Link(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ExportedMessageLink",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ExportedMessageLink")),
         })
     }
 }
@@ -10281,18 +9543,9 @@ impl<'a> zerotl::Decode<'a> for MessageFwdHeader<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x5f777dce => Self::Header(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "MessageFwdHeader",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "MessageFwdHeader")),
         })
     }
 }
@@ -10346,18 +9599,9 @@ impl<'a> zerotl::Decode<'a> for InputBotInlineMessageId {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x890c3d89 => Self::Id(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputBotInlineMessageID",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputBotInlineMessageID")),
         })
     }
 }
@@ -10411,18 +9655,9 @@ impl<'a> zerotl::Decode<'a> for InlineBotSwitchPm<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x3c20629f => Self::Pm(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InlineBotSwitchPM",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InlineBotSwitchPM")),
         })
     }
 }
@@ -10476,18 +9711,9 @@ impl<'a> zerotl::Decode<'a> for TopPeer {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xedcdc05b => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "TopPeer",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "TopPeer")),
         })
     }
 }
@@ -10590,7 +9816,6 @@ impl<'a> zerotl::Decode<'a> for TopPeerCategory {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xab661b5b => Self::BotsPm,
             0x148677e2 => Self::BotsInline,
@@ -10600,15 +9825,7 @@ impl<'a> zerotl::Decode<'a> for TopPeerCategory {
             0x1e76a78c => Self::PhoneCalls,
             0xa8406ca9 => Self::ForwardUsers,
             0xfbeec0f0 => Self::ForwardChats,
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "TopPeerCategory",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "TopPeerCategory")),
         })
     }
 }
@@ -10704,18 +9921,9 @@ impl<'a> zerotl::Decode<'a> for TopPeerCategoryPeers<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xfb834291 => Self::Peers(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "TopPeerCategoryPeers",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "TopPeerCategoryPeers")),
         })
     }
 }
@@ -10776,19 +9984,10 @@ impl<'a> zerotl::Decode<'a> for DraftMessage<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x1b0c841a => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
             0xfd8e711f => Self::Message(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "DraftMessage",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "DraftMessage")),
         })
     }
 }
@@ -10855,19 +10054,10 @@ impl<'a> zerotl::Decode<'a> for StickerSetCovered<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x6410a5d2 => Self::Covered(zerotl::BareDecode::decode_bare(r)?),
             0x3407e51b => Self::MultiCovered(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StickerSetCovered",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StickerSetCovered")),
         })
     }
 }
@@ -10927,18 +10117,9 @@ impl<'a> zerotl::Decode<'a> for MaskCoords {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xaed6dbb2 => Self::Coords(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "MaskCoords",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "MaskCoords")),
         })
     }
 }
@@ -10999,19 +10180,10 @@ impl<'a> zerotl::Decode<'a> for InputStickeredMedia<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x4a992157 => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
             0x0438865b => Self::Document(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputStickeredMedia",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputStickeredMedia")),
         })
     }
 }
@@ -11071,18 +10243,9 @@ impl<'a> zerotl::Decode<'a> for Game<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xbdf9653b => Self::Game(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "Game",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "Game")),
         })
     }
 }
@@ -11143,19 +10306,10 @@ impl<'a> zerotl::Decode<'a> for InputGame<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x032c3e77 => Self::Id(zerotl::BareDecode::decode_bare(r)?),
             0xc331e80a => Self::ShortName(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputGame",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputGame")),
         })
     }
 }
@@ -11215,18 +10369,9 @@ impl<'a> zerotl::Decode<'a> for HighScore {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x58fffcd0 => Self::Score(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "HighScore",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "HighScore")),
         })
     }
 }
@@ -11385,7 +10530,6 @@ impl<'a> zerotl::Decode<'a> for RichText<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xdc3d824f => Self::TextEmpty,
             0x744694e0 => Self::TextPlain(zerotl::BareDecode::decode_bare(r)?),
@@ -11403,15 +10547,7 @@ impl<'a> zerotl::Decode<'a> for RichText<'a> {
             0x1ccb966a => Self::TextPhone(zerotl::BareDecode::decode_bare(r)?),
             0x081ccf4f => Self::TextImage(zerotl::BareDecode::decode_bare(r)?),
             0x35553762 => Self::TextAnchor(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "RichText",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "RichText")),
         })
     }
 }
@@ -11751,7 +10887,6 @@ impl<'a> zerotl::Decode<'a> for PageBlock<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x13567e8a => Self::Unsupported,
             0x70abc3fd => Self::Title(zerotl::BareDecode::decode_bare(r)?),
@@ -11782,15 +10917,7 @@ impl<'a> zerotl::Decode<'a> for PageBlock<'a> {
             0x76768bed => Self::Details(zerotl::BareDecode::decode_bare(r)?),
             0x16115a96 => Self::RelatedArticles(zerotl::BareDecode::decode_bare(r)?),
             0xa44f3ef6 => Self::Map(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PageBlock",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PageBlock")),
         })
     }
 }
@@ -12033,21 +11160,12 @@ impl<'a> zerotl::Decode<'a> for PhoneCallDiscardReason {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x85e42301 => Self::Missed,
             0xe095c1a0 => Self::Disconnect,
             0x57adc690 => Self::Hangup,
             0xfaf7e8c9 => Self::Busy,
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PhoneCallDiscardReason",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PhoneCallDiscardReason")),
         })
     }
 }
@@ -12119,18 +11237,9 @@ impl<'a> zerotl::Decode<'a> for DataJson<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x7d748d04 => Self::Json(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "DataJSON",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "DataJSON")),
         })
     }
 }
@@ -12184,18 +11293,9 @@ impl<'a> zerotl::Decode<'a> for LabeledPrice<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xcb296bf8 => Self::Price(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "LabeledPrice",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "LabeledPrice")),
         })
     }
 }
@@ -12249,18 +11349,9 @@ impl<'a> zerotl::Decode<'a> for Invoice<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xc30aa358 => Self::Invoice(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "Invoice",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "Invoice")),
         })
     }
 }
@@ -12314,18 +11405,9 @@ impl<'a> zerotl::Decode<'a> for PaymentCharge<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xea02c27e => Self::Charge(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PaymentCharge",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PaymentCharge")),
         })
     }
 }
@@ -12379,18 +11461,9 @@ impl<'a> zerotl::Decode<'a> for PostAddress<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x1e8caaeb => Self::Address(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PostAddress",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PostAddress")),
         })
     }
 }
@@ -12444,18 +11517,9 @@ impl<'a> zerotl::Decode<'a> for PaymentRequestedInfo<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x909c3f94 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PaymentRequestedInfo",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PaymentRequestedInfo")),
         })
     }
 }
@@ -12509,18 +11573,9 @@ impl<'a> zerotl::Decode<'a> for PaymentSavedCredentials<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xcdc27a1f => Self::Card(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PaymentSavedCredentials",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PaymentSavedCredentials")),
         })
     }
 }
@@ -12581,19 +11636,10 @@ impl<'a> zerotl::Decode<'a> for WebDocument<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x1c570ed1 => Self::Document(zerotl::BareDecode::decode_bare(r)?),
             0xf9c8bcc6 => Self::NoProxy(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "WebDocument",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "WebDocument")),
         })
     }
 }
@@ -12653,18 +11699,9 @@ impl<'a> zerotl::Decode<'a> for InputWebDocument<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x9bed434d => Self::Document(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputWebDocument",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputWebDocument")),
         })
     }
 }
@@ -12725,19 +11762,10 @@ impl<'a> zerotl::Decode<'a> for InputWebFileLocation<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xc239d686 => Self::Location(zerotl::BareDecode::decode_bare(r)?),
             0x9f2221c9 => Self::GeoPointLocation(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputWebFileLocation",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputWebFileLocation")),
         })
     }
 }
@@ -12818,21 +11846,12 @@ impl<'a> zerotl::Decode<'a> for InputPaymentCredentials<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xc10eb2cf => Self::Saved(zerotl::BareDecode::decode_bare(r)?),
             0x3417d728 => Self::Credentials(zerotl::BareDecode::decode_bare(r)?),
             0x0aa1c39f => Self::ApplePay(zerotl::BareDecode::decode_bare(r)?),
             0xca05d50e => Self::AndroidPay(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputPaymentCredentials",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputPaymentCredentials")),
         })
     }
 }
@@ -12904,18 +11923,9 @@ impl<'a> zerotl::Decode<'a> for ShippingOption<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xb6213cdf => Self::Option(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ShippingOption",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ShippingOption")),
         })
     }
 }
@@ -12969,18 +11979,9 @@ impl<'a> zerotl::Decode<'a> for InputStickerSetItem<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xffa0a496 => Self::Item(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputStickerSetItem",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputStickerSetItem")),
         })
     }
 }
@@ -13034,18 +12035,9 @@ impl<'a> zerotl::Decode<'a> for InputPhoneCall {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x1e36fded => Self::Call(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputPhoneCall",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputPhoneCall")),
         })
     }
 }
@@ -13134,7 +12126,6 @@ impl<'a> zerotl::Decode<'a> for PhoneCall<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x5366c915 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
             0x1b8f4ad1 => Self::Waiting(zerotl::BareDecode::decode_bare(r)?),
@@ -13142,15 +12133,7 @@ impl<'a> zerotl::Decode<'a> for PhoneCall<'a> {
             0x997c454a => Self::Accepted(zerotl::BareDecode::decode_bare(r)?),
             0x8742ae7f => Self::Call(zerotl::BareDecode::decode_bare(r)?),
             0x50ca4de1 => Self::Discarded(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PhoneCall",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PhoneCall")),
         })
     }
 }
@@ -13241,19 +12224,10 @@ impl<'a> zerotl::Decode<'a> for PhoneConnection<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x9d4c17c0 => Self::Connection(zerotl::BareDecode::decode_bare(r)?),
             0x635fe375 => Self::Webrtc(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PhoneConnection",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PhoneConnection")),
         })
     }
 }
@@ -13313,18 +12287,9 @@ impl<'a> zerotl::Decode<'a> for PhoneCallProtocol<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xfc878fc8 => Self::Protocol(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PhoneCallProtocol",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PhoneCallProtocol")),
         })
     }
 }
@@ -13378,18 +12343,9 @@ impl<'a> zerotl::Decode<'a> for CdnPublicKey<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xc982eaba => Self::Key(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "CdnPublicKey",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "CdnPublicKey")),
         })
     }
 }
@@ -13443,18 +12399,9 @@ impl<'a> zerotl::Decode<'a> for CdnConfig<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x5725e40a => Self::Config(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "CdnConfig",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "CdnConfig")),
         })
     }
 }
@@ -13522,20 +12469,11 @@ impl<'a> zerotl::Decode<'a> for LangPackString<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xcad181f6 => Self::String(zerotl::BareDecode::decode_bare(r)?),
             0x6c47ac9f => Self::Pluralized(zerotl::BareDecode::decode_bare(r)?),
             0x2979eeb2 => Self::Deleted(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "LangPackString",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "LangPackString")),
         })
     }
 }
@@ -13601,18 +12539,9 @@ impl<'a> zerotl::Decode<'a> for LangPackDifference<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xf385c1f6 => Self::Difference(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "LangPackDifference",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "LangPackDifference")),
         })
     }
 }
@@ -13666,18 +12595,9 @@ impl<'a> zerotl::Decode<'a> for LangPackLanguage<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xeeca5ce3 => Self::Language(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "LangPackLanguage",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "LangPackLanguage")),
         })
     }
 }
@@ -13906,7 +12826,6 @@ impl<'a> zerotl::Decode<'a> for ChannelAdminLogEventAction<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xe6dfb825 => Self::ChangeTitle(zerotl::BareDecode::decode_bare(r)?),
             0x55188a2e => Self::ChangeAbout(zerotl::BareDecode::decode_bare(r)?),
@@ -13934,15 +12853,7 @@ impl<'a> zerotl::Decode<'a> for ChannelAdminLogEventAction<'a> {
             0xf92424d2 => Self::ParticipantMute(zerotl::BareDecode::decode_bare(r)?),
             0xe64429c0 => Self::ParticipantUnmute(zerotl::BareDecode::decode_bare(r)?),
             0x56d6a247 => Self::ToggleGroupCallSetting(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ChannelAdminLogEventAction",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ChannelAdminLogEventAction")),
         })
     }
 }
@@ -14178,18 +13089,9 @@ impl<'a> zerotl::Decode<'a> for ChannelAdminLogEvent<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x3b5a3e40 => Self::Event(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ChannelAdminLogEvent",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ChannelAdminLogEvent")),
         })
     }
 }
@@ -14243,18 +13145,9 @@ impl<'a> zerotl::Decode<'a> for ChannelAdminLogEventsFilter {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xea107ae4 => Self::Filter(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ChannelAdminLogEventsFilter",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ChannelAdminLogEventsFilter")),
         })
     }
 }
@@ -14308,18 +13201,9 @@ impl<'a> zerotl::Decode<'a> for PopularContact {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x5ce14175 => Self::Contact(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PopularContact",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PopularContact")),
         })
     }
 }
@@ -14401,22 +13285,13 @@ impl<'a> zerotl::Decode<'a> for RecentMeUrl<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x46e1d13d => Self::Unknown(zerotl::BareDecode::decode_bare(r)?),
             0x8dbc3336 => Self::User(zerotl::BareDecode::decode_bare(r)?),
             0xa01b22f9 => Self::Chat(zerotl::BareDecode::decode_bare(r)?),
             0xeb49081d => Self::ChatInvite(zerotl::BareDecode::decode_bare(r)?),
             0xbc0a57dc => Self::StickerSet(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "RecentMeUrl",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "RecentMeUrl")),
         })
     }
 }
@@ -14494,18 +13369,9 @@ impl<'a> zerotl::Decode<'a> for InputSingleMedia<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x1cc6e91f => Self::Media(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputSingleMedia",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputSingleMedia")),
         })
     }
 }
@@ -14559,18 +13425,9 @@ impl<'a> zerotl::Decode<'a> for WebAuthorization<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xcac943f2 => Self::Authorization(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "WebAuthorization",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "WebAuthorization")),
         })
     }
 }
@@ -14645,21 +13502,12 @@ impl<'a> zerotl::Decode<'a> for InputMessage {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xa676a322 => Self::Id(zerotl::BareDecode::decode_bare(r)?),
             0xbad88395 => Self::ReplyTo(zerotl::BareDecode::decode_bare(r)?),
             0x86872538 => Self::Pinned,
             0xacfa1a7e => Self::CallbackQuery(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputMessage",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputMessage")),
         })
     }
 }
@@ -14738,19 +13586,10 @@ impl<'a> zerotl::Decode<'a> for InputDialogPeer<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xfcaafeb7 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
             0x64600527 => Self::Folder(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputDialogPeer",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputDialogPeer")),
         })
     }
 }
@@ -14817,19 +13656,10 @@ impl<'a> zerotl::Decode<'a> for DialogPeer {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xe56dbf05 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
             0x514519e2 => Self::Folder(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "DialogPeer",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "DialogPeer")),
         })
     }
 }
@@ -14889,18 +13719,9 @@ impl<'a> zerotl::Decode<'a> for FileHash<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x6242c773 => Self::Hash(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "FileHash",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "FileHash")),
         })
     }
 }
@@ -14954,18 +13775,9 @@ impl<'a> zerotl::Decode<'a> for InputClientProxy<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x75588b3f => Self::Proxy(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputClientProxy",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputClientProxy")),
         })
     }
 }
@@ -15026,19 +13838,10 @@ impl<'a> zerotl::Decode<'a> for InputSecureFile<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x3334b0f0 => Self::Uploaded(zerotl::BareDecode::decode_bare(r)?),
             0x5367e5be => Self::File(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputSecureFile",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputSecureFile")),
         })
     }
 }
@@ -15105,19 +13908,10 @@ impl<'a> zerotl::Decode<'a> for SecureFile<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x64199744 => Self::Empty,
             0xe0277a62 => Self::File(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "SecureFile",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "SecureFile")),
         })
     }
 }
@@ -15177,18 +13971,9 @@ impl<'a> zerotl::Decode<'a> for SecureData<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x8aeabec3 => Self::Data(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "SecureData",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "SecureData")),
         })
     }
 }
@@ -15249,19 +14034,10 @@ impl<'a> zerotl::Decode<'a> for SecurePlainData<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x7d6099dd => Self::Phone(zerotl::BareDecode::decode_bare(r)?),
             0x21ec5a5f => Self::Email(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "SecurePlainData",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "SecurePlainData")),
         })
     }
 }
@@ -15405,7 +14181,6 @@ impl<'a> zerotl::Decode<'a> for SecureValueType {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x9d2a81e3 => Self::PersonalDetails,
             0x3dac6a00 => Self::Passport,
@@ -15420,15 +14195,7 @@ impl<'a> zerotl::Decode<'a> for SecureValueType {
             0xea02ec33 => Self::TemporaryRegistration,
             0xb320aadb => Self::Phone,
             0x8e3ca7ee => Self::Email,
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "SecureValueType",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "SecureValueType")),
         })
     }
 }
@@ -15554,18 +14321,9 @@ impl<'a> zerotl::Decode<'a> for SecureValue<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x187fa0ca => Self::Value(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "SecureValue",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "SecureValue")),
         })
     }
 }
@@ -15619,18 +14377,9 @@ impl<'a> zerotl::Decode<'a> for InputSecureValue<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xdb21d0a7 => Self::Value(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputSecureValue",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputSecureValue")),
         })
     }
 }
@@ -15684,18 +14433,9 @@ impl<'a> zerotl::Decode<'a> for SecureValueHash<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xed1ecdb0 => Self::Hash(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "SecureValueHash",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "SecureValueHash")),
         })
     }
 }
@@ -15805,7 +14545,6 @@ impl<'a> zerotl::Decode<'a> for SecureValueError<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xe8a40bd9 => Self::Data(zerotl::BareDecode::decode_bare(r)?),
             0x00be3dfa => Self::FrontSide(zerotl::BareDecode::decode_bare(r)?),
@@ -15816,15 +14555,7 @@ impl<'a> zerotl::Decode<'a> for SecureValueError<'a> {
             0x869d758f => Self::Error(zerotl::BareDecode::decode_bare(r)?),
             0xa1144770 => Self::TranslationFile(zerotl::BareDecode::decode_bare(r)?),
             0x34636dd8 => Self::TranslationFiles(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "SecureValueError",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "SecureValueError")),
         })
     }
 }
@@ -15926,18 +14657,9 @@ impl<'a> zerotl::Decode<'a> for SecureCredentialsEncrypted<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x33f0ea47 => Self::Encrypted(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "SecureCredentialsEncrypted",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "SecureCredentialsEncrypted")),
         })
     }
 }
@@ -15991,18 +14713,9 @@ impl<'a> zerotl::Decode<'a> for SavedContact<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x1142bd56 => Self::PhoneContact(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "SavedContact",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "SavedContact")),
         })
     }
 }
@@ -16067,21 +14780,12 @@ impl<'a> zerotl::Decode<'a> for PasswordKdfAlgo<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xd45ab096 => Self::Unknown,
             0x3a912d4a => Self::Sha256Sha256Pbkdf2Hmacsha512iter100000Sha256ModPow(
                 zerotl::BareDecode::decode_bare(r)?,
             ),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PasswordKdfAlgo",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PasswordKdfAlgo")),
         })
     }
 }
@@ -16161,20 +14865,11 @@ impl<'a> zerotl::Decode<'a> for SecurePasswordKdfAlgo<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x004a8537 => Self::Unknown,
             0xbbf2dda0 => Self::Pbkdf2Hmacsha512iter100000(zerotl::BareDecode::decode_bare(r)?),
             0x86471d92 => Self::Sha512(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "SecurePasswordKdfAlgo",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "SecurePasswordKdfAlgo")),
         })
     }
 }
@@ -16242,18 +14937,9 @@ impl<'a> zerotl::Decode<'a> for SecureSecretSettings<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x1527bcac => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "SecureSecretSettings",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "SecureSecretSettings")),
         })
     }
 }
@@ -16314,19 +15000,10 @@ impl<'a> zerotl::Decode<'a> for InputCheckPasswordSrp<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x9880f658 => Self::Empty,
             0xd27ff082 => Self::Srp(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputCheckPasswordSRP",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputCheckPasswordSRP")),
         })
     }
 }
@@ -16393,19 +15070,10 @@ impl<'a> zerotl::Decode<'a> for SecureRequiredType<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x829d99da => Self::Type(zerotl::BareDecode::decode_bare(r)?),
             0x027477b4 => Self::OneOf(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "SecureRequiredType",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "SecureRequiredType")),
         })
     }
 }
@@ -16465,18 +15133,9 @@ impl<'a> zerotl::Decode<'a> for InputAppEvent<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x1d1b1245 => Self::Event(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputAppEvent",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputAppEvent")),
         })
     }
 }
@@ -16530,18 +15189,9 @@ impl<'a> zerotl::Decode<'a> for JsonObjectValue<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xc0de1bd9 => Self::Value(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "JSONObjectValue",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "JSONObjectValue")),
         })
     }
 }
@@ -16630,7 +15280,6 @@ impl<'a> zerotl::Decode<'a> for JsonValue<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x3f6d7b68 => Self::Null,
             0xc7345e6a => Self::Bool(zerotl::BareDecode::decode_bare(r)?),
@@ -16638,15 +15287,7 @@ impl<'a> zerotl::Decode<'a> for JsonValue<'a> {
             0xb71e767a => Self::String(zerotl::BareDecode::decode_bare(r)?),
             0xf7444763 => Self::Array(zerotl::BareDecode::decode_bare(r)?),
             0x99c1d49d => Self::Object(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "JSONValue",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "JSONValue")),
         })
     }
 }
@@ -16730,18 +15371,9 @@ impl<'a> zerotl::Decode<'a> for PageTableCell<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x34566b6a => Self::Cell(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PageTableCell",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PageTableCell")),
         })
     }
 }
@@ -16795,18 +15427,9 @@ impl<'a> zerotl::Decode<'a> for PageTableRow<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xe0c0c5e5 => Self::Row(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PageTableRow",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PageTableRow")),
         })
     }
 }
@@ -16860,18 +15483,9 @@ impl<'a> zerotl::Decode<'a> for PageCaption<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x6f747657 => Self::Caption(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PageCaption",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PageCaption")),
         })
     }
 }
@@ -16932,19 +15546,10 @@ impl<'a> zerotl::Decode<'a> for PageListItem<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xb92fb6cd => Self::Text(zerotl::BareDecode::decode_bare(r)?),
             0x25e073fc => Self::Blocks(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PageListItem",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PageListItem")),
         })
     }
 }
@@ -17011,19 +15616,10 @@ impl<'a> zerotl::Decode<'a> for PageListOrderedItem<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x5e068047 => Self::Text(zerotl::BareDecode::decode_bare(r)?),
             0x98dd8936 => Self::Blocks(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PageListOrderedItem",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PageListOrderedItem")),
         })
     }
 }
@@ -17083,18 +15679,9 @@ impl<'a> zerotl::Decode<'a> for PageRelatedArticle<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xb390dc08 => Self::Article(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PageRelatedArticle",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PageRelatedArticle")),
         })
     }
 }
@@ -17148,18 +15735,9 @@ impl<'a> zerotl::Decode<'a> for Page<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x98657f0d => Self::Page(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "Page",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "Page")),
         })
     }
 }
@@ -17213,18 +15791,9 @@ impl<'a> zerotl::Decode<'a> for PollAnswer<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x6ca9c2e9 => Self::Answer(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PollAnswer",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PollAnswer")),
         })
     }
 }
@@ -17278,18 +15847,9 @@ impl<'a> zerotl::Decode<'a> for Poll<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x86e18161 => Self::Poll(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "Poll",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "Poll")),
         })
     }
 }
@@ -17343,18 +15903,9 @@ impl<'a> zerotl::Decode<'a> for PollAnswerVoters<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x3b6ddad2 => Self::Voters(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PollAnswerVoters",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PollAnswerVoters")),
         })
     }
 }
@@ -17408,18 +15959,9 @@ impl<'a> zerotl::Decode<'a> for PollResults<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xbadcc1a3 => Self::Results(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PollResults",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PollResults")),
         })
     }
 }
@@ -17473,18 +16015,9 @@ impl<'a> zerotl::Decode<'a> for ChatOnlines {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xf041e250 => Self::Onlines(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ChatOnlines",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ChatOnlines")),
         })
     }
 }
@@ -17538,18 +16071,9 @@ impl<'a> zerotl::Decode<'a> for StatsUrl<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x47a971e0 => Self::Url(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StatsURL",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StatsURL")),
         })
     }
 }
@@ -17603,18 +16127,9 @@ impl<'a> zerotl::Decode<'a> for ChatAdminRights {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x5fb224d5 => Self::Rights(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ChatAdminRights",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ChatAdminRights")),
         })
     }
 }
@@ -17668,18 +16183,9 @@ impl<'a> zerotl::Decode<'a> for ChatBannedRights {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x9f120418 => Self::Rights(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ChatBannedRights",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ChatBannedRights")),
         })
     }
 }
@@ -17747,20 +16253,11 @@ impl<'a> zerotl::Decode<'a> for InputWallPaper<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xe630b979 => Self::Paper(zerotl::BareDecode::decode_bare(r)?),
             0x72091c80 => Self::Slug(zerotl::BareDecode::decode_bare(r)?),
             0x8427bbac => Self::NoFile,
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputWallPaper",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputWallPaper")),
         })
     }
 }
@@ -17826,18 +16323,9 @@ impl<'a> zerotl::Decode<'a> for CodeSettings {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xdebebe83 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "CodeSettings",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "CodeSettings")),
         })
     }
 }
@@ -17891,18 +16379,9 @@ impl<'a> zerotl::Decode<'a> for WallPaperSettings {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x05086cf8 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "WallPaperSettings",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "WallPaperSettings")),
         })
     }
 }
@@ -17956,18 +16435,9 @@ impl<'a> zerotl::Decode<'a> for AutoDownloadSettings {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xe04232f3 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "AutoDownloadSettings",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "AutoDownloadSettings")),
         })
     }
 }
@@ -18028,19 +16498,10 @@ impl<'a> zerotl::Decode<'a> for EmojiKeyword<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xd5b3b9f9 => Self::Keyword(zerotl::BareDecode::decode_bare(r)?),
             0x236df622 => Self::Deleted(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "EmojiKeyword",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "EmojiKeyword")),
         })
     }
 }
@@ -18100,18 +16561,9 @@ impl<'a> zerotl::Decode<'a> for EmojiKeywordsDifference<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x5cc761bd => Self::Difference(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "EmojiKeywordsDifference",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "EmojiKeywordsDifference")),
         })
     }
 }
@@ -18165,18 +16617,9 @@ impl<'a> zerotl::Decode<'a> for EmojiUrl<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xa575739d => Self::Url(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "EmojiURL",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "EmojiURL")),
         })
     }
 }
@@ -18230,18 +16673,9 @@ impl<'a> zerotl::Decode<'a> for EmojiLanguage<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xb3fb5361 => Self::Language(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "EmojiLanguage",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "EmojiLanguage")),
         })
     }
 }
@@ -18295,18 +16729,9 @@ impl<'a> zerotl::Decode<'a> for FileLocation {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xbc7fc6cd => Self::ToBeDeprecated(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "FileLocation",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "FileLocation")),
         })
     }
 }
@@ -18360,18 +16785,9 @@ impl<'a> zerotl::Decode<'a> for Folder<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xff544e65 => Self::Folder(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "Folder",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "Folder")),
         })
     }
 }
@@ -18425,18 +16841,9 @@ impl<'a> zerotl::Decode<'a> for InputFolderPeer<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xfbd2c296 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputFolderPeer",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputFolderPeer")),
         })
     }
 }
@@ -18490,18 +16897,9 @@ impl<'a> zerotl::Decode<'a> for FolderPeer {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xe9baa668 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "FolderPeer",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "FolderPeer")),
         })
     }
 }
@@ -18569,20 +16967,11 @@ impl<'a> zerotl::Decode<'a> for UrlAuthResult<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x92d33a0e => Self::Request(zerotl::BareDecode::decode_bare(r)?),
             0x8f8c0e4e => Self::Accepted(zerotl::BareDecode::decode_bare(r)?),
             0xa9d6db1f => Self::Default,
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "UrlAuthResult",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "UrlAuthResult")),
         })
     }
 }
@@ -18655,19 +17044,10 @@ impl<'a> zerotl::Decode<'a> for ChannelLocation<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xbfb5ad8b => Self::Empty,
             0x209b82db => Self::Location(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ChannelLocation",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ChannelLocation")),
         })
     }
 }
@@ -18734,19 +17114,10 @@ impl<'a> zerotl::Decode<'a> for PeerLocated {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xca461b5d => Self::Located(zerotl::BareDecode::decode_bare(r)?),
             0xf8ec284b => Self::SelfLocated(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PeerLocated",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PeerLocated")),
         })
     }
 }
@@ -18806,18 +17177,9 @@ impl<'a> zerotl::Decode<'a> for RestrictionReason<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xd072acb4 => Self::Reason(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "RestrictionReason",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "RestrictionReason")),
         })
     }
 }
@@ -18878,19 +17240,10 @@ impl<'a> zerotl::Decode<'a> for InputTheme<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x3c5693e9 => Self::Theme(zerotl::BareDecode::decode_bare(r)?),
             0xf5890df1 => Self::Slug(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputTheme",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputTheme")),
         })
     }
 }
@@ -18950,18 +17303,9 @@ impl<'a> zerotl::Decode<'a> for Theme<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x028f1114 => Self::Theme(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "Theme",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "Theme")),
         })
     }
 }
@@ -19043,22 +17387,13 @@ impl<'a> zerotl::Decode<'a> for BaseTheme {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xc3a12462 => Self::Classic,
             0xfbd81688 => Self::Day,
             0xb7b31ea8 => Self::Night,
             0x6d5f77ee => Self::Tinted,
             0x5b11125a => Self::Arctic,
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "BaseTheme",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "BaseTheme")),
         })
     }
 }
@@ -19136,18 +17471,9 @@ impl<'a> zerotl::Decode<'a> for InputThemeSettings<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xbd507cd1 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputThemeSettings",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputThemeSettings")),
         })
     }
 }
@@ -19201,18 +17527,9 @@ impl<'a> zerotl::Decode<'a> for ThemeSettings<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x9c14984a => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ThemeSettings",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ThemeSettings")),
         })
     }
 }
@@ -19266,18 +17583,9 @@ impl<'a> zerotl::Decode<'a> for WebPageAttribute<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x54b56617 => Self::Theme(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "WebPageAttribute",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "WebPageAttribute")),
         })
     }
 }
@@ -19345,20 +17653,11 @@ impl<'a> zerotl::Decode<'a> for MessageUserVote<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xa28e5559 => Self::Vote(zerotl::BareDecode::decode_bare(r)?),
             0x36377430 => Self::InputOption(zerotl::BareDecode::decode_bare(r)?),
             0x0e8fe0de => Self::Multiple(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "MessageUserVote",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "MessageUserVote")),
         })
     }
 }
@@ -19424,18 +17723,9 @@ impl<'a> zerotl::Decode<'a> for BankCardOpenUrl<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xf568028a => Self::Url(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "BankCardOpenUrl",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "BankCardOpenUrl")),
         })
     }
 }
@@ -19489,18 +17779,9 @@ impl<'a> zerotl::Decode<'a> for DialogFilter<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x7438f7e8 => Self::Filter(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "DialogFilter",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "DialogFilter")),
         })
     }
 }
@@ -19554,18 +17835,9 @@ impl<'a> zerotl::Decode<'a> for DialogFilterSuggested<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x77744d4a => Self::Suggested(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "DialogFilterSuggested",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "DialogFilterSuggested")),
         })
     }
 }
@@ -19619,18 +17891,9 @@ impl<'a> zerotl::Decode<'a> for StatsDateRangeDays {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xb637edaf => Self::Days(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StatsDateRangeDays",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StatsDateRangeDays")),
         })
     }
 }
@@ -19684,18 +17947,9 @@ impl<'a> zerotl::Decode<'a> for StatsAbsValueAndPrev {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xcb43acde => Self::Prev(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StatsAbsValueAndPrev",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StatsAbsValueAndPrev")),
         })
     }
 }
@@ -19749,18 +18003,9 @@ impl<'a> zerotl::Decode<'a> for StatsPercentValue {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xcbce2fe0 => Self::Value(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StatsPercentValue",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StatsPercentValue")),
         })
     }
 }
@@ -19828,20 +18073,11 @@ impl<'a> zerotl::Decode<'a> for StatsGraph<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x4a27eb2d => Self::Async(zerotl::BareDecode::decode_bare(r)?),
             0xbedc9822 => Self::Error(zerotl::BareDecode::decode_bare(r)?),
             0x8ea464b6 => Self::Graph(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StatsGraph",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StatsGraph")),
         })
     }
 }
@@ -19907,18 +18143,9 @@ impl<'a> zerotl::Decode<'a> for MessageInteractionCounters {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xad4fc9bd => Self::Counters(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "MessageInteractionCounters",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "MessageInteractionCounters")),
         })
     }
 }
@@ -19972,18 +18199,9 @@ impl<'a> zerotl::Decode<'a> for VideoSize<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xe831c556 => Self::Size(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "VideoSize",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "VideoSize")),
         })
     }
 }
@@ -20037,18 +18255,9 @@ impl<'a> zerotl::Decode<'a> for StatsGroupTopPoster {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x18f3d0f7 => Self::Poster(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StatsGroupTopPoster",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StatsGroupTopPoster")),
         })
     }
 }
@@ -20102,18 +18311,9 @@ impl<'a> zerotl::Decode<'a> for StatsGroupTopAdmin {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x6014f412 => Self::Admin(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StatsGroupTopAdmin",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StatsGroupTopAdmin")),
         })
     }
 }
@@ -20167,18 +18367,9 @@ impl<'a> zerotl::Decode<'a> for StatsGroupTopInviter {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x31962a4c => Self::Inviter(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StatsGroupTopInviter",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StatsGroupTopInviter")),
         })
     }
 }
@@ -20232,18 +18423,9 @@ impl<'a> zerotl::Decode<'a> for GlobalPrivacySettings {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xbea2f424 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "GlobalPrivacySettings",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "GlobalPrivacySettings")),
         })
     }
 }
@@ -20297,18 +18479,9 @@ impl<'a> zerotl::Decode<'a> for MessageViews<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x455b853d => Self::Views(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "MessageViews",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "MessageViews")),
         })
     }
 }
@@ -20362,18 +18535,9 @@ impl<'a> zerotl::Decode<'a> for MessageReplyHeader {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xa6d57763 => Self::Header(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "MessageReplyHeader",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "MessageReplyHeader")),
         })
     }
 }
@@ -20427,18 +18591,9 @@ impl<'a> zerotl::Decode<'a> for MessageReplies<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x4128faac => Self::Replies(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "MessageReplies",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "MessageReplies")),
         })
     }
 }
@@ -20492,18 +18647,9 @@ impl<'a> zerotl::Decode<'a> for PeerBlocked {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xe8fd8014 => Self::Blocked(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PeerBlocked",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PeerBlocked")),
         })
     }
 }
@@ -20564,19 +18710,10 @@ impl<'a> zerotl::Decode<'a> for GroupCall<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x7780bcb4 => Self::Discarded(zerotl::BareDecode::decode_bare(r)?),
             0x55903081 => Self::Call(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "GroupCall",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "GroupCall")),
         })
     }
 }
@@ -20636,18 +18773,9 @@ impl<'a> zerotl::Decode<'a> for InputGroupCall {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xd8aa840f => Self::Call(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputGroupCall",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputGroupCall")),
         })
     }
 }
@@ -20701,18 +18829,9 @@ impl<'a> zerotl::Decode<'a> for GroupCallParticipant {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x56b087c9 => Self::Participant(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "GroupCallParticipant",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "GroupCallParticipant")),
         })
     }
 }
@@ -20794,22 +18913,13 @@ impl<'a> zerotl::Decode<'a> for InlineQueryPeerType {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x3081ed9d => Self::SameBotPm,
             0x833c0fac => Self::Pm,
             0xd766c50a => Self::Chat,
             0x5ec4be43 => Self::Megagroup,
             0x6334ee9a => Self::Broadcast,
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InlineQueryPeerType",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InlineQueryPeerType")),
         })
     }
 }
@@ -20894,18 +19004,9 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x50a04e45 => Self::Rules(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "account.PrivacyRules",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "account.PrivacyRules")),
             })
         }
     }
@@ -20959,18 +19060,9 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x1250abde => Self::Authorizations(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "account.Authorizations",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "account.Authorizations")),
             })
         }
     }
@@ -21024,18 +19116,9 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xad2641f8 => Self::Password(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "account.Password",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "account.Password")),
             })
         }
     }
@@ -21089,18 +19172,9 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x9a5c33e5 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "account.PasswordSettings",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "account.PasswordSettings")),
             })
         }
     }
@@ -21154,18 +19228,9 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xc23727c9 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "account.PasswordInputSettings",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "account.PasswordInputSettings")),
             })
         }
     }
@@ -21219,18 +19284,9 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xdb64fd34 => Self::Password(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "account.TmpPassword",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "account.TmpPassword")),
             })
         }
     }
@@ -21284,18 +19340,9 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xed56c9fc => Self::Authorizations(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "account.WebAuthorizations",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "account.WebAuthorizations")),
             })
         }
     }
@@ -21349,18 +19396,9 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xad2e1cd8 => Self::Form(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "account.AuthorizationForm",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "account.AuthorizationForm")),
             })
         }
     }
@@ -21414,18 +19452,9 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x811f854f => Self::Code(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "account.SentEmailCode",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "account.SentEmailCode")),
             })
         }
     }
@@ -21479,18 +19508,9 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x4dba4501 => Self::Takeout(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "account.Takeout",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "account.Takeout")),
             })
         }
     }
@@ -21551,19 +19571,10 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x1c199183 => Self::NotModified,
                 0x702b65a9 => Self::Papers(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "account.WallPapers",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "account.WallPapers")),
             })
         }
     }
@@ -21623,18 +19634,9 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x63cacf26 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "account.AutoDownloadSettings",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "account.AutoDownloadSettings")),
             })
         }
     }
@@ -21695,19 +19697,10 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xf41eb622 => Self::NotModified,
                 0x7f676421 => Self::Themes(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "account.Themes",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "account.Themes")),
             })
         }
     }
@@ -21767,18 +19760,9 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x57e28221 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "account.ContentSettings",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "account.ContentSettings")),
             })
         }
     }
@@ -21840,18 +19824,9 @@ pub mod auth {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x5e002502 => Self::Code(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "auth.SentCode",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "auth.SentCode")),
             })
         }
     }
@@ -21912,19 +19887,10 @@ pub mod auth {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xcd050916 => Self::Authorization(zerotl::BareDecode::decode_bare(r)?),
                 0x44747e9a => Self::SignUpRequired(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "auth.Authorization",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "auth.Authorization")),
             })
         }
     }
@@ -21984,18 +19950,9 @@ pub mod auth {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xdf969c2d => Self::Authorization(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "auth.ExportedAuthorization",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "auth.ExportedAuthorization")),
             })
         }
     }
@@ -22049,18 +20006,9 @@ pub mod auth {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x137948a5 => Self::Recovery(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "auth.PasswordRecovery",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "auth.PasswordRecovery")),
             })
         }
     }
@@ -22128,20 +20076,11 @@ pub mod auth {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x72a3158c => Self::Sms,
                 0x741cd3e3 => Self::Call,
                 0x226ccefb => Self::FlashCall,
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "auth.CodeType",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "auth.CodeType")),
             })
         }
     }
@@ -22228,21 +20167,12 @@ pub mod auth {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x3dbb5986 => Self::App(zerotl::BareDecode::decode_bare(r)?),
                 0xc000bba2 => Self::Sms(zerotl::BareDecode::decode_bare(r)?),
                 0x5353e5a7 => Self::Call(zerotl::BareDecode::decode_bare(r)?),
                 0xab03c6d9 => Self::FlashCall(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "auth.SentCodeType",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "auth.SentCodeType")),
             })
         }
     }
@@ -22328,20 +20258,11 @@ pub mod auth {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x629f1980 => Self::Token(zerotl::BareDecode::decode_bare(r)?),
                 0x068e9916 => Self::MigrateTo(zerotl::BareDecode::decode_bare(r)?),
                 0x390d5c5e => Self::Success(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "auth.LoginToken",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "auth.LoginToken")),
             })
         }
     }
@@ -22422,19 +20343,10 @@ pub mod channels {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xf56ee2a8 => Self::Participants(zerotl::BareDecode::decode_bare(r)?),
                 0xf0173fe9 => Self::NotModified,
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "channels.ChannelParticipants",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "channels.ChannelParticipants")),
             })
         }
     }
@@ -22494,18 +20406,9 @@ pub mod channels {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xd0d9b163 => Self::Participant(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "channels.ChannelParticipant",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "channels.ChannelParticipant")),
             })
         }
     }
@@ -22559,18 +20462,9 @@ pub mod channels {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xed8af74d => Self::Results(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "channels.AdminLogResults",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "channels.AdminLogResults")),
             })
         }
     }
@@ -22639,19 +20533,10 @@ pub mod contacts {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xb74ba9d2 => Self::NotModified,
                 0xeae87e42 => Self::Contacts(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "contacts.Contacts",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "contacts.Contacts")),
             })
         }
     }
@@ -22711,18 +20596,9 @@ pub mod contacts {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x77d01c3b => Self::Contacts(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "contacts.ImportedContacts",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "contacts.ImportedContacts")),
             })
         }
     }
@@ -22783,19 +20659,10 @@ pub mod contacts {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x0ade1591 => Self::Blocked(zerotl::BareDecode::decode_bare(r)?),
                 0xe1664194 => Self::Slice(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "contacts.Blocked",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "contacts.Blocked")),
             })
         }
     }
@@ -22855,18 +20722,9 @@ pub mod contacts {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xb3134d9d => Self::Found(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "contacts.Found",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "contacts.Found")),
             })
         }
     }
@@ -22920,18 +20778,9 @@ pub mod contacts {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x7f077ad9 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "contacts.ResolvedPeer",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "contacts.ResolvedPeer")),
             })
         }
     }
@@ -22999,20 +20848,11 @@ pub mod contacts {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xde266ef5 => Self::NotModified,
                 0x70b772a8 => Self::Peers(zerotl::BareDecode::decode_bare(r)?),
                 0xb52c939d => Self::Disabled,
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "contacts.TopPeers",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "contacts.TopPeers")),
             })
         }
     }
@@ -23093,19 +20933,10 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x1da7158f => Self::Update(zerotl::BareDecode::decode_bare(r)?),
                 0xc45a6536 => Self::NoAppUpdate,
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "help.AppUpdate",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "help.AppUpdate")),
             })
         }
     }
@@ -23165,18 +20996,9 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x18cb9f78 => Self::Text(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "help.InviteText",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "help.InviteText")),
             })
         }
     }
@@ -23230,18 +21052,9 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x17c6b5f6 => Self::Support(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "help.Support",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "help.Support")),
             })
         }
     }
@@ -23295,18 +21108,9 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x780a0310 => Self::Service(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "help.TermsOfService",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "help.TermsOfService")),
             })
         }
     }
@@ -23360,18 +21164,9 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x0e0310d7 => Self::Urls(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "help.RecentMeUrls",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "help.RecentMeUrls")),
             })
         }
     }
@@ -23432,19 +21227,10 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xe3309f7f => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
                 0x28ecf961 => Self::Update(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "help.TermsOfServiceUpdate",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "help.TermsOfServiceUpdate")),
             })
         }
     }
@@ -23511,19 +21297,10 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x66afa166 => Self::Empty,
                 0x6a4ee832 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "help.DeepLinkInfo",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "help.DeepLinkInfo")),
             })
         }
     }
@@ -23590,19 +21367,10 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xbfb9f457 => Self::NotModified,
                 0xa098d6af => Self::Config(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "help.PassportConfig",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "help.PassportConfig")),
             })
         }
     }
@@ -23662,18 +21430,9 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x8c05f1c9 => Self::Name(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "help.SupportName",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "help.SupportName")),
             })
         }
     }
@@ -23734,19 +21493,10 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xf3ae2eed => Self::Empty,
                 0x01eb3758 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "help.UserInfo",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "help.UserInfo")),
             })
         }
     }
@@ -23813,19 +21563,10 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x98f6ac75 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
                 0x8c39793f => Self::Data(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "help.PromoData",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "help.PromoData")),
             })
         }
     }
@@ -23885,18 +21626,9 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x4203c5ef => Self::Code(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "help.CountryCode",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "help.CountryCode")),
             })
         }
     }
@@ -23950,18 +21682,9 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xc3878e23 => Self::Country(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "help.Country",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "help.Country")),
             })
         }
     }
@@ -24022,19 +21745,10 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x93cc1f32 => Self::NotModified,
                 0x87d0759e => Self::List(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "help.CountriesList",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "help.CountriesList")),
             })
         }
     }
@@ -24116,20 +21830,11 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x15ba6c40 => Self::Dialogs(zerotl::BareDecode::decode_bare(r)?),
                 0x71e094f3 => Self::Slice(zerotl::BareDecode::decode_bare(r)?),
                 0xf0e3e596 => Self::NotModified(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.Dialogs",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.Dialogs")),
             })
         }
     }
@@ -24216,21 +21921,12 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x8c718e87 => Self::Messages(zerotl::BareDecode::decode_bare(r)?),
                 0x3a54685e => Self::Slice(zerotl::BareDecode::decode_bare(r)?),
                 0x64479808 => Self::ChannelMessages(zerotl::BareDecode::decode_bare(r)?),
                 0x74535f21 => Self::NotModified(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.Messages",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.Messages")),
             })
         }
     }
@@ -24309,19 +22005,10 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x64ff9fd5 => Self::Chats(zerotl::BareDecode::decode_bare(r)?),
                 0x9cd81144 => Self::Slice(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.Chats",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.Chats")),
             })
         }
     }
@@ -24381,18 +22068,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xe5d7d19c => Self::Full(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.ChatFull",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.ChatFull")),
             })
         }
     }
@@ -24446,18 +22124,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xb45c69d1 => Self::History(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.AffectedHistory",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.AffectedHistory")),
             })
         }
     }
@@ -24518,19 +22187,10 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xc0e24635 => Self::NotModified(zerotl::BareDecode::decode_bare(r)?),
                 0x2c221edd => Self::Config(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.DhConfig",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.DhConfig")),
             })
         }
     }
@@ -24597,19 +22257,10 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x560f8935 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
                 0x9493ff32 => Self::File(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.SentEncryptedMessage",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.SentEncryptedMessage")),
             })
         }
     }
@@ -24676,19 +22327,10 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xf1749a22 => Self::NotModified,
                 0xe4599bbd => Self::Stickers(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.Stickers",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.Stickers")),
             })
         }
     }
@@ -24755,19 +22397,10 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xe86602c3 => Self::NotModified,
                 0xedfd405f => Self::Stickers(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.AllStickers",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.AllStickers")),
             })
         }
     }
@@ -24827,18 +22460,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x84d19185 => Self::Messages(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.AffectedMessages",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.AffectedMessages")),
             })
         }
     }
@@ -24892,18 +22516,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xb60a24a6 => Self::Set(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.StickerSet",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.StickerSet")),
             })
         }
     }
@@ -24964,19 +22579,10 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xe8025ca2 => Self::NotModified,
                 0x2e0709a5 => Self::Gifs(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.SavedGifs",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.SavedGifs")),
             })
         }
     }
@@ -25036,18 +22642,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x947ca848 => Self::Results(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.BotResults",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.BotResults")),
             })
         }
     }
@@ -25101,18 +22698,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x36585ea4 => Self::Answer(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.BotCallbackAnswer",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.BotCallbackAnswer")),
             })
         }
     }
@@ -25166,18 +22754,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x26b5dde6 => Self::Data(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.MessageEditData",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.MessageEditData")),
             })
         }
     }
@@ -25231,18 +22810,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x3371c354 => Self::Dialogs(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.PeerDialogs",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.PeerDialogs")),
             })
         }
     }
@@ -25303,19 +22873,10 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xc6dc0c66 => Self::NotModified(zerotl::BareDecode::decode_bare(r)?),
                 0xb6abc341 => Self::Stickers(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.FeaturedStickers",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.FeaturedStickers")),
             })
         }
     }
@@ -25382,19 +22943,10 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x0b17f890 => Self::NotModified,
                 0x22f3afb3 => Self::Stickers(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.RecentStickers",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.RecentStickers")),
             })
         }
     }
@@ -25454,18 +23006,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x4fcba9c8 => Self::Stickers(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.ArchivedStickers",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.ArchivedStickers")),
             })
         }
     }
@@ -25526,19 +23069,10 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x38641628 => Self::Success,
                 0x35e410a8 => Self::Archive(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.StickerSetInstallResult",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.StickerSetInstallResult")),
             })
         }
     }
@@ -25598,18 +23132,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x9a3bfd99 => Self::Scores(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.HighScores",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.HighScores")),
             })
         }
     }
@@ -25670,19 +23195,10 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x9e8fa6d3 => Self::NotModified,
                 0xf37f2f16 => Self::Stickers(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.FavedStickers",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.FavedStickers")),
             })
         }
     }
@@ -25749,19 +23265,10 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x0d54b65d => Self::NotModified,
                 0x5108d648 => Self::Sets(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.FoundStickerSets",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.FoundStickerSets")),
             })
         }
     }
@@ -25821,18 +23328,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xe844ebff => Self::Counter(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.SearchCounter",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.SearchCounter")),
             })
         }
     }
@@ -25886,18 +23384,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xa927fec5 => Self::Chats(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.InactiveChats",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.InactiveChats")),
             })
         }
     }
@@ -25951,18 +23440,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x0823f649 => Self::List(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.VotesList",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.VotesList")),
             })
         }
     }
@@ -26016,18 +23496,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xb6c4f543 => Self::Views(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.MessageViews",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.MessageViews")),
             })
         }
     }
@@ -26081,18 +23552,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xf5dd8f9d => Self::Message(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.DiscussionMessage",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.DiscussionMessage")),
             })
         }
     }
@@ -26154,18 +23616,9 @@ pub mod payments {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x3f56aea3 => Self::Form(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "payments.PaymentForm",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "payments.PaymentForm")),
             })
         }
     }
@@ -26219,18 +23672,9 @@ pub mod payments {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xd1451883 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "payments.ValidatedRequestedInfo",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "payments.ValidatedRequestedInfo")),
             })
         }
     }
@@ -26291,19 +23735,10 @@ pub mod payments {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x4e5f810d => Self::Result(zerotl::BareDecode::decode_bare(r)?),
                 0xd8411139 => Self::VerificationNeeded(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "payments.PaymentResult",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "payments.PaymentResult")),
             })
         }
     }
@@ -26363,18 +23798,9 @@ pub mod payments {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x500911e1 => Self::Receipt(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "payments.PaymentReceipt",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "payments.PaymentReceipt")),
             })
         }
     }
@@ -26428,18 +23854,9 @@ pub mod payments {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xfb8fe43c => Self::Info(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "payments.SavedInfo",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "payments.SavedInfo")),
             })
         }
     }
@@ -26493,18 +23910,9 @@ pub mod payments {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x3e24e573 => Self::Data(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "payments.BankCardData",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "payments.BankCardData")),
             })
         }
     }
@@ -26566,18 +23974,9 @@ pub mod phone {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xec82e140 => Self::Call(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "phone.PhoneCall",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "phone.PhoneCall")),
             })
         }
     }
@@ -26631,18 +24030,9 @@ pub mod phone {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x66ab0bfc => Self::Call(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "phone.GroupCall",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "phone.GroupCall")),
             })
         }
     }
@@ -26696,18 +24086,9 @@ pub mod phone {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x9cfeb92d => Self::Participants(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "phone.GroupParticipants",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "phone.GroupParticipants")),
             })
         }
     }
@@ -26776,19 +24157,10 @@ pub mod photos {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x8dca6aa5 => Self::Photos(zerotl::BareDecode::decode_bare(r)?),
                 0x15051f54 => Self::Slice(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "photos.Photos",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "photos.Photos")),
             })
         }
     }
@@ -26848,18 +24220,9 @@ pub mod photos {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x20212ca8 => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "photos.Photo",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "photos.Photo")),
             })
         }
     }
@@ -26921,18 +24284,9 @@ pub mod stats {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xbdf78394 => Self::Stats(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "stats.BroadcastStats",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "stats.BroadcastStats")),
             })
         }
     }
@@ -26986,18 +24340,9 @@ pub mod stats {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xef7ff916 => Self::Stats(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "stats.MegagroupStats",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "stats.MegagroupStats")),
             })
         }
     }
@@ -27051,18 +24396,9 @@ pub mod stats {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x8999f295 => Self::Stats(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "stats.MessageStats",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "stats.MessageStats")),
             })
         }
     }
@@ -27187,7 +24523,6 @@ pub mod storage {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xaa963b05 => Self::Unknown,
                 0x40bc6f52 => Self::Partial,
@@ -27199,15 +24534,7 @@ pub mod storage {
                 0x4b09ebbc => Self::Mov,
                 0xb3cea0e4 => Self::Mp4,
                 0x1081464c => Self::Webp,
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "storage.FileType",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "storage.FileType")),
             })
         }
     }
@@ -27323,18 +24650,9 @@ pub mod updates {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xa56c2a3e => Self::State(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "updates.State",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "updates.State")),
             })
         }
     }
@@ -27409,21 +24727,12 @@ pub mod updates {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x5d75a138 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
                 0x00f49ca0 => Self::Difference(zerotl::BareDecode::decode_bare(r)?),
                 0xa8fb1981 => Self::Slice(zerotl::BareDecode::decode_bare(r)?),
                 0x4afe8f6d => Self::TooLong(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "updates.Difference",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "updates.Difference")),
             })
         }
     }
@@ -27509,20 +24818,11 @@ pub mod updates {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x3e11affb => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
                 0xa4bcc6fe => Self::TooLong(zerotl::BareDecode::decode_bare(r)?),
                 0x2064674e => Self::Difference(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "updates.ChannelDifference",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "updates.ChannelDifference")),
             })
         }
     }
@@ -27603,19 +24903,10 @@ pub mod upload {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x096a18d5 => Self::File(zerotl::BareDecode::decode_bare(r)?),
                 0xf18cda44 => Self::CdnRedirect(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "upload.File",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "upload.File")),
             })
         }
     }
@@ -27675,18 +24966,9 @@ pub mod upload {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x21e753bc => Self::File(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "upload.WebFile",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "upload.WebFile")),
             })
         }
     }
@@ -27747,19 +25029,10 @@ pub mod upload {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xeea8e46e => Self::ReuploadNeeded(zerotl::BareDecode::decode_bare(r)?),
                 0xa99fca4f => Self::File(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "upload.CdnFile",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "upload.CdnFile")),
             })
         }
     }

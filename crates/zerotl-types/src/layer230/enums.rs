@@ -51,18 +51,9 @@ impl<'a> zerotl::Decode<'a> for Error<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xc4b9f9bb => Self::Error(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "Error",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "Error")),
         })
     }
 }
@@ -116,18 +107,9 @@ impl<'a> zerotl::Decode<'a> for Null {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x56730bcc => Self::Null,
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "Null",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "Null")),
         })
     }
 }
@@ -223,7 +205,6 @@ impl<'a> zerotl::Decode<'a> for InputPeer<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x7f3b18ea => Self::Empty,
             0x7da07ec9 => Self::PeerSelf,
@@ -232,15 +213,7 @@ impl<'a> zerotl::Decode<'a> for InputPeer<'a> {
             0x27bcbbfc => Self::Channel(zerotl::BareDecode::decode_bare(r)?),
             0xa87b0a1c => Self::UserFromMessage(zerotl::BareDecode::decode_bare(r)?),
             0xbd2a0840 => Self::ChannelFromMessage(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputPeer",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputPeer")),
         })
     }
 }
@@ -351,21 +324,12 @@ impl<'a> zerotl::Decode<'a> for InputUser<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xb98886cf => Self::Empty,
             0xf7c1b13f => Self::UserSelf,
             0xf21158c6 => Self::User(zerotl::BareDecode::decode_bare(r)?),
             0x1da448e2 => Self::FromMessage(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputUser",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputUser")),
         })
     }
 }
@@ -437,18 +401,9 @@ impl<'a> zerotl::Decode<'a> for InputContact<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x6a1dc4be => Self::PhoneContact(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputContact",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputContact")),
         })
     }
 }
@@ -516,20 +471,11 @@ impl<'a> zerotl::Decode<'a> for InputFile<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xf52ff27f => Self::File(zerotl::BareDecode::decode_bare(r)?),
             0xfa4f0bb5 => Self::Big(zerotl::BareDecode::decode_bare(r)?),
             0x62dc8b48 => Self::StoryDocument(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputFile",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputFile")),
         })
     }
 }
@@ -728,7 +674,6 @@ impl<'a> zerotl::Decode<'a> for InputMedia<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x9664f57f => Self::Empty,
             0x7d8375da => Self::UploadedPhoto(zerotl::BareDecode::decode_bare(r)?),
@@ -750,15 +695,7 @@ impl<'a> zerotl::Decode<'a> for InputMedia<'a> {
             0xc4103386 => Self::PaidMedia(zerotl::BareDecode::decode_bare(r)?),
             0x9fc55fde => Self::Todo(zerotl::BareDecode::decode_bare(r)?),
             0xf3a9244a => Self::StakeDice(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputMedia",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputMedia")),
         })
     }
 }
@@ -940,20 +877,11 @@ impl<'a> zerotl::Decode<'a> for InputChatPhoto<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x1ca48f57 => Self::Empty,
             0xbdcdaec0 => Self::UploadedPhoto(zerotl::BareDecode::decode_bare(r)?),
             0x8953ad37 => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputChatPhoto",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputChatPhoto")),
         })
     }
 }
@@ -1026,19 +954,10 @@ impl<'a> zerotl::Decode<'a> for InputGeoPoint {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xe4c123d6 => Self::Empty,
             0x48222faf => Self::Point(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputGeoPoint",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputGeoPoint")),
         })
     }
 }
@@ -1105,19 +1024,10 @@ impl<'a> zerotl::Decode<'a> for InputPhoto<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x1cd7bf0d => Self::Empty,
             0x3bb3b94a => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputPhoto",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputPhoto")),
         })
     }
 }
@@ -1240,7 +1150,6 @@ impl<'a> zerotl::Decode<'a> for InputFileLocation<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xdfdaabe1 => Self::Location(zerotl::BareDecode::decode_bare(r)?),
             0xf5235d55 => Self::EncryptedFileLocation(zerotl::BareDecode::decode_bare(r)?),
@@ -1252,15 +1161,7 @@ impl<'a> zerotl::Decode<'a> for InputFileLocation<'a> {
             0x37257e99 => Self::PeerPhotoFileLocation(zerotl::BareDecode::decode_bare(r)?),
             0x9d84f3db => Self::StickerSetThumb(zerotl::BareDecode::decode_bare(r)?),
             0x0598a92a => Self::GroupCallStream(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputFileLocation",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputFileLocation")),
         })
     }
 }
@@ -1382,20 +1283,11 @@ impl<'a> zerotl::Decode<'a> for Peer {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x59511722 => Self::User(zerotl::BareDecode::decode_bare(r)?),
             0x36c6019a => Self::Chat(zerotl::BareDecode::decode_bare(r)?),
             0xa2a5371e => Self::Channel(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "Peer",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "Peer")),
         })
     }
 }
@@ -1468,19 +1360,10 @@ impl<'a> zerotl::Decode<'a> for User<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xd3bc4b7a => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
             0xb1b8cc83 => Self::User(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "User",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "User")),
         })
     }
 }
@@ -1547,19 +1430,10 @@ impl<'a> zerotl::Decode<'a> for UserProfilePhoto<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x4f11bae1 => Self::Empty,
             0x82d1f706 => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "UserProfilePhoto",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "UserProfilePhoto")),
         })
     }
 }
@@ -1654,7 +1528,6 @@ impl<'a> zerotl::Decode<'a> for UserStatus {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x09d05049 => Self::Empty,
             0xedb93949 => Self::Online(zerotl::BareDecode::decode_bare(r)?),
@@ -1662,15 +1535,7 @@ impl<'a> zerotl::Decode<'a> for UserStatus {
             0x7b197dc8 => Self::Recently(zerotl::BareDecode::decode_bare(r)?),
             0x541a1d1a => Self::LastWeek(zerotl::BareDecode::decode_bare(r)?),
             0x65899777 => Self::LastMonth(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "UserStatus",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "UserStatus")),
         })
     }
 }
@@ -1796,7 +1661,6 @@ impl<'a> zerotl::Decode<'a> for Chat<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x29562865 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
             0x41cbf256 => Self::Chat(zerotl::BareDecode::decode_bare(r)?),
@@ -1805,15 +1669,7 @@ impl<'a> zerotl::Decode<'a> for Chat<'a> {
             0x17d493d5 => Self::ChannelForbidden(zerotl::BareDecode::decode_bare(r)?),
             0xfd3cdab8 => Self::CommunityForbidden(zerotl::BareDecode::decode_bare(r)?),
             0x65efe954 => Self::Community(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "Chat",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "Chat")),
         })
     }
 }
@@ -1917,20 +1773,11 @@ impl<'a> zerotl::Decode<'a> for ChatFull<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x2633421b => Self::Full(zerotl::BareDecode::decode_bare(r)?),
             0xa04e8d3a => Self::ChannelFull(zerotl::BareDecode::decode_bare(r)?),
             0xcbb7a507 => Self::CommunityFull(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ChatFull",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ChatFull")),
         })
     }
 }
@@ -2010,20 +1857,11 @@ impl<'a> zerotl::Decode<'a> for ChatParticipant<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x38e79fde => Self::Participant(zerotl::BareDecode::decode_bare(r)?),
             0xe1f867b8 => Self::Creator(zerotl::BareDecode::decode_bare(r)?),
             0x0360d5d2 => Self::Admin(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ChatParticipant",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ChatParticipant")),
         })
     }
 }
@@ -2096,19 +1934,10 @@ impl<'a> zerotl::Decode<'a> for ChatParticipants<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x8763d3e1 => Self::Forbidden(zerotl::BareDecode::decode_bare(r)?),
             0x3cbc93f8 => Self::Participants(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ChatParticipants",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ChatParticipants")),
         })
     }
 }
@@ -2175,19 +2004,10 @@ impl<'a> zerotl::Decode<'a> for ChatPhoto<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x37c1011c => Self::Empty,
             0x1c6e1c11 => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ChatPhoto",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ChatPhoto")),
         })
     }
 }
@@ -2261,20 +2081,11 @@ impl<'a> zerotl::Decode<'a> for Message<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x90a6ca84 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
             0x7600b9d3 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
             0x7a800e0a => Self::Service(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "Message",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "Message")),
         })
     }
 }
@@ -2466,7 +2277,6 @@ impl<'a> zerotl::Decode<'a> for MessageMedia<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x3ded6320 => Self::Empty,
             0xe216eb63 => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
@@ -2487,15 +2297,7 @@ impl<'a> zerotl::Decode<'a> for MessageMedia<'a> {
             0xa8852491 => Self::PaidMedia(zerotl::BareDecode::decode_bare(r)?),
             0x8a53b014 => Self::ToDo(zerotl::BareDecode::decode_bare(r)?),
             0xca5cab89 => Self::VideoStream(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "MessageMedia",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "MessageMedia")),
         })
     }
 }
@@ -3147,7 +2949,6 @@ impl<'a> zerotl::Decode<'a> for MessageAction<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xb6aef7b0 => Self::Empty,
             0xbd47cbad => Self::ChatCreate(zerotl::BareDecode::decode_bare(r)?),
@@ -3220,15 +3021,7 @@ impl<'a> zerotl::Decode<'a> for MessageAction<'a> {
             0x4a8bfe80 => Self::ChatJoinedViaCommunity(zerotl::BareDecode::decode_bare(r)?),
             0x9329ea33 => Self::GramTransfer(zerotl::BareDecode::decode_bare(r)?),
             0x69b8c4bf => Self::WalletTonConnectRequest(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "MessageAction",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "MessageAction")),
         })
     }
 }
@@ -3716,20 +3509,11 @@ impl<'a> zerotl::Decode<'a> for Dialog<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xfc89f7f3 => Self::Dialog(zerotl::BareDecode::decode_bare(r)?),
             0x71bd134c => Self::Folder(zerotl::BareDecode::decode_bare(r)?),
             0xf78a0973 => Self::Community(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "Dialog",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "Dialog")),
         })
     }
 }
@@ -3802,19 +3586,10 @@ impl<'a> zerotl::Decode<'a> for Photo<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x2331b22d => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
             0xfb197a65 => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "Photo",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "Photo")),
         })
     }
 }
@@ -3909,7 +3684,6 @@ impl<'a> zerotl::Decode<'a> for PhotoSize<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x0e17e23c => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
             0x75c78e60 => Self::Size(zerotl::BareDecode::decode_bare(r)?),
@@ -3917,15 +3691,7 @@ impl<'a> zerotl::Decode<'a> for PhotoSize<'a> {
             0xe0b0bc2e => Self::StrippedSize(zerotl::BareDecode::decode_bare(r)?),
             0xfa3efb95 => Self::Progressive(zerotl::BareDecode::decode_bare(r)?),
             0xd8214d41 => Self::PathSize(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PhotoSize",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PhotoSize")),
         })
     }
 }
@@ -4016,19 +3782,10 @@ impl<'a> zerotl::Decode<'a> for GeoPoint {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x1117dd5f => Self::Empty,
             0xb2a2f663 => Self::Point(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "GeoPoint",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "GeoPoint")),
         })
     }
 }
@@ -4123,7 +3880,6 @@ impl<'a> zerotl::Decode<'a> for InputNotifyPeer<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xb8bc5b0c => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
             0x193b4417 => Self::Users,
@@ -4131,15 +3887,7 @@ impl<'a> zerotl::Decode<'a> for InputNotifyPeer<'a> {
             0xb1db7c7e => Self::Broadcasts,
             0x5c467992 => Self::ForumTopic(zerotl::BareDecode::decode_bare(r)?),
             0x27bb1adc => Self::Community(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputNotifyPeer",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputNotifyPeer")),
         })
     }
 }
@@ -4223,18 +3971,9 @@ impl<'a> zerotl::Decode<'a> for InputPeerNotifySettings<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xcacb6ae2 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputPeerNotifySettings",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputPeerNotifySettings")),
         })
     }
 }
@@ -4288,18 +4027,9 @@ impl<'a> zerotl::Decode<'a> for PeerNotifySettings<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x99622c0c => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PeerNotifySettings",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PeerNotifySettings")),
         })
     }
 }
@@ -4353,18 +4083,9 @@ impl<'a> zerotl::Decode<'a> for PeerSettings<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xf47741f7 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PeerSettings",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PeerSettings")),
         })
     }
 }
@@ -4425,19 +4146,10 @@ impl<'a> zerotl::Decode<'a> for WallPaper<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xa437c3ed => Self::Paper(zerotl::BareDecode::decode_bare(r)?),
             0xe0804116 => Self::NoFile(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "WallPaper",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "WallPaper")),
         })
     }
 }
@@ -4560,7 +4272,6 @@ impl<'a> zerotl::Decode<'a> for ReportReason {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x58dbcab8 => Self::InputReportReasonSpam,
             0x1e22c78d => Self::InputReportReasonViolence,
@@ -4572,15 +4283,7 @@ impl<'a> zerotl::Decode<'a> for ReportReason {
             0xf5ddd6e7 => Self::InputReportReasonFake,
             0x0a8eb2be => Self::InputReportReasonIllegalDrugs,
             0x9ec7863d => Self::InputReportReasonPersonalDetails,
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ReportReason",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ReportReason")),
         })
     }
 }
@@ -4688,18 +4391,9 @@ impl<'a> zerotl::Decode<'a> for UserFull<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x06cbe645 => Self::Full(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "UserFull",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "UserFull")),
         })
     }
 }
@@ -4753,18 +4447,9 @@ impl<'a> zerotl::Decode<'a> for Contact {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x145ade0b => Self::Contact(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "Contact",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "Contact")),
         })
     }
 }
@@ -4818,18 +4503,9 @@ impl<'a> zerotl::Decode<'a> for ImportedContact {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xc13e3c50 => Self::Contact(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ImportedContact",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ImportedContact")),
         })
     }
 }
@@ -4883,18 +4559,9 @@ impl<'a> zerotl::Decode<'a> for ContactStatus {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x16d9703b => Self::Status(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ContactStatus",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ContactStatus")),
         })
     }
 }
@@ -5067,7 +4734,6 @@ impl<'a> zerotl::Decode<'a> for MessagesFilter {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x57e2f66c => Self::InputMessagesFilterEmpty,
             0x9609a51c => Self::InputMessagesFilterPhotos,
@@ -5087,15 +4753,7 @@ impl<'a> zerotl::Decode<'a> for MessagesFilter {
             0xe062db83 => Self::InputMessagesFilterContacts,
             0x1bb00451 => Self::InputMessagesFilterPinned,
             0xfa2bc90a => Self::InputMessagesFilterPoll,
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "MessagesFilter",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "MessagesFilter")),
         })
     }
 }
@@ -6434,7 +6092,6 @@ impl<'a> zerotl::Decode<'a> for Update<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x1f2b0afd => Self::NewMessage(zerotl::BareDecode::decode_bare(r)?),
             0x4e90bfd6 => Self::MessageId(zerotl::BareDecode::decode_bare(r)?),
@@ -6608,15 +6265,7 @@ impl<'a> zerotl::Decode<'a> for Update<'a> {
             0xd1ee8199 => {
                 Self::WalletTonConnectPendingDisconnect(zerotl::BareDecode::decode_bare(r)?)
             }
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "Update",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "Update")),
         })
     }
 }
@@ -7726,7 +7375,6 @@ impl<'a> zerotl::Decode<'a> for Updates<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xe317af7e => Self::TooLong,
             0x313bc7f8 => Self::UpdateShortMessage(zerotl::BareDecode::decode_bare(r)?),
@@ -7735,15 +7383,7 @@ impl<'a> zerotl::Decode<'a> for Updates<'a> {
             0x725b04c3 => Self::Combined(zerotl::BareDecode::decode_bare(r)?),
             0x74ae4240 => Self::Updates(zerotl::BareDecode::decode_bare(r)?),
             0x9015e101 => Self::UpdateShortSentMessage(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "Updates",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "Updates")),
         })
     }
 }
@@ -7833,18 +7473,9 @@ impl<'a> zerotl::Decode<'a> for DcOption<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x18b7a10d => Self::Option(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "DcOption",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "DcOption")),
         })
     }
 }
@@ -7898,18 +7529,9 @@ impl<'a> zerotl::Decode<'a> for Config<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xcc1a241e => Self::Config(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "Config",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "Config")),
         })
     }
 }
@@ -7963,18 +7585,9 @@ impl<'a> zerotl::Decode<'a> for NearestDc<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x8e1a1775 => Self::Dc(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "NearestDc",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "NearestDc")),
         })
     }
 }
@@ -8056,22 +7669,13 @@ impl<'a> zerotl::Decode<'a> for EncryptedChat<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xab7ec0a0 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
             0x66b25953 => Self::Waiting(zerotl::BareDecode::decode_bare(r)?),
             0x48f1d94c => Self::Requested(zerotl::BareDecode::decode_bare(r)?),
             0x61f0d4c7 => Self::Chat(zerotl::BareDecode::decode_bare(r)?),
             0x1e1c7c45 => Self::Discarded(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "EncryptedChat",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "EncryptedChat")),
         })
     }
 }
@@ -8149,18 +7753,9 @@ impl<'a> zerotl::Decode<'a> for InputEncryptedChat {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xf141b5e1 => Self::Chat(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputEncryptedChat",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputEncryptedChat")),
         })
     }
 }
@@ -8221,19 +7816,10 @@ impl<'a> zerotl::Decode<'a> for EncryptedFile {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xc21f497e => Self::Empty,
             0xa8008cd8 => Self::File(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "EncryptedFile",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "EncryptedFile")),
         })
     }
 }
@@ -8314,21 +7900,12 @@ impl<'a> zerotl::Decode<'a> for InputEncryptedFile<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x1837c364 => Self::Empty,
             0x64bd0306 => Self::Uploaded(zerotl::BareDecode::decode_bare(r)?),
             0x5a17b5e5 => Self::File(zerotl::BareDecode::decode_bare(r)?),
             0x2dc173c8 => Self::BigUploaded(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputEncryptedFile",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputEncryptedFile")),
         })
     }
 }
@@ -8407,19 +7984,10 @@ impl<'a> zerotl::Decode<'a> for EncryptedMessage<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xed18c118 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
             0x23734b06 => Self::Service(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "EncryptedMessage",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "EncryptedMessage")),
         })
     }
 }
@@ -8486,19 +8054,10 @@ impl<'a> zerotl::Decode<'a> for InputDocument<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x72f0eaae => Self::Empty,
             0x1abfb575 => Self::Document(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputDocument",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputDocument")),
         })
     }
 }
@@ -8565,19 +8124,10 @@ impl<'a> zerotl::Decode<'a> for Document<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x36f8c871 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
             0x8fd4c4d8 => Self::Document(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "Document",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "Document")),
         })
     }
 }
@@ -8672,7 +8222,6 @@ impl<'a> zerotl::Decode<'a> for NotifyPeer {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x9fd40bd8 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
             0xb4c83b4c => Self::Users,
@@ -8680,15 +8229,7 @@ impl<'a> zerotl::Decode<'a> for NotifyPeer {
             0xd612e8ef => Self::Broadcasts,
             0x226e6308 => Self::ForumTopic(zerotl::BareDecode::decode_bare(r)?),
             0xbe376999 => Self::Community(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "NotifyPeer",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "NotifyPeer")),
         })
     }
 }
@@ -8921,7 +8462,6 @@ impl<'a> zerotl::Decode<'a> for SendMessageAction<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x16bf744e => Self::TypingAction,
             0xfd5ec8f5 => Self::CancelAction,
@@ -8947,15 +8487,7 @@ impl<'a> zerotl::Decode<'a> for SendMessageAction<'a> {
             }
             0x52564893 => Self::RichMessageDraftAction(zerotl::BareDecode::decode_bare(r)?),
             0xfbf902b0 => Self::StopDraftAction(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "SendMessageAction",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "SendMessageAction")),
         })
     }
 }
@@ -9226,7 +8758,6 @@ impl<'a> zerotl::Decode<'a> for InputPrivacyKey {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x4f96cb18 => Self::StatusTimestamp,
             0xbdfb0426 => Self::ChatInvite,
@@ -9242,15 +8773,7 @@ impl<'a> zerotl::Decode<'a> for InputPrivacyKey {
             0xe1732341 => Self::StarGiftsAutoSave,
             0xbdc597b4 => Self::NoPaidMessages,
             0x4dbe9226 => Self::SavedMusic,
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputPrivacyKey",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputPrivacyKey")),
         })
     }
 }
@@ -9473,7 +8996,6 @@ impl<'a> zerotl::Decode<'a> for PrivacyKey {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xbc2eab30 => Self::StatusTimestamp,
             0x500e6dfa => Self::ChatInvite,
@@ -9489,15 +9011,7 @@ impl<'a> zerotl::Decode<'a> for PrivacyKey {
             0x2ca4fdf8 => Self::StarGiftsAutoSave,
             0x17d348d2 => Self::NoPaidMessages,
             0xff7a571b => Self::SavedMusic,
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PrivacyKey",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PrivacyKey")),
         })
     }
 }
@@ -9706,7 +9220,6 @@ impl<'a> zerotl::Decode<'a> for InputPrivacyRule<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x0d09e07b => Self::ValueAllowContacts,
             0x184b35ce => Self::ValueAllowAll,
@@ -9720,15 +9233,7 @@ impl<'a> zerotl::Decode<'a> for InputPrivacyRule<'a> {
             0x77cdc9f1 => Self::ValueAllowPremium,
             0x5a4fcce5 => Self::ValueAllowBots,
             0xc4e57915 => Self::ValueDisallowBots,
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputPrivacyRule",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputPrivacyRule")),
         })
     }
 }
@@ -9925,7 +9430,6 @@ impl<'a> zerotl::Decode<'a> for PrivacyRule<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xfffe1bac => Self::ValueAllowContacts,
             0x65427b82 => Self::ValueAllowAll,
@@ -9939,15 +9443,7 @@ impl<'a> zerotl::Decode<'a> for PrivacyRule<'a> {
             0xece9814b => Self::ValueAllowPremium,
             0x21461b5d => Self::ValueAllowBots,
             0xf6a5f82f => Self::ValueDisallowBots,
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PrivacyRule",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PrivacyRule")),
         })
     }
 }
@@ -10067,18 +9563,9 @@ impl<'a> zerotl::Decode<'a> for AccountDaysTtl {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xb8d0afdf => Self::Ttl(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "AccountDaysTTL",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "AccountDaysTTL")),
         })
     }
 }
@@ -10181,7 +9668,6 @@ impl<'a> zerotl::Decode<'a> for DocumentAttribute<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x6c37c15c => Self::ImageSize(zerotl::BareDecode::decode_bare(r)?),
             0x11b58939 => Self::Animated,
@@ -10191,15 +9677,7 @@ impl<'a> zerotl::Decode<'a> for DocumentAttribute<'a> {
             0x15590068 => Self::Filename(zerotl::BareDecode::decode_bare(r)?),
             0x9801d2f7 => Self::HasStickers,
             0xfd149899 => Self::CustomEmoji(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "DocumentAttribute",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "DocumentAttribute")),
         })
     }
 }
@@ -10295,18 +9773,9 @@ impl<'a> zerotl::Decode<'a> for StickerPack<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x12b299d4 => Self::Pack(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StickerPack",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StickerPack")),
         })
     }
 }
@@ -10381,21 +9850,12 @@ impl<'a> zerotl::Decode<'a> for WebPage<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x211a1788 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
             0xb0d13e47 => Self::Pending(zerotl::BareDecode::decode_bare(r)?),
             0xe89c45b2 => Self::Page(zerotl::BareDecode::decode_bare(r)?),
             0x7311ca11 => Self::NotModified(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "WebPage",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "WebPage")),
         })
     }
 }
@@ -10467,18 +9927,9 @@ impl<'a> zerotl::Decode<'a> for Authorization<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xad01d61d => Self::Authorization(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "Authorization",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "Authorization")),
         })
     }
 }
@@ -10532,18 +9983,9 @@ impl<'a> zerotl::Decode<'a> for ReceivedNotifyMessage {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xa384b779 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ReceivedNotifyMessage",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ReceivedNotifyMessage")),
         })
     }
 }
@@ -10604,19 +10046,10 @@ impl<'a> zerotl::Decode<'a> for ExportedChatInvite<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xa22cbd96 => Self::ChatInviteExported(zerotl::BareDecode::decode_bare(r)?),
             0xed107ab7 => Self::ChatInvitePublicJoinRequests,
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ExportedChatInvite",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ExportedChatInvite")),
         })
     }
 }
@@ -10690,20 +10123,11 @@ impl<'a> zerotl::Decode<'a> for ChatInvite<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x5a686d7c => Self::Already(zerotl::BareDecode::decode_bare(r)?),
             0x5c9d3702 => Self::Invite(zerotl::BareDecode::decode_bare(r)?),
             0x61695cb0 => Self::Peek(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ChatInvite",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ChatInvite")),
         })
     }
 }
@@ -10846,7 +10270,6 @@ impl<'a> zerotl::Decode<'a> for InputStickerSet<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xffb62b95 => Self::Empty,
             0x9de7a269 => Self::Id(zerotl::BareDecode::decode_bare(r)?),
@@ -10860,15 +10283,7 @@ impl<'a> zerotl::Decode<'a> for InputStickerSet<'a> {
             0x44c1f8e9 => Self::EmojiDefaultTopicIcons,
             0x49748553 => Self::EmojiChannelDefaultStatuses,
             0x1cf671a0 => Self::TonGifts,
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputStickerSet",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputStickerSet")),
         })
     }
 }
@@ -10988,18 +10403,9 @@ impl<'a> zerotl::Decode<'a> for StickerSet<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x2dd14edc => Self::Set(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StickerSet",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StickerSet")),
         })
     }
 }
@@ -11053,18 +10459,9 @@ impl<'a> zerotl::Decode<'a> for BotCommand<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x9852d6d2 => Self::Command(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "BotCommand",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "BotCommand")),
         })
     }
 }
@@ -11118,18 +10515,9 @@ impl<'a> zerotl::Decode<'a> for BotInfo<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x4d8a0299 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "BotInfo",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "BotInfo")),
         })
     }
 }
@@ -11183,18 +10571,9 @@ impl<'a> zerotl::Decode<'a> for KeyboardButton<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x2f67a72f => Self::Button(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "KeyboardButton",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "KeyboardButton")),
         })
     }
 }
@@ -11248,18 +10627,9 @@ impl<'a> zerotl::Decode<'a> for KeyboardButtonRow<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x77608b83 => Self::Row(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "KeyboardButtonRow",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "KeyboardButtonRow")),
         })
     }
 }
@@ -11334,21 +10704,12 @@ impl<'a> zerotl::Decode<'a> for ReplyMarkup<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xa03e5b85 => Self::KeyboardHide(zerotl::BareDecode::decode_bare(r)?),
             0x86b40b08 => Self::KeyboardForceReply(zerotl::BareDecode::decode_bare(r)?),
             0x85dd99d1 => Self::KeyboardMarkup(zerotl::BareDecode::decode_bare(r)?),
             0xb2b15770 => Self::InlineMarkup(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ReplyMarkup",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ReplyMarkup")),
         })
     }
 }
@@ -11595,7 +10956,6 @@ impl<'a> zerotl::Decode<'a> for MessageEntity<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xbb92ba95 => Self::Unknown(zerotl::BareDecode::decode_bare(r)?),
             0xfa04579d => Self::Mention(zerotl::BareDecode::decode_bare(r)?),
@@ -11623,15 +10983,7 @@ impl<'a> zerotl::Decode<'a> for MessageEntity<'a> {
             0xc6c1e5a7 => Self::DiffReplace(zerotl::BareDecode::decode_bare(r)?),
             0x0652c1c5 => Self::DiffDelete(zerotl::BareDecode::decode_bare(r)?),
             0xfdabbfcd => Self::TonAddress(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "MessageEntity",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "MessageEntity")),
         })
     }
 }
@@ -11849,20 +11201,11 @@ impl<'a> zerotl::Decode<'a> for InputChannel<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xee8c1e86 => Self::Empty,
             0xf35aec28 => Self::Channel(zerotl::BareDecode::decode_bare(r)?),
             0x5b934f9d => Self::FromMessage(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputChannel",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputChannel")),
         })
     }
 }
@@ -11928,18 +11271,9 @@ impl<'a> zerotl::Decode<'a> for MessageRange {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x0ae30253 => Self::Range(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "MessageRange",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "MessageRange")),
         })
     }
 }
@@ -12000,19 +11334,10 @@ impl<'a> zerotl::Decode<'a> for ChannelMessagesFilter<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x94d42ee7 => Self::Empty,
             0xcd77d957 => Self::Filter(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ChannelMessagesFilter",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ChannelMessagesFilter")),
         })
     }
 }
@@ -12107,7 +11432,6 @@ impl<'a> zerotl::Decode<'a> for ChannelParticipant<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x1bd54456 => Self::Participant(zerotl::BareDecode::decode_bare(r)?),
             0xa9478a1a => Self::ParticipantSelf(zerotl::BareDecode::decode_bare(r)?),
@@ -12115,15 +11439,7 @@ impl<'a> zerotl::Decode<'a> for ChannelParticipant<'a> {
             0x34c3bb53 => Self::Admin(zerotl::BareDecode::decode_bare(r)?),
             0xd5f0ad91 => Self::Banned(zerotl::BareDecode::decode_bare(r)?),
             0x1b03f006 => Self::Left(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ChannelParticipant",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ChannelParticipant")),
         })
     }
 }
@@ -12256,7 +11572,6 @@ impl<'a> zerotl::Decode<'a> for ChannelParticipantsFilter<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xde3f3c79 => Self::Recent,
             0xb4608969 => Self::Admins,
@@ -12266,15 +11581,7 @@ impl<'a> zerotl::Decode<'a> for ChannelParticipantsFilter<'a> {
             0x0656ac4b => Self::Search(zerotl::BareDecode::decode_bare(r)?),
             0xbb6ae88d => Self::Contacts(zerotl::BareDecode::decode_bare(r)?),
             0xe04b5ceb => Self::Mentions(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ChannelParticipantsFilter",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ChannelParticipantsFilter")),
         })
     }
 }
@@ -12426,7 +11733,6 @@ impl<'a> zerotl::Decode<'a> for InputBotInlineMessage<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x3380c786 => Self::MediaAuto(zerotl::BareDecode::decode_bare(r)?),
             0x3dcd7a87 => Self::Text(zerotl::BareDecode::decode_bare(r)?),
@@ -12437,15 +11743,7 @@ impl<'a> zerotl::Decode<'a> for InputBotInlineMessage<'a> {
             0xd7e78225 => Self::MediaInvoice(zerotl::BareDecode::decode_bare(r)?),
             0xbddcc510 => Self::MediaWebPage(zerotl::BareDecode::decode_bare(r)?),
             0xb43df56c => Self::RichMessage(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputBotInlineMessage",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputBotInlineMessage")),
         })
     }
 }
@@ -12568,21 +11866,12 @@ impl<'a> zerotl::Decode<'a> for InputBotInlineResult<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x88bf9319 => Self::Result(zerotl::BareDecode::decode_bare(r)?),
             0xa8d864a7 => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
             0xfff8fdc4 => Self::Document(zerotl::BareDecode::decode_bare(r)?),
             0x4fa417f2 => Self::Game(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputBotInlineResult",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputBotInlineResult")),
         })
     }
 }
@@ -12703,7 +11992,6 @@ impl<'a> zerotl::Decode<'a> for BotInlineMessage<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x764cf810 => Self::MediaAuto(zerotl::BareDecode::decode_bare(r)?),
             0x8c7f65e2 => Self::Text(zerotl::BareDecode::decode_bare(r)?),
@@ -12713,15 +12001,7 @@ impl<'a> zerotl::Decode<'a> for BotInlineMessage<'a> {
             0x354a9b09 => Self::MediaInvoice(zerotl::BareDecode::decode_bare(r)?),
             0x809ad9a6 => Self::MediaWebPage(zerotl::BareDecode::decode_bare(r)?),
             0x0a617e7b => Self::RichMessage(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "BotInlineMessage",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "BotInlineMessage")),
         })
     }
 }
@@ -12824,19 +12104,10 @@ impl<'a> zerotl::Decode<'a> for BotInlineResult<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x11965f3a => Self::Result(zerotl::BareDecode::decode_bare(r)?),
             0x17db940b => Self::MediaResult(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "BotInlineResult",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "BotInlineResult")),
         })
     }
 }
@@ -12896,18 +12167,9 @@ impl<'a> zerotl::Decode<'a> for ExportedMessageLink<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x5dab1af4 => Self::Link(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ExportedMessageLink",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ExportedMessageLink")),
         })
     }
 }
@@ -12961,18 +12223,9 @@ impl<'a> zerotl::Decode<'a> for MessageFwdHeader<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x4e4df4bb => Self::Header(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "MessageFwdHeader",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "MessageFwdHeader")),
         })
     }
 }
@@ -13033,19 +12286,10 @@ impl<'a> zerotl::Decode<'a> for InputBotInlineMessageId {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x890c3d89 => Self::Id(zerotl::BareDecode::decode_bare(r)?),
             0xb6d915d7 => Self::Id64(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputBotInlineMessageID",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputBotInlineMessageID")),
         })
     }
 }
@@ -13105,18 +12349,9 @@ impl<'a> zerotl::Decode<'a> for InlineBotSwitchPm<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x3c20629f => Self::Pm(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InlineBotSwitchPM",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InlineBotSwitchPM")),
         })
     }
 }
@@ -13170,18 +12405,9 @@ impl<'a> zerotl::Decode<'a> for TopPeer {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xedcdc05b => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "TopPeer",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "TopPeer")),
         })
     }
 }
@@ -13298,7 +12524,6 @@ impl<'a> zerotl::Decode<'a> for TopPeerCategory {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xab661b5b => Self::BotsPm,
             0x148677e2 => Self::BotsInline,
@@ -13310,15 +12535,7 @@ impl<'a> zerotl::Decode<'a> for TopPeerCategory {
             0xfbeec0f0 => Self::ForwardChats,
             0xfd9e7bec => Self::BotsApp,
             0x6c24f3dd => Self::BotsGuestChat,
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "TopPeerCategory",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "TopPeerCategory")),
         })
     }
 }
@@ -13426,18 +12643,9 @@ impl<'a> zerotl::Decode<'a> for TopPeerCategoryPeers<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xfb834291 => Self::Peers(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "TopPeerCategoryPeers",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "TopPeerCategoryPeers")),
         })
     }
 }
@@ -13498,19 +12706,10 @@ impl<'a> zerotl::Decode<'a> for DraftMessage<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x1b0c841a => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
             0x60fe3294 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "DraftMessage",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "DraftMessage")),
         })
     }
 }
@@ -13591,21 +12790,12 @@ impl<'a> zerotl::Decode<'a> for StickerSetCovered<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x6410a5d2 => Self::Covered(zerotl::BareDecode::decode_bare(r)?),
             0x3407e51b => Self::MultiCovered(zerotl::BareDecode::decode_bare(r)?),
             0x40d13c0e => Self::FullCovered(zerotl::BareDecode::decode_bare(r)?),
             0x77b15d1c => Self::NoCovered(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StickerSetCovered",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StickerSetCovered")),
         })
     }
 }
@@ -13677,18 +12867,9 @@ impl<'a> zerotl::Decode<'a> for MaskCoords {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xaed6dbb2 => Self::Coords(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "MaskCoords",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "MaskCoords")),
         })
     }
 }
@@ -13749,19 +12930,10 @@ impl<'a> zerotl::Decode<'a> for InputStickeredMedia<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x4a992157 => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
             0x0438865b => Self::Document(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputStickeredMedia",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputStickeredMedia")),
         })
     }
 }
@@ -13821,18 +12993,9 @@ impl<'a> zerotl::Decode<'a> for Game<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xbdf9653b => Self::Game(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "Game",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "Game")),
         })
     }
 }
@@ -13893,19 +13056,10 @@ impl<'a> zerotl::Decode<'a> for InputGame<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x032c3e77 => Self::Id(zerotl::BareDecode::decode_bare(r)?),
             0xc331e80a => Self::ShortName(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputGame",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputGame")),
         })
     }
 }
@@ -13965,18 +13119,9 @@ impl<'a> zerotl::Decode<'a> for HighScore {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x73a379eb => Self::Score(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "HighScore",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "HighScore")),
         })
     }
 }
@@ -14247,7 +13392,6 @@ impl<'a> zerotl::Decode<'a> for RichText<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xdc3d824f => Self::TextEmpty,
             0x744694e0 => Self::TextPlain(zerotl::BareDecode::decode_bare(r)?),
@@ -14281,15 +13425,7 @@ impl<'a> zerotl::Decode<'a> for RichText<'a> {
             0x9686cb50 => Self::TextDiff(zerotl::BareDecode::decode_bare(r)?),
             0xafc79cd6 => Self::TextButton(zerotl::BareDecode::decode_bare(r)?),
             0x3cd2a36a => Self::TextTonAddress(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "RichText",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "RichText")),
         })
     }
 }
@@ -14809,7 +13945,6 @@ impl<'a> zerotl::Decode<'a> for PageBlock<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x13567e8a => Self::Unsupported,
             0x70abc3fd => Self::Title(zerotl::BareDecode::decode_bare(r)?),
@@ -14852,15 +13987,7 @@ impl<'a> zerotl::Decode<'a> for PageBlock<'a> {
             0x0e6e47c4 => Self::BlockquoteBlocks(zerotl::BareDecode::decode_bare(r)?),
             0x6d640318 => Self::ButtonRow(zerotl::BareDecode::decode_bare(r)?),
             0x38fa3ba3 => Self::Document(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PageBlock",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PageBlock")),
         })
     }
 }
@@ -15182,22 +14309,13 @@ impl<'a> zerotl::Decode<'a> for PhoneCallDiscardReason<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x85e42301 => Self::Missed,
             0xe095c1a0 => Self::Disconnect,
             0x57adc690 => Self::Hangup,
             0xfaf7e8c9 => Self::Busy,
             0x9fbbf1f7 => Self::MigrateConferenceCall(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PhoneCallDiscardReason",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PhoneCallDiscardReason")),
         })
     }
 }
@@ -15277,18 +14395,9 @@ impl<'a> zerotl::Decode<'a> for DataJson<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x7d748d04 => Self::Json(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "DataJSON",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "DataJSON")),
         })
     }
 }
@@ -15342,18 +14451,9 @@ impl<'a> zerotl::Decode<'a> for LabeledPrice<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xcb296bf8 => Self::Price(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "LabeledPrice",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "LabeledPrice")),
         })
     }
 }
@@ -15407,18 +14507,9 @@ impl<'a> zerotl::Decode<'a> for Invoice<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x049ee584 => Self::Invoice(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "Invoice",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "Invoice")),
         })
     }
 }
@@ -15472,18 +14563,9 @@ impl<'a> zerotl::Decode<'a> for PaymentCharge<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xea02c27e => Self::Charge(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PaymentCharge",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PaymentCharge")),
         })
     }
 }
@@ -15537,18 +14619,9 @@ impl<'a> zerotl::Decode<'a> for PostAddress<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x1e8caaeb => Self::Address(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PostAddress",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PostAddress")),
         })
     }
 }
@@ -15602,18 +14675,9 @@ impl<'a> zerotl::Decode<'a> for PaymentRequestedInfo<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x909c3f94 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PaymentRequestedInfo",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PaymentRequestedInfo")),
         })
     }
 }
@@ -15667,18 +14731,9 @@ impl<'a> zerotl::Decode<'a> for PaymentSavedCredentials<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xcdc27a1f => Self::Card(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PaymentSavedCredentials",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PaymentSavedCredentials")),
         })
     }
 }
@@ -15739,19 +14794,10 @@ impl<'a> zerotl::Decode<'a> for WebDocument<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x1c570ed1 => Self::Document(zerotl::BareDecode::decode_bare(r)?),
             0xf9c8bcc6 => Self::NoProxy(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "WebDocument",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "WebDocument")),
         })
     }
 }
@@ -15811,18 +14857,9 @@ impl<'a> zerotl::Decode<'a> for InputWebDocument<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x9bed434d => Self::Document(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputWebDocument",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputWebDocument")),
         })
     }
 }
@@ -15890,20 +14927,11 @@ impl<'a> zerotl::Decode<'a> for InputWebFileLocation<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xc239d686 => Self::Location(zerotl::BareDecode::decode_bare(r)?),
             0x9f2221c9 => Self::GeoPointLocation(zerotl::BareDecode::decode_bare(r)?),
             0xf46fe924 => Self::AudioAlbumThumbLocation(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputWebFileLocation",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputWebFileLocation")),
         })
     }
 }
@@ -15990,21 +15018,12 @@ impl<'a> zerotl::Decode<'a> for InputPaymentCredentials<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xc10eb2cf => Self::Saved(zerotl::BareDecode::decode_bare(r)?),
             0x3417d728 => Self::Credentials(zerotl::BareDecode::decode_bare(r)?),
             0x0aa1c39f => Self::ApplePay(zerotl::BareDecode::decode_bare(r)?),
             0x8ac32801 => Self::GooglePay(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputPaymentCredentials",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputPaymentCredentials")),
         })
     }
 }
@@ -16076,18 +15095,9 @@ impl<'a> zerotl::Decode<'a> for ShippingOption<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xb6213cdf => Self::Option(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ShippingOption",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ShippingOption")),
         })
     }
 }
@@ -16141,18 +15151,9 @@ impl<'a> zerotl::Decode<'a> for InputStickerSetItem<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x32da9e9c => Self::Item(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputStickerSetItem",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputStickerSetItem")),
         })
     }
 }
@@ -16206,18 +15207,9 @@ impl<'a> zerotl::Decode<'a> for InputPhoneCall {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x1e36fded => Self::Call(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputPhoneCall",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputPhoneCall")),
         })
     }
 }
@@ -16306,7 +15298,6 @@ impl<'a> zerotl::Decode<'a> for PhoneCall<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x5366c915 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
             0xc5226f17 => Self::Waiting(zerotl::BareDecode::decode_bare(r)?),
@@ -16314,15 +15305,7 @@ impl<'a> zerotl::Decode<'a> for PhoneCall<'a> {
             0x3660c311 => Self::Accepted(zerotl::BareDecode::decode_bare(r)?),
             0x30535af5 => Self::Call(zerotl::BareDecode::decode_bare(r)?),
             0x50ca4de1 => Self::Discarded(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PhoneCall",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PhoneCall")),
         })
     }
 }
@@ -16413,19 +15396,10 @@ impl<'a> zerotl::Decode<'a> for PhoneConnection<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x9cc123c7 => Self::Connection(zerotl::BareDecode::decode_bare(r)?),
             0x635fe375 => Self::Webrtc(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PhoneConnection",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PhoneConnection")),
         })
     }
 }
@@ -16485,18 +15459,9 @@ impl<'a> zerotl::Decode<'a> for PhoneCallProtocol<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xfc878fc8 => Self::Protocol(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PhoneCallProtocol",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PhoneCallProtocol")),
         })
     }
 }
@@ -16550,18 +15515,9 @@ impl<'a> zerotl::Decode<'a> for CdnPublicKey<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xc982eaba => Self::Key(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "CdnPublicKey",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "CdnPublicKey")),
         })
     }
 }
@@ -16615,18 +15571,9 @@ impl<'a> zerotl::Decode<'a> for CdnConfig<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x5725e40a => Self::Config(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "CdnConfig",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "CdnConfig")),
         })
     }
 }
@@ -16694,20 +15641,11 @@ impl<'a> zerotl::Decode<'a> for LangPackString<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xcad181f6 => Self::String(zerotl::BareDecode::decode_bare(r)?),
             0x6c47ac9f => Self::Pluralized(zerotl::BareDecode::decode_bare(r)?),
             0x2979eeb2 => Self::Deleted(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "LangPackString",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "LangPackString")),
         })
     }
 }
@@ -16773,18 +15711,9 @@ impl<'a> zerotl::Decode<'a> for LangPackDifference<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xf385c1f6 => Self::Difference(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "LangPackDifference",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "LangPackDifference")),
         })
     }
 }
@@ -16838,18 +15767,9 @@ impl<'a> zerotl::Decode<'a> for LangPackLanguage<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xeeca5ce3 => Self::Language(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "LangPackLanguage",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "LangPackLanguage")),
         })
     }
 }
@@ -17264,7 +16184,6 @@ impl<'a> zerotl::Decode<'a> for ChannelAdminLogEventAction<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xe6dfb825 => Self::ChangeTitle(zerotl::BareDecode::decode_bare(r)?),
             0x55188a2e => Self::ChangeAbout(zerotl::BareDecode::decode_bare(r)?),
@@ -17318,15 +16237,7 @@ impl<'a> zerotl::Decode<'a> for ChannelAdminLogEventAction<'a> {
             0x64642db3 => Self::ParticipantSubExtend(zerotl::BareDecode::decode_bare(r)?),
             0xc517f77e => Self::ToggleAutotranslation(zerotl::BareDecode::decode_bare(r)?),
             0x5806b4ec => Self::ParticipantEditRank(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ChannelAdminLogEventAction",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ChannelAdminLogEventAction")),
         })
     }
 }
@@ -17760,18 +16671,9 @@ impl<'a> zerotl::Decode<'a> for ChannelAdminLogEvent<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x1fad68cd => Self::Event(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ChannelAdminLogEvent",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ChannelAdminLogEvent")),
         })
     }
 }
@@ -17825,18 +16727,9 @@ impl<'a> zerotl::Decode<'a> for ChannelAdminLogEventsFilter {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xea107ae4 => Self::Filter(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ChannelAdminLogEventsFilter",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ChannelAdminLogEventsFilter")),
         })
     }
 }
@@ -17890,18 +16783,9 @@ impl<'a> zerotl::Decode<'a> for PopularContact {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x5ce14175 => Self::Contact(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PopularContact",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PopularContact")),
         })
     }
 }
@@ -17983,22 +16867,13 @@ impl<'a> zerotl::Decode<'a> for RecentMeUrl<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x46e1d13d => Self::Unknown(zerotl::BareDecode::decode_bare(r)?),
             0xb92c09e2 => Self::User(zerotl::BareDecode::decode_bare(r)?),
             0xb2da71d2 => Self::Chat(zerotl::BareDecode::decode_bare(r)?),
             0xeb49081d => Self::ChatInvite(zerotl::BareDecode::decode_bare(r)?),
             0xbc0a57dc => Self::StickerSet(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "RecentMeUrl",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "RecentMeUrl")),
         })
     }
 }
@@ -18076,18 +16951,9 @@ impl<'a> zerotl::Decode<'a> for InputSingleMedia<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x1cc6e91f => Self::Media(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputSingleMedia",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputSingleMedia")),
         })
     }
 }
@@ -18141,18 +17007,9 @@ impl<'a> zerotl::Decode<'a> for WebAuthorization<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xa6f8f452 => Self::Authorization(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "WebAuthorization",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "WebAuthorization")),
         })
     }
 }
@@ -18227,21 +17084,12 @@ impl<'a> zerotl::Decode<'a> for InputMessage {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xa676a322 => Self::Id(zerotl::BareDecode::decode_bare(r)?),
             0xbad88395 => Self::ReplyTo(zerotl::BareDecode::decode_bare(r)?),
             0x86872538 => Self::Pinned,
             0xacfa1a7e => Self::CallbackQuery(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputMessage",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputMessage")),
         })
     }
 }
@@ -18327,20 +17175,11 @@ impl<'a> zerotl::Decode<'a> for InputDialogPeer<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xfcaafeb7 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
             0x64600527 => Self::Folder(zerotl::BareDecode::decode_bare(r)?),
             0x69ef72c4 => Self::Community(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputDialogPeer",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputDialogPeer")),
         })
     }
 }
@@ -18420,20 +17259,11 @@ impl<'a> zerotl::Decode<'a> for DialogPeer {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xe56dbf05 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
             0x514519e2 => Self::Folder(zerotl::BareDecode::decode_bare(r)?),
             0x2f65c8e4 => Self::Community(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "DialogPeer",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "DialogPeer")),
         })
     }
 }
@@ -18499,18 +17329,9 @@ impl<'a> zerotl::Decode<'a> for FileHash<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xf39b035c => Self::Hash(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "FileHash",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "FileHash")),
         })
     }
 }
@@ -18564,18 +17385,9 @@ impl<'a> zerotl::Decode<'a> for InputClientProxy<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x75588b3f => Self::Proxy(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputClientProxy",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputClientProxy")),
         })
     }
 }
@@ -18636,19 +17448,10 @@ impl<'a> zerotl::Decode<'a> for InputSecureFile<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x3334b0f0 => Self::Uploaded(zerotl::BareDecode::decode_bare(r)?),
             0x5367e5be => Self::File(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputSecureFile",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputSecureFile")),
         })
     }
 }
@@ -18715,19 +17518,10 @@ impl<'a> zerotl::Decode<'a> for SecureFile<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x64199744 => Self::Empty,
             0x7d09c27e => Self::File(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "SecureFile",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "SecureFile")),
         })
     }
 }
@@ -18787,18 +17581,9 @@ impl<'a> zerotl::Decode<'a> for SecureData<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x8aeabec3 => Self::Data(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "SecureData",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "SecureData")),
         })
     }
 }
@@ -18859,19 +17644,10 @@ impl<'a> zerotl::Decode<'a> for SecurePlainData<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x7d6099dd => Self::Phone(zerotl::BareDecode::decode_bare(r)?),
             0x21ec5a5f => Self::Email(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "SecurePlainData",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "SecurePlainData")),
         })
     }
 }
@@ -19015,7 +17791,6 @@ impl<'a> zerotl::Decode<'a> for SecureValueType {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x9d2a81e3 => Self::PersonalDetails,
             0x3dac6a00 => Self::Passport,
@@ -19030,15 +17805,7 @@ impl<'a> zerotl::Decode<'a> for SecureValueType {
             0xea02ec33 => Self::TemporaryRegistration,
             0xb320aadb => Self::Phone,
             0x8e3ca7ee => Self::Email,
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "SecureValueType",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "SecureValueType")),
         })
     }
 }
@@ -19164,18 +17931,9 @@ impl<'a> zerotl::Decode<'a> for SecureValue<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x187fa0ca => Self::Value(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "SecureValue",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "SecureValue")),
         })
     }
 }
@@ -19229,18 +17987,9 @@ impl<'a> zerotl::Decode<'a> for InputSecureValue<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xdb21d0a7 => Self::Value(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputSecureValue",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputSecureValue")),
         })
     }
 }
@@ -19294,18 +18043,9 @@ impl<'a> zerotl::Decode<'a> for SecureValueHash<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xed1ecdb0 => Self::Hash(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "SecureValueHash",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "SecureValueHash")),
         })
     }
 }
@@ -19415,7 +18155,6 @@ impl<'a> zerotl::Decode<'a> for SecureValueError<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xe8a40bd9 => Self::Data(zerotl::BareDecode::decode_bare(r)?),
             0x00be3dfa => Self::FrontSide(zerotl::BareDecode::decode_bare(r)?),
@@ -19426,15 +18165,7 @@ impl<'a> zerotl::Decode<'a> for SecureValueError<'a> {
             0x869d758f => Self::Error(zerotl::BareDecode::decode_bare(r)?),
             0xa1144770 => Self::TranslationFile(zerotl::BareDecode::decode_bare(r)?),
             0x34636dd8 => Self::TranslationFiles(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "SecureValueError",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "SecureValueError")),
         })
     }
 }
@@ -19536,18 +18267,9 @@ impl<'a> zerotl::Decode<'a> for SecureCredentialsEncrypted<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x33f0ea47 => Self::Encrypted(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "SecureCredentialsEncrypted",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "SecureCredentialsEncrypted")),
         })
     }
 }
@@ -19601,18 +18323,9 @@ impl<'a> zerotl::Decode<'a> for SavedContact<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x1142bd56 => Self::PhoneContact(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "SavedContact",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "SavedContact")),
         })
     }
 }
@@ -19677,21 +18390,12 @@ impl<'a> zerotl::Decode<'a> for PasswordKdfAlgo<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xd45ab096 => Self::Unknown,
             0x3a912d4a => Self::Sha256Sha256Pbkdf2Hmacsha512iter100000Sha256ModPow(
                 zerotl::BareDecode::decode_bare(r)?,
             ),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PasswordKdfAlgo",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PasswordKdfAlgo")),
         })
     }
 }
@@ -19771,20 +18475,11 @@ impl<'a> zerotl::Decode<'a> for SecurePasswordKdfAlgo<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x004a8537 => Self::Unknown,
             0xbbf2dda0 => Self::Pbkdf2Hmacsha512iter100000(zerotl::BareDecode::decode_bare(r)?),
             0x86471d92 => Self::Sha512(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "SecurePasswordKdfAlgo",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "SecurePasswordKdfAlgo")),
         })
     }
 }
@@ -19852,18 +18547,9 @@ impl<'a> zerotl::Decode<'a> for SecureSecretSettings<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x1527bcac => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "SecureSecretSettings",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "SecureSecretSettings")),
         })
     }
 }
@@ -19924,19 +18610,10 @@ impl<'a> zerotl::Decode<'a> for InputCheckPasswordSrp<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x9880f658 => Self::Empty,
             0xd27ff082 => Self::Srp(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputCheckPasswordSRP",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputCheckPasswordSRP")),
         })
     }
 }
@@ -20003,19 +18680,10 @@ impl<'a> zerotl::Decode<'a> for SecureRequiredType<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x829d99da => Self::Type(zerotl::BareDecode::decode_bare(r)?),
             0x027477b4 => Self::OneOf(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "SecureRequiredType",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "SecureRequiredType")),
         })
     }
 }
@@ -20075,18 +18743,9 @@ impl<'a> zerotl::Decode<'a> for InputAppEvent<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x1d1b1245 => Self::Event(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputAppEvent",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputAppEvent")),
         })
     }
 }
@@ -20140,18 +18799,9 @@ impl<'a> zerotl::Decode<'a> for JsonObjectValue<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xc0de1bd9 => Self::Value(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "JSONObjectValue",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "JSONObjectValue")),
         })
     }
 }
@@ -20240,7 +18890,6 @@ impl<'a> zerotl::Decode<'a> for JsonValue<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x3f6d7b68 => Self::Null,
             0xc7345e6a => Self::Bool(zerotl::BareDecode::decode_bare(r)?),
@@ -20248,15 +18897,7 @@ impl<'a> zerotl::Decode<'a> for JsonValue<'a> {
             0xb71e767a => Self::String(zerotl::BareDecode::decode_bare(r)?),
             0xf7444763 => Self::Array(zerotl::BareDecode::decode_bare(r)?),
             0x99c1d49d => Self::Object(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "JSONValue",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "JSONValue")),
         })
     }
 }
@@ -20340,18 +18981,9 @@ impl<'a> zerotl::Decode<'a> for PageTableCell<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x34566b6a => Self::Cell(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PageTableCell",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PageTableCell")),
         })
     }
 }
@@ -20405,18 +19037,9 @@ impl<'a> zerotl::Decode<'a> for PageTableRow<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xe0c0c5e5 => Self::Row(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PageTableRow",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PageTableRow")),
         })
     }
 }
@@ -20470,18 +19093,9 @@ impl<'a> zerotl::Decode<'a> for PageCaption<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x6f747657 => Self::Caption(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PageCaption",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PageCaption")),
         })
     }
 }
@@ -20542,19 +19156,10 @@ impl<'a> zerotl::Decode<'a> for PageListItem<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x2f58683c => Self::Text(zerotl::BareDecode::decode_bare(r)?),
             0x63ca67aa => Self::Blocks(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PageListItem",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PageListItem")),
         })
     }
 }
@@ -20621,19 +19226,10 @@ impl<'a> zerotl::Decode<'a> for PageListOrderedItem<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x15031189 => Self::Text(zerotl::BareDecode::decode_bare(r)?),
             0x8ff2d5f0 => Self::Blocks(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PageListOrderedItem",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PageListOrderedItem")),
         })
     }
 }
@@ -20693,18 +19289,9 @@ impl<'a> zerotl::Decode<'a> for PageRelatedArticle<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xb390dc08 => Self::Article(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PageRelatedArticle",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PageRelatedArticle")),
         })
     }
 }
@@ -20758,18 +19345,9 @@ impl<'a> zerotl::Decode<'a> for Page<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x98657f0d => Self::Page(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "Page",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "Page")),
         })
     }
 }
@@ -20830,19 +19408,10 @@ impl<'a> zerotl::Decode<'a> for PollAnswer<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x4b7d786a => Self::Answer(zerotl::BareDecode::decode_bare(r)?),
             0x199fed96 => Self::InputPollAnswer(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PollAnswer",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PollAnswer")),
         })
     }
 }
@@ -20902,18 +19471,9 @@ impl<'a> zerotl::Decode<'a> for Poll<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x966e2dbf => Self::Poll(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "Poll",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "Poll")),
         })
     }
 }
@@ -20967,18 +19527,9 @@ impl<'a> zerotl::Decode<'a> for PollAnswerVoters<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x3645230a => Self::Voters(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PollAnswerVoters",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PollAnswerVoters")),
         })
     }
 }
@@ -21032,18 +19583,9 @@ impl<'a> zerotl::Decode<'a> for PollResults<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xba7bb15e => Self::Results(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PollResults",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PollResults")),
         })
     }
 }
@@ -21097,18 +19639,9 @@ impl<'a> zerotl::Decode<'a> for ChatOnlines {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xf041e250 => Self::Onlines(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ChatOnlines",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ChatOnlines")),
         })
     }
 }
@@ -21162,18 +19695,9 @@ impl<'a> zerotl::Decode<'a> for StatsUrl<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x47a971e0 => Self::Url(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StatsURL",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StatsURL")),
         })
     }
 }
@@ -21227,18 +19751,9 @@ impl<'a> zerotl::Decode<'a> for ChatAdminRights {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x5fb224d5 => Self::Rights(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ChatAdminRights",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ChatAdminRights")),
         })
     }
 }
@@ -21292,18 +19807,9 @@ impl<'a> zerotl::Decode<'a> for ChatBannedRights {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x9f120418 => Self::Rights(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ChatBannedRights",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ChatBannedRights")),
         })
     }
 }
@@ -21371,20 +19877,11 @@ impl<'a> zerotl::Decode<'a> for InputWallPaper<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xe630b979 => Self::Paper(zerotl::BareDecode::decode_bare(r)?),
             0x72091c80 => Self::Slug(zerotl::BareDecode::decode_bare(r)?),
             0x967a462e => Self::NoFile(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputWallPaper",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputWallPaper")),
         })
     }
 }
@@ -21450,18 +19947,9 @@ impl<'a> zerotl::Decode<'a> for CodeSettings<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xad253d78 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "CodeSettings",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "CodeSettings")),
         })
     }
 }
@@ -21515,18 +20003,9 @@ impl<'a> zerotl::Decode<'a> for WallPaperSettings<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x372efcd0 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "WallPaperSettings",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "WallPaperSettings")),
         })
     }
 }
@@ -21580,18 +20059,9 @@ impl<'a> zerotl::Decode<'a> for AutoDownloadSettings {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xbaa57628 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "AutoDownloadSettings",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "AutoDownloadSettings")),
         })
     }
 }
@@ -21652,19 +20122,10 @@ impl<'a> zerotl::Decode<'a> for EmojiKeyword<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xd5b3b9f9 => Self::Keyword(zerotl::BareDecode::decode_bare(r)?),
             0x236df622 => Self::Deleted(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "EmojiKeyword",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "EmojiKeyword")),
         })
     }
 }
@@ -21724,18 +20185,9 @@ impl<'a> zerotl::Decode<'a> for EmojiKeywordsDifference<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x5cc761bd => Self::Difference(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "EmojiKeywordsDifference",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "EmojiKeywordsDifference")),
         })
     }
 }
@@ -21789,18 +20241,9 @@ impl<'a> zerotl::Decode<'a> for EmojiUrl<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xa575739d => Self::Url(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "EmojiURL",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "EmojiURL")),
         })
     }
 }
@@ -21854,18 +20297,9 @@ impl<'a> zerotl::Decode<'a> for EmojiLanguage<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xb3fb5361 => Self::Language(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "EmojiLanguage",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "EmojiLanguage")),
         })
     }
 }
@@ -21919,18 +20353,9 @@ impl<'a> zerotl::Decode<'a> for Folder<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xff544e65 => Self::Folder(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "Folder",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "Folder")),
         })
     }
 }
@@ -21984,18 +20409,9 @@ impl<'a> zerotl::Decode<'a> for InputFolderPeer<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xfbd2c296 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputFolderPeer",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputFolderPeer")),
         })
     }
 }
@@ -22049,18 +20465,9 @@ impl<'a> zerotl::Decode<'a> for FolderPeer {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xe9baa668 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "FolderPeer",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "FolderPeer")),
         })
     }
 }
@@ -22128,20 +20535,11 @@ impl<'a> zerotl::Decode<'a> for UrlAuthResult<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x3cd623ec => Self::Request(zerotl::BareDecode::decode_bare(r)?),
             0x623a8fa0 => Self::Accepted(zerotl::BareDecode::decode_bare(r)?),
             0xa9d6db1f => Self::Default,
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "UrlAuthResult",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "UrlAuthResult")),
         })
     }
 }
@@ -22214,19 +20612,10 @@ impl<'a> zerotl::Decode<'a> for ChannelLocation<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xbfb5ad8b => Self::Empty,
             0x209b82db => Self::Location(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ChannelLocation",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ChannelLocation")),
         })
     }
 }
@@ -22293,19 +20682,10 @@ impl<'a> zerotl::Decode<'a> for PeerLocated {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xca461b5d => Self::Located(zerotl::BareDecode::decode_bare(r)?),
             0xf8ec284b => Self::SelfLocated(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PeerLocated",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PeerLocated")),
         })
     }
 }
@@ -22365,18 +20745,9 @@ impl<'a> zerotl::Decode<'a> for RestrictionReason<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xd072acb4 => Self::Reason(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "RestrictionReason",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "RestrictionReason")),
         })
     }
 }
@@ -22437,19 +20808,10 @@ impl<'a> zerotl::Decode<'a> for InputTheme<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x3c5693e9 => Self::Theme(zerotl::BareDecode::decode_bare(r)?),
             0xf5890df1 => Self::Slug(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputTheme",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputTheme")),
         })
     }
 }
@@ -22509,18 +20871,9 @@ impl<'a> zerotl::Decode<'a> for Theme<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xa00e67d6 => Self::Theme(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "Theme",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "Theme")),
         })
     }
 }
@@ -22602,22 +20955,13 @@ impl<'a> zerotl::Decode<'a> for BaseTheme {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xc3a12462 => Self::Classic,
             0xfbd81688 => Self::Day,
             0xb7b31ea8 => Self::Night,
             0x6d5f77ee => Self::Tinted,
             0x5b11125a => Self::Arctic,
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "BaseTheme",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "BaseTheme")),
         })
     }
 }
@@ -22695,18 +21039,9 @@ impl<'a> zerotl::Decode<'a> for InputThemeSettings<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x8fde504f => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputThemeSettings",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputThemeSettings")),
         })
     }
 }
@@ -22760,18 +21095,9 @@ impl<'a> zerotl::Decode<'a> for ThemeSettings<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xfa58b6d4 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ThemeSettings",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ThemeSettings")),
         })
     }
 }
@@ -22867,7 +21193,6 @@ impl<'a> zerotl::Decode<'a> for WebPageAttribute<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x54b56617 => Self::Theme(zerotl::BareDecode::decode_bare(r)?),
             0x2e94c3e7 => Self::Story(zerotl::BareDecode::decode_bare(r)?),
@@ -22876,15 +21201,7 @@ impl<'a> zerotl::Decode<'a> for WebPageAttribute<'a> {
             0x31cad303 => Self::StarGiftCollection(zerotl::BareDecode::decode_bare(r)?),
             0x01c641c2 => Self::StarGiftAuction(zerotl::BareDecode::decode_bare(r)?),
             0x7781fe18 => Self::AiComposeTone(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "WebPageAttribute",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "WebPageAttribute")),
         })
     }
 }
@@ -22974,18 +21291,9 @@ impl<'a> zerotl::Decode<'a> for BankCardOpenUrl<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xf568028a => Self::Url(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "BankCardOpenUrl",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "BankCardOpenUrl")),
         })
     }
 }
@@ -23053,20 +21361,11 @@ impl<'a> zerotl::Decode<'a> for DialogFilter<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xaa472651 => Self::Filter(zerotl::BareDecode::decode_bare(r)?),
             0x363293ae => Self::Default,
             0x96537bd7 => Self::Chatlist(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "DialogFilter",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "DialogFilter")),
         })
     }
 }
@@ -23132,18 +21431,9 @@ impl<'a> zerotl::Decode<'a> for DialogFilterSuggested<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x77744d4a => Self::Suggested(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "DialogFilterSuggested",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "DialogFilterSuggested")),
         })
     }
 }
@@ -23197,18 +21487,9 @@ impl<'a> zerotl::Decode<'a> for StatsDateRangeDays {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xb637edaf => Self::Days(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StatsDateRangeDays",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StatsDateRangeDays")),
         })
     }
 }
@@ -23262,18 +21543,9 @@ impl<'a> zerotl::Decode<'a> for StatsAbsValueAndPrev {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xcb43acde => Self::Prev(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StatsAbsValueAndPrev",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StatsAbsValueAndPrev")),
         })
     }
 }
@@ -23327,18 +21599,9 @@ impl<'a> zerotl::Decode<'a> for StatsPercentValue {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xcbce2fe0 => Self::Value(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StatsPercentValue",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StatsPercentValue")),
         })
     }
 }
@@ -23406,20 +21669,11 @@ impl<'a> zerotl::Decode<'a> for StatsGraph<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x4a27eb2d => Self::Async(zerotl::BareDecode::decode_bare(r)?),
             0xbedc9822 => Self::Error(zerotl::BareDecode::decode_bare(r)?),
             0x8ea464b6 => Self::Graph(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StatsGraph",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StatsGraph")),
         })
     }
 }
@@ -23499,20 +21753,11 @@ impl<'a> zerotl::Decode<'a> for VideoSize<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xde33b094 => Self::Size(zerotl::BareDecode::decode_bare(r)?),
             0xf85c413c => Self::EmojiMarkup(zerotl::BareDecode::decode_bare(r)?),
             0x0da082fe => Self::StickerMarkup(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "VideoSize",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "VideoSize")),
         })
     }
 }
@@ -23578,18 +21823,9 @@ impl<'a> zerotl::Decode<'a> for StatsGroupTopPoster {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x9d04af9b => Self::Poster(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StatsGroupTopPoster",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StatsGroupTopPoster")),
         })
     }
 }
@@ -23643,18 +21879,9 @@ impl<'a> zerotl::Decode<'a> for StatsGroupTopAdmin {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xd7584c87 => Self::Admin(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StatsGroupTopAdmin",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StatsGroupTopAdmin")),
         })
     }
 }
@@ -23708,18 +21935,9 @@ impl<'a> zerotl::Decode<'a> for StatsGroupTopInviter {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x535f779d => Self::Inviter(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StatsGroupTopInviter",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StatsGroupTopInviter")),
         })
     }
 }
@@ -23773,18 +21991,9 @@ impl<'a> zerotl::Decode<'a> for GlobalPrivacySettings {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xfe41b34f => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "GlobalPrivacySettings",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "GlobalPrivacySettings")),
         })
     }
 }
@@ -23838,18 +22047,9 @@ impl<'a> zerotl::Decode<'a> for MessageViews<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x455b853d => Self::Views(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "MessageViews",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "MessageViews")),
         })
     }
 }
@@ -23910,19 +22110,10 @@ impl<'a> zerotl::Decode<'a> for MessageReplyHeader<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x1b97dd66 => Self::Header(zerotl::BareDecode::decode_bare(r)?),
             0x0e5af939 => Self::StoryHeader(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "MessageReplyHeader",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "MessageReplyHeader")),
         })
     }
 }
@@ -23982,18 +22173,9 @@ impl<'a> zerotl::Decode<'a> for MessageReplies<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x83d60fc2 => Self::Replies(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "MessageReplies",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "MessageReplies")),
         })
     }
 }
@@ -24047,18 +22229,9 @@ impl<'a> zerotl::Decode<'a> for PeerBlocked {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xe8fd8014 => Self::Blocked(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PeerBlocked",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PeerBlocked")),
         })
     }
 }
@@ -24119,19 +22292,10 @@ impl<'a> zerotl::Decode<'a> for GroupCall<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x7780bcb4 => Self::Discarded(zerotl::BareDecode::decode_bare(r)?),
             0xefb2b617 => Self::Call(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "GroupCall",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "GroupCall")),
         })
     }
 }
@@ -24205,20 +22369,11 @@ impl<'a> zerotl::Decode<'a> for InputGroupCall<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xd8aa840f => Self::Call(zerotl::BareDecode::decode_bare(r)?),
             0xfe06823f => Self::Slug(zerotl::BareDecode::decode_bare(r)?),
             0x8c10603f => Self::InviteMessage(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputGroupCall",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputGroupCall")),
         })
     }
 }
@@ -24284,18 +22439,9 @@ impl<'a> zerotl::Decode<'a> for GroupCallParticipant<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x2a3dc7ac => Self::Participant(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "GroupCallParticipant",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "GroupCallParticipant")),
         })
     }
 }
@@ -24384,7 +22530,6 @@ impl<'a> zerotl::Decode<'a> for InlineQueryPeerType {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x3081ed9d => Self::SameBotPm,
             0x833c0fac => Self::Pm,
@@ -24392,15 +22537,7 @@ impl<'a> zerotl::Decode<'a> for InlineQueryPeerType {
             0x5ec4be43 => Self::Megagroup,
             0x6334ee9a => Self::Broadcast,
             0x0e3b2d0c => Self::BotPm,
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InlineQueryPeerType",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InlineQueryPeerType")),
         })
     }
 }
@@ -24484,18 +22621,9 @@ impl<'a> zerotl::Decode<'a> for ChatInviteImporter<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x8c5adfd9 => Self::Importer(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ChatInviteImporter",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ChatInviteImporter")),
         })
     }
 }
@@ -24549,18 +22677,9 @@ impl<'a> zerotl::Decode<'a> for ChatAdminWithInvites {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xf2ecef23 => Self::Invites(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ChatAdminWithInvites",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ChatAdminWithInvites")),
         })
     }
 }
@@ -24614,18 +22733,9 @@ impl<'a> zerotl::Decode<'a> for GroupCallParticipantVideoSourceGroup<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xdcb118b7 => Self::Group(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "GroupCallParticipantVideoSourceGroup",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "GroupCallParticipantVideoSourceGroup")),
         })
     }
 }
@@ -24681,18 +22791,9 @@ impl<'a> zerotl::Decode<'a> for GroupCallParticipantVideo<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x67753ac8 => Self::Video(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "GroupCallParticipantVideo",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "GroupCallParticipantVideo")),
         })
     }
 }
@@ -24788,7 +22889,6 @@ impl<'a> zerotl::Decode<'a> for BotCommandScope<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x2f6cb2ab => Self::Default,
             0x3c4f04d8 => Self::Users,
@@ -24797,15 +22897,7 @@ impl<'a> zerotl::Decode<'a> for BotCommandScope<'a> {
             0xdb9d897d => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
             0x3fd863d1 => Self::PeerAdmins(zerotl::BareDecode::decode_bare(r)?),
             0x0a1321f3 => Self::PeerUser(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "BotCommandScope",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "BotCommandScope")),
         })
     }
 }
@@ -24902,19 +22994,10 @@ impl<'a> zerotl::Decode<'a> for ChatTheme<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xc3dffc04 => Self::Theme(zerotl::BareDecode::decode_bare(r)?),
             0x3458f9c8 => Self::UniqueGift(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ChatTheme",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ChatTheme")),
         })
     }
 }
@@ -24974,18 +23057,9 @@ impl<'a> zerotl::Decode<'a> for SponsoredMessage<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x7dbf8673 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "SponsoredMessage",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "SponsoredMessage")),
         })
     }
 }
@@ -25039,18 +23113,9 @@ impl<'a> zerotl::Decode<'a> for SearchResultsCalendarPeriod {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xc9b0539f => Self::Period(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "SearchResultsCalendarPeriod",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "SearchResultsCalendarPeriod")),
         })
     }
 }
@@ -25104,18 +23169,9 @@ impl<'a> zerotl::Decode<'a> for SearchResultsPosition {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x7f648b67 => Self::ResultPosition(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "SearchResultsPosition",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "SearchResultsPosition")),
         })
     }
 }
@@ -25169,18 +23225,9 @@ impl<'a> zerotl::Decode<'a> for ReactionCount<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xa3d1cb80 => Self::Count(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ReactionCount",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ReactionCount")),
         })
     }
 }
@@ -25234,18 +23281,9 @@ impl<'a> zerotl::Decode<'a> for MessageReactions<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x0a339f0b => Self::Reactions(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "MessageReactions",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "MessageReactions")),
         })
     }
 }
@@ -25299,18 +23337,9 @@ impl<'a> zerotl::Decode<'a> for AvailableReaction<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xc077ec01 => Self::Reaction(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "AvailableReaction",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "AvailableReaction")),
         })
     }
 }
@@ -25364,18 +23393,9 @@ impl<'a> zerotl::Decode<'a> for MessagePeerReaction<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x8c79b63c => Self::Reaction(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "MessagePeerReaction",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "MessagePeerReaction")),
         })
     }
 }
@@ -25429,18 +23449,9 @@ impl<'a> zerotl::Decode<'a> for GroupCallStreamChannel {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x80eb48af => Self::Channel(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "GroupCallStreamChannel",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "GroupCallStreamChannel")),
         })
     }
 }
@@ -25494,18 +23505,9 @@ impl<'a> zerotl::Decode<'a> for AttachMenuBotIconColor<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x4576f3f0 => Self::Color(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "AttachMenuBotIconColor",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "AttachMenuBotIconColor")),
         })
     }
 }
@@ -25559,18 +23561,9 @@ impl<'a> zerotl::Decode<'a> for AttachMenuBotIcon<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xb2a7386b => Self::Icon(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "AttachMenuBotIcon",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "AttachMenuBotIcon")),
         })
     }
 }
@@ -25624,18 +23617,9 @@ impl<'a> zerotl::Decode<'a> for AttachMenuBot<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xd90d8dfe => Self::Bot(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "AttachMenuBot",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "AttachMenuBot")),
         })
     }
 }
@@ -25696,19 +23680,10 @@ impl<'a> zerotl::Decode<'a> for AttachMenuBots<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xf1d88a5c => Self::NotModified,
             0x3c4301c0 => Self::Bots(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "AttachMenuBots",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "AttachMenuBots")),
         })
     }
 }
@@ -25768,18 +23743,9 @@ impl<'a> zerotl::Decode<'a> for AttachMenuBotsBot<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x93bf667f => Self::Bot(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "AttachMenuBotsBot",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "AttachMenuBotsBot")),
         })
     }
 }
@@ -25833,18 +23799,9 @@ impl<'a> zerotl::Decode<'a> for WebViewResult<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x4d22ff98 => Self::Url(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "WebViewResult",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "WebViewResult")),
         })
     }
 }
@@ -25898,18 +23855,9 @@ impl<'a> zerotl::Decode<'a> for WebViewMessageSent {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x0c94511c => Self::Sent(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "WebViewMessageSent",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "WebViewMessageSent")),
         })
     }
 }
@@ -25977,20 +23925,11 @@ impl<'a> zerotl::Decode<'a> for BotMenuButton<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x7533a588 => Self::Default,
             0x4258c205 => Self::Commands,
             0xc7b57ce6 => Self::Button(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "BotMenuButton",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "BotMenuButton")),
         })
     }
 }
@@ -26077,21 +24016,12 @@ impl<'a> zerotl::Decode<'a> for NotificationSound<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x97e8bebe => Self::Default,
             0x6f0c34df => Self::None,
             0x830b9ae4 => Self::Local(zerotl::BareDecode::decode_bare(r)?),
             0xff6c8049 => Self::Ringtone(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "NotificationSound",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "NotificationSound")),
         })
     }
 }
@@ -26191,22 +24121,13 @@ impl<'a> zerotl::Decode<'a> for AttachMenuPeerType {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x7d6be90e => Self::SameBotPm,
             0xc32bfa1a => Self::BotPm,
             0xf146d31f => Self::Pm,
             0x0509113f => Self::Chat,
             0x7bfbdefc => Self::Broadcast,
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "AttachMenuPeerType",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "AttachMenuPeerType")),
         })
     }
 }
@@ -26382,7 +24303,6 @@ impl<'a> zerotl::Decode<'a> for InputInvoice<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xc5b56859 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
             0xc326caef => Self::Slug(zerotl::BareDecode::decode_bare(r)?),
@@ -26399,15 +24319,7 @@ impl<'a> zerotl::Decode<'a> for InputInvoice<'a> {
             0x3e77f614 => Self::PremiumAuthCode(zerotl::BareDecode::decode_bare(r)?),
             0x0923d8d1 => Self::StarGiftDropOriginalDetails(zerotl::BareDecode::decode_bare(r)?),
             0x1ecafa10 => Self::StarGiftAuctionBid(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputInvoice",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputInvoice")),
         })
     }
 }
@@ -26594,7 +24506,6 @@ impl<'a> zerotl::Decode<'a> for InputStorePaymentPurpose<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xa6751e66 => Self::PremiumSubscription(zerotl::BareDecode::decode_bare(r)?),
             0x616f7fe8 => Self::GiftPremium(zerotl::BareDecode::decode_bare(r)?),
@@ -26604,15 +24515,7 @@ impl<'a> zerotl::Decode<'a> for InputStorePaymentPurpose<'a> {
             0x1d741ef7 => Self::StarsGift(zerotl::BareDecode::decode_bare(r)?),
             0x751f08fa => Self::StarsGiveaway(zerotl::BareDecode::decode_bare(r)?),
             0x3fc18057 => Self::AuthCode(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputStorePaymentPurpose",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputStorePaymentPurpose")),
         })
     }
 }
@@ -26708,18 +24611,9 @@ impl<'a> zerotl::Decode<'a> for PaymentFormMethod<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x88f8f21b => Self::Method(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PaymentFormMethod",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PaymentFormMethod")),
         })
     }
 }
@@ -26794,21 +24688,12 @@ impl<'a> zerotl::Decode<'a> for EmojiStatus<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x2de11aae => Self::Empty,
             0xe7ff068a => Self::Status(zerotl::BareDecode::decode_bare(r)?),
             0x7184603b => Self::Collectible(zerotl::BareDecode::decode_bare(r)?),
             0x07141dbf => Self::InputEmojiStatusCollectible(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "EmojiStatus",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "EmojiStatus")),
         })
     }
 }
@@ -26901,21 +24786,12 @@ impl<'a> zerotl::Decode<'a> for Reaction<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x79f5d419 => Self::Empty,
             0x1b2286b8 => Self::Emoji(zerotl::BareDecode::decode_bare(r)?),
             0x8935fc73 => Self::CustomEmoji(zerotl::BareDecode::decode_bare(r)?),
             0x523da4eb => Self::Paid,
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "Reaction",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "Reaction")),
         })
     }
 }
@@ -27001,20 +24877,11 @@ impl<'a> zerotl::Decode<'a> for ChatReactions<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xeafc32bc => Self::None,
             0x52928bca => Self::All(zerotl::BareDecode::decode_bare(r)?),
             0x661d4037 => Self::Some(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ChatReactions",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ChatReactions")),
         })
     }
 }
@@ -27094,20 +24961,11 @@ impl<'a> zerotl::Decode<'a> for EmailVerifyPurpose<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x4345be73 => Self::LoginSetup(zerotl::BareDecode::decode_bare(r)?),
             0x527d22eb => Self::LoginChange,
             0xbbf51685 => Self::Passport,
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "EmailVerifyPurpose",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "EmailVerifyPurpose")),
         })
     }
 }
@@ -27187,20 +25045,11 @@ impl<'a> zerotl::Decode<'a> for EmailVerification<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x922e55a9 => Self::Code(zerotl::BareDecode::decode_bare(r)?),
             0xdb909ec2 => Self::Google(zerotl::BareDecode::decode_bare(r)?),
             0x96d074fd => Self::Apple(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "EmailVerification",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "EmailVerification")),
         })
     }
 }
@@ -27266,18 +25115,9 @@ impl<'a> zerotl::Decode<'a> for PremiumSubscriptionOption<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x5f2d1df2 => Self::Option(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PremiumSubscriptionOption",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PremiumSubscriptionOption")),
         })
     }
 }
@@ -27331,18 +25171,9 @@ impl<'a> zerotl::Decode<'a> for SendAsPeer {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xb81c7034 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "SendAsPeer",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "SendAsPeer")),
         })
     }
 }
@@ -27403,19 +25234,10 @@ impl<'a> zerotl::Decode<'a> for MessageExtendedMedia<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xad628cc8 => Self::Preview(zerotl::BareDecode::decode_bare(r)?),
             0xee479c64 => Self::Media(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "MessageExtendedMedia",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "MessageExtendedMedia")),
         })
     }
 }
@@ -27475,18 +25297,9 @@ impl<'a> zerotl::Decode<'a> for StickerKeyword<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xfcfeb29c => Self::Keyword(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StickerKeyword",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StickerKeyword")),
         })
     }
 }
@@ -27540,18 +25353,9 @@ impl<'a> zerotl::Decode<'a> for Username<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xb4073647 => Self::Username(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "Username",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "Username")),
         })
     }
 }
@@ -27612,19 +25416,10 @@ impl<'a> zerotl::Decode<'a> for ForumTopic<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x023f109b => Self::Deleted(zerotl::BareDecode::decode_bare(r)?),
             0xfcdad815 => Self::Topic(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ForumTopic",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ForumTopic")),
         })
     }
 }
@@ -27684,18 +25479,9 @@ impl<'a> zerotl::Decode<'a> for DefaultHistoryTtl {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x43b46b20 => Self::Ttl(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "DefaultHistoryTTL",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "DefaultHistoryTTL")),
         })
     }
 }
@@ -27749,18 +25535,9 @@ impl<'a> zerotl::Decode<'a> for ExportedContactToken<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x41bf109b => Self::Token(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ExportedContactToken",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ExportedContactToken")),
         })
     }
 }
@@ -27835,21 +25612,12 @@ impl<'a> zerotl::Decode<'a> for RequestPeerType<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x5f3b8a00 => Self::User(zerotl::BareDecode::decode_bare(r)?),
             0xc9f06e1b => Self::Chat(zerotl::BareDecode::decode_bare(r)?),
             0x339bef6c => Self::Broadcast(zerotl::BareDecode::decode_bare(r)?),
             0x3e81e078 => Self::CreateBot(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "RequestPeerType",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "RequestPeerType")),
         })
     }
 }
@@ -27928,19 +25696,10 @@ impl<'a> zerotl::Decode<'a> for EmojiList<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x481eadfa => Self::NotModified,
             0x7a1e11d1 => Self::List(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "EmojiList",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "EmojiList")),
         })
     }
 }
@@ -28014,20 +25773,11 @@ impl<'a> zerotl::Decode<'a> for EmojiGroup<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x7a9abda9 => Self::Group(zerotl::BareDecode::decode_bare(r)?),
             0x80d26cc7 => Self::Greeting(zerotl::BareDecode::decode_bare(r)?),
             0x093bcf34 => Self::Premium(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "EmojiGroup",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "EmojiGroup")),
         })
     }
 }
@@ -28093,18 +25843,9 @@ impl<'a> zerotl::Decode<'a> for TextWithEntities<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x751f3146 => Self::Entities(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "TextWithEntities",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "TextWithEntities")),
         })
     }
 }
@@ -28158,18 +25899,9 @@ impl<'a> zerotl::Decode<'a> for AutoSaveSettings {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xc84834ce => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "AutoSaveSettings",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "AutoSaveSettings")),
         })
     }
 }
@@ -28223,18 +25955,9 @@ impl<'a> zerotl::Decode<'a> for AutoSaveException {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x81602d47 => Self::Exception(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "AutoSaveException",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "AutoSaveException")),
         })
     }
 }
@@ -28295,19 +26018,10 @@ impl<'a> zerotl::Decode<'a> for InputBotApp<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xa920bd7a => Self::Id(zerotl::BareDecode::decode_bare(r)?),
             0x908c0407 => Self::ShortName(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputBotApp",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputBotApp")),
         })
     }
 }
@@ -28374,19 +26088,10 @@ impl<'a> zerotl::Decode<'a> for BotApp<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x5da674b7 => Self::NotModified,
             0x95fcd1d6 => Self::App(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "BotApp",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "BotApp")),
         })
     }
 }
@@ -28446,18 +26151,9 @@ impl<'a> zerotl::Decode<'a> for InlineBotWebView<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xb57295d5 => Self::View(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InlineBotWebView",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InlineBotWebView")),
         })
     }
 }
@@ -28511,18 +26207,9 @@ impl<'a> zerotl::Decode<'a> for ReadParticipantDate {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x4a4ff172 => Self::Date(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ReadParticipantDate",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ReadParticipantDate")),
         })
     }
 }
@@ -28576,18 +26263,9 @@ impl<'a> zerotl::Decode<'a> for InputChatlist {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xf3e0da33 => Self::DialogFilter(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputChatlist",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputChatlist")),
         })
     }
 }
@@ -28641,18 +26319,9 @@ impl<'a> zerotl::Decode<'a> for ExportedChatlistInvite<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x0c5181ac => Self::Invite(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ExportedChatlistInvite",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ExportedChatlistInvite")),
         })
     }
 }
@@ -28720,20 +26389,11 @@ impl<'a> zerotl::Decode<'a> for MessagePeerVote<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xb6cc2d5c => Self::Vote(zerotl::BareDecode::decode_bare(r)?),
             0x74cda504 => Self::InputOption(zerotl::BareDecode::decode_bare(r)?),
             0x4628f6e6 => Self::Multiple(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "MessagePeerVote",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "MessagePeerVote")),
         })
     }
 }
@@ -28799,18 +26459,9 @@ impl<'a> zerotl::Decode<'a> for StoryViews<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x8d595cd6 => Self::Views(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StoryViews",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StoryViews")),
         })
     }
 }
@@ -28878,20 +26529,11 @@ impl<'a> zerotl::Decode<'a> for StoryItem<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x51e6ee4f => Self::Deleted(zerotl::BareDecode::decode_bare(r)?),
             0xffadc913 => Self::Skipped(zerotl::BareDecode::decode_bare(r)?),
             0x16a4b93c => Self::Item(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StoryItem",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StoryItem")),
         })
     }
 }
@@ -28971,20 +26613,11 @@ impl<'a> zerotl::Decode<'a> for StoryView<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xb0bdeac5 => Self::View(zerotl::BareDecode::decode_bare(r)?),
             0x9083670b => Self::PublicForward(zerotl::BareDecode::decode_bare(r)?),
             0xbd74cf49 => Self::PublicRepost(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StoryView",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StoryView")),
         })
     }
 }
@@ -29071,21 +26704,12 @@ impl<'a> zerotl::Decode<'a> for InputReplyTo<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x3bd4b7c2 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
             0x5881323a => Self::Story(zerotl::BareDecode::decode_bare(r)?),
             0x69d66c45 => Self::MonoForum(zerotl::BareDecode::decode_bare(r)?),
             0x4119b95e => Self::EphemeralMessage(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputReplyTo",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputReplyTo")),
         })
     }
 }
@@ -29157,18 +26781,9 @@ impl<'a> zerotl::Decode<'a> for ExportedStoryLink<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x3fc9053b => Self::Link(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ExportedStoryLink",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ExportedStoryLink")),
         })
     }
 }
@@ -29222,18 +26837,9 @@ impl<'a> zerotl::Decode<'a> for StoriesStealthMode {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x712e27fd => Self::Mode(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StoriesStealthMode",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StoriesStealthMode")),
         })
     }
 }
@@ -29287,18 +26893,9 @@ impl<'a> zerotl::Decode<'a> for MediaAreaCoordinates {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xcfc9e002 => Self::Coordinates(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "MediaAreaCoordinates",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "MediaAreaCoordinates")),
         })
     }
 }
@@ -29408,7 +27005,6 @@ impl<'a> zerotl::Decode<'a> for MediaArea<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xbe82db9c => Self::Venue(zerotl::BareDecode::decode_bare(r)?),
             0xb282217f => Self::InputMediaAreaVenue(zerotl::BareDecode::decode_bare(r)?),
@@ -29419,15 +27015,7 @@ impl<'a> zerotl::Decode<'a> for MediaArea<'a> {
             0x37381085 => Self::Url(zerotl::BareDecode::decode_bare(r)?),
             0x49a6549c => Self::Weather(zerotl::BareDecode::decode_bare(r)?),
             0x5787686d => Self::StarGift(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "MediaArea",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "MediaArea")),
         })
     }
 }
@@ -29529,18 +27117,9 @@ impl<'a> zerotl::Decode<'a> for PeerStories<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x9a35e999 => Self::Stories(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PeerStories",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PeerStories")),
         })
     }
 }
@@ -29594,18 +27173,9 @@ impl<'a> zerotl::Decode<'a> for PremiumGiftCodeOption<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x257e962b => Self::Option(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PremiumGiftCodeOption",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PremiumGiftCodeOption")),
         })
     }
 }
@@ -29666,19 +27236,10 @@ impl<'a> zerotl::Decode<'a> for PrepaidGiveaway {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xb2539d54 => Self::Giveaway(zerotl::BareDecode::decode_bare(r)?),
             0x9a9d77e0 => Self::StarsGiveaway(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PrepaidGiveaway",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PrepaidGiveaway")),
         })
     }
 }
@@ -29738,18 +27299,9 @@ impl<'a> zerotl::Decode<'a> for Boost<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x4b3e14d6 => Self::Boost(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "Boost",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "Boost")),
         })
     }
 }
@@ -29803,18 +27355,9 @@ impl<'a> zerotl::Decode<'a> for MyBoost {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xc448415c => Self::Boost(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "MyBoost",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "MyBoost")),
         })
     }
 }
@@ -29868,18 +27411,9 @@ impl<'a> zerotl::Decode<'a> for StoryFwdHeader<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xb826e150 => Self::Header(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StoryFwdHeader",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StoryFwdHeader")),
         })
     }
 }
@@ -29940,19 +27474,10 @@ impl<'a> zerotl::Decode<'a> for PostInteractionCounters {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xe7058e7f => Self::Message(zerotl::BareDecode::decode_bare(r)?),
             0x8a480e27 => Self::Story(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PostInteractionCounters",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PostInteractionCounters")),
         })
     }
 }
@@ -30019,19 +27544,10 @@ impl<'a> zerotl::Decode<'a> for PublicForward<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x01f2bf4a => Self::Message(zerotl::BareDecode::decode_bare(r)?),
             0xedf3add0 => Self::Story(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PublicForward",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PublicForward")),
         })
     }
 }
@@ -30105,20 +27621,11 @@ impl<'a> zerotl::Decode<'a> for PeerColor<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xb54b5acf => Self::Color(zerotl::BareDecode::decode_bare(r)?),
             0xb9c0639a => Self::Collectible(zerotl::BareDecode::decode_bare(r)?),
             0xb8ea86a9 => Self::InputPeerColorCollectible(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PeerColor",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PeerColor")),
         })
     }
 }
@@ -30198,20 +27705,11 @@ impl<'a> zerotl::Decode<'a> for StoryReaction<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x6090d6d5 => Self::Reaction(zerotl::BareDecode::decode_bare(r)?),
             0xbbab2643 => Self::PublicForward(zerotl::BareDecode::decode_bare(r)?),
             0xcfcd0f13 => Self::PublicRepost(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StoryReaction",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StoryReaction")),
         })
     }
 }
@@ -30284,19 +27782,10 @@ impl<'a> zerotl::Decode<'a> for SavedDialog<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xbd87cb6c => Self::Dialog(zerotl::BareDecode::decode_bare(r)?),
             0x64407ea7 => Self::MonoForumDialog(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "SavedDialog",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "SavedDialog")),
         })
     }
 }
@@ -30356,18 +27845,9 @@ impl<'a> zerotl::Decode<'a> for SavedReactionTag<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xcb6ff828 => Self::Tag(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "SavedReactionTag",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "SavedReactionTag")),
         })
     }
 }
@@ -30421,18 +27901,9 @@ impl<'a> zerotl::Decode<'a> for OutboxReadDate {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x3bb842ac => Self::Date(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "OutboxReadDate",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "OutboxReadDate")),
         })
     }
 }
@@ -30486,18 +27957,9 @@ impl<'a> zerotl::Decode<'a> for SmsJob<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xe6a1eeb8 => Self::Job(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "SmsJob",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "SmsJob")),
         })
     }
 }
@@ -30551,18 +28013,9 @@ impl<'a> zerotl::Decode<'a> for BusinessWeeklyOpen {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x120b1ab9 => Self::Open(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "BusinessWeeklyOpen",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "BusinessWeeklyOpen")),
         })
     }
 }
@@ -30616,18 +28069,9 @@ impl<'a> zerotl::Decode<'a> for BusinessWorkHours<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x8c92b098 => Self::Hours(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "BusinessWorkHours",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "BusinessWorkHours")),
         })
     }
 }
@@ -30681,18 +28125,9 @@ impl<'a> zerotl::Decode<'a> for BusinessLocation<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xac5c1af7 => Self::Location(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "BusinessLocation",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "BusinessLocation")),
         })
     }
 }
@@ -30746,18 +28181,9 @@ impl<'a> zerotl::Decode<'a> for InputBusinessRecipients<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x6f8b32aa => Self::Recipients(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputBusinessRecipients",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputBusinessRecipients")),
         })
     }
 }
@@ -30811,18 +28237,9 @@ impl<'a> zerotl::Decode<'a> for BusinessRecipients<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x21108ff7 => Self::Recipients(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "BusinessRecipients",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "BusinessRecipients")),
         })
     }
 }
@@ -30890,20 +28307,11 @@ impl<'a> zerotl::Decode<'a> for BusinessAwayMessageSchedule {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xc9b9e2b9 => Self::Always,
             0xc3f2f501 => Self::OutsideWorkHours,
             0xcc4d9ecc => Self::Custom(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "BusinessAwayMessageSchedule",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "BusinessAwayMessageSchedule")),
         })
     }
 }
@@ -30969,18 +28377,9 @@ impl<'a> zerotl::Decode<'a> for InputBusinessGreetingMessage<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x0194cb3b => Self::Message(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputBusinessGreetingMessage",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputBusinessGreetingMessage")),
         })
     }
 }
@@ -31034,18 +28433,9 @@ impl<'a> zerotl::Decode<'a> for BusinessGreetingMessage<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xe519abab => Self::Message(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "BusinessGreetingMessage",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "BusinessGreetingMessage")),
         })
     }
 }
@@ -31099,18 +28489,9 @@ impl<'a> zerotl::Decode<'a> for InputBusinessAwayMessage<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x832175e0 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputBusinessAwayMessage",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputBusinessAwayMessage")),
         })
     }
 }
@@ -31164,18 +28545,9 @@ impl<'a> zerotl::Decode<'a> for BusinessAwayMessage<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xef156a5c => Self::Message(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "BusinessAwayMessage",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "BusinessAwayMessage")),
         })
     }
 }
@@ -31229,18 +28601,9 @@ impl<'a> zerotl::Decode<'a> for Timezone<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xff9289f5 => Self::Timezone(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "Timezone",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "Timezone")),
         })
     }
 }
@@ -31294,18 +28657,9 @@ impl<'a> zerotl::Decode<'a> for QuickReply<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x0697102b => Self::Reply(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "QuickReply",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "QuickReply")),
         })
     }
 }
@@ -31366,19 +28720,10 @@ impl<'a> zerotl::Decode<'a> for InputQuickReplyShortcut<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x24596d41 => Self::Shortcut(zerotl::BareDecode::decode_bare(r)?),
             0x01190cf1 => Self::Id(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputQuickReplyShortcut",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputQuickReplyShortcut")),
         })
     }
 }
@@ -31438,18 +28783,9 @@ impl<'a> zerotl::Decode<'a> for ConnectedBot<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x033ed001 => Self::Bot(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ConnectedBot",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ConnectedBot")),
         })
     }
 }
@@ -31503,18 +28839,9 @@ impl<'a> zerotl::Decode<'a> for Birthday {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x6c8e1e06 => Self::Birthday(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "Birthday",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "Birthday")),
         })
     }
 }
@@ -31568,18 +28895,9 @@ impl<'a> zerotl::Decode<'a> for BotBusinessConnection<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x8f34b2f5 => Self::Connection(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "BotBusinessConnection",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "BotBusinessConnection")),
         })
     }
 }
@@ -31633,18 +28951,9 @@ impl<'a> zerotl::Decode<'a> for InputBusinessIntro<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x09c469cd => Self::Intro(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputBusinessIntro",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputBusinessIntro")),
         })
     }
 }
@@ -31698,18 +29007,9 @@ impl<'a> zerotl::Decode<'a> for BusinessIntro<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x5a0a066d => Self::Intro(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "BusinessIntro",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "BusinessIntro")),
         })
     }
 }
@@ -31770,19 +29070,10 @@ impl<'a> zerotl::Decode<'a> for InputCollectible<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xe39460a9 => Self::Username(zerotl::BareDecode::decode_bare(r)?),
             0xa2e214a4 => Self::Phone(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputCollectible",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputCollectible")),
         })
     }
 }
@@ -31842,18 +29133,9 @@ impl<'a> zerotl::Decode<'a> for InputBusinessBotRecipients<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xc4e5921e => Self::Recipients(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputBusinessBotRecipients",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputBusinessBotRecipients")),
         })
     }
 }
@@ -31907,18 +29189,9 @@ impl<'a> zerotl::Decode<'a> for BusinessBotRecipients<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xb88cf373 => Self::Recipients(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "BusinessBotRecipients",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "BusinessBotRecipients")),
         })
     }
 }
@@ -31972,18 +29245,9 @@ impl<'a> zerotl::Decode<'a> for ContactBirthday {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x1d998733 => Self::Birthday(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ContactBirthday",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ContactBirthday")),
         })
     }
 }
@@ -32037,18 +29301,9 @@ impl<'a> zerotl::Decode<'a> for MissingInvitee {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x628c9224 => Self::Invitee(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "MissingInvitee",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "MissingInvitee")),
         })
     }
 }
@@ -32102,18 +29357,9 @@ impl<'a> zerotl::Decode<'a> for InputBusinessChatLink<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x11679fa7 => Self::Link(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputBusinessChatLink",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputBusinessChatLink")),
         })
     }
 }
@@ -32167,18 +29413,9 @@ impl<'a> zerotl::Decode<'a> for BusinessChatLink<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xb4ae666f => Self::Link(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "BusinessChatLink",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "BusinessChatLink")),
         })
     }
 }
@@ -32246,20 +29483,11 @@ impl<'a> zerotl::Decode<'a> for RequestedPeer<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xd62ff46a => Self::User(zerotl::BareDecode::decode_bare(r)?),
             0x7307544f => Self::Chat(zerotl::BareDecode::decode_bare(r)?),
             0x8ba403e4 => Self::Channel(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "RequestedPeer",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "RequestedPeer")),
         })
     }
 }
@@ -32325,18 +29553,9 @@ impl<'a> zerotl::Decode<'a> for SponsoredMessageReportOption<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x430d3150 => Self::Option(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "SponsoredMessageReportOption",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "SponsoredMessageReportOption")),
         })
     }
 }
@@ -32397,19 +29616,10 @@ impl<'a> zerotl::Decode<'a> for ReactionNotificationsFrom {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xbac3a61a => Self::Contacts,
             0x4b9e22a0 => Self::All,
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ReactionNotificationsFrom",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ReactionNotificationsFrom")),
         })
     }
 }
@@ -32469,18 +29679,9 @@ impl<'a> zerotl::Decode<'a> for ReactionsNotifySettings<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x71e4ea58 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ReactionsNotifySettings",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ReactionsNotifySettings")),
         })
     }
 }
@@ -32534,18 +29735,9 @@ impl<'a> zerotl::Decode<'a> for AvailableEffect<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x93c3e27e => Self::Effect(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "AvailableEffect",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "AvailableEffect")),
         })
     }
 }
@@ -32599,18 +29791,9 @@ impl<'a> zerotl::Decode<'a> for FactCheck<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xb89bfccf => Self::Check(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "FactCheck",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "FactCheck")),
         })
     }
 }
@@ -32713,7 +29896,6 @@ impl<'a> zerotl::Decode<'a> for StarsTransactionPeer {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x95f2bfe4 => Self::Unsupported,
             0xb457b375 => Self::AppStore,
@@ -32723,15 +29905,7 @@ impl<'a> zerotl::Decode<'a> for StarsTransactionPeer {
             0xd80da15d => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
             0x60682812 => Self::Ads,
             0xf9677aad => Self::Api,
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StarsTransactionPeer",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StarsTransactionPeer")),
         })
     }
 }
@@ -32827,18 +30001,9 @@ impl<'a> zerotl::Decode<'a> for StarsTopupOption<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x0bd915c0 => Self::Option(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StarsTopupOption",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StarsTopupOption")),
         })
     }
 }
@@ -32892,18 +30057,9 @@ impl<'a> zerotl::Decode<'a> for StarsTransaction<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x13659eb0 => Self::Transaction(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StarsTransaction",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StarsTransaction")),
         })
     }
 }
@@ -32957,18 +30113,9 @@ impl<'a> zerotl::Decode<'a> for FoundStory<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xe87acbc0 => Self::Story(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "FoundStory",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "FoundStory")),
         })
     }
 }
@@ -33022,18 +30169,9 @@ impl<'a> zerotl::Decode<'a> for GeoPointAddress<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xde4c5d93 => Self::Address(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "GeoPointAddress",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "GeoPointAddress")),
         })
     }
 }
@@ -33087,18 +30225,9 @@ impl<'a> zerotl::Decode<'a> for StarsRevenueStatus {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xfebe5491 => Self::Status(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StarsRevenueStatus",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StarsRevenueStatus")),
         })
     }
 }
@@ -33152,18 +30281,9 @@ impl<'a> zerotl::Decode<'a> for InputStarsTransaction<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x206ae6d1 => Self::Transaction(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputStarsTransaction",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputStarsTransaction")),
         })
     }
 }
@@ -33217,18 +30337,9 @@ impl<'a> zerotl::Decode<'a> for StarsGiftOption<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x5e0589f1 => Self::Option(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StarsGiftOption",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StarsGiftOption")),
         })
     }
 }
@@ -33282,18 +30393,9 @@ impl<'a> zerotl::Decode<'a> for BotPreviewMedia<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x23e91ba3 => Self::Media(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "BotPreviewMedia",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "BotPreviewMedia")),
         })
     }
 }
@@ -33347,18 +30449,9 @@ impl<'a> zerotl::Decode<'a> for StarsSubscriptionPricing {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x05416d58 => Self::Pricing(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StarsSubscriptionPricing",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StarsSubscriptionPricing")),
         })
     }
 }
@@ -33412,18 +30505,9 @@ impl<'a> zerotl::Decode<'a> for StarsSubscription<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x2e6eab1a => Self::Subscription(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StarsSubscription",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StarsSubscription")),
         })
     }
 }
@@ -33477,18 +30561,9 @@ impl<'a> zerotl::Decode<'a> for MessageReactor {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x4ba3a95a => Self::Reactor(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "MessageReactor",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "MessageReactor")),
         })
     }
 }
@@ -33542,18 +30617,9 @@ impl<'a> zerotl::Decode<'a> for StarsGiveawayOption<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x94ce852a => Self::Option(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StarsGiveawayOption",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StarsGiveawayOption")),
         })
     }
 }
@@ -33607,18 +30673,9 @@ impl<'a> zerotl::Decode<'a> for StarsGiveawayWinnersOption {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x54236209 => Self::Option(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StarsGiveawayWinnersOption",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StarsGiveawayWinnersOption")),
         })
     }
 }
@@ -33679,19 +30736,10 @@ impl<'a> zerotl::Decode<'a> for StarGift<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x313a9547 => Self::Gift(zerotl::BareDecode::decode_bare(r)?),
             0x85f0a9cd => Self::Unique(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StarGift",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StarGift")),
         })
     }
 }
@@ -33751,18 +30799,9 @@ impl<'a> zerotl::Decode<'a> for MessageReportOption<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x7903e3d9 => Self::Option(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "MessageReportOption",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "MessageReportOption")),
         })
     }
 }
@@ -33830,20 +30869,11 @@ impl<'a> zerotl::Decode<'a> for ReportResult<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xf0e4e0b6 => Self::ChooseOption(zerotl::BareDecode::decode_bare(r)?),
             0x6f09ac31 => Self::AddComment(zerotl::BareDecode::decode_bare(r)?),
             0x8db33c4b => Self::Reported,
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ReportResult",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ReportResult")),
         })
     }
 }
@@ -33909,18 +30939,9 @@ impl<'a> zerotl::Decode<'a> for BotAppSettings<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xc99b1950 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "BotAppSettings",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "BotAppSettings")),
         })
     }
 }
@@ -33974,18 +30995,9 @@ impl<'a> zerotl::Decode<'a> for StarRefProgram {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xdd0c66f2 => Self::Program(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StarRefProgram",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StarRefProgram")),
         })
     }
 }
@@ -34039,18 +31051,9 @@ impl<'a> zerotl::Decode<'a> for ConnectedBotStarRef<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x19a13f71 => Self::Ref(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ConnectedBotStarRef",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ConnectedBotStarRef")),
         })
     }
 }
@@ -34111,19 +31114,10 @@ impl<'a> zerotl::Decode<'a> for StarsAmount {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xbbb6b4a3 => Self::Amount(zerotl::BareDecode::decode_bare(r)?),
             0x74aee3e0 => Self::TonAmount(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StarsAmount",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StarsAmount")),
         })
     }
 }
@@ -34183,18 +31177,9 @@ impl<'a> zerotl::Decode<'a> for BotVerifierSettings<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xa12aefff => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "BotVerifierSettings",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "BotVerifierSettings")),
         })
     }
 }
@@ -34248,18 +31233,9 @@ impl<'a> zerotl::Decode<'a> for BotVerification<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xf72e0ed9 => Self::Verification(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "BotVerification",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "BotVerification")),
         })
     }
 }
@@ -34334,21 +31310,12 @@ impl<'a> zerotl::Decode<'a> for StarGiftAttribute<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x565251e2 => Self::Model(zerotl::BareDecode::decode_bare(r)?),
             0x4e7085ea => Self::Pattern(zerotl::BareDecode::decode_bare(r)?),
             0x9f2504e4 => Self::Backdrop(zerotl::BareDecode::decode_bare(r)?),
             0xe0bff26c => Self::OriginalDetails(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StarGiftAttribute",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StarGiftAttribute")),
         })
     }
 }
@@ -34420,18 +31387,9 @@ impl<'a> zerotl::Decode<'a> for SavedStarGift<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x41df43fc => Self::Gift(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "SavedStarGift",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "SavedStarGift")),
         })
     }
 }
@@ -34499,20 +31457,11 @@ impl<'a> zerotl::Decode<'a> for InputSavedStarGift<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x69279795 => Self::User(zerotl::BareDecode::decode_bare(r)?),
             0xf101aa7f => Self::Chat(zerotl::BareDecode::decode_bare(r)?),
             0x2085c238 => Self::Slug(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputSavedStarGift",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputSavedStarGift")),
         })
     }
 }
@@ -34592,20 +31541,11 @@ impl<'a> zerotl::Decode<'a> for PaidReactionPrivacy<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x206ad49e => Self::Default,
             0x1f0c1ad9 => Self::Anonymous,
             0xdc6cfcf0 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PaidReactionPrivacy",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PaidReactionPrivacy")),
         })
     }
 }
@@ -34685,20 +31625,11 @@ impl<'a> zerotl::Decode<'a> for RequirementToContact {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x050a9839 => Self::Empty,
             0xe581e4e9 => Self::Premium,
             0xb4f67e93 => Self::PaidMessages(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "RequirementToContact",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "RequirementToContact")),
         })
     }
 }
@@ -34764,18 +31695,9 @@ impl<'a> zerotl::Decode<'a> for BusinessBotRights {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xa0624cf7 => Self::Rights(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "BusinessBotRights",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "BusinessBotRights")),
         })
     }
 }
@@ -34829,18 +31751,9 @@ impl<'a> zerotl::Decode<'a> for DisallowedGiftsSettings {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x71f276c4 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "DisallowedGiftsSettings",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "DisallowedGiftsSettings")),
         })
     }
 }
@@ -34894,18 +31807,9 @@ impl<'a> zerotl::Decode<'a> for SponsoredPeer<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xc69708d3 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "SponsoredPeer",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "SponsoredPeer")),
         })
     }
 }
@@ -34973,20 +31877,11 @@ impl<'a> zerotl::Decode<'a> for StarGiftAttributeId {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x48aaae3c => Self::Model(zerotl::BareDecode::decode_bare(r)?),
             0x4a162433 => Self::Pattern(zerotl::BareDecode::decode_bare(r)?),
             0x1f01c757 => Self::Backdrop(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StarGiftAttributeId",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StarGiftAttributeId")),
         })
     }
 }
@@ -35052,18 +31947,9 @@ impl<'a> zerotl::Decode<'a> for StarGiftAttributeCounter {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x2eb1b658 => Self::Counter(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StarGiftAttributeCounter",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StarGiftAttributeCounter")),
         })
     }
 }
@@ -35117,18 +32003,9 @@ impl<'a> zerotl::Decode<'a> for PendingSuggestion<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xe7e82e12 => Self::Suggestion(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PendingSuggestion",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PendingSuggestion")),
         })
     }
 }
@@ -35182,18 +32059,9 @@ impl<'a> zerotl::Decode<'a> for TodoItem<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xcba9a52f => Self::Item(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "TodoItem",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "TodoItem")),
         })
     }
 }
@@ -35247,18 +32115,9 @@ impl<'a> zerotl::Decode<'a> for TodoList<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x49b92a26 => Self::List(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "TodoList",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "TodoList")),
         })
     }
 }
@@ -35312,18 +32171,9 @@ impl<'a> zerotl::Decode<'a> for TodoCompletion {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x221bb5e4 => Self::Completion(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "TodoCompletion",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "TodoCompletion")),
         })
     }
 }
@@ -35377,18 +32227,9 @@ impl<'a> zerotl::Decode<'a> for SuggestedPost {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x0e8e37e5 => Self::Post(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "SuggestedPost",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "SuggestedPost")),
         })
     }
 }
@@ -35442,18 +32283,9 @@ impl<'a> zerotl::Decode<'a> for StarsRating {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x1b0e4f07 => Self::Rating(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StarsRating",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StarsRating")),
         })
     }
 }
@@ -35507,18 +32339,9 @@ impl<'a> zerotl::Decode<'a> for StarGiftCollection<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x9d6b13b0 => Self::Collection(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StarGiftCollection",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StarGiftCollection")),
         })
     }
 }
@@ -35572,18 +32395,9 @@ impl<'a> zerotl::Decode<'a> for StoryAlbum<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x9325705a => Self::Album(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StoryAlbum",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StoryAlbum")),
         })
     }
 }
@@ -35637,18 +32451,9 @@ impl<'a> zerotl::Decode<'a> for SearchPostsFlood {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x3e0b5b6a => Self::Flood(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "SearchPostsFlood",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "SearchPostsFlood")),
         })
     }
 }
@@ -35751,7 +32556,6 @@ impl<'a> zerotl::Decode<'a> for ProfileTab {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xb98cd696 => Self::Posts,
             0x4d4bd46a => Self::Gifts,
@@ -35761,15 +32565,7 @@ impl<'a> zerotl::Decode<'a> for ProfileTab {
             0xe477092e => Self::Voice,
             0xd3656499 => Self::Links,
             0xa2c0f695 => Self::Gifs,
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ProfileTab",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ProfileTab")),
         })
     }
 }
@@ -35879,20 +32675,11 @@ impl<'a> zerotl::Decode<'a> for InputChatTheme<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x83268483 => Self::Empty,
             0xc93de95c => Self::Theme(zerotl::BareDecode::decode_bare(r)?),
             0x87e5dfe4 => Self::UniqueGift(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputChatTheme",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputChatTheme")),
         })
     }
 }
@@ -35958,18 +32745,9 @@ impl<'a> zerotl::Decode<'a> for StarGiftUpgradePrice {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x99ea331d => Self::Price(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StarGiftUpgradePrice",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StarGiftUpgradePrice")),
         })
     }
 }
@@ -36023,18 +32801,9 @@ impl<'a> zerotl::Decode<'a> for GroupCallMessage<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x1a8afc7e => Self::Message(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "GroupCallMessage",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "GroupCallMessage")),
         })
     }
 }
@@ -36088,18 +32857,9 @@ impl<'a> zerotl::Decode<'a> for GroupCallDonor {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xee430c85 => Self::Donor(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "GroupCallDonor",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "GroupCallDonor")),
         })
     }
 }
@@ -36153,18 +32913,9 @@ impl<'a> zerotl::Decode<'a> for RecentStory {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x711d692d => Self::Story(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "RecentStory",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "RecentStory")),
         })
     }
 }
@@ -36218,18 +32969,9 @@ impl<'a> zerotl::Decode<'a> for AuctionBidLevel {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x310240cc => Self::Level(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "AuctionBidLevel",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "AuctionBidLevel")),
         })
     }
 }
@@ -36297,20 +33039,11 @@ impl<'a> zerotl::Decode<'a> for StarGiftAuctionState<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xfe333952 => Self::NotModified,
             0x771a4e66 => Self::State(zerotl::BareDecode::decode_bare(r)?),
             0x972dabbf => Self::Finished(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StarGiftAuctionState",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StarGiftAuctionState")),
         })
     }
 }
@@ -36376,18 +33109,9 @@ impl<'a> zerotl::Decode<'a> for StarGiftAuctionUserState {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x2eeed1c4 => Self::State(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StarGiftAuctionUserState",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StarGiftAuctionUserState")),
         })
     }
 }
@@ -36441,18 +33165,9 @@ impl<'a> zerotl::Decode<'a> for StarGiftAuctionAcquiredGift<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x42b00348 => Self::Gift(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StarGiftAuctionAcquiredGift",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StarGiftAuctionAcquiredGift")),
         })
     }
 }
@@ -36506,18 +33221,9 @@ impl<'a> zerotl::Decode<'a> for StarGiftActiveAuctionState<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xd31bc45d => Self::State(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StarGiftActiveAuctionState",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StarGiftActiveAuctionState")),
         })
     }
 }
@@ -36578,19 +33284,10 @@ impl<'a> zerotl::Decode<'a> for InputStarGiftAuction<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x02e16c98 => Self::Auction(zerotl::BareDecode::decode_bare(r)?),
             0x7ab58308 => Self::Slug(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputStarGiftAuction",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputStarGiftAuction")),
         })
     }
 }
@@ -36650,18 +33347,9 @@ impl<'a> zerotl::Decode<'a> for Passkey<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x98613ebf => Self::Passkey(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "Passkey",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "Passkey")),
         })
     }
 }
@@ -36722,19 +33410,10 @@ impl<'a> zerotl::Decode<'a> for InputPasskeyResponse<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x3e63935c => Self::Register(zerotl::BareDecode::decode_bare(r)?),
             0xc31fc14a => Self::Login(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputPasskeyResponse",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputPasskeyResponse")),
         })
     }
 }
@@ -36794,18 +33473,9 @@ impl<'a> zerotl::Decode<'a> for InputPasskeyCredential<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x3c27b78f => Self::PublicKey(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputPasskeyCredential",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputPasskeyCredential")),
         })
     }
 }
@@ -36859,18 +33529,9 @@ impl<'a> zerotl::Decode<'a> for StarGiftBackground {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xaff56398 => Self::Background(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StarGiftBackground",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StarGiftBackground")),
         })
     }
 }
@@ -36931,19 +33592,10 @@ impl<'a> zerotl::Decode<'a> for StarGiftAuctionRound {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x3aae0528 => Self::Round(zerotl::BareDecode::decode_bare(r)?),
             0x0aa021e5 => Self::Extendable(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StarGiftAuctionRound",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StarGiftAuctionRound")),
         })
     }
 }
@@ -37031,22 +33683,13 @@ impl<'a> zerotl::Decode<'a> for StarGiftAttributeRarity {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x36437737 => Self::Rarity(zerotl::BareDecode::decode_bare(r)?),
             0xdbce6389 => Self::Uncommon,
             0xf08d516b => Self::Rare,
             0x78fbf3a8 => Self::Epic,
             0xcef7e7a8 => Self::Legendary,
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "StarGiftAttributeRarity",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "StarGiftAttributeRarity")),
         })
     }
 }
@@ -37124,18 +33767,9 @@ impl<'a> zerotl::Decode<'a> for KeyboardButtonStyle {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x4fdd3430 => Self::Style(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "KeyboardButtonStyle",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "KeyboardButtonStyle")),
         })
     }
 }
@@ -37189,18 +33823,9 @@ impl<'a> zerotl::Decode<'a> for InputMessageReadMetric {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x402b4495 => Self::Metric(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputMessageReadMetric",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputMessageReadMetric")),
         })
     }
 }
@@ -37275,21 +33900,12 @@ impl<'a> zerotl::Decode<'a> for InputAiComposeTone<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x1fe9a9bf => Self::Default(zerotl::BareDecode::decode_bare(r)?),
             0x0773c080 => Self::Id(zerotl::BareDecode::decode_bare(r)?),
             0x1fa01357 => Self::Slug(zerotl::BareDecode::decode_bare(r)?),
             0x0e0c35af => Self::SingleUse(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputAiComposeTone",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputAiComposeTone")),
         })
     }
 }
@@ -37368,19 +33984,10 @@ impl<'a> zerotl::Decode<'a> for AiComposeTone<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xcff63ea9 => Self::Tone(zerotl::BareDecode::decode_bare(r)?),
             0x9bad6414 => Self::Default(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "AiComposeTone",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "AiComposeTone")),
         })
     }
 }
@@ -37440,18 +34047,9 @@ impl<'a> zerotl::Decode<'a> for AiComposeToneExample<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xf1d628ec => Self::Example(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "AiComposeToneExample",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "AiComposeToneExample")),
         })
     }
 }
@@ -37526,21 +34124,12 @@ impl<'a> zerotl::Decode<'a> for JoinChatBotResult<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xae152a69 => Self::Approved,
             0x0efa0194 => Self::Declined,
             0x98a3a840 => Self::Queued,
             0xd6e3b813 => Self::WebView(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "JoinChatBotResult",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "JoinChatBotResult")),
         })
     }
 }
@@ -37612,18 +34201,9 @@ impl<'a> zerotl::Decode<'a> for WebDomainException<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x933ca597 => Self::Exception(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "WebDomainException",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "WebDomainException")),
         })
     }
 }
@@ -37684,19 +34264,10 @@ impl<'a> zerotl::Decode<'a> for InputRichFile<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x9b00622b => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
             0x83281dbd => Self::Document(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputRichFile",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputRichFile")),
         })
     }
 }
@@ -37770,20 +34341,11 @@ impl<'a> zerotl::Decode<'a> for InputRichMessage<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xe4c449fc => Self::Message(zerotl::BareDecode::decode_bare(r)?),
             0xdacb836a => Self::Html(zerotl::BareDecode::decode_bare(r)?),
             0x004b572c => Self::Markdown(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputRichMessage",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputRichMessage")),
         })
     }
 }
@@ -37849,18 +34411,9 @@ impl<'a> zerotl::Decode<'a> for RichMessage<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xbaf39d8b => Self::Message(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "RichMessage",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "RichMessage")),
         })
     }
 }
@@ -37914,18 +34467,9 @@ impl<'a> zerotl::Decode<'a> for CommunityPeer {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x76141ebd => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "CommunityPeer",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "CommunityPeer")),
         })
     }
 }
@@ -37979,18 +34523,9 @@ impl<'a> zerotl::Decode<'a> for CommunityPeerRequest {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x7beafa85 => Self::Request(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "CommunityPeerRequest",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "CommunityPeerRequest")),
         })
     }
 }
@@ -38044,18 +34579,9 @@ impl<'a> zerotl::Decode<'a> for EphemeralMessage<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xdd27bee9 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "EphemeralMessage",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "EphemeralMessage")),
         })
     }
 }
@@ -38151,7 +34677,6 @@ impl<'a> zerotl::Decode<'a> for ButtonType<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xc9dd90e9 => Self::Default,
             0xdf3d36f9 => Self::RequestPhone,
@@ -38160,15 +34685,7 @@ impl<'a> zerotl::Decode<'a> for ButtonType<'a> {
             0x4f58a237 => Self::RequestPeer(zerotl::BareDecode::decode_bare(r)?),
             0x3fe268fe => Self::InputButtonTypeRequestPeer(zerotl::BareDecode::decode_bare(r)?),
             0xc01a597a => Self::SimpleWebView(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ButtonType",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ButtonType")),
         })
     }
 }
@@ -38335,7 +34852,6 @@ impl<'a> zerotl::Decode<'a> for InlineButtonType<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xeca4f8d4 => Self::Url(zerotl::BareDecode::decode_bare(r)?),
             0xbfd02da2 => Self::UrlAuth(zerotl::BareDecode::decode_bare(r)?),
@@ -38351,15 +34867,7 @@ impl<'a> zerotl::Decode<'a> for InlineButtonType<'a> {
             }
             0xb41d3272 => Self::Copy(zerotl::BareDecode::decode_bare(r)?),
             0xa438619d => Self::Disabled,
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InlineButtonType",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InlineButtonType")),
         })
     }
 }
@@ -38479,18 +34987,9 @@ impl<'a> zerotl::Decode<'a> for KeyboardInlineButton<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x11c1a322 => Self::Button(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "KeyboardInlineButton",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "KeyboardInlineButton")),
         })
     }
 }
@@ -38544,18 +35043,9 @@ impl<'a> zerotl::Decode<'a> for KeyboardInlineButtonRow<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x19420af6 => Self::Row(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "KeyboardInlineButtonRow",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "KeyboardInlineButtonRow")),
         })
     }
 }
@@ -38609,18 +35099,9 @@ impl<'a> zerotl::Decode<'a> for RichButtonStyle {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x03c610bd => Self::Style(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "RichButtonStyle",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "RichButtonStyle")),
         })
     }
 }
@@ -38674,18 +35155,9 @@ impl<'a> zerotl::Decode<'a> for PageButton<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x692a5488 => Self::Button(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "PageButton",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "PageButton")),
         })
     }
 }
@@ -38739,18 +35211,9 @@ impl<'a> zerotl::Decode<'a> for CurrencyRate<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x30d9743c => Self::Rate(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "CurrencyRate",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "CurrencyRate")),
         })
     }
 }
@@ -38804,18 +35267,9 @@ impl<'a> zerotl::Decode<'a> for OnrampMethodAvailability<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x9ec8c6a8 => Self::Availability(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "OnrampMethodAvailability",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "OnrampMethodAvailability")),
         })
     }
 }
@@ -38869,18 +35323,9 @@ impl<'a> zerotl::Decode<'a> for OnrampProviderInfo<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x0dc27582 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "OnrampProviderInfo",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "OnrampProviderInfo")),
         })
     }
 }
@@ -38934,18 +35379,9 @@ impl<'a> zerotl::Decode<'a> for OnrampAvailability<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xf9c84973 => Self::Availability(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "OnrampAvailability",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "OnrampAvailability")),
         })
     }
 }
@@ -38999,18 +35435,9 @@ impl<'a> zerotl::Decode<'a> for OnrampLimits<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x7be2677e => Self::Limits(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "OnrampLimits",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "OnrampLimits")),
         })
     }
 }
@@ -39064,18 +35491,9 @@ impl<'a> zerotl::Decode<'a> for OnrampQuote<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x7a8011e9 => Self::Quote(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "OnrampQuote",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "OnrampQuote")),
         })
     }
 }
@@ -39129,18 +35547,9 @@ impl<'a> zerotl::Decode<'a> for OnrampSession<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xd1e42e24 => Self::Session(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "OnrampSession",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "OnrampSession")),
         })
     }
 }
@@ -39201,19 +35610,10 @@ impl<'a> zerotl::Decode<'a> for WalletState<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x9cb9b2ec => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
             0x95c5346b => Self::State(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "WalletState",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "WalletState")),
         })
     }
 }
@@ -39273,18 +35673,9 @@ impl<'a> zerotl::Decode<'a> for WalletUserAddress<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xfe78eecc => Self::Address(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "WalletUserAddress",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "WalletUserAddress")),
         })
     }
 }
@@ -39359,21 +35750,12 @@ impl<'a> zerotl::Decode<'a> for WalletTransactionPeer<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xd4ea706d => Self::User(zerotl::BareDecode::decode_bare(r)?),
             0x062cc1bc => Self::Address(zerotl::BareDecode::decode_bare(r)?),
             0xe595186e => Self::Onramp(zerotl::BareDecode::decode_bare(r)?),
             0x728bed5a => Self::Unsupported,
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "WalletTransactionPeer",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "WalletTransactionPeer")),
         })
     }
 }
@@ -39445,18 +35827,9 @@ impl<'a> zerotl::Decode<'a> for WalletTransaction<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x952dc143 => Self::Transaction(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "WalletTransaction",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "WalletTransaction")),
         })
     }
 }
@@ -39510,18 +35883,9 @@ impl<'a> zerotl::Decode<'a> for WalletOwnershipProof<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x60bccb0d => Self::Proof(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "WalletOwnershipProof",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "WalletOwnershipProof")),
         })
     }
 }
@@ -39582,19 +35946,10 @@ impl<'a> zerotl::Decode<'a> for InputWalletReplacement<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x63a440dc => Self::New,
             0x66a66a3b => Self::Imported(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "InputWalletReplacement",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "InputWalletReplacement")),
         })
     }
 }
@@ -39654,18 +36009,9 @@ impl<'a> zerotl::Decode<'a> for TonConnectManifest<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x12229264 => Self::Manifest(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "TonConnectManifest",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "TonConnectManifest")),
         })
     }
 }
@@ -39719,18 +36065,9 @@ impl<'a> zerotl::Decode<'a> for TonConnectSession<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x126556c6 => Self::Session(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "TonConnectSession",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "TonConnectSession")),
         })
     }
 }
@@ -39784,18 +36121,9 @@ impl<'a> zerotl::Decode<'a> for TonConnectNextEventId {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x582464e3 => Self::Id(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "TonConnectNextEventId",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "TonConnectNextEventId")),
         })
     }
 }
@@ -39849,18 +36177,9 @@ impl<'a> zerotl::Decode<'a> for TonConnectRequest<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xa15f8513 => Self::Request(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "TonConnectRequest",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "TonConnectRequest")),
         })
     }
 }
@@ -39921,18 +36240,9 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x50a04e45 => Self::Rules(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "account.PrivacyRules",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "account.PrivacyRules")),
             })
         }
     }
@@ -39986,18 +36296,9 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x4bff8ea0 => Self::Authorizations(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "account.Authorizations",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "account.Authorizations")),
             })
         }
     }
@@ -40051,18 +36352,9 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x957b50fb => Self::Password(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "account.Password",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "account.Password")),
             })
         }
     }
@@ -40116,18 +36408,9 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x9a5c33e5 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "account.PasswordSettings",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "account.PasswordSettings")),
             })
         }
     }
@@ -40181,18 +36464,9 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xc23727c9 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "account.PasswordInputSettings",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "account.PasswordInputSettings")),
             })
         }
     }
@@ -40246,18 +36520,9 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xdb64fd34 => Self::Password(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "account.TmpPassword",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "account.TmpPassword")),
             })
         }
     }
@@ -40311,18 +36576,9 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xed56c9fc => Self::Authorizations(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "account.WebAuthorizations",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "account.WebAuthorizations")),
             })
         }
     }
@@ -40376,18 +36632,9 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xad2e1cd8 => Self::Form(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "account.AuthorizationForm",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "account.AuthorizationForm")),
             })
         }
     }
@@ -40441,18 +36688,9 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x811f854f => Self::Code(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "account.SentEmailCode",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "account.SentEmailCode")),
             })
         }
     }
@@ -40506,18 +36744,9 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x4dba4501 => Self::Takeout(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "account.Takeout",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "account.Takeout")),
             })
         }
     }
@@ -40578,19 +36807,10 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x1c199183 => Self::NotModified,
                 0xcdc3858c => Self::Papers(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "account.WallPapers",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "account.WallPapers")),
             })
         }
     }
@@ -40650,18 +36870,9 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x63cacf26 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "account.AutoDownloadSettings",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "account.AutoDownloadSettings")),
             })
         }
     }
@@ -40722,19 +36933,10 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xf41eb622 => Self::NotModified,
                 0x9a3d8c6d => Self::Themes(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "account.Themes",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "account.Themes")),
             })
         }
     }
@@ -40794,18 +36996,9 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x57e28221 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "account.ContentSettings",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "account.ContentSettings")),
             })
         }
     }
@@ -40873,20 +37066,11 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xe3779861 => Self::FailedWait(zerotl::BareDecode::decode_bare(r)?),
                 0xe9effc7d => Self::RequestedWait(zerotl::BareDecode::decode_bare(r)?),
                 0xe926d63e => Self::Ok,
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "account.ResetPasswordResult",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "account.ResetPasswordResult")),
             })
         }
     }
@@ -40959,19 +37143,10 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xe011e1c4 => Self::NotModified,
                 0xbe098173 => Self::Themes(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "account.ChatThemes",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "account.ChatThemes")),
             })
         }
     }
@@ -41038,19 +37213,10 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xfbf6e8b1 => Self::NotModified,
                 0xc1e92cc5 => Self::Ringtones(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "account.SavedRingtones",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "account.SavedRingtones")),
             })
         }
     }
@@ -41117,19 +37283,10 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xb7263f6d => Self::Ringtone,
                 0x1f307eb7 => Self::Converted(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "account.SavedRingtone",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "account.SavedRingtone")),
             })
         }
     }
@@ -41196,19 +37353,10 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xd08ce645 => Self::NotModified,
                 0x90c467d1 => Self::Statuses(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "account.EmojiStatuses",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "account.EmojiStatuses")),
             })
         }
     }
@@ -41275,19 +37423,10 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x2b96cd1b => Self::Verified(zerotl::BareDecode::decode_bare(r)?),
                 0xe1bb0d61 => Self::Login(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "account.EmailVerified",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "account.EmailVerified")),
             })
         }
     }
@@ -41347,18 +37486,9 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x4c3e069d => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "account.AutoSaveSettings",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "account.AutoSaveSettings")),
             })
         }
     }
@@ -41412,18 +37542,9 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x17d7f87b => Self::Bots(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "account.ConnectedBots",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "account.ConnectedBots")),
             })
         }
     }
@@ -41477,18 +37598,9 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xec43a2d1 => Self::Links(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "account.BusinessChatLinks",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "account.BusinessChatLinks")),
             })
         }
     }
@@ -41542,18 +37654,9 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x9a23af21 => Self::Links(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "account.ResolvedBusinessChatLinks",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "account.ResolvedBusinessChatLinks")),
             })
         }
     }
@@ -41607,18 +37710,9 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x1e109708 => Self::Revenue(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "account.PaidMessagesRevenue",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "account.PaidMessagesRevenue")),
             })
         }
     }
@@ -41679,19 +37773,10 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x4fc81d6e => Self::NotModified,
                 0x998d6636 => Self::Ids(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "account.SavedMusicIds",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "account.SavedMusicIds")),
             })
         }
     }
@@ -41751,18 +37836,9 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xf8e0aa1c => Self::Passkeys(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "account.Passkeys",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "account.Passkeys")),
             })
         }
     }
@@ -41816,18 +37892,9 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xe16b5ce1 => Self::Options(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "account.PasskeyRegistrationOptions",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "account.PasskeyRegistrationOptions")),
             })
         }
     }
@@ -41888,19 +37955,10 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xc31c8f4e => Self::NotModified,
                 0x79eb8cb3 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "account.WebBrowserSettings",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "account.WebBrowserSettings")),
             })
         }
     }
@@ -41975,19 +38033,10 @@ pub mod aicompose {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xc1f46103 => Self::NotModified,
                 0x6c9d0efe => Self::Tones(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "aicompose.Tones",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "aicompose.Tones")),
             })
         }
     }
@@ -42069,20 +38118,11 @@ pub mod auth {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x5e002502 => Self::Code(zerotl::BareDecode::decode_bare(r)?),
                 0x2390fe44 => Self::Success(zerotl::BareDecode::decode_bare(r)?),
                 0xf8827ebf => Self::PaymentRequired(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "auth.SentCode",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "auth.SentCode")),
             })
         }
     }
@@ -42155,19 +38195,10 @@ pub mod auth {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x2ea2c0d4 => Self::Authorization(zerotl::BareDecode::decode_bare(r)?),
                 0x44747e9a => Self::SignUpRequired(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "auth.Authorization",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "auth.Authorization")),
             })
         }
     }
@@ -42227,18 +38258,9 @@ pub mod auth {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xb434e2b8 => Self::Authorization(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "auth.ExportedAuthorization",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "auth.ExportedAuthorization")),
             })
         }
     }
@@ -42292,18 +38314,9 @@ pub mod auth {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x137948a5 => Self::Recovery(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "auth.PasswordRecovery",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "auth.PasswordRecovery")),
             })
         }
     }
@@ -42385,22 +38398,13 @@ pub mod auth {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x72a3158c => Self::Sms,
                 0x741cd3e3 => Self::Call,
                 0x226ccefb => Self::FlashCall,
                 0xd61ad6ee => Self::MissedCall,
                 0x06ed998c => Self::FragmentSms,
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "auth.CodeType",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "auth.CodeType")),
             })
         }
     }
@@ -42548,7 +38552,6 @@ pub mod auth {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x3dbb5986 => Self::App(zerotl::BareDecode::decode_bare(r)?),
                 0xc000bba2 => Self::Sms(zerotl::BareDecode::decode_bare(r)?),
@@ -42561,15 +38564,7 @@ pub mod auth {
                 0x009fd736 => Self::FirebaseSms(zerotl::BareDecode::decode_bare(r)?),
                 0xa416ac81 => Self::SmsWord(zerotl::BareDecode::decode_bare(r)?),
                 0xb37794af => Self::SmsPhrase(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "auth.SentCodeType",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "auth.SentCodeType")),
             })
         }
     }
@@ -42697,20 +38692,11 @@ pub mod auth {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x629f1980 => Self::Token(zerotl::BareDecode::decode_bare(r)?),
                 0x068e9916 => Self::MigrateTo(zerotl::BareDecode::decode_bare(r)?),
                 0x390d5c5e => Self::Success(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "auth.LoginToken",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "auth.LoginToken")),
             })
         }
     }
@@ -42776,18 +38762,9 @@ pub mod auth {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xc3a2835f => Self::Out(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "auth.LoggedOut",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "auth.LoggedOut")),
             })
         }
     }
@@ -42841,18 +38818,9 @@ pub mod auth {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xe2037789 => Self::Options(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "auth.PasskeyLoginOptions",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "auth.PasskeyLoginOptions")),
             })
         }
     }
@@ -42906,18 +38874,9 @@ pub mod auth {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xdf5ac00c => Self::Intent(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "auth.FirebasePnvIntent",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "auth.FirebasePnvIntent")),
             })
         }
     }
@@ -42979,18 +38938,9 @@ pub mod bots {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xe8a775b0 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "bots.BotInfo",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "bots.BotInfo")),
             })
         }
     }
@@ -43044,18 +38994,9 @@ pub mod bots {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x1991b13b => Self::Bots(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "bots.PopularAppBots",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "bots.PopularAppBots")),
             })
         }
     }
@@ -43109,18 +39050,9 @@ pub mod bots {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x0ca71d64 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "bots.PreviewInfo",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "bots.PreviewInfo")),
             })
         }
     }
@@ -43174,18 +39106,9 @@ pub mod bots {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x3c60b621 => Self::Token(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "bots.ExportedBotToken",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "bots.ExportedBotToken")),
             })
         }
     }
@@ -43239,18 +39162,9 @@ pub mod bots {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xf13bbcd7 => Self::Button(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "bots.RequestedButton",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "bots.RequestedButton")),
             })
         }
     }
@@ -43304,18 +39218,9 @@ pub mod bots {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xdd1fbf93 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "bots.AccessSettings",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "bots.AccessSettings")),
             })
         }
     }
@@ -43384,19 +39289,10 @@ pub mod channels {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x9ab0feaf => Self::Participants(zerotl::BareDecode::decode_bare(r)?),
                 0xf0173fe9 => Self::NotModified,
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "channels.ChannelParticipants",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "channels.ChannelParticipants")),
             })
         }
     }
@@ -43456,18 +39352,9 @@ pub mod channels {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xdfb80317 => Self::Participant(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "channels.ChannelParticipant",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "channels.ChannelParticipant")),
             })
         }
     }
@@ -43521,18 +39408,9 @@ pub mod channels {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xed8af74d => Self::Results(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "channels.AdminLogResults",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "channels.AdminLogResults")),
             })
         }
     }
@@ -43586,18 +39464,9 @@ pub mod channels {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xf496b0c6 => Self::Peers(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "channels.SendAsPeers",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "channels.SendAsPeers")),
             })
         }
     }
@@ -43665,19 +39534,12 @@ pub mod channels {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x846f9e42 => Self::ChooseOption(zerotl::BareDecode::decode_bare(r)?),
                 0x3e3bcf2f => Self::AdsHidden,
                 0xad798849 => Self::Reported,
                 id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "channels.SponsoredMessageReportResult",
-                        },
-                        at,
-                    ))
+                    return Err(r.unknown_constructor(id, "channels.SponsoredMessageReportResult"))
                 }
             })
         }
@@ -43758,18 +39620,9 @@ pub mod chatlists {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x10e6e3a6 => Self::Invite(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "chatlists.ExportedChatlistInvite",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "chatlists.ExportedChatlistInvite")),
             })
         }
     }
@@ -43823,18 +39676,9 @@ pub mod chatlists {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x10ab6dc7 => Self::Invites(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "chatlists.ExportedInvites",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "chatlists.ExportedInvites")),
             })
         }
     }
@@ -43895,19 +39739,10 @@ pub mod chatlists {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xfa87f659 => Self::Already(zerotl::BareDecode::decode_bare(r)?),
                 0xf10ece2f => Self::Invite(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "chatlists.ChatlistInvite",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "chatlists.ChatlistInvite")),
             })
         }
     }
@@ -43967,18 +39802,9 @@ pub mod chatlists {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x93bd878d => Self::Updates(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "chatlists.ChatlistUpdates",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "chatlists.ChatlistUpdates")),
             })
         }
     }
@@ -44040,18 +39866,9 @@ pub mod communities {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x2244afad => Self::Requests(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "communities.PeerLinkRequests",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "communities.PeerLinkRequests")),
             })
         }
     }
@@ -44105,18 +39922,9 @@ pub mod communities {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x8d78512a => Self::Chats(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "communities.ParticipantJoinedChats",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "communities.ParticipantJoinedChats")),
             })
         }
     }
@@ -44185,19 +39993,10 @@ pub mod contacts {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xb74ba9d2 => Self::NotModified,
                 0xeae87e42 => Self::Contacts(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "contacts.Contacts",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "contacts.Contacts")),
             })
         }
     }
@@ -44257,18 +40056,9 @@ pub mod contacts {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x77d01c3b => Self::Contacts(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "contacts.ImportedContacts",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "contacts.ImportedContacts")),
             })
         }
     }
@@ -44329,19 +40119,10 @@ pub mod contacts {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x0ade1591 => Self::Blocked(zerotl::BareDecode::decode_bare(r)?),
                 0xe1664194 => Self::Slice(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "contacts.Blocked",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "contacts.Blocked")),
             })
         }
     }
@@ -44401,18 +40182,9 @@ pub mod contacts {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xb3134d9d => Self::Found(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "contacts.Found",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "contacts.Found")),
             })
         }
     }
@@ -44466,18 +40238,9 @@ pub mod contacts {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x7f077ad9 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "contacts.ResolvedPeer",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "contacts.ResolvedPeer")),
             })
         }
     }
@@ -44545,20 +40308,11 @@ pub mod contacts {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xde266ef5 => Self::NotModified,
                 0x70b772a8 => Self::Peers(zerotl::BareDecode::decode_bare(r)?),
                 0xb52c939d => Self::Disabled,
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "contacts.TopPeers",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "contacts.TopPeers")),
             })
         }
     }
@@ -44624,18 +40378,9 @@ pub mod contacts {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x114ff30d => Self::Birthdays(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "contacts.ContactBirthdays",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "contacts.ContactBirthdays")),
             })
         }
     }
@@ -44696,19 +40441,10 @@ pub mod contacts {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xea32b4b1 => Self::Empty,
                 0xeb032884 => Self::Peers(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "contacts.SponsoredPeers",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "contacts.SponsoredPeers")),
             })
         }
     }
@@ -44783,19 +40519,10 @@ pub mod ephemeral {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x59ffdb31 => Self::NotModified,
                 0x104fc872 => Self::Messages(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "ephemeral.WelcomeMessages",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "ephemeral.WelcomeMessages")),
             })
         }
     }
@@ -44863,18 +40590,9 @@ pub mod fragment {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x6ebdff91 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "fragment.CollectibleInfo",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "fragment.CollectibleInfo")),
             })
         }
     }
@@ -44943,19 +40661,10 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xccbbce30 => Self::Update(zerotl::BareDecode::decode_bare(r)?),
                 0xc45a6536 => Self::NoAppUpdate,
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "help.AppUpdate",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "help.AppUpdate")),
             })
         }
     }
@@ -45015,18 +40724,9 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x18cb9f78 => Self::Text(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "help.InviteText",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "help.InviteText")),
             })
         }
     }
@@ -45080,18 +40780,9 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x17c6b5f6 => Self::Support(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "help.Support",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "help.Support")),
             })
         }
     }
@@ -45145,18 +40836,9 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x780a0310 => Self::Service(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "help.TermsOfService",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "help.TermsOfService")),
             })
         }
     }
@@ -45210,18 +40892,9 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x0e0310d7 => Self::Urls(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "help.RecentMeUrls",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "help.RecentMeUrls")),
             })
         }
     }
@@ -45282,19 +40955,10 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xe3309f7f => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
                 0x28ecf961 => Self::Update(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "help.TermsOfServiceUpdate",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "help.TermsOfServiceUpdate")),
             })
         }
     }
@@ -45361,19 +41025,10 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x66afa166 => Self::Empty,
                 0x6a4ee832 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "help.DeepLinkInfo",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "help.DeepLinkInfo")),
             })
         }
     }
@@ -45440,19 +41095,10 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xbfb9f457 => Self::NotModified,
                 0xa098d6af => Self::Config(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "help.PassportConfig",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "help.PassportConfig")),
             })
         }
     }
@@ -45512,18 +41158,9 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x8c05f1c9 => Self::Name(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "help.SupportName",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "help.SupportName")),
             })
         }
     }
@@ -45584,19 +41221,10 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xf3ae2eed => Self::Empty,
                 0x01eb3758 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "help.UserInfo",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "help.UserInfo")),
             })
         }
     }
@@ -45663,19 +41291,10 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x98f6ac75 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
                 0x08a4d87a => Self::Data(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "help.PromoData",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "help.PromoData")),
             })
         }
     }
@@ -45735,18 +41354,9 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x4203c5ef => Self::Code(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "help.CountryCode",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "help.CountryCode")),
             })
         }
     }
@@ -45800,18 +41410,9 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xc3878e23 => Self::Country(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "help.Country",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "help.Country")),
             })
         }
     }
@@ -45872,19 +41473,10 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x93cc1f32 => Self::NotModified,
                 0x87d0759e => Self::List(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "help.CountriesList",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "help.CountriesList")),
             })
         }
     }
@@ -45944,18 +41536,9 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x5334759c => Self::Promo(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "help.PremiumPromo",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "help.PremiumPromo")),
             })
         }
     }
@@ -46016,19 +41599,10 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x7cde641d => Self::NotModified,
                 0xdd18782e => Self::Config(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "help.AppConfig",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "help.AppConfig")),
             })
         }
     }
@@ -46095,19 +41669,10 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x26219a58 => Self::Set(zerotl::BareDecode::decode_bare(r)?),
                 0x767d61eb => Self::ProfileSet(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "help.PeerColorSet",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "help.PeerColorSet")),
             })
         }
     }
@@ -46167,18 +41732,9 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xadec6ebe => Self::Option(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "help.PeerColorOption",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "help.PeerColorOption")),
             })
         }
     }
@@ -46239,19 +41795,10 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x2ba1f5ce => Self::NotModified,
                 0x00f8ed08 => Self::Colors(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "help.PeerColors",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "help.PeerColors")),
             })
         }
     }
@@ -46318,19 +41865,10 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x970708cc => Self::NotModified,
                 0x7b74ed71 => Self::List(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "help.TimezonesList",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "help.TimezonesList")),
             })
         }
     }
@@ -46412,20 +41950,11 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x15ba6c40 => Self::Dialogs(zerotl::BareDecode::decode_bare(r)?),
                 0x71e094f3 => Self::Slice(zerotl::BareDecode::decode_bare(r)?),
                 0xf0e3e596 => Self::NotModified(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.Dialogs",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.Dialogs")),
             })
         }
     }
@@ -46512,21 +42041,12 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x1d73e7ea => Self::Messages(zerotl::BareDecode::decode_bare(r)?),
                 0x5f206716 => Self::Slice(zerotl::BareDecode::decode_bare(r)?),
                 0xc776ba4e => Self::ChannelMessages(zerotl::BareDecode::decode_bare(r)?),
                 0x74535f21 => Self::NotModified(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.Messages",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.Messages")),
             })
         }
     }
@@ -46605,19 +42125,10 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x64ff9fd5 => Self::Chats(zerotl::BareDecode::decode_bare(r)?),
                 0x9cd81144 => Self::Slice(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.Chats",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.Chats")),
             })
         }
     }
@@ -46677,18 +42188,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xe5d7d19c => Self::Full(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.ChatFull",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.ChatFull")),
             })
         }
     }
@@ -46742,18 +42244,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xb45c69d1 => Self::History(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.AffectedHistory",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.AffectedHistory")),
             })
         }
     }
@@ -46814,19 +42307,10 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xc0e24635 => Self::NotModified(zerotl::BareDecode::decode_bare(r)?),
                 0x2c221edd => Self::Config(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.DhConfig",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.DhConfig")),
             })
         }
     }
@@ -46893,19 +42377,10 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x560f8935 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
                 0x9493ff32 => Self::File(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.SentEncryptedMessage",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.SentEncryptedMessage")),
             })
         }
     }
@@ -46972,19 +42447,10 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xf1749a22 => Self::NotModified,
                 0x30a6ec7e => Self::Stickers(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.Stickers",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.Stickers")),
             })
         }
     }
@@ -47051,19 +42517,10 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xe86602c3 => Self::NotModified,
                 0xcdbbcebb => Self::Stickers(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.AllStickers",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.AllStickers")),
             })
         }
     }
@@ -47123,18 +42580,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x84d19185 => Self::Messages(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.AffectedMessages",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.AffectedMessages")),
             })
         }
     }
@@ -47195,19 +42643,10 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x6e153f16 => Self::Set(zerotl::BareDecode::decode_bare(r)?),
                 0xd3f924eb => Self::NotModified,
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.StickerSet",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.StickerSet")),
             })
         }
     }
@@ -47274,19 +42713,10 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xe8025ca2 => Self::NotModified,
                 0x84a02a0d => Self::Gifs(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.SavedGifs",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.SavedGifs")),
             })
         }
     }
@@ -47346,18 +42776,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xe021f2f6 => Self::Results(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.BotResults",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.BotResults")),
             })
         }
     }
@@ -47411,18 +42832,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x36585ea4 => Self::Answer(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.BotCallbackAnswer",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.BotCallbackAnswer")),
             })
         }
     }
@@ -47476,18 +42888,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x26b5dde6 => Self::Data(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.MessageEditData",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.MessageEditData")),
             })
         }
     }
@@ -47541,18 +42944,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x3371c354 => Self::Dialogs(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.PeerDialogs",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.PeerDialogs")),
             })
         }
     }
@@ -47613,19 +43007,10 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xc6dc0c66 => Self::NotModified(zerotl::BareDecode::decode_bare(r)?),
                 0xbe382906 => Self::Stickers(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.FeaturedStickers",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.FeaturedStickers")),
             })
         }
     }
@@ -47692,19 +43077,10 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x0b17f890 => Self::NotModified,
                 0x88d37c56 => Self::Stickers(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.RecentStickers",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.RecentStickers")),
             })
         }
     }
@@ -47764,18 +43140,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x4fcba9c8 => Self::Stickers(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.ArchivedStickers",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.ArchivedStickers")),
             })
         }
     }
@@ -47836,19 +43203,10 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x38641628 => Self::Success,
                 0x35e410a8 => Self::Archive(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.StickerSetInstallResult",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.StickerSetInstallResult")),
             })
         }
     }
@@ -47908,18 +43266,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x9a3bfd99 => Self::Scores(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.HighScores",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.HighScores")),
             })
         }
     }
@@ -47980,19 +43329,10 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x9e8fa6d3 => Self::NotModified,
                 0x2cb51097 => Self::Stickers(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.FavedStickers",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.FavedStickers")),
             })
         }
     }
@@ -48059,19 +43399,10 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x0d54b65d => Self::NotModified,
                 0x8af09dd2 => Self::Sets(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.FoundStickerSets",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.FoundStickerSets")),
             })
         }
     }
@@ -48131,18 +43462,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xe844ebff => Self::Counter(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.SearchCounter",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.SearchCounter")),
             })
         }
     }
@@ -48196,18 +43518,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xa927fec5 => Self::Chats(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.InactiveChats",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.InactiveChats")),
             })
         }
     }
@@ -48261,18 +43574,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x4899484e => Self::List(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.VotesList",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.VotesList")),
             })
         }
     }
@@ -48326,18 +43630,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xb6c4f543 => Self::Views(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.MessageViews",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.MessageViews")),
             })
         }
     }
@@ -48391,18 +43686,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xa6341782 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.DiscussionMessage",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.DiscussionMessage")),
             })
         }
     }
@@ -48456,18 +43742,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x1662af0b => Self::Import(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.HistoryImport",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.HistoryImport")),
             })
         }
     }
@@ -48521,18 +43798,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x5e0fb7b9 => Self::Parsed(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.HistoryImportParsed",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.HistoryImportParsed")),
             })
         }
     }
@@ -48586,18 +43854,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xef8d3e6c => Self::Messages(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.AffectedFoundMessages",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.AffectedFoundMessages")),
             })
         }
     }
@@ -48651,18 +43910,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xbdc62dcc => Self::Invites(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.ExportedChatInvites",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.ExportedChatInvites")),
             })
         }
     }
@@ -48723,19 +43973,10 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x1871be50 => Self::Invite(zerotl::BareDecode::decode_bare(r)?),
                 0x222600ef => Self::Replaced(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.ExportedChatInvite",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.ExportedChatInvite")),
             })
         }
     }
@@ -48795,18 +44036,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x81b6b00a => Self::Importers(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.ChatInviteImporters",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.ChatInviteImporters")),
             })
         }
     }
@@ -48860,18 +44092,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xb69b72d7 => Self::Invites(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.ChatAdminsWithInvites",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.ChatAdminsWithInvites")),
             })
         }
     }
@@ -48925,18 +44148,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xa24de717 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.CheckedHistoryImportPeer",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.CheckedHistoryImportPeer")),
             })
         }
     }
@@ -48997,19 +44211,10 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xffda656d => Self::Messages(zerotl::BareDecode::decode_bare(r)?),
                 0x1839490f => Self::Empty,
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.SponsoredMessages",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.SponsoredMessages")),
             })
         }
     }
@@ -49069,18 +44274,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x147ee23c => Self::Calendar(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.SearchResultsCalendar",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.SearchResultsCalendar")),
             })
         }
     }
@@ -49134,18 +44330,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x53b22baf => Self::Positions(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.SearchResultsPositions",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.SearchResultsPositions")),
             })
         }
     }
@@ -49199,18 +44386,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x6880b94d => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.PeerSettings",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.PeerSettings")),
             })
         }
     }
@@ -49264,18 +44442,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x31bd492d => Self::List(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.MessageReactionsList",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.MessageReactionsList")),
             })
         }
     }
@@ -49336,19 +44505,10 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x9f071957 => Self::NotModified,
                 0x768e3aad => Self::Reactions(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.AvailableReactions",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.AvailableReactions")),
             })
         }
     }
@@ -49408,18 +44568,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xcfb9d957 => Self::Audio(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.TranscribedAudio",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.TranscribedAudio")),
             })
         }
     }
@@ -49480,19 +44631,10 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xb06fdbdf => Self::NotModified,
                 0xeafdf716 => Self::Reactions(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.Reactions",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.Reactions")),
             })
         }
     }
@@ -49552,18 +44694,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x367617d3 => Self::Topics(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.ForumTopics",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.ForumTopics")),
             })
         }
     }
@@ -49624,19 +44757,10 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x6fb4ad87 => Self::NotModified,
                 0x881fb94b => Self::Groups(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.EmojiGroups",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.EmojiGroups")),
             })
         }
     }
@@ -49696,18 +44820,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x33db32f8 => Self::TranslateResult(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.TranslatedText",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.TranslatedText")),
             })
         }
     }
@@ -49761,18 +44876,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xeb50adf5 => Self::App(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.BotApp",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.BotApp")),
             })
         }
     }
@@ -49826,18 +44932,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xfd5e12bd => Self::Page(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.WebPage",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.WebPage")),
             })
         }
     }
@@ -49905,20 +45002,11 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xf83ae221 => Self::Dialogs(zerotl::BareDecode::decode_bare(r)?),
                 0x44ba9dd9 => Self::Slice(zerotl::BareDecode::decode_bare(r)?),
                 0xc01f6fe8 => Self::NotModified(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.SavedDialogs",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.SavedDialogs")),
             })
         }
     }
@@ -49991,19 +45079,10 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x889b59ef => Self::NotModified,
                 0x3259950a => Self::Tags(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.SavedReactionTags",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.SavedReactionTags")),
             })
         }
     }
@@ -50070,19 +45149,10 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xc68d6695 => Self::Replies(zerotl::BareDecode::decode_bare(r)?),
                 0x5f91eb5b => Self::NotModified,
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.QuickReplies",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.QuickReplies")),
             })
         }
     }
@@ -50142,18 +45212,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x2ad93719 => Self::Filters(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.DialogFilters",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.DialogFilters")),
             })
         }
     }
@@ -50207,18 +45268,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xfaff629d => Self::Stickers(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.MyStickers",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.MyStickers")),
             })
         }
     }
@@ -50272,18 +45324,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x7f5defa6 => Self::Users(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.InvitedUsers",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.InvitedUsers")),
             })
         }
     }
@@ -50344,19 +45387,10 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xd1ed9a5b => Self::NotModified,
                 0xbddb616e => Self::Effects(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.AvailableEffects",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.AvailableEffects")),
             })
         }
     }
@@ -50416,18 +45450,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x8ecf0511 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.BotPreparedInlineMessage",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.BotPreparedInlineMessage")),
             })
         }
     }
@@ -50481,18 +45506,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xff57708d => Self::Message(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.PreparedInlineMessage",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.PreparedInlineMessage")),
             })
         }
     }
@@ -50553,19 +45569,10 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x6010c534 => Self::NotModified(zerotl::BareDecode::decode_bare(r)?),
                 0x82c9e290 => Self::Stickers(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.FoundStickers",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.FoundStickers")),
             })
         }
     }
@@ -50625,18 +45632,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x8c9a88ac => Self::Preview(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.WebPagePreview",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.WebPagePreview")),
             })
         }
     }
@@ -50690,18 +45688,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xda2ad647 => Self::Outcome(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.EmojiGameOutcome",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.EmojiGameOutcome")),
             })
         }
     }
@@ -50762,19 +45751,10 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x59e65335 => Self::Unavailable,
                 0x44e56023 => Self::DiceInfo(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.EmojiGameInfo",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.EmojiGameInfo")),
             })
         }
     }
@@ -50834,18 +45814,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x90d7adfa => Self::Ai(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.ComposedMessageWithAI",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.ComposedMessageWithAI")),
             })
         }
     }
@@ -50906,19 +45877,10 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x445663a7 => Self::Ok(zerotl::BareDecode::decode_bare(r)?),
                 0x61ca29d3 => Self::WebView(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.ChatInviteJoinResult",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.ChatInviteJoinResult")),
             })
         }
     }
@@ -50978,18 +45940,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x4203998f => Self::Message(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.TranslatedRichMessage",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.TranslatedRichMessage")),
             })
         }
     }
@@ -51043,18 +45996,9 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x4c4537c8 => Self::Ai(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "messages.ComposedRichMessageWithAI",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "messages.ComposedRichMessageWithAI")),
             })
         }
     }
@@ -51130,20 +46074,11 @@ pub mod payments {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xa0058751 => Self::Form(zerotl::BareDecode::decode_bare(r)?),
                 0x7bf6b15c => Self::Stars(zerotl::BareDecode::decode_bare(r)?),
                 0xb425cfe1 => Self::StarGift(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "payments.PaymentForm",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "payments.PaymentForm")),
             })
         }
     }
@@ -51209,18 +46144,9 @@ pub mod payments {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xd1451883 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "payments.ValidatedRequestedInfo",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "payments.ValidatedRequestedInfo")),
             })
         }
     }
@@ -51281,19 +46207,10 @@ pub mod payments {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x4e5f810d => Self::Result(zerotl::BareDecode::decode_bare(r)?),
                 0xd8411139 => Self::VerificationNeeded(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "payments.PaymentResult",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "payments.PaymentResult")),
             })
         }
     }
@@ -51360,19 +46277,10 @@ pub mod payments {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x70c4fe03 => Self::Receipt(zerotl::BareDecode::decode_bare(r)?),
                 0xdabbf83a => Self::Stars(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "payments.PaymentReceipt",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "payments.PaymentReceipt")),
             })
         }
     }
@@ -51432,18 +46340,9 @@ pub mod payments {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xfb8fe43c => Self::Info(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "payments.SavedInfo",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "payments.SavedInfo")),
             })
         }
     }
@@ -51497,18 +46396,9 @@ pub mod payments {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x3e24e573 => Self::Data(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "payments.BankCardData",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "payments.BankCardData")),
             })
         }
     }
@@ -51562,18 +46452,9 @@ pub mod payments {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xaed0cbd9 => Self::Invoice(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "payments.ExportedInvoice",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "payments.ExportedInvoice")),
             })
         }
     }
@@ -51627,18 +46508,9 @@ pub mod payments {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xeb983f8f => Self::Code(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "payments.CheckedGiftCode",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "payments.CheckedGiftCode")),
             })
         }
     }
@@ -51699,19 +46571,10 @@ pub mod payments {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x4367daa0 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
                 0xe175e66f => Self::Results(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "payments.GiveawayInfo",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "payments.GiveawayInfo")),
             })
         }
     }
@@ -51771,18 +46634,9 @@ pub mod payments {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x6c9ce8ed => Self::Status(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "payments.StarsStatus",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "payments.StarsStatus")),
             })
         }
     }
@@ -51836,18 +46690,9 @@ pub mod payments {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x6c207376 => Self::Stats(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "payments.StarsRevenueStats",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "payments.StarsRevenueStats")),
             })
         }
     }
@@ -51901,18 +46746,9 @@ pub mod payments {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x1dab80b7 => Self::Url(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "payments.StarsRevenueWithdrawalUrl",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "payments.StarsRevenueWithdrawalUrl")),
             })
         }
     }
@@ -51966,18 +46802,9 @@ pub mod payments {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x394e7f21 => Self::Url(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "payments.StarsRevenueAdsAccountUrl",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "payments.StarsRevenueAdsAccountUrl")),
             })
         }
     }
@@ -52038,19 +46865,10 @@ pub mod payments {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xa388a368 => Self::NotModified,
                 0x2ed82995 => Self::Gifts(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "payments.StarGifts",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "payments.StarGifts")),
             })
         }
     }
@@ -52110,18 +46928,9 @@ pub mod payments {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x98d5ea1d => Self::Bots(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "payments.ConnectedStarRefBots",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "payments.ConnectedStarRefBots")),
             })
         }
     }
@@ -52175,18 +46984,9 @@ pub mod payments {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xb4d5d859 => Self::Bots(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "payments.SuggestedStarRefBots",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "payments.SuggestedStarRefBots")),
             })
         }
     }
@@ -52240,18 +47040,9 @@ pub mod payments {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x3de1dfed => Self::Preview(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "payments.StarGiftUpgradePreview",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "payments.StarGiftUpgradePreview")),
             })
         }
     }
@@ -52305,18 +47096,9 @@ pub mod payments {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x416c56e8 => Self::Gift(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "payments.UniqueStarGift",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "payments.UniqueStarGift")),
             })
         }
     }
@@ -52370,18 +47152,9 @@ pub mod payments {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x95f389b1 => Self::Gifts(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "payments.SavedStarGifts",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "payments.SavedStarGifts")),
             })
         }
     }
@@ -52435,18 +47208,9 @@ pub mod payments {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x84aa3a9c => Self::Url(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "payments.StarGiftWithdrawalUrl",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "payments.StarGiftWithdrawalUrl")),
             })
         }
     }
@@ -52500,18 +47264,9 @@ pub mod payments {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x947a12df => Self::Gifts(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "payments.ResaleStarGifts",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "payments.ResaleStarGifts")),
             })
         }
     }
@@ -52572,19 +47327,10 @@ pub mod payments {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xa0ba4f17 => Self::NotModified,
                 0x8a2932f3 => Self::Collections(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "payments.StarGiftCollections",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "payments.StarGiftCollections")),
             })
         }
     }
@@ -52644,18 +47390,9 @@ pub mod payments {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x512fe446 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "payments.UniqueStarGiftValueInfo",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "payments.UniqueStarGiftValueInfo")),
             })
         }
     }
@@ -52716,19 +47453,10 @@ pub mod payments {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x374fa7ad => Self::Ok,
                 0xd5e58274 => Self::Fail(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "payments.CheckCanSendGiftResult",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "payments.CheckCanSendGiftResult")),
             })
         }
     }
@@ -52788,18 +47516,9 @@ pub mod payments {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x6b39f4ec => Self::State(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "payments.StarGiftAuctionState",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "payments.StarGiftAuctionState")),
             })
         }
     }
@@ -52853,17 +47572,10 @@ pub mod payments {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x7d5bd1f0 => Self::Gifts(zerotl::BareDecode::decode_bare(r)?),
                 id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "payments.StarGiftAuctionAcquiredGifts",
-                        },
-                        at,
-                    ))
+                    return Err(r.unknown_constructor(id, "payments.StarGiftAuctionAcquiredGifts"))
                 }
             })
         }
@@ -52927,19 +47639,10 @@ pub mod payments {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xdb33dad0 => Self::NotModified,
                 0xaef6abbc => Self::Auctions(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "payments.StarGiftActiveAuctions",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "payments.StarGiftActiveAuctions")),
             })
         }
     }
@@ -52999,18 +47702,9 @@ pub mod payments {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x46c6e36f => Self::Attributes(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "payments.StarGiftUpgradeAttributes",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "payments.StarGiftUpgradeAttributes")),
             })
         }
     }
@@ -53064,18 +47758,9 @@ pub mod payments {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xbbcce4c2 => Self::Rates(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "payments.CurrencyRates",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "payments.CurrencyRates")),
             })
         }
     }
@@ -53137,18 +47822,9 @@ pub mod phone {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xec82e140 => Self::Call(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "phone.PhoneCall",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "phone.PhoneCall")),
             })
         }
     }
@@ -53202,18 +47878,9 @@ pub mod phone {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x9e727aad => Self::Call(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "phone.GroupCall",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "phone.GroupCall")),
             })
         }
     }
@@ -53267,18 +47934,9 @@ pub mod phone {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xf47751b6 => Self::Participants(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "phone.GroupParticipants",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "phone.GroupParticipants")),
             })
         }
     }
@@ -53332,18 +47990,9 @@ pub mod phone {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xafe5623f => Self::Peers(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "phone.JoinAsPeers",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "phone.JoinAsPeers")),
             })
         }
     }
@@ -53397,18 +48046,9 @@ pub mod phone {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x204bd158 => Self::Invite(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "phone.ExportedGroupCallInvite",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "phone.ExportedGroupCallInvite")),
             })
         }
     }
@@ -53462,18 +48102,9 @@ pub mod phone {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xd0e482b2 => Self::Channels(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "phone.GroupCallStreamChannels",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "phone.GroupCallStreamChannels")),
             })
         }
     }
@@ -53527,18 +48158,9 @@ pub mod phone {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x2dbf3432 => Self::Url(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "phone.GroupCallStreamRtmpUrl",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "phone.GroupCallStreamRtmpUrl")),
             })
         }
     }
@@ -53592,18 +48214,9 @@ pub mod phone {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x9d1dbd26 => Self::Stars(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "phone.GroupCallStars",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "phone.GroupCallStars")),
             })
         }
     }
@@ -53672,19 +48285,10 @@ pub mod photos {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x8dca6aa5 => Self::Photos(zerotl::BareDecode::decode_bare(r)?),
                 0x15051f54 => Self::Slice(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "photos.Photos",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "photos.Photos")),
             })
         }
     }
@@ -53744,18 +48348,9 @@ pub mod photos {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x20212ca8 => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "photos.Photo",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "photos.Photo")),
             })
         }
     }
@@ -53817,18 +48412,9 @@ pub mod premium {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x86f8613c => Self::List(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "premium.BoostsList",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "premium.BoostsList")),
             })
         }
     }
@@ -53882,18 +48468,9 @@ pub mod premium {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x9ae228e2 => Self::Boosts(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "premium.MyBoosts",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "premium.MyBoosts")),
             })
         }
     }
@@ -53947,18 +48524,9 @@ pub mod premium {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x4959427a => Self::Status(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "premium.BoostsStatus",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "premium.BoostsStatus")),
             })
         }
     }
@@ -54020,18 +48588,9 @@ pub mod smsjobs {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xdc8b44cf => Self::EligibleToJoin(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "smsjobs.EligibilityToJoin",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "smsjobs.EligibilityToJoin")),
             })
         }
     }
@@ -54085,18 +48644,9 @@ pub mod smsjobs {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x2aee9191 => Self::Status(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "smsjobs.Status",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "smsjobs.Status")),
             })
         }
     }
@@ -54158,18 +48708,9 @@ pub mod stats {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x396ca5fc => Self::Stats(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "stats.BroadcastStats",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "stats.BroadcastStats")),
             })
         }
     }
@@ -54223,18 +48764,9 @@ pub mod stats {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xef7ff916 => Self::Stats(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "stats.MegagroupStats",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "stats.MegagroupStats")),
             })
         }
     }
@@ -54288,18 +48820,9 @@ pub mod stats {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x7fe91c14 => Self::Stats(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "stats.MessageStats",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "stats.MessageStats")),
             })
         }
     }
@@ -54353,18 +48876,9 @@ pub mod stats {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x50cd067c => Self::Stats(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "stats.StoryStats",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "stats.StoryStats")),
             })
         }
     }
@@ -54418,18 +48932,9 @@ pub mod stats {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x93037e20 => Self::Forwards(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "stats.PublicForwards",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "stats.PublicForwards")),
             })
         }
     }
@@ -54483,18 +48988,9 @@ pub mod stats {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x2999beed => Self::Stats(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "stats.PollStats",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "stats.PollStats")),
             })
         }
     }
@@ -54556,18 +49052,9 @@ pub mod stickers {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x85fea03f => Self::Name(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "stickers.SuggestedShortName",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "stickers.SuggestedShortName")),
             })
         }
     }
@@ -54692,7 +49179,6 @@ pub mod storage {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xaa963b05 => Self::Unknown,
                 0x40bc6f52 => Self::Partial,
@@ -54704,15 +49190,7 @@ pub mod storage {
                 0x4b09ebbc => Self::Mov,
                 0xb3cea0e4 => Self::Mp4,
                 0x1081464c => Self::Webp,
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "storage.FileType",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "storage.FileType")),
             })
         }
     }
@@ -54835,19 +49313,10 @@ pub mod stories {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x1158fe3e => Self::NotModified(zerotl::BareDecode::decode_bare(r)?),
                 0x6efc5e81 => Self::Stories(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "stories.AllStories",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "stories.AllStories")),
             })
         }
     }
@@ -54907,18 +49376,9 @@ pub mod stories {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x63c3dd0a => Self::Stories(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "stories.Stories",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "stories.Stories")),
             })
         }
     }
@@ -54972,18 +49432,9 @@ pub mod stories {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x59d78fc5 => Self::List(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "stories.StoryViewsList",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "stories.StoryViewsList")),
             })
         }
     }
@@ -55037,18 +49488,9 @@ pub mod stories {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xde9eed1d => Self::Views(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "stories.StoryViews",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "stories.StoryViews")),
             })
         }
     }
@@ -55102,18 +49544,9 @@ pub mod stories {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xcae68768 => Self::Stories(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "stories.PeerStories",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "stories.PeerStories")),
             })
         }
     }
@@ -55167,18 +49600,9 @@ pub mod stories {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xaa5f789c => Self::List(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "stories.StoryReactionsList",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "stories.StoryReactionsList")),
             })
         }
     }
@@ -55232,18 +49656,9 @@ pub mod stories {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xe2de7737 => Self::Stories(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "stories.FoundStories",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "stories.FoundStories")),
             })
         }
     }
@@ -55297,18 +49712,9 @@ pub mod stories {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xc387c04e => Self::Count(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "stories.CanSendStoryCount",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "stories.CanSendStoryCount")),
             })
         }
     }
@@ -55369,19 +49775,10 @@ pub mod stories {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x564edaeb => Self::NotModified,
                 0xc3987a3a => Self::Albums(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "stories.Albums",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "stories.Albums")),
             })
         }
     }
@@ -55449,18 +49846,9 @@ pub mod toncenter {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xac8dfe19 => Self::Response(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "toncenter.ApiResponse",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "toncenter.ApiResponse")),
             })
         }
     }
@@ -55514,18 +49902,9 @@ pub mod toncenter {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x19887601 => Self::Url(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "toncenter.StreamingUrl",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "toncenter.StreamingUrl")),
             })
         }
     }
@@ -55587,18 +49966,9 @@ pub mod updates {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xa56c2a3e => Self::State(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "updates.State",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "updates.State")),
             })
         }
     }
@@ -55673,21 +50043,12 @@ pub mod updates {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x5d75a138 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
                 0x00f49ca0 => Self::Difference(zerotl::BareDecode::decode_bare(r)?),
                 0xa8fb1981 => Self::Slice(zerotl::BareDecode::decode_bare(r)?),
                 0x4afe8f6d => Self::TooLong(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "updates.Difference",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "updates.Difference")),
             })
         }
     }
@@ -55773,20 +50134,11 @@ pub mod updates {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x3e11affb => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
                 0xa4bcc6fe => Self::TooLong(zerotl::BareDecode::decode_bare(r)?),
                 0x2064674e => Self::Difference(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "updates.ChannelDifference",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "updates.ChannelDifference")),
             })
         }
     }
@@ -55867,19 +50219,10 @@ pub mod upload {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x096a18d5 => Self::File(zerotl::BareDecode::decode_bare(r)?),
                 0xf18cda44 => Self::CdnRedirect(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "upload.File",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "upload.File")),
             })
         }
     }
@@ -55939,18 +50282,9 @@ pub mod upload {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x21e753bc => Self::File(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "upload.WebFile",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "upload.WebFile")),
             })
         }
     }
@@ -56011,19 +50345,10 @@ pub mod upload {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xeea8e46e => Self::ReuploadNeeded(zerotl::BareDecode::decode_bare(r)?),
                 0xa99fca4f => Self::File(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "upload.CdnFile",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "upload.CdnFile")),
             })
         }
     }
@@ -56091,18 +50416,9 @@ pub mod users {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x3b6d152e => Self::Full(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "users.UserFull",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "users.UserFull")),
             })
         }
     }
@@ -56163,19 +50479,10 @@ pub mod users {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x62d706b8 => Self::Users(zerotl::BareDecode::decode_bare(r)?),
                 0x315a4974 => Self::Slice(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "users.Users",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "users.Users")),
             })
         }
     }
@@ -56242,19 +50549,10 @@ pub mod users {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xe3878aa4 => Self::NotModified(zerotl::BareDecode::decode_bare(r)?),
                 0x34a2f297 => Self::Music(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "users.SavedMusic",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "users.SavedMusic")),
             })
         }
     }
@@ -56322,18 +50620,9 @@ pub mod wallet {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x928e7b55 => Self::Addresses(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "wallet.UserAddresses",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "wallet.UserAddresses")),
             })
         }
     }
@@ -56387,18 +50676,9 @@ pub mod wallet {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x4322d5a5 => Self::Transactions(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "wallet.Transactions",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "wallet.Transactions")),
             })
         }
     }
@@ -56452,18 +50732,9 @@ pub mod wallet {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xe6d0ef01 => Self::Parts(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "wallet.SecretPhraseParts",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "wallet.SecretPhraseParts")),
             })
         }
     }
@@ -56517,18 +50788,9 @@ pub mod wallet {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x18e82537 => Self::Part(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "wallet.EncryptedSecretPhrasePart",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "wallet.EncryptedSecretPhrasePart")),
             })
         }
     }
@@ -56582,18 +50844,9 @@ pub mod wallet {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xf9d612ef => Self::Dc(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "wallet.HolderDc",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "wallet.HolderDc")),
             })
         }
     }
@@ -56647,18 +50900,9 @@ pub mod wallet {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x99e41707 => Self::Challenge(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "wallet.ProofChallenge",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "wallet.ProofChallenge")),
             })
         }
     }
@@ -56712,18 +50956,9 @@ pub mod wallet {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x4bc89693 => Self::Challenge(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "wallet.TonConnectChallenge",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "wallet.TonConnectChallenge")),
             })
         }
     }
@@ -56777,18 +51012,9 @@ pub mod wallet {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x85c0f124 => Self::Pending(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "wallet.TonConnectPending",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "wallet.TonConnectPending")),
             })
         }
     }
@@ -56842,18 +51068,9 @@ pub mod wallet {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x0e1f6896 => Self::Sessions(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "wallet.TonConnectSessions",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "wallet.TonConnectSessions")),
             })
         }
     }
@@ -56907,18 +51124,9 @@ pub mod wallet {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0xbde90a8d => Self::Balance(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "wallet.ExistingBalance",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "wallet.ExistingBalance")),
             })
         }
     }
@@ -56972,18 +51180,9 @@ pub mod wallet {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x4c1ef10e => Self::Attribute(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "wallet.NftAttribute",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "wallet.NftAttribute")),
             })
         }
     }
@@ -57037,18 +51236,9 @@ pub mod wallet {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x3441fd1c => Self::Item(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "wallet.NftItem",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "wallet.NftItem")),
             })
         }
     }
@@ -57102,18 +51292,9 @@ pub mod wallet {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x794d486f => Self::Items(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "wallet.NftItems",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "wallet.NftItems")),
             })
         }
     }

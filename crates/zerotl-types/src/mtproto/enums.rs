@@ -51,18 +51,9 @@ impl<'a> zerotl::Decode<'a> for ResPq<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x05162463 => Self::Pq(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "ResPQ",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "ResPQ")),
         })
     }
 }
@@ -137,21 +128,12 @@ impl<'a> zerotl::Decode<'a> for PQInnerData<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x83c95aec => Self::Data(zerotl::BareDecode::decode_bare(r)?),
             0xa9f55f95 => Self::Dc(zerotl::BareDecode::decode_bare(r)?),
             0x3c6a84d4 => Self::Temp(zerotl::BareDecode::decode_bare(r)?),
             0x56fddf88 => Self::TempDc(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "P_Q_inner_data",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "P_Q_inner_data")),
         })
     }
 }
@@ -223,18 +205,9 @@ impl<'a> zerotl::Decode<'a> for BindAuthKeyInner {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x75a3f765 => Self::Inner(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "BindAuthKeyInner",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "BindAuthKeyInner")),
         })
     }
 }
@@ -295,19 +268,10 @@ impl<'a> zerotl::Decode<'a> for ServerDhParams<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x79cb045d => Self::Fail(zerotl::BareDecode::decode_bare(r)?),
             0xd0e8075c => Self::Ok(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "Server_DH_Params",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "Server_DH_Params")),
         })
     }
 }
@@ -367,18 +331,9 @@ impl<'a> zerotl::Decode<'a> for ServerDhInnerData<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xb5890dba => Self::Data(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "Server_DH_inner_data",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "Server_DH_inner_data")),
         })
     }
 }
@@ -432,18 +387,9 @@ impl<'a> zerotl::Decode<'a> for ClientDhInnerData<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x6643b654 => Self::Data(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "Client_DH_Inner_Data",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "Client_DH_Inner_Data")),
         })
     }
 }
@@ -511,20 +457,11 @@ impl<'a> zerotl::Decode<'a> for SetClientDhParamsAnswer {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x3bcbf734 => Self::DhGenOk(zerotl::BareDecode::decode_bare(r)?),
             0x46dc1fb9 => Self::DhGenRetry(zerotl::BareDecode::decode_bare(r)?),
             0xa69dae02 => Self::DhGenFail(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "Set_client_DH_params_answer",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "Set_client_DH_params_answer")),
         })
     }
 }
@@ -604,20 +541,11 @@ impl<'a> zerotl::Decode<'a> for DestroyAuthKeyRes {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xf660e1d4 => Self::Ok,
             0x0a9f2259 => Self::None,
             0xea109b13 => Self::Fail,
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "DestroyAuthKeyRes",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "DestroyAuthKeyRes")),
         })
     }
 }
@@ -683,18 +611,9 @@ impl<'a> zerotl::Decode<'a> for MsgsAck<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x62d6b459 => Self::Ack(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "MsgsAck",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "MsgsAck")),
         })
     }
 }
@@ -755,19 +674,10 @@ impl<'a> zerotl::Decode<'a> for BadMsgNotification {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xa7eff811 => Self::Notification(zerotl::BareDecode::decode_bare(r)?),
             0xedab447b => Self::ServerSalt(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "BadMsgNotification",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "BadMsgNotification")),
         })
     }
 }
@@ -827,18 +737,9 @@ impl<'a> zerotl::Decode<'a> for MsgsStateReq<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xda69fb52 => Self::Req(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "MsgsStateReq",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "MsgsStateReq")),
         })
     }
 }
@@ -892,18 +793,9 @@ impl<'a> zerotl::Decode<'a> for MsgsStateInfo<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x04deb57d => Self::Info(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "MsgsStateInfo",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "MsgsStateInfo")),
         })
     }
 }
@@ -957,18 +849,9 @@ impl<'a> zerotl::Decode<'a> for MsgsAllInfo<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x8cc0d131 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "MsgsAllInfo",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "MsgsAllInfo")),
         })
     }
 }
@@ -1029,19 +912,10 @@ impl<'a> zerotl::Decode<'a> for MsgDetailedInfo {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x276d3ec6 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
             0x809db6df => Self::NewDetailedInfo(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "MsgDetailedInfo",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "MsgDetailedInfo")),
         })
     }
 }
@@ -1108,19 +982,10 @@ impl<'a> zerotl::Decode<'a> for MsgResendReq<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x7d861a08 => Self::Req(zerotl::BareDecode::decode_bare(r)?),
             0x8610baeb => Self::AnsReq(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "MsgResendReq",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "MsgResendReq")),
         })
     }
 }
@@ -1180,18 +1045,9 @@ impl<'a> zerotl::Decode<'a> for RpcResult<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xf35c6d01 => Self::Result(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "RpcResult",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "RpcResult")),
         })
     }
 }
@@ -1245,18 +1101,9 @@ impl<'a> zerotl::Decode<'a> for RpcError<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x2144ca19 => Self::Error(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "RpcError",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "RpcError")),
         })
     }
 }
@@ -1324,20 +1171,11 @@ impl<'a> zerotl::Decode<'a> for RpcDropAnswer {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x5e2ad36e => Self::AnswerUnknown,
             0xcd78e586 => Self::AnswerDroppedRunning,
             0xa43ad8b7 => Self::AnswerDropped(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "RpcDropAnswer",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "RpcDropAnswer")),
         })
     }
 }
@@ -1403,18 +1241,9 @@ impl<'a> zerotl::Decode<'a> for FutureSalt {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x0949d9dc => Self::Salt(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "FutureSalt",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "FutureSalt")),
         })
     }
 }
@@ -1468,18 +1297,9 @@ impl<'a> zerotl::Decode<'a> for FutureSalts<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xae500895 => Self::Salts(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "FutureSalts",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "FutureSalts")),
         })
     }
 }
@@ -1533,18 +1353,9 @@ impl<'a> zerotl::Decode<'a> for Pong {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x347773c5 => Self::Pong(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "Pong",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "Pong")),
         })
     }
 }
@@ -1605,19 +1416,10 @@ impl<'a> zerotl::Decode<'a> for DestroySessionRes {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xe22045fc => Self::Ok(zerotl::BareDecode::decode_bare(r)?),
             0x62d350c9 => Self::None(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "DestroySessionRes",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "DestroySessionRes")),
         })
     }
 }
@@ -1677,18 +1479,9 @@ impl<'a> zerotl::Decode<'a> for NewSession {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x9ec20908 => Self::Created(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "NewSession",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "NewSession")),
         })
     }
 }
@@ -1742,18 +1535,9 @@ impl<'a> zerotl::Decode<'a> for Message<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x5bb8e511 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "Message",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "Message")),
         })
     }
 }
@@ -1807,18 +1591,9 @@ impl<'a> zerotl::Decode<'a> for MessageContainer<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x73f1f8dc => Self::MsgContainer(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "MessageContainer",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "MessageContainer")),
         })
     }
 }
@@ -1872,18 +1647,9 @@ impl<'a> zerotl::Decode<'a> for MessageCopy<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xe06046b2 => Self::MsgCopy(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "MessageCopy",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "MessageCopy")),
         })
     }
 }
@@ -1937,18 +1703,9 @@ impl<'a> zerotl::Decode<'a> for Object<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x3072cfa1 => Self::GzipPacked(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "Object",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "Object")),
         })
     }
 }
@@ -2002,18 +1759,9 @@ impl<'a> zerotl::Decode<'a> for HttpWait {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x9299359f => Self::Wait(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "HttpWait",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "HttpWait")),
         })
     }
 }
@@ -2074,19 +1822,10 @@ impl<'a> zerotl::Decode<'a> for IpPort<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0xd433ad73 => Self::Port(zerotl::BareDecode::decode_bare(r)?),
             0x37982646 => Self::Secret(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "IpPort",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "IpPort")),
         })
     }
 }
@@ -2146,18 +1885,9 @@ impl<'a> zerotl::Decode<'a> for AccessPointRule<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x4679b65f => Self::Rule(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "AccessPointRule",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "AccessPointRule")),
         })
     }
 }
@@ -2211,18 +1941,9 @@ impl<'a> zerotl::Decode<'a> for TlsClientHello<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x6c52c484 => Self::Hello(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "TlsClientHello",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "TlsClientHello")),
         })
     }
 }
@@ -2318,7 +2039,6 @@ impl<'a> zerotl::Decode<'a> for TlsBlock<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let at = r.position();
         Ok(match r.read_u32()? {
             0x4218a164 => Self::String(zerotl::BareDecode::decode_bare(r)?),
             0x4d4dc41e => Self::Random(zerotl::BareDecode::decode_bare(r)?),
@@ -2327,15 +2047,7 @@ impl<'a> zerotl::Decode<'a> for TlsBlock<'a> {
             0xe675a1c1 => Self::Grease(zerotl::BareDecode::decode_bare(r)?),
             0x9eb95b5c => Self::PublicKey,
             0xe725d44f => Self::Scope(zerotl::BareDecode::decode_bare(r)?),
-            id => {
-                return Err(r.error_at(
-                    zerotl::DecodeErrorKind::UnknownConstructor {
-                        id,
-                        expected: "TlsBlock",
-                    },
-                    at,
-                ))
-            }
+            id => return Err(r.unknown_constructor(id, "TlsBlock")),
         })
     }
 }
@@ -2432,18 +2144,9 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let at = r.position();
             Ok(match r.read_u32()? {
                 0x5a592a6c => Self::Simple(zerotl::BareDecode::decode_bare(r)?),
-                id => {
-                    return Err(r.error_at(
-                        zerotl::DecodeErrorKind::UnknownConstructor {
-                            id,
-                            expected: "help.ConfigSimple",
-                        },
-                        at,
-                    ))
-                }
+                id => return Err(r.unknown_constructor(id, "help.ConfigSimple")),
             })
         }
     }
