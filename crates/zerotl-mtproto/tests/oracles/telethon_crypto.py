@@ -29,6 +29,8 @@ from telethon.extensions import BinaryReader
 from telethon.network import authenticator
 from telethon.network.mtprotostate import MTProtoState
 
+import telethon_quirks
+
 assert telethon.__version__ == "1.45.0", telethon.__version__
 
 
@@ -116,11 +118,18 @@ class _StdioSender:
 def run_handshake():
     pem = sys.stdin.readline().strip().replace("|", "\n")
     trsa.add_key(pem, old=False)
-    try:
-        auth_key, time_offset = asyncio.run(authenticator.do_authentication(_StdioSender()))
-    except Exception as e:
-        print("FAIL %s: %s" % (type(e).__name__, e), flush=True)
-        return
+    for attempt in range(3):
+        try:
+            auth_key, time_offset = asyncio.run(authenticator.do_authentication(_StdioSender()))
+            break
+        except Exception as e:
+            if attempt < 2 and telethon_quirks.is_short_key_failure(e):
+                # See telethon_quirks: Telethon shortened its own key. The driver
+                # starts a new server-side exchange when it reads RETRY.
+                print("RETRY %d-byte key" % telethon_quirks.last_key_length(), flush=True)
+                continue
+            print("FAIL %s: %s" % (type(e).__name__, e), flush=True)
+            return
     print("DONE %s %d" % (auth_key.key.hex(), time_offset), flush=True)
 
 
