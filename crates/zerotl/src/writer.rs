@@ -10,7 +10,8 @@ pub(crate) const MAX_TL_BYTES_LEN: usize = 0x00ff_ffff;
 /// Writes never panic: if the slice is too short or a value cannot be represented,
 /// the writer remembers the first [`EncodeError`], stops writing, and reports it from
 /// [`Writer::finish`]. [`Encode::encode_to_slice`](crate::Encode::encode_to_slice)
-/// sizes the slice exactly first, so it only sees errors a value itself carries.
+/// writes through one `Writer` in a single pass and turns a `BufferTooSmall` into one
+/// that names the value's whole size.
 ///
 /// ```
 /// use zerotl::Writer;
