@@ -282,7 +282,8 @@ fn telethon_creates_a_key_with_our_server() {
         key.public_key().to_pkcs1_pem().trim().replace('\n', "|")
     )
     .unwrap();
-    let mut server = ServerHandshake::new(Arc::new(ServerConfig::new(key)));
+    let config = Arc::new(ServerConfig::new(key));
+    let mut server = ServerHandshake::new(config.clone());
     let mut rng = seeded(103);
     let mut server_key = None;
     let line = loop {
@@ -292,7 +293,7 @@ fn telethon_creates_a_key_with_our_server() {
         if line.starts_with("RETRY ") {
             // Telethon shortened its own key (see oracles/telethon_quirks.py) and
             // starts again: so does the server.
-            server = ServerHandshake::new(Arc::new(ServerConfig::new(test_server_key())));
+            server = ServerHandshake::new(config.clone());
             server_key = None;
             continue;
         }

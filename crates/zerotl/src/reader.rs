@@ -235,7 +235,7 @@ impl<'a> Reader<'a> {
         // The short form (one length byte, lengths 0..=253) in one bounds check:
         // header, data and padding span `(1 + len)` rounded up to 4 bytes, so the
         // padding is the top `pad` bytes (0..=3) of the last little-endian word.
-        let rest = self.rest();
+        let rest = self.rest;
         if let Some(&n @ 0..=253) = rest.first() {
             let len = n as usize;
             let padded = (len + 4) & !3;
