@@ -58,10 +58,17 @@ fn client_refuses_bad_res_pq() {
         client_error_on_res_pq(&res_pq([9; 16], &good_pq, &[our_fingerprint()])),
         AuthError::NonceMismatch { step: Step::Pq }
     );
+    let refused = client_error_on_res_pq(&res_pq(NONCE, &good_pq, &[1, 2, 0x0b98_a4f7_54d0_c1d5]));
     assert!(matches!(
-        client_error_on_res_pq(&res_pq(NONCE, &good_pq, &[1, 2, 3])),
-        AuthError::NoTrustedKey { offered } if offered == [1, 2, 3]
+        &refused,
+        AuthError::NoTrustedKey { offered } if offered == &[1, 2, 0x0b98_a4f7_54d0_c1d5]
     ));
+    // Fingerprints read as `zerotl serve` prints them: 16 digits, leading zeros kept.
+    assert_eq!(
+        refused.to_string(),
+        "resPQ offers no trusted key (fingerprints 0000000000000001, \
+         0000000000000002, 0b98a4f754d0c1d5)"
+    );
     // A huge pq is refused before any arithmetic.
     assert_eq!(
         client_error_on_res_pq(&res_pq(NONCE, &[0xff; 4096], &[our_fingerprint()])),

@@ -106,6 +106,22 @@ impl std::fmt::Display for Step {
     }
 }
 
+/// Shows key fingerprints the way `zerotl serve` prints them: 16 hex digits
+/// each, leading zeros kept, so the two can be compared as text.
+struct Fingerprints<'a>(&'a [u64]);
+
+impl std::fmt::Display for Fingerprints<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, fingerprint) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{fingerprint:016x}")?;
+        }
+        Ok(())
+    }
+}
+
 /// Why the key exchange failed. After any error the state machine is finished.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AuthError {
@@ -135,7 +151,7 @@ pub enum AuthError {
     #[error("pq: {0}")]
     Factor(#[from] FactorError),
     /// None of the server's fingerprints belongs to a trusted key.
-    #[error("resPQ offers no trusted key (fingerprints {offered:x?})")]
+    #[error("resPQ offers no trusted key (fingerprints {})", Fingerprints(offered))]
     NoTrustedKey {
         /// The fingerprints offered (at most 16 kept).
         offered: Vec<u64>,
