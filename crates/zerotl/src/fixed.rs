@@ -59,6 +59,12 @@ pub fn array_at<const N: usize>(b: &[u8], at: usize) -> [u8; N] {
     get(b, at)
 }
 
+/// Writes a constructor id (or any `u32`) at `at`.
+#[inline(always)]
+pub fn put_u32_at(b: &mut [u8], at: usize, v: u32) {
+    put(b, at, v.to_le_bytes())
+}
+
 /// Writes an `int` at `at`.
 #[inline(always)]
 pub fn put_i32_at(b: &mut [u8], at: usize, v: i32) {

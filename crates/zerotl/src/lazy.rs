@@ -70,7 +70,7 @@ impl<'a, T: Decode<'a> + Clone> Lazy<'a, T> {
     pub fn get(&self) -> T {
         match self.repr {
             Repr::Value(v) => v.clone(),
-            Repr::Wire(bytes) => match T::decode(&mut Reader::trusted(bytes)) {
+            Repr::Wire(bytes) => match T::decode_validated(&mut Reader::trusted(bytes)) {
                 Ok(v) => v,
                 Err(e) => unreachable!("bytes validated by Lazy::decode failed again: {e}"),
             },

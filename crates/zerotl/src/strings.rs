@@ -124,26 +124,66 @@ impl<'a> Decode<'a> for Str<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut Reader<'a>) -> Result<Self, DecodeError> {
-        let at = r.position();
         let data = r.read_tl_bytes()?;
         // Bytes a vector or `Lazy` already validated skip the check; the check itself
         // is out of line, so this function stays small enough to inline everywhere.
-        if !r.is_trusted() {
-            check_text(data, at)?;
+        if !r.is_trusted() && !is_text(data) {
+            return Err(invalid_utf8(r, data.len()));
         }
         Ok(Self(data))
     }
 }
 
-/// Checks that a decoded string is UTF-8. Most TL strings (links, usernames, ids) are
-/// ASCII: that is checked word by word first, the full validation runs only if it fails.
+/// Whether a decoded string is UTF-8. Most TL strings (links, usernames, ids) are
+/// ASCII: that is checked a word at a time first; the full validation runs only if
+/// it fails.
 #[inline(never)]
-fn check_text(data: &[u8], at: usize) -> Result<(), DecodeError> {
-    if data.is_ascii() || core::str::from_utf8(data).is_ok() {
-        Ok(())
+fn is_text(data: &[u8]) -> bool {
+    is_ascii(data) || core::str::from_utf8(data).is_ok()
+}
+
+/// Whether every byte of `data` is below 0x80. Strings up to 64 bytes (nearly all
+/// TL strings) take two overlapping blocks, the first and the last 4, 8, 16 or 32
+/// bytes, OR-ed as words with one test of the top bits: no loop, no byte-by-byte
+/// tail. Longer strings use the standard library's loop.
+#[inline]
+fn is_ascii(data: &[u8]) -> bool {
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    let any = if let (Some(a), Some(b)) = (data.first_chunk::<32>(), data.last_chunk::<32>()) {
+        if data.len() > 64 {
+            return data.is_ascii();
+        }
+        or_words(a) | or_words(b)
+    } else if let (Some(a), Some(b)) = (data.first_chunk::<16>(), data.last_chunk::<16>()) {
+        or_words(a) | or_words(b)
+    } else if let (Some(a), Some(b)) = (data.first_chunk::<8>(), data.last_chunk::<8>()) {
+        or_words(a) | or_words(b)
+    } else if let (Some(a), Some(b)) = (data.first_chunk::<4>(), data.last_chunk::<4>()) {
+        u64::from(u32::from_ne_bytes(*a) | u32::from_ne_bytes(*b))
     } else {
-        Err(DecodeError::new(DecodeErrorKind::InvalidUtf8, at))
-    }
+        data.iter().fold(0, |acc, &b| acc | u64::from(b))
+    };
+    any & HIGH == 0
+}
+
+/// The 8-byte words of `block` OR-ed together.
+#[inline(always)]
+fn or_words<const N: usize>(block: &[u8; N]) -> u64 {
+    block.chunks_exact(8).fold(0, |acc, w| {
+        acc | w.first_chunk::<8>().map_or(0, |w| u64::from_ne_bytes(*w))
+    })
+}
+
+/// The error for a string of `len` bytes that was just read and is not UTF-8:
+/// its header starts `tl_bytes_len(len)` bytes back (decoding accepts only the
+/// canonical length form).
+#[cold]
+#[inline(never)]
+fn invalid_utf8(r: &Reader<'_>, len: usize) -> DecodeError {
+    r.error_at(
+        DecodeErrorKind::InvalidUtf8,
+        r.position().saturating_sub(tl_bytes_len(len)),
+    )
 }
 
 /// A TL `bytes`: arbitrary octets borrowed from the input.
@@ -237,6 +277,45 @@ mod tests {
 
     fn enc(data: &[u8], out: &mut [u8]) -> usize {
         Bytes::new(data).encode_to_slice(out).unwrap()
+    }
+
+    #[test]
+    fn ascii_check_sees_every_byte() {
+        // Every length from 0 to 100 (each block/overlap case and the long loop), a
+        // high bit at every position, against the standard library's answer.
+        let mut data = [b'a'; 100];
+        for len in 0..=100 {
+            assert!(is_ascii(&data[..len]), "len {len}");
+            for at in 0..len {
+                for high in [0x80, 0xc3, 0xff] {
+                    data[at] = high;
+                    assert!(!is_ascii(&data[..len]), "len {len}, byte {at}");
+                    assert_eq!(is_ascii(&data[..len]), data[..len].is_ascii());
+                    data[at] = b'a';
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn invalid_utf8_names_the_header_offset() {
+        // Short and long length forms, after a 4-byte prefix: the error points at
+        // the string's first byte (its length header).
+        for len in [1usize, 40, 253, 254, 300] {
+            let mut wire = [0u8; 4 + 4 + 300 + 3].to_vec();
+            let n = enc(&[b'x'; 300][..len], &mut wire[4..]);
+            wire.truncate(4 + n);
+            let header = if len <= 253 { 1 } else { 4 };
+            wire[4 + header + len - 1] = 0xff;
+            let mut r = Reader::new(&wire);
+            r.skip(4).unwrap();
+            let e = Str::decode(&mut r).unwrap_err();
+            assert_eq!(
+                (e.kind(), e.offset()),
+                (DecodeErrorKind::InvalidUtf8, 4),
+                "len {len}"
+            );
+        }
     }
 
     #[test]

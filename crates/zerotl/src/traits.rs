@@ -116,6 +116,18 @@ pub trait Decode<'a>: Sized {
     /// Reads one value from `r`.
     fn decode(r: &mut Reader<'a>) -> Result<Self, DecodeError>;
 
+    /// Reads one value again from bytes that [`Decode::decode`] already accepted (the
+    /// elements of a decoded [`Vector`](crate::Vector) or [`Lazy`](crate::Lazy)); the
+    /// result is the same as `decode`'s.
+    ///
+    /// Generated types with few constructors force this inline, so a loop over a
+    /// vector keeps only the reads its body uses and the checks a trusted
+    /// [`Reader`] skips fold away. The default calls `decode`.
+    #[inline]
+    fn decode_validated(r: &mut Reader<'a>) -> Result<Self, DecodeError> {
+        Self::decode(r)
+    }
+
     /// Reads one value that must span all of `buf`; leftover bytes are
     /// [`DecodeErrorKind::TrailingBytes`](crate::DecodeErrorKind::TrailingBytes).
     fn decode_from_slice(buf: &'a [u8]) -> Result<Self, DecodeError> {
@@ -154,6 +166,15 @@ pub trait BareDecode<'a>: Sized {
 
     /// Reads the bare body.
     fn decode_bare(r: &mut Reader<'a>) -> Result<Self, DecodeError>;
+
+    /// [`BareDecode::decode_bare`], forced inline by generated constructors (they
+    /// keep the body here and make `decode_bare` call it). Only
+    /// [`Decode::decode_validated`] of generated types calls it, so the copies
+    /// exist only in the loops that iterate decoded vectors.
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut Reader<'a>) -> Result<Self, DecodeError> {
+        Self::decode_bare(r)
+    }
 }
 
 /// A TL function: encoding it makes a request; its answer decodes as `Return`.

@@ -56,6 +56,13 @@ impl<'a> zerotl::Decode<'a> for Error<'a> {
             id => return Err(r.unknown_constructor(id, "Error")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xc4b9f9bb => Self::Error(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "Error")),
+        })
+    }
 }
 
 impl<'a> From<types::Error<'a>> for Error<'a> {
@@ -107,6 +114,13 @@ impl<'a> zerotl::Decode<'a> for Null {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x56730bcc => Self::Null,
+            id => return Err(r.unknown_constructor(id, "Null")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x56730bcc => Self::Null,
             id => return Err(r.unknown_constructor(id, "Null")),
@@ -332,6 +346,16 @@ impl<'a> zerotl::Decode<'a> for InputUser<'a> {
             id => return Err(r.unknown_constructor(id, "InputUser")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xb98886cf => Self::Empty,
+            0xf7c1b13f => Self::UserSelf,
+            0xd8292816 => Self::User(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x2d117597 => Self::FromMessage(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputUser")),
+        })
+    }
 }
 
 impl<'a> From<types::InputUserEmpty> for InputUser<'a> {
@@ -406,6 +430,13 @@ impl<'a> zerotl::Decode<'a> for InputContact<'a> {
             id => return Err(r.unknown_constructor(id, "InputContact")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xf392b7f4 => Self::PhoneContact(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputContact")),
+        })
+    }
 }
 
 impl<'a> From<types::InputPhoneContact<'a>> for InputContact<'a> {
@@ -467,6 +498,14 @@ impl<'a> zerotl::Decode<'a> for InputFile<'a> {
         Ok(match r.read_u32()? {
             0xf52ff27f => Self::File(zerotl::BareDecode::decode_bare(r)?),
             0xfa4f0bb5 => Self::Big(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "InputFile")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xf52ff27f => Self::File(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xfa4f0bb5 => Self::Big(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "InputFile")),
         })
     }
@@ -800,6 +839,15 @@ impl<'a> zerotl::Decode<'a> for InputChatPhoto<'a> {
             id => return Err(r.unknown_constructor(id, "InputChatPhoto")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x1ca48f57 => Self::Empty,
+            0xc642724e => Self::UploadedPhoto(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x8953ad37 => Self::Photo(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputChatPhoto")),
+        })
+    }
 }
 
 impl<'a> From<types::InputChatPhotoEmpty> for InputChatPhoto<'a> {
@@ -876,6 +924,14 @@ impl<'a> zerotl::Decode<'a> for InputGeoPoint {
             id => return Err(r.unknown_constructor(id, "InputGeoPoint")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xe4c123d6 => Self::Empty,
+            0x48222faf => Self::Point(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputGeoPoint")),
+        })
+    }
 }
 
 impl From<types::InputGeoPointEmpty> for InputGeoPoint {
@@ -943,6 +999,14 @@ impl<'a> zerotl::Decode<'a> for InputPhoto<'a> {
         Ok(match r.read_u32()? {
             0x1cd7bf0d => Self::Empty,
             0x3bb3b94a => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "InputPhoto")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x1cd7bf0d => Self::Empty,
+            0x3bb3b94a => Self::Photo(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "InputPhoto")),
         })
     }
@@ -1192,6 +1256,15 @@ impl<'a> zerotl::Decode<'a> for Peer {
             id => return Err(r.unknown_constructor(id, "Peer")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x9db1bc6d => Self::User(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xbad0e5bb => Self::Chat(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xbddde532 => Self::Channel(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "Peer")),
+        })
+    }
 }
 
 impl From<types::PeerUser> for Peer {
@@ -1268,6 +1341,14 @@ impl<'a> zerotl::Decode<'a> for User<'a> {
             id => return Err(r.unknown_constructor(id, "User")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x200250ba => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x938458c1 => Self::User(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "User")),
+        })
+    }
 }
 
 impl<'a> From<types::UserEmpty> for User<'a> {
@@ -1335,6 +1416,14 @@ impl<'a> zerotl::Decode<'a> for UserProfilePhoto {
         Ok(match r.read_u32()? {
             0x4f11bae1 => Self::Empty,
             0x69d3ab26 => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "UserProfilePhoto")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x4f11bae1 => Self::Empty,
+            0x69d3ab26 => Self::Photo(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "UserProfilePhoto")),
         })
     }
@@ -1646,6 +1735,14 @@ impl<'a> zerotl::Decode<'a> for ChatFull<'a> {
             id => return Err(r.unknown_constructor(id, "ChatFull")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x0dc8c181 => Self::Full(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xef3a6acd => Self::ChannelFull(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "ChatFull")),
+        })
+    }
 }
 
 impl<'a> From<types::ChatFull<'a>> for ChatFull<'a> {
@@ -1721,6 +1818,15 @@ impl<'a> zerotl::Decode<'a> for ChatParticipant {
             0xc8d7493e => Self::Participant(zerotl::BareDecode::decode_bare(r)?),
             0xda13538a => Self::Creator(zerotl::BareDecode::decode_bare(r)?),
             0xe2d6e436 => Self::Admin(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "ChatParticipant")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xc8d7493e => Self::Participant(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xda13538a => Self::Creator(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xe2d6e436 => Self::Admin(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "ChatParticipant")),
         })
     }
@@ -1800,6 +1906,14 @@ impl<'a> zerotl::Decode<'a> for ChatParticipants<'a> {
             id => return Err(r.unknown_constructor(id, "ChatParticipants")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xfc900c2b => Self::Forbidden(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x3f460fed => Self::Participants(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "ChatParticipants")),
+        })
+    }
 }
 
 impl<'a> From<types::ChatParticipantsForbidden> for ChatParticipants<'a> {
@@ -1867,6 +1981,14 @@ impl<'a> zerotl::Decode<'a> for ChatPhoto {
         Ok(match r.read_u32()? {
             0x37c1011c => Self::Empty,
             0xd20b9f3c => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "ChatPhoto")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x37c1011c => Self::Empty,
+            0xd20b9f3c => Self::Photo(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "ChatPhoto")),
         })
     }
@@ -1945,6 +2067,15 @@ impl<'a> zerotl::Decode<'a> for Message<'a> {
             0x83e5de54 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
             0x58ae39c9 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
             0x286fa604 => Self::Service(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "Message")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x83e5de54 => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x58ae39c9 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x286fa604 => Self::Service(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "Message")),
         })
     }
@@ -2654,6 +2785,14 @@ impl<'a> zerotl::Decode<'a> for Dialog<'a> {
             id => return Err(r.unknown_constructor(id, "Dialog")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x2c171f72 => Self::Dialog(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x71bd134c => Self::Folder(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "Dialog")),
+        })
+    }
 }
 
 impl<'a> From<types::Dialog<'a>> for Dialog<'a> {
@@ -2721,6 +2860,14 @@ impl<'a> zerotl::Decode<'a> for Photo<'a> {
         Ok(match r.read_u32()? {
             0x2331b22d => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
             0xfb197a65 => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "Photo")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x2331b22d => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xfb197a65 => Self::Photo(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "Photo")),
         })
     }
@@ -2920,6 +3067,14 @@ impl<'a> zerotl::Decode<'a> for GeoPoint {
             id => return Err(r.unknown_constructor(id, "GeoPoint")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x1117dd5f => Self::Empty,
+            0xb2a2f663 => Self::Point(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "GeoPoint")),
+        })
+    }
 }
 
 impl From<types::GeoPointEmpty> for GeoPoint {
@@ -3006,6 +3161,16 @@ impl<'a> zerotl::Decode<'a> for InputNotifyPeer<'a> {
             id => return Err(r.unknown_constructor(id, "InputNotifyPeer")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xb8bc5b0c => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x193b4417 => Self::Users,
+            0x4a95e84e => Self::Chats,
+            0xb1db7c7e => Self::Broadcasts,
+            id => return Err(r.unknown_constructor(id, "InputNotifyPeer")),
+        })
+    }
 }
 
 impl<'a> From<types::InputNotifyPeer<'a>> for InputNotifyPeer<'a> {
@@ -3080,6 +3245,13 @@ impl<'a> zerotl::Decode<'a> for InputPeerNotifySettings<'a> {
             id => return Err(r.unknown_constructor(id, "InputPeerNotifySettings")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x9c3d198e => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputPeerNotifySettings")),
+        })
+    }
 }
 
 impl<'a> From<types::InputPeerNotifySettings<'a>> for InputPeerNotifySettings<'a> {
@@ -3136,6 +3308,13 @@ impl<'a> zerotl::Decode<'a> for PeerNotifySettings<'a> {
             id => return Err(r.unknown_constructor(id, "PeerNotifySettings")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xaf509d20 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "PeerNotifySettings")),
+        })
+    }
 }
 
 impl<'a> From<types::PeerNotifySettings<'a>> for PeerNotifySettings<'a> {
@@ -3189,6 +3368,13 @@ impl<'a> zerotl::Decode<'a> for PeerSettings {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x733f2961 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "PeerSettings")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x733f2961 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "PeerSettings")),
         })
     }
@@ -3253,6 +3439,14 @@ impl<'a> zerotl::Decode<'a> for WallPaper<'a> {
         Ok(match r.read_u32()? {
             0xa437c3ed => Self::Paper(zerotl::BareDecode::decode_bare(r)?),
             0x8af40b25 => Self::NoFile(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "WallPaper")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xa437c3ed => Self::Paper(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x8af40b25 => Self::NoFile(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "WallPaper")),
         })
     }
@@ -3458,6 +3652,13 @@ impl<'a> zerotl::Decode<'a> for UserFull<'a> {
             id => return Err(r.unknown_constructor(id, "UserFull")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xedf17c12 => Self::Full(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "UserFull")),
+        })
+    }
 }
 
 impl<'a> From<types::UserFull<'a>> for UserFull<'a> {
@@ -3511,6 +3712,13 @@ impl<'a> zerotl::Decode<'a> for Contact {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xf911c994 => Self::Contact(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "Contact")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xf911c994 => Self::Contact(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "Contact")),
         })
     }
@@ -3570,6 +3778,13 @@ impl<'a> zerotl::Decode<'a> for ImportedContact {
             id => return Err(r.unknown_constructor(id, "ImportedContact")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xd0028438 => Self::Contact(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "ImportedContact")),
+        })
+    }
 }
 
 impl From<types::ImportedContact> for ImportedContact {
@@ -3623,6 +3838,13 @@ impl<'a> zerotl::Decode<'a> for ContactStatus {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xd3680c61 => Self::Status(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "ContactStatus")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xd3680c61 => Self::Status(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "ContactStatus")),
         })
     }
@@ -5376,6 +5598,13 @@ impl<'a> zerotl::Decode<'a> for DcOption<'a> {
             id => return Err(r.unknown_constructor(id, "DcOption")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x18b7a10d => Self::Option(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "DcOption")),
+        })
+    }
 }
 
 impl<'a> From<types::DcOption<'a>> for DcOption<'a> {
@@ -5432,6 +5661,13 @@ impl<'a> zerotl::Decode<'a> for Config<'a> {
             id => return Err(r.unknown_constructor(id, "Config")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x330b4067 => Self::Config(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "Config")),
+        })
+    }
 }
 
 impl<'a> From<types::Config<'a>> for Config<'a> {
@@ -5485,6 +5721,13 @@ impl<'a> zerotl::Decode<'a> for NearestDc<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x8e1a1775 => Self::Dc(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "NearestDc")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x8e1a1775 => Self::Dc(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "NearestDc")),
         })
     }
@@ -5656,6 +5899,13 @@ impl<'a> zerotl::Decode<'a> for InputEncryptedChat {
             id => return Err(r.unknown_constructor(id, "InputEncryptedChat")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xf141b5e1 => Self::Chat(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputEncryptedChat")),
+        })
+    }
 }
 
 impl From<types::InputEncryptedChat> for InputEncryptedChat {
@@ -5717,6 +5967,14 @@ impl<'a> zerotl::Decode<'a> for EncryptedFile {
         Ok(match r.read_u32()? {
             0xc21f497e => Self::Empty,
             0x4a70994c => Self::File(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "EncryptedFile")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xc21f497e => Self::Empty,
+            0x4a70994c => Self::File(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "EncryptedFile")),
         })
     }
@@ -5806,6 +6064,16 @@ impl<'a> zerotl::Decode<'a> for InputEncryptedFile<'a> {
             id => return Err(r.unknown_constructor(id, "InputEncryptedFile")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x1837c364 => Self::Empty,
+            0x64bd0306 => Self::Uploaded(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x5a17b5e5 => Self::File(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x2dc173c8 => Self::BigUploaded(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputEncryptedFile")),
+        })
+    }
 }
 
 impl<'a> From<types::InputEncryptedFileEmpty> for InputEncryptedFile<'a> {
@@ -5888,6 +6156,14 @@ impl<'a> zerotl::Decode<'a> for EncryptedMessage<'a> {
             id => return Err(r.unknown_constructor(id, "EncryptedMessage")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xed18c118 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x23734b06 => Self::Service(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "EncryptedMessage")),
+        })
+    }
 }
 
 impl<'a> From<types::EncryptedMessage<'a>> for EncryptedMessage<'a> {
@@ -5958,6 +6234,14 @@ impl<'a> zerotl::Decode<'a> for InputDocument<'a> {
             id => return Err(r.unknown_constructor(id, "InputDocument")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x72f0eaae => Self::Empty,
+            0x1abfb575 => Self::Document(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputDocument")),
+        })
+    }
 }
 
 impl<'a> From<types::InputDocumentEmpty> for InputDocument<'a> {
@@ -6025,6 +6309,14 @@ impl<'a> zerotl::Decode<'a> for Document<'a> {
         Ok(match r.read_u32()? {
             0x36f8c871 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
             0x1e87342b => Self::Document(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "Document")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x36f8c871 => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x1e87342b => Self::Document(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "Document")),
         })
     }
@@ -6108,6 +6400,16 @@ impl<'a> zerotl::Decode<'a> for NotifyPeer {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x9fd40bd8 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
+            0xb4c83b4c => Self::Users,
+            0xc007cec3 => Self::Chats,
+            0xd612e8ef => Self::Broadcasts,
+            id => return Err(r.unknown_constructor(id, "NotifyPeer")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x9fd40bd8 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
             0xb4c83b4c => Self::Users,
             0xc007cec3 => Self::Chats,
             0xd612e8ef => Self::Broadcasts,
@@ -7042,6 +7344,13 @@ impl<'a> zerotl::Decode<'a> for AccountDaysTtl {
             id => return Err(r.unknown_constructor(id, "AccountDaysTTL")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xb8d0afdf => Self::Ttl(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "AccountDaysTTL")),
+        })
+    }
 }
 
 impl From<types::AccountDaysTtl> for AccountDaysTtl {
@@ -7238,6 +7547,13 @@ impl<'a> zerotl::Decode<'a> for StickerPack<'a> {
             id => return Err(r.unknown_constructor(id, "StickerPack")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x12b299d4 => Self::Pack(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "StickerPack")),
+        })
+    }
 }
 
 impl<'a> From<types::StickerPack<'a>> for StickerPack<'a> {
@@ -7318,6 +7634,16 @@ impl<'a> zerotl::Decode<'a> for WebPage<'a> {
             id => return Err(r.unknown_constructor(id, "WebPage")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xeb1477e8 => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xc586da1c => Self::Pending(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xe89c45b2 => Self::Page(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x7311ca11 => Self::NotModified(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "WebPage")),
+        })
+    }
 }
 
 impl<'a> From<types::WebPageEmpty> for WebPage<'a> {
@@ -7392,6 +7718,13 @@ impl<'a> zerotl::Decode<'a> for Authorization<'a> {
             id => return Err(r.unknown_constructor(id, "Authorization")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xad01d61d => Self::Authorization(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "Authorization")),
+        })
+    }
 }
 
 impl<'a> From<types::Authorization<'a>> for Authorization<'a> {
@@ -7445,6 +7778,13 @@ impl<'a> zerotl::Decode<'a> for ReceivedNotifyMessage {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xa384b779 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "ReceivedNotifyMessage")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xa384b779 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "ReceivedNotifyMessage")),
         })
     }
@@ -7509,6 +7849,14 @@ impl<'a> zerotl::Decode<'a> for ExportedChatInvite<'a> {
         Ok(match r.read_u32()? {
             0x69df3769 => Self::ChatInviteEmpty,
             0xfc2e05bc => Self::ChatInviteExported(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "ExportedChatInvite")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x69df3769 => Self::ChatInviteEmpty,
+            0xfc2e05bc => Self::ChatInviteExported(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "ExportedChatInvite")),
         })
     }
@@ -7587,6 +7935,15 @@ impl<'a> zerotl::Decode<'a> for ChatInvite<'a> {
             0x5a686d7c => Self::Already(zerotl::BareDecode::decode_bare(r)?),
             0xdfc2f58e => Self::Invite(zerotl::BareDecode::decode_bare(r)?),
             0x61695cb0 => Self::Peek(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "ChatInvite")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x5a686d7c => Self::Already(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xdfc2f58e => Self::Invite(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x61695cb0 => Self::Peek(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "ChatInvite")),
         })
     }
@@ -7770,6 +8127,13 @@ impl<'a> zerotl::Decode<'a> for StickerSet<'a> {
             id => return Err(r.unknown_constructor(id, "StickerSet")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x40e237a8 => Self::Set(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "StickerSet")),
+        })
+    }
 }
 
 impl<'a> From<types::StickerSet<'a>> for StickerSet<'a> {
@@ -7826,6 +8190,13 @@ impl<'a> zerotl::Decode<'a> for BotCommand<'a> {
             id => return Err(r.unknown_constructor(id, "BotCommand")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xc27ac8c7 => Self::Command(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "BotCommand")),
+        })
+    }
 }
 
 impl<'a> From<types::BotCommand<'a>> for BotCommand<'a> {
@@ -7879,6 +8250,13 @@ impl<'a> zerotl::Decode<'a> for BotInfo<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x98e81d3a => Self::Info(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "BotInfo")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x98e81d3a => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "BotInfo")),
         })
     }
@@ -8134,6 +8512,13 @@ impl<'a> zerotl::Decode<'a> for KeyboardButtonRow<'a> {
             id => return Err(r.unknown_constructor(id, "KeyboardButtonRow")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x77608b83 => Self::Row(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "KeyboardButtonRow")),
+        })
+    }
 }
 
 impl<'a> From<types::KeyboardButtonRow<'a>> for KeyboardButtonRow<'a> {
@@ -8211,6 +8596,16 @@ impl<'a> zerotl::Decode<'a> for ReplyMarkup<'a> {
             0xf4108aa0 => Self::KeyboardForceReply(zerotl::BareDecode::decode_bare(r)?),
             0x3502758c => Self::KeyboardMarkup(zerotl::BareDecode::decode_bare(r)?),
             0x48a30254 => Self::InlineMarkup(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "ReplyMarkup")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xa03e5b85 => Self::KeyboardHide(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xf4108aa0 => Self::KeyboardForceReply(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x3502758c => Self::KeyboardMarkup(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x48a30254 => Self::InlineMarkup(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "ReplyMarkup")),
         })
     }
@@ -8612,6 +9007,15 @@ impl<'a> zerotl::Decode<'a> for InputChannel<'a> {
             id => return Err(r.unknown_constructor(id, "InputChannel")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xee8c1e86 => Self::Empty,
+            0xafeb712e => Self::Channel(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x2a286531 => Self::FromMessage(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputChannel")),
+        })
+    }
 }
 
 impl<'a> From<types::InputChannelEmpty> for InputChannel<'a> {
@@ -8680,6 +9084,13 @@ impl<'a> zerotl::Decode<'a> for MessageRange {
             id => return Err(r.unknown_constructor(id, "MessageRange")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x0ae30253 => Self::Range(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "MessageRange")),
+        })
+    }
 }
 
 impl From<types::MessageRange> for MessageRange {
@@ -8741,6 +9152,14 @@ impl<'a> zerotl::Decode<'a> for ChannelMessagesFilter<'a> {
         Ok(match r.read_u32()? {
             0x94d42ee7 => Self::Empty,
             0xcd77d957 => Self::Filter(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "ChannelMessagesFilter")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x94d42ee7 => Self::Empty,
+            0xcd77d957 => Self::Filter(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "ChannelMessagesFilter")),
         })
     }
@@ -9236,6 +9655,16 @@ impl<'a> zerotl::Decode<'a> for InputBotInlineResult<'a> {
             id => return Err(r.unknown_constructor(id, "InputBotInlineResult")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x88bf9319 => Self::Result(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xa8d864a7 => Self::Photo(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xfff8fdc4 => Self::Document(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x4fa417f2 => Self::Game(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputBotInlineResult")),
+        })
+    }
 }
 
 impl<'a> From<types::InputBotInlineResult<'a>> for InputBotInlineResult<'a> {
@@ -9430,6 +9859,14 @@ impl<'a> zerotl::Decode<'a> for BotInlineResult<'a> {
             id => return Err(r.unknown_constructor(id, "BotInlineResult")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x11965f3a => Self::Result(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x17db940b => Self::MediaResult(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "BotInlineResult")),
+        })
+    }
 }
 
 impl<'a> From<types::BotInlineResult<'a>> for BotInlineResult<'a> {
@@ -9492,6 +9929,13 @@ impl<'a> zerotl::Decode<'a> for ExportedMessageLink<'a> {
             id => return Err(r.unknown_constructor(id, "ExportedMessageLink")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x5dab1af4 => Self::Link(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "ExportedMessageLink")),
+        })
+    }
 }
 
 impl<'a> From<types::ExportedMessageLink<'a>> for ExportedMessageLink<'a> {
@@ -9545,6 +9989,13 @@ impl<'a> zerotl::Decode<'a> for MessageFwdHeader<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x5f777dce => Self::Header(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "MessageFwdHeader")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x5f777dce => Self::Header(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "MessageFwdHeader")),
         })
     }
@@ -9604,6 +10055,13 @@ impl<'a> zerotl::Decode<'a> for InputBotInlineMessageId {
             id => return Err(r.unknown_constructor(id, "InputBotInlineMessageID")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x890c3d89 => Self::Id(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputBotInlineMessageID")),
+        })
+    }
 }
 
 impl From<types::InputBotInlineMessageId> for InputBotInlineMessageId {
@@ -9660,6 +10118,13 @@ impl<'a> zerotl::Decode<'a> for InlineBotSwitchPm<'a> {
             id => return Err(r.unknown_constructor(id, "InlineBotSwitchPM")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x3c20629f => Self::Pm(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InlineBotSwitchPM")),
+        })
+    }
 }
 
 impl<'a> From<types::InlineBotSwitchPm<'a>> for InlineBotSwitchPm<'a> {
@@ -9713,6 +10178,13 @@ impl<'a> zerotl::Decode<'a> for TopPeer {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xedcdc05b => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "TopPeer")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xedcdc05b => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "TopPeer")),
         })
     }
@@ -9926,6 +10398,13 @@ impl<'a> zerotl::Decode<'a> for TopPeerCategoryPeers<'a> {
             id => return Err(r.unknown_constructor(id, "TopPeerCategoryPeers")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xfb834291 => Self::Peers(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "TopPeerCategoryPeers")),
+        })
+    }
 }
 
 impl<'a> From<types::TopPeerCategoryPeers<'a>> for TopPeerCategoryPeers<'a> {
@@ -9987,6 +10466,14 @@ impl<'a> zerotl::Decode<'a> for DraftMessage<'a> {
         Ok(match r.read_u32()? {
             0x1b0c841a => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
             0xfd8e711f => Self::Message(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "DraftMessage")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x1b0c841a => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xfd8e711f => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "DraftMessage")),
         })
     }
@@ -10060,6 +10547,14 @@ impl<'a> zerotl::Decode<'a> for StickerSetCovered<'a> {
             id => return Err(r.unknown_constructor(id, "StickerSetCovered")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x6410a5d2 => Self::Covered(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x3407e51b => Self::MultiCovered(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "StickerSetCovered")),
+        })
+    }
 }
 
 impl<'a> From<types::StickerSetCovered<'a>> for StickerSetCovered<'a> {
@@ -10119,6 +10614,13 @@ impl<'a> zerotl::Decode<'a> for MaskCoords {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xaed6dbb2 => Self::Coords(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "MaskCoords")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xaed6dbb2 => Self::Coords(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "MaskCoords")),
         })
     }
@@ -10186,6 +10688,14 @@ impl<'a> zerotl::Decode<'a> for InputStickeredMedia<'a> {
             id => return Err(r.unknown_constructor(id, "InputStickeredMedia")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x4a992157 => Self::Photo(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x0438865b => Self::Document(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputStickeredMedia")),
+        })
+    }
 }
 
 impl<'a> From<types::InputStickeredMediaPhoto<'a>> for InputStickeredMedia<'a> {
@@ -10245,6 +10755,13 @@ impl<'a> zerotl::Decode<'a> for Game<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xbdf9653b => Self::Game(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "Game")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xbdf9653b => Self::Game(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "Game")),
         })
     }
@@ -10312,6 +10829,14 @@ impl<'a> zerotl::Decode<'a> for InputGame<'a> {
             id => return Err(r.unknown_constructor(id, "InputGame")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x032c3e77 => Self::Id(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xc331e80a => Self::ShortName(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputGame")),
+        })
+    }
 }
 
 impl<'a> From<types::InputGameId> for InputGame<'a> {
@@ -10371,6 +10896,13 @@ impl<'a> zerotl::Decode<'a> for HighScore {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x58fffcd0 => Self::Score(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "HighScore")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x58fffcd0 => Self::Score(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "HighScore")),
         })
     }
@@ -11168,6 +11700,16 @@ impl<'a> zerotl::Decode<'a> for PhoneCallDiscardReason {
             id => return Err(r.unknown_constructor(id, "PhoneCallDiscardReason")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x85e42301 => Self::Missed,
+            0xe095c1a0 => Self::Disconnect,
+            0x57adc690 => Self::Hangup,
+            0xfaf7e8c9 => Self::Busy,
+            id => return Err(r.unknown_constructor(id, "PhoneCallDiscardReason")),
+        })
+    }
 }
 
 impl From<types::PhoneCallDiscardReasonMissed> for PhoneCallDiscardReason {
@@ -11242,6 +11784,13 @@ impl<'a> zerotl::Decode<'a> for DataJson<'a> {
             id => return Err(r.unknown_constructor(id, "DataJSON")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x7d748d04 => Self::Json(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "DataJSON")),
+        })
+    }
 }
 
 impl<'a> From<types::DataJson<'a>> for DataJson<'a> {
@@ -11295,6 +11844,13 @@ impl<'a> zerotl::Decode<'a> for LabeledPrice<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xcb296bf8 => Self::Price(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "LabeledPrice")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xcb296bf8 => Self::Price(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "LabeledPrice")),
         })
     }
@@ -11354,6 +11910,13 @@ impl<'a> zerotl::Decode<'a> for Invoice<'a> {
             id => return Err(r.unknown_constructor(id, "Invoice")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xc30aa358 => Self::Invoice(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "Invoice")),
+        })
+    }
 }
 
 impl<'a> From<types::Invoice<'a>> for Invoice<'a> {
@@ -11407,6 +11970,13 @@ impl<'a> zerotl::Decode<'a> for PaymentCharge<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xea02c27e => Self::Charge(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "PaymentCharge")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xea02c27e => Self::Charge(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "PaymentCharge")),
         })
     }
@@ -11466,6 +12036,13 @@ impl<'a> zerotl::Decode<'a> for PostAddress<'a> {
             id => return Err(r.unknown_constructor(id, "PostAddress")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x1e8caaeb => Self::Address(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "PostAddress")),
+        })
+    }
 }
 
 impl<'a> From<types::PostAddress<'a>> for PostAddress<'a> {
@@ -11522,6 +12099,13 @@ impl<'a> zerotl::Decode<'a> for PaymentRequestedInfo<'a> {
             id => return Err(r.unknown_constructor(id, "PaymentRequestedInfo")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x909c3f94 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "PaymentRequestedInfo")),
+        })
+    }
 }
 
 impl<'a> From<types::PaymentRequestedInfo<'a>> for PaymentRequestedInfo<'a> {
@@ -11575,6 +12159,13 @@ impl<'a> zerotl::Decode<'a> for PaymentSavedCredentials<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xcdc27a1f => Self::Card(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "PaymentSavedCredentials")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xcdc27a1f => Self::Card(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "PaymentSavedCredentials")),
         })
     }
@@ -11642,6 +12233,14 @@ impl<'a> zerotl::Decode<'a> for WebDocument<'a> {
             id => return Err(r.unknown_constructor(id, "WebDocument")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x1c570ed1 => Self::Document(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xf9c8bcc6 => Self::NoProxy(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "WebDocument")),
+        })
+    }
 }
 
 impl<'a> From<types::WebDocument<'a>> for WebDocument<'a> {
@@ -11701,6 +12300,13 @@ impl<'a> zerotl::Decode<'a> for InputWebDocument<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x9bed434d => Self::Document(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "InputWebDocument")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x9bed434d => Self::Document(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "InputWebDocument")),
         })
     }
@@ -11765,6 +12371,14 @@ impl<'a> zerotl::Decode<'a> for InputWebFileLocation<'a> {
         Ok(match r.read_u32()? {
             0xc239d686 => Self::Location(zerotl::BareDecode::decode_bare(r)?),
             0x9f2221c9 => Self::GeoPointLocation(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "InputWebFileLocation")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xc239d686 => Self::Location(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x9f2221c9 => Self::GeoPointLocation(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "InputWebFileLocation")),
         })
     }
@@ -11854,6 +12468,16 @@ impl<'a> zerotl::Decode<'a> for InputPaymentCredentials<'a> {
             id => return Err(r.unknown_constructor(id, "InputPaymentCredentials")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xc10eb2cf => Self::Saved(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x3417d728 => Self::Credentials(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x0aa1c39f => Self::ApplePay(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xca05d50e => Self::AndroidPay(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputPaymentCredentials")),
+        })
+    }
 }
 
 impl<'a> From<types::InputPaymentCredentialsSaved<'a>> for InputPaymentCredentials<'a> {
@@ -11928,6 +12552,13 @@ impl<'a> zerotl::Decode<'a> for ShippingOption<'a> {
             id => return Err(r.unknown_constructor(id, "ShippingOption")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xb6213cdf => Self::Option(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "ShippingOption")),
+        })
+    }
 }
 
 impl<'a> From<types::ShippingOption<'a>> for ShippingOption<'a> {
@@ -11984,6 +12615,13 @@ impl<'a> zerotl::Decode<'a> for InputStickerSetItem<'a> {
             id => return Err(r.unknown_constructor(id, "InputStickerSetItem")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xffa0a496 => Self::Item(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputStickerSetItem")),
+        })
+    }
 }
 
 impl<'a> From<types::InputStickerSetItem<'a>> for InputStickerSetItem<'a> {
@@ -12037,6 +12675,13 @@ impl<'a> zerotl::Decode<'a> for InputPhoneCall {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x1e36fded => Self::Call(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "InputPhoneCall")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x1e36fded => Self::Call(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "InputPhoneCall")),
         })
     }
@@ -12230,6 +12875,14 @@ impl<'a> zerotl::Decode<'a> for PhoneConnection<'a> {
             id => return Err(r.unknown_constructor(id, "PhoneConnection")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x9d4c17c0 => Self::Connection(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x635fe375 => Self::Webrtc(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "PhoneConnection")),
+        })
+    }
 }
 
 impl<'a> From<types::PhoneConnection<'a>> for PhoneConnection<'a> {
@@ -12292,6 +12945,13 @@ impl<'a> zerotl::Decode<'a> for PhoneCallProtocol<'a> {
             id => return Err(r.unknown_constructor(id, "PhoneCallProtocol")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xfc878fc8 => Self::Protocol(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "PhoneCallProtocol")),
+        })
+    }
 }
 
 impl<'a> From<types::PhoneCallProtocol<'a>> for PhoneCallProtocol<'a> {
@@ -12348,6 +13008,13 @@ impl<'a> zerotl::Decode<'a> for CdnPublicKey<'a> {
             id => return Err(r.unknown_constructor(id, "CdnPublicKey")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xc982eaba => Self::Key(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "CdnPublicKey")),
+        })
+    }
 }
 
 impl<'a> From<types::CdnPublicKey<'a>> for CdnPublicKey<'a> {
@@ -12401,6 +13068,13 @@ impl<'a> zerotl::Decode<'a> for CdnConfig<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x5725e40a => Self::Config(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "CdnConfig")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x5725e40a => Self::Config(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "CdnConfig")),
         })
     }
@@ -12476,6 +13150,15 @@ impl<'a> zerotl::Decode<'a> for LangPackString<'a> {
             id => return Err(r.unknown_constructor(id, "LangPackString")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xcad181f6 => Self::String(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x6c47ac9f => Self::Pluralized(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x2979eeb2 => Self::Deleted(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "LangPackString")),
+        })
+    }
 }
 
 impl<'a> From<types::LangPackString<'a>> for LangPackString<'a> {
@@ -12544,6 +13227,13 @@ impl<'a> zerotl::Decode<'a> for LangPackDifference<'a> {
             id => return Err(r.unknown_constructor(id, "LangPackDifference")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xf385c1f6 => Self::Difference(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "LangPackDifference")),
+        })
+    }
 }
 
 impl<'a> From<types::LangPackDifference<'a>> for LangPackDifference<'a> {
@@ -12597,6 +13287,13 @@ impl<'a> zerotl::Decode<'a> for LangPackLanguage<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xeeca5ce3 => Self::Language(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "LangPackLanguage")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xeeca5ce3 => Self::Language(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "LangPackLanguage")),
         })
     }
@@ -13094,6 +13791,13 @@ impl<'a> zerotl::Decode<'a> for ChannelAdminLogEvent<'a> {
             id => return Err(r.unknown_constructor(id, "ChannelAdminLogEvent")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x3b5a3e40 => Self::Event(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "ChannelAdminLogEvent")),
+        })
+    }
 }
 
 impl<'a> From<types::ChannelAdminLogEvent<'a>> for ChannelAdminLogEvent<'a> {
@@ -13150,6 +13854,13 @@ impl<'a> zerotl::Decode<'a> for ChannelAdminLogEventsFilter {
             id => return Err(r.unknown_constructor(id, "ChannelAdminLogEventsFilter")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xea107ae4 => Self::Filter(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "ChannelAdminLogEventsFilter")),
+        })
+    }
 }
 
 impl From<types::ChannelAdminLogEventsFilter> for ChannelAdminLogEventsFilter {
@@ -13203,6 +13914,13 @@ impl<'a> zerotl::Decode<'a> for PopularContact {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x5ce14175 => Self::Contact(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "PopularContact")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x5ce14175 => Self::Contact(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "PopularContact")),
         })
     }
@@ -13374,6 +14092,13 @@ impl<'a> zerotl::Decode<'a> for InputSingleMedia<'a> {
             id => return Err(r.unknown_constructor(id, "InputSingleMedia")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x1cc6e91f => Self::Media(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputSingleMedia")),
+        })
+    }
 }
 
 impl<'a> From<types::InputSingleMedia<'a>> for InputSingleMedia<'a> {
@@ -13427,6 +14152,13 @@ impl<'a> zerotl::Decode<'a> for WebAuthorization<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xcac943f2 => Self::Authorization(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "WebAuthorization")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xcac943f2 => Self::Authorization(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "WebAuthorization")),
         })
     }
@@ -13507,6 +14239,16 @@ impl<'a> zerotl::Decode<'a> for InputMessage {
             0xbad88395 => Self::ReplyTo(zerotl::BareDecode::decode_bare(r)?),
             0x86872538 => Self::Pinned,
             0xacfa1a7e => Self::CallbackQuery(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "InputMessage")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xa676a322 => Self::Id(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xbad88395 => Self::ReplyTo(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x86872538 => Self::Pinned,
+            0xacfa1a7e => Self::CallbackQuery(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "InputMessage")),
         })
     }
@@ -13592,6 +14334,14 @@ impl<'a> zerotl::Decode<'a> for InputDialogPeer<'a> {
             id => return Err(r.unknown_constructor(id, "InputDialogPeer")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xfcaafeb7 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x64600527 => Self::Folder(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputDialogPeer")),
+        })
+    }
 }
 
 impl<'a> From<types::InputDialogPeer<'a>> for InputDialogPeer<'a> {
@@ -13662,6 +14412,14 @@ impl<'a> zerotl::Decode<'a> for DialogPeer {
             id => return Err(r.unknown_constructor(id, "DialogPeer")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xe56dbf05 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x514519e2 => Self::Folder(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "DialogPeer")),
+        })
+    }
 }
 
 impl From<types::DialogPeer> for DialogPeer {
@@ -13724,6 +14482,13 @@ impl<'a> zerotl::Decode<'a> for FileHash<'a> {
             id => return Err(r.unknown_constructor(id, "FileHash")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x6242c773 => Self::Hash(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "FileHash")),
+        })
+    }
 }
 
 impl<'a> From<types::FileHash<'a>> for FileHash<'a> {
@@ -13777,6 +14542,13 @@ impl<'a> zerotl::Decode<'a> for InputClientProxy<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x75588b3f => Self::Proxy(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "InputClientProxy")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x75588b3f => Self::Proxy(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "InputClientProxy")),
         })
     }
@@ -13841,6 +14613,14 @@ impl<'a> zerotl::Decode<'a> for InputSecureFile<'a> {
         Ok(match r.read_u32()? {
             0x3334b0f0 => Self::Uploaded(zerotl::BareDecode::decode_bare(r)?),
             0x5367e5be => Self::File(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "InputSecureFile")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x3334b0f0 => Self::Uploaded(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x5367e5be => Self::File(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "InputSecureFile")),
         })
     }
@@ -13914,6 +14694,14 @@ impl<'a> zerotl::Decode<'a> for SecureFile<'a> {
             id => return Err(r.unknown_constructor(id, "SecureFile")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x64199744 => Self::Empty,
+            0xe0277a62 => Self::File(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "SecureFile")),
+        })
+    }
 }
 
 impl<'a> From<types::SecureFileEmpty> for SecureFile<'a> {
@@ -13973,6 +14761,13 @@ impl<'a> zerotl::Decode<'a> for SecureData<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x8aeabec3 => Self::Data(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "SecureData")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x8aeabec3 => Self::Data(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "SecureData")),
         })
     }
@@ -14037,6 +14832,14 @@ impl<'a> zerotl::Decode<'a> for SecurePlainData<'a> {
         Ok(match r.read_u32()? {
             0x7d6099dd => Self::Phone(zerotl::BareDecode::decode_bare(r)?),
             0x21ec5a5f => Self::Email(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "SecurePlainData")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x7d6099dd => Self::Phone(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x21ec5a5f => Self::Email(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "SecurePlainData")),
         })
     }
@@ -14326,6 +15129,13 @@ impl<'a> zerotl::Decode<'a> for SecureValue<'a> {
             id => return Err(r.unknown_constructor(id, "SecureValue")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x187fa0ca => Self::Value(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "SecureValue")),
+        })
+    }
 }
 
 impl<'a> From<types::SecureValue<'a>> for SecureValue<'a> {
@@ -14382,6 +15192,13 @@ impl<'a> zerotl::Decode<'a> for InputSecureValue<'a> {
             id => return Err(r.unknown_constructor(id, "InputSecureValue")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xdb21d0a7 => Self::Value(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputSecureValue")),
+        })
+    }
 }
 
 impl<'a> From<types::InputSecureValue<'a>> for InputSecureValue<'a> {
@@ -14435,6 +15252,13 @@ impl<'a> zerotl::Decode<'a> for SecureValueHash<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xed1ecdb0 => Self::Hash(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "SecureValueHash")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xed1ecdb0 => Self::Hash(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "SecureValueHash")),
         })
     }
@@ -14662,6 +15486,13 @@ impl<'a> zerotl::Decode<'a> for SecureCredentialsEncrypted<'a> {
             id => return Err(r.unknown_constructor(id, "SecureCredentialsEncrypted")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x33f0ea47 => Self::Encrypted(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "SecureCredentialsEncrypted")),
+        })
+    }
 }
 
 impl<'a> From<types::SecureCredentialsEncrypted<'a>> for SecureCredentialsEncrypted<'a> {
@@ -14715,6 +15546,13 @@ impl<'a> zerotl::Decode<'a> for SavedContact<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x1142bd56 => Self::PhoneContact(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "SavedContact")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x1142bd56 => Self::PhoneContact(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "SavedContact")),
         })
     }
@@ -14784,6 +15622,16 @@ impl<'a> zerotl::Decode<'a> for PasswordKdfAlgo<'a> {
             0xd45ab096 => Self::Unknown,
             0x3a912d4a => Self::Sha256Sha256Pbkdf2Hmacsha512iter100000Sha256ModPow(
                 zerotl::BareDecode::decode_bare(r)?,
+            ),
+            id => return Err(r.unknown_constructor(id, "PasswordKdfAlgo")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xd45ab096 => Self::Unknown,
+            0x3a912d4a => Self::Sha256Sha256Pbkdf2Hmacsha512iter100000Sha256ModPow(
+                zerotl::BareDecode::decode_bare_inline(r)?,
             ),
             id => return Err(r.unknown_constructor(id, "PasswordKdfAlgo")),
         })
@@ -14872,6 +15720,17 @@ impl<'a> zerotl::Decode<'a> for SecurePasswordKdfAlgo<'a> {
             id => return Err(r.unknown_constructor(id, "SecurePasswordKdfAlgo")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x004a8537 => Self::Unknown,
+            0xbbf2dda0 => {
+                Self::Pbkdf2Hmacsha512iter100000(zerotl::BareDecode::decode_bare_inline(r)?)
+            }
+            0x86471d92 => Self::Sha512(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "SecurePasswordKdfAlgo")),
+        })
+    }
 }
 
 impl<'a> From<types::SecurePasswordKdfAlgoUnknown> for SecurePasswordKdfAlgo<'a> {
@@ -14942,6 +15801,13 @@ impl<'a> zerotl::Decode<'a> for SecureSecretSettings<'a> {
             id => return Err(r.unknown_constructor(id, "SecureSecretSettings")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x1527bcac => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "SecureSecretSettings")),
+        })
+    }
 }
 
 impl<'a> From<types::SecureSecretSettings<'a>> for SecureSecretSettings<'a> {
@@ -15003,6 +15869,14 @@ impl<'a> zerotl::Decode<'a> for InputCheckPasswordSrp<'a> {
         Ok(match r.read_u32()? {
             0x9880f658 => Self::Empty,
             0xd27ff082 => Self::Srp(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "InputCheckPasswordSRP")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x9880f658 => Self::Empty,
+            0xd27ff082 => Self::Srp(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "InputCheckPasswordSRP")),
         })
     }
@@ -15076,6 +15950,14 @@ impl<'a> zerotl::Decode<'a> for SecureRequiredType<'a> {
             id => return Err(r.unknown_constructor(id, "SecureRequiredType")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x829d99da => Self::Type(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x027477b4 => Self::OneOf(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "SecureRequiredType")),
+        })
+    }
 }
 
 impl<'a> From<types::SecureRequiredType> for SecureRequiredType<'a> {
@@ -15138,6 +16020,13 @@ impl<'a> zerotl::Decode<'a> for InputAppEvent<'a> {
             id => return Err(r.unknown_constructor(id, "InputAppEvent")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x1d1b1245 => Self::Event(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputAppEvent")),
+        })
+    }
 }
 
 impl<'a> From<types::InputAppEvent<'a>> for InputAppEvent<'a> {
@@ -15191,6 +16080,13 @@ impl<'a> zerotl::Decode<'a> for JsonObjectValue<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xc0de1bd9 => Self::Value(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "JSONObjectValue")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xc0de1bd9 => Self::Value(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "JSONObjectValue")),
         })
     }
@@ -15376,6 +16272,13 @@ impl<'a> zerotl::Decode<'a> for PageTableCell<'a> {
             id => return Err(r.unknown_constructor(id, "PageTableCell")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x34566b6a => Self::Cell(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "PageTableCell")),
+        })
+    }
 }
 
 impl<'a> From<types::PageTableCell<'a>> for PageTableCell<'a> {
@@ -15432,6 +16335,13 @@ impl<'a> zerotl::Decode<'a> for PageTableRow<'a> {
             id => return Err(r.unknown_constructor(id, "PageTableRow")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xe0c0c5e5 => Self::Row(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "PageTableRow")),
+        })
+    }
 }
 
 impl<'a> From<types::PageTableRow<'a>> for PageTableRow<'a> {
@@ -15485,6 +16395,13 @@ impl<'a> zerotl::Decode<'a> for PageCaption<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x6f747657 => Self::Caption(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "PageCaption")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x6f747657 => Self::Caption(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "PageCaption")),
         })
     }
@@ -15549,6 +16466,14 @@ impl<'a> zerotl::Decode<'a> for PageListItem<'a> {
         Ok(match r.read_u32()? {
             0xb92fb6cd => Self::Text(zerotl::BareDecode::decode_bare(r)?),
             0x25e073fc => Self::Blocks(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "PageListItem")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xb92fb6cd => Self::Text(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x25e073fc => Self::Blocks(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "PageListItem")),
         })
     }
@@ -15622,6 +16547,14 @@ impl<'a> zerotl::Decode<'a> for PageListOrderedItem<'a> {
             id => return Err(r.unknown_constructor(id, "PageListOrderedItem")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x5e068047 => Self::Text(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x98dd8936 => Self::Blocks(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "PageListOrderedItem")),
+        })
+    }
 }
 
 impl<'a> From<types::PageListOrderedItemText<'a>> for PageListOrderedItem<'a> {
@@ -15684,6 +16617,13 @@ impl<'a> zerotl::Decode<'a> for PageRelatedArticle<'a> {
             id => return Err(r.unknown_constructor(id, "PageRelatedArticle")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xb390dc08 => Self::Article(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "PageRelatedArticle")),
+        })
+    }
 }
 
 impl<'a> From<types::PageRelatedArticle<'a>> for PageRelatedArticle<'a> {
@@ -15737,6 +16677,13 @@ impl<'a> zerotl::Decode<'a> for Page<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x98657f0d => Self::Page(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "Page")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x98657f0d => Self::Page(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "Page")),
         })
     }
@@ -15796,6 +16743,13 @@ impl<'a> zerotl::Decode<'a> for PollAnswer<'a> {
             id => return Err(r.unknown_constructor(id, "PollAnswer")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x6ca9c2e9 => Self::Answer(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "PollAnswer")),
+        })
+    }
 }
 
 impl<'a> From<types::PollAnswer<'a>> for PollAnswer<'a> {
@@ -15849,6 +16803,13 @@ impl<'a> zerotl::Decode<'a> for Poll<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x86e18161 => Self::Poll(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "Poll")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x86e18161 => Self::Poll(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "Poll")),
         })
     }
@@ -15908,6 +16869,13 @@ impl<'a> zerotl::Decode<'a> for PollAnswerVoters<'a> {
             id => return Err(r.unknown_constructor(id, "PollAnswerVoters")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x3b6ddad2 => Self::Voters(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "PollAnswerVoters")),
+        })
+    }
 }
 
 impl<'a> From<types::PollAnswerVoters<'a>> for PollAnswerVoters<'a> {
@@ -15961,6 +16929,13 @@ impl<'a> zerotl::Decode<'a> for PollResults<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xbadcc1a3 => Self::Results(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "PollResults")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xbadcc1a3 => Self::Results(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "PollResults")),
         })
     }
@@ -16020,6 +16995,13 @@ impl<'a> zerotl::Decode<'a> for ChatOnlines {
             id => return Err(r.unknown_constructor(id, "ChatOnlines")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xf041e250 => Self::Onlines(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "ChatOnlines")),
+        })
+    }
 }
 
 impl From<types::ChatOnlines> for ChatOnlines {
@@ -16073,6 +17055,13 @@ impl<'a> zerotl::Decode<'a> for StatsUrl<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x47a971e0 => Self::Url(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "StatsURL")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x47a971e0 => Self::Url(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "StatsURL")),
         })
     }
@@ -16132,6 +17121,13 @@ impl<'a> zerotl::Decode<'a> for ChatAdminRights {
             id => return Err(r.unknown_constructor(id, "ChatAdminRights")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x5fb224d5 => Self::Rights(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "ChatAdminRights")),
+        })
+    }
 }
 
 impl From<types::ChatAdminRights> for ChatAdminRights {
@@ -16185,6 +17181,13 @@ impl<'a> zerotl::Decode<'a> for ChatBannedRights {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x9f120418 => Self::Rights(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "ChatBannedRights")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x9f120418 => Self::Rights(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "ChatBannedRights")),
         })
     }
@@ -16260,6 +17263,15 @@ impl<'a> zerotl::Decode<'a> for InputWallPaper<'a> {
             id => return Err(r.unknown_constructor(id, "InputWallPaper")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xe630b979 => Self::Paper(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x72091c80 => Self::Slug(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x8427bbac => Self::NoFile,
+            id => return Err(r.unknown_constructor(id, "InputWallPaper")),
+        })
+    }
 }
 
 impl<'a> From<types::InputWallPaper> for InputWallPaper<'a> {
@@ -16328,6 +17340,13 @@ impl<'a> zerotl::Decode<'a> for CodeSettings {
             id => return Err(r.unknown_constructor(id, "CodeSettings")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xdebebe83 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "CodeSettings")),
+        })
+    }
 }
 
 impl From<types::CodeSettings> for CodeSettings {
@@ -16384,6 +17403,13 @@ impl<'a> zerotl::Decode<'a> for WallPaperSettings {
             id => return Err(r.unknown_constructor(id, "WallPaperSettings")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x05086cf8 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "WallPaperSettings")),
+        })
+    }
 }
 
 impl From<types::WallPaperSettings> for WallPaperSettings {
@@ -16437,6 +17463,13 @@ impl<'a> zerotl::Decode<'a> for AutoDownloadSettings {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xe04232f3 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "AutoDownloadSettings")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xe04232f3 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "AutoDownloadSettings")),
         })
     }
@@ -16504,6 +17537,14 @@ impl<'a> zerotl::Decode<'a> for EmojiKeyword<'a> {
             id => return Err(r.unknown_constructor(id, "EmojiKeyword")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xd5b3b9f9 => Self::Keyword(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x236df622 => Self::Deleted(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "EmojiKeyword")),
+        })
+    }
 }
 
 impl<'a> From<types::EmojiKeyword<'a>> for EmojiKeyword<'a> {
@@ -16566,6 +17607,13 @@ impl<'a> zerotl::Decode<'a> for EmojiKeywordsDifference<'a> {
             id => return Err(r.unknown_constructor(id, "EmojiKeywordsDifference")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x5cc761bd => Self::Difference(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "EmojiKeywordsDifference")),
+        })
+    }
 }
 
 impl<'a> From<types::EmojiKeywordsDifference<'a>> for EmojiKeywordsDifference<'a> {
@@ -16619,6 +17667,13 @@ impl<'a> zerotl::Decode<'a> for EmojiUrl<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xa575739d => Self::Url(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "EmojiURL")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xa575739d => Self::Url(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "EmojiURL")),
         })
     }
@@ -16678,6 +17733,13 @@ impl<'a> zerotl::Decode<'a> for EmojiLanguage<'a> {
             id => return Err(r.unknown_constructor(id, "EmojiLanguage")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xb3fb5361 => Self::Language(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "EmojiLanguage")),
+        })
+    }
 }
 
 impl<'a> From<types::EmojiLanguage<'a>> for EmojiLanguage<'a> {
@@ -16731,6 +17793,13 @@ impl<'a> zerotl::Decode<'a> for FileLocation {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xbc7fc6cd => Self::ToBeDeprecated(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "FileLocation")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xbc7fc6cd => Self::ToBeDeprecated(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "FileLocation")),
         })
     }
@@ -16790,6 +17859,13 @@ impl<'a> zerotl::Decode<'a> for Folder<'a> {
             id => return Err(r.unknown_constructor(id, "Folder")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xff544e65 => Self::Folder(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "Folder")),
+        })
+    }
 }
 
 impl<'a> From<types::Folder<'a>> for Folder<'a> {
@@ -16846,6 +17922,13 @@ impl<'a> zerotl::Decode<'a> for InputFolderPeer<'a> {
             id => return Err(r.unknown_constructor(id, "InputFolderPeer")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xfbd2c296 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputFolderPeer")),
+        })
+    }
 }
 
 impl<'a> From<types::InputFolderPeer<'a>> for InputFolderPeer<'a> {
@@ -16899,6 +17982,13 @@ impl<'a> zerotl::Decode<'a> for FolderPeer {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xe9baa668 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "FolderPeer")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xe9baa668 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "FolderPeer")),
         })
     }
@@ -16970,6 +18060,15 @@ impl<'a> zerotl::Decode<'a> for UrlAuthResult<'a> {
         Ok(match r.read_u32()? {
             0x92d33a0e => Self::Request(zerotl::BareDecode::decode_bare(r)?),
             0x8f8c0e4e => Self::Accepted(zerotl::BareDecode::decode_bare(r)?),
+            0xa9d6db1f => Self::Default,
+            id => return Err(r.unknown_constructor(id, "UrlAuthResult")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x92d33a0e => Self::Request(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x8f8c0e4e => Self::Accepted(zerotl::BareDecode::decode_bare_inline(r)?),
             0xa9d6db1f => Self::Default,
             id => return Err(r.unknown_constructor(id, "UrlAuthResult")),
         })
@@ -17050,6 +18149,14 @@ impl<'a> zerotl::Decode<'a> for ChannelLocation<'a> {
             id => return Err(r.unknown_constructor(id, "ChannelLocation")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xbfb5ad8b => Self::Empty,
+            0x209b82db => Self::Location(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "ChannelLocation")),
+        })
+    }
 }
 
 impl<'a> From<types::ChannelLocationEmpty> for ChannelLocation<'a> {
@@ -17120,6 +18227,14 @@ impl<'a> zerotl::Decode<'a> for PeerLocated {
             id => return Err(r.unknown_constructor(id, "PeerLocated")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xca461b5d => Self::Located(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xf8ec284b => Self::SelfLocated(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "PeerLocated")),
+        })
+    }
 }
 
 impl From<types::PeerLocated> for PeerLocated {
@@ -17179,6 +18294,13 @@ impl<'a> zerotl::Decode<'a> for RestrictionReason<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xd072acb4 => Self::Reason(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "RestrictionReason")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xd072acb4 => Self::Reason(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "RestrictionReason")),
         })
     }
@@ -17246,6 +18368,14 @@ impl<'a> zerotl::Decode<'a> for InputTheme<'a> {
             id => return Err(r.unknown_constructor(id, "InputTheme")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x3c5693e9 => Self::Theme(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xf5890df1 => Self::Slug(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputTheme")),
+        })
+    }
 }
 
 impl<'a> From<types::InputTheme> for InputTheme<'a> {
@@ -17305,6 +18435,13 @@ impl<'a> zerotl::Decode<'a> for Theme<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x028f1114 => Self::Theme(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "Theme")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x028f1114 => Self::Theme(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "Theme")),
         })
     }
@@ -17476,6 +18613,13 @@ impl<'a> zerotl::Decode<'a> for InputThemeSettings<'a> {
             id => return Err(r.unknown_constructor(id, "InputThemeSettings")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xbd507cd1 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputThemeSettings")),
+        })
+    }
 }
 
 impl<'a> From<types::InputThemeSettings<'a>> for InputThemeSettings<'a> {
@@ -17532,6 +18676,13 @@ impl<'a> zerotl::Decode<'a> for ThemeSettings<'a> {
             id => return Err(r.unknown_constructor(id, "ThemeSettings")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x9c14984a => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "ThemeSettings")),
+        })
+    }
 }
 
 impl<'a> From<types::ThemeSettings<'a>> for ThemeSettings<'a> {
@@ -17585,6 +18736,13 @@ impl<'a> zerotl::Decode<'a> for WebPageAttribute<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x54b56617 => Self::Theme(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "WebPageAttribute")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x54b56617 => Self::Theme(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "WebPageAttribute")),
         })
     }
@@ -17660,6 +18818,15 @@ impl<'a> zerotl::Decode<'a> for MessageUserVote<'a> {
             id => return Err(r.unknown_constructor(id, "MessageUserVote")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xa28e5559 => Self::Vote(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x36377430 => Self::InputOption(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x0e8fe0de => Self::Multiple(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "MessageUserVote")),
+        })
+    }
 }
 
 impl<'a> From<types::MessageUserVote<'a>> for MessageUserVote<'a> {
@@ -17728,6 +18895,13 @@ impl<'a> zerotl::Decode<'a> for BankCardOpenUrl<'a> {
             id => return Err(r.unknown_constructor(id, "BankCardOpenUrl")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xf568028a => Self::Url(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "BankCardOpenUrl")),
+        })
+    }
 }
 
 impl<'a> From<types::BankCardOpenUrl<'a>> for BankCardOpenUrl<'a> {
@@ -17781,6 +18955,13 @@ impl<'a> zerotl::Decode<'a> for DialogFilter<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x7438f7e8 => Self::Filter(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "DialogFilter")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x7438f7e8 => Self::Filter(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "DialogFilter")),
         })
     }
@@ -17840,6 +19021,13 @@ impl<'a> zerotl::Decode<'a> for DialogFilterSuggested<'a> {
             id => return Err(r.unknown_constructor(id, "DialogFilterSuggested")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x77744d4a => Self::Suggested(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "DialogFilterSuggested")),
+        })
+    }
 }
 
 impl<'a> From<types::DialogFilterSuggested<'a>> for DialogFilterSuggested<'a> {
@@ -17893,6 +19081,13 @@ impl<'a> zerotl::Decode<'a> for StatsDateRangeDays {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xb637edaf => Self::Days(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "StatsDateRangeDays")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xb637edaf => Self::Days(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "StatsDateRangeDays")),
         })
     }
@@ -17952,6 +19147,13 @@ impl<'a> zerotl::Decode<'a> for StatsAbsValueAndPrev {
             id => return Err(r.unknown_constructor(id, "StatsAbsValueAndPrev")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xcb43acde => Self::Prev(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "StatsAbsValueAndPrev")),
+        })
+    }
 }
 
 impl From<types::StatsAbsValueAndPrev> for StatsAbsValueAndPrev {
@@ -18005,6 +19207,13 @@ impl<'a> zerotl::Decode<'a> for StatsPercentValue {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xcbce2fe0 => Self::Value(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "StatsPercentValue")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xcbce2fe0 => Self::Value(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "StatsPercentValue")),
         })
     }
@@ -18080,6 +19289,15 @@ impl<'a> zerotl::Decode<'a> for StatsGraph<'a> {
             id => return Err(r.unknown_constructor(id, "StatsGraph")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x4a27eb2d => Self::Async(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xbedc9822 => Self::Error(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x8ea464b6 => Self::Graph(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "StatsGraph")),
+        })
+    }
 }
 
 impl<'a> From<types::StatsGraphAsync<'a>> for StatsGraph<'a> {
@@ -18148,6 +19366,13 @@ impl<'a> zerotl::Decode<'a> for MessageInteractionCounters {
             id => return Err(r.unknown_constructor(id, "MessageInteractionCounters")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xad4fc9bd => Self::Counters(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "MessageInteractionCounters")),
+        })
+    }
 }
 
 impl From<types::MessageInteractionCounters> for MessageInteractionCounters {
@@ -18201,6 +19426,13 @@ impl<'a> zerotl::Decode<'a> for VideoSize<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xe831c556 => Self::Size(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "VideoSize")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xe831c556 => Self::Size(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "VideoSize")),
         })
     }
@@ -18260,6 +19492,13 @@ impl<'a> zerotl::Decode<'a> for StatsGroupTopPoster {
             id => return Err(r.unknown_constructor(id, "StatsGroupTopPoster")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x18f3d0f7 => Self::Poster(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "StatsGroupTopPoster")),
+        })
+    }
 }
 
 impl From<types::StatsGroupTopPoster> for StatsGroupTopPoster {
@@ -18313,6 +19552,13 @@ impl<'a> zerotl::Decode<'a> for StatsGroupTopAdmin {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x6014f412 => Self::Admin(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "StatsGroupTopAdmin")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x6014f412 => Self::Admin(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "StatsGroupTopAdmin")),
         })
     }
@@ -18372,6 +19618,13 @@ impl<'a> zerotl::Decode<'a> for StatsGroupTopInviter {
             id => return Err(r.unknown_constructor(id, "StatsGroupTopInviter")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x31962a4c => Self::Inviter(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "StatsGroupTopInviter")),
+        })
+    }
 }
 
 impl From<types::StatsGroupTopInviter> for StatsGroupTopInviter {
@@ -18425,6 +19678,13 @@ impl<'a> zerotl::Decode<'a> for GlobalPrivacySettings {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xbea2f424 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "GlobalPrivacySettings")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xbea2f424 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "GlobalPrivacySettings")),
         })
     }
@@ -18484,6 +19744,13 @@ impl<'a> zerotl::Decode<'a> for MessageViews<'a> {
             id => return Err(r.unknown_constructor(id, "MessageViews")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x455b853d => Self::Views(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "MessageViews")),
+        })
+    }
 }
 
 impl<'a> From<types::MessageViews<'a>> for MessageViews<'a> {
@@ -18537,6 +19804,13 @@ impl<'a> zerotl::Decode<'a> for MessageReplyHeader {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xa6d57763 => Self::Header(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "MessageReplyHeader")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xa6d57763 => Self::Header(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "MessageReplyHeader")),
         })
     }
@@ -18596,6 +19870,13 @@ impl<'a> zerotl::Decode<'a> for MessageReplies<'a> {
             id => return Err(r.unknown_constructor(id, "MessageReplies")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x4128faac => Self::Replies(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "MessageReplies")),
+        })
+    }
 }
 
 impl<'a> From<types::MessageReplies<'a>> for MessageReplies<'a> {
@@ -18649,6 +19930,13 @@ impl<'a> zerotl::Decode<'a> for PeerBlocked {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xe8fd8014 => Self::Blocked(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "PeerBlocked")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xe8fd8014 => Self::Blocked(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "PeerBlocked")),
         })
     }
@@ -18716,6 +20004,14 @@ impl<'a> zerotl::Decode<'a> for GroupCall<'a> {
             id => return Err(r.unknown_constructor(id, "GroupCall")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x7780bcb4 => Self::Discarded(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x55903081 => Self::Call(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "GroupCall")),
+        })
+    }
 }
 
 impl<'a> From<types::GroupCallDiscarded> for GroupCall<'a> {
@@ -18778,6 +20074,13 @@ impl<'a> zerotl::Decode<'a> for InputGroupCall {
             id => return Err(r.unknown_constructor(id, "InputGroupCall")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xd8aa840f => Self::Call(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputGroupCall")),
+        })
+    }
 }
 
 impl From<types::InputGroupCall> for InputGroupCall {
@@ -18831,6 +20134,13 @@ impl<'a> zerotl::Decode<'a> for GroupCallParticipant {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x56b087c9 => Self::Participant(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "GroupCallParticipant")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x56b087c9 => Self::Participant(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "GroupCallParticipant")),
         })
     }
@@ -19009,6 +20319,13 @@ pub mod account {
                 id => return Err(r.unknown_constructor(id, "account.PrivacyRules")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x50a04e45 => Self::Rules(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "account.PrivacyRules")),
+            })
+        }
     }
 
     impl<'a> From<types::account::PrivacyRules<'a>> for PrivacyRules<'a> {
@@ -19062,6 +20379,13 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x1250abde => Self::Authorizations(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "account.Authorizations")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x1250abde => Self::Authorizations(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "account.Authorizations")),
             })
         }
@@ -19121,6 +20445,13 @@ pub mod account {
                 id => return Err(r.unknown_constructor(id, "account.Password")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xad2641f8 => Self::Password(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "account.Password")),
+            })
+        }
     }
 
     impl<'a> From<types::account::Password<'a>> for Password<'a> {
@@ -19174,6 +20505,13 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x9a5c33e5 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "account.PasswordSettings")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x9a5c33e5 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "account.PasswordSettings")),
             })
         }
@@ -19233,6 +20571,13 @@ pub mod account {
                 id => return Err(r.unknown_constructor(id, "account.PasswordInputSettings")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xc23727c9 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "account.PasswordInputSettings")),
+            })
+        }
     }
 
     impl<'a> From<types::account::PasswordInputSettings<'a>> for PasswordInputSettings<'a> {
@@ -19286,6 +20631,13 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xdb64fd34 => Self::Password(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "account.TmpPassword")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xdb64fd34 => Self::Password(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "account.TmpPassword")),
             })
         }
@@ -19345,6 +20697,13 @@ pub mod account {
                 id => return Err(r.unknown_constructor(id, "account.WebAuthorizations")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xed56c9fc => Self::Authorizations(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "account.WebAuthorizations")),
+            })
+        }
     }
 
     impl<'a> From<types::account::WebAuthorizations<'a>> for WebAuthorizations<'a> {
@@ -19398,6 +20757,13 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xad2e1cd8 => Self::Form(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "account.AuthorizationForm")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xad2e1cd8 => Self::Form(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "account.AuthorizationForm")),
             })
         }
@@ -19457,6 +20823,13 @@ pub mod account {
                 id => return Err(r.unknown_constructor(id, "account.SentEmailCode")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x811f854f => Self::Code(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "account.SentEmailCode")),
+            })
+        }
     }
 
     impl<'a> From<types::account::SentEmailCode<'a>> for SentEmailCode<'a> {
@@ -19510,6 +20883,13 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x4dba4501 => Self::Takeout(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "account.Takeout")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x4dba4501 => Self::Takeout(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "account.Takeout")),
             })
         }
@@ -19577,6 +20957,14 @@ pub mod account {
                 id => return Err(r.unknown_constructor(id, "account.WallPapers")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x1c199183 => Self::NotModified,
+                0x702b65a9 => Self::Papers(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "account.WallPapers")),
+            })
+        }
     }
 
     impl<'a> From<types::account::WallPapersNotModified> for WallPapers<'a> {
@@ -19636,6 +21024,13 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x63cacf26 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "account.AutoDownloadSettings")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x63cacf26 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "account.AutoDownloadSettings")),
             })
         }
@@ -19703,6 +21098,14 @@ pub mod account {
                 id => return Err(r.unknown_constructor(id, "account.Themes")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xf41eb622 => Self::NotModified,
+                0x7f676421 => Self::Themes(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "account.Themes")),
+            })
+        }
     }
 
     impl<'a> From<types::account::ThemesNotModified> for Themes<'a> {
@@ -19762,6 +21165,13 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x57e28221 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "account.ContentSettings")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x57e28221 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "account.ContentSettings")),
             })
         }
@@ -19829,6 +21239,13 @@ pub mod auth {
                 id => return Err(r.unknown_constructor(id, "auth.SentCode")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x5e002502 => Self::Code(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "auth.SentCode")),
+            })
+        }
     }
 
     impl<'a> From<types::auth::SentCode<'a>> for SentCode<'a> {
@@ -19890,6 +21307,14 @@ pub mod auth {
             Ok(match r.read_u32()? {
                 0xcd050916 => Self::Authorization(zerotl::BareDecode::decode_bare(r)?),
                 0x44747e9a => Self::SignUpRequired(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "auth.Authorization")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xcd050916 => Self::Authorization(zerotl::BareDecode::decode_bare_inline(r)?),
+                0x44747e9a => Self::SignUpRequired(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "auth.Authorization")),
             })
         }
@@ -19955,6 +21380,13 @@ pub mod auth {
                 id => return Err(r.unknown_constructor(id, "auth.ExportedAuthorization")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xdf969c2d => Self::Authorization(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "auth.ExportedAuthorization")),
+            })
+        }
     }
 
     impl<'a> From<types::auth::ExportedAuthorization<'a>> for ExportedAuthorization<'a> {
@@ -20008,6 +21440,13 @@ pub mod auth {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x137948a5 => Self::Recovery(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "auth.PasswordRecovery")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x137948a5 => Self::Recovery(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "auth.PasswordRecovery")),
             })
         }
@@ -20076,6 +21515,15 @@ pub mod auth {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x72a3158c => Self::Sms,
+                0x741cd3e3 => Self::Call,
+                0x226ccefb => Self::FlashCall,
+                id => return Err(r.unknown_constructor(id, "auth.CodeType")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x72a3158c => Self::Sms,
                 0x741cd3e3 => Self::Call,
@@ -20175,6 +21623,16 @@ pub mod auth {
                 id => return Err(r.unknown_constructor(id, "auth.SentCodeType")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x3dbb5986 => Self::App(zerotl::BareDecode::decode_bare_inline(r)?),
+                0xc000bba2 => Self::Sms(zerotl::BareDecode::decode_bare_inline(r)?),
+                0x5353e5a7 => Self::Call(zerotl::BareDecode::decode_bare_inline(r)?),
+                0xab03c6d9 => Self::FlashCall(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "auth.SentCodeType")),
+            })
+        }
     }
 
     impl<'a> From<types::auth::SentCodeTypeApp> for SentCodeType<'a> {
@@ -20265,6 +21723,15 @@ pub mod auth {
                 id => return Err(r.unknown_constructor(id, "auth.LoginToken")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x629f1980 => Self::Token(zerotl::BareDecode::decode_bare_inline(r)?),
+                0x068e9916 => Self::MigrateTo(zerotl::BareDecode::decode_bare_inline(r)?),
+                0x390d5c5e => Self::Success(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "auth.LoginToken")),
+            })
+        }
     }
 
     impl<'a> From<types::auth::LoginToken<'a>> for LoginToken<'a> {
@@ -20349,6 +21816,14 @@ pub mod channels {
                 id => return Err(r.unknown_constructor(id, "channels.ChannelParticipants")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xf56ee2a8 => Self::Participants(zerotl::BareDecode::decode_bare_inline(r)?),
+                0xf0173fe9 => Self::NotModified,
+                id => return Err(r.unknown_constructor(id, "channels.ChannelParticipants")),
+            })
+        }
     }
 
     impl<'a> From<types::channels::ChannelParticipants<'a>> for ChannelParticipants<'a> {
@@ -20411,6 +21886,13 @@ pub mod channels {
                 id => return Err(r.unknown_constructor(id, "channels.ChannelParticipant")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xd0d9b163 => Self::Participant(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "channels.ChannelParticipant")),
+            })
+        }
     }
 
     impl<'a> From<types::channels::ChannelParticipant<'a>> for ChannelParticipant<'a> {
@@ -20464,6 +21946,13 @@ pub mod channels {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xed8af74d => Self::Results(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "channels.AdminLogResults")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xed8af74d => Self::Results(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "channels.AdminLogResults")),
             })
         }
@@ -20539,6 +22028,14 @@ pub mod contacts {
                 id => return Err(r.unknown_constructor(id, "contacts.Contacts")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xb74ba9d2 => Self::NotModified,
+                0xeae87e42 => Self::Contacts(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "contacts.Contacts")),
+            })
+        }
     }
 
     impl<'a> From<types::contacts::ContactsNotModified> for Contacts<'a> {
@@ -20598,6 +22095,13 @@ pub mod contacts {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x77d01c3b => Self::Contacts(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "contacts.ImportedContacts")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x77d01c3b => Self::Contacts(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "contacts.ImportedContacts")),
             })
         }
@@ -20665,6 +22169,14 @@ pub mod contacts {
                 id => return Err(r.unknown_constructor(id, "contacts.Blocked")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x0ade1591 => Self::Blocked(zerotl::BareDecode::decode_bare_inline(r)?),
+                0xe1664194 => Self::Slice(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "contacts.Blocked")),
+            })
+        }
     }
 
     impl<'a> From<types::contacts::Blocked<'a>> for Blocked<'a> {
@@ -20727,6 +22239,13 @@ pub mod contacts {
                 id => return Err(r.unknown_constructor(id, "contacts.Found")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xb3134d9d => Self::Found(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "contacts.Found")),
+            })
+        }
     }
 
     impl<'a> From<types::contacts::Found<'a>> for Found<'a> {
@@ -20780,6 +22299,13 @@ pub mod contacts {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x7f077ad9 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "contacts.ResolvedPeer")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x7f077ad9 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "contacts.ResolvedPeer")),
             })
         }
@@ -20851,6 +22377,15 @@ pub mod contacts {
             Ok(match r.read_u32()? {
                 0xde266ef5 => Self::NotModified,
                 0x70b772a8 => Self::Peers(zerotl::BareDecode::decode_bare(r)?),
+                0xb52c939d => Self::Disabled,
+                id => return Err(r.unknown_constructor(id, "contacts.TopPeers")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xde266ef5 => Self::NotModified,
+                0x70b772a8 => Self::Peers(zerotl::BareDecode::decode_bare_inline(r)?),
                 0xb52c939d => Self::Disabled,
                 id => return Err(r.unknown_constructor(id, "contacts.TopPeers")),
             })
@@ -20939,6 +22474,14 @@ pub mod help {
                 id => return Err(r.unknown_constructor(id, "help.AppUpdate")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x1da7158f => Self::Update(zerotl::BareDecode::decode_bare_inline(r)?),
+                0xc45a6536 => Self::NoAppUpdate,
+                id => return Err(r.unknown_constructor(id, "help.AppUpdate")),
+            })
+        }
     }
 
     impl<'a> From<types::help::AppUpdate<'a>> for AppUpdate<'a> {
@@ -21001,6 +22544,13 @@ pub mod help {
                 id => return Err(r.unknown_constructor(id, "help.InviteText")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x18cb9f78 => Self::Text(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "help.InviteText")),
+            })
+        }
     }
 
     impl<'a> From<types::help::InviteText<'a>> for InviteText<'a> {
@@ -21054,6 +22604,13 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x17c6b5f6 => Self::Support(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "help.Support")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x17c6b5f6 => Self::Support(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "help.Support")),
             })
         }
@@ -21113,6 +22670,13 @@ pub mod help {
                 id => return Err(r.unknown_constructor(id, "help.TermsOfService")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x780a0310 => Self::Service(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "help.TermsOfService")),
+            })
+        }
     }
 
     impl<'a> From<types::help::TermsOfService<'a>> for TermsOfService<'a> {
@@ -21166,6 +22730,13 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x0e0310d7 => Self::Urls(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "help.RecentMeUrls")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x0e0310d7 => Self::Urls(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "help.RecentMeUrls")),
             })
         }
@@ -21230,6 +22801,14 @@ pub mod help {
             Ok(match r.read_u32()? {
                 0xe3309f7f => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
                 0x28ecf961 => Self::Update(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "help.TermsOfServiceUpdate")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xe3309f7f => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
+                0x28ecf961 => Self::Update(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "help.TermsOfServiceUpdate")),
             })
         }
@@ -21303,6 +22882,14 @@ pub mod help {
                 id => return Err(r.unknown_constructor(id, "help.DeepLinkInfo")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x66afa166 => Self::Empty,
+                0x6a4ee832 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "help.DeepLinkInfo")),
+            })
+        }
     }
 
     impl<'a> From<types::help::DeepLinkInfoEmpty> for DeepLinkInfo<'a> {
@@ -21373,6 +22960,14 @@ pub mod help {
                 id => return Err(r.unknown_constructor(id, "help.PassportConfig")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xbfb9f457 => Self::NotModified,
+                0xa098d6af => Self::Config(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "help.PassportConfig")),
+            })
+        }
     }
 
     impl<'a> From<types::help::PassportConfigNotModified> for PassportConfig<'a> {
@@ -21432,6 +23027,13 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x8c05f1c9 => Self::Name(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "help.SupportName")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x8c05f1c9 => Self::Name(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "help.SupportName")),
             })
         }
@@ -21496,6 +23098,14 @@ pub mod help {
             Ok(match r.read_u32()? {
                 0xf3ae2eed => Self::Empty,
                 0x01eb3758 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "help.UserInfo")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xf3ae2eed => Self::Empty,
+                0x01eb3758 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "help.UserInfo")),
             })
         }
@@ -21569,6 +23179,14 @@ pub mod help {
                 id => return Err(r.unknown_constructor(id, "help.PromoData")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x98f6ac75 => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
+                0x8c39793f => Self::Data(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "help.PromoData")),
+            })
+        }
     }
 
     impl<'a> From<types::help::PromoDataEmpty> for PromoData<'a> {
@@ -21631,6 +23249,13 @@ pub mod help {
                 id => return Err(r.unknown_constructor(id, "help.CountryCode")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x4203c5ef => Self::Code(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "help.CountryCode")),
+            })
+        }
     }
 
     impl<'a> From<types::help::CountryCode<'a>> for CountryCode<'a> {
@@ -21684,6 +23309,13 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xc3878e23 => Self::Country(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "help.Country")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xc3878e23 => Self::Country(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "help.Country")),
             })
         }
@@ -21748,6 +23380,14 @@ pub mod help {
             Ok(match r.read_u32()? {
                 0x93cc1f32 => Self::NotModified,
                 0x87d0759e => Self::List(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "help.CountriesList")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x93cc1f32 => Self::NotModified,
+                0x87d0759e => Self::List(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "help.CountriesList")),
             })
         }
@@ -21834,6 +23474,15 @@ pub mod messages {
                 0x15ba6c40 => Self::Dialogs(zerotl::BareDecode::decode_bare(r)?),
                 0x71e094f3 => Self::Slice(zerotl::BareDecode::decode_bare(r)?),
                 0xf0e3e596 => Self::NotModified(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.Dialogs")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x15ba6c40 => Self::Dialogs(zerotl::BareDecode::decode_bare_inline(r)?),
+                0x71e094f3 => Self::Slice(zerotl::BareDecode::decode_bare_inline(r)?),
+                0xf0e3e596 => Self::NotModified(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.Dialogs")),
             })
         }
@@ -21929,6 +23578,16 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.Messages")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x8c718e87 => Self::Messages(zerotl::BareDecode::decode_bare_inline(r)?),
+                0x3a54685e => Self::Slice(zerotl::BareDecode::decode_bare_inline(r)?),
+                0x64479808 => Self::ChannelMessages(zerotl::BareDecode::decode_bare_inline(r)?),
+                0x74535f21 => Self::NotModified(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.Messages")),
+            })
+        }
     }
 
     impl<'a> From<types::messages::Messages<'a>> for Messages<'a> {
@@ -22011,6 +23670,14 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.Chats")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x64ff9fd5 => Self::Chats(zerotl::BareDecode::decode_bare_inline(r)?),
+                0x9cd81144 => Self::Slice(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.Chats")),
+            })
+        }
     }
 
     impl<'a> From<types::messages::Chats<'a>> for Chats<'a> {
@@ -22073,6 +23740,13 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.ChatFull")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xe5d7d19c => Self::Full(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.ChatFull")),
+            })
+        }
     }
 
     impl<'a> From<types::messages::ChatFull<'a>> for ChatFull<'a> {
@@ -22126,6 +23800,13 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xb45c69d1 => Self::History(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.AffectedHistory")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xb45c69d1 => Self::History(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.AffectedHistory")),
             })
         }
@@ -22190,6 +23871,14 @@ pub mod messages {
             Ok(match r.read_u32()? {
                 0xc0e24635 => Self::NotModified(zerotl::BareDecode::decode_bare(r)?),
                 0x2c221edd => Self::Config(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.DhConfig")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xc0e24635 => Self::NotModified(zerotl::BareDecode::decode_bare_inline(r)?),
+                0x2c221edd => Self::Config(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.DhConfig")),
             })
         }
@@ -22263,6 +23952,14 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.SentEncryptedMessage")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x560f8935 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
+                0x9493ff32 => Self::File(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.SentEncryptedMessage")),
+            })
+        }
     }
 
     impl From<types::messages::SentEncryptedMessage> for SentEncryptedMessage {
@@ -22330,6 +24027,14 @@ pub mod messages {
             Ok(match r.read_u32()? {
                 0xf1749a22 => Self::NotModified,
                 0xe4599bbd => Self::Stickers(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.Stickers")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xf1749a22 => Self::NotModified,
+                0xe4599bbd => Self::Stickers(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.Stickers")),
             })
         }
@@ -22403,6 +24108,14 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.AllStickers")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xe86602c3 => Self::NotModified,
+                0xedfd405f => Self::Stickers(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.AllStickers")),
+            })
+        }
     }
 
     impl<'a> From<types::messages::AllStickersNotModified> for AllStickers<'a> {
@@ -22465,6 +24178,13 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.AffectedMessages")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x84d19185 => Self::Messages(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.AffectedMessages")),
+            })
+        }
     }
 
     impl From<types::messages::AffectedMessages> for AffectedMessages {
@@ -22518,6 +24238,13 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xb60a24a6 => Self::Set(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.StickerSet")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xb60a24a6 => Self::Set(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.StickerSet")),
             })
         }
@@ -22585,6 +24312,14 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.SavedGifs")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xe8025ca2 => Self::NotModified,
+                0x2e0709a5 => Self::Gifs(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.SavedGifs")),
+            })
+        }
     }
 
     impl<'a> From<types::messages::SavedGifsNotModified> for SavedGifs<'a> {
@@ -22647,6 +24382,13 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.BotResults")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x947ca848 => Self::Results(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.BotResults")),
+            })
+        }
     }
 
     impl<'a> From<types::messages::BotResults<'a>> for BotResults<'a> {
@@ -22700,6 +24442,13 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x36585ea4 => Self::Answer(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.BotCallbackAnswer")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x36585ea4 => Self::Answer(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.BotCallbackAnswer")),
             })
         }
@@ -22759,6 +24508,13 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.MessageEditData")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x26b5dde6 => Self::Data(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.MessageEditData")),
+            })
+        }
     }
 
     impl From<types::messages::MessageEditData> for MessageEditData {
@@ -22812,6 +24568,13 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x3371c354 => Self::Dialogs(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.PeerDialogs")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x3371c354 => Self::Dialogs(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.PeerDialogs")),
             })
         }
@@ -22876,6 +24639,14 @@ pub mod messages {
             Ok(match r.read_u32()? {
                 0xc6dc0c66 => Self::NotModified(zerotl::BareDecode::decode_bare(r)?),
                 0xb6abc341 => Self::Stickers(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.FeaturedStickers")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xc6dc0c66 => Self::NotModified(zerotl::BareDecode::decode_bare_inline(r)?),
+                0xb6abc341 => Self::Stickers(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.FeaturedStickers")),
             })
         }
@@ -22949,6 +24720,14 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.RecentStickers")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x0b17f890 => Self::NotModified,
+                0x22f3afb3 => Self::Stickers(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.RecentStickers")),
+            })
+        }
     }
 
     impl<'a> From<types::messages::RecentStickersNotModified> for RecentStickers<'a> {
@@ -23008,6 +24787,13 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x4fcba9c8 => Self::Stickers(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.ArchivedStickers")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x4fcba9c8 => Self::Stickers(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.ArchivedStickers")),
             })
         }
@@ -23075,6 +24861,14 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.StickerSetInstallResult")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x38641628 => Self::Success,
+                0x35e410a8 => Self::Archive(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.StickerSetInstallResult")),
+            })
+        }
     }
 
     impl<'a> From<types::messages::StickerSetInstallResultSuccess> for StickerSetInstallResult<'a> {
@@ -23134,6 +24928,13 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x9a3bfd99 => Self::Scores(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.HighScores")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x9a3bfd99 => Self::Scores(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.HighScores")),
             })
         }
@@ -23198,6 +24999,14 @@ pub mod messages {
             Ok(match r.read_u32()? {
                 0x9e8fa6d3 => Self::NotModified,
                 0xf37f2f16 => Self::Stickers(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.FavedStickers")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x9e8fa6d3 => Self::NotModified,
+                0xf37f2f16 => Self::Stickers(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.FavedStickers")),
             })
         }
@@ -23271,6 +25080,14 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.FoundStickerSets")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x0d54b65d => Self::NotModified,
+                0x5108d648 => Self::Sets(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.FoundStickerSets")),
+            })
+        }
     }
 
     impl<'a> From<types::messages::FoundStickerSetsNotModified> for FoundStickerSets<'a> {
@@ -23333,6 +25150,13 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.SearchCounter")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xe844ebff => Self::Counter(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.SearchCounter")),
+            })
+        }
     }
 
     impl From<types::messages::SearchCounter> for SearchCounter {
@@ -23386,6 +25210,13 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xa927fec5 => Self::Chats(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.InactiveChats")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xa927fec5 => Self::Chats(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.InactiveChats")),
             })
         }
@@ -23445,6 +25276,13 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.VotesList")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x0823f649 => Self::List(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.VotesList")),
+            })
+        }
     }
 
     impl<'a> From<types::messages::VotesList<'a>> for VotesList<'a> {
@@ -23501,6 +25339,13 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.MessageViews")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xb6c4f543 => Self::Views(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.MessageViews")),
+            })
+        }
     }
 
     impl<'a> From<types::messages::MessageViews<'a>> for MessageViews<'a> {
@@ -23554,6 +25399,13 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xf5dd8f9d => Self::Message(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.DiscussionMessage")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xf5dd8f9d => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.DiscussionMessage")),
             })
         }
@@ -23621,6 +25473,13 @@ pub mod payments {
                 id => return Err(r.unknown_constructor(id, "payments.PaymentForm")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x3f56aea3 => Self::Form(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "payments.PaymentForm")),
+            })
+        }
     }
 
     impl<'a> From<types::payments::PaymentForm<'a>> for PaymentForm<'a> {
@@ -23674,6 +25533,13 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xd1451883 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "payments.ValidatedRequestedInfo")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xd1451883 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "payments.ValidatedRequestedInfo")),
             })
         }
@@ -23741,6 +25607,14 @@ pub mod payments {
                 id => return Err(r.unknown_constructor(id, "payments.PaymentResult")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x4e5f810d => Self::Result(zerotl::BareDecode::decode_bare_inline(r)?),
+                0xd8411139 => Self::VerificationNeeded(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "payments.PaymentResult")),
+            })
+        }
     }
 
     impl<'a> From<types::payments::PaymentResult<'a>> for PaymentResult<'a> {
@@ -23803,6 +25677,13 @@ pub mod payments {
                 id => return Err(r.unknown_constructor(id, "payments.PaymentReceipt")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x500911e1 => Self::Receipt(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "payments.PaymentReceipt")),
+            })
+        }
     }
 
     impl<'a> From<types::payments::PaymentReceipt<'a>> for PaymentReceipt<'a> {
@@ -23859,6 +25740,13 @@ pub mod payments {
                 id => return Err(r.unknown_constructor(id, "payments.SavedInfo")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xfb8fe43c => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "payments.SavedInfo")),
+            })
+        }
     }
 
     impl<'a> From<types::payments::SavedInfo<'a>> for SavedInfo<'a> {
@@ -23912,6 +25800,13 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x3e24e573 => Self::Data(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "payments.BankCardData")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x3e24e573 => Self::Data(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "payments.BankCardData")),
             })
         }
@@ -23979,6 +25874,13 @@ pub mod phone {
                 id => return Err(r.unknown_constructor(id, "phone.PhoneCall")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xec82e140 => Self::Call(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "phone.PhoneCall")),
+            })
+        }
     }
 
     impl<'a> From<types::phone::PhoneCall<'a>> for PhoneCall<'a> {
@@ -24035,6 +25937,13 @@ pub mod phone {
                 id => return Err(r.unknown_constructor(id, "phone.GroupCall")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x66ab0bfc => Self::Call(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "phone.GroupCall")),
+            })
+        }
     }
 
     impl<'a> From<types::phone::GroupCall<'a>> for GroupCall<'a> {
@@ -24088,6 +25997,13 @@ pub mod phone {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x9cfeb92d => Self::Participants(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "phone.GroupParticipants")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x9cfeb92d => Self::Participants(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "phone.GroupParticipants")),
             })
         }
@@ -24163,6 +26079,14 @@ pub mod photos {
                 id => return Err(r.unknown_constructor(id, "photos.Photos")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x8dca6aa5 => Self::Photos(zerotl::BareDecode::decode_bare_inline(r)?),
+                0x15051f54 => Self::Slice(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "photos.Photos")),
+            })
+        }
     }
 
     impl<'a> From<types::photos::Photos<'a>> for Photos<'a> {
@@ -24222,6 +26146,13 @@ pub mod photos {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x20212ca8 => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "photos.Photo")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x20212ca8 => Self::Photo(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "photos.Photo")),
             })
         }
@@ -24289,6 +26220,13 @@ pub mod stats {
                 id => return Err(r.unknown_constructor(id, "stats.BroadcastStats")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xbdf78394 => Self::Stats(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "stats.BroadcastStats")),
+            })
+        }
     }
 
     impl<'a> From<types::stats::BroadcastStats<'a>> for BroadcastStats<'a> {
@@ -24345,6 +26283,13 @@ pub mod stats {
                 id => return Err(r.unknown_constructor(id, "stats.MegagroupStats")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xef7ff916 => Self::Stats(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "stats.MegagroupStats")),
+            })
+        }
     }
 
     impl<'a> From<types::stats::MegagroupStats<'a>> for MegagroupStats<'a> {
@@ -24398,6 +26343,13 @@ pub mod stats {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x8999f295 => Self::Stats(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "stats.MessageStats")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x8999f295 => Self::Stats(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "stats.MessageStats")),
             })
         }
@@ -24655,6 +26607,13 @@ pub mod updates {
                 id => return Err(r.unknown_constructor(id, "updates.State")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xa56c2a3e => Self::State(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "updates.State")),
+            })
+        }
     }
 
     impl From<types::updates::State> for State {
@@ -24732,6 +26691,16 @@ pub mod updates {
                 0x00f49ca0 => Self::Difference(zerotl::BareDecode::decode_bare(r)?),
                 0xa8fb1981 => Self::Slice(zerotl::BareDecode::decode_bare(r)?),
                 0x4afe8f6d => Self::TooLong(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "updates.Difference")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x5d75a138 => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
+                0x00f49ca0 => Self::Difference(zerotl::BareDecode::decode_bare_inline(r)?),
+                0xa8fb1981 => Self::Slice(zerotl::BareDecode::decode_bare_inline(r)?),
+                0x4afe8f6d => Self::TooLong(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "updates.Difference")),
             })
         }
@@ -24825,6 +26794,15 @@ pub mod updates {
                 id => return Err(r.unknown_constructor(id, "updates.ChannelDifference")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x3e11affb => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
+                0xa4bcc6fe => Self::TooLong(zerotl::BareDecode::decode_bare_inline(r)?),
+                0x2064674e => Self::Difference(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "updates.ChannelDifference")),
+            })
+        }
     }
 
     impl<'a> From<types::updates::ChannelDifferenceEmpty> for ChannelDifference<'a> {
@@ -24909,6 +26887,14 @@ pub mod upload {
                 id => return Err(r.unknown_constructor(id, "upload.File")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x096a18d5 => Self::File(zerotl::BareDecode::decode_bare_inline(r)?),
+                0xf18cda44 => Self::CdnRedirect(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "upload.File")),
+            })
+        }
     }
 
     impl<'a> From<types::upload::File<'a>> for File<'a> {
@@ -24968,6 +26954,13 @@ pub mod upload {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x21e753bc => Self::File(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "upload.WebFile")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x21e753bc => Self::File(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "upload.WebFile")),
             })
         }
@@ -25032,6 +27025,14 @@ pub mod upload {
             Ok(match r.read_u32()? {
                 0xeea8e46e => Self::ReuploadNeeded(zerotl::BareDecode::decode_bare(r)?),
                 0xa99fca4f => Self::File(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "upload.CdnFile")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xeea8e46e => Self::ReuploadNeeded(zerotl::BareDecode::decode_bare_inline(r)?),
+                0xa99fca4f => Self::File(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "upload.CdnFile")),
             })
         }

@@ -35,8 +35,10 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeAfterMsg<X> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(0xcb9f372d);
-        w.put_i64(self.msg_id);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_u32_at(run, 0, 0xcb9f372d);
+            zerotl::fixed::put_i64_at(run, 4, self.msg_id);
+        }
         self.query.encode(w);
     }
 }
@@ -248,8 +250,10 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithLayer<X> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(0xda9b0d0d);
-        w.put_i32(self.layer);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_u32_at(run, 0, 0xda9b0d0d);
+            zerotl::fixed::put_i32_at(run, 4, self.layer);
+        }
         self.query.encode(w);
     }
 }
@@ -388,8 +392,10 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithTakeout<X> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(0xaca9fd2e);
-        w.put_i64(self.takeout_id);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_u32_at(run, 0, 0xaca9fd2e);
+            zerotl::fixed::put_i64_at(run, 4, self.takeout_id);
+        }
         self.query.encode(w);
     }
 }
@@ -520,8 +526,10 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x3076c4bf);
-            w.put_i32(self.token_type);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0x3076c4bf);
+                zerotl::fixed::put_i32_at(run, 4, self.token_type);
+            }
             self.token.encode(w);
             self.other_uids.encode(w);
         }
@@ -830,8 +838,10 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xaabb1763);
-            w.put_i32(self.hash);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0xaabb1763);
+                zerotl::fixed::put_i32_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -1338,8 +1348,10 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x38df3532);
-            w.put_i32(self.period);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0x38df3532);
+                zerotl::fixed::put_i32_at(run, 4, self.period);
+            }
         }
     }
 
@@ -1421,8 +1433,10 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xdf77f3bc);
-            w.put_i64(self.hash);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0xdf77f3bc);
+                zerotl::fixed::put_i64_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -1785,8 +1799,10 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x2d01b9ef);
-            w.put_i64(self.hash);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0x2d01b9ef);
+                zerotl::fixed::put_i64_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -2050,8 +2066,10 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xb86ba8e1);
-            w.put_i32(self.bot_id);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0xb86ba8e1);
+                zerotl::fixed::put_i32_at(run, 4, self.bot_id);
+            }
             self.scope.encode(w);
             self.public_key.encode(w);
         }
@@ -2114,8 +2132,10 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xe7027c94);
-            w.put_i32(self.bot_id);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0xe7027c94);
+                zerotl::fixed::put_i32_at(run, 4, self.bot_id);
+            }
             self.scope.encode(w);
             self.public_key.encode(w);
             self.value_hashes.encode(w);
@@ -4088,8 +4108,10 @@ pub mod auth {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xe5bfffcd);
-            w.put_i32(self.dc_id);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0xe5bfffcd);
+                zerotl::fixed::put_i32_at(run, 4, self.dc_id);
+            }
         }
     }
 
@@ -4134,8 +4156,10 @@ pub mod auth {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xe3ef9613);
-            w.put_i32(self.id);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0xe3ef9613);
+                zerotl::fixed::put_i32_at(run, 4, self.id);
+            }
             self.bytes.encode(w);
         }
     }
@@ -4186,11 +4210,11 @@ pub mod auth {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xcdd42a05);
-            if let Some(run) = w.run(20) {
-                zerotl::fixed::put_i64_at(run, 0, self.perm_auth_key_id);
-                zerotl::fixed::put_i64_at(run, 8, self.nonce);
-                zerotl::fixed::put_i32_at(run, 16, self.expires_at);
+            if let Some(run) = w.run(24) {
+                zerotl::fixed::put_u32_at(run, 0, 0xcdd42a05);
+                zerotl::fixed::put_i64_at(run, 4, self.perm_auth_key_id);
+                zerotl::fixed::put_i64_at(run, 12, self.nonce);
+                zerotl::fixed::put_i32_at(run, 20, self.expires_at);
             }
             self.encrypted_message.encode(w);
         }
@@ -4250,10 +4274,10 @@ pub mod auth {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x67a3ff2c);
-            if let Some(run) = w.run(8) {
-                zerotl::fixed::put_i32_at(run, 0, self.flags);
-                zerotl::fixed::put_i32_at(run, 4, self.api_id);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0x67a3ff2c);
+                zerotl::fixed::put_i32_at(run, 4, self.flags);
+                zerotl::fixed::put_i32_at(run, 8, self.api_id);
             }
             self.api_hash.encode(w);
             self.bot_auth_token.encode(w);
@@ -4585,8 +4609,10 @@ pub mod auth {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xb1b41517);
-            w.put_i32(self.api_id);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0xb1b41517);
+                zerotl::fixed::put_i32_at(run, 4, self.api_id);
+            }
             self.api_hash.encode(w);
             self.except_ids.encode(w);
         }
@@ -4786,8 +4812,10 @@ pub mod bots {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xe6213f4d);
-            w.put_i64(self.query_id);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0xe6213f4d);
+                zerotl::fixed::put_i64_at(run, 4, self.query_id);
+            }
             self.data.encode(w);
         }
     }
@@ -6384,8 +6412,10 @@ pub mod channels {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x8341ecc0);
-            w.put_i32(self.offset);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0x8341ecc0);
+                zerotl::fixed::put_i32_at(run, 4, self.offset);
+            }
         }
     }
 
@@ -6726,8 +6756,10 @@ pub mod contacts {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x2caa4a42);
-            w.put_i32(self.hash);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0x2caa4a42);
+                zerotl::fixed::put_i32_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -6809,8 +6841,10 @@ pub mod contacts {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xc023849f);
-            w.put_i32(self.hash);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0xc023849f);
+                zerotl::fixed::put_i32_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -7075,10 +7109,10 @@ pub mod contacts {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xf57c350f);
-            if let Some(run) = w.run(8) {
-                zerotl::fixed::put_i32_at(run, 0, self.offset);
-                zerotl::fixed::put_i32_at(run, 4, self.limit);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0xf57c350f);
+                zerotl::fixed::put_i32_at(run, 4, self.offset);
+                zerotl::fixed::put_i32_at(run, 8, self.limit);
             }
         }
     }
@@ -7793,8 +7827,10 @@ pub mod folders {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x1c295881);
-            w.put_i32(self.folder_id);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0x1c295881);
+                zerotl::fixed::put_i32_at(run, 4, self.folder_id);
+            }
         }
     }
 
@@ -8091,8 +8127,10 @@ pub mod help {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xec22cfcd);
-            w.put_i32(self.pending_updates_count);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0xec22cfcd);
+                zerotl::fixed::put_i32_at(run, 4, self.pending_updates_count);
+            }
             self.message.encode(w);
         }
     }
@@ -8433,8 +8471,10 @@ pub mod help {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xc661ad08);
-            w.put_i32(self.hash);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0xc661ad08);
+                zerotl::fixed::put_i32_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -9580,8 +9620,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x05a954c0);
-            w.put_i32(self.max_id);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0x05a954c0);
+                zerotl::fixed::put_i32_at(run, 4, self.max_id);
+            }
         }
     }
 
@@ -10266,8 +10308,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x3b831c66);
-            w.put_i32(self.chat_id);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0x3b831c66);
+                zerotl::fixed::put_i32_at(run, 4, self.chat_id);
+            }
         }
     }
 
@@ -10312,8 +10356,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xdc452855);
-            w.put_i32(self.chat_id);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0xdc452855);
+                zerotl::fixed::put_i32_at(run, 4, self.chat_id);
+            }
             self.title.encode(w);
         }
     }
@@ -10360,8 +10406,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xca4c79d8);
-            w.put_i32(self.chat_id);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0xca4c79d8);
+                zerotl::fixed::put_i32_at(run, 4, self.chat_id);
+            }
             self.photo.encode(w);
         }
     }
@@ -10410,8 +10458,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xf9a0aa09);
-            w.put_i32(self.chat_id);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0xf9a0aa09);
+                zerotl::fixed::put_i32_at(run, 4, self.chat_id);
+            }
             self.user_id.encode(w);
             w.put_i32(self.fwd_limit);
         }
@@ -10464,8 +10514,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xe0611f16);
-            w.put_i32(self.chat_id);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0xe0611f16);
+                zerotl::fixed::put_i32_at(run, 4, self.chat_id);
+            }
             self.user_id.encode(w);
         }
     }
@@ -10560,10 +10612,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x26cf8950);
-            if let Some(run) = w.run(8) {
-                zerotl::fixed::put_i32_at(run, 0, self.version);
-                zerotl::fixed::put_i32_at(run, 4, self.random_length);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0x26cf8950);
+                zerotl::fixed::put_i32_at(run, 4, self.version);
+                zerotl::fixed::put_i32_at(run, 8, self.random_length);
             }
         }
     }
@@ -10724,8 +10776,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xedd923c5);
-            w.put_i32(self.chat_id);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0xedd923c5);
+                zerotl::fixed::put_i32_at(run, 4, self.chat_id);
+            }
         }
     }
 
@@ -11049,8 +11103,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x55a5bb66);
-            w.put_i32(self.max_qts);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0x55a5bb66);
+                zerotl::fixed::put_i32_at(run, 4, self.max_qts);
+            }
         }
     }
 
@@ -11229,8 +11285,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x1c9618b1);
-            w.put_i32(self.hash);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0x1c9618b1);
+                zerotl::fixed::put_i32_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -11726,8 +11784,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xa9e69f2e);
-            w.put_i32(self.chat_id);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0xa9e69f2e);
+                zerotl::fixed::put_i32_at(run, 4, self.chat_id);
+            }
             self.user_id.encode(w);
             self.is_admin.encode(w);
         }
@@ -11778,8 +11838,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x15a3b8e3);
-            w.put_i32(self.chat_id);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0x15a3b8e3);
+                zerotl::fixed::put_i32_at(run, 4, self.chat_id);
+            }
         }
     }
 
@@ -12031,8 +12093,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x83bf3d52);
-            w.put_i32(self.hash);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0x83bf3d52);
+                zerotl::fixed::put_i32_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -13062,8 +13126,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x2dacca4f);
-            w.put_i32(self.hash);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0x2dacca4f);
+                zerotl::fixed::put_i32_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -13361,8 +13427,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x65b8c79f);
-            w.put_i32(self.hash);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0x65b8c79f);
+                zerotl::fixed::put_i32_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -13947,8 +14015,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xd6b94df2);
-            w.put_i32(self.folder_id);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0xd6b94df2);
+                zerotl::fixed::put_i32_at(run, 4, self.folder_id);
+            }
         }
     }
 
@@ -14246,8 +14316,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x21ce0b0e);
-            w.put_i32(self.hash);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0x21ce0b0e);
+                zerotl::fixed::put_i32_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -16179,11 +16251,11 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x5fe7025b);
-            if let Some(run) = w.run(12) {
-                zerotl::fixed::put_i32_at(run, 0, self.offset);
-                zerotl::fixed::put_i32_at(run, 4, self.limit);
-                zerotl::fixed::put_i32_at(run, 8, self.hash);
+            if let Some(run) = w.run(16) {
+                zerotl::fixed::put_u32_at(run, 0, 0x5fe7025b);
+                zerotl::fixed::put_i32_at(run, 4, self.offset);
+                zerotl::fixed::put_i32_at(run, 8, self.limit);
+                zerotl::fixed::put_i32_at(run, 12, self.hash);
             }
         }
     }
@@ -16482,8 +16554,10 @@ pub mod payments {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x99f09745);
-            w.put_i32(self.msg_id);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0x99f09745);
+                zerotl::fixed::put_i32_at(run, 4, self.msg_id);
+            }
         }
     }
 
@@ -16526,8 +16600,10 @@ pub mod payments {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xa092a980);
-            w.put_i32(self.msg_id);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0xa092a980);
+                zerotl::fixed::put_i32_at(run, 4, self.msg_id);
+            }
         }
     }
 
@@ -18913,10 +18989,10 @@ pub mod upload {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xb304a621);
-            if let Some(run) = w.run(12) {
-                zerotl::fixed::put_i64_at(run, 0, self.file_id);
-                zerotl::fixed::put_i32_at(run, 8, self.file_part);
+            if let Some(run) = w.run(16) {
+                zerotl::fixed::put_u32_at(run, 0, 0xb304a621);
+                zerotl::fixed::put_i64_at(run, 4, self.file_id);
+                zerotl::fixed::put_i32_at(run, 12, self.file_part);
             }
             self.bytes.encode(w);
         }
@@ -19045,11 +19121,11 @@ pub mod upload {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xde7b673d);
-            if let Some(run) = w.run(16) {
-                zerotl::fixed::put_i64_at(run, 0, self.file_id);
-                zerotl::fixed::put_i32_at(run, 8, self.file_part);
-                zerotl::fixed::put_i32_at(run, 12, self.file_total_parts);
+            if let Some(run) = w.run(20) {
+                zerotl::fixed::put_u32_at(run, 0, 0xde7b673d);
+                zerotl::fixed::put_i64_at(run, 4, self.file_id);
+                zerotl::fixed::put_i32_at(run, 12, self.file_part);
+                zerotl::fixed::put_i32_at(run, 16, self.file_total_parts);
             }
             self.bytes.encode(w);
         }

@@ -44,6 +44,10 @@ impl<'a> zerotl::BareDecode<'a> for Error<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let code = r.read_i32()?;
         let text = zerotl::Decode::decode(r)?;
         Ok(Self { code, text })
@@ -98,7 +102,11 @@ impl zerotl::BareEncode for Null {
 impl<'a> zerotl::BareDecode<'a> for Null {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -151,7 +159,11 @@ impl zerotl::BareEncode for InputPeerEmpty {
 impl<'a> zerotl::BareDecode<'a> for InputPeerEmpty {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -204,7 +216,11 @@ impl zerotl::BareEncode for InputPeerSelf {
 impl<'a> zerotl::BareDecode<'a> for InputPeerSelf {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -264,6 +280,10 @@ impl<'a> zerotl::BareDecode<'a> for InputPeerChat {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let chat_id = r.read_i32()?;
         Ok(Self { chat_id })
     }
@@ -276,8 +296,10 @@ impl zerotl::Encode for InputPeerChat {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.chat_id);
+        }
     }
 }
 
@@ -329,6 +351,10 @@ impl<'a> zerotl::BareDecode<'a> for InputPeerUser {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let user_id = zerotl::fixed::i32_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 4);
@@ -346,8 +372,11 @@ impl zerotl::Encode for InputPeerUser {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.user_id);
+            zerotl::fixed::put_i64_at(run, 8, self.access_hash);
+        }
     }
 }
 
@@ -399,6 +428,10 @@ impl<'a> zerotl::BareDecode<'a> for InputPeerChannel {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let channel_id = zerotl::fixed::i32_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 4);
@@ -416,8 +449,11 @@ impl zerotl::Encode for InputPeerChannel {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.channel_id);
+            zerotl::fixed::put_i64_at(run, 8, self.access_hash);
+        }
     }
 }
 
@@ -471,6 +507,10 @@ impl<'a> zerotl::BareDecode<'a> for InputPeerUserFromMessage<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.enter()?;
         let peer = zerotl::Decode::decode(r)?;
         let run = r.read_array::<8>()?;
@@ -547,6 +587,10 @@ impl<'a> zerotl::BareDecode<'a> for InputPeerChannelFromMessage<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.enter()?;
         let peer = zerotl::Decode::decode(r)?;
         let run = r.read_array::<8>()?;
@@ -609,7 +653,11 @@ impl zerotl::BareEncode for InputUserEmpty {
 impl<'a> zerotl::BareDecode<'a> for InputUserEmpty {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -662,7 +710,11 @@ impl zerotl::BareEncode for InputUserSelf {
 impl<'a> zerotl::BareDecode<'a> for InputUserSelf {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -727,6 +779,10 @@ impl<'a> zerotl::BareDecode<'a> for InputUser {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let user_id = zerotl::fixed::i32_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 4);
@@ -744,8 +800,11 @@ impl zerotl::Encode for InputUser {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.user_id);
+            zerotl::fixed::put_i64_at(run, 8, self.access_hash);
+        }
     }
 }
 
@@ -799,6 +858,10 @@ impl<'a> zerotl::BareDecode<'a> for InputUserFromMessage<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let peer = zerotl::Decode::decode(r)?;
         let run = r.read_array::<8>()?;
         let msg_id = zerotl::fixed::i32_at(run, 0);
@@ -874,6 +937,10 @@ impl<'a> zerotl::BareDecode<'a> for InputPhoneContact<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let client_id = r.read_i64()?;
         let phone = zerotl::Decode::decode(r)?;
         let first_name = zerotl::Decode::decode(r)?;
@@ -952,6 +1019,10 @@ impl<'a> zerotl::BareDecode<'a> for InputFile<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let id = zerotl::fixed::i64_at(run, 0);
         let parts = zerotl::fixed::i32_at(run, 8);
@@ -1028,6 +1099,10 @@ impl<'a> zerotl::BareDecode<'a> for InputFileBig<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let id = zerotl::fixed::i64_at(run, 0);
         let parts = zerotl::fixed::i32_at(run, 8);
@@ -1084,7 +1159,11 @@ impl zerotl::BareEncode for InputMediaEmpty {
 impl<'a> zerotl::BareDecode<'a> for InputMediaEmpty {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -1163,6 +1242,10 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaUploadedPhoto<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000003, "inputMediaUploadedPhoto")?;
         let file = zerotl::Decode::decode(r)?;
         let stickers = if flags & (1 << 0) != 0 {
@@ -1247,6 +1330,10 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaPhoto<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "inputMediaPhoto")?;
         let id = zerotl::Decode::decode(r)?;
         let ttl_seconds = if flags & (1 << 0) != 0 {
@@ -1312,6 +1399,10 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaGeoPoint {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let geo_point = zerotl::Decode::decode(r)?;
         Ok(Self { geo_point })
     }
@@ -1383,6 +1474,10 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaContact<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let phone_number = zerotl::Decode::decode(r)?;
         let first_name = zerotl::Decode::decode(r)?;
         let last_name = zerotl::Decode::decode(r)?;
@@ -1491,6 +1586,10 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaUploadedDocument<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000001f, "inputMediaUploadedDocument")?;
         let nosound_video = flags & (1 << 3) != 0;
         let force_file = flags & (1 << 4) != 0;
@@ -1598,6 +1697,10 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaDocument<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000003, "inputMediaDocument")?;
         let id = zerotl::Decode::decode(r)?;
         let ttl_seconds = if flags & (1 << 0) != 0 {
@@ -1692,6 +1795,10 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaVenue<'a> {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let geo_point = zerotl::Decode::decode(r)?;
         let title = zerotl::Decode::decode(r)?;
         let address = zerotl::Decode::decode(r)?;
@@ -1773,6 +1880,10 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaPhotoExternal<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "inputMediaPhotoExternal")?;
         let url = zerotl::Decode::decode(r)?;
         let ttl_seconds = if flags & (1 << 0) != 0 {
@@ -1848,6 +1959,10 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaDocumentExternal<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "inputMediaDocumentExternal")?;
         let url = zerotl::Decode::decode(r)?;
         let ttl_seconds = if flags & (1 << 0) != 0 {
@@ -1913,6 +2028,10 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaGame<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let id = zerotl::Decode::decode(r)?;
         Ok(Self { id })
     }
@@ -2003,6 +2122,10 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaInvoice<'a> {
     const MIN_BARE_SIZE: usize = 32;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "inputMediaInvoice")?;
         let title = zerotl::Decode::decode(r)?;
         let description = zerotl::Decode::decode(r)?;
@@ -2117,6 +2240,10 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaGeoLive {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000000f, "inputMediaGeoLive")?;
         let stopped = flags & (1 << 0) != 0;
         let geo_point = zerotl::Decode::decode(r)?;
@@ -2232,6 +2359,10 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaPoll<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000003, "inputMediaPoll")?;
         let poll = zerotl::Decode::decode(r)?;
         let correct_answers = if flags & (1 << 0) != 0 {
@@ -2312,6 +2443,10 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaDice<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let emoticon = zerotl::Decode::decode(r)?;
         Ok(Self { emoticon })
     }
@@ -2365,7 +2500,11 @@ impl zerotl::BareEncode for InputChatPhotoEmpty {
 impl<'a> zerotl::BareDecode<'a> for InputChatPhotoEmpty {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -2447,6 +2586,10 @@ impl<'a> zerotl::BareDecode<'a> for InputChatUploadedPhoto<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000007, "inputChatUploadedPhoto")?;
         let file = if flags & (1 << 0) != 0 {
             Some(zerotl::Decode::decode(r)?)
@@ -2525,6 +2668,10 @@ impl<'a> zerotl::BareDecode<'a> for InputChatPhoto<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let id = zerotl::Decode::decode(r)?;
         Ok(Self { id })
     }
@@ -2578,7 +2725,11 @@ impl zerotl::BareEncode for InputGeoPointEmpty {
 impl<'a> zerotl::BareDecode<'a> for InputGeoPointEmpty {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -2652,6 +2803,10 @@ impl<'a> zerotl::BareDecode<'a> for InputGeoPoint {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "inputGeoPoint")?;
         let run = r.read_array::<16>()?;
         let lat = zerotl::fixed::f64_at(run, 0);
@@ -2717,7 +2872,11 @@ impl zerotl::BareEncode for InputPhotoEmpty {
 impl<'a> zerotl::BareDecode<'a> for InputPhotoEmpty {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -2784,6 +2943,10 @@ impl<'a> zerotl::BareDecode<'a> for InputPhoto<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<16>()?;
         let id = zerotl::fixed::i64_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 8);
@@ -2861,6 +3024,10 @@ impl<'a> zerotl::BareDecode<'a> for InputFileLocation<'a> {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<20>()?;
         let volume_id = zerotl::fixed::i64_at(run, 0);
         let local_id = zerotl::fixed::i32_at(run, 8);
@@ -2935,6 +3102,10 @@ impl<'a> zerotl::BareDecode<'a> for InputEncryptedFileLocation {
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<16>()?;
         let id = zerotl::fixed::i64_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 8);
@@ -2949,8 +3120,11 @@ impl zerotl::Encode for InputEncryptedFileLocation {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(20) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i64_at(run, 4, self.id);
+            zerotl::fixed::put_i64_at(run, 12, self.access_hash);
+        }
     }
 }
 
@@ -3007,6 +3181,10 @@ impl<'a> zerotl::BareDecode<'a> for InputDocumentFileLocation<'a> {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<16>()?;
         let id = zerotl::fixed::i64_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 8);
@@ -3081,6 +3259,10 @@ impl<'a> zerotl::BareDecode<'a> for InputSecureFileLocation {
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<16>()?;
         let id = zerotl::fixed::i64_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 8);
@@ -3095,8 +3277,11 @@ impl zerotl::Encode for InputSecureFileLocation {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(20) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i64_at(run, 4, self.id);
+            zerotl::fixed::put_i64_at(run, 12, self.access_hash);
+        }
     }
 }
 
@@ -3136,7 +3321,11 @@ impl zerotl::BareEncode for InputTakeoutFileLocation {
 impl<'a> zerotl::BareDecode<'a> for InputTakeoutFileLocation {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -3206,6 +3395,10 @@ impl<'a> zerotl::BareDecode<'a> for InputPhotoFileLocation<'a> {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<16>()?;
         let id = zerotl::fixed::i64_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 8);
@@ -3293,6 +3486,10 @@ impl<'a> zerotl::BareDecode<'a> for InputPhotoLegacyFileLocation<'a> {
     const MIN_BARE_SIZE: usize = 40;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<16>()?;
         let id = zerotl::fixed::i64_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 8);
@@ -3377,6 +3574,10 @@ impl<'a> zerotl::BareDecode<'a> for InputPeerPhotoFileLocation<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "inputPeerPhotoFileLocation")?;
         let big = flags & (1 << 0) != 0;
         let peer = zerotl::Decode::decode(r)?;
@@ -3454,6 +3655,10 @@ impl<'a> zerotl::BareDecode<'a> for InputStickerSetThumb<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let stickerset = zerotl::Decode::decode(r)?;
         let run = r.read_array::<12>()?;
         let volume_id = zerotl::fixed::i64_at(run, 0);
@@ -3521,6 +3726,10 @@ impl<'a> zerotl::BareDecode<'a> for PeerUser {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let user_id = r.read_i32()?;
         Ok(Self { user_id })
     }
@@ -3533,8 +3742,10 @@ impl zerotl::Encode for PeerUser {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.user_id);
+        }
     }
 }
 
@@ -3581,6 +3792,10 @@ impl<'a> zerotl::BareDecode<'a> for PeerChat {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let chat_id = r.read_i32()?;
         Ok(Self { chat_id })
     }
@@ -3593,8 +3808,10 @@ impl zerotl::Encode for PeerChat {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.chat_id);
+        }
     }
 }
 
@@ -3641,6 +3858,10 @@ impl<'a> zerotl::BareDecode<'a> for PeerChannel {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let channel_id = r.read_i32()?;
         Ok(Self { channel_id })
     }
@@ -3653,8 +3874,10 @@ impl zerotl::Encode for PeerChannel {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.channel_id);
+        }
     }
 }
 
@@ -3701,6 +3924,10 @@ impl<'a> zerotl::BareDecode<'a> for UserEmpty {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let id = r.read_i32()?;
         Ok(Self { id })
     }
@@ -3713,8 +3940,10 @@ impl zerotl::Encode for UserEmpty {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.id);
+        }
     }
 }
 
@@ -3906,6 +4135,10 @@ impl<'a> zerotl::BareDecode<'a> for User<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x03fffc7f, "user")?;
         let self_ = flags & (1 << 10) != 0;
         let contact = flags & (1 << 11) != 0;
@@ -4056,7 +4289,11 @@ impl zerotl::BareEncode for UserProfilePhotoEmpty {
 impl<'a> zerotl::BareDecode<'a> for UserProfilePhotoEmpty {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -4127,6 +4364,10 @@ impl<'a> zerotl::BareDecode<'a> for UserProfilePhoto {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "userProfilePhoto")?;
         let has_video = flags & (1 << 0) != 0;
         let photo_id = r.read_i64()?;
@@ -4191,7 +4432,11 @@ impl zerotl::BareEncode for UserStatusEmpty {
 impl<'a> zerotl::BareDecode<'a> for UserStatusEmpty {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -4251,6 +4496,10 @@ impl<'a> zerotl::BareDecode<'a> for UserStatusOnline {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let expires = r.read_i32()?;
         Ok(Self { expires })
     }
@@ -4263,8 +4512,10 @@ impl zerotl::Encode for UserStatusOnline {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.expires);
+        }
     }
 }
 
@@ -4311,6 +4562,10 @@ impl<'a> zerotl::BareDecode<'a> for UserStatusOffline {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let was_online = r.read_i32()?;
         Ok(Self { was_online })
     }
@@ -4323,8 +4578,10 @@ impl zerotl::Encode for UserStatusOffline {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.was_online);
+        }
     }
 }
 
@@ -4364,7 +4621,11 @@ impl zerotl::BareEncode for UserStatusRecently {
 impl<'a> zerotl::BareDecode<'a> for UserStatusRecently {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -4417,7 +4678,11 @@ impl zerotl::BareEncode for UserStatusLastWeek {
 impl<'a> zerotl::BareDecode<'a> for UserStatusLastWeek {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -4470,7 +4735,11 @@ impl zerotl::BareEncode for UserStatusLastMonth {
 impl<'a> zerotl::BareDecode<'a> for UserStatusLastMonth {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -4530,6 +4799,10 @@ impl<'a> zerotl::BareDecode<'a> for ChatEmpty {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let id = r.read_i32()?;
         Ok(Self { id })
     }
@@ -4542,8 +4815,10 @@ impl zerotl::Encode for ChatEmpty {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.id);
+        }
     }
 }
 
@@ -4663,6 +4938,10 @@ impl<'a> zerotl::BareDecode<'a> for Chat<'a> {
     const MIN_BARE_SIZE: usize = 28;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x01844067, "chat")?;
         let creator = flags & (1 << 0) != 0;
         let kicked = flags & (1 << 1) != 0;
@@ -4769,6 +5048,10 @@ impl<'a> zerotl::BareDecode<'a> for ChatForbidden<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let id = r.read_i32()?;
         let title = zerotl::Decode::decode(r)?;
         Ok(Self { id, title })
@@ -4971,6 +5254,10 @@ impl<'a> zerotl::BareDecode<'a> for Channel<'a> {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x01fefbe5, "channel")?;
         let creator = flags & (1 << 0) != 0;
         let left = flags & (1 << 2) != 0;
@@ -5138,6 +5425,10 @@ impl<'a> zerotl::BareDecode<'a> for ChannelForbidden<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00010120, "channelForbidden")?;
         let broadcast = flags & (1 << 5) != 0;
         let megagroup = flags & (1 << 8) != 0;
@@ -5277,6 +5568,10 @@ impl<'a> zerotl::BareDecode<'a> for ChatFull<'a> {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x000019cc, "chatFull")?;
         let can_set_username = flags & (1 << 7) != 0;
         let has_scheduled = flags & (1 << 8) != 0;
@@ -5634,6 +5929,10 @@ impl<'a> zerotl::BareDecode<'a> for ChannelFull<'a> {
     const MIN_BARE_SIZE: usize = 48;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x007fffff, "channelFull")?;
         let can_view_participants = flags & (1 << 3) != 0;
         let can_set_username = flags & (1 << 6) != 0;
@@ -5842,6 +6141,10 @@ impl<'a> zerotl::BareDecode<'a> for ChatParticipant {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let user_id = zerotl::fixed::i32_at(run, 0);
         let inviter_id = zerotl::fixed::i32_at(run, 4);
@@ -5861,8 +6164,12 @@ impl zerotl::Encode for ChatParticipant {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.user_id);
+            zerotl::fixed::put_i32_at(run, 8, self.inviter_id);
+            zerotl::fixed::put_i32_at(run, 12, self.date);
+        }
     }
 }
 
@@ -5909,6 +6216,10 @@ impl<'a> zerotl::BareDecode<'a> for ChatParticipantCreator {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let user_id = r.read_i32()?;
         Ok(Self { user_id })
     }
@@ -5921,8 +6232,10 @@ impl zerotl::Encode for ChatParticipantCreator {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.user_id);
+        }
     }
 }
 
@@ -5977,6 +6290,10 @@ impl<'a> zerotl::BareDecode<'a> for ChatParticipantAdmin {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let user_id = zerotl::fixed::i32_at(run, 0);
         let inviter_id = zerotl::fixed::i32_at(run, 4);
@@ -5996,8 +6313,12 @@ impl zerotl::Encode for ChatParticipantAdmin {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.user_id);
+            zerotl::fixed::put_i32_at(run, 8, self.inviter_id);
+            zerotl::fixed::put_i32_at(run, 12, self.date);
+        }
     }
 }
 
@@ -6056,6 +6377,10 @@ impl<'a> zerotl::BareDecode<'a> for ChatParticipantsForbidden {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "chatParticipantsForbidden")?;
         let chat_id = r.read_i32()?;
         let self_participant = if flags & (1 << 0) != 0 {
@@ -6130,6 +6455,10 @@ impl<'a> zerotl::BareDecode<'a> for ChatParticipants<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let chat_id = r.read_i32()?;
         let participants = zerotl::Decode::decode(r)?;
         let version = r.read_i32()?;
@@ -6189,7 +6518,11 @@ impl zerotl::BareEncode for ChatPhotoEmpty {
 impl<'a> zerotl::BareDecode<'a> for ChatPhotoEmpty {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -6257,6 +6590,10 @@ impl<'a> zerotl::BareDecode<'a> for ChatPhoto {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "chatPhoto")?;
         let has_video = flags & (1 << 0) != 0;
         let photo_small = zerotl::Decode::decode(r)?;
@@ -6326,6 +6663,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageEmpty {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let id = r.read_i32()?;
         Ok(Self { id })
     }
@@ -6338,8 +6679,10 @@ impl zerotl::Encode for MessageEmpty {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.id);
+        }
     }
 }
 
@@ -6545,6 +6888,10 @@ impl<'a> zerotl::BareDecode<'a> for Message<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x01efeffe, "message")?;
         let out = flags & (1 << 1) != 0;
         let mentioned = flags & (1 << 4) != 0;
@@ -6759,6 +7106,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageService<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0008613a, "messageService")?;
         let out = flags & (1 << 1) != 0;
         let mentioned = flags & (1 << 4) != 0;
@@ -6845,7 +7196,11 @@ impl zerotl::BareEncode for MessageMediaEmpty {
 impl<'a> zerotl::BareDecode<'a> for MessageMediaEmpty {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -6920,6 +7275,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageMediaPhoto<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000005, "messageMediaPhoto")?;
         let photo = if flags & (1 << 0) != 0 {
             Some(zerotl::Decode::decode(r)?)
@@ -6989,6 +7348,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageMediaGeo {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let geo = zerotl::Decode::decode(r)?;
         Ok(Self { geo })
     }
@@ -7063,6 +7426,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageMediaContact<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let phone_number = zerotl::Decode::decode(r)?;
         let first_name = zerotl::Decode::decode(r)?;
         let last_name = zerotl::Decode::decode(r)?;
@@ -7126,7 +7493,11 @@ impl zerotl::BareEncode for MessageMediaUnsupported {
 impl<'a> zerotl::BareDecode<'a> for MessageMediaUnsupported {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -7201,6 +7572,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageMediaDocument<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000005, "messageMediaDocument")?;
         let document = if flags & (1 << 0) != 0 {
             Some(zerotl::Decode::decode(r)?)
@@ -7273,6 +7648,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageMediaWebPage<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let webpage = zerotl::Decode::decode(r)?;
         Ok(Self { webpage })
     }
@@ -7352,6 +7731,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageMediaVenue<'a> {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let geo = zerotl::Decode::decode(r)?;
         let title = zerotl::Decode::decode(r)?;
         let address = zerotl::Decode::decode(r)?;
@@ -7423,6 +7806,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageMediaGame<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let game = zerotl::Decode::decode(r)?;
         Ok(Self { game })
     }
@@ -7526,6 +7913,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageMediaInvoice<'a> {
     const MIN_BARE_SIZE: usize = 28;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000000f, "messageMediaInvoice")?;
         let shipping_address_requested = flags & (1 << 1) != 0;
         let test = flags & (1 << 3) != 0;
@@ -7639,6 +8030,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageMediaGeoLive {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000003, "messageMediaGeoLive")?;
         let geo = zerotl::Decode::decode(r)?;
         let heading = if flags & (1 << 0) != 0 {
@@ -7718,6 +8113,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageMediaPoll<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let poll = zerotl::Decode::decode(r)?;
         let results = zerotl::Decode::decode(r)?;
         Ok(Self { poll, results })
@@ -7781,6 +8180,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageMediaDice<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let value = r.read_i32()?;
         let emoticon = zerotl::Decode::decode(r)?;
         Ok(Self { value, emoticon })
@@ -7835,7 +8238,11 @@ impl zerotl::BareEncode for MessageActionEmpty {
 impl<'a> zerotl::BareDecode<'a> for MessageActionEmpty {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -7897,6 +8304,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionChatCreate<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let title = zerotl::Decode::decode(r)?;
         let users = zerotl::Decode::decode(r)?;
         Ok(Self { title, users })
@@ -7957,6 +8368,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionChatEditTitle<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let title = zerotl::Decode::decode(r)?;
         Ok(Self { title })
     }
@@ -8016,6 +8431,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionChatEditPhoto<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let photo = zerotl::Decode::decode(r)?;
         Ok(Self { photo })
     }
@@ -8069,7 +8488,11 @@ impl zerotl::BareEncode for MessageActionChatDeletePhoto {
 impl<'a> zerotl::BareDecode<'a> for MessageActionChatDeletePhoto {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -8128,6 +8551,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionChatAddUser<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let users = zerotl::Decode::decode(r)?;
         Ok(Self { users })
     }
@@ -8188,6 +8615,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionChatDeleteUser {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let user_id = r.read_i32()?;
         Ok(Self { user_id })
     }
@@ -8200,8 +8631,10 @@ impl zerotl::Encode for MessageActionChatDeleteUser {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.user_id);
+        }
     }
 }
 
@@ -8248,6 +8681,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionChatJoinedByLink {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let inviter_id = r.read_i32()?;
         Ok(Self { inviter_id })
     }
@@ -8260,8 +8697,10 @@ impl zerotl::Encode for MessageActionChatJoinedByLink {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.inviter_id);
+        }
     }
 }
 
@@ -8307,6 +8746,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionChannelCreate<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let title = zerotl::Decode::decode(r)?;
         Ok(Self { title })
     }
@@ -8367,6 +8810,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionChatMigrateTo {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let channel_id = r.read_i32()?;
         Ok(Self { channel_id })
     }
@@ -8379,8 +8826,10 @@ impl zerotl::Encode for MessageActionChatMigrateTo {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.channel_id);
+        }
     }
 }
 
@@ -8429,6 +8878,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionChannelMigrateFrom<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let title = zerotl::Decode::decode(r)?;
         let chat_id = r.read_i32()?;
         Ok(Self { title, chat_id })
@@ -8483,7 +8936,11 @@ impl zerotl::BareEncode for MessageActionPinMessage {
 impl<'a> zerotl::BareDecode<'a> for MessageActionPinMessage {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -8536,7 +8993,11 @@ impl zerotl::BareEncode for MessageActionHistoryClear {
 impl<'a> zerotl::BareDecode<'a> for MessageActionHistoryClear {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -8601,6 +9062,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionGameScore {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let game_id = zerotl::fixed::i64_at(run, 0);
         let score = zerotl::fixed::i32_at(run, 8);
@@ -8615,8 +9080,11 @@ impl zerotl::Encode for MessageActionGameScore {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i64_at(run, 4, self.game_id);
+            zerotl::fixed::put_i32_at(run, 12, self.score);
+        }
     }
 }
 
@@ -8696,6 +9164,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionPaymentSentMe<'a> {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000003, "messageActionPaymentSentMe")?;
         let currency = zerotl::Decode::decode(r)?;
         let total_amount = r.read_i64()?;
@@ -8779,6 +9251,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionPaymentSent<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let currency = zerotl::Decode::decode(r)?;
         let total_amount = r.read_i64()?;
         Ok(Self {
@@ -8860,6 +9336,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionPhoneCall {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000007, "messageActionPhoneCall")?;
         let video = flags & (1 << 2) != 0;
         let call_id = r.read_i64()?;
@@ -8930,7 +9410,11 @@ impl zerotl::BareEncode for MessageActionScreenshotTaken {
 impl<'a> zerotl::BareDecode<'a> for MessageActionScreenshotTaken {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -8989,6 +9473,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionCustomAction<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let message = zerotl::Decode::decode(r)?;
         Ok(Self { message })
     }
@@ -9048,6 +9536,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionBotAllowed<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let domain = zerotl::Decode::decode(r)?;
         Ok(Self { domain })
     }
@@ -9110,6 +9602,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionSecureValuesSentMe<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let values = zerotl::Decode::decode(r)?;
         let credentials = zerotl::Decode::decode(r)?;
         Ok(Self {
@@ -9173,6 +9669,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionSecureValuesSent<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let types = zerotl::Decode::decode(r)?;
         Ok(Self { types })
     }
@@ -9226,7 +9726,11 @@ impl zerotl::BareEncode for MessageActionContactSignUp {
 impl<'a> zerotl::BareDecode<'a> for MessageActionContactSignUp {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -9291,6 +9795,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionGeoProximityReached {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let from_id = zerotl::Decode::decode(r)?;
         let to_id = zerotl::Decode::decode(r)?;
         let distance = r.read_i32()?;
@@ -9362,6 +9870,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionGroupCall {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "messageActionGroupCall")?;
         let call = zerotl::Decode::decode(r)?;
         let duration = if flags & (1 << 0) != 0 {
@@ -9430,6 +9942,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionInviteToGroupCall<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let call = zerotl::Decode::decode(r)?;
         let users = zerotl::Decode::decode(r)?;
         Ok(Self { call, users })
@@ -9540,6 +10056,10 @@ impl<'a> zerotl::BareDecode<'a> for Dialog<'a> {
     const MIN_BARE_SIZE: usize = 32;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000001f, "dialog")?;
         let pinned = flags & (1 << 2) != 0;
         let unread_mark = flags & (1 << 3) != 0;
@@ -9660,6 +10180,10 @@ impl<'a> zerotl::BareDecode<'a> for DialogFolder<'a> {
     const MIN_BARE_SIZE: usize = 32;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000004, "dialogFolder")?;
         let pinned = flags & (1 << 2) != 0;
         let folder = zerotl::Decode::decode(r)?;
@@ -9738,6 +10262,10 @@ impl<'a> zerotl::BareDecode<'a> for PhotoEmpty {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let id = r.read_i64()?;
         Ok(Self { id })
     }
@@ -9750,8 +10278,10 @@ impl zerotl::Encode for PhotoEmpty {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i64_at(run, 4, self.id);
+        }
     }
 }
 
@@ -9831,6 +10361,10 @@ impl<'a> zerotl::BareDecode<'a> for Photo<'a> {
     const MIN_BARE_SIZE: usize = 40;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000003, "photo")?;
         let has_stickers = flags & (1 << 0) != 0;
         let run = r.read_array::<16>()?;
@@ -9912,6 +10446,10 @@ impl<'a> zerotl::BareDecode<'a> for PhotoSizeEmpty<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let type_ = zerotl::Decode::decode(r)?;
         Ok(Self { type_ })
     }
@@ -9985,6 +10523,10 @@ impl<'a> zerotl::BareDecode<'a> for PhotoSize<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let type_ = zerotl::Decode::decode(r)?;
         let location = zerotl::Decode::decode(r)?;
         let run = r.read_array::<12>()?;
@@ -10069,6 +10611,10 @@ impl<'a> zerotl::BareDecode<'a> for PhotoCachedSize<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let type_ = zerotl::Decode::decode(r)?;
         let location = zerotl::Decode::decode(r)?;
         let run = r.read_array::<8>()?;
@@ -10142,6 +10688,10 @@ impl<'a> zerotl::BareDecode<'a> for PhotoStrippedSize<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let type_ = zerotl::Decode::decode(r)?;
         let bytes = zerotl::Decode::decode(r)?;
         Ok(Self { type_, bytes })
@@ -10216,6 +10766,10 @@ impl<'a> zerotl::BareDecode<'a> for PhotoSizeProgressive<'a> {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let type_ = zerotl::Decode::decode(r)?;
         let location = zerotl::Decode::decode(r)?;
         let run = r.read_array::<8>()?;
@@ -10289,6 +10843,10 @@ impl<'a> zerotl::BareDecode<'a> for PhotoPathSize<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let type_ = zerotl::Decode::decode(r)?;
         let bytes = zerotl::Decode::decode(r)?;
         Ok(Self { type_, bytes })
@@ -10343,7 +10901,11 @@ impl zerotl::BareEncode for GeoPointEmpty {
 impl<'a> zerotl::BareDecode<'a> for GeoPointEmpty {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -10420,6 +10982,10 @@ impl<'a> zerotl::BareDecode<'a> for GeoPoint {
     const MIN_BARE_SIZE: usize = 28;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "geoPoint")?;
         let run = r.read_array::<24>()?;
         let long = zerotl::fixed::f64_at(run, 0);
@@ -10493,6 +11059,10 @@ impl<'a> zerotl::BareDecode<'a> for InputNotifyPeer<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let peer = zerotl::Decode::decode(r)?;
         Ok(Self { peer })
     }
@@ -10546,7 +11116,11 @@ impl zerotl::BareEncode for InputNotifyUsers {
 impl<'a> zerotl::BareDecode<'a> for InputNotifyUsers {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -10599,7 +11173,11 @@ impl zerotl::BareEncode for InputNotifyChats {
 impl<'a> zerotl::BareDecode<'a> for InputNotifyChats {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -10652,7 +11230,11 @@ impl zerotl::BareEncode for InputNotifyBroadcasts {
 impl<'a> zerotl::BareDecode<'a> for InputNotifyBroadcasts {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -10740,6 +11322,10 @@ impl<'a> zerotl::BareDecode<'a> for InputPeerNotifySettings<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000000f, "inputPeerNotifySettings")?;
         let show_previews = if flags & (1 << 0) != 0 {
             Some(zerotl::Decode::decode(r)?)
@@ -10853,6 +11439,10 @@ impl<'a> zerotl::BareDecode<'a> for PeerNotifySettings<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000000f, "peerNotifySettings")?;
         let show_previews = if flags & (1 << 0) != 0 {
             Some(zerotl::Decode::decode(r)?)
@@ -10971,6 +11561,10 @@ impl<'a> zerotl::BareDecode<'a> for PeerSettings {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x000000ff, "peerSettings")?;
         let report_spam = flags & (1 << 0) != 0;
         let add_contact = flags & (1 << 1) != 0;
@@ -11082,6 +11676,10 @@ impl<'a> zerotl::BareDecode<'a> for WallPaper<'a> {
     const MIN_BARE_SIZE: usize = 28;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let id = r.read_i64()?;
         let flags = r.read_flags(0x0000001f, "wallPaper")?;
         let creator = flags & (1 << 0) != 0;
@@ -11175,6 +11773,10 @@ impl<'a> zerotl::BareDecode<'a> for WallPaperNoFile {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000016, "wallPaperNoFile")?;
         let default = flags & (1 << 1) != 0;
         let dark = flags & (1 << 4) != 0;
@@ -11239,7 +11841,11 @@ impl zerotl::BareEncode for InputReportReasonSpam {
 impl<'a> zerotl::BareDecode<'a> for InputReportReasonSpam {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -11292,7 +11898,11 @@ impl zerotl::BareEncode for InputReportReasonViolence {
 impl<'a> zerotl::BareDecode<'a> for InputReportReasonViolence {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -11345,7 +11955,11 @@ impl zerotl::BareEncode for InputReportReasonPornography {
 impl<'a> zerotl::BareDecode<'a> for InputReportReasonPornography {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -11398,7 +12012,11 @@ impl zerotl::BareEncode for InputReportReasonChildAbuse {
 impl<'a> zerotl::BareDecode<'a> for InputReportReasonChildAbuse {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -11457,6 +12075,10 @@ impl<'a> zerotl::BareDecode<'a> for InputReportReasonOther<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let text = zerotl::Decode::decode(r)?;
         Ok(Self { text })
     }
@@ -11510,7 +12132,11 @@ impl zerotl::BareEncode for InputReportReasonCopyright {
 impl<'a> zerotl::BareDecode<'a> for InputReportReasonCopyright {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -11563,7 +12189,11 @@ impl zerotl::BareEncode for InputReportReasonGeoIrrelevant {
 impl<'a> zerotl::BareDecode<'a> for InputReportReasonGeoIrrelevant {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -11704,6 +12334,10 @@ impl<'a> zerotl::BareDecode<'a> for UserFull<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x000038ff, "userFull")?;
         let blocked = flags & (1 << 0) != 0;
         let phone_calls_available = flags & (1 << 4) != 0;
@@ -11817,6 +12451,10 @@ impl<'a> zerotl::BareDecode<'a> for Contact {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let user_id = r.read_i32()?;
         let mutual = zerotl::Decode::decode(r)?;
         Ok(Self { user_id, mutual })
@@ -11883,6 +12521,10 @@ impl<'a> zerotl::BareDecode<'a> for ImportedContact {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let user_id = zerotl::fixed::i32_at(run, 0);
         let client_id = zerotl::fixed::i64_at(run, 4);
@@ -11897,8 +12539,11 @@ impl zerotl::Encode for ImportedContact {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.user_id);
+            zerotl::fixed::put_i64_at(run, 8, self.client_id);
+        }
     }
 }
 
@@ -11947,6 +12592,10 @@ impl<'a> zerotl::BareDecode<'a> for ContactStatus {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let user_id = r.read_i32()?;
         let status = zerotl::Decode::decode(r)?;
         Ok(Self { user_id, status })
@@ -12001,7 +12650,11 @@ impl zerotl::BareEncode for InputMessagesFilterEmpty {
 impl<'a> zerotl::BareDecode<'a> for InputMessagesFilterEmpty {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -12054,7 +12707,11 @@ impl zerotl::BareEncode for InputMessagesFilterPhotos {
 impl<'a> zerotl::BareDecode<'a> for InputMessagesFilterPhotos {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -12107,7 +12764,11 @@ impl zerotl::BareEncode for InputMessagesFilterVideo {
 impl<'a> zerotl::BareDecode<'a> for InputMessagesFilterVideo {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -12160,7 +12821,11 @@ impl zerotl::BareEncode for InputMessagesFilterPhotoVideo {
 impl<'a> zerotl::BareDecode<'a> for InputMessagesFilterPhotoVideo {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -12213,7 +12878,11 @@ impl zerotl::BareEncode for InputMessagesFilterDocument {
 impl<'a> zerotl::BareDecode<'a> for InputMessagesFilterDocument {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -12266,7 +12935,11 @@ impl zerotl::BareEncode for InputMessagesFilterUrl {
 impl<'a> zerotl::BareDecode<'a> for InputMessagesFilterUrl {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -12319,7 +12992,11 @@ impl zerotl::BareEncode for InputMessagesFilterGif {
 impl<'a> zerotl::BareDecode<'a> for InputMessagesFilterGif {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -12372,7 +13049,11 @@ impl zerotl::BareEncode for InputMessagesFilterVoice {
 impl<'a> zerotl::BareDecode<'a> for InputMessagesFilterVoice {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -12425,7 +13106,11 @@ impl zerotl::BareEncode for InputMessagesFilterMusic {
 impl<'a> zerotl::BareDecode<'a> for InputMessagesFilterMusic {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -12478,7 +13163,11 @@ impl zerotl::BareEncode for InputMessagesFilterChatPhotos {
 impl<'a> zerotl::BareDecode<'a> for InputMessagesFilterChatPhotos {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -12537,6 +13226,10 @@ impl<'a> zerotl::BareDecode<'a> for InputMessagesFilterPhoneCalls {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "inputMessagesFilterPhoneCalls")?;
         let missed = flags & (1 << 0) != 0;
         Ok(Self { missed })
@@ -12591,7 +13284,11 @@ impl zerotl::BareEncode for InputMessagesFilterRoundVoice {
 impl<'a> zerotl::BareDecode<'a> for InputMessagesFilterRoundVoice {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -12644,7 +13341,11 @@ impl zerotl::BareEncode for InputMessagesFilterRoundVideo {
 impl<'a> zerotl::BareDecode<'a> for InputMessagesFilterRoundVideo {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -12697,7 +13398,11 @@ impl zerotl::BareEncode for InputMessagesFilterMyMentions {
 impl<'a> zerotl::BareDecode<'a> for InputMessagesFilterMyMentions {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -12750,7 +13455,11 @@ impl zerotl::BareEncode for InputMessagesFilterGeo {
 impl<'a> zerotl::BareDecode<'a> for InputMessagesFilterGeo {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -12803,7 +13512,11 @@ impl zerotl::BareEncode for InputMessagesFilterContacts {
 impl<'a> zerotl::BareDecode<'a> for InputMessagesFilterContacts {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -12856,7 +13569,11 @@ impl zerotl::BareEncode for InputMessagesFilterPinned {
 impl<'a> zerotl::BareDecode<'a> for InputMessagesFilterPinned {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -12923,6 +13640,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateNewMessage<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let message = zerotl::Decode::decode(r)?;
         let run = r.read_array::<8>()?;
         let pts = zerotl::fixed::i32_at(run, 0);
@@ -12995,6 +13716,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateMessageId {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let id = zerotl::fixed::i32_at(run, 0);
         let random_id = zerotl::fixed::i64_at(run, 4);
@@ -13009,8 +13734,11 @@ impl zerotl::Encode for UpdateMessageId {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.id);
+            zerotl::fixed::put_i64_at(run, 8, self.random_id);
+        }
     }
 }
 
@@ -13064,6 +13792,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateDeleteMessages<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let messages = zerotl::Decode::decode(r)?;
         let run = r.read_array::<8>()?;
         let pts = zerotl::fixed::i32_at(run, 0);
@@ -13133,6 +13865,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateUserTyping {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let user_id = r.read_i32()?;
         let action = zerotl::Decode::decode(r)?;
         Ok(Self { user_id, action })
@@ -13201,6 +13937,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateChatUserTyping {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<8>()?;
         let chat_id = zerotl::fixed::i32_at(run, 0);
         let user_id = zerotl::fixed::i32_at(run, 4);
@@ -13267,6 +14007,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateChatParticipants<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let participants = zerotl::Decode::decode(r)?;
         Ok(Self { participants })
     }
@@ -13329,6 +14073,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateUserStatus {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let user_id = r.read_i32()?;
         let status = zerotl::Decode::decode(r)?;
         Ok(Self { user_id, status })
@@ -13400,6 +14148,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateUserName<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let user_id = r.read_i32()?;
         let first_name = zerotl::Decode::decode(r)?;
         let last_name = zerotl::Decode::decode(r)?;
@@ -13478,6 +14230,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateUserPhoto {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<8>()?;
         let user_id = zerotl::fixed::i32_at(run, 0);
         let date = zerotl::fixed::i32_at(run, 4);
@@ -13549,6 +14305,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateNewEncryptedMessage<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let message = zerotl::Decode::decode(r)?;
         let qts = r.read_i32()?;
         Ok(Self { message, qts })
@@ -13610,6 +14370,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateEncryptedChatTyping {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let chat_id = r.read_i32()?;
         Ok(Self { chat_id })
     }
@@ -13622,8 +14386,10 @@ impl zerotl::Encode for UpdateEncryptedChatTyping {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.chat_id);
+        }
     }
 }
 
@@ -13672,6 +14438,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateEncryption<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let chat = zerotl::Decode::decode(r)?;
         let date = r.read_i32()?;
         Ok(Self { chat, date })
@@ -13741,6 +14511,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateEncryptedMessagesRead {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let chat_id = zerotl::fixed::i32_at(run, 0);
         let max_date = zerotl::fixed::i32_at(run, 4);
@@ -13760,8 +14534,12 @@ impl zerotl::Encode for UpdateEncryptedMessagesRead {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.chat_id);
+            zerotl::fixed::put_i32_at(run, 8, self.max_date);
+            zerotl::fixed::put_i32_at(run, 12, self.date);
+        }
     }
 }
 
@@ -13822,6 +14600,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateChatParticipantAdd {
     const FIXED_BARE_SIZE: Option<usize> = Some(20);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<20>()?;
         let chat_id = zerotl::fixed::i32_at(run, 0);
         let user_id = zerotl::fixed::i32_at(run, 4);
@@ -13845,8 +14627,14 @@ impl zerotl::Encode for UpdateChatParticipantAdd {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(24) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.chat_id);
+            zerotl::fixed::put_i32_at(run, 8, self.user_id);
+            zerotl::fixed::put_i32_at(run, 12, self.inviter_id);
+            zerotl::fixed::put_i32_at(run, 16, self.date);
+            zerotl::fixed::put_i32_at(run, 20, self.version);
+        }
     }
 }
 
@@ -13901,6 +14689,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateChatParticipantDelete {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let chat_id = zerotl::fixed::i32_at(run, 0);
         let user_id = zerotl::fixed::i32_at(run, 4);
@@ -13920,8 +14712,12 @@ impl zerotl::Encode for UpdateChatParticipantDelete {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.chat_id);
+            zerotl::fixed::put_i32_at(run, 8, self.user_id);
+            zerotl::fixed::put_i32_at(run, 12, self.version);
+        }
     }
 }
 
@@ -13967,6 +14763,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateDcOptions<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let dc_options = zerotl::Decode::decode(r)?;
         Ok(Self { dc_options })
     }
@@ -14029,6 +14829,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateNotifySettings<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let peer = zerotl::Decode::decode(r)?;
         let notify_settings = zerotl::Decode::decode(r)?;
         Ok(Self {
@@ -14116,6 +14920,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateServiceNotification<'a> {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000003, "updateServiceNotification")?;
         let popup = flags & (1 << 0) != 0;
         let inbox_date = if flags & (1 << 1) != 0 {
@@ -14195,6 +15003,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdatePrivacy<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let key = zerotl::Decode::decode(r)?;
         let rules = zerotl::Decode::decode(r)?;
         Ok(Self { key, rules })
@@ -14258,6 +15070,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateUserPhone<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let user_id = r.read_i32()?;
         let phone = zerotl::Decode::decode(r)?;
         Ok(Self { user_id, phone })
@@ -14338,6 +15154,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateReadHistoryInbox {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "updateReadHistoryInbox")?;
         let folder_id = if flags & (1 << 0) != 0 {
             Some(r.read_i32()?)
@@ -14426,6 +15246,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateReadHistoryOutbox {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let peer = zerotl::Decode::decode(r)?;
         let run = r.read_array::<12>()?;
         let max_id = zerotl::fixed::i32_at(run, 0);
@@ -14502,6 +15326,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateWebPage<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let webpage = zerotl::Decode::decode(r)?;
         let run = r.read_array::<8>()?;
         let pts = zerotl::fixed::i32_at(run, 0);
@@ -14576,6 +15404,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateReadMessagesContents<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let messages = zerotl::Decode::decode(r)?;
         let run = r.read_array::<8>()?;
         let pts = zerotl::fixed::i32_at(run, 0);
@@ -14648,6 +15480,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateChannelTooLong {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "updateChannelTooLong")?;
         let channel_id = r.read_i32()?;
         let pts = if flags & (1 << 0) != 0 {
@@ -14714,6 +15550,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateChannel {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let channel_id = r.read_i32()?;
         Ok(Self { channel_id })
     }
@@ -14726,8 +15566,10 @@ impl zerotl::Encode for UpdateChannel {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.channel_id);
+        }
     }
 }
 
@@ -14781,6 +15623,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateNewChannelMessage<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let message = zerotl::Decode::decode(r)?;
         let run = r.read_array::<8>()?;
         let pts = zerotl::fixed::i32_at(run, 0);
@@ -14864,6 +15710,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateReadChannelInbox {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "updateReadChannelInbox")?;
         let folder_id = if flags & (1 << 0) != 0 {
             Some(r.read_i32()?)
@@ -14950,6 +15800,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateDeleteChannelMessages<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let channel_id = r.read_i32()?;
         let messages = zerotl::Decode::decode(r)?;
         let run = r.read_array::<8>()?;
@@ -15027,6 +15881,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateChannelMessageViews {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let channel_id = zerotl::fixed::i32_at(run, 0);
         let id = zerotl::fixed::i32_at(run, 4);
@@ -15046,8 +15904,12 @@ impl zerotl::Encode for UpdateChannelMessageViews {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.channel_id);
+            zerotl::fixed::put_i32_at(run, 8, self.id);
+            zerotl::fixed::put_i32_at(run, 12, self.views);
+        }
     }
 }
 
@@ -15104,6 +15966,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateChatParticipantAdmin {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<8>()?;
         let chat_id = zerotl::fixed::i32_at(run, 0);
         let user_id = zerotl::fixed::i32_at(run, 4);
@@ -15172,6 +16038,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateNewStickerSet<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let stickerset = zerotl::Decode::decode(r)?;
         Ok(Self { stickerset })
     }
@@ -15234,6 +16104,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateStickerSetsOrder<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "updateStickerSetsOrder")?;
         let masks = flags & (1 << 0) != 0;
         let order = zerotl::Decode::decode(r)?;
@@ -15289,7 +16163,11 @@ impl zerotl::BareEncode for UpdateStickerSets {
 impl<'a> zerotl::BareDecode<'a> for UpdateStickerSets {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -15342,7 +16220,11 @@ impl zerotl::BareEncode for UpdateSavedGifs {
 impl<'a> zerotl::BareDecode<'a> for UpdateSavedGifs {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -15429,6 +16311,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateBotInlineQuery<'a> {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000003, "updateBotInlineQuery")?;
         let run = r.read_array::<12>()?;
         let query_id = zerotl::fixed::i64_at(run, 0);
@@ -15533,6 +16419,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateBotInlineSend<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000003, "updateBotInlineSend")?;
         let user_id = r.read_i32()?;
         let query = zerotl::Decode::decode(r)?;
@@ -15619,6 +16509,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateEditChannelMessage<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let message = zerotl::Decode::decode(r)?;
         let run = r.read_array::<8>()?;
         let pts = zerotl::fixed::i32_at(run, 0);
@@ -15721,6 +16615,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateBotCallbackQuery<'a> {
     const MIN_BARE_SIZE: usize = 32;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000003, "updateBotCallbackQuery")?;
         let run = r.read_array::<12>()?;
         let query_id = zerotl::fixed::i64_at(run, 0);
@@ -15813,6 +16711,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateEditMessage<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let message = zerotl::Decode::decode(r)?;
         let run = r.read_array::<8>()?;
         let pts = zerotl::fixed::i32_at(run, 0);
@@ -15910,6 +16812,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateInlineBotCallbackQuery<'a> {
     const MIN_BARE_SIZE: usize = 28;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000003, "updateInlineBotCallbackQuery")?;
         let run = r.read_array::<12>()?;
         let query_id = zerotl::fixed::i64_at(run, 0);
@@ -15997,6 +16903,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateReadChannelOutbox {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<8>()?;
         let channel_id = zerotl::fixed::i32_at(run, 0);
         let max_id = zerotl::fixed::i32_at(run, 4);
@@ -16011,8 +16921,11 @@ impl zerotl::Encode for UpdateReadChannelOutbox {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.channel_id);
+            zerotl::fixed::put_i32_at(run, 8, self.max_id);
+        }
     }
 }
 
@@ -16061,6 +16974,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateDraftMessage<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let peer = zerotl::Decode::decode(r)?;
         let draft = zerotl::Decode::decode(r)?;
         Ok(Self { peer, draft })
@@ -16115,7 +17032,11 @@ impl zerotl::BareEncode for UpdateReadFeaturedStickers {
 impl<'a> zerotl::BareDecode<'a> for UpdateReadFeaturedStickers {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -16168,7 +17089,11 @@ impl zerotl::BareEncode for UpdateRecentStickers {
 impl<'a> zerotl::BareDecode<'a> for UpdateRecentStickers {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -16221,7 +17146,11 @@ impl zerotl::BareEncode for UpdateConfig {
 impl<'a> zerotl::BareDecode<'a> for UpdateConfig {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -16274,7 +17203,11 @@ impl zerotl::BareEncode for UpdatePtsChanged {
 impl<'a> zerotl::BareDecode<'a> for UpdatePtsChanged {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -16344,6 +17277,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateChannelWebPage<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let channel_id = r.read_i32()?;
         let webpage = zerotl::Decode::decode(r)?;
         let run = r.read_array::<8>()?;
@@ -16423,6 +17360,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateDialogPinned {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000003, "updateDialogPinned")?;
         let pinned = flags & (1 << 0) != 0;
         let folder_id = if flags & (1 << 1) != 0 {
@@ -16505,6 +17446,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdatePinnedDialogs<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000003, "updatePinnedDialogs")?;
         let folder_id = if flags & (1 << 1) != 0 {
             Some(r.read_i32()?)
@@ -16574,6 +17519,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateBotWebhookJson<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let data = zerotl::Decode::decode(r)?;
         Ok(Self { data })
     }
@@ -16639,6 +17588,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateBotWebhookJsonQuery<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let query_id = r.read_i64()?;
         let data = zerotl::Decode::decode(r)?;
         let timeout = r.read_i32()?;
@@ -16715,6 +17668,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateBotShippingQuery<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let query_id = zerotl::fixed::i64_at(run, 0);
         let user_id = zerotl::fixed::i32_at(run, 8);
@@ -16821,6 +17778,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateBotPrecheckoutQuery<'a> {
     const MIN_BARE_SIZE: usize = 32;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000003, "updateBotPrecheckoutQuery")?;
         let run = r.read_array::<12>()?;
         let query_id = zerotl::fixed::i64_at(run, 0);
@@ -16904,6 +17865,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdatePhoneCall<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let phone_call = zerotl::Decode::decode(r)?;
         Ok(Self { phone_call })
     }
@@ -16963,6 +17928,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateLangPackTooLong<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let lang_code = zerotl::Decode::decode(r)?;
         Ok(Self { lang_code })
     }
@@ -17022,6 +17991,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateLangPack<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let difference = zerotl::Decode::decode(r)?;
         Ok(Self { difference })
     }
@@ -17075,7 +18048,11 @@ impl zerotl::BareEncode for UpdateFavedStickers {
 impl<'a> zerotl::BareDecode<'a> for UpdateFavedStickers {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -17137,6 +18114,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateChannelReadMessagesContents<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let channel_id = r.read_i32()?;
         let messages = zerotl::Decode::decode(r)?;
         Ok(Self {
@@ -17194,7 +18175,11 @@ impl zerotl::BareEncode for UpdateContactsReset {
 impl<'a> zerotl::BareDecode<'a> for UpdateContactsReset {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -17259,6 +18244,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateChannelAvailableMessages {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<8>()?;
         let channel_id = zerotl::fixed::i32_at(run, 0);
         let available_min_id = zerotl::fixed::i32_at(run, 4);
@@ -17276,8 +18265,11 @@ impl zerotl::Encode for UpdateChannelAvailableMessages {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.channel_id);
+            zerotl::fixed::put_i32_at(run, 8, self.available_min_id);
+        }
     }
 }
 
@@ -17326,6 +18318,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateDialogUnreadMark {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "updateDialogUnreadMark")?;
         let unread = flags & (1 << 0) != 0;
         let peer = zerotl::Decode::decode(r)?;
@@ -17396,6 +18392,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateMessagePoll<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "updateMessagePoll")?;
         let poll_id = r.read_i64()?;
         let poll = if flags & (1 << 0) != 0 {
@@ -17472,6 +18472,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateChatDefaultBannedRights {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let peer = zerotl::Decode::decode(r)?;
         let default_banned_rights = zerotl::Decode::decode(r)?;
         let version = r.read_i32()?;
@@ -17545,6 +18549,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateFolderPeers<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let folder_peers = zerotl::Decode::decode(r)?;
         let run = r.read_array::<8>()?;
         let pts = zerotl::fixed::i32_at(run, 0);
@@ -17614,6 +18622,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdatePeerSettings {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let peer = zerotl::Decode::decode(r)?;
         let settings = zerotl::Decode::decode(r)?;
         Ok(Self { peer, settings })
@@ -17674,6 +18686,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdatePeerLocated<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let peers = zerotl::Decode::decode(r)?;
         Ok(Self { peers })
     }
@@ -17733,6 +18749,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateNewScheduledMessage<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let message = zerotl::Decode::decode(r)?;
         Ok(Self { message })
     }
@@ -17795,6 +18815,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateDeleteScheduledMessages<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let peer = zerotl::Decode::decode(r)?;
         let messages = zerotl::Decode::decode(r)?;
         Ok(Self { peer, messages })
@@ -17855,6 +18879,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateTheme<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let theme = zerotl::Decode::decode(r)?;
         Ok(Self { theme })
     }
@@ -17917,6 +18945,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateGeoLiveViewed {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let peer = zerotl::Decode::decode(r)?;
         let msg_id = r.read_i32()?;
         Ok(Self { peer, msg_id })
@@ -17971,7 +19003,11 @@ impl zerotl::BareEncode for UpdateLoginToken {
 impl<'a> zerotl::BareDecode<'a> for UpdateLoginToken {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -18038,6 +19074,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateMessagePollVote<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let poll_id = zerotl::fixed::i64_at(run, 0);
         let user_id = zerotl::fixed::i32_at(run, 8);
@@ -18110,6 +19150,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateDialogFilter<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "updateDialogFilter")?;
         let id = r.read_i32()?;
         let filter = if flags & (1 << 0) != 0 {
@@ -18175,6 +19219,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateDialogFilterOrder<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let order = zerotl::Decode::decode(r)?;
         Ok(Self { order })
     }
@@ -18228,7 +19276,11 @@ impl zerotl::BareEncode for UpdateDialogFilters {
 impl<'a> zerotl::BareDecode<'a> for UpdateDialogFilters {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -18290,6 +19342,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdatePhoneCallSignalingData<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let phone_call_id = r.read_i64()?;
         let data = zerotl::Decode::decode(r)?;
         Ok(Self {
@@ -18389,6 +19445,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateChannelParticipant<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000003, "updateChannelParticipant")?;
         let run = r.read_array::<12>()?;
         let channel_id = zerotl::fixed::i32_at(run, 0);
@@ -18479,6 +19539,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateChannelMessageForwards {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let channel_id = zerotl::fixed::i32_at(run, 0);
         let id = zerotl::fixed::i32_at(run, 4);
@@ -18498,8 +19562,12 @@ impl zerotl::Encode for UpdateChannelMessageForwards {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.channel_id);
+            zerotl::fixed::put_i32_at(run, 8, self.id);
+            zerotl::fixed::put_i32_at(run, 12, self.forwards);
+        }
     }
 }
 
@@ -18575,6 +19643,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateReadChannelDiscussionInbox {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "updateReadChannelDiscussionInbox")?;
         let run = r.read_array::<12>()?;
         let channel_id = zerotl::fixed::i32_at(run, 0);
@@ -18663,6 +19735,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateReadChannelDiscussionOutbox {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let channel_id = zerotl::fixed::i32_at(run, 0);
         let top_msg_id = zerotl::fixed::i32_at(run, 4);
@@ -18682,8 +19758,12 @@ impl zerotl::Encode for UpdateReadChannelDiscussionOutbox {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.channel_id);
+            zerotl::fixed::put_i32_at(run, 8, self.top_msg_id);
+            zerotl::fixed::put_i32_at(run, 12, self.read_max_id);
+        }
     }
 }
 
@@ -18732,6 +19812,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdatePeerBlocked {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let peer_id = zerotl::Decode::decode(r)?;
         let blocked = zerotl::Decode::decode(r)?;
         Ok(Self { peer_id, blocked })
@@ -18804,6 +19888,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateChannelUserTyping {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "updateChannelUserTyping")?;
         let channel_id = r.read_i32()?;
         let top_msg_id = if flags & (1 << 0) != 0 {
@@ -18890,6 +19978,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdatePinnedMessages<'a> {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "updatePinnedMessages")?;
         let pinned = flags & (1 << 0) != 0;
         let peer = zerotl::Decode::decode(r)?;
@@ -18975,6 +20067,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdatePinnedChannelMessages<'a> {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "updatePinnedChannelMessages")?;
         let pinned = flags & (1 << 0) != 0;
         let channel_id = r.read_i32()?;
@@ -19047,6 +20143,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateChat {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let chat_id = r.read_i32()?;
         Ok(Self { chat_id })
     }
@@ -19059,8 +20159,10 @@ impl zerotl::Encode for UpdateChat {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.chat_id);
+        }
     }
 }
 
@@ -19112,6 +20214,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateGroupCallParticipants<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let call = zerotl::Decode::decode(r)?;
         let participants = zerotl::Decode::decode(r)?;
         let version = r.read_i32()?;
@@ -19180,6 +20286,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateGroupCall<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let chat_id = r.read_i32()?;
         let call = zerotl::Decode::decode(r)?;
         Ok(Self { chat_id, call })
@@ -19234,7 +20344,11 @@ impl zerotl::BareEncode for UpdatesTooLong {
 impl<'a> zerotl::BareDecode<'a> for UpdatesTooLong {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -19358,6 +20472,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateShortMessage<'a> {
     const MIN_BARE_SIZE: usize = 28;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x000028be, "updateShortMessage")?;
         let out = flags & (1 << 1) != 0;
         let mentioned = flags & (1 << 4) != 0;
@@ -19532,6 +20650,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateShortChatMessage<'a> {
     const MIN_BARE_SIZE: usize = 32;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x000028be, "updateShortChatMessage")?;
         let out = flags & (1 << 1) != 0;
         let mentioned = flags & (1 << 4) != 0;
@@ -19643,6 +20765,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateShort<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let update = zerotl::Decode::decode(r)?;
         let date = r.read_i32()?;
         Ok(Self { update, date })
@@ -19720,6 +20846,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdatesCombined<'a> {
     const MIN_BARE_SIZE: usize = 36;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let updates = zerotl::Decode::decode(r)?;
         let users = zerotl::Decode::decode(r)?;
         let chats = zerotl::Decode::decode(r)?;
@@ -19806,6 +20936,10 @@ impl<'a> zerotl::BareDecode<'a> for Updates<'a> {
     const MIN_BARE_SIZE: usize = 32;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let updates = zerotl::Decode::decode(r)?;
         let users = zerotl::Decode::decode(r)?;
         let chats = zerotl::Decode::decode(r)?;
@@ -19905,6 +21039,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateShortSentMessage<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000282, "updateShortSentMessage")?;
         let out = flags & (1 << 1) != 0;
         let run = r.read_array::<16>()?;
@@ -20017,6 +21155,10 @@ impl<'a> zerotl::BareDecode<'a> for DcOption<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000041f, "dcOption")?;
         let ipv6 = flags & (1 << 0) != 0;
         let media_only = flags & (1 << 1) != 0;
@@ -20367,6 +21509,10 @@ impl<'a> zerotl::BareDecode<'a> for Config<'a> {
     const MIN_BARE_SIZE: usize = 148;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00003fff, "config")?;
         let phonecalls_enabled = flags & (1 << 1) != 0;
         let default_p2p_contacts = flags & (1 << 3) != 0;
@@ -20577,6 +21723,10 @@ impl<'a> zerotl::BareDecode<'a> for NearestDc<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let country = zerotl::Decode::decode(r)?;
         let run = r.read_array::<8>()?;
         let this_dc = zerotl::fixed::i32_at(run, 0);
@@ -20644,6 +21794,10 @@ impl<'a> zerotl::BareDecode<'a> for EncryptedChatEmpty {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let id = r.read_i32()?;
         Ok(Self { id })
     }
@@ -20656,8 +21810,10 @@ impl zerotl::Encode for EncryptedChatEmpty {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.id);
+        }
     }
 }
 
@@ -20718,6 +21874,10 @@ impl<'a> zerotl::BareDecode<'a> for EncryptedChatWaiting {
     const FIXED_BARE_SIZE: Option<usize> = Some(24);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<24>()?;
         let id = zerotl::fixed::i32_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 4);
@@ -20741,8 +21901,14 @@ impl zerotl::Encode for EncryptedChatWaiting {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(28) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.id);
+            zerotl::fixed::put_i64_at(run, 8, self.access_hash);
+            zerotl::fixed::put_i32_at(run, 16, self.date);
+            zerotl::fixed::put_i32_at(run, 20, self.admin_id);
+            zerotl::fixed::put_i32_at(run, 24, self.participant_id);
+        }
     }
 }
 
@@ -20811,6 +21977,10 @@ impl<'a> zerotl::BareDecode<'a> for EncryptedChatRequested<'a> {
     const MIN_BARE_SIZE: usize = 32;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "encryptedChatRequested")?;
         let folder_id = if flags & (1 << 0) != 0 {
             Some(r.read_i32()?)
@@ -20910,6 +22080,10 @@ impl<'a> zerotl::BareDecode<'a> for EncryptedChat<'a> {
     const MIN_BARE_SIZE: usize = 36;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<24>()?;
         let id = zerotl::fixed::i32_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 4);
@@ -20985,6 +22159,10 @@ impl<'a> zerotl::BareDecode<'a> for EncryptedChatDiscarded {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let id = r.read_i32()?;
         Ok(Self { id })
     }
@@ -20997,8 +22175,10 @@ impl zerotl::Encode for EncryptedChatDiscarded {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.id);
+        }
     }
 }
 
@@ -21050,6 +22230,10 @@ impl<'a> zerotl::BareDecode<'a> for InputEncryptedChat {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let chat_id = zerotl::fixed::i32_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 4);
@@ -21067,8 +22251,11 @@ impl zerotl::Encode for InputEncryptedChat {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.chat_id);
+            zerotl::fixed::put_i64_at(run, 8, self.access_hash);
+        }
     }
 }
 
@@ -21108,7 +22295,11 @@ impl zerotl::BareEncode for EncryptedFileEmpty {
 impl<'a> zerotl::BareDecode<'a> for EncryptedFileEmpty {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -21182,6 +22373,10 @@ impl<'a> zerotl::BareDecode<'a> for EncryptedFile {
     const FIXED_BARE_SIZE: Option<usize> = Some(28);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<28>()?;
         let id = zerotl::fixed::i64_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 8);
@@ -21205,8 +22400,14 @@ impl zerotl::Encode for EncryptedFile {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(32) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i64_at(run, 4, self.id);
+            zerotl::fixed::put_i64_at(run, 12, self.access_hash);
+            zerotl::fixed::put_i32_at(run, 20, self.size);
+            zerotl::fixed::put_i32_at(run, 24, self.dc_id);
+            zerotl::fixed::put_i32_at(run, 28, self.key_fingerprint);
+        }
     }
 }
 
@@ -21246,7 +22447,11 @@ impl zerotl::BareEncode for InputEncryptedFileEmpty {
 impl<'a> zerotl::BareDecode<'a> for InputEncryptedFileEmpty {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -21316,6 +22521,10 @@ impl<'a> zerotl::BareDecode<'a> for InputEncryptedFileUploaded<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let id = zerotl::fixed::i64_at(run, 0);
         let parts = zerotl::fixed::i32_at(run, 8);
@@ -21390,6 +22599,10 @@ impl<'a> zerotl::BareDecode<'a> for InputEncryptedFile {
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<16>()?;
         let id = zerotl::fixed::i64_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 8);
@@ -21404,8 +22617,11 @@ impl zerotl::Encode for InputEncryptedFile {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(20) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i64_at(run, 4, self.id);
+            zerotl::fixed::put_i64_at(run, 12, self.access_hash);
+        }
     }
 }
 
@@ -21460,6 +22676,10 @@ impl<'a> zerotl::BareDecode<'a> for InputEncryptedFileBigUploaded {
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<16>()?;
         let id = zerotl::fixed::i64_at(run, 0);
         let parts = zerotl::fixed::i32_at(run, 8);
@@ -21479,8 +22699,12 @@ impl zerotl::Encode for InputEncryptedFileBigUploaded {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(20) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i64_at(run, 4, self.id);
+            zerotl::fixed::put_i32_at(run, 12, self.parts);
+            zerotl::fixed::put_i32_at(run, 16, self.key_fingerprint);
+        }
     }
 }
 
@@ -21540,6 +22764,10 @@ impl<'a> zerotl::BareDecode<'a> for EncryptedMessage<'a> {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<16>()?;
         let random_id = zerotl::fixed::i64_at(run, 0);
         let chat_id = zerotl::fixed::i32_at(run, 8);
@@ -21621,6 +22849,10 @@ impl<'a> zerotl::BareDecode<'a> for EncryptedMessageService<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<16>()?;
         let random_id = zerotl::fixed::i64_at(run, 0);
         let chat_id = zerotl::fixed::i32_at(run, 8);
@@ -21683,7 +22915,11 @@ impl zerotl::BareEncode for InputDocumentEmpty {
 impl<'a> zerotl::BareDecode<'a> for InputDocumentEmpty {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -21750,6 +22986,10 @@ impl<'a> zerotl::BareDecode<'a> for InputDocument<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<16>()?;
         let id = zerotl::fixed::i64_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 8);
@@ -21817,6 +23057,10 @@ impl<'a> zerotl::BareDecode<'a> for DocumentEmpty {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let id = r.read_i64()?;
         Ok(Self { id })
     }
@@ -21829,8 +23073,10 @@ impl zerotl::Encode for DocumentEmpty {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i64_at(run, 4, self.id);
+        }
     }
 }
 
@@ -21921,6 +23167,10 @@ impl<'a> zerotl::BareDecode<'a> for Document<'a> {
     const MIN_BARE_SIZE: usize = 48;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000003, "document")?;
         let run = r.read_array::<16>()?;
         let id = zerotl::fixed::i64_at(run, 0);
@@ -22010,6 +23260,10 @@ impl<'a> zerotl::BareDecode<'a> for NotifyPeer {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let peer = zerotl::Decode::decode(r)?;
         Ok(Self { peer })
     }
@@ -22063,7 +23317,11 @@ impl zerotl::BareEncode for NotifyUsers {
 impl<'a> zerotl::BareDecode<'a> for NotifyUsers {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -22116,7 +23374,11 @@ impl zerotl::BareEncode for NotifyChats {
 impl<'a> zerotl::BareDecode<'a> for NotifyChats {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -22169,7 +23431,11 @@ impl zerotl::BareEncode for NotifyBroadcasts {
 impl<'a> zerotl::BareDecode<'a> for NotifyBroadcasts {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -22222,7 +23488,11 @@ impl zerotl::BareEncode for SendMessageTypingAction {
 impl<'a> zerotl::BareDecode<'a> for SendMessageTypingAction {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -22275,7 +23545,11 @@ impl zerotl::BareEncode for SendMessageCancelAction {
 impl<'a> zerotl::BareDecode<'a> for SendMessageCancelAction {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -22328,7 +23602,11 @@ impl zerotl::BareEncode for SendMessageRecordVideoAction {
 impl<'a> zerotl::BareDecode<'a> for SendMessageRecordVideoAction {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -22388,6 +23666,10 @@ impl<'a> zerotl::BareDecode<'a> for SendMessageUploadVideoAction {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let progress = r.read_i32()?;
         Ok(Self { progress })
     }
@@ -22400,8 +23682,10 @@ impl zerotl::Encode for SendMessageUploadVideoAction {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.progress);
+        }
     }
 }
 
@@ -22441,7 +23725,11 @@ impl zerotl::BareEncode for SendMessageRecordAudioAction {
 impl<'a> zerotl::BareDecode<'a> for SendMessageRecordAudioAction {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -22501,6 +23789,10 @@ impl<'a> zerotl::BareDecode<'a> for SendMessageUploadAudioAction {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let progress = r.read_i32()?;
         Ok(Self { progress })
     }
@@ -22513,8 +23805,10 @@ impl zerotl::Encode for SendMessageUploadAudioAction {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.progress);
+        }
     }
 }
 
@@ -22561,6 +23855,10 @@ impl<'a> zerotl::BareDecode<'a> for SendMessageUploadPhotoAction {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let progress = r.read_i32()?;
         Ok(Self { progress })
     }
@@ -22573,8 +23871,10 @@ impl zerotl::Encode for SendMessageUploadPhotoAction {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.progress);
+        }
     }
 }
 
@@ -22621,6 +23921,10 @@ impl<'a> zerotl::BareDecode<'a> for SendMessageUploadDocumentAction {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let progress = r.read_i32()?;
         Ok(Self { progress })
     }
@@ -22633,8 +23937,10 @@ impl zerotl::Encode for SendMessageUploadDocumentAction {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.progress);
+        }
     }
 }
 
@@ -22674,7 +23980,11 @@ impl zerotl::BareEncode for SendMessageGeoLocationAction {
 impl<'a> zerotl::BareDecode<'a> for SendMessageGeoLocationAction {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -22727,7 +24037,11 @@ impl zerotl::BareEncode for SendMessageChooseContactAction {
 impl<'a> zerotl::BareDecode<'a> for SendMessageChooseContactAction {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -22780,7 +24094,11 @@ impl zerotl::BareEncode for SendMessageGamePlayAction {
 impl<'a> zerotl::BareDecode<'a> for SendMessageGamePlayAction {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -22833,7 +24151,11 @@ impl zerotl::BareEncode for SendMessageRecordRoundAction {
 impl<'a> zerotl::BareDecode<'a> for SendMessageRecordRoundAction {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -22893,6 +24215,10 @@ impl<'a> zerotl::BareDecode<'a> for SendMessageUploadRoundAction {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let progress = r.read_i32()?;
         Ok(Self { progress })
     }
@@ -22905,8 +24231,10 @@ impl zerotl::Encode for SendMessageUploadRoundAction {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.progress);
+        }
     }
 }
 
@@ -22946,7 +24274,11 @@ impl zerotl::BareEncode for SpeakingInGroupCallAction {
 impl<'a> zerotl::BareDecode<'a> for SpeakingInGroupCallAction {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -22999,7 +24331,11 @@ impl zerotl::BareEncode for InputPrivacyKeyStatusTimestamp {
 impl<'a> zerotl::BareDecode<'a> for InputPrivacyKeyStatusTimestamp {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -23052,7 +24388,11 @@ impl zerotl::BareEncode for InputPrivacyKeyChatInvite {
 impl<'a> zerotl::BareDecode<'a> for InputPrivacyKeyChatInvite {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -23105,7 +24445,11 @@ impl zerotl::BareEncode for InputPrivacyKeyPhoneCall {
 impl<'a> zerotl::BareDecode<'a> for InputPrivacyKeyPhoneCall {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -23158,7 +24502,11 @@ impl zerotl::BareEncode for InputPrivacyKeyPhoneP2P {
 impl<'a> zerotl::BareDecode<'a> for InputPrivacyKeyPhoneP2P {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -23211,7 +24559,11 @@ impl zerotl::BareEncode for InputPrivacyKeyForwards {
 impl<'a> zerotl::BareDecode<'a> for InputPrivacyKeyForwards {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -23264,7 +24616,11 @@ impl zerotl::BareEncode for InputPrivacyKeyProfilePhoto {
 impl<'a> zerotl::BareDecode<'a> for InputPrivacyKeyProfilePhoto {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -23317,7 +24673,11 @@ impl zerotl::BareEncode for InputPrivacyKeyPhoneNumber {
 impl<'a> zerotl::BareDecode<'a> for InputPrivacyKeyPhoneNumber {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -23370,7 +24730,11 @@ impl zerotl::BareEncode for InputPrivacyKeyAddedByPhone {
 impl<'a> zerotl::BareDecode<'a> for InputPrivacyKeyAddedByPhone {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -23423,7 +24787,11 @@ impl zerotl::BareEncode for PrivacyKeyStatusTimestamp {
 impl<'a> zerotl::BareDecode<'a> for PrivacyKeyStatusTimestamp {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -23476,7 +24844,11 @@ impl zerotl::BareEncode for PrivacyKeyChatInvite {
 impl<'a> zerotl::BareDecode<'a> for PrivacyKeyChatInvite {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -23529,7 +24901,11 @@ impl zerotl::BareEncode for PrivacyKeyPhoneCall {
 impl<'a> zerotl::BareDecode<'a> for PrivacyKeyPhoneCall {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -23582,7 +24958,11 @@ impl zerotl::BareEncode for PrivacyKeyPhoneP2P {
 impl<'a> zerotl::BareDecode<'a> for PrivacyKeyPhoneP2P {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -23635,7 +25015,11 @@ impl zerotl::BareEncode for PrivacyKeyForwards {
 impl<'a> zerotl::BareDecode<'a> for PrivacyKeyForwards {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -23688,7 +25072,11 @@ impl zerotl::BareEncode for PrivacyKeyProfilePhoto {
 impl<'a> zerotl::BareDecode<'a> for PrivacyKeyProfilePhoto {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -23741,7 +25129,11 @@ impl zerotl::BareEncode for PrivacyKeyPhoneNumber {
 impl<'a> zerotl::BareDecode<'a> for PrivacyKeyPhoneNumber {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -23794,7 +25186,11 @@ impl zerotl::BareEncode for PrivacyKeyAddedByPhone {
 impl<'a> zerotl::BareDecode<'a> for PrivacyKeyAddedByPhone {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -23847,7 +25243,11 @@ impl zerotl::BareEncode for InputPrivacyValueAllowContacts {
 impl<'a> zerotl::BareDecode<'a> for InputPrivacyValueAllowContacts {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -23900,7 +25300,11 @@ impl zerotl::BareEncode for InputPrivacyValueAllowAll {
 impl<'a> zerotl::BareDecode<'a> for InputPrivacyValueAllowAll {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -23959,6 +25363,10 @@ impl<'a> zerotl::BareDecode<'a> for InputPrivacyValueAllowUsers<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let users = zerotl::Decode::decode(r)?;
         Ok(Self { users })
     }
@@ -24012,7 +25420,11 @@ impl zerotl::BareEncode for InputPrivacyValueDisallowContacts {
 impl<'a> zerotl::BareDecode<'a> for InputPrivacyValueDisallowContacts {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -24065,7 +25477,11 @@ impl zerotl::BareEncode for InputPrivacyValueDisallowAll {
 impl<'a> zerotl::BareDecode<'a> for InputPrivacyValueDisallowAll {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -24124,6 +25540,10 @@ impl<'a> zerotl::BareDecode<'a> for InputPrivacyValueDisallowUsers<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let users = zerotl::Decode::decode(r)?;
         Ok(Self { users })
     }
@@ -24183,6 +25603,10 @@ impl<'a> zerotl::BareDecode<'a> for InputPrivacyValueAllowChatParticipants<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let chats = zerotl::Decode::decode(r)?;
         Ok(Self { chats })
     }
@@ -24245,6 +25669,10 @@ impl<'a> zerotl::BareDecode<'a> for InputPrivacyValueDisallowChatParticipants<'a
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let chats = zerotl::Decode::decode(r)?;
         Ok(Self { chats })
     }
@@ -24301,7 +25729,11 @@ impl zerotl::BareEncode for PrivacyValueAllowContacts {
 impl<'a> zerotl::BareDecode<'a> for PrivacyValueAllowContacts {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -24354,7 +25786,11 @@ impl zerotl::BareEncode for PrivacyValueAllowAll {
 impl<'a> zerotl::BareDecode<'a> for PrivacyValueAllowAll {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -24413,6 +25849,10 @@ impl<'a> zerotl::BareDecode<'a> for PrivacyValueAllowUsers<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let users = zerotl::Decode::decode(r)?;
         Ok(Self { users })
     }
@@ -24466,7 +25906,11 @@ impl zerotl::BareEncode for PrivacyValueDisallowContacts {
 impl<'a> zerotl::BareDecode<'a> for PrivacyValueDisallowContacts {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -24519,7 +25963,11 @@ impl zerotl::BareEncode for PrivacyValueDisallowAll {
 impl<'a> zerotl::BareDecode<'a> for PrivacyValueDisallowAll {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -24578,6 +26026,10 @@ impl<'a> zerotl::BareDecode<'a> for PrivacyValueDisallowUsers<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let users = zerotl::Decode::decode(r)?;
         Ok(Self { users })
     }
@@ -24637,6 +26089,10 @@ impl<'a> zerotl::BareDecode<'a> for PrivacyValueAllowChatParticipants<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let chats = zerotl::Decode::decode(r)?;
         Ok(Self { chats })
     }
@@ -24696,6 +26152,10 @@ impl<'a> zerotl::BareDecode<'a> for PrivacyValueDisallowChatParticipants<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let chats = zerotl::Decode::decode(r)?;
         Ok(Self { chats })
     }
@@ -24756,6 +26216,10 @@ impl<'a> zerotl::BareDecode<'a> for AccountDaysTtl {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let days = r.read_i32()?;
         Ok(Self { days })
     }
@@ -24768,8 +26232,10 @@ impl zerotl::Encode for AccountDaysTtl {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.days);
+        }
     }
 }
 
@@ -24821,6 +26287,10 @@ impl<'a> zerotl::BareDecode<'a> for DocumentAttributeImageSize {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<8>()?;
         let w = zerotl::fixed::i32_at(run, 0);
         let h = zerotl::fixed::i32_at(run, 4);
@@ -24835,8 +26305,11 @@ impl zerotl::Encode for DocumentAttributeImageSize {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.w);
+            zerotl::fixed::put_i32_at(run, 8, self.h);
+        }
     }
 }
 
@@ -24876,7 +26349,11 @@ impl zerotl::BareEncode for DocumentAttributeAnimated {
 impl<'a> zerotl::BareDecode<'a> for DocumentAttributeAnimated {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -24955,6 +26432,10 @@ impl<'a> zerotl::BareDecode<'a> for DocumentAttributeSticker<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000003, "documentAttributeSticker")?;
         let mask = flags & (1 << 1) != 0;
         let alt = zerotl::Decode::decode(r)?;
@@ -25043,6 +26524,10 @@ impl<'a> zerotl::BareDecode<'a> for DocumentAttributeVideo {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000003, "documentAttributeVideo")?;
         let round_message = flags & (1 << 0) != 0;
         let supports_streaming = flags & (1 << 1) != 0;
@@ -25139,6 +26624,10 @@ impl<'a> zerotl::BareDecode<'a> for DocumentAttributeAudio<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000407, "documentAttributeAudio")?;
         let voice = flags & (1 << 10) != 0;
         let duration = r.read_i32()?;
@@ -25221,6 +26710,10 @@ impl<'a> zerotl::BareDecode<'a> for DocumentAttributeFilename<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let file_name = zerotl::Decode::decode(r)?;
         Ok(Self { file_name })
     }
@@ -25274,7 +26767,11 @@ impl zerotl::BareEncode for DocumentAttributeHasStickers {
 impl<'a> zerotl::BareDecode<'a> for DocumentAttributeHasStickers {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -25336,6 +26833,10 @@ impl<'a> zerotl::BareDecode<'a> for StickerPack<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let emoticon = zerotl::Decode::decode(r)?;
         let documents = zerotl::Decode::decode(r)?;
         Ok(Self {
@@ -25400,6 +26901,10 @@ impl<'a> zerotl::BareDecode<'a> for WebPageEmpty {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let id = r.read_i64()?;
         Ok(Self { id })
     }
@@ -25412,8 +26917,10 @@ impl zerotl::Encode for WebPageEmpty {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i64_at(run, 4, self.id);
+        }
     }
 }
 
@@ -25465,6 +26972,10 @@ impl<'a> zerotl::BareDecode<'a> for WebPagePending {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let id = zerotl::fixed::i64_at(run, 0);
         let date = zerotl::fixed::i32_at(run, 8);
@@ -25479,8 +26990,11 @@ impl zerotl::Encode for WebPagePending {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i64_at(run, 4, self.id);
+            zerotl::fixed::put_i32_at(run, 12, self.date);
+        }
     }
 }
 
@@ -25656,6 +27170,10 @@ impl<'a> zerotl::BareDecode<'a> for WebPage<'a> {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x000017ff, "webPage")?;
         let id = r.read_i64()?;
         let url = zerotl::Decode::decode(r)?;
@@ -25819,6 +27337,10 @@ impl<'a> zerotl::BareDecode<'a> for WebPageNotModified {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "webPageNotModified")?;
         let cached_page_views = if flags & (1 << 0) != 0 {
             Some(r.read_i32()?)
@@ -25936,6 +27458,10 @@ impl<'a> zerotl::BareDecode<'a> for Authorization<'a> {
     const MIN_BARE_SIZE: usize = 56;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000007, "authorization")?;
         let current = flags & (1 << 0) != 0;
         let official_app = flags & (1 << 1) != 0;
@@ -26033,6 +27559,10 @@ impl<'a> zerotl::BareDecode<'a> for ReceivedNotifyMessage {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<8>()?;
         let id = zerotl::fixed::i32_at(run, 0);
         let flags = zerotl::fixed::i32_at(run, 4);
@@ -26047,8 +27577,11 @@ impl zerotl::Encode for ReceivedNotifyMessage {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.id);
+            zerotl::fixed::put_i32_at(run, 8, self.flags);
+        }
     }
 }
 
@@ -26088,7 +27621,11 @@ impl zerotl::BareEncode for ChatInviteEmpty {
 impl<'a> zerotl::BareDecode<'a> for ChatInviteEmpty {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -26147,6 +27684,10 @@ impl<'a> zerotl::BareDecode<'a> for ChatInviteExported<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let link = zerotl::Decode::decode(r)?;
         Ok(Self { link })
     }
@@ -26206,6 +27747,10 @@ impl<'a> zerotl::BareDecode<'a> for ChatInviteAlready<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let chat = zerotl::Decode::decode(r)?;
         Ok(Self { chat })
     }
@@ -26297,6 +27842,10 @@ impl<'a> zerotl::BareDecode<'a> for ChatInvite<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000001f, "chatInvite")?;
         let channel = flags & (1 << 0) != 0;
         let broadcast = flags & (1 << 1) != 0;
@@ -26380,6 +27929,10 @@ impl<'a> zerotl::BareDecode<'a> for ChatInvitePeek<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let chat = zerotl::Decode::decode(r)?;
         let expires = r.read_i32()?;
         Ok(Self { chat, expires })
@@ -26434,7 +27987,11 @@ impl zerotl::BareEncode for InputStickerSetEmpty {
 impl<'a> zerotl::BareDecode<'a> for InputStickerSetEmpty {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -26499,6 +28056,10 @@ impl<'a> zerotl::BareDecode<'a> for InputStickerSetId {
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<16>()?;
         let id = zerotl::fixed::i64_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 8);
@@ -26513,8 +28074,11 @@ impl zerotl::Encode for InputStickerSetId {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(20) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i64_at(run, 4, self.id);
+            zerotl::fixed::put_i64_at(run, 12, self.access_hash);
+        }
     }
 }
 
@@ -26560,6 +28124,10 @@ impl<'a> zerotl::BareDecode<'a> for InputStickerSetShortName<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let short_name = zerotl::Decode::decode(r)?;
         Ok(Self { short_name })
     }
@@ -26613,7 +28181,11 @@ impl zerotl::BareEncode for InputStickerSetAnimatedEmoji {
 impl<'a> zerotl::BareDecode<'a> for InputStickerSetAnimatedEmoji {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -26672,6 +28244,10 @@ impl<'a> zerotl::BareDecode<'a> for InputStickerSetDice<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let emoticon = zerotl::Decode::decode(r)?;
         Ok(Self { emoticon })
     }
@@ -26794,6 +28370,10 @@ impl<'a> zerotl::BareDecode<'a> for StickerSet<'a> {
     const MIN_BARE_SIZE: usize = 36;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000003f, "stickerSet")?;
         let archived = flags & (1 << 1) != 0;
         let official = flags & (1 << 2) != 0;
@@ -26897,6 +28477,10 @@ impl<'a> zerotl::BareDecode<'a> for BotCommand<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let command = zerotl::Decode::decode(r)?;
         let description = zerotl::Decode::decode(r)?;
         Ok(Self {
@@ -26966,6 +28550,10 @@ impl<'a> zerotl::BareDecode<'a> for BotInfo<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let user_id = r.read_i32()?;
         let description = zerotl::Decode::decode(r)?;
         let commands = zerotl::Decode::decode(r)?;
@@ -27031,6 +28619,10 @@ impl<'a> zerotl::BareDecode<'a> for KeyboardButton<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let text = zerotl::Decode::decode(r)?;
         Ok(Self { text })
     }
@@ -27093,6 +28685,10 @@ impl<'a> zerotl::BareDecode<'a> for KeyboardButtonUrl<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let text = zerotl::Decode::decode(r)?;
         let url = zerotl::Decode::decode(r)?;
         Ok(Self { text, url })
@@ -27159,6 +28755,10 @@ impl<'a> zerotl::BareDecode<'a> for KeyboardButtonCallback<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "keyboardButtonCallback")?;
         let requires_password = flags & (1 << 0) != 0;
         let text = zerotl::Decode::decode(r)?;
@@ -27225,6 +28825,10 @@ impl<'a> zerotl::BareDecode<'a> for KeyboardButtonRequestPhone<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let text = zerotl::Decode::decode(r)?;
         Ok(Self { text })
     }
@@ -27284,6 +28888,10 @@ impl<'a> zerotl::BareDecode<'a> for KeyboardButtonRequestGeoLocation<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let text = zerotl::Decode::decode(r)?;
         Ok(Self { text })
     }
@@ -27349,6 +28957,10 @@ impl<'a> zerotl::BareDecode<'a> for KeyboardButtonSwitchInline<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "keyboardButtonSwitchInline")?;
         let same_peer = flags & (1 << 0) != 0;
         let text = zerotl::Decode::decode(r)?;
@@ -27415,6 +29027,10 @@ impl<'a> zerotl::BareDecode<'a> for KeyboardButtonGame<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let text = zerotl::Decode::decode(r)?;
         Ok(Self { text })
     }
@@ -27474,6 +29090,10 @@ impl<'a> zerotl::BareDecode<'a> for KeyboardButtonBuy<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let text = zerotl::Decode::decode(r)?;
         Ok(Self { text })
     }
@@ -27547,6 +29167,10 @@ impl<'a> zerotl::BareDecode<'a> for KeyboardButtonUrlAuth<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "keyboardButtonUrlAuth")?;
         let text = zerotl::Decode::decode(r)?;
         let fwd_text = if flags & (1 << 0) != 0 {
@@ -27639,6 +29263,10 @@ impl<'a> zerotl::BareDecode<'a> for InputKeyboardButtonUrlAuth<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000003, "inputKeyboardButtonUrlAuth")?;
         let request_write_access = flags & (1 << 0) != 0;
         let text = zerotl::Decode::decode(r)?;
@@ -27719,6 +29347,10 @@ impl<'a> zerotl::BareDecode<'a> for KeyboardButtonRequestPoll<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "keyboardButtonRequestPoll")?;
         let quiz = if flags & (1 << 0) != 0 {
             Some(zerotl::Decode::decode(r)?)
@@ -27784,6 +29416,10 @@ impl<'a> zerotl::BareDecode<'a> for KeyboardButtonRow<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let buttons = zerotl::Decode::decode(r)?;
         Ok(Self { buttons })
     }
@@ -27843,6 +29479,10 @@ impl<'a> zerotl::BareDecode<'a> for ReplyKeyboardHide {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000004, "replyKeyboardHide")?;
         let selective = flags & (1 << 2) != 0;
         Ok(Self { selective })
@@ -27907,6 +29547,10 @@ impl<'a> zerotl::BareDecode<'a> for ReplyKeyboardForceReply {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000006, "replyKeyboardForceReply")?;
         let single_use = flags & (1 << 1) != 0;
         let selective = flags & (1 << 2) != 0;
@@ -27982,6 +29626,10 @@ impl<'a> zerotl::BareDecode<'a> for ReplyKeyboardMarkup<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000007, "replyKeyboardMarkup")?;
         let resize = flags & (1 << 0) != 0;
         let single_use = flags & (1 << 1) != 0;
@@ -28050,6 +29698,10 @@ impl<'a> zerotl::BareDecode<'a> for ReplyInlineMarkup<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let rows = zerotl::Decode::decode(r)?;
         Ok(Self { rows })
     }
@@ -28115,6 +29767,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityUnknown {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<8>()?;
         let offset = zerotl::fixed::i32_at(run, 0);
         let length = zerotl::fixed::i32_at(run, 4);
@@ -28129,8 +29785,11 @@ impl zerotl::Encode for MessageEntityUnknown {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.offset);
+            zerotl::fixed::put_i32_at(run, 8, self.length);
+        }
     }
 }
 
@@ -28182,6 +29841,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityMention {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<8>()?;
         let offset = zerotl::fixed::i32_at(run, 0);
         let length = zerotl::fixed::i32_at(run, 4);
@@ -28196,8 +29859,11 @@ impl zerotl::Encode for MessageEntityMention {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.offset);
+            zerotl::fixed::put_i32_at(run, 8, self.length);
+        }
     }
 }
 
@@ -28249,6 +29915,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityHashtag {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<8>()?;
         let offset = zerotl::fixed::i32_at(run, 0);
         let length = zerotl::fixed::i32_at(run, 4);
@@ -28263,8 +29933,11 @@ impl zerotl::Encode for MessageEntityHashtag {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.offset);
+            zerotl::fixed::put_i32_at(run, 8, self.length);
+        }
     }
 }
 
@@ -28316,6 +29989,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityBotCommand {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<8>()?;
         let offset = zerotl::fixed::i32_at(run, 0);
         let length = zerotl::fixed::i32_at(run, 4);
@@ -28330,8 +30007,11 @@ impl zerotl::Encode for MessageEntityBotCommand {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.offset);
+            zerotl::fixed::put_i32_at(run, 8, self.length);
+        }
     }
 }
 
@@ -28383,6 +30063,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityUrl {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<8>()?;
         let offset = zerotl::fixed::i32_at(run, 0);
         let length = zerotl::fixed::i32_at(run, 4);
@@ -28397,8 +30081,11 @@ impl zerotl::Encode for MessageEntityUrl {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.offset);
+            zerotl::fixed::put_i32_at(run, 8, self.length);
+        }
     }
 }
 
@@ -28450,6 +30137,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityEmail {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<8>()?;
         let offset = zerotl::fixed::i32_at(run, 0);
         let length = zerotl::fixed::i32_at(run, 4);
@@ -28464,8 +30155,11 @@ impl zerotl::Encode for MessageEntityEmail {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.offset);
+            zerotl::fixed::put_i32_at(run, 8, self.length);
+        }
     }
 }
 
@@ -28517,6 +30211,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityBold {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<8>()?;
         let offset = zerotl::fixed::i32_at(run, 0);
         let length = zerotl::fixed::i32_at(run, 4);
@@ -28531,8 +30229,11 @@ impl zerotl::Encode for MessageEntityBold {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.offset);
+            zerotl::fixed::put_i32_at(run, 8, self.length);
+        }
     }
 }
 
@@ -28584,6 +30285,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityItalic {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<8>()?;
         let offset = zerotl::fixed::i32_at(run, 0);
         let length = zerotl::fixed::i32_at(run, 4);
@@ -28598,8 +30303,11 @@ impl zerotl::Encode for MessageEntityItalic {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.offset);
+            zerotl::fixed::put_i32_at(run, 8, self.length);
+        }
     }
 }
 
@@ -28651,6 +30359,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityCode {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<8>()?;
         let offset = zerotl::fixed::i32_at(run, 0);
         let length = zerotl::fixed::i32_at(run, 4);
@@ -28665,8 +30377,11 @@ impl zerotl::Encode for MessageEntityCode {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.offset);
+            zerotl::fixed::put_i32_at(run, 8, self.length);
+        }
     }
 }
 
@@ -28720,6 +30435,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityPre<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<8>()?;
         let offset = zerotl::fixed::i32_at(run, 0);
         let length = zerotl::fixed::i32_at(run, 4);
@@ -28794,6 +30513,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityTextUrl<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<8>()?;
         let offset = zerotl::fixed::i32_at(run, 0);
         let length = zerotl::fixed::i32_at(run, 4);
@@ -28869,6 +30592,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityMentionName {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let offset = zerotl::fixed::i32_at(run, 0);
         let length = zerotl::fixed::i32_at(run, 4);
@@ -28888,8 +30615,12 @@ impl zerotl::Encode for MessageEntityMentionName {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.offset);
+            zerotl::fixed::put_i32_at(run, 8, self.length);
+            zerotl::fixed::put_i32_at(run, 12, self.user_id);
+        }
     }
 }
 
@@ -28943,6 +30674,10 @@ impl<'a> zerotl::BareDecode<'a> for InputMessageEntityMentionName<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<8>()?;
         let offset = zerotl::fixed::i32_at(run, 0);
         let length = zerotl::fixed::i32_at(run, 4);
@@ -29015,6 +30750,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityPhone {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<8>()?;
         let offset = zerotl::fixed::i32_at(run, 0);
         let length = zerotl::fixed::i32_at(run, 4);
@@ -29029,8 +30768,11 @@ impl zerotl::Encode for MessageEntityPhone {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.offset);
+            zerotl::fixed::put_i32_at(run, 8, self.length);
+        }
     }
 }
 
@@ -29082,6 +30824,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityCashtag {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<8>()?;
         let offset = zerotl::fixed::i32_at(run, 0);
         let length = zerotl::fixed::i32_at(run, 4);
@@ -29096,8 +30842,11 @@ impl zerotl::Encode for MessageEntityCashtag {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.offset);
+            zerotl::fixed::put_i32_at(run, 8, self.length);
+        }
     }
 }
 
@@ -29149,6 +30898,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityUnderline {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<8>()?;
         let offset = zerotl::fixed::i32_at(run, 0);
         let length = zerotl::fixed::i32_at(run, 4);
@@ -29163,8 +30916,11 @@ impl zerotl::Encode for MessageEntityUnderline {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.offset);
+            zerotl::fixed::put_i32_at(run, 8, self.length);
+        }
     }
 }
 
@@ -29216,6 +30972,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityStrike {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<8>()?;
         let offset = zerotl::fixed::i32_at(run, 0);
         let length = zerotl::fixed::i32_at(run, 4);
@@ -29230,8 +30990,11 @@ impl zerotl::Encode for MessageEntityStrike {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.offset);
+            zerotl::fixed::put_i32_at(run, 8, self.length);
+        }
     }
 }
 
@@ -29283,6 +31046,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityBlockquote {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<8>()?;
         let offset = zerotl::fixed::i32_at(run, 0);
         let length = zerotl::fixed::i32_at(run, 4);
@@ -29297,8 +31064,11 @@ impl zerotl::Encode for MessageEntityBlockquote {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.offset);
+            zerotl::fixed::put_i32_at(run, 8, self.length);
+        }
     }
 }
 
@@ -29350,6 +31120,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageEntityBankCard {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<8>()?;
         let offset = zerotl::fixed::i32_at(run, 0);
         let length = zerotl::fixed::i32_at(run, 4);
@@ -29364,8 +31138,11 @@ impl zerotl::Encode for MessageEntityBankCard {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.offset);
+            zerotl::fixed::put_i32_at(run, 8, self.length);
+        }
     }
 }
 
@@ -29405,7 +31182,11 @@ impl zerotl::BareEncode for InputChannelEmpty {
 impl<'a> zerotl::BareDecode<'a> for InputChannelEmpty {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -29470,6 +31251,10 @@ impl<'a> zerotl::BareDecode<'a> for InputChannel {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let channel_id = zerotl::fixed::i32_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 4);
@@ -29487,8 +31272,11 @@ impl zerotl::Encode for InputChannel {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.channel_id);
+            zerotl::fixed::put_i64_at(run, 8, self.access_hash);
+        }
     }
 }
 
@@ -29542,6 +31330,10 @@ impl<'a> zerotl::BareDecode<'a> for InputChannelFromMessage<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let peer = zerotl::Decode::decode(r)?;
         let run = r.read_array::<8>()?;
         let msg_id = zerotl::fixed::i32_at(run, 0);
@@ -29614,6 +31406,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageRange {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<8>()?;
         let min_id = zerotl::fixed::i32_at(run, 0);
         let max_id = zerotl::fixed::i32_at(run, 4);
@@ -29628,8 +31424,11 @@ impl zerotl::Encode for MessageRange {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.min_id);
+            zerotl::fixed::put_i32_at(run, 8, self.max_id);
+        }
     }
 }
 
@@ -29669,7 +31468,11 @@ impl zerotl::BareEncode for ChannelMessagesFilterEmpty {
 impl<'a> zerotl::BareDecode<'a> for ChannelMessagesFilterEmpty {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -29731,6 +31534,10 @@ impl<'a> zerotl::BareDecode<'a> for ChannelMessagesFilter<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000002, "channelMessagesFilter")?;
         let exclude_new_messages = flags & (1 << 1) != 0;
         let ranges = zerotl::Decode::decode(r)?;
@@ -29801,6 +31608,10 @@ impl<'a> zerotl::BareDecode<'a> for ChannelParticipant {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<8>()?;
         let user_id = zerotl::fixed::i32_at(run, 0);
         let date = zerotl::fixed::i32_at(run, 4);
@@ -29815,8 +31626,11 @@ impl zerotl::Encode for ChannelParticipant {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.user_id);
+            zerotl::fixed::put_i32_at(run, 8, self.date);
+        }
     }
 }
 
@@ -29871,6 +31685,10 @@ impl<'a> zerotl::BareDecode<'a> for ChannelParticipantSelf {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let user_id = zerotl::fixed::i32_at(run, 0);
         let inviter_id = zerotl::fixed::i32_at(run, 4);
@@ -29890,8 +31708,12 @@ impl zerotl::Encode for ChannelParticipantSelf {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.user_id);
+            zerotl::fixed::put_i32_at(run, 8, self.inviter_id);
+            zerotl::fixed::put_i32_at(run, 12, self.date);
+        }
     }
 }
 
@@ -29946,6 +31768,10 @@ impl<'a> zerotl::BareDecode<'a> for ChannelParticipantCreator<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "channelParticipantCreator")?;
         let user_id = r.read_i32()?;
         let admin_rights = zerotl::Decode::decode(r)?;
@@ -30049,6 +31875,10 @@ impl<'a> zerotl::BareDecode<'a> for ChannelParticipantAdmin<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000007, "channelParticipantAdmin")?;
         let can_edit = flags & (1 << 0) != 0;
         let self_ = flags & (1 << 1) != 0;
@@ -30148,6 +31978,10 @@ impl<'a> zerotl::BareDecode<'a> for ChannelParticipantBanned {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "channelParticipantBanned")?;
         let left = flags & (1 << 0) != 0;
         let run = r.read_array::<12>()?;
@@ -30220,6 +32054,10 @@ impl<'a> zerotl::BareDecode<'a> for ChannelParticipantLeft {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let user_id = r.read_i32()?;
         Ok(Self { user_id })
     }
@@ -30232,8 +32070,10 @@ impl zerotl::Encode for ChannelParticipantLeft {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.user_id);
+        }
     }
 }
 
@@ -30273,7 +32113,11 @@ impl zerotl::BareEncode for ChannelParticipantsRecent {
 impl<'a> zerotl::BareDecode<'a> for ChannelParticipantsRecent {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -30326,7 +32170,11 @@ impl zerotl::BareEncode for ChannelParticipantsAdmins {
 impl<'a> zerotl::BareDecode<'a> for ChannelParticipantsAdmins {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -30385,6 +32233,10 @@ impl<'a> zerotl::BareDecode<'a> for ChannelParticipantsKicked<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let q = zerotl::Decode::decode(r)?;
         Ok(Self { q })
     }
@@ -30438,7 +32290,11 @@ impl zerotl::BareEncode for ChannelParticipantsBots {
 impl<'a> zerotl::BareDecode<'a> for ChannelParticipantsBots {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -30497,6 +32353,10 @@ impl<'a> zerotl::BareDecode<'a> for ChannelParticipantsBanned<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let q = zerotl::Decode::decode(r)?;
         Ok(Self { q })
     }
@@ -30556,6 +32416,10 @@ impl<'a> zerotl::BareDecode<'a> for ChannelParticipantsSearch<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let q = zerotl::Decode::decode(r)?;
         Ok(Self { q })
     }
@@ -30615,6 +32479,10 @@ impl<'a> zerotl::BareDecode<'a> for ChannelParticipantsContacts<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let q = zerotl::Decode::decode(r)?;
         Ok(Self { q })
     }
@@ -30686,6 +32554,10 @@ impl<'a> zerotl::BareDecode<'a> for ChannelParticipantsMentions<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000003, "channelParticipantsMentions")?;
         let q = if flags & (1 << 0) != 0 {
             Some(zerotl::Decode::decode(r)?)
@@ -30775,6 +32647,10 @@ impl<'a> zerotl::BareDecode<'a> for InputBotInlineMessageMediaAuto<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000006, "inputBotInlineMessageMediaAuto")?;
         let message = zerotl::Decode::decode(r)?;
         let entities = if flags & (1 << 1) != 0 {
@@ -30872,6 +32748,10 @@ impl<'a> zerotl::BareDecode<'a> for InputBotInlineMessageText<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000007, "inputBotInlineMessageText")?;
         let no_webpage = flags & (1 << 0) != 0;
         let message = zerotl::Decode::decode(r)?;
@@ -30990,6 +32870,10 @@ impl<'a> zerotl::BareDecode<'a> for InputBotInlineMessageMediaGeo<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000000f, "inputBotInlineMessageMediaGeo")?;
         let geo_point = zerotl::Decode::decode(r)?;
         let heading = if flags & (1 << 0) != 0 {
@@ -31107,6 +32991,10 @@ impl<'a> zerotl::BareDecode<'a> for InputBotInlineMessageMediaVenue<'a> {
     const MIN_BARE_SIZE: usize = 28;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000004, "inputBotInlineMessageMediaVenue")?;
         let geo_point = zerotl::Decode::decode(r)?;
         let title = zerotl::Decode::decode(r)?;
@@ -31208,6 +33096,10 @@ impl<'a> zerotl::BareDecode<'a> for InputBotInlineMessageMediaContact<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000004, "inputBotInlineMessageMediaContact")?;
         let phone_number = zerotl::Decode::decode(r)?;
         let first_name = zerotl::Decode::decode(r)?;
@@ -31289,6 +33181,10 @@ impl<'a> zerotl::BareDecode<'a> for InputBotInlineMessageGame<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000004, "inputBotInlineMessageGame")?;
         let reply_markup = if flags & (1 << 2) != 0 {
             Some(zerotl::Decode::decode(r)?)
@@ -31402,6 +33298,10 @@ impl<'a> zerotl::BareDecode<'a> for InputBotInlineResult<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000003e, "inputBotInlineResult")?;
         let id = zerotl::Decode::decode(r)?;
         let type_ = zerotl::Decode::decode(r)?;
@@ -31510,6 +33410,10 @@ impl<'a> zerotl::BareDecode<'a> for InputBotInlineResultPhoto<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let id = zerotl::Decode::decode(r)?;
         let type_ = zerotl::Decode::decode(r)?;
         let photo = zerotl::Decode::decode(r)?;
@@ -31609,6 +33513,10 @@ impl<'a> zerotl::BareDecode<'a> for InputBotInlineResultDocument<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000006, "inputBotInlineResultDocument")?;
         let id = zerotl::Decode::decode(r)?;
         let type_ = zerotl::Decode::decode(r)?;
@@ -31695,6 +33603,10 @@ impl<'a> zerotl::BareDecode<'a> for InputBotInlineResultGame<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let id = zerotl::Decode::decode(r)?;
         let short_name = zerotl::Decode::decode(r)?;
         let send_message = zerotl::Decode::decode(r)?;
@@ -31780,6 +33692,10 @@ impl<'a> zerotl::BareDecode<'a> for BotInlineMessageMediaAuto<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000006, "botInlineMessageMediaAuto")?;
         let message = zerotl::Decode::decode(r)?;
         let entities = if flags & (1 << 1) != 0 {
@@ -31877,6 +33793,10 @@ impl<'a> zerotl::BareDecode<'a> for BotInlineMessageText<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000007, "botInlineMessageText")?;
         let no_webpage = flags & (1 << 0) != 0;
         let message = zerotl::Decode::decode(r)?;
@@ -31995,6 +33915,10 @@ impl<'a> zerotl::BareDecode<'a> for BotInlineMessageMediaGeo<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000000f, "botInlineMessageMediaGeo")?;
         let geo = zerotl::Decode::decode(r)?;
         let heading = if flags & (1 << 0) != 0 {
@@ -32112,6 +34036,10 @@ impl<'a> zerotl::BareDecode<'a> for BotInlineMessageMediaVenue<'a> {
     const MIN_BARE_SIZE: usize = 28;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000004, "botInlineMessageMediaVenue")?;
         let geo = zerotl::Decode::decode(r)?;
         let title = zerotl::Decode::decode(r)?;
@@ -32213,6 +34141,10 @@ impl<'a> zerotl::BareDecode<'a> for BotInlineMessageMediaContact<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000004, "botInlineMessageMediaContact")?;
         let phone_number = zerotl::Decode::decode(r)?;
         let first_name = zerotl::Decode::decode(r)?;
@@ -32336,6 +34268,10 @@ impl<'a> zerotl::BareDecode<'a> for BotInlineResult<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000003e, "botInlineResult")?;
         let id = zerotl::Decode::decode(r)?;
         let type_ = zerotl::Decode::decode(r)?;
@@ -32474,6 +34410,10 @@ impl<'a> zerotl::BareDecode<'a> for BotInlineMediaResult<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000000f, "botInlineMediaResult")?;
         let id = zerotl::Decode::decode(r)?;
         let type_ = zerotl::Decode::decode(r)?;
@@ -32567,6 +34507,10 @@ impl<'a> zerotl::BareDecode<'a> for ExportedMessageLink<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let link = zerotl::Decode::decode(r)?;
         let html = zerotl::Decode::decode(r)?;
         Ok(Self { link, html })
@@ -32697,6 +34641,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageFwdHeader<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000007d, "messageFwdHeader")?;
         let from_id = if flags & (1 << 0) != 0 {
             Some(zerotl::Decode::decode(r)?)
@@ -32810,6 +34758,10 @@ impl<'a> zerotl::BareDecode<'a> for InputBotInlineMessageId {
     const FIXED_BARE_SIZE: Option<usize> = Some(20);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<20>()?;
         let dc_id = zerotl::fixed::i32_at(run, 0);
         let id = zerotl::fixed::i64_at(run, 4);
@@ -32829,8 +34781,12 @@ impl zerotl::Encode for InputBotInlineMessageId {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(24) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.dc_id);
+            zerotl::fixed::put_i64_at(run, 8, self.id);
+            zerotl::fixed::put_i64_at(run, 16, self.access_hash);
+        }
     }
 }
 
@@ -32879,6 +34835,10 @@ impl<'a> zerotl::BareDecode<'a> for InlineBotSwitchPm<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let text = zerotl::Decode::decode(r)?;
         let start_param = zerotl::Decode::decode(r)?;
         Ok(Self { text, start_param })
@@ -32942,6 +34902,10 @@ impl<'a> zerotl::BareDecode<'a> for TopPeer {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let peer = zerotl::Decode::decode(r)?;
         let rating = r.read_f64()?;
         Ok(Self { peer, rating })
@@ -32996,7 +34960,11 @@ impl zerotl::BareEncode for TopPeerCategoryBotsPm {
 impl<'a> zerotl::BareDecode<'a> for TopPeerCategoryBotsPm {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -33049,7 +35017,11 @@ impl zerotl::BareEncode for TopPeerCategoryBotsInline {
 impl<'a> zerotl::BareDecode<'a> for TopPeerCategoryBotsInline {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -33102,7 +35074,11 @@ impl zerotl::BareEncode for TopPeerCategoryCorrespondents {
 impl<'a> zerotl::BareDecode<'a> for TopPeerCategoryCorrespondents {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -33155,7 +35131,11 @@ impl zerotl::BareEncode for TopPeerCategoryGroups {
 impl<'a> zerotl::BareDecode<'a> for TopPeerCategoryGroups {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -33208,7 +35188,11 @@ impl zerotl::BareEncode for TopPeerCategoryChannels {
 impl<'a> zerotl::BareDecode<'a> for TopPeerCategoryChannels {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -33261,7 +35245,11 @@ impl zerotl::BareEncode for TopPeerCategoryPhoneCalls {
 impl<'a> zerotl::BareDecode<'a> for TopPeerCategoryPhoneCalls {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -33314,7 +35302,11 @@ impl zerotl::BareEncode for TopPeerCategoryForwardUsers {
 impl<'a> zerotl::BareDecode<'a> for TopPeerCategoryForwardUsers {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -33367,7 +35359,11 @@ impl zerotl::BareEncode for TopPeerCategoryForwardChats {
 impl<'a> zerotl::BareDecode<'a> for TopPeerCategoryForwardChats {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -33432,6 +35428,10 @@ impl<'a> zerotl::BareDecode<'a> for TopPeerCategoryPeers<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let category = zerotl::Decode::decode(r)?;
         let count = r.read_i32()?;
         let peers = zerotl::Decode::decode(r)?;
@@ -33500,6 +35500,10 @@ impl<'a> zerotl::BareDecode<'a> for DraftMessageEmpty {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "draftMessageEmpty")?;
         let date = if flags & (1 << 0) != 0 {
             Some(r.read_i32()?)
@@ -33590,6 +35594,10 @@ impl<'a> zerotl::BareDecode<'a> for DraftMessage<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000000b, "draftMessage")?;
         let no_webpage = flags & (1 << 1) != 0;
         let reply_to_msg_id = if flags & (1 << 0) != 0 {
@@ -33671,6 +35679,10 @@ impl<'a> zerotl::BareDecode<'a> for StickerSetCovered<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let set = zerotl::Decode::decode(r)?;
         let cover = zerotl::Decode::decode(r)?;
         Ok(Self { set, cover })
@@ -33734,6 +35746,10 @@ impl<'a> zerotl::BareDecode<'a> for StickerSetMultiCovered<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let set = zerotl::Decode::decode(r)?;
         let covers = zerotl::Decode::decode(r)?;
         Ok(Self { set, covers })
@@ -33806,6 +35822,10 @@ impl<'a> zerotl::BareDecode<'a> for MaskCoords {
     const FIXED_BARE_SIZE: Option<usize> = Some(28);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<28>()?;
         let n = zerotl::fixed::i32_at(run, 0);
         let x = zerotl::fixed::f64_at(run, 4);
@@ -33822,8 +35842,13 @@ impl zerotl::Encode for MaskCoords {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(32) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.n);
+            zerotl::fixed::put_f64_at(run, 8, self.x);
+            zerotl::fixed::put_f64_at(run, 16, self.y);
+            zerotl::fixed::put_f64_at(run, 24, self.zoom);
+        }
     }
 }
 
@@ -33869,6 +35894,10 @@ impl<'a> zerotl::BareDecode<'a> for InputStickeredMediaPhoto<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let id = zerotl::Decode::decode(r)?;
         Ok(Self { id })
     }
@@ -33928,6 +35957,10 @@ impl<'a> zerotl::BareDecode<'a> for InputStickeredMediaDocument<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let id = zerotl::Decode::decode(r)?;
         Ok(Self { id })
     }
@@ -34014,6 +36047,10 @@ impl<'a> zerotl::BareDecode<'a> for Game<'a> {
     const MIN_BARE_SIZE: usize = 36;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "game")?;
         let run = r.read_array::<16>()?;
         let id = zerotl::fixed::i64_at(run, 0);
@@ -34099,6 +36136,10 @@ impl<'a> zerotl::BareDecode<'a> for InputGameId {
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<16>()?;
         let id = zerotl::fixed::i64_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 8);
@@ -34113,8 +36154,11 @@ impl zerotl::Encode for InputGameId {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(20) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i64_at(run, 4, self.id);
+            zerotl::fixed::put_i64_at(run, 12, self.access_hash);
+        }
     }
 }
 
@@ -34163,6 +36207,10 @@ impl<'a> zerotl::BareDecode<'a> for InputGameShortName<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let bot_id = zerotl::Decode::decode(r)?;
         let short_name = zerotl::Decode::decode(r)?;
         Ok(Self { bot_id, short_name })
@@ -34232,6 +36280,10 @@ impl<'a> zerotl::BareDecode<'a> for HighScore {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let pos = zerotl::fixed::i32_at(run, 0);
         let user_id = zerotl::fixed::i32_at(run, 4);
@@ -34251,8 +36303,12 @@ impl zerotl::Encode for HighScore {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.pos);
+            zerotl::fixed::put_i32_at(run, 8, self.user_id);
+            zerotl::fixed::put_i32_at(run, 12, self.score);
+        }
     }
 }
 
@@ -34292,7 +36348,11 @@ impl zerotl::BareEncode for TextEmpty {
 impl<'a> zerotl::BareDecode<'a> for TextEmpty {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -34351,6 +36411,10 @@ impl<'a> zerotl::BareDecode<'a> for TextPlain<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let text = zerotl::Decode::decode(r)?;
         Ok(Self { text })
     }
@@ -34410,6 +36474,10 @@ impl<'a> zerotl::BareDecode<'a> for TextBold<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.enter()?;
         let text = zerotl::Decode::decode(r)?;
         r.leave();
@@ -34471,6 +36539,10 @@ impl<'a> zerotl::BareDecode<'a> for TextItalic<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.enter()?;
         let text = zerotl::Decode::decode(r)?;
         r.leave();
@@ -34532,6 +36604,10 @@ impl<'a> zerotl::BareDecode<'a> for TextUnderline<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.enter()?;
         let text = zerotl::Decode::decode(r)?;
         r.leave();
@@ -34593,6 +36669,10 @@ impl<'a> zerotl::BareDecode<'a> for TextStrike<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.enter()?;
         let text = zerotl::Decode::decode(r)?;
         r.leave();
@@ -34654,6 +36734,10 @@ impl<'a> zerotl::BareDecode<'a> for TextFixed<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.enter()?;
         let text = zerotl::Decode::decode(r)?;
         r.leave();
@@ -34721,6 +36805,10 @@ impl<'a> zerotl::BareDecode<'a> for TextUrl<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.enter()?;
         let text = zerotl::Decode::decode(r)?;
         let url = zerotl::Decode::decode(r)?;
@@ -34791,6 +36879,10 @@ impl<'a> zerotl::BareDecode<'a> for TextEmail<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.enter()?;
         let text = zerotl::Decode::decode(r)?;
         let email = zerotl::Decode::decode(r)?;
@@ -34853,6 +36945,10 @@ impl<'a> zerotl::BareDecode<'a> for TextConcat<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.enter()?;
         let texts = zerotl::Decode::decode(r)?;
         r.leave();
@@ -34914,6 +37010,10 @@ impl<'a> zerotl::BareDecode<'a> for TextSubscript<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.enter()?;
         let text = zerotl::Decode::decode(r)?;
         r.leave();
@@ -34975,6 +37075,10 @@ impl<'a> zerotl::BareDecode<'a> for TextSuperscript<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.enter()?;
         let text = zerotl::Decode::decode(r)?;
         r.leave();
@@ -35036,6 +37140,10 @@ impl<'a> zerotl::BareDecode<'a> for TextMarked<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.enter()?;
         let text = zerotl::Decode::decode(r)?;
         r.leave();
@@ -35100,6 +37208,10 @@ impl<'a> zerotl::BareDecode<'a> for TextPhone<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.enter()?;
         let text = zerotl::Decode::decode(r)?;
         let phone = zerotl::Decode::decode(r)?;
@@ -35171,6 +37283,10 @@ impl<'a> zerotl::BareDecode<'a> for TextImage {
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<16>()?;
         let document_id = zerotl::fixed::i64_at(run, 0);
         let w = zerotl::fixed::i32_at(run, 8);
@@ -35186,8 +37302,12 @@ impl zerotl::Encode for TextImage {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(20) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i64_at(run, 4, self.document_id);
+            zerotl::fixed::put_i32_at(run, 12, self.w);
+            zerotl::fixed::put_i32_at(run, 16, self.h);
+        }
     }
 }
 
@@ -35236,6 +37356,10 @@ impl<'a> zerotl::BareDecode<'a> for TextAnchor<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.enter()?;
         let text = zerotl::Decode::decode(r)?;
         let name = zerotl::Decode::decode(r)?;
@@ -35292,7 +37416,11 @@ impl zerotl::BareEncode for PageBlockUnsupported {
 impl<'a> zerotl::BareDecode<'a> for PageBlockUnsupported {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -35351,6 +37479,10 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockTitle<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let text = zerotl::Decode::decode(r)?;
         Ok(Self { text })
     }
@@ -35410,6 +37542,10 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockSubtitle<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let text = zerotl::Decode::decode(r)?;
         Ok(Self { text })
     }
@@ -35472,6 +37608,10 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockAuthorDate<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let author = zerotl::Decode::decode(r)?;
         let published_date = r.read_i32()?;
         Ok(Self {
@@ -35535,6 +37675,10 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockHeader<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let text = zerotl::Decode::decode(r)?;
         Ok(Self { text })
     }
@@ -35594,6 +37738,10 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockSubheader<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let text = zerotl::Decode::decode(r)?;
         Ok(Self { text })
     }
@@ -35653,6 +37801,10 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockParagraph<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let text = zerotl::Decode::decode(r)?;
         Ok(Self { text })
     }
@@ -35715,6 +37867,10 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockPreformatted<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let text = zerotl::Decode::decode(r)?;
         let language = zerotl::Decode::decode(r)?;
         Ok(Self { text, language })
@@ -35775,6 +37931,10 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockFooter<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let text = zerotl::Decode::decode(r)?;
         Ok(Self { text })
     }
@@ -35828,7 +37988,11 @@ impl zerotl::BareEncode for PageBlockDivider {
 impl<'a> zerotl::BareDecode<'a> for PageBlockDivider {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -35887,6 +38051,10 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockAnchor<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let name = zerotl::Decode::decode(r)?;
         Ok(Self { name })
     }
@@ -35946,6 +38114,10 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockList<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.enter()?;
         let items = zerotl::Decode::decode(r)?;
         r.leave();
@@ -36010,6 +38182,10 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockBlockquote<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let text = zerotl::Decode::decode(r)?;
         let caption = zerotl::Decode::decode(r)?;
         Ok(Self { text, caption })
@@ -36073,6 +38249,10 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockPullquote<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let text = zerotl::Decode::decode(r)?;
         let caption = zerotl::Decode::decode(r)?;
         Ok(Self { text, caption })
@@ -36152,6 +38332,10 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockPhoto<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "pageBlockPhoto")?;
         let photo_id = r.read_i64()?;
         let caption = zerotl::Decode::decode(r)?;
@@ -36236,6 +38420,10 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockVideo<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000003, "pageBlockVideo")?;
         let autoplay = flags & (1 << 0) != 0;
         let loop_ = flags & (1 << 1) != 0;
@@ -36304,6 +38492,10 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockCover<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.enter()?;
         let cover = zerotl::Decode::decode(r)?;
         r.leave();
@@ -36412,6 +38604,10 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockEmbed<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000003f, "pageBlockEmbed")?;
         let full_width = flags & (1 << 0) != 0;
         let allow_scrolling = flags & (1 << 3) != 0;
@@ -36531,6 +38727,10 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockEmbedPost<'a> {
     const MIN_BARE_SIZE: usize = 40;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.enter()?;
         let url = zerotl::Decode::decode(r)?;
         let run = r.read_array::<16>()?;
@@ -36610,6 +38810,10 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockCollage<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.enter()?;
         let items = zerotl::Decode::decode(r)?;
         let caption = zerotl::Decode::decode(r)?;
@@ -36675,6 +38879,10 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockSlideshow<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.enter()?;
         let items = zerotl::Decode::decode(r)?;
         let caption = zerotl::Decode::decode(r)?;
@@ -36737,6 +38945,10 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockChannel<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let channel = zerotl::Decode::decode(r)?;
         Ok(Self { channel })
     }
@@ -36799,6 +39011,10 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockAudio<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let audio_id = r.read_i64()?;
         let caption = zerotl::Decode::decode(r)?;
         Ok(Self { audio_id, caption })
@@ -36859,6 +39075,10 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockKicker<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let text = zerotl::Decode::decode(r)?;
         Ok(Self { text })
     }
@@ -36926,6 +39146,10 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockTable<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000003, "pageBlockTable")?;
         let bordered = flags & (1 << 0) != 0;
         let striped = flags & (1 << 1) != 0;
@@ -36994,6 +39218,10 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockOrderedList<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.enter()?;
         let items = zerotl::Decode::decode(r)?;
         r.leave();
@@ -37061,6 +39289,10 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockDetails<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.enter()?;
         let flags = r.read_flags(0x00000001, "pageBlockDetails")?;
         let open = flags & (1 << 0) != 0;
@@ -37132,6 +39364,10 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockRelatedArticles<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let title = zerotl::Decode::decode(r)?;
         let articles = zerotl::Decode::decode(r)?;
         Ok(Self { title, articles })
@@ -37206,6 +39442,10 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockMap<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let geo = zerotl::Decode::decode(r)?;
         let run = r.read_array::<12>()?;
         let zoom = zerotl::fixed::i32_at(run, 0);
@@ -37270,7 +39510,11 @@ impl zerotl::BareEncode for PhoneCallDiscardReasonMissed {
 impl<'a> zerotl::BareDecode<'a> for PhoneCallDiscardReasonMissed {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -37323,7 +39567,11 @@ impl zerotl::BareEncode for PhoneCallDiscardReasonDisconnect {
 impl<'a> zerotl::BareDecode<'a> for PhoneCallDiscardReasonDisconnect {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -37376,7 +39624,11 @@ impl zerotl::BareEncode for PhoneCallDiscardReasonHangup {
 impl<'a> zerotl::BareDecode<'a> for PhoneCallDiscardReasonHangup {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -37429,7 +39681,11 @@ impl zerotl::BareEncode for PhoneCallDiscardReasonBusy {
 impl<'a> zerotl::BareDecode<'a> for PhoneCallDiscardReasonBusy {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -37488,6 +39744,10 @@ impl<'a> zerotl::BareDecode<'a> for DataJson<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let data = zerotl::Decode::decode(r)?;
         Ok(Self { data })
     }
@@ -37550,6 +39810,10 @@ impl<'a> zerotl::BareDecode<'a> for LabeledPrice<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let label = zerotl::Decode::decode(r)?;
         let amount = r.read_i64()?;
         Ok(Self { label, amount })
@@ -37643,6 +39907,10 @@ impl<'a> zerotl::BareDecode<'a> for Invoice<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x000000ff, "invoice")?;
         let test = flags & (1 << 0) != 0;
         let name_requested = flags & (1 << 1) != 0;
@@ -37726,6 +39994,10 @@ impl<'a> zerotl::BareDecode<'a> for PaymentCharge<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let id = zerotl::Decode::decode(r)?;
         let provider_charge_id = zerotl::Decode::decode(r)?;
         Ok(Self {
@@ -37809,6 +40081,10 @@ impl<'a> zerotl::BareDecode<'a> for PostAddress<'a> {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let street_line1 = zerotl::Decode::decode(r)?;
         let street_line2 = zerotl::Decode::decode(r)?;
         let city = zerotl::Decode::decode(r)?;
@@ -37913,6 +40189,10 @@ impl<'a> zerotl::BareDecode<'a> for PaymentRequestedInfo<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000000f, "paymentRequestedInfo")?;
         let name = if flags & (1 << 0) != 0 {
             Some(zerotl::Decode::decode(r)?)
@@ -38000,6 +40280,10 @@ impl<'a> zerotl::BareDecode<'a> for PaymentSavedCredentialsCard<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let id = zerotl::Decode::decode(r)?;
         let title = zerotl::Decode::decode(r)?;
         Ok(Self { id, title })
@@ -38074,6 +40358,10 @@ impl<'a> zerotl::BareDecode<'a> for WebDocument<'a> {
     const MIN_BARE_SIZE: usize = 28;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let url = zerotl::Decode::decode(r)?;
         let run = r.read_array::<12>()?;
         let access_hash = zerotl::fixed::i64_at(run, 0);
@@ -38153,6 +40441,10 @@ impl<'a> zerotl::BareDecode<'a> for WebDocumentNoProxy<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let url = zerotl::Decode::decode(r)?;
         let size = r.read_i32()?;
         let mime_type = zerotl::Decode::decode(r)?;
@@ -38229,6 +40521,10 @@ impl<'a> zerotl::BareDecode<'a> for InputWebDocument<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let url = zerotl::Decode::decode(r)?;
         let size = r.read_i32()?;
         let mime_type = zerotl::Decode::decode(r)?;
@@ -38299,6 +40595,10 @@ impl<'a> zerotl::BareDecode<'a> for InputWebFileLocation<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let url = zerotl::Decode::decode(r)?;
         let access_hash = r.read_i64()?;
         Ok(Self { url, access_hash })
@@ -38376,6 +40676,10 @@ impl<'a> zerotl::BareDecode<'a> for InputWebFileGeoPointLocation {
     const MIN_BARE_SIZE: usize = 28;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let geo_point = zerotl::Decode::decode(r)?;
         let run = r.read_array::<24>()?;
         let access_hash = zerotl::fixed::i64_at(run, 0);
@@ -38451,6 +40755,10 @@ impl<'a> zerotl::BareDecode<'a> for InputPaymentCredentialsSaved<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let id = zerotl::Decode::decode(r)?;
         let tmp_password = zerotl::Decode::decode(r)?;
         Ok(Self { id, tmp_password })
@@ -38514,6 +40822,10 @@ impl<'a> zerotl::BareDecode<'a> for InputPaymentCredentials<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "inputPaymentCredentials")?;
         let save = flags & (1 << 0) != 0;
         let data = zerotl::Decode::decode(r)?;
@@ -38575,6 +40887,10 @@ impl<'a> zerotl::BareDecode<'a> for InputPaymentCredentialsApplePay<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let payment_data = zerotl::Decode::decode(r)?;
         Ok(Self { payment_data })
     }
@@ -38637,6 +40953,10 @@ impl<'a> zerotl::BareDecode<'a> for InputPaymentCredentialsAndroidPay<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let payment_token = zerotl::Decode::decode(r)?;
         let google_transaction_id = zerotl::Decode::decode(r)?;
         Ok(Self {
@@ -38706,6 +41026,10 @@ impl<'a> zerotl::BareDecode<'a> for ShippingOption<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let id = zerotl::Decode::decode(r)?;
         let title = zerotl::Decode::decode(r)?;
         let prices = zerotl::Decode::decode(r)?;
@@ -38782,6 +41106,10 @@ impl<'a> zerotl::BareDecode<'a> for InputStickerSetItem<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "inputStickerSetItem")?;
         let document = zerotl::Decode::decode(r)?;
         let emoji = zerotl::Decode::decode(r)?;
@@ -38858,6 +41186,10 @@ impl<'a> zerotl::BareDecode<'a> for InputPhoneCall {
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<16>()?;
         let id = zerotl::fixed::i64_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 8);
@@ -38872,8 +41204,11 @@ impl zerotl::Encode for InputPhoneCall {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(20) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i64_at(run, 4, self.id);
+            zerotl::fixed::put_i64_at(run, 12, self.access_hash);
+        }
     }
 }
 
@@ -38920,6 +41255,10 @@ impl<'a> zerotl::BareDecode<'a> for PhoneCallEmpty {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let id = r.read_i64()?;
         Ok(Self { id })
     }
@@ -38932,8 +41271,10 @@ impl zerotl::Encode for PhoneCallEmpty {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i64_at(run, 4, self.id);
+        }
     }
 }
 
@@ -39011,6 +41352,10 @@ impl<'a> zerotl::BareDecode<'a> for PhoneCallWaiting<'a> {
     const MIN_BARE_SIZE: usize = 36;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000041, "phoneCallWaiting")?;
         let video = flags & (1 << 6) != 0;
         let run = r.read_array::<28>()?;
@@ -39115,6 +41460,10 @@ impl<'a> zerotl::BareDecode<'a> for PhoneCallRequested<'a> {
     const MIN_BARE_SIZE: usize = 40;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000040, "phoneCallRequested")?;
         let video = flags & (1 << 6) != 0;
         let run = r.read_array::<28>()?;
@@ -39215,6 +41564,10 @@ impl<'a> zerotl::BareDecode<'a> for PhoneCallAccepted<'a> {
     const MIN_BARE_SIZE: usize = 40;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000040, "phoneCallAccepted")?;
         let video = flags & (1 << 6) != 0;
         let run = r.read_array::<28>()?;
@@ -39328,6 +41681,10 @@ impl<'a> zerotl::BareDecode<'a> for PhoneCall<'a> {
     const MIN_BARE_SIZE: usize = 60;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000060, "phoneCall")?;
         let p2p_allowed = flags & (1 << 5) != 0;
         let video = flags & (1 << 6) != 0;
@@ -39437,6 +41794,10 @@ impl<'a> zerotl::BareDecode<'a> for PhoneCallDiscarded {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000004f, "phoneCallDiscarded")?;
         let need_rating = flags & (1 << 2) != 0;
         let need_debug = flags & (1 << 3) != 0;
@@ -39529,6 +41890,10 @@ impl<'a> zerotl::BareDecode<'a> for PhoneConnection<'a> {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let id = r.read_i64()?;
         let ip = zerotl::Decode::decode(r)?;
         let ipv6 = zerotl::Decode::decode(r)?;
@@ -39621,6 +41986,10 @@ impl<'a> zerotl::BareDecode<'a> for PhoneConnectionWebrtc<'a> {
     const MIN_BARE_SIZE: usize = 32;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000003, "phoneConnectionWebrtc")?;
         let turn = flags & (1 << 0) != 0;
         let stun = flags & (1 << 1) != 0;
@@ -39712,6 +42081,10 @@ impl<'a> zerotl::BareDecode<'a> for PhoneCallProtocol<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000003, "phoneCallProtocol")?;
         let udp_p2p = flags & (1 << 0) != 0;
         let udp_reflector = flags & (1 << 1) != 0;
@@ -39786,6 +42159,10 @@ impl<'a> zerotl::BareDecode<'a> for CdnPublicKey<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let dc_id = r.read_i32()?;
         let public_key = zerotl::Decode::decode(r)?;
         Ok(Self { dc_id, public_key })
@@ -39846,6 +42223,10 @@ impl<'a> zerotl::BareDecode<'a> for CdnConfig<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let public_keys = zerotl::Decode::decode(r)?;
         Ok(Self { public_keys })
     }
@@ -39908,6 +42289,10 @@ impl<'a> zerotl::BareDecode<'a> for LangPackString<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let key = zerotl::Decode::decode(r)?;
         let value = zerotl::Decode::decode(r)?;
         Ok(Self { key, value })
@@ -40009,6 +42394,10 @@ impl<'a> zerotl::BareDecode<'a> for LangPackStringPluralized<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000001f, "langPackStringPluralized")?;
         let key = zerotl::Decode::decode(r)?;
         let zero_value = if flags & (1 << 0) != 0 {
@@ -40103,6 +42492,10 @@ impl<'a> zerotl::BareDecode<'a> for LangPackStringDeleted<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let key = zerotl::Decode::decode(r)?;
         Ok(Self { key })
     }
@@ -40173,6 +42566,10 @@ impl<'a> zerotl::BareDecode<'a> for LangPackDifference<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let lang_code = zerotl::Decode::decode(r)?;
         let run = r.read_array::<8>()?;
         let from_version = zerotl::fixed::i32_at(run, 0);
@@ -40287,6 +42684,10 @@ impl<'a> zerotl::BareDecode<'a> for LangPackLanguage<'a> {
     const MIN_BARE_SIZE: usize = 32;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000000f, "langPackLanguage")?;
         let official = flags & (1 << 0) != 0;
         let rtl = flags & (1 << 2) != 0;
@@ -40377,6 +42778,10 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionChangeTitle<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let prev_value = zerotl::Decode::decode(r)?;
         let new_value = zerotl::Decode::decode(r)?;
         Ok(Self {
@@ -40446,6 +42851,10 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionChangeAbout<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let prev_value = zerotl::Decode::decode(r)?;
         let new_value = zerotl::Decode::decode(r)?;
         Ok(Self {
@@ -40515,6 +42924,10 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionChangeUsername<'a>
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let prev_value = zerotl::Decode::decode(r)?;
         let new_value = zerotl::Decode::decode(r)?;
         Ok(Self {
@@ -40584,6 +42997,10 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionChangePhoto<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let prev_photo = zerotl::Decode::decode(r)?;
         let new_photo = zerotl::Decode::decode(r)?;
         Ok(Self {
@@ -40650,6 +43067,10 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionToggleInvites {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let new_value = zerotl::Decode::decode(r)?;
         Ok(Self { new_value })
     }
@@ -40712,6 +43133,10 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionToggleSignatures {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let new_value = zerotl::Decode::decode(r)?;
         Ok(Self { new_value })
     }
@@ -40774,6 +43199,10 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionUpdatePinned<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let message = zerotl::Decode::decode(r)?;
         Ok(Self { message })
     }
@@ -40839,6 +43268,10 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionEditMessage<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let prev_message = zerotl::Decode::decode(r)?;
         let new_message = zerotl::Decode::decode(r)?;
         Ok(Self {
@@ -40905,6 +43338,10 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionDeleteMessage<'a> 
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let message = zerotl::Decode::decode(r)?;
         Ok(Self { message })
     }
@@ -40961,7 +43398,11 @@ impl zerotl::BareEncode for ChannelAdminLogEventActionParticipantJoin {
 impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionParticipantJoin {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -41017,7 +43458,11 @@ impl zerotl::BareEncode for ChannelAdminLogEventActionParticipantLeave {
 impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionParticipantLeave {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -41079,6 +43524,10 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionParticipantInvite<
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let participant = zerotl::Decode::decode(r)?;
         Ok(Self { participant })
     }
@@ -41144,6 +43593,10 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionParticipantToggleB
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let prev_participant = zerotl::Decode::decode(r)?;
         let new_participant = zerotl::Decode::decode(r)?;
         Ok(Self {
@@ -41213,6 +43666,10 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionParticipantToggleA
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let prev_participant = zerotl::Decode::decode(r)?;
         let new_participant = zerotl::Decode::decode(r)?;
         Ok(Self {
@@ -41282,6 +43739,10 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionChangeStickerSet<'
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let prev_stickerset = zerotl::Decode::decode(r)?;
         let new_stickerset = zerotl::Decode::decode(r)?;
         Ok(Self {
@@ -41348,6 +43809,10 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionTogglePreHistoryHi
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let new_value = zerotl::Decode::decode(r)?;
         Ok(Self { new_value })
     }
@@ -41413,6 +43878,10 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionDefaultBannedRight
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let prev_banned_rights = zerotl::Decode::decode(r)?;
         let new_banned_rights = zerotl::Decode::decode(r)?;
         Ok(Self {
@@ -41479,6 +43948,10 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionStopPoll<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let message = zerotl::Decode::decode(r)?;
         Ok(Self { message })
     }
@@ -41544,6 +44017,10 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionChangeLinkedChat {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<8>()?;
         let prev_value = zerotl::fixed::i32_at(run, 0);
         let new_value = zerotl::fixed::i32_at(run, 4);
@@ -41561,8 +44038,11 @@ impl zerotl::Encode for ChannelAdminLogEventActionChangeLinkedChat {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.prev_value);
+            zerotl::fixed::put_i32_at(run, 8, self.new_value);
+        }
     }
 }
 
@@ -41614,6 +44094,10 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionChangeLocation<'a>
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let prev_value = zerotl::Decode::decode(r)?;
         let new_value = zerotl::Decode::decode(r)?;
         Ok(Self {
@@ -41686,6 +44170,10 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionToggleSlowMode {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<8>()?;
         let prev_value = zerotl::fixed::i32_at(run, 0);
         let new_value = zerotl::fixed::i32_at(run, 4);
@@ -41703,8 +44191,11 @@ impl zerotl::Encode for ChannelAdminLogEventActionToggleSlowMode {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.prev_value);
+            zerotl::fixed::put_i32_at(run, 8, self.new_value);
+        }
     }
 }
 
@@ -41753,6 +44244,10 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionStartGroupCall {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let call = zerotl::Decode::decode(r)?;
         Ok(Self { call })
     }
@@ -41815,6 +44310,10 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionDiscardGroupCall {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let call = zerotl::Decode::decode(r)?;
         Ok(Self { call })
     }
@@ -41877,6 +44376,10 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionParticipantMute {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let participant = zerotl::Decode::decode(r)?;
         Ok(Self { participant })
     }
@@ -41939,6 +44442,10 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionParticipantUnmute 
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let participant = zerotl::Decode::decode(r)?;
         Ok(Self { participant })
     }
@@ -42001,6 +44508,10 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionToggleGroupCallSet
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let join_muted = zerotl::Decode::decode(r)?;
         Ok(Self { join_muted })
     }
@@ -42074,6 +44585,10 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEvent<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<16>()?;
         let id = zerotl::fixed::i64_at(run, 0);
         let date = zerotl::fixed::i32_at(run, 8);
@@ -42186,6 +44701,10 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventsFilter {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00007fff, "channelAdminLogEventsFilter")?;
         let join = flags & (1 << 0) != 0;
         let leave = flags & (1 << 1) != 0;
@@ -42282,6 +44801,10 @@ impl<'a> zerotl::BareDecode<'a> for PopularContact {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let client_id = zerotl::fixed::i64_at(run, 0);
         let importers = zerotl::fixed::i32_at(run, 8);
@@ -42299,8 +44822,11 @@ impl zerotl::Encode for PopularContact {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i64_at(run, 4, self.client_id);
+            zerotl::fixed::put_i32_at(run, 12, self.importers);
+        }
     }
 }
 
@@ -42346,6 +44872,10 @@ impl<'a> zerotl::BareDecode<'a> for RecentMeUrlUnknown<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let url = zerotl::Decode::decode(r)?;
         Ok(Self { url })
     }
@@ -42408,6 +44938,10 @@ impl<'a> zerotl::BareDecode<'a> for RecentMeUrlUser<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let url = zerotl::Decode::decode(r)?;
         let user_id = r.read_i32()?;
         Ok(Self { url, user_id })
@@ -42471,6 +45005,10 @@ impl<'a> zerotl::BareDecode<'a> for RecentMeUrlChat<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let url = zerotl::Decode::decode(r)?;
         let chat_id = r.read_i32()?;
         Ok(Self { url, chat_id })
@@ -42534,6 +45072,10 @@ impl<'a> zerotl::BareDecode<'a> for RecentMeUrlChatInvite<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let url = zerotl::Decode::decode(r)?;
         let chat_invite = zerotl::Decode::decode(r)?;
         Ok(Self { url, chat_invite })
@@ -42597,6 +45139,10 @@ impl<'a> zerotl::BareDecode<'a> for RecentMeUrlStickerSet<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let url = zerotl::Decode::decode(r)?;
         let set = zerotl::Decode::decode(r)?;
         Ok(Self { url, set })
@@ -42671,6 +45217,10 @@ impl<'a> zerotl::BareDecode<'a> for InputSingleMedia<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "inputSingleMedia")?;
         let media = zerotl::Decode::decode(r)?;
         let random_id = r.read_i64()?;
@@ -42775,6 +45325,10 @@ impl<'a> zerotl::BareDecode<'a> for WebAuthorization<'a> {
     const MIN_BARE_SIZE: usize = 40;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let hash = zerotl::fixed::i64_at(run, 0);
         let bot_id = zerotl::fixed::i32_at(run, 8);
@@ -42855,6 +45409,10 @@ impl<'a> zerotl::BareDecode<'a> for InputMessageId {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let id = r.read_i32()?;
         Ok(Self { id })
     }
@@ -42867,8 +45425,10 @@ impl zerotl::Encode for InputMessageId {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.id);
+        }
     }
 }
 
@@ -42915,6 +45475,10 @@ impl<'a> zerotl::BareDecode<'a> for InputMessageReplyTo {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let id = r.read_i32()?;
         Ok(Self { id })
     }
@@ -42927,8 +45491,10 @@ impl zerotl::Encode for InputMessageReplyTo {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.id);
+        }
     }
 }
 
@@ -42968,7 +45534,11 @@ impl zerotl::BareEncode for InputMessagePinned {
 impl<'a> zerotl::BareDecode<'a> for InputMessagePinned {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -43033,6 +45603,10 @@ impl<'a> zerotl::BareDecode<'a> for InputMessageCallbackQuery {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let id = zerotl::fixed::i32_at(run, 0);
         let query_id = zerotl::fixed::i64_at(run, 4);
@@ -43047,8 +45621,11 @@ impl zerotl::Encode for InputMessageCallbackQuery {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.id);
+            zerotl::fixed::put_i64_at(run, 8, self.query_id);
+        }
     }
 }
 
@@ -43094,6 +45671,10 @@ impl<'a> zerotl::BareDecode<'a> for InputDialogPeer<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let peer = zerotl::Decode::decode(r)?;
         Ok(Self { peer })
     }
@@ -43154,6 +45735,10 @@ impl<'a> zerotl::BareDecode<'a> for InputDialogPeerFolder {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let folder_id = r.read_i32()?;
         Ok(Self { folder_id })
     }
@@ -43166,8 +45751,10 @@ impl zerotl::Encode for InputDialogPeerFolder {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.folder_id);
+        }
     }
 }
 
@@ -43213,6 +45800,10 @@ impl<'a> zerotl::BareDecode<'a> for DialogPeer {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let peer = zerotl::Decode::decode(r)?;
         Ok(Self { peer })
     }
@@ -43273,6 +45864,10 @@ impl<'a> zerotl::BareDecode<'a> for DialogPeerFolder {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let folder_id = r.read_i32()?;
         Ok(Self { folder_id })
     }
@@ -43285,8 +45880,10 @@ impl zerotl::Encode for DialogPeerFolder {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.folder_id);
+        }
     }
 }
 
@@ -43340,6 +45937,10 @@ impl<'a> zerotl::BareDecode<'a> for FileHash<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<8>()?;
         let offset = zerotl::fixed::i32_at(run, 0);
         let limit = zerotl::fixed::i32_at(run, 4);
@@ -43409,6 +46010,10 @@ impl<'a> zerotl::BareDecode<'a> for InputClientProxy<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let address = zerotl::Decode::decode(r)?;
         let port = r.read_i32()?;
         Ok(Self { address, port })
@@ -43485,6 +46090,10 @@ impl<'a> zerotl::BareDecode<'a> for InputSecureFileUploaded<'a> {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let id = zerotl::fixed::i64_at(run, 0);
         let parts = zerotl::fixed::i32_at(run, 8);
@@ -43561,6 +46170,10 @@ impl<'a> zerotl::BareDecode<'a> for InputSecureFile {
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<16>()?;
         let id = zerotl::fixed::i64_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 8);
@@ -43575,8 +46188,11 @@ impl zerotl::Encode for InputSecureFile {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(20) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i64_at(run, 4, self.id);
+            zerotl::fixed::put_i64_at(run, 12, self.access_hash);
+        }
     }
 }
 
@@ -43616,7 +46232,11 @@ impl zerotl::BareEncode for SecureFileEmpty {
 impl<'a> zerotl::BareDecode<'a> for SecureFileEmpty {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -43695,6 +46315,10 @@ impl<'a> zerotl::BareDecode<'a> for SecureFile<'a> {
     const MIN_BARE_SIZE: usize = 36;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<28>()?;
         let id = zerotl::fixed::i64_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 8);
@@ -43775,6 +46399,10 @@ impl<'a> zerotl::BareDecode<'a> for SecureData<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let data = zerotl::Decode::decode(r)?;
         let data_hash = zerotl::Decode::decode(r)?;
         let secret = zerotl::Decode::decode(r)?;
@@ -43840,6 +46468,10 @@ impl<'a> zerotl::BareDecode<'a> for SecurePlainPhone<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let phone = zerotl::Decode::decode(r)?;
         Ok(Self { phone })
     }
@@ -43899,6 +46531,10 @@ impl<'a> zerotl::BareDecode<'a> for SecurePlainEmail<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let email = zerotl::Decode::decode(r)?;
         Ok(Self { email })
     }
@@ -43952,7 +46588,11 @@ impl zerotl::BareEncode for SecureValueTypePersonalDetails {
 impl<'a> zerotl::BareDecode<'a> for SecureValueTypePersonalDetails {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -44005,7 +46645,11 @@ impl zerotl::BareEncode for SecureValueTypePassport {
 impl<'a> zerotl::BareDecode<'a> for SecureValueTypePassport {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -44058,7 +46702,11 @@ impl zerotl::BareEncode for SecureValueTypeDriverLicense {
 impl<'a> zerotl::BareDecode<'a> for SecureValueTypeDriverLicense {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -44111,7 +46759,11 @@ impl zerotl::BareEncode for SecureValueTypeIdentityCard {
 impl<'a> zerotl::BareDecode<'a> for SecureValueTypeIdentityCard {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -44164,7 +46816,11 @@ impl zerotl::BareEncode for SecureValueTypeInternalPassport {
 impl<'a> zerotl::BareDecode<'a> for SecureValueTypeInternalPassport {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -44217,7 +46873,11 @@ impl zerotl::BareEncode for SecureValueTypeAddress {
 impl<'a> zerotl::BareDecode<'a> for SecureValueTypeAddress {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -44270,7 +46930,11 @@ impl zerotl::BareEncode for SecureValueTypeUtilityBill {
 impl<'a> zerotl::BareDecode<'a> for SecureValueTypeUtilityBill {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -44323,7 +46987,11 @@ impl zerotl::BareEncode for SecureValueTypeBankStatement {
 impl<'a> zerotl::BareDecode<'a> for SecureValueTypeBankStatement {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -44376,7 +47044,11 @@ impl zerotl::BareEncode for SecureValueTypeRentalAgreement {
 impl<'a> zerotl::BareDecode<'a> for SecureValueTypeRentalAgreement {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -44429,7 +47101,11 @@ impl zerotl::BareEncode for SecureValueTypePassportRegistration {
 impl<'a> zerotl::BareDecode<'a> for SecureValueTypePassportRegistration {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -44482,7 +47158,11 @@ impl zerotl::BareEncode for SecureValueTypeTemporaryRegistration {
 impl<'a> zerotl::BareDecode<'a> for SecureValueTypeTemporaryRegistration {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -44535,7 +47215,11 @@ impl zerotl::BareEncode for SecureValueTypePhone {
 impl<'a> zerotl::BareDecode<'a> for SecureValueTypePhone {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -44588,7 +47272,11 @@ impl zerotl::BareEncode for SecureValueTypeEmail {
 impl<'a> zerotl::BareDecode<'a> for SecureValueTypeEmail {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -44710,6 +47398,10 @@ impl<'a> zerotl::BareDecode<'a> for SecureValue<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000007f, "secureValue")?;
         let type_ = zerotl::Decode::decode(r)?;
         let data = if flags & (1 << 0) != 0 {
@@ -44875,6 +47567,10 @@ impl<'a> zerotl::BareDecode<'a> for InputSecureValue<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000007f, "inputSecureValue")?;
         let type_ = zerotl::Decode::decode(r)?;
         let data = if flags & (1 << 0) != 0 {
@@ -44982,6 +47678,10 @@ impl<'a> zerotl::BareDecode<'a> for SecureValueHash<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let type_ = zerotl::Decode::decode(r)?;
         let hash = zerotl::Decode::decode(r)?;
         Ok(Self { type_, hash })
@@ -45054,6 +47754,10 @@ impl<'a> zerotl::BareDecode<'a> for SecureValueErrorData<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let type_ = zerotl::Decode::decode(r)?;
         let data_hash = zerotl::Decode::decode(r)?;
         let field = zerotl::Decode::decode(r)?;
@@ -45127,6 +47831,10 @@ impl<'a> zerotl::BareDecode<'a> for SecureValueErrorFrontSide<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let type_ = zerotl::Decode::decode(r)?;
         let file_hash = zerotl::Decode::decode(r)?;
         let text = zerotl::Decode::decode(r)?;
@@ -45198,6 +47906,10 @@ impl<'a> zerotl::BareDecode<'a> for SecureValueErrorReverseSide<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let type_ = zerotl::Decode::decode(r)?;
         let file_hash = zerotl::Decode::decode(r)?;
         let text = zerotl::Decode::decode(r)?;
@@ -45269,6 +47981,10 @@ impl<'a> zerotl::BareDecode<'a> for SecureValueErrorSelfie<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let type_ = zerotl::Decode::decode(r)?;
         let file_hash = zerotl::Decode::decode(r)?;
         let text = zerotl::Decode::decode(r)?;
@@ -45340,6 +48056,10 @@ impl<'a> zerotl::BareDecode<'a> for SecureValueErrorFile<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let type_ = zerotl::Decode::decode(r)?;
         let file_hash = zerotl::Decode::decode(r)?;
         let text = zerotl::Decode::decode(r)?;
@@ -45411,6 +48131,10 @@ impl<'a> zerotl::BareDecode<'a> for SecureValueErrorFiles<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let type_ = zerotl::Decode::decode(r)?;
         let file_hash = zerotl::Decode::decode(r)?;
         let text = zerotl::Decode::decode(r)?;
@@ -45482,6 +48206,10 @@ impl<'a> zerotl::BareDecode<'a> for SecureValueError<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let type_ = zerotl::Decode::decode(r)?;
         let hash = zerotl::Decode::decode(r)?;
         let text = zerotl::Decode::decode(r)?;
@@ -45549,6 +48277,10 @@ impl<'a> zerotl::BareDecode<'a> for SecureValueErrorTranslationFile<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let type_ = zerotl::Decode::decode(r)?;
         let file_hash = zerotl::Decode::decode(r)?;
         let text = zerotl::Decode::decode(r)?;
@@ -45620,6 +48352,10 @@ impl<'a> zerotl::BareDecode<'a> for SecureValueErrorTranslationFiles<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let type_ = zerotl::Decode::decode(r)?;
         let file_hash = zerotl::Decode::decode(r)?;
         let text = zerotl::Decode::decode(r)?;
@@ -45691,6 +48427,10 @@ impl<'a> zerotl::BareDecode<'a> for SecureCredentialsEncrypted<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let data = zerotl::Decode::decode(r)?;
         let hash = zerotl::Decode::decode(r)?;
         let secret = zerotl::Decode::decode(r)?;
@@ -45761,6 +48501,10 @@ impl<'a> zerotl::BareDecode<'a> for SavedPhoneContact<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let phone = zerotl::Decode::decode(r)?;
         let first_name = zerotl::Decode::decode(r)?;
         let last_name = zerotl::Decode::decode(r)?;
@@ -45822,7 +48566,11 @@ impl zerotl::BareEncode for PasswordKdfAlgoUnknown {
 impl<'a> zerotl::BareDecode<'a> for PasswordKdfAlgoUnknown {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -45894,6 +48642,10 @@ impl<'a> zerotl::BareDecode<'a>
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let salt1 = zerotl::Decode::decode(r)?;
         let salt2 = zerotl::Decode::decode(r)?;
         let g = r.read_i32()?;
@@ -45955,7 +48707,11 @@ impl zerotl::BareEncode for SecurePasswordKdfAlgoUnknown {
 impl<'a> zerotl::BareDecode<'a> for SecurePasswordKdfAlgoUnknown {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -46014,6 +48770,10 @@ impl<'a> zerotl::BareDecode<'a> for SecurePasswordKdfAlgoPbkdf2Hmacsha512iter100
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let salt = zerotl::Decode::decode(r)?;
         Ok(Self { salt })
     }
@@ -46076,6 +48836,10 @@ impl<'a> zerotl::BareDecode<'a> for SecurePasswordKdfAlgoSha512<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let salt = zerotl::Decode::decode(r)?;
         Ok(Self { salt })
     }
@@ -46141,6 +48905,10 @@ impl<'a> zerotl::BareDecode<'a> for SecureSecretSettings<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let secure_algo = zerotl::Decode::decode(r)?;
         let secure_secret = zerotl::Decode::decode(r)?;
         let secure_secret_id = r.read_i64()?;
@@ -46200,7 +48968,11 @@ impl zerotl::BareEncode for InputCheckPasswordEmpty {
 impl<'a> zerotl::BareDecode<'a> for InputCheckPasswordEmpty {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -46265,6 +49037,10 @@ impl<'a> zerotl::BareDecode<'a> for InputCheckPasswordSrp<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let srp_id = r.read_i64()?;
         let a = zerotl::Decode::decode(r)?;
         let m1 = zerotl::Decode::decode(r)?;
@@ -46337,6 +49113,10 @@ impl<'a> zerotl::BareDecode<'a> for SecureRequiredType {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000007, "secureRequiredType")?;
         let native_names = flags & (1 << 0) != 0;
         let selfie_required = flags & (1 << 1) != 0;
@@ -46405,6 +49185,10 @@ impl<'a> zerotl::BareDecode<'a> for SecureRequiredTypeOneOf<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.enter()?;
         let types = zerotl::Decode::decode(r)?;
         r.leave();
@@ -46475,6 +49259,10 @@ impl<'a> zerotl::BareDecode<'a> for InputAppEvent<'a> {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let time = r.read_f64()?;
         let type_ = zerotl::Decode::decode(r)?;
         let peer = r.read_i64()?;
@@ -46545,6 +49333,10 @@ impl<'a> zerotl::BareDecode<'a> for JsonObjectValue<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.enter()?;
         let key = zerotl::Decode::decode(r)?;
         let value = zerotl::Decode::decode(r)?;
@@ -46601,7 +49393,11 @@ impl zerotl::BareEncode for JsonNull {
 impl<'a> zerotl::BareDecode<'a> for JsonNull {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -46660,6 +49456,10 @@ impl<'a> zerotl::BareDecode<'a> for JsonBool {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let value = zerotl::Decode::decode(r)?;
         Ok(Self { value })
     }
@@ -46720,6 +49520,10 @@ impl<'a> zerotl::BareDecode<'a> for JsonNumber {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let value = r.read_f64()?;
         Ok(Self { value })
     }
@@ -46732,8 +49536,10 @@ impl zerotl::Encode for JsonNumber {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_f64_at(run, 4, self.value);
+        }
     }
 }
 
@@ -46779,6 +49585,10 @@ impl<'a> zerotl::BareDecode<'a> for JsonString<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let value = zerotl::Decode::decode(r)?;
         Ok(Self { value })
     }
@@ -46838,6 +49648,10 @@ impl<'a> zerotl::BareDecode<'a> for JsonArray<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.enter()?;
         let value = zerotl::Decode::decode(r)?;
         r.leave();
@@ -46899,6 +49713,10 @@ impl<'a> zerotl::BareDecode<'a> for JsonObject<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.enter()?;
         let value = zerotl::Decode::decode(r)?;
         r.leave();
@@ -46994,6 +49812,10 @@ impl<'a> zerotl::BareDecode<'a> for PageTableCell<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x000000ff, "pageTableCell")?;
         let header = flags & (1 << 0) != 0;
         let align_center = flags & (1 << 3) != 0;
@@ -47082,6 +49904,10 @@ impl<'a> zerotl::BareDecode<'a> for PageTableRow<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let cells = zerotl::Decode::decode(r)?;
         Ok(Self { cells })
     }
@@ -47144,6 +49970,10 @@ impl<'a> zerotl::BareDecode<'a> for PageCaption<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let text = zerotl::Decode::decode(r)?;
         let credit = zerotl::Decode::decode(r)?;
         Ok(Self { text, credit })
@@ -47204,6 +50034,10 @@ impl<'a> zerotl::BareDecode<'a> for PageListItemText<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let text = zerotl::Decode::decode(r)?;
         Ok(Self { text })
     }
@@ -47263,6 +50097,10 @@ impl<'a> zerotl::BareDecode<'a> for PageListItemBlocks<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.enter()?;
         let blocks = zerotl::Decode::decode(r)?;
         r.leave();
@@ -47327,6 +50165,10 @@ impl<'a> zerotl::BareDecode<'a> for PageListOrderedItemText<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let num = zerotl::Decode::decode(r)?;
         let text = zerotl::Decode::decode(r)?;
         Ok(Self { num, text })
@@ -47390,6 +50232,10 @@ impl<'a> zerotl::BareDecode<'a> for PageListOrderedItemBlocks<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.enter()?;
         let num = zerotl::Decode::decode(r)?;
         let blocks = zerotl::Decode::decode(r)?;
@@ -47500,6 +50346,10 @@ impl<'a> zerotl::BareDecode<'a> for PageRelatedArticle<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000001f, "pageRelatedArticle")?;
         let url = zerotl::Decode::decode(r)?;
         let webpage_id = r.read_i64()?;
@@ -47624,6 +50474,10 @@ impl<'a> zerotl::BareDecode<'a> for Page<'a> {
     const MIN_BARE_SIZE: usize = 32;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000000f, "page")?;
         let part = flags & (1 << 0) != 0;
         let rtl = flags & (1 << 1) != 0;
@@ -47707,6 +50561,10 @@ impl<'a> zerotl::BareDecode<'a> for PollAnswer<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let text = zerotl::Decode::decode(r)?;
         let option = zerotl::Decode::decode(r)?;
         Ok(Self { text, option })
@@ -47806,6 +50664,10 @@ impl<'a> zerotl::BareDecode<'a> for Poll<'a> {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let id = r.read_i64()?;
         let flags = r.read_flags(0x0000003f, "poll")?;
         let closed = flags & (1 << 0) != 0;
@@ -47900,6 +50762,10 @@ impl<'a> zerotl::BareDecode<'a> for PollAnswerVoters<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000003, "pollAnswerVoters")?;
         let chosen = flags & (1 << 0) != 0;
         let correct = flags & (1 << 1) != 0;
@@ -48019,6 +50885,10 @@ impl<'a> zerotl::BareDecode<'a> for PollResults<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000001f, "pollResults")?;
         let min = flags & (1 << 0) != 0;
         let results = if flags & (1 << 1) != 0 {
@@ -48112,6 +50982,10 @@ impl<'a> zerotl::BareDecode<'a> for ChatOnlines {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let onlines = r.read_i32()?;
         Ok(Self { onlines })
     }
@@ -48124,8 +50998,10 @@ impl zerotl::Encode for ChatOnlines {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.onlines);
+        }
     }
 }
 
@@ -48171,6 +51047,10 @@ impl<'a> zerotl::BareDecode<'a> for StatsUrl<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let url = zerotl::Decode::decode(r)?;
         Ok(Self { url })
     }
@@ -48259,6 +51139,10 @@ impl<'a> zerotl::BareDecode<'a> for ChatAdminRights {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000ebf, "chatAdminRights")?;
         let change_info = flags & (1 << 0) != 0;
         let post_messages = flags & (1 << 1) != 0;
@@ -48377,6 +51261,10 @@ impl<'a> zerotl::BareDecode<'a> for ChatBannedRights {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x000285ff, "chatBannedRights")?;
         let view_messages = flags & (1 << 0) != 0;
         let send_messages = flags & (1 << 1) != 0;
@@ -48469,6 +51357,10 @@ impl<'a> zerotl::BareDecode<'a> for InputWallPaper {
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<16>()?;
         let id = zerotl::fixed::i64_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 8);
@@ -48483,8 +51375,11 @@ impl zerotl::Encode for InputWallPaper {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(20) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i64_at(run, 4, self.id);
+            zerotl::fixed::put_i64_at(run, 12, self.access_hash);
+        }
     }
 }
 
@@ -48530,6 +51425,10 @@ impl<'a> zerotl::BareDecode<'a> for InputWallPaperSlug<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let slug = zerotl::Decode::decode(r)?;
         Ok(Self { slug })
     }
@@ -48583,7 +51482,11 @@ impl zerotl::BareEncode for InputWallPaperNoFile {
 impl<'a> zerotl::BareDecode<'a> for InputWallPaperNoFile {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -48650,6 +51553,10 @@ impl<'a> zerotl::BareDecode<'a> for CodeSettings {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000013, "codeSettings")?;
         let allow_flashcall = flags & (1 << 0) != 0;
         let current_number = flags & (1 << 1) != 0;
@@ -48762,6 +51669,10 @@ impl<'a> zerotl::BareDecode<'a> for WallPaperSettings {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000001f, "wallPaperSettings")?;
         let blur = flags & (1 << 1) != 0;
         let motion = flags & (1 << 2) != 0;
@@ -48875,6 +51786,10 @@ impl<'a> zerotl::BareDecode<'a> for AutoDownloadSettings {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000000f, "autoDownloadSettings")?;
         let disabled = flags & (1 << 0) != 0;
         let video_preload_large = flags & (1 << 1) != 0;
@@ -48955,6 +51870,10 @@ impl<'a> zerotl::BareDecode<'a> for EmojiKeyword<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let keyword = zerotl::Decode::decode(r)?;
         let emoticons = zerotl::Decode::decode(r)?;
         Ok(Self { keyword, emoticons })
@@ -49018,6 +51937,10 @@ impl<'a> zerotl::BareDecode<'a> for EmojiKeywordDeleted<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let keyword = zerotl::Decode::decode(r)?;
         let emoticons = zerotl::Decode::decode(r)?;
         Ok(Self { keyword, emoticons })
@@ -49089,6 +52012,10 @@ impl<'a> zerotl::BareDecode<'a> for EmojiKeywordsDifference<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let lang_code = zerotl::Decode::decode(r)?;
         let run = r.read_array::<8>()?;
         let from_version = zerotl::fixed::i32_at(run, 0);
@@ -49157,6 +52084,10 @@ impl<'a> zerotl::BareDecode<'a> for EmojiUrl<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let url = zerotl::Decode::decode(r)?;
         Ok(Self { url })
     }
@@ -49216,6 +52147,10 @@ impl<'a> zerotl::BareDecode<'a> for EmojiLanguage<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let lang_code = zerotl::Decode::decode(r)?;
         Ok(Self { lang_code })
     }
@@ -49281,6 +52216,10 @@ impl<'a> zerotl::BareDecode<'a> for FileLocationToBeDeprecated {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let volume_id = zerotl::fixed::i64_at(run, 0);
         let local_id = zerotl::fixed::i32_at(run, 8);
@@ -49298,8 +52237,11 @@ impl zerotl::Encode for FileLocationToBeDeprecated {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i64_at(run, 4, self.volume_id);
+            zerotl::fixed::put_i32_at(run, 12, self.local_id);
+        }
     }
 }
 
@@ -49374,6 +52316,10 @@ impl<'a> zerotl::BareDecode<'a> for Folder<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000000f, "folder")?;
         let autofill_new_broadcasts = flags & (1 << 0) != 0;
         let autofill_public_groups = flags & (1 << 1) != 0;
@@ -49453,6 +52399,10 @@ impl<'a> zerotl::BareDecode<'a> for InputFolderPeer<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let peer = zerotl::Decode::decode(r)?;
         let folder_id = r.read_i32()?;
         Ok(Self { peer, folder_id })
@@ -49516,6 +52466,10 @@ impl<'a> zerotl::BareDecode<'a> for FolderPeer {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let peer = zerotl::Decode::decode(r)?;
         let folder_id = r.read_i32()?;
         Ok(Self { peer, folder_id })
@@ -49582,6 +52536,10 @@ impl<'a> zerotl::BareDecode<'a> for UrlAuthResultRequest<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "urlAuthResultRequest")?;
         let request_write_access = flags & (1 << 0) != 0;
         let bot = zerotl::Decode::decode(r)?;
@@ -49648,6 +52606,10 @@ impl<'a> zerotl::BareDecode<'a> for UrlAuthResultAccepted<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let url = zerotl::Decode::decode(r)?;
         Ok(Self { url })
     }
@@ -49701,7 +52663,11 @@ impl zerotl::BareEncode for UrlAuthResultDefault {
 impl<'a> zerotl::BareDecode<'a> for UrlAuthResultDefault {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -49754,7 +52720,11 @@ impl zerotl::BareEncode for ChannelLocationEmpty {
 impl<'a> zerotl::BareDecode<'a> for ChannelLocationEmpty {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -49816,6 +52786,10 @@ impl<'a> zerotl::BareDecode<'a> for ChannelLocation<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let geo_point = zerotl::Decode::decode(r)?;
         let address = zerotl::Decode::decode(r)?;
         Ok(Self { geo_point, address })
@@ -49884,6 +52858,10 @@ impl<'a> zerotl::BareDecode<'a> for PeerLocated {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let peer = zerotl::Decode::decode(r)?;
         let run = r.read_array::<8>()?;
         let expires = zerotl::fixed::i32_at(run, 0);
@@ -49951,6 +52929,10 @@ impl<'a> zerotl::BareDecode<'a> for PeerSelfLocated {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let expires = r.read_i32()?;
         Ok(Self { expires })
     }
@@ -49963,8 +52945,10 @@ impl zerotl::Encode for PeerSelfLocated {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.expires);
+        }
     }
 }
 
@@ -50016,6 +53000,10 @@ impl<'a> zerotl::BareDecode<'a> for RestrictionReason<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let platform = zerotl::Decode::decode(r)?;
         let reason = zerotl::Decode::decode(r)?;
         let text = zerotl::Decode::decode(r)?;
@@ -50087,6 +53075,10 @@ impl<'a> zerotl::BareDecode<'a> for InputTheme {
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<16>()?;
         let id = zerotl::fixed::i64_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 8);
@@ -50101,8 +53093,11 @@ impl zerotl::Encode for InputTheme {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(20) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i64_at(run, 4, self.id);
+            zerotl::fixed::put_i64_at(run, 12, self.access_hash);
+        }
     }
 }
 
@@ -50148,6 +53143,10 @@ impl<'a> zerotl::BareDecode<'a> for InputThemeSlug<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let slug = zerotl::Decode::decode(r)?;
         Ok(Self { slug })
     }
@@ -50244,6 +53243,10 @@ impl<'a> zerotl::BareDecode<'a> for Theme<'a> {
     const MIN_BARE_SIZE: usize = 32;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000000f, "theme")?;
         let creator = flags & (1 << 0) != 0;
         let default = flags & (1 << 1) != 0;
@@ -50325,7 +53328,11 @@ impl zerotl::BareEncode for BaseThemeClassic {
 impl<'a> zerotl::BareDecode<'a> for BaseThemeClassic {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -50378,7 +53385,11 @@ impl zerotl::BareEncode for BaseThemeDay {
 impl<'a> zerotl::BareDecode<'a> for BaseThemeDay {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -50431,7 +53442,11 @@ impl zerotl::BareEncode for BaseThemeNight {
 impl<'a> zerotl::BareDecode<'a> for BaseThemeNight {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -50484,7 +53499,11 @@ impl zerotl::BareEncode for BaseThemeTinted {
 impl<'a> zerotl::BareDecode<'a> for BaseThemeTinted {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -50537,7 +53556,11 @@ impl zerotl::BareEncode for BaseThemeArctic {
 impl<'a> zerotl::BareDecode<'a> for BaseThemeArctic {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -50650,6 +53673,10 @@ impl<'a> zerotl::BareDecode<'a> for InputThemeSettings<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000003, "inputThemeSettings")?;
         let base_theme = zerotl::Decode::decode(r)?;
         let accent_color = r.read_i32()?;
@@ -50778,6 +53805,10 @@ impl<'a> zerotl::BareDecode<'a> for ThemeSettings<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000003, "themeSettings")?;
         let base_theme = zerotl::Decode::decode(r)?;
         let accent_color = r.read_i32()?;
@@ -50872,6 +53903,10 @@ impl<'a> zerotl::BareDecode<'a> for WebPageAttributeTheme<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000003, "webPageAttributeTheme")?;
         let documents = if flags & (1 << 0) != 0 {
             Some(zerotl::Decode::decode(r)?)
@@ -50950,6 +53985,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageUserVote<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let user_id = r.read_i32()?;
         let option = zerotl::Decode::decode(r)?;
         let date = r.read_i32()?;
@@ -51021,6 +54060,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageUserVoteInputOption {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<8>()?;
         let user_id = zerotl::fixed::i32_at(run, 0);
         let date = zerotl::fixed::i32_at(run, 4);
@@ -51035,8 +54078,11 @@ impl zerotl::Encode for MessageUserVoteInputOption {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.user_id);
+            zerotl::fixed::put_i32_at(run, 8, self.date);
+        }
     }
 }
 
@@ -51088,6 +54134,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageUserVoteMultiple<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let user_id = r.read_i32()?;
         let options = zerotl::Decode::decode(r)?;
         let date = r.read_i32()?;
@@ -51156,6 +54206,10 @@ impl<'a> zerotl::BareDecode<'a> for BankCardOpenUrl<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let url = zerotl::Decode::decode(r)?;
         let name = zerotl::Decode::decode(r)?;
         Ok(Self { url, name })
@@ -51264,6 +54318,10 @@ impl<'a> zerotl::BareDecode<'a> for DialogFilter<'a> {
     const MIN_BARE_SIZE: usize = 36;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0200381f, "dialogFilter")?;
         let contacts = flags & (1 << 0) != 0;
         let non_contacts = flags & (1 << 1) != 0;
@@ -51359,6 +54417,10 @@ impl<'a> zerotl::BareDecode<'a> for DialogFilterSuggested<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let filter = zerotl::Decode::decode(r)?;
         let description = zerotl::Decode::decode(r)?;
         Ok(Self {
@@ -51428,6 +54490,10 @@ impl<'a> zerotl::BareDecode<'a> for StatsDateRangeDays {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<8>()?;
         let min_date = zerotl::fixed::i32_at(run, 0);
         let max_date = zerotl::fixed::i32_at(run, 4);
@@ -51442,8 +54508,11 @@ impl zerotl::Encode for StatsDateRangeDays {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.min_date);
+            zerotl::fixed::put_i32_at(run, 8, self.max_date);
+        }
     }
 }
 
@@ -51495,6 +54564,10 @@ impl<'a> zerotl::BareDecode<'a> for StatsAbsValueAndPrev {
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<16>()?;
         let current = zerotl::fixed::f64_at(run, 0);
         let previous = zerotl::fixed::f64_at(run, 8);
@@ -51509,8 +54582,11 @@ impl zerotl::Encode for StatsAbsValueAndPrev {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(20) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_f64_at(run, 4, self.current);
+            zerotl::fixed::put_f64_at(run, 12, self.previous);
+        }
     }
 }
 
@@ -51562,6 +54638,10 @@ impl<'a> zerotl::BareDecode<'a> for StatsPercentValue {
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<16>()?;
         let part = zerotl::fixed::f64_at(run, 0);
         let total = zerotl::fixed::f64_at(run, 8);
@@ -51576,8 +54656,11 @@ impl zerotl::Encode for StatsPercentValue {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(20) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_f64_at(run, 4, self.part);
+            zerotl::fixed::put_f64_at(run, 12, self.total);
+        }
     }
 }
 
@@ -51623,6 +54706,10 @@ impl<'a> zerotl::BareDecode<'a> for StatsGraphAsync<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let token = zerotl::Decode::decode(r)?;
         Ok(Self { token })
     }
@@ -51682,6 +54769,10 @@ impl<'a> zerotl::BareDecode<'a> for StatsGraphError<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let error = zerotl::Decode::decode(r)?;
         Ok(Self { error })
     }
@@ -51747,6 +54838,10 @@ impl<'a> zerotl::BareDecode<'a> for StatsGraph<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "statsGraph")?;
         let json = zerotl::Decode::decode(r)?;
         let zoom_token = if flags & (1 << 0) != 0 {
@@ -51821,6 +54916,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageInteractionCounters {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let msg_id = zerotl::fixed::i32_at(run, 0);
         let views = zerotl::fixed::i32_at(run, 4);
@@ -51840,8 +54939,12 @@ impl zerotl::Encode for MessageInteractionCounters {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.msg_id);
+            zerotl::fixed::put_i32_at(run, 8, self.views);
+            zerotl::fixed::put_i32_at(run, 12, self.forwards);
+        }
     }
 }
 
@@ -51913,6 +55016,10 @@ impl<'a> zerotl::BareDecode<'a> for VideoSize<'a> {
     const MIN_BARE_SIZE: usize = 24;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "videoSize")?;
         let type_ = zerotl::Decode::decode(r)?;
         let location = zerotl::Decode::decode(r)?;
@@ -51999,6 +55106,10 @@ impl<'a> zerotl::BareDecode<'a> for StatsGroupTopPoster {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let user_id = zerotl::fixed::i32_at(run, 0);
         let messages = zerotl::fixed::i32_at(run, 4);
@@ -52018,8 +55129,12 @@ impl zerotl::Encode for StatsGroupTopPoster {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.user_id);
+            zerotl::fixed::put_i32_at(run, 8, self.messages);
+            zerotl::fixed::put_i32_at(run, 12, self.avg_chars);
+        }
     }
 }
 
@@ -52077,6 +55192,10 @@ impl<'a> zerotl::BareDecode<'a> for StatsGroupTopAdmin {
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<16>()?;
         let user_id = zerotl::fixed::i32_at(run, 0);
         let deleted = zerotl::fixed::i32_at(run, 4);
@@ -52098,8 +55217,13 @@ impl zerotl::Encode for StatsGroupTopAdmin {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(20) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.user_id);
+            zerotl::fixed::put_i32_at(run, 8, self.deleted);
+            zerotl::fixed::put_i32_at(run, 12, self.kicked);
+            zerotl::fixed::put_i32_at(run, 16, self.banned);
+        }
     }
 }
 
@@ -52151,6 +55275,10 @@ impl<'a> zerotl::BareDecode<'a> for StatsGroupTopInviter {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<8>()?;
         let user_id = zerotl::fixed::i32_at(run, 0);
         let invitations = zerotl::fixed::i32_at(run, 4);
@@ -52168,8 +55296,11 @@ impl zerotl::Encode for StatsGroupTopInviter {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.user_id);
+            zerotl::fixed::put_i32_at(run, 8, self.invitations);
+        }
     }
 }
 
@@ -52225,6 +55356,10 @@ impl<'a> zerotl::BareDecode<'a> for GlobalPrivacySettings {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "globalPrivacySettings")?;
         let archive_and_mute_new_noncontact_peers = if flags & (1 << 0) != 0 {
             Some(zerotl::Decode::decode(r)?)
@@ -52310,6 +55445,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageViews<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000007, "messageViews")?;
         let views = if flags & (1 << 0) != 0 {
             Some(r.read_i32()?)
@@ -52413,6 +55552,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageReplyHeader {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000003, "messageReplyHeader")?;
         let reply_to_msg_id = r.read_i32()?;
         let reply_to_peer_id = if flags & (1 << 0) != 0 {
@@ -52532,6 +55675,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageReplies<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000000f, "messageReplies")?;
         let comments = flags & (1 << 0) != 0;
         let run = r.read_array::<8>()?;
@@ -52626,6 +55773,10 @@ impl<'a> zerotl::BareDecode<'a> for PeerBlocked {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let peer_id = zerotl::Decode::decode(r)?;
         let date = r.read_i32()?;
         Ok(Self { peer_id, date })
@@ -52695,6 +55846,10 @@ impl<'a> zerotl::BareDecode<'a> for GroupCallDiscarded {
     const FIXED_BARE_SIZE: Option<usize> = Some(20);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<20>()?;
         let id = zerotl::fixed::i64_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 8);
@@ -52714,8 +55869,12 @@ impl zerotl::Encode for GroupCallDiscarded {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(24) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i64_at(run, 4, self.id);
+            zerotl::fixed::put_i64_at(run, 12, self.access_hash);
+            zerotl::fixed::put_i32_at(run, 20, self.duration);
+        }
     }
 }
 
@@ -52790,6 +55949,10 @@ impl<'a> zerotl::BareDecode<'a> for GroupCall<'a> {
     const MIN_BARE_SIZE: usize = 28;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000007, "groupCall")?;
         let join_muted = flags & (1 << 1) != 0;
         let can_change_join_muted = flags & (1 << 2) != 0;
@@ -52875,6 +56038,10 @@ impl<'a> zerotl::BareDecode<'a> for InputGroupCall {
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<16>()?;
         let id = zerotl::fixed::i64_at(run, 0);
         let access_hash = zerotl::fixed::i64_at(run, 8);
@@ -52889,8 +56056,11 @@ impl zerotl::Encode for InputGroupCall {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(20) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i64_at(run, 4, self.id);
+            zerotl::fixed::put_i64_at(run, 12, self.access_hash);
+        }
     }
 }
 
@@ -52971,6 +56141,10 @@ impl<'a> zerotl::BareDecode<'a> for GroupCallParticipant {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000003f, "groupCallParticipant")?;
         let muted = flags & (1 << 0) != 0;
         let left = flags & (1 << 1) != 0;
@@ -53048,7 +56222,11 @@ impl zerotl::BareEncode for InlineQueryPeerTypeSameBotPm {
 impl<'a> zerotl::BareDecode<'a> for InlineQueryPeerTypeSameBotPm {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -53101,7 +56279,11 @@ impl zerotl::BareEncode for InlineQueryPeerTypePm {
 impl<'a> zerotl::BareDecode<'a> for InlineQueryPeerTypePm {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -53154,7 +56336,11 @@ impl zerotl::BareEncode for InlineQueryPeerTypeChat {
 impl<'a> zerotl::BareDecode<'a> for InlineQueryPeerTypeChat {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -53207,7 +56393,11 @@ impl zerotl::BareEncode for InlineQueryPeerTypeMegagroup {
 impl<'a> zerotl::BareDecode<'a> for InlineQueryPeerTypeMegagroup {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -53260,7 +56450,11 @@ impl zerotl::BareEncode for InlineQueryPeerTypeBroadcast {
 impl<'a> zerotl::BareDecode<'a> for InlineQueryPeerTypeBroadcast {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -53332,6 +56526,10 @@ pub mod account {
         const MIN_BARE_SIZE: usize = 24;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let rules = zerotl::Decode::decode(r)?;
             let chats = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
@@ -53397,6 +56595,10 @@ pub mod account {
         const MIN_BARE_SIZE: usize = 8;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let authorizations = zerotl::Decode::decode(r)?;
             Ok(Self { authorizations })
         }
@@ -53521,6 +56723,10 @@ pub mod account {
         const MIN_BARE_SIZE: usize = 16;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x0000001f, "account.password")?;
             let has_recovery = flags & (1 << 0) != 0;
             let has_secure_values = flags & (1 << 1) != 0;
@@ -53639,6 +56845,10 @@ pub mod account {
         const MIN_BARE_SIZE: usize = 4;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000003, "account.passwordSettings")?;
             let email = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
@@ -53758,6 +56968,10 @@ pub mod account {
         const MIN_BARE_SIZE: usize = 4;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000007, "account.passwordInputSettings")?;
             let new_algo = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
@@ -53851,6 +57065,10 @@ pub mod account {
         const MIN_BARE_SIZE: usize = 8;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let tmp_password = zerotl::Decode::decode(r)?;
             let valid_until = r.read_i32()?;
             Ok(Self {
@@ -53917,6 +57135,10 @@ pub mod account {
         const MIN_BARE_SIZE: usize = 16;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let authorizations = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
             Ok(Self {
@@ -54006,6 +57228,10 @@ pub mod account {
         const MIN_BARE_SIZE: usize = 36;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000001, "account.authorizationForm")?;
             let required_types = zerotl::Decode::decode(r)?;
             let values = zerotl::Decode::decode(r)?;
@@ -54083,6 +57309,10 @@ pub mod account {
         const MIN_BARE_SIZE: usize = 8;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let email_pattern = zerotl::Decode::decode(r)?;
             let length = r.read_i32()?;
             Ok(Self {
@@ -54147,6 +57377,10 @@ pub mod account {
         const FIXED_BARE_SIZE: Option<usize> = Some(8);
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let id = r.read_i64()?;
             Ok(Self { id })
         }
@@ -54159,8 +57393,10 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(Self::CONSTRUCTOR_ID);
-            self.encode_bare(w);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+                zerotl::fixed::put_i64_at(run, 4, self.id);
+            }
         }
     }
 
@@ -54200,7 +57436,11 @@ pub mod account {
     impl<'a> zerotl::BareDecode<'a> for WallPapersNotModified {
         const MIN_BARE_SIZE: usize = 0;
         #[inline]
-        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -54262,6 +57502,10 @@ pub mod account {
         const MIN_BARE_SIZE: usize = 12;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let hash = r.read_i32()?;
             let wallpapers = zerotl::Decode::decode(r)?;
             Ok(Self { hash, wallpapers })
@@ -54328,6 +57572,10 @@ pub mod account {
         const MIN_BARE_SIZE: usize = 12;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let low = zerotl::Decode::decode(r)?;
             let medium = zerotl::Decode::decode(r)?;
             let high = zerotl::Decode::decode(r)?;
@@ -54383,7 +57631,11 @@ pub mod account {
     impl<'a> zerotl::BareDecode<'a> for ThemesNotModified {
         const MIN_BARE_SIZE: usize = 0;
         #[inline]
-        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -54445,6 +57697,10 @@ pub mod account {
         const MIN_BARE_SIZE: usize = 12;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let hash = r.read_i32()?;
             let themes = zerotl::Decode::decode(r)?;
             Ok(Self { hash, themes })
@@ -54510,6 +57766,10 @@ pub mod account {
         const MIN_BARE_SIZE: usize = 4;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000003, "account.contentSettings")?;
             let sensitive_enabled = flags & (1 << 0) != 0;
             let sensitive_can_change = flags & (1 << 1) != 0;
@@ -54602,6 +57862,10 @@ pub mod auth {
         const MIN_BARE_SIZE: usize = 12;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000006, "auth.sentCode")?;
             let type_ = zerotl::Decode::decode(r)?;
             let phone_code_hash = zerotl::Decode::decode(r)?;
@@ -54688,6 +57952,10 @@ pub mod auth {
         const MIN_BARE_SIZE: usize = 8;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000001, "auth.authorization")?;
             let tmp_sessions = if flags & (1 << 0) != 0 {
                 Some(r.read_i32()?)
@@ -54763,6 +58031,10 @@ pub mod auth {
         const MIN_BARE_SIZE: usize = 4;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000001, "auth.authorizationSignUpRequired")?;
             let terms_of_service = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
@@ -54830,6 +58102,10 @@ pub mod auth {
         const MIN_BARE_SIZE: usize = 8;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let id = r.read_i32()?;
             let bytes = zerotl::Decode::decode(r)?;
             Ok(Self { id, bytes })
@@ -54890,6 +58166,10 @@ pub mod auth {
         const MIN_BARE_SIZE: usize = 4;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let email_pattern = zerotl::Decode::decode(r)?;
             Ok(Self { email_pattern })
         }
@@ -54943,7 +58223,11 @@ pub mod auth {
     impl<'a> zerotl::BareDecode<'a> for CodeTypeSms {
         const MIN_BARE_SIZE: usize = 0;
         #[inline]
-        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -54996,7 +58280,11 @@ pub mod auth {
     impl<'a> zerotl::BareDecode<'a> for CodeTypeCall {
         const MIN_BARE_SIZE: usize = 0;
         #[inline]
-        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -55049,7 +58337,11 @@ pub mod auth {
     impl<'a> zerotl::BareDecode<'a> for CodeTypeFlashCall {
         const MIN_BARE_SIZE: usize = 0;
         #[inline]
-        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -55109,6 +58401,10 @@ pub mod auth {
         const FIXED_BARE_SIZE: Option<usize> = Some(4);
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let length = r.read_i32()?;
             Ok(Self { length })
         }
@@ -55121,8 +58417,10 @@ pub mod auth {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(Self::CONSTRUCTOR_ID);
-            self.encode_bare(w);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+                zerotl::fixed::put_i32_at(run, 4, self.length);
+            }
         }
     }
 
@@ -55169,6 +58467,10 @@ pub mod auth {
         const FIXED_BARE_SIZE: Option<usize> = Some(4);
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let length = r.read_i32()?;
             Ok(Self { length })
         }
@@ -55181,8 +58483,10 @@ pub mod auth {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(Self::CONSTRUCTOR_ID);
-            self.encode_bare(w);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+                zerotl::fixed::put_i32_at(run, 4, self.length);
+            }
         }
     }
 
@@ -55229,6 +58533,10 @@ pub mod auth {
         const FIXED_BARE_SIZE: Option<usize> = Some(4);
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let length = r.read_i32()?;
             Ok(Self { length })
         }
@@ -55241,8 +58549,10 @@ pub mod auth {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(Self::CONSTRUCTOR_ID);
-            self.encode_bare(w);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+                zerotl::fixed::put_i32_at(run, 4, self.length);
+            }
         }
     }
 
@@ -55288,6 +58598,10 @@ pub mod auth {
         const MIN_BARE_SIZE: usize = 4;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let pattern = zerotl::Decode::decode(r)?;
             Ok(Self { pattern })
         }
@@ -55350,6 +58664,10 @@ pub mod auth {
         const MIN_BARE_SIZE: usize = 8;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let expires = r.read_i32()?;
             let token = zerotl::Decode::decode(r)?;
             Ok(Self { expires, token })
@@ -55413,6 +58731,10 @@ pub mod auth {
         const MIN_BARE_SIZE: usize = 8;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let dc_id = r.read_i32()?;
             let token = zerotl::Decode::decode(r)?;
             Ok(Self { dc_id, token })
@@ -55473,6 +58795,10 @@ pub mod auth {
         const MIN_BARE_SIZE: usize = 4;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let authorization = zerotl::Decode::decode(r)?;
             Ok(Self { authorization })
         }
@@ -55546,6 +58872,10 @@ pub mod channels {
         const MIN_BARE_SIZE: usize = 20;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let count = r.read_i32()?;
             let participants = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
@@ -55605,7 +58935,11 @@ pub mod channels {
     impl<'a> zerotl::BareDecode<'a> for ChannelParticipantsNotModified {
         const MIN_BARE_SIZE: usize = 0;
         #[inline]
-        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -55670,6 +59004,10 @@ pub mod channels {
         const MIN_BARE_SIZE: usize = 12;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let participant = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
             Ok(Self { participant, users })
@@ -55736,6 +59074,10 @@ pub mod channels {
         const MIN_BARE_SIZE: usize = 24;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let events = zerotl::Decode::decode(r)?;
             let chats = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
@@ -55803,7 +59145,11 @@ pub mod contacts {
     impl<'a> zerotl::BareDecode<'a> for ContactsNotModified {
         const MIN_BARE_SIZE: usize = 0;
         #[inline]
-        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -55868,6 +59214,10 @@ pub mod contacts {
         const MIN_BARE_SIZE: usize = 20;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let contacts = zerotl::Decode::decode(r)?;
             let saved_count = r.read_i32()?;
             let users = zerotl::Decode::decode(r)?;
@@ -55945,6 +59295,10 @@ pub mod contacts {
         const MIN_BARE_SIZE: usize = 32;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let imported = zerotl::Decode::decode(r)?;
             let popular_invites = zerotl::Decode::decode(r)?;
             let retry_contacts = zerotl::Decode::decode(r)?;
@@ -56018,6 +59372,10 @@ pub mod contacts {
         const MIN_BARE_SIZE: usize = 24;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let blocked = zerotl::Decode::decode(r)?;
             let chats = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
@@ -56092,6 +59450,10 @@ pub mod contacts {
         const MIN_BARE_SIZE: usize = 28;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let count = r.read_i32()?;
             let blocked = zerotl::Decode::decode(r)?;
             let chats = zerotl::Decode::decode(r)?;
@@ -56171,6 +59533,10 @@ pub mod contacts {
         const MIN_BARE_SIZE: usize = 32;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let my_results = zerotl::Decode::decode(r)?;
             let results = zerotl::Decode::decode(r)?;
             let chats = zerotl::Decode::decode(r)?;
@@ -56244,6 +59610,10 @@ pub mod contacts {
         const MIN_BARE_SIZE: usize = 20;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let peer = zerotl::Decode::decode(r)?;
             let chats = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
@@ -56299,7 +59669,11 @@ pub mod contacts {
     impl<'a> zerotl::BareDecode<'a> for TopPeersNotModified {
         const MIN_BARE_SIZE: usize = 0;
         #[inline]
-        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -56364,6 +59738,10 @@ pub mod contacts {
         const MIN_BARE_SIZE: usize = 24;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let categories = zerotl::Decode::decode(r)?;
             let chats = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
@@ -56423,7 +59801,11 @@ pub mod contacts {
     impl<'a> zerotl::BareDecode<'a> for TopPeersDisabled {
         const MIN_BARE_SIZE: usize = 0;
         #[inline]
-        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -56520,6 +59902,10 @@ pub mod help {
         const MIN_BARE_SIZE: usize = 24;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000007, "help.appUpdate")?;
             let can_not_skip = flags & (1 << 0) != 0;
             let id = r.read_i32()?;
@@ -56596,7 +59982,11 @@ pub mod help {
     impl<'a> zerotl::BareDecode<'a> for NoAppUpdate {
         const MIN_BARE_SIZE: usize = 0;
         #[inline]
-        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -56655,6 +60045,10 @@ pub mod help {
         const MIN_BARE_SIZE: usize = 4;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let message = zerotl::Decode::decode(r)?;
             Ok(Self { message })
         }
@@ -56717,6 +60111,10 @@ pub mod help {
         const MIN_BARE_SIZE: usize = 8;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let phone_number = zerotl::Decode::decode(r)?;
             let user = zerotl::Decode::decode(r)?;
             Ok(Self { phone_number, user })
@@ -56801,6 +60199,10 @@ pub mod help {
         const MIN_BARE_SIZE: usize = 20;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000003, "help.termsOfService")?;
             let popup = flags & (1 << 0) != 0;
             let id = zerotl::Decode::decode(r)?;
@@ -56881,6 +60283,10 @@ pub mod help {
         const MIN_BARE_SIZE: usize = 24;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let urls = zerotl::Decode::decode(r)?;
             let chats = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
@@ -56943,6 +60349,10 @@ pub mod help {
         const FIXED_BARE_SIZE: Option<usize> = Some(4);
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let expires = r.read_i32()?;
             Ok(Self { expires })
         }
@@ -56955,8 +60365,10 @@ pub mod help {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(Self::CONSTRUCTOR_ID);
-            self.encode_bare(w);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+                zerotl::fixed::put_i32_at(run, 4, self.expires);
+            }
         }
     }
 
@@ -57005,6 +60417,10 @@ pub mod help {
         const MIN_BARE_SIZE: usize = 8;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let expires = r.read_i32()?;
             let terms_of_service = zerotl::Decode::decode(r)?;
             Ok(Self {
@@ -57062,7 +60478,11 @@ pub mod help {
     impl<'a> zerotl::BareDecode<'a> for DeepLinkInfoEmpty {
         const MIN_BARE_SIZE: usize = 0;
         #[inline]
-        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -57132,6 +60552,10 @@ pub mod help {
         const MIN_BARE_SIZE: usize = 8;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000003, "help.deepLinkInfo")?;
             let update_app = flags & (1 << 0) != 0;
             let message = zerotl::Decode::decode(r)?;
@@ -57196,7 +60620,11 @@ pub mod help {
     impl<'a> zerotl::BareDecode<'a> for PassportConfigNotModified {
         const MIN_BARE_SIZE: usize = 0;
         #[inline]
-        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -57258,6 +60686,10 @@ pub mod help {
         const MIN_BARE_SIZE: usize = 8;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let hash = r.read_i32()?;
             let countries_langs = zerotl::Decode::decode(r)?;
             Ok(Self {
@@ -57321,6 +60753,10 @@ pub mod help {
         const MIN_BARE_SIZE: usize = 4;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let name = zerotl::Decode::decode(r)?;
             Ok(Self { name })
         }
@@ -57374,7 +60810,11 @@ pub mod help {
     impl<'a> zerotl::BareDecode<'a> for UserInfoEmpty {
         const MIN_BARE_SIZE: usize = 0;
         #[inline]
-        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -57442,6 +60882,10 @@ pub mod help {
         const MIN_BARE_SIZE: usize = 20;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let message = zerotl::Decode::decode(r)?;
             let entities = zerotl::Decode::decode(r)?;
             let author = zerotl::Decode::decode(r)?;
@@ -57510,6 +60954,10 @@ pub mod help {
         const FIXED_BARE_SIZE: Option<usize> = Some(4);
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let expires = r.read_i32()?;
             Ok(Self { expires })
         }
@@ -57522,8 +60970,10 @@ pub mod help {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(Self::CONSTRUCTOR_ID);
-            self.encode_bare(w);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+                zerotl::fixed::put_i32_at(run, 4, self.expires);
+            }
         }
     }
 
@@ -57603,6 +61053,10 @@ pub mod help {
         const MIN_BARE_SIZE: usize = 28;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000007, "help.promoData")?;
             let proxy = flags & (1 << 0) != 0;
             let expires = r.read_i32()?;
@@ -57701,6 +61155,10 @@ pub mod help {
         const MIN_BARE_SIZE: usize = 8;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000003, "help.countryCode")?;
             let country_code = zerotl::Decode::decode(r)?;
             let prefixes = if flags & (1 << 0) != 0 {
@@ -57794,6 +61252,10 @@ pub mod help {
         const MIN_BARE_SIZE: usize = 20;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000003, "help.country")?;
             let hidden = flags & (1 << 0) != 0;
             let iso2 = zerotl::Decode::decode(r)?;
@@ -57862,7 +61324,11 @@ pub mod help {
     impl<'a> zerotl::BareDecode<'a> for CountriesListNotModified {
         const MIN_BARE_SIZE: usize = 0;
         #[inline]
-        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -57924,6 +61390,10 @@ pub mod help {
         const MIN_BARE_SIZE: usize = 12;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let countries = zerotl::Decode::decode(r)?;
             let hash = r.read_i32()?;
             Ok(Self { countries, hash })
@@ -58004,6 +61474,10 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 32;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let dialogs = zerotl::Decode::decode(r)?;
             let messages = zerotl::Decode::decode(r)?;
             let chats = zerotl::Decode::decode(r)?;
@@ -58086,6 +61560,10 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 36;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let count = r.read_i32()?;
             let dialogs = zerotl::Decode::decode(r)?;
             let messages = zerotl::Decode::decode(r)?;
@@ -58156,6 +61634,10 @@ pub mod messages {
         const FIXED_BARE_SIZE: Option<usize> = Some(4);
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let count = r.read_i32()?;
             Ok(Self { count })
         }
@@ -58168,8 +61650,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(Self::CONSTRUCTOR_ID);
-            self.encode_bare(w);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+                zerotl::fixed::put_i32_at(run, 4, self.count);
+            }
         }
     }
 
@@ -58221,6 +61705,10 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 24;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let messages = zerotl::Decode::decode(r)?;
             let chats = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
@@ -58324,6 +61812,10 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 32;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000007, "messages.messagesSlice")?;
             let inexact = flags & (1 << 1) != 0;
             let count = r.read_i32()?;
@@ -58441,6 +61933,10 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 36;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000006, "messages.channelMessages")?;
             let inexact = flags & (1 << 1) != 0;
             let run = r.read_array::<8>()?;
@@ -58521,6 +62017,10 @@ pub mod messages {
         const FIXED_BARE_SIZE: Option<usize> = Some(4);
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let count = r.read_i32()?;
             Ok(Self { count })
         }
@@ -58533,8 +62033,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(Self::CONSTRUCTOR_ID);
-            self.encode_bare(w);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+                zerotl::fixed::put_i32_at(run, 4, self.count);
+            }
         }
     }
 
@@ -58580,6 +62082,10 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 8;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let chats = zerotl::Decode::decode(r)?;
             Ok(Self { chats })
         }
@@ -58642,6 +62148,10 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 12;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let count = r.read_i32()?;
             let chats = zerotl::Decode::decode(r)?;
             Ok(Self { count, chats })
@@ -58708,6 +62218,10 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 20;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let full_chat = zerotl::Decode::decode(r)?;
             let chats = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
@@ -58782,6 +62296,10 @@ pub mod messages {
         const FIXED_BARE_SIZE: Option<usize> = Some(12);
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let run = r.read_array::<12>()?;
             let pts = zerotl::fixed::i32_at(run, 0);
             let pts_count = zerotl::fixed::i32_at(run, 4);
@@ -58801,8 +62319,12 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(Self::CONSTRUCTOR_ID);
-            self.encode_bare(w);
+            if let Some(run) = w.run(16) {
+                zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+                zerotl::fixed::put_i32_at(run, 4, self.pts);
+                zerotl::fixed::put_i32_at(run, 8, self.pts_count);
+                zerotl::fixed::put_i32_at(run, 12, self.offset);
+            }
         }
     }
 
@@ -58848,6 +62370,10 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 4;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let random = zerotl::Decode::decode(r)?;
             Ok(Self { random })
         }
@@ -58916,6 +62442,10 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 16;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let g = r.read_i32()?;
             let p = zerotl::Decode::decode(r)?;
             let version = r.read_i32()?;
@@ -58984,6 +62514,10 @@ pub mod messages {
         const FIXED_BARE_SIZE: Option<usize> = Some(4);
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let date = r.read_i32()?;
             Ok(Self { date })
         }
@@ -58996,8 +62530,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(Self::CONSTRUCTOR_ID);
-            self.encode_bare(w);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+                zerotl::fixed::put_i32_at(run, 4, self.date);
+            }
         }
     }
 
@@ -59046,6 +62582,10 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 8;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let date = r.read_i32()?;
             let file = zerotl::Decode::decode(r)?;
             Ok(Self { date, file })
@@ -59100,7 +62640,11 @@ pub mod messages {
     impl<'a> zerotl::BareDecode<'a> for StickersNotModified {
         const MIN_BARE_SIZE: usize = 0;
         #[inline]
-        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -59162,6 +62706,10 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 12;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let hash = r.read_i32()?;
             let stickers = zerotl::Decode::decode(r)?;
             Ok(Self { hash, stickers })
@@ -59216,7 +62764,11 @@ pub mod messages {
     impl<'a> zerotl::BareDecode<'a> for AllStickersNotModified {
         const MIN_BARE_SIZE: usize = 0;
         #[inline]
-        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -59278,6 +62830,10 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 12;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let hash = r.read_i32()?;
             let sets = zerotl::Decode::decode(r)?;
             Ok(Self { hash, sets })
@@ -59344,6 +62900,10 @@ pub mod messages {
         const FIXED_BARE_SIZE: Option<usize> = Some(8);
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let run = r.read_array::<8>()?;
             let pts = zerotl::fixed::i32_at(run, 0);
             let pts_count = zerotl::fixed::i32_at(run, 4);
@@ -59358,8 +62918,11 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(Self::CONSTRUCTOR_ID);
-            self.encode_bare(w);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+                zerotl::fixed::put_i32_at(run, 4, self.pts);
+                zerotl::fixed::put_i32_at(run, 8, self.pts_count);
+            }
         }
     }
 
@@ -59411,6 +62974,10 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 20;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let set = zerotl::Decode::decode(r)?;
             let packs = zerotl::Decode::decode(r)?;
             let documents = zerotl::Decode::decode(r)?;
@@ -59470,7 +63037,11 @@ pub mod messages {
     impl<'a> zerotl::BareDecode<'a> for SavedGifsNotModified {
         const MIN_BARE_SIZE: usize = 0;
         #[inline]
-        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -59532,6 +63103,10 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 12;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let hash = r.read_i32()?;
             let gifs = zerotl::Decode::decode(r)?;
             Ok(Self { hash, gifs })
@@ -59625,6 +63200,10 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 32;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000007, "messages.botResults")?;
             let gallery = flags & (1 << 0) != 0;
             let query_id = r.read_i64()?;
@@ -59731,6 +63310,10 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 8;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x0000001f, "messages.botCallbackAnswer")?;
             let alert = flags & (1 << 1) != 0;
             let has_url = flags & (1 << 3) != 0;
@@ -59811,6 +63394,10 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 4;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000001, "messages.messageEditData")?;
             let caption = flags & (1 << 0) != 0;
             Ok(Self { caption })
@@ -59887,6 +63474,10 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 36;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let dialogs = zerotl::Decode::decode(r)?;
             let messages = zerotl::Decode::decode(r)?;
             let chats = zerotl::Decode::decode(r)?;
@@ -59957,6 +63548,10 @@ pub mod messages {
         const FIXED_BARE_SIZE: Option<usize> = Some(4);
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let count = r.read_i32()?;
             Ok(Self { count })
         }
@@ -59969,8 +63564,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(Self::CONSTRUCTOR_ID);
-            self.encode_bare(w);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+                zerotl::fixed::put_i32_at(run, 4, self.count);
+            }
         }
     }
 
@@ -60027,6 +63624,10 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 24;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let run = r.read_array::<8>()?;
             let hash = zerotl::fixed::i32_at(run, 0);
             let count = zerotl::fixed::i32_at(run, 4);
@@ -60089,7 +63690,11 @@ pub mod messages {
     impl<'a> zerotl::BareDecode<'a> for RecentStickersNotModified {
         const MIN_BARE_SIZE: usize = 0;
         #[inline]
-        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -60157,6 +63762,10 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 28;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let hash = r.read_i32()?;
             let packs = zerotl::Decode::decode(r)?;
             let stickers = zerotl::Decode::decode(r)?;
@@ -60227,6 +63836,10 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 12;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let count = r.read_i32()?;
             let sets = zerotl::Decode::decode(r)?;
             Ok(Self { count, sets })
@@ -60281,7 +63894,11 @@ pub mod messages {
     impl<'a> zerotl::BareDecode<'a> for StickerSetInstallResultSuccess {
         const MIN_BARE_SIZE: usize = 0;
         #[inline]
-        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -60343,6 +63960,10 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 8;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let sets = zerotl::Decode::decode(r)?;
             Ok(Self { sets })
         }
@@ -60408,6 +64029,10 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 16;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let scores = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
             Ok(Self { scores, users })
@@ -60462,7 +64087,11 @@ pub mod messages {
     impl<'a> zerotl::BareDecode<'a> for FavedStickersNotModified {
         const MIN_BARE_SIZE: usize = 0;
         #[inline]
-        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -60527,6 +64156,10 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 20;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let hash = r.read_i32()?;
             let packs = zerotl::Decode::decode(r)?;
             let stickers = zerotl::Decode::decode(r)?;
@@ -60586,7 +64219,11 @@ pub mod messages {
     impl<'a> zerotl::BareDecode<'a> for FoundStickerSetsNotModified {
         const MIN_BARE_SIZE: usize = 0;
         #[inline]
-        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -60648,6 +64285,10 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 12;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let hash = r.read_i32()?;
             let sets = zerotl::Decode::decode(r)?;
             Ok(Self { hash, sets })
@@ -60714,6 +64355,10 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 12;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000002, "messages.searchCounter")?;
             let inexact = flags & (1 << 1) != 0;
             let filter = zerotl::Decode::decode(r)?;
@@ -60786,6 +64431,10 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 24;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let dates = zerotl::Decode::decode(r)?;
             let chats = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
@@ -60869,6 +64518,10 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 24;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000001, "messages.votesList")?;
             let count = r.read_i32()?;
             let votes = zerotl::Decode::decode(r)?;
@@ -60947,6 +64600,10 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 24;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let views = zerotl::Decode::decode(r)?;
             let chats = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
@@ -61059,6 +64716,10 @@ pub mod messages {
         const MIN_BARE_SIZE: usize = 28;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000007, "messages.discussionMessage")?;
             let messages = zerotl::Decode::decode(r)?;
             let max_id = if flags & (1 << 0) != 0 {
@@ -61216,6 +64877,10 @@ pub mod payments {
         const MIN_BARE_SIZE: usize = 28;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x0000001f, "payments.paymentForm")?;
             let can_save_credentials = flags & (1 << 2) != 0;
             let password_missing = flags & (1 << 3) != 0;
@@ -61333,6 +64998,10 @@ pub mod payments {
         const MIN_BARE_SIZE: usize = 4;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000003, "payments.validatedRequestedInfo")?;
             let id = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
@@ -61405,6 +65074,10 @@ pub mod payments {
         const MIN_BARE_SIZE: usize = 4;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let updates = zerotl::Decode::decode(r)?;
             Ok(Self { updates })
         }
@@ -61464,6 +65137,10 @@ pub mod payments {
         const MIN_BARE_SIZE: usize = 4;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let url = zerotl::Decode::decode(r)?;
             Ok(Self { url })
         }
@@ -61565,6 +65242,10 @@ pub mod payments {
         const MIN_BARE_SIZE: usize = 44;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000003, "payments.paymentReceipt")?;
             let run = r.read_array::<8>()?;
             let date = zerotl::fixed::i32_at(run, 0);
@@ -61665,6 +65346,10 @@ pub mod payments {
         const MIN_BARE_SIZE: usize = 4;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000003, "payments.savedInfo")?;
             let has_saved_credentials = flags & (1 << 1) != 0;
             let saved_info = if flags & (1 << 0) != 0 {
@@ -61736,6 +65421,10 @@ pub mod payments {
         const MIN_BARE_SIZE: usize = 12;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let title = zerotl::Decode::decode(r)?;
             let open_urls = zerotl::Decode::decode(r)?;
             Ok(Self { title, open_urls })
@@ -61807,6 +65496,10 @@ pub mod phone {
         const MIN_BARE_SIZE: usize = 12;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let phone_call = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
             Ok(Self { phone_call, users })
@@ -61879,6 +65572,10 @@ pub mod phone {
         const MIN_BARE_SIZE: usize = 24;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let call = zerotl::Decode::decode(r)?;
             let participants = zerotl::Decode::decode(r)?;
             let participants_next_offset = zerotl::Decode::decode(r)?;
@@ -61960,6 +65657,10 @@ pub mod phone {
         const MIN_BARE_SIZE: usize = 28;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let count = r.read_i32()?;
             let participants = zerotl::Decode::decode(r)?;
             let next_offset = zerotl::Decode::decode(r)?;
@@ -62040,6 +65741,10 @@ pub mod photos {
         const MIN_BARE_SIZE: usize = 16;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let photos = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
             Ok(Self { photos, users })
@@ -62106,6 +65811,10 @@ pub mod photos {
         const MIN_BARE_SIZE: usize = 20;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let count = r.read_i32()?;
             let photos = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
@@ -62174,6 +65883,10 @@ pub mod photos {
         const MIN_BARE_SIZE: usize = 12;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let photo = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
             Ok(Self { photo, users })
@@ -62298,6 +66011,10 @@ pub mod stats {
         const MIN_BARE_SIZE: usize = 64;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let period = zerotl::Decode::decode(r)?;
             let followers = zerotl::Decode::decode(r)?;
             let views_per_post = zerotl::Decode::decode(r)?;
@@ -62451,6 +66168,10 @@ pub mod stats {
         const MIN_BARE_SIZE: usize = 84;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let period = zerotl::Decode::decode(r)?;
             let members = zerotl::Decode::decode(r)?;
             let messages = zerotl::Decode::decode(r)?;
@@ -62544,6 +66265,10 @@ pub mod stats {
         const MIN_BARE_SIZE: usize = 4;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let views_graph = zerotl::Decode::decode(r)?;
             Ok(Self { views_graph })
         }
@@ -62605,7 +66330,11 @@ pub mod storage {
     impl<'a> zerotl::BareDecode<'a> for FileUnknown {
         const MIN_BARE_SIZE: usize = 0;
         #[inline]
-        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -62658,7 +66387,11 @@ pub mod storage {
     impl<'a> zerotl::BareDecode<'a> for FilePartial {
         const MIN_BARE_SIZE: usize = 0;
         #[inline]
-        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -62711,7 +66444,11 @@ pub mod storage {
     impl<'a> zerotl::BareDecode<'a> for FileJpeg {
         const MIN_BARE_SIZE: usize = 0;
         #[inline]
-        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -62764,7 +66501,11 @@ pub mod storage {
     impl<'a> zerotl::BareDecode<'a> for FileGif {
         const MIN_BARE_SIZE: usize = 0;
         #[inline]
-        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -62817,7 +66558,11 @@ pub mod storage {
     impl<'a> zerotl::BareDecode<'a> for FilePng {
         const MIN_BARE_SIZE: usize = 0;
         #[inline]
-        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -62870,7 +66615,11 @@ pub mod storage {
     impl<'a> zerotl::BareDecode<'a> for FilePdf {
         const MIN_BARE_SIZE: usize = 0;
         #[inline]
-        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -62923,7 +66672,11 @@ pub mod storage {
     impl<'a> zerotl::BareDecode<'a> for FileMp3 {
         const MIN_BARE_SIZE: usize = 0;
         #[inline]
-        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -62976,7 +66729,11 @@ pub mod storage {
     impl<'a> zerotl::BareDecode<'a> for FileMov {
         const MIN_BARE_SIZE: usize = 0;
         #[inline]
-        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -63029,7 +66786,11 @@ pub mod storage {
     impl<'a> zerotl::BareDecode<'a> for FileMp4 {
         const MIN_BARE_SIZE: usize = 0;
         #[inline]
-        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -63082,7 +66843,11 @@ pub mod storage {
     impl<'a> zerotl::BareDecode<'a> for FileWebp {
         const MIN_BARE_SIZE: usize = 0;
         #[inline]
-        fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
     }
@@ -63164,6 +66929,10 @@ pub mod updates {
         const FIXED_BARE_SIZE: Option<usize> = Some(20);
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let run = r.read_array::<20>()?;
             let pts = zerotl::fixed::i32_at(run, 0);
             let qts = zerotl::fixed::i32_at(run, 4);
@@ -63187,8 +66956,14 @@ pub mod updates {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(Self::CONSTRUCTOR_ID);
-            self.encode_bare(w);
+            if let Some(run) = w.run(24) {
+                zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+                zerotl::fixed::put_i32_at(run, 4, self.pts);
+                zerotl::fixed::put_i32_at(run, 8, self.qts);
+                zerotl::fixed::put_i32_at(run, 12, self.date);
+                zerotl::fixed::put_i32_at(run, 16, self.seq);
+                zerotl::fixed::put_i32_at(run, 20, self.unread_count);
+            }
         }
     }
 
@@ -63240,6 +67015,10 @@ pub mod updates {
         const FIXED_BARE_SIZE: Option<usize> = Some(8);
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let run = r.read_array::<8>()?;
             let date = zerotl::fixed::i32_at(run, 0);
             let seq = zerotl::fixed::i32_at(run, 4);
@@ -63254,8 +67033,11 @@ pub mod updates {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(Self::CONSTRUCTOR_ID);
-            self.encode_bare(w);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+                zerotl::fixed::put_i32_at(run, 4, self.date);
+                zerotl::fixed::put_i32_at(run, 8, self.seq);
+            }
         }
     }
 
@@ -63321,6 +67103,10 @@ pub mod updates {
         const MIN_BARE_SIZE: usize = 44;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let new_messages = zerotl::Decode::decode(r)?;
             let new_encrypted_messages = zerotl::Decode::decode(r)?;
             let other_updates = zerotl::Decode::decode(r)?;
@@ -63412,6 +67198,10 @@ pub mod updates {
         const MIN_BARE_SIZE: usize = 44;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let new_messages = zerotl::Decode::decode(r)?;
             let new_encrypted_messages = zerotl::Decode::decode(r)?;
             let other_updates = zerotl::Decode::decode(r)?;
@@ -63484,6 +67274,10 @@ pub mod updates {
         const FIXED_BARE_SIZE: Option<usize> = Some(4);
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let pts = r.read_i32()?;
             Ok(Self { pts })
         }
@@ -63496,8 +67290,10 @@ pub mod updates {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(Self::CONSTRUCTOR_ID);
-            self.encode_bare(w);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+                zerotl::fixed::put_i32_at(run, 4, self.pts);
+            }
         }
     }
 
@@ -63554,6 +67350,10 @@ pub mod updates {
         const MIN_BARE_SIZE: usize = 8;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000003, "updates.channelDifferenceEmpty")?;
             let final_ = flags & (1 << 0) != 0;
             let pts = r.read_i32()?;
@@ -63648,6 +67448,10 @@ pub mod updates {
         const MIN_BARE_SIZE: usize = 32;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000003, "updates.channelDifferenceTooLong")?;
             let final_ = flags & (1 << 0) != 0;
             let timeout = if flags & (1 << 1) != 0 {
@@ -63751,6 +67555,10 @@ pub mod updates {
         const MIN_BARE_SIZE: usize = 40;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000003, "updates.channelDifference")?;
             let final_ = flags & (1 << 0) != 0;
             let pts = r.read_i32()?;
@@ -63843,6 +67651,10 @@ pub mod upload {
         const MIN_BARE_SIZE: usize = 12;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let type_ = zerotl::Decode::decode(r)?;
             let mtime = r.read_i32()?;
             let bytes = zerotl::Decode::decode(r)?;
@@ -63923,6 +67735,10 @@ pub mod upload {
         const MIN_BARE_SIZE: usize = 24;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let dc_id = r.read_i32()?;
             let file_token = zerotl::Decode::decode(r)?;
             let encryption_key = zerotl::Decode::decode(r)?;
@@ -64006,6 +67822,10 @@ pub mod upload {
         const MIN_BARE_SIZE: usize = 20;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let size = r.read_i32()?;
             let mime_type = zerotl::Decode::decode(r)?;
             let file_type = zerotl::Decode::decode(r)?;
@@ -64075,6 +67895,10 @@ pub mod upload {
         const MIN_BARE_SIZE: usize = 4;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let request_token = zerotl::Decode::decode(r)?;
             Ok(Self { request_token })
         }
@@ -64134,6 +67958,10 @@ pub mod upload {
         const MIN_BARE_SIZE: usize = 4;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let bytes = zerotl::Decode::decode(r)?;
             Ok(Self { bytes })
         }

@@ -56,6 +56,13 @@ impl<'a> zerotl::Decode<'a> for Error<'a> {
             id => return Err(r.unknown_constructor(id, "Error")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xc4b9f9bb => Self::Error(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "Error")),
+        })
+    }
 }
 
 impl<'a> From<types::Error<'a>> for Error<'a> {
@@ -107,6 +114,13 @@ impl<'a> zerotl::Decode<'a> for Null {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x56730bcc => Self::Null,
+            id => return Err(r.unknown_constructor(id, "Null")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x56730bcc => Self::Null,
             id => return Err(r.unknown_constructor(id, "Null")),
@@ -332,6 +346,16 @@ impl<'a> zerotl::Decode<'a> for InputUser<'a> {
             id => return Err(r.unknown_constructor(id, "InputUser")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xb98886cf => Self::Empty,
+            0xf7c1b13f => Self::UserSelf,
+            0xf21158c6 => Self::User(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x1da448e2 => Self::FromMessage(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputUser")),
+        })
+    }
 }
 
 impl<'a> From<types::InputUserEmpty> for InputUser<'a> {
@@ -406,6 +430,13 @@ impl<'a> zerotl::Decode<'a> for InputContact<'a> {
             id => return Err(r.unknown_constructor(id, "InputContact")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x6a1dc4be => Self::PhoneContact(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputContact")),
+        })
+    }
 }
 
 impl<'a> From<types::InputPhoneContact<'a>> for InputContact<'a> {
@@ -475,6 +506,15 @@ impl<'a> zerotl::Decode<'a> for InputFile<'a> {
             0xf52ff27f => Self::File(zerotl::BareDecode::decode_bare(r)?),
             0xfa4f0bb5 => Self::Big(zerotl::BareDecode::decode_bare(r)?),
             0x62dc8b48 => Self::StoryDocument(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "InputFile")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xf52ff27f => Self::File(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xfa4f0bb5 => Self::Big(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x62dc8b48 => Self::StoryDocument(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "InputFile")),
         })
     }
@@ -884,6 +924,15 @@ impl<'a> zerotl::Decode<'a> for InputChatPhoto<'a> {
             id => return Err(r.unknown_constructor(id, "InputChatPhoto")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x1ca48f57 => Self::Empty,
+            0xbdcdaec0 => Self::UploadedPhoto(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x8953ad37 => Self::Photo(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputChatPhoto")),
+        })
+    }
 }
 
 impl<'a> From<types::InputChatPhotoEmpty> for InputChatPhoto<'a> {
@@ -960,6 +1009,14 @@ impl<'a> zerotl::Decode<'a> for InputGeoPoint {
             id => return Err(r.unknown_constructor(id, "InputGeoPoint")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xe4c123d6 => Self::Empty,
+            0x48222faf => Self::Point(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputGeoPoint")),
+        })
+    }
 }
 
 impl From<types::InputGeoPointEmpty> for InputGeoPoint {
@@ -1027,6 +1084,14 @@ impl<'a> zerotl::Decode<'a> for InputPhoto<'a> {
         Ok(match r.read_u32()? {
             0x1cd7bf0d => Self::Empty,
             0x3bb3b94a => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "InputPhoto")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x1cd7bf0d => Self::Empty,
+            0x3bb3b94a => Self::Photo(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "InputPhoto")),
         })
     }
@@ -1290,6 +1355,15 @@ impl<'a> zerotl::Decode<'a> for Peer {
             id => return Err(r.unknown_constructor(id, "Peer")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x59511722 => Self::User(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x36c6019a => Self::Chat(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xa2a5371e => Self::Channel(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "Peer")),
+        })
+    }
 }
 
 impl From<types::PeerUser> for Peer {
@@ -1366,6 +1440,14 @@ impl<'a> zerotl::Decode<'a> for User<'a> {
             id => return Err(r.unknown_constructor(id, "User")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xd3bc4b7a => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xb1b8cc83 => Self::User(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "User")),
+        })
+    }
 }
 
 impl<'a> From<types::UserEmpty> for User<'a> {
@@ -1433,6 +1515,14 @@ impl<'a> zerotl::Decode<'a> for UserProfilePhoto<'a> {
         Ok(match r.read_u32()? {
             0x4f11bae1 => Self::Empty,
             0x82d1f706 => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "UserProfilePhoto")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x4f11bae1 => Self::Empty,
+            0x82d1f706 => Self::Photo(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "UserProfilePhoto")),
         })
     }
@@ -1780,6 +1870,15 @@ impl<'a> zerotl::Decode<'a> for ChatFull<'a> {
             id => return Err(r.unknown_constructor(id, "ChatFull")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x2633421b => Self::Full(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xa04e8d3a => Self::ChannelFull(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xcbb7a507 => Self::CommunityFull(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "ChatFull")),
+        })
+    }
 }
 
 impl<'a> From<types::ChatFull<'a>> for ChatFull<'a> {
@@ -1864,6 +1963,15 @@ impl<'a> zerotl::Decode<'a> for ChatParticipant<'a> {
             id => return Err(r.unknown_constructor(id, "ChatParticipant")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x38e79fde => Self::Participant(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xe1f867b8 => Self::Creator(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x0360d5d2 => Self::Admin(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "ChatParticipant")),
+        })
+    }
 }
 
 impl<'a> From<types::ChatParticipant<'a>> for ChatParticipant<'a> {
@@ -1940,6 +2048,14 @@ impl<'a> zerotl::Decode<'a> for ChatParticipants<'a> {
             id => return Err(r.unknown_constructor(id, "ChatParticipants")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x8763d3e1 => Self::Forbidden(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x3cbc93f8 => Self::Participants(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "ChatParticipants")),
+        })
+    }
 }
 
 impl<'a> From<types::ChatParticipantsForbidden<'a>> for ChatParticipants<'a> {
@@ -2007,6 +2123,14 @@ impl<'a> zerotl::Decode<'a> for ChatPhoto<'a> {
         Ok(match r.read_u32()? {
             0x37c1011c => Self::Empty,
             0x1c6e1c11 => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "ChatPhoto")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x37c1011c => Self::Empty,
+            0x1c6e1c11 => Self::Photo(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "ChatPhoto")),
         })
     }
@@ -2085,6 +2209,15 @@ impl<'a> zerotl::Decode<'a> for Message<'a> {
             0x90a6ca84 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
             0x7600b9d3 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
             0x7a800e0a => Self::Service(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "Message")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x90a6ca84 => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x7600b9d3 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x7a800e0a => Self::Service(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "Message")),
         })
     }
@@ -3516,6 +3649,15 @@ impl<'a> zerotl::Decode<'a> for Dialog<'a> {
             id => return Err(r.unknown_constructor(id, "Dialog")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xfc89f7f3 => Self::Dialog(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x71bd134c => Self::Folder(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xf78a0973 => Self::Community(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "Dialog")),
+        })
+    }
 }
 
 impl<'a> From<types::Dialog<'a>> for Dialog<'a> {
@@ -3589,6 +3731,14 @@ impl<'a> zerotl::Decode<'a> for Photo<'a> {
         Ok(match r.read_u32()? {
             0x2331b22d => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
             0xfb197a65 => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "Photo")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x2331b22d => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xfb197a65 => Self::Photo(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "Photo")),
         })
     }
@@ -3788,6 +3938,14 @@ impl<'a> zerotl::Decode<'a> for GeoPoint {
             id => return Err(r.unknown_constructor(id, "GeoPoint")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x1117dd5f => Self::Empty,
+            0xb2a2f663 => Self::Point(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "GeoPoint")),
+        })
+    }
 }
 
 impl From<types::GeoPointEmpty> for GeoPoint {
@@ -3976,6 +4134,13 @@ impl<'a> zerotl::Decode<'a> for InputPeerNotifySettings<'a> {
             id => return Err(r.unknown_constructor(id, "InputPeerNotifySettings")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xcacb6ae2 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputPeerNotifySettings")),
+        })
+    }
 }
 
 impl<'a> From<types::InputPeerNotifySettings<'a>> for InputPeerNotifySettings<'a> {
@@ -4032,6 +4197,13 @@ impl<'a> zerotl::Decode<'a> for PeerNotifySettings<'a> {
             id => return Err(r.unknown_constructor(id, "PeerNotifySettings")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x99622c0c => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "PeerNotifySettings")),
+        })
+    }
 }
 
 impl<'a> From<types::PeerNotifySettings<'a>> for PeerNotifySettings<'a> {
@@ -4085,6 +4257,13 @@ impl<'a> zerotl::Decode<'a> for PeerSettings<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xf47741f7 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "PeerSettings")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xf47741f7 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "PeerSettings")),
         })
     }
@@ -4149,6 +4328,14 @@ impl<'a> zerotl::Decode<'a> for WallPaper<'a> {
         Ok(match r.read_u32()? {
             0xa437c3ed => Self::Paper(zerotl::BareDecode::decode_bare(r)?),
             0xe0804116 => Self::NoFile(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "WallPaper")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xa437c3ed => Self::Paper(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xe0804116 => Self::NoFile(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "WallPaper")),
         })
     }
@@ -4396,6 +4583,13 @@ impl<'a> zerotl::Decode<'a> for UserFull<'a> {
             id => return Err(r.unknown_constructor(id, "UserFull")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x06cbe645 => Self::Full(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "UserFull")),
+        })
+    }
 }
 
 impl<'a> From<types::UserFull<'a>> for UserFull<'a> {
@@ -4449,6 +4643,13 @@ impl<'a> zerotl::Decode<'a> for Contact {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x145ade0b => Self::Contact(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "Contact")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x145ade0b => Self::Contact(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "Contact")),
         })
     }
@@ -4508,6 +4709,13 @@ impl<'a> zerotl::Decode<'a> for ImportedContact {
             id => return Err(r.unknown_constructor(id, "ImportedContact")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xc13e3c50 => Self::Contact(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "ImportedContact")),
+        })
+    }
 }
 
 impl From<types::ImportedContact> for ImportedContact {
@@ -4561,6 +4769,13 @@ impl<'a> zerotl::Decode<'a> for ContactStatus {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x16d9703b => Self::Status(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "ContactStatus")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x16d9703b => Self::Status(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "ContactStatus")),
         })
     }
@@ -7478,6 +7693,13 @@ impl<'a> zerotl::Decode<'a> for DcOption<'a> {
             id => return Err(r.unknown_constructor(id, "DcOption")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x18b7a10d => Self::Option(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "DcOption")),
+        })
+    }
 }
 
 impl<'a> From<types::DcOption<'a>> for DcOption<'a> {
@@ -7534,6 +7756,13 @@ impl<'a> zerotl::Decode<'a> for Config<'a> {
             id => return Err(r.unknown_constructor(id, "Config")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xcc1a241e => Self::Config(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "Config")),
+        })
+    }
 }
 
 impl<'a> From<types::Config<'a>> for Config<'a> {
@@ -7587,6 +7816,13 @@ impl<'a> zerotl::Decode<'a> for NearestDc<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x8e1a1775 => Self::Dc(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "NearestDc")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x8e1a1775 => Self::Dc(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "NearestDc")),
         })
     }
@@ -7758,6 +7994,13 @@ impl<'a> zerotl::Decode<'a> for InputEncryptedChat {
             id => return Err(r.unknown_constructor(id, "InputEncryptedChat")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xf141b5e1 => Self::Chat(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputEncryptedChat")),
+        })
+    }
 }
 
 impl From<types::InputEncryptedChat> for InputEncryptedChat {
@@ -7819,6 +8062,14 @@ impl<'a> zerotl::Decode<'a> for EncryptedFile {
         Ok(match r.read_u32()? {
             0xc21f497e => Self::Empty,
             0xa8008cd8 => Self::File(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "EncryptedFile")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xc21f497e => Self::Empty,
+            0xa8008cd8 => Self::File(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "EncryptedFile")),
         })
     }
@@ -7908,6 +8159,16 @@ impl<'a> zerotl::Decode<'a> for InputEncryptedFile<'a> {
             id => return Err(r.unknown_constructor(id, "InputEncryptedFile")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x1837c364 => Self::Empty,
+            0x64bd0306 => Self::Uploaded(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x5a17b5e5 => Self::File(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x2dc173c8 => Self::BigUploaded(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputEncryptedFile")),
+        })
+    }
 }
 
 impl<'a> From<types::InputEncryptedFileEmpty> for InputEncryptedFile<'a> {
@@ -7990,6 +8251,14 @@ impl<'a> zerotl::Decode<'a> for EncryptedMessage<'a> {
             id => return Err(r.unknown_constructor(id, "EncryptedMessage")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xed18c118 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x23734b06 => Self::Service(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "EncryptedMessage")),
+        })
+    }
 }
 
 impl<'a> From<types::EncryptedMessage<'a>> for EncryptedMessage<'a> {
@@ -8060,6 +8329,14 @@ impl<'a> zerotl::Decode<'a> for InputDocument<'a> {
             id => return Err(r.unknown_constructor(id, "InputDocument")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x72f0eaae => Self::Empty,
+            0x1abfb575 => Self::Document(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputDocument")),
+        })
+    }
 }
 
 impl<'a> From<types::InputDocumentEmpty> for InputDocument<'a> {
@@ -8127,6 +8404,14 @@ impl<'a> zerotl::Decode<'a> for Document<'a> {
         Ok(match r.read_u32()? {
             0x36f8c871 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
             0x8fd4c4d8 => Self::Document(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "Document")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x36f8c871 => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x8fd4c4d8 => Self::Document(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "Document")),
         })
     }
@@ -9568,6 +9853,13 @@ impl<'a> zerotl::Decode<'a> for AccountDaysTtl {
             id => return Err(r.unknown_constructor(id, "AccountDaysTTL")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xb8d0afdf => Self::Ttl(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "AccountDaysTTL")),
+        })
+    }
 }
 
 impl From<types::AccountDaysTtl> for AccountDaysTtl {
@@ -9778,6 +10070,13 @@ impl<'a> zerotl::Decode<'a> for StickerPack<'a> {
             id => return Err(r.unknown_constructor(id, "StickerPack")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x12b299d4 => Self::Pack(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "StickerPack")),
+        })
+    }
 }
 
 impl<'a> From<types::StickerPack<'a>> for StickerPack<'a> {
@@ -9858,6 +10157,16 @@ impl<'a> zerotl::Decode<'a> for WebPage<'a> {
             id => return Err(r.unknown_constructor(id, "WebPage")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x211a1788 => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xb0d13e47 => Self::Pending(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xe89c45b2 => Self::Page(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x7311ca11 => Self::NotModified(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "WebPage")),
+        })
+    }
 }
 
 impl<'a> From<types::WebPageEmpty<'a>> for WebPage<'a> {
@@ -9932,6 +10241,13 @@ impl<'a> zerotl::Decode<'a> for Authorization<'a> {
             id => return Err(r.unknown_constructor(id, "Authorization")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xad01d61d => Self::Authorization(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "Authorization")),
+        })
+    }
 }
 
 impl<'a> From<types::Authorization<'a>> for Authorization<'a> {
@@ -9985,6 +10301,13 @@ impl<'a> zerotl::Decode<'a> for ReceivedNotifyMessage {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xa384b779 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "ReceivedNotifyMessage")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xa384b779 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "ReceivedNotifyMessage")),
         })
     }
@@ -10048,6 +10371,14 @@ impl<'a> zerotl::Decode<'a> for ExportedChatInvite<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xa22cbd96 => Self::ChatInviteExported(zerotl::BareDecode::decode_bare(r)?),
+            0xed107ab7 => Self::ChatInvitePublicJoinRequests,
+            id => return Err(r.unknown_constructor(id, "ExportedChatInvite")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xa22cbd96 => Self::ChatInviteExported(zerotl::BareDecode::decode_bare_inline(r)?),
             0xed107ab7 => Self::ChatInvitePublicJoinRequests,
             id => return Err(r.unknown_constructor(id, "ExportedChatInvite")),
         })
@@ -10127,6 +10458,15 @@ impl<'a> zerotl::Decode<'a> for ChatInvite<'a> {
             0x5a686d7c => Self::Already(zerotl::BareDecode::decode_bare(r)?),
             0x5c9d3702 => Self::Invite(zerotl::BareDecode::decode_bare(r)?),
             0x61695cb0 => Self::Peek(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "ChatInvite")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x5a686d7c => Self::Already(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x5c9d3702 => Self::Invite(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x61695cb0 => Self::Peek(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "ChatInvite")),
         })
     }
@@ -10408,6 +10748,13 @@ impl<'a> zerotl::Decode<'a> for StickerSet<'a> {
             id => return Err(r.unknown_constructor(id, "StickerSet")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x2dd14edc => Self::Set(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "StickerSet")),
+        })
+    }
 }
 
 impl<'a> From<types::StickerSet<'a>> for StickerSet<'a> {
@@ -10461,6 +10808,13 @@ impl<'a> zerotl::Decode<'a> for BotCommand<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x9852d6d2 => Self::Command(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "BotCommand")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x9852d6d2 => Self::Command(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "BotCommand")),
         })
     }
@@ -10520,6 +10874,13 @@ impl<'a> zerotl::Decode<'a> for BotInfo<'a> {
             id => return Err(r.unknown_constructor(id, "BotInfo")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x4d8a0299 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "BotInfo")),
+        })
+    }
 }
 
 impl<'a> From<types::BotInfo<'a>> for BotInfo<'a> {
@@ -10576,6 +10937,13 @@ impl<'a> zerotl::Decode<'a> for KeyboardButton<'a> {
             id => return Err(r.unknown_constructor(id, "KeyboardButton")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x2f67a72f => Self::Button(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "KeyboardButton")),
+        })
+    }
 }
 
 impl<'a> From<types::KeyboardButton<'a>> for KeyboardButton<'a> {
@@ -10629,6 +10997,13 @@ impl<'a> zerotl::Decode<'a> for KeyboardButtonRow<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x77608b83 => Self::Row(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "KeyboardButtonRow")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x77608b83 => Self::Row(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "KeyboardButtonRow")),
         })
     }
@@ -10709,6 +11084,16 @@ impl<'a> zerotl::Decode<'a> for ReplyMarkup<'a> {
             0x86b40b08 => Self::KeyboardForceReply(zerotl::BareDecode::decode_bare(r)?),
             0x85dd99d1 => Self::KeyboardMarkup(zerotl::BareDecode::decode_bare(r)?),
             0xb2b15770 => Self::InlineMarkup(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "ReplyMarkup")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xa03e5b85 => Self::KeyboardHide(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x86b40b08 => Self::KeyboardForceReply(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x85dd99d1 => Self::KeyboardMarkup(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xb2b15770 => Self::InlineMarkup(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "ReplyMarkup")),
         })
     }
@@ -11208,6 +11593,15 @@ impl<'a> zerotl::Decode<'a> for InputChannel<'a> {
             id => return Err(r.unknown_constructor(id, "InputChannel")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xee8c1e86 => Self::Empty,
+            0xf35aec28 => Self::Channel(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x5b934f9d => Self::FromMessage(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputChannel")),
+        })
+    }
 }
 
 impl<'a> From<types::InputChannelEmpty> for InputChannel<'a> {
@@ -11276,6 +11670,13 @@ impl<'a> zerotl::Decode<'a> for MessageRange {
             id => return Err(r.unknown_constructor(id, "MessageRange")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x0ae30253 => Self::Range(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "MessageRange")),
+        })
+    }
 }
 
 impl From<types::MessageRange> for MessageRange {
@@ -11337,6 +11738,14 @@ impl<'a> zerotl::Decode<'a> for ChannelMessagesFilter<'a> {
         Ok(match r.read_u32()? {
             0x94d42ee7 => Self::Empty,
             0xcd77d957 => Self::Filter(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "ChannelMessagesFilter")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x94d42ee7 => Self::Empty,
+            0xcd77d957 => Self::Filter(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "ChannelMessagesFilter")),
         })
     }
@@ -11874,6 +12283,16 @@ impl<'a> zerotl::Decode<'a> for InputBotInlineResult<'a> {
             id => return Err(r.unknown_constructor(id, "InputBotInlineResult")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x88bf9319 => Self::Result(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xa8d864a7 => Self::Photo(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xfff8fdc4 => Self::Document(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x4fa417f2 => Self::Game(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputBotInlineResult")),
+        })
+    }
 }
 
 impl<'a> From<types::InputBotInlineResult<'a>> for InputBotInlineResult<'a> {
@@ -12110,6 +12529,14 @@ impl<'a> zerotl::Decode<'a> for BotInlineResult<'a> {
             id => return Err(r.unknown_constructor(id, "BotInlineResult")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x11965f3a => Self::Result(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x17db940b => Self::MediaResult(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "BotInlineResult")),
+        })
+    }
 }
 
 impl<'a> From<types::BotInlineResult<'a>> for BotInlineResult<'a> {
@@ -12172,6 +12599,13 @@ impl<'a> zerotl::Decode<'a> for ExportedMessageLink<'a> {
             id => return Err(r.unknown_constructor(id, "ExportedMessageLink")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x5dab1af4 => Self::Link(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "ExportedMessageLink")),
+        })
+    }
 }
 
 impl<'a> From<types::ExportedMessageLink<'a>> for ExportedMessageLink<'a> {
@@ -12225,6 +12659,13 @@ impl<'a> zerotl::Decode<'a> for MessageFwdHeader<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x4e4df4bb => Self::Header(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "MessageFwdHeader")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x4e4df4bb => Self::Header(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "MessageFwdHeader")),
         })
     }
@@ -12292,6 +12733,14 @@ impl<'a> zerotl::Decode<'a> for InputBotInlineMessageId {
             id => return Err(r.unknown_constructor(id, "InputBotInlineMessageID")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x890c3d89 => Self::Id(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xb6d915d7 => Self::Id64(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputBotInlineMessageID")),
+        })
+    }
 }
 
 impl From<types::InputBotInlineMessageId> for InputBotInlineMessageId {
@@ -12354,6 +12803,13 @@ impl<'a> zerotl::Decode<'a> for InlineBotSwitchPm<'a> {
             id => return Err(r.unknown_constructor(id, "InlineBotSwitchPM")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x3c20629f => Self::Pm(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InlineBotSwitchPM")),
+        })
+    }
 }
 
 impl<'a> From<types::InlineBotSwitchPm<'a>> for InlineBotSwitchPm<'a> {
@@ -12407,6 +12863,13 @@ impl<'a> zerotl::Decode<'a> for TopPeer {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xedcdc05b => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "TopPeer")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xedcdc05b => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "TopPeer")),
         })
     }
@@ -12648,6 +13111,13 @@ impl<'a> zerotl::Decode<'a> for TopPeerCategoryPeers<'a> {
             id => return Err(r.unknown_constructor(id, "TopPeerCategoryPeers")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xfb834291 => Self::Peers(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "TopPeerCategoryPeers")),
+        })
+    }
 }
 
 impl<'a> From<types::TopPeerCategoryPeers<'a>> for TopPeerCategoryPeers<'a> {
@@ -12709,6 +13179,14 @@ impl<'a> zerotl::Decode<'a> for DraftMessage<'a> {
         Ok(match r.read_u32()? {
             0x1b0c841a => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
             0x60fe3294 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "DraftMessage")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x1b0c841a => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x60fe3294 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "DraftMessage")),
         })
     }
@@ -12798,6 +13276,16 @@ impl<'a> zerotl::Decode<'a> for StickerSetCovered<'a> {
             id => return Err(r.unknown_constructor(id, "StickerSetCovered")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x6410a5d2 => Self::Covered(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x3407e51b => Self::MultiCovered(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x40d13c0e => Self::FullCovered(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x77b15d1c => Self::NoCovered(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "StickerSetCovered")),
+        })
+    }
 }
 
 impl<'a> From<types::StickerSetCovered<'a>> for StickerSetCovered<'a> {
@@ -12872,6 +13360,13 @@ impl<'a> zerotl::Decode<'a> for MaskCoords {
             id => return Err(r.unknown_constructor(id, "MaskCoords")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xaed6dbb2 => Self::Coords(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "MaskCoords")),
+        })
+    }
 }
 
 impl From<types::MaskCoords> for MaskCoords {
@@ -12936,6 +13431,14 @@ impl<'a> zerotl::Decode<'a> for InputStickeredMedia<'a> {
             id => return Err(r.unknown_constructor(id, "InputStickeredMedia")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x4a992157 => Self::Photo(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x0438865b => Self::Document(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputStickeredMedia")),
+        })
+    }
 }
 
 impl<'a> From<types::InputStickeredMediaPhoto<'a>> for InputStickeredMedia<'a> {
@@ -12995,6 +13498,13 @@ impl<'a> zerotl::Decode<'a> for Game<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xbdf9653b => Self::Game(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "Game")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xbdf9653b => Self::Game(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "Game")),
         })
     }
@@ -13062,6 +13572,14 @@ impl<'a> zerotl::Decode<'a> for InputGame<'a> {
             id => return Err(r.unknown_constructor(id, "InputGame")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x032c3e77 => Self::Id(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xc331e80a => Self::ShortName(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputGame")),
+        })
+    }
 }
 
 impl<'a> From<types::InputGameId> for InputGame<'a> {
@@ -13121,6 +13639,13 @@ impl<'a> zerotl::Decode<'a> for HighScore {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x73a379eb => Self::Score(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "HighScore")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x73a379eb => Self::Score(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "HighScore")),
         })
     }
@@ -14400,6 +14925,13 @@ impl<'a> zerotl::Decode<'a> for DataJson<'a> {
             id => return Err(r.unknown_constructor(id, "DataJSON")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x7d748d04 => Self::Json(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "DataJSON")),
+        })
+    }
 }
 
 impl<'a> From<types::DataJson<'a>> for DataJson<'a> {
@@ -14453,6 +14985,13 @@ impl<'a> zerotl::Decode<'a> for LabeledPrice<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xcb296bf8 => Self::Price(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "LabeledPrice")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xcb296bf8 => Self::Price(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "LabeledPrice")),
         })
     }
@@ -14512,6 +15051,13 @@ impl<'a> zerotl::Decode<'a> for Invoice<'a> {
             id => return Err(r.unknown_constructor(id, "Invoice")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x049ee584 => Self::Invoice(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "Invoice")),
+        })
+    }
 }
 
 impl<'a> From<types::Invoice<'a>> for Invoice<'a> {
@@ -14565,6 +15111,13 @@ impl<'a> zerotl::Decode<'a> for PaymentCharge<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xea02c27e => Self::Charge(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "PaymentCharge")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xea02c27e => Self::Charge(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "PaymentCharge")),
         })
     }
@@ -14624,6 +15177,13 @@ impl<'a> zerotl::Decode<'a> for PostAddress<'a> {
             id => return Err(r.unknown_constructor(id, "PostAddress")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x1e8caaeb => Self::Address(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "PostAddress")),
+        })
+    }
 }
 
 impl<'a> From<types::PostAddress<'a>> for PostAddress<'a> {
@@ -14680,6 +15240,13 @@ impl<'a> zerotl::Decode<'a> for PaymentRequestedInfo<'a> {
             id => return Err(r.unknown_constructor(id, "PaymentRequestedInfo")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x909c3f94 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "PaymentRequestedInfo")),
+        })
+    }
 }
 
 impl<'a> From<types::PaymentRequestedInfo<'a>> for PaymentRequestedInfo<'a> {
@@ -14733,6 +15300,13 @@ impl<'a> zerotl::Decode<'a> for PaymentSavedCredentials<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xcdc27a1f => Self::Card(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "PaymentSavedCredentials")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xcdc27a1f => Self::Card(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "PaymentSavedCredentials")),
         })
     }
@@ -14800,6 +15374,14 @@ impl<'a> zerotl::Decode<'a> for WebDocument<'a> {
             id => return Err(r.unknown_constructor(id, "WebDocument")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x1c570ed1 => Self::Document(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xf9c8bcc6 => Self::NoProxy(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "WebDocument")),
+        })
+    }
 }
 
 impl<'a> From<types::WebDocument<'a>> for WebDocument<'a> {
@@ -14859,6 +15441,13 @@ impl<'a> zerotl::Decode<'a> for InputWebDocument<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x9bed434d => Self::Document(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "InputWebDocument")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x9bed434d => Self::Document(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "InputWebDocument")),
         })
     }
@@ -14931,6 +15520,15 @@ impl<'a> zerotl::Decode<'a> for InputWebFileLocation<'a> {
             0xc239d686 => Self::Location(zerotl::BareDecode::decode_bare(r)?),
             0x9f2221c9 => Self::GeoPointLocation(zerotl::BareDecode::decode_bare(r)?),
             0xf46fe924 => Self::AudioAlbumThumbLocation(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "InputWebFileLocation")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xc239d686 => Self::Location(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x9f2221c9 => Self::GeoPointLocation(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xf46fe924 => Self::AudioAlbumThumbLocation(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "InputWebFileLocation")),
         })
     }
@@ -15026,6 +15624,16 @@ impl<'a> zerotl::Decode<'a> for InputPaymentCredentials<'a> {
             id => return Err(r.unknown_constructor(id, "InputPaymentCredentials")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xc10eb2cf => Self::Saved(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x3417d728 => Self::Credentials(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x0aa1c39f => Self::ApplePay(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x8ac32801 => Self::GooglePay(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputPaymentCredentials")),
+        })
+    }
 }
 
 impl<'a> From<types::InputPaymentCredentialsSaved<'a>> for InputPaymentCredentials<'a> {
@@ -15100,6 +15708,13 @@ impl<'a> zerotl::Decode<'a> for ShippingOption<'a> {
             id => return Err(r.unknown_constructor(id, "ShippingOption")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xb6213cdf => Self::Option(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "ShippingOption")),
+        })
+    }
 }
 
 impl<'a> From<types::ShippingOption<'a>> for ShippingOption<'a> {
@@ -15156,6 +15771,13 @@ impl<'a> zerotl::Decode<'a> for InputStickerSetItem<'a> {
             id => return Err(r.unknown_constructor(id, "InputStickerSetItem")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x32da9e9c => Self::Item(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputStickerSetItem")),
+        })
+    }
 }
 
 impl<'a> From<types::InputStickerSetItem<'a>> for InputStickerSetItem<'a> {
@@ -15209,6 +15831,13 @@ impl<'a> zerotl::Decode<'a> for InputPhoneCall {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x1e36fded => Self::Call(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "InputPhoneCall")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x1e36fded => Self::Call(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "InputPhoneCall")),
         })
     }
@@ -15402,6 +16031,14 @@ impl<'a> zerotl::Decode<'a> for PhoneConnection<'a> {
             id => return Err(r.unknown_constructor(id, "PhoneConnection")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x9cc123c7 => Self::Connection(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x635fe375 => Self::Webrtc(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "PhoneConnection")),
+        })
+    }
 }
 
 impl<'a> From<types::PhoneConnection<'a>> for PhoneConnection<'a> {
@@ -15464,6 +16101,13 @@ impl<'a> zerotl::Decode<'a> for PhoneCallProtocol<'a> {
             id => return Err(r.unknown_constructor(id, "PhoneCallProtocol")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xfc878fc8 => Self::Protocol(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "PhoneCallProtocol")),
+        })
+    }
 }
 
 impl<'a> From<types::PhoneCallProtocol<'a>> for PhoneCallProtocol<'a> {
@@ -15520,6 +16164,13 @@ impl<'a> zerotl::Decode<'a> for CdnPublicKey<'a> {
             id => return Err(r.unknown_constructor(id, "CdnPublicKey")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xc982eaba => Self::Key(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "CdnPublicKey")),
+        })
+    }
 }
 
 impl<'a> From<types::CdnPublicKey<'a>> for CdnPublicKey<'a> {
@@ -15573,6 +16224,13 @@ impl<'a> zerotl::Decode<'a> for CdnConfig<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x5725e40a => Self::Config(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "CdnConfig")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x5725e40a => Self::Config(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "CdnConfig")),
         })
     }
@@ -15648,6 +16306,15 @@ impl<'a> zerotl::Decode<'a> for LangPackString<'a> {
             id => return Err(r.unknown_constructor(id, "LangPackString")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xcad181f6 => Self::String(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x6c47ac9f => Self::Pluralized(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x2979eeb2 => Self::Deleted(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "LangPackString")),
+        })
+    }
 }
 
 impl<'a> From<types::LangPackString<'a>> for LangPackString<'a> {
@@ -15716,6 +16383,13 @@ impl<'a> zerotl::Decode<'a> for LangPackDifference<'a> {
             id => return Err(r.unknown_constructor(id, "LangPackDifference")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xf385c1f6 => Self::Difference(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "LangPackDifference")),
+        })
+    }
 }
 
 impl<'a> From<types::LangPackDifference<'a>> for LangPackDifference<'a> {
@@ -15769,6 +16443,13 @@ impl<'a> zerotl::Decode<'a> for LangPackLanguage<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xeeca5ce3 => Self::Language(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "LangPackLanguage")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xeeca5ce3 => Self::Language(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "LangPackLanguage")),
         })
     }
@@ -16676,6 +17357,13 @@ impl<'a> zerotl::Decode<'a> for ChannelAdminLogEvent<'a> {
             id => return Err(r.unknown_constructor(id, "ChannelAdminLogEvent")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x1fad68cd => Self::Event(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "ChannelAdminLogEvent")),
+        })
+    }
 }
 
 impl<'a> From<types::ChannelAdminLogEvent<'a>> for ChannelAdminLogEvent<'a> {
@@ -16732,6 +17420,13 @@ impl<'a> zerotl::Decode<'a> for ChannelAdminLogEventsFilter {
             id => return Err(r.unknown_constructor(id, "ChannelAdminLogEventsFilter")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xea107ae4 => Self::Filter(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "ChannelAdminLogEventsFilter")),
+        })
+    }
 }
 
 impl From<types::ChannelAdminLogEventsFilter> for ChannelAdminLogEventsFilter {
@@ -16785,6 +17480,13 @@ impl<'a> zerotl::Decode<'a> for PopularContact {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x5ce14175 => Self::Contact(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "PopularContact")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x5ce14175 => Self::Contact(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "PopularContact")),
         })
     }
@@ -16956,6 +17658,13 @@ impl<'a> zerotl::Decode<'a> for InputSingleMedia<'a> {
             id => return Err(r.unknown_constructor(id, "InputSingleMedia")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x1cc6e91f => Self::Media(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputSingleMedia")),
+        })
+    }
 }
 
 impl<'a> From<types::InputSingleMedia<'a>> for InputSingleMedia<'a> {
@@ -17009,6 +17718,13 @@ impl<'a> zerotl::Decode<'a> for WebAuthorization<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xa6f8f452 => Self::Authorization(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "WebAuthorization")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xa6f8f452 => Self::Authorization(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "WebAuthorization")),
         })
     }
@@ -17089,6 +17805,16 @@ impl<'a> zerotl::Decode<'a> for InputMessage {
             0xbad88395 => Self::ReplyTo(zerotl::BareDecode::decode_bare(r)?),
             0x86872538 => Self::Pinned,
             0xacfa1a7e => Self::CallbackQuery(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "InputMessage")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xa676a322 => Self::Id(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xbad88395 => Self::ReplyTo(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x86872538 => Self::Pinned,
+            0xacfa1a7e => Self::CallbackQuery(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "InputMessage")),
         })
     }
@@ -17182,6 +17908,15 @@ impl<'a> zerotl::Decode<'a> for InputDialogPeer<'a> {
             id => return Err(r.unknown_constructor(id, "InputDialogPeer")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xfcaafeb7 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x64600527 => Self::Folder(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x69ef72c4 => Self::Community(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputDialogPeer")),
+        })
+    }
 }
 
 impl<'a> From<types::InputDialogPeer<'a>> for InputDialogPeer<'a> {
@@ -17266,6 +18001,15 @@ impl<'a> zerotl::Decode<'a> for DialogPeer {
             id => return Err(r.unknown_constructor(id, "DialogPeer")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xe56dbf05 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x514519e2 => Self::Folder(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x2f65c8e4 => Self::Community(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "DialogPeer")),
+        })
+    }
 }
 
 impl From<types::DialogPeer> for DialogPeer {
@@ -17334,6 +18078,13 @@ impl<'a> zerotl::Decode<'a> for FileHash<'a> {
             id => return Err(r.unknown_constructor(id, "FileHash")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xf39b035c => Self::Hash(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "FileHash")),
+        })
+    }
 }
 
 impl<'a> From<types::FileHash<'a>> for FileHash<'a> {
@@ -17387,6 +18138,13 @@ impl<'a> zerotl::Decode<'a> for InputClientProxy<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x75588b3f => Self::Proxy(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "InputClientProxy")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x75588b3f => Self::Proxy(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "InputClientProxy")),
         })
     }
@@ -17451,6 +18209,14 @@ impl<'a> zerotl::Decode<'a> for InputSecureFile<'a> {
         Ok(match r.read_u32()? {
             0x3334b0f0 => Self::Uploaded(zerotl::BareDecode::decode_bare(r)?),
             0x5367e5be => Self::File(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "InputSecureFile")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x3334b0f0 => Self::Uploaded(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x5367e5be => Self::File(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "InputSecureFile")),
         })
     }
@@ -17524,6 +18290,14 @@ impl<'a> zerotl::Decode<'a> for SecureFile<'a> {
             id => return Err(r.unknown_constructor(id, "SecureFile")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x64199744 => Self::Empty,
+            0x7d09c27e => Self::File(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "SecureFile")),
+        })
+    }
 }
 
 impl<'a> From<types::SecureFileEmpty> for SecureFile<'a> {
@@ -17583,6 +18357,13 @@ impl<'a> zerotl::Decode<'a> for SecureData<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x8aeabec3 => Self::Data(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "SecureData")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x8aeabec3 => Self::Data(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "SecureData")),
         })
     }
@@ -17647,6 +18428,14 @@ impl<'a> zerotl::Decode<'a> for SecurePlainData<'a> {
         Ok(match r.read_u32()? {
             0x7d6099dd => Self::Phone(zerotl::BareDecode::decode_bare(r)?),
             0x21ec5a5f => Self::Email(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "SecurePlainData")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x7d6099dd => Self::Phone(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x21ec5a5f => Self::Email(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "SecurePlainData")),
         })
     }
@@ -17936,6 +18725,13 @@ impl<'a> zerotl::Decode<'a> for SecureValue<'a> {
             id => return Err(r.unknown_constructor(id, "SecureValue")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x187fa0ca => Self::Value(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "SecureValue")),
+        })
+    }
 }
 
 impl<'a> From<types::SecureValue<'a>> for SecureValue<'a> {
@@ -17992,6 +18788,13 @@ impl<'a> zerotl::Decode<'a> for InputSecureValue<'a> {
             id => return Err(r.unknown_constructor(id, "InputSecureValue")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xdb21d0a7 => Self::Value(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputSecureValue")),
+        })
+    }
 }
 
 impl<'a> From<types::InputSecureValue<'a>> for InputSecureValue<'a> {
@@ -18045,6 +18848,13 @@ impl<'a> zerotl::Decode<'a> for SecureValueHash<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xed1ecdb0 => Self::Hash(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "SecureValueHash")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xed1ecdb0 => Self::Hash(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "SecureValueHash")),
         })
     }
@@ -18272,6 +19082,13 @@ impl<'a> zerotl::Decode<'a> for SecureCredentialsEncrypted<'a> {
             id => return Err(r.unknown_constructor(id, "SecureCredentialsEncrypted")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x33f0ea47 => Self::Encrypted(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "SecureCredentialsEncrypted")),
+        })
+    }
 }
 
 impl<'a> From<types::SecureCredentialsEncrypted<'a>> for SecureCredentialsEncrypted<'a> {
@@ -18325,6 +19142,13 @@ impl<'a> zerotl::Decode<'a> for SavedContact<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x1142bd56 => Self::PhoneContact(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "SavedContact")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x1142bd56 => Self::PhoneContact(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "SavedContact")),
         })
     }
@@ -18394,6 +19218,16 @@ impl<'a> zerotl::Decode<'a> for PasswordKdfAlgo<'a> {
             0xd45ab096 => Self::Unknown,
             0x3a912d4a => Self::Sha256Sha256Pbkdf2Hmacsha512iter100000Sha256ModPow(
                 zerotl::BareDecode::decode_bare(r)?,
+            ),
+            id => return Err(r.unknown_constructor(id, "PasswordKdfAlgo")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xd45ab096 => Self::Unknown,
+            0x3a912d4a => Self::Sha256Sha256Pbkdf2Hmacsha512iter100000Sha256ModPow(
+                zerotl::BareDecode::decode_bare_inline(r)?,
             ),
             id => return Err(r.unknown_constructor(id, "PasswordKdfAlgo")),
         })
@@ -18482,6 +19316,17 @@ impl<'a> zerotl::Decode<'a> for SecurePasswordKdfAlgo<'a> {
             id => return Err(r.unknown_constructor(id, "SecurePasswordKdfAlgo")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x004a8537 => Self::Unknown,
+            0xbbf2dda0 => {
+                Self::Pbkdf2Hmacsha512iter100000(zerotl::BareDecode::decode_bare_inline(r)?)
+            }
+            0x86471d92 => Self::Sha512(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "SecurePasswordKdfAlgo")),
+        })
+    }
 }
 
 impl<'a> From<types::SecurePasswordKdfAlgoUnknown> for SecurePasswordKdfAlgo<'a> {
@@ -18552,6 +19397,13 @@ impl<'a> zerotl::Decode<'a> for SecureSecretSettings<'a> {
             id => return Err(r.unknown_constructor(id, "SecureSecretSettings")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x1527bcac => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "SecureSecretSettings")),
+        })
+    }
 }
 
 impl<'a> From<types::SecureSecretSettings<'a>> for SecureSecretSettings<'a> {
@@ -18613,6 +19465,14 @@ impl<'a> zerotl::Decode<'a> for InputCheckPasswordSrp<'a> {
         Ok(match r.read_u32()? {
             0x9880f658 => Self::Empty,
             0xd27ff082 => Self::Srp(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "InputCheckPasswordSRP")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x9880f658 => Self::Empty,
+            0xd27ff082 => Self::Srp(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "InputCheckPasswordSRP")),
         })
     }
@@ -18686,6 +19546,14 @@ impl<'a> zerotl::Decode<'a> for SecureRequiredType<'a> {
             id => return Err(r.unknown_constructor(id, "SecureRequiredType")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x829d99da => Self::Type(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x027477b4 => Self::OneOf(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "SecureRequiredType")),
+        })
+    }
 }
 
 impl<'a> From<types::SecureRequiredType> for SecureRequiredType<'a> {
@@ -18748,6 +19616,13 @@ impl<'a> zerotl::Decode<'a> for InputAppEvent<'a> {
             id => return Err(r.unknown_constructor(id, "InputAppEvent")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x1d1b1245 => Self::Event(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputAppEvent")),
+        })
+    }
 }
 
 impl<'a> From<types::InputAppEvent<'a>> for InputAppEvent<'a> {
@@ -18801,6 +19676,13 @@ impl<'a> zerotl::Decode<'a> for JsonObjectValue<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xc0de1bd9 => Self::Value(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "JSONObjectValue")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xc0de1bd9 => Self::Value(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "JSONObjectValue")),
         })
     }
@@ -18986,6 +19868,13 @@ impl<'a> zerotl::Decode<'a> for PageTableCell<'a> {
             id => return Err(r.unknown_constructor(id, "PageTableCell")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x34566b6a => Self::Cell(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "PageTableCell")),
+        })
+    }
 }
 
 impl<'a> From<types::PageTableCell<'a>> for PageTableCell<'a> {
@@ -19042,6 +19931,13 @@ impl<'a> zerotl::Decode<'a> for PageTableRow<'a> {
             id => return Err(r.unknown_constructor(id, "PageTableRow")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xe0c0c5e5 => Self::Row(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "PageTableRow")),
+        })
+    }
 }
 
 impl<'a> From<types::PageTableRow<'a>> for PageTableRow<'a> {
@@ -19095,6 +19991,13 @@ impl<'a> zerotl::Decode<'a> for PageCaption<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x6f747657 => Self::Caption(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "PageCaption")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x6f747657 => Self::Caption(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "PageCaption")),
         })
     }
@@ -19159,6 +20062,14 @@ impl<'a> zerotl::Decode<'a> for PageListItem<'a> {
         Ok(match r.read_u32()? {
             0x2f58683c => Self::Text(zerotl::BareDecode::decode_bare(r)?),
             0x63ca67aa => Self::Blocks(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "PageListItem")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x2f58683c => Self::Text(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x63ca67aa => Self::Blocks(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "PageListItem")),
         })
     }
@@ -19232,6 +20143,14 @@ impl<'a> zerotl::Decode<'a> for PageListOrderedItem<'a> {
             id => return Err(r.unknown_constructor(id, "PageListOrderedItem")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x15031189 => Self::Text(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x8ff2d5f0 => Self::Blocks(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "PageListOrderedItem")),
+        })
+    }
 }
 
 impl<'a> From<types::PageListOrderedItemText<'a>> for PageListOrderedItem<'a> {
@@ -19294,6 +20213,13 @@ impl<'a> zerotl::Decode<'a> for PageRelatedArticle<'a> {
             id => return Err(r.unknown_constructor(id, "PageRelatedArticle")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xb390dc08 => Self::Article(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "PageRelatedArticle")),
+        })
+    }
 }
 
 impl<'a> From<types::PageRelatedArticle<'a>> for PageRelatedArticle<'a> {
@@ -19347,6 +20273,13 @@ impl<'a> zerotl::Decode<'a> for Page<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x98657f0d => Self::Page(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "Page")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x98657f0d => Self::Page(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "Page")),
         })
     }
@@ -19414,6 +20347,14 @@ impl<'a> zerotl::Decode<'a> for PollAnswer<'a> {
             id => return Err(r.unknown_constructor(id, "PollAnswer")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x4b7d786a => Self::Answer(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x199fed96 => Self::InputPollAnswer(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "PollAnswer")),
+        })
+    }
 }
 
 impl<'a> From<types::PollAnswer<'a>> for PollAnswer<'a> {
@@ -19476,6 +20417,13 @@ impl<'a> zerotl::Decode<'a> for Poll<'a> {
             id => return Err(r.unknown_constructor(id, "Poll")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x966e2dbf => Self::Poll(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "Poll")),
+        })
+    }
 }
 
 impl<'a> From<types::Poll<'a>> for Poll<'a> {
@@ -19529,6 +20477,13 @@ impl<'a> zerotl::Decode<'a> for PollAnswerVoters<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x3645230a => Self::Voters(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "PollAnswerVoters")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x3645230a => Self::Voters(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "PollAnswerVoters")),
         })
     }
@@ -19588,6 +20543,13 @@ impl<'a> zerotl::Decode<'a> for PollResults<'a> {
             id => return Err(r.unknown_constructor(id, "PollResults")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xba7bb15e => Self::Results(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "PollResults")),
+        })
+    }
 }
 
 impl<'a> From<types::PollResults<'a>> for PollResults<'a> {
@@ -19641,6 +20603,13 @@ impl<'a> zerotl::Decode<'a> for ChatOnlines {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xf041e250 => Self::Onlines(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "ChatOnlines")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xf041e250 => Self::Onlines(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "ChatOnlines")),
         })
     }
@@ -19700,6 +20669,13 @@ impl<'a> zerotl::Decode<'a> for StatsUrl<'a> {
             id => return Err(r.unknown_constructor(id, "StatsURL")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x47a971e0 => Self::Url(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "StatsURL")),
+        })
+    }
 }
 
 impl<'a> From<types::StatsUrl<'a>> for StatsUrl<'a> {
@@ -19756,6 +20732,13 @@ impl<'a> zerotl::Decode<'a> for ChatAdminRights {
             id => return Err(r.unknown_constructor(id, "ChatAdminRights")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x5fb224d5 => Self::Rights(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "ChatAdminRights")),
+        })
+    }
 }
 
 impl From<types::ChatAdminRights> for ChatAdminRights {
@@ -19809,6 +20792,13 @@ impl<'a> zerotl::Decode<'a> for ChatBannedRights {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x9f120418 => Self::Rights(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "ChatBannedRights")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x9f120418 => Self::Rights(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "ChatBannedRights")),
         })
     }
@@ -19884,6 +20874,15 @@ impl<'a> zerotl::Decode<'a> for InputWallPaper<'a> {
             id => return Err(r.unknown_constructor(id, "InputWallPaper")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xe630b979 => Self::Paper(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x72091c80 => Self::Slug(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x967a462e => Self::NoFile(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputWallPaper")),
+        })
+    }
 }
 
 impl<'a> From<types::InputWallPaper> for InputWallPaper<'a> {
@@ -19952,6 +20951,13 @@ impl<'a> zerotl::Decode<'a> for CodeSettings<'a> {
             id => return Err(r.unknown_constructor(id, "CodeSettings")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xad253d78 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "CodeSettings")),
+        })
+    }
 }
 
 impl<'a> From<types::CodeSettings<'a>> for CodeSettings<'a> {
@@ -20008,6 +21014,13 @@ impl<'a> zerotl::Decode<'a> for WallPaperSettings<'a> {
             id => return Err(r.unknown_constructor(id, "WallPaperSettings")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x372efcd0 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "WallPaperSettings")),
+        })
+    }
 }
 
 impl<'a> From<types::WallPaperSettings<'a>> for WallPaperSettings<'a> {
@@ -20061,6 +21074,13 @@ impl<'a> zerotl::Decode<'a> for AutoDownloadSettings {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xbaa57628 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "AutoDownloadSettings")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xbaa57628 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "AutoDownloadSettings")),
         })
     }
@@ -20128,6 +21148,14 @@ impl<'a> zerotl::Decode<'a> for EmojiKeyword<'a> {
             id => return Err(r.unknown_constructor(id, "EmojiKeyword")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xd5b3b9f9 => Self::Keyword(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x236df622 => Self::Deleted(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "EmojiKeyword")),
+        })
+    }
 }
 
 impl<'a> From<types::EmojiKeyword<'a>> for EmojiKeyword<'a> {
@@ -20190,6 +21218,13 @@ impl<'a> zerotl::Decode<'a> for EmojiKeywordsDifference<'a> {
             id => return Err(r.unknown_constructor(id, "EmojiKeywordsDifference")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x5cc761bd => Self::Difference(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "EmojiKeywordsDifference")),
+        })
+    }
 }
 
 impl<'a> From<types::EmojiKeywordsDifference<'a>> for EmojiKeywordsDifference<'a> {
@@ -20243,6 +21278,13 @@ impl<'a> zerotl::Decode<'a> for EmojiUrl<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xa575739d => Self::Url(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "EmojiURL")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xa575739d => Self::Url(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "EmojiURL")),
         })
     }
@@ -20302,6 +21344,13 @@ impl<'a> zerotl::Decode<'a> for EmojiLanguage<'a> {
             id => return Err(r.unknown_constructor(id, "EmojiLanguage")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xb3fb5361 => Self::Language(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "EmojiLanguage")),
+        })
+    }
 }
 
 impl<'a> From<types::EmojiLanguage<'a>> for EmojiLanguage<'a> {
@@ -20355,6 +21404,13 @@ impl<'a> zerotl::Decode<'a> for Folder<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xff544e65 => Self::Folder(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "Folder")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xff544e65 => Self::Folder(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "Folder")),
         })
     }
@@ -20414,6 +21470,13 @@ impl<'a> zerotl::Decode<'a> for InputFolderPeer<'a> {
             id => return Err(r.unknown_constructor(id, "InputFolderPeer")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xfbd2c296 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputFolderPeer")),
+        })
+    }
 }
 
 impl<'a> From<types::InputFolderPeer<'a>> for InputFolderPeer<'a> {
@@ -20467,6 +21530,13 @@ impl<'a> zerotl::Decode<'a> for FolderPeer {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xe9baa668 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "FolderPeer")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xe9baa668 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "FolderPeer")),
         })
     }
@@ -20538,6 +21608,15 @@ impl<'a> zerotl::Decode<'a> for UrlAuthResult<'a> {
         Ok(match r.read_u32()? {
             0x3cd623ec => Self::Request(zerotl::BareDecode::decode_bare(r)?),
             0x623a8fa0 => Self::Accepted(zerotl::BareDecode::decode_bare(r)?),
+            0xa9d6db1f => Self::Default,
+            id => return Err(r.unknown_constructor(id, "UrlAuthResult")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x3cd623ec => Self::Request(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x623a8fa0 => Self::Accepted(zerotl::BareDecode::decode_bare_inline(r)?),
             0xa9d6db1f => Self::Default,
             id => return Err(r.unknown_constructor(id, "UrlAuthResult")),
         })
@@ -20618,6 +21697,14 @@ impl<'a> zerotl::Decode<'a> for ChannelLocation<'a> {
             id => return Err(r.unknown_constructor(id, "ChannelLocation")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xbfb5ad8b => Self::Empty,
+            0x209b82db => Self::Location(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "ChannelLocation")),
+        })
+    }
 }
 
 impl<'a> From<types::ChannelLocationEmpty> for ChannelLocation<'a> {
@@ -20688,6 +21775,14 @@ impl<'a> zerotl::Decode<'a> for PeerLocated {
             id => return Err(r.unknown_constructor(id, "PeerLocated")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xca461b5d => Self::Located(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xf8ec284b => Self::SelfLocated(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "PeerLocated")),
+        })
+    }
 }
 
 impl From<types::PeerLocated> for PeerLocated {
@@ -20747,6 +21842,13 @@ impl<'a> zerotl::Decode<'a> for RestrictionReason<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xd072acb4 => Self::Reason(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "RestrictionReason")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xd072acb4 => Self::Reason(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "RestrictionReason")),
         })
     }
@@ -20814,6 +21916,14 @@ impl<'a> zerotl::Decode<'a> for InputTheme<'a> {
             id => return Err(r.unknown_constructor(id, "InputTheme")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x3c5693e9 => Self::Theme(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xf5890df1 => Self::Slug(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputTheme")),
+        })
+    }
 }
 
 impl<'a> From<types::InputTheme> for InputTheme<'a> {
@@ -20873,6 +21983,13 @@ impl<'a> zerotl::Decode<'a> for Theme<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xa00e67d6 => Self::Theme(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "Theme")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xa00e67d6 => Self::Theme(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "Theme")),
         })
     }
@@ -21044,6 +22161,13 @@ impl<'a> zerotl::Decode<'a> for InputThemeSettings<'a> {
             id => return Err(r.unknown_constructor(id, "InputThemeSettings")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x8fde504f => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputThemeSettings")),
+        })
+    }
 }
 
 impl<'a> From<types::InputThemeSettings<'a>> for InputThemeSettings<'a> {
@@ -21097,6 +22221,13 @@ impl<'a> zerotl::Decode<'a> for ThemeSettings<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xfa58b6d4 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "ThemeSettings")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xfa58b6d4 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "ThemeSettings")),
         })
     }
@@ -21296,6 +22427,13 @@ impl<'a> zerotl::Decode<'a> for BankCardOpenUrl<'a> {
             id => return Err(r.unknown_constructor(id, "BankCardOpenUrl")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xf568028a => Self::Url(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "BankCardOpenUrl")),
+        })
+    }
 }
 
 impl<'a> From<types::BankCardOpenUrl<'a>> for BankCardOpenUrl<'a> {
@@ -21368,6 +22506,15 @@ impl<'a> zerotl::Decode<'a> for DialogFilter<'a> {
             id => return Err(r.unknown_constructor(id, "DialogFilter")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xaa472651 => Self::Filter(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x363293ae => Self::Default,
+            0x96537bd7 => Self::Chatlist(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "DialogFilter")),
+        })
+    }
 }
 
 impl<'a> From<types::DialogFilter<'a>> for DialogFilter<'a> {
@@ -21436,6 +22583,13 @@ impl<'a> zerotl::Decode<'a> for DialogFilterSuggested<'a> {
             id => return Err(r.unknown_constructor(id, "DialogFilterSuggested")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x77744d4a => Self::Suggested(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "DialogFilterSuggested")),
+        })
+    }
 }
 
 impl<'a> From<types::DialogFilterSuggested<'a>> for DialogFilterSuggested<'a> {
@@ -21489,6 +22643,13 @@ impl<'a> zerotl::Decode<'a> for StatsDateRangeDays {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xb637edaf => Self::Days(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "StatsDateRangeDays")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xb637edaf => Self::Days(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "StatsDateRangeDays")),
         })
     }
@@ -21548,6 +22709,13 @@ impl<'a> zerotl::Decode<'a> for StatsAbsValueAndPrev {
             id => return Err(r.unknown_constructor(id, "StatsAbsValueAndPrev")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xcb43acde => Self::Prev(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "StatsAbsValueAndPrev")),
+        })
+    }
 }
 
 impl From<types::StatsAbsValueAndPrev> for StatsAbsValueAndPrev {
@@ -21601,6 +22769,13 @@ impl<'a> zerotl::Decode<'a> for StatsPercentValue {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xcbce2fe0 => Self::Value(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "StatsPercentValue")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xcbce2fe0 => Self::Value(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "StatsPercentValue")),
         })
     }
@@ -21673,6 +22848,15 @@ impl<'a> zerotl::Decode<'a> for StatsGraph<'a> {
             0x4a27eb2d => Self::Async(zerotl::BareDecode::decode_bare(r)?),
             0xbedc9822 => Self::Error(zerotl::BareDecode::decode_bare(r)?),
             0x8ea464b6 => Self::Graph(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "StatsGraph")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x4a27eb2d => Self::Async(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xbedc9822 => Self::Error(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x8ea464b6 => Self::Graph(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "StatsGraph")),
         })
     }
@@ -21760,6 +22944,15 @@ impl<'a> zerotl::Decode<'a> for VideoSize<'a> {
             id => return Err(r.unknown_constructor(id, "VideoSize")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xde33b094 => Self::Size(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xf85c413c => Self::EmojiMarkup(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x0da082fe => Self::StickerMarkup(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "VideoSize")),
+        })
+    }
 }
 
 impl<'a> From<types::VideoSize<'a>> for VideoSize<'a> {
@@ -21828,6 +23021,13 @@ impl<'a> zerotl::Decode<'a> for StatsGroupTopPoster {
             id => return Err(r.unknown_constructor(id, "StatsGroupTopPoster")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x9d04af9b => Self::Poster(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "StatsGroupTopPoster")),
+        })
+    }
 }
 
 impl From<types::StatsGroupTopPoster> for StatsGroupTopPoster {
@@ -21881,6 +23081,13 @@ impl<'a> zerotl::Decode<'a> for StatsGroupTopAdmin {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xd7584c87 => Self::Admin(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "StatsGroupTopAdmin")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xd7584c87 => Self::Admin(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "StatsGroupTopAdmin")),
         })
     }
@@ -21940,6 +23147,13 @@ impl<'a> zerotl::Decode<'a> for StatsGroupTopInviter {
             id => return Err(r.unknown_constructor(id, "StatsGroupTopInviter")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x535f779d => Self::Inviter(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "StatsGroupTopInviter")),
+        })
+    }
 }
 
 impl From<types::StatsGroupTopInviter> for StatsGroupTopInviter {
@@ -21996,6 +23210,13 @@ impl<'a> zerotl::Decode<'a> for GlobalPrivacySettings {
             id => return Err(r.unknown_constructor(id, "GlobalPrivacySettings")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xfe41b34f => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "GlobalPrivacySettings")),
+        })
+    }
 }
 
 impl From<types::GlobalPrivacySettings> for GlobalPrivacySettings {
@@ -22049,6 +23270,13 @@ impl<'a> zerotl::Decode<'a> for MessageViews<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x455b853d => Self::Views(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "MessageViews")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x455b853d => Self::Views(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "MessageViews")),
         })
     }
@@ -22116,6 +23344,14 @@ impl<'a> zerotl::Decode<'a> for MessageReplyHeader<'a> {
             id => return Err(r.unknown_constructor(id, "MessageReplyHeader")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x1b97dd66 => Self::Header(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x0e5af939 => Self::StoryHeader(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "MessageReplyHeader")),
+        })
+    }
 }
 
 impl<'a> From<types::MessageReplyHeader<'a>> for MessageReplyHeader<'a> {
@@ -22178,6 +23414,13 @@ impl<'a> zerotl::Decode<'a> for MessageReplies<'a> {
             id => return Err(r.unknown_constructor(id, "MessageReplies")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x83d60fc2 => Self::Replies(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "MessageReplies")),
+        })
+    }
 }
 
 impl<'a> From<types::MessageReplies<'a>> for MessageReplies<'a> {
@@ -22231,6 +23474,13 @@ impl<'a> zerotl::Decode<'a> for PeerBlocked {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xe8fd8014 => Self::Blocked(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "PeerBlocked")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xe8fd8014 => Self::Blocked(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "PeerBlocked")),
         })
     }
@@ -22295,6 +23545,14 @@ impl<'a> zerotl::Decode<'a> for GroupCall<'a> {
         Ok(match r.read_u32()? {
             0x7780bcb4 => Self::Discarded(zerotl::BareDecode::decode_bare(r)?),
             0xefb2b617 => Self::Call(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "GroupCall")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x7780bcb4 => Self::Discarded(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xefb2b617 => Self::Call(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "GroupCall")),
         })
     }
@@ -22376,6 +23634,15 @@ impl<'a> zerotl::Decode<'a> for InputGroupCall<'a> {
             id => return Err(r.unknown_constructor(id, "InputGroupCall")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xd8aa840f => Self::Call(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xfe06823f => Self::Slug(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x8c10603f => Self::InviteMessage(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputGroupCall")),
+        })
+    }
 }
 
 impl<'a> From<types::InputGroupCall> for InputGroupCall<'a> {
@@ -22441,6 +23708,13 @@ impl<'a> zerotl::Decode<'a> for GroupCallParticipant<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x2a3dc7ac => Self::Participant(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "GroupCallParticipant")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x2a3dc7ac => Self::Participant(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "GroupCallParticipant")),
         })
     }
@@ -22626,6 +23900,13 @@ impl<'a> zerotl::Decode<'a> for ChatInviteImporter<'a> {
             id => return Err(r.unknown_constructor(id, "ChatInviteImporter")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x8c5adfd9 => Self::Importer(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "ChatInviteImporter")),
+        })
+    }
 }
 
 impl<'a> From<types::ChatInviteImporter<'a>> for ChatInviteImporter<'a> {
@@ -22679,6 +23960,13 @@ impl<'a> zerotl::Decode<'a> for ChatAdminWithInvites {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xf2ecef23 => Self::Invites(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "ChatAdminWithInvites")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xf2ecef23 => Self::Invites(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "ChatAdminWithInvites")),
         })
     }
@@ -22738,6 +24026,13 @@ impl<'a> zerotl::Decode<'a> for GroupCallParticipantVideoSourceGroup<'a> {
             id => return Err(r.unknown_constructor(id, "GroupCallParticipantVideoSourceGroup")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xdcb118b7 => Self::Group(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "GroupCallParticipantVideoSourceGroup")),
+        })
+    }
 }
 
 impl<'a> From<types::GroupCallParticipantVideoSourceGroup<'a>>
@@ -22793,6 +24088,13 @@ impl<'a> zerotl::Decode<'a> for GroupCallParticipantVideo<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x67753ac8 => Self::Video(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "GroupCallParticipantVideo")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x67753ac8 => Self::Video(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "GroupCallParticipantVideo")),
         })
     }
@@ -23000,6 +24302,14 @@ impl<'a> zerotl::Decode<'a> for ChatTheme<'a> {
             id => return Err(r.unknown_constructor(id, "ChatTheme")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xc3dffc04 => Self::Theme(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x3458f9c8 => Self::UniqueGift(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "ChatTheme")),
+        })
+    }
 }
 
 impl<'a> From<types::ChatTheme<'a>> for ChatTheme<'a> {
@@ -23062,6 +24372,13 @@ impl<'a> zerotl::Decode<'a> for SponsoredMessage<'a> {
             id => return Err(r.unknown_constructor(id, "SponsoredMessage")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x7dbf8673 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "SponsoredMessage")),
+        })
+    }
 }
 
 impl<'a> From<types::SponsoredMessage<'a>> for SponsoredMessage<'a> {
@@ -23115,6 +24432,13 @@ impl<'a> zerotl::Decode<'a> for SearchResultsCalendarPeriod {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xc9b0539f => Self::Period(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "SearchResultsCalendarPeriod")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xc9b0539f => Self::Period(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "SearchResultsCalendarPeriod")),
         })
     }
@@ -23174,6 +24498,13 @@ impl<'a> zerotl::Decode<'a> for SearchResultsPosition {
             id => return Err(r.unknown_constructor(id, "SearchResultsPosition")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x7f648b67 => Self::ResultPosition(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "SearchResultsPosition")),
+        })
+    }
 }
 
 impl From<types::SearchResultPosition> for SearchResultsPosition {
@@ -23227,6 +24558,13 @@ impl<'a> zerotl::Decode<'a> for ReactionCount<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xa3d1cb80 => Self::Count(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "ReactionCount")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xa3d1cb80 => Self::Count(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "ReactionCount")),
         })
     }
@@ -23286,6 +24624,13 @@ impl<'a> zerotl::Decode<'a> for MessageReactions<'a> {
             id => return Err(r.unknown_constructor(id, "MessageReactions")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x0a339f0b => Self::Reactions(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "MessageReactions")),
+        })
+    }
 }
 
 impl<'a> From<types::MessageReactions<'a>> for MessageReactions<'a> {
@@ -23339,6 +24684,13 @@ impl<'a> zerotl::Decode<'a> for AvailableReaction<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xc077ec01 => Self::Reaction(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "AvailableReaction")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xc077ec01 => Self::Reaction(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "AvailableReaction")),
         })
     }
@@ -23398,6 +24750,13 @@ impl<'a> zerotl::Decode<'a> for MessagePeerReaction<'a> {
             id => return Err(r.unknown_constructor(id, "MessagePeerReaction")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x8c79b63c => Self::Reaction(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "MessagePeerReaction")),
+        })
+    }
 }
 
 impl<'a> From<types::MessagePeerReaction<'a>> for MessagePeerReaction<'a> {
@@ -23451,6 +24810,13 @@ impl<'a> zerotl::Decode<'a> for GroupCallStreamChannel {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x80eb48af => Self::Channel(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "GroupCallStreamChannel")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x80eb48af => Self::Channel(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "GroupCallStreamChannel")),
         })
     }
@@ -23510,6 +24876,13 @@ impl<'a> zerotl::Decode<'a> for AttachMenuBotIconColor<'a> {
             id => return Err(r.unknown_constructor(id, "AttachMenuBotIconColor")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x4576f3f0 => Self::Color(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "AttachMenuBotIconColor")),
+        })
+    }
 }
 
 impl<'a> From<types::AttachMenuBotIconColor<'a>> for AttachMenuBotIconColor<'a> {
@@ -23566,6 +24939,13 @@ impl<'a> zerotl::Decode<'a> for AttachMenuBotIcon<'a> {
             id => return Err(r.unknown_constructor(id, "AttachMenuBotIcon")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xb2a7386b => Self::Icon(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "AttachMenuBotIcon")),
+        })
+    }
 }
 
 impl<'a> From<types::AttachMenuBotIcon<'a>> for AttachMenuBotIcon<'a> {
@@ -23619,6 +24999,13 @@ impl<'a> zerotl::Decode<'a> for AttachMenuBot<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xd90d8dfe => Self::Bot(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "AttachMenuBot")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xd90d8dfe => Self::Bot(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "AttachMenuBot")),
         })
     }
@@ -23686,6 +25073,14 @@ impl<'a> zerotl::Decode<'a> for AttachMenuBots<'a> {
             id => return Err(r.unknown_constructor(id, "AttachMenuBots")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xf1d88a5c => Self::NotModified,
+            0x3c4301c0 => Self::Bots(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "AttachMenuBots")),
+        })
+    }
 }
 
 impl<'a> From<types::AttachMenuBotsNotModified> for AttachMenuBots<'a> {
@@ -23748,6 +25143,13 @@ impl<'a> zerotl::Decode<'a> for AttachMenuBotsBot<'a> {
             id => return Err(r.unknown_constructor(id, "AttachMenuBotsBot")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x93bf667f => Self::Bot(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "AttachMenuBotsBot")),
+        })
+    }
 }
 
 impl<'a> From<types::AttachMenuBotsBot<'a>> for AttachMenuBotsBot<'a> {
@@ -23804,6 +25206,13 @@ impl<'a> zerotl::Decode<'a> for WebViewResult<'a> {
             id => return Err(r.unknown_constructor(id, "WebViewResult")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x4d22ff98 => Self::Url(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "WebViewResult")),
+        })
+    }
 }
 
 impl<'a> From<types::WebViewResultUrl<'a>> for WebViewResult<'a> {
@@ -23857,6 +25266,13 @@ impl<'a> zerotl::Decode<'a> for WebViewMessageSent {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x0c94511c => Self::Sent(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "WebViewMessageSent")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x0c94511c => Self::Sent(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "WebViewMessageSent")),
         })
     }
@@ -23929,6 +25345,15 @@ impl<'a> zerotl::Decode<'a> for BotMenuButton<'a> {
             0x7533a588 => Self::Default,
             0x4258c205 => Self::Commands,
             0xc7b57ce6 => Self::Button(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "BotMenuButton")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x7533a588 => Self::Default,
+            0x4258c205 => Self::Commands,
+            0xc7b57ce6 => Self::Button(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "BotMenuButton")),
         })
     }
@@ -24021,6 +25446,16 @@ impl<'a> zerotl::Decode<'a> for NotificationSound<'a> {
             0x6f0c34df => Self::None,
             0x830b9ae4 => Self::Local(zerotl::BareDecode::decode_bare(r)?),
             0xff6c8049 => Self::Ringtone(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "NotificationSound")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x97e8bebe => Self::Default,
+            0x6f0c34df => Self::None,
+            0x830b9ae4 => Self::Local(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xff6c8049 => Self::Ringtone(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "NotificationSound")),
         })
     }
@@ -24616,6 +26051,13 @@ impl<'a> zerotl::Decode<'a> for PaymentFormMethod<'a> {
             id => return Err(r.unknown_constructor(id, "PaymentFormMethod")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x88f8f21b => Self::Method(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "PaymentFormMethod")),
+        })
+    }
 }
 
 impl<'a> From<types::PaymentFormMethod<'a>> for PaymentFormMethod<'a> {
@@ -24693,6 +26135,18 @@ impl<'a> zerotl::Decode<'a> for EmojiStatus<'a> {
             0xe7ff068a => Self::Status(zerotl::BareDecode::decode_bare(r)?),
             0x7184603b => Self::Collectible(zerotl::BareDecode::decode_bare(r)?),
             0x07141dbf => Self::InputEmojiStatusCollectible(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "EmojiStatus")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x2de11aae => Self::Empty,
+            0xe7ff068a => Self::Status(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x7184603b => Self::Collectible(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x07141dbf => {
+                Self::InputEmojiStatusCollectible(zerotl::BareDecode::decode_bare_inline(r)?)
+            }
             id => return Err(r.unknown_constructor(id, "EmojiStatus")),
         })
     }
@@ -24794,6 +26248,16 @@ impl<'a> zerotl::Decode<'a> for Reaction<'a> {
             id => return Err(r.unknown_constructor(id, "Reaction")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x79f5d419 => Self::Empty,
+            0x1b2286b8 => Self::Emoji(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x8935fc73 => Self::CustomEmoji(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x523da4eb => Self::Paid,
+            id => return Err(r.unknown_constructor(id, "Reaction")),
+        })
+    }
 }
 
 impl<'a> From<types::ReactionEmpty> for Reaction<'a> {
@@ -24884,6 +26348,15 @@ impl<'a> zerotl::Decode<'a> for ChatReactions<'a> {
             id => return Err(r.unknown_constructor(id, "ChatReactions")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xeafc32bc => Self::None,
+            0x52928bca => Self::All(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x661d4037 => Self::Some(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "ChatReactions")),
+        })
+    }
 }
 
 impl<'a> From<types::ChatReactionsNone> for ChatReactions<'a> {
@@ -24963,6 +26436,15 @@ impl<'a> zerotl::Decode<'a> for EmailVerifyPurpose<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x4345be73 => Self::LoginSetup(zerotl::BareDecode::decode_bare(r)?),
+            0x527d22eb => Self::LoginChange,
+            0xbbf51685 => Self::Passport,
+            id => return Err(r.unknown_constructor(id, "EmailVerifyPurpose")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x4345be73 => Self::LoginSetup(zerotl::BareDecode::decode_bare_inline(r)?),
             0x527d22eb => Self::LoginChange,
             0xbbf51685 => Self::Passport,
             id => return Err(r.unknown_constructor(id, "EmailVerifyPurpose")),
@@ -25052,6 +26534,15 @@ impl<'a> zerotl::Decode<'a> for EmailVerification<'a> {
             id => return Err(r.unknown_constructor(id, "EmailVerification")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x922e55a9 => Self::Code(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xdb909ec2 => Self::Google(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x96d074fd => Self::Apple(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "EmailVerification")),
+        })
+    }
 }
 
 impl<'a> From<types::EmailVerificationCode<'a>> for EmailVerification<'a> {
@@ -25120,6 +26611,13 @@ impl<'a> zerotl::Decode<'a> for PremiumSubscriptionOption<'a> {
             id => return Err(r.unknown_constructor(id, "PremiumSubscriptionOption")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x5f2d1df2 => Self::Option(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "PremiumSubscriptionOption")),
+        })
+    }
 }
 
 impl<'a> From<types::PremiumSubscriptionOption<'a>> for PremiumSubscriptionOption<'a> {
@@ -25173,6 +26671,13 @@ impl<'a> zerotl::Decode<'a> for SendAsPeer {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xb81c7034 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "SendAsPeer")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xb81c7034 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "SendAsPeer")),
         })
     }
@@ -25240,6 +26745,14 @@ impl<'a> zerotl::Decode<'a> for MessageExtendedMedia<'a> {
             id => return Err(r.unknown_constructor(id, "MessageExtendedMedia")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xad628cc8 => Self::Preview(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xee479c64 => Self::Media(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "MessageExtendedMedia")),
+        })
+    }
 }
 
 impl<'a> From<types::MessageExtendedMediaPreview<'a>> for MessageExtendedMedia<'a> {
@@ -25302,6 +26815,13 @@ impl<'a> zerotl::Decode<'a> for StickerKeyword<'a> {
             id => return Err(r.unknown_constructor(id, "StickerKeyword")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xfcfeb29c => Self::Keyword(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "StickerKeyword")),
+        })
+    }
 }
 
 impl<'a> From<types::StickerKeyword<'a>> for StickerKeyword<'a> {
@@ -25355,6 +26875,13 @@ impl<'a> zerotl::Decode<'a> for Username<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xb4073647 => Self::Username(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "Username")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xb4073647 => Self::Username(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "Username")),
         })
     }
@@ -25422,6 +26949,14 @@ impl<'a> zerotl::Decode<'a> for ForumTopic<'a> {
             id => return Err(r.unknown_constructor(id, "ForumTopic")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x023f109b => Self::Deleted(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xfcdad815 => Self::Topic(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "ForumTopic")),
+        })
+    }
 }
 
 impl<'a> From<types::ForumTopicDeleted> for ForumTopic<'a> {
@@ -25484,6 +27019,13 @@ impl<'a> zerotl::Decode<'a> for DefaultHistoryTtl {
             id => return Err(r.unknown_constructor(id, "DefaultHistoryTTL")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x43b46b20 => Self::Ttl(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "DefaultHistoryTTL")),
+        })
+    }
 }
 
 impl From<types::DefaultHistoryTtl> for DefaultHistoryTtl {
@@ -25537,6 +27079,13 @@ impl<'a> zerotl::Decode<'a> for ExportedContactToken<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x41bf109b => Self::Token(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "ExportedContactToken")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x41bf109b => Self::Token(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "ExportedContactToken")),
         })
     }
@@ -25617,6 +27166,16 @@ impl<'a> zerotl::Decode<'a> for RequestPeerType<'a> {
             0xc9f06e1b => Self::Chat(zerotl::BareDecode::decode_bare(r)?),
             0x339bef6c => Self::Broadcast(zerotl::BareDecode::decode_bare(r)?),
             0x3e81e078 => Self::CreateBot(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "RequestPeerType")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x5f3b8a00 => Self::User(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xc9f06e1b => Self::Chat(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x339bef6c => Self::Broadcast(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x3e81e078 => Self::CreateBot(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "RequestPeerType")),
         })
     }
@@ -25702,6 +27261,14 @@ impl<'a> zerotl::Decode<'a> for EmojiList<'a> {
             id => return Err(r.unknown_constructor(id, "EmojiList")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x481eadfa => Self::NotModified,
+            0x7a1e11d1 => Self::List(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "EmojiList")),
+        })
+    }
 }
 
 impl<'a> From<types::EmojiListNotModified> for EmojiList<'a> {
@@ -25780,6 +27347,15 @@ impl<'a> zerotl::Decode<'a> for EmojiGroup<'a> {
             id => return Err(r.unknown_constructor(id, "EmojiGroup")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x7a9abda9 => Self::Group(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x80d26cc7 => Self::Greeting(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x093bcf34 => Self::Premium(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "EmojiGroup")),
+        })
+    }
 }
 
 impl<'a> From<types::EmojiGroup<'a>> for EmojiGroup<'a> {
@@ -25848,6 +27424,13 @@ impl<'a> zerotl::Decode<'a> for TextWithEntities<'a> {
             id => return Err(r.unknown_constructor(id, "TextWithEntities")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x751f3146 => Self::Entities(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "TextWithEntities")),
+        })
+    }
 }
 
 impl<'a> From<types::TextWithEntities<'a>> for TextWithEntities<'a> {
@@ -25904,6 +27487,13 @@ impl<'a> zerotl::Decode<'a> for AutoSaveSettings {
             id => return Err(r.unknown_constructor(id, "AutoSaveSettings")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xc84834ce => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "AutoSaveSettings")),
+        })
+    }
 }
 
 impl From<types::AutoSaveSettings> for AutoSaveSettings {
@@ -25957,6 +27547,13 @@ impl<'a> zerotl::Decode<'a> for AutoSaveException {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x81602d47 => Self::Exception(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "AutoSaveException")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x81602d47 => Self::Exception(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "AutoSaveException")),
         })
     }
@@ -26021,6 +27618,14 @@ impl<'a> zerotl::Decode<'a> for InputBotApp<'a> {
         Ok(match r.read_u32()? {
             0xa920bd7a => Self::Id(zerotl::BareDecode::decode_bare(r)?),
             0x908c0407 => Self::ShortName(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "InputBotApp")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xa920bd7a => Self::Id(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x908c0407 => Self::ShortName(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "InputBotApp")),
         })
     }
@@ -26094,6 +27699,14 @@ impl<'a> zerotl::Decode<'a> for BotApp<'a> {
             id => return Err(r.unknown_constructor(id, "BotApp")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x5da674b7 => Self::NotModified,
+            0x95fcd1d6 => Self::App(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "BotApp")),
+        })
+    }
 }
 
 impl<'a> From<types::BotAppNotModified> for BotApp<'a> {
@@ -26156,6 +27769,13 @@ impl<'a> zerotl::Decode<'a> for InlineBotWebView<'a> {
             id => return Err(r.unknown_constructor(id, "InlineBotWebView")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xb57295d5 => Self::View(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InlineBotWebView")),
+        })
+    }
 }
 
 impl<'a> From<types::InlineBotWebView<'a>> for InlineBotWebView<'a> {
@@ -26209,6 +27829,13 @@ impl<'a> zerotl::Decode<'a> for ReadParticipantDate {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x4a4ff172 => Self::Date(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "ReadParticipantDate")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x4a4ff172 => Self::Date(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "ReadParticipantDate")),
         })
     }
@@ -26268,6 +27895,13 @@ impl<'a> zerotl::Decode<'a> for InputChatlist {
             id => return Err(r.unknown_constructor(id, "InputChatlist")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xf3e0da33 => Self::DialogFilter(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputChatlist")),
+        })
+    }
 }
 
 impl From<types::InputChatlistDialogFilter> for InputChatlist {
@@ -26321,6 +27955,13 @@ impl<'a> zerotl::Decode<'a> for ExportedChatlistInvite<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x0c5181ac => Self::Invite(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "ExportedChatlistInvite")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x0c5181ac => Self::Invite(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "ExportedChatlistInvite")),
         })
     }
@@ -26396,6 +28037,15 @@ impl<'a> zerotl::Decode<'a> for MessagePeerVote<'a> {
             id => return Err(r.unknown_constructor(id, "MessagePeerVote")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xb6cc2d5c => Self::Vote(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x74cda504 => Self::InputOption(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x4628f6e6 => Self::Multiple(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "MessagePeerVote")),
+        })
+    }
 }
 
 impl<'a> From<types::MessagePeerVote<'a>> for MessagePeerVote<'a> {
@@ -26461,6 +28111,13 @@ impl<'a> zerotl::Decode<'a> for StoryViews<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x8d595cd6 => Self::Views(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "StoryViews")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x8d595cd6 => Self::Views(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "StoryViews")),
         })
     }
@@ -26533,6 +28190,15 @@ impl<'a> zerotl::Decode<'a> for StoryItem<'a> {
             0x51e6ee4f => Self::Deleted(zerotl::BareDecode::decode_bare(r)?),
             0xffadc913 => Self::Skipped(zerotl::BareDecode::decode_bare(r)?),
             0x16a4b93c => Self::Item(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "StoryItem")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x51e6ee4f => Self::Deleted(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xffadc913 => Self::Skipped(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x16a4b93c => Self::Item(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "StoryItem")),
         })
     }
@@ -26617,6 +28283,15 @@ impl<'a> zerotl::Decode<'a> for StoryView<'a> {
             0xb0bdeac5 => Self::View(zerotl::BareDecode::decode_bare(r)?),
             0x9083670b => Self::PublicForward(zerotl::BareDecode::decode_bare(r)?),
             0xbd74cf49 => Self::PublicRepost(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "StoryView")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xb0bdeac5 => Self::View(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x9083670b => Self::PublicForward(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xbd74cf49 => Self::PublicRepost(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "StoryView")),
         })
     }
@@ -26712,6 +28387,16 @@ impl<'a> zerotl::Decode<'a> for InputReplyTo<'a> {
             id => return Err(r.unknown_constructor(id, "InputReplyTo")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x3bd4b7c2 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x5881323a => Self::Story(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x69d66c45 => Self::MonoForum(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x4119b95e => Self::EphemeralMessage(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputReplyTo")),
+        })
+    }
 }
 
 impl<'a> From<types::InputReplyToMessage<'a>> for InputReplyTo<'a> {
@@ -26786,6 +28471,13 @@ impl<'a> zerotl::Decode<'a> for ExportedStoryLink<'a> {
             id => return Err(r.unknown_constructor(id, "ExportedStoryLink")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x3fc9053b => Self::Link(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "ExportedStoryLink")),
+        })
+    }
 }
 
 impl<'a> From<types::ExportedStoryLink<'a>> for ExportedStoryLink<'a> {
@@ -26842,6 +28534,13 @@ impl<'a> zerotl::Decode<'a> for StoriesStealthMode {
             id => return Err(r.unknown_constructor(id, "StoriesStealthMode")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x712e27fd => Self::Mode(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "StoriesStealthMode")),
+        })
+    }
 }
 
 impl From<types::StoriesStealthMode> for StoriesStealthMode {
@@ -26895,6 +28594,13 @@ impl<'a> zerotl::Decode<'a> for MediaAreaCoordinates {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xcfc9e002 => Self::Coordinates(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "MediaAreaCoordinates")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xcfc9e002 => Self::Coordinates(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "MediaAreaCoordinates")),
         })
     }
@@ -27122,6 +28828,13 @@ impl<'a> zerotl::Decode<'a> for PeerStories<'a> {
             id => return Err(r.unknown_constructor(id, "PeerStories")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x9a35e999 => Self::Stories(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "PeerStories")),
+        })
+    }
 }
 
 impl<'a> From<types::PeerStories<'a>> for PeerStories<'a> {
@@ -27175,6 +28888,13 @@ impl<'a> zerotl::Decode<'a> for PremiumGiftCodeOption<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x257e962b => Self::Option(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "PremiumGiftCodeOption")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x257e962b => Self::Option(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "PremiumGiftCodeOption")),
         })
     }
@@ -27242,6 +28962,14 @@ impl<'a> zerotl::Decode<'a> for PrepaidGiveaway {
             id => return Err(r.unknown_constructor(id, "PrepaidGiveaway")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xb2539d54 => Self::Giveaway(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x9a9d77e0 => Self::StarsGiveaway(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "PrepaidGiveaway")),
+        })
+    }
 }
 
 impl From<types::PrepaidGiveaway> for PrepaidGiveaway {
@@ -27304,6 +29032,13 @@ impl<'a> zerotl::Decode<'a> for Boost<'a> {
             id => return Err(r.unknown_constructor(id, "Boost")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x4b3e14d6 => Self::Boost(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "Boost")),
+        })
+    }
 }
 
 impl<'a> From<types::Boost<'a>> for Boost<'a> {
@@ -27360,6 +29095,13 @@ impl<'a> zerotl::Decode<'a> for MyBoost {
             id => return Err(r.unknown_constructor(id, "MyBoost")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xc448415c => Self::Boost(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "MyBoost")),
+        })
+    }
 }
 
 impl From<types::MyBoost> for MyBoost {
@@ -27413,6 +29155,13 @@ impl<'a> zerotl::Decode<'a> for StoryFwdHeader<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xb826e150 => Self::Header(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "StoryFwdHeader")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xb826e150 => Self::Header(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "StoryFwdHeader")),
         })
     }
@@ -27477,6 +29226,14 @@ impl<'a> zerotl::Decode<'a> for PostInteractionCounters {
         Ok(match r.read_u32()? {
             0xe7058e7f => Self::Message(zerotl::BareDecode::decode_bare(r)?),
             0x8a480e27 => Self::Story(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "PostInteractionCounters")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xe7058e7f => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x8a480e27 => Self::Story(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "PostInteractionCounters")),
         })
     }
@@ -27547,6 +29304,14 @@ impl<'a> zerotl::Decode<'a> for PublicForward<'a> {
         Ok(match r.read_u32()? {
             0x01f2bf4a => Self::Message(zerotl::BareDecode::decode_bare(r)?),
             0xedf3add0 => Self::Story(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "PublicForward")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x01f2bf4a => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xedf3add0 => Self::Story(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "PublicForward")),
         })
     }
@@ -27625,6 +29390,17 @@ impl<'a> zerotl::Decode<'a> for PeerColor<'a> {
             0xb54b5acf => Self::Color(zerotl::BareDecode::decode_bare(r)?),
             0xb9c0639a => Self::Collectible(zerotl::BareDecode::decode_bare(r)?),
             0xb8ea86a9 => Self::InputPeerColorCollectible(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "PeerColor")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xb54b5acf => Self::Color(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xb9c0639a => Self::Collectible(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xb8ea86a9 => {
+                Self::InputPeerColorCollectible(zerotl::BareDecode::decode_bare_inline(r)?)
+            }
             id => return Err(r.unknown_constructor(id, "PeerColor")),
         })
     }
@@ -27712,6 +29488,15 @@ impl<'a> zerotl::Decode<'a> for StoryReaction<'a> {
             id => return Err(r.unknown_constructor(id, "StoryReaction")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x6090d6d5 => Self::Reaction(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xbbab2643 => Self::PublicForward(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xcfcd0f13 => Self::PublicRepost(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "StoryReaction")),
+        })
+    }
 }
 
 impl<'a> From<types::StoryReaction<'a>> for StoryReaction<'a> {
@@ -27788,6 +29573,14 @@ impl<'a> zerotl::Decode<'a> for SavedDialog<'a> {
             id => return Err(r.unknown_constructor(id, "SavedDialog")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xbd87cb6c => Self::Dialog(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x64407ea7 => Self::MonoForumDialog(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "SavedDialog")),
+        })
+    }
 }
 
 impl<'a> From<types::SavedDialog> for SavedDialog<'a> {
@@ -27850,6 +29643,13 @@ impl<'a> zerotl::Decode<'a> for SavedReactionTag<'a> {
             id => return Err(r.unknown_constructor(id, "SavedReactionTag")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xcb6ff828 => Self::Tag(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "SavedReactionTag")),
+        })
+    }
 }
 
 impl<'a> From<types::SavedReactionTag<'a>> for SavedReactionTag<'a> {
@@ -27903,6 +29703,13 @@ impl<'a> zerotl::Decode<'a> for OutboxReadDate {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x3bb842ac => Self::Date(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "OutboxReadDate")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x3bb842ac => Self::Date(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "OutboxReadDate")),
         })
     }
@@ -27962,6 +29769,13 @@ impl<'a> zerotl::Decode<'a> for SmsJob<'a> {
             id => return Err(r.unknown_constructor(id, "SmsJob")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xe6a1eeb8 => Self::Job(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "SmsJob")),
+        })
+    }
 }
 
 impl<'a> From<types::SmsJob<'a>> for SmsJob<'a> {
@@ -28015,6 +29829,13 @@ impl<'a> zerotl::Decode<'a> for BusinessWeeklyOpen {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x120b1ab9 => Self::Open(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "BusinessWeeklyOpen")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x120b1ab9 => Self::Open(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "BusinessWeeklyOpen")),
         })
     }
@@ -28074,6 +29895,13 @@ impl<'a> zerotl::Decode<'a> for BusinessWorkHours<'a> {
             id => return Err(r.unknown_constructor(id, "BusinessWorkHours")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x8c92b098 => Self::Hours(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "BusinessWorkHours")),
+        })
+    }
 }
 
 impl<'a> From<types::BusinessWorkHours<'a>> for BusinessWorkHours<'a> {
@@ -28127,6 +29955,13 @@ impl<'a> zerotl::Decode<'a> for BusinessLocation<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xac5c1af7 => Self::Location(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "BusinessLocation")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xac5c1af7 => Self::Location(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "BusinessLocation")),
         })
     }
@@ -28186,6 +30021,13 @@ impl<'a> zerotl::Decode<'a> for InputBusinessRecipients<'a> {
             id => return Err(r.unknown_constructor(id, "InputBusinessRecipients")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x6f8b32aa => Self::Recipients(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputBusinessRecipients")),
+        })
+    }
 }
 
 impl<'a> From<types::InputBusinessRecipients<'a>> for InputBusinessRecipients<'a> {
@@ -28239,6 +30081,13 @@ impl<'a> zerotl::Decode<'a> for BusinessRecipients<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x21108ff7 => Self::Recipients(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "BusinessRecipients")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x21108ff7 => Self::Recipients(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "BusinessRecipients")),
         })
     }
@@ -28314,6 +30163,15 @@ impl<'a> zerotl::Decode<'a> for BusinessAwayMessageSchedule {
             id => return Err(r.unknown_constructor(id, "BusinessAwayMessageSchedule")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xc9b9e2b9 => Self::Always,
+            0xc3f2f501 => Self::OutsideWorkHours,
+            0xcc4d9ecc => Self::Custom(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "BusinessAwayMessageSchedule")),
+        })
+    }
 }
 
 impl From<types::BusinessAwayMessageScheduleAlways> for BusinessAwayMessageSchedule {
@@ -28382,6 +30240,13 @@ impl<'a> zerotl::Decode<'a> for InputBusinessGreetingMessage<'a> {
             id => return Err(r.unknown_constructor(id, "InputBusinessGreetingMessage")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x0194cb3b => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputBusinessGreetingMessage")),
+        })
+    }
 }
 
 impl<'a> From<types::InputBusinessGreetingMessage<'a>> for InputBusinessGreetingMessage<'a> {
@@ -28435,6 +30300,13 @@ impl<'a> zerotl::Decode<'a> for BusinessGreetingMessage<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xe519abab => Self::Message(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "BusinessGreetingMessage")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xe519abab => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "BusinessGreetingMessage")),
         })
     }
@@ -28494,6 +30366,13 @@ impl<'a> zerotl::Decode<'a> for InputBusinessAwayMessage<'a> {
             id => return Err(r.unknown_constructor(id, "InputBusinessAwayMessage")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x832175e0 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputBusinessAwayMessage")),
+        })
+    }
 }
 
 impl<'a> From<types::InputBusinessAwayMessage<'a>> for InputBusinessAwayMessage<'a> {
@@ -28547,6 +30426,13 @@ impl<'a> zerotl::Decode<'a> for BusinessAwayMessage<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xef156a5c => Self::Message(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "BusinessAwayMessage")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xef156a5c => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "BusinessAwayMessage")),
         })
     }
@@ -28606,6 +30492,13 @@ impl<'a> zerotl::Decode<'a> for Timezone<'a> {
             id => return Err(r.unknown_constructor(id, "Timezone")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xff9289f5 => Self::Timezone(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "Timezone")),
+        })
+    }
 }
 
 impl<'a> From<types::Timezone<'a>> for Timezone<'a> {
@@ -28659,6 +30552,13 @@ impl<'a> zerotl::Decode<'a> for QuickReply<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x0697102b => Self::Reply(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "QuickReply")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x0697102b => Self::Reply(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "QuickReply")),
         })
     }
@@ -28726,6 +30626,14 @@ impl<'a> zerotl::Decode<'a> for InputQuickReplyShortcut<'a> {
             id => return Err(r.unknown_constructor(id, "InputQuickReplyShortcut")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x24596d41 => Self::Shortcut(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x01190cf1 => Self::Id(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputQuickReplyShortcut")),
+        })
+    }
 }
 
 impl<'a> From<types::InputQuickReplyShortcut<'a>> for InputQuickReplyShortcut<'a> {
@@ -28788,6 +30696,13 @@ impl<'a> zerotl::Decode<'a> for ConnectedBot<'a> {
             id => return Err(r.unknown_constructor(id, "ConnectedBot")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x033ed001 => Self::Bot(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "ConnectedBot")),
+        })
+    }
 }
 
 impl<'a> From<types::ConnectedBot<'a>> for ConnectedBot<'a> {
@@ -28841,6 +30756,13 @@ impl<'a> zerotl::Decode<'a> for Birthday {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x6c8e1e06 => Self::Birthday(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "Birthday")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x6c8e1e06 => Self::Birthday(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "Birthday")),
         })
     }
@@ -28900,6 +30822,13 @@ impl<'a> zerotl::Decode<'a> for BotBusinessConnection<'a> {
             id => return Err(r.unknown_constructor(id, "BotBusinessConnection")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x8f34b2f5 => Self::Connection(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "BotBusinessConnection")),
+        })
+    }
 }
 
 impl<'a> From<types::BotBusinessConnection<'a>> for BotBusinessConnection<'a> {
@@ -28956,6 +30885,13 @@ impl<'a> zerotl::Decode<'a> for InputBusinessIntro<'a> {
             id => return Err(r.unknown_constructor(id, "InputBusinessIntro")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x09c469cd => Self::Intro(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputBusinessIntro")),
+        })
+    }
 }
 
 impl<'a> From<types::InputBusinessIntro<'a>> for InputBusinessIntro<'a> {
@@ -29009,6 +30945,13 @@ impl<'a> zerotl::Decode<'a> for BusinessIntro<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x5a0a066d => Self::Intro(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "BusinessIntro")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x5a0a066d => Self::Intro(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "BusinessIntro")),
         })
     }
@@ -29076,6 +31019,14 @@ impl<'a> zerotl::Decode<'a> for InputCollectible<'a> {
             id => return Err(r.unknown_constructor(id, "InputCollectible")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xe39460a9 => Self::Username(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xa2e214a4 => Self::Phone(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputCollectible")),
+        })
+    }
 }
 
 impl<'a> From<types::InputCollectibleUsername<'a>> for InputCollectible<'a> {
@@ -29138,6 +31089,13 @@ impl<'a> zerotl::Decode<'a> for InputBusinessBotRecipients<'a> {
             id => return Err(r.unknown_constructor(id, "InputBusinessBotRecipients")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xc4e5921e => Self::Recipients(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputBusinessBotRecipients")),
+        })
+    }
 }
 
 impl<'a> From<types::InputBusinessBotRecipients<'a>> for InputBusinessBotRecipients<'a> {
@@ -29191,6 +31149,13 @@ impl<'a> zerotl::Decode<'a> for BusinessBotRecipients<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xb88cf373 => Self::Recipients(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "BusinessBotRecipients")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xb88cf373 => Self::Recipients(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "BusinessBotRecipients")),
         })
     }
@@ -29250,6 +31215,13 @@ impl<'a> zerotl::Decode<'a> for ContactBirthday {
             id => return Err(r.unknown_constructor(id, "ContactBirthday")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x1d998733 => Self::Birthday(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "ContactBirthday")),
+        })
+    }
 }
 
 impl From<types::ContactBirthday> for ContactBirthday {
@@ -29303,6 +31275,13 @@ impl<'a> zerotl::Decode<'a> for MissingInvitee {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x628c9224 => Self::Invitee(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "MissingInvitee")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x628c9224 => Self::Invitee(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "MissingInvitee")),
         })
     }
@@ -29362,6 +31341,13 @@ impl<'a> zerotl::Decode<'a> for InputBusinessChatLink<'a> {
             id => return Err(r.unknown_constructor(id, "InputBusinessChatLink")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x11679fa7 => Self::Link(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputBusinessChatLink")),
+        })
+    }
 }
 
 impl<'a> From<types::InputBusinessChatLink<'a>> for InputBusinessChatLink<'a> {
@@ -29415,6 +31401,13 @@ impl<'a> zerotl::Decode<'a> for BusinessChatLink<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xb4ae666f => Self::Link(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "BusinessChatLink")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xb4ae666f => Self::Link(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "BusinessChatLink")),
         })
     }
@@ -29490,6 +31483,15 @@ impl<'a> zerotl::Decode<'a> for RequestedPeer<'a> {
             id => return Err(r.unknown_constructor(id, "RequestedPeer")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xd62ff46a => Self::User(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x7307544f => Self::Chat(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x8ba403e4 => Self::Channel(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "RequestedPeer")),
+        })
+    }
 }
 
 impl<'a> From<types::RequestedPeerUser<'a>> for RequestedPeer<'a> {
@@ -29558,6 +31560,13 @@ impl<'a> zerotl::Decode<'a> for SponsoredMessageReportOption<'a> {
             id => return Err(r.unknown_constructor(id, "SponsoredMessageReportOption")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x430d3150 => Self::Option(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "SponsoredMessageReportOption")),
+        })
+    }
 }
 
 impl<'a> From<types::SponsoredMessageReportOption<'a>> for SponsoredMessageReportOption<'a> {
@@ -29616,6 +31625,14 @@ impl<'a> zerotl::Decode<'a> for ReactionNotificationsFrom {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xbac3a61a => Self::Contacts,
+            0x4b9e22a0 => Self::All,
+            id => return Err(r.unknown_constructor(id, "ReactionNotificationsFrom")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xbac3a61a => Self::Contacts,
             0x4b9e22a0 => Self::All,
@@ -29684,6 +31701,13 @@ impl<'a> zerotl::Decode<'a> for ReactionsNotifySettings<'a> {
             id => return Err(r.unknown_constructor(id, "ReactionsNotifySettings")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x71e4ea58 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "ReactionsNotifySettings")),
+        })
+    }
 }
 
 impl<'a> From<types::ReactionsNotifySettings<'a>> for ReactionsNotifySettings<'a> {
@@ -29740,6 +31764,13 @@ impl<'a> zerotl::Decode<'a> for AvailableEffect<'a> {
             id => return Err(r.unknown_constructor(id, "AvailableEffect")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x93c3e27e => Self::Effect(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "AvailableEffect")),
+        })
+    }
 }
 
 impl<'a> From<types::AvailableEffect<'a>> for AvailableEffect<'a> {
@@ -29793,6 +31824,13 @@ impl<'a> zerotl::Decode<'a> for FactCheck<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xb89bfccf => Self::Check(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "FactCheck")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xb89bfccf => Self::Check(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "FactCheck")),
         })
     }
@@ -30006,6 +32044,13 @@ impl<'a> zerotl::Decode<'a> for StarsTopupOption<'a> {
             id => return Err(r.unknown_constructor(id, "StarsTopupOption")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x0bd915c0 => Self::Option(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "StarsTopupOption")),
+        })
+    }
 }
 
 impl<'a> From<types::StarsTopupOption<'a>> for StarsTopupOption<'a> {
@@ -30059,6 +32104,13 @@ impl<'a> zerotl::Decode<'a> for StarsTransaction<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x13659eb0 => Self::Transaction(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "StarsTransaction")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x13659eb0 => Self::Transaction(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "StarsTransaction")),
         })
     }
@@ -30118,6 +32170,13 @@ impl<'a> zerotl::Decode<'a> for FoundStory<'a> {
             id => return Err(r.unknown_constructor(id, "FoundStory")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xe87acbc0 => Self::Story(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "FoundStory")),
+        })
+    }
 }
 
 impl<'a> From<types::FoundStory<'a>> for FoundStory<'a> {
@@ -30171,6 +32230,13 @@ impl<'a> zerotl::Decode<'a> for GeoPointAddress<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xde4c5d93 => Self::Address(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "GeoPointAddress")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xde4c5d93 => Self::Address(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "GeoPointAddress")),
         })
     }
@@ -30230,6 +32296,13 @@ impl<'a> zerotl::Decode<'a> for StarsRevenueStatus {
             id => return Err(r.unknown_constructor(id, "StarsRevenueStatus")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xfebe5491 => Self::Status(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "StarsRevenueStatus")),
+        })
+    }
 }
 
 impl From<types::StarsRevenueStatus> for StarsRevenueStatus {
@@ -30283,6 +32356,13 @@ impl<'a> zerotl::Decode<'a> for InputStarsTransaction<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x206ae6d1 => Self::Transaction(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "InputStarsTransaction")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x206ae6d1 => Self::Transaction(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "InputStarsTransaction")),
         })
     }
@@ -30342,6 +32422,13 @@ impl<'a> zerotl::Decode<'a> for StarsGiftOption<'a> {
             id => return Err(r.unknown_constructor(id, "StarsGiftOption")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x5e0589f1 => Self::Option(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "StarsGiftOption")),
+        })
+    }
 }
 
 impl<'a> From<types::StarsGiftOption<'a>> for StarsGiftOption<'a> {
@@ -30395,6 +32482,13 @@ impl<'a> zerotl::Decode<'a> for BotPreviewMedia<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x23e91ba3 => Self::Media(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "BotPreviewMedia")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x23e91ba3 => Self::Media(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "BotPreviewMedia")),
         })
     }
@@ -30454,6 +32548,13 @@ impl<'a> zerotl::Decode<'a> for StarsSubscriptionPricing {
             id => return Err(r.unknown_constructor(id, "StarsSubscriptionPricing")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x05416d58 => Self::Pricing(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "StarsSubscriptionPricing")),
+        })
+    }
 }
 
 impl From<types::StarsSubscriptionPricing> for StarsSubscriptionPricing {
@@ -30507,6 +32608,13 @@ impl<'a> zerotl::Decode<'a> for StarsSubscription<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x2e6eab1a => Self::Subscription(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "StarsSubscription")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x2e6eab1a => Self::Subscription(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "StarsSubscription")),
         })
     }
@@ -30566,6 +32674,13 @@ impl<'a> zerotl::Decode<'a> for MessageReactor {
             id => return Err(r.unknown_constructor(id, "MessageReactor")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x4ba3a95a => Self::Reactor(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "MessageReactor")),
+        })
+    }
 }
 
 impl From<types::MessageReactor> for MessageReactor {
@@ -30622,6 +32737,13 @@ impl<'a> zerotl::Decode<'a> for StarsGiveawayOption<'a> {
             id => return Err(r.unknown_constructor(id, "StarsGiveawayOption")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x94ce852a => Self::Option(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "StarsGiveawayOption")),
+        })
+    }
 }
 
 impl<'a> From<types::StarsGiveawayOption<'a>> for StarsGiveawayOption<'a> {
@@ -30675,6 +32797,13 @@ impl<'a> zerotl::Decode<'a> for StarsGiveawayWinnersOption {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x54236209 => Self::Option(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "StarsGiveawayWinnersOption")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x54236209 => Self::Option(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "StarsGiveawayWinnersOption")),
         })
     }
@@ -30742,6 +32871,14 @@ impl<'a> zerotl::Decode<'a> for StarGift<'a> {
             id => return Err(r.unknown_constructor(id, "StarGift")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x313a9547 => Self::Gift(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x85f0a9cd => Self::Unique(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "StarGift")),
+        })
+    }
 }
 
 impl<'a> From<types::StarGift<'a>> for StarGift<'a> {
@@ -30801,6 +32938,13 @@ impl<'a> zerotl::Decode<'a> for MessageReportOption<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x7903e3d9 => Self::Option(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "MessageReportOption")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x7903e3d9 => Self::Option(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "MessageReportOption")),
         })
     }
@@ -30876,6 +33020,15 @@ impl<'a> zerotl::Decode<'a> for ReportResult<'a> {
             id => return Err(r.unknown_constructor(id, "ReportResult")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xf0e4e0b6 => Self::ChooseOption(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x6f09ac31 => Self::AddComment(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x8db33c4b => Self::Reported,
+            id => return Err(r.unknown_constructor(id, "ReportResult")),
+        })
+    }
 }
 
 impl<'a> From<types::ReportResultChooseOption<'a>> for ReportResult<'a> {
@@ -30944,6 +33097,13 @@ impl<'a> zerotl::Decode<'a> for BotAppSettings<'a> {
             id => return Err(r.unknown_constructor(id, "BotAppSettings")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xc99b1950 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "BotAppSettings")),
+        })
+    }
 }
 
 impl<'a> From<types::BotAppSettings<'a>> for BotAppSettings<'a> {
@@ -31000,6 +33160,13 @@ impl<'a> zerotl::Decode<'a> for StarRefProgram {
             id => return Err(r.unknown_constructor(id, "StarRefProgram")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xdd0c66f2 => Self::Program(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "StarRefProgram")),
+        })
+    }
 }
 
 impl From<types::StarRefProgram> for StarRefProgram {
@@ -31053,6 +33220,13 @@ impl<'a> zerotl::Decode<'a> for ConnectedBotStarRef<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x19a13f71 => Self::Ref(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "ConnectedBotStarRef")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x19a13f71 => Self::Ref(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "ConnectedBotStarRef")),
         })
     }
@@ -31120,6 +33294,14 @@ impl<'a> zerotl::Decode<'a> for StarsAmount {
             id => return Err(r.unknown_constructor(id, "StarsAmount")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xbbb6b4a3 => Self::Amount(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x74aee3e0 => Self::TonAmount(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "StarsAmount")),
+        })
+    }
 }
 
 impl From<types::StarsAmount> for StarsAmount {
@@ -31182,6 +33364,13 @@ impl<'a> zerotl::Decode<'a> for BotVerifierSettings<'a> {
             id => return Err(r.unknown_constructor(id, "BotVerifierSettings")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xa12aefff => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "BotVerifierSettings")),
+        })
+    }
 }
 
 impl<'a> From<types::BotVerifierSettings<'a>> for BotVerifierSettings<'a> {
@@ -31235,6 +33424,13 @@ impl<'a> zerotl::Decode<'a> for BotVerification<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xf72e0ed9 => Self::Verification(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "BotVerification")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xf72e0ed9 => Self::Verification(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "BotVerification")),
         })
     }
@@ -31318,6 +33514,16 @@ impl<'a> zerotl::Decode<'a> for StarGiftAttribute<'a> {
             id => return Err(r.unknown_constructor(id, "StarGiftAttribute")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x565251e2 => Self::Model(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x4e7085ea => Self::Pattern(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x9f2504e4 => Self::Backdrop(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xe0bff26c => Self::OriginalDetails(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "StarGiftAttribute")),
+        })
+    }
 }
 
 impl<'a> From<types::StarGiftAttributeModel<'a>> for StarGiftAttribute<'a> {
@@ -31392,6 +33598,13 @@ impl<'a> zerotl::Decode<'a> for SavedStarGift<'a> {
             id => return Err(r.unknown_constructor(id, "SavedStarGift")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x41df43fc => Self::Gift(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "SavedStarGift")),
+        })
+    }
 }
 
 impl<'a> From<types::SavedStarGift<'a>> for SavedStarGift<'a> {
@@ -31461,6 +33674,15 @@ impl<'a> zerotl::Decode<'a> for InputSavedStarGift<'a> {
             0x69279795 => Self::User(zerotl::BareDecode::decode_bare(r)?),
             0xf101aa7f => Self::Chat(zerotl::BareDecode::decode_bare(r)?),
             0x2085c238 => Self::Slug(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "InputSavedStarGift")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x69279795 => Self::User(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xf101aa7f => Self::Chat(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x2085c238 => Self::Slug(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "InputSavedStarGift")),
         })
     }
@@ -31548,6 +33770,15 @@ impl<'a> zerotl::Decode<'a> for PaidReactionPrivacy<'a> {
             id => return Err(r.unknown_constructor(id, "PaidReactionPrivacy")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x206ad49e => Self::Default,
+            0x1f0c1ad9 => Self::Anonymous,
+            0xdc6cfcf0 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "PaidReactionPrivacy")),
+        })
+    }
 }
 
 impl<'a> From<types::PaidReactionPrivacyDefault> for PaidReactionPrivacy<'a> {
@@ -31632,6 +33863,15 @@ impl<'a> zerotl::Decode<'a> for RequirementToContact {
             id => return Err(r.unknown_constructor(id, "RequirementToContact")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x050a9839 => Self::Empty,
+            0xe581e4e9 => Self::Premium,
+            0xb4f67e93 => Self::PaidMessages(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "RequirementToContact")),
+        })
+    }
 }
 
 impl From<types::RequirementToContactEmpty> for RequirementToContact {
@@ -31700,6 +33940,13 @@ impl<'a> zerotl::Decode<'a> for BusinessBotRights {
             id => return Err(r.unknown_constructor(id, "BusinessBotRights")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xa0624cf7 => Self::Rights(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "BusinessBotRights")),
+        })
+    }
 }
 
 impl From<types::BusinessBotRights> for BusinessBotRights {
@@ -31756,6 +34003,13 @@ impl<'a> zerotl::Decode<'a> for DisallowedGiftsSettings {
             id => return Err(r.unknown_constructor(id, "DisallowedGiftsSettings")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x71f276c4 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "DisallowedGiftsSettings")),
+        })
+    }
 }
 
 impl From<types::DisallowedGiftsSettings> for DisallowedGiftsSettings {
@@ -31809,6 +34063,13 @@ impl<'a> zerotl::Decode<'a> for SponsoredPeer<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xc69708d3 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "SponsoredPeer")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xc69708d3 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "SponsoredPeer")),
         })
     }
@@ -31884,6 +34145,15 @@ impl<'a> zerotl::Decode<'a> for StarGiftAttributeId {
             id => return Err(r.unknown_constructor(id, "StarGiftAttributeId")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x48aaae3c => Self::Model(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x4a162433 => Self::Pattern(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x1f01c757 => Self::Backdrop(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "StarGiftAttributeId")),
+        })
+    }
 }
 
 impl From<types::StarGiftAttributeIdModel> for StarGiftAttributeId {
@@ -31952,6 +34222,13 @@ impl<'a> zerotl::Decode<'a> for StarGiftAttributeCounter {
             id => return Err(r.unknown_constructor(id, "StarGiftAttributeCounter")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x2eb1b658 => Self::Counter(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "StarGiftAttributeCounter")),
+        })
+    }
 }
 
 impl From<types::StarGiftAttributeCounter> for StarGiftAttributeCounter {
@@ -32005,6 +34282,13 @@ impl<'a> zerotl::Decode<'a> for PendingSuggestion<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xe7e82e12 => Self::Suggestion(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "PendingSuggestion")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xe7e82e12 => Self::Suggestion(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "PendingSuggestion")),
         })
     }
@@ -32064,6 +34348,13 @@ impl<'a> zerotl::Decode<'a> for TodoItem<'a> {
             id => return Err(r.unknown_constructor(id, "TodoItem")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xcba9a52f => Self::Item(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "TodoItem")),
+        })
+    }
 }
 
 impl<'a> From<types::TodoItem<'a>> for TodoItem<'a> {
@@ -32117,6 +34408,13 @@ impl<'a> zerotl::Decode<'a> for TodoList<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x49b92a26 => Self::List(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "TodoList")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x49b92a26 => Self::List(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "TodoList")),
         })
     }
@@ -32176,6 +34474,13 @@ impl<'a> zerotl::Decode<'a> for TodoCompletion {
             id => return Err(r.unknown_constructor(id, "TodoCompletion")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x221bb5e4 => Self::Completion(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "TodoCompletion")),
+        })
+    }
 }
 
 impl From<types::TodoCompletion> for TodoCompletion {
@@ -32229,6 +34534,13 @@ impl<'a> zerotl::Decode<'a> for SuggestedPost {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x0e8e37e5 => Self::Post(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "SuggestedPost")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x0e8e37e5 => Self::Post(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "SuggestedPost")),
         })
     }
@@ -32288,6 +34600,13 @@ impl<'a> zerotl::Decode<'a> for StarsRating {
             id => return Err(r.unknown_constructor(id, "StarsRating")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x1b0e4f07 => Self::Rating(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "StarsRating")),
+        })
+    }
 }
 
 impl From<types::StarsRating> for StarsRating {
@@ -32341,6 +34660,13 @@ impl<'a> zerotl::Decode<'a> for StarGiftCollection<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x9d6b13b0 => Self::Collection(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "StarGiftCollection")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x9d6b13b0 => Self::Collection(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "StarGiftCollection")),
         })
     }
@@ -32400,6 +34726,13 @@ impl<'a> zerotl::Decode<'a> for StoryAlbum<'a> {
             id => return Err(r.unknown_constructor(id, "StoryAlbum")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x9325705a => Self::Album(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "StoryAlbum")),
+        })
+    }
 }
 
 impl<'a> From<types::StoryAlbum<'a>> for StoryAlbum<'a> {
@@ -32453,6 +34786,13 @@ impl<'a> zerotl::Decode<'a> for SearchPostsFlood {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x3e0b5b6a => Self::Flood(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "SearchPostsFlood")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x3e0b5b6a => Self::Flood(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "SearchPostsFlood")),
         })
     }
@@ -32682,6 +35022,15 @@ impl<'a> zerotl::Decode<'a> for InputChatTheme<'a> {
             id => return Err(r.unknown_constructor(id, "InputChatTheme")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x83268483 => Self::Empty,
+            0xc93de95c => Self::Theme(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x87e5dfe4 => Self::UniqueGift(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputChatTheme")),
+        })
+    }
 }
 
 impl<'a> From<types::InputChatThemeEmpty> for InputChatTheme<'a> {
@@ -32750,6 +35099,13 @@ impl<'a> zerotl::Decode<'a> for StarGiftUpgradePrice {
             id => return Err(r.unknown_constructor(id, "StarGiftUpgradePrice")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x99ea331d => Self::Price(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "StarGiftUpgradePrice")),
+        })
+    }
 }
 
 impl From<types::StarGiftUpgradePrice> for StarGiftUpgradePrice {
@@ -32803,6 +35159,13 @@ impl<'a> zerotl::Decode<'a> for GroupCallMessage<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x1a8afc7e => Self::Message(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "GroupCallMessage")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x1a8afc7e => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "GroupCallMessage")),
         })
     }
@@ -32862,6 +35225,13 @@ impl<'a> zerotl::Decode<'a> for GroupCallDonor {
             id => return Err(r.unknown_constructor(id, "GroupCallDonor")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xee430c85 => Self::Donor(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "GroupCallDonor")),
+        })
+    }
 }
 
 impl From<types::GroupCallDonor> for GroupCallDonor {
@@ -32918,6 +35288,13 @@ impl<'a> zerotl::Decode<'a> for RecentStory {
             id => return Err(r.unknown_constructor(id, "RecentStory")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x711d692d => Self::Story(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "RecentStory")),
+        })
+    }
 }
 
 impl From<types::RecentStory> for RecentStory {
@@ -32971,6 +35348,13 @@ impl<'a> zerotl::Decode<'a> for AuctionBidLevel {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x310240cc => Self::Level(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "AuctionBidLevel")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x310240cc => Self::Level(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "AuctionBidLevel")),
         })
     }
@@ -33046,6 +35430,15 @@ impl<'a> zerotl::Decode<'a> for StarGiftAuctionState<'a> {
             id => return Err(r.unknown_constructor(id, "StarGiftAuctionState")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xfe333952 => Self::NotModified,
+            0x771a4e66 => Self::State(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x972dabbf => Self::Finished(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "StarGiftAuctionState")),
+        })
+    }
 }
 
 impl<'a> From<types::StarGiftAuctionStateNotModified> for StarGiftAuctionState<'a> {
@@ -33114,6 +35507,13 @@ impl<'a> zerotl::Decode<'a> for StarGiftAuctionUserState {
             id => return Err(r.unknown_constructor(id, "StarGiftAuctionUserState")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x2eeed1c4 => Self::State(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "StarGiftAuctionUserState")),
+        })
+    }
 }
 
 impl From<types::StarGiftAuctionUserState> for StarGiftAuctionUserState {
@@ -33170,6 +35570,13 @@ impl<'a> zerotl::Decode<'a> for StarGiftAuctionAcquiredGift<'a> {
             id => return Err(r.unknown_constructor(id, "StarGiftAuctionAcquiredGift")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x42b00348 => Self::Gift(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "StarGiftAuctionAcquiredGift")),
+        })
+    }
 }
 
 impl<'a> From<types::StarGiftAuctionAcquiredGift<'a>> for StarGiftAuctionAcquiredGift<'a> {
@@ -33223,6 +35630,13 @@ impl<'a> zerotl::Decode<'a> for StarGiftActiveAuctionState<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xd31bc45d => Self::State(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "StarGiftActiveAuctionState")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xd31bc45d => Self::State(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "StarGiftActiveAuctionState")),
         })
     }
@@ -33290,6 +35704,14 @@ impl<'a> zerotl::Decode<'a> for InputStarGiftAuction<'a> {
             id => return Err(r.unknown_constructor(id, "InputStarGiftAuction")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x02e16c98 => Self::Auction(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x7ab58308 => Self::Slug(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputStarGiftAuction")),
+        })
+    }
 }
 
 impl<'a> From<types::InputStarGiftAuction> for InputStarGiftAuction<'a> {
@@ -33349,6 +35771,13 @@ impl<'a> zerotl::Decode<'a> for Passkey<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x98613ebf => Self::Passkey(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "Passkey")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x98613ebf => Self::Passkey(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "Passkey")),
         })
     }
@@ -33416,6 +35845,14 @@ impl<'a> zerotl::Decode<'a> for InputPasskeyResponse<'a> {
             id => return Err(r.unknown_constructor(id, "InputPasskeyResponse")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x3e63935c => Self::Register(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xc31fc14a => Self::Login(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputPasskeyResponse")),
+        })
+    }
 }
 
 impl<'a> From<types::InputPasskeyResponseRegister<'a>> for InputPasskeyResponse<'a> {
@@ -33478,6 +35915,13 @@ impl<'a> zerotl::Decode<'a> for InputPasskeyCredential<'a> {
             id => return Err(r.unknown_constructor(id, "InputPasskeyCredential")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x3c27b78f => Self::PublicKey(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputPasskeyCredential")),
+        })
+    }
 }
 
 impl<'a> From<types::InputPasskeyCredentialPublicKey<'a>> for InputPasskeyCredential<'a> {
@@ -33531,6 +35975,13 @@ impl<'a> zerotl::Decode<'a> for StarGiftBackground {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xaff56398 => Self::Background(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "StarGiftBackground")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xaff56398 => Self::Background(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "StarGiftBackground")),
         })
     }
@@ -33595,6 +36046,14 @@ impl<'a> zerotl::Decode<'a> for StarGiftAuctionRound {
         Ok(match r.read_u32()? {
             0x3aae0528 => Self::Round(zerotl::BareDecode::decode_bare(r)?),
             0x0aa021e5 => Self::Extendable(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "StarGiftAuctionRound")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x3aae0528 => Self::Round(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x0aa021e5 => Self::Extendable(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "StarGiftAuctionRound")),
         })
     }
@@ -33772,6 +36231,13 @@ impl<'a> zerotl::Decode<'a> for KeyboardButtonStyle {
             id => return Err(r.unknown_constructor(id, "KeyboardButtonStyle")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x4fdd3430 => Self::Style(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "KeyboardButtonStyle")),
+        })
+    }
 }
 
 impl From<types::KeyboardButtonStyle> for KeyboardButtonStyle {
@@ -33825,6 +36291,13 @@ impl<'a> zerotl::Decode<'a> for InputMessageReadMetric {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x402b4495 => Self::Metric(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "InputMessageReadMetric")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x402b4495 => Self::Metric(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "InputMessageReadMetric")),
         })
     }
@@ -33905,6 +36378,16 @@ impl<'a> zerotl::Decode<'a> for InputAiComposeTone<'a> {
             0x0773c080 => Self::Id(zerotl::BareDecode::decode_bare(r)?),
             0x1fa01357 => Self::Slug(zerotl::BareDecode::decode_bare(r)?),
             0x0e0c35af => Self::SingleUse(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "InputAiComposeTone")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x1fe9a9bf => Self::Default(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x0773c080 => Self::Id(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x1fa01357 => Self::Slug(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x0e0c35af => Self::SingleUse(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "InputAiComposeTone")),
         })
     }
@@ -33990,6 +36473,14 @@ impl<'a> zerotl::Decode<'a> for AiComposeTone<'a> {
             id => return Err(r.unknown_constructor(id, "AiComposeTone")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xcff63ea9 => Self::Tone(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x9bad6414 => Self::Default(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "AiComposeTone")),
+        })
+    }
 }
 
 impl<'a> From<types::AiComposeTone<'a>> for AiComposeTone<'a> {
@@ -34049,6 +36540,13 @@ impl<'a> zerotl::Decode<'a> for AiComposeToneExample<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xf1d628ec => Self::Example(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "AiComposeToneExample")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xf1d628ec => Self::Example(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "AiComposeToneExample")),
         })
     }
@@ -34132,6 +36630,16 @@ impl<'a> zerotl::Decode<'a> for JoinChatBotResult<'a> {
             id => return Err(r.unknown_constructor(id, "JoinChatBotResult")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xae152a69 => Self::Approved,
+            0x0efa0194 => Self::Declined,
+            0x98a3a840 => Self::Queued,
+            0xd6e3b813 => Self::WebView(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "JoinChatBotResult")),
+        })
+    }
 }
 
 impl<'a> From<types::JoinChatBotResultApproved> for JoinChatBotResult<'a> {
@@ -34206,6 +36714,13 @@ impl<'a> zerotl::Decode<'a> for WebDomainException<'a> {
             id => return Err(r.unknown_constructor(id, "WebDomainException")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x933ca597 => Self::Exception(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "WebDomainException")),
+        })
+    }
 }
 
 impl<'a> From<types::WebDomainException<'a>> for WebDomainException<'a> {
@@ -34267,6 +36782,14 @@ impl<'a> zerotl::Decode<'a> for InputRichFile<'a> {
         Ok(match r.read_u32()? {
             0x9b00622b => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
             0x83281dbd => Self::Document(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "InputRichFile")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x9b00622b => Self::Photo(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x83281dbd => Self::Document(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "InputRichFile")),
         })
     }
@@ -34348,6 +36871,15 @@ impl<'a> zerotl::Decode<'a> for InputRichMessage<'a> {
             id => return Err(r.unknown_constructor(id, "InputRichMessage")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xe4c449fc => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xdacb836a => Self::Html(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x004b572c => Self::Markdown(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputRichMessage")),
+        })
+    }
 }
 
 impl<'a> From<types::InputRichMessage<'a>> for InputRichMessage<'a> {
@@ -34416,6 +36948,13 @@ impl<'a> zerotl::Decode<'a> for RichMessage<'a> {
             id => return Err(r.unknown_constructor(id, "RichMessage")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xbaf39d8b => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "RichMessage")),
+        })
+    }
 }
 
 impl<'a> From<types::RichMessage<'a>> for RichMessage<'a> {
@@ -34469,6 +37008,13 @@ impl<'a> zerotl::Decode<'a> for CommunityPeer {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x76141ebd => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "CommunityPeer")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x76141ebd => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "CommunityPeer")),
         })
     }
@@ -34528,6 +37074,13 @@ impl<'a> zerotl::Decode<'a> for CommunityPeerRequest {
             id => return Err(r.unknown_constructor(id, "CommunityPeerRequest")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x7beafa85 => Self::Request(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "CommunityPeerRequest")),
+        })
+    }
 }
 
 impl From<types::CommunityPeerRequest> for CommunityPeerRequest {
@@ -34581,6 +37134,13 @@ impl<'a> zerotl::Decode<'a> for EphemeralMessage<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xdd27bee9 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "EphemeralMessage")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xdd27bee9 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "EphemeralMessage")),
         })
     }
@@ -34992,6 +37552,13 @@ impl<'a> zerotl::Decode<'a> for KeyboardInlineButton<'a> {
             id => return Err(r.unknown_constructor(id, "KeyboardInlineButton")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x11c1a322 => Self::Button(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "KeyboardInlineButton")),
+        })
+    }
 }
 
 impl<'a> From<types::KeyboardInlineButton<'a>> for KeyboardInlineButton<'a> {
@@ -35045,6 +37612,13 @@ impl<'a> zerotl::Decode<'a> for KeyboardInlineButtonRow<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x19420af6 => Self::Row(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "KeyboardInlineButtonRow")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x19420af6 => Self::Row(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "KeyboardInlineButtonRow")),
         })
     }
@@ -35104,6 +37678,13 @@ impl<'a> zerotl::Decode<'a> for RichButtonStyle {
             id => return Err(r.unknown_constructor(id, "RichButtonStyle")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x03c610bd => Self::Style(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "RichButtonStyle")),
+        })
+    }
 }
 
 impl From<types::RichButtonStyle> for RichButtonStyle {
@@ -35157,6 +37738,13 @@ impl<'a> zerotl::Decode<'a> for PageButton<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x692a5488 => Self::Button(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "PageButton")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x692a5488 => Self::Button(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "PageButton")),
         })
     }
@@ -35216,6 +37804,13 @@ impl<'a> zerotl::Decode<'a> for CurrencyRate<'a> {
             id => return Err(r.unknown_constructor(id, "CurrencyRate")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x30d9743c => Self::Rate(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "CurrencyRate")),
+        })
+    }
 }
 
 impl<'a> From<types::CurrencyRate<'a>> for CurrencyRate<'a> {
@@ -35269,6 +37864,13 @@ impl<'a> zerotl::Decode<'a> for OnrampMethodAvailability<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x9ec8c6a8 => Self::Availability(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "OnrampMethodAvailability")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x9ec8c6a8 => Self::Availability(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "OnrampMethodAvailability")),
         })
     }
@@ -35328,6 +37930,13 @@ impl<'a> zerotl::Decode<'a> for OnrampProviderInfo<'a> {
             id => return Err(r.unknown_constructor(id, "OnrampProviderInfo")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x0dc27582 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "OnrampProviderInfo")),
+        })
+    }
 }
 
 impl<'a> From<types::OnrampProviderInfo<'a>> for OnrampProviderInfo<'a> {
@@ -35381,6 +37990,13 @@ impl<'a> zerotl::Decode<'a> for OnrampAvailability<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xf9c84973 => Self::Availability(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "OnrampAvailability")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xf9c84973 => Self::Availability(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "OnrampAvailability")),
         })
     }
@@ -35440,6 +38056,13 @@ impl<'a> zerotl::Decode<'a> for OnrampLimits<'a> {
             id => return Err(r.unknown_constructor(id, "OnrampLimits")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x7be2677e => Self::Limits(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "OnrampLimits")),
+        })
+    }
 }
 
 impl<'a> From<types::OnrampLimits<'a>> for OnrampLimits<'a> {
@@ -35496,6 +38119,13 @@ impl<'a> zerotl::Decode<'a> for OnrampQuote<'a> {
             id => return Err(r.unknown_constructor(id, "OnrampQuote")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x7a8011e9 => Self::Quote(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "OnrampQuote")),
+        })
+    }
 }
 
 impl<'a> From<types::OnrampQuote<'a>> for OnrampQuote<'a> {
@@ -35549,6 +38179,13 @@ impl<'a> zerotl::Decode<'a> for OnrampSession<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xd1e42e24 => Self::Session(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "OnrampSession")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xd1e42e24 => Self::Session(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "OnrampSession")),
         })
     }
@@ -35616,6 +38253,14 @@ impl<'a> zerotl::Decode<'a> for WalletState<'a> {
             id => return Err(r.unknown_constructor(id, "WalletState")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x9cb9b2ec => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x95c5346b => Self::State(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "WalletState")),
+        })
+    }
 }
 
 impl<'a> From<types::WalletStateEmpty> for WalletState<'a> {
@@ -35675,6 +38320,13 @@ impl<'a> zerotl::Decode<'a> for WalletUserAddress<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xfe78eecc => Self::Address(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "WalletUserAddress")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xfe78eecc => Self::Address(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "WalletUserAddress")),
         })
     }
@@ -35758,6 +38410,16 @@ impl<'a> zerotl::Decode<'a> for WalletTransactionPeer<'a> {
             id => return Err(r.unknown_constructor(id, "WalletTransactionPeer")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xd4ea706d => Self::User(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x062cc1bc => Self::Address(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xe595186e => Self::Onramp(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x728bed5a => Self::Unsupported,
+            id => return Err(r.unknown_constructor(id, "WalletTransactionPeer")),
+        })
+    }
 }
 
 impl<'a> From<types::WalletTransactionPeerUser<'a>> for WalletTransactionPeer<'a> {
@@ -35832,6 +38494,13 @@ impl<'a> zerotl::Decode<'a> for WalletTransaction<'a> {
             id => return Err(r.unknown_constructor(id, "WalletTransaction")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x952dc143 => Self::Transaction(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "WalletTransaction")),
+        })
+    }
 }
 
 impl<'a> From<types::WalletTransaction<'a>> for WalletTransaction<'a> {
@@ -35885,6 +38554,13 @@ impl<'a> zerotl::Decode<'a> for WalletOwnershipProof<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x60bccb0d => Self::Proof(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "WalletOwnershipProof")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x60bccb0d => Self::Proof(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "WalletOwnershipProof")),
         })
     }
@@ -35952,6 +38628,14 @@ impl<'a> zerotl::Decode<'a> for InputWalletReplacement<'a> {
             id => return Err(r.unknown_constructor(id, "InputWalletReplacement")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x63a440dc => Self::New,
+            0x66a66a3b => Self::Imported(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputWalletReplacement")),
+        })
+    }
 }
 
 impl<'a> From<types::InputWalletNew> for InputWalletReplacement<'a> {
@@ -36014,6 +38698,13 @@ impl<'a> zerotl::Decode<'a> for TonConnectManifest<'a> {
             id => return Err(r.unknown_constructor(id, "TonConnectManifest")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x12229264 => Self::Manifest(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "TonConnectManifest")),
+        })
+    }
 }
 
 impl<'a> From<types::TonConnectManifest<'a>> for TonConnectManifest<'a> {
@@ -36067,6 +38758,13 @@ impl<'a> zerotl::Decode<'a> for TonConnectSession<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x126556c6 => Self::Session(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "TonConnectSession")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x126556c6 => Self::Session(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "TonConnectSession")),
         })
     }
@@ -36126,6 +38824,13 @@ impl<'a> zerotl::Decode<'a> for TonConnectNextEventId {
             id => return Err(r.unknown_constructor(id, "TonConnectNextEventId")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x582464e3 => Self::Id(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "TonConnectNextEventId")),
+        })
+    }
 }
 
 impl From<types::TonConnectNextEventId> for TonConnectNextEventId {
@@ -36179,6 +38884,13 @@ impl<'a> zerotl::Decode<'a> for TonConnectRequest<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xa15f8513 => Self::Request(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "TonConnectRequest")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xa15f8513 => Self::Request(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "TonConnectRequest")),
         })
     }
@@ -36245,6 +38957,13 @@ pub mod account {
                 id => return Err(r.unknown_constructor(id, "account.PrivacyRules")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x50a04e45 => Self::Rules(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "account.PrivacyRules")),
+            })
+        }
     }
 
     impl<'a> From<types::account::PrivacyRules<'a>> for PrivacyRules<'a> {
@@ -36298,6 +39017,13 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x4bff8ea0 => Self::Authorizations(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "account.Authorizations")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x4bff8ea0 => Self::Authorizations(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "account.Authorizations")),
             })
         }
@@ -36357,6 +39083,13 @@ pub mod account {
                 id => return Err(r.unknown_constructor(id, "account.Password")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x957b50fb => Self::Password(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "account.Password")),
+            })
+        }
     }
 
     impl<'a> From<types::account::Password<'a>> for Password<'a> {
@@ -36410,6 +39143,13 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x9a5c33e5 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "account.PasswordSettings")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x9a5c33e5 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "account.PasswordSettings")),
             })
         }
@@ -36469,6 +39209,13 @@ pub mod account {
                 id => return Err(r.unknown_constructor(id, "account.PasswordInputSettings")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xc23727c9 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "account.PasswordInputSettings")),
+            })
+        }
     }
 
     impl<'a> From<types::account::PasswordInputSettings<'a>> for PasswordInputSettings<'a> {
@@ -36522,6 +39269,13 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xdb64fd34 => Self::Password(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "account.TmpPassword")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xdb64fd34 => Self::Password(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "account.TmpPassword")),
             })
         }
@@ -36581,6 +39335,13 @@ pub mod account {
                 id => return Err(r.unknown_constructor(id, "account.WebAuthorizations")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xed56c9fc => Self::Authorizations(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "account.WebAuthorizations")),
+            })
+        }
     }
 
     impl<'a> From<types::account::WebAuthorizations<'a>> for WebAuthorizations<'a> {
@@ -36634,6 +39395,13 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xad2e1cd8 => Self::Form(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "account.AuthorizationForm")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xad2e1cd8 => Self::Form(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "account.AuthorizationForm")),
             })
         }
@@ -36693,6 +39461,13 @@ pub mod account {
                 id => return Err(r.unknown_constructor(id, "account.SentEmailCode")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x811f854f => Self::Code(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "account.SentEmailCode")),
+            })
+        }
     }
 
     impl<'a> From<types::account::SentEmailCode<'a>> for SentEmailCode<'a> {
@@ -36746,6 +39521,13 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x4dba4501 => Self::Takeout(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "account.Takeout")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x4dba4501 => Self::Takeout(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "account.Takeout")),
             })
         }
@@ -36813,6 +39595,14 @@ pub mod account {
                 id => return Err(r.unknown_constructor(id, "account.WallPapers")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x1c199183 => Self::NotModified,
+                0xcdc3858c => Self::Papers(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "account.WallPapers")),
+            })
+        }
     }
 
     impl<'a> From<types::account::WallPapersNotModified> for WallPapers<'a> {
@@ -36872,6 +39662,13 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x63cacf26 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "account.AutoDownloadSettings")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x63cacf26 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "account.AutoDownloadSettings")),
             })
         }
@@ -36939,6 +39736,14 @@ pub mod account {
                 id => return Err(r.unknown_constructor(id, "account.Themes")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xf41eb622 => Self::NotModified,
+                0x9a3d8c6d => Self::Themes(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "account.Themes")),
+            })
+        }
     }
 
     impl<'a> From<types::account::ThemesNotModified> for Themes<'a> {
@@ -36998,6 +39803,13 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x57e28221 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "account.ContentSettings")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x57e28221 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "account.ContentSettings")),
             })
         }
@@ -37069,6 +39881,15 @@ pub mod account {
             Ok(match r.read_u32()? {
                 0xe3779861 => Self::FailedWait(zerotl::BareDecode::decode_bare(r)?),
                 0xe9effc7d => Self::RequestedWait(zerotl::BareDecode::decode_bare(r)?),
+                0xe926d63e => Self::Ok,
+                id => return Err(r.unknown_constructor(id, "account.ResetPasswordResult")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xe3779861 => Self::FailedWait(zerotl::BareDecode::decode_bare_inline(r)?),
+                0xe9effc7d => Self::RequestedWait(zerotl::BareDecode::decode_bare_inline(r)?),
                 0xe926d63e => Self::Ok,
                 id => return Err(r.unknown_constructor(id, "account.ResetPasswordResult")),
             })
@@ -37149,6 +39970,14 @@ pub mod account {
                 id => return Err(r.unknown_constructor(id, "account.ChatThemes")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xe011e1c4 => Self::NotModified,
+                0xbe098173 => Self::Themes(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "account.ChatThemes")),
+            })
+        }
     }
 
     impl<'a> From<types::account::ChatThemesNotModified> for ChatThemes<'a> {
@@ -37216,6 +40045,14 @@ pub mod account {
             Ok(match r.read_u32()? {
                 0xfbf6e8b1 => Self::NotModified,
                 0xc1e92cc5 => Self::Ringtones(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "account.SavedRingtones")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xfbf6e8b1 => Self::NotModified,
+                0xc1e92cc5 => Self::Ringtones(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "account.SavedRingtones")),
             })
         }
@@ -37289,6 +40126,14 @@ pub mod account {
                 id => return Err(r.unknown_constructor(id, "account.SavedRingtone")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xb7263f6d => Self::Ringtone,
+                0x1f307eb7 => Self::Converted(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "account.SavedRingtone")),
+            })
+        }
     }
 
     impl<'a> From<types::account::SavedRingtone> for SavedRingtone<'a> {
@@ -37356,6 +40201,14 @@ pub mod account {
             Ok(match r.read_u32()? {
                 0xd08ce645 => Self::NotModified,
                 0x90c467d1 => Self::Statuses(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "account.EmojiStatuses")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xd08ce645 => Self::NotModified,
+                0x90c467d1 => Self::Statuses(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "account.EmojiStatuses")),
             })
         }
@@ -37429,6 +40282,14 @@ pub mod account {
                 id => return Err(r.unknown_constructor(id, "account.EmailVerified")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x2b96cd1b => Self::Verified(zerotl::BareDecode::decode_bare_inline(r)?),
+                0xe1bb0d61 => Self::Login(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "account.EmailVerified")),
+            })
+        }
     }
 
     impl<'a> From<types::account::EmailVerified<'a>> for EmailVerified<'a> {
@@ -37491,6 +40352,13 @@ pub mod account {
                 id => return Err(r.unknown_constructor(id, "account.AutoSaveSettings")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x4c3e069d => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "account.AutoSaveSettings")),
+            })
+        }
     }
 
     impl<'a> From<types::account::AutoSaveSettings<'a>> for AutoSaveSettings<'a> {
@@ -37544,6 +40412,13 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x17d7f87b => Self::Bots(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "account.ConnectedBots")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x17d7f87b => Self::Bots(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "account.ConnectedBots")),
             })
         }
@@ -37603,6 +40478,13 @@ pub mod account {
                 id => return Err(r.unknown_constructor(id, "account.BusinessChatLinks")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xec43a2d1 => Self::Links(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "account.BusinessChatLinks")),
+            })
+        }
     }
 
     impl<'a> From<types::account::BusinessChatLinks<'a>> for BusinessChatLinks<'a> {
@@ -37659,6 +40541,13 @@ pub mod account {
                 id => return Err(r.unknown_constructor(id, "account.ResolvedBusinessChatLinks")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x9a23af21 => Self::Links(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "account.ResolvedBusinessChatLinks")),
+            })
+        }
     }
 
     impl<'a> From<types::account::ResolvedBusinessChatLinks<'a>> for ResolvedBusinessChatLinks<'a> {
@@ -37712,6 +40601,13 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x1e109708 => Self::Revenue(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "account.PaidMessagesRevenue")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x1e109708 => Self::Revenue(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "account.PaidMessagesRevenue")),
             })
         }
@@ -37779,6 +40675,14 @@ pub mod account {
                 id => return Err(r.unknown_constructor(id, "account.SavedMusicIds")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x4fc81d6e => Self::NotModified,
+                0x998d6636 => Self::Ids(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "account.SavedMusicIds")),
+            })
+        }
     }
 
     impl<'a> From<types::account::SavedMusicIdsNotModified> for SavedMusicIds<'a> {
@@ -37841,6 +40745,13 @@ pub mod account {
                 id => return Err(r.unknown_constructor(id, "account.Passkeys")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xf8e0aa1c => Self::Passkeys(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "account.Passkeys")),
+            })
+        }
     }
 
     impl<'a> From<types::account::Passkeys<'a>> for Passkeys<'a> {
@@ -37894,6 +40805,13 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xe16b5ce1 => Self::Options(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "account.PasskeyRegistrationOptions")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xe16b5ce1 => Self::Options(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "account.PasskeyRegistrationOptions")),
             })
         }
@@ -37958,6 +40876,14 @@ pub mod account {
             Ok(match r.read_u32()? {
                 0xc31c8f4e => Self::NotModified,
                 0x79eb8cb3 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "account.WebBrowserSettings")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xc31c8f4e => Self::NotModified,
+                0x79eb8cb3 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "account.WebBrowserSettings")),
             })
         }
@@ -38036,6 +40962,14 @@ pub mod aicompose {
             Ok(match r.read_u32()? {
                 0xc1f46103 => Self::NotModified,
                 0x6c9d0efe => Self::Tones(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "aicompose.Tones")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xc1f46103 => Self::NotModified,
+                0x6c9d0efe => Self::Tones(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "aicompose.Tones")),
             })
         }
@@ -38125,6 +41059,15 @@ pub mod auth {
                 id => return Err(r.unknown_constructor(id, "auth.SentCode")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x5e002502 => Self::Code(zerotl::BareDecode::decode_bare_inline(r)?),
+                0x2390fe44 => Self::Success(zerotl::BareDecode::decode_bare_inline(r)?),
+                0xf8827ebf => Self::PaymentRequired(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "auth.SentCode")),
+            })
+        }
     }
 
     impl<'a> From<types::auth::SentCode<'a>> for SentCode<'a> {
@@ -38201,6 +41144,14 @@ pub mod auth {
                 id => return Err(r.unknown_constructor(id, "auth.Authorization")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x2ea2c0d4 => Self::Authorization(zerotl::BareDecode::decode_bare_inline(r)?),
+                0x44747e9a => Self::SignUpRequired(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "auth.Authorization")),
+            })
+        }
     }
 
     impl<'a> From<types::auth::Authorization<'a>> for Authorization<'a> {
@@ -38263,6 +41214,13 @@ pub mod auth {
                 id => return Err(r.unknown_constructor(id, "auth.ExportedAuthorization")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xb434e2b8 => Self::Authorization(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "auth.ExportedAuthorization")),
+            })
+        }
     }
 
     impl<'a> From<types::auth::ExportedAuthorization<'a>> for ExportedAuthorization<'a> {
@@ -38316,6 +41274,13 @@ pub mod auth {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x137948a5 => Self::Recovery(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "auth.PasswordRecovery")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x137948a5 => Self::Recovery(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "auth.PasswordRecovery")),
             })
         }
@@ -38699,6 +41664,15 @@ pub mod auth {
                 id => return Err(r.unknown_constructor(id, "auth.LoginToken")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x629f1980 => Self::Token(zerotl::BareDecode::decode_bare_inline(r)?),
+                0x068e9916 => Self::MigrateTo(zerotl::BareDecode::decode_bare_inline(r)?),
+                0x390d5c5e => Self::Success(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "auth.LoginToken")),
+            })
+        }
     }
 
     impl<'a> From<types::auth::LoginToken<'a>> for LoginToken<'a> {
@@ -38767,6 +41741,13 @@ pub mod auth {
                 id => return Err(r.unknown_constructor(id, "auth.LoggedOut")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xc3a2835f => Self::Out(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "auth.LoggedOut")),
+            })
+        }
     }
 
     impl<'a> From<types::auth::LoggedOut<'a>> for LoggedOut<'a> {
@@ -38823,6 +41804,13 @@ pub mod auth {
                 id => return Err(r.unknown_constructor(id, "auth.PasskeyLoginOptions")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xe2037789 => Self::Options(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "auth.PasskeyLoginOptions")),
+            })
+        }
     }
 
     impl<'a> From<types::auth::PasskeyLoginOptions<'a>> for PasskeyLoginOptions<'a> {
@@ -38876,6 +41864,13 @@ pub mod auth {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xdf5ac00c => Self::Intent(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "auth.FirebasePnvIntent")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xdf5ac00c => Self::Intent(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "auth.FirebasePnvIntent")),
             })
         }
@@ -38943,6 +41938,13 @@ pub mod bots {
                 id => return Err(r.unknown_constructor(id, "bots.BotInfo")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xe8a775b0 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "bots.BotInfo")),
+            })
+        }
     }
 
     impl<'a> From<types::bots::BotInfo<'a>> for BotInfo<'a> {
@@ -38996,6 +41998,13 @@ pub mod bots {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x1991b13b => Self::Bots(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "bots.PopularAppBots")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x1991b13b => Self::Bots(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "bots.PopularAppBots")),
             })
         }
@@ -39055,6 +42064,13 @@ pub mod bots {
                 id => return Err(r.unknown_constructor(id, "bots.PreviewInfo")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x0ca71d64 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "bots.PreviewInfo")),
+            })
+        }
     }
 
     impl<'a> From<types::bots::PreviewInfo<'a>> for PreviewInfo<'a> {
@@ -39108,6 +42124,13 @@ pub mod bots {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x3c60b621 => Self::Token(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "bots.ExportedBotToken")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x3c60b621 => Self::Token(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "bots.ExportedBotToken")),
             })
         }
@@ -39167,6 +42190,13 @@ pub mod bots {
                 id => return Err(r.unknown_constructor(id, "bots.RequestedButton")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xf13bbcd7 => Self::Button(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "bots.RequestedButton")),
+            })
+        }
     }
 
     impl<'a> From<types::bots::RequestedButton<'a>> for RequestedButton<'a> {
@@ -39220,6 +42250,13 @@ pub mod bots {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xdd1fbf93 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "bots.AccessSettings")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xdd1fbf93 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "bots.AccessSettings")),
             })
         }
@@ -39295,6 +42332,14 @@ pub mod channels {
                 id => return Err(r.unknown_constructor(id, "channels.ChannelParticipants")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x9ab0feaf => Self::Participants(zerotl::BareDecode::decode_bare_inline(r)?),
+                0xf0173fe9 => Self::NotModified,
+                id => return Err(r.unknown_constructor(id, "channels.ChannelParticipants")),
+            })
+        }
     }
 
     impl<'a> From<types::channels::ChannelParticipants<'a>> for ChannelParticipants<'a> {
@@ -39357,6 +42402,13 @@ pub mod channels {
                 id => return Err(r.unknown_constructor(id, "channels.ChannelParticipant")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xdfb80317 => Self::Participant(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "channels.ChannelParticipant")),
+            })
+        }
     }
 
     impl<'a> From<types::channels::ChannelParticipant<'a>> for ChannelParticipant<'a> {
@@ -39413,6 +42465,13 @@ pub mod channels {
                 id => return Err(r.unknown_constructor(id, "channels.AdminLogResults")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xed8af74d => Self::Results(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "channels.AdminLogResults")),
+            })
+        }
     }
 
     impl<'a> From<types::channels::AdminLogResults<'a>> for AdminLogResults<'a> {
@@ -39466,6 +42525,13 @@ pub mod channels {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xf496b0c6 => Self::Peers(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "channels.SendAsPeers")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xf496b0c6 => Self::Peers(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "channels.SendAsPeers")),
             })
         }
@@ -39536,6 +42602,17 @@ pub mod channels {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x846f9e42 => Self::ChooseOption(zerotl::BareDecode::decode_bare(r)?),
+                0x3e3bcf2f => Self::AdsHidden,
+                0xad798849 => Self::Reported,
+                id => {
+                    return Err(r.unknown_constructor(id, "channels.SponsoredMessageReportResult"))
+                }
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x846f9e42 => Self::ChooseOption(zerotl::BareDecode::decode_bare_inline(r)?),
                 0x3e3bcf2f => Self::AdsHidden,
                 0xad798849 => Self::Reported,
                 id => {
@@ -39625,6 +42702,13 @@ pub mod chatlists {
                 id => return Err(r.unknown_constructor(id, "chatlists.ExportedChatlistInvite")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x10e6e3a6 => Self::Invite(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "chatlists.ExportedChatlistInvite")),
+            })
+        }
     }
 
     impl<'a> From<types::chatlists::ExportedChatlistInvite<'a>> for ExportedChatlistInvite<'a> {
@@ -39678,6 +42762,13 @@ pub mod chatlists {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x10ab6dc7 => Self::Invites(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "chatlists.ExportedInvites")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x10ab6dc7 => Self::Invites(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "chatlists.ExportedInvites")),
             })
         }
@@ -39745,6 +42836,14 @@ pub mod chatlists {
                 id => return Err(r.unknown_constructor(id, "chatlists.ChatlistInvite")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xfa87f659 => Self::Already(zerotl::BareDecode::decode_bare_inline(r)?),
+                0xf10ece2f => Self::Invite(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "chatlists.ChatlistInvite")),
+            })
+        }
     }
 
     impl<'a> From<types::chatlists::ChatlistInviteAlready<'a>> for ChatlistInvite<'a> {
@@ -39804,6 +42903,13 @@ pub mod chatlists {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x93bd878d => Self::Updates(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "chatlists.ChatlistUpdates")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x93bd878d => Self::Updates(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "chatlists.ChatlistUpdates")),
             })
         }
@@ -39871,6 +42977,13 @@ pub mod communities {
                 id => return Err(r.unknown_constructor(id, "communities.PeerLinkRequests")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x2244afad => Self::Requests(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "communities.PeerLinkRequests")),
+            })
+        }
     }
 
     impl<'a> From<types::communities::PeerLinkRequests<'a>> for PeerLinkRequests<'a> {
@@ -39924,6 +43037,13 @@ pub mod communities {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x8d78512a => Self::Chats(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "communities.ParticipantJoinedChats")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x8d78512a => Self::Chats(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "communities.ParticipantJoinedChats")),
             })
         }
@@ -39999,6 +43119,14 @@ pub mod contacts {
                 id => return Err(r.unknown_constructor(id, "contacts.Contacts")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xb74ba9d2 => Self::NotModified,
+                0xeae87e42 => Self::Contacts(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "contacts.Contacts")),
+            })
+        }
     }
 
     impl<'a> From<types::contacts::ContactsNotModified> for Contacts<'a> {
@@ -40058,6 +43186,13 @@ pub mod contacts {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x77d01c3b => Self::Contacts(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "contacts.ImportedContacts")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x77d01c3b => Self::Contacts(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "contacts.ImportedContacts")),
             })
         }
@@ -40125,6 +43260,14 @@ pub mod contacts {
                 id => return Err(r.unknown_constructor(id, "contacts.Blocked")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x0ade1591 => Self::Blocked(zerotl::BareDecode::decode_bare_inline(r)?),
+                0xe1664194 => Self::Slice(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "contacts.Blocked")),
+            })
+        }
     }
 
     impl<'a> From<types::contacts::Blocked<'a>> for Blocked<'a> {
@@ -40187,6 +43330,13 @@ pub mod contacts {
                 id => return Err(r.unknown_constructor(id, "contacts.Found")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xb3134d9d => Self::Found(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "contacts.Found")),
+            })
+        }
     }
 
     impl<'a> From<types::contacts::Found<'a>> for Found<'a> {
@@ -40240,6 +43390,13 @@ pub mod contacts {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x7f077ad9 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "contacts.ResolvedPeer")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x7f077ad9 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "contacts.ResolvedPeer")),
             })
         }
@@ -40315,6 +43472,15 @@ pub mod contacts {
                 id => return Err(r.unknown_constructor(id, "contacts.TopPeers")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xde266ef5 => Self::NotModified,
+                0x70b772a8 => Self::Peers(zerotl::BareDecode::decode_bare_inline(r)?),
+                0xb52c939d => Self::Disabled,
+                id => return Err(r.unknown_constructor(id, "contacts.TopPeers")),
+            })
+        }
     }
 
     impl<'a> From<types::contacts::TopPeersNotModified> for TopPeers<'a> {
@@ -40383,6 +43549,13 @@ pub mod contacts {
                 id => return Err(r.unknown_constructor(id, "contacts.ContactBirthdays")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x114ff30d => Self::Birthdays(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "contacts.ContactBirthdays")),
+            })
+        }
     }
 
     impl<'a> From<types::contacts::ContactBirthdays<'a>> for ContactBirthdays<'a> {
@@ -40444,6 +43617,14 @@ pub mod contacts {
             Ok(match r.read_u32()? {
                 0xea32b4b1 => Self::Empty,
                 0xeb032884 => Self::Peers(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "contacts.SponsoredPeers")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xea32b4b1 => Self::Empty,
+                0xeb032884 => Self::Peers(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "contacts.SponsoredPeers")),
             })
         }
@@ -40525,6 +43706,14 @@ pub mod ephemeral {
                 id => return Err(r.unknown_constructor(id, "ephemeral.WelcomeMessages")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x59ffdb31 => Self::NotModified,
+                0x104fc872 => Self::Messages(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "ephemeral.WelcomeMessages")),
+            })
+        }
     }
 
     impl<'a> From<types::ephemeral::WelcomeMessagesNotModified> for WelcomeMessages<'a> {
@@ -40592,6 +43781,13 @@ pub mod fragment {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x6ebdff91 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "fragment.CollectibleInfo")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x6ebdff91 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "fragment.CollectibleInfo")),
             })
         }
@@ -40667,6 +43863,14 @@ pub mod help {
                 id => return Err(r.unknown_constructor(id, "help.AppUpdate")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xccbbce30 => Self::Update(zerotl::BareDecode::decode_bare_inline(r)?),
+                0xc45a6536 => Self::NoAppUpdate,
+                id => return Err(r.unknown_constructor(id, "help.AppUpdate")),
+            })
+        }
     }
 
     impl<'a> From<types::help::AppUpdate<'a>> for AppUpdate<'a> {
@@ -40729,6 +43933,13 @@ pub mod help {
                 id => return Err(r.unknown_constructor(id, "help.InviteText")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x18cb9f78 => Self::Text(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "help.InviteText")),
+            })
+        }
     }
 
     impl<'a> From<types::help::InviteText<'a>> for InviteText<'a> {
@@ -40782,6 +43993,13 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x17c6b5f6 => Self::Support(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "help.Support")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x17c6b5f6 => Self::Support(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "help.Support")),
             })
         }
@@ -40841,6 +44059,13 @@ pub mod help {
                 id => return Err(r.unknown_constructor(id, "help.TermsOfService")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x780a0310 => Self::Service(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "help.TermsOfService")),
+            })
+        }
     }
 
     impl<'a> From<types::help::TermsOfService<'a>> for TermsOfService<'a> {
@@ -40894,6 +44119,13 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x0e0310d7 => Self::Urls(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "help.RecentMeUrls")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x0e0310d7 => Self::Urls(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "help.RecentMeUrls")),
             })
         }
@@ -40958,6 +44190,14 @@ pub mod help {
             Ok(match r.read_u32()? {
                 0xe3309f7f => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
                 0x28ecf961 => Self::Update(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "help.TermsOfServiceUpdate")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xe3309f7f => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
+                0x28ecf961 => Self::Update(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "help.TermsOfServiceUpdate")),
             })
         }
@@ -41031,6 +44271,14 @@ pub mod help {
                 id => return Err(r.unknown_constructor(id, "help.DeepLinkInfo")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x66afa166 => Self::Empty,
+                0x6a4ee832 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "help.DeepLinkInfo")),
+            })
+        }
     }
 
     impl<'a> From<types::help::DeepLinkInfoEmpty> for DeepLinkInfo<'a> {
@@ -41101,6 +44349,14 @@ pub mod help {
                 id => return Err(r.unknown_constructor(id, "help.PassportConfig")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xbfb9f457 => Self::NotModified,
+                0xa098d6af => Self::Config(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "help.PassportConfig")),
+            })
+        }
     }
 
     impl<'a> From<types::help::PassportConfigNotModified> for PassportConfig<'a> {
@@ -41160,6 +44416,13 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x8c05f1c9 => Self::Name(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "help.SupportName")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x8c05f1c9 => Self::Name(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "help.SupportName")),
             })
         }
@@ -41224,6 +44487,14 @@ pub mod help {
             Ok(match r.read_u32()? {
                 0xf3ae2eed => Self::Empty,
                 0x01eb3758 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "help.UserInfo")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xf3ae2eed => Self::Empty,
+                0x01eb3758 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "help.UserInfo")),
             })
         }
@@ -41297,6 +44568,14 @@ pub mod help {
                 id => return Err(r.unknown_constructor(id, "help.PromoData")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x98f6ac75 => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
+                0x08a4d87a => Self::Data(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "help.PromoData")),
+            })
+        }
     }
 
     impl<'a> From<types::help::PromoDataEmpty> for PromoData<'a> {
@@ -41359,6 +44638,13 @@ pub mod help {
                 id => return Err(r.unknown_constructor(id, "help.CountryCode")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x4203c5ef => Self::Code(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "help.CountryCode")),
+            })
+        }
     }
 
     impl<'a> From<types::help::CountryCode<'a>> for CountryCode<'a> {
@@ -41412,6 +44698,13 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xc3878e23 => Self::Country(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "help.Country")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xc3878e23 => Self::Country(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "help.Country")),
             })
         }
@@ -41479,6 +44772,14 @@ pub mod help {
                 id => return Err(r.unknown_constructor(id, "help.CountriesList")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x93cc1f32 => Self::NotModified,
+                0x87d0759e => Self::List(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "help.CountriesList")),
+            })
+        }
     }
 
     impl<'a> From<types::help::CountriesListNotModified> for CountriesList<'a> {
@@ -41538,6 +44839,13 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x5334759c => Self::Promo(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "help.PremiumPromo")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x5334759c => Self::Promo(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "help.PremiumPromo")),
             })
         }
@@ -41602,6 +44910,14 @@ pub mod help {
             Ok(match r.read_u32()? {
                 0x7cde641d => Self::NotModified,
                 0xdd18782e => Self::Config(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "help.AppConfig")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x7cde641d => Self::NotModified,
+                0xdd18782e => Self::Config(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "help.AppConfig")),
             })
         }
@@ -41675,6 +44991,14 @@ pub mod help {
                 id => return Err(r.unknown_constructor(id, "help.PeerColorSet")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x26219a58 => Self::Set(zerotl::BareDecode::decode_bare_inline(r)?),
+                0x767d61eb => Self::ProfileSet(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "help.PeerColorSet")),
+            })
+        }
     }
 
     impl<'a> From<types::help::PeerColorSet<'a>> for PeerColorSet<'a> {
@@ -41734,6 +45058,13 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xadec6ebe => Self::Option(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "help.PeerColorOption")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xadec6ebe => Self::Option(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "help.PeerColorOption")),
             })
         }
@@ -41798,6 +45129,14 @@ pub mod help {
             Ok(match r.read_u32()? {
                 0x2ba1f5ce => Self::NotModified,
                 0x00f8ed08 => Self::Colors(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "help.PeerColors")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x2ba1f5ce => Self::NotModified,
+                0x00f8ed08 => Self::Colors(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "help.PeerColors")),
             })
         }
@@ -41868,6 +45207,14 @@ pub mod help {
             Ok(match r.read_u32()? {
                 0x970708cc => Self::NotModified,
                 0x7b74ed71 => Self::List(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "help.TimezonesList")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x970708cc => Self::NotModified,
+                0x7b74ed71 => Self::List(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "help.TimezonesList")),
             })
         }
@@ -41954,6 +45301,15 @@ pub mod messages {
                 0x15ba6c40 => Self::Dialogs(zerotl::BareDecode::decode_bare(r)?),
                 0x71e094f3 => Self::Slice(zerotl::BareDecode::decode_bare(r)?),
                 0xf0e3e596 => Self::NotModified(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.Dialogs")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x15ba6c40 => Self::Dialogs(zerotl::BareDecode::decode_bare_inline(r)?),
+                0x71e094f3 => Self::Slice(zerotl::BareDecode::decode_bare_inline(r)?),
+                0xf0e3e596 => Self::NotModified(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.Dialogs")),
             })
         }
@@ -42049,6 +45405,16 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.Messages")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x1d73e7ea => Self::Messages(zerotl::BareDecode::decode_bare_inline(r)?),
+                0x5f206716 => Self::Slice(zerotl::BareDecode::decode_bare_inline(r)?),
+                0xc776ba4e => Self::ChannelMessages(zerotl::BareDecode::decode_bare_inline(r)?),
+                0x74535f21 => Self::NotModified(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.Messages")),
+            })
+        }
     }
 
     impl<'a> From<types::messages::Messages<'a>> for Messages<'a> {
@@ -42131,6 +45497,14 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.Chats")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x64ff9fd5 => Self::Chats(zerotl::BareDecode::decode_bare_inline(r)?),
+                0x9cd81144 => Self::Slice(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.Chats")),
+            })
+        }
     }
 
     impl<'a> From<types::messages::Chats<'a>> for Chats<'a> {
@@ -42193,6 +45567,13 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.ChatFull")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xe5d7d19c => Self::Full(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.ChatFull")),
+            })
+        }
     }
 
     impl<'a> From<types::messages::ChatFull<'a>> for ChatFull<'a> {
@@ -42246,6 +45627,13 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xb45c69d1 => Self::History(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.AffectedHistory")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xb45c69d1 => Self::History(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.AffectedHistory")),
             })
         }
@@ -42310,6 +45698,14 @@ pub mod messages {
             Ok(match r.read_u32()? {
                 0xc0e24635 => Self::NotModified(zerotl::BareDecode::decode_bare(r)?),
                 0x2c221edd => Self::Config(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.DhConfig")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xc0e24635 => Self::NotModified(zerotl::BareDecode::decode_bare_inline(r)?),
+                0x2c221edd => Self::Config(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.DhConfig")),
             })
         }
@@ -42383,6 +45779,14 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.SentEncryptedMessage")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x560f8935 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
+                0x9493ff32 => Self::File(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.SentEncryptedMessage")),
+            })
+        }
     }
 
     impl From<types::messages::SentEncryptedMessage> for SentEncryptedMessage {
@@ -42450,6 +45854,14 @@ pub mod messages {
             Ok(match r.read_u32()? {
                 0xf1749a22 => Self::NotModified,
                 0x30a6ec7e => Self::Stickers(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.Stickers")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xf1749a22 => Self::NotModified,
+                0x30a6ec7e => Self::Stickers(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.Stickers")),
             })
         }
@@ -42523,6 +45935,14 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.AllStickers")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xe86602c3 => Self::NotModified,
+                0xcdbbcebb => Self::Stickers(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.AllStickers")),
+            })
+        }
     }
 
     impl<'a> From<types::messages::AllStickersNotModified> for AllStickers<'a> {
@@ -42582,6 +46002,13 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x84d19185 => Self::Messages(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.AffectedMessages")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x84d19185 => Self::Messages(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.AffectedMessages")),
             })
         }
@@ -42645,6 +46072,14 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x6e153f16 => Self::Set(zerotl::BareDecode::decode_bare(r)?),
+                0xd3f924eb => Self::NotModified,
+                id => return Err(r.unknown_constructor(id, "messages.StickerSet")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x6e153f16 => Self::Set(zerotl::BareDecode::decode_bare_inline(r)?),
                 0xd3f924eb => Self::NotModified,
                 id => return Err(r.unknown_constructor(id, "messages.StickerSet")),
             })
@@ -42719,6 +46154,14 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.SavedGifs")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xe8025ca2 => Self::NotModified,
+                0x84a02a0d => Self::Gifs(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.SavedGifs")),
+            })
+        }
     }
 
     impl<'a> From<types::messages::SavedGifsNotModified> for SavedGifs<'a> {
@@ -42781,6 +46224,13 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.BotResults")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xe021f2f6 => Self::Results(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.BotResults")),
+            })
+        }
     }
 
     impl<'a> From<types::messages::BotResults<'a>> for BotResults<'a> {
@@ -42834,6 +46284,13 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x36585ea4 => Self::Answer(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.BotCallbackAnswer")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x36585ea4 => Self::Answer(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.BotCallbackAnswer")),
             })
         }
@@ -42893,6 +46350,13 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.MessageEditData")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x26b5dde6 => Self::Data(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.MessageEditData")),
+            })
+        }
     }
 
     impl From<types::messages::MessageEditData> for MessageEditData {
@@ -42946,6 +46410,13 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x3371c354 => Self::Dialogs(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.PeerDialogs")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x3371c354 => Self::Dialogs(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.PeerDialogs")),
             })
         }
@@ -43010,6 +46481,14 @@ pub mod messages {
             Ok(match r.read_u32()? {
                 0xc6dc0c66 => Self::NotModified(zerotl::BareDecode::decode_bare(r)?),
                 0xbe382906 => Self::Stickers(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.FeaturedStickers")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xc6dc0c66 => Self::NotModified(zerotl::BareDecode::decode_bare_inline(r)?),
+                0xbe382906 => Self::Stickers(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.FeaturedStickers")),
             })
         }
@@ -43083,6 +46562,14 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.RecentStickers")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x0b17f890 => Self::NotModified,
+                0x88d37c56 => Self::Stickers(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.RecentStickers")),
+            })
+        }
     }
 
     impl<'a> From<types::messages::RecentStickersNotModified> for RecentStickers<'a> {
@@ -43142,6 +46629,13 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x4fcba9c8 => Self::Stickers(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.ArchivedStickers")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x4fcba9c8 => Self::Stickers(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.ArchivedStickers")),
             })
         }
@@ -43209,6 +46703,14 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.StickerSetInstallResult")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x38641628 => Self::Success,
+                0x35e410a8 => Self::Archive(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.StickerSetInstallResult")),
+            })
+        }
     }
 
     impl<'a> From<types::messages::StickerSetInstallResultSuccess> for StickerSetInstallResult<'a> {
@@ -43268,6 +46770,13 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x9a3bfd99 => Self::Scores(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.HighScores")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x9a3bfd99 => Self::Scores(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.HighScores")),
             })
         }
@@ -43332,6 +46841,14 @@ pub mod messages {
             Ok(match r.read_u32()? {
                 0x9e8fa6d3 => Self::NotModified,
                 0x2cb51097 => Self::Stickers(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.FavedStickers")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x9e8fa6d3 => Self::NotModified,
+                0x2cb51097 => Self::Stickers(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.FavedStickers")),
             })
         }
@@ -43405,6 +46922,14 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.FoundStickerSets")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x0d54b65d => Self::NotModified,
+                0x8af09dd2 => Self::Sets(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.FoundStickerSets")),
+            })
+        }
     }
 
     impl<'a> From<types::messages::FoundStickerSetsNotModified> for FoundStickerSets<'a> {
@@ -43467,6 +46992,13 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.SearchCounter")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xe844ebff => Self::Counter(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.SearchCounter")),
+            })
+        }
     }
 
     impl From<types::messages::SearchCounter> for SearchCounter {
@@ -43520,6 +47052,13 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xa927fec5 => Self::Chats(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.InactiveChats")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xa927fec5 => Self::Chats(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.InactiveChats")),
             })
         }
@@ -43579,6 +47118,13 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.VotesList")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x4899484e => Self::List(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.VotesList")),
+            })
+        }
     }
 
     impl<'a> From<types::messages::VotesList<'a>> for VotesList<'a> {
@@ -43632,6 +47178,13 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xb6c4f543 => Self::Views(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.MessageViews")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xb6c4f543 => Self::Views(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.MessageViews")),
             })
         }
@@ -43691,6 +47244,13 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.DiscussionMessage")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xa6341782 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.DiscussionMessage")),
+            })
+        }
     }
 
     impl<'a> From<types::messages::DiscussionMessage<'a>> for DiscussionMessage<'a> {
@@ -43744,6 +47304,13 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x1662af0b => Self::Import(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.HistoryImport")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x1662af0b => Self::Import(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.HistoryImport")),
             })
         }
@@ -43803,6 +47370,13 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.HistoryImportParsed")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x5e0fb7b9 => Self::Parsed(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.HistoryImportParsed")),
+            })
+        }
     }
 
     impl<'a> From<types::messages::HistoryImportParsed<'a>> for HistoryImportParsed<'a> {
@@ -43859,6 +47433,13 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.AffectedFoundMessages")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xef8d3e6c => Self::Messages(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.AffectedFoundMessages")),
+            })
+        }
     }
 
     impl<'a> From<types::messages::AffectedFoundMessages<'a>> for AffectedFoundMessages<'a> {
@@ -43912,6 +47493,13 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xbdc62dcc => Self::Invites(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.ExportedChatInvites")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xbdc62dcc => Self::Invites(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.ExportedChatInvites")),
             })
         }
@@ -43979,6 +47567,14 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.ExportedChatInvite")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x1871be50 => Self::Invite(zerotl::BareDecode::decode_bare_inline(r)?),
+                0x222600ef => Self::Replaced(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.ExportedChatInvite")),
+            })
+        }
     }
 
     impl<'a> From<types::messages::ExportedChatInvite<'a>> for ExportedChatInvite<'a> {
@@ -44041,6 +47637,13 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.ChatInviteImporters")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x81b6b00a => Self::Importers(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.ChatInviteImporters")),
+            })
+        }
     }
 
     impl<'a> From<types::messages::ChatInviteImporters<'a>> for ChatInviteImporters<'a> {
@@ -44097,6 +47700,13 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.ChatAdminsWithInvites")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xb69b72d7 => Self::Invites(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.ChatAdminsWithInvites")),
+            })
+        }
     }
 
     impl<'a> From<types::messages::ChatAdminsWithInvites<'a>> for ChatAdminsWithInvites<'a> {
@@ -44150,6 +47760,13 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xa24de717 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.CheckedHistoryImportPeer")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xa24de717 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.CheckedHistoryImportPeer")),
             })
         }
@@ -44217,6 +47834,14 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.SponsoredMessages")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xffda656d => Self::Messages(zerotl::BareDecode::decode_bare_inline(r)?),
+                0x1839490f => Self::Empty,
+                id => return Err(r.unknown_constructor(id, "messages.SponsoredMessages")),
+            })
+        }
     }
 
     impl<'a> From<types::messages::SponsoredMessages<'a>> for SponsoredMessages<'a> {
@@ -44279,6 +47904,13 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.SearchResultsCalendar")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x147ee23c => Self::Calendar(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.SearchResultsCalendar")),
+            })
+        }
     }
 
     impl<'a> From<types::messages::SearchResultsCalendar<'a>> for SearchResultsCalendar<'a> {
@@ -44332,6 +47964,13 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x53b22baf => Self::Positions(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.SearchResultsPositions")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x53b22baf => Self::Positions(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.SearchResultsPositions")),
             })
         }
@@ -44391,6 +48030,13 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.PeerSettings")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x6880b94d => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.PeerSettings")),
+            })
+        }
     }
 
     impl<'a> From<types::messages::PeerSettings<'a>> for PeerSettings<'a> {
@@ -44444,6 +48090,13 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x31bd492d => Self::List(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.MessageReactionsList")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x31bd492d => Self::List(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.MessageReactionsList")),
             })
         }
@@ -44511,6 +48164,14 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.AvailableReactions")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x9f071957 => Self::NotModified,
+                0x768e3aad => Self::Reactions(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.AvailableReactions")),
+            })
+        }
     }
 
     impl<'a> From<types::messages::AvailableReactionsNotModified> for AvailableReactions<'a> {
@@ -44570,6 +48231,13 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xcfb9d957 => Self::Audio(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.TranscribedAudio")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xcfb9d957 => Self::Audio(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.TranscribedAudio")),
             })
         }
@@ -44637,6 +48305,14 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.Reactions")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xb06fdbdf => Self::NotModified,
+                0xeafdf716 => Self::Reactions(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.Reactions")),
+            })
+        }
     }
 
     impl<'a> From<types::messages::ReactionsNotModified> for Reactions<'a> {
@@ -44696,6 +48372,13 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x367617d3 => Self::Topics(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.ForumTopics")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x367617d3 => Self::Topics(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.ForumTopics")),
             })
         }
@@ -44763,6 +48446,14 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.EmojiGroups")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x6fb4ad87 => Self::NotModified,
+                0x881fb94b => Self::Groups(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.EmojiGroups")),
+            })
+        }
     }
 
     impl<'a> From<types::messages::EmojiGroupsNotModified> for EmojiGroups<'a> {
@@ -44825,6 +48516,13 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.TranslatedText")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x33db32f8 => Self::TranslateResult(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.TranslatedText")),
+            })
+        }
     }
 
     impl<'a> From<types::messages::TranslateResult<'a>> for TranslatedText<'a> {
@@ -44881,6 +48579,13 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.BotApp")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xeb50adf5 => Self::App(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.BotApp")),
+            })
+        }
     }
 
     impl<'a> From<types::messages::BotApp<'a>> for BotApp<'a> {
@@ -44934,6 +48639,13 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xfd5e12bd => Self::Page(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.WebPage")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xfd5e12bd => Self::Page(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.WebPage")),
             })
         }
@@ -45006,6 +48718,15 @@ pub mod messages {
                 0xf83ae221 => Self::Dialogs(zerotl::BareDecode::decode_bare(r)?),
                 0x44ba9dd9 => Self::Slice(zerotl::BareDecode::decode_bare(r)?),
                 0xc01f6fe8 => Self::NotModified(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.SavedDialogs")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xf83ae221 => Self::Dialogs(zerotl::BareDecode::decode_bare_inline(r)?),
+                0x44ba9dd9 => Self::Slice(zerotl::BareDecode::decode_bare_inline(r)?),
+                0xc01f6fe8 => Self::NotModified(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.SavedDialogs")),
             })
         }
@@ -45085,6 +48806,14 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.SavedReactionTags")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x889b59ef => Self::NotModified,
+                0x3259950a => Self::Tags(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.SavedReactionTags")),
+            })
+        }
     }
 
     impl<'a> From<types::messages::SavedReactionTagsNotModified> for SavedReactionTags<'a> {
@@ -45155,6 +48884,14 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.QuickReplies")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xc68d6695 => Self::Replies(zerotl::BareDecode::decode_bare_inline(r)?),
+                0x5f91eb5b => Self::NotModified,
+                id => return Err(r.unknown_constructor(id, "messages.QuickReplies")),
+            })
+        }
     }
 
     impl<'a> From<types::messages::QuickReplies<'a>> for QuickReplies<'a> {
@@ -45217,6 +48954,13 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.DialogFilters")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x2ad93719 => Self::Filters(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.DialogFilters")),
+            })
+        }
     }
 
     impl<'a> From<types::messages::DialogFilters<'a>> for DialogFilters<'a> {
@@ -45273,6 +49017,13 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.MyStickers")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xfaff629d => Self::Stickers(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.MyStickers")),
+            })
+        }
     }
 
     impl<'a> From<types::messages::MyStickers<'a>> for MyStickers<'a> {
@@ -45326,6 +49077,13 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x7f5defa6 => Self::Users(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.InvitedUsers")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x7f5defa6 => Self::Users(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.InvitedUsers")),
             })
         }
@@ -45393,6 +49151,14 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.AvailableEffects")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xd1ed9a5b => Self::NotModified,
+                0xbddb616e => Self::Effects(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.AvailableEffects")),
+            })
+        }
     }
 
     impl<'a> From<types::messages::AvailableEffectsNotModified> for AvailableEffects<'a> {
@@ -45455,6 +49221,13 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.BotPreparedInlineMessage")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x8ecf0511 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.BotPreparedInlineMessage")),
+            })
+        }
     }
 
     impl<'a> From<types::messages::BotPreparedInlineMessage<'a>> for BotPreparedInlineMessage<'a> {
@@ -45508,6 +49281,13 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xff57708d => Self::Message(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.PreparedInlineMessage")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xff57708d => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.PreparedInlineMessage")),
             })
         }
@@ -45575,6 +49355,14 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.FoundStickers")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x6010c534 => Self::NotModified(zerotl::BareDecode::decode_bare_inline(r)?),
+                0x82c9e290 => Self::Stickers(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.FoundStickers")),
+            })
+        }
     }
 
     impl<'a> From<types::messages::FoundStickersNotModified> for FoundStickers<'a> {
@@ -45637,6 +49425,13 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.WebPagePreview")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x8c9a88ac => Self::Preview(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.WebPagePreview")),
+            })
+        }
     }
 
     impl<'a> From<types::messages::WebPagePreview<'a>> for WebPagePreview<'a> {
@@ -45690,6 +49485,13 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xda2ad647 => Self::Outcome(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.EmojiGameOutcome")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xda2ad647 => Self::Outcome(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.EmojiGameOutcome")),
             })
         }
@@ -45757,6 +49559,14 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.EmojiGameInfo")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x59e65335 => Self::Unavailable,
+                0x44e56023 => Self::DiceInfo(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.EmojiGameInfo")),
+            })
+        }
     }
 
     impl<'a> From<types::messages::EmojiGameUnavailable> for EmojiGameInfo<'a> {
@@ -45816,6 +49626,13 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x90d7adfa => Self::Ai(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.ComposedMessageWithAI")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x90d7adfa => Self::Ai(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.ComposedMessageWithAI")),
             })
         }
@@ -45883,6 +49700,14 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.ChatInviteJoinResult")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x445663a7 => Self::Ok(zerotl::BareDecode::decode_bare_inline(r)?),
+                0x61ca29d3 => Self::WebView(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.ChatInviteJoinResult")),
+            })
+        }
     }
 
     impl<'a> From<types::messages::ChatInviteJoinResultOk<'a>> for ChatInviteJoinResult<'a> {
@@ -45945,6 +49770,13 @@ pub mod messages {
                 id => return Err(r.unknown_constructor(id, "messages.TranslatedRichMessage")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x4203998f => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.TranslatedRichMessage")),
+            })
+        }
     }
 
     impl<'a> From<types::messages::TranslatedRichMessage<'a>> for TranslatedRichMessage<'a> {
@@ -45998,6 +49830,13 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x4c4537c8 => Self::Ai(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.ComposedRichMessageWithAI")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x4c4537c8 => Self::Ai(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.ComposedRichMessageWithAI")),
             })
         }
@@ -46081,6 +49920,15 @@ pub mod payments {
                 id => return Err(r.unknown_constructor(id, "payments.PaymentForm")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xa0058751 => Self::Form(zerotl::BareDecode::decode_bare_inline(r)?),
+                0x7bf6b15c => Self::Stars(zerotl::BareDecode::decode_bare_inline(r)?),
+                0xb425cfe1 => Self::StarGift(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "payments.PaymentForm")),
+            })
+        }
     }
 
     impl<'a> From<types::payments::PaymentForm<'a>> for PaymentForm<'a> {
@@ -46149,6 +49997,13 @@ pub mod payments {
                 id => return Err(r.unknown_constructor(id, "payments.ValidatedRequestedInfo")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xd1451883 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "payments.ValidatedRequestedInfo")),
+            })
+        }
     }
 
     impl<'a> From<types::payments::ValidatedRequestedInfo<'a>> for ValidatedRequestedInfo<'a> {
@@ -46210,6 +50065,14 @@ pub mod payments {
             Ok(match r.read_u32()? {
                 0x4e5f810d => Self::Result(zerotl::BareDecode::decode_bare(r)?),
                 0xd8411139 => Self::VerificationNeeded(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "payments.PaymentResult")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x4e5f810d => Self::Result(zerotl::BareDecode::decode_bare_inline(r)?),
+                0xd8411139 => Self::VerificationNeeded(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "payments.PaymentResult")),
             })
         }
@@ -46283,6 +50146,14 @@ pub mod payments {
                 id => return Err(r.unknown_constructor(id, "payments.PaymentReceipt")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x70c4fe03 => Self::Receipt(zerotl::BareDecode::decode_bare_inline(r)?),
+                0xdabbf83a => Self::Stars(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "payments.PaymentReceipt")),
+            })
+        }
     }
 
     impl<'a> From<types::payments::PaymentReceipt<'a>> for PaymentReceipt<'a> {
@@ -46345,6 +50216,13 @@ pub mod payments {
                 id => return Err(r.unknown_constructor(id, "payments.SavedInfo")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xfb8fe43c => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "payments.SavedInfo")),
+            })
+        }
     }
 
     impl<'a> From<types::payments::SavedInfo<'a>> for SavedInfo<'a> {
@@ -46398,6 +50276,13 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x3e24e573 => Self::Data(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "payments.BankCardData")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x3e24e573 => Self::Data(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "payments.BankCardData")),
             })
         }
@@ -46457,6 +50342,13 @@ pub mod payments {
                 id => return Err(r.unknown_constructor(id, "payments.ExportedInvoice")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xaed0cbd9 => Self::Invoice(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "payments.ExportedInvoice")),
+            })
+        }
     }
 
     impl<'a> From<types::payments::ExportedInvoice<'a>> for ExportedInvoice<'a> {
@@ -46510,6 +50402,13 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xeb983f8f => Self::Code(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "payments.CheckedGiftCode")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xeb983f8f => Self::Code(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "payments.CheckedGiftCode")),
             })
         }
@@ -46577,6 +50476,14 @@ pub mod payments {
                 id => return Err(r.unknown_constructor(id, "payments.GiveawayInfo")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x4367daa0 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
+                0xe175e66f => Self::Results(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "payments.GiveawayInfo")),
+            })
+        }
     }
 
     impl<'a> From<types::payments::GiveawayInfo<'a>> for GiveawayInfo<'a> {
@@ -46639,6 +50546,13 @@ pub mod payments {
                 id => return Err(r.unknown_constructor(id, "payments.StarsStatus")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x6c9ce8ed => Self::Status(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "payments.StarsStatus")),
+            })
+        }
     }
 
     impl<'a> From<types::payments::StarsStatus<'a>> for StarsStatus<'a> {
@@ -46692,6 +50606,13 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x6c207376 => Self::Stats(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "payments.StarsRevenueStats")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x6c207376 => Self::Stats(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "payments.StarsRevenueStats")),
             })
         }
@@ -46751,6 +50672,13 @@ pub mod payments {
                 id => return Err(r.unknown_constructor(id, "payments.StarsRevenueWithdrawalUrl")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x1dab80b7 => Self::Url(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "payments.StarsRevenueWithdrawalUrl")),
+            })
+        }
     }
 
     impl<'a> From<types::payments::StarsRevenueWithdrawalUrl<'a>> for StarsRevenueWithdrawalUrl<'a> {
@@ -46804,6 +50732,13 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x394e7f21 => Self::Url(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "payments.StarsRevenueAdsAccountUrl")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x394e7f21 => Self::Url(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "payments.StarsRevenueAdsAccountUrl")),
             })
         }
@@ -46871,6 +50806,14 @@ pub mod payments {
                 id => return Err(r.unknown_constructor(id, "payments.StarGifts")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xa388a368 => Self::NotModified,
+                0x2ed82995 => Self::Gifts(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "payments.StarGifts")),
+            })
+        }
     }
 
     impl<'a> From<types::payments::StarGiftsNotModified> for StarGifts<'a> {
@@ -46933,6 +50876,13 @@ pub mod payments {
                 id => return Err(r.unknown_constructor(id, "payments.ConnectedStarRefBots")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x98d5ea1d => Self::Bots(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "payments.ConnectedStarRefBots")),
+            })
+        }
     }
 
     impl<'a> From<types::payments::ConnectedStarRefBots<'a>> for ConnectedStarRefBots<'a> {
@@ -46986,6 +50936,13 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xb4d5d859 => Self::Bots(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "payments.SuggestedStarRefBots")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xb4d5d859 => Self::Bots(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "payments.SuggestedStarRefBots")),
             })
         }
@@ -47045,6 +51002,13 @@ pub mod payments {
                 id => return Err(r.unknown_constructor(id, "payments.StarGiftUpgradePreview")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x3de1dfed => Self::Preview(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "payments.StarGiftUpgradePreview")),
+            })
+        }
     }
 
     impl<'a> From<types::payments::StarGiftUpgradePreview<'a>> for StarGiftUpgradePreview<'a> {
@@ -47098,6 +51062,13 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x416c56e8 => Self::Gift(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "payments.UniqueStarGift")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x416c56e8 => Self::Gift(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "payments.UniqueStarGift")),
             })
         }
@@ -47157,6 +51128,13 @@ pub mod payments {
                 id => return Err(r.unknown_constructor(id, "payments.SavedStarGifts")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x95f389b1 => Self::Gifts(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "payments.SavedStarGifts")),
+            })
+        }
     }
 
     impl<'a> From<types::payments::SavedStarGifts<'a>> for SavedStarGifts<'a> {
@@ -47213,6 +51191,13 @@ pub mod payments {
                 id => return Err(r.unknown_constructor(id, "payments.StarGiftWithdrawalUrl")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x84aa3a9c => Self::Url(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "payments.StarGiftWithdrawalUrl")),
+            })
+        }
     }
 
     impl<'a> From<types::payments::StarGiftWithdrawalUrl<'a>> for StarGiftWithdrawalUrl<'a> {
@@ -47266,6 +51251,13 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x947a12df => Self::Gifts(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "payments.ResaleStarGifts")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x947a12df => Self::Gifts(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "payments.ResaleStarGifts")),
             })
         }
@@ -47333,6 +51325,14 @@ pub mod payments {
                 id => return Err(r.unknown_constructor(id, "payments.StarGiftCollections")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xa0ba4f17 => Self::NotModified,
+                0x8a2932f3 => Self::Collections(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "payments.StarGiftCollections")),
+            })
+        }
     }
 
     impl<'a> From<types::payments::StarGiftCollectionsNotModified> for StarGiftCollections<'a> {
@@ -47392,6 +51392,13 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x512fe446 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "payments.UniqueStarGiftValueInfo")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x512fe446 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "payments.UniqueStarGiftValueInfo")),
             })
         }
@@ -47459,6 +51466,14 @@ pub mod payments {
                 id => return Err(r.unknown_constructor(id, "payments.CheckCanSendGiftResult")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x374fa7ad => Self::Ok,
+                0xd5e58274 => Self::Fail(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "payments.CheckCanSendGiftResult")),
+            })
+        }
     }
 
     impl<'a> From<types::payments::CheckCanSendGiftResultOk> for CheckCanSendGiftResult<'a> {
@@ -47521,6 +51536,13 @@ pub mod payments {
                 id => return Err(r.unknown_constructor(id, "payments.StarGiftAuctionState")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x6b39f4ec => Self::State(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "payments.StarGiftAuctionState")),
+            })
+        }
     }
 
     impl<'a> From<types::payments::StarGiftAuctionState<'a>> for StarGiftAuctionState<'a> {
@@ -47574,6 +51596,15 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x7d5bd1f0 => Self::Gifts(zerotl::BareDecode::decode_bare(r)?),
+                id => {
+                    return Err(r.unknown_constructor(id, "payments.StarGiftAuctionAcquiredGifts"))
+                }
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x7d5bd1f0 => Self::Gifts(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => {
                     return Err(r.unknown_constructor(id, "payments.StarGiftAuctionAcquiredGifts"))
                 }
@@ -47645,6 +51676,14 @@ pub mod payments {
                 id => return Err(r.unknown_constructor(id, "payments.StarGiftActiveAuctions")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xdb33dad0 => Self::NotModified,
+                0xaef6abbc => Self::Auctions(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "payments.StarGiftActiveAuctions")),
+            })
+        }
     }
 
     impl<'a> From<types::payments::StarGiftActiveAuctionsNotModified> for StarGiftActiveAuctions<'a> {
@@ -47707,6 +51746,13 @@ pub mod payments {
                 id => return Err(r.unknown_constructor(id, "payments.StarGiftUpgradeAttributes")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x46c6e36f => Self::Attributes(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "payments.StarGiftUpgradeAttributes")),
+            })
+        }
     }
 
     impl<'a> From<types::payments::StarGiftUpgradeAttributes<'a>> for StarGiftUpgradeAttributes<'a> {
@@ -47760,6 +51806,13 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xbbcce4c2 => Self::Rates(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "payments.CurrencyRates")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xbbcce4c2 => Self::Rates(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "payments.CurrencyRates")),
             })
         }
@@ -47827,6 +51880,13 @@ pub mod phone {
                 id => return Err(r.unknown_constructor(id, "phone.PhoneCall")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xec82e140 => Self::Call(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "phone.PhoneCall")),
+            })
+        }
     }
 
     impl<'a> From<types::phone::PhoneCall<'a>> for PhoneCall<'a> {
@@ -47880,6 +51940,13 @@ pub mod phone {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x9e727aad => Self::Call(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "phone.GroupCall")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x9e727aad => Self::Call(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "phone.GroupCall")),
             })
         }
@@ -47939,6 +52006,13 @@ pub mod phone {
                 id => return Err(r.unknown_constructor(id, "phone.GroupParticipants")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xf47751b6 => Self::Participants(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "phone.GroupParticipants")),
+            })
+        }
     }
 
     impl<'a> From<types::phone::GroupParticipants<'a>> for GroupParticipants<'a> {
@@ -47992,6 +52066,13 @@ pub mod phone {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xafe5623f => Self::Peers(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "phone.JoinAsPeers")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xafe5623f => Self::Peers(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "phone.JoinAsPeers")),
             })
         }
@@ -48051,6 +52132,13 @@ pub mod phone {
                 id => return Err(r.unknown_constructor(id, "phone.ExportedGroupCallInvite")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x204bd158 => Self::Invite(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "phone.ExportedGroupCallInvite")),
+            })
+        }
     }
 
     impl<'a> From<types::phone::ExportedGroupCallInvite<'a>> for ExportedGroupCallInvite<'a> {
@@ -48104,6 +52192,13 @@ pub mod phone {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xd0e482b2 => Self::Channels(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "phone.GroupCallStreamChannels")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xd0e482b2 => Self::Channels(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "phone.GroupCallStreamChannels")),
             })
         }
@@ -48163,6 +52258,13 @@ pub mod phone {
                 id => return Err(r.unknown_constructor(id, "phone.GroupCallStreamRtmpUrl")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x2dbf3432 => Self::Url(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "phone.GroupCallStreamRtmpUrl")),
+            })
+        }
     }
 
     impl<'a> From<types::phone::GroupCallStreamRtmpUrl<'a>> for GroupCallStreamRtmpUrl<'a> {
@@ -48216,6 +52318,13 @@ pub mod phone {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x9d1dbd26 => Self::Stars(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "phone.GroupCallStars")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x9d1dbd26 => Self::Stars(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "phone.GroupCallStars")),
             })
         }
@@ -48291,6 +52400,14 @@ pub mod photos {
                 id => return Err(r.unknown_constructor(id, "photos.Photos")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x8dca6aa5 => Self::Photos(zerotl::BareDecode::decode_bare_inline(r)?),
+                0x15051f54 => Self::Slice(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "photos.Photos")),
+            })
+        }
     }
 
     impl<'a> From<types::photos::Photos<'a>> for Photos<'a> {
@@ -48350,6 +52467,13 @@ pub mod photos {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x20212ca8 => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "photos.Photo")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x20212ca8 => Self::Photo(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "photos.Photo")),
             })
         }
@@ -48417,6 +52541,13 @@ pub mod premium {
                 id => return Err(r.unknown_constructor(id, "premium.BoostsList")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x86f8613c => Self::List(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "premium.BoostsList")),
+            })
+        }
     }
 
     impl<'a> From<types::premium::BoostsList<'a>> for BoostsList<'a> {
@@ -48473,6 +52604,13 @@ pub mod premium {
                 id => return Err(r.unknown_constructor(id, "premium.MyBoosts")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x9ae228e2 => Self::Boosts(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "premium.MyBoosts")),
+            })
+        }
     }
 
     impl<'a> From<types::premium::MyBoosts<'a>> for MyBoosts<'a> {
@@ -48526,6 +52664,13 @@ pub mod premium {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x4959427a => Self::Status(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "premium.BoostsStatus")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x4959427a => Self::Status(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "premium.BoostsStatus")),
             })
         }
@@ -48593,6 +52738,13 @@ pub mod smsjobs {
                 id => return Err(r.unknown_constructor(id, "smsjobs.EligibilityToJoin")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xdc8b44cf => Self::EligibleToJoin(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "smsjobs.EligibilityToJoin")),
+            })
+        }
     }
 
     impl<'a> From<types::smsjobs::EligibleToJoin<'a>> for EligibilityToJoin<'a> {
@@ -48646,6 +52798,13 @@ pub mod smsjobs {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x2aee9191 => Self::Status(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "smsjobs.Status")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x2aee9191 => Self::Status(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "smsjobs.Status")),
             })
         }
@@ -48713,6 +52872,13 @@ pub mod stats {
                 id => return Err(r.unknown_constructor(id, "stats.BroadcastStats")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x396ca5fc => Self::Stats(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "stats.BroadcastStats")),
+            })
+        }
     }
 
     impl<'a> From<types::stats::BroadcastStats<'a>> for BroadcastStats<'a> {
@@ -48766,6 +52932,13 @@ pub mod stats {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xef7ff916 => Self::Stats(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "stats.MegagroupStats")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xef7ff916 => Self::Stats(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "stats.MegagroupStats")),
             })
         }
@@ -48825,6 +52998,13 @@ pub mod stats {
                 id => return Err(r.unknown_constructor(id, "stats.MessageStats")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x7fe91c14 => Self::Stats(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "stats.MessageStats")),
+            })
+        }
     }
 
     impl<'a> From<types::stats::MessageStats<'a>> for MessageStats<'a> {
@@ -48878,6 +53058,13 @@ pub mod stats {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x50cd067c => Self::Stats(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "stats.StoryStats")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x50cd067c => Self::Stats(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "stats.StoryStats")),
             })
         }
@@ -48937,6 +53124,13 @@ pub mod stats {
                 id => return Err(r.unknown_constructor(id, "stats.PublicForwards")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x93037e20 => Self::Forwards(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "stats.PublicForwards")),
+            })
+        }
     }
 
     impl<'a> From<types::stats::PublicForwards<'a>> for PublicForwards<'a> {
@@ -48990,6 +53184,13 @@ pub mod stats {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x2999beed => Self::Stats(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "stats.PollStats")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x2999beed => Self::Stats(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "stats.PollStats")),
             })
         }
@@ -49054,6 +53255,13 @@ pub mod stickers {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x85fea03f => Self::Name(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "stickers.SuggestedShortName")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x85fea03f => Self::Name(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "stickers.SuggestedShortName")),
             })
         }
@@ -49319,6 +53527,14 @@ pub mod stories {
                 id => return Err(r.unknown_constructor(id, "stories.AllStories")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x1158fe3e => Self::NotModified(zerotl::BareDecode::decode_bare_inline(r)?),
+                0x6efc5e81 => Self::Stories(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "stories.AllStories")),
+            })
+        }
     }
 
     impl<'a> From<types::stories::AllStoriesNotModified<'a>> for AllStories<'a> {
@@ -49381,6 +53597,13 @@ pub mod stories {
                 id => return Err(r.unknown_constructor(id, "stories.Stories")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x63c3dd0a => Self::Stories(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "stories.Stories")),
+            })
+        }
     }
 
     impl<'a> From<types::stories::Stories<'a>> for Stories<'a> {
@@ -49434,6 +53657,13 @@ pub mod stories {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x59d78fc5 => Self::List(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "stories.StoryViewsList")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x59d78fc5 => Self::List(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "stories.StoryViewsList")),
             })
         }
@@ -49493,6 +53723,13 @@ pub mod stories {
                 id => return Err(r.unknown_constructor(id, "stories.StoryViews")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xde9eed1d => Self::Views(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "stories.StoryViews")),
+            })
+        }
     }
 
     impl<'a> From<types::stories::StoryViews<'a>> for StoryViews<'a> {
@@ -49546,6 +53783,13 @@ pub mod stories {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xcae68768 => Self::Stories(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "stories.PeerStories")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xcae68768 => Self::Stories(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "stories.PeerStories")),
             })
         }
@@ -49605,6 +53849,13 @@ pub mod stories {
                 id => return Err(r.unknown_constructor(id, "stories.StoryReactionsList")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xaa5f789c => Self::List(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "stories.StoryReactionsList")),
+            })
+        }
     }
 
     impl<'a> From<types::stories::StoryReactionsList<'a>> for StoryReactionsList<'a> {
@@ -49661,6 +53912,13 @@ pub mod stories {
                 id => return Err(r.unknown_constructor(id, "stories.FoundStories")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xe2de7737 => Self::Stories(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "stories.FoundStories")),
+            })
+        }
     }
 
     impl<'a> From<types::stories::FoundStories<'a>> for FoundStories<'a> {
@@ -49714,6 +53972,13 @@ pub mod stories {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xc387c04e => Self::Count(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "stories.CanSendStoryCount")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xc387c04e => Self::Count(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "stories.CanSendStoryCount")),
             })
         }
@@ -49778,6 +54043,14 @@ pub mod stories {
             Ok(match r.read_u32()? {
                 0x564edaeb => Self::NotModified,
                 0xc3987a3a => Self::Albums(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "stories.Albums")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x564edaeb => Self::NotModified,
+                0xc3987a3a => Self::Albums(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "stories.Albums")),
             })
         }
@@ -49851,6 +54124,13 @@ pub mod toncenter {
                 id => return Err(r.unknown_constructor(id, "toncenter.ApiResponse")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xac8dfe19 => Self::Response(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "toncenter.ApiResponse")),
+            })
+        }
     }
 
     impl<'a> From<types::toncenter::ApiResponse<'a>> for ApiResponse<'a> {
@@ -49904,6 +54184,13 @@ pub mod toncenter {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x19887601 => Self::Url(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "toncenter.StreamingUrl")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x19887601 => Self::Url(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "toncenter.StreamingUrl")),
             })
         }
@@ -49968,6 +54255,13 @@ pub mod updates {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xa56c2a3e => Self::State(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "updates.State")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xa56c2a3e => Self::State(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "updates.State")),
             })
         }
@@ -50048,6 +54342,16 @@ pub mod updates {
                 0x00f49ca0 => Self::Difference(zerotl::BareDecode::decode_bare(r)?),
                 0xa8fb1981 => Self::Slice(zerotl::BareDecode::decode_bare(r)?),
                 0x4afe8f6d => Self::TooLong(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "updates.Difference")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x5d75a138 => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
+                0x00f49ca0 => Self::Difference(zerotl::BareDecode::decode_bare_inline(r)?),
+                0xa8fb1981 => Self::Slice(zerotl::BareDecode::decode_bare_inline(r)?),
+                0x4afe8f6d => Self::TooLong(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "updates.Difference")),
             })
         }
@@ -50141,6 +54445,15 @@ pub mod updates {
                 id => return Err(r.unknown_constructor(id, "updates.ChannelDifference")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x3e11affb => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
+                0xa4bcc6fe => Self::TooLong(zerotl::BareDecode::decode_bare_inline(r)?),
+                0x2064674e => Self::Difference(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "updates.ChannelDifference")),
+            })
+        }
     }
 
     impl<'a> From<types::updates::ChannelDifferenceEmpty> for ChannelDifference<'a> {
@@ -50225,6 +54538,14 @@ pub mod upload {
                 id => return Err(r.unknown_constructor(id, "upload.File")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x096a18d5 => Self::File(zerotl::BareDecode::decode_bare_inline(r)?),
+                0xf18cda44 => Self::CdnRedirect(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "upload.File")),
+            })
+        }
     }
 
     impl<'a> From<types::upload::File<'a>> for File<'a> {
@@ -50284,6 +54605,13 @@ pub mod upload {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x21e753bc => Self::File(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "upload.WebFile")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x21e753bc => Self::File(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "upload.WebFile")),
             })
         }
@@ -50348,6 +54676,14 @@ pub mod upload {
             Ok(match r.read_u32()? {
                 0xeea8e46e => Self::ReuploadNeeded(zerotl::BareDecode::decode_bare(r)?),
                 0xa99fca4f => Self::File(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "upload.CdnFile")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xeea8e46e => Self::ReuploadNeeded(zerotl::BareDecode::decode_bare_inline(r)?),
+                0xa99fca4f => Self::File(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "upload.CdnFile")),
             })
         }
@@ -50421,6 +54757,13 @@ pub mod users {
                 id => return Err(r.unknown_constructor(id, "users.UserFull")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x3b6d152e => Self::Full(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "users.UserFull")),
+            })
+        }
     }
 
     impl<'a> From<types::users::UserFull<'a>> for UserFull<'a> {
@@ -50482,6 +54825,14 @@ pub mod users {
             Ok(match r.read_u32()? {
                 0x62d706b8 => Self::Users(zerotl::BareDecode::decode_bare(r)?),
                 0x315a4974 => Self::Slice(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "users.Users")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x62d706b8 => Self::Users(zerotl::BareDecode::decode_bare_inline(r)?),
+                0x315a4974 => Self::Slice(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "users.Users")),
             })
         }
@@ -50555,6 +54906,14 @@ pub mod users {
                 id => return Err(r.unknown_constructor(id, "users.SavedMusic")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xe3878aa4 => Self::NotModified(zerotl::BareDecode::decode_bare_inline(r)?),
+                0x34a2f297 => Self::Music(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "users.SavedMusic")),
+            })
+        }
     }
 
     impl<'a> From<types::users::SavedMusicNotModified> for SavedMusic<'a> {
@@ -50625,6 +54984,13 @@ pub mod wallet {
                 id => return Err(r.unknown_constructor(id, "wallet.UserAddresses")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x928e7b55 => Self::Addresses(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "wallet.UserAddresses")),
+            })
+        }
     }
 
     impl<'a> From<types::wallet::UserAddresses<'a>> for UserAddresses<'a> {
@@ -50678,6 +55044,13 @@ pub mod wallet {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x4322d5a5 => Self::Transactions(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "wallet.Transactions")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x4322d5a5 => Self::Transactions(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "wallet.Transactions")),
             })
         }
@@ -50737,6 +55110,13 @@ pub mod wallet {
                 id => return Err(r.unknown_constructor(id, "wallet.SecretPhraseParts")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xe6d0ef01 => Self::Parts(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "wallet.SecretPhraseParts")),
+            })
+        }
     }
 
     impl<'a> From<types::wallet::SecretPhraseParts<'a>> for SecretPhraseParts<'a> {
@@ -50790,6 +55170,13 @@ pub mod wallet {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x18e82537 => Self::Part(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "wallet.EncryptedSecretPhrasePart")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x18e82537 => Self::Part(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "wallet.EncryptedSecretPhrasePart")),
             })
         }
@@ -50849,6 +55236,13 @@ pub mod wallet {
                 id => return Err(r.unknown_constructor(id, "wallet.HolderDc")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xf9d612ef => Self::Dc(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "wallet.HolderDc")),
+            })
+        }
     }
 
     impl<'a> From<types::wallet::HolderDc<'a>> for HolderDc<'a> {
@@ -50902,6 +55296,13 @@ pub mod wallet {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x99e41707 => Self::Challenge(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "wallet.ProofChallenge")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x99e41707 => Self::Challenge(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "wallet.ProofChallenge")),
             })
         }
@@ -50961,6 +55362,13 @@ pub mod wallet {
                 id => return Err(r.unknown_constructor(id, "wallet.TonConnectChallenge")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x4bc89693 => Self::Challenge(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "wallet.TonConnectChallenge")),
+            })
+        }
     }
 
     impl<'a> From<types::wallet::TonConnectChallenge<'a>> for TonConnectChallenge<'a> {
@@ -51014,6 +55422,13 @@ pub mod wallet {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x85c0f124 => Self::Pending(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "wallet.TonConnectPending")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x85c0f124 => Self::Pending(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "wallet.TonConnectPending")),
             })
         }
@@ -51073,6 +55488,13 @@ pub mod wallet {
                 id => return Err(r.unknown_constructor(id, "wallet.TonConnectSessions")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x0e1f6896 => Self::Sessions(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "wallet.TonConnectSessions")),
+            })
+        }
     }
 
     impl<'a> From<types::wallet::TonConnectSessions<'a>> for TonConnectSessions<'a> {
@@ -51126,6 +55548,13 @@ pub mod wallet {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xbde90a8d => Self::Balance(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "wallet.ExistingBalance")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xbde90a8d => Self::Balance(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "wallet.ExistingBalance")),
             })
         }
@@ -51185,6 +55614,13 @@ pub mod wallet {
                 id => return Err(r.unknown_constructor(id, "wallet.NftAttribute")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x4c1ef10e => Self::Attribute(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "wallet.NftAttribute")),
+            })
+        }
     }
 
     impl<'a> From<types::wallet::NftAttribute<'a>> for NftAttribute<'a> {
@@ -51241,6 +55677,13 @@ pub mod wallet {
                 id => return Err(r.unknown_constructor(id, "wallet.NftItem")),
             })
         }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x3441fd1c => Self::Item(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "wallet.NftItem")),
+            })
+        }
     }
 
     impl<'a> From<types::wallet::NftItem<'a>> for NftItem<'a> {
@@ -51294,6 +55737,13 @@ pub mod wallet {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x794d486f => Self::Items(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "wallet.NftItems")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x794d486f => Self::Items(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "wallet.NftItems")),
             })
         }

@@ -35,8 +35,10 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeAfterMsg<X> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(0xcb9f372d);
-        w.put_i64(self.msg_id);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_u32_at(run, 0, 0xcb9f372d);
+            zerotl::fixed::put_i64_at(run, 4, self.msg_id);
+        }
         self.query.encode(w);
     }
 }
@@ -248,8 +250,10 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithLayer<X> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(0xda9b0d0d);
-        w.put_i32(self.layer);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_u32_at(run, 0, 0xda9b0d0d);
+            zerotl::fixed::put_i32_at(run, 4, self.layer);
+        }
         self.query.encode(w);
     }
 }
@@ -388,8 +392,10 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithTakeout<X> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(0xaca9fd2e);
-        w.put_i64(self.takeout_id);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_u32_at(run, 0, 0xaca9fd2e);
+            zerotl::fixed::put_i64_at(run, 4, self.takeout_id);
+        }
         self.query.encode(w);
     }
 }
@@ -731,8 +737,10 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x6a0d3206);
-            w.put_i32(self.token_type);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0x6a0d3206);
+                zerotl::fixed::put_i32_at(run, 4, self.token_type);
+            }
             self.token.encode(w);
             self.other_uids.encode(w);
         }
@@ -1041,8 +1049,10 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x07967d36);
-            w.put_i64(self.hash);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0x07967d36);
+                zerotl::fixed::put_i64_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -1571,8 +1581,10 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x38df3532);
-            w.put_i32(self.period);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0x38df3532);
+                zerotl::fixed::put_i32_at(run, 4, self.period);
+            }
         }
     }
 
@@ -1654,8 +1666,10 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xdf77f3bc);
-            w.put_i64(self.hash);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0xdf77f3bc);
+                zerotl::fixed::put_i64_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -2018,8 +2032,10 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x2d01b9ef);
-            w.put_i64(self.hash);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0x2d01b9ef);
+                zerotl::fixed::put_i64_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -2283,8 +2299,10 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xa929597a);
-            w.put_i64(self.bot_id);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0xa929597a);
+                zerotl::fixed::put_i64_at(run, 4, self.bot_id);
+            }
             self.scope.encode(w);
             self.public_key.encode(w);
         }
@@ -2347,8 +2365,10 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xf3ed4c73);
-            w.put_i64(self.bot_id);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0xf3ed4c73);
+                zerotl::fixed::put_i64_at(run, 4, self.bot_id);
+            }
             self.scope.encode(w);
             self.public_key.encode(w);
             self.value_hashes.encode(w);
@@ -4217,8 +4237,10 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xd638de89);
-            w.put_i64(self.hash);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0xd638de89);
+                zerotl::fixed::put_i64_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -4261,8 +4283,10 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xbf899aa0);
-            w.put_i32(self.authorization_ttl_days);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0xbf899aa0);
+                zerotl::fixed::put_i32_at(run, 4, self.authorization_ttl_days);
+            }
         }
     }
 
@@ -4401,8 +4425,10 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xe1902288);
-            w.put_i64(self.hash);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0xe1902288);
+                zerotl::fixed::put_i64_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -4595,8 +4621,10 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xd6753386);
-            w.put_i64(self.hash);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0xd6753386);
+                zerotl::fixed::put_i64_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -4639,8 +4667,10 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x0f578105);
-            w.put_i64(self.hash);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0x0f578105);
+                zerotl::fixed::put_i64_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -4814,8 +4844,10 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xe2750328);
-            w.put_i64(self.hash);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0xe2750328);
+                zerotl::fixed::put_i64_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -4858,8 +4890,10 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x915860ae);
-            w.put_i64(self.hash);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0x915860ae);
+                zerotl::fixed::put_i64_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -5158,8 +5192,10 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xa60ab9ce);
-            w.put_i64(self.hash);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0xa60ab9ce);
+                zerotl::fixed::put_i64_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -5202,8 +5238,10 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x7727a7d5);
-            w.put_i64(self.hash);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0x7727a7d5);
+                zerotl::fixed::put_i64_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -5246,8 +5284,10 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x35a9e0d5);
-            w.put_i64(self.hash);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0x35a9e0d5);
+                zerotl::fixed::put_i64_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -6266,8 +6306,10 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x2e7b4543);
-            w.put_i64(self.hash);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0x2e7b4543);
+                zerotl::fixed::put_i64_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -6562,8 +6604,10 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xe09d5faf);
-            w.put_i64(self.hash);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0xe09d5faf);
+                zerotl::fixed::put_i64_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -6875,8 +6919,10 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x56655768);
-            w.put_i64(self.hash);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0x56655768);
+                zerotl::fixed::put_i64_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -7401,8 +7447,10 @@ pub mod aicompose {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xabd59201);
-            w.put_i64(self.hash);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0xabd59201);
+                zerotl::fixed::put_i64_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -7807,8 +7855,10 @@ pub mod auth {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xe5bfffcd);
-            w.put_i32(self.dc_id);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0xe5bfffcd);
+                zerotl::fixed::put_i32_at(run, 4, self.dc_id);
+            }
         }
     }
 
@@ -7853,8 +7903,10 @@ pub mod auth {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xa57a7dad);
-            w.put_i64(self.id);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0xa57a7dad);
+                zerotl::fixed::put_i64_at(run, 4, self.id);
+            }
             self.bytes.encode(w);
         }
     }
@@ -7905,11 +7957,11 @@ pub mod auth {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xcdd42a05);
-            if let Some(run) = w.run(20) {
-                zerotl::fixed::put_i64_at(run, 0, self.perm_auth_key_id);
-                zerotl::fixed::put_i64_at(run, 8, self.nonce);
-                zerotl::fixed::put_i32_at(run, 16, self.expires_at);
+            if let Some(run) = w.run(24) {
+                zerotl::fixed::put_u32_at(run, 0, 0xcdd42a05);
+                zerotl::fixed::put_i64_at(run, 4, self.perm_auth_key_id);
+                zerotl::fixed::put_i64_at(run, 12, self.nonce);
+                zerotl::fixed::put_i32_at(run, 20, self.expires_at);
             }
             self.encrypted_message.encode(w);
         }
@@ -7969,10 +8021,10 @@ pub mod auth {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x67a3ff2c);
-            if let Some(run) = w.run(8) {
-                zerotl::fixed::put_i32_at(run, 0, self.flags);
-                zerotl::fixed::put_i32_at(run, 4, self.api_id);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0x67a3ff2c);
+                zerotl::fixed::put_i32_at(run, 4, self.flags);
+                zerotl::fixed::put_i32_at(run, 8, self.api_id);
             }
             self.api_hash.encode(w);
             self.bot_auth_token.encode(w);
@@ -8338,8 +8390,10 @@ pub mod auth {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xb7e085fe);
-            w.put_i32(self.api_id);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0xb7e085fe);
+                zerotl::fixed::put_i32_at(run, 4, self.api_id);
+            }
             self.api_hash.encode(w);
             self.except_ids.encode(w);
         }
@@ -8526,8 +8580,10 @@ pub mod auth {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x2db873a9);
-            w.put_i32(self.api_id);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0x2db873a9);
+                zerotl::fixed::put_i32_at(run, 4, self.api_id);
+            }
             self.api_hash.encode(w);
             self.web_auth_token.encode(w);
         }
@@ -8856,8 +8912,10 @@ pub mod auth {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x518ad0b7);
-            w.put_i32(self.api_id);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0x518ad0b7);
+                zerotl::fixed::put_i32_at(run, 4, self.api_id);
+            }
             self.api_hash.encode(w);
         }
     }
@@ -9262,8 +9320,10 @@ pub mod bots {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xe6213f4d);
-            w.put_i64(self.query_id);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0xe6213f4d);
+                zerotl::fixed::put_i64_at(run, 4, self.query_id);
+            }
             self.data.encode(w);
         }
     }
@@ -11193,8 +11253,10 @@ pub mod bots {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xe71a4810);
-            w.put_i64(self.query_id);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0xe71a4810);
+                zerotl::fixed::put_i64_at(run, 4, self.query_id);
+            }
             self.result.encode(w);
         }
     }
@@ -12860,8 +12922,10 @@ pub mod channels {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x8341ecc0);
-            w.put_i32(self.offset);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0x8341ecc0);
+                zerotl::fixed::put_i32_at(run, 4, self.offset);
+            }
         }
     }
 
@@ -15600,8 +15664,10 @@ pub mod contacts {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x7adc669d);
-            w.put_i64(self.hash);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0x7adc669d);
+                zerotl::fixed::put_i64_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -15683,8 +15749,10 @@ pub mod contacts {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x5dd69e12);
-            w.put_i64(self.hash);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0x5dd69e12);
+                zerotl::fixed::put_i64_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -18032,8 +18100,10 @@ pub mod help {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xec22cfcd);
-            w.put_i32(self.pending_updates_count);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0xec22cfcd);
+                zerotl::fixed::put_i32_at(run, 4, self.pending_updates_count);
+            }
             self.message.encode(w);
         }
     }
@@ -18291,8 +18361,10 @@ pub mod help {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x61e3f854);
-            w.put_i32(self.hash);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0x61e3f854);
+                zerotl::fixed::put_i32_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -18379,8 +18451,10 @@ pub mod help {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xc661ad08);
-            w.put_i32(self.hash);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0xc661ad08);
+                zerotl::fixed::put_i32_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -18782,8 +18856,10 @@ pub mod help {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xda80f42f);
-            w.put_i32(self.hash);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0xda80f42f);
+                zerotl::fixed::put_i32_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -18826,8 +18902,10 @@ pub mod help {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xabcfa9fd);
-            w.put_i32(self.hash);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0xabcfa9fd);
+                zerotl::fixed::put_i32_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -18870,8 +18948,10 @@ pub mod help {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x49b30240);
-            w.put_i32(self.hash);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0x49b30240);
+                zerotl::fixed::put_i32_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -19763,8 +19843,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x05a954c0);
-            w.put_i32(self.max_id);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0x05a954c0);
+                zerotl::fixed::put_i32_at(run, 4, self.max_id);
+            }
         }
     }
 
@@ -20913,8 +20995,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xaeb00b34);
-            w.put_i64(self.chat_id);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0xaeb00b34);
+                zerotl::fixed::put_i64_at(run, 4, self.chat_id);
+            }
         }
     }
 
@@ -20959,8 +21043,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x73783ffd);
-            w.put_i64(self.chat_id);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0x73783ffd);
+                zerotl::fixed::put_i64_at(run, 4, self.chat_id);
+            }
             self.title.encode(w);
         }
     }
@@ -21007,8 +21093,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x35ddd674);
-            w.put_i64(self.chat_id);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0x35ddd674);
+                zerotl::fixed::put_i64_at(run, 4, self.chat_id);
+            }
             self.photo.encode(w);
         }
     }
@@ -21057,8 +21145,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xcbc6d107);
-            w.put_i64(self.chat_id);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0xcbc6d107);
+                zerotl::fixed::put_i64_at(run, 4, self.chat_id);
+            }
             self.user_id.encode(w);
             w.put_i32(self.fwd_limit);
         }
@@ -21235,10 +21325,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x26cf8950);
-            if let Some(run) = w.run(8) {
-                zerotl::fixed::put_i32_at(run, 0, self.version);
-                zerotl::fixed::put_i32_at(run, 4, self.random_length);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0x26cf8950);
+                zerotl::fixed::put_i32_at(run, 4, self.version);
+                zerotl::fixed::put_i32_at(run, 8, self.random_length);
             }
         }
     }
@@ -21732,8 +21822,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x55a5bb66);
-            w.put_i32(self.max_qts);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0x55a5bb66);
+                zerotl::fixed::put_i32_at(run, 4, self.max_qts);
+            }
         }
     }
 
@@ -21912,8 +22004,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xb8a0a1a8);
-            w.put_i64(self.hash);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0xb8a0a1a8);
+                zerotl::fixed::put_i64_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -22499,8 +22593,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xa85bd1c2);
-            w.put_i64(self.chat_id);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0xa85bd1c2);
+                zerotl::fixed::put_i64_at(run, 4, self.chat_id);
+            }
             self.user_id.encode(w);
             self.is_admin.encode(w);
         }
@@ -22551,8 +22647,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xa2875319);
-            w.put_i64(self.chat_id);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0xa2875319);
+                zerotl::fixed::put_i64_at(run, 4, self.chat_id);
+            }
         }
     }
 
@@ -22841,8 +22939,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x5cf09635);
-            w.put_i64(self.hash);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0x5cf09635);
+                zerotl::fixed::put_i64_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -24086,8 +24186,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x64780b14);
-            w.put_i64(self.hash);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0x64780b14);
+                zerotl::fixed::put_i64_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -24389,8 +24491,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x640f82b8);
-            w.put_i64(self.hash);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0x640f82b8);
+                zerotl::fixed::put_i64_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -24931,8 +25035,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xd6b94df2);
-            w.put_i32(self.folder_id);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0xd6b94df2);
+                zerotl::fixed::put_i32_at(run, 4, self.folder_id);
+            }
         }
     }
 
@@ -25253,8 +25359,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x04f1aaa9);
-            w.put_i64(self.hash);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0x04f1aaa9);
+                zerotl::fixed::put_i64_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -27445,11 +27553,11 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x7ed094a1);
-            if let Some(run) = w.run(16) {
-                zerotl::fixed::put_i32_at(run, 0, self.offset);
-                zerotl::fixed::put_i32_at(run, 4, self.limit);
-                zerotl::fixed::put_i64_at(run, 8, self.hash);
+            if let Some(run) = w.run(20) {
+                zerotl::fixed::put_u32_at(run, 0, 0x7ed094a1);
+                zerotl::fixed::put_i32_at(run, 4, self.offset);
+                zerotl::fixed::put_i32_at(run, 8, self.limit);
+                zerotl::fixed::put_i64_at(run, 12, self.hash);
             }
         }
     }
@@ -27776,8 +27884,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x5bd0ee50);
-            w.put_i64(self.chat_id);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0x5bd0ee50);
+                zerotl::fixed::put_i64_at(run, 4, self.chat_id);
+            }
         }
     }
 
@@ -29486,8 +29596,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x18dea0ac);
-            w.put_i32(self.hash);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0x18dea0ac);
+                zerotl::fixed::put_i32_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -29916,8 +30028,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x16fcc2cb);
-            w.put_i64(self.hash);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0x16fcc2cb);
+                zerotl::fixed::put_i64_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -30702,8 +30816,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xfbfca18f);
-            w.put_i64(self.hash);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0xfbfca18f);
+                zerotl::fixed::put_i64_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -30746,8 +30862,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x0ecf6736);
-            w.put_i64(self.hash);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0x0ecf6736);
+                zerotl::fixed::put_i64_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -30848,10 +30966,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xbb8125ba);
-            if let Some(run) = w.run(12) {
-                zerotl::fixed::put_i32_at(run, 0, self.limit);
-                zerotl::fixed::put_i64_at(run, 4, self.hash);
+            if let Some(run) = w.run(16) {
+                zerotl::fixed::put_u32_at(run, 0, 0xbb8125ba);
+                zerotl::fixed::put_i32_at(run, 4, self.limit);
+                zerotl::fixed::put_i64_at(run, 8, self.hash);
             }
         }
     }
@@ -30899,10 +31017,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x39461db2);
-            if let Some(run) = w.run(12) {
-                zerotl::fixed::put_i32_at(run, 0, self.limit);
-                zerotl::fixed::put_i64_at(run, 4, self.hash);
+            if let Some(run) = w.run(16) {
+                zerotl::fixed::put_u32_at(run, 0, 0x39461db2);
+                zerotl::fixed::put_i32_at(run, 4, self.limit);
+                zerotl::fixed::put_i64_at(run, 8, self.hash);
             }
         }
     }
@@ -31035,8 +31153,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x9eb51445);
-            w.put_i32(self.period);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0x9eb51445);
+                zerotl::fixed::put_i32_at(run, 4, self.period);
+            }
         }
     }
 
@@ -31209,8 +31329,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x7488ce5b);
-            w.put_i32(self.hash);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0x7488ce5b);
+                zerotl::fixed::put_i32_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -31253,8 +31375,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x2ecd56cd);
-            w.put_i32(self.hash);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0x2ecd56cd);
+                zerotl::fixed::put_i32_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -31297,8 +31421,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x21a548f3);
-            w.put_i32(self.hash);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0x21a548f3);
+                zerotl::fixed::put_i32_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -32300,8 +32426,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xbdf93428);
-            w.put_i64(self.hash);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0xbdf93428);
+                zerotl::fixed::put_i64_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -32392,8 +32520,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xd483f2a8);
-            w.put_i64(self.hash);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0xd483f2a8);
+                zerotl::fixed::put_i64_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -32526,8 +32656,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x5c003cef);
-            w.put_i32(self.shortcut_id);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0x5c003cef);
+                zerotl::fixed::put_i32_at(run, 4, self.shortcut_id);
+            }
             self.shortcut.encode(w);
         }
     }
@@ -32575,8 +32707,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x3cc04740);
-            w.put_i32(self.shortcut_id);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0x3cc04740);
+                zerotl::fixed::put_i32_at(run, 4, self.shortcut_id);
+            }
         }
     }
 
@@ -32746,8 +32880,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xe105e910);
-            w.put_i32(self.shortcut_id);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0xe105e910);
+                zerotl::fixed::put_i32_at(run, 4, self.shortcut_id);
+            }
             self.id.encode(w);
         }
     }
@@ -32838,10 +32974,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xd0b5e1fc);
-            if let Some(run) = w.run(12) {
-                zerotl::fixed::put_i64_at(run, 0, self.offset_id);
-                zerotl::fixed::put_i32_at(run, 8, self.limit);
+            if let Some(run) = w.run(16) {
+                zerotl::fixed::put_u32_at(run, 0, 0xd0b5e1fc);
+                zerotl::fixed::put_i64_at(run, 4, self.offset_id);
+                zerotl::fixed::put_i32_at(run, 12, self.limit);
             }
         }
     }
@@ -32887,8 +33023,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x1dd840f5);
-            w.put_i32(self.hash);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0x1dd840f5);
+                zerotl::fixed::put_i32_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -32931,8 +33069,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xdea20a39);
-            w.put_i32(self.hash);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0xdea20a39);
+                zerotl::fixed::put_i32_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -35510,8 +35650,10 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xb8f106e3);
-            w.put_i64(self.query_id);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0xb8f106e3);
+                zerotl::fixed::put_i64_at(run, 4, self.query_id);
+            }
             self.result.encode(w);
         }
     }
@@ -37044,8 +37186,10 @@ pub mod payments {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x7998c914);
-            w.put_i64(self.form_id);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0x7998c914);
+                zerotl::fixed::put_i64_at(run, 4, self.form_id);
+            }
             self.invoice.encode(w);
         }
     }
@@ -37626,8 +37770,10 @@ pub mod payments {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xc4563590);
-            w.put_i32(self.hash);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0xc4563590);
+                zerotl::fixed::put_i32_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -38130,8 +38276,10 @@ pub mod payments {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x9c9abcb1);
-            w.put_i64(self.gift_id);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0x9c9abcb1);
+                zerotl::fixed::put_i64_at(run, 4, self.gift_id);
+            }
         }
     }
 
@@ -39201,8 +39349,10 @@ pub mod payments {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xc0c4edc9);
-            w.put_i64(self.gift_id);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0xc0c4edc9);
+                zerotl::fixed::put_i64_at(run, 4, self.gift_id);
+            }
         }
     }
 
@@ -39293,8 +39443,10 @@ pub mod payments {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x6ba2cbec);
-            w.put_i64(self.gift_id);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0x6ba2cbec);
+                zerotl::fixed::put_i64_at(run, 4, self.gift_id);
+            }
         }
     }
 
@@ -39337,8 +39489,10 @@ pub mod payments {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xa5d0514d);
-            w.put_i64(self.hash);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0xa5d0514d);
+                zerotl::fixed::put_i64_at(run, 4, self.hash);
+            }
         }
     }
 
@@ -39527,8 +39681,10 @@ pub mod payments {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x6d038b58);
-            w.put_i64(self.gift_id);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0x6d038b58);
+                zerotl::fixed::put_i64_at(run, 4, self.gift_id);
+            }
         }
     }
 
@@ -39575,8 +39731,10 @@ pub mod payments {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xfd05dd00);
-            w.put_i64(self.gift_id);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0xfd05dd00);
+                zerotl::fixed::put_i64_at(run, 4, self.gift_id);
+            }
             self.offset.encode(w);
             w.put_i32(self.limit);
         }
@@ -42427,8 +42585,10 @@ pub mod phone {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x3c479971);
-            w.put_i32(self.msg_id);
+            if let Some(run) = w.run(8) {
+                zerotl::fixed::put_u32_at(run, 0, 0x3c479971);
+                zerotl::fixed::put_i32_at(run, 4, self.msg_id);
+            }
         }
     }
 
@@ -47553,10 +47713,10 @@ pub mod upload {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xb304a621);
-            if let Some(run) = w.run(12) {
-                zerotl::fixed::put_i64_at(run, 0, self.file_id);
-                zerotl::fixed::put_i32_at(run, 8, self.file_part);
+            if let Some(run) = w.run(16) {
+                zerotl::fixed::put_u32_at(run, 0, 0xb304a621);
+                zerotl::fixed::put_i64_at(run, 4, self.file_id);
+                zerotl::fixed::put_i32_at(run, 12, self.file_part);
             }
             self.bytes.encode(w);
         }
@@ -47685,11 +47845,11 @@ pub mod upload {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0xde7b673d);
-            if let Some(run) = w.run(16) {
-                zerotl::fixed::put_i64_at(run, 0, self.file_id);
-                zerotl::fixed::put_i32_at(run, 8, self.file_part);
-                zerotl::fixed::put_i32_at(run, 12, self.file_total_parts);
+            if let Some(run) = w.run(20) {
+                zerotl::fixed::put_u32_at(run, 0, 0xde7b673d);
+                zerotl::fixed::put_i64_at(run, 4, self.file_id);
+                zerotl::fixed::put_i32_at(run, 12, self.file_part);
+                zerotl::fixed::put_i32_at(run, 16, self.file_total_parts);
             }
             self.bytes.encode(w);
         }
@@ -49268,8 +49428,10 @@ pub mod wallet {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x338bcf1c);
-            w.put_i64(self.session_id);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0x338bcf1c);
+                zerotl::fixed::put_i64_at(run, 4, self.session_id);
+            }
             self.client_id.encode(w);
         }
     }
@@ -49629,8 +49791,10 @@ pub mod wallet {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            w.put_u32(0x775d7244);
-            w.put_i64(self.session_id);
+            if let Some(run) = w.run(12) {
+                zerotl::fixed::put_u32_at(run, 0, 0x775d7244);
+                zerotl::fixed::put_i64_at(run, 4, self.session_id);
+            }
         }
     }
 

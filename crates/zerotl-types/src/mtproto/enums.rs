@@ -56,6 +56,13 @@ impl<'a> zerotl::Decode<'a> for ResPq<'a> {
             id => return Err(r.unknown_constructor(id, "ResPQ")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x05162463 => Self::Pq(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "ResPQ")),
+        })
+    }
 }
 
 impl<'a> From<types::ResPq<'a>> for ResPq<'a> {
@@ -136,6 +143,16 @@ impl<'a> zerotl::Decode<'a> for PQInnerData<'a> {
             id => return Err(r.unknown_constructor(id, "P_Q_inner_data")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x83c95aec => Self::Data(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xa9f55f95 => Self::Dc(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x3c6a84d4 => Self::Temp(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x56fddf88 => Self::TempDc(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "P_Q_inner_data")),
+        })
+    }
 }
 
 impl<'a> From<types::PQInnerData<'a>> for PQInnerData<'a> {
@@ -210,6 +227,13 @@ impl<'a> zerotl::Decode<'a> for BindAuthKeyInner {
             id => return Err(r.unknown_constructor(id, "BindAuthKeyInner")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x75a3f765 => Self::Inner(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "BindAuthKeyInner")),
+        })
+    }
 }
 
 impl From<types::BindAuthKeyInner> for BindAuthKeyInner {
@@ -271,6 +295,14 @@ impl<'a> zerotl::Decode<'a> for ServerDhParams<'a> {
         Ok(match r.read_u32()? {
             0x79cb045d => Self::Fail(zerotl::BareDecode::decode_bare(r)?),
             0xd0e8075c => Self::Ok(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "Server_DH_Params")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x79cb045d => Self::Fail(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xd0e8075c => Self::Ok(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "Server_DH_Params")),
         })
     }
@@ -336,6 +368,13 @@ impl<'a> zerotl::Decode<'a> for ServerDhInnerData<'a> {
             id => return Err(r.unknown_constructor(id, "Server_DH_inner_data")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xb5890dba => Self::Data(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "Server_DH_inner_data")),
+        })
+    }
 }
 
 impl<'a> From<types::ServerDhInnerData<'a>> for ServerDhInnerData<'a> {
@@ -389,6 +428,13 @@ impl<'a> zerotl::Decode<'a> for ClientDhInnerData<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x6643b654 => Self::Data(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "Client_DH_Inner_Data")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x6643b654 => Self::Data(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "Client_DH_Inner_Data")),
         })
     }
@@ -461,6 +507,15 @@ impl<'a> zerotl::Decode<'a> for SetClientDhParamsAnswer {
             0x3bcbf734 => Self::DhGenOk(zerotl::BareDecode::decode_bare(r)?),
             0x46dc1fb9 => Self::DhGenRetry(zerotl::BareDecode::decode_bare(r)?),
             0xa69dae02 => Self::DhGenFail(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "Set_client_DH_params_answer")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x3bcbf734 => Self::DhGenOk(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x46dc1fb9 => Self::DhGenRetry(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xa69dae02 => Self::DhGenFail(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "Set_client_DH_params_answer")),
         })
     }
@@ -548,6 +603,15 @@ impl<'a> zerotl::Decode<'a> for DestroyAuthKeyRes {
             id => return Err(r.unknown_constructor(id, "DestroyAuthKeyRes")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xf660e1d4 => Self::Ok,
+            0x0a9f2259 => Self::None,
+            0xea109b13 => Self::Fail,
+            id => return Err(r.unknown_constructor(id, "DestroyAuthKeyRes")),
+        })
+    }
 }
 
 impl From<types::DestroyAuthKeyOk> for DestroyAuthKeyRes {
@@ -616,6 +680,13 @@ impl<'a> zerotl::Decode<'a> for MsgsAck<'a> {
             id => return Err(r.unknown_constructor(id, "MsgsAck")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x62d6b459 => Self::Ack(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "MsgsAck")),
+        })
+    }
 }
 
 impl<'a> From<types::MsgsAck<'a>> for MsgsAck<'a> {
@@ -677,6 +748,14 @@ impl<'a> zerotl::Decode<'a> for BadMsgNotification {
         Ok(match r.read_u32()? {
             0xa7eff811 => Self::Notification(zerotl::BareDecode::decode_bare(r)?),
             0xedab447b => Self::ServerSalt(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "BadMsgNotification")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xa7eff811 => Self::Notification(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xedab447b => Self::ServerSalt(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "BadMsgNotification")),
         })
     }
@@ -742,6 +821,13 @@ impl<'a> zerotl::Decode<'a> for MsgsStateReq<'a> {
             id => return Err(r.unknown_constructor(id, "MsgsStateReq")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xda69fb52 => Self::Req(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "MsgsStateReq")),
+        })
+    }
 }
 
 impl<'a> From<types::MsgsStateReq<'a>> for MsgsStateReq<'a> {
@@ -798,6 +884,13 @@ impl<'a> zerotl::Decode<'a> for MsgsStateInfo<'a> {
             id => return Err(r.unknown_constructor(id, "MsgsStateInfo")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x04deb57d => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "MsgsStateInfo")),
+        })
+    }
 }
 
 impl<'a> From<types::MsgsStateInfo<'a>> for MsgsStateInfo<'a> {
@@ -851,6 +944,13 @@ impl<'a> zerotl::Decode<'a> for MsgsAllInfo<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x8cc0d131 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "MsgsAllInfo")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x8cc0d131 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "MsgsAllInfo")),
         })
     }
@@ -915,6 +1015,14 @@ impl<'a> zerotl::Decode<'a> for MsgDetailedInfo {
         Ok(match r.read_u32()? {
             0x276d3ec6 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
             0x809db6df => Self::NewDetailedInfo(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "MsgDetailedInfo")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x276d3ec6 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x809db6df => Self::NewDetailedInfo(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "MsgDetailedInfo")),
         })
     }
@@ -988,6 +1096,14 @@ impl<'a> zerotl::Decode<'a> for MsgResendReq<'a> {
             id => return Err(r.unknown_constructor(id, "MsgResendReq")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x7d861a08 => Self::Req(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x8610baeb => Self::AnsReq(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "MsgResendReq")),
+        })
+    }
 }
 
 impl<'a> From<types::MsgResendReq<'a>> for MsgResendReq<'a> {
@@ -1050,6 +1166,13 @@ impl<'a> zerotl::Decode<'a> for RpcResult<'a> {
             id => return Err(r.unknown_constructor(id, "RpcResult")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xf35c6d01 => Self::Result(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "RpcResult")),
+        })
+    }
 }
 
 impl<'a> From<types::RpcResult<'a>> for RpcResult<'a> {
@@ -1103,6 +1226,13 @@ impl<'a> zerotl::Decode<'a> for RpcError<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x2144ca19 => Self::Error(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "RpcError")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x2144ca19 => Self::Error(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "RpcError")),
         })
     }
@@ -1178,6 +1308,15 @@ impl<'a> zerotl::Decode<'a> for RpcDropAnswer {
             id => return Err(r.unknown_constructor(id, "RpcDropAnswer")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x5e2ad36e => Self::AnswerUnknown,
+            0xcd78e586 => Self::AnswerDroppedRunning,
+            0xa43ad8b7 => Self::AnswerDropped(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "RpcDropAnswer")),
+        })
+    }
 }
 
 impl From<types::RpcAnswerUnknown> for RpcDropAnswer {
@@ -1246,6 +1385,13 @@ impl<'a> zerotl::Decode<'a> for FutureSalt {
             id => return Err(r.unknown_constructor(id, "FutureSalt")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x0949d9dc => Self::Salt(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "FutureSalt")),
+        })
+    }
 }
 
 impl From<types::FutureSalt> for FutureSalt {
@@ -1302,6 +1448,13 @@ impl<'a> zerotl::Decode<'a> for FutureSalts<'a> {
             id => return Err(r.unknown_constructor(id, "FutureSalts")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xae500895 => Self::Salts(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "FutureSalts")),
+        })
+    }
 }
 
 impl<'a> From<types::FutureSalts<'a>> for FutureSalts<'a> {
@@ -1355,6 +1508,13 @@ impl<'a> zerotl::Decode<'a> for Pong {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x347773c5 => Self::Pong(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "Pong")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x347773c5 => Self::Pong(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "Pong")),
         })
     }
@@ -1422,6 +1582,14 @@ impl<'a> zerotl::Decode<'a> for DestroySessionRes {
             id => return Err(r.unknown_constructor(id, "DestroySessionRes")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xe22045fc => Self::Ok(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x62d350c9 => Self::None(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "DestroySessionRes")),
+        })
+    }
 }
 
 impl From<types::DestroySessionOk> for DestroySessionRes {
@@ -1484,6 +1652,13 @@ impl<'a> zerotl::Decode<'a> for NewSession {
             id => return Err(r.unknown_constructor(id, "NewSession")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x9ec20908 => Self::Created(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "NewSession")),
+        })
+    }
 }
 
 impl From<types::NewSessionCreated> for NewSession {
@@ -1537,6 +1712,13 @@ impl<'a> zerotl::Decode<'a> for Message<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x5bb8e511 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "Message")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x5bb8e511 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "Message")),
         })
     }
@@ -1596,6 +1778,13 @@ impl<'a> zerotl::Decode<'a> for MessageContainer<'a> {
             id => return Err(r.unknown_constructor(id, "MessageContainer")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x73f1f8dc => Self::MsgContainer(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "MessageContainer")),
+        })
+    }
 }
 
 impl<'a> From<types::MsgContainer<'a>> for MessageContainer<'a> {
@@ -1649,6 +1838,13 @@ impl<'a> zerotl::Decode<'a> for MessageCopy<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xe06046b2 => Self::MsgCopy(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "MessageCopy")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xe06046b2 => Self::MsgCopy(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "MessageCopy")),
         })
     }
@@ -1708,6 +1904,13 @@ impl<'a> zerotl::Decode<'a> for Object<'a> {
             id => return Err(r.unknown_constructor(id, "Object")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x3072cfa1 => Self::GzipPacked(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "Object")),
+        })
+    }
 }
 
 impl<'a> From<types::GzipPacked<'a>> for Object<'a> {
@@ -1761,6 +1964,13 @@ impl<'a> zerotl::Decode<'a> for HttpWait {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x9299359f => Self::Wait(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "HttpWait")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x9299359f => Self::Wait(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "HttpWait")),
         })
     }
@@ -1828,6 +2038,14 @@ impl<'a> zerotl::Decode<'a> for IpPort<'a> {
             id => return Err(r.unknown_constructor(id, "IpPort")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xd433ad73 => Self::Port(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x37982646 => Self::Secret(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "IpPort")),
+        })
+    }
 }
 
 impl<'a> From<types::IpPort> for IpPort<'a> {
@@ -1890,6 +2108,13 @@ impl<'a> zerotl::Decode<'a> for AccessPointRule<'a> {
             id => return Err(r.unknown_constructor(id, "AccessPointRule")),
         })
     }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x4679b65f => Self::Rule(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "AccessPointRule")),
+        })
+    }
 }
 
 impl<'a> From<types::AccessPointRule<'a>> for AccessPointRule<'a> {
@@ -1943,6 +2168,13 @@ impl<'a> zerotl::Decode<'a> for TlsClientHello<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x6c52c484 => Self::Hello(zerotl::BareDecode::decode_bare(r)?),
+            id => return Err(r.unknown_constructor(id, "TlsClientHello")),
+        })
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x6c52c484 => Self::Hello(zerotl::BareDecode::decode_bare_inline(r)?),
             id => return Err(r.unknown_constructor(id, "TlsClientHello")),
         })
     }
@@ -2146,6 +2378,13 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x5a592a6c => Self::Simple(zerotl::BareDecode::decode_bare(r)?),
+                id => return Err(r.unknown_constructor(id, "help.ConfigSimple")),
+            })
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x5a592a6c => Self::Simple(zerotl::BareDecode::decode_bare_inline(r)?),
                 id => return Err(r.unknown_constructor(id, "help.ConfigSimple")),
             })
         }

@@ -33,8 +33,10 @@ impl zerotl::Encode for ReqPq {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(0x60469778);
-        w.put_array(&self.nonce);
+        if let Some(run) = w.run(20) {
+            zerotl::fixed::put_u32_at(run, 0, 0x60469778);
+            zerotl::fixed::put_array_at(run, 4, &self.nonce);
+        }
     }
 }
 
@@ -77,8 +79,10 @@ impl zerotl::Encode for ReqPqMulti {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(0xbe7e8ef1);
-        w.put_array(&self.nonce);
+        if let Some(run) = w.run(20) {
+            zerotl::fixed::put_u32_at(run, 0, 0xbe7e8ef1);
+            zerotl::fixed::put_array_at(run, 4, &self.nonce);
+        }
     }
 }
 
@@ -131,10 +135,10 @@ impl zerotl::Encode for ReqDhParams<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(0xd712e4be);
-        if let Some(run) = w.run(32) {
-            zerotl::fixed::put_array_at(run, 0, &self.nonce);
-            zerotl::fixed::put_array_at(run, 16, &self.server_nonce);
+        if let Some(run) = w.run(36) {
+            zerotl::fixed::put_u32_at(run, 0, 0xd712e4be);
+            zerotl::fixed::put_array_at(run, 4, &self.nonce);
+            zerotl::fixed::put_array_at(run, 20, &self.server_nonce);
         }
         self.p.encode(w);
         self.q.encode(w);
@@ -199,10 +203,10 @@ impl zerotl::Encode for SetClientDhParams<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(0xf5045f1f);
-        if let Some(run) = w.run(32) {
-            zerotl::fixed::put_array_at(run, 0, &self.nonce);
-            zerotl::fixed::put_array_at(run, 16, &self.server_nonce);
+        if let Some(run) = w.run(36) {
+            zerotl::fixed::put_u32_at(run, 0, 0xf5045f1f);
+            zerotl::fixed::put_array_at(run, 4, &self.nonce);
+            zerotl::fixed::put_array_at(run, 20, &self.server_nonce);
         }
         self.encrypted_data.encode(w);
     }
@@ -293,8 +297,10 @@ impl zerotl::Encode for RpcDropAnswer {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(0x58e4a740);
-        w.put_i64(self.req_msg_id);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_u32_at(run, 0, 0x58e4a740);
+            zerotl::fixed::put_i64_at(run, 4, self.req_msg_id);
+        }
     }
 }
 
@@ -337,8 +343,10 @@ impl zerotl::Encode for GetFutureSalts {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(0xb921bd04);
-        w.put_i32(self.num);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_u32_at(run, 0, 0xb921bd04);
+            zerotl::fixed::put_i32_at(run, 4, self.num);
+        }
     }
 }
 
@@ -381,8 +389,10 @@ impl zerotl::Encode for Ping {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(0x7abe77ec);
-        w.put_i64(self.ping_id);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_u32_at(run, 0, 0x7abe77ec);
+            zerotl::fixed::put_i64_at(run, 4, self.ping_id);
+        }
     }
 }
 
@@ -427,10 +437,10 @@ impl zerotl::Encode for PingDelayDisconnect {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(0xf3427b8c);
-        if let Some(run) = w.run(12) {
-            zerotl::fixed::put_i64_at(run, 0, self.ping_id);
-            zerotl::fixed::put_i32_at(run, 8, self.disconnect_delay);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_u32_at(run, 0, 0xf3427b8c);
+            zerotl::fixed::put_i64_at(run, 4, self.ping_id);
+            zerotl::fixed::put_i32_at(run, 12, self.disconnect_delay);
         }
     }
 }
@@ -479,8 +489,10 @@ impl zerotl::Encode for DestroySession {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(0xe7512126);
-        w.put_i64(self.session_id);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_u32_at(run, 0, 0xe7512126);
+            zerotl::fixed::put_i64_at(run, 4, self.session_id);
+        }
     }
 }
 

@@ -52,6 +52,10 @@ impl<'a> zerotl::BareDecode<'a> for ResPq<'a> {
     const MIN_BARE_SIZE: usize = 44;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<32>()?;
         let nonce = zerotl::fixed::array_at(run, 0);
         let server_nonce = zerotl::fixed::array_at(run, 16);
@@ -137,6 +141,10 @@ impl<'a> zerotl::BareDecode<'a> for PQInnerData<'a> {
     const MIN_BARE_SIZE: usize = 76;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let pq = zerotl::Decode::decode(r)?;
         let p = zerotl::Decode::decode(r)?;
         let q = zerotl::Decode::decode(r)?;
@@ -229,6 +237,10 @@ impl<'a> zerotl::BareDecode<'a> for PQInnerDataDc<'a> {
     const MIN_BARE_SIZE: usize = 80;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let pq = zerotl::Decode::decode(r)?;
         let p = zerotl::Decode::decode(r)?;
         let q = zerotl::Decode::decode(r)?;
@@ -323,6 +335,10 @@ impl<'a> zerotl::BareDecode<'a> for PQInnerDataTemp<'a> {
     const MIN_BARE_SIZE: usize = 80;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let pq = zerotl::Decode::decode(r)?;
         let p = zerotl::Decode::decode(r)?;
         let q = zerotl::Decode::decode(r)?;
@@ -420,6 +436,10 @@ impl<'a> zerotl::BareDecode<'a> for PQInnerDataTempDc<'a> {
     const MIN_BARE_SIZE: usize = 84;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let pq = zerotl::Decode::decode(r)?;
         let p = zerotl::Decode::decode(r)?;
         let q = zerotl::Decode::decode(r)?;
@@ -511,6 +531,10 @@ impl<'a> zerotl::BareDecode<'a> for BindAuthKeyInner {
     const FIXED_BARE_SIZE: Option<usize> = Some(36);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<36>()?;
         let nonce = zerotl::fixed::i64_at(run, 0);
         let temp_auth_key_id = zerotl::fixed::i64_at(run, 8);
@@ -534,8 +558,14 @@ impl zerotl::Encode for BindAuthKeyInner {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(40) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i64_at(run, 4, self.nonce);
+            zerotl::fixed::put_i64_at(run, 12, self.temp_auth_key_id);
+            zerotl::fixed::put_i64_at(run, 20, self.perm_auth_key_id);
+            zerotl::fixed::put_i64_at(run, 28, self.temp_session_id);
+            zerotl::fixed::put_i32_at(run, 36, self.expires_at);
+        }
     }
 }
 
@@ -590,6 +620,10 @@ impl<'a> zerotl::BareDecode<'a> for ServerDhParamsFail {
     const FIXED_BARE_SIZE: Option<usize> = Some(48);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<48>()?;
         let nonce = zerotl::fixed::array_at(run, 0);
         let server_nonce = zerotl::fixed::array_at(run, 16);
@@ -609,8 +643,12 @@ impl zerotl::Encode for ServerDhParamsFail {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(52) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_array_at(run, 4, &self.nonce);
+            zerotl::fixed::put_array_at(run, 20, &self.server_nonce);
+            zerotl::fixed::put_array_at(run, 36, &self.new_nonce_hash);
+        }
     }
 }
 
@@ -664,6 +702,10 @@ impl<'a> zerotl::BareDecode<'a> for ServerDhParamsOk<'a> {
     const MIN_BARE_SIZE: usize = 36;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<32>()?;
         let nonce = zerotl::fixed::array_at(run, 0);
         let server_nonce = zerotl::fixed::array_at(run, 16);
@@ -747,6 +789,10 @@ impl<'a> zerotl::BareDecode<'a> for ServerDhInnerData<'a> {
     const MIN_BARE_SIZE: usize = 48;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<36>()?;
         let nonce = zerotl::fixed::array_at(run, 0);
         let server_nonce = zerotl::fixed::array_at(run, 16);
@@ -830,6 +876,10 @@ impl<'a> zerotl::BareDecode<'a> for ClientDhInnerData<'a> {
     const MIN_BARE_SIZE: usize = 44;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<40>()?;
         let nonce = zerotl::fixed::array_at(run, 0);
         let server_nonce = zerotl::fixed::array_at(run, 16);
@@ -907,6 +957,10 @@ impl<'a> zerotl::BareDecode<'a> for DhGenOk {
     const FIXED_BARE_SIZE: Option<usize> = Some(48);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<48>()?;
         let nonce = zerotl::fixed::array_at(run, 0);
         let server_nonce = zerotl::fixed::array_at(run, 16);
@@ -926,8 +980,12 @@ impl zerotl::Encode for DhGenOk {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(52) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_array_at(run, 4, &self.nonce);
+            zerotl::fixed::put_array_at(run, 20, &self.server_nonce);
+            zerotl::fixed::put_array_at(run, 36, &self.new_nonce_hash1);
+        }
     }
 }
 
@@ -982,6 +1040,10 @@ impl<'a> zerotl::BareDecode<'a> for DhGenRetry {
     const FIXED_BARE_SIZE: Option<usize> = Some(48);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<48>()?;
         let nonce = zerotl::fixed::array_at(run, 0);
         let server_nonce = zerotl::fixed::array_at(run, 16);
@@ -1001,8 +1063,12 @@ impl zerotl::Encode for DhGenRetry {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(52) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_array_at(run, 4, &self.nonce);
+            zerotl::fixed::put_array_at(run, 20, &self.server_nonce);
+            zerotl::fixed::put_array_at(run, 36, &self.new_nonce_hash2);
+        }
     }
 }
 
@@ -1057,6 +1123,10 @@ impl<'a> zerotl::BareDecode<'a> for DhGenFail {
     const FIXED_BARE_SIZE: Option<usize> = Some(48);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<48>()?;
         let nonce = zerotl::fixed::array_at(run, 0);
         let server_nonce = zerotl::fixed::array_at(run, 16);
@@ -1076,8 +1146,12 @@ impl zerotl::Encode for DhGenFail {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(52) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_array_at(run, 4, &self.nonce);
+            zerotl::fixed::put_array_at(run, 20, &self.server_nonce);
+            zerotl::fixed::put_array_at(run, 36, &self.new_nonce_hash3);
+        }
     }
 }
 
@@ -1117,7 +1191,11 @@ impl zerotl::BareEncode for DestroyAuthKeyOk {
 impl<'a> zerotl::BareDecode<'a> for DestroyAuthKeyOk {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -1170,7 +1248,11 @@ impl zerotl::BareEncode for DestroyAuthKeyNone {
 impl<'a> zerotl::BareDecode<'a> for DestroyAuthKeyNone {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -1223,7 +1305,11 @@ impl zerotl::BareEncode for DestroyAuthKeyFail {
 impl<'a> zerotl::BareDecode<'a> for DestroyAuthKeyFail {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -1282,6 +1368,10 @@ impl<'a> zerotl::BareDecode<'a> for MsgsAck<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let msg_ids = zerotl::Decode::decode(r)?;
         Ok(Self { msg_ids })
     }
@@ -1350,6 +1440,10 @@ impl<'a> zerotl::BareDecode<'a> for BadMsgNotification {
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<16>()?;
         let bad_msg_id = zerotl::fixed::i64_at(run, 0);
         let bad_msg_seqno = zerotl::fixed::i32_at(run, 8);
@@ -1369,8 +1463,12 @@ impl zerotl::Encode for BadMsgNotification {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(20) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i64_at(run, 4, self.bad_msg_id);
+            zerotl::fixed::put_i32_at(run, 12, self.bad_msg_seqno);
+            zerotl::fixed::put_i32_at(run, 16, self.error_code);
+        }
     }
 }
 
@@ -1428,6 +1526,10 @@ impl<'a> zerotl::BareDecode<'a> for BadServerSalt {
     const FIXED_BARE_SIZE: Option<usize> = Some(24);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<24>()?;
         let bad_msg_id = zerotl::fixed::i64_at(run, 0);
         let bad_msg_seqno = zerotl::fixed::i32_at(run, 8);
@@ -1449,8 +1551,13 @@ impl zerotl::Encode for BadServerSalt {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(28) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i64_at(run, 4, self.bad_msg_id);
+            zerotl::fixed::put_i32_at(run, 12, self.bad_msg_seqno);
+            zerotl::fixed::put_i32_at(run, 16, self.error_code);
+            zerotl::fixed::put_i64_at(run, 20, self.new_server_salt);
+        }
     }
 }
 
@@ -1496,6 +1603,10 @@ impl<'a> zerotl::BareDecode<'a> for MsgsStateReq<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let msg_ids = zerotl::Decode::decode(r)?;
         Ok(Self { msg_ids })
     }
@@ -1558,6 +1669,10 @@ impl<'a> zerotl::BareDecode<'a> for MsgsStateInfo<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let req_msg_id = r.read_i64()?;
         let info = zerotl::Decode::decode(r)?;
         Ok(Self { req_msg_id, info })
@@ -1621,6 +1736,10 @@ impl<'a> zerotl::BareDecode<'a> for MsgsAllInfo<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let msg_ids = zerotl::Decode::decode(r)?;
         let info = zerotl::Decode::decode(r)?;
         Ok(Self { msg_ids, info })
@@ -1693,6 +1812,10 @@ impl<'a> zerotl::BareDecode<'a> for MsgDetailedInfo {
     const FIXED_BARE_SIZE: Option<usize> = Some(24);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<24>()?;
         let msg_id = zerotl::fixed::i64_at(run, 0);
         let answer_msg_id = zerotl::fixed::i64_at(run, 8);
@@ -1714,8 +1837,13 @@ impl zerotl::Encode for MsgDetailedInfo {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(28) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i64_at(run, 4, self.msg_id);
+            zerotl::fixed::put_i64_at(run, 12, self.answer_msg_id);
+            zerotl::fixed::put_i32_at(run, 20, self.bytes);
+            zerotl::fixed::put_i32_at(run, 24, self.status);
+        }
     }
 }
 
@@ -1770,6 +1898,10 @@ impl<'a> zerotl::BareDecode<'a> for MsgNewDetailedInfo {
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<16>()?;
         let answer_msg_id = zerotl::fixed::i64_at(run, 0);
         let bytes = zerotl::fixed::i32_at(run, 8);
@@ -1789,8 +1921,12 @@ impl zerotl::Encode for MsgNewDetailedInfo {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(20) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i64_at(run, 4, self.answer_msg_id);
+            zerotl::fixed::put_i32_at(run, 12, self.bytes);
+            zerotl::fixed::put_i32_at(run, 16, self.status);
+        }
     }
 }
 
@@ -1836,6 +1972,10 @@ impl<'a> zerotl::BareDecode<'a> for MsgResendReq<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let msg_ids = zerotl::Decode::decode(r)?;
         Ok(Self { msg_ids })
     }
@@ -1895,6 +2035,10 @@ impl<'a> zerotl::BareDecode<'a> for MsgResendAnsReq<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let msg_ids = zerotl::Decode::decode(r)?;
         Ok(Self { msg_ids })
     }
@@ -1957,6 +2101,10 @@ impl<'a> zerotl::BareDecode<'a> for RpcResult<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let req_msg_id = r.read_i64()?;
         let result = zerotl::Decode::decode(r)?;
         Ok(Self { req_msg_id, result })
@@ -2020,6 +2168,10 @@ impl<'a> zerotl::BareDecode<'a> for RpcError<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let error_code = r.read_i32()?;
         let error_message = zerotl::Decode::decode(r)?;
         Ok(Self {
@@ -2077,7 +2229,11 @@ impl zerotl::BareEncode for RpcAnswerUnknown {
 impl<'a> zerotl::BareDecode<'a> for RpcAnswerUnknown {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -2130,7 +2286,11 @@ impl zerotl::BareEncode for RpcAnswerDroppedRunning {
 impl<'a> zerotl::BareDecode<'a> for RpcAnswerDroppedRunning {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -2198,6 +2358,10 @@ impl<'a> zerotl::BareDecode<'a> for RpcAnswerDropped {
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<16>()?;
         let msg_id = zerotl::fixed::i64_at(run, 0);
         let seq_no = zerotl::fixed::i32_at(run, 8);
@@ -2217,8 +2381,12 @@ impl zerotl::Encode for RpcAnswerDropped {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(20) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i64_at(run, 4, self.msg_id);
+            zerotl::fixed::put_i32_at(run, 12, self.seq_no);
+            zerotl::fixed::put_i32_at(run, 16, self.bytes);
+        }
     }
 }
 
@@ -2273,6 +2441,10 @@ impl<'a> zerotl::BareDecode<'a> for FutureSalt {
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<16>()?;
         let valid_since = zerotl::fixed::i32_at(run, 0);
         let valid_until = zerotl::fixed::i32_at(run, 4);
@@ -2292,8 +2464,12 @@ impl zerotl::Encode for FutureSalt {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(20) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.valid_since);
+            zerotl::fixed::put_i32_at(run, 8, self.valid_until);
+            zerotl::fixed::put_i64_at(run, 12, self.salt);
+        }
     }
 }
 
@@ -2347,6 +2523,10 @@ impl<'a> zerotl::BareDecode<'a> for FutureSalts<'a> {
     const MIN_BARE_SIZE: usize = 16;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let req_msg_id = zerotl::fixed::i64_at(run, 0);
         let now = zerotl::fixed::i32_at(run, 8);
@@ -2419,6 +2599,10 @@ impl<'a> zerotl::BareDecode<'a> for Pong {
     const FIXED_BARE_SIZE: Option<usize> = Some(16);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<16>()?;
         let msg_id = zerotl::fixed::i64_at(run, 0);
         let ping_id = zerotl::fixed::i64_at(run, 8);
@@ -2433,8 +2617,11 @@ impl zerotl::Encode for Pong {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(20) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i64_at(run, 4, self.msg_id);
+            zerotl::fixed::put_i64_at(run, 12, self.ping_id);
+        }
     }
 }
 
@@ -2481,6 +2668,10 @@ impl<'a> zerotl::BareDecode<'a> for DestroySessionOk {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let session_id = r.read_i64()?;
         Ok(Self { session_id })
     }
@@ -2493,8 +2684,10 @@ impl zerotl::Encode for DestroySessionOk {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i64_at(run, 4, self.session_id);
+        }
     }
 }
 
@@ -2541,6 +2734,10 @@ impl<'a> zerotl::BareDecode<'a> for DestroySessionNone {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let session_id = r.read_i64()?;
         Ok(Self { session_id })
     }
@@ -2553,8 +2750,10 @@ impl zerotl::Encode for DestroySessionNone {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i64_at(run, 4, self.session_id);
+        }
     }
 }
 
@@ -2609,6 +2808,10 @@ impl<'a> zerotl::BareDecode<'a> for NewSessionCreated {
     const FIXED_BARE_SIZE: Option<usize> = Some(24);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<24>()?;
         let first_msg_id = zerotl::fixed::i64_at(run, 0);
         let unique_id = zerotl::fixed::i64_at(run, 8);
@@ -2628,8 +2831,12 @@ impl zerotl::Encode for NewSessionCreated {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(28) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i64_at(run, 4, self.first_msg_id);
+            zerotl::fixed::put_i64_at(run, 12, self.unique_id);
+            zerotl::fixed::put_i64_at(run, 20, self.server_salt);
+        }
     }
 }
 
@@ -2684,6 +2891,10 @@ impl<'a> zerotl::BareDecode<'a> for Message<'a> {
     const MIN_BARE_SIZE: usize = 20;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let msg_id = zerotl::fixed::i64_at(run, 0);
         let seqno = zerotl::fixed::i32_at(run, 8);
@@ -2751,6 +2962,10 @@ impl<'a> zerotl::BareDecode<'a> for MsgContainer<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let messages = zerotl::Decode::decode(r)?;
         Ok(Self { messages })
     }
@@ -2810,6 +3025,10 @@ impl<'a> zerotl::BareDecode<'a> for MsgCopy<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let orig_message = zerotl::Decode::decode(r)?;
         Ok(Self { orig_message })
     }
@@ -2869,6 +3088,10 @@ impl<'a> zerotl::BareDecode<'a> for GzipPacked<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let packed_data = zerotl::Decode::decode(r)?;
         Ok(Self { packed_data })
     }
@@ -2937,6 +3160,10 @@ impl<'a> zerotl::BareDecode<'a> for HttpWait {
     const FIXED_BARE_SIZE: Option<usize> = Some(12);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let max_delay = zerotl::fixed::i32_at(run, 0);
         let wait_after = zerotl::fixed::i32_at(run, 4);
@@ -2956,8 +3183,12 @@ impl zerotl::Encode for HttpWait {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(16) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.max_delay);
+            zerotl::fixed::put_i32_at(run, 8, self.wait_after);
+            zerotl::fixed::put_i32_at(run, 12, self.max_wait);
+        }
     }
 }
 
@@ -3009,6 +3240,10 @@ impl<'a> zerotl::BareDecode<'a> for IpPort {
     const FIXED_BARE_SIZE: Option<usize> = Some(8);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<8>()?;
         let ipv4 = zerotl::fixed::i32_at(run, 0);
         let port = zerotl::fixed::i32_at(run, 4);
@@ -3023,8 +3258,11 @@ impl zerotl::Encode for IpPort {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(12) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.ipv4);
+            zerotl::fixed::put_i32_at(run, 8, self.port);
+        }
     }
 }
 
@@ -3078,6 +3316,10 @@ impl<'a> zerotl::BareDecode<'a> for IpPortSecret<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<8>()?;
         let ipv4 = zerotl::fixed::i32_at(run, 0);
         let port = zerotl::fixed::i32_at(run, 4);
@@ -3146,6 +3388,10 @@ impl<'a> zerotl::BareDecode<'a> for AccessPointRule<'a> {
     const MIN_BARE_SIZE: usize = 12;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let phone_prefix_rules = zerotl::Decode::decode(r)?;
         let dc_id = r.read_i32()?;
         let ips = zerotl::Decode::decode(r)?;
@@ -3211,6 +3457,10 @@ impl<'a> zerotl::BareDecode<'a> for TlsClientHello<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let blocks = zerotl::Decode::decode(r)?;
         Ok(Self { blocks })
     }
@@ -3270,6 +3520,10 @@ impl<'a> zerotl::BareDecode<'a> for TlsBlockString<'a> {
     const MIN_BARE_SIZE: usize = 4;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let data = zerotl::Decode::decode(r)?;
         Ok(Self { data })
     }
@@ -3330,6 +3584,10 @@ impl<'a> zerotl::BareDecode<'a> for TlsBlockRandom {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let length = r.read_i32()?;
         Ok(Self { length })
     }
@@ -3342,8 +3600,10 @@ impl zerotl::Encode for TlsBlockRandom {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.length);
+        }
     }
 }
 
@@ -3390,6 +3650,10 @@ impl<'a> zerotl::BareDecode<'a> for TlsBlockZero {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let length = r.read_i32()?;
         Ok(Self { length })
     }
@@ -3402,8 +3666,10 @@ impl zerotl::Encode for TlsBlockZero {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.length);
+        }
     }
 }
 
@@ -3443,7 +3709,11 @@ impl zerotl::BareEncode for TlsBlockDomain {
 impl<'a> zerotl::BareDecode<'a> for TlsBlockDomain {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -3503,6 +3773,10 @@ impl<'a> zerotl::BareDecode<'a> for TlsBlockGrease {
     const FIXED_BARE_SIZE: Option<usize> = Some(4);
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let seed = r.read_i32()?;
         Ok(Self { seed })
     }
@@ -3515,8 +3789,10 @@ impl zerotl::Encode for TlsBlockGrease {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        w.put_u32(Self::CONSTRUCTOR_ID);
-        self.encode_bare(w);
+        if let Some(run) = w.run(8) {
+            zerotl::fixed::put_u32_at(run, 0, Self::CONSTRUCTOR_ID);
+            zerotl::fixed::put_i32_at(run, 4, self.seed);
+        }
     }
 }
 
@@ -3556,7 +3832,11 @@ impl zerotl::BareEncode for TlsBlockPublicKey {
 impl<'a> zerotl::BareDecode<'a> for TlsBlockPublicKey {
     const MIN_BARE_SIZE: usize = 0;
     #[inline]
-    fn decode_bare(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
 }
@@ -3615,6 +3895,10 @@ impl<'a> zerotl::BareDecode<'a> for TlsBlockScope<'a> {
     const MIN_BARE_SIZE: usize = 8;
     #[inline]
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_bare_inline(r)
+    }
+    #[inline(always)]
+    fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.enter()?;
         let entries = zerotl::Decode::decode(r)?;
         r.leave();
@@ -3691,6 +3975,10 @@ pub mod help {
         const MIN_BARE_SIZE: usize = 12;
         #[inline]
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_bare_inline(r)
+        }
+        #[inline(always)]
+        fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let run = r.read_array::<8>()?;
             let date = zerotl::fixed::i32_at(run, 0);
             let expires = zerotl::fixed::i32_at(run, 4);
