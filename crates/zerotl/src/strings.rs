@@ -282,12 +282,21 @@ mod tests {
     #[test]
     fn ascii_check_sees_every_byte() {
         // Every length from 0 to 100 (each block/overlap case and the long loop), a
-        // high bit at every position, against the standard library's answer.
+        // high bit at every position, against the standard library's answer. Under
+        // miri (CI runs it twice) only the lengths around each block boundary.
+        let boundaries = [
+            0, 1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100,
+        ];
+        let lengths: std::vec::Vec<usize> = if cfg!(miri) {
+            boundaries.to_vec()
+        } else {
+            (0..=100).collect()
+        };
         let mut data = [b'a'; 100];
-        for len in 0..=100 {
+        for len in lengths {
             assert!(is_ascii(&data[..len]), "len {len}");
             for at in 0..len {
-                for high in [0x80, 0xc3, 0xff] {
+                for high in [0x80, 0xff] {
                     data[at] = high;
                     assert!(!is_ascii(&data[..len]), "len {len}, byte {at}");
                     assert_eq!(is_ascii(&data[..len]), data[..len].is_ascii());
