@@ -121,8 +121,7 @@ pub trait Decode<'a>: Sized {
     /// result is the same as `decode`'s.
     ///
     /// Generated types with few constructors force this inline, so a loop over a
-    /// vector keeps only the reads its body uses and the checks a trusted
-    /// [`Reader`] skips fold away. The default calls `decode`.
+    /// vector keeps only the reads its body uses. The default calls `decode`.
     #[inline]
     fn decode_validated(r: &mut Reader<'a>) -> Result<Self, DecodeError> {
         Self::decode(r)

@@ -223,11 +223,7 @@ impl<'a, T: Decode<'a> + Clone> Iterator for Iter<'a, T> {
             IterRepr::Fixed(chunks) => chunks
                 .filter_map(|c| T::decode(&mut Reader::trusted(c)).ok())
                 .fold(init, f),
-            IterRepr::Wire { reader, left } => {
-                // A fresh trusted reader in a local: with `decode_validated` inlined,
-                // the compiler sees that it is trusted and drops the re-checks
-                // (UTF-8) that a trusted reader skips.
-                let mut reader = Reader::trusted(reader.rest());
+            IterRepr::Wire { mut reader, left } => {
                 let mut acc = init;
                 for _ in 0..left {
                     // Validated bytes: an error cannot happen; if it did, iteration ends

@@ -7,7 +7,7 @@ mod tables;
 
 use std::collections::BTreeMap;
 
-use crate::analysis::{BoxedType, Combinator, FieldKind, Model, Ty};
+use crate::analysis::{BoxedType, Combinator, Field, FieldKind, Model, Ty};
 
 pub use code::Out;
 
@@ -421,7 +421,7 @@ impl Ctx<'_> {
     }
 
     /// Writes `fields` (all fixed-size) into `run` from offset `at`.
-    fn put_fixed_fields(o: &mut Out, fields: &[crate::analysis::Field], mut at: usize) {
+    fn put_fixed_fields(o: &mut Out, fields: &[Field], mut at: usize) {
         for g in fields {
             if let FieldKind::Plain { ty, .. } = &g.kind {
                 let (_, put) = Self::fixed_accessor(ty);
