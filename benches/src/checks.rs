@@ -283,9 +283,10 @@ pub fn allocation_counts(inp: &Inputs) -> Vec<AllocCount> {
     row("throughput_vector_long_100k_decode/zerotl", &mut || {
         zerotl_ops::sum_longs(&inp.chat_add_user) as usize
     });
-    row("throughput_vector_long_100k_decode/zerotl_le_slice", &mut || {
-        zerotl_ops::sum_longs_le_slice(&inp.chat_add_user) as usize
-    });
+    row(
+        "throughput_vector_long_100k_decode/zerotl_le_slice",
+        &mut || zerotl_ops::sum_longs_le_slice(&inp.chat_add_user) as usize,
+    );
     row("throughput_vector_long_100k_decode/grammers", &mut || {
         grammers_ops::sum_longs(&inp.chat_add_user) as usize
     });

@@ -53,7 +53,9 @@ impl DecodeError {
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DecodeErrorKind {
-    /// The input ended inside a fixed-size item.
+    /// The input ended inside a fixed-size item. Generated decoders read a run of
+    /// consecutive fixed-size fields (`admin_id:long date:int start_date:flags.4?int ..`)
+    /// as one item: a truncation inside it reports the run's start and its whole size.
     UnexpectedEnd {
         /// Bytes the item needs.
         needed: usize,

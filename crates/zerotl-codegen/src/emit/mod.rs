@@ -2,6 +2,7 @@
 //! optional `json` and `strategies`), deterministic and documented.
 
 mod code;
+mod decode_run;
 mod strategies;
 mod tables;
 
@@ -502,8 +503,9 @@ impl Ctx<'_> {
     }
 
     /// The runs of two or more consecutive always-present fixed-size fields, as
-    /// (first index, end index, total size): each is read and written with one bounds
-    /// check.
+    /// (first index, end index, total size): encoders write each with one bounds
+    /// check. (Decoders use [`decode_run::decode_runs`], which also spans
+    /// conditional fields, whose sizes are known once the flags are read.)
     fn fixed_runs(c: &Combinator) -> Vec<(usize, usize, usize)> {
         let size = |i: usize| match &c.fields[i].kind {
             FieldKind::Plain { ty, lazy: false } => ty.fixed_size(),
@@ -541,7 +543,7 @@ impl Ctx<'_> {
     }
 
     fn local(ident: &str) -> String {
-        if ident == "r" || ident == "run" {
+        if matches!(ident, "r" | "run" | "run_at") {
             format!("{ident}_")
         } else {
             ident.to_owned()
@@ -565,23 +567,12 @@ impl Ctx<'_> {
         if nests {
             o.line("r.enter()?;");
         }
-        let runs = Self::fixed_runs(c);
+        let runs = decode_run::decode_runs(c);
         for (i, f) in c.fields.iter().enumerate() {
             let l = Self::local(&f.ident);
-            if let Some(&(start, end, total)) = runs.iter().find(|r| r.0 <= i && i < r.1) {
+            if let Some(&(start, end)) = runs.iter().find(|r| r.0 <= i && i < r.1) {
                 if i == start {
-                    o.line(&format!("let run = r.read_array::<{total}>()?;"));
-                    let mut at = 0;
-                    for g in &c.fields[start..end] {
-                        if let FieldKind::Plain { ty, .. } = &g.kind {
-                            let (get, _) = Self::fixed_accessor(ty);
-                            o.line(&format!(
-                                "let {} = zerotl::fixed::{get}(run, {at});",
-                                Self::local(&g.ident)
-                            ));
-                            at += ty.fixed_size().unwrap_or(0);
-                        }
-                    }
+                    Self::decode_run(o, c, start, end);
                 }
                 continue;
             }

@@ -9192,14 +9192,18 @@ pub mod messages {
             r.expect_id(0xa0ee3b73, "messages.getDialogs")?;
             let flags = r.read_flags(0x00000003, "messages.getDialogs")?;
             let exclude_pinned = flags & (1 << 0) != 0;
+            let run = r.read_slice(8 + if flags & (1 << 1) != 0 { 4 } else { 0 })?;
+            let mut run_at = 0;
             let folder_id = if flags & (1 << 1) != 0 {
-                Some(r.read_i32()?)
+                let v = zerotl::fixed::i32_at(run, run_at);
+                run_at += 4;
+                Some(v)
             } else {
                 None
             };
-            let run = r.read_array::<8>()?;
-            let offset_date = zerotl::fixed::i32_at(run, 0);
-            let offset_id = zerotl::fixed::i32_at(run, 4);
+            let offset_date = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            let offset_id = zerotl::fixed::i32_at(run, run_at);
             let offset_peer = zerotl::Decode::decode(r)?;
             let run = r.read_array::<8>()?;
             let limit = zerotl::fixed::i32_at(run, 0);
@@ -12431,14 +12435,18 @@ pub mod messages {
             let clear_draft = flags & (1 << 7) != 0;
             let hide_via = flags & (1 << 11) != 0;
             let peer = zerotl::Decode::decode(r)?;
+            let run = r.read_slice(16 + if flags & (1 << 0) != 0 { 4 } else { 0 })?;
+            let mut run_at = 0;
             let reply_to_msg_id = if flags & (1 << 0) != 0 {
-                Some(r.read_i32()?)
+                let v = zerotl::fixed::i32_at(run, run_at);
+                run_at += 4;
+                Some(v)
             } else {
                 None
             };
-            let run = r.read_array::<16>()?;
-            let random_id = zerotl::fixed::i64_at(run, 0);
-            let query_id = zerotl::fixed::i64_at(run, 8);
+            let random_id = zerotl::fixed::i64_at(run, run_at);
+            run_at += 8;
+            let query_id = zerotl::fixed::i64_at(run, run_at);
             let id = zerotl::Decode::decode(r)?;
             let schedule_date = if flags & (1 << 10) != 0 {
                 Some(r.read_i32()?)
@@ -18860,15 +18868,19 @@ pub mod updates {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x25939651, "updates.getDifference")?;
             let flags = r.read_flags(0x00000001, "updates.getDifference")?;
-            let pts = r.read_i32()?;
+            let run = r.read_slice(12 + if flags & (1 << 0) != 0 { 4 } else { 0 })?;
+            let pts = zerotl::fixed::i32_at(run, 0);
+            let mut run_at = 4;
             let pts_total_limit = if flags & (1 << 0) != 0 {
-                Some(r.read_i32()?)
+                let v = zerotl::fixed::i32_at(run, run_at);
+                run_at += 4;
+                Some(v)
             } else {
                 None
             };
-            let run = r.read_array::<8>()?;
-            let date = zerotl::fixed::i32_at(run, 0);
-            let qts = zerotl::fixed::i32_at(run, 4);
+            let date = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            let qts = zerotl::fixed::i32_at(run, run_at);
             Ok(Self {
                 pts,
                 pts_total_limit,

@@ -2247,18 +2247,24 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaGeoLive {
         let flags = r.read_flags(0x0000000f, "inputMediaGeoLive")?;
         let stopped = flags & (1 << 0) != 0;
         let geo_point = zerotl::Decode::decode(r)?;
+        let run = r.read_slice((flags & 0xe).count_ones() as usize * 4)?;
+        let mut run_at = 0;
         let heading = if flags & (1 << 2) != 0 {
-            Some(r.read_i32()?)
+            let v = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            Some(v)
         } else {
             None
         };
         let period = if flags & (1 << 1) != 0 {
-            Some(r.read_i32()?)
+            let v = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            Some(v)
         } else {
             None
         };
         let proximity_notification_radius = if flags & (1 << 3) != 0 {
-            Some(r.read_i32()?)
+            Some(zerotl::fixed::i32_at(run, run_at))
         } else {
             None
         };
@@ -2808,11 +2814,11 @@ impl<'a> zerotl::BareDecode<'a> for InputGeoPoint {
     #[inline(always)]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "inputGeoPoint")?;
-        let run = r.read_array::<16>()?;
+        let run = r.read_slice(16 + if flags & (1 << 0) != 0 { 4 } else { 0 })?;
         let lat = zerotl::fixed::f64_at(run, 0);
         let long = zerotl::fixed::f64_at(run, 8);
         let accuracy_radius = if flags & (1 << 0) != 0 {
-            Some(r.read_i32()?)
+            Some(zerotl::fixed::i32_at(run, 16))
         } else {
             None
         };
@@ -4154,9 +4160,10 @@ impl<'a> zerotl::BareDecode<'a> for User<'a> {
         let support = flags & (1 << 23) != 0;
         let scam = flags & (1 << 24) != 0;
         let apply_min_photo = flags & (1 << 25) != 0;
-        let id = r.read_i32()?;
+        let run = r.read_slice(4 + if flags & (1 << 0) != 0 { 8 } else { 0 })?;
+        let id = zerotl::fixed::i32_at(run, 0);
         let access_hash = if flags & (1 << 0) != 0 {
-            Some(r.read_i64()?)
+            Some(zerotl::fixed::i64_at(run, 4))
         } else {
             None
         };
@@ -5273,9 +5280,10 @@ impl<'a> zerotl::BareDecode<'a> for Channel<'a> {
         let slowmode_enabled = flags & (1 << 22) != 0;
         let call_active = flags & (1 << 23) != 0;
         let call_not_empty = flags & (1 << 24) != 0;
-        let id = r.read_i32()?;
+        let run = r.read_slice(4 + if flags & (1 << 13) != 0 { 8 } else { 0 })?;
+        let id = zerotl::fixed::i32_at(run, 0);
         let access_hash = if flags & (1 << 13) != 0 {
-            Some(r.read_i64()?)
+            Some(zerotl::fixed::i64_at(run, 4))
         } else {
             None
         };
@@ -5590,13 +5598,19 @@ impl<'a> zerotl::BareDecode<'a> for ChatFull<'a> {
         } else {
             None
         };
+        let run = r.read_slice(
+            if flags & (1 << 6) != 0 { 4 } else { 0 } + if flags & (1 << 11) != 0 { 4 } else { 0 },
+        )?;
+        let mut run_at = 0;
         let pinned_msg_id = if flags & (1 << 6) != 0 {
-            Some(r.read_i32()?)
+            let v = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            Some(v)
         } else {
             None
         };
         let folder_id = if flags & (1 << 11) != 0 {
-            Some(r.read_i32()?)
+            Some(zerotl::fixed::i32_at(run, run_at))
         } else {
             None
         };
@@ -5944,51 +5958,75 @@ impl<'a> zerotl::BareDecode<'a> for ChannelFull<'a> {
         let blocked = flags & (1 << 22) != 0;
         let id = r.read_i32()?;
         let about = zerotl::Decode::decode(r)?;
+        let run = r.read_slice(
+            12 + (flags & 0x2003).count_ones() as usize * 4
+                + if flags & (1 << 2) != 0 { 8 } else { 0 },
+        )?;
+        let mut run_at = 0;
         let participants_count = if flags & (1 << 0) != 0 {
-            Some(r.read_i32()?)
+            let v = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            Some(v)
         } else {
             None
         };
         let admins_count = if flags & (1 << 1) != 0 {
-            Some(r.read_i32()?)
+            let v = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            Some(v)
         } else {
             None
         };
         let kicked_count = if flags & (1 << 2) != 0 {
-            Some(r.read_i32()?)
+            let v = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            Some(v)
         } else {
             None
         };
         let banned_count = if flags & (1 << 2) != 0 {
-            Some(r.read_i32()?)
+            let v = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            Some(v)
         } else {
             None
         };
         let online_count = if flags & (1 << 13) != 0 {
-            Some(r.read_i32()?)
+            let v = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            Some(v)
         } else {
             None
         };
-        let run = r.read_array::<12>()?;
-        let read_inbox_max_id = zerotl::fixed::i32_at(run, 0);
-        let read_outbox_max_id = zerotl::fixed::i32_at(run, 4);
-        let unread_count = zerotl::fixed::i32_at(run, 8);
+        let read_inbox_max_id = zerotl::fixed::i32_at(run, run_at);
+        run_at += 4;
+        let read_outbox_max_id = zerotl::fixed::i32_at(run, run_at);
+        run_at += 4;
+        let unread_count = zerotl::fixed::i32_at(run, run_at);
         let chat_photo = zerotl::Decode::decode(r)?;
         let notify_settings = zerotl::Decode::decode(r)?;
         let exported_invite = zerotl::Decode::decode(r)?;
         let bot_info = zerotl::Decode::decode(r)?;
+        let run = r.read_slice(
+            if flags & (1 << 4) != 0 { 8 } else { 0 } + if flags & (1 << 5) != 0 { 4 } else { 0 },
+        )?;
+        let mut run_at = 0;
         let migrated_from_chat_id = if flags & (1 << 4) != 0 {
-            Some(r.read_i32()?)
+            let v = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            Some(v)
         } else {
             None
         };
         let migrated_from_max_id = if flags & (1 << 4) != 0 {
-            Some(r.read_i32()?)
+            let v = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            Some(v)
         } else {
             None
         };
         let pinned_msg_id = if flags & (1 << 5) != 0 {
-            Some(r.read_i32()?)
+            Some(zerotl::fixed::i32_at(run, run_at))
         } else {
             None
         };
@@ -5997,18 +6035,24 @@ impl<'a> zerotl::BareDecode<'a> for ChannelFull<'a> {
         } else {
             None
         };
+        let run = r.read_slice((flags & 0x4a00).count_ones() as usize * 4)?;
+        let mut run_at = 0;
         let available_min_id = if flags & (1 << 9) != 0 {
-            Some(r.read_i32()?)
+            let v = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            Some(v)
         } else {
             None
         };
         let folder_id = if flags & (1 << 11) != 0 {
-            Some(r.read_i32()?)
+            let v = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            Some(v)
         } else {
             None
         };
         let linked_chat_id = if flags & (1 << 14) != 0 {
-            Some(r.read_i32()?)
+            Some(zerotl::fixed::i32_at(run, run_at))
         } else {
             None
         };
@@ -6017,22 +6061,30 @@ impl<'a> zerotl::BareDecode<'a> for ChannelFull<'a> {
         } else {
             None
         };
+        let run = r.read_slice(4 + (flags & 0x61000).count_ones() as usize * 4)?;
+        let mut run_at = 0;
         let slowmode_seconds = if flags & (1 << 17) != 0 {
-            Some(r.read_i32()?)
+            let v = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            Some(v)
         } else {
             None
         };
         let slowmode_next_send_date = if flags & (1 << 18) != 0 {
-            Some(r.read_i32()?)
+            let v = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            Some(v)
         } else {
             None
         };
         let stats_dc = if flags & (1 << 12) != 0 {
-            Some(r.read_i32()?)
+            let v = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            Some(v)
         } else {
             None
         };
-        let pts = r.read_i32()?;
+        let pts = zerotl::fixed::i32_at(run, run_at);
         let call = if flags & (1 << 21) != 0 {
             Some(zerotl::Decode::decode(r)?)
         } else {
@@ -6941,13 +6993,17 @@ impl<'a> zerotl::BareDecode<'a> for Message<'a> {
         } else {
             None
         };
+        let run = r.read_slice(if flags & (1 << 10) != 0 { 8 } else { 0 })?;
+        let mut run_at = 0;
         let views = if flags & (1 << 10) != 0 {
-            Some(r.read_i32()?)
+            let v = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            Some(v)
         } else {
             None
         };
         let forwards = if flags & (1 << 10) != 0 {
-            Some(r.read_i32()?)
+            Some(zerotl::fixed::i32_at(run, run_at))
         } else {
             None
         };
@@ -8036,14 +8092,22 @@ impl<'a> zerotl::BareDecode<'a> for MessageMediaGeoLive {
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000003, "messageMediaGeoLive")?;
         let geo = zerotl::Decode::decode(r)?;
+        let run = r.read_slice(
+            4 + if flags & (1 << 0) != 0 { 4 } else { 0 }
+                + if flags & (1 << 1) != 0 { 4 } else { 0 },
+        )?;
+        let mut run_at = 0;
         let heading = if flags & (1 << 0) != 0 {
-            Some(r.read_i32()?)
+            let v = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            Some(v)
         } else {
             None
         };
-        let period = r.read_i32()?;
+        let period = zerotl::fixed::i32_at(run, run_at);
+        run_at += 4;
         let proximity_notification_radius = if flags & (1 << 1) != 0 {
-            Some(r.read_i32()?)
+            Some(zerotl::fixed::i32_at(run, run_at))
         } else {
             None
         };
@@ -10987,12 +11051,12 @@ impl<'a> zerotl::BareDecode<'a> for GeoPoint {
     #[inline(always)]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "geoPoint")?;
-        let run = r.read_array::<24>()?;
+        let run = r.read_slice(24 + if flags & (1 << 0) != 0 { 4 } else { 0 })?;
         let long = zerotl::fixed::f64_at(run, 0);
         let lat = zerotl::fixed::f64_at(run, 8);
         let access_hash = zerotl::fixed::i64_at(run, 16);
         let accuracy_radius = if flags & (1 << 0) != 0 {
-            Some(r.read_i32()?)
+            Some(zerotl::fixed::i32_at(run, 24))
         } else {
             None
         };
@@ -12363,14 +12427,22 @@ impl<'a> zerotl::BareDecode<'a> for UserFull<'a> {
         } else {
             None
         };
+        let run = r.read_slice(
+            4 + if flags & (1 << 6) != 0 { 4 } else { 0 }
+                + if flags & (1 << 11) != 0 { 4 } else { 0 },
+        )?;
+        let mut run_at = 0;
         let pinned_msg_id = if flags & (1 << 6) != 0 {
-            Some(r.read_i32()?)
+            let v = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            Some(v)
         } else {
             None
         };
-        let common_chats_count = r.read_i32()?;
+        let common_chats_count = zerotl::fixed::i32_at(run, run_at);
+        run_at += 4;
         let folder_id = if flags & (1 << 11) != 0 {
-            Some(r.read_i32()?)
+            Some(zerotl::fixed::i32_at(run, run_at))
         } else {
             None
         };
@@ -15485,9 +15557,10 @@ impl<'a> zerotl::BareDecode<'a> for UpdateChannelTooLong {
     #[inline(always)]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "updateChannelTooLong")?;
-        let channel_id = r.read_i32()?;
+        let run = r.read_slice(4 + if flags & (1 << 0) != 0 { 4 } else { 0 })?;
+        let channel_id = zerotl::fixed::i32_at(run, 0);
         let pts = if flags & (1 << 0) != 0 {
-            Some(r.read_i32()?)
+            Some(zerotl::fixed::i32_at(run, 4))
         } else {
             None
         };
@@ -15715,16 +15788,22 @@ impl<'a> zerotl::BareDecode<'a> for UpdateReadChannelInbox {
     #[inline(always)]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "updateReadChannelInbox")?;
+        let run = r.read_slice(16 + if flags & (1 << 0) != 0 { 4 } else { 0 })?;
+        let mut run_at = 0;
         let folder_id = if flags & (1 << 0) != 0 {
-            Some(r.read_i32()?)
+            let v = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            Some(v)
         } else {
             None
         };
-        let run = r.read_array::<16>()?;
-        let channel_id = zerotl::fixed::i32_at(run, 0);
-        let max_id = zerotl::fixed::i32_at(run, 4);
-        let still_unread_count = zerotl::fixed::i32_at(run, 8);
-        let pts = zerotl::fixed::i32_at(run, 12);
+        let channel_id = zerotl::fixed::i32_at(run, run_at);
+        run_at += 4;
+        let max_id = zerotl::fixed::i32_at(run, run_at);
+        run_at += 4;
+        let still_unread_count = zerotl::fixed::i32_at(run, run_at);
+        run_at += 4;
+        let pts = zerotl::fixed::i32_at(run, run_at);
         Ok(Self {
             folder_id,
             channel_id,
@@ -19648,17 +19727,20 @@ impl<'a> zerotl::BareDecode<'a> for UpdateReadChannelDiscussionInbox {
     #[inline(always)]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "updateReadChannelDiscussionInbox")?;
-        let run = r.read_array::<12>()?;
+        let run = r.read_slice(12 + if flags & (1 << 0) != 0 { 8 } else { 0 })?;
         let channel_id = zerotl::fixed::i32_at(run, 0);
         let top_msg_id = zerotl::fixed::i32_at(run, 4);
         let read_max_id = zerotl::fixed::i32_at(run, 8);
+        let mut run_at = 12;
         let broadcast_id = if flags & (1 << 0) != 0 {
-            Some(r.read_i32()?)
+            let v = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            Some(v)
         } else {
             None
         };
         let broadcast_post = if flags & (1 << 0) != 0 {
-            Some(r.read_i32()?)
+            Some(zerotl::fixed::i32_at(run, run_at))
         } else {
             None
         };
@@ -19893,13 +19975,17 @@ impl<'a> zerotl::BareDecode<'a> for UpdateChannelUserTyping {
     #[inline(always)]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "updateChannelUserTyping")?;
-        let channel_id = r.read_i32()?;
+        let run = r.read_slice(8 + if flags & (1 << 0) != 0 { 4 } else { 0 })?;
+        let channel_id = zerotl::fixed::i32_at(run, 0);
+        let mut run_at = 4;
         let top_msg_id = if flags & (1 << 0) != 0 {
-            Some(r.read_i32()?)
+            let v = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            Some(v)
         } else {
             None
         };
-        let user_id = r.read_i32()?;
+        let user_id = zerotl::fixed::i32_at(run, run_at);
         let action = zerotl::Decode::decode(r)?;
         Ok(Self {
             channel_id,
@@ -21528,7 +21614,7 @@ impl<'a> zerotl::BareDecode<'a> for Config<'a> {
         let this_dc = r.read_i32()?;
         let dc_options = zerotl::Decode::decode(r)?;
         let dc_txt_domain_name = zerotl::Decode::decode(r)?;
-        let run = r.read_array::<76>()?;
+        let run = r.read_slice(100 + if flags & (1 << 0) != 0 { 4 } else { 0 })?;
         let chat_size_max = zerotl::fixed::i32_at(run, 0);
         let megagroup_size_max = zerotl::fixed::i32_at(run, 4);
         let forwarded_count_max = zerotl::fixed::i32_at(run, 8);
@@ -21548,18 +21634,25 @@ impl<'a> zerotl::BareDecode<'a> for Config<'a> {
         let stickers_recent_limit = zerotl::fixed::i32_at(run, 64);
         let stickers_faved_limit = zerotl::fixed::i32_at(run, 68);
         let channels_read_media_period = zerotl::fixed::i32_at(run, 72);
+        let mut run_at = 76;
         let tmp_sessions = if flags & (1 << 0) != 0 {
-            Some(r.read_i32()?)
+            let v = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            Some(v)
         } else {
             None
         };
-        let run = r.read_array::<24>()?;
-        let pinned_dialogs_count_max = zerotl::fixed::i32_at(run, 0);
-        let pinned_infolder_count_max = zerotl::fixed::i32_at(run, 4);
-        let call_receive_timeout_ms = zerotl::fixed::i32_at(run, 8);
-        let call_ring_timeout_ms = zerotl::fixed::i32_at(run, 12);
-        let call_connect_timeout_ms = zerotl::fixed::i32_at(run, 16);
-        let call_packet_timeout_ms = zerotl::fixed::i32_at(run, 20);
+        let pinned_dialogs_count_max = zerotl::fixed::i32_at(run, run_at);
+        run_at += 4;
+        let pinned_infolder_count_max = zerotl::fixed::i32_at(run, run_at);
+        run_at += 4;
+        let call_receive_timeout_ms = zerotl::fixed::i32_at(run, run_at);
+        run_at += 4;
+        let call_ring_timeout_ms = zerotl::fixed::i32_at(run, run_at);
+        run_at += 4;
+        let call_connect_timeout_ms = zerotl::fixed::i32_at(run, run_at);
+        run_at += 4;
+        let call_packet_timeout_ms = zerotl::fixed::i32_at(run, run_at);
         let me_url_prefix = zerotl::Decode::decode(r)?;
         let autoupdate_url_prefix = if flags & (1 << 7) != 0 {
             Some(zerotl::Decode::decode(r)?)
@@ -21595,13 +21688,17 @@ impl<'a> zerotl::BareDecode<'a> for Config<'a> {
         } else {
             None
         };
+        let run = r.read_slice(if flags & (1 << 2) != 0 { 8 } else { 0 })?;
+        let mut run_at = 0;
         let lang_pack_version = if flags & (1 << 2) != 0 {
-            Some(r.read_i32()?)
+            let v = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            Some(v)
         } else {
             None
         };
         let base_lang_pack_version = if flags & (1 << 2) != 0 {
-            Some(r.read_i32()?)
+            Some(zerotl::fixed::i32_at(run, run_at))
         } else {
             None
         };
@@ -21982,17 +22079,24 @@ impl<'a> zerotl::BareDecode<'a> for EncryptedChatRequested<'a> {
     #[inline(always)]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "encryptedChatRequested")?;
+        let run = r.read_slice(24 + if flags & (1 << 0) != 0 { 4 } else { 0 })?;
+        let mut run_at = 0;
         let folder_id = if flags & (1 << 0) != 0 {
-            Some(r.read_i32()?)
+            let v = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            Some(v)
         } else {
             None
         };
-        let run = r.read_array::<24>()?;
-        let id = zerotl::fixed::i32_at(run, 0);
-        let access_hash = zerotl::fixed::i64_at(run, 4);
-        let date = zerotl::fixed::i32_at(run, 12);
-        let admin_id = zerotl::fixed::i32_at(run, 16);
-        let participant_id = zerotl::fixed::i32_at(run, 20);
+        let id = zerotl::fixed::i32_at(run, run_at);
+        run_at += 4;
+        let access_hash = zerotl::fixed::i64_at(run, run_at);
+        run_at += 8;
+        let date = zerotl::fixed::i32_at(run, run_at);
+        run_at += 4;
+        let admin_id = zerotl::fixed::i32_at(run, run_at);
+        run_at += 4;
+        let participant_id = zerotl::fixed::i32_at(run, run_at);
         let g_a = zerotl::Decode::decode(r)?;
         Ok(Self {
             folder_id,
@@ -27214,18 +27318,26 @@ impl<'a> zerotl::BareDecode<'a> for WebPage<'a> {
         } else {
             None
         };
+        let run = r.read_slice(
+            if flags & (1 << 6) != 0 { 8 } else { 0 } + if flags & (1 << 7) != 0 { 4 } else { 0 },
+        )?;
+        let mut run_at = 0;
         let embed_width = if flags & (1 << 6) != 0 {
-            Some(r.read_i32()?)
+            let v = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            Some(v)
         } else {
             None
         };
         let embed_height = if flags & (1 << 6) != 0 {
-            Some(r.read_i32()?)
+            let v = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            Some(v)
         } else {
             None
         };
         let duration = if flags & (1 << 7) != 0 {
-            Some(r.read_i32()?)
+            Some(zerotl::fixed::i32_at(run, run_at))
         } else {
             None
         };
@@ -28379,14 +28491,18 @@ impl<'a> zerotl::BareDecode<'a> for StickerSet<'a> {
         let official = flags & (1 << 2) != 0;
         let masks = flags & (1 << 3) != 0;
         let animated = flags & (1 << 5) != 0;
+        let run = r.read_slice(16 + if flags & (1 << 0) != 0 { 4 } else { 0 })?;
+        let mut run_at = 0;
         let installed_date = if flags & (1 << 0) != 0 {
-            Some(r.read_i32()?)
+            let v = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            Some(v)
         } else {
             None
         };
-        let run = r.read_array::<16>()?;
-        let id = zerotl::fixed::i64_at(run, 0);
-        let access_hash = zerotl::fixed::i64_at(run, 8);
+        let id = zerotl::fixed::i64_at(run, run_at);
+        run_at += 8;
+        let access_hash = zerotl::fixed::i64_at(run, run_at);
         let title = zerotl::Decode::decode(r)?;
         let short_name = zerotl::Decode::decode(r)?;
         let thumbs = if flags & (1 << 4) != 0 {
@@ -28394,14 +28510,18 @@ impl<'a> zerotl::BareDecode<'a> for StickerSet<'a> {
         } else {
             None
         };
+        let run = r.read_slice(8 + if flags & (1 << 4) != 0 { 4 } else { 0 })?;
+        let mut run_at = 0;
         let thumb_dc_id = if flags & (1 << 4) != 0 {
-            Some(r.read_i32()?)
+            let v = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            Some(v)
         } else {
             None
         };
-        let run = r.read_array::<8>()?;
-        let count = zerotl::fixed::i32_at(run, 0);
-        let hash = zerotl::fixed::i32_at(run, 4);
+        let count = zerotl::fixed::i32_at(run, run_at);
+        run_at += 4;
+        let hash = zerotl::fixed::i32_at(run, run_at);
         Ok(Self {
             archived,
             official,
@@ -31882,15 +32002,19 @@ impl<'a> zerotl::BareDecode<'a> for ChannelParticipantAdmin<'a> {
         let flags = r.read_flags(0x00000007, "channelParticipantAdmin")?;
         let can_edit = flags & (1 << 0) != 0;
         let self_ = flags & (1 << 1) != 0;
-        let user_id = r.read_i32()?;
+        let run = r.read_slice(12 + if flags & (1 << 1) != 0 { 4 } else { 0 })?;
+        let user_id = zerotl::fixed::i32_at(run, 0);
+        let mut run_at = 4;
         let inviter_id = if flags & (1 << 1) != 0 {
-            Some(r.read_i32()?)
+            let v = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            Some(v)
         } else {
             None
         };
-        let run = r.read_array::<8>()?;
-        let promoted_by = zerotl::fixed::i32_at(run, 0);
-        let date = zerotl::fixed::i32_at(run, 4);
+        let promoted_by = zerotl::fixed::i32_at(run, run_at);
+        run_at += 4;
+        let date = zerotl::fixed::i32_at(run, run_at);
         let admin_rights = zerotl::Decode::decode(r)?;
         let rank = if flags & (1 << 2) != 0 {
             Some(zerotl::Decode::decode(r)?)
@@ -32876,18 +33000,24 @@ impl<'a> zerotl::BareDecode<'a> for InputBotInlineMessageMediaGeo<'a> {
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000000f, "inputBotInlineMessageMediaGeo")?;
         let geo_point = zerotl::Decode::decode(r)?;
+        let run = r.read_slice((flags & 0xb).count_ones() as usize * 4)?;
+        let mut run_at = 0;
         let heading = if flags & (1 << 0) != 0 {
-            Some(r.read_i32()?)
+            let v = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            Some(v)
         } else {
             None
         };
         let period = if flags & (1 << 1) != 0 {
-            Some(r.read_i32()?)
+            let v = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            Some(v)
         } else {
             None
         };
         let proximity_notification_radius = if flags & (1 << 3) != 0 {
-            Some(r.read_i32()?)
+            Some(zerotl::fixed::i32_at(run, run_at))
         } else {
             None
         };
@@ -33921,18 +34051,24 @@ impl<'a> zerotl::BareDecode<'a> for BotInlineMessageMediaGeo<'a> {
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000000f, "botInlineMessageMediaGeo")?;
         let geo = zerotl::Decode::decode(r)?;
+        let run = r.read_slice((flags & 0xb).count_ones() as usize * 4)?;
+        let mut run_at = 0;
         let heading = if flags & (1 << 0) != 0 {
-            Some(r.read_i32()?)
+            let v = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            Some(v)
         } else {
             None
         };
         let period = if flags & (1 << 1) != 0 {
-            Some(r.read_i32()?)
+            let v = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            Some(v)
         } else {
             None
         };
         let proximity_notification_radius = if flags & (1 << 3) != 0 {
-            Some(r.read_i32()?)
+            Some(zerotl::fixed::i32_at(run, run_at))
         } else {
             None
         };
@@ -34656,9 +34792,10 @@ impl<'a> zerotl::BareDecode<'a> for MessageFwdHeader<'a> {
         } else {
             None
         };
-        let date = r.read_i32()?;
+        let run = r.read_slice(4 + if flags & (1 << 2) != 0 { 4 } else { 0 })?;
+        let date = zerotl::fixed::i32_at(run, 0);
         let channel_post = if flags & (1 << 2) != 0 {
-            Some(r.read_i32()?)
+            Some(zerotl::fixed::i32_at(run, 4))
         } else {
             None
         };
@@ -38621,18 +38758,26 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockEmbed<'a> {
         } else {
             None
         };
+        let run = r.read_slice(
+            if flags & (1 << 4) != 0 { 8 } else { 0 } + if flags & (1 << 5) != 0 { 8 } else { 0 },
+        )?;
+        let mut run_at = 0;
         let poster_photo_id = if flags & (1 << 4) != 0 {
-            Some(r.read_i64()?)
+            let v = zerotl::fixed::i64_at(run, run_at);
+            run_at += 8;
+            Some(v)
         } else {
             None
         };
         let w = if flags & (1 << 5) != 0 {
-            Some(r.read_i32()?)
+            let v = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            Some(v)
         } else {
             None
         };
         let h = if flags & (1 << 5) != 0 {
-            Some(r.read_i32()?)
+            Some(zerotl::fixed::i32_at(run, run_at))
         } else {
             None
         };
@@ -49827,13 +49972,19 @@ impl<'a> zerotl::BareDecode<'a> for PageTableCell<'a> {
         } else {
             None
         };
+        let run = r.read_slice(
+            if flags & (1 << 1) != 0 { 4 } else { 0 } + if flags & (1 << 2) != 0 { 4 } else { 0 },
+        )?;
+        let mut run_at = 0;
         let colspan = if flags & (1 << 1) != 0 {
-            Some(r.read_i32()?)
+            let v = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            Some(v)
         } else {
             None
         };
         let rowspan = if flags & (1 << 2) != 0 {
-            Some(r.read_i32()?)
+            Some(zerotl::fixed::i32_at(run, run_at))
         } else {
             None
         };
@@ -50676,13 +50827,19 @@ impl<'a> zerotl::BareDecode<'a> for Poll<'a> {
         let quiz = flags & (1 << 3) != 0;
         let question = zerotl::Decode::decode(r)?;
         let answers = zerotl::Decode::decode(r)?;
+        let run = r.read_slice(
+            if flags & (1 << 4) != 0 { 4 } else { 0 } + if flags & (1 << 5) != 0 { 4 } else { 0 },
+        )?;
+        let mut run_at = 0;
         let close_period = if flags & (1 << 4) != 0 {
-            Some(r.read_i32()?)
+            let v = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            Some(v)
         } else {
             None
         };
         let close_date = if flags & (1 << 5) != 0 {
-            Some(r.read_i32()?)
+            Some(zerotl::fixed::i32_at(run, run_at))
         } else {
             None
         };
@@ -51676,23 +51833,35 @@ impl<'a> zerotl::BareDecode<'a> for WallPaperSettings {
         let flags = r.read_flags(0x0000001f, "wallPaperSettings")?;
         let blur = flags & (1 << 1) != 0;
         let motion = flags & (1 << 2) != 0;
+        let run = r.read_slice(
+            if flags & (1 << 0) != 0 { 4 } else { 0 }
+                + if flags & (1 << 4) != 0 { 8 } else { 0 }
+                + if flags & (1 << 3) != 0 { 4 } else { 0 },
+        )?;
+        let mut run_at = 0;
         let background_color = if flags & (1 << 0) != 0 {
-            Some(r.read_i32()?)
+            let v = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            Some(v)
         } else {
             None
         };
         let second_background_color = if flags & (1 << 4) != 0 {
-            Some(r.read_i32()?)
+            let v = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            Some(v)
         } else {
             None
         };
         let intensity = if flags & (1 << 3) != 0 {
-            Some(r.read_i32()?)
+            let v = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            Some(v)
         } else {
             None
         };
         let rotation = if flags & (1 << 4) != 0 {
-            Some(r.read_i32()?)
+            Some(zerotl::fixed::i32_at(run, run_at))
         } else {
             None
         };
@@ -53679,14 +53848,18 @@ impl<'a> zerotl::BareDecode<'a> for InputThemeSettings<'a> {
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000003, "inputThemeSettings")?;
         let base_theme = zerotl::Decode::decode(r)?;
-        let accent_color = r.read_i32()?;
+        let run = r.read_slice(4 + if flags & (1 << 0) != 0 { 8 } else { 0 })?;
+        let accent_color = zerotl::fixed::i32_at(run, 0);
+        let mut run_at = 4;
         let message_top_color = if flags & (1 << 0) != 0 {
-            Some(r.read_i32()?)
+            let v = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            Some(v)
         } else {
             None
         };
         let message_bottom_color = if flags & (1 << 0) != 0 {
-            Some(r.read_i32()?)
+            Some(zerotl::fixed::i32_at(run, run_at))
         } else {
             None
         };
@@ -53811,14 +53984,18 @@ impl<'a> zerotl::BareDecode<'a> for ThemeSettings<'a> {
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000003, "themeSettings")?;
         let base_theme = zerotl::Decode::decode(r)?;
-        let accent_color = r.read_i32()?;
+        let run = r.read_slice(4 + if flags & (1 << 0) != 0 { 8 } else { 0 })?;
+        let accent_color = zerotl::fixed::i32_at(run, 0);
+        let mut run_at = 4;
         let message_top_color = if flags & (1 << 0) != 0 {
-            Some(r.read_i32()?)
+            let v = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            Some(v)
         } else {
             None
         };
         let message_bottom_color = if flags & (1 << 0) != 0 {
-            Some(r.read_i32()?)
+            Some(zerotl::fixed::i32_at(run, run_at))
         } else {
             None
         };
@@ -55023,12 +55200,12 @@ impl<'a> zerotl::BareDecode<'a> for VideoSize<'a> {
         let flags = r.read_flags(0x00000001, "videoSize")?;
         let type_ = zerotl::Decode::decode(r)?;
         let location = zerotl::Decode::decode(r)?;
-        let run = r.read_array::<12>()?;
+        let run = r.read_slice(12 + if flags & (1 << 0) != 0 { 8 } else { 0 })?;
         let w = zerotl::fixed::i32_at(run, 0);
         let h = zerotl::fixed::i32_at(run, 4);
         let size = zerotl::fixed::i32_at(run, 8);
         let video_start_ts = if flags & (1 << 0) != 0 {
-            Some(r.read_f64()?)
+            Some(zerotl::fixed::f64_at(run, 12))
         } else {
             None
         };
@@ -55450,13 +55627,19 @@ impl<'a> zerotl::BareDecode<'a> for MessageViews<'a> {
     #[inline(always)]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000007, "messageViews")?;
+        let run = r.read_slice(
+            if flags & (1 << 0) != 0 { 4 } else { 0 } + if flags & (1 << 1) != 0 { 4 } else { 0 },
+        )?;
+        let mut run_at = 0;
         let views = if flags & (1 << 0) != 0 {
-            Some(r.read_i32()?)
+            let v = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            Some(v)
         } else {
             None
         };
         let forwards = if flags & (1 << 1) != 0 {
-            Some(r.read_i32()?)
+            Some(zerotl::fixed::i32_at(run, run_at))
         } else {
             None
         };
@@ -55689,18 +55872,24 @@ impl<'a> zerotl::BareDecode<'a> for MessageReplies<'a> {
         } else {
             None
         };
+        let run = r.read_slice((flags & 0xd).count_ones() as usize * 4)?;
+        let mut run_at = 0;
         let channel_id = if flags & (1 << 0) != 0 {
-            Some(r.read_i32()?)
+            let v = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            Some(v)
         } else {
             None
         };
         let max_id = if flags & (1 << 2) != 0 {
-            Some(r.read_i32()?)
+            let v = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            Some(v)
         } else {
             None
         };
         let read_max_id = if flags & (1 << 3) != 0 {
-            Some(r.read_i32()?)
+            Some(zerotl::fixed::i32_at(run, run_at))
         } else {
             None
         };
@@ -56151,15 +56340,18 @@ impl<'a> zerotl::BareDecode<'a> for GroupCallParticipant {
         let can_self_unmute = flags & (1 << 2) != 0;
         let just_joined = flags & (1 << 4) != 0;
         let versioned = flags & (1 << 5) != 0;
-        let run = r.read_array::<8>()?;
+        let run = r.read_slice(12 + if flags & (1 << 3) != 0 { 4 } else { 0 })?;
         let user_id = zerotl::fixed::i32_at(run, 0);
         let date = zerotl::fixed::i32_at(run, 4);
+        let mut run_at = 8;
         let active_date = if flags & (1 << 3) != 0 {
-            Some(r.read_i32()?)
+            let v = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            Some(v)
         } else {
             None
         };
-        let source = r.read_i32()?;
+        let source = zerotl::fixed::i32_at(run, run_at);
         Ok(Self {
             muted,
             left,
@@ -61818,14 +62010,21 @@ pub mod messages {
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000007, "messages.messagesSlice")?;
             let inexact = flags & (1 << 1) != 0;
-            let count = r.read_i32()?;
+            let run = r.read_slice(
+                4 + if flags & (1 << 0) != 0 { 4 } else { 0 }
+                    + if flags & (1 << 2) != 0 { 4 } else { 0 },
+            )?;
+            let count = zerotl::fixed::i32_at(run, 0);
+            let mut run_at = 4;
             let next_rate = if flags & (1 << 0) != 0 {
-                Some(r.read_i32()?)
+                let v = zerotl::fixed::i32_at(run, run_at);
+                run_at += 4;
+                Some(v)
             } else {
                 None
             };
             let offset_id_offset = if flags & (1 << 2) != 0 {
-                Some(r.read_i32()?)
+                Some(zerotl::fixed::i32_at(run, run_at))
             } else {
                 None
             };
@@ -61939,11 +62138,11 @@ pub mod messages {
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000006, "messages.channelMessages")?;
             let inexact = flags & (1 << 1) != 0;
-            let run = r.read_array::<8>()?;
+            let run = r.read_slice(8 + if flags & (1 << 2) != 0 { 4 } else { 0 })?;
             let pts = zerotl::fixed::i32_at(run, 0);
             let count = zerotl::fixed::i32_at(run, 4);
             let offset_id_offset = if flags & (1 << 2) != 0 {
-                Some(r.read_i32()?)
+                Some(zerotl::fixed::i32_at(run, 8))
             } else {
                 None
             };
@@ -64722,18 +64921,24 @@ pub mod messages {
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000007, "messages.discussionMessage")?;
             let messages = zerotl::Decode::decode(r)?;
+            let run = r.read_slice((flags & 0x7).count_ones() as usize * 4)?;
+            let mut run_at = 0;
             let max_id = if flags & (1 << 0) != 0 {
-                Some(r.read_i32()?)
+                let v = zerotl::fixed::i32_at(run, run_at);
+                run_at += 4;
+                Some(v)
             } else {
                 None
             };
             let read_inbox_max_id = if flags & (1 << 1) != 0 {
-                Some(r.read_i32()?)
+                let v = zerotl::fixed::i32_at(run, run_at);
+                run_at += 4;
+                Some(v)
             } else {
                 None
             };
             let read_outbox_max_id = if flags & (1 << 2) != 0 {
-                Some(r.read_i32()?)
+                Some(zerotl::fixed::i32_at(run, run_at))
             } else {
                 None
             };
@@ -67356,9 +67561,10 @@ pub mod updates {
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000003, "updates.channelDifferenceEmpty")?;
             let final_ = flags & (1 << 0) != 0;
-            let pts = r.read_i32()?;
+            let run = r.read_slice(4 + if flags & (1 << 1) != 0 { 4 } else { 0 })?;
+            let pts = zerotl::fixed::i32_at(run, 0);
             let timeout = if flags & (1 << 1) != 0 {
-                Some(r.read_i32()?)
+                Some(zerotl::fixed::i32_at(run, 4))
             } else {
                 None
             };
@@ -67561,9 +67767,10 @@ pub mod updates {
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000003, "updates.channelDifference")?;
             let final_ = flags & (1 << 0) != 0;
-            let pts = r.read_i32()?;
+            let run = r.read_slice(4 + if flags & (1 << 1) != 0 { 4 } else { 0 })?;
+            let pts = zerotl::fixed::i32_at(run, 0);
             let timeout = if flags & (1 << 1) != 0 {
-                Some(r.read_i32()?)
+                Some(zerotl::fixed::i32_at(run, 4))
             } else {
                 None
             };

@@ -8997,13 +8997,20 @@ pub mod auth {
             r.expect_id(0x9857ad07, "auth.finishPasskeyLogin")?;
             let flags = r.read_flags(0x00000001, "auth.finishPasskeyLogin")?;
             let credential = zerotl::Decode::decode(r)?;
+            let run = r.read_slice(
+                if flags & (1 << 0) != 0 { 4 } else { 0 }
+                    + if flags & (1 << 0) != 0 { 8 } else { 0 },
+            )?;
+            let mut run_at = 0;
             let from_dc_id = if flags & (1 << 0) != 0 {
-                Some(r.read_i32()?)
+                let v = zerotl::fixed::i32_at(run, run_at);
+                run_at += 4;
+                Some(v)
             } else {
                 None
             };
             let from_auth_key_id = if flags & (1 << 0) != 0 {
-                Some(r.read_i64()?)
+                Some(zerotl::fixed::i64_at(run, run_at))
             } else {
                 None
             };
@@ -10705,9 +10712,10 @@ pub mod bots {
             r.expect_id(0x778b5ab3, "bots.updateStarRefProgram")?;
             let flags = r.read_flags(0x00000001, "bots.updateStarRefProgram")?;
             let bot = zerotl::Decode::decode(r)?;
-            let commission_permille = r.read_i32()?;
+            let run = r.read_slice(4 + if flags & (1 << 0) != 0 { 4 } else { 0 })?;
+            let commission_permille = zerotl::fixed::i32_at(run, 0);
             let duration_months = if flags & (1 << 0) != 0 {
-                Some(r.read_i32()?)
+                Some(zerotl::fixed::i32_at(run, 4))
             } else {
                 None
             };
@@ -13864,13 +13872,20 @@ pub mod channels {
             let flags = r.read_flags(0x00000007, "channels.updateColor")?;
             let for_profile = flags & (1 << 1) != 0;
             let channel = zerotl::Decode::decode(r)?;
+            let run = r.read_slice(
+                if flags & (1 << 2) != 0 { 4 } else { 0 }
+                    + if flags & (1 << 0) != 0 { 8 } else { 0 },
+            )?;
+            let mut run_at = 0;
             let color = if flags & (1 << 2) != 0 {
-                Some(r.read_i32()?)
+                let v = zerotl::fixed::i32_at(run, run_at);
+                run_at += 4;
+                Some(v)
             } else {
                 None
             };
             let background_emoji_id = if flags & (1 << 0) != 0 {
-                Some(r.read_i64()?)
+                Some(zerotl::fixed::i64_at(run, run_at))
             } else {
                 None
             };
@@ -14279,11 +14294,11 @@ pub mod channels {
             };
             let offset_rate = r.read_i32()?;
             let offset_peer = zerotl::Decode::decode(r)?;
-            let run = r.read_array::<8>()?;
+            let run = r.read_slice(8 + if flags & (1 << 2) != 0 { 8 } else { 0 })?;
             let offset_id = zerotl::fixed::i32_at(run, 0);
             let limit = zerotl::fixed::i32_at(run, 4);
             let allow_paid_stars = if flags & (1 << 2) != 0 {
-                Some(r.read_i64()?)
+                Some(zerotl::fixed::i64_at(run, 8))
             } else {
                 None
             };
@@ -19353,14 +19368,18 @@ pub mod messages {
             r.expect_id(0xa0f4cb4f, "messages.getDialogs")?;
             let flags = r.read_flags(0x00000003, "messages.getDialogs")?;
             let exclude_pinned = flags & (1 << 0) != 0;
+            let run = r.read_slice(8 + if flags & (1 << 1) != 0 { 4 } else { 0 })?;
+            let mut run_at = 0;
             let folder_id = if flags & (1 << 1) != 0 {
-                Some(r.read_i32()?)
+                let v = zerotl::fixed::i32_at(run, run_at);
+                run_at += 4;
+                Some(v)
             } else {
                 None
             };
-            let run = r.read_array::<8>()?;
-            let offset_date = zerotl::fixed::i32_at(run, 0);
-            let offset_id = zerotl::fixed::i32_at(run, 4);
+            let offset_date = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            let offset_id = zerotl::fixed::i32_at(run, run_at);
             let offset_peer = zerotl::Decode::decode(r)?;
             let run = r.read_array::<12>()?;
             let limit = zerotl::fixed::i32_at(run, 0);
@@ -19743,14 +19762,21 @@ pub mod messages {
             let just_clear = flags & (1 << 0) != 0;
             let revoke = flags & (1 << 1) != 0;
             let peer = zerotl::Decode::decode(r)?;
-            let max_id = r.read_i32()?;
+            let run = r.read_slice(
+                4 + if flags & (1 << 2) != 0 { 4 } else { 0 }
+                    + if flags & (1 << 3) != 0 { 4 } else { 0 },
+            )?;
+            let max_id = zerotl::fixed::i32_at(run, 0);
+            let mut run_at = 4;
             let min_date = if flags & (1 << 2) != 0 {
-                Some(r.read_i32()?)
+                let v = zerotl::fixed::i32_at(run, run_at);
+                run_at += 4;
+                Some(v)
             } else {
                 None
             };
             let max_date = if flags & (1 << 3) != 0 {
-                Some(r.read_i32()?)
+                Some(zerotl::fixed::i32_at(run, run_at))
             } else {
                 None
             };
@@ -20151,13 +20177,20 @@ pub mod messages {
             } else {
                 None
             };
+            let run = r.read_slice(
+                if flags & (1 << 10) != 0 { 4 } else { 0 }
+                    + if flags & (1 << 24) != 0 { 4 } else { 0 },
+            )?;
+            let mut run_at = 0;
             let schedule_date = if flags & (1 << 10) != 0 {
-                Some(r.read_i32()?)
+                let v = zerotl::fixed::i32_at(run, run_at);
+                run_at += 4;
+                Some(v)
             } else {
                 None
             };
             let schedule_repeat_period = if flags & (1 << 24) != 0 {
-                Some(r.read_i32()?)
+                Some(zerotl::fixed::i32_at(run, run_at))
             } else {
                 None
             };
@@ -20171,13 +20204,20 @@ pub mod messages {
             } else {
                 None
             };
+            let run = r.read_slice(
+                if flags & (1 << 18) != 0 { 8 } else { 0 }
+                    + if flags & (1 << 21) != 0 { 8 } else { 0 },
+            )?;
+            let mut run_at = 0;
             let effect = if flags & (1 << 18) != 0 {
-                Some(r.read_i64()?)
+                let v = zerotl::fixed::i64_at(run, run_at);
+                run_at += 8;
+                Some(v)
             } else {
                 None
             };
             let allow_paid_stars = if flags & (1 << 21) != 0 {
-                Some(r.read_i64()?)
+                Some(zerotl::fixed::i64_at(run, run_at))
             } else {
                 None
             };
@@ -20432,13 +20472,20 @@ pub mod messages {
             } else {
                 None
             };
+            let run = r.read_slice(
+                if flags & (1 << 10) != 0 { 4 } else { 0 }
+                    + if flags & (1 << 24) != 0 { 4 } else { 0 },
+            )?;
+            let mut run_at = 0;
             let schedule_date = if flags & (1 << 10) != 0 {
-                Some(r.read_i32()?)
+                let v = zerotl::fixed::i32_at(run, run_at);
+                run_at += 4;
+                Some(v)
             } else {
                 None
             };
             let schedule_repeat_period = if flags & (1 << 24) != 0 {
-                Some(r.read_i32()?)
+                Some(zerotl::fixed::i32_at(run, run_at))
             } else {
                 None
             };
@@ -20452,13 +20499,20 @@ pub mod messages {
             } else {
                 None
             };
+            let run = r.read_slice(
+                if flags & (1 << 18) != 0 { 8 } else { 0 }
+                    + if flags & (1 << 21) != 0 { 8 } else { 0 },
+            )?;
+            let mut run_at = 0;
             let effect = if flags & (1 << 18) != 0 {
-                Some(r.read_i64()?)
+                let v = zerotl::fixed::i64_at(run, run_at);
+                run_at += 8;
+                Some(v)
             } else {
                 None
             };
             let allow_paid_stars = if flags & (1 << 21) != 0 {
-                Some(r.read_i64()?)
+                Some(zerotl::fixed::i64_at(run, run_at))
             } else {
                 None
             };
@@ -20703,13 +20757,20 @@ pub mod messages {
             } else {
                 None
             };
+            let run = r.read_slice(
+                if flags & (1 << 10) != 0 { 4 } else { 0 }
+                    + if flags & (1 << 24) != 0 { 4 } else { 0 },
+            )?;
+            let mut run_at = 0;
             let schedule_date = if flags & (1 << 10) != 0 {
-                Some(r.read_i32()?)
+                let v = zerotl::fixed::i32_at(run, run_at);
+                run_at += 4;
+                Some(v)
             } else {
                 None
             };
             let schedule_repeat_period = if flags & (1 << 24) != 0 {
-                Some(r.read_i32()?)
+                Some(zerotl::fixed::i32_at(run, run_at))
             } else {
                 None
             };
@@ -20723,18 +20784,28 @@ pub mod messages {
             } else {
                 None
             };
+            let run = r.read_slice(
+                if flags & (1 << 18) != 0 { 8 } else { 0 }
+                    + if flags & (1 << 21) != 0 { 8 } else { 0 }
+                    + if flags & (1 << 20) != 0 { 4 } else { 0 },
+            )?;
+            let mut run_at = 0;
             let effect = if flags & (1 << 18) != 0 {
-                Some(r.read_i64()?)
+                let v = zerotl::fixed::i64_at(run, run_at);
+                run_at += 8;
+                Some(v)
             } else {
                 None
             };
             let video_timestamp = if flags & (1 << 20) != 0 {
-                Some(r.read_i32()?)
+                let v = zerotl::fixed::i32_at(run, run_at);
+                run_at += 4;
+                Some(v)
             } else {
                 None
             };
             let allow_paid_stars = if flags & (1 << 21) != 0 {
-                Some(r.read_i64()?)
+                Some(zerotl::fixed::i64_at(run, run_at))
             } else {
                 None
             };
@@ -22177,13 +22248,20 @@ pub mod messages {
             let legacy_revoke_permanent = flags & (1 << 2) != 0;
             let request_needed = flags & (1 << 3) != 0;
             let peer = zerotl::Decode::decode(r)?;
+            let run = r.read_slice(
+                if flags & (1 << 0) != 0 { 4 } else { 0 }
+                    + if flags & (1 << 1) != 0 { 4 } else { 0 },
+            )?;
+            let mut run_at = 0;
             let expire_date = if flags & (1 << 0) != 0 {
-                Some(r.read_i32()?)
+                let v = zerotl::fixed::i32_at(run, run_at);
+                run_at += 4;
+                Some(v)
             } else {
                 None
             };
             let usage_limit = if flags & (1 << 1) != 0 {
-                Some(r.read_i32()?)
+                Some(zerotl::fixed::i32_at(run, run_at))
             } else {
                 None
             };
@@ -23581,18 +23659,24 @@ pub mod messages {
             } else {
                 None
             };
+            let run = r.read_slice((flags & 0x68000).count_ones() as usize * 4)?;
+            let mut run_at = 0;
             let schedule_date = if flags & (1 << 15) != 0 {
-                Some(r.read_i32()?)
+                let v = zerotl::fixed::i32_at(run, run_at);
+                run_at += 4;
+                Some(v)
             } else {
                 None
             };
             let schedule_repeat_period = if flags & (1 << 18) != 0 {
-                Some(r.read_i32()?)
+                let v = zerotl::fixed::i32_at(run, run_at);
+                run_at += 4;
+                Some(v)
             } else {
                 None
             };
             let quick_reply_shortcut_id = if flags & (1 << 17) != 0 {
-                Some(r.read_i32()?)
+                Some(zerotl::fixed::i32_at(run, run_at))
             } else {
                 None
             };
@@ -25488,17 +25572,24 @@ pub mod messages {
             r.expect_id(0xf107e790, "messages.getUnreadMentions")?;
             let flags = r.read_flags(0x00000001, "messages.getUnreadMentions")?;
             let peer = zerotl::Decode::decode(r)?;
+            let run = r.read_slice(20 + if flags & (1 << 0) != 0 { 4 } else { 0 })?;
+            let mut run_at = 0;
             let top_msg_id = if flags & (1 << 0) != 0 {
-                Some(r.read_i32()?)
+                let v = zerotl::fixed::i32_at(run, run_at);
+                run_at += 4;
+                Some(v)
             } else {
                 None
             };
-            let run = r.read_array::<20>()?;
-            let offset_id = zerotl::fixed::i32_at(run, 0);
-            let add_offset = zerotl::fixed::i32_at(run, 4);
-            let limit = zerotl::fixed::i32_at(run, 8);
-            let max_id = zerotl::fixed::i32_at(run, 12);
-            let min_id = zerotl::fixed::i32_at(run, 16);
+            let offset_id = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            let add_offset = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            let limit = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            let max_id = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            let min_id = zerotl::fixed::i32_at(run, run_at);
             Ok(Self {
                 peer,
                 top_msg_id,
@@ -25788,13 +25879,20 @@ pub mod messages {
             } else {
                 None
             };
+            let run = r.read_slice(
+                if flags & (1 << 18) != 0 { 8 } else { 0 }
+                    + if flags & (1 << 21) != 0 { 8 } else { 0 },
+            )?;
+            let mut run_at = 0;
             let effect = if flags & (1 << 18) != 0 {
-                Some(r.read_i64()?)
+                let v = zerotl::fixed::i64_at(run, run_at);
+                run_at += 8;
+                Some(v)
             } else {
                 None
             };
             let allow_paid_stars = if flags & (1 << 21) != 0 {
-                Some(r.read_i64()?)
+                Some(zerotl::fixed::i64_at(run, run_at))
             } else {
                 None
             };
@@ -26807,13 +26905,17 @@ pub mod messages {
             } else {
                 None
             };
+            let run = r.read_slice(if flags & (1 << 1) != 0 { 8 } else { 0 })?;
+            let mut run_at = 0;
             let msg_id = if flags & (1 << 1) != 0 {
-                Some(r.read_i32()?)
+                let v = zerotl::fixed::i32_at(run, run_at);
+                run_at += 4;
+                Some(v)
             } else {
                 None
             };
             let button_id = if flags & (1 << 1) != 0 {
-                Some(r.read_i32()?)
+                Some(zerotl::fixed::i32_at(run, run_at))
             } else {
                 None
             };
@@ -26924,13 +27026,17 @@ pub mod messages {
             } else {
                 None
             };
+            let run = r.read_slice(if flags & (1 << 1) != 0 { 8 } else { 0 })?;
+            let mut run_at = 0;
             let msg_id = if flags & (1 << 1) != 0 {
-                Some(r.read_i32()?)
+                let v = zerotl::fixed::i32_at(run, run_at);
+                run_at += 4;
+                Some(v)
             } else {
                 None
             };
             let button_id = if flags & (1 << 1) != 0 {
-                Some(r.read_i32()?)
+                Some(zerotl::fixed::i32_at(run, run_at))
             } else {
                 None
             };
@@ -28399,13 +28505,20 @@ pub mod messages {
             let revoked = flags & (1 << 2) != 0;
             let peer = zerotl::Decode::decode(r)?;
             let link = zerotl::Decode::decode(r)?;
+            let run = r.read_slice(
+                if flags & (1 << 0) != 0 { 4 } else { 0 }
+                    + if flags & (1 << 1) != 0 { 4 } else { 0 },
+            )?;
+            let mut run_at = 0;
             let expire_date = if flags & (1 << 0) != 0 {
-                Some(r.read_i32()?)
+                let v = zerotl::fixed::i32_at(run, run_at);
+                run_at += 4;
+                Some(v)
             } else {
                 None
             };
             let usage_limit = if flags & (1 << 1) != 0 {
-                Some(r.read_i32()?)
+                Some(zerotl::fixed::i32_at(run, run_at))
             } else {
                 None
             };
@@ -32127,14 +32240,21 @@ pub mod messages {
                 None
             };
             let peer = zerotl::Decode::decode(r)?;
-            let max_id = r.read_i32()?;
+            let run = r.read_slice(
+                4 + if flags & (1 << 2) != 0 { 4 } else { 0 }
+                    + if flags & (1 << 3) != 0 { 4 } else { 0 },
+            )?;
+            let max_id = zerotl::fixed::i32_at(run, 0);
+            let mut run_at = 4;
             let min_date = if flags & (1 << 2) != 0 {
-                Some(r.read_i32()?)
+                let v = zerotl::fixed::i32_at(run, run_at);
+                run_at += 4;
+                Some(v)
             } else {
                 None
             };
             let max_date = if flags & (1 << 3) != 0 {
-                Some(r.read_i32()?)
+                Some(zerotl::fixed::i32_at(run, run_at))
             } else {
                 None
             };
@@ -34276,9 +34396,10 @@ pub mod messages {
             let flags = r.read_flags(0x00000007, "messages.toggleSuggestedPostApproval")?;
             let reject = flags & (1 << 1) != 0;
             let peer = zerotl::Decode::decode(r)?;
-            let msg_id = r.read_i32()?;
+            let run = r.read_slice(4 + if flags & (1 << 0) != 0 { 4 } else { 0 })?;
+            let msg_id = zerotl::fixed::i32_at(run, 0);
             let schedule_date = if flags & (1 << 0) != 0 {
-                Some(r.read_i32()?)
+                Some(zerotl::fixed::i32_at(run, 4))
             } else {
                 None
             };
@@ -34728,17 +34849,26 @@ pub mod messages {
             let title_missing = flags & (1 << 4) != 0;
             let peer = zerotl::Decode::decode(r)?;
             let title = zerotl::Decode::decode(r)?;
+            let run = r.read_slice(
+                8 + if flags & (1 << 0) != 0 { 4 } else { 0 }
+                    + if flags & (1 << 3) != 0 { 8 } else { 0 },
+            )?;
+            let mut run_at = 0;
             let icon_color = if flags & (1 << 0) != 0 {
-                Some(r.read_i32()?)
+                let v = zerotl::fixed::i32_at(run, run_at);
+                run_at += 4;
+                Some(v)
             } else {
                 None
             };
             let icon_emoji_id = if flags & (1 << 3) != 0 {
-                Some(r.read_i64()?)
+                let v = zerotl::fixed::i64_at(run, run_at);
+                run_at += 8;
+                Some(v)
             } else {
                 None
             };
-            let random_id = r.read_i64()?;
+            let random_id = zerotl::fixed::i64_at(run, run_at);
             let send_as = if flags & (1 << 2) != 0 {
                 Some(zerotl::Decode::decode(r)?)
             } else {
@@ -35540,17 +35670,24 @@ pub mod messages {
             r.expect_id(0x43286cf2, "messages.getUnreadPollVotes")?;
             let flags = r.read_flags(0x00000001, "messages.getUnreadPollVotes")?;
             let peer = zerotl::Decode::decode(r)?;
+            let run = r.read_slice(20 + if flags & (1 << 0) != 0 { 4 } else { 0 })?;
+            let mut run_at = 0;
             let top_msg_id = if flags & (1 << 0) != 0 {
-                Some(r.read_i32()?)
+                let v = zerotl::fixed::i32_at(run, run_at);
+                run_at += 4;
+                Some(v)
             } else {
                 None
             };
-            let run = r.read_array::<20>()?;
-            let offset_id = zerotl::fixed::i32_at(run, 0);
-            let add_offset = zerotl::fixed::i32_at(run, 4);
-            let limit = zerotl::fixed::i32_at(run, 8);
-            let max_id = zerotl::fixed::i32_at(run, 12);
-            let min_id = zerotl::fixed::i32_at(run, 16);
+            let offset_id = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            let add_offset = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            let limit = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            let max_id = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            let min_id = zerotl::fixed::i32_at(run, run_at);
             Ok(Self {
                 peer,
                 top_msg_id,
@@ -38880,12 +39017,16 @@ pub mod payments {
             let sort_by_num = flags & (1 << 2) != 0;
             let for_craft = flags & (1 << 4) != 0;
             let stars_only = flags & (1 << 5) != 0;
+            let run = r.read_slice(8 + if flags & (1 << 0) != 0 { 8 } else { 0 })?;
+            let mut run_at = 0;
             let attributes_hash = if flags & (1 << 0) != 0 {
-                Some(r.read_i64()?)
+                let v = zerotl::fixed::i64_at(run, run_at);
+                run_at += 8;
+                Some(v)
             } else {
                 None
             };
-            let gift_id = r.read_i64()?;
+            let gift_id = zerotl::fixed::i64_at(run, run_at);
             let attributes = if flags & (1 << 3) != 0 {
                 Some(zerotl::Decode::decode(r)?)
             } else {
@@ -39633,11 +39774,11 @@ pub mod payments {
             let peer = zerotl::Decode::decode(r)?;
             let slug = zerotl::Decode::decode(r)?;
             let price = zerotl::Decode::decode(r)?;
-            let run = r.read_array::<12>()?;
+            let run = r.read_slice(12 + if flags & (1 << 0) != 0 { 8 } else { 0 })?;
             let duration = zerotl::fixed::i32_at(run, 0);
             let random_id = zerotl::fixed::i64_at(run, 4);
             let allow_paid_stars = if flags & (1 << 0) != 0 {
-                Some(r.read_i64()?)
+                Some(zerotl::fixed::i64_at(run, 12))
             } else {
                 None
             };
@@ -42357,9 +42498,10 @@ pub mod phone {
             let muted = flags & (1 << 0) != 0;
             let video_stopped = flags & (1 << 2) != 0;
             let join = flags & (1 << 3) != 0;
-            let random_id = r.read_i32()?;
+            let run = r.read_slice(4 + if flags & (1 << 3) != 0 { 32 } else { 0 })?;
+            let random_id = zerotl::fixed::i32_at(run, 0);
             let public_key = if flags & (1 << 3) != 0 {
-                Some(*r.read_array::<32>()?)
+                Some(zerotl::fixed::array_at(run, 4))
             } else {
                 None
             };
@@ -45330,9 +45472,10 @@ pub mod stories {
                 None
             };
             let privacy_rules = zerotl::Decode::decode(r)?;
-            let random_id = r.read_i64()?;
+            let run = r.read_slice(8 + if flags & (1 << 3) != 0 { 4 } else { 0 })?;
+            let random_id = zerotl::fixed::i64_at(run, 0);
             let period = if flags & (1 << 3) != 0 {
-                Some(r.read_i32()?)
+                Some(zerotl::fixed::i32_at(run, 8))
             } else {
                 None
             };
@@ -47572,22 +47715,29 @@ pub mod updates {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x19c2f763, "updates.getDifference")?;
             let flags = r.read_flags(0x00000007, "updates.getDifference")?;
-            let pts = r.read_i32()?;
+            let run = r.read_slice(12 + (flags & 0x7).count_ones() as usize * 4)?;
+            let pts = zerotl::fixed::i32_at(run, 0);
+            let mut run_at = 4;
             let pts_limit = if flags & (1 << 1) != 0 {
-                Some(r.read_i32()?)
+                let v = zerotl::fixed::i32_at(run, run_at);
+                run_at += 4;
+                Some(v)
             } else {
                 None
             };
             let pts_total_limit = if flags & (1 << 0) != 0 {
-                Some(r.read_i32()?)
+                let v = zerotl::fixed::i32_at(run, run_at);
+                run_at += 4;
+                Some(v)
             } else {
                 None
             };
-            let run = r.read_array::<8>()?;
-            let date = zerotl::fixed::i32_at(run, 0);
-            let qts = zerotl::fixed::i32_at(run, 4);
+            let date = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
+            let qts = zerotl::fixed::i32_at(run, run_at);
+            run_at += 4;
             let qts_limit = if flags & (1 << 2) != 0 {
-                Some(r.read_i32()?)
+                Some(zerotl::fixed::i32_at(run, run_at))
             } else {
                 None
             };
