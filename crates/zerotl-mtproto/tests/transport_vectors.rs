@@ -278,6 +278,25 @@ fn wire_md_transport_errors() {
             assert_eq!(d.consumed, out.len());
         }
     }
+    // Code -1 is `ffffffff`, the quick-ack marker: on the padded transport it must not
+    // carry the 4+ padding bytes that would read as a quick-ack token.
+    for transport in Transport::ALL {
+        let mut out = Vec::new();
+        Encoder::new(transport, Role::Server)
+            .with_padding_source(FixedPadding(vec![0x9a; 15]))
+            .encode_transport_error(TransportError::from_code(-1), &mut out)
+            .unwrap();
+        let d = Decoder::new(transport, Role::Client)
+            .decode(&out)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            d.event,
+            Event::TransportError(TransportError::from_code(-1)),
+            "{transport:?}"
+        );
+        assert_eq!(d.consumed, out.len());
+    }
     // The full transport's observed -429 quirk, then a normal frame with seq 0.
     let mut stream = unhex("53feffff53feffff53feffff");
     let mut frame = Vec::new();

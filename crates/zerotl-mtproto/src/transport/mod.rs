@@ -356,7 +356,16 @@ impl Encoder {
         if error.code() >= 0 {
             return Err(FrameError::InvalidErrorCode { code: error.code() });
         }
-        self.encode_frame(&error.code().to_le_bytes(), false, out)
+        let code = error.code().to_le_bytes();
+        if self.transport == Transport::Padded {
+            // At most 3 padding bytes: with 4 or more, code -1 (`ffffffff`) followed by
+            // padding would read as a quick-ack answer.
+            let mut pad = [0u8; 16];
+            let n = self.padding.padding(padded::MAX_ERROR_PADDING, &mut pad);
+            padded::encode(&code, &pad[..n.min(padded::MAX_ERROR_PADDING)], false, out);
+            return Ok(());
+        }
+        self.encode_frame(&code, false, out)
     }
 
     fn encode_frame(

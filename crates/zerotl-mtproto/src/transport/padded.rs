@@ -16,6 +16,7 @@
 //!                      +----------+-------------+---------------+--------------+
 //!
 //! transport error      a frame whose payload starts with a negative int32 (server)
+//!                      (padding 0..3 when zerotl sends it, see below)
 //! ```
 //!
 //! **How padding is stripped.** The docs define T as payload + padding and nothing
@@ -31,7 +32,9 @@
 //! **Server control frames.** A real MTProto message is at least 24 bytes, so a
 //! server frame of at most 16 bytes (after stripping `T % 4`) whose first word is
 //! `ffffffff` is a quick ack, and one whose first word is another negative int32 is a
-//! transport error.
+//! transport error. A transport error of code -1 is also `ffffffff`: it is one only in
+//! a frame of under 8 bytes, so zerotl's server pads transport errors with 0..3 bytes
+//! (which the decoder strips), never enough to look like a quick-ack token.
 
 use super::{read_u32, Decoded, Event, FrameError, Role, Transport, TransportError};
 
@@ -43,6 +46,10 @@ pub const MAX_ACK_PADDING: usize = 8;
 
 /// The largest payload (leaving room for padding in the 31-bit length).
 pub const MAX_PAYLOAD: usize = 0x7fff_fff0;
+
+/// Most padding bytes after a transport error: fewer than 4, so code -1 cannot read
+/// as a quick-ack answer.
+pub const MAX_ERROR_PADDING: usize = 3;
 
 /// Largest server frame (after stripping) that is read as a control frame.
 const MAX_CONTROL_LEN: usize = 16;
