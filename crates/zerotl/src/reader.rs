@@ -10,6 +10,8 @@ pub const DEFAULT_MAX_DEPTH: u16 = 64;
 ///
 /// Every read checks the bytes that are left first and fails with a
 /// [`DecodeError`] naming the absolute offset; nothing here can panic.
+/// The out-of-line paths (errors, the long string form) take plain values, never the
+/// reader itself, so a decoder inlined into a loop keeps the reader in registers.
 /// The reader also counts how deep constructors nest ([`Reader::enter`]).
 ///
 /// ```
@@ -113,13 +115,12 @@ impl<'a> Reader<'a> {
         DecodeError::new(kind, offset)
     }
 
-    #[cold]
-    #[inline(never)]
+    /// The error for `needed` bytes when fewer are left. Inline, so the reader stays
+    /// a local the compiler can keep in registers: the out-of-line part
+    /// ([`end_error`]) takes plain values.
+    #[inline(always)]
     fn end_error(&self, needed: usize) -> DecodeError {
-        self.error(DecodeErrorKind::UnexpectedEnd {
-            needed,
-            remaining: self.remaining(),
-        })
+        end_error(self.position(), needed, self.remaining())
     }
 
     /// Reads the next `n` bytes.
@@ -199,13 +200,9 @@ impl<'a> Reader<'a> {
     /// The error for a constructor id `id` that was just read (so it starts 4 bytes
     /// back) and is not one of the type `expected`. Generated enum decoders call
     /// this only on failure, so the hot path never computes the offset.
-    #[cold]
-    #[inline(never)]
+    #[inline(always)]
     pub fn unknown_constructor(&self, id: u32, expected: &'static str) -> DecodeError {
-        self.error_at(
-            DecodeErrorKind::UnknownConstructor { id, expected },
-            self.position().saturating_sub(4),
-        )
+        unknown_constructor(self.position().saturating_sub(4), id, expected)
     }
 
     /// Reads a `flags:#` word and rejects bits outside `known`.
@@ -249,51 +246,7 @@ impl<'a> Reader<'a> {
                 }
             }
         }
-        self.read_tl_bytes_slow()
-    }
-
-    /// [`Reader::read_tl_bytes`] for the 4-byte length form and for every error.
-    #[cold]
-    #[inline(never)]
-    fn read_tl_bytes_slow(&mut self) -> Result<&'a [u8], DecodeError> {
-        let at = self.position();
-        let rest = self.rest();
-        let (header, len) = match rest.first() {
-            None => return Err(self.end_error(1)),
-            Some(&n @ 0..=253) => (1, n as usize),
-            Some(&254) => match rest.first_chunk::<4>() {
-                Some(h) => {
-                    let len = u32::from_le_bytes([h[1], h[2], h[3], 0]) as usize;
-                    if len < 254 {
-                        return Err(self.error(DecodeErrorKind::NonCanonicalLength { length: len }));
-                    }
-                    (4, len)
-                }
-                None => return Err(self.end_error(4)),
-            },
-            Some(_) => return Err(self.error(DecodeErrorKind::InvalidLengthPrefix)),
-        };
-        let after_header = rest.len() - header;
-        if len > after_header {
-            return Err(self.error(DecodeErrorKind::LengthBeyondInput {
-                length: len,
-                remaining: after_header,
-            }));
-        }
-        let padded = (header + len + 3) & !3;
-        let Some((all, tail)) = rest.split_at_checked(padded) else {
-            return Err(self.error_at(
-                DecodeErrorKind::UnexpectedEnd {
-                    needed: padded - header - len,
-                    remaining: after_header - len,
-                },
-                at + header + len,
-            ));
-        };
-        let (data, padding) = all[header..].split_at(len);
-        if padding.iter().any(|&b| b != 0) {
-            return Err(self.error_at(DecodeErrorKind::NonZeroPadding, at + header + len));
-        }
+        let (data, tail) = read_tl_bytes_slow(rest, self.position())?;
         self.rest = tail;
         Ok(data)
     }
@@ -379,4 +332,67 @@ impl<'a> Reader<'a> {
             count => Err(self.error(DecodeErrorKind::TrailingBytes { count })),
         }
     }
+}
+
+/// [`Reader::read_tl_bytes`] for the 4-byte length form and for every error, on the
+/// unread bytes `rest` starting at absolute offset `at`: the data and the bytes after
+/// it. It takes values, not the reader, so the reader never leaves registers.
+#[cold]
+#[inline(never)]
+fn read_tl_bytes_slow(rest: &[u8], at: usize) -> Result<(&[u8], &[u8]), DecodeError> {
+    let err = |kind| DecodeError::new(kind, at);
+    let (header, len) = match rest.first() {
+        None => return Err(end_error(at, 1, 0)),
+        Some(&n @ 0..=253) => (1, n as usize),
+        Some(&254) => match rest.first_chunk::<4>() {
+            Some(h) => {
+                let len = u32::from_le_bytes([h[1], h[2], h[3], 0]) as usize;
+                if len < 254 {
+                    return Err(err(DecodeErrorKind::NonCanonicalLength { length: len }));
+                }
+                (4, len)
+            }
+            None => return Err(end_error(at, 4, rest.len())),
+        },
+        Some(_) => return Err(err(DecodeErrorKind::InvalidLengthPrefix)),
+    };
+    let after_header = rest.len() - header;
+    if len > after_header {
+        return Err(err(DecodeErrorKind::LengthBeyondInput {
+            length: len,
+            remaining: after_header,
+        }));
+    }
+    let padded = (header + len + 3) & !3;
+    let Some((all, tail)) = rest.split_at_checked(padded) else {
+        return Err(DecodeError::new(
+            DecodeErrorKind::UnexpectedEnd {
+                needed: padded - header - len,
+                remaining: after_header - len,
+            },
+            at + header + len,
+        ));
+    };
+    let (data, padding) = all[header..].split_at(len);
+    if padding.iter().any(|&b| b != 0) {
+        return Err(DecodeError::new(
+            DecodeErrorKind::NonZeroPadding,
+            at + header + len,
+        ));
+    }
+    Ok((data, tail))
+}
+
+/// An [`DecodeErrorKind::UnexpectedEnd`] at `at`.
+#[cold]
+#[inline(never)]
+fn end_error(at: usize, needed: usize, remaining: usize) -> DecodeError {
+    DecodeError::new(DecodeErrorKind::UnexpectedEnd { needed, remaining }, at)
+}
+
+/// An [`DecodeErrorKind::UnknownConstructor`] at `at`.
+#[cold]
+#[inline(never)]
+fn unknown_constructor(at: usize, id: u32, expected: &'static str) -> DecodeError {
+    DecodeError::new(DecodeErrorKind::UnknownConstructor { id, expected }, at)
 }

@@ -122,13 +122,15 @@ impl Encode for Str<'_> {
 
 impl<'a> Decode<'a> for Str<'a> {
     const MIN_SIZE: usize = 4;
-    #[inline]
+    #[inline(always)]
     fn decode(r: &mut Reader<'a>) -> Result<Self, DecodeError> {
         let data = r.read_tl_bytes()?;
-        // Bytes a vector or `Lazy` already validated skip the check; the check itself
-        // is out of line, so this function stays small enough to inline everywhere.
+        // Bytes a vector or `Lazy` already validated skip the check. The check and the
+        // error are out of line and take plain values, so this function is small
+        // enough to force inline everywhere, and it never hands the reader to a call:
+        // a decoding loop keeps the reader in registers.
         if !r.is_trusted() && !is_text(data) {
-            return Err(invalid_utf8(r, data.len()));
+            return Err(invalid_utf8(r.position(), data.len()));
         }
         Ok(Self(data))
     }
@@ -174,15 +176,15 @@ fn or_words<const N: usize>(block: &[u8; N]) -> u64 {
     })
 }
 
-/// The error for a string of `len` bytes that was just read and is not UTF-8:
-/// its header starts `tl_bytes_len(len)` bytes back (decoding accepts only the
-/// canonical length form).
+/// The error for a string of `len` bytes that was just read and is not UTF-8, the
+/// reader being at `end`: its header starts `tl_bytes_len(len)` bytes back (decoding
+/// accepts only the canonical length form).
 #[cold]
 #[inline(never)]
-fn invalid_utf8(r: &Reader<'_>, len: usize) -> DecodeError {
-    r.error_at(
+fn invalid_utf8(end: usize, len: usize) -> DecodeError {
+    DecodeError::new(
         DecodeErrorKind::InvalidUtf8,
-        r.position().saturating_sub(tl_bytes_len(len)),
+        end.saturating_sub(tl_bytes_len(len)),
     )
 }
 

@@ -116,12 +116,14 @@ pub trait Decode<'a>: Sized {
     /// Reads one value from `r`.
     fn decode(r: &mut Reader<'a>) -> Result<Self, DecodeError>;
 
-    /// Reads one value again from bytes that [`Decode::decode`] already accepted (the
-    /// elements of a decoded [`Vector`](crate::Vector) or [`Lazy`](crate::Lazy)); the
-    /// result is the same as `decode`'s.
+    /// Reads one value exactly as [`Decode::decode`] does (same result, same
+    /// errors), for the places where inlining it pays: re-reading the elements of a
+    /// decoded [`Vector`](crate::Vector) or [`Lazy`](crate::Lazy), and, in generated
+    /// decoders, fields of small types made only of fixed-size fields (`Peer`).
     ///
     /// Generated types with few constructors force this inline, so a loop over a
-    /// vector keeps only the reads its body uses. The default calls `decode`.
+    /// vector keeps only the reads its body uses, and the loop's reader is never
+    /// handed to a function (it stays in registers). The default calls `decode`.
     #[inline]
     fn decode_validated(r: &mut Reader<'a>) -> Result<Self, DecodeError> {
         Self::decode(r)

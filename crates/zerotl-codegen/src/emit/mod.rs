@@ -600,7 +600,7 @@ impl Ctx<'_> {
                 }
                 FieldKind::Plain { ty, lazy } => match (Self::read_scalar(ty), lazy) {
                     (Some(s), false) => o.line(&format!("let {l} = {s};")),
-                    _ => o.line(&format!("let {l} = zerotl::Decode::decode(r)?;")),
+                    _ => o.line(&format!("let {l} = {};", self.decode_call(ty, *lazy))),
                 },
                 FieldKind::Conditional {
                     flags,
@@ -614,7 +614,7 @@ impl Ctx<'_> {
                         _ => {
                             let read = match (Self::read_scalar(ty), lazy) {
                                 (Some(s), false) => s.to_owned(),
-                                _ => "zerotl::Decode::decode(r)?".to_owned(),
+                                _ => self.decode_call(ty, *lazy),
                             };
                             o.line(&format!(
                                 "let {l} = if {fl} & (1 << {bit}) != 0 {{ Some({read}) }} else {{ None }};"
@@ -645,6 +645,38 @@ impl Ctx<'_> {
         } else {
             o.line(&format!("Ok(Self {{ {} }})", stored.join(", ")));
         }
+    }
+
+    /// The call decoding a field of type `ty` that is not a fixed-size scalar.
+    /// Small enums whose constructors hold only fixed-size fields (`Peer`,
+    /// `StarsSubscriptionPricing`) are decoded through their forced-inline
+    /// `decode_validated`, which fails exactly like `decode`: a few reads with no
+    /// call, so the reader of an enclosing inlined decode (a vector loop) is never
+    /// handed to a function and can stay in registers.
+    fn decode_call(&self, ty: &Ty, lazy: bool) -> String {
+        match ty {
+            Ty::Enum(t) if !lazy && self.is_leaf_enum(*t) => {
+                "zerotl::Decode::decode_validated(r)?".into()
+            }
+            _ => "zerotl::Decode::decode(r)?".into(),
+        }
+    }
+
+    /// Whether boxed type `t` gets a forced-inline `decode_validated` and its
+    /// constructors read nothing but flags and fixed-size scalars.
+    fn is_leaf_enum(&self, t: usize) -> bool {
+        let t = &self.m.types[t];
+        t.ctors.len() <= INLINE_VALIDATED_MAX_CTORS
+            && t.ctors.iter().all(|&c| {
+                self.m.ctors[c].fields.iter().all(|f| match &f.kind {
+                    FieldKind::Flags { .. } => true,
+                    FieldKind::Plain { ty, lazy: false }
+                    | FieldKind::Conditional {
+                        ty, lazy: false, ..
+                    } => matches!(ty, Ty::True) || ty.fixed_size().is_some(),
+                    _ => false,
+                })
+            })
     }
 
     fn uses_writer(c: &Combinator) -> bool {

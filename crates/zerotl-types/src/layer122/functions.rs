@@ -355,7 +355,7 @@ impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeWithMessagesRange<X
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0x365275f2, "invokeWithMessagesRange")?;
-        let range = zerotl::Decode::decode(r)?;
+        let range = zerotl::Decode::decode_validated(r)?;
         let query = zerotl::Decode::decode(r)?;
         Ok(Self { range, query })
     }
@@ -1205,7 +1205,7 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2442485e, "account.setAccountTTL")?;
-            let ttl = zerotl::Decode::decode(r)?;
+            let ttl = zerotl::Decode::decode_validated(r)?;
             Ok(Self { ttl })
         }
     }
@@ -1253,7 +1253,7 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x82574ae5, "account.sendChangePhoneCode")?;
             let phone_number = zerotl::Decode::decode(r)?;
-            let settings = zerotl::Decode::decode(r)?;
+            let settings = zerotl::Decode::decode_validated(r)?;
             Ok(Self {
                 phone_number,
                 settings,
@@ -1627,7 +1627,7 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1b3faa88, "account.sendConfirmPhoneCode")?;
             let hash = zerotl::Decode::decode(r)?;
-            let settings = zerotl::Decode::decode(r)?;
+            let settings = zerotl::Decode::decode_validated(r)?;
             Ok(Self { hash, settings })
         }
     }
@@ -2206,7 +2206,7 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa5a356f9, "account.sendVerifyPhoneCode")?;
             let phone_number = zerotl::Decode::decode(r)?;
-            let settings = zerotl::Decode::decode(r)?;
+            let settings = zerotl::Decode::decode_validated(r)?;
             Ok(Self {
                 phone_number,
                 settings,
@@ -2856,7 +2856,7 @@ pub mod account {
             r.expect_id(0xdd853661, "account.uploadWallPaper")?;
             let file = zerotl::Decode::decode(r)?;
             let mime_type = zerotl::Decode::decode(r)?;
-            let settings = zerotl::Decode::decode(r)?;
+            let settings = zerotl::Decode::decode_validated(r)?;
             Ok(Self {
                 file,
                 mime_type,
@@ -2912,7 +2912,7 @@ pub mod account {
             r.expect_id(0x6c5a5b37, "account.saveWallPaper")?;
             let wallpaper = zerotl::Decode::decode(r)?;
             let unsave = zerotl::Decode::decode(r)?;
-            let settings = zerotl::Decode::decode(r)?;
+            let settings = zerotl::Decode::decode_validated(r)?;
             Ok(Self {
                 wallpaper,
                 unsave,
@@ -2964,7 +2964,7 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfeed5769, "account.installWallPaper")?;
             let wallpaper = zerotl::Decode::decode(r)?;
-            let settings = zerotl::Decode::decode(r)?;
+            let settings = zerotl::Decode::decode_validated(r)?;
             Ok(Self {
                 wallpaper,
                 settings,
@@ -3097,7 +3097,7 @@ pub mod account {
             let flags = r.read_flags(0x00000003, "account.saveAutoDownloadSettings")?;
             let low = flags & (1 << 0) != 0;
             let high = flags & (1 << 1) != 0;
-            let settings = zerotl::Decode::decode(r)?;
+            let settings = zerotl::Decode::decode_validated(r)?;
             Ok(Self {
                 low,
                 high,
@@ -3869,7 +3869,7 @@ pub mod auth {
             let phone_number = zerotl::Decode::decode(r)?;
             let api_id = r.read_i32()?;
             let api_hash = zerotl::Decode::decode(r)?;
-            let settings = zerotl::Decode::decode(r)?;
+            let settings = zerotl::Decode::decode_validated(r)?;
             Ok(Self {
                 phone_number,
                 api_id,
@@ -5408,7 +5408,7 @@ pub mod channels {
             let title = zerotl::Decode::decode(r)?;
             let about = zerotl::Decode::decode(r)?;
             let geo_point = if flags & (1 << 2) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(zerotl::Decode::decode_validated(r)?)
             } else {
                 None
             };
@@ -5481,7 +5481,7 @@ pub mod channels {
             r.expect_id(0xd33c8902, "channels.editAdmin")?;
             let channel = zerotl::Decode::decode(r)?;
             let user_id = zerotl::Decode::decode(r)?;
-            let admin_rights = zerotl::Decode::decode(r)?;
+            let admin_rights = zerotl::Decode::decode_validated(r)?;
             let rank = zerotl::Decode::decode(r)?;
             Ok(Self {
                 channel,
@@ -6076,7 +6076,7 @@ pub mod channels {
             r.expect_id(0x72796912, "channels.editBanned")?;
             let channel = zerotl::Decode::decode(r)?;
             let user_id = zerotl::Decode::decode(r)?;
-            let banned_rights = zerotl::Decode::decode(r)?;
+            let banned_rights = zerotl::Decode::decode_validated(r)?;
             Ok(Self {
                 channel,
                 user_id,
@@ -6163,7 +6163,7 @@ pub mod channels {
             let channel = zerotl::Decode::decode(r)?;
             let q = zerotl::Decode::decode(r)?;
             let events_filter = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(zerotl::Decode::decode_validated(r)?)
             } else {
                 None
             };
@@ -6622,7 +6622,7 @@ pub mod channels {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x58e63f6d, "channels.editLocation")?;
             let channel = zerotl::Decode::decode(r)?;
-            let geo_point = zerotl::Decode::decode(r)?;
+            let geo_point = zerotl::Decode::decode_validated(r)?;
             let address = zerotl::Decode::decode(r)?;
             Ok(Self {
                 channel,
@@ -7668,7 +7668,7 @@ pub mod contacts {
             r.expect_id(0xd348bc44, "contacts.getLocated")?;
             let flags = r.read_flags(0x00000003, "contacts.getLocated")?;
             let background = flags & (1 << 1) != 0;
-            let geo_point = zerotl::Decode::decode(r)?;
+            let geo_point = zerotl::Decode::decode_validated(r)?;
             let self_expires = if flags & (1 << 0) != 0 {
                 Some(r.read_i32()?)
             } else {
@@ -10740,7 +10740,7 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3dbc0415, "messages.acceptEncryption")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = zerotl::Decode::decode_validated(r)?;
             let g_b = zerotl::Decode::decode(r)?;
             let key_fingerprint = r.read_i64()?;
             Ok(Self {
@@ -10839,7 +10839,7 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x791451ed, "messages.setEncryptedTyping")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = zerotl::Decode::decode_validated(r)?;
             let typing = zerotl::Decode::decode(r)?;
             Ok(Self { peer, typing })
         }
@@ -10887,7 +10887,7 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7f4b690a, "messages.readEncryptedHistory")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = zerotl::Decode::decode_validated(r)?;
             let max_date = r.read_i32()?;
             Ok(Self { peer, max_date })
         }
@@ -10943,7 +10943,7 @@ pub mod messages {
             r.expect_id(0x44fa7a15, "messages.sendEncrypted")?;
             let flags = r.read_flags(0x00000001, "messages.sendEncrypted")?;
             let silent = flags & (1 << 0) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = zerotl::Decode::decode_validated(r)?;
             let random_id = r.read_i64()?;
             let data = zerotl::Decode::decode(r)?;
             Ok(Self {
@@ -11008,7 +11008,7 @@ pub mod messages {
             r.expect_id(0x5559481d, "messages.sendEncryptedFile")?;
             let flags = r.read_flags(0x00000001, "messages.sendEncryptedFile")?;
             let silent = flags & (1 << 0) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = zerotl::Decode::decode_validated(r)?;
             let random_id = r.read_i64()?;
             let data = zerotl::Decode::decode(r)?;
             let file = zerotl::Decode::decode(r)?;
@@ -11067,7 +11067,7 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x32d439a4, "messages.sendEncryptedService")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = zerotl::Decode::decode_validated(r)?;
             let random_id = r.read_i64()?;
             let data = zerotl::Decode::decode(r)?;
             Ok(Self {
@@ -11163,7 +11163,7 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4b0c8c0f, "messages.reportEncryptedSpam")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = zerotl::Decode::decode_validated(r)?;
             Ok(Self { peer })
         }
     }
@@ -12225,7 +12225,7 @@ pub mod messages {
             let bot = zerotl::Decode::decode(r)?;
             let peer = zerotl::Decode::decode(r)?;
             let geo_point = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(zerotl::Decode::decode_validated(r)?)
             } else {
                 None
             };
@@ -12728,7 +12728,7 @@ pub mod messages {
             r.expect_id(0x83557dba, "messages.editInlineBotMessage")?;
             let flags = r.read_flags(0x0000480e, "messages.editInlineBotMessage")?;
             let no_webpage = flags & (1 << 1) != 0;
-            let id = zerotl::Decode::decode(r)?;
+            let id = zerotl::Decode::decode_validated(r)?;
             let message = if flags & (1 << 11) != 0 {
                 Some(zerotl::Decode::decode(r)?)
             } else {
@@ -13624,7 +13624,7 @@ pub mod messages {
             let flags = r.read_flags(0x00000003, "messages.setInlineGameScore")?;
             let edit_message = flags & (1 << 0) != 0;
             let force = flags & (1 << 1) != 0;
-            let id = zerotl::Decode::decode(r)?;
+            let id = zerotl::Decode::decode_validated(r)?;
             let user_id = zerotl::Decode::decode(r)?;
             let score = r.read_i32()?;
             Ok(Self {
@@ -13731,7 +13731,7 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0f635e1b, "messages.getInlineGameHighScores")?;
-            let id = zerotl::Decode::decode(r)?;
+            let id = zerotl::Decode::decode_validated(r)?;
             let user_id = zerotl::Decode::decode(r)?;
             Ok(Self { id, user_id })
         }
@@ -14709,7 +14709,7 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5057c497, "messages.uploadEncryptedFile")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = zerotl::Decode::decode_validated(r)?;
             let file = zerotl::Decode::decode(r)?;
             Ok(Self { peer, file })
         }
@@ -15299,7 +15299,7 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa5866b41, "messages.editChatDefaultBannedRights")?;
             let peer = zerotl::Decode::decode(r)?;
-            let banned_rights = zerotl::Decode::decode(r)?;
+            let banned_rights = zerotl::Decode::decode_validated(r)?;
             Ok(Self {
                 peer,
                 banned_rights,
@@ -17067,7 +17067,7 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3bd2b4a0, "phone.acceptCall")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = zerotl::Decode::decode_validated(r)?;
             let g_b = zerotl::Decode::decode(r)?;
             let protocol = zerotl::Decode::decode(r)?;
             Ok(Self {
@@ -17126,7 +17126,7 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2efe1722, "phone.confirmCall")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = zerotl::Decode::decode_validated(r)?;
             let g_a = zerotl::Decode::decode(r)?;
             let key_fingerprint = r.read_i64()?;
             let protocol = zerotl::Decode::decode(r)?;
@@ -17178,7 +17178,7 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x17d54f61, "phone.receivedCall")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = zerotl::Decode::decode_validated(r)?;
             Ok(Self { peer })
         }
     }
@@ -17236,9 +17236,9 @@ pub mod phone {
             r.expect_id(0xb2cbc1c0, "phone.discardCall")?;
             let flags = r.read_flags(0x00000001, "phone.discardCall")?;
             let video = flags & (1 << 0) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = zerotl::Decode::decode_validated(r)?;
             let duration = r.read_i32()?;
-            let reason = zerotl::Decode::decode(r)?;
+            let reason = zerotl::Decode::decode_validated(r)?;
             let connection_id = r.read_i64()?;
             Ok(Self {
                 video,
@@ -17300,7 +17300,7 @@ pub mod phone {
             r.expect_id(0x59ead627, "phone.setCallRating")?;
             let flags = r.read_flags(0x00000001, "phone.setCallRating")?;
             let user_initiative = flags & (1 << 0) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = zerotl::Decode::decode_validated(r)?;
             let rating = r.read_i32()?;
             let comment = zerotl::Decode::decode(r)?;
             Ok(Self {
@@ -17354,7 +17354,7 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x277add7e, "phone.saveCallDebug")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = zerotl::Decode::decode_validated(r)?;
             let debug = zerotl::Decode::decode(r)?;
             Ok(Self { peer, debug })
         }
@@ -17402,7 +17402,7 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xff7a9383, "phone.sendSignalingData")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = zerotl::Decode::decode_validated(r)?;
             let data = zerotl::Decode::decode(r)?;
             Ok(Self { peer, data })
         }
@@ -17503,7 +17503,7 @@ pub mod phone {
             r.expect_id(0x5f9c8e62, "phone.joinGroupCall")?;
             let flags = r.read_flags(0x00000001, "phone.joinGroupCall")?;
             let muted = flags & (1 << 0) != 0;
-            let call = zerotl::Decode::decode(r)?;
+            let call = zerotl::Decode::decode_validated(r)?;
             let params = zerotl::Decode::decode(r)?;
             Ok(Self {
                 muted,
@@ -17555,7 +17555,7 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x500377f9, "phone.leaveGroupCall")?;
-            let call = zerotl::Decode::decode(r)?;
+            let call = zerotl::Decode::decode_validated(r)?;
             let source = r.read_i32()?;
             Ok(Self { call, source })
         }
@@ -17608,7 +17608,7 @@ pub mod phone {
             r.expect_id(0x63146ae4, "phone.editGroupCallMember")?;
             let flags = r.read_flags(0x00000001, "phone.editGroupCallMember")?;
             let muted = flags & (1 << 0) != 0;
-            let call = zerotl::Decode::decode(r)?;
+            let call = zerotl::Decode::decode_validated(r)?;
             let user_id = zerotl::Decode::decode(r)?;
             Ok(Self {
                 muted,
@@ -17660,7 +17660,7 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7b393160, "phone.inviteToGroupCall")?;
-            let call = zerotl::Decode::decode(r)?;
+            let call = zerotl::Decode::decode_validated(r)?;
             let users = zerotl::Decode::decode(r)?;
             Ok(Self { call, users })
         }
@@ -17705,7 +17705,7 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7a777135, "phone.discardGroupCall")?;
-            let call = zerotl::Decode::decode(r)?;
+            let call = zerotl::Decode::decode_validated(r)?;
             Ok(Self { call })
         }
     }
@@ -17758,7 +17758,7 @@ pub mod phone {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x74bbb43d, "phone.toggleGroupCallSettings")?;
             let flags = r.read_flags(0x00000001, "phone.toggleGroupCallSettings")?;
-            let call = zerotl::Decode::decode(r)?;
+            let call = zerotl::Decode::decode_validated(r)?;
             let join_muted = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
             } else {
@@ -17807,7 +17807,7 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0c7cb017, "phone.getGroupCall")?;
-            let call = zerotl::Decode::decode(r)?;
+            let call = zerotl::Decode::decode_validated(r)?;
             Ok(Self { call })
         }
     }
@@ -17867,7 +17867,7 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc9f1d285, "phone.getGroupParticipants")?;
-            let call = zerotl::Decode::decode(r)?;
+            let call = zerotl::Decode::decode_validated(r)?;
             let ids = zerotl::Decode::decode(r)?;
             let sources = zerotl::Decode::decode(r)?;
             let offset = zerotl::Decode::decode(r)?;
@@ -17924,7 +17924,7 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb74a7bea, "phone.checkGroupCall")?;
-            let call = zerotl::Decode::decode(r)?;
+            let call = zerotl::Decode::decode_validated(r)?;
             let source = r.read_i32()?;
             Ok(Self { call, source })
         }

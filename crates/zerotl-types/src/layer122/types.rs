@@ -1403,7 +1403,7 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaGeoPoint {
     }
     #[inline(always)]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let geo_point = zerotl::Decode::decode(r)?;
+        let geo_point = zerotl::Decode::decode_validated(r)?;
         Ok(Self { geo_point })
     }
 }
@@ -1799,7 +1799,7 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaVenue<'a> {
     }
     #[inline(always)]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let geo_point = zerotl::Decode::decode(r)?;
+        let geo_point = zerotl::Decode::decode_validated(r)?;
         let title = zerotl::Decode::decode(r)?;
         let address = zerotl::Decode::decode(r)?;
         let provider = zerotl::Decode::decode(r)?;
@@ -2246,7 +2246,7 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaGeoLive {
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000000f, "inputMediaGeoLive")?;
         let stopped = flags & (1 << 0) != 0;
-        let geo_point = zerotl::Decode::decode(r)?;
+        let geo_point = zerotl::Decode::decode_validated(r)?;
         let run = r.read_slice((flags & 0xe).count_ones() as usize * 4)?;
         let mut run_at = 0;
         let heading = if flags & (1 << 2) != 0 {
@@ -4378,8 +4378,8 @@ impl<'a> zerotl::BareDecode<'a> for UserProfilePhoto {
         let flags = r.read_flags(0x00000001, "userProfilePhoto")?;
         let has_video = flags & (1 << 0) != 0;
         let photo_id = r.read_i64()?;
-        let photo_small = zerotl::Decode::decode(r)?;
-        let photo_big = zerotl::Decode::decode(r)?;
+        let photo_small = zerotl::Decode::decode_validated(r)?;
+        let photo_big = zerotl::Decode::decode_validated(r)?;
         let dc_id = r.read_i32()?;
         Ok(Self {
             has_video,
@@ -4969,12 +4969,12 @@ impl<'a> zerotl::BareDecode<'a> for Chat<'a> {
             None
         };
         let admin_rights = if flags & (1 << 14) != 0 {
-            Some(zerotl::Decode::decode(r)?)
+            Some(zerotl::Decode::decode_validated(r)?)
         } else {
             None
         };
         let default_banned_rights = if flags & (1 << 18) != 0 {
-            Some(zerotl::Decode::decode(r)?)
+            Some(zerotl::Decode::decode_validated(r)?)
         } else {
             None
         };
@@ -5303,17 +5303,17 @@ impl<'a> zerotl::BareDecode<'a> for Channel<'a> {
             None
         };
         let admin_rights = if flags & (1 << 14) != 0 {
-            Some(zerotl::Decode::decode(r)?)
+            Some(zerotl::Decode::decode_validated(r)?)
         } else {
             None
         };
         let banned_rights = if flags & (1 << 15) != 0 {
-            Some(zerotl::Decode::decode(r)?)
+            Some(zerotl::Decode::decode_validated(r)?)
         } else {
             None
         };
         let default_banned_rights = if flags & (1 << 18) != 0 {
-            Some(zerotl::Decode::decode(r)?)
+            Some(zerotl::Decode::decode_validated(r)?)
         } else {
             None
         };
@@ -5615,7 +5615,7 @@ impl<'a> zerotl::BareDecode<'a> for ChatFull<'a> {
             None
         };
         let call = if flags & (1 << 12) != 0 {
-            Some(zerotl::Decode::decode(r)?)
+            Some(zerotl::Decode::decode_validated(r)?)
         } else {
             None
         };
@@ -6086,7 +6086,7 @@ impl<'a> zerotl::BareDecode<'a> for ChannelFull<'a> {
         };
         let pts = zerotl::fixed::i32_at(run, run_at);
         let call = if flags & (1 << 21) != 0 {
-            Some(zerotl::Decode::decode(r)?)
+            Some(zerotl::Decode::decode_validated(r)?)
         } else {
             None
         };
@@ -6436,7 +6436,7 @@ impl<'a> zerotl::BareDecode<'a> for ChatParticipantsForbidden {
         let flags = r.read_flags(0x00000001, "chatParticipantsForbidden")?;
         let chat_id = r.read_i32()?;
         let self_participant = if flags & (1 << 0) != 0 {
-            Some(zerotl::Decode::decode(r)?)
+            Some(zerotl::Decode::decode_validated(r)?)
         } else {
             None
         };
@@ -6648,8 +6648,8 @@ impl<'a> zerotl::BareDecode<'a> for ChatPhoto {
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "chatPhoto")?;
         let has_video = flags & (1 << 0) != 0;
-        let photo_small = zerotl::Decode::decode(r)?;
-        let photo_big = zerotl::Decode::decode(r)?;
+        let photo_small = zerotl::Decode::decode_validated(r)?;
+        let photo_big = zerotl::Decode::decode_validated(r)?;
         let dc_id = r.read_i32()?;
         Ok(Self {
             has_video,
@@ -6956,11 +6956,11 @@ impl<'a> zerotl::BareDecode<'a> for Message<'a> {
         let pinned = flags & (1 << 24) != 0;
         let id = r.read_i32()?;
         let from_id = if flags & (1 << 8) != 0 {
-            Some(zerotl::Decode::decode(r)?)
+            Some(zerotl::Decode::decode_validated(r)?)
         } else {
             None
         };
-        let peer_id = zerotl::Decode::decode(r)?;
+        let peer_id = zerotl::Decode::decode_validated(r)?;
         let fwd_from = if flags & (1 << 2) != 0 {
             Some(zerotl::Decode::decode(r)?)
         } else {
@@ -7175,11 +7175,11 @@ impl<'a> zerotl::BareDecode<'a> for MessageService<'a> {
         let legacy = flags & (1 << 19) != 0;
         let id = r.read_i32()?;
         let from_id = if flags & (1 << 8) != 0 {
-            Some(zerotl::Decode::decode(r)?)
+            Some(zerotl::Decode::decode_validated(r)?)
         } else {
             None
         };
-        let peer_id = zerotl::Decode::decode(r)?;
+        let peer_id = zerotl::Decode::decode_validated(r)?;
         let reply_to = if flags & (1 << 3) != 0 {
             Some(zerotl::Decode::decode(r)?)
         } else {
@@ -7408,7 +7408,7 @@ impl<'a> zerotl::BareDecode<'a> for MessageMediaGeo {
     }
     #[inline(always)]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let geo = zerotl::Decode::decode(r)?;
+        let geo = zerotl::Decode::decode_validated(r)?;
         Ok(Self { geo })
     }
 }
@@ -7791,7 +7791,7 @@ impl<'a> zerotl::BareDecode<'a> for MessageMediaVenue<'a> {
     }
     #[inline(always)]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let geo = zerotl::Decode::decode(r)?;
+        let geo = zerotl::Decode::decode_validated(r)?;
         let title = zerotl::Decode::decode(r)?;
         let address = zerotl::Decode::decode(r)?;
         let provider = zerotl::Decode::decode(r)?;
@@ -8091,7 +8091,7 @@ impl<'a> zerotl::BareDecode<'a> for MessageMediaGeoLive {
     #[inline(always)]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000003, "messageMediaGeoLive")?;
-        let geo = zerotl::Decode::decode(r)?;
+        let geo = zerotl::Decode::decode_validated(r)?;
         let run = r.read_slice(
             4 + if flags & (1 << 0) != 0 { 4 } else { 0 }
                 + if flags & (1 << 1) != 0 { 4 } else { 0 },
@@ -9408,7 +9408,7 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionPhoneCall {
         let video = flags & (1 << 2) != 0;
         let call_id = r.read_i64()?;
         let reason = if flags & (1 << 0) != 0 {
-            Some(zerotl::Decode::decode(r)?)
+            Some(zerotl::Decode::decode_validated(r)?)
         } else {
             None
         };
@@ -9863,8 +9863,8 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionGeoProximityReached {
     }
     #[inline(always)]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let from_id = zerotl::Decode::decode(r)?;
-        let to_id = zerotl::Decode::decode(r)?;
+        let from_id = zerotl::Decode::decode_validated(r)?;
+        let to_id = zerotl::Decode::decode_validated(r)?;
         let distance = r.read_i32()?;
         Ok(Self {
             from_id,
@@ -9939,7 +9939,7 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionGroupCall {
     #[inline(always)]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "messageActionGroupCall")?;
-        let call = zerotl::Decode::decode(r)?;
+        let call = zerotl::Decode::decode_validated(r)?;
         let duration = if flags & (1 << 0) != 0 {
             Some(r.read_i32()?)
         } else {
@@ -10010,7 +10010,7 @@ impl<'a> zerotl::BareDecode<'a> for MessageActionInviteToGroupCall<'a> {
     }
     #[inline(always)]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let call = zerotl::Decode::decode(r)?;
+        let call = zerotl::Decode::decode_validated(r)?;
         let users = zerotl::Decode::decode(r)?;
         Ok(Self { call, users })
     }
@@ -10127,7 +10127,7 @@ impl<'a> zerotl::BareDecode<'a> for Dialog<'a> {
         let flags = r.read_flags(0x0000001f, "dialog")?;
         let pinned = flags & (1 << 2) != 0;
         let unread_mark = flags & (1 << 3) != 0;
-        let peer = zerotl::Decode::decode(r)?;
+        let peer = zerotl::Decode::decode_validated(r)?;
         let run = r.read_array::<20>()?;
         let top_message = zerotl::fixed::i32_at(run, 0);
         let read_inbox_max_id = zerotl::fixed::i32_at(run, 4);
@@ -10251,7 +10251,7 @@ impl<'a> zerotl::BareDecode<'a> for DialogFolder<'a> {
         let flags = r.read_flags(0x00000004, "dialogFolder")?;
         let pinned = flags & (1 << 2) != 0;
         let folder = zerotl::Decode::decode(r)?;
-        let peer = zerotl::Decode::decode(r)?;
+        let peer = zerotl::Decode::decode_validated(r)?;
         let run = r.read_array::<20>()?;
         let top_message = zerotl::fixed::i32_at(run, 0);
         let unread_muted_peers_count = zerotl::fixed::i32_at(run, 4);
@@ -10592,7 +10592,7 @@ impl<'a> zerotl::BareDecode<'a> for PhotoSize<'a> {
     #[inline(always)]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let type_ = zerotl::Decode::decode(r)?;
-        let location = zerotl::Decode::decode(r)?;
+        let location = zerotl::Decode::decode_validated(r)?;
         let run = r.read_array::<12>()?;
         let w = zerotl::fixed::i32_at(run, 0);
         let h = zerotl::fixed::i32_at(run, 4);
@@ -10680,7 +10680,7 @@ impl<'a> zerotl::BareDecode<'a> for PhotoCachedSize<'a> {
     #[inline(always)]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let type_ = zerotl::Decode::decode(r)?;
-        let location = zerotl::Decode::decode(r)?;
+        let location = zerotl::Decode::decode_validated(r)?;
         let run = r.read_array::<8>()?;
         let w = zerotl::fixed::i32_at(run, 0);
         let h = zerotl::fixed::i32_at(run, 4);
@@ -10835,7 +10835,7 @@ impl<'a> zerotl::BareDecode<'a> for PhotoSizeProgressive<'a> {
     #[inline(always)]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let type_ = zerotl::Decode::decode(r)?;
-        let location = zerotl::Decode::decode(r)?;
+        let location = zerotl::Decode::decode_validated(r)?;
         let run = r.read_array::<8>()?;
         let w = zerotl::fixed::i32_at(run, 0);
         let h = zerotl::fixed::i32_at(run, 4);
@@ -11754,7 +11754,7 @@ impl<'a> zerotl::BareDecode<'a> for WallPaper<'a> {
         let slug = zerotl::Decode::decode(r)?;
         let document = zerotl::Decode::decode(r)?;
         let settings = if flags & (1 << 2) != 0 {
-            Some(zerotl::Decode::decode(r)?)
+            Some(zerotl::Decode::decode_validated(r)?)
         } else {
             None
         };
@@ -11845,7 +11845,7 @@ impl<'a> zerotl::BareDecode<'a> for WallPaperNoFile {
         let default = flags & (1 << 1) != 0;
         let dark = flags & (1 << 4) != 0;
         let settings = if flags & (1 << 2) != 0 {
-            Some(zerotl::Decode::decode(r)?)
+            Some(zerotl::Decode::decode_validated(r)?)
         } else {
             None
         };
@@ -12415,7 +12415,7 @@ impl<'a> zerotl::BareDecode<'a> for UserFull<'a> {
         } else {
             None
         };
-        let settings = zerotl::Decode::decode(r)?;
+        let settings = zerotl::Decode::decode_validated(r)?;
         let profile_photo = if flags & (1 << 2) != 0 {
             Some(zerotl::Decode::decode(r)?)
         } else {
@@ -15236,7 +15236,7 @@ impl<'a> zerotl::BareDecode<'a> for UpdateReadHistoryInbox {
         } else {
             None
         };
-        let peer = zerotl::Decode::decode(r)?;
+        let peer = zerotl::Decode::decode_validated(r)?;
         let run = r.read_array::<16>()?;
         let max_id = zerotl::fixed::i32_at(run, 0);
         let still_unread_count = zerotl::fixed::i32_at(run, 4);
@@ -15322,7 +15322,7 @@ impl<'a> zerotl::BareDecode<'a> for UpdateReadHistoryOutbox {
     }
     #[inline(always)]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let peer = zerotl::Decode::decode(r)?;
+        let peer = zerotl::Decode::decode_validated(r)?;
         let run = r.read_array::<12>()?;
         let max_id = zerotl::fixed::i32_at(run, 0);
         let pts = zerotl::fixed::i32_at(run, 4);
@@ -16400,7 +16400,7 @@ impl<'a> zerotl::BareDecode<'a> for UpdateBotInlineQuery<'a> {
         let user_id = zerotl::fixed::i32_at(run, 8);
         let query = zerotl::Decode::decode(r)?;
         let geo = if flags & (1 << 0) != 0 {
-            Some(zerotl::Decode::decode(r)?)
+            Some(zerotl::Decode::decode_validated(r)?)
         } else {
             None
         };
@@ -16506,13 +16506,13 @@ impl<'a> zerotl::BareDecode<'a> for UpdateBotInlineSend<'a> {
         let user_id = r.read_i32()?;
         let query = zerotl::Decode::decode(r)?;
         let geo = if flags & (1 << 0) != 0 {
-            Some(zerotl::Decode::decode(r)?)
+            Some(zerotl::Decode::decode_validated(r)?)
         } else {
             None
         };
         let id = zerotl::Decode::decode(r)?;
         let msg_id = if flags & (1 << 1) != 0 {
-            Some(zerotl::Decode::decode(r)?)
+            Some(zerotl::Decode::decode_validated(r)?)
         } else {
             None
         };
@@ -16702,7 +16702,7 @@ impl<'a> zerotl::BareDecode<'a> for UpdateBotCallbackQuery<'a> {
         let run = r.read_array::<12>()?;
         let query_id = zerotl::fixed::i64_at(run, 0);
         let user_id = zerotl::fixed::i32_at(run, 8);
-        let peer = zerotl::Decode::decode(r)?;
+        let peer = zerotl::Decode::decode_validated(r)?;
         let run = r.read_array::<12>()?;
         let msg_id = zerotl::fixed::i32_at(run, 0);
         let chat_instance = zerotl::fixed::i64_at(run, 4);
@@ -16899,7 +16899,7 @@ impl<'a> zerotl::BareDecode<'a> for UpdateInlineBotCallbackQuery<'a> {
         let run = r.read_array::<12>()?;
         let query_id = zerotl::fixed::i64_at(run, 0);
         let user_id = zerotl::fixed::i32_at(run, 8);
-        let msg_id = zerotl::Decode::decode(r)?;
+        let msg_id = zerotl::Decode::decode_validated(r)?;
         let chat_instance = r.read_i64()?;
         let data = if flags & (1 << 0) != 0 {
             Some(zerotl::Decode::decode(r)?)
@@ -17057,7 +17057,7 @@ impl<'a> zerotl::BareDecode<'a> for UpdateDraftMessage<'a> {
     }
     #[inline(always)]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let peer = zerotl::Decode::decode(r)?;
+        let peer = zerotl::Decode::decode_validated(r)?;
         let draft = zerotl::Decode::decode(r)?;
         Ok(Self { peer, draft })
     }
@@ -18555,8 +18555,8 @@ impl<'a> zerotl::BareDecode<'a> for UpdateChatDefaultBannedRights {
     }
     #[inline(always)]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let peer = zerotl::Decode::decode(r)?;
-        let default_banned_rights = zerotl::Decode::decode(r)?;
+        let peer = zerotl::Decode::decode_validated(r)?;
+        let default_banned_rights = zerotl::Decode::decode_validated(r)?;
         let version = r.read_i32()?;
         Ok(Self {
             peer,
@@ -18705,8 +18705,8 @@ impl<'a> zerotl::BareDecode<'a> for UpdatePeerSettings {
     }
     #[inline(always)]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let peer = zerotl::Decode::decode(r)?;
-        let settings = zerotl::Decode::decode(r)?;
+        let peer = zerotl::Decode::decode_validated(r)?;
+        let settings = zerotl::Decode::decode_validated(r)?;
         Ok(Self { peer, settings })
     }
 }
@@ -18898,7 +18898,7 @@ impl<'a> zerotl::BareDecode<'a> for UpdateDeleteScheduledMessages<'a> {
     }
     #[inline(always)]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let peer = zerotl::Decode::decode(r)?;
+        let peer = zerotl::Decode::decode_validated(r)?;
         let messages = zerotl::Decode::decode(r)?;
         Ok(Self { peer, messages })
     }
@@ -19028,7 +19028,7 @@ impl<'a> zerotl::BareDecode<'a> for UpdateGeoLiveViewed {
     }
     #[inline(always)]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let peer = zerotl::Decode::decode(r)?;
+        let peer = zerotl::Decode::decode_validated(r)?;
         let msg_id = r.read_i32()?;
         Ok(Self { peer, msg_id })
     }
@@ -19898,7 +19898,7 @@ impl<'a> zerotl::BareDecode<'a> for UpdatePeerBlocked {
     }
     #[inline(always)]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let peer_id = zerotl::Decode::decode(r)?;
+        let peer_id = zerotl::Decode::decode_validated(r)?;
         let blocked = zerotl::Decode::decode(r)?;
         Ok(Self { peer_id, blocked })
     }
@@ -20070,7 +20070,7 @@ impl<'a> zerotl::BareDecode<'a> for UpdatePinnedMessages<'a> {
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "updatePinnedMessages")?;
         let pinned = flags & (1 << 0) != 0;
-        let peer = zerotl::Decode::decode(r)?;
+        let peer = zerotl::Decode::decode_validated(r)?;
         let messages = zerotl::Decode::decode(r)?;
         let run = r.read_array::<8>()?;
         let pts = zerotl::fixed::i32_at(run, 0);
@@ -20304,7 +20304,7 @@ impl<'a> zerotl::BareDecode<'a> for UpdateGroupCallParticipants<'a> {
     }
     #[inline(always)]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let call = zerotl::Decode::decode(r)?;
+        let call = zerotl::Decode::decode_validated(r)?;
         let participants = zerotl::Decode::decode(r)?;
         let version = r.read_i32()?;
         Ok(Self {
@@ -22877,7 +22877,7 @@ impl<'a> zerotl::BareDecode<'a> for EncryptedMessage<'a> {
         let chat_id = zerotl::fixed::i32_at(run, 8);
         let date = zerotl::fixed::i32_at(run, 12);
         let bytes = zerotl::Decode::decode(r)?;
-        let file = zerotl::Decode::decode(r)?;
+        let file = zerotl::Decode::decode_validated(r)?;
         Ok(Self {
             random_id,
             chat_id,
@@ -23368,7 +23368,7 @@ impl<'a> zerotl::BareDecode<'a> for NotifyPeer {
     }
     #[inline(always)]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let peer = zerotl::Decode::decode(r)?;
+        let peer = zerotl::Decode::decode_validated(r)?;
         Ok(Self { peer })
     }
 }
@@ -26545,7 +26545,7 @@ impl<'a> zerotl::BareDecode<'a> for DocumentAttributeSticker<'a> {
         let alt = zerotl::Decode::decode(r)?;
         let stickerset = zerotl::Decode::decode(r)?;
         let mask_coords = if flags & (1 << 0) != 0 {
-            Some(zerotl::Decode::decode(r)?)
+            Some(zerotl::Decode::decode_validated(r)?)
         } else {
             None
         };
@@ -31894,7 +31894,7 @@ impl<'a> zerotl::BareDecode<'a> for ChannelParticipantCreator<'a> {
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "channelParticipantCreator")?;
         let user_id = r.read_i32()?;
-        let admin_rights = zerotl::Decode::decode(r)?;
+        let admin_rights = zerotl::Decode::decode_validated(r)?;
         let rank = if flags & (1 << 0) != 0 {
             Some(zerotl::Decode::decode(r)?)
         } else {
@@ -32015,7 +32015,7 @@ impl<'a> zerotl::BareDecode<'a> for ChannelParticipantAdmin<'a> {
         let promoted_by = zerotl::fixed::i32_at(run, run_at);
         run_at += 4;
         let date = zerotl::fixed::i32_at(run, run_at);
-        let admin_rights = zerotl::Decode::decode(r)?;
+        let admin_rights = zerotl::Decode::decode_validated(r)?;
         let rank = if flags & (1 << 2) != 0 {
             Some(zerotl::Decode::decode(r)?)
         } else {
@@ -32112,7 +32112,7 @@ impl<'a> zerotl::BareDecode<'a> for ChannelParticipantBanned {
         let user_id = zerotl::fixed::i32_at(run, 0);
         let kicked_by = zerotl::fixed::i32_at(run, 4);
         let date = zerotl::fixed::i32_at(run, 8);
-        let banned_rights = zerotl::Decode::decode(r)?;
+        let banned_rights = zerotl::Decode::decode_validated(r)?;
         Ok(Self {
             left,
             user_id,
@@ -32999,7 +32999,7 @@ impl<'a> zerotl::BareDecode<'a> for InputBotInlineMessageMediaGeo<'a> {
     #[inline(always)]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000000f, "inputBotInlineMessageMediaGeo")?;
-        let geo_point = zerotl::Decode::decode(r)?;
+        let geo_point = zerotl::Decode::decode_validated(r)?;
         let run = r.read_slice((flags & 0xb).count_ones() as usize * 4)?;
         let mut run_at = 0;
         let heading = if flags & (1 << 0) != 0 {
@@ -33126,7 +33126,7 @@ impl<'a> zerotl::BareDecode<'a> for InputBotInlineMessageMediaVenue<'a> {
     #[inline(always)]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000004, "inputBotInlineMessageMediaVenue")?;
-        let geo_point = zerotl::Decode::decode(r)?;
+        let geo_point = zerotl::Decode::decode_validated(r)?;
         let title = zerotl::Decode::decode(r)?;
         let address = zerotl::Decode::decode(r)?;
         let provider = zerotl::Decode::decode(r)?;
@@ -34050,7 +34050,7 @@ impl<'a> zerotl::BareDecode<'a> for BotInlineMessageMediaGeo<'a> {
     #[inline(always)]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000000f, "botInlineMessageMediaGeo")?;
-        let geo = zerotl::Decode::decode(r)?;
+        let geo = zerotl::Decode::decode_validated(r)?;
         let run = r.read_slice((flags & 0xb).count_ones() as usize * 4)?;
         let mut run_at = 0;
         let heading = if flags & (1 << 0) != 0 {
@@ -34177,7 +34177,7 @@ impl<'a> zerotl::BareDecode<'a> for BotInlineMessageMediaVenue<'a> {
     #[inline(always)]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000004, "botInlineMessageMediaVenue")?;
-        let geo = zerotl::Decode::decode(r)?;
+        let geo = zerotl::Decode::decode_validated(r)?;
         let title = zerotl::Decode::decode(r)?;
         let address = zerotl::Decode::decode(r)?;
         let provider = zerotl::Decode::decode(r)?;
@@ -34783,7 +34783,7 @@ impl<'a> zerotl::BareDecode<'a> for MessageFwdHeader<'a> {
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000007d, "messageFwdHeader")?;
         let from_id = if flags & (1 << 0) != 0 {
-            Some(zerotl::Decode::decode(r)?)
+            Some(zerotl::Decode::decode_validated(r)?)
         } else {
             None
         };
@@ -34805,7 +34805,7 @@ impl<'a> zerotl::BareDecode<'a> for MessageFwdHeader<'a> {
             None
         };
         let saved_from_peer = if flags & (1 << 4) != 0 {
-            Some(zerotl::Decode::decode(r)?)
+            Some(zerotl::Decode::decode_validated(r)?)
         } else {
             None
         };
@@ -35043,7 +35043,7 @@ impl<'a> zerotl::BareDecode<'a> for TopPeer {
     }
     #[inline(always)]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let peer = zerotl::Decode::decode(r)?;
+        let peer = zerotl::Decode::decode_validated(r)?;
         let rating = r.read_f64()?;
         Ok(Self { peer, rating })
     }
@@ -39591,7 +39591,7 @@ impl<'a> zerotl::BareDecode<'a> for PageBlockMap<'a> {
     }
     #[inline(always)]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let geo = zerotl::Decode::decode(r)?;
+        let geo = zerotl::Decode::decode_validated(r)?;
         let run = r.read_array::<12>()?;
         let zoom = zerotl::fixed::i32_at(run, 0);
         let w = zerotl::fixed::i32_at(run, 4);
@@ -40825,7 +40825,7 @@ impl<'a> zerotl::BareDecode<'a> for InputWebFileGeoPointLocation {
     }
     #[inline(always)]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let geo_point = zerotl::Decode::decode(r)?;
+        let geo_point = zerotl::Decode::decode_validated(r)?;
         let run = r.read_array::<24>()?;
         let access_hash = zerotl::fixed::i64_at(run, 0);
         let w = zerotl::fixed::i32_at(run, 8);
@@ -41259,7 +41259,7 @@ impl<'a> zerotl::BareDecode<'a> for InputStickerSetItem<'a> {
         let document = zerotl::Decode::decode(r)?;
         let emoji = zerotl::Decode::decode(r)?;
         let mask_coords = if flags & (1 << 0) != 0 {
-            Some(zerotl::Decode::decode(r)?)
+            Some(zerotl::Decode::decode_validated(r)?)
         } else {
             None
         };
@@ -41949,7 +41949,7 @@ impl<'a> zerotl::BareDecode<'a> for PhoneCallDiscarded {
         let video = flags & (1 << 6) != 0;
         let id = r.read_i64()?;
         let reason = if flags & (1 << 0) != 0 {
-            Some(zerotl::Decode::decode(r)?)
+            Some(zerotl::Decode::decode_validated(r)?)
         } else {
             None
         };
@@ -44027,8 +44027,8 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionDefaultBannedRight
     }
     #[inline(always)]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let prev_banned_rights = zerotl::Decode::decode(r)?;
-        let new_banned_rights = zerotl::Decode::decode(r)?;
+        let prev_banned_rights = zerotl::Decode::decode_validated(r)?;
+        let new_banned_rights = zerotl::Decode::decode_validated(r)?;
         Ok(Self {
             prev_banned_rights,
             new_banned_rights,
@@ -44393,7 +44393,7 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionStartGroupCall {
     }
     #[inline(always)]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let call = zerotl::Decode::decode(r)?;
+        let call = zerotl::Decode::decode_validated(r)?;
         Ok(Self { call })
     }
 }
@@ -44459,7 +44459,7 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionDiscardGroupCall {
     }
     #[inline(always)]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let call = zerotl::Decode::decode(r)?;
+        let call = zerotl::Decode::decode_validated(r)?;
         Ok(Self { call })
     }
 }
@@ -44525,7 +44525,7 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionParticipantMute {
     }
     #[inline(always)]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let participant = zerotl::Decode::decode(r)?;
+        let participant = zerotl::Decode::decode_validated(r)?;
         Ok(Self { participant })
     }
 }
@@ -44591,7 +44591,7 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventActionParticipantUnmute 
     }
     #[inline(always)]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let participant = zerotl::Decode::decode(r)?;
+        let participant = zerotl::Decode::decode_validated(r)?;
         Ok(Self { participant })
     }
 }
@@ -45949,7 +45949,7 @@ impl<'a> zerotl::BareDecode<'a> for DialogPeer {
     }
     #[inline(always)]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let peer = zerotl::Decode::decode(r)?;
+        let peer = zerotl::Decode::decode_validated(r)?;
         Ok(Self { peer })
     }
 }
@@ -52639,7 +52639,7 @@ impl<'a> zerotl::BareDecode<'a> for FolderPeer {
     }
     #[inline(always)]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let peer = zerotl::Decode::decode(r)?;
+        let peer = zerotl::Decode::decode_validated(r)?;
         let folder_id = r.read_i32()?;
         Ok(Self { peer, folder_id })
     }
@@ -52959,7 +52959,7 @@ impl<'a> zerotl::BareDecode<'a> for ChannelLocation<'a> {
     }
     #[inline(always)]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let geo_point = zerotl::Decode::decode(r)?;
+        let geo_point = zerotl::Decode::decode_validated(r)?;
         let address = zerotl::Decode::decode(r)?;
         Ok(Self { geo_point, address })
     }
@@ -53031,7 +53031,7 @@ impl<'a> zerotl::BareDecode<'a> for PeerLocated {
     }
     #[inline(always)]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let peer = zerotl::Decode::decode(r)?;
+        let peer = zerotl::Decode::decode_validated(r)?;
         let run = r.read_array::<8>()?;
         let expires = zerotl::fixed::i32_at(run, 0);
         let distance = zerotl::fixed::i32_at(run, 4);
@@ -53869,7 +53869,7 @@ impl<'a> zerotl::BareDecode<'a> for InputThemeSettings<'a> {
             None
         };
         let wallpaper_settings = if flags & (1 << 1) != 0 {
-            Some(zerotl::Decode::decode(r)?)
+            Some(zerotl::Decode::decode_validated(r)?)
         } else {
             None
         };
@@ -55199,7 +55199,7 @@ impl<'a> zerotl::BareDecode<'a> for VideoSize<'a> {
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "videoSize")?;
         let type_ = zerotl::Decode::decode(r)?;
-        let location = zerotl::Decode::decode(r)?;
+        let location = zerotl::Decode::decode_validated(r)?;
         let run = r.read_slice(12 + if flags & (1 << 0) != 0 { 8 } else { 0 })?;
         let w = zerotl::fixed::i32_at(run, 0);
         let h = zerotl::fixed::i32_at(run, 4);
@@ -55742,7 +55742,7 @@ impl<'a> zerotl::BareDecode<'a> for MessageReplyHeader {
         let flags = r.read_flags(0x00000003, "messageReplyHeader")?;
         let reply_to_msg_id = r.read_i32()?;
         let reply_to_peer_id = if flags & (1 << 0) != 0 {
-            Some(zerotl::Decode::decode(r)?)
+            Some(zerotl::Decode::decode_validated(r)?)
         } else {
             None
         };
@@ -55966,7 +55966,7 @@ impl<'a> zerotl::BareDecode<'a> for PeerBlocked {
     }
     #[inline(always)]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        let peer_id = zerotl::Decode::decode(r)?;
+        let peer_id = zerotl::Decode::decode_validated(r)?;
         let date = r.read_i32()?;
         Ok(Self { peer_id, date })
     }
@@ -57768,9 +57768,9 @@ pub mod account {
         }
         #[inline(always)]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let low = zerotl::Decode::decode(r)?;
-            let medium = zerotl::Decode::decode(r)?;
-            let high = zerotl::Decode::decode(r)?;
+            let low = zerotl::Decode::decode_validated(r)?;
+            let medium = zerotl::Decode::decode_validated(r)?;
+            let high = zerotl::Decode::decode_validated(r)?;
             Ok(Self { low, medium, high })
         }
     }
@@ -58062,7 +58062,7 @@ pub mod auth {
             let type_ = zerotl::Decode::decode(r)?;
             let phone_code_hash = zerotl::Decode::decode(r)?;
             let next_type = if flags & (1 << 1) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(zerotl::Decode::decode_validated(r)?)
             } else {
                 None
             };
@@ -59806,7 +59806,7 @@ pub mod contacts {
         }
         #[inline(always)]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = zerotl::Decode::decode_validated(r)?;
             let chats = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
             Ok(Self { peer, chats, users })
@@ -61252,7 +61252,7 @@ pub mod help {
             let flags = r.read_flags(0x00000007, "help.promoData")?;
             let proxy = flags & (1 << 0) != 0;
             let expires = r.read_i32()?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = zerotl::Decode::decode_validated(r)?;
             let chats = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
             let psa_type = if flags & (1 << 1) != 0 {
@@ -62786,7 +62786,7 @@ pub mod messages {
         #[inline(always)]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let date = r.read_i32()?;
-            let file = zerotl::Decode::decode(r)?;
+            let file = zerotl::Decode::decode_validated(r)?;
             Ok(Self { date, file })
         }
     }
@@ -63681,7 +63681,7 @@ pub mod messages {
             let messages = zerotl::Decode::decode(r)?;
             let chats = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
-            let state = zerotl::Decode::decode(r)?;
+            let state = zerotl::Decode::decode_validated(r)?;
             Ok(Self {
                 dialogs,
                 messages,
@@ -66220,11 +66220,11 @@ pub mod stats {
         }
         #[inline(always)]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let period = zerotl::Decode::decode(r)?;
-            let followers = zerotl::Decode::decode(r)?;
-            let views_per_post = zerotl::Decode::decode(r)?;
-            let shares_per_post = zerotl::Decode::decode(r)?;
-            let enabled_notifications = zerotl::Decode::decode(r)?;
+            let period = zerotl::Decode::decode_validated(r)?;
+            let followers = zerotl::Decode::decode_validated(r)?;
+            let views_per_post = zerotl::Decode::decode_validated(r)?;
+            let shares_per_post = zerotl::Decode::decode_validated(r)?;
+            let enabled_notifications = zerotl::Decode::decode_validated(r)?;
             let growth_graph = zerotl::Decode::decode(r)?;
             let followers_graph = zerotl::Decode::decode(r)?;
             let mute_graph = zerotl::Decode::decode(r)?;
@@ -66377,11 +66377,11 @@ pub mod stats {
         }
         #[inline(always)]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            let period = zerotl::Decode::decode(r)?;
-            let members = zerotl::Decode::decode(r)?;
-            let messages = zerotl::Decode::decode(r)?;
-            let viewers = zerotl::Decode::decode(r)?;
-            let posters = zerotl::Decode::decode(r)?;
+            let period = zerotl::Decode::decode_validated(r)?;
+            let members = zerotl::Decode::decode_validated(r)?;
+            let messages = zerotl::Decode::decode_validated(r)?;
+            let viewers = zerotl::Decode::decode_validated(r)?;
+            let posters = zerotl::Decode::decode_validated(r)?;
             let growth_graph = zerotl::Decode::decode(r)?;
             let members_graph = zerotl::Decode::decode(r)?;
             let new_members_by_source_graph = zerotl::Decode::decode(r)?;
@@ -67317,7 +67317,7 @@ pub mod updates {
             let other_updates = zerotl::Decode::decode(r)?;
             let chats = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
-            let state = zerotl::Decode::decode(r)?;
+            let state = zerotl::Decode::decode_validated(r)?;
             Ok(Self {
                 new_messages,
                 new_encrypted_messages,
@@ -67412,7 +67412,7 @@ pub mod updates {
             let other_updates = zerotl::Decode::decode(r)?;
             let chats = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
-            let intermediate_state = zerotl::Decode::decode(r)?;
+            let intermediate_state = zerotl::Decode::decode_validated(r)?;
             Ok(Self {
                 new_messages,
                 new_encrypted_messages,

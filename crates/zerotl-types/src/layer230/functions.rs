@@ -355,7 +355,7 @@ impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeWithMessagesRange<X
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0x365275f2, "invokeWithMessagesRange")?;
-        let range = zerotl::Decode::decode(r)?;
+        let range = zerotl::Decode::decode_validated(r)?;
         let query = zerotl::Decode::decode(r)?;
         Ok(Self { range, query })
     }
@@ -1438,7 +1438,7 @@ pub mod account {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2442485e, "account.setAccountTTL")?;
-            let ttl = zerotl::Decode::decode(r)?;
+            let ttl = zerotl::Decode::decode_validated(r)?;
             Ok(Self { ttl })
         }
     }
@@ -3351,7 +3351,7 @@ pub mod account {
             let flags = r.read_flags(0x00000003, "account.saveAutoDownloadSettings")?;
             let low = flags & (1 << 0) != 0;
             let high = flags & (1 << 1) != 0;
-            let settings = zerotl::Decode::decode(r)?;
+            let settings = zerotl::Decode::decode_validated(r)?;
             Ok(Self {
                 low,
                 high,
@@ -5011,7 +5011,7 @@ pub mod account {
             } else {
                 None
             };
-            let settings = zerotl::Decode::decode(r)?;
+            let settings = zerotl::Decode::decode_validated(r)?;
             Ok(Self {
                 users,
                 chats,
@@ -5417,7 +5417,7 @@ pub mod account {
             r.expect_id(0x9e6b131a, "account.updateBusinessLocation")?;
             let flags = r.read_flags(0x00000003, "account.updateBusinessLocation")?;
             let geo_point = if flags & (1 << 1) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(zerotl::Decode::decode_validated(r)?)
             } else {
                 None
             };
@@ -5593,7 +5593,7 @@ pub mod account {
             let flags = r.read_flags(0x00000003, "account.updateConnectedBot")?;
             let deleted = flags & (1 << 1) != 0;
             let rights = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(zerotl::Decode::decode_validated(r)?)
             } else {
                 None
             };
@@ -5879,7 +5879,7 @@ pub mod account {
             r.expect_id(0xcc6e0c11, "account.updateBirthday")?;
             let flags = r.read_flags(0x00000001, "account.updateBirthday")?;
             let birthday = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(zerotl::Decode::decode_validated(r)?)
             } else {
                 None
             };
@@ -9631,7 +9631,7 @@ pub mod bots {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x788464e1, "bots.setBotBroadcastDefaultAdminRights")?;
-            let admin_rights = zerotl::Decode::decode(r)?;
+            let admin_rights = zerotl::Decode::decode_validated(r)?;
             Ok(Self { admin_rights })
         }
     }
@@ -9675,7 +9675,7 @@ pub mod bots {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x925ec9ea, "bots.setBotGroupDefaultAdminRights")?;
-            let admin_rights = zerotl::Decode::decode(r)?;
+            let admin_rights = zerotl::Decode::decode_validated(r)?;
             Ok(Self { admin_rights })
         }
     }
@@ -11879,7 +11879,7 @@ pub mod channels {
             let title = zerotl::Decode::decode(r)?;
             let about = zerotl::Decode::decode(r)?;
             let geo_point = if flags & (1 << 2) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(zerotl::Decode::decode_validated(r)?)
             } else {
                 None
             };
@@ -11965,7 +11965,7 @@ pub mod channels {
             let flags = r.read_flags(0x00000001, "channels.editAdmin")?;
             let channel = zerotl::Decode::decode(r)?;
             let user_id = zerotl::Decode::decode(r)?;
-            let admin_rights = zerotl::Decode::decode(r)?;
+            let admin_rights = zerotl::Decode::decode_validated(r)?;
             let rank = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
             } else {
@@ -12585,7 +12585,7 @@ pub mod channels {
             r.expect_id(0x96e6cd81, "channels.editBanned")?;
             let channel = zerotl::Decode::decode(r)?;
             let participant = zerotl::Decode::decode(r)?;
-            let banned_rights = zerotl::Decode::decode(r)?;
+            let banned_rights = zerotl::Decode::decode_validated(r)?;
             Ok(Self {
                 channel,
                 participant,
@@ -12672,7 +12672,7 @@ pub mod channels {
             let channel = zerotl::Decode::decode(r)?;
             let q = zerotl::Decode::decode(r)?;
             let events_filter = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(zerotl::Decode::decode_validated(r)?)
             } else {
                 None
             };
@@ -13082,7 +13082,7 @@ pub mod channels {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x58e63f6d, "channels.editLocation")?;
             let channel = zerotl::Decode::decode(r)?;
-            let geo_point = zerotl::Decode::decode(r)?;
+            let geo_point = zerotl::Decode::decode_validated(r)?;
             let address = zerotl::Decode::decode(r)?;
             Ok(Self {
                 channel,
@@ -14624,7 +14624,7 @@ pub mod chatlists {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8472478e, "chatlists.exportChatlistInvite")?;
-            let chatlist = zerotl::Decode::decode(r)?;
+            let chatlist = zerotl::Decode::decode_validated(r)?;
             let title = zerotl::Decode::decode(r)?;
             let peers = zerotl::Decode::decode(r)?;
             Ok(Self {
@@ -14677,7 +14677,7 @@ pub mod chatlists {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x719c5c5e, "chatlists.deleteExportedInvite")?;
-            let chatlist = zerotl::Decode::decode(r)?;
+            let chatlist = zerotl::Decode::decode_validated(r)?;
             let slug = zerotl::Decode::decode(r)?;
             Ok(Self { chatlist, slug })
         }
@@ -14744,7 +14744,7 @@ pub mod chatlists {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x653db63d, "chatlists.editExportedInvite")?;
             let flags = r.read_flags(0x00000006, "chatlists.editExportedInvite")?;
-            let chatlist = zerotl::Decode::decode(r)?;
+            let chatlist = zerotl::Decode::decode_validated(r)?;
             let slug = zerotl::Decode::decode(r)?;
             let title = if flags & (1 << 1) != 0 {
                 Some(zerotl::Decode::decode(r)?)
@@ -14804,7 +14804,7 @@ pub mod chatlists {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xce03da83, "chatlists.getExportedInvites")?;
-            let chatlist = zerotl::Decode::decode(r)?;
+            let chatlist = zerotl::Decode::decode_validated(r)?;
             Ok(Self { chatlist })
         }
     }
@@ -14940,7 +14940,7 @@ pub mod chatlists {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x89419521, "chatlists.getChatlistUpdates")?;
-            let chatlist = zerotl::Decode::decode(r)?;
+            let chatlist = zerotl::Decode::decode_validated(r)?;
             Ok(Self { chatlist })
         }
     }
@@ -14987,7 +14987,7 @@ pub mod chatlists {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe089f8f5, "chatlists.joinChatlistUpdates")?;
-            let chatlist = zerotl::Decode::decode(r)?;
+            let chatlist = zerotl::Decode::decode_validated(r)?;
             let peers = zerotl::Decode::decode(r)?;
             Ok(Self { chatlist, peers })
         }
@@ -15032,7 +15032,7 @@ pub mod chatlists {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x66e486fb, "chatlists.hideChatlistUpdates")?;
-            let chatlist = zerotl::Decode::decode(r)?;
+            let chatlist = zerotl::Decode::decode_validated(r)?;
             Ok(Self { chatlist })
         }
     }
@@ -15076,7 +15076,7 @@ pub mod chatlists {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfdbcd714, "chatlists.getLeaveChatlistSuggestions")?;
-            let chatlist = zerotl::Decode::decode(r)?;
+            let chatlist = zerotl::Decode::decode_validated(r)?;
             Ok(Self { chatlist })
         }
     }
@@ -15123,7 +15123,7 @@ pub mod chatlists {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x74fae13a, "chatlists.leaveChatlist")?;
-            let chatlist = zerotl::Decode::decode(r)?;
+            let chatlist = zerotl::Decode::decode_validated(r)?;
             let peers = zerotl::Decode::decode(r)?;
             Ok(Self { chatlist, peers })
         }
@@ -16669,7 +16669,7 @@ pub mod contacts {
             r.expect_id(0xd348bc44, "contacts.getLocated")?;
             let flags = r.read_flags(0x00000003, "contacts.getLocated")?;
             let background = flags & (1 << 1) != 0;
-            let geo_point = zerotl::Decode::decode(r)?;
+            let geo_point = zerotl::Decode::decode_validated(r)?;
             let self_expires = if flags & (1 << 0) != 0 {
                 Some(r.read_i32()?)
             } else {
@@ -21520,7 +21520,7 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3dbc0415, "messages.acceptEncryption")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = zerotl::Decode::decode_validated(r)?;
             let g_b = zerotl::Decode::decode(r)?;
             let key_fingerprint = r.read_i64()?;
             Ok(Self {
@@ -21625,7 +21625,7 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x791451ed, "messages.setEncryptedTyping")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = zerotl::Decode::decode_validated(r)?;
             let typing = zerotl::Decode::decode(r)?;
             Ok(Self { peer, typing })
         }
@@ -21673,7 +21673,7 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7f4b690a, "messages.readEncryptedHistory")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = zerotl::Decode::decode_validated(r)?;
             let max_date = r.read_i32()?;
             Ok(Self { peer, max_date })
         }
@@ -21729,7 +21729,7 @@ pub mod messages {
             r.expect_id(0x44fa7a15, "messages.sendEncrypted")?;
             let flags = r.read_flags(0x00000001, "messages.sendEncrypted")?;
             let silent = flags & (1 << 0) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = zerotl::Decode::decode_validated(r)?;
             let random_id = r.read_i64()?;
             let data = zerotl::Decode::decode(r)?;
             Ok(Self {
@@ -21794,7 +21794,7 @@ pub mod messages {
             r.expect_id(0x5559481d, "messages.sendEncryptedFile")?;
             let flags = r.read_flags(0x00000001, "messages.sendEncryptedFile")?;
             let silent = flags & (1 << 0) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = zerotl::Decode::decode_validated(r)?;
             let random_id = r.read_i64()?;
             let data = zerotl::Decode::decode(r)?;
             let file = zerotl::Decode::decode(r)?;
@@ -21853,7 +21853,7 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x32d439a4, "messages.sendEncryptedService")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = zerotl::Decode::decode_validated(r)?;
             let random_id = r.read_i64()?;
             let data = zerotl::Decode::decode(r)?;
             Ok(Self {
@@ -21949,7 +21949,7 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4b0c8c0f, "messages.reportEncryptedSpam")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = zerotl::Decode::decode_validated(r)?;
             Ok(Self { peer })
         }
     }
@@ -22271,7 +22271,7 @@ pub mod messages {
                 None
             };
             let subscription_pricing = if flags & (1 << 5) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(zerotl::Decode::decode_validated(r)?)
             } else {
                 None
             };
@@ -23145,7 +23145,7 @@ pub mod messages {
             let bot = zerotl::Decode::decode(r)?;
             let peer = zerotl::Decode::decode(r)?;
             let geo_point = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(zerotl::Decode::decode_validated(r)?)
             } else {
                 None
             };
@@ -23796,7 +23796,7 @@ pub mod messages {
             let flags = r.read_flags(0x0081480e, "messages.editInlineBotMessage")?;
             let no_webpage = flags & (1 << 1) != 0;
             let invert_media = flags & (1 << 16) != 0;
-            let id = zerotl::Decode::decode(r)?;
+            let id = zerotl::Decode::decode_validated(r)?;
             let message = if flags & (1 << 11) != 0 {
                 Some(zerotl::Decode::decode(r)?)
             } else {
@@ -24764,7 +24764,7 @@ pub mod messages {
             let flags = r.read_flags(0x00000003, "messages.setInlineGameScore")?;
             let edit_message = flags & (1 << 0) != 0;
             let force = flags & (1 << 1) != 0;
-            let id = zerotl::Decode::decode(r)?;
+            let id = zerotl::Decode::decode_validated(r)?;
             let user_id = zerotl::Decode::decode(r)?;
             let score = r.read_i32()?;
             Ok(Self {
@@ -24871,7 +24871,7 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0f635e1b, "messages.getInlineGameHighScores")?;
-            let id = zerotl::Decode::decode(r)?;
+            let id = zerotl::Decode::decode_validated(r)?;
             let user_id = zerotl::Decode::decode(r)?;
             Ok(Self { id, user_id })
         }
@@ -25958,7 +25958,7 @@ pub mod messages {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5057c497, "messages.uploadEncryptedFile")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = zerotl::Decode::decode_validated(r)?;
             let file = zerotl::Decode::decode(r)?;
             Ok(Self { peer, file })
         }
@@ -26546,7 +26546,7 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa5866b41, "messages.editChatDefaultBannedRights")?;
             let peer = zerotl::Decode::decode(r)?;
-            let banned_rights = zerotl::Decode::decode(r)?;
+            let banned_rights = zerotl::Decode::decode_validated(r)?;
             Ok(Self {
                 peer,
                 banned_rights,
@@ -39091,7 +39091,7 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xedbe6ccb, "payments.updateStarGiftPrice")?;
             let stargift = zerotl::Decode::decode(r)?;
-            let resell_amount = zerotl::Decode::decode(r)?;
+            let resell_amount = zerotl::Decode::decode_validated(r)?;
             Ok(Self {
                 stargift,
                 resell_amount,
@@ -39773,7 +39773,7 @@ pub mod payments {
             let flags = r.read_flags(0x00000001, "payments.sendStarGiftOffer")?;
             let peer = zerotl::Decode::decode(r)?;
             let slug = zerotl::Decode::decode(r)?;
-            let price = zerotl::Decode::decode(r)?;
+            let price = zerotl::Decode::decode_validated(r)?;
             let run = r.read_slice(12 + if flags & (1 << 0) != 0 { 8 } else { 0 })?;
             let duration = zerotl::fixed::i32_at(run, 0);
             let random_id = zerotl::fixed::i64_at(run, 4);
@@ -40698,7 +40698,7 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3bd2b4a0, "phone.acceptCall")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = zerotl::Decode::decode_validated(r)?;
             let g_b = zerotl::Decode::decode(r)?;
             let protocol = zerotl::Decode::decode(r)?;
             Ok(Self {
@@ -40757,7 +40757,7 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2efe1722, "phone.confirmCall")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = zerotl::Decode::decode_validated(r)?;
             let g_a = zerotl::Decode::decode(r)?;
             let key_fingerprint = r.read_i64()?;
             let protocol = zerotl::Decode::decode(r)?;
@@ -40809,7 +40809,7 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x17d54f61, "phone.receivedCall")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = zerotl::Decode::decode_validated(r)?;
             Ok(Self { peer })
         }
     }
@@ -40867,7 +40867,7 @@ pub mod phone {
             r.expect_id(0xb2cbc1c0, "phone.discardCall")?;
             let flags = r.read_flags(0x00000001, "phone.discardCall")?;
             let video = flags & (1 << 0) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = zerotl::Decode::decode_validated(r)?;
             let duration = r.read_i32()?;
             let reason = zerotl::Decode::decode(r)?;
             let connection_id = r.read_i64()?;
@@ -40931,7 +40931,7 @@ pub mod phone {
             r.expect_id(0x59ead627, "phone.setCallRating")?;
             let flags = r.read_flags(0x00000001, "phone.setCallRating")?;
             let user_initiative = flags & (1 << 0) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = zerotl::Decode::decode_validated(r)?;
             let rating = r.read_i32()?;
             let comment = zerotl::Decode::decode(r)?;
             Ok(Self {
@@ -40985,7 +40985,7 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x277add7e, "phone.saveCallDebug")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = zerotl::Decode::decode_validated(r)?;
             let debug = zerotl::Decode::decode(r)?;
             Ok(Self { peer, debug })
         }
@@ -41033,7 +41033,7 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xff7a9383, "phone.sendSignalingData")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = zerotl::Decode::decode_validated(r)?;
             let data = zerotl::Decode::decode(r)?;
             Ok(Self { peer, data })
         }
@@ -42417,7 +42417,7 @@ pub mod phone {
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x41248786, "phone.saveCallLog")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = zerotl::Decode::decode_validated(r)?;
             let file = zerotl::Decode::decode(r)?;
             Ok(Self { peer, file })
         }
@@ -45107,7 +45107,7 @@ pub mod stickers {
                 None
             };
             let mask_coords = if flags & (1 << 1) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(zerotl::Decode::decode_validated(r)?)
             } else {
                 None
             };
@@ -48632,7 +48632,7 @@ pub mod users {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfc533372, "users.suggestBirthday")?;
             let id = zerotl::Decode::decode(r)?;
-            let birthday = zerotl::Decode::decode(r)?;
+            let birthday = zerotl::Decode::decode_validated(r)?;
             Ok(Self { id, birthday })
         }
     }
