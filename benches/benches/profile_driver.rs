@@ -26,6 +26,8 @@ const CASES: &[&str] = &[
     "encode_request_prebuilt",
     "encode_request_grammers",
     "encode_request_hand",
+    "seed_encode_chat",
+    "seed_encode_chat_tl_proto",
     "seed_encode_channel",
     "seed_encode_channel_tl_proto",
     "seed_decode_channel",
@@ -58,6 +60,8 @@ fn main() -> ExitCode {
     let mut vec = Vec::with_capacity(out.len());
     let decoded = zerotl_ops::decode_invites(&inp.invites);
     let prebuilt = fixtures::export_chat_invite_230();
+    let z_chat = fixtures::seed_export_chat();
+    let t_chat = tlproto_ops::seed_export_chat();
     let z_channel = fixtures::seed_export_channel();
     let t_channel = tlproto_ops::seed_export_channel();
     // Pick the operation once, so the loop costs the same (one indirect call) for
@@ -89,6 +93,10 @@ fn main() -> ExitCode {
         }),
         "encode_request_hand" => {
             Box::new(|| hand::encode_export_chat_invite(black_box(&prebuilt), &mut out[..]))
+        }
+        "seed_encode_chat" => Box::new(|| zerotl_ops::encode(black_box(&z_chat), &mut out[..])),
+        "seed_encode_chat_tl_proto" => {
+            Box::new(|| tlproto_ops::encode(black_box(&t_chat), &mut vec))
         }
         "seed_encode_channel" => {
             Box::new(|| zerotl_ops::encode(black_box(&z_channel), &mut out[..]))
