@@ -79,6 +79,12 @@ impl Part<'_> {
     }
 }
 
+/// Whether a field of this kind can be part of a run: a fixed-size scalar (always
+/// present or conditional) or a `flags.N?true`.
+pub(super) fn is_fixed_layout(kind: &FieldKind) -> bool {
+    Part::of(kind).is_some()
+}
+
 /// The runs of `c` as (first index, end index): maximal stretches of [`Part`]s that
 /// start and end with a field that has bytes and hold at least two of them.
 pub(super) fn decode_runs(c: &Combinator) -> Vec<(usize, usize)> {

@@ -668,13 +668,9 @@ impl Ctx<'_> {
         let t = &self.m.types[t];
         t.ctors.len() <= INLINE_VALIDATED_MAX_CTORS
             && t.ctors.iter().all(|&c| {
-                self.m.ctors[c].fields.iter().all(|f| match &f.kind {
-                    FieldKind::Flags { .. } => true,
-                    FieldKind::Plain { ty, lazy: false }
-                    | FieldKind::Conditional {
-                        ty, lazy: false, ..
-                    } => matches!(ty, Ty::True) || ty.fixed_size().is_some(),
-                    _ => false,
+                self.m.ctors[c].fields.iter().all(|f| {
+                    matches!(f.kind, FieldKind::Flags { .. })
+                        || decode_run::is_fixed_layout(&f.kind)
                 })
             })
     }

@@ -356,16 +356,10 @@ impl Encoder {
         if error.code() >= 0 {
             return Err(FrameError::InvalidErrorCode { code: error.code() });
         }
-        let code = error.code().to_le_bytes();
-        if self.transport == Transport::Padded {
-            // At most 3 padding bytes: with 4 or more, code -1 (`ffffffff`) followed by
-            // padding would read as a quick-ack answer.
-            let mut pad = [0u8; 16];
-            let n = self.padding.padding(padded::MAX_ERROR_PADDING, &mut pad);
-            padded::encode(&code, &pad[..n.min(padded::MAX_ERROR_PADDING)], false, out);
-            return Ok(());
-        }
-        self.encode_frame(&code, false, out)
+        // At most 3 padding bytes: with 4 or more, code -1 (`ffffffff`) followed by
+        // padding would read as a quick-ack answer on the padded transport.
+        let max_padding = self.max_padding.min(padded::MAX_ERROR_PADDING);
+        self.encode_frame_padded(&error.code().to_le_bytes(), false, max_padding, out)
     }
 
     fn encode_frame(
@@ -374,16 +368,25 @@ impl Encoder {
         quick_ack: bool,
         out: &mut Vec<u8>,
     ) -> Result<(), FrameError> {
+        self.encode_frame_padded(payload, quick_ack, self.max_padding, out)
+    }
+
+    /// [`Encoder::encode_frame`] with at most `max_padding` bytes of padding (padded
+    /// transport only).
+    fn encode_frame_padded(
+        &mut self,
+        payload: &[u8],
+        quick_ack: bool,
+        max_padding: usize,
+        out: &mut Vec<u8>,
+    ) -> Result<(), FrameError> {
         check_payload(self.transport, payload.len(), self.max_frame_len)?;
         match self.transport {
             Transport::Abridged => abridged::encode(payload, quick_ack, out),
             Transport::Intermediate => intermediate::encode(payload, quick_ack, out),
             Transport::Padded => {
                 let mut pad = [0u8; 16];
-                let n = self
-                    .padding
-                    .padding(self.max_padding, &mut pad)
-                    .min(self.max_padding);
+                let n = self.padding.padding(max_padding, &mut pad).min(max_padding);
                 padded::encode(payload, &pad[..n], quick_ack, out)
             }
             Transport::Full => {
