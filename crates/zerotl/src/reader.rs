@@ -55,7 +55,8 @@ impl<'a> Reader<'a> {
 
     /// A reader over bytes that an earlier decode already validated (the bytes kept by
     /// a [`Vector`](crate::Vector) or [`Lazy`](crate::Lazy)). It skips checks that cannot
-    /// fail on such bytes (UTF-8, nesting depth); bounds are still checked.
+    /// fail on such bytes (UTF-8, string padding, unknown flag bits, nesting depth);
+    /// bounds are still checked.
     pub(crate) const fn trusted(buf: &'a [u8]) -> Self {
         Self {
             buf,
@@ -214,7 +215,9 @@ impl<'a> Reader<'a> {
     ) -> Result<u32, DecodeError> {
         let flags = self.read_u32()?;
         let bits = flags & !known;
-        if bits == 0 {
+        // A trusted reader re-reads flags that were checked when the bytes were
+        // validated; the test is ordered so untrusted reads rarely reach it.
+        if bits == 0 || self.trusted {
             Ok(flags)
         } else {
             // Worked out only on failure: the word started 4 bytes back.
@@ -229,24 +232,51 @@ impl<'a> Reader<'a> {
     /// anything else is read.
     #[inline]
     pub fn read_tl_bytes(&mut self) -> Result<&'a [u8], DecodeError> {
-        // The short form (one length byte, lengths 0..=253) in one bounds check:
-        // header, data and padding span `(1 + len)` rounded up to 4 bytes, so the
-        // padding is the top `pad` bytes (0..=3) of the last little-endian word.
-        let rest = self.rest;
-        if let Some(&n @ 0..=253) = rest.first() {
-            let len = n as usize;
-            let padded = (len + 4) & !3;
-            if let Some((all, tail)) = rest.split_at_checked(padded) {
-                if let (Some(last), Some(data)) = (all.last_chunk::<4>(), all.get(1..1 + len)) {
-                    let pad = padded - 1 - len;
-                    if u64::from(u32::from_le_bytes(*last)) >> (32 - 8 * pad) == 0 {
-                        self.rest = tail;
-                        return Ok(data);
-                    }
-                }
-            }
+        match self.read_short_tl_bytes() {
+            Some(data) => Ok(data),
+            None => self.read_other_tl_bytes(),
         }
-        let (data, tail) = read_tl_bytes_slow(rest, self.position())?;
+    }
+
+    /// The common case of [`Reader::read_tl_bytes`]: a well-formed short form (one
+    /// length byte, lengths 0..=253) that fits, or `None` (nothing consumed) for
+    /// everything else, which [`Reader::read_other_tl_bytes`] then reads or rejects.
+    ///
+    /// Decoders call the two halves themselves (`match short { Some(d) => d, None =>
+    /// other? }`): the hot path then returns a plain slice, never a `Result` that the
+    /// compiler would assemble and test again on the stack.
+    #[inline(always)]
+    pub fn read_short_tl_bytes(&mut self) -> Option<&'a [u8]> {
+        // One bounds check: header, data and padding span `(1 + len)` rounded up to
+        // 4 bytes, so the padding is the top `pad` bytes (0..=3) of the last
+        // little-endian word.
+        let rest = self.rest;
+        let &n @ 0..=253 = rest.first()? else {
+            return None;
+        };
+        let len = n as usize;
+        // `(len + 4) & !3`, written so the compiler sees `1 + len <= padded` and
+        // `padded >= 4`.
+        let padded = (len | 3) + 1;
+        let (all, tail) = rest.split_at_checked(padded)?;
+        let data = all.get(1..)?.get(..len)?;
+        let last = u32::from_le_bytes(*all.last_chunk::<4>()?);
+        let pad = padded - 1 - len;
+        // A trusted reader skips the padding test (checked when the bytes were
+        // validated); untrusted reads test the padding first.
+        if u64::from(last) >> (32 - 8 * pad) != 0 && !self.trusted {
+            return None;
+        }
+        self.rest = tail;
+        Some(data)
+    }
+
+    /// The rest of [`Reader::read_tl_bytes`], out of the hot path: the 4-byte length
+    /// form, and the error for every malformed or truncated string. Forced inline: the
+    /// out-of-line part takes values, so the reader is never handed to a call.
+    #[inline(always)]
+    pub fn read_other_tl_bytes(&mut self) -> Result<&'a [u8], DecodeError> {
+        let (data, tail) = read_tl_bytes_slow(self.rest, self.position())?;
         self.rest = tail;
         Ok(data)
     }

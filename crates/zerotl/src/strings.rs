@@ -124,7 +124,10 @@ impl<'a> Decode<'a> for Str<'a> {
     const MIN_SIZE: usize = 4;
     #[inline(always)]
     fn decode(r: &mut Reader<'a>) -> Result<Self, DecodeError> {
-        let data = r.read_tl_bytes()?;
+        let data = match r.read_short_tl_bytes() {
+            Some(data) => data,
+            None => r.read_other_tl_bytes()?,
+        };
         // Bytes a vector or `Lazy` already validated skip the check. The check and the
         // error are out of line and take plain values, so this function is small
         // enough to force inline everywhere, and it never hands the reader to a call:
@@ -268,7 +271,10 @@ impl<'a> Decode<'a> for Bytes<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut Reader<'a>) -> Result<Self, DecodeError> {
-        r.read_tl_bytes().map(Self)
+        match r.read_short_tl_bytes() {
+            Some(data) => Ok(Self(data)),
+            None => r.read_other_tl_bytes().map(Self),
+        }
     }
 }
 

@@ -223,7 +223,11 @@ impl<'a, T: Decode<'a> + Clone> Iterator for Iter<'a, T> {
             IterRepr::Fixed(chunks) => chunks
                 .filter_map(|c| T::decode(&mut Reader::trusted(c)).ok())
                 .fold(init, f),
-            IterRepr::Wire { mut reader, left } => {
+            IterRepr::Wire { reader, left } => {
+                // A fresh trusted reader in a local: the compiler sees that it is
+                // trusted, so the checks a trusted reader skips (UTF-8, padding,
+                // unknown flags) vanish from the loop.
+                let mut reader = Reader::trusted(reader.rest());
                 let mut acc = init;
                 for _ in 0..left {
                     // Validated bytes: an error cannot happen; if it did, iteration ends
@@ -342,9 +346,14 @@ impl<'a, T: Decode<'a>, const B: bool> Decode<'a> for Vector<'a, T, B> {
                 r.skip(len as usize * size)?;
             }
             None => {
+                // The loop runs on a copy, so the reader stays in registers (writing
+                // through `r` after every read costs a store per field); the copy is
+                // written back once at the end.
+                let mut local = r.clone();
                 for _ in 0..len {
-                    T::decode(r)?;
+                    T::decode(&mut local)?;
                 }
+                *r = local;
             }
         }
         Ok(Self {

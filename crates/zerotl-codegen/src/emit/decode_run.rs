@@ -12,7 +12,7 @@
 //! requested:flags.7?int subscription_expired:flags.10?int ...`) this is
 //!
 //! ```text
-//! let run = r.read_slice(12 + (flags & 0x49e).count_ones() as usize * 4)?;
+//! let run = r.read_slice(12 + zerotl::fixed::count_flags(flags & 0x49e) * 4)?;
 //! let admin_id = zerotl::fixed::i64_at(run, 0);
 //! let date = zerotl::fixed::i32_at(run, 8);
 //! let mut run_at = 12;
@@ -32,8 +32,8 @@ use super::{Ctx, Out};
 use crate::analysis::{Combinator, FieldKind, Ty};
 
 /// Conditional fields of one size under one flags word from this many on are sized
-/// with one `count_ones` (a few instructions, even in software) instead of a test
-/// per field.
+/// with one `zerotl::fixed::count_flags` (a few instructions, even without a
+/// popcount instruction) instead of a test per field.
 const POPCOUNT_MIN_FIELDS: usize = 3;
 
 /// What a field contributes to a run.
@@ -198,7 +198,7 @@ impl Ctx<'_> {
     }
 
     /// The length of a run with conditional fields: the always-present bytes plus, per
-    /// flags word and size, a `count_ones` of the bits (or one test per bit when there
+    /// flags word and size, a `count_flags` of the bits (or one test per bit when there
     /// are few).
     fn run_len(c: &Combinator, parts: &[Part<'_>], fixed: usize) -> String {
         // (flags index, size) -> bits, in order of first appearance.
@@ -230,7 +230,9 @@ impl Ctx<'_> {
             let counted = single.len() >= POPCOUNT_MIN_FIELDS;
             if counted {
                 let mask: u32 = single.iter().fold(0, |m, b| m | 1 << b);
-                terms.push(format!("({fl} & {mask:#x}).count_ones() as usize * {size}"));
+                terms.push(format!(
+                    "zerotl::fixed::count_flags({fl} & {mask:#x}) * {size}"
+                ));
             }
             for (b, n) in per_bit {
                 if !(counted && n == 1) {
