@@ -12,7 +12,7 @@
 //! requested:flags.7?int subscription_expired:flags.10?int ...`) this is
 //!
 //! ```text
-//! let run = r.read_slice(12 + zerotl::fixed::count_flags(flags & 0x49e) * 4)?;
+//! let run = r.read_slice(12 + zerotl::fixed::count_flags::<0x49e>(flags) * 4)?;
 //! let admin_id = zerotl::fixed::i64_at(run, 0);
 //! let date = zerotl::fixed::i32_at(run, 8);
 //! let mut run_at = 12;
@@ -231,7 +231,7 @@ impl Ctx<'_> {
             if counted {
                 let mask: u32 = single.iter().fold(0, |m, b| m | 1 << b);
                 terms.push(format!(
-                    "zerotl::fixed::count_flags({fl} & {mask:#x}) * {size}"
+                    "zerotl::fixed::count_flags::<{mask:#x}>({fl}) * {size}"
                 ));
             }
             for (b, n) in per_bit {

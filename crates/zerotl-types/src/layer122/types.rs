@@ -2247,7 +2247,7 @@ impl<'a> zerotl::BareDecode<'a> for InputMediaGeoLive {
         let flags = r.read_flags(0x0000000f, "inputMediaGeoLive")?;
         let stopped = flags & (1 << 0) != 0;
         let geo_point = zerotl::Decode::decode_validated(r)?;
-        let run = r.read_slice(zerotl::fixed::count_flags(flags & 0xe) * 4)?;
+        let run = r.read_slice(zerotl::fixed::count_flags::<0xe>(flags) * 4)?;
         let mut run_at = 0;
         let heading = if flags & (1 << 2) != 0 {
             let v = zerotl::fixed::i32_at(run, run_at);
@@ -5959,7 +5959,7 @@ impl<'a> zerotl::BareDecode<'a> for ChannelFull<'a> {
         let id = r.read_i32()?;
         let about = zerotl::Decode::decode(r)?;
         let run = r.read_slice(
-            12 + zerotl::fixed::count_flags(flags & 0x2003) * 4
+            12 + zerotl::fixed::count_flags::<0x2003>(flags) * 4
                 + if flags & (1 << 2) != 0 { 8 } else { 0 },
         )?;
         let mut run_at = 0;
@@ -6035,7 +6035,7 @@ impl<'a> zerotl::BareDecode<'a> for ChannelFull<'a> {
         } else {
             None
         };
-        let run = r.read_slice(zerotl::fixed::count_flags(flags & 0x4a00) * 4)?;
+        let run = r.read_slice(zerotl::fixed::count_flags::<0x4a00>(flags) * 4)?;
         let mut run_at = 0;
         let available_min_id = if flags & (1 << 9) != 0 {
             let v = zerotl::fixed::i32_at(run, run_at);
@@ -6061,7 +6061,7 @@ impl<'a> zerotl::BareDecode<'a> for ChannelFull<'a> {
         } else {
             None
         };
-        let run = r.read_slice(4 + zerotl::fixed::count_flags(flags & 0x61000) * 4)?;
+        let run = r.read_slice(4 + zerotl::fixed::count_flags::<0x61000>(flags) * 4)?;
         let mut run_at = 0;
         let slowmode_seconds = if flags & (1 << 17) != 0 {
             let v = zerotl::fixed::i32_at(run, run_at);
@@ -33000,7 +33000,7 @@ impl<'a> zerotl::BareDecode<'a> for InputBotInlineMessageMediaGeo<'a> {
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000000f, "inputBotInlineMessageMediaGeo")?;
         let geo_point = zerotl::Decode::decode_validated(r)?;
-        let run = r.read_slice(zerotl::fixed::count_flags(flags & 0xb) * 4)?;
+        let run = r.read_slice(zerotl::fixed::count_flags::<0xb>(flags) * 4)?;
         let mut run_at = 0;
         let heading = if flags & (1 << 0) != 0 {
             let v = zerotl::fixed::i32_at(run, run_at);
@@ -34051,7 +34051,7 @@ impl<'a> zerotl::BareDecode<'a> for BotInlineMessageMediaGeo<'a> {
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000000f, "botInlineMessageMediaGeo")?;
         let geo = zerotl::Decode::decode_validated(r)?;
-        let run = r.read_slice(zerotl::fixed::count_flags(flags & 0xb) * 4)?;
+        let run = r.read_slice(zerotl::fixed::count_flags::<0xb>(flags) * 4)?;
         let mut run_at = 0;
         let heading = if flags & (1 << 0) != 0 {
             let v = zerotl::fixed::i32_at(run, run_at);
@@ -55872,7 +55872,7 @@ impl<'a> zerotl::BareDecode<'a> for MessageReplies<'a> {
         } else {
             None
         };
-        let run = r.read_slice(zerotl::fixed::count_flags(flags & 0xd) * 4)?;
+        let run = r.read_slice(zerotl::fixed::count_flags::<0xd>(flags) * 4)?;
         let mut run_at = 0;
         let channel_id = if flags & (1 << 0) != 0 {
             let v = zerotl::fixed::i32_at(run, run_at);
@@ -64921,7 +64921,7 @@ pub mod messages {
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000007, "messages.discussionMessage")?;
             let messages = zerotl::Decode::decode(r)?;
-            let run = r.read_slice(zerotl::fixed::count_flags(flags & 0x7) * 4)?;
+            let run = r.read_slice(zerotl::fixed::count_flags::<0x7>(flags) * 4)?;
             let mut run_at = 0;
             let max_id = if flags & (1 << 0) != 0 {
                 let v = zerotl::fixed::i32_at(run, run_at);

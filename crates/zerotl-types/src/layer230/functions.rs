@@ -23659,7 +23659,7 @@ pub mod messages {
             } else {
                 None
             };
-            let run = r.read_slice(zerotl::fixed::count_flags(flags & 0x68000) * 4)?;
+            let run = r.read_slice(zerotl::fixed::count_flags::<0x68000>(flags) * 4)?;
             let mut run_at = 0;
             let schedule_date = if flags & (1 << 15) != 0 {
                 let v = zerotl::fixed::i32_at(run, run_at);
@@ -47715,7 +47715,7 @@ pub mod updates {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x19c2f763, "updates.getDifference")?;
             let flags = r.read_flags(0x00000007, "updates.getDifference")?;
-            let run = r.read_slice(12 + zerotl::fixed::count_flags(flags & 0x7) * 4)?;
+            let run = r.read_slice(12 + zerotl::fixed::count_flags::<0x7>(flags) * 4)?;
             let pts = zerotl::fixed::i32_at(run, 0);
             let mut run_at = 4;
             let pts_limit = if flags & (1 << 1) != 0 {
