@@ -88,17 +88,22 @@ impl<'b> Writer<'b> {
     #[inline]
     pub fn run(&mut self, len: usize) -> Option<&mut [u8]> {
         let start = self.pos;
-        let end = start.saturating_add(len);
-        if end <= self.buf.len() {
-            self.pos = end;
-            self.buf.get_mut(start..end)
-        } else {
-            let available = self.buf.len();
-            self.fail(EncodeError::BufferTooSmall {
-                needed: end,
-                available,
-            });
-            None
+        // `checked_add`, not `saturating_add`: on the success path the compiler then
+        // knows the slice is exactly `len` long, so writes at constant offsets into it
+        // (`fixed::put_*_at`) need no check of their own.
+        match start.checked_add(len) {
+            Some(end) if end <= self.buf.len() => {
+                self.pos = end;
+                self.buf.get_mut(start..end)
+            }
+            end => {
+                let available = self.buf.len();
+                self.fail(EncodeError::BufferTooSmall {
+                    needed: end.unwrap_or(usize::MAX),
+                    available,
+                });
+                None
+            }
         }
     }
 
@@ -161,5 +166,37 @@ impl<'b> Writer<'b> {
                 out.copy_from_slice(data);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn run_reserves_exactly_or_fails_without_writing() {
+        let mut buf = [0u8; 8];
+        let mut w = Writer::new(&mut buf);
+        assert_eq!(w.run(3).map(|r| r.len()), Some(3));
+        // Too long, then long enough to overflow the end offset: both fail cleanly.
+        assert!(w.run(6).is_none());
+        assert_eq!(
+            w.finish(),
+            Err(EncodeError::BufferTooSmall {
+                needed: 9,
+                available: 8
+            })
+        );
+        let mut buf = [0u8; 8];
+        let mut w = Writer::new(&mut buf);
+        w.put_u32(1);
+        assert!(w.run(usize::MAX).is_none());
+        assert_eq!(
+            w.finish(),
+            Err(EncodeError::BufferTooSmall {
+                needed: usize::MAX,
+                available: 8
+            })
+        );
     }
 }
