@@ -163,7 +163,9 @@ mod tests {
         // Masks with zero, one and several bits per byte, over every 16-bit value
         // spread over each byte, so every lookup and shift is exercised.
         fn check<const MASK: u32>() {
-            for x in 0..=u32::from(u16::MAX) {
+            // Miri (run by CI on a little- and a big-endian target) takes a sample.
+            let step = if cfg!(miri) { 251 } else { 1 };
+            for x in (0..=u32::from(u16::MAX)).step_by(step) {
                 for v in [
                     x,
                     x << 16,
