@@ -66,6 +66,7 @@ fn encode_request(c: &mut Criterion, inp: &Inputs) {
         b.iter(|| {
             zerotl_ops::build_and_encode_export_chat_invite(
                 black_box(fixtures::CHANNEL_ID),
+                black_box(fixtures::INVITE_TITLE),
                 black_box(&mut out[..]),
             )
         })
@@ -74,6 +75,7 @@ fn encode_request(c: &mut Criterion, inp: &Inputs) {
         b.iter(|| {
             grammers_ops::build_and_encode_export_chat_invite(
                 black_box(fixtures::CHANNEL_ID),
+                black_box(fixtures::INVITE_TITLE),
                 black_box(&mut vec),
             )
         })

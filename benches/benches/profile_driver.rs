@@ -79,6 +79,7 @@ fn main() -> ExitCode {
         "encode_request" => Box::new(|| {
             zerotl_ops::build_and_encode_export_chat_invite(
                 black_box(fixtures::CHANNEL_ID),
+                black_box(fixtures::INVITE_TITLE),
                 black_box(&mut out[..]),
             )
         }),
@@ -88,6 +89,7 @@ fn main() -> ExitCode {
         "encode_request_grammers" => Box::new(|| {
             grammers_ops::build_and_encode_export_chat_invite(
                 black_box(fixtures::CHANNEL_ID),
+                black_box(fixtures::INVITE_TITLE),
                 black_box(&mut vec),
             )
         }),

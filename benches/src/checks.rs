@@ -85,9 +85,17 @@ pub fn cross_check(inp: &Inputs) {
     assert_eq!(inp.invites_link_sum, fixtures::INVITE_COUNT * 40);
 
     // Bench 2: identical request bytes.
-    let n = zerotl_ops::build_and_encode_export_chat_invite(fixtures::CHANNEL_ID, &mut out);
+    let n = zerotl_ops::build_and_encode_export_chat_invite(
+        fixtures::CHANNEL_ID,
+        fixtures::INVITE_TITLE,
+        &mut out,
+    );
     assert_eq!(&out[..n], &inp.export_request[..]);
-    grammers_ops::build_and_encode_export_chat_invite(fixtures::CHANNEL_ID, &mut vec);
+    grammers_ops::build_and_encode_export_chat_invite(
+        fixtures::CHANNEL_ID,
+        fixtures::INVITE_TITLE,
+        &mut vec,
+    );
     assert_eq!(
         hex(&vec),
         hex(&inp.export_request),
@@ -201,11 +209,23 @@ pub fn allocation_counts(inp: &Inputs) -> Vec<AllocCount> {
     });
     row(
         "encode_export_chat_invite_230/zerotl_build_and_encode",
-        &mut || zerotl_ops::build_and_encode_export_chat_invite(fixtures::CHANNEL_ID, &mut out),
+        &mut || {
+            zerotl_ops::build_and_encode_export_chat_invite(
+                fixtures::CHANNEL_ID,
+                fixtures::INVITE_TITLE,
+                &mut out,
+            )
+        },
     );
     row(
         "encode_export_chat_invite_230/grammers_build_and_encode",
-        &mut || grammers_ops::build_and_encode_export_chat_invite(fixtures::CHANNEL_ID, &mut vec),
+        &mut || {
+            grammers_ops::build_and_encode_export_chat_invite(
+                fixtures::CHANNEL_ID,
+                fixtures::INVITE_TITLE,
+                &mut vec,
+            )
+        },
     );
     row(
         "encode_export_chat_invite_230/zerotl_encode_prebuilt",

@@ -22,7 +22,11 @@ pub fn sum_invite_links(bytes: &[u8]) -> usize {
 /// Bench 2: builds `messages.exportChatInvite` (`inputPeerChannel`, a title) and
 /// serializes it into `out`, which is cleared first (its capacity is reused).
 #[inline]
-pub fn build_and_encode_export_chat_invite(channel_id: i64, out: &mut Vec<u8>) -> usize {
+pub fn build_and_encode_export_chat_invite(
+    channel_id: i64,
+    title: &str,
+    out: &mut Vec<u8>,
+) -> usize {
     let request = functions::messages::ExportChatInvite {
         legacy_revoke_permanent: false,
         request_needed: false,
@@ -32,7 +36,7 @@ pub fn build_and_encode_export_chat_invite(channel_id: i64, out: &mut Vec<u8>) -
         }),
         expire_date: None,
         usage_limit: None,
-        title: Some(fixtures::INVITE_TITLE.to_owned()),
+        title: Some(title.to_owned()),
         subscription_pricing: None,
     };
     encode(&request, out)
