@@ -173,7 +173,7 @@ fn check_case(
     let mut encode_error = None;
     let typed = schema.decode_typed(&mut r, &mut |v| {
         again = vec![0u8; v.encoded_len()];
-        if let Err(e) = v.encode_to_slice(&mut again) {
+        if let Err(e) = zerotl::encode_to_slice(v, &mut again) {
             encode_error = Some(format!("{e:?}"));
         }
     });

@@ -39,7 +39,7 @@ fn check_file(file: &str) -> usize {
         let mut again = Vec::new();
         let typed = l.decode_typed(&mut r, &mut |x| {
             again = vec![0u8; x.encoded_len()];
-            x.encode_to_slice(&mut again).unwrap();
+            zerotl::encode_to_slice(x, &mut again).unwrap();
         });
         match typed {
             Ok(true) if r.is_empty() => assert_eq!(

@@ -51,7 +51,9 @@ pub use object::Object;
 pub use primitives::{BOOL_FALSE_ID, BOOL_TRUE_ID};
 pub use reader::{Reader, DEFAULT_MAX_DEPTH};
 pub use strings::{tl_bytes_len, Bytes, Str};
-pub use traits::{BareDecode, BareEncode, Decode, Encode, Identifiable, RemoteCall};
+pub use traits::{
+    encode_to_slice, BareDecode, BareEncode, Decode, Encode, Identifiable, RemoteCall,
+};
 pub use vector::{BareVector, Iter as VectorIter, Vector, VECTOR_ID};
 pub use writer::Writer;
 

@@ -55,18 +55,39 @@ pub trait Encode {
     /// If `encoded_len` claims the value fits but `encode` wrote past the end anyway
     /// (a bug in a hand-written implementation), the error is
     /// [`EncodeError::LengthMismatch`].
-    #[inline]
-    fn encode_to_slice(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
-        let mut w = Writer::new(out);
-        self.encode(&mut w);
-        match w.finish() {
-            Ok(written) => Ok(written),
-            Err(EncodeError::BufferTooSmall {
-                needed: at_least,
-                available,
-            }) => Err(too_small(self.encoded_len(), at_least, available)),
-            Err(e) => Err(e),
-        }
+    ///
+    /// Forced inline: for a small request the whole encode then compiles into the
+    /// caller, with the writer's cursor in a register instead of in memory. It is
+    /// left out of `dyn Encode`'s vtable (a forced copy per generated type would
+    /// cost build time); for a trait object call the free [`encode_to_slice`].
+    #[inline(always)]
+    fn encode_to_slice(&self, out: &mut [u8]) -> Result<usize, EncodeError>
+    where
+        Self: Sized,
+    {
+        encode_to_slice(self, out)
+    }
+}
+
+/// [`Encode::encode_to_slice`] for any value, sized or not: what generic code over
+/// `T: Encode + ?Sized` calls.
+///
+/// ```
+/// let mut buf = [0u8; 4];
+/// let v: &dyn zerotl::Encode = &7i32;
+/// assert_eq!(zerotl::encode_to_slice(v, &mut buf), Ok(4));
+/// ```
+#[inline(always)]
+pub fn encode_to_slice<E: Encode + ?Sized>(v: &E, out: &mut [u8]) -> Result<usize, EncodeError> {
+    let mut w = Writer::new(out);
+    v.encode(&mut w);
+    match w.finish() {
+        Ok(written) => Ok(written),
+        Err(EncodeError::BufferTooSmall {
+            needed: at_least,
+            available,
+        }) => Err(too_small(v.encoded_len(), at_least, available)),
+        Err(e) => Err(e),
     }
 }
 
@@ -131,6 +152,10 @@ pub trait Decode<'a>: Sized {
 
     /// Reads one value that must span all of `buf`; leftover bytes are
     /// [`DecodeErrorKind::TrailingBytes`](crate::DecodeErrorKind::TrailingBytes).
+    ///
+    /// Forced inline, like [`Encode::encode_to_slice`]: for a small value the whole
+    /// decode then compiles into the caller, with the reader in registers.
+    #[inline(always)]
     fn decode_from_slice(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut r = Reader::new(buf);
         let v = Self::decode(&mut r)?;

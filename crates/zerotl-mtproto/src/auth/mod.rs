@@ -238,9 +238,7 @@ pub enum AuthError {
 /// Encodes a TL value into a new vector of exactly its length.
 pub(crate) fn encode_to_vec<T: zerotl::Encode + ?Sized>(value: &T) -> Vec<u8> {
     let mut out = vec![0u8; value.encoded_len()];
-    let n = value
-        .encode_to_slice(&mut out)
-        .expect("a buffer of encoded_len bytes fits");
+    let n = zerotl::encode_to_slice(value, &mut out).expect("a buffer of encoded_len bytes fits");
     out.truncate(n);
     out
 }

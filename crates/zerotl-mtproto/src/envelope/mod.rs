@@ -51,7 +51,7 @@ pub(crate) fn append<T: zerotl::Encode + ?Sized>(
 ) -> Result<(), EnvelopeError> {
     let start = out.len();
     out.resize(start + value.encoded_len(), 0);
-    match value.encode_to_slice(&mut out[start..]) {
+    match zerotl::encode_to_slice(value, &mut out[start..]) {
         Ok(_) => Ok(()),
         Err(e) => {
             out.truncate(start);

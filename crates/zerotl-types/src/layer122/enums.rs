@@ -41,9 +41,7 @@ impl zerotl::Encode for Error<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Error(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -51,15 +49,31 @@ impl<'a> zerotl::Decode<'a> for Error<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xc4b9f9bb => Self::Error(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "Error")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xc4b9f9bb => Self::Error(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "Error")),
+        })
+    }
+}
+
+impl<'a> Error<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Error(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xc4b9f9bb => Self::Error(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "Error")),
         })
     }
@@ -104,9 +118,7 @@ impl zerotl::Encode for Null {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Null => w.put_u32(0x56730bcc),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -114,13 +126,29 @@ impl<'a> zerotl::Decode<'a> for Null {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_inline(r)
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x56730bcc => Self::Null,
             id => return Err(r.unknown_constructor(id, "Null")),
         })
     }
+}
+
+impl<'a> Null {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
     #[inline(always)]
-    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Null => w.put_u32(0x56730bcc),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x56730bcc => Self::Null,
             id => return Err(r.unknown_constructor(id, "Null")),
@@ -203,6 +231,22 @@ impl zerotl::Encode for InputPeer<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
+        self.encode_inline(w)
+    }
+}
+
+impl<'a> zerotl::Decode<'a> for InputPeer<'a> {
+    const MIN_SIZE: usize = 4;
+    #[inline]
+    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_inline(r)
+    }
+}
+
+impl<'a> InputPeer<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty => w.put_u32(0x7f3b18ea),
             Self::PeerSelf => w.put_u32(0x7da07ec9),
@@ -213,12 +257,10 @@ impl zerotl::Encode for InputPeer<'_> {
             Self::ChannelFromMessage(x) => x.encode(w),
         }
     }
-}
 
-impl<'a> zerotl::Decode<'a> for InputPeer<'a> {
-    const MIN_SIZE: usize = 4;
-    #[inline]
-    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x7f3b18ea => Self::Empty,
             0x7da07ec9 => Self::PeerSelf,
@@ -325,12 +367,7 @@ impl zerotl::Encode for InputUser<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Empty => w.put_u32(0xb98886cf),
-            Self::UserSelf => w.put_u32(0xf7c1b13f),
-            Self::User(x) => x.encode(w),
-            Self::FromMessage(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -338,13 +375,7 @@ impl<'a> zerotl::Decode<'a> for InputUser<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xb98886cf => Self::Empty,
-            0xf7c1b13f => Self::UserSelf,
-            0xd8292816 => Self::User(zerotl::BareDecode::decode_bare(r)?),
-            0x2d117597 => Self::FromMessage(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "InputUser")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
@@ -353,6 +384,31 @@ impl<'a> zerotl::Decode<'a> for InputUser<'a> {
             0xf7c1b13f => Self::UserSelf,
             0xd8292816 => Self::User(zerotl::BareDecode::decode_bare_inline(r)?),
             0x2d117597 => Self::FromMessage(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputUser")),
+        })
+    }
+}
+
+impl<'a> InputUser<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Empty => w.put_u32(0xb98886cf),
+            Self::UserSelf => w.put_u32(0xf7c1b13f),
+            Self::User(x) => x.encode(w),
+            Self::FromMessage(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xb98886cf => Self::Empty,
+            0xf7c1b13f => Self::UserSelf,
+            0xd8292816 => Self::User(zerotl::BareDecode::decode_bare(r)?),
+            0x2d117597 => Self::FromMessage(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "InputUser")),
         })
     }
@@ -415,9 +471,7 @@ impl zerotl::Encode for InputContact<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::PhoneContact(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -425,15 +479,31 @@ impl<'a> zerotl::Decode<'a> for InputContact<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xf392b7f4 => Self::PhoneContact(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "InputContact")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xf392b7f4 => Self::PhoneContact(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputContact")),
+        })
+    }
+}
+
+impl<'a> InputContact<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::PhoneContact(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xf392b7f4 => Self::PhoneContact(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "InputContact")),
         })
     }
@@ -484,10 +554,7 @@ impl zerotl::Encode for InputFile<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::File(x) => x.encode(w),
-            Self::Big(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -495,17 +562,34 @@ impl<'a> zerotl::Decode<'a> for InputFile<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xf52ff27f => Self::File(zerotl::BareDecode::decode_bare(r)?),
-            0xfa4f0bb5 => Self::Big(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "InputFile")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xf52ff27f => Self::File(zerotl::BareDecode::decode_bare_inline(r)?),
             0xfa4f0bb5 => Self::Big(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputFile")),
+        })
+    }
+}
+
+impl<'a> InputFile<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::File(x) => x.encode(w),
+            Self::Big(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xf52ff27f => Self::File(zerotl::BareDecode::decode_bare(r)?),
+            0xfa4f0bb5 => Self::Big(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "InputFile")),
         })
     }
@@ -820,11 +904,7 @@ impl zerotl::Encode for InputChatPhoto<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Empty => w.put_u32(0x1ca48f57),
-            Self::UploadedPhoto(x) => x.encode(w),
-            Self::Photo(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -832,12 +912,7 @@ impl<'a> zerotl::Decode<'a> for InputChatPhoto<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x1ca48f57 => Self::Empty,
-            0xc642724e => Self::UploadedPhoto(zerotl::BareDecode::decode_bare(r)?),
-            0x8953ad37 => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "InputChatPhoto")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
@@ -845,6 +920,29 @@ impl<'a> zerotl::Decode<'a> for InputChatPhoto<'a> {
             0x1ca48f57 => Self::Empty,
             0xc642724e => Self::UploadedPhoto(zerotl::BareDecode::decode_bare_inline(r)?),
             0x8953ad37 => Self::Photo(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputChatPhoto")),
+        })
+    }
+}
+
+impl<'a> InputChatPhoto<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Empty => w.put_u32(0x1ca48f57),
+            Self::UploadedPhoto(x) => x.encode(w),
+            Self::Photo(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x1ca48f57 => Self::Empty,
+            0xc642724e => Self::UploadedPhoto(zerotl::BareDecode::decode_bare(r)?),
+            0x8953ad37 => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "InputChatPhoto")),
         })
     }
@@ -907,10 +1005,7 @@ impl zerotl::Encode for InputGeoPoint {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Empty => w.put_u32(0xe4c123d6),
-            Self::Point(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -918,17 +1013,34 @@ impl<'a> zerotl::Decode<'a> for InputGeoPoint {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xe4c123d6 => Self::Empty,
-            0x48222faf => Self::Point(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "InputGeoPoint")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xe4c123d6 => Self::Empty,
             0x48222faf => Self::Point(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputGeoPoint")),
+        })
+    }
+}
+
+impl<'a> InputGeoPoint {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Empty => w.put_u32(0xe4c123d6),
+            Self::Point(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xe4c123d6 => Self::Empty,
+            0x48222faf => Self::Point(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "InputGeoPoint")),
         })
     }
@@ -985,10 +1097,7 @@ impl zerotl::Encode for InputPhoto<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Empty => w.put_u32(0x1cd7bf0d),
-            Self::Photo(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -996,17 +1105,34 @@ impl<'a> zerotl::Decode<'a> for InputPhoto<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x1cd7bf0d => Self::Empty,
-            0x3bb3b94a => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "InputPhoto")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x1cd7bf0d => Self::Empty,
             0x3bb3b94a => Self::Photo(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputPhoto")),
+        })
+    }
+}
+
+impl<'a> InputPhoto<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Empty => w.put_u32(0x1cd7bf0d),
+            Self::Photo(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x1cd7bf0d => Self::Empty,
+            0x3bb3b94a => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "InputPhoto")),
         })
     }
@@ -1237,11 +1363,7 @@ impl zerotl::Encode for Peer {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::User(x) => x.encode(w),
-            Self::Chat(x) => x.encode(w),
-            Self::Channel(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -1249,12 +1371,7 @@ impl<'a> zerotl::Decode<'a> for Peer {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x9db1bc6d => Self::User(zerotl::BareDecode::decode_bare(r)?),
-            0xbad0e5bb => Self::Chat(zerotl::BareDecode::decode_bare(r)?),
-            0xbddde532 => Self::Channel(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "Peer")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
@@ -1262,6 +1379,29 @@ impl<'a> zerotl::Decode<'a> for Peer {
             0x9db1bc6d => Self::User(zerotl::BareDecode::decode_bare_inline(r)?),
             0xbad0e5bb => Self::Chat(zerotl::BareDecode::decode_bare_inline(r)?),
             0xbddde532 => Self::Channel(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "Peer")),
+        })
+    }
+}
+
+impl<'a> Peer {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::User(x) => x.encode(w),
+            Self::Chat(x) => x.encode(w),
+            Self::Channel(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x9db1bc6d => Self::User(zerotl::BareDecode::decode_bare(r)?),
+            0xbad0e5bb => Self::Chat(zerotl::BareDecode::decode_bare(r)?),
+            0xbddde532 => Self::Channel(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "Peer")),
         })
     }
@@ -1324,10 +1464,7 @@ impl zerotl::Encode for User<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Empty(x) => x.encode(w),
-            Self::User(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -1335,17 +1472,34 @@ impl<'a> zerotl::Decode<'a> for User<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x200250ba => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
-            0x938458c1 => Self::User(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "User")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x200250ba => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
             0x938458c1 => Self::User(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "User")),
+        })
+    }
+}
+
+impl<'a> User<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Empty(x) => x.encode(w),
+            Self::User(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x200250ba => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
+            0x938458c1 => Self::User(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "User")),
         })
     }
@@ -1402,10 +1556,7 @@ impl zerotl::Encode for UserProfilePhoto {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Empty => w.put_u32(0x4f11bae1),
-            Self::Photo(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -1413,17 +1564,34 @@ impl<'a> zerotl::Decode<'a> for UserProfilePhoto {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x4f11bae1 => Self::Empty,
-            0x69d3ab26 => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "UserProfilePhoto")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x4f11bae1 => Self::Empty,
             0x69d3ab26 => Self::Photo(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "UserProfilePhoto")),
+        })
+    }
+}
+
+impl<'a> UserProfilePhoto {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Empty => w.put_u32(0x4f11bae1),
+            Self::Photo(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x4f11bae1 => Self::Empty,
+            0x69d3ab26 => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "UserProfilePhoto")),
         })
     }
@@ -1504,6 +1672,22 @@ impl zerotl::Encode for UserStatus {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
+        self.encode_inline(w)
+    }
+}
+
+impl<'a> zerotl::Decode<'a> for UserStatus {
+    const MIN_SIZE: usize = 4;
+    #[inline]
+    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_inline(r)
+    }
+}
+
+impl<'a> UserStatus {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty => w.put_u32(0x09d05049),
             Self::Online(x) => x.encode(w),
@@ -1513,12 +1697,10 @@ impl zerotl::Encode for UserStatus {
             Self::LastMonth => w.put_u32(0x77ebc742),
         }
     }
-}
 
-impl<'a> zerotl::Decode<'a> for UserStatus {
-    const MIN_SIZE: usize = 4;
-    #[inline]
-    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x09d05049 => Self::Empty,
             0xedb93949 => Self::Online(zerotl::BareDecode::decode_bare(r)?),
@@ -1624,6 +1806,22 @@ impl zerotl::Encode for Chat<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
+        self.encode_inline(w)
+    }
+}
+
+impl<'a> zerotl::Decode<'a> for Chat<'a> {
+    const MIN_SIZE: usize = 4;
+    #[inline]
+    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_inline(r)
+    }
+}
+
+impl<'a> Chat<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty(x) => x.encode(w),
             Self::Chat(x) => x.encode(w),
@@ -1632,12 +1830,10 @@ impl zerotl::Encode for Chat<'_> {
             Self::ChannelForbidden(x) => x.encode(w),
         }
     }
-}
 
-impl<'a> zerotl::Decode<'a> for Chat<'a> {
-    const MIN_SIZE: usize = 4;
-    #[inline]
-    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x9ba2d800 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
             0x3bda1bde => Self::Chat(zerotl::BareDecode::decode_bare(r)?),
@@ -1718,10 +1914,7 @@ impl zerotl::Encode for ChatFull<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Full(x) => x.encode(w),
-            Self::ChannelFull(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -1729,17 +1922,34 @@ impl<'a> zerotl::Decode<'a> for ChatFull<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x0dc8c181 => Self::Full(zerotl::BareDecode::decode_bare(r)?),
-            0xef3a6acd => Self::ChannelFull(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "ChatFull")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x0dc8c181 => Self::Full(zerotl::BareDecode::decode_bare_inline(r)?),
             0xef3a6acd => Self::ChannelFull(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "ChatFull")),
+        })
+    }
+}
+
+impl<'a> ChatFull<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Full(x) => x.encode(w),
+            Self::ChannelFull(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x0dc8c181 => Self::Full(zerotl::BareDecode::decode_bare(r)?),
+            0xef3a6acd => Self::ChannelFull(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "ChatFull")),
         })
     }
@@ -1802,11 +2012,7 @@ impl zerotl::Encode for ChatParticipant {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Participant(x) => x.encode(w),
-            Self::Creator(x) => x.encode(w),
-            Self::Admin(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -1814,12 +2020,7 @@ impl<'a> zerotl::Decode<'a> for ChatParticipant {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xc8d7493e => Self::Participant(zerotl::BareDecode::decode_bare(r)?),
-            0xda13538a => Self::Creator(zerotl::BareDecode::decode_bare(r)?),
-            0xe2d6e436 => Self::Admin(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "ChatParticipant")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
@@ -1827,6 +2028,29 @@ impl<'a> zerotl::Decode<'a> for ChatParticipant {
             0xc8d7493e => Self::Participant(zerotl::BareDecode::decode_bare_inline(r)?),
             0xda13538a => Self::Creator(zerotl::BareDecode::decode_bare_inline(r)?),
             0xe2d6e436 => Self::Admin(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "ChatParticipant")),
+        })
+    }
+}
+
+impl<'a> ChatParticipant {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Participant(x) => x.encode(w),
+            Self::Creator(x) => x.encode(w),
+            Self::Admin(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xc8d7493e => Self::Participant(zerotl::BareDecode::decode_bare(r)?),
+            0xda13538a => Self::Creator(zerotl::BareDecode::decode_bare(r)?),
+            0xe2d6e436 => Self::Admin(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "ChatParticipant")),
         })
     }
@@ -1889,10 +2113,7 @@ impl zerotl::Encode for ChatParticipants<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Forbidden(x) => x.encode(w),
-            Self::Participants(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -1900,17 +2121,34 @@ impl<'a> zerotl::Decode<'a> for ChatParticipants<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xfc900c2b => Self::Forbidden(zerotl::BareDecode::decode_bare(r)?),
-            0x3f460fed => Self::Participants(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "ChatParticipants")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xfc900c2b => Self::Forbidden(zerotl::BareDecode::decode_bare_inline(r)?),
             0x3f460fed => Self::Participants(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "ChatParticipants")),
+        })
+    }
+}
+
+impl<'a> ChatParticipants<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Forbidden(x) => x.encode(w),
+            Self::Participants(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xfc900c2b => Self::Forbidden(zerotl::BareDecode::decode_bare(r)?),
+            0x3f460fed => Self::Participants(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "ChatParticipants")),
         })
     }
@@ -1967,10 +2205,7 @@ impl zerotl::Encode for ChatPhoto {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Empty => w.put_u32(0x37c1011c),
-            Self::Photo(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -1978,17 +2213,34 @@ impl<'a> zerotl::Decode<'a> for ChatPhoto {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x37c1011c => Self::Empty,
-            0xd20b9f3c => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "ChatPhoto")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x37c1011c => Self::Empty,
             0xd20b9f3c => Self::Photo(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "ChatPhoto")),
+        })
+    }
+}
+
+impl<'a> ChatPhoto {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Empty => w.put_u32(0x37c1011c),
+            Self::Photo(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x37c1011c => Self::Empty,
+            0xd20b9f3c => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "ChatPhoto")),
         })
     }
@@ -2051,11 +2303,7 @@ impl zerotl::Encode for Message<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Empty(x) => x.encode(w),
-            Self::Message(x) => x.encode(w),
-            Self::Service(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -2063,12 +2311,7 @@ impl<'a> zerotl::Decode<'a> for Message<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x83e5de54 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
-            0x58ae39c9 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
-            0x286fa604 => Self::Service(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "Message")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
@@ -2076,6 +2319,29 @@ impl<'a> zerotl::Decode<'a> for Message<'a> {
             0x83e5de54 => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
             0x58ae39c9 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
             0x286fa604 => Self::Service(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "Message")),
+        })
+    }
+}
+
+impl<'a> Message<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Empty(x) => x.encode(w),
+            Self::Message(x) => x.encode(w),
+            Self::Service(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x83e5de54 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
+            0x58ae39c9 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
+            0x286fa604 => Self::Service(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "Message")),
         })
     }
@@ -2768,10 +3034,7 @@ impl zerotl::Encode for Dialog<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Dialog(x) => x.encode(w),
-            Self::Folder(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -2779,17 +3042,34 @@ impl<'a> zerotl::Decode<'a> for Dialog<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x2c171f72 => Self::Dialog(zerotl::BareDecode::decode_bare(r)?),
-            0x71bd134c => Self::Folder(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "Dialog")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x2c171f72 => Self::Dialog(zerotl::BareDecode::decode_bare_inline(r)?),
             0x71bd134c => Self::Folder(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "Dialog")),
+        })
+    }
+}
+
+impl<'a> Dialog<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Dialog(x) => x.encode(w),
+            Self::Folder(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x2c171f72 => Self::Dialog(zerotl::BareDecode::decode_bare(r)?),
+            0x71bd134c => Self::Folder(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "Dialog")),
         })
     }
@@ -2846,10 +3126,7 @@ impl zerotl::Encode for Photo<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Empty(x) => x.encode(w),
-            Self::Photo(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -2857,17 +3134,34 @@ impl<'a> zerotl::Decode<'a> for Photo<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x2331b22d => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
-            0xfb197a65 => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "Photo")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x2331b22d => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
             0xfb197a65 => Self::Photo(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "Photo")),
+        })
+    }
+}
+
+impl<'a> Photo<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Empty(x) => x.encode(w),
+            Self::Photo(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x2331b22d => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
+            0xfb197a65 => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "Photo")),
         })
     }
@@ -2948,6 +3242,22 @@ impl zerotl::Encode for PhotoSize<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
+        self.encode_inline(w)
+    }
+}
+
+impl<'a> zerotl::Decode<'a> for PhotoSize<'a> {
+    const MIN_SIZE: usize = 4;
+    #[inline]
+    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_inline(r)
+    }
+}
+
+impl<'a> PhotoSize<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty(x) => x.encode(w),
             Self::Size(x) => x.encode(w),
@@ -2957,12 +3267,10 @@ impl zerotl::Encode for PhotoSize<'_> {
             Self::PathSize(x) => x.encode(w),
         }
     }
-}
 
-impl<'a> zerotl::Decode<'a> for PhotoSize<'a> {
-    const MIN_SIZE: usize = 4;
-    #[inline]
-    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x0e17e23c => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
             0x77bfb61b => Self::Size(zerotl::BareDecode::decode_bare(r)?),
@@ -3050,10 +3358,7 @@ impl zerotl::Encode for GeoPoint {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Empty => w.put_u32(0x1117dd5f),
-            Self::Point(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -3061,17 +3366,34 @@ impl<'a> zerotl::Decode<'a> for GeoPoint {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x1117dd5f => Self::Empty,
-            0xb2a2f663 => Self::Point(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "GeoPoint")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x1117dd5f => Self::Empty,
             0xb2a2f663 => Self::Point(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "GeoPoint")),
+        })
+    }
+}
+
+impl<'a> GeoPoint {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Empty => w.put_u32(0x1117dd5f),
+            Self::Point(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x1117dd5f => Self::Empty,
+            0xb2a2f663 => Self::Point(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "GeoPoint")),
         })
     }
@@ -3140,12 +3462,7 @@ impl zerotl::Encode for InputNotifyPeer<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Peer(x) => x.encode(w),
-            Self::Users => w.put_u32(0x193b4417),
-            Self::Chats => w.put_u32(0x4a95e84e),
-            Self::Broadcasts => w.put_u32(0xb1db7c7e),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -3153,18 +3470,37 @@ impl<'a> zerotl::Decode<'a> for InputNotifyPeer<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_inline(r)
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
-            0xb8bc5b0c => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
+            0xb8bc5b0c => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
             0x193b4417 => Self::Users,
             0x4a95e84e => Self::Chats,
             0xb1db7c7e => Self::Broadcasts,
             id => return Err(r.unknown_constructor(id, "InputNotifyPeer")),
         })
     }
+}
+
+impl<'a> InputNotifyPeer<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
     #[inline(always)]
-    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Peer(x) => x.encode(w),
+            Self::Users => w.put_u32(0x193b4417),
+            Self::Chats => w.put_u32(0x4a95e84e),
+            Self::Broadcasts => w.put_u32(0xb1db7c7e),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
-            0xb8bc5b0c => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xb8bc5b0c => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
             0x193b4417 => Self::Users,
             0x4a95e84e => Self::Chats,
             0xb1db7c7e => Self::Broadcasts,
@@ -3230,9 +3566,7 @@ impl zerotl::Encode for InputPeerNotifySettings<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Settings(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -3240,15 +3574,31 @@ impl<'a> zerotl::Decode<'a> for InputPeerNotifySettings<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x9c3d198e => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "InputPeerNotifySettings")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x9c3d198e => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputPeerNotifySettings")),
+        })
+    }
+}
+
+impl<'a> InputPeerNotifySettings<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Settings(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x9c3d198e => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "InputPeerNotifySettings")),
         })
     }
@@ -3293,9 +3643,7 @@ impl zerotl::Encode for PeerNotifySettings<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Settings(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -3303,15 +3651,31 @@ impl<'a> zerotl::Decode<'a> for PeerNotifySettings<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xaf509d20 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "PeerNotifySettings")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xaf509d20 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "PeerNotifySettings")),
+        })
+    }
+}
+
+impl<'a> PeerNotifySettings<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Settings(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xaf509d20 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "PeerNotifySettings")),
         })
     }
@@ -3356,9 +3720,7 @@ impl zerotl::Encode for PeerSettings {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Settings(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -3366,15 +3728,31 @@ impl<'a> zerotl::Decode<'a> for PeerSettings {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x733f2961 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "PeerSettings")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x733f2961 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "PeerSettings")),
+        })
+    }
+}
+
+impl<'a> PeerSettings {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Settings(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x733f2961 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "PeerSettings")),
         })
     }
@@ -3425,10 +3803,7 @@ impl zerotl::Encode for WallPaper<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Paper(x) => x.encode(w),
-            Self::NoFile(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -3436,17 +3811,34 @@ impl<'a> zerotl::Decode<'a> for WallPaper<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xa437c3ed => Self::Paper(zerotl::BareDecode::decode_bare(r)?),
-            0x8af40b25 => Self::NoFile(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "WallPaper")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xa437c3ed => Self::Paper(zerotl::BareDecode::decode_bare_inline(r)?),
             0x8af40b25 => Self::NoFile(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "WallPaper")),
+        })
+    }
+}
+
+impl<'a> WallPaper<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Paper(x) => x.encode(w),
+            Self::NoFile(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xa437c3ed => Self::Paper(zerotl::BareDecode::decode_bare(r)?),
+            0x8af40b25 => Self::NoFile(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "WallPaper")),
         })
     }
@@ -3533,6 +3925,22 @@ impl zerotl::Encode for ReportReason<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
+        self.encode_inline(w)
+    }
+}
+
+impl<'a> zerotl::Decode<'a> for ReportReason<'a> {
+    const MIN_SIZE: usize = 4;
+    #[inline]
+    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_inline(r)
+    }
+}
+
+impl<'a> ReportReason<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::InputReportReasonSpam => w.put_u32(0x58dbcab8),
             Self::InputReportReasonViolence => w.put_u32(0x1e22c78d),
@@ -3543,12 +3951,10 @@ impl zerotl::Encode for ReportReason<'_> {
             Self::InputReportReasonGeoIrrelevant => w.put_u32(0xdbd4feed),
         }
     }
-}
 
-impl<'a> zerotl::Decode<'a> for ReportReason<'a> {
-    const MIN_SIZE: usize = 4;
-    #[inline]
-    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x58dbcab8 => Self::InputReportReasonSpam,
             0x1e22c78d => Self::InputReportReasonViolence,
@@ -3637,9 +4043,7 @@ impl zerotl::Encode for UserFull<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Full(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -3647,15 +4051,31 @@ impl<'a> zerotl::Decode<'a> for UserFull<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xedf17c12 => Self::Full(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "UserFull")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xedf17c12 => Self::Full(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "UserFull")),
+        })
+    }
+}
+
+impl<'a> UserFull<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Full(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xedf17c12 => Self::Full(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "UserFull")),
         })
     }
@@ -3700,9 +4120,7 @@ impl zerotl::Encode for Contact {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Contact(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -3710,15 +4128,31 @@ impl<'a> zerotl::Decode<'a> for Contact {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xf911c994 => Self::Contact(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "Contact")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xf911c994 => Self::Contact(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "Contact")),
+        })
+    }
+}
+
+impl<'a> Contact {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Contact(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xf911c994 => Self::Contact(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "Contact")),
         })
     }
@@ -3763,9 +4197,7 @@ impl zerotl::Encode for ImportedContact {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Contact(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -3773,15 +4205,31 @@ impl<'a> zerotl::Decode<'a> for ImportedContact {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xd0028438 => Self::Contact(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "ImportedContact")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xd0028438 => Self::Contact(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "ImportedContact")),
+        })
+    }
+}
+
+impl<'a> ImportedContact {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Contact(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xd0028438 => Self::Contact(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "ImportedContact")),
         })
     }
@@ -3826,9 +4274,7 @@ impl zerotl::Encode for ContactStatus {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Status(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -3836,15 +4282,31 @@ impl<'a> zerotl::Decode<'a> for ContactStatus {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xd3680c61 => Self::Status(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "ContactStatus")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xd3680c61 => Self::Status(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "ContactStatus")),
+        })
+    }
+}
+
+impl<'a> ContactStatus {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Status(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xd3680c61 => Self::Status(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "ContactStatus")),
         })
     }
@@ -5479,6 +5941,22 @@ impl zerotl::Encode for Updates<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
+        self.encode_inline(w)
+    }
+}
+
+impl<'a> zerotl::Decode<'a> for Updates<'a> {
+    const MIN_SIZE: usize = 4;
+    #[inline]
+    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_inline(r)
+    }
+}
+
+impl<'a> Updates<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::TooLong => w.put_u32(0xe317af7e),
             Self::UpdateShortMessage(x) => x.encode(w),
@@ -5489,12 +5967,10 @@ impl zerotl::Encode for Updates<'_> {
             Self::UpdateShortSentMessage(x) => x.encode(w),
         }
     }
-}
 
-impl<'a> zerotl::Decode<'a> for Updates<'a> {
-    const MIN_SIZE: usize = 4;
-    #[inline]
-    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xe317af7e => Self::TooLong,
             0x2296d2c8 => Self::UpdateShortMessage(zerotl::BareDecode::decode_bare(r)?),
@@ -5583,9 +6059,7 @@ impl zerotl::Encode for DcOption<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Option(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -5593,15 +6067,31 @@ impl<'a> zerotl::Decode<'a> for DcOption<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x18b7a10d => Self::Option(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "DcOption")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x18b7a10d => Self::Option(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "DcOption")),
+        })
+    }
+}
+
+impl<'a> DcOption<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Option(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x18b7a10d => Self::Option(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "DcOption")),
         })
     }
@@ -5646,9 +6136,7 @@ impl zerotl::Encode for Config<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Config(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -5656,15 +6144,31 @@ impl<'a> zerotl::Decode<'a> for Config<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x330b4067 => Self::Config(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "Config")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x330b4067 => Self::Config(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "Config")),
+        })
+    }
+}
+
+impl<'a> Config<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Config(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x330b4067 => Self::Config(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "Config")),
         })
     }
@@ -5709,9 +6213,7 @@ impl zerotl::Encode for NearestDc<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Dc(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -5719,15 +6221,31 @@ impl<'a> zerotl::Decode<'a> for NearestDc<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x8e1a1775 => Self::Dc(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "NearestDc")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x8e1a1775 => Self::Dc(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "NearestDc")),
+        })
+    }
+}
+
+impl<'a> NearestDc<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Dc(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x8e1a1775 => Self::Dc(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "NearestDc")),
         })
     }
@@ -5796,6 +6314,22 @@ impl zerotl::Encode for EncryptedChat<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
+        self.encode_inline(w)
+    }
+}
+
+impl<'a> zerotl::Decode<'a> for EncryptedChat<'a> {
+    const MIN_SIZE: usize = 4;
+    #[inline]
+    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_inline(r)
+    }
+}
+
+impl<'a> EncryptedChat<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty(x) => x.encode(w),
             Self::Waiting(x) => x.encode(w),
@@ -5804,12 +6338,10 @@ impl zerotl::Encode for EncryptedChat<'_> {
             Self::Discarded(x) => x.encode(w),
         }
     }
-}
 
-impl<'a> zerotl::Decode<'a> for EncryptedChat<'a> {
-    const MIN_SIZE: usize = 4;
-    #[inline]
-    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xab7ec0a0 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
             0x3bf703dc => Self::Waiting(zerotl::BareDecode::decode_bare(r)?),
@@ -5884,9 +6416,7 @@ impl zerotl::Encode for InputEncryptedChat {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Chat(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -5894,15 +6424,31 @@ impl<'a> zerotl::Decode<'a> for InputEncryptedChat {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xf141b5e1 => Self::Chat(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "InputEncryptedChat")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xf141b5e1 => Self::Chat(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputEncryptedChat")),
+        })
+    }
+}
+
+impl<'a> InputEncryptedChat {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Chat(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xf141b5e1 => Self::Chat(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "InputEncryptedChat")),
         })
     }
@@ -5953,10 +6499,7 @@ impl zerotl::Encode for EncryptedFile {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Empty => w.put_u32(0xc21f497e),
-            Self::File(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -5964,17 +6507,34 @@ impl<'a> zerotl::Decode<'a> for EncryptedFile {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xc21f497e => Self::Empty,
-            0x4a70994c => Self::File(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "EncryptedFile")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xc21f497e => Self::Empty,
             0x4a70994c => Self::File(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "EncryptedFile")),
+        })
+    }
+}
+
+impl<'a> EncryptedFile {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Empty => w.put_u32(0xc21f497e),
+            Self::File(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xc21f497e => Self::Empty,
+            0x4a70994c => Self::File(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "EncryptedFile")),
         })
     }
@@ -6043,12 +6603,7 @@ impl zerotl::Encode for InputEncryptedFile<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Empty => w.put_u32(0x1837c364),
-            Self::Uploaded(x) => x.encode(w),
-            Self::File(x) => x.encode(w),
-            Self::BigUploaded(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -6056,13 +6611,7 @@ impl<'a> zerotl::Decode<'a> for InputEncryptedFile<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x1837c364 => Self::Empty,
-            0x64bd0306 => Self::Uploaded(zerotl::BareDecode::decode_bare(r)?),
-            0x5a17b5e5 => Self::File(zerotl::BareDecode::decode_bare(r)?),
-            0x2dc173c8 => Self::BigUploaded(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "InputEncryptedFile")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
@@ -6071,6 +6620,31 @@ impl<'a> zerotl::Decode<'a> for InputEncryptedFile<'a> {
             0x64bd0306 => Self::Uploaded(zerotl::BareDecode::decode_bare_inline(r)?),
             0x5a17b5e5 => Self::File(zerotl::BareDecode::decode_bare_inline(r)?),
             0x2dc173c8 => Self::BigUploaded(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputEncryptedFile")),
+        })
+    }
+}
+
+impl<'a> InputEncryptedFile<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Empty => w.put_u32(0x1837c364),
+            Self::Uploaded(x) => x.encode(w),
+            Self::File(x) => x.encode(w),
+            Self::BigUploaded(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x1837c364 => Self::Empty,
+            0x64bd0306 => Self::Uploaded(zerotl::BareDecode::decode_bare(r)?),
+            0x5a17b5e5 => Self::File(zerotl::BareDecode::decode_bare(r)?),
+            0x2dc173c8 => Self::BigUploaded(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "InputEncryptedFile")),
         })
     }
@@ -6139,10 +6713,7 @@ impl zerotl::Encode for EncryptedMessage<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Message(x) => x.encode(w),
-            Self::Service(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -6150,17 +6721,34 @@ impl<'a> zerotl::Decode<'a> for EncryptedMessage<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xed18c118 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
-            0x23734b06 => Self::Service(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "EncryptedMessage")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xed18c118 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
             0x23734b06 => Self::Service(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "EncryptedMessage")),
+        })
+    }
+}
+
+impl<'a> EncryptedMessage<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Message(x) => x.encode(w),
+            Self::Service(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xed18c118 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
+            0x23734b06 => Self::Service(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "EncryptedMessage")),
         })
     }
@@ -6217,10 +6805,7 @@ impl zerotl::Encode for InputDocument<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Empty => w.put_u32(0x72f0eaae),
-            Self::Document(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -6228,17 +6813,34 @@ impl<'a> zerotl::Decode<'a> for InputDocument<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x72f0eaae => Self::Empty,
-            0x1abfb575 => Self::Document(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "InputDocument")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x72f0eaae => Self::Empty,
             0x1abfb575 => Self::Document(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputDocument")),
+        })
+    }
+}
+
+impl<'a> InputDocument<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Empty => w.put_u32(0x72f0eaae),
+            Self::Document(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x72f0eaae => Self::Empty,
+            0x1abfb575 => Self::Document(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "InputDocument")),
         })
     }
@@ -6295,10 +6897,7 @@ impl zerotl::Encode for Document<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Empty(x) => x.encode(w),
-            Self::Document(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -6306,17 +6905,34 @@ impl<'a> zerotl::Decode<'a> for Document<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x36f8c871 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
-            0x1e87342b => Self::Document(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "Document")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x36f8c871 => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
             0x1e87342b => Self::Document(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "Document")),
+        })
+    }
+}
+
+impl<'a> Document<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Empty(x) => x.encode(w),
+            Self::Document(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x36f8c871 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
+            0x1e87342b => Self::Document(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "Document")),
         })
     }
@@ -6385,12 +7001,7 @@ impl zerotl::Encode for NotifyPeer {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Peer(x) => x.encode(w),
-            Self::Users => w.put_u32(0xb4c83b4c),
-            Self::Chats => w.put_u32(0xc007cec3),
-            Self::Broadcasts => w.put_u32(0xd612e8ef),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -6398,18 +7009,37 @@ impl<'a> zerotl::Decode<'a> for NotifyPeer {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_inline(r)
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
-            0x9fd40bd8 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
+            0x9fd40bd8 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
             0xb4c83b4c => Self::Users,
             0xc007cec3 => Self::Chats,
             0xd612e8ef => Self::Broadcasts,
             id => return Err(r.unknown_constructor(id, "NotifyPeer")),
         })
     }
+}
+
+impl<'a> NotifyPeer {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
     #[inline(always)]
-    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Peer(x) => x.encode(w),
+            Self::Users => w.put_u32(0xb4c83b4c),
+            Self::Chats => w.put_u32(0xc007cec3),
+            Self::Broadcasts => w.put_u32(0xd612e8ef),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
-            0x9fd40bd8 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x9fd40bd8 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
             0xb4c83b4c => Self::Users,
             0xc007cec3 => Self::Chats,
             0xd612e8ef => Self::Broadcasts,
@@ -6755,6 +7385,22 @@ impl zerotl::Encode for InputPrivacyKey {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
+        self.encode_inline(w)
+    }
+}
+
+impl<'a> zerotl::Decode<'a> for InputPrivacyKey {
+    const MIN_SIZE: usize = 4;
+    #[inline]
+    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_inline(r)
+    }
+}
+
+impl<'a> InputPrivacyKey {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::StatusTimestamp => w.put_u32(0x4f96cb18),
             Self::ChatInvite => w.put_u32(0xbdfb0426),
@@ -6766,12 +7412,10 @@ impl zerotl::Encode for InputPrivacyKey {
             Self::AddedByPhone => w.put_u32(0xd1219bdd),
         }
     }
-}
 
-impl<'a> zerotl::Decode<'a> for InputPrivacyKey {
-    const MIN_SIZE: usize = 4;
-    #[inline]
-    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x4f96cb18 => Self::StatusTimestamp,
             0xbdfb0426 => Self::ChatInvite,
@@ -6909,6 +7553,22 @@ impl zerotl::Encode for PrivacyKey {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
+        self.encode_inline(w)
+    }
+}
+
+impl<'a> zerotl::Decode<'a> for PrivacyKey {
+    const MIN_SIZE: usize = 4;
+    #[inline]
+    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_inline(r)
+    }
+}
+
+impl<'a> PrivacyKey {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::StatusTimestamp => w.put_u32(0xbc2eab30),
             Self::ChatInvite => w.put_u32(0x500e6dfa),
@@ -6920,12 +7580,10 @@ impl zerotl::Encode for PrivacyKey {
             Self::AddedByPhone => w.put_u32(0x42ffd42b),
         }
     }
-}
 
-impl<'a> zerotl::Decode<'a> for PrivacyKey {
-    const MIN_SIZE: usize = 4;
-    #[inline]
-    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xbc2eab30 => Self::StatusTimestamp,
             0x500e6dfa => Self::ChatInvite,
@@ -7063,6 +7721,22 @@ impl zerotl::Encode for InputPrivacyRule<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
+        self.encode_inline(w)
+    }
+}
+
+impl<'a> zerotl::Decode<'a> for InputPrivacyRule<'a> {
+    const MIN_SIZE: usize = 4;
+    #[inline]
+    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_inline(r)
+    }
+}
+
+impl<'a> InputPrivacyRule<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::ValueAllowContacts => w.put_u32(0x0d09e07b),
             Self::ValueAllowAll => w.put_u32(0x184b35ce),
@@ -7074,12 +7748,10 @@ impl zerotl::Encode for InputPrivacyRule<'_> {
             Self::ValueDisallowChatParticipants(x) => x.encode(w),
         }
     }
-}
 
-impl<'a> zerotl::Decode<'a> for InputPrivacyRule<'a> {
-    const MIN_SIZE: usize = 4;
-    #[inline]
-    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x0d09e07b => Self::ValueAllowContacts,
             0x184b35ce => Self::ValueAllowAll,
@@ -7217,6 +7889,22 @@ impl zerotl::Encode for PrivacyRule<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
+        self.encode_inline(w)
+    }
+}
+
+impl<'a> zerotl::Decode<'a> for PrivacyRule<'a> {
+    const MIN_SIZE: usize = 4;
+    #[inline]
+    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_inline(r)
+    }
+}
+
+impl<'a> PrivacyRule<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::ValueAllowContacts => w.put_u32(0xfffe1bac),
             Self::ValueAllowAll => w.put_u32(0x65427b82),
@@ -7228,12 +7916,10 @@ impl zerotl::Encode for PrivacyRule<'_> {
             Self::ValueDisallowChatParticipants(x) => x.encode(w),
         }
     }
-}
 
-impl<'a> zerotl::Decode<'a> for PrivacyRule<'a> {
-    const MIN_SIZE: usize = 4;
-    #[inline]
-    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xfffe1bac => Self::ValueAllowContacts,
             0x65427b82 => Self::ValueAllowAll,
@@ -7329,9 +8015,7 @@ impl zerotl::Encode for AccountDaysTtl {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Ttl(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -7339,15 +8023,31 @@ impl<'a> zerotl::Decode<'a> for AccountDaysTtl {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xb8d0afdf => Self::Ttl(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "AccountDaysTTL")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xb8d0afdf => Self::Ttl(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "AccountDaysTTL")),
+        })
+    }
+}
+
+impl<'a> AccountDaysTtl {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Ttl(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xb8d0afdf => Self::Ttl(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "AccountDaysTTL")),
         })
     }
@@ -7428,6 +8128,22 @@ impl zerotl::Encode for DocumentAttribute<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
+        self.encode_inline(w)
+    }
+}
+
+impl<'a> zerotl::Decode<'a> for DocumentAttribute<'a> {
+    const MIN_SIZE: usize = 4;
+    #[inline]
+    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_inline(r)
+    }
+}
+
+impl<'a> DocumentAttribute<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::ImageSize(x) => x.encode(w),
             Self::Animated => w.put_u32(0x11b58939),
@@ -7438,12 +8154,10 @@ impl zerotl::Encode for DocumentAttribute<'_> {
             Self::HasStickers => w.put_u32(0x9801d2f7),
         }
     }
-}
 
-impl<'a> zerotl::Decode<'a> for DocumentAttribute<'a> {
-    const MIN_SIZE: usize = 4;
-    #[inline]
-    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x6c37c15c => Self::ImageSize(zerotl::BareDecode::decode_bare(r)?),
             0x11b58939 => Self::Animated,
@@ -7532,9 +8246,7 @@ impl zerotl::Encode for StickerPack<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Pack(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -7542,15 +8254,31 @@ impl<'a> zerotl::Decode<'a> for StickerPack<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x12b299d4 => Self::Pack(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "StickerPack")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x12b299d4 => Self::Pack(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "StickerPack")),
+        })
+    }
+}
+
+impl<'a> StickerPack<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Pack(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x12b299d4 => Self::Pack(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "StickerPack")),
         })
     }
@@ -7613,12 +8341,7 @@ impl zerotl::Encode for WebPage<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Empty(x) => x.encode(w),
-            Self::Pending(x) => x.encode(w),
-            Self::Page(x) => x.encode(w),
-            Self::NotModified(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -7626,13 +8349,7 @@ impl<'a> zerotl::Decode<'a> for WebPage<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xeb1477e8 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
-            0xc586da1c => Self::Pending(zerotl::BareDecode::decode_bare(r)?),
-            0xe89c45b2 => Self::Page(zerotl::BareDecode::decode_bare(r)?),
-            0x7311ca11 => Self::NotModified(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "WebPage")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
@@ -7641,6 +8358,31 @@ impl<'a> zerotl::Decode<'a> for WebPage<'a> {
             0xc586da1c => Self::Pending(zerotl::BareDecode::decode_bare_inline(r)?),
             0xe89c45b2 => Self::Page(zerotl::BareDecode::decode_bare_inline(r)?),
             0x7311ca11 => Self::NotModified(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "WebPage")),
+        })
+    }
+}
+
+impl<'a> WebPage<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Empty(x) => x.encode(w),
+            Self::Pending(x) => x.encode(w),
+            Self::Page(x) => x.encode(w),
+            Self::NotModified(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xeb1477e8 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
+            0xc586da1c => Self::Pending(zerotl::BareDecode::decode_bare(r)?),
+            0xe89c45b2 => Self::Page(zerotl::BareDecode::decode_bare(r)?),
+            0x7311ca11 => Self::NotModified(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "WebPage")),
         })
     }
@@ -7703,9 +8445,7 @@ impl zerotl::Encode for Authorization<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Authorization(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -7713,15 +8453,31 @@ impl<'a> zerotl::Decode<'a> for Authorization<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xad01d61d => Self::Authorization(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "Authorization")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xad01d61d => Self::Authorization(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "Authorization")),
+        })
+    }
+}
+
+impl<'a> Authorization<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Authorization(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xad01d61d => Self::Authorization(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "Authorization")),
         })
     }
@@ -7766,9 +8522,7 @@ impl zerotl::Encode for ReceivedNotifyMessage {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Message(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -7776,15 +8530,31 @@ impl<'a> zerotl::Decode<'a> for ReceivedNotifyMessage {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xa384b779 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "ReceivedNotifyMessage")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xa384b779 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "ReceivedNotifyMessage")),
+        })
+    }
+}
+
+impl<'a> ReceivedNotifyMessage {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Message(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xa384b779 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "ReceivedNotifyMessage")),
         })
     }
@@ -7835,10 +8605,7 @@ impl zerotl::Encode for ExportedChatInvite<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::ChatInviteEmpty => w.put_u32(0x69df3769),
-            Self::ChatInviteExported(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -7846,17 +8613,34 @@ impl<'a> zerotl::Decode<'a> for ExportedChatInvite<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x69df3769 => Self::ChatInviteEmpty,
-            0xfc2e05bc => Self::ChatInviteExported(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "ExportedChatInvite")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x69df3769 => Self::ChatInviteEmpty,
             0xfc2e05bc => Self::ChatInviteExported(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "ExportedChatInvite")),
+        })
+    }
+}
+
+impl<'a> ExportedChatInvite<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::ChatInviteEmpty => w.put_u32(0x69df3769),
+            Self::ChatInviteExported(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x69df3769 => Self::ChatInviteEmpty,
+            0xfc2e05bc => Self::ChatInviteExported(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "ExportedChatInvite")),
         })
     }
@@ -7919,11 +8703,7 @@ impl zerotl::Encode for ChatInvite<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Already(x) => x.encode(w),
-            Self::Invite(x) => x.encode(w),
-            Self::Peek(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -7931,12 +8711,7 @@ impl<'a> zerotl::Decode<'a> for ChatInvite<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x5a686d7c => Self::Already(zerotl::BareDecode::decode_bare(r)?),
-            0xdfc2f58e => Self::Invite(zerotl::BareDecode::decode_bare(r)?),
-            0x61695cb0 => Self::Peek(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "ChatInvite")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
@@ -7944,6 +8719,29 @@ impl<'a> zerotl::Decode<'a> for ChatInvite<'a> {
             0x5a686d7c => Self::Already(zerotl::BareDecode::decode_bare_inline(r)?),
             0xdfc2f58e => Self::Invite(zerotl::BareDecode::decode_bare_inline(r)?),
             0x61695cb0 => Self::Peek(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "ChatInvite")),
+        })
+    }
+}
+
+impl<'a> ChatInvite<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Already(x) => x.encode(w),
+            Self::Invite(x) => x.encode(w),
+            Self::Peek(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x5a686d7c => Self::Already(zerotl::BareDecode::decode_bare(r)?),
+            0xdfc2f58e => Self::Invite(zerotl::BareDecode::decode_bare(r)?),
+            0x61695cb0 => Self::Peek(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "ChatInvite")),
         })
     }
@@ -8024,6 +8822,22 @@ impl zerotl::Encode for InputStickerSet<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
+        self.encode_inline(w)
+    }
+}
+
+impl<'a> zerotl::Decode<'a> for InputStickerSet<'a> {
+    const MIN_SIZE: usize = 4;
+    #[inline]
+    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_inline(r)
+    }
+}
+
+impl<'a> InputStickerSet<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty => w.put_u32(0xffb62b95),
             Self::Id(x) => x.encode(w),
@@ -8032,12 +8846,10 @@ impl zerotl::Encode for InputStickerSet<'_> {
             Self::Dice(x) => x.encode(w),
         }
     }
-}
 
-impl<'a> zerotl::Decode<'a> for InputStickerSet<'a> {
-    const MIN_SIZE: usize = 4;
-    #[inline]
-    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xffb62b95 => Self::Empty,
             0x9de7a269 => Self::Id(zerotl::BareDecode::decode_bare(r)?),
@@ -8112,9 +8924,7 @@ impl zerotl::Encode for StickerSet<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Set(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -8122,15 +8932,31 @@ impl<'a> zerotl::Decode<'a> for StickerSet<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x40e237a8 => Self::Set(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "StickerSet")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x40e237a8 => Self::Set(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "StickerSet")),
+        })
+    }
+}
+
+impl<'a> StickerSet<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Set(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x40e237a8 => Self::Set(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "StickerSet")),
         })
     }
@@ -8175,9 +9001,7 @@ impl zerotl::Encode for BotCommand<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Command(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -8185,15 +9009,31 @@ impl<'a> zerotl::Decode<'a> for BotCommand<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xc27ac8c7 => Self::Command(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "BotCommand")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xc27ac8c7 => Self::Command(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "BotCommand")),
+        })
+    }
+}
+
+impl<'a> BotCommand<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Command(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xc27ac8c7 => Self::Command(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "BotCommand")),
         })
     }
@@ -8238,9 +9078,7 @@ impl zerotl::Encode for BotInfo<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Info(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -8248,15 +9086,31 @@ impl<'a> zerotl::Decode<'a> for BotInfo<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x98e81d3a => Self::Info(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "BotInfo")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x98e81d3a => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "BotInfo")),
+        })
+    }
+}
+
+impl<'a> BotInfo<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Info(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x98e81d3a => Self::Info(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "BotInfo")),
         })
     }
@@ -8497,9 +9351,7 @@ impl zerotl::Encode for KeyboardButtonRow<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Row(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -8507,15 +9359,31 @@ impl<'a> zerotl::Decode<'a> for KeyboardButtonRow<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x77608b83 => Self::Row(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "KeyboardButtonRow")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x77608b83 => Self::Row(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "KeyboardButtonRow")),
+        })
+    }
+}
+
+impl<'a> KeyboardButtonRow<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Row(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x77608b83 => Self::Row(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "KeyboardButtonRow")),
         })
     }
@@ -8578,12 +9446,7 @@ impl zerotl::Encode for ReplyMarkup<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::KeyboardHide(x) => x.encode(w),
-            Self::KeyboardForceReply(x) => x.encode(w),
-            Self::KeyboardMarkup(x) => x.encode(w),
-            Self::InlineMarkup(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -8591,13 +9454,7 @@ impl<'a> zerotl::Decode<'a> for ReplyMarkup<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xa03e5b85 => Self::KeyboardHide(zerotl::BareDecode::decode_bare(r)?),
-            0xf4108aa0 => Self::KeyboardForceReply(zerotl::BareDecode::decode_bare(r)?),
-            0x3502758c => Self::KeyboardMarkup(zerotl::BareDecode::decode_bare(r)?),
-            0x48a30254 => Self::InlineMarkup(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "ReplyMarkup")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
@@ -8606,6 +9463,31 @@ impl<'a> zerotl::Decode<'a> for ReplyMarkup<'a> {
             0xf4108aa0 => Self::KeyboardForceReply(zerotl::BareDecode::decode_bare_inline(r)?),
             0x3502758c => Self::KeyboardMarkup(zerotl::BareDecode::decode_bare_inline(r)?),
             0x48a30254 => Self::InlineMarkup(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "ReplyMarkup")),
+        })
+    }
+}
+
+impl<'a> ReplyMarkup<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::KeyboardHide(x) => x.encode(w),
+            Self::KeyboardForceReply(x) => x.encode(w),
+            Self::KeyboardMarkup(x) => x.encode(w),
+            Self::InlineMarkup(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xa03e5b85 => Self::KeyboardHide(zerotl::BareDecode::decode_bare(r)?),
+            0xf4108aa0 => Self::KeyboardForceReply(zerotl::BareDecode::decode_bare(r)?),
+            0x3502758c => Self::KeyboardMarkup(zerotl::BareDecode::decode_bare(r)?),
+            0x48a30254 => Self::InlineMarkup(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "ReplyMarkup")),
         })
     }
@@ -8988,11 +9870,7 @@ impl zerotl::Encode for InputChannel<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Empty => w.put_u32(0xee8c1e86),
-            Self::Channel(x) => x.encode(w),
-            Self::FromMessage(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -9000,12 +9878,7 @@ impl<'a> zerotl::Decode<'a> for InputChannel<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xee8c1e86 => Self::Empty,
-            0xafeb712e => Self::Channel(zerotl::BareDecode::decode_bare(r)?),
-            0x2a286531 => Self::FromMessage(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "InputChannel")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
@@ -9013,6 +9886,29 @@ impl<'a> zerotl::Decode<'a> for InputChannel<'a> {
             0xee8c1e86 => Self::Empty,
             0xafeb712e => Self::Channel(zerotl::BareDecode::decode_bare_inline(r)?),
             0x2a286531 => Self::FromMessage(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputChannel")),
+        })
+    }
+}
+
+impl<'a> InputChannel<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Empty => w.put_u32(0xee8c1e86),
+            Self::Channel(x) => x.encode(w),
+            Self::FromMessage(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xee8c1e86 => Self::Empty,
+            0xafeb712e => Self::Channel(zerotl::BareDecode::decode_bare(r)?),
+            0x2a286531 => Self::FromMessage(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "InputChannel")),
         })
     }
@@ -9069,9 +9965,7 @@ impl zerotl::Encode for MessageRange {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Range(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -9079,15 +9973,31 @@ impl<'a> zerotl::Decode<'a> for MessageRange {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x0ae30253 => Self::Range(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "MessageRange")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x0ae30253 => Self::Range(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "MessageRange")),
+        })
+    }
+}
+
+impl<'a> MessageRange {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Range(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x0ae30253 => Self::Range(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "MessageRange")),
         })
     }
@@ -9138,10 +10048,7 @@ impl zerotl::Encode for ChannelMessagesFilter<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Empty => w.put_u32(0x94d42ee7),
-            Self::Filter(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -9149,17 +10056,34 @@ impl<'a> zerotl::Decode<'a> for ChannelMessagesFilter<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x94d42ee7 => Self::Empty,
-            0xcd77d957 => Self::Filter(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "ChannelMessagesFilter")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x94d42ee7 => Self::Empty,
             0xcd77d957 => Self::Filter(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "ChannelMessagesFilter")),
+        })
+    }
+}
+
+impl<'a> ChannelMessagesFilter<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Empty => w.put_u32(0x94d42ee7),
+            Self::Filter(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x94d42ee7 => Self::Empty,
+            0xcd77d957 => Self::Filter(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "ChannelMessagesFilter")),
         })
     }
@@ -9240,6 +10164,22 @@ impl zerotl::Encode for ChannelParticipant<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
+        self.encode_inline(w)
+    }
+}
+
+impl<'a> zerotl::Decode<'a> for ChannelParticipant<'a> {
+    const MIN_SIZE: usize = 4;
+    #[inline]
+    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_inline(r)
+    }
+}
+
+impl<'a> ChannelParticipant<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Participant(x) => x.encode(w),
             Self::ParticipantSelf(x) => x.encode(w),
@@ -9249,12 +10189,10 @@ impl zerotl::Encode for ChannelParticipant<'_> {
             Self::Left(x) => x.encode(w),
         }
     }
-}
 
-impl<'a> zerotl::Decode<'a> for ChannelParticipant<'a> {
-    const MIN_SIZE: usize = 4;
-    #[inline]
-    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x15ebac1d => Self::Participant(zerotl::BareDecode::decode_bare(r)?),
             0xa3289a6d => Self::ParticipantSelf(zerotl::BareDecode::decode_bare(r)?),
@@ -9378,6 +10316,22 @@ impl zerotl::Encode for ChannelParticipantsFilter<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
+        self.encode_inline(w)
+    }
+}
+
+impl<'a> zerotl::Decode<'a> for ChannelParticipantsFilter<'a> {
+    const MIN_SIZE: usize = 4;
+    #[inline]
+    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_inline(r)
+    }
+}
+
+impl<'a> ChannelParticipantsFilter<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Recent => w.put_u32(0xde3f3c79),
             Self::Admins => w.put_u32(0xb4608969),
@@ -9389,12 +10343,10 @@ impl zerotl::Encode for ChannelParticipantsFilter<'_> {
             Self::Mentions(x) => x.encode(w),
         }
     }
-}
 
-impl<'a> zerotl::Decode<'a> for ChannelParticipantsFilter<'a> {
-    const MIN_SIZE: usize = 4;
-    #[inline]
-    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xde3f3c79 => Self::Recent,
             0xb4608969 => Self::Admins,
@@ -9520,6 +10472,22 @@ impl zerotl::Encode for InputBotInlineMessage<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
+        self.encode_inline(w)
+    }
+}
+
+impl<'a> zerotl::Decode<'a> for InputBotInlineMessage<'a> {
+    const MIN_SIZE: usize = 4;
+    #[inline]
+    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_inline(r)
+    }
+}
+
+impl<'a> InputBotInlineMessage<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::MediaAuto(x) => x.encode(w),
             Self::Text(x) => x.encode(w),
@@ -9529,12 +10497,10 @@ impl zerotl::Encode for InputBotInlineMessage<'_> {
             Self::Game(x) => x.encode(w),
         }
     }
-}
 
-impl<'a> zerotl::Decode<'a> for InputBotInlineMessage<'a> {
-    const MIN_SIZE: usize = 4;
-    #[inline]
-    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x3380c786 => Self::MediaAuto(zerotl::BareDecode::decode_bare(r)?),
             0x3dcd7a87 => Self::Text(zerotl::BareDecode::decode_bare(r)?),
@@ -9634,12 +10600,7 @@ impl zerotl::Encode for InputBotInlineResult<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Result(x) => x.encode(w),
-            Self::Photo(x) => x.encode(w),
-            Self::Document(x) => x.encode(w),
-            Self::Game(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -9647,13 +10608,7 @@ impl<'a> zerotl::Decode<'a> for InputBotInlineResult<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x88bf9319 => Self::Result(zerotl::BareDecode::decode_bare(r)?),
-            0xa8d864a7 => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
-            0xfff8fdc4 => Self::Document(zerotl::BareDecode::decode_bare(r)?),
-            0x4fa417f2 => Self::Game(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "InputBotInlineResult")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
@@ -9662,6 +10617,31 @@ impl<'a> zerotl::Decode<'a> for InputBotInlineResult<'a> {
             0xa8d864a7 => Self::Photo(zerotl::BareDecode::decode_bare_inline(r)?),
             0xfff8fdc4 => Self::Document(zerotl::BareDecode::decode_bare_inline(r)?),
             0x4fa417f2 => Self::Game(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputBotInlineResult")),
+        })
+    }
+}
+
+impl<'a> InputBotInlineResult<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Result(x) => x.encode(w),
+            Self::Photo(x) => x.encode(w),
+            Self::Document(x) => x.encode(w),
+            Self::Game(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x88bf9319 => Self::Result(zerotl::BareDecode::decode_bare(r)?),
+            0xa8d864a7 => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
+            0xfff8fdc4 => Self::Document(zerotl::BareDecode::decode_bare(r)?),
+            0x4fa417f2 => Self::Game(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "InputBotInlineResult")),
         })
     }
@@ -9748,6 +10728,22 @@ impl zerotl::Encode for BotInlineMessage<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
+        self.encode_inline(w)
+    }
+}
+
+impl<'a> zerotl::Decode<'a> for BotInlineMessage<'a> {
+    const MIN_SIZE: usize = 4;
+    #[inline]
+    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_inline(r)
+    }
+}
+
+impl<'a> BotInlineMessage<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::MediaAuto(x) => x.encode(w),
             Self::Text(x) => x.encode(w),
@@ -9756,12 +10752,10 @@ impl zerotl::Encode for BotInlineMessage<'_> {
             Self::MediaContact(x) => x.encode(w),
         }
     }
-}
 
-impl<'a> zerotl::Decode<'a> for BotInlineMessage<'a> {
-    const MIN_SIZE: usize = 4;
-    #[inline]
-    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x764cf810 => Self::MediaAuto(zerotl::BareDecode::decode_bare(r)?),
             0x8c7f65e2 => Self::Text(zerotl::BareDecode::decode_bare(r)?),
@@ -9842,10 +10836,7 @@ impl zerotl::Encode for BotInlineResult<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Result(x) => x.encode(w),
-            Self::MediaResult(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -9853,17 +10844,34 @@ impl<'a> zerotl::Decode<'a> for BotInlineResult<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x11965f3a => Self::Result(zerotl::BareDecode::decode_bare(r)?),
-            0x17db940b => Self::MediaResult(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "BotInlineResult")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x11965f3a => Self::Result(zerotl::BareDecode::decode_bare_inline(r)?),
             0x17db940b => Self::MediaResult(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "BotInlineResult")),
+        })
+    }
+}
+
+impl<'a> BotInlineResult<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Result(x) => x.encode(w),
+            Self::MediaResult(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x11965f3a => Self::Result(zerotl::BareDecode::decode_bare(r)?),
+            0x17db940b => Self::MediaResult(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "BotInlineResult")),
         })
     }
@@ -9914,9 +10922,7 @@ impl zerotl::Encode for ExportedMessageLink<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Link(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -9924,15 +10930,31 @@ impl<'a> zerotl::Decode<'a> for ExportedMessageLink<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x5dab1af4 => Self::Link(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "ExportedMessageLink")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x5dab1af4 => Self::Link(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "ExportedMessageLink")),
+        })
+    }
+}
+
+impl<'a> ExportedMessageLink<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Link(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x5dab1af4 => Self::Link(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "ExportedMessageLink")),
         })
     }
@@ -9977,9 +10999,7 @@ impl zerotl::Encode for MessageFwdHeader<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Header(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -9987,15 +11007,31 @@ impl<'a> zerotl::Decode<'a> for MessageFwdHeader<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x5f777dce => Self::Header(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "MessageFwdHeader")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x5f777dce => Self::Header(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "MessageFwdHeader")),
+        })
+    }
+}
+
+impl<'a> MessageFwdHeader<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Header(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x5f777dce => Self::Header(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "MessageFwdHeader")),
         })
     }
@@ -10040,9 +11076,7 @@ impl zerotl::Encode for InputBotInlineMessageId {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Id(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -10050,15 +11084,31 @@ impl<'a> zerotl::Decode<'a> for InputBotInlineMessageId {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x890c3d89 => Self::Id(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "InputBotInlineMessageID")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x890c3d89 => Self::Id(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputBotInlineMessageID")),
+        })
+    }
+}
+
+impl<'a> InputBotInlineMessageId {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Id(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x890c3d89 => Self::Id(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "InputBotInlineMessageID")),
         })
     }
@@ -10103,9 +11153,7 @@ impl zerotl::Encode for InlineBotSwitchPm<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Pm(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -10113,15 +11161,31 @@ impl<'a> zerotl::Decode<'a> for InlineBotSwitchPm<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x3c20629f => Self::Pm(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "InlineBotSwitchPM")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x3c20629f => Self::Pm(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InlineBotSwitchPM")),
+        })
+    }
+}
+
+impl<'a> InlineBotSwitchPm<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Pm(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x3c20629f => Self::Pm(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "InlineBotSwitchPM")),
         })
     }
@@ -10166,9 +11230,7 @@ impl zerotl::Encode for TopPeer {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Peer(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -10176,15 +11238,31 @@ impl<'a> zerotl::Decode<'a> for TopPeer {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xedcdc05b => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "TopPeer")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xedcdc05b => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "TopPeer")),
+        })
+    }
+}
+
+impl<'a> TopPeer {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Peer(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xedcdc05b => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "TopPeer")),
         })
     }
@@ -10271,6 +11349,22 @@ impl zerotl::Encode for TopPeerCategory {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
+        self.encode_inline(w)
+    }
+}
+
+impl<'a> zerotl::Decode<'a> for TopPeerCategory {
+    const MIN_SIZE: usize = 4;
+    #[inline]
+    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_inline(r)
+    }
+}
+
+impl<'a> TopPeerCategory {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::BotsPm => w.put_u32(0xab661b5b),
             Self::BotsInline => w.put_u32(0x148677e2),
@@ -10282,12 +11376,10 @@ impl zerotl::Encode for TopPeerCategory {
             Self::ForwardChats => w.put_u32(0xfbeec0f0),
         }
     }
-}
 
-impl<'a> zerotl::Decode<'a> for TopPeerCategory {
-    const MIN_SIZE: usize = 4;
-    #[inline]
-    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xab661b5b => Self::BotsPm,
             0x148677e2 => Self::BotsInline,
@@ -10383,9 +11475,7 @@ impl zerotl::Encode for TopPeerCategoryPeers<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Peers(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -10393,15 +11483,31 @@ impl<'a> zerotl::Decode<'a> for TopPeerCategoryPeers<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xfb834291 => Self::Peers(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "TopPeerCategoryPeers")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xfb834291 => Self::Peers(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "TopPeerCategoryPeers")),
+        })
+    }
+}
+
+impl<'a> TopPeerCategoryPeers<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Peers(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xfb834291 => Self::Peers(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "TopPeerCategoryPeers")),
         })
     }
@@ -10452,10 +11558,7 @@ impl zerotl::Encode for DraftMessage<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Empty(x) => x.encode(w),
-            Self::Message(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -10463,17 +11566,34 @@ impl<'a> zerotl::Decode<'a> for DraftMessage<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x1b0c841a => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
-            0xfd8e711f => Self::Message(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "DraftMessage")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x1b0c841a => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
             0xfd8e711f => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "DraftMessage")),
+        })
+    }
+}
+
+impl<'a> DraftMessage<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Empty(x) => x.encode(w),
+            Self::Message(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x1b0c841a => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
+            0xfd8e711f => Self::Message(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "DraftMessage")),
         })
     }
@@ -10530,10 +11650,7 @@ impl zerotl::Encode for StickerSetCovered<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Covered(x) => x.encode(w),
-            Self::MultiCovered(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -10541,17 +11658,34 @@ impl<'a> zerotl::Decode<'a> for StickerSetCovered<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x6410a5d2 => Self::Covered(zerotl::BareDecode::decode_bare(r)?),
-            0x3407e51b => Self::MultiCovered(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "StickerSetCovered")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x6410a5d2 => Self::Covered(zerotl::BareDecode::decode_bare_inline(r)?),
             0x3407e51b => Self::MultiCovered(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "StickerSetCovered")),
+        })
+    }
+}
+
+impl<'a> StickerSetCovered<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Covered(x) => x.encode(w),
+            Self::MultiCovered(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x6410a5d2 => Self::Covered(zerotl::BareDecode::decode_bare(r)?),
+            0x3407e51b => Self::MultiCovered(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "StickerSetCovered")),
         })
     }
@@ -10602,9 +11736,7 @@ impl zerotl::Encode for MaskCoords {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Coords(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -10612,15 +11744,31 @@ impl<'a> zerotl::Decode<'a> for MaskCoords {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xaed6dbb2 => Self::Coords(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "MaskCoords")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xaed6dbb2 => Self::Coords(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "MaskCoords")),
+        })
+    }
+}
+
+impl<'a> MaskCoords {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Coords(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xaed6dbb2 => Self::Coords(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "MaskCoords")),
         })
     }
@@ -10671,10 +11819,7 @@ impl zerotl::Encode for InputStickeredMedia<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Photo(x) => x.encode(w),
-            Self::Document(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -10682,17 +11827,34 @@ impl<'a> zerotl::Decode<'a> for InputStickeredMedia<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x4a992157 => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
-            0x0438865b => Self::Document(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "InputStickeredMedia")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x4a992157 => Self::Photo(zerotl::BareDecode::decode_bare_inline(r)?),
             0x0438865b => Self::Document(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputStickeredMedia")),
+        })
+    }
+}
+
+impl<'a> InputStickeredMedia<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Photo(x) => x.encode(w),
+            Self::Document(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x4a992157 => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
+            0x0438865b => Self::Document(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "InputStickeredMedia")),
         })
     }
@@ -10743,9 +11905,7 @@ impl zerotl::Encode for Game<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Game(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -10753,15 +11913,31 @@ impl<'a> zerotl::Decode<'a> for Game<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xbdf9653b => Self::Game(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "Game")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xbdf9653b => Self::Game(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "Game")),
+        })
+    }
+}
+
+impl<'a> Game<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Game(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xbdf9653b => Self::Game(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "Game")),
         })
     }
@@ -10812,10 +11988,7 @@ impl zerotl::Encode for InputGame<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Id(x) => x.encode(w),
-            Self::ShortName(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -10823,17 +11996,34 @@ impl<'a> zerotl::Decode<'a> for InputGame<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x032c3e77 => Self::Id(zerotl::BareDecode::decode_bare(r)?),
-            0xc331e80a => Self::ShortName(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "InputGame")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x032c3e77 => Self::Id(zerotl::BareDecode::decode_bare_inline(r)?),
             0xc331e80a => Self::ShortName(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputGame")),
+        })
+    }
+}
+
+impl<'a> InputGame<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Id(x) => x.encode(w),
+            Self::ShortName(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x032c3e77 => Self::Id(zerotl::BareDecode::decode_bare(r)?),
+            0xc331e80a => Self::ShortName(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "InputGame")),
         })
     }
@@ -10884,9 +12074,7 @@ impl zerotl::Encode for HighScore {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Score(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -10894,15 +12082,31 @@ impl<'a> zerotl::Decode<'a> for HighScore {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x58fffcd0 => Self::Score(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "HighScore")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x58fffcd0 => Self::Score(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "HighScore")),
+        })
+    }
+}
+
+impl<'a> HighScore {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Score(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x58fffcd0 => Self::Score(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "HighScore")),
         })
     }
@@ -11679,12 +12883,7 @@ impl zerotl::Encode for PhoneCallDiscardReason {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Missed => w.put_u32(0x85e42301),
-            Self::Disconnect => w.put_u32(0xe095c1a0),
-            Self::Hangup => w.put_u32(0x57adc690),
-            Self::Busy => w.put_u32(0xfaf7e8c9),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -11692,6 +12891,10 @@ impl<'a> zerotl::Decode<'a> for PhoneCallDiscardReason {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_inline(r)
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x85e42301 => Self::Missed,
             0xe095c1a0 => Self::Disconnect,
@@ -11700,8 +12903,23 @@ impl<'a> zerotl::Decode<'a> for PhoneCallDiscardReason {
             id => return Err(r.unknown_constructor(id, "PhoneCallDiscardReason")),
         })
     }
+}
+
+impl<'a> PhoneCallDiscardReason {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
     #[inline(always)]
-    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Missed => w.put_u32(0x85e42301),
+            Self::Disconnect => w.put_u32(0xe095c1a0),
+            Self::Hangup => w.put_u32(0x57adc690),
+            Self::Busy => w.put_u32(0xfaf7e8c9),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x85e42301 => Self::Missed,
             0xe095c1a0 => Self::Disconnect,
@@ -11769,9 +12987,7 @@ impl zerotl::Encode for DataJson<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Json(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -11779,15 +12995,31 @@ impl<'a> zerotl::Decode<'a> for DataJson<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x7d748d04 => Self::Json(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "DataJSON")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x7d748d04 => Self::Json(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "DataJSON")),
+        })
+    }
+}
+
+impl<'a> DataJson<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Json(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x7d748d04 => Self::Json(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "DataJSON")),
         })
     }
@@ -11832,9 +13064,7 @@ impl zerotl::Encode for LabeledPrice<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Price(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -11842,15 +13072,31 @@ impl<'a> zerotl::Decode<'a> for LabeledPrice<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xcb296bf8 => Self::Price(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "LabeledPrice")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xcb296bf8 => Self::Price(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "LabeledPrice")),
+        })
+    }
+}
+
+impl<'a> LabeledPrice<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Price(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xcb296bf8 => Self::Price(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "LabeledPrice")),
         })
     }
@@ -11895,9 +13141,7 @@ impl zerotl::Encode for Invoice<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Invoice(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -11905,15 +13149,31 @@ impl<'a> zerotl::Decode<'a> for Invoice<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xc30aa358 => Self::Invoice(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "Invoice")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xc30aa358 => Self::Invoice(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "Invoice")),
+        })
+    }
+}
+
+impl<'a> Invoice<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Invoice(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xc30aa358 => Self::Invoice(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "Invoice")),
         })
     }
@@ -11958,9 +13218,7 @@ impl zerotl::Encode for PaymentCharge<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Charge(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -11968,15 +13226,31 @@ impl<'a> zerotl::Decode<'a> for PaymentCharge<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xea02c27e => Self::Charge(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "PaymentCharge")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xea02c27e => Self::Charge(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "PaymentCharge")),
+        })
+    }
+}
+
+impl<'a> PaymentCharge<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Charge(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xea02c27e => Self::Charge(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "PaymentCharge")),
         })
     }
@@ -12021,9 +13295,7 @@ impl zerotl::Encode for PostAddress<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Address(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -12031,15 +13303,31 @@ impl<'a> zerotl::Decode<'a> for PostAddress<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x1e8caaeb => Self::Address(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "PostAddress")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x1e8caaeb => Self::Address(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "PostAddress")),
+        })
+    }
+}
+
+impl<'a> PostAddress<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Address(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x1e8caaeb => Self::Address(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "PostAddress")),
         })
     }
@@ -12084,9 +13372,7 @@ impl zerotl::Encode for PaymentRequestedInfo<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Info(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -12094,15 +13380,31 @@ impl<'a> zerotl::Decode<'a> for PaymentRequestedInfo<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x909c3f94 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "PaymentRequestedInfo")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x909c3f94 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "PaymentRequestedInfo")),
+        })
+    }
+}
+
+impl<'a> PaymentRequestedInfo<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Info(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x909c3f94 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "PaymentRequestedInfo")),
         })
     }
@@ -12147,9 +13449,7 @@ impl zerotl::Encode for PaymentSavedCredentials<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Card(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -12157,15 +13457,31 @@ impl<'a> zerotl::Decode<'a> for PaymentSavedCredentials<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xcdc27a1f => Self::Card(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "PaymentSavedCredentials")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xcdc27a1f => Self::Card(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "PaymentSavedCredentials")),
+        })
+    }
+}
+
+impl<'a> PaymentSavedCredentials<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Card(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xcdc27a1f => Self::Card(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "PaymentSavedCredentials")),
         })
     }
@@ -12216,10 +13532,7 @@ impl zerotl::Encode for WebDocument<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Document(x) => x.encode(w),
-            Self::NoProxy(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -12227,17 +13540,34 @@ impl<'a> zerotl::Decode<'a> for WebDocument<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x1c570ed1 => Self::Document(zerotl::BareDecode::decode_bare(r)?),
-            0xf9c8bcc6 => Self::NoProxy(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "WebDocument")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x1c570ed1 => Self::Document(zerotl::BareDecode::decode_bare_inline(r)?),
             0xf9c8bcc6 => Self::NoProxy(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "WebDocument")),
+        })
+    }
+}
+
+impl<'a> WebDocument<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Document(x) => x.encode(w),
+            Self::NoProxy(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x1c570ed1 => Self::Document(zerotl::BareDecode::decode_bare(r)?),
+            0xf9c8bcc6 => Self::NoProxy(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "WebDocument")),
         })
     }
@@ -12288,9 +13618,7 @@ impl zerotl::Encode for InputWebDocument<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Document(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -12298,15 +13626,31 @@ impl<'a> zerotl::Decode<'a> for InputWebDocument<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x9bed434d => Self::Document(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "InputWebDocument")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x9bed434d => Self::Document(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputWebDocument")),
+        })
+    }
+}
+
+impl<'a> InputWebDocument<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Document(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x9bed434d => Self::Document(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "InputWebDocument")),
         })
     }
@@ -12357,10 +13701,7 @@ impl zerotl::Encode for InputWebFileLocation<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Location(x) => x.encode(w),
-            Self::GeoPointLocation(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -12368,17 +13709,34 @@ impl<'a> zerotl::Decode<'a> for InputWebFileLocation<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xc239d686 => Self::Location(zerotl::BareDecode::decode_bare(r)?),
-            0x9f2221c9 => Self::GeoPointLocation(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "InputWebFileLocation")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xc239d686 => Self::Location(zerotl::BareDecode::decode_bare_inline(r)?),
             0x9f2221c9 => Self::GeoPointLocation(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputWebFileLocation")),
+        })
+    }
+}
+
+impl<'a> InputWebFileLocation<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Location(x) => x.encode(w),
+            Self::GeoPointLocation(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xc239d686 => Self::Location(zerotl::BareDecode::decode_bare(r)?),
+            0x9f2221c9 => Self::GeoPointLocation(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "InputWebFileLocation")),
         })
     }
@@ -12447,12 +13805,7 @@ impl zerotl::Encode for InputPaymentCredentials<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Saved(x) => x.encode(w),
-            Self::Credentials(x) => x.encode(w),
-            Self::ApplePay(x) => x.encode(w),
-            Self::AndroidPay(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -12460,13 +13813,7 @@ impl<'a> zerotl::Decode<'a> for InputPaymentCredentials<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xc10eb2cf => Self::Saved(zerotl::BareDecode::decode_bare(r)?),
-            0x3417d728 => Self::Credentials(zerotl::BareDecode::decode_bare(r)?),
-            0x0aa1c39f => Self::ApplePay(zerotl::BareDecode::decode_bare(r)?),
-            0xca05d50e => Self::AndroidPay(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "InputPaymentCredentials")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
@@ -12475,6 +13822,31 @@ impl<'a> zerotl::Decode<'a> for InputPaymentCredentials<'a> {
             0x3417d728 => Self::Credentials(zerotl::BareDecode::decode_bare_inline(r)?),
             0x0aa1c39f => Self::ApplePay(zerotl::BareDecode::decode_bare_inline(r)?),
             0xca05d50e => Self::AndroidPay(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputPaymentCredentials")),
+        })
+    }
+}
+
+impl<'a> InputPaymentCredentials<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Saved(x) => x.encode(w),
+            Self::Credentials(x) => x.encode(w),
+            Self::ApplePay(x) => x.encode(w),
+            Self::AndroidPay(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xc10eb2cf => Self::Saved(zerotl::BareDecode::decode_bare(r)?),
+            0x3417d728 => Self::Credentials(zerotl::BareDecode::decode_bare(r)?),
+            0x0aa1c39f => Self::ApplePay(zerotl::BareDecode::decode_bare(r)?),
+            0xca05d50e => Self::AndroidPay(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "InputPaymentCredentials")),
         })
     }
@@ -12537,9 +13909,7 @@ impl zerotl::Encode for ShippingOption<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Option(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -12547,15 +13917,31 @@ impl<'a> zerotl::Decode<'a> for ShippingOption<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xb6213cdf => Self::Option(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "ShippingOption")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xb6213cdf => Self::Option(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "ShippingOption")),
+        })
+    }
+}
+
+impl<'a> ShippingOption<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Option(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xb6213cdf => Self::Option(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "ShippingOption")),
         })
     }
@@ -12600,9 +13986,7 @@ impl zerotl::Encode for InputStickerSetItem<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Item(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -12610,15 +13994,31 @@ impl<'a> zerotl::Decode<'a> for InputStickerSetItem<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xffa0a496 => Self::Item(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "InputStickerSetItem")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xffa0a496 => Self::Item(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputStickerSetItem")),
+        })
+    }
+}
+
+impl<'a> InputStickerSetItem<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Item(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xffa0a496 => Self::Item(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "InputStickerSetItem")),
         })
     }
@@ -12663,9 +14063,7 @@ impl zerotl::Encode for InputPhoneCall {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Call(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -12673,15 +14071,31 @@ impl<'a> zerotl::Decode<'a> for InputPhoneCall {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x1e36fded => Self::Call(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "InputPhoneCall")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x1e36fded => Self::Call(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputPhoneCall")),
+        })
+    }
+}
+
+impl<'a> InputPhoneCall {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Call(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x1e36fded => Self::Call(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "InputPhoneCall")),
         })
     }
@@ -12756,6 +14170,22 @@ impl zerotl::Encode for PhoneCall<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
+        self.encode_inline(w)
+    }
+}
+
+impl<'a> zerotl::Decode<'a> for PhoneCall<'a> {
+    const MIN_SIZE: usize = 4;
+    #[inline]
+    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_inline(r)
+    }
+}
+
+impl<'a> PhoneCall<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty(x) => x.encode(w),
             Self::Waiting(x) => x.encode(w),
@@ -12765,12 +14195,10 @@ impl zerotl::Encode for PhoneCall<'_> {
             Self::Discarded(x) => x.encode(w),
         }
     }
-}
 
-impl<'a> zerotl::Decode<'a> for PhoneCall<'a> {
-    const MIN_SIZE: usize = 4;
-    #[inline]
-    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x5366c915 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
             0x1b8f4ad1 => Self::Waiting(zerotl::BareDecode::decode_bare(r)?),
@@ -12858,10 +14286,7 @@ impl zerotl::Encode for PhoneConnection<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Connection(x) => x.encode(w),
-            Self::Webrtc(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -12869,17 +14294,34 @@ impl<'a> zerotl::Decode<'a> for PhoneConnection<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x9d4c17c0 => Self::Connection(zerotl::BareDecode::decode_bare(r)?),
-            0x635fe375 => Self::Webrtc(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "PhoneConnection")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x9d4c17c0 => Self::Connection(zerotl::BareDecode::decode_bare_inline(r)?),
             0x635fe375 => Self::Webrtc(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "PhoneConnection")),
+        })
+    }
+}
+
+impl<'a> PhoneConnection<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Connection(x) => x.encode(w),
+            Self::Webrtc(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x9d4c17c0 => Self::Connection(zerotl::BareDecode::decode_bare(r)?),
+            0x635fe375 => Self::Webrtc(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "PhoneConnection")),
         })
     }
@@ -12930,9 +14372,7 @@ impl zerotl::Encode for PhoneCallProtocol<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Protocol(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -12940,15 +14380,31 @@ impl<'a> zerotl::Decode<'a> for PhoneCallProtocol<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xfc878fc8 => Self::Protocol(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "PhoneCallProtocol")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xfc878fc8 => Self::Protocol(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "PhoneCallProtocol")),
+        })
+    }
+}
+
+impl<'a> PhoneCallProtocol<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Protocol(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xfc878fc8 => Self::Protocol(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "PhoneCallProtocol")),
         })
     }
@@ -12993,9 +14449,7 @@ impl zerotl::Encode for CdnPublicKey<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Key(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -13003,15 +14457,31 @@ impl<'a> zerotl::Decode<'a> for CdnPublicKey<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xc982eaba => Self::Key(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "CdnPublicKey")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xc982eaba => Self::Key(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "CdnPublicKey")),
+        })
+    }
+}
+
+impl<'a> CdnPublicKey<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Key(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xc982eaba => Self::Key(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "CdnPublicKey")),
         })
     }
@@ -13056,9 +14526,7 @@ impl zerotl::Encode for CdnConfig<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Config(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -13066,15 +14534,31 @@ impl<'a> zerotl::Decode<'a> for CdnConfig<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x5725e40a => Self::Config(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "CdnConfig")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x5725e40a => Self::Config(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "CdnConfig")),
+        })
+    }
+}
+
+impl<'a> CdnConfig<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Config(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x5725e40a => Self::Config(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "CdnConfig")),
         })
     }
@@ -13131,11 +14615,7 @@ impl zerotl::Encode for LangPackString<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::String(x) => x.encode(w),
-            Self::Pluralized(x) => x.encode(w),
-            Self::Deleted(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -13143,12 +14623,7 @@ impl<'a> zerotl::Decode<'a> for LangPackString<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xcad181f6 => Self::String(zerotl::BareDecode::decode_bare(r)?),
-            0x6c47ac9f => Self::Pluralized(zerotl::BareDecode::decode_bare(r)?),
-            0x2979eeb2 => Self::Deleted(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "LangPackString")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
@@ -13156,6 +14631,29 @@ impl<'a> zerotl::Decode<'a> for LangPackString<'a> {
             0xcad181f6 => Self::String(zerotl::BareDecode::decode_bare_inline(r)?),
             0x6c47ac9f => Self::Pluralized(zerotl::BareDecode::decode_bare_inline(r)?),
             0x2979eeb2 => Self::Deleted(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "LangPackString")),
+        })
+    }
+}
+
+impl<'a> LangPackString<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::String(x) => x.encode(w),
+            Self::Pluralized(x) => x.encode(w),
+            Self::Deleted(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xcad181f6 => Self::String(zerotl::BareDecode::decode_bare(r)?),
+            0x6c47ac9f => Self::Pluralized(zerotl::BareDecode::decode_bare(r)?),
+            0x2979eeb2 => Self::Deleted(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "LangPackString")),
         })
     }
@@ -13212,9 +14710,7 @@ impl zerotl::Encode for LangPackDifference<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Difference(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -13222,15 +14718,31 @@ impl<'a> zerotl::Decode<'a> for LangPackDifference<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xf385c1f6 => Self::Difference(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "LangPackDifference")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xf385c1f6 => Self::Difference(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "LangPackDifference")),
+        })
+    }
+}
+
+impl<'a> LangPackDifference<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Difference(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xf385c1f6 => Self::Difference(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "LangPackDifference")),
         })
     }
@@ -13275,9 +14787,7 @@ impl zerotl::Encode for LangPackLanguage<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Language(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -13285,15 +14795,31 @@ impl<'a> zerotl::Decode<'a> for LangPackLanguage<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xeeca5ce3 => Self::Language(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "LangPackLanguage")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xeeca5ce3 => Self::Language(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "LangPackLanguage")),
+        })
+    }
+}
+
+impl<'a> LangPackLanguage<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Language(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xeeca5ce3 => Self::Language(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "LangPackLanguage")),
         })
     }
@@ -13776,9 +15302,7 @@ impl zerotl::Encode for ChannelAdminLogEvent<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Event(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -13786,15 +15310,31 @@ impl<'a> zerotl::Decode<'a> for ChannelAdminLogEvent<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x3b5a3e40 => Self::Event(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "ChannelAdminLogEvent")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x3b5a3e40 => Self::Event(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "ChannelAdminLogEvent")),
+        })
+    }
+}
+
+impl<'a> ChannelAdminLogEvent<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Event(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x3b5a3e40 => Self::Event(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "ChannelAdminLogEvent")),
         })
     }
@@ -13839,9 +15379,7 @@ impl zerotl::Encode for ChannelAdminLogEventsFilter {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Filter(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -13849,15 +15387,31 @@ impl<'a> zerotl::Decode<'a> for ChannelAdminLogEventsFilter {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xea107ae4 => Self::Filter(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "ChannelAdminLogEventsFilter")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xea107ae4 => Self::Filter(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "ChannelAdminLogEventsFilter")),
+        })
+    }
+}
+
+impl<'a> ChannelAdminLogEventsFilter {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Filter(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xea107ae4 => Self::Filter(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "ChannelAdminLogEventsFilter")),
         })
     }
@@ -13902,9 +15456,7 @@ impl zerotl::Encode for PopularContact {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Contact(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -13912,15 +15464,31 @@ impl<'a> zerotl::Decode<'a> for PopularContact {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x5ce14175 => Self::Contact(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "PopularContact")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x5ce14175 => Self::Contact(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "PopularContact")),
+        })
+    }
+}
+
+impl<'a> PopularContact {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Contact(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x5ce14175 => Self::Contact(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "PopularContact")),
         })
     }
@@ -13989,6 +15557,22 @@ impl zerotl::Encode for RecentMeUrl<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
+        self.encode_inline(w)
+    }
+}
+
+impl<'a> zerotl::Decode<'a> for RecentMeUrl<'a> {
+    const MIN_SIZE: usize = 4;
+    #[inline]
+    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_inline(r)
+    }
+}
+
+impl<'a> RecentMeUrl<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Unknown(x) => x.encode(w),
             Self::User(x) => x.encode(w),
@@ -13997,12 +15581,10 @@ impl zerotl::Encode for RecentMeUrl<'_> {
             Self::StickerSet(x) => x.encode(w),
         }
     }
-}
 
-impl<'a> zerotl::Decode<'a> for RecentMeUrl<'a> {
-    const MIN_SIZE: usize = 4;
-    #[inline]
-    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x46e1d13d => Self::Unknown(zerotl::BareDecode::decode_bare(r)?),
             0x8dbc3336 => Self::User(zerotl::BareDecode::decode_bare(r)?),
@@ -14077,9 +15659,7 @@ impl zerotl::Encode for InputSingleMedia<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Media(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -14087,15 +15667,31 @@ impl<'a> zerotl::Decode<'a> for InputSingleMedia<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x1cc6e91f => Self::Media(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "InputSingleMedia")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x1cc6e91f => Self::Media(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputSingleMedia")),
+        })
+    }
+}
+
+impl<'a> InputSingleMedia<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Media(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x1cc6e91f => Self::Media(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "InputSingleMedia")),
         })
     }
@@ -14140,9 +15736,7 @@ impl zerotl::Encode for WebAuthorization<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Authorization(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -14150,15 +15744,31 @@ impl<'a> zerotl::Decode<'a> for WebAuthorization<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xcac943f2 => Self::Authorization(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "WebAuthorization")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xcac943f2 => Self::Authorization(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "WebAuthorization")),
+        })
+    }
+}
+
+impl<'a> WebAuthorization<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Authorization(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xcac943f2 => Self::Authorization(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "WebAuthorization")),
         })
     }
@@ -14221,12 +15831,7 @@ impl zerotl::Encode for InputMessage {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Id(x) => x.encode(w),
-            Self::ReplyTo(x) => x.encode(w),
-            Self::Pinned => w.put_u32(0x86872538),
-            Self::CallbackQuery(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -14234,13 +15839,7 @@ impl<'a> zerotl::Decode<'a> for InputMessage {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xa676a322 => Self::Id(zerotl::BareDecode::decode_bare(r)?),
-            0xbad88395 => Self::ReplyTo(zerotl::BareDecode::decode_bare(r)?),
-            0x86872538 => Self::Pinned,
-            0xacfa1a7e => Self::CallbackQuery(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "InputMessage")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
@@ -14249,6 +15848,31 @@ impl<'a> zerotl::Decode<'a> for InputMessage {
             0xbad88395 => Self::ReplyTo(zerotl::BareDecode::decode_bare_inline(r)?),
             0x86872538 => Self::Pinned,
             0xacfa1a7e => Self::CallbackQuery(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputMessage")),
+        })
+    }
+}
+
+impl<'a> InputMessage {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Id(x) => x.encode(w),
+            Self::ReplyTo(x) => x.encode(w),
+            Self::Pinned => w.put_u32(0x86872538),
+            Self::CallbackQuery(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xa676a322 => Self::Id(zerotl::BareDecode::decode_bare(r)?),
+            0xbad88395 => Self::ReplyTo(zerotl::BareDecode::decode_bare(r)?),
+            0x86872538 => Self::Pinned,
+            0xacfa1a7e => Self::CallbackQuery(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "InputMessage")),
         })
     }
@@ -14317,10 +15941,7 @@ impl zerotl::Encode for InputDialogPeer<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Peer(x) => x.encode(w),
-            Self::Folder(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -14328,17 +15949,34 @@ impl<'a> zerotl::Decode<'a> for InputDialogPeer<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xfcaafeb7 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
-            0x64600527 => Self::Folder(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "InputDialogPeer")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xfcaafeb7 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
             0x64600527 => Self::Folder(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputDialogPeer")),
+        })
+    }
+}
+
+impl<'a> InputDialogPeer<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Peer(x) => x.encode(w),
+            Self::Folder(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xfcaafeb7 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
+            0x64600527 => Self::Folder(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "InputDialogPeer")),
         })
     }
@@ -14395,10 +16033,7 @@ impl zerotl::Encode for DialogPeer {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Peer(x) => x.encode(w),
-            Self::Folder(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -14406,17 +16041,34 @@ impl<'a> zerotl::Decode<'a> for DialogPeer {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xe56dbf05 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
-            0x514519e2 => Self::Folder(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "DialogPeer")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xe56dbf05 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
             0x514519e2 => Self::Folder(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "DialogPeer")),
+        })
+    }
+}
+
+impl<'a> DialogPeer {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Peer(x) => x.encode(w),
+            Self::Folder(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xe56dbf05 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
+            0x514519e2 => Self::Folder(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "DialogPeer")),
         })
     }
@@ -14467,9 +16119,7 @@ impl zerotl::Encode for FileHash<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Hash(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -14477,15 +16127,31 @@ impl<'a> zerotl::Decode<'a> for FileHash<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x6242c773 => Self::Hash(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "FileHash")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x6242c773 => Self::Hash(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "FileHash")),
+        })
+    }
+}
+
+impl<'a> FileHash<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Hash(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x6242c773 => Self::Hash(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "FileHash")),
         })
     }
@@ -14530,9 +16196,7 @@ impl zerotl::Encode for InputClientProxy<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Proxy(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -14540,15 +16204,31 @@ impl<'a> zerotl::Decode<'a> for InputClientProxy<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x75588b3f => Self::Proxy(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "InputClientProxy")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x75588b3f => Self::Proxy(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputClientProxy")),
+        })
+    }
+}
+
+impl<'a> InputClientProxy<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Proxy(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x75588b3f => Self::Proxy(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "InputClientProxy")),
         })
     }
@@ -14599,10 +16279,7 @@ impl zerotl::Encode for InputSecureFile<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Uploaded(x) => x.encode(w),
-            Self::File(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -14610,17 +16287,34 @@ impl<'a> zerotl::Decode<'a> for InputSecureFile<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x3334b0f0 => Self::Uploaded(zerotl::BareDecode::decode_bare(r)?),
-            0x5367e5be => Self::File(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "InputSecureFile")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x3334b0f0 => Self::Uploaded(zerotl::BareDecode::decode_bare_inline(r)?),
             0x5367e5be => Self::File(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputSecureFile")),
+        })
+    }
+}
+
+impl<'a> InputSecureFile<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Uploaded(x) => x.encode(w),
+            Self::File(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x3334b0f0 => Self::Uploaded(zerotl::BareDecode::decode_bare(r)?),
+            0x5367e5be => Self::File(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "InputSecureFile")),
         })
     }
@@ -14677,10 +16371,7 @@ impl zerotl::Encode for SecureFile<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Empty => w.put_u32(0x64199744),
-            Self::File(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -14688,17 +16379,34 @@ impl<'a> zerotl::Decode<'a> for SecureFile<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x64199744 => Self::Empty,
-            0xe0277a62 => Self::File(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "SecureFile")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x64199744 => Self::Empty,
             0xe0277a62 => Self::File(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "SecureFile")),
+        })
+    }
+}
+
+impl<'a> SecureFile<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Empty => w.put_u32(0x64199744),
+            Self::File(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x64199744 => Self::Empty,
+            0xe0277a62 => Self::File(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "SecureFile")),
         })
     }
@@ -14749,9 +16457,7 @@ impl zerotl::Encode for SecureData<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Data(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -14759,15 +16465,31 @@ impl<'a> zerotl::Decode<'a> for SecureData<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x8aeabec3 => Self::Data(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "SecureData")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x8aeabec3 => Self::Data(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "SecureData")),
+        })
+    }
+}
+
+impl<'a> SecureData<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Data(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x8aeabec3 => Self::Data(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "SecureData")),
         })
     }
@@ -14818,10 +16540,7 @@ impl zerotl::Encode for SecurePlainData<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Phone(x) => x.encode(w),
-            Self::Email(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -14829,17 +16548,34 @@ impl<'a> zerotl::Decode<'a> for SecurePlainData<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x7d6099dd => Self::Phone(zerotl::BareDecode::decode_bare(r)?),
-            0x21ec5a5f => Self::Email(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "SecurePlainData")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x7d6099dd => Self::Phone(zerotl::BareDecode::decode_bare_inline(r)?),
             0x21ec5a5f => Self::Email(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "SecurePlainData")),
+        })
+    }
+}
+
+impl<'a> SecurePlainData<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Phone(x) => x.encode(w),
+            Self::Email(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x7d6099dd => Self::Phone(zerotl::BareDecode::decode_bare(r)?),
+            0x21ec5a5f => Self::Email(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "SecurePlainData")),
         })
     }
@@ -15114,9 +16850,7 @@ impl zerotl::Encode for SecureValue<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Value(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -15124,15 +16858,31 @@ impl<'a> zerotl::Decode<'a> for SecureValue<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x187fa0ca => Self::Value(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "SecureValue")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x187fa0ca => Self::Value(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "SecureValue")),
+        })
+    }
+}
+
+impl<'a> SecureValue<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Value(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x187fa0ca => Self::Value(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "SecureValue")),
         })
     }
@@ -15177,9 +16927,7 @@ impl zerotl::Encode for InputSecureValue<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Value(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -15187,15 +16935,31 @@ impl<'a> zerotl::Decode<'a> for InputSecureValue<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xdb21d0a7 => Self::Value(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "InputSecureValue")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xdb21d0a7 => Self::Value(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputSecureValue")),
+        })
+    }
+}
+
+impl<'a> InputSecureValue<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Value(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xdb21d0a7 => Self::Value(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "InputSecureValue")),
         })
     }
@@ -15240,9 +17004,7 @@ impl zerotl::Encode for SecureValueHash<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Hash(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -15250,15 +17012,31 @@ impl<'a> zerotl::Decode<'a> for SecureValueHash<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xed1ecdb0 => Self::Hash(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "SecureValueHash")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xed1ecdb0 => Self::Hash(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "SecureValueHash")),
+        })
+    }
+}
+
+impl<'a> SecureValueHash<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Hash(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xed1ecdb0 => Self::Hash(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "SecureValueHash")),
         })
     }
@@ -15471,9 +17249,7 @@ impl zerotl::Encode for SecureCredentialsEncrypted<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Encrypted(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -15481,15 +17257,31 @@ impl<'a> zerotl::Decode<'a> for SecureCredentialsEncrypted<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x33f0ea47 => Self::Encrypted(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "SecureCredentialsEncrypted")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x33f0ea47 => Self::Encrypted(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "SecureCredentialsEncrypted")),
+        })
+    }
+}
+
+impl<'a> SecureCredentialsEncrypted<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Encrypted(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x33f0ea47 => Self::Encrypted(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "SecureCredentialsEncrypted")),
         })
     }
@@ -15534,9 +17326,7 @@ impl zerotl::Encode for SavedContact<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::PhoneContact(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -15544,15 +17334,31 @@ impl<'a> zerotl::Decode<'a> for SavedContact<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x1142bd56 => Self::PhoneContact(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "SavedContact")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x1142bd56 => Self::PhoneContact(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "SavedContact")),
+        })
+    }
+}
+
+impl<'a> SavedContact<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::PhoneContact(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x1142bd56 => Self::PhoneContact(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "SavedContact")),
         })
     }
@@ -15607,10 +17413,7 @@ impl zerotl::Encode for PasswordKdfAlgo<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Unknown => w.put_u32(0xd45ab096),
-            Self::Sha256Sha256Pbkdf2Hmacsha512iter100000Sha256ModPow(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -15618,13 +17421,7 @@ impl<'a> zerotl::Decode<'a> for PasswordKdfAlgo<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xd45ab096 => Self::Unknown,
-            0x3a912d4a => Self::Sha256Sha256Pbkdf2Hmacsha512iter100000Sha256ModPow(
-                zerotl::BareDecode::decode_bare(r)?,
-            ),
-            id => return Err(r.unknown_constructor(id, "PasswordKdfAlgo")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
@@ -15632,6 +17429,29 @@ impl<'a> zerotl::Decode<'a> for PasswordKdfAlgo<'a> {
             0xd45ab096 => Self::Unknown,
             0x3a912d4a => Self::Sha256Sha256Pbkdf2Hmacsha512iter100000Sha256ModPow(
                 zerotl::BareDecode::decode_bare_inline(r)?,
+            ),
+            id => return Err(r.unknown_constructor(id, "PasswordKdfAlgo")),
+        })
+    }
+}
+
+impl<'a> PasswordKdfAlgo<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Unknown => w.put_u32(0xd45ab096),
+            Self::Sha256Sha256Pbkdf2Hmacsha512iter100000Sha256ModPow(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xd45ab096 => Self::Unknown,
+            0x3a912d4a => Self::Sha256Sha256Pbkdf2Hmacsha512iter100000Sha256ModPow(
+                zerotl::BareDecode::decode_bare(r)?,
             ),
             id => return Err(r.unknown_constructor(id, "PasswordKdfAlgo")),
         })
@@ -15701,11 +17521,7 @@ impl zerotl::Encode for SecurePasswordKdfAlgo<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Unknown => w.put_u32(0x004a8537),
-            Self::Pbkdf2Hmacsha512iter100000(x) => x.encode(w),
-            Self::Sha512(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -15713,12 +17529,7 @@ impl<'a> zerotl::Decode<'a> for SecurePasswordKdfAlgo<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x004a8537 => Self::Unknown,
-            0xbbf2dda0 => Self::Pbkdf2Hmacsha512iter100000(zerotl::BareDecode::decode_bare(r)?),
-            0x86471d92 => Self::Sha512(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "SecurePasswordKdfAlgo")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
@@ -15728,6 +17539,29 @@ impl<'a> zerotl::Decode<'a> for SecurePasswordKdfAlgo<'a> {
                 Self::Pbkdf2Hmacsha512iter100000(zerotl::BareDecode::decode_bare_inline(r)?)
             }
             0x86471d92 => Self::Sha512(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "SecurePasswordKdfAlgo")),
+        })
+    }
+}
+
+impl<'a> SecurePasswordKdfAlgo<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Unknown => w.put_u32(0x004a8537),
+            Self::Pbkdf2Hmacsha512iter100000(x) => x.encode(w),
+            Self::Sha512(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x004a8537 => Self::Unknown,
+            0xbbf2dda0 => Self::Pbkdf2Hmacsha512iter100000(zerotl::BareDecode::decode_bare(r)?),
+            0x86471d92 => Self::Sha512(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "SecurePasswordKdfAlgo")),
         })
     }
@@ -15786,9 +17620,7 @@ impl zerotl::Encode for SecureSecretSettings<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Settings(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -15796,15 +17628,31 @@ impl<'a> zerotl::Decode<'a> for SecureSecretSettings<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x1527bcac => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "SecureSecretSettings")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x1527bcac => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "SecureSecretSettings")),
+        })
+    }
+}
+
+impl<'a> SecureSecretSettings<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Settings(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x1527bcac => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "SecureSecretSettings")),
         })
     }
@@ -15855,10 +17703,7 @@ impl zerotl::Encode for InputCheckPasswordSrp<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Empty => w.put_u32(0x9880f658),
-            Self::Srp(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -15866,17 +17711,34 @@ impl<'a> zerotl::Decode<'a> for InputCheckPasswordSrp<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x9880f658 => Self::Empty,
-            0xd27ff082 => Self::Srp(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "InputCheckPasswordSRP")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x9880f658 => Self::Empty,
             0xd27ff082 => Self::Srp(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputCheckPasswordSRP")),
+        })
+    }
+}
+
+impl<'a> InputCheckPasswordSrp<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Empty => w.put_u32(0x9880f658),
+            Self::Srp(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x9880f658 => Self::Empty,
+            0xd27ff082 => Self::Srp(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "InputCheckPasswordSRP")),
         })
     }
@@ -15933,10 +17795,7 @@ impl zerotl::Encode for SecureRequiredType<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Type(x) => x.encode(w),
-            Self::OneOf(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -15944,17 +17803,34 @@ impl<'a> zerotl::Decode<'a> for SecureRequiredType<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x829d99da => Self::Type(zerotl::BareDecode::decode_bare(r)?),
-            0x027477b4 => Self::OneOf(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "SecureRequiredType")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x829d99da => Self::Type(zerotl::BareDecode::decode_bare_inline(r)?),
             0x027477b4 => Self::OneOf(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "SecureRequiredType")),
+        })
+    }
+}
+
+impl<'a> SecureRequiredType<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Type(x) => x.encode(w),
+            Self::OneOf(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x829d99da => Self::Type(zerotl::BareDecode::decode_bare(r)?),
+            0x027477b4 => Self::OneOf(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "SecureRequiredType")),
         })
     }
@@ -16005,9 +17881,7 @@ impl zerotl::Encode for InputAppEvent<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Event(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -16015,15 +17889,31 @@ impl<'a> zerotl::Decode<'a> for InputAppEvent<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x1d1b1245 => Self::Event(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "InputAppEvent")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x1d1b1245 => Self::Event(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputAppEvent")),
+        })
+    }
+}
+
+impl<'a> InputAppEvent<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Event(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x1d1b1245 => Self::Event(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "InputAppEvent")),
         })
     }
@@ -16068,9 +17958,7 @@ impl zerotl::Encode for JsonObjectValue<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Value(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -16078,15 +17966,31 @@ impl<'a> zerotl::Decode<'a> for JsonObjectValue<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xc0de1bd9 => Self::Value(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "JSONObjectValue")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xc0de1bd9 => Self::Value(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "JSONObjectValue")),
+        })
+    }
+}
+
+impl<'a> JsonObjectValue<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Value(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xc0de1bd9 => Self::Value(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "JSONObjectValue")),
         })
     }
@@ -16161,6 +18065,22 @@ impl zerotl::Encode for JsonValue<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
+        self.encode_inline(w)
+    }
+}
+
+impl<'a> zerotl::Decode<'a> for JsonValue<'a> {
+    const MIN_SIZE: usize = 4;
+    #[inline]
+    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_inline(r)
+    }
+}
+
+impl<'a> JsonValue<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Null => w.put_u32(0x3f6d7b68),
             Self::Bool(x) => x.encode(w),
@@ -16170,12 +18090,10 @@ impl zerotl::Encode for JsonValue<'_> {
             Self::Object(x) => x.encode(w),
         }
     }
-}
 
-impl<'a> zerotl::Decode<'a> for JsonValue<'a> {
-    const MIN_SIZE: usize = 4;
-    #[inline]
-    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x3f6d7b68 => Self::Null,
             0xc7345e6a => Self::Bool(zerotl::BareDecode::decode_bare(r)?),
@@ -16257,9 +18175,7 @@ impl zerotl::Encode for PageTableCell<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Cell(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -16267,15 +18183,31 @@ impl<'a> zerotl::Decode<'a> for PageTableCell<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x34566b6a => Self::Cell(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "PageTableCell")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x34566b6a => Self::Cell(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "PageTableCell")),
+        })
+    }
+}
+
+impl<'a> PageTableCell<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Cell(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x34566b6a => Self::Cell(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "PageTableCell")),
         })
     }
@@ -16320,9 +18252,7 @@ impl zerotl::Encode for PageTableRow<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Row(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -16330,15 +18260,31 @@ impl<'a> zerotl::Decode<'a> for PageTableRow<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xe0c0c5e5 => Self::Row(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "PageTableRow")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xe0c0c5e5 => Self::Row(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "PageTableRow")),
+        })
+    }
+}
+
+impl<'a> PageTableRow<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Row(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xe0c0c5e5 => Self::Row(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "PageTableRow")),
         })
     }
@@ -16383,9 +18329,7 @@ impl zerotl::Encode for PageCaption<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Caption(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -16393,15 +18337,31 @@ impl<'a> zerotl::Decode<'a> for PageCaption<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x6f747657 => Self::Caption(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "PageCaption")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x6f747657 => Self::Caption(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "PageCaption")),
+        })
+    }
+}
+
+impl<'a> PageCaption<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Caption(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x6f747657 => Self::Caption(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "PageCaption")),
         })
     }
@@ -16452,10 +18412,7 @@ impl zerotl::Encode for PageListItem<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Text(x) => x.encode(w),
-            Self::Blocks(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -16463,17 +18420,34 @@ impl<'a> zerotl::Decode<'a> for PageListItem<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xb92fb6cd => Self::Text(zerotl::BareDecode::decode_bare(r)?),
-            0x25e073fc => Self::Blocks(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "PageListItem")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xb92fb6cd => Self::Text(zerotl::BareDecode::decode_bare_inline(r)?),
             0x25e073fc => Self::Blocks(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "PageListItem")),
+        })
+    }
+}
+
+impl<'a> PageListItem<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Text(x) => x.encode(w),
+            Self::Blocks(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xb92fb6cd => Self::Text(zerotl::BareDecode::decode_bare(r)?),
+            0x25e073fc => Self::Blocks(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "PageListItem")),
         })
     }
@@ -16530,10 +18504,7 @@ impl zerotl::Encode for PageListOrderedItem<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Text(x) => x.encode(w),
-            Self::Blocks(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -16541,17 +18512,34 @@ impl<'a> zerotl::Decode<'a> for PageListOrderedItem<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x5e068047 => Self::Text(zerotl::BareDecode::decode_bare(r)?),
-            0x98dd8936 => Self::Blocks(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "PageListOrderedItem")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x5e068047 => Self::Text(zerotl::BareDecode::decode_bare_inline(r)?),
             0x98dd8936 => Self::Blocks(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "PageListOrderedItem")),
+        })
+    }
+}
+
+impl<'a> PageListOrderedItem<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Text(x) => x.encode(w),
+            Self::Blocks(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x5e068047 => Self::Text(zerotl::BareDecode::decode_bare(r)?),
+            0x98dd8936 => Self::Blocks(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "PageListOrderedItem")),
         })
     }
@@ -16602,9 +18590,7 @@ impl zerotl::Encode for PageRelatedArticle<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Article(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -16612,15 +18598,31 @@ impl<'a> zerotl::Decode<'a> for PageRelatedArticle<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xb390dc08 => Self::Article(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "PageRelatedArticle")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xb390dc08 => Self::Article(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "PageRelatedArticle")),
+        })
+    }
+}
+
+impl<'a> PageRelatedArticle<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Article(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xb390dc08 => Self::Article(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "PageRelatedArticle")),
         })
     }
@@ -16665,9 +18667,7 @@ impl zerotl::Encode for Page<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Page(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -16675,15 +18675,31 @@ impl<'a> zerotl::Decode<'a> for Page<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x98657f0d => Self::Page(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "Page")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x98657f0d => Self::Page(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "Page")),
+        })
+    }
+}
+
+impl<'a> Page<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Page(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x98657f0d => Self::Page(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "Page")),
         })
     }
@@ -16728,9 +18744,7 @@ impl zerotl::Encode for PollAnswer<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Answer(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -16738,15 +18752,31 @@ impl<'a> zerotl::Decode<'a> for PollAnswer<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x6ca9c2e9 => Self::Answer(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "PollAnswer")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x6ca9c2e9 => Self::Answer(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "PollAnswer")),
+        })
+    }
+}
+
+impl<'a> PollAnswer<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Answer(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x6ca9c2e9 => Self::Answer(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "PollAnswer")),
         })
     }
@@ -16791,9 +18821,7 @@ impl zerotl::Encode for Poll<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Poll(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -16801,15 +18829,31 @@ impl<'a> zerotl::Decode<'a> for Poll<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x86e18161 => Self::Poll(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "Poll")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x86e18161 => Self::Poll(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "Poll")),
+        })
+    }
+}
+
+impl<'a> Poll<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Poll(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x86e18161 => Self::Poll(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "Poll")),
         })
     }
@@ -16854,9 +18898,7 @@ impl zerotl::Encode for PollAnswerVoters<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Voters(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -16864,15 +18906,31 @@ impl<'a> zerotl::Decode<'a> for PollAnswerVoters<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x3b6ddad2 => Self::Voters(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "PollAnswerVoters")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x3b6ddad2 => Self::Voters(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "PollAnswerVoters")),
+        })
+    }
+}
+
+impl<'a> PollAnswerVoters<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Voters(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x3b6ddad2 => Self::Voters(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "PollAnswerVoters")),
         })
     }
@@ -16917,9 +18975,7 @@ impl zerotl::Encode for PollResults<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Results(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -16927,15 +18983,31 @@ impl<'a> zerotl::Decode<'a> for PollResults<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xbadcc1a3 => Self::Results(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "PollResults")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xbadcc1a3 => Self::Results(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "PollResults")),
+        })
+    }
+}
+
+impl<'a> PollResults<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Results(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xbadcc1a3 => Self::Results(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "PollResults")),
         })
     }
@@ -16980,9 +19052,7 @@ impl zerotl::Encode for ChatOnlines {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Onlines(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -16990,15 +19060,31 @@ impl<'a> zerotl::Decode<'a> for ChatOnlines {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xf041e250 => Self::Onlines(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "ChatOnlines")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xf041e250 => Self::Onlines(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "ChatOnlines")),
+        })
+    }
+}
+
+impl<'a> ChatOnlines {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Onlines(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xf041e250 => Self::Onlines(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "ChatOnlines")),
         })
     }
@@ -17043,9 +19129,7 @@ impl zerotl::Encode for StatsUrl<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Url(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -17053,15 +19137,31 @@ impl<'a> zerotl::Decode<'a> for StatsUrl<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x47a971e0 => Self::Url(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "StatsURL")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x47a971e0 => Self::Url(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "StatsURL")),
+        })
+    }
+}
+
+impl<'a> StatsUrl<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Url(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x47a971e0 => Self::Url(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "StatsURL")),
         })
     }
@@ -17106,9 +19206,7 @@ impl zerotl::Encode for ChatAdminRights {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Rights(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -17116,15 +19214,31 @@ impl<'a> zerotl::Decode<'a> for ChatAdminRights {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x5fb224d5 => Self::Rights(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "ChatAdminRights")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x5fb224d5 => Self::Rights(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "ChatAdminRights")),
+        })
+    }
+}
+
+impl<'a> ChatAdminRights {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Rights(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x5fb224d5 => Self::Rights(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "ChatAdminRights")),
         })
     }
@@ -17169,9 +19283,7 @@ impl zerotl::Encode for ChatBannedRights {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Rights(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -17179,15 +19291,31 @@ impl<'a> zerotl::Decode<'a> for ChatBannedRights {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x9f120418 => Self::Rights(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "ChatBannedRights")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x9f120418 => Self::Rights(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "ChatBannedRights")),
+        })
+    }
+}
+
+impl<'a> ChatBannedRights {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Rights(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x9f120418 => Self::Rights(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "ChatBannedRights")),
         })
     }
@@ -17244,11 +19372,7 @@ impl zerotl::Encode for InputWallPaper<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Paper(x) => x.encode(w),
-            Self::Slug(x) => x.encode(w),
-            Self::NoFile => w.put_u32(0x8427bbac),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -17256,18 +19380,36 @@ impl<'a> zerotl::Decode<'a> for InputWallPaper<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xe630b979 => Self::Paper(zerotl::BareDecode::decode_bare(r)?),
-            0x72091c80 => Self::Slug(zerotl::BareDecode::decode_bare(r)?),
-            0x8427bbac => Self::NoFile,
-            id => return Err(r.unknown_constructor(id, "InputWallPaper")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xe630b979 => Self::Paper(zerotl::BareDecode::decode_bare_inline(r)?),
             0x72091c80 => Self::Slug(zerotl::BareDecode::decode_bare_inline(r)?),
+            0x8427bbac => Self::NoFile,
+            id => return Err(r.unknown_constructor(id, "InputWallPaper")),
+        })
+    }
+}
+
+impl<'a> InputWallPaper<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Paper(x) => x.encode(w),
+            Self::Slug(x) => x.encode(w),
+            Self::NoFile => w.put_u32(0x8427bbac),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xe630b979 => Self::Paper(zerotl::BareDecode::decode_bare(r)?),
+            0x72091c80 => Self::Slug(zerotl::BareDecode::decode_bare(r)?),
             0x8427bbac => Self::NoFile,
             id => return Err(r.unknown_constructor(id, "InputWallPaper")),
         })
@@ -17325,9 +19467,7 @@ impl zerotl::Encode for CodeSettings {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Settings(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -17335,15 +19475,31 @@ impl<'a> zerotl::Decode<'a> for CodeSettings {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xdebebe83 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "CodeSettings")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xdebebe83 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "CodeSettings")),
+        })
+    }
+}
+
+impl<'a> CodeSettings {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Settings(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xdebebe83 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "CodeSettings")),
         })
     }
@@ -17388,9 +19544,7 @@ impl zerotl::Encode for WallPaperSettings {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Settings(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -17398,15 +19552,31 @@ impl<'a> zerotl::Decode<'a> for WallPaperSettings {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x05086cf8 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "WallPaperSettings")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x05086cf8 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "WallPaperSettings")),
+        })
+    }
+}
+
+impl<'a> WallPaperSettings {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Settings(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x05086cf8 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "WallPaperSettings")),
         })
     }
@@ -17451,9 +19621,7 @@ impl zerotl::Encode for AutoDownloadSettings {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Settings(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -17461,15 +19629,31 @@ impl<'a> zerotl::Decode<'a> for AutoDownloadSettings {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xe04232f3 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "AutoDownloadSettings")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xe04232f3 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "AutoDownloadSettings")),
+        })
+    }
+}
+
+impl<'a> AutoDownloadSettings {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Settings(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xe04232f3 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "AutoDownloadSettings")),
         })
     }
@@ -17520,10 +19704,7 @@ impl zerotl::Encode for EmojiKeyword<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Keyword(x) => x.encode(w),
-            Self::Deleted(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -17531,17 +19712,34 @@ impl<'a> zerotl::Decode<'a> for EmojiKeyword<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xd5b3b9f9 => Self::Keyword(zerotl::BareDecode::decode_bare(r)?),
-            0x236df622 => Self::Deleted(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "EmojiKeyword")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xd5b3b9f9 => Self::Keyword(zerotl::BareDecode::decode_bare_inline(r)?),
             0x236df622 => Self::Deleted(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "EmojiKeyword")),
+        })
+    }
+}
+
+impl<'a> EmojiKeyword<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Keyword(x) => x.encode(w),
+            Self::Deleted(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xd5b3b9f9 => Self::Keyword(zerotl::BareDecode::decode_bare(r)?),
+            0x236df622 => Self::Deleted(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "EmojiKeyword")),
         })
     }
@@ -17592,9 +19790,7 @@ impl zerotl::Encode for EmojiKeywordsDifference<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Difference(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -17602,15 +19798,31 @@ impl<'a> zerotl::Decode<'a> for EmojiKeywordsDifference<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x5cc761bd => Self::Difference(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "EmojiKeywordsDifference")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x5cc761bd => Self::Difference(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "EmojiKeywordsDifference")),
+        })
+    }
+}
+
+impl<'a> EmojiKeywordsDifference<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Difference(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x5cc761bd => Self::Difference(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "EmojiKeywordsDifference")),
         })
     }
@@ -17655,9 +19867,7 @@ impl zerotl::Encode for EmojiUrl<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Url(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -17665,15 +19875,31 @@ impl<'a> zerotl::Decode<'a> for EmojiUrl<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xa575739d => Self::Url(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "EmojiURL")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xa575739d => Self::Url(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "EmojiURL")),
+        })
+    }
+}
+
+impl<'a> EmojiUrl<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Url(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xa575739d => Self::Url(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "EmojiURL")),
         })
     }
@@ -17718,9 +19944,7 @@ impl zerotl::Encode for EmojiLanguage<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Language(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -17728,15 +19952,31 @@ impl<'a> zerotl::Decode<'a> for EmojiLanguage<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xb3fb5361 => Self::Language(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "EmojiLanguage")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xb3fb5361 => Self::Language(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "EmojiLanguage")),
+        })
+    }
+}
+
+impl<'a> EmojiLanguage<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Language(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xb3fb5361 => Self::Language(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "EmojiLanguage")),
         })
     }
@@ -17781,9 +20021,7 @@ impl zerotl::Encode for FileLocation {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::ToBeDeprecated(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -17791,15 +20029,31 @@ impl<'a> zerotl::Decode<'a> for FileLocation {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xbc7fc6cd => Self::ToBeDeprecated(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "FileLocation")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xbc7fc6cd => Self::ToBeDeprecated(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "FileLocation")),
+        })
+    }
+}
+
+impl<'a> FileLocation {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::ToBeDeprecated(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xbc7fc6cd => Self::ToBeDeprecated(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "FileLocation")),
         })
     }
@@ -17844,9 +20098,7 @@ impl zerotl::Encode for Folder<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Folder(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -17854,15 +20106,31 @@ impl<'a> zerotl::Decode<'a> for Folder<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xff544e65 => Self::Folder(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "Folder")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xff544e65 => Self::Folder(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "Folder")),
+        })
+    }
+}
+
+impl<'a> Folder<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Folder(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xff544e65 => Self::Folder(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "Folder")),
         })
     }
@@ -17907,9 +20175,7 @@ impl zerotl::Encode for InputFolderPeer<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Peer(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -17917,15 +20183,31 @@ impl<'a> zerotl::Decode<'a> for InputFolderPeer<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xfbd2c296 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "InputFolderPeer")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xfbd2c296 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputFolderPeer")),
+        })
+    }
+}
+
+impl<'a> InputFolderPeer<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Peer(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xfbd2c296 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "InputFolderPeer")),
         })
     }
@@ -17970,9 +20252,7 @@ impl zerotl::Encode for FolderPeer {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Peer(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -17980,15 +20260,31 @@ impl<'a> zerotl::Decode<'a> for FolderPeer {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xe9baa668 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "FolderPeer")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xe9baa668 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "FolderPeer")),
+        })
+    }
+}
+
+impl<'a> FolderPeer {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Peer(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xe9baa668 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "FolderPeer")),
         })
     }
@@ -18045,11 +20341,7 @@ impl zerotl::Encode for UrlAuthResult<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Request(x) => x.encode(w),
-            Self::Accepted(x) => x.encode(w),
-            Self::Default => w.put_u32(0xa9d6db1f),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -18057,18 +20349,36 @@ impl<'a> zerotl::Decode<'a> for UrlAuthResult<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x92d33a0e => Self::Request(zerotl::BareDecode::decode_bare(r)?),
-            0x8f8c0e4e => Self::Accepted(zerotl::BareDecode::decode_bare(r)?),
-            0xa9d6db1f => Self::Default,
-            id => return Err(r.unknown_constructor(id, "UrlAuthResult")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x92d33a0e => Self::Request(zerotl::BareDecode::decode_bare_inline(r)?),
             0x8f8c0e4e => Self::Accepted(zerotl::BareDecode::decode_bare_inline(r)?),
+            0xa9d6db1f => Self::Default,
+            id => return Err(r.unknown_constructor(id, "UrlAuthResult")),
+        })
+    }
+}
+
+impl<'a> UrlAuthResult<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Request(x) => x.encode(w),
+            Self::Accepted(x) => x.encode(w),
+            Self::Default => w.put_u32(0xa9d6db1f),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x92d33a0e => Self::Request(zerotl::BareDecode::decode_bare(r)?),
+            0x8f8c0e4e => Self::Accepted(zerotl::BareDecode::decode_bare(r)?),
             0xa9d6db1f => Self::Default,
             id => return Err(r.unknown_constructor(id, "UrlAuthResult")),
         })
@@ -18132,10 +20442,7 @@ impl zerotl::Encode for ChannelLocation<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Empty => w.put_u32(0xbfb5ad8b),
-            Self::Location(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -18143,17 +20450,34 @@ impl<'a> zerotl::Decode<'a> for ChannelLocation<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xbfb5ad8b => Self::Empty,
-            0x209b82db => Self::Location(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "ChannelLocation")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xbfb5ad8b => Self::Empty,
             0x209b82db => Self::Location(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "ChannelLocation")),
+        })
+    }
+}
+
+impl<'a> ChannelLocation<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Empty => w.put_u32(0xbfb5ad8b),
+            Self::Location(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xbfb5ad8b => Self::Empty,
+            0x209b82db => Self::Location(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "ChannelLocation")),
         })
     }
@@ -18210,10 +20534,7 @@ impl zerotl::Encode for PeerLocated {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Located(x) => x.encode(w),
-            Self::SelfLocated(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -18221,17 +20542,34 @@ impl<'a> zerotl::Decode<'a> for PeerLocated {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xca461b5d => Self::Located(zerotl::BareDecode::decode_bare(r)?),
-            0xf8ec284b => Self::SelfLocated(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "PeerLocated")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xca461b5d => Self::Located(zerotl::BareDecode::decode_bare_inline(r)?),
             0xf8ec284b => Self::SelfLocated(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "PeerLocated")),
+        })
+    }
+}
+
+impl<'a> PeerLocated {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Located(x) => x.encode(w),
+            Self::SelfLocated(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xca461b5d => Self::Located(zerotl::BareDecode::decode_bare(r)?),
+            0xf8ec284b => Self::SelfLocated(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "PeerLocated")),
         })
     }
@@ -18282,9 +20620,7 @@ impl zerotl::Encode for RestrictionReason<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Reason(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -18292,15 +20628,31 @@ impl<'a> zerotl::Decode<'a> for RestrictionReason<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xd072acb4 => Self::Reason(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "RestrictionReason")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xd072acb4 => Self::Reason(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "RestrictionReason")),
+        })
+    }
+}
+
+impl<'a> RestrictionReason<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Reason(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xd072acb4 => Self::Reason(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "RestrictionReason")),
         })
     }
@@ -18351,10 +20703,7 @@ impl zerotl::Encode for InputTheme<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Theme(x) => x.encode(w),
-            Self::Slug(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -18362,17 +20711,34 @@ impl<'a> zerotl::Decode<'a> for InputTheme<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x3c5693e9 => Self::Theme(zerotl::BareDecode::decode_bare(r)?),
-            0xf5890df1 => Self::Slug(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "InputTheme")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x3c5693e9 => Self::Theme(zerotl::BareDecode::decode_bare_inline(r)?),
             0xf5890df1 => Self::Slug(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputTheme")),
+        })
+    }
+}
+
+impl<'a> InputTheme<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Theme(x) => x.encode(w),
+            Self::Slug(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x3c5693e9 => Self::Theme(zerotl::BareDecode::decode_bare(r)?),
+            0xf5890df1 => Self::Slug(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "InputTheme")),
         })
     }
@@ -18423,9 +20789,7 @@ impl zerotl::Encode for Theme<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Theme(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -18433,15 +20797,31 @@ impl<'a> zerotl::Decode<'a> for Theme<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x028f1114 => Self::Theme(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "Theme")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x028f1114 => Self::Theme(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "Theme")),
+        })
+    }
+}
+
+impl<'a> Theme<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Theme(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x028f1114 => Self::Theme(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "Theme")),
         })
     }
@@ -18510,6 +20890,22 @@ impl zerotl::Encode for BaseTheme {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
+        self.encode_inline(w)
+    }
+}
+
+impl<'a> zerotl::Decode<'a> for BaseTheme {
+    const MIN_SIZE: usize = 4;
+    #[inline]
+    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_inline(r)
+    }
+}
+
+impl<'a> BaseTheme {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Classic => w.put_u32(0xc3a12462),
             Self::Day => w.put_u32(0xfbd81688),
@@ -18518,12 +20914,10 @@ impl zerotl::Encode for BaseTheme {
             Self::Arctic => w.put_u32(0x5b11125a),
         }
     }
-}
 
-impl<'a> zerotl::Decode<'a> for BaseTheme {
-    const MIN_SIZE: usize = 4;
-    #[inline]
-    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xc3a12462 => Self::Classic,
             0xfbd81688 => Self::Day,
@@ -18598,9 +20992,7 @@ impl zerotl::Encode for InputThemeSettings<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Settings(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -18608,15 +21000,31 @@ impl<'a> zerotl::Decode<'a> for InputThemeSettings<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xbd507cd1 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "InputThemeSettings")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xbd507cd1 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputThemeSettings")),
+        })
+    }
+}
+
+impl<'a> InputThemeSettings<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Settings(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xbd507cd1 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "InputThemeSettings")),
         })
     }
@@ -18661,9 +21069,7 @@ impl zerotl::Encode for ThemeSettings<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Settings(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -18671,15 +21077,31 @@ impl<'a> zerotl::Decode<'a> for ThemeSettings<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x9c14984a => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "ThemeSettings")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x9c14984a => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "ThemeSettings")),
+        })
+    }
+}
+
+impl<'a> ThemeSettings<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Settings(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x9c14984a => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "ThemeSettings")),
         })
     }
@@ -18724,9 +21146,7 @@ impl zerotl::Encode for WebPageAttribute<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Theme(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -18734,15 +21154,31 @@ impl<'a> zerotl::Decode<'a> for WebPageAttribute<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x54b56617 => Self::Theme(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "WebPageAttribute")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x54b56617 => Self::Theme(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "WebPageAttribute")),
+        })
+    }
+}
+
+impl<'a> WebPageAttribute<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Theme(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x54b56617 => Self::Theme(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "WebPageAttribute")),
         })
     }
@@ -18799,11 +21235,7 @@ impl zerotl::Encode for MessageUserVote<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Vote(x) => x.encode(w),
-            Self::InputOption(x) => x.encode(w),
-            Self::Multiple(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -18811,12 +21243,7 @@ impl<'a> zerotl::Decode<'a> for MessageUserVote<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xa28e5559 => Self::Vote(zerotl::BareDecode::decode_bare(r)?),
-            0x36377430 => Self::InputOption(zerotl::BareDecode::decode_bare(r)?),
-            0x0e8fe0de => Self::Multiple(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "MessageUserVote")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
@@ -18824,6 +21251,29 @@ impl<'a> zerotl::Decode<'a> for MessageUserVote<'a> {
             0xa28e5559 => Self::Vote(zerotl::BareDecode::decode_bare_inline(r)?),
             0x36377430 => Self::InputOption(zerotl::BareDecode::decode_bare_inline(r)?),
             0x0e8fe0de => Self::Multiple(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "MessageUserVote")),
+        })
+    }
+}
+
+impl<'a> MessageUserVote<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Vote(x) => x.encode(w),
+            Self::InputOption(x) => x.encode(w),
+            Self::Multiple(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xa28e5559 => Self::Vote(zerotl::BareDecode::decode_bare(r)?),
+            0x36377430 => Self::InputOption(zerotl::BareDecode::decode_bare(r)?),
+            0x0e8fe0de => Self::Multiple(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "MessageUserVote")),
         })
     }
@@ -18880,9 +21330,7 @@ impl zerotl::Encode for BankCardOpenUrl<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Url(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -18890,15 +21338,31 @@ impl<'a> zerotl::Decode<'a> for BankCardOpenUrl<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xf568028a => Self::Url(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "BankCardOpenUrl")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xf568028a => Self::Url(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "BankCardOpenUrl")),
+        })
+    }
+}
+
+impl<'a> BankCardOpenUrl<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Url(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xf568028a => Self::Url(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "BankCardOpenUrl")),
         })
     }
@@ -18943,9 +21407,7 @@ impl zerotl::Encode for DialogFilter<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Filter(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -18953,15 +21415,31 @@ impl<'a> zerotl::Decode<'a> for DialogFilter<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x7438f7e8 => Self::Filter(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "DialogFilter")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x7438f7e8 => Self::Filter(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "DialogFilter")),
+        })
+    }
+}
+
+impl<'a> DialogFilter<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Filter(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x7438f7e8 => Self::Filter(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "DialogFilter")),
         })
     }
@@ -19006,9 +21484,7 @@ impl zerotl::Encode for DialogFilterSuggested<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Suggested(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -19016,15 +21492,31 @@ impl<'a> zerotl::Decode<'a> for DialogFilterSuggested<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x77744d4a => Self::Suggested(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "DialogFilterSuggested")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x77744d4a => Self::Suggested(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "DialogFilterSuggested")),
+        })
+    }
+}
+
+impl<'a> DialogFilterSuggested<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Suggested(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x77744d4a => Self::Suggested(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "DialogFilterSuggested")),
         })
     }
@@ -19069,9 +21561,7 @@ impl zerotl::Encode for StatsDateRangeDays {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Days(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -19079,15 +21569,31 @@ impl<'a> zerotl::Decode<'a> for StatsDateRangeDays {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xb637edaf => Self::Days(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "StatsDateRangeDays")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xb637edaf => Self::Days(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "StatsDateRangeDays")),
+        })
+    }
+}
+
+impl<'a> StatsDateRangeDays {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Days(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xb637edaf => Self::Days(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "StatsDateRangeDays")),
         })
     }
@@ -19132,9 +21638,7 @@ impl zerotl::Encode for StatsAbsValueAndPrev {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Prev(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -19142,15 +21646,31 @@ impl<'a> zerotl::Decode<'a> for StatsAbsValueAndPrev {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xcb43acde => Self::Prev(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "StatsAbsValueAndPrev")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xcb43acde => Self::Prev(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "StatsAbsValueAndPrev")),
+        })
+    }
+}
+
+impl<'a> StatsAbsValueAndPrev {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Prev(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xcb43acde => Self::Prev(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "StatsAbsValueAndPrev")),
         })
     }
@@ -19195,9 +21715,7 @@ impl zerotl::Encode for StatsPercentValue {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Value(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -19205,15 +21723,31 @@ impl<'a> zerotl::Decode<'a> for StatsPercentValue {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xcbce2fe0 => Self::Value(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "StatsPercentValue")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xcbce2fe0 => Self::Value(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "StatsPercentValue")),
+        })
+    }
+}
+
+impl<'a> StatsPercentValue {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Value(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xcbce2fe0 => Self::Value(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "StatsPercentValue")),
         })
     }
@@ -19270,11 +21804,7 @@ impl zerotl::Encode for StatsGraph<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Async(x) => x.encode(w),
-            Self::Error(x) => x.encode(w),
-            Self::Graph(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -19282,12 +21812,7 @@ impl<'a> zerotl::Decode<'a> for StatsGraph<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x4a27eb2d => Self::Async(zerotl::BareDecode::decode_bare(r)?),
-            0xbedc9822 => Self::Error(zerotl::BareDecode::decode_bare(r)?),
-            0x8ea464b6 => Self::Graph(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "StatsGraph")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
@@ -19295,6 +21820,29 @@ impl<'a> zerotl::Decode<'a> for StatsGraph<'a> {
             0x4a27eb2d => Self::Async(zerotl::BareDecode::decode_bare_inline(r)?),
             0xbedc9822 => Self::Error(zerotl::BareDecode::decode_bare_inline(r)?),
             0x8ea464b6 => Self::Graph(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "StatsGraph")),
+        })
+    }
+}
+
+impl<'a> StatsGraph<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Async(x) => x.encode(w),
+            Self::Error(x) => x.encode(w),
+            Self::Graph(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x4a27eb2d => Self::Async(zerotl::BareDecode::decode_bare(r)?),
+            0xbedc9822 => Self::Error(zerotl::BareDecode::decode_bare(r)?),
+            0x8ea464b6 => Self::Graph(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "StatsGraph")),
         })
     }
@@ -19351,9 +21899,7 @@ impl zerotl::Encode for MessageInteractionCounters {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Counters(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -19361,15 +21907,31 @@ impl<'a> zerotl::Decode<'a> for MessageInteractionCounters {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xad4fc9bd => Self::Counters(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "MessageInteractionCounters")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xad4fc9bd => Self::Counters(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "MessageInteractionCounters")),
+        })
+    }
+}
+
+impl<'a> MessageInteractionCounters {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Counters(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xad4fc9bd => Self::Counters(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "MessageInteractionCounters")),
         })
     }
@@ -19414,9 +21976,7 @@ impl zerotl::Encode for VideoSize<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Size(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -19424,15 +21984,31 @@ impl<'a> zerotl::Decode<'a> for VideoSize<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xe831c556 => Self::Size(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "VideoSize")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xe831c556 => Self::Size(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "VideoSize")),
+        })
+    }
+}
+
+impl<'a> VideoSize<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Size(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xe831c556 => Self::Size(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "VideoSize")),
         })
     }
@@ -19477,9 +22053,7 @@ impl zerotl::Encode for StatsGroupTopPoster {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Poster(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -19487,15 +22061,31 @@ impl<'a> zerotl::Decode<'a> for StatsGroupTopPoster {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x18f3d0f7 => Self::Poster(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "StatsGroupTopPoster")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x18f3d0f7 => Self::Poster(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "StatsGroupTopPoster")),
+        })
+    }
+}
+
+impl<'a> StatsGroupTopPoster {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Poster(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x18f3d0f7 => Self::Poster(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "StatsGroupTopPoster")),
         })
     }
@@ -19540,9 +22130,7 @@ impl zerotl::Encode for StatsGroupTopAdmin {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Admin(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -19550,15 +22138,31 @@ impl<'a> zerotl::Decode<'a> for StatsGroupTopAdmin {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x6014f412 => Self::Admin(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "StatsGroupTopAdmin")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x6014f412 => Self::Admin(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "StatsGroupTopAdmin")),
+        })
+    }
+}
+
+impl<'a> StatsGroupTopAdmin {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Admin(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x6014f412 => Self::Admin(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "StatsGroupTopAdmin")),
         })
     }
@@ -19603,9 +22207,7 @@ impl zerotl::Encode for StatsGroupTopInviter {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Inviter(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -19613,15 +22215,31 @@ impl<'a> zerotl::Decode<'a> for StatsGroupTopInviter {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x31962a4c => Self::Inviter(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "StatsGroupTopInviter")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x31962a4c => Self::Inviter(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "StatsGroupTopInviter")),
+        })
+    }
+}
+
+impl<'a> StatsGroupTopInviter {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Inviter(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x31962a4c => Self::Inviter(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "StatsGroupTopInviter")),
         })
     }
@@ -19666,9 +22284,7 @@ impl zerotl::Encode for GlobalPrivacySettings {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Settings(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -19676,15 +22292,31 @@ impl<'a> zerotl::Decode<'a> for GlobalPrivacySettings {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xbea2f424 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "GlobalPrivacySettings")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xbea2f424 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "GlobalPrivacySettings")),
+        })
+    }
+}
+
+impl<'a> GlobalPrivacySettings {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Settings(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xbea2f424 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "GlobalPrivacySettings")),
         })
     }
@@ -19729,9 +22361,7 @@ impl zerotl::Encode for MessageViews<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Views(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -19739,15 +22369,31 @@ impl<'a> zerotl::Decode<'a> for MessageViews<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x455b853d => Self::Views(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "MessageViews")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x455b853d => Self::Views(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "MessageViews")),
+        })
+    }
+}
+
+impl<'a> MessageViews<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Views(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x455b853d => Self::Views(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "MessageViews")),
         })
     }
@@ -19792,9 +22438,7 @@ impl zerotl::Encode for MessageReplyHeader {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Header(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -19802,15 +22446,31 @@ impl<'a> zerotl::Decode<'a> for MessageReplyHeader {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xa6d57763 => Self::Header(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "MessageReplyHeader")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xa6d57763 => Self::Header(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "MessageReplyHeader")),
+        })
+    }
+}
+
+impl<'a> MessageReplyHeader {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Header(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xa6d57763 => Self::Header(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "MessageReplyHeader")),
         })
     }
@@ -19855,9 +22515,7 @@ impl zerotl::Encode for MessageReplies<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Replies(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -19865,15 +22523,31 @@ impl<'a> zerotl::Decode<'a> for MessageReplies<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x4128faac => Self::Replies(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "MessageReplies")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x4128faac => Self::Replies(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "MessageReplies")),
+        })
+    }
+}
+
+impl<'a> MessageReplies<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Replies(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x4128faac => Self::Replies(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "MessageReplies")),
         })
     }
@@ -19918,9 +22592,7 @@ impl zerotl::Encode for PeerBlocked {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Blocked(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -19928,15 +22600,31 @@ impl<'a> zerotl::Decode<'a> for PeerBlocked {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xe8fd8014 => Self::Blocked(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "PeerBlocked")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xe8fd8014 => Self::Blocked(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "PeerBlocked")),
+        })
+    }
+}
+
+impl<'a> PeerBlocked {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Blocked(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xe8fd8014 => Self::Blocked(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "PeerBlocked")),
         })
     }
@@ -19987,10 +22675,7 @@ impl zerotl::Encode for GroupCall<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Discarded(x) => x.encode(w),
-            Self::Call(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -19998,17 +22683,34 @@ impl<'a> zerotl::Decode<'a> for GroupCall<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x7780bcb4 => Self::Discarded(zerotl::BareDecode::decode_bare(r)?),
-            0x55903081 => Self::Call(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "GroupCall")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x7780bcb4 => Self::Discarded(zerotl::BareDecode::decode_bare_inline(r)?),
             0x55903081 => Self::Call(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "GroupCall")),
+        })
+    }
+}
+
+impl<'a> GroupCall<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Discarded(x) => x.encode(w),
+            Self::Call(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x7780bcb4 => Self::Discarded(zerotl::BareDecode::decode_bare(r)?),
+            0x55903081 => Self::Call(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "GroupCall")),
         })
     }
@@ -20059,9 +22761,7 @@ impl zerotl::Encode for InputGroupCall {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Call(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -20069,15 +22769,31 @@ impl<'a> zerotl::Decode<'a> for InputGroupCall {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xd8aa840f => Self::Call(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "InputGroupCall")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xd8aa840f => Self::Call(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "InputGroupCall")),
+        })
+    }
+}
+
+impl<'a> InputGroupCall {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Call(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xd8aa840f => Self::Call(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "InputGroupCall")),
         })
     }
@@ -20122,9 +22838,7 @@ impl zerotl::Encode for GroupCallParticipant {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Participant(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -20132,15 +22846,31 @@ impl<'a> zerotl::Decode<'a> for GroupCallParticipant {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x56b087c9 => Self::Participant(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "GroupCallParticipant")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x56b087c9 => Self::Participant(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "GroupCallParticipant")),
+        })
+    }
+}
+
+impl<'a> GroupCallParticipant {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Participant(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x56b087c9 => Self::Participant(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "GroupCallParticipant")),
         })
     }
@@ -20209,6 +22939,22 @@ impl zerotl::Encode for InlineQueryPeerType {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
+        self.encode_inline(w)
+    }
+}
+
+impl<'a> zerotl::Decode<'a> for InlineQueryPeerType {
+    const MIN_SIZE: usize = 4;
+    #[inline]
+    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_inline(r)
+    }
+}
+
+impl<'a> InlineQueryPeerType {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::SameBotPm => w.put_u32(0x3081ed9d),
             Self::Pm => w.put_u32(0x833c0fac),
@@ -20217,12 +22963,10 @@ impl zerotl::Encode for InlineQueryPeerType {
             Self::Broadcast => w.put_u32(0x6334ee9a),
         }
     }
-}
 
-impl<'a> zerotl::Decode<'a> for InlineQueryPeerType {
-    const MIN_SIZE: usize = 4;
-    #[inline]
-    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x3081ed9d => Self::SameBotPm,
             0x833c0fac => Self::Pm,
@@ -20304,9 +23048,7 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Rules(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -20314,15 +23056,33 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x50a04e45 => Self::Rules(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "account.PrivacyRules")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x50a04e45 => Self::Rules(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "account.PrivacyRules")),
+            })
+        }
+    }
+
+    impl<'a> PrivacyRules<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Rules(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x50a04e45 => Self::Rules(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "account.PrivacyRules")),
             })
         }
@@ -20367,9 +23127,7 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Authorizations(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -20377,15 +23135,33 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x1250abde => Self::Authorizations(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "account.Authorizations")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x1250abde => Self::Authorizations(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "account.Authorizations")),
+            })
+        }
+    }
+
+    impl<'a> Authorizations<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Authorizations(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x1250abde => Self::Authorizations(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "account.Authorizations")),
             })
         }
@@ -20430,9 +23206,7 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Password(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -20440,15 +23214,33 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0xad2641f8 => Self::Password(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "account.Password")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xad2641f8 => Self::Password(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "account.Password")),
+            })
+        }
+    }
+
+    impl<'a> Password<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Password(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xad2641f8 => Self::Password(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "account.Password")),
             })
         }
@@ -20493,9 +23285,7 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Settings(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -20503,15 +23293,33 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x9a5c33e5 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "account.PasswordSettings")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x9a5c33e5 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "account.PasswordSettings")),
+            })
+        }
+    }
+
+    impl<'a> PasswordSettings<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Settings(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x9a5c33e5 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "account.PasswordSettings")),
             })
         }
@@ -20556,9 +23364,7 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Settings(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -20566,15 +23372,33 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0xc23727c9 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "account.PasswordInputSettings")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xc23727c9 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "account.PasswordInputSettings")),
+            })
+        }
+    }
+
+    impl<'a> PasswordInputSettings<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Settings(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xc23727c9 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "account.PasswordInputSettings")),
             })
         }
@@ -20619,9 +23443,7 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Password(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -20629,15 +23451,33 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0xdb64fd34 => Self::Password(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "account.TmpPassword")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xdb64fd34 => Self::Password(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "account.TmpPassword")),
+            })
+        }
+    }
+
+    impl<'a> TmpPassword<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Password(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xdb64fd34 => Self::Password(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "account.TmpPassword")),
             })
         }
@@ -20682,9 +23522,7 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Authorizations(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -20692,15 +23530,33 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0xed56c9fc => Self::Authorizations(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "account.WebAuthorizations")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xed56c9fc => Self::Authorizations(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "account.WebAuthorizations")),
+            })
+        }
+    }
+
+    impl<'a> WebAuthorizations<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Authorizations(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xed56c9fc => Self::Authorizations(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "account.WebAuthorizations")),
             })
         }
@@ -20745,9 +23601,7 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Form(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -20755,15 +23609,33 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0xad2e1cd8 => Self::Form(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "account.AuthorizationForm")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xad2e1cd8 => Self::Form(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "account.AuthorizationForm")),
+            })
+        }
+    }
+
+    impl<'a> AuthorizationForm<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Form(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xad2e1cd8 => Self::Form(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "account.AuthorizationForm")),
             })
         }
@@ -20808,9 +23680,7 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Code(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -20818,15 +23688,33 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x811f854f => Self::Code(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "account.SentEmailCode")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x811f854f => Self::Code(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "account.SentEmailCode")),
+            })
+        }
+    }
+
+    impl<'a> SentEmailCode<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Code(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x811f854f => Self::Code(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "account.SentEmailCode")),
             })
         }
@@ -20871,9 +23759,7 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Takeout(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -20881,15 +23767,33 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x4dba4501 => Self::Takeout(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "account.Takeout")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x4dba4501 => Self::Takeout(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "account.Takeout")),
+            })
+        }
+    }
+
+    impl<'a> Takeout {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Takeout(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x4dba4501 => Self::Takeout(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "account.Takeout")),
             })
         }
@@ -20940,10 +23844,7 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::NotModified => w.put_u32(0x1c199183),
-                Self::Papers(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -20951,17 +23852,36 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x1c199183 => Self::NotModified,
-                0x702b65a9 => Self::Papers(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "account.WallPapers")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x1c199183 => Self::NotModified,
                 0x702b65a9 => Self::Papers(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "account.WallPapers")),
+            })
+        }
+    }
+
+    impl<'a> WallPapers<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::NotModified => w.put_u32(0x1c199183),
+                Self::Papers(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x1c199183 => Self::NotModified,
+                0x702b65a9 => Self::Papers(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "account.WallPapers")),
             })
         }
@@ -21012,9 +23932,7 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Settings(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -21022,15 +23940,33 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x63cacf26 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "account.AutoDownloadSettings")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x63cacf26 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "account.AutoDownloadSettings")),
+            })
+        }
+    }
+
+    impl<'a> AutoDownloadSettings {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Settings(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x63cacf26 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "account.AutoDownloadSettings")),
             })
         }
@@ -21081,10 +24017,7 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::NotModified => w.put_u32(0xf41eb622),
-                Self::Themes(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -21092,17 +24025,36 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0xf41eb622 => Self::NotModified,
-                0x7f676421 => Self::Themes(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "account.Themes")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xf41eb622 => Self::NotModified,
                 0x7f676421 => Self::Themes(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "account.Themes")),
+            })
+        }
+    }
+
+    impl<'a> Themes<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::NotModified => w.put_u32(0xf41eb622),
+                Self::Themes(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xf41eb622 => Self::NotModified,
+                0x7f676421 => Self::Themes(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "account.Themes")),
             })
         }
@@ -21153,9 +24105,7 @@ pub mod account {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Settings(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -21163,15 +24113,33 @@ pub mod account {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x57e28221 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "account.ContentSettings")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x57e28221 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "account.ContentSettings")),
+            })
+        }
+    }
+
+    impl<'a> ContentSettings {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Settings(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x57e28221 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "account.ContentSettings")),
             })
         }
@@ -21224,9 +24192,7 @@ pub mod auth {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Code(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -21234,15 +24200,33 @@ pub mod auth {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x5e002502 => Self::Code(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "auth.SentCode")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x5e002502 => Self::Code(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "auth.SentCode")),
+            })
+        }
+    }
+
+    impl<'a> SentCode<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Code(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x5e002502 => Self::Code(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "auth.SentCode")),
             })
         }
@@ -21293,10 +24277,7 @@ pub mod auth {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Authorization(x) => x.encode(w),
-                Self::SignUpRequired(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -21304,17 +24285,36 @@ pub mod auth {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0xcd050916 => Self::Authorization(zerotl::BareDecode::decode_bare(r)?),
-                0x44747e9a => Self::SignUpRequired(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "auth.Authorization")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xcd050916 => Self::Authorization(zerotl::BareDecode::decode_bare_inline(r)?),
                 0x44747e9a => Self::SignUpRequired(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "auth.Authorization")),
+            })
+        }
+    }
+
+    impl<'a> Authorization<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Authorization(x) => x.encode(w),
+                Self::SignUpRequired(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xcd050916 => Self::Authorization(zerotl::BareDecode::decode_bare(r)?),
+                0x44747e9a => Self::SignUpRequired(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "auth.Authorization")),
             })
         }
@@ -21365,9 +24365,7 @@ pub mod auth {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Authorization(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -21375,15 +24373,33 @@ pub mod auth {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0xdf969c2d => Self::Authorization(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "auth.ExportedAuthorization")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xdf969c2d => Self::Authorization(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "auth.ExportedAuthorization")),
+            })
+        }
+    }
+
+    impl<'a> ExportedAuthorization<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Authorization(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xdf969c2d => Self::Authorization(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "auth.ExportedAuthorization")),
             })
         }
@@ -21428,9 +24444,7 @@ pub mod auth {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Recovery(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -21438,15 +24452,33 @@ pub mod auth {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x137948a5 => Self::Recovery(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "auth.PasswordRecovery")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x137948a5 => Self::Recovery(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "auth.PasswordRecovery")),
+            })
+        }
+    }
+
+    impl<'a> PasswordRecovery<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Recovery(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x137948a5 => Self::Recovery(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "auth.PasswordRecovery")),
             })
         }
@@ -21503,11 +24535,7 @@ pub mod auth {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Sms => w.put_u32(0x72a3158c),
-                Self::Call => w.put_u32(0x741cd3e3),
-                Self::FlashCall => w.put_u32(0x226ccefb),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -21515,6 +24543,10 @@ pub mod auth {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+            Self::decode_inline(r)
+        }
+        #[inline(always)]
+        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x72a3158c => Self::Sms,
                 0x741cd3e3 => Self::Call,
@@ -21522,8 +24554,24 @@ pub mod auth {
                 id => return Err(r.unknown_constructor(id, "auth.CodeType")),
             })
         }
+    }
+
+    impl<'a> CodeType {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
         #[inline(always)]
-        fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Sms => w.put_u32(0x72a3158c),
+                Self::Call => w.put_u32(0x741cd3e3),
+                Self::FlashCall => w.put_u32(0x226ccefb),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x72a3158c => Self::Sms,
                 0x741cd3e3 => Self::Call,
@@ -21602,12 +24650,7 @@ pub mod auth {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::App(x) => x.encode(w),
-                Self::Sms(x) => x.encode(w),
-                Self::Call(x) => x.encode(w),
-                Self::FlashCall(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -21615,13 +24658,7 @@ pub mod auth {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x3dbb5986 => Self::App(zerotl::BareDecode::decode_bare(r)?),
-                0xc000bba2 => Self::Sms(zerotl::BareDecode::decode_bare(r)?),
-                0x5353e5a7 => Self::Call(zerotl::BareDecode::decode_bare(r)?),
-                0xab03c6d9 => Self::FlashCall(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "auth.SentCodeType")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
@@ -21630,6 +24667,33 @@ pub mod auth {
                 0xc000bba2 => Self::Sms(zerotl::BareDecode::decode_bare_inline(r)?),
                 0x5353e5a7 => Self::Call(zerotl::BareDecode::decode_bare_inline(r)?),
                 0xab03c6d9 => Self::FlashCall(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "auth.SentCodeType")),
+            })
+        }
+    }
+
+    impl<'a> SentCodeType<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::App(x) => x.encode(w),
+                Self::Sms(x) => x.encode(w),
+                Self::Call(x) => x.encode(w),
+                Self::FlashCall(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x3dbb5986 => Self::App(zerotl::BareDecode::decode_bare(r)?),
+                0xc000bba2 => Self::Sms(zerotl::BareDecode::decode_bare(r)?),
+                0x5353e5a7 => Self::Call(zerotl::BareDecode::decode_bare(r)?),
+                0xab03c6d9 => Self::FlashCall(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "auth.SentCodeType")),
             })
         }
@@ -21704,11 +24768,7 @@ pub mod auth {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Token(x) => x.encode(w),
-                Self::MigrateTo(x) => x.encode(w),
-                Self::Success(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -21716,12 +24776,7 @@ pub mod auth {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x629f1980 => Self::Token(zerotl::BareDecode::decode_bare(r)?),
-                0x068e9916 => Self::MigrateTo(zerotl::BareDecode::decode_bare(r)?),
-                0x390d5c5e => Self::Success(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "auth.LoginToken")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
@@ -21729,6 +24784,31 @@ pub mod auth {
                 0x629f1980 => Self::Token(zerotl::BareDecode::decode_bare_inline(r)?),
                 0x068e9916 => Self::MigrateTo(zerotl::BareDecode::decode_bare_inline(r)?),
                 0x390d5c5e => Self::Success(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "auth.LoginToken")),
+            })
+        }
+    }
+
+    impl<'a> LoginToken<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Token(x) => x.encode(w),
+                Self::MigrateTo(x) => x.encode(w),
+                Self::Success(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x629f1980 => Self::Token(zerotl::BareDecode::decode_bare(r)?),
+                0x068e9916 => Self::MigrateTo(zerotl::BareDecode::decode_bare(r)?),
+                0x390d5c5e => Self::Success(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "auth.LoginToken")),
             })
         }
@@ -21799,10 +24879,7 @@ pub mod channels {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Participants(x) => x.encode(w),
-                Self::NotModified => w.put_u32(0xf0173fe9),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -21810,16 +24887,35 @@ pub mod channels {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0xf56ee2a8 => Self::Participants(zerotl::BareDecode::decode_bare(r)?),
-                0xf0173fe9 => Self::NotModified,
-                id => return Err(r.unknown_constructor(id, "channels.ChannelParticipants")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xf56ee2a8 => Self::Participants(zerotl::BareDecode::decode_bare_inline(r)?),
+                0xf0173fe9 => Self::NotModified,
+                id => return Err(r.unknown_constructor(id, "channels.ChannelParticipants")),
+            })
+        }
+    }
+
+    impl<'a> ChannelParticipants<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Participants(x) => x.encode(w),
+                Self::NotModified => w.put_u32(0xf0173fe9),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xf56ee2a8 => Self::Participants(zerotl::BareDecode::decode_bare(r)?),
                 0xf0173fe9 => Self::NotModified,
                 id => return Err(r.unknown_constructor(id, "channels.ChannelParticipants")),
             })
@@ -21871,9 +24967,7 @@ pub mod channels {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Participant(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -21881,15 +24975,33 @@ pub mod channels {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0xd0d9b163 => Self::Participant(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "channels.ChannelParticipant")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xd0d9b163 => Self::Participant(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "channels.ChannelParticipant")),
+            })
+        }
+    }
+
+    impl<'a> ChannelParticipant<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Participant(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xd0d9b163 => Self::Participant(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "channels.ChannelParticipant")),
             })
         }
@@ -21934,9 +25046,7 @@ pub mod channels {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Results(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -21944,15 +25054,33 @@ pub mod channels {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0xed8af74d => Self::Results(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "channels.AdminLogResults")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xed8af74d => Self::Results(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "channels.AdminLogResults")),
+            })
+        }
+    }
+
+    impl<'a> AdminLogResults<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Results(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xed8af74d => Self::Results(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "channels.AdminLogResults")),
             })
         }
@@ -22011,10 +25139,7 @@ pub mod contacts {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::NotModified => w.put_u32(0xb74ba9d2),
-                Self::Contacts(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -22022,17 +25147,36 @@ pub mod contacts {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0xb74ba9d2 => Self::NotModified,
-                0xeae87e42 => Self::Contacts(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "contacts.Contacts")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xb74ba9d2 => Self::NotModified,
                 0xeae87e42 => Self::Contacts(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "contacts.Contacts")),
+            })
+        }
+    }
+
+    impl<'a> Contacts<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::NotModified => w.put_u32(0xb74ba9d2),
+                Self::Contacts(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xb74ba9d2 => Self::NotModified,
+                0xeae87e42 => Self::Contacts(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "contacts.Contacts")),
             })
         }
@@ -22083,9 +25227,7 @@ pub mod contacts {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Contacts(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -22093,15 +25235,33 @@ pub mod contacts {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x77d01c3b => Self::Contacts(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "contacts.ImportedContacts")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x77d01c3b => Self::Contacts(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "contacts.ImportedContacts")),
+            })
+        }
+    }
+
+    impl<'a> ImportedContacts<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Contacts(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x77d01c3b => Self::Contacts(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "contacts.ImportedContacts")),
             })
         }
@@ -22152,10 +25312,7 @@ pub mod contacts {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Blocked(x) => x.encode(w),
-                Self::Slice(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -22163,17 +25320,36 @@ pub mod contacts {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x0ade1591 => Self::Blocked(zerotl::BareDecode::decode_bare(r)?),
-                0xe1664194 => Self::Slice(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "contacts.Blocked")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x0ade1591 => Self::Blocked(zerotl::BareDecode::decode_bare_inline(r)?),
                 0xe1664194 => Self::Slice(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "contacts.Blocked")),
+            })
+        }
+    }
+
+    impl<'a> Blocked<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Blocked(x) => x.encode(w),
+                Self::Slice(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x0ade1591 => Self::Blocked(zerotl::BareDecode::decode_bare(r)?),
+                0xe1664194 => Self::Slice(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "contacts.Blocked")),
             })
         }
@@ -22224,9 +25400,7 @@ pub mod contacts {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Found(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -22234,15 +25408,33 @@ pub mod contacts {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0xb3134d9d => Self::Found(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "contacts.Found")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xb3134d9d => Self::Found(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "contacts.Found")),
+            })
+        }
+    }
+
+    impl<'a> Found<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Found(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xb3134d9d => Self::Found(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "contacts.Found")),
             })
         }
@@ -22287,9 +25479,7 @@ pub mod contacts {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Peer(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -22297,15 +25487,33 @@ pub mod contacts {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x7f077ad9 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "contacts.ResolvedPeer")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x7f077ad9 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "contacts.ResolvedPeer")),
+            })
+        }
+    }
+
+    impl<'a> ResolvedPeer<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Peer(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x7f077ad9 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "contacts.ResolvedPeer")),
             })
         }
@@ -22362,11 +25570,7 @@ pub mod contacts {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::NotModified => w.put_u32(0xde266ef5),
-                Self::Peers(x) => x.encode(w),
-                Self::Disabled => w.put_u32(0xb52c939d),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -22374,18 +25578,38 @@ pub mod contacts {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0xde266ef5 => Self::NotModified,
-                0x70b772a8 => Self::Peers(zerotl::BareDecode::decode_bare(r)?),
-                0xb52c939d => Self::Disabled,
-                id => return Err(r.unknown_constructor(id, "contacts.TopPeers")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xde266ef5 => Self::NotModified,
                 0x70b772a8 => Self::Peers(zerotl::BareDecode::decode_bare_inline(r)?),
+                0xb52c939d => Self::Disabled,
+                id => return Err(r.unknown_constructor(id, "contacts.TopPeers")),
+            })
+        }
+    }
+
+    impl<'a> TopPeers<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::NotModified => w.put_u32(0xde266ef5),
+                Self::Peers(x) => x.encode(w),
+                Self::Disabled => w.put_u32(0xb52c939d),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xde266ef5 => Self::NotModified,
+                0x70b772a8 => Self::Peers(zerotl::BareDecode::decode_bare(r)?),
                 0xb52c939d => Self::Disabled,
                 id => return Err(r.unknown_constructor(id, "contacts.TopPeers")),
             })
@@ -22457,10 +25681,7 @@ pub mod help {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Update(x) => x.encode(w),
-                Self::NoAppUpdate => w.put_u32(0xc45a6536),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -22468,16 +25689,35 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x1da7158f => Self::Update(zerotl::BareDecode::decode_bare(r)?),
-                0xc45a6536 => Self::NoAppUpdate,
-                id => return Err(r.unknown_constructor(id, "help.AppUpdate")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x1da7158f => Self::Update(zerotl::BareDecode::decode_bare_inline(r)?),
+                0xc45a6536 => Self::NoAppUpdate,
+                id => return Err(r.unknown_constructor(id, "help.AppUpdate")),
+            })
+        }
+    }
+
+    impl<'a> AppUpdate<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Update(x) => x.encode(w),
+                Self::NoAppUpdate => w.put_u32(0xc45a6536),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x1da7158f => Self::Update(zerotl::BareDecode::decode_bare(r)?),
                 0xc45a6536 => Self::NoAppUpdate,
                 id => return Err(r.unknown_constructor(id, "help.AppUpdate")),
             })
@@ -22529,9 +25769,7 @@ pub mod help {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Text(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -22539,15 +25777,33 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x18cb9f78 => Self::Text(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "help.InviteText")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x18cb9f78 => Self::Text(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "help.InviteText")),
+            })
+        }
+    }
+
+    impl<'a> InviteText<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Text(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x18cb9f78 => Self::Text(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "help.InviteText")),
             })
         }
@@ -22592,9 +25848,7 @@ pub mod help {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Support(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -22602,15 +25856,33 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x17c6b5f6 => Self::Support(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "help.Support")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x17c6b5f6 => Self::Support(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "help.Support")),
+            })
+        }
+    }
+
+    impl<'a> Support<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Support(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x17c6b5f6 => Self::Support(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "help.Support")),
             })
         }
@@ -22655,9 +25927,7 @@ pub mod help {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Service(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -22665,15 +25935,33 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x780a0310 => Self::Service(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "help.TermsOfService")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x780a0310 => Self::Service(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "help.TermsOfService")),
+            })
+        }
+    }
+
+    impl<'a> TermsOfService<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Service(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x780a0310 => Self::Service(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "help.TermsOfService")),
             })
         }
@@ -22718,9 +26006,7 @@ pub mod help {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Urls(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -22728,15 +26014,33 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x0e0310d7 => Self::Urls(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "help.RecentMeUrls")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x0e0310d7 => Self::Urls(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "help.RecentMeUrls")),
+            })
+        }
+    }
+
+    impl<'a> RecentMeUrls<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Urls(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x0e0310d7 => Self::Urls(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "help.RecentMeUrls")),
             })
         }
@@ -22787,10 +26091,7 @@ pub mod help {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Empty(x) => x.encode(w),
-                Self::Update(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -22798,17 +26099,36 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0xe3309f7f => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
-                0x28ecf961 => Self::Update(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "help.TermsOfServiceUpdate")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xe3309f7f => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
                 0x28ecf961 => Self::Update(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "help.TermsOfServiceUpdate")),
+            })
+        }
+    }
+
+    impl<'a> TermsOfServiceUpdate<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Empty(x) => x.encode(w),
+                Self::Update(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xe3309f7f => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
+                0x28ecf961 => Self::Update(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "help.TermsOfServiceUpdate")),
             })
         }
@@ -22865,10 +26185,7 @@ pub mod help {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Empty => w.put_u32(0x66afa166),
-                Self::Info(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -22876,17 +26193,36 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x66afa166 => Self::Empty,
-                0x6a4ee832 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "help.DeepLinkInfo")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x66afa166 => Self::Empty,
                 0x6a4ee832 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "help.DeepLinkInfo")),
+            })
+        }
+    }
+
+    impl<'a> DeepLinkInfo<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Empty => w.put_u32(0x66afa166),
+                Self::Info(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x66afa166 => Self::Empty,
+                0x6a4ee832 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "help.DeepLinkInfo")),
             })
         }
@@ -22943,10 +26279,7 @@ pub mod help {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::NotModified => w.put_u32(0xbfb9f457),
-                Self::Config(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -22954,17 +26287,36 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0xbfb9f457 => Self::NotModified,
-                0xa098d6af => Self::Config(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "help.PassportConfig")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xbfb9f457 => Self::NotModified,
                 0xa098d6af => Self::Config(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "help.PassportConfig")),
+            })
+        }
+    }
+
+    impl<'a> PassportConfig<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::NotModified => w.put_u32(0xbfb9f457),
+                Self::Config(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xbfb9f457 => Self::NotModified,
+                0xa098d6af => Self::Config(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "help.PassportConfig")),
             })
         }
@@ -23015,9 +26367,7 @@ pub mod help {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Name(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -23025,15 +26375,33 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x8c05f1c9 => Self::Name(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "help.SupportName")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x8c05f1c9 => Self::Name(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "help.SupportName")),
+            })
+        }
+    }
+
+    impl<'a> SupportName<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Name(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x8c05f1c9 => Self::Name(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "help.SupportName")),
             })
         }
@@ -23084,10 +26452,7 @@ pub mod help {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Empty => w.put_u32(0xf3ae2eed),
-                Self::Info(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -23095,17 +26460,36 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0xf3ae2eed => Self::Empty,
-                0x01eb3758 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "help.UserInfo")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xf3ae2eed => Self::Empty,
                 0x01eb3758 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "help.UserInfo")),
+            })
+        }
+    }
+
+    impl<'a> UserInfo<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Empty => w.put_u32(0xf3ae2eed),
+                Self::Info(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xf3ae2eed => Self::Empty,
+                0x01eb3758 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "help.UserInfo")),
             })
         }
@@ -23162,10 +26546,7 @@ pub mod help {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Empty(x) => x.encode(w),
-                Self::Data(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -23173,17 +26554,36 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x98f6ac75 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
-                0x8c39793f => Self::Data(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "help.PromoData")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x98f6ac75 => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
                 0x8c39793f => Self::Data(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "help.PromoData")),
+            })
+        }
+    }
+
+    impl<'a> PromoData<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Empty(x) => x.encode(w),
+                Self::Data(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x98f6ac75 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
+                0x8c39793f => Self::Data(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "help.PromoData")),
             })
         }
@@ -23234,9 +26634,7 @@ pub mod help {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Code(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -23244,15 +26642,33 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x4203c5ef => Self::Code(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "help.CountryCode")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x4203c5ef => Self::Code(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "help.CountryCode")),
+            })
+        }
+    }
+
+    impl<'a> CountryCode<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Code(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x4203c5ef => Self::Code(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "help.CountryCode")),
             })
         }
@@ -23297,9 +26713,7 @@ pub mod help {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Country(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -23307,15 +26721,33 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0xc3878e23 => Self::Country(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "help.Country")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xc3878e23 => Self::Country(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "help.Country")),
+            })
+        }
+    }
+
+    impl<'a> Country<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Country(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xc3878e23 => Self::Country(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "help.Country")),
             })
         }
@@ -23366,10 +26798,7 @@ pub mod help {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::NotModified => w.put_u32(0x93cc1f32),
-                Self::List(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -23377,17 +26806,36 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x93cc1f32 => Self::NotModified,
-                0x87d0759e => Self::List(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "help.CountriesList")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x93cc1f32 => Self::NotModified,
                 0x87d0759e => Self::List(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "help.CountriesList")),
+            })
+        }
+    }
+
+    impl<'a> CountriesList<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::NotModified => w.put_u32(0x93cc1f32),
+                Self::List(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x93cc1f32 => Self::NotModified,
+                0x87d0759e => Self::List(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "help.CountriesList")),
             })
         }
@@ -23458,11 +26906,7 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Dialogs(x) => x.encode(w),
-                Self::Slice(x) => x.encode(w),
-                Self::NotModified(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -23470,12 +26914,7 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x15ba6c40 => Self::Dialogs(zerotl::BareDecode::decode_bare(r)?),
-                0x71e094f3 => Self::Slice(zerotl::BareDecode::decode_bare(r)?),
-                0xf0e3e596 => Self::NotModified(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "messages.Dialogs")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
@@ -23483,6 +26922,31 @@ pub mod messages {
                 0x15ba6c40 => Self::Dialogs(zerotl::BareDecode::decode_bare_inline(r)?),
                 0x71e094f3 => Self::Slice(zerotl::BareDecode::decode_bare_inline(r)?),
                 0xf0e3e596 => Self::NotModified(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.Dialogs")),
+            })
+        }
+    }
+
+    impl<'a> Dialogs<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Dialogs(x) => x.encode(w),
+                Self::Slice(x) => x.encode(w),
+                Self::NotModified(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x15ba6c40 => Self::Dialogs(zerotl::BareDecode::decode_bare(r)?),
+                0x71e094f3 => Self::Slice(zerotl::BareDecode::decode_bare(r)?),
+                0xf0e3e596 => Self::NotModified(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.Dialogs")),
             })
         }
@@ -23557,12 +27021,7 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Messages(x) => x.encode(w),
-                Self::Slice(x) => x.encode(w),
-                Self::ChannelMessages(x) => x.encode(w),
-                Self::NotModified(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -23570,13 +27029,7 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x8c718e87 => Self::Messages(zerotl::BareDecode::decode_bare(r)?),
-                0x3a54685e => Self::Slice(zerotl::BareDecode::decode_bare(r)?),
-                0x64479808 => Self::ChannelMessages(zerotl::BareDecode::decode_bare(r)?),
-                0x74535f21 => Self::NotModified(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "messages.Messages")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
@@ -23585,6 +27038,33 @@ pub mod messages {
                 0x3a54685e => Self::Slice(zerotl::BareDecode::decode_bare_inline(r)?),
                 0x64479808 => Self::ChannelMessages(zerotl::BareDecode::decode_bare_inline(r)?),
                 0x74535f21 => Self::NotModified(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.Messages")),
+            })
+        }
+    }
+
+    impl<'a> Messages<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Messages(x) => x.encode(w),
+                Self::Slice(x) => x.encode(w),
+                Self::ChannelMessages(x) => x.encode(w),
+                Self::NotModified(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x8c718e87 => Self::Messages(zerotl::BareDecode::decode_bare(r)?),
+                0x3a54685e => Self::Slice(zerotl::BareDecode::decode_bare(r)?),
+                0x64479808 => Self::ChannelMessages(zerotl::BareDecode::decode_bare(r)?),
+                0x74535f21 => Self::NotModified(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.Messages")),
             })
         }
@@ -23653,10 +27133,7 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Chats(x) => x.encode(w),
-                Self::Slice(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -23664,17 +27141,36 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x64ff9fd5 => Self::Chats(zerotl::BareDecode::decode_bare(r)?),
-                0x9cd81144 => Self::Slice(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "messages.Chats")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x64ff9fd5 => Self::Chats(zerotl::BareDecode::decode_bare_inline(r)?),
                 0x9cd81144 => Self::Slice(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.Chats")),
+            })
+        }
+    }
+
+    impl<'a> Chats<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Chats(x) => x.encode(w),
+                Self::Slice(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x64ff9fd5 => Self::Chats(zerotl::BareDecode::decode_bare(r)?),
+                0x9cd81144 => Self::Slice(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.Chats")),
             })
         }
@@ -23725,9 +27221,7 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Full(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -23735,15 +27229,33 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0xe5d7d19c => Self::Full(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "messages.ChatFull")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xe5d7d19c => Self::Full(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.ChatFull")),
+            })
+        }
+    }
+
+    impl<'a> ChatFull<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Full(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xe5d7d19c => Self::Full(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.ChatFull")),
             })
         }
@@ -23788,9 +27300,7 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::History(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -23798,15 +27308,33 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0xb45c69d1 => Self::History(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "messages.AffectedHistory")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xb45c69d1 => Self::History(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.AffectedHistory")),
+            })
+        }
+    }
+
+    impl<'a> AffectedHistory {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::History(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xb45c69d1 => Self::History(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.AffectedHistory")),
             })
         }
@@ -23857,10 +27385,7 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::NotModified(x) => x.encode(w),
-                Self::Config(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -23868,17 +27393,36 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0xc0e24635 => Self::NotModified(zerotl::BareDecode::decode_bare(r)?),
-                0x2c221edd => Self::Config(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "messages.DhConfig")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xc0e24635 => Self::NotModified(zerotl::BareDecode::decode_bare_inline(r)?),
                 0x2c221edd => Self::Config(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.DhConfig")),
+            })
+        }
+    }
+
+    impl<'a> DhConfig<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::NotModified(x) => x.encode(w),
+                Self::Config(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xc0e24635 => Self::NotModified(zerotl::BareDecode::decode_bare(r)?),
+                0x2c221edd => Self::Config(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.DhConfig")),
             })
         }
@@ -23935,10 +27479,7 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Message(x) => x.encode(w),
-                Self::File(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -23946,17 +27487,36 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x560f8935 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
-                0x9493ff32 => Self::File(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "messages.SentEncryptedMessage")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x560f8935 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
                 0x9493ff32 => Self::File(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.SentEncryptedMessage")),
+            })
+        }
+    }
+
+    impl<'a> SentEncryptedMessage {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Message(x) => x.encode(w),
+                Self::File(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x560f8935 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
+                0x9493ff32 => Self::File(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.SentEncryptedMessage")),
             })
         }
@@ -24013,10 +27573,7 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::NotModified => w.put_u32(0xf1749a22),
-                Self::Stickers(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -24024,17 +27581,36 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0xf1749a22 => Self::NotModified,
-                0xe4599bbd => Self::Stickers(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "messages.Stickers")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xf1749a22 => Self::NotModified,
                 0xe4599bbd => Self::Stickers(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.Stickers")),
+            })
+        }
+    }
+
+    impl<'a> Stickers<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::NotModified => w.put_u32(0xf1749a22),
+                Self::Stickers(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xf1749a22 => Self::NotModified,
+                0xe4599bbd => Self::Stickers(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.Stickers")),
             })
         }
@@ -24091,10 +27667,7 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::NotModified => w.put_u32(0xe86602c3),
-                Self::Stickers(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -24102,17 +27675,36 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0xe86602c3 => Self::NotModified,
-                0xedfd405f => Self::Stickers(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "messages.AllStickers")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xe86602c3 => Self::NotModified,
                 0xedfd405f => Self::Stickers(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.AllStickers")),
+            })
+        }
+    }
+
+    impl<'a> AllStickers<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::NotModified => w.put_u32(0xe86602c3),
+                Self::Stickers(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xe86602c3 => Self::NotModified,
+                0xedfd405f => Self::Stickers(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.AllStickers")),
             })
         }
@@ -24163,9 +27755,7 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Messages(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -24173,15 +27763,33 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x84d19185 => Self::Messages(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "messages.AffectedMessages")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x84d19185 => Self::Messages(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.AffectedMessages")),
+            })
+        }
+    }
+
+    impl<'a> AffectedMessages {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Messages(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x84d19185 => Self::Messages(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.AffectedMessages")),
             })
         }
@@ -24226,9 +27834,7 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Set(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -24236,15 +27842,33 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0xb60a24a6 => Self::Set(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "messages.StickerSet")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xb60a24a6 => Self::Set(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.StickerSet")),
+            })
+        }
+    }
+
+    impl<'a> StickerSet<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Set(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xb60a24a6 => Self::Set(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.StickerSet")),
             })
         }
@@ -24295,10 +27919,7 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::NotModified => w.put_u32(0xe8025ca2),
-                Self::Gifs(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -24306,17 +27927,36 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0xe8025ca2 => Self::NotModified,
-                0x2e0709a5 => Self::Gifs(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "messages.SavedGifs")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xe8025ca2 => Self::NotModified,
                 0x2e0709a5 => Self::Gifs(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.SavedGifs")),
+            })
+        }
+    }
+
+    impl<'a> SavedGifs<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::NotModified => w.put_u32(0xe8025ca2),
+                Self::Gifs(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xe8025ca2 => Self::NotModified,
+                0x2e0709a5 => Self::Gifs(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.SavedGifs")),
             })
         }
@@ -24367,9 +28007,7 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Results(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -24377,15 +28015,33 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x947ca848 => Self::Results(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "messages.BotResults")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x947ca848 => Self::Results(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.BotResults")),
+            })
+        }
+    }
+
+    impl<'a> BotResults<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Results(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x947ca848 => Self::Results(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.BotResults")),
             })
         }
@@ -24430,9 +28086,7 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Answer(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -24440,15 +28094,33 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x36585ea4 => Self::Answer(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "messages.BotCallbackAnswer")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x36585ea4 => Self::Answer(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.BotCallbackAnswer")),
+            })
+        }
+    }
+
+    impl<'a> BotCallbackAnswer<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Answer(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x36585ea4 => Self::Answer(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.BotCallbackAnswer")),
             })
         }
@@ -24493,9 +28165,7 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Data(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -24503,15 +28173,33 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x26b5dde6 => Self::Data(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "messages.MessageEditData")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x26b5dde6 => Self::Data(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.MessageEditData")),
+            })
+        }
+    }
+
+    impl<'a> MessageEditData {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Data(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x26b5dde6 => Self::Data(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.MessageEditData")),
             })
         }
@@ -24556,9 +28244,7 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Dialogs(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -24566,15 +28252,33 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x3371c354 => Self::Dialogs(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "messages.PeerDialogs")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x3371c354 => Self::Dialogs(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.PeerDialogs")),
+            })
+        }
+    }
+
+    impl<'a> PeerDialogs<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Dialogs(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x3371c354 => Self::Dialogs(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.PeerDialogs")),
             })
         }
@@ -24625,10 +28329,7 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::NotModified(x) => x.encode(w),
-                Self::Stickers(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -24636,17 +28337,36 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0xc6dc0c66 => Self::NotModified(zerotl::BareDecode::decode_bare(r)?),
-                0xb6abc341 => Self::Stickers(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "messages.FeaturedStickers")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xc6dc0c66 => Self::NotModified(zerotl::BareDecode::decode_bare_inline(r)?),
                 0xb6abc341 => Self::Stickers(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.FeaturedStickers")),
+            })
+        }
+    }
+
+    impl<'a> FeaturedStickers<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::NotModified(x) => x.encode(w),
+                Self::Stickers(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xc6dc0c66 => Self::NotModified(zerotl::BareDecode::decode_bare(r)?),
+                0xb6abc341 => Self::Stickers(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.FeaturedStickers")),
             })
         }
@@ -24703,10 +28423,7 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::NotModified => w.put_u32(0x0b17f890),
-                Self::Stickers(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -24714,17 +28431,36 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x0b17f890 => Self::NotModified,
-                0x22f3afb3 => Self::Stickers(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "messages.RecentStickers")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x0b17f890 => Self::NotModified,
                 0x22f3afb3 => Self::Stickers(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.RecentStickers")),
+            })
+        }
+    }
+
+    impl<'a> RecentStickers<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::NotModified => w.put_u32(0x0b17f890),
+                Self::Stickers(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x0b17f890 => Self::NotModified,
+                0x22f3afb3 => Self::Stickers(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.RecentStickers")),
             })
         }
@@ -24775,9 +28511,7 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Stickers(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -24785,15 +28519,33 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x4fcba9c8 => Self::Stickers(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "messages.ArchivedStickers")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x4fcba9c8 => Self::Stickers(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.ArchivedStickers")),
+            })
+        }
+    }
+
+    impl<'a> ArchivedStickers<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Stickers(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x4fcba9c8 => Self::Stickers(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.ArchivedStickers")),
             })
         }
@@ -24844,10 +28596,7 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Success => w.put_u32(0x38641628),
-                Self::Archive(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -24855,17 +28604,36 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x38641628 => Self::Success,
-                0x35e410a8 => Self::Archive(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "messages.StickerSetInstallResult")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x38641628 => Self::Success,
                 0x35e410a8 => Self::Archive(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.StickerSetInstallResult")),
+            })
+        }
+    }
+
+    impl<'a> StickerSetInstallResult<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Success => w.put_u32(0x38641628),
+                Self::Archive(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x38641628 => Self::Success,
+                0x35e410a8 => Self::Archive(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.StickerSetInstallResult")),
             })
         }
@@ -24916,9 +28684,7 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Scores(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -24926,15 +28692,33 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x9a3bfd99 => Self::Scores(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "messages.HighScores")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x9a3bfd99 => Self::Scores(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.HighScores")),
+            })
+        }
+    }
+
+    impl<'a> HighScores<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Scores(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x9a3bfd99 => Self::Scores(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.HighScores")),
             })
         }
@@ -24985,10 +28769,7 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::NotModified => w.put_u32(0x9e8fa6d3),
-                Self::Stickers(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -24996,17 +28777,36 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x9e8fa6d3 => Self::NotModified,
-                0xf37f2f16 => Self::Stickers(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "messages.FavedStickers")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x9e8fa6d3 => Self::NotModified,
                 0xf37f2f16 => Self::Stickers(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.FavedStickers")),
+            })
+        }
+    }
+
+    impl<'a> FavedStickers<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::NotModified => w.put_u32(0x9e8fa6d3),
+                Self::Stickers(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x9e8fa6d3 => Self::NotModified,
+                0xf37f2f16 => Self::Stickers(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.FavedStickers")),
             })
         }
@@ -25063,10 +28863,7 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::NotModified => w.put_u32(0x0d54b65d),
-                Self::Sets(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -25074,17 +28871,36 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x0d54b65d => Self::NotModified,
-                0x5108d648 => Self::Sets(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "messages.FoundStickerSets")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x0d54b65d => Self::NotModified,
                 0x5108d648 => Self::Sets(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.FoundStickerSets")),
+            })
+        }
+    }
+
+    impl<'a> FoundStickerSets<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::NotModified => w.put_u32(0x0d54b65d),
+                Self::Sets(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x0d54b65d => Self::NotModified,
+                0x5108d648 => Self::Sets(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.FoundStickerSets")),
             })
         }
@@ -25135,9 +28951,7 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Counter(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -25145,15 +28959,33 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0xe844ebff => Self::Counter(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "messages.SearchCounter")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xe844ebff => Self::Counter(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.SearchCounter")),
+            })
+        }
+    }
+
+    impl<'a> SearchCounter {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Counter(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xe844ebff => Self::Counter(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.SearchCounter")),
             })
         }
@@ -25198,9 +29030,7 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Chats(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -25208,15 +29038,33 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0xa927fec5 => Self::Chats(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "messages.InactiveChats")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xa927fec5 => Self::Chats(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.InactiveChats")),
+            })
+        }
+    }
+
+    impl<'a> InactiveChats<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Chats(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xa927fec5 => Self::Chats(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.InactiveChats")),
             })
         }
@@ -25261,9 +29109,7 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::List(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -25271,15 +29117,33 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x0823f649 => Self::List(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "messages.VotesList")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x0823f649 => Self::List(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.VotesList")),
+            })
+        }
+    }
+
+    impl<'a> VotesList<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::List(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x0823f649 => Self::List(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.VotesList")),
             })
         }
@@ -25324,9 +29188,7 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Views(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -25334,15 +29196,33 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0xb6c4f543 => Self::Views(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "messages.MessageViews")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xb6c4f543 => Self::Views(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.MessageViews")),
+            })
+        }
+    }
+
+    impl<'a> MessageViews<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Views(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xb6c4f543 => Self::Views(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.MessageViews")),
             })
         }
@@ -25387,9 +29267,7 @@ pub mod messages {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Message(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -25397,15 +29275,33 @@ pub mod messages {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0xf5dd8f9d => Self::Message(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "messages.DiscussionMessage")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xf5dd8f9d => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "messages.DiscussionMessage")),
+            })
+        }
+    }
+
+    impl<'a> DiscussionMessage<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Message(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xf5dd8f9d => Self::Message(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "messages.DiscussionMessage")),
             })
         }
@@ -25458,9 +29354,7 @@ pub mod payments {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Form(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -25468,15 +29362,33 @@ pub mod payments {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x3f56aea3 => Self::Form(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "payments.PaymentForm")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x3f56aea3 => Self::Form(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "payments.PaymentForm")),
+            })
+        }
+    }
+
+    impl<'a> PaymentForm<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Form(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x3f56aea3 => Self::Form(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "payments.PaymentForm")),
             })
         }
@@ -25521,9 +29433,7 @@ pub mod payments {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Info(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -25531,15 +29441,33 @@ pub mod payments {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0xd1451883 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "payments.ValidatedRequestedInfo")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xd1451883 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "payments.ValidatedRequestedInfo")),
+            })
+        }
+    }
+
+    impl<'a> ValidatedRequestedInfo<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Info(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xd1451883 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "payments.ValidatedRequestedInfo")),
             })
         }
@@ -25590,10 +29518,7 @@ pub mod payments {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Result(x) => x.encode(w),
-                Self::VerificationNeeded(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -25601,17 +29526,36 @@ pub mod payments {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x4e5f810d => Self::Result(zerotl::BareDecode::decode_bare(r)?),
-                0xd8411139 => Self::VerificationNeeded(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "payments.PaymentResult")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x4e5f810d => Self::Result(zerotl::BareDecode::decode_bare_inline(r)?),
                 0xd8411139 => Self::VerificationNeeded(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "payments.PaymentResult")),
+            })
+        }
+    }
+
+    impl<'a> PaymentResult<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Result(x) => x.encode(w),
+                Self::VerificationNeeded(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x4e5f810d => Self::Result(zerotl::BareDecode::decode_bare(r)?),
+                0xd8411139 => Self::VerificationNeeded(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "payments.PaymentResult")),
             })
         }
@@ -25662,9 +29606,7 @@ pub mod payments {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Receipt(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -25672,15 +29614,33 @@ pub mod payments {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x500911e1 => Self::Receipt(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "payments.PaymentReceipt")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x500911e1 => Self::Receipt(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "payments.PaymentReceipt")),
+            })
+        }
+    }
+
+    impl<'a> PaymentReceipt<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Receipt(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x500911e1 => Self::Receipt(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "payments.PaymentReceipt")),
             })
         }
@@ -25725,9 +29685,7 @@ pub mod payments {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Info(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -25735,15 +29693,33 @@ pub mod payments {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0xfb8fe43c => Self::Info(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "payments.SavedInfo")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xfb8fe43c => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "payments.SavedInfo")),
+            })
+        }
+    }
+
+    impl<'a> SavedInfo<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Info(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xfb8fe43c => Self::Info(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "payments.SavedInfo")),
             })
         }
@@ -25788,9 +29764,7 @@ pub mod payments {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Data(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -25798,15 +29772,33 @@ pub mod payments {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x3e24e573 => Self::Data(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "payments.BankCardData")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x3e24e573 => Self::Data(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "payments.BankCardData")),
+            })
+        }
+    }
+
+    impl<'a> BankCardData<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Data(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x3e24e573 => Self::Data(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "payments.BankCardData")),
             })
         }
@@ -25859,9 +29851,7 @@ pub mod phone {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Call(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -25869,15 +29859,33 @@ pub mod phone {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0xec82e140 => Self::Call(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "phone.PhoneCall")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xec82e140 => Self::Call(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "phone.PhoneCall")),
+            })
+        }
+    }
+
+    impl<'a> PhoneCall<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Call(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xec82e140 => Self::Call(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "phone.PhoneCall")),
             })
         }
@@ -25922,9 +29930,7 @@ pub mod phone {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Call(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -25932,15 +29938,33 @@ pub mod phone {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x66ab0bfc => Self::Call(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "phone.GroupCall")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x66ab0bfc => Self::Call(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "phone.GroupCall")),
+            })
+        }
+    }
+
+    impl<'a> GroupCall<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Call(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x66ab0bfc => Self::Call(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "phone.GroupCall")),
             })
         }
@@ -25985,9 +30009,7 @@ pub mod phone {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Participants(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -25995,15 +30017,33 @@ pub mod phone {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x9cfeb92d => Self::Participants(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "phone.GroupParticipants")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x9cfeb92d => Self::Participants(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "phone.GroupParticipants")),
+            })
+        }
+    }
+
+    impl<'a> GroupParticipants<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Participants(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x9cfeb92d => Self::Participants(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "phone.GroupParticipants")),
             })
         }
@@ -26062,10 +30102,7 @@ pub mod photos {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Photos(x) => x.encode(w),
-                Self::Slice(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -26073,17 +30110,36 @@ pub mod photos {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x8dca6aa5 => Self::Photos(zerotl::BareDecode::decode_bare(r)?),
-                0x15051f54 => Self::Slice(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "photos.Photos")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x8dca6aa5 => Self::Photos(zerotl::BareDecode::decode_bare_inline(r)?),
                 0x15051f54 => Self::Slice(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "photos.Photos")),
+            })
+        }
+    }
+
+    impl<'a> Photos<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Photos(x) => x.encode(w),
+                Self::Slice(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x8dca6aa5 => Self::Photos(zerotl::BareDecode::decode_bare(r)?),
+                0x15051f54 => Self::Slice(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "photos.Photos")),
             })
         }
@@ -26134,9 +30190,7 @@ pub mod photos {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Photo(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -26144,15 +30198,33 @@ pub mod photos {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x20212ca8 => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "photos.Photo")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x20212ca8 => Self::Photo(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "photos.Photo")),
+            })
+        }
+    }
+
+    impl<'a> Photo<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Photo(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x20212ca8 => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "photos.Photo")),
             })
         }
@@ -26205,9 +30277,7 @@ pub mod stats {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Stats(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -26215,15 +30285,33 @@ pub mod stats {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0xbdf78394 => Self::Stats(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "stats.BroadcastStats")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xbdf78394 => Self::Stats(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "stats.BroadcastStats")),
+            })
+        }
+    }
+
+    impl<'a> BroadcastStats<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Stats(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xbdf78394 => Self::Stats(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "stats.BroadcastStats")),
             })
         }
@@ -26268,9 +30356,7 @@ pub mod stats {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Stats(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -26278,15 +30364,33 @@ pub mod stats {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0xef7ff916 => Self::Stats(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "stats.MegagroupStats")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xef7ff916 => Self::Stats(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "stats.MegagroupStats")),
+            })
+        }
+    }
+
+    impl<'a> MegagroupStats<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Stats(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xef7ff916 => Self::Stats(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "stats.MegagroupStats")),
             })
         }
@@ -26331,9 +30435,7 @@ pub mod stats {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Stats(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -26341,15 +30443,33 @@ pub mod stats {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x8999f295 => Self::Stats(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "stats.MessageStats")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x8999f295 => Self::Stats(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "stats.MessageStats")),
+            })
+        }
+    }
+
+    impl<'a> MessageStats<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Stats(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x8999f295 => Self::Stats(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "stats.MessageStats")),
             })
         }
@@ -26592,9 +30712,7 @@ pub mod updates {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::State(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -26602,15 +30720,33 @@ pub mod updates {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0xa56c2a3e => Self::State(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "updates.State")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xa56c2a3e => Self::State(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "updates.State")),
+            })
+        }
+    }
+
+    impl<'a> State {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::State(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xa56c2a3e => Self::State(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "updates.State")),
             })
         }
@@ -26673,12 +30809,7 @@ pub mod updates {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Empty(x) => x.encode(w),
-                Self::Difference(x) => x.encode(w),
-                Self::Slice(x) => x.encode(w),
-                Self::TooLong(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -26686,13 +30817,7 @@ pub mod updates {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x5d75a138 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
-                0x00f49ca0 => Self::Difference(zerotl::BareDecode::decode_bare(r)?),
-                0xa8fb1981 => Self::Slice(zerotl::BareDecode::decode_bare(r)?),
-                0x4afe8f6d => Self::TooLong(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "updates.Difference")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
@@ -26701,6 +30826,33 @@ pub mod updates {
                 0x00f49ca0 => Self::Difference(zerotl::BareDecode::decode_bare_inline(r)?),
                 0xa8fb1981 => Self::Slice(zerotl::BareDecode::decode_bare_inline(r)?),
                 0x4afe8f6d => Self::TooLong(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "updates.Difference")),
+            })
+        }
+    }
+
+    impl<'a> Difference<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Empty(x) => x.encode(w),
+                Self::Difference(x) => x.encode(w),
+                Self::Slice(x) => x.encode(w),
+                Self::TooLong(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x5d75a138 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
+                0x00f49ca0 => Self::Difference(zerotl::BareDecode::decode_bare(r)?),
+                0xa8fb1981 => Self::Slice(zerotl::BareDecode::decode_bare(r)?),
+                0x4afe8f6d => Self::TooLong(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "updates.Difference")),
             })
         }
@@ -26775,11 +30927,7 @@ pub mod updates {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Empty(x) => x.encode(w),
-                Self::TooLong(x) => x.encode(w),
-                Self::Difference(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -26787,12 +30935,7 @@ pub mod updates {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x3e11affb => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
-                0xa4bcc6fe => Self::TooLong(zerotl::BareDecode::decode_bare(r)?),
-                0x2064674e => Self::Difference(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "updates.ChannelDifference")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
@@ -26800,6 +30943,31 @@ pub mod updates {
                 0x3e11affb => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
                 0xa4bcc6fe => Self::TooLong(zerotl::BareDecode::decode_bare_inline(r)?),
                 0x2064674e => Self::Difference(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "updates.ChannelDifference")),
+            })
+        }
+    }
+
+    impl<'a> ChannelDifference<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Empty(x) => x.encode(w),
+                Self::TooLong(x) => x.encode(w),
+                Self::Difference(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x3e11affb => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
+                0xa4bcc6fe => Self::TooLong(zerotl::BareDecode::decode_bare(r)?),
+                0x2064674e => Self::Difference(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "updates.ChannelDifference")),
             })
         }
@@ -26870,10 +31038,7 @@ pub mod upload {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::File(x) => x.encode(w),
-                Self::CdnRedirect(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -26881,17 +31046,36 @@ pub mod upload {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x096a18d5 => Self::File(zerotl::BareDecode::decode_bare(r)?),
-                0xf18cda44 => Self::CdnRedirect(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "upload.File")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x096a18d5 => Self::File(zerotl::BareDecode::decode_bare_inline(r)?),
                 0xf18cda44 => Self::CdnRedirect(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "upload.File")),
+            })
+        }
+    }
+
+    impl<'a> File<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::File(x) => x.encode(w),
+                Self::CdnRedirect(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x096a18d5 => Self::File(zerotl::BareDecode::decode_bare(r)?),
+                0xf18cda44 => Self::CdnRedirect(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "upload.File")),
             })
         }
@@ -26942,9 +31126,7 @@ pub mod upload {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::File(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -26952,15 +31134,33 @@ pub mod upload {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x21e753bc => Self::File(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "upload.WebFile")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x21e753bc => Self::File(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "upload.WebFile")),
+            })
+        }
+    }
+
+    impl<'a> WebFile<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::File(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x21e753bc => Self::File(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "upload.WebFile")),
             })
         }
@@ -27011,10 +31211,7 @@ pub mod upload {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::ReuploadNeeded(x) => x.encode(w),
-                Self::File(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -27022,17 +31219,36 @@ pub mod upload {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0xeea8e46e => Self::ReuploadNeeded(zerotl::BareDecode::decode_bare(r)?),
-                0xa99fca4f => Self::File(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "upload.CdnFile")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0xeea8e46e => Self::ReuploadNeeded(zerotl::BareDecode::decode_bare_inline(r)?),
                 0xa99fca4f => Self::File(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "upload.CdnFile")),
+            })
+        }
+    }
+
+    impl<'a> CdnFile<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::ReuploadNeeded(x) => x.encode(w),
+                Self::File(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0xeea8e46e => Self::ReuploadNeeded(zerotl::BareDecode::decode_bare(r)?),
+                0xa99fca4f => Self::File(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "upload.CdnFile")),
             })
         }

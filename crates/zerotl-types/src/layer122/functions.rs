@@ -33,7 +33,7 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeAfterMsg<X> {
     fn encoded_len(&self) -> usize {
         4 + 8 + self.query.encoded_len()
     }
-    #[inline]
+    #[inline(always)]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         if let Some(run) = w.run(12) {
             zerotl::fixed::put_u32_at(run, 0, 0xcb9f372d);
@@ -45,7 +45,7 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeAfterMsg<X> {
 
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeAfterMsg<X> {
     const MIN_SIZE: usize = 12;
-    #[inline]
+    #[inline(always)]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xcb9f372d, "invokeAfterMsg")?;
         let msg_id = r.read_i64()?;
@@ -83,7 +83,7 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeAfterMsgs<'_, X> {
     fn encoded_len(&self) -> usize {
         4 + self.msg_ids.encoded_len() + self.query.encoded_len()
     }
-    #[inline]
+    #[inline(always)]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         w.put_u32(0x3dc4b4f0);
         self.msg_ids.encode(w);
@@ -93,7 +93,7 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeAfterMsgs<'_, X> {
 
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeAfterMsgs<'a, X> {
     const MIN_SIZE: usize = 12;
-    #[inline]
+    #[inline(always)]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0x3dc4b4f0, "invokeAfterMsgs")?;
         let msg_ids = zerotl::Decode::decode(r)?;
@@ -156,7 +156,7 @@ impl<X: zerotl::Encode> zerotl::Encode for InitConnection<'_, X> {
             + self.params.as_ref().map_or(0, |v| v.encoded_len())
             + self.query.encoded_len()
     }
-    #[inline]
+    #[inline(always)]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         w.put_u32(0xc1cd5ea9);
         w.put_u32(
@@ -171,10 +171,10 @@ impl<X: zerotl::Encode> zerotl::Encode for InitConnection<'_, X> {
         self.lang_pack.encode(w);
         self.lang_code.encode(w);
         if let Some(v) = &self.proxy {
-            v.encode(w);
+            v.encode_inline(w);
         }
         if let Some(v) = &self.params {
-            v.encode(w);
+            v.encode_inline(w);
         }
         self.query.encode(w);
     }
@@ -182,7 +182,7 @@ impl<X: zerotl::Encode> zerotl::Encode for InitConnection<'_, X> {
 
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InitConnection<'a, X> {
     const MIN_SIZE: usize = 36;
-    #[inline]
+    #[inline(always)]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xc1cd5ea9, "initConnection")?;
         let flags = r.read_flags(0x00000003, "initConnection")?;
@@ -194,12 +194,12 @@ impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InitConnection<'a, X> {
         let lang_pack = zerotl::Decode::decode(r)?;
         let lang_code = zerotl::Decode::decode(r)?;
         let proxy = if flags & (1 << 0) != 0 {
-            Some(zerotl::Decode::decode(r)?)
+            Some(enums::InputClientProxy::decode_inline(r)?)
         } else {
             None
         };
         let params = if flags & (1 << 1) != 0 {
-            Some(zerotl::Decode::decode(r)?)
+            Some(enums::JsonValue::decode_inline(r)?)
         } else {
             None
         };
@@ -248,7 +248,7 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithLayer<X> {
     fn encoded_len(&self) -> usize {
         4 + 4 + self.query.encoded_len()
     }
-    #[inline]
+    #[inline(always)]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         if let Some(run) = w.run(8) {
             zerotl::fixed::put_u32_at(run, 0, 0xda9b0d0d);
@@ -260,7 +260,7 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithLayer<X> {
 
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeWithLayer<X> {
     const MIN_SIZE: usize = 8;
-    #[inline]
+    #[inline(always)]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xda9b0d0d, "invokeWithLayer")?;
         let layer = r.read_i32()?;
@@ -296,7 +296,7 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithoutUpdates<X> {
     fn encoded_len(&self) -> usize {
         4 + self.query.encoded_len()
     }
-    #[inline]
+    #[inline(always)]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         w.put_u32(0xbf9459b7);
         self.query.encode(w);
@@ -305,7 +305,7 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithoutUpdates<X> {
 
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeWithoutUpdates<X> {
     const MIN_SIZE: usize = 4;
-    #[inline]
+    #[inline(always)]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xbf9459b7, "invokeWithoutUpdates")?;
         let query = zerotl::Decode::decode(r)?;
@@ -342,17 +342,17 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithMessagesRange<X> {
     fn encoded_len(&self) -> usize {
         4 + self.range.encoded_len() + self.query.encoded_len()
     }
-    #[inline]
+    #[inline(always)]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         w.put_u32(0x365275f2);
-        self.range.encode(w);
+        self.range.encode_inline(w);
         self.query.encode(w);
     }
 }
 
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeWithMessagesRange<X> {
     const MIN_SIZE: usize = 8;
-    #[inline]
+    #[inline(always)]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0x365275f2, "invokeWithMessagesRange")?;
         let range = zerotl::Decode::decode_validated(r)?;
@@ -390,7 +390,7 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithTakeout<X> {
     fn encoded_len(&self) -> usize {
         4 + 8 + self.query.encoded_len()
     }
-    #[inline]
+    #[inline(always)]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         if let Some(run) = w.run(12) {
             zerotl::fixed::put_u32_at(run, 0, 0xaca9fd2e);
@@ -402,7 +402,7 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithTakeout<X> {
 
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeWithTakeout<X> {
     const MIN_SIZE: usize = 12;
-    #[inline]
+    #[inline(always)]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xaca9fd2e, "invokeWithTakeout")?;
         let takeout_id = r.read_i64()?;
@@ -458,7 +458,7 @@ pub mod account {
                 + self.secret.encoded_len()
                 + self.other_uids.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x68976c6f);
             w.put_u32(if self.no_muted { 1 << 0 } else { 0 });
@@ -472,7 +472,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for RegisterDevice<'a> {
         const MIN_SIZE: usize = 32;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x68976c6f, "account.registerDevice")?;
             let flags = r.read_flags(0x00000001, "account.registerDevice")?;
@@ -524,7 +524,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.token.encoded_len() + self.other_uids.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x3076c4bf);
@@ -537,7 +537,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for UnregisterDevice<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3076c4bf, "account.unregisterDevice")?;
             let token_type = r.read_i32()?;
@@ -580,21 +580,21 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.settings.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x84be5b93);
-            self.peer.encode(w);
-            self.settings.encode(w);
+            self.peer.encode_inline(w);
+            self.settings.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for UpdateNotifySettings<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x84be5b93, "account.updateNotifySettings")?;
-            let peer = zerotl::Decode::decode(r)?;
-            let settings = zerotl::Decode::decode(r)?;
+            let peer = enums::InputNotifyPeer::decode_inline(r)?;
+            let settings = enums::InputPeerNotifySettings::decode_inline(r)?;
             Ok(Self { peer, settings })
         }
     }
@@ -626,19 +626,19 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x12b3ad31);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetNotifySettings<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x12b3ad31, "account.getNotifySettings")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputNotifyPeer::decode_inline(r)?;
             Ok(Self { peer })
         }
     }
@@ -667,7 +667,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xdb7e1747);
         }
@@ -675,7 +675,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ResetNotifySettings {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdb7e1747, "account.resetNotifySettings")?;
             Ok(Self)
@@ -716,7 +716,7 @@ pub mod account {
                 + self.last_name.as_ref().map_or(0, |v| v.encoded_len())
                 + self.about.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x78515775);
             w.put_u32(
@@ -738,7 +738,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for UpdateProfile<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x78515775, "account.updateProfile")?;
             let flags = r.read_flags(0x00000007, "account.updateProfile")?;
@@ -792,7 +792,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x6628562c);
             self.offline.encode(w);
@@ -801,7 +801,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for UpdateStatus {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6628562c, "account.updateStatus")?;
             let offline = zerotl::Decode::decode(r)?;
@@ -836,7 +836,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xaabb1763);
@@ -847,7 +847,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetWallPapers {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xaabb1763, "account.getWallPapers")?;
             let hash = r.read_i32()?;
@@ -884,21 +884,21 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.reason.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xae189d5f);
-            self.peer.encode(w);
-            self.reason.encode(w);
+            self.peer.encode_inline(w);
+            self.reason.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ReportPeer<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xae189d5f, "account.reportPeer")?;
-            let peer = zerotl::Decode::decode(r)?;
-            let reason = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
+            let reason = enums::ReportReason::decode_inline(r)?;
             Ok(Self { peer, reason })
         }
     }
@@ -930,7 +930,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.username.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2714d86c);
             self.username.encode(w);
@@ -939,7 +939,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for CheckUsername<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2714d86c, "account.checkUsername")?;
             let username = zerotl::Decode::decode(r)?;
@@ -974,7 +974,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.username.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3e0bdd7c);
             self.username.encode(w);
@@ -983,7 +983,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for UpdateUsername<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3e0bdd7c, "account.updateUsername")?;
             let username = zerotl::Decode::decode(r)?;
@@ -1018,19 +1018,19 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.key.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xdadbc950);
-            self.key.encode(w);
+            self.key.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetPrivacy {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdadbc950, "account.getPrivacy")?;
-            let key = zerotl::Decode::decode(r)?;
+            let key = enums::InputPrivacyKey::decode_inline(r)?;
             Ok(Self { key })
         }
     }
@@ -1064,20 +1064,20 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.key.encoded_len() + self.rules.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc9f81ce8);
-            self.key.encode(w);
+            self.key.encode_inline(w);
             self.rules.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SetPrivacy<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc9f81ce8, "account.setPrivacy")?;
-            let key = zerotl::Decode::decode(r)?;
+            let key = enums::InputPrivacyKey::decode_inline(r)?;
             let rules = zerotl::Decode::decode(r)?;
             Ok(Self { key, rules })
         }
@@ -1110,7 +1110,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.reason.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x418d4e0b);
             self.reason.encode(w);
@@ -1119,7 +1119,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for DeleteAccount<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x418d4e0b, "account.deleteAccount")?;
             let reason = zerotl::Decode::decode(r)?;
@@ -1151,7 +1151,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x08fc711d);
         }
@@ -1159,7 +1159,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetAccountTtl {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x08fc711d, "account.getAccountTTL")?;
             Ok(Self)
@@ -1193,16 +1193,16 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.ttl.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2442485e);
-            self.ttl.encode(w);
+            self.ttl.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SetAccountTtl {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2442485e, "account.setAccountTTL")?;
             let ttl = zerotl::Decode::decode_validated(r)?;
@@ -1239,17 +1239,17 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.phone_number.encoded_len() + self.settings.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x82574ae5);
             self.phone_number.encode(w);
-            self.settings.encode(w);
+            self.settings.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SendChangePhoneCode<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x82574ae5, "account.sendChangePhoneCode")?;
             let phone_number = zerotl::Decode::decode(r)?;
@@ -1294,7 +1294,7 @@ pub mod account {
                 + self.phone_code_hash.encoded_len()
                 + self.phone_code.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x70c32edb);
             self.phone_number.encode(w);
@@ -1305,7 +1305,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ChangePhone<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x70c32edb, "account.changePhone")?;
             let phone_number = zerotl::Decode::decode(r)?;
@@ -1346,7 +1346,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x38df3532);
@@ -1357,7 +1357,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for UpdateDeviceLocked {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x38df3532, "account.updateDeviceLocked")?;
             let period = r.read_i32()?;
@@ -1389,7 +1389,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe320c158);
         }
@@ -1397,7 +1397,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetAuthorizations {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe320c158, "account.getAuthorizations")?;
             Ok(Self)
@@ -1431,7 +1431,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xdf77f3bc);
@@ -1442,7 +1442,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ResetAuthorization {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdf77f3bc, "account.resetAuthorization")?;
             let hash = r.read_i64()?;
@@ -1474,7 +1474,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x548a30f5);
         }
@@ -1482,7 +1482,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetPassword {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x548a30f5, "account.getPassword")?;
             Ok(Self)
@@ -1516,19 +1516,19 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.password.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9cd4eaf9);
-            self.password.encode(w);
+            self.password.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetPasswordSettings<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9cd4eaf9, "account.getPasswordSettings")?;
-            let password = zerotl::Decode::decode(r)?;
+            let password = enums::InputCheckPasswordSrp::decode_inline(r)?;
             Ok(Self { password })
         }
     }
@@ -1562,21 +1562,21 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.password.encoded_len() + self.new_settings.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa59b102f);
-            self.password.encode(w);
-            self.new_settings.encode(w);
+            self.password.encode_inline(w);
+            self.new_settings.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for UpdatePasswordSettings<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa59b102f, "account.updatePasswordSettings")?;
-            let password = zerotl::Decode::decode(r)?;
-            let new_settings = zerotl::Decode::decode(r)?;
+            let password = enums::InputCheckPasswordSrp::decode_inline(r)?;
+            let new_settings = enums::account::PasswordInputSettings::decode_inline(r)?;
             Ok(Self {
                 password,
                 new_settings,
@@ -1613,17 +1613,17 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.hash.encoded_len() + self.settings.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1b3faa88);
             self.hash.encode(w);
-            self.settings.encode(w);
+            self.settings.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SendConfirmPhoneCode<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1b3faa88, "account.sendConfirmPhoneCode")?;
             let hash = zerotl::Decode::decode(r)?;
@@ -1661,7 +1661,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.phone_code_hash.encoded_len() + self.phone_code.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5f2178c3);
             self.phone_code_hash.encode(w);
@@ -1671,7 +1671,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ConfirmPhone<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5f2178c3, "account.confirmPhone")?;
             let phone_code_hash = zerotl::Decode::decode(r)?;
@@ -1712,20 +1712,20 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.password.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x449e0b51);
-            self.password.encode(w);
+            self.password.encode_inline(w);
             w.put_i32(self.period);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetTmpPassword<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x449e0b51, "account.getTmpPassword")?;
-            let password = zerotl::Decode::decode(r)?;
+            let password = enums::InputCheckPasswordSrp::decode_inline(r)?;
             let period = r.read_i32()?;
             Ok(Self { password, period })
         }
@@ -1755,7 +1755,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x182e6d6f);
         }
@@ -1763,7 +1763,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetWebAuthorizations {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x182e6d6f, "account.getWebAuthorizations")?;
             Ok(Self)
@@ -1797,7 +1797,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x2d01b9ef);
@@ -1808,7 +1808,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ResetWebAuthorization {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2d01b9ef, "account.resetWebAuthorization")?;
             let hash = r.read_i64()?;
@@ -1840,7 +1840,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x682d2594);
         }
@@ -1848,7 +1848,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ResetWebAuthorizations {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x682d2594, "account.resetWebAuthorizations")?;
             Ok(Self)
@@ -1879,7 +1879,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb288bc7d);
         }
@@ -1887,7 +1887,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetAllSecureValues {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb288bc7d, "account.getAllSecureValues")?;
             Ok(Self)
@@ -1921,7 +1921,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.types.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x73665bc2);
             self.types.encode(w);
@@ -1930,7 +1930,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetSecureValue<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x73665bc2, "account.getSecureValue")?;
             let types = zerotl::Decode::decode(r)?;
@@ -1967,20 +1967,20 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.value.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x899fe31d);
-            self.value.encode(w);
+            self.value.encode_inline(w);
             w.put_i64(self.secure_secret_id);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SaveSecureValue<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x899fe31d, "account.saveSecureValue")?;
-            let value = zerotl::Decode::decode(r)?;
+            let value = enums::InputSecureValue::decode_inline(r)?;
             let secure_secret_id = r.read_i64()?;
             Ok(Self {
                 value,
@@ -2016,7 +2016,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.types.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb880bc4b);
             self.types.encode(w);
@@ -2025,7 +2025,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for DeleteSecureValue<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb880bc4b, "account.deleteSecureValue")?;
             let types = zerotl::Decode::decode(r)?;
@@ -2064,7 +2064,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.scope.encoded_len() + self.public_key.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xb86ba8e1);
@@ -2077,7 +2077,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetAuthorizationForm<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb86ba8e1, "account.getAuthorizationForm")?;
             let bot_id = r.read_i32()?;
@@ -2130,7 +2130,7 @@ pub mod account {
                 + self.value_hashes.encoded_len()
                 + self.credentials.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xe7027c94);
@@ -2139,20 +2139,20 @@ pub mod account {
             self.scope.encode(w);
             self.public_key.encode(w);
             self.value_hashes.encode(w);
-            self.credentials.encode(w);
+            self.credentials.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for AcceptAuthorization<'a> {
         const MIN_SIZE: usize = 28;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe7027c94, "account.acceptAuthorization")?;
             let bot_id = r.read_i32()?;
             let scope = zerotl::Decode::decode(r)?;
             let public_key = zerotl::Decode::decode(r)?;
             let value_hashes = zerotl::Decode::decode(r)?;
-            let credentials = zerotl::Decode::decode(r)?;
+            let credentials = enums::SecureCredentialsEncrypted::decode_inline(r)?;
             Ok(Self {
                 bot_id,
                 scope,
@@ -2192,17 +2192,17 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.phone_number.encoded_len() + self.settings.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa5a356f9);
             self.phone_number.encode(w);
-            self.settings.encode(w);
+            self.settings.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SendVerifyPhoneCode<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa5a356f9, "account.sendVerifyPhoneCode")?;
             let phone_number = zerotl::Decode::decode(r)?;
@@ -2247,7 +2247,7 @@ pub mod account {
                 + self.phone_code_hash.encoded_len()
                 + self.phone_code.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4dd3a7f6);
             self.phone_number.encode(w);
@@ -2258,7 +2258,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for VerifyPhone<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4dd3a7f6, "account.verifyPhone")?;
             let phone_number = zerotl::Decode::decode(r)?;
@@ -2299,7 +2299,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.email.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7011509f);
             self.email.encode(w);
@@ -2308,7 +2308,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for SendVerifyEmailCode<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7011509f, "account.sendVerifyEmailCode")?;
             let email = zerotl::Decode::decode(r)?;
@@ -2345,7 +2345,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.email.encoded_len() + self.code.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xecba39db);
             self.email.encode(w);
@@ -2355,7 +2355,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for VerifyEmail<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xecba39db, "account.verifyEmail")?;
             let email = zerotl::Decode::decode(r)?;
@@ -2403,7 +2403,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + if self.file_max_size.is_some() { 4 } else { 0 }
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf05b4804);
             w.put_u32(
@@ -2427,7 +2427,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for InitTakeoutSession {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf05b4804, "account.initTakeoutSession")?;
             let flags = r.read_flags(0x0000003f, "account.initTakeoutSession")?;
@@ -2481,7 +2481,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1d2652ee);
             w.put_u32(if self.success { 1 << 0 } else { 0 });
@@ -2490,7 +2490,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for FinishTakeoutSession {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1d2652ee, "account.finishTakeoutSession")?;
             let flags = r.read_flags(0x00000001, "account.finishTakeoutSession")?;
@@ -2526,7 +2526,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.code.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8fdf1920);
             self.code.encode(w);
@@ -2535,7 +2535,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ConfirmPasswordEmail<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8fdf1920, "account.confirmPasswordEmail")?;
             let code = zerotl::Decode::decode(r)?;
@@ -2567,7 +2567,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7a7f2a15);
         }
@@ -2575,7 +2575,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ResendPasswordEmail {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7a7f2a15, "account.resendPasswordEmail")?;
             Ok(Self)
@@ -2606,7 +2606,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc1cbd5b6);
         }
@@ -2614,7 +2614,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for CancelPasswordEmail {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc1cbd5b6, "account.cancelPasswordEmail")?;
             Ok(Self)
@@ -2645,7 +2645,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9f07c728);
         }
@@ -2653,7 +2653,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetContactSignUpNotification {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9f07c728, "account.getContactSignUpNotification")?;
             Ok(Self)
@@ -2687,7 +2687,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xcff43f61);
             self.silent.encode(w);
@@ -2696,7 +2696,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for SetContactSignUpNotification {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcff43f61, "account.setContactSignUpNotification")?;
             let silent = zerotl::Decode::decode(r)?;
@@ -2733,7 +2733,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x53577479);
             w.put_u32(
@@ -2741,20 +2741,20 @@ pub mod account {
                     | if self.peer.is_some() { 1 << 0 } else { 0 },
             );
             if let Some(v) = &self.peer {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetNotifyExceptions<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x53577479, "account.getNotifyExceptions")?;
             let flags = r.read_flags(0x00000003, "account.getNotifyExceptions")?;
             let compare_sound = flags & (1 << 1) != 0;
             let peer = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputNotifyPeer::decode_inline(r)?)
             } else {
                 None
             };
@@ -2792,19 +2792,19 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.wallpaper.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xfc8ddbea);
-            self.wallpaper.encode(w);
+            self.wallpaper.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetWallPaper<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfc8ddbea, "account.getWallPaper")?;
-            let wallpaper = zerotl::Decode::decode(r)?;
+            let wallpaper = enums::InputWallPaper::decode_inline(r)?;
             Ok(Self { wallpaper })
         }
     }
@@ -2840,21 +2840,21 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.file.encoded_len() + self.mime_type.encoded_len() + self.settings.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xdd853661);
-            self.file.encode(w);
+            self.file.encode_inline(w);
             self.mime_type.encode(w);
-            self.settings.encode(w);
+            self.settings.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for UploadWallPaper<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdd853661, "account.uploadWallPaper")?;
-            let file = zerotl::Decode::decode(r)?;
+            let file = enums::InputFile::decode_inline(r)?;
             let mime_type = zerotl::Decode::decode(r)?;
             let settings = zerotl::Decode::decode_validated(r)?;
             Ok(Self {
@@ -2896,21 +2896,21 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.wallpaper.encoded_len() + self.settings.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x6c5a5b37);
-            self.wallpaper.encode(w);
+            self.wallpaper.encode_inline(w);
             self.unsave.encode(w);
-            self.settings.encode(w);
+            self.settings.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SaveWallPaper<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6c5a5b37, "account.saveWallPaper")?;
-            let wallpaper = zerotl::Decode::decode(r)?;
+            let wallpaper = enums::InputWallPaper::decode_inline(r)?;
             let unsave = zerotl::Decode::decode(r)?;
             let settings = zerotl::Decode::decode_validated(r)?;
             Ok(Self {
@@ -2950,20 +2950,20 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.wallpaper.encoded_len() + self.settings.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xfeed5769);
-            self.wallpaper.encode(w);
-            self.settings.encode(w);
+            self.wallpaper.encode_inline(w);
+            self.settings.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for InstallWallPaper<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfeed5769, "account.installWallPaper")?;
-            let wallpaper = zerotl::Decode::decode(r)?;
+            let wallpaper = enums::InputWallPaper::decode_inline(r)?;
             let settings = zerotl::Decode::decode_validated(r)?;
             Ok(Self {
                 wallpaper,
@@ -2996,7 +2996,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xbb3b9804);
         }
@@ -3004,7 +3004,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ResetWallPapers {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbb3b9804, "account.resetWallPapers")?;
             Ok(Self)
@@ -3035,7 +3035,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x56da0b3f);
         }
@@ -3043,7 +3043,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetAutoDownloadSettings {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x56da0b3f, "account.getAutoDownloadSettings")?;
             Ok(Self)
@@ -3081,17 +3081,17 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.settings.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x76f36233);
             w.put_u32(if self.low { 1 << 0 } else { 0 } | if self.high { 1 << 1 } else { 0 });
-            self.settings.encode(w);
+            self.settings.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SaveAutoDownloadSettings {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x76f36233, "account.saveAutoDownloadSettings")?;
             let flags = r.read_flags(0x00000003, "account.saveAutoDownloadSettings")?;
@@ -3143,13 +3143,13 @@ pub mod account {
                 + self.file_name.encoded_len()
                 + self.mime_type.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1c3db333);
             w.put_u32(if self.thumb.is_some() { 1 << 0 } else { 0 });
-            self.file.encode(w);
+            self.file.encode_inline(w);
             if let Some(v) = &self.thumb {
-                v.encode(w);
+                v.encode_inline(w);
             }
             self.file_name.encode(w);
             self.mime_type.encode(w);
@@ -3158,13 +3158,13 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for UploadTheme<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1c3db333, "account.uploadTheme")?;
             let flags = r.read_flags(0x00000001, "account.uploadTheme")?;
-            let file = zerotl::Decode::decode(r)?;
+            let file = enums::InputFile::decode_inline(r)?;
             let thumb = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputFile::decode_inline(r)?)
             } else {
                 None
             };
@@ -3216,7 +3216,7 @@ pub mod account {
                 + self.document.as_ref().map_or(0, |v| v.encoded_len())
                 + self.settings.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8432c21f);
             w.put_u32(
@@ -3226,29 +3226,29 @@ pub mod account {
             self.slug.encode(w);
             self.title.encode(w);
             if let Some(v) = &self.document {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.settings {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for CreateTheme<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8432c21f, "account.createTheme")?;
             let flags = r.read_flags(0x0000000c, "account.createTheme")?;
             let slug = zerotl::Decode::decode(r)?;
             let title = zerotl::Decode::decode(r)?;
             let document = if flags & (1 << 2) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputDocument::decode_inline(r)?)
             } else {
                 None
             };
             let settings = if flags & (1 << 3) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputThemeSettings::decode_inline(r)?)
             } else {
                 None
             };
@@ -3304,7 +3304,7 @@ pub mod account {
                 + self.document.as_ref().map_or(0, |v| v.encoded_len())
                 + self.settings.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5cb367d5);
             w.put_u32(
@@ -3314,7 +3314,7 @@ pub mod account {
                     | if self.settings.is_some() { 1 << 3 } else { 0 },
             );
             self.format.encode(w);
-            self.theme.encode(w);
+            self.theme.encode_inline(w);
             if let Some(v) = &self.slug {
                 v.encode(w);
             }
@@ -3322,22 +3322,22 @@ pub mod account {
                 v.encode(w);
             }
             if let Some(v) = &self.document {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.settings {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for UpdateTheme<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5cb367d5, "account.updateTheme")?;
             let flags = r.read_flags(0x0000000f, "account.updateTheme")?;
             let format = zerotl::Decode::decode(r)?;
-            let theme = zerotl::Decode::decode(r)?;
+            let theme = enums::InputTheme::decode_inline(r)?;
             let slug = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
             } else {
@@ -3349,12 +3349,12 @@ pub mod account {
                 None
             };
             let document = if flags & (1 << 2) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputDocument::decode_inline(r)?)
             } else {
                 None
             };
             let settings = if flags & (1 << 3) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputThemeSettings::decode_inline(r)?)
             } else {
                 None
             };
@@ -3398,20 +3398,20 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.theme.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf257106c);
-            self.theme.encode(w);
+            self.theme.encode_inline(w);
             self.unsave.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SaveTheme<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf257106c, "account.saveTheme")?;
-            let theme = zerotl::Decode::decode(r)?;
+            let theme = enums::InputTheme::decode_inline(r)?;
             let unsave = zerotl::Decode::decode(r)?;
             Ok(Self { theme, unsave })
         }
@@ -3450,7 +3450,7 @@ pub mod account {
                 + self.format.as_ref().map_or(0, |v| v.encoded_len())
                 + self.theme.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7ae43737);
             w.put_u32(
@@ -3462,14 +3462,14 @@ pub mod account {
                 v.encode(w);
             }
             if let Some(v) = &self.theme {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for InstallTheme<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7ae43737, "account.installTheme")?;
             let flags = r.read_flags(0x00000003, "account.installTheme")?;
@@ -3480,7 +3480,7 @@ pub mod account {
                 None
             };
             let theme = if flags & (1 << 1) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputTheme::decode_inline(r)?)
             } else {
                 None
             };
@@ -3523,22 +3523,22 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.format.encoded_len() + self.theme.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8d9d742b);
             self.format.encode(w);
-            self.theme.encode(w);
+            self.theme.encode_inline(w);
             w.put_i64(self.document_id);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetTheme<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8d9d742b, "account.getTheme")?;
             let format = zerotl::Decode::decode(r)?;
-            let theme = zerotl::Decode::decode(r)?;
+            let theme = enums::InputTheme::decode_inline(r)?;
             let document_id = r.read_i64()?;
             Ok(Self {
                 format,
@@ -3577,7 +3577,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.format.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x285946f8);
             self.format.encode(w);
@@ -3587,7 +3587,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetThemes<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x285946f8, "account.getThemes")?;
             let format = zerotl::Decode::decode(r)?;
@@ -3623,7 +3623,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb574b16b);
             w.put_u32(if self.sensitive_enabled { 1 << 0 } else { 0 });
@@ -3632,7 +3632,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for SetContentSettings {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb574b16b, "account.setContentSettings")?;
             let flags = r.read_flags(0x00000001, "account.setContentSettings")?;
@@ -3665,7 +3665,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8b9b4dae);
         }
@@ -3673,7 +3673,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetContentSettings {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8b9b4dae, "account.getContentSettings")?;
             Ok(Self)
@@ -3707,7 +3707,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.wallpapers.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x65ad71dc);
             self.wallpapers.encode(w);
@@ -3716,7 +3716,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetMultiWallPapers<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x65ad71dc, "account.getMultiWallPapers")?;
             let wallpapers = zerotl::Decode::decode(r)?;
@@ -3748,7 +3748,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xeb2b4cf6);
         }
@@ -3756,7 +3756,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetGlobalPrivacySettings {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xeb2b4cf6, "account.getGlobalPrivacySettings")?;
             Ok(Self)
@@ -3790,19 +3790,19 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.settings.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1edaaac2);
-            self.settings.encode(w);
+            self.settings.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SetGlobalPrivacySettings {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1edaaac2, "account.setGlobalPrivacySettings")?;
-            let settings = zerotl::Decode::decode(r)?;
+            let settings = enums::GlobalPrivacySettings::decode_inline(r)?;
             Ok(Self { settings })
         }
     }
@@ -3851,19 +3851,19 @@ pub mod auth {
                 + self.api_hash.encoded_len()
                 + self.settings.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa677244f);
             self.phone_number.encode(w);
             w.put_i32(self.api_id);
             self.api_hash.encode(w);
-            self.settings.encode(w);
+            self.settings.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SendCode<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa677244f, "auth.sendCode")?;
             let phone_number = zerotl::Decode::decode(r)?;
@@ -3915,7 +3915,7 @@ pub mod auth {
                 + self.first_name.encoded_len()
                 + self.last_name.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x80eee427);
             self.phone_number.encode(w);
@@ -3927,7 +3927,7 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for SignUp<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x80eee427, "auth.signUp")?;
             let phone_number = zerotl::Decode::decode(r)?;
@@ -3976,7 +3976,7 @@ pub mod auth {
                 + self.phone_code_hash.encoded_len()
                 + self.phone_code.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xbcd51581);
             self.phone_number.encode(w);
@@ -3987,7 +3987,7 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for SignIn<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbcd51581, "auth.signIn")?;
             let phone_number = zerotl::Decode::decode(r)?;
@@ -4025,7 +4025,7 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5717da40);
         }
@@ -4033,7 +4033,7 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for LogOut {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5717da40, "auth.logOut")?;
             Ok(Self)
@@ -4064,7 +4064,7 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9fab0d1a);
         }
@@ -4072,7 +4072,7 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for ResetAuthorizations {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9fab0d1a, "auth.resetAuthorizations")?;
             Ok(Self)
@@ -4106,7 +4106,7 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xe5bfffcd);
@@ -4117,7 +4117,7 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for ExportAuthorization {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe5bfffcd, "auth.exportAuthorization")?;
             let dc_id = r.read_i32()?;
@@ -4154,7 +4154,7 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.bytes.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xe3ef9613);
@@ -4166,7 +4166,7 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for ImportAuthorization<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe3ef9613, "auth.importAuthorization")?;
             let id = r.read_i32()?;
@@ -4208,7 +4208,7 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + 20 + self.encrypted_message.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(24) {
                 zerotl::fixed::put_u32_at(run, 0, 0xcdd42a05);
@@ -4222,7 +4222,7 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for BindTempAuthKey<'a> {
         const MIN_SIZE: usize = 28;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcdd42a05, "auth.bindTempAuthKey")?;
             let run = r.read_array::<20>()?;
@@ -4272,7 +4272,7 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.api_hash.encoded_len() + self.bot_auth_token.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x67a3ff2c);
@@ -4286,7 +4286,7 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for ImportBotAuthorization<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x67a3ff2c, "auth.importBotAuthorization")?;
             let run = r.read_array::<8>()?;
@@ -4330,19 +4330,19 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + self.password.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd18b4d16);
-            self.password.encode(w);
+            self.password.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for CheckPassword<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd18b4d16, "auth.checkPassword")?;
-            let password = zerotl::Decode::decode(r)?;
+            let password = enums::InputCheckPasswordSrp::decode_inline(r)?;
             Ok(Self { password })
         }
     }
@@ -4371,7 +4371,7 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd897bc66);
         }
@@ -4379,7 +4379,7 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for RequestPasswordRecovery {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd897bc66, "auth.requestPasswordRecovery")?;
             Ok(Self)
@@ -4413,7 +4413,7 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + self.code.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4ea56e92);
             self.code.encode(w);
@@ -4422,7 +4422,7 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for RecoverPassword<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4ea56e92, "auth.recoverPassword")?;
             let code = zerotl::Decode::decode(r)?;
@@ -4459,7 +4459,7 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + self.phone_number.encoded_len() + self.phone_code_hash.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3ef1a9bf);
             self.phone_number.encode(w);
@@ -4469,7 +4469,7 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for ResendCode<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3ef1a9bf, "auth.resendCode")?;
             let phone_number = zerotl::Decode::decode(r)?;
@@ -4510,7 +4510,7 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + self.phone_number.encoded_len() + self.phone_code_hash.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1f040578);
             self.phone_number.encode(w);
@@ -4520,7 +4520,7 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for CancelCode<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1f040578, "auth.cancelCode")?;
             let phone_number = zerotl::Decode::decode(r)?;
@@ -4559,7 +4559,7 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + self.except_auth_keys.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8e48a188);
             self.except_auth_keys.encode(w);
@@ -4568,7 +4568,7 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for DropTempAuthKeys<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8e48a188, "auth.dropTempAuthKeys")?;
             let except_auth_keys = zerotl::Decode::decode(r)?;
@@ -4607,7 +4607,7 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.api_hash.encoded_len() + self.except_ids.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xb1b41517);
@@ -4620,7 +4620,7 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for ExportLoginToken<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb1b41517, "auth.exportLoginToken")?;
             let api_id = r.read_i32()?;
@@ -4661,7 +4661,7 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + self.token.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x95ac5ce4);
             self.token.encode(w);
@@ -4670,7 +4670,7 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for ImportLoginToken<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x95ac5ce4, "auth.importLoginToken")?;
             let token = zerotl::Decode::decode(r)?;
@@ -4705,7 +4705,7 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + self.token.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe894ad4d);
             self.token.encode(w);
@@ -4714,7 +4714,7 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for AcceptLoginToken<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe894ad4d, "auth.acceptLoginToken")?;
             let token = zerotl::Decode::decode(r)?;
@@ -4759,21 +4759,21 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.custom_method.encoded_len() + self.params.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xaa2769ed);
             self.custom_method.encode(w);
-            self.params.encode(w);
+            self.params.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SendCustomRequest<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xaa2769ed, "bots.sendCustomRequest")?;
             let custom_method = zerotl::Decode::decode(r)?;
-            let params = zerotl::Decode::decode(r)?;
+            let params = enums::DataJson::decode_inline(r)?;
             Ok(Self {
                 custom_method,
                 params,
@@ -4810,23 +4810,23 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.data.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xe6213f4d);
                 zerotl::fixed::put_i64_at(run, 4, self.query_id);
             }
-            self.data.encode(w);
+            self.data.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for AnswerWebhookJsonQuery<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe6213f4d, "bots.answerWebhookJSONQuery")?;
             let query_id = r.read_i64()?;
-            let data = zerotl::Decode::decode(r)?;
+            let data = enums::DataJson::decode_inline(r)?;
             Ok(Self { query_id, data })
         }
     }
@@ -4858,7 +4858,7 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.commands.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x805d46f6);
             self.commands.encode(w);
@@ -4867,7 +4867,7 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for SetBotCommands<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x805d46f6, "bots.setBotCommands")?;
             let commands = zerotl::Decode::decode(r)?;
@@ -4912,20 +4912,20 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.channel.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xcc104937);
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
             w.put_i32(self.max_id);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ReadHistory<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcc104937, "channels.readHistory")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             let max_id = r.read_i32()?;
             Ok(Self { channel, max_id })
         }
@@ -4960,20 +4960,20 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x84c1fd4e);
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
             self.id.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for DeleteMessages<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x84c1fd4e, "channels.deleteMessages")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             let id = zerotl::Decode::decode(r)?;
             Ok(Self { channel, id })
         }
@@ -5008,21 +5008,21 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.user_id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd10dd71b);
-            self.channel.encode(w);
-            self.user_id.encode(w);
+            self.channel.encode_inline(w);
+            self.user_id.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for DeleteUserHistory<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd10dd71b, "channels.deleteUserHistory")?;
-            let channel = zerotl::Decode::decode(r)?;
-            let user_id = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
             Ok(Self { channel, user_id })
         }
     }
@@ -5058,22 +5058,22 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.user_id.encoded_len() + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xfe087810);
-            self.channel.encode(w);
-            self.user_id.encode(w);
+            self.channel.encode_inline(w);
+            self.user_id.encode_inline(w);
             self.id.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ReportSpam<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfe087810, "channels.reportSpam")?;
-            let channel = zerotl::Decode::decode(r)?;
-            let user_id = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
             let id = zerotl::Decode::decode(r)?;
             Ok(Self {
                 channel,
@@ -5112,20 +5112,20 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xad8c9a23);
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
             self.id.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetMessages<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xad8c9a23, "channels.getMessages")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             let id = zerotl::Decode::decode(r)?;
             Ok(Self { channel, id })
         }
@@ -5166,11 +5166,11 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.channel.encoded_len() + self.filter.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x123e05e9);
-            self.channel.encode(w);
-            self.filter.encode(w);
+            self.channel.encode_inline(w);
+            self.filter.encode_inline(w);
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_i32_at(run, 0, self.offset);
                 zerotl::fixed::put_i32_at(run, 4, self.limit);
@@ -5181,11 +5181,11 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for GetParticipants<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x123e05e9, "channels.getParticipants")?;
-            let channel = zerotl::Decode::decode(r)?;
-            let filter = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
+            let filter = enums::ChannelParticipantsFilter::decode_inline(r)?;
             let run = r.read_array::<12>()?;
             let offset = zerotl::fixed::i32_at(run, 0);
             let limit = zerotl::fixed::i32_at(run, 4);
@@ -5229,21 +5229,21 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.user_id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x546dd7a6);
-            self.channel.encode(w);
-            self.user_id.encode(w);
+            self.channel.encode_inline(w);
+            self.user_id.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetParticipant<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x546dd7a6, "channels.getParticipant")?;
-            let channel = zerotl::Decode::decode(r)?;
-            let user_id = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
             Ok(Self { channel, user_id })
         }
     }
@@ -5275,7 +5275,7 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0a7f6bbb);
             self.id.encode(w);
@@ -5284,7 +5284,7 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for GetChannels<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0a7f6bbb, "channels.getChannels")?;
             let id = zerotl::Decode::decode(r)?;
@@ -5319,19 +5319,19 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x08736a09);
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetFullChannel<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x08736a09, "channels.getFullChannel")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             Ok(Self { channel })
         }
     }
@@ -5377,7 +5377,7 @@ pub mod channels {
                 + self.geo_point.as_ref().map_or(0, |v| v.encoded_len())
                 + self.address.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3d5fb10f);
             w.put_u32(
@@ -5389,7 +5389,7 @@ pub mod channels {
             self.title.encode(w);
             self.about.encode(w);
             if let Some(v) = &self.geo_point {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.address {
                 v.encode(w);
@@ -5399,7 +5399,7 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for CreateChannel<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3d5fb10f, "channels.createChannel")?;
             let flags = r.read_flags(0x00000007, "channels.createChannel")?;
@@ -5464,23 +5464,23 @@ pub mod channels {
                 + self.admin_rights.encoded_len()
                 + self.rank.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd33c8902);
-            self.channel.encode(w);
-            self.user_id.encode(w);
-            self.admin_rights.encode(w);
+            self.channel.encode_inline(w);
+            self.user_id.encode_inline(w);
+            self.admin_rights.encode_inline(w);
             self.rank.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for EditAdmin<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd33c8902, "channels.editAdmin")?;
-            let channel = zerotl::Decode::decode(r)?;
-            let user_id = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
             let admin_rights = zerotl::Decode::decode_validated(r)?;
             let rank = zerotl::Decode::decode(r)?;
             Ok(Self {
@@ -5521,20 +5521,20 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.title.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x566decd0);
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
             self.title.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for EditTitle<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x566decd0, "channels.editTitle")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             let title = zerotl::Decode::decode(r)?;
             Ok(Self { channel, title })
         }
@@ -5569,21 +5569,21 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.photo.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf12e57c9);
-            self.channel.encode(w);
-            self.photo.encode(w);
+            self.channel.encode_inline(w);
+            self.photo.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for EditPhoto<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf12e57c9, "channels.editPhoto")?;
-            let channel = zerotl::Decode::decode(r)?;
-            let photo = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
+            let photo = enums::InputChatPhoto::decode_inline(r)?;
             Ok(Self { channel, photo })
         }
     }
@@ -5617,20 +5617,20 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.username.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x10e6bd2c);
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
             self.username.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for CheckUsername<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x10e6bd2c, "channels.checkUsername")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             let username = zerotl::Decode::decode(r)?;
             Ok(Self { channel, username })
         }
@@ -5665,20 +5665,20 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.username.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3514b3de);
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
             self.username.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for UpdateUsername<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3514b3de, "channels.updateUsername")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             let username = zerotl::Decode::decode(r)?;
             Ok(Self { channel, username })
         }
@@ -5711,19 +5711,19 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x24b524c5);
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for JoinChannel<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x24b524c5, "channels.joinChannel")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             Ok(Self { channel })
         }
     }
@@ -5755,19 +5755,19 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf836aa95);
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for LeaveChannel<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf836aa95, "channels.leaveChannel")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             Ok(Self { channel })
         }
     }
@@ -5801,20 +5801,20 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.users.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x199f3a6c);
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
             self.users.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for InviteToChannel<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x199f3a6c, "channels.inviteToChannel")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             let users = zerotl::Decode::decode(r)?;
             Ok(Self { channel, users })
         }
@@ -5847,19 +5847,19 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc0111fe3);
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for DeleteChannel<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc0111fe3, "channels.deleteChannel")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             Ok(Self { channel })
         }
     }
@@ -5897,24 +5897,24 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.channel.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe63fadeb);
             w.put_u32(if self.grouped { 1 << 0 } else { 0 } | if self.thread { 1 << 1 } else { 0 });
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
             w.put_i32(self.id);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ExportMessageLink<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe63fadeb, "channels.exportMessageLink")?;
             let flags = r.read_flags(0x00000003, "channels.exportMessageLink")?;
             let grouped = flags & (1 << 0) != 0;
             let thread = flags & (1 << 1) != 0;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             let id = r.read_i32()?;
             Ok(Self {
                 grouped,
@@ -5954,20 +5954,20 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.channel.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1f69b606);
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
             self.enabled.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ToggleSignatures<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1f69b606, "channels.toggleSignatures")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             let enabled = zerotl::Decode::decode(r)?;
             Ok(Self { channel, enabled })
         }
@@ -6002,7 +6002,7 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf8b036af);
             w.put_u32(
@@ -6014,7 +6014,7 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for GetAdminedPublicChannels {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf8b036af, "channels.getAdminedPublicChannels")?;
             let flags = r.read_flags(0x00000003, "channels.getAdminedPublicChannels")?;
@@ -6060,22 +6060,22 @@ pub mod channels {
                 + self.user_id.encoded_len()
                 + self.banned_rights.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x72796912);
-            self.channel.encode(w);
-            self.user_id.encode(w);
-            self.banned_rights.encode(w);
+            self.channel.encode_inline(w);
+            self.user_id.encode_inline(w);
+            self.banned_rights.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for EditBanned<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x72796912, "channels.editBanned")?;
-            let channel = zerotl::Decode::decode(r)?;
-            let user_id = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
             let banned_rights = zerotl::Decode::decode_validated(r)?;
             Ok(Self {
                 channel,
@@ -6128,7 +6128,7 @@ pub mod channels {
                 + self.events_filter.as_ref().map_or(0, |v| v.encoded_len())
                 + self.admins.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x33ddf480);
             w.put_u32(
@@ -6138,10 +6138,10 @@ pub mod channels {
                     0
                 } | if self.admins.is_some() { 1 << 1 } else { 0 },
             );
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
             self.q.encode(w);
             if let Some(v) = &self.events_filter {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.admins {
                 v.encode(w);
@@ -6156,11 +6156,11 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for GetAdminLog<'a> {
         const MIN_SIZE: usize = 36;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x33ddf480, "channels.getAdminLog")?;
             let flags = r.read_flags(0x00000003, "channels.getAdminLog")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             let q = zerotl::Decode::decode(r)?;
             let events_filter = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode_validated(r)?)
@@ -6217,21 +6217,21 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.stickerset.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xea8ca4f9);
-            self.channel.encode(w);
-            self.stickerset.encode(w);
+            self.channel.encode_inline(w);
+            self.stickerset.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SetStickers<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xea8ca4f9, "channels.setStickers")?;
-            let channel = zerotl::Decode::decode(r)?;
-            let stickerset = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
+            let stickerset = enums::InputStickerSet::decode_inline(r)?;
             Ok(Self {
                 channel,
                 stickerset,
@@ -6268,20 +6268,20 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xeab5dc38);
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
             self.id.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ReadMessageContents<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xeab5dc38, "channels.readMessageContents")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             let id = zerotl::Decode::decode(r)?;
             Ok(Self { channel, id })
         }
@@ -6316,20 +6316,20 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.channel.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xaf369d42);
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
             w.put_i32(self.max_id);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for DeleteHistory<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xaf369d42, "channels.deleteHistory")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             let max_id = r.read_i32()?;
             Ok(Self { channel, max_id })
         }
@@ -6364,20 +6364,20 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.channel.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xeabbb94c);
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
             self.enabled.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for TogglePreHistoryHidden<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xeabbb94c, "channels.togglePreHistoryHidden")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             let enabled = zerotl::Decode::decode(r)?;
             Ok(Self { channel, enabled })
         }
@@ -6410,7 +6410,7 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x8341ecc0);
@@ -6421,7 +6421,7 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for GetLeftChannels {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8341ecc0, "channels.getLeftChannels")?;
             let offset = r.read_i32()?;
@@ -6453,7 +6453,7 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf5dad378);
         }
@@ -6461,7 +6461,7 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for GetGroupsForDiscussion {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf5dad378, "channels.getGroupsForDiscussion")?;
             Ok(Self)
@@ -6497,21 +6497,21 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.broadcast.encoded_len() + self.group.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x40582bb2);
-            self.broadcast.encode(w);
-            self.group.encode(w);
+            self.broadcast.encode_inline(w);
+            self.group.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SetDiscussionGroup<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x40582bb2, "channels.setDiscussionGroup")?;
-            let broadcast = zerotl::Decode::decode(r)?;
-            let group = zerotl::Decode::decode(r)?;
+            let broadcast = enums::InputChannel::decode_inline(r)?;
+            let group = enums::InputChannel::decode_inline(r)?;
             Ok(Self { broadcast, group })
         }
     }
@@ -6549,23 +6549,23 @@ pub mod channels {
                 + self.user_id.encoded_len()
                 + self.password.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8f38cd1f);
-            self.channel.encode(w);
-            self.user_id.encode(w);
-            self.password.encode(w);
+            self.channel.encode_inline(w);
+            self.user_id.encode_inline(w);
+            self.password.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for EditCreator<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8f38cd1f, "channels.editCreator")?;
-            let channel = zerotl::Decode::decode(r)?;
-            let user_id = zerotl::Decode::decode(r)?;
-            let password = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
+            let password = enums::InputCheckPasswordSrp::decode_inline(r)?;
             Ok(Self {
                 channel,
                 user_id,
@@ -6607,21 +6607,21 @@ pub mod channels {
                 + self.geo_point.encoded_len()
                 + self.address.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x58e63f6d);
-            self.channel.encode(w);
-            self.geo_point.encode(w);
+            self.channel.encode_inline(w);
+            self.geo_point.encode_inline(w);
             self.address.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for EditLocation<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x58e63f6d, "channels.editLocation")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             let geo_point = zerotl::Decode::decode_validated(r)?;
             let address = zerotl::Decode::decode(r)?;
             Ok(Self {
@@ -6661,20 +6661,20 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.channel.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xedd49ef0);
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
             w.put_i32(self.seconds);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ToggleSlowMode<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xedd49ef0, "channels.toggleSlowMode")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             let seconds = r.read_i32()?;
             Ok(Self { channel, seconds })
         }
@@ -6704,7 +6704,7 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x11e831ee);
         }
@@ -6712,7 +6712,7 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for GetInactiveChannels {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x11e831ee, "channels.getInactiveChannels")?;
             Ok(Self)
@@ -6754,7 +6754,7 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x2caa4a42);
@@ -6765,7 +6765,7 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for GetContactIDs {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2caa4a42, "contacts.getContactIDs")?;
             let hash = r.read_i32()?;
@@ -6797,7 +6797,7 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc4a353ee);
         }
@@ -6805,7 +6805,7 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for GetStatuses {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc4a353ee, "contacts.getStatuses")?;
             Ok(Self)
@@ -6839,7 +6839,7 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xc023849f);
@@ -6850,7 +6850,7 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for GetContacts {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc023849f, "contacts.getContacts")?;
             let hash = r.read_i32()?;
@@ -6885,7 +6885,7 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + self.contacts.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2c800be5);
             self.contacts.encode(w);
@@ -6894,7 +6894,7 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for ImportContacts<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2c800be5, "contacts.importContacts")?;
             let contacts = zerotl::Decode::decode(r)?;
@@ -6929,7 +6929,7 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x096a0e00);
             self.id.encode(w);
@@ -6938,7 +6938,7 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for DeleteContacts<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x096a0e00, "contacts.deleteContacts")?;
             let id = zerotl::Decode::decode(r)?;
@@ -6973,7 +6973,7 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + self.phones.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1013fd9e);
             self.phones.encode(w);
@@ -6982,7 +6982,7 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for DeleteByPhones<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1013fd9e, "contacts.deleteByPhones")?;
             let phones = zerotl::Decode::decode(r)?;
@@ -7017,19 +7017,19 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x68cc1411);
-            self.id.encode(w);
+            self.id.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for Block<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x68cc1411, "contacts.block")?;
-            let id = zerotl::Decode::decode(r)?;
+            let id = enums::InputPeer::decode_inline(r)?;
             Ok(Self { id })
         }
     }
@@ -7061,19 +7061,19 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xbea65d50);
-            self.id.encode(w);
+            self.id.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for Unblock<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbea65d50, "contacts.unblock")?;
-            let id = zerotl::Decode::decode(r)?;
+            let id = enums::InputPeer::decode_inline(r)?;
             Ok(Self { id })
         }
     }
@@ -7107,7 +7107,7 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xf57c350f);
@@ -7119,7 +7119,7 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for GetBlocked {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf57c350f, "contacts.getBlocked")?;
             let run = r.read_array::<8>()?;
@@ -7158,7 +7158,7 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.q.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x11f812d8);
             self.q.encode(w);
@@ -7168,7 +7168,7 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for Search<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x11f812d8, "contacts.search")?;
             let q = zerotl::Decode::decode(r)?;
@@ -7204,7 +7204,7 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + self.username.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf93ccba3);
             self.username.encode(w);
@@ -7213,7 +7213,7 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for ResolveUsername<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf93ccba3, "contacts.resolveUsername")?;
             let username = zerotl::Decode::decode(r)?;
@@ -7268,7 +7268,7 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 16
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd4982db5);
             w.put_u32(
@@ -7291,7 +7291,7 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for GetTopPeers {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd4982db5, "contacts.getTopPeers")?;
             let flags = r.read_flags(0x0000843f, "contacts.getTopPeers")?;
@@ -7352,21 +7352,21 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + self.category.encoded_len() + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1ae373ac);
-            self.category.encode(w);
-            self.peer.encode(w);
+            self.category.encode_inline(w);
+            self.peer.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ResetTopPeerRating<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1ae373ac, "contacts.resetTopPeerRating")?;
-            let category = zerotl::Decode::decode(r)?;
-            let peer = zerotl::Decode::decode(r)?;
+            let category = enums::TopPeerCategory::decode_inline(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             Ok(Self { category, peer })
         }
     }
@@ -7395,7 +7395,7 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x879537f1);
         }
@@ -7403,7 +7403,7 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for ResetSaved {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x879537f1, "contacts.resetSaved")?;
             Ok(Self)
@@ -7434,7 +7434,7 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x82f1e39f);
         }
@@ -7442,7 +7442,7 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for GetSaved {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x82f1e39f, "contacts.getSaved")?;
             Ok(Self)
@@ -7476,7 +7476,7 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8514bdda);
             self.enabled.encode(w);
@@ -7485,7 +7485,7 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for ToggleTopPeers {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8514bdda, "contacts.toggleTopPeers")?;
             let enabled = zerotl::Decode::decode(r)?;
@@ -7532,7 +7532,7 @@ pub mod contacts {
                 + self.last_name.encoded_len()
                 + self.phone.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe8f463d0);
             w.put_u32(if self.add_phone_privacy_exception {
@@ -7540,7 +7540,7 @@ pub mod contacts {
             } else {
                 0
             });
-            self.id.encode(w);
+            self.id.encode_inline(w);
             self.first_name.encode(w);
             self.last_name.encode(w);
             self.phone.encode(w);
@@ -7549,12 +7549,12 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for AddContact<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe8f463d0, "contacts.addContact")?;
             let flags = r.read_flags(0x00000001, "contacts.addContact")?;
             let add_phone_privacy_exception = flags & (1 << 0) != 0;
-            let id = zerotl::Decode::decode(r)?;
+            let id = enums::InputUser::decode_inline(r)?;
             let first_name = zerotl::Decode::decode(r)?;
             let last_name = zerotl::Decode::decode(r)?;
             let phone = zerotl::Decode::decode(r)?;
@@ -7595,19 +7595,19 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf831a20f);
-            self.id.encode(w);
+            self.id.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for AcceptContact<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf831a20f, "contacts.acceptContact")?;
-            let id = zerotl::Decode::decode(r)?;
+            let id = enums::InputUser::decode_inline(r)?;
             Ok(Self { id })
         }
     }
@@ -7643,7 +7643,7 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.geo_point.encoded_len() + if self.self_expires.is_some() { 4 } else { 0 }
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd348bc44);
             w.put_u32(
@@ -7654,7 +7654,7 @@ pub mod contacts {
                         0
                     },
             );
-            self.geo_point.encode(w);
+            self.geo_point.encode_inline(w);
             if let Some(v) = &self.self_expires {
                 w.put_i32(*v);
             }
@@ -7663,7 +7663,7 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for GetLocated {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd348bc44, "contacts.getLocated")?;
             let flags = r.read_flags(0x00000003, "contacts.getLocated")?;
@@ -7715,7 +7715,7 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x29a8962c);
             w.put_u32(
@@ -7729,7 +7729,7 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for BlockFromReplies {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x29a8962c, "contacts.blockFromReplies")?;
             let flags = r.read_flags(0x00000007, "contacts.blockFromReplies")?;
@@ -7781,7 +7781,7 @@ pub mod folders {
         fn encoded_len(&self) -> usize {
             4 + self.folder_peers.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x6847d0ab);
             self.folder_peers.encode(w);
@@ -7790,7 +7790,7 @@ pub mod folders {
 
     impl<'a> zerotl::Decode<'a> for EditPeerFolders<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6847d0ab, "folders.editPeerFolders")?;
             let folder_peers = zerotl::Decode::decode(r)?;
@@ -7825,7 +7825,7 @@ pub mod folders {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x1c295881);
@@ -7836,7 +7836,7 @@ pub mod folders {
 
     impl<'a> zerotl::Decode<'a> for DeleteFolder {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1c295881, "folders.deleteFolder")?;
             let folder_id = r.read_i32()?;
@@ -7876,7 +7876,7 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc4f9186b);
         }
@@ -7884,7 +7884,7 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetConfig {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc4f9186b, "help.getConfig")?;
             Ok(Self)
@@ -7915,7 +7915,7 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1fb33026);
         }
@@ -7923,7 +7923,7 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetNearestDc {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1fb33026, "help.getNearestDc")?;
             Ok(Self)
@@ -7957,7 +7957,7 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + self.source.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x522d5a7d);
             self.source.encode(w);
@@ -7966,7 +7966,7 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetAppUpdate<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x522d5a7d, "help.getAppUpdate")?;
             let source = zerotl::Decode::decode(r)?;
@@ -7998,7 +7998,7 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4d392343);
         }
@@ -8006,7 +8006,7 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetInviteText {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4d392343, "help.getInviteText")?;
             Ok(Self)
@@ -8037,7 +8037,7 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9cdf08cd);
         }
@@ -8045,7 +8045,7 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetSupport {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9cdf08cd, "help.getSupport")?;
             Ok(Self)
@@ -8079,7 +8079,7 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + self.prev_app_version.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9010ef6f);
             self.prev_app_version.encode(w);
@@ -8088,7 +8088,7 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetAppChangelog<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9010ef6f, "help.getAppChangelog")?;
             let prev_app_version = zerotl::Decode::decode(r)?;
@@ -8125,7 +8125,7 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.message.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xec22cfcd);
@@ -8137,7 +8137,7 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for SetBotUpdatesStatus<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xec22cfcd, "help.setBotUpdatesStatus")?;
             let pending_updates_count = r.read_i32()?;
@@ -8173,7 +8173,7 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x52029342);
         }
@@ -8181,7 +8181,7 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetCdnConfig {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x52029342, "help.getCdnConfig")?;
             Ok(Self)
@@ -8215,7 +8215,7 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + self.referer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3dc0f114);
             self.referer.encode(w);
@@ -8224,7 +8224,7 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetRecentMeUrls<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3dc0f114, "help.getRecentMeUrls")?;
             let referer = zerotl::Decode::decode(r)?;
@@ -8256,7 +8256,7 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2ca51fd1);
         }
@@ -8264,7 +8264,7 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetTermsOfServiceUpdate {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2ca51fd1, "help.getTermsOfServiceUpdate")?;
             Ok(Self)
@@ -8298,19 +8298,19 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xee72f79a);
-            self.id.encode(w);
+            self.id.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for AcceptTermsOfService<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xee72f79a, "help.acceptTermsOfService")?;
-            let id = zerotl::Decode::decode(r)?;
+            let id = enums::DataJson::decode_inline(r)?;
             Ok(Self { id })
         }
     }
@@ -8342,7 +8342,7 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + self.path.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3fedc75f);
             self.path.encode(w);
@@ -8351,7 +8351,7 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetDeepLinkInfo<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3fedc75f, "help.getDeepLinkInfo")?;
             let path = zerotl::Decode::decode(r)?;
@@ -8383,7 +8383,7 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x98914110);
         }
@@ -8391,7 +8391,7 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetAppConfig {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x98914110, "help.getAppConfig")?;
             Ok(Self)
@@ -8425,7 +8425,7 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + self.events.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x6f02f748);
             self.events.encode(w);
@@ -8434,7 +8434,7 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for SaveAppLog<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6f02f748, "help.saveAppLog")?;
             let events = zerotl::Decode::decode(r)?;
@@ -8469,7 +8469,7 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xc661ad08);
@@ -8480,7 +8480,7 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetPassportConfig {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc661ad08, "help.getPassportConfig")?;
             let hash = r.read_i32()?;
@@ -8512,7 +8512,7 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd360e72c);
         }
@@ -8520,7 +8520,7 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetSupportName {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd360e72c, "help.getSupportName")?;
             Ok(Self)
@@ -8554,19 +8554,19 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + self.user_id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x038a08d3);
-            self.user_id.encode(w);
+            self.user_id.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetUserInfo<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x038a08d3, "help.getUserInfo")?;
-            let user_id = zerotl::Decode::decode(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
             Ok(Self { user_id })
         }
     }
@@ -8604,10 +8604,10 @@ pub mod help {
                 + self.message.encoded_len()
                 + self.entities.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x66b91b70);
-            self.user_id.encode(w);
+            self.user_id.encode_inline(w);
             self.message.encode(w);
             self.entities.encode(w);
         }
@@ -8615,10 +8615,10 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for EditUserInfo<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x66b91b70, "help.editUserInfo")?;
-            let user_id = zerotl::Decode::decode(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
             let message = zerotl::Decode::decode(r)?;
             let entities = zerotl::Decode::decode(r)?;
             Ok(Self {
@@ -8653,7 +8653,7 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc0977421);
         }
@@ -8661,7 +8661,7 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetPromoData {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc0977421, "help.getPromoData")?;
             Ok(Self)
@@ -8695,19 +8695,19 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1e251c95);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for HidePromoData<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1e251c95, "help.hidePromoData")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             Ok(Self { peer })
         }
     }
@@ -8739,7 +8739,7 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + self.suggestion.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x077fa99f);
             self.suggestion.encode(w);
@@ -8748,7 +8748,7 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for DismissSuggestion<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x077fa99f, "help.dismissSuggestion")?;
             let suggestion = zerotl::Decode::decode(r)?;
@@ -8785,7 +8785,7 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.lang_code.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x735787a8);
             self.lang_code.encode(w);
@@ -8795,7 +8795,7 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetCountriesList<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x735787a8, "help.getCountriesList")?;
             let lang_code = zerotl::Decode::decode(r)?;
@@ -8841,7 +8841,7 @@ pub mod langpack {
         fn encoded_len(&self) -> usize {
             4 + self.lang_pack.encoded_len() + self.lang_code.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf2f2330a);
             self.lang_pack.encode(w);
@@ -8851,7 +8851,7 @@ pub mod langpack {
 
     impl<'a> zerotl::Decode<'a> for GetLangPack<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf2f2330a, "langpack.getLangPack")?;
             let lang_pack = zerotl::Decode::decode(r)?;
@@ -8896,7 +8896,7 @@ pub mod langpack {
                 + self.lang_code.encoded_len()
                 + self.keys.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xefea3803);
             self.lang_pack.encode(w);
@@ -8907,7 +8907,7 @@ pub mod langpack {
 
     impl<'a> zerotl::Decode<'a> for GetStrings<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xefea3803, "langpack.getStrings")?;
             let lang_pack = zerotl::Decode::decode(r)?;
@@ -8952,7 +8952,7 @@ pub mod langpack {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.lang_pack.encoded_len() + self.lang_code.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xcd984aa5);
             self.lang_pack.encode(w);
@@ -8963,7 +8963,7 @@ pub mod langpack {
 
     impl<'a> zerotl::Decode<'a> for GetDifference<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcd984aa5, "langpack.getDifference")?;
             let lang_pack = zerotl::Decode::decode(r)?;
@@ -9004,7 +9004,7 @@ pub mod langpack {
         fn encoded_len(&self) -> usize {
             4 + self.lang_pack.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x42c6978f);
             self.lang_pack.encode(w);
@@ -9013,7 +9013,7 @@ pub mod langpack {
 
     impl<'a> zerotl::Decode<'a> for GetLanguages<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x42c6978f, "langpack.getLanguages")?;
             let lang_pack = zerotl::Decode::decode(r)?;
@@ -9050,7 +9050,7 @@ pub mod langpack {
         fn encoded_len(&self) -> usize {
             4 + self.lang_pack.encoded_len() + self.lang_code.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x6a596502);
             self.lang_pack.encode(w);
@@ -9060,7 +9060,7 @@ pub mod langpack {
 
     impl<'a> zerotl::Decode<'a> for GetLanguage<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6a596502, "langpack.getLanguage")?;
             let lang_pack = zerotl::Decode::decode(r)?;
@@ -9107,7 +9107,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x63c66506);
             self.id.encode(w);
@@ -9116,7 +9116,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetMessages<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x63c66506, "messages.getMessages")?;
             let id = zerotl::Decode::decode(r)?;
@@ -9163,7 +9163,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 20 + if self.folder_id.is_some() { 4 } else { 0 } + self.offset_peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa0ee3b73);
             w.put_u32(
@@ -9177,7 +9177,7 @@ pub mod messages {
                 zerotl::fixed::put_i32_at(run, 0, self.offset_date);
                 zerotl::fixed::put_i32_at(run, 4, self.offset_id);
             }
-            self.offset_peer.encode(w);
+            self.offset_peer.encode_inline(w);
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_i32_at(run, 0, self.limit);
                 zerotl::fixed::put_i32_at(run, 4, self.hash);
@@ -9187,7 +9187,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetDialogs<'a> {
         const MIN_SIZE: usize = 28;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa0ee3b73, "messages.getDialogs")?;
             let flags = r.read_flags(0x00000003, "messages.getDialogs")?;
@@ -9204,7 +9204,7 @@ pub mod messages {
             let offset_date = zerotl::fixed::i32_at(run, run_at);
             run_at += 4;
             let offset_id = zerotl::fixed::i32_at(run, run_at);
-            let offset_peer = zerotl::Decode::decode(r)?;
+            let offset_peer = enums::InputPeer::decode_inline(r)?;
             let run = r.read_array::<8>()?;
             let limit = zerotl::fixed::i32_at(run, 0);
             let hash = zerotl::fixed::i32_at(run, 4);
@@ -9261,10 +9261,10 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 28 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xdcbb8260);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(run) = w.run(28) {
                 zerotl::fixed::put_i32_at(run, 0, self.offset_id);
                 zerotl::fixed::put_i32_at(run, 4, self.offset_date);
@@ -9279,10 +9279,10 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetHistory<'a> {
         const MIN_SIZE: usize = 36;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdcbb8260, "messages.getHistory")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let run = r.read_array::<28>()?;
             let offset_id = zerotl::fixed::i32_at(run, 0);
             let offset_date = zerotl::fixed::i32_at(run, 4);
@@ -9360,17 +9360,17 @@ pub mod messages {
                 + if self.top_msg_id.is_some() { 4 } else { 0 }
                 + self.filter.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0c352eec);
             w.put_u32(
                 if self.from_id.is_some() { 1 << 0 } else { 0 }
                     | if self.top_msg_id.is_some() { 1 << 1 } else { 0 },
             );
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.q.encode(w);
             if let Some(v) = &self.from_id {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.top_msg_id {
                 w.put_i32(*v);
@@ -9391,14 +9391,14 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for Search<'a> {
         const MIN_SIZE: usize = 52;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0c352eec, "messages.search")?;
             let flags = r.read_flags(0x00000003, "messages.search")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let q = zerotl::Decode::decode(r)?;
             let from_id = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputPeer::decode_inline(r)?)
             } else {
                 None
             };
@@ -9464,20 +9464,20 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0e306d3a);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.max_id);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ReadHistory<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0e306d3a, "messages.readHistory")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let max_id = r.read_i32()?;
             Ok(Self { peer, max_id })
         }
@@ -9516,26 +9516,26 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1c015b09);
             w.put_u32(
                 if self.just_clear { 1 << 0 } else { 0 } | if self.revoke { 1 << 1 } else { 0 },
             );
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.max_id);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for DeleteHistory<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1c015b09, "messages.deleteHistory")?;
             let flags = r.read_flags(0x00000003, "messages.deleteHistory")?;
             let just_clear = flags & (1 << 0) != 0;
             let revoke = flags & (1 << 1) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let max_id = r.read_i32()?;
             Ok(Self {
                 just_clear,
@@ -9575,7 +9575,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe58e95d2);
             w.put_u32(if self.revoke { 1 << 0 } else { 0 });
@@ -9585,7 +9585,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for DeleteMessages<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe58e95d2, "messages.deleteMessages")?;
             let flags = r.read_flags(0x00000001, "messages.deleteMessages")?;
@@ -9622,7 +9622,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x05a954c0);
@@ -9633,7 +9633,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReceivedMessages {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x05a954c0, "messages.receivedMessages")?;
             let max_id = r.read_i32()?;
@@ -9675,11 +9675,11 @@ pub mod messages {
                 + if self.top_msg_id.is_some() { 4 } else { 0 }
                 + self.action.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x58943ee2);
             w.put_u32(if self.top_msg_id.is_some() { 1 << 0 } else { 0 });
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(v) = &self.top_msg_id {
                 w.put_i32(*v);
             }
@@ -9689,11 +9689,11 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SetTyping<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x58943ee2, "messages.setTyping")?;
             let flags = r.read_flags(0x00000001, "messages.setTyping")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let top_msg_id = if flags & (1 << 0) != 0 {
                 Some(r.read_i32()?)
             } else {
@@ -9761,7 +9761,7 @@ pub mod messages {
                 + self.entities.as_ref().map_or(0, |v| v.encoded_len())
                 + if self.schedule_date.is_some() { 4 } else { 0 }
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x520c3870);
             w.put_u32(
@@ -9786,14 +9786,14 @@ pub mod messages {
                         0
                     },
             );
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(v) = &self.reply_to_msg_id {
                 w.put_i32(*v);
             }
             self.message.encode(w);
             w.put_i64(self.random_id);
             if let Some(v) = &self.reply_markup {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.entities {
                 v.encode(w);
@@ -9806,7 +9806,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SendMessage<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x520c3870, "messages.sendMessage")?;
             let flags = r.read_flags(0x000004ef, "messages.sendMessage")?;
@@ -9814,7 +9814,7 @@ pub mod messages {
             let silent = flags & (1 << 5) != 0;
             let background = flags & (1 << 6) != 0;
             let clear_draft = flags & (1 << 7) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let reply_to_msg_id = if flags & (1 << 0) != 0 {
                 Some(r.read_i32()?)
             } else {
@@ -9823,7 +9823,7 @@ pub mod messages {
             let message = zerotl::Decode::decode(r)?;
             let random_id = r.read_i64()?;
             let reply_markup = if flags & (1 << 2) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::ReplyMarkup::decode_inline(r)?)
             } else {
                 None
             };
@@ -9907,7 +9907,7 @@ pub mod messages {
                 + self.entities.as_ref().map_or(0, |v| v.encoded_len())
                 + if self.schedule_date.is_some() { 4 } else { 0 }
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3491eba9);
             w.put_u32(
@@ -9931,7 +9931,7 @@ pub mod messages {
                         0
                     },
             );
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(v) = &self.reply_to_msg_id {
                 w.put_i32(*v);
             }
@@ -9939,7 +9939,7 @@ pub mod messages {
             self.message.encode(w);
             w.put_i64(self.random_id);
             if let Some(v) = &self.reply_markup {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.entities {
                 v.encode(w);
@@ -9952,14 +9952,14 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SendMedia<'a> {
         const MIN_SIZE: usize = 28;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3491eba9, "messages.sendMedia")?;
             let flags = r.read_flags(0x000004ed, "messages.sendMedia")?;
             let silent = flags & (1 << 5) != 0;
             let background = flags & (1 << 6) != 0;
             let clear_draft = flags & (1 << 7) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let reply_to_msg_id = if flags & (1 << 0) != 0 {
                 Some(r.read_i32()?)
             } else {
@@ -9969,7 +9969,7 @@ pub mod messages {
             let message = zerotl::Decode::decode(r)?;
             let random_id = r.read_i64()?;
             let reply_markup = if flags & (1 << 2) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::ReplyMarkup::decode_inline(r)?)
             } else {
                 None
             };
@@ -10045,7 +10045,7 @@ pub mod messages {
                 + self.to_peer.encoded_len()
                 + if self.schedule_date.is_some() { 4 } else { 0 }
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd9fee60e);
             w.put_u32(
@@ -10058,10 +10058,10 @@ pub mod messages {
                         0
                     },
             );
-            self.from_peer.encode(w);
+            self.from_peer.encode_inline(w);
             self.id.encode(w);
             self.random_id.encode(w);
-            self.to_peer.encode(w);
+            self.to_peer.encode_inline(w);
             if let Some(v) = &self.schedule_date {
                 w.put_i32(*v);
             }
@@ -10070,17 +10070,17 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ForwardMessages<'a> {
         const MIN_SIZE: usize = 32;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd9fee60e, "messages.forwardMessages")?;
             let flags = r.read_flags(0x00000560, "messages.forwardMessages")?;
             let silent = flags & (1 << 5) != 0;
             let background = flags & (1 << 6) != 0;
             let with_my_score = flags & (1 << 8) != 0;
-            let from_peer = zerotl::Decode::decode(r)?;
+            let from_peer = enums::InputPeer::decode_inline(r)?;
             let id = zerotl::Decode::decode(r)?;
             let random_id = zerotl::Decode::decode(r)?;
-            let to_peer = zerotl::Decode::decode(r)?;
+            let to_peer = enums::InputPeer::decode_inline(r)?;
             let schedule_date = if flags & (1 << 10) != 0 {
                 Some(r.read_i32()?)
             } else {
@@ -10126,19 +10126,19 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xcf1592db);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ReportSpam<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcf1592db, "messages.reportSpam")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             Ok(Self { peer })
         }
     }
@@ -10170,19 +10170,19 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3672e09c);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetPeerSettings<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3672e09c, "messages.getPeerSettings")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             Ok(Self { peer })
         }
     }
@@ -10218,23 +10218,23 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.id.encoded_len() + self.reason.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xbd82b658);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.id.encode(w);
-            self.reason.encode(w);
+            self.reason.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for Report<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbd82b658, "messages.report")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let id = zerotl::Decode::decode(r)?;
-            let reason = zerotl::Decode::decode(r)?;
+            let reason = enums::ReportReason::decode_inline(r)?;
             Ok(Self { peer, id, reason })
         }
     }
@@ -10266,7 +10266,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3c6aa187);
             self.id.encode(w);
@@ -10275,7 +10275,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetChats<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3c6aa187, "messages.getChats")?;
             let id = zerotl::Decode::decode(r)?;
@@ -10310,7 +10310,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x3b831c66);
@@ -10321,7 +10321,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetFullChat {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3b831c66, "messages.getFullChat")?;
             let chat_id = r.read_i32()?;
@@ -10358,7 +10358,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.title.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xdc452855);
@@ -10370,7 +10370,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for EditChatTitle<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdc452855, "messages.editChatTitle")?;
             let chat_id = r.read_i32()?;
@@ -10408,23 +10408,23 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.photo.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xca4c79d8);
                 zerotl::fixed::put_i32_at(run, 4, self.chat_id);
             }
-            self.photo.encode(w);
+            self.photo.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for EditChatPhoto<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xca4c79d8, "messages.editChatPhoto")?;
             let chat_id = r.read_i32()?;
-            let photo = zerotl::Decode::decode(r)?;
+            let photo = enums::InputChatPhoto::decode_inline(r)?;
             Ok(Self { chat_id, photo })
         }
     }
@@ -10460,24 +10460,24 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.user_id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xf9a0aa09);
                 zerotl::fixed::put_i32_at(run, 4, self.chat_id);
             }
-            self.user_id.encode(w);
+            self.user_id.encode_inline(w);
             w.put_i32(self.fwd_limit);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for AddChatUser<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf9a0aa09, "messages.addChatUser")?;
             let chat_id = r.read_i32()?;
-            let user_id = zerotl::Decode::decode(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
             let fwd_limit = r.read_i32()?;
             Ok(Self {
                 chat_id,
@@ -10516,23 +10516,23 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.user_id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xe0611f16);
                 zerotl::fixed::put_i32_at(run, 4, self.chat_id);
             }
-            self.user_id.encode(w);
+            self.user_id.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for DeleteChatUser<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe0611f16, "messages.deleteChatUser")?;
             let chat_id = r.read_i32()?;
-            let user_id = zerotl::Decode::decode(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
             Ok(Self { chat_id, user_id })
         }
     }
@@ -10566,7 +10566,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.users.encoded_len() + self.title.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x09cb126e);
             self.users.encode(w);
@@ -10576,7 +10576,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for CreateChat<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x09cb126e, "messages.createChat")?;
             let users = zerotl::Decode::decode(r)?;
@@ -10614,7 +10614,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x26cf8950);
@@ -10626,7 +10626,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetDhConfig {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x26cf8950, "messages.getDhConfig")?;
             let run = r.read_array::<8>()?;
@@ -10670,10 +10670,10 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.user_id.encoded_len() + self.g_a.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf64daf43);
-            self.user_id.encode(w);
+            self.user_id.encode_inline(w);
             w.put_i32(self.random_id);
             self.g_a.encode(w);
         }
@@ -10681,10 +10681,10 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for RequestEncryption<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf64daf43, "messages.requestEncryption")?;
-            let user_id = zerotl::Decode::decode(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
             let random_id = r.read_i32()?;
             let g_a = zerotl::Decode::decode(r)?;
             Ok(Self {
@@ -10726,10 +10726,10 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len() + self.g_b.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3dbc0415);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.g_b.encode(w);
             w.put_i64(self.key_fingerprint);
         }
@@ -10737,7 +10737,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for AcceptEncryption<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3dbc0415, "messages.acceptEncryption")?;
             let peer = zerotl::Decode::decode_validated(r)?;
@@ -10778,7 +10778,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xedd923c5);
@@ -10789,7 +10789,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for DiscardEncryption {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xedd923c5, "messages.discardEncryption")?;
             let chat_id = r.read_i32()?;
@@ -10826,17 +10826,17 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x791451ed);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.typing.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SetEncryptedTyping {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x791451ed, "messages.setEncryptedTyping")?;
             let peer = zerotl::Decode::decode_validated(r)?;
@@ -10874,17 +10874,17 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7f4b690a);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.max_date);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ReadEncryptedHistory {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7f4b690a, "messages.readEncryptedHistory")?;
             let peer = zerotl::Decode::decode_validated(r)?;
@@ -10926,11 +10926,11 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.peer.encoded_len() + self.data.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x44fa7a15);
             w.put_u32(if self.silent { 1 << 0 } else { 0 });
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i64(self.random_id);
             self.data.encode(w);
         }
@@ -10938,7 +10938,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SendEncrypted<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x44fa7a15, "messages.sendEncrypted")?;
             let flags = r.read_flags(0x00000001, "messages.sendEncrypted")?;
@@ -10990,20 +10990,20 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.peer.encoded_len() + self.data.encoded_len() + self.file.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5559481d);
             w.put_u32(if self.silent { 1 << 0 } else { 0 });
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i64(self.random_id);
             self.data.encode(w);
-            self.file.encode(w);
+            self.file.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SendEncryptedFile<'a> {
         const MIN_SIZE: usize = 28;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5559481d, "messages.sendEncryptedFile")?;
             let flags = r.read_flags(0x00000001, "messages.sendEncryptedFile")?;
@@ -11011,7 +11011,7 @@ pub mod messages {
             let peer = zerotl::Decode::decode_validated(r)?;
             let random_id = r.read_i64()?;
             let data = zerotl::Decode::decode(r)?;
-            let file = zerotl::Decode::decode(r)?;
+            let file = enums::InputEncryptedFile::decode_inline(r)?;
             Ok(Self {
                 silent,
                 peer,
@@ -11053,10 +11053,10 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len() + self.data.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x32d439a4);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i64(self.random_id);
             self.data.encode(w);
         }
@@ -11064,7 +11064,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SendEncryptedService<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x32d439a4, "messages.sendEncryptedService")?;
             let peer = zerotl::Decode::decode_validated(r)?;
@@ -11105,7 +11105,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x55a5bb66);
@@ -11116,7 +11116,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReceivedQueue {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x55a5bb66, "messages.receivedQueue")?;
             let max_qts = r.read_i32()?;
@@ -11151,16 +11151,16 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4b0c8c0f);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ReportEncryptedSpam {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4b0c8c0f, "messages.reportEncryptedSpam")?;
             let peer = zerotl::Decode::decode_validated(r)?;
@@ -11195,7 +11195,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x36a73f77);
             self.id.encode(w);
@@ -11204,7 +11204,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReadMessageContents<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x36a73f77, "messages.readMessageContents")?;
             let id = zerotl::Decode::decode(r)?;
@@ -11241,7 +11241,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.emoticon.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x043d4f2c);
             self.emoticon.encode(w);
@@ -11251,7 +11251,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetStickers<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x043d4f2c, "messages.getStickers")?;
             let emoticon = zerotl::Decode::decode(r)?;
@@ -11287,7 +11287,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x1c9618b1);
@@ -11298,7 +11298,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetAllStickers {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1c9618b1, "messages.getAllStickers")?;
             let hash = r.read_i32()?;
@@ -11337,7 +11337,7 @@ pub mod messages {
                 + self.message.encoded_len()
                 + self.entities.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8b68b0cc);
             w.put_u32(if self.entities.is_some() { 1 << 3 } else { 0 });
@@ -11350,7 +11350,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetWebPagePreview<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8b68b0cc, "messages.getWebPagePreview")?;
             let flags = r.read_flags(0x00000008, "messages.getWebPagePreview")?;
@@ -11391,19 +11391,19 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0df7534c);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ExportChatInvite<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0df7534c, "messages.exportChatInvite")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             Ok(Self { peer })
         }
     }
@@ -11435,7 +11435,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.hash.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3eadb1bb);
             self.hash.encode(w);
@@ -11444,7 +11444,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for CheckChatInvite<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3eadb1bb, "messages.checkChatInvite")?;
             let hash = zerotl::Decode::decode(r)?;
@@ -11479,7 +11479,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.hash.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x6c50051c);
             self.hash.encode(w);
@@ -11488,7 +11488,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ImportChatInvite<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6c50051c, "messages.importChatInvite")?;
             let hash = zerotl::Decode::decode(r)?;
@@ -11523,19 +11523,19 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.stickerset.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2619a90e);
-            self.stickerset.encode(w);
+            self.stickerset.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetStickerSet<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2619a90e, "messages.getStickerSet")?;
-            let stickerset = zerotl::Decode::decode(r)?;
+            let stickerset = enums::InputStickerSet::decode_inline(r)?;
             Ok(Self { stickerset })
         }
     }
@@ -11569,20 +11569,20 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.stickerset.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc78fe460);
-            self.stickerset.encode(w);
+            self.stickerset.encode_inline(w);
             self.archived.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for InstallStickerSet<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc78fe460, "messages.installStickerSet")?;
-            let stickerset = zerotl::Decode::decode(r)?;
+            let stickerset = enums::InputStickerSet::decode_inline(r)?;
             let archived = zerotl::Decode::decode(r)?;
             Ok(Self {
                 stickerset,
@@ -11618,19 +11618,19 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.stickerset.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf96e55de);
-            self.stickerset.encode(w);
+            self.stickerset.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for UninstallStickerSet<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf96e55de, "messages.uninstallStickerSet")?;
-            let stickerset = zerotl::Decode::decode(r)?;
+            let stickerset = enums::InputStickerSet::decode_inline(r)?;
             Ok(Self { stickerset })
         }
     }
@@ -11671,11 +11671,11 @@ pub mod messages {
                 + self.peer.encoded_len()
                 + self.start_param.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe6df7378);
-            self.bot.encode(w);
-            self.peer.encode(w);
+            self.bot.encode_inline(w);
+            self.peer.encode_inline(w);
             w.put_i64(self.random_id);
             self.start_param.encode(w);
         }
@@ -11683,11 +11683,11 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for StartBot<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe6df7378, "messages.startBot")?;
-            let bot = zerotl::Decode::decode(r)?;
-            let peer = zerotl::Decode::decode(r)?;
+            let bot = enums::InputUser::decode_inline(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let random_id = r.read_i64()?;
             let start_param = zerotl::Decode::decode(r)?;
             Ok(Self {
@@ -11730,10 +11730,10 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5784d3e1);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.id.encode(w);
             self.increment.encode(w);
         }
@@ -11741,10 +11741,10 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetMessagesViews<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5784d3e1, "messages.getMessagesViews")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let id = zerotl::Decode::decode(r)?;
             let increment = zerotl::Decode::decode(r)?;
             Ok(Self {
@@ -11786,24 +11786,24 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.user_id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xa9e69f2e);
                 zerotl::fixed::put_i32_at(run, 4, self.chat_id);
             }
-            self.user_id.encode(w);
+            self.user_id.encode_inline(w);
             self.is_admin.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for EditChatAdmin<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa9e69f2e, "messages.editChatAdmin")?;
             let chat_id = r.read_i32()?;
-            let user_id = zerotl::Decode::decode(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
             let is_admin = zerotl::Decode::decode(r)?;
             Ok(Self {
                 chat_id,
@@ -11840,7 +11840,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x15a3b8e3);
@@ -11851,7 +11851,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for MigrateChat {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x15a3b8e3, "messages.migrateChat")?;
             let chat_id = r.read_i32()?;
@@ -11906,7 +11906,7 @@ pub mod messages {
                 + self.filter.encoded_len()
                 + self.offset_peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4bc6589a);
             w.put_u32(if self.folder_id.is_some() { 1 << 0 } else { 0 });
@@ -11920,7 +11920,7 @@ pub mod messages {
                 zerotl::fixed::put_i32_at(run, 4, self.max_date);
                 zerotl::fixed::put_i32_at(run, 8, self.offset_rate);
             }
-            self.offset_peer.encode(w);
+            self.offset_peer.encode_inline(w);
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_i32_at(run, 0, self.offset_id);
                 zerotl::fixed::put_i32_at(run, 4, self.limit);
@@ -11930,7 +11930,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SearchGlobal<'a> {
         const MIN_SIZE: usize = 40;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4bc6589a, "messages.searchGlobal")?;
             let flags = r.read_flags(0x00000001, "messages.searchGlobal")?;
@@ -11945,7 +11945,7 @@ pub mod messages {
             let min_date = zerotl::fixed::i32_at(run, 0);
             let max_date = zerotl::fixed::i32_at(run, 4);
             let offset_rate = zerotl::fixed::i32_at(run, 8);
-            let offset_peer = zerotl::Decode::decode(r)?;
+            let offset_peer = enums::InputPeer::decode_inline(r)?;
             let run = r.read_array::<8>()?;
             let offset_id = zerotl::fixed::i32_at(run, 0);
             let limit = zerotl::fixed::i32_at(run, 4);
@@ -11992,7 +11992,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.order.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x78337739);
             w.put_u32(if self.masks { 1 << 0 } else { 0 });
@@ -12002,7 +12002,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReorderStickerSets<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x78337739, "messages.reorderStickerSets")?;
             let flags = r.read_flags(0x00000001, "messages.reorderStickerSets")?;
@@ -12043,7 +12043,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.sha256.encoded_len() + self.mime_type.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x338e2464);
             self.sha256.encode(w);
@@ -12054,7 +12054,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetDocumentByHash<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x338e2464, "messages.getDocumentByHash")?;
             let sha256 = zerotl::Decode::decode(r)?;
@@ -12095,7 +12095,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x83bf3d52);
@@ -12106,7 +12106,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetSavedGifs {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x83bf3d52, "messages.getSavedGifs")?;
             let hash = r.read_i32()?;
@@ -12143,20 +12143,20 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x327a30cb);
-            self.id.encode(w);
+            self.id.encode_inline(w);
             self.unsave.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SaveGif<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x327a30cb, "messages.saveGif")?;
-            let id = zerotl::Decode::decode(r)?;
+            let id = enums::InputDocument::decode_inline(r)?;
             let unsave = zerotl::Decode::decode(r)?;
             Ok(Self { id, unsave })
         }
@@ -12202,14 +12202,14 @@ pub mod messages {
                 + self.query.encoded_len()
                 + self.offset.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x514e999d);
             w.put_u32(if self.geo_point.is_some() { 1 << 0 } else { 0 });
-            self.bot.encode(w);
-            self.peer.encode(w);
+            self.bot.encode_inline(w);
+            self.peer.encode_inline(w);
             if let Some(v) = &self.geo_point {
-                v.encode(w);
+                v.encode_inline(w);
             }
             self.query.encode(w);
             self.offset.encode(w);
@@ -12218,12 +12218,12 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetInlineBotResults<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x514e999d, "messages.getInlineBotResults")?;
             let flags = r.read_flags(0x00000001, "messages.getInlineBotResults")?;
-            let bot = zerotl::Decode::decode(r)?;
-            let peer = zerotl::Decode::decode(r)?;
+            let bot = enums::InputUser::decode_inline(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let geo_point = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode_validated(r)?)
             } else {
@@ -12283,7 +12283,7 @@ pub mod messages {
                 + self.next_offset.as_ref().map_or(0, |v| v.encoded_len())
                 + self.switch_pm.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xeb5ea206);
             w.put_u32(
@@ -12303,14 +12303,14 @@ pub mod messages {
                 v.encode(w);
             }
             if let Some(v) = &self.switch_pm {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SetInlineBotResults<'a> {
         const MIN_SIZE: usize = 28;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xeb5ea206, "messages.setInlineBotResults")?;
             let flags = r.read_flags(0x0000000f, "messages.setInlineBotResults")?;
@@ -12325,7 +12325,7 @@ pub mod messages {
                 None
             };
             let switch_pm = if flags & (1 << 3) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InlineBotSwitchPm::decode_inline(r)?)
             } else {
                 None
             };
@@ -12390,7 +12390,7 @@ pub mod messages {
                 + self.id.encoded_len()
                 + if self.schedule_date.is_some() { 4 } else { 0 }
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x220815b0);
             w.put_u32(
@@ -12409,7 +12409,7 @@ pub mod messages {
                         0
                     },
             );
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(v) = &self.reply_to_msg_id {
                 w.put_i32(*v);
             }
@@ -12426,7 +12426,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SendInlineBotResult<'a> {
         const MIN_SIZE: usize = 32;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x220815b0, "messages.sendInlineBotResult")?;
             let flags = r.read_flags(0x00000ce1, "messages.sendInlineBotResult")?;
@@ -12434,7 +12434,7 @@ pub mod messages {
             let background = flags & (1 << 6) != 0;
             let clear_draft = flags & (1 << 7) != 0;
             let hide_via = flags & (1 << 11) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let run = r.read_slice(16 + if flags & (1 << 0) != 0 { 4 } else { 0 })?;
             let mut run_at = 0;
             let reply_to_msg_id = if flags & (1 << 0) != 0 {
@@ -12497,20 +12497,20 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xfda68d36);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.id);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetMessageEditData<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfda68d36, "messages.getMessageEditData")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let id = r.read_i32()?;
             Ok(Self { peer, id })
         }
@@ -12563,7 +12563,7 @@ pub mod messages {
                 + self.entities.as_ref().map_or(0, |v| v.encoded_len())
                 + if self.schedule_date.is_some() { 4 } else { 0 }
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x48f71778);
             w.put_u32(
@@ -12582,7 +12582,7 @@ pub mod messages {
                         0
                     },
             );
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.id);
             if let Some(v) = &self.message {
                 v.encode(w);
@@ -12591,7 +12591,7 @@ pub mod messages {
                 v.encode(w);
             }
             if let Some(v) = &self.reply_markup {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.entities {
                 v.encode(w);
@@ -12604,12 +12604,12 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for EditMessage<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x48f71778, "messages.editMessage")?;
             let flags = r.read_flags(0x0000c80e, "messages.editMessage")?;
             let no_webpage = flags & (1 << 1) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let id = r.read_i32()?;
             let message = if flags & (1 << 11) != 0 {
                 Some(zerotl::Decode::decode(r)?)
@@ -12622,7 +12622,7 @@ pub mod messages {
                 None
             };
             let reply_markup = if flags & (1 << 2) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::ReplyMarkup::decode_inline(r)?)
             } else {
                 None
             };
@@ -12691,7 +12691,7 @@ pub mod messages {
                 + self.reply_markup.as_ref().map_or(0, |v| v.encoded_len())
                 + self.entities.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x83557dba);
             w.put_u32(
@@ -12705,7 +12705,7 @@ pub mod messages {
                     }
                     | if self.entities.is_some() { 1 << 3 } else { 0 },
             );
-            self.id.encode(w);
+            self.id.encode_inline(w);
             if let Some(v) = &self.message {
                 v.encode(w);
             }
@@ -12713,7 +12713,7 @@ pub mod messages {
                 v.encode(w);
             }
             if let Some(v) = &self.reply_markup {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.entities {
                 v.encode(w);
@@ -12723,7 +12723,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for EditInlineBotMessage<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x83557dba, "messages.editInlineBotMessage")?;
             let flags = r.read_flags(0x0000480e, "messages.editInlineBotMessage")?;
@@ -12740,7 +12740,7 @@ pub mod messages {
                 None
             };
             let reply_markup = if flags & (1 << 2) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::ReplyMarkup::decode_inline(r)?)
             } else {
                 None
             };
@@ -12798,7 +12798,7 @@ pub mod messages {
                 + self.data.as_ref().map_or(0, |v| v.encoded_len())
                 + self.password.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9342ca07);
             w.put_u32(
@@ -12806,25 +12806,25 @@ pub mod messages {
                     | if self.data.is_some() { 1 << 0 } else { 0 }
                     | if self.password.is_some() { 1 << 2 } else { 0 },
             );
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.msg_id);
             if let Some(v) = &self.data {
                 v.encode(w);
             }
             if let Some(v) = &self.password {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetBotCallbackAnswer<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9342ca07, "messages.getBotCallbackAnswer")?;
             let flags = r.read_flags(0x00000007, "messages.getBotCallbackAnswer")?;
             let game = flags & (1 << 1) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let msg_id = r.read_i32()?;
             let data = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
@@ -12832,7 +12832,7 @@ pub mod messages {
                 None
             };
             let password = if flags & (1 << 2) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputCheckPasswordSrp::decode_inline(r)?)
             } else {
                 None
             };
@@ -12883,7 +12883,7 @@ pub mod messages {
                 + self.message.as_ref().map_or(0, |v| v.encoded_len())
                 + self.url.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd58f130a);
             w.put_u32(
@@ -12904,7 +12904,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SetBotCallbackAnswer<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd58f130a, "messages.setBotCallbackAnswer")?;
             let flags = r.read_flags(0x00000007, "messages.setBotCallbackAnswer")?;
@@ -12958,7 +12958,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peers.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe470bcfd);
             self.peers.encode(w);
@@ -12967,7 +12967,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetPeerDialogs<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe470bcfd, "messages.getPeerDialogs")?;
             let peers = zerotl::Decode::decode(r)?;
@@ -13014,7 +13014,7 @@ pub mod messages {
                 + self.message.encoded_len()
                 + self.entities.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xbc39e14b);
             w.put_u32(
@@ -13029,7 +13029,7 @@ pub mod messages {
             if let Some(v) = &self.reply_to_msg_id {
                 w.put_i32(*v);
             }
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.message.encode(w);
             if let Some(v) = &self.entities {
                 v.encode(w);
@@ -13039,7 +13039,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SaveDraft<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbc39e14b, "messages.saveDraft")?;
             let flags = r.read_flags(0x0000000b, "messages.saveDraft")?;
@@ -13049,7 +13049,7 @@ pub mod messages {
             } else {
                 None
             };
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let message = zerotl::Decode::decode(r)?;
             let entities = if flags & (1 << 3) != 0 {
                 Some(zerotl::Decode::decode(r)?)
@@ -13090,7 +13090,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x6a3f8d65);
         }
@@ -13098,7 +13098,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetAllDrafts {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6a3f8d65, "messages.getAllDrafts")?;
             Ok(Self)
@@ -13132,7 +13132,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x2dacca4f);
@@ -13143,7 +13143,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetFeaturedStickers {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2dacca4f, "messages.getFeaturedStickers")?;
             let hash = r.read_i32()?;
@@ -13178,7 +13178,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5b118126);
             self.id.encode(w);
@@ -13187,7 +13187,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReadFeaturedStickers<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5b118126, "messages.readFeaturedStickers")?;
             let id = zerotl::Decode::decode(r)?;
@@ -13224,7 +13224,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5ea192c9);
             w.put_u32(if self.attached { 1 << 0 } else { 0 });
@@ -13234,7 +13234,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetRecentStickers {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5ea192c9, "messages.getRecentStickers")?;
             let flags = r.read_flags(0x00000001, "messages.getRecentStickers")?;
@@ -13275,23 +13275,23 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x392718f8);
             w.put_u32(if self.attached { 1 << 0 } else { 0 });
-            self.id.encode(w);
+            self.id.encode_inline(w);
             self.unsave.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SaveRecentSticker<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x392718f8, "messages.saveRecentSticker")?;
             let flags = r.read_flags(0x00000001, "messages.saveRecentSticker")?;
             let attached = flags & (1 << 0) != 0;
-            let id = zerotl::Decode::decode(r)?;
+            let id = enums::InputDocument::decode_inline(r)?;
             let unsave = zerotl::Decode::decode(r)?;
             Ok(Self {
                 attached,
@@ -13328,7 +13328,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8999602d);
             w.put_u32(if self.attached { 1 << 0 } else { 0 });
@@ -13337,7 +13337,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ClearRecentStickers {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8999602d, "messages.clearRecentStickers")?;
             let flags = r.read_flags(0x00000001, "messages.clearRecentStickers")?;
@@ -13377,7 +13377,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 16
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x57f17692);
             w.put_u32(if self.masks { 1 << 0 } else { 0 });
@@ -13390,7 +13390,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetArchivedStickers {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x57f17692, "messages.getArchivedStickers")?;
             let flags = r.read_flags(0x00000001, "messages.getArchivedStickers")?;
@@ -13433,7 +13433,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x65b8c79f);
@@ -13444,7 +13444,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetMaskStickers {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x65b8c79f, "messages.getMaskStickers")?;
             let hash = r.read_i32()?;
@@ -13479,19 +13479,19 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.media.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xcc5b67cc);
-            self.media.encode(w);
+            self.media.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetAttachedStickers<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcc5b67cc, "messages.getAttachedStickers")?;
-            let media = zerotl::Decode::decode(r)?;
+            let media = enums::InputStickeredMedia::decode_inline(r)?;
             Ok(Self { media })
         }
     }
@@ -13533,30 +13533,30 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.peer.encoded_len() + self.user_id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8ef8ecc0);
             w.put_u32(
                 if self.edit_message { 1 << 0 } else { 0 } | if self.force { 1 << 1 } else { 0 },
             );
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.id);
-            self.user_id.encode(w);
+            self.user_id.encode_inline(w);
             w.put_i32(self.score);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SetGameScore<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8ef8ecc0, "messages.setGameScore")?;
             let flags = r.read_flags(0x00000003, "messages.setGameScore")?;
             let edit_message = flags & (1 << 0) != 0;
             let force = flags & (1 << 1) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let id = r.read_i32()?;
-            let user_id = zerotl::Decode::decode(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
             let score = r.read_i32()?;
             Ok(Self {
                 edit_message,
@@ -13604,28 +13604,28 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.id.encoded_len() + self.user_id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x15ad9f64);
             w.put_u32(
                 if self.edit_message { 1 << 0 } else { 0 } | if self.force { 1 << 1 } else { 0 },
             );
-            self.id.encode(w);
-            self.user_id.encode(w);
+            self.id.encode_inline(w);
+            self.user_id.encode_inline(w);
             w.put_i32(self.score);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SetInlineGameScore<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x15ad9f64, "messages.setInlineGameScore")?;
             let flags = r.read_flags(0x00000003, "messages.setInlineGameScore")?;
             let edit_message = flags & (1 << 0) != 0;
             let force = flags & (1 << 1) != 0;
             let id = zerotl::Decode::decode_validated(r)?;
-            let user_id = zerotl::Decode::decode(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
             let score = r.read_i32()?;
             Ok(Self {
                 edit_message,
@@ -13668,23 +13668,23 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.user_id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe822649d);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.id);
-            self.user_id.encode(w);
+            self.user_id.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetGameHighScores<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe822649d, "messages.getGameHighScores")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let id = r.read_i32()?;
-            let user_id = zerotl::Decode::decode(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
             Ok(Self { peer, id, user_id })
         }
     }
@@ -13718,21 +13718,21 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len() + self.user_id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0f635e1b);
-            self.id.encode(w);
-            self.user_id.encode(w);
+            self.id.encode_inline(w);
+            self.user_id.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetInlineGameHighScores<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0f635e1b, "messages.getInlineGameHighScores")?;
             let id = zerotl::Decode::decode_validated(r)?;
-            let user_id = zerotl::Decode::decode(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
             Ok(Self { id, user_id })
         }
     }
@@ -13768,10 +13768,10 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.user_id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0d0a48c4);
-            self.user_id.encode(w);
+            self.user_id.encode_inline(w);
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_i32_at(run, 0, self.max_id);
                 zerotl::fixed::put_i32_at(run, 4, self.limit);
@@ -13781,10 +13781,10 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetCommonChats<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0d0a48c4, "messages.getCommonChats")?;
-            let user_id = zerotl::Decode::decode(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
             let run = r.read_array::<8>()?;
             let max_id = zerotl::fixed::i32_at(run, 0);
             let limit = zerotl::fixed::i32_at(run, 4);
@@ -13823,7 +13823,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.except_ids.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xeba80ff0);
             self.except_ids.encode(w);
@@ -13832,7 +13832,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetAllChats<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xeba80ff0, "messages.getAllChats")?;
             let except_ids = zerotl::Decode::decode(r)?;
@@ -13869,7 +13869,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.url.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x32ca8f91);
             self.url.encode(w);
@@ -13879,7 +13879,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetWebPage<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x32ca8f91, "messages.getWebPage")?;
             let url = zerotl::Decode::decode(r)?;
@@ -13917,22 +13917,22 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa731e257);
             w.put_u32(if self.pinned { 1 << 0 } else { 0 });
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ToggleDialogPin<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa731e257, "messages.toggleDialogPin")?;
             let flags = r.read_flags(0x00000001, "messages.toggleDialogPin")?;
             let pinned = flags & (1 << 0) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputDialogPeer::decode_inline(r)?;
             Ok(Self { pinned, peer })
         }
     }
@@ -13968,7 +13968,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.order.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3b1adf37);
             w.put_u32(if self.force { 1 << 0 } else { 0 });
@@ -13979,7 +13979,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReorderPinnedDialogs<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3b1adf37, "messages.reorderPinnedDialogs")?;
             let flags = r.read_flags(0x00000001, "messages.reorderPinnedDialogs")?;
@@ -14021,7 +14021,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xd6b94df2);
@@ -14032,7 +14032,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetPinnedDialogs {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd6b94df2, "messages.getPinnedDialogs")?;
             let folder_id = r.read_i32()?;
@@ -14076,7 +14076,7 @@ pub mod messages {
                     .as_ref()
                     .map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe5f672fa);
             w.put_u32(
@@ -14099,7 +14099,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SetBotShippingResults<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe5f672fa, "messages.setBotShippingResults")?;
             let flags = r.read_flags(0x00000003, "messages.setBotShippingResults")?;
@@ -14153,7 +14153,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.error.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x09c2dd95);
             w.put_u32(
@@ -14169,7 +14169,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SetBotPrecheckoutResults<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x09c2dd95, "messages.setBotPrecheckoutResults")?;
             let flags = r.read_flags(0x00000003, "messages.setBotPrecheckoutResults")?;
@@ -14217,20 +14217,20 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.media.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x519bc2b1);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.media.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for UploadMedia<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x519bc2b1, "messages.uploadMedia")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let media = zerotl::Decode::decode(r)?;
             Ok(Self { peer, media })
         }
@@ -14267,10 +14267,10 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc97df020);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_i32_at(run, 0, self.reply_to_msg_id);
                 zerotl::fixed::put_i64_at(run, 4, self.random_id);
@@ -14280,10 +14280,10 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SendScreenshotNotification<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc97df020, "messages.sendScreenshotNotification")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let run = r.read_array::<12>()?;
             let reply_to_msg_id = zerotl::fixed::i32_at(run, 0);
             let random_id = zerotl::fixed::i64_at(run, 4);
@@ -14322,7 +14322,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x21ce0b0e);
@@ -14333,7 +14333,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetFavedStickers {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x21ce0b0e, "messages.getFavedStickers")?;
             let hash = r.read_i32()?;
@@ -14370,20 +14370,20 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb9ffc55b);
-            self.id.encode(w);
+            self.id.encode_inline(w);
             self.unfave.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for FaveSticker<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb9ffc55b, "messages.faveSticker")?;
-            let id = zerotl::Decode::decode(r)?;
+            let id = enums::InputDocument::decode_inline(r)?;
             let unfave = zerotl::Decode::decode(r)?;
             Ok(Self { id, unfave })
         }
@@ -14426,10 +14426,10 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 20 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x46578472);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(run) = w.run(20) {
                 zerotl::fixed::put_i32_at(run, 0, self.offset_id);
                 zerotl::fixed::put_i32_at(run, 4, self.add_offset);
@@ -14442,10 +14442,10 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetUnreadMentions<'a> {
         const MIN_SIZE: usize = 28;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x46578472, "messages.getUnreadMentions")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let run = r.read_array::<20>()?;
             let offset_id = zerotl::fixed::i32_at(run, 0);
             let add_offset = zerotl::fixed::i32_at(run, 4);
@@ -14490,19 +14490,19 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0f0189d3);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ReadMentions<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0f0189d3, "messages.readMentions")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             Ok(Self { peer })
         }
     }
@@ -14538,10 +14538,10 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xbbc45b09);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_i32_at(run, 0, self.limit);
                 zerotl::fixed::put_i32_at(run, 4, self.hash);
@@ -14551,10 +14551,10 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetRecentLocations<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbbc45b09, "messages.getRecentLocations")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let run = r.read_array::<8>()?;
             let limit = zerotl::fixed::i32_at(run, 0);
             let hash = zerotl::fixed::i32_at(run, 4);
@@ -14605,7 +14605,7 @@ pub mod messages {
                 + self.multi_media.encoded_len()
                 + if self.schedule_date.is_some() { 4 } else { 0 }
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xcc0110cb);
             w.put_u32(
@@ -14623,7 +14623,7 @@ pub mod messages {
                         0
                     },
             );
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(v) = &self.reply_to_msg_id {
                 w.put_i32(*v);
             }
@@ -14636,14 +14636,14 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SendMultiMedia<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcc0110cb, "messages.sendMultiMedia")?;
             let flags = r.read_flags(0x000004e1, "messages.sendMultiMedia")?;
             let silent = flags & (1 << 5) != 0;
             let background = flags & (1 << 6) != 0;
             let clear_draft = flags & (1 << 7) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let reply_to_msg_id = if flags & (1 << 0) != 0 {
                 Some(r.read_i32()?)
             } else {
@@ -14696,21 +14696,21 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.file.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5057c497);
-            self.peer.encode(w);
-            self.file.encode(w);
+            self.peer.encode_inline(w);
+            self.file.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for UploadEncryptedFile<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5057c497, "messages.uploadEncryptedFile")?;
             let peer = zerotl::Decode::decode_validated(r)?;
-            let file = zerotl::Decode::decode(r)?;
+            let file = enums::InputEncryptedFile::decode_inline(r)?;
             Ok(Self { peer, file })
         }
     }
@@ -14746,7 +14746,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.q.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc2b7d08b);
             w.put_u32(if self.exclude_featured { 1 << 0 } else { 0 });
@@ -14757,7 +14757,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SearchStickerSets<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc2b7d08b, "messages.searchStickerSets")?;
             let flags = r.read_flags(0x00000001, "messages.searchStickerSets")?;
@@ -14796,7 +14796,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1cff7e08);
         }
@@ -14804,7 +14804,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetSplitRanges {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1cff7e08, "messages.getSplitRanges")?;
             Ok(Self)
@@ -14840,22 +14840,22 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc286d98f);
             w.put_u32(if self.unread { 1 << 0 } else { 0 });
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for MarkDialogUnread<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc286d98f, "messages.markDialogUnread")?;
             let flags = r.read_flags(0x00000001, "messages.markDialogUnread")?;
             let unread = flags & (1 << 0) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputDialogPeer::decode_inline(r)?;
             Ok(Self { unread, peer })
         }
     }
@@ -14884,7 +14884,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x22e24e22);
         }
@@ -14892,7 +14892,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetDialogUnreadMarks {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x22e24e22, "messages.getDialogUnreadMarks")?;
             Ok(Self)
@@ -14923,7 +14923,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7e58ee9c);
         }
@@ -14931,7 +14931,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ClearAllDrafts {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7e58ee9c, "messages.clearAllDrafts")?;
             Ok(Self)
@@ -14973,7 +14973,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd2aaf7ec);
             w.put_u32(
@@ -14981,21 +14981,21 @@ pub mod messages {
                     | if self.unpin { 1 << 1 } else { 0 }
                     | if self.pm_oneside { 1 << 2 } else { 0 },
             );
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.id);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for UpdatePinnedMessage<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd2aaf7ec, "messages.updatePinnedMessage")?;
             let flags = r.read_flags(0x00000007, "messages.updatePinnedMessage")?;
             let silent = flags & (1 << 0) != 0;
             let unpin = flags & (1 << 1) != 0;
             let pm_oneside = flags & (1 << 2) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let id = r.read_i32()?;
             Ok(Self {
                 silent,
@@ -15038,10 +15038,10 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.options.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x10ea6184);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.msg_id);
             self.options.encode(w);
         }
@@ -15049,10 +15049,10 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SendVote<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x10ea6184, "messages.sendVote")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let msg_id = r.read_i32()?;
             let options = zerotl::Decode::decode(r)?;
             Ok(Self {
@@ -15092,20 +15092,20 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x73bb643b);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.msg_id);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetPollResults<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x73bb643b, "messages.getPollResults")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let msg_id = r.read_i32()?;
             Ok(Self { peer, msg_id })
         }
@@ -15138,19 +15138,19 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x6e2be050);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetOnlines<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6e2be050, "messages.getOnlines")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             Ok(Self { peer })
         }
     }
@@ -15186,23 +15186,23 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.params.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x812c2ae6);
             w.put_u32(if self.dark { 1 << 0 } else { 0 });
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.params.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetStatsUrl<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x812c2ae6, "messages.getStatsURL")?;
             let flags = r.read_flags(0x00000001, "messages.getStatsURL")?;
             let dark = flags & (1 << 0) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let params = zerotl::Decode::decode(r)?;
             Ok(Self { dark, peer, params })
         }
@@ -15237,20 +15237,20 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.about.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xdef60797);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.about.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for EditChatAbout<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdef60797, "messages.editChatAbout")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let about = zerotl::Decode::decode(r)?;
             Ok(Self { peer, about })
         }
@@ -15285,20 +15285,20 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.banned_rights.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa5866b41);
-            self.peer.encode(w);
-            self.banned_rights.encode(w);
+            self.peer.encode_inline(w);
+            self.banned_rights.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for EditChatDefaultBannedRights<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa5866b41, "messages.editChatDefaultBannedRights")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let banned_rights = zerotl::Decode::decode_validated(r)?;
             Ok(Self {
                 peer,
@@ -15334,7 +15334,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.lang_code.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x35a0e062);
             self.lang_code.encode(w);
@@ -15343,7 +15343,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetEmojiKeywords<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x35a0e062, "messages.getEmojiKeywords")?;
             let lang_code = zerotl::Decode::decode(r)?;
@@ -15380,7 +15380,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.lang_code.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1508b6af);
             self.lang_code.encode(w);
@@ -15390,7 +15390,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetEmojiKeywordsDifference<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1508b6af, "messages.getEmojiKeywordsDifference")?;
             let lang_code = zerotl::Decode::decode(r)?;
@@ -15429,7 +15429,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.lang_codes.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4e9963b2);
             self.lang_codes.encode(w);
@@ -15438,7 +15438,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetEmojiKeywordsLanguages<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4e9963b2, "messages.getEmojiKeywordsLanguages")?;
             let lang_codes = zerotl::Decode::decode(r)?;
@@ -15473,7 +15473,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.lang_code.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd5b10c26);
             self.lang_code.encode(w);
@@ -15482,7 +15482,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetEmojiUrl<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd5b10c26, "messages.getEmojiURL")?;
             let lang_code = zerotl::Decode::decode(r)?;
@@ -15519,20 +15519,20 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.filters.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x732eef00);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.filters.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetSearchCounters<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x732eef00, "messages.getSearchCounters")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let filters = zerotl::Decode::decode(r)?;
             Ok(Self { peer, filters })
         }
@@ -15569,10 +15569,10 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe33f5613);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_i32_at(run, 0, self.msg_id);
                 zerotl::fixed::put_i32_at(run, 4, self.button_id);
@@ -15582,10 +15582,10 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for RequestUrlAuth<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe33f5613, "messages.requestUrlAuth")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let run = r.read_array::<8>()?;
             let msg_id = zerotl::fixed::i32_at(run, 0);
             let button_id = zerotl::fixed::i32_at(run, 4);
@@ -15630,11 +15630,11 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf729ea98);
             w.put_u32(if self.write_allowed { 1 << 0 } else { 0 });
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_i32_at(run, 0, self.msg_id);
                 zerotl::fixed::put_i32_at(run, 4, self.button_id);
@@ -15644,12 +15644,12 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for AcceptUrlAuth<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf729ea98, "messages.acceptUrlAuth")?;
             let flags = r.read_flags(0x00000001, "messages.acceptUrlAuth")?;
             let write_allowed = flags & (1 << 0) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let run = r.read_array::<8>()?;
             let msg_id = zerotl::fixed::i32_at(run, 0);
             let button_id = zerotl::fixed::i32_at(run, 4);
@@ -15689,19 +15689,19 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4facb138);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for HidePeerSettingsBar<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4facb138, "messages.hidePeerSettingsBar")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             Ok(Self { peer })
         }
     }
@@ -15735,20 +15735,20 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe2c2685b);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.hash);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetScheduledHistory<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe2c2685b, "messages.getScheduledHistory")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let hash = r.read_i32()?;
             Ok(Self { peer, hash })
         }
@@ -15783,20 +15783,20 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xbdbb0464);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.id.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetScheduledMessages<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbdbb0464, "messages.getScheduledMessages")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let id = zerotl::Decode::decode(r)?;
             Ok(Self { peer, id })
         }
@@ -15831,20 +15831,20 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xbd38850a);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.id.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SendScheduledMessages<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbd38850a, "messages.sendScheduledMessages")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let id = zerotl::Decode::decode(r)?;
             Ok(Self { peer, id })
         }
@@ -15879,20 +15879,20 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x59ae2b16);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.id.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for DeleteScheduledMessages<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x59ae2b16, "messages.deleteScheduledMessages")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let id = zerotl::Decode::decode(r)?;
             Ok(Self { peer, id })
         }
@@ -15936,14 +15936,14 @@ pub mod messages {
                 + self.option.as_ref().map_or(0, |v| v.encoded_len())
                 + self.offset.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb86e380e);
             w.put_u32(
                 if self.option.is_some() { 1 << 0 } else { 0 }
                     | if self.offset.is_some() { 1 << 1 } else { 0 },
             );
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.id);
             if let Some(v) = &self.option {
                 v.encode(w);
@@ -15957,11 +15957,11 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetPollVotes<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb86e380e, "messages.getPollVotes")?;
             let flags = r.read_flags(0x00000003, "messages.getPollVotes")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let id = r.read_i32()?;
             let option = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
@@ -16017,7 +16017,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.stickersets.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb5052fea);
             w.put_u32(
@@ -16031,7 +16031,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ToggleStickerSets<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb5052fea, "messages.toggleStickerSets")?;
             let flags = r.read_flags(0x00000007, "messages.toggleStickerSets")?;
@@ -16072,7 +16072,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf19ed96d);
         }
@@ -16080,7 +16080,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetDialogFilters {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf19ed96d, "messages.getDialogFilters")?;
             Ok(Self)
@@ -16111,7 +16111,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa29cd42c);
         }
@@ -16119,7 +16119,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetSuggestedDialogFilters {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa29cd42c, "messages.getSuggestedDialogFilters")?;
             Ok(Self)
@@ -16155,26 +16155,26 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.filter.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1ad4a04a);
             w.put_u32(if self.filter.is_some() { 1 << 0 } else { 0 });
             w.put_i32(self.id);
             if let Some(v) = &self.filter {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for UpdateDialogFilter<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1ad4a04a, "messages.updateDialogFilter")?;
             let flags = r.read_flags(0x00000001, "messages.updateDialogFilter")?;
             let id = r.read_i32()?;
             let filter = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::DialogFilter::decode_inline(r)?)
             } else {
                 None
             };
@@ -16209,7 +16209,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.order.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc563c1e4);
             self.order.encode(w);
@@ -16218,7 +16218,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for UpdateDialogFiltersOrder<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc563c1e4, "messages.updateDialogFiltersOrder")?;
             let order = zerotl::Decode::decode(r)?;
@@ -16257,7 +16257,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(16) {
                 zerotl::fixed::put_u32_at(run, 0, 0x5fe7025b);
@@ -16270,7 +16270,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetOldFeaturedStickers {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5fe7025b, "messages.getOldFeaturedStickers")?;
             let run = r.read_array::<12>()?;
@@ -16328,10 +16328,10 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 32 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x24b581ba);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(run) = w.run(32) {
                 zerotl::fixed::put_i32_at(run, 0, self.msg_id);
                 zerotl::fixed::put_i32_at(run, 4, self.offset_id);
@@ -16347,10 +16347,10 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetReplies<'a> {
         const MIN_SIZE: usize = 40;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x24b581ba, "messages.getReplies")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let run = r.read_array::<32>()?;
             let msg_id = zerotl::fixed::i32_at(run, 0);
             let offset_id = zerotl::fixed::i32_at(run, 4);
@@ -16403,20 +16403,20 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x446972fd);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.msg_id);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetDiscussionMessage<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x446972fd, "messages.getDiscussionMessage")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let msg_id = r.read_i32()?;
             Ok(Self { peer, msg_id })
         }
@@ -16453,10 +16453,10 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf731a9f4);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_i32_at(run, 0, self.msg_id);
                 zerotl::fixed::put_i32_at(run, 4, self.read_max_id);
@@ -16466,10 +16466,10 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReadDiscussion<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf731a9f4, "messages.readDiscussion")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let run = r.read_array::<8>()?;
             let msg_id = zerotl::fixed::i32_at(run, 0);
             let read_max_id = zerotl::fixed::i32_at(run, 4);
@@ -16508,19 +16508,19 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf025bc8b);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for UnpinAllMessages<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf025bc8b, "messages.unpinAllMessages")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             Ok(Self { peer })
         }
     }
@@ -16560,7 +16560,7 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x99f09745);
@@ -16571,7 +16571,7 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetPaymentForm {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x99f09745, "payments.getPaymentForm")?;
             let msg_id = r.read_i32()?;
@@ -16606,7 +16606,7 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xa092a980);
@@ -16617,7 +16617,7 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetPaymentReceipt {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa092a980, "payments.getPaymentReceipt")?;
             let msg_id = r.read_i32()?;
@@ -16656,24 +16656,24 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.info.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x770a8e74);
             w.put_u32(if self.save { 1 << 0 } else { 0 });
             w.put_i32(self.msg_id);
-            self.info.encode(w);
+            self.info.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ValidateRequestedInfo<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x770a8e74, "payments.validateRequestedInfo")?;
             let flags = r.read_flags(0x00000001, "payments.validateRequestedInfo")?;
             let save = flags & (1 << 0) != 0;
             let msg_id = r.read_i32()?;
-            let info = zerotl::Decode::decode(r)?;
+            let info = enums::PaymentRequestedInfo::decode_inline(r)?;
             Ok(Self { save, msg_id, info })
         }
     }
@@ -16720,7 +16720,7 @@ pub mod payments {
                     .map_or(0, |v| v.encoded_len())
                 + self.credentials.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2b8879b3);
             w.put_u32(
@@ -16741,13 +16741,13 @@ pub mod payments {
             if let Some(v) = &self.shipping_option_id {
                 v.encode(w);
             }
-            self.credentials.encode(w);
+            self.credentials.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SendPaymentForm<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2b8879b3, "payments.sendPaymentForm")?;
             let flags = r.read_flags(0x00000003, "payments.sendPaymentForm")?;
@@ -16762,7 +16762,7 @@ pub mod payments {
             } else {
                 None
             };
-            let credentials = zerotl::Decode::decode(r)?;
+            let credentials = enums::InputPaymentCredentials::decode_inline(r)?;
             Ok(Self {
                 msg_id,
                 requested_info_id,
@@ -16796,7 +16796,7 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x227d824b);
         }
@@ -16804,7 +16804,7 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetSavedInfo {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x227d824b, "payments.getSavedInfo")?;
             Ok(Self)
@@ -16840,7 +16840,7 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd83d70c1);
             w.put_u32(
@@ -16851,7 +16851,7 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for ClearSavedInfo {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd83d70c1, "payments.clearSavedInfo")?;
             let flags = r.read_flags(0x00000003, "payments.clearSavedInfo")?;
@@ -16888,7 +16888,7 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + self.number.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2e79d779);
             self.number.encode(w);
@@ -16897,7 +16897,7 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetBankCardData<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2e79d779, "payments.getBankCardData")?;
             let number = zerotl::Decode::decode(r)?;
@@ -16937,7 +16937,7 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x55451fa9);
         }
@@ -16945,7 +16945,7 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for GetCallConfig {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x55451fa9, "phone.getCallConfig")?;
             Ok(Self)
@@ -16990,28 +16990,28 @@ pub mod phone {
                 + self.g_a_hash.encoded_len()
                 + self.protocol.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x42ff96ed);
             w.put_u32(if self.video { 1 << 0 } else { 0 });
-            self.user_id.encode(w);
+            self.user_id.encode_inline(w);
             w.put_i32(self.random_id);
             self.g_a_hash.encode(w);
-            self.protocol.encode(w);
+            self.protocol.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for RequestCall<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x42ff96ed, "phone.requestCall")?;
             let flags = r.read_flags(0x00000001, "phone.requestCall")?;
             let video = flags & (1 << 0) != 0;
-            let user_id = zerotl::Decode::decode(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
             let random_id = r.read_i32()?;
             let g_a_hash = zerotl::Decode::decode(r)?;
-            let protocol = zerotl::Decode::decode(r)?;
+            let protocol = enums::PhoneCallProtocol::decode_inline(r)?;
             Ok(Self {
                 video,
                 user_id,
@@ -17053,23 +17053,23 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.g_b.encoded_len() + self.protocol.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3bd2b4a0);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.g_b.encode(w);
-            self.protocol.encode(w);
+            self.protocol.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for AcceptCall<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3bd2b4a0, "phone.acceptCall")?;
             let peer = zerotl::Decode::decode_validated(r)?;
             let g_b = zerotl::Decode::decode(r)?;
-            let protocol = zerotl::Decode::decode(r)?;
+            let protocol = enums::PhoneCallProtocol::decode_inline(r)?;
             Ok(Self {
                 peer,
                 g_b,
@@ -17111,25 +17111,25 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len() + self.g_a.encoded_len() + self.protocol.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2efe1722);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.g_a.encode(w);
             w.put_i64(self.key_fingerprint);
-            self.protocol.encode(w);
+            self.protocol.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ConfirmCall<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2efe1722, "phone.confirmCall")?;
             let peer = zerotl::Decode::decode_validated(r)?;
             let g_a = zerotl::Decode::decode(r)?;
             let key_fingerprint = r.read_i64()?;
-            let protocol = zerotl::Decode::decode(r)?;
+            let protocol = enums::PhoneCallProtocol::decode_inline(r)?;
             Ok(Self {
                 peer,
                 g_a,
@@ -17166,16 +17166,16 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x17d54f61);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ReceivedCall {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x17d54f61, "phone.receivedCall")?;
             let peer = zerotl::Decode::decode_validated(r)?;
@@ -17218,20 +17218,20 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 16 + self.peer.encoded_len() + self.reason.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb2cbc1c0);
             w.put_u32(if self.video { 1 << 0 } else { 0 });
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.duration);
-            self.reason.encode(w);
+            self.reason.encode_inline(w);
             w.put_i64(self.connection_id);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for DiscardCall {
         const MIN_SIZE: usize = 28;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb2cbc1c0, "phone.discardCall")?;
             let flags = r.read_flags(0x00000001, "phone.discardCall")?;
@@ -17283,11 +17283,11 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len() + self.comment.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x59ead627);
             w.put_u32(if self.user_initiative { 1 << 0 } else { 0 });
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.rating);
             self.comment.encode(w);
         }
@@ -17295,7 +17295,7 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for SetCallRating<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x59ead627, "phone.setCallRating")?;
             let flags = r.read_flags(0x00000001, "phone.setCallRating")?;
@@ -17341,21 +17341,21 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.debug.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x277add7e);
-            self.peer.encode(w);
-            self.debug.encode(w);
+            self.peer.encode_inline(w);
+            self.debug.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SaveCallDebug<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x277add7e, "phone.saveCallDebug")?;
             let peer = zerotl::Decode::decode_validated(r)?;
-            let debug = zerotl::Decode::decode(r)?;
+            let debug = enums::DataJson::decode_inline(r)?;
             Ok(Self { peer, debug })
         }
     }
@@ -17389,17 +17389,17 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.data.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xff7a9383);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.data.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SendSignalingData<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xff7a9383, "phone.sendSignalingData")?;
             let peer = zerotl::Decode::decode_validated(r)?;
@@ -17437,20 +17437,20 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xbd3dabe0);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.random_id);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for CreateGroupCall<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbd3dabe0, "phone.createGroupCall")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let random_id = r.read_i32()?;
             Ok(Self { peer, random_id })
         }
@@ -17487,24 +17487,24 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.call.encoded_len() + self.params.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5f9c8e62);
             w.put_u32(if self.muted { 1 << 0 } else { 0 });
-            self.call.encode(w);
-            self.params.encode(w);
+            self.call.encode_inline(w);
+            self.params.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for JoinGroupCall<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5f9c8e62, "phone.joinGroupCall")?;
             let flags = r.read_flags(0x00000001, "phone.joinGroupCall")?;
             let muted = flags & (1 << 0) != 0;
             let call = zerotl::Decode::decode_validated(r)?;
-            let params = zerotl::Decode::decode(r)?;
+            let params = enums::DataJson::decode_inline(r)?;
             Ok(Self {
                 muted,
                 call,
@@ -17542,17 +17542,17 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.call.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x500377f9);
-            self.call.encode(w);
+            self.call.encode_inline(w);
             w.put_i32(self.source);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for LeaveGroupCall {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x500377f9, "phone.leaveGroupCall")?;
             let call = zerotl::Decode::decode_validated(r)?;
@@ -17592,24 +17592,24 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.call.encoded_len() + self.user_id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x63146ae4);
             w.put_u32(if self.muted { 1 << 0 } else { 0 });
-            self.call.encode(w);
-            self.user_id.encode(w);
+            self.call.encode_inline(w);
+            self.user_id.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for EditGroupCallMember<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x63146ae4, "phone.editGroupCallMember")?;
             let flags = r.read_flags(0x00000001, "phone.editGroupCallMember")?;
             let muted = flags & (1 << 0) != 0;
             let call = zerotl::Decode::decode_validated(r)?;
-            let user_id = zerotl::Decode::decode(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
             Ok(Self {
                 muted,
                 call,
@@ -17647,17 +17647,17 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.call.encoded_len() + self.users.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7b393160);
-            self.call.encode(w);
+            self.call.encode_inline(w);
             self.users.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for InviteToGroupCall<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7b393160, "phone.inviteToGroupCall")?;
             let call = zerotl::Decode::decode_validated(r)?;
@@ -17693,16 +17693,16 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.call.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7a777135);
-            self.call.encode(w);
+            self.call.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for DiscardGroupCall {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7a777135, "phone.discardGroupCall")?;
             let call = zerotl::Decode::decode_validated(r)?;
@@ -17741,11 +17741,11 @@ pub mod phone {
                 + self.call.encoded_len()
                 + self.join_muted.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x74bbb43d);
             w.put_u32(if self.join_muted.is_some() { 1 << 0 } else { 0 });
-            self.call.encode(w);
+            self.call.encode_inline(w);
             if let Some(v) = &self.join_muted {
                 v.encode(w);
             }
@@ -17754,7 +17754,7 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for ToggleGroupCallSettings {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x74bbb43d, "phone.toggleGroupCallSettings")?;
             let flags = r.read_flags(0x00000001, "phone.toggleGroupCallSettings")?;
@@ -17795,16 +17795,16 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.call.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0c7cb017);
-            self.call.encode(w);
+            self.call.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetGroupCall {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0c7cb017, "phone.getGroupCall")?;
             let call = zerotl::Decode::decode_validated(r)?;
@@ -17851,10 +17851,10 @@ pub mod phone {
                 + self.sources.encoded_len()
                 + self.offset.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc9f1d285);
-            self.call.encode(w);
+            self.call.encode_inline(w);
             self.ids.encode(w);
             self.sources.encode(w);
             self.offset.encode(w);
@@ -17864,7 +17864,7 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for GetGroupParticipants<'a> {
         const MIN_SIZE: usize = 32;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc9f1d285, "phone.getGroupParticipants")?;
             let call = zerotl::Decode::decode_validated(r)?;
@@ -17911,17 +17911,17 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.call.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb74a7bea);
-            self.call.encode(w);
+            self.call.encode_inline(w);
             w.put_i32(self.source);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for CheckGroupCall {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb74a7bea, "phone.checkGroupCall")?;
             let call = zerotl::Decode::decode_validated(r)?;
@@ -17965,19 +17965,19 @@ pub mod photos {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x72d4742c);
-            self.id.encode(w);
+            self.id.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for UpdateProfilePhoto<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x72d4742c, "photos.updateProfilePhoto")?;
-            let id = zerotl::Decode::decode(r)?;
+            let id = enums::InputPhoto::decode_inline(r)?;
             Ok(Self { id })
         }
     }
@@ -18016,7 +18016,7 @@ pub mod photos {
                 + self.video.as_ref().map_or(0, |v| v.encoded_len())
                 + if self.video_start_ts.is_some() { 8 } else { 0 }
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x89f30f69);
             w.put_u32(
@@ -18029,10 +18029,10 @@ pub mod photos {
                     },
             );
             if let Some(v) = &self.file {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.video {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.video_start_ts {
                 w.put_f64(*v);
@@ -18042,17 +18042,17 @@ pub mod photos {
 
     impl<'a> zerotl::Decode<'a> for UploadProfilePhoto<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x89f30f69, "photos.uploadProfilePhoto")?;
             let flags = r.read_flags(0x00000007, "photos.uploadProfilePhoto")?;
             let file = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputFile::decode_inline(r)?)
             } else {
                 None
             };
             let video = if flags & (1 << 1) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputFile::decode_inline(r)?)
             } else {
                 None
             };
@@ -18096,7 +18096,7 @@ pub mod photos {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x87cf7f2f);
             self.id.encode(w);
@@ -18105,7 +18105,7 @@ pub mod photos {
 
     impl<'a> zerotl::Decode<'a> for DeletePhotos<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x87cf7f2f, "photos.deletePhotos")?;
             let id = zerotl::Decode::decode(r)?;
@@ -18146,10 +18146,10 @@ pub mod photos {
         fn encoded_len(&self) -> usize {
             4 + 16 + self.user_id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x91cd32a8);
-            self.user_id.encode(w);
+            self.user_id.encode_inline(w);
             if let Some(run) = w.run(16) {
                 zerotl::fixed::put_i32_at(run, 0, self.offset);
                 zerotl::fixed::put_i64_at(run, 4, self.max_id);
@@ -18160,10 +18160,10 @@ pub mod photos {
 
     impl<'a> zerotl::Decode<'a> for GetUserPhotos<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x91cd32a8, "photos.getUserPhotos")?;
-            let user_id = zerotl::Decode::decode(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
             let run = r.read_array::<16>()?;
             let offset = zerotl::fixed::i32_at(run, 0);
             let max_id = zerotl::fixed::i64_at(run, 4);
@@ -18214,22 +18214,22 @@ pub mod stats {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.channel.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xab42441a);
             w.put_u32(if self.dark { 1 << 0 } else { 0 });
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetBroadcastStats<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xab42441a, "stats.getBroadcastStats")?;
             let flags = r.read_flags(0x00000001, "stats.getBroadcastStats")?;
             let dark = flags & (1 << 0) != 0;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             Ok(Self { dark, channel })
         }
     }
@@ -18263,7 +18263,7 @@ pub mod stats {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.token.encoded_len() + if self.x.is_some() { 8 } else { 0 }
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x621d5fa0);
             w.put_u32(if self.x.is_some() { 1 << 0 } else { 0 });
@@ -18276,7 +18276,7 @@ pub mod stats {
 
     impl<'a> zerotl::Decode<'a> for LoadAsyncGraph<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x621d5fa0, "stats.loadAsyncGraph")?;
             let flags = r.read_flags(0x00000001, "stats.loadAsyncGraph")?;
@@ -18319,22 +18319,22 @@ pub mod stats {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.channel.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xdcdf8607);
             w.put_u32(if self.dark { 1 << 0 } else { 0 });
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetMegagroupStats<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdcdf8607, "stats.getMegagroupStats")?;
             let flags = r.read_flags(0x00000001, "stats.getMegagroupStats")?;
             let dark = flags & (1 << 0) != 0;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             Ok(Self { dark, channel })
         }
     }
@@ -18376,15 +18376,15 @@ pub mod stats {
         fn encoded_len(&self) -> usize {
             4 + 16 + self.channel.encoded_len() + self.offset_peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5630281b);
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_i32_at(run, 0, self.msg_id);
                 zerotl::fixed::put_i32_at(run, 4, self.offset_rate);
             }
-            self.offset_peer.encode(w);
+            self.offset_peer.encode_inline(w);
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_i32_at(run, 0, self.offset_id);
                 zerotl::fixed::put_i32_at(run, 4, self.limit);
@@ -18394,14 +18394,14 @@ pub mod stats {
 
     impl<'a> zerotl::Decode<'a> for GetMessagePublicForwards<'a> {
         const MIN_SIZE: usize = 28;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5630281b, "stats.getMessagePublicForwards")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             let run = r.read_array::<8>()?;
             let msg_id = zerotl::fixed::i32_at(run, 0);
             let offset_rate = zerotl::fixed::i32_at(run, 4);
-            let offset_peer = zerotl::Decode::decode(r)?;
+            let offset_peer = enums::InputPeer::decode_inline(r)?;
             let run = r.read_array::<8>()?;
             let offset_id = zerotl::fixed::i32_at(run, 0);
             let limit = zerotl::fixed::i32_at(run, 4);
@@ -18447,23 +18447,23 @@ pub mod stats {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.channel.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb6e0a3f5);
             w.put_u32(if self.dark { 1 << 0 } else { 0 });
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
             w.put_i32(self.msg_id);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetMessageStats<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb6e0a3f5, "stats.getMessageStats")?;
             let flags = r.read_flags(0x00000001, "stats.getMessageStats")?;
             let dark = flags & (1 << 0) != 0;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             let msg_id = r.read_i32()?;
             Ok(Self {
                 dark,
@@ -18525,7 +18525,7 @@ pub mod stickers {
                 + self.thumb.as_ref().map_or(0, |v| v.encoded_len())
                 + self.stickers.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf1036780);
             w.put_u32(
@@ -18533,11 +18533,11 @@ pub mod stickers {
                     | if self.animated { 1 << 1 } else { 0 }
                     | if self.thumb.is_some() { 1 << 2 } else { 0 },
             );
-            self.user_id.encode(w);
+            self.user_id.encode_inline(w);
             self.title.encode(w);
             self.short_name.encode(w);
             if let Some(v) = &self.thumb {
-                v.encode(w);
+                v.encode_inline(w);
             }
             self.stickers.encode(w);
         }
@@ -18545,17 +18545,17 @@ pub mod stickers {
 
     impl<'a> zerotl::Decode<'a> for CreateStickerSet<'a> {
         const MIN_SIZE: usize = 28;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf1036780, "stickers.createStickerSet")?;
             let flags = r.read_flags(0x00000007, "stickers.createStickerSet")?;
             let masks = flags & (1 << 0) != 0;
             let animated = flags & (1 << 1) != 0;
-            let user_id = zerotl::Decode::decode(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
             let title = zerotl::Decode::decode(r)?;
             let short_name = zerotl::Decode::decode(r)?;
             let thumb = if flags & (1 << 2) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputDocument::decode_inline(r)?)
             } else {
                 None
             };
@@ -18599,19 +18599,19 @@ pub mod stickers {
         fn encoded_len(&self) -> usize {
             4 + self.sticker.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf7760f51);
-            self.sticker.encode(w);
+            self.sticker.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for RemoveStickerFromSet<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf7760f51, "stickers.removeStickerFromSet")?;
-            let sticker = zerotl::Decode::decode(r)?;
+            let sticker = enums::InputDocument::decode_inline(r)?;
             Ok(Self { sticker })
         }
     }
@@ -18645,20 +18645,20 @@ pub mod stickers {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.sticker.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xffb6d4ca);
-            self.sticker.encode(w);
+            self.sticker.encode_inline(w);
             w.put_i32(self.position);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ChangeStickerPosition<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xffb6d4ca, "stickers.changeStickerPosition")?;
-            let sticker = zerotl::Decode::decode(r)?;
+            let sticker = enums::InputDocument::decode_inline(r)?;
             let position = r.read_i32()?;
             Ok(Self { sticker, position })
         }
@@ -18693,21 +18693,21 @@ pub mod stickers {
         fn encoded_len(&self) -> usize {
             4 + self.stickerset.encoded_len() + self.sticker.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8653febe);
-            self.stickerset.encode(w);
-            self.sticker.encode(w);
+            self.stickerset.encode_inline(w);
+            self.sticker.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for AddStickerToSet<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8653febe, "stickers.addStickerToSet")?;
-            let stickerset = zerotl::Decode::decode(r)?;
-            let sticker = zerotl::Decode::decode(r)?;
+            let stickerset = enums::InputStickerSet::decode_inline(r)?;
+            let sticker = enums::InputStickerSetItem::decode_inline(r)?;
             Ok(Self {
                 stickerset,
                 sticker,
@@ -18744,21 +18744,21 @@ pub mod stickers {
         fn encoded_len(&self) -> usize {
             4 + self.stickerset.encoded_len() + self.thumb.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9a364e30);
-            self.stickerset.encode(w);
-            self.thumb.encode(w);
+            self.stickerset.encode_inline(w);
+            self.thumb.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SetStickerSetThumb<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9a364e30, "stickers.setStickerSetThumb")?;
-            let stickerset = zerotl::Decode::decode(r)?;
-            let thumb = zerotl::Decode::decode(r)?;
+            let stickerset = enums::InputStickerSet::decode_inline(r)?;
+            let thumb = enums::InputDocument::decode_inline(r)?;
             Ok(Self { stickerset, thumb })
         }
     }
@@ -18795,7 +18795,7 @@ pub mod updates {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xedd4882a);
         }
@@ -18803,7 +18803,7 @@ pub mod updates {
 
     impl<'a> zerotl::Decode<'a> for GetState {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xedd4882a, "updates.getState")?;
             Ok(Self)
@@ -18843,7 +18843,7 @@ pub mod updates {
         fn encoded_len(&self) -> usize {
             4 + 16 + if self.pts_total_limit.is_some() { 4 } else { 0 }
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x25939651);
             w.put_u32(if self.pts_total_limit.is_some() {
@@ -18864,7 +18864,7 @@ pub mod updates {
 
     impl<'a> zerotl::Decode<'a> for GetDifference {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x25939651, "updates.getDifference")?;
             let flags = r.read_flags(0x00000001, "updates.getDifference")?;
@@ -18925,12 +18925,12 @@ pub mod updates {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.channel.encoded_len() + self.filter.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x03173d78);
             w.put_u32(if self.force { 1 << 0 } else { 0 });
-            self.channel.encode(w);
-            self.filter.encode(w);
+            self.channel.encode_inline(w);
+            self.filter.encode_inline(w);
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_i32_at(run, 0, self.pts);
                 zerotl::fixed::put_i32_at(run, 4, self.limit);
@@ -18940,13 +18940,13 @@ pub mod updates {
 
     impl<'a> zerotl::Decode<'a> for GetChannelDifference<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x03173d78, "updates.getChannelDifference")?;
             let flags = r.read_flags(0x00000001, "updates.getChannelDifference")?;
             let force = flags & (1 << 0) != 0;
-            let channel = zerotl::Decode::decode(r)?;
-            let filter = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
+            let filter = enums::ChannelMessagesFilter::decode_inline(r)?;
             let run = r.read_array::<8>()?;
             let pts = zerotl::fixed::i32_at(run, 0);
             let limit = zerotl::fixed::i32_at(run, 4);
@@ -18999,7 +18999,7 @@ pub mod upload {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.bytes.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(16) {
                 zerotl::fixed::put_u32_at(run, 0, 0xb304a621);
@@ -19012,7 +19012,7 @@ pub mod upload {
 
     impl<'a> zerotl::Decode<'a> for SaveFilePart<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb304a621, "upload.saveFilePart")?;
             let run = r.read_array::<12>()?;
@@ -19062,7 +19062,7 @@ pub mod upload {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.location.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb15a9afc);
             w.put_u32(
@@ -19078,7 +19078,7 @@ pub mod upload {
 
     impl<'a> zerotl::Decode<'a> for GetFile<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb15a9afc, "upload.getFile")?;
             let flags = r.read_flags(0x00000003, "upload.getFile")?;
@@ -19131,7 +19131,7 @@ pub mod upload {
         fn encoded_len(&self) -> usize {
             4 + 16 + self.bytes.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(20) {
                 zerotl::fixed::put_u32_at(run, 0, 0xde7b673d);
@@ -19145,7 +19145,7 @@ pub mod upload {
 
     impl<'a> zerotl::Decode<'a> for SaveBigFilePart<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xde7b673d, "upload.saveBigFilePart")?;
             let run = r.read_array::<16>()?;
@@ -19193,10 +19193,10 @@ pub mod upload {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.location.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x24e6818d);
-            self.location.encode(w);
+            self.location.encode_inline(w);
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_i32_at(run, 0, self.offset);
                 zerotl::fixed::put_i32_at(run, 4, self.limit);
@@ -19206,10 +19206,10 @@ pub mod upload {
 
     impl<'a> zerotl::Decode<'a> for GetWebFile<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x24e6818d, "upload.getWebFile")?;
-            let location = zerotl::Decode::decode(r)?;
+            let location = enums::InputWebFileLocation::decode_inline(r)?;
             let run = r.read_array::<8>()?;
             let offset = zerotl::fixed::i32_at(run, 0);
             let limit = zerotl::fixed::i32_at(run, 4);
@@ -19252,7 +19252,7 @@ pub mod upload {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.file_token.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2000bcc3);
             self.file_token.encode(w);
@@ -19265,7 +19265,7 @@ pub mod upload {
 
     impl<'a> zerotl::Decode<'a> for GetCdnFile<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2000bcc3, "upload.getCdnFile")?;
             let file_token = zerotl::Decode::decode(r)?;
@@ -19309,7 +19309,7 @@ pub mod upload {
         fn encoded_len(&self) -> usize {
             4 + self.file_token.encoded_len() + self.request_token.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9b2754a8);
             self.file_token.encode(w);
@@ -19319,7 +19319,7 @@ pub mod upload {
 
     impl<'a> zerotl::Decode<'a> for ReuploadCdnFile<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9b2754a8, "upload.reuploadCdnFile")?;
             let file_token = zerotl::Decode::decode(r)?;
@@ -19360,7 +19360,7 @@ pub mod upload {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.file_token.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4da54231);
             self.file_token.encode(w);
@@ -19370,7 +19370,7 @@ pub mod upload {
 
     impl<'a> zerotl::Decode<'a> for GetCdnFileHashes<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4da54231, "upload.getCdnFileHashes")?;
             let file_token = zerotl::Decode::decode(r)?;
@@ -19408,7 +19408,7 @@ pub mod upload {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.location.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc7025931);
             self.location.encode(w);
@@ -19418,7 +19418,7 @@ pub mod upload {
 
     impl<'a> zerotl::Decode<'a> for GetFileHashes<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc7025931, "upload.getFileHashes")?;
             let location = zerotl::Decode::decode(r)?;
@@ -19462,7 +19462,7 @@ pub mod users {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0d91a548);
             self.id.encode(w);
@@ -19471,7 +19471,7 @@ pub mod users {
 
     impl<'a> zerotl::Decode<'a> for GetUsers<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0d91a548, "users.getUsers")?;
             let id = zerotl::Decode::decode(r)?;
@@ -19506,19 +19506,19 @@ pub mod users {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xca30a5b1);
-            self.id.encode(w);
+            self.id.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetFullUser<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xca30a5b1, "users.getFullUser")?;
-            let id = zerotl::Decode::decode(r)?;
+            let id = enums::InputUser::decode_inline(r)?;
             Ok(Self { id })
         }
     }
@@ -19552,20 +19552,20 @@ pub mod users {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len() + self.errors.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x90c894b5);
-            self.id.encode(w);
+            self.id.encode_inline(w);
             self.errors.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SetSecureValueErrors<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x90c894b5, "users.setSecureValueErrors")?;
-            let id = zerotl::Decode::decode(r)?;
+            let id = enums::InputUser::decode_inline(r)?;
             let errors = zerotl::Decode::decode(r)?;
             Ok(Self { id, errors })
         }

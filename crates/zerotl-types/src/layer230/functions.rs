@@ -33,7 +33,7 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeAfterMsg<X> {
     fn encoded_len(&self) -> usize {
         4 + 8 + self.query.encoded_len()
     }
-    #[inline]
+    #[inline(always)]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         if let Some(run) = w.run(12) {
             zerotl::fixed::put_u32_at(run, 0, 0xcb9f372d);
@@ -45,7 +45,7 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeAfterMsg<X> {
 
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeAfterMsg<X> {
     const MIN_SIZE: usize = 12;
-    #[inline]
+    #[inline(always)]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xcb9f372d, "invokeAfterMsg")?;
         let msg_id = r.read_i64()?;
@@ -83,7 +83,7 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeAfterMsgs<'_, X> {
     fn encoded_len(&self) -> usize {
         4 + self.msg_ids.encoded_len() + self.query.encoded_len()
     }
-    #[inline]
+    #[inline(always)]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         w.put_u32(0x3dc4b4f0);
         self.msg_ids.encode(w);
@@ -93,7 +93,7 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeAfterMsgs<'_, X> {
 
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeAfterMsgs<'a, X> {
     const MIN_SIZE: usize = 12;
-    #[inline]
+    #[inline(always)]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0x3dc4b4f0, "invokeAfterMsgs")?;
         let msg_ids = zerotl::Decode::decode(r)?;
@@ -156,7 +156,7 @@ impl<X: zerotl::Encode> zerotl::Encode for InitConnection<'_, X> {
             + self.params.as_ref().map_or(0, |v| v.encoded_len())
             + self.query.encoded_len()
     }
-    #[inline]
+    #[inline(always)]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         w.put_u32(0xc1cd5ea9);
         w.put_u32(
@@ -171,10 +171,10 @@ impl<X: zerotl::Encode> zerotl::Encode for InitConnection<'_, X> {
         self.lang_pack.encode(w);
         self.lang_code.encode(w);
         if let Some(v) = &self.proxy {
-            v.encode(w);
+            v.encode_inline(w);
         }
         if let Some(v) = &self.params {
-            v.encode(w);
+            v.encode_inline(w);
         }
         self.query.encode(w);
     }
@@ -182,7 +182,7 @@ impl<X: zerotl::Encode> zerotl::Encode for InitConnection<'_, X> {
 
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InitConnection<'a, X> {
     const MIN_SIZE: usize = 36;
-    #[inline]
+    #[inline(always)]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xc1cd5ea9, "initConnection")?;
         let flags = r.read_flags(0x00000003, "initConnection")?;
@@ -194,12 +194,12 @@ impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InitConnection<'a, X> {
         let lang_pack = zerotl::Decode::decode(r)?;
         let lang_code = zerotl::Decode::decode(r)?;
         let proxy = if flags & (1 << 0) != 0 {
-            Some(zerotl::Decode::decode(r)?)
+            Some(enums::InputClientProxy::decode_inline(r)?)
         } else {
             None
         };
         let params = if flags & (1 << 1) != 0 {
-            Some(zerotl::Decode::decode(r)?)
+            Some(enums::JsonValue::decode_inline(r)?)
         } else {
             None
         };
@@ -248,7 +248,7 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithLayer<X> {
     fn encoded_len(&self) -> usize {
         4 + 4 + self.query.encoded_len()
     }
-    #[inline]
+    #[inline(always)]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         if let Some(run) = w.run(8) {
             zerotl::fixed::put_u32_at(run, 0, 0xda9b0d0d);
@@ -260,7 +260,7 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithLayer<X> {
 
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeWithLayer<X> {
     const MIN_SIZE: usize = 8;
-    #[inline]
+    #[inline(always)]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xda9b0d0d, "invokeWithLayer")?;
         let layer = r.read_i32()?;
@@ -296,7 +296,7 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithoutUpdates<X> {
     fn encoded_len(&self) -> usize {
         4 + self.query.encoded_len()
     }
-    #[inline]
+    #[inline(always)]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         w.put_u32(0xbf9459b7);
         self.query.encode(w);
@@ -305,7 +305,7 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithoutUpdates<X> {
 
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeWithoutUpdates<X> {
     const MIN_SIZE: usize = 4;
-    #[inline]
+    #[inline(always)]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xbf9459b7, "invokeWithoutUpdates")?;
         let query = zerotl::Decode::decode(r)?;
@@ -342,17 +342,17 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithMessagesRange<X> {
     fn encoded_len(&self) -> usize {
         4 + self.range.encoded_len() + self.query.encoded_len()
     }
-    #[inline]
+    #[inline(always)]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         w.put_u32(0x365275f2);
-        self.range.encode(w);
+        self.range.encode_inline(w);
         self.query.encode(w);
     }
 }
 
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeWithMessagesRange<X> {
     const MIN_SIZE: usize = 8;
-    #[inline]
+    #[inline(always)]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0x365275f2, "invokeWithMessagesRange")?;
         let range = zerotl::Decode::decode_validated(r)?;
@@ -390,7 +390,7 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithTakeout<X> {
     fn encoded_len(&self) -> usize {
         4 + 8 + self.query.encoded_len()
     }
-    #[inline]
+    #[inline(always)]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         if let Some(run) = w.run(12) {
             zerotl::fixed::put_u32_at(run, 0, 0xaca9fd2e);
@@ -402,7 +402,7 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithTakeout<X> {
 
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeWithTakeout<X> {
     const MIN_SIZE: usize = 12;
-    #[inline]
+    #[inline(always)]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xaca9fd2e, "invokeWithTakeout")?;
         let takeout_id = r.read_i64()?;
@@ -440,7 +440,7 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithBusinessConnection<'_, X> {
     fn encoded_len(&self) -> usize {
         4 + self.connection_id.encoded_len() + self.query.encoded_len()
     }
-    #[inline]
+    #[inline(always)]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         w.put_u32(0xdd289f8e);
         self.connection_id.encode(w);
@@ -450,7 +450,7 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithBusinessConnection<'_, X> {
 
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeWithBusinessConnection<'a, X> {
     const MIN_SIZE: usize = 8;
-    #[inline]
+    #[inline(always)]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xdd289f8e, "invokeWithBusinessConnection")?;
         let connection_id = zerotl::Decode::decode(r)?;
@@ -493,7 +493,7 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithGooglePlayIntegrity<'_, X> 
     fn encoded_len(&self) -> usize {
         4 + self.nonce.encoded_len() + self.token.encoded_len() + self.query.encoded_len()
     }
-    #[inline]
+    #[inline(always)]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         w.put_u32(0x1df92984);
         self.nonce.encode(w);
@@ -504,7 +504,7 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithGooglePlayIntegrity<'_, X> 
 
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeWithGooglePlayIntegrity<'a, X> {
     const MIN_SIZE: usize = 12;
-    #[inline]
+    #[inline(always)]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0x1df92984, "invokeWithGooglePlayIntegrity")?;
         let nonce = zerotl::Decode::decode(r)?;
@@ -549,7 +549,7 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithApnsSecret<'_, X> {
     fn encoded_len(&self) -> usize {
         4 + self.nonce.encoded_len() + self.secret.encoded_len() + self.query.encoded_len()
     }
-    #[inline]
+    #[inline(always)]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         w.put_u32(0x0dae54f8);
         self.nonce.encode(w);
@@ -560,7 +560,7 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithApnsSecret<'_, X> {
 
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeWithApnsSecret<'a, X> {
     const MIN_SIZE: usize = 12;
-    #[inline]
+    #[inline(always)]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0x0dae54f8, "invokeWithApnsSecret")?;
         let nonce = zerotl::Decode::decode(r)?;
@@ -603,7 +603,7 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithReCaptcha<'_, X> {
     fn encoded_len(&self) -> usize {
         4 + self.token.encoded_len() + self.query.encoded_len()
     }
-    #[inline]
+    #[inline(always)]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         w.put_u32(0xadbb0f94);
         self.token.encode(w);
@@ -613,7 +613,7 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithReCaptcha<'_, X> {
 
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeWithReCaptcha<'a, X> {
     const MIN_SIZE: usize = 8;
-    #[inline]
+    #[inline(always)]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xadbb0f94, "invokeWithReCaptcha")?;
         let token = zerotl::Decode::decode(r)?;
@@ -669,7 +669,7 @@ pub mod account {
                 + self.secret.encoded_len()
                 + self.other_uids.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xec86017a);
             w.put_u32(if self.no_muted { 1 << 0 } else { 0 });
@@ -683,7 +683,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for RegisterDevice<'a> {
         const MIN_SIZE: usize = 32;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xec86017a, "account.registerDevice")?;
             let flags = r.read_flags(0x00000001, "account.registerDevice")?;
@@ -735,7 +735,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.token.encoded_len() + self.other_uids.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x6a0d3206);
@@ -748,7 +748,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for UnregisterDevice<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6a0d3206, "account.unregisterDevice")?;
             let token_type = r.read_i32()?;
@@ -791,21 +791,21 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.settings.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x84be5b93);
-            self.peer.encode(w);
-            self.settings.encode(w);
+            self.peer.encode_inline(w);
+            self.settings.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for UpdateNotifySettings<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x84be5b93, "account.updateNotifySettings")?;
-            let peer = zerotl::Decode::decode(r)?;
-            let settings = zerotl::Decode::decode(r)?;
+            let peer = enums::InputNotifyPeer::decode_inline(r)?;
+            let settings = enums::InputPeerNotifySettings::decode_inline(r)?;
             Ok(Self { peer, settings })
         }
     }
@@ -837,19 +837,19 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x12b3ad31);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetNotifySettings<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x12b3ad31, "account.getNotifySettings")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputNotifyPeer::decode_inline(r)?;
             Ok(Self { peer })
         }
     }
@@ -878,7 +878,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xdb7e1747);
         }
@@ -886,7 +886,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ResetNotifySettings {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdb7e1747, "account.resetNotifySettings")?;
             Ok(Self)
@@ -927,7 +927,7 @@ pub mod account {
                 + self.last_name.as_ref().map_or(0, |v| v.encoded_len())
                 + self.about.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x78515775);
             w.put_u32(
@@ -949,7 +949,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for UpdateProfile<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x78515775, "account.updateProfile")?;
             let flags = r.read_flags(0x00000007, "account.updateProfile")?;
@@ -1003,7 +1003,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x6628562c);
             self.offline.encode(w);
@@ -1012,7 +1012,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for UpdateStatus {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6628562c, "account.updateStatus")?;
             let offline = zerotl::Decode::decode(r)?;
@@ -1047,7 +1047,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x07967d36);
@@ -1058,7 +1058,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetWallPapers {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x07967d36, "account.getWallPapers")?;
             let hash = r.read_i64()?;
@@ -1097,10 +1097,10 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.reason.encoded_len() + self.message.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc5ba3d86);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.reason.encode(w);
             self.message.encode(w);
         }
@@ -1108,10 +1108,10 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ReportPeer<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc5ba3d86, "account.reportPeer")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let reason = zerotl::Decode::decode(r)?;
             let message = zerotl::Decode::decode(r)?;
             Ok(Self {
@@ -1149,7 +1149,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.username.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2714d86c);
             self.username.encode(w);
@@ -1158,7 +1158,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for CheckUsername<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2714d86c, "account.checkUsername")?;
             let username = zerotl::Decode::decode(r)?;
@@ -1193,7 +1193,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.username.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3e0bdd7c);
             self.username.encode(w);
@@ -1202,7 +1202,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for UpdateUsername<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3e0bdd7c, "account.updateUsername")?;
             let username = zerotl::Decode::decode(r)?;
@@ -1237,7 +1237,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.key.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xdadbc950);
             self.key.encode(w);
@@ -1246,7 +1246,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetPrivacy {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdadbc950, "account.getPrivacy")?;
             let key = zerotl::Decode::decode(r)?;
@@ -1283,7 +1283,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.key.encoded_len() + self.rules.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc9f81ce8);
             self.key.encode(w);
@@ -1293,7 +1293,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for SetPrivacy<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc9f81ce8, "account.setPrivacy")?;
             let key = zerotl::Decode::decode(r)?;
@@ -1333,26 +1333,26 @@ pub mod account {
                 + self.reason.encoded_len()
                 + self.password.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa2c0cf74);
             w.put_u32(if self.password.is_some() { 1 << 0 } else { 0 });
             self.reason.encode(w);
             if let Some(v) = &self.password {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for DeleteAccount<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa2c0cf74, "account.deleteAccount")?;
             let flags = r.read_flags(0x00000001, "account.deleteAccount")?;
             let reason = zerotl::Decode::decode(r)?;
             let password = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputCheckPasswordSrp::decode_inline(r)?)
             } else {
                 None
             };
@@ -1384,7 +1384,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x08fc711d);
         }
@@ -1392,7 +1392,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetAccountTtl {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x08fc711d, "account.getAccountTTL")?;
             Ok(Self)
@@ -1426,16 +1426,16 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.ttl.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2442485e);
-            self.ttl.encode(w);
+            self.ttl.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SetAccountTtl {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2442485e, "account.setAccountTTL")?;
             let ttl = zerotl::Decode::decode_validated(r)?;
@@ -1472,21 +1472,21 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.phone_number.encoded_len() + self.settings.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x82574ae5);
             self.phone_number.encode(w);
-            self.settings.encode(w);
+            self.settings.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SendChangePhoneCode<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x82574ae5, "account.sendChangePhoneCode")?;
             let phone_number = zerotl::Decode::decode(r)?;
-            let settings = zerotl::Decode::decode(r)?;
+            let settings = enums::CodeSettings::decode_inline(r)?;
             Ok(Self {
                 phone_number,
                 settings,
@@ -1527,7 +1527,7 @@ pub mod account {
                 + self.phone_code_hash.encoded_len()
                 + self.phone_code.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x70c32edb);
             self.phone_number.encode(w);
@@ -1538,7 +1538,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ChangePhone<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x70c32edb, "account.changePhone")?;
             let phone_number = zerotl::Decode::decode(r)?;
@@ -1579,7 +1579,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x38df3532);
@@ -1590,7 +1590,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for UpdateDeviceLocked {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x38df3532, "account.updateDeviceLocked")?;
             let period = r.read_i32()?;
@@ -1622,7 +1622,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe320c158);
         }
@@ -1630,7 +1630,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetAuthorizations {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe320c158, "account.getAuthorizations")?;
             Ok(Self)
@@ -1664,7 +1664,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xdf77f3bc);
@@ -1675,7 +1675,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ResetAuthorization {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdf77f3bc, "account.resetAuthorization")?;
             let hash = r.read_i64()?;
@@ -1707,7 +1707,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x548a30f5);
         }
@@ -1715,7 +1715,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetPassword {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x548a30f5, "account.getPassword")?;
             Ok(Self)
@@ -1749,19 +1749,19 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.password.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9cd4eaf9);
-            self.password.encode(w);
+            self.password.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetPasswordSettings<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9cd4eaf9, "account.getPasswordSettings")?;
-            let password = zerotl::Decode::decode(r)?;
+            let password = enums::InputCheckPasswordSrp::decode_inline(r)?;
             Ok(Self { password })
         }
     }
@@ -1795,21 +1795,21 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.password.encoded_len() + self.new_settings.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa59b102f);
-            self.password.encode(w);
-            self.new_settings.encode(w);
+            self.password.encode_inline(w);
+            self.new_settings.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for UpdatePasswordSettings<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa59b102f, "account.updatePasswordSettings")?;
-            let password = zerotl::Decode::decode(r)?;
-            let new_settings = zerotl::Decode::decode(r)?;
+            let password = enums::InputCheckPasswordSrp::decode_inline(r)?;
+            let new_settings = enums::account::PasswordInputSettings::decode_inline(r)?;
             Ok(Self {
                 password,
                 new_settings,
@@ -1846,21 +1846,21 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.hash.encoded_len() + self.settings.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1b3faa88);
             self.hash.encode(w);
-            self.settings.encode(w);
+            self.settings.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SendConfirmPhoneCode<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1b3faa88, "account.sendConfirmPhoneCode")?;
             let hash = zerotl::Decode::decode(r)?;
-            let settings = zerotl::Decode::decode(r)?;
+            let settings = enums::CodeSettings::decode_inline(r)?;
             Ok(Self { hash, settings })
         }
     }
@@ -1894,7 +1894,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.phone_code_hash.encoded_len() + self.phone_code.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5f2178c3);
             self.phone_code_hash.encode(w);
@@ -1904,7 +1904,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ConfirmPhone<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5f2178c3, "account.confirmPhone")?;
             let phone_code_hash = zerotl::Decode::decode(r)?;
@@ -1945,20 +1945,20 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.password.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x449e0b51);
-            self.password.encode(w);
+            self.password.encode_inline(w);
             w.put_i32(self.period);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetTmpPassword<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x449e0b51, "account.getTmpPassword")?;
-            let password = zerotl::Decode::decode(r)?;
+            let password = enums::InputCheckPasswordSrp::decode_inline(r)?;
             let period = r.read_i32()?;
             Ok(Self { password, period })
         }
@@ -1988,7 +1988,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x182e6d6f);
         }
@@ -1996,7 +1996,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetWebAuthorizations {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x182e6d6f, "account.getWebAuthorizations")?;
             Ok(Self)
@@ -2030,7 +2030,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x2d01b9ef);
@@ -2041,7 +2041,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ResetWebAuthorization {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2d01b9ef, "account.resetWebAuthorization")?;
             let hash = r.read_i64()?;
@@ -2073,7 +2073,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x682d2594);
         }
@@ -2081,7 +2081,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ResetWebAuthorizations {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x682d2594, "account.resetWebAuthorizations")?;
             Ok(Self)
@@ -2112,7 +2112,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb288bc7d);
         }
@@ -2120,7 +2120,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetAllSecureValues {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb288bc7d, "account.getAllSecureValues")?;
             Ok(Self)
@@ -2154,7 +2154,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.types.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x73665bc2);
             self.types.encode(w);
@@ -2163,7 +2163,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetSecureValue<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x73665bc2, "account.getSecureValue")?;
             let types = zerotl::Decode::decode(r)?;
@@ -2200,20 +2200,20 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.value.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x899fe31d);
-            self.value.encode(w);
+            self.value.encode_inline(w);
             w.put_i64(self.secure_secret_id);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SaveSecureValue<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x899fe31d, "account.saveSecureValue")?;
-            let value = zerotl::Decode::decode(r)?;
+            let value = enums::InputSecureValue::decode_inline(r)?;
             let secure_secret_id = r.read_i64()?;
             Ok(Self {
                 value,
@@ -2249,7 +2249,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.types.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb880bc4b);
             self.types.encode(w);
@@ -2258,7 +2258,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for DeleteSecureValue<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb880bc4b, "account.deleteSecureValue")?;
             let types = zerotl::Decode::decode(r)?;
@@ -2297,7 +2297,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.scope.encoded_len() + self.public_key.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xa929597a);
@@ -2310,7 +2310,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetAuthorizationForm<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa929597a, "account.getAuthorizationForm")?;
             let bot_id = r.read_i64()?;
@@ -2363,7 +2363,7 @@ pub mod account {
                 + self.value_hashes.encoded_len()
                 + self.credentials.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xf3ed4c73);
@@ -2372,20 +2372,20 @@ pub mod account {
             self.scope.encode(w);
             self.public_key.encode(w);
             self.value_hashes.encode(w);
-            self.credentials.encode(w);
+            self.credentials.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for AcceptAuthorization<'a> {
         const MIN_SIZE: usize = 32;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf3ed4c73, "account.acceptAuthorization")?;
             let bot_id = r.read_i64()?;
             let scope = zerotl::Decode::decode(r)?;
             let public_key = zerotl::Decode::decode(r)?;
             let value_hashes = zerotl::Decode::decode(r)?;
-            let credentials = zerotl::Decode::decode(r)?;
+            let credentials = enums::SecureCredentialsEncrypted::decode_inline(r)?;
             Ok(Self {
                 bot_id,
                 scope,
@@ -2425,21 +2425,21 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.phone_number.encoded_len() + self.settings.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa5a356f9);
             self.phone_number.encode(w);
-            self.settings.encode(w);
+            self.settings.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SendVerifyPhoneCode<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa5a356f9, "account.sendVerifyPhoneCode")?;
             let phone_number = zerotl::Decode::decode(r)?;
-            let settings = zerotl::Decode::decode(r)?;
+            let settings = enums::CodeSettings::decode_inline(r)?;
             Ok(Self {
                 phone_number,
                 settings,
@@ -2480,7 +2480,7 @@ pub mod account {
                 + self.phone_code_hash.encoded_len()
                 + self.phone_code.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4dd3a7f6);
             self.phone_number.encode(w);
@@ -2491,7 +2491,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for VerifyPhone<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4dd3a7f6, "account.verifyPhone")?;
             let phone_number = zerotl::Decode::decode(r)?;
@@ -2534,20 +2534,20 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.purpose.encoded_len() + self.email.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x98e037bb);
-            self.purpose.encode(w);
+            self.purpose.encode_inline(w);
             self.email.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SendVerifyEmailCode<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x98e037bb, "account.sendVerifyEmailCode")?;
-            let purpose = zerotl::Decode::decode(r)?;
+            let purpose = enums::EmailVerifyPurpose::decode_inline(r)?;
             let email = zerotl::Decode::decode(r)?;
             Ok(Self { purpose, email })
         }
@@ -2582,21 +2582,21 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.purpose.encoded_len() + self.verification.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x032da4cf);
-            self.purpose.encode(w);
-            self.verification.encode(w);
+            self.purpose.encode_inline(w);
+            self.verification.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for VerifyEmail<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x032da4cf, "account.verifyEmail")?;
-            let purpose = zerotl::Decode::decode(r)?;
-            let verification = zerotl::Decode::decode(r)?;
+            let purpose = enums::EmailVerifyPurpose::decode_inline(r)?;
+            let verification = enums::EmailVerification::decode_inline(r)?;
             Ok(Self {
                 purpose,
                 verification,
@@ -2643,7 +2643,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + if self.file_max_size.is_some() { 8 } else { 0 }
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8ef3eab0);
             w.put_u32(
@@ -2667,7 +2667,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for InitTakeoutSession {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8ef3eab0, "account.initTakeoutSession")?;
             let flags = r.read_flags(0x0000003f, "account.initTakeoutSession")?;
@@ -2721,7 +2721,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1d2652ee);
             w.put_u32(if self.success { 1 << 0 } else { 0 });
@@ -2730,7 +2730,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for FinishTakeoutSession {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1d2652ee, "account.finishTakeoutSession")?;
             let flags = r.read_flags(0x00000001, "account.finishTakeoutSession")?;
@@ -2766,7 +2766,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.code.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8fdf1920);
             self.code.encode(w);
@@ -2775,7 +2775,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ConfirmPasswordEmail<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8fdf1920, "account.confirmPasswordEmail")?;
             let code = zerotl::Decode::decode(r)?;
@@ -2807,7 +2807,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7a7f2a15);
         }
@@ -2815,7 +2815,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ResendPasswordEmail {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7a7f2a15, "account.resendPasswordEmail")?;
             Ok(Self)
@@ -2846,7 +2846,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc1cbd5b6);
         }
@@ -2854,7 +2854,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for CancelPasswordEmail {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc1cbd5b6, "account.cancelPasswordEmail")?;
             Ok(Self)
@@ -2885,7 +2885,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9f07c728);
         }
@@ -2893,7 +2893,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetContactSignUpNotification {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9f07c728, "account.getContactSignUpNotification")?;
             Ok(Self)
@@ -2927,7 +2927,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xcff43f61);
             self.silent.encode(w);
@@ -2936,7 +2936,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for SetContactSignUpNotification {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcff43f61, "account.setContactSignUpNotification")?;
             let silent = zerotl::Decode::decode(r)?;
@@ -2975,7 +2975,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x53577479);
             w.put_u32(
@@ -2984,21 +2984,21 @@ pub mod account {
                     | if self.peer.is_some() { 1 << 0 } else { 0 },
             );
             if let Some(v) = &self.peer {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetNotifyExceptions<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x53577479, "account.getNotifyExceptions")?;
             let flags = r.read_flags(0x00000007, "account.getNotifyExceptions")?;
             let compare_sound = flags & (1 << 1) != 0;
             let compare_stories = flags & (1 << 2) != 0;
             let peer = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputNotifyPeer::decode_inline(r)?)
             } else {
                 None
             };
@@ -3037,19 +3037,19 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.wallpaper.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xfc8ddbea);
-            self.wallpaper.encode(w);
+            self.wallpaper.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetWallPaper<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfc8ddbea, "account.getWallPaper")?;
-            let wallpaper = zerotl::Decode::decode(r)?;
+            let wallpaper = enums::InputWallPaper::decode_inline(r)?;
             Ok(Self { wallpaper })
         }
     }
@@ -3090,26 +3090,26 @@ pub mod account {
                 + self.mime_type.encoded_len()
                 + self.settings.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe39a8f03);
             w.put_u32(if self.for_chat { 1 << 0 } else { 0 });
-            self.file.encode(w);
+            self.file.encode_inline(w);
             self.mime_type.encode(w);
-            self.settings.encode(w);
+            self.settings.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for UploadWallPaper<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe39a8f03, "account.uploadWallPaper")?;
             let flags = r.read_flags(0x00000001, "account.uploadWallPaper")?;
             let for_chat = flags & (1 << 0) != 0;
-            let file = zerotl::Decode::decode(r)?;
+            let file = enums::InputFile::decode_inline(r)?;
             let mime_type = zerotl::Decode::decode(r)?;
-            let settings = zerotl::Decode::decode(r)?;
+            let settings = enums::WallPaperSettings::decode_inline(r)?;
             Ok(Self {
                 for_chat,
                 file,
@@ -3150,23 +3150,23 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.wallpaper.encoded_len() + self.settings.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x6c5a5b37);
-            self.wallpaper.encode(w);
+            self.wallpaper.encode_inline(w);
             self.unsave.encode(w);
-            self.settings.encode(w);
+            self.settings.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SaveWallPaper<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6c5a5b37, "account.saveWallPaper")?;
-            let wallpaper = zerotl::Decode::decode(r)?;
+            let wallpaper = enums::InputWallPaper::decode_inline(r)?;
             let unsave = zerotl::Decode::decode(r)?;
-            let settings = zerotl::Decode::decode(r)?;
+            let settings = enums::WallPaperSettings::decode_inline(r)?;
             Ok(Self {
                 wallpaper,
                 unsave,
@@ -3204,21 +3204,21 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.wallpaper.encoded_len() + self.settings.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xfeed5769);
-            self.wallpaper.encode(w);
-            self.settings.encode(w);
+            self.wallpaper.encode_inline(w);
+            self.settings.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for InstallWallPaper<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfeed5769, "account.installWallPaper")?;
-            let wallpaper = zerotl::Decode::decode(r)?;
-            let settings = zerotl::Decode::decode(r)?;
+            let wallpaper = enums::InputWallPaper::decode_inline(r)?;
+            let settings = enums::WallPaperSettings::decode_inline(r)?;
             Ok(Self {
                 wallpaper,
                 settings,
@@ -3250,7 +3250,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xbb3b9804);
         }
@@ -3258,7 +3258,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ResetWallPapers {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbb3b9804, "account.resetWallPapers")?;
             Ok(Self)
@@ -3289,7 +3289,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x56da0b3f);
         }
@@ -3297,7 +3297,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetAutoDownloadSettings {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x56da0b3f, "account.getAutoDownloadSettings")?;
             Ok(Self)
@@ -3335,17 +3335,17 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.settings.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x76f36233);
             w.put_u32(if self.low { 1 << 0 } else { 0 } | if self.high { 1 << 1 } else { 0 });
-            self.settings.encode(w);
+            self.settings.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SaveAutoDownloadSettings {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x76f36233, "account.saveAutoDownloadSettings")?;
             let flags = r.read_flags(0x00000003, "account.saveAutoDownloadSettings")?;
@@ -3397,13 +3397,13 @@ pub mod account {
                 + self.file_name.encoded_len()
                 + self.mime_type.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1c3db333);
             w.put_u32(if self.thumb.is_some() { 1 << 0 } else { 0 });
-            self.file.encode(w);
+            self.file.encode_inline(w);
             if let Some(v) = &self.thumb {
-                v.encode(w);
+                v.encode_inline(w);
             }
             self.file_name.encode(w);
             self.mime_type.encode(w);
@@ -3412,13 +3412,13 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for UploadTheme<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1c3db333, "account.uploadTheme")?;
             let flags = r.read_flags(0x00000001, "account.uploadTheme")?;
-            let file = zerotl::Decode::decode(r)?;
+            let file = enums::InputFile::decode_inline(r)?;
             let thumb = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputFile::decode_inline(r)?)
             } else {
                 None
             };
@@ -3470,7 +3470,7 @@ pub mod account {
                 + self.document.as_ref().map_or(0, |v| v.encoded_len())
                 + self.settings.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x652e4400);
             w.put_u32(
@@ -3480,7 +3480,7 @@ pub mod account {
             self.slug.encode(w);
             self.title.encode(w);
             if let Some(v) = &self.document {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.settings {
                 v.encode(w);
@@ -3490,14 +3490,14 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for CreateTheme<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x652e4400, "account.createTheme")?;
             let flags = r.read_flags(0x0000000c, "account.createTheme")?;
             let slug = zerotl::Decode::decode(r)?;
             let title = zerotl::Decode::decode(r)?;
             let document = if flags & (1 << 2) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputDocument::decode_inline(r)?)
             } else {
                 None
             };
@@ -3558,7 +3558,7 @@ pub mod account {
                 + self.document.as_ref().map_or(0, |v| v.encoded_len())
                 + self.settings.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2bf40ccc);
             w.put_u32(
@@ -3568,7 +3568,7 @@ pub mod account {
                     | if self.settings.is_some() { 1 << 3 } else { 0 },
             );
             self.format.encode(w);
-            self.theme.encode(w);
+            self.theme.encode_inline(w);
             if let Some(v) = &self.slug {
                 v.encode(w);
             }
@@ -3576,7 +3576,7 @@ pub mod account {
                 v.encode(w);
             }
             if let Some(v) = &self.document {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.settings {
                 v.encode(w);
@@ -3586,12 +3586,12 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for UpdateTheme<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2bf40ccc, "account.updateTheme")?;
             let flags = r.read_flags(0x0000000f, "account.updateTheme")?;
             let format = zerotl::Decode::decode(r)?;
-            let theme = zerotl::Decode::decode(r)?;
+            let theme = enums::InputTheme::decode_inline(r)?;
             let slug = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
             } else {
@@ -3603,7 +3603,7 @@ pub mod account {
                 None
             };
             let document = if flags & (1 << 2) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputDocument::decode_inline(r)?)
             } else {
                 None
             };
@@ -3652,20 +3652,20 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.theme.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf257106c);
-            self.theme.encode(w);
+            self.theme.encode_inline(w);
             self.unsave.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SaveTheme<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf257106c, "account.saveTheme")?;
-            let theme = zerotl::Decode::decode(r)?;
+            let theme = enums::InputTheme::decode_inline(r)?;
             let unsave = zerotl::Decode::decode(r)?;
             Ok(Self { theme, unsave })
         }
@@ -3707,7 +3707,7 @@ pub mod account {
                 + self.format.as_ref().map_or(0, |v| v.encoded_len())
                 + self.base_theme.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc727bb3b);
             w.put_u32(
@@ -3717,26 +3717,26 @@ pub mod account {
                     | if self.base_theme.is_some() { 1 << 3 } else { 0 },
             );
             if let Some(v) = &self.theme {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.format {
                 v.encode(w);
             }
             if let Some(v) = &self.base_theme {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for InstallTheme<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc727bb3b, "account.installTheme")?;
             let flags = r.read_flags(0x0000000f, "account.installTheme")?;
             let dark = flags & (1 << 0) != 0;
             let theme = if flags & (1 << 1) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputTheme::decode_inline(r)?)
             } else {
                 None
             };
@@ -3746,7 +3746,7 @@ pub mod account {
                 None
             };
             let base_theme = if flags & (1 << 3) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::BaseTheme::decode_inline(r)?)
             } else {
                 None
             };
@@ -3788,21 +3788,21 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.format.encoded_len() + self.theme.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3a5869ec);
             self.format.encode(w);
-            self.theme.encode(w);
+            self.theme.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetTheme<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3a5869ec, "account.getTheme")?;
             let format = zerotl::Decode::decode(r)?;
-            let theme = zerotl::Decode::decode(r)?;
+            let theme = enums::InputTheme::decode_inline(r)?;
             Ok(Self { format, theme })
         }
     }
@@ -3836,7 +3836,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.format.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7206e458);
             self.format.encode(w);
@@ -3846,7 +3846,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetThemes<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7206e458, "account.getThemes")?;
             let format = zerotl::Decode::decode(r)?;
@@ -3882,7 +3882,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb574b16b);
             w.put_u32(if self.sensitive_enabled { 1 << 0 } else { 0 });
@@ -3891,7 +3891,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for SetContentSettings {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb574b16b, "account.setContentSettings")?;
             let flags = r.read_flags(0x00000001, "account.setContentSettings")?;
@@ -3924,7 +3924,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8b9b4dae);
         }
@@ -3932,7 +3932,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetContentSettings {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8b9b4dae, "account.getContentSettings")?;
             Ok(Self)
@@ -3966,7 +3966,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.wallpapers.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x65ad71dc);
             self.wallpapers.encode(w);
@@ -3975,7 +3975,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetMultiWallPapers<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x65ad71dc, "account.getMultiWallPapers")?;
             let wallpapers = zerotl::Decode::decode(r)?;
@@ -4007,7 +4007,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xeb2b4cf6);
         }
@@ -4015,7 +4015,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetGlobalPrivacySettings {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xeb2b4cf6, "account.getGlobalPrivacySettings")?;
             Ok(Self)
@@ -4049,19 +4049,19 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.settings.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1edaaac2);
-            self.settings.encode(w);
+            self.settings.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SetGlobalPrivacySettings {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1edaaac2, "account.setGlobalPrivacySettings")?;
-            let settings = zerotl::Decode::decode(r)?;
+            let settings = enums::GlobalPrivacySettings::decode_inline(r)?;
             Ok(Self { settings })
         }
     }
@@ -4102,11 +4102,11 @@ pub mod account {
                 + self.reason.encoded_len()
                 + self.message.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xfa8cc6f5);
-            self.peer.encode(w);
-            self.photo_id.encode(w);
+            self.peer.encode_inline(w);
+            self.photo_id.encode_inline(w);
             self.reason.encode(w);
             self.message.encode(w);
         }
@@ -4114,11 +4114,11 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ReportProfilePhoto<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfa8cc6f5, "account.reportProfilePhoto")?;
-            let peer = zerotl::Decode::decode(r)?;
-            let photo_id = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
+            let photo_id = enums::InputPhoto::decode_inline(r)?;
             let reason = zerotl::Decode::decode(r)?;
             let message = zerotl::Decode::decode(r)?;
             Ok(Self {
@@ -4154,7 +4154,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9308ce1b);
         }
@@ -4162,7 +4162,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ResetPassword {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9308ce1b, "account.resetPassword")?;
             Ok(Self)
@@ -4193,7 +4193,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4c9409f6);
         }
@@ -4201,7 +4201,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for DeclinePasswordReset {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4c9409f6, "account.declinePasswordReset")?;
             Ok(Self)
@@ -4235,7 +4235,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xd638de89);
@@ -4246,7 +4246,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetChatThemes {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd638de89, "account.getChatThemes")?;
             let hash = r.read_i64()?;
@@ -4281,7 +4281,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xbf899aa0);
@@ -4292,7 +4292,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for SetAuthorizationTtl {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbf899aa0, "account.setAuthorizationTTL")?;
             let authorization_ttl_days = r.read_i32()?;
@@ -4343,7 +4343,7 @@ pub mod account {
                     .as_ref()
                     .map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x40f48462);
             w.put_u32(
@@ -4371,7 +4371,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ChangeAuthorizationSettings {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x40f48462, "account.changeAuthorizationSettings")?;
             let flags = r.read_flags(0x0000000b, "account.changeAuthorizationSettings")?;
@@ -4423,7 +4423,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xe1902288);
@@ -4434,7 +4434,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetSavedRingtones {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe1902288, "account.getSavedRingtones")?;
             let hash = r.read_i64()?;
@@ -4471,20 +4471,20 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3dea5b03);
-            self.id.encode(w);
+            self.id.encode_inline(w);
             self.unsave.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SaveRingtone<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3dea5b03, "account.saveRingtone")?;
-            let id = zerotl::Decode::decode(r)?;
+            let id = enums::InputDocument::decode_inline(r)?;
             let unsave = zerotl::Decode::decode(r)?;
             Ok(Self { id, unsave })
         }
@@ -4523,10 +4523,10 @@ pub mod account {
                 + self.file_name.encoded_len()
                 + self.mime_type.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x831a83a2);
-            self.file.encode(w);
+            self.file.encode_inline(w);
             self.file_name.encode(w);
             self.mime_type.encode(w);
         }
@@ -4534,10 +4534,10 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for UploadRingtone<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x831a83a2, "account.uploadRingtone")?;
-            let file = zerotl::Decode::decode(r)?;
+            let file = enums::InputFile::decode_inline(r)?;
             let file_name = zerotl::Decode::decode(r)?;
             let mime_type = zerotl::Decode::decode(r)?;
             Ok(Self {
@@ -4575,19 +4575,19 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.emoji_status.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xfbd3de6b);
-            self.emoji_status.encode(w);
+            self.emoji_status.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for UpdateEmojiStatus<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfbd3de6b, "account.updateEmojiStatus")?;
-            let emoji_status = zerotl::Decode::decode(r)?;
+            let emoji_status = enums::EmojiStatus::decode_inline(r)?;
             Ok(Self { emoji_status })
         }
     }
@@ -4619,7 +4619,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xd6753386);
@@ -4630,7 +4630,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetDefaultEmojiStatuses {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd6753386, "account.getDefaultEmojiStatuses")?;
             let hash = r.read_i64()?;
@@ -4665,7 +4665,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x0f578105);
@@ -4676,7 +4676,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetRecentEmojiStatuses {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0f578105, "account.getRecentEmojiStatuses")?;
             let hash = r.read_i64()?;
@@ -4708,7 +4708,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x18201aae);
         }
@@ -4716,7 +4716,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ClearRecentEmojiStatuses {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x18201aae, "account.clearRecentEmojiStatuses")?;
             Ok(Self)
@@ -4750,7 +4750,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.order.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xef500eab);
             self.order.encode(w);
@@ -4759,7 +4759,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ReorderUsernames<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xef500eab, "account.reorderUsernames")?;
             let order = zerotl::Decode::decode(r)?;
@@ -4796,7 +4796,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.username.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x58d6b376);
             self.username.encode(w);
@@ -4806,7 +4806,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ToggleUsername<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x58d6b376, "account.toggleUsername")?;
             let username = zerotl::Decode::decode(r)?;
@@ -4842,7 +4842,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xe2750328);
@@ -4853,7 +4853,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetDefaultProfilePhotoEmojis {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe2750328, "account.getDefaultProfilePhotoEmojis")?;
             let hash = r.read_i64()?;
@@ -4888,7 +4888,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x915860ae);
@@ -4899,7 +4899,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetDefaultGroupPhotoEmojis {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x915860ae, "account.getDefaultGroupPhotoEmojis")?;
             let hash = r.read_i64()?;
@@ -4931,7 +4931,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xadcbbcda);
         }
@@ -4939,7 +4939,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetAutoSaveSettings {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xadcbbcda, "account.getAutoSaveSettings")?;
             Ok(Self)
@@ -4981,7 +4981,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.as_ref().map_or(0, |v| v.encoded_len()) + self.settings.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd69b8361);
             w.put_u32(
@@ -4991,15 +4991,15 @@ pub mod account {
                     | if self.peer.is_some() { 1 << 3 } else { 0 },
             );
             if let Some(v) = &self.peer {
-                v.encode(w);
+                v.encode_inline(w);
             }
-            self.settings.encode(w);
+            self.settings.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SaveAutoSaveSettings<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd69b8361, "account.saveAutoSaveSettings")?;
             let flags = r.read_flags(0x0000000f, "account.saveAutoSaveSettings")?;
@@ -5007,7 +5007,7 @@ pub mod account {
             let chats = flags & (1 << 1) != 0;
             let broadcasts = flags & (1 << 2) != 0;
             let peer = if flags & (1 << 3) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputPeer::decode_inline(r)?)
             } else {
                 None
             };
@@ -5046,7 +5046,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x53bc0020);
         }
@@ -5054,7 +5054,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for DeleteAutoSaveExceptions {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x53bc0020, "account.deleteAutoSaveExceptions")?;
             Ok(Self)
@@ -5088,7 +5088,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.codes.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xca8ae8ba);
             self.codes.encode(w);
@@ -5097,7 +5097,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for InvalidateSignInCodes<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xca8ae8ba, "account.invalidateSignInCodes")?;
             let codes = zerotl::Decode::decode(r)?;
@@ -5134,7 +5134,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.color.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x684d214e);
             w.put_u32(
@@ -5142,20 +5142,20 @@ pub mod account {
                     | if self.color.is_some() { 1 << 2 } else { 0 },
             );
             if let Some(v) = &self.color {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for UpdateColor<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x684d214e, "account.updateColor")?;
             let flags = r.read_flags(0x00000006, "account.updateColor")?;
             let for_profile = flags & (1 << 1) != 0;
             let color = if flags & (1 << 2) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::PeerColor::decode_inline(r)?)
             } else {
                 None
             };
@@ -5190,7 +5190,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xa60ab9ce);
@@ -5201,7 +5201,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetDefaultBackgroundEmojis {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa60ab9ce, "account.getDefaultBackgroundEmojis")?;
             let hash = r.read_i64()?;
@@ -5236,7 +5236,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x7727a7d5);
@@ -5247,7 +5247,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetChannelDefaultEmojiStatuses {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7727a7d5, "account.getChannelDefaultEmojiStatuses")?;
             let hash = r.read_i64()?;
@@ -5282,7 +5282,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x35a9e0d5);
@@ -5293,7 +5293,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetChannelRestrictedStatusEmojis {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x35a9e0d5, "account.getChannelRestrictedStatusEmojis")?;
             let hash = r.read_i64()?;
@@ -5332,7 +5332,7 @@ pub mod account {
                     .as_ref()
                     .map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4b00e066);
             w.put_u32(if self.business_work_hours.is_some() {
@@ -5341,19 +5341,19 @@ pub mod account {
                 0
             });
             if let Some(v) = &self.business_work_hours {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for UpdateBusinessWorkHours<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4b00e066, "account.updateBusinessWorkHours")?;
             let flags = r.read_flags(0x00000001, "account.updateBusinessWorkHours")?;
             let business_work_hours = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::BusinessWorkHours::decode_inline(r)?)
             } else {
                 None
             };
@@ -5394,7 +5394,7 @@ pub mod account {
                 + self.geo_point.as_ref().map_or(0, |v| v.encoded_len())
                 + self.address.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9e6b131a);
             w.put_u32(
@@ -5402,7 +5402,7 @@ pub mod account {
                     | if self.address.is_some() { 1 << 0 } else { 0 },
             );
             if let Some(v) = &self.geo_point {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.address {
                 v.encode(w);
@@ -5412,7 +5412,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for UpdateBusinessLocation<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9e6b131a, "account.updateBusinessLocation")?;
             let flags = r.read_flags(0x00000003, "account.updateBusinessLocation")?;
@@ -5457,24 +5457,24 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.message.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x66cdafc4);
             w.put_u32(if self.message.is_some() { 1 << 0 } else { 0 });
             if let Some(v) = &self.message {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for UpdateBusinessGreetingMessage<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x66cdafc4, "account.updateBusinessGreetingMessage")?;
             let flags = r.read_flags(0x00000001, "account.updateBusinessGreetingMessage")?;
             let message = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputBusinessGreetingMessage::decode_inline(r)?)
             } else {
                 None
             };
@@ -5509,24 +5509,24 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.message.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa26a7fa5);
             w.put_u32(if self.message.is_some() { 1 << 0 } else { 0 });
             if let Some(v) = &self.message {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for UpdateBusinessAwayMessage<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa26a7fa5, "account.updateBusinessAwayMessage")?;
             let flags = r.read_flags(0x00000001, "account.updateBusinessAwayMessage")?;
             let message = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputBusinessAwayMessage::decode_inline(r)?)
             } else {
                 None
             };
@@ -5570,7 +5570,7 @@ pub mod account {
                 + self.bot.encoded_len()
                 + self.recipients.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x66a08c7e);
             w.put_u32(
@@ -5578,16 +5578,16 @@ pub mod account {
                     | if self.rights.is_some() { 1 << 0 } else { 0 },
             );
             if let Some(v) = &self.rights {
-                v.encode(w);
+                v.encode_inline(w);
             }
-            self.bot.encode(w);
-            self.recipients.encode(w);
+            self.bot.encode_inline(w);
+            self.recipients.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for UpdateConnectedBot<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x66a08c7e, "account.updateConnectedBot")?;
             let flags = r.read_flags(0x00000003, "account.updateConnectedBot")?;
@@ -5597,8 +5597,8 @@ pub mod account {
             } else {
                 None
             };
-            let bot = zerotl::Decode::decode(r)?;
-            let recipients = zerotl::Decode::decode(r)?;
+            let bot = enums::InputUser::decode_inline(r)?;
+            let recipients = enums::InputBusinessBotRecipients::decode_inline(r)?;
             Ok(Self {
                 deleted,
                 rights,
@@ -5632,7 +5632,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4ea4c80f);
         }
@@ -5640,7 +5640,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetConnectedBots {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4ea4c80f, "account.getConnectedBots")?;
             Ok(Self)
@@ -5674,7 +5674,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.connection_id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x76a86270);
             self.connection_id.encode(w);
@@ -5683,7 +5683,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetBotBusinessConnection<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x76a86270, "account.getBotBusinessConnection")?;
             let connection_id = zerotl::Decode::decode(r)?;
@@ -5718,24 +5718,24 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.intro.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa614d034);
             w.put_u32(if self.intro.is_some() { 1 << 0 } else { 0 });
             if let Some(v) = &self.intro {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for UpdateBusinessIntro<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa614d034, "account.updateBusinessIntro")?;
             let flags = r.read_flags(0x00000001, "account.updateBusinessIntro")?;
             let intro = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputBusinessIntro::decode_inline(r)?)
             } else {
                 None
             };
@@ -5772,20 +5772,20 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x646e1097);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.paused.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ToggleConnectedBotPaused<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x646e1097, "account.toggleConnectedBotPaused")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let paused = zerotl::Decode::decode(r)?;
             Ok(Self { peer, paused })
         }
@@ -5818,19 +5818,19 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5e437ed9);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for DisablePeerConnectedBot<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5e437ed9, "account.disablePeerConnectedBot")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             Ok(Self { peer })
         }
     }
@@ -5862,19 +5862,19 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.birthday.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xcc6e0c11);
             w.put_u32(if self.birthday.is_some() { 1 << 0 } else { 0 });
             if let Some(v) = &self.birthday {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for UpdateBirthday {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcc6e0c11, "account.updateBirthday")?;
             let flags = r.read_flags(0x00000001, "account.updateBirthday")?;
@@ -5914,19 +5914,19 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.link.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8851e68e);
-            self.link.encode(w);
+            self.link.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for CreateBusinessChatLink<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8851e68e, "account.createBusinessChatLink")?;
-            let link = zerotl::Decode::decode(r)?;
+            let link = enums::InputBusinessChatLink::decode_inline(r)?;
             Ok(Self { link })
         }
     }
@@ -5960,21 +5960,21 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.slug.encoded_len() + self.link.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8c3410af);
             self.slug.encode(w);
-            self.link.encode(w);
+            self.link.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for EditBusinessChatLink<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8c3410af, "account.editBusinessChatLink")?;
             let slug = zerotl::Decode::decode(r)?;
-            let link = zerotl::Decode::decode(r)?;
+            let link = enums::InputBusinessChatLink::decode_inline(r)?;
             Ok(Self { slug, link })
         }
     }
@@ -6006,7 +6006,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.slug.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x60073674);
             self.slug.encode(w);
@@ -6015,7 +6015,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for DeleteBusinessChatLink<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x60073674, "account.deleteBusinessChatLink")?;
             let slug = zerotl::Decode::decode(r)?;
@@ -6047,7 +6047,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x6f70dde1);
         }
@@ -6055,7 +6055,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetBusinessChatLinks {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6f70dde1, "account.getBusinessChatLinks")?;
             Ok(Self)
@@ -6089,7 +6089,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.slug.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5492e5ee);
             self.slug.encode(w);
@@ -6098,7 +6098,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ResolveBusinessChatLink<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5492e5ee, "account.resolveBusinessChatLink")?;
             let slug = zerotl::Decode::decode(r)?;
@@ -6133,19 +6133,19 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd94305e0);
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for UpdatePersonalChannel<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd94305e0, "account.updatePersonalChannel")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             Ok(Self { channel })
         }
     }
@@ -6177,7 +6177,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb9d9a38d);
             self.enabled.encode(w);
@@ -6186,7 +6186,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ToggleSponsoredMessages {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb9d9a38d, "account.toggleSponsoredMessages")?;
             let enabled = zerotl::Decode::decode(r)?;
@@ -6218,7 +6218,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x06dd654c);
         }
@@ -6226,7 +6226,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetReactionsNotifySettings {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x06dd654c, "account.getReactionsNotifySettings")?;
             Ok(Self)
@@ -6260,19 +6260,19 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.settings.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x316ce548);
-            self.settings.encode(w);
+            self.settings.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SetReactionsNotifySettings<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x316ce548, "account.setReactionsNotifySettings")?;
-            let settings = zerotl::Decode::decode(r)?;
+            let settings = enums::ReactionsNotifySettings::decode_inline(r)?;
             Ok(Self { settings })
         }
     }
@@ -6304,7 +6304,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x2e7b4543);
@@ -6315,7 +6315,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetCollectibleEmojiStatuses {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2e7b4543, "account.getCollectibleEmojiStatuses")?;
             let hash = r.read_i64()?;
@@ -6354,7 +6354,7 @@ pub mod account {
                 + self.parent_peer.as_ref().map_or(0, |v| v.encoded_len())
                 + self.user_id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x19ba4a67);
             w.put_u32(if self.parent_peer.is_some() {
@@ -6363,24 +6363,24 @@ pub mod account {
                 0
             });
             if let Some(v) = &self.parent_peer {
-                v.encode(w);
+                v.encode_inline(w);
             }
-            self.user_id.encode(w);
+            self.user_id.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetPaidMessagesRevenue<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x19ba4a67, "account.getPaidMessagesRevenue")?;
             let flags = r.read_flags(0x00000001, "account.getPaidMessagesRevenue")?;
             let parent_peer = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputPeer::decode_inline(r)?)
             } else {
                 None
             };
-            let user_id = zerotl::Decode::decode(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
             Ok(Self {
                 parent_peer,
                 user_id,
@@ -6423,7 +6423,7 @@ pub mod account {
                 + self.parent_peer.as_ref().map_or(0, |v| v.encoded_len())
                 + self.user_id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xfe2eda76);
             w.put_u32(
@@ -6436,26 +6436,26 @@ pub mod account {
                     },
             );
             if let Some(v) = &self.parent_peer {
-                v.encode(w);
+                v.encode_inline(w);
             }
-            self.user_id.encode(w);
+            self.user_id.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ToggleNoPaidMessagesException<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfe2eda76, "account.toggleNoPaidMessagesException")?;
             let flags = r.read_flags(0x00000007, "account.toggleNoPaidMessagesException")?;
             let refund_charged = flags & (1 << 0) != 0;
             let require_payment = flags & (1 << 2) != 0;
             let parent_peer = if flags & (1 << 1) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputPeer::decode_inline(r)?)
             } else {
                 None
             };
-            let user_id = zerotl::Decode::decode(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
             Ok(Self {
                 refund_charged,
                 require_payment,
@@ -6492,19 +6492,19 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.tab.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5dee78b0);
-            self.tab.encode(w);
+            self.tab.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SetMainProfileTab {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5dee78b0, "account.setMainProfileTab")?;
-            let tab = zerotl::Decode::decode(r)?;
+            let tab = enums::ProfileTab::decode_inline(r)?;
             Ok(Self { tab })
         }
     }
@@ -6540,30 +6540,30 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.id.encoded_len() + self.after_id.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb26732a9);
             w.put_u32(
                 if self.unsave { 1 << 0 } else { 0 }
                     | if self.after_id.is_some() { 1 << 1 } else { 0 },
             );
-            self.id.encode(w);
+            self.id.encode_inline(w);
             if let Some(v) = &self.after_id {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SaveMusic<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb26732a9, "account.saveMusic")?;
             let flags = r.read_flags(0x00000003, "account.saveMusic")?;
             let unsave = flags & (1 << 0) != 0;
-            let id = zerotl::Decode::decode(r)?;
+            let id = enums::InputDocument::decode_inline(r)?;
             let after_id = if flags & (1 << 1) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputDocument::decode_inline(r)?)
             } else {
                 None
             };
@@ -6602,7 +6602,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xe09d5faf);
@@ -6613,7 +6613,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetSavedMusicIds {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe09d5faf, "account.getSavedMusicIds")?;
             let hash = r.read_i64()?;
@@ -6652,7 +6652,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.offset.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe42ce9c9);
             self.offset.encode(w);
@@ -6665,7 +6665,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetUniqueGiftChatThemes<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe42ce9c9, "account.getUniqueGiftChatThemes")?;
             let offset = zerotl::Decode::decode(r)?;
@@ -6704,7 +6704,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x429547e8);
         }
@@ -6712,7 +6712,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for InitPasskeyRegistration {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x429547e8, "account.initPasskeyRegistration")?;
             Ok(Self)
@@ -6746,19 +6746,19 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.credential.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x55b41fd6);
-            self.credential.encode(w);
+            self.credential.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for RegisterPasskey<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x55b41fd6, "account.registerPasskey")?;
-            let credential = zerotl::Decode::decode(r)?;
+            let credential = enums::InputPasskeyCredential::decode_inline(r)?;
             Ok(Self { credential })
         }
     }
@@ -6787,7 +6787,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xea1f0c52);
         }
@@ -6795,7 +6795,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetPasskeys {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xea1f0c52, "account.getPasskeys")?;
             Ok(Self)
@@ -6829,7 +6829,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf5b5563f);
             self.id.encode(w);
@@ -6838,7 +6838,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for DeletePasskey<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf5b5563f, "account.deletePasskey")?;
             let id = zerotl::Decode::decode(r)?;
@@ -6873,19 +6873,19 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.bot_id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x67ed1f68);
-            self.bot_id.encode(w);
+            self.bot_id.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ConfirmBotConnection<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x67ed1f68, "account.confirmBotConnection")?;
-            let bot_id = zerotl::Decode::decode(r)?;
+            let bot_id = enums::InputUser::decode_inline(r)?;
             Ok(Self { bot_id })
         }
     }
@@ -6917,7 +6917,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x56655768);
@@ -6928,7 +6928,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetWebBrowserSettings {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x56655768, "account.getWebBrowserSettings")?;
             let hash = r.read_i64()?;
@@ -6965,7 +6965,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9adf82fe);
             w.put_u32(
@@ -6980,7 +6980,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for UpdateWebBrowserSettings {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9adf82fe, "account.updateWebBrowserSettings")?;
             let flags = r.read_flags(0x00000003, "account.updateWebBrowserSettings")?;
@@ -7029,7 +7029,7 @@ pub mod account {
                     .map_or(0, |v| v.encoded_len())
                 + self.url.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x60ed4229);
             w.put_u32(
@@ -7049,7 +7049,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ToggleWebBrowserSettingsException<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x60ed4229, "account.toggleWebBrowserSettingsException")?;
             let flags = r.read_flags(0x00000003, "account.toggleWebBrowserSettingsException")?;
@@ -7092,7 +7092,7 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x86a0765d);
         }
@@ -7100,7 +7100,7 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for DeleteWebBrowserSettingsExceptions {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x86a0765d, "account.deleteWebBrowserSettingsExceptions")?;
             Ok(Self)
@@ -7148,7 +7148,7 @@ pub mod aicompose {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.title.encoded_len() + self.prompt.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4aa83913);
             w.put_u32(if self.display_author { 1 << 0 } else { 0 });
@@ -7160,7 +7160,7 @@ pub mod aicompose {
 
     impl<'a> zerotl::Decode<'a> for CreateTone<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4aa83913, "aicompose.createTone")?;
             let flags = r.read_flags(0x00000001, "aicompose.createTone")?;
@@ -7217,7 +7217,7 @@ pub mod aicompose {
                 + self.title.as_ref().map_or(0, |v| v.encoded_len())
                 + self.prompt.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x903bcf59);
             w.put_u32(
@@ -7229,7 +7229,7 @@ pub mod aicompose {
                     | if self.title.is_some() { 1 << 2 } else { 0 }
                     | if self.prompt.is_some() { 1 << 3 } else { 0 },
             );
-            self.tone.encode(w);
+            self.tone.encode_inline(w);
             if let Some(v) = &self.display_author {
                 v.encode(w);
             }
@@ -7247,11 +7247,11 @@ pub mod aicompose {
 
     impl<'a> zerotl::Decode<'a> for UpdateTone<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x903bcf59, "aicompose.updateTone")?;
             let flags = r.read_flags(0x0000000f, "aicompose.updateTone")?;
-            let tone = zerotl::Decode::decode(r)?;
+            let tone = enums::InputAiComposeTone::decode_inline(r)?;
             let display_author = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
             } else {
@@ -7311,20 +7311,20 @@ pub mod aicompose {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.tone.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1782cbb1);
-            self.tone.encode(w);
+            self.tone.encode_inline(w);
             self.unsave.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SaveTone<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1782cbb1, "aicompose.saveTone")?;
-            let tone = zerotl::Decode::decode(r)?;
+            let tone = enums::InputAiComposeTone::decode_inline(r)?;
             let unsave = zerotl::Decode::decode(r)?;
             Ok(Self { tone, unsave })
         }
@@ -7357,19 +7357,19 @@ pub mod aicompose {
         fn encoded_len(&self) -> usize {
             4 + self.tone.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xdd39316a);
-            self.tone.encode(w);
+            self.tone.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for DeleteTone<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdd39316a, "aicompose.deleteTone")?;
-            let tone = zerotl::Decode::decode(r)?;
+            let tone = enums::InputAiComposeTone::decode_inline(r)?;
             Ok(Self { tone })
         }
     }
@@ -7401,19 +7401,19 @@ pub mod aicompose {
         fn encoded_len(&self) -> usize {
             4 + self.tone.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb2e8ba03);
-            self.tone.encode(w);
+            self.tone.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetTone<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb2e8ba03, "aicompose.getTone")?;
-            let tone = zerotl::Decode::decode(r)?;
+            let tone = enums::InputAiComposeTone::decode_inline(r)?;
             Ok(Self { tone })
         }
     }
@@ -7445,7 +7445,7 @@ pub mod aicompose {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xabd59201);
@@ -7456,7 +7456,7 @@ pub mod aicompose {
 
     impl<'a> zerotl::Decode<'a> for GetTones {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xabd59201, "aicompose.getTones")?;
             let hash = r.read_i64()?;
@@ -7493,20 +7493,20 @@ pub mod aicompose {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.tone.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd1b4ab14);
-            self.tone.encode(w);
+            self.tone.encode_inline(w);
             w.put_i32(self.num);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetToneExample<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd1b4ab14, "aicompose.getToneExample")?;
-            let tone = zerotl::Decode::decode(r)?;
+            let tone = enums::InputAiComposeTone::decode_inline(r)?;
             let num = r.read_i32()?;
             Ok(Self { tone, num })
         }
@@ -7556,25 +7556,25 @@ pub mod auth {
                 + self.api_hash.encoded_len()
                 + self.settings.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa677244f);
             self.phone_number.encode(w);
             w.put_i32(self.api_id);
             self.api_hash.encode(w);
-            self.settings.encode(w);
+            self.settings.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SendCode<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa677244f, "auth.sendCode")?;
             let phone_number = zerotl::Decode::decode(r)?;
             let api_id = r.read_i32()?;
             let api_hash = zerotl::Decode::decode(r)?;
-            let settings = zerotl::Decode::decode(r)?;
+            let settings = enums::CodeSettings::decode_inline(r)?;
             Ok(Self {
                 phone_number,
                 api_id,
@@ -7623,7 +7623,7 @@ pub mod auth {
                 + self.first_name.encoded_len()
                 + self.last_name.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xaac7b717);
             w.put_u32(if self.no_joined_notifications {
@@ -7640,7 +7640,7 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for SignUp<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xaac7b717, "auth.signUp")?;
             let flags = r.read_flags(0x00000001, "auth.signUp")?;
@@ -7699,7 +7699,7 @@ pub mod auth {
                     .as_ref()
                     .map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8d52a951);
             w.put_u32(
@@ -7716,14 +7716,14 @@ pub mod auth {
                 v.encode(w);
             }
             if let Some(v) = &self.email_verification {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SignIn<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8d52a951, "auth.signIn")?;
             let flags = r.read_flags(0x00000003, "auth.signIn")?;
@@ -7735,7 +7735,7 @@ pub mod auth {
                 None
             };
             let email_verification = if flags & (1 << 1) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::EmailVerification::decode_inline(r)?)
             } else {
                 None
             };
@@ -7772,7 +7772,7 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3e72ba19);
         }
@@ -7780,7 +7780,7 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for LogOut {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3e72ba19, "auth.logOut")?;
             Ok(Self)
@@ -7811,7 +7811,7 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9fab0d1a);
         }
@@ -7819,7 +7819,7 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for ResetAuthorizations {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9fab0d1a, "auth.resetAuthorizations")?;
             Ok(Self)
@@ -7853,7 +7853,7 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xe5bfffcd);
@@ -7864,7 +7864,7 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for ExportAuthorization {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe5bfffcd, "auth.exportAuthorization")?;
             let dc_id = r.read_i32()?;
@@ -7901,7 +7901,7 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.bytes.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xa57a7dad);
@@ -7913,7 +7913,7 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for ImportAuthorization<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa57a7dad, "auth.importAuthorization")?;
             let id = r.read_i64()?;
@@ -7955,7 +7955,7 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + 20 + self.encrypted_message.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(24) {
                 zerotl::fixed::put_u32_at(run, 0, 0xcdd42a05);
@@ -7969,7 +7969,7 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for BindTempAuthKey<'a> {
         const MIN_SIZE: usize = 28;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcdd42a05, "auth.bindTempAuthKey")?;
             let run = r.read_array::<20>()?;
@@ -8019,7 +8019,7 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.api_hash.encoded_len() + self.bot_auth_token.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x67a3ff2c);
@@ -8033,7 +8033,7 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for ImportBotAuthorization<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x67a3ff2c, "auth.importBotAuthorization")?;
             let run = r.read_array::<8>()?;
@@ -8077,19 +8077,19 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + self.password.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd18b4d16);
-            self.password.encode(w);
+            self.password.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for CheckPassword<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd18b4d16, "auth.checkPassword")?;
-            let password = zerotl::Decode::decode(r)?;
+            let password = enums::InputCheckPasswordSrp::decode_inline(r)?;
             Ok(Self { password })
         }
     }
@@ -8118,7 +8118,7 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd897bc66);
         }
@@ -8126,7 +8126,7 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for RequestPasswordRecovery {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd897bc66, "auth.requestPasswordRecovery")?;
             Ok(Self)
@@ -8164,7 +8164,7 @@ pub mod auth {
                 + self.code.encoded_len()
                 + self.new_settings.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x37096c70);
             w.put_u32(if self.new_settings.is_some() {
@@ -8174,20 +8174,20 @@ pub mod auth {
             });
             self.code.encode(w);
             if let Some(v) = &self.new_settings {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for RecoverPassword<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x37096c70, "auth.recoverPassword")?;
             let flags = r.read_flags(0x00000001, "auth.recoverPassword")?;
             let code = zerotl::Decode::decode(r)?;
             let new_settings = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::account::PasswordInputSettings::decode_inline(r)?)
             } else {
                 None
             };
@@ -8229,7 +8229,7 @@ pub mod auth {
                 + self.phone_code_hash.encoded_len()
                 + self.reason.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xcae47523);
             w.put_u32(if self.reason.is_some() { 1 << 0 } else { 0 });
@@ -8243,7 +8243,7 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for ResendCode<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcae47523, "auth.resendCode")?;
             let flags = r.read_flags(0x00000001, "auth.resendCode")?;
@@ -8291,7 +8291,7 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + self.phone_number.encoded_len() + self.phone_code_hash.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1f040578);
             self.phone_number.encode(w);
@@ -8301,7 +8301,7 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for CancelCode<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1f040578, "auth.cancelCode")?;
             let phone_number = zerotl::Decode::decode(r)?;
@@ -8340,7 +8340,7 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + self.except_auth_keys.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8e48a188);
             self.except_auth_keys.encode(w);
@@ -8349,7 +8349,7 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for DropTempAuthKeys<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8e48a188, "auth.dropTempAuthKeys")?;
             let except_auth_keys = zerotl::Decode::decode(r)?;
@@ -8388,7 +8388,7 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.api_hash.encoded_len() + self.except_ids.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xb7e085fe);
@@ -8401,7 +8401,7 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for ExportLoginToken<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb7e085fe, "auth.exportLoginToken")?;
             let api_id = r.read_i32()?;
@@ -8442,7 +8442,7 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + self.token.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x95ac5ce4);
             self.token.encode(w);
@@ -8451,7 +8451,7 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for ImportLoginToken<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x95ac5ce4, "auth.importLoginToken")?;
             let token = zerotl::Decode::decode(r)?;
@@ -8486,7 +8486,7 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + self.token.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe894ad4d);
             self.token.encode(w);
@@ -8495,7 +8495,7 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for AcceptLoginToken<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe894ad4d, "auth.acceptLoginToken")?;
             let token = zerotl::Decode::decode(r)?;
@@ -8530,7 +8530,7 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + self.code.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0d36bf79);
             self.code.encode(w);
@@ -8539,7 +8539,7 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for CheckRecoveryPassword<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0d36bf79, "auth.checkRecoveryPassword")?;
             let code = zerotl::Decode::decode(r)?;
@@ -8578,7 +8578,7 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.api_hash.encoded_len() + self.web_auth_token.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x2db873a9);
@@ -8591,7 +8591,7 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for ImportWebTokenAuthorization<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2db873a9, "auth.importWebTokenAuthorization")?;
             let api_id = r.read_i32()?;
@@ -8651,7 +8651,7 @@ pub mod auth {
                     .map_or(0, |v| v.encoded_len())
                 + self.ios_push_secret.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8e39261e);
             w.put_u32(
@@ -8685,7 +8685,7 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for RequestFirebaseSms<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8e39261e, "auth.requestFirebaseSms")?;
             let flags = r.read_flags(0x00000007, "auth.requestFirebaseSms")?;
@@ -8745,7 +8745,7 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + self.phone_number.encoded_len() + self.phone_code_hash.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7e960193);
             self.phone_number.encode(w);
@@ -8755,7 +8755,7 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for ResetLoginEmail<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7e960193, "auth.resetLoginEmail")?;
             let phone_number = zerotl::Decode::decode(r)?;
@@ -8800,7 +8800,7 @@ pub mod auth {
                 + self.phone_code_hash.encoded_len()
                 + self.mnc.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xcb9deff6);
             self.phone_number.encode(w);
@@ -8811,7 +8811,7 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for ReportMissingCode<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcb9deff6, "auth.reportMissingCode")?;
             let phone_number = zerotl::Decode::decode(r)?;
@@ -8856,7 +8856,7 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.phone_number.encoded_len() + self.phone_code_hash.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x56e59f9c);
             self.phone_number.encode(w);
@@ -8867,7 +8867,7 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for CheckPaidAuth<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x56e59f9c, "auth.checkPaidAuth")?;
             let phone_number = zerotl::Decode::decode(r)?;
@@ -8910,7 +8910,7 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.api_hash.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x518ad0b7);
@@ -8922,7 +8922,7 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for InitPasskeyLogin<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x518ad0b7, "auth.initPasskeyLogin")?;
             let api_id = r.read_i32()?;
@@ -8969,7 +8969,7 @@ pub mod auth {
                     0
                 }
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9857ad07);
             w.put_u32(
@@ -8980,7 +8980,7 @@ pub mod auth {
                         0
                     },
             );
-            self.credential.encode(w);
+            self.credential.encode_inline(w);
             if let Some(v) = &self.from_dc_id {
                 w.put_i32(*v);
             }
@@ -8992,11 +8992,11 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for FinishPasskeyLogin<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9857ad07, "auth.finishPasskeyLogin")?;
             let flags = r.read_flags(0x00000001, "auth.finishPasskeyLogin")?;
-            let credential = zerotl::Decode::decode(r)?;
+            let credential = enums::InputPasskeyCredential::decode_inline(r)?;
             let run = r.read_slice(
                 if flags & (1 << 0) != 0 { 4 } else { 0 }
                     + if flags & (1 << 0) != 0 { 8 } else { 0 },
@@ -9049,7 +9049,7 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + self.web_auth_token.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x490dada1);
             self.web_auth_token.encode(w);
@@ -9058,7 +9058,7 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for CancelWebTokenAuthorization<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x490dada1, "auth.cancelWebTokenAuthorization")?;
             let web_auth_token = zerotl::Decode::decode(r)?;
@@ -9099,7 +9099,7 @@ pub mod auth {
                 + self.except_ids.as_ref().map_or(0, |v| v.encoded_len())
                 + self.api_hash.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x644f15c0);
             w.put_u32(if self.except_ids.is_some() { 1 << 0 } else { 0 });
@@ -9113,7 +9113,7 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for InitFirebasePnvLogin<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x644f15c0, "auth.initFirebasePnvLogin")?;
             let flags = r.read_flags(0x00000001, "auth.initFirebasePnvLogin")?;
@@ -9159,7 +9159,7 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + self.google_token.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2c85094c);
             self.google_token.encode(w);
@@ -9168,7 +9168,7 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for FinishFirebasePnvLogin<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2c85094c, "auth.finishFirebasePnvLogin")?;
             let google_token = zerotl::Decode::decode(r)?;
@@ -9207,7 +9207,7 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.first_name.encoded_len() + self.last_name.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x783f6b56);
             w.put_u32(if self.no_joined_notifications {
@@ -9222,7 +9222,7 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for FirebasePnvSignUp<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x783f6b56, "auth.firebasePnvSignUp")?;
             let flags = r.read_flags(0x00000001, "auth.firebasePnvSignUp")?;
@@ -9274,21 +9274,21 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.custom_method.encoded_len() + self.params.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xaa2769ed);
             self.custom_method.encode(w);
-            self.params.encode(w);
+            self.params.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SendCustomRequest<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xaa2769ed, "bots.sendCustomRequest")?;
             let custom_method = zerotl::Decode::decode(r)?;
-            let params = zerotl::Decode::decode(r)?;
+            let params = enums::DataJson::decode_inline(r)?;
             Ok(Self {
                 custom_method,
                 params,
@@ -9325,23 +9325,23 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.data.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xe6213f4d);
                 zerotl::fixed::put_i64_at(run, 4, self.query_id);
             }
-            self.data.encode(w);
+            self.data.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for AnswerWebhookJsonQuery<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe6213f4d, "bots.answerWebhookJSONQuery")?;
             let query_id = r.read_i64()?;
-            let data = zerotl::Decode::decode(r)?;
+            let data = enums::DataJson::decode_inline(r)?;
             Ok(Self { query_id, data })
         }
     }
@@ -9379,10 +9379,10 @@ pub mod bots {
                 + self.lang_code.encoded_len()
                 + self.commands.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0517165a);
-            self.scope.encode(w);
+            self.scope.encode_inline(w);
             self.lang_code.encode(w);
             self.commands.encode(w);
         }
@@ -9390,10 +9390,10 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for SetBotCommands<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0517165a, "bots.setBotCommands")?;
-            let scope = zerotl::Decode::decode(r)?;
+            let scope = enums::BotCommandScope::decode_inline(r)?;
             let lang_code = zerotl::Decode::decode(r)?;
             let commands = zerotl::Decode::decode(r)?;
             Ok(Self {
@@ -9433,20 +9433,20 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.scope.encoded_len() + self.lang_code.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3d8de0f9);
-            self.scope.encode(w);
+            self.scope.encode_inline(w);
             self.lang_code.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ResetBotCommands<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3d8de0f9, "bots.resetBotCommands")?;
-            let scope = zerotl::Decode::decode(r)?;
+            let scope = enums::BotCommandScope::decode_inline(r)?;
             let lang_code = zerotl::Decode::decode(r)?;
             Ok(Self { scope, lang_code })
         }
@@ -9481,20 +9481,20 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.scope.encoded_len() + self.lang_code.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe34c0dd6);
-            self.scope.encode(w);
+            self.scope.encode_inline(w);
             self.lang_code.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetBotCommands<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe34c0dd6, "bots.getBotCommands")?;
-            let scope = zerotl::Decode::decode(r)?;
+            let scope = enums::BotCommandScope::decode_inline(r)?;
             let lang_code = zerotl::Decode::decode(r)?;
             Ok(Self { scope, lang_code })
         }
@@ -9529,21 +9529,21 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.user_id.encoded_len() + self.button.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4504d54f);
-            self.user_id.encode(w);
-            self.button.encode(w);
+            self.user_id.encode_inline(w);
+            self.button.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SetBotMenuButton<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4504d54f, "bots.setBotMenuButton")?;
-            let user_id = zerotl::Decode::decode(r)?;
-            let button = zerotl::Decode::decode(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
+            let button = enums::BotMenuButton::decode_inline(r)?;
             Ok(Self { user_id, button })
         }
     }
@@ -9575,19 +9575,19 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.user_id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9c60eb28);
-            self.user_id.encode(w);
+            self.user_id.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetBotMenuButton<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9c60eb28, "bots.getBotMenuButton")?;
-            let user_id = zerotl::Decode::decode(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
             Ok(Self { user_id })
         }
     }
@@ -9619,16 +9619,16 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.admin_rights.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x788464e1);
-            self.admin_rights.encode(w);
+            self.admin_rights.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SetBotBroadcastDefaultAdminRights {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x788464e1, "bots.setBotBroadcastDefaultAdminRights")?;
             let admin_rights = zerotl::Decode::decode_validated(r)?;
@@ -9663,16 +9663,16 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.admin_rights.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x925ec9ea);
-            self.admin_rights.encode(w);
+            self.admin_rights.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SetBotGroupDefaultAdminRights {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x925ec9ea, "bots.setBotGroupDefaultAdminRights")?;
             let admin_rights = zerotl::Decode::decode_validated(r)?;
@@ -9720,7 +9720,7 @@ pub mod bots {
                 + self.about.as_ref().map_or(0, |v| v.encoded_len())
                 + self.description.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x10cf3123);
             w.put_u32(
@@ -9734,7 +9734,7 @@ pub mod bots {
                     },
             );
             if let Some(v) = &self.bot {
-                v.encode(w);
+                v.encode_inline(w);
             }
             self.lang_code.encode(w);
             if let Some(v) = &self.name {
@@ -9751,12 +9751,12 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for SetBotInfo<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x10cf3123, "bots.setBotInfo")?;
             let flags = r.read_flags(0x0000000f, "bots.setBotInfo")?;
             let bot = if flags & (1 << 2) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputUser::decode_inline(r)?)
             } else {
                 None
             };
@@ -9815,12 +9815,12 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.bot.as_ref().map_or(0, |v| v.encoded_len()) + self.lang_code.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xdcd914fd);
             w.put_u32(if self.bot.is_some() { 1 << 0 } else { 0 });
             if let Some(v) = &self.bot {
-                v.encode(w);
+                v.encode_inline(w);
             }
             self.lang_code.encode(w);
         }
@@ -9828,12 +9828,12 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for GetBotInfo<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdcd914fd, "bots.getBotInfo")?;
             let flags = r.read_flags(0x00000001, "bots.getBotInfo")?;
             let bot = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputUser::decode_inline(r)?)
             } else {
                 None
             };
@@ -9871,20 +9871,20 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.bot.encoded_len() + self.order.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9709b1c2);
-            self.bot.encode(w);
+            self.bot.encode_inline(w);
             self.order.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ReorderUsernames<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9709b1c2, "bots.reorderUsernames")?;
-            let bot = zerotl::Decode::decode(r)?;
+            let bot = enums::InputUser::decode_inline(r)?;
             let order = zerotl::Decode::decode(r)?;
             Ok(Self { bot, order })
         }
@@ -9921,10 +9921,10 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.bot.encoded_len() + self.username.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x053ca973);
-            self.bot.encode(w);
+            self.bot.encode_inline(w);
             self.username.encode(w);
             self.active.encode(w);
         }
@@ -9932,10 +9932,10 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for ToggleUsername<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x053ca973, "bots.toggleUsername")?;
-            let bot = zerotl::Decode::decode(r)?;
+            let bot = enums::InputUser::decode_inline(r)?;
             let username = zerotl::Decode::decode(r)?;
             let active = zerotl::Decode::decode(r)?;
             Ok(Self {
@@ -9973,19 +9973,19 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.bot.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1359f4e6);
-            self.bot.encode(w);
+            self.bot.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for CanSendMessage<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1359f4e6, "bots.canSendMessage")?;
-            let bot = zerotl::Decode::decode(r)?;
+            let bot = enums::InputUser::decode_inline(r)?;
             Ok(Self { bot })
         }
     }
@@ -10017,19 +10017,19 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.bot.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf132e3ef);
-            self.bot.encode(w);
+            self.bot.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for AllowSendMessage<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf132e3ef, "bots.allowSendMessage")?;
-            let bot = zerotl::Decode::decode(r)?;
+            let bot = enums::InputUser::decode_inline(r)?;
             Ok(Self { bot })
         }
     }
@@ -10067,23 +10067,23 @@ pub mod bots {
                 + self.custom_method.encoded_len()
                 + self.params.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x087fc5e7);
-            self.bot.encode(w);
+            self.bot.encode_inline(w);
             self.custom_method.encode(w);
-            self.params.encode(w);
+            self.params.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for InvokeWebViewCustomMethod<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x087fc5e7, "bots.invokeWebViewCustomMethod")?;
-            let bot = zerotl::Decode::decode(r)?;
+            let bot = enums::InputUser::decode_inline(r)?;
             let custom_method = zerotl::Decode::decode(r)?;
-            let params = zerotl::Decode::decode(r)?;
+            let params = enums::DataJson::decode_inline(r)?;
             Ok(Self {
                 bot,
                 custom_method,
@@ -10121,7 +10121,7 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.offset.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc2510192);
             self.offset.encode(w);
@@ -10131,7 +10131,7 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for GetPopularAppBots<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc2510192, "bots.getPopularAppBots")?;
             let offset = zerotl::Decode::decode(r)?;
@@ -10171,10 +10171,10 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.bot.encoded_len() + self.lang_code.encoded_len() + self.media.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x17aeb75a);
-            self.bot.encode(w);
+            self.bot.encode_inline(w);
             self.lang_code.encode(w);
             self.media.encode(w);
         }
@@ -10182,10 +10182,10 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for AddPreviewMedia<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x17aeb75a, "bots.addPreviewMedia")?;
-            let bot = zerotl::Decode::decode(r)?;
+            let bot = enums::InputUser::decode_inline(r)?;
             let lang_code = zerotl::Decode::decode(r)?;
             let media = zerotl::Decode::decode(r)?;
             Ok(Self {
@@ -10232,10 +10232,10 @@ pub mod bots {
                 + self.media.encoded_len()
                 + self.new_media.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8525606f);
-            self.bot.encode(w);
+            self.bot.encode_inline(w);
             self.lang_code.encode(w);
             self.media.encode(w);
             self.new_media.encode(w);
@@ -10244,10 +10244,10 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for EditPreviewMedia<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8525606f, "bots.editPreviewMedia")?;
-            let bot = zerotl::Decode::decode(r)?;
+            let bot = enums::InputUser::decode_inline(r)?;
             let lang_code = zerotl::Decode::decode(r)?;
             let media = zerotl::Decode::decode(r)?;
             let new_media = zerotl::Decode::decode(r)?;
@@ -10291,10 +10291,10 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.bot.encoded_len() + self.lang_code.encoded_len() + self.media.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2d0135b3);
-            self.bot.encode(w);
+            self.bot.encode_inline(w);
             self.lang_code.encode(w);
             self.media.encode(w);
         }
@@ -10302,10 +10302,10 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for DeletePreviewMedia<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2d0135b3, "bots.deletePreviewMedia")?;
-            let bot = zerotl::Decode::decode(r)?;
+            let bot = enums::InputUser::decode_inline(r)?;
             let lang_code = zerotl::Decode::decode(r)?;
             let media = zerotl::Decode::decode(r)?;
             Ok(Self {
@@ -10347,10 +10347,10 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.bot.encoded_len() + self.lang_code.encoded_len() + self.order.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb627f3aa);
-            self.bot.encode(w);
+            self.bot.encode_inline(w);
             self.lang_code.encode(w);
             self.order.encode(w);
         }
@@ -10358,10 +10358,10 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for ReorderPreviewMedias<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb627f3aa, "bots.reorderPreviewMedias")?;
-            let bot = zerotl::Decode::decode(r)?;
+            let bot = enums::InputUser::decode_inline(r)?;
             let lang_code = zerotl::Decode::decode(r)?;
             let order = zerotl::Decode::decode(r)?;
             Ok(Self {
@@ -10401,20 +10401,20 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.bot.encoded_len() + self.lang_code.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x423ab3ad);
-            self.bot.encode(w);
+            self.bot.encode_inline(w);
             self.lang_code.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetPreviewInfo<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x423ab3ad, "bots.getPreviewInfo")?;
-            let bot = zerotl::Decode::decode(r)?;
+            let bot = enums::InputUser::decode_inline(r)?;
             let lang_code = zerotl::Decode::decode(r)?;
             Ok(Self { bot, lang_code })
         }
@@ -10447,19 +10447,19 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.bot.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa2a5594d);
-            self.bot.encode(w);
+            self.bot.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetPreviewMedias<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa2a5594d, "bots.getPreviewMedias")?;
-            let bot = zerotl::Decode::decode(r)?;
+            let bot = enums::InputUser::decode_inline(r)?;
             Ok(Self { bot })
         }
     }
@@ -10493,21 +10493,21 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.user_id.encoded_len() + self.emoji_status.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xed9f30c5);
-            self.user_id.encode(w);
-            self.emoji_status.encode(w);
+            self.user_id.encode_inline(w);
+            self.emoji_status.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for UpdateUserEmojiStatus<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xed9f30c5, "bots.updateUserEmojiStatus")?;
-            let user_id = zerotl::Decode::decode(r)?;
-            let emoji_status = zerotl::Decode::decode(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
+            let emoji_status = enums::EmojiStatus::decode_inline(r)?;
             Ok(Self {
                 user_id,
                 emoji_status,
@@ -10544,20 +10544,20 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.bot.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x06de6392);
-            self.bot.encode(w);
+            self.bot.encode_inline(w);
             self.enabled.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ToggleUserEmojiStatusPermission<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x06de6392, "bots.toggleUserEmojiStatusPermission")?;
-            let bot = zerotl::Decode::decode(r)?;
+            let bot = enums::InputUser::decode_inline(r)?;
             let enabled = zerotl::Decode::decode(r)?;
             Ok(Self { bot, enabled })
         }
@@ -10594,10 +10594,10 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.bot.encoded_len() + self.file_name.encoded_len() + self.url.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x50077589);
-            self.bot.encode(w);
+            self.bot.encode_inline(w);
             self.file_name.encode(w);
             self.url.encode(w);
         }
@@ -10605,10 +10605,10 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for CheckDownloadFileParams<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x50077589, "bots.checkDownloadFileParams")?;
-            let bot = zerotl::Decode::decode(r)?;
+            let bot = enums::InputUser::decode_inline(r)?;
             let file_name = zerotl::Decode::decode(r)?;
             let url = zerotl::Decode::decode(r)?;
             Ok(Self {
@@ -10643,7 +10643,7 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb0711d83);
         }
@@ -10651,7 +10651,7 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for GetAdminedBots {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb0711d83, "bots.getAdminedBots")?;
             Ok(Self)
@@ -10689,7 +10689,7 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.bot.encoded_len() + if self.duration_months.is_some() { 4 } else { 0 }
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x778b5ab3);
             w.put_u32(if self.duration_months.is_some() {
@@ -10697,7 +10697,7 @@ pub mod bots {
             } else {
                 0
             });
-            self.bot.encode(w);
+            self.bot.encode_inline(w);
             w.put_i32(self.commission_permille);
             if let Some(v) = &self.duration_months {
                 w.put_i32(*v);
@@ -10707,11 +10707,11 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for UpdateStarRefProgram<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x778b5ab3, "bots.updateStarRefProgram")?;
             let flags = r.read_flags(0x00000001, "bots.updateStarRefProgram")?;
-            let bot = zerotl::Decode::decode(r)?;
+            let bot = enums::InputUser::decode_inline(r)?;
             let run = r.read_slice(4 + if flags & (1 << 0) != 0 { 4 } else { 0 })?;
             let commission_permille = zerotl::fixed::i32_at(run, 0);
             let duration_months = if flags & (1 << 0) != 0 {
@@ -10766,7 +10766,7 @@ pub mod bots {
                     .as_ref()
                     .map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf4946757);
             w.put_u32(
@@ -10779,30 +10779,30 @@ pub mod bots {
                     },
             );
             if let Some(v) = &self.bot {
-                v.encode(w);
+                v.encode_inline(w);
             }
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(v) = &self.custom_description {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SetCustomVerification<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf4946757, "bots.setCustomVerification")?;
             let flags = r.read_flags(0x00000007, "bots.setCustomVerification")?;
             let enabled = flags & (1 << 1) != 0;
             let bot = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputUser::decode_inline(r)?)
             } else {
                 None
             };
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let custom_description = if flags & (1 << 2) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::TextWithEntities::decode_inline(r)?)
             } else {
                 None
             };
@@ -10842,19 +10842,19 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.bot.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa1b70815);
-            self.bot.encode(w);
+            self.bot.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetBotRecommendations<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa1b70815, "bots.getBotRecommendations")?;
-            let bot = zerotl::Decode::decode(r)?;
+            let bot = enums::InputUser::decode_inline(r)?;
             Ok(Self { bot })
         }
     }
@@ -10888,7 +10888,7 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.username.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe3ac4c61);
             w.put_u32(if self.additional { 1 << 0 } else { 0 });
@@ -10898,7 +10898,7 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for CheckUsername<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe3ac4c61, "bots.checkUsername")?;
             let flags = r.read_flags(0x00000001, "bots.checkUsername")?;
@@ -10947,26 +10947,26 @@ pub mod bots {
                 + self.username.encoded_len()
                 + self.manager_id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe5b17f2b);
             w.put_u32(if self.via_deeplink { 1 << 0 } else { 0 });
             self.name.encode(w);
             self.username.encode(w);
-            self.manager_id.encode(w);
+            self.manager_id.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for CreateBot<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe5b17f2b, "bots.createBot")?;
             let flags = r.read_flags(0x00000001, "bots.createBot")?;
             let via_deeplink = flags & (1 << 0) != 0;
             let name = zerotl::Decode::decode(r)?;
             let username = zerotl::Decode::decode(r)?;
-            let manager_id = zerotl::Decode::decode(r)?;
+            let manager_id = enums::InputUser::decode_inline(r)?;
             Ok(Self {
                 via_deeplink,
                 name,
@@ -11005,20 +11005,20 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.bot.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xbd0d99eb);
-            self.bot.encode(w);
+            self.bot.encode_inline(w);
             self.revoke.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ExportBotToken<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbd0d99eb, "bots.exportBotToken")?;
-            let bot = zerotl::Decode::decode(r)?;
+            let bot = enums::InputUser::decode_inline(r)?;
             let revoke = zerotl::Decode::decode(r)?;
             Ok(Self { bot, revoke })
         }
@@ -11053,21 +11053,21 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.user_id.encoded_len() + self.button.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x31a2a35e);
-            self.user_id.encode(w);
-            self.button.encode(w);
+            self.user_id.encode_inline(w);
+            self.button.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for RequestWebViewButton<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x31a2a35e, "bots.requestWebViewButton")?;
-            let user_id = zerotl::Decode::decode(r)?;
-            let button = zerotl::Decode::decode(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
+            let button = enums::KeyboardButton::decode_inline(r)?;
             Ok(Self { user_id, button })
         }
     }
@@ -11101,20 +11101,20 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.bot.encoded_len() + self.webapp_req_id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xbf25b7f3);
-            self.bot.encode(w);
+            self.bot.encode_inline(w);
             self.webapp_req_id.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetRequestedWebViewButton<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbf25b7f3, "bots.getRequestedWebViewButton")?;
-            let bot = zerotl::Decode::decode(r)?;
+            let bot = enums::InputUser::decode_inline(r)?;
             let webapp_req_id = zerotl::Decode::decode(r)?;
             Ok(Self { bot, webapp_req_id })
         }
@@ -11147,19 +11147,19 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.bot.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x213853a3);
-            self.bot.encode(w);
+            self.bot.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetAccessSettings<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x213853a3, "bots.getAccessSettings")?;
-            let bot = zerotl::Decode::decode(r)?;
+            let bot = enums::InputUser::decode_inline(r)?;
             Ok(Self { bot })
         }
     }
@@ -11195,14 +11195,14 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.bot.encoded_len() + self.add_users.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x31813cd8);
             w.put_u32(
                 if self.restricted { 1 << 0 } else { 0 }
                     | if self.add_users.is_some() { 1 << 1 } else { 0 },
             );
-            self.bot.encode(w);
+            self.bot.encode_inline(w);
             if let Some(v) = &self.add_users {
                 v.encode(w);
             }
@@ -11211,12 +11211,12 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for EditAccessSettings<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x31813cd8, "bots.editAccessSettings")?;
             let flags = r.read_flags(0x00000003, "bots.editAccessSettings")?;
             let restricted = flags & (1 << 0) != 0;
-            let bot = zerotl::Decode::decode(r)?;
+            let bot = enums::InputUser::decode_inline(r)?;
             let add_users = if flags & (1 << 1) != 0 {
                 Some(zerotl::Decode::decode(r)?)
             } else {
@@ -11259,23 +11259,23 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.result.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xe71a4810);
                 zerotl::fixed::put_i64_at(run, 4, self.query_id);
             }
-            self.result.encode(w);
+            self.result.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SetJoinChatResults<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe71a4810, "bots.setJoinChatResults")?;
             let query_id = r.read_i64()?;
-            let result = zerotl::Decode::decode(r)?;
+            let result = enums::JoinChatBotResult::decode_inline(r)?;
             Ok(Self { query_id, result })
         }
     }
@@ -11309,20 +11309,20 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.bot.encoded_len() + self.username.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3501c08a);
-            self.bot.encode(w);
+            self.bot.encode_inline(w);
             self.username.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for AddUsername<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3501c08a, "bots.addUsername")?;
-            let bot = zerotl::Decode::decode(r)?;
+            let bot = enums::InputUser::decode_inline(r)?;
             let username = zerotl::Decode::decode(r)?;
             Ok(Self { bot, username })
         }
@@ -11357,20 +11357,20 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.bot.encoded_len() + self.username.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc704147d);
-            self.bot.encode(w);
+            self.bot.encode_inline(w);
             self.username.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for RemoveUsername<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc704147d, "bots.removeUsername")?;
-            let bot = zerotl::Decode::decode(r)?;
+            let bot = enums::InputUser::decode_inline(r)?;
             let username = zerotl::Decode::decode(r)?;
             Ok(Self { bot, username })
         }
@@ -11413,20 +11413,20 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.channel.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xcc104937);
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
             w.put_i32(self.max_id);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ReadHistory<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcc104937, "channels.readHistory")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             let max_id = r.read_i32()?;
             Ok(Self { channel, max_id })
         }
@@ -11461,20 +11461,20 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x84c1fd4e);
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
             self.id.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for DeleteMessages<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x84c1fd4e, "channels.deleteMessages")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             let id = zerotl::Decode::decode(r)?;
             Ok(Self { channel, id })
         }
@@ -11511,22 +11511,22 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.participant.encoded_len() + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf44a8315);
-            self.channel.encode(w);
-            self.participant.encode(w);
+            self.channel.encode_inline(w);
+            self.participant.encode_inline(w);
             self.id.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ReportSpam<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf44a8315, "channels.reportSpam")?;
-            let channel = zerotl::Decode::decode(r)?;
-            let participant = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
+            let participant = enums::InputPeer::decode_inline(r)?;
             let id = zerotl::Decode::decode(r)?;
             Ok(Self {
                 channel,
@@ -11565,20 +11565,20 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xad8c9a23);
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
             self.id.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetMessages<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xad8c9a23, "channels.getMessages")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             let id = zerotl::Decode::decode(r)?;
             Ok(Self { channel, id })
         }
@@ -11619,11 +11619,11 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 16 + self.channel.encoded_len() + self.filter.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x77ced9d0);
-            self.channel.encode(w);
-            self.filter.encode(w);
+            self.channel.encode_inline(w);
+            self.filter.encode_inline(w);
             if let Some(run) = w.run(16) {
                 zerotl::fixed::put_i32_at(run, 0, self.offset);
                 zerotl::fixed::put_i32_at(run, 4, self.limit);
@@ -11634,11 +11634,11 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for GetParticipants<'a> {
         const MIN_SIZE: usize = 28;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x77ced9d0, "channels.getParticipants")?;
-            let channel = zerotl::Decode::decode(r)?;
-            let filter = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
+            let filter = enums::ChannelParticipantsFilter::decode_inline(r)?;
             let run = r.read_array::<16>()?;
             let offset = zerotl::fixed::i32_at(run, 0);
             let limit = zerotl::fixed::i32_at(run, 4);
@@ -11682,21 +11682,21 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.participant.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa0ab6cc6);
-            self.channel.encode(w);
-            self.participant.encode(w);
+            self.channel.encode_inline(w);
+            self.participant.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetParticipant<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa0ab6cc6, "channels.getParticipant")?;
-            let channel = zerotl::Decode::decode(r)?;
-            let participant = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
+            let participant = enums::InputPeer::decode_inline(r)?;
             Ok(Self {
                 channel,
                 participant,
@@ -11731,7 +11731,7 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0a7f6bbb);
             self.id.encode(w);
@@ -11740,7 +11740,7 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for GetChannels<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0a7f6bbb, "channels.getChannels")?;
             let id = zerotl::Decode::decode(r)?;
@@ -11775,19 +11775,19 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x08736a09);
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetFullChannel<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x08736a09, "channels.getFullChannel")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             Ok(Self { channel })
         }
     }
@@ -11840,7 +11840,7 @@ pub mod channels {
                 + self.address.as_ref().map_or(0, |v| v.encoded_len())
                 + if self.ttl_period.is_some() { 4 } else { 0 }
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x91006707);
             w.put_u32(
@@ -11855,7 +11855,7 @@ pub mod channels {
             self.title.encode(w);
             self.about.encode(w);
             if let Some(v) = &self.geo_point {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.address {
                 v.encode(w);
@@ -11868,7 +11868,7 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for CreateChannel<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x91006707, "channels.createChannel")?;
             let flags = r.read_flags(0x0000003f, "channels.createChannel")?;
@@ -11944,13 +11944,13 @@ pub mod channels {
                 + self.admin_rights.encoded_len()
                 + self.rank.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9a98ad68);
             w.put_u32(if self.rank.is_some() { 1 << 0 } else { 0 });
-            self.channel.encode(w);
-            self.user_id.encode(w);
-            self.admin_rights.encode(w);
+            self.channel.encode_inline(w);
+            self.user_id.encode_inline(w);
+            self.admin_rights.encode_inline(w);
             if let Some(v) = &self.rank {
                 v.encode(w);
             }
@@ -11959,12 +11959,12 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for EditAdmin<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9a98ad68, "channels.editAdmin")?;
             let flags = r.read_flags(0x00000001, "channels.editAdmin")?;
-            let channel = zerotl::Decode::decode(r)?;
-            let user_id = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
             let admin_rights = zerotl::Decode::decode_validated(r)?;
             let rank = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
@@ -12009,20 +12009,20 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.title.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x566decd0);
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
             self.title.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for EditTitle<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x566decd0, "channels.editTitle")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             let title = zerotl::Decode::decode(r)?;
             Ok(Self { channel, title })
         }
@@ -12057,21 +12057,21 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.photo.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf12e57c9);
-            self.channel.encode(w);
-            self.photo.encode(w);
+            self.channel.encode_inline(w);
+            self.photo.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for EditPhoto<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf12e57c9, "channels.editPhoto")?;
-            let channel = zerotl::Decode::decode(r)?;
-            let photo = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
+            let photo = enums::InputChatPhoto::decode_inline(r)?;
             Ok(Self { channel, photo })
         }
     }
@@ -12105,20 +12105,20 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.username.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x10e6bd2c);
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
             self.username.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for CheckUsername<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x10e6bd2c, "channels.checkUsername")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             let username = zerotl::Decode::decode(r)?;
             Ok(Self { channel, username })
         }
@@ -12153,20 +12153,20 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.username.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3514b3de);
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
             self.username.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for UpdateUsername<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3514b3de, "channels.updateUsername")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             let username = zerotl::Decode::decode(r)?;
             Ok(Self { channel, username })
         }
@@ -12199,19 +12199,19 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7f6a1e22);
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for JoinChannel<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7f6a1e22, "channels.joinChannel")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             Ok(Self { channel })
         }
     }
@@ -12243,19 +12243,19 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf836aa95);
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for LeaveChannel<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf836aa95, "channels.leaveChannel")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             Ok(Self { channel })
         }
     }
@@ -12289,20 +12289,20 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.users.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc9e33d54);
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
             self.users.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for InviteToChannel<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc9e33d54, "channels.inviteToChannel")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             let users = zerotl::Decode::decode(r)?;
             Ok(Self { channel, users })
         }
@@ -12335,19 +12335,19 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc0111fe3);
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for DeleteChannel<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc0111fe3, "channels.deleteChannel")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             Ok(Self { channel })
         }
     }
@@ -12385,24 +12385,24 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.channel.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe63fadeb);
             w.put_u32(if self.grouped { 1 << 0 } else { 0 } | if self.thread { 1 << 1 } else { 0 });
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
             w.put_i32(self.id);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ExportMessageLink<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe63fadeb, "channels.exportMessageLink")?;
             let flags = r.read_flags(0x00000003, "channels.exportMessageLink")?;
             let grouped = flags & (1 << 0) != 0;
             let thread = flags & (1 << 1) != 0;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             let id = r.read_i32()?;
             Ok(Self {
                 grouped,
@@ -12444,26 +12444,26 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.channel.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x418d549c);
             w.put_u32(
                 if self.signatures_enabled { 1 << 0 } else { 0 }
                     | if self.profiles_enabled { 1 << 1 } else { 0 },
             );
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ToggleSignatures<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x418d549c, "channels.toggleSignatures")?;
             let flags = r.read_flags(0x00000003, "channels.toggleSignatures")?;
             let signatures_enabled = flags & (1 << 0) != 0;
             let profiles_enabled = flags & (1 << 1) != 0;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             Ok(Self {
                 signatures_enabled,
                 profiles_enabled,
@@ -12505,7 +12505,7 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf8b036af);
             w.put_u32(
@@ -12519,7 +12519,7 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for GetAdminedPublicChannels {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf8b036af, "channels.getAdminedPublicChannels")?;
             let flags = r.read_flags(0x0000000f, "channels.getAdminedPublicChannels")?;
@@ -12569,22 +12569,22 @@ pub mod channels {
                 + self.participant.encoded_len()
                 + self.banned_rights.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x96e6cd81);
-            self.channel.encode(w);
-            self.participant.encode(w);
-            self.banned_rights.encode(w);
+            self.channel.encode_inline(w);
+            self.participant.encode_inline(w);
+            self.banned_rights.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for EditBanned<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x96e6cd81, "channels.editBanned")?;
-            let channel = zerotl::Decode::decode(r)?;
-            let participant = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
+            let participant = enums::InputPeer::decode_inline(r)?;
             let banned_rights = zerotl::Decode::decode_validated(r)?;
             Ok(Self {
                 channel,
@@ -12637,7 +12637,7 @@ pub mod channels {
                 + self.events_filter.as_ref().map_or(0, |v| v.encoded_len())
                 + self.admins.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x33ddf480);
             w.put_u32(
@@ -12647,10 +12647,10 @@ pub mod channels {
                     0
                 } | if self.admins.is_some() { 1 << 1 } else { 0 },
             );
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
             self.q.encode(w);
             if let Some(v) = &self.events_filter {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.admins {
                 v.encode(w);
@@ -12665,11 +12665,11 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for GetAdminLog<'a> {
         const MIN_SIZE: usize = 36;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x33ddf480, "channels.getAdminLog")?;
             let flags = r.read_flags(0x00000003, "channels.getAdminLog")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             let q = zerotl::Decode::decode(r)?;
             let events_filter = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode_validated(r)?)
@@ -12726,20 +12726,20 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.stickerset.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xea8ca4f9);
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
             self.stickerset.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SetStickers<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xea8ca4f9, "channels.setStickers")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             let stickerset = zerotl::Decode::decode(r)?;
             Ok(Self {
                 channel,
@@ -12777,20 +12777,20 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xeab5dc38);
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
             self.id.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ReadMessageContents<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xeab5dc38, "channels.readMessageContents")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             let id = zerotl::Decode::decode(r)?;
             Ok(Self { channel, id })
         }
@@ -12827,23 +12827,23 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.channel.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9baa9647);
             w.put_u32(if self.for_everyone { 1 << 0 } else { 0 });
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
             w.put_i32(self.max_id);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for DeleteHistory<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9baa9647, "channels.deleteHistory")?;
             let flags = r.read_flags(0x00000001, "channels.deleteHistory")?;
             let for_everyone = flags & (1 << 0) != 0;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             let max_id = r.read_i32()?;
             Ok(Self {
                 for_everyone,
@@ -12882,20 +12882,20 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.channel.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xeabbb94c);
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
             self.enabled.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for TogglePreHistoryHidden<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xeabbb94c, "channels.togglePreHistoryHidden")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             let enabled = zerotl::Decode::decode(r)?;
             Ok(Self { channel, enabled })
         }
@@ -12928,7 +12928,7 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x8341ecc0);
@@ -12939,7 +12939,7 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for GetLeftChannels {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8341ecc0, "channels.getLeftChannels")?;
             let offset = r.read_i32()?;
@@ -12971,7 +12971,7 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf5dad378);
         }
@@ -12979,7 +12979,7 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for GetGroupsForDiscussion {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf5dad378, "channels.getGroupsForDiscussion")?;
             Ok(Self)
@@ -13015,21 +13015,21 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.broadcast.encoded_len() + self.group.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x40582bb2);
-            self.broadcast.encode(w);
-            self.group.encode(w);
+            self.broadcast.encode_inline(w);
+            self.group.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SetDiscussionGroup<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x40582bb2, "channels.setDiscussionGroup")?;
-            let broadcast = zerotl::Decode::decode(r)?;
-            let group = zerotl::Decode::decode(r)?;
+            let broadcast = enums::InputChannel::decode_inline(r)?;
+            let group = enums::InputChannel::decode_inline(r)?;
             Ok(Self { broadcast, group })
         }
     }
@@ -13067,21 +13067,21 @@ pub mod channels {
                 + self.geo_point.encoded_len()
                 + self.address.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x58e63f6d);
-            self.channel.encode(w);
-            self.geo_point.encode(w);
+            self.channel.encode_inline(w);
+            self.geo_point.encode_inline(w);
             self.address.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for EditLocation<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x58e63f6d, "channels.editLocation")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             let geo_point = zerotl::Decode::decode_validated(r)?;
             let address = zerotl::Decode::decode(r)?;
             Ok(Self {
@@ -13121,20 +13121,20 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.channel.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xedd49ef0);
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
             w.put_i32(self.seconds);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ToggleSlowMode<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xedd49ef0, "channels.toggleSlowMode")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             let seconds = r.read_i32()?;
             Ok(Self { channel, seconds })
         }
@@ -13164,7 +13164,7 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x11e831ee);
         }
@@ -13172,7 +13172,7 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for GetInactiveChannels {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x11e831ee, "channels.getInactiveChannels")?;
             Ok(Self)
@@ -13206,19 +13206,19 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0b290c69);
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ConvertToGigagroup<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0b290c69, "channels.convertToGigagroup")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             Ok(Self { channel })
         }
     }
@@ -13254,26 +13254,26 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe785a43f);
             w.put_u32(
                 if self.for_paid_reactions { 1 << 0 } else { 0 }
                     | if self.for_live_stories { 1 << 1 } else { 0 },
             );
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetSendAs<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe785a43f, "channels.getSendAs")?;
             let flags = r.read_flags(0x00000003, "channels.getSendAs")?;
             let for_paid_reactions = flags & (1 << 0) != 0;
             let for_live_stories = flags & (1 << 1) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             Ok(Self {
                 for_paid_reactions,
                 for_live_stories,
@@ -13311,21 +13311,21 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.participant.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x367544db);
-            self.channel.encode(w);
-            self.participant.encode(w);
+            self.channel.encode_inline(w);
+            self.participant.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for DeleteParticipantHistory<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x367544db, "channels.deleteParticipantHistory")?;
-            let channel = zerotl::Decode::decode(r)?;
-            let participant = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
+            let participant = enums::InputPeer::decode_inline(r)?;
             Ok(Self {
                 channel,
                 participant,
@@ -13362,20 +13362,20 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.channel.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe4cb9580);
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
             self.enabled.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ToggleJoinToSend<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe4cb9580, "channels.toggleJoinToSend")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             let enabled = zerotl::Decode::decode(r)?;
             Ok(Self { channel, enabled })
         }
@@ -13416,32 +13416,32 @@ pub mod channels {
                 + self.channel.encoded_len()
                 + self.guard_bot.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0ecc2618);
             w.put_u32(
                 if self.apply_to_invites { 1 << 1 } else { 0 }
                     | if self.guard_bot.is_some() { 1 << 0 } else { 0 },
             );
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
             self.enabled.encode(w);
             if let Some(v) = &self.guard_bot {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ToggleJoinRequest<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0ecc2618, "channels.toggleJoinRequest")?;
             let flags = r.read_flags(0x00000003, "channels.toggleJoinRequest")?;
             let apply_to_invites = flags & (1 << 1) != 0;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             let enabled = zerotl::Decode::decode(r)?;
             let guard_bot = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputUser::decode_inline(r)?)
             } else {
                 None
             };
@@ -13483,20 +13483,20 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.order.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb45ced1d);
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
             self.order.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ReorderUsernames<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb45ced1d, "channels.reorderUsernames")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             let order = zerotl::Decode::decode(r)?;
             Ok(Self { channel, order })
         }
@@ -13533,10 +13533,10 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.channel.encoded_len() + self.username.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x50f24105);
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
             self.username.encode(w);
             self.active.encode(w);
         }
@@ -13544,10 +13544,10 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for ToggleUsername<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x50f24105, "channels.toggleUsername")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             let username = zerotl::Decode::decode(r)?;
             let active = zerotl::Decode::decode(r)?;
             Ok(Self {
@@ -13585,19 +13585,19 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0a245dd3);
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for DeactivateAllUsernames<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0a245dd3, "channels.deactivateAllUsernames")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             Ok(Self { channel })
         }
     }
@@ -13633,10 +13633,10 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.channel.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3ff75734);
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
             self.enabled.encode(w);
             self.tabs.encode(w);
         }
@@ -13644,10 +13644,10 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for ToggleForum<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3ff75734, "channels.toggleForum")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             let enabled = zerotl::Decode::decode(r)?;
             let tabs = zerotl::Decode::decode(r)?;
             Ok(Self {
@@ -13687,20 +13687,20 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.channel.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x68f3e4eb);
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
             self.enabled.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ToggleAntiSpam<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x68f3e4eb, "channels.toggleAntiSpam")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             let enabled = zerotl::Decode::decode(r)?;
             Ok(Self { channel, enabled })
         }
@@ -13735,20 +13735,20 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.channel.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa850a693);
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
             w.put_i32(self.msg_id);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ReportAntiSpamFalsePositive<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa850a693, "channels.reportAntiSpamFalsePositive")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             let msg_id = r.read_i32()?;
             Ok(Self { channel, msg_id })
         }
@@ -13783,20 +13783,20 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.channel.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x6a6e7854);
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
             self.enabled.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ToggleParticipantsHidden<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6a6e7854, "channels.toggleParticipantsHidden")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             let enabled = zerotl::Decode::decode(r)?;
             Ok(Self { channel, enabled })
         }
@@ -13842,7 +13842,7 @@ pub mod channels {
                     0
                 }
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd8aa3671);
             w.put_u32(
@@ -13854,7 +13854,7 @@ pub mod channels {
                         0
                     },
             );
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
             if let Some(v) = &self.color {
                 w.put_i32(*v);
             }
@@ -13866,12 +13866,12 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for UpdateColor<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd8aa3671, "channels.updateColor")?;
             let flags = r.read_flags(0x00000007, "channels.updateColor")?;
             let for_profile = flags & (1 << 1) != 0;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             let run = r.read_slice(
                 if flags & (1 << 2) != 0 { 4 } else { 0 }
                     + if flags & (1 << 0) != 0 { 8 } else { 0 },
@@ -13927,20 +13927,20 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.channel.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9738bb15);
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
             self.enabled.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ToggleViewForumAsMessages<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9738bb15, "channels.toggleViewForumAsMessages")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             let enabled = zerotl::Decode::decode(r)?;
             Ok(Self { channel, enabled })
         }
@@ -13973,24 +13973,24 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.channel.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x25a71742);
             w.put_u32(if self.channel.is_some() { 1 << 0 } else { 0 });
             if let Some(v) = &self.channel {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetChannelRecommendations<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x25a71742, "channels.getChannelRecommendations")?;
             let flags = r.read_flags(0x00000001, "channels.getChannelRecommendations")?;
             let channel = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputChannel::decode_inline(r)?)
             } else {
                 None
             };
@@ -14027,21 +14027,21 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.emoji_status.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf0d3e6a8);
-            self.channel.encode(w);
-            self.emoji_status.encode(w);
+            self.channel.encode_inline(w);
+            self.emoji_status.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for UpdateEmojiStatus<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf0d3e6a8, "channels.updateEmojiStatus")?;
-            let channel = zerotl::Decode::decode(r)?;
-            let emoji_status = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
+            let emoji_status = enums::EmojiStatus::decode_inline(r)?;
             Ok(Self {
                 channel,
                 emoji_status,
@@ -14078,20 +14078,20 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.channel.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xad399cee);
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
             w.put_i32(self.boosts);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SetBoostsToUnblockRestrictions<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xad399cee, "channels.setBoostsToUnblockRestrictions")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             let boosts = r.read_i32()?;
             Ok(Self { channel, boosts })
         }
@@ -14126,20 +14126,20 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.stickerset.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3cd930b7);
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
             self.stickerset.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SetEmojiStickers<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3cd930b7, "channels.setEmojiStickers")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             let stickerset = zerotl::Decode::decode(r)?;
             Ok(Self {
                 channel,
@@ -14177,20 +14177,20 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.channel.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9ae91519);
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
             self.restricted.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for RestrictSponsoredMessages<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9ae91519, "channels.restrictSponsoredMessages")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             let restricted = zerotl::Decode::decode(r)?;
             Ok(Self {
                 channel,
@@ -14246,7 +14246,7 @@ pub mod channels {
                     0
                 }
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf2c4f24d);
             w.put_u32(
@@ -14265,7 +14265,7 @@ pub mod channels {
                 v.encode(w);
             }
             w.put_i32(self.offset_rate);
-            self.offset_peer.encode(w);
+            self.offset_peer.encode_inline(w);
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_i32_at(run, 0, self.offset_id);
                 zerotl::fixed::put_i32_at(run, 4, self.limit);
@@ -14278,7 +14278,7 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for SearchPosts<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf2c4f24d, "channels.searchPosts")?;
             let flags = r.read_flags(0x00000007, "channels.searchPosts")?;
@@ -14293,7 +14293,7 @@ pub mod channels {
                 None
             };
             let offset_rate = r.read_i32()?;
-            let offset_peer = zerotl::Decode::decode(r)?;
+            let offset_peer = enums::InputPeer::decode_inline(r)?;
             let run = r.read_slice(8 + if flags & (1 << 2) != 0 { 8 } else { 0 })?;
             let offset_id = zerotl::fixed::i32_at(run, 0);
             let limit = zerotl::fixed::i32_at(run, 4);
@@ -14345,7 +14345,7 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.channel.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4b12327b);
             w.put_u32(if self.broadcast_messages_allowed {
@@ -14353,19 +14353,19 @@ pub mod channels {
             } else {
                 0
             });
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
             w.put_i64(self.send_paid_messages_stars);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for UpdatePaidMessagesPrice<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4b12327b, "channels.updatePaidMessagesPrice")?;
             let flags = r.read_flags(0x00000001, "channels.updatePaidMessagesPrice")?;
             let broadcast_messages_allowed = flags & (1 << 0) != 0;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             let send_paid_messages_stars = r.read_i64()?;
             Ok(Self {
                 broadcast_messages_allowed,
@@ -14404,20 +14404,20 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.channel.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x167fc0a1);
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
             self.enabled.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ToggleAutotranslation<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x167fc0a1, "channels.toggleAutotranslation")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             let enabled = zerotl::Decode::decode(r)?;
             Ok(Self { channel, enabled })
         }
@@ -14452,20 +14452,20 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.channel.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xece2a0e6);
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
             w.put_i32(self.id);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetMessageAuthor<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xece2a0e6, "channels.getMessageAuthor")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             let id = r.read_i32()?;
             Ok(Self { channel, id })
         }
@@ -14498,7 +14498,7 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.query.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x22567115);
             w.put_u32(if self.query.is_some() { 1 << 0 } else { 0 });
@@ -14510,7 +14510,7 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for CheckSearchPostsFlood<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x22567115, "channels.checkSearchPostsFlood")?;
             let flags = r.read_flags(0x00000001, "channels.checkSearchPostsFlood")?;
@@ -14552,21 +14552,21 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.tab.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3583fcb1);
-            self.channel.encode(w);
-            self.tab.encode(w);
+            self.channel.encode_inline(w);
+            self.tab.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SetMainProfileTab<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3583fcb1, "channels.setMainProfileTab")?;
-            let channel = zerotl::Decode::decode(r)?;
-            let tab = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
+            let tab = enums::ProfileTab::decode_inline(r)?;
             Ok(Self { channel, tab })
         }
     }
@@ -14610,10 +14610,10 @@ pub mod chatlists {
         fn encoded_len(&self) -> usize {
             4 + self.chatlist.encoded_len() + self.title.encoded_len() + self.peers.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8472478e);
-            self.chatlist.encode(w);
+            self.chatlist.encode_inline(w);
             self.title.encode(w);
             self.peers.encode(w);
         }
@@ -14621,7 +14621,7 @@ pub mod chatlists {
 
     impl<'a> zerotl::Decode<'a> for ExportChatlistInvite<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8472478e, "chatlists.exportChatlistInvite")?;
             let chatlist = zerotl::Decode::decode_validated(r)?;
@@ -14664,17 +14664,17 @@ pub mod chatlists {
         fn encoded_len(&self) -> usize {
             4 + self.chatlist.encoded_len() + self.slug.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x719c5c5e);
-            self.chatlist.encode(w);
+            self.chatlist.encode_inline(w);
             self.slug.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for DeleteExportedInvite<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x719c5c5e, "chatlists.deleteExportedInvite")?;
             let chatlist = zerotl::Decode::decode_validated(r)?;
@@ -14720,14 +14720,14 @@ pub mod chatlists {
                 + self.title.as_ref().map_or(0, |v| v.encoded_len())
                 + self.peers.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x653db63d);
             w.put_u32(
                 if self.title.is_some() { 1 << 1 } else { 0 }
                     | if self.peers.is_some() { 1 << 2 } else { 0 },
             );
-            self.chatlist.encode(w);
+            self.chatlist.encode_inline(w);
             self.slug.encode(w);
             if let Some(v) = &self.title {
                 v.encode(w);
@@ -14740,7 +14740,7 @@ pub mod chatlists {
 
     impl<'a> zerotl::Decode<'a> for EditExportedInvite<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x653db63d, "chatlists.editExportedInvite")?;
             let flags = r.read_flags(0x00000006, "chatlists.editExportedInvite")?;
@@ -14792,16 +14792,16 @@ pub mod chatlists {
         fn encoded_len(&self) -> usize {
             4 + self.chatlist.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xce03da83);
-            self.chatlist.encode(w);
+            self.chatlist.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetExportedInvites {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xce03da83, "chatlists.getExportedInvites")?;
             let chatlist = zerotl::Decode::decode_validated(r)?;
@@ -14836,7 +14836,7 @@ pub mod chatlists {
         fn encoded_len(&self) -> usize {
             4 + self.slug.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x41c10fff);
             self.slug.encode(w);
@@ -14845,7 +14845,7 @@ pub mod chatlists {
 
     impl<'a> zerotl::Decode<'a> for CheckChatlistInvite<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x41c10fff, "chatlists.checkChatlistInvite")?;
             let slug = zerotl::Decode::decode(r)?;
@@ -14882,7 +14882,7 @@ pub mod chatlists {
         fn encoded_len(&self) -> usize {
             4 + self.slug.encoded_len() + self.peers.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa6b1e39a);
             self.slug.encode(w);
@@ -14892,7 +14892,7 @@ pub mod chatlists {
 
     impl<'a> zerotl::Decode<'a> for JoinChatlistInvite<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa6b1e39a, "chatlists.joinChatlistInvite")?;
             let slug = zerotl::Decode::decode(r)?;
@@ -14928,16 +14928,16 @@ pub mod chatlists {
         fn encoded_len(&self) -> usize {
             4 + self.chatlist.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x89419521);
-            self.chatlist.encode(w);
+            self.chatlist.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetChatlistUpdates {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x89419521, "chatlists.getChatlistUpdates")?;
             let chatlist = zerotl::Decode::decode_validated(r)?;
@@ -14974,17 +14974,17 @@ pub mod chatlists {
         fn encoded_len(&self) -> usize {
             4 + self.chatlist.encoded_len() + self.peers.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe089f8f5);
-            self.chatlist.encode(w);
+            self.chatlist.encode_inline(w);
             self.peers.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for JoinChatlistUpdates<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe089f8f5, "chatlists.joinChatlistUpdates")?;
             let chatlist = zerotl::Decode::decode_validated(r)?;
@@ -15020,16 +15020,16 @@ pub mod chatlists {
         fn encoded_len(&self) -> usize {
             4 + self.chatlist.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x66e486fb);
-            self.chatlist.encode(w);
+            self.chatlist.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for HideChatlistUpdates {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x66e486fb, "chatlists.hideChatlistUpdates")?;
             let chatlist = zerotl::Decode::decode_validated(r)?;
@@ -15064,16 +15064,16 @@ pub mod chatlists {
         fn encoded_len(&self) -> usize {
             4 + self.chatlist.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xfdbcd714);
-            self.chatlist.encode(w);
+            self.chatlist.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetLeaveChatlistSuggestions {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfdbcd714, "chatlists.getLeaveChatlistSuggestions")?;
             let chatlist = zerotl::Decode::decode_validated(r)?;
@@ -15110,17 +15110,17 @@ pub mod chatlists {
         fn encoded_len(&self) -> usize {
             4 + self.chatlist.encoded_len() + self.peers.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x74fae13a);
-            self.chatlist.encode(w);
+            self.chatlist.encode_inline(w);
             self.peers.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for LeaveChatlist<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x74fae13a, "chatlists.leaveChatlist")?;
             let chatlist = zerotl::Decode::decode_validated(r)?;
@@ -15173,7 +15173,7 @@ pub mod communities {
                 + self.about.as_ref().map_or(0, |v| v.encoded_len())
                 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa63859ec);
             w.put_u32(
@@ -15184,13 +15184,13 @@ pub mod communities {
             if let Some(v) = &self.about {
                 v.encode(w);
             }
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for Create<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa63859ec, "communities.create")?;
             let flags = r.read_flags(0x00000003, "communities.create")?;
@@ -15201,7 +15201,7 @@ pub mod communities {
             } else {
                 None
             };
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             Ok(Self {
                 hidden,
                 title,
@@ -15246,7 +15246,7 @@ pub mod communities {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.community.encoded_len() + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x736dcfea);
             w.put_u32(
@@ -15254,22 +15254,22 @@ pub mod communities {
                     | if self.hidden { 1 << 1 } else { 0 }
                     | if self.deleted { 1 << 2 } else { 0 },
             );
-            self.community.encode(w);
-            self.peer.encode(w);
+            self.community.encode_inline(w);
+            self.peer.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for TogglePeerLink<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x736dcfea, "communities.togglePeerLink")?;
             let flags = r.read_flags(0x00000007, "communities.togglePeerLink")?;
             let visible = flags & (1 << 0) != 0;
             let hidden = flags & (1 << 1) != 0;
             let deleted = flags & (1 << 2) != 0;
-            let community = zerotl::Decode::decode(r)?;
-            let peer = zerotl::Decode::decode(r)?;
+            let community = enums::InputChannel::decode_inline(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             Ok(Self {
                 visible,
                 hidden,
@@ -15304,7 +15304,7 @@ pub mod communities {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa663e830);
         }
@@ -15312,7 +15312,7 @@ pub mod communities {
 
     impl<'a> zerotl::Decode<'a> for GetJoinedCommunities {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa663e830, "communities.getJoinedCommunities")?;
             Ok(Self)
@@ -15348,23 +15348,23 @@ pub mod communities {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.community.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd766e3ea);
             w.put_u32(if self.collapsed { 1 << 0 } else { 0 });
-            self.community.encode(w);
+            self.community.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ToggleCommunityCollapsedInDialogs<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd766e3ea, "communities.toggleCommunityCollapsedInDialogs")?;
             let flags =
                 r.read_flags(0x00000001, "communities.toggleCommunityCollapsedInDialogs")?;
             let collapsed = flags & (1 << 0) != 0;
-            let community = zerotl::Decode::decode(r)?;
+            let community = enums::InputChannel::decode_inline(r)?;
             Ok(Self {
                 collapsed,
                 community,
@@ -15403,10 +15403,10 @@ pub mod communities {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.community.encoded_len() + self.offset.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x93773344);
-            self.community.encode(w);
+            self.community.encode_inline(w);
             self.offset.encode(w);
             w.put_i32(self.limit);
         }
@@ -15414,10 +15414,10 @@ pub mod communities {
 
     impl<'a> zerotl::Decode<'a> for GetPeerLinkRequests<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x93773344, "communities.getPeerLinkRequests")?;
-            let community = zerotl::Decode::decode(r)?;
+            let community = enums::InputChannel::decode_inline(r)?;
             let offset = zerotl::Decode::decode(r)?;
             let limit = r.read_i32()?;
             Ok(Self {
@@ -15459,24 +15459,24 @@ pub mod communities {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.community.encoded_len() + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8c8219a8);
             w.put_u32(if self.reject { 1 << 0 } else { 0 });
-            self.community.encode(w);
-            self.peer.encode(w);
+            self.community.encode_inline(w);
+            self.peer.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for TogglePeerLinkRequestApproval<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8c8219a8, "communities.togglePeerLinkRequestApproval")?;
             let flags = r.read_flags(0x00000001, "communities.togglePeerLinkRequestApproval")?;
             let reject = flags & (1 << 0) != 0;
-            let community = zerotl::Decode::decode(r)?;
-            let peer = zerotl::Decode::decode(r)?;
+            let community = enums::InputChannel::decode_inline(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             Ok(Self {
                 reject,
                 community,
@@ -15514,22 +15514,22 @@ pub mod communities {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.community.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xbfe3dd3d);
             w.put_u32(if self.reject { 1 << 0 } else { 0 });
-            self.community.encode(w);
+            self.community.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ToggleAllPeerLinkRequestApproval<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbfe3dd3d, "communities.toggleAllPeerLinkRequestApproval")?;
             let flags = r.read_flags(0x00000001, "communities.toggleAllPeerLinkRequestApproval")?;
             let reject = flags & (1 << 0) != 0;
-            let community = zerotl::Decode::decode(r)?;
+            let community = enums::InputChannel::decode_inline(r)?;
             Ok(Self { reject, community })
         }
     }
@@ -15565,24 +15565,24 @@ pub mod communities {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.community.encoded_len() + self.participant.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9967ad0f);
             w.put_u32(if self.unban { 1 << 0 } else { 0 });
-            self.community.encode(w);
-            self.participant.encode(w);
+            self.community.encode_inline(w);
+            self.participant.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ToggleParticipantBanned<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9967ad0f, "communities.toggleParticipantBanned")?;
             let flags = r.read_flags(0x00000001, "communities.toggleParticipantBanned")?;
             let unban = flags & (1 << 0) != 0;
-            let community = zerotl::Decode::decode(r)?;
-            let participant = zerotl::Decode::decode(r)?;
+            let community = enums::InputChannel::decode_inline(r)?;
+            let participant = enums::InputPeer::decode_inline(r)?;
             Ok(Self {
                 unban,
                 community,
@@ -15620,21 +15620,21 @@ pub mod communities {
         fn encoded_len(&self) -> usize {
             4 + self.community.encoded_len() + self.participant.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf87eabab);
-            self.community.encode(w);
-            self.participant.encode(w);
+            self.community.encode_inline(w);
+            self.participant.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetParticipantJoinedChats<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf87eabab, "communities.getParticipantJoinedChats")?;
-            let community = zerotl::Decode::decode(r)?;
-            let participant = zerotl::Decode::decode(r)?;
+            let community = enums::InputChannel::decode_inline(r)?;
+            let participant = enums::InputPeer::decode_inline(r)?;
             Ok(Self {
                 community,
                 participant,
@@ -15677,7 +15677,7 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x7adc669d);
@@ -15688,7 +15688,7 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for GetContactIDs {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7adc669d, "contacts.getContactIDs")?;
             let hash = r.read_i64()?;
@@ -15720,7 +15720,7 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc4a353ee);
         }
@@ -15728,7 +15728,7 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for GetStatuses {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc4a353ee, "contacts.getStatuses")?;
             Ok(Self)
@@ -15762,7 +15762,7 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x5dd69e12);
@@ -15773,7 +15773,7 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for GetContacts {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5dd69e12, "contacts.getContacts")?;
             let hash = r.read_i64()?;
@@ -15808,7 +15808,7 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + self.contacts.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2c800be5);
             self.contacts.encode(w);
@@ -15817,7 +15817,7 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for ImportContacts<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2c800be5, "contacts.importContacts")?;
             let contacts = zerotl::Decode::decode(r)?;
@@ -15852,7 +15852,7 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x096a0e00);
             self.id.encode(w);
@@ -15861,7 +15861,7 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for DeleteContacts<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x096a0e00, "contacts.deleteContacts")?;
             let id = zerotl::Decode::decode(r)?;
@@ -15896,7 +15896,7 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + self.phones.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1013fd9e);
             self.phones.encode(w);
@@ -15905,7 +15905,7 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for DeleteByPhones<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1013fd9e, "contacts.deleteByPhones")?;
             let phones = zerotl::Decode::decode(r)?;
@@ -15942,22 +15942,22 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2e2e8734);
             w.put_u32(if self.my_stories_from { 1 << 0 } else { 0 });
-            self.id.encode(w);
+            self.id.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for Block<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2e2e8734, "contacts.block")?;
             let flags = r.read_flags(0x00000001, "contacts.block")?;
             let my_stories_from = flags & (1 << 0) != 0;
-            let id = zerotl::Decode::decode(r)?;
+            let id = enums::InputPeer::decode_inline(r)?;
             Ok(Self {
                 my_stories_from,
                 id,
@@ -15994,22 +15994,22 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb550d328);
             w.put_u32(if self.my_stories_from { 1 << 0 } else { 0 });
-            self.id.encode(w);
+            self.id.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for Unblock<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb550d328, "contacts.unblock")?;
             let flags = r.read_flags(0x00000001, "contacts.unblock")?;
             let my_stories_from = flags & (1 << 0) != 0;
-            let id = zerotl::Decode::decode(r)?;
+            let id = enums::InputPeer::decode_inline(r)?;
             Ok(Self {
                 my_stories_from,
                 id,
@@ -16048,7 +16048,7 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 12
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9a868f80);
             w.put_u32(if self.my_stories_from { 1 << 0 } else { 0 });
@@ -16061,7 +16061,7 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for GetBlocked {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9a868f80, "contacts.getBlocked")?;
             let flags = r.read_flags(0x00000001, "contacts.getBlocked")?;
@@ -16110,7 +16110,7 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.q.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x05f58d0f);
             w.put_u32(
@@ -16123,7 +16123,7 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for Search<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x05f58d0f, "contacts.search")?;
             let flags = r.read_flags(0x00000003, "contacts.search")?;
@@ -16171,7 +16171,7 @@ pub mod contacts {
                 + self.username.encoded_len()
                 + self.referer.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x725afbbc);
             w.put_u32(if self.referer.is_some() { 1 << 0 } else { 0 });
@@ -16184,7 +16184,7 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for ResolveUsername<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x725afbbc, "contacts.resolveUsername")?;
             let flags = r.read_flags(0x00000001, "contacts.resolveUsername")?;
@@ -16249,7 +16249,7 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 20
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x973478b6);
             w.put_u32(
@@ -16274,7 +16274,7 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for GetTopPeers {
         const MIN_SIZE: usize = 24;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x973478b6, "contacts.getTopPeers")?;
             let flags = r.read_flags(0x0003843f, "contacts.getTopPeers")?;
@@ -16339,21 +16339,21 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + self.category.encoded_len() + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1ae373ac);
             self.category.encode(w);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ResetTopPeerRating<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1ae373ac, "contacts.resetTopPeerRating")?;
             let category = zerotl::Decode::decode(r)?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             Ok(Self { category, peer })
         }
     }
@@ -16382,7 +16382,7 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x879537f1);
         }
@@ -16390,7 +16390,7 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for ResetSaved {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x879537f1, "contacts.resetSaved")?;
             Ok(Self)
@@ -16421,7 +16421,7 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x82f1e39f);
         }
@@ -16429,7 +16429,7 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for GetSaved {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x82f1e39f, "contacts.getSaved")?;
             Ok(Self)
@@ -16463,7 +16463,7 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8514bdda);
             self.enabled.encode(w);
@@ -16472,7 +16472,7 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for ToggleTopPeers {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8514bdda, "contacts.toggleTopPeers")?;
             let enabled = zerotl::Decode::decode(r)?;
@@ -16522,7 +16522,7 @@ pub mod contacts {
                 + self.phone.encoded_len()
                 + self.note.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd9ba2e54);
             w.put_u32(
@@ -16532,29 +16532,29 @@ pub mod contacts {
                     0
                 } | if self.note.is_some() { 1 << 1 } else { 0 },
             );
-            self.id.encode(w);
+            self.id.encode_inline(w);
             self.first_name.encode(w);
             self.last_name.encode(w);
             self.phone.encode(w);
             if let Some(v) = &self.note {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for AddContact<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd9ba2e54, "contacts.addContact")?;
             let flags = r.read_flags(0x00000003, "contacts.addContact")?;
             let add_phone_privacy_exception = flags & (1 << 0) != 0;
-            let id = zerotl::Decode::decode(r)?;
+            let id = enums::InputUser::decode_inline(r)?;
             let first_name = zerotl::Decode::decode(r)?;
             let last_name = zerotl::Decode::decode(r)?;
             let phone = zerotl::Decode::decode(r)?;
             let note = if flags & (1 << 1) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::TextWithEntities::decode_inline(r)?)
             } else {
                 None
             };
@@ -16596,19 +16596,19 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf831a20f);
-            self.id.encode(w);
+            self.id.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for AcceptContact<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf831a20f, "contacts.acceptContact")?;
-            let id = zerotl::Decode::decode(r)?;
+            let id = enums::InputUser::decode_inline(r)?;
             Ok(Self { id })
         }
     }
@@ -16644,7 +16644,7 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.geo_point.encoded_len() + if self.self_expires.is_some() { 4 } else { 0 }
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd348bc44);
             w.put_u32(
@@ -16655,7 +16655,7 @@ pub mod contacts {
                         0
                     },
             );
-            self.geo_point.encode(w);
+            self.geo_point.encode_inline(w);
             if let Some(v) = &self.self_expires {
                 w.put_i32(*v);
             }
@@ -16664,7 +16664,7 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for GetLocated {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd348bc44, "contacts.getLocated")?;
             let flags = r.read_flags(0x00000003, "contacts.getLocated")?;
@@ -16716,7 +16716,7 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x29a8962c);
             w.put_u32(
@@ -16730,7 +16730,7 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for BlockFromReplies {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x29a8962c, "contacts.blockFromReplies")?;
             let flags = r.read_flags(0x00000007, "contacts.blockFromReplies")?;
@@ -16774,7 +16774,7 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + self.phone.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8af94344);
             self.phone.encode(w);
@@ -16783,7 +16783,7 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for ResolvePhone<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8af94344, "contacts.resolvePhone")?;
             let phone = zerotl::Decode::decode(r)?;
@@ -16815,7 +16815,7 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf8654027);
         }
@@ -16823,7 +16823,7 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for ExportContactToken {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf8654027, "contacts.exportContactToken")?;
             Ok(Self)
@@ -16857,7 +16857,7 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + self.token.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x13005788);
             self.token.encode(w);
@@ -16866,7 +16866,7 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for ImportContactToken<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x13005788, "contacts.importContactToken")?;
             let token = zerotl::Decode::decode(r)?;
@@ -16901,7 +16901,7 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xba6705f0);
             self.id.encode(w);
@@ -16910,7 +16910,7 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for EditCloseFriends<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xba6705f0, "contacts.editCloseFriends")?;
             let id = zerotl::Decode::decode(r)?;
@@ -16949,7 +16949,7 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x94c65c76);
             w.put_u32(if self.my_stories_from { 1 << 0 } else { 0 });
@@ -16960,7 +16960,7 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for SetBlocked<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x94c65c76, "contacts.setBlocked")?;
             let flags = r.read_flags(0x00000001, "contacts.setBlocked")?;
@@ -16999,7 +16999,7 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xdaeda864);
         }
@@ -17007,7 +17007,7 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for GetBirthdays {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdaeda864, "contacts.getBirthdays")?;
             Ok(Self)
@@ -17041,7 +17041,7 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + self.q.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb6c8c393);
             self.q.encode(w);
@@ -17050,7 +17050,7 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for GetSponsoredPeers<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb6c8c393, "contacts.getSponsoredPeers")?;
             let q = zerotl::Decode::decode(r)?;
@@ -17087,21 +17087,21 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len() + self.note.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x139f63fb);
-            self.id.encode(w);
-            self.note.encode(w);
+            self.id.encode_inline(w);
+            self.note.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for UpdateContactNote<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x139f63fb, "contacts.updateContactNote")?;
-            let id = zerotl::Decode::decode(r)?;
-            let note = zerotl::Decode::decode(r)?;
+            let id = enums::InputUser::decode_inline(r)?;
+            let note = enums::TextWithEntities::decode_inline(r)?;
             Ok(Self { id, note })
         }
     }
@@ -17176,7 +17176,7 @@ pub mod ephemeral {
                 + self.rich_message.as_ref().map_or(0, |v| v.encoded_len())
                 + self.reply_to.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xba8d5f35);
             w.put_u32(
@@ -17201,9 +17201,9 @@ pub mod ephemeral {
                     | if self.reply_to.is_some() { 1 << 5 } else { 0 },
             );
             if let Some(v) = &self.peer {
-                v.encode(w);
+                v.encode_inline(w);
             }
-            self.receiver_id.encode(w);
+            self.receiver_id.encode_inline(w);
             if let Some(v) = &self.query_id {
                 w.put_i64(*v);
             }
@@ -17215,21 +17215,21 @@ pub mod ephemeral {
                 v.encode(w);
             }
             if let Some(v) = &self.reply_markup {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.rich_message {
-                v.encode(w);
+                v.encode_inline(w);
             }
             w.put_i64(self.random_id);
             if let Some(v) = &self.reply_to {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SendMessage<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xba8d5f35, "ephemeral.sendMessage")?;
             let flags = r.read_flags(0x000007ff, "ephemeral.sendMessage")?;
@@ -17238,11 +17238,11 @@ pub mod ephemeral {
             let anchor = flags & (1 << 9) != 0;
             let noforwards = flags & (1 << 10) != 0;
             let peer = if flags & (1 << 8) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputPeer::decode_inline(r)?)
             } else {
                 None
             };
-            let receiver_id = zerotl::Decode::decode(r)?;
+            let receiver_id = enums::InputUser::decode_inline(r)?;
             let query_id = if flags & (1 << 0) != 0 {
                 Some(r.read_i64()?)
             } else {
@@ -17260,18 +17260,18 @@ pub mod ephemeral {
                 None
             };
             let reply_markup = if flags & (1 << 3) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::ReplyMarkup::decode_inline(r)?)
             } else {
                 None
             };
             let rich_message = if flags & (1 << 4) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputRichMessage::decode_inline(r)?)
             } else {
                 None
             };
             let random_id = r.read_i64()?;
             let reply_to = if flags & (1 << 5) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputReplyTo::decode_inline(r)?)
             } else {
                 None
             };
@@ -17327,30 +17327,30 @@ pub mod ephemeral {
                 + self.peer.as_ref().map_or(0, |v| v.encoded_len())
                 + self.receiver_id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x92f6e797);
             w.put_u32(if self.peer.is_some() { 1 << 0 } else { 0 });
             if let Some(v) = &self.peer {
-                v.encode(w);
+                v.encode_inline(w);
             }
-            self.receiver_id.encode(w);
+            self.receiver_id.encode_inline(w);
             w.put_i32(self.id);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for DeleteMessage<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x92f6e797, "ephemeral.deleteMessage")?;
             let flags = r.read_flags(0x00000001, "ephemeral.deleteMessage")?;
             let peer = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputPeer::decode_inline(r)?)
             } else {
                 None
             };
-            let receiver_id = zerotl::Decode::decode(r)?;
+            let receiver_id = enums::InputUser::decode_inline(r)?;
             let id = r.read_i32()?;
             Ok(Self {
                 peer,
@@ -17393,10 +17393,10 @@ pub mod ephemeral {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.option.encoded_len() + self.message.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8704f2bf);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.id);
             self.option.encode(w);
             self.message.encode(w);
@@ -17405,10 +17405,10 @@ pub mod ephemeral {
 
     impl<'a> zerotl::Decode<'a> for ReportMessage<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8704f2bf, "ephemeral.reportMessage")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let id = r.read_i32()?;
             let option = zerotl::Decode::decode(r)?;
             let message = zerotl::Decode::decode(r)?;
@@ -17452,11 +17452,11 @@ pub mod ephemeral {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len() + self.data.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3fa464c8);
             w.put_u32(if self.data.is_some() { 1 << 1 } else { 0 });
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.id);
             if let Some(v) = &self.data {
                 v.encode(w);
@@ -17466,11 +17466,11 @@ pub mod ephemeral {
 
     impl<'a> zerotl::Decode<'a> for GetCallbackAnswer<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3fa464c8, "ephemeral.getCallbackAnswer")?;
             let flags = r.read_flags(0x00000002, "ephemeral.getCallbackAnswer")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let id = r.read_i32()?;
             let data = if flags & (1 << 1) != 0 {
                 Some(zerotl::Decode::decode(r)?)
@@ -17533,7 +17533,7 @@ pub mod ephemeral {
                 + self.reply_markup.as_ref().map_or(0, |v| v.encoded_len())
                 + self.rich_message.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xcf9c725b);
             w.put_u32(
@@ -17555,9 +17555,9 @@ pub mod ephemeral {
                     },
             );
             if let Some(v) = &self.peer {
-                v.encode(w);
+                v.encode_inline(w);
             }
-            self.receiver_id.encode(w);
+            self.receiver_id.encode_inline(w);
             w.put_i32(self.id);
             if let Some(v) = &self.message {
                 v.encode(w);
@@ -17569,28 +17569,28 @@ pub mod ephemeral {
                 v.encode(w);
             }
             if let Some(v) = &self.reply_markup {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.rich_message {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for EditMessage<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcf9c725b, "ephemeral.editMessage")?;
             let flags = r.read_flags(0x000000ff, "ephemeral.editMessage")?;
             let invert_media = flags & (1 << 5) != 0;
             let welcome = flags & (1 << 6) != 0;
             let peer = if flags & (1 << 7) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputPeer::decode_inline(r)?)
             } else {
                 None
             };
-            let receiver_id = zerotl::Decode::decode(r)?;
+            let receiver_id = enums::InputUser::decode_inline(r)?;
             let id = r.read_i32()?;
             let message = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
@@ -17608,12 +17608,12 @@ pub mod ephemeral {
                 None
             };
             let reply_markup = if flags & (1 << 2) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::ReplyMarkup::decode_inline(r)?)
             } else {
                 None
             };
             let rich_message = if flags & (1 << 4) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputRichMessage::decode_inline(r)?)
             } else {
                 None
             };
@@ -17661,20 +17661,20 @@ pub mod ephemeral {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe882a9e1);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.id);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for DeleteWelcomeMessage<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe882a9e1, "ephemeral.deleteWelcomeMessage")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let id = r.read_i32()?;
             Ok(Self { peer, id })
         }
@@ -17707,19 +17707,19 @@ pub mod ephemeral {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x734f9721);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for DeleteAllWelcomeMessages<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x734f9721, "ephemeral.deleteAllWelcomeMessages")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             Ok(Self { peer })
         }
     }
@@ -17753,20 +17753,20 @@ pub mod ephemeral {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xdb9ac18d);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i64(self.hash);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetWelcomeMessages<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdb9ac18d, "ephemeral.getWelcomeMessages")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let hash = r.read_i64()?;
             Ok(Self { peer, hash })
         }
@@ -17807,7 +17807,7 @@ pub mod folders {
         fn encoded_len(&self) -> usize {
             4 + self.folder_peers.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x6847d0ab);
             self.folder_peers.encode(w);
@@ -17816,7 +17816,7 @@ pub mod folders {
 
     impl<'a> zerotl::Decode<'a> for EditPeerFolders<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6847d0ab, "folders.editPeerFolders")?;
             let folder_peers = zerotl::Decode::decode(r)?;
@@ -17859,19 +17859,19 @@ pub mod fragment {
         fn encoded_len(&self) -> usize {
             4 + self.collectible.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xbe1e85ba);
-            self.collectible.encode(w);
+            self.collectible.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetCollectibleInfo<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbe1e85ba, "fragment.getCollectibleInfo")?;
-            let collectible = zerotl::Decode::decode(r)?;
+            let collectible = enums::InputCollectible::decode_inline(r)?;
             Ok(Self { collectible })
         }
     }
@@ -17908,7 +17908,7 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc4f9186b);
         }
@@ -17916,7 +17916,7 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetConfig {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc4f9186b, "help.getConfig")?;
             Ok(Self)
@@ -17947,7 +17947,7 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1fb33026);
         }
@@ -17955,7 +17955,7 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetNearestDc {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1fb33026, "help.getNearestDc")?;
             Ok(Self)
@@ -17989,7 +17989,7 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + self.source.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x522d5a7d);
             self.source.encode(w);
@@ -17998,7 +17998,7 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetAppUpdate<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x522d5a7d, "help.getAppUpdate")?;
             let source = zerotl::Decode::decode(r)?;
@@ -18030,7 +18030,7 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4d392343);
         }
@@ -18038,7 +18038,7 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetInviteText {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4d392343, "help.getInviteText")?;
             Ok(Self)
@@ -18069,7 +18069,7 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9cdf08cd);
         }
@@ -18077,7 +18077,7 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetSupport {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9cdf08cd, "help.getSupport")?;
             Ok(Self)
@@ -18113,7 +18113,7 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.message.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xec22cfcd);
@@ -18125,7 +18125,7 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for SetBotUpdatesStatus<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xec22cfcd, "help.setBotUpdatesStatus")?;
             let pending_updates_count = r.read_i32()?;
@@ -18161,7 +18161,7 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x52029342);
         }
@@ -18169,7 +18169,7 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetCdnConfig {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x52029342, "help.getCdnConfig")?;
             Ok(Self)
@@ -18203,7 +18203,7 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + self.referer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3dc0f114);
             self.referer.encode(w);
@@ -18212,7 +18212,7 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetRecentMeUrls<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3dc0f114, "help.getRecentMeUrls")?;
             let referer = zerotl::Decode::decode(r)?;
@@ -18244,7 +18244,7 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2ca51fd1);
         }
@@ -18252,7 +18252,7 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetTermsOfServiceUpdate {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2ca51fd1, "help.getTermsOfServiceUpdate")?;
             Ok(Self)
@@ -18286,19 +18286,19 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xee72f79a);
-            self.id.encode(w);
+            self.id.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for AcceptTermsOfService<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xee72f79a, "help.acceptTermsOfService")?;
-            let id = zerotl::Decode::decode(r)?;
+            let id = enums::DataJson::decode_inline(r)?;
             Ok(Self { id })
         }
     }
@@ -18330,7 +18330,7 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + self.path.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3fedc75f);
             self.path.encode(w);
@@ -18339,7 +18339,7 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetDeepLinkInfo<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3fedc75f, "help.getDeepLinkInfo")?;
             let path = zerotl::Decode::decode(r)?;
@@ -18374,7 +18374,7 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x61e3f854);
@@ -18385,7 +18385,7 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetAppConfig {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x61e3f854, "help.getAppConfig")?;
             let hash = r.read_i32()?;
@@ -18420,7 +18420,7 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + self.events.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x6f02f748);
             self.events.encode(w);
@@ -18429,7 +18429,7 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for SaveAppLog<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6f02f748, "help.saveAppLog")?;
             let events = zerotl::Decode::decode(r)?;
@@ -18464,7 +18464,7 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xc661ad08);
@@ -18475,7 +18475,7 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetPassportConfig {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc661ad08, "help.getPassportConfig")?;
             let hash = r.read_i32()?;
@@ -18507,7 +18507,7 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd360e72c);
         }
@@ -18515,7 +18515,7 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetSupportName {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd360e72c, "help.getSupportName")?;
             Ok(Self)
@@ -18549,19 +18549,19 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + self.user_id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x038a08d3);
-            self.user_id.encode(w);
+            self.user_id.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetUserInfo<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x038a08d3, "help.getUserInfo")?;
-            let user_id = zerotl::Decode::decode(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
             Ok(Self { user_id })
         }
     }
@@ -18599,10 +18599,10 @@ pub mod help {
                 + self.message.encoded_len()
                 + self.entities.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x66b91b70);
-            self.user_id.encode(w);
+            self.user_id.encode_inline(w);
             self.message.encode(w);
             self.entities.encode(w);
         }
@@ -18610,10 +18610,10 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for EditUserInfo<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x66b91b70, "help.editUserInfo")?;
-            let user_id = zerotl::Decode::decode(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
             let message = zerotl::Decode::decode(r)?;
             let entities = zerotl::Decode::decode(r)?;
             Ok(Self {
@@ -18648,7 +18648,7 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc0977421);
         }
@@ -18656,7 +18656,7 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetPromoData {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc0977421, "help.getPromoData")?;
             Ok(Self)
@@ -18690,19 +18690,19 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1e251c95);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for HidePromoData<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1e251c95, "help.hidePromoData")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             Ok(Self { peer })
         }
     }
@@ -18736,20 +18736,20 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.suggestion.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf50dbaa1);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.suggestion.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for DismissSuggestion<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf50dbaa1, "help.dismissSuggestion")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let suggestion = zerotl::Decode::decode(r)?;
             Ok(Self { peer, suggestion })
         }
@@ -18784,7 +18784,7 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.lang_code.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x735787a8);
             self.lang_code.encode(w);
@@ -18794,7 +18794,7 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetCountriesList<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x735787a8, "help.getCountriesList")?;
             let lang_code = zerotl::Decode::decode(r)?;
@@ -18827,7 +18827,7 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb81b93d4);
         }
@@ -18835,7 +18835,7 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetPremiumPromo {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb81b93d4, "help.getPremiumPromo")?;
             Ok(Self)
@@ -18869,7 +18869,7 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xda80f42f);
@@ -18880,7 +18880,7 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetPeerColors {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xda80f42f, "help.getPeerColors")?;
             let hash = r.read_i32()?;
@@ -18915,7 +18915,7 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xabcfa9fd);
@@ -18926,7 +18926,7 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetPeerProfileColors {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xabcfa9fd, "help.getPeerProfileColors")?;
             let hash = r.read_i32()?;
@@ -18961,7 +18961,7 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x49b30240);
@@ -18972,7 +18972,7 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetTimezonesList {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x49b30240, "help.getTimezonesList")?;
             let hash = r.read_i32()?;
@@ -19017,7 +19017,7 @@ pub mod langpack {
         fn encoded_len(&self) -> usize {
             4 + self.lang_pack.encoded_len() + self.lang_code.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf2f2330a);
             self.lang_pack.encode(w);
@@ -19027,7 +19027,7 @@ pub mod langpack {
 
     impl<'a> zerotl::Decode<'a> for GetLangPack<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf2f2330a, "langpack.getLangPack")?;
             let lang_pack = zerotl::Decode::decode(r)?;
@@ -19072,7 +19072,7 @@ pub mod langpack {
                 + self.lang_code.encoded_len()
                 + self.keys.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xefea3803);
             self.lang_pack.encode(w);
@@ -19083,7 +19083,7 @@ pub mod langpack {
 
     impl<'a> zerotl::Decode<'a> for GetStrings<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xefea3803, "langpack.getStrings")?;
             let lang_pack = zerotl::Decode::decode(r)?;
@@ -19128,7 +19128,7 @@ pub mod langpack {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.lang_pack.encoded_len() + self.lang_code.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xcd984aa5);
             self.lang_pack.encode(w);
@@ -19139,7 +19139,7 @@ pub mod langpack {
 
     impl<'a> zerotl::Decode<'a> for GetDifference<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcd984aa5, "langpack.getDifference")?;
             let lang_pack = zerotl::Decode::decode(r)?;
@@ -19180,7 +19180,7 @@ pub mod langpack {
         fn encoded_len(&self) -> usize {
             4 + self.lang_pack.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x42c6978f);
             self.lang_pack.encode(w);
@@ -19189,7 +19189,7 @@ pub mod langpack {
 
     impl<'a> zerotl::Decode<'a> for GetLanguages<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x42c6978f, "langpack.getLanguages")?;
             let lang_pack = zerotl::Decode::decode(r)?;
@@ -19226,7 +19226,7 @@ pub mod langpack {
         fn encoded_len(&self) -> usize {
             4 + self.lang_pack.encoded_len() + self.lang_code.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x6a596502);
             self.lang_pack.encode(w);
@@ -19236,7 +19236,7 @@ pub mod langpack {
 
     impl<'a> zerotl::Decode<'a> for GetLanguage<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6a596502, "langpack.getLanguage")?;
             let lang_pack = zerotl::Decode::decode(r)?;
@@ -19283,7 +19283,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x63c66506);
             self.id.encode(w);
@@ -19292,7 +19292,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetMessages<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x63c66506, "messages.getMessages")?;
             let id = zerotl::Decode::decode(r)?;
@@ -19339,7 +19339,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 24 + if self.folder_id.is_some() { 4 } else { 0 } + self.offset_peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa0f4cb4f);
             w.put_u32(
@@ -19353,7 +19353,7 @@ pub mod messages {
                 zerotl::fixed::put_i32_at(run, 0, self.offset_date);
                 zerotl::fixed::put_i32_at(run, 4, self.offset_id);
             }
-            self.offset_peer.encode(w);
+            self.offset_peer.encode_inline(w);
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_i32_at(run, 0, self.limit);
                 zerotl::fixed::put_i64_at(run, 4, self.hash);
@@ -19363,7 +19363,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetDialogs<'a> {
         const MIN_SIZE: usize = 32;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa0f4cb4f, "messages.getDialogs")?;
             let flags = r.read_flags(0x00000003, "messages.getDialogs")?;
@@ -19380,7 +19380,7 @@ pub mod messages {
             let offset_date = zerotl::fixed::i32_at(run, run_at);
             run_at += 4;
             let offset_id = zerotl::fixed::i32_at(run, run_at);
-            let offset_peer = zerotl::Decode::decode(r)?;
+            let offset_peer = enums::InputPeer::decode_inline(r)?;
             let run = r.read_array::<12>()?;
             let limit = zerotl::fixed::i32_at(run, 0);
             let hash = zerotl::fixed::i64_at(run, 4);
@@ -19437,10 +19437,10 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 32 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4423e6c5);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(run) = w.run(32) {
                 zerotl::fixed::put_i32_at(run, 0, self.offset_id);
                 zerotl::fixed::put_i32_at(run, 4, self.offset_date);
@@ -19455,10 +19455,10 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetHistory<'a> {
         const MIN_SIZE: usize = 40;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4423e6c5, "messages.getHistory")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let run = r.read_array::<32>()?;
             let offset_id = zerotl::fixed::i32_at(run, 0);
             let offset_date = zerotl::fixed::i32_at(run, 4);
@@ -19542,7 +19542,7 @@ pub mod messages {
                 + if self.top_msg_id.is_some() { 4 } else { 0 }
                 + self.filter.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x29ee847a);
             w.put_u32(
@@ -19559,13 +19559,13 @@ pub mod messages {
                     }
                     | if self.top_msg_id.is_some() { 1 << 1 } else { 0 },
             );
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.q.encode(w);
             if let Some(v) = &self.from_id {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.saved_peer_id {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.saved_reaction {
                 v.encode(w);
@@ -19589,19 +19589,19 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for Search<'a> {
         const MIN_SIZE: usize = 56;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x29ee847a, "messages.search")?;
             let flags = r.read_flags(0x0000000f, "messages.search")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let q = zerotl::Decode::decode(r)?;
             let from_id = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputPeer::decode_inline(r)?)
             } else {
                 None
             };
             let saved_peer_id = if flags & (1 << 2) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputPeer::decode_inline(r)?)
             } else {
                 None
             };
@@ -19674,20 +19674,20 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0e306d3a);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.max_id);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ReadHistory<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0e306d3a, "messages.readHistory")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let max_id = r.read_i32()?;
             Ok(Self { peer, max_id })
         }
@@ -19733,7 +19733,7 @@ pub mod messages {
                 + if self.min_date.is_some() { 4 } else { 0 }
                 + if self.max_date.is_some() { 4 } else { 0 }
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb08f922a);
             w.put_u32(
@@ -19742,7 +19742,7 @@ pub mod messages {
                     | if self.min_date.is_some() { 1 << 2 } else { 0 }
                     | if self.max_date.is_some() { 1 << 3 } else { 0 },
             );
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.max_id);
             if let Some(v) = &self.min_date {
                 w.put_i32(*v);
@@ -19755,13 +19755,13 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for DeleteHistory<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb08f922a, "messages.deleteHistory")?;
             let flags = r.read_flags(0x0000000f, "messages.deleteHistory")?;
             let just_clear = flags & (1 << 0) != 0;
             let revoke = flags & (1 << 1) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let run = r.read_slice(
                 4 + if flags & (1 << 2) != 0 { 4 } else { 0 }
                     + if flags & (1 << 3) != 0 { 4 } else { 0 },
@@ -19820,7 +19820,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe58e95d2);
             w.put_u32(if self.revoke { 1 << 0 } else { 0 });
@@ -19830,7 +19830,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for DeleteMessages<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe58e95d2, "messages.deleteMessages")?;
             let flags = r.read_flags(0x00000001, "messages.deleteMessages")?;
@@ -19867,7 +19867,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x05a954c0);
@@ -19878,7 +19878,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReceivedMessages {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x05a954c0, "messages.receivedMessages")?;
             let max_id = r.read_i32()?;
@@ -19920,11 +19920,11 @@ pub mod messages {
                 + if self.top_msg_id.is_some() { 4 } else { 0 }
                 + self.action.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x58943ee2);
             w.put_u32(if self.top_msg_id.is_some() { 1 << 0 } else { 0 });
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(v) = &self.top_msg_id {
                 w.put_i32(*v);
             }
@@ -19934,11 +19934,11 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SetTyping<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x58943ee2, "messages.setTyping")?;
             let flags = r.read_flags(0x00000001, "messages.setTyping")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let top_msg_id = if flags & (1 << 0) != 0 {
                 Some(r.read_i32()?)
             } else {
@@ -20046,7 +20046,7 @@ pub mod messages {
                 + self.suggested_post.as_ref().map_or(0, |v| v.encoded_len())
                 + self.rich_message.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xfef48f62);
             w.put_u32(
@@ -20106,14 +20106,14 @@ pub mod messages {
                         0
                     },
             );
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(v) = &self.reply_to {
-                v.encode(w);
+                v.encode_inline(w);
             }
             self.message.encode(w);
             w.put_i64(self.random_id);
             if let Some(v) = &self.reply_markup {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.entities {
                 v.encode(w);
@@ -20125,10 +20125,10 @@ pub mod messages {
                 w.put_i32(*v);
             }
             if let Some(v) = &self.send_as {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.quick_reply_shortcut {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.effect {
                 w.put_i64(*v);
@@ -20137,17 +20137,17 @@ pub mod messages {
                 w.put_i64(*v);
             }
             if let Some(v) = &self.suggested_post {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.rich_message {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SendMessage<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfef48f62, "messages.sendMessage")?;
             let flags = r.read_flags(0x01efe4ef, "messages.sendMessage")?;
@@ -20159,16 +20159,16 @@ pub mod messages {
             let update_stickersets_order = flags & (1 << 15) != 0;
             let invert_media = flags & (1 << 16) != 0;
             let allow_paid_floodskip = flags & (1 << 19) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let reply_to = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputReplyTo::decode_inline(r)?)
             } else {
                 None
             };
             let message = zerotl::Decode::decode(r)?;
             let random_id = r.read_i64()?;
             let reply_markup = if flags & (1 << 2) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::ReplyMarkup::decode_inline(r)?)
             } else {
                 None
             };
@@ -20195,12 +20195,12 @@ pub mod messages {
                 None
             };
             let send_as = if flags & (1 << 13) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputPeer::decode_inline(r)?)
             } else {
                 None
             };
             let quick_reply_shortcut = if flags & (1 << 17) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputQuickReplyShortcut::decode_inline(r)?)
             } else {
                 None
             };
@@ -20222,12 +20222,12 @@ pub mod messages {
                 None
             };
             let suggested_post = if flags & (1 << 22) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::SuggestedPost::decode_inline(r)?)
             } else {
                 None
             };
             let rich_message = if flags & (1 << 23) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputRichMessage::decode_inline(r)?)
             } else {
                 None
             };
@@ -20349,7 +20349,7 @@ pub mod messages {
                 }
                 + self.suggested_post.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0330e77f);
             w.put_u32(
@@ -20403,15 +20403,15 @@ pub mod messages {
                         0
                     },
             );
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(v) = &self.reply_to {
-                v.encode(w);
+                v.encode_inline(w);
             }
             self.media.encode(w);
             self.message.encode(w);
             w.put_i64(self.random_id);
             if let Some(v) = &self.reply_markup {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.entities {
                 v.encode(w);
@@ -20423,10 +20423,10 @@ pub mod messages {
                 w.put_i32(*v);
             }
             if let Some(v) = &self.send_as {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.quick_reply_shortcut {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.effect {
                 w.put_i64(*v);
@@ -20435,14 +20435,14 @@ pub mod messages {
                 w.put_i64(*v);
             }
             if let Some(v) = &self.suggested_post {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SendMedia<'a> {
         const MIN_SIZE: usize = 28;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0330e77f, "messages.sendMedia")?;
             let flags = r.read_flags(0x016fe4ed, "messages.sendMedia")?;
@@ -20453,9 +20453,9 @@ pub mod messages {
             let update_stickersets_order = flags & (1 << 15) != 0;
             let invert_media = flags & (1 << 16) != 0;
             let allow_paid_floodskip = flags & (1 << 19) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let reply_to = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputReplyTo::decode_inline(r)?)
             } else {
                 None
             };
@@ -20463,7 +20463,7 @@ pub mod messages {
             let message = zerotl::Decode::decode(r)?;
             let random_id = r.read_i64()?;
             let reply_markup = if flags & (1 << 2) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::ReplyMarkup::decode_inline(r)?)
             } else {
                 None
             };
@@ -20490,12 +20490,12 @@ pub mod messages {
                 None
             };
             let send_as = if flags & (1 << 13) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputPeer::decode_inline(r)?)
             } else {
                 None
             };
             let quick_reply_shortcut = if flags & (1 << 17) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputQuickReplyShortcut::decode_inline(r)?)
             } else {
                 None
             };
@@ -20517,7 +20517,7 @@ pub mod messages {
                 None
             };
             let suggested_post = if flags & (1 << 22) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::SuggestedPost::decode_inline(r)?)
             } else {
                 None
             };
@@ -20641,7 +20641,7 @@ pub mod messages {
                 }
                 + self.suggested_post.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x13704a7c);
             w.put_u32(
@@ -20692,15 +20692,15 @@ pub mod messages {
                         0
                     },
             );
-            self.from_peer.encode(w);
+            self.from_peer.encode_inline(w);
             self.id.encode(w);
             self.random_id.encode(w);
-            self.to_peer.encode(w);
+            self.to_peer.encode_inline(w);
             if let Some(v) = &self.top_msg_id {
                 w.put_i32(*v);
             }
             if let Some(v) = &self.reply_to {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.schedule_date {
                 w.put_i32(*v);
@@ -20709,10 +20709,10 @@ pub mod messages {
                 w.put_i32(*v);
             }
             if let Some(v) = &self.send_as {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.quick_reply_shortcut {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.effect {
                 w.put_i64(*v);
@@ -20724,14 +20724,14 @@ pub mod messages {
                 w.put_i64(*v);
             }
             if let Some(v) = &self.suggested_post {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ForwardMessages<'a> {
         const MIN_SIZE: usize = 32;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x13704a7c, "messages.forwardMessages")?;
             let flags = r.read_flags(0x03fe7f60, "messages.forwardMessages")?;
@@ -20743,17 +20743,17 @@ pub mod messages {
             let noforwards = flags & (1 << 14) != 0;
             let allow_paid_floodskip = flags & (1 << 19) != 0;
             let from_ephemeral = flags & (1 << 25) != 0;
-            let from_peer = zerotl::Decode::decode(r)?;
+            let from_peer = enums::InputPeer::decode_inline(r)?;
             let id = zerotl::Decode::decode(r)?;
             let random_id = zerotl::Decode::decode(r)?;
-            let to_peer = zerotl::Decode::decode(r)?;
+            let to_peer = enums::InputPeer::decode_inline(r)?;
             let top_msg_id = if flags & (1 << 9) != 0 {
                 Some(r.read_i32()?)
             } else {
                 None
             };
             let reply_to = if flags & (1 << 22) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputReplyTo::decode_inline(r)?)
             } else {
                 None
             };
@@ -20775,12 +20775,12 @@ pub mod messages {
                 None
             };
             let send_as = if flags & (1 << 13) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputPeer::decode_inline(r)?)
             } else {
                 None
             };
             let quick_reply_shortcut = if flags & (1 << 17) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputQuickReplyShortcut::decode_inline(r)?)
             } else {
                 None
             };
@@ -20810,7 +20810,7 @@ pub mod messages {
                 None
             };
             let suggested_post = if flags & (1 << 23) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::SuggestedPost::decode_inline(r)?)
             } else {
                 None
             };
@@ -20868,19 +20868,19 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xcf1592db);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ReportSpam<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcf1592db, "messages.reportSpam")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             Ok(Self { peer })
         }
     }
@@ -20912,19 +20912,19 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xefd9a6a2);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetPeerSettings<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xefd9a6a2, "messages.getPeerSettings")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             Ok(Self { peer })
         }
     }
@@ -20965,10 +20965,10 @@ pub mod messages {
                 + self.option.encoded_len()
                 + self.message.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xfc78af9b);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.id.encode(w);
             self.option.encode(w);
             self.message.encode(w);
@@ -20977,10 +20977,10 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for Report<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfc78af9b, "messages.report")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let id = zerotl::Decode::decode(r)?;
             let option = zerotl::Decode::decode(r)?;
             let message = zerotl::Decode::decode(r)?;
@@ -21020,7 +21020,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x49e9528f);
             self.id.encode(w);
@@ -21029,7 +21029,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetChats<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x49e9528f, "messages.getChats")?;
             let id = zerotl::Decode::decode(r)?;
@@ -21064,7 +21064,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xaeb00b34);
@@ -21075,7 +21075,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetFullChat {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xaeb00b34, "messages.getFullChat")?;
             let chat_id = r.read_i64()?;
@@ -21112,7 +21112,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.title.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x73783ffd);
@@ -21124,7 +21124,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for EditChatTitle<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x73783ffd, "messages.editChatTitle")?;
             let chat_id = r.read_i64()?;
@@ -21162,23 +21162,23 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.photo.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x35ddd674);
                 zerotl::fixed::put_i64_at(run, 4, self.chat_id);
             }
-            self.photo.encode(w);
+            self.photo.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for EditChatPhoto<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x35ddd674, "messages.editChatPhoto")?;
             let chat_id = r.read_i64()?;
-            let photo = zerotl::Decode::decode(r)?;
+            let photo = enums::InputChatPhoto::decode_inline(r)?;
             Ok(Self { chat_id, photo })
         }
     }
@@ -21214,24 +21214,24 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.user_id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xcbc6d107);
                 zerotl::fixed::put_i64_at(run, 4, self.chat_id);
             }
-            self.user_id.encode(w);
+            self.user_id.encode_inline(w);
             w.put_i32(self.fwd_limit);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for AddChatUser<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcbc6d107, "messages.addChatUser")?;
             let chat_id = r.read_i64()?;
-            let user_id = zerotl::Decode::decode(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
             let fwd_limit = r.read_i32()?;
             Ok(Self {
                 chat_id,
@@ -21272,24 +21272,24 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.user_id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa2185cab);
             w.put_u32(if self.revoke_history { 1 << 0 } else { 0 });
             w.put_i64(self.chat_id);
-            self.user_id.encode(w);
+            self.user_id.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for DeleteChatUser<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa2185cab, "messages.deleteChatUser")?;
             let flags = r.read_flags(0x00000001, "messages.deleteChatUser")?;
             let revoke_history = flags & (1 << 0) != 0;
             let chat_id = r.read_i64()?;
-            let user_id = zerotl::Decode::decode(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
             Ok(Self {
                 revoke_history,
                 chat_id,
@@ -21332,7 +21332,7 @@ pub mod messages {
                 + self.title.encoded_len()
                 + if self.ttl_period.is_some() { 4 } else { 0 }
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x92ceddd4);
             w.put_u32(if self.ttl_period.is_some() { 1 << 0 } else { 0 });
@@ -21346,7 +21346,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for CreateChat<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x92ceddd4, "messages.createChat")?;
             let flags = r.read_flags(0x00000001, "messages.createChat")?;
@@ -21394,7 +21394,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x26cf8950);
@@ -21406,7 +21406,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetDhConfig {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x26cf8950, "messages.getDhConfig")?;
             let run = r.read_array::<8>()?;
@@ -21450,10 +21450,10 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.user_id.encoded_len() + self.g_a.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf64daf43);
-            self.user_id.encode(w);
+            self.user_id.encode_inline(w);
             w.put_i32(self.random_id);
             self.g_a.encode(w);
         }
@@ -21461,10 +21461,10 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for RequestEncryption<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf64daf43, "messages.requestEncryption")?;
-            let user_id = zerotl::Decode::decode(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
             let random_id = r.read_i32()?;
             let g_a = zerotl::Decode::decode(r)?;
             Ok(Self {
@@ -21506,10 +21506,10 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len() + self.g_b.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3dbc0415);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.g_b.encode(w);
             w.put_i64(self.key_fingerprint);
         }
@@ -21517,7 +21517,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for AcceptEncryption<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3dbc0415, "messages.acceptEncryption")?;
             let peer = zerotl::Decode::decode_validated(r)?;
@@ -21560,7 +21560,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf393aea0);
             w.put_u32(if self.delete_history { 1 << 0 } else { 0 });
@@ -21570,7 +21570,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for DiscardEncryption {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf393aea0, "messages.discardEncryption")?;
             let flags = r.read_flags(0x00000001, "messages.discardEncryption")?;
@@ -21612,17 +21612,17 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x791451ed);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.typing.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SetEncryptedTyping {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x791451ed, "messages.setEncryptedTyping")?;
             let peer = zerotl::Decode::decode_validated(r)?;
@@ -21660,17 +21660,17 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7f4b690a);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.max_date);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ReadEncryptedHistory {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7f4b690a, "messages.readEncryptedHistory")?;
             let peer = zerotl::Decode::decode_validated(r)?;
@@ -21712,11 +21712,11 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.peer.encoded_len() + self.data.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x44fa7a15);
             w.put_u32(if self.silent { 1 << 0 } else { 0 });
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i64(self.random_id);
             self.data.encode(w);
         }
@@ -21724,7 +21724,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SendEncrypted<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x44fa7a15, "messages.sendEncrypted")?;
             let flags = r.read_flags(0x00000001, "messages.sendEncrypted")?;
@@ -21776,20 +21776,20 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.peer.encoded_len() + self.data.encoded_len() + self.file.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5559481d);
             w.put_u32(if self.silent { 1 << 0 } else { 0 });
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i64(self.random_id);
             self.data.encode(w);
-            self.file.encode(w);
+            self.file.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SendEncryptedFile<'a> {
         const MIN_SIZE: usize = 28;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5559481d, "messages.sendEncryptedFile")?;
             let flags = r.read_flags(0x00000001, "messages.sendEncryptedFile")?;
@@ -21797,7 +21797,7 @@ pub mod messages {
             let peer = zerotl::Decode::decode_validated(r)?;
             let random_id = r.read_i64()?;
             let data = zerotl::Decode::decode(r)?;
-            let file = zerotl::Decode::decode(r)?;
+            let file = enums::InputEncryptedFile::decode_inline(r)?;
             Ok(Self {
                 silent,
                 peer,
@@ -21839,10 +21839,10 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len() + self.data.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x32d439a4);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i64(self.random_id);
             self.data.encode(w);
         }
@@ -21850,7 +21850,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SendEncryptedService<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x32d439a4, "messages.sendEncryptedService")?;
             let peer = zerotl::Decode::decode_validated(r)?;
@@ -21891,7 +21891,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x55a5bb66);
@@ -21902,7 +21902,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReceivedQueue {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x55a5bb66, "messages.receivedQueue")?;
             let max_qts = r.read_i32()?;
@@ -21937,16 +21937,16 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4b0c8c0f);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ReportEncryptedSpam {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4b0c8c0f, "messages.reportEncryptedSpam")?;
             let peer = zerotl::Decode::decode_validated(r)?;
@@ -21981,7 +21981,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x36a73f77);
             self.id.encode(w);
@@ -21990,7 +21990,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReadMessageContents<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x36a73f77, "messages.readMessageContents")?;
             let id = zerotl::Decode::decode(r)?;
@@ -22027,7 +22027,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.emoticon.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd5a5d3a1);
             self.emoticon.encode(w);
@@ -22037,7 +22037,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetStickers<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd5a5d3a1, "messages.getStickers")?;
             let emoticon = zerotl::Decode::decode(r)?;
@@ -22073,7 +22073,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xb8a0a1a8);
@@ -22084,7 +22084,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetAllStickers {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb8a0a1a8, "messages.getAllStickers")?;
             let hash = r.read_i64()?;
@@ -22123,7 +22123,7 @@ pub mod messages {
                 + self.message.encoded_len()
                 + self.entities.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x570d6f6f);
             w.put_u32(if self.entities.is_some() { 1 << 3 } else { 0 });
@@ -22136,7 +22136,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetWebPagePreview<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x570d6f6f, "messages.getWebPagePreview")?;
             let flags = r.read_flags(0x00000008, "messages.getWebPagePreview")?;
@@ -22197,7 +22197,7 @@ pub mod messages {
                     .as_ref()
                     .map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa455de90);
             w.put_u32(
@@ -22223,7 +22223,7 @@ pub mod messages {
                         0
                     },
             );
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(v) = &self.expire_date {
                 w.put_i32(*v);
             }
@@ -22234,20 +22234,20 @@ pub mod messages {
                 v.encode(w);
             }
             if let Some(v) = &self.subscription_pricing {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ExportChatInvite<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa455de90, "messages.exportChatInvite")?;
             let flags = r.read_flags(0x0000003f, "messages.exportChatInvite")?;
             let legacy_revoke_permanent = flags & (1 << 2) != 0;
             let request_needed = flags & (1 << 3) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let run = r.read_slice(
                 if flags & (1 << 0) != 0 { 4 } else { 0 }
                     + if flags & (1 << 1) != 0 { 4 } else { 0 },
@@ -22314,7 +22314,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.hash.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3eadb1bb);
             self.hash.encode(w);
@@ -22323,7 +22323,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for CheckChatInvite<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3eadb1bb, "messages.checkChatInvite")?;
             let hash = zerotl::Decode::decode(r)?;
@@ -22358,7 +22358,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.hash.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xde91436e);
             self.hash.encode(w);
@@ -22367,7 +22367,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ImportChatInvite<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xde91436e, "messages.importChatInvite")?;
             let hash = zerotl::Decode::decode(r)?;
@@ -22404,7 +22404,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.stickerset.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc8a0ec74);
             self.stickerset.encode(w);
@@ -22414,7 +22414,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetStickerSet<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc8a0ec74, "messages.getStickerSet")?;
             let stickerset = zerotl::Decode::decode(r)?;
@@ -22452,7 +22452,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.stickerset.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc78fe460);
             self.stickerset.encode(w);
@@ -22462,7 +22462,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for InstallStickerSet<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc78fe460, "messages.installStickerSet")?;
             let stickerset = zerotl::Decode::decode(r)?;
@@ -22501,7 +22501,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.stickerset.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf96e55de);
             self.stickerset.encode(w);
@@ -22510,7 +22510,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for UninstallStickerSet<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf96e55de, "messages.uninstallStickerSet")?;
             let stickerset = zerotl::Decode::decode(r)?;
@@ -22554,11 +22554,11 @@ pub mod messages {
                 + self.peer.encoded_len()
                 + self.start_param.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe6df7378);
-            self.bot.encode(w);
-            self.peer.encode(w);
+            self.bot.encode_inline(w);
+            self.peer.encode_inline(w);
             w.put_i64(self.random_id);
             self.start_param.encode(w);
         }
@@ -22566,11 +22566,11 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for StartBot<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe6df7378, "messages.startBot")?;
-            let bot = zerotl::Decode::decode(r)?;
-            let peer = zerotl::Decode::decode(r)?;
+            let bot = enums::InputUser::decode_inline(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let random_id = r.read_i64()?;
             let start_param = zerotl::Decode::decode(r)?;
             Ok(Self {
@@ -22613,10 +22613,10 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5784d3e1);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.id.encode(w);
             self.increment.encode(w);
         }
@@ -22624,10 +22624,10 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetMessagesViews<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5784d3e1, "messages.getMessagesViews")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let id = zerotl::Decode::decode(r)?;
             let increment = zerotl::Decode::decode(r)?;
             Ok(Self {
@@ -22669,24 +22669,24 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.user_id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xa85bd1c2);
                 zerotl::fixed::put_i64_at(run, 4, self.chat_id);
             }
-            self.user_id.encode(w);
+            self.user_id.encode_inline(w);
             self.is_admin.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for EditChatAdmin<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa85bd1c2, "messages.editChatAdmin")?;
             let chat_id = r.read_i64()?;
-            let user_id = zerotl::Decode::decode(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
             let is_admin = zerotl::Decode::decode(r)?;
             Ok(Self {
                 chat_id,
@@ -22723,7 +22723,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xa2875319);
@@ -22734,7 +22734,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for MigrateChat {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa2875319, "messages.migrateChat")?;
             let chat_id = r.read_i64()?;
@@ -22798,7 +22798,7 @@ pub mod messages {
                 + self.filter.encoded_len()
                 + self.offset_peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x6126a43c);
             w.put_u32(
@@ -22812,7 +22812,7 @@ pub mod messages {
                 w.put_i32(*v);
             }
             if let Some(v) = &self.community {
-                v.encode(w);
+                v.encode_inline(w);
             }
             self.q.encode(w);
             self.filter.encode(w);
@@ -22821,7 +22821,7 @@ pub mod messages {
                 zerotl::fixed::put_i32_at(run, 4, self.max_date);
                 zerotl::fixed::put_i32_at(run, 8, self.offset_rate);
             }
-            self.offset_peer.encode(w);
+            self.offset_peer.encode_inline(w);
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_i32_at(run, 0, self.offset_id);
                 zerotl::fixed::put_i32_at(run, 4, self.limit);
@@ -22831,7 +22831,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SearchGlobal<'a> {
         const MIN_SIZE: usize = 40;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6126a43c, "messages.searchGlobal")?;
             let flags = r.read_flags(0x0000001f, "messages.searchGlobal")?;
@@ -22844,7 +22844,7 @@ pub mod messages {
                 None
             };
             let community = if flags & (1 << 4) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputChannel::decode_inline(r)?)
             } else {
                 None
             };
@@ -22854,7 +22854,7 @@ pub mod messages {
             let min_date = zerotl::fixed::i32_at(run, 0);
             let max_date = zerotl::fixed::i32_at(run, 4);
             let offset_rate = zerotl::fixed::i32_at(run, 8);
-            let offset_peer = zerotl::Decode::decode(r)?;
+            let offset_peer = enums::InputPeer::decode_inline(r)?;
             let run = r.read_array::<8>()?;
             let offset_id = zerotl::fixed::i32_at(run, 0);
             let limit = zerotl::fixed::i32_at(run, 4);
@@ -22907,7 +22907,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.order.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x78337739);
             w.put_u32(if self.masks { 1 << 0 } else { 0 } | if self.emojis { 1 << 1 } else { 0 });
@@ -22917,7 +22917,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReorderStickerSets<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x78337739, "messages.reorderStickerSets")?;
             let flags = r.read_flags(0x00000003, "messages.reorderStickerSets")?;
@@ -22963,7 +22963,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.sha256.encoded_len() + self.mime_type.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb1f2061f);
             self.sha256.encode(w);
@@ -22974,7 +22974,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetDocumentByHash<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb1f2061f, "messages.getDocumentByHash")?;
             let sha256 = zerotl::Decode::decode(r)?;
@@ -23015,7 +23015,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x5cf09635);
@@ -23026,7 +23026,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetSavedGifs {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5cf09635, "messages.getSavedGifs")?;
             let hash = r.read_i64()?;
@@ -23063,20 +23063,20 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x327a30cb);
-            self.id.encode(w);
+            self.id.encode_inline(w);
             self.unsave.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SaveGif<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x327a30cb, "messages.saveGif")?;
-            let id = zerotl::Decode::decode(r)?;
+            let id = enums::InputDocument::decode_inline(r)?;
             let unsave = zerotl::Decode::decode(r)?;
             Ok(Self { id, unsave })
         }
@@ -23122,14 +23122,14 @@ pub mod messages {
                 + self.query.encoded_len()
                 + self.offset.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x514e999d);
             w.put_u32(if self.geo_point.is_some() { 1 << 0 } else { 0 });
-            self.bot.encode(w);
-            self.peer.encode(w);
+            self.bot.encode_inline(w);
+            self.peer.encode_inline(w);
             if let Some(v) = &self.geo_point {
-                v.encode(w);
+                v.encode_inline(w);
             }
             self.query.encode(w);
             self.offset.encode(w);
@@ -23138,12 +23138,12 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetInlineBotResults<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x514e999d, "messages.getInlineBotResults")?;
             let flags = r.read_flags(0x00000001, "messages.getInlineBotResults")?;
-            let bot = zerotl::Decode::decode(r)?;
-            let peer = zerotl::Decode::decode(r)?;
+            let bot = enums::InputUser::decode_inline(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let geo_point = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode_validated(r)?)
             } else {
@@ -23206,7 +23206,7 @@ pub mod messages {
                 + self.switch_pm.as_ref().map_or(0, |v| v.encoded_len())
                 + self.switch_webview.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xbb12a419);
             w.put_u32(
@@ -23231,17 +23231,17 @@ pub mod messages {
                 v.encode(w);
             }
             if let Some(v) = &self.switch_pm {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.switch_webview {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SetInlineBotResults<'a> {
         const MIN_SIZE: usize = 28;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbb12a419, "messages.setInlineBotResults")?;
             let flags = r.read_flags(0x0000001f, "messages.setInlineBotResults")?;
@@ -23256,12 +23256,12 @@ pub mod messages {
                 None
             };
             let switch_pm = if flags & (1 << 3) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InlineBotSwitchPm::decode_inline(r)?)
             } else {
                 None
             };
             let switch_webview = if flags & (1 << 4) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InlineBotWebView::decode_inline(r)?)
             } else {
                 None
             };
@@ -23343,7 +23343,7 @@ pub mod messages {
                     0
                 }
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc0cf7646);
             w.put_u32(
@@ -23369,9 +23369,9 @@ pub mod messages {
                         0
                     },
             );
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(v) = &self.reply_to {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(run) = w.run(16) {
                 zerotl::fixed::put_i64_at(run, 0, self.random_id);
@@ -23382,10 +23382,10 @@ pub mod messages {
                 w.put_i32(*v);
             }
             if let Some(v) = &self.send_as {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.quick_reply_shortcut {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.allow_paid_stars {
                 w.put_i64(*v);
@@ -23395,7 +23395,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SendInlineBotResult<'a> {
         const MIN_SIZE: usize = 32;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc0cf7646, "messages.sendInlineBotResult")?;
             let flags = r.read_flags(0x00222ce1, "messages.sendInlineBotResult")?;
@@ -23403,9 +23403,9 @@ pub mod messages {
             let background = flags & (1 << 6) != 0;
             let clear_draft = flags & (1 << 7) != 0;
             let hide_via = flags & (1 << 11) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let reply_to = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputReplyTo::decode_inline(r)?)
             } else {
                 None
             };
@@ -23419,12 +23419,12 @@ pub mod messages {
                 None
             };
             let send_as = if flags & (1 << 13) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputPeer::decode_inline(r)?)
             } else {
                 None
             };
             let quick_reply_shortcut = if flags & (1 << 17) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputQuickReplyShortcut::decode_inline(r)?)
             } else {
                 None
             };
@@ -23480,20 +23480,20 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xfda68d36);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.id);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetMessageEditData<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfda68d36, "messages.getMessageEditData")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let id = r.read_i32()?;
             Ok(Self { peer, id })
         }
@@ -23565,7 +23565,7 @@ pub mod messages {
                 }
                 + self.rich_message.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb106e66c);
             w.put_u32(
@@ -23600,7 +23600,7 @@ pub mod messages {
                         0
                     },
             );
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.id);
             if let Some(v) = &self.message {
                 v.encode(w);
@@ -23609,7 +23609,7 @@ pub mod messages {
                 v.encode(w);
             }
             if let Some(v) = &self.reply_markup {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.entities {
                 v.encode(w);
@@ -23624,20 +23624,20 @@ pub mod messages {
                 w.put_i32(*v);
             }
             if let Some(v) = &self.rich_message {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for EditMessage<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb106e66c, "messages.editMessage")?;
             let flags = r.read_flags(0x0087c80e, "messages.editMessage")?;
             let no_webpage = flags & (1 << 1) != 0;
             let invert_media = flags & (1 << 16) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let id = r.read_i32()?;
             let message = if flags & (1 << 11) != 0 {
                 Some(zerotl::Decode::decode(r)?)
@@ -23650,7 +23650,7 @@ pub mod messages {
                 None
             };
             let reply_markup = if flags & (1 << 2) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::ReplyMarkup::decode_inline(r)?)
             } else {
                 None
             };
@@ -23681,7 +23681,7 @@ pub mod messages {
                 None
             };
             let rich_message = if flags & (1 << 23) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputRichMessage::decode_inline(r)?)
             } else {
                 None
             };
@@ -23749,7 +23749,7 @@ pub mod messages {
                 + self.entities.as_ref().map_or(0, |v| v.encoded_len())
                 + self.rich_message.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa423bb51);
             w.put_u32(
@@ -23769,7 +23769,7 @@ pub mod messages {
                         0
                     },
             );
-            self.id.encode(w);
+            self.id.encode_inline(w);
             if let Some(v) = &self.message {
                 v.encode(w);
             }
@@ -23777,20 +23777,20 @@ pub mod messages {
                 v.encode(w);
             }
             if let Some(v) = &self.reply_markup {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.entities {
                 v.encode(w);
             }
             if let Some(v) = &self.rich_message {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for EditInlineBotMessage<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa423bb51, "messages.editInlineBotMessage")?;
             let flags = r.read_flags(0x0081480e, "messages.editInlineBotMessage")?;
@@ -23808,7 +23808,7 @@ pub mod messages {
                 None
             };
             let reply_markup = if flags & (1 << 2) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::ReplyMarkup::decode_inline(r)?)
             } else {
                 None
             };
@@ -23818,7 +23818,7 @@ pub mod messages {
                 None
             };
             let rich_message = if flags & (1 << 23) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputRichMessage::decode_inline(r)?)
             } else {
                 None
             };
@@ -23873,7 +23873,7 @@ pub mod messages {
                 + self.data.as_ref().map_or(0, |v| v.encoded_len())
                 + self.password.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9342ca07);
             w.put_u32(
@@ -23881,25 +23881,25 @@ pub mod messages {
                     | if self.data.is_some() { 1 << 0 } else { 0 }
                     | if self.password.is_some() { 1 << 2 } else { 0 },
             );
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.msg_id);
             if let Some(v) = &self.data {
                 v.encode(w);
             }
             if let Some(v) = &self.password {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetBotCallbackAnswer<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9342ca07, "messages.getBotCallbackAnswer")?;
             let flags = r.read_flags(0x00000007, "messages.getBotCallbackAnswer")?;
             let game = flags & (1 << 1) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let msg_id = r.read_i32()?;
             let data = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
@@ -23907,7 +23907,7 @@ pub mod messages {
                 None
             };
             let password = if flags & (1 << 2) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputCheckPasswordSrp::decode_inline(r)?)
             } else {
                 None
             };
@@ -23958,7 +23958,7 @@ pub mod messages {
                 + self.message.as_ref().map_or(0, |v| v.encoded_len())
                 + self.url.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd58f130a);
             w.put_u32(
@@ -23979,7 +23979,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SetBotCallbackAnswer<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd58f130a, "messages.setBotCallbackAnswer")?;
             let flags = r.read_flags(0x00000007, "messages.setBotCallbackAnswer")?;
@@ -24033,7 +24033,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peers.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe470bcfd);
             self.peers.encode(w);
@@ -24042,7 +24042,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetPeerDialogs<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe470bcfd, "messages.getPeerDialogs")?;
             let peers = zerotl::Decode::decode(r)?;
@@ -24103,7 +24103,7 @@ pub mod messages {
                 + self.suggested_post.as_ref().map_or(0, |v| v.encoded_len())
                 + self.rich_message.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xad0fa15c);
             w.put_u32(
@@ -24125,9 +24125,9 @@ pub mod messages {
                     },
             );
             if let Some(v) = &self.reply_to {
-                v.encode(w);
+                v.encode_inline(w);
             }
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.message.encode(w);
             if let Some(v) = &self.entities {
                 v.encode(w);
@@ -24139,28 +24139,28 @@ pub mod messages {
                 w.put_i64(*v);
             }
             if let Some(v) = &self.suggested_post {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.rich_message {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SaveDraft<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xad0fa15c, "messages.saveDraft")?;
             let flags = r.read_flags(0x000003fa, "messages.saveDraft")?;
             let no_webpage = flags & (1 << 1) != 0;
             let invert_media = flags & (1 << 6) != 0;
             let reply_to = if flags & (1 << 4) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputReplyTo::decode_inline(r)?)
             } else {
                 None
             };
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let message = zerotl::Decode::decode(r)?;
             let entities = if flags & (1 << 3) != 0 {
                 Some(zerotl::Decode::decode(r)?)
@@ -24178,12 +24178,12 @@ pub mod messages {
                 None
             };
             let suggested_post = if flags & (1 << 8) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::SuggestedPost::decode_inline(r)?)
             } else {
                 None
             };
             let rich_message = if flags & (1 << 9) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputRichMessage::decode_inline(r)?)
             } else {
                 None
             };
@@ -24226,7 +24226,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x6a3f8d65);
         }
@@ -24234,7 +24234,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetAllDrafts {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6a3f8d65, "messages.getAllDrafts")?;
             Ok(Self)
@@ -24268,7 +24268,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x64780b14);
@@ -24279,7 +24279,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetFeaturedStickers {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x64780b14, "messages.getFeaturedStickers")?;
             let hash = r.read_i64()?;
@@ -24314,7 +24314,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5b118126);
             self.id.encode(w);
@@ -24323,7 +24323,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReadFeaturedStickers<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5b118126, "messages.readFeaturedStickers")?;
             let id = zerotl::Decode::decode(r)?;
@@ -24360,7 +24360,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9da9403b);
             w.put_u32(if self.attached { 1 << 0 } else { 0 });
@@ -24370,7 +24370,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetRecentStickers {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9da9403b, "messages.getRecentStickers")?;
             let flags = r.read_flags(0x00000001, "messages.getRecentStickers")?;
@@ -24411,23 +24411,23 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x392718f8);
             w.put_u32(if self.attached { 1 << 0 } else { 0 });
-            self.id.encode(w);
+            self.id.encode_inline(w);
             self.unsave.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SaveRecentSticker<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x392718f8, "messages.saveRecentSticker")?;
             let flags = r.read_flags(0x00000001, "messages.saveRecentSticker")?;
             let attached = flags & (1 << 0) != 0;
-            let id = zerotl::Decode::decode(r)?;
+            let id = enums::InputDocument::decode_inline(r)?;
             let unsave = zerotl::Decode::decode(r)?;
             Ok(Self {
                 attached,
@@ -24464,7 +24464,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8999602d);
             w.put_u32(if self.attached { 1 << 0 } else { 0 });
@@ -24473,7 +24473,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ClearRecentStickers {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8999602d, "messages.clearRecentStickers")?;
             let flags = r.read_flags(0x00000001, "messages.clearRecentStickers")?;
@@ -24515,7 +24515,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 16
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x57f17692);
             w.put_u32(if self.masks { 1 << 0 } else { 0 } | if self.emojis { 1 << 1 } else { 0 });
@@ -24528,7 +24528,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetArchivedStickers {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x57f17692, "messages.getArchivedStickers")?;
             let flags = r.read_flags(0x00000003, "messages.getArchivedStickers")?;
@@ -24573,7 +24573,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x640f82b8);
@@ -24584,7 +24584,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetMaskStickers {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x640f82b8, "messages.getMaskStickers")?;
             let hash = r.read_i64()?;
@@ -24619,19 +24619,19 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.media.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xcc5b67cc);
-            self.media.encode(w);
+            self.media.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetAttachedStickers<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcc5b67cc, "messages.getAttachedStickers")?;
-            let media = zerotl::Decode::decode(r)?;
+            let media = enums::InputStickeredMedia::decode_inline(r)?;
             Ok(Self { media })
         }
     }
@@ -24673,30 +24673,30 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.peer.encoded_len() + self.user_id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8ef8ecc0);
             w.put_u32(
                 if self.edit_message { 1 << 0 } else { 0 } | if self.force { 1 << 1 } else { 0 },
             );
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.id);
-            self.user_id.encode(w);
+            self.user_id.encode_inline(w);
             w.put_i32(self.score);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SetGameScore<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8ef8ecc0, "messages.setGameScore")?;
             let flags = r.read_flags(0x00000003, "messages.setGameScore")?;
             let edit_message = flags & (1 << 0) != 0;
             let force = flags & (1 << 1) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let id = r.read_i32()?;
-            let user_id = zerotl::Decode::decode(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
             let score = r.read_i32()?;
             Ok(Self {
                 edit_message,
@@ -24744,28 +24744,28 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.id.encoded_len() + self.user_id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x15ad9f64);
             w.put_u32(
                 if self.edit_message { 1 << 0 } else { 0 } | if self.force { 1 << 1 } else { 0 },
             );
-            self.id.encode(w);
-            self.user_id.encode(w);
+            self.id.encode_inline(w);
+            self.user_id.encode_inline(w);
             w.put_i32(self.score);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SetInlineGameScore<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x15ad9f64, "messages.setInlineGameScore")?;
             let flags = r.read_flags(0x00000003, "messages.setInlineGameScore")?;
             let edit_message = flags & (1 << 0) != 0;
             let force = flags & (1 << 1) != 0;
             let id = zerotl::Decode::decode_validated(r)?;
-            let user_id = zerotl::Decode::decode(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
             let score = r.read_i32()?;
             Ok(Self {
                 edit_message,
@@ -24808,23 +24808,23 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.user_id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe822649d);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.id);
-            self.user_id.encode(w);
+            self.user_id.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetGameHighScores<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe822649d, "messages.getGameHighScores")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let id = r.read_i32()?;
-            let user_id = zerotl::Decode::decode(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
             Ok(Self { peer, id, user_id })
         }
     }
@@ -24858,21 +24858,21 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len() + self.user_id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0f635e1b);
-            self.id.encode(w);
-            self.user_id.encode(w);
+            self.id.encode_inline(w);
+            self.user_id.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetInlineGameHighScores<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0f635e1b, "messages.getInlineGameHighScores")?;
             let id = zerotl::Decode::decode_validated(r)?;
-            let user_id = zerotl::Decode::decode(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
             Ok(Self { id, user_id })
         }
     }
@@ -24908,10 +24908,10 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.user_id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe40ca104);
-            self.user_id.encode(w);
+            self.user_id.encode_inline(w);
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_i64_at(run, 0, self.max_id);
                 zerotl::fixed::put_i32_at(run, 8, self.limit);
@@ -24921,10 +24921,10 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetCommonChats<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe40ca104, "messages.getCommonChats")?;
-            let user_id = zerotl::Decode::decode(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
             let run = r.read_array::<12>()?;
             let max_id = zerotl::fixed::i64_at(run, 0);
             let limit = zerotl::fixed::i32_at(run, 8);
@@ -24965,7 +24965,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.url.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8d9692a3);
             self.url.encode(w);
@@ -24975,7 +24975,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetWebPage<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8d9692a3, "messages.getWebPage")?;
             let url = zerotl::Decode::decode(r)?;
@@ -25013,22 +25013,22 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa731e257);
             w.put_u32(if self.pinned { 1 << 0 } else { 0 });
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ToggleDialogPin<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa731e257, "messages.toggleDialogPin")?;
             let flags = r.read_flags(0x00000001, "messages.toggleDialogPin")?;
             let pinned = flags & (1 << 0) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputDialogPeer::decode_inline(r)?;
             Ok(Self { pinned, peer })
         }
     }
@@ -25064,7 +25064,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.order.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3b1adf37);
             w.put_u32(if self.force { 1 << 0 } else { 0 });
@@ -25075,7 +25075,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReorderPinnedDialogs<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3b1adf37, "messages.reorderPinnedDialogs")?;
             let flags = r.read_flags(0x00000001, "messages.reorderPinnedDialogs")?;
@@ -25117,7 +25117,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xd6b94df2);
@@ -25128,7 +25128,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetPinnedDialogs {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd6b94df2, "messages.getPinnedDialogs")?;
             let folder_id = r.read_i32()?;
@@ -25172,7 +25172,7 @@ pub mod messages {
                     .as_ref()
                     .map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe5f672fa);
             w.put_u32(
@@ -25195,7 +25195,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SetBotShippingResults<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe5f672fa, "messages.setBotShippingResults")?;
             let flags = r.read_flags(0x00000003, "messages.setBotShippingResults")?;
@@ -25249,7 +25249,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.error.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x09c2dd95);
             w.put_u32(
@@ -25265,7 +25265,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SetBotPrecheckoutResults<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x09c2dd95, "messages.setBotPrecheckoutResults")?;
             let flags = r.read_flags(0x00000003, "messages.setBotPrecheckoutResults")?;
@@ -25321,7 +25321,7 @@ pub mod messages {
                 + self.peer.encoded_len()
                 + self.media.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x14967978);
             w.put_u32(if self.business_connection_id.is_some() {
@@ -25332,14 +25332,14 @@ pub mod messages {
             if let Some(v) = &self.business_connection_id {
                 v.encode(w);
             }
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.media.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for UploadMedia<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x14967978, "messages.uploadMedia")?;
             let flags = r.read_flags(0x00000001, "messages.uploadMedia")?;
@@ -25348,7 +25348,7 @@ pub mod messages {
             } else {
                 None
             };
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let media = zerotl::Decode::decode(r)?;
             Ok(Self {
                 business_connection_id,
@@ -25389,22 +25389,22 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len() + self.reply_to.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa1405817);
-            self.peer.encode(w);
-            self.reply_to.encode(w);
+            self.peer.encode_inline(w);
+            self.reply_to.encode_inline(w);
             w.put_i64(self.random_id);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SendScreenshotNotification<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa1405817, "messages.sendScreenshotNotification")?;
-            let peer = zerotl::Decode::decode(r)?;
-            let reply_to = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
+            let reply_to = enums::InputReplyTo::decode_inline(r)?;
             let random_id = r.read_i64()?;
             Ok(Self {
                 peer,
@@ -25441,7 +25441,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x04f1aaa9);
@@ -25452,7 +25452,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetFavedStickers {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x04f1aaa9, "messages.getFavedStickers")?;
             let hash = r.read_i64()?;
@@ -25489,20 +25489,20 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb9ffc55b);
-            self.id.encode(w);
+            self.id.encode_inline(w);
             self.unfave.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for FaveSticker<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb9ffc55b, "messages.faveSticker")?;
-            let id = zerotl::Decode::decode(r)?;
+            let id = enums::InputDocument::decode_inline(r)?;
             let unfave = zerotl::Decode::decode(r)?;
             Ok(Self { id, unfave })
         }
@@ -25547,11 +25547,11 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 24 + self.peer.encoded_len() + if self.top_msg_id.is_some() { 4 } else { 0 }
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf107e790);
             w.put_u32(if self.top_msg_id.is_some() { 1 << 0 } else { 0 });
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(v) = &self.top_msg_id {
                 w.put_i32(*v);
             }
@@ -25567,11 +25567,11 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetUnreadMentions<'a> {
         const MIN_SIZE: usize = 32;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf107e790, "messages.getUnreadMentions")?;
             let flags = r.read_flags(0x00000001, "messages.getUnreadMentions")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let run = r.read_slice(20 + if flags & (1 << 0) != 0 { 4 } else { 0 })?;
             let mut run_at = 0;
             let top_msg_id = if flags & (1 << 0) != 0 {
@@ -25631,11 +25631,11 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + if self.top_msg_id.is_some() { 4 } else { 0 }
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x36e5bf4d);
             w.put_u32(if self.top_msg_id.is_some() { 1 << 0 } else { 0 });
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(v) = &self.top_msg_id {
                 w.put_i32(*v);
             }
@@ -25644,11 +25644,11 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReadMentions<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x36e5bf4d, "messages.readMentions")?;
             let flags = r.read_flags(0x00000001, "messages.readMentions")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let top_msg_id = if flags & (1 << 0) != 0 {
                 Some(r.read_i32()?)
             } else {
@@ -25689,10 +25689,10 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x702a40e0);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_i32_at(run, 0, self.limit);
                 zerotl::fixed::put_i64_at(run, 4, self.hash);
@@ -25702,10 +25702,10 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetRecentLocations<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x702a40e0, "messages.getRecentLocations")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let run = r.read_array::<12>()?;
             let limit = zerotl::fixed::i32_at(run, 0);
             let hash = zerotl::fixed::i64_at(run, 4);
@@ -25783,7 +25783,7 @@ pub mod messages {
                     0
                 }
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1bf89d74);
             w.put_u32(
@@ -25821,19 +25821,19 @@ pub mod messages {
                         0
                     },
             );
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(v) = &self.reply_to {
-                v.encode(w);
+                v.encode_inline(w);
             }
             self.multi_media.encode(w);
             if let Some(v) = &self.schedule_date {
                 w.put_i32(*v);
             }
             if let Some(v) = &self.send_as {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.quick_reply_shortcut {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.effect {
                 w.put_i64(*v);
@@ -25846,7 +25846,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SendMultiMedia<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1bf89d74, "messages.sendMultiMedia")?;
             let flags = r.read_flags(0x002fe4e1, "messages.sendMultiMedia")?;
@@ -25857,9 +25857,9 @@ pub mod messages {
             let update_stickersets_order = flags & (1 << 15) != 0;
             let invert_media = flags & (1 << 16) != 0;
             let allow_paid_floodskip = flags & (1 << 19) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let reply_to = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputReplyTo::decode_inline(r)?)
             } else {
                 None
             };
@@ -25870,12 +25870,12 @@ pub mod messages {
                 None
             };
             let send_as = if flags & (1 << 13) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputPeer::decode_inline(r)?)
             } else {
                 None
             };
             let quick_reply_shortcut = if flags & (1 << 17) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputQuickReplyShortcut::decode_inline(r)?)
             } else {
                 None
             };
@@ -25945,21 +25945,21 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.file.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5057c497);
-            self.peer.encode(w);
-            self.file.encode(w);
+            self.peer.encode_inline(w);
+            self.file.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for UploadEncryptedFile<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5057c497, "messages.uploadEncryptedFile")?;
             let peer = zerotl::Decode::decode_validated(r)?;
-            let file = zerotl::Decode::decode(r)?;
+            let file = enums::InputEncryptedFile::decode_inline(r)?;
             Ok(Self { peer, file })
         }
     }
@@ -25995,7 +25995,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.q.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x35705b8a);
             w.put_u32(if self.exclude_featured { 1 << 0 } else { 0 });
@@ -26006,7 +26006,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SearchStickerSets<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x35705b8a, "messages.searchStickerSets")?;
             let flags = r.read_flags(0x00000001, "messages.searchStickerSets")?;
@@ -26045,7 +26045,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1cff7e08);
         }
@@ -26053,7 +26053,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetSplitRanges {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1cff7e08, "messages.getSplitRanges")?;
             Ok(Self)
@@ -26093,7 +26093,7 @@ pub mod messages {
                 + self.parent_peer.as_ref().map_or(0, |v| v.encoded_len())
                 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8c5006f8);
             w.put_u32(
@@ -26105,25 +26105,25 @@ pub mod messages {
                     },
             );
             if let Some(v) = &self.parent_peer {
-                v.encode(w);
+                v.encode_inline(w);
             }
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for MarkDialogUnread<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8c5006f8, "messages.markDialogUnread")?;
             let flags = r.read_flags(0x00000003, "messages.markDialogUnread")?;
             let unread = flags & (1 << 0) != 0;
             let parent_peer = if flags & (1 << 1) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputPeer::decode_inline(r)?)
             } else {
                 None
             };
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputDialogPeer::decode_inline(r)?;
             Ok(Self {
                 unread,
                 parent_peer,
@@ -26159,7 +26159,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.parent_peer.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x21202222);
             w.put_u32(if self.parent_peer.is_some() {
@@ -26168,19 +26168,19 @@ pub mod messages {
                 0
             });
             if let Some(v) = &self.parent_peer {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetDialogUnreadMarks<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x21202222, "messages.getDialogUnreadMarks")?;
             let flags = r.read_flags(0x00000001, "messages.getDialogUnreadMarks")?;
             let parent_peer = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputPeer::decode_inline(r)?)
             } else {
                 None
             };
@@ -26212,7 +26212,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7e58ee9c);
         }
@@ -26220,7 +26220,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ClearAllDrafts {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7e58ee9c, "messages.clearAllDrafts")?;
             Ok(Self)
@@ -26262,7 +26262,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd2aaf7ec);
             w.put_u32(
@@ -26270,21 +26270,21 @@ pub mod messages {
                     | if self.unpin { 1 << 1 } else { 0 }
                     | if self.pm_oneside { 1 << 2 } else { 0 },
             );
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.id);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for UpdatePinnedMessage<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd2aaf7ec, "messages.updatePinnedMessage")?;
             let flags = r.read_flags(0x00000007, "messages.updatePinnedMessage")?;
             let silent = flags & (1 << 0) != 0;
             let unpin = flags & (1 << 1) != 0;
             let pm_oneside = flags & (1 << 2) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let id = r.read_i32()?;
             Ok(Self {
                 silent,
@@ -26327,10 +26327,10 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.options.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x10ea6184);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.msg_id);
             self.options.encode(w);
         }
@@ -26338,10 +26338,10 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SendVote<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x10ea6184, "messages.sendVote")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let msg_id = r.read_i32()?;
             let options = zerotl::Decode::decode(r)?;
             Ok(Self {
@@ -26383,10 +26383,10 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xeda3e33b);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_i32_at(run, 0, self.msg_id);
                 zerotl::fixed::put_i64_at(run, 4, self.poll_hash);
@@ -26396,10 +26396,10 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetPollResults<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xeda3e33b, "messages.getPollResults")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let run = r.read_array::<12>()?;
             let msg_id = zerotl::fixed::i32_at(run, 0);
             let poll_hash = zerotl::fixed::i64_at(run, 4);
@@ -26438,19 +26438,19 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x6e2be050);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetOnlines<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6e2be050, "messages.getOnlines")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             Ok(Self { peer })
         }
     }
@@ -26484,20 +26484,20 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.about.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xdef60797);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.about.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for EditChatAbout<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdef60797, "messages.editChatAbout")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let about = zerotl::Decode::decode(r)?;
             Ok(Self { peer, about })
         }
@@ -26532,20 +26532,20 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.banned_rights.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa5866b41);
-            self.peer.encode(w);
-            self.banned_rights.encode(w);
+            self.peer.encode_inline(w);
+            self.banned_rights.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for EditChatDefaultBannedRights<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa5866b41, "messages.editChatDefaultBannedRights")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let banned_rights = zerotl::Decode::decode_validated(r)?;
             Ok(Self {
                 peer,
@@ -26581,7 +26581,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.lang_code.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x35a0e062);
             self.lang_code.encode(w);
@@ -26590,7 +26590,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetEmojiKeywords<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x35a0e062, "messages.getEmojiKeywords")?;
             let lang_code = zerotl::Decode::decode(r)?;
@@ -26627,7 +26627,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.lang_code.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1508b6af);
             self.lang_code.encode(w);
@@ -26637,7 +26637,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetEmojiKeywordsDifference<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1508b6af, "messages.getEmojiKeywordsDifference")?;
             let lang_code = zerotl::Decode::decode(r)?;
@@ -26676,7 +26676,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.lang_codes.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4e9963b2);
             self.lang_codes.encode(w);
@@ -26685,7 +26685,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetEmojiKeywordsLanguages<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4e9963b2, "messages.getEmojiKeywordsLanguages")?;
             let lang_codes = zerotl::Decode::decode(r)?;
@@ -26720,7 +26720,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.lang_code.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd5b10c26);
             self.lang_code.encode(w);
@@ -26729,7 +26729,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetEmojiUrl<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd5b10c26, "messages.getEmojiURL")?;
             let lang_code = zerotl::Decode::decode(r)?;
@@ -26774,7 +26774,7 @@ pub mod messages {
                 + if self.top_msg_id.is_some() { 4 } else { 0 }
                 + self.filters.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1bbcf300);
             w.put_u32(
@@ -26784,9 +26784,9 @@ pub mod messages {
                     0
                 } | if self.top_msg_id.is_some() { 1 << 0 } else { 0 },
             );
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(v) = &self.saved_peer_id {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.top_msg_id {
                 w.put_i32(*v);
@@ -26797,13 +26797,13 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetSearchCounters<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1bbcf300, "messages.getSearchCounters")?;
             let flags = r.read_flags(0x00000005, "messages.getSearchCounters")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let saved_peer_id = if flags & (1 << 2) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputPeer::decode_inline(r)?)
             } else {
                 None
             };
@@ -26862,7 +26862,7 @@ pub mod messages {
                 + self.url.as_ref().map_or(0, |v| v.encoded_len())
                 + self.in_app_origin.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x894cc99c);
             w.put_u32(
@@ -26877,7 +26877,7 @@ pub mod messages {
                     },
             );
             if let Some(v) = &self.peer {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.msg_id {
                 w.put_i32(*v);
@@ -26896,12 +26896,12 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for RequestUrlAuth<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x894cc99c, "messages.requestUrlAuth")?;
             let flags = r.read_flags(0x0000000e, "messages.requestUrlAuth")?;
             let peer = if flags & (1 << 1) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputPeer::decode_inline(r)?)
             } else {
                 None
             };
@@ -26983,7 +26983,7 @@ pub mod messages {
                 + self.url.as_ref().map_or(0, |v| v.encoded_len())
                 + self.match_code.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x67a3f0de);
             w.put_u32(
@@ -26996,7 +26996,7 @@ pub mod messages {
                     | if self.match_code.is_some() { 1 << 4 } else { 0 },
             );
             if let Some(v) = &self.peer {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.msg_id {
                 w.put_i32(*v);
@@ -27015,14 +27015,14 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for AcceptUrlAuth<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x67a3f0de, "messages.acceptUrlAuth")?;
             let flags = r.read_flags(0x0000001f, "messages.acceptUrlAuth")?;
             let write_allowed = flags & (1 << 0) != 0;
             let share_phone_number = flags & (1 << 3) != 0;
             let peer = if flags & (1 << 1) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputPeer::decode_inline(r)?)
             } else {
                 None
             };
@@ -27089,19 +27089,19 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4facb138);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for HidePeerSettingsBar<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4facb138, "messages.hidePeerSettingsBar")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             Ok(Self { peer })
         }
     }
@@ -27135,20 +27135,20 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf516760b);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i64(self.hash);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetScheduledHistory<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf516760b, "messages.getScheduledHistory")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let hash = r.read_i64()?;
             Ok(Self { peer, hash })
         }
@@ -27183,20 +27183,20 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xbdbb0464);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.id.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetScheduledMessages<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbdbb0464, "messages.getScheduledMessages")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let id = zerotl::Decode::decode(r)?;
             Ok(Self { peer, id })
         }
@@ -27231,20 +27231,20 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xbd38850a);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.id.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SendScheduledMessages<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbd38850a, "messages.sendScheduledMessages")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let id = zerotl::Decode::decode(r)?;
             Ok(Self { peer, id })
         }
@@ -27279,20 +27279,20 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x59ae2b16);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.id.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for DeleteScheduledMessages<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x59ae2b16, "messages.deleteScheduledMessages")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let id = zerotl::Decode::decode(r)?;
             Ok(Self { peer, id })
         }
@@ -27336,14 +27336,14 @@ pub mod messages {
                 + self.option.as_ref().map_or(0, |v| v.encoded_len())
                 + self.offset.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb86e380e);
             w.put_u32(
                 if self.option.is_some() { 1 << 0 } else { 0 }
                     | if self.offset.is_some() { 1 << 1 } else { 0 },
             );
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.id);
             if let Some(v) = &self.option {
                 v.encode(w);
@@ -27357,11 +27357,11 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetPollVotes<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb86e380e, "messages.getPollVotes")?;
             let flags = r.read_flags(0x00000003, "messages.getPollVotes")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let id = r.read_i32()?;
             let option = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
@@ -27417,7 +27417,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.stickersets.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb5052fea);
             w.put_u32(
@@ -27431,7 +27431,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ToggleStickerSets<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb5052fea, "messages.toggleStickerSets")?;
             let flags = r.read_flags(0x00000007, "messages.toggleStickerSets")?;
@@ -27472,7 +27472,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xefd48c89);
         }
@@ -27480,7 +27480,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetDialogFilters {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xefd48c89, "messages.getDialogFilters")?;
             Ok(Self)
@@ -27511,7 +27511,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa29cd42c);
         }
@@ -27519,7 +27519,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetSuggestedDialogFilters {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa29cd42c, "messages.getSuggestedDialogFilters")?;
             Ok(Self)
@@ -27555,26 +27555,26 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.filter.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1ad4a04a);
             w.put_u32(if self.filter.is_some() { 1 << 0 } else { 0 });
             w.put_i32(self.id);
             if let Some(v) = &self.filter {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for UpdateDialogFilter<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1ad4a04a, "messages.updateDialogFilter")?;
             let flags = r.read_flags(0x00000001, "messages.updateDialogFilter")?;
             let id = r.read_i32()?;
             let filter = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::DialogFilter::decode_inline(r)?)
             } else {
                 None
             };
@@ -27609,7 +27609,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.order.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc563c1e4);
             self.order.encode(w);
@@ -27618,7 +27618,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for UpdateDialogFiltersOrder<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc563c1e4, "messages.updateDialogFiltersOrder")?;
             let order = zerotl::Decode::decode(r)?;
@@ -27657,7 +27657,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 16
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(20) {
                 zerotl::fixed::put_u32_at(run, 0, 0x7ed094a1);
@@ -27670,7 +27670,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetOldFeaturedStickers {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7ed094a1, "messages.getOldFeaturedStickers")?;
             let run = r.read_array::<16>()?;
@@ -27728,10 +27728,10 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 36 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x22ddd30c);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(run) = w.run(36) {
                 zerotl::fixed::put_i32_at(run, 0, self.msg_id);
                 zerotl::fixed::put_i32_at(run, 4, self.offset_id);
@@ -27747,10 +27747,10 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetReplies<'a> {
         const MIN_SIZE: usize = 44;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x22ddd30c, "messages.getReplies")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let run = r.read_array::<36>()?;
             let msg_id = zerotl::fixed::i32_at(run, 0);
             let offset_id = zerotl::fixed::i32_at(run, 4);
@@ -27803,20 +27803,20 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x446972fd);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.msg_id);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetDiscussionMessage<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x446972fd, "messages.getDiscussionMessage")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let msg_id = r.read_i32()?;
             Ok(Self { peer, msg_id })
         }
@@ -27853,10 +27853,10 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf731a9f4);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_i32_at(run, 0, self.msg_id);
                 zerotl::fixed::put_i32_at(run, 4, self.read_max_id);
@@ -27866,10 +27866,10 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReadDiscussion<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf731a9f4, "messages.readDiscussion")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let run = r.read_array::<8>()?;
             let msg_id = zerotl::fixed::i32_at(run, 0);
             let read_max_id = zerotl::fixed::i32_at(run, 4);
@@ -27915,7 +27915,7 @@ pub mod messages {
                 + if self.top_msg_id.is_some() { 4 } else { 0 }
                 + self.saved_peer_id.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x062dd747);
             w.put_u32(
@@ -27926,30 +27926,30 @@ pub mod messages {
                         0
                     },
             );
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(v) = &self.top_msg_id {
                 w.put_i32(*v);
             }
             if let Some(v) = &self.saved_peer_id {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for UnpinAllMessages<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x062dd747, "messages.unpinAllMessages")?;
             let flags = r.read_flags(0x00000003, "messages.unpinAllMessages")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let top_msg_id = if flags & (1 << 0) != 0 {
                 Some(r.read_i32()?)
             } else {
                 None
             };
             let saved_peer_id = if flags & (1 << 1) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputPeer::decode_inline(r)?)
             } else {
                 None
             };
@@ -27988,7 +27988,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x5bd0ee50);
@@ -27999,7 +27999,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for DeleteChat {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5bd0ee50, "messages.deleteChat")?;
             let chat_id = r.read_i64()?;
@@ -28034,7 +28034,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf9cbe409);
             w.put_u32(if self.revoke { 1 << 0 } else { 0 });
@@ -28043,7 +28043,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for DeletePhoneCallHistory {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf9cbe409, "messages.deletePhoneCallHistory")?;
             let flags = r.read_flags(0x00000001, "messages.deletePhoneCallHistory")?;
@@ -28079,7 +28079,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.import_head.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x43fe19f3);
             self.import_head.encode(w);
@@ -28088,7 +28088,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for CheckHistoryImport<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x43fe19f3, "messages.checkHistoryImport")?;
             let import_head = zerotl::Decode::decode(r)?;
@@ -28127,22 +28127,22 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.file.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x34090c3b);
-            self.peer.encode(w);
-            self.file.encode(w);
+            self.peer.encode_inline(w);
+            self.file.encode_inline(w);
             w.put_i32(self.media_count);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for InitHistoryImport<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x34090c3b, "messages.initHistoryImport")?;
-            let peer = zerotl::Decode::decode(r)?;
-            let file = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
+            let file = enums::InputFile::decode_inline(r)?;
             let media_count = r.read_i32()?;
             Ok(Self {
                 peer,
@@ -28188,10 +28188,10 @@ pub mod messages {
                 + self.file_name.encoded_len()
                 + self.media.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2a862092);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i64(self.import_id);
             self.file_name.encode(w);
             self.media.encode(w);
@@ -28200,10 +28200,10 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for UploadImportedMedia<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2a862092, "messages.uploadImportedMedia")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let import_id = r.read_i64()?;
             let file_name = zerotl::Decode::decode(r)?;
             let media = zerotl::Decode::decode(r)?;
@@ -28245,20 +28245,20 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb43df344);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i64(self.import_id);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for StartHistoryImport<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb43df344, "messages.startHistoryImport")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let import_id = r.read_i64()?;
             Ok(Self { peer, import_id })
         }
@@ -28305,7 +28305,7 @@ pub mod messages {
                 + if self.offset_date.is_some() { 4 } else { 0 }
                 + self.offset_link.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa2b5a3f6);
             w.put_u32(
@@ -28321,8 +28321,8 @@ pub mod messages {
                         0
                     },
             );
-            self.peer.encode(w);
-            self.admin_id.encode(w);
+            self.peer.encode_inline(w);
+            self.admin_id.encode_inline(w);
             if let Some(v) = &self.offset_date {
                 w.put_i32(*v);
             }
@@ -28335,13 +28335,13 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetExportedChatInvites<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa2b5a3f6, "messages.getExportedChatInvites")?;
             let flags = r.read_flags(0x0000000c, "messages.getExportedChatInvites")?;
             let revoked = flags & (1 << 3) != 0;
-            let peer = zerotl::Decode::decode(r)?;
-            let admin_id = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
+            let admin_id = enums::InputUser::decode_inline(r)?;
             let offset_date = if flags & (1 << 2) != 0 {
                 Some(r.read_i32()?)
             } else {
@@ -28393,20 +28393,20 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.link.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x73746f5c);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.link.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetExportedChatInvite<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x73746f5c, "messages.getExportedChatInvite")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let link = zerotl::Decode::decode(r)?;
             Ok(Self { peer, link })
         }
@@ -28457,7 +28457,7 @@ pub mod messages {
                 + self.request_needed.as_ref().map_or(0, |v| v.encoded_len())
                 + self.title.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xbdca2f75);
             w.put_u32(
@@ -28479,7 +28479,7 @@ pub mod messages {
                     }
                     | if self.title.is_some() { 1 << 4 } else { 0 },
             );
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.link.encode(w);
             if let Some(v) = &self.expire_date {
                 w.put_i32(*v);
@@ -28498,12 +28498,12 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for EditExportedChatInvite<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbdca2f75, "messages.editExportedChatInvite")?;
             let flags = r.read_flags(0x0000001f, "messages.editExportedChatInvite")?;
             let revoked = flags & (1 << 2) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let link = zerotl::Decode::decode(r)?;
             let run = r.read_slice(
                 if flags & (1 << 0) != 0 { 4 } else { 0 }
@@ -28573,21 +28573,21 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.admin_id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x56987bd5);
-            self.peer.encode(w);
-            self.admin_id.encode(w);
+            self.peer.encode_inline(w);
+            self.admin_id.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for DeleteRevokedExportedChatInvites<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x56987bd5, "messages.deleteRevokedExportedChatInvites")?;
-            let peer = zerotl::Decode::decode(r)?;
-            let admin_id = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
+            let admin_id = enums::InputUser::decode_inline(r)?;
             Ok(Self { peer, admin_id })
         }
     }
@@ -28621,20 +28621,20 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.link.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd464a42b);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.link.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for DeleteExportedChatInvite<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd464a42b, "messages.deleteExportedChatInvite")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let link = zerotl::Decode::decode(r)?;
             Ok(Self { peer, link })
         }
@@ -28667,19 +28667,19 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3920e6ef);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetAdminsWithInvites<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3920e6ef, "messages.getAdminsWithInvites")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             Ok(Self { peer })
         }
     }
@@ -28729,7 +28729,7 @@ pub mod messages {
                 + self.q.as_ref().map_or(0, |v| v.encoded_len())
                 + self.offset_user.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xdf04dd4e);
             w.put_u32(
@@ -28738,7 +28738,7 @@ pub mod messages {
                     | if self.link.is_some() { 1 << 1 } else { 0 }
                     | if self.q.is_some() { 1 << 2 } else { 0 },
             );
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(v) = &self.link {
                 v.encode(w);
             }
@@ -28746,20 +28746,20 @@ pub mod messages {
                 v.encode(w);
             }
             w.put_i32(self.offset_date);
-            self.offset_user.encode(w);
+            self.offset_user.encode_inline(w);
             w.put_i32(self.limit);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetChatInviteImporters<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdf04dd4e, "messages.getChatInviteImporters")?;
             let flags = r.read_flags(0x0000000f, "messages.getChatInviteImporters")?;
             let requested = flags & (1 << 0) != 0;
             let subscription_expired = flags & (1 << 3) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let link = if flags & (1 << 1) != 0 {
                 Some(zerotl::Decode::decode(r)?)
             } else {
@@ -28771,7 +28771,7 @@ pub mod messages {
                 None
             };
             let offset_date = r.read_i32()?;
-            let offset_user = zerotl::Decode::decode(r)?;
+            let offset_user = enums::InputUser::decode_inline(r)?;
             let limit = r.read_i32()?;
             Ok(Self {
                 requested,
@@ -28815,20 +28815,20 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb80e5fe4);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.period);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SetHistoryTtl<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb80e5fe4, "messages.setHistoryTTL")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let period = r.read_i32()?;
             Ok(Self { peer, period })
         }
@@ -28861,19 +28861,19 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5dc60f03);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for CheckHistoryImportPeer<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5dc60f03, "messages.checkHistoryImportPeer")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             Ok(Self { peer })
         }
     }
@@ -28907,21 +28907,21 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.theme.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x081202c9);
-            self.peer.encode(w);
-            self.theme.encode(w);
+            self.peer.encode_inline(w);
+            self.theme.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SetChatTheme<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x081202c9, "messages.setChatTheme")?;
-            let peer = zerotl::Decode::decode(r)?;
-            let theme = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
+            let theme = enums::InputChatTheme::decode_inline(r)?;
             Ok(Self { peer, theme })
         }
     }
@@ -28955,20 +28955,20 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x31c1c44f);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.msg_id);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetMessageReadParticipants<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x31c1c44f, "messages.getMessageReadParticipants")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let msg_id = r.read_i32()?;
             Ok(Self { peer, msg_id })
         }
@@ -29012,7 +29012,7 @@ pub mod messages {
                 + self.saved_peer_id.as_ref().map_or(0, |v| v.encoded_len())
                 + self.filter.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x6aa3f6bd);
             w.put_u32(if self.saved_peer_id.is_some() {
@@ -29020,9 +29020,9 @@ pub mod messages {
             } else {
                 0
             });
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(v) = &self.saved_peer_id {
-                v.encode(w);
+                v.encode_inline(w);
             }
             self.filter.encode(w);
             if let Some(run) = w.run(8) {
@@ -29034,13 +29034,13 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetSearchResultsCalendar<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6aa3f6bd, "messages.getSearchResultsCalendar")?;
             let flags = r.read_flags(0x00000004, "messages.getSearchResultsCalendar")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let saved_peer_id = if flags & (1 << 2) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputPeer::decode_inline(r)?)
             } else {
                 None
             };
@@ -29096,7 +29096,7 @@ pub mod messages {
                 + self.saved_peer_id.as_ref().map_or(0, |v| v.encoded_len())
                 + self.filter.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9c7f2f10);
             w.put_u32(if self.saved_peer_id.is_some() {
@@ -29104,9 +29104,9 @@ pub mod messages {
             } else {
                 0
             });
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(v) = &self.saved_peer_id {
-                v.encode(w);
+                v.encode_inline(w);
             }
             self.filter.encode(w);
             if let Some(run) = w.run(8) {
@@ -29118,13 +29118,13 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetSearchResultsPositions<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9c7f2f10, "messages.getSearchResultsPositions")?;
             let flags = r.read_flags(0x00000004, "messages.getSearchResultsPositions")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let saved_peer_id = if flags & (1 << 2) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputPeer::decode_inline(r)?)
             } else {
                 None
             };
@@ -29173,24 +29173,24 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.user_id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7fe7e815);
             w.put_u32(if self.approved { 1 << 0 } else { 0 });
-            self.peer.encode(w);
-            self.user_id.encode(w);
+            self.peer.encode_inline(w);
+            self.user_id.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for HideChatJoinRequest<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7fe7e815, "messages.hideChatJoinRequest")?;
             let flags = r.read_flags(0x00000001, "messages.hideChatJoinRequest")?;
             let approved = flags & (1 << 0) != 0;
-            let peer = zerotl::Decode::decode(r)?;
-            let user_id = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
             Ok(Self {
                 approved,
                 peer,
@@ -29230,14 +29230,14 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.link.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe085f4ea);
             w.put_u32(
                 if self.approved { 1 << 0 } else { 0 }
                     | if self.link.is_some() { 1 << 1 } else { 0 },
             );
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(v) = &self.link {
                 v.encode(w);
             }
@@ -29246,12 +29246,12 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for HideAllChatJoinRequests<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe085f4ea, "messages.hideAllChatJoinRequests")?;
             let flags = r.read_flags(0x00000003, "messages.hideAllChatJoinRequests")?;
             let approved = flags & (1 << 0) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let link = if flags & (1 << 1) != 0 {
                 Some(zerotl::Decode::decode(r)?)
             } else {
@@ -29296,7 +29296,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len() + if self.request_msg_id.is_some() { 4 } else { 0 }
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb2081a35);
             w.put_u32(if self.request_msg_id.is_some() {
@@ -29304,7 +29304,7 @@ pub mod messages {
             } else {
                 0
             });
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.enabled.encode(w);
             if let Some(v) = &self.request_msg_id {
                 w.put_i32(*v);
@@ -29314,11 +29314,11 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ToggleNoForwards<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb2081a35, "messages.toggleNoForwards")?;
             let flags = r.read_flags(0x00000001, "messages.toggleNoForwards")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let enabled = zerotl::Decode::decode(r)?;
             let request_msg_id = if flags & (1 << 0) != 0 {
                 Some(r.read_i32()?)
@@ -29362,21 +29362,21 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.send_as.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xccfddf96);
-            self.peer.encode(w);
-            self.send_as.encode(w);
+            self.peer.encode_inline(w);
+            self.send_as.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SaveDefaultSendAs<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xccfddf96, "messages.saveDefaultSendAs")?;
-            let peer = zerotl::Decode::decode(r)?;
-            let send_as = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
+            let send_as = enums::InputPeer::decode_inline(r)?;
             Ok(Self { peer, send_as })
         }
     }
@@ -29416,7 +29416,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len() + self.reaction.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd30d78d4);
             w.put_u32(
@@ -29424,7 +29424,7 @@ pub mod messages {
                     | if self.add_to_recent { 1 << 2 } else { 0 }
                     | if self.reaction.is_some() { 1 << 0 } else { 0 },
             );
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.msg_id);
             if let Some(v) = &self.reaction {
                 v.encode(w);
@@ -29434,13 +29434,13 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SendReaction<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd30d78d4, "messages.sendReaction")?;
             let flags = r.read_flags(0x00000007, "messages.sendReaction")?;
             let big = flags & (1 << 1) != 0;
             let add_to_recent = flags & (1 << 2) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let msg_id = r.read_i32()?;
             let reaction = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
@@ -29486,20 +29486,20 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8bba90e6);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.id.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetMessagesReactions<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8bba90e6, "messages.getMessagesReactions")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let id = zerotl::Decode::decode(r)?;
             Ok(Self { peer, id })
         }
@@ -29543,17 +29543,17 @@ pub mod messages {
                 + self.reaction.as_ref().map_or(0, |v| v.encoded_len())
                 + self.offset.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x461b3f48);
             w.put_u32(
                 if self.reaction.is_some() { 1 << 0 } else { 0 }
                     | if self.offset.is_some() { 1 << 1 } else { 0 },
             );
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.id);
             if let Some(v) = &self.reaction {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.offset {
                 v.encode(w);
@@ -29564,14 +29564,14 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetMessageReactionsList<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x461b3f48, "messages.getMessageReactionsList")?;
             let flags = r.read_flags(0x00000003, "messages.getMessageReactionsList")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let id = r.read_i32()?;
             let reaction = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::Reaction::decode_inline(r)?)
             } else {
                 None
             };
@@ -29628,7 +29628,7 @@ pub mod messages {
                 + if self.reactions_limit.is_some() { 4 } else { 0 }
                 + self.paid_enabled.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x864b2581);
             w.put_u32(
@@ -29642,8 +29642,8 @@ pub mod messages {
                     0
                 },
             );
-            self.peer.encode(w);
-            self.available_reactions.encode(w);
+            self.peer.encode_inline(w);
+            self.available_reactions.encode_inline(w);
             if let Some(v) = &self.reactions_limit {
                 w.put_i32(*v);
             }
@@ -29655,12 +29655,12 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SetChatAvailableReactions<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x864b2581, "messages.setChatAvailableReactions")?;
             let flags = r.read_flags(0x00000003, "messages.setChatAvailableReactions")?;
-            let peer = zerotl::Decode::decode(r)?;
-            let available_reactions = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
+            let available_reactions = enums::ChatReactions::decode_inline(r)?;
             let reactions_limit = if flags & (1 << 0) != 0 {
                 Some(r.read_i32()?)
             } else {
@@ -29707,7 +29707,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x18dea0ac);
@@ -29718,7 +29718,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetAvailableReactions {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x18dea0ac, "messages.getAvailableReactions")?;
             let hash = r.read_i32()?;
@@ -29753,19 +29753,19 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.reaction.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4f47a016);
-            self.reaction.encode(w);
+            self.reaction.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SetDefaultReaction<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4f47a016, "messages.setDefaultReaction")?;
-            let reaction = zerotl::Decode::decode(r)?;
+            let reaction = enums::Reaction::decode_inline(r)?;
             Ok(Self { reaction })
         }
     }
@@ -29810,7 +29810,7 @@ pub mod messages {
                 + self.to_lang.encoded_len()
                 + self.tone.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa5eec345);
             w.put_u32(
@@ -29820,7 +29820,7 @@ pub mod messages {
                     | if self.tone.is_some() { 1 << 2 } else { 0 },
             );
             if let Some(v) = &self.peer {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.id {
                 v.encode(w);
@@ -29837,12 +29837,12 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for TranslateText<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa5eec345, "messages.translateText")?;
             let flags = r.read_flags(0x00000007, "messages.translateText")?;
             let peer = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputPeer::decode_inline(r)?)
             } else {
                 None
             };
@@ -29916,7 +29916,7 @@ pub mod messages {
                 + if self.top_msg_id.is_some() { 4 } else { 0 }
                 + self.saved_peer_id.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xbd7f90ac);
             w.put_u32(
@@ -29927,12 +29927,12 @@ pub mod messages {
                         0
                     },
             );
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(v) = &self.top_msg_id {
                 w.put_i32(*v);
             }
             if let Some(v) = &self.saved_peer_id {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(run) = w.run(20) {
                 zerotl::fixed::put_i32_at(run, 0, self.offset_id);
@@ -29946,18 +29946,18 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetUnreadReactions<'a> {
         const MIN_SIZE: usize = 32;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbd7f90ac, "messages.getUnreadReactions")?;
             let flags = r.read_flags(0x00000003, "messages.getUnreadReactions")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let top_msg_id = if flags & (1 << 0) != 0 {
                 Some(r.read_i32()?)
             } else {
                 None
             };
             let saved_peer_id = if flags & (1 << 1) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputPeer::decode_inline(r)?)
             } else {
                 None
             };
@@ -30014,7 +30014,7 @@ pub mod messages {
                 + if self.top_msg_id.is_some() { 4 } else { 0 }
                 + self.saved_peer_id.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9ec44f93);
             w.put_u32(
@@ -30025,30 +30025,30 @@ pub mod messages {
                         0
                     },
             );
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(v) = &self.top_msg_id {
                 w.put_i32(*v);
             }
             if let Some(v) = &self.saved_peer_id {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ReadReactions<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9ec44f93, "messages.readReactions")?;
             let flags = r.read_flags(0x00000003, "messages.readReactions")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let top_msg_id = if flags & (1 << 0) != 0 {
                 Some(r.read_i32()?)
             } else {
                 None
             };
             let saved_peer_id = if flags & (1 << 1) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputPeer::decode_inline(r)?)
             } else {
                 None
             };
@@ -30091,7 +30091,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.q.encoded_len() + self.filter.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x107e31a0);
             self.q.encode(w);
@@ -30102,7 +30102,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SearchSentMedia<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x107e31a0, "messages.searchSentMedia")?;
             let q = zerotl::Decode::decode(r)?;
@@ -30139,7 +30139,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x16fcc2cb);
@@ -30150,7 +30150,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetAttachMenuBots {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x16fcc2cb, "messages.getAttachMenuBots")?;
             let hash = r.read_i64()?;
@@ -30185,19 +30185,19 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.bot.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x77216192);
-            self.bot.encode(w);
+            self.bot.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetAttachMenuBot<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x77216192, "messages.getAttachMenuBot")?;
-            let bot = zerotl::Decode::decode(r)?;
+            let bot = enums::InputUser::decode_inline(r)?;
             Ok(Self { bot })
         }
     }
@@ -30233,23 +30233,23 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.bot.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x69f59d69);
             w.put_u32(if self.write_allowed { 1 << 0 } else { 0 });
-            self.bot.encode(w);
+            self.bot.encode_inline(w);
             self.enabled.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ToggleBotInAttachMenu<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x69f59d69, "messages.toggleBotInAttachMenu")?;
             let flags = r.read_flags(0x00000001, "messages.toggleBotInAttachMenu")?;
             let write_allowed = flags & (1 << 0) != 0;
-            let bot = zerotl::Decode::decode(r)?;
+            let bot = enums::InputUser::decode_inline(r)?;
             let enabled = zerotl::Decode::decode(r)?;
             Ok(Self {
                 write_allowed,
@@ -30316,7 +30316,7 @@ pub mod messages {
                 + self.reply_to.as_ref().map_or(0, |v| v.encoded_len())
                 + self.send_as.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x269dc2c1);
             w.put_u32(
@@ -30338,8 +30338,8 @@ pub mod messages {
                     | if self.reply_to.is_some() { 1 << 0 } else { 0 }
                     | if self.send_as.is_some() { 1 << 13 } else { 0 },
             );
-            self.peer.encode(w);
-            self.bot.encode(w);
+            self.peer.encode_inline(w);
+            self.bot.encode_inline(w);
             if let Some(v) = &self.url {
                 v.encode(w);
             }
@@ -30347,21 +30347,21 @@ pub mod messages {
                 v.encode(w);
             }
             if let Some(v) = &self.theme_params {
-                v.encode(w);
+                v.encode_inline(w);
             }
             self.platform.encode(w);
             if let Some(v) = &self.reply_to {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.send_as {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for RequestWebView<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x269dc2c1, "messages.requestWebView")?;
             let flags = r.read_flags(0x000021bf, "messages.requestWebView")?;
@@ -30369,8 +30369,8 @@ pub mod messages {
             let silent = flags & (1 << 5) != 0;
             let compact = flags & (1 << 7) != 0;
             let fullscreen = flags & (1 << 8) != 0;
-            let peer = zerotl::Decode::decode(r)?;
-            let bot = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
+            let bot = enums::InputUser::decode_inline(r)?;
             let url = if flags & (1 << 1) != 0 {
                 Some(zerotl::Decode::decode(r)?)
             } else {
@@ -30382,18 +30382,18 @@ pub mod messages {
                 None
             };
             let theme_params = if flags & (1 << 2) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::DataJson::decode_inline(r)?)
             } else {
                 None
             };
             let platform = zerotl::Decode::decode(r)?;
             let reply_to = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputReplyTo::decode_inline(r)?)
             } else {
                 None
             };
             let send_as = if flags & (1 << 13) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputPeer::decode_inline(r)?)
             } else {
                 None
             };
@@ -30455,7 +30455,7 @@ pub mod messages {
                 + self.reply_to.as_ref().map_or(0, |v| v.encoded_len())
                 + self.send_as.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb0d81a83);
             w.put_u32(
@@ -30463,35 +30463,35 @@ pub mod messages {
                     | if self.reply_to.is_some() { 1 << 0 } else { 0 }
                     | if self.send_as.is_some() { 1 << 13 } else { 0 },
             );
-            self.peer.encode(w);
-            self.bot.encode(w);
+            self.peer.encode_inline(w);
+            self.bot.encode_inline(w);
             w.put_i64(self.query_id);
             if let Some(v) = &self.reply_to {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.send_as {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ProlongWebView<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb0d81a83, "messages.prolongWebView")?;
             let flags = r.read_flags(0x00002021, "messages.prolongWebView")?;
             let silent = flags & (1 << 5) != 0;
-            let peer = zerotl::Decode::decode(r)?;
-            let bot = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
+            let bot = enums::InputUser::decode_inline(r)?;
             let query_id = r.read_i64()?;
             let reply_to = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputReplyTo::decode_inline(r)?)
             } else {
                 None
             };
             let send_as = if flags & (1 << 13) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputPeer::decode_inline(r)?)
             } else {
                 None
             };
@@ -30554,7 +30554,7 @@ pub mod messages {
                 + self.theme_params.as_ref().map_or(0, |v| v.encoded_len())
                 + self.platform.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x413a3e73);
             w.put_u32(
@@ -30574,7 +30574,7 @@ pub mod messages {
                         0
                     },
             );
-            self.bot.encode(w);
+            self.bot.encode_inline(w);
             if let Some(v) = &self.url {
                 v.encode(w);
             }
@@ -30582,7 +30582,7 @@ pub mod messages {
                 v.encode(w);
             }
             if let Some(v) = &self.theme_params {
-                v.encode(w);
+                v.encode_inline(w);
             }
             self.platform.encode(w);
         }
@@ -30590,7 +30590,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for RequestSimpleWebView<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x413a3e73, "messages.requestSimpleWebView")?;
             let flags = r.read_flags(0x0000019f, "messages.requestSimpleWebView")?;
@@ -30598,7 +30598,7 @@ pub mod messages {
             let from_side_menu = flags & (1 << 2) != 0;
             let compact = flags & (1 << 7) != 0;
             let fullscreen = flags & (1 << 8) != 0;
-            let bot = zerotl::Decode::decode(r)?;
+            let bot = enums::InputUser::decode_inline(r)?;
             let url = if flags & (1 << 3) != 0 {
                 Some(zerotl::Decode::decode(r)?)
             } else {
@@ -30610,7 +30610,7 @@ pub mod messages {
                 None
             };
             let theme_params = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::DataJson::decode_inline(r)?)
             } else {
                 None
             };
@@ -30658,21 +30658,21 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.bot_query_id.encoded_len() + self.result.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0a4314f5);
             self.bot_query_id.encode(w);
-            self.result.encode(w);
+            self.result.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SendWebViewResultMessage<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0a4314f5, "messages.sendWebViewResultMessage")?;
             let bot_query_id = zerotl::Decode::decode(r)?;
-            let result = zerotl::Decode::decode(r)?;
+            let result = enums::InputBotInlineResult::decode_inline(r)?;
             Ok(Self {
                 bot_query_id,
                 result,
@@ -30716,10 +30716,10 @@ pub mod messages {
                 + self.button_text.encoded_len()
                 + self.data.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xdc0242c8);
-            self.bot.encode(w);
+            self.bot.encode_inline(w);
             w.put_i64(self.random_id);
             self.button_text.encode(w);
             self.data.encode(w);
@@ -30728,10 +30728,10 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SendWebViewData<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdc0242c8, "messages.sendWebViewData")?;
-            let bot = zerotl::Decode::decode(r)?;
+            let bot = enums::InputUser::decode_inline(r)?;
             let random_id = r.read_i64()?;
             let button_text = zerotl::Decode::decode(r)?;
             let data = zerotl::Decode::decode(r)?;
@@ -30773,20 +30773,20 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x269e9a49);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.msg_id);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for TranscribeAudio<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x269e9a49, "messages.transcribeAudio")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let msg_id = r.read_i32()?;
             Ok(Self { peer, msg_id })
         }
@@ -30825,10 +30825,10 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 16 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7f1d072f);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_i32_at(run, 0, self.msg_id);
                 zerotl::fixed::put_i64_at(run, 4, self.transcription_id);
@@ -30839,10 +30839,10 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for RateTranscribedAudio<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7f1d072f, "messages.rateTranscribedAudio")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let run = r.read_array::<12>()?;
             let msg_id = zerotl::fixed::i32_at(run, 0);
             let transcription_id = zerotl::fixed::i64_at(run, 4);
@@ -30883,7 +30883,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.document_id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd9ab0f54);
             self.document_id.encode(w);
@@ -30892,7 +30892,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetCustomEmojiDocuments<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd9ab0f54, "messages.getCustomEmojiDocuments")?;
             let document_id = zerotl::Decode::decode(r)?;
@@ -30927,7 +30927,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xfbfca18f);
@@ -30938,7 +30938,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetEmojiStickers {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfbfca18f, "messages.getEmojiStickers")?;
             let hash = r.read_i64()?;
@@ -30973,7 +30973,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x0ecf6736);
@@ -30984,7 +30984,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetFeaturedEmojiStickers {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0ecf6736, "messages.getFeaturedEmojiStickers")?;
             let hash = r.read_i64()?;
@@ -31023,23 +31023,23 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.reaction_peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3f64c076);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.id);
-            self.reaction_peer.encode(w);
+            self.reaction_peer.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ReportReaction<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3f64c076, "messages.reportReaction")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let id = r.read_i32()?;
-            let reaction_peer = zerotl::Decode::decode(r)?;
+            let reaction_peer = enums::InputPeer::decode_inline(r)?;
             Ok(Self {
                 peer,
                 id,
@@ -31077,7 +31077,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(16) {
                 zerotl::fixed::put_u32_at(run, 0, 0xbb8125ba);
@@ -31089,7 +31089,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetTopReactions {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbb8125ba, "messages.getTopReactions")?;
             let run = r.read_array::<12>()?;
@@ -31128,7 +31128,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(16) {
                 zerotl::fixed::put_u32_at(run, 0, 0x39461db2);
@@ -31140,7 +31140,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetRecentReactions {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x39461db2, "messages.getRecentReactions")?;
             let run = r.read_array::<12>()?;
@@ -31174,7 +31174,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9dfeefb4);
         }
@@ -31182,7 +31182,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ClearRecentReactions {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9dfeefb4, "messages.clearRecentReactions")?;
             Ok(Self)
@@ -31218,20 +31218,20 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x84f80814);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.id.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetExtendedMedia<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x84f80814, "messages.getExtendedMedia")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let id = zerotl::Decode::decode(r)?;
             Ok(Self { peer, id })
         }
@@ -31264,7 +31264,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x9eb51445);
@@ -31275,7 +31275,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SetDefaultHistoryTtl {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9eb51445, "messages.setDefaultHistoryTTL")?;
             let period = r.read_i32()?;
@@ -31307,7 +31307,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x658b7188);
         }
@@ -31315,7 +31315,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetDefaultHistoryTtl {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x658b7188, "messages.getDefaultHistoryTTL")?;
             Ok(Self)
@@ -31361,7 +31361,7 @@ pub mod messages {
                 + self.webapp_req_id.as_ref().map_or(0, |v| v.encoded_len())
                 + self.requested_peers.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x6c5cf2a7);
             w.put_u32(
@@ -31372,7 +31372,7 @@ pub mod messages {
                         0
                     },
             );
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(v) = &self.msg_id {
                 w.put_i32(*v);
             }
@@ -31386,11 +31386,11 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SendBotRequestedPeer<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6c5cf2a7, "messages.sendBotRequestedPeer")?;
             let flags = r.read_flags(0x00000003, "messages.sendBotRequestedPeer")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let msg_id = if flags & (1 << 0) != 0 {
                 Some(r.read_i32()?)
             } else {
@@ -31440,7 +31440,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x7488ce5b);
@@ -31451,7 +31451,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetEmojiGroups {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7488ce5b, "messages.getEmojiGroups")?;
             let hash = r.read_i32()?;
@@ -31486,7 +31486,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x2ecd56cd);
@@ -31497,7 +31497,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetEmojiStatusGroups {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2ecd56cd, "messages.getEmojiStatusGroups")?;
             let hash = r.read_i32()?;
@@ -31532,7 +31532,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x21a548f3);
@@ -31543,7 +31543,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetEmojiProfilePhotoGroups {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x21a548f3, "messages.getEmojiProfilePhotoGroups")?;
             let hash = r.read_i32()?;
@@ -31580,7 +31580,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.emoticon.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2c11c0d7);
             self.emoticon.encode(w);
@@ -31590,7 +31590,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SearchCustomEmoji<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2c11c0d7, "messages.searchCustomEmoji")?;
             let emoticon = zerotl::Decode::decode(r)?;
@@ -31628,22 +31628,22 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe47cb579);
             w.put_u32(if self.disabled { 1 << 0 } else { 0 });
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for TogglePeerTranslations<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe47cb579, "messages.togglePeerTranslations")?;
             let flags = r.read_flags(0x00000001, "messages.togglePeerTranslations")?;
             let disabled = flags & (1 << 0) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             Ok(Self { disabled, peer })
         }
     }
@@ -31677,20 +31677,20 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.app.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x34fdc5c3);
-            self.app.encode(w);
+            self.app.encode_inline(w);
             w.put_i64(self.hash);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetBotApp<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x34fdc5c3, "messages.getBotApp")?;
-            let app = zerotl::Decode::decode(r)?;
+            let app = enums::InputBotApp::decode_inline(r)?;
             let hash = r.read_i64()?;
             Ok(Self { app, hash })
         }
@@ -31742,7 +31742,7 @@ pub mod messages {
                 + self.theme_params.as_ref().map_or(0, |v| v.encoded_len())
                 + self.platform.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x53618bce);
             w.put_u32(
@@ -31760,13 +31760,13 @@ pub mod messages {
                         0
                     },
             );
-            self.peer.encode(w);
-            self.app.encode(w);
+            self.peer.encode_inline(w);
+            self.app.encode_inline(w);
             if let Some(v) = &self.start_param {
                 v.encode(w);
             }
             if let Some(v) = &self.theme_params {
-                v.encode(w);
+                v.encode_inline(w);
             }
             self.platform.encode(w);
         }
@@ -31774,22 +31774,22 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for RequestAppWebView<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x53618bce, "messages.requestAppWebView")?;
             let flags = r.read_flags(0x00000187, "messages.requestAppWebView")?;
             let write_allowed = flags & (1 << 0) != 0;
             let compact = flags & (1 << 7) != 0;
             let fullscreen = flags & (1 << 8) != 0;
-            let peer = zerotl::Decode::decode(r)?;
-            let app = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
+            let app = enums::InputBotApp::decode_inline(r)?;
             let start_param = if flags & (1 << 1) != 0 {
                 Some(zerotl::Decode::decode(r)?)
             } else {
                 None
             };
             let theme_params = if flags & (1 << 2) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::DataJson::decode_inline(r)?)
             } else {
                 None
             };
@@ -31848,7 +31848,7 @@ pub mod messages {
                 + self.settings.as_ref().map_or(0, |v| v.encoded_len())
                 + if self.id.is_some() { 4 } else { 0 }
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8ffacae1);
             w.put_u32(
@@ -31858,12 +31858,12 @@ pub mod messages {
                     | if self.settings.is_some() { 1 << 2 } else { 0 }
                     | if self.id.is_some() { 1 << 1 } else { 0 },
             );
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(v) = &self.wallpaper {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.settings {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.id {
                 w.put_i32(*v);
@@ -31873,20 +31873,20 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SetChatWallPaper<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8ffacae1, "messages.setChatWallPaper")?;
             let flags = r.read_flags(0x0000001f, "messages.setChatWallPaper")?;
             let for_both = flags & (1 << 3) != 0;
             let revert = flags & (1 << 4) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let wallpaper = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputWallPaper::decode_inline(r)?)
             } else {
                 None
             };
             let settings = if flags & (1 << 2) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::WallPaperSettings::decode_inline(r)?)
             } else {
                 None
             };
@@ -31937,7 +31937,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.q.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x92b4494c);
             w.put_u32(if self.exclude_featured { 1 << 0 } else { 0 });
@@ -31948,7 +31948,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SearchEmojiStickerSets<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x92b4494c, "messages.searchEmojiStickerSets")?;
             let flags = r.read_flags(0x00000001, "messages.searchEmojiStickerSets")?;
@@ -32004,7 +32004,7 @@ pub mod messages {
                 + self.parent_peer.as_ref().map_or(0, |v| v.encoded_len())
                 + self.offset_peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1e91fc99);
             w.put_u32(
@@ -32016,13 +32016,13 @@ pub mod messages {
                     },
             );
             if let Some(v) = &self.parent_peer {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_i32_at(run, 0, self.offset_date);
                 zerotl::fixed::put_i32_at(run, 4, self.offset_id);
             }
-            self.offset_peer.encode(w);
+            self.offset_peer.encode_inline(w);
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_i32_at(run, 0, self.limit);
                 zerotl::fixed::put_i64_at(run, 4, self.hash);
@@ -32032,20 +32032,20 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetSavedDialogs<'a> {
         const MIN_SIZE: usize = 32;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1e91fc99, "messages.getSavedDialogs")?;
             let flags = r.read_flags(0x00000003, "messages.getSavedDialogs")?;
             let exclude_pinned = flags & (1 << 0) != 0;
             let parent_peer = if flags & (1 << 1) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputPeer::decode_inline(r)?)
             } else {
                 None
             };
             let run = r.read_array::<8>()?;
             let offset_date = zerotl::fixed::i32_at(run, 0);
             let offset_id = zerotl::fixed::i32_at(run, 4);
-            let offset_peer = zerotl::Decode::decode(r)?;
+            let offset_peer = enums::InputPeer::decode_inline(r)?;
             let run = r.read_array::<12>()?;
             let limit = zerotl::fixed::i32_at(run, 0);
             let hash = zerotl::fixed::i64_at(run, 4);
@@ -32106,7 +32106,7 @@ pub mod messages {
                 + self.parent_peer.as_ref().map_or(0, |v| v.encoded_len())
                 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x998ab009);
             w.put_u32(if self.parent_peer.is_some() {
@@ -32115,9 +32115,9 @@ pub mod messages {
                 0
             });
             if let Some(v) = &self.parent_peer {
-                v.encode(w);
+                v.encode_inline(w);
             }
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(run) = w.run(32) {
                 zerotl::fixed::put_i32_at(run, 0, self.offset_id);
                 zerotl::fixed::put_i32_at(run, 4, self.offset_date);
@@ -32132,16 +32132,16 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetSavedHistory<'a> {
         const MIN_SIZE: usize = 44;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x998ab009, "messages.getSavedHistory")?;
             let flags = r.read_flags(0x00000001, "messages.getSavedHistory")?;
             let parent_peer = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputPeer::decode_inline(r)?)
             } else {
                 None
             };
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let run = r.read_array::<32>()?;
             let offset_id = zerotl::fixed::i32_at(run, 0);
             let offset_date = zerotl::fixed::i32_at(run, 4);
@@ -32203,7 +32203,7 @@ pub mod messages {
                 + if self.min_date.is_some() { 4 } else { 0 }
                 + if self.max_date.is_some() { 4 } else { 0 }
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4dc5085f);
             w.put_u32(
@@ -32215,9 +32215,9 @@ pub mod messages {
                     | if self.max_date.is_some() { 1 << 3 } else { 0 },
             );
             if let Some(v) = &self.parent_peer {
-                v.encode(w);
+                v.encode_inline(w);
             }
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.max_id);
             if let Some(v) = &self.min_date {
                 w.put_i32(*v);
@@ -32230,16 +32230,16 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for DeleteSavedHistory<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4dc5085f, "messages.deleteSavedHistory")?;
             let flags = r.read_flags(0x0000000d, "messages.deleteSavedHistory")?;
             let parent_peer = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputPeer::decode_inline(r)?)
             } else {
                 None
             };
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let run = r.read_slice(
                 4 + if flags & (1 << 2) != 0 { 4 } else { 0 }
                     + if flags & (1 << 3) != 0 { 4 } else { 0 },
@@ -32292,7 +32292,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd63d94e0);
         }
@@ -32300,7 +32300,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetPinnedSavedDialogs {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd63d94e0, "messages.getPinnedSavedDialogs")?;
             Ok(Self)
@@ -32336,22 +32336,22 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xac81bbde);
             w.put_u32(if self.pinned { 1 << 0 } else { 0 });
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ToggleSavedDialogPin<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xac81bbde, "messages.toggleSavedDialogPin")?;
             let flags = r.read_flags(0x00000001, "messages.toggleSavedDialogPin")?;
             let pinned = flags & (1 << 0) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputDialogPeer::decode_inline(r)?;
             Ok(Self { pinned, peer })
         }
     }
@@ -32385,7 +32385,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.order.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8b716587);
             w.put_u32(if self.force { 1 << 0 } else { 0 });
@@ -32395,7 +32395,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReorderPinnedSavedDialogs<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8b716587, "messages.reorderPinnedSavedDialogs")?;
             let flags = r.read_flags(0x00000001, "messages.reorderPinnedSavedDialogs")?;
@@ -32434,12 +32434,12 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.peer.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3637e05b);
             w.put_u32(if self.peer.is_some() { 1 << 0 } else { 0 });
             if let Some(v) = &self.peer {
-                v.encode(w);
+                v.encode_inline(w);
             }
             w.put_i64(self.hash);
         }
@@ -32447,12 +32447,12 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetSavedReactionTags<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3637e05b, "messages.getSavedReactionTags")?;
             let flags = r.read_flags(0x00000001, "messages.getSavedReactionTags")?;
             let peer = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputPeer::decode_inline(r)?)
             } else {
                 None
             };
@@ -32490,11 +32490,11 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.reaction.encoded_len() + self.title.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x60297dec);
             w.put_u32(if self.title.is_some() { 1 << 0 } else { 0 });
-            self.reaction.encode(w);
+            self.reaction.encode_inline(w);
             if let Some(v) = &self.title {
                 v.encode(w);
             }
@@ -32503,11 +32503,11 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for UpdateSavedReactionTag<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x60297dec, "messages.updateSavedReactionTag")?;
             let flags = r.read_flags(0x00000001, "messages.updateSavedReactionTag")?;
-            let reaction = zerotl::Decode::decode(r)?;
+            let reaction = enums::Reaction::decode_inline(r)?;
             let title = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
             } else {
@@ -32544,7 +32544,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xbdf93428);
@@ -32555,7 +32555,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetDefaultTagReactions {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbdf93428, "messages.getDefaultTagReactions")?;
             let hash = r.read_i64()?;
@@ -32592,20 +32592,20 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8c4bfe5d);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.msg_id);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetOutboxReadDate<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8c4bfe5d, "messages.getOutboxReadDate")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let msg_id = r.read_i32()?;
             Ok(Self { peer, msg_id })
         }
@@ -32638,7 +32638,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xd483f2a8);
@@ -32649,7 +32649,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetQuickReplies {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd483f2a8, "messages.getQuickReplies")?;
             let hash = r.read_i64()?;
@@ -32684,7 +32684,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.order.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x60331907);
             self.order.encode(w);
@@ -32693,7 +32693,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReorderQuickReplies<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x60331907, "messages.reorderQuickReplies")?;
             let order = zerotl::Decode::decode(r)?;
@@ -32728,7 +32728,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.shortcut.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf1d0fbd3);
             self.shortcut.encode(w);
@@ -32737,7 +32737,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for CheckQuickReplyShortcut<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf1d0fbd3, "messages.checkQuickReplyShortcut")?;
             let shortcut = zerotl::Decode::decode(r)?;
@@ -32774,7 +32774,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.shortcut.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x5c003cef);
@@ -32786,7 +32786,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for EditQuickReplyShortcut<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5c003cef, "messages.editQuickReplyShortcut")?;
             let shortcut_id = r.read_i32()?;
@@ -32825,7 +32825,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x3cc04740);
@@ -32836,7 +32836,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for DeleteQuickReplyShortcut {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3cc04740, "messages.deleteQuickReplyShortcut")?;
             let shortcut_id = r.read_i32()?;
@@ -32875,7 +32875,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 16 + self.id.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x94a495c3);
             w.put_u32(if self.id.is_some() { 1 << 0 } else { 0 });
@@ -32889,7 +32889,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetQuickReplyMessages<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x94a495c3, "messages.getQuickReplyMessages")?;
             let flags = r.read_flags(0x00000001, "messages.getQuickReplyMessages")?;
@@ -32941,10 +32941,10 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.id.encoded_len() + self.random_id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x6c750de1);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.shortcut_id);
             self.id.encode(w);
             self.random_id.encode(w);
@@ -32953,10 +32953,10 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SendQuickReplyMessages<'a> {
         const MIN_SIZE: usize = 28;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6c750de1, "messages.sendQuickReplyMessages")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let shortcut_id = r.read_i32()?;
             let id = zerotl::Decode::decode(r)?;
             let random_id = zerotl::Decode::decode(r)?;
@@ -32998,7 +32998,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xe105e910);
@@ -33010,7 +33010,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for DeleteQuickReplyMessages<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe105e910, "messages.deleteQuickReplyMessages")?;
             let shortcut_id = r.read_i32()?;
@@ -33046,7 +33046,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xfd2dda49);
             self.enabled.encode(w);
@@ -33055,7 +33055,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ToggleDialogFilterTags {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfd2dda49, "messages.toggleDialogFilterTags")?;
             let enabled = zerotl::Decode::decode(r)?;
@@ -33092,7 +33092,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(16) {
                 zerotl::fixed::put_u32_at(run, 0, 0xd0b5e1fc);
@@ -33104,7 +33104,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetMyStickers {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd0b5e1fc, "messages.getMyStickers")?;
             let run = r.read_array::<12>()?;
@@ -33141,7 +33141,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x1dd840f5);
@@ -33152,7 +33152,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetEmojiStickerGroups {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1dd840f5, "messages.getEmojiStickerGroups")?;
             let hash = r.read_i32()?;
@@ -33187,7 +33187,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xdea20a39);
@@ -33198,7 +33198,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetAvailableEffects {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdea20a39, "messages.getAvailableEffects")?;
             let hash = r.read_i32()?;
@@ -33237,23 +33237,23 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.text.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0589ee75);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.msg_id);
-            self.text.encode(w);
+            self.text.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for EditFactCheck<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0589ee75, "messages.editFactCheck")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let msg_id = r.read_i32()?;
-            let text = zerotl::Decode::decode(r)?;
+            let text = enums::TextWithEntities::decode_inline(r)?;
             Ok(Self { peer, msg_id, text })
         }
     }
@@ -33287,20 +33287,20 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd1da940c);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.msg_id);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for DeleteFactCheck<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd1da940c, "messages.deleteFactCheck")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let msg_id = r.read_i32()?;
             Ok(Self { peer, msg_id })
         }
@@ -33335,20 +33335,20 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.msg_id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb9cdc5ee);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.msg_id.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetFactCheck<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb9cdc5ee, "messages.getFactCheck")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let msg_id = zerotl::Decode::decode(r)?;
             Ok(Self { peer, msg_id })
         }
@@ -33398,7 +33398,7 @@ pub mod messages {
                 + self.theme_params.as_ref().map_or(0, |v| v.encoded_len())
                 + self.platform.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc9e01e7b);
             w.put_u32(
@@ -33415,13 +33415,13 @@ pub mod messages {
                         0
                     },
             );
-            self.peer.encode(w);
-            self.bot.encode(w);
+            self.peer.encode_inline(w);
+            self.bot.encode_inline(w);
             if let Some(v) = &self.start_param {
                 v.encode(w);
             }
             if let Some(v) = &self.theme_params {
-                v.encode(w);
+                v.encode_inline(w);
             }
             self.platform.encode(w);
         }
@@ -33429,21 +33429,21 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for RequestMainWebView<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc9e01e7b, "messages.requestMainWebView")?;
             let flags = r.read_flags(0x00000183, "messages.requestMainWebView")?;
             let compact = flags & (1 << 7) != 0;
             let fullscreen = flags & (1 << 8) != 0;
-            let peer = zerotl::Decode::decode(r)?;
-            let bot = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
+            let bot = enums::InputUser::decode_inline(r)?;
             let start_param = if flags & (1 << 1) != 0 {
                 Some(zerotl::Decode::decode(r)?)
             } else {
                 None
             };
             let theme_params = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::DataJson::decode_inline(r)?)
             } else {
                 None
             };
@@ -33495,35 +33495,35 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 20 + self.peer.encoded_len() + self.private.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x58bbcb50);
             w.put_u32(if self.private.is_some() { 1 << 0 } else { 0 });
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(run) = w.run(16) {
                 zerotl::fixed::put_i32_at(run, 0, self.msg_id);
                 zerotl::fixed::put_i32_at(run, 4, self.count);
                 zerotl::fixed::put_i64_at(run, 8, self.random_id);
             }
             if let Some(v) = &self.private {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SendPaidReaction<'a> {
         const MIN_SIZE: usize = 28;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x58bbcb50, "messages.sendPaidReaction")?;
             let flags = r.read_flags(0x00000001, "messages.sendPaidReaction")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let run = r.read_array::<16>()?;
             let msg_id = zerotl::fixed::i32_at(run, 0);
             let count = zerotl::fixed::i32_at(run, 4);
             let random_id = zerotl::fixed::i64_at(run, 8);
             let private = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::PaidReactionPrivacy::decode_inline(r)?)
             } else {
                 None
             };
@@ -33568,23 +33568,23 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.private.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x435885b5);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.msg_id);
-            self.private.encode(w);
+            self.private.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for TogglePaidReactionPrivacy<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x435885b5, "messages.togglePaidReactionPrivacy")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let msg_id = r.read_i32()?;
-            let private = zerotl::Decode::decode(r)?;
+            let private = enums::PaidReactionPrivacy::decode_inline(r)?;
             Ok(Self {
                 peer,
                 msg_id,
@@ -33617,7 +33617,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x472455aa);
         }
@@ -33625,7 +33625,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetPaidReactionPrivacy {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x472455aa, "messages.getPaidReactionPrivacy")?;
             Ok(Self)
@@ -33659,7 +33659,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.random_id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x269e3643);
             self.random_id.encode(w);
@@ -33668,7 +33668,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ViewSponsoredMessage<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x269e3643, "messages.viewSponsoredMessage")?;
             let random_id = zerotl::Decode::decode(r)?;
@@ -33707,7 +33707,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.random_id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8235057e);
             w.put_u32(
@@ -33719,7 +33719,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ClickSponsoredMessage<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8235057e, "messages.clickSponsoredMessage")?;
             let flags = r.read_flags(0x00000003, "messages.clickSponsoredMessage")?;
@@ -33763,7 +33763,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.random_id.encoded_len() + self.option.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x12cbf0c4);
             self.random_id.encode(w);
@@ -33773,7 +33773,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReportSponsoredMessage<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x12cbf0c4, "messages.reportSponsoredMessage")?;
             let random_id = zerotl::Decode::decode(r)?;
@@ -33811,11 +33811,11 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + if self.msg_id.is_some() { 4 } else { 0 }
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3d6ce850);
             w.put_u32(if self.msg_id.is_some() { 1 << 0 } else { 0 });
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(v) = &self.msg_id {
                 w.put_i32(*v);
             }
@@ -33824,11 +33824,11 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetSponsoredMessages<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3d6ce850, "messages.getSponsoredMessages")?;
             let flags = r.read_flags(0x00000001, "messages.getSponsoredMessages")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let msg_id = if flags & (1 << 0) != 0 {
                 Some(r.read_i32()?)
             } else {
@@ -33872,12 +33872,12 @@ pub mod messages {
                 + self.user_id.encoded_len()
                 + self.peer_types.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf21f7f2f);
             w.put_u32(if self.peer_types.is_some() { 1 << 0 } else { 0 });
-            self.result.encode(w);
-            self.user_id.encode(w);
+            self.result.encode_inline(w);
+            self.user_id.encode_inline(w);
             if let Some(v) = &self.peer_types {
                 v.encode(w);
             }
@@ -33886,12 +33886,12 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SavePreparedInlineMessage<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf21f7f2f, "messages.savePreparedInlineMessage")?;
             let flags = r.read_flags(0x00000001, "messages.savePreparedInlineMessage")?;
-            let result = zerotl::Decode::decode(r)?;
-            let user_id = zerotl::Decode::decode(r)?;
+            let result = enums::InputBotInlineResult::decode_inline(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
             let peer_types = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
             } else {
@@ -33934,20 +33934,20 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.bot.encoded_len() + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x857ebdb8);
-            self.bot.encode(w);
+            self.bot.encode_inline(w);
             self.id.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetPreparedInlineMessage<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x857ebdb8, "messages.getPreparedInlineMessage")?;
-            let bot = zerotl::Decode::decode(r)?;
+            let bot = enums::InputUser::decode_inline(r)?;
             let id = zerotl::Decode::decode(r)?;
             Ok(Self { bot, id })
         }
@@ -33995,7 +33995,7 @@ pub mod messages {
                 + self.emoticon.encoded_len()
                 + self.lang_code.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x29b1c66a);
             w.put_u32(if self.emojis { 1 << 0 } else { 0 });
@@ -34012,7 +34012,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SearchStickers<'a> {
         const MIN_SIZE: usize = 40;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x29b1c66a, "messages.searchStickers")?;
             let flags = r.read_flags(0x00000001, "messages.searchStickers")?;
@@ -34067,23 +34067,23 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5a6d7395);
             w.put_u32(if self.push { 1 << 0 } else { 0 });
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.id.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ReportMessagesDelivery<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5a6d7395, "messages.reportMessagesDelivery")?;
             let flags = r.read_flags(0x00000001, "messages.reportMessagesDelivery")?;
             let push = flags & (1 << 0) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let id = zerotl::Decode::decode(r)?;
             Ok(Self { push, peer, id })
         }
@@ -34120,7 +34120,7 @@ pub mod messages {
                 + self.parent_peer.as_ref().map_or(0, |v| v.encoded_len())
                 + self.ids.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x6f6f9c96);
             w.put_u32(if self.parent_peer.is_some() {
@@ -34129,7 +34129,7 @@ pub mod messages {
                 0
             });
             if let Some(v) = &self.parent_peer {
-                v.encode(w);
+                v.encode_inline(w);
             }
             self.ids.encode(w);
         }
@@ -34137,12 +34137,12 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetSavedDialogsById<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6f6f9c96, "messages.getSavedDialogsByID")?;
             let flags = r.read_flags(0x00000002, "messages.getSavedDialogsByID")?;
             let parent_peer = if flags & (1 << 1) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputPeer::decode_inline(r)?)
             } else {
                 None
             };
@@ -34182,22 +34182,22 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.parent_peer.encoded_len() + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xba4a3b5b);
-            self.parent_peer.encode(w);
-            self.peer.encode(w);
+            self.parent_peer.encode_inline(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.max_id);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ReadSavedHistory<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xba4a3b5b, "messages.readSavedHistory")?;
-            let parent_peer = zerotl::Decode::decode(r)?;
-            let peer = zerotl::Decode::decode(r)?;
+            let parent_peer = enums::InputPeer::decode_inline(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let max_id = r.read_i32()?;
             Ok(Self {
                 parent_peer,
@@ -34243,10 +34243,10 @@ pub mod messages {
                 + self.completed.encoded_len()
                 + self.incompleted.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd3e03124);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.msg_id);
             self.completed.encode(w);
             self.incompleted.encode(w);
@@ -34255,10 +34255,10 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ToggleTodoCompleted<'a> {
         const MIN_SIZE: usize = 28;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd3e03124, "messages.toggleTodoCompleted")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let msg_id = r.read_i32()?;
             let completed = zerotl::Decode::decode(r)?;
             let incompleted = zerotl::Decode::decode(r)?;
@@ -34302,10 +34302,10 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.list.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x21a61057);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.msg_id);
             self.list.encode(w);
         }
@@ -34313,10 +34313,10 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for AppendTodoList<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x21a61057, "messages.appendTodoList")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let msg_id = r.read_i32()?;
             let list = zerotl::Decode::decode(r)?;
             Ok(Self { peer, msg_id, list })
@@ -34361,7 +34361,7 @@ pub mod messages {
                 + if self.schedule_date.is_some() { 4 } else { 0 }
                 + self.reject_comment.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8107455c);
             w.put_u32(
@@ -34377,7 +34377,7 @@ pub mod messages {
                         0
                     },
             );
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.msg_id);
             if let Some(v) = &self.schedule_date {
                 w.put_i32(*v);
@@ -34390,12 +34390,12 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ToggleSuggestedPostApproval<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8107455c, "messages.toggleSuggestedPostApproval")?;
             let flags = r.read_flags(0x00000007, "messages.toggleSuggestedPostApproval")?;
             let reject = flags & (1 << 1) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let run = r.read_slice(4 + if flags & (1 << 0) != 0 { 4 } else { 0 })?;
             let msg_id = zerotl::fixed::i32_at(run, 0);
             let schedule_date = if flags & (1 << 0) != 0 {
@@ -34455,11 +34455,11 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 20 + self.peer.encoded_len() + self.q.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3ba47bff);
             w.put_u32(if self.q.is_some() { 1 << 0 } else { 0 });
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(v) = &self.q {
                 v.encode(w);
             }
@@ -34474,11 +34474,11 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetForumTopics<'a> {
         const MIN_SIZE: usize = 28;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3ba47bff, "messages.getForumTopics")?;
             let flags = r.read_flags(0x00000001, "messages.getForumTopics")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let q = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
             } else {
@@ -34529,20 +34529,20 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.topics.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xaf0a4a08);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.topics.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetForumTopicsById<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xaf0a4a08, "messages.getForumTopicsByID")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let topics = zerotl::Decode::decode(r)?;
             Ok(Self { peer, topics })
         }
@@ -34590,7 +34590,7 @@ pub mod messages {
                 + self.closed.as_ref().map_or(0, |v| v.encoded_len())
                 + self.hidden.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xcecc1134);
             w.put_u32(
@@ -34603,7 +34603,7 @@ pub mod messages {
                     | if self.closed.is_some() { 1 << 2 } else { 0 }
                     | if self.hidden.is_some() { 1 << 3 } else { 0 },
             );
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.topic_id);
             if let Some(v) = &self.title {
                 v.encode(w);
@@ -34622,11 +34622,11 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for EditForumTopic<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcecc1134, "messages.editForumTopic")?;
             let flags = r.read_flags(0x0000000f, "messages.editForumTopic")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let topic_id = r.read_i32()?;
             let title = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
@@ -34690,10 +34690,10 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x175df251);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.topic_id);
             self.pinned.encode(w);
         }
@@ -34701,10 +34701,10 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for UpdatePinnedForumTopic<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x175df251, "messages.updatePinnedForumTopic")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let topic_id = r.read_i32()?;
             let pinned = zerotl::Decode::decode(r)?;
             Ok(Self {
@@ -34746,23 +34746,23 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.order.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0e7841f0);
             w.put_u32(if self.force { 1 << 0 } else { 0 });
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.order.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ReorderPinnedForumTopics<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0e7841f0, "messages.reorderPinnedForumTopics")?;
             let flags = r.read_flags(0x00000001, "messages.reorderPinnedForumTopics")?;
             let force = flags & (1 << 0) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let order = zerotl::Decode::decode(r)?;
             Ok(Self { force, peer, order })
         }
@@ -34812,7 +34812,7 @@ pub mod messages {
                 + if self.icon_emoji_id.is_some() { 8 } else { 0 }
                 + self.send_as.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2f98c3d5);
             w.put_u32(
@@ -34825,7 +34825,7 @@ pub mod messages {
                     }
                     | if self.send_as.is_some() { 1 << 2 } else { 0 },
             );
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.title.encode(w);
             if let Some(v) = &self.icon_color {
                 w.put_i32(*v);
@@ -34835,19 +34835,19 @@ pub mod messages {
             }
             w.put_i64(self.random_id);
             if let Some(v) = &self.send_as {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for CreateForumTopic<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2f98c3d5, "messages.createForumTopic")?;
             let flags = r.read_flags(0x0000001d, "messages.createForumTopic")?;
             let title_missing = flags & (1 << 4) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let title = zerotl::Decode::decode(r)?;
             let run = r.read_slice(
                 8 + if flags & (1 << 0) != 0 { 4 } else { 0 }
@@ -34870,7 +34870,7 @@ pub mod messages {
             };
             let random_id = zerotl::fixed::i64_at(run, run_at);
             let send_as = if flags & (1 << 2) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputPeer::decode_inline(r)?)
             } else {
                 None
             };
@@ -34915,20 +34915,20 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd2816f10);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.top_msg_id);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for DeleteTopicHistory<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd2816f10, "messages.deleteTopicHistory")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let top_msg_id = r.read_i32()?;
             Ok(Self { peer, top_msg_id })
         }
@@ -34958,7 +34958,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xfb7e8ca7);
         }
@@ -34966,7 +34966,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetEmojiGameInfo {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfb7e8ca7, "messages.getEmojiGameInfo")?;
             Ok(Self)
@@ -35009,14 +35009,14 @@ pub mod messages {
                 + self.to_lang.as_ref().map_or(0, |v| v.encoded_len())
                 + self.tone.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xabbbd346);
             w.put_u32(
                 if self.to_lang.is_some() { 1 << 0 } else { 0 }
                     | if self.tone.is_some() { 1 << 2 } else { 0 },
             );
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.id);
             if let Some(v) = &self.to_lang {
                 v.encode(w);
@@ -35029,11 +35029,11 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SummarizeText<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xabbbd346, "messages.summarizeText")?;
             let flags = r.read_flags(0x00000005, "messages.summarizeText")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let id = r.read_i32()?;
             let to_lang = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
@@ -35085,23 +35085,23 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.user_id.encoded_len() + self.password.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf743b857);
-            self.peer.encode(w);
-            self.user_id.encode(w);
-            self.password.encode(w);
+            self.peer.encode_inline(w);
+            self.user_id.encode_inline(w);
+            self.password.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for EditChatCreator<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf743b857, "messages.editChatCreator")?;
-            let peer = zerotl::Decode::decode(r)?;
-            let user_id = zerotl::Decode::decode(r)?;
-            let password = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
+            let password = enums::InputCheckPasswordSrp::decode_inline(r)?;
             Ok(Self {
                 peer,
                 user_id,
@@ -35137,19 +35137,19 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3b7d0ea6);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetFutureChatCreatorAfterLeave<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3b7d0ea6, "messages.getFutureChatCreatorAfterLeave")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             Ok(Self { peer })
         }
     }
@@ -35185,22 +35185,22 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.participant.encoded_len() + self.rank.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa00f32b0);
-            self.peer.encode(w);
-            self.participant.encode(w);
+            self.peer.encode_inline(w);
+            self.participant.encode_inline(w);
             self.rank.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for EditChatParticipantRank<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa00f32b0, "messages.editChatParticipantRank")?;
-            let peer = zerotl::Decode::decode(r)?;
-            let participant = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
+            let participant = enums::InputPeer::decode_inline(r)?;
             let rank = zerotl::Decode::decode(r)?;
             Ok(Self {
                 peer,
@@ -35237,7 +35237,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.url.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x35436bbc);
             self.url.encode(w);
@@ -35246,7 +35246,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for DeclineUrlAuth<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x35436bbc, "messages.declineUrlAuth")?;
             let url = zerotl::Decode::decode(r)?;
@@ -35283,7 +35283,7 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.url.encoded_len() + self.match_code.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc9a47b0b);
             self.url.encode(w);
@@ -35293,7 +35293,7 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for CheckUrlAuthMatchCode<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc9a47b0b, "messages.checkUrlAuthMatchCode")?;
             let url = zerotl::Decode::decode(r)?;
@@ -35343,7 +35343,7 @@ pub mod messages {
                     .map_or(0, |v| v.encoded_len())
                 + self.tone.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xdaecc589);
             w.put_u32(
@@ -35356,32 +35356,32 @@ pub mod messages {
                     }
                     | if self.tone.is_some() { 1 << 2 } else { 0 },
             );
-            self.text.encode(w);
+            self.text.encode_inline(w);
             if let Some(v) = &self.translate_to_lang {
                 v.encode(w);
             }
             if let Some(v) = &self.tone {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ComposeMessageWithAi<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdaecc589, "messages.composeMessageWithAI")?;
             let flags = r.read_flags(0x0000000f, "messages.composeMessageWithAI")?;
             let proofread = flags & (1 << 0) != 0;
             let emojify = flags & (1 << 3) != 0;
-            let text = zerotl::Decode::decode(r)?;
+            let text = enums::TextWithEntities::decode_inline(r)?;
             let translate_to_lang = if flags & (1 << 1) != 0 {
                 Some(zerotl::Decode::decode(r)?)
             } else {
                 None
             };
             let tone = if flags & (1 << 2) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputAiComposeTone::decode_inline(r)?)
             } else {
                 None
             };
@@ -35424,20 +35424,20 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.metrics.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4067c5e6);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.metrics.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ReportReadMetrics<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4067c5e6, "messages.reportReadMetrics")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let metrics = zerotl::Decode::decode(r)?;
             Ok(Self { peer, metrics })
         }
@@ -35472,20 +35472,20 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xddbcd819);
-            self.id.encode(w);
+            self.id.encode_inline(w);
             w.put_i32(self.listened_duration);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ReportMusicListen<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xddbcd819, "messages.reportMusicListen")?;
-            let id = zerotl::Decode::decode(r)?;
+            let id = enums::InputDocument::decode_inline(r)?;
             let listened_duration = r.read_i32()?;
             Ok(Self {
                 id,
@@ -35525,23 +35525,23 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.answer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x19bc4b6d);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.msg_id);
-            self.answer.encode(w);
+            self.answer.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for AddPollAnswer<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x19bc4b6d, "messages.addPollAnswer")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let msg_id = r.read_i32()?;
-            let answer = zerotl::Decode::decode(r)?;
+            let answer = enums::PollAnswer::decode_inline(r)?;
             Ok(Self {
                 peer,
                 msg_id,
@@ -35581,10 +35581,10 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.option.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xac8505a5);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.msg_id);
             self.option.encode(w);
         }
@@ -35592,10 +35592,10 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for DeletePollAnswer<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xac8505a5, "messages.deletePollAnswer")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let msg_id = r.read_i32()?;
             let option = zerotl::Decode::decode(r)?;
             Ok(Self {
@@ -35645,11 +35645,11 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 24 + self.peer.encoded_len() + if self.top_msg_id.is_some() { 4 } else { 0 }
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x43286cf2);
             w.put_u32(if self.top_msg_id.is_some() { 1 << 0 } else { 0 });
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(v) = &self.top_msg_id {
                 w.put_i32(*v);
             }
@@ -35665,11 +35665,11 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetUnreadPollVotes<'a> {
         const MIN_SIZE: usize = 32;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x43286cf2, "messages.getUnreadPollVotes")?;
             let flags = r.read_flags(0x00000001, "messages.getUnreadPollVotes")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let run = r.read_slice(20 + if flags & (1 << 0) != 0 { 4 } else { 0 })?;
             let mut run_at = 0;
             let top_msg_id = if flags & (1 << 0) != 0 {
@@ -35729,11 +35729,11 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + if self.top_msg_id.is_some() { 4 } else { 0 }
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1720b4d8);
             w.put_u32(if self.top_msg_id.is_some() { 1 << 0 } else { 0 });
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(v) = &self.top_msg_id {
                 w.put_i32(*v);
             }
@@ -35742,11 +35742,11 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReadPollVotes<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1720b4d8, "messages.readPollVotes")?;
             let flags = r.read_flags(0x00000001, "messages.readPollVotes")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let top_msg_id = if flags & (1 << 0) != 0 {
                 Some(r.read_i32()?)
             } else {
@@ -35785,23 +35785,23 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.result.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xb8f106e3);
                 zerotl::fixed::put_i64_at(run, 4, self.query_id);
             }
-            self.result.encode(w);
+            self.result.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SetBotGuestChatResult<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb8f106e3, "messages.setBotGuestChatResult")?;
             let query_id = r.read_i64()?;
-            let result = zerotl::Decode::decode(r)?;
+            let result = enums::InputBotInlineResult::decode_inline(r)?;
             Ok(Self { query_id, result })
         }
     }
@@ -35835,21 +35835,21 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.participant.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa0b80cf8);
-            self.peer.encode(w);
-            self.participant.encode(w);
+            self.peer.encode_inline(w);
+            self.participant.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for DeleteParticipantReactions<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa0b80cf8, "messages.deleteParticipantReactions")?;
-            let peer = zerotl::Decode::decode(r)?;
-            let participant = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
+            let participant = enums::InputPeer::decode_inline(r)?;
             Ok(Self { peer, participant })
         }
     }
@@ -35885,23 +35885,23 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.participant.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe3b7f82c);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.msg_id);
-            self.participant.encode(w);
+            self.participant.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for DeleteParticipantReaction<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe3b7f82c, "messages.deleteParticipantReaction")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let msg_id = r.read_i32()?;
-            let participant = zerotl::Decode::decode(r)?;
+            let participant = enums::InputPeer::decode_inline(r)?;
             Ok(Self {
                 peer,
                 msg_id,
@@ -35945,10 +35945,10 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 20 + self.user_id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x55fb0996);
-            self.user_id.encode(w);
+            self.user_id.encode_inline(w);
             if let Some(run) = w.run(20) {
                 zerotl::fixed::put_i32_at(run, 0, self.limit);
                 zerotl::fixed::put_i32_at(run, 4, self.max_id);
@@ -35960,10 +35960,10 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetPersonalChannelHistory<'a> {
         const MIN_SIZE: usize = 28;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x55fb0996, "messages.getPersonalChannelHistory")?;
-            let user_id = zerotl::Decode::decode(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
             let run = r.read_array::<20>()?;
             let limit = zerotl::fixed::i32_at(run, 0);
             let max_id = zerotl::fixed::i32_at(run, 4);
@@ -36008,20 +36008,20 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x501569cf);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.id);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetRichMessage<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x501569cf, "messages.getRichMessage")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let id = r.read_i32()?;
             Ok(Self { peer, id })
         }
@@ -36067,7 +36067,7 @@ pub mod messages {
                 + self.to_lang.encoded_len()
                 + self.tone.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1a542004);
             w.put_u32(
@@ -36077,7 +36077,7 @@ pub mod messages {
                     | if self.tone.is_some() { 1 << 2 } else { 0 },
             );
             if let Some(v) = &self.peer {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.id {
                 v.encode(w);
@@ -36094,12 +36094,12 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for TranslateRichMessage<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1a542004, "messages.translateRichMessage")?;
             let flags = r.read_flags(0x00000007, "messages.translateRichMessage")?;
             let peer = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputPeer::decode_inline(r)?)
             } else {
                 None
             };
@@ -36170,7 +36170,7 @@ pub mod messages {
                     .map_or(0, |v| v.encoded_len())
                 + self.tone.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8d7ae6af);
             w.put_u32(
@@ -36185,27 +36185,27 @@ pub mod messages {
                     | if self.tone.is_some() { 1 << 2 } else { 0 },
             );
             if let Some(v) = &self.text {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.translate_to_lang {
                 v.encode(w);
             }
             if let Some(v) = &self.tone {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ComposeRichMessageWithAi<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8d7ae6af, "messages.composeRichMessageWithAI")?;
             let flags = r.read_flags(0x0000001f, "messages.composeRichMessageWithAI")?;
             let proofread = flags & (1 << 0) != 0;
             let emojify = flags & (1 << 3) != 0;
             let text = if flags & (1 << 4) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputRichMessage::decode_inline(r)?)
             } else {
                 None
             };
@@ -36215,7 +36215,7 @@ pub mod messages {
                 None
             };
             let tone = if flags & (1 << 2) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputAiComposeTone::decode_inline(r)?)
             } else {
                 None
             };
@@ -36262,7 +36262,7 @@ pub mod messages {
                 + self.theme_params.as_ref().map_or(0, |v| v.encoded_len())
                 + self.platform.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xba9ee679);
             w.put_u32(if self.theme_params.is_some() {
@@ -36272,7 +36272,7 @@ pub mod messages {
             });
             w.put_i64(self.query_id);
             if let Some(v) = &self.theme_params {
-                v.encode(w);
+                v.encode_inline(w);
             }
             self.platform.encode(w);
         }
@@ -36280,13 +36280,13 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for RequestChatJoinWebView<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xba9ee679, "messages.requestChatJoinWebView")?;
             let flags = r.read_flags(0x00000001, "messages.requestChatJoinWebView")?;
             let query_id = r.read_i64()?;
             let theme_params = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::DataJson::decode_inline(r)?)
             } else {
                 None
             };
@@ -36338,7 +36338,7 @@ pub mod payments {
                 + self.invoice.encoded_len()
                 + self.theme_params.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x37148dbb);
             w.put_u32(if self.theme_params.is_some() {
@@ -36348,20 +36348,20 @@ pub mod payments {
             });
             self.invoice.encode(w);
             if let Some(v) = &self.theme_params {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetPaymentForm<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x37148dbb, "payments.getPaymentForm")?;
             let flags = r.read_flags(0x00000001, "payments.getPaymentForm")?;
             let invoice = zerotl::Decode::decode(r)?;
             let theme_params = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::DataJson::decode_inline(r)?)
             } else {
                 None
             };
@@ -36401,20 +36401,20 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2478d1cc);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.msg_id);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetPaymentReceipt<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2478d1cc, "payments.getPaymentReceipt")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let msg_id = r.read_i32()?;
             Ok(Self { peer, msg_id })
         }
@@ -36451,24 +36451,24 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.invoice.encoded_len() + self.info.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb6c8f12b);
             w.put_u32(if self.save { 1 << 0 } else { 0 });
             self.invoice.encode(w);
-            self.info.encode(w);
+            self.info.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ValidateRequestedInfo<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb6c8f12b, "payments.validateRequestedInfo")?;
             let flags = r.read_flags(0x00000001, "payments.validateRequestedInfo")?;
             let save = flags & (1 << 0) != 0;
             let invoice = zerotl::Decode::decode(r)?;
-            let info = zerotl::Decode::decode(r)?;
+            let info = enums::PaymentRequestedInfo::decode_inline(r)?;
             Ok(Self {
                 save,
                 invoice,
@@ -36525,7 +36525,7 @@ pub mod payments {
                 + self.credentials.encoded_len()
                 + if self.tip_amount.is_some() { 8 } else { 0 }
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2d03522f);
             w.put_u32(
@@ -36547,7 +36547,7 @@ pub mod payments {
             if let Some(v) = &self.shipping_option_id {
                 v.encode(w);
             }
-            self.credentials.encode(w);
+            self.credentials.encode_inline(w);
             if let Some(v) = &self.tip_amount {
                 w.put_i64(*v);
             }
@@ -36556,7 +36556,7 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for SendPaymentForm<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2d03522f, "payments.sendPaymentForm")?;
             let flags = r.read_flags(0x00000007, "payments.sendPaymentForm")?;
@@ -36572,7 +36572,7 @@ pub mod payments {
             } else {
                 None
             };
-            let credentials = zerotl::Decode::decode(r)?;
+            let credentials = enums::InputPaymentCredentials::decode_inline(r)?;
             let tip_amount = if flags & (1 << 2) != 0 {
                 Some(r.read_i64()?)
             } else {
@@ -36613,7 +36613,7 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x227d824b);
         }
@@ -36621,7 +36621,7 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetSavedInfo {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x227d824b, "payments.getSavedInfo")?;
             Ok(Self)
@@ -36657,7 +36657,7 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd83d70c1);
             w.put_u32(
@@ -36668,7 +36668,7 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for ClearSavedInfo {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd83d70c1, "payments.clearSavedInfo")?;
             let flags = r.read_flags(0x00000003, "payments.clearSavedInfo")?;
@@ -36705,7 +36705,7 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + self.number.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2e79d779);
             self.number.encode(w);
@@ -36714,7 +36714,7 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetBankCardData<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2e79d779, "payments.getBankCardData")?;
             let number = zerotl::Decode::decode(r)?;
@@ -36749,7 +36749,7 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + self.invoice_media.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0f91b065);
             self.invoice_media.encode(w);
@@ -36758,7 +36758,7 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for ExportInvoice<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0f91b065, "payments.exportInvoice")?;
             let invoice_media = zerotl::Decode::decode(r)?;
@@ -36795,21 +36795,21 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + self.receipt.encoded_len() + self.purpose.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x80ed747d);
             self.receipt.encode(w);
-            self.purpose.encode(w);
+            self.purpose.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for AssignAppStoreTransaction<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x80ed747d, "payments.assignAppStoreTransaction")?;
             let receipt = zerotl::Decode::decode(r)?;
-            let purpose = zerotl::Decode::decode(r)?;
+            let purpose = enums::InputStorePaymentPurpose::decode_inline(r)?;
             Ok(Self { receipt, purpose })
         }
     }
@@ -36843,21 +36843,21 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + self.receipt.encoded_len() + self.purpose.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xdffd50d3);
-            self.receipt.encode(w);
-            self.purpose.encode(w);
+            self.receipt.encode_inline(w);
+            self.purpose.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for AssignPlayMarketTransaction<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdffd50d3, "payments.assignPlayMarketTransaction")?;
-            let receipt = zerotl::Decode::decode(r)?;
-            let purpose = zerotl::Decode::decode(r)?;
+            let receipt = enums::DataJson::decode_inline(r)?;
+            let purpose = enums::InputStorePaymentPurpose::decode_inline(r)?;
             Ok(Self { receipt, purpose })
         }
     }
@@ -36889,24 +36889,24 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.boost_peer.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2757ba54);
             w.put_u32(if self.boost_peer.is_some() { 1 << 0 } else { 0 });
             if let Some(v) = &self.boost_peer {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetPremiumGiftCodeOptions<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2757ba54, "payments.getPremiumGiftCodeOptions")?;
             let flags = r.read_flags(0x00000001, "payments.getPremiumGiftCodeOptions")?;
             let boost_peer = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputPeer::decode_inline(r)?)
             } else {
                 None
             };
@@ -36941,7 +36941,7 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + self.slug.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8e51b4c1);
             self.slug.encode(w);
@@ -36950,7 +36950,7 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for CheckGiftCode<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8e51b4c1, "payments.checkGiftCode")?;
             let slug = zerotl::Decode::decode(r)?;
@@ -36985,7 +36985,7 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + self.slug.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf6e26854);
             self.slug.encode(w);
@@ -36994,7 +36994,7 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for ApplyGiftCode<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf6e26854, "payments.applyGiftCode")?;
             let slug = zerotl::Decode::decode(r)?;
@@ -37031,20 +37031,20 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf4239425);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.msg_id);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetGiveawayInfo<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf4239425, "payments.getGiveawayInfo")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let msg_id = r.read_i32()?;
             Ok(Self { peer, msg_id })
         }
@@ -37081,23 +37081,23 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len() + self.purpose.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5ff58f20);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i64(self.giveaway_id);
-            self.purpose.encode(w);
+            self.purpose.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for LaunchPrepaidGiveaway<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5ff58f20, "payments.launchPrepaidGiveaway")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let giveaway_id = r.read_i64()?;
-            let purpose = zerotl::Decode::decode(r)?;
+            let purpose = enums::InputStorePaymentPurpose::decode_inline(r)?;
             Ok(Self {
                 peer,
                 giveaway_id,
@@ -37130,7 +37130,7 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc00ec7d3);
         }
@@ -37138,7 +37138,7 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetStarsTopupOptions {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc00ec7d3, "payments.getStarsTopupOptions")?;
             Ok(Self)
@@ -37174,22 +37174,22 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4ea9b3bf);
             w.put_u32(if self.ton { 1 << 0 } else { 0 });
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetStarsStatus<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4ea9b3bf, "payments.getStarsStatus")?;
             let flags = r.read_flags(0x00000001, "payments.getStarsStatus")?;
             let ton = flags & (1 << 0) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             Ok(Self { ton, peer })
         }
     }
@@ -37238,7 +37238,7 @@ pub mod payments {
                 + self.peer.encoded_len()
                 + self.offset.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x69da4557);
             w.put_u32(
@@ -37255,7 +37255,7 @@ pub mod payments {
             if let Some(v) = &self.subscription_id {
                 v.encode(w);
             }
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.offset.encode(w);
             w.put_i32(self.limit);
         }
@@ -37263,7 +37263,7 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetStarsTransactions<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x69da4557, "payments.getStarsTransactions")?;
             let flags = r.read_flags(0x0000001f, "payments.getStarsTransactions")?;
@@ -37276,7 +37276,7 @@ pub mod payments {
             } else {
                 None
             };
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let offset = zerotl::Decode::decode(r)?;
             let limit = r.read_i32()?;
             Ok(Self {
@@ -37321,7 +37321,7 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.invoice.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x7998c914);
@@ -37333,7 +37333,7 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for SendStarsForm<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7998c914, "payments.sendStarsForm")?;
             let form_id = r.read_i64()?;
@@ -37371,20 +37371,20 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + self.user_id.encoded_len() + self.charge_id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x25ae8f4a);
-            self.user_id.encode(w);
+            self.user_id.encode_inline(w);
             self.charge_id.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for RefundStarsCharge<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x25ae8f4a, "payments.refundStarsCharge")?;
-            let user_id = zerotl::Decode::decode(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
             let charge_id = zerotl::Decode::decode(r)?;
             Ok(Self { user_id, charge_id })
         }
@@ -37421,23 +37421,23 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd91ffad6);
             w.put_u32(if self.dark { 1 << 0 } else { 0 } | if self.ton { 1 << 1 } else { 0 });
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetStarsRevenueStats<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd91ffad6, "payments.getStarsRevenueStats")?;
             let flags = r.read_flags(0x00000003, "payments.getStarsRevenueStats")?;
             let dark = flags & (1 << 0) != 0;
             let ton = flags & (1 << 1) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             Ok(Self { dark, ton, peer })
         }
     }
@@ -37478,34 +37478,34 @@ pub mod payments {
                 + if self.amount.is_some() { 8 } else { 0 }
                 + self.password.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2433dc92);
             w.put_u32(
                 if self.ton { 1 << 0 } else { 0 } | if self.amount.is_some() { 1 << 1 } else { 0 },
             );
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(v) = &self.amount {
                 w.put_i64(*v);
             }
-            self.password.encode(w);
+            self.password.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetStarsRevenueWithdrawalUrl<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2433dc92, "payments.getStarsRevenueWithdrawalUrl")?;
             let flags = r.read_flags(0x00000003, "payments.getStarsRevenueWithdrawalUrl")?;
             let ton = flags & (1 << 0) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let amount = if flags & (1 << 1) != 0 {
                 Some(r.read_i64()?)
             } else {
                 None
             };
-            let password = zerotl::Decode::decode(r)?;
+            let password = enums::InputCheckPasswordSrp::decode_inline(r)?;
             Ok(Self {
                 ton,
                 peer,
@@ -37542,19 +37542,19 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd1d7efc5);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetStarsRevenueAdsAccountUrl<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd1d7efc5, "payments.getStarsRevenueAdsAccountUrl")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             Ok(Self { peer })
         }
     }
@@ -37590,23 +37590,23 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2dca16b8);
             w.put_u32(if self.ton { 1 << 0 } else { 0 });
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.id.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetStarsTransactionsById<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2dca16b8, "payments.getStarsTransactionsByID")?;
             let flags = r.read_flags(0x00000001, "payments.getStarsTransactionsByID")?;
             let ton = flags & (1 << 0) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let id = zerotl::Decode::decode(r)?;
             Ok(Self { ton, peer, id })
         }
@@ -37639,24 +37639,24 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.user_id.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd3c96bc8);
             w.put_u32(if self.user_id.is_some() { 1 << 0 } else { 0 });
             if let Some(v) = &self.user_id {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetStarsGiftOptions<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd3c96bc8, "payments.getStarsGiftOptions")?;
             let flags = r.read_flags(0x00000001, "payments.getStarsGiftOptions")?;
             let user_id = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputUser::decode_inline(r)?)
             } else {
                 None
             };
@@ -37695,23 +37695,23 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.offset.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x032512c5);
             w.put_u32(if self.missing_balance { 1 << 0 } else { 0 });
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.offset.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetStarsSubscriptions<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x032512c5, "payments.getStarsSubscriptions")?;
             let flags = r.read_flags(0x00000001, "payments.getStarsSubscriptions")?;
             let missing_balance = flags & (1 << 0) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let offset = zerotl::Decode::decode(r)?;
             Ok(Self {
                 missing_balance,
@@ -37755,11 +37755,11 @@ pub mod payments {
                 + self.subscription_id.encoded_len()
                 + self.canceled.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc7770878);
             w.put_u32(if self.canceled.is_some() { 1 << 0 } else { 0 });
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.subscription_id.encode(w);
             if let Some(v) = &self.canceled {
                 v.encode(w);
@@ -37769,11 +37769,11 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for ChangeStarsSubscription<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc7770878, "payments.changeStarsSubscription")?;
             let flags = r.read_flags(0x00000001, "payments.changeStarsSubscription")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let subscription_id = zerotl::Decode::decode(r)?;
             let canceled = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
@@ -37817,20 +37817,20 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.subscription_id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xcc5bebb3);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.subscription_id.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for FulfillStarsSubscription<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcc5bebb3, "payments.fulfillStarsSubscription")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let subscription_id = zerotl::Decode::decode(r)?;
             Ok(Self {
                 peer,
@@ -37863,7 +37863,7 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xbd1efd3e);
         }
@@ -37871,7 +37871,7 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetStarsGiveawayOptions {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbd1efd3e, "payments.getStarsGiveawayOptions")?;
             Ok(Self)
@@ -37905,7 +37905,7 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xc4563590);
@@ -37916,7 +37916,7 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetStarGifts {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc4563590, "payments.getStarGifts")?;
             let hash = r.read_i32()?;
@@ -37953,22 +37953,22 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.stargift.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2a2a697c);
             w.put_u32(if self.unsave { 1 << 0 } else { 0 });
-            self.stargift.encode(w);
+            self.stargift.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SaveStarGift<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2a2a697c, "payments.saveStarGift")?;
             let flags = r.read_flags(0x00000001, "payments.saveStarGift")?;
             let unsave = flags & (1 << 0) != 0;
-            let stargift = zerotl::Decode::decode(r)?;
+            let stargift = enums::InputSavedStarGift::decode_inline(r)?;
             Ok(Self { unsave, stargift })
         }
     }
@@ -38000,19 +38000,19 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + self.stargift.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x74bf076b);
-            self.stargift.encode(w);
+            self.stargift.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ConvertStarGift<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x74bf076b, "payments.convertStarGift")?;
-            let stargift = zerotl::Decode::decode(r)?;
+            let stargift = enums::InputSavedStarGift::decode_inline(r)?;
             Ok(Self { stargift })
         }
     }
@@ -38048,23 +38048,23 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.user_id.encoded_len() + self.charge_id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x6dfa0622);
             w.put_u32(if self.restore { 1 << 0 } else { 0 });
-            self.user_id.encode(w);
+            self.user_id.encode_inline(w);
             self.charge_id.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for BotCancelStarsSubscription<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6dfa0622, "payments.botCancelStarsSubscription")?;
             let flags = r.read_flags(0x00000001, "payments.botCancelStarsSubscription")?;
             let restore = flags & (1 << 0) != 0;
-            let user_id = zerotl::Decode::decode(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
             let charge_id = zerotl::Decode::decode(r)?;
             Ok(Self {
                 restore,
@@ -38110,7 +38110,7 @@ pub mod payments {
                 + if self.offset_date.is_some() { 4 } else { 0 }
                 + self.offset_link.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5869a553);
             w.put_u32(
@@ -38124,7 +38124,7 @@ pub mod payments {
                     0
                 },
             );
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(v) = &self.offset_date {
                 w.put_i32(*v);
             }
@@ -38137,11 +38137,11 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetConnectedStarRefBots<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5869a553, "payments.getConnectedStarRefBots")?;
             let flags = r.read_flags(0x00000004, "payments.getConnectedStarRefBots")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let offset_date = if flags & (1 << 2) != 0 {
                 Some(r.read_i32()?)
             } else {
@@ -38191,21 +38191,21 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.bot.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb7d998f0);
-            self.peer.encode(w);
-            self.bot.encode(w);
+            self.peer.encode_inline(w);
+            self.bot.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetConnectedStarRefBot<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb7d998f0, "payments.getConnectedStarRefBot")?;
-            let peer = zerotl::Decode::decode(r)?;
-            let bot = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
+            let bot = enums::InputUser::decode_inline(r)?;
             Ok(Self { peer, bot })
         }
     }
@@ -38245,14 +38245,14 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len() + self.offset.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0d6b48f7);
             w.put_u32(
                 if self.order_by_revenue { 1 << 0 } else { 0 }
                     | if self.order_by_date { 1 << 1 } else { 0 },
             );
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.offset.encode(w);
             w.put_i32(self.limit);
         }
@@ -38260,13 +38260,13 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetSuggestedStarRefBots<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0d6b48f7, "payments.getSuggestedStarRefBots")?;
             let flags = r.read_flags(0x00000003, "payments.getSuggestedStarRefBots")?;
             let order_by_revenue = flags & (1 << 0) != 0;
             let order_by_date = flags & (1 << 1) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let offset = zerotl::Decode::decode(r)?;
             let limit = r.read_i32()?;
             Ok(Self {
@@ -38308,21 +38308,21 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.bot.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7ed5348a);
-            self.peer.encode(w);
-            self.bot.encode(w);
+            self.peer.encode_inline(w);
+            self.bot.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ConnectStarRefBot<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7ed5348a, "payments.connectStarRefBot")?;
-            let peer = zerotl::Decode::decode(r)?;
-            let bot = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
+            let bot = enums::InputUser::decode_inline(r)?;
             Ok(Self { peer, bot })
         }
     }
@@ -38358,23 +38358,23 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.link.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe4fca4a3);
             w.put_u32(if self.revoked { 1 << 0 } else { 0 });
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.link.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for EditConnectedStarRefBot<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe4fca4a3, "payments.editConnectedStarRefBot")?;
             let flags = r.read_flags(0x00000001, "payments.editConnectedStarRefBot")?;
             let revoked = flags & (1 << 0) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let link = zerotl::Decode::decode(r)?;
             Ok(Self {
                 revoked,
@@ -38411,7 +38411,7 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x9c9abcb1);
@@ -38422,7 +38422,7 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetStarGiftUpgradePreview {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9c9abcb1, "payments.getStarGiftUpgradePreview")?;
             let gift_id = r.read_i64()?;
@@ -38459,7 +38459,7 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.stargift.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xaed6e4f5);
             w.put_u32(if self.keep_original_details {
@@ -38467,18 +38467,18 @@ pub mod payments {
             } else {
                 0
             });
-            self.stargift.encode(w);
+            self.stargift.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for UpgradeStarGift<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xaed6e4f5, "payments.upgradeStarGift")?;
             let flags = r.read_flags(0x00000001, "payments.upgradeStarGift")?;
             let keep_original_details = flags & (1 << 0) != 0;
-            let stargift = zerotl::Decode::decode(r)?;
+            let stargift = enums::InputSavedStarGift::decode_inline(r)?;
             Ok(Self {
                 keep_original_details,
                 stargift,
@@ -38515,21 +38515,21 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + self.stargift.encoded_len() + self.to_id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7f18176a);
-            self.stargift.encode(w);
-            self.to_id.encode(w);
+            self.stargift.encode_inline(w);
+            self.to_id.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for TransferStarGift<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7f18176a, "payments.transferStarGift")?;
-            let stargift = zerotl::Decode::decode(r)?;
-            let to_id = zerotl::Decode::decode(r)?;
+            let stargift = enums::InputSavedStarGift::decode_inline(r)?;
+            let to_id = enums::InputPeer::decode_inline(r)?;
             Ok(Self { stargift, to_id })
         }
     }
@@ -38561,7 +38561,7 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + self.slug.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa1974d72);
             self.slug.encode(w);
@@ -38570,7 +38570,7 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetUniqueStarGift<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa1974d72, "payments.getUniqueStarGift")?;
             let slug = zerotl::Decode::decode(r)?;
@@ -38632,7 +38632,7 @@ pub mod payments {
                 + if self.collection_id.is_some() { 4 } else { 0 }
                 + self.offset.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa319e569);
             w.put_u32(
@@ -38651,7 +38651,7 @@ pub mod payments {
                         0
                     },
             );
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(v) = &self.collection_id {
                 w.put_i32(*v);
             }
@@ -38662,7 +38662,7 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetSavedStarGifts<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa319e569, "payments.getSavedStarGifts")?;
             let flags = r.read_flags(0x000007f7, "payments.getSavedStarGifts")?;
@@ -38675,7 +38675,7 @@ pub mod payments {
             let exclude_unupgradable = flags & (1 << 8) != 0;
             let peer_color_available = flags & (1 << 9) != 0;
             let exclude_hosted = flags & (1 << 10) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let collection_id = if flags & (1 << 6) != 0 {
                 Some(r.read_i32()?)
             } else {
@@ -38728,7 +38728,7 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + self.stargift.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb455a106);
             self.stargift.encode(w);
@@ -38737,7 +38737,7 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetSavedStarGift<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb455a106, "payments.getSavedStarGift")?;
             let stargift = zerotl::Decode::decode(r)?;
@@ -38774,21 +38774,21 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + self.stargift.encoded_len() + self.password.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd06e93a8);
-            self.stargift.encode(w);
-            self.password.encode(w);
+            self.stargift.encode_inline(w);
+            self.password.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetStarGiftWithdrawalUrl<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd06e93a8, "payments.getStarGiftWithdrawalUrl")?;
-            let stargift = zerotl::Decode::decode(r)?;
-            let password = zerotl::Decode::decode(r)?;
+            let stargift = enums::InputSavedStarGift::decode_inline(r)?;
+            let password = enums::InputCheckPasswordSrp::decode_inline(r)?;
             Ok(Self { stargift, password })
         }
     }
@@ -38822,22 +38822,22 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x60eaefa1);
             w.put_u32(if self.enabled { 1 << 0 } else { 0 });
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ToggleChatStarGiftNotifications<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x60eaefa1, "payments.toggleChatStarGiftNotifications")?;
             let flags = r.read_flags(0x00000001, "payments.toggleChatStarGiftNotifications")?;
             let enabled = flags & (1 << 0) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             Ok(Self { enabled, peer })
         }
     }
@@ -38871,20 +38871,20 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.stargift.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1513e7b0);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.stargift.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ToggleStarGiftsPinnedToTop<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1513e7b0, "payments.toggleStarGiftsPinnedToTop")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let stargift = zerotl::Decode::decode(r)?;
             Ok(Self { peer, stargift })
         }
@@ -38917,19 +38917,19 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + self.purpose.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4fdc5ea7);
-            self.purpose.encode(w);
+            self.purpose.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for CanPurchaseStore<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4fdc5ea7, "payments.canPurchaseStore")?;
-            let purpose = zerotl::Decode::decode(r)?;
+            let purpose = enums::InputStorePaymentPurpose::decode_inline(r)?;
             Ok(Self { purpose })
         }
     }
@@ -38980,7 +38980,7 @@ pub mod payments {
                 + self.attributes.as_ref().map_or(0, |v| v.encoded_len())
                 + self.offset.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7a5fa236);
             w.put_u32(
@@ -39009,7 +39009,7 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetResaleStarGifts<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7a5fa236, "payments.getResaleStarGifts")?;
             let flags = r.read_flags(0x0000003f, "payments.getResaleStarGifts")?;
@@ -39077,20 +39077,20 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + self.stargift.encoded_len() + self.resell_amount.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xedbe6ccb);
-            self.stargift.encode(w);
-            self.resell_amount.encode(w);
+            self.stargift.encode_inline(w);
+            self.resell_amount.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for UpdateStarGiftPrice<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xedbe6ccb, "payments.updateStarGiftPrice")?;
-            let stargift = zerotl::Decode::decode(r)?;
+            let stargift = enums::InputSavedStarGift::decode_inline(r)?;
             let resell_amount = zerotl::Decode::decode_validated(r)?;
             Ok(Self {
                 stargift,
@@ -39130,10 +39130,10 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.title.encoded_len() + self.stargift.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1f4a0e87);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.title.encode(w);
             self.stargift.encode(w);
         }
@@ -39141,10 +39141,10 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for CreateStarGiftCollection<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1f4a0e87, "payments.createStarGiftCollection")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let title = zerotl::Decode::decode(r)?;
             let stargift = zerotl::Decode::decode(r)?;
             Ok(Self {
@@ -39197,7 +39197,7 @@ pub mod payments {
                 + self.add_stargift.as_ref().map_or(0, |v| v.encoded_len())
                 + self.order.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4fddbee7);
             w.put_u32(
@@ -39214,7 +39214,7 @@ pub mod payments {
                     }
                     | if self.order.is_some() { 1 << 3 } else { 0 },
             );
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.collection_id);
             if let Some(v) = &self.title {
                 v.encode(w);
@@ -39233,11 +39233,11 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for UpdateStarGiftCollection<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4fddbee7, "payments.updateStarGiftCollection")?;
             let flags = r.read_flags(0x0000000f, "payments.updateStarGiftCollection")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let collection_id = r.read_i32()?;
             let title = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
@@ -39299,20 +39299,20 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.order.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc32af4cc);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.order.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ReorderStarGiftCollections<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc32af4cc, "payments.reorderStarGiftCollections")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let order = zerotl::Decode::decode(r)?;
             Ok(Self { peer, order })
         }
@@ -39347,20 +39347,20 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xad5648e8);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.collection_id);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for DeleteStarGiftCollection<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xad5648e8, "payments.deleteStarGiftCollection")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let collection_id = r.read_i32()?;
             Ok(Self {
                 peer,
@@ -39398,20 +39398,20 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x981b91dd);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i64(self.hash);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetStarGiftCollections<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x981b91dd, "payments.getStarGiftCollections")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let hash = r.read_i64()?;
             Ok(Self { peer, hash })
         }
@@ -39444,7 +39444,7 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + self.slug.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4365af6b);
             self.slug.encode(w);
@@ -39453,7 +39453,7 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetUniqueStarGiftValueInfo<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4365af6b, "payments.getUniqueStarGiftValueInfo")?;
             let slug = zerotl::Decode::decode(r)?;
@@ -39488,7 +39488,7 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xc0c4edc9);
@@ -39499,7 +39499,7 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for CheckCanSendGift {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc0c4edc9, "payments.checkCanSendGift")?;
             let gift_id = r.read_i64()?;
@@ -39536,20 +39536,20 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.auction.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5c9ff4d6);
-            self.auction.encode(w);
+            self.auction.encode_inline(w);
             w.put_i32(self.version);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetStarGiftAuctionState<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5c9ff4d6, "payments.getStarGiftAuctionState")?;
-            let auction = zerotl::Decode::decode(r)?;
+            let auction = enums::InputStarGiftAuction::decode_inline(r)?;
             let version = r.read_i32()?;
             Ok(Self { auction, version })
         }
@@ -39582,7 +39582,7 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x6ba2cbec);
@@ -39593,7 +39593,7 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetStarGiftAuctionAcquiredGifts {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6ba2cbec, "payments.getStarGiftAuctionAcquiredGifts")?;
             let gift_id = r.read_i64()?;
@@ -39628,7 +39628,7 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xa5d0514d);
@@ -39639,7 +39639,7 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetStarGiftActiveAuctions {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa5d0514d, "payments.getStarGiftActiveAuctions")?;
             let hash = r.read_i64()?;
@@ -39676,7 +39676,7 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe9ce781c);
             w.put_u32(if self.decline { 1 << 0 } else { 0 });
@@ -39686,7 +39686,7 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for ResolveStarGiftOffer {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe9ce781c, "payments.resolveStarGiftOffer")?;
             let flags = r.read_flags(0x00000001, "payments.resolveStarGiftOffer")?;
@@ -39744,7 +39744,7 @@ pub mod payments {
                     0
                 }
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8fb86b41);
             w.put_u32(if self.allow_paid_stars.is_some() {
@@ -39752,9 +39752,9 @@ pub mod payments {
             } else {
                 0
             });
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.slug.encode(w);
-            self.price.encode(w);
+            self.price.encode_inline(w);
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_i32_at(run, 0, self.duration);
                 zerotl::fixed::put_i64_at(run, 4, self.random_id);
@@ -39767,11 +39767,11 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for SendStarGiftOffer<'a> {
         const MIN_SIZE: usize = 32;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8fb86b41, "payments.sendStarGiftOffer")?;
             let flags = r.read_flags(0x00000001, "payments.sendStarGiftOffer")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let slug = zerotl::Decode::decode(r)?;
             let price = zerotl::Decode::decode_validated(r)?;
             let run = r.read_slice(12 + if flags & (1 << 0) != 0 { 8 } else { 0 })?;
@@ -39820,7 +39820,7 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x6d038b58);
@@ -39831,7 +39831,7 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetStarGiftUpgradeAttributes {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6d038b58, "payments.getStarGiftUpgradeAttributes")?;
             let gift_id = r.read_i64()?;
@@ -39870,7 +39870,7 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.offset.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xfd05dd00);
@@ -39883,7 +39883,7 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetCraftStarGifts<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfd05dd00, "payments.getCraftStarGifts")?;
             let gift_id = r.read_i64()?;
@@ -39924,7 +39924,7 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + self.stargift.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb0f9684f);
             self.stargift.encode(w);
@@ -39933,7 +39933,7 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for CraftStarGift<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb0f9684f, "payments.craftStarGift")?;
             let stargift = zerotl::Decode::decode(r)?;
@@ -39965,7 +39965,7 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd35983e8);
         }
@@ -39973,7 +39973,7 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetCurrencyRates {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd35983e8, "payments.getCurrencyRates")?;
             Ok(Self)
@@ -40007,7 +40007,7 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.crypto_currency.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3f3e00dc);
             w.put_u32(if self.crypto_currency.is_some() {
@@ -40023,7 +40023,7 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetOnrampProviders<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3f3e00dc, "payments.getOnrampProviders")?;
             let flags = r.read_flags(0x00000001, "payments.getOnrampProviders")?;
@@ -40065,7 +40065,7 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + self.provider.encoded_len() + self.crypto_currency.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1c8bedf3);
             self.provider.encode(w);
@@ -40075,7 +40075,7 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetOnrampBaseCurrencies<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1c8bedf3, "payments.getOnrampBaseCurrencies")?;
             let provider = zerotl::Decode::decode(r)?;
@@ -40121,7 +40121,7 @@ pub mod payments {
                 + self.crypto_currency.encoded_len()
                 + self.base_currency.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2ec29951);
             w.put_u32(if self.base_currency.is_some() {
@@ -40139,7 +40139,7 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetOnrampAvailability<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2ec29951, "payments.getOnrampAvailability")?;
             let flags = r.read_flags(0x00000001, "payments.getOnrampAvailability")?;
@@ -40195,7 +40195,7 @@ pub mod payments {
                 + self.base_currency.encoded_len()
                 + self.payment_method.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x80e851fd);
             w.put_u32(if self.payment_method.is_some() {
@@ -40214,7 +40214,7 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetOnrampLimits<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x80e851fd, "payments.getOnrampLimits")?;
             let flags = r.read_flags(0x00000001, "payments.getOnrampLimits")?;
@@ -40278,7 +40278,7 @@ pub mod payments {
                 + self.crypto_amount.as_ref().map_or(0, |v| v.encoded_len())
                 + self.payment_method.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe06645fa);
             w.put_u32(
@@ -40313,7 +40313,7 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetOnrampQuote<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe06645fa, "payments.getOnrampQuote")?;
             let flags = r.read_flags(0x00000007, "payments.getOnrampQuote")?;
@@ -40407,7 +40407,7 @@ pub mod payments {
                 + self.fail_return_url.as_ref().map_or(0, |v| v.encoded_len())
                 + self.crypto_amount.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa2197cf6);
             w.put_u32(
@@ -40473,7 +40473,7 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for CreateOnrampSession<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa2197cf6, "payments.createOnrampSession")?;
             let flags = r.read_flags(0x000000ff, "payments.createOnrampSession")?;
@@ -40568,7 +40568,7 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x55451fa9);
         }
@@ -40576,7 +40576,7 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for GetCallConfig {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x55451fa9, "phone.getCallConfig")?;
             Ok(Self)
@@ -40621,28 +40621,28 @@ pub mod phone {
                 + self.g_a_hash.encoded_len()
                 + self.protocol.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x42ff96ed);
             w.put_u32(if self.video { 1 << 0 } else { 0 });
-            self.user_id.encode(w);
+            self.user_id.encode_inline(w);
             w.put_i32(self.random_id);
             self.g_a_hash.encode(w);
-            self.protocol.encode(w);
+            self.protocol.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for RequestCall<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x42ff96ed, "phone.requestCall")?;
             let flags = r.read_flags(0x00000001, "phone.requestCall")?;
             let video = flags & (1 << 0) != 0;
-            let user_id = zerotl::Decode::decode(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
             let random_id = r.read_i32()?;
             let g_a_hash = zerotl::Decode::decode(r)?;
-            let protocol = zerotl::Decode::decode(r)?;
+            let protocol = enums::PhoneCallProtocol::decode_inline(r)?;
             Ok(Self {
                 video,
                 user_id,
@@ -40684,23 +40684,23 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.g_b.encoded_len() + self.protocol.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3bd2b4a0);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.g_b.encode(w);
-            self.protocol.encode(w);
+            self.protocol.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for AcceptCall<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3bd2b4a0, "phone.acceptCall")?;
             let peer = zerotl::Decode::decode_validated(r)?;
             let g_b = zerotl::Decode::decode(r)?;
-            let protocol = zerotl::Decode::decode(r)?;
+            let protocol = enums::PhoneCallProtocol::decode_inline(r)?;
             Ok(Self {
                 peer,
                 g_b,
@@ -40742,25 +40742,25 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len() + self.g_a.encoded_len() + self.protocol.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2efe1722);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.g_a.encode(w);
             w.put_i64(self.key_fingerprint);
-            self.protocol.encode(w);
+            self.protocol.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ConfirmCall<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2efe1722, "phone.confirmCall")?;
             let peer = zerotl::Decode::decode_validated(r)?;
             let g_a = zerotl::Decode::decode(r)?;
             let key_fingerprint = r.read_i64()?;
-            let protocol = zerotl::Decode::decode(r)?;
+            let protocol = enums::PhoneCallProtocol::decode_inline(r)?;
             Ok(Self {
                 peer,
                 g_a,
@@ -40797,16 +40797,16 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x17d54f61);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ReceivedCall {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x17d54f61, "phone.receivedCall")?;
             let peer = zerotl::Decode::decode_validated(r)?;
@@ -40849,27 +40849,27 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 16 + self.peer.encoded_len() + self.reason.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb2cbc1c0);
             w.put_u32(if self.video { 1 << 0 } else { 0 });
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.duration);
-            self.reason.encode(w);
+            self.reason.encode_inline(w);
             w.put_i64(self.connection_id);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for DiscardCall<'a> {
         const MIN_SIZE: usize = 28;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb2cbc1c0, "phone.discardCall")?;
             let flags = r.read_flags(0x00000001, "phone.discardCall")?;
             let video = flags & (1 << 0) != 0;
             let peer = zerotl::Decode::decode_validated(r)?;
             let duration = r.read_i32()?;
-            let reason = zerotl::Decode::decode(r)?;
+            let reason = enums::PhoneCallDiscardReason::decode_inline(r)?;
             let connection_id = r.read_i64()?;
             Ok(Self {
                 video,
@@ -40914,11 +40914,11 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len() + self.comment.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x59ead627);
             w.put_u32(if self.user_initiative { 1 << 0 } else { 0 });
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.rating);
             self.comment.encode(w);
         }
@@ -40926,7 +40926,7 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for SetCallRating<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x59ead627, "phone.setCallRating")?;
             let flags = r.read_flags(0x00000001, "phone.setCallRating")?;
@@ -40972,21 +40972,21 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.debug.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x277add7e);
-            self.peer.encode(w);
-            self.debug.encode(w);
+            self.peer.encode_inline(w);
+            self.debug.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SaveCallDebug<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x277add7e, "phone.saveCallDebug")?;
             let peer = zerotl::Decode::decode_validated(r)?;
-            let debug = zerotl::Decode::decode(r)?;
+            let debug = enums::DataJson::decode_inline(r)?;
             Ok(Self { peer, debug })
         }
     }
@@ -41020,17 +41020,17 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.data.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xff7a9383);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.data.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SendSignalingData<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xff7a9383, "phone.sendSignalingData")?;
             let peer = zerotl::Decode::decode_validated(r)?;
@@ -41077,7 +41077,7 @@ pub mod phone {
                 + self.title.as_ref().map_or(0, |v| v.encoded_len())
                 + if self.schedule_date.is_some() { 4 } else { 0 }
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x48cdc6d8);
             w.put_u32(
@@ -41089,7 +41089,7 @@ pub mod phone {
                         0
                     },
             );
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.random_id);
             if let Some(v) = &self.title {
                 v.encode(w);
@@ -41102,12 +41102,12 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for CreateGroupCall<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x48cdc6d8, "phone.createGroupCall")?;
             let flags = r.read_flags(0x00000007, "phone.createGroupCall")?;
             let rtmp_stream = flags & (1 << 2) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let random_id = r.read_i32()?;
             let title = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
@@ -41176,7 +41176,7 @@ pub mod phone {
                 + self.block.as_ref().map_or(0, |v| v.encoded_len())
                 + self.params.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8fb53057);
             w.put_u32(
@@ -41190,8 +41190,8 @@ pub mod phone {
                     | if self.public_key.is_some() { 1 << 3 } else { 0 }
                     | if self.block.is_some() { 1 << 3 } else { 0 },
             );
-            self.call.encode(w);
-            self.join_as.encode(w);
+            self.call.encode_inline(w);
+            self.join_as.encode_inline(w);
             if let Some(v) = &self.invite_hash {
                 v.encode(w);
             }
@@ -41201,20 +41201,20 @@ pub mod phone {
             if let Some(v) = &self.block {
                 v.encode(w);
             }
-            self.params.encode(w);
+            self.params.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for JoinGroupCall<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8fb53057, "phone.joinGroupCall")?;
             let flags = r.read_flags(0x0000000f, "phone.joinGroupCall")?;
             let muted = flags & (1 << 0) != 0;
             let video_stopped = flags & (1 << 2) != 0;
-            let call = zerotl::Decode::decode(r)?;
-            let join_as = zerotl::Decode::decode(r)?;
+            let call = enums::InputGroupCall::decode_inline(r)?;
+            let join_as = enums::InputPeer::decode_inline(r)?;
             let invite_hash = if flags & (1 << 1) != 0 {
                 Some(zerotl::Decode::decode(r)?)
             } else {
@@ -41230,7 +41230,7 @@ pub mod phone {
             } else {
                 None
             };
-            let params = zerotl::Decode::decode(r)?;
+            let params = enums::DataJson::decode_inline(r)?;
             Ok(Self {
                 muted,
                 video_stopped,
@@ -41273,20 +41273,20 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.call.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x500377f9);
-            self.call.encode(w);
+            self.call.encode_inline(w);
             w.put_i32(self.source);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for LeaveGroupCall<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x500377f9, "phone.leaveGroupCall")?;
-            let call = zerotl::Decode::decode(r)?;
+            let call = enums::InputGroupCall::decode_inline(r)?;
             let source = r.read_i32()?;
             Ok(Self { call, source })
         }
@@ -41321,20 +41321,20 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.call.encoded_len() + self.users.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7b393160);
-            self.call.encode(w);
+            self.call.encode_inline(w);
             self.users.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for InviteToGroupCall<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7b393160, "phone.inviteToGroupCall")?;
-            let call = zerotl::Decode::decode(r)?;
+            let call = enums::InputGroupCall::decode_inline(r)?;
             let users = zerotl::Decode::decode(r)?;
             Ok(Self { call, users })
         }
@@ -41367,19 +41367,19 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.call.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7a777135);
-            self.call.encode(w);
+            self.call.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for DiscardGroupCall<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7a777135, "phone.discardGroupCall")?;
-            let call = zerotl::Decode::decode(r)?;
+            let call = enums::InputGroupCall::decode_inline(r)?;
             Ok(Self { call })
         }
     }
@@ -41430,7 +41430,7 @@ pub mod phone {
                     0
                 }
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x974392f2);
             w.put_u32(
@@ -41447,7 +41447,7 @@ pub mod phone {
                         0
                     },
             );
-            self.call.encode(w);
+            self.call.encode_inline(w);
             if let Some(v) = &self.join_muted {
                 v.encode(w);
             }
@@ -41462,12 +41462,12 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for ToggleGroupCallSettings<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x974392f2, "phone.toggleGroupCallSettings")?;
             let flags = r.read_flags(0x0000000f, "phone.toggleGroupCallSettings")?;
             let reset_invite_hash = flags & (1 << 1) != 0;
-            let call = zerotl::Decode::decode(r)?;
+            let call = enums::InputGroupCall::decode_inline(r)?;
             let join_muted = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
             } else {
@@ -41522,20 +41522,20 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.call.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x041845db);
-            self.call.encode(w);
+            self.call.encode_inline(w);
             w.put_i32(self.limit);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetGroupCall<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x041845db, "phone.getGroupCall")?;
-            let call = zerotl::Decode::decode(r)?;
+            let call = enums::InputGroupCall::decode_inline(r)?;
             let limit = r.read_i32()?;
             Ok(Self { call, limit })
         }
@@ -41580,10 +41580,10 @@ pub mod phone {
                 + self.sources.encoded_len()
                 + self.offset.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc558d8ab);
-            self.call.encode(w);
+            self.call.encode_inline(w);
             self.ids.encode(w);
             self.sources.encode(w);
             self.offset.encode(w);
@@ -41593,10 +41593,10 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for GetGroupParticipants<'a> {
         const MIN_SIZE: usize = 32;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc558d8ab, "phone.getGroupParticipants")?;
-            let call = zerotl::Decode::decode(r)?;
+            let call = enums::InputGroupCall::decode_inline(r)?;
             let ids = zerotl::Decode::decode(r)?;
             let sources = zerotl::Decode::decode(r)?;
             let offset = zerotl::Decode::decode(r)?;
@@ -41640,20 +41640,20 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.call.encoded_len() + self.sources.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb59cf977);
-            self.call.encode(w);
+            self.call.encode_inline(w);
             self.sources.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for CheckGroupCall<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb59cf977, "phone.checkGroupCall")?;
-            let call = zerotl::Decode::decode(r)?;
+            let call = enums::InputGroupCall::decode_inline(r)?;
             let sources = zerotl::Decode::decode(r)?;
             Ok(Self { call, sources })
         }
@@ -41697,7 +41697,7 @@ pub mod phone {
                 + self.title.as_ref().map_or(0, |v| v.encoded_len())
                 + self.video_portrait.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf128c708);
             w.put_u32(
@@ -41710,7 +41710,7 @@ pub mod phone {
                         0
                     },
             );
-            self.call.encode(w);
+            self.call.encode_inline(w);
             if let Some(v) = &self.title {
                 v.encode(w);
             }
@@ -41722,13 +41722,13 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for ToggleGroupCallRecord<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf128c708, "phone.toggleGroupCallRecord")?;
             let flags = r.read_flags(0x00000007, "phone.toggleGroupCallRecord")?;
             let start = flags & (1 << 0) != 0;
             let video = flags & (1 << 2) != 0;
-            let call = zerotl::Decode::decode(r)?;
+            let call = enums::InputGroupCall::decode_inline(r)?;
             let title = if flags & (1 << 1) != 0 {
                 Some(zerotl::Decode::decode(r)?)
             } else {
@@ -41801,7 +41801,7 @@ pub mod phone {
                     .as_ref()
                     .map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa5273abf);
             w.put_u32(
@@ -41824,8 +41824,8 @@ pub mod phone {
                         0
                     },
             );
-            self.call.encode(w);
-            self.participant.encode(w);
+            self.call.encode_inline(w);
+            self.participant.encode_inline(w);
             if let Some(v) = &self.muted {
                 v.encode(w);
             }
@@ -41849,12 +41849,12 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for EditGroupCallParticipant<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa5273abf, "phone.editGroupCallParticipant")?;
             let flags = r.read_flags(0x0000003f, "phone.editGroupCallParticipant")?;
-            let call = zerotl::Decode::decode(r)?;
-            let participant = zerotl::Decode::decode(r)?;
+            let call = enums::InputGroupCall::decode_inline(r)?;
+            let participant = enums::InputPeer::decode_inline(r)?;
             let muted = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
             } else {
@@ -41927,20 +41927,20 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.call.encoded_len() + self.title.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1ca6ac0a);
-            self.call.encode(w);
+            self.call.encode_inline(w);
             self.title.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for EditGroupCallTitle<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1ca6ac0a, "phone.editGroupCallTitle")?;
-            let call = zerotl::Decode::decode(r)?;
+            let call = enums::InputGroupCall::decode_inline(r)?;
             let title = zerotl::Decode::decode(r)?;
             Ok(Self { call, title })
         }
@@ -41973,19 +41973,19 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xef7c213a);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetGroupCallJoinAs<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xef7c213a, "phone.getGroupCallJoinAs")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             Ok(Self { peer })
         }
     }
@@ -42019,22 +42019,22 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.call.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe6aa647f);
             w.put_u32(if self.can_self_unmute { 1 << 0 } else { 0 });
-            self.call.encode(w);
+            self.call.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ExportGroupCallInvite<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe6aa647f, "phone.exportGroupCallInvite")?;
             let flags = r.read_flags(0x00000001, "phone.exportGroupCallInvite")?;
             let can_self_unmute = flags & (1 << 0) != 0;
-            let call = zerotl::Decode::decode(r)?;
+            let call = enums::InputGroupCall::decode_inline(r)?;
             Ok(Self {
                 can_self_unmute,
                 call,
@@ -42071,20 +42071,20 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.call.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x219c34e6);
-            self.call.encode(w);
+            self.call.encode_inline(w);
             self.subscribed.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ToggleGroupCallStartSubscription<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x219c34e6, "phone.toggleGroupCallStartSubscription")?;
-            let call = zerotl::Decode::decode(r)?;
+            let call = enums::InputGroupCall::decode_inline(r)?;
             let subscribed = zerotl::Decode::decode(r)?;
             Ok(Self { call, subscribed })
         }
@@ -42117,19 +42117,19 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.call.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5680e342);
-            self.call.encode(w);
+            self.call.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for StartScheduledGroupCall<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5680e342, "phone.startScheduledGroupCall")?;
-            let call = zerotl::Decode::decode(r)?;
+            let call = enums::InputGroupCall::decode_inline(r)?;
             Ok(Self { call })
         }
     }
@@ -42163,21 +42163,21 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.join_as.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x575e1f8c);
-            self.peer.encode(w);
-            self.join_as.encode(w);
+            self.peer.encode_inline(w);
+            self.join_as.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SaveDefaultGroupCallJoinAs<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x575e1f8c, "phone.saveDefaultGroupCallJoinAs")?;
-            let peer = zerotl::Decode::decode(r)?;
-            let join_as = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
+            let join_as = enums::InputPeer::decode_inline(r)?;
             Ok(Self { peer, join_as })
         }
     }
@@ -42211,21 +42211,21 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.call.encoded_len() + self.params.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xcbea6bc4);
-            self.call.encode(w);
-            self.params.encode(w);
+            self.call.encode_inline(w);
+            self.params.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for JoinGroupCallPresentation<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcbea6bc4, "phone.joinGroupCallPresentation")?;
-            let call = zerotl::Decode::decode(r)?;
-            let params = zerotl::Decode::decode(r)?;
+            let call = enums::InputGroupCall::decode_inline(r)?;
+            let params = enums::DataJson::decode_inline(r)?;
             Ok(Self { call, params })
         }
     }
@@ -42257,19 +42257,19 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.call.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1c50d144);
-            self.call.encode(w);
+            self.call.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for LeaveGroupCallPresentation<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1c50d144, "phone.leaveGroupCallPresentation")?;
-            let call = zerotl::Decode::decode(r)?;
+            let call = enums::InputGroupCall::decode_inline(r)?;
             Ok(Self { call })
         }
     }
@@ -42301,19 +42301,19 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.call.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1ab21940);
-            self.call.encode(w);
+            self.call.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetGroupCallStreamChannels<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1ab21940, "phone.getGroupCallStreamChannels")?;
-            let call = zerotl::Decode::decode(r)?;
+            let call = enums::InputGroupCall::decode_inline(r)?;
             Ok(Self { call })
         }
     }
@@ -42349,23 +42349,23 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5af4c73a);
             w.put_u32(if self.live_story { 1 << 0 } else { 0 });
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.revoke.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetGroupCallStreamRtmpUrl<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5af4c73a, "phone.getGroupCallStreamRtmpUrl")?;
             let flags = r.read_flags(0x00000001, "phone.getGroupCallStreamRtmpUrl")?;
             let live_story = flags & (1 << 0) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let revoke = zerotl::Decode::decode(r)?;
             Ok(Self {
                 live_story,
@@ -42404,21 +42404,21 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.file.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x41248786);
-            self.peer.encode(w);
-            self.file.encode(w);
+            self.peer.encode_inline(w);
+            self.file.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SaveCallLog<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x41248786, "phone.saveCallLog")?;
             let peer = zerotl::Decode::decode_validated(r)?;
-            let file = zerotl::Decode::decode(r)?;
+            let file = enums::InputFile::decode_inline(r)?;
             Ok(Self { peer, file })
         }
     }
@@ -42465,7 +42465,7 @@ pub mod phone {
                 + self.block.as_ref().map_or(0, |v| v.encoded_len())
                 + self.params.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7d0444bb);
             w.put_u32(
@@ -42484,14 +42484,14 @@ pub mod phone {
                 v.encode(w);
             }
             if let Some(v) = &self.params {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for CreateConferenceCall<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7d0444bb, "phone.createConferenceCall")?;
             let flags = r.read_flags(0x0000000d, "phone.createConferenceCall")?;
@@ -42511,7 +42511,7 @@ pub mod phone {
                 None
             };
             let params = if flags & (1 << 3) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::DataJson::decode_inline(r)?)
             } else {
                 None
             };
@@ -42562,11 +42562,11 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.call.encoded_len() + self.ids.encoded_len() + self.block.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8ca60525);
             w.put_u32(if self.only_left { 1 << 0 } else { 0 } | if self.kick { 1 << 1 } else { 0 });
-            self.call.encode(w);
+            self.call.encode_inline(w);
             self.ids.encode(w);
             self.block.encode(w);
         }
@@ -42574,13 +42574,13 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for DeleteConferenceCallParticipants<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8ca60525, "phone.deleteConferenceCallParticipants")?;
             let flags = r.read_flags(0x00000003, "phone.deleteConferenceCallParticipants")?;
             let only_left = flags & (1 << 0) != 0;
             let kick = flags & (1 << 1) != 0;
-            let call = zerotl::Decode::decode(r)?;
+            let call = enums::InputGroupCall::decode_inline(r)?;
             let ids = zerotl::Decode::decode(r)?;
             let block = zerotl::Decode::decode(r)?;
             Ok(Self {
@@ -42622,20 +42622,20 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.call.encoded_len() + self.block.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc6701900);
-            self.call.encode(w);
+            self.call.encode_inline(w);
             self.block.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SendConferenceCallBroadcast<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc6701900, "phone.sendConferenceCallBroadcast")?;
-            let call = zerotl::Decode::decode(r)?;
+            let call = enums::InputGroupCall::decode_inline(r)?;
             let block = zerotl::Decode::decode(r)?;
             Ok(Self { call, block })
         }
@@ -42672,24 +42672,24 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.call.encoded_len() + self.user_id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xbcf22685);
             w.put_u32(if self.video { 1 << 0 } else { 0 });
-            self.call.encode(w);
-            self.user_id.encode(w);
+            self.call.encode_inline(w);
+            self.user_id.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for InviteConferenceCallParticipant<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbcf22685, "phone.inviteConferenceCallParticipant")?;
             let flags = r.read_flags(0x00000001, "phone.inviteConferenceCallParticipant")?;
             let video = flags & (1 << 0) != 0;
-            let call = zerotl::Decode::decode(r)?;
-            let user_id = zerotl::Decode::decode(r)?;
+            let call = enums::InputGroupCall::decode_inline(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
             Ok(Self {
                 video,
                 call,
@@ -42725,7 +42725,7 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x3c479971);
@@ -42736,7 +42736,7 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for DeclineConferenceCallInvite {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3c479971, "phone.declineConferenceCallInvite")?;
             let msg_id = r.read_i32()?;
@@ -42777,10 +42777,10 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.call.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xee9f88a6);
-            self.call.encode(w);
+            self.call.encode_inline(w);
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_i32_at(run, 0, self.sub_chain_id);
                 zerotl::fixed::put_i32_at(run, 4, self.offset);
@@ -42791,10 +42791,10 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for GetGroupCallChainBlocks<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xee9f88a6, "phone.getGroupCallChainBlocks")?;
-            let call = zerotl::Decode::decode(r)?;
+            let call = enums::InputGroupCall::decode_inline(r)?;
             let run = r.read_array::<12>()?;
             let sub_chain_id = zerotl::fixed::i32_at(run, 0);
             let offset = zerotl::fixed::i32_at(run, 4);
@@ -42851,7 +42851,7 @@ pub mod phone {
                 }
                 + self.send_as.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb1d11410);
             w.put_u32(
@@ -42861,34 +42861,34 @@ pub mod phone {
                     0
                 } | if self.send_as.is_some() { 1 << 1 } else { 0 },
             );
-            self.call.encode(w);
+            self.call.encode_inline(w);
             w.put_i64(self.random_id);
-            self.message.encode(w);
+            self.message.encode_inline(w);
             if let Some(v) = &self.allow_paid_stars {
                 w.put_i64(*v);
             }
             if let Some(v) = &self.send_as {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SendGroupCallMessage<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb1d11410, "phone.sendGroupCallMessage")?;
             let flags = r.read_flags(0x00000003, "phone.sendGroupCallMessage")?;
-            let call = zerotl::Decode::decode(r)?;
+            let call = enums::InputGroupCall::decode_inline(r)?;
             let random_id = r.read_i64()?;
-            let message = zerotl::Decode::decode(r)?;
+            let message = enums::TextWithEntities::decode_inline(r)?;
             let allow_paid_stars = if flags & (1 << 0) != 0 {
                 Some(r.read_i64()?)
             } else {
                 None
             };
             let send_as = if flags & (1 << 1) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputPeer::decode_inline(r)?)
             } else {
                 None
             };
@@ -42931,20 +42931,20 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.call.encoded_len() + self.encrypted_message.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe5afa56d);
-            self.call.encode(w);
+            self.call.encode_inline(w);
             self.encrypted_message.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SendGroupCallEncryptedMessage<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe5afa56d, "phone.sendGroupCallEncryptedMessage")?;
-            let call = zerotl::Decode::decode(r)?;
+            let call = enums::InputGroupCall::decode_inline(r)?;
             let encrypted_message = zerotl::Decode::decode(r)?;
             Ok(Self {
                 call,
@@ -42984,23 +42984,23 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.call.encoded_len() + self.messages.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf64f54f7);
             w.put_u32(if self.report_spam { 1 << 0 } else { 0 });
-            self.call.encode(w);
+            self.call.encode_inline(w);
             self.messages.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for DeleteGroupCallMessages<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf64f54f7, "phone.deleteGroupCallMessages")?;
             let flags = r.read_flags(0x00000001, "phone.deleteGroupCallMessages")?;
             let report_spam = flags & (1 << 0) != 0;
-            let call = zerotl::Decode::decode(r)?;
+            let call = enums::InputGroupCall::decode_inline(r)?;
             let messages = zerotl::Decode::decode(r)?;
             Ok(Self {
                 report_spam,
@@ -43041,24 +43041,24 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.call.encoded_len() + self.participant.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1dbfeca0);
             w.put_u32(if self.report_spam { 1 << 0 } else { 0 });
-            self.call.encode(w);
-            self.participant.encode(w);
+            self.call.encode_inline(w);
+            self.participant.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for DeleteGroupCallParticipantMessages<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1dbfeca0, "phone.deleteGroupCallParticipantMessages")?;
             let flags = r.read_flags(0x00000001, "phone.deleteGroupCallParticipantMessages")?;
             let report_spam = flags & (1 << 0) != 0;
-            let call = zerotl::Decode::decode(r)?;
-            let participant = zerotl::Decode::decode(r)?;
+            let call = enums::InputGroupCall::decode_inline(r)?;
+            let participant = enums::InputPeer::decode_inline(r)?;
             Ok(Self {
                 report_spam,
                 call,
@@ -43094,19 +43094,19 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.call.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x6f636302);
-            self.call.encode(w);
+            self.call.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetGroupCallStars<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6f636302, "phone.getGroupCallStars")?;
-            let call = zerotl::Decode::decode(r)?;
+            let call = enums::InputGroupCall::decode_inline(r)?;
             Ok(Self { call })
         }
     }
@@ -43140,21 +43140,21 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.call.encoded_len() + self.send_as.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4167add1);
-            self.call.encode(w);
-            self.send_as.encode(w);
+            self.call.encode_inline(w);
+            self.send_as.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SaveDefaultSendAs<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4167add1, "phone.saveDefaultSendAs")?;
-            let call = zerotl::Decode::decode(r)?;
-            let send_as = zerotl::Decode::decode(r)?;
+            let call = enums::InputGroupCall::decode_inline(r)?;
+            let send_as = enums::InputPeer::decode_inline(r)?;
             Ok(Self { call, send_as })
         }
     }
@@ -43198,7 +43198,7 @@ pub mod photos {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.bot.as_ref().map_or(0, |v| v.encoded_len()) + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x09e82039);
             w.put_u32(
@@ -43206,25 +43206,25 @@ pub mod photos {
                     | if self.bot.is_some() { 1 << 1 } else { 0 },
             );
             if let Some(v) = &self.bot {
-                v.encode(w);
+                v.encode_inline(w);
             }
-            self.id.encode(w);
+            self.id.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for UpdateProfilePhoto<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x09e82039, "photos.updateProfilePhoto")?;
             let flags = r.read_flags(0x00000003, "photos.updateProfilePhoto")?;
             let fallback = flags & (1 << 0) != 0;
             let bot = if flags & (1 << 1) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputUser::decode_inline(r)?)
             } else {
                 None
             };
-            let id = zerotl::Decode::decode(r)?;
+            let id = enums::InputPhoto::decode_inline(r)?;
             Ok(Self { fallback, bot, id })
         }
     }
@@ -43274,7 +43274,7 @@ pub mod photos {
                     .as_ref()
                     .map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0388a3b5);
             w.put_u32(
@@ -43294,42 +43294,42 @@ pub mod photos {
                     },
             );
             if let Some(v) = &self.bot {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.file {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.video {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.video_start_ts {
                 w.put_f64(*v);
             }
             if let Some(v) = &self.video_emoji_markup {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for UploadProfilePhoto<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0388a3b5, "photos.uploadProfilePhoto")?;
             let flags = r.read_flags(0x0000003f, "photos.uploadProfilePhoto")?;
             let fallback = flags & (1 << 3) != 0;
             let bot = if flags & (1 << 5) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputUser::decode_inline(r)?)
             } else {
                 None
             };
             let file = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputFile::decode_inline(r)?)
             } else {
                 None
             };
             let video = if flags & (1 << 1) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputFile::decode_inline(r)?)
             } else {
                 None
             };
@@ -43339,7 +43339,7 @@ pub mod photos {
                 None
             };
             let video_emoji_markup = if flags & (1 << 4) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::VideoSize::decode_inline(r)?)
             } else {
                 None
             };
@@ -43381,7 +43381,7 @@ pub mod photos {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x87cf7f2f);
             self.id.encode(w);
@@ -43390,7 +43390,7 @@ pub mod photos {
 
     impl<'a> zerotl::Decode<'a> for DeletePhotos<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x87cf7f2f, "photos.deletePhotos")?;
             let id = zerotl::Decode::decode(r)?;
@@ -43431,10 +43431,10 @@ pub mod photos {
         fn encoded_len(&self) -> usize {
             4 + 16 + self.user_id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x91cd32a8);
-            self.user_id.encode(w);
+            self.user_id.encode_inline(w);
             if let Some(run) = w.run(16) {
                 zerotl::fixed::put_i32_at(run, 0, self.offset);
                 zerotl::fixed::put_i64_at(run, 4, self.max_id);
@@ -43445,10 +43445,10 @@ pub mod photos {
 
     impl<'a> zerotl::Decode<'a> for GetUserPhotos<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x91cd32a8, "photos.getUserPhotos")?;
-            let user_id = zerotl::Decode::decode(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
             let run = r.read_array::<16>()?;
             let offset = zerotl::fixed::i32_at(run, 0);
             let max_id = zerotl::fixed::i64_at(run, 4);
@@ -43509,7 +43509,7 @@ pub mod photos {
                     .as_ref()
                     .map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe14c4a71);
             w.put_u32(
@@ -43528,38 +43528,38 @@ pub mod photos {
                         0
                     },
             );
-            self.user_id.encode(w);
+            self.user_id.encode_inline(w);
             if let Some(v) = &self.file {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.video {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.video_start_ts {
                 w.put_f64(*v);
             }
             if let Some(v) = &self.video_emoji_markup {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for UploadContactProfilePhoto<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe14c4a71, "photos.uploadContactProfilePhoto")?;
             let flags = r.read_flags(0x0000003f, "photos.uploadContactProfilePhoto")?;
             let suggest = flags & (1 << 3) != 0;
             let save = flags & (1 << 4) != 0;
-            let user_id = zerotl::Decode::decode(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
             let file = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputFile::decode_inline(r)?)
             } else {
                 None
             };
             let video = if flags & (1 << 1) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputFile::decode_inline(r)?)
             } else {
                 None
             };
@@ -43569,7 +43569,7 @@ pub mod photos {
                 None
             };
             let video_emoji_markup = if flags & (1 << 5) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::VideoSize::decode_inline(r)?)
             } else {
                 None
             };
@@ -43626,11 +43626,11 @@ pub mod premium {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len() + self.offset.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x60f67660);
             w.put_u32(if self.gifts { 1 << 0 } else { 0 });
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.offset.encode(w);
             w.put_i32(self.limit);
         }
@@ -43638,12 +43638,12 @@ pub mod premium {
 
     impl<'a> zerotl::Decode<'a> for GetBoostsList<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x60f67660, "premium.getBoostsList")?;
             let flags = r.read_flags(0x00000001, "premium.getBoostsList")?;
             let gifts = flags & (1 << 0) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let offset = zerotl::Decode::decode(r)?;
             let limit = r.read_i32()?;
             Ok(Self {
@@ -43679,7 +43679,7 @@ pub mod premium {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0be77b4a);
         }
@@ -43687,7 +43687,7 @@ pub mod premium {
 
     impl<'a> zerotl::Decode<'a> for GetMyBoosts {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0be77b4a, "premium.getMyBoosts")?;
             Ok(Self)
@@ -43723,20 +43723,20 @@ pub mod premium {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.slots.as_ref().map_or(0, |v| v.encoded_len()) + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x6b7da746);
             w.put_u32(if self.slots.is_some() { 1 << 0 } else { 0 });
             if let Some(v) = &self.slots {
                 v.encode(w);
             }
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ApplyBoost<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6b7da746, "premium.applyBoost")?;
             let flags = r.read_flags(0x00000001, "premium.applyBoost")?;
@@ -43745,7 +43745,7 @@ pub mod premium {
             } else {
                 None
             };
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             Ok(Self { slots, peer })
         }
     }
@@ -43777,19 +43777,19 @@ pub mod premium {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x042f1f61);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetBoostsStatus<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x042f1f61, "premium.getBoostsStatus")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             Ok(Self { peer })
         }
     }
@@ -43823,21 +43823,21 @@ pub mod premium {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.user_id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x39854d1f);
-            self.peer.encode(w);
-            self.user_id.encode(w);
+            self.peer.encode_inline(w);
+            self.user_id.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetUserBoosts<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x39854d1f, "premium.getUserBoosts")?;
-            let peer = zerotl::Decode::decode(r)?;
-            let user_id = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
             Ok(Self { peer, user_id })
         }
     }
@@ -43874,7 +43874,7 @@ pub mod smsjobs {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0edc39d0);
         }
@@ -43882,7 +43882,7 @@ pub mod smsjobs {
 
     impl<'a> zerotl::Decode<'a> for IsEligibleToJoin {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0edc39d0, "smsjobs.isEligibleToJoin")?;
             Ok(Self)
@@ -43913,7 +43913,7 @@ pub mod smsjobs {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa74ece2d);
         }
@@ -43921,7 +43921,7 @@ pub mod smsjobs {
 
     impl<'a> zerotl::Decode<'a> for Join {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa74ece2d, "smsjobs.join")?;
             Ok(Self)
@@ -43952,7 +43952,7 @@ pub mod smsjobs {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9898ad73);
         }
@@ -43960,7 +43960,7 @@ pub mod smsjobs {
 
     impl<'a> zerotl::Decode<'a> for Leave {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9898ad73, "smsjobs.leave")?;
             Ok(Self)
@@ -43994,7 +43994,7 @@ pub mod smsjobs {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x093fa0bf);
             w.put_u32(if self.allow_international { 1 << 0 } else { 0 });
@@ -44003,7 +44003,7 @@ pub mod smsjobs {
 
     impl<'a> zerotl::Decode<'a> for UpdateSettings {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x093fa0bf, "smsjobs.updateSettings")?;
             let flags = r.read_flags(0x00000001, "smsjobs.updateSettings")?;
@@ -44038,7 +44038,7 @@ pub mod smsjobs {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x10a698e8);
         }
@@ -44046,7 +44046,7 @@ pub mod smsjobs {
 
     impl<'a> zerotl::Decode<'a> for GetStatus {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x10a698e8, "smsjobs.getStatus")?;
             Ok(Self)
@@ -44080,7 +44080,7 @@ pub mod smsjobs {
         fn encoded_len(&self) -> usize {
             4 + self.job_id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x778d902f);
             self.job_id.encode(w);
@@ -44089,7 +44089,7 @@ pub mod smsjobs {
 
     impl<'a> zerotl::Decode<'a> for GetSmsJob<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x778d902f, "smsjobs.getSmsJob")?;
             let job_id = zerotl::Decode::decode(r)?;
@@ -44126,7 +44126,7 @@ pub mod smsjobs {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.job_id.encoded_len() + self.error.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4f1ebf24);
             w.put_u32(if self.error.is_some() { 1 << 0 } else { 0 });
@@ -44139,7 +44139,7 @@ pub mod smsjobs {
 
     impl<'a> zerotl::Decode<'a> for FinishJob<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4f1ebf24, "smsjobs.finishJob")?;
             let flags = r.read_flags(0x00000001, "smsjobs.finishJob")?;
@@ -44190,22 +44190,22 @@ pub mod stats {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.channel.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xab42441a);
             w.put_u32(if self.dark { 1 << 0 } else { 0 });
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetBroadcastStats<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xab42441a, "stats.getBroadcastStats")?;
             let flags = r.read_flags(0x00000001, "stats.getBroadcastStats")?;
             let dark = flags & (1 << 0) != 0;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             Ok(Self { dark, channel })
         }
     }
@@ -44239,7 +44239,7 @@ pub mod stats {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.token.encoded_len() + if self.x.is_some() { 8 } else { 0 }
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x621d5fa0);
             w.put_u32(if self.x.is_some() { 1 << 0 } else { 0 });
@@ -44252,7 +44252,7 @@ pub mod stats {
 
     impl<'a> zerotl::Decode<'a> for LoadAsyncGraph<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x621d5fa0, "stats.loadAsyncGraph")?;
             let flags = r.read_flags(0x00000001, "stats.loadAsyncGraph")?;
@@ -44295,22 +44295,22 @@ pub mod stats {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.channel.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xdcdf8607);
             w.put_u32(if self.dark { 1 << 0 } else { 0 });
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetMegagroupStats<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdcdf8607, "stats.getMegagroupStats")?;
             let flags = r.read_flags(0x00000001, "stats.getMegagroupStats")?;
             let dark = flags & (1 << 0) != 0;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             Ok(Self { dark, channel })
         }
     }
@@ -44348,10 +44348,10 @@ pub mod stats {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.channel.encoded_len() + self.offset.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5f150144);
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
             w.put_i32(self.msg_id);
             self.offset.encode(w);
             w.put_i32(self.limit);
@@ -44360,10 +44360,10 @@ pub mod stats {
 
     impl<'a> zerotl::Decode<'a> for GetMessagePublicForwards<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5f150144, "stats.getMessagePublicForwards")?;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             let msg_id = r.read_i32()?;
             let offset = zerotl::Decode::decode(r)?;
             let limit = r.read_i32()?;
@@ -44407,23 +44407,23 @@ pub mod stats {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.channel.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb6e0a3f5);
             w.put_u32(if self.dark { 1 << 0 } else { 0 });
-            self.channel.encode(w);
+            self.channel.encode_inline(w);
             w.put_i32(self.msg_id);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetMessageStats<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb6e0a3f5, "stats.getMessageStats")?;
             let flags = r.read_flags(0x00000001, "stats.getMessageStats")?;
             let dark = flags & (1 << 0) != 0;
-            let channel = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
             let msg_id = r.read_i32()?;
             Ok(Self {
                 dark,
@@ -44464,23 +44464,23 @@ pub mod stats {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x374fef40);
             w.put_u32(if self.dark { 1 << 0 } else { 0 });
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.id);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetStoryStats<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x374fef40, "stats.getStoryStats")?;
             let flags = r.read_flags(0x00000001, "stats.getStoryStats")?;
             let dark = flags & (1 << 0) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let id = r.read_i32()?;
             Ok(Self { dark, peer, id })
         }
@@ -44519,10 +44519,10 @@ pub mod stats {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len() + self.offset.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa6437ef6);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.id);
             self.offset.encode(w);
             w.put_i32(self.limit);
@@ -44531,10 +44531,10 @@ pub mod stats {
 
     impl<'a> zerotl::Decode<'a> for GetStoryPublicForwards<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa6437ef6, "stats.getStoryPublicForwards")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let id = r.read_i32()?;
             let offset = zerotl::Decode::decode(r)?;
             let limit = r.read_i32()?;
@@ -44578,23 +44578,23 @@ pub mod stats {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc27dfa68);
             w.put_u32(if self.dark { 1 << 0 } else { 0 });
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.msg_id);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetPollStats<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc27dfa68, "stats.getPollStats")?;
             let flags = r.read_flags(0x00000001, "stats.getPollStats")?;
             let dark = flags & (1 << 0) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let msg_id = r.read_i32()?;
             Ok(Self { dark, peer, msg_id })
         }
@@ -44657,7 +44657,7 @@ pub mod stickers {
                 + self.stickers.encoded_len()
                 + self.software.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9021ab67);
             w.put_u32(
@@ -44667,11 +44667,11 @@ pub mod stickers {
                     | if self.thumb.is_some() { 1 << 2 } else { 0 }
                     | if self.software.is_some() { 1 << 3 } else { 0 },
             );
-            self.user_id.encode(w);
+            self.user_id.encode_inline(w);
             self.title.encode(w);
             self.short_name.encode(w);
             if let Some(v) = &self.thumb {
-                v.encode(w);
+                v.encode_inline(w);
             }
             self.stickers.encode(w);
             if let Some(v) = &self.software {
@@ -44682,18 +44682,18 @@ pub mod stickers {
 
     impl<'a> zerotl::Decode<'a> for CreateStickerSet<'a> {
         const MIN_SIZE: usize = 28;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9021ab67, "stickers.createStickerSet")?;
             let flags = r.read_flags(0x0000006d, "stickers.createStickerSet")?;
             let masks = flags & (1 << 0) != 0;
             let emojis = flags & (1 << 5) != 0;
             let text_color = flags & (1 << 6) != 0;
-            let user_id = zerotl::Decode::decode(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
             let title = zerotl::Decode::decode(r)?;
             let short_name = zerotl::Decode::decode(r)?;
             let thumb = if flags & (1 << 2) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputDocument::decode_inline(r)?)
             } else {
                 None
             };
@@ -44744,19 +44744,19 @@ pub mod stickers {
         fn encoded_len(&self) -> usize {
             4 + self.sticker.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf7760f51);
-            self.sticker.encode(w);
+            self.sticker.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for RemoveStickerFromSet<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf7760f51, "stickers.removeStickerFromSet")?;
-            let sticker = zerotl::Decode::decode(r)?;
+            let sticker = enums::InputDocument::decode_inline(r)?;
             Ok(Self { sticker })
         }
     }
@@ -44790,20 +44790,20 @@ pub mod stickers {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.sticker.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xffb6d4ca);
-            self.sticker.encode(w);
+            self.sticker.encode_inline(w);
             w.put_i32(self.position);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ChangeStickerPosition<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xffb6d4ca, "stickers.changeStickerPosition")?;
-            let sticker = zerotl::Decode::decode(r)?;
+            let sticker = enums::InputDocument::decode_inline(r)?;
             let position = r.read_i32()?;
             Ok(Self { sticker, position })
         }
@@ -44838,21 +44838,21 @@ pub mod stickers {
         fn encoded_len(&self) -> usize {
             4 + self.stickerset.encoded_len() + self.sticker.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8653febe);
             self.stickerset.encode(w);
-            self.sticker.encode(w);
+            self.sticker.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for AddStickerToSet<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8653febe, "stickers.addStickerToSet")?;
             let stickerset = zerotl::Decode::decode(r)?;
-            let sticker = zerotl::Decode::decode(r)?;
+            let sticker = enums::InputStickerSetItem::decode_inline(r)?;
             Ok(Self {
                 stickerset,
                 sticker,
@@ -44898,7 +44898,7 @@ pub mod stickers {
                     0
                 }
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa76a5392);
             w.put_u32(
@@ -44911,7 +44911,7 @@ pub mod stickers {
             );
             self.stickerset.encode(w);
             if let Some(v) = &self.thumb {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.thumb_document_id {
                 w.put_i64(*v);
@@ -44921,13 +44921,13 @@ pub mod stickers {
 
     impl<'a> zerotl::Decode<'a> for SetStickerSetThumb<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa76a5392, "stickers.setStickerSetThumb")?;
             let flags = r.read_flags(0x00000003, "stickers.setStickerSetThumb")?;
             let stickerset = zerotl::Decode::decode(r)?;
             let thumb = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputDocument::decode_inline(r)?)
             } else {
                 None
             };
@@ -44971,7 +44971,7 @@ pub mod stickers {
         fn encoded_len(&self) -> usize {
             4 + self.short_name.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x284b3639);
             self.short_name.encode(w);
@@ -44980,7 +44980,7 @@ pub mod stickers {
 
     impl<'a> zerotl::Decode<'a> for CheckShortName<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x284b3639, "stickers.checkShortName")?;
             let short_name = zerotl::Decode::decode(r)?;
@@ -45015,7 +45015,7 @@ pub mod stickers {
         fn encoded_len(&self) -> usize {
             4 + self.title.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4dafc503);
             self.title.encode(w);
@@ -45024,7 +45024,7 @@ pub mod stickers {
 
     impl<'a> zerotl::Decode<'a> for SuggestShortName<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4dafc503, "stickers.suggestShortName")?;
             let title = zerotl::Decode::decode(r)?;
@@ -45069,7 +45069,7 @@ pub mod stickers {
                 + self.mask_coords.as_ref().map_or(0, |v| v.encoded_len())
                 + self.keywords.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf5537ebc);
             w.put_u32(
@@ -45081,12 +45081,12 @@ pub mod stickers {
                     }
                     | if self.keywords.is_some() { 1 << 2 } else { 0 },
             );
-            self.sticker.encode(w);
+            self.sticker.encode_inline(w);
             if let Some(v) = &self.emoji {
                 v.encode(w);
             }
             if let Some(v) = &self.mask_coords {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.keywords {
                 v.encode(w);
@@ -45096,11 +45096,11 @@ pub mod stickers {
 
     impl<'a> zerotl::Decode<'a> for ChangeSticker<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf5537ebc, "stickers.changeSticker")?;
             let flags = r.read_flags(0x00000007, "stickers.changeSticker")?;
-            let sticker = zerotl::Decode::decode(r)?;
+            let sticker = enums::InputDocument::decode_inline(r)?;
             let emoji = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
             } else {
@@ -45154,7 +45154,7 @@ pub mod stickers {
         fn encoded_len(&self) -> usize {
             4 + self.stickerset.encoded_len() + self.title.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x124b1c00);
             self.stickerset.encode(w);
@@ -45164,7 +45164,7 @@ pub mod stickers {
 
     impl<'a> zerotl::Decode<'a> for RenameStickerSet<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x124b1c00, "stickers.renameStickerSet")?;
             let stickerset = zerotl::Decode::decode(r)?;
@@ -45200,7 +45200,7 @@ pub mod stickers {
         fn encoded_len(&self) -> usize {
             4 + self.stickerset.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x87704394);
             self.stickerset.encode(w);
@@ -45209,7 +45209,7 @@ pub mod stickers {
 
     impl<'a> zerotl::Decode<'a> for DeleteStickerSet<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x87704394, "stickers.deleteStickerSet")?;
             let stickerset = zerotl::Decode::decode(r)?;
@@ -45246,21 +45246,21 @@ pub mod stickers {
         fn encoded_len(&self) -> usize {
             4 + self.sticker.encoded_len() + self.new_sticker.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4696459a);
-            self.sticker.encode(w);
-            self.new_sticker.encode(w);
+            self.sticker.encode_inline(w);
+            self.new_sticker.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ReplaceSticker<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4696459a, "stickers.replaceSticker")?;
-            let sticker = zerotl::Decode::decode(r)?;
-            let new_sticker = zerotl::Decode::decode(r)?;
+            let sticker = enums::InputDocument::decode_inline(r)?;
+            let new_sticker = enums::InputStickerSetItem::decode_inline(r)?;
             Ok(Self {
                 sticker,
                 new_sticker,
@@ -45303,19 +45303,19 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x30eb63f0);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for CanSendStory<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x30eb63f0, "stories.canSendStory")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             Ok(Self { peer })
         }
     }
@@ -45386,7 +45386,7 @@ pub mod stories {
                 + self.albums.as_ref().map_or(0, |v| v.encoded_len())
                 + self.music.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8f9e6898);
             w.put_u32(
@@ -45414,7 +45414,7 @@ pub mod stories {
                     | if self.albums.is_some() { 1 << 8 } else { 0 }
                     | if self.music.is_some() { 1 << 9 } else { 0 },
             );
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.media.encode(w);
             if let Some(v) = &self.media_areas {
                 v.encode(w);
@@ -45431,7 +45431,7 @@ pub mod stories {
                 w.put_i32(*v);
             }
             if let Some(v) = &self.fwd_from_id {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.fwd_from_story {
                 w.put_i32(*v);
@@ -45440,21 +45440,21 @@ pub mod stories {
                 v.encode(w);
             }
             if let Some(v) = &self.music {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SendStory<'a> {
         const MIN_SIZE: usize = 32;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8f9e6898, "stories.sendStory")?;
             let flags = r.read_flags(0x000003ff, "stories.sendStory")?;
             let pinned = flags & (1 << 2) != 0;
             let noforwards = flags & (1 << 4) != 0;
             let fwd_modified = flags & (1 << 7) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let media = zerotl::Decode::decode(r)?;
             let media_areas = if flags & (1 << 5) != 0 {
                 Some(zerotl::Decode::decode(r)?)
@@ -45480,7 +45480,7 @@ pub mod stories {
                 None
             };
             let fwd_from_id = if flags & (1 << 6) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputPeer::decode_inline(r)?)
             } else {
                 None
             };
@@ -45495,7 +45495,7 @@ pub mod stories {
                 None
             };
             let music = if flags & (1 << 9) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputDocument::decode_inline(r)?)
             } else {
                 None
             };
@@ -45567,7 +45567,7 @@ pub mod stories {
                 + self.privacy_rules.as_ref().map_or(0, |v| v.encoded_len())
                 + self.music.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2c63a72b);
             w.put_u32(
@@ -45586,7 +45586,7 @@ pub mod stories {
                     }
                     | if self.music.is_some() { 1 << 4 } else { 0 },
             );
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.id);
             if let Some(v) = &self.media {
                 v.encode(w);
@@ -45604,18 +45604,18 @@ pub mod stories {
                 v.encode(w);
             }
             if let Some(v) = &self.music {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for EditStory<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2c63a72b, "stories.editStory")?;
             let flags = r.read_flags(0x0000001f, "stories.editStory")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let id = r.read_i32()?;
             let media = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
@@ -45643,7 +45643,7 @@ pub mod stories {
                 None
             };
             let music = if flags & (1 << 4) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputDocument::decode_inline(r)?)
             } else {
                 None
             };
@@ -45689,20 +45689,20 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xae59db5f);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.id.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for DeleteStories<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xae59db5f, "stories.deleteStories")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let id = zerotl::Decode::decode(r)?;
             Ok(Self { peer, id })
         }
@@ -45739,10 +45739,10 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9a75a1ef);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.id.encode(w);
             self.pinned.encode(w);
         }
@@ -45750,10 +45750,10 @@ pub mod stories {
 
     impl<'a> zerotl::Decode<'a> for TogglePinned<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9a75a1ef, "stories.togglePinned")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let id = zerotl::Decode::decode(r)?;
             let pinned = zerotl::Decode::decode(r)?;
             Ok(Self { peer, id, pinned })
@@ -45791,7 +45791,7 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.state.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xeeb0d625);
             w.put_u32(
@@ -45807,7 +45807,7 @@ pub mod stories {
 
     impl<'a> zerotl::Decode<'a> for GetAllStories<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xeeb0d625, "stories.getAllStories")?;
             let flags = r.read_flags(0x00000007, "stories.getAllStories")?;
@@ -45857,10 +45857,10 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5821a5dc);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_i32_at(run, 0, self.offset_id);
                 zerotl::fixed::put_i32_at(run, 4, self.limit);
@@ -45870,10 +45870,10 @@ pub mod stories {
 
     impl<'a> zerotl::Decode<'a> for GetPinnedStories<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5821a5dc, "stories.getPinnedStories")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let run = r.read_array::<8>()?;
             let offset_id = zerotl::fixed::i32_at(run, 0);
             let limit = zerotl::fixed::i32_at(run, 4);
@@ -45916,10 +45916,10 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb4352016);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_i32_at(run, 0, self.offset_id);
                 zerotl::fixed::put_i32_at(run, 4, self.limit);
@@ -45929,10 +45929,10 @@ pub mod stories {
 
     impl<'a> zerotl::Decode<'a> for GetStoriesArchive<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb4352016, "stories.getStoriesArchive")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let run = r.read_array::<8>()?;
             let offset_id = zerotl::fixed::i32_at(run, 0);
             let limit = zerotl::fixed::i32_at(run, 4);
@@ -45973,20 +45973,20 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5774ca74);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.id.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetStoriesById<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5774ca74, "stories.getStoriesByID")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let id = zerotl::Decode::decode(r)?;
             Ok(Self { peer, id })
         }
@@ -46019,7 +46019,7 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7c2557c4);
             self.hidden.encode(w);
@@ -46028,7 +46028,7 @@ pub mod stories {
 
     impl<'a> zerotl::Decode<'a> for ToggleAllStoriesHidden {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7c2557c4, "stories.toggleAllStoriesHidden")?;
             let hidden = zerotl::Decode::decode(r)?;
@@ -46065,20 +46065,20 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa556dac8);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.max_id);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ReadStories<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa556dac8, "stories.readStories")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let max_id = r.read_i32()?;
             Ok(Self { peer, max_id })
         }
@@ -46113,20 +46113,20 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb2028afb);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.id.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for IncrementStoryViews<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb2028afb, "stories.incrementStoryViews")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let id = zerotl::Decode::decode(r)?;
             Ok(Self { peer, id })
         }
@@ -46176,7 +46176,7 @@ pub mod stories {
                 + self.q.as_ref().map_or(0, |v| v.encoded_len())
                 + self.offset.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7ed23c57);
             w.put_u32(
@@ -46185,7 +46185,7 @@ pub mod stories {
                     | if self.forwards_first { 1 << 3 } else { 0 }
                     | if self.q.is_some() { 1 << 1 } else { 0 },
             );
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(v) = &self.q {
                 v.encode(w);
             }
@@ -46197,14 +46197,14 @@ pub mod stories {
 
     impl<'a> zerotl::Decode<'a> for GetStoryViewsList<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7ed23c57, "stories.getStoryViewsList")?;
             let flags = r.read_flags(0x0000000f, "stories.getStoryViewsList")?;
             let just_contacts = flags & (1 << 0) != 0;
             let reactions_first = flags & (1 << 2) != 0;
             let forwards_first = flags & (1 << 3) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let q = if flags & (1 << 1) != 0 {
                 Some(zerotl::Decode::decode(r)?)
             } else {
@@ -46255,20 +46255,20 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x28e16cc8);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.id.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetStoriesViews<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x28e16cc8, "stories.getStoriesViews")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let id = zerotl::Decode::decode(r)?;
             Ok(Self { peer, id })
         }
@@ -46303,20 +46303,20 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7b8def20);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.id);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ExportStoryLink<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7b8def20, "stories.exportStoryLink")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let id = r.read_i32()?;
             Ok(Self { peer, id })
         }
@@ -46358,10 +46358,10 @@ pub mod stories {
                 + self.option.encoded_len()
                 + self.message.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x19d8eb45);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.id.encode(w);
             self.option.encode(w);
             self.message.encode(w);
@@ -46370,10 +46370,10 @@ pub mod stories {
 
     impl<'a> zerotl::Decode<'a> for Report<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x19d8eb45, "stories.report")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let id = zerotl::Decode::decode(r)?;
             let option = zerotl::Decode::decode(r)?;
             let message = zerotl::Decode::decode(r)?;
@@ -46415,7 +46415,7 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x57bbd166);
             w.put_u32(if self.past { 1 << 0 } else { 0 } | if self.future { 1 << 1 } else { 0 });
@@ -46424,7 +46424,7 @@ pub mod stories {
 
     impl<'a> zerotl::Decode<'a> for ActivateStealthMode {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x57bbd166, "stories.activateStealthMode")?;
             let flags = r.read_flags(0x00000003, "stories.activateStealthMode")?;
@@ -46467,26 +46467,26 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len() + self.reaction.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7fd736b2);
             w.put_u32(if self.add_to_recent { 1 << 0 } else { 0 });
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.story_id);
-            self.reaction.encode(w);
+            self.reaction.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SendReaction<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7fd736b2, "stories.sendReaction")?;
             let flags = r.read_flags(0x00000001, "stories.sendReaction")?;
             let add_to_recent = flags & (1 << 0) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let story_id = r.read_i32()?;
-            let reaction = zerotl::Decode::decode(r)?;
+            let reaction = enums::Reaction::decode_inline(r)?;
             Ok(Self {
                 add_to_recent,
                 peer,
@@ -46523,19 +46523,19 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2c4ada50);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetPeerStories<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2c4ada50, "stories.getPeerStories")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             Ok(Self { peer })
         }
     }
@@ -46564,7 +46564,7 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9b5ae7f9);
         }
@@ -46572,7 +46572,7 @@ pub mod stories {
 
     impl<'a> zerotl::Decode<'a> for GetAllReadPeerStories {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9b5ae7f9, "stories.getAllReadPeerStories")?;
             Ok(Self)
@@ -46606,7 +46606,7 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x78499170);
             self.id.encode(w);
@@ -46615,7 +46615,7 @@ pub mod stories {
 
     impl<'a> zerotl::Decode<'a> for GetPeerMaxIDs<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x78499170, "stories.getPeerMaxIDs")?;
             let id = zerotl::Decode::decode(r)?;
@@ -46647,7 +46647,7 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa56a8b60);
         }
@@ -46655,7 +46655,7 @@ pub mod stories {
 
     impl<'a> zerotl::Decode<'a> for GetChatsToSend {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa56a8b60, "stories.getChatsToSend")?;
             Ok(Self)
@@ -46691,20 +46691,20 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xbd0415c4);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.hidden.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for TogglePeerStoriesHidden<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbd0415c4, "stories.togglePeerStoriesHidden")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let hidden = zerotl::Decode::decode(r)?;
             Ok(Self { peer, hidden })
         }
@@ -46750,7 +46750,7 @@ pub mod stories {
                 + self.reaction.as_ref().map_or(0, |v| v.encoded_len())
                 + self.offset.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb9b2881f);
             w.put_u32(
@@ -46758,10 +46758,10 @@ pub mod stories {
                     | if self.reaction.is_some() { 1 << 0 } else { 0 }
                     | if self.offset.is_some() { 1 << 1 } else { 0 },
             );
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.id);
             if let Some(v) = &self.reaction {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.offset {
                 v.encode(w);
@@ -46772,15 +46772,15 @@ pub mod stories {
 
     impl<'a> zerotl::Decode<'a> for GetStoryReactionsList<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb9b2881f, "stories.getStoryReactionsList")?;
             let flags = r.read_flags(0x00000007, "stories.getStoryReactionsList")?;
             let forwards_first = flags & (1 << 2) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let id = r.read_i32()?;
             let reaction = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::Reaction::decode_inline(r)?)
             } else {
                 None
             };
@@ -46830,20 +46830,20 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0b297e9b);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.id.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for TogglePinnedToTop<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0b297e9b, "stories.togglePinnedToTop")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let id = zerotl::Decode::decode(r)?;
             Ok(Self { peer, id })
         }
@@ -46888,7 +46888,7 @@ pub mod stories {
                 + self.peer.as_ref().map_or(0, |v| v.encoded_len())
                 + self.offset.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd1810907);
             w.put_u32(
@@ -46903,7 +46903,7 @@ pub mod stories {
                 v.encode(w);
             }
             if let Some(v) = &self.peer {
-                v.encode(w);
+                v.encode_inline(w);
             }
             self.offset.encode(w);
             w.put_i32(self.limit);
@@ -46912,7 +46912,7 @@ pub mod stories {
 
     impl<'a> zerotl::Decode<'a> for SearchPosts<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd1810907, "stories.searchPosts")?;
             let flags = r.read_flags(0x00000007, "stories.searchPosts")?;
@@ -46927,7 +46927,7 @@ pub mod stories {
                 None
             };
             let peer = if flags & (1 << 2) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputPeer::decode_inline(r)?)
             } else {
                 None
             };
@@ -46974,10 +46974,10 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.title.encoded_len() + self.stories.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa36396e5);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.title.encode(w);
             self.stories.encode(w);
         }
@@ -46985,10 +46985,10 @@ pub mod stories {
 
     impl<'a> zerotl::Decode<'a> for CreateAlbum<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa36396e5, "stories.createAlbum")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let title = zerotl::Decode::decode(r)?;
             let stories = zerotl::Decode::decode(r)?;
             Ok(Self {
@@ -47041,7 +47041,7 @@ pub mod stories {
                 + self.add_stories.as_ref().map_or(0, |v| v.encoded_len())
                 + self.order.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5e5259b6);
             w.put_u32(
@@ -47058,7 +47058,7 @@ pub mod stories {
                     }
                     | if self.order.is_some() { 1 << 3 } else { 0 },
             );
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.album_id);
             if let Some(v) = &self.title {
                 v.encode(w);
@@ -47077,11 +47077,11 @@ pub mod stories {
 
     impl<'a> zerotl::Decode<'a> for UpdateAlbum<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5e5259b6, "stories.updateAlbum")?;
             let flags = r.read_flags(0x0000000f, "stories.updateAlbum")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let album_id = r.read_i32()?;
             let title = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
@@ -47143,20 +47143,20 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.order.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8535fbd9);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             self.order.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ReorderAlbums<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8535fbd9, "stories.reorderAlbums")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let order = zerotl::Decode::decode(r)?;
             Ok(Self { peer, order })
         }
@@ -47191,20 +47191,20 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8d3456d0);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i32(self.album_id);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for DeleteAlbum<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8d3456d0, "stories.deleteAlbum")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let album_id = r.read_i32()?;
             Ok(Self { peer, album_id })
         }
@@ -47239,20 +47239,20 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x25b3eac7);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             w.put_i64(self.hash);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetAlbums<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x25b3eac7, "stories.getAlbums")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let hash = r.read_i64()?;
             Ok(Self { peer, hash })
         }
@@ -47291,10 +47291,10 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.peer.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xac806d61);
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_i32_at(run, 0, self.album_id);
                 zerotl::fixed::put_i32_at(run, 4, self.offset);
@@ -47305,10 +47305,10 @@ pub mod stories {
 
     impl<'a> zerotl::Decode<'a> for GetAlbumStories<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xac806d61, "stories.getAlbumStories")?;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let run = r.read_array::<12>()?;
             let album_id = zerotl::fixed::i32_at(run, 0);
             let offset = zerotl::fixed::i32_at(run, 4);
@@ -47380,7 +47380,7 @@ pub mod stories {
                     0
                 }
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd069ccde);
             w.put_u32(
@@ -47400,7 +47400,7 @@ pub mod stories {
                         0
                     },
             );
-            self.peer.encode(w);
+            self.peer.encode_inline(w);
             if let Some(v) = &self.caption {
                 v.encode(w);
             }
@@ -47420,14 +47420,14 @@ pub mod stories {
 
     impl<'a> zerotl::Decode<'a> for StartLive<'a> {
         const MIN_SIZE: usize = 28;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd069ccde, "stories.startLive")?;
             let flags = r.read_flags(0x000000f7, "stories.startLive")?;
             let pinned = flags & (1 << 2) != 0;
             let noforwards = flags & (1 << 4) != 0;
             let rtmp_stream = flags & (1 << 5) != 0;
-            let peer = zerotl::Decode::decode(r)?;
+            let peer = enums::InputPeer::decode_inline(r)?;
             let caption = if flags & (1 << 0) != 0 {
                 Some(zerotl::Decode::decode(r)?)
             } else {
@@ -47509,7 +47509,7 @@ pub mod toncenter {
                 + self.query.as_ref().map_or(0, |v| v.encoded_len())
                 + self.payload.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8d7bdd61);
             w.put_u32(
@@ -47529,7 +47529,7 @@ pub mod toncenter {
 
     impl<'a> zerotl::Decode<'a> for PerformApiRequest<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8d7bdd61, "toncenter.performApiRequest")?;
             let flags = r.read_flags(0x00000007, "toncenter.performApiRequest")?;
@@ -47578,7 +47578,7 @@ pub mod toncenter {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xcdaf63c7);
         }
@@ -47586,7 +47586,7 @@ pub mod toncenter {
 
     impl<'a> zerotl::Decode<'a> for GetStreamingUrl {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcdaf63c7, "toncenter.getStreamingUrl")?;
             Ok(Self)
@@ -47625,7 +47625,7 @@ pub mod updates {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xedd4882a);
         }
@@ -47633,7 +47633,7 @@ pub mod updates {
 
     impl<'a> zerotl::Decode<'a> for GetState {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xedd4882a, "updates.getState")?;
             Ok(Self)
@@ -47680,7 +47680,7 @@ pub mod updates {
                 + if self.pts_total_limit.is_some() { 4 } else { 0 }
                 + if self.qts_limit.is_some() { 4 } else { 0 }
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x19c2f763);
             w.put_u32(
@@ -47711,7 +47711,7 @@ pub mod updates {
 
     impl<'a> zerotl::Decode<'a> for GetDifference {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x19c2f763, "updates.getDifference")?;
             let flags = r.read_flags(0x00000007, "updates.getDifference")?;
@@ -47787,12 +47787,12 @@ pub mod updates {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.channel.encoded_len() + self.filter.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x03173d78);
             w.put_u32(if self.force { 1 << 0 } else { 0 });
-            self.channel.encode(w);
-            self.filter.encode(w);
+            self.channel.encode_inline(w);
+            self.filter.encode_inline(w);
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_i32_at(run, 0, self.pts);
                 zerotl::fixed::put_i32_at(run, 4, self.limit);
@@ -47802,13 +47802,13 @@ pub mod updates {
 
     impl<'a> zerotl::Decode<'a> for GetChannelDifference<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x03173d78, "updates.getChannelDifference")?;
             let flags = r.read_flags(0x00000001, "updates.getChannelDifference")?;
             let force = flags & (1 << 0) != 0;
-            let channel = zerotl::Decode::decode(r)?;
-            let filter = zerotl::Decode::decode(r)?;
+            let channel = enums::InputChannel::decode_inline(r)?;
+            let filter = enums::ChannelMessagesFilter::decode_inline(r)?;
             let run = r.read_array::<8>()?;
             let pts = zerotl::fixed::i32_at(run, 0);
             let limit = zerotl::fixed::i32_at(run, 4);
@@ -47861,7 +47861,7 @@ pub mod upload {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.bytes.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(16) {
                 zerotl::fixed::put_u32_at(run, 0, 0xb304a621);
@@ -47874,7 +47874,7 @@ pub mod upload {
 
     impl<'a> zerotl::Decode<'a> for SaveFilePart<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb304a621, "upload.saveFilePart")?;
             let run = r.read_array::<12>()?;
@@ -47924,7 +47924,7 @@ pub mod upload {
         fn encoded_len(&self) -> usize {
             4 + 16 + self.location.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xbe5335be);
             w.put_u32(
@@ -47940,7 +47940,7 @@ pub mod upload {
 
     impl<'a> zerotl::Decode<'a> for GetFile<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbe5335be, "upload.getFile")?;
             let flags = r.read_flags(0x00000003, "upload.getFile")?;
@@ -47993,7 +47993,7 @@ pub mod upload {
         fn encoded_len(&self) -> usize {
             4 + 16 + self.bytes.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(20) {
                 zerotl::fixed::put_u32_at(run, 0, 0xde7b673d);
@@ -48007,7 +48007,7 @@ pub mod upload {
 
     impl<'a> zerotl::Decode<'a> for SaveBigFilePart<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xde7b673d, "upload.saveBigFilePart")?;
             let run = r.read_array::<16>()?;
@@ -48055,10 +48055,10 @@ pub mod upload {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.location.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x24e6818d);
-            self.location.encode(w);
+            self.location.encode_inline(w);
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_i32_at(run, 0, self.offset);
                 zerotl::fixed::put_i32_at(run, 4, self.limit);
@@ -48068,10 +48068,10 @@ pub mod upload {
 
     impl<'a> zerotl::Decode<'a> for GetWebFile<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x24e6818d, "upload.getWebFile")?;
-            let location = zerotl::Decode::decode(r)?;
+            let location = enums::InputWebFileLocation::decode_inline(r)?;
             let run = r.read_array::<8>()?;
             let offset = zerotl::fixed::i32_at(run, 0);
             let limit = zerotl::fixed::i32_at(run, 4);
@@ -48114,7 +48114,7 @@ pub mod upload {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.file_token.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x395f69da);
             self.file_token.encode(w);
@@ -48127,7 +48127,7 @@ pub mod upload {
 
     impl<'a> zerotl::Decode<'a> for GetCdnFile<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x395f69da, "upload.getCdnFile")?;
             let file_token = zerotl::Decode::decode(r)?;
@@ -48171,7 +48171,7 @@ pub mod upload {
         fn encoded_len(&self) -> usize {
             4 + self.file_token.encoded_len() + self.request_token.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9b2754a8);
             self.file_token.encode(w);
@@ -48181,7 +48181,7 @@ pub mod upload {
 
     impl<'a> zerotl::Decode<'a> for ReuploadCdnFile<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9b2754a8, "upload.reuploadCdnFile")?;
             let file_token = zerotl::Decode::decode(r)?;
@@ -48222,7 +48222,7 @@ pub mod upload {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.file_token.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x91dc3f31);
             self.file_token.encode(w);
@@ -48232,7 +48232,7 @@ pub mod upload {
 
     impl<'a> zerotl::Decode<'a> for GetCdnFileHashes<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x91dc3f31, "upload.getCdnFileHashes")?;
             let file_token = zerotl::Decode::decode(r)?;
@@ -48270,7 +48270,7 @@ pub mod upload {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.location.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9156982a);
             self.location.encode(w);
@@ -48280,7 +48280,7 @@ pub mod upload {
 
     impl<'a> zerotl::Decode<'a> for GetFileHashes<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9156982a, "upload.getFileHashes")?;
             let location = zerotl::Decode::decode(r)?;
@@ -48324,7 +48324,7 @@ pub mod users {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0d91a548);
             self.id.encode(w);
@@ -48333,7 +48333,7 @@ pub mod users {
 
     impl<'a> zerotl::Decode<'a> for GetUsers<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0d91a548, "users.getUsers")?;
             let id = zerotl::Decode::decode(r)?;
@@ -48368,19 +48368,19 @@ pub mod users {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb60f5918);
-            self.id.encode(w);
+            self.id.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetFullUser<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb60f5918, "users.getFullUser")?;
-            let id = zerotl::Decode::decode(r)?;
+            let id = enums::InputUser::decode_inline(r)?;
             Ok(Self { id })
         }
     }
@@ -48414,20 +48414,20 @@ pub mod users {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len() + self.errors.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x90c894b5);
-            self.id.encode(w);
+            self.id.encode_inline(w);
             self.errors.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SetSecureValueErrors<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x90c894b5, "users.setSecureValueErrors")?;
-            let id = zerotl::Decode::decode(r)?;
+            let id = enums::InputUser::decode_inline(r)?;
             let errors = zerotl::Decode::decode(r)?;
             Ok(Self { id, errors })
         }
@@ -48460,7 +48460,7 @@ pub mod users {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd89a83a3);
             self.id.encode(w);
@@ -48469,7 +48469,7 @@ pub mod users {
 
     impl<'a> zerotl::Decode<'a> for GetRequirementsToContact<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd89a83a3, "users.getRequirementsToContact")?;
             let id = zerotl::Decode::decode(r)?;
@@ -48510,10 +48510,10 @@ pub mod users {
         fn encoded_len(&self) -> usize {
             4 + 16 + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x788d7fe3);
-            self.id.encode(w);
+            self.id.encode_inline(w);
             if let Some(run) = w.run(16) {
                 zerotl::fixed::put_i32_at(run, 0, self.offset);
                 zerotl::fixed::put_i32_at(run, 4, self.limit);
@@ -48524,10 +48524,10 @@ pub mod users {
 
     impl<'a> zerotl::Decode<'a> for GetSavedMusic<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x788d7fe3, "users.getSavedMusic")?;
-            let id = zerotl::Decode::decode(r)?;
+            let id = enums::InputUser::decode_inline(r)?;
             let run = r.read_array::<16>()?;
             let offset = zerotl::fixed::i32_at(run, 0);
             let limit = zerotl::fixed::i32_at(run, 4);
@@ -48570,20 +48570,20 @@ pub mod users {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len() + self.documents.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7573a4e9);
-            self.id.encode(w);
+            self.id.encode_inline(w);
             self.documents.encode(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for GetSavedMusicById<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7573a4e9, "users.getSavedMusicByID")?;
-            let id = zerotl::Decode::decode(r)?;
+            let id = enums::InputUser::decode_inline(r)?;
             let documents = zerotl::Decode::decode(r)?;
             Ok(Self { id, documents })
         }
@@ -48618,20 +48618,20 @@ pub mod users {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len() + self.birthday.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xfc533372);
-            self.id.encode(w);
-            self.birthday.encode(w);
+            self.id.encode_inline(w);
+            self.birthday.encode_inline(w);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SuggestBirthday<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfc533372, "users.suggestBirthday")?;
-            let id = zerotl::Decode::decode(r)?;
+            let id = enums::InputUser::decode_inline(r)?;
             let birthday = zerotl::Decode::decode_validated(r)?;
             Ok(Self { id, birthday })
         }
@@ -48669,7 +48669,7 @@ pub mod wallet {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xab83b33a);
         }
@@ -48677,7 +48677,7 @@ pub mod wallet {
 
     impl<'a> zerotl::Decode<'a> for GetState {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xab83b33a, "wallet.getState")?;
             Ok(Self)
@@ -48715,7 +48715,7 @@ pub mod wallet {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.id.encoded_len() + self.addresses.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5275dfdd);
             w.put_u32(if self.force { 1 << 0 } else { 0 });
@@ -48726,7 +48726,7 @@ pub mod wallet {
 
     impl<'a> zerotl::Decode<'a> for GetUserAddresses<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5275dfdd, "wallet.getUserAddresses")?;
             let flags = r.read_flags(0x00000001, "wallet.getUserAddresses")?;
@@ -48774,7 +48774,7 @@ pub mod wallet {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.offset.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa8830a83);
             w.put_u32(
@@ -48787,7 +48787,7 @@ pub mod wallet {
 
     impl<'a> zerotl::Decode<'a> for GetTransactions<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa8830a83, "wallet.getTransactions")?;
             let flags = r.read_flags(0x00000003, "wallet.getTransactions")?;
@@ -48831,7 +48831,7 @@ pub mod wallet {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x811ceab6);
             self.id.encode(w);
@@ -48840,7 +48840,7 @@ pub mod wallet {
 
     impl<'a> zerotl::Decode<'a> for GetTransactionsByIDs<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x811ceab6, "wallet.getTransactionsByIDs")?;
             let id = zerotl::Decode::decode(r)?;
@@ -48875,7 +48875,7 @@ pub mod wallet {
         fn encoded_len(&self) -> usize {
             4 + self.msg_hash.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa6bb795d);
             self.msg_hash.encode(w);
@@ -48884,7 +48884,7 @@ pub mod wallet {
 
     impl<'a> zerotl::Decode<'a> for GetTransactionsByMsgHash<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa6bb795d, "wallet.getTransactionsByMsgHash")?;
             let msg_hash = zerotl::Decode::decode(r)?;
@@ -48919,24 +48919,24 @@ pub mod wallet {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.password.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9077c9ac);
             w.put_u32(if self.password.is_some() { 1 << 0 } else { 0 });
             if let Some(v) = &self.password {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ExportSecretPhrase<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9077c9ac, "wallet.exportSecretPhrase")?;
             let flags = r.read_flags(0x00000001, "wallet.exportSecretPhrase")?;
             let password = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputCheckPasswordSrp::decode_inline(r)?)
             } else {
                 None
             };
@@ -48973,7 +48973,7 @@ pub mod wallet {
         fn encoded_len(&self) -> usize {
             4 + self.token.encoded_len() + self.public_key.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf53925cf);
             self.token.encode(w);
@@ -48983,7 +48983,7 @@ pub mod wallet {
 
     impl<'a> zerotl::Decode<'a> for FetchEncryptedSecretPhrasePart<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf53925cf, "wallet.fetchEncryptedSecretPhrasePart")?;
             let token = zerotl::Decode::decode(r)?;
@@ -49023,26 +49023,26 @@ pub mod wallet {
                 + self.wallet.encoded_len()
                 + self.password.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd8c72eec);
             w.put_u32(if self.password.is_some() { 1 << 0 } else { 0 });
-            self.wallet.encode(w);
+            self.wallet.encode_inline(w);
             if let Some(v) = &self.password {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for ReplaceWallet<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd8c72eec, "wallet.replaceWallet")?;
             let flags = r.read_flags(0x00000001, "wallet.replaceWallet")?;
-            let wallet = zerotl::Decode::decode(r)?;
+            let wallet = enums::InputWalletReplacement::decode_inline(r)?;
             let password = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputCheckPasswordSrp::decode_inline(r)?)
             } else {
                 None
             };
@@ -49084,7 +49084,7 @@ pub mod wallet {
                 + self.new_public_key.as_ref().map_or(0, |v| v.encoded_len())
                 + self.proof.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0b0bf0da);
             w.put_u32(
@@ -49097,25 +49097,25 @@ pub mod wallet {
                     | if self.proof.is_some() { 1 << 2 } else { 0 },
             );
             if let Some(v) = &self.password {
-                v.encode(w);
+                v.encode_inline(w);
             }
             if let Some(v) = &self.new_public_key {
                 v.encode(w);
             }
             if let Some(v) = &self.proof {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for DisableBackup<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0b0bf0da, "wallet.disableBackup")?;
             let flags = r.read_flags(0x00000007, "wallet.disableBackup")?;
             let password = if flags & (1 << 0) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::InputCheckPasswordSrp::decode_inline(r)?)
             } else {
                 None
             };
@@ -49125,7 +49125,7 @@ pub mod wallet {
                 None
             };
             let proof = if flags & (1 << 2) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::WalletOwnershipProof::decode_inline(r)?)
             } else {
                 None
             };
@@ -49161,7 +49161,7 @@ pub mod wallet {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd179d494);
         }
@@ -49169,7 +49169,7 @@ pub mod wallet {
 
     impl<'a> zerotl::Decode<'a> for GetBackupHolderDcs {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd179d494, "wallet.getBackupHolderDcs")?;
             Ok(Self)
@@ -49210,7 +49210,7 @@ pub mod wallet {
                 + self.new_public_key.as_ref().map_or(0, |v| v.encoded_len())
                 + self.proof.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4500c525);
             w.put_u32(
@@ -49225,14 +49225,14 @@ pub mod wallet {
                 v.encode(w);
             }
             if let Some(v) = &self.proof {
-                v.encode(w);
+                v.encode_inline(w);
             }
         }
     }
 
     impl<'a> zerotl::Decode<'a> for EnableBackup<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4500c525, "wallet.enableBackup")?;
             let flags = r.read_flags(0x00000006, "wallet.enableBackup")?;
@@ -49243,7 +49243,7 @@ pub mod wallet {
                 None
             };
             let proof = if flags & (1 << 2) != 0 {
-                Some(zerotl::Decode::decode(r)?)
+                Some(enums::WalletOwnershipProof::decode_inline(r)?)
             } else {
                 None
             };
@@ -49279,7 +49279,7 @@ pub mod wallet {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2025e697);
         }
@@ -49287,7 +49287,7 @@ pub mod wallet {
 
     impl<'a> zerotl::Decode<'a> for GetProofChallenge {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2025e697, "wallet.getProofChallenge")?;
             Ok(Self)
@@ -49330,7 +49330,7 @@ pub mod wallet {
                 + self.data_gasless.as_ref().map_or(0, |v| v.encoded_len())
                 + self.user_id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd9e5d9e2);
             w.put_u32(if self.data_gasless.is_some() {
@@ -49342,14 +49342,14 @@ pub mod wallet {
             if let Some(v) = &self.data_gasless {
                 v.encode(w);
             }
-            self.user_id.encode(w);
+            self.user_id.encode_inline(w);
             w.put_i64(self.random_id);
         }
     }
 
     impl<'a> zerotl::Decode<'a> for SendTransfer<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd9e5d9e2, "wallet.sendTransfer")?;
             let flags = r.read_flags(0x00000001, "wallet.sendTransfer")?;
@@ -49359,7 +49359,7 @@ pub mod wallet {
             } else {
                 None
             };
-            let user_id = zerotl::Decode::decode(r)?;
+            let user_id = enums::InputUser::decode_inline(r)?;
             let random_id = r.read_i64()?;
             Ok(Self {
                 data_normal,
@@ -49394,7 +49394,7 @@ pub mod wallet {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x742df0a1);
         }
@@ -49402,7 +49402,7 @@ pub mod wallet {
 
     impl<'a> zerotl::Decode<'a> for GetGaslessInfo {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x742df0a1, "wallet.getGaslessInfo")?;
             Ok(Self)
@@ -49433,7 +49433,7 @@ pub mod wallet {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x691f4360);
         }
@@ -49441,7 +49441,7 @@ pub mod wallet {
 
     impl<'a> zerotl::Decode<'a> for GetExistingWaltBalance {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x691f4360, "wallet.getExistingWaltBalance")?;
             Ok(Self)
@@ -49477,7 +49477,7 @@ pub mod wallet {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.offset.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8c12f3a4);
             self.offset.encode(w);
@@ -49487,7 +49487,7 @@ pub mod wallet {
 
     impl<'a> zerotl::Decode<'a> for GetNfts<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8c12f3a4, "wallet.getNfts")?;
             let offset = zerotl::Decode::decode(r)?;
@@ -49525,7 +49525,7 @@ pub mod wallet {
         fn encoded_len(&self) -> usize {
             4 + self.dapp_client_id.encoded_len() + self.manifest_url.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xcc931046);
             self.dapp_client_id.encode(w);
@@ -49535,7 +49535,7 @@ pub mod wallet {
 
     impl<'a> zerotl::Decode<'a> for TonConnectCreateSession<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcc931046, "wallet.tonConnectCreateSession")?;
             let dapp_client_id = zerotl::Decode::decode(r)?;
@@ -49576,7 +49576,7 @@ pub mod wallet {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.client_id.encoded_len()
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x338bcf1c);
@@ -49588,7 +49588,7 @@ pub mod wallet {
 
     impl<'a> zerotl::Decode<'a> for TonConnectRegisterKey<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x338bcf1c, "wallet.tonConnectRegisterKey")?;
             let session_id = r.read_i64()?;
@@ -49638,7 +49638,7 @@ pub mod wallet {
                 + self.body.encoded_len()
                 + self.trace_id.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc2c00779);
             w.put_u32(
@@ -49656,7 +49656,7 @@ pub mod wallet {
 
     impl<'a> zerotl::Decode<'a> for TonConnectSubmitConnectResult<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc2c00779, "wallet.tonConnectSubmitConnectResult")?;
             let flags = r.read_flags(0x00000003, "wallet.tonConnectSubmitConnectResult")?;
@@ -49710,7 +49710,7 @@ pub mod wallet {
                 + self.dapp_client_id.as_ref().map_or(0, |v| v.encoded_len())
                 + if self.session_id.is_some() { 8 } else { 0 }
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x11aee065);
             w.put_u32(
@@ -49731,7 +49731,7 @@ pub mod wallet {
 
     impl<'a> zerotl::Decode<'a> for TonConnectGetPending<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x11aee065, "wallet.tonConnectGetPending")?;
             let flags = r.read_flags(0x00000003, "wallet.tonConnectGetPending")?;
@@ -49792,7 +49792,7 @@ pub mod wallet {
                     .as_ref()
                     .map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x66b57b41);
             w.put_u32(
@@ -49816,7 +49816,7 @@ pub mod wallet {
 
     impl<'a> zerotl::Decode<'a> for TonConnectClaimRequest<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x66b57b41, "wallet.tonConnectClaimRequest")?;
             let flags = r.read_flags(0x00000003, "wallet.tonConnectClaimRequest")?;
@@ -49873,7 +49873,7 @@ pub mod wallet {
         fn encoded_len(&self) -> usize {
             4 + 16 + self.body.encoded_len() + self.trace_id.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xfac67d3c);
             w.put_u32(if self.trace_id.is_some() { 1 << 0 } else { 0 });
@@ -49890,7 +49890,7 @@ pub mod wallet {
 
     impl<'a> zerotl::Decode<'a> for TonConnectSubmitResponse<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfac67d3c, "wallet.tonConnectSubmitResponse")?;
             let flags = r.read_flags(0x00000001, "wallet.tonConnectSubmitResponse")?;
@@ -49939,7 +49939,7 @@ pub mod wallet {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x775d7244);
@@ -49950,7 +49950,7 @@ pub mod wallet {
 
     impl<'a> zerotl::Decode<'a> for TonConnectNextEventId {
         const MIN_SIZE: usize = 12;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x775d7244, "wallet.tonConnectNextEventId")?;
             let session_id = r.read_i64()?;
@@ -49987,7 +49987,7 @@ pub mod wallet {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.body.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd63f61ce);
             w.put_u32(if self.body.is_some() { 1 << 0 } else { 0 });
@@ -50000,7 +50000,7 @@ pub mod wallet {
 
     impl<'a> zerotl::Decode<'a> for TonConnectCloseSession<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd63f61ce, "wallet.tonConnectCloseSession")?;
             let flags = r.read_flags(0x00000001, "wallet.tonConnectCloseSession")?;
@@ -50038,7 +50038,7 @@ pub mod wallet {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline]
+        #[inline(always)]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa7ffb56e);
         }
@@ -50046,7 +50046,7 @@ pub mod wallet {
 
     impl<'a> zerotl::Decode<'a> for TonConnectGetSessions {
         const MIN_SIZE: usize = 4;
-        #[inline]
+        #[inline(always)]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa7ffb56e, "wallet.tonConnectGetSessions")?;
             Ok(Self)

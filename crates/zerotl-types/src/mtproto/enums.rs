@@ -41,9 +41,7 @@ impl zerotl::Encode for ResPq<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Pq(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -51,15 +49,31 @@ impl<'a> zerotl::Decode<'a> for ResPq<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x05162463 => Self::Pq(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "ResPQ")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x05162463 => Self::Pq(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "ResPQ")),
+        })
+    }
+}
+
+impl<'a> ResPq<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Pq(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x05162463 => Self::Pq(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "ResPQ")),
         })
     }
@@ -122,12 +136,7 @@ impl zerotl::Encode for PQInnerData<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Data(x) => x.encode(w),
-            Self::Dc(x) => x.encode(w),
-            Self::Temp(x) => x.encode(w),
-            Self::TempDc(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -135,13 +144,7 @@ impl<'a> zerotl::Decode<'a> for PQInnerData<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x83c95aec => Self::Data(zerotl::BareDecode::decode_bare(r)?),
-            0xa9f55f95 => Self::Dc(zerotl::BareDecode::decode_bare(r)?),
-            0x3c6a84d4 => Self::Temp(zerotl::BareDecode::decode_bare(r)?),
-            0x56fddf88 => Self::TempDc(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "P_Q_inner_data")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
@@ -150,6 +153,31 @@ impl<'a> zerotl::Decode<'a> for PQInnerData<'a> {
             0xa9f55f95 => Self::Dc(zerotl::BareDecode::decode_bare_inline(r)?),
             0x3c6a84d4 => Self::Temp(zerotl::BareDecode::decode_bare_inline(r)?),
             0x56fddf88 => Self::TempDc(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "P_Q_inner_data")),
+        })
+    }
+}
+
+impl<'a> PQInnerData<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Data(x) => x.encode(w),
+            Self::Dc(x) => x.encode(w),
+            Self::Temp(x) => x.encode(w),
+            Self::TempDc(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x83c95aec => Self::Data(zerotl::BareDecode::decode_bare(r)?),
+            0xa9f55f95 => Self::Dc(zerotl::BareDecode::decode_bare(r)?),
+            0x3c6a84d4 => Self::Temp(zerotl::BareDecode::decode_bare(r)?),
+            0x56fddf88 => Self::TempDc(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "P_Q_inner_data")),
         })
     }
@@ -212,9 +240,7 @@ impl zerotl::Encode for BindAuthKeyInner {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Inner(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -222,15 +248,31 @@ impl<'a> zerotl::Decode<'a> for BindAuthKeyInner {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x75a3f765 => Self::Inner(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "BindAuthKeyInner")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x75a3f765 => Self::Inner(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "BindAuthKeyInner")),
+        })
+    }
+}
+
+impl<'a> BindAuthKeyInner {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Inner(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x75a3f765 => Self::Inner(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "BindAuthKeyInner")),
         })
     }
@@ -281,10 +323,7 @@ impl zerotl::Encode for ServerDhParams<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Fail(x) => x.encode(w),
-            Self::Ok(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -292,17 +331,34 @@ impl<'a> zerotl::Decode<'a> for ServerDhParams<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x79cb045d => Self::Fail(zerotl::BareDecode::decode_bare(r)?),
-            0xd0e8075c => Self::Ok(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "Server_DH_Params")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x79cb045d => Self::Fail(zerotl::BareDecode::decode_bare_inline(r)?),
             0xd0e8075c => Self::Ok(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "Server_DH_Params")),
+        })
+    }
+}
+
+impl<'a> ServerDhParams<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Fail(x) => x.encode(w),
+            Self::Ok(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x79cb045d => Self::Fail(zerotl::BareDecode::decode_bare(r)?),
+            0xd0e8075c => Self::Ok(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "Server_DH_Params")),
         })
     }
@@ -353,9 +409,7 @@ impl zerotl::Encode for ServerDhInnerData<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Data(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -363,15 +417,31 @@ impl<'a> zerotl::Decode<'a> for ServerDhInnerData<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xb5890dba => Self::Data(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "Server_DH_inner_data")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xb5890dba => Self::Data(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "Server_DH_inner_data")),
+        })
+    }
+}
+
+impl<'a> ServerDhInnerData<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Data(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xb5890dba => Self::Data(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "Server_DH_inner_data")),
         })
     }
@@ -416,9 +486,7 @@ impl zerotl::Encode for ClientDhInnerData<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Data(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -426,15 +494,31 @@ impl<'a> zerotl::Decode<'a> for ClientDhInnerData<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x6643b654 => Self::Data(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "Client_DH_Inner_Data")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x6643b654 => Self::Data(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "Client_DH_Inner_Data")),
+        })
+    }
+}
+
+impl<'a> ClientDhInnerData<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Data(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x6643b654 => Self::Data(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "Client_DH_Inner_Data")),
         })
     }
@@ -491,11 +575,7 @@ impl zerotl::Encode for SetClientDhParamsAnswer {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::DhGenOk(x) => x.encode(w),
-            Self::DhGenRetry(x) => x.encode(w),
-            Self::DhGenFail(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -503,12 +583,7 @@ impl<'a> zerotl::Decode<'a> for SetClientDhParamsAnswer {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x3bcbf734 => Self::DhGenOk(zerotl::BareDecode::decode_bare(r)?),
-            0x46dc1fb9 => Self::DhGenRetry(zerotl::BareDecode::decode_bare(r)?),
-            0xa69dae02 => Self::DhGenFail(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "Set_client_DH_params_answer")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
@@ -516,6 +591,29 @@ impl<'a> zerotl::Decode<'a> for SetClientDhParamsAnswer {
             0x3bcbf734 => Self::DhGenOk(zerotl::BareDecode::decode_bare_inline(r)?),
             0x46dc1fb9 => Self::DhGenRetry(zerotl::BareDecode::decode_bare_inline(r)?),
             0xa69dae02 => Self::DhGenFail(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "Set_client_DH_params_answer")),
+        })
+    }
+}
+
+impl<'a> SetClientDhParamsAnswer {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::DhGenOk(x) => x.encode(w),
+            Self::DhGenRetry(x) => x.encode(w),
+            Self::DhGenFail(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x3bcbf734 => Self::DhGenOk(zerotl::BareDecode::decode_bare(r)?),
+            0x46dc1fb9 => Self::DhGenRetry(zerotl::BareDecode::decode_bare(r)?),
+            0xa69dae02 => Self::DhGenFail(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "Set_client_DH_params_answer")),
         })
     }
@@ -584,11 +682,7 @@ impl zerotl::Encode for DestroyAuthKeyRes {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Ok => w.put_u32(0xf660e1d4),
-            Self::None => w.put_u32(0x0a9f2259),
-            Self::Fail => w.put_u32(0xea109b13),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -596,6 +690,10 @@ impl<'a> zerotl::Decode<'a> for DestroyAuthKeyRes {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_inline(r)
+    }
+    #[inline(always)]
+    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xf660e1d4 => Self::Ok,
             0x0a9f2259 => Self::None,
@@ -603,8 +701,22 @@ impl<'a> zerotl::Decode<'a> for DestroyAuthKeyRes {
             id => return Err(r.unknown_constructor(id, "DestroyAuthKeyRes")),
         })
     }
+}
+
+impl<'a> DestroyAuthKeyRes {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
     #[inline(always)]
-    fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Ok => w.put_u32(0xf660e1d4),
+            Self::None => w.put_u32(0x0a9f2259),
+            Self::Fail => w.put_u32(0xea109b13),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xf660e1d4 => Self::Ok,
             0x0a9f2259 => Self::None,
@@ -665,9 +777,7 @@ impl zerotl::Encode for MsgsAck<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Ack(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -675,15 +785,31 @@ impl<'a> zerotl::Decode<'a> for MsgsAck<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x62d6b459 => Self::Ack(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "MsgsAck")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x62d6b459 => Self::Ack(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "MsgsAck")),
+        })
+    }
+}
+
+impl<'a> MsgsAck<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Ack(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x62d6b459 => Self::Ack(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "MsgsAck")),
         })
     }
@@ -734,10 +860,7 @@ impl zerotl::Encode for BadMsgNotification {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Notification(x) => x.encode(w),
-            Self::ServerSalt(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -745,17 +868,34 @@ impl<'a> zerotl::Decode<'a> for BadMsgNotification {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xa7eff811 => Self::Notification(zerotl::BareDecode::decode_bare(r)?),
-            0xedab447b => Self::ServerSalt(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "BadMsgNotification")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xa7eff811 => Self::Notification(zerotl::BareDecode::decode_bare_inline(r)?),
             0xedab447b => Self::ServerSalt(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "BadMsgNotification")),
+        })
+    }
+}
+
+impl<'a> BadMsgNotification {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Notification(x) => x.encode(w),
+            Self::ServerSalt(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xa7eff811 => Self::Notification(zerotl::BareDecode::decode_bare(r)?),
+            0xedab447b => Self::ServerSalt(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "BadMsgNotification")),
         })
     }
@@ -806,9 +946,7 @@ impl zerotl::Encode for MsgsStateReq<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Req(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -816,15 +954,31 @@ impl<'a> zerotl::Decode<'a> for MsgsStateReq<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xda69fb52 => Self::Req(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "MsgsStateReq")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xda69fb52 => Self::Req(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "MsgsStateReq")),
+        })
+    }
+}
+
+impl<'a> MsgsStateReq<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Req(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xda69fb52 => Self::Req(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "MsgsStateReq")),
         })
     }
@@ -869,9 +1023,7 @@ impl zerotl::Encode for MsgsStateInfo<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Info(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -879,15 +1031,31 @@ impl<'a> zerotl::Decode<'a> for MsgsStateInfo<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x04deb57d => Self::Info(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "MsgsStateInfo")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x04deb57d => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "MsgsStateInfo")),
+        })
+    }
+}
+
+impl<'a> MsgsStateInfo<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Info(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x04deb57d => Self::Info(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "MsgsStateInfo")),
         })
     }
@@ -932,9 +1100,7 @@ impl zerotl::Encode for MsgsAllInfo<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Info(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -942,15 +1108,31 @@ impl<'a> zerotl::Decode<'a> for MsgsAllInfo<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x8cc0d131 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "MsgsAllInfo")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x8cc0d131 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "MsgsAllInfo")),
+        })
+    }
+}
+
+impl<'a> MsgsAllInfo<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Info(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x8cc0d131 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "MsgsAllInfo")),
         })
     }
@@ -1001,10 +1183,7 @@ impl zerotl::Encode for MsgDetailedInfo {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Info(x) => x.encode(w),
-            Self::NewDetailedInfo(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -1012,17 +1191,34 @@ impl<'a> zerotl::Decode<'a> for MsgDetailedInfo {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x276d3ec6 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
-            0x809db6df => Self::NewDetailedInfo(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "MsgDetailedInfo")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x276d3ec6 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
             0x809db6df => Self::NewDetailedInfo(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "MsgDetailedInfo")),
+        })
+    }
+}
+
+impl<'a> MsgDetailedInfo {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Info(x) => x.encode(w),
+            Self::NewDetailedInfo(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x276d3ec6 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
+            0x809db6df => Self::NewDetailedInfo(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "MsgDetailedInfo")),
         })
     }
@@ -1079,10 +1275,7 @@ impl zerotl::Encode for MsgResendReq<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Req(x) => x.encode(w),
-            Self::AnsReq(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -1090,17 +1283,34 @@ impl<'a> zerotl::Decode<'a> for MsgResendReq<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x7d861a08 => Self::Req(zerotl::BareDecode::decode_bare(r)?),
-            0x8610baeb => Self::AnsReq(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "MsgResendReq")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x7d861a08 => Self::Req(zerotl::BareDecode::decode_bare_inline(r)?),
             0x8610baeb => Self::AnsReq(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "MsgResendReq")),
+        })
+    }
+}
+
+impl<'a> MsgResendReq<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Req(x) => x.encode(w),
+            Self::AnsReq(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x7d861a08 => Self::Req(zerotl::BareDecode::decode_bare(r)?),
+            0x8610baeb => Self::AnsReq(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "MsgResendReq")),
         })
     }
@@ -1151,9 +1361,7 @@ impl zerotl::Encode for RpcResult<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Result(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -1161,15 +1369,31 @@ impl<'a> zerotl::Decode<'a> for RpcResult<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xf35c6d01 => Self::Result(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "RpcResult")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xf35c6d01 => Self::Result(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "RpcResult")),
+        })
+    }
+}
+
+impl<'a> RpcResult<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Result(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xf35c6d01 => Self::Result(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "RpcResult")),
         })
     }
@@ -1214,9 +1438,7 @@ impl zerotl::Encode for RpcError<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Error(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -1224,15 +1446,31 @@ impl<'a> zerotl::Decode<'a> for RpcError<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x2144ca19 => Self::Error(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "RpcError")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x2144ca19 => Self::Error(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "RpcError")),
+        })
+    }
+}
+
+impl<'a> RpcError<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Error(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x2144ca19 => Self::Error(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "RpcError")),
         })
     }
@@ -1289,11 +1527,7 @@ impl zerotl::Encode for RpcDropAnswer {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::AnswerUnknown => w.put_u32(0x5e2ad36e),
-            Self::AnswerDroppedRunning => w.put_u32(0xcd78e586),
-            Self::AnswerDropped(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -1301,12 +1535,7 @@ impl<'a> zerotl::Decode<'a> for RpcDropAnswer {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x5e2ad36e => Self::AnswerUnknown,
-            0xcd78e586 => Self::AnswerDroppedRunning,
-            0xa43ad8b7 => Self::AnswerDropped(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "RpcDropAnswer")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
@@ -1314,6 +1543,29 @@ impl<'a> zerotl::Decode<'a> for RpcDropAnswer {
             0x5e2ad36e => Self::AnswerUnknown,
             0xcd78e586 => Self::AnswerDroppedRunning,
             0xa43ad8b7 => Self::AnswerDropped(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "RpcDropAnswer")),
+        })
+    }
+}
+
+impl<'a> RpcDropAnswer {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::AnswerUnknown => w.put_u32(0x5e2ad36e),
+            Self::AnswerDroppedRunning => w.put_u32(0xcd78e586),
+            Self::AnswerDropped(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x5e2ad36e => Self::AnswerUnknown,
+            0xcd78e586 => Self::AnswerDroppedRunning,
+            0xa43ad8b7 => Self::AnswerDropped(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "RpcDropAnswer")),
         })
     }
@@ -1370,9 +1622,7 @@ impl zerotl::Encode for FutureSalt {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Salt(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -1380,15 +1630,31 @@ impl<'a> zerotl::Decode<'a> for FutureSalt {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x0949d9dc => Self::Salt(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "FutureSalt")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x0949d9dc => Self::Salt(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "FutureSalt")),
+        })
+    }
+}
+
+impl<'a> FutureSalt {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Salt(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x0949d9dc => Self::Salt(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "FutureSalt")),
         })
     }
@@ -1433,9 +1699,7 @@ impl zerotl::Encode for FutureSalts<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Salts(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -1443,15 +1707,31 @@ impl<'a> zerotl::Decode<'a> for FutureSalts<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xae500895 => Self::Salts(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "FutureSalts")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xae500895 => Self::Salts(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "FutureSalts")),
+        })
+    }
+}
+
+impl<'a> FutureSalts<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Salts(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xae500895 => Self::Salts(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "FutureSalts")),
         })
     }
@@ -1496,9 +1776,7 @@ impl zerotl::Encode for Pong {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Pong(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -1506,15 +1784,31 @@ impl<'a> zerotl::Decode<'a> for Pong {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x347773c5 => Self::Pong(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "Pong")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x347773c5 => Self::Pong(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "Pong")),
+        })
+    }
+}
+
+impl<'a> Pong {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Pong(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x347773c5 => Self::Pong(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "Pong")),
         })
     }
@@ -1565,10 +1859,7 @@ impl zerotl::Encode for DestroySessionRes {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Ok(x) => x.encode(w),
-            Self::None(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -1576,17 +1867,34 @@ impl<'a> zerotl::Decode<'a> for DestroySessionRes {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xe22045fc => Self::Ok(zerotl::BareDecode::decode_bare(r)?),
-            0x62d350c9 => Self::None(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "DestroySessionRes")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xe22045fc => Self::Ok(zerotl::BareDecode::decode_bare_inline(r)?),
             0x62d350c9 => Self::None(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "DestroySessionRes")),
+        })
+    }
+}
+
+impl<'a> DestroySessionRes {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Ok(x) => x.encode(w),
+            Self::None(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xe22045fc => Self::Ok(zerotl::BareDecode::decode_bare(r)?),
+            0x62d350c9 => Self::None(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "DestroySessionRes")),
         })
     }
@@ -1637,9 +1945,7 @@ impl zerotl::Encode for NewSession {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Created(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -1647,15 +1953,31 @@ impl<'a> zerotl::Decode<'a> for NewSession {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x9ec20908 => Self::Created(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "NewSession")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x9ec20908 => Self::Created(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "NewSession")),
+        })
+    }
+}
+
+impl<'a> NewSession {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Created(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x9ec20908 => Self::Created(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "NewSession")),
         })
     }
@@ -1700,9 +2022,7 @@ impl zerotl::Encode for Message<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Message(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -1710,15 +2030,31 @@ impl<'a> zerotl::Decode<'a> for Message<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x5bb8e511 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "Message")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x5bb8e511 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "Message")),
+        })
+    }
+}
+
+impl<'a> Message<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Message(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x5bb8e511 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "Message")),
         })
     }
@@ -1763,9 +2099,7 @@ impl zerotl::Encode for MessageContainer<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::MsgContainer(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -1773,15 +2107,31 @@ impl<'a> zerotl::Decode<'a> for MessageContainer<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x73f1f8dc => Self::MsgContainer(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "MessageContainer")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x73f1f8dc => Self::MsgContainer(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "MessageContainer")),
+        })
+    }
+}
+
+impl<'a> MessageContainer<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::MsgContainer(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x73f1f8dc => Self::MsgContainer(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "MessageContainer")),
         })
     }
@@ -1826,9 +2176,7 @@ impl zerotl::Encode for MessageCopy<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::MsgCopy(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -1836,15 +2184,31 @@ impl<'a> zerotl::Decode<'a> for MessageCopy<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xe06046b2 => Self::MsgCopy(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "MessageCopy")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xe06046b2 => Self::MsgCopy(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "MessageCopy")),
+        })
+    }
+}
+
+impl<'a> MessageCopy<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::MsgCopy(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xe06046b2 => Self::MsgCopy(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "MessageCopy")),
         })
     }
@@ -1889,9 +2253,7 @@ impl zerotl::Encode for Object<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::GzipPacked(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -1899,15 +2261,31 @@ impl<'a> zerotl::Decode<'a> for Object<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x3072cfa1 => Self::GzipPacked(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "Object")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x3072cfa1 => Self::GzipPacked(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "Object")),
+        })
+    }
+}
+
+impl<'a> Object<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::GzipPacked(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x3072cfa1 => Self::GzipPacked(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "Object")),
         })
     }
@@ -1952,9 +2330,7 @@ impl zerotl::Encode for HttpWait {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Wait(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -1962,15 +2338,31 @@ impl<'a> zerotl::Decode<'a> for HttpWait {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x9299359f => Self::Wait(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "HttpWait")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x9299359f => Self::Wait(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "HttpWait")),
+        })
+    }
+}
+
+impl<'a> HttpWait {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Wait(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x9299359f => Self::Wait(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "HttpWait")),
         })
     }
@@ -2021,10 +2413,7 @@ impl zerotl::Encode for IpPort<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Port(x) => x.encode(w),
-            Self::Secret(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -2032,17 +2421,34 @@ impl<'a> zerotl::Decode<'a> for IpPort<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0xd433ad73 => Self::Port(zerotl::BareDecode::decode_bare(r)?),
-            0x37982646 => Self::Secret(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "IpPort")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0xd433ad73 => Self::Port(zerotl::BareDecode::decode_bare_inline(r)?),
             0x37982646 => Self::Secret(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "IpPort")),
+        })
+    }
+}
+
+impl<'a> IpPort<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Port(x) => x.encode(w),
+            Self::Secret(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0xd433ad73 => Self::Port(zerotl::BareDecode::decode_bare(r)?),
+            0x37982646 => Self::Secret(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "IpPort")),
         })
     }
@@ -2093,9 +2499,7 @@ impl zerotl::Encode for AccessPointRule<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Rule(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -2103,15 +2507,31 @@ impl<'a> zerotl::Decode<'a> for AccessPointRule<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x4679b65f => Self::Rule(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "AccessPointRule")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x4679b65f => Self::Rule(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "AccessPointRule")),
+        })
+    }
+}
+
+impl<'a> AccessPointRule<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Rule(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x4679b65f => Self::Rule(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "AccessPointRule")),
         })
     }
@@ -2156,9 +2576,7 @@ impl zerotl::Encode for TlsClientHello<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
-        match self {
-            Self::Hello(x) => x.encode(w),
-        }
+        self.encode_inline(w)
     }
 }
 
@@ -2166,15 +2584,31 @@ impl<'a> zerotl::Decode<'a> for TlsClientHello<'a> {
     const MIN_SIZE: usize = 4;
     #[inline]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-        Ok(match r.read_u32()? {
-            0x6c52c484 => Self::Hello(zerotl::BareDecode::decode_bare(r)?),
-            id => return Err(r.unknown_constructor(id, "TlsClientHello")),
-        })
+        Self::decode_inline(r)
     }
     #[inline(always)]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x6c52c484 => Self::Hello(zerotl::BareDecode::decode_bare_inline(r)?),
+            id => return Err(r.unknown_constructor(id, "TlsClientHello")),
+        })
+    }
+}
+
+impl<'a> TlsClientHello<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+        match self {
+            Self::Hello(x) => x.encode(w),
+        }
+    }
+
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Ok(match r.read_u32()? {
+            0x6c52c484 => Self::Hello(zerotl::BareDecode::decode_bare(r)?),
             id => return Err(r.unknown_constructor(id, "TlsClientHello")),
         })
     }
@@ -2255,6 +2689,22 @@ impl zerotl::Encode for TlsBlock<'_> {
     }
     #[inline]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
+        self.encode_inline(w)
+    }
+}
+
+impl<'a> zerotl::Decode<'a> for TlsBlock<'a> {
+    const MIN_SIZE: usize = 4;
+    #[inline]
+    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+        Self::decode_inline(r)
+    }
+}
+
+impl<'a> TlsBlock<'a> {
+    /// [`zerotl::Encode::encode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::String(x) => x.encode(w),
             Self::Random(x) => x.encode(w),
@@ -2265,12 +2715,10 @@ impl zerotl::Encode for TlsBlock<'_> {
             Self::Scope(x) => x.encode(w),
         }
     }
-}
 
-impl<'a> zerotl::Decode<'a> for TlsBlock<'a> {
-    const MIN_SIZE: usize = 4;
-    #[inline]
-    fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
+    /// [`zerotl::Decode::decode`], forced inline: what requests call.
+    #[inline(always)]
+    pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
             0x4218a164 => Self::String(zerotl::BareDecode::decode_bare(r)?),
             0x4d4dc41e => Self::Random(zerotl::BareDecode::decode_bare(r)?),
@@ -2366,9 +2814,7 @@ pub mod help {
         }
         #[inline]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
-            match self {
-                Self::Simple(x) => x.encode(w),
-            }
+            self.encode_inline(w)
         }
     }
 
@@ -2376,15 +2822,33 @@ pub mod help {
         const MIN_SIZE: usize = 4;
         #[inline]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
-            Ok(match r.read_u32()? {
-                0x5a592a6c => Self::Simple(zerotl::BareDecode::decode_bare(r)?),
-                id => return Err(r.unknown_constructor(id, "help.ConfigSimple")),
-            })
+            Self::decode_inline(r)
         }
         #[inline(always)]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                 0x5a592a6c => Self::Simple(zerotl::BareDecode::decode_bare_inline(r)?),
+                id => return Err(r.unknown_constructor(id, "help.ConfigSimple")),
+            })
+        }
+    }
+
+    impl<'a> ConfigSimple<'a> {
+        /// [`zerotl::Encode::encode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
+            match self {
+                Self::Simple(x) => x.encode(w),
+            }
+        }
+
+        /// [`zerotl::Decode::decode`], forced inline: what requests call.
+        #[inline(always)]
+        pub(crate) fn decode_inline(
+            r: &mut zerotl::Reader<'a>,
+        ) -> Result<Self, zerotl::DecodeError> {
+            Ok(match r.read_u32()? {
+                0x5a592a6c => Self::Simple(zerotl::BareDecode::decode_bare(r)?),
                 id => return Err(r.unknown_constructor(id, "help.ConfigSimple")),
             })
         }

@@ -31,7 +31,7 @@ impl zerotl::Encode for ReqPq {
     fn encoded_len(&self) -> usize {
         4 + 16
     }
-    #[inline]
+    #[inline(always)]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         if let Some(run) = w.run(20) {
             zerotl::fixed::put_u32_at(run, 0, 0x60469778);
@@ -42,7 +42,7 @@ impl zerotl::Encode for ReqPq {
 
 impl<'a> zerotl::Decode<'a> for ReqPq {
     const MIN_SIZE: usize = 20;
-    #[inline]
+    #[inline(always)]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0x60469778, "req_pq")?;
         let nonce = *r.read_array::<16>()?;
@@ -77,7 +77,7 @@ impl zerotl::Encode for ReqPqMulti {
     fn encoded_len(&self) -> usize {
         4 + 16
     }
-    #[inline]
+    #[inline(always)]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         if let Some(run) = w.run(20) {
             zerotl::fixed::put_u32_at(run, 0, 0xbe7e8ef1);
@@ -88,7 +88,7 @@ impl zerotl::Encode for ReqPqMulti {
 
 impl<'a> zerotl::Decode<'a> for ReqPqMulti {
     const MIN_SIZE: usize = 20;
-    #[inline]
+    #[inline(always)]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xbe7e8ef1, "req_pq_multi")?;
         let nonce = *r.read_array::<16>()?;
@@ -133,7 +133,7 @@ impl zerotl::Encode for ReqDhParams<'_> {
     fn encoded_len(&self) -> usize {
         4 + 40 + self.p.encoded_len() + self.q.encoded_len() + self.encrypted_data.encoded_len()
     }
-    #[inline]
+    #[inline(always)]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         if let Some(run) = w.run(36) {
             zerotl::fixed::put_u32_at(run, 0, 0xd712e4be);
@@ -149,7 +149,7 @@ impl zerotl::Encode for ReqDhParams<'_> {
 
 impl<'a> zerotl::Decode<'a> for ReqDhParams<'a> {
     const MIN_SIZE: usize = 56;
-    #[inline]
+    #[inline(always)]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xd712e4be, "req_DH_params")?;
         let run = r.read_array::<32>()?;
@@ -201,7 +201,7 @@ impl zerotl::Encode for SetClientDhParams<'_> {
     fn encoded_len(&self) -> usize {
         4 + 32 + self.encrypted_data.encoded_len()
     }
-    #[inline]
+    #[inline(always)]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         if let Some(run) = w.run(36) {
             zerotl::fixed::put_u32_at(run, 0, 0xf5045f1f);
@@ -214,7 +214,7 @@ impl zerotl::Encode for SetClientDhParams<'_> {
 
 impl<'a> zerotl::Decode<'a> for SetClientDhParams<'a> {
     const MIN_SIZE: usize = 40;
-    #[inline]
+    #[inline(always)]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xf5045f1f, "set_client_DH_params")?;
         let run = r.read_array::<32>()?;
@@ -253,7 +253,7 @@ impl zerotl::Encode for DestroyAuthKey {
     fn encoded_len(&self) -> usize {
         4 + 0
     }
-    #[inline]
+    #[inline(always)]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         w.put_u32(0xd1435160);
     }
@@ -261,7 +261,7 @@ impl zerotl::Encode for DestroyAuthKey {
 
 impl<'a> zerotl::Decode<'a> for DestroyAuthKey {
     const MIN_SIZE: usize = 4;
-    #[inline]
+    #[inline(always)]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xd1435160, "destroy_auth_key")?;
         Ok(Self)
@@ -295,7 +295,7 @@ impl zerotl::Encode for RpcDropAnswer {
     fn encoded_len(&self) -> usize {
         4 + 8
     }
-    #[inline]
+    #[inline(always)]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         if let Some(run) = w.run(12) {
             zerotl::fixed::put_u32_at(run, 0, 0x58e4a740);
@@ -306,7 +306,7 @@ impl zerotl::Encode for RpcDropAnswer {
 
 impl<'a> zerotl::Decode<'a> for RpcDropAnswer {
     const MIN_SIZE: usize = 12;
-    #[inline]
+    #[inline(always)]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0x58e4a740, "rpc_drop_answer")?;
         let req_msg_id = r.read_i64()?;
@@ -341,7 +341,7 @@ impl zerotl::Encode for GetFutureSalts {
     fn encoded_len(&self) -> usize {
         4 + 4
     }
-    #[inline]
+    #[inline(always)]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         if let Some(run) = w.run(8) {
             zerotl::fixed::put_u32_at(run, 0, 0xb921bd04);
@@ -352,7 +352,7 @@ impl zerotl::Encode for GetFutureSalts {
 
 impl<'a> zerotl::Decode<'a> for GetFutureSalts {
     const MIN_SIZE: usize = 8;
-    #[inline]
+    #[inline(always)]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xb921bd04, "get_future_salts")?;
         let num = r.read_i32()?;
@@ -387,7 +387,7 @@ impl zerotl::Encode for Ping {
     fn encoded_len(&self) -> usize {
         4 + 8
     }
-    #[inline]
+    #[inline(always)]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         if let Some(run) = w.run(12) {
             zerotl::fixed::put_u32_at(run, 0, 0x7abe77ec);
@@ -398,7 +398,7 @@ impl zerotl::Encode for Ping {
 
 impl<'a> zerotl::Decode<'a> for Ping {
     const MIN_SIZE: usize = 12;
-    #[inline]
+    #[inline(always)]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0x7abe77ec, "ping")?;
         let ping_id = r.read_i64()?;
@@ -435,7 +435,7 @@ impl zerotl::Encode for PingDelayDisconnect {
     fn encoded_len(&self) -> usize {
         4 + 12
     }
-    #[inline]
+    #[inline(always)]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         if let Some(run) = w.run(16) {
             zerotl::fixed::put_u32_at(run, 0, 0xf3427b8c);
@@ -447,7 +447,7 @@ impl zerotl::Encode for PingDelayDisconnect {
 
 impl<'a> zerotl::Decode<'a> for PingDelayDisconnect {
     const MIN_SIZE: usize = 16;
-    #[inline]
+    #[inline(always)]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xf3427b8c, "ping_delay_disconnect")?;
         let run = r.read_array::<12>()?;
@@ -487,7 +487,7 @@ impl zerotl::Encode for DestroySession {
     fn encoded_len(&self) -> usize {
         4 + 8
     }
-    #[inline]
+    #[inline(always)]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         if let Some(run) = w.run(12) {
             zerotl::fixed::put_u32_at(run, 0, 0xe7512126);
@@ -498,7 +498,7 @@ impl zerotl::Encode for DestroySession {
 
 impl<'a> zerotl::Decode<'a> for DestroySession {
     const MIN_SIZE: usize = 12;
-    #[inline]
+    #[inline(always)]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xe7512126, "destroy_session")?;
         let session_id = r.read_i64()?;
