@@ -517,9 +517,7 @@ impl Ctx<'_> {
     /// fields call the forced-inline `encode_inline`, everything else `encode`.
     fn encode_method(&self, c: &Combinator, ty: &Ty, lazy: bool) -> &'static str {
         match ty {
-            Ty::Enum(t) if !lazy && c.returns.is_some() && self.request_inlines(*t) => {
-                "encode_inline"
-            }
+            Ty::Enum(t) if self.request_field_inlines(c, *t, lazy) => "encode_inline",
             _ => "encode",
         }
     }
@@ -681,7 +679,7 @@ impl Ctx<'_> {
             Ty::Enum(t) if !lazy && self.is_leaf_enum(*t) => {
                 "zerotl::Decode::decode_validated(r)?".into()
             }
-            Ty::Enum(t) if !lazy && c.returns.is_some() && self.request_inlines(*t) => {
+            Ty::Enum(t) if self.request_field_inlines(c, *t, lazy) => {
                 format!("{}::decode_inline(r)?", self.type_path(*t))
             }
             _ => "zerotl::Decode::decode(r)?".into(),
@@ -1018,6 +1016,12 @@ impl Ctx<'_> {
     /// (`encode_inline`, `decode_inline`) for the requests that hold it.
     fn request_inlines(&self, t: usize) -> bool {
         self.m.types[t].ctors.len() <= FORCE_INLINE_MAX_CTORS
+    }
+
+    /// Whether a field of boxed type `t` in `c` uses the forced-inline copies: `c` is
+    /// a request and the field holds the value itself (not a `Lazy`).
+    fn request_field_inlines(&self, c: &Combinator, t: usize, lazy: bool) -> bool {
+        !lazy && c.returns.is_some() && self.request_inlines(t)
     }
 
     /// The body of an enum's `encode`: a match writing the variant.
