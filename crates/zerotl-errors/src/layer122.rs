@@ -6,10 +6,10 @@
 //! One enum per function, named after it (`messages.exportChatInvite` ->
 //! `messages::ExportChatInviteError`), in the namespace modules of
 //! `zerotl_types::layer122::functions`; each function type implements
-//! [`MethodInfo`](crate::errors::MethodInfo).
+//! [`MethodInfo`](crate::MethodInfo).
 #![allow(clippy::enum_variant_names)]
 #[allow(unused_imports)]
-use crate::errors as rt;
+use crate as rt;
 #[allow(unused_imports)]
 use zerotl_types::layer122::functions as tl;
 
@@ -43,16 +43,16 @@ impl From<rt::RpcError> for InvokeAfterMsgError {
     }
 }
 
-impl std::fmt::Display for InvokeAfterMsgError {
+impl core::fmt::Display for InvokeAfterMsgError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
-            Self::Other(e) => std::fmt::Display::fmt(e, f),
+            Self::Other(e) => core::fmt::Display::fmt(e, f),
         }
     }
 }
 
-impl std::error::Error for InvokeAfterMsgError {}
+impl core::error::Error for InvokeAfterMsgError {}
 
 impl rt::MethodError for InvokeAfterMsgError {
     #[inline]
@@ -101,16 +101,16 @@ impl From<rt::RpcError> for InvokeAfterMsgsError {
     }
 }
 
-impl std::fmt::Display for InvokeAfterMsgsError {
+impl core::fmt::Display for InvokeAfterMsgsError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
-            Self::Other(e) => std::fmt::Display::fmt(e, f),
+            Self::Other(e) => core::fmt::Display::fmt(e, f),
         }
     }
 }
 
-impl std::error::Error for InvokeAfterMsgsError {}
+impl core::error::Error for InvokeAfterMsgsError {}
 
 impl rt::MethodError for InvokeAfterMsgsError {
     #[inline]
@@ -174,17 +174,17 @@ impl From<rt::RpcError> for InitConnectionError {
     }
 }
 
-impl std::fmt::Display for InitConnectionError {
+impl core::fmt::Display for InitConnectionError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
-            Self::Other(e) => std::fmt::Display::fmt(e, f),
-            _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+            Self::Other(e) => core::fmt::Display::fmt(e, f),
+            _ => core::fmt::Display::fmt(&self.as_rpc(), f),
         }
     }
 }
 
-impl std::error::Error for InitConnectionError {}
+impl core::error::Error for InitConnectionError {}
 
 impl rt::MethodError for InitConnectionError {
     #[inline]
@@ -304,17 +304,17 @@ impl From<rt::RpcError> for InvokeWithLayerError {
     }
 }
 
-impl std::fmt::Display for InvokeWithLayerError {
+impl core::fmt::Display for InvokeWithLayerError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
-            Self::Other(e) => std::fmt::Display::fmt(e, f),
-            _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+            Self::Other(e) => core::fmt::Display::fmt(e, f),
+            _ => core::fmt::Display::fmt(&self.as_rpc(), f),
         }
     }
 }
 
-impl std::error::Error for InvokeWithLayerError {}
+impl core::error::Error for InvokeWithLayerError {}
 
 impl rt::MethodError for InvokeWithLayerError {
     #[inline]
@@ -378,16 +378,16 @@ impl From<rt::RpcError> for InvokeWithoutUpdatesError {
     }
 }
 
-impl std::fmt::Display for InvokeWithoutUpdatesError {
+impl core::fmt::Display for InvokeWithoutUpdatesError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
-            Self::Other(e) => std::fmt::Display::fmt(e, f),
+            Self::Other(e) => core::fmt::Display::fmt(e, f),
         }
     }
 }
 
-impl std::error::Error for InvokeWithoutUpdatesError {}
+impl core::error::Error for InvokeWithoutUpdatesError {}
 
 impl rt::MethodError for InvokeWithoutUpdatesError {
     #[inline]
@@ -436,16 +436,16 @@ impl From<rt::RpcError> for InvokeWithMessagesRangeError {
     }
 }
 
-impl std::fmt::Display for InvokeWithMessagesRangeError {
+impl core::fmt::Display for InvokeWithMessagesRangeError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
-            Self::Other(e) => std::fmt::Display::fmt(e, f),
+            Self::Other(e) => core::fmt::Display::fmt(e, f),
         }
     }
 }
 
-impl std::error::Error for InvokeWithMessagesRangeError {}
+impl core::error::Error for InvokeWithMessagesRangeError {}
 
 impl rt::MethodError for InvokeWithMessagesRangeError {
     #[inline]
@@ -494,16 +494,16 @@ impl From<rt::RpcError> for InvokeWithTakeoutError {
     }
 }
 
-impl std::fmt::Display for InvokeWithTakeoutError {
+impl core::fmt::Display for InvokeWithTakeoutError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
-            Self::Other(e) => std::fmt::Display::fmt(e, f),
+            Self::Other(e) => core::fmt::Display::fmt(e, f),
         }
     }
 }
 
-impl std::error::Error for InvokeWithTakeoutError {}
+impl core::error::Error for InvokeWithTakeoutError {}
 
 impl rt::MethodError for InvokeWithTakeoutError {
     #[inline]
@@ -525,7 +525,7 @@ impl<X: rt::MethodInfo> rt::MethodInfo for tl::InvokeWithTakeout<X> {
 /// Errors of the `account` functions.
 pub mod account {
     #[allow(unused_imports)]
-    use crate::errors as rt;
+    use crate as rt;
     #[allow(unused_imports)]
     use zerotl_types::layer122::functions as tl;
 
@@ -567,17 +567,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for RegisterDeviceError {
+    impl core::fmt::Display for RegisterDeviceError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for RegisterDeviceError {}
+    impl core::error::Error for RegisterDeviceError {}
 
     impl rt::MethodError for RegisterDeviceError {
         #[inline]
@@ -633,17 +633,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for UnregisterDeviceError {
+    impl core::fmt::Display for UnregisterDeviceError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for UnregisterDeviceError {}
+    impl core::error::Error for UnregisterDeviceError {}
 
     impl rt::MethodError for UnregisterDeviceError {
         #[inline]
@@ -699,17 +699,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for UpdateNotifySettingsError {
+    impl core::fmt::Display for UpdateNotifySettingsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for UpdateNotifySettingsError {}
+    impl core::error::Error for UpdateNotifySettingsError {}
 
     impl rt::MethodError for UpdateNotifySettingsError {
         #[inline]
@@ -765,17 +765,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetNotifySettingsError {
+    impl core::fmt::Display for GetNotifySettingsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetNotifySettingsError {}
+    impl core::error::Error for GetNotifySettingsError {}
 
     impl rt::MethodError for GetNotifySettingsError {
         #[inline]
@@ -823,16 +823,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for ResetNotifySettingsError {
+    impl core::fmt::Display for ResetNotifySettingsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ResetNotifySettingsError {}
+    impl core::error::Error for ResetNotifySettingsError {}
 
     impl rt::MethodError for ResetNotifySettingsError {
         #[inline]
@@ -895,17 +895,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for UpdateProfileError {
+    impl core::fmt::Display for UpdateProfileError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for UpdateProfileError {}
+    impl core::error::Error for UpdateProfileError {}
 
     impl rt::MethodError for UpdateProfileError {
         #[inline]
@@ -963,17 +963,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for UpdateStatusError {
+    impl core::fmt::Display for UpdateStatusError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for UpdateStatusError {}
+    impl core::error::Error for UpdateStatusError {}
 
     impl rt::MethodError for UpdateStatusError {
         #[inline]
@@ -1021,16 +1021,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetWallPapersError {
+    impl core::fmt::Display for GetWallPapersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetWallPapersError {}
+    impl core::error::Error for GetWallPapersError {}
 
     impl rt::MethodError for GetWallPapersError {
         #[inline]
@@ -1086,17 +1086,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for ReportPeerError {
+    impl core::fmt::Display for ReportPeerError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ReportPeerError {}
+    impl core::error::Error for ReportPeerError {}
 
     impl rt::MethodError for ReportPeerError {
         #[inline]
@@ -1152,17 +1152,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for CheckUsernameError {
+    impl core::fmt::Display for CheckUsernameError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for CheckUsernameError {}
+    impl core::error::Error for CheckUsernameError {}
 
     impl rt::MethodError for CheckUsernameError {
         #[inline]
@@ -1230,17 +1230,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for UpdateUsernameError {
+    impl core::fmt::Display for UpdateUsernameError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for UpdateUsernameError {}
+    impl core::error::Error for UpdateUsernameError {}
 
     impl rt::MethodError for UpdateUsernameError {
         #[inline]
@@ -1301,17 +1301,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetPrivacyError {
+    impl core::fmt::Display for GetPrivacyError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetPrivacyError {}
+    impl core::error::Error for GetPrivacyError {}
 
     impl rt::MethodError for GetPrivacyError {
         #[inline]
@@ -1374,17 +1374,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for SetPrivacyError {
+    impl core::fmt::Display for SetPrivacyError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SetPrivacyError {}
+    impl core::error::Error for SetPrivacyError {}
 
     impl rt::MethodError for SetPrivacyError {
         #[inline]
@@ -1444,17 +1444,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for DeleteAccountError {
+    impl core::fmt::Display for DeleteAccountError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for DeleteAccountError {}
+    impl core::error::Error for DeleteAccountError {}
 
     impl rt::MethodError for DeleteAccountError {
         #[inline]
@@ -1502,16 +1502,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetAccountTtlError {
+    impl core::fmt::Display for GetAccountTtlError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetAccountTtlError {}
+    impl core::error::Error for GetAccountTtlError {}
 
     impl rt::MethodError for GetAccountTtlError {
         #[inline]
@@ -1567,17 +1567,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for SetAccountTtlError {
+    impl core::fmt::Display for SetAccountTtlError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SetAccountTtlError {}
+    impl core::error::Error for SetAccountTtlError {}
 
     impl rt::MethodError for SetAccountTtlError {
         #[inline]
@@ -1640,17 +1640,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for SendChangePhoneCodeError {
+    impl core::fmt::Display for SendChangePhoneCodeError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SendChangePhoneCodeError {}
+    impl core::error::Error for SendChangePhoneCodeError {}
 
     impl rt::MethodError for SendChangePhoneCodeError {
         #[inline]
@@ -1711,17 +1711,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for ChangePhoneError {
+    impl core::fmt::Display for ChangePhoneError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ChangePhoneError {}
+    impl core::error::Error for ChangePhoneError {}
 
     impl rt::MethodError for ChangePhoneError {
         #[inline]
@@ -1770,16 +1770,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for UpdateDeviceLockedError {
+    impl core::fmt::Display for UpdateDeviceLockedError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for UpdateDeviceLockedError {}
+    impl core::error::Error for UpdateDeviceLockedError {}
 
     impl rt::MethodError for UpdateDeviceLockedError {
         #[inline]
@@ -1827,16 +1827,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetAuthorizationsError {
+    impl core::fmt::Display for GetAuthorizationsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetAuthorizationsError {}
+    impl core::error::Error for GetAuthorizationsError {}
 
     impl rt::MethodError for GetAuthorizationsError {
         #[inline]
@@ -1892,17 +1892,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for ResetAuthorizationError {
+    impl core::fmt::Display for ResetAuthorizationError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ResetAuthorizationError {}
+    impl core::error::Error for ResetAuthorizationError {}
 
     impl rt::MethodError for ResetAuthorizationError {
         #[inline]
@@ -1950,16 +1950,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetPasswordError {
+    impl core::fmt::Display for GetPasswordError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetPasswordError {}
+    impl core::error::Error for GetPasswordError {}
 
     impl rt::MethodError for GetPasswordError {
         #[inline]
@@ -2016,17 +2016,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetPasswordSettingsError {
+    impl core::fmt::Display for GetPasswordSettingsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetPasswordSettingsError {}
+    impl core::error::Error for GetPasswordSettingsError {}
 
     impl rt::MethodError for GetPasswordSettingsError {
         #[inline]
@@ -2101,17 +2101,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for UpdatePasswordSettingsError {
+    impl core::fmt::Display for UpdatePasswordSettingsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for UpdatePasswordSettingsError {}
+    impl core::error::Error for UpdatePasswordSettingsError {}
 
     impl rt::MethodError for UpdatePasswordSettingsError {
         #[inline]
@@ -2172,17 +2172,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for SendConfirmPhoneCodeError {
+    impl core::fmt::Display for SendConfirmPhoneCodeError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SendConfirmPhoneCodeError {}
+    impl core::error::Error for SendConfirmPhoneCodeError {}
 
     impl rt::MethodError for SendConfirmPhoneCodeError {
         #[inline]
@@ -2245,17 +2245,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for ConfirmPhoneError {
+    impl core::fmt::Display for ConfirmPhoneError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ConfirmPhoneError {}
+    impl core::error::Error for ConfirmPhoneError {}
 
     impl rt::MethodError for ConfirmPhoneError {
         #[inline]
@@ -2319,17 +2319,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetTmpPasswordError {
+    impl core::fmt::Display for GetTmpPasswordError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetTmpPasswordError {}
+    impl core::error::Error for GetTmpPasswordError {}
 
     impl rt::MethodError for GetTmpPasswordError {
         #[inline]
@@ -2380,16 +2380,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetWebAuthorizationsError {
+    impl core::fmt::Display for GetWebAuthorizationsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetWebAuthorizationsError {}
+    impl core::error::Error for GetWebAuthorizationsError {}
 
     impl rt::MethodError for GetWebAuthorizationsError {
         #[inline]
@@ -2437,16 +2437,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for ResetWebAuthorizationError {
+    impl core::fmt::Display for ResetWebAuthorizationError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ResetWebAuthorizationError {}
+    impl core::error::Error for ResetWebAuthorizationError {}
 
     impl rt::MethodError for ResetWebAuthorizationError {
         #[inline]
@@ -2494,16 +2494,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for ResetWebAuthorizationsError {
+    impl core::fmt::Display for ResetWebAuthorizationsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ResetWebAuthorizationsError {}
+    impl core::error::Error for ResetWebAuthorizationsError {}
 
     impl rt::MethodError for ResetWebAuthorizationsError {
         #[inline]
@@ -2551,16 +2551,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetAllSecureValuesError {
+    impl core::fmt::Display for GetAllSecureValuesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetAllSecureValuesError {}
+    impl core::error::Error for GetAllSecureValuesError {}
 
     impl rt::MethodError for GetAllSecureValuesError {
         #[inline]
@@ -2608,16 +2608,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetSecureValueError {
+    impl core::fmt::Display for GetSecureValueError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetSecureValueError {}
+    impl core::error::Error for GetSecureValueError {}
 
     impl rt::MethodError for GetSecureValueError {
         #[inline]
@@ -2674,17 +2674,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for SaveSecureValueError {
+    impl core::fmt::Display for SaveSecureValueError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SaveSecureValueError {}
+    impl core::error::Error for SaveSecureValueError {}
 
     impl rt::MethodError for SaveSecureValueError {
         #[inline]
@@ -2732,16 +2732,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for DeleteSecureValueError {
+    impl core::fmt::Display for DeleteSecureValueError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for DeleteSecureValueError {}
+    impl core::error::Error for DeleteSecureValueError {}
 
     impl rt::MethodError for DeleteSecureValueError {
         #[inline]
@@ -2798,17 +2798,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetAuthorizationFormError {
+    impl core::fmt::Display for GetAuthorizationFormError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetAuthorizationFormError {}
+    impl core::error::Error for GetAuthorizationFormError {}
 
     impl rt::MethodError for GetAuthorizationFormError {
         #[inline]
@@ -2856,16 +2856,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for AcceptAuthorizationError {
+    impl core::fmt::Display for AcceptAuthorizationError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for AcceptAuthorizationError {}
+    impl core::error::Error for AcceptAuthorizationError {}
 
     impl rt::MethodError for AcceptAuthorizationError {
         #[inline]
@@ -2913,16 +2913,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for SendVerifyPhoneCodeError {
+    impl core::fmt::Display for SendVerifyPhoneCodeError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SendVerifyPhoneCodeError {}
+    impl core::error::Error for SendVerifyPhoneCodeError {}
 
     impl rt::MethodError for SendVerifyPhoneCodeError {
         #[inline]
@@ -2970,16 +2970,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for VerifyPhoneError {
+    impl core::fmt::Display for VerifyPhoneError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for VerifyPhoneError {}
+    impl core::error::Error for VerifyPhoneError {}
 
     impl rt::MethodError for VerifyPhoneError {
         #[inline]
@@ -3035,17 +3035,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for SendVerifyEmailCodeError {
+    impl core::fmt::Display for SendVerifyEmailCodeError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SendVerifyEmailCodeError {}
+    impl core::error::Error for SendVerifyEmailCodeError {}
 
     impl rt::MethodError for SendVerifyEmailCodeError {
         #[inline]
@@ -3101,17 +3101,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for VerifyEmailError {
+    impl core::fmt::Display for VerifyEmailError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for VerifyEmailError {}
+    impl core::error::Error for VerifyEmailError {}
 
     impl rt::MethodError for VerifyEmailError {
         #[inline]
@@ -3159,16 +3159,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for InitTakeoutSessionError {
+    impl core::fmt::Display for InitTakeoutSessionError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for InitTakeoutSessionError {}
+    impl core::error::Error for InitTakeoutSessionError {}
 
     impl rt::MethodError for InitTakeoutSessionError {
         #[inline]
@@ -3216,16 +3216,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for FinishTakeoutSessionError {
+    impl core::fmt::Display for FinishTakeoutSessionError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for FinishTakeoutSessionError {}
+    impl core::error::Error for FinishTakeoutSessionError {}
 
     impl rt::MethodError for FinishTakeoutSessionError {
         #[inline]
@@ -3273,16 +3273,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for ConfirmPasswordEmailError {
+    impl core::fmt::Display for ConfirmPasswordEmailError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ConfirmPasswordEmailError {}
+    impl core::error::Error for ConfirmPasswordEmailError {}
 
     impl rt::MethodError for ConfirmPasswordEmailError {
         #[inline]
@@ -3330,16 +3330,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for ResendPasswordEmailError {
+    impl core::fmt::Display for ResendPasswordEmailError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ResendPasswordEmailError {}
+    impl core::error::Error for ResendPasswordEmailError {}
 
     impl rt::MethodError for ResendPasswordEmailError {
         #[inline]
@@ -3387,16 +3387,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for CancelPasswordEmailError {
+    impl core::fmt::Display for CancelPasswordEmailError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for CancelPasswordEmailError {}
+    impl core::error::Error for CancelPasswordEmailError {}
 
     impl rt::MethodError for CancelPasswordEmailError {
         #[inline]
@@ -3444,16 +3444,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetContactSignUpNotificationError {
+    impl core::fmt::Display for GetContactSignUpNotificationError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetContactSignUpNotificationError {}
+    impl core::error::Error for GetContactSignUpNotificationError {}
 
     impl rt::MethodError for GetContactSignUpNotificationError {
         #[inline]
@@ -3501,16 +3501,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for SetContactSignUpNotificationError {
+    impl core::fmt::Display for SetContactSignUpNotificationError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SetContactSignUpNotificationError {}
+    impl core::error::Error for SetContactSignUpNotificationError {}
 
     impl rt::MethodError for SetContactSignUpNotificationError {
         #[inline]
@@ -3558,16 +3558,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetNotifyExceptionsError {
+    impl core::fmt::Display for GetNotifyExceptionsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetNotifyExceptionsError {}
+    impl core::error::Error for GetNotifyExceptionsError {}
 
     impl rt::MethodError for GetNotifyExceptionsError {
         #[inline]
@@ -3624,17 +3624,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetWallPaperError {
+    impl core::fmt::Display for GetWallPaperError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetWallPaperError {}
+    impl core::error::Error for GetWallPaperError {}
 
     impl rt::MethodError for GetWallPaperError {
         #[inline]
@@ -3697,17 +3697,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for UploadWallPaperError {
+    impl core::fmt::Display for UploadWallPaperError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for UploadWallPaperError {}
+    impl core::error::Error for UploadWallPaperError {}
 
     impl rt::MethodError for UploadWallPaperError {
         #[inline]
@@ -3767,17 +3767,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for SaveWallPaperError {
+    impl core::fmt::Display for SaveWallPaperError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SaveWallPaperError {}
+    impl core::error::Error for SaveWallPaperError {}
 
     impl rt::MethodError for SaveWallPaperError {
         #[inline]
@@ -3834,17 +3834,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for InstallWallPaperError {
+    impl core::fmt::Display for InstallWallPaperError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for InstallWallPaperError {}
+    impl core::error::Error for InstallWallPaperError {}
 
     impl rt::MethodError for InstallWallPaperError {
         #[inline]
@@ -3892,16 +3892,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for ResetWallPapersError {
+    impl core::fmt::Display for ResetWallPapersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ResetWallPapersError {}
+    impl core::error::Error for ResetWallPapersError {}
 
     impl rt::MethodError for ResetWallPapersError {
         #[inline]
@@ -3949,16 +3949,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetAutoDownloadSettingsError {
+    impl core::fmt::Display for GetAutoDownloadSettingsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetAutoDownloadSettingsError {}
+    impl core::error::Error for GetAutoDownloadSettingsError {}
 
     impl rt::MethodError for GetAutoDownloadSettingsError {
         #[inline]
@@ -4006,16 +4006,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for SaveAutoDownloadSettingsError {
+    impl core::fmt::Display for SaveAutoDownloadSettingsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SaveAutoDownloadSettingsError {}
+    impl core::error::Error for SaveAutoDownloadSettingsError {}
 
     impl rt::MethodError for SaveAutoDownloadSettingsError {
         #[inline]
@@ -4063,16 +4063,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for UploadThemeError {
+    impl core::fmt::Display for UploadThemeError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for UploadThemeError {}
+    impl core::error::Error for UploadThemeError {}
 
     impl rt::MethodError for UploadThemeError {
         #[inline]
@@ -4129,17 +4129,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for CreateThemeError {
+    impl core::fmt::Display for CreateThemeError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for CreateThemeError {}
+    impl core::error::Error for CreateThemeError {}
 
     impl rt::MethodError for CreateThemeError {
         #[inline]
@@ -4195,17 +4195,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for UpdateThemeError {
+    impl core::fmt::Display for UpdateThemeError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for UpdateThemeError {}
+    impl core::error::Error for UpdateThemeError {}
 
     impl rt::MethodError for UpdateThemeError {
         #[inline]
@@ -4253,16 +4253,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for SaveThemeError {
+    impl core::fmt::Display for SaveThemeError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SaveThemeError {}
+    impl core::error::Error for SaveThemeError {}
 
     impl rt::MethodError for SaveThemeError {
         #[inline]
@@ -4310,16 +4310,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for InstallThemeError {
+    impl core::fmt::Display for InstallThemeError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for InstallThemeError {}
+    impl core::error::Error for InstallThemeError {}
 
     impl rt::MethodError for InstallThemeError {
         #[inline]
@@ -4367,16 +4367,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetThemeError {
+    impl core::fmt::Display for GetThemeError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetThemeError {}
+    impl core::error::Error for GetThemeError {}
 
     impl rt::MethodError for GetThemeError {
         #[inline]
@@ -4424,16 +4424,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetThemesError {
+    impl core::fmt::Display for GetThemesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetThemesError {}
+    impl core::error::Error for GetThemesError {}
 
     impl rt::MethodError for GetThemesError {
         #[inline]
@@ -4490,17 +4490,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for SetContentSettingsError {
+    impl core::fmt::Display for SetContentSettingsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SetContentSettingsError {}
+    impl core::error::Error for SetContentSettingsError {}
 
     impl rt::MethodError for SetContentSettingsError {
         #[inline]
@@ -4548,16 +4548,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetContentSettingsError {
+    impl core::fmt::Display for GetContentSettingsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetContentSettingsError {}
+    impl core::error::Error for GetContentSettingsError {}
 
     impl rt::MethodError for GetContentSettingsError {
         #[inline]
@@ -4605,16 +4605,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetMultiWallPapersError {
+    impl core::fmt::Display for GetMultiWallPapersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetMultiWallPapersError {}
+    impl core::error::Error for GetMultiWallPapersError {}
 
     impl rt::MethodError for GetMultiWallPapersError {
         #[inline]
@@ -4662,16 +4662,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetGlobalPrivacySettingsError {
+    impl core::fmt::Display for GetGlobalPrivacySettingsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetGlobalPrivacySettingsError {}
+    impl core::error::Error for GetGlobalPrivacySettingsError {}
 
     impl rt::MethodError for GetGlobalPrivacySettingsError {
         #[inline]
@@ -4728,17 +4728,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for SetGlobalPrivacySettingsError {
+    impl core::fmt::Display for SetGlobalPrivacySettingsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SetGlobalPrivacySettingsError {}
+    impl core::error::Error for SetGlobalPrivacySettingsError {}
 
     impl rt::MethodError for SetGlobalPrivacySettingsError {
         #[inline]
@@ -4760,7 +4760,7 @@ pub mod account {
 /// Errors of the `auth` functions.
 pub mod auth {
     #[allow(unused_imports)]
-    use crate::errors as rt;
+    use crate as rt;
     #[allow(unused_imports)]
     use zerotl_types::layer122::functions as tl;
 
@@ -4849,17 +4849,17 @@ pub mod auth {
         }
     }
 
-    impl std::fmt::Display for SendCodeError {
+    impl core::fmt::Display for SendCodeError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SendCodeError {}
+    impl core::error::Error for SendCodeError {}
 
     impl rt::MethodError for SendCodeError {
         #[inline]
@@ -4969,17 +4969,17 @@ pub mod auth {
         }
     }
 
-    impl std::fmt::Display for SignUpError {
+    impl core::fmt::Display for SignUpError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SignUpError {}
+    impl core::error::Error for SignUpError {}
 
     impl rt::MethodError for SignUpError {
         #[inline]
@@ -5073,17 +5073,17 @@ pub mod auth {
         }
     }
 
-    impl std::fmt::Display for SignInError {
+    impl core::fmt::Display for SignInError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SignInError {}
+    impl core::error::Error for SignInError {}
 
     impl rt::MethodError for SignInError {
         #[inline]
@@ -5139,16 +5139,16 @@ pub mod auth {
         }
     }
 
-    impl std::fmt::Display for LogOutError {
+    impl core::fmt::Display for LogOutError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for LogOutError {}
+    impl core::error::Error for LogOutError {}
 
     impl rt::MethodError for LogOutError {
         #[inline]
@@ -5204,17 +5204,17 @@ pub mod auth {
         }
     }
 
-    impl std::fmt::Display for ResetAuthorizationsError {
+    impl core::fmt::Display for ResetAuthorizationsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ResetAuthorizationsError {}
+    impl core::error::Error for ResetAuthorizationsError {}
 
     impl rt::MethodError for ResetAuthorizationsError {
         #[inline]
@@ -5270,17 +5270,17 @@ pub mod auth {
         }
     }
 
-    impl std::fmt::Display for ExportAuthorizationError {
+    impl core::fmt::Display for ExportAuthorizationError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ExportAuthorizationError {}
+    impl core::error::Error for ExportAuthorizationError {}
 
     impl rt::MethodError for ExportAuthorizationError {
         #[inline]
@@ -5343,17 +5343,17 @@ pub mod auth {
         }
     }
 
-    impl std::fmt::Display for ImportAuthorizationError {
+    impl core::fmt::Display for ImportAuthorizationError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ImportAuthorizationError {}
+    impl core::error::Error for ImportAuthorizationError {}
 
     impl rt::MethodError for ImportAuthorizationError {
         #[inline]
@@ -5427,17 +5427,17 @@ pub mod auth {
         }
     }
 
-    impl std::fmt::Display for BindTempAuthKeyError {
+    impl core::fmt::Display for BindTempAuthKeyError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for BindTempAuthKeyError {}
+    impl core::error::Error for BindTempAuthKeyError {}
 
     impl rt::MethodError for BindTempAuthKeyError {
         #[inline]
@@ -5510,17 +5510,17 @@ pub mod auth {
         }
     }
 
-    impl std::fmt::Display for ImportBotAuthorizationError {
+    impl core::fmt::Display for ImportBotAuthorizationError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ImportBotAuthorizationError {}
+    impl core::error::Error for ImportBotAuthorizationError {}
 
     impl rt::MethodError for ImportBotAuthorizationError {
         #[inline]
@@ -5581,17 +5581,17 @@ pub mod auth {
         }
     }
 
-    impl std::fmt::Display for CheckPasswordError {
+    impl core::fmt::Display for CheckPasswordError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for CheckPasswordError {}
+    impl core::error::Error for CheckPasswordError {}
 
     impl rt::MethodError for CheckPasswordError {
         #[inline]
@@ -5654,17 +5654,17 @@ pub mod auth {
         }
     }
 
-    impl std::fmt::Display for RequestPasswordRecoveryError {
+    impl core::fmt::Display for RequestPasswordRecoveryError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for RequestPasswordRecoveryError {}
+    impl core::error::Error for RequestPasswordRecoveryError {}
 
     impl rt::MethodError for RequestPasswordRecoveryError {
         #[inline]
@@ -5728,17 +5728,17 @@ pub mod auth {
         }
     }
 
-    impl std::fmt::Display for RecoverPasswordError {
+    impl core::fmt::Display for RecoverPasswordError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for RecoverPasswordError {}
+    impl core::error::Error for RecoverPasswordError {}
 
     impl rt::MethodError for RecoverPasswordError {
         #[inline]
@@ -5802,17 +5802,17 @@ pub mod auth {
         }
     }
 
-    impl std::fmt::Display for ResendCodeError {
+    impl core::fmt::Display for ResendCodeError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ResendCodeError {}
+    impl core::error::Error for ResendCodeError {}
 
     impl rt::MethodError for ResendCodeError {
         #[inline]
@@ -5873,17 +5873,17 @@ pub mod auth {
         }
     }
 
-    impl std::fmt::Display for CancelCodeError {
+    impl core::fmt::Display for CancelCodeError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for CancelCodeError {}
+    impl core::error::Error for CancelCodeError {}
 
     impl rt::MethodError for CancelCodeError {
         #[inline]
@@ -5932,16 +5932,16 @@ pub mod auth {
         }
     }
 
-    impl std::fmt::Display for DropTempAuthKeysError {
+    impl core::fmt::Display for DropTempAuthKeysError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for DropTempAuthKeysError {}
+    impl core::error::Error for DropTempAuthKeysError {}
 
     impl rt::MethodError for DropTempAuthKeysError {
         #[inline]
@@ -5989,16 +5989,16 @@ pub mod auth {
         }
     }
 
-    impl std::fmt::Display for ExportLoginTokenError {
+    impl core::fmt::Display for ExportLoginTokenError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ExportLoginTokenError {}
+    impl core::error::Error for ExportLoginTokenError {}
 
     impl rt::MethodError for ExportLoginTokenError {
         #[inline]
@@ -6066,17 +6066,17 @@ pub mod auth {
         }
     }
 
-    impl std::fmt::Display for ImportLoginTokenError {
+    impl core::fmt::Display for ImportLoginTokenError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ImportLoginTokenError {}
+    impl core::error::Error for ImportLoginTokenError {}
 
     impl rt::MethodError for ImportLoginTokenError {
         #[inline]
@@ -6128,16 +6128,16 @@ pub mod auth {
         }
     }
 
-    impl std::fmt::Display for AcceptLoginTokenError {
+    impl core::fmt::Display for AcceptLoginTokenError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for AcceptLoginTokenError {}
+    impl core::error::Error for AcceptLoginTokenError {}
 
     impl rt::MethodError for AcceptLoginTokenError {
         #[inline]
@@ -6159,7 +6159,7 @@ pub mod auth {
 /// Errors of the `bots` functions.
 pub mod bots {
     #[allow(unused_imports)]
-    use crate::errors as rt;
+    use crate as rt;
     #[allow(unused_imports)]
     use zerotl_types::layer122::functions as tl;
 
@@ -6202,17 +6202,17 @@ pub mod bots {
         }
     }
 
-    impl std::fmt::Display for SendCustomRequestError {
+    impl core::fmt::Display for SendCustomRequestError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SendCustomRequestError {}
+    impl core::error::Error for SendCustomRequestError {}
 
     impl rt::MethodError for SendCustomRequestError {
         #[inline]
@@ -6276,17 +6276,17 @@ pub mod bots {
         }
     }
 
-    impl std::fmt::Display for AnswerWebhookJsonQueryError {
+    impl core::fmt::Display for AnswerWebhookJsonQueryError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for AnswerWebhookJsonQueryError {}
+    impl core::error::Error for AnswerWebhookJsonQueryError {}
 
     impl rt::MethodError for AnswerWebhookJsonQueryError {
         #[inline]
@@ -6358,17 +6358,17 @@ pub mod bots {
         }
     }
 
-    impl std::fmt::Display for SetBotCommandsError {
+    impl core::fmt::Display for SetBotCommandsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SetBotCommandsError {}
+    impl core::error::Error for SetBotCommandsError {}
 
     impl rt::MethodError for SetBotCommandsError {
         #[inline]
@@ -6394,7 +6394,7 @@ pub mod bots {
 /// Errors of the `channels` functions.
 pub mod channels {
     #[allow(unused_imports)]
-    use crate::errors as rt;
+    use crate as rt;
     #[allow(unused_imports)]
     use zerotl_types::layer122::functions as tl;
 
@@ -6443,17 +6443,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for ReadHistoryError {
+    impl core::fmt::Display for ReadHistoryError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ReadHistoryError {}
+    impl core::error::Error for ReadHistoryError {}
 
     impl rt::MethodError for ReadHistoryError {
         #[inline]
@@ -6525,17 +6525,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for DeleteMessagesError {
+    impl core::fmt::Display for DeleteMessagesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for DeleteMessagesError {}
+    impl core::error::Error for DeleteMessagesError {}
 
     impl rt::MethodError for DeleteMessagesError {
         #[inline]
@@ -6603,17 +6603,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for DeleteUserHistoryError {
+    impl core::fmt::Display for DeleteUserHistoryError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for DeleteUserHistoryError {}
+    impl core::error::Error for DeleteUserHistoryError {}
 
     impl rt::MethodError for DeleteUserHistoryError {
         #[inline]
@@ -6680,17 +6680,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for ReportSpamError {
+    impl core::fmt::Display for ReportSpamError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ReportSpamError {}
+    impl core::error::Error for ReportSpamError {}
 
     impl rt::MethodError for ReportSpamError {
         #[inline]
@@ -6759,17 +6759,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for GetMessagesError {
+    impl core::fmt::Display for GetMessagesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetMessagesError {}
+    impl core::error::Error for GetMessagesError {}
 
     impl rt::MethodError for GetMessagesError {
         #[inline]
@@ -6852,17 +6852,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for GetParticipantsError {
+    impl core::fmt::Display for GetParticipantsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetParticipantsError {}
+    impl core::error::Error for GetParticipantsError {}
 
     impl rt::MethodError for GetParticipantsError {
         #[inline]
@@ -6948,17 +6948,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for GetParticipantError {
+    impl core::fmt::Display for GetParticipantError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetParticipantError {}
+    impl core::error::Error for GetParticipantError {}
 
     impl rt::MethodError for GetParticipantError {
         #[inline]
@@ -7034,17 +7034,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for GetChannelsError {
+    impl core::fmt::Display for GetChannelsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetChannelsError {}
+    impl core::error::Error for GetChannelsError {}
 
     impl rt::MethodError for GetChannelsError {
         #[inline]
@@ -7122,17 +7122,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for GetFullChannelError {
+    impl core::fmt::Display for GetFullChannelError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetFullChannelError {}
+    impl core::error::Error for GetFullChannelError {}
 
     impl rt::MethodError for GetFullChannelError {
         #[inline]
@@ -7201,17 +7201,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for CreateChannelError {
+    impl core::fmt::Display for CreateChannelError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for CreateChannelError {}
+    impl core::error::Error for CreateChannelError {}
 
     impl rt::MethodError for CreateChannelError {
         #[inline]
@@ -7333,17 +7333,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for EditAdminError {
+    impl core::fmt::Display for EditAdminError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for EditAdminError {}
+    impl core::error::Error for EditAdminError {}
 
     impl rt::MethodError for EditAdminError {
         #[inline]
@@ -7428,17 +7428,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for EditTitleError {
+    impl core::fmt::Display for EditTitleError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for EditTitleError {}
+    impl core::error::Error for EditTitleError {}
 
     impl rt::MethodError for EditTitleError {
         #[inline]
@@ -7516,17 +7516,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for EditPhotoError {
+    impl core::fmt::Display for EditPhotoError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for EditPhotoError {}
+    impl core::error::Error for EditPhotoError {}
 
     impl rt::MethodError for EditPhotoError {
         #[inline]
@@ -7600,17 +7600,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for CheckUsernameError {
+    impl core::fmt::Display for CheckUsernameError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for CheckUsernameError {}
+    impl core::error::Error for CheckUsernameError {}
 
     impl rt::MethodError for CheckUsernameError {
         #[inline]
@@ -7697,17 +7697,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for UpdateUsernameError {
+    impl core::fmt::Display for UpdateUsernameError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for UpdateUsernameError {}
+    impl core::error::Error for UpdateUsernameError {}
 
     impl rt::MethodError for UpdateUsernameError {
         #[inline]
@@ -7788,17 +7788,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for JoinChannelError {
+    impl core::fmt::Display for JoinChannelError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for JoinChannelError {}
+    impl core::error::Error for JoinChannelError {}
 
     impl rt::MethodError for JoinChannelError {
         #[inline]
@@ -7882,17 +7882,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for LeaveChannelError {
+    impl core::fmt::Display for LeaveChannelError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for LeaveChannelError {}
+    impl core::error::Error for LeaveChannelError {}
 
     impl rt::MethodError for LeaveChannelError {
         #[inline]
@@ -8037,17 +8037,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for InviteToChannelError {
+    impl core::fmt::Display for InviteToChannelError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for InviteToChannelError {}
+    impl core::error::Error for InviteToChannelError {}
 
     impl rt::MethodError for InviteToChannelError {
         #[inline]
@@ -8137,17 +8137,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for DeleteChannelError {
+    impl core::fmt::Display for DeleteChannelError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for DeleteChannelError {}
+    impl core::error::Error for DeleteChannelError {}
 
     impl rt::MethodError for DeleteChannelError {
         #[inline]
@@ -8209,17 +8209,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for ExportMessageLinkError {
+    impl core::fmt::Display for ExportMessageLinkError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ExportMessageLinkError {}
+    impl core::error::Error for ExportMessageLinkError {}
 
     impl rt::MethodError for ExportMessageLinkError {
         #[inline]
@@ -8275,17 +8275,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for ToggleSignaturesError {
+    impl core::fmt::Display for ToggleSignaturesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ToggleSignaturesError {}
+    impl core::error::Error for ToggleSignaturesError {}
 
     impl rt::MethodError for ToggleSignaturesError {
         #[inline]
@@ -8333,16 +8333,16 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for GetAdminedPublicChannelsError {
+    impl core::fmt::Display for GetAdminedPublicChannelsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetAdminedPublicChannelsError {}
+    impl core::error::Error for GetAdminedPublicChannelsError {}
 
     impl rt::MethodError for GetAdminedPublicChannelsError {
         #[inline]
@@ -8420,17 +8420,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for EditBannedError {
+    impl core::fmt::Display for EditBannedError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for EditBannedError {}
+    impl core::error::Error for EditBannedError {}
 
     impl rt::MethodError for EditBannedError {
         #[inline]
@@ -8506,17 +8506,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for GetAdminLogError {
+    impl core::fmt::Display for GetAdminLogError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetAdminLogError {}
+    impl core::error::Error for GetAdminLogError {}
 
     impl rt::MethodError for GetAdminLogError {
         #[inline]
@@ -8590,17 +8590,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for SetStickersError {
+    impl core::fmt::Display for SetStickersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SetStickersError {}
+    impl core::error::Error for SetStickersError {}
 
     impl rt::MethodError for SetStickersError {
         #[inline]
@@ -8667,17 +8667,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for ReadMessageContentsError {
+    impl core::fmt::Display for ReadMessageContentsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ReadMessageContentsError {}
+    impl core::error::Error for ReadMessageContentsError {}
 
     impl rt::MethodError for ReadMessageContentsError {
         #[inline]
@@ -8737,17 +8737,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for DeleteHistoryError {
+    impl core::fmt::Display for DeleteHistoryError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for DeleteHistoryError {}
+    impl core::error::Error for DeleteHistoryError {}
 
     impl rt::MethodError for DeleteHistoryError {
         #[inline]
@@ -8803,17 +8803,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for TogglePreHistoryHiddenError {
+    impl core::fmt::Display for TogglePreHistoryHiddenError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for TogglePreHistoryHiddenError {}
+    impl core::error::Error for TogglePreHistoryHiddenError {}
 
     impl rt::MethodError for TogglePreHistoryHiddenError {
         #[inline]
@@ -8861,16 +8861,16 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for GetLeftChannelsError {
+    impl core::fmt::Display for GetLeftChannelsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetLeftChannelsError {}
+    impl core::error::Error for GetLeftChannelsError {}
 
     impl rt::MethodError for GetLeftChannelsError {
         #[inline]
@@ -8918,16 +8918,16 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for GetGroupsForDiscussionError {
+    impl core::fmt::Display for GetGroupsForDiscussionError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetGroupsForDiscussionError {}
+    impl core::error::Error for GetGroupsForDiscussionError {}
 
     impl rt::MethodError for GetGroupsForDiscussionError {
         #[inline]
@@ -9000,17 +9000,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for SetDiscussionGroupError {
+    impl core::fmt::Display for SetDiscussionGroupError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SetDiscussionGroupError {}
+    impl core::error::Error for SetDiscussionGroupError {}
 
     impl rt::MethodError for SetDiscussionGroupError {
         #[inline]
@@ -9092,17 +9092,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for EditCreatorError {
+    impl core::fmt::Display for EditCreatorError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for EditCreatorError {}
+    impl core::error::Error for EditCreatorError {}
 
     impl rt::MethodError for EditCreatorError {
         #[inline]
@@ -9155,16 +9155,16 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for EditLocationError {
+    impl core::fmt::Display for EditLocationError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for EditLocationError {}
+    impl core::error::Error for EditLocationError {}
 
     impl rt::MethodError for EditLocationError {
         #[inline]
@@ -9220,17 +9220,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for ToggleSlowModeError {
+    impl core::fmt::Display for ToggleSlowModeError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ToggleSlowModeError {}
+    impl core::error::Error for ToggleSlowModeError {}
 
     impl rt::MethodError for ToggleSlowModeError {
         #[inline]
@@ -9278,16 +9278,16 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for GetInactiveChannelsError {
+    impl core::fmt::Display for GetInactiveChannelsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetInactiveChannelsError {}
+    impl core::error::Error for GetInactiveChannelsError {}
 
     impl rt::MethodError for GetInactiveChannelsError {
         #[inline]
@@ -9309,7 +9309,7 @@ pub mod channels {
 /// Errors of the `contacts` functions.
 pub mod contacts {
     #[allow(unused_imports)]
-    use crate::errors as rt;
+    use crate as rt;
     #[allow(unused_imports)]
     use zerotl_types::layer122::functions as tl;
 
@@ -9343,16 +9343,16 @@ pub mod contacts {
         }
     }
 
-    impl std::fmt::Display for GetContactIDsError {
+    impl core::fmt::Display for GetContactIDsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetContactIDsError {}
+    impl core::error::Error for GetContactIDsError {}
 
     impl rt::MethodError for GetContactIDsError {
         #[inline]
@@ -9400,16 +9400,16 @@ pub mod contacts {
         }
     }
 
-    impl std::fmt::Display for GetStatusesError {
+    impl core::fmt::Display for GetStatusesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetStatusesError {}
+    impl core::error::Error for GetStatusesError {}
 
     impl rt::MethodError for GetStatusesError {
         #[inline]
@@ -9457,16 +9457,16 @@ pub mod contacts {
         }
     }
 
-    impl std::fmt::Display for GetContactsError {
+    impl core::fmt::Display for GetContactsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetContactsError {}
+    impl core::error::Error for GetContactsError {}
 
     impl rt::MethodError for GetContactsError {
         #[inline]
@@ -9514,16 +9514,16 @@ pub mod contacts {
         }
     }
 
-    impl std::fmt::Display for ImportContactsError {
+    impl core::fmt::Display for ImportContactsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ImportContactsError {}
+    impl core::error::Error for ImportContactsError {}
 
     impl rt::MethodError for ImportContactsError {
         #[inline]
@@ -9586,17 +9586,17 @@ pub mod contacts {
         }
     }
 
-    impl std::fmt::Display for DeleteContactsError {
+    impl core::fmt::Display for DeleteContactsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for DeleteContactsError {}
+    impl core::error::Error for DeleteContactsError {}
 
     impl rt::MethodError for DeleteContactsError {
         #[inline]
@@ -9645,16 +9645,16 @@ pub mod contacts {
         }
     }
 
-    impl std::fmt::Display for DeleteByPhonesError {
+    impl core::fmt::Display for DeleteByPhonesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for DeleteByPhonesError {}
+    impl core::error::Error for DeleteByPhonesError {}
 
     impl rt::MethodError for DeleteByPhonesError {
         #[inline]
@@ -9711,17 +9711,17 @@ pub mod contacts {
         }
     }
 
-    impl std::fmt::Display for BlockError {
+    impl core::fmt::Display for BlockError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for BlockError {}
+    impl core::error::Error for BlockError {}
 
     impl rt::MethodError for BlockError {
         #[inline]
@@ -9778,17 +9778,17 @@ pub mod contacts {
         }
     }
 
-    impl std::fmt::Display for UnblockError {
+    impl core::fmt::Display for UnblockError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for UnblockError {}
+    impl core::error::Error for UnblockError {}
 
     impl rt::MethodError for UnblockError {
         #[inline]
@@ -9836,16 +9836,16 @@ pub mod contacts {
         }
     }
 
-    impl std::fmt::Display for GetBlockedError {
+    impl core::fmt::Display for GetBlockedError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetBlockedError {}
+    impl core::error::Error for GetBlockedError {}
 
     impl rt::MethodError for GetBlockedError {
         #[inline]
@@ -9913,17 +9913,17 @@ pub mod contacts {
         }
     }
 
-    impl std::fmt::Display for SearchError {
+    impl core::fmt::Display for SearchError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SearchError {}
+    impl core::error::Error for SearchError {}
 
     impl rt::MethodError for SearchError {
         #[inline]
@@ -10000,17 +10000,17 @@ pub mod contacts {
         }
     }
 
-    impl std::fmt::Display for ResolveUsernameError {
+    impl core::fmt::Display for ResolveUsernameError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ResolveUsernameError {}
+    impl core::error::Error for ResolveUsernameError {}
 
     impl rt::MethodError for ResolveUsernameError {
         #[inline]
@@ -10071,17 +10071,17 @@ pub mod contacts {
         }
     }
 
-    impl std::fmt::Display for GetTopPeersError {
+    impl core::fmt::Display for GetTopPeersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetTopPeersError {}
+    impl core::error::Error for GetTopPeersError {}
 
     impl rt::MethodError for GetTopPeersError {
         #[inline]
@@ -10137,17 +10137,17 @@ pub mod contacts {
         }
     }
 
-    impl std::fmt::Display for ResetTopPeerRatingError {
+    impl core::fmt::Display for ResetTopPeerRatingError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ResetTopPeerRatingError {}
+    impl core::error::Error for ResetTopPeerRatingError {}
 
     impl rt::MethodError for ResetTopPeerRatingError {
         #[inline]
@@ -10195,16 +10195,16 @@ pub mod contacts {
         }
     }
 
-    impl std::fmt::Display for ResetSavedError {
+    impl core::fmt::Display for ResetSavedError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ResetSavedError {}
+    impl core::error::Error for ResetSavedError {}
 
     impl rt::MethodError for ResetSavedError {
         #[inline]
@@ -10261,17 +10261,17 @@ pub mod contacts {
         }
     }
 
-    impl std::fmt::Display for GetSavedError {
+    impl core::fmt::Display for GetSavedError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetSavedError {}
+    impl core::error::Error for GetSavedError {}
 
     impl rt::MethodError for GetSavedError {
         #[inline]
@@ -10320,16 +10320,16 @@ pub mod contacts {
         }
     }
 
-    impl std::fmt::Display for ToggleTopPeersError {
+    impl core::fmt::Display for ToggleTopPeersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ToggleTopPeersError {}
+    impl core::error::Error for ToggleTopPeersError {}
 
     impl rt::MethodError for ToggleTopPeersError {
         #[inline]
@@ -10386,17 +10386,17 @@ pub mod contacts {
         }
     }
 
-    impl std::fmt::Display for AddContactError {
+    impl core::fmt::Display for AddContactError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for AddContactError {}
+    impl core::error::Error for AddContactError {}
 
     impl rt::MethodError for AddContactError {
         #[inline]
@@ -10444,16 +10444,16 @@ pub mod contacts {
         }
     }
 
-    impl std::fmt::Display for AcceptContactError {
+    impl core::fmt::Display for AcceptContactError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for AcceptContactError {}
+    impl core::error::Error for AcceptContactError {}
 
     impl rt::MethodError for AcceptContactError {
         #[inline]
@@ -10510,17 +10510,17 @@ pub mod contacts {
         }
     }
 
-    impl std::fmt::Display for GetLocatedError {
+    impl core::fmt::Display for GetLocatedError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetLocatedError {}
+    impl core::error::Error for GetLocatedError {}
 
     impl rt::MethodError for GetLocatedError {
         #[inline]
@@ -10571,16 +10571,16 @@ pub mod contacts {
         }
     }
 
-    impl std::fmt::Display for BlockFromRepliesError {
+    impl core::fmt::Display for BlockFromRepliesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for BlockFromRepliesError {}
+    impl core::error::Error for BlockFromRepliesError {}
 
     impl rt::MethodError for BlockFromRepliesError {
         #[inline]
@@ -10602,7 +10602,7 @@ pub mod contacts {
 /// Errors of the `folders` functions.
 pub mod folders {
     #[allow(unused_imports)]
-    use crate::errors as rt;
+    use crate as rt;
     #[allow(unused_imports)]
     use zerotl_types::layer122::functions as tl;
 
@@ -10645,17 +10645,17 @@ pub mod folders {
         }
     }
 
-    impl std::fmt::Display for EditPeerFoldersError {
+    impl core::fmt::Display for EditPeerFoldersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for EditPeerFoldersError {}
+    impl core::error::Error for EditPeerFoldersError {}
 
     impl rt::MethodError for EditPeerFoldersError {
         #[inline]
@@ -10711,17 +10711,17 @@ pub mod folders {
         }
     }
 
-    impl std::fmt::Display for DeleteFolderError {
+    impl core::fmt::Display for DeleteFolderError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for DeleteFolderError {}
+    impl core::error::Error for DeleteFolderError {}
 
     impl rt::MethodError for DeleteFolderError {
         #[inline]
@@ -10743,7 +10743,7 @@ pub mod folders {
 /// Errors of the `help` functions.
 pub mod help {
     #[allow(unused_imports)]
-    use crate::errors as rt;
+    use crate as rt;
     #[allow(unused_imports)]
     use zerotl_types::layer122::functions as tl;
 
@@ -10792,17 +10792,17 @@ pub mod help {
         }
     }
 
-    impl std::fmt::Display for GetConfigError {
+    impl core::fmt::Display for GetConfigError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetConfigError {}
+    impl core::error::Error for GetConfigError {}
 
     impl rt::MethodError for GetConfigError {
         #[inline]
@@ -10851,16 +10851,16 @@ pub mod help {
         }
     }
 
-    impl std::fmt::Display for GetNearestDcError {
+    impl core::fmt::Display for GetNearestDcError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetNearestDcError {}
+    impl core::error::Error for GetNearestDcError {}
 
     impl rt::MethodError for GetNearestDcError {
         #[inline]
@@ -10908,16 +10908,16 @@ pub mod help {
         }
     }
 
-    impl std::fmt::Display for GetAppUpdateError {
+    impl core::fmt::Display for GetAppUpdateError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetAppUpdateError {}
+    impl core::error::Error for GetAppUpdateError {}
 
     impl rt::MethodError for GetAppUpdateError {
         #[inline]
@@ -10965,16 +10965,16 @@ pub mod help {
         }
     }
 
-    impl std::fmt::Display for GetInviteTextError {
+    impl core::fmt::Display for GetInviteTextError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetInviteTextError {}
+    impl core::error::Error for GetInviteTextError {}
 
     impl rt::MethodError for GetInviteTextError {
         #[inline]
@@ -11022,16 +11022,16 @@ pub mod help {
         }
     }
 
-    impl std::fmt::Display for GetSupportError {
+    impl core::fmt::Display for GetSupportError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetSupportError {}
+    impl core::error::Error for GetSupportError {}
 
     impl rt::MethodError for GetSupportError {
         #[inline]
@@ -11079,16 +11079,16 @@ pub mod help {
         }
     }
 
-    impl std::fmt::Display for GetAppChangelogError {
+    impl core::fmt::Display for GetAppChangelogError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetAppChangelogError {}
+    impl core::error::Error for GetAppChangelogError {}
 
     impl rt::MethodError for GetAppChangelogError {
         #[inline]
@@ -11136,16 +11136,16 @@ pub mod help {
         }
     }
 
-    impl std::fmt::Display for SetBotUpdatesStatusError {
+    impl core::fmt::Display for SetBotUpdatesStatusError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SetBotUpdatesStatusError {}
+    impl core::error::Error for SetBotUpdatesStatusError {}
 
     impl rt::MethodError for SetBotUpdatesStatusError {
         #[inline]
@@ -11208,17 +11208,17 @@ pub mod help {
         }
     }
 
-    impl std::fmt::Display for GetCdnConfigError {
+    impl core::fmt::Display for GetCdnConfigError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetCdnConfigError {}
+    impl core::error::Error for GetCdnConfigError {}
 
     impl rt::MethodError for GetCdnConfigError {
         #[inline]
@@ -11267,16 +11267,16 @@ pub mod help {
         }
     }
 
-    impl std::fmt::Display for GetRecentMeUrlsError {
+    impl core::fmt::Display for GetRecentMeUrlsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetRecentMeUrlsError {}
+    impl core::error::Error for GetRecentMeUrlsError {}
 
     impl rt::MethodError for GetRecentMeUrlsError {
         #[inline]
@@ -11324,16 +11324,16 @@ pub mod help {
         }
     }
 
-    impl std::fmt::Display for GetTermsOfServiceUpdateError {
+    impl core::fmt::Display for GetTermsOfServiceUpdateError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetTermsOfServiceUpdateError {}
+    impl core::error::Error for GetTermsOfServiceUpdateError {}
 
     impl rt::MethodError for GetTermsOfServiceUpdateError {
         #[inline]
@@ -11381,16 +11381,16 @@ pub mod help {
         }
     }
 
-    impl std::fmt::Display for AcceptTermsOfServiceError {
+    impl core::fmt::Display for AcceptTermsOfServiceError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for AcceptTermsOfServiceError {}
+    impl core::error::Error for AcceptTermsOfServiceError {}
 
     impl rt::MethodError for AcceptTermsOfServiceError {
         #[inline]
@@ -11438,16 +11438,16 @@ pub mod help {
         }
     }
 
-    impl std::fmt::Display for GetDeepLinkInfoError {
+    impl core::fmt::Display for GetDeepLinkInfoError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetDeepLinkInfoError {}
+    impl core::error::Error for GetDeepLinkInfoError {}
 
     impl rt::MethodError for GetDeepLinkInfoError {
         #[inline]
@@ -11495,16 +11495,16 @@ pub mod help {
         }
     }
 
-    impl std::fmt::Display for GetAppConfigError {
+    impl core::fmt::Display for GetAppConfigError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetAppConfigError {}
+    impl core::error::Error for GetAppConfigError {}
 
     impl rt::MethodError for GetAppConfigError {
         #[inline]
@@ -11552,16 +11552,16 @@ pub mod help {
         }
     }
 
-    impl std::fmt::Display for SaveAppLogError {
+    impl core::fmt::Display for SaveAppLogError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SaveAppLogError {}
+    impl core::error::Error for SaveAppLogError {}
 
     impl rt::MethodError for SaveAppLogError {
         #[inline]
@@ -11609,16 +11609,16 @@ pub mod help {
         }
     }
 
-    impl std::fmt::Display for GetPassportConfigError {
+    impl core::fmt::Display for GetPassportConfigError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetPassportConfigError {}
+    impl core::error::Error for GetPassportConfigError {}
 
     impl rt::MethodError for GetPassportConfigError {
         #[inline]
@@ -11675,17 +11675,17 @@ pub mod help {
         }
     }
 
-    impl std::fmt::Display for GetSupportNameError {
+    impl core::fmt::Display for GetSupportNameError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetSupportNameError {}
+    impl core::error::Error for GetSupportNameError {}
 
     impl rt::MethodError for GetSupportNameError {
         #[inline]
@@ -11743,17 +11743,17 @@ pub mod help {
         }
     }
 
-    impl std::fmt::Display for GetUserInfoError {
+    impl core::fmt::Display for GetUserInfoError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetUserInfoError {}
+    impl core::error::Error for GetUserInfoError {}
 
     impl rt::MethodError for GetUserInfoError {
         #[inline]
@@ -11817,17 +11817,17 @@ pub mod help {
         }
     }
 
-    impl std::fmt::Display for EditUserInfoError {
+    impl core::fmt::Display for EditUserInfoError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for EditUserInfoError {}
+    impl core::error::Error for EditUserInfoError {}
 
     impl rt::MethodError for EditUserInfoError {
         #[inline]
@@ -11879,16 +11879,16 @@ pub mod help {
         }
     }
 
-    impl std::fmt::Display for GetPromoDataError {
+    impl core::fmt::Display for GetPromoDataError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetPromoDataError {}
+    impl core::error::Error for GetPromoDataError {}
 
     impl rt::MethodError for GetPromoDataError {
         #[inline]
@@ -11936,16 +11936,16 @@ pub mod help {
         }
     }
 
-    impl std::fmt::Display for HidePromoDataError {
+    impl core::fmt::Display for HidePromoDataError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for HidePromoDataError {}
+    impl core::error::Error for HidePromoDataError {}
 
     impl rt::MethodError for HidePromoDataError {
         #[inline]
@@ -11993,16 +11993,16 @@ pub mod help {
         }
     }
 
-    impl std::fmt::Display for DismissSuggestionError {
+    impl core::fmt::Display for DismissSuggestionError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for DismissSuggestionError {}
+    impl core::error::Error for DismissSuggestionError {}
 
     impl rt::MethodError for DismissSuggestionError {
         #[inline]
@@ -12050,16 +12050,16 @@ pub mod help {
         }
     }
 
-    impl std::fmt::Display for GetCountriesListError {
+    impl core::fmt::Display for GetCountriesListError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetCountriesListError {}
+    impl core::error::Error for GetCountriesListError {}
 
     impl rt::MethodError for GetCountriesListError {
         #[inline]
@@ -12081,7 +12081,7 @@ pub mod help {
 /// Errors of the `langpack` functions.
 pub mod langpack {
     #[allow(unused_imports)]
-    use crate::errors as rt;
+    use crate as rt;
     #[allow(unused_imports)]
     use zerotl_types::layer122::functions as tl;
 
@@ -12124,17 +12124,17 @@ pub mod langpack {
         }
     }
 
-    impl std::fmt::Display for GetLangPackError {
+    impl core::fmt::Display for GetLangPackError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetLangPackError {}
+    impl core::error::Error for GetLangPackError {}
 
     impl rt::MethodError for GetLangPackError {
         #[inline]
@@ -12191,17 +12191,17 @@ pub mod langpack {
         }
     }
 
-    impl std::fmt::Display for GetStringsError {
+    impl core::fmt::Display for GetStringsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetStringsError {}
+    impl core::error::Error for GetStringsError {}
 
     impl rt::MethodError for GetStringsError {
         #[inline]
@@ -12258,17 +12258,17 @@ pub mod langpack {
         }
     }
 
-    impl std::fmt::Display for GetDifferenceError {
+    impl core::fmt::Display for GetDifferenceError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetDifferenceError {}
+    impl core::error::Error for GetDifferenceError {}
 
     impl rt::MethodError for GetDifferenceError {
         #[inline]
@@ -12325,17 +12325,17 @@ pub mod langpack {
         }
     }
 
-    impl std::fmt::Display for GetLanguagesError {
+    impl core::fmt::Display for GetLanguagesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetLanguagesError {}
+    impl core::error::Error for GetLanguagesError {}
 
     impl rt::MethodError for GetLanguagesError {
         #[inline]
@@ -12383,16 +12383,16 @@ pub mod langpack {
         }
     }
 
-    impl std::fmt::Display for GetLanguageError {
+    impl core::fmt::Display for GetLanguageError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetLanguageError {}
+    impl core::error::Error for GetLanguageError {}
 
     impl rt::MethodError for GetLanguageError {
         #[inline]
@@ -12414,7 +12414,7 @@ pub mod langpack {
 /// Errors of the `messages` functions.
 pub mod messages {
     #[allow(unused_imports)]
-    use crate::errors as rt;
+    use crate as rt;
     #[allow(unused_imports)]
     use zerotl_types::layer122::functions as tl;
 
@@ -12448,16 +12448,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetMessagesError {
+    impl core::fmt::Display for GetMessagesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetMessagesError {}
+    impl core::error::Error for GetMessagesError {}
 
     impl rt::MethodError for GetMessagesError {
         #[inline]
@@ -12530,17 +12530,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetDialogsError {
+    impl core::fmt::Display for GetDialogsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetDialogsError {}
+    impl core::error::Error for GetDialogsError {}
 
     impl rt::MethodError for GetDialogsError {
         #[inline]
@@ -12633,17 +12633,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetHistoryError {
+    impl core::fmt::Display for GetHistoryError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetHistoryError {}
+    impl core::error::Error for GetHistoryError {}
 
     impl rt::MethodError for GetHistoryError {
         #[inline]
@@ -12750,17 +12750,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SearchError {
+    impl core::fmt::Display for SearchError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SearchError {}
+    impl core::error::Error for SearchError {}
 
     impl rt::MethodError for SearchError {
         #[inline]
@@ -12834,17 +12834,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ReadHistoryError {
+    impl core::fmt::Display for ReadHistoryError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ReadHistoryError {}
+    impl core::error::Error for ReadHistoryError {}
 
     impl rt::MethodError for ReadHistoryError {
         #[inline]
@@ -12901,17 +12901,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for DeleteHistoryError {
+    impl core::fmt::Display for DeleteHistoryError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for DeleteHistoryError {}
+    impl core::error::Error for DeleteHistoryError {}
 
     impl rt::MethodError for DeleteHistoryError {
         #[inline]
@@ -12968,17 +12968,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for DeleteMessagesError {
+    impl core::fmt::Display for DeleteMessagesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for DeleteMessagesError {}
+    impl core::error::Error for DeleteMessagesError {}
 
     impl rt::MethodError for DeleteMessagesError {
         #[inline]
@@ -13026,16 +13026,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ReceivedMessagesError {
+    impl core::fmt::Display for ReceivedMessagesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ReceivedMessagesError {}
+    impl core::error::Error for ReceivedMessagesError {}
 
     impl rt::MethodError for ReceivedMessagesError {
         #[inline]
@@ -13128,17 +13128,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SetTypingError {
+    impl core::fmt::Display for SetTypingError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SetTypingError {}
+    impl core::error::Error for SetTypingError {}
 
     impl rt::MethodError for SetTypingError {
         #[inline]
@@ -13367,17 +13367,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SendMessageError {
+    impl core::fmt::Display for SendMessageError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SendMessageError {}
+    impl core::error::Error for SendMessageError {}
 
     impl rt::MethodError for SendMessageError {
         #[inline]
@@ -13692,17 +13692,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SendMediaError {
+    impl core::fmt::Display for SendMediaError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SendMediaError {}
+    impl core::error::Error for SendMediaError {}
 
     impl rt::MethodError for SendMediaError {
         #[inline]
@@ -13939,17 +13939,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ForwardMessagesError {
+    impl core::fmt::Display for ForwardMessagesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ForwardMessagesError {}
+    impl core::error::Error for ForwardMessagesError {}
 
     impl rt::MethodError for ForwardMessagesError {
         #[inline]
@@ -14036,17 +14036,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ReportSpamError {
+    impl core::fmt::Display for ReportSpamError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ReportSpamError {}
+    impl core::error::Error for ReportSpamError {}
 
     impl rt::MethodError for ReportSpamError {
         #[inline]
@@ -14109,17 +14109,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetPeerSettingsError {
+    impl core::fmt::Display for GetPeerSettingsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetPeerSettingsError {}
+    impl core::error::Error for GetPeerSettingsError {}
 
     impl rt::MethodError for GetPeerSettingsError {
         #[inline]
@@ -14168,16 +14168,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ReportError {
+    impl core::fmt::Display for ReportError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ReportError {}
+    impl core::error::Error for ReportError {}
 
     impl rt::MethodError for ReportError {
         #[inline]
@@ -14240,17 +14240,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetChatsError {
+    impl core::fmt::Display for GetChatsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetChatsError {}
+    impl core::error::Error for GetChatsError {}
 
     impl rt::MethodError for GetChatsError {
         #[inline]
@@ -14314,17 +14314,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetFullChatError {
+    impl core::fmt::Display for GetFullChatError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetFullChatError {}
+    impl core::error::Error for GetFullChatError {}
 
     impl rt::MethodError for GetFullChatError {
         #[inline]
@@ -14388,17 +14388,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for EditChatTitleError {
+    impl core::fmt::Display for EditChatTitleError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for EditChatTitleError {}
+    impl core::error::Error for EditChatTitleError {}
 
     impl rt::MethodError for EditChatTitleError {
         #[inline]
@@ -14477,17 +14477,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for EditChatPhotoError {
+    impl core::fmt::Display for EditChatPhotoError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for EditChatPhotoError {}
+    impl core::error::Error for EditChatPhotoError {}
 
     impl rt::MethodError for EditChatPhotoError {
         #[inline]
@@ -14591,17 +14591,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for AddChatUserError {
+    impl core::fmt::Display for AddChatUserError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for AddChatUserError {}
+    impl core::error::Error for AddChatUserError {}
 
     impl rt::MethodError for AddChatUserError {
         #[inline]
@@ -14681,17 +14681,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for DeleteChatUserError {
+    impl core::fmt::Display for DeleteChatUserError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for DeleteChatUserError {}
+    impl core::error::Error for DeleteChatUserError {}
 
     impl rt::MethodError for DeleteChatUserError {
         #[inline]
@@ -14758,17 +14758,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for CreateChatError {
+    impl core::fmt::Display for CreateChatError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for CreateChatError {}
+    impl core::error::Error for CreateChatError {}
 
     impl rt::MethodError for CreateChatError {
         #[inline]
@@ -14829,17 +14829,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetDhConfigError {
+    impl core::fmt::Display for GetDhConfigError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetDhConfigError {}
+    impl core::error::Error for GetDhConfigError {}
 
     impl rt::MethodError for GetDhConfigError {
         #[inline]
@@ -14902,17 +14902,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for RequestEncryptionError {
+    impl core::fmt::Display for RequestEncryptionError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for RequestEncryptionError {}
+    impl core::error::Error for RequestEncryptionError {}
 
     impl rt::MethodError for RequestEncryptionError {
         #[inline]
@@ -14986,17 +14986,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for AcceptEncryptionError {
+    impl core::fmt::Display for AcceptEncryptionError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for AcceptEncryptionError {}
+    impl core::error::Error for AcceptEncryptionError {}
 
     impl rt::MethodError for AcceptEncryptionError {
         #[inline]
@@ -15069,17 +15069,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for DiscardEncryptionError {
+    impl core::fmt::Display for DiscardEncryptionError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for DiscardEncryptionError {}
+    impl core::error::Error for DiscardEncryptionError {}
 
     impl rt::MethodError for DiscardEncryptionError {
         #[inline]
@@ -15139,17 +15139,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SetEncryptedTypingError {
+    impl core::fmt::Display for SetEncryptedTypingError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SetEncryptedTypingError {}
+    impl core::error::Error for SetEncryptedTypingError {}
 
     impl rt::MethodError for SetEncryptedTypingError {
         #[inline]
@@ -15205,17 +15205,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ReadEncryptedHistoryError {
+    impl core::fmt::Display for ReadEncryptedHistoryError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ReadEncryptedHistoryError {}
+    impl core::error::Error for ReadEncryptedHistoryError {}
 
     impl rt::MethodError for ReadEncryptedHistoryError {
         #[inline]
@@ -15288,17 +15288,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SendEncryptedError {
+    impl core::fmt::Display for SendEncryptedError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SendEncryptedError {}
+    impl core::error::Error for SendEncryptedError {}
 
     impl rt::MethodError for SendEncryptedError {
         #[inline]
@@ -15359,17 +15359,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SendEncryptedFileError {
+    impl core::fmt::Display for SendEncryptedFileError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SendEncryptedFileError {}
+    impl core::error::Error for SendEncryptedFileError {}
 
     impl rt::MethodError for SendEncryptedFileError {
         #[inline]
@@ -15442,17 +15442,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SendEncryptedServiceError {
+    impl core::fmt::Display for SendEncryptedServiceError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SendEncryptedServiceError {}
+    impl core::error::Error for SendEncryptedServiceError {}
 
     impl rt::MethodError for SendEncryptedServiceError {
         #[inline]
@@ -15521,17 +15521,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ReceivedQueueError {
+    impl core::fmt::Display for ReceivedQueueError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ReceivedQueueError {}
+    impl core::error::Error for ReceivedQueueError {}
 
     impl rt::MethodError for ReceivedQueueError {
         #[inline]
@@ -15588,17 +15588,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ReportEncryptedSpamError {
+    impl core::fmt::Display for ReportEncryptedSpamError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ReportEncryptedSpamError {}
+    impl core::error::Error for ReportEncryptedSpamError {}
 
     impl rt::MethodError for ReportEncryptedSpamError {
         #[inline]
@@ -15646,16 +15646,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ReadMessageContentsError {
+    impl core::fmt::Display for ReadMessageContentsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ReadMessageContentsError {}
+    impl core::error::Error for ReadMessageContentsError {}
 
     impl rt::MethodError for ReadMessageContentsError {
         #[inline]
@@ -15711,17 +15711,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetStickersError {
+    impl core::fmt::Display for GetStickersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetStickersError {}
+    impl core::error::Error for GetStickersError {}
 
     impl rt::MethodError for GetStickersError {
         #[inline]
@@ -15769,16 +15769,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetAllStickersError {
+    impl core::fmt::Display for GetAllStickersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetAllStickersError {}
+    impl core::error::Error for GetAllStickersError {}
 
     impl rt::MethodError for GetAllStickersError {
         #[inline]
@@ -15835,17 +15835,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetWebPagePreviewError {
+    impl core::fmt::Display for GetWebPagePreviewError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetWebPagePreviewError {}
+    impl core::error::Error for GetWebPagePreviewError {}
 
     impl rt::MethodError for GetWebPagePreviewError {
         #[inline]
@@ -15923,17 +15923,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ExportChatInviteError {
+    impl core::fmt::Display for ExportChatInviteError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ExportChatInviteError {}
+    impl core::error::Error for ExportChatInviteError {}
 
     impl rt::MethodError for ExportChatInviteError {
         #[inline]
@@ -16007,17 +16007,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for CheckChatInviteError {
+    impl core::fmt::Display for CheckChatInviteError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for CheckChatInviteError {}
+    impl core::error::Error for CheckChatInviteError {}
 
     impl rt::MethodError for CheckChatInviteError {
         #[inline]
@@ -16115,17 +16115,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ImportChatInviteError {
+    impl core::fmt::Display for ImportChatInviteError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ImportChatInviteError {}
+    impl core::error::Error for ImportChatInviteError {}
 
     impl rt::MethodError for ImportChatInviteError {
         #[inline]
@@ -16198,17 +16198,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetStickerSetError {
+    impl core::fmt::Display for GetStickerSetError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetStickerSetError {}
+    impl core::error::Error for GetStickerSetError {}
 
     impl rt::MethodError for GetStickerSetError {
         #[inline]
@@ -16269,17 +16269,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for InstallStickerSetError {
+    impl core::fmt::Display for InstallStickerSetError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for InstallStickerSetError {}
+    impl core::error::Error for InstallStickerSetError {}
 
     impl rt::MethodError for InstallStickerSetError {
         #[inline]
@@ -16337,17 +16337,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for UninstallStickerSetError {
+    impl core::fmt::Display for UninstallStickerSetError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for UninstallStickerSetError {}
+    impl core::error::Error for UninstallStickerSetError {}
 
     impl rt::MethodError for UninstallStickerSetError {
         #[inline]
@@ -16421,17 +16421,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for StartBotError {
+    impl core::fmt::Display for StartBotError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for StartBotError {}
+    impl core::error::Error for StartBotError {}
 
     impl rt::MethodError for StartBotError {
         #[inline]
@@ -16504,17 +16504,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetMessagesViewsError {
+    impl core::fmt::Display for GetMessagesViewsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetMessagesViewsError {}
+    impl core::error::Error for GetMessagesViewsError {}
 
     impl rt::MethodError for GetMessagesViewsError {
         #[inline]
@@ -16575,17 +16575,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for EditChatAdminError {
+    impl core::fmt::Display for EditChatAdminError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for EditChatAdminError {}
+    impl core::error::Error for EditChatAdminError {}
 
     impl rt::MethodError for EditChatAdminError {
         #[inline]
@@ -16653,17 +16653,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for MigrateChatError {
+    impl core::fmt::Display for MigrateChatError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for MigrateChatError {}
+    impl core::error::Error for MigrateChatError {}
 
     impl rt::MethodError for MigrateChatError {
         #[inline]
@@ -16725,17 +16725,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SearchGlobalError {
+    impl core::fmt::Display for SearchGlobalError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SearchGlobalError {}
+    impl core::error::Error for SearchGlobalError {}
 
     impl rt::MethodError for SearchGlobalError {
         #[inline]
@@ -16783,16 +16783,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ReorderStickerSetsError {
+    impl core::fmt::Display for ReorderStickerSetsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ReorderStickerSetsError {}
+    impl core::error::Error for ReorderStickerSetsError {}
 
     impl rt::MethodError for ReorderStickerSetsError {
         #[inline]
@@ -16849,17 +16849,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetDocumentByHashError {
+    impl core::fmt::Display for GetDocumentByHashError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetDocumentByHashError {}
+    impl core::error::Error for GetDocumentByHashError {}
 
     impl rt::MethodError for GetDocumentByHashError {
         #[inline]
@@ -16907,16 +16907,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetSavedGifsError {
+    impl core::fmt::Display for GetSavedGifsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetSavedGifsError {}
+    impl core::error::Error for GetSavedGifsError {}
 
     impl rt::MethodError for GetSavedGifsError {
         #[inline]
@@ -16972,17 +16972,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SaveGifError {
+    impl core::fmt::Display for SaveGifError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SaveGifError {}
+    impl core::error::Error for SaveGifError {}
 
     impl rt::MethodError for SaveGifError {
         #[inline]
@@ -17055,17 +17055,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetInlineBotResultsError {
+    impl core::fmt::Display for GetInlineBotResultsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetInlineBotResultsError {}
+    impl core::error::Error for GetInlineBotResultsError {}
 
     impl rt::MethodError for GetInlineBotResultsError {
         #[inline]
@@ -17254,17 +17254,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SetInlineBotResultsError {
+    impl core::fmt::Display for SetInlineBotResultsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SetInlineBotResultsError {}
+    impl core::error::Error for SetInlineBotResultsError {}
 
     impl rt::MethodError for SetInlineBotResultsError {
         #[inline]
@@ -17400,17 +17400,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SendInlineBotResultError {
+    impl core::fmt::Display for SendInlineBotResultError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SendInlineBotResultError {}
+    impl core::error::Error for SendInlineBotResultError {}
 
     impl rt::MethodError for SendInlineBotResultError {
         #[inline]
@@ -17486,17 +17486,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetMessageEditDataError {
+    impl core::fmt::Display for GetMessageEditDataError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetMessageEditDataError {}
+    impl core::error::Error for GetMessageEditDataError {}
 
     impl rt::MethodError for GetMessageEditDataError {
         #[inline]
@@ -17625,17 +17625,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for EditMessageError {
+    impl core::fmt::Display for EditMessageError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for EditMessageError {}
+    impl core::error::Error for EditMessageError {}
 
     impl rt::MethodError for EditMessageError {
         #[inline]
@@ -17720,17 +17720,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for EditInlineBotMessageError {
+    impl core::fmt::Display for EditInlineBotMessageError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for EditInlineBotMessageError {}
+    impl core::error::Error for EditInlineBotMessageError {}
 
     impl rt::MethodError for EditInlineBotMessageError {
         #[inline]
@@ -17817,17 +17817,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetBotCallbackAnswerError {
+    impl core::fmt::Display for GetBotCallbackAnswerError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetBotCallbackAnswerError {}
+    impl core::error::Error for GetBotCallbackAnswerError {}
 
     impl rt::MethodError for GetBotCallbackAnswerError {
         #[inline]
@@ -17897,17 +17897,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SetBotCallbackAnswerError {
+    impl core::fmt::Display for SetBotCallbackAnswerError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SetBotCallbackAnswerError {}
+    impl core::error::Error for SetBotCallbackAnswerError {}
 
     impl rt::MethodError for SetBotCallbackAnswerError {
         #[inline]
@@ -17971,17 +17971,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetPeerDialogsError {
+    impl core::fmt::Display for GetPeerDialogsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetPeerDialogsError {}
+    impl core::error::Error for GetPeerDialogsError {}
 
     impl rt::MethodError for GetPeerDialogsError {
         #[inline]
@@ -18048,17 +18048,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SaveDraftError {
+    impl core::fmt::Display for SaveDraftError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SaveDraftError {}
+    impl core::error::Error for SaveDraftError {}
 
     impl rt::MethodError for SaveDraftError {
         #[inline]
@@ -18107,16 +18107,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetAllDraftsError {
+    impl core::fmt::Display for GetAllDraftsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetAllDraftsError {}
+    impl core::error::Error for GetAllDraftsError {}
 
     impl rt::MethodError for GetAllDraftsError {
         #[inline]
@@ -18164,16 +18164,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetFeaturedStickersError {
+    impl core::fmt::Display for GetFeaturedStickersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetFeaturedStickersError {}
+    impl core::error::Error for GetFeaturedStickersError {}
 
     impl rt::MethodError for GetFeaturedStickersError {
         #[inline]
@@ -18221,16 +18221,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ReadFeaturedStickersError {
+    impl core::fmt::Display for ReadFeaturedStickersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ReadFeaturedStickersError {}
+    impl core::error::Error for ReadFeaturedStickersError {}
 
     impl rt::MethodError for ReadFeaturedStickersError {
         #[inline]
@@ -18278,16 +18278,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetRecentStickersError {
+    impl core::fmt::Display for GetRecentStickersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetRecentStickersError {}
+    impl core::error::Error for GetRecentStickersError {}
 
     impl rt::MethodError for GetRecentStickersError {
         #[inline]
@@ -18344,17 +18344,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SaveRecentStickerError {
+    impl core::fmt::Display for SaveRecentStickerError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SaveRecentStickerError {}
+    impl core::error::Error for SaveRecentStickerError {}
 
     impl rt::MethodError for SaveRecentStickerError {
         #[inline]
@@ -18402,16 +18402,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ClearRecentStickersError {
+    impl core::fmt::Display for ClearRecentStickersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ClearRecentStickersError {}
+    impl core::error::Error for ClearRecentStickersError {}
 
     impl rt::MethodError for ClearRecentStickersError {
         #[inline]
@@ -18459,16 +18459,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetArchivedStickersError {
+    impl core::fmt::Display for GetArchivedStickersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetArchivedStickersError {}
+    impl core::error::Error for GetArchivedStickersError {}
 
     impl rt::MethodError for GetArchivedStickersError {
         #[inline]
@@ -18516,16 +18516,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetMaskStickersError {
+    impl core::fmt::Display for GetMaskStickersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetMaskStickersError {}
+    impl core::error::Error for GetMaskStickersError {}
 
     impl rt::MethodError for GetMaskStickersError {
         #[inline]
@@ -18573,16 +18573,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetAttachedStickersError {
+    impl core::fmt::Display for GetAttachedStickersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetAttachedStickersError {}
+    impl core::error::Error for GetAttachedStickersError {}
 
     impl rt::MethodError for GetAttachedStickersError {
         #[inline]
@@ -18645,17 +18645,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SetGameScoreError {
+    impl core::fmt::Display for SetGameScoreError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SetGameScoreError {}
+    impl core::error::Error for SetGameScoreError {}
 
     impl rt::MethodError for SetGameScoreError {
         #[inline]
@@ -18719,17 +18719,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SetInlineGameScoreError {
+    impl core::fmt::Display for SetInlineGameScoreError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SetInlineGameScoreError {}
+    impl core::error::Error for SetInlineGameScoreError {}
 
     impl rt::MethodError for SetInlineGameScoreError {
         #[inline]
@@ -18793,17 +18793,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetGameHighScoresError {
+    impl core::fmt::Display for GetGameHighScoresError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetGameHighScoresError {}
+    impl core::error::Error for GetGameHighScoresError {}
 
     impl rt::MethodError for GetGameHighScoresError {
         #[inline]
@@ -18867,17 +18867,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetInlineGameHighScoresError {
+    impl core::fmt::Display for GetInlineGameHighScoresError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetInlineGameHighScoresError {}
+    impl core::error::Error for GetInlineGameHighScoresError {}
 
     impl rt::MethodError for GetInlineGameHighScoresError {
         #[inline]
@@ -18934,17 +18934,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetCommonChatsError {
+    impl core::fmt::Display for GetCommonChatsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetCommonChatsError {}
+    impl core::error::Error for GetCommonChatsError {}
 
     impl rt::MethodError for GetCommonChatsError {
         #[inline]
@@ -18992,16 +18992,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetAllChatsError {
+    impl core::fmt::Display for GetAllChatsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetAllChatsError {}
+    impl core::error::Error for GetAllChatsError {}
 
     impl rt::MethodError for GetAllChatsError {
         #[inline]
@@ -19058,17 +19058,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetWebPageError {
+    impl core::fmt::Display for GetWebPageError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetWebPageError {}
+    impl core::error::Error for GetWebPageError {}
 
     impl rt::MethodError for GetWebPageError {
         #[inline]
@@ -19136,17 +19136,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ToggleDialogPinError {
+    impl core::fmt::Display for ToggleDialogPinError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ToggleDialogPinError {}
+    impl core::error::Error for ToggleDialogPinError {}
 
     impl rt::MethodError for ToggleDialogPinError {
         #[inline]
@@ -19206,17 +19206,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ReorderPinnedDialogsError {
+    impl core::fmt::Display for ReorderPinnedDialogsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ReorderPinnedDialogsError {}
+    impl core::error::Error for ReorderPinnedDialogsError {}
 
     impl rt::MethodError for ReorderPinnedDialogsError {
         #[inline]
@@ -19264,16 +19264,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetPinnedDialogsError {
+    impl core::fmt::Display for GetPinnedDialogsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetPinnedDialogsError {}
+    impl core::error::Error for GetPinnedDialogsError {}
 
     impl rt::MethodError for GetPinnedDialogsError {
         #[inline]
@@ -19329,17 +19329,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SetBotShippingResultsError {
+    impl core::fmt::Display for SetBotShippingResultsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SetBotShippingResultsError {}
+    impl core::error::Error for SetBotShippingResultsError {}
 
     impl rt::MethodError for SetBotShippingResultsError {
         #[inline]
@@ -19395,17 +19395,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SetBotPrecheckoutResultsError {
+    impl core::fmt::Display for SetBotPrecheckoutResultsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SetBotPrecheckoutResultsError {}
+    impl core::error::Error for SetBotPrecheckoutResultsError {}
 
     impl rt::MethodError for SetBotPrecheckoutResultsError {
         #[inline]
@@ -19478,17 +19478,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for UploadMediaError {
+    impl core::fmt::Display for UploadMediaError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for UploadMediaError {}
+    impl core::error::Error for UploadMediaError {}
 
     impl rt::MethodError for UploadMediaError {
         #[inline]
@@ -19541,16 +19541,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SendScreenshotNotificationError {
+    impl core::fmt::Display for SendScreenshotNotificationError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SendScreenshotNotificationError {}
+    impl core::error::Error for SendScreenshotNotificationError {}
 
     impl rt::MethodError for SendScreenshotNotificationError {
         #[inline]
@@ -19598,16 +19598,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetFavedStickersError {
+    impl core::fmt::Display for GetFavedStickersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetFavedStickersError {}
+    impl core::error::Error for GetFavedStickersError {}
 
     impl rt::MethodError for GetFavedStickersError {
         #[inline]
@@ -19664,17 +19664,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for FaveStickerError {
+    impl core::fmt::Display for FaveStickerError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for FaveStickerError {}
+    impl core::error::Error for FaveStickerError {}
 
     impl rt::MethodError for FaveStickerError {
         #[inline]
@@ -19730,17 +19730,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetUnreadMentionsError {
+    impl core::fmt::Display for GetUnreadMentionsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetUnreadMentionsError {}
+    impl core::error::Error for GetUnreadMentionsError {}
 
     impl rt::MethodError for GetUnreadMentionsError {
         #[inline]
@@ -19788,16 +19788,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ReadMentionsError {
+    impl core::fmt::Display for ReadMentionsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ReadMentionsError {}
+    impl core::error::Error for ReadMentionsError {}
 
     impl rt::MethodError for ReadMentionsError {
         #[inline]
@@ -19845,16 +19845,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetRecentLocationsError {
+    impl core::fmt::Display for GetRecentLocationsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetRecentLocationsError {}
+    impl core::error::Error for GetRecentLocationsError {}
 
     impl rt::MethodError for GetRecentLocationsError {
         #[inline]
@@ -19932,17 +19932,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SendMultiMediaError {
+    impl core::fmt::Display for SendMultiMediaError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SendMultiMediaError {}
+    impl core::error::Error for SendMultiMediaError {}
 
     impl rt::MethodError for SendMultiMediaError {
         #[inline]
@@ -19996,16 +19996,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for UploadEncryptedFileError {
+    impl core::fmt::Display for UploadEncryptedFileError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for UploadEncryptedFileError {}
+    impl core::error::Error for UploadEncryptedFileError {}
 
     impl rt::MethodError for UploadEncryptedFileError {
         #[inline]
@@ -20053,16 +20053,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SearchStickerSetsError {
+    impl core::fmt::Display for SearchStickerSetsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SearchStickerSetsError {}
+    impl core::error::Error for SearchStickerSetsError {}
 
     impl rt::MethodError for SearchStickerSetsError {
         #[inline]
@@ -20110,16 +20110,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetSplitRangesError {
+    impl core::fmt::Display for GetSplitRangesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetSplitRangesError {}
+    impl core::error::Error for GetSplitRangesError {}
 
     impl rt::MethodError for GetSplitRangesError {
         #[inline]
@@ -20167,16 +20167,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for MarkDialogUnreadError {
+    impl core::fmt::Display for MarkDialogUnreadError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for MarkDialogUnreadError {}
+    impl core::error::Error for MarkDialogUnreadError {}
 
     impl rt::MethodError for MarkDialogUnreadError {
         #[inline]
@@ -20224,16 +20224,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetDialogUnreadMarksError {
+    impl core::fmt::Display for GetDialogUnreadMarksError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetDialogUnreadMarksError {}
+    impl core::error::Error for GetDialogUnreadMarksError {}
 
     impl rt::MethodError for GetDialogUnreadMarksError {
         #[inline]
@@ -20281,16 +20281,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ClearAllDraftsError {
+    impl core::fmt::Display for ClearAllDraftsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ClearAllDraftsError {}
+    impl core::error::Error for ClearAllDraftsError {}
 
     impl rt::MethodError for ClearAllDraftsError {
         #[inline]
@@ -20347,17 +20347,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for UpdatePinnedMessageError {
+    impl core::fmt::Display for UpdatePinnedMessageError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for UpdatePinnedMessageError {}
+    impl core::error::Error for UpdatePinnedMessageError {}
 
     impl rt::MethodError for UpdatePinnedMessageError {
         #[inline]
@@ -20420,17 +20420,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SendVoteError {
+    impl core::fmt::Display for SendVoteError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SendVoteError {}
+    impl core::error::Error for SendVoteError {}
 
     impl rt::MethodError for SendVoteError {
         #[inline]
@@ -20479,16 +20479,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetPollResultsError {
+    impl core::fmt::Display for GetPollResultsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetPollResultsError {}
+    impl core::error::Error for GetPollResultsError {}
 
     impl rt::MethodError for GetPollResultsError {
         #[inline]
@@ -20536,16 +20536,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetOnlinesError {
+    impl core::fmt::Display for GetOnlinesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetOnlinesError {}
+    impl core::error::Error for GetOnlinesError {}
 
     impl rt::MethodError for GetOnlinesError {
         #[inline]
@@ -20593,16 +20593,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetStatsUrlError {
+    impl core::fmt::Display for GetStatsUrlError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetStatsUrlError {}
+    impl core::error::Error for GetStatsUrlError {}
 
     impl rt::MethodError for GetStatsUrlError {
         #[inline]
@@ -20650,16 +20650,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for EditChatAboutError {
+    impl core::fmt::Display for EditChatAboutError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for EditChatAboutError {}
+    impl core::error::Error for EditChatAboutError {}
 
     impl rt::MethodError for EditChatAboutError {
         #[inline]
@@ -20716,17 +20716,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for EditChatDefaultBannedRightsError {
+    impl core::fmt::Display for EditChatDefaultBannedRightsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for EditChatDefaultBannedRightsError {}
+    impl core::error::Error for EditChatDefaultBannedRightsError {}
 
     impl rt::MethodError for EditChatDefaultBannedRightsError {
         #[inline]
@@ -20774,16 +20774,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetEmojiKeywordsError {
+    impl core::fmt::Display for GetEmojiKeywordsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetEmojiKeywordsError {}
+    impl core::error::Error for GetEmojiKeywordsError {}
 
     impl rt::MethodError for GetEmojiKeywordsError {
         #[inline]
@@ -20831,16 +20831,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetEmojiKeywordsDifferenceError {
+    impl core::fmt::Display for GetEmojiKeywordsDifferenceError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetEmojiKeywordsDifferenceError {}
+    impl core::error::Error for GetEmojiKeywordsDifferenceError {}
 
     impl rt::MethodError for GetEmojiKeywordsDifferenceError {
         #[inline]
@@ -20888,16 +20888,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetEmojiKeywordsLanguagesError {
+    impl core::fmt::Display for GetEmojiKeywordsLanguagesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetEmojiKeywordsLanguagesError {}
+    impl core::error::Error for GetEmojiKeywordsLanguagesError {}
 
     impl rt::MethodError for GetEmojiKeywordsLanguagesError {
         #[inline]
@@ -20945,16 +20945,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetEmojiUrlError {
+    impl core::fmt::Display for GetEmojiUrlError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetEmojiUrlError {}
+    impl core::error::Error for GetEmojiUrlError {}
 
     impl rt::MethodError for GetEmojiUrlError {
         #[inline]
@@ -21002,16 +21002,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetSearchCountersError {
+    impl core::fmt::Display for GetSearchCountersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetSearchCountersError {}
+    impl core::error::Error for GetSearchCountersError {}
 
     impl rt::MethodError for GetSearchCountersError {
         #[inline]
@@ -21059,16 +21059,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for RequestUrlAuthError {
+    impl core::fmt::Display for RequestUrlAuthError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for RequestUrlAuthError {}
+    impl core::error::Error for RequestUrlAuthError {}
 
     impl rt::MethodError for RequestUrlAuthError {
         #[inline]
@@ -21116,16 +21116,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for AcceptUrlAuthError {
+    impl core::fmt::Display for AcceptUrlAuthError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for AcceptUrlAuthError {}
+    impl core::error::Error for AcceptUrlAuthError {}
 
     impl rt::MethodError for AcceptUrlAuthError {
         #[inline]
@@ -21173,16 +21173,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for HidePeerSettingsBarError {
+    impl core::fmt::Display for HidePeerSettingsBarError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for HidePeerSettingsBarError {}
+    impl core::error::Error for HidePeerSettingsBarError {}
 
     impl rt::MethodError for HidePeerSettingsBarError {
         #[inline]
@@ -21230,16 +21230,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetScheduledHistoryError {
+    impl core::fmt::Display for GetScheduledHistoryError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetScheduledHistoryError {}
+    impl core::error::Error for GetScheduledHistoryError {}
 
     impl rt::MethodError for GetScheduledHistoryError {
         #[inline]
@@ -21287,16 +21287,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetScheduledMessagesError {
+    impl core::fmt::Display for GetScheduledMessagesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetScheduledMessagesError {}
+    impl core::error::Error for GetScheduledMessagesError {}
 
     impl rt::MethodError for GetScheduledMessagesError {
         #[inline]
@@ -21344,16 +21344,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SendScheduledMessagesError {
+    impl core::fmt::Display for SendScheduledMessagesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SendScheduledMessagesError {}
+    impl core::error::Error for SendScheduledMessagesError {}
 
     impl rt::MethodError for SendScheduledMessagesError {
         #[inline]
@@ -21401,16 +21401,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for DeleteScheduledMessagesError {
+    impl core::fmt::Display for DeleteScheduledMessagesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for DeleteScheduledMessagesError {}
+    impl core::error::Error for DeleteScheduledMessagesError {}
 
     impl rt::MethodError for DeleteScheduledMessagesError {
         #[inline]
@@ -21473,17 +21473,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetPollVotesError {
+    impl core::fmt::Display for GetPollVotesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetPollVotesError {}
+    impl core::error::Error for GetPollVotesError {}
 
     impl rt::MethodError for GetPollVotesError {
         #[inline]
@@ -21532,16 +21532,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ToggleStickerSetsError {
+    impl core::fmt::Display for ToggleStickerSetsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ToggleStickerSetsError {}
+    impl core::error::Error for ToggleStickerSetsError {}
 
     impl rt::MethodError for ToggleStickerSetsError {
         #[inline]
@@ -21589,16 +21589,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetDialogFiltersError {
+    impl core::fmt::Display for GetDialogFiltersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetDialogFiltersError {}
+    impl core::error::Error for GetDialogFiltersError {}
 
     impl rt::MethodError for GetDialogFiltersError {
         #[inline]
@@ -21646,16 +21646,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetSuggestedDialogFiltersError {
+    impl core::fmt::Display for GetSuggestedDialogFiltersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetSuggestedDialogFiltersError {}
+    impl core::error::Error for GetSuggestedDialogFiltersError {}
 
     impl rt::MethodError for GetSuggestedDialogFiltersError {
         #[inline]
@@ -21703,16 +21703,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for UpdateDialogFilterError {
+    impl core::fmt::Display for UpdateDialogFilterError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for UpdateDialogFilterError {}
+    impl core::error::Error for UpdateDialogFilterError {}
 
     impl rt::MethodError for UpdateDialogFilterError {
         #[inline]
@@ -21760,16 +21760,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for UpdateDialogFiltersOrderError {
+    impl core::fmt::Display for UpdateDialogFiltersOrderError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for UpdateDialogFiltersOrderError {}
+    impl core::error::Error for UpdateDialogFiltersOrderError {}
 
     impl rt::MethodError for UpdateDialogFiltersOrderError {
         #[inline]
@@ -21817,16 +21817,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetOldFeaturedStickersError {
+    impl core::fmt::Display for GetOldFeaturedStickersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetOldFeaturedStickersError {}
+    impl core::error::Error for GetOldFeaturedStickersError {}
 
     impl rt::MethodError for GetOldFeaturedStickersError {
         #[inline]
@@ -21874,16 +21874,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetRepliesError {
+    impl core::fmt::Display for GetRepliesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetRepliesError {}
+    impl core::error::Error for GetRepliesError {}
 
     impl rt::MethodError for GetRepliesError {
         #[inline]
@@ -21931,16 +21931,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetDiscussionMessageError {
+    impl core::fmt::Display for GetDiscussionMessageError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetDiscussionMessageError {}
+    impl core::error::Error for GetDiscussionMessageError {}
 
     impl rt::MethodError for GetDiscussionMessageError {
         #[inline]
@@ -21988,16 +21988,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ReadDiscussionError {
+    impl core::fmt::Display for ReadDiscussionError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ReadDiscussionError {}
+    impl core::error::Error for ReadDiscussionError {}
 
     impl rt::MethodError for ReadDiscussionError {
         #[inline]
@@ -22045,16 +22045,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for UnpinAllMessagesError {
+    impl core::fmt::Display for UnpinAllMessagesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for UnpinAllMessagesError {}
+    impl core::error::Error for UnpinAllMessagesError {}
 
     impl rt::MethodError for UnpinAllMessagesError {
         #[inline]
@@ -22076,7 +22076,7 @@ pub mod messages {
 /// Errors of the `payments` functions.
 pub mod payments {
     #[allow(unused_imports)]
-    use crate::errors as rt;
+    use crate as rt;
     #[allow(unused_imports)]
     use zerotl_types::layer122::functions as tl;
 
@@ -22119,17 +22119,17 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for GetPaymentFormError {
+    impl core::fmt::Display for GetPaymentFormError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetPaymentFormError {}
+    impl core::error::Error for GetPaymentFormError {}
 
     impl rt::MethodError for GetPaymentFormError {
         #[inline]
@@ -22186,17 +22186,17 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for GetPaymentReceiptError {
+    impl core::fmt::Display for GetPaymentReceiptError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetPaymentReceiptError {}
+    impl core::error::Error for GetPaymentReceiptError {}
 
     impl rt::MethodError for GetPaymentReceiptError {
         #[inline]
@@ -22253,17 +22253,17 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for ValidateRequestedInfoError {
+    impl core::fmt::Display for ValidateRequestedInfoError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ValidateRequestedInfoError {}
+    impl core::error::Error for ValidateRequestedInfoError {}
 
     impl rt::MethodError for ValidateRequestedInfoError {
         #[inline]
@@ -22320,17 +22320,17 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for SendPaymentFormError {
+    impl core::fmt::Display for SendPaymentFormError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SendPaymentFormError {}
+    impl core::error::Error for SendPaymentFormError {}
 
     impl rt::MethodError for SendPaymentFormError {
         #[inline]
@@ -22378,16 +22378,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for GetSavedInfoError {
+    impl core::fmt::Display for GetSavedInfoError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetSavedInfoError {}
+    impl core::error::Error for GetSavedInfoError {}
 
     impl rt::MethodError for GetSavedInfoError {
         #[inline]
@@ -22435,16 +22435,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for ClearSavedInfoError {
+    impl core::fmt::Display for ClearSavedInfoError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ClearSavedInfoError {}
+    impl core::error::Error for ClearSavedInfoError {}
 
     impl rt::MethodError for ClearSavedInfoError {
         #[inline]
@@ -22501,17 +22501,17 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for GetBankCardDataError {
+    impl core::fmt::Display for GetBankCardDataError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetBankCardDataError {}
+    impl core::error::Error for GetBankCardDataError {}
 
     impl rt::MethodError for GetBankCardDataError {
         #[inline]
@@ -22533,7 +22533,7 @@ pub mod payments {
 /// Errors of the `phone` functions.
 pub mod phone {
     #[allow(unused_imports)]
-    use crate::errors as rt;
+    use crate as rt;
     #[allow(unused_imports)]
     use zerotl_types::layer122::functions as tl;
 
@@ -22567,16 +22567,16 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for GetCallConfigError {
+    impl core::fmt::Display for GetCallConfigError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetCallConfigError {}
+    impl core::error::Error for GetCallConfigError {}
 
     impl rt::MethodError for GetCallConfigError {
         #[inline]
@@ -22659,17 +22659,17 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for RequestCallError {
+    impl core::fmt::Display for RequestCallError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for RequestCallError {}
+    impl core::error::Error for RequestCallError {}
 
     impl rt::MethodError for RequestCallError {
         #[inline]
@@ -22755,17 +22755,17 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for AcceptCallError {
+    impl core::fmt::Display for AcceptCallError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for AcceptCallError {}
+    impl core::error::Error for AcceptCallError {}
 
     impl rt::MethodError for AcceptCallError {
         #[inline]
@@ -22834,17 +22834,17 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for ConfirmCallError {
+    impl core::fmt::Display for ConfirmCallError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ConfirmCallError {}
+    impl core::error::Error for ConfirmCallError {}
 
     impl rt::MethodError for ConfirmCallError {
         #[inline]
@@ -22908,17 +22908,17 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for ReceivedCallError {
+    impl core::fmt::Display for ReceivedCallError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ReceivedCallError {}
+    impl core::error::Error for ReceivedCallError {}
 
     impl rt::MethodError for ReceivedCallError {
         #[inline]
@@ -22982,17 +22982,17 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for DiscardCallError {
+    impl core::fmt::Display for DiscardCallError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for DiscardCallError {}
+    impl core::error::Error for DiscardCallError {}
 
     impl rt::MethodError for DiscardCallError {
         #[inline]
@@ -23050,17 +23050,17 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for SetCallRatingError {
+    impl core::fmt::Display for SetCallRatingError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SetCallRatingError {}
+    impl core::error::Error for SetCallRatingError {}
 
     impl rt::MethodError for SetCallRatingError {
         #[inline]
@@ -23123,17 +23123,17 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for SaveCallDebugError {
+    impl core::fmt::Display for SaveCallDebugError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SaveCallDebugError {}
+    impl core::error::Error for SaveCallDebugError {}
 
     impl rt::MethodError for SaveCallDebugError {
         #[inline]
@@ -23182,16 +23182,16 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for SendSignalingDataError {
+    impl core::fmt::Display for SendSignalingDataError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SendSignalingDataError {}
+    impl core::error::Error for SendSignalingDataError {}
 
     impl rt::MethodError for SendSignalingDataError {
         #[inline]
@@ -23248,17 +23248,17 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for CreateGroupCallError {
+    impl core::fmt::Display for CreateGroupCallError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for CreateGroupCallError {}
+    impl core::error::Error for CreateGroupCallError {}
 
     impl rt::MethodError for CreateGroupCallError {
         #[inline]
@@ -23321,17 +23321,17 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for JoinGroupCallError {
+    impl core::fmt::Display for JoinGroupCallError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for JoinGroupCallError {}
+    impl core::error::Error for JoinGroupCallError {}
 
     impl rt::MethodError for JoinGroupCallError {
         #[inline]
@@ -23382,16 +23382,16 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for LeaveGroupCallError {
+    impl core::fmt::Display for LeaveGroupCallError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for LeaveGroupCallError {}
+    impl core::error::Error for LeaveGroupCallError {}
 
     impl rt::MethodError for LeaveGroupCallError {
         #[inline]
@@ -23439,16 +23439,16 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for EditGroupCallMemberError {
+    impl core::fmt::Display for EditGroupCallMemberError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for EditGroupCallMemberError {}
+    impl core::error::Error for EditGroupCallMemberError {}
 
     impl rt::MethodError for EditGroupCallMemberError {
         #[inline]
@@ -23516,17 +23516,17 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for InviteToGroupCallError {
+    impl core::fmt::Display for InviteToGroupCallError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for InviteToGroupCallError {}
+    impl core::error::Error for InviteToGroupCallError {}
 
     impl rt::MethodError for InviteToGroupCallError {
         #[inline]
@@ -23578,16 +23578,16 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for DiscardGroupCallError {
+    impl core::fmt::Display for DiscardGroupCallError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for DiscardGroupCallError {}
+    impl core::error::Error for DiscardGroupCallError {}
 
     impl rt::MethodError for DiscardGroupCallError {
         #[inline]
@@ -23644,17 +23644,17 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for ToggleGroupCallSettingsError {
+    impl core::fmt::Display for ToggleGroupCallSettingsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ToggleGroupCallSettingsError {}
+    impl core::error::Error for ToggleGroupCallSettingsError {}
 
     impl rt::MethodError for ToggleGroupCallSettingsError {
         #[inline]
@@ -23702,16 +23702,16 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for GetGroupCallError {
+    impl core::fmt::Display for GetGroupCallError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetGroupCallError {}
+    impl core::error::Error for GetGroupCallError {}
 
     impl rt::MethodError for GetGroupCallError {
         #[inline]
@@ -23759,16 +23759,16 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for GetGroupParticipantsError {
+    impl core::fmt::Display for GetGroupParticipantsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetGroupParticipantsError {}
+    impl core::error::Error for GetGroupParticipantsError {}
 
     impl rt::MethodError for GetGroupParticipantsError {
         #[inline]
@@ -23816,16 +23816,16 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for CheckGroupCallError {
+    impl core::fmt::Display for CheckGroupCallError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for CheckGroupCallError {}
+    impl core::error::Error for CheckGroupCallError {}
 
     impl rt::MethodError for CheckGroupCallError {
         #[inline]
@@ -23847,7 +23847,7 @@ pub mod phone {
 /// Errors of the `photos` functions.
 pub mod photos {
     #[allow(unused_imports)]
-    use crate::errors as rt;
+    use crate as rt;
     #[allow(unused_imports)]
     use zerotl_types::layer122::functions as tl;
 
@@ -23889,17 +23889,17 @@ pub mod photos {
         }
     }
 
-    impl std::fmt::Display for UpdateProfilePhotoError {
+    impl core::fmt::Display for UpdateProfilePhotoError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for UpdateProfilePhotoError {}
+    impl core::error::Error for UpdateProfilePhotoError {}
 
     impl rt::MethodError for UpdateProfilePhotoError {
         #[inline]
@@ -23987,17 +23987,17 @@ pub mod photos {
         }
     }
 
-    impl std::fmt::Display for UploadProfilePhotoError {
+    impl core::fmt::Display for UploadProfilePhotoError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for UploadProfilePhotoError {}
+    impl core::error::Error for UploadProfilePhotoError {}
 
     impl rt::MethodError for UploadProfilePhotoError {
         #[inline]
@@ -24053,16 +24053,16 @@ pub mod photos {
         }
     }
 
-    impl std::fmt::Display for DeletePhotosError {
+    impl core::fmt::Display for DeletePhotosError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for DeletePhotosError {}
+    impl core::error::Error for DeletePhotosError {}
 
     impl rt::MethodError for DeletePhotosError {
         #[inline]
@@ -24125,17 +24125,17 @@ pub mod photos {
         }
     }
 
-    impl std::fmt::Display for GetUserPhotosError {
+    impl core::fmt::Display for GetUserPhotosError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetUserPhotosError {}
+    impl core::error::Error for GetUserPhotosError {}
 
     impl rt::MethodError for GetUserPhotosError {
         #[inline]
@@ -24158,7 +24158,7 @@ pub mod photos {
 /// Errors of the `stats` functions.
 pub mod stats {
     #[allow(unused_imports)]
-    use crate::errors as rt;
+    use crate as rt;
     #[allow(unused_imports)]
     use zerotl_types::layer122::functions as tl;
 
@@ -24219,17 +24219,17 @@ pub mod stats {
         }
     }
 
-    impl std::fmt::Display for GetBroadcastStatsError {
+    impl core::fmt::Display for GetBroadcastStatsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetBroadcastStatsError {}
+    impl core::error::Error for GetBroadcastStatsError {}
 
     impl rt::MethodError for GetBroadcastStatsError {
         #[inline]
@@ -24298,17 +24298,17 @@ pub mod stats {
         }
     }
 
-    impl std::fmt::Display for LoadAsyncGraphError {
+    impl core::fmt::Display for LoadAsyncGraphError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for LoadAsyncGraphError {}
+    impl core::error::Error for LoadAsyncGraphError {}
 
     impl rt::MethodError for LoadAsyncGraphError {
         #[inline]
@@ -24381,17 +24381,17 @@ pub mod stats {
         }
     }
 
-    impl std::fmt::Display for GetMegagroupStatsError {
+    impl core::fmt::Display for GetMegagroupStatsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetMegagroupStatsError {}
+    impl core::error::Error for GetMegagroupStatsError {}
 
     impl rt::MethodError for GetMegagroupStatsError {
         #[inline]
@@ -24444,16 +24444,16 @@ pub mod stats {
         }
     }
 
-    impl std::fmt::Display for GetMessagePublicForwardsError {
+    impl core::fmt::Display for GetMessagePublicForwardsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetMessagePublicForwardsError {}
+    impl core::error::Error for GetMessagePublicForwardsError {}
 
     impl rt::MethodError for GetMessagePublicForwardsError {
         #[inline]
@@ -24501,16 +24501,16 @@ pub mod stats {
         }
     }
 
-    impl std::fmt::Display for GetMessageStatsError {
+    impl core::fmt::Display for GetMessageStatsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetMessageStatsError {}
+    impl core::error::Error for GetMessageStatsError {}
 
     impl rt::MethodError for GetMessageStatsError {
         #[inline]
@@ -24532,7 +24532,7 @@ pub mod stats {
 /// Errors of the `stickers` functions.
 pub mod stickers {
     #[allow(unused_imports)]
-    use crate::errors as rt;
+    use crate as rt;
     #[allow(unused_imports)]
     use zerotl_types::layer122::functions as tl;
 
@@ -24641,17 +24641,17 @@ pub mod stickers {
         }
     }
 
-    impl std::fmt::Display for CreateStickerSetError {
+    impl core::fmt::Display for CreateStickerSetError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for CreateStickerSetError {}
+    impl core::error::Error for CreateStickerSetError {}
 
     impl rt::MethodError for CreateStickerSetError {
         #[inline]
@@ -24729,17 +24729,17 @@ pub mod stickers {
         }
     }
 
-    impl std::fmt::Display for RemoveStickerFromSetError {
+    impl core::fmt::Display for RemoveStickerFromSetError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for RemoveStickerFromSetError {}
+    impl core::error::Error for RemoveStickerFromSetError {}
 
     impl rt::MethodError for RemoveStickerFromSetError {
         #[inline]
@@ -24803,17 +24803,17 @@ pub mod stickers {
         }
     }
 
-    impl std::fmt::Display for ChangeStickerPositionError {
+    impl core::fmt::Display for ChangeStickerPositionError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ChangeStickerPositionError {}
+    impl core::error::Error for ChangeStickerPositionError {}
 
     impl rt::MethodError for ChangeStickerPositionError {
         #[inline]
@@ -24887,17 +24887,17 @@ pub mod stickers {
         }
     }
 
-    impl std::fmt::Display for AddStickerToSetError {
+    impl core::fmt::Display for AddStickerToSetError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for AddStickerToSetError {}
+    impl core::error::Error for AddStickerToSetError {}
 
     impl rt::MethodError for AddStickerToSetError {
         #[inline]
@@ -24966,17 +24966,17 @@ pub mod stickers {
         }
     }
 
-    impl std::fmt::Display for SetStickerSetThumbError {
+    impl core::fmt::Display for SetStickerSetThumbError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SetStickerSetThumbError {}
+    impl core::error::Error for SetStickerSetThumbError {}
 
     impl rt::MethodError for SetStickerSetThumbError {
         #[inline]
@@ -25001,7 +25001,7 @@ pub mod stickers {
 /// Errors of the `updates` functions.
 pub mod updates {
     #[allow(unused_imports)]
-    use crate::errors as rt;
+    use crate as rt;
     #[allow(unused_imports)]
     use zerotl_types::layer122::functions as tl;
 
@@ -25060,17 +25060,17 @@ pub mod updates {
         }
     }
 
-    impl std::fmt::Display for GetStateError {
+    impl core::fmt::Display for GetStateError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetStateError {}
+    impl core::error::Error for GetStateError {}
 
     impl rt::MethodError for GetStateError {
         #[inline]
@@ -25173,17 +25173,17 @@ pub mod updates {
         }
     }
 
-    impl std::fmt::Display for GetDifferenceError {
+    impl core::fmt::Display for GetDifferenceError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetDifferenceError {}
+    impl core::error::Error for GetDifferenceError {}
 
     impl rt::MethodError for GetDifferenceError {
         #[inline]
@@ -25291,17 +25291,17 @@ pub mod updates {
         }
     }
 
-    impl std::fmt::Display for GetChannelDifferenceError {
+    impl core::fmt::Display for GetChannelDifferenceError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetChannelDifferenceError {}
+    impl core::error::Error for GetChannelDifferenceError {}
 
     impl rt::MethodError for GetChannelDifferenceError {
         #[inline]
@@ -25334,7 +25334,7 @@ pub mod updates {
 /// Errors of the `upload` functions.
 pub mod upload {
     #[allow(unused_imports)]
-    use crate::errors as rt;
+    use crate as rt;
     #[allow(unused_imports)]
     use zerotl_types::layer122::functions as tl;
 
@@ -25393,17 +25393,17 @@ pub mod upload {
         }
     }
 
-    impl std::fmt::Display for SaveFilePartError {
+    impl core::fmt::Display for SaveFilePartError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SaveFilePartError {}
+    impl core::error::Error for SaveFilePartError {}
 
     impl rt::MethodError for SaveFilePartError {
         #[inline]
@@ -25496,17 +25496,17 @@ pub mod upload {
         }
     }
 
-    impl std::fmt::Display for GetFileError {
+    impl core::fmt::Display for GetFileError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetFileError {}
+    impl core::error::Error for GetFileError {}
 
     impl rt::MethodError for GetFileError {
         #[inline]
@@ -25597,17 +25597,17 @@ pub mod upload {
         }
     }
 
-    impl std::fmt::Display for SaveBigFilePartError {
+    impl core::fmt::Display for SaveBigFilePartError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SaveBigFilePartError {}
+    impl core::error::Error for SaveBigFilePartError {}
 
     impl rt::MethodError for SaveBigFilePartError {
         #[inline]
@@ -25670,17 +25670,17 @@ pub mod upload {
         }
     }
 
-    impl std::fmt::Display for GetWebFileError {
+    impl core::fmt::Display for GetWebFileError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetWebFileError {}
+    impl core::error::Error for GetWebFileError {}
 
     impl rt::MethodError for GetWebFileError {
         #[inline]
@@ -25736,17 +25736,17 @@ pub mod upload {
         }
     }
 
-    impl std::fmt::Display for GetCdnFileError {
+    impl core::fmt::Display for GetCdnFileError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetCdnFileError {}
+    impl core::error::Error for GetCdnFileError {}
 
     impl rt::MethodError for GetCdnFileError {
         #[inline]
@@ -25803,17 +25803,17 @@ pub mod upload {
         }
     }
 
-    impl std::fmt::Display for ReuploadCdnFileError {
+    impl core::fmt::Display for ReuploadCdnFileError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ReuploadCdnFileError {}
+    impl core::error::Error for ReuploadCdnFileError {}
 
     impl rt::MethodError for ReuploadCdnFileError {
         #[inline]
@@ -25876,17 +25876,17 @@ pub mod upload {
         }
     }
 
-    impl std::fmt::Display for GetCdnFileHashesError {
+    impl core::fmt::Display for GetCdnFileHashesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetCdnFileHashesError {}
+    impl core::error::Error for GetCdnFileHashesError {}
 
     impl rt::MethodError for GetCdnFileHashesError {
         #[inline]
@@ -25935,16 +25935,16 @@ pub mod upload {
         }
     }
 
-    impl std::fmt::Display for GetFileHashesError {
+    impl core::fmt::Display for GetFileHashesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetFileHashesError {}
+    impl core::error::Error for GetFileHashesError {}
 
     impl rt::MethodError for GetFileHashesError {
         #[inline]
@@ -25966,7 +25966,7 @@ pub mod upload {
 /// Errors of the `users` functions.
 pub mod users {
     #[allow(unused_imports)]
-    use crate::errors as rt;
+    use crate as rt;
     #[allow(unused_imports)]
     use zerotl_types::layer122::functions as tl;
 
@@ -26030,17 +26030,17 @@ pub mod users {
         }
     }
 
-    impl std::fmt::Display for GetUsersError {
+    impl core::fmt::Display for GetUsersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetUsersError {}
+    impl core::error::Error for GetUsersError {}
 
     impl rt::MethodError for GetUsersError {
         #[inline]
@@ -26109,17 +26109,17 @@ pub mod users {
         }
     }
 
-    impl std::fmt::Display for GetFullUserError {
+    impl core::fmt::Display for GetFullUserError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetFullUserError {}
+    impl core::error::Error for GetFullUserError {}
 
     impl rt::MethodError for GetFullUserError {
         #[inline]
@@ -26168,16 +26168,16 @@ pub mod users {
         }
     }
 
-    impl std::fmt::Display for SetSecureValueErrorsError {
+    impl core::fmt::Display for SetSecureValueErrorsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SetSecureValueErrorsError {}
+    impl core::error::Error for SetSecureValueErrorsError {}
 
     impl rt::MethodError for SetSecureValueErrorsError {
         #[inline]

@@ -6,10 +6,10 @@
 //! One enum per function, named after it (`messages.exportChatInvite` ->
 //! `messages::ExportChatInviteError`), in the namespace modules of
 //! `zerotl_types::layer230::functions`; each function type implements
-//! [`MethodInfo`](crate::errors::MethodInfo).
+//! [`MethodInfo`](crate::MethodInfo).
 #![allow(clippy::enum_variant_names)]
 #[allow(unused_imports)]
-use crate::errors as rt;
+use crate as rt;
 #[allow(unused_imports)]
 use zerotl_types::layer230::functions as tl;
 
@@ -43,16 +43,16 @@ impl From<rt::RpcError> for InvokeAfterMsgError {
     }
 }
 
-impl std::fmt::Display for InvokeAfterMsgError {
+impl core::fmt::Display for InvokeAfterMsgError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
-            Self::Other(e) => std::fmt::Display::fmt(e, f),
+            Self::Other(e) => core::fmt::Display::fmt(e, f),
         }
     }
 }
 
-impl std::error::Error for InvokeAfterMsgError {}
+impl core::error::Error for InvokeAfterMsgError {}
 
 impl rt::MethodError for InvokeAfterMsgError {
     #[inline]
@@ -101,16 +101,16 @@ impl From<rt::RpcError> for InvokeAfterMsgsError {
     }
 }
 
-impl std::fmt::Display for InvokeAfterMsgsError {
+impl core::fmt::Display for InvokeAfterMsgsError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
-            Self::Other(e) => std::fmt::Display::fmt(e, f),
+            Self::Other(e) => core::fmt::Display::fmt(e, f),
         }
     }
 }
 
-impl std::error::Error for InvokeAfterMsgsError {}
+impl core::error::Error for InvokeAfterMsgsError {}
 
 impl rt::MethodError for InvokeAfterMsgsError {
     #[inline]
@@ -174,17 +174,17 @@ impl From<rt::RpcError> for InitConnectionError {
     }
 }
 
-impl std::fmt::Display for InitConnectionError {
+impl core::fmt::Display for InitConnectionError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
-            Self::Other(e) => std::fmt::Display::fmt(e, f),
-            _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+            Self::Other(e) => core::fmt::Display::fmt(e, f),
+            _ => core::fmt::Display::fmt(&self.as_rpc(), f),
         }
     }
 }
 
-impl std::error::Error for InitConnectionError {}
+impl core::error::Error for InitConnectionError {}
 
 impl rt::MethodError for InitConnectionError {
     #[inline]
@@ -304,17 +304,17 @@ impl From<rt::RpcError> for InvokeWithLayerError {
     }
 }
 
-impl std::fmt::Display for InvokeWithLayerError {
+impl core::fmt::Display for InvokeWithLayerError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
-            Self::Other(e) => std::fmt::Display::fmt(e, f),
-            _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+            Self::Other(e) => core::fmt::Display::fmt(e, f),
+            _ => core::fmt::Display::fmt(&self.as_rpc(), f),
         }
     }
 }
 
-impl std::error::Error for InvokeWithLayerError {}
+impl core::error::Error for InvokeWithLayerError {}
 
 impl rt::MethodError for InvokeWithLayerError {
     #[inline]
@@ -378,16 +378,16 @@ impl From<rt::RpcError> for InvokeWithoutUpdatesError {
     }
 }
 
-impl std::fmt::Display for InvokeWithoutUpdatesError {
+impl core::fmt::Display for InvokeWithoutUpdatesError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
-            Self::Other(e) => std::fmt::Display::fmt(e, f),
+            Self::Other(e) => core::fmt::Display::fmt(e, f),
         }
     }
 }
 
-impl std::error::Error for InvokeWithoutUpdatesError {}
+impl core::error::Error for InvokeWithoutUpdatesError {}
 
 impl rt::MethodError for InvokeWithoutUpdatesError {
     #[inline]
@@ -436,16 +436,16 @@ impl From<rt::RpcError> for InvokeWithMessagesRangeError {
     }
 }
 
-impl std::fmt::Display for InvokeWithMessagesRangeError {
+impl core::fmt::Display for InvokeWithMessagesRangeError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
-            Self::Other(e) => std::fmt::Display::fmt(e, f),
+            Self::Other(e) => core::fmt::Display::fmt(e, f),
         }
     }
 }
 
-impl std::error::Error for InvokeWithMessagesRangeError {}
+impl core::error::Error for InvokeWithMessagesRangeError {}
 
 impl rt::MethodError for InvokeWithMessagesRangeError {
     #[inline]
@@ -494,16 +494,16 @@ impl From<rt::RpcError> for InvokeWithTakeoutError {
     }
 }
 
-impl std::fmt::Display for InvokeWithTakeoutError {
+impl core::fmt::Display for InvokeWithTakeoutError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
-            Self::Other(e) => std::fmt::Display::fmt(e, f),
+            Self::Other(e) => core::fmt::Display::fmt(e, f),
         }
     }
 }
 
-impl std::error::Error for InvokeWithTakeoutError {}
+impl core::error::Error for InvokeWithTakeoutError {}
 
 impl rt::MethodError for InvokeWithTakeoutError {
     #[inline]
@@ -552,16 +552,16 @@ impl From<rt::RpcError> for InvokeWithBusinessConnectionError {
     }
 }
 
-impl std::fmt::Display for InvokeWithBusinessConnectionError {
+impl core::fmt::Display for InvokeWithBusinessConnectionError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
-            Self::Other(e) => std::fmt::Display::fmt(e, f),
+            Self::Other(e) => core::fmt::Display::fmt(e, f),
         }
     }
 }
 
-impl std::error::Error for InvokeWithBusinessConnectionError {}
+impl core::error::Error for InvokeWithBusinessConnectionError {}
 
 impl rt::MethodError for InvokeWithBusinessConnectionError {
     #[inline]
@@ -610,16 +610,16 @@ impl From<rt::RpcError> for InvokeWithGooglePlayIntegrityError {
     }
 }
 
-impl std::fmt::Display for InvokeWithGooglePlayIntegrityError {
+impl core::fmt::Display for InvokeWithGooglePlayIntegrityError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
-            Self::Other(e) => std::fmt::Display::fmt(e, f),
+            Self::Other(e) => core::fmt::Display::fmt(e, f),
         }
     }
 }
 
-impl std::error::Error for InvokeWithGooglePlayIntegrityError {}
+impl core::error::Error for InvokeWithGooglePlayIntegrityError {}
 
 impl rt::MethodError for InvokeWithGooglePlayIntegrityError {
     #[inline]
@@ -668,16 +668,16 @@ impl From<rt::RpcError> for InvokeWithApnsSecretError {
     }
 }
 
-impl std::fmt::Display for InvokeWithApnsSecretError {
+impl core::fmt::Display for InvokeWithApnsSecretError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
-            Self::Other(e) => std::fmt::Display::fmt(e, f),
+            Self::Other(e) => core::fmt::Display::fmt(e, f),
         }
     }
 }
 
-impl std::error::Error for InvokeWithApnsSecretError {}
+impl core::error::Error for InvokeWithApnsSecretError {}
 
 impl rt::MethodError for InvokeWithApnsSecretError {
     #[inline]
@@ -726,16 +726,16 @@ impl From<rt::RpcError> for InvokeWithReCaptchaError {
     }
 }
 
-impl std::fmt::Display for InvokeWithReCaptchaError {
+impl core::fmt::Display for InvokeWithReCaptchaError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
-            Self::Other(e) => std::fmt::Display::fmt(e, f),
+            Self::Other(e) => core::fmt::Display::fmt(e, f),
         }
     }
 }
 
-impl std::error::Error for InvokeWithReCaptchaError {}
+impl core::error::Error for InvokeWithReCaptchaError {}
 
 impl rt::MethodError for InvokeWithReCaptchaError {
     #[inline]
@@ -757,7 +757,7 @@ impl<X: rt::MethodInfo> rt::MethodInfo for tl::InvokeWithReCaptcha<'_, X> {
 /// Errors of the `account` functions.
 pub mod account {
     #[allow(unused_imports)]
-    use crate::errors as rt;
+    use crate as rt;
     #[allow(unused_imports)]
     use zerotl_types::layer230::functions as tl;
 
@@ -799,17 +799,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for RegisterDeviceError {
+    impl core::fmt::Display for RegisterDeviceError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for RegisterDeviceError {}
+    impl core::error::Error for RegisterDeviceError {}
 
     impl rt::MethodError for RegisterDeviceError {
         #[inline]
@@ -865,17 +865,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for UnregisterDeviceError {
+    impl core::fmt::Display for UnregisterDeviceError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for UnregisterDeviceError {}
+    impl core::error::Error for UnregisterDeviceError {}
 
     impl rt::MethodError for UnregisterDeviceError {
         #[inline]
@@ -931,17 +931,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for UpdateNotifySettingsError {
+    impl core::fmt::Display for UpdateNotifySettingsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for UpdateNotifySettingsError {}
+    impl core::error::Error for UpdateNotifySettingsError {}
 
     impl rt::MethodError for UpdateNotifySettingsError {
         #[inline]
@@ -997,17 +997,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetNotifySettingsError {
+    impl core::fmt::Display for GetNotifySettingsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetNotifySettingsError {}
+    impl core::error::Error for GetNotifySettingsError {}
 
     impl rt::MethodError for GetNotifySettingsError {
         #[inline]
@@ -1055,16 +1055,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for ResetNotifySettingsError {
+    impl core::fmt::Display for ResetNotifySettingsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ResetNotifySettingsError {}
+    impl core::error::Error for ResetNotifySettingsError {}
 
     impl rt::MethodError for ResetNotifySettingsError {
         #[inline]
@@ -1127,17 +1127,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for UpdateProfileError {
+    impl core::fmt::Display for UpdateProfileError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for UpdateProfileError {}
+    impl core::error::Error for UpdateProfileError {}
 
     impl rt::MethodError for UpdateProfileError {
         #[inline]
@@ -1195,17 +1195,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for UpdateStatusError {
+    impl core::fmt::Display for UpdateStatusError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for UpdateStatusError {}
+    impl core::error::Error for UpdateStatusError {}
 
     impl rt::MethodError for UpdateStatusError {
         #[inline]
@@ -1253,16 +1253,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetWallPapersError {
+    impl core::fmt::Display for GetWallPapersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetWallPapersError {}
+    impl core::error::Error for GetWallPapersError {}
 
     impl rt::MethodError for GetWallPapersError {
         #[inline]
@@ -1318,17 +1318,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for ReportPeerError {
+    impl core::fmt::Display for ReportPeerError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ReportPeerError {}
+    impl core::error::Error for ReportPeerError {}
 
     impl rt::MethodError for ReportPeerError {
         #[inline]
@@ -1384,17 +1384,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for CheckUsernameError {
+    impl core::fmt::Display for CheckUsernameError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for CheckUsernameError {}
+    impl core::error::Error for CheckUsernameError {}
 
     impl rt::MethodError for CheckUsernameError {
         #[inline]
@@ -1462,17 +1462,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for UpdateUsernameError {
+    impl core::fmt::Display for UpdateUsernameError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for UpdateUsernameError {}
+    impl core::error::Error for UpdateUsernameError {}
 
     impl rt::MethodError for UpdateUsernameError {
         #[inline]
@@ -1533,17 +1533,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetPrivacyError {
+    impl core::fmt::Display for GetPrivacyError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetPrivacyError {}
+    impl core::error::Error for GetPrivacyError {}
 
     impl rt::MethodError for GetPrivacyError {
         #[inline]
@@ -1606,17 +1606,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for SetPrivacyError {
+    impl core::fmt::Display for SetPrivacyError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SetPrivacyError {}
+    impl core::error::Error for SetPrivacyError {}
 
     impl rt::MethodError for SetPrivacyError {
         #[inline]
@@ -1676,17 +1676,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for DeleteAccountError {
+    impl core::fmt::Display for DeleteAccountError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for DeleteAccountError {}
+    impl core::error::Error for DeleteAccountError {}
 
     impl rt::MethodError for DeleteAccountError {
         #[inline]
@@ -1734,16 +1734,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetAccountTtlError {
+    impl core::fmt::Display for GetAccountTtlError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetAccountTtlError {}
+    impl core::error::Error for GetAccountTtlError {}
 
     impl rt::MethodError for GetAccountTtlError {
         #[inline]
@@ -1799,17 +1799,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for SetAccountTtlError {
+    impl core::fmt::Display for SetAccountTtlError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SetAccountTtlError {}
+    impl core::error::Error for SetAccountTtlError {}
 
     impl rt::MethodError for SetAccountTtlError {
         #[inline]
@@ -1872,17 +1872,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for SendChangePhoneCodeError {
+    impl core::fmt::Display for SendChangePhoneCodeError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SendChangePhoneCodeError {}
+    impl core::error::Error for SendChangePhoneCodeError {}
 
     impl rt::MethodError for SendChangePhoneCodeError {
         #[inline]
@@ -1943,17 +1943,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for ChangePhoneError {
+    impl core::fmt::Display for ChangePhoneError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ChangePhoneError {}
+    impl core::error::Error for ChangePhoneError {}
 
     impl rt::MethodError for ChangePhoneError {
         #[inline]
@@ -2002,16 +2002,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for UpdateDeviceLockedError {
+    impl core::fmt::Display for UpdateDeviceLockedError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for UpdateDeviceLockedError {}
+    impl core::error::Error for UpdateDeviceLockedError {}
 
     impl rt::MethodError for UpdateDeviceLockedError {
         #[inline]
@@ -2059,16 +2059,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetAuthorizationsError {
+    impl core::fmt::Display for GetAuthorizationsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetAuthorizationsError {}
+    impl core::error::Error for GetAuthorizationsError {}
 
     impl rt::MethodError for GetAuthorizationsError {
         #[inline]
@@ -2124,17 +2124,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for ResetAuthorizationError {
+    impl core::fmt::Display for ResetAuthorizationError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ResetAuthorizationError {}
+    impl core::error::Error for ResetAuthorizationError {}
 
     impl rt::MethodError for ResetAuthorizationError {
         #[inline]
@@ -2182,16 +2182,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetPasswordError {
+    impl core::fmt::Display for GetPasswordError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetPasswordError {}
+    impl core::error::Error for GetPasswordError {}
 
     impl rt::MethodError for GetPasswordError {
         #[inline]
@@ -2248,17 +2248,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetPasswordSettingsError {
+    impl core::fmt::Display for GetPasswordSettingsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetPasswordSettingsError {}
+    impl core::error::Error for GetPasswordSettingsError {}
 
     impl rt::MethodError for GetPasswordSettingsError {
         #[inline]
@@ -2333,17 +2333,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for UpdatePasswordSettingsError {
+    impl core::fmt::Display for UpdatePasswordSettingsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for UpdatePasswordSettingsError {}
+    impl core::error::Error for UpdatePasswordSettingsError {}
 
     impl rt::MethodError for UpdatePasswordSettingsError {
         #[inline]
@@ -2404,17 +2404,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for SendConfirmPhoneCodeError {
+    impl core::fmt::Display for SendConfirmPhoneCodeError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SendConfirmPhoneCodeError {}
+    impl core::error::Error for SendConfirmPhoneCodeError {}
 
     impl rt::MethodError for SendConfirmPhoneCodeError {
         #[inline]
@@ -2477,17 +2477,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for ConfirmPhoneError {
+    impl core::fmt::Display for ConfirmPhoneError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ConfirmPhoneError {}
+    impl core::error::Error for ConfirmPhoneError {}
 
     impl rt::MethodError for ConfirmPhoneError {
         #[inline]
@@ -2551,17 +2551,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetTmpPasswordError {
+    impl core::fmt::Display for GetTmpPasswordError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetTmpPasswordError {}
+    impl core::error::Error for GetTmpPasswordError {}
 
     impl rt::MethodError for GetTmpPasswordError {
         #[inline]
@@ -2612,16 +2612,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetWebAuthorizationsError {
+    impl core::fmt::Display for GetWebAuthorizationsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetWebAuthorizationsError {}
+    impl core::error::Error for GetWebAuthorizationsError {}
 
     impl rt::MethodError for GetWebAuthorizationsError {
         #[inline]
@@ -2669,16 +2669,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for ResetWebAuthorizationError {
+    impl core::fmt::Display for ResetWebAuthorizationError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ResetWebAuthorizationError {}
+    impl core::error::Error for ResetWebAuthorizationError {}
 
     impl rt::MethodError for ResetWebAuthorizationError {
         #[inline]
@@ -2726,16 +2726,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for ResetWebAuthorizationsError {
+    impl core::fmt::Display for ResetWebAuthorizationsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ResetWebAuthorizationsError {}
+    impl core::error::Error for ResetWebAuthorizationsError {}
 
     impl rt::MethodError for ResetWebAuthorizationsError {
         #[inline]
@@ -2783,16 +2783,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetAllSecureValuesError {
+    impl core::fmt::Display for GetAllSecureValuesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetAllSecureValuesError {}
+    impl core::error::Error for GetAllSecureValuesError {}
 
     impl rt::MethodError for GetAllSecureValuesError {
         #[inline]
@@ -2840,16 +2840,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetSecureValueError {
+    impl core::fmt::Display for GetSecureValueError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetSecureValueError {}
+    impl core::error::Error for GetSecureValueError {}
 
     impl rt::MethodError for GetSecureValueError {
         #[inline]
@@ -2906,17 +2906,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for SaveSecureValueError {
+    impl core::fmt::Display for SaveSecureValueError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SaveSecureValueError {}
+    impl core::error::Error for SaveSecureValueError {}
 
     impl rt::MethodError for SaveSecureValueError {
         #[inline]
@@ -2964,16 +2964,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for DeleteSecureValueError {
+    impl core::fmt::Display for DeleteSecureValueError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for DeleteSecureValueError {}
+    impl core::error::Error for DeleteSecureValueError {}
 
     impl rt::MethodError for DeleteSecureValueError {
         #[inline]
@@ -3030,17 +3030,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetAuthorizationFormError {
+    impl core::fmt::Display for GetAuthorizationFormError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetAuthorizationFormError {}
+    impl core::error::Error for GetAuthorizationFormError {}
 
     impl rt::MethodError for GetAuthorizationFormError {
         #[inline]
@@ -3088,16 +3088,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for AcceptAuthorizationError {
+    impl core::fmt::Display for AcceptAuthorizationError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for AcceptAuthorizationError {}
+    impl core::error::Error for AcceptAuthorizationError {}
 
     impl rt::MethodError for AcceptAuthorizationError {
         #[inline]
@@ -3145,16 +3145,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for SendVerifyPhoneCodeError {
+    impl core::fmt::Display for SendVerifyPhoneCodeError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SendVerifyPhoneCodeError {}
+    impl core::error::Error for SendVerifyPhoneCodeError {}
 
     impl rt::MethodError for SendVerifyPhoneCodeError {
         #[inline]
@@ -3202,16 +3202,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for VerifyPhoneError {
+    impl core::fmt::Display for VerifyPhoneError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for VerifyPhoneError {}
+    impl core::error::Error for VerifyPhoneError {}
 
     impl rt::MethodError for VerifyPhoneError {
         #[inline]
@@ -3267,17 +3267,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for SendVerifyEmailCodeError {
+    impl core::fmt::Display for SendVerifyEmailCodeError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SendVerifyEmailCodeError {}
+    impl core::error::Error for SendVerifyEmailCodeError {}
 
     impl rt::MethodError for SendVerifyEmailCodeError {
         #[inline]
@@ -3333,17 +3333,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for VerifyEmailError {
+    impl core::fmt::Display for VerifyEmailError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for VerifyEmailError {}
+    impl core::error::Error for VerifyEmailError {}
 
     impl rt::MethodError for VerifyEmailError {
         #[inline]
@@ -3391,16 +3391,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for InitTakeoutSessionError {
+    impl core::fmt::Display for InitTakeoutSessionError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for InitTakeoutSessionError {}
+    impl core::error::Error for InitTakeoutSessionError {}
 
     impl rt::MethodError for InitTakeoutSessionError {
         #[inline]
@@ -3448,16 +3448,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for FinishTakeoutSessionError {
+    impl core::fmt::Display for FinishTakeoutSessionError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for FinishTakeoutSessionError {}
+    impl core::error::Error for FinishTakeoutSessionError {}
 
     impl rt::MethodError for FinishTakeoutSessionError {
         #[inline]
@@ -3505,16 +3505,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for ConfirmPasswordEmailError {
+    impl core::fmt::Display for ConfirmPasswordEmailError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ConfirmPasswordEmailError {}
+    impl core::error::Error for ConfirmPasswordEmailError {}
 
     impl rt::MethodError for ConfirmPasswordEmailError {
         #[inline]
@@ -3562,16 +3562,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for ResendPasswordEmailError {
+    impl core::fmt::Display for ResendPasswordEmailError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ResendPasswordEmailError {}
+    impl core::error::Error for ResendPasswordEmailError {}
 
     impl rt::MethodError for ResendPasswordEmailError {
         #[inline]
@@ -3619,16 +3619,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for CancelPasswordEmailError {
+    impl core::fmt::Display for CancelPasswordEmailError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for CancelPasswordEmailError {}
+    impl core::error::Error for CancelPasswordEmailError {}
 
     impl rt::MethodError for CancelPasswordEmailError {
         #[inline]
@@ -3676,16 +3676,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetContactSignUpNotificationError {
+    impl core::fmt::Display for GetContactSignUpNotificationError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetContactSignUpNotificationError {}
+    impl core::error::Error for GetContactSignUpNotificationError {}
 
     impl rt::MethodError for GetContactSignUpNotificationError {
         #[inline]
@@ -3733,16 +3733,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for SetContactSignUpNotificationError {
+    impl core::fmt::Display for SetContactSignUpNotificationError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SetContactSignUpNotificationError {}
+    impl core::error::Error for SetContactSignUpNotificationError {}
 
     impl rt::MethodError for SetContactSignUpNotificationError {
         #[inline]
@@ -3790,16 +3790,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetNotifyExceptionsError {
+    impl core::fmt::Display for GetNotifyExceptionsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetNotifyExceptionsError {}
+    impl core::error::Error for GetNotifyExceptionsError {}
 
     impl rt::MethodError for GetNotifyExceptionsError {
         #[inline]
@@ -3856,17 +3856,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetWallPaperError {
+    impl core::fmt::Display for GetWallPaperError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetWallPaperError {}
+    impl core::error::Error for GetWallPaperError {}
 
     impl rt::MethodError for GetWallPaperError {
         #[inline]
@@ -3929,17 +3929,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for UploadWallPaperError {
+    impl core::fmt::Display for UploadWallPaperError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for UploadWallPaperError {}
+    impl core::error::Error for UploadWallPaperError {}
 
     impl rt::MethodError for UploadWallPaperError {
         #[inline]
@@ -3999,17 +3999,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for SaveWallPaperError {
+    impl core::fmt::Display for SaveWallPaperError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SaveWallPaperError {}
+    impl core::error::Error for SaveWallPaperError {}
 
     impl rt::MethodError for SaveWallPaperError {
         #[inline]
@@ -4066,17 +4066,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for InstallWallPaperError {
+    impl core::fmt::Display for InstallWallPaperError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for InstallWallPaperError {}
+    impl core::error::Error for InstallWallPaperError {}
 
     impl rt::MethodError for InstallWallPaperError {
         #[inline]
@@ -4124,16 +4124,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for ResetWallPapersError {
+    impl core::fmt::Display for ResetWallPapersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ResetWallPapersError {}
+    impl core::error::Error for ResetWallPapersError {}
 
     impl rt::MethodError for ResetWallPapersError {
         #[inline]
@@ -4181,16 +4181,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetAutoDownloadSettingsError {
+    impl core::fmt::Display for GetAutoDownloadSettingsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetAutoDownloadSettingsError {}
+    impl core::error::Error for GetAutoDownloadSettingsError {}
 
     impl rt::MethodError for GetAutoDownloadSettingsError {
         #[inline]
@@ -4238,16 +4238,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for SaveAutoDownloadSettingsError {
+    impl core::fmt::Display for SaveAutoDownloadSettingsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SaveAutoDownloadSettingsError {}
+    impl core::error::Error for SaveAutoDownloadSettingsError {}
 
     impl rt::MethodError for SaveAutoDownloadSettingsError {
         #[inline]
@@ -4295,16 +4295,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for UploadThemeError {
+    impl core::fmt::Display for UploadThemeError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for UploadThemeError {}
+    impl core::error::Error for UploadThemeError {}
 
     impl rt::MethodError for UploadThemeError {
         #[inline]
@@ -4361,17 +4361,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for CreateThemeError {
+    impl core::fmt::Display for CreateThemeError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for CreateThemeError {}
+    impl core::error::Error for CreateThemeError {}
 
     impl rt::MethodError for CreateThemeError {
         #[inline]
@@ -4427,17 +4427,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for UpdateThemeError {
+    impl core::fmt::Display for UpdateThemeError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for UpdateThemeError {}
+    impl core::error::Error for UpdateThemeError {}
 
     impl rt::MethodError for UpdateThemeError {
         #[inline]
@@ -4485,16 +4485,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for SaveThemeError {
+    impl core::fmt::Display for SaveThemeError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SaveThemeError {}
+    impl core::error::Error for SaveThemeError {}
 
     impl rt::MethodError for SaveThemeError {
         #[inline]
@@ -4542,16 +4542,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for InstallThemeError {
+    impl core::fmt::Display for InstallThemeError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for InstallThemeError {}
+    impl core::error::Error for InstallThemeError {}
 
     impl rt::MethodError for InstallThemeError {
         #[inline]
@@ -4599,16 +4599,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetThemeError {
+    impl core::fmt::Display for GetThemeError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetThemeError {}
+    impl core::error::Error for GetThemeError {}
 
     impl rt::MethodError for GetThemeError {
         #[inline]
@@ -4656,16 +4656,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetThemesError {
+    impl core::fmt::Display for GetThemesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetThemesError {}
+    impl core::error::Error for GetThemesError {}
 
     impl rt::MethodError for GetThemesError {
         #[inline]
@@ -4722,17 +4722,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for SetContentSettingsError {
+    impl core::fmt::Display for SetContentSettingsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SetContentSettingsError {}
+    impl core::error::Error for SetContentSettingsError {}
 
     impl rt::MethodError for SetContentSettingsError {
         #[inline]
@@ -4780,16 +4780,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetContentSettingsError {
+    impl core::fmt::Display for GetContentSettingsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetContentSettingsError {}
+    impl core::error::Error for GetContentSettingsError {}
 
     impl rt::MethodError for GetContentSettingsError {
         #[inline]
@@ -4837,16 +4837,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetMultiWallPapersError {
+    impl core::fmt::Display for GetMultiWallPapersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetMultiWallPapersError {}
+    impl core::error::Error for GetMultiWallPapersError {}
 
     impl rt::MethodError for GetMultiWallPapersError {
         #[inline]
@@ -4894,16 +4894,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetGlobalPrivacySettingsError {
+    impl core::fmt::Display for GetGlobalPrivacySettingsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetGlobalPrivacySettingsError {}
+    impl core::error::Error for GetGlobalPrivacySettingsError {}
 
     impl rt::MethodError for GetGlobalPrivacySettingsError {
         #[inline]
@@ -4960,17 +4960,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for SetGlobalPrivacySettingsError {
+    impl core::fmt::Display for SetGlobalPrivacySettingsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SetGlobalPrivacySettingsError {}
+    impl core::error::Error for SetGlobalPrivacySettingsError {}
 
     impl rt::MethodError for SetGlobalPrivacySettingsError {
         #[inline]
@@ -5018,16 +5018,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for ReportProfilePhotoError {
+    impl core::fmt::Display for ReportProfilePhotoError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ReportProfilePhotoError {}
+    impl core::error::Error for ReportProfilePhotoError {}
 
     impl rt::MethodError for ReportProfilePhotoError {
         #[inline]
@@ -5075,16 +5075,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for ResetPasswordError {
+    impl core::fmt::Display for ResetPasswordError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ResetPasswordError {}
+    impl core::error::Error for ResetPasswordError {}
 
     impl rt::MethodError for ResetPasswordError {
         #[inline]
@@ -5141,17 +5141,17 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for DeclinePasswordResetError {
+    impl core::fmt::Display for DeclinePasswordResetError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for DeclinePasswordResetError {}
+    impl core::error::Error for DeclinePasswordResetError {}
 
     impl rt::MethodError for DeclinePasswordResetError {
         #[inline]
@@ -5199,16 +5199,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetChatThemesError {
+    impl core::fmt::Display for GetChatThemesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetChatThemesError {}
+    impl core::error::Error for GetChatThemesError {}
 
     impl rt::MethodError for GetChatThemesError {
         #[inline]
@@ -5256,16 +5256,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for SetAuthorizationTtlError {
+    impl core::fmt::Display for SetAuthorizationTtlError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SetAuthorizationTtlError {}
+    impl core::error::Error for SetAuthorizationTtlError {}
 
     impl rt::MethodError for SetAuthorizationTtlError {
         #[inline]
@@ -5313,16 +5313,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for ChangeAuthorizationSettingsError {
+    impl core::fmt::Display for ChangeAuthorizationSettingsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ChangeAuthorizationSettingsError {}
+    impl core::error::Error for ChangeAuthorizationSettingsError {}
 
     impl rt::MethodError for ChangeAuthorizationSettingsError {
         #[inline]
@@ -5370,16 +5370,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetSavedRingtonesError {
+    impl core::fmt::Display for GetSavedRingtonesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetSavedRingtonesError {}
+    impl core::error::Error for GetSavedRingtonesError {}
 
     impl rt::MethodError for GetSavedRingtonesError {
         #[inline]
@@ -5427,16 +5427,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for SaveRingtoneError {
+    impl core::fmt::Display for SaveRingtoneError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SaveRingtoneError {}
+    impl core::error::Error for SaveRingtoneError {}
 
     impl rt::MethodError for SaveRingtoneError {
         #[inline]
@@ -5484,16 +5484,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for UploadRingtoneError {
+    impl core::fmt::Display for UploadRingtoneError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for UploadRingtoneError {}
+    impl core::error::Error for UploadRingtoneError {}
 
     impl rt::MethodError for UploadRingtoneError {
         #[inline]
@@ -5541,16 +5541,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for UpdateEmojiStatusError {
+    impl core::fmt::Display for UpdateEmojiStatusError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for UpdateEmojiStatusError {}
+    impl core::error::Error for UpdateEmojiStatusError {}
 
     impl rt::MethodError for UpdateEmojiStatusError {
         #[inline]
@@ -5598,16 +5598,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetDefaultEmojiStatusesError {
+    impl core::fmt::Display for GetDefaultEmojiStatusesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetDefaultEmojiStatusesError {}
+    impl core::error::Error for GetDefaultEmojiStatusesError {}
 
     impl rt::MethodError for GetDefaultEmojiStatusesError {
         #[inline]
@@ -5655,16 +5655,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetRecentEmojiStatusesError {
+    impl core::fmt::Display for GetRecentEmojiStatusesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetRecentEmojiStatusesError {}
+    impl core::error::Error for GetRecentEmojiStatusesError {}
 
     impl rt::MethodError for GetRecentEmojiStatusesError {
         #[inline]
@@ -5712,16 +5712,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for ClearRecentEmojiStatusesError {
+    impl core::fmt::Display for ClearRecentEmojiStatusesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ClearRecentEmojiStatusesError {}
+    impl core::error::Error for ClearRecentEmojiStatusesError {}
 
     impl rt::MethodError for ClearRecentEmojiStatusesError {
         #[inline]
@@ -5769,16 +5769,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for ReorderUsernamesError {
+    impl core::fmt::Display for ReorderUsernamesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ReorderUsernamesError {}
+    impl core::error::Error for ReorderUsernamesError {}
 
     impl rt::MethodError for ReorderUsernamesError {
         #[inline]
@@ -5826,16 +5826,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for ToggleUsernameError {
+    impl core::fmt::Display for ToggleUsernameError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ToggleUsernameError {}
+    impl core::error::Error for ToggleUsernameError {}
 
     impl rt::MethodError for ToggleUsernameError {
         #[inline]
@@ -5883,16 +5883,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetDefaultProfilePhotoEmojisError {
+    impl core::fmt::Display for GetDefaultProfilePhotoEmojisError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetDefaultProfilePhotoEmojisError {}
+    impl core::error::Error for GetDefaultProfilePhotoEmojisError {}
 
     impl rt::MethodError for GetDefaultProfilePhotoEmojisError {
         #[inline]
@@ -5940,16 +5940,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetDefaultGroupPhotoEmojisError {
+    impl core::fmt::Display for GetDefaultGroupPhotoEmojisError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetDefaultGroupPhotoEmojisError {}
+    impl core::error::Error for GetDefaultGroupPhotoEmojisError {}
 
     impl rt::MethodError for GetDefaultGroupPhotoEmojisError {
         #[inline]
@@ -5997,16 +5997,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetAutoSaveSettingsError {
+    impl core::fmt::Display for GetAutoSaveSettingsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetAutoSaveSettingsError {}
+    impl core::error::Error for GetAutoSaveSettingsError {}
 
     impl rt::MethodError for GetAutoSaveSettingsError {
         #[inline]
@@ -6054,16 +6054,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for SaveAutoSaveSettingsError {
+    impl core::fmt::Display for SaveAutoSaveSettingsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SaveAutoSaveSettingsError {}
+    impl core::error::Error for SaveAutoSaveSettingsError {}
 
     impl rt::MethodError for SaveAutoSaveSettingsError {
         #[inline]
@@ -6111,16 +6111,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for DeleteAutoSaveExceptionsError {
+    impl core::fmt::Display for DeleteAutoSaveExceptionsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for DeleteAutoSaveExceptionsError {}
+    impl core::error::Error for DeleteAutoSaveExceptionsError {}
 
     impl rt::MethodError for DeleteAutoSaveExceptionsError {
         #[inline]
@@ -6168,16 +6168,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for InvalidateSignInCodesError {
+    impl core::fmt::Display for InvalidateSignInCodesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for InvalidateSignInCodesError {}
+    impl core::error::Error for InvalidateSignInCodesError {}
 
     impl rt::MethodError for InvalidateSignInCodesError {
         #[inline]
@@ -6225,16 +6225,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for UpdateColorError {
+    impl core::fmt::Display for UpdateColorError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for UpdateColorError {}
+    impl core::error::Error for UpdateColorError {}
 
     impl rt::MethodError for UpdateColorError {
         #[inline]
@@ -6282,16 +6282,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetDefaultBackgroundEmojisError {
+    impl core::fmt::Display for GetDefaultBackgroundEmojisError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetDefaultBackgroundEmojisError {}
+    impl core::error::Error for GetDefaultBackgroundEmojisError {}
 
     impl rt::MethodError for GetDefaultBackgroundEmojisError {
         #[inline]
@@ -6339,16 +6339,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetChannelDefaultEmojiStatusesError {
+    impl core::fmt::Display for GetChannelDefaultEmojiStatusesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetChannelDefaultEmojiStatusesError {}
+    impl core::error::Error for GetChannelDefaultEmojiStatusesError {}
 
     impl rt::MethodError for GetChannelDefaultEmojiStatusesError {
         #[inline]
@@ -6396,16 +6396,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetChannelRestrictedStatusEmojisError {
+    impl core::fmt::Display for GetChannelRestrictedStatusEmojisError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetChannelRestrictedStatusEmojisError {}
+    impl core::error::Error for GetChannelRestrictedStatusEmojisError {}
 
     impl rt::MethodError for GetChannelRestrictedStatusEmojisError {
         #[inline]
@@ -6453,16 +6453,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for UpdateBusinessWorkHoursError {
+    impl core::fmt::Display for UpdateBusinessWorkHoursError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for UpdateBusinessWorkHoursError {}
+    impl core::error::Error for UpdateBusinessWorkHoursError {}
 
     impl rt::MethodError for UpdateBusinessWorkHoursError {
         #[inline]
@@ -6510,16 +6510,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for UpdateBusinessLocationError {
+    impl core::fmt::Display for UpdateBusinessLocationError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for UpdateBusinessLocationError {}
+    impl core::error::Error for UpdateBusinessLocationError {}
 
     impl rt::MethodError for UpdateBusinessLocationError {
         #[inline]
@@ -6567,16 +6567,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for UpdateBusinessGreetingMessageError {
+    impl core::fmt::Display for UpdateBusinessGreetingMessageError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for UpdateBusinessGreetingMessageError {}
+    impl core::error::Error for UpdateBusinessGreetingMessageError {}
 
     impl rt::MethodError for UpdateBusinessGreetingMessageError {
         #[inline]
@@ -6624,16 +6624,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for UpdateBusinessAwayMessageError {
+    impl core::fmt::Display for UpdateBusinessAwayMessageError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for UpdateBusinessAwayMessageError {}
+    impl core::error::Error for UpdateBusinessAwayMessageError {}
 
     impl rt::MethodError for UpdateBusinessAwayMessageError {
         #[inline]
@@ -6681,16 +6681,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for UpdateConnectedBotError {
+    impl core::fmt::Display for UpdateConnectedBotError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for UpdateConnectedBotError {}
+    impl core::error::Error for UpdateConnectedBotError {}
 
     impl rt::MethodError for UpdateConnectedBotError {
         #[inline]
@@ -6738,16 +6738,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetConnectedBotsError {
+    impl core::fmt::Display for GetConnectedBotsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetConnectedBotsError {}
+    impl core::error::Error for GetConnectedBotsError {}
 
     impl rt::MethodError for GetConnectedBotsError {
         #[inline]
@@ -6795,16 +6795,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetBotBusinessConnectionError {
+    impl core::fmt::Display for GetBotBusinessConnectionError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetBotBusinessConnectionError {}
+    impl core::error::Error for GetBotBusinessConnectionError {}
 
     impl rt::MethodError for GetBotBusinessConnectionError {
         #[inline]
@@ -6852,16 +6852,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for UpdateBusinessIntroError {
+    impl core::fmt::Display for UpdateBusinessIntroError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for UpdateBusinessIntroError {}
+    impl core::error::Error for UpdateBusinessIntroError {}
 
     impl rt::MethodError for UpdateBusinessIntroError {
         #[inline]
@@ -6909,16 +6909,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for ToggleConnectedBotPausedError {
+    impl core::fmt::Display for ToggleConnectedBotPausedError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ToggleConnectedBotPausedError {}
+    impl core::error::Error for ToggleConnectedBotPausedError {}
 
     impl rt::MethodError for ToggleConnectedBotPausedError {
         #[inline]
@@ -6966,16 +6966,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for DisablePeerConnectedBotError {
+    impl core::fmt::Display for DisablePeerConnectedBotError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for DisablePeerConnectedBotError {}
+    impl core::error::Error for DisablePeerConnectedBotError {}
 
     impl rt::MethodError for DisablePeerConnectedBotError {
         #[inline]
@@ -7023,16 +7023,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for UpdateBirthdayError {
+    impl core::fmt::Display for UpdateBirthdayError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for UpdateBirthdayError {}
+    impl core::error::Error for UpdateBirthdayError {}
 
     impl rt::MethodError for UpdateBirthdayError {
         #[inline]
@@ -7080,16 +7080,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for CreateBusinessChatLinkError {
+    impl core::fmt::Display for CreateBusinessChatLinkError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for CreateBusinessChatLinkError {}
+    impl core::error::Error for CreateBusinessChatLinkError {}
 
     impl rt::MethodError for CreateBusinessChatLinkError {
         #[inline]
@@ -7137,16 +7137,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for EditBusinessChatLinkError {
+    impl core::fmt::Display for EditBusinessChatLinkError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for EditBusinessChatLinkError {}
+    impl core::error::Error for EditBusinessChatLinkError {}
 
     impl rt::MethodError for EditBusinessChatLinkError {
         #[inline]
@@ -7194,16 +7194,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for DeleteBusinessChatLinkError {
+    impl core::fmt::Display for DeleteBusinessChatLinkError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for DeleteBusinessChatLinkError {}
+    impl core::error::Error for DeleteBusinessChatLinkError {}
 
     impl rt::MethodError for DeleteBusinessChatLinkError {
         #[inline]
@@ -7251,16 +7251,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetBusinessChatLinksError {
+    impl core::fmt::Display for GetBusinessChatLinksError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetBusinessChatLinksError {}
+    impl core::error::Error for GetBusinessChatLinksError {}
 
     impl rt::MethodError for GetBusinessChatLinksError {
         #[inline]
@@ -7308,16 +7308,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for ResolveBusinessChatLinkError {
+    impl core::fmt::Display for ResolveBusinessChatLinkError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ResolveBusinessChatLinkError {}
+    impl core::error::Error for ResolveBusinessChatLinkError {}
 
     impl rt::MethodError for ResolveBusinessChatLinkError {
         #[inline]
@@ -7365,16 +7365,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for UpdatePersonalChannelError {
+    impl core::fmt::Display for UpdatePersonalChannelError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for UpdatePersonalChannelError {}
+    impl core::error::Error for UpdatePersonalChannelError {}
 
     impl rt::MethodError for UpdatePersonalChannelError {
         #[inline]
@@ -7422,16 +7422,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for ToggleSponsoredMessagesError {
+    impl core::fmt::Display for ToggleSponsoredMessagesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ToggleSponsoredMessagesError {}
+    impl core::error::Error for ToggleSponsoredMessagesError {}
 
     impl rt::MethodError for ToggleSponsoredMessagesError {
         #[inline]
@@ -7479,16 +7479,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetReactionsNotifySettingsError {
+    impl core::fmt::Display for GetReactionsNotifySettingsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetReactionsNotifySettingsError {}
+    impl core::error::Error for GetReactionsNotifySettingsError {}
 
     impl rt::MethodError for GetReactionsNotifySettingsError {
         #[inline]
@@ -7536,16 +7536,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for SetReactionsNotifySettingsError {
+    impl core::fmt::Display for SetReactionsNotifySettingsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SetReactionsNotifySettingsError {}
+    impl core::error::Error for SetReactionsNotifySettingsError {}
 
     impl rt::MethodError for SetReactionsNotifySettingsError {
         #[inline]
@@ -7593,16 +7593,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetCollectibleEmojiStatusesError {
+    impl core::fmt::Display for GetCollectibleEmojiStatusesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetCollectibleEmojiStatusesError {}
+    impl core::error::Error for GetCollectibleEmojiStatusesError {}
 
     impl rt::MethodError for GetCollectibleEmojiStatusesError {
         #[inline]
@@ -7650,16 +7650,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetPaidMessagesRevenueError {
+    impl core::fmt::Display for GetPaidMessagesRevenueError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetPaidMessagesRevenueError {}
+    impl core::error::Error for GetPaidMessagesRevenueError {}
 
     impl rt::MethodError for GetPaidMessagesRevenueError {
         #[inline]
@@ -7707,16 +7707,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for ToggleNoPaidMessagesExceptionError {
+    impl core::fmt::Display for ToggleNoPaidMessagesExceptionError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ToggleNoPaidMessagesExceptionError {}
+    impl core::error::Error for ToggleNoPaidMessagesExceptionError {}
 
     impl rt::MethodError for ToggleNoPaidMessagesExceptionError {
         #[inline]
@@ -7764,16 +7764,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for SetMainProfileTabError {
+    impl core::fmt::Display for SetMainProfileTabError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SetMainProfileTabError {}
+    impl core::error::Error for SetMainProfileTabError {}
 
     impl rt::MethodError for SetMainProfileTabError {
         #[inline]
@@ -7821,16 +7821,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for SaveMusicError {
+    impl core::fmt::Display for SaveMusicError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SaveMusicError {}
+    impl core::error::Error for SaveMusicError {}
 
     impl rt::MethodError for SaveMusicError {
         #[inline]
@@ -7878,16 +7878,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetSavedMusicIdsError {
+    impl core::fmt::Display for GetSavedMusicIdsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetSavedMusicIdsError {}
+    impl core::error::Error for GetSavedMusicIdsError {}
 
     impl rt::MethodError for GetSavedMusicIdsError {
         #[inline]
@@ -7935,16 +7935,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetUniqueGiftChatThemesError {
+    impl core::fmt::Display for GetUniqueGiftChatThemesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetUniqueGiftChatThemesError {}
+    impl core::error::Error for GetUniqueGiftChatThemesError {}
 
     impl rt::MethodError for GetUniqueGiftChatThemesError {
         #[inline]
@@ -7992,16 +7992,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for InitPasskeyRegistrationError {
+    impl core::fmt::Display for InitPasskeyRegistrationError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for InitPasskeyRegistrationError {}
+    impl core::error::Error for InitPasskeyRegistrationError {}
 
     impl rt::MethodError for InitPasskeyRegistrationError {
         #[inline]
@@ -8049,16 +8049,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for RegisterPasskeyError {
+    impl core::fmt::Display for RegisterPasskeyError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for RegisterPasskeyError {}
+    impl core::error::Error for RegisterPasskeyError {}
 
     impl rt::MethodError for RegisterPasskeyError {
         #[inline]
@@ -8106,16 +8106,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetPasskeysError {
+    impl core::fmt::Display for GetPasskeysError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetPasskeysError {}
+    impl core::error::Error for GetPasskeysError {}
 
     impl rt::MethodError for GetPasskeysError {
         #[inline]
@@ -8163,16 +8163,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for DeletePasskeyError {
+    impl core::fmt::Display for DeletePasskeyError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for DeletePasskeyError {}
+    impl core::error::Error for DeletePasskeyError {}
 
     impl rt::MethodError for DeletePasskeyError {
         #[inline]
@@ -8220,16 +8220,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for ConfirmBotConnectionError {
+    impl core::fmt::Display for ConfirmBotConnectionError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ConfirmBotConnectionError {}
+    impl core::error::Error for ConfirmBotConnectionError {}
 
     impl rt::MethodError for ConfirmBotConnectionError {
         #[inline]
@@ -8277,16 +8277,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for GetWebBrowserSettingsError {
+    impl core::fmt::Display for GetWebBrowserSettingsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetWebBrowserSettingsError {}
+    impl core::error::Error for GetWebBrowserSettingsError {}
 
     impl rt::MethodError for GetWebBrowserSettingsError {
         #[inline]
@@ -8334,16 +8334,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for UpdateWebBrowserSettingsError {
+    impl core::fmt::Display for UpdateWebBrowserSettingsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for UpdateWebBrowserSettingsError {}
+    impl core::error::Error for UpdateWebBrowserSettingsError {}
 
     impl rt::MethodError for UpdateWebBrowserSettingsError {
         #[inline]
@@ -8391,16 +8391,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for ToggleWebBrowserSettingsExceptionError {
+    impl core::fmt::Display for ToggleWebBrowserSettingsExceptionError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ToggleWebBrowserSettingsExceptionError {}
+    impl core::error::Error for ToggleWebBrowserSettingsExceptionError {}
 
     impl rt::MethodError for ToggleWebBrowserSettingsExceptionError {
         #[inline]
@@ -8448,16 +8448,16 @@ pub mod account {
         }
     }
 
-    impl std::fmt::Display for DeleteWebBrowserSettingsExceptionsError {
+    impl core::fmt::Display for DeleteWebBrowserSettingsExceptionsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for DeleteWebBrowserSettingsExceptionsError {}
+    impl core::error::Error for DeleteWebBrowserSettingsExceptionsError {}
 
     impl rt::MethodError for DeleteWebBrowserSettingsExceptionsError {
         #[inline]
@@ -8479,7 +8479,7 @@ pub mod account {
 /// Errors of the `aicompose` functions.
 pub mod aicompose {
     #[allow(unused_imports)]
-    use crate::errors as rt;
+    use crate as rt;
     #[allow(unused_imports)]
     use zerotl_types::layer230::functions as tl;
 
@@ -8513,16 +8513,16 @@ pub mod aicompose {
         }
     }
 
-    impl std::fmt::Display for CreateToneError {
+    impl core::fmt::Display for CreateToneError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for CreateToneError {}
+    impl core::error::Error for CreateToneError {}
 
     impl rt::MethodError for CreateToneError {
         #[inline]
@@ -8570,16 +8570,16 @@ pub mod aicompose {
         }
     }
 
-    impl std::fmt::Display for UpdateToneError {
+    impl core::fmt::Display for UpdateToneError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for UpdateToneError {}
+    impl core::error::Error for UpdateToneError {}
 
     impl rt::MethodError for UpdateToneError {
         #[inline]
@@ -8627,16 +8627,16 @@ pub mod aicompose {
         }
     }
 
-    impl std::fmt::Display for SaveToneError {
+    impl core::fmt::Display for SaveToneError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SaveToneError {}
+    impl core::error::Error for SaveToneError {}
 
     impl rt::MethodError for SaveToneError {
         #[inline]
@@ -8684,16 +8684,16 @@ pub mod aicompose {
         }
     }
 
-    impl std::fmt::Display for DeleteToneError {
+    impl core::fmt::Display for DeleteToneError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for DeleteToneError {}
+    impl core::error::Error for DeleteToneError {}
 
     impl rt::MethodError for DeleteToneError {
         #[inline]
@@ -8741,16 +8741,16 @@ pub mod aicompose {
         }
     }
 
-    impl std::fmt::Display for GetToneError {
+    impl core::fmt::Display for GetToneError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetToneError {}
+    impl core::error::Error for GetToneError {}
 
     impl rt::MethodError for GetToneError {
         #[inline]
@@ -8798,16 +8798,16 @@ pub mod aicompose {
         }
     }
 
-    impl std::fmt::Display for GetTonesError {
+    impl core::fmt::Display for GetTonesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetTonesError {}
+    impl core::error::Error for GetTonesError {}
 
     impl rt::MethodError for GetTonesError {
         #[inline]
@@ -8855,16 +8855,16 @@ pub mod aicompose {
         }
     }
 
-    impl std::fmt::Display for GetToneExampleError {
+    impl core::fmt::Display for GetToneExampleError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetToneExampleError {}
+    impl core::error::Error for GetToneExampleError {}
 
     impl rt::MethodError for GetToneExampleError {
         #[inline]
@@ -8886,7 +8886,7 @@ pub mod aicompose {
 /// Errors of the `auth` functions.
 pub mod auth {
     #[allow(unused_imports)]
-    use crate::errors as rt;
+    use crate as rt;
     #[allow(unused_imports)]
     use zerotl_types::layer230::functions as tl;
 
@@ -8975,17 +8975,17 @@ pub mod auth {
         }
     }
 
-    impl std::fmt::Display for SendCodeError {
+    impl core::fmt::Display for SendCodeError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SendCodeError {}
+    impl core::error::Error for SendCodeError {}
 
     impl rt::MethodError for SendCodeError {
         #[inline]
@@ -9095,17 +9095,17 @@ pub mod auth {
         }
     }
 
-    impl std::fmt::Display for SignUpError {
+    impl core::fmt::Display for SignUpError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SignUpError {}
+    impl core::error::Error for SignUpError {}
 
     impl rt::MethodError for SignUpError {
         #[inline]
@@ -9199,17 +9199,17 @@ pub mod auth {
         }
     }
 
-    impl std::fmt::Display for SignInError {
+    impl core::fmt::Display for SignInError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SignInError {}
+    impl core::error::Error for SignInError {}
 
     impl rt::MethodError for SignInError {
         #[inline]
@@ -9265,16 +9265,16 @@ pub mod auth {
         }
     }
 
-    impl std::fmt::Display for LogOutError {
+    impl core::fmt::Display for LogOutError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for LogOutError {}
+    impl core::error::Error for LogOutError {}
 
     impl rt::MethodError for LogOutError {
         #[inline]
@@ -9330,17 +9330,17 @@ pub mod auth {
         }
     }
 
-    impl std::fmt::Display for ResetAuthorizationsError {
+    impl core::fmt::Display for ResetAuthorizationsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ResetAuthorizationsError {}
+    impl core::error::Error for ResetAuthorizationsError {}
 
     impl rt::MethodError for ResetAuthorizationsError {
         #[inline]
@@ -9396,17 +9396,17 @@ pub mod auth {
         }
     }
 
-    impl std::fmt::Display for ExportAuthorizationError {
+    impl core::fmt::Display for ExportAuthorizationError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ExportAuthorizationError {}
+    impl core::error::Error for ExportAuthorizationError {}
 
     impl rt::MethodError for ExportAuthorizationError {
         #[inline]
@@ -9469,17 +9469,17 @@ pub mod auth {
         }
     }
 
-    impl std::fmt::Display for ImportAuthorizationError {
+    impl core::fmt::Display for ImportAuthorizationError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ImportAuthorizationError {}
+    impl core::error::Error for ImportAuthorizationError {}
 
     impl rt::MethodError for ImportAuthorizationError {
         #[inline]
@@ -9553,17 +9553,17 @@ pub mod auth {
         }
     }
 
-    impl std::fmt::Display for BindTempAuthKeyError {
+    impl core::fmt::Display for BindTempAuthKeyError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for BindTempAuthKeyError {}
+    impl core::error::Error for BindTempAuthKeyError {}
 
     impl rt::MethodError for BindTempAuthKeyError {
         #[inline]
@@ -9636,17 +9636,17 @@ pub mod auth {
         }
     }
 
-    impl std::fmt::Display for ImportBotAuthorizationError {
+    impl core::fmt::Display for ImportBotAuthorizationError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ImportBotAuthorizationError {}
+    impl core::error::Error for ImportBotAuthorizationError {}
 
     impl rt::MethodError for ImportBotAuthorizationError {
         #[inline]
@@ -9707,17 +9707,17 @@ pub mod auth {
         }
     }
 
-    impl std::fmt::Display for CheckPasswordError {
+    impl core::fmt::Display for CheckPasswordError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for CheckPasswordError {}
+    impl core::error::Error for CheckPasswordError {}
 
     impl rt::MethodError for CheckPasswordError {
         #[inline]
@@ -9780,17 +9780,17 @@ pub mod auth {
         }
     }
 
-    impl std::fmt::Display for RequestPasswordRecoveryError {
+    impl core::fmt::Display for RequestPasswordRecoveryError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for RequestPasswordRecoveryError {}
+    impl core::error::Error for RequestPasswordRecoveryError {}
 
     impl rt::MethodError for RequestPasswordRecoveryError {
         #[inline]
@@ -9854,17 +9854,17 @@ pub mod auth {
         }
     }
 
-    impl std::fmt::Display for RecoverPasswordError {
+    impl core::fmt::Display for RecoverPasswordError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for RecoverPasswordError {}
+    impl core::error::Error for RecoverPasswordError {}
 
     impl rt::MethodError for RecoverPasswordError {
         #[inline]
@@ -9928,17 +9928,17 @@ pub mod auth {
         }
     }
 
-    impl std::fmt::Display for ResendCodeError {
+    impl core::fmt::Display for ResendCodeError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ResendCodeError {}
+    impl core::error::Error for ResendCodeError {}
 
     impl rt::MethodError for ResendCodeError {
         #[inline]
@@ -9999,17 +9999,17 @@ pub mod auth {
         }
     }
 
-    impl std::fmt::Display for CancelCodeError {
+    impl core::fmt::Display for CancelCodeError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for CancelCodeError {}
+    impl core::error::Error for CancelCodeError {}
 
     impl rt::MethodError for CancelCodeError {
         #[inline]
@@ -10058,16 +10058,16 @@ pub mod auth {
         }
     }
 
-    impl std::fmt::Display for DropTempAuthKeysError {
+    impl core::fmt::Display for DropTempAuthKeysError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for DropTempAuthKeysError {}
+    impl core::error::Error for DropTempAuthKeysError {}
 
     impl rt::MethodError for DropTempAuthKeysError {
         #[inline]
@@ -10115,16 +10115,16 @@ pub mod auth {
         }
     }
 
-    impl std::fmt::Display for ExportLoginTokenError {
+    impl core::fmt::Display for ExportLoginTokenError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ExportLoginTokenError {}
+    impl core::error::Error for ExportLoginTokenError {}
 
     impl rt::MethodError for ExportLoginTokenError {
         #[inline]
@@ -10192,17 +10192,17 @@ pub mod auth {
         }
     }
 
-    impl std::fmt::Display for ImportLoginTokenError {
+    impl core::fmt::Display for ImportLoginTokenError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ImportLoginTokenError {}
+    impl core::error::Error for ImportLoginTokenError {}
 
     impl rt::MethodError for ImportLoginTokenError {
         #[inline]
@@ -10254,16 +10254,16 @@ pub mod auth {
         }
     }
 
-    impl std::fmt::Display for AcceptLoginTokenError {
+    impl core::fmt::Display for AcceptLoginTokenError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for AcceptLoginTokenError {}
+    impl core::error::Error for AcceptLoginTokenError {}
 
     impl rt::MethodError for AcceptLoginTokenError {
         #[inline]
@@ -10320,17 +10320,17 @@ pub mod auth {
         }
     }
 
-    impl std::fmt::Display for CheckRecoveryPasswordError {
+    impl core::fmt::Display for CheckRecoveryPasswordError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for CheckRecoveryPasswordError {}
+    impl core::error::Error for CheckRecoveryPasswordError {}
 
     impl rt::MethodError for CheckRecoveryPasswordError {
         #[inline]
@@ -10378,16 +10378,16 @@ pub mod auth {
         }
     }
 
-    impl std::fmt::Display for ImportWebTokenAuthorizationError {
+    impl core::fmt::Display for ImportWebTokenAuthorizationError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ImportWebTokenAuthorizationError {}
+    impl core::error::Error for ImportWebTokenAuthorizationError {}
 
     impl rt::MethodError for ImportWebTokenAuthorizationError {
         #[inline]
@@ -10435,16 +10435,16 @@ pub mod auth {
         }
     }
 
-    impl std::fmt::Display for RequestFirebaseSmsError {
+    impl core::fmt::Display for RequestFirebaseSmsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for RequestFirebaseSmsError {}
+    impl core::error::Error for RequestFirebaseSmsError {}
 
     impl rt::MethodError for RequestFirebaseSmsError {
         #[inline]
@@ -10492,16 +10492,16 @@ pub mod auth {
         }
     }
 
-    impl std::fmt::Display for ResetLoginEmailError {
+    impl core::fmt::Display for ResetLoginEmailError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ResetLoginEmailError {}
+    impl core::error::Error for ResetLoginEmailError {}
 
     impl rt::MethodError for ResetLoginEmailError {
         #[inline]
@@ -10549,16 +10549,16 @@ pub mod auth {
         }
     }
 
-    impl std::fmt::Display for ReportMissingCodeError {
+    impl core::fmt::Display for ReportMissingCodeError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ReportMissingCodeError {}
+    impl core::error::Error for ReportMissingCodeError {}
 
     impl rt::MethodError for ReportMissingCodeError {
         #[inline]
@@ -10606,16 +10606,16 @@ pub mod auth {
         }
     }
 
-    impl std::fmt::Display for CheckPaidAuthError {
+    impl core::fmt::Display for CheckPaidAuthError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for CheckPaidAuthError {}
+    impl core::error::Error for CheckPaidAuthError {}
 
     impl rt::MethodError for CheckPaidAuthError {
         #[inline]
@@ -10663,16 +10663,16 @@ pub mod auth {
         }
     }
 
-    impl std::fmt::Display for InitPasskeyLoginError {
+    impl core::fmt::Display for InitPasskeyLoginError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for InitPasskeyLoginError {}
+    impl core::error::Error for InitPasskeyLoginError {}
 
     impl rt::MethodError for InitPasskeyLoginError {
         #[inline]
@@ -10720,16 +10720,16 @@ pub mod auth {
         }
     }
 
-    impl std::fmt::Display for FinishPasskeyLoginError {
+    impl core::fmt::Display for FinishPasskeyLoginError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for FinishPasskeyLoginError {}
+    impl core::error::Error for FinishPasskeyLoginError {}
 
     impl rt::MethodError for FinishPasskeyLoginError {
         #[inline]
@@ -10777,16 +10777,16 @@ pub mod auth {
         }
     }
 
-    impl std::fmt::Display for CancelWebTokenAuthorizationError {
+    impl core::fmt::Display for CancelWebTokenAuthorizationError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for CancelWebTokenAuthorizationError {}
+    impl core::error::Error for CancelWebTokenAuthorizationError {}
 
     impl rt::MethodError for CancelWebTokenAuthorizationError {
         #[inline]
@@ -10834,16 +10834,16 @@ pub mod auth {
         }
     }
 
-    impl std::fmt::Display for InitFirebasePnvLoginError {
+    impl core::fmt::Display for InitFirebasePnvLoginError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for InitFirebasePnvLoginError {}
+    impl core::error::Error for InitFirebasePnvLoginError {}
 
     impl rt::MethodError for InitFirebasePnvLoginError {
         #[inline]
@@ -10891,16 +10891,16 @@ pub mod auth {
         }
     }
 
-    impl std::fmt::Display for FinishFirebasePnvLoginError {
+    impl core::fmt::Display for FinishFirebasePnvLoginError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for FinishFirebasePnvLoginError {}
+    impl core::error::Error for FinishFirebasePnvLoginError {}
 
     impl rt::MethodError for FinishFirebasePnvLoginError {
         #[inline]
@@ -10948,16 +10948,16 @@ pub mod auth {
         }
     }
 
-    impl std::fmt::Display for FirebasePnvSignUpError {
+    impl core::fmt::Display for FirebasePnvSignUpError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for FirebasePnvSignUpError {}
+    impl core::error::Error for FirebasePnvSignUpError {}
 
     impl rt::MethodError for FirebasePnvSignUpError {
         #[inline]
@@ -10979,7 +10979,7 @@ pub mod auth {
 /// Errors of the `bots` functions.
 pub mod bots {
     #[allow(unused_imports)]
-    use crate::errors as rt;
+    use crate as rt;
     #[allow(unused_imports)]
     use zerotl_types::layer230::functions as tl;
 
@@ -11022,17 +11022,17 @@ pub mod bots {
         }
     }
 
-    impl std::fmt::Display for SendCustomRequestError {
+    impl core::fmt::Display for SendCustomRequestError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SendCustomRequestError {}
+    impl core::error::Error for SendCustomRequestError {}
 
     impl rt::MethodError for SendCustomRequestError {
         #[inline]
@@ -11096,17 +11096,17 @@ pub mod bots {
         }
     }
 
-    impl std::fmt::Display for AnswerWebhookJsonQueryError {
+    impl core::fmt::Display for AnswerWebhookJsonQueryError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for AnswerWebhookJsonQueryError {}
+    impl core::error::Error for AnswerWebhookJsonQueryError {}
 
     impl rt::MethodError for AnswerWebhookJsonQueryError {
         #[inline]
@@ -11178,17 +11178,17 @@ pub mod bots {
         }
     }
 
-    impl std::fmt::Display for SetBotCommandsError {
+    impl core::fmt::Display for SetBotCommandsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SetBotCommandsError {}
+    impl core::error::Error for SetBotCommandsError {}
 
     impl rt::MethodError for SetBotCommandsError {
         #[inline]
@@ -11240,16 +11240,16 @@ pub mod bots {
         }
     }
 
-    impl std::fmt::Display for ResetBotCommandsError {
+    impl core::fmt::Display for ResetBotCommandsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ResetBotCommandsError {}
+    impl core::error::Error for ResetBotCommandsError {}
 
     impl rt::MethodError for ResetBotCommandsError {
         #[inline]
@@ -11297,16 +11297,16 @@ pub mod bots {
         }
     }
 
-    impl std::fmt::Display for GetBotCommandsError {
+    impl core::fmt::Display for GetBotCommandsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetBotCommandsError {}
+    impl core::error::Error for GetBotCommandsError {}
 
     impl rt::MethodError for GetBotCommandsError {
         #[inline]
@@ -11354,16 +11354,16 @@ pub mod bots {
         }
     }
 
-    impl std::fmt::Display for SetBotMenuButtonError {
+    impl core::fmt::Display for SetBotMenuButtonError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SetBotMenuButtonError {}
+    impl core::error::Error for SetBotMenuButtonError {}
 
     impl rt::MethodError for SetBotMenuButtonError {
         #[inline]
@@ -11411,16 +11411,16 @@ pub mod bots {
         }
     }
 
-    impl std::fmt::Display for GetBotMenuButtonError {
+    impl core::fmt::Display for GetBotMenuButtonError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetBotMenuButtonError {}
+    impl core::error::Error for GetBotMenuButtonError {}
 
     impl rt::MethodError for GetBotMenuButtonError {
         #[inline]
@@ -11468,16 +11468,16 @@ pub mod bots {
         }
     }
 
-    impl std::fmt::Display for SetBotBroadcastDefaultAdminRightsError {
+    impl core::fmt::Display for SetBotBroadcastDefaultAdminRightsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SetBotBroadcastDefaultAdminRightsError {}
+    impl core::error::Error for SetBotBroadcastDefaultAdminRightsError {}
 
     impl rt::MethodError for SetBotBroadcastDefaultAdminRightsError {
         #[inline]
@@ -11525,16 +11525,16 @@ pub mod bots {
         }
     }
 
-    impl std::fmt::Display for SetBotGroupDefaultAdminRightsError {
+    impl core::fmt::Display for SetBotGroupDefaultAdminRightsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SetBotGroupDefaultAdminRightsError {}
+    impl core::error::Error for SetBotGroupDefaultAdminRightsError {}
 
     impl rt::MethodError for SetBotGroupDefaultAdminRightsError {
         #[inline]
@@ -11582,16 +11582,16 @@ pub mod bots {
         }
     }
 
-    impl std::fmt::Display for SetBotInfoError {
+    impl core::fmt::Display for SetBotInfoError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SetBotInfoError {}
+    impl core::error::Error for SetBotInfoError {}
 
     impl rt::MethodError for SetBotInfoError {
         #[inline]
@@ -11639,16 +11639,16 @@ pub mod bots {
         }
     }
 
-    impl std::fmt::Display for GetBotInfoError {
+    impl core::fmt::Display for GetBotInfoError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetBotInfoError {}
+    impl core::error::Error for GetBotInfoError {}
 
     impl rt::MethodError for GetBotInfoError {
         #[inline]
@@ -11696,16 +11696,16 @@ pub mod bots {
         }
     }
 
-    impl std::fmt::Display for ReorderUsernamesError {
+    impl core::fmt::Display for ReorderUsernamesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ReorderUsernamesError {}
+    impl core::error::Error for ReorderUsernamesError {}
 
     impl rt::MethodError for ReorderUsernamesError {
         #[inline]
@@ -11753,16 +11753,16 @@ pub mod bots {
         }
     }
 
-    impl std::fmt::Display for ToggleUsernameError {
+    impl core::fmt::Display for ToggleUsernameError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ToggleUsernameError {}
+    impl core::error::Error for ToggleUsernameError {}
 
     impl rt::MethodError for ToggleUsernameError {
         #[inline]
@@ -11810,16 +11810,16 @@ pub mod bots {
         }
     }
 
-    impl std::fmt::Display for CanSendMessageError {
+    impl core::fmt::Display for CanSendMessageError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for CanSendMessageError {}
+    impl core::error::Error for CanSendMessageError {}
 
     impl rt::MethodError for CanSendMessageError {
         #[inline]
@@ -11867,16 +11867,16 @@ pub mod bots {
         }
     }
 
-    impl std::fmt::Display for AllowSendMessageError {
+    impl core::fmt::Display for AllowSendMessageError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for AllowSendMessageError {}
+    impl core::error::Error for AllowSendMessageError {}
 
     impl rt::MethodError for AllowSendMessageError {
         #[inline]
@@ -11924,16 +11924,16 @@ pub mod bots {
         }
     }
 
-    impl std::fmt::Display for InvokeWebViewCustomMethodError {
+    impl core::fmt::Display for InvokeWebViewCustomMethodError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for InvokeWebViewCustomMethodError {}
+    impl core::error::Error for InvokeWebViewCustomMethodError {}
 
     impl rt::MethodError for InvokeWebViewCustomMethodError {
         #[inline]
@@ -11981,16 +11981,16 @@ pub mod bots {
         }
     }
 
-    impl std::fmt::Display for GetPopularAppBotsError {
+    impl core::fmt::Display for GetPopularAppBotsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetPopularAppBotsError {}
+    impl core::error::Error for GetPopularAppBotsError {}
 
     impl rt::MethodError for GetPopularAppBotsError {
         #[inline]
@@ -12038,16 +12038,16 @@ pub mod bots {
         }
     }
 
-    impl std::fmt::Display for AddPreviewMediaError {
+    impl core::fmt::Display for AddPreviewMediaError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for AddPreviewMediaError {}
+    impl core::error::Error for AddPreviewMediaError {}
 
     impl rt::MethodError for AddPreviewMediaError {
         #[inline]
@@ -12095,16 +12095,16 @@ pub mod bots {
         }
     }
 
-    impl std::fmt::Display for EditPreviewMediaError {
+    impl core::fmt::Display for EditPreviewMediaError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for EditPreviewMediaError {}
+    impl core::error::Error for EditPreviewMediaError {}
 
     impl rt::MethodError for EditPreviewMediaError {
         #[inline]
@@ -12152,16 +12152,16 @@ pub mod bots {
         }
     }
 
-    impl std::fmt::Display for DeletePreviewMediaError {
+    impl core::fmt::Display for DeletePreviewMediaError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for DeletePreviewMediaError {}
+    impl core::error::Error for DeletePreviewMediaError {}
 
     impl rt::MethodError for DeletePreviewMediaError {
         #[inline]
@@ -12209,16 +12209,16 @@ pub mod bots {
         }
     }
 
-    impl std::fmt::Display for ReorderPreviewMediasError {
+    impl core::fmt::Display for ReorderPreviewMediasError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ReorderPreviewMediasError {}
+    impl core::error::Error for ReorderPreviewMediasError {}
 
     impl rt::MethodError for ReorderPreviewMediasError {
         #[inline]
@@ -12266,16 +12266,16 @@ pub mod bots {
         }
     }
 
-    impl std::fmt::Display for GetPreviewInfoError {
+    impl core::fmt::Display for GetPreviewInfoError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetPreviewInfoError {}
+    impl core::error::Error for GetPreviewInfoError {}
 
     impl rt::MethodError for GetPreviewInfoError {
         #[inline]
@@ -12323,16 +12323,16 @@ pub mod bots {
         }
     }
 
-    impl std::fmt::Display for GetPreviewMediasError {
+    impl core::fmt::Display for GetPreviewMediasError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetPreviewMediasError {}
+    impl core::error::Error for GetPreviewMediasError {}
 
     impl rt::MethodError for GetPreviewMediasError {
         #[inline]
@@ -12380,16 +12380,16 @@ pub mod bots {
         }
     }
 
-    impl std::fmt::Display for UpdateUserEmojiStatusError {
+    impl core::fmt::Display for UpdateUserEmojiStatusError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for UpdateUserEmojiStatusError {}
+    impl core::error::Error for UpdateUserEmojiStatusError {}
 
     impl rt::MethodError for UpdateUserEmojiStatusError {
         #[inline]
@@ -12437,16 +12437,16 @@ pub mod bots {
         }
     }
 
-    impl std::fmt::Display for ToggleUserEmojiStatusPermissionError {
+    impl core::fmt::Display for ToggleUserEmojiStatusPermissionError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ToggleUserEmojiStatusPermissionError {}
+    impl core::error::Error for ToggleUserEmojiStatusPermissionError {}
 
     impl rt::MethodError for ToggleUserEmojiStatusPermissionError {
         #[inline]
@@ -12494,16 +12494,16 @@ pub mod bots {
         }
     }
 
-    impl std::fmt::Display for CheckDownloadFileParamsError {
+    impl core::fmt::Display for CheckDownloadFileParamsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for CheckDownloadFileParamsError {}
+    impl core::error::Error for CheckDownloadFileParamsError {}
 
     impl rt::MethodError for CheckDownloadFileParamsError {
         #[inline]
@@ -12551,16 +12551,16 @@ pub mod bots {
         }
     }
 
-    impl std::fmt::Display for GetAdminedBotsError {
+    impl core::fmt::Display for GetAdminedBotsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetAdminedBotsError {}
+    impl core::error::Error for GetAdminedBotsError {}
 
     impl rt::MethodError for GetAdminedBotsError {
         #[inline]
@@ -12608,16 +12608,16 @@ pub mod bots {
         }
     }
 
-    impl std::fmt::Display for UpdateStarRefProgramError {
+    impl core::fmt::Display for UpdateStarRefProgramError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for UpdateStarRefProgramError {}
+    impl core::error::Error for UpdateStarRefProgramError {}
 
     impl rt::MethodError for UpdateStarRefProgramError {
         #[inline]
@@ -12665,16 +12665,16 @@ pub mod bots {
         }
     }
 
-    impl std::fmt::Display for SetCustomVerificationError {
+    impl core::fmt::Display for SetCustomVerificationError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SetCustomVerificationError {}
+    impl core::error::Error for SetCustomVerificationError {}
 
     impl rt::MethodError for SetCustomVerificationError {
         #[inline]
@@ -12722,16 +12722,16 @@ pub mod bots {
         }
     }
 
-    impl std::fmt::Display for GetBotRecommendationsError {
+    impl core::fmt::Display for GetBotRecommendationsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetBotRecommendationsError {}
+    impl core::error::Error for GetBotRecommendationsError {}
 
     impl rt::MethodError for GetBotRecommendationsError {
         #[inline]
@@ -12779,16 +12779,16 @@ pub mod bots {
         }
     }
 
-    impl std::fmt::Display for CheckUsernameError {
+    impl core::fmt::Display for CheckUsernameError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for CheckUsernameError {}
+    impl core::error::Error for CheckUsernameError {}
 
     impl rt::MethodError for CheckUsernameError {
         #[inline]
@@ -12836,16 +12836,16 @@ pub mod bots {
         }
     }
 
-    impl std::fmt::Display for CreateBotError {
+    impl core::fmt::Display for CreateBotError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for CreateBotError {}
+    impl core::error::Error for CreateBotError {}
 
     impl rt::MethodError for CreateBotError {
         #[inline]
@@ -12893,16 +12893,16 @@ pub mod bots {
         }
     }
 
-    impl std::fmt::Display for ExportBotTokenError {
+    impl core::fmt::Display for ExportBotTokenError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ExportBotTokenError {}
+    impl core::error::Error for ExportBotTokenError {}
 
     impl rt::MethodError for ExportBotTokenError {
         #[inline]
@@ -12950,16 +12950,16 @@ pub mod bots {
         }
     }
 
-    impl std::fmt::Display for RequestWebViewButtonError {
+    impl core::fmt::Display for RequestWebViewButtonError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for RequestWebViewButtonError {}
+    impl core::error::Error for RequestWebViewButtonError {}
 
     impl rt::MethodError for RequestWebViewButtonError {
         #[inline]
@@ -13007,16 +13007,16 @@ pub mod bots {
         }
     }
 
-    impl std::fmt::Display for GetRequestedWebViewButtonError {
+    impl core::fmt::Display for GetRequestedWebViewButtonError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetRequestedWebViewButtonError {}
+    impl core::error::Error for GetRequestedWebViewButtonError {}
 
     impl rt::MethodError for GetRequestedWebViewButtonError {
         #[inline]
@@ -13064,16 +13064,16 @@ pub mod bots {
         }
     }
 
-    impl std::fmt::Display for GetAccessSettingsError {
+    impl core::fmt::Display for GetAccessSettingsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetAccessSettingsError {}
+    impl core::error::Error for GetAccessSettingsError {}
 
     impl rt::MethodError for GetAccessSettingsError {
         #[inline]
@@ -13121,16 +13121,16 @@ pub mod bots {
         }
     }
 
-    impl std::fmt::Display for EditAccessSettingsError {
+    impl core::fmt::Display for EditAccessSettingsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for EditAccessSettingsError {}
+    impl core::error::Error for EditAccessSettingsError {}
 
     impl rt::MethodError for EditAccessSettingsError {
         #[inline]
@@ -13178,16 +13178,16 @@ pub mod bots {
         }
     }
 
-    impl std::fmt::Display for SetJoinChatResultsError {
+    impl core::fmt::Display for SetJoinChatResultsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SetJoinChatResultsError {}
+    impl core::error::Error for SetJoinChatResultsError {}
 
     impl rt::MethodError for SetJoinChatResultsError {
         #[inline]
@@ -13235,16 +13235,16 @@ pub mod bots {
         }
     }
 
-    impl std::fmt::Display for AddUsernameError {
+    impl core::fmt::Display for AddUsernameError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for AddUsernameError {}
+    impl core::error::Error for AddUsernameError {}
 
     impl rt::MethodError for AddUsernameError {
         #[inline]
@@ -13292,16 +13292,16 @@ pub mod bots {
         }
     }
 
-    impl std::fmt::Display for RemoveUsernameError {
+    impl core::fmt::Display for RemoveUsernameError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for RemoveUsernameError {}
+    impl core::error::Error for RemoveUsernameError {}
 
     impl rt::MethodError for RemoveUsernameError {
         #[inline]
@@ -13323,7 +13323,7 @@ pub mod bots {
 /// Errors of the `channels` functions.
 pub mod channels {
     #[allow(unused_imports)]
-    use crate::errors as rt;
+    use crate as rt;
     #[allow(unused_imports)]
     use zerotl_types::layer230::functions as tl;
 
@@ -13372,17 +13372,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for ReadHistoryError {
+    impl core::fmt::Display for ReadHistoryError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ReadHistoryError {}
+    impl core::error::Error for ReadHistoryError {}
 
     impl rt::MethodError for ReadHistoryError {
         #[inline]
@@ -13454,17 +13454,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for DeleteMessagesError {
+    impl core::fmt::Display for DeleteMessagesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for DeleteMessagesError {}
+    impl core::error::Error for DeleteMessagesError {}
 
     impl rt::MethodError for DeleteMessagesError {
         #[inline]
@@ -13532,17 +13532,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for ReportSpamError {
+    impl core::fmt::Display for ReportSpamError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ReportSpamError {}
+    impl core::error::Error for ReportSpamError {}
 
     impl rt::MethodError for ReportSpamError {
         #[inline]
@@ -13611,17 +13611,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for GetMessagesError {
+    impl core::fmt::Display for GetMessagesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetMessagesError {}
+    impl core::error::Error for GetMessagesError {}
 
     impl rt::MethodError for GetMessagesError {
         #[inline]
@@ -13704,17 +13704,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for GetParticipantsError {
+    impl core::fmt::Display for GetParticipantsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetParticipantsError {}
+    impl core::error::Error for GetParticipantsError {}
 
     impl rt::MethodError for GetParticipantsError {
         #[inline]
@@ -13800,17 +13800,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for GetParticipantError {
+    impl core::fmt::Display for GetParticipantError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetParticipantError {}
+    impl core::error::Error for GetParticipantError {}
 
     impl rt::MethodError for GetParticipantError {
         #[inline]
@@ -13886,17 +13886,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for GetChannelsError {
+    impl core::fmt::Display for GetChannelsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetChannelsError {}
+    impl core::error::Error for GetChannelsError {}
 
     impl rt::MethodError for GetChannelsError {
         #[inline]
@@ -13974,17 +13974,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for GetFullChannelError {
+    impl core::fmt::Display for GetFullChannelError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetFullChannelError {}
+    impl core::error::Error for GetFullChannelError {}
 
     impl rt::MethodError for GetFullChannelError {
         #[inline]
@@ -14053,17 +14053,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for CreateChannelError {
+    impl core::fmt::Display for CreateChannelError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for CreateChannelError {}
+    impl core::error::Error for CreateChannelError {}
 
     impl rt::MethodError for CreateChannelError {
         #[inline]
@@ -14185,17 +14185,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for EditAdminError {
+    impl core::fmt::Display for EditAdminError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for EditAdminError {}
+    impl core::error::Error for EditAdminError {}
 
     impl rt::MethodError for EditAdminError {
         #[inline]
@@ -14280,17 +14280,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for EditTitleError {
+    impl core::fmt::Display for EditTitleError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for EditTitleError {}
+    impl core::error::Error for EditTitleError {}
 
     impl rt::MethodError for EditTitleError {
         #[inline]
@@ -14368,17 +14368,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for EditPhotoError {
+    impl core::fmt::Display for EditPhotoError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for EditPhotoError {}
+    impl core::error::Error for EditPhotoError {}
 
     impl rt::MethodError for EditPhotoError {
         #[inline]
@@ -14452,17 +14452,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for CheckUsernameError {
+    impl core::fmt::Display for CheckUsernameError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for CheckUsernameError {}
+    impl core::error::Error for CheckUsernameError {}
 
     impl rt::MethodError for CheckUsernameError {
         #[inline]
@@ -14549,17 +14549,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for UpdateUsernameError {
+    impl core::fmt::Display for UpdateUsernameError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for UpdateUsernameError {}
+    impl core::error::Error for UpdateUsernameError {}
 
     impl rt::MethodError for UpdateUsernameError {
         #[inline]
@@ -14640,17 +14640,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for JoinChannelError {
+    impl core::fmt::Display for JoinChannelError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for JoinChannelError {}
+    impl core::error::Error for JoinChannelError {}
 
     impl rt::MethodError for JoinChannelError {
         #[inline]
@@ -14734,17 +14734,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for LeaveChannelError {
+    impl core::fmt::Display for LeaveChannelError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for LeaveChannelError {}
+    impl core::error::Error for LeaveChannelError {}
 
     impl rt::MethodError for LeaveChannelError {
         #[inline]
@@ -14889,17 +14889,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for InviteToChannelError {
+    impl core::fmt::Display for InviteToChannelError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for InviteToChannelError {}
+    impl core::error::Error for InviteToChannelError {}
 
     impl rt::MethodError for InviteToChannelError {
         #[inline]
@@ -14989,17 +14989,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for DeleteChannelError {
+    impl core::fmt::Display for DeleteChannelError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for DeleteChannelError {}
+    impl core::error::Error for DeleteChannelError {}
 
     impl rt::MethodError for DeleteChannelError {
         #[inline]
@@ -15061,17 +15061,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for ExportMessageLinkError {
+    impl core::fmt::Display for ExportMessageLinkError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ExportMessageLinkError {}
+    impl core::error::Error for ExportMessageLinkError {}
 
     impl rt::MethodError for ExportMessageLinkError {
         #[inline]
@@ -15127,17 +15127,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for ToggleSignaturesError {
+    impl core::fmt::Display for ToggleSignaturesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ToggleSignaturesError {}
+    impl core::error::Error for ToggleSignaturesError {}
 
     impl rt::MethodError for ToggleSignaturesError {
         #[inline]
@@ -15185,16 +15185,16 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for GetAdminedPublicChannelsError {
+    impl core::fmt::Display for GetAdminedPublicChannelsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetAdminedPublicChannelsError {}
+    impl core::error::Error for GetAdminedPublicChannelsError {}
 
     impl rt::MethodError for GetAdminedPublicChannelsError {
         #[inline]
@@ -15272,17 +15272,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for EditBannedError {
+    impl core::fmt::Display for EditBannedError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for EditBannedError {}
+    impl core::error::Error for EditBannedError {}
 
     impl rt::MethodError for EditBannedError {
         #[inline]
@@ -15358,17 +15358,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for GetAdminLogError {
+    impl core::fmt::Display for GetAdminLogError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetAdminLogError {}
+    impl core::error::Error for GetAdminLogError {}
 
     impl rt::MethodError for GetAdminLogError {
         #[inline]
@@ -15442,17 +15442,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for SetStickersError {
+    impl core::fmt::Display for SetStickersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SetStickersError {}
+    impl core::error::Error for SetStickersError {}
 
     impl rt::MethodError for SetStickersError {
         #[inline]
@@ -15519,17 +15519,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for ReadMessageContentsError {
+    impl core::fmt::Display for ReadMessageContentsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ReadMessageContentsError {}
+    impl core::error::Error for ReadMessageContentsError {}
 
     impl rt::MethodError for ReadMessageContentsError {
         #[inline]
@@ -15589,17 +15589,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for DeleteHistoryError {
+    impl core::fmt::Display for DeleteHistoryError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for DeleteHistoryError {}
+    impl core::error::Error for DeleteHistoryError {}
 
     impl rt::MethodError for DeleteHistoryError {
         #[inline]
@@ -15655,17 +15655,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for TogglePreHistoryHiddenError {
+    impl core::fmt::Display for TogglePreHistoryHiddenError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for TogglePreHistoryHiddenError {}
+    impl core::error::Error for TogglePreHistoryHiddenError {}
 
     impl rt::MethodError for TogglePreHistoryHiddenError {
         #[inline]
@@ -15713,16 +15713,16 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for GetLeftChannelsError {
+    impl core::fmt::Display for GetLeftChannelsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetLeftChannelsError {}
+    impl core::error::Error for GetLeftChannelsError {}
 
     impl rt::MethodError for GetLeftChannelsError {
         #[inline]
@@ -15770,16 +15770,16 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for GetGroupsForDiscussionError {
+    impl core::fmt::Display for GetGroupsForDiscussionError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetGroupsForDiscussionError {}
+    impl core::error::Error for GetGroupsForDiscussionError {}
 
     impl rt::MethodError for GetGroupsForDiscussionError {
         #[inline]
@@ -15852,17 +15852,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for SetDiscussionGroupError {
+    impl core::fmt::Display for SetDiscussionGroupError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SetDiscussionGroupError {}
+    impl core::error::Error for SetDiscussionGroupError {}
 
     impl rt::MethodError for SetDiscussionGroupError {
         #[inline]
@@ -15915,16 +15915,16 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for EditLocationError {
+    impl core::fmt::Display for EditLocationError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for EditLocationError {}
+    impl core::error::Error for EditLocationError {}
 
     impl rt::MethodError for EditLocationError {
         #[inline]
@@ -15980,17 +15980,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for ToggleSlowModeError {
+    impl core::fmt::Display for ToggleSlowModeError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ToggleSlowModeError {}
+    impl core::error::Error for ToggleSlowModeError {}
 
     impl rt::MethodError for ToggleSlowModeError {
         #[inline]
@@ -16038,16 +16038,16 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for GetInactiveChannelsError {
+    impl core::fmt::Display for GetInactiveChannelsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetInactiveChannelsError {}
+    impl core::error::Error for GetInactiveChannelsError {}
 
     impl rt::MethodError for GetInactiveChannelsError {
         #[inline]
@@ -16104,17 +16104,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for ConvertToGigagroupError {
+    impl core::fmt::Display for ConvertToGigagroupError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ConvertToGigagroupError {}
+    impl core::error::Error for ConvertToGigagroupError {}
 
     impl rt::MethodError for ConvertToGigagroupError {
         #[inline]
@@ -16162,16 +16162,16 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for GetSendAsError {
+    impl core::fmt::Display for GetSendAsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetSendAsError {}
+    impl core::error::Error for GetSendAsError {}
 
     impl rt::MethodError for GetSendAsError {
         #[inline]
@@ -16219,16 +16219,16 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for DeleteParticipantHistoryError {
+    impl core::fmt::Display for DeleteParticipantHistoryError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for DeleteParticipantHistoryError {}
+    impl core::error::Error for DeleteParticipantHistoryError {}
 
     impl rt::MethodError for DeleteParticipantHistoryError {
         #[inline]
@@ -16276,16 +16276,16 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for ToggleJoinToSendError {
+    impl core::fmt::Display for ToggleJoinToSendError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ToggleJoinToSendError {}
+    impl core::error::Error for ToggleJoinToSendError {}
 
     impl rt::MethodError for ToggleJoinToSendError {
         #[inline]
@@ -16333,16 +16333,16 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for ToggleJoinRequestError {
+    impl core::fmt::Display for ToggleJoinRequestError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ToggleJoinRequestError {}
+    impl core::error::Error for ToggleJoinRequestError {}
 
     impl rt::MethodError for ToggleJoinRequestError {
         #[inline]
@@ -16390,16 +16390,16 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for ReorderUsernamesError {
+    impl core::fmt::Display for ReorderUsernamesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ReorderUsernamesError {}
+    impl core::error::Error for ReorderUsernamesError {}
 
     impl rt::MethodError for ReorderUsernamesError {
         #[inline]
@@ -16447,16 +16447,16 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for ToggleUsernameError {
+    impl core::fmt::Display for ToggleUsernameError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ToggleUsernameError {}
+    impl core::error::Error for ToggleUsernameError {}
 
     impl rt::MethodError for ToggleUsernameError {
         #[inline]
@@ -16504,16 +16504,16 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for DeactivateAllUsernamesError {
+    impl core::fmt::Display for DeactivateAllUsernamesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for DeactivateAllUsernamesError {}
+    impl core::error::Error for DeactivateAllUsernamesError {}
 
     impl rt::MethodError for DeactivateAllUsernamesError {
         #[inline]
@@ -16570,17 +16570,17 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for ToggleForumError {
+    impl core::fmt::Display for ToggleForumError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ToggleForumError {}
+    impl core::error::Error for ToggleForumError {}
 
     impl rt::MethodError for ToggleForumError {
         #[inline]
@@ -16628,16 +16628,16 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for ToggleAntiSpamError {
+    impl core::fmt::Display for ToggleAntiSpamError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ToggleAntiSpamError {}
+    impl core::error::Error for ToggleAntiSpamError {}
 
     impl rt::MethodError for ToggleAntiSpamError {
         #[inline]
@@ -16685,16 +16685,16 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for ReportAntiSpamFalsePositiveError {
+    impl core::fmt::Display for ReportAntiSpamFalsePositiveError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ReportAntiSpamFalsePositiveError {}
+    impl core::error::Error for ReportAntiSpamFalsePositiveError {}
 
     impl rt::MethodError for ReportAntiSpamFalsePositiveError {
         #[inline]
@@ -16742,16 +16742,16 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for ToggleParticipantsHiddenError {
+    impl core::fmt::Display for ToggleParticipantsHiddenError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ToggleParticipantsHiddenError {}
+    impl core::error::Error for ToggleParticipantsHiddenError {}
 
     impl rt::MethodError for ToggleParticipantsHiddenError {
         #[inline]
@@ -16799,16 +16799,16 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for UpdateColorError {
+    impl core::fmt::Display for UpdateColorError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for UpdateColorError {}
+    impl core::error::Error for UpdateColorError {}
 
     impl rt::MethodError for UpdateColorError {
         #[inline]
@@ -16856,16 +16856,16 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for ToggleViewForumAsMessagesError {
+    impl core::fmt::Display for ToggleViewForumAsMessagesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ToggleViewForumAsMessagesError {}
+    impl core::error::Error for ToggleViewForumAsMessagesError {}
 
     impl rt::MethodError for ToggleViewForumAsMessagesError {
         #[inline]
@@ -16913,16 +16913,16 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for GetChannelRecommendationsError {
+    impl core::fmt::Display for GetChannelRecommendationsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetChannelRecommendationsError {}
+    impl core::error::Error for GetChannelRecommendationsError {}
 
     impl rt::MethodError for GetChannelRecommendationsError {
         #[inline]
@@ -16970,16 +16970,16 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for UpdateEmojiStatusError {
+    impl core::fmt::Display for UpdateEmojiStatusError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for UpdateEmojiStatusError {}
+    impl core::error::Error for UpdateEmojiStatusError {}
 
     impl rt::MethodError for UpdateEmojiStatusError {
         #[inline]
@@ -17027,16 +17027,16 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for SetBoostsToUnblockRestrictionsError {
+    impl core::fmt::Display for SetBoostsToUnblockRestrictionsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SetBoostsToUnblockRestrictionsError {}
+    impl core::error::Error for SetBoostsToUnblockRestrictionsError {}
 
     impl rt::MethodError for SetBoostsToUnblockRestrictionsError {
         #[inline]
@@ -17084,16 +17084,16 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for SetEmojiStickersError {
+    impl core::fmt::Display for SetEmojiStickersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SetEmojiStickersError {}
+    impl core::error::Error for SetEmojiStickersError {}
 
     impl rt::MethodError for SetEmojiStickersError {
         #[inline]
@@ -17141,16 +17141,16 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for RestrictSponsoredMessagesError {
+    impl core::fmt::Display for RestrictSponsoredMessagesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for RestrictSponsoredMessagesError {}
+    impl core::error::Error for RestrictSponsoredMessagesError {}
 
     impl rt::MethodError for RestrictSponsoredMessagesError {
         #[inline]
@@ -17198,16 +17198,16 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for SearchPostsError {
+    impl core::fmt::Display for SearchPostsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SearchPostsError {}
+    impl core::error::Error for SearchPostsError {}
 
     impl rt::MethodError for SearchPostsError {
         #[inline]
@@ -17255,16 +17255,16 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for UpdatePaidMessagesPriceError {
+    impl core::fmt::Display for UpdatePaidMessagesPriceError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for UpdatePaidMessagesPriceError {}
+    impl core::error::Error for UpdatePaidMessagesPriceError {}
 
     impl rt::MethodError for UpdatePaidMessagesPriceError {
         #[inline]
@@ -17312,16 +17312,16 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for ToggleAutotranslationError {
+    impl core::fmt::Display for ToggleAutotranslationError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ToggleAutotranslationError {}
+    impl core::error::Error for ToggleAutotranslationError {}
 
     impl rt::MethodError for ToggleAutotranslationError {
         #[inline]
@@ -17369,16 +17369,16 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for GetMessageAuthorError {
+    impl core::fmt::Display for GetMessageAuthorError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetMessageAuthorError {}
+    impl core::error::Error for GetMessageAuthorError {}
 
     impl rt::MethodError for GetMessageAuthorError {
         #[inline]
@@ -17426,16 +17426,16 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for CheckSearchPostsFloodError {
+    impl core::fmt::Display for CheckSearchPostsFloodError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for CheckSearchPostsFloodError {}
+    impl core::error::Error for CheckSearchPostsFloodError {}
 
     impl rt::MethodError for CheckSearchPostsFloodError {
         #[inline]
@@ -17483,16 +17483,16 @@ pub mod channels {
         }
     }
 
-    impl std::fmt::Display for SetMainProfileTabError {
+    impl core::fmt::Display for SetMainProfileTabError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SetMainProfileTabError {}
+    impl core::error::Error for SetMainProfileTabError {}
 
     impl rt::MethodError for SetMainProfileTabError {
         #[inline]
@@ -17514,7 +17514,7 @@ pub mod channels {
 /// Errors of the `chatlists` functions.
 pub mod chatlists {
     #[allow(unused_imports)]
-    use crate::errors as rt;
+    use crate as rt;
     #[allow(unused_imports)]
     use zerotl_types::layer230::functions as tl;
 
@@ -17548,16 +17548,16 @@ pub mod chatlists {
         }
     }
 
-    impl std::fmt::Display for ExportChatlistInviteError {
+    impl core::fmt::Display for ExportChatlistInviteError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ExportChatlistInviteError {}
+    impl core::error::Error for ExportChatlistInviteError {}
 
     impl rt::MethodError for ExportChatlistInviteError {
         #[inline]
@@ -17605,16 +17605,16 @@ pub mod chatlists {
         }
     }
 
-    impl std::fmt::Display for DeleteExportedInviteError {
+    impl core::fmt::Display for DeleteExportedInviteError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for DeleteExportedInviteError {}
+    impl core::error::Error for DeleteExportedInviteError {}
 
     impl rt::MethodError for DeleteExportedInviteError {
         #[inline]
@@ -17662,16 +17662,16 @@ pub mod chatlists {
         }
     }
 
-    impl std::fmt::Display for EditExportedInviteError {
+    impl core::fmt::Display for EditExportedInviteError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for EditExportedInviteError {}
+    impl core::error::Error for EditExportedInviteError {}
 
     impl rt::MethodError for EditExportedInviteError {
         #[inline]
@@ -17719,16 +17719,16 @@ pub mod chatlists {
         }
     }
 
-    impl std::fmt::Display for GetExportedInvitesError {
+    impl core::fmt::Display for GetExportedInvitesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetExportedInvitesError {}
+    impl core::error::Error for GetExportedInvitesError {}
 
     impl rt::MethodError for GetExportedInvitesError {
         #[inline]
@@ -17776,16 +17776,16 @@ pub mod chatlists {
         }
     }
 
-    impl std::fmt::Display for CheckChatlistInviteError {
+    impl core::fmt::Display for CheckChatlistInviteError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for CheckChatlistInviteError {}
+    impl core::error::Error for CheckChatlistInviteError {}
 
     impl rt::MethodError for CheckChatlistInviteError {
         #[inline]
@@ -17833,16 +17833,16 @@ pub mod chatlists {
         }
     }
 
-    impl std::fmt::Display for JoinChatlistInviteError {
+    impl core::fmt::Display for JoinChatlistInviteError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for JoinChatlistInviteError {}
+    impl core::error::Error for JoinChatlistInviteError {}
 
     impl rt::MethodError for JoinChatlistInviteError {
         #[inline]
@@ -17890,16 +17890,16 @@ pub mod chatlists {
         }
     }
 
-    impl std::fmt::Display for GetChatlistUpdatesError {
+    impl core::fmt::Display for GetChatlistUpdatesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetChatlistUpdatesError {}
+    impl core::error::Error for GetChatlistUpdatesError {}
 
     impl rt::MethodError for GetChatlistUpdatesError {
         #[inline]
@@ -17947,16 +17947,16 @@ pub mod chatlists {
         }
     }
 
-    impl std::fmt::Display for JoinChatlistUpdatesError {
+    impl core::fmt::Display for JoinChatlistUpdatesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for JoinChatlistUpdatesError {}
+    impl core::error::Error for JoinChatlistUpdatesError {}
 
     impl rt::MethodError for JoinChatlistUpdatesError {
         #[inline]
@@ -18004,16 +18004,16 @@ pub mod chatlists {
         }
     }
 
-    impl std::fmt::Display for HideChatlistUpdatesError {
+    impl core::fmt::Display for HideChatlistUpdatesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for HideChatlistUpdatesError {}
+    impl core::error::Error for HideChatlistUpdatesError {}
 
     impl rt::MethodError for HideChatlistUpdatesError {
         #[inline]
@@ -18061,16 +18061,16 @@ pub mod chatlists {
         }
     }
 
-    impl std::fmt::Display for GetLeaveChatlistSuggestionsError {
+    impl core::fmt::Display for GetLeaveChatlistSuggestionsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetLeaveChatlistSuggestionsError {}
+    impl core::error::Error for GetLeaveChatlistSuggestionsError {}
 
     impl rt::MethodError for GetLeaveChatlistSuggestionsError {
         #[inline]
@@ -18118,16 +18118,16 @@ pub mod chatlists {
         }
     }
 
-    impl std::fmt::Display for LeaveChatlistError {
+    impl core::fmt::Display for LeaveChatlistError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for LeaveChatlistError {}
+    impl core::error::Error for LeaveChatlistError {}
 
     impl rt::MethodError for LeaveChatlistError {
         #[inline]
@@ -18149,7 +18149,7 @@ pub mod chatlists {
 /// Errors of the `communities` functions.
 pub mod communities {
     #[allow(unused_imports)]
-    use crate::errors as rt;
+    use crate as rt;
     #[allow(unused_imports)]
     use zerotl_types::layer230::functions as tl;
 
@@ -18183,16 +18183,16 @@ pub mod communities {
         }
     }
 
-    impl std::fmt::Display for CreateError {
+    impl core::fmt::Display for CreateError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for CreateError {}
+    impl core::error::Error for CreateError {}
 
     impl rt::MethodError for CreateError {
         #[inline]
@@ -18240,16 +18240,16 @@ pub mod communities {
         }
     }
 
-    impl std::fmt::Display for TogglePeerLinkError {
+    impl core::fmt::Display for TogglePeerLinkError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for TogglePeerLinkError {}
+    impl core::error::Error for TogglePeerLinkError {}
 
     impl rt::MethodError for TogglePeerLinkError {
         #[inline]
@@ -18297,16 +18297,16 @@ pub mod communities {
         }
     }
 
-    impl std::fmt::Display for GetJoinedCommunitiesError {
+    impl core::fmt::Display for GetJoinedCommunitiesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetJoinedCommunitiesError {}
+    impl core::error::Error for GetJoinedCommunitiesError {}
 
     impl rt::MethodError for GetJoinedCommunitiesError {
         #[inline]
@@ -18354,16 +18354,16 @@ pub mod communities {
         }
     }
 
-    impl std::fmt::Display for ToggleCommunityCollapsedInDialogsError {
+    impl core::fmt::Display for ToggleCommunityCollapsedInDialogsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ToggleCommunityCollapsedInDialogsError {}
+    impl core::error::Error for ToggleCommunityCollapsedInDialogsError {}
 
     impl rt::MethodError for ToggleCommunityCollapsedInDialogsError {
         #[inline]
@@ -18411,16 +18411,16 @@ pub mod communities {
         }
     }
 
-    impl std::fmt::Display for GetPeerLinkRequestsError {
+    impl core::fmt::Display for GetPeerLinkRequestsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetPeerLinkRequestsError {}
+    impl core::error::Error for GetPeerLinkRequestsError {}
 
     impl rt::MethodError for GetPeerLinkRequestsError {
         #[inline]
@@ -18468,16 +18468,16 @@ pub mod communities {
         }
     }
 
-    impl std::fmt::Display for TogglePeerLinkRequestApprovalError {
+    impl core::fmt::Display for TogglePeerLinkRequestApprovalError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for TogglePeerLinkRequestApprovalError {}
+    impl core::error::Error for TogglePeerLinkRequestApprovalError {}
 
     impl rt::MethodError for TogglePeerLinkRequestApprovalError {
         #[inline]
@@ -18525,16 +18525,16 @@ pub mod communities {
         }
     }
 
-    impl std::fmt::Display for ToggleAllPeerLinkRequestApprovalError {
+    impl core::fmt::Display for ToggleAllPeerLinkRequestApprovalError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ToggleAllPeerLinkRequestApprovalError {}
+    impl core::error::Error for ToggleAllPeerLinkRequestApprovalError {}
 
     impl rt::MethodError for ToggleAllPeerLinkRequestApprovalError {
         #[inline]
@@ -18582,16 +18582,16 @@ pub mod communities {
         }
     }
 
-    impl std::fmt::Display for ToggleParticipantBannedError {
+    impl core::fmt::Display for ToggleParticipantBannedError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ToggleParticipantBannedError {}
+    impl core::error::Error for ToggleParticipantBannedError {}
 
     impl rt::MethodError for ToggleParticipantBannedError {
         #[inline]
@@ -18639,16 +18639,16 @@ pub mod communities {
         }
     }
 
-    impl std::fmt::Display for GetParticipantJoinedChatsError {
+    impl core::fmt::Display for GetParticipantJoinedChatsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetParticipantJoinedChatsError {}
+    impl core::error::Error for GetParticipantJoinedChatsError {}
 
     impl rt::MethodError for GetParticipantJoinedChatsError {
         #[inline]
@@ -18670,7 +18670,7 @@ pub mod communities {
 /// Errors of the `contacts` functions.
 pub mod contacts {
     #[allow(unused_imports)]
-    use crate::errors as rt;
+    use crate as rt;
     #[allow(unused_imports)]
     use zerotl_types::layer230::functions as tl;
 
@@ -18704,16 +18704,16 @@ pub mod contacts {
         }
     }
 
-    impl std::fmt::Display for GetContactIDsError {
+    impl core::fmt::Display for GetContactIDsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetContactIDsError {}
+    impl core::error::Error for GetContactIDsError {}
 
     impl rt::MethodError for GetContactIDsError {
         #[inline]
@@ -18761,16 +18761,16 @@ pub mod contacts {
         }
     }
 
-    impl std::fmt::Display for GetStatusesError {
+    impl core::fmt::Display for GetStatusesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetStatusesError {}
+    impl core::error::Error for GetStatusesError {}
 
     impl rt::MethodError for GetStatusesError {
         #[inline]
@@ -18818,16 +18818,16 @@ pub mod contacts {
         }
     }
 
-    impl std::fmt::Display for GetContactsError {
+    impl core::fmt::Display for GetContactsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetContactsError {}
+    impl core::error::Error for GetContactsError {}
 
     impl rt::MethodError for GetContactsError {
         #[inline]
@@ -18875,16 +18875,16 @@ pub mod contacts {
         }
     }
 
-    impl std::fmt::Display for ImportContactsError {
+    impl core::fmt::Display for ImportContactsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ImportContactsError {}
+    impl core::error::Error for ImportContactsError {}
 
     impl rt::MethodError for ImportContactsError {
         #[inline]
@@ -18947,17 +18947,17 @@ pub mod contacts {
         }
     }
 
-    impl std::fmt::Display for DeleteContactsError {
+    impl core::fmt::Display for DeleteContactsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for DeleteContactsError {}
+    impl core::error::Error for DeleteContactsError {}
 
     impl rt::MethodError for DeleteContactsError {
         #[inline]
@@ -19006,16 +19006,16 @@ pub mod contacts {
         }
     }
 
-    impl std::fmt::Display for DeleteByPhonesError {
+    impl core::fmt::Display for DeleteByPhonesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for DeleteByPhonesError {}
+    impl core::error::Error for DeleteByPhonesError {}
 
     impl rt::MethodError for DeleteByPhonesError {
         #[inline]
@@ -19072,17 +19072,17 @@ pub mod contacts {
         }
     }
 
-    impl std::fmt::Display for BlockError {
+    impl core::fmt::Display for BlockError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for BlockError {}
+    impl core::error::Error for BlockError {}
 
     impl rt::MethodError for BlockError {
         #[inline]
@@ -19139,17 +19139,17 @@ pub mod contacts {
         }
     }
 
-    impl std::fmt::Display for UnblockError {
+    impl core::fmt::Display for UnblockError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for UnblockError {}
+    impl core::error::Error for UnblockError {}
 
     impl rt::MethodError for UnblockError {
         #[inline]
@@ -19197,16 +19197,16 @@ pub mod contacts {
         }
     }
 
-    impl std::fmt::Display for GetBlockedError {
+    impl core::fmt::Display for GetBlockedError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetBlockedError {}
+    impl core::error::Error for GetBlockedError {}
 
     impl rt::MethodError for GetBlockedError {
         #[inline]
@@ -19274,17 +19274,17 @@ pub mod contacts {
         }
     }
 
-    impl std::fmt::Display for SearchError {
+    impl core::fmt::Display for SearchError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SearchError {}
+    impl core::error::Error for SearchError {}
 
     impl rt::MethodError for SearchError {
         #[inline]
@@ -19361,17 +19361,17 @@ pub mod contacts {
         }
     }
 
-    impl std::fmt::Display for ResolveUsernameError {
+    impl core::fmt::Display for ResolveUsernameError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ResolveUsernameError {}
+    impl core::error::Error for ResolveUsernameError {}
 
     impl rt::MethodError for ResolveUsernameError {
         #[inline]
@@ -19432,17 +19432,17 @@ pub mod contacts {
         }
     }
 
-    impl std::fmt::Display for GetTopPeersError {
+    impl core::fmt::Display for GetTopPeersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetTopPeersError {}
+    impl core::error::Error for GetTopPeersError {}
 
     impl rt::MethodError for GetTopPeersError {
         #[inline]
@@ -19498,17 +19498,17 @@ pub mod contacts {
         }
     }
 
-    impl std::fmt::Display for ResetTopPeerRatingError {
+    impl core::fmt::Display for ResetTopPeerRatingError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ResetTopPeerRatingError {}
+    impl core::error::Error for ResetTopPeerRatingError {}
 
     impl rt::MethodError for ResetTopPeerRatingError {
         #[inline]
@@ -19556,16 +19556,16 @@ pub mod contacts {
         }
     }
 
-    impl std::fmt::Display for ResetSavedError {
+    impl core::fmt::Display for ResetSavedError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ResetSavedError {}
+    impl core::error::Error for ResetSavedError {}
 
     impl rt::MethodError for ResetSavedError {
         #[inline]
@@ -19622,17 +19622,17 @@ pub mod contacts {
         }
     }
 
-    impl std::fmt::Display for GetSavedError {
+    impl core::fmt::Display for GetSavedError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetSavedError {}
+    impl core::error::Error for GetSavedError {}
 
     impl rt::MethodError for GetSavedError {
         #[inline]
@@ -19681,16 +19681,16 @@ pub mod contacts {
         }
     }
 
-    impl std::fmt::Display for ToggleTopPeersError {
+    impl core::fmt::Display for ToggleTopPeersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ToggleTopPeersError {}
+    impl core::error::Error for ToggleTopPeersError {}
 
     impl rt::MethodError for ToggleTopPeersError {
         #[inline]
@@ -19747,17 +19747,17 @@ pub mod contacts {
         }
     }
 
-    impl std::fmt::Display for AddContactError {
+    impl core::fmt::Display for AddContactError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for AddContactError {}
+    impl core::error::Error for AddContactError {}
 
     impl rt::MethodError for AddContactError {
         #[inline]
@@ -19805,16 +19805,16 @@ pub mod contacts {
         }
     }
 
-    impl std::fmt::Display for AcceptContactError {
+    impl core::fmt::Display for AcceptContactError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for AcceptContactError {}
+    impl core::error::Error for AcceptContactError {}
 
     impl rt::MethodError for AcceptContactError {
         #[inline]
@@ -19871,17 +19871,17 @@ pub mod contacts {
         }
     }
 
-    impl std::fmt::Display for GetLocatedError {
+    impl core::fmt::Display for GetLocatedError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetLocatedError {}
+    impl core::error::Error for GetLocatedError {}
 
     impl rt::MethodError for GetLocatedError {
         #[inline]
@@ -19932,16 +19932,16 @@ pub mod contacts {
         }
     }
 
-    impl std::fmt::Display for BlockFromRepliesError {
+    impl core::fmt::Display for BlockFromRepliesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for BlockFromRepliesError {}
+    impl core::error::Error for BlockFromRepliesError {}
 
     impl rt::MethodError for BlockFromRepliesError {
         #[inline]
@@ -19989,16 +19989,16 @@ pub mod contacts {
         }
     }
 
-    impl std::fmt::Display for ResolvePhoneError {
+    impl core::fmt::Display for ResolvePhoneError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ResolvePhoneError {}
+    impl core::error::Error for ResolvePhoneError {}
 
     impl rt::MethodError for ResolvePhoneError {
         #[inline]
@@ -20046,16 +20046,16 @@ pub mod contacts {
         }
     }
 
-    impl std::fmt::Display for ExportContactTokenError {
+    impl core::fmt::Display for ExportContactTokenError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ExportContactTokenError {}
+    impl core::error::Error for ExportContactTokenError {}
 
     impl rt::MethodError for ExportContactTokenError {
         #[inline]
@@ -20103,16 +20103,16 @@ pub mod contacts {
         }
     }
 
-    impl std::fmt::Display for ImportContactTokenError {
+    impl core::fmt::Display for ImportContactTokenError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ImportContactTokenError {}
+    impl core::error::Error for ImportContactTokenError {}
 
     impl rt::MethodError for ImportContactTokenError {
         #[inline]
@@ -20160,16 +20160,16 @@ pub mod contacts {
         }
     }
 
-    impl std::fmt::Display for EditCloseFriendsError {
+    impl core::fmt::Display for EditCloseFriendsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for EditCloseFriendsError {}
+    impl core::error::Error for EditCloseFriendsError {}
 
     impl rt::MethodError for EditCloseFriendsError {
         #[inline]
@@ -20217,16 +20217,16 @@ pub mod contacts {
         }
     }
 
-    impl std::fmt::Display for SetBlockedError {
+    impl core::fmt::Display for SetBlockedError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SetBlockedError {}
+    impl core::error::Error for SetBlockedError {}
 
     impl rt::MethodError for SetBlockedError {
         #[inline]
@@ -20274,16 +20274,16 @@ pub mod contacts {
         }
     }
 
-    impl std::fmt::Display for GetBirthdaysError {
+    impl core::fmt::Display for GetBirthdaysError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetBirthdaysError {}
+    impl core::error::Error for GetBirthdaysError {}
 
     impl rt::MethodError for GetBirthdaysError {
         #[inline]
@@ -20331,16 +20331,16 @@ pub mod contacts {
         }
     }
 
-    impl std::fmt::Display for GetSponsoredPeersError {
+    impl core::fmt::Display for GetSponsoredPeersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetSponsoredPeersError {}
+    impl core::error::Error for GetSponsoredPeersError {}
 
     impl rt::MethodError for GetSponsoredPeersError {
         #[inline]
@@ -20388,16 +20388,16 @@ pub mod contacts {
         }
     }
 
-    impl std::fmt::Display for UpdateContactNoteError {
+    impl core::fmt::Display for UpdateContactNoteError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for UpdateContactNoteError {}
+    impl core::error::Error for UpdateContactNoteError {}
 
     impl rt::MethodError for UpdateContactNoteError {
         #[inline]
@@ -20419,7 +20419,7 @@ pub mod contacts {
 /// Errors of the `ephemeral` functions.
 pub mod ephemeral {
     #[allow(unused_imports)]
-    use crate::errors as rt;
+    use crate as rt;
     #[allow(unused_imports)]
     use zerotl_types::layer230::functions as tl;
 
@@ -20453,16 +20453,16 @@ pub mod ephemeral {
         }
     }
 
-    impl std::fmt::Display for SendMessageError {
+    impl core::fmt::Display for SendMessageError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SendMessageError {}
+    impl core::error::Error for SendMessageError {}
 
     impl rt::MethodError for SendMessageError {
         #[inline]
@@ -20510,16 +20510,16 @@ pub mod ephemeral {
         }
     }
 
-    impl std::fmt::Display for DeleteMessageError {
+    impl core::fmt::Display for DeleteMessageError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for DeleteMessageError {}
+    impl core::error::Error for DeleteMessageError {}
 
     impl rt::MethodError for DeleteMessageError {
         #[inline]
@@ -20567,16 +20567,16 @@ pub mod ephemeral {
         }
     }
 
-    impl std::fmt::Display for ReportMessageError {
+    impl core::fmt::Display for ReportMessageError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ReportMessageError {}
+    impl core::error::Error for ReportMessageError {}
 
     impl rt::MethodError for ReportMessageError {
         #[inline]
@@ -20624,16 +20624,16 @@ pub mod ephemeral {
         }
     }
 
-    impl std::fmt::Display for GetCallbackAnswerError {
+    impl core::fmt::Display for GetCallbackAnswerError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetCallbackAnswerError {}
+    impl core::error::Error for GetCallbackAnswerError {}
 
     impl rt::MethodError for GetCallbackAnswerError {
         #[inline]
@@ -20681,16 +20681,16 @@ pub mod ephemeral {
         }
     }
 
-    impl std::fmt::Display for EditMessageError {
+    impl core::fmt::Display for EditMessageError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for EditMessageError {}
+    impl core::error::Error for EditMessageError {}
 
     impl rt::MethodError for EditMessageError {
         #[inline]
@@ -20738,16 +20738,16 @@ pub mod ephemeral {
         }
     }
 
-    impl std::fmt::Display for DeleteWelcomeMessageError {
+    impl core::fmt::Display for DeleteWelcomeMessageError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for DeleteWelcomeMessageError {}
+    impl core::error::Error for DeleteWelcomeMessageError {}
 
     impl rt::MethodError for DeleteWelcomeMessageError {
         #[inline]
@@ -20795,16 +20795,16 @@ pub mod ephemeral {
         }
     }
 
-    impl std::fmt::Display for DeleteAllWelcomeMessagesError {
+    impl core::fmt::Display for DeleteAllWelcomeMessagesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for DeleteAllWelcomeMessagesError {}
+    impl core::error::Error for DeleteAllWelcomeMessagesError {}
 
     impl rt::MethodError for DeleteAllWelcomeMessagesError {
         #[inline]
@@ -20852,16 +20852,16 @@ pub mod ephemeral {
         }
     }
 
-    impl std::fmt::Display for GetWelcomeMessagesError {
+    impl core::fmt::Display for GetWelcomeMessagesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetWelcomeMessagesError {}
+    impl core::error::Error for GetWelcomeMessagesError {}
 
     impl rt::MethodError for GetWelcomeMessagesError {
         #[inline]
@@ -20883,7 +20883,7 @@ pub mod ephemeral {
 /// Errors of the `folders` functions.
 pub mod folders {
     #[allow(unused_imports)]
-    use crate::errors as rt;
+    use crate as rt;
     #[allow(unused_imports)]
     use zerotl_types::layer230::functions as tl;
 
@@ -20926,17 +20926,17 @@ pub mod folders {
         }
     }
 
-    impl std::fmt::Display for EditPeerFoldersError {
+    impl core::fmt::Display for EditPeerFoldersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for EditPeerFoldersError {}
+    impl core::error::Error for EditPeerFoldersError {}
 
     impl rt::MethodError for EditPeerFoldersError {
         #[inline]
@@ -20958,7 +20958,7 @@ pub mod folders {
 /// Errors of the `fragment` functions.
 pub mod fragment {
     #[allow(unused_imports)]
-    use crate::errors as rt;
+    use crate as rt;
     #[allow(unused_imports)]
     use zerotl_types::layer230::functions as tl;
 
@@ -20992,16 +20992,16 @@ pub mod fragment {
         }
     }
 
-    impl std::fmt::Display for GetCollectibleInfoError {
+    impl core::fmt::Display for GetCollectibleInfoError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetCollectibleInfoError {}
+    impl core::error::Error for GetCollectibleInfoError {}
 
     impl rt::MethodError for GetCollectibleInfoError {
         #[inline]
@@ -21023,7 +21023,7 @@ pub mod fragment {
 /// Errors of the `help` functions.
 pub mod help {
     #[allow(unused_imports)]
-    use crate::errors as rt;
+    use crate as rt;
     #[allow(unused_imports)]
     use zerotl_types::layer230::functions as tl;
 
@@ -21072,17 +21072,17 @@ pub mod help {
         }
     }
 
-    impl std::fmt::Display for GetConfigError {
+    impl core::fmt::Display for GetConfigError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetConfigError {}
+    impl core::error::Error for GetConfigError {}
 
     impl rt::MethodError for GetConfigError {
         #[inline]
@@ -21131,16 +21131,16 @@ pub mod help {
         }
     }
 
-    impl std::fmt::Display for GetNearestDcError {
+    impl core::fmt::Display for GetNearestDcError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetNearestDcError {}
+    impl core::error::Error for GetNearestDcError {}
 
     impl rt::MethodError for GetNearestDcError {
         #[inline]
@@ -21188,16 +21188,16 @@ pub mod help {
         }
     }
 
-    impl std::fmt::Display for GetAppUpdateError {
+    impl core::fmt::Display for GetAppUpdateError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetAppUpdateError {}
+    impl core::error::Error for GetAppUpdateError {}
 
     impl rt::MethodError for GetAppUpdateError {
         #[inline]
@@ -21245,16 +21245,16 @@ pub mod help {
         }
     }
 
-    impl std::fmt::Display for GetInviteTextError {
+    impl core::fmt::Display for GetInviteTextError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetInviteTextError {}
+    impl core::error::Error for GetInviteTextError {}
 
     impl rt::MethodError for GetInviteTextError {
         #[inline]
@@ -21302,16 +21302,16 @@ pub mod help {
         }
     }
 
-    impl std::fmt::Display for GetSupportError {
+    impl core::fmt::Display for GetSupportError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetSupportError {}
+    impl core::error::Error for GetSupportError {}
 
     impl rt::MethodError for GetSupportError {
         #[inline]
@@ -21359,16 +21359,16 @@ pub mod help {
         }
     }
 
-    impl std::fmt::Display for SetBotUpdatesStatusError {
+    impl core::fmt::Display for SetBotUpdatesStatusError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SetBotUpdatesStatusError {}
+    impl core::error::Error for SetBotUpdatesStatusError {}
 
     impl rt::MethodError for SetBotUpdatesStatusError {
         #[inline]
@@ -21431,17 +21431,17 @@ pub mod help {
         }
     }
 
-    impl std::fmt::Display for GetCdnConfigError {
+    impl core::fmt::Display for GetCdnConfigError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetCdnConfigError {}
+    impl core::error::Error for GetCdnConfigError {}
 
     impl rt::MethodError for GetCdnConfigError {
         #[inline]
@@ -21490,16 +21490,16 @@ pub mod help {
         }
     }
 
-    impl std::fmt::Display for GetRecentMeUrlsError {
+    impl core::fmt::Display for GetRecentMeUrlsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetRecentMeUrlsError {}
+    impl core::error::Error for GetRecentMeUrlsError {}
 
     impl rt::MethodError for GetRecentMeUrlsError {
         #[inline]
@@ -21547,16 +21547,16 @@ pub mod help {
         }
     }
 
-    impl std::fmt::Display for GetTermsOfServiceUpdateError {
+    impl core::fmt::Display for GetTermsOfServiceUpdateError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetTermsOfServiceUpdateError {}
+    impl core::error::Error for GetTermsOfServiceUpdateError {}
 
     impl rt::MethodError for GetTermsOfServiceUpdateError {
         #[inline]
@@ -21604,16 +21604,16 @@ pub mod help {
         }
     }
 
-    impl std::fmt::Display for AcceptTermsOfServiceError {
+    impl core::fmt::Display for AcceptTermsOfServiceError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for AcceptTermsOfServiceError {}
+    impl core::error::Error for AcceptTermsOfServiceError {}
 
     impl rt::MethodError for AcceptTermsOfServiceError {
         #[inline]
@@ -21661,16 +21661,16 @@ pub mod help {
         }
     }
 
-    impl std::fmt::Display for GetDeepLinkInfoError {
+    impl core::fmt::Display for GetDeepLinkInfoError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetDeepLinkInfoError {}
+    impl core::error::Error for GetDeepLinkInfoError {}
 
     impl rt::MethodError for GetDeepLinkInfoError {
         #[inline]
@@ -21718,16 +21718,16 @@ pub mod help {
         }
     }
 
-    impl std::fmt::Display for GetAppConfigError {
+    impl core::fmt::Display for GetAppConfigError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetAppConfigError {}
+    impl core::error::Error for GetAppConfigError {}
 
     impl rt::MethodError for GetAppConfigError {
         #[inline]
@@ -21775,16 +21775,16 @@ pub mod help {
         }
     }
 
-    impl std::fmt::Display for SaveAppLogError {
+    impl core::fmt::Display for SaveAppLogError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SaveAppLogError {}
+    impl core::error::Error for SaveAppLogError {}
 
     impl rt::MethodError for SaveAppLogError {
         #[inline]
@@ -21832,16 +21832,16 @@ pub mod help {
         }
     }
 
-    impl std::fmt::Display for GetPassportConfigError {
+    impl core::fmt::Display for GetPassportConfigError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetPassportConfigError {}
+    impl core::error::Error for GetPassportConfigError {}
 
     impl rt::MethodError for GetPassportConfigError {
         #[inline]
@@ -21898,17 +21898,17 @@ pub mod help {
         }
     }
 
-    impl std::fmt::Display for GetSupportNameError {
+    impl core::fmt::Display for GetSupportNameError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetSupportNameError {}
+    impl core::error::Error for GetSupportNameError {}
 
     impl rt::MethodError for GetSupportNameError {
         #[inline]
@@ -21966,17 +21966,17 @@ pub mod help {
         }
     }
 
-    impl std::fmt::Display for GetUserInfoError {
+    impl core::fmt::Display for GetUserInfoError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetUserInfoError {}
+    impl core::error::Error for GetUserInfoError {}
 
     impl rt::MethodError for GetUserInfoError {
         #[inline]
@@ -22040,17 +22040,17 @@ pub mod help {
         }
     }
 
-    impl std::fmt::Display for EditUserInfoError {
+    impl core::fmt::Display for EditUserInfoError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for EditUserInfoError {}
+    impl core::error::Error for EditUserInfoError {}
 
     impl rt::MethodError for EditUserInfoError {
         #[inline]
@@ -22102,16 +22102,16 @@ pub mod help {
         }
     }
 
-    impl std::fmt::Display for GetPromoDataError {
+    impl core::fmt::Display for GetPromoDataError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetPromoDataError {}
+    impl core::error::Error for GetPromoDataError {}
 
     impl rt::MethodError for GetPromoDataError {
         #[inline]
@@ -22159,16 +22159,16 @@ pub mod help {
         }
     }
 
-    impl std::fmt::Display for HidePromoDataError {
+    impl core::fmt::Display for HidePromoDataError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for HidePromoDataError {}
+    impl core::error::Error for HidePromoDataError {}
 
     impl rt::MethodError for HidePromoDataError {
         #[inline]
@@ -22216,16 +22216,16 @@ pub mod help {
         }
     }
 
-    impl std::fmt::Display for DismissSuggestionError {
+    impl core::fmt::Display for DismissSuggestionError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for DismissSuggestionError {}
+    impl core::error::Error for DismissSuggestionError {}
 
     impl rt::MethodError for DismissSuggestionError {
         #[inline]
@@ -22273,16 +22273,16 @@ pub mod help {
         }
     }
 
-    impl std::fmt::Display for GetCountriesListError {
+    impl core::fmt::Display for GetCountriesListError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetCountriesListError {}
+    impl core::error::Error for GetCountriesListError {}
 
     impl rt::MethodError for GetCountriesListError {
         #[inline]
@@ -22330,16 +22330,16 @@ pub mod help {
         }
     }
 
-    impl std::fmt::Display for GetPremiumPromoError {
+    impl core::fmt::Display for GetPremiumPromoError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetPremiumPromoError {}
+    impl core::error::Error for GetPremiumPromoError {}
 
     impl rt::MethodError for GetPremiumPromoError {
         #[inline]
@@ -22387,16 +22387,16 @@ pub mod help {
         }
     }
 
-    impl std::fmt::Display for GetPeerColorsError {
+    impl core::fmt::Display for GetPeerColorsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetPeerColorsError {}
+    impl core::error::Error for GetPeerColorsError {}
 
     impl rt::MethodError for GetPeerColorsError {
         #[inline]
@@ -22444,16 +22444,16 @@ pub mod help {
         }
     }
 
-    impl std::fmt::Display for GetPeerProfileColorsError {
+    impl core::fmt::Display for GetPeerProfileColorsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetPeerProfileColorsError {}
+    impl core::error::Error for GetPeerProfileColorsError {}
 
     impl rt::MethodError for GetPeerProfileColorsError {
         #[inline]
@@ -22501,16 +22501,16 @@ pub mod help {
         }
     }
 
-    impl std::fmt::Display for GetTimezonesListError {
+    impl core::fmt::Display for GetTimezonesListError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetTimezonesListError {}
+    impl core::error::Error for GetTimezonesListError {}
 
     impl rt::MethodError for GetTimezonesListError {
         #[inline]
@@ -22532,7 +22532,7 @@ pub mod help {
 /// Errors of the `langpack` functions.
 pub mod langpack {
     #[allow(unused_imports)]
-    use crate::errors as rt;
+    use crate as rt;
     #[allow(unused_imports)]
     use zerotl_types::layer230::functions as tl;
 
@@ -22575,17 +22575,17 @@ pub mod langpack {
         }
     }
 
-    impl std::fmt::Display for GetLangPackError {
+    impl core::fmt::Display for GetLangPackError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetLangPackError {}
+    impl core::error::Error for GetLangPackError {}
 
     impl rt::MethodError for GetLangPackError {
         #[inline]
@@ -22642,17 +22642,17 @@ pub mod langpack {
         }
     }
 
-    impl std::fmt::Display for GetStringsError {
+    impl core::fmt::Display for GetStringsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetStringsError {}
+    impl core::error::Error for GetStringsError {}
 
     impl rt::MethodError for GetStringsError {
         #[inline]
@@ -22709,17 +22709,17 @@ pub mod langpack {
         }
     }
 
-    impl std::fmt::Display for GetDifferenceError {
+    impl core::fmt::Display for GetDifferenceError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetDifferenceError {}
+    impl core::error::Error for GetDifferenceError {}
 
     impl rt::MethodError for GetDifferenceError {
         #[inline]
@@ -22776,17 +22776,17 @@ pub mod langpack {
         }
     }
 
-    impl std::fmt::Display for GetLanguagesError {
+    impl core::fmt::Display for GetLanguagesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetLanguagesError {}
+    impl core::error::Error for GetLanguagesError {}
 
     impl rt::MethodError for GetLanguagesError {
         #[inline]
@@ -22834,16 +22834,16 @@ pub mod langpack {
         }
     }
 
-    impl std::fmt::Display for GetLanguageError {
+    impl core::fmt::Display for GetLanguageError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetLanguageError {}
+    impl core::error::Error for GetLanguageError {}
 
     impl rt::MethodError for GetLanguageError {
         #[inline]
@@ -22865,7 +22865,7 @@ pub mod langpack {
 /// Errors of the `messages` functions.
 pub mod messages {
     #[allow(unused_imports)]
-    use crate::errors as rt;
+    use crate as rt;
     #[allow(unused_imports)]
     use zerotl_types::layer230::functions as tl;
 
@@ -22899,16 +22899,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetMessagesError {
+    impl core::fmt::Display for GetMessagesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetMessagesError {}
+    impl core::error::Error for GetMessagesError {}
 
     impl rt::MethodError for GetMessagesError {
         #[inline]
@@ -22981,17 +22981,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetDialogsError {
+    impl core::fmt::Display for GetDialogsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetDialogsError {}
+    impl core::error::Error for GetDialogsError {}
 
     impl rt::MethodError for GetDialogsError {
         #[inline]
@@ -23084,17 +23084,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetHistoryError {
+    impl core::fmt::Display for GetHistoryError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetHistoryError {}
+    impl core::error::Error for GetHistoryError {}
 
     impl rt::MethodError for GetHistoryError {
         #[inline]
@@ -23201,17 +23201,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SearchError {
+    impl core::fmt::Display for SearchError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SearchError {}
+    impl core::error::Error for SearchError {}
 
     impl rt::MethodError for SearchError {
         #[inline]
@@ -23285,17 +23285,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ReadHistoryError {
+    impl core::fmt::Display for ReadHistoryError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ReadHistoryError {}
+    impl core::error::Error for ReadHistoryError {}
 
     impl rt::MethodError for ReadHistoryError {
         #[inline]
@@ -23352,17 +23352,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for DeleteHistoryError {
+    impl core::fmt::Display for DeleteHistoryError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for DeleteHistoryError {}
+    impl core::error::Error for DeleteHistoryError {}
 
     impl rt::MethodError for DeleteHistoryError {
         #[inline]
@@ -23419,17 +23419,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for DeleteMessagesError {
+    impl core::fmt::Display for DeleteMessagesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for DeleteMessagesError {}
+    impl core::error::Error for DeleteMessagesError {}
 
     impl rt::MethodError for DeleteMessagesError {
         #[inline]
@@ -23477,16 +23477,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ReceivedMessagesError {
+    impl core::fmt::Display for ReceivedMessagesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ReceivedMessagesError {}
+    impl core::error::Error for ReceivedMessagesError {}
 
     impl rt::MethodError for ReceivedMessagesError {
         #[inline]
@@ -23579,17 +23579,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SetTypingError {
+    impl core::fmt::Display for SetTypingError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SetTypingError {}
+    impl core::error::Error for SetTypingError {}
 
     impl rt::MethodError for SetTypingError {
         #[inline]
@@ -23818,17 +23818,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SendMessageError {
+    impl core::fmt::Display for SendMessageError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SendMessageError {}
+    impl core::error::Error for SendMessageError {}
 
     impl rt::MethodError for SendMessageError {
         #[inline]
@@ -24143,17 +24143,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SendMediaError {
+    impl core::fmt::Display for SendMediaError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SendMediaError {}
+    impl core::error::Error for SendMediaError {}
 
     impl rt::MethodError for SendMediaError {
         #[inline]
@@ -24390,17 +24390,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ForwardMessagesError {
+    impl core::fmt::Display for ForwardMessagesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ForwardMessagesError {}
+    impl core::error::Error for ForwardMessagesError {}
 
     impl rt::MethodError for ForwardMessagesError {
         #[inline]
@@ -24487,17 +24487,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ReportSpamError {
+    impl core::fmt::Display for ReportSpamError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ReportSpamError {}
+    impl core::error::Error for ReportSpamError {}
 
     impl rt::MethodError for ReportSpamError {
         #[inline]
@@ -24560,17 +24560,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetPeerSettingsError {
+    impl core::fmt::Display for GetPeerSettingsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetPeerSettingsError {}
+    impl core::error::Error for GetPeerSettingsError {}
 
     impl rt::MethodError for GetPeerSettingsError {
         #[inline]
@@ -24619,16 +24619,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ReportError {
+    impl core::fmt::Display for ReportError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ReportError {}
+    impl core::error::Error for ReportError {}
 
     impl rt::MethodError for ReportError {
         #[inline]
@@ -24691,17 +24691,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetChatsError {
+    impl core::fmt::Display for GetChatsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetChatsError {}
+    impl core::error::Error for GetChatsError {}
 
     impl rt::MethodError for GetChatsError {
         #[inline]
@@ -24765,17 +24765,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetFullChatError {
+    impl core::fmt::Display for GetFullChatError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetFullChatError {}
+    impl core::error::Error for GetFullChatError {}
 
     impl rt::MethodError for GetFullChatError {
         #[inline]
@@ -24839,17 +24839,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for EditChatTitleError {
+    impl core::fmt::Display for EditChatTitleError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for EditChatTitleError {}
+    impl core::error::Error for EditChatTitleError {}
 
     impl rt::MethodError for EditChatTitleError {
         #[inline]
@@ -24928,17 +24928,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for EditChatPhotoError {
+    impl core::fmt::Display for EditChatPhotoError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for EditChatPhotoError {}
+    impl core::error::Error for EditChatPhotoError {}
 
     impl rt::MethodError for EditChatPhotoError {
         #[inline]
@@ -25042,17 +25042,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for AddChatUserError {
+    impl core::fmt::Display for AddChatUserError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for AddChatUserError {}
+    impl core::error::Error for AddChatUserError {}
 
     impl rt::MethodError for AddChatUserError {
         #[inline]
@@ -25132,17 +25132,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for DeleteChatUserError {
+    impl core::fmt::Display for DeleteChatUserError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for DeleteChatUserError {}
+    impl core::error::Error for DeleteChatUserError {}
 
     impl rt::MethodError for DeleteChatUserError {
         #[inline]
@@ -25209,17 +25209,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for CreateChatError {
+    impl core::fmt::Display for CreateChatError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for CreateChatError {}
+    impl core::error::Error for CreateChatError {}
 
     impl rt::MethodError for CreateChatError {
         #[inline]
@@ -25280,17 +25280,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetDhConfigError {
+    impl core::fmt::Display for GetDhConfigError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetDhConfigError {}
+    impl core::error::Error for GetDhConfigError {}
 
     impl rt::MethodError for GetDhConfigError {
         #[inline]
@@ -25353,17 +25353,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for RequestEncryptionError {
+    impl core::fmt::Display for RequestEncryptionError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for RequestEncryptionError {}
+    impl core::error::Error for RequestEncryptionError {}
 
     impl rt::MethodError for RequestEncryptionError {
         #[inline]
@@ -25437,17 +25437,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for AcceptEncryptionError {
+    impl core::fmt::Display for AcceptEncryptionError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for AcceptEncryptionError {}
+    impl core::error::Error for AcceptEncryptionError {}
 
     impl rt::MethodError for AcceptEncryptionError {
         #[inline]
@@ -25520,17 +25520,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for DiscardEncryptionError {
+    impl core::fmt::Display for DiscardEncryptionError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for DiscardEncryptionError {}
+    impl core::error::Error for DiscardEncryptionError {}
 
     impl rt::MethodError for DiscardEncryptionError {
         #[inline]
@@ -25590,17 +25590,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SetEncryptedTypingError {
+    impl core::fmt::Display for SetEncryptedTypingError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SetEncryptedTypingError {}
+    impl core::error::Error for SetEncryptedTypingError {}
 
     impl rt::MethodError for SetEncryptedTypingError {
         #[inline]
@@ -25656,17 +25656,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ReadEncryptedHistoryError {
+    impl core::fmt::Display for ReadEncryptedHistoryError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ReadEncryptedHistoryError {}
+    impl core::error::Error for ReadEncryptedHistoryError {}
 
     impl rt::MethodError for ReadEncryptedHistoryError {
         #[inline]
@@ -25739,17 +25739,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SendEncryptedError {
+    impl core::fmt::Display for SendEncryptedError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SendEncryptedError {}
+    impl core::error::Error for SendEncryptedError {}
 
     impl rt::MethodError for SendEncryptedError {
         #[inline]
@@ -25810,17 +25810,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SendEncryptedFileError {
+    impl core::fmt::Display for SendEncryptedFileError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SendEncryptedFileError {}
+    impl core::error::Error for SendEncryptedFileError {}
 
     impl rt::MethodError for SendEncryptedFileError {
         #[inline]
@@ -25893,17 +25893,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SendEncryptedServiceError {
+    impl core::fmt::Display for SendEncryptedServiceError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SendEncryptedServiceError {}
+    impl core::error::Error for SendEncryptedServiceError {}
 
     impl rt::MethodError for SendEncryptedServiceError {
         #[inline]
@@ -25972,17 +25972,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ReceivedQueueError {
+    impl core::fmt::Display for ReceivedQueueError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ReceivedQueueError {}
+    impl core::error::Error for ReceivedQueueError {}
 
     impl rt::MethodError for ReceivedQueueError {
         #[inline]
@@ -26039,17 +26039,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ReportEncryptedSpamError {
+    impl core::fmt::Display for ReportEncryptedSpamError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ReportEncryptedSpamError {}
+    impl core::error::Error for ReportEncryptedSpamError {}
 
     impl rt::MethodError for ReportEncryptedSpamError {
         #[inline]
@@ -26097,16 +26097,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ReadMessageContentsError {
+    impl core::fmt::Display for ReadMessageContentsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ReadMessageContentsError {}
+    impl core::error::Error for ReadMessageContentsError {}
 
     impl rt::MethodError for ReadMessageContentsError {
         #[inline]
@@ -26162,17 +26162,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetStickersError {
+    impl core::fmt::Display for GetStickersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetStickersError {}
+    impl core::error::Error for GetStickersError {}
 
     impl rt::MethodError for GetStickersError {
         #[inline]
@@ -26220,16 +26220,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetAllStickersError {
+    impl core::fmt::Display for GetAllStickersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetAllStickersError {}
+    impl core::error::Error for GetAllStickersError {}
 
     impl rt::MethodError for GetAllStickersError {
         #[inline]
@@ -26286,17 +26286,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetWebPagePreviewError {
+    impl core::fmt::Display for GetWebPagePreviewError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetWebPagePreviewError {}
+    impl core::error::Error for GetWebPagePreviewError {}
 
     impl rt::MethodError for GetWebPagePreviewError {
         #[inline]
@@ -26379,17 +26379,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ExportChatInviteError {
+    impl core::fmt::Display for ExportChatInviteError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ExportChatInviteError {}
+    impl core::error::Error for ExportChatInviteError {}
 
     impl rt::MethodError for ExportChatInviteError {
         #[inline]
@@ -26464,17 +26464,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for CheckChatInviteError {
+    impl core::fmt::Display for CheckChatInviteError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for CheckChatInviteError {}
+    impl core::error::Error for CheckChatInviteError {}
 
     impl rt::MethodError for CheckChatInviteError {
         #[inline]
@@ -26572,17 +26572,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ImportChatInviteError {
+    impl core::fmt::Display for ImportChatInviteError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ImportChatInviteError {}
+    impl core::error::Error for ImportChatInviteError {}
 
     impl rt::MethodError for ImportChatInviteError {
         #[inline]
@@ -26655,17 +26655,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetStickerSetError {
+    impl core::fmt::Display for GetStickerSetError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetStickerSetError {}
+    impl core::error::Error for GetStickerSetError {}
 
     impl rt::MethodError for GetStickerSetError {
         #[inline]
@@ -26726,17 +26726,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for InstallStickerSetError {
+    impl core::fmt::Display for InstallStickerSetError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for InstallStickerSetError {}
+    impl core::error::Error for InstallStickerSetError {}
 
     impl rt::MethodError for InstallStickerSetError {
         #[inline]
@@ -26794,17 +26794,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for UninstallStickerSetError {
+    impl core::fmt::Display for UninstallStickerSetError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for UninstallStickerSetError {}
+    impl core::error::Error for UninstallStickerSetError {}
 
     impl rt::MethodError for UninstallStickerSetError {
         #[inline]
@@ -26878,17 +26878,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for StartBotError {
+    impl core::fmt::Display for StartBotError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for StartBotError {}
+    impl core::error::Error for StartBotError {}
 
     impl rt::MethodError for StartBotError {
         #[inline]
@@ -26961,17 +26961,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetMessagesViewsError {
+    impl core::fmt::Display for GetMessagesViewsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetMessagesViewsError {}
+    impl core::error::Error for GetMessagesViewsError {}
 
     impl rt::MethodError for GetMessagesViewsError {
         #[inline]
@@ -27032,17 +27032,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for EditChatAdminError {
+    impl core::fmt::Display for EditChatAdminError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for EditChatAdminError {}
+    impl core::error::Error for EditChatAdminError {}
 
     impl rt::MethodError for EditChatAdminError {
         #[inline]
@@ -27110,17 +27110,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for MigrateChatError {
+    impl core::fmt::Display for MigrateChatError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for MigrateChatError {}
+    impl core::error::Error for MigrateChatError {}
 
     impl rt::MethodError for MigrateChatError {
         #[inline]
@@ -27182,17 +27182,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SearchGlobalError {
+    impl core::fmt::Display for SearchGlobalError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SearchGlobalError {}
+    impl core::error::Error for SearchGlobalError {}
 
     impl rt::MethodError for SearchGlobalError {
         #[inline]
@@ -27240,16 +27240,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ReorderStickerSetsError {
+    impl core::fmt::Display for ReorderStickerSetsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ReorderStickerSetsError {}
+    impl core::error::Error for ReorderStickerSetsError {}
 
     impl rt::MethodError for ReorderStickerSetsError {
         #[inline]
@@ -27306,17 +27306,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetDocumentByHashError {
+    impl core::fmt::Display for GetDocumentByHashError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetDocumentByHashError {}
+    impl core::error::Error for GetDocumentByHashError {}
 
     impl rt::MethodError for GetDocumentByHashError {
         #[inline]
@@ -27364,16 +27364,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetSavedGifsError {
+    impl core::fmt::Display for GetSavedGifsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetSavedGifsError {}
+    impl core::error::Error for GetSavedGifsError {}
 
     impl rt::MethodError for GetSavedGifsError {
         #[inline]
@@ -27429,17 +27429,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SaveGifError {
+    impl core::fmt::Display for SaveGifError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SaveGifError {}
+    impl core::error::Error for SaveGifError {}
 
     impl rt::MethodError for SaveGifError {
         #[inline]
@@ -27512,17 +27512,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetInlineBotResultsError {
+    impl core::fmt::Display for GetInlineBotResultsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetInlineBotResultsError {}
+    impl core::error::Error for GetInlineBotResultsError {}
 
     impl rt::MethodError for GetInlineBotResultsError {
         #[inline]
@@ -27711,17 +27711,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SetInlineBotResultsError {
+    impl core::fmt::Display for SetInlineBotResultsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SetInlineBotResultsError {}
+    impl core::error::Error for SetInlineBotResultsError {}
 
     impl rt::MethodError for SetInlineBotResultsError {
         #[inline]
@@ -27857,17 +27857,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SendInlineBotResultError {
+    impl core::fmt::Display for SendInlineBotResultError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SendInlineBotResultError {}
+    impl core::error::Error for SendInlineBotResultError {}
 
     impl rt::MethodError for SendInlineBotResultError {
         #[inline]
@@ -27943,17 +27943,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetMessageEditDataError {
+    impl core::fmt::Display for GetMessageEditDataError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetMessageEditDataError {}
+    impl core::error::Error for GetMessageEditDataError {}
 
     impl rt::MethodError for GetMessageEditDataError {
         #[inline]
@@ -28082,17 +28082,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for EditMessageError {
+    impl core::fmt::Display for EditMessageError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for EditMessageError {}
+    impl core::error::Error for EditMessageError {}
 
     impl rt::MethodError for EditMessageError {
         #[inline]
@@ -28177,17 +28177,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for EditInlineBotMessageError {
+    impl core::fmt::Display for EditInlineBotMessageError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for EditInlineBotMessageError {}
+    impl core::error::Error for EditInlineBotMessageError {}
 
     impl rt::MethodError for EditInlineBotMessageError {
         #[inline]
@@ -28274,17 +28274,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetBotCallbackAnswerError {
+    impl core::fmt::Display for GetBotCallbackAnswerError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetBotCallbackAnswerError {}
+    impl core::error::Error for GetBotCallbackAnswerError {}
 
     impl rt::MethodError for GetBotCallbackAnswerError {
         #[inline]
@@ -28354,17 +28354,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SetBotCallbackAnswerError {
+    impl core::fmt::Display for SetBotCallbackAnswerError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SetBotCallbackAnswerError {}
+    impl core::error::Error for SetBotCallbackAnswerError {}
 
     impl rt::MethodError for SetBotCallbackAnswerError {
         #[inline]
@@ -28428,17 +28428,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetPeerDialogsError {
+    impl core::fmt::Display for GetPeerDialogsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetPeerDialogsError {}
+    impl core::error::Error for GetPeerDialogsError {}
 
     impl rt::MethodError for GetPeerDialogsError {
         #[inline]
@@ -28505,17 +28505,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SaveDraftError {
+    impl core::fmt::Display for SaveDraftError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SaveDraftError {}
+    impl core::error::Error for SaveDraftError {}
 
     impl rt::MethodError for SaveDraftError {
         #[inline]
@@ -28564,16 +28564,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetAllDraftsError {
+    impl core::fmt::Display for GetAllDraftsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetAllDraftsError {}
+    impl core::error::Error for GetAllDraftsError {}
 
     impl rt::MethodError for GetAllDraftsError {
         #[inline]
@@ -28621,16 +28621,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetFeaturedStickersError {
+    impl core::fmt::Display for GetFeaturedStickersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetFeaturedStickersError {}
+    impl core::error::Error for GetFeaturedStickersError {}
 
     impl rt::MethodError for GetFeaturedStickersError {
         #[inline]
@@ -28678,16 +28678,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ReadFeaturedStickersError {
+    impl core::fmt::Display for ReadFeaturedStickersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ReadFeaturedStickersError {}
+    impl core::error::Error for ReadFeaturedStickersError {}
 
     impl rt::MethodError for ReadFeaturedStickersError {
         #[inline]
@@ -28735,16 +28735,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetRecentStickersError {
+    impl core::fmt::Display for GetRecentStickersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetRecentStickersError {}
+    impl core::error::Error for GetRecentStickersError {}
 
     impl rt::MethodError for GetRecentStickersError {
         #[inline]
@@ -28801,17 +28801,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SaveRecentStickerError {
+    impl core::fmt::Display for SaveRecentStickerError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SaveRecentStickerError {}
+    impl core::error::Error for SaveRecentStickerError {}
 
     impl rt::MethodError for SaveRecentStickerError {
         #[inline]
@@ -28859,16 +28859,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ClearRecentStickersError {
+    impl core::fmt::Display for ClearRecentStickersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ClearRecentStickersError {}
+    impl core::error::Error for ClearRecentStickersError {}
 
     impl rt::MethodError for ClearRecentStickersError {
         #[inline]
@@ -28916,16 +28916,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetArchivedStickersError {
+    impl core::fmt::Display for GetArchivedStickersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetArchivedStickersError {}
+    impl core::error::Error for GetArchivedStickersError {}
 
     impl rt::MethodError for GetArchivedStickersError {
         #[inline]
@@ -28973,16 +28973,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetMaskStickersError {
+    impl core::fmt::Display for GetMaskStickersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetMaskStickersError {}
+    impl core::error::Error for GetMaskStickersError {}
 
     impl rt::MethodError for GetMaskStickersError {
         #[inline]
@@ -29030,16 +29030,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetAttachedStickersError {
+    impl core::fmt::Display for GetAttachedStickersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetAttachedStickersError {}
+    impl core::error::Error for GetAttachedStickersError {}
 
     impl rt::MethodError for GetAttachedStickersError {
         #[inline]
@@ -29102,17 +29102,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SetGameScoreError {
+    impl core::fmt::Display for SetGameScoreError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SetGameScoreError {}
+    impl core::error::Error for SetGameScoreError {}
 
     impl rt::MethodError for SetGameScoreError {
         #[inline]
@@ -29176,17 +29176,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SetInlineGameScoreError {
+    impl core::fmt::Display for SetInlineGameScoreError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SetInlineGameScoreError {}
+    impl core::error::Error for SetInlineGameScoreError {}
 
     impl rt::MethodError for SetInlineGameScoreError {
         #[inline]
@@ -29250,17 +29250,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetGameHighScoresError {
+    impl core::fmt::Display for GetGameHighScoresError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetGameHighScoresError {}
+    impl core::error::Error for GetGameHighScoresError {}
 
     impl rt::MethodError for GetGameHighScoresError {
         #[inline]
@@ -29324,17 +29324,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetInlineGameHighScoresError {
+    impl core::fmt::Display for GetInlineGameHighScoresError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetInlineGameHighScoresError {}
+    impl core::error::Error for GetInlineGameHighScoresError {}
 
     impl rt::MethodError for GetInlineGameHighScoresError {
         #[inline]
@@ -29391,17 +29391,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetCommonChatsError {
+    impl core::fmt::Display for GetCommonChatsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetCommonChatsError {}
+    impl core::error::Error for GetCommonChatsError {}
 
     impl rt::MethodError for GetCommonChatsError {
         #[inline]
@@ -29458,17 +29458,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetWebPageError {
+    impl core::fmt::Display for GetWebPageError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetWebPageError {}
+    impl core::error::Error for GetWebPageError {}
 
     impl rt::MethodError for GetWebPageError {
         #[inline]
@@ -29536,17 +29536,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ToggleDialogPinError {
+    impl core::fmt::Display for ToggleDialogPinError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ToggleDialogPinError {}
+    impl core::error::Error for ToggleDialogPinError {}
 
     impl rt::MethodError for ToggleDialogPinError {
         #[inline]
@@ -29606,17 +29606,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ReorderPinnedDialogsError {
+    impl core::fmt::Display for ReorderPinnedDialogsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ReorderPinnedDialogsError {}
+    impl core::error::Error for ReorderPinnedDialogsError {}
 
     impl rt::MethodError for ReorderPinnedDialogsError {
         #[inline]
@@ -29664,16 +29664,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetPinnedDialogsError {
+    impl core::fmt::Display for GetPinnedDialogsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetPinnedDialogsError {}
+    impl core::error::Error for GetPinnedDialogsError {}
 
     impl rt::MethodError for GetPinnedDialogsError {
         #[inline]
@@ -29729,17 +29729,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SetBotShippingResultsError {
+    impl core::fmt::Display for SetBotShippingResultsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SetBotShippingResultsError {}
+    impl core::error::Error for SetBotShippingResultsError {}
 
     impl rt::MethodError for SetBotShippingResultsError {
         #[inline]
@@ -29795,17 +29795,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SetBotPrecheckoutResultsError {
+    impl core::fmt::Display for SetBotPrecheckoutResultsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SetBotPrecheckoutResultsError {}
+    impl core::error::Error for SetBotPrecheckoutResultsError {}
 
     impl rt::MethodError for SetBotPrecheckoutResultsError {
         #[inline]
@@ -29878,17 +29878,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for UploadMediaError {
+    impl core::fmt::Display for UploadMediaError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for UploadMediaError {}
+    impl core::error::Error for UploadMediaError {}
 
     impl rt::MethodError for UploadMediaError {
         #[inline]
@@ -29941,16 +29941,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SendScreenshotNotificationError {
+    impl core::fmt::Display for SendScreenshotNotificationError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SendScreenshotNotificationError {}
+    impl core::error::Error for SendScreenshotNotificationError {}
 
     impl rt::MethodError for SendScreenshotNotificationError {
         #[inline]
@@ -29998,16 +29998,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetFavedStickersError {
+    impl core::fmt::Display for GetFavedStickersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetFavedStickersError {}
+    impl core::error::Error for GetFavedStickersError {}
 
     impl rt::MethodError for GetFavedStickersError {
         #[inline]
@@ -30064,17 +30064,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for FaveStickerError {
+    impl core::fmt::Display for FaveStickerError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for FaveStickerError {}
+    impl core::error::Error for FaveStickerError {}
 
     impl rt::MethodError for FaveStickerError {
         #[inline]
@@ -30130,17 +30130,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetUnreadMentionsError {
+    impl core::fmt::Display for GetUnreadMentionsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetUnreadMentionsError {}
+    impl core::error::Error for GetUnreadMentionsError {}
 
     impl rt::MethodError for GetUnreadMentionsError {
         #[inline]
@@ -30188,16 +30188,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ReadMentionsError {
+    impl core::fmt::Display for ReadMentionsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ReadMentionsError {}
+    impl core::error::Error for ReadMentionsError {}
 
     impl rt::MethodError for ReadMentionsError {
         #[inline]
@@ -30245,16 +30245,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetRecentLocationsError {
+    impl core::fmt::Display for GetRecentLocationsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetRecentLocationsError {}
+    impl core::error::Error for GetRecentLocationsError {}
 
     impl rt::MethodError for GetRecentLocationsError {
         #[inline]
@@ -30332,17 +30332,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SendMultiMediaError {
+    impl core::fmt::Display for SendMultiMediaError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SendMultiMediaError {}
+    impl core::error::Error for SendMultiMediaError {}
 
     impl rt::MethodError for SendMultiMediaError {
         #[inline]
@@ -30396,16 +30396,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for UploadEncryptedFileError {
+    impl core::fmt::Display for UploadEncryptedFileError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for UploadEncryptedFileError {}
+    impl core::error::Error for UploadEncryptedFileError {}
 
     impl rt::MethodError for UploadEncryptedFileError {
         #[inline]
@@ -30453,16 +30453,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SearchStickerSetsError {
+    impl core::fmt::Display for SearchStickerSetsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SearchStickerSetsError {}
+    impl core::error::Error for SearchStickerSetsError {}
 
     impl rt::MethodError for SearchStickerSetsError {
         #[inline]
@@ -30510,16 +30510,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetSplitRangesError {
+    impl core::fmt::Display for GetSplitRangesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetSplitRangesError {}
+    impl core::error::Error for GetSplitRangesError {}
 
     impl rt::MethodError for GetSplitRangesError {
         #[inline]
@@ -30567,16 +30567,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for MarkDialogUnreadError {
+    impl core::fmt::Display for MarkDialogUnreadError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for MarkDialogUnreadError {}
+    impl core::error::Error for MarkDialogUnreadError {}
 
     impl rt::MethodError for MarkDialogUnreadError {
         #[inline]
@@ -30624,16 +30624,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetDialogUnreadMarksError {
+    impl core::fmt::Display for GetDialogUnreadMarksError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetDialogUnreadMarksError {}
+    impl core::error::Error for GetDialogUnreadMarksError {}
 
     impl rt::MethodError for GetDialogUnreadMarksError {
         #[inline]
@@ -30681,16 +30681,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ClearAllDraftsError {
+    impl core::fmt::Display for ClearAllDraftsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ClearAllDraftsError {}
+    impl core::error::Error for ClearAllDraftsError {}
 
     impl rt::MethodError for ClearAllDraftsError {
         #[inline]
@@ -30747,17 +30747,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for UpdatePinnedMessageError {
+    impl core::fmt::Display for UpdatePinnedMessageError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for UpdatePinnedMessageError {}
+    impl core::error::Error for UpdatePinnedMessageError {}
 
     impl rt::MethodError for UpdatePinnedMessageError {
         #[inline]
@@ -30820,17 +30820,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SendVoteError {
+    impl core::fmt::Display for SendVoteError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SendVoteError {}
+    impl core::error::Error for SendVoteError {}
 
     impl rt::MethodError for SendVoteError {
         #[inline]
@@ -30879,16 +30879,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetPollResultsError {
+    impl core::fmt::Display for GetPollResultsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetPollResultsError {}
+    impl core::error::Error for GetPollResultsError {}
 
     impl rt::MethodError for GetPollResultsError {
         #[inline]
@@ -30936,16 +30936,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetOnlinesError {
+    impl core::fmt::Display for GetOnlinesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetOnlinesError {}
+    impl core::error::Error for GetOnlinesError {}
 
     impl rt::MethodError for GetOnlinesError {
         #[inline]
@@ -30993,16 +30993,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for EditChatAboutError {
+    impl core::fmt::Display for EditChatAboutError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for EditChatAboutError {}
+    impl core::error::Error for EditChatAboutError {}
 
     impl rt::MethodError for EditChatAboutError {
         #[inline]
@@ -31059,17 +31059,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for EditChatDefaultBannedRightsError {
+    impl core::fmt::Display for EditChatDefaultBannedRightsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for EditChatDefaultBannedRightsError {}
+    impl core::error::Error for EditChatDefaultBannedRightsError {}
 
     impl rt::MethodError for EditChatDefaultBannedRightsError {
         #[inline]
@@ -31117,16 +31117,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetEmojiKeywordsError {
+    impl core::fmt::Display for GetEmojiKeywordsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetEmojiKeywordsError {}
+    impl core::error::Error for GetEmojiKeywordsError {}
 
     impl rt::MethodError for GetEmojiKeywordsError {
         #[inline]
@@ -31174,16 +31174,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetEmojiKeywordsDifferenceError {
+    impl core::fmt::Display for GetEmojiKeywordsDifferenceError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetEmojiKeywordsDifferenceError {}
+    impl core::error::Error for GetEmojiKeywordsDifferenceError {}
 
     impl rt::MethodError for GetEmojiKeywordsDifferenceError {
         #[inline]
@@ -31231,16 +31231,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetEmojiKeywordsLanguagesError {
+    impl core::fmt::Display for GetEmojiKeywordsLanguagesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetEmojiKeywordsLanguagesError {}
+    impl core::error::Error for GetEmojiKeywordsLanguagesError {}
 
     impl rt::MethodError for GetEmojiKeywordsLanguagesError {
         #[inline]
@@ -31288,16 +31288,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetEmojiUrlError {
+    impl core::fmt::Display for GetEmojiUrlError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetEmojiUrlError {}
+    impl core::error::Error for GetEmojiUrlError {}
 
     impl rt::MethodError for GetEmojiUrlError {
         #[inline]
@@ -31345,16 +31345,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetSearchCountersError {
+    impl core::fmt::Display for GetSearchCountersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetSearchCountersError {}
+    impl core::error::Error for GetSearchCountersError {}
 
     impl rt::MethodError for GetSearchCountersError {
         #[inline]
@@ -31402,16 +31402,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for RequestUrlAuthError {
+    impl core::fmt::Display for RequestUrlAuthError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for RequestUrlAuthError {}
+    impl core::error::Error for RequestUrlAuthError {}
 
     impl rt::MethodError for RequestUrlAuthError {
         #[inline]
@@ -31459,16 +31459,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for AcceptUrlAuthError {
+    impl core::fmt::Display for AcceptUrlAuthError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for AcceptUrlAuthError {}
+    impl core::error::Error for AcceptUrlAuthError {}
 
     impl rt::MethodError for AcceptUrlAuthError {
         #[inline]
@@ -31516,16 +31516,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for HidePeerSettingsBarError {
+    impl core::fmt::Display for HidePeerSettingsBarError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for HidePeerSettingsBarError {}
+    impl core::error::Error for HidePeerSettingsBarError {}
 
     impl rt::MethodError for HidePeerSettingsBarError {
         #[inline]
@@ -31573,16 +31573,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetScheduledHistoryError {
+    impl core::fmt::Display for GetScheduledHistoryError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetScheduledHistoryError {}
+    impl core::error::Error for GetScheduledHistoryError {}
 
     impl rt::MethodError for GetScheduledHistoryError {
         #[inline]
@@ -31630,16 +31630,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetScheduledMessagesError {
+    impl core::fmt::Display for GetScheduledMessagesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetScheduledMessagesError {}
+    impl core::error::Error for GetScheduledMessagesError {}
 
     impl rt::MethodError for GetScheduledMessagesError {
         #[inline]
@@ -31687,16 +31687,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SendScheduledMessagesError {
+    impl core::fmt::Display for SendScheduledMessagesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SendScheduledMessagesError {}
+    impl core::error::Error for SendScheduledMessagesError {}
 
     impl rt::MethodError for SendScheduledMessagesError {
         #[inline]
@@ -31744,16 +31744,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for DeleteScheduledMessagesError {
+    impl core::fmt::Display for DeleteScheduledMessagesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for DeleteScheduledMessagesError {}
+    impl core::error::Error for DeleteScheduledMessagesError {}
 
     impl rt::MethodError for DeleteScheduledMessagesError {
         #[inline]
@@ -31816,17 +31816,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetPollVotesError {
+    impl core::fmt::Display for GetPollVotesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetPollVotesError {}
+    impl core::error::Error for GetPollVotesError {}
 
     impl rt::MethodError for GetPollVotesError {
         #[inline]
@@ -31875,16 +31875,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ToggleStickerSetsError {
+    impl core::fmt::Display for ToggleStickerSetsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ToggleStickerSetsError {}
+    impl core::error::Error for ToggleStickerSetsError {}
 
     impl rt::MethodError for ToggleStickerSetsError {
         #[inline]
@@ -31932,16 +31932,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetDialogFiltersError {
+    impl core::fmt::Display for GetDialogFiltersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetDialogFiltersError {}
+    impl core::error::Error for GetDialogFiltersError {}
 
     impl rt::MethodError for GetDialogFiltersError {
         #[inline]
@@ -31989,16 +31989,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetSuggestedDialogFiltersError {
+    impl core::fmt::Display for GetSuggestedDialogFiltersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetSuggestedDialogFiltersError {}
+    impl core::error::Error for GetSuggestedDialogFiltersError {}
 
     impl rt::MethodError for GetSuggestedDialogFiltersError {
         #[inline]
@@ -32046,16 +32046,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for UpdateDialogFilterError {
+    impl core::fmt::Display for UpdateDialogFilterError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for UpdateDialogFilterError {}
+    impl core::error::Error for UpdateDialogFilterError {}
 
     impl rt::MethodError for UpdateDialogFilterError {
         #[inline]
@@ -32103,16 +32103,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for UpdateDialogFiltersOrderError {
+    impl core::fmt::Display for UpdateDialogFiltersOrderError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for UpdateDialogFiltersOrderError {}
+    impl core::error::Error for UpdateDialogFiltersOrderError {}
 
     impl rt::MethodError for UpdateDialogFiltersOrderError {
         #[inline]
@@ -32160,16 +32160,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetOldFeaturedStickersError {
+    impl core::fmt::Display for GetOldFeaturedStickersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetOldFeaturedStickersError {}
+    impl core::error::Error for GetOldFeaturedStickersError {}
 
     impl rt::MethodError for GetOldFeaturedStickersError {
         #[inline]
@@ -32217,16 +32217,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetRepliesError {
+    impl core::fmt::Display for GetRepliesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetRepliesError {}
+    impl core::error::Error for GetRepliesError {}
 
     impl rt::MethodError for GetRepliesError {
         #[inline]
@@ -32274,16 +32274,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetDiscussionMessageError {
+    impl core::fmt::Display for GetDiscussionMessageError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetDiscussionMessageError {}
+    impl core::error::Error for GetDiscussionMessageError {}
 
     impl rt::MethodError for GetDiscussionMessageError {
         #[inline]
@@ -32331,16 +32331,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ReadDiscussionError {
+    impl core::fmt::Display for ReadDiscussionError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ReadDiscussionError {}
+    impl core::error::Error for ReadDiscussionError {}
 
     impl rt::MethodError for ReadDiscussionError {
         #[inline]
@@ -32388,16 +32388,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for UnpinAllMessagesError {
+    impl core::fmt::Display for UnpinAllMessagesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for UnpinAllMessagesError {}
+    impl core::error::Error for UnpinAllMessagesError {}
 
     impl rt::MethodError for UnpinAllMessagesError {
         #[inline]
@@ -32445,16 +32445,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for DeleteChatError {
+    impl core::fmt::Display for DeleteChatError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for DeleteChatError {}
+    impl core::error::Error for DeleteChatError {}
 
     impl rt::MethodError for DeleteChatError {
         #[inline]
@@ -32502,16 +32502,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for DeletePhoneCallHistoryError {
+    impl core::fmt::Display for DeletePhoneCallHistoryError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for DeletePhoneCallHistoryError {}
+    impl core::error::Error for DeletePhoneCallHistoryError {}
 
     impl rt::MethodError for DeletePhoneCallHistoryError {
         #[inline]
@@ -32559,16 +32559,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for CheckHistoryImportError {
+    impl core::fmt::Display for CheckHistoryImportError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for CheckHistoryImportError {}
+    impl core::error::Error for CheckHistoryImportError {}
 
     impl rt::MethodError for CheckHistoryImportError {
         #[inline]
@@ -32643,17 +32643,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for InitHistoryImportError {
+    impl core::fmt::Display for InitHistoryImportError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for InitHistoryImportError {}
+    impl core::error::Error for InitHistoryImportError {}
 
     impl rt::MethodError for InitHistoryImportError {
         #[inline]
@@ -32706,16 +32706,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for UploadImportedMediaError {
+    impl core::fmt::Display for UploadImportedMediaError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for UploadImportedMediaError {}
+    impl core::error::Error for UploadImportedMediaError {}
 
     impl rt::MethodError for UploadImportedMediaError {
         #[inline]
@@ -32772,17 +32772,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for StartHistoryImportError {
+    impl core::fmt::Display for StartHistoryImportError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for StartHistoryImportError {}
+    impl core::error::Error for StartHistoryImportError {}
 
     impl rt::MethodError for StartHistoryImportError {
         #[inline]
@@ -32830,16 +32830,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetExportedChatInvitesError {
+    impl core::fmt::Display for GetExportedChatInvitesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetExportedChatInvitesError {}
+    impl core::error::Error for GetExportedChatInvitesError {}
 
     impl rt::MethodError for GetExportedChatInvitesError {
         #[inline]
@@ -32887,16 +32887,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetExportedChatInviteError {
+    impl core::fmt::Display for GetExportedChatInviteError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetExportedChatInviteError {}
+    impl core::error::Error for GetExportedChatInviteError {}
 
     impl rt::MethodError for GetExportedChatInviteError {
         #[inline]
@@ -32944,16 +32944,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for EditExportedChatInviteError {
+    impl core::fmt::Display for EditExportedChatInviteError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for EditExportedChatInviteError {}
+    impl core::error::Error for EditExportedChatInviteError {}
 
     impl rt::MethodError for EditExportedChatInviteError {
         #[inline]
@@ -33001,16 +33001,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for DeleteRevokedExportedChatInvitesError {
+    impl core::fmt::Display for DeleteRevokedExportedChatInvitesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for DeleteRevokedExportedChatInvitesError {}
+    impl core::error::Error for DeleteRevokedExportedChatInvitesError {}
 
     impl rt::MethodError for DeleteRevokedExportedChatInvitesError {
         #[inline]
@@ -33058,16 +33058,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for DeleteExportedChatInviteError {
+    impl core::fmt::Display for DeleteExportedChatInviteError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for DeleteExportedChatInviteError {}
+    impl core::error::Error for DeleteExportedChatInviteError {}
 
     impl rt::MethodError for DeleteExportedChatInviteError {
         #[inline]
@@ -33115,16 +33115,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetAdminsWithInvitesError {
+    impl core::fmt::Display for GetAdminsWithInvitesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetAdminsWithInvitesError {}
+    impl core::error::Error for GetAdminsWithInvitesError {}
 
     impl rt::MethodError for GetAdminsWithInvitesError {
         #[inline]
@@ -33172,16 +33172,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetChatInviteImportersError {
+    impl core::fmt::Display for GetChatInviteImportersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetChatInviteImportersError {}
+    impl core::error::Error for GetChatInviteImportersError {}
 
     impl rt::MethodError for GetChatInviteImportersError {
         #[inline]
@@ -33244,17 +33244,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SetHistoryTtlError {
+    impl core::fmt::Display for SetHistoryTtlError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SetHistoryTtlError {}
+    impl core::error::Error for SetHistoryTtlError {}
 
     impl rt::MethodError for SetHistoryTtlError {
         #[inline]
@@ -33303,16 +33303,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for CheckHistoryImportPeerError {
+    impl core::fmt::Display for CheckHistoryImportPeerError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for CheckHistoryImportPeerError {}
+    impl core::error::Error for CheckHistoryImportPeerError {}
 
     impl rt::MethodError for CheckHistoryImportPeerError {
         #[inline]
@@ -33380,17 +33380,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SetChatThemeError {
+    impl core::fmt::Display for SetChatThemeError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SetChatThemeError {}
+    impl core::error::Error for SetChatThemeError {}
 
     impl rt::MethodError for SetChatThemeError {
         #[inline]
@@ -33442,16 +33442,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetMessageReadParticipantsError {
+    impl core::fmt::Display for GetMessageReadParticipantsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetMessageReadParticipantsError {}
+    impl core::error::Error for GetMessageReadParticipantsError {}
 
     impl rt::MethodError for GetMessageReadParticipantsError {
         #[inline]
@@ -33499,16 +33499,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetSearchResultsCalendarError {
+    impl core::fmt::Display for GetSearchResultsCalendarError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetSearchResultsCalendarError {}
+    impl core::error::Error for GetSearchResultsCalendarError {}
 
     impl rt::MethodError for GetSearchResultsCalendarError {
         #[inline]
@@ -33556,16 +33556,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetSearchResultsPositionsError {
+    impl core::fmt::Display for GetSearchResultsPositionsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetSearchResultsPositionsError {}
+    impl core::error::Error for GetSearchResultsPositionsError {}
 
     impl rt::MethodError for GetSearchResultsPositionsError {
         #[inline]
@@ -33613,16 +33613,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for HideChatJoinRequestError {
+    impl core::fmt::Display for HideChatJoinRequestError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for HideChatJoinRequestError {}
+    impl core::error::Error for HideChatJoinRequestError {}
 
     impl rt::MethodError for HideChatJoinRequestError {
         #[inline]
@@ -33679,17 +33679,17 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for HideAllChatJoinRequestsError {
+    impl core::fmt::Display for HideAllChatJoinRequestsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for HideAllChatJoinRequestsError {}
+    impl core::error::Error for HideAllChatJoinRequestsError {}
 
     impl rt::MethodError for HideAllChatJoinRequestsError {
         #[inline]
@@ -33737,16 +33737,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ToggleNoForwardsError {
+    impl core::fmt::Display for ToggleNoForwardsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ToggleNoForwardsError {}
+    impl core::error::Error for ToggleNoForwardsError {}
 
     impl rt::MethodError for ToggleNoForwardsError {
         #[inline]
@@ -33794,16 +33794,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SaveDefaultSendAsError {
+    impl core::fmt::Display for SaveDefaultSendAsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SaveDefaultSendAsError {}
+    impl core::error::Error for SaveDefaultSendAsError {}
 
     impl rt::MethodError for SaveDefaultSendAsError {
         #[inline]
@@ -33851,16 +33851,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SendReactionError {
+    impl core::fmt::Display for SendReactionError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SendReactionError {}
+    impl core::error::Error for SendReactionError {}
 
     impl rt::MethodError for SendReactionError {
         #[inline]
@@ -33908,16 +33908,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetMessagesReactionsError {
+    impl core::fmt::Display for GetMessagesReactionsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetMessagesReactionsError {}
+    impl core::error::Error for GetMessagesReactionsError {}
 
     impl rt::MethodError for GetMessagesReactionsError {
         #[inline]
@@ -33965,16 +33965,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetMessageReactionsListError {
+    impl core::fmt::Display for GetMessageReactionsListError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetMessageReactionsListError {}
+    impl core::error::Error for GetMessageReactionsListError {}
 
     impl rt::MethodError for GetMessageReactionsListError {
         #[inline]
@@ -34022,16 +34022,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SetChatAvailableReactionsError {
+    impl core::fmt::Display for SetChatAvailableReactionsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SetChatAvailableReactionsError {}
+    impl core::error::Error for SetChatAvailableReactionsError {}
 
     impl rt::MethodError for SetChatAvailableReactionsError {
         #[inline]
@@ -34079,16 +34079,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetAvailableReactionsError {
+    impl core::fmt::Display for GetAvailableReactionsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetAvailableReactionsError {}
+    impl core::error::Error for GetAvailableReactionsError {}
 
     impl rt::MethodError for GetAvailableReactionsError {
         #[inline]
@@ -34136,16 +34136,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SetDefaultReactionError {
+    impl core::fmt::Display for SetDefaultReactionError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SetDefaultReactionError {}
+    impl core::error::Error for SetDefaultReactionError {}
 
     impl rt::MethodError for SetDefaultReactionError {
         #[inline]
@@ -34193,16 +34193,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for TranslateTextError {
+    impl core::fmt::Display for TranslateTextError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for TranslateTextError {}
+    impl core::error::Error for TranslateTextError {}
 
     impl rt::MethodError for TranslateTextError {
         #[inline]
@@ -34250,16 +34250,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetUnreadReactionsError {
+    impl core::fmt::Display for GetUnreadReactionsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetUnreadReactionsError {}
+    impl core::error::Error for GetUnreadReactionsError {}
 
     impl rt::MethodError for GetUnreadReactionsError {
         #[inline]
@@ -34307,16 +34307,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ReadReactionsError {
+    impl core::fmt::Display for ReadReactionsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ReadReactionsError {}
+    impl core::error::Error for ReadReactionsError {}
 
     impl rt::MethodError for ReadReactionsError {
         #[inline]
@@ -34364,16 +34364,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SearchSentMediaError {
+    impl core::fmt::Display for SearchSentMediaError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SearchSentMediaError {}
+    impl core::error::Error for SearchSentMediaError {}
 
     impl rt::MethodError for SearchSentMediaError {
         #[inline]
@@ -34421,16 +34421,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetAttachMenuBotsError {
+    impl core::fmt::Display for GetAttachMenuBotsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetAttachMenuBotsError {}
+    impl core::error::Error for GetAttachMenuBotsError {}
 
     impl rt::MethodError for GetAttachMenuBotsError {
         #[inline]
@@ -34478,16 +34478,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetAttachMenuBotError {
+    impl core::fmt::Display for GetAttachMenuBotError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetAttachMenuBotError {}
+    impl core::error::Error for GetAttachMenuBotError {}
 
     impl rt::MethodError for GetAttachMenuBotError {
         #[inline]
@@ -34535,16 +34535,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ToggleBotInAttachMenuError {
+    impl core::fmt::Display for ToggleBotInAttachMenuError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ToggleBotInAttachMenuError {}
+    impl core::error::Error for ToggleBotInAttachMenuError {}
 
     impl rt::MethodError for ToggleBotInAttachMenuError {
         #[inline]
@@ -34592,16 +34592,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for RequestWebViewError {
+    impl core::fmt::Display for RequestWebViewError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for RequestWebViewError {}
+    impl core::error::Error for RequestWebViewError {}
 
     impl rt::MethodError for RequestWebViewError {
         #[inline]
@@ -34649,16 +34649,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ProlongWebViewError {
+    impl core::fmt::Display for ProlongWebViewError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ProlongWebViewError {}
+    impl core::error::Error for ProlongWebViewError {}
 
     impl rt::MethodError for ProlongWebViewError {
         #[inline]
@@ -34706,16 +34706,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for RequestSimpleWebViewError {
+    impl core::fmt::Display for RequestSimpleWebViewError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for RequestSimpleWebViewError {}
+    impl core::error::Error for RequestSimpleWebViewError {}
 
     impl rt::MethodError for RequestSimpleWebViewError {
         #[inline]
@@ -34763,16 +34763,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SendWebViewResultMessageError {
+    impl core::fmt::Display for SendWebViewResultMessageError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SendWebViewResultMessageError {}
+    impl core::error::Error for SendWebViewResultMessageError {}
 
     impl rt::MethodError for SendWebViewResultMessageError {
         #[inline]
@@ -34820,16 +34820,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SendWebViewDataError {
+    impl core::fmt::Display for SendWebViewDataError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SendWebViewDataError {}
+    impl core::error::Error for SendWebViewDataError {}
 
     impl rt::MethodError for SendWebViewDataError {
         #[inline]
@@ -34877,16 +34877,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for TranscribeAudioError {
+    impl core::fmt::Display for TranscribeAudioError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for TranscribeAudioError {}
+    impl core::error::Error for TranscribeAudioError {}
 
     impl rt::MethodError for TranscribeAudioError {
         #[inline]
@@ -34934,16 +34934,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for RateTranscribedAudioError {
+    impl core::fmt::Display for RateTranscribedAudioError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for RateTranscribedAudioError {}
+    impl core::error::Error for RateTranscribedAudioError {}
 
     impl rt::MethodError for RateTranscribedAudioError {
         #[inline]
@@ -34991,16 +34991,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetCustomEmojiDocumentsError {
+    impl core::fmt::Display for GetCustomEmojiDocumentsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetCustomEmojiDocumentsError {}
+    impl core::error::Error for GetCustomEmojiDocumentsError {}
 
     impl rt::MethodError for GetCustomEmojiDocumentsError {
         #[inline]
@@ -35048,16 +35048,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetEmojiStickersError {
+    impl core::fmt::Display for GetEmojiStickersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetEmojiStickersError {}
+    impl core::error::Error for GetEmojiStickersError {}
 
     impl rt::MethodError for GetEmojiStickersError {
         #[inline]
@@ -35105,16 +35105,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetFeaturedEmojiStickersError {
+    impl core::fmt::Display for GetFeaturedEmojiStickersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetFeaturedEmojiStickersError {}
+    impl core::error::Error for GetFeaturedEmojiStickersError {}
 
     impl rt::MethodError for GetFeaturedEmojiStickersError {
         #[inline]
@@ -35162,16 +35162,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ReportReactionError {
+    impl core::fmt::Display for ReportReactionError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ReportReactionError {}
+    impl core::error::Error for ReportReactionError {}
 
     impl rt::MethodError for ReportReactionError {
         #[inline]
@@ -35219,16 +35219,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetTopReactionsError {
+    impl core::fmt::Display for GetTopReactionsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetTopReactionsError {}
+    impl core::error::Error for GetTopReactionsError {}
 
     impl rt::MethodError for GetTopReactionsError {
         #[inline]
@@ -35276,16 +35276,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetRecentReactionsError {
+    impl core::fmt::Display for GetRecentReactionsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetRecentReactionsError {}
+    impl core::error::Error for GetRecentReactionsError {}
 
     impl rt::MethodError for GetRecentReactionsError {
         #[inline]
@@ -35333,16 +35333,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ClearRecentReactionsError {
+    impl core::fmt::Display for ClearRecentReactionsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ClearRecentReactionsError {}
+    impl core::error::Error for ClearRecentReactionsError {}
 
     impl rt::MethodError for ClearRecentReactionsError {
         #[inline]
@@ -35390,16 +35390,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetExtendedMediaError {
+    impl core::fmt::Display for GetExtendedMediaError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetExtendedMediaError {}
+    impl core::error::Error for GetExtendedMediaError {}
 
     impl rt::MethodError for GetExtendedMediaError {
         #[inline]
@@ -35447,16 +35447,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SetDefaultHistoryTtlError {
+    impl core::fmt::Display for SetDefaultHistoryTtlError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SetDefaultHistoryTtlError {}
+    impl core::error::Error for SetDefaultHistoryTtlError {}
 
     impl rt::MethodError for SetDefaultHistoryTtlError {
         #[inline]
@@ -35504,16 +35504,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetDefaultHistoryTtlError {
+    impl core::fmt::Display for GetDefaultHistoryTtlError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetDefaultHistoryTtlError {}
+    impl core::error::Error for GetDefaultHistoryTtlError {}
 
     impl rt::MethodError for GetDefaultHistoryTtlError {
         #[inline]
@@ -35561,16 +35561,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SendBotRequestedPeerError {
+    impl core::fmt::Display for SendBotRequestedPeerError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SendBotRequestedPeerError {}
+    impl core::error::Error for SendBotRequestedPeerError {}
 
     impl rt::MethodError for SendBotRequestedPeerError {
         #[inline]
@@ -35618,16 +35618,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetEmojiGroupsError {
+    impl core::fmt::Display for GetEmojiGroupsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetEmojiGroupsError {}
+    impl core::error::Error for GetEmojiGroupsError {}
 
     impl rt::MethodError for GetEmojiGroupsError {
         #[inline]
@@ -35675,16 +35675,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetEmojiStatusGroupsError {
+    impl core::fmt::Display for GetEmojiStatusGroupsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetEmojiStatusGroupsError {}
+    impl core::error::Error for GetEmojiStatusGroupsError {}
 
     impl rt::MethodError for GetEmojiStatusGroupsError {
         #[inline]
@@ -35732,16 +35732,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetEmojiProfilePhotoGroupsError {
+    impl core::fmt::Display for GetEmojiProfilePhotoGroupsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetEmojiProfilePhotoGroupsError {}
+    impl core::error::Error for GetEmojiProfilePhotoGroupsError {}
 
     impl rt::MethodError for GetEmojiProfilePhotoGroupsError {
         #[inline]
@@ -35789,16 +35789,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SearchCustomEmojiError {
+    impl core::fmt::Display for SearchCustomEmojiError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SearchCustomEmojiError {}
+    impl core::error::Error for SearchCustomEmojiError {}
 
     impl rt::MethodError for SearchCustomEmojiError {
         #[inline]
@@ -35846,16 +35846,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for TogglePeerTranslationsError {
+    impl core::fmt::Display for TogglePeerTranslationsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for TogglePeerTranslationsError {}
+    impl core::error::Error for TogglePeerTranslationsError {}
 
     impl rt::MethodError for TogglePeerTranslationsError {
         #[inline]
@@ -35903,16 +35903,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetBotAppError {
+    impl core::fmt::Display for GetBotAppError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetBotAppError {}
+    impl core::error::Error for GetBotAppError {}
 
     impl rt::MethodError for GetBotAppError {
         #[inline]
@@ -35960,16 +35960,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for RequestAppWebViewError {
+    impl core::fmt::Display for RequestAppWebViewError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for RequestAppWebViewError {}
+    impl core::error::Error for RequestAppWebViewError {}
 
     impl rt::MethodError for RequestAppWebViewError {
         #[inline]
@@ -36017,16 +36017,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SetChatWallPaperError {
+    impl core::fmt::Display for SetChatWallPaperError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SetChatWallPaperError {}
+    impl core::error::Error for SetChatWallPaperError {}
 
     impl rt::MethodError for SetChatWallPaperError {
         #[inline]
@@ -36074,16 +36074,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SearchEmojiStickerSetsError {
+    impl core::fmt::Display for SearchEmojiStickerSetsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SearchEmojiStickerSetsError {}
+    impl core::error::Error for SearchEmojiStickerSetsError {}
 
     impl rt::MethodError for SearchEmojiStickerSetsError {
         #[inline]
@@ -36131,16 +36131,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetSavedDialogsError {
+    impl core::fmt::Display for GetSavedDialogsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetSavedDialogsError {}
+    impl core::error::Error for GetSavedDialogsError {}
 
     impl rt::MethodError for GetSavedDialogsError {
         #[inline]
@@ -36188,16 +36188,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetSavedHistoryError {
+    impl core::fmt::Display for GetSavedHistoryError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetSavedHistoryError {}
+    impl core::error::Error for GetSavedHistoryError {}
 
     impl rt::MethodError for GetSavedHistoryError {
         #[inline]
@@ -36245,16 +36245,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for DeleteSavedHistoryError {
+    impl core::fmt::Display for DeleteSavedHistoryError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for DeleteSavedHistoryError {}
+    impl core::error::Error for DeleteSavedHistoryError {}
 
     impl rt::MethodError for DeleteSavedHistoryError {
         #[inline]
@@ -36302,16 +36302,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetPinnedSavedDialogsError {
+    impl core::fmt::Display for GetPinnedSavedDialogsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetPinnedSavedDialogsError {}
+    impl core::error::Error for GetPinnedSavedDialogsError {}
 
     impl rt::MethodError for GetPinnedSavedDialogsError {
         #[inline]
@@ -36359,16 +36359,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ToggleSavedDialogPinError {
+    impl core::fmt::Display for ToggleSavedDialogPinError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ToggleSavedDialogPinError {}
+    impl core::error::Error for ToggleSavedDialogPinError {}
 
     impl rt::MethodError for ToggleSavedDialogPinError {
         #[inline]
@@ -36416,16 +36416,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ReorderPinnedSavedDialogsError {
+    impl core::fmt::Display for ReorderPinnedSavedDialogsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ReorderPinnedSavedDialogsError {}
+    impl core::error::Error for ReorderPinnedSavedDialogsError {}
 
     impl rt::MethodError for ReorderPinnedSavedDialogsError {
         #[inline]
@@ -36473,16 +36473,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetSavedReactionTagsError {
+    impl core::fmt::Display for GetSavedReactionTagsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetSavedReactionTagsError {}
+    impl core::error::Error for GetSavedReactionTagsError {}
 
     impl rt::MethodError for GetSavedReactionTagsError {
         #[inline]
@@ -36530,16 +36530,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for UpdateSavedReactionTagError {
+    impl core::fmt::Display for UpdateSavedReactionTagError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for UpdateSavedReactionTagError {}
+    impl core::error::Error for UpdateSavedReactionTagError {}
 
     impl rt::MethodError for UpdateSavedReactionTagError {
         #[inline]
@@ -36587,16 +36587,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetDefaultTagReactionsError {
+    impl core::fmt::Display for GetDefaultTagReactionsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetDefaultTagReactionsError {}
+    impl core::error::Error for GetDefaultTagReactionsError {}
 
     impl rt::MethodError for GetDefaultTagReactionsError {
         #[inline]
@@ -36644,16 +36644,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetOutboxReadDateError {
+    impl core::fmt::Display for GetOutboxReadDateError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetOutboxReadDateError {}
+    impl core::error::Error for GetOutboxReadDateError {}
 
     impl rt::MethodError for GetOutboxReadDateError {
         #[inline]
@@ -36701,16 +36701,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetQuickRepliesError {
+    impl core::fmt::Display for GetQuickRepliesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetQuickRepliesError {}
+    impl core::error::Error for GetQuickRepliesError {}
 
     impl rt::MethodError for GetQuickRepliesError {
         #[inline]
@@ -36758,16 +36758,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ReorderQuickRepliesError {
+    impl core::fmt::Display for ReorderQuickRepliesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ReorderQuickRepliesError {}
+    impl core::error::Error for ReorderQuickRepliesError {}
 
     impl rt::MethodError for ReorderQuickRepliesError {
         #[inline]
@@ -36815,16 +36815,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for CheckQuickReplyShortcutError {
+    impl core::fmt::Display for CheckQuickReplyShortcutError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for CheckQuickReplyShortcutError {}
+    impl core::error::Error for CheckQuickReplyShortcutError {}
 
     impl rt::MethodError for CheckQuickReplyShortcutError {
         #[inline]
@@ -36872,16 +36872,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for EditQuickReplyShortcutError {
+    impl core::fmt::Display for EditQuickReplyShortcutError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for EditQuickReplyShortcutError {}
+    impl core::error::Error for EditQuickReplyShortcutError {}
 
     impl rt::MethodError for EditQuickReplyShortcutError {
         #[inline]
@@ -36929,16 +36929,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for DeleteQuickReplyShortcutError {
+    impl core::fmt::Display for DeleteQuickReplyShortcutError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for DeleteQuickReplyShortcutError {}
+    impl core::error::Error for DeleteQuickReplyShortcutError {}
 
     impl rt::MethodError for DeleteQuickReplyShortcutError {
         #[inline]
@@ -36986,16 +36986,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetQuickReplyMessagesError {
+    impl core::fmt::Display for GetQuickReplyMessagesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetQuickReplyMessagesError {}
+    impl core::error::Error for GetQuickReplyMessagesError {}
 
     impl rt::MethodError for GetQuickReplyMessagesError {
         #[inline]
@@ -37043,16 +37043,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SendQuickReplyMessagesError {
+    impl core::fmt::Display for SendQuickReplyMessagesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SendQuickReplyMessagesError {}
+    impl core::error::Error for SendQuickReplyMessagesError {}
 
     impl rt::MethodError for SendQuickReplyMessagesError {
         #[inline]
@@ -37100,16 +37100,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for DeleteQuickReplyMessagesError {
+    impl core::fmt::Display for DeleteQuickReplyMessagesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for DeleteQuickReplyMessagesError {}
+    impl core::error::Error for DeleteQuickReplyMessagesError {}
 
     impl rt::MethodError for DeleteQuickReplyMessagesError {
         #[inline]
@@ -37157,16 +37157,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ToggleDialogFilterTagsError {
+    impl core::fmt::Display for ToggleDialogFilterTagsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ToggleDialogFilterTagsError {}
+    impl core::error::Error for ToggleDialogFilterTagsError {}
 
     impl rt::MethodError for ToggleDialogFilterTagsError {
         #[inline]
@@ -37214,16 +37214,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetMyStickersError {
+    impl core::fmt::Display for GetMyStickersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetMyStickersError {}
+    impl core::error::Error for GetMyStickersError {}
 
     impl rt::MethodError for GetMyStickersError {
         #[inline]
@@ -37271,16 +37271,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetEmojiStickerGroupsError {
+    impl core::fmt::Display for GetEmojiStickerGroupsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetEmojiStickerGroupsError {}
+    impl core::error::Error for GetEmojiStickerGroupsError {}
 
     impl rt::MethodError for GetEmojiStickerGroupsError {
         #[inline]
@@ -37328,16 +37328,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetAvailableEffectsError {
+    impl core::fmt::Display for GetAvailableEffectsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetAvailableEffectsError {}
+    impl core::error::Error for GetAvailableEffectsError {}
 
     impl rt::MethodError for GetAvailableEffectsError {
         #[inline]
@@ -37385,16 +37385,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for EditFactCheckError {
+    impl core::fmt::Display for EditFactCheckError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for EditFactCheckError {}
+    impl core::error::Error for EditFactCheckError {}
 
     impl rt::MethodError for EditFactCheckError {
         #[inline]
@@ -37442,16 +37442,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for DeleteFactCheckError {
+    impl core::fmt::Display for DeleteFactCheckError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for DeleteFactCheckError {}
+    impl core::error::Error for DeleteFactCheckError {}
 
     impl rt::MethodError for DeleteFactCheckError {
         #[inline]
@@ -37499,16 +37499,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetFactCheckError {
+    impl core::fmt::Display for GetFactCheckError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetFactCheckError {}
+    impl core::error::Error for GetFactCheckError {}
 
     impl rt::MethodError for GetFactCheckError {
         #[inline]
@@ -37556,16 +37556,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for RequestMainWebViewError {
+    impl core::fmt::Display for RequestMainWebViewError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for RequestMainWebViewError {}
+    impl core::error::Error for RequestMainWebViewError {}
 
     impl rt::MethodError for RequestMainWebViewError {
         #[inline]
@@ -37613,16 +37613,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SendPaidReactionError {
+    impl core::fmt::Display for SendPaidReactionError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SendPaidReactionError {}
+    impl core::error::Error for SendPaidReactionError {}
 
     impl rt::MethodError for SendPaidReactionError {
         #[inline]
@@ -37670,16 +37670,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for TogglePaidReactionPrivacyError {
+    impl core::fmt::Display for TogglePaidReactionPrivacyError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for TogglePaidReactionPrivacyError {}
+    impl core::error::Error for TogglePaidReactionPrivacyError {}
 
     impl rt::MethodError for TogglePaidReactionPrivacyError {
         #[inline]
@@ -37727,16 +37727,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetPaidReactionPrivacyError {
+    impl core::fmt::Display for GetPaidReactionPrivacyError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetPaidReactionPrivacyError {}
+    impl core::error::Error for GetPaidReactionPrivacyError {}
 
     impl rt::MethodError for GetPaidReactionPrivacyError {
         #[inline]
@@ -37784,16 +37784,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ViewSponsoredMessageError {
+    impl core::fmt::Display for ViewSponsoredMessageError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ViewSponsoredMessageError {}
+    impl core::error::Error for ViewSponsoredMessageError {}
 
     impl rt::MethodError for ViewSponsoredMessageError {
         #[inline]
@@ -37841,16 +37841,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ClickSponsoredMessageError {
+    impl core::fmt::Display for ClickSponsoredMessageError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ClickSponsoredMessageError {}
+    impl core::error::Error for ClickSponsoredMessageError {}
 
     impl rt::MethodError for ClickSponsoredMessageError {
         #[inline]
@@ -37898,16 +37898,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ReportSponsoredMessageError {
+    impl core::fmt::Display for ReportSponsoredMessageError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ReportSponsoredMessageError {}
+    impl core::error::Error for ReportSponsoredMessageError {}
 
     impl rt::MethodError for ReportSponsoredMessageError {
         #[inline]
@@ -37955,16 +37955,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetSponsoredMessagesError {
+    impl core::fmt::Display for GetSponsoredMessagesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetSponsoredMessagesError {}
+    impl core::error::Error for GetSponsoredMessagesError {}
 
     impl rt::MethodError for GetSponsoredMessagesError {
         #[inline]
@@ -38012,16 +38012,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SavePreparedInlineMessageError {
+    impl core::fmt::Display for SavePreparedInlineMessageError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SavePreparedInlineMessageError {}
+    impl core::error::Error for SavePreparedInlineMessageError {}
 
     impl rt::MethodError for SavePreparedInlineMessageError {
         #[inline]
@@ -38069,16 +38069,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetPreparedInlineMessageError {
+    impl core::fmt::Display for GetPreparedInlineMessageError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetPreparedInlineMessageError {}
+    impl core::error::Error for GetPreparedInlineMessageError {}
 
     impl rt::MethodError for GetPreparedInlineMessageError {
         #[inline]
@@ -38126,16 +38126,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SearchStickersError {
+    impl core::fmt::Display for SearchStickersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SearchStickersError {}
+    impl core::error::Error for SearchStickersError {}
 
     impl rt::MethodError for SearchStickersError {
         #[inline]
@@ -38183,16 +38183,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ReportMessagesDeliveryError {
+    impl core::fmt::Display for ReportMessagesDeliveryError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ReportMessagesDeliveryError {}
+    impl core::error::Error for ReportMessagesDeliveryError {}
 
     impl rt::MethodError for ReportMessagesDeliveryError {
         #[inline]
@@ -38240,16 +38240,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetSavedDialogsByIdError {
+    impl core::fmt::Display for GetSavedDialogsByIdError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetSavedDialogsByIdError {}
+    impl core::error::Error for GetSavedDialogsByIdError {}
 
     impl rt::MethodError for GetSavedDialogsByIdError {
         #[inline]
@@ -38297,16 +38297,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ReadSavedHistoryError {
+    impl core::fmt::Display for ReadSavedHistoryError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ReadSavedHistoryError {}
+    impl core::error::Error for ReadSavedHistoryError {}
 
     impl rt::MethodError for ReadSavedHistoryError {
         #[inline]
@@ -38354,16 +38354,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ToggleTodoCompletedError {
+    impl core::fmt::Display for ToggleTodoCompletedError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ToggleTodoCompletedError {}
+    impl core::error::Error for ToggleTodoCompletedError {}
 
     impl rt::MethodError for ToggleTodoCompletedError {
         #[inline]
@@ -38411,16 +38411,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for AppendTodoListError {
+    impl core::fmt::Display for AppendTodoListError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for AppendTodoListError {}
+    impl core::error::Error for AppendTodoListError {}
 
     impl rt::MethodError for AppendTodoListError {
         #[inline]
@@ -38468,16 +38468,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ToggleSuggestedPostApprovalError {
+    impl core::fmt::Display for ToggleSuggestedPostApprovalError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ToggleSuggestedPostApprovalError {}
+    impl core::error::Error for ToggleSuggestedPostApprovalError {}
 
     impl rt::MethodError for ToggleSuggestedPostApprovalError {
         #[inline]
@@ -38525,16 +38525,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetForumTopicsError {
+    impl core::fmt::Display for GetForumTopicsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetForumTopicsError {}
+    impl core::error::Error for GetForumTopicsError {}
 
     impl rt::MethodError for GetForumTopicsError {
         #[inline]
@@ -38582,16 +38582,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetForumTopicsByIdError {
+    impl core::fmt::Display for GetForumTopicsByIdError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetForumTopicsByIdError {}
+    impl core::error::Error for GetForumTopicsByIdError {}
 
     impl rt::MethodError for GetForumTopicsByIdError {
         #[inline]
@@ -38639,16 +38639,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for EditForumTopicError {
+    impl core::fmt::Display for EditForumTopicError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for EditForumTopicError {}
+    impl core::error::Error for EditForumTopicError {}
 
     impl rt::MethodError for EditForumTopicError {
         #[inline]
@@ -38696,16 +38696,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for UpdatePinnedForumTopicError {
+    impl core::fmt::Display for UpdatePinnedForumTopicError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for UpdatePinnedForumTopicError {}
+    impl core::error::Error for UpdatePinnedForumTopicError {}
 
     impl rt::MethodError for UpdatePinnedForumTopicError {
         #[inline]
@@ -38753,16 +38753,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ReorderPinnedForumTopicsError {
+    impl core::fmt::Display for ReorderPinnedForumTopicsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ReorderPinnedForumTopicsError {}
+    impl core::error::Error for ReorderPinnedForumTopicsError {}
 
     impl rt::MethodError for ReorderPinnedForumTopicsError {
         #[inline]
@@ -38810,16 +38810,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for CreateForumTopicError {
+    impl core::fmt::Display for CreateForumTopicError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for CreateForumTopicError {}
+    impl core::error::Error for CreateForumTopicError {}
 
     impl rt::MethodError for CreateForumTopicError {
         #[inline]
@@ -38867,16 +38867,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for DeleteTopicHistoryError {
+    impl core::fmt::Display for DeleteTopicHistoryError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for DeleteTopicHistoryError {}
+    impl core::error::Error for DeleteTopicHistoryError {}
 
     impl rt::MethodError for DeleteTopicHistoryError {
         #[inline]
@@ -38924,16 +38924,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetEmojiGameInfoError {
+    impl core::fmt::Display for GetEmojiGameInfoError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetEmojiGameInfoError {}
+    impl core::error::Error for GetEmojiGameInfoError {}
 
     impl rt::MethodError for GetEmojiGameInfoError {
         #[inline]
@@ -38981,16 +38981,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SummarizeTextError {
+    impl core::fmt::Display for SummarizeTextError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SummarizeTextError {}
+    impl core::error::Error for SummarizeTextError {}
 
     impl rt::MethodError for SummarizeTextError {
         #[inline]
@@ -39038,16 +39038,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for EditChatCreatorError {
+    impl core::fmt::Display for EditChatCreatorError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for EditChatCreatorError {}
+    impl core::error::Error for EditChatCreatorError {}
 
     impl rt::MethodError for EditChatCreatorError {
         #[inline]
@@ -39095,16 +39095,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetFutureChatCreatorAfterLeaveError {
+    impl core::fmt::Display for GetFutureChatCreatorAfterLeaveError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetFutureChatCreatorAfterLeaveError {}
+    impl core::error::Error for GetFutureChatCreatorAfterLeaveError {}
 
     impl rt::MethodError for GetFutureChatCreatorAfterLeaveError {
         #[inline]
@@ -39152,16 +39152,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for EditChatParticipantRankError {
+    impl core::fmt::Display for EditChatParticipantRankError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for EditChatParticipantRankError {}
+    impl core::error::Error for EditChatParticipantRankError {}
 
     impl rt::MethodError for EditChatParticipantRankError {
         #[inline]
@@ -39209,16 +39209,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for DeclineUrlAuthError {
+    impl core::fmt::Display for DeclineUrlAuthError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for DeclineUrlAuthError {}
+    impl core::error::Error for DeclineUrlAuthError {}
 
     impl rt::MethodError for DeclineUrlAuthError {
         #[inline]
@@ -39266,16 +39266,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for CheckUrlAuthMatchCodeError {
+    impl core::fmt::Display for CheckUrlAuthMatchCodeError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for CheckUrlAuthMatchCodeError {}
+    impl core::error::Error for CheckUrlAuthMatchCodeError {}
 
     impl rt::MethodError for CheckUrlAuthMatchCodeError {
         #[inline]
@@ -39323,16 +39323,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ComposeMessageWithAiError {
+    impl core::fmt::Display for ComposeMessageWithAiError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ComposeMessageWithAiError {}
+    impl core::error::Error for ComposeMessageWithAiError {}
 
     impl rt::MethodError for ComposeMessageWithAiError {
         #[inline]
@@ -39380,16 +39380,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ReportReadMetricsError {
+    impl core::fmt::Display for ReportReadMetricsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ReportReadMetricsError {}
+    impl core::error::Error for ReportReadMetricsError {}
 
     impl rt::MethodError for ReportReadMetricsError {
         #[inline]
@@ -39437,16 +39437,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ReportMusicListenError {
+    impl core::fmt::Display for ReportMusicListenError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ReportMusicListenError {}
+    impl core::error::Error for ReportMusicListenError {}
 
     impl rt::MethodError for ReportMusicListenError {
         #[inline]
@@ -39494,16 +39494,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for AddPollAnswerError {
+    impl core::fmt::Display for AddPollAnswerError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for AddPollAnswerError {}
+    impl core::error::Error for AddPollAnswerError {}
 
     impl rt::MethodError for AddPollAnswerError {
         #[inline]
@@ -39551,16 +39551,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for DeletePollAnswerError {
+    impl core::fmt::Display for DeletePollAnswerError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for DeletePollAnswerError {}
+    impl core::error::Error for DeletePollAnswerError {}
 
     impl rt::MethodError for DeletePollAnswerError {
         #[inline]
@@ -39608,16 +39608,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetUnreadPollVotesError {
+    impl core::fmt::Display for GetUnreadPollVotesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetUnreadPollVotesError {}
+    impl core::error::Error for GetUnreadPollVotesError {}
 
     impl rt::MethodError for GetUnreadPollVotesError {
         #[inline]
@@ -39665,16 +39665,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ReadPollVotesError {
+    impl core::fmt::Display for ReadPollVotesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ReadPollVotesError {}
+    impl core::error::Error for ReadPollVotesError {}
 
     impl rt::MethodError for ReadPollVotesError {
         #[inline]
@@ -39722,16 +39722,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for SetBotGuestChatResultError {
+    impl core::fmt::Display for SetBotGuestChatResultError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SetBotGuestChatResultError {}
+    impl core::error::Error for SetBotGuestChatResultError {}
 
     impl rt::MethodError for SetBotGuestChatResultError {
         #[inline]
@@ -39779,16 +39779,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for DeleteParticipantReactionsError {
+    impl core::fmt::Display for DeleteParticipantReactionsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for DeleteParticipantReactionsError {}
+    impl core::error::Error for DeleteParticipantReactionsError {}
 
     impl rt::MethodError for DeleteParticipantReactionsError {
         #[inline]
@@ -39836,16 +39836,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for DeleteParticipantReactionError {
+    impl core::fmt::Display for DeleteParticipantReactionError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for DeleteParticipantReactionError {}
+    impl core::error::Error for DeleteParticipantReactionError {}
 
     impl rt::MethodError for DeleteParticipantReactionError {
         #[inline]
@@ -39893,16 +39893,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetPersonalChannelHistoryError {
+    impl core::fmt::Display for GetPersonalChannelHistoryError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetPersonalChannelHistoryError {}
+    impl core::error::Error for GetPersonalChannelHistoryError {}
 
     impl rt::MethodError for GetPersonalChannelHistoryError {
         #[inline]
@@ -39950,16 +39950,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for GetRichMessageError {
+    impl core::fmt::Display for GetRichMessageError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetRichMessageError {}
+    impl core::error::Error for GetRichMessageError {}
 
     impl rt::MethodError for GetRichMessageError {
         #[inline]
@@ -40007,16 +40007,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for TranslateRichMessageError {
+    impl core::fmt::Display for TranslateRichMessageError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for TranslateRichMessageError {}
+    impl core::error::Error for TranslateRichMessageError {}
 
     impl rt::MethodError for TranslateRichMessageError {
         #[inline]
@@ -40064,16 +40064,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for ComposeRichMessageWithAiError {
+    impl core::fmt::Display for ComposeRichMessageWithAiError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ComposeRichMessageWithAiError {}
+    impl core::error::Error for ComposeRichMessageWithAiError {}
 
     impl rt::MethodError for ComposeRichMessageWithAiError {
         #[inline]
@@ -40121,16 +40121,16 @@ pub mod messages {
         }
     }
 
-    impl std::fmt::Display for RequestChatJoinWebViewError {
+    impl core::fmt::Display for RequestChatJoinWebViewError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for RequestChatJoinWebViewError {}
+    impl core::error::Error for RequestChatJoinWebViewError {}
 
     impl rt::MethodError for RequestChatJoinWebViewError {
         #[inline]
@@ -40152,7 +40152,7 @@ pub mod messages {
 /// Errors of the `payments` functions.
 pub mod payments {
     #[allow(unused_imports)]
-    use crate::errors as rt;
+    use crate as rt;
     #[allow(unused_imports)]
     use zerotl_types::layer230::functions as tl;
 
@@ -40195,17 +40195,17 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for GetPaymentFormError {
+    impl core::fmt::Display for GetPaymentFormError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetPaymentFormError {}
+    impl core::error::Error for GetPaymentFormError {}
 
     impl rt::MethodError for GetPaymentFormError {
         #[inline]
@@ -40262,17 +40262,17 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for GetPaymentReceiptError {
+    impl core::fmt::Display for GetPaymentReceiptError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetPaymentReceiptError {}
+    impl core::error::Error for GetPaymentReceiptError {}
 
     impl rt::MethodError for GetPaymentReceiptError {
         #[inline]
@@ -40329,17 +40329,17 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for ValidateRequestedInfoError {
+    impl core::fmt::Display for ValidateRequestedInfoError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ValidateRequestedInfoError {}
+    impl core::error::Error for ValidateRequestedInfoError {}
 
     impl rt::MethodError for ValidateRequestedInfoError {
         #[inline]
@@ -40396,17 +40396,17 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for SendPaymentFormError {
+    impl core::fmt::Display for SendPaymentFormError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SendPaymentFormError {}
+    impl core::error::Error for SendPaymentFormError {}
 
     impl rt::MethodError for SendPaymentFormError {
         #[inline]
@@ -40454,16 +40454,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for GetSavedInfoError {
+    impl core::fmt::Display for GetSavedInfoError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetSavedInfoError {}
+    impl core::error::Error for GetSavedInfoError {}
 
     impl rt::MethodError for GetSavedInfoError {
         #[inline]
@@ -40511,16 +40511,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for ClearSavedInfoError {
+    impl core::fmt::Display for ClearSavedInfoError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ClearSavedInfoError {}
+    impl core::error::Error for ClearSavedInfoError {}
 
     impl rt::MethodError for ClearSavedInfoError {
         #[inline]
@@ -40577,17 +40577,17 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for GetBankCardDataError {
+    impl core::fmt::Display for GetBankCardDataError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetBankCardDataError {}
+    impl core::error::Error for GetBankCardDataError {}
 
     impl rt::MethodError for GetBankCardDataError {
         #[inline]
@@ -40635,16 +40635,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for ExportInvoiceError {
+    impl core::fmt::Display for ExportInvoiceError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ExportInvoiceError {}
+    impl core::error::Error for ExportInvoiceError {}
 
     impl rt::MethodError for ExportInvoiceError {
         #[inline]
@@ -40692,16 +40692,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for AssignAppStoreTransactionError {
+    impl core::fmt::Display for AssignAppStoreTransactionError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for AssignAppStoreTransactionError {}
+    impl core::error::Error for AssignAppStoreTransactionError {}
 
     impl rt::MethodError for AssignAppStoreTransactionError {
         #[inline]
@@ -40749,16 +40749,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for AssignPlayMarketTransactionError {
+    impl core::fmt::Display for AssignPlayMarketTransactionError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for AssignPlayMarketTransactionError {}
+    impl core::error::Error for AssignPlayMarketTransactionError {}
 
     impl rt::MethodError for AssignPlayMarketTransactionError {
         #[inline]
@@ -40806,16 +40806,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for GetPremiumGiftCodeOptionsError {
+    impl core::fmt::Display for GetPremiumGiftCodeOptionsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetPremiumGiftCodeOptionsError {}
+    impl core::error::Error for GetPremiumGiftCodeOptionsError {}
 
     impl rt::MethodError for GetPremiumGiftCodeOptionsError {
         #[inline]
@@ -40863,16 +40863,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for CheckGiftCodeError {
+    impl core::fmt::Display for CheckGiftCodeError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for CheckGiftCodeError {}
+    impl core::error::Error for CheckGiftCodeError {}
 
     impl rt::MethodError for CheckGiftCodeError {
         #[inline]
@@ -40920,16 +40920,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for ApplyGiftCodeError {
+    impl core::fmt::Display for ApplyGiftCodeError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ApplyGiftCodeError {}
+    impl core::error::Error for ApplyGiftCodeError {}
 
     impl rt::MethodError for ApplyGiftCodeError {
         #[inline]
@@ -40977,16 +40977,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for GetGiveawayInfoError {
+    impl core::fmt::Display for GetGiveawayInfoError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetGiveawayInfoError {}
+    impl core::error::Error for GetGiveawayInfoError {}
 
     impl rt::MethodError for GetGiveawayInfoError {
         #[inline]
@@ -41034,16 +41034,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for LaunchPrepaidGiveawayError {
+    impl core::fmt::Display for LaunchPrepaidGiveawayError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for LaunchPrepaidGiveawayError {}
+    impl core::error::Error for LaunchPrepaidGiveawayError {}
 
     impl rt::MethodError for LaunchPrepaidGiveawayError {
         #[inline]
@@ -41091,16 +41091,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for GetStarsTopupOptionsError {
+    impl core::fmt::Display for GetStarsTopupOptionsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetStarsTopupOptionsError {}
+    impl core::error::Error for GetStarsTopupOptionsError {}
 
     impl rt::MethodError for GetStarsTopupOptionsError {
         #[inline]
@@ -41148,16 +41148,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for GetStarsStatusError {
+    impl core::fmt::Display for GetStarsStatusError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetStarsStatusError {}
+    impl core::error::Error for GetStarsStatusError {}
 
     impl rt::MethodError for GetStarsStatusError {
         #[inline]
@@ -41205,16 +41205,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for GetStarsTransactionsError {
+    impl core::fmt::Display for GetStarsTransactionsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetStarsTransactionsError {}
+    impl core::error::Error for GetStarsTransactionsError {}
 
     impl rt::MethodError for GetStarsTransactionsError {
         #[inline]
@@ -41262,16 +41262,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for SendStarsFormError {
+    impl core::fmt::Display for SendStarsFormError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SendStarsFormError {}
+    impl core::error::Error for SendStarsFormError {}
 
     impl rt::MethodError for SendStarsFormError {
         #[inline]
@@ -41319,16 +41319,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for RefundStarsChargeError {
+    impl core::fmt::Display for RefundStarsChargeError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for RefundStarsChargeError {}
+    impl core::error::Error for RefundStarsChargeError {}
 
     impl rt::MethodError for RefundStarsChargeError {
         #[inline]
@@ -41376,16 +41376,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for GetStarsRevenueStatsError {
+    impl core::fmt::Display for GetStarsRevenueStatsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetStarsRevenueStatsError {}
+    impl core::error::Error for GetStarsRevenueStatsError {}
 
     impl rt::MethodError for GetStarsRevenueStatsError {
         #[inline]
@@ -41433,16 +41433,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for GetStarsRevenueWithdrawalUrlError {
+    impl core::fmt::Display for GetStarsRevenueWithdrawalUrlError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetStarsRevenueWithdrawalUrlError {}
+    impl core::error::Error for GetStarsRevenueWithdrawalUrlError {}
 
     impl rt::MethodError for GetStarsRevenueWithdrawalUrlError {
         #[inline]
@@ -41490,16 +41490,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for GetStarsRevenueAdsAccountUrlError {
+    impl core::fmt::Display for GetStarsRevenueAdsAccountUrlError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetStarsRevenueAdsAccountUrlError {}
+    impl core::error::Error for GetStarsRevenueAdsAccountUrlError {}
 
     impl rt::MethodError for GetStarsRevenueAdsAccountUrlError {
         #[inline]
@@ -41547,16 +41547,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for GetStarsTransactionsByIdError {
+    impl core::fmt::Display for GetStarsTransactionsByIdError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetStarsTransactionsByIdError {}
+    impl core::error::Error for GetStarsTransactionsByIdError {}
 
     impl rt::MethodError for GetStarsTransactionsByIdError {
         #[inline]
@@ -41604,16 +41604,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for GetStarsGiftOptionsError {
+    impl core::fmt::Display for GetStarsGiftOptionsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetStarsGiftOptionsError {}
+    impl core::error::Error for GetStarsGiftOptionsError {}
 
     impl rt::MethodError for GetStarsGiftOptionsError {
         #[inline]
@@ -41661,16 +41661,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for GetStarsSubscriptionsError {
+    impl core::fmt::Display for GetStarsSubscriptionsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetStarsSubscriptionsError {}
+    impl core::error::Error for GetStarsSubscriptionsError {}
 
     impl rt::MethodError for GetStarsSubscriptionsError {
         #[inline]
@@ -41718,16 +41718,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for ChangeStarsSubscriptionError {
+    impl core::fmt::Display for ChangeStarsSubscriptionError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ChangeStarsSubscriptionError {}
+    impl core::error::Error for ChangeStarsSubscriptionError {}
 
     impl rt::MethodError for ChangeStarsSubscriptionError {
         #[inline]
@@ -41775,16 +41775,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for FulfillStarsSubscriptionError {
+    impl core::fmt::Display for FulfillStarsSubscriptionError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for FulfillStarsSubscriptionError {}
+    impl core::error::Error for FulfillStarsSubscriptionError {}
 
     impl rt::MethodError for FulfillStarsSubscriptionError {
         #[inline]
@@ -41832,16 +41832,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for GetStarsGiveawayOptionsError {
+    impl core::fmt::Display for GetStarsGiveawayOptionsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetStarsGiveawayOptionsError {}
+    impl core::error::Error for GetStarsGiveawayOptionsError {}
 
     impl rt::MethodError for GetStarsGiveawayOptionsError {
         #[inline]
@@ -41889,16 +41889,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for GetStarGiftsError {
+    impl core::fmt::Display for GetStarGiftsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetStarGiftsError {}
+    impl core::error::Error for GetStarGiftsError {}
 
     impl rt::MethodError for GetStarGiftsError {
         #[inline]
@@ -41946,16 +41946,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for SaveStarGiftError {
+    impl core::fmt::Display for SaveStarGiftError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SaveStarGiftError {}
+    impl core::error::Error for SaveStarGiftError {}
 
     impl rt::MethodError for SaveStarGiftError {
         #[inline]
@@ -42003,16 +42003,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for ConvertStarGiftError {
+    impl core::fmt::Display for ConvertStarGiftError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ConvertStarGiftError {}
+    impl core::error::Error for ConvertStarGiftError {}
 
     impl rt::MethodError for ConvertStarGiftError {
         #[inline]
@@ -42060,16 +42060,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for BotCancelStarsSubscriptionError {
+    impl core::fmt::Display for BotCancelStarsSubscriptionError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for BotCancelStarsSubscriptionError {}
+    impl core::error::Error for BotCancelStarsSubscriptionError {}
 
     impl rt::MethodError for BotCancelStarsSubscriptionError {
         #[inline]
@@ -42117,16 +42117,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for GetConnectedStarRefBotsError {
+    impl core::fmt::Display for GetConnectedStarRefBotsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetConnectedStarRefBotsError {}
+    impl core::error::Error for GetConnectedStarRefBotsError {}
 
     impl rt::MethodError for GetConnectedStarRefBotsError {
         #[inline]
@@ -42174,16 +42174,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for GetConnectedStarRefBotError {
+    impl core::fmt::Display for GetConnectedStarRefBotError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetConnectedStarRefBotError {}
+    impl core::error::Error for GetConnectedStarRefBotError {}
 
     impl rt::MethodError for GetConnectedStarRefBotError {
         #[inline]
@@ -42231,16 +42231,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for GetSuggestedStarRefBotsError {
+    impl core::fmt::Display for GetSuggestedStarRefBotsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetSuggestedStarRefBotsError {}
+    impl core::error::Error for GetSuggestedStarRefBotsError {}
 
     impl rt::MethodError for GetSuggestedStarRefBotsError {
         #[inline]
@@ -42288,16 +42288,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for ConnectStarRefBotError {
+    impl core::fmt::Display for ConnectStarRefBotError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ConnectStarRefBotError {}
+    impl core::error::Error for ConnectStarRefBotError {}
 
     impl rt::MethodError for ConnectStarRefBotError {
         #[inline]
@@ -42345,16 +42345,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for EditConnectedStarRefBotError {
+    impl core::fmt::Display for EditConnectedStarRefBotError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for EditConnectedStarRefBotError {}
+    impl core::error::Error for EditConnectedStarRefBotError {}
 
     impl rt::MethodError for EditConnectedStarRefBotError {
         #[inline]
@@ -42402,16 +42402,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for GetStarGiftUpgradePreviewError {
+    impl core::fmt::Display for GetStarGiftUpgradePreviewError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetStarGiftUpgradePreviewError {}
+    impl core::error::Error for GetStarGiftUpgradePreviewError {}
 
     impl rt::MethodError for GetStarGiftUpgradePreviewError {
         #[inline]
@@ -42459,16 +42459,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for UpgradeStarGiftError {
+    impl core::fmt::Display for UpgradeStarGiftError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for UpgradeStarGiftError {}
+    impl core::error::Error for UpgradeStarGiftError {}
 
     impl rt::MethodError for UpgradeStarGiftError {
         #[inline]
@@ -42516,16 +42516,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for TransferStarGiftError {
+    impl core::fmt::Display for TransferStarGiftError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for TransferStarGiftError {}
+    impl core::error::Error for TransferStarGiftError {}
 
     impl rt::MethodError for TransferStarGiftError {
         #[inline]
@@ -42573,16 +42573,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for GetUniqueStarGiftError {
+    impl core::fmt::Display for GetUniqueStarGiftError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetUniqueStarGiftError {}
+    impl core::error::Error for GetUniqueStarGiftError {}
 
     impl rt::MethodError for GetUniqueStarGiftError {
         #[inline]
@@ -42630,16 +42630,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for GetSavedStarGiftsError {
+    impl core::fmt::Display for GetSavedStarGiftsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetSavedStarGiftsError {}
+    impl core::error::Error for GetSavedStarGiftsError {}
 
     impl rt::MethodError for GetSavedStarGiftsError {
         #[inline]
@@ -42687,16 +42687,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for GetSavedStarGiftError {
+    impl core::fmt::Display for GetSavedStarGiftError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetSavedStarGiftError {}
+    impl core::error::Error for GetSavedStarGiftError {}
 
     impl rt::MethodError for GetSavedStarGiftError {
         #[inline]
@@ -42744,16 +42744,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for GetStarGiftWithdrawalUrlError {
+    impl core::fmt::Display for GetStarGiftWithdrawalUrlError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetStarGiftWithdrawalUrlError {}
+    impl core::error::Error for GetStarGiftWithdrawalUrlError {}
 
     impl rt::MethodError for GetStarGiftWithdrawalUrlError {
         #[inline]
@@ -42801,16 +42801,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for ToggleChatStarGiftNotificationsError {
+    impl core::fmt::Display for ToggleChatStarGiftNotificationsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ToggleChatStarGiftNotificationsError {}
+    impl core::error::Error for ToggleChatStarGiftNotificationsError {}
 
     impl rt::MethodError for ToggleChatStarGiftNotificationsError {
         #[inline]
@@ -42858,16 +42858,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for ToggleStarGiftsPinnedToTopError {
+    impl core::fmt::Display for ToggleStarGiftsPinnedToTopError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ToggleStarGiftsPinnedToTopError {}
+    impl core::error::Error for ToggleStarGiftsPinnedToTopError {}
 
     impl rt::MethodError for ToggleStarGiftsPinnedToTopError {
         #[inline]
@@ -42915,16 +42915,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for CanPurchaseStoreError {
+    impl core::fmt::Display for CanPurchaseStoreError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for CanPurchaseStoreError {}
+    impl core::error::Error for CanPurchaseStoreError {}
 
     impl rt::MethodError for CanPurchaseStoreError {
         #[inline]
@@ -42972,16 +42972,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for GetResaleStarGiftsError {
+    impl core::fmt::Display for GetResaleStarGiftsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetResaleStarGiftsError {}
+    impl core::error::Error for GetResaleStarGiftsError {}
 
     impl rt::MethodError for GetResaleStarGiftsError {
         #[inline]
@@ -43029,16 +43029,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for UpdateStarGiftPriceError {
+    impl core::fmt::Display for UpdateStarGiftPriceError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for UpdateStarGiftPriceError {}
+    impl core::error::Error for UpdateStarGiftPriceError {}
 
     impl rt::MethodError for UpdateStarGiftPriceError {
         #[inline]
@@ -43086,16 +43086,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for CreateStarGiftCollectionError {
+    impl core::fmt::Display for CreateStarGiftCollectionError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for CreateStarGiftCollectionError {}
+    impl core::error::Error for CreateStarGiftCollectionError {}
 
     impl rt::MethodError for CreateStarGiftCollectionError {
         #[inline]
@@ -43143,16 +43143,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for UpdateStarGiftCollectionError {
+    impl core::fmt::Display for UpdateStarGiftCollectionError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for UpdateStarGiftCollectionError {}
+    impl core::error::Error for UpdateStarGiftCollectionError {}
 
     impl rt::MethodError for UpdateStarGiftCollectionError {
         #[inline]
@@ -43200,16 +43200,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for ReorderStarGiftCollectionsError {
+    impl core::fmt::Display for ReorderStarGiftCollectionsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ReorderStarGiftCollectionsError {}
+    impl core::error::Error for ReorderStarGiftCollectionsError {}
 
     impl rt::MethodError for ReorderStarGiftCollectionsError {
         #[inline]
@@ -43257,16 +43257,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for DeleteStarGiftCollectionError {
+    impl core::fmt::Display for DeleteStarGiftCollectionError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for DeleteStarGiftCollectionError {}
+    impl core::error::Error for DeleteStarGiftCollectionError {}
 
     impl rt::MethodError for DeleteStarGiftCollectionError {
         #[inline]
@@ -43314,16 +43314,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for GetStarGiftCollectionsError {
+    impl core::fmt::Display for GetStarGiftCollectionsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetStarGiftCollectionsError {}
+    impl core::error::Error for GetStarGiftCollectionsError {}
 
     impl rt::MethodError for GetStarGiftCollectionsError {
         #[inline]
@@ -43371,16 +43371,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for GetUniqueStarGiftValueInfoError {
+    impl core::fmt::Display for GetUniqueStarGiftValueInfoError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetUniqueStarGiftValueInfoError {}
+    impl core::error::Error for GetUniqueStarGiftValueInfoError {}
 
     impl rt::MethodError for GetUniqueStarGiftValueInfoError {
         #[inline]
@@ -43428,16 +43428,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for CheckCanSendGiftError {
+    impl core::fmt::Display for CheckCanSendGiftError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for CheckCanSendGiftError {}
+    impl core::error::Error for CheckCanSendGiftError {}
 
     impl rt::MethodError for CheckCanSendGiftError {
         #[inline]
@@ -43485,16 +43485,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for GetStarGiftAuctionStateError {
+    impl core::fmt::Display for GetStarGiftAuctionStateError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetStarGiftAuctionStateError {}
+    impl core::error::Error for GetStarGiftAuctionStateError {}
 
     impl rt::MethodError for GetStarGiftAuctionStateError {
         #[inline]
@@ -43542,16 +43542,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for GetStarGiftAuctionAcquiredGiftsError {
+    impl core::fmt::Display for GetStarGiftAuctionAcquiredGiftsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetStarGiftAuctionAcquiredGiftsError {}
+    impl core::error::Error for GetStarGiftAuctionAcquiredGiftsError {}
 
     impl rt::MethodError for GetStarGiftAuctionAcquiredGiftsError {
         #[inline]
@@ -43599,16 +43599,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for GetStarGiftActiveAuctionsError {
+    impl core::fmt::Display for GetStarGiftActiveAuctionsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetStarGiftActiveAuctionsError {}
+    impl core::error::Error for GetStarGiftActiveAuctionsError {}
 
     impl rt::MethodError for GetStarGiftActiveAuctionsError {
         #[inline]
@@ -43656,16 +43656,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for ResolveStarGiftOfferError {
+    impl core::fmt::Display for ResolveStarGiftOfferError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ResolveStarGiftOfferError {}
+    impl core::error::Error for ResolveStarGiftOfferError {}
 
     impl rt::MethodError for ResolveStarGiftOfferError {
         #[inline]
@@ -43713,16 +43713,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for SendStarGiftOfferError {
+    impl core::fmt::Display for SendStarGiftOfferError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SendStarGiftOfferError {}
+    impl core::error::Error for SendStarGiftOfferError {}
 
     impl rt::MethodError for SendStarGiftOfferError {
         #[inline]
@@ -43770,16 +43770,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for GetStarGiftUpgradeAttributesError {
+    impl core::fmt::Display for GetStarGiftUpgradeAttributesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetStarGiftUpgradeAttributesError {}
+    impl core::error::Error for GetStarGiftUpgradeAttributesError {}
 
     impl rt::MethodError for GetStarGiftUpgradeAttributesError {
         #[inline]
@@ -43827,16 +43827,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for GetCraftStarGiftsError {
+    impl core::fmt::Display for GetCraftStarGiftsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetCraftStarGiftsError {}
+    impl core::error::Error for GetCraftStarGiftsError {}
 
     impl rt::MethodError for GetCraftStarGiftsError {
         #[inline]
@@ -43884,16 +43884,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for CraftStarGiftError {
+    impl core::fmt::Display for CraftStarGiftError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for CraftStarGiftError {}
+    impl core::error::Error for CraftStarGiftError {}
 
     impl rt::MethodError for CraftStarGiftError {
         #[inline]
@@ -43941,16 +43941,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for GetCurrencyRatesError {
+    impl core::fmt::Display for GetCurrencyRatesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetCurrencyRatesError {}
+    impl core::error::Error for GetCurrencyRatesError {}
 
     impl rt::MethodError for GetCurrencyRatesError {
         #[inline]
@@ -43998,16 +43998,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for GetOnrampProvidersError {
+    impl core::fmt::Display for GetOnrampProvidersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetOnrampProvidersError {}
+    impl core::error::Error for GetOnrampProvidersError {}
 
     impl rt::MethodError for GetOnrampProvidersError {
         #[inline]
@@ -44055,16 +44055,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for GetOnrampBaseCurrenciesError {
+    impl core::fmt::Display for GetOnrampBaseCurrenciesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetOnrampBaseCurrenciesError {}
+    impl core::error::Error for GetOnrampBaseCurrenciesError {}
 
     impl rt::MethodError for GetOnrampBaseCurrenciesError {
         #[inline]
@@ -44112,16 +44112,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for GetOnrampAvailabilityError {
+    impl core::fmt::Display for GetOnrampAvailabilityError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetOnrampAvailabilityError {}
+    impl core::error::Error for GetOnrampAvailabilityError {}
 
     impl rt::MethodError for GetOnrampAvailabilityError {
         #[inline]
@@ -44169,16 +44169,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for GetOnrampLimitsError {
+    impl core::fmt::Display for GetOnrampLimitsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetOnrampLimitsError {}
+    impl core::error::Error for GetOnrampLimitsError {}
 
     impl rt::MethodError for GetOnrampLimitsError {
         #[inline]
@@ -44226,16 +44226,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for GetOnrampQuoteError {
+    impl core::fmt::Display for GetOnrampQuoteError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetOnrampQuoteError {}
+    impl core::error::Error for GetOnrampQuoteError {}
 
     impl rt::MethodError for GetOnrampQuoteError {
         #[inline]
@@ -44283,16 +44283,16 @@ pub mod payments {
         }
     }
 
-    impl std::fmt::Display for CreateOnrampSessionError {
+    impl core::fmt::Display for CreateOnrampSessionError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for CreateOnrampSessionError {}
+    impl core::error::Error for CreateOnrampSessionError {}
 
     impl rt::MethodError for CreateOnrampSessionError {
         #[inline]
@@ -44314,7 +44314,7 @@ pub mod payments {
 /// Errors of the `phone` functions.
 pub mod phone {
     #[allow(unused_imports)]
-    use crate::errors as rt;
+    use crate as rt;
     #[allow(unused_imports)]
     use zerotl_types::layer230::functions as tl;
 
@@ -44348,16 +44348,16 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for GetCallConfigError {
+    impl core::fmt::Display for GetCallConfigError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetCallConfigError {}
+    impl core::error::Error for GetCallConfigError {}
 
     impl rt::MethodError for GetCallConfigError {
         #[inline]
@@ -44440,17 +44440,17 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for RequestCallError {
+    impl core::fmt::Display for RequestCallError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for RequestCallError {}
+    impl core::error::Error for RequestCallError {}
 
     impl rt::MethodError for RequestCallError {
         #[inline]
@@ -44536,17 +44536,17 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for AcceptCallError {
+    impl core::fmt::Display for AcceptCallError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for AcceptCallError {}
+    impl core::error::Error for AcceptCallError {}
 
     impl rt::MethodError for AcceptCallError {
         #[inline]
@@ -44615,17 +44615,17 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for ConfirmCallError {
+    impl core::fmt::Display for ConfirmCallError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ConfirmCallError {}
+    impl core::error::Error for ConfirmCallError {}
 
     impl rt::MethodError for ConfirmCallError {
         #[inline]
@@ -44689,17 +44689,17 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for ReceivedCallError {
+    impl core::fmt::Display for ReceivedCallError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ReceivedCallError {}
+    impl core::error::Error for ReceivedCallError {}
 
     impl rt::MethodError for ReceivedCallError {
         #[inline]
@@ -44763,17 +44763,17 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for DiscardCallError {
+    impl core::fmt::Display for DiscardCallError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for DiscardCallError {}
+    impl core::error::Error for DiscardCallError {}
 
     impl rt::MethodError for DiscardCallError {
         #[inline]
@@ -44831,17 +44831,17 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for SetCallRatingError {
+    impl core::fmt::Display for SetCallRatingError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SetCallRatingError {}
+    impl core::error::Error for SetCallRatingError {}
 
     impl rt::MethodError for SetCallRatingError {
         #[inline]
@@ -44904,17 +44904,17 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for SaveCallDebugError {
+    impl core::fmt::Display for SaveCallDebugError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SaveCallDebugError {}
+    impl core::error::Error for SaveCallDebugError {}
 
     impl rt::MethodError for SaveCallDebugError {
         #[inline]
@@ -44963,16 +44963,16 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for SendSignalingDataError {
+    impl core::fmt::Display for SendSignalingDataError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SendSignalingDataError {}
+    impl core::error::Error for SendSignalingDataError {}
 
     impl rt::MethodError for SendSignalingDataError {
         #[inline]
@@ -45029,17 +45029,17 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for CreateGroupCallError {
+    impl core::fmt::Display for CreateGroupCallError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for CreateGroupCallError {}
+    impl core::error::Error for CreateGroupCallError {}
 
     impl rt::MethodError for CreateGroupCallError {
         #[inline]
@@ -45102,17 +45102,17 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for JoinGroupCallError {
+    impl core::fmt::Display for JoinGroupCallError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for JoinGroupCallError {}
+    impl core::error::Error for JoinGroupCallError {}
 
     impl rt::MethodError for JoinGroupCallError {
         #[inline]
@@ -45163,16 +45163,16 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for LeaveGroupCallError {
+    impl core::fmt::Display for LeaveGroupCallError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for LeaveGroupCallError {}
+    impl core::error::Error for LeaveGroupCallError {}
 
     impl rt::MethodError for LeaveGroupCallError {
         #[inline]
@@ -45240,17 +45240,17 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for InviteToGroupCallError {
+    impl core::fmt::Display for InviteToGroupCallError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for InviteToGroupCallError {}
+    impl core::error::Error for InviteToGroupCallError {}
 
     impl rt::MethodError for InviteToGroupCallError {
         #[inline]
@@ -45302,16 +45302,16 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for DiscardGroupCallError {
+    impl core::fmt::Display for DiscardGroupCallError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for DiscardGroupCallError {}
+    impl core::error::Error for DiscardGroupCallError {}
 
     impl rt::MethodError for DiscardGroupCallError {
         #[inline]
@@ -45368,17 +45368,17 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for ToggleGroupCallSettingsError {
+    impl core::fmt::Display for ToggleGroupCallSettingsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ToggleGroupCallSettingsError {}
+    impl core::error::Error for ToggleGroupCallSettingsError {}
 
     impl rt::MethodError for ToggleGroupCallSettingsError {
         #[inline]
@@ -45426,16 +45426,16 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for GetGroupCallError {
+    impl core::fmt::Display for GetGroupCallError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetGroupCallError {}
+    impl core::error::Error for GetGroupCallError {}
 
     impl rt::MethodError for GetGroupCallError {
         #[inline]
@@ -45483,16 +45483,16 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for GetGroupParticipantsError {
+    impl core::fmt::Display for GetGroupParticipantsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetGroupParticipantsError {}
+    impl core::error::Error for GetGroupParticipantsError {}
 
     impl rt::MethodError for GetGroupParticipantsError {
         #[inline]
@@ -45540,16 +45540,16 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for CheckGroupCallError {
+    impl core::fmt::Display for CheckGroupCallError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for CheckGroupCallError {}
+    impl core::error::Error for CheckGroupCallError {}
 
     impl rt::MethodError for CheckGroupCallError {
         #[inline]
@@ -45597,16 +45597,16 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for ToggleGroupCallRecordError {
+    impl core::fmt::Display for ToggleGroupCallRecordError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ToggleGroupCallRecordError {}
+    impl core::error::Error for ToggleGroupCallRecordError {}
 
     impl rt::MethodError for ToggleGroupCallRecordError {
         #[inline]
@@ -45663,17 +45663,17 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for EditGroupCallParticipantError {
+    impl core::fmt::Display for EditGroupCallParticipantError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for EditGroupCallParticipantError {}
+    impl core::error::Error for EditGroupCallParticipantError {}
 
     impl rt::MethodError for EditGroupCallParticipantError {
         #[inline]
@@ -45721,16 +45721,16 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for EditGroupCallTitleError {
+    impl core::fmt::Display for EditGroupCallTitleError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for EditGroupCallTitleError {}
+    impl core::error::Error for EditGroupCallTitleError {}
 
     impl rt::MethodError for EditGroupCallTitleError {
         #[inline]
@@ -45778,16 +45778,16 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for GetGroupCallJoinAsError {
+    impl core::fmt::Display for GetGroupCallJoinAsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetGroupCallJoinAsError {}
+    impl core::error::Error for GetGroupCallJoinAsError {}
 
     impl rt::MethodError for GetGroupCallJoinAsError {
         #[inline]
@@ -45835,16 +45835,16 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for ExportGroupCallInviteError {
+    impl core::fmt::Display for ExportGroupCallInviteError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ExportGroupCallInviteError {}
+    impl core::error::Error for ExportGroupCallInviteError {}
 
     impl rt::MethodError for ExportGroupCallInviteError {
         #[inline]
@@ -45892,16 +45892,16 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for ToggleGroupCallStartSubscriptionError {
+    impl core::fmt::Display for ToggleGroupCallStartSubscriptionError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ToggleGroupCallStartSubscriptionError {}
+    impl core::error::Error for ToggleGroupCallStartSubscriptionError {}
 
     impl rt::MethodError for ToggleGroupCallStartSubscriptionError {
         #[inline]
@@ -45949,16 +45949,16 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for StartScheduledGroupCallError {
+    impl core::fmt::Display for StartScheduledGroupCallError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for StartScheduledGroupCallError {}
+    impl core::error::Error for StartScheduledGroupCallError {}
 
     impl rt::MethodError for StartScheduledGroupCallError {
         #[inline]
@@ -46006,16 +46006,16 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for SaveDefaultGroupCallJoinAsError {
+    impl core::fmt::Display for SaveDefaultGroupCallJoinAsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SaveDefaultGroupCallJoinAsError {}
+    impl core::error::Error for SaveDefaultGroupCallJoinAsError {}
 
     impl rt::MethodError for SaveDefaultGroupCallJoinAsError {
         #[inline]
@@ -46074,17 +46074,17 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for JoinGroupCallPresentationError {
+    impl core::fmt::Display for JoinGroupCallPresentationError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for JoinGroupCallPresentationError {}
+    impl core::error::Error for JoinGroupCallPresentationError {}
 
     impl rt::MethodError for JoinGroupCallPresentationError {
         #[inline]
@@ -46135,16 +46135,16 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for LeaveGroupCallPresentationError {
+    impl core::fmt::Display for LeaveGroupCallPresentationError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for LeaveGroupCallPresentationError {}
+    impl core::error::Error for LeaveGroupCallPresentationError {}
 
     impl rt::MethodError for LeaveGroupCallPresentationError {
         #[inline]
@@ -46192,16 +46192,16 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for GetGroupCallStreamChannelsError {
+    impl core::fmt::Display for GetGroupCallStreamChannelsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetGroupCallStreamChannelsError {}
+    impl core::error::Error for GetGroupCallStreamChannelsError {}
 
     impl rt::MethodError for GetGroupCallStreamChannelsError {
         #[inline]
@@ -46249,16 +46249,16 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for GetGroupCallStreamRtmpUrlError {
+    impl core::fmt::Display for GetGroupCallStreamRtmpUrlError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetGroupCallStreamRtmpUrlError {}
+    impl core::error::Error for GetGroupCallStreamRtmpUrlError {}
 
     impl rt::MethodError for GetGroupCallStreamRtmpUrlError {
         #[inline]
@@ -46306,16 +46306,16 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for SaveCallLogError {
+    impl core::fmt::Display for SaveCallLogError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SaveCallLogError {}
+    impl core::error::Error for SaveCallLogError {}
 
     impl rt::MethodError for SaveCallLogError {
         #[inline]
@@ -46363,16 +46363,16 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for CreateConferenceCallError {
+    impl core::fmt::Display for CreateConferenceCallError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for CreateConferenceCallError {}
+    impl core::error::Error for CreateConferenceCallError {}
 
     impl rt::MethodError for CreateConferenceCallError {
         #[inline]
@@ -46420,16 +46420,16 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for DeleteConferenceCallParticipantsError {
+    impl core::fmt::Display for DeleteConferenceCallParticipantsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for DeleteConferenceCallParticipantsError {}
+    impl core::error::Error for DeleteConferenceCallParticipantsError {}
 
     impl rt::MethodError for DeleteConferenceCallParticipantsError {
         #[inline]
@@ -46477,16 +46477,16 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for SendConferenceCallBroadcastError {
+    impl core::fmt::Display for SendConferenceCallBroadcastError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SendConferenceCallBroadcastError {}
+    impl core::error::Error for SendConferenceCallBroadcastError {}
 
     impl rt::MethodError for SendConferenceCallBroadcastError {
         #[inline]
@@ -46534,16 +46534,16 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for InviteConferenceCallParticipantError {
+    impl core::fmt::Display for InviteConferenceCallParticipantError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for InviteConferenceCallParticipantError {}
+    impl core::error::Error for InviteConferenceCallParticipantError {}
 
     impl rt::MethodError for InviteConferenceCallParticipantError {
         #[inline]
@@ -46591,16 +46591,16 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for DeclineConferenceCallInviteError {
+    impl core::fmt::Display for DeclineConferenceCallInviteError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for DeclineConferenceCallInviteError {}
+    impl core::error::Error for DeclineConferenceCallInviteError {}
 
     impl rt::MethodError for DeclineConferenceCallInviteError {
         #[inline]
@@ -46648,16 +46648,16 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for GetGroupCallChainBlocksError {
+    impl core::fmt::Display for GetGroupCallChainBlocksError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetGroupCallChainBlocksError {}
+    impl core::error::Error for GetGroupCallChainBlocksError {}
 
     impl rt::MethodError for GetGroupCallChainBlocksError {
         #[inline]
@@ -46705,16 +46705,16 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for SendGroupCallMessageError {
+    impl core::fmt::Display for SendGroupCallMessageError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SendGroupCallMessageError {}
+    impl core::error::Error for SendGroupCallMessageError {}
 
     impl rt::MethodError for SendGroupCallMessageError {
         #[inline]
@@ -46762,16 +46762,16 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for SendGroupCallEncryptedMessageError {
+    impl core::fmt::Display for SendGroupCallEncryptedMessageError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SendGroupCallEncryptedMessageError {}
+    impl core::error::Error for SendGroupCallEncryptedMessageError {}
 
     impl rt::MethodError for SendGroupCallEncryptedMessageError {
         #[inline]
@@ -46819,16 +46819,16 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for DeleteGroupCallMessagesError {
+    impl core::fmt::Display for DeleteGroupCallMessagesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for DeleteGroupCallMessagesError {}
+    impl core::error::Error for DeleteGroupCallMessagesError {}
 
     impl rt::MethodError for DeleteGroupCallMessagesError {
         #[inline]
@@ -46876,16 +46876,16 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for DeleteGroupCallParticipantMessagesError {
+    impl core::fmt::Display for DeleteGroupCallParticipantMessagesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for DeleteGroupCallParticipantMessagesError {}
+    impl core::error::Error for DeleteGroupCallParticipantMessagesError {}
 
     impl rt::MethodError for DeleteGroupCallParticipantMessagesError {
         #[inline]
@@ -46933,16 +46933,16 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for GetGroupCallStarsError {
+    impl core::fmt::Display for GetGroupCallStarsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetGroupCallStarsError {}
+    impl core::error::Error for GetGroupCallStarsError {}
 
     impl rt::MethodError for GetGroupCallStarsError {
         #[inline]
@@ -46990,16 +46990,16 @@ pub mod phone {
         }
     }
 
-    impl std::fmt::Display for SaveDefaultSendAsError {
+    impl core::fmt::Display for SaveDefaultSendAsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SaveDefaultSendAsError {}
+    impl core::error::Error for SaveDefaultSendAsError {}
 
     impl rt::MethodError for SaveDefaultSendAsError {
         #[inline]
@@ -47021,7 +47021,7 @@ pub mod phone {
 /// Errors of the `photos` functions.
 pub mod photos {
     #[allow(unused_imports)]
-    use crate::errors as rt;
+    use crate as rt;
     #[allow(unused_imports)]
     use zerotl_types::layer230::functions as tl;
 
@@ -47063,17 +47063,17 @@ pub mod photos {
         }
     }
 
-    impl std::fmt::Display for UpdateProfilePhotoError {
+    impl core::fmt::Display for UpdateProfilePhotoError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for UpdateProfilePhotoError {}
+    impl core::error::Error for UpdateProfilePhotoError {}
 
     impl rt::MethodError for UpdateProfilePhotoError {
         #[inline]
@@ -47161,17 +47161,17 @@ pub mod photos {
         }
     }
 
-    impl std::fmt::Display for UploadProfilePhotoError {
+    impl core::fmt::Display for UploadProfilePhotoError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for UploadProfilePhotoError {}
+    impl core::error::Error for UploadProfilePhotoError {}
 
     impl rt::MethodError for UploadProfilePhotoError {
         #[inline]
@@ -47227,16 +47227,16 @@ pub mod photos {
         }
     }
 
-    impl std::fmt::Display for DeletePhotosError {
+    impl core::fmt::Display for DeletePhotosError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for DeletePhotosError {}
+    impl core::error::Error for DeletePhotosError {}
 
     impl rt::MethodError for DeletePhotosError {
         #[inline]
@@ -47299,17 +47299,17 @@ pub mod photos {
         }
     }
 
-    impl std::fmt::Display for GetUserPhotosError {
+    impl core::fmt::Display for GetUserPhotosError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetUserPhotosError {}
+    impl core::error::Error for GetUserPhotosError {}
 
     impl rt::MethodError for GetUserPhotosError {
         #[inline]
@@ -47358,16 +47358,16 @@ pub mod photos {
         }
     }
 
-    impl std::fmt::Display for UploadContactProfilePhotoError {
+    impl core::fmt::Display for UploadContactProfilePhotoError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for UploadContactProfilePhotoError {}
+    impl core::error::Error for UploadContactProfilePhotoError {}
 
     impl rt::MethodError for UploadContactProfilePhotoError {
         #[inline]
@@ -47389,7 +47389,7 @@ pub mod photos {
 /// Errors of the `premium` functions.
 pub mod premium {
     #[allow(unused_imports)]
-    use crate::errors as rt;
+    use crate as rt;
     #[allow(unused_imports)]
     use zerotl_types::layer230::functions as tl;
 
@@ -47423,16 +47423,16 @@ pub mod premium {
         }
     }
 
-    impl std::fmt::Display for GetBoostsListError {
+    impl core::fmt::Display for GetBoostsListError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetBoostsListError {}
+    impl core::error::Error for GetBoostsListError {}
 
     impl rt::MethodError for GetBoostsListError {
         #[inline]
@@ -47480,16 +47480,16 @@ pub mod premium {
         }
     }
 
-    impl std::fmt::Display for GetMyBoostsError {
+    impl core::fmt::Display for GetMyBoostsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetMyBoostsError {}
+    impl core::error::Error for GetMyBoostsError {}
 
     impl rt::MethodError for GetMyBoostsError {
         #[inline]
@@ -47537,16 +47537,16 @@ pub mod premium {
         }
     }
 
-    impl std::fmt::Display for ApplyBoostError {
+    impl core::fmt::Display for ApplyBoostError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ApplyBoostError {}
+    impl core::error::Error for ApplyBoostError {}
 
     impl rt::MethodError for ApplyBoostError {
         #[inline]
@@ -47594,16 +47594,16 @@ pub mod premium {
         }
     }
 
-    impl std::fmt::Display for GetBoostsStatusError {
+    impl core::fmt::Display for GetBoostsStatusError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetBoostsStatusError {}
+    impl core::error::Error for GetBoostsStatusError {}
 
     impl rt::MethodError for GetBoostsStatusError {
         #[inline]
@@ -47651,16 +47651,16 @@ pub mod premium {
         }
     }
 
-    impl std::fmt::Display for GetUserBoostsError {
+    impl core::fmt::Display for GetUserBoostsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetUserBoostsError {}
+    impl core::error::Error for GetUserBoostsError {}
 
     impl rt::MethodError for GetUserBoostsError {
         #[inline]
@@ -47682,7 +47682,7 @@ pub mod premium {
 /// Errors of the `smsjobs` functions.
 pub mod smsjobs {
     #[allow(unused_imports)]
-    use crate::errors as rt;
+    use crate as rt;
     #[allow(unused_imports)]
     use zerotl_types::layer230::functions as tl;
 
@@ -47716,16 +47716,16 @@ pub mod smsjobs {
         }
     }
 
-    impl std::fmt::Display for IsEligibleToJoinError {
+    impl core::fmt::Display for IsEligibleToJoinError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for IsEligibleToJoinError {}
+    impl core::error::Error for IsEligibleToJoinError {}
 
     impl rt::MethodError for IsEligibleToJoinError {
         #[inline]
@@ -47773,16 +47773,16 @@ pub mod smsjobs {
         }
     }
 
-    impl std::fmt::Display for JoinError {
+    impl core::fmt::Display for JoinError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for JoinError {}
+    impl core::error::Error for JoinError {}
 
     impl rt::MethodError for JoinError {
         #[inline]
@@ -47830,16 +47830,16 @@ pub mod smsjobs {
         }
     }
 
-    impl std::fmt::Display for LeaveError {
+    impl core::fmt::Display for LeaveError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for LeaveError {}
+    impl core::error::Error for LeaveError {}
 
     impl rt::MethodError for LeaveError {
         #[inline]
@@ -47887,16 +47887,16 @@ pub mod smsjobs {
         }
     }
 
-    impl std::fmt::Display for UpdateSettingsError {
+    impl core::fmt::Display for UpdateSettingsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for UpdateSettingsError {}
+    impl core::error::Error for UpdateSettingsError {}
 
     impl rt::MethodError for UpdateSettingsError {
         #[inline]
@@ -47944,16 +47944,16 @@ pub mod smsjobs {
         }
     }
 
-    impl std::fmt::Display for GetStatusError {
+    impl core::fmt::Display for GetStatusError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetStatusError {}
+    impl core::error::Error for GetStatusError {}
 
     impl rt::MethodError for GetStatusError {
         #[inline]
@@ -48001,16 +48001,16 @@ pub mod smsjobs {
         }
     }
 
-    impl std::fmt::Display for GetSmsJobError {
+    impl core::fmt::Display for GetSmsJobError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetSmsJobError {}
+    impl core::error::Error for GetSmsJobError {}
 
     impl rt::MethodError for GetSmsJobError {
         #[inline]
@@ -48058,16 +48058,16 @@ pub mod smsjobs {
         }
     }
 
-    impl std::fmt::Display for FinishJobError {
+    impl core::fmt::Display for FinishJobError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for FinishJobError {}
+    impl core::error::Error for FinishJobError {}
 
     impl rt::MethodError for FinishJobError {
         #[inline]
@@ -48089,7 +48089,7 @@ pub mod smsjobs {
 /// Errors of the `stats` functions.
 pub mod stats {
     #[allow(unused_imports)]
-    use crate::errors as rt;
+    use crate as rt;
     #[allow(unused_imports)]
     use zerotl_types::layer230::functions as tl;
 
@@ -48150,17 +48150,17 @@ pub mod stats {
         }
     }
 
-    impl std::fmt::Display for GetBroadcastStatsError {
+    impl core::fmt::Display for GetBroadcastStatsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetBroadcastStatsError {}
+    impl core::error::Error for GetBroadcastStatsError {}
 
     impl rt::MethodError for GetBroadcastStatsError {
         #[inline]
@@ -48229,17 +48229,17 @@ pub mod stats {
         }
     }
 
-    impl std::fmt::Display for LoadAsyncGraphError {
+    impl core::fmt::Display for LoadAsyncGraphError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for LoadAsyncGraphError {}
+    impl core::error::Error for LoadAsyncGraphError {}
 
     impl rt::MethodError for LoadAsyncGraphError {
         #[inline]
@@ -48312,17 +48312,17 @@ pub mod stats {
         }
     }
 
-    impl std::fmt::Display for GetMegagroupStatsError {
+    impl core::fmt::Display for GetMegagroupStatsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetMegagroupStatsError {}
+    impl core::error::Error for GetMegagroupStatsError {}
 
     impl rt::MethodError for GetMegagroupStatsError {
         #[inline]
@@ -48375,16 +48375,16 @@ pub mod stats {
         }
     }
 
-    impl std::fmt::Display for GetMessagePublicForwardsError {
+    impl core::fmt::Display for GetMessagePublicForwardsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetMessagePublicForwardsError {}
+    impl core::error::Error for GetMessagePublicForwardsError {}
 
     impl rt::MethodError for GetMessagePublicForwardsError {
         #[inline]
@@ -48432,16 +48432,16 @@ pub mod stats {
         }
     }
 
-    impl std::fmt::Display for GetMessageStatsError {
+    impl core::fmt::Display for GetMessageStatsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetMessageStatsError {}
+    impl core::error::Error for GetMessageStatsError {}
 
     impl rt::MethodError for GetMessageStatsError {
         #[inline]
@@ -48489,16 +48489,16 @@ pub mod stats {
         }
     }
 
-    impl std::fmt::Display for GetStoryStatsError {
+    impl core::fmt::Display for GetStoryStatsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetStoryStatsError {}
+    impl core::error::Error for GetStoryStatsError {}
 
     impl rt::MethodError for GetStoryStatsError {
         #[inline]
@@ -48546,16 +48546,16 @@ pub mod stats {
         }
     }
 
-    impl std::fmt::Display for GetStoryPublicForwardsError {
+    impl core::fmt::Display for GetStoryPublicForwardsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetStoryPublicForwardsError {}
+    impl core::error::Error for GetStoryPublicForwardsError {}
 
     impl rt::MethodError for GetStoryPublicForwardsError {
         #[inline]
@@ -48603,16 +48603,16 @@ pub mod stats {
         }
     }
 
-    impl std::fmt::Display for GetPollStatsError {
+    impl core::fmt::Display for GetPollStatsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetPollStatsError {}
+    impl core::error::Error for GetPollStatsError {}
 
     impl rt::MethodError for GetPollStatsError {
         #[inline]
@@ -48634,7 +48634,7 @@ pub mod stats {
 /// Errors of the `stickers` functions.
 pub mod stickers {
     #[allow(unused_imports)]
-    use crate::errors as rt;
+    use crate as rt;
     #[allow(unused_imports)]
     use zerotl_types::layer230::functions as tl;
 
@@ -48743,17 +48743,17 @@ pub mod stickers {
         }
     }
 
-    impl std::fmt::Display for CreateStickerSetError {
+    impl core::fmt::Display for CreateStickerSetError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for CreateStickerSetError {}
+    impl core::error::Error for CreateStickerSetError {}
 
     impl rt::MethodError for CreateStickerSetError {
         #[inline]
@@ -48831,17 +48831,17 @@ pub mod stickers {
         }
     }
 
-    impl std::fmt::Display for RemoveStickerFromSetError {
+    impl core::fmt::Display for RemoveStickerFromSetError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for RemoveStickerFromSetError {}
+    impl core::error::Error for RemoveStickerFromSetError {}
 
     impl rt::MethodError for RemoveStickerFromSetError {
         #[inline]
@@ -48905,17 +48905,17 @@ pub mod stickers {
         }
     }
 
-    impl std::fmt::Display for ChangeStickerPositionError {
+    impl core::fmt::Display for ChangeStickerPositionError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ChangeStickerPositionError {}
+    impl core::error::Error for ChangeStickerPositionError {}
 
     impl rt::MethodError for ChangeStickerPositionError {
         #[inline]
@@ -48989,17 +48989,17 @@ pub mod stickers {
         }
     }
 
-    impl std::fmt::Display for AddStickerToSetError {
+    impl core::fmt::Display for AddStickerToSetError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for AddStickerToSetError {}
+    impl core::error::Error for AddStickerToSetError {}
 
     impl rt::MethodError for AddStickerToSetError {
         #[inline]
@@ -49068,17 +49068,17 @@ pub mod stickers {
         }
     }
 
-    impl std::fmt::Display for SetStickerSetThumbError {
+    impl core::fmt::Display for SetStickerSetThumbError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SetStickerSetThumbError {}
+    impl core::error::Error for SetStickerSetThumbError {}
 
     impl rt::MethodError for SetStickerSetThumbError {
         #[inline]
@@ -49144,17 +49144,17 @@ pub mod stickers {
         }
     }
 
-    impl std::fmt::Display for CheckShortNameError {
+    impl core::fmt::Display for CheckShortNameError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for CheckShortNameError {}
+    impl core::error::Error for CheckShortNameError {}
 
     impl rt::MethodError for CheckShortNameError {
         #[inline]
@@ -49211,17 +49211,17 @@ pub mod stickers {
         }
     }
 
-    impl std::fmt::Display for SuggestShortNameError {
+    impl core::fmt::Display for SuggestShortNameError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SuggestShortNameError {}
+    impl core::error::Error for SuggestShortNameError {}
 
     impl rt::MethodError for SuggestShortNameError {
         #[inline]
@@ -49269,16 +49269,16 @@ pub mod stickers {
         }
     }
 
-    impl std::fmt::Display for ChangeStickerError {
+    impl core::fmt::Display for ChangeStickerError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ChangeStickerError {}
+    impl core::error::Error for ChangeStickerError {}
 
     impl rt::MethodError for ChangeStickerError {
         #[inline]
@@ -49326,16 +49326,16 @@ pub mod stickers {
         }
     }
 
-    impl std::fmt::Display for RenameStickerSetError {
+    impl core::fmt::Display for RenameStickerSetError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for RenameStickerSetError {}
+    impl core::error::Error for RenameStickerSetError {}
 
     impl rt::MethodError for RenameStickerSetError {
         #[inline]
@@ -49383,16 +49383,16 @@ pub mod stickers {
         }
     }
 
-    impl std::fmt::Display for DeleteStickerSetError {
+    impl core::fmt::Display for DeleteStickerSetError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for DeleteStickerSetError {}
+    impl core::error::Error for DeleteStickerSetError {}
 
     impl rt::MethodError for DeleteStickerSetError {
         #[inline]
@@ -49440,16 +49440,16 @@ pub mod stickers {
         }
     }
 
-    impl std::fmt::Display for ReplaceStickerError {
+    impl core::fmt::Display for ReplaceStickerError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ReplaceStickerError {}
+    impl core::error::Error for ReplaceStickerError {}
 
     impl rt::MethodError for ReplaceStickerError {
         #[inline]
@@ -49471,7 +49471,7 @@ pub mod stickers {
 /// Errors of the `stories` functions.
 pub mod stories {
     #[allow(unused_imports)]
-    use crate::errors as rt;
+    use crate as rt;
     #[allow(unused_imports)]
     use zerotl_types::layer230::functions as tl;
 
@@ -49505,16 +49505,16 @@ pub mod stories {
         }
     }
 
-    impl std::fmt::Display for CanSendStoryError {
+    impl core::fmt::Display for CanSendStoryError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for CanSendStoryError {}
+    impl core::error::Error for CanSendStoryError {}
 
     impl rt::MethodError for CanSendStoryError {
         #[inline]
@@ -49562,16 +49562,16 @@ pub mod stories {
         }
     }
 
-    impl std::fmt::Display for SendStoryError {
+    impl core::fmt::Display for SendStoryError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SendStoryError {}
+    impl core::error::Error for SendStoryError {}
 
     impl rt::MethodError for SendStoryError {
         #[inline]
@@ -49619,16 +49619,16 @@ pub mod stories {
         }
     }
 
-    impl std::fmt::Display for EditStoryError {
+    impl core::fmt::Display for EditStoryError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for EditStoryError {}
+    impl core::error::Error for EditStoryError {}
 
     impl rt::MethodError for EditStoryError {
         #[inline]
@@ -49676,16 +49676,16 @@ pub mod stories {
         }
     }
 
-    impl std::fmt::Display for DeleteStoriesError {
+    impl core::fmt::Display for DeleteStoriesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for DeleteStoriesError {}
+    impl core::error::Error for DeleteStoriesError {}
 
     impl rt::MethodError for DeleteStoriesError {
         #[inline]
@@ -49733,16 +49733,16 @@ pub mod stories {
         }
     }
 
-    impl std::fmt::Display for TogglePinnedError {
+    impl core::fmt::Display for TogglePinnedError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for TogglePinnedError {}
+    impl core::error::Error for TogglePinnedError {}
 
     impl rt::MethodError for TogglePinnedError {
         #[inline]
@@ -49790,16 +49790,16 @@ pub mod stories {
         }
     }
 
-    impl std::fmt::Display for GetAllStoriesError {
+    impl core::fmt::Display for GetAllStoriesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetAllStoriesError {}
+    impl core::error::Error for GetAllStoriesError {}
 
     impl rt::MethodError for GetAllStoriesError {
         #[inline]
@@ -49847,16 +49847,16 @@ pub mod stories {
         }
     }
 
-    impl std::fmt::Display for GetPinnedStoriesError {
+    impl core::fmt::Display for GetPinnedStoriesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetPinnedStoriesError {}
+    impl core::error::Error for GetPinnedStoriesError {}
 
     impl rt::MethodError for GetPinnedStoriesError {
         #[inline]
@@ -49904,16 +49904,16 @@ pub mod stories {
         }
     }
 
-    impl std::fmt::Display for GetStoriesArchiveError {
+    impl core::fmt::Display for GetStoriesArchiveError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetStoriesArchiveError {}
+    impl core::error::Error for GetStoriesArchiveError {}
 
     impl rt::MethodError for GetStoriesArchiveError {
         #[inline]
@@ -49961,16 +49961,16 @@ pub mod stories {
         }
     }
 
-    impl std::fmt::Display for GetStoriesByIdError {
+    impl core::fmt::Display for GetStoriesByIdError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetStoriesByIdError {}
+    impl core::error::Error for GetStoriesByIdError {}
 
     impl rt::MethodError for GetStoriesByIdError {
         #[inline]
@@ -50018,16 +50018,16 @@ pub mod stories {
         }
     }
 
-    impl std::fmt::Display for ToggleAllStoriesHiddenError {
+    impl core::fmt::Display for ToggleAllStoriesHiddenError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ToggleAllStoriesHiddenError {}
+    impl core::error::Error for ToggleAllStoriesHiddenError {}
 
     impl rt::MethodError for ToggleAllStoriesHiddenError {
         #[inline]
@@ -50075,16 +50075,16 @@ pub mod stories {
         }
     }
 
-    impl std::fmt::Display for ReadStoriesError {
+    impl core::fmt::Display for ReadStoriesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ReadStoriesError {}
+    impl core::error::Error for ReadStoriesError {}
 
     impl rt::MethodError for ReadStoriesError {
         #[inline]
@@ -50132,16 +50132,16 @@ pub mod stories {
         }
     }
 
-    impl std::fmt::Display for IncrementStoryViewsError {
+    impl core::fmt::Display for IncrementStoryViewsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for IncrementStoryViewsError {}
+    impl core::error::Error for IncrementStoryViewsError {}
 
     impl rt::MethodError for IncrementStoryViewsError {
         #[inline]
@@ -50189,16 +50189,16 @@ pub mod stories {
         }
     }
 
-    impl std::fmt::Display for GetStoryViewsListError {
+    impl core::fmt::Display for GetStoryViewsListError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetStoryViewsListError {}
+    impl core::error::Error for GetStoryViewsListError {}
 
     impl rt::MethodError for GetStoryViewsListError {
         #[inline]
@@ -50246,16 +50246,16 @@ pub mod stories {
         }
     }
 
-    impl std::fmt::Display for GetStoriesViewsError {
+    impl core::fmt::Display for GetStoriesViewsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetStoriesViewsError {}
+    impl core::error::Error for GetStoriesViewsError {}
 
     impl rt::MethodError for GetStoriesViewsError {
         #[inline]
@@ -50303,16 +50303,16 @@ pub mod stories {
         }
     }
 
-    impl std::fmt::Display for ExportStoryLinkError {
+    impl core::fmt::Display for ExportStoryLinkError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ExportStoryLinkError {}
+    impl core::error::Error for ExportStoryLinkError {}
 
     impl rt::MethodError for ExportStoryLinkError {
         #[inline]
@@ -50360,16 +50360,16 @@ pub mod stories {
         }
     }
 
-    impl std::fmt::Display for ReportError {
+    impl core::fmt::Display for ReportError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ReportError {}
+    impl core::error::Error for ReportError {}
 
     impl rt::MethodError for ReportError {
         #[inline]
@@ -50417,16 +50417,16 @@ pub mod stories {
         }
     }
 
-    impl std::fmt::Display for ActivateStealthModeError {
+    impl core::fmt::Display for ActivateStealthModeError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ActivateStealthModeError {}
+    impl core::error::Error for ActivateStealthModeError {}
 
     impl rt::MethodError for ActivateStealthModeError {
         #[inline]
@@ -50474,16 +50474,16 @@ pub mod stories {
         }
     }
 
-    impl std::fmt::Display for SendReactionError {
+    impl core::fmt::Display for SendReactionError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SendReactionError {}
+    impl core::error::Error for SendReactionError {}
 
     impl rt::MethodError for SendReactionError {
         #[inline]
@@ -50531,16 +50531,16 @@ pub mod stories {
         }
     }
 
-    impl std::fmt::Display for GetPeerStoriesError {
+    impl core::fmt::Display for GetPeerStoriesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetPeerStoriesError {}
+    impl core::error::Error for GetPeerStoriesError {}
 
     impl rt::MethodError for GetPeerStoriesError {
         #[inline]
@@ -50588,16 +50588,16 @@ pub mod stories {
         }
     }
 
-    impl std::fmt::Display for GetAllReadPeerStoriesError {
+    impl core::fmt::Display for GetAllReadPeerStoriesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetAllReadPeerStoriesError {}
+    impl core::error::Error for GetAllReadPeerStoriesError {}
 
     impl rt::MethodError for GetAllReadPeerStoriesError {
         #[inline]
@@ -50645,16 +50645,16 @@ pub mod stories {
         }
     }
 
-    impl std::fmt::Display for GetPeerMaxIDsError {
+    impl core::fmt::Display for GetPeerMaxIDsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetPeerMaxIDsError {}
+    impl core::error::Error for GetPeerMaxIDsError {}
 
     impl rt::MethodError for GetPeerMaxIDsError {
         #[inline]
@@ -50702,16 +50702,16 @@ pub mod stories {
         }
     }
 
-    impl std::fmt::Display for GetChatsToSendError {
+    impl core::fmt::Display for GetChatsToSendError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetChatsToSendError {}
+    impl core::error::Error for GetChatsToSendError {}
 
     impl rt::MethodError for GetChatsToSendError {
         #[inline]
@@ -50759,16 +50759,16 @@ pub mod stories {
         }
     }
 
-    impl std::fmt::Display for TogglePeerStoriesHiddenError {
+    impl core::fmt::Display for TogglePeerStoriesHiddenError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for TogglePeerStoriesHiddenError {}
+    impl core::error::Error for TogglePeerStoriesHiddenError {}
 
     impl rt::MethodError for TogglePeerStoriesHiddenError {
         #[inline]
@@ -50816,16 +50816,16 @@ pub mod stories {
         }
     }
 
-    impl std::fmt::Display for GetStoryReactionsListError {
+    impl core::fmt::Display for GetStoryReactionsListError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetStoryReactionsListError {}
+    impl core::error::Error for GetStoryReactionsListError {}
 
     impl rt::MethodError for GetStoryReactionsListError {
         #[inline]
@@ -50873,16 +50873,16 @@ pub mod stories {
         }
     }
 
-    impl std::fmt::Display for TogglePinnedToTopError {
+    impl core::fmt::Display for TogglePinnedToTopError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for TogglePinnedToTopError {}
+    impl core::error::Error for TogglePinnedToTopError {}
 
     impl rt::MethodError for TogglePinnedToTopError {
         #[inline]
@@ -50930,16 +50930,16 @@ pub mod stories {
         }
     }
 
-    impl std::fmt::Display for SearchPostsError {
+    impl core::fmt::Display for SearchPostsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SearchPostsError {}
+    impl core::error::Error for SearchPostsError {}
 
     impl rt::MethodError for SearchPostsError {
         #[inline]
@@ -50987,16 +50987,16 @@ pub mod stories {
         }
     }
 
-    impl std::fmt::Display for CreateAlbumError {
+    impl core::fmt::Display for CreateAlbumError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for CreateAlbumError {}
+    impl core::error::Error for CreateAlbumError {}
 
     impl rt::MethodError for CreateAlbumError {
         #[inline]
@@ -51044,16 +51044,16 @@ pub mod stories {
         }
     }
 
-    impl std::fmt::Display for UpdateAlbumError {
+    impl core::fmt::Display for UpdateAlbumError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for UpdateAlbumError {}
+    impl core::error::Error for UpdateAlbumError {}
 
     impl rt::MethodError for UpdateAlbumError {
         #[inline]
@@ -51101,16 +51101,16 @@ pub mod stories {
         }
     }
 
-    impl std::fmt::Display for ReorderAlbumsError {
+    impl core::fmt::Display for ReorderAlbumsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ReorderAlbumsError {}
+    impl core::error::Error for ReorderAlbumsError {}
 
     impl rt::MethodError for ReorderAlbumsError {
         #[inline]
@@ -51158,16 +51158,16 @@ pub mod stories {
         }
     }
 
-    impl std::fmt::Display for DeleteAlbumError {
+    impl core::fmt::Display for DeleteAlbumError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for DeleteAlbumError {}
+    impl core::error::Error for DeleteAlbumError {}
 
     impl rt::MethodError for DeleteAlbumError {
         #[inline]
@@ -51215,16 +51215,16 @@ pub mod stories {
         }
     }
 
-    impl std::fmt::Display for GetAlbumsError {
+    impl core::fmt::Display for GetAlbumsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetAlbumsError {}
+    impl core::error::Error for GetAlbumsError {}
 
     impl rt::MethodError for GetAlbumsError {
         #[inline]
@@ -51272,16 +51272,16 @@ pub mod stories {
         }
     }
 
-    impl std::fmt::Display for GetAlbumStoriesError {
+    impl core::fmt::Display for GetAlbumStoriesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetAlbumStoriesError {}
+    impl core::error::Error for GetAlbumStoriesError {}
 
     impl rt::MethodError for GetAlbumStoriesError {
         #[inline]
@@ -51329,16 +51329,16 @@ pub mod stories {
         }
     }
 
-    impl std::fmt::Display for StartLiveError {
+    impl core::fmt::Display for StartLiveError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for StartLiveError {}
+    impl core::error::Error for StartLiveError {}
 
     impl rt::MethodError for StartLiveError {
         #[inline]
@@ -51360,7 +51360,7 @@ pub mod stories {
 /// Errors of the `toncenter` functions.
 pub mod toncenter {
     #[allow(unused_imports)]
-    use crate::errors as rt;
+    use crate as rt;
     #[allow(unused_imports)]
     use zerotl_types::layer230::functions as tl;
 
@@ -51394,16 +51394,16 @@ pub mod toncenter {
         }
     }
 
-    impl std::fmt::Display for PerformApiRequestError {
+    impl core::fmt::Display for PerformApiRequestError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for PerformApiRequestError {}
+    impl core::error::Error for PerformApiRequestError {}
 
     impl rt::MethodError for PerformApiRequestError {
         #[inline]
@@ -51451,16 +51451,16 @@ pub mod toncenter {
         }
     }
 
-    impl std::fmt::Display for GetStreamingUrlError {
+    impl core::fmt::Display for GetStreamingUrlError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetStreamingUrlError {}
+    impl core::error::Error for GetStreamingUrlError {}
 
     impl rt::MethodError for GetStreamingUrlError {
         #[inline]
@@ -51482,7 +51482,7 @@ pub mod toncenter {
 /// Errors of the `updates` functions.
 pub mod updates {
     #[allow(unused_imports)]
-    use crate::errors as rt;
+    use crate as rt;
     #[allow(unused_imports)]
     use zerotl_types::layer230::functions as tl;
 
@@ -51541,17 +51541,17 @@ pub mod updates {
         }
     }
 
-    impl std::fmt::Display for GetStateError {
+    impl core::fmt::Display for GetStateError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetStateError {}
+    impl core::error::Error for GetStateError {}
 
     impl rt::MethodError for GetStateError {
         #[inline]
@@ -51654,17 +51654,17 @@ pub mod updates {
         }
     }
 
-    impl std::fmt::Display for GetDifferenceError {
+    impl core::fmt::Display for GetDifferenceError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetDifferenceError {}
+    impl core::error::Error for GetDifferenceError {}
 
     impl rt::MethodError for GetDifferenceError {
         #[inline]
@@ -51772,17 +51772,17 @@ pub mod updates {
         }
     }
 
-    impl std::fmt::Display for GetChannelDifferenceError {
+    impl core::fmt::Display for GetChannelDifferenceError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetChannelDifferenceError {}
+    impl core::error::Error for GetChannelDifferenceError {}
 
     impl rt::MethodError for GetChannelDifferenceError {
         #[inline]
@@ -51815,7 +51815,7 @@ pub mod updates {
 /// Errors of the `upload` functions.
 pub mod upload {
     #[allow(unused_imports)]
-    use crate::errors as rt;
+    use crate as rt;
     #[allow(unused_imports)]
     use zerotl_types::layer230::functions as tl;
 
@@ -51874,17 +51874,17 @@ pub mod upload {
         }
     }
 
-    impl std::fmt::Display for SaveFilePartError {
+    impl core::fmt::Display for SaveFilePartError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SaveFilePartError {}
+    impl core::error::Error for SaveFilePartError {}
 
     impl rt::MethodError for SaveFilePartError {
         #[inline]
@@ -51977,17 +51977,17 @@ pub mod upload {
         }
     }
 
-    impl std::fmt::Display for GetFileError {
+    impl core::fmt::Display for GetFileError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetFileError {}
+    impl core::error::Error for GetFileError {}
 
     impl rt::MethodError for GetFileError {
         #[inline]
@@ -52078,17 +52078,17 @@ pub mod upload {
         }
     }
 
-    impl std::fmt::Display for SaveBigFilePartError {
+    impl core::fmt::Display for SaveBigFilePartError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for SaveBigFilePartError {}
+    impl core::error::Error for SaveBigFilePartError {}
 
     impl rt::MethodError for SaveBigFilePartError {
         #[inline]
@@ -52151,17 +52151,17 @@ pub mod upload {
         }
     }
 
-    impl std::fmt::Display for GetWebFileError {
+    impl core::fmt::Display for GetWebFileError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetWebFileError {}
+    impl core::error::Error for GetWebFileError {}
 
     impl rt::MethodError for GetWebFileError {
         #[inline]
@@ -52217,17 +52217,17 @@ pub mod upload {
         }
     }
 
-    impl std::fmt::Display for GetCdnFileError {
+    impl core::fmt::Display for GetCdnFileError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetCdnFileError {}
+    impl core::error::Error for GetCdnFileError {}
 
     impl rt::MethodError for GetCdnFileError {
         #[inline]
@@ -52284,17 +52284,17 @@ pub mod upload {
         }
     }
 
-    impl std::fmt::Display for ReuploadCdnFileError {
+    impl core::fmt::Display for ReuploadCdnFileError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for ReuploadCdnFileError {}
+    impl core::error::Error for ReuploadCdnFileError {}
 
     impl rt::MethodError for ReuploadCdnFileError {
         #[inline]
@@ -52357,17 +52357,17 @@ pub mod upload {
         }
     }
 
-    impl std::fmt::Display for GetCdnFileHashesError {
+    impl core::fmt::Display for GetCdnFileHashesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetCdnFileHashesError {}
+    impl core::error::Error for GetCdnFileHashesError {}
 
     impl rt::MethodError for GetCdnFileHashesError {
         #[inline]
@@ -52416,16 +52416,16 @@ pub mod upload {
         }
     }
 
-    impl std::fmt::Display for GetFileHashesError {
+    impl core::fmt::Display for GetFileHashesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetFileHashesError {}
+    impl core::error::Error for GetFileHashesError {}
 
     impl rt::MethodError for GetFileHashesError {
         #[inline]
@@ -52447,7 +52447,7 @@ pub mod upload {
 /// Errors of the `users` functions.
 pub mod users {
     #[allow(unused_imports)]
-    use crate::errors as rt;
+    use crate as rt;
     #[allow(unused_imports)]
     use zerotl_types::layer230::functions as tl;
 
@@ -52511,17 +52511,17 @@ pub mod users {
         }
     }
 
-    impl std::fmt::Display for GetUsersError {
+    impl core::fmt::Display for GetUsersError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetUsersError {}
+    impl core::error::Error for GetUsersError {}
 
     impl rt::MethodError for GetUsersError {
         #[inline]
@@ -52590,17 +52590,17 @@ pub mod users {
         }
     }
 
-    impl std::fmt::Display for GetFullUserError {
+    impl core::fmt::Display for GetFullUserError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
-                _ => std::fmt::Display::fmt(&self.as_rpc(), f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
+                _ => core::fmt::Display::fmt(&self.as_rpc(), f),
             }
         }
     }
 
-    impl std::error::Error for GetFullUserError {}
+    impl core::error::Error for GetFullUserError {}
 
     impl rt::MethodError for GetFullUserError {
         #[inline]
@@ -52649,16 +52649,16 @@ pub mod users {
         }
     }
 
-    impl std::fmt::Display for SetSecureValueErrorsError {
+    impl core::fmt::Display for SetSecureValueErrorsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SetSecureValueErrorsError {}
+    impl core::error::Error for SetSecureValueErrorsError {}
 
     impl rt::MethodError for SetSecureValueErrorsError {
         #[inline]
@@ -52706,16 +52706,16 @@ pub mod users {
         }
     }
 
-    impl std::fmt::Display for GetRequirementsToContactError {
+    impl core::fmt::Display for GetRequirementsToContactError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetRequirementsToContactError {}
+    impl core::error::Error for GetRequirementsToContactError {}
 
     impl rt::MethodError for GetRequirementsToContactError {
         #[inline]
@@ -52763,16 +52763,16 @@ pub mod users {
         }
     }
 
-    impl std::fmt::Display for GetSavedMusicError {
+    impl core::fmt::Display for GetSavedMusicError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetSavedMusicError {}
+    impl core::error::Error for GetSavedMusicError {}
 
     impl rt::MethodError for GetSavedMusicError {
         #[inline]
@@ -52820,16 +52820,16 @@ pub mod users {
         }
     }
 
-    impl std::fmt::Display for GetSavedMusicByIdError {
+    impl core::fmt::Display for GetSavedMusicByIdError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetSavedMusicByIdError {}
+    impl core::error::Error for GetSavedMusicByIdError {}
 
     impl rt::MethodError for GetSavedMusicByIdError {
         #[inline]
@@ -52877,16 +52877,16 @@ pub mod users {
         }
     }
 
-    impl std::fmt::Display for SuggestBirthdayError {
+    impl core::fmt::Display for SuggestBirthdayError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SuggestBirthdayError {}
+    impl core::error::Error for SuggestBirthdayError {}
 
     impl rt::MethodError for SuggestBirthdayError {
         #[inline]
@@ -52908,7 +52908,7 @@ pub mod users {
 /// Errors of the `wallet` functions.
 pub mod wallet {
     #[allow(unused_imports)]
-    use crate::errors as rt;
+    use crate as rt;
     #[allow(unused_imports)]
     use zerotl_types::layer230::functions as tl;
 
@@ -52942,16 +52942,16 @@ pub mod wallet {
         }
     }
 
-    impl std::fmt::Display for GetStateError {
+    impl core::fmt::Display for GetStateError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetStateError {}
+    impl core::error::Error for GetStateError {}
 
     impl rt::MethodError for GetStateError {
         #[inline]
@@ -52999,16 +52999,16 @@ pub mod wallet {
         }
     }
 
-    impl std::fmt::Display for GetUserAddressesError {
+    impl core::fmt::Display for GetUserAddressesError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetUserAddressesError {}
+    impl core::error::Error for GetUserAddressesError {}
 
     impl rt::MethodError for GetUserAddressesError {
         #[inline]
@@ -53056,16 +53056,16 @@ pub mod wallet {
         }
     }
 
-    impl std::fmt::Display for GetTransactionsError {
+    impl core::fmt::Display for GetTransactionsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetTransactionsError {}
+    impl core::error::Error for GetTransactionsError {}
 
     impl rt::MethodError for GetTransactionsError {
         #[inline]
@@ -53113,16 +53113,16 @@ pub mod wallet {
         }
     }
 
-    impl std::fmt::Display for GetTransactionsByIDsError {
+    impl core::fmt::Display for GetTransactionsByIDsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetTransactionsByIDsError {}
+    impl core::error::Error for GetTransactionsByIDsError {}
 
     impl rt::MethodError for GetTransactionsByIDsError {
         #[inline]
@@ -53170,16 +53170,16 @@ pub mod wallet {
         }
     }
 
-    impl std::fmt::Display for GetTransactionsByMsgHashError {
+    impl core::fmt::Display for GetTransactionsByMsgHashError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetTransactionsByMsgHashError {}
+    impl core::error::Error for GetTransactionsByMsgHashError {}
 
     impl rt::MethodError for GetTransactionsByMsgHashError {
         #[inline]
@@ -53227,16 +53227,16 @@ pub mod wallet {
         }
     }
 
-    impl std::fmt::Display for ExportSecretPhraseError {
+    impl core::fmt::Display for ExportSecretPhraseError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ExportSecretPhraseError {}
+    impl core::error::Error for ExportSecretPhraseError {}
 
     impl rt::MethodError for ExportSecretPhraseError {
         #[inline]
@@ -53284,16 +53284,16 @@ pub mod wallet {
         }
     }
 
-    impl std::fmt::Display for FetchEncryptedSecretPhrasePartError {
+    impl core::fmt::Display for FetchEncryptedSecretPhrasePartError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for FetchEncryptedSecretPhrasePartError {}
+    impl core::error::Error for FetchEncryptedSecretPhrasePartError {}
 
     impl rt::MethodError for FetchEncryptedSecretPhrasePartError {
         #[inline]
@@ -53341,16 +53341,16 @@ pub mod wallet {
         }
     }
 
-    impl std::fmt::Display for ReplaceWalletError {
+    impl core::fmt::Display for ReplaceWalletError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for ReplaceWalletError {}
+    impl core::error::Error for ReplaceWalletError {}
 
     impl rt::MethodError for ReplaceWalletError {
         #[inline]
@@ -53398,16 +53398,16 @@ pub mod wallet {
         }
     }
 
-    impl std::fmt::Display for DisableBackupError {
+    impl core::fmt::Display for DisableBackupError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for DisableBackupError {}
+    impl core::error::Error for DisableBackupError {}
 
     impl rt::MethodError for DisableBackupError {
         #[inline]
@@ -53455,16 +53455,16 @@ pub mod wallet {
         }
     }
 
-    impl std::fmt::Display for GetBackupHolderDcsError {
+    impl core::fmt::Display for GetBackupHolderDcsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetBackupHolderDcsError {}
+    impl core::error::Error for GetBackupHolderDcsError {}
 
     impl rt::MethodError for GetBackupHolderDcsError {
         #[inline]
@@ -53512,16 +53512,16 @@ pub mod wallet {
         }
     }
 
-    impl std::fmt::Display for EnableBackupError {
+    impl core::fmt::Display for EnableBackupError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for EnableBackupError {}
+    impl core::error::Error for EnableBackupError {}
 
     impl rt::MethodError for EnableBackupError {
         #[inline]
@@ -53569,16 +53569,16 @@ pub mod wallet {
         }
     }
 
-    impl std::fmt::Display for GetProofChallengeError {
+    impl core::fmt::Display for GetProofChallengeError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetProofChallengeError {}
+    impl core::error::Error for GetProofChallengeError {}
 
     impl rt::MethodError for GetProofChallengeError {
         #[inline]
@@ -53626,16 +53626,16 @@ pub mod wallet {
         }
     }
 
-    impl std::fmt::Display for SendTransferError {
+    impl core::fmt::Display for SendTransferError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for SendTransferError {}
+    impl core::error::Error for SendTransferError {}
 
     impl rt::MethodError for SendTransferError {
         #[inline]
@@ -53683,16 +53683,16 @@ pub mod wallet {
         }
     }
 
-    impl std::fmt::Display for GetGaslessInfoError {
+    impl core::fmt::Display for GetGaslessInfoError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetGaslessInfoError {}
+    impl core::error::Error for GetGaslessInfoError {}
 
     impl rt::MethodError for GetGaslessInfoError {
         #[inline]
@@ -53740,16 +53740,16 @@ pub mod wallet {
         }
     }
 
-    impl std::fmt::Display for GetExistingWaltBalanceError {
+    impl core::fmt::Display for GetExistingWaltBalanceError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetExistingWaltBalanceError {}
+    impl core::error::Error for GetExistingWaltBalanceError {}
 
     impl rt::MethodError for GetExistingWaltBalanceError {
         #[inline]
@@ -53797,16 +53797,16 @@ pub mod wallet {
         }
     }
 
-    impl std::fmt::Display for GetNftsError {
+    impl core::fmt::Display for GetNftsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for GetNftsError {}
+    impl core::error::Error for GetNftsError {}
 
     impl rt::MethodError for GetNftsError {
         #[inline]
@@ -53854,16 +53854,16 @@ pub mod wallet {
         }
     }
 
-    impl std::fmt::Display for TonConnectCreateSessionError {
+    impl core::fmt::Display for TonConnectCreateSessionError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for TonConnectCreateSessionError {}
+    impl core::error::Error for TonConnectCreateSessionError {}
 
     impl rt::MethodError for TonConnectCreateSessionError {
         #[inline]
@@ -53911,16 +53911,16 @@ pub mod wallet {
         }
     }
 
-    impl std::fmt::Display for TonConnectRegisterKeyError {
+    impl core::fmt::Display for TonConnectRegisterKeyError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for TonConnectRegisterKeyError {}
+    impl core::error::Error for TonConnectRegisterKeyError {}
 
     impl rt::MethodError for TonConnectRegisterKeyError {
         #[inline]
@@ -53968,16 +53968,16 @@ pub mod wallet {
         }
     }
 
-    impl std::fmt::Display for TonConnectSubmitConnectResultError {
+    impl core::fmt::Display for TonConnectSubmitConnectResultError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for TonConnectSubmitConnectResultError {}
+    impl core::error::Error for TonConnectSubmitConnectResultError {}
 
     impl rt::MethodError for TonConnectSubmitConnectResultError {
         #[inline]
@@ -54025,16 +54025,16 @@ pub mod wallet {
         }
     }
 
-    impl std::fmt::Display for TonConnectGetPendingError {
+    impl core::fmt::Display for TonConnectGetPendingError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for TonConnectGetPendingError {}
+    impl core::error::Error for TonConnectGetPendingError {}
 
     impl rt::MethodError for TonConnectGetPendingError {
         #[inline]
@@ -54082,16 +54082,16 @@ pub mod wallet {
         }
     }
 
-    impl std::fmt::Display for TonConnectClaimRequestError {
+    impl core::fmt::Display for TonConnectClaimRequestError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for TonConnectClaimRequestError {}
+    impl core::error::Error for TonConnectClaimRequestError {}
 
     impl rt::MethodError for TonConnectClaimRequestError {
         #[inline]
@@ -54139,16 +54139,16 @@ pub mod wallet {
         }
     }
 
-    impl std::fmt::Display for TonConnectSubmitResponseError {
+    impl core::fmt::Display for TonConnectSubmitResponseError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for TonConnectSubmitResponseError {}
+    impl core::error::Error for TonConnectSubmitResponseError {}
 
     impl rt::MethodError for TonConnectSubmitResponseError {
         #[inline]
@@ -54196,16 +54196,16 @@ pub mod wallet {
         }
     }
 
-    impl std::fmt::Display for TonConnectNextEventIdError {
+    impl core::fmt::Display for TonConnectNextEventIdError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for TonConnectNextEventIdError {}
+    impl core::error::Error for TonConnectNextEventIdError {}
 
     impl rt::MethodError for TonConnectNextEventIdError {
         #[inline]
@@ -54253,16 +54253,16 @@ pub mod wallet {
         }
     }
 
-    impl std::fmt::Display for TonConnectCloseSessionError {
+    impl core::fmt::Display for TonConnectCloseSessionError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for TonConnectCloseSessionError {}
+    impl core::error::Error for TonConnectCloseSessionError {}
 
     impl rt::MethodError for TonConnectCloseSessionError {
         #[inline]
@@ -54310,16 +54310,16 @@ pub mod wallet {
         }
     }
 
-    impl std::fmt::Display for TonConnectGetSessionsError {
+    impl core::fmt::Display for TonConnectGetSessionsError {
         #[inline]
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             match self {
-                Self::Other(e) => std::fmt::Display::fmt(e, f),
+                Self::Other(e) => core::fmt::Display::fmt(e, f),
             }
         }
     }
 
-    impl std::error::Error for TonConnectGetSessionsError {}
+    impl core::error::Error for TonConnectGetSessionsError {}
 
     impl rt::MethodError for TonConnectGetSessionsError {
         #[inline]

@@ -268,7 +268,8 @@ impl<const N: usize, const A: usize, const W: usize> ClientConnection<N, A, W> {
             SessionSetup::InsecurePlain => {}
             SessionSetup::Resume { auth_key, salt } => {
                 let session_id = rng.next_u64() as i64;
-                connection.layer = Layer::Encrypted(Session::client(auth_key, salt, session_id, 0));
+                connection.layer =
+                    Layer::Encrypted(Session::client_windowed(auth_key, salt, session_id, 0));
             }
             #[cfg(feature = "alloc")]
             SessionSetup::KeyExchange(key_exchange) => {
@@ -647,7 +648,7 @@ impl<const N: usize, const A: usize, const W: usize> ClientConnection<N, A, W> {
                     ClientStep::Send(next) => self.handshake_out.push_back(next),
                     ClientStep::Done(outcome) => {
                         self.layer =
-                            Layer::Encrypted(Session::client_from_outcome(&outcome, now, rng));
+                            Layer::Encrypted(Session::client_from_outcome_windowed(&outcome, now, rng));
                     }
                 }
                 Ok(())

@@ -7,9 +7,12 @@
 //!   ([`ErrorText`], [`MAX_ERROR_TEXT`] bytes; longer messages are cut at a
 //!   character boundary).
 //! * [`known_errors`]: the generated table of `data/errors/errors.csv`.
-//! * [`MethodError`], [`MethodInfo`], [`Usability`] and [`ErrorSpec`]: what the
-//!   generated per-function error enums of the `zerotl-errors` crate implement and
-//!   call (`zerotl_errors::layer122::messages::ExportChatInviteError`).
+//! * [`MethodError`], [`Usability`] and [`ErrorSpec`]: what the generated
+//!   per-function error enums of the `zerotl-errors` crate implement and call
+//!   (`zerotl_errors::layer122::messages::ExportChatInviteError`). The `MethodInfo`
+//!   trait that links each function type to its enum is defined there, next to its
+//!   impls (Rust's orphan rule: a trait implemented for `zerotl-types`' functions
+//!   outside `zerotl-types` must be local to the implementing crate).
 //!
 //! ```
 //! use zerotl_mtproto::errors::{ErrorClass, RpcError};
@@ -54,7 +57,7 @@
 //! listed; a listed name with another code stays `Other`. Back to an [`RpcError`]
 //! (`as_rpc`), a named variant uses its first listed code. Wrapper functions
 //! (`invokeWithLayer`, `initConnection`, ...) answer with the wrapped query's answer,
-//! so their [`MethodInfo::Error`] is the query's.
+//! so their `MethodInfo::Error` is the query's.
 //!
 //! The generated code (`known.rs` here, the enums in `zerotl-errors`) is
 //! regenerated with `cargo run -p zerotl-codegen -- errors` (also part of
@@ -249,25 +252,6 @@ impl MethodError for RpcError {
     fn as_rpc(&self) -> RpcError {
         self.clone()
     }
-}
-
-/// What zerotl knows about one RPC function beyond its wire format. Implemented (by
-/// the generated code of `zerotl-errors`) for every function type of the generated
-/// layers: `<ExportChatInvite as MethodInfo>::METHOD` is
-/// `"messages.exportChatInvite"`, its `Error` is `ExportChatInviteError`.
-pub trait MethodInfo: zerotl::RemoteCall {
-    /// The typed error (for wrappers such as `invokeWithLayer`, the wrapped query's).
-    type Error: MethodError;
-    /// The TL name (`messages.exportChatInvite`).
-    const METHOD: &'static str;
-    /// Who may call it.
-    const USABILITY: Usability;
-    /// Whether bots may call it ([`Usability::bots_can_use`]; for wrappers, and the
-    /// wrapped query's).
-    const BOTS_CAN_USE: bool;
-    /// The errors it lists, as `(code, documented name)`, one pair per code, in the
-    /// order of the error enum's variants.
-    const ERRORS: &'static [(i32, &'static str)];
 }
 
 /// One named error of a generated error enum: how an [`RpcError`] is recognized.

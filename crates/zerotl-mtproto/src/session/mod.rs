@@ -311,13 +311,11 @@ pub struct Session<const W: usize = DEFAULT_REPLAY_WINDOW> {
     replay: ReplayWindow<W>,
 }
 
-impl<const W: usize> Session<W> {
+impl Session {
     /// A client session with a chosen `session_id` and clock offset
-    /// (server time minus local time, seconds).
+    /// (server time minus local time, seconds), with the default replay window.
     pub fn client(auth_key: AuthKey, salt: i64, session_id: i64, time_offset: i64) -> Self {
-        let mut session = Self::new(auth_key, Side::Client, salt, Some(session_id));
-        session.msg_ids.set_time_offset(time_offset);
-        session
+        Self::client_windowed(auth_key, salt, session_id, time_offset)
     }
 
     /// A client session right after a key exchange: random session id, the
@@ -328,8 +326,39 @@ impl<const W: usize> Session<W> {
         now: UnixTime,
         rng: &mut R,
     ) -> Self {
+        Self::client_from_outcome_windowed(outcome, now, rng)
+    }
+
+    /// A server session with the default replay window: it adopts the session id
+    /// of the first valid message.
+    pub fn server(auth_key: AuthKey, salt: i64) -> Self {
+        Self::server_windowed(auth_key, salt)
+    }
+}
+
+impl<const W: usize> Session<W> {
+    /// [`Session::client`] with a replay window of `W` msg_ids
+    /// (`Session::<64>::client_windowed(..)`).
+    pub fn client_windowed(
+        auth_key: AuthKey,
+        salt: i64,
+        session_id: i64,
+        time_offset: i64,
+    ) -> Self {
+        let mut session = Self::new(auth_key, Side::Client, salt, Some(session_id));
+        session.msg_ids.set_time_offset(time_offset);
+        session
+    }
+
+    /// [`Session::client_from_outcome`] with a replay window of `W` msg_ids.
+    #[cfg(feature = "alloc")]
+    pub fn client_from_outcome_windowed<R: CryptoRngCore + ?Sized>(
+        outcome: &crate::auth::AuthOutcome,
+        now: UnixTime,
+        rng: &mut R,
+    ) -> Self {
         let offset = i64::from(outcome.server_time) - now.as_secs() as i64;
-        Self::client(
+        Self::client_windowed(
             outcome.auth_key.clone(),
             outcome.server_salt,
             rng.next_u64() as i64,
@@ -337,8 +366,8 @@ impl<const W: usize> Session<W> {
         )
     }
 
-    /// A server session: it adopts the session id of the first valid message.
-    pub fn server(auth_key: AuthKey, salt: i64) -> Self {
+    /// [`Session::server`] with a replay window of `W` msg_ids.
+    pub fn server_windowed(auth_key: AuthKey, salt: i64) -> Self {
         Self::new(auth_key, Side::Server, salt, None)
     }
 
@@ -954,6 +983,38 @@ mod owned {
         ) -> Result<Packed, SessionError> {
             let mut bytes = Vec::with_capacity(body.len() + super::MAX_OVERHEAD);
             let sent = self.pack_kind(body, content_related, kind, now, rng, &mut bytes)?;
+            Ok(Packed {
+                msg_id: sent.msg_id,
+                seq_no: sent.seq_no,
+                bytes,
+            })
+        }
+
+        /// [`notify_refusal`](Session::notify_refusal) into a new vector.
+        pub fn notify_refusal_to_vec<R: CryptoRngCore + ?Sized>(
+            &mut self,
+            error: &SessionError,
+            now: UnixTime,
+            rng: &mut R,
+        ) -> Option<Packed> {
+            let mut bytes = Vec::new();
+            let sent = self.notify_refusal(error, now, rng, &mut bytes)?.ok()?;
+            Some(Packed {
+                msg_id: sent.msg_id,
+                seq_no: sent.seq_no,
+                bytes,
+            })
+        }
+
+        /// [`new_session_created`](Session::new_session_created) into a new vector.
+        pub fn new_session_created_to_vec<R: CryptoRngCore + ?Sized>(
+            &mut self,
+            first_msg_id: i64,
+            now: UnixTime,
+            rng: &mut R,
+        ) -> Result<Packed, SessionError> {
+            let mut bytes = Vec::new();
+            let sent = self.new_session_created(first_msg_id, now, rng, &mut bytes)?;
             Ok(Packed {
                 msg_id: sent.msg_id,
                 seq_no: sent.seq_no,

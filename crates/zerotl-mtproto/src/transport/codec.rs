@@ -148,6 +148,11 @@ impl Codec {
         }
     }
 
+    /// Writes a client's opening bytes now (see [`Framer::send_opening`]).
+    pub fn send_opening<O: OutputBuffer + ?Sized>(&mut self, out: &mut O) -> Result<(), FrameError> {
+        self.framer.send_opening(out)
+    }
+
     /// Appends the frame for `payload` to `out` (see [`Framer::send`]).
     pub fn send<O: OutputBuffer + ?Sized>(
         &mut self,

@@ -1,4 +1,5 @@
-//! The checked-in typed errors (`src/errors/{known,layer122,layer230}.rs`) are what
+//! The checked-in typed errors (`src/{layer122,layer230}.rs` here and the core's
+//! `crates/zerotl-mtproto/src/errors/known.rs`) are what
 //! `zerotl-codegen errors` generates from `data/errors/` and the schemas today.
 //!
 //! Needs `rustfmt` (it ships with every rustup toolchain). On a mismatch, run
