@@ -6,8 +6,8 @@ use auth_support::{run_exchange, seeded, test_server_key, SERVER_TIME};
 use std::sync::Arc;
 use zerotl::Decode;
 use zerotl_mtproto::auth::{
-    AuthError, KeyExchangeConfig, KeyExchangeClient, ClientStep, KeyVerdict, KeyExchangeServerConfig,
-    KeyExchangeServer, ServerStep,
+    AuthError, ClientStep, KeyExchangeClient, KeyExchangeConfig, KeyExchangeServer,
+    KeyExchangeServerConfig, KeyVerdict, ServerStep,
 };
 use zerotl_mtproto::crypto::kdf::handshake_aes_key_iv;
 use zerotl_mtproto::crypto::rsa::{legacy_encrypt, rsa_pad_decrypt, rsa_pad_encrypt, RsaError};
@@ -155,7 +155,8 @@ fn production_config_trusts_the_bundled_keys() {
 fn server_repeats_its_answer_to_a_repeated_request() {
     let mut rng = seeded(7);
     let (_, req_pq) = KeyExchangeClient::start(client_config(), &mut rng).unwrap();
-    let mut server = KeyExchangeServer::new(Arc::new(KeyExchangeServerConfig::new(test_server_key())));
+    let mut server =
+        KeyExchangeServer::new(Arc::new(KeyExchangeServerConfig::new(test_server_key())));
     let first = server.handle(&req_pq, SERVER_TIME, &mut rng).unwrap();
     let second = server.handle(&req_pq, SERVER_TIME, &mut rng).unwrap();
     assert_eq!(first, second);
@@ -252,7 +253,10 @@ fn rsa_pad_round_trip_and_tampering() {
     for i in [0usize, 17, 100, 255] {
         let mut bad = encrypted;
         bad[i] ^= 0x40;
-        assert!(rsa_pad_decrypt(&bad, &key, &mut seeded(98)).is_err(), "flipped byte {i}");
+        assert!(
+            rsa_pad_decrypt(&bad, &key, &mut seeded(98)).is_err(),
+            "flipped byte {i}"
+        );
     }
     assert_eq!(
         rsa_pad_decrypt(&encrypted[1..], &key, &mut seeded(98)),

@@ -8,8 +8,8 @@ use rand::rngs::StdRng;
 use std::sync::Arc;
 use zerotl::{Bytes, Decode, Encode, Vector};
 use zerotl_mtproto::auth::{
-    AuthError, KeyExchangeConfig, KeyExchangeClient, ClientStep, KeyExchangeServerConfig, KeyExchangeServer,
-    ServerStep, Step, MAX_DH_RETRIES,
+    AuthError, ClientStep, KeyExchangeClient, KeyExchangeConfig, KeyExchangeServer,
+    KeyExchangeServerConfig, ServerStep, Step, MAX_DH_RETRIES,
 };
 use zerotl_mtproto::crypto::dh::{DhError, PrimeCheck, TELEGRAM_DH_PRIME};
 use zerotl_mtproto::crypto::factor::FactorError;
@@ -132,7 +132,12 @@ impl EvilServer {
             panic!()
         };
         let req = functions::ReqDhParams::decode_from_slice(&req).unwrap();
-        let data = rsa_pad_decrypt(req.encrypted_data.as_slice(), &test_server_key(), &mut seeded(99)).unwrap();
+        let data = rsa_pad_decrypt(
+            req.encrypted_data.as_slice(),
+            &test_server_key(),
+            &mut seeded(99),
+        )
+        .unwrap();
         let enums::PQInnerData::Dc(inner) =
             enums::PQInnerData::decode(&mut zerotl::Reader::new(&data)).unwrap()
         else {
@@ -426,7 +431,8 @@ fn honest_server_cannot_make_the_client_retry_forever() {
 }
 
 fn server_after_res_pq(rng: &mut StdRng) -> (KeyExchangeServer, types::ResPq<'static>, Vec<u8>) {
-    let mut server = KeyExchangeServer::new(Arc::new(KeyExchangeServerConfig::new(test_server_key())));
+    let mut server =
+        KeyExchangeServer::new(Arc::new(KeyExchangeServerConfig::new(test_server_key())));
     let ServerStep::Reply(reply) = server
         .handle(
             &enc(&functions::ReqPqMulti { nonce: NONCE }),
@@ -557,7 +563,8 @@ fn server_awaiting_client_dh(
     [u8; 16],
 ) {
     let (mut client, req_pq) = KeyExchangeClient::start(client_config(), rng).unwrap();
-    let mut server = KeyExchangeServer::new(Arc::new(KeyExchangeServerConfig::new(test_server_key())));
+    let mut server =
+        KeyExchangeServer::new(Arc::new(KeyExchangeServerConfig::new(test_server_key())));
     let ServerStep::Reply(res_pq) = server.handle(&req_pq, SERVER_TIME, rng).unwrap() else {
         panic!()
     };
@@ -565,7 +572,12 @@ fn server_awaiting_client_dh(
         panic!()
     };
     let req = functions::ReqDhParams::decode_from_slice(&req_dh).unwrap();
-    let data = rsa_pad_decrypt(req.encrypted_data.as_slice(), &test_server_key(), &mut seeded(99)).unwrap();
+    let data = rsa_pad_decrypt(
+        req.encrypted_data.as_slice(),
+        &test_server_key(),
+        &mut seeded(99),
+    )
+    .unwrap();
     let enums::PQInnerData::Dc(inner) =
         enums::PQInnerData::decode(&mut zerotl::Reader::new(&data)).unwrap()
     else {

@@ -13,9 +13,7 @@ use auth_support::{arr, h, test_server_key};
 
 use zerotl_mtproto::crypto::kdf::{message_aes_key_iv, msg_key};
 use zerotl_mtproto::crypto::rsa::RsaPublicKey;
-use zerotl_mtproto::crypto::{
-    aes_ige_decrypt, aes_ige_encrypt, factor, keys, AuthKey, IgeError,
-};
+use zerotl_mtproto::crypto::{aes_ige_decrypt, aes_ige_encrypt, factor, keys, AuthKey, IgeError};
 use zerotl_mtproto::session::Session;
 use zerotl_mtproto::{Side, UnixTime};
 

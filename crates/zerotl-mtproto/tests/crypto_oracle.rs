@@ -191,7 +191,9 @@ fn telethon_client_messages_open_in_our_server_session() {
     let answers = oracle(&cases);
     let mut server = Session::server(auth_key, 99);
     for (i, (answer, body)) in answers.iter().zip(&bodies).enumerate() {
-        let got = server.unpack_to_owned(&hx(&answer["message"]), now).unwrap();
+        let got = server
+            .unpack_to_owned(&hx(&answer["message"]), now)
+            .unwrap();
         assert_eq!(got.body(), &body[..]);
         assert_eq!(got.seq_no, 2 * i as i32 + 1);
         assert_eq!(got.session_id, 77);

@@ -152,7 +152,7 @@ fn plain_message_of_the_seed_request() {
         body: &request,
     };
     let mut wire = Vec::new();
-    msg.encode(&mut wire);
+    msg.encode(&mut wire).unwrap();
     assert_eq!(
         wire,
         unhex("0000000000000000 4096702 7c47ae551 0c000000 4c53f70d63e89b1787d61200")

@@ -6,10 +6,10 @@ use std::time::Duration;
 
 use proptest::prelude::*;
 use zerotl::Object;
-use zerotl_mtproto::UnixTime;
 use zerotl_mtproto::envelope::{
     classify, encode_container, Container, MsgIdGenerator, MsgIdKind, PlainMessage, SeqNoGenerator,
 };
+use zerotl_mtproto::UnixTime;
 use zerotl_types::mtproto::types;
 
 fn kind() -> impl Strategy<Value = MsgIdKind> {
@@ -98,7 +98,7 @@ proptest! {
         let body = vec![fill; words * 4];
         let msg = PlainMessage { msg_id, body: &body };
         let mut wire = Vec::new();
-        msg.encode(&mut wire);
+        msg.encode(&mut wire).unwrap();
         prop_assert_eq!(wire.len(), msg.encoded_len());
         prop_assert_eq!(PlainMessage::decode(&wire), Ok(msg));
     }

@@ -8,8 +8,8 @@ use rand::rngs::StdRng;
 use std::time::Duration;
 use zerotl_mtproto::crypto::kdf::{message_aes_key_iv, msg_key};
 use zerotl_mtproto::crypto::{aes_ige_encrypt, AuthKey};
-use zerotl_mtproto::{Side, UnixTime};
 use zerotl_mtproto::session::{ServerMsgKind, ServiceEvent, Session, SessionError};
+use zerotl_mtproto::{Side, UnixTime};
 
 const SALT: i64 = 0x1122_3344_5566_7788;
 const SESSION_ID: i64 = 0x0102_0304_0506_0708;
@@ -131,7 +131,9 @@ fn msg_ids_and_seq_nos_are_well_formed() {
     let (mut client, _, mut rng) = pair();
     let mut last = 0;
     for i in 0..50 {
-        let p = client.pack_to_vec(&PING, i % 3 != 0, now(), &mut rng).unwrap();
+        let p = client
+            .pack_to_vec(&PING, i % 3 != 0, now(), &mut rng)
+            .unwrap();
         assert!(p.msg_id > last, "strictly increasing at a fixed clock");
         assert_eq!(p.msg_id & 3, 0);
         assert_ne!(p.msg_id & 0xffff_ffff, 0);
@@ -164,7 +166,10 @@ fn msg_ids_and_seq_nos_are_well_formed() {
 #[test]
 fn tampering_is_refused_and_the_session_keeps_working() {
     let (mut client, mut server, mut rng) = pair();
-    let good = client.pack_to_vec(&PING, true, now(), &mut rng).unwrap().bytes;
+    let good = client
+        .pack_to_vec(&PING, true, now(), &mut rng)
+        .unwrap()
+        .bytes;
 
     let mut flipped = good.clone();
     let last = flipped.len() - 1;
@@ -257,7 +262,10 @@ fn wrong_session_ids_are_refused() {
     let (mut client, mut server, mut rng) = pair();
     server
         .unpack_to_owned(
-            &client.pack_to_vec(&PING, true, now(), &mut rng).unwrap().bytes,
+            &client
+                .pack_to_vec(&PING, true, now(), &mut rng)
+                .unwrap()
+                .bytes,
             now(),
         )
         .unwrap();
@@ -283,7 +291,10 @@ fn wrong_session_ids_are_refused() {
     // Both still work.
     assert!(server
         .unpack_to_owned(
-            &client.pack_to_vec(&PING, true, now(), &mut rng).unwrap().bytes,
+            &client
+                .pack_to_vec(&PING, true, now(), &mut rng)
+                .unwrap()
+                .bytes,
             now()
         )
         .is_ok());
@@ -407,7 +418,10 @@ fn msg_id_time_window() {
     let (mut client, mut server, mut rng) = pair();
     server
         .unpack_to_owned(
-            &client.pack_to_vec(&PING, true, now(), &mut rng).unwrap().bytes,
+            &client
+                .pack_to_vec(&PING, true, now(), &mut rng)
+                .unwrap()
+                .bytes,
             now(),
         )
         .unwrap();
@@ -421,7 +435,10 @@ fn msg_id_time_window() {
     let mut server = Session::server(key(), SALT);
     server
         .unpack_to_owned(
-            &client.pack_to_vec(&PING, true, now(), &mut rng).unwrap().bytes,
+            &client
+                .pack_to_vec(&PING, true, now(), &mut rng)
+                .unwrap()
+                .bytes,
             now(),
         )
         .unwrap();
@@ -472,7 +489,10 @@ fn clock_correction_from_bad_msg_notification() {
 
     let resent = client.pack_to_vec(&PING, true, slow, &mut rng).unwrap();
     assert_eq!(resent.msg_id >> 32, 1_700_000_000);
-    assert_eq!(server.unpack_to_owned(&resent.bytes, now()).unwrap().body(), PING);
+    assert_eq!(
+        server.unpack_to_owned(&resent.bytes, now()).unwrap().body(),
+        PING
+    );
 }
 
 /// bad_server_salt: the client uses an old salt; the server refuses, tells the
@@ -505,7 +525,10 @@ fn salt_correction_from_bad_server_salt() {
     );
     assert_eq!(client.salt(), SALT);
     let resent = client.pack_to_vec(&PING, true, now(), &mut rng).unwrap();
-    assert_eq!(server.unpack_to_owned(&resent.bytes, now()).unwrap().salt, SALT);
+    assert_eq!(
+        server.unpack_to_owned(&resent.bytes, now()).unwrap().salt,
+        SALT
+    );
 }
 
 #[test]
@@ -557,7 +580,10 @@ fn seq_no_corrections() {
         })
     );
     assert_eq!(
-        client.pack_to_vec(&PING, true, now(), &mut rng).unwrap().seq_no,
+        client
+            .pack_to_vec(&PING, true, now(), &mut rng)
+            .unwrap()
+            .seq_no,
         2 * (3 + 32) + 1
     );
     body[16..20].copy_from_slice(&35i32.to_le_bytes());

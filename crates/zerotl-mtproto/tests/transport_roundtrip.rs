@@ -3,12 +3,12 @@
 
 use proptest::prelude::*;
 use rand::SeedableRng;
-use zerotl_mtproto::Side;
 use zerotl_mtproto::transport::{
     detect, Codec, Decoder, DetectError, Detected, Encoder, FrameError, FrameEvent,
     ObfuscationOptions, ProxySecret, Received, Transport, TransportConfig, TransportDetector,
     TransportError, DEFAULT_MAX_FRAME_LEN,
 };
+use zerotl_mtproto::Side;
 
 fn transport() -> impl Strategy<Value = Transport> {
     prop::sample::select(Transport::ALL.to_vec())
@@ -289,7 +289,10 @@ fn absurd_length_prefixes_fail_from_the_header() {
             } else {
                 stream.extend_from_slice(header);
             }
-            let mut codec = hs.receive(&stream, &mut rand::rngs::StdRng::seed_from_u64(5)).unwrap().unwrap();
+            let mut codec = hs
+                .receive(&stream, &mut rand::rngs::StdRng::seed_from_u64(5))
+                .unwrap()
+                .unwrap();
             assert!(matches!(
                 codec.next_event(),
                 Err(FrameError::TooLarge { .. })

@@ -6,11 +6,11 @@
 
 use rand::SeedableRng;
 use serde_json::Value;
-use zerotl_mtproto::Side;
 use zerotl_mtproto::transport::{
     Decoder, Encoder, FrameError, FrameEvent, Received, Transport, TransportConfig,
     TransportDetector, TransportError,
 };
+use zerotl_mtproto::Side;
 
 struct Vector {
     transport: Transport,
@@ -82,7 +82,11 @@ fn serve(chunks: &[&[u8]], transport: Transport) -> Vec<Vec<u8>> {
     let mut got = Vec::new();
     for chunk in chunks {
         match &mut codec {
-            None => codec = hs.receive(chunk, &mut rand::rngs::StdRng::seed_from_u64(5)).expect("detect"),
+            None => {
+                codec = hs
+                    .receive(chunk, &mut rand::rngs::StdRng::seed_from_u64(5))
+                    .expect("detect")
+            }
             Some(c) => c.receive(chunk),
         }
         if let Some(c) = &mut codec {
@@ -164,8 +168,7 @@ fn our_encoder_matches_telethon() {
         for frame in &v.frames {
             if v.transport == Transport::Padded {
                 let pad = frame[4 + v.payload.len()..].to_vec();
-                enc =
-                    Encoder::new(v.transport, Side::Client).with_fixed_padding(&pad);
+                enc = Encoder::new(v.transport, Side::Client).with_fixed_padding(&pad);
             }
             let mut out = Vec::new();
             enc.encode(&v.payload, &mut out).unwrap();
@@ -209,7 +212,7 @@ const REQUEST: [u8; 12] = [
 fn encode(transport: Transport, role: Side, payload: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     Encoder::new(transport, role)
-        .with_fixed_padding(&vec![0xaa, 0xbb, 0xcc])
+        .with_fixed_padding(&[0xaa, 0xbb, 0xcc])
         .encode(payload, &mut out)
         .unwrap();
     out
@@ -264,7 +267,7 @@ fn wire_md_transport_errors() {
         for transport in Transport::ALL {
             let mut out = Vec::new();
             Encoder::new(transport, Side::Server)
-                .with_fixed_padding(&vec![1, 2])
+                .with_fixed_padding(&[1, 2])
                 .encode_transport_error(TransportError::from_code(code), &mut out)
                 .unwrap();
             assert!(hex::encode(&out).contains(hex), "{transport:?} {code}");
@@ -285,7 +288,7 @@ fn wire_md_transport_errors() {
     for transport in Transport::ALL {
         let mut out = Vec::new();
         Encoder::new(transport, Side::Server)
-            .with_fixed_padding(&vec![0x9a; 15])
+            .with_fixed_padding(&[0x9a; 15])
             .encode_transport_error(TransportError::from_code(-1), &mut out)
             .unwrap();
         let d = Decoder::new(transport, Side::Client)

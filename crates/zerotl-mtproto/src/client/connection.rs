@@ -631,7 +631,7 @@ impl<const N: usize, const A: usize, const W: usize> ClientConnection<N, A, W> {
             Transport::Padded => PlainMessage::decode_padded(bytes),
             _ => PlainMessage::decode(bytes),
         }
-        .map_err(|e| ProtocolError::Envelope(e))?;
+        .map_err(ProtocolError::Envelope)?;
         if message.msg_id & 1 != 1 {
             return Err(ProtocolError::BadServerMsgId {
                 msg_id: message.msg_id,
@@ -647,8 +647,9 @@ impl<const N: usize, const A: usize, const W: usize> ClientConnection<N, A, W> {
                 match step {
                     ClientStep::Send(next) => self.handshake_out.push_back(next),
                     ClientStep::Done(outcome) => {
-                        self.layer =
-                            Layer::Encrypted(Session::client_from_outcome_windowed(&outcome, now, rng));
+                        self.layer = Layer::Encrypted(Session::client_from_outcome_windowed(
+                            &outcome, now, rng,
+                        ));
                     }
                 }
                 Ok(())
@@ -906,4 +907,189 @@ fn send_plain<O: OutputBuffer + ?Sized>(
 /// Where `part` (a subslice of `whole`) starts in `whole`.
 fn offset_in(whole: &[u8], part: &[u8]) -> usize {
     part.as_ptr() as usize - whole.as_ptr() as usize
+}
+
+#[cfg(all(test, feature = "alloc"))]
+mod tests {
+    use alloc::vec;
+    use alloc::vec::Vec;
+
+    use proptest::prelude::*;
+    use rand_chacha::rand_core::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+
+    use super::*;
+    use crate::envelope::encode_rpc_result;
+
+    type Conn = ClientConnection<4, 8, 16>;
+
+    fn now() -> UnixTime {
+        UnixTime::from_secs(1_700_000_000)
+    }
+
+    fn plain(transport: Transport) -> (Conn, ChaCha8Rng) {
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let config = ClientConnectionConfig::new(transport);
+        let conn = Conn::new(&config, SessionSetup::InsecurePlain, &mut rng).unwrap();
+        (conn, rng)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Whatever a server sends, the client core fails with a typed error or
+        /// carries on; it never panics, and it never claims more bytes than given.
+        #[test]
+        fn arbitrary_server_bytes_never_panic(
+            transport in prop::sample::select(Transport::ALL.to_vec()),
+            encrypted in any::<bool>(),
+            bytes in prop::collection::vec(any::<u8>(), 0..2048),
+        ) {
+            let mut rng = ChaCha8Rng::seed_from_u64(1);
+            let setup = if encrypted {
+                SessionSetup::Resume { auth_key: AuthKey::from_bytes([1; 256]), salt: 2 }
+            } else {
+                SessionSetup::InsecurePlain
+            };
+            let mut conn = Conn::new(&ClientConnectionConfig::new(transport), setup, &mut rng).unwrap();
+            let mut out = Vec::new();
+            let _ = conn.send_request(&[1, 2, 3, 4], now(), &mut rng, &mut out);
+            let mut input = Vec::new();
+            let mut scratch = [0u8; 256];
+            for chunk in bytes.chunks(61) {
+                input.extend_from_slice(chunk);
+                let mut failed = false;
+                loop {
+                    match conn.receive(&mut input, &mut scratch, now(), &mut rng) {
+                        Ok(0) => break,
+                        Ok(n) => {
+                            prop_assert!(n <= input.len());
+                            while conn.poll_event().is_some() {}
+                            input.drain(..n);
+                        }
+                        Err(_) => { failed = true; break; }
+                    }
+                }
+                if failed {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// An unencrypted answer must carry a server msg_id (odd).
+    #[test]
+    fn plain_answer_with_a_client_msg_id_is_refused() {
+        let (mut conn, mut rng) = plain(Transport::Abridged);
+        let mut out = Vec::new();
+        conn.send_request(&[1, 0, 0, 0], now(), &mut rng, &mut out)
+            .unwrap();
+        let mut message = Vec::new();
+        PlainMessage {
+            msg_id: 8 << 32,
+            body: &[0x37, 0x97, 0x79, 0xbc],
+        }
+        .encode(&mut message)
+        .unwrap();
+        let mut wire = vec![(message.len() / 4) as u8];
+        wire.extend_from_slice(&message);
+        assert_eq!(
+            conn.receive(&mut wire, &mut [], now(), &mut rng),
+            Err(ClientError::Protocol(ProtocolError::BadServerMsgId {
+                msg_id: 8 << 32
+            }))
+        );
+    }
+
+    /// A plain rpc_result for an unknown msg_id is dropped; for a request's, it is
+    /// delivered as a range of the received bytes.
+    #[test]
+    fn answers_go_to_their_request() {
+        let (mut conn, mut rng) = plain(Transport::Intermediate);
+        let mut sent = Vec::new();
+        let a = conn
+            .send_request(&[1, 0, 0, 0], now(), &mut rng, &mut sent)
+            .unwrap();
+        let b = conn
+            .send_request(&[2, 0, 0, 0], now(), &mut rng, &mut sent)
+            .unwrap();
+        // The msg_ids: after the 4-byte tag, each 28-byte frame is
+        // len(4) | auth_key_id(8) | msg_id(8) | length(4) | body(4).
+        let id_a = i64::from_le_bytes(sent[16..24].try_into().unwrap());
+        let id_b = i64::from_le_bytes(sent[16 + 28..24 + 28].try_into().unwrap());
+        let mut wire = Vec::new();
+        for (req, answer) in [
+            (id_b, 0x997275b5u32),
+            (12345, 0xbc799737),
+            (id_a, 0xbc799737),
+        ] {
+            let mut body = Vec::new();
+            encode_rpc_result(
+                req,
+                &zerotl::Object::from_bytes(&answer.to_le_bytes()),
+                &mut body,
+            )
+            .unwrap();
+            let mut message = Vec::new();
+            PlainMessage {
+                msg_id: (7 << 32) | 1,
+                body: &body,
+            }
+            .encode(&mut message)
+            .unwrap();
+            wire.extend_from_slice(&(message.len() as u32).to_le_bytes());
+            wire.extend_from_slice(&message);
+        }
+        let mut got = Vec::new();
+        loop {
+            let n = conn.receive(&mut wire, &mut [], now(), &mut rng).unwrap();
+            if n == 0 {
+                break;
+            }
+            while let Some(ClientEvent::Answer { request, answer }) = conn.poll_event() {
+                got.push((request, answer.bytes(&wire, &[]).to_vec()));
+            }
+            wire.drain(..n);
+        }
+        assert_eq!(
+            got,
+            [
+                (b, 0x997275b5u32.to_le_bytes().to_vec()),
+                (a, 0xbc799737u32.to_le_bytes().to_vec())
+            ]
+        );
+        assert_eq!(conn.in_flight(), 0);
+    }
+
+    /// Answers must be collected before the next receive (their bytes would be gone).
+    #[test]
+    fn uncollected_answers_block_receive() {
+        let (mut conn, mut rng) = plain(Transport::Abridged);
+        let mut sent = Vec::new();
+        conn.send_request(&[1, 0, 0, 0], now(), &mut rng, &mut sent)
+            .unwrap();
+        let id = i64::from_le_bytes(sent[10..18].try_into().unwrap());
+        let mut body = Vec::new();
+        encode_rpc_result(id, &zerotl::Object::from_bytes(&[9, 0, 0, 0]), &mut body).unwrap();
+        let mut message = Vec::new();
+        PlainMessage {
+            msg_id: (7 << 32) | 1,
+            body: &body,
+        }
+        .encode(&mut message)
+        .unwrap();
+        let mut wire = vec![(message.len() / 4) as u8];
+        wire.extend_from_slice(&message);
+        let n = conn.receive(&mut wire, &mut [], now(), &mut rng).unwrap();
+        assert_eq!(n, wire.len());
+        assert_eq!(
+            conn.receive(&mut [], &mut [], now(), &mut rng),
+            Err(ClientError::EventsPending)
+        );
+        assert!(matches!(
+            conn.poll_event(),
+            Some(ClientEvent::Answer { .. })
+        ));
+        assert_eq!(conn.receive(&mut [], &mut [], now(), &mut rng), Ok(0));
+    }
 }

@@ -787,3 +787,260 @@ impl Messages<'_> {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use alloc::vec;
+    use alloc::vec::Vec;
+    use core::cell::RefCell;
+
+    use proptest::prelude::*;
+    use rand_chacha::rand_core::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+
+    use super::*;
+    use crate::envelope::RpcOutcome;
+
+    #[derive(Default)]
+    struct Keys(RefCell<Vec<(AuthKey, i64)>>);
+
+    impl AuthKeyStore for Keys {
+        fn get(&self, id: i64) -> Option<(AuthKey, i64)> {
+            self.0.borrow().iter().find(|(k, _)| k.id() == id).cloned()
+        }
+        fn contains(&self, id: i64) -> bool {
+            self.get(id).is_some()
+        }
+        fn insert(&self, key: AuthKey, salt: i64) {
+            self.0.borrow_mut().push((key, salt));
+        }
+    }
+
+    fn cx(keys: &Keys) -> ServerContext<'_> {
+        ServerContext {
+            key_exchange: None,
+            keys,
+            insecure_plain: true,
+            now: UnixTime::from_secs(1_700_000_000),
+        }
+    }
+
+    /// An intermediate frame holding a plain exportChatInvite(inputPeerChat chat).
+    fn plain_request(i: u64, chat: u8) -> Vec<u8> {
+        let body = [
+            0x4c, 0x53, 0xf7, 0x0d, 0x63, 0xe8, 0x9b, 0x17, chat, 0, 0, 0,
+        ];
+        let mut message = Vec::new();
+        PlainMessage {
+            msg_id: (0x6000_0000 << 32) | (i as i64) << 2,
+            body: &body,
+        }
+        .encode(&mut message)
+        .unwrap();
+        let mut frame = (message.len() as u32).to_le_bytes().to_vec();
+        frame.extend_from_slice(&message);
+        frame
+    }
+
+    /// The req_msg_ids of the intermediate frames of plain rpc_results in `out`.
+    fn answers(out: &[u8]) -> Vec<i64> {
+        let mut ids = Vec::new();
+        let mut rest = out;
+        while let Some((len, tail)) = rest.split_first_chunk::<4>() {
+            let len = u32::from_le_bytes(*len) as usize;
+            let message = PlainMessage::decode(&tail[..len]).unwrap();
+            let ServiceMessage::RpcResult(r) = classify(message.body).unwrap() else {
+                panic!("not an rpc_result")
+            };
+            ids.push(r.req_msg_id);
+            rest = &tail[len..];
+        }
+        ids
+    }
+
+    /// Answers every request waiting with `chatInviteEmpty`.
+    fn answer_all(conn: &mut ServerConnection, cx: &ServerContext<'_>, rng: &mut ChaCha8Rng) {
+        while let Some(event) = conn.poll_event() {
+            if let ServerConnectionEvent::Request(r) = event {
+                conn.reply(&r, &[0x69, 0x37, 0xdf, 0x69], cx, rng).unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn in_flight_limit_holds_requests_back() {
+        let keys = Keys::default();
+        let cx = cx(&keys);
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let config = ServerConnectionConfig {
+            max_in_flight: 2,
+            ..ServerConnectionConfig::default()
+        };
+        let mut conn = ServerConnection::new(config);
+        let mut wire = vec![0xee; 4];
+        for i in 1..=5 {
+            wire.extend_from_slice(&plain_request(i, 2));
+        }
+        conn.receive(&wire, &cx, &mut rng).unwrap();
+        // Two requests are handed out; unanswered, they hold the rest back.
+        assert_eq!(conn.in_flight(), 2);
+        assert!(!conn.wants_input());
+        answer_all(&mut conn, &cx, &mut rng);
+        let first = answers(conn.output());
+        assert_eq!(first.len(), 2);
+        assert_eq!(conn.in_flight(), 2);
+        // Writing part of the first answer frees nothing.
+        conn.consume_output(10);
+        assert_eq!(conn.in_flight(), 2);
+        conn.process(&cx, &mut rng).unwrap();
+        assert_eq!(conn.in_flight(), 2);
+        // Writing it all lets two more through, then the last one.
+        let n = conn.output().len();
+        conn.consume_output(n);
+        assert!(conn.wants_input());
+        conn.process(&cx, &mut rng).unwrap();
+        answer_all(&mut conn, &cx, &mut rng);
+        let second = answers(conn.output());
+        let n = conn.output().len();
+        conn.consume_output(n);
+        conn.process(&cx, &mut rng).unwrap();
+        answer_all(&mut conn, &cx, &mut rng);
+        let third = answers(conn.output());
+        let ids: Vec<i64> = [first, second, third].concat();
+        let expected: Vec<i64> = (1..=5).map(|i| (0x6000_0000 << 32) | i << 2).collect();
+        assert_eq!(ids, expected);
+        assert_eq!(conn.requests(), 5);
+    }
+
+    #[test]
+    fn byte_by_byte_equals_all_at_once() {
+        let keys = Keys::default();
+        let cx = cx(&keys);
+        let mut rng = ChaCha8Rng::seed_from_u64(2);
+        let mut wire = vec![0xef];
+        let request = plain_request(9, 3);
+        // Abridged: length / 4 in one byte.
+        wire.push((request.len() - 4) as u8 / 4);
+        wire.extend_from_slice(&request[4..]);
+        let mut conn = ServerConnection::new(ServerConnectionConfig::default());
+        for b in &wire {
+            assert!(conn.output().is_empty());
+            conn.receive(core::slice::from_ref(b), &cx, &mut rng)
+                .unwrap();
+        }
+        assert_eq!(
+            conn.poll_event(),
+            Some(ServerConnectionEvent::Detected {
+                transport: Transport::Abridged,
+                obfuscated: false
+            })
+        );
+        let Some(ServerConnectionEvent::Request(r)) = conn.poll_event() else {
+            panic!("a request")
+        };
+        assert_eq!(r.body, &request[4 + 20..]);
+        let error = crate::errors::RpcError::parse(403, "CHAT_WRITE_FORBIDDEN");
+        let result = zerotl::encode_to_vec(&error.to_tl()).unwrap();
+        conn.reply(&r, &result, &cx, &mut rng).unwrap();
+        let out = conn.output();
+        let message = PlainMessage::decode(&out[1..]).unwrap();
+        assert_eq!(out[0] as usize * 4, out.len() - 1);
+        assert_eq!(message.msg_id & 3, 1);
+        let ServiceMessage::RpcResult(r) = classify(message.body).unwrap() else {
+            panic!()
+        };
+        let RpcOutcome::Error(e) = RpcOutcome::of(r.result).unwrap() else {
+            panic!()
+        };
+        assert_eq!(
+            (e.error_code, e.error_message.as_str()),
+            (403, "CHAT_WRITE_FORBIDDEN")
+        );
+    }
+
+    #[test]
+    fn key_exchange_refused_without_encryption() {
+        let keys = Keys::default();
+        let cx = cx(&keys);
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let mut conn = ServerConnection::new(ServerConnectionConfig::default());
+        let mut body = mt_functions::ReqPqMulti::CONSTRUCTOR_ID
+            .to_le_bytes()
+            .to_vec();
+        body.extend_from_slice(&[1; 16]);
+        let mut message = Vec::new();
+        PlainMessage {
+            msg_id: (1 << 40) | 4,
+            body: &body,
+        }
+        .encode(&mut message)
+        .unwrap();
+        let mut wire = vec![0xee; 4];
+        wire.extend_from_slice(&(message.len() as u32).to_le_bytes());
+        wire.extend_from_slice(&message);
+        conn.receive(&wire, &cx, &mut rng).unwrap();
+        assert_eq!(
+            conn.closing(),
+            Some(&ServerConnectionError::EncryptionDisabled)
+        );
+        assert_eq!(conn.output(), [4, 0, 0, 0, 0x6c, 0xfe, 0xff, 0xff]);
+        assert!(!conn.wants_input());
+    }
+
+    #[test]
+    fn plain_requests_refused_without_plain_mode() {
+        let keys = Keys::default();
+        let cx = ServerContext {
+            insecure_plain: false,
+            ..cx(&keys)
+        };
+        let mut rng = ChaCha8Rng::seed_from_u64(4);
+        let mut conn = ServerConnection::new(ServerConnectionConfig::default());
+        let mut wire = vec![0xee; 4];
+        wire.extend_from_slice(&plain_request(1, 1));
+        conn.receive(&wire, &cx, &mut rng).unwrap();
+        assert_eq!(conn.closing(), Some(&ServerConnectionError::PlainRefused));
+        assert_eq!(
+            conn.poll_event()
+                .map(|e| matches!(e, ServerConnectionEvent::Detected { .. })),
+            Some(true)
+        );
+        assert_eq!(conn.poll_event(), None, "no request is handed out");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Any bytes after any tag, in any chunking: no panic, and what waits stays
+        /// bounded by the in-flight limit.
+        #[test]
+        fn arbitrary_input_never_panics(
+            tag in prop::sample::select(vec![
+                vec![0xef], vec![0xee; 4], vec![0xdd; 4], vec![], vec![0x16, 3, 1, 2],
+            ]),
+            body in prop::collection::vec(any::<u8>(), 0..2048),
+            cuts in prop::collection::vec(1usize..97, 1..16),
+        ) {
+            let keys = Keys::default();
+            let cx = cx(&keys);
+            let mut rng = ChaCha8Rng::seed_from_u64(5);
+            let config = ServerConnectionConfig { max_in_flight: 4, ..ServerConnectionConfig::default() };
+            let mut conn = ServerConnection::new(config);
+            let wire = [tag, body].concat();
+            let mut rest = &wire[..];
+            let mut cut = cuts.iter().cycle();
+            while !rest.is_empty() {
+                let n = (*cut.next().unwrap()).min(rest.len());
+                let (chunk, tail) = rest.split_at(n);
+                rest = tail;
+                if conn.receive(chunk, &cx, &mut rng).is_err() || conn.closing().is_some() {
+                    break;
+                }
+                prop_assert!(conn.in_flight() <= 4);
+                answer_all(&mut conn, &cx, &mut rng);
+                let n = conn.output().len();
+                conn.consume_output(n);
+            }
+        }
+    }
+}

@@ -149,7 +149,10 @@ impl Codec {
     }
 
     /// Writes a client's opening bytes now (see [`Framer::send_opening`]).
-    pub fn send_opening<O: OutputBuffer + ?Sized>(&mut self, out: &mut O) -> Result<(), FrameError> {
+    pub fn send_opening<O: OutputBuffer + ?Sized>(
+        &mut self,
+        out: &mut O,
+    ) -> Result<(), FrameError> {
         self.framer.send_opening(out)
     }
 

@@ -84,8 +84,8 @@ impl RngCore for ScriptedRng {
 impl rand::CryptoRng for ScriptedRng {}
 
 use zerotl_mtproto::auth::{
-    AuthError, AuthOutcome, KeyExchangeConfig, KeyExchangeClient, ClientStep, KeyVerdict, KeyExchangeServerConfig,
-    KeyExchangeServer, ServerStep,
+    AuthError, AuthOutcome, ClientStep, KeyExchangeClient, KeyExchangeConfig, KeyExchangeServer,
+    KeyExchangeServerConfig, KeyVerdict, ServerStep,
 };
 
 /// The unix time our test servers report.
