@@ -236,7 +236,7 @@ mod tests {
 
     #[test]
     fn bytes() {
-        // WIRE.md: inputPeerChannel(1, 2) and inputPeerSelf.
+        // docs/wire.md: inputPeerChannel(1, 2) and inputPeerSelf.
         assert_eq!(
             PeerSpec::Channel(1, 2).to_tl(),
             [0xf8, 0xae, 0xad, 0x20, 1, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0]

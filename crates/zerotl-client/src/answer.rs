@@ -1,61 +1,30 @@
-//! Answers that keep the bytes they arrived in and hand out zero-copy views.
+//! Answers that own their bytes and hand out zero-copy views of them.
 
 use std::fmt;
 use std::marker::PhantomData;
-use std::ops::Range;
 use std::sync::Arc;
 
 use zerotl::{Decode, DecodeError, RemoteCall};
 
-use crate::session::Incoming;
-
-/// The buffer an answer lives in.
-#[derive(Debug)]
-pub(crate) enum Source {
-    /// A copy of a plain message taken out of the receive buffer.
-    Bytes(Vec<u8>),
-    /// A decrypted message (the decryption made the copy).
-    Decrypted(Incoming),
-}
-
-impl Source {
-    fn bytes(&self) -> &[u8] {
-        match self {
-            Source::Bytes(b) => b,
-            Source::Decrypted(m) => m.body(),
-        }
-    }
-}
-
 /// The `result` of an `rpc_result`, untyped: the bytes of one boxed TL value (an
-/// answer, an `rpc_error` or a `gzip_packed`), inside the buffer of the message it
-/// came in (shared with other answers of the same container, never copied).
+/// answer; `rpc_error`s are errors and `gzip_packed` answers arrive inflated), in a
+/// buffer of its own shared by its clones.
 #[derive(Clone)]
 pub struct RawAnswer {
-    source: Arc<Source>,
-    range: Range<usize>,
+    bytes: Arc<[u8]>,
 }
 
 impl RawAnswer {
-    /// `range` of `source`'s bytes. `range` must lie inside them.
-    pub(crate) fn new(source: Arc<Source>, range: Range<usize>) -> Self {
-        debug_assert!(range.end <= source.bytes().len());
-        Self { source, range }
-    }
-
-    /// An answer over owned bytes (an inflated `gzip_packed`, or a test's bytes).
+    /// An answer over owned bytes.
     pub fn from_vec(bytes: Vec<u8>) -> Self {
-        let range = 0..bytes.len();
         Self {
-            source: Arc::new(Source::Bytes(bytes)),
-            range,
+            bytes: bytes.into(),
         }
     }
 
     /// The value's bytes, starting with its constructor id.
     pub fn bytes(&self) -> &[u8] {
-        // `new` only accepts ranges inside the source, which never changes.
-        self.source.bytes().get(self.range.clone()).unwrap_or(&[])
+        &self.bytes
     }
 
     /// The constructor id.
@@ -76,13 +45,13 @@ impl fmt::Debug for RawAnswer {
     }
 }
 
-/// The answer to a call of `R`: owns the message buffer and hands out `R`'s
-/// return type as a zero-copy view of it (strings and vectors borrow the buffer).
+/// The answer to a call of `R`: owns the answer's bytes and hands out `R`'s
+/// return type as a zero-copy view of them (strings and vectors borrow the buffer).
 ///
 /// The bytes are validated when the answer is built, so [`Answer::get`] cannot fail.
 ///
 /// ```
-/// use zerotl_mtproto::client::{Answer, RawAnswer};
+/// use zerotl_client::{Answer, RawAnswer};
 /// use zerotl_types::layer122::{enums::ExportedChatInvite, functions::messages::ExportChatInvite};
 /// // chatInviteExported#fc2e05bc link:"test"
 /// let raw = RawAnswer::from_vec(vec![0xbc, 0x05, 0x2e, 0xfc, 4, b't', b'e', b's', b't', 0, 0, 0]);

@@ -2,7 +2,7 @@
 //! worker thread.
 //!
 //! Why a wrapper rather than a second, `std::net` implementation: one protocol
-//! path (the same [`ClientCore`](super::core::ClientCore), the same I/O task) means
+//! path (the same `ClientConnection` core, the same I/O task) means
 //! one set of bugs, and calls from several threads still share the connection and
 //! overlap on the wire. The cost is one extra thread per blocking client.
 
@@ -12,8 +12,8 @@ use super::answer::{Answer, RawAnswer};
 use super::async_client::Client;
 use super::config::ClientConfig;
 use super::ConnectError;
-use crate::crypto::AuthKey;
-use crate::errors::{InvocationError, MethodInfo};
+use crate::{InvocationError, MethodInfo};
+use zerotl_mtproto::crypto::AuthKey;
 
 /// A connection to an MTProto server with blocking calls.
 ///
@@ -23,7 +23,7 @@ use crate::errors::{InvocationError, MethodInfo};
 /// [`std::io::ErrorKind::Other`] error instead of panicking.
 ///
 /// ```no_run
-/// use zerotl_mtproto::client::{BlockingClient, ClientConfig};
+/// use zerotl_client::{BlockingClient, ClientConfig};
 /// use zerotl_mtproto::transport::Transport;
 /// use zerotl_types::layer122::{enums, functions::messages::ExportChatInvite, types};
 ///

@@ -5,9 +5,10 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::crypto::rsa::RsaPublicKey;
-use crate::crypto::AuthKey;
-use crate::transport::{ObfuscationOptions, Transport, DEFAULT_MAX_FRAME_LEN};
+use zerotl_mtproto::crypto::keys::PRODUCTION_KEYS;
+use zerotl_mtproto::crypto::rsa::RsaPublicKey;
+use zerotl_mtproto::crypto::AuthKey;
+use zerotl_mtproto::transport::{ObfuscationOptions, Transport, DEFAULT_MAX_FRAME_LEN};
 
 /// How the client's messages are protected.
 #[derive(Debug, Clone)]
@@ -27,11 +28,15 @@ pub enum SessionMode {
 }
 
 impl SessionMode {
-    /// Encryption trusting the embedded test server's built-in key
-    /// ([`crate::server::keys::test_server_public_key`]), dc 2.
-    pub fn test_server() -> Self {
+    /// Encryption trusting Telegram's production keys
+    /// ([`PRODUCTION_KEYS`]), dc 2. A test server's key is trusted only when a
+    /// caller names it ([`ClientConfig::trust`]).
+    pub fn telegram_production() -> Self {
         SessionMode::Encrypted {
-            trusted_keys: vec![crate::server::keys::test_server_public_key()],
+            trusted_keys: PRODUCTION_KEYS
+                .iter()
+                .map(|k| RsaPublicKey::from_pem(k.pem).expect("bundled keys parse (tested)"))
+                .collect(),
             dc: 2,
             resume: None,
         }
@@ -98,7 +103,7 @@ impl std::fmt::Debug for FloodPolicy {
 ///
 /// ```
 /// use std::time::Duration;
-/// use zerotl_mtproto::client::{ClientConfig, SessionMode};
+/// use zerotl_client::{ClientConfig, SessionMode};
 /// use zerotl_mtproto::transport::Transport;
 /// let config = ClientConfig::new(Transport::Full).timeout(Duration::from_secs(3));
 /// assert!(matches!(config.session, SessionMode::Encrypted { .. }));
@@ -115,29 +120,34 @@ pub struct ClientConfig {
     pub max_frame_len: usize,
     /// Encrypted (default) or plain test mode.
     pub session: SessionMode,
-    /// How long one attempt of a call may wait for its answer.
+    /// How long one attempt of a call may wait for its answer (the core's deadline).
     pub request_timeout: Duration,
     /// How long connecting (TCP and key exchange) may take.
     pub connect_timeout: Duration,
-    /// Most calls waiting for answers at once; more calls wait for a slot.
+    /// Most calls waiting for answers at once (at most
+    /// [`MAX_IN_FLIGHT`](crate::Client::MAX_IN_FLIGHT)); more calls wait for a slot.
     pub max_in_flight: usize,
+    /// Most bytes a `gzip_packed` answer may inflate to (the size of the
+    /// connection's scratch buffer).
+    pub max_inflated: usize,
     /// What to do with FLOOD_WAIT.
     pub flood: FloodPolicy,
 }
 
 impl ClientConfig {
-    /// `transport`, encrypted with the embedded test server's key
-    /// ([`SessionMode::test_server`]), 10 s per request, 10 s to connect, 1024 calls
-    /// in flight, the default [`FloodPolicy`].
+    /// `transport`, encrypted, trusting Telegram's production keys
+    /// ([`SessionMode::telegram_production`]), 10 s per request, 10 s to connect,
+    /// 256 calls in flight, answers inflating to 16 MiB, the default [`FloodPolicy`].
     pub fn new(transport: Transport) -> Self {
         Self {
             transport,
             obfuscation: None,
             max_frame_len: DEFAULT_MAX_FRAME_LEN,
-            session: SessionMode::test_server(),
+            session: SessionMode::telegram_production(),
             request_timeout: Duration::from_secs(10),
             connect_timeout: Duration::from_secs(10),
-            max_in_flight: 1024,
+            max_in_flight: crate::Client::MAX_IN_FLIGHT,
+            max_inflated: zerotl_mtproto::envelope::gzip::DEFAULT_MAX_INFLATED,
             flood: FloodPolicy::default(),
         }
     }
@@ -194,3 +204,58 @@ impl ClientConfig {
 
 /// Bytes read from the socket at once.
 pub(crate) const READ_CHUNK: usize = 16 * 1024;
+
+impl ClientConfig {
+    /// The core's configuration.
+    pub(crate) fn connection(&self) -> zerotl_mtproto::client::ClientConnectionConfig {
+        let mut c = zerotl_mtproto::client::ClientConnectionConfig::new(self.transport);
+        c.transport_config.max_frame_len = self.max_frame_len;
+        c.obfuscation = self.obfuscation;
+        c.request_timeout = self.request_timeout;
+        c
+    }
+
+    /// How the core's session starts.
+    pub(crate) fn setup(&self) -> zerotl_mtproto::client::SessionSetup {
+        use zerotl_mtproto::auth::KeyExchangeConfig;
+        use zerotl_mtproto::client::SessionSetup;
+        match &self.session {
+            SessionMode::InsecurePlain => SessionSetup::InsecurePlain,
+            SessionMode::Encrypted {
+                resume: Some((auth_key, salt)),
+                ..
+            } => SessionSetup::Resume {
+                auth_key: auth_key.clone(),
+                salt: *salt,
+            },
+            SessionMode::Encrypted {
+                trusted_keys, dc, ..
+            } => SessionSetup::KeyExchange(KeyExchangeConfig::new(trusted_keys.clone(), *dc)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Only Telegram's production keys are trusted unless the caller names others.
+    #[test]
+    fn default_trust_is_telegram_production() {
+        let SessionMode::Encrypted {
+            trusted_keys,
+            dc,
+            resume,
+        } = ClientConfig::new(Transport::Abridged).session
+        else {
+            panic!("encrypted by default")
+        };
+        let fingerprints: Vec<u64> = trusted_keys
+            .iter()
+            .map(|k| k.fingerprint() as u64)
+            .collect();
+        let published: Vec<u64> = PRODUCTION_KEYS.iter().map(|k| k.fingerprint).collect();
+        assert_eq!(fingerprints, published);
+        assert_eq!((dc, resume.is_none()), (2, true));
+    }
+}

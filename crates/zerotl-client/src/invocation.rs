@@ -3,80 +3,10 @@
 use std::fmt;
 use std::time::Duration;
 
-use super::RpcError;
-use crate::transport::{FrameError, ObfuscationError, TransportError};
-
-/// A failure of the transport under a call: the server's transport error frame (a
-/// negative code such as −404), a broken frame stream, or failed obfuscation.
-///
-/// ```
-/// use zerotl_mtproto::errors::{InvocationError, TransportFailure};
-/// use zerotl_mtproto::transport::TransportError;
-/// let e: InvocationError = TransportError::from_code(-404).into();
-/// assert!(matches!(
-///     e,
-///     InvocationError::Transport(TransportFailure::Code(TransportError::AUTH_KEY_NOT_FOUND))
-/// ));
-/// assert_eq!(e.to_string(), "transport error -404 (AUTH_KEY_NOT_FOUND)");
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum TransportFailure {
-    /// The server sent a transport error code instead of a frame.
-    Code(TransportError),
-    /// A frame could not be read or written; the connection is out of step.
-    Frame(FrameError),
-    /// Obfuscation could not be set up or did not check out.
-    Obfuscation(ObfuscationError),
-}
-
-impl TransportFailure {
-    /// The transport error code, if the server sent one.
-    pub const fn code(&self) -> Option<i32> {
-        match self {
-            Self::Code(c) => Some(c.code()),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for TransportFailure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Code(c) => c.fmt(f),
-            Self::Frame(e) => write!(f, "transport framing failed: {e}"),
-            Self::Obfuscation(e) => write!(f, "transport obfuscation failed: {e}"),
-        }
-    }
-}
-
-impl std::error::Error for TransportFailure {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::Code(c) => Some(c),
-            Self::Frame(e) => Some(e),
-            Self::Obfuscation(e) => Some(e),
-        }
-    }
-}
-
-impl From<TransportError> for TransportFailure {
-    fn from(e: TransportError) -> Self {
-        Self::Code(e)
-    }
-}
-
-impl From<FrameError> for TransportFailure {
-    fn from(e: FrameError) -> Self {
-        Self::Frame(e)
-    }
-}
-
-impl From<ObfuscationError> for TransportFailure {
-    fn from(e: ObfuscationError) -> Self {
-        Self::Obfuscation(e)
-    }
-}
+use zerotl_mtproto::client::{ClientError, ProtocolError, RequestFailure, TransportFailure};
+use zerotl_mtproto::envelope::EnvelopeError;
+use zerotl_mtproto::errors::RpcError;
+use zerotl_mtproto::transport::{FrameError, ObfuscationError, TransportError};
 
 /// Why a request was dropped before its answer came.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -102,12 +32,13 @@ impl fmt::Display for DropReason {
 ///
 /// One type serves both uses: `InvocationError<RpcError>` (the default) for untyped
 /// calls, and `InvocationError<M::Error>` for a function `M` with
-/// [`MethodInfo`](super::MethodInfo); [`InvocationError::typed`] turns the first into
+/// [`MethodInfo`](crate::MethodInfo); [`InvocationError::typed`] turns the first into
 /// the second.
 ///
 /// ```
-/// use zerotl_mtproto::errors::{InvocationError, RpcError};
-/// use zerotl_mtproto::errors::layer122::messages::ExportChatInviteError;
+/// use zerotl_client::InvocationError;
+/// use zerotl_errors::layer122::messages::ExportChatInviteError;
+/// use zerotl_errors::RpcError;
 ///
 /// let e: InvocationError = InvocationError::Rpc(RpcError::parse(400, "CHAT_ID_INVALID"));
 /// let typed: InvocationError<ExportChatInviteError> = e.typed();
@@ -122,9 +53,12 @@ pub enum InvocationError<E = RpcError> {
     Transport(TransportFailure),
     /// The answer (or a message around it) did not decode.
     Decode(zerotl::DecodeError),
-    /// The peer broke the MTProto protocol: the key exchange failed, an encrypted
-    /// message failed its checks, or the server refused our message for good.
-    Protocol(crate::client::core::ProtocolError),
+    /// The peer broke the MTProto protocol: the key exchange failed, or an
+    /// encrypted message failed its checks.
+    Protocol(ProtocolError),
+    /// The server refused the request's message for good (`bad_msg_notification`),
+    /// or its answer was malformed.
+    Refused(RequestFailure),
     /// Reading from or writing to the connection failed.
     Io(std::io::Error),
     /// No answer came within this time.
@@ -141,6 +75,7 @@ impl<E> InvocationError<E> {
             Self::Transport(t) => InvocationError::Transport(t),
             Self::Decode(d) => InvocationError::Decode(d),
             Self::Protocol(p) => InvocationError::Protocol(p),
+            Self::Refused(f) => InvocationError::Refused(f),
             Self::Io(e) => InvocationError::Io(e),
             Self::Timeout(d) => InvocationError::Timeout(d),
             Self::Dropped(r) => InvocationError::Dropped(r),
@@ -170,6 +105,7 @@ impl<E: fmt::Display> fmt::Display for InvocationError<E> {
             Self::Transport(t) => t.fmt(f),
             Self::Decode(d) => write!(f, "the answer did not decode: {d}"),
             Self::Protocol(p) => write!(f, "protocol error: {p}"),
+            Self::Refused(r) => write!(f, "request failed: {r}"),
             Self::Io(e) => write!(f, "i/o error: {e}"),
             Self::Timeout(d) => write!(f, "no answer within {d:?}"),
             Self::Dropped(r) => write!(f, "no answer: {r}"),
@@ -184,6 +120,7 @@ impl<E: std::error::Error + 'static> std::error::Error for InvocationError<E> {
             Self::Transport(t) => Some(t),
             Self::Decode(d) => Some(d),
             Self::Protocol(p) => Some(p),
+            Self::Refused(r) => Some(r),
             Self::Io(e) => Some(e),
             Self::Timeout(_) | Self::Dropped(_) => None,
         }
@@ -235,5 +172,20 @@ impl<E> From<std::io::Error> for InvocationError<E> {
 impl<E> From<DropReason> for InvocationError<E> {
     fn from(r: DropReason) -> Self {
         Self::Dropped(r)
+    }
+}
+
+impl<E> From<ClientError> for InvocationError<E> {
+    /// A failure of the connection (or of the core refusing a request) as the
+    /// failure of a call.
+    fn from(e: ClientError) -> Self {
+        match e {
+            ClientError::Transport(t) => Self::Transport(t),
+            ClientError::Protocol(ProtocolError::Envelope(EnvelopeError::Tl { error, .. })) => {
+                Self::Decode(error)
+            }
+            ClientError::Protocol(p) => Self::Protocol(p),
+            other => Self::Io(std::io::Error::other(other.to_string())),
+        }
     }
 }

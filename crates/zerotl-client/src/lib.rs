@@ -1,44 +1,50 @@
-//! Clients that call functions on an MTProto server: [`Client`] for tokio and
-//! [`BlockingClient`] for blocking code.
+//! # zerotl-client: MTProto clients over the zerotl protocol core
+//!
+//! [`Client`] for tokio and [`BlockingClient`] for blocking code: drivers of the
+//! sans-IO [`ClientConnection`](zerotl_mtproto::client::ClientConnection) of
+//! `zerotl-mtproto`. They move bytes between a TCP socket and the core, wake
+//! callers and apply the caller's policies (FLOOD_WAIT, timeouts); every protocol
+//! decision (framing, encryption, matching answers, `rpc_error` against
+//! `gzip_packed`, resends after `bad_server_salt`, acks, deadlines) is the core's.
 //!
 //! * Pick a transport (abridged, intermediate, padded, full; obfuscated or not) and a
 //!   session mode in [`ClientConfig`]: encrypted (MTProto 2.0: a key exchange on
-//!   connect, or a saved key) by default, or the embedded server's plain test mode
-//!   ([`ClientConfig::insecure_plain`]).
-//! * `invoke(&request)` takes any function with
-//!   [`MethodInfo`](crate::errors::MethodInfo) (every generated function) and returns
-//!   an [`Answer`] — the message buffer plus a zero-copy view of the typed result — or
-//!   an [`InvocationError`](crate::errors::InvocationError) carrying the method's
-//!   typed error (`ExportChatInviteError::ChatAdminRequired`), a timeout, a transport
+//!   connect, or a saved key) trusting Telegram's production keys by default (a
+//!   test server's key must be named: [`ClientConfig::trust`]), or the embedded
+//!   server's plain test mode ([`ClientConfig::insecure_plain`]).
+//! * `invoke(&request)` takes any function with [`MethodInfo`] (every generated
+//!   function) and returns an [`Answer`] — the answer's bytes plus a zero-copy view
+//!   of the typed result — or an [`InvocationError`] carrying the method's typed
+//!   error (`ExportChatInviteError::ChatAdminRequired`), a timeout, a transport
 //!   failure, ...
 //! * Many calls may be in flight on one connection: an I/O task writes requests,
-//!   reads answers and matches them to callers by msg_id. Each attempt has a timeout;
-//!   420 `FLOOD_WAIT_X` is slept through and repeated while X is below the
+//!   reads answers and hands them to their callers. Each attempt has a deadline (the
+//!   core's); 420 `FLOOD_WAIT_X` is slept through and repeated while X is below the
 //!   [`FloodPolicy`] threshold, and returned above it.
-//! * The protocol lives in the sans-IO [`core::ClientCore`]; the tokio task only moves
-//!   bytes.
+//! * [`telegram`]: what a client adds to talk to the real Telegram servers.
 //!
-//! In encrypted mode the client acks the server's content-related messages (in
-//! batches), re-sends a request after `bad_server_salt` or a clock / seq_no
-//! correction, and fails a request the server refused with another
-//! `bad_msg_notification` code ([`core::ProtocolError::BadMsgNotification`]).
 //! Updates are ignored.
+
+// RpcError keeps its texts inline (no allocation in the protocol core): results
+// and events that carry one are large by design.
+#![allow(clippy::result_large_err, clippy::large_enum_variant)]
 
 mod answer;
 mod async_client;
 mod blocking;
 mod config;
-pub mod core;
+mod invocation;
+pub mod telegram;
 
 pub use answer::{Answer, RawAnswer};
 pub use async_client::Client;
 pub use blocking::BlockingClient;
 pub use config::{ClientConfig, FloodPolicy, SessionMode, Sleeper};
+pub use invocation::{DropReason, InvocationError};
+pub use zerotl_errors::MethodInfo;
+pub use zerotl_mtproto::client::{ProtocolError, RequestFailure, TransportFailure};
 
 use std::time::Duration;
-
-use self::core::ProtocolError;
-use crate::errors::TransportFailure;
 
 /// Why a connection could not be set up.
 #[non_exhaustive]
@@ -60,4 +66,23 @@ pub enum ConnectError {
     /// The key exchange (or another protocol rule) failed.
     #[error("{0}")]
     Protocol(ProtocolError),
+}
+
+impl From<zerotl_mtproto::client::ClientError> for ConnectError {
+    fn from(e: zerotl_mtproto::client::ClientError) -> Self {
+        use zerotl_mtproto::client::ClientError;
+        match e {
+            ClientError::Transport(t) => ConnectError::Transport(t),
+            ClientError::Protocol(p) => ConnectError::Protocol(p),
+            other => ConnectError::Io(std::io::Error::other(other.to_string())),
+        }
+    }
+}
+
+/// The wall clock, as the core takes it.
+pub(crate) fn now() -> zerotl_mtproto::UnixTime {
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    zerotl_mtproto::UnixTime::from_duration_since_epoch(since_epoch)
 }

@@ -1,5 +1,5 @@
-//! Talking to the real Telegram servers: what a client adds on top of a
-//! [`Session`](super::Session). **Not tested against Telegram here**: this
+//! Talking to the real Telegram servers: what a client adds on top of the
+//! protocol core's session (`zerotl_mtproto::session::Session`). **Not tested against Telegram here**: this
 //! machine has no network access to Telegram; the pieces are tested offline
 //! (key exchange against Telegram's published samples and keys, message
 //! encryption against Telethon), but no live round trip was made.
@@ -9,15 +9,16 @@
 //! 1. Pick a data centre. [`PRODUCTION_DCS`] are bootstrap addresses; after
 //!    connecting, `help.getConfig` returns the current list.
 //! 2. Open a TCP connection with one of the transports of
-//!    [`crate::transport`] (abridged, intermediate, padded intermediate, full;
-//!    obfuscated when going through MTProxy).
-//! 3. Create an authorization key with [`crate::auth::ClientHandshake`] and
-//!    [`ClientConfig::telegram_production`](crate::auth::ClientConfig::telegram_production)
-//!    (or `telegram_test` for the test DCs), sending each body as a plain
-//!    message (`auth_key_id = 0 | msg_id | length | body`). Store the key: it
-//!    is your login for that DC.
-//! 4. Build a client [`Session`](super::Session) with
-//!    [`Session::client_from_outcome`](super::Session::client_from_outcome).
+//!    `zerotl_mtproto::transport` (abridged, intermediate, padded intermediate,
+//!    full; obfuscated when going through MTProxy).
+//! 3. Create an authorization key with `zerotl_mtproto::auth::KeyExchangeClient`
+//!    and `KeyExchangeConfig::telegram_production` (or `telegram_test` for the
+//!    test DCs), sending each body as a plain message
+//!    (`auth_key_id = 0 | msg_id | length | body`). Store the key: it is your
+//!    login for that DC. ([`Client`](crate::Client) does steps 2-6 for you with
+//!    [`ClientConfig::new`](crate::ClientConfig::new), which trusts the
+//!    production keys.)
+//! 4. Build a client `Session` with `Session::client_from_outcome`.
 //! 5. Wrap the first query with [`first_query`]:
 //!    `invokeWithLayer(layer, initConnection(api_id, device info, query))`.
 //!    The server needs this once per connection to know the layer of the
@@ -25,12 +26,11 @@
 //!    schemas are generated (`zerotl_types::layer122`, `layer230` feature); use
 //!    the `LAYER` constant of the one you encode with. `initConnection` and
 //!    `invokeWithLayer` have the same ids in both.
-//! 6. Pack it with [`Session::pack`](super::Session::pack) (content-related),
-//!    send, and feed what comes back to [`Session::unpack`](super::Session::unpack):
-//!    answers arrive as `rpc_result`, often inside `msg_container`, sometimes
-//!    `gzip_packed` (see [`crate::envelope`]); service messages go to
-//!    [`Session::handle_service`](super::Session::handle_service) (salt changes,
-//!    clock corrections: resend the named message).
+//! 6. Pack it with `Session::pack` (content-related), send, and feed what comes
+//!    back to `Session::unpack`: answers arrive as `rpc_result`, often inside
+//!    `msg_container`, sometimes `gzip_packed` (see `zerotl_mtproto::envelope`);
+//!    service messages go to `Session::handle_service` (salt changes, clock
+//!    corrections: resend the named message).
 //! 7. `api_id` and `api_hash` come from <https://my.telegram.org> ("API
 //!    development tools"). `api_id` travels in `initConnection`; `api_hash`
 //!    is only sent by the login calls (`auth.sendCode`, `auth.importBotAuthorization`).
@@ -38,16 +38,15 @@
 //!    `auth.exportAuthorization` / `auth.importAuthorization`).
 //!
 //! ```
-//! use zerotl_mtproto::session::telegram::{first_query, ApiConfig};
+//! use zerotl_client::telegram::{first_query, ApiConfig};
 //! use zerotl_types::layer122::{functions, LAYER};
 //!
 //! let api = ApiConfig::new(12345, "0123456789abcdef0123456789abcdef");
-//! let body = first_query(LAYER, &api, functions::help::GetConfig);
+//! let body = first_query(LAYER, &api, functions::help::GetConfig).unwrap();
 //! // invokeWithLayer#da9b0d0d layer:122 query:initConnection#c1cd5ea9 ...
 //! assert_eq!(&body[..12], &[0x0d, 0x0d, 0x9b, 0xda, 122, 0, 0, 0, 0xa9, 0x5e, 0xcd, 0xc1]);
 //! ```
 
-use crate::auth::encode_to_vec;
 use zerotl::Str;
 use zerotl_types::layer122::functions::{InitConnection, InvokeWithLayer};
 
@@ -136,9 +135,13 @@ impl<'a> ApiConfig<'a> {
 }
 
 /// `invokeWithLayer(layer, initConnection(config..., query))`: the body of the
-/// first request on a connection.
-pub fn first_query<Q: zerotl::Encode>(layer: i32, config: &ApiConfig<'_>, query: Q) -> Vec<u8> {
-    encode_to_vec(&InvokeWithLayer {
+/// first request on a connection (fails only for texts over TL's 16 MiB limit).
+pub fn first_query<Q: zerotl::Encode>(
+    layer: i32,
+    config: &ApiConfig<'_>,
+    query: Q,
+) -> Result<Vec<u8>, zerotl::EncodeError> {
+    zerotl::encode_to_vec(&InvokeWithLayer {
         layer,
         query: InitConnection {
             api_id: config.api_id,

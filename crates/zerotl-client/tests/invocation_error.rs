@@ -58,4 +58,3 @@ fn invocation_error() {
     is_error::<InvocationError>();
     is_error::<InvocationError<messages::ExportChatInviteError>>();
 }
-

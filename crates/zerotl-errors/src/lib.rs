@@ -35,10 +35,14 @@
 #![no_std]
 #![forbid(unsafe_code)]
 
+// `Other(RpcError)` keeps the error's texts inline (no allocation): the enums are
+// as large as an RpcError by design.
 /// Typed errors of every layer 122 function (generated).
+#[allow(clippy::large_enum_variant)]
 pub mod layer122;
 /// Typed errors of every layer 230 function (generated; feature `layer230`).
 #[cfg(feature = "layer230")]
+#[allow(clippy::large_enum_variant)]
 pub mod layer230;
 
 pub use zerotl_mtproto::errors::{ErrorClass, ErrorSpec, MethodError, RpcError, Usability};

@@ -1,10 +1,11 @@
 //! The tokio side of the server: accept loop and per-connection byte pump. No
-//! protocol decisions here; [`ServerConnection`] makes them.
+//! protocol decisions here: the core's `ServerConnection` makes them; the world
+//! ([`rpc::answer`](super::rpc::answer)) says what to answer.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -12,9 +13,14 @@ use tokio::sync::{watch, Semaphore};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
-use super::connection::{ConnEvent, ConnectionConfig, Context, ServerConnection};
+use rand_core::OsRng;
+use zerotl_mtproto::server::{
+    IncomingRequest, ServerConnection, ServerConnectionConfig, ServerConnectionEvent, ServerContext,
+};
+
 use super::events::{CloseReason, RefuseReason, ServerEvent};
 use super::keys::Security;
+use super::rpc;
 use super::state::WorldState;
 
 /// A function that sees every [`ServerEvent`].
@@ -55,7 +61,7 @@ impl ServerStats {
 pub(super) struct Shared {
     pub(super) world: WorldState,
     pub(super) security: Security,
-    pub(super) connection: ConnectionConfig,
+    pub(super) connection: ServerConnectionConfig,
     pub(super) idle_timeout: Duration,
     pub(super) write_timeout: Duration,
     pub(super) max_connections: usize,
@@ -68,6 +74,63 @@ impl Shared {
         if let Some(observer) = &self.observer {
             observer(&event);
         }
+    }
+
+    /// What a connection needs to handle bytes now.
+    fn context(&self) -> ServerContext<'_> {
+        ServerContext {
+            key_exchange: self.security.encryption.as_ref(),
+            keys: &self.security.keys,
+            insecure_plain: self.security.insecure_plain,
+            now: super::now(),
+        }
+    }
+
+    /// Answers one request from the world.
+    fn answer(
+        &self,
+        conn: &mut ServerConnection,
+        conn_id: u64,
+        request: &IncomingRequest,
+    ) -> Result<(), CloseReason> {
+        let mut result = Vec::new();
+        // Only a link over 16 MiB could fail to encode.
+        let outcome = rpc::answer(&self.world, &request.body, &mut result).ok();
+        conn.reply(request, &result, &self.context(), &mut OsRng)?;
+        if let Some(outcome) = outcome {
+            self.emit(ServerEvent::Request {
+                conn: conn_id,
+                msg_id: request.msg_id,
+                outcome,
+            });
+        }
+        Ok(())
+    }
+
+    /// Reports the connection's events and answers its requests.
+    fn handle_events(&self, conn: &mut ServerConnection, conn_id: u64) -> Result<(), CloseReason> {
+        while let Some(event) = conn.poll_event() {
+            match event {
+                ServerConnectionEvent::Detected {
+                    transport,
+                    obfuscated,
+                } => self.emit(ServerEvent::Detected {
+                    conn: conn_id,
+                    transport,
+                    obfuscated,
+                }),
+                ServerConnectionEvent::KeyExchanged { auth_key_id } => {
+                    self.emit(ServerEvent::KeyExchanged {
+                        conn: conn_id,
+                        auth_key_id,
+                    })
+                }
+                ServerConnectionEvent::Request(request) => self.answer(conn, conn_id, &request)?,
+            }
+        }
+        // Answering may have made room for requests held back by the limit.
+        conn.process(&self.context(), &mut OsRng)?;
+        Ok(())
     }
 }
 
@@ -146,31 +209,13 @@ async fn serve(
     let mut buf = vec![0u8; 16 * 1024];
     let mut last_progress = Instant::now();
     let reason = loop {
-        for event in conn.take_events() {
-            shared.emit(match event {
-                ConnEvent::Detected {
-                    transport,
-                    obfuscated,
-                } => ServerEvent::Detected {
-                    conn: conn_id,
-                    transport,
-                    obfuscated,
-                },
-                ConnEvent::KeyExchanged { auth_key_id } => ServerEvent::KeyExchanged {
-                    conn: conn_id,
-                    auth_key_id,
-                },
-                ConnEvent::Request { msg_id, outcome } => ServerEvent::Request {
-                    conn: conn_id,
-                    msg_id,
-                    outcome,
-                },
-            });
+        if let Err(reason) = shared.handle_events(&mut conn, conn_id) {
+            break reason;
         }
         let pending = !conn.output().is_empty();
         if !pending {
             if let Some(reason) = conn.closing() {
-                break reason.clone();
+                break reason.clone().into();
             }
         }
         let deadline = last_progress
@@ -179,11 +224,6 @@ async fn serve(
             } else {
                 shared.idle_timeout
             };
-        let cx = || Context {
-            world: &shared.world,
-            security: &shared.security,
-            now: SystemTime::now(),
-        };
         tokio::select! {
             biased;
             _ = stopped(&mut shutdown) => break CloseReason::Shutdown,
@@ -192,8 +232,8 @@ async fn serve(
                 Ok(n) => {
                     last_progress = Instant::now();
                     conn.consume_output(n);
-                    if let Err(reason) = conn.process(&cx()) {
-                        break reason;
+                    if let Err(reason) = conn.process(&shared.context(), &mut OsRng) {
+                        break reason.into();
                     }
                 }
                 Err(e) => break CloseReason::Io(e.kind()),
@@ -202,8 +242,8 @@ async fn serve(
                 Ok(0) => break CloseReason::PeerClosed,
                 Ok(n) => {
                     last_progress = Instant::now();
-                    if let Err(reason) = conn.receive(&buf[..n], &cx()) {
-                        break reason;
+                    if let Err(reason) = conn.receive(&buf[..n], &shared.context(), &mut OsRng) {
+                        break reason.into();
                     }
                 }
                 Err(e) => break CloseReason::Io(e.kind()),

@@ -5,11 +5,10 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use zerotl_mtproto::server::ServerConnectionError;
+use zerotl_mtproto::transport::Transport;
+
 use super::rpc::RequestOutcome;
-use crate::auth::AuthError;
-use crate::envelope::EnvelopeError;
-use crate::session::SessionError;
-use crate::transport::{DetectError, FrameError, Transport};
 
 /// Why the server closed (or lost) a connection.
 #[non_exhaustive]
@@ -21,22 +20,10 @@ pub enum CloseReason {
     IdleTimeout(Duration),
     /// The client did not read its answers: no byte could be written for this long.
     SlowReader(Duration),
-    /// The first bytes are no MTProto transport (HTTP, TLS, unknown obfuscation tag).
-    Detect(DetectError),
-    /// A frame broke the transport's rules (too large, bad CRC or sequence number, ...).
-    Frame(FrameError),
-    /// An unencrypted message did not decode (answered with transport error −404).
-    BadMessage(EnvelopeError),
-    /// A plain request arrived but plain test mode is off (answered with −404).
-    PlainRefused,
-    /// A key exchange was started but the server has no RSA key (answered with −404).
-    EncryptionDisabled,
-    /// The key exchange failed (answered with −404).
-    KeyExchange(AuthError),
-    /// An encrypted message under an auth key the server does not know (−404).
-    UnknownAuthKey(i64),
-    /// An encrypted message failed authentication (−404).
-    Session(SessionError),
+    /// The protocol core closed it: the client broke a rule (an unknown
+    /// transport, a bad frame, a plain request with plain test mode off, an
+    /// unknown auth key, a failed key exchange, ...).
+    Protocol(ServerConnectionError),
     /// Reading or writing failed.
     Io(std::io::ErrorKind),
     /// The server is shutting down.
@@ -49,16 +36,7 @@ impl fmt::Display for CloseReason {
             Self::PeerClosed => f.write_str("peer closed the connection"),
             Self::IdleTimeout(d) => write!(f, "idle for {d:?}"),
             Self::SlowReader(d) => write!(f, "client read no answer for {d:?}"),
-            Self::Detect(e) => write!(f, "transport detection failed: {e}"),
-            Self::Frame(e) => write!(f, "bad frame: {e}"),
-            Self::BadMessage(e) => write!(f, "bad unencrypted message: {e}"),
-            Self::PlainRefused => f.write_str(
-                "unencrypted request refused (plain test mode is off; start with --insecure-plain)",
-            ),
-            Self::EncryptionDisabled => f.write_str("key exchange refused: encryption is off"),
-            Self::KeyExchange(e) => write!(f, "key exchange failed: {e}"),
-            Self::UnknownAuthKey(id) => write!(f, "unknown auth_key_id {id:#018x}"),
-            Self::Session(e) => write!(f, "encrypted message refused: {e}"),
+            Self::Protocol(e) => e.fmt(f),
             Self::Io(kind) => write!(f, "i/o error: {kind}"),
             Self::Shutdown => f.write_str("server shutting down"),
         }
@@ -83,6 +61,12 @@ impl fmt::Display for RefuseReason {
                 write!(f, "too many connections (limit {limit})")
             }
         }
+    }
+}
+
+impl From<ServerConnectionError> for CloseReason {
+    fn from(e: ServerConnectionError) -> Self {
+        Self::Protocol(e)
     }
 }
 

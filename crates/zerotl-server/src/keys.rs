@@ -5,9 +5,10 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
-use crate::auth::ServerConfig as AuthConfig;
-use crate::crypto::rsa::{RsaPrivateKey, RsaPublicKey};
-use crate::crypto::AuthKey;
+use zerotl_mtproto::auth::KeyExchangeServerConfig;
+use zerotl_mtproto::crypto::rsa::{RsaPrivateKey, RsaPublicKey};
+use zerotl_mtproto::crypto::AuthKey;
+use zerotl_mtproto::server::AuthKeyStore;
 
 /// The built-in RSA key of the embedded test server (PKCS#1 PEM, 2048 bits).
 ///
@@ -21,7 +22,9 @@ pub fn test_server_key() -> RsaPrivateKey {
     RsaPrivateKey::from_pem(TEST_SERVER_KEY_PEM).expect("the built-in test key parses")
 }
 
-/// The public half of [`test_server_key`]: what clients of the test server trust.
+/// The public half of [`test_server_key`]: what a client of the test server must
+/// be told to trust (`ClientConfig::trust(vec![test_server_public_key()])`; no
+/// client trusts it by default).
 pub fn test_server_public_key() -> RsaPublicKey {
     test_server_key().public_key().clone()
 }
@@ -94,6 +97,20 @@ impl KeyStore {
     }
 }
 
+impl AuthKeyStore for KeyStore {
+    fn get(&self, auth_key_id: i64) -> Option<(AuthKey, i64)> {
+        KeyStore::get(self, auth_key_id)
+    }
+
+    fn contains(&self, auth_key_id: i64) -> bool {
+        KeyStore::contains(self, auth_key_id)
+    }
+
+    fn insert(&self, key: AuthKey, salt: i64) {
+        KeyStore::insert(self, key, salt)
+    }
+}
+
 impl Default for KeyStore {
     fn default() -> Self {
         Self::new(DEFAULT_MAX_AUTH_KEYS)
@@ -104,7 +121,7 @@ impl Default for KeyStore {
 #[derive(Clone)]
 pub struct Security {
     /// Key exchange parameters (RSA key, DH group); `None` refuses key exchanges.
-    pub encryption: Option<Arc<AuthConfig>>,
+    pub encryption: Option<Arc<KeyExchangeServerConfig>>,
     /// Answer unencrypted requests (plain test mode).
     pub insecure_plain: bool,
     /// Auth keys created so far.
@@ -125,7 +142,7 @@ impl Default for Security {
     /// Encryption with the built-in test key; plain test mode off.
     fn default() -> Self {
         Self {
-            encryption: Some(Arc::new(AuthConfig::new(test_server_key()))),
+            encryption: Some(Arc::new(KeyExchangeServerConfig::new(test_server_key()))),
             insecure_plain: false,
             keys: KeyStore::default(),
         }

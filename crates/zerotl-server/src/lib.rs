@@ -1,17 +1,25 @@
-//! The embedded test server: answers `messages.exportChatInvite` (layer 122) from a
-//! [`World`] over any MTProto transport, encrypted (MTProto 2.0, after
-//! a key exchange) or, with `insecure_plain`, in plain test mode.
+//! # zerotl-server: the embedded MTProto test server
 //!
-//! * [`world`]: the chats and channels and the rules (DESIGN.md's default world is
-//!   [`World::default`](world::World::default); `data/worlds/default.json` is the
-//!   same world as a file).
+//! Answers `messages.exportChatInvite` (layer 122) from a [`World`] over any
+//! MTProto transport, encrypted (MTProto 2.0, after a key exchange) or, with
+//! `insecure_plain`, in plain test mode.
+//!
+//! * [`world`]: the chats and channels and the rules (the default world of
+//!   docs/world.md is [`World::default`](world::World::default);
+//!   `data/worlds/default.json` is the same world as a file).
 //! * [`WorldState`]: links and flood counters shared by all connections, on an
 //!   injectable [`TimeSource`] ([`ManualTime`] in tests).
-//! * [`rpc`]: one request body in, one `rpc_result` out (pure).
-//! * [`connection`]: one connection as a sans-IO state machine (detection, framing,
-//!   key exchange, sessions, bounds).
-//! * [`ServerBuilder`] / [`RunningServer`]: the tokio listener (connection limit,
+//! * [`rpc`]: one request body in, one result out (pure): *what* to answer.
+//! * [`keys`]: the RSA key (a built-in test key by default) and the auth keys
+//!   clients created, shared by all connections.
+//! * [`ServerBuilder`] / [`RunningServer`]: the tokio driver (connection limit,
 //!   idle and write timeouts, clean shutdown), reporting [`ServerEvent`]s.
+//!
+//! Each connection's protocol — transport detection, framing, key exchange,
+//! sessions, service messages, bounds — is the sans-IO
+//! [`ServerConnection`](zerotl_mtproto::server::ServerConnection) of
+//! `zerotl-mtproto`; the driver only moves bytes and answers the requests it hands
+//! out.
 //!
 //! ## Plain test mode
 //!
@@ -25,8 +33,9 @@
 //! ## Encryption
 //!
 //! A [`ServerBuilder`]'s RSA key defaults to the public [`keys::TEST_SERVER_KEY_PEM`]
-//! (quick to start, for tests); clients built with [`crate::client::ClientConfig::new`]
-//! trust [`keys::test_server_public_key`]. [`ServerBuilder::rsa_key`] sets a real key,
+//! (quick to start, for tests); a client trusts it only when told by name
+//! (`ClientConfig::trust(vec![keys::test_server_public_key()])` in `zerotl-client`).
+//! [`ServerBuilder::rsa_key`] sets a real key,
 //! and `zerotl serve` always uses one (`--rsa-key FILE`, or a fresh key at start-up). Auth keys live in a shared
 //! [`KeyStore`](keys::KeyStore), so a client may reconnect with its key. Server
 //! answers are packed as responses (`msg_id ≡ 1 mod 4`); the server sends
@@ -40,21 +49,24 @@
 //! | limit | default | on excess |
 //! |---|---|---|
 //! | connections | 1024 | closed at accept ([`RefuseReason::TooManyConnections`]) |
-//! | frame size | 1 MiB | [`CloseReason::Frame`] (`FrameError::TooLarge`) |
-//! | answers not yet read by the client | 256 | the connection stops reading; [`CloseReason::SlowReader`] after the write timeout (10 s) |
+//! | frame size | 1 MiB | [`CloseReason::Protocol`] (`Frame(FrameError::TooLarge)`) |
+//! | requests not yet answered or read by the client | 256 | the connection stops reading; [`CloseReason::SlowReader`] after the write timeout (10 s) |
 //! | idle time | 300 s | [`CloseReason::IdleTimeout`] |
 //! | inflated `gzip_packed` request | 1 MiB | 400 `INPUT_FETCH_ERROR` |
 //!
 //! ```no_run
 //! # async fn run() -> std::io::Result<()> {
-//! use zerotl_mtproto::server::ServerBuilder;
+//! use zerotl_server::ServerBuilder;
 //! let server = ServerBuilder::new().listen("127.0.0.1:0".parse().unwrap()).spawn().await?;
 //! println!("serving on {}", server.local_addr());
 //! server.shutdown().await;
 //! # Ok(()) }
 //! ```
 
-pub mod connection;
+// RpcError keeps its texts inline (no allocation in the protocol core): results
+// and events that carry one are large by design.
+#![allow(clippy::result_large_err, clippy::large_enum_variant)]
+
 mod driver;
 pub mod events;
 pub mod keys;
@@ -68,13 +80,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::watch;
+use zerotl_mtproto::auth::KeyExchangeServerConfig;
+use zerotl_mtproto::crypto::rsa::RsaPrivateKey;
+pub use zerotl_mtproto::server::ServerConnectionConfig;
 
 pub use driver::{Observer, ServerStats};
 pub use events::{CloseReason, RefuseReason, ServerEvent};
 pub use state::{WorldState, LINK_PREFIX};
 pub use time::{ManualTime, MonotonicTime, TimeSource};
 
-use connection::ConnectionConfig;
 use keys::Security;
 use world::World;
 
@@ -87,7 +101,7 @@ pub struct ServerBuilder {
     listen: SocketAddr,
     world: Option<WorldState>,
     security: Security,
-    connection: ConnectionConfig,
+    connection: ServerConnectionConfig,
     max_connections: usize,
     idle_timeout: Duration,
     write_timeout: Duration,
@@ -119,7 +133,7 @@ impl ServerBuilder {
             listen: DEFAULT_LISTEN.parse().expect("a valid address"),
             world: None,
             security: Security::default(),
-            connection: ConnectionConfig::default(),
+            connection: ServerConnectionConfig::default(),
             max_connections: 1024,
             idle_timeout: Duration::from_secs(300),
             write_timeout: Duration::from_secs(10),
@@ -152,8 +166,8 @@ impl ServerBuilder {
     }
 
     /// Uses `key` for key exchanges (instead of the built-in test key).
-    pub fn rsa_key(mut self, key: crate::crypto::rsa::RsaPrivateKey) -> Self {
-        self.security.encryption = Some(Arc::new(crate::auth::ServerConfig::new(key)));
+    pub fn rsa_key(mut self, key: RsaPrivateKey) -> Self {
+        self.security.encryption = Some(Arc::new(KeyExchangeServerConfig::new(key)));
         self
     }
 
@@ -164,7 +178,7 @@ impl ServerBuilder {
     }
 
     /// Per-connection limits and transport settings.
-    pub fn connection_config(mut self, config: ConnectionConfig) -> Self {
+    pub fn connection_config(mut self, config: ServerConnectionConfig) -> Self {
         self.connection = config;
         self
     }
@@ -200,8 +214,7 @@ impl ServerBuilder {
         let world = self
             .world
             .unwrap_or_else(|| WorldState::new(World::default()));
-        let mut connection = self.connection;
-        connection.report_requests = self.observer.is_some();
+        let connection = self.connection;
         let stats = Arc::new(ServerStats::default());
         let shared = Arc::new(driver::Shared {
             world: world.clone(),
@@ -285,4 +298,12 @@ impl RunningServer {
     pub async fn wait(self) {
         let _ = self.task.await;
     }
+}
+
+/// The wall clock, as the protocol core takes it.
+pub(crate) fn now() -> zerotl_mtproto::UnixTime {
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    zerotl_mtproto::UnixTime::from_duration_since_epoch(since_epoch)
 }

@@ -16,10 +16,11 @@
 use zerotl::{Decode, DecodeErrorKind, Identifiable, Object, Str};
 use zerotl_types::layer122::{enums, functions, types};
 
+use zerotl::EncodeError;
+use zerotl_mtproto::errors::RpcError;
+
 use super::state::WorldState;
 use super::world::Target;
-use crate::envelope::{encode_rpc_result, EnvelopeError};
-use crate::errors::RpcError;
 
 /// How many `invokeWithLayer`-style wrappers may surround a query.
 pub const MAX_WRAPPERS: usize = 4;
@@ -38,35 +39,34 @@ pub enum RequestOutcome {
     Refused(RpcError),
 }
 
-/// Answers the request `body` (a boxed function) sent in message `req_msg_id`:
-/// appends `rpc_result req_msg_id (answer or rpc_error)` to `out`.
+/// Answers the request `body` (a boxed function): appends the result (the answer,
+/// or an `rpc_error`: one boxed TL value, what goes into `rpc_result`) to `out`.
 ///
 /// ```
-/// use zerotl_mtproto::server::{rpc, WorldState};
-/// use zerotl_mtproto::server::world::World;
+/// use zerotl_server::{rpc, WorldState};
+/// use zerotl_server::world::World;
 /// let state = WorldState::new(World::default());
 /// let request = [0x4c, 0x53, 0xf7, 0x0d, 0x63, 0xe8, 0x9b, 0x17, 2, 0, 0, 0]; // chat 2
 /// let mut out = Vec::new();
-/// let outcome = rpc::answer(&state, 4, &request, &mut out).unwrap();
+/// let outcome = rpc::answer(&state, &request, &mut out).unwrap();
 /// assert!(matches!(outcome, rpc::RequestOutcome::Refused(e) if e.is("CHAT_ADMIN_REQUIRED")));
-/// assert_eq!(&out[..4], [0x01, 0x6d, 0x5c, 0xf3]);
+/// assert_eq!(&out[..4], [0x19, 0xca, 0x44, 0x21]); // rpc_error
 /// ```
 pub fn answer(
     state: &WorldState,
-    req_msg_id: i64,
     body: &[u8],
     out: &mut Vec<u8>,
-) -> Result<RequestOutcome, EnvelopeError> {
+) -> Result<RequestOutcome, EncodeError> {
     match evaluate(state, body) {
         Ok((target, link)) => {
             let result = enums::ExportedChatInvite::ChatInviteExported(types::ChatInviteExported {
                 link: Str::new(&link),
             });
-            encode_rpc_result(req_msg_id, &result, out)?;
+            zerotl::append_encoded(&result, out)?;
             Ok(RequestOutcome::Exported { target, link })
         }
         Err(e) => {
-            encode_rpc_result(req_msg_id, &e.to_tl(), out)?;
+            zerotl::append_encoded(&e.to_tl(), out)?;
             Ok(RequestOutcome::Refused(e))
         }
     }
@@ -150,18 +150,13 @@ pub fn target_of(peer: &enums::InputPeer<'_>) -> Target {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::envelope::{classify, RpcOutcome, ServiceMessage};
-    use crate::server::world::World;
-    use zerotl::Encode;
+    use crate::world::World;
+    use zerotl_mtproto::envelope::RpcOutcome;
 
     fn run(state: &WorldState, body: &[u8]) -> Result<String, (i32, String)> {
         let mut out = Vec::new();
-        answer(state, 8, body, &mut out).unwrap();
-        let ServiceMessage::RpcResult(r) = classify(&out).unwrap() else {
-            panic!("not an rpc_result")
-        };
-        assert_eq!(r.req_msg_id, 8);
-        match RpcOutcome::of(r.result).unwrap() {
+        answer(state, body, &mut out).unwrap();
+        match RpcOutcome::of(Object::from_bytes(&out)).unwrap() {
             RpcOutcome::Ok(o) => match o.decode::<enums::ExportedChatInvite<'_>>().unwrap() {
                 enums::ExportedChatInvite::ChatInviteExported(e) => Ok(e.link.as_str().to_owned()),
                 enums::ExportedChatInvite::ChatInviteEmpty => panic!("empty"),
@@ -171,10 +166,8 @@ mod tests {
         }
     }
 
-    fn encode<T: Encode>(v: &T) -> Vec<u8> {
-        let mut b = vec![0; v.encoded_len()];
-        v.encode_to_slice(&mut b).unwrap();
-        b
+    fn encode<T: zerotl::Encode>(v: &T) -> Vec<u8> {
+        zerotl::encode_to_vec(v).unwrap()
     }
 
     #[test]

@@ -6,10 +6,11 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use base64::Engine as _;
+use rand_core::{OsRng, RngCore};
+use zerotl_mtproto::errors::RpcError;
 
 use super::time::{MonotonicTime, TimeSource};
 use super::world::{ChatKey, Target, World};
-use crate::errors::RpcError;
 
 /// The prefix of every link the server hands out.
 pub const LINK_PREFIX: &str = "https://t.me/joinchat/";
@@ -19,8 +20,8 @@ pub const LINK_PREFIX: &str = "https://t.me/joinchat/";
 ///
 /// ```
 /// use std::time::Duration;
-/// use zerotl_mtproto::server::{ManualTime, WorldState};
-/// use zerotl_mtproto::server::world::{ChatKey, Target, World};
+/// use zerotl_server::{ManualTime, WorldState};
+/// use zerotl_server::world::{ChatKey, Target, World};
 /// let time = ManualTime::new();
 /// let state = WorldState::with_time(World::default(), time.clone());
 /// let first = state.export(Target::Chat(1)).unwrap();
@@ -149,7 +150,7 @@ fn new_link(owner: i64, key: ChatKey) -> String {
     let mut token = [0u8; 16];
     token[..4].copy_from_slice(&(owner as u32).to_be_bytes());
     token[4..8].copy_from_slice(&(chat as u32).to_be_bytes());
-    rand::fill(&mut token[8..]);
+    OsRng.fill_bytes(&mut token[8..]);
     let mut link = String::with_capacity(LINK_PREFIX.len() + 22);
     link.push_str(LINK_PREFIX);
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode_string(token, &mut link);
@@ -159,7 +160,7 @@ fn new_link(owner: i64, key: ChatKey) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::server::ManualTime;
+    use crate::ManualTime;
 
     #[test]
     fn link_shape() {

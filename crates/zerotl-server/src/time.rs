@@ -45,7 +45,7 @@ impl TimeSource for MonotonicTime {
 ///
 /// ```
 /// use std::time::Duration;
-/// use zerotl_mtproto::server::{ManualTime, TimeSource};
+/// use zerotl_server::{ManualTime, TimeSource};
 /// let t = ManualTime::new();
 /// let seen_by_server = t.clone();
 /// t.advance(Duration::from_secs(59));

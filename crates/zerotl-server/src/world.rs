@@ -41,7 +41,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::errors::RpcError;
+use zerotl_mtproto::errors::RpcError;
 
 /// Most bytes a world file may have.
 pub const MAX_WORLD_FILE_LEN: u64 = 4 * 1024 * 1024;
@@ -133,7 +133,7 @@ pub enum Target {
 /// The world: chats, channels and the flood limit.
 ///
 /// ```
-/// use zerotl_mtproto::server::world::{ChatKey, Target, World};
+/// use zerotl_server::world::{ChatKey, Target, World};
 /// let w = World::default();
 /// assert_eq!(w.resolve(Target::Chat(1)), Ok(ChatKey::Chat(1)));
 /// let e = w.resolve(Target::Chat(2)).unwrap_err();
@@ -154,7 +154,7 @@ pub struct World {
 }
 
 impl Default for World {
-    /// The default world of DESIGN.md: self is user 1000; chats 1 (creator),
+    /// The default world (docs/world.md): self is user 1000; chats 1 (creator),
     /// 2 (member), 3 (left); channels (10, 1010) admin, (11, 1111) not joined,
     /// (12, 1212) member, (13, 1313) barred from writing; 20 exports per 60 s.
     fn default() -> Self {
@@ -213,7 +213,7 @@ impl World {
     /// Parses a world from JSON text (the format of the [module docs](self)).
     ///
     /// ```
-    /// use zerotl_mtproto::server::world::World;
+    /// use zerotl_server::world::World;
     /// let w = World::from_json(r#"{"self_user_id": 7, "chats": [{"id": 5, "role": "admin"}]}"#).unwrap();
     /// assert_eq!(w.chats.len(), 1);
     /// assert!(World::from_json(r#"{"self_user_id": 7, "chats": [{"id": 0, "role": "admin"}]}"#).is_err());
@@ -412,7 +412,7 @@ mod tests {
         let w = World::default();
         let err = |t| {
             let e = w.resolve(t).unwrap_err();
-            (e.code, e.message)
+            (e.code, e.message.to_string())
         };
         let s = |c: i32, m: &str| (c, m.to_owned());
         assert_eq!(w.resolve(Target::Chat(1)), Ok(ChatKey::Chat(1)));

@@ -10,10 +10,12 @@
 
 mod e2e_support;
 
+use e2e_support::test_config;
+
 use e2e_support::{configs, run_cases, run_flood, start_server};
-use zerotl_mtproto::client::{Client, ClientConfig};
-use zerotl_mtproto::server::ManualTime;
+use zerotl_client::Client;
 use zerotl_mtproto::transport::Transport;
+use zerotl_server::ManualTime;
 
 async fn transport_end_to_end(transport: Transport, obfuscated: bool) {
     let time = ManualTime::new();
@@ -74,18 +76,16 @@ async fn obfuscated_padded() {
 async fn obfuscated_full_is_refused() {
     let time = ManualTime::new();
     let server = start_server(&time).await;
-    let config = ClientConfig::new(Transport::Full).obfuscated();
+    let config = test_config(Transport::Full).obfuscated();
     let err = Client::connect(server.local_addr(), config)
         .await
         .unwrap_err();
     assert!(
         matches!(
             err,
-            zerotl_mtproto::client::ConnectError::Transport(
-                zerotl_mtproto::errors::TransportFailure::Obfuscation(
-                    zerotl_mtproto::transport::ObfuscationError::NoTag(Transport::Full)
-                )
-            )
+            zerotl_client::ConnectError::Transport(zerotl_client::TransportFailure::Obfuscation(
+                zerotl_mtproto::transport::ObfuscationError::NoTag(Transport::Full)
+            ))
         ),
         "{err:?}"
     );

@@ -6,20 +6,23 @@
 
 mod e2e_support;
 
+use e2e_support::test_config;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use zerotl_mtproto::client::{BlockingClient, Client, ClientConfig, FloodPolicy};
+use zerotl_client::{BlockingClient, Client, FloodPolicy};
+use zerotl_client::{DropReason, InvocationError, TransportFailure};
+use zerotl_errors::layer122::messages::ExportChatInviteError as E;
 use zerotl_mtproto::crypto::AuthKey;
-use zerotl_mtproto::errors::layer122::messages::ExportChatInviteError as E;
-use zerotl_mtproto::errors::{DropReason, InvocationError, TransportFailure};
-use zerotl_mtproto::server::world::World;
-use zerotl_mtproto::server::{
+use zerotl_mtproto::server::ServerConnectionError;
+use zerotl_mtproto::transport::{DetectError, FrameError, Transport, TransportError};
+use zerotl_server::world::World;
+use zerotl_server::{
     CloseReason, ManualTime, RefuseReason, RunningServer, ServerBuilder, ServerEvent, WorldState,
 };
-use zerotl_mtproto::transport::{DetectError, FrameError, Transport, TransportError};
 use zerotl_types::layer122::enums::InputPeer;
 use zerotl_types::layer122::functions::messages::ExportChatInvite;
 use zerotl_types::layer122::types::InputPeerChat;
@@ -73,7 +76,7 @@ async fn plain_server() -> (RunningServer, Events) {
 async fn plain_request_refused_without_insecure_plain() {
     let (builder, events) = recording(ServerBuilder::new());
     let server = builder.spawn().await.unwrap();
-    let config = ClientConfig::new(Transport::Intermediate).insecure_plain();
+    let config = test_config(Transport::Intermediate).insecure_plain();
     let client = Client::connect(server.local_addr(), config).await.unwrap();
     let err = client.invoke(&chat(1)).await.unwrap_err();
     assert!(
@@ -87,19 +90,16 @@ async fn plain_request_refused_without_insecure_plain() {
         matches!(
             e,
             ServerEvent::Closed {
-                reason: CloseReason::PlainRefused,
+                reason: CloseReason::Protocol(ServerConnectionError::PlainRefused),
                 ..
             }
         )
     })
     .await;
     // Encrypted clients are served.
-    let client = Client::connect(
-        server.local_addr(),
-        ClientConfig::new(Transport::Intermediate),
-    )
-    .await
-    .unwrap();
+    let client = Client::connect(server.local_addr(), test_config(Transport::Intermediate))
+        .await
+        .unwrap();
     assert!(client.invoke(&chat(1)).await.is_ok());
     server.shutdown().await;
 }
@@ -108,8 +108,8 @@ async fn plain_request_refused_without_insecure_plain() {
 async fn undecodable_requests_get_rpc_errors_and_the_connection_lives_on() {
     let (server, _events) = plain_server().await;
     for config in [
-        ClientConfig::new(Transport::Abridged).insecure_plain(),
-        ClientConfig::new(Transport::Abridged),
+        test_config(Transport::Abridged).insecure_plain(),
+        test_config(Transport::Abridged),
     ] {
         let client = Client::connect(server.local_addr(), config).await.unwrap();
         let bad: [(&[u8], &str); 4] = [
@@ -157,7 +157,7 @@ async fn undecodable_requests_get_rpc_errors_and_the_connection_lives_on() {
 async fn connection_limit() {
     let (builder, events) = recording(ServerBuilder::new().insecure_plain(true).max_connections(1));
     let server = builder.spawn().await.unwrap();
-    let config = ClientConfig::new(Transport::Full).insecure_plain();
+    let config = test_config(Transport::Full).insecure_plain();
     let first = Client::connect(server.local_addr(), config.clone())
         .await
         .unwrap();
@@ -198,7 +198,7 @@ async fn idle_connections_are_closed() {
     let server = builder.spawn().await.unwrap();
     let client = Client::connect(
         server.local_addr(),
-        ClientConfig::new(Transport::Abridged).insecure_plain(),
+        test_config(Transport::Abridged).insecure_plain(),
     )
     .await
     .unwrap();
@@ -248,10 +248,10 @@ async fn oversized_frame_is_refused_before_it_is_buffered() {
     assert!(
         matches!(
             reason,
-            CloseReason::Frame(FrameError::TooLarge {
+            CloseReason::Protocol(ServerConnectionError::Frame(FrameError::TooLarge {
                 length: 0x0400_0000,
                 ..
-            })
+            }))
         ),
         "{reason:?}"
     );
@@ -261,12 +261,18 @@ async fn oversized_frame_is_refused_before_it_is_buffered() {
 async fn http_and_garbage_are_refused() {
     let reason = raw_close(b"GET / HTTP/1.1\r\n\r\n").await;
     assert!(
-        matches!(reason, CloseReason::Detect(DetectError::Http(_))),
+        matches!(
+            reason,
+            CloseReason::Protocol(ServerConnectionError::Detect(DetectError::Http(_)))
+        ),
         "{reason:?}"
     );
     let reason = raw_close(&[0x55; 64]).await;
     assert!(
-        matches!(reason, CloseReason::Detect(DetectError::Unrecognised(_))),
+        matches!(
+            reason,
+            CloseReason::Protocol(ServerConnectionError::Detect(DetectError::Unrecognised(_)))
+        ),
         "{reason:?}"
     );
 }
@@ -290,7 +296,7 @@ async fn malformed_plain_message_gets_transport_error_404() {
         matches!(
             e,
             ServerEvent::Closed {
-                reason: CloseReason::BadMessage(_),
+                reason: CloseReason::Protocol(ServerConnectionError::BadMessage(_)),
                 ..
             }
         )
@@ -302,7 +308,7 @@ async fn malformed_plain_message_gets_transport_error_404() {
 #[tokio::test]
 async fn unknown_auth_key_gets_transport_error_404() {
     let (server, events) = plain_server().await;
-    let config = ClientConfig::new(Transport::Padded).resume(AuthKey::from_bytes([7; 256]), 1);
+    let config = test_config(Transport::Padded).resume(AuthKey::from_bytes([7; 256]), 1);
     let client = Client::connect(server.local_addr(), config).await.unwrap();
     let err = client.invoke(&chat(1)).await.unwrap_err();
     assert!(
@@ -316,7 +322,7 @@ async fn unknown_auth_key_gets_transport_error_404() {
         matches!(
             e,
             ServerEvent::Closed {
-                reason: CloseReason::UnknownAuthKey(_),
+                reason: CloseReason::Protocol(ServerConnectionError::UnknownAuthKey(_)),
                 ..
             }
         )
@@ -331,7 +337,7 @@ async fn client_that_never_reads_is_closed() {
         ServerBuilder::new()
             .insecure_plain(true)
             .write_timeout(Duration::from_millis(300))
-            .connection_config(zerotl_mtproto::server::connection::ConnectionConfig {
+            .connection_config(zerotl_server::ServerConnectionConfig {
                 max_in_flight: 4,
                 ..Default::default()
             }),
@@ -384,7 +390,7 @@ async fn request_timeout() {
         let mut sink = Vec::new();
         let _ = s.read_to_end(&mut sink).await;
     });
-    let config = ClientConfig::new(Transport::Intermediate)
+    let config = test_config(Transport::Intermediate)
         .insecure_plain()
         .timeout(Duration::from_millis(200));
     let client = Client::connect(addr, config).await.unwrap();
@@ -404,11 +410,11 @@ async fn connect_timeout_during_key_exchange() {
         let mut sink = Vec::new();
         let _ = s.read_to_end(&mut sink).await;
     });
-    let mut config = ClientConfig::new(Transport::Abridged);
+    let mut config = test_config(Transport::Abridged);
     config.connect_timeout = Duration::from_millis(200);
     let err = Client::connect(addr, config).await.unwrap_err();
     assert!(
-        matches!(err, zerotl_mtproto::client::ConnectError::Timeout(_)),
+        matches!(err, zerotl_client::ConnectError::Timeout(_)),
         "{err:?}"
     );
 }
@@ -436,7 +442,7 @@ async fn flood_retries_are_bounded() {
         *counter.lock().unwrap() += 1;
         async {}
     });
-    let config = ClientConfig::new(Transport::Intermediate)
+    let config = test_config(Transport::Intermediate)
         .insecure_plain()
         .flood(policy);
     let client = Client::connect(server.local_addr(), config).await.unwrap();
@@ -451,7 +457,7 @@ async fn flood_retries_are_bounded() {
     assert_eq!(*slept.lock().unwrap(), 3);
 
     // With FloodPolicy::surface_all nothing is slept.
-    let config = ClientConfig::new(Transport::Intermediate)
+    let config = test_config(Transport::Intermediate)
         .insecure_plain()
         .flood(FloodPolicy::surface_all());
     let client = Client::connect(server.local_addr(), config).await.unwrap();
@@ -470,7 +476,7 @@ async fn shutdown_closes_everything() {
     let addr = server.local_addr();
     let mut clients = Vec::new();
     for t in Transport::ALL {
-        let client = Client::connect(addr, ClientConfig::new(t).insecure_plain())
+        let client = Client::connect(addr, test_config(t).insecure_plain())
             .await
             .unwrap();
         client.invoke(&chat(1)).await.unwrap();
@@ -500,12 +506,12 @@ async fn shutdown_closes_everything() {
 async fn saved_key_skips_the_exchange() {
     let (builder, events) = recording(ServerBuilder::new());
     let server = builder.spawn().await.unwrap();
-    let first = Client::connect(server.local_addr(), ClientConfig::new(Transport::Full))
+    let first = Client::connect(server.local_addr(), test_config(Transport::Full))
         .await
         .unwrap();
     first.invoke(&chat(1)).await.unwrap();
     let (key, salt) = first.auth_key().unwrap();
-    let config = ClientConfig::new(Transport::Abridged).resume(key.clone(), salt);
+    let config = test_config(Transport::Abridged).resume(key.clone(), salt);
     let second = Client::connect(server.local_addr(), config).await.unwrap();
     assert_eq!(second.auth_key().unwrap().0, key);
     assert!(second.invoke(&chat(1)).await.is_ok());
@@ -529,11 +535,7 @@ fn blocking_client_from_many_threads() {
     );
     let server = server.unwrap();
     let client = Arc::new(
-        BlockingClient::connect(
-            server.local_addr(),
-            ClientConfig::new(Transport::Intermediate),
-        )
-        .unwrap(),
+        BlockingClient::connect(server.local_addr(), test_config(Transport::Intermediate)).unwrap(),
     );
     let threads: Vec<_> = (0..4)
         .map(|i| {
@@ -602,7 +604,8 @@ fn plain_answer(msg_id: i64, result: &[u8]) -> Vec<u8> {
         msg_id: (msg_id & !3) | 1,
         body: &body,
     }
-    .encode(&mut message);
+    .encode(&mut message)
+    .unwrap();
     let mut frame = (message.len() as u32).to_le_bytes().to_vec();
     frame.extend_from_slice(&message);
     frame
@@ -610,7 +613,7 @@ fn plain_answer(msg_id: i64, result: &[u8]) -> Vec<u8> {
 
 async fn invoke_fake(reply: fn(i64) -> Vec<u8>) -> Result<String, InvocationError<E>> {
     let addr = fake_server(reply).await;
-    let config = ClientConfig::new(Transport::Intermediate)
+    let config = test_config(Transport::Intermediate)
         .insecure_plain()
         .timeout(Duration::from_secs(5));
     let client = Client::connect(addr, config).await.unwrap();

@@ -5,15 +5,20 @@
 
 use std::path::PathBuf;
 
-use zerotl_mtproto::client::{Client, ClientConfig, FloodPolicy};
-use zerotl_mtproto::errors::layer122::messages::ExportChatInviteError as E;
-use zerotl_mtproto::errors::InvocationError;
-use zerotl_mtproto::server::world::{ChannelRole, ChatRole, World, WorldError};
-use zerotl_mtproto::server::ServerBuilder;
+use zerotl_client::InvocationError;
+use zerotl_client::{Client, ClientConfig, FloodPolicy};
+use zerotl_errors::layer122::messages::ExportChatInviteError as E;
 use zerotl_mtproto::transport::Transport;
+use zerotl_server::world::{ChannelRole, ChatRole, World, WorldError};
+use zerotl_server::ServerBuilder;
 use zerotl_types::layer122::enums::InputPeer;
 use zerotl_types::layer122::functions::messages::ExportChatInvite;
 use zerotl_types::layer122::types::{InputPeerChannel, InputPeerChat};
+
+/// A client config for the embedded server's built-in test key, trusted by name.
+fn test_config(transport: Transport) -> ClientConfig {
+    ClientConfig::new(transport).trust(vec![zerotl_server::keys::test_server_public_key()])
+}
 
 fn worlds_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/worlds")
@@ -23,7 +28,7 @@ fn worlds_dir() -> PathBuf {
 fn default_json_is_the_built_in_world() {
     let loaded = World::load(&worlds_dir().join("default.json")).unwrap();
     assert_eq!(loaded, World::default());
-    // And the built-in world is DESIGN.md's.
+    // And the built-in world is docs/world.md's.
     let w = World::default();
     assert_eq!(w.self_user_id, 1000);
     assert_eq!(
@@ -76,7 +81,7 @@ async fn a_custom_world_is_served() {
         .spawn()
         .await
         .unwrap();
-    let config = ClientConfig::new(Transport::Padded).flood(FloodPolicy::surface_all());
+    let config = test_config(Transport::Padded).flood(FloodPolicy::surface_all());
     let client = Client::connect(server.local_addr(), config).await.unwrap();
     let chat = |chat_id| ExportChatInvite {
         peer: InputPeer::Chat(InputPeerChat { chat_id }),

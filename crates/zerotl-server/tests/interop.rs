@@ -6,13 +6,13 @@
 //! default world and checking each `rpc_result` (210 checks).
 //!
 //! Runs only with `ZEROTL_ORACLES=1` (needs `python3` with `telethon==1.45.0`):
-//! `ZEROTL_ORACLES=1 cargo test -p zerotl-mtproto --test interop -- --nocapture`.
+//! `ZEROTL_ORACLES=1 cargo test -p zerotl-server --test interop -- --nocapture`.
 //! The CLI's `cli_net` test runs the same script against the `zerotl serve` binary.
 
 use std::process::Command;
 
-use zerotl_mtproto::server::world::World;
-use zerotl_mtproto::server::ServerBuilder;
+use zerotl_server::world::World;
+use zerotl_server::ServerBuilder;
 
 /// Checks the script makes: 15 calls x 7 transports x 2 modes.
 const EXPECTED_CHECKS: u64 = 15 * 7 * 2;
@@ -42,7 +42,7 @@ async fn telethon_client_against_the_embedded_server() {
             .arg(addr.ip().to_string())
             .arg(addr.port().to_string())
             .arg("--server-key")
-            .arg(format!("{dir}/src/server/test_server_key.pem"))
+            .arg(format!("{dir}/src/test_server_key.pem"))
             .output()
             .expect("python3 runs")
     })

@@ -18,15 +18,20 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use tokio::task::JoinSet;
-use zerotl_mtproto::client::{Client, ClientConfig, FloodPolicy};
-use zerotl_mtproto::errors::layer122::messages::ExportChatInviteError as E;
-use zerotl_mtproto::errors::InvocationError;
-use zerotl_mtproto::server::world::{ChatRole, FloodLimit, World};
-use zerotl_mtproto::server::{ServerBuilder, LINK_PREFIX};
+use zerotl_client::InvocationError;
+use zerotl_client::{Client, ClientConfig, FloodPolicy};
+use zerotl_errors::layer122::messages::ExportChatInviteError as E;
 use zerotl_mtproto::transport::Transport;
+use zerotl_server::world::{ChatRole, FloodLimit, World};
+use zerotl_server::{ServerBuilder, LINK_PREFIX};
 use zerotl_types::layer122::enums::{ExportedChatInvite, InputPeer};
 use zerotl_types::layer122::functions::messages::ExportChatInvite;
 use zerotl_types::layer122::types::InputPeerChat;
+
+/// A client config for the embedded server's built-in test key, trusted by name.
+fn test_config(transport: Transport) -> ClientConfig {
+    ClientConfig::new(transport).trust(vec![zerotl_server::keys::test_server_public_key()])
+}
 
 /// Chats 1..=4000 exist; ids up to 4400 are asked for.
 const CHATS: i32 = 4000;
@@ -74,7 +79,7 @@ fn chat_for(i: usize, j: usize) -> i32 {
 /// Checks one answer against its chat; returns whether it was a link.
 fn check(
     chat_id: i32,
-    result: Result<zerotl_mtproto::client::Answer<ExportChatInvite<'static>>, InvocationError<E>>,
+    result: Result<zerotl_client::Answer<ExportChatInvite<'static>>, InvocationError<E>>,
 ) -> Result<bool, String> {
     let expected = role(chat_id);
     match (expected, result) {
@@ -124,7 +129,7 @@ async fn run(clients: usize, calls: usize, key_per_client: bool) -> Report {
     ];
     let config = |i: usize| {
         let (t, obfuscated) = transports[i % transports.len()];
-        let c = ClientConfig::new(t)
+        let c = test_config(t)
             .timeout(Duration::from_secs(30))
             .flood(FloodPolicy::surface_all());
         if obfuscated {

@@ -6,21 +6,28 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use zerotl::Lazy;
-use zerotl_mtproto::client::{Client, ClientConfig, FloodPolicy};
-use zerotl_mtproto::errors::layer122::messages::ExportChatInviteError as E;
-use zerotl_mtproto::errors::InvocationError;
-use zerotl_mtproto::server::world::ChatKey;
-use zerotl_mtproto::server::{ManualTime, RunningServer, ServerBuilder, LINK_PREFIX};
+use zerotl_client::InvocationError;
+use zerotl_client::{Client, ClientConfig, FloodPolicy};
+use zerotl_errors::layer122::messages::ExportChatInviteError as E;
 use zerotl_mtproto::transport::Transport;
+use zerotl_server::world::ChatKey;
+use zerotl_server::{ManualTime, RunningServer, ServerBuilder, LINK_PREFIX};
 use zerotl_types::layer122::enums::{ExportedChatInvite, InputPeer};
 use zerotl_types::layer122::functions::messages::ExportChatInvite;
 use zerotl_types::layer122::types;
+
+/// A client config for the embedded server's built-in test key, trusted by name.
+pub fn test_config(transport: Transport) -> ClientConfig {
+    ClientConfig::new(transport).trust(vec![zerotl_server::keys::test_server_public_key()])
+}
 
 /// `inputPeerSelf`, for the `*FromMessage` peers' inner peer.
 pub static SELF_PEER: InputPeer<'static> = InputPeer::PeerSelf;
 
 /// What a case must get.
 #[derive(Debug, Clone, PartialEq)]
+// Typed errors keep their texts inline (no allocation): large by design.
+#[allow(clippy::large_enum_variant)]
 pub enum Expect {
     /// A `chatInviteExported` link for this chat.
     Link(ChatKey),
@@ -55,7 +62,7 @@ fn channel_from_message(channel_id: i32) -> InputPeer<'static> {
     })
 }
 
-/// Every rule of DESIGN.md's default world.
+/// Every rule of docs/world.md's default world.
 pub fn cases() -> Vec<Case> {
     use Expect::{Error as Err, Link};
     let case = |name, peer, expect| Case { name, peer, expect };
@@ -184,10 +191,8 @@ pub fn cases() -> Vec<Case> {
 /// A server on `127.0.0.1:0` with the default world on a manual clock, answering
 /// both encrypted and plain clients.
 pub async fn start_server(time: &ManualTime) -> RunningServer {
-    let state = zerotl_mtproto::server::WorldState::with_time(
-        zerotl_mtproto::server::world::World::default(),
-        time.clone(),
-    );
+    let state =
+        zerotl_server::WorldState::with_time(zerotl_server::world::World::default(), time.clone());
     ServerBuilder::new()
         .listen("127.0.0.1:0".parse().unwrap())
         .world_state(state)
@@ -201,15 +206,15 @@ pub async fn start_server(time: &ManualTime) -> RunningServer {
 pub fn configs(transport: Transport, obfuscated: bool) -> Vec<(&'static str, ClientConfig)> {
     let base = |c: ClientConfig| if obfuscated { c.obfuscated() } else { c };
     vec![
-        ("encrypted", base(ClientConfig::new(transport))),
-        ("plain", base(ClientConfig::new(transport).insecure_plain())),
+        ("encrypted", base(test_config(transport))),
+        ("plain", base(test_config(transport).insecure_plain())),
     ]
 }
 
 /// Checks one answer against its case; returns the link for link cases.
 pub fn check(
     case: &Case,
-    result: Result<zerotl_mtproto::client::Answer<ExportChatInvite<'static>>, InvocationError<E>>,
+    result: Result<zerotl_client::Answer<ExportChatInvite<'static>>, InvocationError<E>>,
     what: &str,
 ) -> Option<String> {
     match (&case.expect, result) {
@@ -281,7 +286,7 @@ pub async fn run_cases(client: &Client, server: &RunningServer, what: &str) {
 
 /// The link of a successful export.
 pub fn link_of(
-    result: Result<zerotl_mtproto::client::Answer<ExportChatInvite<'static>>, InvocationError<E>>,
+    result: Result<zerotl_client::Answer<ExportChatInvite<'static>>, InvocationError<E>>,
 ) -> String {
     match result.expect("an invite").get() {
         ExportedChatInvite::ChatInviteExported(e) => e.link.as_str().to_owned(),

@@ -25,6 +25,7 @@ import argparse
 import asyncio
 import io
 import json
+import os
 import logging
 import struct
 import sys
@@ -44,7 +45,10 @@ from telethon.network.mtprotostate import MTProtoState
 from telethon.tl.core.rpcresult import RpcResult
 from telethon.tl.types import BadMsgNotification, BadServerSalt, NewSessionCreated
 
-import telethon_quirks
+# The Telethon quirks shared with the protocol core's crypto oracle.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                '..', '..', '..', 'zerotl-mtproto', 'tests', 'oracles'))
+import telethon_quirks  # noqa: E402
 
 
 class Loggers(dict):
