@@ -27,7 +27,8 @@
 //! (`auth_key_id = 0 | msg_id | length | body`) whose body is a request is answered
 //! with an unencrypted message whose body is `rpc_result#f35c6d01 req_msg_id result`
 //! and whose msg_id is `1 mod 4`. Without it such a request gets transport error
-//! −404 and the connection closes ([`CloseReason::PlainRefused`]). Key-exchange
+//! −404 and the connection closes ([`CloseReason::Protocol`] with
+//! `ServerConnectionError::PlainRefused`). Key-exchange
 //! messages (`req_pq_multi`, ...) are always accepted while encryption is on.
 //!
 //! ## Encryption

@@ -39,7 +39,8 @@ pub enum Received<'a> {
     TransportError(TransportError),
 }
 
-/// One side of a connection with a receive buffer: see the [module docs](self).
+/// One side of a connection with a receive buffer: a [`Framer`] that keeps the
+/// received bytes itself and hands payloads out as slices of them.
 #[derive(Debug)]
 pub struct Codec {
     framer: Framer,

@@ -10,8 +10,8 @@
 //!   socket ──[Obfuscation::decrypt]──▶ bytes ──Decoder──▶ FrameEvent::{Frame, QuickAck, TransportError}
 //! ```
 //!
-//! * [`Transport`]: the four framings — [abridged](abridged), [intermediate](intermediate),
-//!   [padded intermediate](padded), [full](full) — each with a diagram in its module.
+//! * [`Transport`]: the four framings — [`abridged`], [`intermediate`],
+//!   [padded intermediate](padded), [`full`] — each with a diagram in its module.
 //! * [`Encoder`] / [`Decoder`]: one per direction; a [`Side`] says which side we are
 //!   (a client encodes client→server frames and decodes server→client ones).
 //! * [`Obfuscation`]: obfuscated2 (AES-256-CTR under any framing with a tag).
