@@ -14,7 +14,7 @@ bytes built here with `struct` (Telethon's schema is a newer layer). Two modes:
   then `MTProtoState` encrypts each request and decrypts each answer (handling
   `bad_server_salt` and `new_session_created` as Telethon's sender does).
 
-Every case of DESIGN.md's default world is checked (links, the five errors with
+Every case of the default world (docs/world.md) is checked (links, the five errors with
 their codes, link revocation). The last line of stdout is a JSON summary:
 {"checked": N, "failures": [...]}; the exit status is 0 only without failures.
 
@@ -108,7 +108,7 @@ def export_chat_invite(peer):
     return struct.pack('<I', 0x0df7534c) + peer
 
 
-# WIRE.md's sample: exportChatInvite(inputPeerChat 1234567).
+# The sample of docs/wire.md: exportChatInvite(inputPeerChat 1234567).
 assert export_chat_invite(peer_chat(1234567)).hex() == '4c53f70d63e89b1787d61200'
 
 LINK = ('link',)
