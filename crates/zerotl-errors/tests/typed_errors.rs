@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use proptest::prelude::*;
-use zerotl::{Decode, Encode};
+use zerotl::Decode;
 use zerotl_errors::layer122::{account, messages, stats};
 use zerotl_errors::MethodInfo;
 use zerotl_mtproto::errors::{
@@ -317,8 +317,7 @@ fn golden_rpc_error_bytes() {
         );
         // And back to the same bytes.
         let tl = e.to_tl();
-        let mut out = vec![0; tl.encoded_len()];
-        tl.encode_to_slice(&mut out).unwrap();
+        let out = zerotl::encode_to_vec(&tl).unwrap();
         assert_eq!(out, bytes, "{message}");
         // Every truncated prefix fails to decode (and does not panic).
         for n in 0..bytes.len() {
@@ -391,8 +390,7 @@ fn seed_errors_map_to_typed_variants() {
         assert_eq!(back.code, code);
         assert_eq!(MethodError::as_rpc(&typed), rpc);
         let tl = back.to_tl();
-        let mut out = vec![0; tl.encoded_len()];
-        tl.encode_to_slice(&mut out).unwrap();
+        let out = zerotl::encode_to_vec(&tl).unwrap();
         assert_eq!(out, bytes);
         // Display is the RpcError's.
         assert_eq!(typed.to_string(), rpc.to_string());

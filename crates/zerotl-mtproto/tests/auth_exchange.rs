@@ -287,7 +287,5 @@ fn client_steps_after_the_end_are_refused() {
 }
 
 fn zerotl_mtproto_encode<T: zerotl::Encode>(v: &T) -> Vec<u8> {
-    let mut out = vec![0u8; v.encoded_len()];
-    v.encode_to_slice(&mut out).unwrap();
-    out
+    zerotl::encode_to_vec(v).unwrap()
 }

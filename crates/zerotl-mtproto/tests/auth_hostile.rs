@@ -19,9 +19,7 @@ use zerotl_mtproto::crypto::{aes_ige_encrypt, sha1, AuthKey};
 use zerotl_types::mtproto::{enums, functions, types};
 
 fn enc<T: Encode>(v: &T) -> Vec<u8> {
-    let mut out = vec![0u8; v.encoded_len()];
-    v.encode_to_slice(&mut out).unwrap();
-    out
+    zerotl::encode_to_vec(v).unwrap()
 }
 
 fn client_config() -> KeyExchangeConfig {
