@@ -51,6 +51,8 @@ pub struct Buffers<'a> {
 }
 
 /// How the call ended.
+// RpcError keeps its texts inline (no allocator here): large by design.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, PartialEq, Eq)]
 pub enum Outcome {
     /// `chatInviteExported`: the link is in the first `len` bytes of `Buffers::link`.
