@@ -123,7 +123,9 @@ pub fn server_stream(data: &[u8]) {
         loop {
             match codec.next_event() {
                 Ok(Some(Received::Frame { payload, .. })) => {
-                    if let Ok(m) = PlainMessage::decode_padded(payload) {
+                    if let Ok(m) =
+                        PlainMessage::decode_padded(payload, crate::transport::padded::MAX_PADDING)
+                    {
                         envelope_body(m.body);
                     }
                 }

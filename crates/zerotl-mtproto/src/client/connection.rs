@@ -628,7 +628,9 @@ impl<const N: usize, const A: usize, const W: usize> ClientConnection<N, A, W> {
     ) -> Result<(), ClientError> {
         let bytes = &input[payload.clone()];
         let message = match transport {
-            Transport::Padded => PlainMessage::decode_padded(bytes),
+            Transport::Padded => {
+                PlainMessage::decode_padded(bytes, crate::transport::padded::MAX_PADDING)
+            }
             _ => PlainMessage::decode(bytes),
         }
         .map_err(ProtocolError::Envelope)?;

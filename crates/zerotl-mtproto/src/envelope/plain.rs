@@ -66,12 +66,12 @@ impl<'a> PlainMessage<'a> {
         Ok(msg)
     }
 
-    /// Decodes a message from a padded-intermediate frame, which may end with up to
-    /// 15 bytes of transport padding after the body (see
-    /// [`transport::padded`](crate::transport::padded)).
-    pub fn decode_padded(buf: &'a [u8]) -> Result<Self, EnvelopeError> {
+    /// Decodes a message followed by at most `max_padding` bytes that belong to the
+    /// transport, not to the message (a padded-intermediate frame may leave up to
+    /// 15: `transport::padded::MAX_PADDING`).
+    pub fn decode_padded(buf: &'a [u8], max_padding: usize) -> Result<Self, EnvelopeError> {
         let (msg, rest) = Self::decode_prefix(buf)?;
-        if rest > crate::transport::padded::MAX_PADDING {
+        if rest > max_padding {
             return Err(EnvelopeError::TrailingBytes {
                 what: "unencrypted message (beyond transport padding)",
                 count: rest,
@@ -157,8 +157,8 @@ mod tests {
             PlainMessage::decode(&wire(4, &[1; 8])),
             Err(EnvelopeError::TrailingBytes { count: 4, .. })
         ));
-        assert!(PlainMessage::decode_padded(&wire(4, &[1; 8])).is_ok());
-        assert!(PlainMessage::decode_padded(&wire(4, &[1; 20])).is_err());
+        assert!(PlainMessage::decode_padded(&wire(4, &[1; 8]), 15).is_ok());
+        assert!(PlainMessage::decode_padded(&wire(4, &[1; 20]), 15).is_err());
         let mut keyed = wire(4, &[1; 4]);
         keyed[0] = 1;
         assert_eq!(

@@ -522,7 +522,9 @@ impl Messages<'_> {
         rng: &mut R,
     ) -> Result<(), Fatal> {
         let decoded = match transport {
-            Transport::Padded => PlainMessage::decode_padded(payload),
+            Transport::Padded => {
+                PlainMessage::decode_padded(payload, crate::transport::padded::MAX_PADDING)
+            }
             _ => PlainMessage::decode(payload),
         };
         let message = decoded.map_err(|e| Fatal::with_404(ServerConnectionError::BadMessage(e)))?;
