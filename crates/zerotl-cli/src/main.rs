@@ -1,4 +1,5 @@
-//! `zerotl`: decode and encode TL as JSON (see DESIGN.md's CLI contract).
+//! `zerotl`: decode and encode TL as JSON, serve and invoke
+//! `messages.exportChatInvite` (the README's CLI section describes every command).
 //!
 //! ```text
 //! zerotl decode [--layer 122|230] [--type NAME] [--batch] [HEX]   -> JSON

@@ -7,13 +7,12 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand, ValueEnum};
 use zerotl::Decode;
-use zerotl_mtproto::client::{Answer, Client, ClientConfig, FloodPolicy};
+use zerotl_client::{Answer, Client, ClientConfig, FloodPolicy, InvocationError};
+use zerotl_errors::layer122::messages::ExportChatInviteError;
 use zerotl_mtproto::crypto::rsa::{RsaPrivateKey, RsaPublicKey};
-use zerotl_mtproto::errors::layer122::messages::ExportChatInviteError;
-use zerotl_mtproto::errors::InvocationError;
-use zerotl_mtproto::server::world::{ChatKey, World};
-use zerotl_mtproto::server::{ServerBuilder, ServerEvent, DEFAULT_LISTEN};
 use zerotl_mtproto::transport::Transport;
+use zerotl_server::world::{ChatKey, World};
+use zerotl_server::{ServerBuilder, ServerEvent, DEFAULT_LISTEN};
 use zerotl_types::layer122::enums::{ExportedChatInvite, InputPeer};
 use zerotl_types::layer122::functions::messages::ExportChatInvite;
 
@@ -100,7 +99,7 @@ pub struct InvokeArgs {
     transport: TransportArg,
     /// A PEM file holding the server's RSA public key (or its private key, or
     /// `zerotl serve`'s output: the first PEM block is used). Repeatable. Without
-    /// it the client trusts only the library's built-in test key.
+    /// it the client trusts only the embedded server's built-in test key.
     #[arg(long, value_name = "FILE")]
     trust_key: Vec<PathBuf>,
     /// Speak the server's plain test mode (no encryption). Insecure.
@@ -172,7 +171,7 @@ fn server_key(path: Option<&PathBuf>) -> Result<(RsaPrivateKey, bool), String> {
             let key = RsaPrivateKey::from_pem(&pem).map_err(|e| format!("{name}: {e}"))?;
             Ok((key, false))
         }
-        None => RsaPrivateKey::generate()
+        None => RsaPrivateKey::generate(&mut rand_core::OsRng)
             .map(|key| (key, true))
             .map_err(|e| format!("cannot make an RSA key: {e}")),
     }
@@ -240,7 +239,7 @@ pub fn serve(args: ServeArgs) -> Result<(), String> {
 }
 
 fn log_event(event: &ServerEvent, quiet: bool) {
-    use zerotl_mtproto::server::CloseReason;
+    use zerotl_server::CloseReason;
     let show = !quiet
         || match event {
             ServerEvent::Refused { .. } => true,
@@ -329,14 +328,16 @@ async fn call(client: &Client, peer: &PeerSpec) -> Result<Outcome, String> {
 /// exit status 1).
 pub fn invoke(args: InvokeArgs) -> Result<(), String> {
     let mut config = args.transport.config();
-    if !args.trust_key.is_empty() {
-        let keys = args
-            .trust_key
+    let keys = if args.trust_key.is_empty() {
+        // Asked for by name: the client crate trusts no test key on its own.
+        vec![zerotl_server::keys::test_server_public_key()]
+    } else {
+        args.trust_key
             .iter()
             .map(trusted_key)
-            .collect::<Result<Vec<_>, _>>()?;
-        config = config.trust(keys);
-    }
+            .collect::<Result<Vec<_>, _>>()?
+    };
+    config = config.trust(keys);
     if args.insecure_plain {
         config = config.insecure_plain();
     }
@@ -364,6 +365,8 @@ pub fn invoke(args: InvokeArgs) -> Result<(), String> {
 }
 
 /// What a demo call must give.
+// Typed errors keep their texts inline (no allocation): large by design.
+#[allow(clippy::large_enum_variant)]
 enum Expected {
     Link,
     Error(ExportChatInviteError),

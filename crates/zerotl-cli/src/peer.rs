@@ -131,11 +131,8 @@ impl fmt::Display for PeerSpec {
 }
 
 fn encode_tl<T: Encode>(value: &T) -> Vec<u8> {
-    let mut out = vec![0u8; value.encoded_len()];
-    // A buffer of exactly `encoded_len` bytes always fits.
-    let n = value.encode_to_slice(&mut out).unwrap_or(0);
-    out.truncate(n);
-    out
+    // Only a text over TL's 16 MiB limit fails; peers are far smaller.
+    zerotl::encode_to_vec(value).unwrap_or_default()
 }
 
 impl PeerSpec {
@@ -236,7 +233,7 @@ mod tests {
 
     #[test]
     fn bytes() {
-        // WIRE.md: inputPeerChannel(1, 2) and inputPeerSelf.
+        // docs/wire.md: inputPeerChannel(1, 2) and inputPeerSelf.
         assert_eq!(
             PeerSpec::Channel(1, 2).to_tl(),
             [0xf8, 0xae, 0xad, 0x20, 1, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0]

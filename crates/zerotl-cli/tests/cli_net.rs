@@ -12,7 +12,7 @@ const ZEROTL: &str = env!("CARGO_BIN_EXE_zerotl");
 /// and `invoke --trust-key` both take it, so tests skip generating a key.
 const TEST_KEY: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../zerotl-mtproto/src/server/test_server_key.pem"
+    "/../zerotl-server/src/test_server_key.pem"
 );
 
 fn run(args: &[&str]) -> (String, String, i32) {
@@ -372,7 +372,7 @@ fn print_public_key() {
     assert_eq!(status, 0, "{err}");
     assert!(out.starts_with("-----BEGIN RSA PUBLIC KEY-----\n"), "{out}");
     assert!(out.ends_with("-----END RSA PUBLIC KEY-----\n"), "{out}");
-    let expected = zerotl_mtproto::server::keys::test_server_public_key().to_pkcs1_pem();
+    let expected = zerotl_server::keys::test_server_public_key().to_pkcs1_pem();
     assert_eq!(out.trim_end(), expected.trim_end());
     // Without a key file there is nothing lasting to print.
     let (_, err, status) = run(&["serve", "--print-public-key"]);
@@ -427,12 +427,12 @@ fn telethon_against_zerotl_serve() {
     let server = Server::start(&["--insecure-plain", "--world", world.to_str().unwrap()]);
     // The script adds the server's key (Server::start passes TEST_KEY) to Telethon's.
     let (host, port) = server.addr.rsplit_once(':').unwrap();
-    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../zerotl-mtproto");
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../zerotl-server");
     let output = Command::new("python3")
         .arg(format!("{root}/tests/oracles/telethon_interop.py"))
         .args([host, port])
         .arg("--server-key")
-        .arg(format!("{root}/src/server/test_server_key.pem"))
+        .arg(format!("{root}/src/test_server_key.pem"))
         .output()
         .expect("python3 runs");
     let stdout = String::from_utf8_lossy(&output.stdout);

@@ -5,7 +5,8 @@
 //!   definition's canonical form ([`canonical_form`]).
 //! * [`Model::build`] resolves types, picks names and finds recursive fields.
 //! * [`generate`] emits the Rust module tree; [`format::rustfmt`] lays it out.
-//! * [`errors`] generates zerotl-mtproto's typed RPC errors from `data/errors/`.
+//! * [`errors`] generates the typed RPC errors of `zerotl-errors` (and the known-errors
+//!   table of `zerotl-mtproto`) from `data/errors/`.
 //!
 //! The `zerotl-codegen` binary regenerates the checked-in code of `zerotl-types`;
 //! the library is usable from a `build.rs` for one's own schema:

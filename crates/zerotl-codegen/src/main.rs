@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! zerotl-codegen regenerate [--root DIR] [--check]   # zerotl-types and the typed errors
-//! zerotl-codegen errors [--root DIR] [--check]       # only zerotl-mtproto's typed errors
+//! zerotl-codegen errors [--root DIR] [--check]       # only the typed errors (zerotl-errors)
 //! zerotl-codegen check FILE...
 //! zerotl-codegen generate --module-path PATH --title TITLE --out DIR FILE...
 //! ```

@@ -1,9 +1,16 @@
 //! Fuzz bodies (feature `fuzzing`) for the targets in `fuzz/`: each target is a
 //! one-line call into a function here. A body panics only when an invariant breaks.
 
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
 use crate::envelope::{self, classify, Container, PlainMessage, RpcOutcome, ServiceMessage};
 use crate::errors::RpcError;
-use crate::transport::{Decoder, Event, Role, ServerConfig, ServerHandshake, Transport};
+use crate::transport::{
+    Decoder, FrameEvent, Received, Transport, TransportConfig, TransportDetector,
+};
+use crate::Side;
 
 /// Cap for inflating `gzip_packed` while fuzzing (small, so bombs stop early).
 const FUZZ_INFLATE_CAP: usize = 1 << 20;
@@ -11,13 +18,13 @@ const FUZZ_INFLATE_CAP: usize = 1 << 20;
 /// What a decoder saw on a stream: events and the error that stopped it, if any.
 #[derive(Debug, PartialEq, Eq)]
 struct Trace {
-    events: Vec<(Event, Vec<u8>)>,
+    events: Vec<(FrameEvent, Vec<u8>)>,
     error: Option<String>,
 }
 
 /// Feeds `stream` to a decoder in chunks of the sizes `chunks` cycles through
 /// (`[usize::MAX]` = all at once) and records what comes out.
-fn run_decoder(transport: Transport, role: Role, stream: &[u8], chunks: &[usize]) -> Trace {
+fn run_decoder(transport: Transport, role: Side, stream: &[u8], chunks: &[usize]) -> Trace {
     let mut d = Decoder::new(transport, role).with_max_frame_len(1 << 16);
     let mut buf: Vec<u8> = Vec::new();
     let mut fed = 0;
@@ -31,7 +38,7 @@ fn run_decoder(transport: Transport, role: Role, stream: &[u8], chunks: &[usize]
                     "consumed within the buffer"
                 );
                 let payload = match &dec.event {
-                    Event::Frame { payload, .. } => buf[payload.clone()].to_vec(),
+                    FrameEvent::Frame { payload, .. } => buf[payload.clone()].to_vec(),
                     _ => Vec::new(),
                 };
                 events.push((dec.event, payload));
@@ -68,9 +75,9 @@ pub fn transport_decoder(data: &[u8]) {
     };
     let transport = Transport::ALL[(*sel as usize) % 4];
     let role = if sel & 4 == 0 {
-        Role::Client
+        Side::Client
     } else {
-        Role::Server
+        Side::Server
     };
     let whole = run_decoder(transport, role, stream, &[usize::MAX]);
     let chunked = run_decoder(
@@ -93,7 +100,9 @@ pub fn server_stream(data: &[u8]) {
         return;
     };
     let sizes = [(*c1 as usize).max(1), (*c2 as usize).max(1)];
-    let mut hs = ServerHandshake::new(ServerConfig::default());
+    let mut hs = TransportDetector::new(TransportConfig::default(), None);
+    // Padding draws only (never checked): a fixed seed keeps runs repeatable.
+    let mut rng = <rand_chacha::ChaCha8Rng as rand_core::SeedableRng>::seed_from_u64(0);
     let mut rest = stream;
     let mut i = 0;
     let mut codec = loop {
@@ -104,7 +113,7 @@ pub fn server_stream(data: &[u8]) {
         i += 1;
         let (chunk, tail) = rest.split_at(n);
         rest = tail;
-        match hs.receive(chunk) {
+        match hs.receive(chunk, &mut rng) {
             Ok(Some(codec)) => break codec,
             Ok(None) => {}
             Err(_) => return,
@@ -113,8 +122,10 @@ pub fn server_stream(data: &[u8]) {
     loop {
         loop {
             match codec.next_event() {
-                Ok(Some(crate::transport::Incoming::Frame { payload, .. })) => {
-                    if let Ok(m) = PlainMessage::decode_padded(payload) {
+                Ok(Some(Received::Frame { payload, .. })) => {
+                    if let Ok(m) =
+                        PlainMessage::decode_padded(payload, crate::transport::padded::MAX_PADDING)
+                    {
                         envelope_body(m.body);
                     }
                 }
@@ -180,7 +191,7 @@ fn walk_container(c: Container<'_>) {
 pub fn envelope(data: &[u8]) {
     if let Ok(m) = PlainMessage::decode(data) {
         let mut out = Vec::new();
-        m.encode(&mut out);
+        m.encode(&mut out).expect("a Vec grows");
         assert_eq!(out, data, "plain messages re-encode exactly");
         envelope_body(m.body);
     }
@@ -196,9 +207,14 @@ pub fn rpc_error_name(data: &[u8]) {
     let code = i32::from_le_bytes([*a, *b, *c, *d]);
     let message = String::from_utf8_lossy(text);
     let e = RpcError::parse(code, &message);
-    assert_eq!(e.message, message, "the raw message is kept");
+    // Kept up to MAX_ERROR_TEXT bytes, cut at a character boundary.
+    assert!(
+        message.starts_with(e.message.as_str()),
+        "the raw message is kept"
+    );
+    assert!(e.message.len() >= message.len().min(crate::errors::MAX_ERROR_TEXT - 3));
     if e.value.is_none() {
-        assert_eq!(e.name, message, "without a value the name is the message");
+        assert_eq!(e.name, e.message, "without a value the name is the message");
     }
     let again = RpcError::new(e.code, &e.name, e.value);
     assert_eq!((again.code, again.value), (e.code, e.value));

@@ -6,16 +6,16 @@ use auth_support::{run_exchange, seeded, test_server_key, SERVER_TIME};
 use std::sync::Arc;
 use zerotl::Decode;
 use zerotl_mtproto::auth::{
-    AuthError, ClientConfig, ClientHandshake, ClientStep, KeyVerdict, ServerConfig,
-    ServerHandshake, ServerStep,
+    AuthError, ClientStep, KeyExchangeClient, KeyExchangeConfig, KeyExchangeServer,
+    KeyExchangeServerConfig, KeyVerdict, ServerStep,
 };
 use zerotl_mtproto::crypto::kdf::handshake_aes_key_iv;
 use zerotl_mtproto::crypto::rsa::{legacy_encrypt, rsa_pad_decrypt, rsa_pad_encrypt, RsaError};
 use zerotl_mtproto::crypto::{aes_ige_decrypt, keys, sha1};
 use zerotl_types::mtproto::{enums, functions, types};
 
-fn client_config() -> ClientConfig {
-    ClientConfig::new(vec![test_server_key().public_key().clone()], 2)
+fn client_config() -> KeyExchangeConfig {
+    KeyExchangeConfig::new(vec![test_server_key().public_key().clone()], 2)
 }
 
 #[test]
@@ -23,7 +23,7 @@ fn client_and_server_derive_the_same_key() {
     let mut rng = seeded(1);
     let (client, server) = run_exchange(
         client_config(),
-        ServerConfig::new(test_server_key()),
+        KeyExchangeServerConfig::new(test_server_key()),
         &mut |_| KeyVerdict::Accept,
         &mut rng,
     );
@@ -43,7 +43,7 @@ fn two_exchanges_give_different_keys() {
     let mut rng = seeded(2);
     let a = run_exchange(
         client_config(),
-        ServerConfig::new(test_server_key()),
+        KeyExchangeServerConfig::new(test_server_key()),
         &mut |_| KeyVerdict::Accept,
         &mut rng,
     )
@@ -51,7 +51,7 @@ fn two_exchanges_give_different_keys() {
     .unwrap();
     let b = run_exchange(
         client_config(),
-        ServerConfig::new(test_server_key()),
+        KeyExchangeServerConfig::new(test_server_key()),
         &mut |_| KeyVerdict::Accept,
         &mut rng,
     )
@@ -68,7 +68,7 @@ fn temporary_key_for_a_test_dc() {
     config.temp_key_expires_in = Some(86_400);
     let (client, server) = run_exchange(
         config,
-        ServerConfig::new(test_server_key()),
+        KeyExchangeServerConfig::new(test_server_key()),
         &mut |_| KeyVerdict::Accept,
         &mut rng,
     );
@@ -84,7 +84,7 @@ fn dh_gen_retry_makes_the_client_pick_a_new_b() {
     let mut refused = Vec::new();
     let (client, server) = run_exchange(
         client_config(),
-        ServerConfig::new(test_server_key()),
+        KeyExchangeServerConfig::new(test_server_key()),
         &mut |key| {
             if refused.len() < 2 {
                 refused.push(key.clone());
@@ -106,7 +106,7 @@ fn dh_gen_fail_is_a_typed_error() {
     let mut rng = seeded(5);
     let (client, server) = run_exchange(
         client_config(),
-        ServerConfig::new(test_server_key()),
+        KeyExchangeServerConfig::new(test_server_key()),
         &mut |_| KeyVerdict::Fail,
         &mut rng,
     );
@@ -119,7 +119,7 @@ fn endless_retries_end_with_dh_gen_fail() {
     let mut rng = seeded(6);
     let (client, _) = run_exchange(
         client_config(),
-        ServerConfig::new(test_server_key()),
+        KeyExchangeServerConfig::new(test_server_key()),
         &mut |_| KeyVerdict::Retry,
         &mut rng,
     );
@@ -132,7 +132,7 @@ fn endless_retries_end_with_dh_gen_fail() {
 
 #[test]
 fn production_config_trusts_the_bundled_keys() {
-    let config = ClientConfig::telegram_production(2);
+    let config = KeyExchangeConfig::telegram_production(2);
     let fingerprints: Vec<u64> = config
         .trusted_keys
         .iter()
@@ -143,9 +143,9 @@ fn production_config_trusts_the_bundled_keys() {
         .map(|k| k.fingerprint)
         .collect();
     assert_eq!(fingerprints, published);
-    assert_eq!(ClientConfig::telegram_test(2).dc, 10_002);
+    assert_eq!(KeyExchangeConfig::telegram_test(2).dc, 10_002);
     assert_eq!(
-        ClientConfig::telegram_test(2).trusted_keys[0].fingerprint() as u64,
+        KeyExchangeConfig::telegram_test(2).trusted_keys[0].fingerprint() as u64,
         0xb25898df208d2603
     );
 }
@@ -154,8 +154,9 @@ fn production_config_trusts_the_bundled_keys() {
 #[test]
 fn server_repeats_its_answer_to_a_repeated_request() {
     let mut rng = seeded(7);
-    let (_, req_pq) = ClientHandshake::start(client_config(), &mut rng);
-    let mut server = ServerHandshake::new(Arc::new(ServerConfig::new(test_server_key())));
+    let (_, req_pq) = KeyExchangeClient::start(client_config(), &mut rng).unwrap();
+    let mut server =
+        KeyExchangeServer::new(Arc::new(KeyExchangeServerConfig::new(test_server_key())));
     let first = server.handle(&req_pq, SERVER_TIME, &mut rng).unwrap();
     let second = server.handle(&req_pq, SERVER_TIME, &mut rng).unwrap();
     assert_eq!(first, second);
@@ -182,8 +183,8 @@ fn server_accepts_the_legacy_rsa_padding() {
     let key = test_server_key();
     let nonce = [9u8; 16];
     let req_pq = zerotl_mtproto_encode(&functions::ReqPqMulti { nonce });
-    let config = Arc::new(ServerConfig::new(key.clone()));
-    let mut server = ServerHandshake::new(config.clone());
+    let config = Arc::new(KeyExchangeServerConfig::new(key.clone()));
+    let mut server = KeyExchangeServer::new(config.clone());
     let ServerStep::Reply(res_pq) = server.handle(&req_pq, SERVER_TIME, &mut rng).unwrap() else {
         panic!()
     };
@@ -213,9 +214,9 @@ fn server_accepts_the_legacy_rsa_padding() {
         encrypted_data: zerotl::Bytes::new(&encrypted),
     });
 
-    let mut strict = ServerHandshake::new(Arc::new(ServerConfig {
+    let mut strict = KeyExchangeServer::new(Arc::new(KeyExchangeServerConfig {
         accept_legacy_rsa: false,
-        ..ServerConfig::new(key.clone())
+        ..KeyExchangeServerConfig::new(key.clone())
     }));
     strict.handle(&req_pq, SERVER_TIME, &mut rng).unwrap();
     // (a fresh server picks another pq; only the padding verdict matters here)
@@ -243,7 +244,7 @@ fn rsa_pad_round_trip_and_tampering() {
     let key = test_server_key();
     let data: Vec<u8> = (0..144u8).collect();
     let encrypted = rsa_pad_encrypt(&data, key.public_key(), &mut rng).unwrap();
-    let opened = rsa_pad_decrypt(&encrypted, &key).unwrap();
+    let opened = rsa_pad_decrypt(&encrypted, &key, &mut seeded(98)).unwrap();
     assert_eq!(&opened[..144], &data[..]);
     assert_eq!(
         rsa_pad_encrypt(&[0u8; 145], key.public_key(), &mut rng),
@@ -252,14 +253,17 @@ fn rsa_pad_round_trip_and_tampering() {
     for i in [0usize, 17, 100, 255] {
         let mut bad = encrypted;
         bad[i] ^= 0x40;
-        assert!(rsa_pad_decrypt(&bad, &key).is_err(), "flipped byte {i}");
+        assert!(
+            rsa_pad_decrypt(&bad, &key, &mut seeded(98)).is_err(),
+            "flipped byte {i}"
+        );
     }
     assert_eq!(
-        rsa_pad_decrypt(&encrypted[1..], &key),
+        rsa_pad_decrypt(&encrypted[1..], &key, &mut seeded(98)),
         Err(RsaError::CiphertextLength { len: 255 })
     );
     assert_eq!(
-        rsa_pad_decrypt(&[0xff; 256], &key),
+        rsa_pad_decrypt(&[0xff; 256], &key, &mut seeded(98)),
         Err(RsaError::Decryption)
     );
 }
@@ -267,12 +271,13 @@ fn rsa_pad_round_trip_and_tampering() {
 #[test]
 fn client_steps_after_the_end_are_refused() {
     let mut rng = seeded(10);
-    let (mut client, _) = ClientHandshake::start(client_config(), &mut rng);
+    let (mut client, _) = KeyExchangeClient::start(client_config(), &mut rng).unwrap();
     assert!(client.handle(b"junk", &mut rng).is_err());
     assert!(client.is_finished());
     assert_eq!(client.handle(b"junk", &mut rng), Err(AuthError::Finished));
     let ok = matches!(
-        ClientHandshake::start(client_config(), &mut rng)
+        KeyExchangeClient::start(client_config(), &mut rng)
+            .unwrap()
             .0
             .handle(&[], &mut rng),
         Err(AuthError::Decode { .. })
@@ -282,7 +287,5 @@ fn client_steps_after_the_end_are_refused() {
 }
 
 fn zerotl_mtproto_encode<T: zerotl::Encode>(v: &T) -> Vec<u8> {
-    let mut out = vec![0u8; v.encoded_len()];
-    v.encode_to_slice(&mut out).unwrap();
-    out
+    zerotl::encode_to_vec(v).unwrap()
 }

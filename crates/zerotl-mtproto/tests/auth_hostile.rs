@@ -8,8 +8,8 @@ use rand::rngs::StdRng;
 use std::sync::Arc;
 use zerotl::{Bytes, Decode, Encode, Vector};
 use zerotl_mtproto::auth::{
-    AuthError, ClientConfig, ClientHandshake, ClientStep, ServerConfig, ServerHandshake,
-    ServerStep, Step, MAX_DH_RETRIES,
+    AuthError, ClientStep, KeyExchangeClient, KeyExchangeConfig, KeyExchangeServer,
+    KeyExchangeServerConfig, ServerStep, Step, MAX_DH_RETRIES,
 };
 use zerotl_mtproto::crypto::dh::{DhError, PrimeCheck, TELEGRAM_DH_PRIME};
 use zerotl_mtproto::crypto::factor::FactorError;
@@ -19,13 +19,11 @@ use zerotl_mtproto::crypto::{aes_ige_encrypt, sha1, AuthKey};
 use zerotl_types::mtproto::{enums, functions, types};
 
 fn enc<T: Encode>(v: &T) -> Vec<u8> {
-    let mut out = vec![0u8; v.encoded_len()];
-    v.encode_to_slice(&mut out).unwrap();
-    out
+    zerotl::encode_to_vec(v).unwrap()
 }
 
-fn client_config() -> ClientConfig {
-    ClientConfig::new(vec![test_server_key().public_key().clone()], 2)
+fn client_config() -> KeyExchangeConfig {
+    KeyExchangeConfig::new(vec![test_server_key().public_key().clone()], 2)
 }
 
 const NONCE: [u8; 16] = [1; 16];
@@ -45,7 +43,7 @@ fn our_fingerprint() -> i64 {
 }
 
 fn client_error_on_res_pq(body: &[u8]) -> AuthError {
-    let (mut client, _) = ClientHandshake::start_with_nonce(client_config(), NONCE);
+    let (mut client, _) = KeyExchangeClient::start_with_nonce(client_config(), NONCE).unwrap();
     let err = client.handle(body, &mut seeded(1)).unwrap_err();
     assert!(client.is_finished());
     err
@@ -115,15 +113,15 @@ fn client_refuses_bad_res_pq() {
 /// A test server that answers `req_DH_params` however the test wants: it reads
 /// the client's `new_nonce` with the private key, so it can encrypt anything.
 struct EvilServer {
-    client: ClientHandshake,
+    client: KeyExchangeClient,
     new_nonce: [u8; 32],
     rng: StdRng,
 }
 
 impl EvilServer {
-    fn new(config: ClientConfig) -> Self {
+    fn new(config: KeyExchangeConfig) -> Self {
         let mut rng = seeded(2);
-        let (mut client, _) = ClientHandshake::start_with_nonce(config, NONCE);
+        let (mut client, _) = KeyExchangeClient::start_with_nonce(config, NONCE).unwrap();
         let pq = (0x494C553Bu64 * 0x53911073).to_be_bytes();
         let ClientStep::Send(req) = client
             .handle(&res_pq(NONCE, &pq, &[our_fingerprint()]), &mut rng)
@@ -132,7 +130,12 @@ impl EvilServer {
             panic!()
         };
         let req = functions::ReqDhParams::decode_from_slice(&req).unwrap();
-        let data = rsa_pad_decrypt(req.encrypted_data.as_slice(), &test_server_key()).unwrap();
+        let data = rsa_pad_decrypt(
+            req.encrypted_data.as_slice(),
+            &test_server_key(),
+            &mut seeded(99),
+        )
+        .unwrap();
         let enums::PQInnerData::Dc(inner) =
             enums::PQInnerData::decode(&mut zerotl::Reader::new(&data)).unwrap()
         else {
@@ -399,8 +402,8 @@ fn honest_server_cannot_make_the_client_retry_forever() {
     // A server that always answers dh_gen_retry (correctly hashed) is cut off.
     let mut rng = seeded(3);
     let key = test_server_key();
-    let (mut client, mut to_server) = ClientHandshake::start(client_config(), &mut rng);
-    let mut server = ServerHandshake::new(Arc::new(ServerConfig::new(key)));
+    let (mut client, mut to_server) = KeyExchangeClient::start(client_config(), &mut rng).unwrap();
+    let mut server = KeyExchangeServer::new(Arc::new(KeyExchangeServerConfig::new(key)));
     let mut retries = 0;
     let err = loop {
         let step = server
@@ -425,8 +428,9 @@ fn honest_server_cannot_make_the_client_retry_forever() {
     assert!(retries <= MAX_DH_RETRIES);
 }
 
-fn server_after_res_pq(rng: &mut StdRng) -> (ServerHandshake, types::ResPq<'static>, Vec<u8>) {
-    let mut server = ServerHandshake::new(Arc::new(ServerConfig::new(test_server_key())));
+fn server_after_res_pq(rng: &mut StdRng) -> (KeyExchangeServer, types::ResPq<'static>, Vec<u8>) {
+    let mut server =
+        KeyExchangeServer::new(Arc::new(KeyExchangeServerConfig::new(test_server_key())));
     let ServerStep::Reply(reply) = server
         .handle(
             &enc(&functions::ReqPqMulti { nonce: NONCE }),
@@ -462,7 +466,7 @@ fn req_dh(
 fn factors(res: &types::ResPq<'_>) -> (Vec<u8>, Vec<u8>) {
     use zerotl_mtproto::crypto::factor::{factorize_pq, pq_from_bytes, to_be_bytes_min};
     let (p, q) = factorize_pq(pq_from_bytes(res.pq.as_slice()).unwrap()).unwrap();
-    (to_be_bytes_min(p), to_be_bytes_min(q))
+    (to_be_bytes_min(p).to_vec(), to_be_bytes_min(q).to_vec())
 }
 
 #[test]
@@ -536,7 +540,7 @@ fn server_refuses_bad_req_dh_params() {
         assert!(server.handle(&full[..len], SERVER_TIME, &mut rng).is_err());
     }
     assert!(matches!(
-        ServerHandshake::new(Arc::new(ServerConfig::new(test_server_key()))).handle(
+        KeyExchangeServer::new(Arc::new(KeyExchangeServerConfig::new(test_server_key()))).handle(
             b"\x01\x02\x03\x04",
             SERVER_TIME,
             &mut rng
@@ -550,14 +554,15 @@ fn server_refuses_bad_req_dh_params() {
 fn server_awaiting_client_dh(
     rng: &mut StdRng,
 ) -> (
-    ServerHandshake,
-    ClientHandshake,
+    KeyExchangeServer,
+    KeyExchangeClient,
     Vec<u8>,
     [u8; 32],
     [u8; 16],
 ) {
-    let (mut client, req_pq) = ClientHandshake::start(client_config(), rng);
-    let mut server = ServerHandshake::new(Arc::new(ServerConfig::new(test_server_key())));
+    let (mut client, req_pq) = KeyExchangeClient::start(client_config(), rng).unwrap();
+    let mut server =
+        KeyExchangeServer::new(Arc::new(KeyExchangeServerConfig::new(test_server_key())));
     let ServerStep::Reply(res_pq) = server.handle(&req_pq, SERVER_TIME, rng).unwrap() else {
         panic!()
     };
@@ -565,7 +570,12 @@ fn server_awaiting_client_dh(
         panic!()
     };
     let req = functions::ReqDhParams::decode_from_slice(&req_dh).unwrap();
-    let data = rsa_pad_decrypt(req.encrypted_data.as_slice(), &test_server_key()).unwrap();
+    let data = rsa_pad_decrypt(
+        req.encrypted_data.as_slice(),
+        &test_server_key(),
+        &mut seeded(99),
+    )
+    .unwrap();
     let enums::PQInnerData::Dc(inner) =
         enums::PQInnerData::decode(&mut zerotl::Reader::new(&data)).unwrap()
     else {

@@ -14,7 +14,7 @@ mod auth_support;
 use auth_support::{arr, h, plain_message, ScriptedRng};
 use num_bigint_dig::BigUint;
 use zerotl::Decode;
-use zerotl_mtproto::auth::{AuthError, ClientConfig, ClientHandshake, ClientStep};
+use zerotl_mtproto::auth::{AuthError, ClientStep, KeyExchangeClient, KeyExchangeConfig};
 use zerotl_mtproto::crypto::dh::{DhError, DhGroup, TELEGRAM_DH_PRIME};
 use zerotl_mtproto::crypto::factor::{factorize_pq, is_prime, pq_from_bytes};
 use zerotl_mtproto::crypto::kdf::{handshake_aes_key_iv, initial_server_salt};
@@ -89,10 +89,11 @@ fn body_of(message: &[u8], msg_id: u64) -> &[u8] {
 fn current_sample_req_pq_multi_is_what_the_client_sends() {
     let sample = h(NEW_REQ_PQ_MULTI);
     let body = body_of(&sample, 0x6872A921000CD1E0);
-    let (_, ours) = ClientHandshake::start_with_nonce(
-        ClientConfig::telegram_production(2),
+    let (_, ours) = KeyExchangeClient::start_with_nonce(
+        KeyExchangeConfig::telegram_production(2),
         arr("75E622F3BC7D714632B833821FD7BB0C"),
-    );
+    )
+    .unwrap();
     assert_eq!(ours, body);
     assert_eq!(plain_message(0x6872A921000CD1E0, &ours), sample);
 }
@@ -118,7 +119,8 @@ fn current_sample_res_pq_is_answered_with_a_production_key() {
     assert!(p < q && is_prime(p) && is_prime(q) && p * q == pq);
 
     let (mut client, _) =
-        ClientHandshake::start_with_nonce(ClientConfig::telegram_production(2), res.nonce);
+        KeyExchangeClient::start_with_nonce(KeyExchangeConfig::telegram_production(2), res.nonce)
+            .unwrap();
     let ClientStep::Send(req) = client.handle(body, &mut auth_support::seeded(1)).unwrap() else {
         panic!("expected req_DH_params");
     };
@@ -284,7 +286,8 @@ fn old_sample_key_arithmetic_and_dh_gen_ok() {
 fn old_sample_through_the_client_state_machine() {
     let mut rng = ScriptedRng::new(vec![h(NEW_NONCE)]);
     let (mut client, req_pq) =
-        ClientHandshake::start_with_nonce(ClientConfig::telegram_production(2), arr(NONCE));
+        KeyExchangeClient::start_with_nonce(KeyExchangeConfig::telegram_production(2), arr(NONCE))
+            .unwrap();
     assert_eq!(req_pq.len(), 20);
     let ClientStep::Send(req_dh) = client
         .handle(body_of(&h(OLD_RES_PQ), 0x51E57AC91E83C801), &mut rng)

@@ -11,18 +11,27 @@
 mod auth_support;
 
 use auth_support::{seeded, test_server_key, SERVER_TIME};
-use rand::Rng;
+use rand::RngCore;
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
-use std::time::SystemTime;
-use zerotl_mtproto::auth::{ServerConfig, ServerHandshake, ServerStep};
+use zerotl_mtproto::auth::{KeyExchangeServer, KeyExchangeServerConfig, ServerStep};
 use zerotl_mtproto::crypto::kdf::message_aes_key_iv;
 use zerotl_mtproto::crypto::{
-    aes_ige_decrypt, aes_ige_encrypt, factor, keys, rsa::RsaPublicKey, AuthKey, Side,
+    aes_ige_decrypt, aes_ige_encrypt, factor, keys, rsa::RsaPublicKey, AuthKey,
 };
 use zerotl_mtproto::session::{ServerMsgKind, Session};
+use zerotl_mtproto::{Side, UnixTime};
+
+/// The wall clock, as the core takes it.
+fn wall_clock() -> UnixTime {
+    UnixTime::from_duration_since_epoch(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap(),
+    )
+}
 
 const SCRIPT: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -79,7 +88,7 @@ fn oracle(cases: &[Value]) -> Vec<Value> {
 /// A check of one oracle answer.
 type Check = Box<dyn Fn(&Value)>;
 
-fn bytes(rng: &mut impl Rng, n: usize) -> Vec<u8> {
+fn bytes(rng: &mut impl RngCore, n: usize) -> Vec<u8> {
     let mut v = vec![0u8; n];
     rng.fill_bytes(&mut v);
     v
@@ -164,12 +173,8 @@ fn telethon_client_messages_open_in_our_server_session() {
     }
     let mut rng = seeded(101);
     let auth_key = AuthKey::from_bytes(bytes(&mut rng, 256).try_into().unwrap());
-    let now = SystemTime::now();
-    let base = (now
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64)
-        << 32;
+    let now = wall_clock();
+    let base = (now.as_secs() as i64) << 32;
     let mut cases = Vec::new();
     let mut bodies = Vec::new();
     for i in 0..50i64 {
@@ -186,7 +191,9 @@ fn telethon_client_messages_open_in_our_server_session() {
     let answers = oracle(&cases);
     let mut server = Session::server(auth_key, 99);
     for (i, (answer, body)) in answers.iter().zip(&bodies).enumerate() {
-        let got = server.unpack_at(&hx(&answer["message"]), now).unwrap();
+        let got = server
+            .unpack_to_owned(&hx(&answer["message"]), now)
+            .unwrap();
         assert_eq!(got.body(), &body[..]);
         assert_eq!(got.seq_no, 2 * i as i32 + 1);
         assert_eq!(got.session_id, 77);
@@ -203,11 +210,17 @@ fn our_server_messages_open_in_telethon() {
     let mut client = Session::client(auth_key.clone(), 5, 4242, 0);
     let mut server = Session::server(auth_key.clone(), 5);
     server
-        .unpack(
+        .unpack_to_owned(
             &client
-                .pack(&[0xec, 0x77, 0xbe, 0x7a, 1, 0, 0, 0, 0, 0, 0, 0], true)
+                .pack_to_vec(
+                    &[0xec, 0x77, 0xbe, 0x7a, 1, 0, 0, 0, 0, 0, 0, 0],
+                    true,
+                    wall_clock(),
+                    &mut rng,
+                )
                 .unwrap()
                 .bytes,
+            wall_clock(),
         )
         .unwrap();
     let mut cases = Vec::new();
@@ -223,7 +236,7 @@ fn our_server_messages_open_in_telethon() {
             ServerMsgKind::Notification
         };
         let packed = server
-            .pack_kind_at(&body, false, kind, SystemTime::now(), &mut rng)
+            .pack_kind_to_vec(&body, false, kind, wall_clock(), &mut rng)
             .unwrap();
         cases.push(json!({"op": "decrypt_server_message", "key": hex::encode(auth_key.as_bytes()), "session_id": 4242, "message": hex::encode(&packed.bytes)}));
         sent.push(packed);
@@ -282,8 +295,8 @@ fn telethon_creates_a_key_with_our_server() {
         key.public_key().to_pkcs1_pem().trim().replace('\n', "|")
     )
     .unwrap();
-    let config = Arc::new(ServerConfig::new(key));
-    let mut server = ServerHandshake::new(config.clone());
+    let config = Arc::new(KeyExchangeServerConfig::new(key));
+    let mut server = KeyExchangeServer::new(config.clone());
     let mut rng = seeded(103);
     let mut server_key = None;
     let line = loop {
@@ -293,7 +306,7 @@ fn telethon_creates_a_key_with_our_server() {
         if line.starts_with("RETRY ") {
             // Telethon shortened its own key (see oracles/telethon_quirks.py) and
             // starts again: so does the server.
-            server = ServerHandshake::new(config.clone());
+            server = KeyExchangeServer::new(config.clone());
             server_key = None;
             continue;
         }

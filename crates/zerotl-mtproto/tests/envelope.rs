@@ -1,4 +1,4 @@
-//! The envelope against golden bytes (WIRE.md section 2) and hostile input:
+//! The envelope against golden bytes (docs/wire.md) and hostile input:
 //! truncated prefixes, container and ack limits, nested containers, gzip bombs.
 
 use std::io::Write;
@@ -19,7 +19,7 @@ fn unhex(s: &str) -> Vec<u8> {
 
 const REQ_MSG_ID: i64 = 0x51e5_7ac4_2770_964a;
 
-/// WIRE.md section 2's rpc_error bodies.
+/// docs/wire.md's rpc_error bodies.
 const RPC_ERRORS: [(i32, &str, &str); 8] = [
     (
         400,
@@ -152,7 +152,7 @@ fn plain_message_of_the_seed_request() {
         body: &request,
     };
     let mut wire = Vec::new();
-    msg.encode(&mut wire);
+    msg.encode(&mut wire).unwrap();
     assert_eq!(
         wire,
         unhex("0000000000000000 4096702 7c47ae551 0c000000 4c53f70d63e89b1787d61200")
@@ -489,9 +489,9 @@ fn gzip_bomb_stops_at_the_cap() {
     );
     // A smaller cap, exactly at and just under the size.
     let small = gzip_zeros(4096);
-    assert_eq!(gzip::inflate(&small, 4096).unwrap().len(), 4096);
+    assert_eq!(gzip::inflate_to_vec(&small, 4096).unwrap().len(), 4096);
     assert_eq!(
-        gzip::inflate(&small, 4095),
+        gzip::inflate_to_vec(&small, 4095),
         Err(EnvelopeError::GzipTooLarge { max: 4095 })
     );
 }
@@ -535,7 +535,7 @@ fn nested_and_corrupt_gzip() {
     // A truncated gzip stream.
     let whole = gzip_zeros(100);
     assert_eq!(
-        gzip::inflate(&whole[..whole.len() - 5], 1000),
+        gzip::inflate_to_vec(&whole[..whole.len() - 5], 1000),
         Err(EnvelopeError::GzipCorrupt)
     );
     // Inflated data that is not whole words.

@@ -5,10 +5,11 @@ mod auth_support;
 
 use auth_support::seeded;
 use rand::rngs::StdRng;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 use zerotl_mtproto::crypto::kdf::{message_aes_key_iv, msg_key};
-use zerotl_mtproto::crypto::{aes_ige_encrypt, AuthKey, Side};
-use zerotl_mtproto::session::{ReplayWindow, ServerMsgKind, ServiceEvent, Session, SessionError};
+use zerotl_mtproto::crypto::{aes_ige_encrypt, AuthKey};
+use zerotl_mtproto::session::{ServerMsgKind, ServiceEvent, Session, SessionError};
+use zerotl_mtproto::{Side, UnixTime};
 
 const SALT: i64 = 0x1122_3344_5566_7788;
 const SESSION_ID: i64 = 0x0102_0304_0506_0708;
@@ -21,8 +22,8 @@ fn key() -> AuthKey {
     AuthKey::from_bytes(bytes)
 }
 
-fn now() -> SystemTime {
-    UNIX_EPOCH + Duration::from_secs(1_700_000_000) + Duration::from_millis(250)
+fn now() -> UnixTime {
+    UnixTime::from_secs(1_700_000_000) + Duration::from_millis(250)
 }
 
 fn pair() -> (Session, Session, StdRng) {
@@ -68,21 +69,21 @@ fn forge(
     out
 }
 
-fn server_msg_id(t: SystemTime, low: i64) -> i64 {
-    let secs = t.duration_since(UNIX_EPOCH).unwrap().as_secs() as i64;
+fn server_msg_id(t: UnixTime, low: i64) -> i64 {
+    let secs = t.as_secs() as i64;
     (secs << 32) | 0x1000 | low
 }
 
 #[test]
 fn messages_flow_both_ways() {
     let (mut client, mut server, mut rng) = pair();
-    let sent = client.pack_at(&PING, true, now(), &mut rng).unwrap();
+    let sent = client.pack_to_vec(&PING, true, now(), &mut rng).unwrap();
     assert_eq!(sent.msg_id & 3, 0);
     assert_eq!(sent.seq_no, 1);
     assert_eq!(&sent.bytes[..8], &key().id_bytes());
     assert_eq!((sent.bytes.len() - 24) % 16, 0);
 
-    let got = server.unpack_at(&sent.bytes, now()).unwrap();
+    let got = server.unpack_to_owned(&sent.bytes, now()).unwrap();
     assert_eq!(got.body(), PING);
     assert_eq!(
         (got.msg_id, got.seq_no, got.salt, got.session_id),
@@ -92,15 +93,15 @@ fn messages_flow_both_ways() {
     assert_eq!(server.session_id(), Some(SESSION_ID));
 
     let answer = server
-        .pack_at(&[1, 0, 0, 0, 2, 0, 0, 0], true, now(), &mut rng)
+        .pack_to_vec(&[1, 0, 0, 0, 2, 0, 0, 0], true, now(), &mut rng)
         .unwrap();
     assert_eq!(answer.msg_id & 3, 1, "server responses are 1 mod 4");
-    let got = client.unpack_at(&answer.bytes, now()).unwrap();
+    let got = client.unpack_to_owned(&answer.bytes, now()).unwrap();
     assert_eq!(got.body(), [1, 0, 0, 0, 2, 0, 0, 0]);
     assert!(!got.new_session);
 
     let update = server
-        .pack_kind_at(&PING, false, ServerMsgKind::Notification, now(), &mut rng)
+        .pack_kind_to_vec(&PING, false, ServerMsgKind::Notification, now(), &mut rng)
         .unwrap();
     assert_eq!(update.msg_id & 3, 3);
     assert_eq!(
@@ -110,7 +111,7 @@ fn messages_flow_both_ways() {
     assert!(update.msg_id > answer.msg_id);
     assert_eq!(
         client
-            .unpack_at(&update.bytes, now())
+            .unpack_to_owned(&update.bytes, now())
             .unwrap()
             .constructor_id(),
         Some(0x7abe77ec)
@@ -118,9 +119,9 @@ fn messages_flow_both_ways() {
 
     // Big bodies too.
     let big = vec![0x42u8; 100_000];
-    let sent = client.pack_at(&big, true, now(), &mut rng).unwrap();
+    let sent = client.pack_to_vec(&big, true, now(), &mut rng).unwrap();
     assert_eq!(
-        server.unpack_at(&sent.bytes, now()).unwrap().body(),
+        server.unpack_to_owned(&sent.bytes, now()).unwrap().body(),
         &big[..]
     );
 }
@@ -130,7 +131,9 @@ fn msg_ids_and_seq_nos_are_well_formed() {
     let (mut client, _, mut rng) = pair();
     let mut last = 0;
     for i in 0..50 {
-        let p = client.pack_at(&PING, i % 3 != 0, now(), &mut rng).unwrap();
+        let p = client
+            .pack_to_vec(&PING, i % 3 != 0, now(), &mut rng)
+            .unwrap();
         assert!(p.msg_id > last, "strictly increasing at a fixed clock");
         assert_eq!(p.msg_id & 3, 0);
         assert_ne!(p.msg_id & 0xffff_ffff, 0);
@@ -140,7 +143,7 @@ fn msg_ids_and_seq_nos_are_well_formed() {
     let padding: Vec<usize> = (0..64)
         .map(|_| {
             client
-                .pack_at(&PING, false, now(), &mut rng)
+                .pack_to_vec(&PING, false, now(), &mut rng)
                 .unwrap()
                 .bytes
                 .len()
@@ -155,7 +158,7 @@ fn msg_ids_and_seq_nos_are_well_formed() {
         "padding length varies"
     );
     assert_eq!(
-        client.pack_at(&[1, 2, 3], true, now(), &mut rng),
+        client.pack_to_vec(&[1, 2, 3], true, now(), &mut rng),
         Err(SessionError::BodyNotAligned { len: 3 })
     );
 }
@@ -163,39 +166,42 @@ fn msg_ids_and_seq_nos_are_well_formed() {
 #[test]
 fn tampering_is_refused_and_the_session_keeps_working() {
     let (mut client, mut server, mut rng) = pair();
-    let good = client.pack_at(&PING, true, now(), &mut rng).unwrap().bytes;
+    let good = client
+        .pack_to_vec(&PING, true, now(), &mut rng)
+        .unwrap()
+        .bytes;
 
     let mut flipped = good.clone();
     let last = flipped.len() - 1;
     flipped[last] ^= 1;
     assert_eq!(
-        server.unpack_at(&flipped, now()),
+        server.unpack_to_owned(&flipped, now()),
         Err(SessionError::WrongMsgKey)
     );
     let mut flipped = good.clone();
     flipped[40] ^= 0x80;
     assert_eq!(
-        server.unpack_at(&flipped, now()),
+        server.unpack_to_owned(&flipped, now()),
         Err(SessionError::WrongMsgKey)
     );
     let mut wrong_key = good.clone();
     wrong_key[10] ^= 1;
     assert_eq!(
-        server.unpack_at(&wrong_key, now()),
+        server.unpack_to_owned(&wrong_key, now()),
         Err(SessionError::WrongMsgKey)
     );
     let mut wrong_id = good.clone();
     wrong_id[0] ^= 1;
     assert!(matches!(
-        server.unpack_at(&wrong_id, now()),
+        server.unpack_to_owned(&wrong_id, now()),
         Err(SessionError::WrongAuthKeyId { .. })
     ));
     assert_eq!(server.session_id(), None, "refused messages adopt nothing");
 
-    assert_eq!(server.unpack_at(&good, now()).unwrap().body(), PING);
-    let next = client.pack_at(&PING, true, now(), &mut rng).unwrap();
+    assert_eq!(server.unpack_to_owned(&good, now()).unwrap().body(), PING);
+    let next = client.pack_to_vec(&PING, true, now(), &mut rng).unwrap();
     assert_eq!(
-        server.unpack_at(&next.bytes, now()).unwrap().msg_id,
+        server.unpack_to_owned(&next.bytes, now()).unwrap().msg_id,
         next.msg_id
     );
 }
@@ -203,49 +209,48 @@ fn tampering_is_refused_and_the_session_keeps_working() {
 #[test]
 fn replays_are_refused() {
     let (mut client, mut server, mut rng) = pair();
-    let first = client.pack_at(&PING, true, now(), &mut rng).unwrap();
-    let second = client.pack_at(&PING, true, now(), &mut rng).unwrap();
-    server.unpack_at(&first.bytes, now()).unwrap();
+    let first = client.pack_to_vec(&PING, true, now(), &mut rng).unwrap();
+    let second = client.pack_to_vec(&PING, true, now(), &mut rng).unwrap();
+    server.unpack_to_owned(&first.bytes, now()).unwrap();
     assert_eq!(
-        server.unpack_at(&first.bytes, now()),
+        server.unpack_to_owned(&first.bytes, now()),
         Err(SessionError::Duplicate {
             msg_id: first.msg_id
         })
     );
     assert_eq!(
-        server.unpack_at(&second.bytes, now()).unwrap().msg_id,
+        server.unpack_to_owned(&second.bytes, now()).unwrap().msg_id,
         second.msg_id
     );
     assert_eq!(
-        server.unpack_at(&second.bytes, now()),
+        server.unpack_to_owned(&second.bytes, now()),
         Err(SessionError::Duplicate {
             msg_id: second.msg_id
         })
     );
 
     // Server to client, and a bounded window.
-    let mut client =
-        Session::client(key(), SALT, SESSION_ID, 0).with_replay_window(ReplayWindow::new(2));
+    let mut client = Session::<2>::client_windowed(key(), SALT, SESSION_ID, 0);
     let msgs: Vec<_> = (0..4)
-        .map(|_| server.pack_at(&PING, false, now(), &mut rng).unwrap())
+        .map(|_| server.pack_to_vec(&PING, false, now(), &mut rng).unwrap())
         .collect();
-    client.unpack_at(&msgs[1].bytes, now()).unwrap();
-    client.unpack_at(&msgs[2].bytes, now()).unwrap();
-    client.unpack_at(&msgs[3].bytes, now()).unwrap(); // forgets msgs[1]
+    client.unpack_to_owned(&msgs[1].bytes, now()).unwrap();
+    client.unpack_to_owned(&msgs[2].bytes, now()).unwrap();
+    client.unpack_to_owned(&msgs[3].bytes, now()).unwrap(); // forgets msgs[1]
     assert_eq!(
-        client.unpack_at(&msgs[1].bytes, now()),
+        client.unpack_to_owned(&msgs[1].bytes, now()),
         Err(SessionError::BehindReplayWindow {
             msg_id: msgs[1].msg_id
         })
     );
     assert_eq!(
-        client.unpack_at(&msgs[0].bytes, now()),
+        client.unpack_to_owned(&msgs[0].bytes, now()),
         Err(SessionError::BehindReplayWindow {
             msg_id: msgs[0].msg_id
         })
     );
     assert_eq!(
-        client.unpack_at(&msgs[3].bytes, now()),
+        client.unpack_to_owned(&msgs[3].bytes, now()),
         Err(SessionError::Duplicate {
             msg_id: msgs[3].msg_id
         })
@@ -256,25 +261,28 @@ fn replays_are_refused() {
 fn wrong_session_ids_are_refused() {
     let (mut client, mut server, mut rng) = pair();
     server
-        .unpack_at(
-            &client.pack_at(&PING, true, now(), &mut rng).unwrap().bytes,
+        .unpack_to_owned(
+            &client
+                .pack_to_vec(&PING, true, now(), &mut rng)
+                .unwrap()
+                .bytes,
             now(),
         )
         .unwrap();
 
     let mut other = Session::client(key(), SALT, SESSION_ID + 1, 0);
-    let stray = other.pack_at(&PING, true, now(), &mut rng).unwrap();
+    let stray = other.pack_to_vec(&PING, true, now(), &mut rng).unwrap();
     assert_eq!(
-        server.unpack_at(&stray.bytes, now()),
+        server.unpack_to_owned(&stray.bytes, now()),
         Err(SessionError::WrongSessionId {
             expected: SESSION_ID,
             got: SESSION_ID + 1
         })
     );
     let mut elsewhere = Session::client(key(), SALT, 99, 0);
-    let for_us = server.pack_at(&PING, false, now(), &mut rng).unwrap();
+    let for_us = server.pack_to_vec(&PING, false, now(), &mut rng).unwrap();
     assert_eq!(
-        elsewhere.unpack_at(&for_us.bytes, now()),
+        elsewhere.unpack_to_owned(&for_us.bytes, now()),
         Err(SessionError::WrongSessionId {
             expected: 99,
             got: SESSION_ID
@@ -282,12 +290,15 @@ fn wrong_session_ids_are_refused() {
     );
     // Both still work.
     assert!(server
-        .unpack_at(
-            &client.pack_at(&PING, true, now(), &mut rng).unwrap().bytes,
+        .unpack_to_owned(
+            &client
+                .pack_to_vec(&PING, true, now(), &mut rng)
+                .unwrap()
+                .bytes,
             now()
         )
         .is_ok());
-    assert!(client.unpack_at(&for_us.bytes, now()).is_ok());
+    assert!(client.unpack_to_owned(&for_us.bytes, now()).is_ok());
 }
 
 #[test]
@@ -303,7 +314,7 @@ fn msg_id_parity_and_direction_are_checked() {
         20,
     );
     assert!(matches!(
-        client.unpack_at(&even, now()),
+        client.unpack_to_owned(&even, now()),
         Err(SessionError::WrongMsgIdParity { .. })
     ));
     let odd_from_client = forge(
@@ -316,7 +327,7 @@ fn msg_id_parity_and_direction_are_checked() {
         20,
     );
     assert!(matches!(
-        server.unpack_at(&odd_from_client, now()),
+        server.unpack_to_owned(&odd_from_client, now()),
         Err(SessionError::WrongMsgIdParity { .. })
     ));
     assert_eq!(server.session_id(), None);
@@ -331,7 +342,7 @@ fn msg_id_parity_and_direction_are_checked() {
         20,
     );
     assert_eq!(
-        client.unpack_at(&own, now()),
+        client.unpack_to_owned(&own, now()),
         Err(SessionError::WrongMsgKey)
     );
     let good = forge(
@@ -343,7 +354,7 @@ fn msg_id_parity_and_direction_are_checked() {
         &PING,
         20,
     );
-    assert_eq!(client.unpack_at(&good, now()).unwrap().body(), PING);
+    assert_eq!(client.unpack_to_owned(&good, now()).unwrap().body(), PING);
 }
 
 #[test]
@@ -353,7 +364,7 @@ fn lengths_and_padding_are_checked() {
     // declared length larger than what was decrypted
     let m = forge(Side::Server, SALT, SESSION_ID, id(0), 1000, &PING, 20);
     assert_eq!(
-        client.unpack_at(&m, now()),
+        client.unpack_to_owned(&m, now()),
         Err(SessionError::BadLength {
             declared: 1000,
             available: 32
@@ -362,78 +373,84 @@ fn lengths_and_padding_are_checked() {
     // negative, unaligned
     let m = forge(Side::Server, SALT, SESSION_ID, id(1), -4, &PING, 20);
     assert!(matches!(
-        client.unpack_at(&m, now()),
+        client.unpack_to_owned(&m, now()),
         Err(SessionError::BadLength { declared: -4, .. })
     ));
     let m = forge(Side::Server, SALT, SESSION_ID, id(2), 10, &PING, 20);
     assert!(matches!(
-        client.unpack_at(&m, now()),
+        client.unpack_to_owned(&m, now()),
         Err(SessionError::BadLength { declared: 10, .. })
     ));
     // padding below 12 and above 1024
     let m = forge(Side::Server, SALT, SESSION_ID, id(3), 12, &PING, 4);
     assert!(matches!(
-        client.unpack_at(&m, now()),
+        client.unpack_to_owned(&m, now()),
         Err(SessionError::BadLength { .. })
     ));
     let m = forge(Side::Server, SALT, SESSION_ID, id(4), 12, &PING, 1028);
     assert!(matches!(
-        client.unpack_at(&m, now()),
+        client.unpack_to_owned(&m, now()),
         Err(SessionError::BadLength { .. })
     ));
     let m = forge(Side::Server, SALT, SESSION_ID, id(5), 12, &PING, 1012);
     assert!(
-        client.unpack_at(&m, now()).is_ok(),
+        client.unpack_to_owned(&m, now()).is_ok(),
         "1012 bytes of padding are fine"
     );
     // short and unaligned input; every prefix of a good message fails cleanly
     assert_eq!(
-        client.unpack_at(&[0; 71], now()),
+        client.unpack_to_owned(&[0; 71], now()),
         Err(SessionError::TooShort { len: 71 })
     );
     assert_eq!(
-        client.unpack_at(&[0; 80], now()),
+        client.unpack_to_owned(&[0; 80], now()),
         Err(SessionError::NotBlockAligned { len: 56 })
     );
     let good = forge(Side::Server, SALT, SESSION_ID, id(6), 12, &PING, 20);
     for len in 0..good.len() {
-        assert!(client.unpack_at(&good[..len], now()).is_err());
+        assert!(client.unpack_to_owned(&good[..len], now()).is_err());
     }
-    assert!(client.unpack_at(&good, now()).is_ok());
+    assert!(client.unpack_to_owned(&good, now()).is_ok());
 }
 
 #[test]
 fn msg_id_time_window() {
     let (mut client, mut server, mut rng) = pair();
     server
-        .unpack_at(
-            &client.pack_at(&PING, true, now(), &mut rng).unwrap().bytes,
+        .unpack_to_owned(
+            &client
+                .pack_to_vec(&PING, true, now(), &mut rng)
+                .unwrap()
+                .bytes,
             now(),
         )
         .unwrap();
     let old = server
-        .pack_at(&PING, false, now() - Duration::from_secs(301), &mut rng)
+        .pack_to_vec(&PING, false, now() - Duration::from_secs(301), &mut rng)
         .unwrap();
     assert!(matches!(
-        client.unpack_at(&old.bytes, now()),
+        client.unpack_to_owned(&old.bytes, now()),
         Err(SessionError::MsgIdTooOld { age_secs: 301, .. })
     ));
     let mut server = Session::server(key(), SALT);
     server
-        .unpack_at(
-            &client.pack_at(&PING, true, now(), &mut rng).unwrap().bytes,
+        .unpack_to_owned(
+            &client
+                .pack_to_vec(&PING, true, now(), &mut rng)
+                .unwrap()
+                .bytes,
             now(),
         )
         .unwrap();
     let ok = server
-        .pack_at(&PING, false, now() + Duration::from_secs(29), &mut rng)
+        .pack_to_vec(&PING, false, now() + Duration::from_secs(29), &mut rng)
         .unwrap();
-    assert!(client.unpack_at(&ok.bytes, now()).is_ok());
+    assert!(client.unpack_to_owned(&ok.bytes, now()).is_ok());
     let ahead = server
-        .pack_at(&PING, false, now() + Duration::from_secs(31), &mut rng)
+        .pack_to_vec(&PING, false, now() + Duration::from_secs(31), &mut rng)
         .unwrap();
     assert!(matches!(
-        client.unpack_at(&ahead.bytes, now()),
+        client.unpack_to_owned(&ahead.bytes, now()),
         Err(SessionError::MsgIdTooNew { ahead_secs: 31, .. })
     ));
 }
@@ -445,12 +462,12 @@ fn clock_correction_from_bad_msg_notification() {
     let (_, mut server, mut rng) = pair();
     let mut client = Session::client(key(), SALT, SESSION_ID, 0);
     let slow = now() - Duration::from_secs(1200);
-    let first = client.pack_at(&PING, true, slow, &mut rng).unwrap();
-    let err = server.unpack_at(&first.bytes, now()).unwrap_err();
+    let first = client.pack_to_vec(&PING, true, slow, &mut rng).unwrap();
+    let err = server.unpack_to_owned(&first.bytes, now()).unwrap_err();
     assert!(matches!(err, SessionError::MsgIdTooOld { msg_id, .. } if msg_id == first.msg_id));
     assert_eq!(err.bad_msg_notification(), Some((first.msg_id, 1, 16)));
     let notice = server
-        .notify_refusal(&err, now(), &mut rng)
+        .notify_refusal_to_vec(&err, now(), &mut rng)
         .expect("code 16 gets an answer");
     assert_eq!(
         server.session_id(),
@@ -459,7 +476,7 @@ fn clock_correction_from_bad_msg_notification() {
     );
 
     // The notification passes the client's (wrong) clock check.
-    let got = client.unpack_at(&notice.bytes, slow).unwrap();
+    let got = client.unpack_to_owned(&notice.bytes, slow).unwrap();
     let event = client.handle_service(got.msg_id, got.body(), slow).unwrap();
     assert_eq!(
         event,
@@ -470,9 +487,12 @@ fn clock_correction_from_bad_msg_notification() {
     );
     assert_eq!(client.time_offset(), 1200);
 
-    let resent = client.pack_at(&PING, true, slow, &mut rng).unwrap();
+    let resent = client.pack_to_vec(&PING, true, slow, &mut rng).unwrap();
     assert_eq!(resent.msg_id >> 32, 1_700_000_000);
-    assert_eq!(server.unpack_at(&resent.bytes, now()).unwrap().body(), PING);
+    assert_eq!(
+        server.unpack_to_owned(&resent.bytes, now()).unwrap().body(),
+        PING
+    );
 }
 
 /// bad_server_salt: the client uses an old salt; the server refuses, tells the
@@ -481,8 +501,8 @@ fn clock_correction_from_bad_msg_notification() {
 fn salt_correction_from_bad_server_salt() {
     let (_, mut server, mut rng) = pair();
     let mut client = Session::client(key(), SALT - 1, SESSION_ID, 0);
-    let first = client.pack_at(&PING, true, now(), &mut rng).unwrap();
-    let err = server.unpack_at(&first.bytes, now()).unwrap_err();
+    let first = client.pack_to_vec(&PING, true, now(), &mut rng).unwrap();
+    let err = server.unpack_to_owned(&first.bytes, now()).unwrap_err();
     assert_eq!(
         err,
         SessionError::WrongSalt {
@@ -492,8 +512,8 @@ fn salt_correction_from_bad_server_salt() {
             session_id: SESSION_ID
         }
     );
-    let notice = server.notify_refusal(&err, now(), &mut rng).unwrap();
-    let got = client.unpack_at(&notice.bytes, now()).unwrap();
+    let notice = server.notify_refusal_to_vec(&err, now(), &mut rng).unwrap();
+    let got = client.unpack_to_owned(&notice.bytes, now()).unwrap();
     assert_eq!(
         client
             .handle_service(got.msg_id, got.body(), now())
@@ -504,21 +524,24 @@ fn salt_correction_from_bad_server_salt() {
         })
     );
     assert_eq!(client.salt(), SALT);
-    let resent = client.pack_at(&PING, true, now(), &mut rng).unwrap();
-    assert_eq!(server.unpack_at(&resent.bytes, now()).unwrap().salt, SALT);
+    let resent = client.pack_to_vec(&PING, true, now(), &mut rng).unwrap();
+    assert_eq!(
+        server.unpack_to_owned(&resent.bytes, now()).unwrap().salt,
+        SALT
+    );
 }
 
 #[test]
 fn new_session_created_updates_the_salt() {
     let (mut client, mut server, mut rng) = pair();
-    let first = client.pack_at(&PING, true, now(), &mut rng).unwrap();
-    let got = server.unpack_at(&first.bytes, now()).unwrap();
+    let first = client.pack_to_vec(&PING, true, now(), &mut rng).unwrap();
+    let got = server.unpack_to_owned(&first.bytes, now()).unwrap();
     assert!(got.new_session);
     server.set_salt(0x7777);
     let notice = server
-        .new_session_created(got.msg_id, now(), &mut rng)
+        .new_session_created_to_vec(got.msg_id, now(), &mut rng)
         .unwrap();
-    let got = client.unpack_at(&notice.bytes, now()).unwrap();
+    let got = client.unpack_to_owned(&notice.bytes, now()).unwrap();
     let Some(ServiceEvent::NewSession {
         first_msg_id,
         server_salt,
@@ -541,7 +564,7 @@ fn new_session_created_updates_the_salt() {
 fn seq_no_corrections() {
     let (mut client, _, mut rng) = pair();
     for _ in 0..3 {
-        client.pack_at(&PING, true, now(), &mut rng).unwrap();
+        client.pack_to_vec(&PING, true, now(), &mut rng).unwrap();
     }
     let mut body = 0xa7eff811u32.to_le_bytes().to_vec();
     body.extend_from_slice(&5i64.to_le_bytes());
@@ -557,7 +580,10 @@ fn seq_no_corrections() {
         })
     );
     assert_eq!(
-        client.pack_at(&PING, true, now(), &mut rng).unwrap().seq_no,
+        client
+            .pack_to_vec(&PING, true, now(), &mut rng)
+            .unwrap()
+            .seq_no,
         2 * (3 + 32) + 1
     );
     body[16..20].copy_from_slice(&35i32.to_le_bytes());

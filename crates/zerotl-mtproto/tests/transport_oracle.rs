@@ -9,13 +9,14 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use rand::{Rng, RngExt, SeedableRng};
+use rand::{Rng, RngCore, SeedableRng};
 use serde_json::{json, Value};
 use zerotl_mtproto::transport::obfuscated::reserved_reason;
 use zerotl_mtproto::transport::{
-    Codec, Encoder, Incoming, Obfuscation, ObfuscationOptions, ProxySecret, Role, ServerConfig,
-    ServerHandshake, Transport,
+    Codec, Encoder, Obfuscation, ObfuscationOptions, ProxySecret, Received, Transport,
+    TransportConfig, TransportDetector,
 };
+use zerotl_mtproto::Side;
 
 /// Frames `payloads` with Telethon (phase "client"), or decodes `server_stream`
 /// (phase "server"). `os.urandom(64)` is made to return our init, so Telethon's
@@ -150,7 +151,7 @@ fn telethon_transports_agree() {
                 });
                 let payloads = (0..1 + round % 4)
                     .map(|_| {
-                        let words = [1, 2, 30, 126, 127, 200][rng.random_range(0..6)];
+                        let words = [1, 2, 30, 126, 127, 200][rng.gen_range(0..6)];
                         let mut p = vec![0u8; words * 4];
                         rng.fill_bytes(&mut p);
                         p[3] &= 0x7f; // not a transport-error look-alike
@@ -160,8 +161,8 @@ fn telethon_transports_agree() {
                 cases.push(Case {
                     transport,
                     init,
-                    secret: (mode == 2).then(|| rng.random()),
-                    dc_id: rng.random_range(-5..=5),
+                    secret: (mode == 2).then(|| rng.gen()),
+                    dc_id: rng.gen_range(-5..=5),
                     payloads,
                 });
             }
@@ -189,7 +190,7 @@ fn telethon_transports_agree() {
             dc_id: case.secret.map(|_| case.dc_id),
         };
         let mut ours = Vec::new();
-        let mut enc = Encoder::new(case.transport, Role::Client);
+        let mut enc = Encoder::new(case.transport, Side::Client);
         for p in &case.payloads {
             enc.encode(p, &mut ours).unwrap();
         }
@@ -213,17 +214,16 @@ fn telethon_transports_agree() {
             header.clone()
         };
         wire.extend_from_slice(&stream);
-        let config = ServerConfig {
-            secret: options.secret,
+        let config = TransportConfig {
             max_padding: 3, // Telethon strips only len % 4
-            ..ServerConfig::default()
+            ..TransportConfig::default()
         };
-        let mut hs = ServerHandshake::new(config);
-        let mut codec: Codec = hs.receive(&wire).unwrap().expect(&what);
+        let mut hs = TransportDetector::new(config, options.secret);
+        let mut codec: Codec = hs.receive(&wire, &mut rng).unwrap().expect(&what);
         assert_eq!(codec.transport(), case.transport, "{what}");
         let mut got = Vec::new();
         while let Some(ev) = codec.next_event().unwrap() {
-            let Incoming::Frame { payload, .. } = ev else {
+            let Received::Frame { payload, .. } = ev else {
                 panic!("{what}: {ev:?}")
             };
             got.push(payload.to_vec());

@@ -4,10 +4,11 @@
 use proptest::prelude::*;
 use rand::SeedableRng;
 use zerotl_mtproto::transport::{
-    detect, ClientConfig, Codec, Decoder, DetectError, Detected, Encoder, Event, FrameError,
-    Incoming, ObfuscationOptions, ProxySecret, Role, ServerConfig, ServerHandshake, Transport,
+    detect, Codec, Decoder, DetectError, Detected, Encoder, FrameError, FrameEvent,
+    ObfuscationOptions, ProxySecret, Received, Transport, TransportConfig, TransportDetector,
     TransportError, DEFAULT_MAX_FRAME_LEN,
 };
+use zerotl_mtproto::Side;
 
 fn transport() -> impl Strategy<Value = Transport> {
     prop::sample::select(Transport::ALL.to_vec())
@@ -40,11 +41,11 @@ fn max_left_padding(t: Transport) -> usize {
 }
 
 /// Decodes every item of `buf`; frames come with their payload bytes.
-fn decode_all(dec: &mut Decoder, mut buf: &[u8]) -> Vec<(Event, Vec<u8>)> {
+fn decode_all(dec: &mut Decoder, mut buf: &[u8]) -> Vec<(FrameEvent, Vec<u8>)> {
     let mut out = Vec::new();
     while let Some(d) = dec.decode(buf).expect("decode") {
         let bytes = match &d.event {
-            Event::Frame { payload, .. } => buf[payload.clone()].to_vec(),
+            FrameEvent::Frame { payload, .. } => buf[payload.clone()].to_vec(),
             _ => Vec::new(),
         };
         out.push((d.event, bytes));
@@ -63,8 +64,8 @@ proptest! {
         frames in prop::collection::vec((payload(), any::<bool>()), 1..6),
         seed in any::<u64>(),
     ) {
-        let mut enc = Encoder::new(t, Role::Client)
-            .with_padding_source(rand::rngs::StdRng::seed_from_u64(seed));
+        let mut enc = Encoder::new(t, Side::Client)
+            .with_random_padding(&mut rand::rngs::StdRng::seed_from_u64(seed));
         let mut wire = Vec::new();
         for (p, ack) in &frames {
             if *ack && t.supports_quick_ack() {
@@ -73,11 +74,11 @@ proptest! {
                 enc.encode(p, &mut wire).unwrap();
             }
         }
-        let mut dec = Decoder::new(t, Role::Server);
+        let mut dec = Decoder::new(t, Side::Server);
         let events = decode_all(&mut dec, &wire);
         prop_assert_eq!(events.len(), frames.len());
         for ((p, ack), (ev, bytes)) in frames.iter().zip(events) {
-            let Event::Frame { quick_ack, .. } = ev else { panic!("{ev:?}") };
+            let FrameEvent::Frame { quick_ack, .. } = ev else { panic!("{ev:?}") };
             prop_assert_eq!(quick_ack, *ack && t.supports_quick_ack());
             // Padded frames may keep whole words of padding (at most 12 bytes).
             prop_assert_eq!(&bytes[..p.len()], &p[..]);
@@ -91,8 +92,8 @@ proptest! {
         items in prop::collection::vec((server_payload(), 0u8..4, any::<u32>()), 1..6),
         seed in any::<u64>(),
     ) {
-        let mut enc = Encoder::new(t, Role::Server)
-            .with_padding_source(rand::rngs::StdRng::seed_from_u64(seed));
+        let mut enc = Encoder::new(t, Side::Server)
+            .with_random_padding(&mut rand::rngs::StdRng::seed_from_u64(seed));
         let mut wire = Vec::new();
         let mut want = Vec::new();
         for (p, kind, token) in &items {
@@ -100,25 +101,25 @@ proptest! {
                 1 if t.supports_quick_ack() => {
                     let token = token | 0x8000_0000;
                     enc.encode_quick_ack(token, &mut wire).unwrap();
-                    want.push(Event::QuickAck(token));
+                    want.push(FrameEvent::QuickAck(token));
                 }
                 2 => {
                     let code = -((*token % 1000) as i32) - 1;
                     enc.encode_transport_error(TransportError::from_code(code), &mut wire).unwrap();
-                    want.push(Event::TransportError(TransportError::from_code(code)));
+                    want.push(FrameEvent::TransportError(TransportError::from_code(code)));
                 }
                 _ => {
                     enc.encode(p, &mut wire).unwrap();
-                    want.push(Event::Frame { payload: 0..p.len(), quick_ack: false });
+                    want.push(FrameEvent::Frame { payload: 0..p.len(), quick_ack: false });
                 }
             }
         }
-        let mut dec = Decoder::new(t, Role::Client);
+        let mut dec = Decoder::new(t, Side::Client);
         let events = decode_all(&mut dec, &wire);
         prop_assert_eq!(events.len(), want.len());
         for (((ev, bytes), want), (p, _, _)) in events.iter().zip(&want).zip(&items) {
             match (ev, want) {
-                (Event::Frame { quick_ack: false, .. }, Event::Frame { .. }) => {
+                (FrameEvent::Frame { quick_ack: false, .. }, FrameEvent::Frame { .. }) => {
                     prop_assert_eq!(&bytes[..p.len()], &p[..]);
                     prop_assert!(bytes.len() - p.len() <= max_left_padding(t));
                 }
@@ -131,9 +132,9 @@ proptest! {
     #[test]
     fn partial_frames_need_more(t in transport(), p in payload(), role_client in any::<bool>()) {
         let (enc_role, dec_role) = if role_client {
-            (Role::Client, Role::Server)
+            (Side::Client, Side::Server)
         } else {
-            (Role::Server, Role::Client)
+            (Side::Server, Side::Client)
         };
         let mut p = p;
         p[3] &= 0x7f;
@@ -160,12 +161,11 @@ proptest! {
         let obfuscate = obfuscate && t != Transport::Full;
         let secret = secret.filter(|_| obfuscate).map(ProxySecret::new);
         let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
-        let config = ClientConfig {
-            obfuscation: obfuscate.then_some(ObfuscationOptions { secret, dc_id: Some(2) }),
-            ..ClientConfig::default()
-        };
+        let obfuscation = obfuscate.then_some(ObfuscationOptions { secret, dc_id: Some(2) });
         let mut to_server = Vec::new();
-        let mut client = Codec::client_with_rng(t, config, &mut rng, &mut to_server).unwrap();
+        let mut client =
+            Codec::client(t, &TransportConfig::default(), obfuscation.as_ref(), &mut rng).unwrap();
+        client.send_opening(&mut to_server).unwrap();
         for p in &payloads {
             if t.supports_quick_ack() {
                 client.send_requesting_quick_ack(p, &mut to_server).unwrap();
@@ -174,17 +174,17 @@ proptest! {
             }
         }
         // Server side: detect, then decode, with the stream cut at `cuts`.
-        let mut hs = ServerHandshake::new(ServerConfig { secret, ..ServerConfig::default() });
+        let mut hs = TransportDetector::new(TransportConfig::default(), secret);
         let mut server: Option<Codec> = None;
         let mut received = Vec::new();
         for chunk in chunked(&to_server, &cuts) {
             match &mut server {
-                None => server = hs.receive(chunk).unwrap(),
+                None => server = hs.receive(chunk, &mut rand::rngs::StdRng::seed_from_u64(5)).unwrap(),
                 Some(s) => s.receive(chunk),
             }
             if let Some(s) = &mut server {
                 while let Some(ev) = s.next_event().unwrap() {
-                    let Incoming::Frame { payload, quick_ack } = ev else { panic!("{ev:?}") };
+                    let Received::Frame { payload, quick_ack } = ev else { panic!("{ev:?}") };
                     prop_assert_eq!(quick_ack, t.supports_quick_ack());
                     received.push(payload.to_vec());
                 }
@@ -213,12 +213,12 @@ proptest! {
             client.receive(chunk);
             while let Some(ev) = client.next_event().unwrap() {
                 match ev {
-                    Incoming::Frame { payload, .. } => frames.push(payload.to_vec()),
-                    Incoming::QuickAck(token) => {
+                    Received::Frame { payload, .. } => frames.push(payload.to_vec()),
+                    Received::QuickAck(token) => {
                         prop_assert_eq!(token, 0x8000_0001);
                         acks += 1;
                     }
-                    Incoming::TransportError(e) => errors.push(e),
+                    Received::TransportError(e) => errors.push(e),
                 }
             }
         }
@@ -248,23 +248,23 @@ fn chunked<'a>(data: &'a [u8], cuts: &[usize]) -> Vec<&'a [u8]> {
 
 #[test]
 fn absurd_length_prefixes_fail_from_the_header() {
-    let cases: [(Transport, Role, &[u8]); 8] = [
-        (Transport::Abridged, Role::Server, &[0x7f, 0xff, 0xff, 0xff]),
-        (Transport::Abridged, Role::Client, &[0x7f, 0x00, 0x00, 0x80]),
+    let cases: [(Transport, Side, &[u8]); 8] = [
+        (Transport::Abridged, Side::Server, &[0x7f, 0xff, 0xff, 0xff]),
+        (Transport::Abridged, Side::Client, &[0x7f, 0x00, 0x00, 0x80]),
         (
             Transport::Intermediate,
-            Role::Server,
+            Side::Server,
             &[0xfc, 0xff, 0xff, 0x7f],
         ),
         (
             Transport::Intermediate,
-            Role::Client,
+            Side::Client,
             &[0x00, 0x00, 0x00, 0x7f],
         ),
-        (Transport::Padded, Role::Server, &[0xff, 0xff, 0xff, 0xff]),
-        (Transport::Padded, Role::Client, &[0x10, 0x00, 0x00, 0x7f]),
-        (Transport::Full, Role::Server, &[0x0c, 0x00, 0x00, 0x7f]),
-        (Transport::Full, Role::Client, &[0x0c, 0x00, 0x00, 0x10]),
+        (Transport::Padded, Side::Server, &[0xff, 0xff, 0xff, 0xff]),
+        (Transport::Padded, Side::Client, &[0x10, 0x00, 0x00, 0x7f]),
+        (Transport::Full, Side::Server, &[0x0c, 0x00, 0x00, 0x7f]),
+        (Transport::Full, Side::Client, &[0x0c, 0x00, 0x00, 0x10]),
     ];
     for (t, role, header) in cases {
         let e = Decoder::new(t, role).decode(header).unwrap_err();
@@ -279,8 +279,8 @@ fn absurd_length_prefixes_fail_from_the_header() {
             "{t:?} {role:?}: {e:?}"
         );
         // A codec given only the header fails too and holds just those bytes.
-        let mut hs = ServerHandshake::new(ServerConfig::default());
-        if role == Role::Server {
+        let mut hs = TransportDetector::new(TransportConfig::default(), None);
+        if role == Side::Server {
             let mut stream = t.tag().to_vec();
             if t == Transport::Full {
                 // Full needs a zero sequence number to be detected.
@@ -289,7 +289,10 @@ fn absurd_length_prefixes_fail_from_the_header() {
             } else {
                 stream.extend_from_slice(header);
             }
-            let mut codec = hs.receive(&stream).unwrap().unwrap();
+            let mut codec = hs
+                .receive(&stream, &mut rand::rngs::StdRng::seed_from_u64(5))
+                .unwrap()
+                .unwrap();
             assert!(matches!(
                 codec.next_event(),
                 Err(FrameError::TooLarge { .. })
@@ -298,7 +301,7 @@ fn absurd_length_prefixes_fail_from_the_header() {
         }
     }
     // A smaller configured maximum.
-    let mut dec = Decoder::new(Transport::Intermediate, Role::Server).with_max_frame_len(1024);
+    let mut dec = Decoder::new(Transport::Intermediate, Side::Server).with_max_frame_len(1024);
     assert_eq!(
         dec.decode(&[0x04, 0x04, 0, 0]),
         Err(FrameError::TooLarge {
@@ -312,7 +315,7 @@ fn absurd_length_prefixes_fail_from_the_header() {
 
 #[test]
 fn lengths_that_are_not_words_or_empty() {
-    let mut dec = Decoder::new(Transport::Intermediate, Role::Server);
+    let mut dec = Decoder::new(Transport::Intermediate, Side::Server);
     assert_eq!(
         dec.decode(&[6, 0, 0, 0]),
         Err(FrameError::NotMultipleOf4 {
@@ -327,24 +330,24 @@ fn lengths_that_are_not_words_or_empty() {
         })
     );
     assert!(matches!(
-        Decoder::new(Transport::Abridged, Role::Server).decode(&[0]),
+        Decoder::new(Transport::Abridged, Side::Server).decode(&[0]),
         Err(FrameError::Empty { .. })
     ));
     assert!(matches!(
-        Decoder::new(Transport::Full, Role::Server).decode(&[14, 0, 0, 0]),
+        Decoder::new(Transport::Full, Side::Server).decode(&[14, 0, 0, 0]),
         Err(FrameError::NotMultipleOf4 { length: 2, .. })
     ));
     assert!(matches!(
-        Decoder::new(Transport::Full, Role::Server).decode(&[8, 0, 0, 0]),
+        Decoder::new(Transport::Full, Side::Server).decode(&[8, 0, 0, 0]),
         Err(FrameError::InvalidLength { value: 8, .. })
     ));
     assert!(matches!(
-        Decoder::new(Transport::Padded, Role::Server).decode(&[3, 0, 0, 0]),
+        Decoder::new(Transport::Padded, Side::Server).decode(&[3, 0, 0, 0]),
         Err(FrameError::Empty { .. })
     ));
     for t in Transport::ALL {
         let mut out = Vec::new();
-        let mut enc = Encoder::new(t, Role::Client);
+        let mut enc = Encoder::new(t, Side::Client);
         assert!(matches!(
             enc.encode(&[1, 2, 3], &mut out),
             Err(FrameError::NotMultipleOf4 { .. })
@@ -355,7 +358,7 @@ fn lengths_that_are_not_words_or_empty() {
         ));
         assert!(out.is_empty());
     }
-    let mut enc = Encoder::new(Transport::Abridged, Role::Client).with_max_frame_len(8);
+    let mut enc = Encoder::new(Transport::Abridged, Side::Client).with_max_frame_len(8);
     assert!(matches!(
         enc.encode(&[0; 12], &mut Vec::new()),
         Err(FrameError::TooLarge {
@@ -368,7 +371,7 @@ fn lengths_that_are_not_words_or_empty() {
 
 #[test]
 fn full_transport_checks_seq_and_crc_in_both_directions() {
-    for (enc_role, dec_role) in [(Role::Client, Role::Server), (Role::Server, Role::Client)] {
+    for (enc_role, dec_role) in [(Side::Client, Side::Server), (Side::Server, Side::Client)] {
         let mut enc = Encoder::new(Transport::Full, enc_role);
         let mut a = Vec::new();
         let mut b = Vec::new();
@@ -411,24 +414,24 @@ fn full_transport_checks_seq_and_crc_in_both_directions() {
 fn roles_and_unsupported_features() {
     let mut out = Vec::new();
     assert!(matches!(
-        Encoder::new(Transport::Abridged, Role::Server)
+        Encoder::new(Transport::Abridged, Side::Server)
             .encode_requesting_quick_ack(&[0; 4], &mut out),
         Err(FrameError::WrongRole { .. })
     ));
     assert!(matches!(
-        Encoder::new(Transport::Abridged, Role::Client).encode_quick_ack(0x8000_0000, &mut out),
+        Encoder::new(Transport::Abridged, Side::Client).encode_quick_ack(0x8000_0000, &mut out),
         Err(FrameError::WrongRole { .. })
     ));
     assert!(matches!(
-        Encoder::new(Transport::Full, Role::Client).encode_requesting_quick_ack(&[0; 4], &mut out),
+        Encoder::new(Transport::Full, Side::Client).encode_requesting_quick_ack(&[0; 4], &mut out),
         Err(FrameError::Unsupported { .. })
     ));
     assert!(matches!(
-        Encoder::new(Transport::Full, Role::Server).encode_quick_ack(0x8000_0000, &mut out),
+        Encoder::new(Transport::Full, Side::Server).encode_quick_ack(0x8000_0000, &mut out),
         Err(FrameError::Unsupported { .. })
     ));
     assert_eq!(
-        Encoder::new(Transport::Intermediate, Role::Server).encode_quick_ack(5, &mut out),
+        Encoder::new(Transport::Intermediate, Side::Server).encode_quick_ack(5, &mut out),
         Err(FrameError::InvalidQuickAckToken { token: 5 })
     );
     assert!(out.is_empty());
@@ -451,7 +454,7 @@ fn detection_needs_more_until_decidable() {
     }
     // Full: needs the zero sequence number.
     let mut full = Vec::new();
-    Encoder::new(Transport::Full, Role::Client)
+    Encoder::new(Transport::Full, Side::Client)
         .encode(&[9; 8], &mut full)
         .unwrap();
     for cut in 0..8 {
@@ -472,11 +475,15 @@ fn detection_needs_more_until_decidable() {
     ] {
         let mut out = Vec::new();
         let mut rng = rand::rngs::StdRng::seed_from_u64(7);
-        let config = ClientConfig {
-            obfuscation: Some(ObfuscationOptions::default()),
-            ..ClientConfig::default()
-        };
-        Codec::client_with_rng(t, config, &mut rng, &mut out).unwrap();
+        Codec::client(
+            t,
+            &TransportConfig::default(),
+            Some(&ObfuscationOptions::default()),
+            &mut rng,
+        )
+        .unwrap()
+        .send_opening(&mut out)
+        .unwrap();
         assert_eq!(out.len(), 64);
         for cut in 0..64 {
             assert!(detect(&out[..cut], None).unwrap().is_none(), "{t:?} {cut}");
@@ -512,11 +519,15 @@ fn obfuscation_inits_are_never_reserved() {
             Transport::Padded,
         ][i % 3];
         let mut out = Vec::new();
-        let config = ClientConfig {
-            obfuscation: Some(ObfuscationOptions::default()),
-            ..ClientConfig::default()
-        };
-        Codec::client_with_rng(t, config, &mut rng, &mut out).unwrap();
+        Codec::client(
+            t,
+            &TransportConfig::default(),
+            Some(&ObfuscationOptions::default()),
+            &mut rng,
+        )
+        .unwrap()
+        .send_opening(&mut out)
+        .unwrap();
         let init: &[u8; 64] = out[..].try_into().unwrap();
         assert_eq!(
             zerotl_mtproto::transport::obfuscated::reserved_reason(init),

@@ -1,14 +1,16 @@
 //! Transport frames from outside our code: Telethon 1.45's client-to-server frames
-//! (`data/vectors/transports.jsonl`) and the golden frames of WIRE.md section 2.
+//! (`data/vectors/transports.jsonl`) and the golden frames of docs/wire.md.
 //!
 //! Every stream is decoded whole, split in two at every position, and byte by byte;
 //! each must yield exactly the payloads that went in.
 
+use rand::SeedableRng;
 use serde_json::Value;
 use zerotl_mtproto::transport::{
-    Decoder, Encoder, Event, FixedPadding, FrameError, Incoming, Role, ServerConfig,
-    ServerHandshake, Transport, TransportError,
+    Decoder, Encoder, FrameError, FrameEvent, Received, Transport, TransportConfig,
+    TransportDetector, TransportError,
 };
+use zerotl_mtproto::Side;
 
 struct Vector {
     transport: Transport,
@@ -75,19 +77,23 @@ fn client_stream(v: &Vector) -> Vec<u8> {
 
 /// Feeds `chunks` to a server handshake and codec; returns the payloads.
 fn serve(chunks: &[&[u8]], transport: Transport) -> Vec<Vec<u8>> {
-    let mut hs = ServerHandshake::new(ServerConfig::default());
+    let mut hs = TransportDetector::new(TransportConfig::default(), None);
     let mut codec = None;
     let mut got = Vec::new();
     for chunk in chunks {
         match &mut codec {
-            None => codec = hs.receive(chunk).expect("detect"),
+            None => {
+                codec = hs
+                    .receive(chunk, &mut rand::rngs::StdRng::seed_from_u64(5))
+                    .expect("detect")
+            }
             Some(c) => c.receive(chunk),
         }
         if let Some(c) = &mut codec {
             assert_eq!(c.transport(), transport);
             while let Some(ev) = c.next_event().expect("decode") {
                 match ev {
-                    Incoming::Frame { payload, quick_ack } => {
+                    Received::Frame { payload, quick_ack } => {
                         assert!(!quick_ack);
                         got.push(payload.to_vec());
                     }
@@ -132,7 +138,7 @@ fn telethon_frames_decode_at_every_split_point() {
 #[test]
 fn telethon_frames_with_the_low_level_decoder() {
     for v in vectors() {
-        let mut dec = Decoder::new(v.transport, Role::Server);
+        let mut dec = Decoder::new(v.transport, Side::Server);
         for frame in &v.frames {
             for cut in 0..frame.len() {
                 assert_eq!(
@@ -144,7 +150,7 @@ fn telethon_frames_with_the_low_level_decoder() {
             }
             let d = dec.decode(frame).unwrap().unwrap();
             assert_eq!(d.consumed, frame.len());
-            let Event::Frame { payload, quick_ack } = d.event else {
+            let FrameEvent::Frame { payload, quick_ack } = d.event else {
                 panic!("{:?}", d.event)
             };
             assert!(!quick_ack);
@@ -158,12 +164,11 @@ fn telethon_frames_with_the_low_level_decoder() {
 #[test]
 fn our_encoder_matches_telethon() {
     for v in vectors() {
-        let mut enc = Encoder::new(v.transport, Role::Client);
+        let mut enc = Encoder::new(v.transport, Side::Client);
         for frame in &v.frames {
             if v.transport == Transport::Padded {
                 let pad = frame[4 + v.payload.len()..].to_vec();
-                enc =
-                    Encoder::new(v.transport, Role::Client).with_padding_source(FixedPadding(pad));
+                enc = Encoder::new(v.transport, Side::Client).with_fixed_padding(&pad);
             }
             let mut out = Vec::new();
             enc.encode(&v.payload, &mut out).unwrap();
@@ -204,10 +209,10 @@ const REQUEST: [u8; 12] = [
     0x4c, 0x53, 0xf7, 0x0d, 0x63, 0xe8, 0x9b, 0x17, 0x87, 0xd6, 0x12, 0x00,
 ];
 
-fn encode(transport: Transport, role: Role, payload: &[u8]) -> Vec<u8> {
+fn encode(transport: Transport, role: Side, payload: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     Encoder::new(transport, role)
-        .with_padding_source(FixedPadding(vec![0xaa, 0xbb, 0xcc]))
+        .with_fixed_padding(&[0xaa, 0xbb, 0xcc])
         .encode(payload, &mut out)
         .unwrap();
     out
@@ -216,64 +221,64 @@ fn encode(transport: Transport, role: Role, payload: &[u8]) -> Vec<u8> {
 #[test]
 fn wire_md_request_frames() {
     assert_eq!(
-        encode(Transport::Abridged, Role::Client, &REQUEST),
+        encode(Transport::Abridged, Side::Client, &REQUEST),
         unhex("034c53f70d63e89b1787d61200")
     );
     let mut out = Vec::new();
-    Encoder::new(Transport::Abridged, Role::Client)
+    Encoder::new(Transport::Abridged, Side::Client)
         .encode_requesting_quick_ack(&REQUEST, &mut out)
         .unwrap();
     assert_eq!(out[0], 0x83);
     assert_eq!(
-        encode(Transport::Intermediate, Role::Client, &REQUEST),
+        encode(Transport::Intermediate, Side::Client, &REQUEST),
         unhex("0c0000004c53f70d63e89b1787d61200")
     );
     assert_eq!(
-        encode(Transport::Padded, Role::Client, &REQUEST),
+        encode(Transport::Padded, Side::Client, &REQUEST),
         unhex("0f0000004c53f70d63e89b1787d61200aabbcc")
     );
     assert_eq!(
-        encode(Transport::Full, Role::Client, &REQUEST),
+        encode(Transport::Full, Side::Client, &REQUEST),
         unhex("18000000000000004c53f70d63e89b1787d61200108216ef")
     );
     assert_eq!(
-        encode(Transport::Abridged, Role::Client, &[0; 508])[..4],
+        encode(Transport::Abridged, Side::Client, &[0; 508])[..4],
         [0x7f, 0x7f, 0x00, 0x00]
     );
 }
 
 #[test]
 fn wire_md_transport_errors() {
-    let mut client = Decoder::new(Transport::Intermediate, Role::Client);
+    let mut client = Decoder::new(Transport::Intermediate, Side::Client);
     let d = client.decode(&unhex("040000006cfeffff")).unwrap().unwrap();
     assert_eq!(
         d.event,
-        Event::TransportError(TransportError::AUTH_KEY_NOT_FOUND)
+        FrameEvent::TransportError(TransportError::AUTH_KEY_NOT_FOUND)
     );
-    let mut client = Decoder::new(Transport::Abridged, Role::Client);
+    let mut client = Decoder::new(Transport::Abridged, Side::Client);
     let d = client.decode(&unhex("016cfeffff")).unwrap().unwrap();
     assert_eq!(
         d.event,
-        Event::TransportError(TransportError::from_code(-404))
+        FrameEvent::TransportError(TransportError::from_code(-404))
     );
     assert_eq!(d.consumed, 5);
 
     for (code, hex) in [(-429, "53feffff"), (-444, "44feffff"), (-404, "6cfeffff")] {
         for transport in Transport::ALL {
             let mut out = Vec::new();
-            Encoder::new(transport, Role::Server)
-                .with_padding_source(FixedPadding(vec![1, 2]))
+            Encoder::new(transport, Side::Server)
+                .with_fixed_padding(&[1, 2])
                 .encode_transport_error(TransportError::from_code(code), &mut out)
                 .unwrap();
             assert!(hex::encode(&out).contains(hex), "{transport:?} {code}");
-            let mut dec = Decoder::new(transport, Role::Client);
+            let mut dec = Decoder::new(transport, Side::Client);
             for cut in 0..out.len() {
                 assert_eq!(dec.decode(&out[..cut]), Ok(None));
             }
             let d = dec.decode(&out).unwrap().unwrap();
             assert_eq!(
                 d.event,
-                Event::TransportError(TransportError::from_code(code))
+                FrameEvent::TransportError(TransportError::from_code(code))
             );
             assert_eq!(d.consumed, out.len());
         }
@@ -282,17 +287,17 @@ fn wire_md_transport_errors() {
     // carry the 4+ padding bytes that would read as a quick-ack token.
     for transport in Transport::ALL {
         let mut out = Vec::new();
-        Encoder::new(transport, Role::Server)
-            .with_padding_source(FixedPadding(vec![0x9a; 15]))
+        Encoder::new(transport, Side::Server)
+            .with_fixed_padding(&[0x9a; 15])
             .encode_transport_error(TransportError::from_code(-1), &mut out)
             .unwrap();
-        let d = Decoder::new(transport, Role::Client)
+        let d = Decoder::new(transport, Side::Client)
             .decode(&out)
             .unwrap()
             .unwrap();
         assert_eq!(
             d.event,
-            Event::TransportError(TransportError::from_code(-1)),
+            FrameEvent::TransportError(TransportError::from_code(-1)),
             "{transport:?}"
         );
         assert_eq!(d.consumed, out.len());
@@ -300,18 +305,18 @@ fn wire_md_transport_errors() {
     // The full transport's observed -429 quirk, then a normal frame with seq 0.
     let mut stream = unhex("53feffff53feffff53feffff");
     let mut frame = Vec::new();
-    Encoder::new(Transport::Full, Role::Server)
+    Encoder::new(Transport::Full, Side::Server)
         .encode(&[8, 0, 0, 0], &mut frame)
         .unwrap();
     stream.extend_from_slice(&frame);
-    let mut dec = Decoder::new(Transport::Full, Role::Client);
+    let mut dec = Decoder::new(Transport::Full, Side::Client);
     let d = dec.decode(&stream).unwrap().unwrap();
     assert_eq!(
         d.event,
-        Event::TransportError(TransportError::TRANSPORT_FLOOD)
+        FrameEvent::TransportError(TransportError::TRANSPORT_FLOOD)
     );
     let d = dec.decode(&stream[d.consumed..]).unwrap().unwrap();
-    assert!(matches!(d.event, Event::Frame { .. }));
+    assert!(matches!(d.event, FrameEvent::Frame { .. }));
 }
 
 #[test]
@@ -325,7 +330,7 @@ fn transport_error_names() {
     // Servers refuse to send a non-negative code.
     let mut out = Vec::new();
     assert_eq!(
-        Encoder::new(Transport::Abridged, Role::Server)
+        Encoder::new(Transport::Abridged, Side::Server)
             .encode_transport_error(TransportError::from_code(404), &mut out),
         Err(FrameError::InvalidErrorCode { code: 404 })
     );

@@ -29,6 +29,8 @@
 #![no_std]
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "alloc")]
+extern crate alloc;
 #[cfg(test)]
 extern crate std;
 
@@ -41,6 +43,8 @@ mod primitives;
 mod reader;
 mod strings;
 mod traits;
+#[cfg(feature = "alloc")]
+mod vec;
 mod vector;
 mod writer;
 
@@ -54,6 +58,8 @@ pub use strings::{tl_bytes_len, Bytes, Str};
 pub use traits::{
     encode_to_slice, BareDecode, BareEncode, Decode, Encode, Identifiable, RemoteCall,
 };
+#[cfg(feature = "alloc")]
+pub use vec::{append_encoded, encode_to_vec};
 pub use vector::{BareVector, Iter as VectorIter, Vector, VECTOR_ID};
 pub use writer::Writer;
 

@@ -1,6 +1,12 @@
 //! The client half of the key exchange.
 
-use super::{encode_to_vec, open_with_sha1, with_sha1_and_padding, AuthError, AuthOutcome, Step};
+use alloc::boxed::Box;
+use alloc::vec;
+use alloc::vec::Vec;
+
+use rand_core::CryptoRngCore;
+
+use super::{open_with_sha1, with_sha1_and_padding, AuthError, AuthOutcome, Step};
 use crate::crypto::dh::{DhGroup, PrimeCheck, TELEGRAM_DH_PRIME};
 use crate::crypto::factor::{factorize_pq, pq_from_bytes, to_be_bytes_min};
 use crate::crypto::kdf::{handshake_aes_key_iv, initial_server_salt, new_nonce_hash};
@@ -21,7 +27,7 @@ const B_ATTEMPTS: usize = 16;
 
 /// What the client trusts and asks for.
 #[derive(Debug, Clone)]
-pub struct ClientConfig {
+pub struct KeyExchangeConfig {
     /// RSA public keys the client will encrypt to (the first one the server offers wins).
     pub trusted_keys: Vec<RsaPublicKey>,
     /// `dc` of `p_q_inner_data_dc`: the data centre id (plus 10000 for test DCs,
@@ -35,7 +41,7 @@ pub struct ClientConfig {
     pub prime_check: PrimeCheck,
 }
 
-impl ClientConfig {
+impl KeyExchangeConfig {
     /// Trusts `keys`, asks for a permanent key for data centre `dc`, trusts only
     /// Telegram's current `dh_prime`.
     pub fn new(trusted_keys: Vec<RsaPublicKey>, dc: i32) -> Self {
@@ -108,46 +114,49 @@ struct DhStage {
 /// [`start`](Self::start) gives the `req_pq_multi` body; every answer of the
 /// server goes to [`handle`](Self::handle), which returns the next body to send
 /// or the finished [`AuthOutcome`].
-pub struct ClientHandshake {
-    config: ClientConfig,
+pub struct KeyExchangeClient {
+    config: KeyExchangeConfig,
     state: State,
 }
 
-impl std::fmt::Debug for ClientHandshake {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Debug for KeyExchangeClient {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         let state = match self.state {
             State::AwaitResPq { .. } => "awaiting resPQ",
             State::AwaitServerDh { .. } => "awaiting server_DH_params",
             State::AwaitDhGen { .. } => "awaiting dh_gen",
             State::Finished => "finished",
         };
-        f.debug_struct("ClientHandshake")
+        f.debug_struct("KeyExchangeClient")
             .field("state", &state)
             .finish()
     }
 }
 
-impl ClientHandshake {
+impl KeyExchangeClient {
     /// Starts an exchange: returns the state machine and the `req_pq_multi` body.
-    pub fn start<R: rand::CryptoRng + ?Sized>(
-        config: ClientConfig,
+    pub fn start<R: CryptoRngCore + ?Sized>(
+        config: KeyExchangeConfig,
         rng: &mut R,
-    ) -> (Self, Vec<u8>) {
+    ) -> Result<(Self, Vec<u8>), AuthError> {
         let mut nonce = [0u8; 16];
         rng.fill_bytes(&mut nonce);
         Self::start_with_nonce(config, nonce)
     }
 
     /// Like [`start`](Self::start) with a given nonce (for reproducing recorded exchanges).
-    pub fn start_with_nonce(config: ClientConfig, nonce: [u8; 16]) -> (Self, Vec<u8>) {
-        let body = encode_to_vec(&functions::ReqPqMulti { nonce });
-        (
+    pub fn start_with_nonce(
+        config: KeyExchangeConfig,
+        nonce: [u8; 16],
+    ) -> Result<(Self, Vec<u8>), AuthError> {
+        let body = zerotl::encode_to_vec(&functions::ReqPqMulti { nonce })?;
+        Ok((
             Self {
                 config,
                 state: State::AwaitResPq { nonce },
             },
             body,
-        )
+        ))
     }
 
     /// Whether the exchange is over (done or failed).
@@ -156,12 +165,12 @@ impl ClientHandshake {
     }
 
     /// Handles the server's answer to the last message sent.
-    pub fn handle<R: rand::CryptoRng + ?Sized>(
+    pub fn handle<R: CryptoRngCore + ?Sized>(
         &mut self,
         body: &[u8],
         rng: &mut R,
     ) -> Result<ClientStep, AuthError> {
-        let state = std::mem::replace(&mut self.state, State::Finished);
+        let state = core::mem::replace(&mut self.state, State::Finished);
         let (next, step) = match state {
             State::AwaitResPq { nonce } => self.on_res_pq(nonce, body, rng)?,
             State::AwaitServerDh {
@@ -193,7 +202,7 @@ impl ClientHandshake {
         Ok(step)
     }
 
-    fn on_res_pq<R: rand::CryptoRng + ?Sized>(
+    fn on_res_pq<R: CryptoRngCore + ?Sized>(
         &self,
         nonce: [u8; 16],
         body: &[u8],
@@ -220,29 +229,30 @@ impl ClientHandshake {
         let pq = pq_from_bytes(res.pq.as_slice())?;
         let (p, q) = factorize_pq(pq)?;
         let (p, q) = (to_be_bytes_min(p), to_be_bytes_min(q));
+        let (p, q) = (p.as_slice(), q.as_slice());
         let mut new_nonce = [0u8; 32];
         rng.fill_bytes(&mut new_nonce);
         let inner = inner_data(
             &self.config,
             res.pq.as_slice(),
-            &p,
-            &q,
+            p,
+            q,
             nonce,
             res.server_nonce,
             new_nonce,
-        );
+        )?;
         if inner.len() > RSA_PAD_MAX_DATA {
             return Err(AuthError::InnerDataTooLong { len: inner.len() });
         }
         let encrypted = rsa_pad_encrypt(&inner, key, rng)?;
-        let request = encode_to_vec(&functions::ReqDhParams {
+        let request = zerotl::encode_to_vec(&functions::ReqDhParams {
             nonce,
             server_nonce: res.server_nonce,
-            p: Bytes::new(&p),
-            q: Bytes::new(&q),
+            p: Bytes::new(p),
+            q: Bytes::new(q),
             public_key_fingerprint: key.fingerprint(),
             encrypted_data: Bytes::new(&encrypted),
-        });
+        })?;
         Ok((
             State::AwaitServerDh {
                 nonce,
@@ -255,17 +265,17 @@ impl ClientHandshake {
 }
 
 fn inner_data(
-    config: &ClientConfig,
+    config: &KeyExchangeConfig,
     pq: &[u8],
     p: &[u8],
     q: &[u8],
     nonce: [u8; 16],
     server_nonce: [u8; 16],
     new_nonce: [u8; 32],
-) -> Vec<u8> {
+) -> Result<Vec<u8>, AuthError> {
     let (pq, p, q) = (Bytes::new(pq), Bytes::new(p), Bytes::new(q));
-    match config.temp_key_expires_in {
-        None => encode_to_vec(&types::PQInnerDataDc {
+    Ok(match config.temp_key_expires_in {
+        None => zerotl::encode_to_vec(&types::PQInnerDataDc {
             pq,
             p,
             q,
@@ -273,8 +283,8 @@ fn inner_data(
             server_nonce,
             new_nonce,
             dc: config.dc,
-        }),
-        Some(expires_in) => encode_to_vec(&types::PQInnerDataTempDc {
+        })?,
+        Some(expires_in) => zerotl::encode_to_vec(&types::PQInnerDataTempDc {
             pq,
             p,
             q,
@@ -283,12 +293,12 @@ fn inner_data(
             new_nonce,
             dc: config.dc,
             expires_in,
-        }),
-    }
+        })?,
+    })
 }
 
-fn on_server_dh<R: rand::CryptoRng + ?Sized>(
-    config: &ClientConfig,
+fn on_server_dh<R: CryptoRngCore + ?Sized>(
+    config: &KeyExchangeConfig,
     nonce: [u8; 16],
     server_nonce: [u8; 16],
     new_nonce: [u8; 32],
@@ -360,7 +370,7 @@ fn on_server_dh<R: rand::CryptoRng + ?Sized>(
 }
 
 /// Step 6: picks `b`, builds `set_client_DH_params`, computes the candidate key.
-fn client_dh_params<R: rand::CryptoRng + ?Sized>(
+fn client_dh_params<R: CryptoRngCore + ?Sized>(
     nonce: [u8; 16],
     server_nonce: [u8; 16],
     params: &DhStage,
@@ -381,32 +391,32 @@ fn client_dh_params<R: rand::CryptoRng + ?Sized>(
         crate::crypto::dh::DhError::PublicValueRange { what: "g_b" },
     ))?;
     let auth_key = AuthKey::from_bytes(params.group.shared_secret(&params.g_a, &b));
-    let data = encode_to_vec(&types::ClientDhInnerData {
+    let data = zerotl::encode_to_vec(&types::ClientDhInnerData {
         nonce,
         server_nonce,
         retry_id,
         g_b: Bytes::new(strip_leading_zeros(&g_b)),
-    });
+    })?;
     let mut encrypted = with_sha1_and_padding(&data, rng);
     aes_ige_encrypt_in_place(&mut encrypted, &params.tmp_key, &params.tmp_iv)
         .expect("padded to whole blocks");
-    let request = encode_to_vec(&functions::SetClientDhParams {
+    let request = zerotl::encode_to_vec(&functions::SetClientDhParams {
         nonce,
         server_nonce,
         encrypted_data: Bytes::new(&encrypted),
-    });
+    })?;
     Ok((request, auth_key))
 }
 
 #[allow(clippy::too_many_arguments)]
-fn on_dh_gen<R: rand::CryptoRng + ?Sized>(
+fn on_dh_gen<R: CryptoRngCore + ?Sized>(
     nonce: [u8; 16],
     server_nonce: [u8; 16],
     new_nonce: [u8; 32],
     params: Box<DhStage>,
     auth_key: AuthKey,
     retries: u32,
-    config: &ClientConfig,
+    config: &KeyExchangeConfig,
     body: &[u8],
     rng: &mut R,
 ) -> Result<(State, ClientStep), AuthError> {

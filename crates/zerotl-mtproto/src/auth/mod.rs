@@ -28,16 +28,17 @@
 //!
 //! ```
 //! use std::sync::Arc;
-//! use zerotl_mtproto::auth::{ClientConfig, ClientHandshake, ClientStep, ServerConfig,
-//!     ServerHandshake, ServerStep};
+//! use zerotl_mtproto::auth::{ClientStep, KeyExchangeClient, KeyExchangeConfig,
+//!     KeyExchangeServer, KeyExchangeServerConfig, ServerStep};
 //! use zerotl_mtproto::crypto::rsa::RsaPrivateKey;
+//! use zerotl_mtproto::rand_core::OsRng;
 //! # let pem = include_str!("../../tests/fixtures/test_server_rsa_key.pem");
 //! let server_key = RsaPrivateKey::from_pem(pem).unwrap();
-//! let mut rng = rand::rng();
+//! let mut rng = OsRng;
 //!
-//! let config = ClientConfig::new(vec![server_key.public_key().clone()], 2);
-//! let (mut client, mut to_server) = ClientHandshake::start(config, &mut rng);
-//! let mut server = ServerHandshake::new(Arc::new(ServerConfig::new(server_key)));
+//! let config = KeyExchangeConfig::new(vec![server_key.public_key().clone()], 2);
+//! let (mut client, mut to_server) = KeyExchangeClient::start(config, &mut rng).unwrap();
+//! let mut server = KeyExchangeServer::new(Arc::new(KeyExchangeServerConfig::new(server_key)));
 //! let (client_done, server_done) = loop {
 //!     let reply = match server.handle(&to_server, 1_700_000_000, &mut rng).unwrap() {
 //!         ServerStep::Reply(reply) => reply,
@@ -60,8 +61,12 @@
 mod client;
 mod server;
 
-pub use client::{ClientConfig, ClientHandshake, ClientStep, MAX_DH_RETRIES};
-pub use server::{KeyVerdict, ServerConfig, ServerHandshake, ServerStep};
+pub use client::{ClientStep, KeyExchangeClient, KeyExchangeConfig, MAX_DH_RETRIES};
+pub use server::{KeyExchangeServer, KeyExchangeServerConfig, KeyVerdict, ServerStep};
+
+use alloc::vec::Vec;
+
+use rand_core::CryptoRngCore;
 
 use crate::crypto::dh::DhError;
 use crate::crypto::factor::FactorError;
@@ -96,8 +101,8 @@ pub enum Step {
     ClientDhParams,
 }
 
-impl std::fmt::Display for Step {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Display for Step {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(match self {
             Step::Pq => "req_pq_multi/resPQ",
             Step::DhParams => "req_DH_params/server_DH_params",
@@ -110,8 +115,8 @@ impl std::fmt::Display for Step {
 /// each, leading zeros kept, so the two can be compared as text.
 struct Fingerprints<'a>(&'a [u64]);
 
-impl std::fmt::Display for Fingerprints<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Display for Fingerprints<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         for (i, fingerprint) in self.0.iter().enumerate() {
             if i > 0 {
                 f.write_str(", ")?;
@@ -233,18 +238,13 @@ pub enum AuthError {
     /// The state machine already finished (successfully or not).
     #[error("the key exchange is already finished")]
     Finished,
-}
-
-/// Encodes a TL value into a new vector of exactly its length.
-pub(crate) fn encode_to_vec<T: zerotl::Encode + ?Sized>(value: &T) -> Vec<u8> {
-    let mut out = vec![0u8; value.encoded_len()];
-    let n = zerotl::encode_to_slice(value, &mut out).expect("a buffer of encoded_len bytes fits");
-    out.truncate(n);
-    out
+    /// A message of the exchange could not be encoded (a bug, never the peer's doing).
+    #[error("cannot encode a key exchange message: {0}")]
+    Encode(#[from] zerotl::EncodeError),
 }
 
 /// `data_with_hash = SHA1(data) + data + random padding` to a multiple of 16.
-pub(crate) fn with_sha1_and_padding<R: rand::CryptoRng + ?Sized>(
+pub(crate) fn with_sha1_and_padding<R: CryptoRngCore + ?Sized>(
     data: &[u8],
     rng: &mut R,
 ) -> Vec<u8> {

@@ -1,7 +1,13 @@
 //! The server half of the key exchange.
 
 use super::client::{check_nonces, strip_leading_zeros};
-use super::{encode_to_vec, open_with_sha1, with_sha1_and_padding, AuthError, AuthOutcome, Step};
+use alloc::boxed::Box;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+use rand_core::CryptoRngCore;
+
+use super::{open_with_sha1, with_sha1_and_padding, AuthError, AuthOutcome, Step};
 use crate::crypto::dh::DhGroup;
 use crate::crypto::factor::{is_prime, pq_from_bytes, to_be_bytes_min};
 use crate::crypto::kdf::{handshake_aes_key_iv, initial_server_salt};
@@ -19,7 +25,7 @@ const MAX_SERVER_RETRIES: u32 = 5;
 
 /// The server's fixed parameters.
 #[derive(Debug, Clone)]
-pub struct ServerConfig {
+pub struct KeyExchangeServerConfig {
     /// The RSA key whose fingerprint `resPQ` offers.
     pub key: RsaPrivateKey,
     /// The DH group sent in `server_DH_inner_data`.
@@ -29,7 +35,7 @@ pub struct ServerConfig {
     pub accept_legacy_rsa: bool,
 }
 
-impl ServerConfig {
+impl KeyExchangeServerConfig {
     /// A server with `key`, Telegram's `dh_prime` with `g = 3`, and legacy RSA accepted.
     pub fn new(key: RsaPrivateKey) -> Self {
         Self {
@@ -83,29 +89,29 @@ enum State {
 /// Feed every plain-message body from the client to [`handle`](Self::handle)
 /// and send back what it returns. A byte-identical repeat of the last request
 /// (a client re-sending after a lost answer) gets the same answer again.
-pub struct ServerHandshake {
-    config: std::sync::Arc<ServerConfig>,
+pub struct KeyExchangeServer {
+    config: Arc<KeyExchangeServerConfig>,
     state: State,
     last: Option<(Vec<u8>, Vec<u8>)>,
 }
 
-impl std::fmt::Debug for ServerHandshake {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Debug for KeyExchangeServer {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         let state = match self.state {
             State::AwaitReqPq => "awaiting req_pq_multi",
             State::AwaitReqDh { .. } => "awaiting req_DH_params",
             State::AwaitSetClientDh(_) => "awaiting set_client_DH_params",
             State::Finished => "finished",
         };
-        f.debug_struct("ServerHandshake")
+        f.debug_struct("KeyExchangeServer")
             .field("state", &state)
             .finish()
     }
 }
 
-impl ServerHandshake {
+impl KeyExchangeServer {
     /// A new exchange waiting for `req_pq_multi` (or the older `req_pq`).
-    pub fn new(config: std::sync::Arc<ServerConfig>) -> Self {
+    pub fn new(config: Arc<KeyExchangeServerConfig>) -> Self {
         Self {
             config,
             state: State::AwaitReqPq,
@@ -120,7 +126,7 @@ impl ServerHandshake {
 
     /// Handles a client message; every key is accepted. `unix_time` is the
     /// server's clock (sent as `server_time`).
-    pub fn handle<R: rand::CryptoRng + ?Sized>(
+    pub fn handle<R: CryptoRngCore + ?Sized>(
         &mut self,
         body: &[u8],
         unix_time: i32,
@@ -131,7 +137,7 @@ impl ServerHandshake {
 
     /// Like [`handle`](Self::handle), asking `check_key` about each computed key
     /// (for example whether its `auth_key_id` is already in use).
-    pub fn handle_with_key_check<R: rand::CryptoRng + ?Sized>(
+    pub fn handle_with_key_check<R: CryptoRngCore + ?Sized>(
         &mut self,
         body: &[u8],
         unix_time: i32,
@@ -143,7 +149,7 @@ impl ServerHandshake {
                 return Ok(ServerStep::Reply(reply.clone()));
             }
         }
-        let state = std::mem::replace(&mut self.state, State::Finished);
+        let state = core::mem::replace(&mut self.state, State::Finished);
         let (next, step) = match state {
             State::AwaitReqPq => on_req_pq(&self.config, body, rng)?,
             State::AwaitReqDh {
@@ -174,8 +180,8 @@ impl ServerHandshake {
     }
 }
 
-fn on_req_pq<R: rand::CryptoRng + ?Sized>(
-    config: &ServerConfig,
+fn on_req_pq<R: CryptoRngCore + ?Sized>(
+    config: &KeyExchangeServerConfig,
     body: &[u8],
     rng: &mut R,
 ) -> Result<(State, ServerStep), AuthError> {
@@ -203,13 +209,14 @@ fn on_req_pq<R: rand::CryptoRng + ?Sized>(
     };
     let (p, q) = (p.min(q), p.max(q));
     let pq = to_be_bytes_min(p * q);
+    let pq = pq.as_slice();
     let fingerprints = [config.key.public_key().fingerprint()];
-    let reply = encode_to_vec(&types::ResPq {
+    let reply = zerotl::encode_to_vec(&types::ResPq {
         nonce,
         server_nonce,
-        pq: Bytes::new(&pq),
+        pq: Bytes::new(pq),
         server_public_key_fingerprints: Vector::from_slice(&fingerprints),
-    });
+    })?;
     Ok((
         State::AwaitReqDh {
             nonce,
@@ -222,7 +229,7 @@ fn on_req_pq<R: rand::CryptoRng + ?Sized>(
 }
 
 /// A random prime in [2^30, 2^31): `pq` then stays below 2^62, as Telegram's does.
-fn random_prime_31<R: rand::CryptoRng + ?Sized>(rng: &mut R) -> u64 {
+fn random_prime_31<R: CryptoRngCore + ?Sized>(rng: &mut R) -> u64 {
     loop {
         let candidate = (u64::from(rng.next_u32()) & 0x3fff_ffff) | 0x4000_0001;
         if is_prime(candidate) {
@@ -290,10 +297,14 @@ fn decode_pq_inner(r: &mut zerotl::Reader<'_>) -> Result<PqInner, zerotl::Decode
 
 /// Decrypts `encrypted_data` of `req_DH_params`: `RSA_PAD` first, then (if
 /// allowed) the legacy padding, whose SHA1 covers exactly the decoded object.
-fn open_pq_inner(config: &ServerConfig, encrypted: &[u8]) -> Result<PqInner, AuthError> {
+fn open_pq_inner<R: CryptoRngCore + ?Sized>(
+    config: &KeyExchangeServerConfig,
+    encrypted: &[u8],
+    rng: &mut R,
+) -> Result<PqInner, AuthError> {
     let step = Step::DhParams;
     let what = "p_q_inner_data";
-    let pad_error = match rsa_pad_decrypt(encrypted, &config.key) {
+    let pad_error = match rsa_pad_decrypt(encrypted, &config.key, rng) {
         Ok(data) => {
             let mut r = zerotl::Reader::new(&data);
             return decode_pq_inner(&mut r).map_err(|error| AuthError::Decode {
@@ -307,7 +318,7 @@ fn open_pq_inner(config: &ServerConfig, encrypted: &[u8]) -> Result<PqInner, Aut
     if !config.accept_legacy_rsa {
         return Err(pad_error.into());
     }
-    let block = legacy_decrypt(encrypted, &config.key)?;
+    let block = legacy_decrypt(encrypted, &config.key, rng)?;
     let (hash, rest) = block.split_at(20);
     let mut r = zerotl::Reader::new(rest);
     let Ok(inner) = decode_pq_inner(&mut r) else {
@@ -320,8 +331,8 @@ fn open_pq_inner(config: &ServerConfig, encrypted: &[u8]) -> Result<PqInner, Aut
 }
 
 #[allow(clippy::too_many_arguments)]
-fn on_req_dh<R: rand::CryptoRng + ?Sized>(
-    config: &ServerConfig,
+fn on_req_dh<R: CryptoRngCore + ?Sized>(
+    config: &KeyExchangeServerConfig,
     nonce: [u8; 16],
     server_nonce: [u8; 16],
     p: u64,
@@ -351,7 +362,7 @@ fn on_req_dh<R: rand::CryptoRng + ?Sized>(
     if !matches(req.q.as_slice(), q) {
         return Err(AuthError::PqMismatch { what: "q" });
     }
-    let inner = open_pq_inner(config, req.encrypted_data.as_slice())?;
+    let inner = open_pq_inner(config, req.encrypted_data.as_slice(), rng)?;
     check_nonces(step, nonce, server_nonce, inner.nonce, inner.server_nonce)?;
     if !matches(&inner.pq, p * q) {
         return Err(AuthError::PqMismatch {
@@ -373,22 +384,22 @@ fn on_req_dh<R: rand::CryptoRng + ?Sized>(
         }
     };
     let prime = group.prime_bytes();
-    let answer = encode_to_vec(&types::ServerDhInnerData {
+    let answer = zerotl::encode_to_vec(&types::ServerDhInnerData {
         nonce,
         server_nonce,
         g: group.g() as i32,
         dh_prime: Bytes::new(&prime),
         g_a: Bytes::new(strip_leading_zeros(&g_a)),
         server_time: unix_time,
-    });
+    })?;
     let (tmp_key, tmp_iv) = handshake_aes_key_iv(&inner.new_nonce, &server_nonce);
     let mut encrypted = with_sha1_and_padding(&answer, rng);
     aes_ige_encrypt_in_place(&mut encrypted, &tmp_key, &tmp_iv).expect("padded to whole blocks");
-    let reply = encode_to_vec(&types::ServerDhParamsOk {
+    let reply = zerotl::encode_to_vec(&types::ServerDhParamsOk {
         nonce,
         server_nonce,
         encrypted_answer: Bytes::new(&encrypted),
-    });
+    })?;
     Ok((
         State::AwaitSetClientDh(SetClientDh {
             nonce,
@@ -419,7 +430,7 @@ struct SetClientDh {
 }
 
 fn on_set_client_dh(
-    config: &ServerConfig,
+    config: &KeyExchangeServerConfig,
     ctx: SetClientDh,
     body: &[u8],
     check_key: &mut dyn FnMut(&AuthKey) -> KeyVerdict,
@@ -478,11 +489,11 @@ fn on_set_client_dh(
     let (nonce, server_nonce) = (ctx.nonce, ctx.server_nonce);
     match verdict {
         KeyVerdict::Accept => {
-            let reply = encode_to_vec(&types::DhGenOk {
+            let reply = zerotl::encode_to_vec(&types::DhGenOk {
                 nonce,
                 server_nonce,
                 new_nonce_hash1: auth_key.new_nonce_hash(&ctx.new_nonce, 1),
-            });
+            })?;
             let outcome = AuthOutcome {
                 server_salt: initial_server_salt(&ctx.new_nonce, &server_nonce),
                 server_time: ctx.server_time,
@@ -493,11 +504,11 @@ fn on_set_client_dh(
             Ok((State::Finished, ServerStep::Done { reply, outcome }))
         }
         KeyVerdict::Retry => {
-            let reply = encode_to_vec(&types::DhGenRetry {
+            let reply = zerotl::encode_to_vec(&types::DhGenRetry {
                 nonce,
                 server_nonce,
                 new_nonce_hash2: auth_key.new_nonce_hash(&ctx.new_nonce, 2),
-            });
+            })?;
             let next = State::AwaitSetClientDh(SetClientDh {
                 expected_retry_id: i64::from_le_bytes(auth_key.aux_hash()),
                 retries: ctx.retries + 1,
@@ -506,11 +517,11 @@ fn on_set_client_dh(
             Ok((next, ServerStep::Reply(reply)))
         }
         KeyVerdict::Fail => {
-            let reply = encode_to_vec(&types::DhGenFail {
+            let reply = zerotl::encode_to_vec(&types::DhGenFail {
                 nonce,
                 server_nonce,
                 new_nonce_hash3: auth_key.new_nonce_hash(&ctx.new_nonce, 3),
-            });
+            })?;
             Ok((State::Finished, ServerStep::Reply(reply)))
         }
     }

@@ -66,16 +66,26 @@ pub fn aes_ige_decrypt_in_place(
     Ok(())
 }
 
-/// Encrypts a copy of `data` with AES-256-IGE.
-pub fn aes_ige_encrypt(data: &[u8], key: &[u8; 32], iv: &[u8; 32]) -> Result<Vec<u8>, IgeError> {
+/// Encrypts a copy of `data` with AES-256-IGE (feature `alloc`).
+#[cfg(feature = "alloc")]
+pub fn aes_ige_encrypt(
+    data: &[u8],
+    key: &[u8; 32],
+    iv: &[u8; 32],
+) -> Result<alloc::vec::Vec<u8>, IgeError> {
     check_len(data.len())?;
     let mut out = data.to_vec();
     aes_ige_encrypt_in_place(&mut out, key, iv)?;
     Ok(out)
 }
 
-/// Decrypts a copy of `data` with AES-256-IGE.
-pub fn aes_ige_decrypt(data: &[u8], key: &[u8; 32], iv: &[u8; 32]) -> Result<Vec<u8>, IgeError> {
+/// Decrypts a copy of `data` with AES-256-IGE (feature `alloc`).
+#[cfg(feature = "alloc")]
+pub fn aes_ige_decrypt(
+    data: &[u8],
+    key: &[u8; 32],
+    iv: &[u8; 32],
+) -> Result<alloc::vec::Vec<u8>, IgeError> {
     check_len(data.len())?;
     let mut out = data.to_vec();
     aes_ige_decrypt_in_place(&mut out, key, iv)?;

@@ -1,7 +1,7 @@
 //! The authorization key and the two hashes Telegram derives from it.
 
 use super::hash::sha1;
-use std::fmt;
+use core::fmt;
 
 /// A 2048-bit MTProto authorization key.
 ///
@@ -19,7 +19,7 @@ use std::fmt;
 /// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct AuthKey {
-    bytes: Box<[u8; 256]>,
+    bytes: [u8; 256],
     id: [u8; 8],
     aux_hash: [u8; 8],
 }
@@ -33,7 +33,7 @@ impl AuthKey {
         let mut aux_hash = [0u8; 8];
         aux_hash.copy_from_slice(&h[..8]);
         Self {
-            bytes: Box::new(bytes),
+            bytes,
             id,
             aux_hash,
         }

@@ -104,8 +104,8 @@ pub struct DhGroup {
     high: BigUint,
 }
 
-impl std::fmt::Debug for DhGroup {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Debug for DhGroup {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(
             f,
             "DhGroup {{ g: {}, prime: {:x}.. }}",

@@ -47,11 +47,38 @@ pub fn pq_from_bytes(bytes: &[u8]) -> Result<u64, FactorError> {
         .fold(0u64, |acc, &b| (acc << 8) | u64::from(b)))
 }
 
-/// The shortest big-endian byte string of `v` (as Telegram writes `p`, `q`, `pq`).
-pub fn to_be_bytes_min(v: u64) -> Vec<u8> {
+/// The shortest big-endian byte string of a `u64` (as Telegram writes `p`, `q`, `pq`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MinBytes {
+    bytes: [u8; 8],
+    start: usize,
+}
+
+impl MinBytes {
+    /// The bytes.
+    pub fn as_slice(&self) -> &[u8] {
+        &self.bytes[self.start..]
+    }
+}
+
+impl core::ops::Deref for MinBytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        self.as_slice()
+    }
+}
+
+/// The shortest big-endian byte string of `v` (at least one byte).
+///
+/// ```
+/// use zerotl_mtproto::crypto::factor::to_be_bytes_min;
+/// assert_eq!(*to_be_bytes_min(0x494C553B), [0x49, 0x4C, 0x55, 0x3B]);
+/// assert_eq!(*to_be_bytes_min(0), [0]);
+/// ```
+pub fn to_be_bytes_min(v: u64) -> MinBytes {
     let bytes = v.to_be_bytes();
     let start = bytes.iter().position(|&b| b != 0).unwrap_or(7);
-    bytes[start..].to_vec()
+    MinBytes { bytes, start }
 }
 
 /// Splits `pq` into its two prime factors `(p, q)` with `p < q`.
@@ -190,7 +217,7 @@ mod tests {
 
     #[test]
     fn small_primes() {
-        let primes: Vec<u64> = (0..100).filter(|&n| is_prime(n)).collect();
+        let primes: alloc::vec::Vec<u64> = (0..100).filter(|&n| is_prime(n)).collect();
         assert_eq!(
             primes,
             [
@@ -210,8 +237,8 @@ mod tests {
         );
         assert_eq!(pq_from_bytes(&[0, 0, 1, 2]), Ok(0x102));
         assert_eq!(pq_from_bytes(&[1; 9]), Err(FactorError::TooLong { len: 9 }));
-        assert_eq!(to_be_bytes_min(0x494C553B), vec![0x49, 0x4C, 0x55, 0x3B]);
-        assert_eq!(to_be_bytes_min(0), vec![0]);
+        assert_eq!(*to_be_bytes_min(0x494C553B), [0x49, 0x4C, 0x55, 0x3B]);
+        assert_eq!(*to_be_bytes_min(0), [0]);
     }
 
     #[test]

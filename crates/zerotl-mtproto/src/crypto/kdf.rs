@@ -12,38 +12,21 @@
 
 use super::auth_key::AuthKey;
 use super::hash::{sha1, sha256};
+use crate::Side;
 
-/// Who sent a message: selects `x` in the MTProto 2.0 key derivation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Side {
-    /// Sent by the client (`x = 0`).
-    Client,
-    /// Sent by the server (`x = 8`).
-    Server,
-}
-
-impl Side {
-    /// The `x` offset into the auth key for messages sent by this side.
-    pub const fn x(self) -> usize {
-        match self {
-            Side::Client => 0,
-            Side::Server => 8,
-        }
-    }
-
-    /// The other side.
-    pub const fn peer(self) -> Side {
-        match self {
-            Side::Client => Side::Server,
-            Side::Server => Side::Client,
-        }
+/// The `x` offset into the auth key for messages sent by `sender`: 0 for the
+/// client, 8 for the server.
+pub const fn x_of(sender: Side) -> usize {
+    match sender {
+        Side::Client => 0,
+        Side::Server => 8,
     }
 }
 
 /// `msg_key_large`: the full SHA256 whose middle 128 bits are `msg_key` (its
 /// first 32 bits are also the quick-ack token).
 pub fn msg_key_large(auth_key: &AuthKey, sender: Side, plaintext_padded: &[u8]) -> [u8; 32] {
-    let x = sender.x();
+    let x = x_of(sender);
     sha256(&[&auth_key.as_bytes()[88 + x..120 + x], plaintext_padded])
 }
 
@@ -61,7 +44,7 @@ pub fn message_aes_key_iv(
     msg_key: &[u8; 16],
     sender: Side,
 ) -> ([u8; 32], [u8; 32]) {
-    let x = sender.x();
+    let x = x_of(sender);
     let k = auth_key.as_bytes();
     let a = sha256(&[msg_key, &k[x..x + 36]]);
     let b = sha256(&[&k[40 + x..76 + x], msg_key]);

@@ -20,9 +20,14 @@
 //! Keys are 2048-bit: `RSA_PAD` is defined for 256-byte moduli only.
 //! Private-key operations use the `rsa` crate's blinded, CRT-checked decryption.
 
+use alloc::string::{String, ToString};
+use alloc::vec;
+use alloc::vec::Vec;
+
 use super::aes_ige::{aes_ige_decrypt_in_place, aes_ige_encrypt_in_place};
 use super::hash::{sha1, sha256};
 use num_bigint_dig::BigUint;
+use rand_core::CryptoRngCore;
 use rsa::pkcs1::{
     DecodeRsaPrivateKey, DecodeRsaPublicKey, EncodeRsaPrivateKey, EncodeRsaPublicKey,
 };
@@ -83,8 +88,8 @@ pub struct RsaPublicKey {
     fingerprint: i64,
 }
 
-impl std::fmt::Debug for RsaPublicKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Debug for RsaPublicKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(
             f,
             "RsaPublicKey {{ fingerprint: {:016x} }}",
@@ -176,8 +181,8 @@ pub struct RsaPrivateKey {
     public: RsaPublicKey,
 }
 
-impl std::fmt::Debug for RsaPrivateKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Debug for RsaPrivateKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(
             f,
             "RsaPrivateKey {{ fingerprint: {:016x} }}",
@@ -187,10 +192,10 @@ impl std::fmt::Debug for RsaPrivateKey {
 }
 
 impl RsaPrivateKey {
-    /// Generates a fresh 2048-bit key from the operating system's RNG. Slow in
-    /// debug builds (seconds); load a stored key in tests.
-    pub fn generate() -> Result<Self, RsaError> {
-        let inner = rsa::RsaPrivateKey::new(&mut rand_core_06::OsRng, 2048)
+    /// Generates a fresh 2048-bit key from `rng`. Slow in debug builds (seconds);
+    /// load a stored key in tests.
+    pub fn generate<R: CryptoRngCore + ?Sized>(rng: &mut R) -> Result<Self, RsaError> {
+        let inner = rsa::RsaPrivateKey::new(&mut RngRef(rng), 2048)
             .map_err(|e| RsaError::Generate(e.to_string()))?;
         Self::from_inner(inner)
     }
@@ -224,7 +229,12 @@ impl RsaPrivateKey {
         &self.public
     }
 
-    fn decrypt_raw(&self, ciphertext: &[u8]) -> Result<[u8; 256], RsaError> {
+    /// The private-key operation, blinded with randomness from `rng`.
+    fn decrypt_raw<R: CryptoRngCore + ?Sized>(
+        &self,
+        ciphertext: &[u8],
+        rng: &mut R,
+    ) -> Result<[u8; 256], RsaError> {
         if ciphertext.len() != 256 {
             return Err(RsaError::CiphertextLength {
                 len: ciphertext.len(),
@@ -234,14 +244,14 @@ impl RsaPrivateKey {
         if c >= self.public.n {
             return Err(RsaError::Decryption);
         }
-        let m = rsa::hazmat::rsa_decrypt_and_check(&self.inner, Some(&mut rand_core_06::OsRng), &c)
+        let m = rsa::hazmat::rsa_decrypt_and_check(&self.inner, Some(&mut RngRef(rng)), &c)
             .map_err(|_| RsaError::Decryption)?;
         Ok(to_256(&m))
     }
 }
 
 /// `RSA_PAD(data, key)`: the MTProto 2.0 encryption of `p_q_inner_data*`.
-pub fn rsa_pad_encrypt<R: rand::CryptoRng + ?Sized>(
+pub fn rsa_pad_encrypt<R: CryptoRngCore + ?Sized>(
     data: &[u8],
     key: &RsaPublicKey,
     rng: &mut R,
@@ -276,13 +286,14 @@ pub fn rsa_pad_encrypt<R: rand::CryptoRng + ?Sized>(
     Err(RsaError::NoTempKey)
 }
 
-/// Undoes [`rsa_pad_encrypt`] with the private key; returns `data_with_padding`
-/// (192 bytes: the TL data followed by random padding).
-pub fn rsa_pad_decrypt(
+/// Undoes [`rsa_pad_encrypt`] with the private key (blinded with `rng`); returns
+/// `data_with_padding` (192 bytes: the TL data followed by random padding).
+pub fn rsa_pad_decrypt<R: CryptoRngCore + ?Sized>(
     encrypted: &[u8],
     key: &RsaPrivateKey,
+    rng: &mut R,
 ) -> Result<[u8; RSA_PAD_DATA_LEN], RsaError> {
-    let mut block = key.decrypt_raw(encrypted)?;
+    let mut block = key.decrypt_raw(encrypted, rng)?;
     let (key_xor, aes) = block.split_at_mut(32);
     let aes_hash = sha256(&[aes]);
     let mut temp_key = [0u8; 32];
@@ -306,7 +317,7 @@ pub fn rsa_pad_decrypt(
 /// The legacy encryption: `RSA(SHA1(data) + data + random padding to 255 bytes)`.
 /// Our client never sends it; it exists so tests can exercise the server's
 /// compatibility path without Telethon.
-pub fn legacy_encrypt<R: rand::CryptoRng + ?Sized>(
+pub fn legacy_encrypt<R: CryptoRngCore + ?Sized>(
     data: &[u8],
     key: &RsaPublicKey,
     rng: &mut R,
@@ -321,10 +332,15 @@ pub fn legacy_encrypt<R: rand::CryptoRng + ?Sized>(
     Ok(key.encrypt_raw(&block))
 }
 
-/// Undoes [`legacy_encrypt`]: returns the 255-byte block `SHA1(data) + data +
-/// padding`. The caller finds where `data` ends (by decoding it) and checks the hash.
-pub fn legacy_decrypt(encrypted: &[u8], key: &RsaPrivateKey) -> Result<[u8; 255], RsaError> {
-    let block = key.decrypt_raw(encrypted)?;
+/// Undoes [`legacy_encrypt`] (blinded with `rng`): returns the 255-byte block
+/// `SHA1(data) + data + padding`. The caller finds where `data` ends (by decoding
+/// it) and checks the hash.
+pub fn legacy_decrypt<R: CryptoRngCore + ?Sized>(
+    encrypted: &[u8],
+    key: &RsaPrivateKey,
+    rng: &mut R,
+) -> Result<[u8; 255], RsaError> {
+    let block = key.decrypt_raw(encrypted, rng)?;
     if block[0] != 0 {
         return Err(RsaError::Decryption);
     }
@@ -332,3 +348,23 @@ pub fn legacy_decrypt(encrypted: &[u8], key: &RsaPrivateKey) -> Result<[u8; 255]
     out.copy_from_slice(&block[1..]);
     Ok(out)
 }
+
+/// A `&mut R` for `R: ?Sized` as the sized `CryptoRng` the `rsa` crate wants.
+struct RngRef<'a, R: ?Sized>(&'a mut R);
+
+impl<R: CryptoRngCore + ?Sized> rand_core::RngCore for RngRef<'_, R> {
+    fn next_u32(&mut self) -> u32 {
+        self.0.next_u32()
+    }
+    fn next_u64(&mut self) -> u64 {
+        self.0.next_u64()
+    }
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        self.0.fill_bytes(dest)
+    }
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
+        self.0.try_fill_bytes(dest)
+    }
+}
+
+impl<R: CryptoRngCore + ?Sized> rand_core::CryptoRng for RngRef<'_, R> {}

@@ -15,7 +15,8 @@
 use zerotl::{BareDecode, Decode, Reader};
 use zerotl_types::mtproto::types;
 
-use super::{append, EnvelopeError};
+use super::EnvelopeError;
+use crate::OutputBuffer;
 
 /// Most messages a container may hold.
 pub const MAX_CONTAINER_MESSAGES: usize = 1024;
@@ -152,9 +153,9 @@ fn check_inner(index: usize, message: &types::Message<'_>) -> Result<(), Envelop
 /// Appends a `msg_container` holding `messages` (each body a boxed TL value) to
 /// `out`; refuses more than [`MAX_CONTAINER_MESSAGES`], containers inside, and
 /// bodies that are not whole words.
-pub fn encode_container(
+pub fn encode_container<O: OutputBuffer + ?Sized>(
     messages: &[types::Message<'_>],
-    out: &mut Vec<u8>,
+    out: &mut O,
 ) -> Result<(), EnvelopeError> {
     if messages.len() > MAX_CONTAINER_MESSAGES {
         return Err(EnvelopeError::TooManyMessages {
@@ -162,6 +163,7 @@ pub fn encode_container(
             max: MAX_CONTAINER_MESSAGES,
         });
     }
+    let mut len = 8;
     for (index, m) in messages.iter().enumerate() {
         if m.body.as_bytes().len() < 4 {
             return Err(EnvelopeError::BadBodyLength {
@@ -170,11 +172,19 @@ pub fn encode_container(
             });
         }
         check_inner(index, m)?;
+        len += 16 + m.body.as_bytes().len();
     }
-    let wrapped: Vec<zerotl::Bare<types::Message<'_>>> =
-        messages.iter().copied().map(zerotl::Bare).collect();
-    let container = types::MsgContainer {
-        messages: zerotl::BareVector::from_slice(&wrapped),
-    };
-    append(&container, out)
+    let wire = out.grow(len)?;
+    wire[..4].copy_from_slice(&types::MsgContainer::CONSTRUCTOR_ID.to_le_bytes());
+    wire[4..8].copy_from_slice(&(messages.len() as u32).to_le_bytes());
+    let mut at = 8;
+    for m in messages {
+        let body = m.body.as_bytes();
+        wire[at..at + 8].copy_from_slice(&m.msg_id.to_le_bytes());
+        wire[at + 8..at + 12].copy_from_slice(&m.seqno.to_le_bytes());
+        wire[at + 12..at + 16].copy_from_slice(&(body.len() as u32).to_le_bytes());
+        wire[at + 16..at + 16 + body.len()].copy_from_slice(body);
+        at += 16 + body.len();
+    }
+    Ok(())
 }

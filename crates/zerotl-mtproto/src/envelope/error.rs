@@ -2,6 +2,9 @@
 
 use zerotl::{DecodeError, EncodeError};
 
+use crate::buf::AppendError;
+use crate::BufferFull;
+
 /// Why a message envelope or service message could not be decoded or built.
 ///
 /// Offsets count from the start of the slice given to the failing function.
@@ -95,6 +98,24 @@ pub enum EnvelopeError {
     /// A value could not be encoded (a `bytes` field over 16 MiB).
     #[error("encoding failed: {0}")]
     Encode(EncodeError),
+    /// The caller's output buffer has no room for the message.
+    #[error("no room for the message: {0}")]
+    OutputFull(BufferFull),
+}
+
+impl From<AppendError> for EnvelopeError {
+    fn from(e: AppendError) -> Self {
+        match e {
+            AppendError::Full(full) => Self::OutputFull(full),
+            AppendError::Encode(e) => Self::Encode(e),
+        }
+    }
+}
+
+impl From<BufferFull> for EnvelopeError {
+    fn from(e: BufferFull) -> Self {
+        Self::OutputFull(e)
+    }
 }
 
 impl EnvelopeError {

@@ -4,18 +4,20 @@
 //! * [`PlainMessage`]: the unencrypted form used by the key exchange and the
 //!   embedded server's test mode.
 //! * [`MsgIdGenerator`]: time-based, strictly increasing message ids with the
-//!   client/server parities, on an injectable [`Clock`].
+//!   client/server parities, from the time the caller passes.
 //! * [`SeqNoGenerator`]: `seq_no` from the content-related count.
 //! * [`classify`]: what an incoming body is ([`ServiceMessage`]); [`Container`]
 //!   walks a validated `msg_container`; [`RpcOutcome`] splits an `rpc_result`.
-//! * [`gzip`]: bounded inflate of `gzip_packed`, and packing.
-//! * Builders for servers and clients: [`encode_rpc_result`], [`encode_rpc_error`],
-//!   [`encode_container`], [`gzip::encode_gzip_packed`].
+//! * [`gzip`]: bounded inflate of `gzip_packed` into the caller's buffer, and
+//!   (feature `alloc`) packing.
+//! * Builders for servers and clients, writing into an [`OutputBuffer`](crate::OutputBuffer):
+//!   [`encode_rpc_result`], [`encode_rpc_error`], [`encode_container`], and
+//!   (feature `alloc`) `gzip::encode_gzip_packed`.
 //!
 //! Everything the peer controls is bounded: containers hold at most
 //! [`MAX_CONTAINER_MESSAGES`] messages and never another container, acks at most
 //! [`MAX_ACK_IDS`] ids, inflated data at most the caller's cap
-//! ([`gzip::DEFAULT_MAX_INFLATED`]), and nothing recurses.
+//! (the size of the buffer it inflates into), and nothing recurses.
 //!
 //! ```
 //! use zerotl_mtproto::envelope::{classify, encode_rpc_error, RpcOutcome, ServiceMessage};
@@ -37,25 +39,9 @@ mod service;
 
 pub use container::{encode_container, Container, ContainerIter, MAX_CONTAINER_MESSAGES};
 pub use error::EnvelopeError;
-pub use msg_id::{Clock, MsgIdGenerator, MsgIdKind, SystemClock};
+pub use msg_id::{MsgIdGenerator, MsgIdKind};
 pub use plain::PlainMessage;
 pub use seq_no::{is_content_related, SeqNoGenerator};
 pub use service::{
     classify, encode_rpc_error, encode_rpc_result, RpcOutcome, ServiceMessage, MAX_ACK_IDS,
 };
-
-/// Appends `value`'s TL encoding to `out`.
-pub(crate) fn append<T: zerotl::Encode + ?Sized>(
-    value: &T,
-    out: &mut Vec<u8>,
-) -> Result<(), EnvelopeError> {
-    let start = out.len();
-    out.resize(start + value.encoded_len(), 0);
-    match zerotl::encode_to_slice(value, &mut out[start..]) {
-        Ok(_) => Ok(()),
-        Err(e) => {
-            out.truncate(start);
-            Err(EnvelopeError::Encode(e))
-        }
-    }
-}

@@ -12,31 +12,7 @@
 //! an id that would not exceed the last one becomes the next id above it with the
 //! right kind. The low 32 bits are never zero.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
-
-/// A source of wall-clock time (injectable for tests).
-pub trait Clock {
-    /// Time since the Unix epoch.
-    fn now(&self) -> Duration;
-}
-
-/// The system clock.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> Duration {
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default()
-    }
-}
-
-impl<F: Fn() -> Duration> Clock for F {
-    fn now(&self) -> Duration {
-        self()
-    }
-}
+use crate::UnixTime;
 
 /// Which kind of message an id is for (its value mod 4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -70,52 +46,39 @@ impl MsgIdKind {
     }
 }
 
-/// Generates message ids for one session.
+/// Generates message ids for one session from the time the caller passes.
 ///
 /// ```
-/// use std::time::Duration;
 /// use zerotl_mtproto::envelope::{MsgIdGenerator, MsgIdKind};
-/// let mut ids = MsgIdGenerator::with_clock(|| Duration::from_secs(1_700_000_000));
-/// let a = ids.next(MsgIdKind::Client);
-/// let b = ids.next(MsgIdKind::Client);
+/// use zerotl_mtproto::UnixTime;
+/// let now = UnixTime::from_secs(1_700_000_000);
+/// let mut ids = MsgIdGenerator::new();
+/// let a = ids.next(MsgIdKind::Client, now);
+/// let b = ids.next(MsgIdKind::Client, now);
 /// assert!(b > a && a % 4 == 0 && b % 4 == 0);
 /// assert_eq!(a >> 32, 1_700_000_000);
-/// assert_eq!(ids.next(MsgIdKind::ServerResponse) % 4, 1);
+/// assert_eq!(ids.next(MsgIdKind::ServerResponse, now) % 4, 1);
 /// ```
-#[derive(Debug, Clone)]
-pub struct MsgIdGenerator<C = SystemClock> {
-    clock: C,
+#[derive(Debug, Clone, Default)]
+pub struct MsgIdGenerator {
     offset_secs: i64,
     last: u64,
 }
 
-impl MsgIdGenerator<SystemClock> {
-    /// A generator on the system clock.
-    pub fn new() -> Self {
-        Self::with_clock(SystemClock)
-    }
-}
-
-impl Default for MsgIdGenerator<SystemClock> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl<C: Clock> MsgIdGenerator<C> {
-    /// A generator on `clock`.
-    pub const fn with_clock(clock: C) -> Self {
+impl MsgIdGenerator {
+    /// A generator with no time offset.
+    pub const fn new() -> Self {
         Self {
-            clock,
             offset_secs: 0,
             last: 0,
         }
     }
 
-    /// The next id of `kind`: greater than every id this generator gave before.
-    pub fn next(&mut self, kind: MsgIdKind) -> i64 {
+    /// The next id of `kind` at time `now`: greater than every id this generator
+    /// gave before.
+    pub fn next(&mut self, kind: MsgIdKind, now: UnixTime) -> i64 {
         let rem = kind.remainder();
-        let mut id = (self.time_id() & !3) | rem;
+        let mut id = (self.time_id(now) & !3) | rem;
         if id <= self.last {
             id = (self.last & !3) | rem;
             if id <= self.last {
@@ -130,13 +93,12 @@ impl<C: Clock> MsgIdGenerator<C> {
     }
 
     /// The next client id (`0 mod 4`).
-    pub fn next_client(&mut self) -> i64 {
-        self.next(MsgIdKind::Client)
+    pub fn next_client(&mut self, now: UnixTime) -> i64 {
+        self.next(MsgIdKind::Client, now)
     }
 
-    /// The id the clock gives now, before monotonicity and kind.
-    fn time_id(&self) -> u64 {
-        let now = self.clock.now();
+    /// The id `now` gives, before monotonicity and kind.
+    fn time_id(&self, now: UnixTime) -> u64 {
         let secs = (now.as_secs() as i64)
             .saturating_add(self.offset_secs)
             .max(0) as u64;
@@ -158,9 +120,9 @@ impl<C: Clock> MsgIdGenerator<C> {
 
     /// Sets the time offset from a server message id (what `bad_msg_notification`
     /// codes 16/17 call for): server seconds minus local seconds. Returns it.
-    pub fn correct_from_server_msg_id(&mut self, server_msg_id: i64) -> i64 {
+    pub fn correct_from_server_msg_id(&mut self, server_msg_id: i64, now: UnixTime) -> i64 {
         let server_secs = (server_msg_id as u64 >> 32) as i64;
-        let local_secs = self.clock.now().as_secs() as i64;
+        let local_secs = now.as_secs() as i64;
         self.offset_secs = server_secs - local_secs;
         self.offset_secs
     }
@@ -179,36 +141,36 @@ impl<C: Clock> MsgIdGenerator<C> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::cell::Cell;
 
     #[test]
     fn stalled_and_backwards_clock() {
-        let t = Cell::new(Duration::new(1_700_000_000, 500_000_000));
-        let mut ids = MsgIdGenerator::with_clock(|| t.get());
-        let a = ids.next_client();
+        let t = UnixTime::from_secs(1_700_000_000) + core::time::Duration::from_millis(500);
+        let mut ids = MsgIdGenerator::new();
+        let a = ids.next_client(t);
         assert_eq!(a >> 32, 1_700_000_000);
         assert_eq!(a as u32, 0x8000_0000);
-        let b = ids.next_client();
+        let b = ids.next_client(t);
         assert_eq!(b, a + 4);
-        t.set(Duration::new(1_699_999_000, 0));
-        let c = ids.next(MsgIdKind::ServerOther);
+        let earlier = UnixTime::from_secs(1_699_999_000);
+        let c = ids.next(MsgIdKind::ServerOther, earlier);
         assert_eq!(c, b + 3);
-        let d = ids.next(MsgIdKind::ServerResponse);
+        let d = ids.next(MsgIdKind::ServerResponse, earlier);
         assert_eq!(d, c + 2);
     }
 
     #[test]
     fn low_bits_never_zero() {
-        let mut ids = MsgIdGenerator::with_clock(|| Duration::from_secs(1_700_000_000));
-        let a = ids.next_client();
+        let mut ids = MsgIdGenerator::new();
+        let a = ids.next_client(UnixTime::from_secs(1_700_000_000));
         assert_eq!(a as u32, 4);
     }
 
     #[test]
     fn offset_from_server_id() {
-        let mut ids = MsgIdGenerator::with_clock(|| Duration::from_secs(1_000));
+        let now = UnixTime::from_secs(1_000);
+        let mut ids = MsgIdGenerator::new();
         let server = (1_030i64 << 32) | 1;
-        assert_eq!(ids.correct_from_server_msg_id(server), 30);
-        assert_eq!(ids.next_client() >> 32, 1_030);
+        assert_eq!(ids.correct_from_server_msg_id(server, now), 30);
+        assert_eq!(ids.next_client(now) >> 32, 1_030);
     }
 }

@@ -8,6 +8,7 @@
 //! ```
 
 use super::EnvelopeError;
+use crate::{BufferFull, OutputBuffer};
 
 /// An unencrypted MTProto message: `auth_key_id = 0 | msg_id | length | body`.
 ///
@@ -15,7 +16,7 @@ use super::EnvelopeError;
 /// use zerotl_mtproto::envelope::PlainMessage;
 /// let msg = PlainMessage { msg_id: 0x51e5_7ac4_2770_9640, body: &[0x78, 0x97, 0x46, 0x60] };
 /// let mut wire = Vec::new();
-/// msg.encode(&mut wire);
+/// msg.encode(&mut wire).unwrap();
 /// assert_eq!(wire.len(), 24);
 /// assert_eq!(PlainMessage::decode(&wire), Ok(msg));
 /// ```
@@ -37,12 +38,20 @@ impl<'a> PlainMessage<'a> {
     }
 
     /// Appends the message to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) {
-        out.reserve(self.encoded_len());
-        out.extend_from_slice(&0i64.to_le_bytes());
-        out.extend_from_slice(&self.msg_id.to_le_bytes());
-        out.extend_from_slice(&(self.body.len() as u32).to_le_bytes());
-        out.extend_from_slice(self.body);
+    pub fn encode<O: OutputBuffer + ?Sized>(&self, out: &mut O) -> Result<(), BufferFull> {
+        self.write_into(out.grow(self.encoded_len())?);
+        Ok(())
+    }
+
+    /// Writes the message into `wire`, which is [`encoded_len`](Self::encoded_len)
+    /// bytes long (extra bytes are left alone; too few are filled as far as they go).
+    pub fn write_into(&self, wire: &mut [u8]) {
+        let mut header = [0u8; Self::HEADER_LEN];
+        header[8..16].copy_from_slice(&self.msg_id.to_le_bytes());
+        header[16..20].copy_from_slice(&(self.body.len() as u32).to_le_bytes());
+        for (dst, src) in wire.iter_mut().zip(header.iter().chain(self.body)) {
+            *dst = *src;
+        }
     }
 
     /// Decodes a message that spans all of `buf`.
@@ -57,12 +66,12 @@ impl<'a> PlainMessage<'a> {
         Ok(msg)
     }
 
-    /// Decodes a message from a padded-intermediate frame, which may end with up to
-    /// 15 bytes of transport padding after the body (see
-    /// [`transport::padded`](crate::transport::padded)).
-    pub fn decode_padded(buf: &'a [u8]) -> Result<Self, EnvelopeError> {
+    /// Decodes a message followed by at most `max_padding` bytes that belong to the
+    /// transport, not to the message (a padded-intermediate frame may leave up to
+    /// 15: `transport::padded::MAX_PADDING`).
+    pub fn decode_padded(buf: &'a [u8], max_padding: usize) -> Result<Self, EnvelopeError> {
         let (msg, rest) = Self::decode_prefix(buf)?;
-        if rest > crate::transport::padded::MAX_PADDING {
+        if rest > max_padding {
             return Err(EnvelopeError::TrailingBytes {
                 what: "unencrypted message (beyond transport padding)",
                 count: rest,
@@ -113,6 +122,8 @@ impl<'a> PlainMessage<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::vec;
+    use alloc::vec::Vec;
 
     fn wire(length: i32, body: &[u8]) -> Vec<u8> {
         let mut w = vec![0u8; 8];
@@ -146,8 +157,8 @@ mod tests {
             PlainMessage::decode(&wire(4, &[1; 8])),
             Err(EnvelopeError::TrailingBytes { count: 4, .. })
         ));
-        assert!(PlainMessage::decode_padded(&wire(4, &[1; 8])).is_ok());
-        assert!(PlainMessage::decode_padded(&wire(4, &[1; 20])).is_err());
+        assert!(PlainMessage::decode_padded(&wire(4, &[1; 8]), 15).is_ok());
+        assert!(PlainMessage::decode_padded(&wire(4, &[1; 20]), 15).is_err());
         let mut keyed = wire(4, &[1; 4]);
         keyed[0] = 1;
         assert_eq!(

@@ -72,4 +72,16 @@ impl SeqNoGenerator {
     pub const fn content_related_sent(&self) -> u32 {
         self.content_related_sent
     }
+
+    /// Counts `n` more content-related messages than were sent (after
+    /// `bad_msg_notification` 32: our seq_no was too low).
+    pub fn skip_ahead(&mut self, n: u32) {
+        self.content_related_sent = self.content_related_sent.saturating_add(n);
+    }
+
+    /// Counts `n` fewer content-related messages (after `bad_msg_notification`
+    /// 33: our seq_no was too high), stopping at zero.
+    pub fn step_back(&mut self, n: u32) {
+        self.content_related_sent = self.content_related_sent.saturating_sub(n);
+    }
 }

@@ -11,7 +11,9 @@
 use zerotl::{Decode, Encode, Object, Str};
 use zerotl_types::mtproto::types;
 
-use super::{append, Container, EnvelopeError};
+use super::{Container, EnvelopeError};
+use crate::buf::append_tl;
+use crate::OutputBuffer;
 
 /// Most ids a `msgs_ack` may carry.
 pub const MAX_ACK_IDS: usize = 8192;
@@ -25,7 +27,7 @@ pub enum ServiceMessage<'a> {
     RpcResult(types::RpcResult<'a>),
     /// A bare `rpc_error` outside an `rpc_result`.
     RpcError(types::RpcError<'a>),
-    /// `gzip_packed`: inflate it ([`gzip::unpack_value`](super::gzip::unpack_value))
+    /// `gzip_packed`: inflate it ([`gzip::unpack_value_into`](super::gzip::unpack_value_into))
     /// and classify the result.
     GzipPacked(types::GzipPacked<'a>),
     /// A validated `msg_container`.
@@ -120,7 +122,7 @@ pub enum RpcOutcome<'a> {
     /// The request failed.
     Error(types::RpcError<'a>),
     /// The answer or error, compressed: inflate with
-    /// [`gzip::unpack_value`](super::gzip::unpack_value) and call
+    /// [`gzip::unpack_value_into`](super::gzip::unpack_value_into) and call
     /// [`RpcOutcome::of_unpacked`] on the result.
     Gzipped(types::GzipPacked<'a>),
 }
@@ -154,8 +156,9 @@ impl<'a> RpcOutcome<'a> {
     /// let mut packed = Vec::new();
     /// gzip::encode_gzip_packed(&[0x69, 0x37, 0xdf, 0x69], &mut packed).unwrap();
     /// let RpcOutcome::Gzipped(g) = RpcOutcome::of(Object::from_bytes(&packed)).unwrap() else { panic!() };
-    /// let inner = gzip::unpack_value(&g, gzip::DEFAULT_MAX_INFLATED).unwrap();
-    /// let RpcOutcome::Ok(answer) = RpcOutcome::of_unpacked(Object::from_bytes(&inner)).unwrap() else { panic!() };
+    /// let mut inner = [0u8; 64];
+    /// let n = gzip::unpack_value_into(&g, &mut inner).unwrap();
+    /// let RpcOutcome::Ok(answer) = RpcOutcome::of_unpacked(Object::from_bytes(&inner[..n])).unwrap() else { panic!() };
     /// assert_eq!(answer.constructor_id(), Some(0x69df3769));
     /// ```
     pub fn of_unpacked(result: Object<'a>) -> Result<Self, EnvelopeError> {
@@ -179,23 +182,27 @@ impl<'a> RpcOutcome<'a> {
 /// assert_eq!(out[..4], [0x01, 0x6d, 0x5c, 0xf3]);
 /// assert_eq!(out.len(), 4 + 8 + 4 + 4 + 16);
 /// ```
-pub fn encode_rpc_result<T: Encode + ?Sized>(
+pub fn encode_rpc_result<T: Encode + ?Sized, O: OutputBuffer + ?Sized>(
     req_msg_id: i64,
     result: &T,
-    out: &mut Vec<u8>,
+    out: &mut O,
 ) -> Result<(), EnvelopeError> {
     let start = out.len();
-    out.extend_from_slice(&types::RpcResult::CONSTRUCTOR_ID.to_le_bytes());
-    out.extend_from_slice(&req_msg_id.to_le_bytes());
-    append(result, out).inspect_err(|_| out.truncate(start))
+    let header = out.grow(12)?;
+    header[..4].copy_from_slice(&types::RpcResult::CONSTRUCTOR_ID.to_le_bytes());
+    header[4..].copy_from_slice(&req_msg_id.to_le_bytes());
+    append_tl(result, out).map_err(|e| {
+        out.truncate(start);
+        EnvelopeError::from(e)
+    })
 }
 
 /// Appends `rpc_result req_msg_id (rpc_error code message)` to `out`.
-pub fn encode_rpc_error(
+pub fn encode_rpc_error<O: OutputBuffer + ?Sized>(
     req_msg_id: i64,
     error_code: i32,
     error_message: &str,
-    out: &mut Vec<u8>,
+    out: &mut O,
 ) -> Result<(), EnvelopeError> {
     let error = types::RpcError {
         error_code,

@@ -1,24 +1,24 @@
-//! `rpc_error` mapped to typed errors, per method.
+//! `rpc_error` parsed into [`RpcError`], and the runtime of the typed errors.
 //!
 //! * [`RpcError`]: an `rpc_error` with its name split from its number
 //!   (`FLOOD_WAIT_30` -> `FLOOD_WAIT` and 30), its [`ErrorClass`], and a `Display`
 //!   that adds the known description (`FLOOD_WAIT_30 (420): A wait of 30 seconds is
-//!   required`).
+//!   required`). No allocation: the texts are bounded inline strings
+//!   ([`ErrorText`], [`MAX_ERROR_TEXT`] bytes; longer messages are cut at a
+//!   character boundary).
 //! * [`known_errors`]: the generated table of `data/errors/errors.csv`.
-//! * [`layer122`] (and `layer230` with the `layer230` feature): one generated enum per
-//!   function (`layer122::messages::ExportChatInviteError`), and a [`MethodInfo`]
-//!   impl on every function type naming that enum, whether bots may call the
-//!   function and which errors it lists.
-//! * [`InvocationError`]: everything that can go wrong with one call.
+//! * [`MethodError`], [`Usability`] and [`ErrorSpec`]: what the generated
+//!   per-function error enums of the `zerotl-errors` crate implement and call
+//!   (`zerotl_errors::layer122::messages::ExportChatInviteError`). The `MethodInfo`
+//!   trait that links each function type to its enum is defined there, next to its
+//!   impls (Rust's orphan rule: a trait implemented for `zerotl-types`' functions
+//!   outside `zerotl-types` must be local to the implementing crate).
 //!
 //! ```
-//! use zerotl_mtproto::errors::layer122::messages::ExportChatInviteError;
-//! use zerotl_mtproto::errors::{MethodInfo, RpcError};
-//! use zerotl_types::layer122::functions::messages::ExportChatInvite;
+//! use zerotl_mtproto::errors::{ErrorClass, RpcError};
 //!
 //! let e = RpcError::parse(403, "CHAT_WRITE_FORBIDDEN");
-//! assert_eq!(ExportChatInviteError::from(e), ExportChatInviteError::ChatWriteForbidden);
-//! assert!(<ExportChatInvite<'_> as MethodInfo>::BOTS_CAN_USE);
+//! assert_eq!((e.name.as_str(), e.value, e.class()), ("CHAT_WRITE_FORBIDDEN", None, ErrorClass::Forbidden));
 //! ```
 //!
 //! ## How an error message is split
@@ -57,23 +57,18 @@
 //! listed; a listed name with another code stays `Other`. Back to an [`RpcError`]
 //! (`as_rpc`), a named variant uses its first listed code. Wrapper functions
 //! (`invokeWithLayer`, `initConnection`, ...) answer with the wrapped query's answer,
-//! so their [`MethodInfo::Error`] is the query's.
+//! so their `MethodInfo::Error` is the query's.
 //!
-//! The generated code is regenerated with `cargo run -p zerotl-codegen -- errors`
-//! (also part of `regenerate`); `tests/errors_fresh.rs` checks it is up to date.
+//! The generated code (`known.rs` here, the enums in `zerotl-errors`) is
+//! regenerated with `cargo run -p zerotl-codegen -- errors` (also part of
+//! `regenerate`); a test of `zerotl-errors` checks it is up to date.
 
-mod invocation;
 mod known;
 mod rpc;
 
-/// Typed errors of every layer 122 function (generated).
-pub mod layer122;
-/// Typed errors of every layer 230 function (generated; feature `layer230`).
-#[cfg(feature = "layer230")]
-pub mod layer230;
+use core::fmt;
 
-pub use invocation::{DropReason, InvocationError, TransportFailure};
-pub use rpc::{ErrorClass, RpcError};
+pub use rpc::{ErrorClass, ErrorText, RpcError, MAX_ERROR_TEXT};
 
 /// A documented error: one row of `data/errors/errors.csv`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,29 +106,31 @@ impl KnownError {
         self.template.is_some()
     }
 
-    /// The description with `value` written in place of its `{placeholder}`.
+    /// The description with `value` written in place of its `{placeholder}`, as a
+    /// value to display (no allocation).
     ///
     /// ```
     /// let k = zerotl_mtproto::errors::known_error("FLOOD_WAIT", true).unwrap();
-    /// assert_eq!(k.describe(Some(30)), "A wait of 30 seconds is required");
+    /// assert_eq!(k.describe(Some(30)).to_string(), "A wait of 30 seconds is required");
     /// ```
-    pub fn describe(&self, value: Option<u32>) -> String {
-        match (self.template, value, placeholder(self.description)) {
-            (Some(_), Some(v), Some((start, end))) => format!(
-                "{}{v}{}",
-                &self.description[..start],
-                &self.description[end..]
-            ),
-            _ => self.description.to_owned(),
+    pub fn describe(&self, value: Option<u32>) -> Description {
+        Description {
+            known: *self,
+            value,
         }
     }
 
-    /// The message for `value` (`FILE_PART_3_MISSING`); the name alone for a plain error.
-    pub fn message(&self, value: u32) -> String {
+    /// The message for `value` (`FILE_PART_3_MISSING`); the name alone for a plain
+    /// error (cut at [`MAX_ERROR_TEXT`] bytes).
+    pub fn message(&self, value: u32) -> ErrorText {
+        let mut text = ErrorText::new();
         match self.template {
-            Some((prefix, suffix)) => format!("{prefix}{value}{suffix}"),
-            None => self.name.to_owned(),
+            Some((prefix, suffix)) => {
+                rpc::push_text(&mut text, format_args!("{prefix}{value}{suffix}"))
+            }
+            None => rpc::push_text(&mut text, format_args!("{}", self.name)),
         }
+        text
     }
 
     /// The number in `message` if it has this template's shape.
@@ -146,6 +143,26 @@ impl KnownError {
             return None;
         }
         number(&message[prefix.len()..message.len() - suffix.len()])
+    }
+}
+
+/// A known error's description with its number filled in (see
+/// [`KnownError::describe`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Description {
+    known: KnownError,
+    value: Option<u32>,
+}
+
+impl fmt::Display for Description {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = self.known.description;
+        match (self.known.template, self.value, placeholder(d)) {
+            (Some(_), Some(v), Some((start, end))) => {
+                write!(f, "{}{v}{}", &d[..start], &d[end..])
+            }
+            _ => f.write_str(d),
+        }
     }
 }
 
@@ -225,7 +242,7 @@ impl Usability {
 
 /// A typed error of one method: converts from an [`RpcError`] and back.
 pub trait MethodError:
-    From<RpcError> + std::error::Error + Clone + PartialEq + Send + Sync + 'static
+    From<RpcError> + core::error::Error + Clone + PartialEq + Send + Sync + 'static
 {
     /// The `rpc_error` this value stands for.
     fn as_rpc(&self) -> RpcError;
@@ -237,46 +254,26 @@ impl MethodError for RpcError {
     }
 }
 
-/// What zerotl knows about one RPC function beyond its wire format. Implemented (by
-/// generated code) for every function type of the generated layers.
+/// One named error of a generated error enum: how an [`RpcError`] is recognized.
+/// The generated code of `zerotl-errors` calls it; applications need not.
 ///
 /// ```
-/// use zerotl_mtproto::errors::{MethodInfo, Usability};
-/// use zerotl_types::layer122::functions::messages::ExportChatInvite;
-/// type F = ExportChatInvite<'static>;
-/// assert_eq!(F::METHOD, "messages.exportChatInvite");
-/// assert_eq!(F::USABILITY, Usability::Both);
-/// assert_eq!(F::ERRORS[3], (403, "CHAT_WRITE_FORBIDDEN"));
+/// use zerotl_mtproto::errors::{ErrorSpec, RpcError};
+/// const SPECS: &[ErrorSpec] = &[ErrorSpec::plain("CHAT_ID_INVALID", &[400]), ErrorSpec::templated("FLOOD_WAIT", &[420])];
+/// assert_eq!(ErrorSpec::find(SPECS, &RpcError::parse(420, "FLOOD_WAIT_3")), Some(1));
+/// assert_eq!(ErrorSpec::find(SPECS, &RpcError::parse(403, "CHAT_ID_INVALID")), None);
+/// assert_eq!(SPECS[1].to_rpc(Some(5)).message, "FLOOD_WAIT_5");
 /// ```
-pub trait MethodInfo: zerotl::RemoteCall {
-    /// The typed error (for wrappers such as `invokeWithLayer`, the wrapped query's).
-    type Error: MethodError;
-    /// The TL name (`messages.exportChatInvite`).
-    const METHOD: &'static str;
-    /// Who may call it.
-    const USABILITY: Usability;
-    /// Whether bots may call it ([`Usability::bots_can_use`]; for wrappers, and the
-    /// wrapped query's).
-    const BOTS_CAN_USE: bool;
-    /// The errors it lists, as `(code, documented name)`, one pair per code, in the
-    /// order of the error enum's variants.
-    const ERRORS: &'static [(i32, &'static str)];
-}
-
-/// One named error of a generated error enum: how an [`RpcError`] is recognized.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct ErrorSpec {
-    /// The parsed name.
-    pub(crate) name: &'static str,
-    /// Whether the message carries a number.
-    pub(crate) templated: bool,
-    /// Accepted codes (the first is used to build one); empty means any.
-    pub(crate) codes: &'static [i32],
+pub struct ErrorSpec {
+    name: &'static str,
+    templated: bool,
+    codes: &'static [i32],
 }
 
 impl ErrorSpec {
     /// An error without a number.
-    pub(crate) const fn plain(name: &'static str, codes: &'static [i32]) -> Self {
+    pub const fn plain(name: &'static str, codes: &'static [i32]) -> Self {
         Self {
             name,
             templated: false,
@@ -285,7 +282,7 @@ impl ErrorSpec {
     }
 
     /// A templated error (its message carries a number).
-    pub(crate) const fn templated(name: &'static str, codes: &'static [i32]) -> Self {
+    pub const fn templated(name: &'static str, codes: &'static [i32]) -> Self {
         Self {
             name,
             templated: true,
@@ -295,7 +292,7 @@ impl ErrorSpec {
 
     /// The index of the spec `e` matches: same name, same templated-ness, and a listed
     /// code. `specs` is sorted by `(name, templated)`.
-    pub(crate) fn find(specs: &[ErrorSpec], e: &RpcError) -> Option<usize> {
+    pub fn find(specs: &[ErrorSpec], e: &RpcError) -> Option<usize> {
         let key = (e.name.as_str(), e.value.is_some());
         let i = specs
             .binary_search_by(|s| (s.name, s.templated).cmp(&key))
@@ -305,7 +302,7 @@ impl ErrorSpec {
     }
 
     /// An [`RpcError`] for this spec, with its first code.
-    pub(crate) fn to_rpc(self, value: Option<u32>) -> RpcError {
+    pub fn to_rpc(self, value: Option<u32>) -> RpcError {
         let code = self.codes.first().copied().unwrap_or(400);
         RpcError::new(code, self.name, if self.templated { value } else { None })
     }

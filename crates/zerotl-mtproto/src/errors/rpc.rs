@@ -1,8 +1,7 @@
 //! [`RpcError`]: an `rpc_error` with its name and number split apart.
 
-use std::borrow::Cow;
-use std::fmt;
-use std::time::Duration;
+use core::fmt::{self, Write as _};
+use core::time::Duration;
 
 use zerotl::Decode as _;
 use zerotl_types::mtproto::types;
@@ -68,12 +67,45 @@ impl ErrorClass {
     }
 }
 
+/// The longest error message (and name) an [`RpcError`] keeps, in bytes. Telegram's
+/// are under 64; a longer message is cut at a character boundary before parsing.
+pub const MAX_ERROR_TEXT: usize = 128;
+
+/// An error name or message: an inline string of at most [`MAX_ERROR_TEXT`] bytes.
+pub type ErrorText = heapless::String<MAX_ERROR_TEXT>;
+
+/// Appends `args` to `text`, cutting at a character boundary when it is full.
+pub(crate) fn push_text(text: &mut ErrorText, args: fmt::Arguments<'_>) {
+    struct Cut<'a>(&'a mut ErrorText);
+    impl fmt::Write for Cut<'_> {
+        fn write_str(&mut self, s: &str) -> fmt::Result {
+            let room = MAX_ERROR_TEXT - self.0.len();
+            let mut end = s.len().min(room);
+            while !s.is_char_boundary(end) {
+                end -= 1;
+            }
+            // Cannot fail: `end` bytes fit.
+            let _ = self.0.push_str(&s[..end]);
+            Ok(())
+        }
+    }
+    let _ = Cut(text).write_fmt(args);
+}
+
+/// `s` as an [`ErrorText`] (cut if longer).
+fn text(s: &str) -> ErrorText {
+    let mut t = ErrorText::new();
+    push_text(&mut t, format_args!("{s}"));
+    t
+}
+
 /// An error the server answered a call with (`rpc_error#2144ca19 error_code:int
 /// error_message:string`), its message split into a name and an optional number by
 /// the rules of the [module docs](super#how-an-error-message-is-split).
 ///
-/// `message` is what goes on the wire; [`RpcError::parse`] and [`RpcError::new`]
-/// keep `name` and `value` consistent with it.
+/// `message` is what goes on the wire (at most [`MAX_ERROR_TEXT`] bytes kept);
+/// [`RpcError::parse`] and [`RpcError::new`] keep `name` and `value` consistent
+/// with it. No allocation: both texts are inline.
 ///
 /// ```
 /// use zerotl_mtproto::errors::RpcError;
@@ -91,29 +123,29 @@ pub struct RpcError {
     /// The code (`error_code`): 303, 400, ..., or negative.
     pub code: i32,
     /// The name: the message without its number (`FLOOD_WAIT`, `FILE_PART_MISSING`).
-    pub name: String,
+    pub name: ErrorText,
     /// The number carried in the message, if any.
     pub value: Option<u32>,
     /// The message as sent (`error_message`: `FLOOD_WAIT_30`).
-    pub message: String,
+    pub message: ErrorText,
 }
 
 /// Splits `message` into name and value.
-fn split(message: &str) -> (Cow<'_, str>, Option<u32>) {
+fn split(message: &str) -> (&str, Option<u32>) {
     if known_error(message, false).is_some() {
-        return (Cow::Borrowed(message), None);
+        return (message, None);
     }
     for t in templates() {
         if let Some(v) = t.value_in(message) {
-            return (Cow::Borrowed(t.name()), Some(v));
+            return (t.name(), Some(v));
         }
     }
     if let Some((head, tail)) = message.rsplit_once('_') {
         if let (false, Some(v)) = (head.is_empty(), number(tail)) {
-            return (Cow::Borrowed(head), Some(v));
+            return (head, Some(v));
         }
     }
-    (Cow::Borrowed(message), None)
+    (message, None)
 }
 
 impl RpcError {
@@ -128,12 +160,13 @@ impl RpcError {
     /// assert_eq!((e.name.as_str(), e.value), ("EMAIL_UNCONFIRMED", None));
     /// ```
     pub fn parse(code: i32, message: &str) -> Self {
-        let (name, value) = split(message);
+        let message = text(message);
+        let (name, value) = split(&message);
         Self {
             code,
-            name: name.into_owned(),
+            name: text(name),
             value,
-            message: message.to_owned(),
+            message,
         }
     }
 
@@ -147,13 +180,19 @@ impl RpcError {
     /// let e = RpcError::new(406, "PREVIOUS_CHAT_IMPORT_ACTIVE_WAIT_MIN", Some(5));
     /// assert_eq!(e.message, "PREVIOUS_CHAT_IMPORT_ACTIVE_WAIT_5MIN");
     /// assert_eq!(RpcError::new(400, "NEW_THING", Some(7)).message, "NEW_THING_7");
+    /// // Messages longer than MAX_ERROR_TEXT bytes are cut:
+    /// assert_eq!(RpcError::parse(400, &"A".repeat(300)).message.len(), 128);
     /// ```
     pub fn new(code: i32, name: &str, value: Option<u32>) -> Self {
         let message = match value {
-            None => name.to_owned(),
+            None => text(name),
             Some(v) => match known_error(name, true) {
                 Some(k) => k.message(v),
-                None => format!("{name}_{v}"),
+                None => {
+                    let mut t = ErrorText::new();
+                    push_text(&mut t, format_args!("{name}_{v}"));
+                    t
+                }
             },
         };
         Self::parse(code, &message)
@@ -215,7 +254,7 @@ impl RpcError {
     /// `PREVIOUS_CHAT_IMPORT_ACTIVE_WAIT_XMIN`, ...).
     ///
     /// ```
-    /// use std::time::Duration;
+    /// use core::time::Duration;
     /// use zerotl_mtproto::errors::RpcError;
     /// let e = RpcError::parse(420, "FLOOD_WAIT_42");
     /// assert_eq!(e.wait(), Some(Duration::from_secs(42)));
@@ -259,4 +298,4 @@ impl fmt::Display for RpcError {
     }
 }
 
-impl std::error::Error for RpcError {}
+impl core::error::Error for RpcError {}

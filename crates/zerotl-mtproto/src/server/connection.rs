@@ -1,85 +1,141 @@
-//! One server connection as a sans-IO state machine: bytes in, bytes out, and a
-//! verdict when the connection must end. The tokio driver only moves bytes.
-//!
-//! ```text
-//!  socket bytes ─▶ receive() ─▶ transport detection ─▶ Codec ─▶ payloads
-//!                                                                  │
-//!        ┌─────────────────────────────────────────────────────────┘
-//!        ▼
-//!  auth_key_id = 0 ─▶ key exchange id? ─▶ auth::ServerHandshake ─▶ plain reply
-//!                  └▶ otherwise ─▶ plain test mode? rpc::answer ─▶ plain rpc_result
-//!                                  (off: transport error −404, close)
-//!  auth_key_id ≠ 0 ─▶ Session::unpack ─▶ container / gzip / ping / request
-//!                                        ─▶ Session::pack(rpc_result) ─▶ frame
-//!
-//!  output() ─▶ socket; consume_output(n) when written.
-//! ```
-//!
-//! **Bounds.** Frames are capped by the transport config; at most
-//! `max_in_flight` answers wait unwritten: past that the connection stops decoding
-//! (and [`wants_input`](ServerConnection::wants_input) turns false, so the driver
-//! stops reading) until the client reads its answers. Inflated `gzip_packed`
-//! requests are capped; containers hold at most 1024 messages and never nest.
+//! [`ServerConnection`]: see the [module docs](super).
 
-use std::collections::VecDeque;
-use std::time::{SystemTime, UNIX_EPOCH};
+use alloc::collections::VecDeque;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
 
-use zerotl::Encode;
+use rand_core::CryptoRngCore;
 use zerotl_types::mtproto::{functions as mt_functions, types as mt_types};
 
-use super::events::CloseReason;
-use super::keys::Security;
-use super::rpc::{self, RequestOutcome};
-use super::state::WorldState;
-use crate::auth::{KeyVerdict, ServerHandshake as KeyExchange, ServerStep};
+use crate::auth::{AuthError, KeyExchangeServer, KeyExchangeServerConfig, KeyVerdict, ServerStep};
+use crate::crypto::AuthKey;
 use crate::envelope::{
-    classify, gzip, EnvelopeError, MsgIdGenerator, MsgIdKind, PlainMessage, ServiceMessage,
+    classify, encode_rpc_error, gzip, EnvelopeError, MsgIdGenerator, MsgIdKind, PlainMessage,
+    ServiceMessage,
 };
-use crate::session::{Session, SessionError};
+use crate::session::{ServerMsgKind, Session, SessionError};
 use crate::transport::{
-    Codec, Incoming, ServerConfig as TransportConfig, ServerHandshake as Detection, Transport,
-    TransportError,
+    Codec, DetectError, FrameError, ProxySecret, Received, Transport, TransportConfig,
+    TransportDetector, TransportError,
 };
+use crate::UnixTime;
+
+/// The default largest frame of a server connection: 1 MiB.
+pub const DEFAULT_SERVER_MAX_FRAME_LEN: usize = 1024 * 1024;
+
+/// Padded-intermediate padding a server sends by default: 0..=3 bytes. The docs
+/// allow up to 15, but Telethon (and others) strip only `len % 4` bytes, and an
+/// encrypted message with leftover padding then fails to decrypt.
+pub const DEFAULT_SERVER_MAX_PADDING: usize = 3;
 
 /// Per-connection limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ConnectionConfig {
-    /// Transport settings (largest frame, MTProxy secret, padding).
+pub struct ServerConnectionConfig {
+    /// Frame size and padding limits.
     pub transport: TransportConfig,
-    /// Most answers waiting to be written before the connection stops reading.
+    /// An MTProxy secret that obfuscated headers are keyed with.
+    pub proxy_secret: Option<ProxySecret>,
+    /// Most requests waiting for their answer or for it to be written before the
+    /// connection stops reading.
     pub max_in_flight: usize,
     /// Most bytes a `gzip_packed` request may inflate to.
     pub max_inflated: usize,
-    /// Record a [`ConnEvent::Request`] per request (for observers).
-    pub report_requests: bool,
 }
 
-/// The default largest frame of the test server: 1 MiB (requests are tiny).
-pub const DEFAULT_MAX_FRAME_LEN: usize = 1024 * 1024;
-
-/// Padded-intermediate padding the server sends: 0..=3 bytes. The docs allow up to
-/// 15, but Telethon (and others) strip only `len % 4` bytes, and an encrypted
-/// message with leftover padding then fails to decrypt.
-pub const DEFAULT_MAX_PADDING: usize = 3;
-
-impl Default for ConnectionConfig {
+impl Default for ServerConnectionConfig {
     fn default() -> Self {
         Self {
             transport: TransportConfig {
-                max_frame_len: DEFAULT_MAX_FRAME_LEN,
-                max_padding: DEFAULT_MAX_PADDING,
-                ..TransportConfig::default()
+                max_frame_len: DEFAULT_SERVER_MAX_FRAME_LEN,
+                max_padding: DEFAULT_SERVER_MAX_PADDING,
             },
+            proxy_secret: None,
             max_in_flight: 256,
             max_inflated: 1024 * 1024,
-            report_requests: false,
         }
     }
 }
 
+/// The auth keys a server knows, shared by its connections (a client may come
+/// back on a new connection with its key).
+pub trait AuthKeyStore {
+    /// The key with this id and its server salt.
+    fn get(&self, auth_key_id: i64) -> Option<(AuthKey, i64)>;
+    /// Whether a key with this id is known.
+    fn contains(&self, auth_key_id: i64) -> bool;
+    /// Remembers a new key with its first salt.
+    fn insert(&self, key: AuthKey, salt: i64);
+}
+
+/// The shared things a connection works with, and the time.
+#[derive(Clone, Copy)]
+pub struct ServerContext<'a> {
+    /// Key exchange parameters (RSA key, DH group); `None` refuses key exchanges.
+    pub key_exchange: Option<&'a Arc<KeyExchangeServerConfig>>,
+    /// The auth keys created so far.
+    pub keys: &'a dyn AuthKeyStore,
+    /// Answer unencrypted requests (plain test mode).
+    pub insecure_plain: bool,
+    /// The wall clock (msg_id checks, key exchange `server_time`).
+    pub now: UnixTime,
+}
+
+impl core::fmt::Debug for ServerContext<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ServerContext")
+            .field("key_exchange", &self.key_exchange.is_some())
+            .field("insecure_plain", &self.insecure_plain)
+            .field("now", &self.now)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why the connection must close (after its output is written).
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ServerConnectionError {
+    /// The first bytes are no MTProto transport (HTTP, TLS, unknown obfuscation tag).
+    #[error("transport detection failed: {0}")]
+    Detect(DetectError),
+    /// A frame broke the transport's rules (too large, bad CRC or sequence number, ...).
+    #[error("bad frame: {0}")]
+    Frame(FrameError),
+    /// An unencrypted message did not decode (answered with transport error −404).
+    #[error("bad unencrypted message: {0}")]
+    BadMessage(EnvelopeError),
+    /// A plain request arrived but plain test mode is off (answered with −404).
+    #[error("unencrypted request refused (plain test mode is off; start with --insecure-plain)")]
+    PlainRefused,
+    /// A key exchange was started but the server has no RSA key (answered with −404).
+    #[error("key exchange refused: encryption is off")]
+    EncryptionDisabled,
+    /// The key exchange failed (answered with −404).
+    #[error("key exchange failed: {0}")]
+    KeyExchange(AuthError),
+    /// An encrypted message under an auth key the server does not know (−404).
+    #[error("unknown auth_key_id {0:#018x}")]
+    UnknownAuthKey(i64),
+    /// An encrypted message failed authentication (−404).
+    #[error("encrypted message refused: {0}")]
+    Session(SessionError),
+}
+
+/// A request for the driver to answer: call
+/// [`reply`](ServerConnection::reply) with it and the result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncomingRequest {
+    /// The msg_id the request came in (the answer's `req_msg_id`).
+    pub msg_id: i64,
+    /// The request body: a boxed function (possibly wrapped in `invokeWithLayer`
+    /// and friends).
+    pub body: Vec<u8>,
+    /// Whether it came unencrypted (plain test mode).
+    pub plain: bool,
+}
+
 /// What the connection tells its driver besides bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ConnEvent {
+pub enum ServerConnectionEvent {
     /// The transport is known.
     Detected {
         /// The framing.
@@ -92,13 +148,8 @@ pub enum ConnEvent {
         /// The new key's id.
         auth_key_id: i64,
     },
-    /// A request was answered (only with `report_requests`).
-    Request {
-        /// Its msg_id.
-        msg_id: i64,
-        /// The answer.
-        outcome: RequestOutcome,
-    },
+    /// A request to answer.
+    Request(IncomingRequest),
 }
 
 /// What the server's answers are wrapped in.
@@ -106,24 +157,24 @@ enum SessionState {
     /// Nothing but plain messages so far.
     Plain,
     /// A key exchange is under way.
-    KeyExchange(Box<KeyExchange>),
+    KeyExchange(alloc::boxed::Box<KeyExchangeServer>),
     /// Encrypted messages under an auth key.
-    Encrypted(Box<Session>),
+    Encrypted(alloc::boxed::Box<Session>),
 }
 
 enum Framing {
-    Detecting(Detection),
-    Ready(Box<Codec>),
+    Detecting(TransportDetector),
+    Ready(alloc::boxed::Box<Codec>),
 }
 
 /// What the handling of one frame calls for: close, maybe after a transport error.
 struct Fatal {
-    reason: CloseReason,
+    reason: ServerConnectionError,
     transport_error: Option<TransportError>,
 }
 
 impl Fatal {
-    fn with_404(reason: CloseReason) -> Self {
+    fn with_404(reason: ServerConnectionError) -> Self {
         Self {
             reason,
             transport_error: Some(TransportError::AUTH_KEY_NOT_FOUND),
@@ -131,100 +182,99 @@ impl Fatal {
     }
 }
 
-/// The shared things a connection works with.
-#[derive(Debug, Clone, Copy)]
-pub struct Context<'a> {
-    /// The world and its links.
-    pub world: &'a WorldState,
-    /// Encryption settings and the auth keys.
-    pub security: &'a Security,
-    /// The wall clock (msg_id checks, key exchange `server_time`).
-    pub now: SystemTime,
-}
-
-/// One connection of the embedded server (sans-IO).
+/// One server connection (sans-IO): see the [module docs](super).
 ///
 /// ```
-/// use std::time::SystemTime;
-/// use zerotl_mtproto::envelope::PlainMessage;
-/// use zerotl_mtproto::server::connection::{ConnectionConfig, Context, ServerConnection};
-/// use zerotl_mtproto::server::keys::Security;
-/// use zerotl_mtproto::server::{world::World, WorldState};
+/// use zerotl_mtproto::envelope::{classify, PlainMessage, ServiceMessage};
+/// use zerotl_mtproto::rand_core::OsRng;
+/// use zerotl_mtproto::server::{
+///     AuthKeyStore, ServerConnection, ServerConnectionConfig, ServerConnectionEvent, ServerContext,
+/// };
+/// use zerotl_mtproto::crypto::AuthKey;
+/// use zerotl_mtproto::UnixTime;
 ///
-/// let world = WorldState::new(World::default());
-/// let security = Security { insecure_plain: true, ..Security::default() };
-/// let cx = Context { world: &world, security: &security, now: SystemTime::now() };
-/// let mut conn = ServerConnection::new(ConnectionConfig::default());
+/// struct NoKeys;
+/// impl AuthKeyStore for NoKeys {
+///     fn get(&self, _: i64) -> Option<(AuthKey, i64)> { None }
+///     fn contains(&self, _: i64) -> bool { false }
+///     fn insert(&self, _: AuthKey, _: i64) {}
+/// }
+/// let cx = ServerContext { key_exchange: None, keys: &NoKeys, insecure_plain: true, now: UnixTime::from_secs(1_700_000_000) };
+/// let mut conn = ServerConnection::new(ServerConnectionConfig::default());
 ///
 /// // Intermediate transport, one plain message: exportChatInvite(inputPeerChat 1).
 /// let request = [0x4c, 0x53, 0xf7, 0x0d, 0x63, 0xe8, 0x9b, 0x17, 1, 0, 0, 0];
 /// let mut message = Vec::new();
-/// PlainMessage { msg_id: 0x6000_0000_0000_0004, body: &request }.encode(&mut message);
+/// PlainMessage { msg_id: 0x6000_0000_0000_0004, body: &request }.encode(&mut message).unwrap();
 /// let mut wire = vec![0xee; 4];
 /// wire.extend_from_slice(&(message.len() as u32).to_le_bytes());
 /// wire.extend_from_slice(&message);
-/// conn.receive(&wire, &cx).unwrap();
+/// conn.receive(&wire, &cx, &mut OsRng).unwrap();
+///
+/// let _detected = conn.poll_event().unwrap();
+/// let Some(ServerConnectionEvent::Request(r)) = conn.poll_event() else { panic!() };
+/// assert_eq!((r.msg_id, &r.body[..]), (0x6000_0000_0000_0004, &request[..]));
+/// let chat_invite_empty = [0x69, 0x37, 0xdf, 0x69];
+/// conn.reply(&r, &chat_invite_empty, &cx, &mut OsRng).unwrap();
 ///
 /// let out = conn.output();
 /// let answer = PlainMessage::decode(&out[4..]).unwrap();
 /// assert_eq!(answer.msg_id % 4, 1);
-/// assert_eq!(&answer.body[..4], [0x01, 0x6d, 0x5c, 0xf3]); // rpc_result
+/// assert!(matches!(classify(answer.body), Ok(ServiceMessage::RpcResult(_))));
 /// let n = out.len();
 /// conn.consume_output(n);
 /// assert_eq!(conn.requests(), 1);
 /// ```
 pub struct ServerConnection {
-    config: ConnectionConfig,
+    config: ServerConnectionConfig,
     framing: Framing,
-    messages: Messages,
+    session: SessionState,
+    plain_msg_ids: MsgIdGenerator,
+    events: VecDeque<ServerConnectionEvent>,
+    /// Requests handed out and not answered yet.
+    unanswered: usize,
+    requests: u64,
     out: Vec<u8>,
     out_start: usize,
     written: u64,
     flushed: u64,
+    /// Where each answer not yet written ends, in bytes written since the start.
     answer_ends: VecDeque<u64>,
-    closing: Option<CloseReason>,
+    closing: Option<ServerConnectionError>,
 }
 
-/// The message layer: everything but framing and output.
-struct Messages {
-    config: ConnectionConfig,
-    session: SessionState,
-    msg_ids: MsgIdGenerator,
-    events: Vec<ConnEvent>,
-    requests: u64,
-    /// Transport payloads to send, back to back.
-    replies: Vec<u8>,
-    reply_ends: Vec<usize>,
-    scratch: Vec<u8>,
-}
-
-impl std::fmt::Debug for ServerConnection {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Debug for ServerConnection {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("ServerConnection")
             .field("pending_output", &self.output().len())
             .field("in_flight", &self.in_flight())
-            .field("requests", &self.messages.requests)
+            .field("requests", &self.requests)
             .field("closing", &self.closing)
             .finish_non_exhaustive()
     }
 }
 
+const KEY_EXCHANGE_IDS: [u32; 4] = [
+    mt_functions::ReqPqMulti::CONSTRUCTOR_ID,
+    mt_functions::ReqPq::CONSTRUCTOR_ID,
+    mt_functions::ReqDhParams::CONSTRUCTOR_ID,
+    mt_functions::SetClientDhParams::CONSTRUCTOR_ID,
+];
+
 impl ServerConnection {
     /// A connection waiting for the client's first bytes.
-    pub fn new(config: ConnectionConfig) -> Self {
+    pub fn new(config: ServerConnectionConfig) -> Self {
         Self {
             config,
-            framing: Framing::Detecting(Detection::new(config.transport)),
-            messages: Messages {
-                config,
-                session: SessionState::Plain,
-                msg_ids: MsgIdGenerator::new(),
-                events: Vec::new(),
-                requests: 0,
-                replies: Vec::new(),
-                reply_ends: Vec::new(),
-                scratch: Vec::new(),
-            },
+            framing: Framing::Detecting(TransportDetector::new(
+                config.transport,
+                config.proxy_secret,
+            )),
+            session: SessionState::Plain,
+            plain_msg_ids: MsgIdGenerator::new(),
+            events: VecDeque::new(),
+            unanswered: 0,
+            requests: 0,
             out: Vec::new(),
             out_start: 0,
             written: 0,
@@ -234,66 +284,127 @@ impl ServerConnection {
         }
     }
 
-    /// Takes bytes read from the socket and answers every complete request (up to
+    /// Takes bytes read from the socket and handles every complete message (up to
     /// the in-flight limit). An `Err` means: close now, sending nothing more.
-    pub fn receive(&mut self, data: &[u8], cx: &Context<'_>) -> Result<(), CloseReason> {
+    pub fn receive<R: CryptoRngCore + ?Sized>(
+        &mut self,
+        data: &[u8],
+        cx: &ServerContext<'_>,
+        rng: &mut R,
+    ) -> Result<(), ServerConnectionError> {
         match &mut self.framing {
-            Framing::Detecting(detection) => match detection.receive(data) {
+            Framing::Detecting(detector) => match detector.receive(data, rng) {
                 Ok(None) => return Ok(()),
                 Ok(Some(codec)) => {
-                    self.messages.events.push(ConnEvent::Detected {
+                    self.events.push_back(ServerConnectionEvent::Detected {
                         transport: codec.transport(),
                         obfuscated: codec.is_obfuscated(),
                     });
-                    self.framing = Framing::Ready(Box::new(codec));
+                    self.framing = Framing::Ready(alloc::boxed::Box::new(codec));
                 }
-                Err(e) => return Err(CloseReason::Detect(e)),
+                Err(e) => return Err(ServerConnectionError::Detect(e)),
             },
             Framing::Ready(codec) => codec.receive(data),
         }
-        self.process(cx)
+        self.process(cx, rng)
     }
 
-    /// Answers buffered requests (call after output was written: requests held back
-    /// by the in-flight limit are handled then).
-    pub fn process(&mut self, cx: &Context<'_>) -> Result<(), CloseReason> {
-        let Framing::Ready(codec) = &mut self.framing else {
-            return Ok(());
-        };
-        while self.closing.is_none() && self.answer_ends.len() < self.config.max_in_flight {
+    /// Handles buffered messages (call after output was written or requests were
+    /// answered: messages held back by the in-flight limit are handled then).
+    pub fn process<R: CryptoRngCore + ?Sized>(
+        &mut self,
+        cx: &ServerContext<'_>,
+        rng: &mut R,
+    ) -> Result<(), ServerConnectionError> {
+        while self.closing.is_none() && self.in_flight() < self.config.max_in_flight {
+            let Framing::Ready(codec) = &mut self.framing else {
+                return Ok(());
+            };
             let transport = codec.transport();
-            self.messages.replies.clear();
-            self.messages.reply_ends.clear();
-            let handled = match codec.next_event().map_err(CloseReason::Frame)? {
+            let mut replies = Replies::default();
+            let handled = match codec.next_event().map_err(ServerConnectionError::Frame)? {
                 None => break,
-                Some(Incoming::Frame { payload, .. }) => {
-                    self.messages.handle_payload(payload, transport, cx)
+                Some(Received::Frame { payload, .. }) => {
+                    let mut messages = Messages {
+                        config: &self.config,
+                        session: &mut self.session,
+                        plain_msg_ids: &mut self.plain_msg_ids,
+                        events: &mut self.events,
+                        unanswered: &mut self.unanswered,
+                        requests: &mut self.requests,
+                        replies: &mut replies,
+                    };
+                    messages.handle_payload(payload, transport, cx, rng)
                 }
                 // Server-side decoders produce frames only.
-                Some(Incoming::QuickAck(_) | Incoming::TransportError(_)) => Ok(()),
+                Some(Received::QuickAck(_) | Received::TransportError(_)) => Ok(()),
             };
-            let mut start = 0;
-            for &end in &self.messages.reply_ends {
-                let before = self.out.len();
-                codec
-                    .send(&self.messages.replies[start..end], &mut self.out)
-                    .map_err(CloseReason::Frame)?;
-                self.written += (self.out.len() - before) as u64;
-                self.answer_ends.push_back(self.written);
-                start = end;
-            }
+            self.send_replies(&replies)?;
             if let Err(fatal) = handled {
                 if let Some(code) = fatal.transport_error {
+                    let Framing::Ready(codec) = &mut self.framing else {
+                        return Ok(());
+                    };
                     let before = self.out.len();
                     codec
                         .send_transport_error(code, &mut self.out)
-                        .map_err(CloseReason::Frame)?;
+                        .map_err(ServerConnectionError::Frame)?;
                     self.written += (self.out.len() - before) as u64;
                 }
                 self.closing = Some(fatal.reason);
             }
         }
         Ok(())
+    }
+
+    /// Frames the payloads in `replies`, each counted as one answer in flight.
+    fn send_replies(&mut self, replies: &Replies) -> Result<(), ServerConnectionError> {
+        let Framing::Ready(codec) = &mut self.framing else {
+            return Ok(());
+        };
+        let mut start = 0;
+        for &(end, answer) in &replies.ends {
+            let before = self.out.len();
+            codec
+                .send(&replies.bytes[start..end], &mut self.out)
+                .map_err(ServerConnectionError::Frame)?;
+            self.written += (self.out.len() - before) as u64;
+            if answer {
+                self.answer_ends.push_back(self.written);
+            }
+            start = end;
+        }
+        Ok(())
+    }
+
+    /// The next event.
+    pub fn poll_event(&mut self) -> Option<ServerConnectionEvent> {
+        self.events.pop_front()
+    }
+
+    /// Answers `request` with `result`: one boxed TL value (the answer, or an
+    /// `rpc_error`), sent as `rpc_result req_msg_id result` in the way the request
+    /// came (unencrypted, or in the current session).
+    pub fn reply<R: CryptoRngCore + ?Sized>(
+        &mut self,
+        request: &IncomingRequest,
+        result: &[u8],
+        cx: &ServerContext<'_>,
+        rng: &mut R,
+    ) -> Result<(), ServerConnectionError> {
+        self.unanswered = self.unanswered.saturating_sub(1);
+        let mut replies = Replies::default();
+        let mut messages = Messages {
+            config: &self.config,
+            session: &mut self.session,
+            plain_msg_ids: &mut self.plain_msg_ids,
+            events: &mut self.events,
+            unanswered: &mut self.unanswered,
+            requests: &mut self.requests,
+            replies: &mut replies,
+        };
+        messages.answer(request, result, cx, rng);
+        self.send_replies(&replies)
     }
 
     /// Bytes waiting to be written to the socket.
@@ -315,9 +426,9 @@ impl ServerConnection {
         }
     }
 
-    /// Answers written to the buffer but not yet to the socket.
+    /// Requests waiting for their answer, or for it to be written.
     pub fn in_flight(&self) -> usize {
-        self.answer_ends.len()
+        self.answer_ends.len() + self.unanswered
     }
 
     /// Whether the driver should read more: false while the in-flight limit is
@@ -328,54 +439,61 @@ impl ServerConnection {
 
     /// Set when the connection must close once [`output`](Self::output) is written
     /// (after a transport error frame, for example).
-    pub fn closing(&self) -> Option<&CloseReason> {
+    pub fn closing(&self) -> Option<&ServerConnectionError> {
         self.closing.as_ref()
-    }
-
-    /// Events since the last call.
-    pub fn take_events(&mut self) -> Vec<ConnEvent> {
-        std::mem::take(&mut self.messages.events)
     }
 
     /// Requests answered so far.
     pub fn requests(&self) -> u64 {
-        self.messages.requests
+        self.requests
     }
 
     /// Whether a key exchange finished on this connection or it uses a known key.
     pub fn is_encrypted(&self) -> bool {
-        matches!(self.messages.session, SessionState::Encrypted(_))
+        matches!(self.session, SessionState::Encrypted(_))
     }
 }
 
-const KEY_EXCHANGE_IDS: [u32; 4] = [
-    mt_functions::ReqPqMulti::CONSTRUCTOR_ID,
-    mt_functions::ReqPq::CONSTRUCTOR_ID,
-    mt_functions::ReqDhParams::CONSTRUCTOR_ID,
-    mt_functions::SetClientDhParams::CONSTRUCTOR_ID,
-];
-
-fn unix_secs(now: SystemTime) -> i64 {
-    now.duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+/// Transport payloads to send, back to back; each end marks whether the payload
+/// answers a request.
+#[derive(Default)]
+struct Replies {
+    bytes: Vec<u8>,
+    ends: Vec<(usize, bool)>,
 }
 
-impl Messages {
-    /// Queues `payload` (one transport payload) for sending.
-    fn reply(&mut self, payload: &[u8]) {
-        self.replies.extend_from_slice(payload);
-        self.reply_ends.push(self.replies.len());
+impl Replies {
+    fn push(&mut self, answer: bool, write: impl FnOnce(&mut Vec<u8>) -> bool) {
+        let start = self.bytes.len();
+        if write(&mut self.bytes) {
+            self.ends.push((self.bytes.len(), answer));
+        } else {
+            self.bytes.truncate(start);
+        }
     }
+}
 
-    fn handle_payload(
+/// The message layer of one frame: everything but framing and output.
+struct Messages<'c> {
+    config: &'c ServerConnectionConfig,
+    session: &'c mut SessionState,
+    plain_msg_ids: &'c mut MsgIdGenerator,
+    events: &'c mut VecDeque<ServerConnectionEvent>,
+    unanswered: &'c mut usize,
+    requests: &'c mut u64,
+    replies: &'c mut Replies,
+}
+
+impl Messages<'_> {
+    fn handle_payload<R: CryptoRngCore + ?Sized>(
         &mut self,
-        payload: &[u8],
+        payload: &mut [u8],
         transport: Transport,
-        cx: &Context<'_>,
+        cx: &ServerContext<'_>,
+        rng: &mut R,
     ) -> Result<(), Fatal> {
         match payload.first_chunk::<8>() {
-            Some(id) if *id == [0; 8] => self.handle_plain(payload, transport, cx),
+            Some(id) if *id == [0; 8] => self.handle_plain(payload, transport, cx, rng),
             Some(id) => {
                 let key_id = i64::from_le_bytes(*id);
                 // Padded intermediate may leave up to 12 padding bytes; an encrypted
@@ -384,9 +502,9 @@ impl Messages {
                     Transport::Padded if payload.len() >= 24 => 24 + (payload.len() - 24) / 16 * 16,
                     _ => payload.len(),
                 };
-                self.handle_encrypted(key_id, &payload[..len], cx)
+                self.handle_encrypted(key_id, &mut payload[..len], cx, rng)
             }
-            None => Err(Fatal::with_404(CloseReason::BadMessage(
+            None => Err(Fatal::with_404(ServerConnectionError::BadMessage(
                 EnvelopeError::Truncated {
                     what: "message header",
                     needed: 8,
@@ -396,19 +514,22 @@ impl Messages {
         }
     }
 
-    fn handle_plain(
+    fn handle_plain<R: CryptoRngCore + ?Sized>(
         &mut self,
         payload: &[u8],
         transport: Transport,
-        cx: &Context<'_>,
+        cx: &ServerContext<'_>,
+        rng: &mut R,
     ) -> Result<(), Fatal> {
         let decoded = match transport {
-            Transport::Padded => PlainMessage::decode_padded(payload),
+            Transport::Padded => {
+                PlainMessage::decode_padded(payload, crate::transport::padded::MAX_PADDING)
+            }
             _ => PlainMessage::decode(payload),
         };
-        let message = decoded.map_err(|e| Fatal::with_404(CloseReason::BadMessage(e)))?;
+        let message = decoded.map_err(|e| Fatal::with_404(ServerConnectionError::BadMessage(e)))?;
         if message.msg_id & 3 != 0 || message.msg_id as u32 == 0 {
-            return Err(Fatal::with_404(CloseReason::BadMessage(
+            return Err(Fatal::with_404(ServerConnectionError::BadMessage(
                 EnvelopeError::Tl {
                     what: "unencrypted message msg_id (not a client id)",
                     error: zerotl::DecodeError::new(
@@ -423,127 +544,143 @@ impl Messages {
             .first_chunk::<4>()
             .map(|b| u32::from_le_bytes(*b));
         if id.is_some_and(|id| KEY_EXCHANGE_IDS.contains(&id)) {
-            return self.key_exchange(message.body, cx);
+            return self.key_exchange(message.body, cx, rng);
         }
-        if !cx.security.insecure_plain {
-            return Err(Fatal::with_404(CloseReason::PlainRefused));
+        if !cx.insecure_plain {
+            return Err(Fatal::with_404(ServerConnectionError::PlainRefused));
         }
-        self.scratch.clear();
-        self.answer(message.msg_id, message.body, cx);
-        let body = std::mem::take(&mut self.scratch);
-        let mut wire = Vec::with_capacity(PlainMessage::HEADER_LEN + body.len());
-        PlainMessage {
-            msg_id: self.msg_ids.next(MsgIdKind::ServerResponse),
-            body: &body,
-        }
-        .encode(&mut wire);
-        self.scratch = body;
-        self.reply(&wire);
+        self.request(message.msg_id, message.body, true);
         Ok(())
     }
 
-    fn key_exchange(&mut self, body: &[u8], cx: &Context<'_>) -> Result<(), Fatal> {
-        let Some(config) = &cx.security.encryption else {
-            return Err(Fatal::with_404(CloseReason::EncryptionDisabled));
+    fn key_exchange<R: CryptoRngCore + ?Sized>(
+        &mut self,
+        body: &[u8],
+        cx: &ServerContext<'_>,
+        rng: &mut R,
+    ) -> Result<(), Fatal> {
+        let Some(config) = cx.key_exchange else {
+            return Err(Fatal::with_404(ServerConnectionError::EncryptionDisabled));
         };
-        if !matches!(&self.session, SessionState::KeyExchange(k) if !k.is_finished()) {
-            self.session = SessionState::KeyExchange(Box::new(KeyExchange::new(config.clone())));
+        if !matches!(&*self.session, SessionState::KeyExchange(k) if !k.is_finished()) {
+            *self.session = SessionState::KeyExchange(alloc::boxed::Box::new(
+                KeyExchangeServer::new(config.clone()),
+            ));
         }
-        let SessionState::KeyExchange(exchange) = &mut self.session else {
-            unreachable!("set above")
+        let SessionState::KeyExchange(exchange) = &mut *self.session else {
+            return Ok(());
         };
-        let keys = &cx.security.keys;
-        let now = i32::try_from(unix_secs(cx.now)).unwrap_or(i32::MAX);
+        let keys = cx.keys;
+        let now = i32::try_from(cx.now.as_secs()).unwrap_or(i32::MAX);
         let step = exchange
-            .handle_with_key_check(body, now, &mut rand::rng(), &mut |key| {
+            .handle_with_key_check(body, now, rng, &mut |key| {
                 if keys.contains(key.id()) {
                     KeyVerdict::Retry
                 } else {
                     KeyVerdict::Accept
                 }
             })
-            .map_err(|e| Fatal::with_404(CloseReason::KeyExchange(e)))?;
+            .map_err(|e| Fatal::with_404(ServerConnectionError::KeyExchange(e)))?;
         let reply = match step {
             ServerStep::Reply(reply) => reply,
             ServerStep::Done { reply, outcome } => {
                 let id = outcome.auth_key.id();
                 keys.insert(outcome.auth_key.clone(), outcome.server_salt);
-                self.session = SessionState::Encrypted(Box::new(Session::server(
+                *self.session = SessionState::Encrypted(alloc::boxed::Box::new(Session::server(
                     outcome.auth_key,
                     outcome.server_salt,
                 )));
                 self.events
-                    .push(ConnEvent::KeyExchanged { auth_key_id: id });
+                    .push_back(ServerConnectionEvent::KeyExchanged { auth_key_id: id });
                 reply
             }
         };
-        let mut wire = Vec::with_capacity(PlainMessage::HEADER_LEN + reply.len());
-        PlainMessage {
-            msg_id: self.msg_ids.next(MsgIdKind::ServerResponse),
-            body: &reply,
-        }
-        .encode(&mut wire);
-        self.reply(&wire);
+        let msg_id = self.plain_msg_ids.next(MsgIdKind::ServerResponse, cx.now);
+        self.replies.push(false, |out| {
+            PlainMessage {
+                msg_id,
+                body: &reply,
+            }
+            .encode(out)
+            .is_ok()
+        });
         Ok(())
     }
 
-    fn handle_encrypted(
+    fn handle_encrypted<R: CryptoRngCore + ?Sized>(
         &mut self,
         key_id: i64,
-        message: &[u8],
-        cx: &Context<'_>,
+        message: &mut [u8],
+        cx: &ServerContext<'_>,
+        rng: &mut R,
     ) -> Result<(), Fatal> {
-        let current = match &self.session {
+        let current = match &*self.session {
             SessionState::Encrypted(s) => s.auth_key().id() == key_id,
             _ => false,
         };
         if !current {
-            let Some((key, salt)) = cx.security.keys.get(key_id) else {
-                return Err(Fatal::with_404(CloseReason::UnknownAuthKey(key_id)));
+            let Some((key, salt)) = cx.keys.get(key_id) else {
+                return Err(Fatal::with_404(ServerConnectionError::UnknownAuthKey(
+                    key_id,
+                )));
             };
-            self.session = SessionState::Encrypted(Box::new(Session::server(key, salt)));
+            *self.session =
+                SessionState::Encrypted(alloc::boxed::Box::new(Session::server(key, salt)));
         }
-        let SessionState::Encrypted(session) = &mut self.session else {
-            unreachable!("set above")
+        let SessionState::Encrypted(session) = &mut *self.session else {
+            return Ok(());
         };
-        let mut rng = rand::rng();
-        let incoming = match session.unpack_at(message, cx.now) {
+        let incoming = match session.unpack(message, cx.now) {
             Ok(incoming) => incoming,
             Err(e) => {
-                if let Some(packed) = session.notify_refusal(&e, cx.now, &mut rng) {
-                    self.reply(&packed.bytes);
+                let mut notified = false;
+                self.replies.push(false, |out| {
+                    notified = matches!(session.notify_refusal(&e, cx.now, rng, out), Some(Ok(_)));
+                    notified
+                });
+                if notified {
                     return Ok(());
                 }
                 return match e {
                     SessionError::Duplicate { .. } | SessionError::BehindReplayWindow { .. } => {
                         Ok(())
                     }
-                    e => Err(Fatal::with_404(CloseReason::Session(e))),
+                    e => Err(Fatal::with_404(ServerConnectionError::Session(e))),
                 };
             }
         };
         if incoming.new_session {
-            if let Ok(packed) = session.new_session_created(incoming.msg_id, cx.now, &mut rng) {
-                self.reply(&packed.bytes);
-            }
+            self.replies.push(false, |out| {
+                session
+                    .new_session_created(incoming.msg_id, cx.now, rng, out)
+                    .is_ok()
+            });
         }
-        self.handle_body(incoming.msg_id, incoming.body(), cx, 0);
+        let (msg_id, body) = (incoming.msg_id, incoming.body());
+        self.handle_body(msg_id, body, cx, rng, 0);
         Ok(())
     }
 
-    /// Answers one authenticated message body (a request, or a container or gzip
-    /// around requests).
-    fn handle_body(&mut self, msg_id: i64, body: &[u8], cx: &Context<'_>, depth: u8) {
+    /// Handles one authenticated message body (a request, or a container or gzip
+    /// around requests, or a service message).
+    fn handle_body<R: CryptoRngCore + ?Sized>(
+        &mut self,
+        msg_id: i64,
+        body: &[u8],
+        cx: &ServerContext<'_>,
+        rng: &mut R,
+        depth: u8,
+    ) {
         match classify(body) {
             Ok(ServiceMessage::Container(c)) if depth == 0 => {
                 for m in c.iter() {
-                    self.handle_body(m.msg_id, m.body.as_bytes(), cx, depth + 1);
+                    self.handle_body(m.msg_id, m.body.as_bytes(), cx, rng, depth + 1);
                 }
             }
             Ok(ServiceMessage::GzipPacked(g)) if depth < 2 => {
                 match gzip::unpack_value(&g, self.config.max_inflated) {
-                    Ok(inner) => self.handle_body(msg_id, &inner, cx, 2),
-                    Err(_) => self.encrypted_error(msg_id, "INPUT_FETCH_ERROR", cx),
+                    Ok(inner) => self.handle_body(msg_id, &inner, cx, rng, 2),
+                    Err(_) => self.error(msg_id, "INPUT_FETCH_ERROR", cx, rng),
                 }
             }
             Ok(ServiceMessage::MsgsAck(_)) => {}
@@ -554,57 +691,143 @@ impl Messages {
                             msg_id,
                             ping_id: ping.ping_id,
                         };
-                        self.scratch.clear();
-                        self.scratch.resize(pong.encoded_len(), 0);
-                        let _ = pong.encode_to_slice(&mut self.scratch);
-                        self.pack_scratch(cx);
+                        self.pack(&pong, true, false, cx, rng);
                         return;
                     }
                 }
-                self.scratch.clear();
-                self.answer(msg_id, body, cx);
-                self.pack_scratch(cx);
+                self.request(msg_id, body, false);
             }
             // Service messages a client has no reason to send are ignored.
             Ok(_) => {}
-            Err(_) => self.encrypted_error(msg_id, "INPUT_FETCH_ERROR", cx),
+            Err(_) => self.error(msg_id, "INPUT_FETCH_ERROR", cx, rng),
         }
     }
 
-    fn encrypted_error(&mut self, msg_id: i64, name: &str, cx: &Context<'_>) {
-        self.scratch.clear();
-        let _ = crate::envelope::encode_rpc_error(msg_id, 400, name, &mut self.scratch);
-        self.requests += 1;
-        self.pack_scratch(cx);
+    /// Hands a request to the driver.
+    fn request(&mut self, msg_id: i64, body: &[u8], plain: bool) {
+        *self.unanswered += 1;
+        self.events
+            .push_back(ServerConnectionEvent::Request(IncomingRequest {
+                msg_id,
+                body: body.to_vec(),
+                plain,
+            }));
     }
 
-    /// Encrypts the body in `scratch` as a content-related answer.
-    fn pack_scratch(&mut self, cx: &Context<'_>) {
-        let SessionState::Encrypted(session) = &mut self.session else {
+    /// Answers `msg_id` with a 400 error right away.
+    fn error<R: CryptoRngCore + ?Sized>(
+        &mut self,
+        msg_id: i64,
+        name: &str,
+        cx: &ServerContext<'_>,
+        rng: &mut R,
+    ) {
+        let mut body = Vec::new();
+        if encode_rpc_error(msg_id, 400, name, &mut body).is_ok() {
+            *self.requests += 1;
+            self.pack(&zerotl::Object::from_bytes(&body), true, true, cx, rng);
+        }
+    }
+
+    /// `rpc_result request.msg_id result`, unencrypted or encrypted as the request came.
+    fn answer<R: CryptoRngCore + ?Sized>(
+        &mut self,
+        request: &IncomingRequest,
+        result: &[u8],
+        cx: &ServerContext<'_>,
+        rng: &mut R,
+    ) {
+        *self.requests += 1;
+        let mut body = Vec::new();
+        if crate::envelope::encode_rpc_result(
+            request.msg_id,
+            &zerotl::Object::from_bytes(result),
+            &mut body,
+        )
+        .is_err()
+        {
+            return;
+        }
+        if request.plain {
+            let msg_id = self.plain_msg_ids.next(MsgIdKind::ServerResponse, cx.now);
+            self.replies.push(true, |out| {
+                PlainMessage {
+                    msg_id,
+                    body: &body,
+                }
+                .encode(out)
+                .is_ok()
+            });
+        } else {
+            self.pack(&zerotl::Object::from_bytes(&body), true, true, cx, rng);
+        }
+    }
+
+    /// Encrypts `value` as a content-related response in the current session.
+    fn pack<T: zerotl::Encode + ?Sized, R: CryptoRngCore + ?Sized>(
+        &mut self,
+        value: &T,
+        content_related: bool,
+        answer: bool,
+        cx: &ServerContext<'_>,
+        rng: &mut R,
+    ) {
+        let SessionState::Encrypted(session) = &mut *self.session else {
             return;
         };
-        if let Ok(packed) = session.pack_at(&self.scratch, true, cx.now, &mut rand::rng()) {
-            self.reply(&packed.bytes);
-        }
-    }
-
-    /// Appends the `rpc_result` for request `body` to `scratch`.
-    fn answer(&mut self, msg_id: i64, body: &[u8], cx: &Context<'_>) {
-        self.requests += 1;
-        // Only a link over 16 MiB could fail to encode.
-        if let Ok(outcome) = rpc::answer(cx.world, msg_id, body, &mut self.scratch) {
-            if self.config.report_requests {
-                self.events.push(ConnEvent::Request { msg_id, outcome });
-            }
-        }
+        self.replies.push(answer, |out| {
+            session
+                .pack_value(
+                    value,
+                    content_related,
+                    ServerMsgKind::Response,
+                    cx.now,
+                    rng,
+                    out,
+                )
+                .is_ok()
+        });
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::server::world::World;
+    use alloc::vec;
+    use alloc::vec::Vec;
+    use core::cell::RefCell;
 
+    use proptest::prelude::*;
+    use rand_chacha::rand_core::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+
+    use super::*;
+    use crate::envelope::RpcOutcome;
+
+    #[derive(Default)]
+    struct Keys(RefCell<Vec<(AuthKey, i64)>>);
+
+    impl AuthKeyStore for Keys {
+        fn get(&self, id: i64) -> Option<(AuthKey, i64)> {
+            self.0.borrow().iter().find(|(k, _)| k.id() == id).cloned()
+        }
+        fn contains(&self, id: i64) -> bool {
+            self.get(id).is_some()
+        }
+        fn insert(&self, key: AuthKey, salt: i64) {
+            self.0.borrow_mut().push((key, salt));
+        }
+    }
+
+    fn cx(keys: &Keys) -> ServerContext<'_> {
+        ServerContext {
+            key_exchange: None,
+            keys,
+            insecure_plain: true,
+            now: UnixTime::from_secs(1_700_000_000),
+        }
+    }
+
+    /// An intermediate frame holding a plain exportChatInvite(inputPeerChat chat).
     fn plain_request(i: u64, chat: u8) -> Vec<u8> {
         let body = [
             0x4c, 0x53, 0xf7, 0x0d, 0x63, 0xe8, 0x9b, 0x17, chat, 0, 0, 0,
@@ -614,12 +837,14 @@ mod tests {
             msg_id: (0x6000_0000 << 32) | (i as i64) << 2,
             body: &body,
         }
-        .encode(&mut message);
+        .encode(&mut message)
+        .unwrap();
         let mut frame = (message.len() as u32).to_le_bytes().to_vec();
         frame.extend_from_slice(&message);
         frame
     }
 
+    /// The req_msg_ids of the intermediate frames of plain rpc_results in `out`.
     fn answers(out: &[u8]) -> Vec<i64> {
         let mut ids = Vec::new();
         let mut rest = out;
@@ -635,51 +860,53 @@ mod tests {
         ids
     }
 
-    fn setup() -> (WorldState, Security) {
-        let security = Security {
-            insecure_plain: true,
-            encryption: None,
-            ..Security::default()
-        };
-        (WorldState::new(World::default()), security)
+    /// Answers every request waiting with `chatInviteEmpty`.
+    fn answer_all(conn: &mut ServerConnection, cx: &ServerContext<'_>, rng: &mut ChaCha8Rng) {
+        while let Some(event) = conn.poll_event() {
+            if let ServerConnectionEvent::Request(r) = event {
+                conn.reply(&r, &[0x69, 0x37, 0xdf, 0x69], cx, rng).unwrap();
+            }
+        }
     }
 
     #[test]
     fn in_flight_limit_holds_requests_back() {
-        let (world, security) = setup();
-        let cx = Context {
-            world: &world,
-            security: &security,
-            now: SystemTime::now(),
-        };
-        let config = ConnectionConfig {
+        let keys = Keys::default();
+        let cx = cx(&keys);
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let config = ServerConnectionConfig {
             max_in_flight: 2,
-            ..ConnectionConfig::default()
+            ..ServerConnectionConfig::default()
         };
         let mut conn = ServerConnection::new(config);
         let mut wire = vec![0xee; 4];
         for i in 1..=5 {
             wire.extend_from_slice(&plain_request(i, 2));
         }
-        conn.receive(&wire, &cx).unwrap();
+        conn.receive(&wire, &cx, &mut rng).unwrap();
+        // Two requests are handed out; unanswered, they hold the rest back.
+        assert_eq!(conn.in_flight(), 2);
+        assert!(!conn.wants_input());
+        answer_all(&mut conn, &cx, &mut rng);
         let first = answers(conn.output());
         assert_eq!(first.len(), 2);
-        assert!(!conn.wants_input());
         assert_eq!(conn.in_flight(), 2);
         // Writing part of the first answer frees nothing.
         conn.consume_output(10);
         assert_eq!(conn.in_flight(), 2);
-        conn.process(&cx).unwrap();
+        conn.process(&cx, &mut rng).unwrap();
         assert_eq!(conn.in_flight(), 2);
         // Writing it all lets two more through, then the last one.
         let n = conn.output().len();
         conn.consume_output(n);
         assert!(conn.wants_input());
-        conn.process(&cx).unwrap();
+        conn.process(&cx, &mut rng).unwrap();
+        answer_all(&mut conn, &cx, &mut rng);
         let second = answers(conn.output());
         let n = conn.output().len();
         conn.consume_output(n);
-        conn.process(&cx).unwrap();
+        conn.process(&cx, &mut rng).unwrap();
+        answer_all(&mut conn, &cx, &mut rng);
         let third = answers(conn.output());
         let ids: Vec<i64> = [first, second, third].concat();
         let expected: Vec<i64> = (1..=5).map(|i| (0x6000_0000 << 32) | i << 2).collect();
@@ -689,22 +916,34 @@ mod tests {
 
     #[test]
     fn byte_by_byte_equals_all_at_once() {
-        let (world, security) = setup();
-        let cx = Context {
-            world: &world,
-            security: &security,
-            now: SystemTime::now(),
-        };
+        let keys = Keys::default();
+        let cx = cx(&keys);
+        let mut rng = ChaCha8Rng::seed_from_u64(2);
         let mut wire = vec![0xef];
         let request = plain_request(9, 3);
         // Abridged: length / 4 in one byte.
         wire.push((request.len() - 4) as u8 / 4);
         wire.extend_from_slice(&request[4..]);
-        let mut conn = ServerConnection::new(ConnectionConfig::default());
+        let mut conn = ServerConnection::new(ServerConnectionConfig::default());
         for b in &wire {
             assert!(conn.output().is_empty());
-            conn.receive(std::slice::from_ref(b), &cx).unwrap();
+            conn.receive(core::slice::from_ref(b), &cx, &mut rng)
+                .unwrap();
         }
+        assert_eq!(
+            conn.poll_event(),
+            Some(ServerConnectionEvent::Detected {
+                transport: Transport::Abridged,
+                obfuscated: false
+            })
+        );
+        let Some(ServerConnectionEvent::Request(r)) = conn.poll_event() else {
+            panic!("a request")
+        };
+        assert_eq!(r.body, &request[4 + 20..]);
+        let error = crate::errors::RpcError::parse(403, "CHAT_WRITE_FORBIDDEN");
+        let result = zerotl::encode_to_vec(&error.to_tl()).unwrap();
+        conn.reply(&r, &result, &cx, &mut rng).unwrap();
         let out = conn.output();
         let message = PlainMessage::decode(&out[1..]).unwrap();
         assert_eq!(out[0] as usize * 4, out.len() - 1);
@@ -712,33 +951,21 @@ mod tests {
         let ServiceMessage::RpcResult(r) = classify(message.body).unwrap() else {
             panic!()
         };
-        let crate::envelope::RpcOutcome::Error(e) =
-            crate::envelope::RpcOutcome::of(r.result).unwrap()
-        else {
+        let RpcOutcome::Error(e) = RpcOutcome::of(r.result).unwrap() else {
             panic!()
         };
         assert_eq!(
             (e.error_code, e.error_message.as_str()),
             (403, "CHAT_WRITE_FORBIDDEN")
         );
-        assert_eq!(
-            conn.take_events(),
-            [ConnEvent::Detected {
-                transport: Transport::Abridged,
-                obfuscated: false
-            }]
-        );
     }
 
     #[test]
     fn key_exchange_refused_without_encryption() {
-        let (world, security) = setup();
-        let cx = Context {
-            world: &world,
-            security: &security,
-            now: SystemTime::now(),
-        };
-        let mut conn = ServerConnection::new(ConnectionConfig::default());
+        let keys = Keys::default();
+        let cx = cx(&keys);
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let mut conn = ServerConnection::new(ServerConnectionConfig::default());
         let mut body = mt_functions::ReqPqMulti::CONSTRUCTOR_ID
             .to_le_bytes()
             .to_vec();
@@ -748,27 +975,45 @@ mod tests {
             msg_id: (1 << 40) | 4,
             body: &body,
         }
-        .encode(&mut message);
+        .encode(&mut message)
+        .unwrap();
         let mut wire = vec![0xee; 4];
         wire.extend_from_slice(&(message.len() as u32).to_le_bytes());
         wire.extend_from_slice(&message);
-        conn.receive(&wire, &cx).unwrap();
-        assert_eq!(conn.closing(), Some(&CloseReason::EncryptionDisabled));
+        conn.receive(&wire, &cx, &mut rng).unwrap();
+        assert_eq!(
+            conn.closing(),
+            Some(&ServerConnectionError::EncryptionDisabled)
+        );
         assert_eq!(conn.output(), [4, 0, 0, 0, 0x6c, 0xfe, 0xff, 0xff]);
         assert!(!conn.wants_input());
     }
-}
 
-#[cfg(test)]
-mod hostile {
-    use super::*;
-    use crate::server::world::World;
-    use proptest::prelude::*;
+    #[test]
+    fn plain_requests_refused_without_plain_mode() {
+        let keys = Keys::default();
+        let cx = ServerContext {
+            insecure_plain: false,
+            ..cx(&keys)
+        };
+        let mut rng = ChaCha8Rng::seed_from_u64(4);
+        let mut conn = ServerConnection::new(ServerConnectionConfig::default());
+        let mut wire = vec![0xee; 4];
+        wire.extend_from_slice(&plain_request(1, 1));
+        conn.receive(&wire, &cx, &mut rng).unwrap();
+        assert_eq!(conn.closing(), Some(&ServerConnectionError::PlainRefused));
+        assert_eq!(
+            conn.poll_event()
+                .map(|e| matches!(e, ServerConnectionEvent::Detected { .. })),
+            Some(true)
+        );
+        assert_eq!(conn.poll_event(), None, "no request is handed out");
+    }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]
 
-        /// Any bytes after any tag, in any chunking: no panic, and the output stays
+        /// Any bytes after any tag, in any chunking: no panic, and what waits stays
         /// bounded by the in-flight limit.
         #[test]
         fn arbitrary_input_never_panics(
@@ -778,10 +1023,10 @@ mod hostile {
             body in prop::collection::vec(any::<u8>(), 0..2048),
             cuts in prop::collection::vec(1usize..97, 1..16),
         ) {
-            let world = WorldState::new(World::default());
-            let security = Security { insecure_plain: true, ..Security::default() };
-            let cx = Context { world: &world, security: &security, now: SystemTime::now() };
-            let config = ConnectionConfig { max_in_flight: 4, ..ConnectionConfig::default() };
+            let keys = Keys::default();
+            let cx = cx(&keys);
+            let mut rng = ChaCha8Rng::seed_from_u64(5);
+            let config = ServerConnectionConfig { max_in_flight: 4, ..ServerConnectionConfig::default() };
             let mut conn = ServerConnection::new(config);
             let wire = [tag, body].concat();
             let mut rest = &wire[..];
@@ -790,10 +1035,11 @@ mod hostile {
                 let n = (*cut.next().unwrap()).min(rest.len());
                 let (chunk, tail) = rest.split_at(n);
                 rest = tail;
-                if conn.receive(chunk, &cx).is_err() || conn.closing().is_some() {
+                if conn.receive(chunk, &cx, &mut rng).is_err() || conn.closing().is_some() {
                     break;
                 }
                 prop_assert!(conn.in_flight() <= 4);
+                answer_all(&mut conn, &cx, &mut rng);
                 let n = conn.output().len();
                 conn.consume_output(n);
             }

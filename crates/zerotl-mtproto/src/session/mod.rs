@@ -9,28 +9,31 @@
 //! ```
 //! (`x` = 0 for client-to-server, 8 for server-to-client; see [`crate::crypto::kdf`]).
 //!
+//! Nothing here allocates: [`Session::pack`] writes the encrypted message into the
+//! caller's [`OutputBuffer`] and [`Session::unpack`] decrypts in place in the
+//! caller's buffer, handing the body out as a borrowed slice.
+//!
 //! An incoming message is accepted only if, in this order: it is long enough and
 //! block-aligned, its `auth_key_id` is ours, its `msg_key` matches the decrypted
 //! plaintext, `length` fits with 12..1024 bytes of padding, `session_id` is the
 //! session's, `msg_id` has the sender's parity, lies within 300 s in the past /
 //! 30 s in the future of our (corrected) clock, and has not been seen before (a
 //! bounded [`ReplayWindow`]). A server session also checks the salt. A rejected
-//! message changes nothing: the next good message is accepted as usual.
-//!
-//! The [`telegram`] module shows how a client talks to the real Telegram servers
-//! over such a session.
+//! message changes nothing in the session: the next good message is accepted as
+//! usual (the caller's buffer of a refused message holds garbage afterwards).
 
 mod replay;
-pub mod telegram;
 
 pub use replay::{ReplayVerdict, ReplayWindow};
 
-use crate::auth::{encode_to_vec, AuthOutcome};
-use crate::crypto::kdf::{message_aes_key_iv, msg_key};
-use crate::crypto::{aes_ige_decrypt_in_place, aes_ige_encrypt_in_place, AuthKey, Side};
-use std::time::{SystemTime, UNIX_EPOCH};
-use zerotl::Decode as _;
+use rand_core::CryptoRngCore;
+use zerotl::{Decode as _, Encode};
 use zerotl_types::mtproto::types;
+
+use crate::crypto::kdf::{message_aes_key_iv, msg_key};
+use crate::crypto::{aes_ige_decrypt_in_place, aes_ige_encrypt_in_place, AuthKey};
+use crate::envelope::{MsgIdGenerator, MsgIdKind, SeqNoGenerator};
+use crate::{BufferFull, OutputBuffer, Side, UnixTime};
 
 /// Bytes before `message_data` in the plaintext.
 const INNER_HEADER: usize = 32;
@@ -42,8 +45,11 @@ pub const MAX_PADDING: usize = 1024;
 pub const MAX_AGE_SECS: i64 = 300;
 /// A message further in the future than this (seconds) is refused.
 pub const MAX_AHEAD_SECS: i64 = 30;
-/// The replay window's default size.
+/// The replay window's default size (msg_ids remembered).
 pub const DEFAULT_REPLAY_WINDOW: usize = 1024;
+/// Bytes an encrypted message adds around its body, at most: `auth_key_id`,
+/// `msg_key`, the 32-byte inner header and up to 12 + 15 + 48 padding bytes.
+pub const MAX_OVERHEAD: usize = 24 + INNER_HEADER + MIN_PADDING + 15 + 48;
 /// The largest `message_data` packed or accepted (16 MiB; Telegram's limit is lower).
 pub const MAX_MESSAGE_DATA: usize = 1 << 24;
 
@@ -160,6 +166,12 @@ pub enum SessionError {
         /// Its length.
         len: usize,
     },
+    /// A value to pack does not encode.
+    #[error("message body does not encode: {0}")]
+    BodyEncode(zerotl::EncodeError),
+    /// The caller's output buffer has no room for the encrypted message.
+    #[error("no room for the encrypted message: {0}")]
+    OutputFull(#[from] BufferFull),
 }
 
 impl SessionError {
@@ -189,20 +201,18 @@ impl SessionError {
     }
 }
 
-/// An encrypted message ready to send.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Packed {
+/// What [`Session::pack`] wrote: the message's ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SentMessage {
     /// Its msg_id (to match answers and acks).
     pub msg_id: i64,
     /// Its seq_no.
     pub seq_no: i32,
-    /// The whole encrypted message: `auth_key_id | msg_key | encrypted data`.
-    pub bytes: Vec<u8>,
 }
 
-/// A decrypted, checked incoming message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Incoming {
+/// A decrypted, checked incoming message, borrowing the caller's buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DecryptedMessage<'a> {
     /// The salt it carried.
     pub salt: i64,
     /// Its session id.
@@ -214,21 +224,18 @@ pub struct Incoming {
     /// (Server sessions) this is the first message of a new session: the server
     /// should send `new_session_created`.
     pub new_session: bool,
-    plaintext: Vec<u8>,
-    body_len: usize,
+    body: &'a [u8],
 }
 
-impl Incoming {
+impl<'a> DecryptedMessage<'a> {
     /// `message_data`: the TL body.
-    pub fn body(&self) -> &[u8] {
-        &self.plaintext[INNER_HEADER..INNER_HEADER + self.body_len]
+    pub fn body(&self) -> &'a [u8] {
+        self.body
     }
 
     /// The body's constructor id, if it has 4 bytes.
     pub fn constructor_id(&self) -> Option<u32> {
-        self.body()
-            .get(..4)
-            .map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")))
+        self.body.first_chunk::<4>().map(|b| u32::from_le_bytes(*b))
     }
 
     /// Whether it is content-related (odd seq_no).
@@ -291,35 +298,67 @@ pub enum ServiceEvent {
 }
 
 /// One MTProto session over an authorization key: salt, session id, clock
-/// offset, msg_id and seq_no counters, and the replay window.
+/// offset, msg_id and seq_no counters, and a replay window of the last `W`
+/// msg_ids received (fixed-size storage: `8 * W` bytes).
 #[derive(Debug, Clone)]
-pub struct Session {
+pub struct Session<const W: usize = DEFAULT_REPLAY_WINDOW> {
     auth_key: AuthKey,
     side: Side,
     salt: i64,
     session_id: Option<i64>,
-    time_offset: i64,
-    last_msg_id: i64,
-    content_sent: i32,
-    replay: ReplayWindow,
+    msg_ids: MsgIdGenerator,
+    seq_nos: SeqNoGenerator,
+    replay: ReplayWindow<W>,
 }
 
 impl Session {
     /// A client session with a chosen `session_id` and clock offset
-    /// (server time minus local time, seconds).
+    /// (server time minus local time, seconds), with the default replay window.
     pub fn client(auth_key: AuthKey, salt: i64, session_id: i64, time_offset: i64) -> Self {
-        Self::new(auth_key, Side::Client, salt, Some(session_id), time_offset)
+        Self::client_windowed(auth_key, salt, session_id, time_offset)
     }
 
     /// A client session right after a key exchange: random session id, the
     /// exchange's salt, and the offset of `server_time` from `now`.
-    pub fn client_from_outcome<R: rand::CryptoRng + ?Sized>(
-        outcome: &AuthOutcome,
-        now: SystemTime,
+    #[cfg(feature = "alloc")]
+    pub fn client_from_outcome<R: CryptoRngCore + ?Sized>(
+        outcome: &crate::auth::AuthOutcome,
+        now: UnixTime,
         rng: &mut R,
     ) -> Self {
-        let offset = i64::from(outcome.server_time) - unix_secs(now);
-        Self::client(
+        Self::client_from_outcome_windowed(outcome, now, rng)
+    }
+
+    /// A server session with the default replay window: it adopts the session id
+    /// of the first valid message.
+    pub fn server(auth_key: AuthKey, salt: i64) -> Self {
+        Self::server_windowed(auth_key, salt)
+    }
+}
+
+impl<const W: usize> Session<W> {
+    /// [`Session::client`] with a replay window of `W` msg_ids
+    /// (`Session::<64>::client_windowed(..)`).
+    pub fn client_windowed(
+        auth_key: AuthKey,
+        salt: i64,
+        session_id: i64,
+        time_offset: i64,
+    ) -> Self {
+        let mut session = Self::new(auth_key, Side::Client, salt, Some(session_id));
+        session.msg_ids.set_time_offset(time_offset);
+        session
+    }
+
+    /// [`Session::client_from_outcome`] with a replay window of `W` msg_ids.
+    #[cfg(feature = "alloc")]
+    pub fn client_from_outcome_windowed<R: CryptoRngCore + ?Sized>(
+        outcome: &crate::auth::AuthOutcome,
+        now: UnixTime,
+        rng: &mut R,
+    ) -> Self {
+        let offset = i64::from(outcome.server_time) - now.as_secs() as i64;
+        Self::client_windowed(
             outcome.auth_key.clone(),
             outcome.server_salt,
             rng.next_u64() as i64,
@@ -327,34 +366,21 @@ impl Session {
         )
     }
 
-    /// A server session: it adopts the session id of the first valid message.
-    pub fn server(auth_key: AuthKey, salt: i64) -> Self {
-        Self::new(auth_key, Side::Server, salt, None, 0)
+    /// [`Session::server`] with a replay window of `W` msg_ids.
+    pub fn server_windowed(auth_key: AuthKey, salt: i64) -> Self {
+        Self::new(auth_key, Side::Server, salt, None)
     }
 
-    fn new(
-        auth_key: AuthKey,
-        side: Side,
-        salt: i64,
-        session_id: Option<i64>,
-        time_offset: i64,
-    ) -> Self {
+    fn new(auth_key: AuthKey, side: Side, salt: i64, session_id: Option<i64>) -> Self {
         Self {
             auth_key,
             side,
             salt,
             session_id,
-            time_offset,
-            last_msg_id: 0,
-            content_sent: 0,
-            replay: ReplayWindow::new(DEFAULT_REPLAY_WINDOW),
+            msg_ids: MsgIdGenerator::new(),
+            seq_nos: SeqNoGenerator::new(),
+            replay: ReplayWindow::new(),
         }
-    }
-
-    /// Replaces the replay window (to change its size).
-    pub fn with_replay_window(mut self, window: ReplayWindow) -> Self {
-        self.replay = window;
-        self
     }
 
     /// The authorization key.
@@ -384,142 +410,217 @@ impl Session {
 
     /// Server time minus local time, in seconds.
     pub fn time_offset(&self) -> i64 {
-        self.time_offset
+        self.msg_ids.time_offset()
     }
 
     /// Sets the clock offset; msg_ids restart from the corrected clock.
     pub fn set_time_offset(&mut self, offset: i64) {
-        self.time_offset = offset;
-        self.last_msg_id = 0;
+        self.msg_ids.set_time_offset(offset);
+        self.msg_ids.reset();
     }
 
-    /// Encrypts `body` as the next message (now, fresh random padding). Client
+    /// The msg_ids received lately (the replay window).
+    pub fn replay_window(&self) -> &ReplayWindow<W> {
+        &self.replay
+    }
+
+    /// Encrypts `body` as the next message (fresh random padding from `rng`) and
+    /// appends it to `out`: `auth_key_id | msg_key | encrypted data`. Client
     /// msg_ids are 0 mod 4; a server session marks it as a response (1 mod 4).
-    pub fn pack(&mut self, body: &[u8], content_related: bool) -> Result<Packed, SessionError> {
-        self.pack_at(body, content_related, SystemTime::now(), &mut rand::rng())
-    }
-
-    /// [`pack`](Self::pack) with an explicit clock and RNG.
-    pub fn pack_at<R: rand::CryptoRng + ?Sized>(
+    pub fn pack<R: CryptoRngCore + ?Sized, O: OutputBuffer + ?Sized>(
         &mut self,
         body: &[u8],
         content_related: bool,
-        now: SystemTime,
+        now: UnixTime,
         rng: &mut R,
-    ) -> Result<Packed, SessionError> {
-        self.pack_kind_at(body, content_related, ServerMsgKind::Response, now, rng)
+        out: &mut O,
+    ) -> Result<SentMessage, SessionError> {
+        self.pack_kind(
+            body,
+            content_related,
+            ServerMsgKind::Response,
+            now,
+            rng,
+            out,
+        )
     }
 
-    /// Like [`pack_at`](Self::pack_at), choosing the msg_id kind of a server
-    /// message (ignored by client sessions).
-    pub fn pack_kind_at<R: rand::CryptoRng + ?Sized>(
-        &mut self,
-        body: &[u8],
-        content_related: bool,
-        kind: ServerMsgKind,
-        now: SystemTime,
-        rng: &mut R,
-    ) -> Result<Packed, SessionError> {
-        let session_id = self.session_id.unwrap_or(0);
-        self.pack_for_session(body, content_related, kind, session_id, now, rng)
-    }
-
-    fn pack_for_session<R: rand::CryptoRng + ?Sized>(
+    /// Like [`pack`](Self::pack), choosing the msg_id kind of a server message
+    /// (ignored by client sessions).
+    pub fn pack_kind<R: CryptoRngCore + ?Sized, O: OutputBuffer + ?Sized>(
         &mut self,
         body: &[u8],
         content_related: bool,
         kind: ServerMsgKind,
-        session_id: i64,
-        now: SystemTime,
+        now: UnixTime,
         rng: &mut R,
-    ) -> Result<Packed, SessionError> {
+        out: &mut O,
+    ) -> Result<SentMessage, SessionError> {
         if body.len() % 4 != 0 {
             return Err(SessionError::BodyNotAligned { len: body.len() });
         }
-        if body.len() > MAX_MESSAGE_DATA {
-            return Err(SessionError::BodyTooLarge { len: body.len() });
-        }
-        let msg_id = self.next_msg_id(now, kind);
-        let seq_no = self.next_seq_no(content_related);
-
-        let unpadded = INNER_HEADER + body.len();
-        let padding = MIN_PADDING
-            + (16 - (unpadded + MIN_PADDING) % 16) % 16
-            + 16 * (rng.next_u32() % 4) as usize;
-        let mut out = Vec::with_capacity(24 + unpadded + padding);
-        out.extend_from_slice(&self.auth_key.id_bytes());
-        out.extend_from_slice(&[0u8; 16]);
-        out.extend_from_slice(&self.salt.to_le_bytes());
-        out.extend_from_slice(&session_id.to_le_bytes());
-        out.extend_from_slice(&msg_id.to_le_bytes());
-        out.extend_from_slice(&seq_no.to_le_bytes());
-        out.extend_from_slice(&(body.len() as i32).to_le_bytes());
-        out.extend_from_slice(body);
-        let pad_start = out.len();
-        out.resize(pad_start + padding, 0);
-        rng.fill_bytes(&mut out[pad_start..]);
-
-        let key = msg_key(&self.auth_key, self.side, &out[24..]);
-        out[8..24].copy_from_slice(&key);
-        let (aes_key, aes_iv) = message_aes_key_iv(&self.auth_key, &key, self.side);
-        aes_ige_encrypt_in_place(&mut out[24..], &aes_key, &aes_iv)
-            .expect("padded to whole blocks");
-        Ok(Packed {
-            msg_id,
-            seq_no,
-            bytes: out,
+        let session_id = self.session_id.unwrap_or(0);
+        let header = Header {
+            content_related,
+            kind,
+            session_id,
+        };
+        self.seal(body.len(), header, now, rng, out, |region| {
+            region.copy_from_slice(body);
+            Ok(())
         })
     }
 
-    fn next_msg_id(&mut self, now: SystemTime, kind: ServerMsgKind) -> i64 {
-        let since = now.duration_since(UNIX_EPOCH).unwrap_or_default();
-        let secs = since.as_secs() as i64 + self.time_offset;
-        let fraction = (u64::from(since.subsec_nanos()) << 32) / 1_000_000_000;
-        let low_bits = match (self.side, kind) {
-            (Side::Client, _) => 0,
-            (Side::Server, ServerMsgKind::Response) => 1,
-            (Side::Server, ServerMsgKind::Notification) => 3,
+    /// Like [`pack_kind`](Self::pack_kind) with the body given as a TL value,
+    /// encoded straight into the output (no intermediate buffer).
+    pub fn pack_value<T, R, O>(
+        &mut self,
+        value: &T,
+        content_related: bool,
+        kind: ServerMsgKind,
+        now: UnixTime,
+        rng: &mut R,
+        out: &mut O,
+    ) -> Result<SentMessage, SessionError>
+    where
+        T: Encode + ?Sized,
+        R: CryptoRngCore + ?Sized,
+        O: OutputBuffer + ?Sized,
+    {
+        let session_id = self.session_id.unwrap_or(0);
+        self.pack_value_for(value, content_related, kind, session_id, now, rng, out)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn pack_value_for<T, R, O>(
+        &mut self,
+        value: &T,
+        content_related: bool,
+        kind: ServerMsgKind,
+        session_id: i64,
+        now: UnixTime,
+        rng: &mut R,
+        out: &mut O,
+    ) -> Result<SentMessage, SessionError>
+    where
+        T: Encode + ?Sized,
+        R: CryptoRngCore + ?Sized,
+        O: OutputBuffer + ?Sized,
+    {
+        let header = Header {
+            content_related,
+            kind,
+            session_id,
         };
-        let mut id = ((secs << 32) | fraction as i64) & !3;
-        if id & 0xffff_fffc == 0 {
-            id += 4; // the low 32 bits of a msg_id must not be empty
-        }
-        if id <= self.last_msg_id & !3 {
-            id = (self.last_msg_id & !3) + 4;
-        }
-        let id = id | low_bits;
-        self.last_msg_id = id;
-        id
+        self.seal(value.encoded_len(), header, now, rng, out, |region| {
+            zerotl::encode_to_slice(value, region)
+                .map(|_| ())
+                .map_err(SessionError::BodyEncode)
+        })
     }
 
-    fn next_seq_no(&mut self, content_related: bool) -> i32 {
-        if content_related {
-            let seq = self.content_sent.wrapping_mul(2).wrapping_add(1);
-            self.content_sent = self.content_sent.wrapping_add(1);
-            seq
-        } else {
-            self.content_sent.wrapping_mul(2)
+    /// Appends an encrypted message with a `body_len`-byte body that `fill` writes.
+    fn seal<R: CryptoRngCore + ?Sized, O: OutputBuffer + ?Sized>(
+        &mut self,
+        body_len: usize,
+        header: Header,
+        now: UnixTime,
+        rng: &mut R,
+        out: &mut O,
+        fill: impl FnOnce(&mut [u8]) -> Result<(), SessionError>,
+    ) -> Result<SentMessage, SessionError> {
+        let plan = SealPlan::new(body_len, rng)?;
+        let start = out.len();
+        let wire = out.grow(plan.message_len())?;
+        let sent = self.seal_into(plan, header, wire, now, rng, fill);
+        if sent.is_err() {
+            out.truncate(start);
         }
+        sent
     }
 
-    /// Decrypts and checks an incoming encrypted message against the clock now.
-    pub fn unpack(&mut self, message: &[u8]) -> Result<Incoming, SessionError> {
-        self.unpack_at(message, SystemTime::now())
+    /// Writes the encrypted message planned by `plan` into `message` (exactly
+    /// [`SealPlan::message_len`] bytes, for example the payload region of a frame
+    /// being built), with the body written by `fill`. For the client core, which
+    /// builds messages straight into frames.
+    #[allow(clippy::too_many_arguments)]
+    pub fn seal_message<R: CryptoRngCore + ?Sized>(
+        &mut self,
+        plan: SealPlan,
+        content_related: bool,
+        kind: ServerMsgKind,
+        message: &mut [u8],
+        now: UnixTime,
+        rng: &mut R,
+        fill: impl FnOnce(&mut [u8]) -> Result<(), SessionError>,
+    ) -> Result<SentMessage, SessionError> {
+        let header = Header {
+            content_related,
+            kind,
+            session_id: self.session_id.unwrap_or(0),
+        };
+        self.seal_into(plan, header, message, now, rng, fill)
     }
 
-    /// [`unpack`](Self::unpack) with an explicit clock. On error the session is unchanged.
-    pub fn unpack_at(&mut self, message: &[u8], now: SystemTime) -> Result<Incoming, SessionError> {
+    fn seal_into<R: CryptoRngCore + ?Sized>(
+        &mut self,
+        plan: SealPlan,
+        header: Header,
+        wire: &mut [u8],
+        now: UnixTime,
+        rng: &mut R,
+        fill: impl FnOnce(&mut [u8]) -> Result<(), SessionError>,
+    ) -> Result<SentMessage, SessionError> {
+        let body_len = plan.body_len;
+        if wire.len() != plan.message_len() {
+            return Err(SessionError::OutputFull(BufferFull {
+                needed: plan.message_len(),
+                available: wire.len(),
+            }));
+        }
+        let body_at = 24 + INNER_HEADER;
+        fill(&mut wire[body_at..body_at + body_len])?;
+        let kind = match (self.side, header.kind) {
+            (Side::Client, _) => MsgIdKind::Client,
+            (Side::Server, ServerMsgKind::Response) => MsgIdKind::ServerResponse,
+            (Side::Server, ServerMsgKind::Notification) => MsgIdKind::ServerOther,
+        };
+        let msg_id = self.msg_ids.next(kind, now);
+        let seq_no = self.seq_nos.next(header.content_related);
+        wire[..8].copy_from_slice(&self.auth_key.id_bytes());
+        wire[24..32].copy_from_slice(&self.salt.to_le_bytes());
+        wire[32..40].copy_from_slice(&header.session_id.to_le_bytes());
+        wire[40..48].copy_from_slice(&msg_id.to_le_bytes());
+        wire[48..52].copy_from_slice(&seq_no.to_le_bytes());
+        wire[52..56].copy_from_slice(&(body_len as i32).to_le_bytes());
+        rng.fill_bytes(&mut wire[body_at + body_len..]);
+
+        let key = msg_key(&self.auth_key, self.side, &wire[24..]);
+        wire[8..24].copy_from_slice(&key);
+        let (aes_key, aes_iv) = message_aes_key_iv(&self.auth_key, &key, self.side);
+        // Whole blocks by construction: 32 + body + padding is a multiple of 16.
+        let _ = aes_ige_encrypt_in_place(&mut wire[24..], &aes_key, &aes_iv);
+        Ok(SentMessage { msg_id, seq_no })
+    }
+
+    /// Decrypts `message` in place and checks it against the clock `now`; the
+    /// returned body borrows `message`. On error the session is unchanged.
+    pub fn unpack<'b>(
+        &mut self,
+        message: &'b mut [u8],
+        now: UnixTime,
+    ) -> Result<DecryptedMessage<'b>, SessionError> {
         const MIN_LEN: usize = 24 + 48;
         if message.len() < MIN_LEN {
             return Err(SessionError::TooShort { len: message.len() });
         }
-        let encrypted = &message[24..];
+        let (head, encrypted) = message.split_at_mut(24);
         if encrypted.len() % 16 != 0 {
             return Err(SessionError::NotBlockAligned {
                 len: encrypted.len(),
             });
         }
-        let got_id: [u8; 8] = message[..8].try_into().expect("8 bytes");
+        let got_id: [u8; 8] = head[..8].try_into().unwrap_or_default();
         if got_id != self.auth_key.id_bytes() {
             return Err(SessionError::WrongAuthKeyId {
                 expected: u64::from_le_bytes(self.auth_key.id_bytes()),
@@ -527,11 +628,12 @@ impl Session {
             });
         }
         let sender = self.side.peer();
-        let their_key: [u8; 16] = message[8..24].try_into().expect("16 bytes");
+        let their_key: [u8; 16] = head[8..24].try_into().unwrap_or_default();
         let (aes_key, aes_iv) = message_aes_key_iv(&self.auth_key, &their_key, sender);
-        let mut plain = encrypted.to_vec();
-        aes_ige_decrypt_in_place(&mut plain, &aes_key, &aes_iv).expect("checked block alignment");
-        let expected_key = msg_key(&self.auth_key, sender, &plain);
+        // Block alignment was checked above.
+        let _ = aes_ige_decrypt_in_place(encrypted, &aes_key, &aes_iv);
+        let plain: &'b [u8] = encrypted;
+        let expected_key = msg_key(&self.auth_key, sender, plain);
         if expected_key
             .iter()
             .zip(&their_key)
@@ -541,10 +643,16 @@ impl Session {
             return Err(SessionError::WrongMsgKey);
         }
 
-        let read_i64 =
-            |at: usize| i64::from_le_bytes(plain[at..at + 8].try_into().expect("8 bytes"));
-        let read_i32 =
-            |at: usize| i32::from_le_bytes(plain[at..at + 4].try_into().expect("4 bytes"));
+        let read_i64 = |at: usize| {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(&plain[at..at + 8]);
+            i64::from_le_bytes(b)
+        };
+        let read_i32 = |at: usize| {
+            let mut b = [0u8; 4];
+            b.copy_from_slice(&plain[at..at + 4]);
+            i32::from_le_bytes(b)
+        };
         let (salt, session_id, msg_id, seq_no, declared) = (
             read_i64(0),
             read_i64(8),
@@ -587,14 +695,12 @@ impl Session {
         }
 
         let body = &plain[INNER_HEADER..INNER_HEADER + body_len];
-        let body_id = body
-            .get(..4)
-            .map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")));
+        let body_id = body.first_chunk::<4>().map(|b| u32::from_le_bytes(*b));
         // Salt and time notifications must get through a wrong clock (they fix it).
         let exempt_from_clock = sender == Side::Server
             && matches!(body_id, Some(BAD_SERVER_SALT_ID | BAD_MSG_NOTIFICATION_ID));
         if !exempt_from_clock {
-            let delta = unix_secs(now) + self.time_offset - (msg_id >> 32);
+            let delta = now.as_secs() as i64 + self.time_offset() - (msg_id >> 32);
             if delta > MAX_AGE_SECS {
                 return Err(SessionError::MsgIdTooOld {
                     msg_id,
@@ -630,14 +736,13 @@ impl Session {
 
         self.session_id = Some(session_id);
         self.replay.insert(msg_id);
-        Ok(Incoming {
+        Ok(DecryptedMessage {
             salt,
             session_id,
             msg_id,
             seq_no,
             new_session,
-            plaintext: plain,
-            body_len,
+            body,
         })
     }
 
@@ -648,12 +753,9 @@ impl Session {
         &mut self,
         msg_id: i64,
         body: &[u8],
-        now: SystemTime,
+        now: UnixTime,
     ) -> Result<Option<ServiceEvent>, zerotl::DecodeError> {
-        let Some(id) = body
-            .get(..4)
-            .map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")))
-        else {
+        let Some(id) = body.first_chunk::<4>().map(|b| u32::from_le_bytes(*b)) else {
             return Ok(None);
         };
         match id {
@@ -669,7 +771,7 @@ impl Session {
                 let n = types::BadMsgNotification::decode_from_slice(body)?;
                 Ok(Some(match n.error_code {
                     16 | 17 => {
-                        let offset = (msg_id >> 32) - unix_secs(now);
+                        let offset = (msg_id >> 32) - now.as_secs() as i64;
                         self.set_time_offset(offset);
                         ServiceEvent::TimeCorrected {
                             bad_msg_id: n.bad_msg_id,
@@ -677,11 +779,11 @@ impl Session {
                         }
                     }
                     code @ (32 | 33) => {
-                        self.content_sent = if code == 32 {
-                            self.content_sent.saturating_add(32)
+                        if code == 32 {
+                            self.seq_nos.skip_ahead(32);
                         } else {
-                            self.content_sent.saturating_sub(8).max(0)
-                        };
+                            self.seq_nos.step_back(8);
+                        }
                         ServiceEvent::SeqNoCorrected {
                             bad_msg_id: n.bad_msg_id,
                             code,
@@ -706,62 +808,244 @@ impl Session {
         }
     }
 
-    /// (Server sessions) packs the notification a refused, authenticated message
+    /// (Server sessions) appends the notification a refused, authenticated message
     /// calls for, addressed to that message's session: `bad_server_salt` for a
     /// wrong salt, `bad_msg_notification` for msg_id problems; `None` for errors
     /// that get no answer (those of messages that could not be authenticated).
-    pub fn notify_refusal<R: rand::CryptoRng + ?Sized>(
+    pub fn notify_refusal<R: CryptoRngCore + ?Sized, O: OutputBuffer + ?Sized>(
         &mut self,
         error: &SessionError,
-        now: SystemTime,
+        now: UnixTime,
         rng: &mut R,
-    ) -> Option<Packed> {
+        out: &mut O,
+    ) -> Option<Result<SentMessage, SessionError>> {
         let (bad_msg_id, bad_msg_seqno, error_code) = error.bad_msg_notification()?;
-        let body = if error_code == 48 {
-            encode_to_vec(&types::BadServerSalt {
+        let session_id = error.session_id()?;
+        let kind = ServerMsgKind::Notification;
+        Some(if error_code == 48 {
+            let body = types::BadServerSalt {
                 bad_msg_id,
                 bad_msg_seqno,
                 error_code,
                 new_server_salt: self.salt,
-            })
+            };
+            self.pack_value_for(&body, false, kind, session_id, now, rng, out)
         } else {
-            encode_to_vec(&types::BadMsgNotification {
+            let body = types::BadMsgNotification {
                 bad_msg_id,
                 bad_msg_seqno,
                 error_code,
-            })
-        };
-        let session_id = error.session_id()?;
-        self.pack_for_session(
-            &body,
-            false,
-            ServerMsgKind::Notification,
-            session_id,
-            now,
-            rng,
-        )
-        .ok()
+            };
+            self.pack_value_for(&body, false, kind, session_id, now, rng, out)
+        })
     }
 
-    /// (Server sessions) packs `new_session_created` for the first message of a session.
-    pub fn new_session_created<R: rand::CryptoRng + ?Sized>(
+    /// (Server sessions) appends `new_session_created` for the first message of a
+    /// session.
+    pub fn new_session_created<R: CryptoRngCore + ?Sized, O: OutputBuffer + ?Sized>(
         &mut self,
         first_msg_id: i64,
-        now: SystemTime,
+        now: UnixTime,
         rng: &mut R,
-    ) -> Result<Packed, SessionError> {
-        let body = encode_to_vec(&types::NewSessionCreated {
+        out: &mut O,
+    ) -> Result<SentMessage, SessionError> {
+        let body = types::NewSessionCreated {
             first_msg_id,
             unique_id: rng.next_u64() as i64,
             server_salt: self.salt,
-        });
-        self.pack_kind_at(&body, false, ServerMsgKind::Notification, now, rng)
+        };
+        self.pack_value(&body, false, ServerMsgKind::Notification, now, rng, out)
     }
 }
 
-fn unix_secs(t: SystemTime) -> i64 {
-    match t.duration_since(UNIX_EPOCH) {
-        Ok(d) => d.as_secs() as i64,
-        Err(e) => -(e.duration().as_secs() as i64),
+/// The shape of an encrypted message about to be built: its body length and the
+/// padding drawn for it (see [`Session::seal_message`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SealPlan {
+    body_len: usize,
+    padding: usize,
+}
+
+impl SealPlan {
+    /// Plans a message with a `body_len`-byte body: 12..=1024 bytes of padding
+    /// (the minimum, rounded to a block, plus 0..=3 random blocks from `rng`).
+    pub fn new<R: CryptoRngCore + ?Sized>(
+        body_len: usize,
+        rng: &mut R,
+    ) -> Result<Self, SessionError> {
+        if body_len % 4 != 0 {
+            return Err(SessionError::BodyNotAligned { len: body_len });
+        }
+        if body_len > MAX_MESSAGE_DATA {
+            return Err(SessionError::BodyTooLarge { len: body_len });
+        }
+        let unpadded = INNER_HEADER + body_len;
+        let padding = MIN_PADDING
+            + (16 - (unpadded + MIN_PADDING) % 16) % 16
+            + 16 * (rng.next_u32() % 4) as usize;
+        Ok(Self { body_len, padding })
+    }
+
+    /// The whole encrypted message's length: `auth_key_id`, `msg_key`, header,
+    /// body and padding.
+    pub const fn message_len(&self) -> usize {
+        24 + INNER_HEADER + self.body_len + self.padding
+    }
+
+    /// The body's length.
+    pub const fn body_len(&self) -> usize {
+        self.body_len
     }
 }
+
+/// What goes into the inner header besides the ids.
+#[derive(Clone, Copy)]
+struct Header {
+    content_related: bool,
+    kind: ServerMsgKind,
+    session_id: i64,
+}
+
+#[cfg(feature = "alloc")]
+mod owned {
+    use alloc::vec::Vec;
+
+    use rand_core::CryptoRngCore;
+
+    use super::{ServerMsgKind, Session, SessionError, INNER_HEADER};
+    use crate::UnixTime;
+
+    /// An encrypted message in a vector of its own (feature `alloc`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct Packed {
+        /// Its msg_id (to match answers and acks).
+        pub msg_id: i64,
+        /// Its seq_no.
+        pub seq_no: i32,
+        /// The whole encrypted message: `auth_key_id | msg_key | encrypted data`.
+        pub bytes: Vec<u8>,
+    }
+
+    /// A decrypted, checked incoming message with its own copy of the plaintext
+    /// (feature `alloc`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct OwnedMessage {
+        /// The salt it carried.
+        pub salt: i64,
+        /// Its session id.
+        pub session_id: i64,
+        /// Its msg_id.
+        pub msg_id: i64,
+        /// Its seq_no (odd when content-related).
+        pub seq_no: i32,
+        /// (Server sessions) the first message of a new session.
+        pub new_session: bool,
+        body: Vec<u8>,
+    }
+
+    impl OwnedMessage {
+        /// `message_data`: the TL body.
+        pub fn body(&self) -> &[u8] {
+            &self.body
+        }
+
+        /// The body's constructor id, if it has 4 bytes.
+        pub fn constructor_id(&self) -> Option<u32> {
+            self.body.first_chunk::<4>().map(|b| u32::from_le_bytes(*b))
+        }
+
+        /// Whether it is content-related (odd seq_no).
+        pub fn is_content_related(&self) -> bool {
+            self.seq_no & 1 == 1
+        }
+    }
+
+    impl<const W: usize> Session<W> {
+        /// [`pack`](Session::pack) into a new vector.
+        pub fn pack_to_vec<R: CryptoRngCore + ?Sized>(
+            &mut self,
+            body: &[u8],
+            content_related: bool,
+            now: UnixTime,
+            rng: &mut R,
+        ) -> Result<Packed, SessionError> {
+            self.pack_kind_to_vec(body, content_related, ServerMsgKind::Response, now, rng)
+        }
+
+        /// [`pack_kind`](Session::pack_kind) into a new vector.
+        pub fn pack_kind_to_vec<R: CryptoRngCore + ?Sized>(
+            &mut self,
+            body: &[u8],
+            content_related: bool,
+            kind: ServerMsgKind,
+            now: UnixTime,
+            rng: &mut R,
+        ) -> Result<Packed, SessionError> {
+            let mut bytes = Vec::with_capacity(body.len() + super::MAX_OVERHEAD);
+            let sent = self.pack_kind(body, content_related, kind, now, rng, &mut bytes)?;
+            Ok(Packed {
+                msg_id: sent.msg_id,
+                seq_no: sent.seq_no,
+                bytes,
+            })
+        }
+
+        /// [`notify_refusal`](Session::notify_refusal) into a new vector.
+        pub fn notify_refusal_to_vec<R: CryptoRngCore + ?Sized>(
+            &mut self,
+            error: &SessionError,
+            now: UnixTime,
+            rng: &mut R,
+        ) -> Option<Packed> {
+            let mut bytes = Vec::new();
+            let sent = self.notify_refusal(error, now, rng, &mut bytes)?.ok()?;
+            Some(Packed {
+                msg_id: sent.msg_id,
+                seq_no: sent.seq_no,
+                bytes,
+            })
+        }
+
+        /// [`new_session_created`](Session::new_session_created) into a new vector.
+        pub fn new_session_created_to_vec<R: CryptoRngCore + ?Sized>(
+            &mut self,
+            first_msg_id: i64,
+            now: UnixTime,
+            rng: &mut R,
+        ) -> Result<Packed, SessionError> {
+            let mut bytes = Vec::new();
+            let sent = self.new_session_created(first_msg_id, now, rng, &mut bytes)?;
+            Ok(Packed {
+                msg_id: sent.msg_id,
+                seq_no: sent.seq_no,
+                bytes,
+            })
+        }
+
+        /// [`unpack`](Session::unpack) on a copy of `message`.
+        pub fn unpack_to_owned(
+            &mut self,
+            message: &[u8],
+            now: UnixTime,
+        ) -> Result<OwnedMessage, SessionError> {
+            let mut copy = message.to_vec();
+            let m = self.unpack(&mut copy, now)?;
+            let (salt, session_id, msg_id, seq_no, new_session) =
+                (m.salt, m.session_id, m.msg_id, m.seq_no, m.new_session);
+            let len = m.body().len();
+            copy.truncate(24 + INNER_HEADER + len);
+            copy.drain(..24 + INNER_HEADER);
+            Ok(OwnedMessage {
+                salt,
+                session_id,
+                msg_id,
+                seq_no,
+                new_session,
+                body: copy,
+            })
+        }
+    }
+}
+
+#[cfg(feature = "alloc")]
+pub use owned::{OwnedMessage, Packed};

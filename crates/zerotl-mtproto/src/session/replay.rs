@@ -1,15 +1,22 @@
-//! A bounded window of recently received msg_ids.
+//! A bounded window of recently received msg_ids, in fixed-size storage.
 
-use std::collections::{HashSet, VecDeque};
-
-/// Remembers the last `capacity` msg_ids received. An id seen before is a
-/// duplicate; an id at or below the highest id already forgotten (the *floor*)
-/// can no longer be checked and is refused too. Memory is bounded by `capacity`.
+/// Remembers the last `N` msg_ids received (no allocation: a ring of `N` ids). An
+/// id seen before is a duplicate; an id at or below the highest id already
+/// forgotten (the *floor*) can no longer be checked and is refused too.
+///
+/// ```
+/// use zerotl_mtproto::session::{ReplayVerdict, ReplayWindow};
+/// let mut w = ReplayWindow::<2>::new();
+/// for id in [10, 30, 20] {
+///     w.insert(id); // 10 is forgotten when 20 arrives
+/// }
+/// assert_eq!(w.check(30), ReplayVerdict::Duplicate);
+/// assert_eq!(w.check(10), ReplayVerdict::BehindWindow);
+/// assert_eq!(w.check(25), ReplayVerdict::Fresh);
+/// ```
 #[derive(Debug, Clone)]
-pub struct ReplayWindow {
-    capacity: usize,
-    order: VecDeque<i64>,
-    seen: HashSet<i64>,
+pub struct ReplayWindow<const N: usize> {
+    order: heapless::Deque<i64, N>,
     floor: Option<i64>,
 }
 
@@ -24,21 +31,26 @@ pub enum ReplayVerdict {
     BehindWindow,
 }
 
-impl ReplayWindow {
-    /// A window remembering up to `capacity` ids (at least 1).
-    pub fn new(capacity: usize) -> Self {
-        let capacity = capacity.max(1);
+impl<const N: usize> Default for ReplayWindow<N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<const N: usize> ReplayWindow<N> {
+    /// An empty window (`N` must be at least 1).
+    pub const fn new() -> Self {
+        assert!(N > 0, "a replay window remembers at least one id");
         Self {
-            capacity,
-            order: VecDeque::with_capacity(capacity),
-            seen: HashSet::with_capacity(capacity),
+            order: heapless::Deque::new(),
             floor: None,
         }
     }
 
-    /// Whether `msg_id` would be accepted (does not record it).
+    /// Whether `msg_id` would be accepted (does not record it). A linear scan of at
+    /// most `N` ids.
     pub fn check(&self, msg_id: i64) -> ReplayVerdict {
-        if self.seen.contains(&msg_id) {
+        if self.order.iter().any(|&id| id == msg_id) {
             ReplayVerdict::Duplicate
         } else if self.floor.is_some_and(|floor| msg_id <= floor) {
             ReplayVerdict::BehindWindow
@@ -49,16 +61,16 @@ impl ReplayWindow {
 
     /// Records `msg_id` as received, forgetting the oldest entry when full.
     pub fn insert(&mut self, msg_id: i64) {
-        if !self.seen.insert(msg_id) {
+        if self.check(msg_id) == ReplayVerdict::Duplicate {
             return;
         }
-        self.order.push_back(msg_id);
-        if self.order.len() > self.capacity {
+        if self.order.is_full() {
             if let Some(old) = self.order.pop_front() {
-                self.seen.remove(&old);
                 self.floor = Some(self.floor.map_or(old, |f| f.max(old)));
             }
         }
+        // Cannot fail: there is room now.
+        let _ = self.order.push_back(msg_id);
     }
 
     /// How many ids are remembered.
@@ -70,6 +82,11 @@ impl ReplayWindow {
     pub fn is_empty(&self) -> bool {
         self.order.is_empty()
     }
+
+    /// The most ids remembered.
+    pub const fn capacity(&self) -> usize {
+        N
+    }
 }
 
 #[cfg(test)]
@@ -78,7 +95,7 @@ mod tests {
 
     #[test]
     fn bounded_and_refuses_old_ids() {
-        let mut w = ReplayWindow::new(4);
+        let mut w = ReplayWindow::<4>::new();
         for id in [10, 30, 20, 40] {
             assert_eq!(w.check(id), ReplayVerdict::Fresh);
             w.insert(id);

@@ -26,7 +26,8 @@
 //! byte with the top bit set is a quick-ack token. The long form is accepted for any
 //! length (the docs only require it from L/4 = 127 on).
 
-use super::{transport_error_in, Decoded, Event, FrameError, Role, Transport};
+use super::{transport_error_in, Decoded, FrameError, FrameEvent, Transport};
+use crate::{OutputBuffer, Side};
 
 /// The largest payload the 3-byte `L / 4` field can express.
 pub const MAX_PAYLOAD: usize = 0x00ff_ffff * 4;
@@ -34,32 +35,39 @@ pub const MAX_PAYLOAD: usize = 0x00ff_ffff * 4;
 /// `L / 4` from which the 4-byte header is needed.
 const LONG_FORM: usize = 0x7f;
 
-pub(super) fn encode(payload: &[u8], quick_ack: bool, out: &mut Vec<u8>) {
-    let words = payload.len() / 4;
+/// The header of a frame with a `payload_len`-byte payload (1 or 4 bytes).
+pub(super) fn header(payload_len: usize, quick_ack: bool) -> ([u8; 8], usize) {
+    let words = payload_len / 4;
     let ack_bit = if quick_ack { 0x80 } else { 0 };
+    let mut h = [0u8; 8];
     if words < LONG_FORM {
-        out.push(words as u8 | ack_bit);
+        h[0] = words as u8 | ack_bit;
+        (h, 1)
     } else {
         let w = (words as u32).to_le_bytes();
-        out.extend_from_slice(&[0x7f | ack_bit, w[0], w[1], w[2]]);
+        h[..4].copy_from_slice(&[0x7f | ack_bit, w[0], w[1], w[2]]);
+        (h, 4)
     }
-    out.extend_from_slice(payload);
 }
 
-pub(super) fn encode_quick_ack(token: u32, out: &mut Vec<u8>) {
-    out.extend_from_slice(&token.to_be_bytes());
+pub(super) fn encode_quick_ack<O: OutputBuffer + ?Sized>(
+    token: u32,
+    out: &mut O,
+) -> Result<(), FrameError> {
+    out.put(&token.to_be_bytes())?;
+    Ok(())
 }
 
-pub(super) fn decode(buf: &[u8], role: Role, max: usize) -> Result<Option<Decoded>, FrameError> {
+pub(super) fn decode(buf: &[u8], role: Side, max: usize) -> Result<Option<Decoded>, FrameError> {
     let Some(&first) = buf.first() else {
         return Ok(None);
     };
     let quick_ack = first & 0x80 != 0;
-    if quick_ack && role == Role::Client {
+    if quick_ack && role == Side::Client {
         // A server quick-ack answer: the token with its bytes swapped, no header.
         return Ok(buf
             .first_chunk::<4>()
-            .map(|token| Decoded::control(Event::QuickAck(u32::from_be_bytes(*token)), 4)));
+            .map(|token| Decoded::control(FrameEvent::QuickAck(u32::from_be_bytes(*token)), 4)));
     }
     let short = first & 0x7f;
     let (header, words) = if usize::from(short) == LONG_FORM {
@@ -87,9 +95,9 @@ pub(super) fn decode(buf: &[u8], role: Role, max: usize) -> Result<Option<Decode
     let Some(payload) = buf.get(header..end) else {
         return Ok(None);
     };
-    if role == Role::Client {
+    if role == Side::Client {
         if let Some(e) = transport_error_in(payload) {
-            return Ok(Some(Decoded::control(Event::TransportError(e), end)));
+            return Ok(Some(Decoded::control(FrameEvent::TransportError(e), end)));
         }
     }
     Ok(Some(Decoded::frame(header..end, quick_ack, end)))
@@ -98,28 +106,32 @@ pub(super) fn decode(buf: &[u8], role: Role, max: usize) -> Result<Option<Decode
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::transport::Encoder;
+    use alloc::vec::Vec;
 
     #[test]
     fn golden_short_and_long_headers() {
-        // WIRE.md section 2: the 12-byte exportChatInvite request.
+        // docs/wire.md, transports: the 12-byte exportChatInvite request.
         let payload = [
             0x4c, 0x53, 0xf7, 0x0d, 0x63, 0xe8, 0x9b, 0x17, 0x87, 0xd6, 0x12, 0x00,
         ];
+        let mut e = Encoder::new(Transport::Abridged, Side::Client);
         let mut out = Vec::new();
-        encode(&payload, false, &mut out);
+        e.encode(&payload, &mut out).unwrap();
         assert_eq!(out[0], 0x03);
         out.clear();
-        encode(&payload, true, &mut out);
+        e.encode_requesting_quick_ack(&payload, &mut out).unwrap();
         assert_eq!(out[0], 0x83);
         out.clear();
-        encode(&[0u8; 508], false, &mut out);
+        e.encode(&[0u8; 508], &mut out).unwrap();
         assert_eq!(out[..4], [0x7f, 0x7f, 0x00, 0x00]);
         out.clear();
-        encode(&[0u8; 508], true, &mut out);
+        e.encode_requesting_quick_ack(&[0u8; 508], &mut out)
+            .unwrap();
         assert_eq!(out[..4], [0xff, 0x7f, 0x00, 0x00]);
         // 504 bytes = 126 words: still the short form.
         out.clear();
-        encode(&[0u8; 504], false, &mut out);
+        e.encode(&[0u8; 504], &mut out).unwrap();
         assert_eq!(out[0], 0x7e);
         assert_eq!(out.len(), 505);
     }
@@ -127,13 +139,13 @@ mod tests {
     #[test]
     fn server_reads_quick_ack_request_bit() {
         let wire = [0xff, 0x7f, 0, 0];
-        let mut frame = wire.to_vec();
+        let mut frame = alloc::vec::Vec::from(wire);
         frame.extend_from_slice(&[1u8; 508]);
-        let d = decode(&frame, Role::Server, 1 << 20).unwrap().unwrap();
+        let d = decode(&frame, Side::Server, 1 << 20).unwrap().unwrap();
         assert_eq!(d.consumed, 512);
         assert_eq!(
             d.event,
-            Event::Frame {
+            FrameEvent::Frame {
                 payload: 4..512,
                 quick_ack: true
             }
@@ -144,10 +156,10 @@ mod tests {
     fn client_reads_swapped_quick_ack_token() {
         let token: u32 = 0x8123_4567;
         let mut out = Vec::new();
-        encode_quick_ack(token, &mut out);
+        encode_quick_ack(token, &mut out).unwrap();
         assert_eq!(out, [0x81, 0x23, 0x45, 0x67]);
-        assert_eq!(decode(&out[..3], Role::Client, 64), Ok(None));
-        let d = decode(&out, Role::Client, 64).unwrap().unwrap();
-        assert_eq!(d.event, Event::QuickAck(token));
+        assert_eq!(decode(&out[..3], Side::Client, 64), Ok(None));
+        let d = decode(&out, Side::Client, 64).unwrap().unwrap();
+        assert_eq!(d.event, FrameEvent::QuickAck(token));
     }
 }

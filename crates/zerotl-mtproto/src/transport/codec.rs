@@ -1,4 +1,6 @@
-//! [`Codec`]: framing, obfuscation and a receive buffer in one sans-IO object.
+//! [`Codec`]: a [`Framer`] with its own receive buffer (feature `alloc`), and
+//! [`TransportDetector`], which buffers a server connection's first bytes until
+//! the transport is known.
 //!
 //! ```text
 //! driver: socket.read(buf) ──▶ codec.receive(&buf[..n])
@@ -6,66 +8,28 @@
 //!         codec.send(payload, &mut out)?  ──▶ socket.write_all(&out)
 //! ```
 //!
-//! The codec owns the receive buffer so that obfuscated bytes can be decrypted in
-//! place exactly once; payloads are handed out as slices of that buffer (no copy),
-//! valid until the next call on the codec.
+//! Payloads are handed out as slices of the codec's buffer (no copy, decrypted in
+//! place when obfuscated), valid until the next call on the codec.
+
+use alloc::vec::Vec;
+
+use rand_core::CryptoRngCore;
 
 use super::{
-    detect, Decoder, DetectError, Detected, Encoder, Event, FrameError, Obfuscation,
-    ObfuscationError, ObfuscationOptions, PaddingSource, ProxySecret, Role, Transport,
-    TransportError, DEFAULT_MAX_FRAME_LEN,
+    detect, DetectError, FrameError, FrameEvent, Framer, ObfuscationError, ObfuscationOptions,
+    ProxySecret, Transport, TransportConfig, TransportError,
 };
-
-/// How a client connection is set up.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ClientConfig {
-    /// Obfuscate the connection (obfuscated2), optionally through an MTProxy.
-    pub obfuscation: Option<ObfuscationOptions>,
-    /// Largest frame body accepted or sent.
-    pub max_frame_len: usize,
-    /// Most padded-intermediate padding bytes sent (0..=15).
-    pub max_padding: usize,
-}
-
-impl Default for ClientConfig {
-    fn default() -> Self {
-        Self {
-            obfuscation: None,
-            max_frame_len: DEFAULT_MAX_FRAME_LEN,
-            max_padding: super::padded::MAX_PADDING,
-        }
-    }
-}
-
-/// How a server accepts connections.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ServerConfig {
-    /// An MTProxy secret that obfuscated headers are keyed with.
-    pub secret: Option<ProxySecret>,
-    /// Largest frame body accepted or sent.
-    pub max_frame_len: usize,
-    /// Most padded-intermediate padding bytes sent (0..=15).
-    pub max_padding: usize,
-}
-
-impl Default for ServerConfig {
-    fn default() -> Self {
-        Self {
-            secret: None,
-            max_frame_len: DEFAULT_MAX_FRAME_LEN,
-            max_padding: super::padded::MAX_PADDING,
-        }
-    }
-}
+use crate::{OutputBuffer, Side};
 
 /// An item received by a [`Codec`], borrowing its buffer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Incoming<'a> {
+#[derive(Debug, PartialEq, Eq)]
+pub enum Received<'a> {
     /// An MTProto payload (a padded-intermediate payload may end with up to 12
-    /// bytes of padding; see [`padded`](super::padded)).
+    /// bytes of padding; see [`padded`](super::padded)), mutable so that it can be
+    /// decrypted in place.
     Frame {
         /// The payload.
-        payload: &'a [u8],
+        payload: &'a mut [u8],
         /// The client asked for a quick ack (server side only).
         quick_ack: bool,
     },
@@ -75,117 +39,71 @@ pub enum Incoming<'a> {
     TransportError(TransportError),
 }
 
-/// One side of a connection: encoder, decoder, optional obfuscation, receive buffer.
+/// One side of a connection with a receive buffer: a [`Framer`] that keeps the
+/// received bytes itself and hands payloads out as slices of them.
 #[derive(Debug)]
 pub struct Codec {
-    encoder: Encoder,
-    decoder: Decoder,
-    cipher: Option<Obfuscation>,
+    framer: Framer,
     rx: Vec<u8>,
     rx_start: usize,
     pending: usize,
 }
 
 impl Codec {
-    /// A client connection; appends what must be sent first (the tag, or the
-    /// 64-byte obfuscation header) to `out`.
+    /// A client connection; the tag or obfuscation header goes out in front of the
+    /// first frame sent (see [`Framer::client`]).
     ///
     /// ```
-    /// use zerotl_mtproto::transport::{ClientConfig, Codec, Transport};
+    /// use zerotl_mtproto::rand_core::OsRng;
+    /// use zerotl_mtproto::transport::{Codec, Transport, TransportConfig};
+    /// let mut codec = Codec::client(Transport::Abridged, &TransportConfig::default(), None, &mut OsRng).unwrap();
     /// let mut out = Vec::new();
-    /// let mut codec = Codec::client(Transport::Abridged, ClientConfig::default(), &mut out).unwrap();
     /// codec.send(&[1, 2, 3, 4], &mut out).unwrap();
     /// assert_eq!(out, [0xef, 0x01, 1, 2, 3, 4]);
     /// ```
-    pub fn client(
+    pub fn client<R: CryptoRngCore + ?Sized>(
         transport: Transport,
-        config: ClientConfig,
-        out: &mut Vec<u8>,
-    ) -> Result<Self, ObfuscationError> {
-        Self::client_with_rng(transport, config, &mut rand::rng(), out)
-    }
-
-    /// [`Codec::client`] drawing the obfuscation init from `rng`.
-    pub fn client_with_rng<R: rand::CryptoRng + ?Sized>(
-        transport: Transport,
-        config: ClientConfig,
+        config: &TransportConfig,
+        obfuscation: Option<&ObfuscationOptions>,
         rng: &mut R,
-        out: &mut Vec<u8>,
     ) -> Result<Self, ObfuscationError> {
-        let cipher = match &config.obfuscation {
-            Some(options) => {
-                let (cipher, header) = Obfuscation::client(transport, options, rng)?;
-                out.extend_from_slice(&header);
-                Some(cipher)
-            }
-            None => {
-                out.extend_from_slice(transport.tag());
-                None
-            }
-        };
-        Ok(Self::new(
-            transport,
-            Role::Client,
-            cipher,
-            config.max_frame_len,
-            config.max_padding,
-        ))
+        Framer::client(transport, config, obfuscation, rng).map(Self::from_framer)
     }
 
-    /// A server connection for what [`detect`] found.
-    pub fn server(detected: Detected, config: &ServerConfig) -> Self {
-        let transport = detected.transport();
-        let cipher = match detected {
-            Detected::Plain { .. } => None,
-            Detected::Obfuscated(o) => Some(o.obfuscation),
-        };
-        Self::new(
-            transport,
-            Role::Server,
-            cipher,
-            config.max_frame_len,
-            config.max_padding,
-        )
-    }
-
-    fn new(
-        transport: Transport,
-        role: Role,
-        cipher: Option<Obfuscation>,
-        max_frame_len: usize,
-        max_padding: usize,
-    ) -> Self {
+    /// A codec over `framer` (an empty receive buffer).
+    pub fn from_framer(framer: Framer) -> Self {
         Self {
-            encoder: Encoder::new(transport, role)
-                .with_max_frame_len(max_frame_len)
-                .with_max_padding(max_padding),
-            decoder: Decoder::new(transport, role).with_max_frame_len(max_frame_len),
-            cipher,
+            framer,
             rx: Vec::new(),
             rx_start: 0,
             pending: 0,
         }
     }
 
-    /// Uses `source` for padded-intermediate padding (tests).
-    pub fn with_padding_source(mut self, source: impl PaddingSource + 'static) -> Self {
-        self.encoder = self.encoder.with_padding_source(source);
+    /// The framing underneath.
+    pub fn framer(&self) -> &Framer {
+        &self.framer
+    }
+
+    /// Pads padded-intermediate frames with (the start of) `bytes` (tests).
+    pub fn with_fixed_padding(mut self, bytes: &[u8]) -> Self {
+        self.framer = self.framer.with_fixed_padding(bytes);
         self
     }
 
     /// The framing.
     pub fn transport(&self) -> Transport {
-        self.encoder.transport()
+        self.framer.transport()
     }
 
     /// Our side.
-    pub fn role(&self) -> Role {
-        self.encoder.role()
+    pub fn role(&self) -> Side {
+        self.framer.role()
     }
 
     /// Whether the connection is obfuscated.
     pub fn is_obfuscated(&self) -> bool {
-        self.cipher.is_some()
+        self.framer.is_obfuscated()
     }
 
     /// Received bytes not yet handed out as events.
@@ -193,36 +111,32 @@ impl Codec {
         self.rx.len() - self.rx_start - self.pending
     }
 
-    /// Takes bytes read from the socket (decrypting them if obfuscated).
+    /// Takes bytes read from the socket.
     pub fn receive(&mut self, data: &[u8]) {
         self.drop_pending();
         if self.rx_start > 0 {
             self.rx.drain(..self.rx_start);
             self.rx_start = 0;
         }
-        let from = self.rx.len();
         self.rx.extend_from_slice(data);
-        if let Some(cipher) = &mut self.cipher {
-            cipher.decrypt(&mut self.rx[from..]);
-        }
     }
 
     /// The next complete item, or `Ok(None)` until more bytes arrive. The returned
     /// payload stays valid until the next call on the codec.
-    pub fn next_event(&mut self) -> Result<Option<Incoming<'_>>, FrameError> {
+    pub fn next_event(&mut self) -> Result<Option<Received<'_>>, FrameError> {
         self.drop_pending();
-        let buf = &self.rx[self.rx_start..];
-        let Some(decoded) = self.decoder.decode(buf)? else {
+        let buf = &mut self.rx[self.rx_start..];
+        let Some(decoded) = self.framer.decode(buf)? else {
             return Ok(None);
         };
         self.pending = decoded.consumed;
         Ok(Some(match decoded.event {
-            Event::Frame { payload, quick_ack } => Incoming::Frame {
-                payload: &buf[payload],
+            FrameEvent::Frame { payload, quick_ack } => Received::Frame {
+                payload: &mut buf[payload],
                 quick_ack,
             },
-            Event::QuickAck(token) => Incoming::QuickAck(token),
-            Event::TransportError(e) => Incoming::TransportError(e),
+            FrameEvent::QuickAck(token) => Received::QuickAck(token),
+            FrameEvent::TransportError(e) => Received::TransportError(e),
         }))
     }
 
@@ -235,50 +149,48 @@ impl Codec {
         }
     }
 
-    /// Appends the frame for `payload` to `out` (encrypted if obfuscated).
-    pub fn send(&mut self, payload: &[u8], out: &mut Vec<u8>) -> Result<(), FrameError> {
-        let start = out.len();
-        self.encoder.encode(payload, out)?;
-        self.seal(out, start);
-        Ok(())
+    /// Writes a client's opening bytes now (see [`Framer::send_opening`]).
+    pub fn send_opening<O: OutputBuffer + ?Sized>(
+        &mut self,
+        out: &mut O,
+    ) -> Result<(), FrameError> {
+        self.framer.send_opening(out)
+    }
+
+    /// Appends the frame for `payload` to `out` (see [`Framer::send`]).
+    pub fn send<O: OutputBuffer + ?Sized>(
+        &mut self,
+        payload: &[u8],
+        out: &mut O,
+    ) -> Result<(), FrameError> {
+        self.framer.send(payload, out)
     }
 
     /// Like [`Codec::send`], asking the server for a quick ack.
-    pub fn send_requesting_quick_ack(
+    pub fn send_requesting_quick_ack<O: OutputBuffer + ?Sized>(
         &mut self,
         payload: &[u8],
-        out: &mut Vec<u8>,
+        out: &mut O,
     ) -> Result<(), FrameError> {
-        let start = out.len();
-        self.encoder.encode_requesting_quick_ack(payload, out)?;
-        self.seal(out, start);
-        Ok(())
+        self.framer.send_requesting_quick_ack(payload, out)
     }
 
     /// Appends a server quick-ack answer.
-    pub fn send_quick_ack(&mut self, token: u32, out: &mut Vec<u8>) -> Result<(), FrameError> {
-        let start = out.len();
-        self.encoder.encode_quick_ack(token, out)?;
-        self.seal(out, start);
-        Ok(())
+    pub fn send_quick_ack<O: OutputBuffer + ?Sized>(
+        &mut self,
+        token: u32,
+        out: &mut O,
+    ) -> Result<(), FrameError> {
+        self.framer.send_quick_ack(token, out)
     }
 
     /// Appends a server transport error frame.
-    pub fn send_transport_error(
+    pub fn send_transport_error<O: OutputBuffer + ?Sized>(
         &mut self,
         error: TransportError,
-        out: &mut Vec<u8>,
+        out: &mut O,
     ) -> Result<(), FrameError> {
-        let start = out.len();
-        self.encoder.encode_transport_error(error, out)?;
-        self.seal(out, start);
-        Ok(())
-    }
-
-    fn seal(&mut self, out: &mut [u8], start: usize) {
-        if let Some(cipher) = &mut self.cipher {
-            cipher.encrypt(&mut out[start..]);
-        }
+        self.framer.send_transport_error(error, out)
     }
 }
 
@@ -286,40 +198,49 @@ impl Codec {
 /// returns the [`Codec`].
 ///
 /// ```
-/// use zerotl_mtproto::transport::{Incoming, ServerConfig, ServerHandshake, Transport};
-/// let mut hs = ServerHandshake::new(ServerConfig::default());
-/// assert!(hs.receive(&[0xee, 0xee]).unwrap().is_none());
-/// let mut codec = hs.receive(&[0xee, 0xee, 4, 0, 0, 0, 9, 9, 9, 9]).unwrap().unwrap();
+/// use zerotl_mtproto::rand_core::OsRng;
+/// use zerotl_mtproto::transport::{Received, TransportConfig, TransportDetector, Transport};
+/// let mut detector = TransportDetector::new(TransportConfig::default(), None);
+/// assert!(detector.receive(&[0xee, 0xee], &mut OsRng).unwrap().is_none());
+/// let mut codec = detector.receive(&[0xee, 0xee, 4, 0, 0, 0, 9, 9, 9, 9], &mut OsRng).unwrap().unwrap();
 /// assert_eq!(codec.transport(), Transport::Intermediate);
 /// let ev = codec.next_event().unwrap().unwrap();
-/// assert_eq!(ev, Incoming::Frame { payload: &[9, 9, 9, 9], quick_ack: false });
+/// assert_eq!(ev, Received::Frame { payload: &mut [9, 9, 9, 9], quick_ack: false });
 /// ```
 #[derive(Debug)]
-pub struct ServerHandshake {
-    config: ServerConfig,
+pub struct TransportDetector {
+    config: TransportConfig,
+    secret: Option<ProxySecret>,
     buf: Vec<u8>,
 }
 
-impl ServerHandshake {
-    /// Waits for a client's first bytes.
-    pub fn new(config: ServerConfig) -> Self {
+impl TransportDetector {
+    /// Waits for a client's first bytes; with an MTProxy `secret`, obfuscated
+    /// headers are keyed with it.
+    pub fn new(config: TransportConfig, secret: Option<ProxySecret>) -> Self {
         Self {
             config,
+            secret,
             buf: Vec::new(),
         }
     }
 
     /// Takes bytes read from the socket; returns the codec (holding any bytes past
-    /// the tag or header) once the transport is known.
-    pub fn receive(&mut self, data: &[u8]) -> Result<Option<Codec>, DetectError> {
+    /// the tag or header) once the transport is known. At most 64 bytes are
+    /// buffered before [`detect`] decides.
+    pub fn receive<R: CryptoRngCore + ?Sized>(
+        &mut self,
+        data: &[u8],
+        rng: &mut R,
+    ) -> Result<Option<Codec>, DetectError> {
         self.buf.extend_from_slice(data);
-        let Some(detected) = detect(&self.buf, self.config.secret.as_ref())? else {
+        let Some(detected) = detect(&self.buf, self.secret.as_ref())? else {
             return Ok(None);
         };
         let skip = detected.header_len();
-        let mut codec = Codec::server(detected, &self.config);
+        let mut codec = Codec::from_framer(Framer::server(detected, &self.config, rng));
         codec.receive(&self.buf[skip..]);
-        self.buf.clear();
+        self.buf = Vec::new();
         Ok(Some(codec))
     }
 }

@@ -28,7 +28,7 @@ pub enum Detected {
         tag_len: usize,
     },
     /// Obfuscated2 over a framing, after the 64-byte header.
-    Obfuscated(Box<ServerObfuscation>),
+    Obfuscated(ServerObfuscation),
 }
 
 impl Detected {
@@ -91,6 +91,6 @@ pub fn detect(buf: &[u8], secret: Option<&ProxySecret>) -> Result<Option<Detecte
         return Ok(None);
     };
     Obfuscation::server(header, secret)
-        .map(|o| Some(Detected::Obfuscated(Box::new(o))))
+        .map(|o| Some(Detected::Obfuscated(o)))
         .map_err(DetectError::Unrecognised)
 }

@@ -2,7 +2,8 @@
 
 use core::fmt;
 
-use super::{Role, Transport};
+use super::Transport;
+use crate::{BufferFull, Side};
 
 /// A transport error code sent by the server: a frame whose payload is one
 /// negative little-endian `int32` (`core.telegram.org/mtproto/mtproto-transports`,
@@ -64,7 +65,7 @@ impl fmt::Display for TransportError {
     }
 }
 
-impl std::error::Error for TransportError {}
+impl core::error::Error for TransportError {}
 
 /// Why a frame could not be encoded or decoded.
 ///
@@ -131,7 +132,7 @@ pub enum FrameError {
     #[error("{what} is not available to the {role:?} side")]
     WrongRole {
         /// Our side.
-        role: Role,
+        role: Side,
         /// The operation.
         what: &'static str,
     },
@@ -156,6 +157,9 @@ pub enum FrameError {
         /// The code.
         code: i32,
     },
+    /// The caller's output buffer has no room for the frame.
+    #[error("no room for the frame: {0}")]
+    OutputFull(#[from] BufferFull),
 }
 
 /// Why obfuscation (obfuscated2) could not be set up.

@@ -18,8 +18,9 @@
 //! [`FrameError::BadCrc`] / [`FrameError::BadSeq`]. The full transport has no
 //! quick acks.
 
-use super::{read_u32, transport_error_in, Decoded, Event, FrameError, Role, Transport};
+use super::{read_u32, transport_error_in, Decoded, FrameError, FrameEvent, Transport};
 use crate::transport::TransportError;
+use crate::Side;
 
 /// The largest payload (`len` is a positive int32).
 pub const MAX_PAYLOAD: usize = 0x7fff_fff0;
@@ -30,20 +31,19 @@ pub(super) const QUIRK_LEN: usize = 12;
 /// Header (len, seq) plus trailer (crc).
 const OVERHEAD: usize = 12;
 
-pub(super) fn encode(payload: &[u8], seq: u32, out: &mut Vec<u8>) {
-    let start = out.len();
-    let len = (payload.len() + OVERHEAD) as u32;
-    out.extend_from_slice(&len.to_le_bytes());
-    out.extend_from_slice(&seq.to_le_bytes());
-    out.extend_from_slice(payload);
-    let crc = crc32fast::hash(&out[start..]);
-    out.extend_from_slice(&crc.to_le_bytes());
+/// The header (`len | seq`) of a frame with a `payload_len`-byte payload; the
+/// CRC32 of header and payload follows the payload.
+pub(super) fn header(payload_len: usize, seq: u32) -> ([u8; 8], usize) {
+    let mut h = [0u8; 8];
+    h[..4].copy_from_slice(&((payload_len + OVERHEAD) as u32).to_le_bytes());
+    h[4..].copy_from_slice(&seq.to_le_bytes());
+    (h, 8)
 }
 
 /// Decodes one frame; the flag says whether it used up a sequence number.
 pub(super) fn decode(
     buf: &[u8],
-    role: Role,
+    role: Side,
     max: usize,
     expected_seq: u32,
 ) -> Result<Option<(Decoded, bool)>, FrameError> {
@@ -56,8 +56,8 @@ pub(super) fn decode(
     };
     if (raw_len as i32) < 0 {
         return match role {
-            Role::Client => decode_quirk(buf, invalid),
-            Role::Server => Err(invalid),
+            Side::Client => decode_quirk(buf, invalid),
+            Side::Server => Err(invalid),
         };
     }
     let len = raw_len as usize;
@@ -104,10 +104,10 @@ pub(super) fn decode(
         });
     }
     let payload = 8..len - 4;
-    if role == Role::Client {
+    if role == Side::Client {
         if let Some(e) = transport_error_in(&buf[payload.clone()]) {
             return Ok(Some((
-                Decoded::control(Event::TransportError(e), len),
+                Decoded::control(FrameEvent::TransportError(e), len),
                 true,
             )));
         }
@@ -129,13 +129,16 @@ fn decode_quirk(buf: &[u8], invalid: FrameError) -> Result<Option<(Decoded, bool
     if (code as i32) >= 0 {
         return Err(invalid);
     }
-    let event = Event::TransportError(TransportError::from_code(code as i32));
+    let event = FrameEvent::TransportError(TransportError::from_code(code as i32));
     Ok(Some((Decoded::control(event, QUIRK_LEN), false)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::transport::Encoder;
+    use alloc::vec;
+    use alloc::vec::Vec;
 
     const REQUEST: [u8; 12] = [
         0x4c, 0x53, 0xf7, 0x0d, 0x63, 0xe8, 0x9b, 0x17, 0x87, 0xd6, 0x12, 0x00,
@@ -143,19 +146,21 @@ mod tests {
 
     #[test]
     fn golden_seq_zero() {
-        // WIRE.md section 2: `18000000 00000000 4c53f70d63e89b1787d61200 108216ef`.
+        // docs/wire.md, transports: `18000000 00000000 4c53f70d63e89b1787d61200 108216ef`.
         let mut out = Vec::new();
-        encode(&REQUEST, 0, &mut out);
+        Encoder::new(Transport::Full, Side::Client)
+            .encode(&REQUEST, &mut out)
+            .unwrap();
         let mut want = vec![0x18, 0, 0, 0, 0, 0, 0, 0];
         want.extend_from_slice(&REQUEST);
         want.extend_from_slice(&[0x10, 0x82, 0x16, 0xef]);
         assert_eq!(out, want);
-        let (d, numbered) = decode(&out, Role::Server, 64, 0).unwrap().unwrap();
+        let (d, numbered) = decode(&out, Side::Server, 64, 0).unwrap().unwrap();
         assert!(numbered);
         assert_eq!(d.consumed, 24);
         assert_eq!(
             d.event,
-            Event::Frame {
+            FrameEvent::Frame {
                 payload: 8..20,
                 quick_ack: false
             }
@@ -165,9 +170,12 @@ mod tests {
     #[test]
     fn wrong_seq_and_crc_are_typed() {
         let mut out = Vec::new();
-        encode(&REQUEST, 1, &mut out);
+        let mut e = Encoder::new(Transport::Full, Side::Client);
+        e.encode(&REQUEST, &mut out).unwrap();
+        out.clear();
+        e.encode(&REQUEST, &mut out).unwrap();
         assert_eq!(
-            decode(&out, Role::Server, 64, 0),
+            decode(&out, Side::Server, 64, 0),
             Err(FrameError::BadSeq {
                 expected: 0,
                 found: 1
@@ -176,7 +184,7 @@ mod tests {
         let last = out.len() - 1;
         out[last] ^= 1;
         assert!(matches!(
-            decode(&out, Role::Server, 64, 1),
+            decode(&out, Side::Server, 64, 1),
             Err(FrameError::BadCrc { seq: 1, .. })
         ));
     }
@@ -186,16 +194,16 @@ mod tests {
         let wire: Vec<u8> = [-429i32; 3].iter().flat_map(|c| c.to_le_bytes()).collect();
         assert_eq!(wire[..4], [0x53, 0xfe, 0xff, 0xff]);
         for cut in 0..wire.len() {
-            assert_eq!(decode(&wire[..cut], Role::Client, 64, 5), Ok(None));
+            assert_eq!(decode(&wire[..cut], Side::Client, 64, 5), Ok(None));
         }
-        let (d, numbered) = decode(&wire, Role::Client, 64, 5).unwrap().unwrap();
+        let (d, numbered) = decode(&wire, Side::Client, 64, 5).unwrap().unwrap();
         assert!(!numbered);
         assert_eq!(d.consumed, 12);
         assert_eq!(
             d.event,
-            Event::TransportError(TransportError::TRANSPORT_FLOOD)
+            FrameEvent::TransportError(TransportError::TRANSPORT_FLOOD)
         );
         // A client never sends it.
-        assert!(decode(&wire, Role::Server, 64, 0).is_err());
+        assert!(decode(&wire, Side::Server, 64, 0).is_err());
     }
 }

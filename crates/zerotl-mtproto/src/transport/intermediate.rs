@@ -16,33 +16,40 @@
 //! transport error        04000000 6cfeffff  (-404)                (server)
 //! ```
 
-use super::{read_u32, transport_error_in, Decoded, Event, FrameError, Role, Transport};
+use super::{read_u32, transport_error_in, Decoded, FrameError, FrameEvent, Transport};
+use crate::{OutputBuffer, Side};
 
 /// The largest payload the 31-bit length can express (the top bit is the quick-ack flag).
 pub const MAX_PAYLOAD: usize = 0x7fff_fffc;
 
 const ACK_BIT: u32 = 0x8000_0000;
 
-pub(super) fn encode(payload: &[u8], quick_ack: bool, out: &mut Vec<u8>) {
-    let mut len = payload.len() as u32;
+/// The header of a frame with a `payload_len`-byte payload.
+pub(super) fn header(payload_len: usize, quick_ack: bool) -> ([u8; 8], usize) {
+    let mut len = payload_len as u32;
     if quick_ack {
         len |= ACK_BIT;
     }
-    out.extend_from_slice(&len.to_le_bytes());
-    out.extend_from_slice(payload);
+    let mut h = [0u8; 8];
+    h[..4].copy_from_slice(&len.to_le_bytes());
+    (h, 4)
 }
 
-pub(super) fn encode_quick_ack(token: u32, out: &mut Vec<u8>) {
-    out.extend_from_slice(&token.to_le_bytes());
+pub(super) fn encode_quick_ack<O: OutputBuffer + ?Sized>(
+    token: u32,
+    out: &mut O,
+) -> Result<(), FrameError> {
+    out.put(&token.to_le_bytes())?;
+    Ok(())
 }
 
-pub(super) fn decode(buf: &[u8], role: Role, max: usize) -> Result<Option<Decoded>, FrameError> {
+pub(super) fn decode(buf: &[u8], role: Side, max: usize) -> Result<Option<Decoded>, FrameError> {
     let Some(raw) = read_u32(buf, 0) else {
         return Ok(None);
     };
     let quick_ack = raw & ACK_BIT != 0;
-    if quick_ack && role == Role::Client {
-        return Ok(Some(Decoded::control(Event::QuickAck(raw), 4)));
+    if quick_ack && role == Side::Client {
+        return Ok(Some(Decoded::control(FrameEvent::QuickAck(raw), 4)));
     }
     let length = raw & !ACK_BIT;
     if length == 0 {
@@ -67,9 +74,9 @@ pub(super) fn decode(buf: &[u8], role: Role, max: usize) -> Result<Option<Decode
     let Some(payload) = buf.get(4..end) else {
         return Ok(None);
     };
-    if role == Role::Client {
+    if role == Side::Client {
         if let Some(e) = transport_error_in(payload) {
-            return Ok(Some(Decoded::control(Event::TransportError(e), end)));
+            return Ok(Some(Decoded::control(FrameEvent::TransportError(e), end)));
         }
     }
     Ok(Some(Decoded::frame(4..end, quick_ack, end)))
@@ -78,22 +85,23 @@ pub(super) fn decode(buf: &[u8], role: Role, max: usize) -> Result<Option<Decode
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::transport::TransportError;
+    use crate::transport::{Encoder, TransportError};
+    use alloc::vec::Vec;
 
     #[test]
     fn golden_transport_error_404() {
         let wire = [0x04, 0, 0, 0, 0x6c, 0xfe, 0xff, 0xff];
-        let d = decode(&wire, Role::Client, 64).unwrap().unwrap();
+        let d = decode(&wire, Side::Client, 64).unwrap().unwrap();
         assert_eq!(
             d.event,
-            Event::TransportError(TransportError::AUTH_KEY_NOT_FOUND)
+            FrameEvent::TransportError(TransportError::AUTH_KEY_NOT_FOUND)
         );
         assert_eq!(d.consumed, 8);
         // The same bytes from a client are just a (short) frame.
-        let d = decode(&wire, Role::Server, 64).unwrap().unwrap();
+        let d = decode(&wire, Side::Server, 64).unwrap().unwrap();
         assert_eq!(
             d.event,
-            Event::Frame {
+            FrameEvent::Frame {
                 payload: 4..8,
                 quick_ack: false
             }
@@ -104,26 +112,31 @@ mod tests {
     fn split_error_frame_is_partial_not_panic() {
         let wire = [0x04, 0, 0, 0, 0x6c, 0xfe, 0xff, 0xff];
         for cut in 0..wire.len() {
-            assert_eq!(decode(&wire[..cut], Role::Client, 64), Ok(None));
+            assert_eq!(decode(&wire[..cut], Side::Client, 64), Ok(None));
         }
     }
 
     #[test]
     fn quick_ack_request_and_answer() {
         let mut out = Vec::new();
-        encode(&[1, 2, 3, 4], true, &mut out);
+        Encoder::new(Transport::Intermediate, Side::Client)
+            .encode_requesting_quick_ack(&[1, 2, 3, 4], &mut out)
+            .unwrap();
         assert_eq!(out[..4], [4, 0, 0, 0x80]);
-        let d = decode(&out, Role::Server, 64).unwrap().unwrap();
+        let d = decode(&out, Side::Server, 64).unwrap().unwrap();
         assert_eq!(
             d.event,
-            Event::Frame {
+            FrameEvent::Frame {
                 payload: 4..8,
                 quick_ack: true
             }
         );
         out.clear();
-        encode_quick_ack(0x8000_1234, &mut out);
-        let d = decode(&out, Role::Client, 64).unwrap().unwrap();
-        assert_eq!((d.event, d.consumed), (Event::QuickAck(0x8000_1234), 4));
+        encode_quick_ack(0x8000_1234, &mut out).unwrap();
+        let d = decode(&out, Side::Client, 64).unwrap().unwrap();
+        assert_eq!(
+            (d.event, d.consumed),
+            (FrameEvent::QuickAck(0x8000_1234), 4)
+        );
     }
 }

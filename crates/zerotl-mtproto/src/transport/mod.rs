@@ -1,47 +1,53 @@
 //! MTProto transports as sans-IO codecs (`core.telegram.org/mtproto/mtproto-transports`).
 //!
-//! Nothing here touches a socket: encoders append bytes to a caller's `Vec<u8>`,
-//! decoders look at a caller's byte slice and say what the next complete item is
-//! and how many bytes it took. An I/O driver (tokio, blocking, a test) moves bytes
-//! and makes no protocol decision (DESIGN.md habit 11).
+//! Nothing here touches a socket: encoders append bytes to a caller's
+//! [`OutputBuffer`], decoders look at a caller's byte slice and say what the next
+//! complete item is and how many bytes it took. An I/O driver (tokio, blocking, a
+//! test) moves bytes and makes no protocol decision.
 //!
 //! ```text
 //!   payload ──Encoder──▶ frame bytes ──[Obfuscation::encrypt]──▶ socket
-//!   socket ──[Obfuscation::decrypt]──▶ bytes ──Decoder──▶ Event::{Frame, QuickAck, TransportError}
+//!   socket ──[Obfuscation::decrypt]──▶ bytes ──Decoder──▶ FrameEvent::{Frame, QuickAck, TransportError}
 //! ```
 //!
-//! * [`Transport`]: the four framings — [abridged](abridged), [intermediate](intermediate),
-//!   [padded intermediate](padded), [full](full) — each with a diagram in its module.
-//! * [`Encoder`] / [`Decoder`]: one per direction; a [`Role`] says which side we are
+//! * [`Transport`]: the four framings — [`abridged`], [`intermediate`],
+//!   [padded intermediate](padded), [`full`] — each with a diagram in its module.
+//! * [`Encoder`] / [`Decoder`]: one per direction; a [`Side`] says which side we are
 //!   (a client encodes client→server frames and decodes server→client ones).
 //! * [`Obfuscation`]: obfuscated2 (AES-256-CTR under any framing with a tag).
-//! * [`detect`]: a server tells the transport from the first bytes it receives.
-//! * [`Codec`]: all of the above with a receive buffer, for drivers that want one call
-//!   per socket read.
+//! * [`detect()`]: a server tells the transport from the first bytes it receives.
+//! * [`Framer`]: encoder, decoder and obfuscation over a receive buffer the caller
+//!   owns (no allocation); with `alloc`, [`Codec`] adds its own receive buffer and
+//!   [`TransportDetector`] buffers a server's first bytes until [`detect()`] decides.
 //!
 //! Decoders never fail on a partial frame (`Ok(None)`), check the length header
 //! against [`DEFAULT_MAX_FRAME_LEN`] (or the configured maximum) before waiting for
 //! the body, and hand payloads out as ranges of the caller's buffer.
 //!
 //! ```
-//! use zerotl_mtproto::transport::{Decoder, Encoder, Event, Role, Transport};
+//! use zerotl_mtproto::transport::{Decoder, Encoder, FrameEvent, Transport};
+//! use zerotl_mtproto::{Side, SliceBuffer};
 //! let payload = [0x4c, 0x53, 0xf7, 0x0d, 0x63, 0xe8, 0x9b, 0x17, 0x87, 0xd6, 0x12, 0x00];
-//! let mut wire = Vec::new();
-//! Encoder::new(Transport::Intermediate, Role::Client).encode(&payload, &mut wire).unwrap();
+//! let mut storage = [0u8; 32];
+//! let mut out = SliceBuffer::new(&mut storage);
+//! Encoder::new(Transport::Intermediate, Side::Client).encode(&payload, &mut out).unwrap();
+//! let wire = out.filled();
 //! assert_eq!(&wire[..4], [0x0c, 0, 0, 0]);
 //!
-//! let mut server = Decoder::new(Transport::Intermediate, Role::Server);
+//! let mut server = Decoder::new(Transport::Intermediate, Side::Server);
 //! assert_eq!(server.decode(&wire[..7]), Ok(None)); // need more
 //! let d = server.decode(&wire).unwrap().unwrap();
 //! assert_eq!(d.consumed, 16);
-//! let Event::Frame { payload: range, quick_ack: false } = d.event else { panic!() };
+//! let FrameEvent::Frame { payload: range, quick_ack: false } = d.event else { panic!() };
 //! assert_eq!(&wire[range], payload);
 //! ```
 
 pub mod abridged;
+#[cfg(feature = "alloc")]
 mod codec;
 mod detect;
 mod error;
+mod framer;
 pub mod full;
 pub mod intermediate;
 pub mod obfuscated;
@@ -49,9 +55,17 @@ pub mod padded;
 
 use core::ops::Range;
 
-pub use codec::{ClientConfig, Codec, Incoming, ServerConfig, ServerHandshake};
+use rand_chacha::rand_core::{RngCore as _, SeedableRng as _};
+use rand_chacha::ChaCha8Rng;
+use rand_core::CryptoRngCore;
+
+use crate::{OutputBuffer, Side};
+
+#[cfg(feature = "alloc")]
+pub use codec::{Codec, Received, TransportDetector};
 pub use detect::{detect, Detected};
 pub use error::{DetectError, FrameError, ObfuscationError, TransportError};
+pub use framer::{Framer, TransportConfig};
 pub use obfuscated::{Obfuscation, ObfuscationOptions, ProxySecret, ServerObfuscation};
 
 /// Default cap on a frame's body (payload, plus padding for padded intermediate):
@@ -118,19 +132,9 @@ impl Transport {
     }
 }
 
-/// Which side of the connection we are. A `Client` encoder writes client→server
-/// frames and a `Client` decoder reads server→client frames; a `Server` the reverse.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Role {
-    /// The side that opens the connection and sends the tag.
-    Client,
-    /// The side that accepts it.
-    Server,
-}
-
 /// What a decoder found at the start of the buffer.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Event {
+pub enum FrameEvent {
     /// A frame; `payload` is the range of the caller's buffer holding the MTProto
     /// payload (without header, CRC or the `len % 4` bytes of padding).
     Frame {
@@ -150,7 +154,7 @@ pub enum Event {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decoded {
     /// What was found.
-    pub event: Event,
+    pub event: FrameEvent,
     /// Bytes of the buffer the item takes (header, payload, padding, CRC).
     pub consumed: usize,
 }
@@ -158,70 +162,62 @@ pub struct Decoded {
 impl Decoded {
     fn frame(payload: Range<usize>, quick_ack: bool, consumed: usize) -> Self {
         Self {
-            event: Event::Frame { payload, quick_ack },
+            event: FrameEvent::Frame { payload, quick_ack },
             consumed,
         }
     }
 
-    fn control(event: Event, consumed: usize) -> Self {
+    fn control(event: FrameEvent, consumed: usize) -> Self {
         Self { event, consumed }
     }
 }
 
-/// Where padded-intermediate padding comes from (random in production, fixed in tests).
-pub trait PaddingSource: Send {
-    /// Fills `buf` with padding and returns how many of its bytes to use, at most
-    /// `max` (larger values are clamped).
-    fn padding(&mut self, max: usize, buf: &mut [u8; 16]) -> usize;
+/// Where an [`Encoder`]'s padded-intermediate padding comes from.
+#[derive(Clone)]
+enum Padding {
+    /// No padding bytes.
+    None,
+    /// The same bytes every time (deterministic tests, golden frames).
+    Fixed { bytes: [u8; 15], len: u8 },
+    /// A uniform length in `0..=max` and random bytes, from a ChaCha8 stream
+    /// seeded by the caller's RNG.
+    Random(ChaCha8Rng),
 }
 
-/// Padding from the thread-local CSPRNG: a uniform length in `0..=max`, random bytes.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct RandomPadding;
-
-impl PaddingSource for RandomPadding {
-    fn padding(&mut self, max: usize, buf: &mut [u8; 16]) -> usize {
-        padding_from_rng(&mut rand::rng(), max, buf)
-    }
-}
-
-/// Any `rand` generator (for example a seeded `StdRng` in tests) works as a source.
-impl<R: rand::Rng + Send> PaddingSource for R {
-    fn padding(&mut self, max: usize, buf: &mut [u8; 16]) -> usize {
-        padding_from_rng(self, max, buf)
-    }
-}
-
-fn padding_from_rng<R: rand::Rng + ?Sized>(rng: &mut R, max: usize, buf: &mut [u8; 16]) -> usize {
-    rng.fill_bytes(buf);
-    let max = max.min(15);
-    (rng.next_u32() as usize) % (max + 1)
-}
-
-/// The same padding bytes every time (deterministic tests, golden frames).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FixedPadding(pub Vec<u8>);
-
-impl PaddingSource for FixedPadding {
-    fn padding(&mut self, max: usize, buf: &mut [u8; 16]) -> usize {
-        let n = self.0.len().min(max).min(15);
-        buf[..n].copy_from_slice(&self.0[..n]);
-        n
+impl Padding {
+    /// Fills `buf` and returns how many of its bytes to use (at most `max`).
+    fn draw(&mut self, max: usize, buf: &mut [u8; 16]) -> usize {
+        let max = max.min(padded::MAX_PADDING);
+        match self {
+            Padding::None => 0,
+            Padding::Fixed { bytes, len } => {
+                let n = usize::from(*len).min(max);
+                buf[..n].copy_from_slice(&bytes[..n]);
+                n
+            }
+            Padding::Random(rng) => {
+                rng.fill_bytes(buf);
+                (rng.next_u32() as usize) % (max + 1)
+            }
+        }
     }
 }
 
 /// Writes frames for one direction of one transport.
 ///
 /// Stateful only where the transport is: the full transport counts its sequence
-/// numbers, padded intermediate draws padding. The client's one-off tag
-/// ([`Transport::tag`]) is not written by the encoder (see [`Codec`], which does).
+/// numbers, padded intermediate draws padding (none unless set with
+/// [`with_random_padding`](Self::with_random_padding) or
+/// [`with_fixed_padding`](Self::with_fixed_padding)). The client's one-off tag
+/// ([`Transport::tag`]) is not written by the encoder (see [`Framer::client`]).
+#[derive(Clone)]
 pub struct Encoder {
     transport: Transport,
-    role: Role,
+    role: Side,
     max_frame_len: usize,
     max_padding: usize,
     seq: u32,
-    padding: Box<dyn PaddingSource>,
+    padding: Padding,
 }
 
 impl core::fmt::Debug for Encoder {
@@ -237,22 +233,37 @@ impl core::fmt::Debug for Encoder {
 }
 
 impl Encoder {
-    /// An encoder for `role`'s outgoing frames, with random padding (0..=15 bytes)
-    /// and the default maximum frame length.
-    pub fn new(transport: Transport, role: Role) -> Self {
+    /// An encoder for `role`'s outgoing frames, without padding, with the default
+    /// maximum frame length.
+    pub fn new(transport: Transport, role: Side) -> Self {
         Self {
             transport,
             role,
             max_frame_len: DEFAULT_MAX_FRAME_LEN,
             max_padding: padded::MAX_PADDING,
             seq: 0,
-            padding: Box::new(RandomPadding),
+            padding: Padding::None,
         }
     }
 
-    /// Uses `source` for padded-intermediate padding.
-    pub fn with_padding_source(mut self, source: impl PaddingSource + 'static) -> Self {
-        self.padding = Box::new(source);
+    /// Pads padded-intermediate frames with a random number (0..=15) of random
+    /// bytes, drawn from a stream seeded by `rng`.
+    pub fn with_random_padding<R: CryptoRngCore + ?Sized>(mut self, rng: &mut R) -> Self {
+        let mut seed = [0u8; 32];
+        rng.fill_bytes(&mut seed);
+        self.padding = Padding::Random(ChaCha8Rng::from_seed(seed));
+        self
+    }
+
+    /// Pads padded-intermediate frames with (the start of) `bytes`, at most 15.
+    pub fn with_fixed_padding(mut self, bytes: &[u8]) -> Self {
+        let mut fixed = [0u8; 15];
+        let len = bytes.len().min(15);
+        fixed[..len].copy_from_slice(&bytes[..len]);
+        self.padding = Padding::Fixed {
+            bytes: fixed,
+            len: len as u8,
+        };
         self
     }
 
@@ -275,7 +286,7 @@ impl Encoder {
     }
 
     /// Our side.
-    pub const fn role(&self) -> Role {
+    pub const fn role(&self) -> Side {
         self.role
     }
 
@@ -284,20 +295,34 @@ impl Encoder {
         self.seq
     }
 
+    /// The most bytes a frame adds around its payload on this transport (header,
+    /// padding, CRC).
+    pub const fn max_overhead(&self) -> usize {
+        match self.transport {
+            Transport::Abridged | Transport::Intermediate => 4,
+            Transport::Padded => 4 + padded::MAX_PADDING,
+            Transport::Full => 12,
+        }
+    }
+
     /// Appends the frame for `payload` to `out`.
-    pub fn encode(&mut self, payload: &[u8], out: &mut Vec<u8>) -> Result<(), FrameError> {
-        self.encode_frame(payload, false, out)
+    pub fn encode<O: OutputBuffer + ?Sized>(
+        &mut self,
+        payload: &[u8],
+        out: &mut O,
+    ) -> Result<(), FrameError> {
+        self.encode_frame(payload, false, self.max_padding, out)
     }
 
     /// Appends the frame for `payload` with the client's quick-ack request bit set
     /// (abridged: length byte `| 0x80` or header `ff`; (padded) intermediate:
     /// `len | 0x80000000`).
-    pub fn encode_requesting_quick_ack(
+    pub fn encode_requesting_quick_ack<O: OutputBuffer + ?Sized>(
         &mut self,
         payload: &[u8],
-        out: &mut Vec<u8>,
+        out: &mut O,
     ) -> Result<(), FrameError> {
-        if self.role != Role::Client {
+        if self.role != Side::Client {
             return Err(FrameError::WrongRole {
                 role: self.role,
                 what: "requesting a quick ack",
@@ -309,12 +334,16 @@ impl Encoder {
                 what: "quick acks",
             });
         }
-        self.encode_frame(payload, true, out)
+        self.encode_frame(payload, true, self.max_padding, out)
     }
 
     /// Appends the server's quick-ack answer carrying `token` (top bit set).
-    pub fn encode_quick_ack(&mut self, token: u32, out: &mut Vec<u8>) -> Result<(), FrameError> {
-        if self.role != Role::Server {
+    pub fn encode_quick_ack<O: OutputBuffer + ?Sized>(
+        &mut self,
+        token: u32,
+        out: &mut O,
+    ) -> Result<(), FrameError> {
+        if self.role != Side::Server {
             return Err(FrameError::WrongRole {
                 role: self.role,
                 what: "answering a quick ack",
@@ -328,26 +357,23 @@ impl Encoder {
             Transport::Intermediate => intermediate::encode_quick_ack(token, out),
             Transport::Padded => {
                 let mut pad = [0u8; 16];
-                let n = self.padding.padding(padded::MAX_ACK_PADDING, &mut pad);
+                let n = self.padding.draw(padded::MAX_ACK_PADDING, &mut pad);
                 padded::encode_quick_ack(token, &pad[..n.min(padded::MAX_ACK_PADDING)], out)
             }
-            Transport::Full => {
-                return Err(FrameError::Unsupported {
-                    transport: self.transport,
-                    what: "quick acks",
-                })
-            }
+            Transport::Full => Err(FrameError::Unsupported {
+                transport: self.transport,
+                what: "quick acks",
+            }),
         }
-        Ok(())
     }
 
     /// Appends a transport error frame (a 4-byte payload holding the negative code).
-    pub fn encode_transport_error(
+    pub fn encode_transport_error<O: OutputBuffer + ?Sized>(
         &mut self,
         error: TransportError,
-        out: &mut Vec<u8>,
+        out: &mut O,
     ) -> Result<(), FrameError> {
-        if self.role != Role::Server {
+        if self.role != Side::Server {
             return Err(FrameError::WrongRole {
                 role: self.role,
                 what: "sending a transport error",
@@ -359,40 +385,84 @@ impl Encoder {
         // At most 3 padding bytes: with 4 or more, code -1 (`ffffffff`) followed by
         // padding would read as a quick-ack answer on the padded transport.
         let max_padding = self.max_padding.min(padded::MAX_ERROR_PADDING);
-        self.encode_frame_padded(&error.code().to_le_bytes(), false, max_padding, out)
+        self.encode_frame(&error.code().to_le_bytes(), false, max_padding, out)
     }
 
-    fn encode_frame(
-        &mut self,
-        payload: &[u8],
-        quick_ack: bool,
-        out: &mut Vec<u8>,
-    ) -> Result<(), FrameError> {
-        self.encode_frame_padded(payload, quick_ack, self.max_padding, out)
-    }
-
-    /// [`Encoder::encode_frame`] with at most `max_padding` bytes of padding (padded
-    /// transport only).
-    fn encode_frame_padded(
+    /// Appends the frame for `payload` with at most `max_padding` bytes of padding
+    /// (padded transport only). A frame that does not fit changes nothing.
+    fn encode_frame<O: OutputBuffer + ?Sized>(
         &mut self,
         payload: &[u8],
         quick_ack: bool,
         max_padding: usize,
-        out: &mut Vec<u8>,
+        out: &mut O,
     ) -> Result<(), FrameError> {
-        check_payload(self.transport, payload.len(), self.max_frame_len)?;
-        match self.transport {
-            Transport::Abridged => abridged::encode(payload, quick_ack, out),
-            Transport::Intermediate => intermediate::encode(payload, quick_ack, out),
-            Transport::Padded => {
-                let mut pad = [0u8; 16];
-                let n = self.padding.padding(max_padding, &mut pad).min(max_padding);
-                padded::encode(payload, &pad[..n], quick_ack, out)
-            }
-            Transport::Full => {
-                full::encode(payload, self.seq, out);
-                self.seq = self.seq.wrapping_add(1);
-            }
+        self.encode_frame_with(payload.len(), quick_ack, max_padding, out, |region| {
+            region.copy_from_slice(payload);
+            Ok(())
+        })
+    }
+
+    /// Appends a frame whose `payload_len`-byte payload `fill` writes in place (an
+    /// encrypted message, built straight into the output). If `fill` fails, `out`
+    /// is left as it was and its error returned.
+    pub fn encode_with<O, E>(
+        &mut self,
+        payload_len: usize,
+        out: &mut O,
+        fill: impl FnOnce(&mut [u8]) -> Result<(), E>,
+    ) -> Result<(), E>
+    where
+        O: OutputBuffer + ?Sized,
+        E: From<FrameError>,
+    {
+        self.encode_frame_with(payload_len, false, self.max_padding, out, fill)
+    }
+
+    fn encode_frame_with<O, E>(
+        &mut self,
+        payload_len: usize,
+        quick_ack: bool,
+        max_padding: usize,
+        out: &mut O,
+        fill: impl FnOnce(&mut [u8]) -> Result<(), E>,
+    ) -> Result<(), E>
+    where
+        O: OutputBuffer + ?Sized,
+        E: From<FrameError>,
+    {
+        check_payload(self.transport, payload_len, self.max_frame_len)?;
+        let mut pad = [0u8; 16];
+        let padding = match self.transport {
+            Transport::Padded => self.padding.draw(max_padding, &mut pad).min(max_padding),
+            _ => 0,
+        };
+        let (head, head_len) = match self.transport {
+            Transport::Abridged => abridged::header(payload_len, quick_ack),
+            Transport::Intermediate => intermediate::header(payload_len, quick_ack),
+            Transport::Padded => padded::header(payload_len, padding, quick_ack),
+            Transport::Full => full::header(payload_len, self.seq),
+        };
+        let trailer = match self.transport {
+            Transport::Full => 4,
+            _ => padding,
+        };
+        let start = out.len();
+        let frame = out
+            .grow(head_len + payload_len + trailer)
+            .map_err(FrameError::from)?;
+        frame[..head_len].copy_from_slice(&head[..head_len]);
+        let body_end = head_len + payload_len;
+        if let Err(e) = fill(&mut frame[head_len..body_end]) {
+            out.truncate(start);
+            return Err(e);
+        }
+        if self.transport == Transport::Full {
+            let crc = crc32fast::hash(&frame[..body_end]);
+            frame[body_end..].copy_from_slice(&crc.to_le_bytes());
+            self.seq = self.seq.wrapping_add(1);
+        } else {
+            frame[body_end..].copy_from_slice(&pad[..padding]);
         }
         Ok(())
     }
@@ -437,14 +507,14 @@ const fn transport_limit(transport: Transport) -> usize {
 #[derive(Debug, Clone)]
 pub struct Decoder {
     transport: Transport,
-    role: Role,
+    role: Side,
     max_frame_len: usize,
     seq: u32,
 }
 
 impl Decoder {
     /// A decoder of the peer's frames, for `role` (our side).
-    pub const fn new(transport: Transport, role: Role) -> Self {
+    pub const fn new(transport: Transport, role: Side) -> Self {
         Self {
             transport,
             role,
@@ -465,7 +535,7 @@ impl Decoder {
     }
 
     /// Our side.
-    pub const fn role(&self) -> Role {
+    pub const fn role(&self) -> Side {
         self.role
     }
 

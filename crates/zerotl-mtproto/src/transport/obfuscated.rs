@@ -22,7 +22,7 @@
 //!
 //! The init is re-drawn while `init[0] == 0xef`, while its first word is one of
 //! `HEAD`, `POST`, `GET `, `OPTI`, `16 03 01 02`, `dddddddd`, `eeeeeeee`, or while
-//! `init[4..8]` is zero (WIRE.md 1.5): a server must never mistake it for another
+//! `init[4..8]` is zero (docs/wire.md, obfuscation): a server must never mistake it for another
 //! transport. The full transport has no tag and cannot be obfuscated
 //! ([`ObfuscationError::NoTag`]).
 
@@ -31,6 +31,8 @@ use core::fmt;
 use aes::Aes256;
 use ctr::cipher::{KeyIvInit, StreamCipher};
 use sha2::{Digest, Sha256};
+
+use rand_core::CryptoRngCore;
 
 use super::{ObfuscationError, Transport};
 
@@ -115,6 +117,7 @@ pub struct ObfuscationOptions {
 }
 
 /// The two AES-256-CTR streams of an obfuscated connection (one per direction).
+#[derive(Clone)]
 pub struct Obfuscation {
     encrypt: Aes256Ctr,
     decrypt: Aes256Ctr,
@@ -140,7 +143,7 @@ pub struct ServerObfuscation {
 impl Obfuscation {
     /// A client's streams and the 64 bytes to send first, from a fresh random init
     /// (re-drawn while [`reserved_reason`] objects).
-    pub fn client<R: rand::CryptoRng + ?Sized>(
+    pub fn client<R: CryptoRngCore + ?Sized>(
         transport: Transport,
         options: &ObfuscationOptions,
         rng: &mut R,
@@ -249,6 +252,9 @@ fn stream(key: &[u8], iv: &[u8], secret: Option<&ProxySecret>) -> Aes256Ctr {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::format;
+    use alloc::vec;
+    use alloc::vec::Vec;
 
     fn hex(s: &str) -> Vec<u8> {
         (0..s.len())

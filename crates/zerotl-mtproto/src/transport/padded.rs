@@ -36,7 +36,8 @@
 //! a frame of under 8 bytes, so zerotl's server pads transport errors with 0..3 bytes
 //! (which the decoder strips), never enough to look like a quick-ack token.
 
-use super::{read_u32, Decoded, Event, FrameError, Role, Transport, TransportError};
+use super::{read_u32, Decoded, FrameError, FrameEvent, Transport, TransportError};
+use crate::{OutputBuffer, Side};
 
 /// Most padding bytes a frame may carry (the docs' 0-15).
 pub const MAX_PADDING: usize = 15;
@@ -56,30 +57,38 @@ const MAX_CONTROL_LEN: usize = 16;
 
 const ACK_BIT: u32 = 0x8000_0000;
 
-pub(super) fn encode(payload: &[u8], padding: &[u8], quick_ack: bool, out: &mut Vec<u8>) {
-    let mut len = (payload.len() + padding.len()) as u32;
+/// The header of a frame with a `payload_len`-byte payload and `padding_len`
+/// bytes of padding after it.
+pub(super) fn header(payload_len: usize, padding_len: usize, quick_ack: bool) -> ([u8; 8], usize) {
+    let mut len = (payload_len + padding_len) as u32;
     if quick_ack {
         len |= ACK_BIT;
     }
-    out.extend_from_slice(&len.to_le_bytes());
-    out.extend_from_slice(payload);
-    out.extend_from_slice(padding);
+    let mut h = [0u8; 8];
+    h[..4].copy_from_slice(&len.to_le_bytes());
+    (h, 4)
 }
 
-pub(super) fn encode_quick_ack(token: u32, padding: &[u8], out: &mut Vec<u8>) {
+pub(super) fn encode_quick_ack<O: OutputBuffer + ?Sized>(
+    token: u32,
+    padding: &[u8],
+    out: &mut O,
+) -> Result<(), FrameError> {
     let len = (8 + padding.len()) as u32;
-    out.extend_from_slice(&len.to_le_bytes());
-    out.extend_from_slice(&[0xff; 4]);
-    out.extend_from_slice(&token.to_le_bytes());
-    out.extend_from_slice(padding);
+    let frame = out.grow(12 + padding.len())?;
+    frame[..4].copy_from_slice(&len.to_le_bytes());
+    frame[4..8].copy_from_slice(&[0xff; 4]);
+    frame[8..12].copy_from_slice(&token.to_le_bytes());
+    frame[12..].copy_from_slice(padding);
+    Ok(())
 }
 
-pub(super) fn decode(buf: &[u8], role: Role, max: usize) -> Result<Option<Decoded>, FrameError> {
+pub(super) fn decode(buf: &[u8], role: Side, max: usize) -> Result<Option<Decoded>, FrameError> {
     let Some(raw) = read_u32(buf, 0) else {
         return Ok(None);
     };
     let quick_ack = raw & ACK_BIT != 0;
-    if quick_ack && role == Role::Client {
+    if quick_ack && role == Side::Client {
         // Servers answer quick acks with a whole frame, never with the bit.
         return Err(FrameError::InvalidLength {
             transport: Transport::Padded,
@@ -104,7 +113,7 @@ pub(super) fn decode(buf: &[u8], role: Role, max: usize) -> Result<Option<Decode
     if buf.len() < end {
         return Ok(None);
     }
-    if role == Role::Client && payload_len <= MAX_CONTROL_LEN {
+    if role == Side::Client && payload_len <= MAX_CONTROL_LEN {
         if let Some(event) = control_event(&buf[4..4 + payload_len]) {
             return Ok(Some(Decoded::control(event, end)));
         }
@@ -112,33 +121,38 @@ pub(super) fn decode(buf: &[u8], role: Role, max: usize) -> Result<Option<Decode
     Ok(Some(Decoded::frame(4..4 + payload_len, quick_ack, end)))
 }
 
-fn control_event(payload: &[u8]) -> Option<Event> {
+fn control_event(payload: &[u8]) -> Option<FrameEvent> {
     let first = read_u32(payload, 0)? as i32;
     if first == -1 && payload.len() >= 8 {
-        return read_u32(payload, 4).map(Event::QuickAck);
+        return read_u32(payload, 4).map(FrameEvent::QuickAck);
     }
-    (first < 0).then(|| Event::TransportError(TransportError::from_code(first)))
+    (first < 0).then(|| FrameEvent::TransportError(TransportError::from_code(first)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::transport::Encoder;
+    use alloc::vec::Vec;
 
     #[test]
     fn golden_three_bytes_of_padding() {
-        // WIRE.md section 2: `dddddddd 0f000000 <12-byte payload> xx xx xx`.
+        // docs/wire.md, transports: `dddddddd 0f000000 <12-byte payload> xx xx xx`.
         let payload = [
             0x4c, 0x53, 0xf7, 0x0d, 0x63, 0xe8, 0x9b, 0x17, 0x87, 0xd6, 0x12, 0x00,
         ];
         let mut out = Vec::new();
-        encode(&payload, &[0xaa, 0xbb, 0xcc], false, &mut out);
+        Encoder::new(Transport::Padded, Side::Client)
+            .with_fixed_padding(&[0xaa, 0xbb, 0xcc])
+            .encode(&payload, &mut out)
+            .unwrap();
         assert_eq!(out[..4], [0x0f, 0, 0, 0]);
         assert_eq!(out.len(), 4 + 15);
-        let d = decode(&out, Role::Server, 64).unwrap().unwrap();
+        let d = decode(&out, Side::Server, 64).unwrap().unwrap();
         assert_eq!(d.consumed, 19);
         assert_eq!(
             d.event,
-            Event::Frame {
+            FrameEvent::Frame {
                 payload: 4..16,
                 quick_ack: false
             }
@@ -148,13 +162,16 @@ mod tests {
     #[test]
     fn long_padding_leaves_whole_words() {
         let mut out = Vec::new();
-        encode(&[7u8; 24], &[9u8; 13], false, &mut out);
-        let d = decode(&out, Role::Client, 64).unwrap().unwrap();
+        Encoder::new(Transport::Padded, Side::Server)
+            .with_fixed_padding(&[9u8; 13])
+            .encode(&[7u8; 24], &mut out)
+            .unwrap();
+        let d = decode(&out, Side::Client, 64).unwrap().unwrap();
         assert_eq!(d.consumed, 4 + 37);
         // 37 & !3 = 36: the payload plus 12 bytes of padding, for the MTProto layer.
         assert_eq!(
             d.event,
-            Event::Frame {
+            FrameEvent::Frame {
                 payload: 4..40,
                 quick_ack: false
             }
@@ -165,9 +182,9 @@ mod tests {
     fn quick_ack_answer_with_padding() {
         for pad in 0..=MAX_ACK_PADDING {
             let mut out = Vec::new();
-            encode_quick_ack(0x8765_4321, &vec![0x5a; pad], &mut out);
-            let d = decode(&out, Role::Client, 64).unwrap().unwrap();
-            assert_eq!(d.event, Event::QuickAck(0x8765_4321));
+            encode_quick_ack(0x8765_4321, &[0x5a; MAX_ACK_PADDING][..pad], &mut out).unwrap();
+            let d = decode(&out, Side::Client, 64).unwrap().unwrap();
+            assert_eq!(d.event, FrameEvent::QuickAck(0x8765_4321));
             assert_eq!(d.consumed, 12 + pad);
         }
     }
@@ -175,16 +192,14 @@ mod tests {
     #[test]
     fn transport_error_with_padding() {
         let mut out = Vec::new();
-        encode(
-            &(-429i32).to_le_bytes(),
-            &[1, 2, 3, 4, 5, 6, 7],
-            false,
-            &mut out,
-        );
-        let d = decode(&out, Role::Client, 64).unwrap().unwrap();
+        Encoder::new(Transport::Padded, Side::Server)
+            .with_fixed_padding(&[1, 2, 3, 4, 5, 6, 7])
+            .encode(&(-429i32).to_le_bytes(), &mut out)
+            .unwrap();
+        let d = decode(&out, Side::Client, 64).unwrap().unwrap();
         assert_eq!(
             d.event,
-            Event::TransportError(TransportError::TRANSPORT_FLOOD)
+            FrameEvent::TransportError(TransportError::TRANSPORT_FLOOD)
         );
     }
 
@@ -192,7 +207,7 @@ mod tests {
     fn server_never_sets_the_ack_bit() {
         let wire = [0x08, 0, 0, 0x80];
         assert!(matches!(
-            decode(&wire, Role::Client, 64),
+            decode(&wire, Side::Client, 64),
             Err(FrameError::InvalidLength { .. })
         ));
     }

@@ -1,9 +1,8 @@
 //! Helpers shared by the auth, session and crypto tests.
 #![allow(dead_code)]
 
-use rand::SeedableRng;
+use rand::{RngCore, SeedableRng};
 use std::collections::VecDeque;
-use std::convert::Infallible;
 use zerotl_mtproto::crypto::rsa::RsaPrivateKey;
 
 /// Hex (whitespace ignored) to bytes.
@@ -59,32 +58,34 @@ impl ScriptedRng {
     }
 }
 
-impl rand::TryRng for ScriptedRng {
-    type Error = Infallible;
-
-    fn try_next_u32(&mut self) -> Result<u32, Infallible> {
-        Ok(rand::Rng::next_u32(&mut self.fallback))
+impl RngCore for ScriptedRng {
+    fn next_u32(&mut self) -> u32 {
+        self.fallback.next_u32()
     }
 
-    fn try_next_u64(&mut self) -> Result<u64, Infallible> {
-        Ok(rand::Rng::next_u64(&mut self.fallback))
+    fn next_u64(&mut self) -> u64 {
+        self.fallback.next_u64()
     }
 
-    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
+    fn fill_bytes(&mut self, dst: &mut [u8]) {
         if self.chunks.front().is_some_and(|c| c.len() == dst.len()) {
             dst.copy_from_slice(&self.chunks.pop_front().expect("checked"));
         } else {
-            rand::Rng::fill_bytes(&mut self.fallback, dst);
+            self.fallback.fill_bytes(dst);
         }
+    }
+
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), rand::Error> {
+        self.fill_bytes(dst);
         Ok(())
     }
 }
 
-impl rand::TryCryptoRng for ScriptedRng {}
+impl rand::CryptoRng for ScriptedRng {}
 
 use zerotl_mtproto::auth::{
-    AuthError, AuthOutcome, ClientConfig, ClientHandshake, ClientStep, KeyVerdict, ServerConfig,
-    ServerHandshake, ServerStep,
+    AuthError, AuthOutcome, ClientStep, KeyExchangeClient, KeyExchangeConfig, KeyExchangeServer,
+    KeyExchangeServerConfig, KeyVerdict, ServerStep,
 };
 
 /// The unix time our test servers report.
@@ -92,13 +93,13 @@ pub const SERVER_TIME: i32 = 1_700_000_000;
 
 /// Runs a whole exchange in memory; returns the client's and the server's outcome.
 pub fn run_exchange(
-    client_config: ClientConfig,
-    server_config: ServerConfig,
+    client_config: KeyExchangeConfig,
+    server_config: KeyExchangeServerConfig,
     check_key: &mut dyn FnMut(&zerotl_mtproto::crypto::AuthKey) -> KeyVerdict,
     rng: &mut rand::rngs::StdRng,
 ) -> (Result<AuthOutcome, AuthError>, Option<AuthOutcome>) {
-    let (mut client, mut to_server) = ClientHandshake::start(client_config, rng);
-    let mut server = ServerHandshake::new(std::sync::Arc::new(server_config));
+    let (mut client, mut to_server) = KeyExchangeClient::start(client_config, rng).unwrap();
+    let mut server = KeyExchangeServer::new(std::sync::Arc::new(server_config));
     for _ in 0..16 {
         let (reply, server_outcome) =
             match server.handle_with_key_check(&to_server, SERVER_TIME, rng, check_key) {

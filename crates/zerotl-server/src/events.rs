@@ -1,0 +1,169 @@
+//! What the server reports: why connections end ([`CloseReason`]) and the events an
+//! observer sees ([`ServerEvent`]), each with a one-line `Display` for logs.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use zerotl_mtproto::server::ServerConnectionError;
+use zerotl_mtproto::transport::Transport;
+
+use super::rpc::RequestOutcome;
+
+/// Why the server closed (or lost) a connection.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CloseReason {
+    /// The client closed its side.
+    PeerClosed,
+    /// Nothing arrived for this long while no answer was pending.
+    IdleTimeout(Duration),
+    /// The client did not read its answers: no byte could be written for this long.
+    SlowReader(Duration),
+    /// The protocol core closed it: the client broke a rule (an unknown
+    /// transport, a bad frame, a plain request with plain test mode off, an
+    /// unknown auth key, a failed key exchange, ...).
+    Protocol(ServerConnectionError),
+    /// Reading or writing failed.
+    Io(std::io::ErrorKind),
+    /// The server is shutting down.
+    Shutdown,
+}
+
+impl fmt::Display for CloseReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::PeerClosed => f.write_str("peer closed the connection"),
+            Self::IdleTimeout(d) => write!(f, "idle for {d:?}"),
+            Self::SlowReader(d) => write!(f, "client read no answer for {d:?}"),
+            Self::Protocol(e) => e.fmt(f),
+            Self::Io(kind) => write!(f, "i/o error: {kind}"),
+            Self::Shutdown => f.write_str("server shutting down"),
+        }
+    }
+}
+
+/// Why a connection was refused at accept time.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefuseReason {
+    /// The server already serves its maximum number of connections.
+    TooManyConnections {
+        /// The limit.
+        limit: usize,
+    },
+}
+
+impl fmt::Display for RefuseReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::TooManyConnections { limit } => {
+                write!(f, "too many connections (limit {limit})")
+            }
+        }
+    }
+}
+
+impl From<ServerConnectionError> for CloseReason {
+    fn from(e: ServerConnectionError) -> Self {
+        Self::Protocol(e)
+    }
+}
+
+/// Something that happened in the server, for an observer
+/// ([`ServerBuilder::observer`](super::ServerBuilder::observer)).
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServerEvent {
+    /// The server listens on this address.
+    Listening(SocketAddr),
+    /// A connection was accepted and numbered `conn`.
+    Accepted {
+        /// The connection number.
+        conn: u64,
+        /// The client's address.
+        peer: SocketAddr,
+    },
+    /// A connection was closed right away.
+    Refused {
+        /// The client's address.
+        peer: SocketAddr,
+        /// Why.
+        reason: RefuseReason,
+    },
+    /// The connection's transport is known.
+    Detected {
+        /// The connection.
+        conn: u64,
+        /// The framing.
+        transport: Transport,
+        /// Whether it is obfuscated.
+        obfuscated: bool,
+    },
+    /// A key exchange finished.
+    KeyExchanged {
+        /// The connection.
+        conn: u64,
+        /// The new key's id.
+        auth_key_id: i64,
+    },
+    /// A request was answered.
+    Request {
+        /// The connection.
+        conn: u64,
+        /// The request's msg_id.
+        msg_id: i64,
+        /// What it was answered with.
+        outcome: RequestOutcome,
+    },
+    /// A connection ended.
+    Closed {
+        /// The connection.
+        conn: u64,
+        /// Why.
+        reason: CloseReason,
+        /// Requests it had answered.
+        requests: u64,
+    },
+    /// The server stopped accepting and every connection ended.
+    Stopped,
+}
+
+impl fmt::Display for ServerEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Listening(addr) => write!(f, "listening on {addr}"),
+            Self::Accepted { conn, peer } => write!(f, "#{conn} accepted from {peer}"),
+            Self::Refused { peer, reason } => write!(f, "refused {peer}: {reason}"),
+            Self::Detected {
+                conn,
+                transport,
+                obfuscated,
+            } => {
+                let how = if *obfuscated { "obfuscated " } else { "" };
+                write!(f, "#{conn} transport: {how}{transport:?}")
+            }
+            Self::KeyExchanged { conn, auth_key_id } => {
+                write!(f, "#{conn} auth key {auth_key_id:#018x} created")
+            }
+            Self::Request {
+                conn,
+                msg_id,
+                outcome,
+            } => match outcome {
+                RequestOutcome::Exported { target, link } => {
+                    write!(f, "#{conn} msg {msg_id:#x}: {target:?} -> {link}")
+                }
+                RequestOutcome::Refused(e) => {
+                    write!(f, "#{conn} msg {msg_id:#x}: error {} {}", e.code, e.message)
+                }
+            },
+            Self::Closed {
+                conn,
+                reason,
+                requests,
+            } => write!(f, "#{conn} closed after {requests} requests: {reason}"),
+            Self::Stopped => f.write_str("stopped"),
+        }
+    }
+}

@@ -1,0 +1,469 @@
+//! The test server's world: which chats and channels exist, what the account may do
+//! in each, and the flood limit on exports. Loaded from JSON or built in.
+//!
+//! ## JSON format (`data/worlds/default.json` is the default world)
+//!
+//! ```json
+//! {
+//!   "description": "optional free text",
+//!   "self_user_id": 1000,
+//!   "chats": [
+//!     { "id": 1, "role": "creator" },
+//!     { "id": 2, "role": "member" },
+//!     { "id": 3, "role": "left" }
+//!   ],
+//!   "channels": [
+//!     { "id": 10, "access_hash": 1010, "role": "admin" },
+//!     { "id": 11, "access_hash": 1111, "role": "not_joined" }
+//!   ],
+//!   "flood": { "max_exports": 20, "window_secs": 60 }
+//! }
+//! ```
+//!
+//! * `chats` are basic groups; `role` is one of `creator`, `admin` (both may export an
+//!   invite), `member` (400 `CHAT_ADMIN_REQUIRED`), `left` (403 `CHAT_WRITE_FORBIDDEN`).
+//!   Any id not listed answers 400 `CHAT_ID_INVALID`.
+//! * `channels` need their `access_hash` to match; `role` is one of `creator`, `admin`
+//!   (invite), `member` (400 `CHAT_ADMIN_REQUIRED`), `write_forbidden` (a member barred
+//!   from writing: 403 `CHAT_WRITE_FORBIDDEN`), `not_joined` (a private channel the
+//!   account is not in: 400 `CHANNEL_PRIVATE`). An unknown id or a wrong hash answers
+//!   400 `PEER_ID_INVALID`.
+//! * `flood`: more than `max_exports` successful exports of one chat within
+//!   `window_secs` seconds answer 420 `FLOOD_WAIT_X` (X: seconds until the oldest
+//!   export leaves the window). Optional; the default is 20 per 60 s.
+//!
+//! Ids are positive and at most 2^31 − 1 (layer 122 carries them as `int`); unknown
+//! keys, duplicate ids and out-of-range values are refused with a [`WorldError`].
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use zerotl_mtproto::errors::RpcError;
+
+/// Most bytes a world file may have.
+pub const MAX_WORLD_FILE_LEN: u64 = 4 * 1024 * 1024;
+
+/// What the account is in a basic group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChatRole {
+    /// Created the group: may export invites.
+    Creator,
+    /// An admin: may export invites.
+    Admin,
+    /// A plain member: 400 `CHAT_ADMIN_REQUIRED`.
+    Member,
+    /// Left the group: 403 `CHAT_WRITE_FORBIDDEN`.
+    Left,
+}
+
+/// What the account is in a channel or supergroup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChannelRole {
+    /// Created the channel: may export invites.
+    Creator,
+    /// An admin: may export invites.
+    Admin,
+    /// A member without admin rights: 400 `CHAT_ADMIN_REQUIRED`.
+    Member,
+    /// A member barred from writing: 403 `CHAT_WRITE_FORBIDDEN`.
+    WriteForbidden,
+    /// A private channel the account has not joined: 400 `CHANNEL_PRIVATE`.
+    NotJoined,
+}
+
+/// A channel of the world.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Channel {
+    /// The hash a client must present with the id.
+    pub access_hash: i64,
+    /// What the account is there.
+    pub role: ChannelRole,
+}
+
+/// The flood limit on exports of one chat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FloodLimit {
+    /// Successful exports allowed within `window`.
+    pub max_exports: u32,
+    /// The sliding window.
+    pub window: Duration,
+}
+
+impl Default for FloodLimit {
+    /// 20 exports per 60 s.
+    fn default() -> Self {
+        Self {
+            max_exports: 20,
+            window: Duration::from_secs(60),
+        }
+    }
+}
+
+/// A chat whose invite links the server keeps: basic groups and channels have
+/// separate id spaces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ChatKey {
+    /// A basic group.
+    Chat(i64),
+    /// A channel or supergroup.
+    Channel(i64),
+}
+
+/// What a request's peer names, reduced to what the world's rules look at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Target {
+    /// `inputPeerChat`.
+    Chat(i64),
+    /// `inputPeerChannel` (with its hash) or `inputPeerChannelFromMessage` (without).
+    Channel {
+        /// The channel id.
+        id: i64,
+        /// The hash presented, if the constructor carries one.
+        access_hash: Option<i64>,
+    },
+    /// A peer that is not a chat (`inputPeerEmpty`, `inputPeerSelf`, users).
+    NotAChat,
+}
+
+/// The world: chats, channels and the flood limit.
+///
+/// ```
+/// use zerotl_server::world::{ChatKey, Target, World};
+/// let w = World::default();
+/// assert_eq!(w.resolve(Target::Chat(1)), Ok(ChatKey::Chat(1)));
+/// let e = w.resolve(Target::Chat(2)).unwrap_err();
+/// assert_eq!((e.code, e.message.as_str()), (400, "CHAT_ADMIN_REQUIRED"));
+/// let e = w.resolve(Target::Channel { id: 10, access_hash: Some(9) }).unwrap_err();
+/// assert_eq!(e.message, "PEER_ID_INVALID");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct World {
+    /// The account's user id (informational: user peers are never chats).
+    pub self_user_id: i64,
+    /// Basic groups by id.
+    pub chats: BTreeMap<i64, ChatRole>,
+    /// Channels by id.
+    pub channels: BTreeMap<i64, Channel>,
+    /// The flood limit on exports.
+    pub flood: FloodLimit,
+}
+
+impl Default for World {
+    /// The default world (docs/world.md): self is user 1000; chats 1 (creator),
+    /// 2 (member), 3 (left); channels (10, 1010) admin, (11, 1111) not joined,
+    /// (12, 1212) member, (13, 1313) barred from writing; 20 exports per 60 s.
+    fn default() -> Self {
+        let chats = [
+            (1, ChatRole::Creator),
+            (2, ChatRole::Member),
+            (3, ChatRole::Left),
+        ];
+        let channels = [
+            (10, 1010, ChannelRole::Admin),
+            (11, 1111, ChannelRole::NotJoined),
+            (12, 1212, ChannelRole::Member),
+            (13, 1313, ChannelRole::WriteForbidden),
+        ];
+        Self {
+            self_user_id: 1000,
+            chats: chats.into_iter().collect(),
+            channels: channels
+                .into_iter()
+                .map(|(id, access_hash, role)| (id, Channel { access_hash, role }))
+                .collect(),
+            flood: FloodLimit::default(),
+        }
+    }
+}
+
+impl World {
+    /// Which chat `target` is, or the error the server answers: the rules of the
+    /// [module docs](self).
+    pub fn resolve(&self, target: Target) -> Result<ChatKey, RpcError> {
+        let error = |code, name: &str| Err(RpcError::parse(code, name));
+        match target {
+            Target::NotAChat => error(400, "PEER_ID_INVALID"),
+            Target::Chat(id) => match self.chats.get(&id) {
+                None => error(400, "CHAT_ID_INVALID"),
+                Some(ChatRole::Creator | ChatRole::Admin) => Ok(ChatKey::Chat(id)),
+                Some(ChatRole::Member) => error(400, "CHAT_ADMIN_REQUIRED"),
+                Some(ChatRole::Left) => error(403, "CHAT_WRITE_FORBIDDEN"),
+            },
+            Target::Channel { id, access_hash } => {
+                let channel = self
+                    .channels
+                    .get(&id)
+                    .filter(|c| access_hash.is_none_or(|h| h == c.access_hash));
+                match channel.map(|c| c.role) {
+                    None => error(400, "PEER_ID_INVALID"),
+                    Some(ChannelRole::Creator | ChannelRole::Admin) => Ok(ChatKey::Channel(id)),
+                    Some(ChannelRole::Member) => error(400, "CHAT_ADMIN_REQUIRED"),
+                    Some(ChannelRole::WriteForbidden) => error(403, "CHAT_WRITE_FORBIDDEN"),
+                    Some(ChannelRole::NotJoined) => error(400, "CHANNEL_PRIVATE"),
+                }
+            }
+        }
+    }
+
+    /// Parses a world from JSON text (the format of the [module docs](self)).
+    ///
+    /// ```
+    /// use zerotl_server::world::World;
+    /// let w = World::from_json(r#"{"self_user_id": 7, "chats": [{"id": 5, "role": "admin"}]}"#).unwrap();
+    /// assert_eq!(w.chats.len(), 1);
+    /// assert!(World::from_json(r#"{"self_user_id": 7, "chats": [{"id": 0, "role": "admin"}]}"#).is_err());
+    /// ```
+    pub fn from_json(text: &str) -> Result<Self, WorldError> {
+        let file: WorldFile = serde_json::from_str(text).map_err(|e| WorldError::Json {
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        })?;
+        file.validate()
+    }
+
+    /// Reads and parses a world file (at most [`MAX_WORLD_FILE_LEN`] bytes).
+    pub fn load(path: &Path) -> Result<Self, WorldError> {
+        use std::io::Read;
+        let io = |e: std::io::Error| WorldError::Io {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        };
+        let file = std::fs::File::open(path).map_err(io)?;
+        let mut text = String::new();
+        file.take(MAX_WORLD_FILE_LEN + 1)
+            .read_to_string(&mut text)
+            .map_err(io)?;
+        if text.len() as u64 > MAX_WORLD_FILE_LEN {
+            return Err(WorldError::TooLarge {
+                max: MAX_WORLD_FILE_LEN,
+            });
+        }
+        Self::from_json(&text)
+    }
+}
+
+/// Why a world file was refused.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WorldError {
+    /// The file could not be read.
+    #[error("cannot read world file {path}: {message}")]
+    Io {
+        /// The path.
+        path: String,
+        /// The OS error.
+        message: String,
+    },
+    /// The file is larger than [`MAX_WORLD_FILE_LEN`].
+    #[error("world file is larger than {max} bytes")]
+    TooLarge {
+        /// The limit.
+        max: u64,
+    },
+    /// Not JSON of the world's shape (unknown keys and roles included).
+    #[error("world file, line {line} column {column}: {message}")]
+    Json {
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// The same id twice in `chats` or in `channels`.
+    #[error("{what} id {id} is listed twice")]
+    DuplicateId {
+        /// `"chat"` or `"channel"`.
+        what: &'static str,
+        /// The id.
+        id: i64,
+    },
+    /// A value out of its range.
+    #[error("{what} = {value} is out of range ({range})")]
+    OutOfRange {
+        /// The field.
+        what: &'static str,
+        /// The value.
+        value: i64,
+        /// The allowed range.
+        range: &'static str,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WorldFile {
+    #[serde(default)]
+    #[allow(dead_code)]
+    description: Option<String>,
+    self_user_id: i64,
+    #[serde(default)]
+    chats: Vec<ChatEntry>,
+    #[serde(default)]
+    channels: Vec<ChannelEntry>,
+    #[serde(default)]
+    flood: Option<FloodEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChatEntry {
+    id: i64,
+    role: ChatRole,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChannelEntry {
+    id: i64,
+    access_hash: i64,
+    role: ChannelRole,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FloodEntry {
+    max_exports: i64,
+    window_secs: i64,
+}
+
+const ID_RANGE: &str = "1..=2147483647";
+
+fn check(
+    what: &'static str,
+    value: i64,
+    min: i64,
+    max: i64,
+    range: &'static str,
+) -> Result<(), WorldError> {
+    if (min..=max).contains(&value) {
+        Ok(())
+    } else {
+        Err(WorldError::OutOfRange { what, value, range })
+    }
+}
+
+impl WorldFile {
+    fn validate(self) -> Result<World, WorldError> {
+        let max_id = i64::from(i32::MAX);
+        check("self_user_id", self.self_user_id, 1, max_id, ID_RANGE)?;
+        let mut chats = BTreeMap::new();
+        for c in self.chats {
+            check("chats[].id", c.id, 1, max_id, ID_RANGE)?;
+            if chats.insert(c.id, c.role).is_some() {
+                return Err(WorldError::DuplicateId {
+                    what: "chat",
+                    id: c.id,
+                });
+            }
+        }
+        let mut channels = BTreeMap::new();
+        for c in self.channels {
+            check("channels[].id", c.id, 1, max_id, ID_RANGE)?;
+            let channel = Channel {
+                access_hash: c.access_hash,
+                role: c.role,
+            };
+            if channels.insert(c.id, channel).is_some() {
+                return Err(WorldError::DuplicateId {
+                    what: "channel",
+                    id: c.id,
+                });
+            }
+        }
+        let flood = match self.flood {
+            None => FloodLimit::default(),
+            Some(f) => {
+                check(
+                    "flood.max_exports",
+                    f.max_exports,
+                    1,
+                    1_000_000,
+                    "1..=1000000",
+                )?;
+                check("flood.window_secs", f.window_secs, 1, 86_400, "1..=86400")?;
+                FloodLimit {
+                    max_exports: f.max_exports as u32,
+                    window: Duration::from_secs(f.window_secs as u64),
+                }
+            }
+        };
+        Ok(World {
+            self_user_id: self.self_user_id,
+            chats,
+            channels,
+            flood,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_default_rule() {
+        let w = World::default();
+        let err = |t| {
+            let e = w.resolve(t).unwrap_err();
+            (e.code, e.message.to_string())
+        };
+        let s = |c: i32, m: &str| (c, m.to_owned());
+        assert_eq!(w.resolve(Target::Chat(1)), Ok(ChatKey::Chat(1)));
+        assert_eq!(err(Target::Chat(2)), s(400, "CHAT_ADMIN_REQUIRED"));
+        assert_eq!(err(Target::Chat(3)), s(403, "CHAT_WRITE_FORBIDDEN"));
+        assert_eq!(err(Target::Chat(4)), s(400, "CHAT_ID_INVALID"));
+        assert_eq!(err(Target::Chat(10)), s(400, "CHAT_ID_INVALID"));
+        let ch = |id, h| Target::Channel {
+            id,
+            access_hash: Some(h),
+        };
+        assert_eq!(w.resolve(ch(10, 1010)), Ok(ChatKey::Channel(10)));
+        assert_eq!(err(ch(11, 1111)), s(400, "CHANNEL_PRIVATE"));
+        assert_eq!(err(ch(12, 1212)), s(400, "CHAT_ADMIN_REQUIRED"));
+        assert_eq!(err(ch(13, 1313)), s(403, "CHAT_WRITE_FORBIDDEN"));
+        assert_eq!(err(ch(10, 1011)), s(400, "PEER_ID_INVALID"));
+        assert_eq!(err(ch(1, 1010)), s(400, "PEER_ID_INVALID"));
+        let from_msg = |id| Target::Channel {
+            id,
+            access_hash: None,
+        };
+        assert_eq!(w.resolve(from_msg(10)), Ok(ChatKey::Channel(10)));
+        assert_eq!(err(from_msg(11)), s(400, "CHANNEL_PRIVATE"));
+        assert_eq!(err(from_msg(14)), s(400, "PEER_ID_INVALID"));
+        assert_eq!(err(Target::NotAChat), s(400, "PEER_ID_INVALID"));
+    }
+
+    #[test]
+    fn refused_files() {
+        let bad = [
+            r#"{"self_user_id": 1, "extra": 1}"#,
+            r#"{"self_user_id": 1, "chats": [{"id": 1, "role": "owner"}]}"#,
+            r#"{"self_user_id": 1, "chats": [{"id": 1, "role": "admin"}, {"id": 1, "role": "left"}]}"#,
+            r#"{"self_user_id": 1, "channels": [{"id": 1, "role": "admin"}]}"#,
+            r#"{"self_user_id": 1, "channels": [{"id": 2147483648, "access_hash": 1, "role": "admin"}]}"#,
+            r#"{"self_user_id": 1, "flood": {"max_exports": 0, "window_secs": 60}}"#,
+            r#"{"self_user_id": 0}"#,
+            r#"[]"#,
+            "",
+        ];
+        for text in bad {
+            assert!(World::from_json(text).is_err(), "{text}");
+        }
+        let e = World::from_json(r#"{"self_user_id": 1, "chats": [{"id": 1, "role": "admin"}, {"id": 1, "role": "left"}]}"#)
+            .unwrap_err();
+        assert_eq!(
+            e,
+            WorldError::DuplicateId {
+                what: "chat",
+                id: 1
+            }
+        );
+    }
+}
