@@ -1,7 +1,7 @@
-//! `zerotl`: decode and encode TL as JSON (see DESIGN.md's CLI contract).
+//! `zerotl`: decode and encode TL as JSON, serve and call messages.exportChatInvite.
 //!
 //! ```text
-//! zerotl decode [--layer 122|230] [--type NAME] [--batch] [HEX]   -> JSON
+//! zerotl decode [--layer 122|230] [--type NAME] [--raw-objects] [--batch] [HEX]   -> JSON
 //! zerotl encode [--layer 122|230] [--batch] [JSON]                -> hex
 //! zerotl serve  [--listen ADDR] [--world FILE] [--insecure-plain]  embedded test server
 //! zerotl invoke [--server ADDR] [--transport T] export-chat-invite --peer SPEC

@@ -181,5 +181,8 @@ fn check_passes_the_repo_schemas() {
     let (out, _, code) = run(&["check", &format!("{root}layer230/mtproto.tl")]);
     assert_eq!(code, 1);
     let names: Vec<&str> = out.lines().filter_map(|l| l.split('`').nth(1)).collect();
-    assert_eq!(names, ["ipPortSecret", "accessPointRule", "help.configSimple"]);
+    assert_eq!(
+        names,
+        ["ipPortSecret", "accessPointRule", "help.configSimple"]
+    );
 }
