@@ -39,7 +39,7 @@ for v in vectors("transports.jsonl"):
     put("server_stream", bytes([3, 9]) + bytes.fromhex(v["tag"]) + stream)
     for f in v["frames"]:
         put("envelope", bytes.fromhex(v["payload"]))
-# rpc_error bodies and names from WIRE.md section 2.
+# rpc_error bodies and names from docs/wire.md section 2 and docs/errors.md.
 for name, code in [("CHANNEL_PRIVATE", 400), ("FLOOD_WAIT_42", 420), ("2FA_CONFIRM_WAIT_86400", 420),
                    ("FILE_PART_3_MISSING", 400), ("PREVIOUS_CHAT_IMPORT_ACTIVE_WAIT_5MIN", 406), ("Timeout", -503)]:
     put("rpc_error_name", code.to_bytes(4, "little", signed=True) + name.encode())

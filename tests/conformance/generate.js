@@ -81,7 +81,7 @@ function parseArgs(argv) {
   return opts;
 }
 
-/** JSON text of a generated value: BigInt longs exactly, doubles as DESIGN.md maps them. */
+/** JSON text of a generated value: BigInt longs exactly, doubles as docs/json.md maps them. */
 function toJson(v) {
   if (typeof v === "bigint") return v.toString();
   if (typeof v === "string") return JSON.stringify(v);

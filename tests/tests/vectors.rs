@@ -126,7 +126,7 @@ fn seed_vectors_typed() {
     }
 }
 
-/// The sample bytes of WIRE.md section 2 (from Telegram's docs and hand-checked).
+/// The sample bytes of docs/wire.md section 2 (from Telegram's docs and hand-checked).
 #[test]
 fn wire_md_samples() {
     use layer122::{enums, functions, types};

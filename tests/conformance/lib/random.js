@@ -1,7 +1,7 @@
 "use strict";
 // Seeded randomness and random primitive values with the edge cases that matter
 // on the wire. Every value is returned twice: `j`, what the JSON mapping of
-// DESIGN.md prints, and `g`, what GramJS's constructors take.
+// docs/json.md prints, and `g`, what GramJS's constructors take.
 
 /** A 128-bit seed from a string (cyrb128-style mixing). */
 function hashSeed(text) {

@@ -1,7 +1,7 @@
 "use strict";
 // A small reader for the .tl schema files, independent of zerotl and of GramJS:
 // it gives the generator each combinator's name, id, fields and result type, and
-// computes constructor ids by Telegram's rule (WIRE.md 1.2) for lines without one.
+// computes constructor ids by Telegram's rule (docs/wire.md section 2) for lines without one.
 
 const PRIMITIVES = new Set([
   "int",
@@ -40,7 +40,7 @@ function crc32(text) {
 }
 
 /**
- * The text Telegram's constructor id is the CRC32 of (WIRE.md 1.2): no `#id`,
+ * The text Telegram's constructor id is the CRC32 of (docs/wire.md section 2): no `#id`,
  * no `;`, no `x:flags.N?true` parameters, `{X:Type}` as `X:Type`, `Vector<T>` as
  * `Vector T`, a field of type `bytes` as `string`. (`Vector<bytes>` stays: the
  * explicit ids of e.g. `messages.sendVote#10ea6184 ... options:Vector<bytes>` only
