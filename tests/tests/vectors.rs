@@ -29,7 +29,7 @@ fn check_file(file: &str) -> usize {
                 v.name
             ),
             Err(e) => assert!(
-                wrong.is_some() && e.message.contains("share"),
+                wrong.is_some() && matches!(e.kind, json::JsonErrorKind::SharedFlagBit { .. }),
                 "{file} {}: JSON -> bytes failed: {e}",
                 v.name
             ),

@@ -24,6 +24,10 @@ pub struct DecodeArgs {
     /// Read one hex input per stdin line; write one line per input.
     #[arg(long)]
     batch: bool,
+    /// Show an Object field (rpc_result.result, invokeWithLayer.query, ...) whose
+    /// bytes do not decode as {"_": "<raw>", "bytes": "<base64>"} instead of failing.
+    #[arg(long)]
+    raw_objects: bool,
     /// The hex bytes (whitespace ignored).
     hex: Option<String>,
 }
@@ -79,12 +83,26 @@ pub fn to_hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
-fn decode_one(layer: &'static Schema, ty: Option<&str>, input: &str) -> Result<String, String> {
+fn decode_one(
+    layer: &'static Schema,
+    options: json::DecodeOptions,
+    ty: Option<&str>,
+    input: &str,
+) -> Result<String, String> {
     let bytes = parse_hex(input)?;
     let v = match ty {
-        None => json::bytes_to_json(layer, &bytes).map_err(|e| e.to_string())?,
-        Some(t) => json::bytes_to_json_as(layer, t, &bytes).map_err(|e| e.to_string())?,
-    };
+        None => options.bytes_to_json(layer, &bytes),
+        Some(t) => options.bytes_to_json_as(layer, t, &bytes),
+    }
+    .map_err(|e| match e {
+        json::JsonDecodeError::Object { .. } => {
+            format!("{e}; --raw-objects shows such bytes as base64")
+        }
+        json::JsonDecodeError::UnknownId { id, .. } if id == zerotl::VECTOR_ID => {
+            format!("{e}; --type names it (Vector<long>, Vector<InputPeer>, ...)")
+        }
+        other => other.to_string(),
+    })?;
     serde_json::to_string(&v).map_err(|e| e.to_string())
 }
 
@@ -181,11 +199,12 @@ fn single_input(arg: Option<String>, what: &str) -> Result<String, String> {
 pub fn decode(a: DecodeArgs) -> Result<(), String> {
     let layer = layer(a.layer)?;
     let ty = a.ty.as_deref();
+    let options = json::DecodeOptions::default().raw_objects(a.raw_objects);
     if a.batch {
-        return batch(|line| decode_one(layer, ty, line));
+        return batch(|line| decode_one(layer, options, ty, line));
     }
     let input = single_input(a.hex, "hex input")?;
-    out!("{}", decode_one(layer, ty, &input)?);
+    out!("{}", decode_one(layer, options, ty, &input)?);
     Ok(())
 }
 

@@ -2,7 +2,7 @@
 //! `messages.exportChatInvite` (the README's CLI section describes every command).
 //!
 //! ```text
-//! zerotl decode [--layer 122|230] [--type NAME] [--batch] [HEX]   -> JSON
+//! zerotl decode [--layer 122|230] [--type NAME] [--raw-objects] [--batch] [HEX]   -> JSON
 //! zerotl encode [--layer 122|230] [--batch] [JSON]                -> hex
 //! zerotl serve  [--listen ADDR] [--world FILE] [--insecure-plain]  embedded test server
 //! zerotl invoke [--server ADDR] [--transport T] export-chat-invite --peer SPEC

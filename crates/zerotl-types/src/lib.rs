@@ -17,7 +17,7 @@
 //!
 //! ```
 //! # #[cfg(feature = "layer122")] {
-//! use zerotl::{Decode, Encode, RemoteCall};
+//! use zerotl::{Encode, RemoteCall};
 //! use zerotl_types::layer122::{enums, functions, types};
 //!
 //! let request = functions::messages::ExportChatInvite {
@@ -28,7 +28,7 @@
 //! assert_eq!(&buf[..n], [0x4c, 0x53, 0xf7, 0x0d, 0x63, 0xe8, 0x9b, 0x17, 0x87, 0xd6, 0x12, 0x00]);
 //!
 //! let answer = [0x69, 0x37, 0xdf, 0x69];
-//! let result = <functions::messages::ExportChatInvite as RemoteCall>::Return::decode_from_slice(&answer).unwrap();
+//! let result = functions::messages::ExportChatInvite::decode_answer(&answer).unwrap();
 //! assert_eq!(result, enums::ExportedChatInvite::ChatInviteEmpty);
 //! # }
 //! ```

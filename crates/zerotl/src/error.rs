@@ -147,7 +147,8 @@ impl fmt::Display for DecodeErrorKind {
         match *self {
             Self::UnexpectedEnd { needed, remaining } => write!(
                 f,
-                "unexpected end of input (needed {needed} bytes, {remaining} left)"
+                "unexpected end of input (needed {}, {remaining} left)",
+                Count(needed, "byte")
             ),
             Self::UnknownConstructor { id, expected } => {
                 write!(f, "unknown constructor {id:#010x} for type {expected}")
@@ -159,28 +160,41 @@ impl fmt::Display for DecodeErrorKind {
             Self::InvalidLengthPrefix => write!(f, "invalid length prefix 0xff"),
             Self::NonCanonicalLength { length } => write!(
                 f,
-                "non-canonical length ({length} bytes written in the 4-byte form)"
+                "non-canonical length ({length} written in the 4-byte form, which is for 254 and more)"
             ),
             Self::LengthBeyondInput { length, remaining } => write!(
                 f,
-                "length beyond input ({length} bytes declared, {remaining} left)"
+                "length beyond input ({} declared, {remaining} left)",
+                Count(length, "byte")
             ),
             Self::NonZeroPadding => write!(f, "non-zero padding"),
             Self::InvalidUtf8 => write!(f, "string is not valid UTF-8"),
             Self::NegativeCount { count } => write!(f, "negative vector count {count}"),
             Self::CountBeyondInput { count, remaining } => write!(
                 f,
-                "vector count beyond input ({count} elements declared, {remaining} bytes left)"
+                "vector count beyond input ({} declared, {} left)",
+                Count(count as usize, "element"),
+                Count(remaining, "byte")
             ),
             Self::DepthExceeded { limit } => {
                 write!(f, "nesting depth exceeded (the limit is {limit})")
             }
-            Self::TrailingBytes { count } => write!(f, "{count} trailing bytes"),
+            Self::TrailingBytes { count } => write!(f, "{} after the value", Count(count, "trailing byte")),
             Self::UnknownFlags { bits, constructor } => {
                 write!(f, "unknown flag bits {bits:#010x} for {constructor}")
             }
             Self::InvalidValue { what } => write!(f, "invalid {what}"),
         }
+    }
+}
+
+/// `1 byte`, `2 bytes`: a count and its noun, singular or plural.
+struct Count(usize, &'static str);
+
+impl fmt::Display for Count {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = if self.0 == 1 { "" } else { "s" };
+        write!(f, "{} {}{s}", self.0, self.1)
     }
 }
 
@@ -239,3 +253,135 @@ impl fmt::Display for EncodeError {
 
 impl core::error::Error for DecodeError {}
 impl core::error::Error for EncodeError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::string::ToString;
+
+    #[test]
+    fn every_decode_message_reads_as_a_sentence() {
+        use DecodeErrorKind::*;
+        let cases = [
+            (
+                UnexpectedEnd {
+                    needed: 1,
+                    remaining: 0,
+                },
+                "unexpected end of input (needed 1 byte, 0 left) at byte 7",
+            ),
+            (
+                UnexpectedEnd {
+                    needed: 8,
+                    remaining: 3,
+                },
+                "unexpected end of input (needed 8 bytes, 3 left) at byte 7",
+            ),
+            (
+                UnknownConstructor {
+                    id: 0x69df3769,
+                    expected: "InputPeer",
+                },
+                "unknown constructor 0x69df3769 for type InputPeer at byte 7",
+            ),
+            (
+                InvalidBool { id: 0 },
+                "invalid Bool 0x00000000 (expected boolTrue#997275b5 or boolFalse#bc799737) at byte 7",
+            ),
+            (InvalidLengthPrefix, "invalid length prefix 0xff at byte 7"),
+            (
+                NonCanonicalLength { length: 1 },
+                "non-canonical length (1 written in the 4-byte form, which is for 254 and more) at byte 7",
+            ),
+            (
+                LengthBeyondInput {
+                    length: 1,
+                    remaining: 0,
+                },
+                "length beyond input (1 byte declared, 0 left) at byte 7",
+            ),
+            (
+                LengthBeyondInput {
+                    length: 300,
+                    remaining: 12,
+                },
+                "length beyond input (300 bytes declared, 12 left) at byte 7",
+            ),
+            (NonZeroPadding, "non-zero padding at byte 7"),
+            (InvalidUtf8, "string is not valid UTF-8 at byte 7"),
+            (
+                NegativeCount { count: -1 },
+                "negative vector count -1 at byte 7",
+            ),
+            (
+                CountBeyondInput {
+                    count: 1,
+                    remaining: 1,
+                },
+                "vector count beyond input (1 element declared, 1 byte left) at byte 7",
+            ),
+            (
+                CountBeyondInput {
+                    count: 5,
+                    remaining: 0,
+                },
+                "vector count beyond input (5 elements declared, 0 bytes left) at byte 7",
+            ),
+            (
+                DepthExceeded { limit: 64 },
+                "nesting depth exceeded (the limit is 64) at byte 7",
+            ),
+            (
+                TrailingBytes { count: 1 },
+                "1 trailing byte after the value at byte 7",
+            ),
+            (
+                TrailingBytes { count: 4 },
+                "4 trailing bytes after the value at byte 7",
+            ),
+            (
+                UnknownFlags {
+                    bits: 1 << 31,
+                    constructor: "chatInviteExported",
+                },
+                "unknown flag bits 0x80000000 for chatInviteExported at byte 7",
+            ),
+            (
+                InvalidValue {
+                    what: "object length (below 4 bytes)",
+                },
+                "invalid object length (below 4 bytes) at byte 7",
+            ),
+        ];
+        for (kind, want) in cases {
+            assert_eq!(DecodeError::new(kind, 7).to_string(), want);
+        }
+    }
+
+    #[test]
+    fn every_encode_message_reads_as_a_sentence() {
+        let cases = [
+            (
+                EncodeError::BufferTooSmall {
+                    needed: 12,
+                    available: 8,
+                },
+                "output buffer too small: 12 bytes needed, 8 available",
+            ),
+            (
+                EncodeError::TooLong { length: 1 << 24 },
+                "string or bytes of 16777216 bytes exceeds the TL limit of 16777215",
+            ),
+            (
+                EncodeError::LengthMismatch {
+                    announced: 4,
+                    written: 8,
+                },
+                "encoder needed at least 8 bytes but announced 4",
+            ),
+        ];
+        for (e, want) in cases {
+            assert_eq!(e.to_string(), want);
+        }
+    }
+}

@@ -85,6 +85,24 @@ impl<'a> From<&'a str> for Str<'a> {
     }
 }
 
+/// A view of a `String` (feature `alloc`), so that `title: (&title).into()` works
+/// on an owned string as it does on a `&str`.
+///
+/// ```
+/// # #[cfg(feature = "alloc")] {
+/// # extern crate alloc;
+/// let title = alloc::string::String::from("release notes");
+/// let s: zerotl::Str<'_> = (&title).into();
+/// assert_eq!(s, "release notes");
+/// # }
+/// ```
+#[cfg(feature = "alloc")]
+impl<'a> From<&'a alloc::string::String> for Str<'a> {
+    fn from(s: &'a alloc::string::String) -> Self {
+        Self::new(s.as_str())
+    }
+}
+
 impl PartialEq<str> for Str<'_> {
     fn eq(&self, other: &str) -> bool {
         self.0 == other.as_bytes()
@@ -234,6 +252,23 @@ impl<'a> From<&'a [u8]> for Bytes<'a> {
 impl<'a, const N: usize> From<&'a [u8; N]> for Bytes<'a> {
     fn from(b: &'a [u8; N]) -> Self {
         Self(b)
+    }
+}
+
+/// A view of a `Vec<u8>` (feature `alloc`).
+///
+/// ```
+/// # #[cfg(feature = "alloc")] {
+/// # extern crate alloc;
+/// let data = alloc::vec![1u8, 2, 3];
+/// let b: zerotl::Bytes<'_> = (&data).into();
+/// assert_eq!(&*b, [1, 2, 3]);
+/// # }
+/// ```
+#[cfg(feature = "alloc")]
+impl<'a> From<&'a alloc::vec::Vec<u8>> for Bytes<'a> {
+    fn from(b: &'a alloc::vec::Vec<u8>) -> Self {
+        Self(b.as_slice())
     }
 }
 
@@ -459,6 +494,28 @@ mod tests {
         let n = enc(&[b'h', 0xc3, b'x'], &mut out);
         let e = Str::decode_from_slice(&out[..n]).unwrap_err();
         assert_eq!((e.kind(), e.offset()), (DecodeErrorKind::InvalidUtf8, 0));
+    }
+
+    #[cfg(feature = "alloc")]
+    #[test]
+    fn owned_strings_and_vectors_convert_to_views() {
+        use alloc::{string::String, vec::Vec};
+        let title = String::from("h\u{e9}llo");
+        let s: Str<'_> = (&title).into();
+        assert_eq!(
+            (s.as_str(), s.as_bytes().as_ptr()),
+            ("h\u{e9}llo", title.as_ptr())
+        );
+        let data: Vec<u8> = Vec::from([1u8, 2, 3, 4, 5]);
+        let b: Bytes<'_> = (&data).into();
+        assert_eq!((&*b, b.as_ptr()), (&[1u8, 2, 3, 4, 5][..], data.as_ptr()));
+        // The views encode as the borrowed forms do.
+        let (mut x, mut y) = ([0u8; 16], [0u8; 16]);
+        assert_eq!(
+            s.encode_to_slice(&mut x),
+            Str::new("h\u{e9}llo").encode_to_slice(&mut y)
+        );
+        assert_eq!(x, y);
     }
 
     #[test]

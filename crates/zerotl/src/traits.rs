@@ -207,6 +207,38 @@ pub trait BareDecode<'a>: Sized {
 pub trait RemoteCall: Encode {
     /// The type of the answer, borrowing from the answer's bytes.
     type Return<'r>: Decode<'r>;
+
+    /// Decodes an answer to this function from `bytes` (exactly one value, as
+    /// [`Decode::decode_from_slice`]), borrowing from them.
+    ///
+    /// The answer's lifetime is the lifetime of `bytes`, so no lifetime needs naming:
+    /// `ExportChatInvite::decode_answer(&reply)` where writing the type out would
+    /// need `<ExportChatInvite<'_> as RemoteCall>::Return<'_>` (and spelling it
+    /// `Return<'static>` asks for `'static` bytes).
+    ///
+    /// ```
+    /// use zerotl::{Encode, RemoteCall, Str, Writer};
+    ///
+    /// /// A function `echo#00000001 = String` (by hand; generated ones look alike).
+    /// struct Echo;
+    /// impl Encode for Echo {
+    ///     fn encoded_len(&self) -> usize { 4 }
+    ///     fn encode(&self, w: &mut Writer<'_>) { w.put_u32(1) }
+    /// }
+    /// impl RemoteCall for Echo {
+    ///     type Return<'r> = Str<'r>;
+    /// }
+    ///
+    /// let reply = vec![2, b'h', b'i', 0];
+    /// let answer = Echo::decode_answer(&reply)?;
+    /// assert_eq!(answer, "hi");
+    /// assert!(Echo::decode_answer(&reply[..3]).is_err());
+    /// # Ok::<(), zerotl::DecodeError>(())
+    /// ```
+    #[inline]
+    fn decode_answer(bytes: &[u8]) -> Result<Self::Return<'_>, DecodeError> {
+        <Self::Return<'_> as Decode<'_>>::decode_from_slice(bytes)
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,101 @@
+//! The std-side conveniences of the core crate, used on generated types as a user
+//! would: `RemoteCall::decode_answer` on answers held in a `Vec` (no lifetime
+//! named), and `Str`/`Bytes` views of a `String`/`Vec<u8>` (feature `alloc`).
+
+use zerotl::{Bytes, Encode, RemoteCall, Str};
+use zerotl_tests::vectors;
+use zerotl_types::{layer122, layer230};
+
+/// Encodes `v` into a new vector.
+fn to_vec(v: &impl Encode) -> Vec<u8> {
+    let mut out = vec![0u8; v.encoded_len()];
+    let n = v.encode_to_slice(&mut out).expect("encodes");
+    out.truncate(n);
+    out
+}
+
+#[test]
+fn decode_answer_reads_gramjs_answers_from_owned_bytes() {
+    let mut seen = 0;
+    for v in vectors("seed.jsonl") {
+        if v.ty != "ExportedChatInvite" {
+            continue;
+        }
+        // The bytes live in a local `Vec`: nothing here is `'static`.
+        let reply: Vec<u8> = v.bytes.clone();
+        let answer = layer122::functions::messages::ExportChatInvite::decode_answer(&reply)
+            .expect("a GramJS answer decodes");
+        match answer {
+            layer122::enums::ExportedChatInvite::ChatInviteExported(x) => {
+                assert_eq!(x.link, v.json["link"].as_str().unwrap(), "{}", v.name);
+                // The link borrows from `reply`.
+                let start = reply.as_ptr() as usize;
+                let link = x.link.as_bytes().as_ptr() as usize;
+                assert!((start..start + reply.len()).contains(&link));
+            }
+            layer122::enums::ExportedChatInvite::ChatInviteEmpty => {
+                assert_eq!(v.json["_"], "chatInviteEmpty");
+            }
+        }
+        seen += 1;
+    }
+    assert!(seen >= 8, "the seed vectors hold answers ({seen})");
+    // Errors are the decoder's: a cut answer names where it stopped.
+    let reply = [0xbc, 0x05, 0x2e, 0xfc, 0x08];
+    let e = layer122::functions::messages::ExportChatInvite::decode_answer(&reply).unwrap_err();
+    assert_eq!(e.offset(), 4);
+}
+
+#[test]
+fn decode_answer_on_layer_230_and_views_of_owned_strings() {
+    use layer230::{enums, functions, types};
+    // A link and a title the program owns (read from a file, formatted...).
+    let link = format!("https://t.me/+{}", "AbCdEf");
+    let title = String::from("release notes");
+    let answer = enums::ExportedChatInvite::ChatInviteExported(types::ChatInviteExported {
+        revoked: false,
+        permanent: true,
+        request_needed: false,
+        link: (&link).into(),
+        admin_id: 1000,
+        date: 1_700_000_000,
+        start_date: None,
+        expire_date: None,
+        usage_limit: Some(5),
+        usage: None,
+        requested: None,
+        subscription_expired: None,
+        title: Some(Str::from(&title)),
+        subscription_pricing: None,
+    });
+    let reply = to_vec(&answer);
+    let back = functions::messages::ExportChatInvite::decode_answer(&reply).unwrap();
+    assert_eq!(back, answer);
+    let enums::ExportedChatInvite::ChatInviteExported(x) = back else {
+        panic!("{back:?}")
+    };
+    assert_eq!(
+        (x.link.as_str(), x.title.map(|t| t.as_str())),
+        (link.as_str(), Some("release notes"))
+    );
+    // `Str::from(&String)` encodes exactly as `Str::from(&str)`.
+    assert_eq!(
+        to_vec(&Str::from(&title)),
+        to_vec(&Str::from("release notes"))
+    );
+    // `Bytes::from(&Vec<u8>)` likewise.
+    let data: Vec<u8> = (0u8..10).collect();
+    assert_eq!(to_vec(&Bytes::from(&data)), to_vec(&Bytes::from(&data[..])));
+}
+
+#[test]
+fn decode_answer_names_no_lifetime_for_generic_wrappers() {
+    // `invokeWithLayer<X>` answers what `X` answers.
+    type Call<'a> =
+        layer122::functions::InvokeWithLayer<layer122::functions::messages::ExportChatInvite<'a>>;
+    let reply = vec![0x69, 0x37, 0xdf, 0x69];
+    assert_eq!(
+        Call::decode_answer(&reply),
+        Ok(layer122::enums::ExportedChatInvite::ChatInviteEmpty)
+    );
+}
