@@ -66,10 +66,10 @@ Options:
     },
     Command {
         name: "regenerate",
-        summary: "regenerate zerotl-types and zerotl-mtproto's typed errors",
+        summary: "regenerate zerotl-types and zerotl-errors (the typed errors)",
         help: "\
 Regenerate the code zerotl checks in: the modules of crates/zerotl-types (layers 122
-and 230, the MTProto schema) from data/schema, and zerotl-mtproto's typed RPC
+and 230, the MTProto schema) from data/schema, and zerotl-errors' typed RPC
 errors from data/errors.
 
 Usage: zerotl-codegen regenerate [--root DIR] [--check]
@@ -81,9 +81,9 @@ Options:
     },
     Command {
         name: "errors",
-        summary: "regenerate only zerotl-mtproto's typed errors",
+        summary: "regenerate only zerotl-errors (the typed errors)",
         help: "\
-Regenerate only zerotl-mtproto's typed RPC errors (from data/errors and the
+Regenerate only zerotl-errors' typed RPC errors (from data/errors and the
 schemas), leaving zerotl-types alone.
 
 Usage: zerotl-codegen errors [--root DIR] [--check]

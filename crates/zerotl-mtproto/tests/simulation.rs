@@ -215,6 +215,12 @@ impl<'k> Sim<'k> {
         let mut held: Vec<IncomingRequest> = Vec::new();
         while let Some(event) = self.server.poll_event() {
             if let ServerConnectionEvent::Request(r) = event {
+                // An encrypted request names its key and session; a plain one neither.
+                match (r.plain, r.auth_key_id, r.session_id) {
+                    (true, None, None) => {}
+                    (false, Some(key), Some(_)) => assert!(self.keys.contains(key)),
+                    other => panic!("request with key and session {other:?}"),
+                }
                 match self.answering {
                     Answering::Now => {
                         let result = answer_for(&r.body);

@@ -131,6 +131,12 @@ pub struct IncomingRequest {
     pub body: Vec<u8>,
     /// Whether it came unencrypted (plain test mode).
     pub plain: bool,
+    /// The auth key it came under (`None` in plain test mode): what a server keys
+    /// per-account state by (a login, for instance).
+    pub auth_key_id: Option<i64>,
+    /// The client's session it came in (`None` in plain test mode): what a server
+    /// keys per-session state by (the layer named by `invokeWithLayer`, for instance).
+    pub session_id: Option<i64>,
 }
 
 /// What the connection tells its driver besides bytes.
@@ -706,11 +712,19 @@ impl Messages<'_> {
     /// Hands a request to the driver.
     fn request(&mut self, msg_id: i64, body: &[u8], plain: bool) {
         *self.unanswered += 1;
+        let (auth_key_id, session_id) = match &*self.session {
+            SessionState::Encrypted(session) if !plain => {
+                (Some(session.auth_key().id()), session.session_id())
+            }
+            _ => (None, None),
+        };
         self.events
             .push_back(ServerConnectionEvent::Request(IncomingRequest {
                 msg_id,
                 body: body.to_vec(),
                 plain,
+                auth_key_id,
+                session_id,
             }));
     }
 
@@ -941,6 +955,7 @@ mod tests {
             panic!("a request")
         };
         assert_eq!(r.body, &request[4 + 20..]);
+        assert_eq!((r.auth_key_id, r.session_id), (None, None));
         let error = crate::errors::RpcError::parse(403, "CHAT_WRITE_FORBIDDEN");
         let result = zerotl::encode_to_vec(&error.to_tl()).unwrap();
         conn.reply(&r, &result, &cx, &mut rng).unwrap();
