@@ -6,11 +6,13 @@
 //! zerotl encode [--layer 122|230] [--batch] [JSON]                -> hex
 //! zerotl serve  [--listen ADDR] [--world FILE] [--insecure-plain]  embedded test server
 //! zerotl invoke [--server ADDR] [--transport T] export-chat-invite --peer SPEC
+//! zerotl invoke [--layer 122|230] call JSON         any function; answer as JSON
 //! zerotl demo   [--transport T] [--insecure-plain]                 server + client, checked
 //! ```
 //! With `--batch`, each stdin line is one input and gets exactly one output line;
 //! a bad input prints `{"error": "..."}` on its line. Otherwise malformed input
-//! exits with status 1 and a one-line message on stderr.
+//! exits with status 1 and a one-line message on stderr. `invoke`'s options may
+//! come before or after its subcommand.
 
 /// `println!` that never panics: when stdout is closed (`zerotl demo | head -1`)
 /// the program ends quietly with status 1, as other Unix tools do.
@@ -20,9 +22,12 @@ macro_rules! out {
     };
 }
 
+mod call;
 mod codec;
+mod failure;
 mod net;
 mod peer;
+mod typed_errors;
 
 use std::io::Write as _;
 use std::process::ExitCode;

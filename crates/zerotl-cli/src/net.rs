@@ -50,7 +50,10 @@ impl TransportArg {
         };
         let config = ClientConfig::new(transport);
         if obfuscated {
-            config.obfuscated()
+            // Every obfuscated choice above has a tag.
+            config
+                .obfuscated()
+                .expect("abridged, intermediate and padded can be obfuscated")
         } else {
             config
         }
@@ -92,26 +95,29 @@ pub struct ServeArgs {
 #[derive(Args)]
 pub struct InvokeArgs {
     /// The server's address.
-    #[arg(long, default_value = DEFAULT_LISTEN)]
+    #[arg(long, global = true, default_value = DEFAULT_LISTEN)]
     server: String,
     /// The transport.
-    #[arg(long, value_enum, default_value_t = TransportArg::Abridged)]
+    #[arg(long, global = true, value_enum, default_value_t = TransportArg::Abridged)]
     transport: TransportArg,
     /// A PEM file holding the server's RSA public key (or its private key, or
     /// `zerotl serve`'s output: the first PEM block is used). Repeatable. Without
     /// it the client trusts only the embedded server's built-in test key.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, global = true, value_name = "FILE")]
     trust_key: Vec<PathBuf>,
     /// Speak the server's plain test mode (no encryption). Insecure.
-    #[arg(long)]
+    #[arg(long, global = true)]
     insecure_plain: bool,
     /// Seconds to wait for an answer.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, global = true, default_value_t = 10)]
     timeout: u64,
     /// FLOOD_WAIT up to this many seconds is slept through and the call repeated;
     /// longer waits are printed as the error.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, global = true, default_value_t = 10)]
     flood_sleep_threshold: u64,
+    /// The API layer of `call`'s JSON and answer: 122 or 230.
+    #[arg(long, global = true, default_value_t = 122)]
+    layer: u32,
     /// The function to call.
     #[command(subcommand)]
     method: Method,
@@ -127,6 +133,13 @@ pub enum Method {
         #[arg(long)]
         peer: PeerSpec,
     },
+    /// Any function of the layer, as JSON (`{"_":"help.getConfig"}`); prints the
+    /// answer as JSON, or the function's typed error.
+    Call {
+        /// The function (`zerotl encode`'s JSON); it is sent inside
+        /// invokeWithLayer(LAYER, initConnection(...)).
+        json: String,
+    },
 }
 
 /// Arguments of `zerotl demo`.
@@ -140,7 +153,8 @@ pub struct DemoArgs {
     insecure_plain: bool,
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, String> {
+/// The async runtime of a command.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, String> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -307,7 +321,7 @@ fn describe(outcome: &Outcome) -> String {
             let rpc = e.as_rpc();
             format!("error {} {} -> {}", rpc.code, rpc.message, variant(e))
         }
-        Err(other) => format!("failed: {other}"),
+        Err(other) => format!("failed: {}", crate::failure::explain(other)),
     }
 }
 
@@ -347,7 +361,10 @@ pub fn invoke(args: InvokeArgs) -> Result<(), String> {
             sleep_threshold: Duration::from_secs(args.flood_sleep_threshold),
             ..FloodPolicy::default()
         });
-    let Method::ExportChatInvite { peer } = args.method;
+    let peer = match args.method {
+        Method::ExportChatInvite { peer } => peer,
+        Method::Call { json } => return crate::call::run(&args.server, config, args.layer, &json),
+    };
     runtime()?.block_on(async {
         let client = Client::connect(args.server.as_str(), config)
             .await

@@ -138,6 +138,7 @@ impl Client {
         addr: impl ToSocketAddrs,
         config: ClientConfig,
     ) -> Result<Self, ConnectError> {
+        config.validate().map_err(ConnectError::Config)?;
         let timeout = config.connect_timeout;
         tokio::time::timeout(timeout, Self::connect_now(addr, config))
             .await
@@ -220,6 +221,13 @@ impl Client {
     }
 
     async fn invoke_encoded(&self, body: Arc<[u8]>) -> Result<RawAnswer, InvocationError> {
+        let plain = matches!(self.config.session, crate::SessionMode::InsecurePlain);
+        self.invoke_with_retries(body)
+            .await
+            .map_err(|e| e.in_plain_mode(plain))
+    }
+
+    async fn invoke_with_retries(&self, body: Arc<[u8]>) -> Result<RawAnswer, InvocationError> {
         let policy = &self.config.flood;
         let mut retries = 0;
         loop {
@@ -421,5 +429,6 @@ fn copy_failure(e: &InvocationError) -> InvocationError {
         InvocationError::Dropped(r) => InvocationError::Dropped(*r),
         InvocationError::Refused(f) => InvocationError::Refused(f.clone()),
         InvocationError::Rpc(r) => InvocationError::Rpc(r.clone()),
+        InvocationError::PlainRefused(t) => InvocationError::PlainRefused(*t),
     }
 }

@@ -99,6 +99,19 @@ impl std::fmt::Debug for FloodPolicy {
     }
 }
 
+/// A client configuration that cannot work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// Obfuscation asked for on the full transport, which has no tag for
+    /// obfuscated2 to carry.
+    #[error(
+        "the full transport cannot be obfuscated (obfuscated2 carries a transport tag, \
+         and the full transport has none): obfuscate abridged, intermediate or padded"
+    )]
+    ObfuscatedFull,
+}
+
 /// Everything about a client connection.
 ///
 /// ```
@@ -107,14 +120,16 @@ impl std::fmt::Debug for FloodPolicy {
 /// use zerotl_mtproto::transport::Transport;
 /// let config = ClientConfig::new(Transport::Full).timeout(Duration::from_secs(3));
 /// assert!(matches!(config.session, SessionMode::Encrypted { .. }));
-/// let plain = ClientConfig::new(Transport::Abridged).obfuscated().insecure_plain();
+/// let plain = ClientConfig::new(Transport::Abridged).obfuscated()?.insecure_plain();
 /// assert!(matches!(plain.session, SessionMode::InsecurePlain));
+/// # Ok::<(), zerotl_client::ConfigError>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
     /// The framing.
     pub transport: Transport,
-    /// Obfuscate the connection (obfuscated2; not with the full transport).
+    /// Obfuscate the connection (obfuscated2; not with the full transport: set it
+    /// with [`ClientConfig::obfuscated`], which checks).
     pub obfuscation: Option<ObfuscationOptions>,
     /// Largest frame sent or accepted.
     pub max_frame_len: usize,
@@ -152,10 +167,31 @@ impl ClientConfig {
         }
     }
 
-    /// Obfuscates the connection (obfuscated2, no proxy secret).
-    pub fn obfuscated(mut self) -> Self {
+    /// Obfuscates the connection (obfuscated2, no proxy secret). The full transport
+    /// has no tag for obfuscated2 to carry, so it cannot be obfuscated:
+    ///
+    /// ```
+    /// use zerotl_client::{ClientConfig, ConfigError};
+    /// use zerotl_mtproto::transport::Transport;
+    /// assert!(ClientConfig::new(Transport::Padded).obfuscated().is_ok());
+    /// assert_eq!(
+    ///     ClientConfig::new(Transport::Full).obfuscated().unwrap_err(),
+    ///     ConfigError::ObfuscatedFull
+    /// );
+    /// ```
+    pub fn obfuscated(mut self) -> Result<Self, ConfigError> {
         self.obfuscation = Some(ObfuscationOptions::default());
-        self
+        self.validate()?;
+        Ok(self)
+    }
+
+    /// Checks that the settings can work together (the builder methods check as
+    /// they go; this catches fields set directly). `connect` checks it first.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.obfuscation.is_some() && self.transport == Transport::Full {
+            return Err(ConfigError::ObfuscatedFull);
+        }
+        Ok(())
     }
 
     /// Speaks the server's plain test mode (no encryption).

@@ -65,6 +65,10 @@ pub enum InvocationError<E = RpcError> {
     Timeout(Duration),
     /// The request was dropped before its answer came.
     Dropped(DropReason),
+    /// In plain test mode ([`ClientConfig::insecure_plain`](crate::ClientConfig::insecure_plain)),
+    /// the server answered with a transport error (−404: it has no key for an
+    /// unencrypted message): most likely it accepts encrypted connections only.
+    PlainRefused(TransportFailure),
 }
 
 impl<E> InvocationError<E> {
@@ -79,6 +83,16 @@ impl<E> InvocationError<E> {
             Self::Io(e) => InvocationError::Io(e),
             Self::Timeout(d) => InvocationError::Timeout(d),
             Self::Dropped(r) => InvocationError::Dropped(r),
+            Self::PlainRefused(t) => InvocationError::PlainRefused(t),
+        }
+    }
+
+    /// In plain test mode, a transport error code from the server becomes
+    /// [`InvocationError::PlainRefused`], whose message says what to do.
+    pub(crate) fn in_plain_mode(self, plain: bool) -> Self {
+        match self {
+            Self::Transport(t @ TransportFailure::Code(_)) if plain => Self::PlainRefused(t),
+            other => other,
         }
     }
 
@@ -109,6 +123,12 @@ impl<E: fmt::Display> fmt::Display for InvocationError<E> {
             Self::Io(e) => write!(f, "i/o error: {e}"),
             Self::Timeout(d) => write!(f, "no answer within {d:?}"),
             Self::Dropped(r) => write!(f, "no answer: {r}"),
+            Self::PlainRefused(t) => write!(
+                f,
+                "the server refused an unencrypted request ({t}): it may require \
+                 encryption; connect without `ClientConfig::insecure_plain` (trusting \
+                 the server's RSA key with `ClientConfig::trust`)"
+            ),
         }
     }
 }
@@ -117,7 +137,7 @@ impl<E: std::error::Error + 'static> std::error::Error for InvocationError<E> {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Self::Rpc(e) => Some(e),
-            Self::Transport(t) => Some(t),
+            Self::Transport(t) | Self::PlainRefused(t) => Some(t),
             Self::Decode(d) => Some(d),
             Self::Protocol(p) => Some(p),
             Self::Refused(r) => Some(r),

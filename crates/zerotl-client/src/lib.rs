@@ -39,7 +39,7 @@ pub mod telegram;
 pub use answer::{Answer, RawAnswer};
 pub use async_client::Client;
 pub use blocking::BlockingClient;
-pub use config::{ClientConfig, FloodPolicy, SessionMode, Sleeper};
+pub use config::{ClientConfig, ConfigError, FloodPolicy, SessionMode, Sleeper};
 pub use invocation::{DropReason, InvocationError};
 pub use zerotl_errors::MethodInfo;
 pub use zerotl_mtproto::client::{ProtocolError, RequestFailure, TransportFailure};
@@ -66,6 +66,9 @@ pub enum ConnectError {
     /// The key exchange (or another protocol rule) failed.
     #[error("{0}")]
     Protocol(ProtocolError),
+    /// The configuration cannot work (nothing was sent).
+    #[error("{0}")]
+    Config(ConfigError),
 }
 
 impl From<zerotl_mtproto::client::ClientError> for ConnectError {

@@ -13,7 +13,9 @@
 //! * [`keys`]: the RSA key (a built-in test key by default) and the auth keys
 //!   clients created, shared by all connections.
 //! * [`ServerBuilder`] / [`RunningServer`]: the tokio driver (connection limit,
-//!   idle and write timeouts, clean shutdown), reporting [`ServerEvent`]s.
+//!   idle and write timeouts, clean shutdown), reporting [`ServerEvent`]s;
+//!   [`ServerBuilder::start_in_thread`] / [`ServerThread`] run it from blocking
+//!   code, on a thread with its own runtime.
 //!
 //! Each connection's protocol — transport detection, framing, key exchange,
 //! sessions, service messages, bounds — is the sans-IO
@@ -63,11 +65,22 @@
 //! server.shutdown().await;
 //! # Ok(()) }
 //! ```
+//!
+//! From blocking code (no tokio in sight; the server stops when dropped):
+//!
+//! ```no_run
+//! let server = zerotl_server::ServerBuilder::new()
+//!     .listen("127.0.0.1:0".parse().unwrap())
+//!     .start_in_thread()?;
+//! println!("serving on {}", server.local_addr());
+//! # Ok::<(), std::io::Error>(())
+//! ```
 
 // RpcError keeps its texts inline (no allocation in the protocol core): results
 // and events that carry one are large by design.
 #![allow(clippy::result_large_err, clippy::large_enum_variant)]
 
+mod blocking;
 mod driver;
 pub mod events;
 pub mod keys;
@@ -85,6 +98,7 @@ use zerotl_mtproto::auth::KeyExchangeServerConfig;
 use zerotl_mtproto::crypto::rsa::RsaPrivateKey;
 pub use zerotl_mtproto::server::ServerConnectionConfig;
 
+pub use blocking::ServerThread;
 pub use driver::{Observer, ServerStats};
 pub use events::{CloseReason, RefuseReason, ServerEvent};
 pub use state::{WorldState, LINK_PREFIX};

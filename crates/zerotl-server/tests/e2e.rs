@@ -70,24 +70,32 @@ async fn obfuscated_padded() {
     transport_end_to_end(Transport::Padded, true).await;
 }
 
-/// The full transport has no tag to hide, so it cannot be obfuscated: a typed
-/// error before anything is sent.
+/// The full transport has no tag to hide, so it cannot be obfuscated: the config
+/// builder refuses it, and `connect` refuses such a config before connecting.
 #[tokio::test]
 async fn obfuscated_full_is_refused() {
+    use zerotl_client::{ConfigError, ConnectError};
+    assert_eq!(
+        test_config(Transport::Full).obfuscated().unwrap_err(),
+        ConfigError::ObfuscatedFull
+    );
     let time = ManualTime::new();
     let server = start_server(&time).await;
-    let config = test_config(Transport::Full).obfuscated();
+    let mut config = test_config(Transport::Full);
+    config.obfuscation = Some(Default::default());
     let err = Client::connect(server.local_addr(), config)
         .await
         .unwrap_err();
     assert!(
-        matches!(
-            err,
-            zerotl_client::ConnectError::Transport(zerotl_client::TransportFailure::Obfuscation(
-                zerotl_mtproto::transport::ObfuscationError::NoTag(Transport::Full)
-            ))
-        ),
+        matches!(err, ConnectError::Config(ConfigError::ObfuscatedFull)),
         "{err:?}"
     );
+    assert!(
+        err.to_string()
+            .contains("obfuscate abridged, intermediate or padded"),
+        "{err}"
+    );
+    // Refused before connecting.
+    assert_eq!(server.stats().accepted(), 0);
     server.shutdown().await;
 }

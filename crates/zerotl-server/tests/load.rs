@@ -133,7 +133,7 @@ async fn run(clients: usize, calls: usize, key_per_client: bool) -> Report {
             .timeout(Duration::from_secs(30))
             .flood(FloodPolicy::surface_all());
         if obfuscated {
-            c.obfuscated()
+            c.obfuscated().expect("a transport with a tag")
         } else {
             c
         }

@@ -204,7 +204,13 @@ pub async fn start_server(time: &ManualTime) -> RunningServer {
 
 /// The client configurations of one transport: encrypted and plain.
 pub fn configs(transport: Transport, obfuscated: bool) -> Vec<(&'static str, ClientConfig)> {
-    let base = |c: ClientConfig| if obfuscated { c.obfuscated() } else { c };
+    let base = |c: ClientConfig| {
+        if obfuscated {
+            c.obfuscated().expect("a transport with a tag")
+        } else {
+            c
+        }
+    };
     vec![
         ("encrypted", base(test_config(transport))),
         ("plain", base(test_config(transport).insecure_plain())),
