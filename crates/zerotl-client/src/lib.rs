@@ -24,6 +24,16 @@
 //! * [`telegram`]: what a client adds to talk to the real Telegram servers.
 //!
 //! Updates are ignored.
+//!
+//! ## Features
+//!
+//! | feature | default | what it adds |
+//! | --- | --- | --- |
+//! | (none) | | the crate needs `std` and tokio; `BlockingClient` runs its own runtime |
+//!
+//! It builds `zerotl-types` with `layer122` (for `telegram::first_query`); enable
+//! `zerotl-types/layer230` and `zerotl-errors/layer230` in your own manifest to call layer 230's
+//! functions.
 
 // RpcError keeps its texts inline (no allocation in the protocol core): results
 // and events that carry one are large by design.

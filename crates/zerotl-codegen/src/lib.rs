@@ -30,6 +30,14 @@
 //!     std::fs::write(format!("src/my_schema/{}", file.path), text).unwrap();
 //! }
 //! ```
+//!
+//! ## Features
+//!
+//! | feature | default | what it adds |
+//! | --- | --- | --- |
+//! | `fuzzing` | no | `fuzzing`: the body of the `tl_parser` fuzz target in `fuzz/` |
+//!
+//! The crate needs `std` (it runs at build time, or as the `zerotl-codegen` binary).
 
 pub mod analysis;
 pub mod ast;

@@ -32,6 +32,15 @@
 //! is matched, is explained in `zerotl_mtproto::errors`. The files are generated
 //! by `cargo run -p zerotl-codegen -- errors` (also part of `regenerate`); a test
 //! fails when they are stale.
+//!
+//! ## Features
+//!
+//! | feature | default | what it adds |
+//! | --- | --- | --- |
+//! | `layer230` | no | `layer230`: the typed errors of layer 230's functions and their `MethodInfo` (turns on `zerotl-types/layer230`) |
+//!
+//! Layer 122's typed errors are always there. The crate is `#![no_std]` and allocation-free
+//! with every feature.
 #![no_std]
 #![forbid(unsafe_code)]
 

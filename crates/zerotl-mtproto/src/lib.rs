@@ -32,6 +32,17 @@
 //! Without `alloc` (`default-features = false`), everything but the key exchange,
 //! the server core and the `Vec` conveniences builds for targets without an
 //! allocator (`thumbv7em-none-eabihf`, `wasm32-unknown-unknown`).
+//!
+//! ## Features
+//!
+//! | feature | default | what it adds |
+//! | --- | --- | --- |
+//! | `alloc` | yes | the key exchange (`auth`: RSA and Diffie-Hellman), the server core (`server`), `gzip_packed` packing and the `Vec` conveniences; needs `alloc`, not `std` |
+//! | `fuzzing` | no | `fuzzing`: the bodies of the fuzz targets in `fuzz/`; implies `alloc` |
+//!
+//! With `default-features = false` the core builds without an allocator
+//! (`thumbv7em-none-eabihf`, `wasm32-unknown-unknown`): transports, envelope, sessions with
+//! a given auth key, the client connection core, errors.
 #![no_std]
 #![forbid(unsafe_code)]
 // Without an allocator, keys (256 bytes) and error texts live inline; enums that

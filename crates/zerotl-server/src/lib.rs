@@ -75,6 +75,12 @@
 //! println!("serving on {}", server.local_addr());
 //! # Ok::<(), std::io::Error>(())
 //! ```
+//!
+//! ## Features
+//!
+//! | feature | default | what it adds |
+//! | --- | --- | --- |
+//! | (none) | | the crate needs `std` and tokio; `ServerBuilder::start_in_thread` runs the server on its own runtime for blocking code |
 
 // RpcError keeps its texts inline (no allocation in the protocol core): results
 // and events that carry one are large by design.

@@ -32,6 +32,20 @@
 //! assert_eq!(result, enums::ExportedChatInvite::ChatInviteEmpty);
 //! # }
 //! ```
+//!
+//! ## Features
+//!
+//! | feature | default | what it adds |
+//! | --- | --- | --- |
+//! | `layer122` | yes | `layer122`: the seed API layer's types, functions, schema table and typed decoder |
+//! | `layer230` | no | `layer230`: the current API layer (large: a slow first build) |
+//! | `std` | no | builds against `std` instead of `#![no_std]` |
+//! | `serde` | no | `json`: the JSON mapping (`bytes_to_json`, `json_to_bytes`, strict); implies `std` |
+//! | `fuzzing` | no | `fuzzing`: the bodies of the fuzz targets in `fuzz/`; implies `std` |
+//! | `proptest` | no | `testing` and `layer122::strategies`: proptest strategies for the seed types; implies `std` |
+//!
+//! The MTProto service schema (`mtproto`) and `schema` are always there. Without `std`,
+//! `serde`, `fuzzing` and `proptest` the crate is `#![no_std]` and allocation-free.
 #![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(unsafe_code)]
 

@@ -26,6 +26,14 @@
 //! assert_eq!(s.encode_to_slice(&mut out), Ok(8));
 //! assert_eq!(out, wire);
 //! ```
+//!
+//! ## Features
+//!
+//! | feature | default | what it adds |
+//! | --- | --- | --- |
+//! | `alloc` | no | `encode_to_vec` and `append_encoded` (encode into a `Vec`), `Str`/`Bytes` views of a `String`/`Vec<u8>` (`From<&String>`, `From<&Vec<u8>>`); needs `alloc`, not `std` |
+//!
+//! Without features the crate is `#![no_std]` and allocation-free.
 #![no_std]
 #![forbid(unsafe_code)]
 
