@@ -48,6 +48,8 @@
 //! `serde`, `fuzzing` and `proptest` the crate is `#![no_std]` and allocation-free.
 #![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(unsafe_code)]
+// The crate docs link the `json` module, which only a `serde` build has.
+#![cfg_attr(not(feature = "serde"), allow(rustdoc::broken_intra_doc_links))]
 
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
