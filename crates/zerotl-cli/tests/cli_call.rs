@@ -100,6 +100,10 @@ fn bad_calls_are_refused_before_connecting() {
     let (_, err, code) = invoke(&server, &["--layer", "7", "call", EXPORT_CHAT_1]);
     assert_eq!(code, 1);
     assert!(err.starts_with("zerotl: unknown layer 7"), "{err}");
+    // An impossible client configuration, refused before connecting.
+    let (_, err, code) = invoke(&server, &["call", EXPORT_CHAT_1, "--timeout", "0"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("the request timeout is zero"), "{err}");
     assert_eq!(server.stats().accepted(), 0);
 }
 

@@ -30,6 +30,7 @@ fn table(layer: u32, schema: &Schema) -> String {
          use super::{{typed, Typer}};\n\
          use zerotl_types::layer{layer}::functions as f;\n\n\
          /// `(TL name, typer)` of every non-generic function, sorted by name.\n\
+         #[rustfmt::skip] // One line per function, as written here.\n\
          pub static TYPERS: &[(&str, Typer)] = &["
     );
     for name in functions {

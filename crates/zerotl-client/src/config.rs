@@ -110,6 +110,16 @@ pub enum ConfigError {
          and the full transport has none): obfuscate abridged, intermediate or padded"
     )]
     ObfuscatedFull,
+    /// Encryption with no RSA key to trust (and no saved auth key): no key
+    /// exchange could succeed.
+    #[error(
+        "encryption needs a server RSA key to trust: name it with `ClientConfig::trust` \
+         (or speak plain test mode with `ClientConfig::insecure_plain`)"
+    )]
+    NoTrustedKey,
+    /// A zero request or connect timeout: every call (or connection) would fail at once.
+    #[error("the {0} timeout is zero: every attempt would time out at once")]
+    ZeroTimeout(&'static str),
 }
 
 /// Everything about a client connection.
@@ -190,6 +200,22 @@ impl ClientConfig {
     pub fn validate(&self) -> Result<(), ConfigError> {
         if self.obfuscation.is_some() && self.transport == Transport::Full {
             return Err(ConfigError::ObfuscatedFull);
+        }
+        if let SessionMode::Encrypted {
+            trusted_keys,
+            resume: None,
+            ..
+        } = &self.session
+        {
+            if trusted_keys.is_empty() {
+                return Err(ConfigError::NoTrustedKey);
+            }
+        }
+        if self.request_timeout.is_zero() {
+            return Err(ConfigError::ZeroTimeout("request"));
+        }
+        if self.connect_timeout.is_zero() {
+            return Err(ConfigError::ZeroTimeout("connect"));
         }
         Ok(())
     }
@@ -274,6 +300,38 @@ impl ClientConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Configurations that cannot work are refused before anything is sent.
+    #[test]
+    fn impossible_configs_are_refused() {
+        let ok = ClientConfig::new(Transport::Abridged);
+        assert_eq!(ok.validate(), Ok(()));
+        assert_eq!(
+            ClientConfig::new(Transport::Full).obfuscated().unwrap_err(),
+            ConfigError::ObfuscatedFull
+        );
+        let mut direct = ClientConfig::new(Transport::Full);
+        direct.obfuscation = Some(ObfuscationOptions::default());
+        assert_eq!(direct.validate(), Err(ConfigError::ObfuscatedFull));
+        let no_keys = ClientConfig::new(Transport::Abridged).trust(vec![]);
+        assert_eq!(no_keys.validate(), Err(ConfigError::NoTrustedKey));
+        assert!(ConfigError::NoTrustedKey
+            .to_string()
+            .contains("ClientConfig::trust"));
+        // A saved key needs no RSA key; plain mode needs none.
+        let resumed = no_keys.clone().resume(AuthKey::from_bytes([7; 256]), 1);
+        assert_eq!(resumed.validate(), Ok(()));
+        assert_eq!(no_keys.insecure_plain().validate(), Ok(()));
+        let zero = ClientConfig::new(Transport::Abridged).timeout(Duration::ZERO);
+        assert_eq!(zero.validate(), Err(ConfigError::ZeroTimeout("request")));
+        for t in [
+            Transport::Abridged,
+            Transport::Intermediate,
+            Transport::Padded,
+        ] {
+            assert!(ClientConfig::new(t).obfuscated().is_ok());
+        }
+    }
 
     /// Only Telegram's production keys are trusted unless the caller names others.
     #[test]
