@@ -87,11 +87,16 @@ impl<E> InvocationError<E> {
         }
     }
 
-    /// In plain test mode, a transport error code from the server becomes
-    /// [`InvocationError::PlainRefused`], whose message says what to do.
+    /// In plain test mode, transport error −404 (the server has no key for an
+    /// unencrypted message) becomes [`InvocationError::PlainRefused`], whose message
+    /// says what to do. Other codes (−429: too many connections) keep their meaning.
     pub(crate) fn in_plain_mode(self, plain: bool) -> Self {
         match self {
-            Self::Transport(t @ TransportFailure::Code(_)) if plain => Self::PlainRefused(t),
+            Self::Transport(t @ TransportFailure::Code(TransportError::AUTH_KEY_NOT_FOUND))
+                if plain =>
+            {
+                Self::PlainRefused(t)
+            }
             other => other,
         }
     }

@@ -79,10 +79,13 @@ async fn plain_request_refused_without_insecure_plain() {
     let config = test_config(Transport::Intermediate).insecure_plain();
     let client = Client::connect(server.local_addr(), config).await.unwrap();
     let err = client.invoke(&chat(1)).await.unwrap_err();
+    // −404, explained: the client knows it spoke plain mode.
     assert!(
         matches!(
             err,
-            InvocationError::Transport(TransportFailure::Code(TransportError::AUTH_KEY_NOT_FOUND))
+            InvocationError::PlainRefused(TransportFailure::Code(
+                TransportError::AUTH_KEY_NOT_FOUND
+            ))
         ),
         "{err:?}"
     );
