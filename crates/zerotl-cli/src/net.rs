@@ -362,7 +362,14 @@ pub fn invoke(args: InvokeArgs) -> Result<(), String> {
             ..FloodPolicy::default()
         });
     let peer = match args.method {
-        Method::ExportChatInvite { peer } => peer,
+        Method::ExportChatInvite { peer } if args.layer == 122 => peer,
+        Method::ExportChatInvite { .. } => {
+            return Err(format!(
+                "export-chat-invite speaks layer 122 (not --layer {}); `invoke call` takes \
+                 any function of layer 230 as JSON",
+                args.layer
+            ))
+        }
         Method::Call { json } => return crate::call::run(&args.server, config, args.layer, &json),
     };
     runtime()?.block_on(async {

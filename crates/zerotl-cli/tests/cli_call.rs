@@ -100,6 +100,13 @@ fn bad_calls_are_refused_before_connecting() {
     let (_, err, code) = invoke(&server, &["--layer", "7", "call", EXPORT_CHAT_1]);
     assert_eq!(code, 1);
     assert!(err.starts_with("zerotl: unknown layer 7"), "{err}");
+    // A layer the subcommand does not speak is refused, not ignored.
+    let (_, err, code) = invoke(
+        &server,
+        &["export-chat-invite", "--peer", "chat:1", "--layer", "230"],
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("export-chat-invite speaks layer 122"), "{err}");
     // An impossible client configuration, refused before connecting.
     let (_, err, code) = invoke(&server, &["call", EXPORT_CHAT_1, "--timeout", "0"]);
     assert_eq!(code, 1);
