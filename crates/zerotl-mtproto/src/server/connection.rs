@@ -506,6 +506,27 @@ impl ServerConnection {
         self.requests
     }
 
+    /// Whether the transport is known (the first bytes were read).
+    pub fn is_detected(&self) -> bool {
+        matches!(self.framing, Framing::Ready(_))
+    }
+
+    /// Whether the connection is past its opening: it speaks encrypted, or it
+    /// handed out a (plain test mode) request. Until then it is in transport
+    /// detection or a key exchange, the phases with their own deadlines.
+    pub fn is_established(&self) -> bool {
+        self.is_encrypted() || self.requests > 0 || self.unanswered > 0
+    }
+
+    /// Received bytes not handled yet: the start of a frame still arriving (or,
+    /// while [`wants_input`](Self::wants_input) is false, frames held back).
+    pub fn buffered_input(&self) -> usize {
+        match &self.framing {
+            Framing::Ready(codec) => codec.buffered_len(),
+            Framing::Detecting(_) => 0,
+        }
+    }
+
     /// Whether a key exchange finished on this connection or it uses a known key.
     pub fn is_encrypted(&self) -> bool {
         matches!(self.session, SessionState::Encrypted(_))
