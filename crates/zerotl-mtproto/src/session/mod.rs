@@ -638,9 +638,11 @@ impl<const W: usize> Session<W> {
 
         let key = msg_key(&self.auth_key, self.side, &wire[24..]);
         wire[8..24].copy_from_slice(&key);
-        let (aes_key, aes_iv) = message_aes_key_iv(&self.auth_key, &key, self.side);
+        let (mut aes_key, mut aes_iv) = message_aes_key_iv(&self.auth_key, &key, self.side);
         // Whole blocks by construction: 32 + body + padding is a multiple of 16.
         let _ = aes_ige_encrypt_in_place(&mut wire[24..], &aes_key, &aes_iv);
+        zeroize::Zeroize::zeroize(&mut aes_key);
+        zeroize::Zeroize::zeroize(&mut aes_iv);
         Ok(SentMessage { msg_id, seq_no })
     }
 
@@ -714,9 +716,11 @@ impl<const W: usize> Session<W> {
         }
         let sender = self.side.peer();
         let their_key: [u8; 16] = head[8..24].try_into().unwrap_or_default();
-        let (aes_key, aes_iv) = message_aes_key_iv(&self.auth_key, &their_key, sender);
+        let (mut aes_key, mut aes_iv) = message_aes_key_iv(&self.auth_key, &their_key, sender);
         // Block alignment was checked above.
         let _ = aes_ige_decrypt_in_place(encrypted, &aes_key, &aes_iv);
+        zeroize::Zeroize::zeroize(&mut aes_key);
+        zeroize::Zeroize::zeroize(&mut aes_iv);
         let plain: &'b [u8] = encrypted;
         let expected_key = msg_key(&self.auth_key, sender, plain);
         if !bool::from(subtle::ConstantTimeEq::ct_eq(
