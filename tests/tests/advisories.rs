@@ -100,7 +100,10 @@ fn locked(lock: &Path) -> Vec<(String, String)> {
 }
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_owned()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_owned()
 }
 
 #[test]
@@ -108,7 +111,11 @@ fn no_locked_package_has_an_open_advisory() {
     let root = root();
     let list = advisories(&root);
     assert!(list.iter().any(|a| a.id == "RUSTSEC-2023-0071"));
-    let locks = ["Cargo.lock", "fuzz/Cargo.lock", "tests/nostd-session/Cargo.lock"];
+    let locks = [
+        "Cargo.lock",
+        "fuzz/Cargo.lock",
+        "tests/nostd-session/Cargo.lock",
+    ];
     let mut failures = Vec::new();
     let mut checked = 0;
     for lock in locks {
@@ -132,7 +139,11 @@ fn no_locked_package_has_an_open_advisory() {
         }
     }
     assert!(checked > 50, "only {checked} packages read");
-    assert!(failures.is_empty(), "open advisories:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "open advisories:\n{}",
+        failures.join("\n")
+    );
 }
 
 #[test]
