@@ -55,7 +55,7 @@
 //! | transport detection | 10 s from accept | [`CloseReason::DetectTimeout`] |
 //! | key exchange (or first plain request) | 30 s from detection | [`CloseReason::KeyExchangeTimeout`] |
 //! | a partial frame not growing | 30 s | [`CloseReason::StalledFrame`] |
-//! | key-exchange crypto running at once | one per core | waits for the bounded blocking pool |
+//! | key-exchange crypto running at once | one per two cores (at least one) | waits for the bounded blocking pool |
 //! | frame size | 1 MiB | [`CloseReason::Protocol`] (`Frame(FrameError::TooLarge)`) |
 //! | requests not yet answered or read by the client | 256 | the connection stops reading; [`CloseReason::SlowReader`] after the write timeout (10 s) |
 //! | output not yet written | 1 MiB | the connection stops reading (as above) |
@@ -149,7 +149,8 @@ pub struct Limits {
 
 impl Default for Limits {
     /// 10 s to detect, 30 s to exchange keys, 30 s for a stalled frame, 256
-    /// connections and 32 key exchanges per address, one crypto worker per core.
+    /// connections and 32 key exchanges per address, one crypto worker per two
+    /// cores (at least one).
     fn default() -> Self {
         Self {
             detect_timeout: Duration::from_secs(10),
@@ -157,7 +158,10 @@ impl Default for Limits {
             frame_timeout: Duration::from_secs(30),
             max_connections_per_ip: 256,
             max_key_exchanges_per_ip: 32,
-            key_exchange_workers: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            // Half the cores: a flood of key exchanges never takes them all from
+            // the connections already established.
+            key_exchange_workers: std::thread::available_parallelism()
+                .map_or(1, |n| (n.get() / 2).max(1)),
         }
     }
 }
