@@ -326,6 +326,9 @@ fn seq_no_and_container_rules_get_their_codes() {
     );
     let (bodies, ran) = exchange(&mut conn, &keys, &mut client, &m, now, false);
     assert_eq!((ran, bad_msg_code(&bodies)), (0, None));
+    // The same container again: its id was seen, 19.
+    let (bodies, ran) = exchange(&mut conn, &keys, &mut client, &m, now, false);
+    assert_eq!((ran, bad_msg_code(&bodies)), (0, Some(19)));
 
     // A later message with a lower seq_no (a client whose counter restarted): 32.
     let later = UnixTime::from_secs(t0 + 2);

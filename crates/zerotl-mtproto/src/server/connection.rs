@@ -564,16 +564,14 @@ fn classify_id(body: &[u8]) -> Option<u32> {
     body.first_chunk::<4>().map(|b| u32::from_le_bytes(*b))
 }
 
-/// The salt and replay checks of an authenticated message, against the key's
-/// shared state: `current_salt` is set when the salt is refused.
-#[allow(clippy::too_many_arguments)]
+/// The salt and replay checks of an authenticated message `(salt, session_id,
+/// msg_id, seq_no, is a container)`, against the key's shared state:
+/// `current_salt` is set when the salt is refused. A repeated container id gets
+/// `bad_msg_notification` 19; any other repeat is dropped silently.
 fn admit(
     keys: &dyn AuthKeyStore,
     key_id: i64,
-    salt: i64,
-    session_id: i64,
-    msg_id: i64,
-    seq_no: i32,
+    (salt, session_id, msg_id, seq_no, container): (i64, i64, i64, i32, bool),
     now: UnixTime,
     current_salt: &mut Option<i64>,
 ) -> Result<bool, SessionError> {
@@ -600,6 +598,7 @@ fn admit(
         };
         verdict = match state.sessions.admit(session_id, msg_id, seq_no) {
             Admission::Fresh { new_session } => Ok(new_session),
+            Admission::Duplicate if container => Err(refused(19)),
             Admission::Duplicate => Err(SessionError::Duplicate { msg_id }),
             Admission::TooOld => Err(refused(20)),
             Admission::SeqNo(code) => Err(refused(code)),
@@ -824,13 +823,11 @@ impl Messages<'_> {
         let (keys, now) = (cx.keys, cx.now);
         let mut current_salt = None;
         let unpacked = session.unpack_with(message, now, |m| {
+            let container = m.body_constructor == Some(mt_types::MsgContainer::CONSTRUCTOR_ID);
             admit(
                 keys,
                 key_id,
-                m.salt,
-                m.session_id,
-                m.msg_id,
-                m.seq_no,
+                (m.salt, m.session_id, m.msg_id, m.seq_no, container),
                 now,
                 &mut current_salt,
             )
