@@ -36,7 +36,7 @@ use zerotl_mtproto::transport::Transport;
 use zerotl_mtproto::UnixTime;
 use zerotl_server::keys::{KeyStore, Security};
 use zerotl_server::world::{ChatRole, FloodLimit, World};
-use zerotl_server::{ServerBuilder, LINK_PREFIX};
+use zerotl_server::{Limits, ServerBuilder, LINK_PREFIX};
 use zerotl_types::layer122::enums::{ExportedChatInvite, InputPeer};
 use zerotl_types::layer122::functions::messages::ExportChatInvite;
 use zerotl_types::layer122::types::InputPeerChat;
@@ -299,6 +299,12 @@ async fn run_with(clients: usize, calls: usize, key_per_client: bool, attackers:
             ..Security::default()
         })
         .max_connections(clients + attackers + 8)
+        // Every client here comes from 127.0.0.1 and all connect at once.
+        .limits(Limits {
+            max_connections_per_ip: clients + attackers + 8,
+            max_key_exchanges_per_ip: clients + 8,
+            ..Limits::default()
+        })
         .spawn()
         .await
         .unwrap();
