@@ -21,8 +21,8 @@ pub enum CloseReason {
     /// The transport was not detected in time (the first bytes never came, or
     /// not enough of them).
     DetectTimeout(Duration),
-    /// The key exchange (or, in plain test mode, the first request) did not
-    /// come in time.
+    /// The key exchange (or the first message: encrypted under a known key, or
+    /// a plain test-mode request) did not come in time.
     KeyExchangeTimeout(Duration),
     /// A frame started arriving and then stopped growing for this long.
     StalledFrame(Duration),

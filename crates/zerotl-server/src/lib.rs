@@ -53,7 +53,7 @@
 //! | connections per IP address | 256 | closed at accept ([`RefuseReason::TooManyFromAddress`]) |
 //! | connections per IP address still detecting or exchanging keys | 32 | closed at accept ([`RefuseReason::TooManyKeyExchanges`]) |
 //! | transport detection | 10 s from accept | [`CloseReason::DetectTimeout`] |
-//! | key exchange (or first plain request) | 30 s from detection | [`CloseReason::KeyExchangeTimeout`] |
+//! | key exchange, or the first message under a known key (or plain request) | 30 s from detection | [`CloseReason::KeyExchangeTimeout`] |
 //! | a partial frame not growing | 30 s | [`CloseReason::StalledFrame`] |
 //! | key-exchange crypto running at once | one per two cores (at least one) | waits for the bounded blocking pool |
 //! | frame size | 1 MiB | [`CloseReason::Protocol`] (`Frame(FrameError::TooLarge)`) |
@@ -132,8 +132,10 @@ pub struct ServerBuilder {
 pub struct Limits {
     /// From accept to a detected transport.
     pub detect_timeout: Duration,
-    /// From the detected transport to a finished key exchange (or, in plain
-    /// test mode, the first request).
+    /// From the detected transport to a finished key exchange, or to the first
+    /// message under a known key (or plain test-mode request): a client that
+    /// resumes a key and stays silent this long after its transport tag is
+    /// closed.
     pub key_exchange_timeout: Duration,
     /// How long a partial frame may stop growing.
     pub frame_timeout: Duration,
