@@ -175,7 +175,10 @@ async fn stalled_openings_on_every_slot_do_not_lock_out_a_new_client() {
         }
     };
     let waited = start.elapsed();
-    assert!(waited < Duration::from_secs(2), "served after {waited:?}");
+    // The stalled ones are closed at their deadlines (0.5 s); the rest is the
+    // new client's own key exchange, with room for a loaded machine.
+    let bound = limits.detect_timeout + limits.key_exchange_timeout + Duration::from_secs(3);
+    assert!(waited < bound, "served after {waited:?}");
     assert!(client.invoke(&export(1)).await.is_ok());
     wait_for(&events, "detect timeout", |e| {
         matches!(
