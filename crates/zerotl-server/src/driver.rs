@@ -152,6 +152,16 @@ impl Shared {
 pub(super) struct PerIp {
     connections: usize,
     opening: usize,
+    /// Key exchanges started since `window` (a minute at most).
+    key_exchanges: usize,
+    window: Option<Instant>,
+}
+
+impl PerIp {
+    fn window_open(&self, now: Instant) -> bool {
+        self.window
+            .is_some_and(|w| now.duration_since(w) < Duration::from_secs(60))
+    }
 }
 
 impl Shared {
@@ -159,9 +169,27 @@ impl Shared {
         self.per_ip.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Counts a key exchange started from `ip`; false past the per-minute limit.
+    fn count_key_exchange(&self, ip: IpAddr) -> bool {
+        let now = Instant::now();
+        let mut table = self.per_ip();
+        let entry = table.entry(ip).or_default();
+        if !entry.window_open(now) {
+            entry.window = Some(now);
+            entry.key_exchanges = 0;
+        }
+        entry.key_exchanges += 1;
+        entry.key_exchanges <= self.limits.key_exchanges_per_ip_per_minute
+    }
+
     /// Counts a new connection from `ip` (in its opening), or says why not.
     fn admit_ip(&self, ip: IpAddr) -> Result<(), RefuseReason> {
         let mut table = self.per_ip();
+        if table.len() > 4096 {
+            // Addresses kept only for their key-exchange count, once it is stale.
+            let now = Instant::now();
+            table.retain(|_, e| e.connections > 0 || e.window_open(now));
+        }
         let entry = table.entry(ip).or_default();
         if entry.connections >= self.limits.max_connections_per_ip {
             return Err(RefuseReason::TooManyFromAddress {
@@ -193,7 +221,7 @@ impl Shared {
             if still_opening {
                 entry.opening = entry.opening.saturating_sub(1);
             }
-            if entry.connections == 0 {
+            if entry.connections == 0 && !entry.window_open(Instant::now()) {
                 table.remove(&ip);
             }
         }
@@ -287,6 +315,7 @@ async fn serve(
     let accepted_at = Instant::now();
     let mut detected_at = None;
     let mut opening = true;
+    let mut key_exchange_counted = false;
     let mut last_progress = Instant::now();
     // When the bytes buffered in the transport last changed, and how many.
     let mut partial = (Instant::now(), 0usize);
@@ -304,6 +333,16 @@ async fn serve(
             .fetch_max(c.output_buffered(), Ordering::Relaxed);
         if detected_at.is_none() && c.is_detected() {
             detected_at = Some(Instant::now());
+        }
+        if !key_exchange_counted && c.in_key_exchange() {
+            key_exchange_counted = true;
+            if let Some(ip) = peer_ip {
+                if !shared.count_key_exchange(ip) {
+                    break CloseReason::TooManyKeyExchanges {
+                        limit: shared.limits.key_exchanges_per_ip_per_minute,
+                    };
+                }
+            }
         }
         if opening && c.is_established() {
             opening = false;

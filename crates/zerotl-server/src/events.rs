@@ -26,6 +26,11 @@ pub enum CloseReason {
     KeyExchangeTimeout(Duration),
     /// A frame started arriving and then stopped growing for this long.
     StalledFrame(Duration),
+    /// The client's address started more key exchanges this minute than allowed.
+    TooManyKeyExchanges {
+        /// The per-minute limit.
+        limit: usize,
+    },
     /// The client did not read its answers: no byte could be written for this long.
     SlowReader(Duration),
     /// The protocol core closed it: the client broke a rule (an unknown
@@ -46,6 +51,12 @@ impl fmt::Display for CloseReason {
             Self::DetectTimeout(d) => write!(f, "no transport detected within {d:?}"),
             Self::KeyExchangeTimeout(d) => write!(f, "key exchange not done within {d:?}"),
             Self::StalledFrame(d) => write!(f, "a partial frame did not grow for {d:?}"),
+            Self::TooManyKeyExchanges { limit } => {
+                write!(
+                    f,
+                    "more than {limit} key exchanges a minute from this address"
+                )
+            }
             Self::SlowReader(d) => write!(f, "client read no answer for {d:?}"),
             Self::Protocol(e) => e.fmt(f),
             Self::Io(kind) => write!(f, "i/o error: {kind}"),

@@ -52,6 +52,7 @@
 //! | connections | 1024 | closed at accept ([`RefuseReason::TooManyConnections`]) |
 //! | connections per IP address | 256 | closed at accept ([`RefuseReason::TooManyFromAddress`]) |
 //! | connections per IP address still detecting or exchanging keys | 32 | closed at accept ([`RefuseReason::TooManyKeyExchanges`]) |
+//! | key exchanges started per IP address | 600 a minute | the connection starting one is closed ([`CloseReason::TooManyKeyExchanges`]) |
 //! | transport detection | 10 s from accept | [`CloseReason::DetectTimeout`] |
 //! | key exchange, or the first message under a known key (or plain request) | 30 s from detection | [`CloseReason::KeyExchangeTimeout`] |
 //! | a partial frame not growing | 30 s | [`CloseReason::StalledFrame`] |
@@ -144,6 +145,9 @@ pub struct Limits {
     /// Most connections from one IP address still in transport detection or
     /// key exchange.
     pub max_key_exchanges_per_ip: usize,
+    /// Most key exchanges one IP address may start per minute; past that a
+    /// connection starting one is closed.
+    pub key_exchanges_per_ip_per_minute: usize,
     /// Size of the pool that runs the key exchanges' RSA and DH work (off the
     /// async workers).
     pub key_exchange_workers: usize,
@@ -151,8 +155,8 @@ pub struct Limits {
 
 impl Default for Limits {
     /// 10 s to detect, 30 s to exchange keys, 30 s for a stalled frame, 256
-    /// connections and 32 key exchanges per address, one crypto worker per two
-    /// cores (at least one).
+    /// connections and 32 openings at once and 600 key exchanges a minute per
+    /// address, one crypto worker per two cores (at least one).
     fn default() -> Self {
         Self {
             detect_timeout: Duration::from_secs(10),
@@ -160,6 +164,7 @@ impl Default for Limits {
             frame_timeout: Duration::from_secs(30),
             max_connections_per_ip: 256,
             max_key_exchanges_per_ip: 32,
+            key_exchanges_per_ip_per_minute: 600,
             // Half the cores: a flood of key exchanges never takes them all from
             // the connections already established.
             key_exchange_workers: std::thread::available_parallelism()

@@ -357,3 +357,40 @@ async fn a_flood_of_key_exchanges_does_not_evict_a_key_in_use() {
     assert!(again.invoke(&export(1)).await.is_ok());
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn key_exchanges_per_address_are_rate_limited() {
+    let limits = Limits {
+        key_exchanges_per_ip_per_minute: 3,
+        ..Limits::default()
+    };
+    let (builder, events) = recording(ServerBuilder::new().limits(limits));
+    let server = builder.spawn().await.unwrap();
+    let addr = server.local_addr();
+    let mut saved = None;
+    for _ in 0..3 {
+        let client = Client::connect(addr, test_config(Transport::Intermediate))
+            .await
+            .expect("within the rate");
+        saved = client.auth_key();
+    }
+    let fourth = Client::connect(addr, test_config(Transport::Intermediate)).await;
+    assert!(fourth.is_err(), "a fourth key exchange within the minute");
+    wait_for(&events, "rate limit", |e| {
+        matches!(
+            e,
+            ServerEvent::Closed {
+                reason: CloseReason::TooManyKeyExchanges { limit: 3 },
+                ..
+            }
+        )
+    })
+    .await;
+    // A client resuming its key needs no exchange: still served.
+    let (key, salt) = saved.unwrap();
+    let again = Client::connect(addr, test_config(Transport::Intermediate).resume(key, salt))
+        .await
+        .unwrap();
+    assert!(again.invoke(&export(1)).await.is_ok());
+    server.shutdown().await;
+}

@@ -518,6 +518,11 @@ impl ServerConnection {
         self.is_encrypted() || self.requests > 0 || self.unanswered > 0
     }
 
+    /// Whether a key exchange is under way on this connection.
+    pub fn in_key_exchange(&self) -> bool {
+        matches!(self.session, SessionState::KeyExchange(_))
+    }
+
     /// Received bytes not handled yet: the start of a frame still arriving (or,
     /// while [`wants_input`](Self::wants_input) is false, frames held back).
     pub fn buffered_input(&self) -> usize {
