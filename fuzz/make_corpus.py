@@ -62,3 +62,28 @@ with open(os.path.join(ROOT, "fuzz", "dict", "ids.dict"), "w") as f:
         b = i.to_bytes(4, "little")
         f.write('"' + "".join("\\x%02x" % x for x in b) + '"\n')
 print("corpus and dictionary written", file=sys.stderr)
+
+# The connection cores: a plain rpc_result frame (intermediate), a container
+# holding a gzip_packed rpc_result, and message bodies for the server session.
+import struct, gzip as _gzip
+
+def tl_bytes(b):
+    head = bytes([len(b)]) if len(b) < 254 else b"\xfe" + struct.pack("<I", len(b))[:3]
+    out = head + b
+    return out + b"\0" * (-len(out) % 4)
+
+def plain_frame(msg_id, body):
+    m = b"\0" * 8 + struct.pack("<qI", msg_id, len(body)) + body
+    return struct.pack("<I", len(m)) + m
+
+req = (1_700_000_000 << 32) | 4
+rpc = struct.pack("<Iq", 0xf35c6d01, req) + struct.pack("<I", 0x997275b5)
+packed = struct.pack("<I", 0x3072cfa1) + tl_bytes(_gzip.compress(rpc, mtime=0))
+container = struct.pack("<II", 0x73f1f8dc, 1) + struct.pack("<qiI", (1_700_000_000 << 32) | 1, 1, len(packed)) + packed
+put("client_stream", bytes([1, 7, 13]) + plain_frame((1_700_000_000 << 32) | 1, rpc))
+put("client_stream", bytes([0x21, 64, 3]) + plain_frame((1_700_000_000 << 32) | 5, container))
+export = bytes.fromhex("4c53f70d63e89b1787d61200")
+inner = struct.pack("<qiI", (1_699_999_999 << 32) | 4, 1, len(export)) + export
+put("server_session", bytes([3, 0]) + struct.pack("<II", 0x73f1f8dc, 1) + inner)
+put("server_session", bytes([1, 128]) + export + struct.pack("<I", 0x3072cfa1) + tl_bytes(_gzip.compress(export, mtime=0)))
+put("server_session", bytes([3, 128]) + struct.pack("<Ii", 0xb921bd04, 3) + struct.pack("<Iq", 0x7abe77ec, 9))

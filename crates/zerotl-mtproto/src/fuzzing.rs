@@ -222,6 +222,215 @@ pub fn rpc_error_name(data: &[u8]) {
     let _ = e.wait();
 }
 
+/// The client connection core (plain test mode) fed arbitrary server bytes in
+/// arbitrary chunks after sending a few requests: containers, gzip, rpc_result
+/// and service messages in any nesting. Invariants: no panic, every event names
+/// a request that was sent, answers lie inside the caller's buffers, and the
+/// connection's input never needs more than one frame.
+pub fn client_stream(data: &[u8]) {
+    use crate::client::{ClientConnection, ClientConnectionConfig, ClientEvent, SessionSetup};
+    let [sel, c1, c2, stream @ ..] = data else {
+        return;
+    };
+    let transport = Transport::ALL[(*sel as usize) % 4];
+    let config = ClientConnectionConfig::new(transport);
+    let mut rng = <rand_chacha::ChaCha8Rng as rand_core::SeedableRng>::seed_from_u64(0);
+    let Ok(mut conn) =
+        ClientConnection::<4, 8, 64>::new(&config, SessionSetup::InsecurePlain, &mut rng)
+    else {
+        return;
+    };
+    let now = crate::UnixTime::from_secs(1_700_000_000);
+    let mut out = Vec::new();
+    let mut sent = Vec::new();
+    for _ in 0..=(sel >> 5) & 3 {
+        // chatInviteEmpty as a stand-in request body.
+        if let Ok(id) = conn.send_request(&[0x69, 0x37, 0xdf, 0x69], now, &mut rng, &mut out) {
+            sent.push(id);
+        }
+    }
+    let sizes = [(*c1 as usize).max(1), (*c2 as usize).max(1)];
+    let mut scratch = alloc::vec![0u8; FUZZ_INFLATE_CAP];
+    let mut input: Vec<u8> = Vec::new();
+    let mut rest = stream;
+    let mut turn = 0;
+    loop {
+        let consumed = match conn.receive(&mut input, &mut scratch, now, &mut rng) {
+            Ok(n) => n,
+            Err(crate::client::ClientError::EventsPending) => 0,
+            Err(e) => {
+                let _ = e.to_string();
+                return;
+            }
+        };
+        while let Some(event) = conn.poll_event() {
+            let request = match &event {
+                ClientEvent::Answer { request, answer } => {
+                    let buf: &[u8] = match answer.location {
+                        crate::client::AnswerLocation::Input => &input,
+                        crate::client::AnswerLocation::Scratch => &scratch,
+                    };
+                    assert!(
+                        answer.range.end <= buf.len(),
+                        "an answer lies in its buffer"
+                    );
+                    *request
+                }
+                ClientEvent::Error { request, .. }
+                | ClientEvent::Resend { request }
+                | ClientEvent::Failed { request, .. } => *request,
+            };
+            assert!(sent.contains(&request), "events name sent requests only");
+            if matches!(event, ClientEvent::Resend { .. }) {
+                conn.forget(request);
+            }
+        }
+        if consumed > 0 {
+            input.drain(..consumed);
+            continue;
+        }
+        if rest.is_empty() {
+            return;
+        }
+        let n = sizes[turn % 2].min(rest.len());
+        turn += 1;
+        input.extend_from_slice(&rest[..n]);
+        rest = &rest[n..];
+        assert!(
+            input.len() <= config.transport_config.max_frame_len + 2 * 256 + 64,
+            "no more than a frame waits"
+        );
+    }
+}
+
+/// A key store holding one key, for [`server_session`].
+struct OneKey(core::cell::RefCell<Option<crate::server::KeyState>>);
+
+impl crate::server::AuthKeyStore for OneKey {
+    fn with_key(&self, id: i64, f: &mut dyn FnMut(&mut crate::server::KeyState)) -> bool {
+        match self.0.borrow_mut().as_mut() {
+            Some(state) if state.auth_key.id() == id => {
+                f(state);
+                true
+            }
+            _ => false,
+        }
+    }
+    fn contains(&self, id: i64) -> bool {
+        self.0
+            .borrow()
+            .as_ref()
+            .is_some_and(|s| s.auth_key.id() == id)
+    }
+    fn insert(&self, state: crate::server::KeyState) {
+        *self.0.borrow_mut() = Some(state);
+    }
+}
+
+/// The server connection core behind a valid encryption: the fuzzer's bytes are
+/// the *plaintext* bodies of two messages from a client holding the key (sent,
+/// then the first one again as a replay), so containers, gzip, seq_no and
+/// msg_id rules and service queries are reached. Invariants: no panic, every
+/// server message decrypts for the client, the requests handed out fit the
+/// bodies (at most one per container slot), and a replayed message adds none.
+pub fn server_session(data: &[u8]) {
+    use crate::server::{
+        KeyState, ServerConnection, ServerConnectionConfig, ServerConnectionEvent, ServerContext,
+    };
+    use crate::session::Session;
+    let [flags, split, body @ ..] = data else {
+        return;
+    };
+    let at = (*split as usize * body.len() / 256) & !3;
+    let (first, second) = body.split_at(at.min(body.len()));
+    let second = &second[..second.len() & !3];
+    let now = crate::UnixTime::from_secs(1_700_000_000);
+    let mut rng = <rand_chacha::ChaCha8Rng as rand_core::SeedableRng>::seed_from_u64(1);
+    let key = crate::crypto::AuthKey::from_bytes([7; 256]);
+    let keys = OneKey(core::cell::RefCell::new(None));
+    crate::server::AuthKeyStore::insert(&keys, KeyState::new(key.clone(), 1, now, &mut rng));
+    let mut client = Session::client(key, 1, 5, 0);
+    let cx = ServerContext {
+        key_exchange: None,
+        keys: &keys,
+        insecure_plain: false,
+        now,
+    };
+    let config = ServerConnectionConfig {
+        max_in_flight: 8,
+        ..ServerConnectionConfig::default()
+    };
+    let mut conn = ServerConnection::new(config);
+    let mut wire = alloc::vec![0xee; 4];
+    let mut frames = Vec::new();
+    for (i, part) in [first, second].into_iter().enumerate() {
+        let mut message = Vec::new();
+        let content = flags >> i & 1 == 1;
+        if client
+            .pack(part, content, now, &mut rng, &mut message)
+            .is_err()
+        {
+            return;
+        }
+        let mut frame = (message.len() as u32).to_le_bytes().to_vec();
+        frame.extend_from_slice(&message);
+        frames.push(frame);
+    }
+    let handed_out = core::cell::Cell::new(0usize);
+    let mut drive = |conn: &mut ServerConnection, data: &[u8]| -> bool {
+        if conn.receive(data, &cx, &mut rng).is_err() {
+            return false;
+        }
+        loop {
+            let mut any = false;
+            while let Some(event) = conn.poll_event() {
+                if let ServerConnectionEvent::Request(r) = event {
+                    any = true;
+                    handed_out.set(handed_out.get() + 1);
+                    // boolTrue
+                    let _ = conn.reply(&r, &[0xb5, 0x75, 0x72, 0x99], &cx, &mut rng);
+                }
+            }
+            let out = conn.output().to_vec();
+            conn.consume_output(out.len());
+            let mut rest = &out[..];
+            while let Some((len, tail)) = rest.split_first_chunk::<4>() {
+                let len = u32::from_le_bytes(*len) as usize;
+                if len == 4 {
+                    // A transport error: the connection is closing.
+                    return false;
+                }
+                let mut message = tail[..len].to_vec();
+                client
+                    .unpack(&mut message, now)
+                    .expect("the server's messages decrypt");
+                rest = &tail[len..];
+            }
+            if conn.process(&cx, &mut rng).is_err() || conn.closing().is_some() {
+                return false;
+            }
+            if !any {
+                return true;
+            }
+        }
+    };
+    wire.extend_from_slice(&frames[0]);
+    if !drive(&mut conn, &wire) {
+        return;
+    }
+    let after_first = handed_out.get();
+    assert!(after_first <= 1 + envelope::MAX_CONTAINER_MESSAGES);
+    if !drive(&mut conn, &frames[0]) {
+        return;
+    }
+    assert_eq!(
+        handed_out.get(),
+        after_first,
+        "a replayed message hands out nothing"
+    );
+    let _ = drive(&mut conn, &frames[1]);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -238,5 +447,42 @@ mod tests {
         envelope(&[0xdc, 0xf8, 0xf1, 0x73, 0, 0, 0, 0]);
         rpc_error_name(b"\x90\x01\x00\x00FLOOD_WAIT_42");
         rpc_error_name(b"\x90\x01\x00\x002FA_CONFIRM_WAIT_86400");
+        client_stream(&[1, 3, 5, 4, 0, 0, 0, 1, 2, 3, 4]);
+        server_session(&[]);
+        server_session(&[
+            3, 128, 0x69, 0x37, 0xdf, 0x69, 0xdc, 0xf8, 0xf1, 0x73, 0, 0, 0, 0,
+        ]);
+    }
+
+    /// The committed seeds of the connection-core targets, and their mutations,
+    /// run through the bodies (cargo-fuzz does the same at length in CI).
+    #[test]
+    fn connection_core_seeds_and_mutations_run() {
+        extern crate std;
+        use rand_core::{RngCore, SeedableRng};
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus");
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        for (target, body) in [
+            ("client_stream", client_stream as fn(&[u8])),
+            ("server_session", server_session),
+        ] {
+            let mut seeds = 0;
+            for entry in std::fs::read_dir(root.join(target)).unwrap() {
+                let seed = std::fs::read(entry.unwrap().path()).unwrap();
+                seeds += 1;
+                body(&seed);
+                for _ in 0..200 {
+                    let mut input = seed.clone();
+                    for _ in 0..1 + rng.next_u32() % 4 {
+                        let at = rng.next_u32() as usize % input.len().max(1);
+                        if let Some(b) = input.get_mut(at) {
+                            *b ^= 1 << (rng.next_u32() % 8);
+                        }
+                    }
+                    body(&input);
+                }
+            }
+            assert!(seeds >= 2, "{target} has seeds");
+        }
     }
 }

@@ -21,8 +21,8 @@ use zerotl_mtproto::client::{
 use zerotl_mtproto::crypto::{sha256, AuthKey};
 use zerotl_mtproto::errors::RpcError;
 use zerotl_mtproto::server::{
-    AuthKeyStore, IncomingRequest, ServerConnection, ServerConnectionConfig, ServerConnectionEvent,
-    ServerContext,
+    AuthKeyStore, IncomingRequest, KeyState, ServerConnection, ServerConnectionConfig,
+    ServerConnectionEvent, ServerContext,
 };
 use zerotl_mtproto::transport::{ObfuscationOptions, Transport};
 use zerotl_mtproto::UnixTime;
@@ -33,17 +33,17 @@ const START: u64 = 1_700_000_000;
 
 /// The auth keys the simulated server knows (shared by its connections).
 #[derive(Default)]
-struct MemoryKeys(RefCell<BTreeMap<i64, (AuthKey, i64)>>);
+struct MemoryKeys(RefCell<BTreeMap<i64, KeyState>>);
 
 impl AuthKeyStore for MemoryKeys {
-    fn get(&self, auth_key_id: i64) -> Option<(AuthKey, i64)> {
-        self.0.borrow().get(&auth_key_id).cloned()
+    fn with_key(&self, auth_key_id: i64, f: &mut dyn FnMut(&mut KeyState)) -> bool {
+        self.0.borrow_mut().get_mut(&auth_key_id).map(f).is_some()
     }
     fn contains(&self, auth_key_id: i64) -> bool {
         self.0.borrow().contains_key(&auth_key_id)
     }
-    fn insert(&self, key: AuthKey, salt: i64) {
-        self.0.borrow_mut().insert(key.id(), (key, salt));
+    fn insert(&self, state: KeyState) {
+        self.0.borrow_mut().insert(state.auth_key.id(), state);
     }
 }
 

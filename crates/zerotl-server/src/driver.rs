@@ -2,9 +2,10 @@
 //! protocol decisions here: the core's `ServerConnection` makes them; the world
 //! ([`rpc::answer`](super::rpc::answer)) says what to answer.
 
-use std::net::SocketAddr;
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -22,6 +23,7 @@ use super::events::{CloseReason, RefuseReason, ServerEvent};
 use super::keys::Security;
 use super::rpc;
 use super::state::WorldState;
+use super::Limits;
 
 /// A function that sees every [`ServerEvent`].
 pub type Observer = Arc<dyn Fn(&ServerEvent) + Send + Sync>;
@@ -33,6 +35,7 @@ pub struct ServerStats {
     refused: AtomicU64,
     active: AtomicUsize,
     requests: AtomicU64,
+    peak_output: AtomicUsize,
 }
 
 impl ServerStats {
@@ -55,6 +58,11 @@ impl ServerStats {
     pub fn requests(&self) -> u64 {
         self.requests.load(Ordering::Relaxed)
     }
+
+    /// The most bytes any one connection's output buffer held so far.
+    pub fn peak_output(&self) -> usize {
+        self.peak_output.load(Ordering::Relaxed)
+    }
 }
 
 /// Everything a connection task shares.
@@ -65,6 +73,11 @@ pub(super) struct Shared {
     pub(super) idle_timeout: Duration,
     pub(super) write_timeout: Duration,
     pub(super) max_connections: usize,
+    pub(super) limits: Limits,
+    /// Per IP address: connections open, and those still in their opening.
+    pub(super) per_ip: Mutex<HashMap<IpAddr, PerIp>>,
+    /// Permits to run a key-exchange step on the blocking pool.
+    pub(super) crypto_pool: Arc<Semaphore>,
     pub(super) observer: Option<Observer>,
     pub(super) stats: Arc<ServerStats>,
 }
@@ -134,6 +147,87 @@ impl Shared {
     }
 }
 
+/// What one IP address holds.
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct PerIp {
+    connections: usize,
+    opening: usize,
+    /// Key exchanges started since `window` (a minute at most).
+    key_exchanges: usize,
+    window: Option<Instant>,
+}
+
+impl PerIp {
+    fn window_open(&self, now: Instant) -> bool {
+        self.window
+            .is_some_and(|w| now.duration_since(w) < Duration::from_secs(60))
+    }
+}
+
+impl Shared {
+    fn per_ip(&self) -> std::sync::MutexGuard<'_, HashMap<IpAddr, PerIp>> {
+        self.per_ip.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Counts a key exchange started from `ip`; false past the per-minute limit.
+    fn count_key_exchange(&self, ip: IpAddr) -> bool {
+        let now = Instant::now();
+        let mut table = self.per_ip();
+        let entry = table.entry(ip).or_default();
+        if !entry.window_open(now) {
+            entry.window = Some(now);
+            entry.key_exchanges = 0;
+        }
+        entry.key_exchanges += 1;
+        entry.key_exchanges <= self.limits.key_exchanges_per_ip_per_minute
+    }
+
+    /// Counts a new connection from `ip` (in its opening), or says why not.
+    fn admit_ip(&self, ip: IpAddr) -> Result<(), RefuseReason> {
+        let mut table = self.per_ip();
+        if table.len() > 4096 {
+            // Addresses kept only for their key-exchange count, once it is stale.
+            let now = Instant::now();
+            table.retain(|_, e| e.connections > 0 || e.window_open(now));
+        }
+        let entry = table.entry(ip).or_default();
+        if entry.connections >= self.limits.max_connections_per_ip {
+            return Err(RefuseReason::TooManyFromAddress {
+                limit: self.limits.max_connections_per_ip,
+            });
+        }
+        if entry.opening >= self.limits.max_key_exchanges_per_ip {
+            return Err(RefuseReason::TooManyKeyExchanges {
+                limit: self.limits.max_key_exchanges_per_ip,
+            });
+        }
+        entry.connections += 1;
+        entry.opening += 1;
+        Ok(())
+    }
+
+    /// The connection from `ip` left its opening.
+    fn opened(&self, ip: IpAddr) {
+        if let Some(entry) = self.per_ip().get_mut(&ip) {
+            entry.opening = entry.opening.saturating_sub(1);
+        }
+    }
+
+    /// The connection from `ip` ended (`still_opening`: before leaving its opening).
+    fn release_ip(&self, ip: IpAddr, still_opening: bool) {
+        let mut table = self.per_ip();
+        if let Some(entry) = table.get_mut(&ip) {
+            entry.connections = entry.connections.saturating_sub(1);
+            if still_opening {
+                entry.opening = entry.opening.saturating_sub(1);
+            }
+            if entry.connections == 0 && !entry.window_open(Instant::now()) {
+                table.remove(&ip);
+            }
+        }
+    }
+}
+
 /// Accepts connections until `shutdown` turns true, then waits for every
 /// connection to end.
 pub(super) async fn accept_loop(
@@ -159,7 +253,14 @@ pub(super) async fn accept_loop(
                         continue;
                     }
                 };
+                if let Err(reason) = shared.admit_ip(peer.ip()) {
+                    shared.stats.refused.fetch_add(1, Ordering::Relaxed);
+                    shared.emit(ServerEvent::Refused { peer, reason });
+                    drop(stream);
+                    continue;
+                }
                 let Ok(permit) = slots.clone().try_acquire_owned() else {
+                    shared.release_ip(peer.ip(), true);
                     shared.stats.refused.fetch_add(1, Ordering::Relaxed);
                     shared.emit(ServerEvent::Refused {
                         peer,
@@ -178,7 +279,9 @@ pub(super) async fn accept_loop(
                 let shutdown = for_connections.clone();
                 connections.spawn(async move {
                     shared.stats.active.fetch_add(1, Ordering::Relaxed);
-                    let (reason, requests) = serve(stream, conn, &shared, shutdown).await;
+                    let (reason, requests, opening) =
+                        serve(stream, conn, &shared, shutdown).await;
+                    shared.release_ip(peer.ip(), opening);
                     shared.stats.active.fetch_sub(1, Ordering::Relaxed);
                     shared.stats.requests.fetch_add(requests, Ordering::Relaxed);
                     shared.emit(ServerEvent::Closed {
@@ -196,69 +299,196 @@ pub(super) async fn accept_loop(
     shared.emit(ServerEvent::Stopped);
 }
 
-/// Pumps bytes between one socket and its [`ServerConnection`].
+/// Pumps bytes between one socket and its [`ServerConnection`]. Returns why it
+/// ended, the requests answered and whether it was still in its opening.
 async fn serve(
     mut stream: TcpStream,
     conn_id: u64,
-    shared: &Shared,
+    shared: &Arc<Shared>,
     mut shutdown: watch::Receiver<bool>,
-) -> (CloseReason, u64) {
+) -> (CloseReason, u64, bool) {
     let _ = stream.set_nodelay(true);
+    let peer_ip = stream.peer_addr().map(|a| a.ip()).ok();
     let (mut reader, mut writer) = stream.split();
-    let mut conn = ServerConnection::new(shared.connection);
+    let mut conn = Some(ServerConnection::new(shared.connection));
     let mut buf = vec![0u8; 16 * 1024];
+    let accepted_at = Instant::now();
+    let mut detected_at = None;
+    let mut opening = true;
+    let mut key_exchange_counted = false;
     let mut last_progress = Instant::now();
+    // When the bytes buffered in the transport last changed, and how many.
+    let mut partial = (Instant::now(), 0usize);
     let reason = loop {
-        if let Err(reason) = shared.handle_events(&mut conn, conn_id) {
+        let Some(c) = conn.as_mut() else {
+            // Its key-exchange step died on the pool.
+            break CloseReason::Io(std::io::ErrorKind::Other);
+        };
+        if let Err(reason) = shared.handle_events(c, conn_id) {
             break reason;
         }
-        let pending = !conn.output().is_empty();
+        shared
+            .stats
+            .peak_output
+            .fetch_max(c.output_buffered(), Ordering::Relaxed);
+        if detected_at.is_none() && c.is_detected() {
+            detected_at = Some(Instant::now());
+        }
+        if !key_exchange_counted && c.in_key_exchange() {
+            key_exchange_counted = true;
+            if let Some(ip) = peer_ip {
+                if !shared.count_key_exchange(ip) {
+                    break CloseReason::TooManyKeyExchanges {
+                        limit: shared.limits.key_exchanges_per_ip_per_minute,
+                    };
+                }
+            }
+        }
+        if opening && c.is_established() {
+            opening = false;
+            if let Some(ip) = peer_ip {
+                shared.opened(ip);
+            }
+        }
+        let pending = !c.output().is_empty();
         if !pending {
-            if let Some(reason) = conn.closing() {
+            if let Some(reason) = c.closing() {
                 break reason.clone().into();
             }
         }
-        let deadline = last_progress
-            + if pending {
-                shared.write_timeout
-            } else {
-                shared.idle_timeout
-            };
+        let buffered = if c.wants_input() {
+            c.buffered_input()
+        } else {
+            0
+        };
+        if buffered != partial.1 {
+            partial = (Instant::now(), buffered);
+        }
+        let (deadline, on_deadline) = next_deadline(
+            shared,
+            pending,
+            last_progress,
+            accepted_at,
+            detected_at,
+            opening,
+            partial,
+        );
+        let wants_input = c.wants_input();
         tokio::select! {
             biased;
             _ = stopped(&mut shutdown) => break CloseReason::Shutdown,
-            written = writer.write(conn.output()), if pending => match written {
+            written = writer.write(c.output()), if pending => match written {
                 Ok(0) => break CloseReason::Io(std::io::ErrorKind::WriteZero),
                 Ok(n) => {
                     last_progress = Instant::now();
-                    conn.consume_output(n);
-                    if let Err(reason) = conn.process(&shared.context(), &mut OsRng) {
+                    c.consume_output(n);
+                    if let Err(reason) = c.process(&shared.context(), &mut OsRng) {
                         break reason.into();
                     }
                 }
                 Err(e) => break CloseReason::Io(e.kind()),
             },
-            read = reader.read(&mut buf), if conn.wants_input() => match read {
+            read = reader.read(&mut buf), if wants_input => match read {
                 Ok(0) => break CloseReason::PeerClosed,
                 Ok(n) => {
                     last_progress = Instant::now();
-                    if let Err(reason) = conn.receive(&buf[..n], &shared.context(), &mut OsRng) {
+                    let received = if opening {
+                        // Key-exchange crypto (RSA, 2048-bit DH) runs on the bounded
+                        // blocking pool, never on the async workers.
+                        let owned = conn.take();
+                        let (back, result) = receive_on_pool(shared, owned, buf[..n].to_vec()).await;
+                        conn = back;
+                        result
+                    } else {
+                        c.receive(&buf[..n], &shared.context(), &mut OsRng)
+                    };
+                    if let Err(reason) = received {
                         break reason.into();
                     }
                 }
                 Err(e) => break CloseReason::Io(e.kind()),
             },
-            _ = tokio::time::sleep_until(deadline) => {
-                break if pending {
-                    CloseReason::SlowReader(shared.write_timeout)
-                } else {
-                    CloseReason::IdleTimeout(shared.idle_timeout)
-                };
-            }
+            _ = tokio::time::sleep_until(deadline) => break on_deadline,
         }
     };
     let _ = writer.shutdown().await;
-    (reason, conn.requests())
+    let requests = conn.as_ref().map_or(0, ServerConnection::requests);
+    (reason, requests, opening)
+}
+
+/// The earliest deadline that applies now, and what it closes the connection for.
+fn next_deadline(
+    shared: &Shared,
+    pending: bool,
+    last_progress: Instant,
+    accepted_at: Instant,
+    detected_at: Option<Instant>,
+    opening: bool,
+    partial: (Instant, usize),
+) -> (Instant, CloseReason) {
+    let limits = &shared.limits;
+    let mut best = if pending {
+        (
+            last_progress + shared.write_timeout,
+            CloseReason::SlowReader(shared.write_timeout),
+        )
+    } else {
+        (
+            last_progress + shared.idle_timeout,
+            CloseReason::IdleTimeout(shared.idle_timeout),
+        )
+    };
+    let mut consider = |at: Instant, reason: CloseReason| {
+        if at < best.0 {
+            best = (at, reason);
+        }
+    };
+    match detected_at {
+        None => consider(
+            accepted_at + limits.detect_timeout,
+            CloseReason::DetectTimeout(limits.detect_timeout),
+        ),
+        Some(at) if opening => consider(
+            at + limits.key_exchange_timeout,
+            CloseReason::KeyExchangeTimeout(limits.key_exchange_timeout),
+        ),
+        Some(_) => {}
+    }
+    if partial.1 > 0 && !pending {
+        consider(
+            partial.0 + limits.frame_timeout,
+            CloseReason::StalledFrame(limits.frame_timeout),
+        );
+    }
+    best
+}
+
+/// Runs `conn.receive(data)` on the blocking pool (at most
+/// `key_exchange_workers` at once) and hands the connection back.
+async fn receive_on_pool(
+    shared: &Arc<Shared>,
+    conn: Option<ServerConnection>,
+    data: Vec<u8>,
+) -> (
+    Option<ServerConnection>,
+    Result<(), zerotl_mtproto::server::ServerConnectionError>,
+) {
+    let Some(mut conn) = conn else {
+        return (None, Ok(()));
+    };
+    let Ok(_permit) = shared.crypto_pool.clone().acquire_owned().await else {
+        return (Some(conn), Ok(()));
+    };
+    let shared = shared.clone();
+    let job = tokio::task::spawn_blocking(move || {
+        let result = conn.receive(&data, &shared.context(), &mut OsRng);
+        (conn, result)
+    });
+    match job.await {
+        Ok((conn, result)) => (Some(conn), result),
+        // The job panicked or was cancelled: the connection is gone.
+        Err(_) => (None, Ok(())),
+    }
 }
 
 /// Resolves once the shutdown flag is set (or its sender is gone).

@@ -18,6 +18,19 @@ pub enum CloseReason {
     PeerClosed,
     /// Nothing arrived for this long while no answer was pending.
     IdleTimeout(Duration),
+    /// The transport was not detected in time (the first bytes never came, or
+    /// not enough of them).
+    DetectTimeout(Duration),
+    /// The key exchange (or the first message: encrypted under a known key, or
+    /// a plain test-mode request) did not come in time.
+    KeyExchangeTimeout(Duration),
+    /// A frame started arriving and then stopped growing for this long.
+    StalledFrame(Duration),
+    /// The client's address started more key exchanges this minute than allowed.
+    TooManyKeyExchanges {
+        /// The per-minute limit.
+        limit: usize,
+    },
     /// The client did not read its answers: no byte could be written for this long.
     SlowReader(Duration),
     /// The protocol core closed it: the client broke a rule (an unknown
@@ -35,6 +48,15 @@ impl fmt::Display for CloseReason {
         match self {
             Self::PeerClosed => f.write_str("peer closed the connection"),
             Self::IdleTimeout(d) => write!(f, "idle for {d:?}"),
+            Self::DetectTimeout(d) => write!(f, "no transport detected within {d:?}"),
+            Self::KeyExchangeTimeout(d) => write!(f, "key exchange not done within {d:?}"),
+            Self::StalledFrame(d) => write!(f, "a partial frame did not grow for {d:?}"),
+            Self::TooManyKeyExchanges { limit } => {
+                write!(
+                    f,
+                    "more than {limit} key exchanges a minute from this address"
+                )
+            }
             Self::SlowReader(d) => write!(f, "client read no answer for {d:?}"),
             Self::Protocol(e) => e.fmt(f),
             Self::Io(kind) => write!(f, "i/o error: {kind}"),
@@ -52,6 +74,16 @@ pub enum RefuseReason {
         /// The limit.
         limit: usize,
     },
+    /// This address already has its share of connections open.
+    TooManyFromAddress {
+        /// The per-address limit.
+        limit: usize,
+    },
+    /// This address already has its share of key exchanges under way.
+    TooManyKeyExchanges {
+        /// The per-address limit.
+        limit: usize,
+    },
 }
 
 impl fmt::Display for RefuseReason {
@@ -59,6 +91,15 @@ impl fmt::Display for RefuseReason {
         match self {
             Self::TooManyConnections { limit } => {
                 write!(f, "too many connections (limit {limit})")
+            }
+            Self::TooManyFromAddress { limit } => {
+                write!(f, "too many connections from this address (limit {limit})")
+            }
+            Self::TooManyKeyExchanges { limit } => {
+                write!(
+                    f,
+                    "too many key exchanges from this address (limit {limit})"
+                )
             }
         }
     }

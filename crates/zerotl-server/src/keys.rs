@@ -2,13 +2,14 @@
 //! default) and the auth keys clients created, shared across connections so a
 //! client may reconnect with its key.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
+use rand_core::OsRng;
 use zerotl_mtproto::auth::KeyExchangeServerConfig;
 use zerotl_mtproto::crypto::rsa::{RsaPrivateKey, RsaPublicKey};
 use zerotl_mtproto::crypto::AuthKey;
-use zerotl_mtproto::server::AuthKeyStore;
+use zerotl_mtproto::server::{AuthKeyStore, KeyState};
 
 /// The built-in RSA key of the embedded test server (PKCS#1 PEM, 2048 bits).
 ///
@@ -29,20 +30,61 @@ pub fn test_server_public_key() -> RsaPublicKey {
     test_server_key().public_key().clone()
 }
 
-/// Default number of auth keys remembered.
-pub const DEFAULT_MAX_AUTH_KEYS: usize = 65_536;
+/// Default number of auth keys remembered. Each costs about 0.4 KiB, plus up to
+/// [`MAX_SESSIONS_PER_KEY`](zerotl_mtproto::server::MAX_SESSIONS_PER_KEY) (32)
+/// sessions of about 1 KiB each (their replay windows) once it is used: at most
+/// about 130 MiB for a full store.
+pub const DEFAULT_MAX_AUTH_KEYS: usize = 4096;
 
-/// Auth keys by id, with the salt of each (oldest forgotten first beyond the cap).
+/// Auth keys by id with their [`KeyState`] (salts, sessions, replay windows),
+/// shared by every connection.
+///
+/// **Eviction by last use, in two tiers.** A key that only came out of a key
+/// exchange is *on probation*; the first encrypted message under it makes it
+/// *proven*. Past the cap, the least recently used probation key goes first;
+/// proven keys are evicted (least recently used first) only when no probation
+/// key is left. A flood of cheap key exchanges therefore churns its own tier and
+/// never pushes out a key in use.
 #[derive(Debug, Clone)]
 pub struct KeyStore {
     inner: Arc<Mutex<Keys>>,
 }
 
 #[derive(Debug)]
+struct Entry {
+    state: KeyState,
+    tick: u64,
+    proven: bool,
+}
+
+#[derive(Debug)]
 struct Keys {
-    by_id: HashMap<i64, (AuthKey, i64)>,
-    order: VecDeque<i64>,
+    by_id: HashMap<i64, Entry>,
+    /// Last use → key id, per tier.
+    probation: BTreeMap<u64, i64>,
+    proven: BTreeMap<u64, i64>,
+    clock: u64,
     max: usize,
+}
+
+impl Keys {
+    fn tier(&mut self, proven: bool) -> &mut BTreeMap<u64, i64> {
+        if proven {
+            &mut self.proven
+        } else {
+            &mut self.probation
+        }
+    }
+
+    fn evict_one(&mut self) {
+        let victim = self
+            .probation
+            .pop_first()
+            .or_else(|| self.proven.pop_first());
+        if let Some((_, id)) = victim {
+            self.by_id.remove(&id);
+        }
+    }
 }
 
 impl KeyStore {
@@ -51,7 +93,9 @@ impl KeyStore {
         Self {
             inner: Arc::new(Mutex::new(Keys {
                 by_id: HashMap::new(),
-                order: VecDeque::new(),
+                probation: BTreeMap::new(),
+                proven: BTreeMap::new(),
+                clock: 0,
                 max: max.max(1),
             })),
         }
@@ -62,23 +106,60 @@ impl KeyStore {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Remembers `key` with its first `salt`.
+    /// Remembers `key` with its first `salt` (valid from now), on probation.
     pub fn insert(&self, key: AuthKey, salt: i64) {
-        let mut keys = self.lock();
-        let id = key.id();
-        if keys.by_id.insert(id, (key, salt)).is_none() {
-            keys.order.push_back(id);
-        }
-        while keys.order.len() > keys.max {
-            if let Some(old) = keys.order.pop_front() {
-                keys.by_id.remove(&old);
-            }
-        }
+        let state = KeyState::new(key, salt, crate::now(), &mut OsRng);
+        self.insert_state(state);
     }
 
-    /// The key with this id and its salt.
+    /// Remembers a key's state, on probation (replacing a key with the same id).
+    pub fn insert_state(&self, state: KeyState) {
+        let mut keys = self.lock();
+        let id = state.auth_key.id();
+        keys.clock += 1;
+        let tick = keys.clock;
+        if let Some(old) = keys.by_id.remove(&id) {
+            keys.tier(old.proven).remove(&old.tick);
+        }
+        while keys.by_id.len() >= keys.max {
+            keys.evict_one();
+        }
+        keys.probation.insert(tick, id);
+        keys.by_id.insert(
+            id,
+            Entry {
+                state,
+                tick,
+                proven: false,
+            },
+        );
+    }
+
+    /// Runs `f` on key `auth_key_id`'s state, marking it used (and proven).
+    pub fn with_key(&self, auth_key_id: i64, f: &mut dyn FnMut(&mut KeyState)) -> bool {
+        let mut guard = self.lock();
+        let keys = &mut *guard;
+        keys.clock += 1;
+        let tick = keys.clock;
+        let Some(entry) = keys.by_id.get_mut(&auth_key_id) else {
+            return false;
+        };
+        let (old_tick, was_proven) = (entry.tick, entry.proven);
+        entry.tick = tick;
+        entry.proven = true;
+        f(&mut entry.state);
+        keys.tier(was_proven).remove(&old_tick);
+        keys.proven.insert(tick, auth_key_id);
+        true
+    }
+
+    /// The key with this id and its current salt.
     pub fn get(&self, auth_key_id: i64) -> Option<(AuthKey, i64)> {
-        self.lock().by_id.get(&auth_key_id).cloned()
+        let now = crate::now();
+        self.lock()
+            .by_id
+            .get(&auth_key_id)
+            .map(|e| (e.state.auth_key.clone(), e.state.salts.current(now)))
     }
 
     /// Whether a key with this id is known.
@@ -98,16 +179,16 @@ impl KeyStore {
 }
 
 impl AuthKeyStore for KeyStore {
-    fn get(&self, auth_key_id: i64) -> Option<(AuthKey, i64)> {
-        KeyStore::get(self, auth_key_id)
+    fn with_key(&self, auth_key_id: i64, f: &mut dyn FnMut(&mut KeyState)) -> bool {
+        KeyStore::with_key(self, auth_key_id, f)
     }
 
     fn contains(&self, auth_key_id: i64) -> bool {
         KeyStore::contains(self, auth_key_id)
     }
 
-    fn insert(&self, key: AuthKey, salt: i64) {
-        KeyStore::insert(self, key, salt)
+    fn insert(&self, state: KeyState) {
+        KeyStore::insert_state(self, state)
     }
 }
 

@@ -52,10 +52,28 @@
 //! | limit | default | on excess |
 //! |---|---|---|
 //! | connections | 1024 | closed at accept ([`RefuseReason::TooManyConnections`]) |
+//! | connections per IP address | 256 | closed at accept ([`RefuseReason::TooManyFromAddress`]) |
+//! | connections per IP address still detecting or exchanging keys | 32 | closed at accept ([`RefuseReason::TooManyKeyExchanges`]) |
+//! | key exchanges started per IP address | 600 a minute | the connection starting one is closed ([`CloseReason::TooManyKeyExchanges`]) |
+//! | transport detection | 10 s from accept | [`CloseReason::DetectTimeout`] |
+//! | key exchange, or the first message under a known key (or plain request) | 30 s from detection | [`CloseReason::KeyExchangeTimeout`] |
+//! | a partial frame not growing | 30 s | [`CloseReason::StalledFrame`] |
+//! | key-exchange crypto running at once | one per two cores (at least one) | waits for the bounded blocking pool |
 //! | frame size | 1 MiB | [`CloseReason::Protocol`] (`Frame(FrameError::TooLarge)`) |
 //! | requests not yet answered or read by the client | 256 | the connection stops reading; [`CloseReason::SlowReader`] after the write timeout (10 s) |
+//! | output not yet written | 1 MiB | the connection stops reading (as above) |
 //! | idle time | 300 s | [`CloseReason::IdleTimeout`] |
-//! | inflated `gzip_packed` request | 1 MiB | 400 `INPUT_FETCH_ERROR` |
+//! | inflated `gzip_packed`, all parts of one message | 1 MiB | 400 `INPUT_FETCH_ERROR` |
+//! | inflated bytes per connection and second | 16 MiB | transport error −429, closed |
+//! | auth keys remembered | 4096 | least recently used key on probation first ([`keys::KeyStore`]) |
+//!
+//! **Memory per connection** is bounded by: the read buffer (16 KiB), the
+//! transport's buffered input (one frame: 1 MiB, plus what the in-flight limit
+//! holds back: at most one read more), the requests handed out (at most a frame's
+//! worth of bodies), the output (1 MiB plus the answers owed when the cap was
+//! reached: at most 256 answers) and one inflated message (1 MiB): about 4 MiB
+//! at the defaults, whatever the client does. Session state lives per auth key
+//! in the [`KeyStore`](keys::KeyStore), not per connection.
 //!
 //! ```no_run
 //! # async fn run() -> std::io::Result<()> {
@@ -126,7 +144,53 @@ pub struct ServerBuilder {
     max_connections: usize,
     idle_timeout: Duration,
     write_timeout: Duration,
+    limits: Limits,
     observer: Option<Observer>,
+}
+
+/// Deadlines and per-address fairness limits of a server (see [`ServerBuilder`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// From accept to a detected transport.
+    pub detect_timeout: Duration,
+    /// From the detected transport to a finished key exchange, or to the first
+    /// message under a known key (or plain test-mode request): a client that
+    /// resumes a key and stays silent this long after its transport tag is
+    /// closed.
+    pub key_exchange_timeout: Duration,
+    /// How long a partial frame may stop growing.
+    pub frame_timeout: Duration,
+    /// Most connections open from one IP address.
+    pub max_connections_per_ip: usize,
+    /// Most connections from one IP address still in transport detection or
+    /// key exchange.
+    pub max_key_exchanges_per_ip: usize,
+    /// Most key exchanges one IP address may start per minute; past that a
+    /// connection starting one is closed.
+    pub key_exchanges_per_ip_per_minute: usize,
+    /// Size of the pool that runs the key exchanges' RSA and DH work (off the
+    /// async workers).
+    pub key_exchange_workers: usize,
+}
+
+impl Default for Limits {
+    /// 10 s to detect, 30 s to exchange keys, 30 s for a stalled frame, 256
+    /// connections and 32 openings at once and 600 key exchanges a minute per
+    /// address, one crypto worker per two cores (at least one).
+    fn default() -> Self {
+        Self {
+            detect_timeout: Duration::from_secs(10),
+            key_exchange_timeout: Duration::from_secs(30),
+            frame_timeout: Duration::from_secs(30),
+            max_connections_per_ip: 256,
+            max_key_exchanges_per_ip: 32,
+            key_exchanges_per_ip_per_minute: 600,
+            // Half the cores: a flood of key exchanges never takes them all from
+            // the connections already established.
+            key_exchange_workers: std::thread::available_parallelism()
+                .map_or(1, |n| (n.get() / 2).max(1)),
+        }
+    }
 }
 
 impl std::fmt::Debug for ServerBuilder {
@@ -158,8 +222,15 @@ impl ServerBuilder {
             max_connections: 1024,
             idle_timeout: Duration::from_secs(300),
             write_timeout: Duration::from_secs(10),
+            limits: Limits::default(),
             observer: None,
         }
+    }
+
+    /// Deadlines and per-address limits (see [`Limits`]).
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
     }
 
     /// Listens on `addr` (port 0 picks a free port).
@@ -244,6 +315,11 @@ impl ServerBuilder {
             idle_timeout: self.idle_timeout,
             write_timeout: self.write_timeout,
             max_connections: self.max_connections,
+            limits: self.limits,
+            per_ip: std::sync::Mutex::new(std::collections::HashMap::new()),
+            crypto_pool: Arc::new(tokio::sync::Semaphore::new(
+                self.limits.key_exchange_workers.max(1),
+            )),
             observer: self.observer,
             stats: stats.clone(),
         });

@@ -10,20 +10,33 @@
 //!   `cargo test -p zerotl-mtproto --test load`
 //! * full form: 100 clients x 1 000 calls, one key exchange per client, with
 //!   throughput and latency percentiles printed:
-//!   `cargo test --release -p zerotl-mtproto --test load -- --ignored --nocapture`
+//!   `cargo test --release -p zerotl-server --test load full_load -- --ignored --nocapture`
+//! * under attack: the full form twice, quiet and then while 100 hostile
+//!   connections hit the same server (stalled openings, slow readers, gzip
+//!   bombs, replayed requests, key-exchange floods, 20 of each); prints p50 and
+//!   p99 of both and their ratios. Every legitimate answer must still be right:
+//!   `cargo test --release -p zerotl-server --test load load_under_attack -- --ignored --nocapture`
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 use tokio::task::JoinSet;
 use zerotl_client::InvocationError;
 use zerotl_client::{Client, ClientConfig, FloodPolicy};
 use zerotl_errors::layer122::messages::ExportChatInviteError as E;
+use zerotl_mtproto::crypto::AuthKey;
+use zerotl_mtproto::envelope::{encode_container, gzip};
+use zerotl_mtproto::session::Session;
 use zerotl_mtproto::transport::Transport;
+use zerotl_mtproto::UnixTime;
+use zerotl_server::keys::{KeyStore, Security};
 use zerotl_server::world::{ChatRole, FloodLimit, World};
-use zerotl_server::{ServerBuilder, LINK_PREFIX};
+use zerotl_server::{Limits, ServerBuilder, LINK_PREFIX};
 use zerotl_types::layer122::enums::{ExportedChatInvite, InputPeer};
 use zerotl_types::layer122::functions::messages::ExportChatInvite;
 use zerotl_types::layer122::types::InputPeerChat;
@@ -109,15 +122,195 @@ struct Report {
     latencies: Vec<Duration>,
 }
 
+/// The key the attackers stole (or made): the server knows it.
+fn attacker_key() -> (AuthKey, i64) {
+    (AuthKey::from_bytes([0xa7; 256]), 0x0bad_5a17)
+}
+
+fn wall_clock() -> UnixTime {
+    UnixTime::from_duration_since_epoch(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap(),
+    )
+}
+
+fn frame(message: &[u8]) -> Vec<u8> {
+    let mut f = (message.len() as u32).to_le_bytes().to_vec();
+    f.extend_from_slice(message);
+    f
+}
+
+/// An encrypted exportChatInvite of a chat that does not exist (the attackers'
+/// requests must not count as exports) in `session`, framed (intermediate).
+fn hostile_request(session: &mut Session, n: i32) -> Vec<u8> {
+    let body = zerotl::encode_to_vec(&ExportChatInvite {
+        peer: InputPeer::Chat(InputPeerChat {
+            chat_id: IDS + 1 + n,
+        }),
+    })
+    .unwrap();
+    let mut m = Vec::new();
+    session
+        .pack(&body, true, wall_clock(), &mut rand_core::OsRng, &mut m)
+        .unwrap();
+    frame(&m)
+}
+
+/// One gzip_packed request inflating to 1 MiB (about 1 KiB packed).
+fn gzip_item() -> Vec<u8> {
+    let mut inner = zerotl::encode_to_vec(&ExportChatInvite {
+        peer: InputPeer::Chat(InputPeerChat { chat_id: IDS + 1 }),
+    })
+    .unwrap();
+    inner.resize(1024 * 1024, 0);
+    let mut packed = Vec::new();
+    gzip::encode_gzip_packed(&inner, &mut packed).unwrap();
+    packed
+}
+
+/// A container of 800 `packed` messages (800 MiB to inflate) in a new session.
+fn gzip_bomb(session: &mut Session, packed: &[u8]) -> Vec<u8> {
+    let now = wall_clock();
+    let base = (now.as_secs() as i64 - 1) << 32;
+    let messages: Vec<_> = (0..800)
+        .map(|i| zerotl_types::mtproto::types::Message {
+            msg_id: base + 4 * (i + 1),
+            seqno: 2 * i as i32 + 1,
+            body: zerotl::Object::from_bytes(packed),
+        })
+        .collect();
+    let mut container = Vec::new();
+    encode_container(&messages, &mut container).unwrap();
+    for _ in 0..800 {
+        let _ = session.pack(&[0; 4], true, now, &mut rand_core::OsRng, &mut Vec::new());
+    }
+    let mut m = Vec::new();
+    session
+        .pack(&container, false, now, &mut rand_core::OsRng, &mut m)
+        .unwrap();
+    frame(&m)
+}
+
+fn new_session() -> Session {
+    let (key, salt) = attacker_key();
+    Session::client(
+        key,
+        salt,
+        rand_core::RngCore::next_u64(&mut rand_core::OsRng) as i64,
+        0,
+    )
+}
+
+/// Reads until the peer closes, the stop flag is set, or `limit` passes.
+async fn drain(s: &mut TcpStream, stop: &AtomicBool, limit: Duration, pace: Duration) {
+    let end = Instant::now() + limit;
+    let mut buf = [0u8; 1024];
+    while !stop.load(Ordering::Relaxed) && Instant::now() < end {
+        match tokio::time::timeout(Duration::from_millis(100), s.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => return,
+            _ => tokio::time::sleep(pace).await,
+        }
+    }
+}
+
+/// One hostile connection of kind `kind`, reconnecting until `stop`; counts its
+/// attempts.
+async fn hostile(
+    kind: usize,
+    addr: std::net::SocketAddr,
+    stop: Arc<AtomicBool>,
+    attempts: Arc<AtomicU64>,
+) {
+    let recorded = {
+        let mut session = new_session();
+        hostile_request(&mut session, 0)
+    };
+    let packed = if kind == 2 { gzip_item() } else { Vec::new() };
+    while !stop.load(Ordering::Relaxed) {
+        attempts.fetch_add(1, Ordering::Relaxed);
+        if kind == 4 {
+            // Key-exchange flood: full exchanges, keys never used.
+            let _ = Client::connect(addr, test_config(Transport::Abridged)).await;
+            continue;
+        }
+        let Ok(mut s) = TcpStream::connect(addr).await else {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            continue;
+        };
+        match kind {
+            // Stalled opening: half a transport tag, then nothing.
+            0 => {
+                let _ = s.write_all(&[0xee, 0xee]).await;
+                drain(&mut s, &stop, Duration::from_secs(60), Duration::ZERO).await;
+            }
+            // Slow reader: 2 000 pipelined requests, answers read 1 KiB per 20 ms.
+            1 => {
+                let mut session = new_session();
+                let mut wire = vec![0xee; 4];
+                for n in 0..2000 {
+                    wire.extend_from_slice(&hostile_request(&mut session, n % 300));
+                }
+                let (mut r, mut w) = s.into_split();
+                let writer = tokio::spawn(async move {
+                    let _ = w.write_all(&wire).await;
+                    w
+                });
+                let end = Instant::now() + Duration::from_secs(20);
+                let mut buf = [0u8; 1024];
+                while !stop.load(Ordering::Relaxed) && Instant::now() < end {
+                    match tokio::time::timeout(Duration::from_millis(100), r.read(&mut buf)).await {
+                        Ok(Ok(0)) | Ok(Err(_)) => break,
+                        _ => tokio::time::sleep(Duration::from_millis(20)).await,
+                    }
+                }
+                writer.abort();
+            }
+            // Gzip amplification.
+            2 => {
+                let bomb = gzip_bomb(&mut new_session(), &packed);
+                let _ = s.write_all(&[0xee; 4]).await;
+                let _ = s.write_all(&bomb).await;
+                drain(&mut s, &stop, Duration::from_secs(5), Duration::ZERO).await;
+            }
+            // Replay of one recorded request, on connection after connection.
+            _ => {
+                let _ = s.write_all(&[0xee; 4]).await;
+                let _ = s.write_all(&recorded).await;
+                drain(&mut s, &stop, Duration::from_millis(200), Duration::ZERO).await;
+            }
+        }
+    }
+}
+
 async fn run(clients: usize, calls: usize, key_per_client: bool) -> Report {
+    run_with(clients, calls, key_per_client, 0).await
+}
+
+async fn run_with(clients: usize, calls: usize, key_per_client: bool, attackers: usize) -> Report {
+    let keys = KeyStore::default();
+    let (key, salt) = attacker_key();
+    keys.insert(key, salt);
     let server = ServerBuilder::new()
         .listen("127.0.0.1:0".parse().unwrap())
         .world(load_world())
-        .max_connections(clients + 8)
+        .security(Security {
+            keys,
+            ..Security::default()
+        })
+        .max_connections(clients + attackers + 8)
+        // Every client here comes from 127.0.0.1 and all connect at once.
+        .limits(Limits {
+            max_connections_per_ip: clients + attackers + 8,
+            max_key_exchanges_per_ip: clients + 8,
+            ..Limits::default()
+        })
         .spawn()
         .await
         .unwrap();
     let addr = server.local_addr();
+    let stop = Arc::new(AtomicBool::new(false));
+    let attempts = Arc::new(AtomicU64::new(0));
     let transports = [
         (Transport::Abridged, false),
         (Transport::Intermediate, false),
@@ -160,6 +353,15 @@ async fn run(clients: usize, calls: usize, key_per_client: bool) -> Report {
         connected.push((i, client.unwrap_or_else(|e| panic!("client {i}: {e}"))));
     }
     let connect = connect_start.elapsed();
+
+    let mut attack = JoinSet::new();
+    for n in 0..attackers {
+        attack.spawn(hostile(n % 5, addr, stop.clone(), attempts.clone()));
+    }
+    if attackers > 0 {
+        // Let the attack get going before measuring.
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
 
     let start = Instant::now();
     let mut tasks = JoinSet::new();
@@ -208,6 +410,16 @@ async fn run(clients: usize, calls: usize, key_per_client: bool) -> Report {
         }
     }
     let wall = start.elapsed();
+    stop.store(true, Ordering::Relaxed);
+    attack.abort_all();
+    while attack.join_next().await.is_some() {}
+    if attackers > 0 {
+        println!(
+            "attack: {attackers} hostile connections made {} attempts; peak output of one connection {} bytes",
+            attempts.load(Ordering::Relaxed),
+            server.stats().peak_output()
+        );
+    }
     assert!(
         errors.is_empty(),
         "mismatched or failed answers: {errors:#?}"
@@ -260,4 +472,26 @@ async fn short_load() {
 async fn full_load() {
     let mut report = run(100, 1000, true).await;
     print("full load", 100, &mut report);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "the load run under attack: cargo test --release -p zerotl-server --test load load_under_attack -- --ignored --nocapture"]
+async fn load_under_attack() {
+    let clients = std::env::var("ZEROTL_LOAD_CLIENTS").map_or(100, |v| v.parse().unwrap());
+    let calls = std::env::var("ZEROTL_LOAD_CALLS").map_or(1000, |v| v.parse().unwrap());
+    let mut quiet = run_with(clients, calls, true, 0).await;
+    print("quiet", clients, &mut quiet);
+    let mut attacked = run_with(clients, calls, true, 100).await;
+    print("under attack", clients, &mut attacked);
+    let pct = |r: &Report, p: f64| {
+        let i = ((r.latencies.len() as f64 * p).ceil() as usize).saturating_sub(1);
+        r.latencies[i.min(r.latencies.len() - 1)].as_secs_f64()
+    };
+    println!(
+        "under attack / quiet: p50 x{:.2}, p99 x{:.2}, throughput x{:.2}",
+        pct(&attacked, 0.5) / pct(&quiet, 0.5),
+        pct(&attacked, 0.99) / pct(&quiet, 0.99),
+        (attacked.calls as f64 / attacked.wall.as_secs_f64())
+            / (quiet.calls as f64 / quiet.wall.as_secs_f64()),
+    );
 }

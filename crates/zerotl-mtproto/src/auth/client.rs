@@ -109,6 +109,24 @@ struct DhStage {
     server_time: i32,
 }
 
+impl Drop for DhStage {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.tmp_key);
+        zeroize::Zeroize::zeroize(&mut self.tmp_iv);
+    }
+}
+
+impl Drop for KeyExchangeClient {
+    /// Nonces still held (a key exchange dropped half-way) are wiped.
+    fn drop(&mut self) {
+        if let State::AwaitServerDh { new_nonce, .. } | State::AwaitDhGen { new_nonce, .. } =
+            &mut self.state
+        {
+            zeroize::Zeroize::zeroize(new_nonce);
+        }
+    }
+}
+
 /// The client side of the key exchange.
 ///
 /// [`start`](Self::start) gives the `req_pq_multi` body; every answer of the
@@ -387,10 +405,15 @@ fn client_dh_params<R: CryptoRngCore + ?Sized>(
             break;
         }
     }
-    let g_b = g_b.ok_or(AuthError::Dh(
-        crate::crypto::dh::DhError::PublicValueRange { what: "g_b" },
-    ))?;
+    let Some(g_b) = g_b else {
+        zeroize::Zeroize::zeroize(&mut b);
+        return Err(AuthError::Dh(
+            crate::crypto::dh::DhError::PublicValueRange { what: "g_b" },
+        ));
+    };
     let auth_key = AuthKey::from_bytes(params.group.shared_secret(&params.g_a, &b));
+    // The DH exponent is not needed past the shared secret.
+    zeroize::Zeroize::zeroize(&mut b);
     let data = zerotl::encode_to_vec(&types::ClientDhInnerData {
         nonce,
         server_nonce,

@@ -416,6 +416,20 @@ fn on_req_dh<R: CryptoRngCore + ?Sized>(
     ))
 }
 
+impl Drop for PqInner {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.new_nonce);
+    }
+}
+
+impl Drop for SetClientDh {
+    /// The nonce and the DH exponent `a` are wiped.
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.new_nonce);
+        zeroize::Zeroize::zeroize(&mut self.a[..]);
+    }
+}
+
 /// What the server remembers between `server_DH_params_ok` and `set_client_DH_params`.
 struct SetClientDh {
     nonce: [u8; 16],
@@ -509,11 +523,10 @@ fn on_set_client_dh(
                 server_nonce,
                 new_nonce_hash2: auth_key.new_nonce_hash(&ctx.new_nonce, 2),
             })?;
-            let next = State::AwaitSetClientDh(SetClientDh {
-                expected_retry_id: i64::from_le_bytes(auth_key.aux_hash()),
-                retries: ctx.retries + 1,
-                ..ctx
-            });
+            let mut ctx = ctx;
+            ctx.expected_retry_id = i64::from_le_bytes(auth_key.aux_hash());
+            ctx.retries += 1;
+            let next = State::AwaitSetClientDh(ctx);
             Ok((next, ServerStep::Reply(reply)))
         }
         KeyVerdict::Fail => {

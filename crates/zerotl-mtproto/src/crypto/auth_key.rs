@@ -8,7 +8,8 @@ use core::fmt;
 /// `SHA1(auth_key)` gives two 64-bit values: its *low* 64 bits (the last 8 bytes)
 /// are the `auth_key_id` sent in front of every encrypted message, its *high* 64
 /// bits (the first 8 bytes) are `auth_key_aux_hash`, used only in the
-/// `new_nonce_hash1/2/3` of the key exchange. `Debug` never prints the key.
+/// `new_nonce_hash1/2/3` of the key exchange. `Debug` never prints the key, and
+/// the key bytes are zeroized on drop.
 ///
 /// ```
 /// use zerotl_mtproto::crypto::{sha1, AuthKey};
@@ -66,6 +67,13 @@ impl AuthKey {
         let mut out = [0u8; 16];
         out.copy_from_slice(&h[4..20]);
         out
+    }
+}
+
+impl Drop for AuthKey {
+    /// The key bytes are wiped when the key is dropped.
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.bytes);
     }
 }
 

@@ -178,15 +178,21 @@ impl DhGroup {
 
     /// `g^exponent mod p` as 256 big-endian bytes (`exponent` is big-endian).
     pub fn g_pow(&self, exponent: &[u8]) -> [u8; 256] {
-        let e = BigUint::from_bytes_be(exponent);
-        to_256_be(&BigUint::from(self.g).modpow(&e, &self.prime))
+        let mut e = BigUint::from_bytes_be(exponent);
+        let out = to_256_be(&BigUint::from(self.g).modpow(&e, &self.prime));
+        zeroize::Zeroize::zeroize(&mut e);
+        out
     }
 
     /// `value^exponent mod p` (both big-endian) as 256 bytes: the shared key.
     pub fn shared_secret(&self, value: &[u8], exponent: &[u8]) -> [u8; 256] {
         let v = BigUint::from_bytes_be(value);
-        let e = BigUint::from_bytes_be(exponent);
-        to_256_be(&v.modpow(&e, &self.prime))
+        let mut e = BigUint::from_bytes_be(exponent);
+        let mut shared = v.modpow(&e, &self.prime);
+        let out = to_256_be(&shared);
+        zeroize::Zeroize::zeroize(&mut e);
+        zeroize::Zeroize::zeroize(&mut shared);
+        out
     }
 
     /// Checks a public value (`g_a` or `g_b`, big-endian): `2^(2048-64) <= v <= p - 2^(2048-64)`,

@@ -7,13 +7,13 @@ use alloc::vec::Vec;
 use rand_core::CryptoRngCore;
 use zerotl_types::mtproto::{functions as mt_functions, types as mt_types};
 
+use super::key_state::{Admission, KeyState};
 use crate::auth::{AuthError, KeyExchangeServer, KeyExchangeServerConfig, KeyVerdict, ServerStep};
-use crate::crypto::AuthKey;
 use crate::envelope::{
     classify, encode_rpc_error, gzip, EnvelopeError, MsgIdGenerator, MsgIdKind, PlainMessage,
     ServiceMessage,
 };
-use crate::session::{ServerMsgKind, Session, SessionError};
+use crate::session::{ServerMsgKind, Session, SessionError, MAX_AGE_SECS, MAX_AHEAD_SECS};
 use crate::transport::{
     Codec, DetectError, FrameError, ProxySecret, Received, Transport, TransportConfig,
     TransportDetector, TransportError,
@@ -22,6 +22,12 @@ use crate::UnixTime;
 
 /// The default largest frame of a server connection: 1 MiB.
 pub const DEFAULT_SERVER_MAX_FRAME_LEN: usize = 1024 * 1024;
+
+/// Written output is dropped from the buffer's front once at least this much of
+/// it has piled up (and it is at least half the buffer).
+const COMPACT_AT: usize = 64 * 1024;
+/// An output buffer whose capacity is above this and mostly unused is shrunk.
+const SHRINK_ABOVE: usize = 256 * 1024;
 
 /// Padded-intermediate padding a server sends by default: 0..=3 bytes. The docs
 /// allow up to 15, but Telethon (and others) strip only `len % 4` bytes, and an
@@ -38,8 +44,15 @@ pub struct ServerConnectionConfig {
     /// Most requests waiting for their answer or for it to be written before the
     /// connection stops reading.
     pub max_in_flight: usize,
-    /// Most bytes a `gzip_packed` request may inflate to.
+    /// Most bytes the `gzip_packed` parts of one message may inflate to, all
+    /// together.
     pub max_inflated: usize,
+    /// Most bytes one connection may inflate per second; past that it is closed
+    /// with transport error −429.
+    pub max_inflated_per_sec: usize,
+    /// Most bytes of output waiting to be written before the connection stops
+    /// handling input (the answers already owed are still appended).
+    pub max_output: usize,
 }
 
 impl Default for ServerConnectionConfig {
@@ -52,19 +65,24 @@ impl Default for ServerConnectionConfig {
             proxy_secret: None,
             max_in_flight: 256,
             max_inflated: 1024 * 1024,
+            max_inflated_per_sec: 16 * 1024 * 1024,
+            max_output: 1024 * 1024,
         }
     }
 }
 
-/// The auth keys a server knows, shared by its connections (a client may come
-/// back on a new connection with its key).
+/// The auth keys a server knows with their [`KeyState`] (salts, sessions, replay
+/// windows), shared by its connections: a client may come back on a new
+/// connection with its key, and a message replayed on another connection meets
+/// the same replay window.
 pub trait AuthKeyStore {
-    /// The key with this id and its server salt.
-    fn get(&self, auth_key_id: i64) -> Option<(AuthKey, i64)>;
+    /// Runs `f` on the state of key `auth_key_id` (this counts as a use of the
+    /// key); false, without calling `f`, for an unknown key.
+    fn with_key(&self, auth_key_id: i64, f: &mut dyn FnMut(&mut KeyState)) -> bool;
     /// Whether a key with this id is known.
     fn contains(&self, auth_key_id: i64) -> bool;
-    /// Remembers a new key with its first salt.
-    fn insert(&self, key: AuthKey, salt: i64);
+    /// Remembers a new key.
+    fn insert(&self, state: KeyState);
 }
 
 /// The shared things a connection works with, and the time.
@@ -118,6 +136,12 @@ pub enum ServerConnectionError {
     /// An encrypted message failed authentication (−404).
     #[error("encrypted message refused: {0}")]
     Session(SessionError),
+    /// The connection inflated more `gzip_packed` bytes in one second than allowed (−429).
+    #[error("more than {limit} bytes inflated in one second")]
+    InflateFlood {
+        /// The limit.
+        limit: usize,
+    },
 }
 
 /// A request for the driver to answer: call
@@ -194,16 +218,16 @@ impl Fatal {
 /// use zerotl_mtproto::envelope::{classify, PlainMessage, ServiceMessage};
 /// use zerotl_mtproto::rand_core::OsRng;
 /// use zerotl_mtproto::server::{
-///     AuthKeyStore, ServerConnection, ServerConnectionConfig, ServerConnectionEvent, ServerContext,
+///     AuthKeyStore, KeyState, ServerConnection, ServerConnectionConfig, ServerConnectionEvent,
+///     ServerContext,
 /// };
-/// use zerotl_mtproto::crypto::AuthKey;
 /// use zerotl_mtproto::UnixTime;
 ///
 /// struct NoKeys;
 /// impl AuthKeyStore for NoKeys {
-///     fn get(&self, _: i64) -> Option<(AuthKey, i64)> { None }
+///     fn with_key(&self, _: i64, _: &mut dyn FnMut(&mut KeyState)) -> bool { false }
 ///     fn contains(&self, _: i64) -> bool { false }
-///     fn insert(&self, _: AuthKey, _: i64) {}
+///     fn insert(&self, _: KeyState) {}
 /// }
 /// let cx = ServerContext { key_exchange: None, keys: &NoKeys, insecure_plain: true, now: UnixTime::from_secs(1_700_000_000) };
 /// let mut conn = ServerConnection::new(ServerConnectionConfig::default());
@@ -247,6 +271,8 @@ pub struct ServerConnection {
     /// Where each answer not yet written ends, in bytes written since the start.
     answer_ends: VecDeque<u64>,
     closing: Option<ServerConnectionError>,
+    inflate_left: usize,
+    inflate_rate: InflateRate,
 }
 
 impl core::fmt::Debug for ServerConnection {
@@ -287,6 +313,11 @@ impl ServerConnection {
             flushed: 0,
             answer_ends: VecDeque::new(),
             closing: None,
+            inflate_left: config.max_inflated,
+            inflate_rate: InflateRate {
+                limit: config.max_inflated_per_sec,
+                ..InflateRate::default()
+            },
         }
     }
 
@@ -322,7 +353,7 @@ impl ServerConnection {
         cx: &ServerContext<'_>,
         rng: &mut R,
     ) -> Result<(), ServerConnectionError> {
-        while self.closing.is_none() && self.in_flight() < self.config.max_in_flight {
+        while self.wants_input() {
             let Framing::Ready(codec) = &mut self.framing else {
                 return Ok(());
             };
@@ -339,6 +370,8 @@ impl ServerConnection {
                         unanswered: &mut self.unanswered,
                         requests: &mut self.requests,
                         replies: &mut replies,
+                        inflate_left: &mut self.inflate_left,
+                        inflate_rate: &mut self.inflate_rate,
                     };
                     messages.handle_payload(payload, transport, cx, rng)
                 }
@@ -408,6 +441,8 @@ impl ServerConnection {
             unanswered: &mut self.unanswered,
             requests: &mut self.requests,
             replies: &mut replies,
+            inflate_left: &mut self.inflate_left,
+            inflate_rate: &mut self.inflate_rate,
         };
         messages.answer(request, result, cx, rng);
         self.send_replies(&replies)
@@ -429,7 +464,21 @@ impl ServerConnection {
         if self.out_start == self.out.len() {
             self.out.clear();
             self.out_start = 0;
+        } else if self.out_start >= COMPACT_AT && self.out_start * 2 >= self.out.len() {
+            // A reader slower than the writer never drains the buffer: drop the
+            // written front once it is most of it, so memory follows what waits.
+            self.out.drain(..self.out_start);
+            self.out_start = 0;
         }
+        if self.out.capacity() > SHRINK_ABOVE && self.out.len() * 4 < self.out.capacity() {
+            self.out.shrink_to(self.out.len().max(SHRINK_ABOVE / 2));
+        }
+    }
+
+    /// Bytes the output buffer holds, written or not (what it costs in memory,
+    /// capacity aside).
+    pub fn output_buffered(&self) -> usize {
+        self.out.len()
     }
 
     /// Requests waiting for their answer, or for it to be written.
@@ -437,10 +486,13 @@ impl ServerConnection {
         self.answer_ends.len() + self.unanswered
     }
 
-    /// Whether the driver should read more: false while the in-flight limit is
-    /// reached or the connection is closing.
+    /// Whether the driver should read more: false while the in-flight limit or
+    /// the output limit ([`ServerConnectionConfig::max_output`] bytes waiting) is
+    /// reached, or the connection is closing.
     pub fn wants_input(&self) -> bool {
-        self.closing.is_none() && self.in_flight() < self.config.max_in_flight
+        self.closing.is_none()
+            && self.in_flight() < self.config.max_in_flight
+            && self.output().len() < self.config.max_output
     }
 
     /// Set when the connection must close once [`output`](Self::output) is written
@@ -452,6 +504,32 @@ impl ServerConnection {
     /// Requests answered so far.
     pub fn requests(&self) -> u64 {
         self.requests
+    }
+
+    /// Whether the transport is known (the first bytes were read).
+    pub fn is_detected(&self) -> bool {
+        matches!(self.framing, Framing::Ready(_))
+    }
+
+    /// Whether the connection is past its opening: it speaks encrypted, or it
+    /// handed out a (plain test mode) request. Until then it is in transport
+    /// detection or a key exchange, the phases with their own deadlines.
+    pub fn is_established(&self) -> bool {
+        self.is_encrypted() || self.requests > 0 || self.unanswered > 0
+    }
+
+    /// Whether a key exchange is under way on this connection.
+    pub fn in_key_exchange(&self) -> bool {
+        matches!(self.session, SessionState::KeyExchange(_))
+    }
+
+    /// Received bytes not handled yet: the start of a frame still arriving (or,
+    /// while [`wants_input`](Self::wants_input) is false, frames held back).
+    pub fn buffered_input(&self) -> usize {
+        match &self.framing {
+            Framing::Ready(codec) => codec.buffered_len(),
+            Framing::Detecting(_) => 0,
+        }
     }
 
     /// Whether a key exchange finished on this connection or it uses a known key.
@@ -479,6 +557,105 @@ impl Replies {
     }
 }
 
+/// The ids of a message being handled.
+#[derive(Debug, Clone, Copy)]
+struct Header {
+    msg_id: i64,
+    seq_no: i32,
+    session_id: i64,
+}
+
+fn classify_id(body: &[u8]) -> Option<u32> {
+    body.first_chunk::<4>().map(|b| u32::from_le_bytes(*b))
+}
+
+/// The salt and replay checks of an authenticated message `(salt, session_id,
+/// msg_id, seq_no, is a container)`, against the key's shared state:
+/// `current_salt` is set when the salt is refused. A repeated container id gets
+/// `bad_msg_notification` 19; any other repeat is dropped silently.
+fn admit(
+    keys: &dyn AuthKeyStore,
+    key_id: i64,
+    (salt, session_id, msg_id, seq_no, container): (i64, i64, i64, i32, bool),
+    now: UnixTime,
+    current_salt: &mut Option<i64>,
+) -> Result<bool, SessionError> {
+    let mut verdict = Err(SessionError::WrongAuthKeyId {
+        expected: 0,
+        got: key_id as u64,
+    });
+    keys.with_key(key_id, &mut |state| {
+        if !state.salts.accepts(salt, now) {
+            *current_salt = Some(state.salts.current(now));
+            verdict = Err(SessionError::WrongSalt {
+                msg_id,
+                seq_no,
+                got: salt,
+                session_id,
+            });
+            return;
+        }
+        let refused = |code| SessionError::Refused {
+            msg_id,
+            seq_no,
+            code,
+            session_id,
+        };
+        verdict = match state.sessions.admit(session_id, msg_id, seq_no) {
+            Admission::Fresh { new_session } => Ok(new_session),
+            Admission::Duplicate if container => Err(refused(19)),
+            Admission::Duplicate => Err(SessionError::Duplicate { msg_id }),
+            Admission::TooOld => Err(refused(20)),
+            Admission::SeqNo(code) => Err(refused(code)),
+        };
+    });
+    verdict
+}
+
+/// `future_salts req_msg_id now salts` (a bare vector of `future_salt`).
+fn future_salts(req_msg_id: i64, now: UnixTime, salts: &[mt_types::FutureSalt]) -> Vec<u8> {
+    let mut body = Vec::with_capacity(20 + 16 * salts.len());
+    body.extend_from_slice(&mt_types::FutureSalts::CONSTRUCTOR_ID.to_le_bytes());
+    body.extend_from_slice(&req_msg_id.to_le_bytes());
+    body.extend_from_slice(
+        &i32::try_from(now.as_secs())
+            .unwrap_or(i32::MAX)
+            .to_le_bytes(),
+    );
+    body.extend_from_slice(&(salts.len() as u32).to_le_bytes());
+    for salt in salts {
+        body.extend_from_slice(&salt.valid_since.to_le_bytes());
+        body.extend_from_slice(&salt.valid_until.to_le_bytes());
+        body.extend_from_slice(&salt.salt.to_le_bytes());
+    }
+    body
+}
+
+/// Bytes inflated by one connection in the current second.
+#[derive(Debug, Default)]
+struct InflateRate {
+    second: u64,
+    used: usize,
+    limit: usize,
+}
+
+impl InflateRate {
+    fn spend(&mut self, n: usize, now: UnixTime) -> Result<(), Fatal> {
+        if now.as_secs() != self.second {
+            self.second = now.as_secs();
+            self.used = 0;
+        }
+        self.used = self.used.saturating_add(n);
+        if self.used > self.limit {
+            return Err(Fatal {
+                reason: ServerConnectionError::InflateFlood { limit: self.limit },
+                transport_error: Some(TransportError::TRANSPORT_FLOOD),
+            });
+        }
+        Ok(())
+    }
+}
+
 /// The message layer of one frame: everything but framing and output.
 struct Messages<'c> {
     config: &'c ServerConnectionConfig,
@@ -488,6 +665,9 @@ struct Messages<'c> {
     unanswered: &'c mut usize,
     requests: &'c mut u64,
     replies: &'c mut Replies,
+    /// Inflate bytes left for the message being handled.
+    inflate_left: &'c mut usize,
+    inflate_rate: &'c mut InflateRate,
 }
 
 impl Messages<'_> {
@@ -591,7 +771,12 @@ impl Messages<'_> {
             ServerStep::Reply(reply) => reply,
             ServerStep::Done { reply, outcome } => {
                 let id = outcome.auth_key.id();
-                keys.insert(outcome.auth_key.clone(), outcome.server_salt);
+                keys.insert(KeyState::new(
+                    outcome.auth_key.clone(),
+                    outcome.server_salt,
+                    cx.now,
+                    rng,
+                ));
                 *self.session = SessionState::Encrypted(alloc::boxed::Box::new(Session::server(
                     outcome.auth_key,
                     outcome.server_salt,
@@ -625,7 +810,11 @@ impl Messages<'_> {
             _ => false,
         };
         if !current {
-            let Some((key, salt)) = cx.keys.get(key_id) else {
+            let mut found = None;
+            cx.keys.with_key(key_id, &mut |state| {
+                found = Some((state.auth_key.clone(), state.salts.current(cx.now)));
+            });
+            let Some((key, salt)) = found else {
                 return Err(Fatal::with_404(ServerConnectionError::UnknownAuthKey(
                     key_id,
                 )));
@@ -636,9 +825,24 @@ impl Messages<'_> {
         let SessionState::Encrypted(session) = &mut *self.session else {
             return Ok(());
         };
-        let incoming = match session.unpack(message, cx.now) {
+        let (keys, now) = (cx.keys, cx.now);
+        let mut current_salt = None;
+        let unpacked = session.unpack_with(message, now, |m| {
+            let container = m.body_constructor == Some(mt_types::MsgContainer::CONSTRUCTOR_ID);
+            admit(
+                keys,
+                key_id,
+                (m.salt, m.session_id, m.msg_id, m.seq_no, container),
+                now,
+                &mut current_salt,
+            )
+        });
+        let incoming = match unpacked {
             Ok(incoming) => incoming,
             Err(e) => {
+                if let Some(salt) = current_salt {
+                    session.set_salt(salt);
+                }
                 let mut notified = false;
                 self.replies.push(false, |out| {
                     notified = matches!(session.notify_refusal(&e, cx.now, rng, out), Some(Ok(_)));
@@ -662,51 +866,248 @@ impl Messages<'_> {
                     .is_ok()
             });
         }
-        let (msg_id, body) = (incoming.msg_id, incoming.body());
-        self.handle_body(msg_id, body, cx, rng, 0);
+        let header = Header {
+            msg_id: incoming.msg_id,
+            seq_no: incoming.seq_no,
+            session_id: incoming.session_id,
+        };
+        let body = incoming.body();
+        *self.inflate_left = self.config.max_inflated;
+        if classify_id(body) == Some(mt_types::MsgContainer::CONSTRUCTOR_ID) {
+            self.handle_container(header, key_id, body, cx, rng)
+        } else {
+            self.handle_body(header, body, cx, rng, 0)
+        }
+    }
+
+    /// A `msg_container` at the top of a message: its seq_no must be even, its
+    /// messages' ids client ids below its own, each new, in time and in seq_no
+    /// order; a broken rule is answered with the `bad_msg_notification` code.
+    fn handle_container<R: CryptoRngCore + ?Sized>(
+        &mut self,
+        header: Header,
+        key_id: i64,
+        body: &[u8],
+        cx: &ServerContext<'_>,
+        rng: &mut R,
+    ) -> Result<(), Fatal> {
+        if header.seq_no & 1 == 1 {
+            self.notify(header, 34, cx, rng);
+            return Ok(());
+        }
+        let Ok(ServiceMessage::Container(container)) = classify(body) else {
+            self.notify(header, 64, cx, rng);
+            return Ok(());
+        };
+        // The container as a whole first: ids below its own and distinct.
+        let mut ids: Vec<i64> = container.iter().map(|m| m.msg_id).collect();
+        ids.sort_unstable();
+        let distinct = ids.windows(2).all(|w| w[0] != w[1]);
+        if !distinct || ids.last().is_some_and(|&top| top >= header.msg_id) {
+            self.notify(header, 64, cx, rng);
+            return Ok(());
+        }
+        for m in container.iter() {
+            let inner = Header {
+                msg_id: m.msg_id,
+                seq_no: m.seqno,
+                session_id: header.session_id,
+            };
+            if m.msg_id & 3 != 0 {
+                self.notify(inner, 18, cx, rng);
+                continue;
+            }
+            let age = cx.now.as_secs() as i64 - (m.msg_id >> 32);
+            if age > MAX_AGE_SECS || -age > MAX_AHEAD_SECS {
+                self.notify(inner, if age > 0 { 16 } else { 17 }, cx, rng);
+                continue;
+            }
+            let verdict = {
+                let mut verdict = Admission::TooOld;
+                cx.keys.with_key(key_id, &mut |state| {
+                    verdict = state.sessions.admit(header.session_id, m.msg_id, m.seqno);
+                });
+                verdict
+            };
+            match verdict {
+                Admission::Fresh { .. } => {
+                    self.handle_body(inner, m.body.as_bytes(), cx, rng, 1)?;
+                }
+                Admission::Duplicate => {}
+                Admission::TooOld => self.notify(inner, 20, cx, rng),
+                Admission::SeqNo(code) => self.notify(inner, code, cx, rng),
+            }
+        }
         Ok(())
     }
 
-    /// Handles one authenticated message body (a request, or a container or gzip
-    /// around requests, or a service message).
+    /// Handles one authenticated message body (a request, or a gzip around
+    /// one, or a service message). `depth` is 1 inside a container, 2 inside gzip.
     fn handle_body<R: CryptoRngCore + ?Sized>(
         &mut self,
-        msg_id: i64,
+        header: Header,
         body: &[u8],
         cx: &ServerContext<'_>,
         rng: &mut R,
         depth: u8,
-    ) {
+    ) -> Result<(), Fatal> {
+        let msg_id = header.msg_id;
         match classify(body) {
-            Ok(ServiceMessage::Container(c)) if depth == 0 => {
-                for m in c.iter() {
-                    self.handle_body(m.msg_id, m.body.as_bytes(), cx, rng, depth + 1);
-                }
-            }
             Ok(ServiceMessage::GzipPacked(g)) if depth < 2 => {
-                match gzip::unpack_value(&g, self.config.max_inflated) {
-                    Ok(inner) => self.handle_body(msg_id, &inner, cx, rng, 2),
+                let cap = *self.inflate_left;
+                match gzip::unpack_value(&g, cap) {
+                    Ok(inner) => {
+                        *self.inflate_left -= inner.len();
+                        self.inflate_rate.spend(inner.len(), cx.now)?;
+                        if classify_id(&inner) == Some(mt_types::MsgContainer::CONSTRUCTOR_ID) {
+                            // Containers are never packed (nor nested).
+                            self.notify(header, 64, cx, rng);
+                            return Ok(());
+                        }
+                        return self.handle_body(header, &inner, cx, rng, 2);
+                    }
                     Err(_) => self.error(msg_id, "INPUT_FETCH_ERROR", cx, rng),
                 }
             }
-            Ok(ServiceMessage::MsgsAck(_)) => {}
-            Ok(ServiceMessage::Other(object)) => {
-                if object.constructor_id() == Some(mt_functions::Ping::CONSTRUCTOR_ID) {
-                    if let Ok(ping) = object.decode::<mt_functions::Ping>() {
-                        let pong = mt_types::Pong {
-                            msg_id,
-                            ping_id: ping.ping_id,
-                        };
-                        self.pack(&pong, true, false, cx, rng);
-                        return;
-                    }
+            Ok(ServiceMessage::MsgsAck(_)) => {
+                if header.seq_no & 1 == 1 {
+                    self.notify(header, 34, cx, rng);
                 }
-                self.request(msg_id, body, false);
+            }
+            Ok(ServiceMessage::Container(_)) => self.notify(header, 64, cx, rng),
+            Ok(ServiceMessage::Other(object)) => {
+                if header.seq_no & 1 == 0 {
+                    // Queries are content-related.
+                    self.notify(header, 35, cx, rng);
+                    return Ok(());
+                }
+                if !self.service_call(header, object, cx, rng) {
+                    self.request(msg_id, body, false);
+                }
             }
             // Service messages a client has no reason to send are ignored.
             Ok(_) => {}
             Err(_) => self.error(msg_id, "INPUT_FETCH_ERROR", cx, rng),
         }
+        Ok(())
+    }
+
+    /// Answers the MTProto service queries the connection handles itself
+    /// (`ping`, `ping_delay_disconnect`, `get_future_salts`, `destroy_session`);
+    /// false for anything else.
+    fn service_call<R: CryptoRngCore + ?Sized>(
+        &mut self,
+        header: Header,
+        object: zerotl::Object<'_>,
+        cx: &ServerContext<'_>,
+        rng: &mut R,
+    ) -> bool {
+        let msg_id = header.msg_id;
+        match object.constructor_id() {
+            Some(mt_functions::Ping::CONSTRUCTOR_ID) => {
+                let Ok(ping) = object.decode::<mt_functions::Ping>() else {
+                    return false;
+                };
+                let pong = mt_types::Pong {
+                    msg_id,
+                    ping_id: ping.ping_id,
+                };
+                self.pack(&pong, true, false, cx, rng);
+            }
+            Some(mt_functions::PingDelayDisconnect::CONSTRUCTOR_ID) => {
+                let Ok(ping) = object.decode::<mt_functions::PingDelayDisconnect>() else {
+                    return false;
+                };
+                let pong = mt_types::Pong {
+                    msg_id,
+                    ping_id: ping.ping_id,
+                };
+                self.pack(&pong, true, false, cx, rng);
+            }
+            Some(mt_functions::GetFutureSalts::CONSTRUCTOR_ID) => {
+                let Ok(request) = object.decode::<mt_functions::GetFutureSalts>() else {
+                    return false;
+                };
+                let Some(key_id) = self.key_id() else {
+                    return false;
+                };
+                let mut salts = Vec::new();
+                cx.keys.with_key(key_id, &mut |state| {
+                    salts = state
+                        .salts
+                        .future(cx.now, usize::try_from(request.num).unwrap_or(1));
+                });
+                let body = future_salts(msg_id, cx.now, &salts);
+                self.pack(&zerotl::Object::from_bytes(&body), true, false, cx, rng);
+            }
+            Some(mt_functions::DestroySession::CONSTRUCTOR_ID) => {
+                let Ok(request) = object.decode::<mt_functions::DestroySession>() else {
+                    return false;
+                };
+                let Some(key_id) = self.key_id() else {
+                    return false;
+                };
+                // The session in use cannot destroy itself.
+                let mut destroyed = false;
+                if request.session_id != header.session_id {
+                    cx.keys.with_key(key_id, &mut |state| {
+                        destroyed = state.sessions.destroy(request.session_id);
+                    });
+                }
+                let session_id = request.session_id;
+                if destroyed {
+                    self.pack(
+                        &mt_types::DestroySessionOk { session_id },
+                        true,
+                        false,
+                        cx,
+                        rng,
+                    );
+                } else {
+                    self.pack(
+                        &mt_types::DestroySessionNone { session_id },
+                        true,
+                        false,
+                        cx,
+                        rng,
+                    );
+                }
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    fn key_id(&self) -> Option<i64> {
+        match &*self.session {
+            SessionState::Encrypted(session) => Some(session.auth_key().id()),
+            _ => None,
+        }
+    }
+
+    /// Sends `bad_msg_notification` `code` about message `header`.
+    fn notify<R: CryptoRngCore + ?Sized>(
+        &mut self,
+        header: Header,
+        code: i32,
+        cx: &ServerContext<'_>,
+        rng: &mut R,
+    ) {
+        let SessionState::Encrypted(session) = &mut *self.session else {
+            return;
+        };
+        let refusal = SessionError::Refused {
+            msg_id: header.msg_id,
+            seq_no: header.seq_no,
+            code,
+            session_id: header.session_id,
+        };
+        self.replies.push(false, |out| {
+            matches!(
+                session.notify_refusal(&refusal, cx.now, rng, out),
+                Some(Ok(_))
+            )
+        });
     }
 
     /// Hands a request to the driver.
@@ -818,17 +1219,19 @@ mod tests {
     use crate::envelope::RpcOutcome;
 
     #[derive(Default)]
-    struct Keys(RefCell<Vec<(AuthKey, i64)>>);
+    struct Keys(RefCell<Vec<KeyState>>);
 
     impl AuthKeyStore for Keys {
-        fn get(&self, id: i64) -> Option<(AuthKey, i64)> {
-            self.0.borrow().iter().find(|(k, _)| k.id() == id).cloned()
+        fn with_key(&self, id: i64, f: &mut dyn FnMut(&mut KeyState)) -> bool {
+            let mut keys = self.0.borrow_mut();
+            let found = keys.iter_mut().find(|k| k.auth_key.id() == id);
+            found.map(f).is_some()
         }
         fn contains(&self, id: i64) -> bool {
-            self.get(id).is_some()
+            self.0.borrow().iter().any(|k| k.auth_key.id() == id)
         }
-        fn insert(&self, key: AuthKey, salt: i64) {
-            self.0.borrow_mut().push((key, salt));
+        fn insert(&self, key: KeyState) {
+            self.0.borrow_mut().push(key);
         }
     }
 

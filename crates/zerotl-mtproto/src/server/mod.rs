@@ -29,6 +29,12 @@
 //! are capped; containers hold at most 1024 messages and never nest.
 
 mod connection;
+mod key_state;
+
+pub use key_state::{
+    Admission, KeyState, SaltSchedule, SessionRegistry, DEFAULT_SALT_OVERLAP, DEFAULT_SALT_PERIOD,
+    KEY_REPLAY_WINDOW, MAX_FUTURE_SALTS, MAX_SESSIONS_PER_KEY,
+};
 
 pub use connection::{
     AuthKeyStore, IncomingRequest, ServerConnection, ServerConnectionConfig, ServerConnectionError,

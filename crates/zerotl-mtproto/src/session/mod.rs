@@ -142,6 +142,21 @@ pub enum SessionError {
         /// The id.
         msg_id: i64,
     },
+    /// (Server sessions) a rule of the session's message order was broken: the
+    /// `bad_msg_notification` `code` says which (20: too old to tell whether it
+    /// was received, 32/33: seq_no too low/high, 34/35: seq_no parity, 64: bad
+    /// container).
+    #[error("message {msg_id:#x} refused with bad_msg_notification code {code}")]
+    Refused {
+        /// The id.
+        msg_id: i64,
+        /// Its seq_no.
+        seq_no: i32,
+        /// The `bad_msg_notification` code.
+        code: i32,
+        /// The session the message came from.
+        session_id: i64,
+    },
     /// (Server sessions) the salt is not the current server salt.
     #[error("salt {got:#x} is not the current server salt")]
     WrongSalt {
@@ -176,7 +191,8 @@ pub enum SessionError {
 
 impl SessionError {
     /// For errors found in an authenticated message (after the `msg_key` check):
-    /// the `bad_msg_notification` code a server answers with (16, 17, 18, 48),
+    /// the `bad_msg_notification` code a server answers with (16, 17, 18, 48, or
+    /// the code of [`SessionError::Refused`]),
     /// with the refused msg_id and seq_no.
     pub fn bad_msg_notification(&self) -> Option<(i64, i32, i32)> {
         match *self {
@@ -184,6 +200,12 @@ impl SessionError {
             SessionError::MsgIdTooNew { msg_id, seq_no, .. } => Some((msg_id, seq_no, 17)),
             SessionError::WrongMsgIdParity { msg_id, .. } => Some((msg_id, 0, 18)),
             SessionError::WrongSalt { msg_id, seq_no, .. } => Some((msg_id, seq_no, 48)),
+            SessionError::Refused {
+                msg_id,
+                seq_no,
+                code,
+                ..
+            } => Some((msg_id, seq_no, code)),
             _ => None,
         }
     }
@@ -195,7 +217,8 @@ impl SessionError {
             SessionError::MsgIdTooOld { session_id, .. }
             | SessionError::MsgIdTooNew { session_id, .. }
             | SessionError::WrongMsgIdParity { session_id, .. }
-            | SessionError::WrongSalt { session_id, .. } => Some(session_id),
+            | SessionError::WrongSalt { session_id, .. }
+            | SessionError::Refused { session_id, .. } => Some(session_id),
             _ => None,
         }
     }
@@ -242,6 +265,24 @@ impl<'a> DecryptedMessage<'a> {
     pub fn is_content_related(&self) -> bool {
         self.seq_no & 1 == 1
     }
+}
+
+/// The authenticated header of an incoming message, as [`Session::unpack_with`]
+/// shows it to its caller before accepting the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MessageHeader {
+    /// The salt it carried.
+    pub salt: i64,
+    /// Its session id.
+    pub session_id: i64,
+    /// Its msg_id.
+    pub msg_id: i64,
+    /// Its seq_no.
+    pub seq_no: i32,
+    /// Whether the session id is new to this `Session` (a server session's first message).
+    pub new_session: bool,
+    /// The body's constructor id, if it has 4 bytes.
+    pub body_constructor: Option<u32>,
 }
 
 /// Which low bits a server msg_id carries.
@@ -597,9 +638,11 @@ impl<const W: usize> Session<W> {
 
         let key = msg_key(&self.auth_key, self.side, &wire[24..]);
         wire[8..24].copy_from_slice(&key);
-        let (aes_key, aes_iv) = message_aes_key_iv(&self.auth_key, &key, self.side);
+        let (mut aes_key, mut aes_iv) = message_aes_key_iv(&self.auth_key, &key, self.side);
         // Whole blocks by construction: 32 + body + padding is a multiple of 16.
         let _ = aes_ige_encrypt_in_place(&mut wire[24..], &aes_key, &aes_iv);
+        zeroize::Zeroize::zeroize(&mut aes_key);
+        zeroize::Zeroize::zeroize(&mut aes_iv);
         Ok(SentMessage { msg_id, seq_no })
     }
 
@@ -609,6 +652,50 @@ impl<const W: usize> Session<W> {
         &mut self,
         message: &'b mut [u8],
         now: UnixTime,
+    ) -> Result<DecryptedMessage<'b>, SessionError> {
+        self.unpack_then(message, now, |session, m| {
+            match session.replay.check(m.msg_id) {
+                ReplayVerdict::Fresh => {}
+                ReplayVerdict::Duplicate => {
+                    return Err(SessionError::Duplicate { msg_id: m.msg_id })
+                }
+                ReplayVerdict::BehindWindow => {
+                    return Err(SessionError::BehindReplayWindow { msg_id: m.msg_id })
+                }
+            }
+            if session.side == Side::Server && m.salt != session.salt {
+                return Err(SessionError::WrongSalt {
+                    msg_id: m.msg_id,
+                    seq_no: m.seq_no,
+                    got: m.salt,
+                    session_id: m.session_id,
+                });
+            }
+            session.replay.insert(m.msg_id);
+            Ok(m.new_session)
+        })
+    }
+
+    /// Like [`unpack`](Self::unpack), but the replay and salt checks are the
+    /// caller's: `admit` sees the authenticated header (after the length,
+    /// session, parity and clock checks) and says whether the message starts a
+    /// new session, or why it is refused. A server keeps that state per auth key,
+    /// across connections (see `server::KeyState`); this session's own replay
+    /// window is not used.
+    pub fn unpack_with<'b>(
+        &mut self,
+        message: &'b mut [u8],
+        now: UnixTime,
+        admit: impl FnOnce(&MessageHeader) -> Result<bool, SessionError>,
+    ) -> Result<DecryptedMessage<'b>, SessionError> {
+        self.unpack_then(message, now, |_, m| admit(m))
+    }
+
+    fn unpack_then<'b>(
+        &mut self,
+        message: &'b mut [u8],
+        now: UnixTime,
+        finish: impl FnOnce(&mut Self, &MessageHeader) -> Result<bool, SessionError>,
     ) -> Result<DecryptedMessage<'b>, SessionError> {
         const MIN_LEN: usize = 24 + 48;
         if message.len() < MIN_LEN {
@@ -629,17 +716,17 @@ impl<const W: usize> Session<W> {
         }
         let sender = self.side.peer();
         let their_key: [u8; 16] = head[8..24].try_into().unwrap_or_default();
-        let (aes_key, aes_iv) = message_aes_key_iv(&self.auth_key, &their_key, sender);
+        let (mut aes_key, mut aes_iv) = message_aes_key_iv(&self.auth_key, &their_key, sender);
         // Block alignment was checked above.
         let _ = aes_ige_decrypt_in_place(encrypted, &aes_key, &aes_iv);
+        zeroize::Zeroize::zeroize(&mut aes_key);
+        zeroize::Zeroize::zeroize(&mut aes_iv);
         let plain: &'b [u8] = encrypted;
         let expected_key = msg_key(&self.auth_key, sender, plain);
-        if expected_key
-            .iter()
-            .zip(&their_key)
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            != 0
-        {
+        if !bool::from(subtle::ConstantTimeEq::ct_eq(
+            &expected_key[..],
+            &their_key[..],
+        )) {
             return Err(SessionError::WrongMsgKey);
         }
 
@@ -719,23 +806,16 @@ impl<const W: usize> Session<W> {
             }
         }
 
-        match self.replay.check(msg_id) {
-            ReplayVerdict::Fresh => {}
-            ReplayVerdict::Duplicate => return Err(SessionError::Duplicate { msg_id }),
-            ReplayVerdict::BehindWindow => return Err(SessionError::BehindReplayWindow { msg_id }),
-        }
-
-        if self.side == Side::Server && salt != self.salt {
-            return Err(SessionError::WrongSalt {
-                msg_id,
-                seq_no,
-                got: salt,
-                session_id,
-            });
-        }
-
+        let header = MessageHeader {
+            salt,
+            session_id,
+            msg_id,
+            seq_no,
+            new_session,
+            body_constructor: body_id,
+        };
+        let new_session = finish(self, &header)?;
         self.session_id = Some(session_id);
-        self.replay.insert(msg_id);
         Ok(DecryptedMessage {
             salt,
             session_id,

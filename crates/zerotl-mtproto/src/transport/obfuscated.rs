@@ -230,6 +230,7 @@ fn streams(init: &[u8; 64], secret: Option<&ProxySecret>) -> (Aes256Ctr, Aes256C
     reversed.reverse();
     let forward = stream(&init[8..40], &init[40..56], secret);
     let backward = stream(&reversed[..32], &reversed[32..], secret);
+    zeroize::Zeroize::zeroize(&mut reversed);
     (forward, backward)
 }
 
@@ -246,7 +247,12 @@ fn stream(key: &[u8], iv: &[u8], secret: Option<&ProxySecret>) -> Aes256Ctr {
     }
     let mut v = [0u8; 16];
     v.copy_from_slice(iv);
-    Aes256Ctr::new(&k.into(), &v.into())
+    // The cipher state wipes itself on drop (feature `zeroize` of aes/ctr); the
+    // key copies made here are wiped now.
+    let cipher = Aes256Ctr::new(&k.into(), &v.into());
+    zeroize::Zeroize::zeroize(&mut k);
+    zeroize::Zeroize::zeroize(&mut v);
+    cipher
 }
 
 #[cfg(test)]
