@@ -2,6 +2,7 @@
 //! trailing-garbage variant of every seed vector, runaway nesting, and lengths that
 //! claim more than the input holds.
 
+use zerotl::Identifiable as _;
 use zerotl::{Decode, DecodeErrorKind, Reader};
 use zerotl_tests::vectors;
 use zerotl_types::layer122::{enums, functions, schema::SCHEMA};

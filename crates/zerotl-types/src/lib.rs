@@ -39,11 +39,17 @@
 pub mod fuzzing;
 #[cfg(feature = "serde")]
 pub mod json;
+// The generated modules are laid out by the generator (see docs/codegen.md), not
+// by rustfmt.
 #[cfg(feature = "layer122")]
+#[rustfmt::skip]
 pub mod layer122;
 #[cfg(feature = "layer230")]
+#[rustfmt::skip]
 pub mod layer230;
+#[rustfmt::skip]
 pub mod mtproto;
+#[cfg(feature = "schema")]
 pub mod schema;
 #[cfg(feature = "proptest")]
 pub mod testing;
