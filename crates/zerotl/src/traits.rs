@@ -133,6 +133,7 @@ pub trait Decode<'a>: Sized {
     /// Generated types with few constructors force this inline, so a loop over a
     /// vector keeps only the reads its body uses, and the loop's reader is never
     /// handed to a function (it stays in registers). The default calls `decode`.
+    #[doc(hidden)]
     #[inline]
     fn decode_validated(r: &mut Reader<'a>) -> Result<Self, DecodeError> {
         Self::decode(r)
@@ -224,6 +225,7 @@ pub trait BareDecode<'a>: Sized {
     /// keep the body here and make `decode_bare` call it). Only
     /// [`Decode::decode_validated`] of generated types calls it, so the copies
     /// exist only in the loops that iterate decoded vectors.
+    #[doc(hidden)]
     #[inline(always)]
     fn decode_bare_inline(r: &mut Reader<'a>) -> Result<Self, DecodeError> {
         Self::decode_bare(r)
