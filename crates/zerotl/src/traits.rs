@@ -173,7 +173,9 @@ impl<T: Identifiable + BareEncode> Encode for T {
         4 + self.bare_len()
     }
 
-    #[inline]
+    // A forwarder only: forced, so the constructor's own (hinted) `encode_boxed` is
+    // what the caller sees, as when the generator wrote `encode` itself.
+    #[inline(always)]
     fn encode(&self, w: &mut Writer<'_>) {
         self.encode_boxed(T::CONSTRUCTOR_ID, w)
     }
