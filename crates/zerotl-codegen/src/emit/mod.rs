@@ -161,11 +161,23 @@ impl Ctx<'_> {
         o.line("//! * [`types`]: one struct per constructor (its fields; encodes with its id).");
         o.line("//! * [`enums`]: one enum per boxed type, a variant per constructor.");
         o.line("//! * [`functions`]: one struct per RPC function; `RemoteCall::Return` names the result.");
-        if self.cfg.schema_support.is_some() {
-            o.line(
-                "//! * [`schema`]: the schema as data (drives the JSON mapping); [`any`]: typed",
-            );
-            o.line("//!   decoding of any boxed value by its id or type name.");
+        match (&self.cfg.schema_support, &self.cfg.schema_cfg) {
+            (Some(_), None) => {
+                o.line(
+                    "//! * [`schema`]: the schema as data (drives the JSON mapping); [`any`]: typed",
+                );
+                o.line("//!   decoding of any boxed value by its id or type name.");
+            }
+            // Not links: the modules may be compiled out.
+            (Some(_), Some(c)) => {
+                o.line(
+                    "//! * `schema`: the schema as data (drives the JSON mapping); `any`: typed",
+                );
+                o.line(&format!(
+                    "//!   decoding of any boxed value by its id or type name (`#[cfg({c})]`)."
+                ));
+            }
+            (None, _) => {}
         }
         o.line("");
         let schema_cfg = match (&self.cfg.schema_support, &self.cfg.schema_cfg) {
@@ -934,7 +946,7 @@ impl Ctx<'_> {
             );
             o.line("Self::decode_bare_inline(r)");
             o.line("}");
-            o.line("#[inline(always)]");
+            forced_inline(o);
             o.line(&format!(
                 "fn decode_bare_inline({rp}: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {{"
             ));
@@ -1056,7 +1068,7 @@ impl Ctx<'_> {
         }
         o.line("}");
         if t.ctors.len() <= INLINE_VALIDATED_MAX_CTORS {
-            o.line("#[inline(always)]");
+            forced_inline(o);
             o.line(
                 "fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {",
             );
@@ -1068,13 +1080,13 @@ impl Ctx<'_> {
             o.line("");
             o.line(&format!("impl<'a> {name}{lt_a} {{"));
             o.line("/// [`zerotl::Encode::encode`], forced inline: what requests call.");
-            o.line("#[inline(always)]");
+            forced_inline(o);
             o.line("pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {");
             self.enum_encode_match(o, t);
             o.line("}");
             o.line("");
             o.line("/// [`zerotl::Decode::decode`], forced inline: what requests call.");
-            o.line("#[inline(always)]");
+            forced_inline(o);
             o.line(
                 "pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {",
             );
@@ -1202,7 +1214,7 @@ impl Ctx<'_> {
         // server's dispatch, `encode_to_slice`, `decode_from_slice`), so forcing its
         // encoder and decoder inline costs little code and lets the writer or reader
         // live in registers.
-        o.line("#[inline(always)]");
+        forced_inline(o);
         o.line("fn encode(&self, w: &mut zerotl::Writer<'_>) {");
         self.encode_boxed_body(o, c, &format!("{:#010x}", c.id));
         o.line("}");
@@ -1215,7 +1227,7 @@ impl Ctx<'_> {
             "const MIN_SIZE: usize = {};",
             4 + m_min(self.m, c)
         ));
-        o.line("#[inline(always)]");
+        forced_inline(o);
         o.line("fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {");
         o.line(&format!("r.expect_id({:#010x}, \"{}\")?;", c.id, c.name));
         self.decode_body(o, c);
@@ -1247,6 +1259,15 @@ impl Ctx<'_> {
         o.line(&format!("type Return<'r> = {ret};"));
         o.line("}");
     }
+}
+
+/// The attributes of a forced-inline copy: `inline(always)` in optimized builds, where
+/// the copies pay (instruction counts), and a plain hint in builds with debug
+/// assertions (the dev profile), where a forced copy would only be more code to
+/// compile.
+fn forced_inline(o: &mut Out) {
+    o.line("#[cfg_attr(debug_assertions, inline)]");
+    o.line("#[cfg_attr(not(debug_assertions), inline(always))]");
 }
 
 fn m_min(m: &Model, c: &Combinator) -> usize {

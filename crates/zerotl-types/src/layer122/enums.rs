@@ -49,7 +49,8 @@ impl<'a> zerotl::Decode<'a> for Error<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc4b9f9bb => Self::Error(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -60,7 +61,8 @@ impl<'a> zerotl::Decode<'a> for Error<'a> {
 
 impl<'a> Error<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Error(x) => x.encode(w),
@@ -68,7 +70,8 @@ impl<'a> Error<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc4b9f9bb => Self::Error(zerotl::BareDecode::decode_bare(r)?),
@@ -126,7 +129,8 @@ impl<'a> zerotl::Decode<'a> for Null {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x56730bcc => Self::Null,
@@ -137,7 +141,8 @@ impl<'a> zerotl::Decode<'a> for Null {
 
 impl<'a> Null {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Null => w.put_u32(0x56730bcc),
@@ -145,7 +150,8 @@ impl<'a> Null {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x56730bcc => Self::Null,
@@ -243,7 +249,8 @@ impl<'a> zerotl::Decode<'a> for InputPeer<'a> {
 
 impl<'a> InputPeer<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty => w.put_u32(0x7f3b18ea),
@@ -257,7 +264,8 @@ impl<'a> InputPeer<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x7f3b18ea => Self::Empty,
@@ -375,7 +383,8 @@ impl<'a> zerotl::Decode<'a> for InputUser<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb98886cf => Self::Empty,
@@ -389,7 +398,8 @@ impl<'a> zerotl::Decode<'a> for InputUser<'a> {
 
 impl<'a> InputUser<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty => w.put_u32(0xb98886cf),
@@ -400,7 +410,8 @@ impl<'a> InputUser<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb98886cf => Self::Empty,
@@ -479,7 +490,8 @@ impl<'a> zerotl::Decode<'a> for InputContact<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf392b7f4 => Self::PhoneContact(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -490,7 +502,8 @@ impl<'a> zerotl::Decode<'a> for InputContact<'a> {
 
 impl<'a> InputContact<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::PhoneContact(x) => x.encode(w),
@@ -498,7 +511,8 @@ impl<'a> InputContact<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf392b7f4 => Self::PhoneContact(zerotl::BareDecode::decode_bare(r)?),
@@ -562,7 +576,8 @@ impl<'a> zerotl::Decode<'a> for InputFile<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf52ff27f => Self::File(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -574,7 +589,8 @@ impl<'a> zerotl::Decode<'a> for InputFile<'a> {
 
 impl<'a> InputFile<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::File(x) => x.encode(w),
@@ -583,7 +599,8 @@ impl<'a> InputFile<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf52ff27f => Self::File(zerotl::BareDecode::decode_bare(r)?),
@@ -912,7 +929,8 @@ impl<'a> zerotl::Decode<'a> for InputChatPhoto<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1ca48f57 => Self::Empty,
@@ -925,7 +943,8 @@ impl<'a> zerotl::Decode<'a> for InputChatPhoto<'a> {
 
 impl<'a> InputChatPhoto<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty => w.put_u32(0x1ca48f57),
@@ -935,7 +954,8 @@ impl<'a> InputChatPhoto<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1ca48f57 => Self::Empty,
@@ -1013,7 +1033,8 @@ impl<'a> zerotl::Decode<'a> for InputGeoPoint {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe4c123d6 => Self::Empty,
@@ -1025,7 +1046,8 @@ impl<'a> zerotl::Decode<'a> for InputGeoPoint {
 
 impl<'a> InputGeoPoint {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty => w.put_u32(0xe4c123d6),
@@ -1034,7 +1056,8 @@ impl<'a> InputGeoPoint {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe4c123d6 => Self::Empty,
@@ -1105,7 +1128,8 @@ impl<'a> zerotl::Decode<'a> for InputPhoto<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1cd7bf0d => Self::Empty,
@@ -1117,7 +1141,8 @@ impl<'a> zerotl::Decode<'a> for InputPhoto<'a> {
 
 impl<'a> InputPhoto<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty => w.put_u32(0x1cd7bf0d),
@@ -1126,7 +1151,8 @@ impl<'a> InputPhoto<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1cd7bf0d => Self::Empty,
@@ -1371,7 +1397,8 @@ impl<'a> zerotl::Decode<'a> for Peer {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9db1bc6d => Self::User(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -1384,7 +1411,8 @@ impl<'a> zerotl::Decode<'a> for Peer {
 
 impl<'a> Peer {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::User(x) => x.encode(w),
@@ -1394,7 +1422,8 @@ impl<'a> Peer {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9db1bc6d => Self::User(zerotl::BareDecode::decode_bare(r)?),
@@ -1472,7 +1501,8 @@ impl<'a> zerotl::Decode<'a> for User<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x200250ba => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -1484,7 +1514,8 @@ impl<'a> zerotl::Decode<'a> for User<'a> {
 
 impl<'a> User<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty(x) => x.encode(w),
@@ -1493,7 +1524,8 @@ impl<'a> User<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x200250ba => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
@@ -1564,7 +1596,8 @@ impl<'a> zerotl::Decode<'a> for UserProfilePhoto {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4f11bae1 => Self::Empty,
@@ -1576,7 +1609,8 @@ impl<'a> zerotl::Decode<'a> for UserProfilePhoto {
 
 impl<'a> UserProfilePhoto {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty => w.put_u32(0x4f11bae1),
@@ -1585,7 +1619,8 @@ impl<'a> UserProfilePhoto {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4f11bae1 => Self::Empty,
@@ -1684,7 +1719,8 @@ impl<'a> zerotl::Decode<'a> for UserStatus {
 
 impl<'a> UserStatus {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty => w.put_u32(0x09d05049),
@@ -1697,7 +1733,8 @@ impl<'a> UserStatus {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x09d05049 => Self::Empty,
@@ -1818,7 +1855,8 @@ impl<'a> zerotl::Decode<'a> for Chat<'a> {
 
 impl<'a> Chat<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty(x) => x.encode(w),
@@ -1830,7 +1868,8 @@ impl<'a> Chat<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9ba2d800 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
@@ -1922,7 +1961,8 @@ impl<'a> zerotl::Decode<'a> for ChatFull<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x0dc8c181 => Self::Full(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -1934,7 +1974,8 @@ impl<'a> zerotl::Decode<'a> for ChatFull<'a> {
 
 impl<'a> ChatFull<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Full(x) => x.encode(w),
@@ -1943,7 +1984,8 @@ impl<'a> ChatFull<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x0dc8c181 => Self::Full(zerotl::BareDecode::decode_bare(r)?),
@@ -2020,7 +2062,8 @@ impl<'a> zerotl::Decode<'a> for ChatParticipant {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc8d7493e => Self::Participant(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -2033,7 +2076,8 @@ impl<'a> zerotl::Decode<'a> for ChatParticipant {
 
 impl<'a> ChatParticipant {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Participant(x) => x.encode(w),
@@ -2043,7 +2087,8 @@ impl<'a> ChatParticipant {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc8d7493e => Self::Participant(zerotl::BareDecode::decode_bare(r)?),
@@ -2121,7 +2166,8 @@ impl<'a> zerotl::Decode<'a> for ChatParticipants<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xfc900c2b => Self::Forbidden(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -2133,7 +2179,8 @@ impl<'a> zerotl::Decode<'a> for ChatParticipants<'a> {
 
 impl<'a> ChatParticipants<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Forbidden(x) => x.encode(w),
@@ -2142,7 +2189,8 @@ impl<'a> ChatParticipants<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xfc900c2b => Self::Forbidden(zerotl::BareDecode::decode_bare(r)?),
@@ -2213,7 +2261,8 @@ impl<'a> zerotl::Decode<'a> for ChatPhoto {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x37c1011c => Self::Empty,
@@ -2225,7 +2274,8 @@ impl<'a> zerotl::Decode<'a> for ChatPhoto {
 
 impl<'a> ChatPhoto {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty => w.put_u32(0x37c1011c),
@@ -2234,7 +2284,8 @@ impl<'a> ChatPhoto {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x37c1011c => Self::Empty,
@@ -2311,7 +2362,8 @@ impl<'a> zerotl::Decode<'a> for Message<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x83e5de54 => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -2324,7 +2376,8 @@ impl<'a> zerotl::Decode<'a> for Message<'a> {
 
 impl<'a> Message<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty(x) => x.encode(w),
@@ -2334,7 +2387,8 @@ impl<'a> Message<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x83e5de54 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
@@ -3042,7 +3096,8 @@ impl<'a> zerotl::Decode<'a> for Dialog<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x2c171f72 => Self::Dialog(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -3054,7 +3109,8 @@ impl<'a> zerotl::Decode<'a> for Dialog<'a> {
 
 impl<'a> Dialog<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Dialog(x) => x.encode(w),
@@ -3063,7 +3119,8 @@ impl<'a> Dialog<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x2c171f72 => Self::Dialog(zerotl::BareDecode::decode_bare(r)?),
@@ -3134,7 +3191,8 @@ impl<'a> zerotl::Decode<'a> for Photo<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x2331b22d => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -3146,7 +3204,8 @@ impl<'a> zerotl::Decode<'a> for Photo<'a> {
 
 impl<'a> Photo<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty(x) => x.encode(w),
@@ -3155,7 +3214,8 @@ impl<'a> Photo<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x2331b22d => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
@@ -3254,7 +3314,8 @@ impl<'a> zerotl::Decode<'a> for PhotoSize<'a> {
 
 impl<'a> PhotoSize<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty(x) => x.encode(w),
@@ -3267,7 +3328,8 @@ impl<'a> PhotoSize<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x0e17e23c => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
@@ -3366,7 +3428,8 @@ impl<'a> zerotl::Decode<'a> for GeoPoint {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1117dd5f => Self::Empty,
@@ -3378,7 +3441,8 @@ impl<'a> zerotl::Decode<'a> for GeoPoint {
 
 impl<'a> GeoPoint {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty => w.put_u32(0x1117dd5f),
@@ -3387,7 +3451,8 @@ impl<'a> GeoPoint {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1117dd5f => Self::Empty,
@@ -3470,7 +3535,8 @@ impl<'a> zerotl::Decode<'a> for InputNotifyPeer<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb8bc5b0c => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -3484,7 +3550,8 @@ impl<'a> zerotl::Decode<'a> for InputNotifyPeer<'a> {
 
 impl<'a> InputNotifyPeer<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Peer(x) => x.encode(w),
@@ -3495,7 +3562,8 @@ impl<'a> InputNotifyPeer<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb8bc5b0c => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
@@ -3574,7 +3642,8 @@ impl<'a> zerotl::Decode<'a> for InputPeerNotifySettings<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9c3d198e => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -3585,7 +3654,8 @@ impl<'a> zerotl::Decode<'a> for InputPeerNotifySettings<'a> {
 
 impl<'a> InputPeerNotifySettings<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Settings(x) => x.encode(w),
@@ -3593,7 +3663,8 @@ impl<'a> InputPeerNotifySettings<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9c3d198e => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
@@ -3651,7 +3722,8 @@ impl<'a> zerotl::Decode<'a> for PeerNotifySettings<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xaf509d20 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -3662,7 +3734,8 @@ impl<'a> zerotl::Decode<'a> for PeerNotifySettings<'a> {
 
 impl<'a> PeerNotifySettings<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Settings(x) => x.encode(w),
@@ -3670,7 +3743,8 @@ impl<'a> PeerNotifySettings<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xaf509d20 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
@@ -3728,7 +3802,8 @@ impl<'a> zerotl::Decode<'a> for PeerSettings {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x733f2961 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -3739,7 +3814,8 @@ impl<'a> zerotl::Decode<'a> for PeerSettings {
 
 impl<'a> PeerSettings {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Settings(x) => x.encode(w),
@@ -3747,7 +3823,8 @@ impl<'a> PeerSettings {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x733f2961 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
@@ -3811,7 +3888,8 @@ impl<'a> zerotl::Decode<'a> for WallPaper<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa437c3ed => Self::Paper(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -3823,7 +3901,8 @@ impl<'a> zerotl::Decode<'a> for WallPaper<'a> {
 
 impl<'a> WallPaper<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Paper(x) => x.encode(w),
@@ -3832,7 +3911,8 @@ impl<'a> WallPaper<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa437c3ed => Self::Paper(zerotl::BareDecode::decode_bare(r)?),
@@ -3937,7 +4017,8 @@ impl<'a> zerotl::Decode<'a> for ReportReason<'a> {
 
 impl<'a> ReportReason<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::InputReportReasonSpam => w.put_u32(0x58dbcab8),
@@ -3951,7 +4032,8 @@ impl<'a> ReportReason<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x58dbcab8 => Self::InputReportReasonSpam,
@@ -4051,7 +4133,8 @@ impl<'a> zerotl::Decode<'a> for UserFull<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xedf17c12 => Self::Full(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -4062,7 +4145,8 @@ impl<'a> zerotl::Decode<'a> for UserFull<'a> {
 
 impl<'a> UserFull<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Full(x) => x.encode(w),
@@ -4070,7 +4154,8 @@ impl<'a> UserFull<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xedf17c12 => Self::Full(zerotl::BareDecode::decode_bare(r)?),
@@ -4128,7 +4213,8 @@ impl<'a> zerotl::Decode<'a> for Contact {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf911c994 => Self::Contact(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -4139,7 +4225,8 @@ impl<'a> zerotl::Decode<'a> for Contact {
 
 impl<'a> Contact {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Contact(x) => x.encode(w),
@@ -4147,7 +4234,8 @@ impl<'a> Contact {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf911c994 => Self::Contact(zerotl::BareDecode::decode_bare(r)?),
@@ -4205,7 +4293,8 @@ impl<'a> zerotl::Decode<'a> for ImportedContact {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd0028438 => Self::Contact(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -4216,7 +4305,8 @@ impl<'a> zerotl::Decode<'a> for ImportedContact {
 
 impl<'a> ImportedContact {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Contact(x) => x.encode(w),
@@ -4224,7 +4314,8 @@ impl<'a> ImportedContact {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd0028438 => Self::Contact(zerotl::BareDecode::decode_bare(r)?),
@@ -4282,7 +4373,8 @@ impl<'a> zerotl::Decode<'a> for ContactStatus {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd3680c61 => Self::Status(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -4293,7 +4385,8 @@ impl<'a> zerotl::Decode<'a> for ContactStatus {
 
 impl<'a> ContactStatus {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Status(x) => x.encode(w),
@@ -4301,7 +4394,8 @@ impl<'a> ContactStatus {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd3680c61 => Self::Status(zerotl::BareDecode::decode_bare(r)?),
@@ -5953,7 +6047,8 @@ impl<'a> zerotl::Decode<'a> for Updates<'a> {
 
 impl<'a> Updates<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::TooLong => w.put_u32(0xe317af7e),
@@ -5967,7 +6062,8 @@ impl<'a> Updates<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe317af7e => Self::TooLong,
@@ -6067,7 +6163,8 @@ impl<'a> zerotl::Decode<'a> for DcOption<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x18b7a10d => Self::Option(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -6078,7 +6175,8 @@ impl<'a> zerotl::Decode<'a> for DcOption<'a> {
 
 impl<'a> DcOption<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Option(x) => x.encode(w),
@@ -6086,7 +6184,8 @@ impl<'a> DcOption<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x18b7a10d => Self::Option(zerotl::BareDecode::decode_bare(r)?),
@@ -6144,7 +6243,8 @@ impl<'a> zerotl::Decode<'a> for Config<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x330b4067 => Self::Config(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -6155,7 +6255,8 @@ impl<'a> zerotl::Decode<'a> for Config<'a> {
 
 impl<'a> Config<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Config(x) => x.encode(w),
@@ -6163,7 +6264,8 @@ impl<'a> Config<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x330b4067 => Self::Config(zerotl::BareDecode::decode_bare(r)?),
@@ -6221,7 +6323,8 @@ impl<'a> zerotl::Decode<'a> for NearestDc<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x8e1a1775 => Self::Dc(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -6232,7 +6335,8 @@ impl<'a> zerotl::Decode<'a> for NearestDc<'a> {
 
 impl<'a> NearestDc<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Dc(x) => x.encode(w),
@@ -6240,7 +6344,8 @@ impl<'a> NearestDc<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x8e1a1775 => Self::Dc(zerotl::BareDecode::decode_bare(r)?),
@@ -6326,7 +6431,8 @@ impl<'a> zerotl::Decode<'a> for EncryptedChat<'a> {
 
 impl<'a> EncryptedChat<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty(x) => x.encode(w),
@@ -6338,7 +6444,8 @@ impl<'a> EncryptedChat<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xab7ec0a0 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
@@ -6424,7 +6531,8 @@ impl<'a> zerotl::Decode<'a> for InputEncryptedChat {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf141b5e1 => Self::Chat(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -6435,7 +6543,8 @@ impl<'a> zerotl::Decode<'a> for InputEncryptedChat {
 
 impl<'a> InputEncryptedChat {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Chat(x) => x.encode(w),
@@ -6443,7 +6552,8 @@ impl<'a> InputEncryptedChat {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf141b5e1 => Self::Chat(zerotl::BareDecode::decode_bare(r)?),
@@ -6507,7 +6617,8 @@ impl<'a> zerotl::Decode<'a> for EncryptedFile {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc21f497e => Self::Empty,
@@ -6519,7 +6630,8 @@ impl<'a> zerotl::Decode<'a> for EncryptedFile {
 
 impl<'a> EncryptedFile {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty => w.put_u32(0xc21f497e),
@@ -6528,7 +6640,8 @@ impl<'a> EncryptedFile {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc21f497e => Self::Empty,
@@ -6611,7 +6724,8 @@ impl<'a> zerotl::Decode<'a> for InputEncryptedFile<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1837c364 => Self::Empty,
@@ -6625,7 +6739,8 @@ impl<'a> zerotl::Decode<'a> for InputEncryptedFile<'a> {
 
 impl<'a> InputEncryptedFile<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty => w.put_u32(0x1837c364),
@@ -6636,7 +6751,8 @@ impl<'a> InputEncryptedFile<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1837c364 => Self::Empty,
@@ -6721,7 +6837,8 @@ impl<'a> zerotl::Decode<'a> for EncryptedMessage<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xed18c118 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -6733,7 +6850,8 @@ impl<'a> zerotl::Decode<'a> for EncryptedMessage<'a> {
 
 impl<'a> EncryptedMessage<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Message(x) => x.encode(w),
@@ -6742,7 +6860,8 @@ impl<'a> EncryptedMessage<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xed18c118 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
@@ -6813,7 +6932,8 @@ impl<'a> zerotl::Decode<'a> for InputDocument<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x72f0eaae => Self::Empty,
@@ -6825,7 +6945,8 @@ impl<'a> zerotl::Decode<'a> for InputDocument<'a> {
 
 impl<'a> InputDocument<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty => w.put_u32(0x72f0eaae),
@@ -6834,7 +6955,8 @@ impl<'a> InputDocument<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x72f0eaae => Self::Empty,
@@ -6905,7 +7027,8 @@ impl<'a> zerotl::Decode<'a> for Document<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x36f8c871 => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -6917,7 +7040,8 @@ impl<'a> zerotl::Decode<'a> for Document<'a> {
 
 impl<'a> Document<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty(x) => x.encode(w),
@@ -6926,7 +7050,8 @@ impl<'a> Document<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x36f8c871 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
@@ -7009,7 +7134,8 @@ impl<'a> zerotl::Decode<'a> for NotifyPeer {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9fd40bd8 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -7023,7 +7149,8 @@ impl<'a> zerotl::Decode<'a> for NotifyPeer {
 
 impl<'a> NotifyPeer {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Peer(x) => x.encode(w),
@@ -7034,7 +7161,8 @@ impl<'a> NotifyPeer {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9fd40bd8 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
@@ -7397,7 +7525,8 @@ impl<'a> zerotl::Decode<'a> for InputPrivacyKey {
 
 impl<'a> InputPrivacyKey {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::StatusTimestamp => w.put_u32(0x4f96cb18),
@@ -7412,7 +7541,8 @@ impl<'a> InputPrivacyKey {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4f96cb18 => Self::StatusTimestamp,
@@ -7565,7 +7695,8 @@ impl<'a> zerotl::Decode<'a> for PrivacyKey {
 
 impl<'a> PrivacyKey {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::StatusTimestamp => w.put_u32(0xbc2eab30),
@@ -7580,7 +7711,8 @@ impl<'a> PrivacyKey {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xbc2eab30 => Self::StatusTimestamp,
@@ -7733,7 +7865,8 @@ impl<'a> zerotl::Decode<'a> for InputPrivacyRule<'a> {
 
 impl<'a> InputPrivacyRule<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::ValueAllowContacts => w.put_u32(0x0d09e07b),
@@ -7748,7 +7881,8 @@ impl<'a> InputPrivacyRule<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x0d09e07b => Self::ValueAllowContacts,
@@ -7901,7 +8035,8 @@ impl<'a> zerotl::Decode<'a> for PrivacyRule<'a> {
 
 impl<'a> PrivacyRule<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::ValueAllowContacts => w.put_u32(0xfffe1bac),
@@ -7916,7 +8051,8 @@ impl<'a> PrivacyRule<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xfffe1bac => Self::ValueAllowContacts,
@@ -8023,7 +8159,8 @@ impl<'a> zerotl::Decode<'a> for AccountDaysTtl {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb8d0afdf => Self::Ttl(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -8034,7 +8171,8 @@ impl<'a> zerotl::Decode<'a> for AccountDaysTtl {
 
 impl<'a> AccountDaysTtl {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Ttl(x) => x.encode(w),
@@ -8042,7 +8180,8 @@ impl<'a> AccountDaysTtl {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb8d0afdf => Self::Ttl(zerotl::BareDecode::decode_bare(r)?),
@@ -8140,7 +8279,8 @@ impl<'a> zerotl::Decode<'a> for DocumentAttribute<'a> {
 
 impl<'a> DocumentAttribute<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::ImageSize(x) => x.encode(w),
@@ -8154,7 +8294,8 @@ impl<'a> DocumentAttribute<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x6c37c15c => Self::ImageSize(zerotl::BareDecode::decode_bare(r)?),
@@ -8254,7 +8395,8 @@ impl<'a> zerotl::Decode<'a> for StickerPack<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x12b299d4 => Self::Pack(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -8265,7 +8407,8 @@ impl<'a> zerotl::Decode<'a> for StickerPack<'a> {
 
 impl<'a> StickerPack<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Pack(x) => x.encode(w),
@@ -8273,7 +8416,8 @@ impl<'a> StickerPack<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x12b299d4 => Self::Pack(zerotl::BareDecode::decode_bare(r)?),
@@ -8349,7 +8493,8 @@ impl<'a> zerotl::Decode<'a> for WebPage<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xeb1477e8 => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -8363,7 +8508,8 @@ impl<'a> zerotl::Decode<'a> for WebPage<'a> {
 
 impl<'a> WebPage<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty(x) => x.encode(w),
@@ -8374,7 +8520,8 @@ impl<'a> WebPage<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xeb1477e8 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
@@ -8453,7 +8600,8 @@ impl<'a> zerotl::Decode<'a> for Authorization<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xad01d61d => Self::Authorization(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -8464,7 +8612,8 @@ impl<'a> zerotl::Decode<'a> for Authorization<'a> {
 
 impl<'a> Authorization<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Authorization(x) => x.encode(w),
@@ -8472,7 +8621,8 @@ impl<'a> Authorization<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xad01d61d => Self::Authorization(zerotl::BareDecode::decode_bare(r)?),
@@ -8530,7 +8680,8 @@ impl<'a> zerotl::Decode<'a> for ReceivedNotifyMessage {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa384b779 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -8541,7 +8692,8 @@ impl<'a> zerotl::Decode<'a> for ReceivedNotifyMessage {
 
 impl<'a> ReceivedNotifyMessage {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Message(x) => x.encode(w),
@@ -8549,7 +8701,8 @@ impl<'a> ReceivedNotifyMessage {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa384b779 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
@@ -8613,7 +8766,8 @@ impl<'a> zerotl::Decode<'a> for ExportedChatInvite<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x69df3769 => Self::ChatInviteEmpty,
@@ -8625,7 +8779,8 @@ impl<'a> zerotl::Decode<'a> for ExportedChatInvite<'a> {
 
 impl<'a> ExportedChatInvite<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::ChatInviteEmpty => w.put_u32(0x69df3769),
@@ -8634,7 +8789,8 @@ impl<'a> ExportedChatInvite<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x69df3769 => Self::ChatInviteEmpty,
@@ -8711,7 +8867,8 @@ impl<'a> zerotl::Decode<'a> for ChatInvite<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5a686d7c => Self::Already(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -8724,7 +8881,8 @@ impl<'a> zerotl::Decode<'a> for ChatInvite<'a> {
 
 impl<'a> ChatInvite<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Already(x) => x.encode(w),
@@ -8734,7 +8892,8 @@ impl<'a> ChatInvite<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5a686d7c => Self::Already(zerotl::BareDecode::decode_bare(r)?),
@@ -8834,7 +8993,8 @@ impl<'a> zerotl::Decode<'a> for InputStickerSet<'a> {
 
 impl<'a> InputStickerSet<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty => w.put_u32(0xffb62b95),
@@ -8846,7 +9006,8 @@ impl<'a> InputStickerSet<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xffb62b95 => Self::Empty,
@@ -8932,7 +9093,8 @@ impl<'a> zerotl::Decode<'a> for StickerSet<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x40e237a8 => Self::Set(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -8943,7 +9105,8 @@ impl<'a> zerotl::Decode<'a> for StickerSet<'a> {
 
 impl<'a> StickerSet<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Set(x) => x.encode(w),
@@ -8951,7 +9114,8 @@ impl<'a> StickerSet<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x40e237a8 => Self::Set(zerotl::BareDecode::decode_bare(r)?),
@@ -9009,7 +9173,8 @@ impl<'a> zerotl::Decode<'a> for BotCommand<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc27ac8c7 => Self::Command(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -9020,7 +9185,8 @@ impl<'a> zerotl::Decode<'a> for BotCommand<'a> {
 
 impl<'a> BotCommand<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Command(x) => x.encode(w),
@@ -9028,7 +9194,8 @@ impl<'a> BotCommand<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc27ac8c7 => Self::Command(zerotl::BareDecode::decode_bare(r)?),
@@ -9086,7 +9253,8 @@ impl<'a> zerotl::Decode<'a> for BotInfo<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x98e81d3a => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -9097,7 +9265,8 @@ impl<'a> zerotl::Decode<'a> for BotInfo<'a> {
 
 impl<'a> BotInfo<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Info(x) => x.encode(w),
@@ -9105,7 +9274,8 @@ impl<'a> BotInfo<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x98e81d3a => Self::Info(zerotl::BareDecode::decode_bare(r)?),
@@ -9359,7 +9529,8 @@ impl<'a> zerotl::Decode<'a> for KeyboardButtonRow<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x77608b83 => Self::Row(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -9370,7 +9541,8 @@ impl<'a> zerotl::Decode<'a> for KeyboardButtonRow<'a> {
 
 impl<'a> KeyboardButtonRow<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Row(x) => x.encode(w),
@@ -9378,7 +9550,8 @@ impl<'a> KeyboardButtonRow<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x77608b83 => Self::Row(zerotl::BareDecode::decode_bare(r)?),
@@ -9454,7 +9627,8 @@ impl<'a> zerotl::Decode<'a> for ReplyMarkup<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa03e5b85 => Self::KeyboardHide(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -9468,7 +9642,8 @@ impl<'a> zerotl::Decode<'a> for ReplyMarkup<'a> {
 
 impl<'a> ReplyMarkup<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::KeyboardHide(x) => x.encode(w),
@@ -9479,7 +9654,8 @@ impl<'a> ReplyMarkup<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa03e5b85 => Self::KeyboardHide(zerotl::BareDecode::decode_bare(r)?),
@@ -9878,7 +10054,8 @@ impl<'a> zerotl::Decode<'a> for InputChannel<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xee8c1e86 => Self::Empty,
@@ -9891,7 +10068,8 @@ impl<'a> zerotl::Decode<'a> for InputChannel<'a> {
 
 impl<'a> InputChannel<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty => w.put_u32(0xee8c1e86),
@@ -9901,7 +10079,8 @@ impl<'a> InputChannel<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xee8c1e86 => Self::Empty,
@@ -9973,7 +10152,8 @@ impl<'a> zerotl::Decode<'a> for MessageRange {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x0ae30253 => Self::Range(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -9984,7 +10164,8 @@ impl<'a> zerotl::Decode<'a> for MessageRange {
 
 impl<'a> MessageRange {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Range(x) => x.encode(w),
@@ -9992,7 +10173,8 @@ impl<'a> MessageRange {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x0ae30253 => Self::Range(zerotl::BareDecode::decode_bare(r)?),
@@ -10056,7 +10238,8 @@ impl<'a> zerotl::Decode<'a> for ChannelMessagesFilter<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x94d42ee7 => Self::Empty,
@@ -10068,7 +10251,8 @@ impl<'a> zerotl::Decode<'a> for ChannelMessagesFilter<'a> {
 
 impl<'a> ChannelMessagesFilter<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty => w.put_u32(0x94d42ee7),
@@ -10077,7 +10261,8 @@ impl<'a> ChannelMessagesFilter<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x94d42ee7 => Self::Empty,
@@ -10176,7 +10361,8 @@ impl<'a> zerotl::Decode<'a> for ChannelParticipant<'a> {
 
 impl<'a> ChannelParticipant<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Participant(x) => x.encode(w),
@@ -10189,7 +10375,8 @@ impl<'a> ChannelParticipant<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x15ebac1d => Self::Participant(zerotl::BareDecode::decode_bare(r)?),
@@ -10328,7 +10515,8 @@ impl<'a> zerotl::Decode<'a> for ChannelParticipantsFilter<'a> {
 
 impl<'a> ChannelParticipantsFilter<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Recent => w.put_u32(0xde3f3c79),
@@ -10343,7 +10531,8 @@ impl<'a> ChannelParticipantsFilter<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xde3f3c79 => Self::Recent,
@@ -10484,7 +10673,8 @@ impl<'a> zerotl::Decode<'a> for InputBotInlineMessage<'a> {
 
 impl<'a> InputBotInlineMessage<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::MediaAuto(x) => x.encode(w),
@@ -10497,7 +10687,8 @@ impl<'a> InputBotInlineMessage<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3380c786 => Self::MediaAuto(zerotl::BareDecode::decode_bare(r)?),
@@ -10608,7 +10799,8 @@ impl<'a> zerotl::Decode<'a> for InputBotInlineResult<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x88bf9319 => Self::Result(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -10622,7 +10814,8 @@ impl<'a> zerotl::Decode<'a> for InputBotInlineResult<'a> {
 
 impl<'a> InputBotInlineResult<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Result(x) => x.encode(w),
@@ -10633,7 +10826,8 @@ impl<'a> InputBotInlineResult<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x88bf9319 => Self::Result(zerotl::BareDecode::decode_bare(r)?),
@@ -10740,7 +10934,8 @@ impl<'a> zerotl::Decode<'a> for BotInlineMessage<'a> {
 
 impl<'a> BotInlineMessage<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::MediaAuto(x) => x.encode(w),
@@ -10752,7 +10947,8 @@ impl<'a> BotInlineMessage<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x764cf810 => Self::MediaAuto(zerotl::BareDecode::decode_bare(r)?),
@@ -10844,7 +11040,8 @@ impl<'a> zerotl::Decode<'a> for BotInlineResult<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x11965f3a => Self::Result(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -10856,7 +11053,8 @@ impl<'a> zerotl::Decode<'a> for BotInlineResult<'a> {
 
 impl<'a> BotInlineResult<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Result(x) => x.encode(w),
@@ -10865,7 +11063,8 @@ impl<'a> BotInlineResult<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x11965f3a => Self::Result(zerotl::BareDecode::decode_bare(r)?),
@@ -10930,7 +11129,8 @@ impl<'a> zerotl::Decode<'a> for ExportedMessageLink<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5dab1af4 => Self::Link(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -10941,7 +11141,8 @@ impl<'a> zerotl::Decode<'a> for ExportedMessageLink<'a> {
 
 impl<'a> ExportedMessageLink<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Link(x) => x.encode(w),
@@ -10949,7 +11150,8 @@ impl<'a> ExportedMessageLink<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5dab1af4 => Self::Link(zerotl::BareDecode::decode_bare(r)?),
@@ -11007,7 +11209,8 @@ impl<'a> zerotl::Decode<'a> for MessageFwdHeader<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5f777dce => Self::Header(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -11018,7 +11221,8 @@ impl<'a> zerotl::Decode<'a> for MessageFwdHeader<'a> {
 
 impl<'a> MessageFwdHeader<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Header(x) => x.encode(w),
@@ -11026,7 +11230,8 @@ impl<'a> MessageFwdHeader<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5f777dce => Self::Header(zerotl::BareDecode::decode_bare(r)?),
@@ -11084,7 +11289,8 @@ impl<'a> zerotl::Decode<'a> for InputBotInlineMessageId {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x890c3d89 => Self::Id(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -11095,7 +11301,8 @@ impl<'a> zerotl::Decode<'a> for InputBotInlineMessageId {
 
 impl<'a> InputBotInlineMessageId {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Id(x) => x.encode(w),
@@ -11103,7 +11310,8 @@ impl<'a> InputBotInlineMessageId {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x890c3d89 => Self::Id(zerotl::BareDecode::decode_bare(r)?),
@@ -11161,7 +11369,8 @@ impl<'a> zerotl::Decode<'a> for InlineBotSwitchPm<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3c20629f => Self::Pm(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -11172,7 +11381,8 @@ impl<'a> zerotl::Decode<'a> for InlineBotSwitchPm<'a> {
 
 impl<'a> InlineBotSwitchPm<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Pm(x) => x.encode(w),
@@ -11180,7 +11390,8 @@ impl<'a> InlineBotSwitchPm<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3c20629f => Self::Pm(zerotl::BareDecode::decode_bare(r)?),
@@ -11238,7 +11449,8 @@ impl<'a> zerotl::Decode<'a> for TopPeer {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xedcdc05b => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -11249,7 +11461,8 @@ impl<'a> zerotl::Decode<'a> for TopPeer {
 
 impl<'a> TopPeer {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Peer(x) => x.encode(w),
@@ -11257,7 +11470,8 @@ impl<'a> TopPeer {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xedcdc05b => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
@@ -11361,7 +11575,8 @@ impl<'a> zerotl::Decode<'a> for TopPeerCategory {
 
 impl<'a> TopPeerCategory {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::BotsPm => w.put_u32(0xab661b5b),
@@ -11376,7 +11591,8 @@ impl<'a> TopPeerCategory {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xab661b5b => Self::BotsPm,
@@ -11483,7 +11699,8 @@ impl<'a> zerotl::Decode<'a> for TopPeerCategoryPeers<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xfb834291 => Self::Peers(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -11494,7 +11711,8 @@ impl<'a> zerotl::Decode<'a> for TopPeerCategoryPeers<'a> {
 
 impl<'a> TopPeerCategoryPeers<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Peers(x) => x.encode(w),
@@ -11502,7 +11720,8 @@ impl<'a> TopPeerCategoryPeers<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xfb834291 => Self::Peers(zerotl::BareDecode::decode_bare(r)?),
@@ -11566,7 +11785,8 @@ impl<'a> zerotl::Decode<'a> for DraftMessage<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1b0c841a => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -11578,7 +11798,8 @@ impl<'a> zerotl::Decode<'a> for DraftMessage<'a> {
 
 impl<'a> DraftMessage<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty(x) => x.encode(w),
@@ -11587,7 +11808,8 @@ impl<'a> DraftMessage<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1b0c841a => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
@@ -11658,7 +11880,8 @@ impl<'a> zerotl::Decode<'a> for StickerSetCovered<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x6410a5d2 => Self::Covered(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -11670,7 +11893,8 @@ impl<'a> zerotl::Decode<'a> for StickerSetCovered<'a> {
 
 impl<'a> StickerSetCovered<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Covered(x) => x.encode(w),
@@ -11679,7 +11903,8 @@ impl<'a> StickerSetCovered<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x6410a5d2 => Self::Covered(zerotl::BareDecode::decode_bare(r)?),
@@ -11744,7 +11969,8 @@ impl<'a> zerotl::Decode<'a> for MaskCoords {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xaed6dbb2 => Self::Coords(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -11755,7 +11981,8 @@ impl<'a> zerotl::Decode<'a> for MaskCoords {
 
 impl<'a> MaskCoords {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Coords(x) => x.encode(w),
@@ -11763,7 +11990,8 @@ impl<'a> MaskCoords {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xaed6dbb2 => Self::Coords(zerotl::BareDecode::decode_bare(r)?),
@@ -11827,7 +12055,8 @@ impl<'a> zerotl::Decode<'a> for InputStickeredMedia<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4a992157 => Self::Photo(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -11839,7 +12068,8 @@ impl<'a> zerotl::Decode<'a> for InputStickeredMedia<'a> {
 
 impl<'a> InputStickeredMedia<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Photo(x) => x.encode(w),
@@ -11848,7 +12078,8 @@ impl<'a> InputStickeredMedia<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4a992157 => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
@@ -11913,7 +12144,8 @@ impl<'a> zerotl::Decode<'a> for Game<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xbdf9653b => Self::Game(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -11924,7 +12156,8 @@ impl<'a> zerotl::Decode<'a> for Game<'a> {
 
 impl<'a> Game<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Game(x) => x.encode(w),
@@ -11932,7 +12165,8 @@ impl<'a> Game<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xbdf9653b => Self::Game(zerotl::BareDecode::decode_bare(r)?),
@@ -11996,7 +12230,8 @@ impl<'a> zerotl::Decode<'a> for InputGame<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x032c3e77 => Self::Id(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -12008,7 +12243,8 @@ impl<'a> zerotl::Decode<'a> for InputGame<'a> {
 
 impl<'a> InputGame<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Id(x) => x.encode(w),
@@ -12017,7 +12253,8 @@ impl<'a> InputGame<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x032c3e77 => Self::Id(zerotl::BareDecode::decode_bare(r)?),
@@ -12082,7 +12319,8 @@ impl<'a> zerotl::Decode<'a> for HighScore {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x58fffcd0 => Self::Score(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -12093,7 +12331,8 @@ impl<'a> zerotl::Decode<'a> for HighScore {
 
 impl<'a> HighScore {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Score(x) => x.encode(w),
@@ -12101,7 +12340,8 @@ impl<'a> HighScore {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x58fffcd0 => Self::Score(zerotl::BareDecode::decode_bare(r)?),
@@ -12891,7 +13131,8 @@ impl<'a> zerotl::Decode<'a> for PhoneCallDiscardReason {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x85e42301 => Self::Missed,
@@ -12905,7 +13146,8 @@ impl<'a> zerotl::Decode<'a> for PhoneCallDiscardReason {
 
 impl<'a> PhoneCallDiscardReason {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Missed => w.put_u32(0x85e42301),
@@ -12916,7 +13158,8 @@ impl<'a> PhoneCallDiscardReason {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x85e42301 => Self::Missed,
@@ -12995,7 +13238,8 @@ impl<'a> zerotl::Decode<'a> for DataJson<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x7d748d04 => Self::Json(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -13006,7 +13250,8 @@ impl<'a> zerotl::Decode<'a> for DataJson<'a> {
 
 impl<'a> DataJson<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Json(x) => x.encode(w),
@@ -13014,7 +13259,8 @@ impl<'a> DataJson<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x7d748d04 => Self::Json(zerotl::BareDecode::decode_bare(r)?),
@@ -13072,7 +13318,8 @@ impl<'a> zerotl::Decode<'a> for LabeledPrice<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xcb296bf8 => Self::Price(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -13083,7 +13330,8 @@ impl<'a> zerotl::Decode<'a> for LabeledPrice<'a> {
 
 impl<'a> LabeledPrice<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Price(x) => x.encode(w),
@@ -13091,7 +13339,8 @@ impl<'a> LabeledPrice<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xcb296bf8 => Self::Price(zerotl::BareDecode::decode_bare(r)?),
@@ -13149,7 +13398,8 @@ impl<'a> zerotl::Decode<'a> for Invoice<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc30aa358 => Self::Invoice(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -13160,7 +13410,8 @@ impl<'a> zerotl::Decode<'a> for Invoice<'a> {
 
 impl<'a> Invoice<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Invoice(x) => x.encode(w),
@@ -13168,7 +13419,8 @@ impl<'a> Invoice<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc30aa358 => Self::Invoice(zerotl::BareDecode::decode_bare(r)?),
@@ -13226,7 +13478,8 @@ impl<'a> zerotl::Decode<'a> for PaymentCharge<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xea02c27e => Self::Charge(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -13237,7 +13490,8 @@ impl<'a> zerotl::Decode<'a> for PaymentCharge<'a> {
 
 impl<'a> PaymentCharge<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Charge(x) => x.encode(w),
@@ -13245,7 +13499,8 @@ impl<'a> PaymentCharge<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xea02c27e => Self::Charge(zerotl::BareDecode::decode_bare(r)?),
@@ -13303,7 +13558,8 @@ impl<'a> zerotl::Decode<'a> for PostAddress<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1e8caaeb => Self::Address(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -13314,7 +13570,8 @@ impl<'a> zerotl::Decode<'a> for PostAddress<'a> {
 
 impl<'a> PostAddress<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Address(x) => x.encode(w),
@@ -13322,7 +13579,8 @@ impl<'a> PostAddress<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1e8caaeb => Self::Address(zerotl::BareDecode::decode_bare(r)?),
@@ -13380,7 +13638,8 @@ impl<'a> zerotl::Decode<'a> for PaymentRequestedInfo<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x909c3f94 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -13391,7 +13650,8 @@ impl<'a> zerotl::Decode<'a> for PaymentRequestedInfo<'a> {
 
 impl<'a> PaymentRequestedInfo<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Info(x) => x.encode(w),
@@ -13399,7 +13659,8 @@ impl<'a> PaymentRequestedInfo<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x909c3f94 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
@@ -13457,7 +13718,8 @@ impl<'a> zerotl::Decode<'a> for PaymentSavedCredentials<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xcdc27a1f => Self::Card(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -13468,7 +13730,8 @@ impl<'a> zerotl::Decode<'a> for PaymentSavedCredentials<'a> {
 
 impl<'a> PaymentSavedCredentials<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Card(x) => x.encode(w),
@@ -13476,7 +13739,8 @@ impl<'a> PaymentSavedCredentials<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xcdc27a1f => Self::Card(zerotl::BareDecode::decode_bare(r)?),
@@ -13540,7 +13804,8 @@ impl<'a> zerotl::Decode<'a> for WebDocument<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1c570ed1 => Self::Document(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -13552,7 +13817,8 @@ impl<'a> zerotl::Decode<'a> for WebDocument<'a> {
 
 impl<'a> WebDocument<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Document(x) => x.encode(w),
@@ -13561,7 +13827,8 @@ impl<'a> WebDocument<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1c570ed1 => Self::Document(zerotl::BareDecode::decode_bare(r)?),
@@ -13626,7 +13893,8 @@ impl<'a> zerotl::Decode<'a> for InputWebDocument<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9bed434d => Self::Document(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -13637,7 +13905,8 @@ impl<'a> zerotl::Decode<'a> for InputWebDocument<'a> {
 
 impl<'a> InputWebDocument<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Document(x) => x.encode(w),
@@ -13645,7 +13914,8 @@ impl<'a> InputWebDocument<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9bed434d => Self::Document(zerotl::BareDecode::decode_bare(r)?),
@@ -13709,7 +13979,8 @@ impl<'a> zerotl::Decode<'a> for InputWebFileLocation<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc239d686 => Self::Location(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -13721,7 +13992,8 @@ impl<'a> zerotl::Decode<'a> for InputWebFileLocation<'a> {
 
 impl<'a> InputWebFileLocation<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Location(x) => x.encode(w),
@@ -13730,7 +14002,8 @@ impl<'a> InputWebFileLocation<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc239d686 => Self::Location(zerotl::BareDecode::decode_bare(r)?),
@@ -13813,7 +14086,8 @@ impl<'a> zerotl::Decode<'a> for InputPaymentCredentials<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc10eb2cf => Self::Saved(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -13827,7 +14101,8 @@ impl<'a> zerotl::Decode<'a> for InputPaymentCredentials<'a> {
 
 impl<'a> InputPaymentCredentials<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Saved(x) => x.encode(w),
@@ -13838,7 +14113,8 @@ impl<'a> InputPaymentCredentials<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc10eb2cf => Self::Saved(zerotl::BareDecode::decode_bare(r)?),
@@ -13917,7 +14193,8 @@ impl<'a> zerotl::Decode<'a> for ShippingOption<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb6213cdf => Self::Option(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -13928,7 +14205,8 @@ impl<'a> zerotl::Decode<'a> for ShippingOption<'a> {
 
 impl<'a> ShippingOption<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Option(x) => x.encode(w),
@@ -13936,7 +14214,8 @@ impl<'a> ShippingOption<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb6213cdf => Self::Option(zerotl::BareDecode::decode_bare(r)?),
@@ -13994,7 +14273,8 @@ impl<'a> zerotl::Decode<'a> for InputStickerSetItem<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xffa0a496 => Self::Item(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -14005,7 +14285,8 @@ impl<'a> zerotl::Decode<'a> for InputStickerSetItem<'a> {
 
 impl<'a> InputStickerSetItem<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Item(x) => x.encode(w),
@@ -14013,7 +14294,8 @@ impl<'a> InputStickerSetItem<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xffa0a496 => Self::Item(zerotl::BareDecode::decode_bare(r)?),
@@ -14071,7 +14353,8 @@ impl<'a> zerotl::Decode<'a> for InputPhoneCall {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1e36fded => Self::Call(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -14082,7 +14365,8 @@ impl<'a> zerotl::Decode<'a> for InputPhoneCall {
 
 impl<'a> InputPhoneCall {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Call(x) => x.encode(w),
@@ -14090,7 +14374,8 @@ impl<'a> InputPhoneCall {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1e36fded => Self::Call(zerotl::BareDecode::decode_bare(r)?),
@@ -14182,7 +14467,8 @@ impl<'a> zerotl::Decode<'a> for PhoneCall<'a> {
 
 impl<'a> PhoneCall<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty(x) => x.encode(w),
@@ -14195,7 +14481,8 @@ impl<'a> PhoneCall<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5366c915 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
@@ -14294,7 +14581,8 @@ impl<'a> zerotl::Decode<'a> for PhoneConnection<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9d4c17c0 => Self::Connection(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -14306,7 +14594,8 @@ impl<'a> zerotl::Decode<'a> for PhoneConnection<'a> {
 
 impl<'a> PhoneConnection<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Connection(x) => x.encode(w),
@@ -14315,7 +14604,8 @@ impl<'a> PhoneConnection<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9d4c17c0 => Self::Connection(zerotl::BareDecode::decode_bare(r)?),
@@ -14380,7 +14670,8 @@ impl<'a> zerotl::Decode<'a> for PhoneCallProtocol<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xfc878fc8 => Self::Protocol(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -14391,7 +14682,8 @@ impl<'a> zerotl::Decode<'a> for PhoneCallProtocol<'a> {
 
 impl<'a> PhoneCallProtocol<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Protocol(x) => x.encode(w),
@@ -14399,7 +14691,8 @@ impl<'a> PhoneCallProtocol<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xfc878fc8 => Self::Protocol(zerotl::BareDecode::decode_bare(r)?),
@@ -14457,7 +14750,8 @@ impl<'a> zerotl::Decode<'a> for CdnPublicKey<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc982eaba => Self::Key(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -14468,7 +14762,8 @@ impl<'a> zerotl::Decode<'a> for CdnPublicKey<'a> {
 
 impl<'a> CdnPublicKey<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Key(x) => x.encode(w),
@@ -14476,7 +14771,8 @@ impl<'a> CdnPublicKey<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc982eaba => Self::Key(zerotl::BareDecode::decode_bare(r)?),
@@ -14534,7 +14830,8 @@ impl<'a> zerotl::Decode<'a> for CdnConfig<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5725e40a => Self::Config(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -14545,7 +14842,8 @@ impl<'a> zerotl::Decode<'a> for CdnConfig<'a> {
 
 impl<'a> CdnConfig<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Config(x) => x.encode(w),
@@ -14553,7 +14851,8 @@ impl<'a> CdnConfig<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5725e40a => Self::Config(zerotl::BareDecode::decode_bare(r)?),
@@ -14623,7 +14922,8 @@ impl<'a> zerotl::Decode<'a> for LangPackString<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xcad181f6 => Self::String(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -14636,7 +14936,8 @@ impl<'a> zerotl::Decode<'a> for LangPackString<'a> {
 
 impl<'a> LangPackString<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::String(x) => x.encode(w),
@@ -14646,7 +14947,8 @@ impl<'a> LangPackString<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xcad181f6 => Self::String(zerotl::BareDecode::decode_bare(r)?),
@@ -14718,7 +15020,8 @@ impl<'a> zerotl::Decode<'a> for LangPackDifference<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf385c1f6 => Self::Difference(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -14729,7 +15032,8 @@ impl<'a> zerotl::Decode<'a> for LangPackDifference<'a> {
 
 impl<'a> LangPackDifference<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Difference(x) => x.encode(w),
@@ -14737,7 +15041,8 @@ impl<'a> LangPackDifference<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf385c1f6 => Self::Difference(zerotl::BareDecode::decode_bare(r)?),
@@ -14795,7 +15100,8 @@ impl<'a> zerotl::Decode<'a> for LangPackLanguage<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xeeca5ce3 => Self::Language(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -14806,7 +15112,8 @@ impl<'a> zerotl::Decode<'a> for LangPackLanguage<'a> {
 
 impl<'a> LangPackLanguage<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Language(x) => x.encode(w),
@@ -14814,7 +15121,8 @@ impl<'a> LangPackLanguage<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xeeca5ce3 => Self::Language(zerotl::BareDecode::decode_bare(r)?),
@@ -15278,7 +15586,8 @@ impl<'a> zerotl::Decode<'a> for ChannelAdminLogEvent<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3b5a3e40 => Self::Event(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -15289,7 +15598,8 @@ impl<'a> zerotl::Decode<'a> for ChannelAdminLogEvent<'a> {
 
 impl<'a> ChannelAdminLogEvent<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Event(x) => x.encode(w),
@@ -15297,7 +15607,8 @@ impl<'a> ChannelAdminLogEvent<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3b5a3e40 => Self::Event(zerotl::BareDecode::decode_bare(r)?),
@@ -15355,7 +15666,8 @@ impl<'a> zerotl::Decode<'a> for ChannelAdminLogEventsFilter {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xea107ae4 => Self::Filter(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -15366,7 +15678,8 @@ impl<'a> zerotl::Decode<'a> for ChannelAdminLogEventsFilter {
 
 impl<'a> ChannelAdminLogEventsFilter {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Filter(x) => x.encode(w),
@@ -15374,7 +15687,8 @@ impl<'a> ChannelAdminLogEventsFilter {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xea107ae4 => Self::Filter(zerotl::BareDecode::decode_bare(r)?),
@@ -15432,7 +15746,8 @@ impl<'a> zerotl::Decode<'a> for PopularContact {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5ce14175 => Self::Contact(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -15443,7 +15758,8 @@ impl<'a> zerotl::Decode<'a> for PopularContact {
 
 impl<'a> PopularContact {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Contact(x) => x.encode(w),
@@ -15451,7 +15767,8 @@ impl<'a> PopularContact {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5ce14175 => Self::Contact(zerotl::BareDecode::decode_bare(r)?),
@@ -15537,7 +15854,8 @@ impl<'a> zerotl::Decode<'a> for RecentMeUrl<'a> {
 
 impl<'a> RecentMeUrl<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Unknown(x) => x.encode(w),
@@ -15549,7 +15867,8 @@ impl<'a> RecentMeUrl<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x46e1d13d => Self::Unknown(zerotl::BareDecode::decode_bare(r)?),
@@ -15635,7 +15954,8 @@ impl<'a> zerotl::Decode<'a> for InputSingleMedia<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1cc6e91f => Self::Media(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -15646,7 +15966,8 @@ impl<'a> zerotl::Decode<'a> for InputSingleMedia<'a> {
 
 impl<'a> InputSingleMedia<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Media(x) => x.encode(w),
@@ -15654,7 +15975,8 @@ impl<'a> InputSingleMedia<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1cc6e91f => Self::Media(zerotl::BareDecode::decode_bare(r)?),
@@ -15712,7 +16034,8 @@ impl<'a> zerotl::Decode<'a> for WebAuthorization<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xcac943f2 => Self::Authorization(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -15723,7 +16046,8 @@ impl<'a> zerotl::Decode<'a> for WebAuthorization<'a> {
 
 impl<'a> WebAuthorization<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Authorization(x) => x.encode(w),
@@ -15731,7 +16055,8 @@ impl<'a> WebAuthorization<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xcac943f2 => Self::Authorization(zerotl::BareDecode::decode_bare(r)?),
@@ -15807,7 +16132,8 @@ impl<'a> zerotl::Decode<'a> for InputMessage {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa676a322 => Self::Id(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -15821,7 +16147,8 @@ impl<'a> zerotl::Decode<'a> for InputMessage {
 
 impl<'a> InputMessage {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Id(x) => x.encode(w),
@@ -15832,7 +16159,8 @@ impl<'a> InputMessage {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa676a322 => Self::Id(zerotl::BareDecode::decode_bare(r)?),
@@ -15917,7 +16245,8 @@ impl<'a> zerotl::Decode<'a> for InputDialogPeer<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xfcaafeb7 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -15929,7 +16258,8 @@ impl<'a> zerotl::Decode<'a> for InputDialogPeer<'a> {
 
 impl<'a> InputDialogPeer<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Peer(x) => x.encode(w),
@@ -15938,7 +16268,8 @@ impl<'a> InputDialogPeer<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xfcaafeb7 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
@@ -16009,7 +16340,8 @@ impl<'a> zerotl::Decode<'a> for DialogPeer {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe56dbf05 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -16021,7 +16353,8 @@ impl<'a> zerotl::Decode<'a> for DialogPeer {
 
 impl<'a> DialogPeer {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Peer(x) => x.encode(w),
@@ -16030,7 +16363,8 @@ impl<'a> DialogPeer {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe56dbf05 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
@@ -16095,7 +16429,8 @@ impl<'a> zerotl::Decode<'a> for FileHash<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x6242c773 => Self::Hash(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -16106,7 +16441,8 @@ impl<'a> zerotl::Decode<'a> for FileHash<'a> {
 
 impl<'a> FileHash<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Hash(x) => x.encode(w),
@@ -16114,7 +16450,8 @@ impl<'a> FileHash<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x6242c773 => Self::Hash(zerotl::BareDecode::decode_bare(r)?),
@@ -16172,7 +16509,8 @@ impl<'a> zerotl::Decode<'a> for InputClientProxy<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x75588b3f => Self::Proxy(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -16183,7 +16521,8 @@ impl<'a> zerotl::Decode<'a> for InputClientProxy<'a> {
 
 impl<'a> InputClientProxy<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Proxy(x) => x.encode(w),
@@ -16191,7 +16530,8 @@ impl<'a> InputClientProxy<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x75588b3f => Self::Proxy(zerotl::BareDecode::decode_bare(r)?),
@@ -16255,7 +16595,8 @@ impl<'a> zerotl::Decode<'a> for InputSecureFile<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3334b0f0 => Self::Uploaded(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -16267,7 +16608,8 @@ impl<'a> zerotl::Decode<'a> for InputSecureFile<'a> {
 
 impl<'a> InputSecureFile<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Uploaded(x) => x.encode(w),
@@ -16276,7 +16618,8 @@ impl<'a> InputSecureFile<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3334b0f0 => Self::Uploaded(zerotl::BareDecode::decode_bare(r)?),
@@ -16347,7 +16690,8 @@ impl<'a> zerotl::Decode<'a> for SecureFile<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x64199744 => Self::Empty,
@@ -16359,7 +16703,8 @@ impl<'a> zerotl::Decode<'a> for SecureFile<'a> {
 
 impl<'a> SecureFile<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty => w.put_u32(0x64199744),
@@ -16368,7 +16713,8 @@ impl<'a> SecureFile<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x64199744 => Self::Empty,
@@ -16433,7 +16779,8 @@ impl<'a> zerotl::Decode<'a> for SecureData<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x8aeabec3 => Self::Data(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -16444,7 +16791,8 @@ impl<'a> zerotl::Decode<'a> for SecureData<'a> {
 
 impl<'a> SecureData<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Data(x) => x.encode(w),
@@ -16452,7 +16800,8 @@ impl<'a> SecureData<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x8aeabec3 => Self::Data(zerotl::BareDecode::decode_bare(r)?),
@@ -16516,7 +16865,8 @@ impl<'a> zerotl::Decode<'a> for SecurePlainData<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x7d6099dd => Self::Phone(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -16528,7 +16878,8 @@ impl<'a> zerotl::Decode<'a> for SecurePlainData<'a> {
 
 impl<'a> SecurePlainData<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Phone(x) => x.encode(w),
@@ -16537,7 +16888,8 @@ impl<'a> SecurePlainData<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x7d6099dd => Self::Phone(zerotl::BareDecode::decode_bare(r)?),
@@ -16826,7 +17178,8 @@ impl<'a> zerotl::Decode<'a> for SecureValue<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x187fa0ca => Self::Value(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -16837,7 +17190,8 @@ impl<'a> zerotl::Decode<'a> for SecureValue<'a> {
 
 impl<'a> SecureValue<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Value(x) => x.encode(w),
@@ -16845,7 +17199,8 @@ impl<'a> SecureValue<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x187fa0ca => Self::Value(zerotl::BareDecode::decode_bare(r)?),
@@ -16903,7 +17258,8 @@ impl<'a> zerotl::Decode<'a> for InputSecureValue<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xdb21d0a7 => Self::Value(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -16914,7 +17270,8 @@ impl<'a> zerotl::Decode<'a> for InputSecureValue<'a> {
 
 impl<'a> InputSecureValue<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Value(x) => x.encode(w),
@@ -16922,7 +17279,8 @@ impl<'a> InputSecureValue<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xdb21d0a7 => Self::Value(zerotl::BareDecode::decode_bare(r)?),
@@ -16980,7 +17338,8 @@ impl<'a> zerotl::Decode<'a> for SecureValueHash<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xed1ecdb0 => Self::Hash(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -16991,7 +17350,8 @@ impl<'a> zerotl::Decode<'a> for SecureValueHash<'a> {
 
 impl<'a> SecureValueHash<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Hash(x) => x.encode(w),
@@ -16999,7 +17359,8 @@ impl<'a> SecureValueHash<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xed1ecdb0 => Self::Hash(zerotl::BareDecode::decode_bare(r)?),
@@ -17225,7 +17586,8 @@ impl<'a> zerotl::Decode<'a> for SecureCredentialsEncrypted<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x33f0ea47 => Self::Encrypted(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -17236,7 +17598,8 @@ impl<'a> zerotl::Decode<'a> for SecureCredentialsEncrypted<'a> {
 
 impl<'a> SecureCredentialsEncrypted<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Encrypted(x) => x.encode(w),
@@ -17244,7 +17607,8 @@ impl<'a> SecureCredentialsEncrypted<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x33f0ea47 => Self::Encrypted(zerotl::BareDecode::decode_bare(r)?),
@@ -17302,7 +17666,8 @@ impl<'a> zerotl::Decode<'a> for SavedContact<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1142bd56 => Self::PhoneContact(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -17313,7 +17678,8 @@ impl<'a> zerotl::Decode<'a> for SavedContact<'a> {
 
 impl<'a> SavedContact<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::PhoneContact(x) => x.encode(w),
@@ -17321,7 +17687,8 @@ impl<'a> SavedContact<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1142bd56 => Self::PhoneContact(zerotl::BareDecode::decode_bare(r)?),
@@ -17385,7 +17752,8 @@ impl<'a> zerotl::Decode<'a> for PasswordKdfAlgo<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd45ab096 => Self::Unknown,
@@ -17397,7 +17765,8 @@ impl<'a> zerotl::Decode<'a> for PasswordKdfAlgo<'a> {
 
 impl<'a> PasswordKdfAlgo<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Unknown => w.put_u32(0xd45ab096),
@@ -17406,7 +17775,8 @@ impl<'a> PasswordKdfAlgo<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd45ab096 => Self::Unknown,
@@ -17483,7 +17853,8 @@ impl<'a> zerotl::Decode<'a> for SecurePasswordKdfAlgo<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x004a8537 => Self::Unknown,
@@ -17496,7 +17867,8 @@ impl<'a> zerotl::Decode<'a> for SecurePasswordKdfAlgo<'a> {
 
 impl<'a> SecurePasswordKdfAlgo<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Unknown => w.put_u32(0x004a8537),
@@ -17506,7 +17878,8 @@ impl<'a> SecurePasswordKdfAlgo<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x004a8537 => Self::Unknown,
@@ -17578,7 +17951,8 @@ impl<'a> zerotl::Decode<'a> for SecureSecretSettings<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1527bcac => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -17589,7 +17963,8 @@ impl<'a> zerotl::Decode<'a> for SecureSecretSettings<'a> {
 
 impl<'a> SecureSecretSettings<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Settings(x) => x.encode(w),
@@ -17597,7 +17972,8 @@ impl<'a> SecureSecretSettings<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1527bcac => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
@@ -17661,7 +18037,8 @@ impl<'a> zerotl::Decode<'a> for InputCheckPasswordSrp<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9880f658 => Self::Empty,
@@ -17673,7 +18050,8 @@ impl<'a> zerotl::Decode<'a> for InputCheckPasswordSrp<'a> {
 
 impl<'a> InputCheckPasswordSrp<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty => w.put_u32(0x9880f658),
@@ -17682,7 +18060,8 @@ impl<'a> InputCheckPasswordSrp<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9880f658 => Self::Empty,
@@ -17753,7 +18132,8 @@ impl<'a> zerotl::Decode<'a> for SecureRequiredType<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x829d99da => Self::Type(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -17765,7 +18145,8 @@ impl<'a> zerotl::Decode<'a> for SecureRequiredType<'a> {
 
 impl<'a> SecureRequiredType<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Type(x) => x.encode(w),
@@ -17774,7 +18155,8 @@ impl<'a> SecureRequiredType<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x829d99da => Self::Type(zerotl::BareDecode::decode_bare(r)?),
@@ -17839,7 +18221,8 @@ impl<'a> zerotl::Decode<'a> for InputAppEvent<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1d1b1245 => Self::Event(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -17850,7 +18233,8 @@ impl<'a> zerotl::Decode<'a> for InputAppEvent<'a> {
 
 impl<'a> InputAppEvent<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Event(x) => x.encode(w),
@@ -17858,7 +18242,8 @@ impl<'a> InputAppEvent<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1d1b1245 => Self::Event(zerotl::BareDecode::decode_bare(r)?),
@@ -17916,7 +18301,8 @@ impl<'a> zerotl::Decode<'a> for JsonObjectValue<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc0de1bd9 => Self::Value(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -17927,7 +18313,8 @@ impl<'a> zerotl::Decode<'a> for JsonObjectValue<'a> {
 
 impl<'a> JsonObjectValue<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Value(x) => x.encode(w),
@@ -17935,7 +18322,8 @@ impl<'a> JsonObjectValue<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc0de1bd9 => Self::Value(zerotl::BareDecode::decode_bare(r)?),
@@ -18027,7 +18415,8 @@ impl<'a> zerotl::Decode<'a> for JsonValue<'a> {
 
 impl<'a> JsonValue<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Null => w.put_u32(0x3f6d7b68),
@@ -18040,7 +18429,8 @@ impl<'a> JsonValue<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3f6d7b68 => Self::Null,
@@ -18133,7 +18523,8 @@ impl<'a> zerotl::Decode<'a> for PageTableCell<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x34566b6a => Self::Cell(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -18144,7 +18535,8 @@ impl<'a> zerotl::Decode<'a> for PageTableCell<'a> {
 
 impl<'a> PageTableCell<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Cell(x) => x.encode(w),
@@ -18152,7 +18544,8 @@ impl<'a> PageTableCell<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x34566b6a => Self::Cell(zerotl::BareDecode::decode_bare(r)?),
@@ -18210,7 +18603,8 @@ impl<'a> zerotl::Decode<'a> for PageTableRow<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe0c0c5e5 => Self::Row(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -18221,7 +18615,8 @@ impl<'a> zerotl::Decode<'a> for PageTableRow<'a> {
 
 impl<'a> PageTableRow<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Row(x) => x.encode(w),
@@ -18229,7 +18624,8 @@ impl<'a> PageTableRow<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe0c0c5e5 => Self::Row(zerotl::BareDecode::decode_bare(r)?),
@@ -18287,7 +18683,8 @@ impl<'a> zerotl::Decode<'a> for PageCaption<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x6f747657 => Self::Caption(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -18298,7 +18695,8 @@ impl<'a> zerotl::Decode<'a> for PageCaption<'a> {
 
 impl<'a> PageCaption<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Caption(x) => x.encode(w),
@@ -18306,7 +18704,8 @@ impl<'a> PageCaption<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x6f747657 => Self::Caption(zerotl::BareDecode::decode_bare(r)?),
@@ -18370,7 +18769,8 @@ impl<'a> zerotl::Decode<'a> for PageListItem<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb92fb6cd => Self::Text(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -18382,7 +18782,8 @@ impl<'a> zerotl::Decode<'a> for PageListItem<'a> {
 
 impl<'a> PageListItem<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Text(x) => x.encode(w),
@@ -18391,7 +18792,8 @@ impl<'a> PageListItem<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb92fb6cd => Self::Text(zerotl::BareDecode::decode_bare(r)?),
@@ -18462,7 +18864,8 @@ impl<'a> zerotl::Decode<'a> for PageListOrderedItem<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5e068047 => Self::Text(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -18474,7 +18877,8 @@ impl<'a> zerotl::Decode<'a> for PageListOrderedItem<'a> {
 
 impl<'a> PageListOrderedItem<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Text(x) => x.encode(w),
@@ -18483,7 +18887,8 @@ impl<'a> PageListOrderedItem<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5e068047 => Self::Text(zerotl::BareDecode::decode_bare(r)?),
@@ -18548,7 +18953,8 @@ impl<'a> zerotl::Decode<'a> for PageRelatedArticle<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb390dc08 => Self::Article(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -18559,7 +18965,8 @@ impl<'a> zerotl::Decode<'a> for PageRelatedArticle<'a> {
 
 impl<'a> PageRelatedArticle<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Article(x) => x.encode(w),
@@ -18567,7 +18974,8 @@ impl<'a> PageRelatedArticle<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb390dc08 => Self::Article(zerotl::BareDecode::decode_bare(r)?),
@@ -18625,7 +19033,8 @@ impl<'a> zerotl::Decode<'a> for Page<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x98657f0d => Self::Page(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -18636,7 +19045,8 @@ impl<'a> zerotl::Decode<'a> for Page<'a> {
 
 impl<'a> Page<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Page(x) => x.encode(w),
@@ -18644,7 +19054,8 @@ impl<'a> Page<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x98657f0d => Self::Page(zerotl::BareDecode::decode_bare(r)?),
@@ -18702,7 +19113,8 @@ impl<'a> zerotl::Decode<'a> for PollAnswer<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x6ca9c2e9 => Self::Answer(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -18713,7 +19125,8 @@ impl<'a> zerotl::Decode<'a> for PollAnswer<'a> {
 
 impl<'a> PollAnswer<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Answer(x) => x.encode(w),
@@ -18721,7 +19134,8 @@ impl<'a> PollAnswer<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x6ca9c2e9 => Self::Answer(zerotl::BareDecode::decode_bare(r)?),
@@ -18779,7 +19193,8 @@ impl<'a> zerotl::Decode<'a> for Poll<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x86e18161 => Self::Poll(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -18790,7 +19205,8 @@ impl<'a> zerotl::Decode<'a> for Poll<'a> {
 
 impl<'a> Poll<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Poll(x) => x.encode(w),
@@ -18798,7 +19214,8 @@ impl<'a> Poll<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x86e18161 => Self::Poll(zerotl::BareDecode::decode_bare(r)?),
@@ -18856,7 +19273,8 @@ impl<'a> zerotl::Decode<'a> for PollAnswerVoters<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3b6ddad2 => Self::Voters(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -18867,7 +19285,8 @@ impl<'a> zerotl::Decode<'a> for PollAnswerVoters<'a> {
 
 impl<'a> PollAnswerVoters<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Voters(x) => x.encode(w),
@@ -18875,7 +19294,8 @@ impl<'a> PollAnswerVoters<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3b6ddad2 => Self::Voters(zerotl::BareDecode::decode_bare(r)?),
@@ -18933,7 +19353,8 @@ impl<'a> zerotl::Decode<'a> for PollResults<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xbadcc1a3 => Self::Results(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -18944,7 +19365,8 @@ impl<'a> zerotl::Decode<'a> for PollResults<'a> {
 
 impl<'a> PollResults<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Results(x) => x.encode(w),
@@ -18952,7 +19374,8 @@ impl<'a> PollResults<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xbadcc1a3 => Self::Results(zerotl::BareDecode::decode_bare(r)?),
@@ -19010,7 +19433,8 @@ impl<'a> zerotl::Decode<'a> for ChatOnlines {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf041e250 => Self::Onlines(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -19021,7 +19445,8 @@ impl<'a> zerotl::Decode<'a> for ChatOnlines {
 
 impl<'a> ChatOnlines {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Onlines(x) => x.encode(w),
@@ -19029,7 +19454,8 @@ impl<'a> ChatOnlines {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf041e250 => Self::Onlines(zerotl::BareDecode::decode_bare(r)?),
@@ -19087,7 +19513,8 @@ impl<'a> zerotl::Decode<'a> for StatsUrl<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x47a971e0 => Self::Url(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -19098,7 +19525,8 @@ impl<'a> zerotl::Decode<'a> for StatsUrl<'a> {
 
 impl<'a> StatsUrl<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Url(x) => x.encode(w),
@@ -19106,7 +19534,8 @@ impl<'a> StatsUrl<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x47a971e0 => Self::Url(zerotl::BareDecode::decode_bare(r)?),
@@ -19164,7 +19593,8 @@ impl<'a> zerotl::Decode<'a> for ChatAdminRights {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5fb224d5 => Self::Rights(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -19175,7 +19605,8 @@ impl<'a> zerotl::Decode<'a> for ChatAdminRights {
 
 impl<'a> ChatAdminRights {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Rights(x) => x.encode(w),
@@ -19183,7 +19614,8 @@ impl<'a> ChatAdminRights {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5fb224d5 => Self::Rights(zerotl::BareDecode::decode_bare(r)?),
@@ -19241,7 +19673,8 @@ impl<'a> zerotl::Decode<'a> for ChatBannedRights {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9f120418 => Self::Rights(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -19252,7 +19685,8 @@ impl<'a> zerotl::Decode<'a> for ChatBannedRights {
 
 impl<'a> ChatBannedRights {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Rights(x) => x.encode(w),
@@ -19260,7 +19694,8 @@ impl<'a> ChatBannedRights {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9f120418 => Self::Rights(zerotl::BareDecode::decode_bare(r)?),
@@ -19330,7 +19765,8 @@ impl<'a> zerotl::Decode<'a> for InputWallPaper<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe630b979 => Self::Paper(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -19343,7 +19779,8 @@ impl<'a> zerotl::Decode<'a> for InputWallPaper<'a> {
 
 impl<'a> InputWallPaper<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Paper(x) => x.encode(w),
@@ -19353,7 +19790,8 @@ impl<'a> InputWallPaper<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe630b979 => Self::Paper(zerotl::BareDecode::decode_bare(r)?),
@@ -19425,7 +19863,8 @@ impl<'a> zerotl::Decode<'a> for CodeSettings {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xdebebe83 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -19436,7 +19875,8 @@ impl<'a> zerotl::Decode<'a> for CodeSettings {
 
 impl<'a> CodeSettings {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Settings(x) => x.encode(w),
@@ -19444,7 +19884,8 @@ impl<'a> CodeSettings {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xdebebe83 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
@@ -19502,7 +19943,8 @@ impl<'a> zerotl::Decode<'a> for WallPaperSettings {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x05086cf8 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -19513,7 +19955,8 @@ impl<'a> zerotl::Decode<'a> for WallPaperSettings {
 
 impl<'a> WallPaperSettings {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Settings(x) => x.encode(w),
@@ -19521,7 +19964,8 @@ impl<'a> WallPaperSettings {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x05086cf8 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
@@ -19579,7 +20023,8 @@ impl<'a> zerotl::Decode<'a> for AutoDownloadSettings {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe04232f3 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -19590,7 +20035,8 @@ impl<'a> zerotl::Decode<'a> for AutoDownloadSettings {
 
 impl<'a> AutoDownloadSettings {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Settings(x) => x.encode(w),
@@ -19598,7 +20044,8 @@ impl<'a> AutoDownloadSettings {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe04232f3 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
@@ -19662,7 +20109,8 @@ impl<'a> zerotl::Decode<'a> for EmojiKeyword<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd5b3b9f9 => Self::Keyword(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -19674,7 +20122,8 @@ impl<'a> zerotl::Decode<'a> for EmojiKeyword<'a> {
 
 impl<'a> EmojiKeyword<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Keyword(x) => x.encode(w),
@@ -19683,7 +20132,8 @@ impl<'a> EmojiKeyword<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd5b3b9f9 => Self::Keyword(zerotl::BareDecode::decode_bare(r)?),
@@ -19748,7 +20198,8 @@ impl<'a> zerotl::Decode<'a> for EmojiKeywordsDifference<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5cc761bd => Self::Difference(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -19759,7 +20210,8 @@ impl<'a> zerotl::Decode<'a> for EmojiKeywordsDifference<'a> {
 
 impl<'a> EmojiKeywordsDifference<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Difference(x) => x.encode(w),
@@ -19767,7 +20219,8 @@ impl<'a> EmojiKeywordsDifference<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5cc761bd => Self::Difference(zerotl::BareDecode::decode_bare(r)?),
@@ -19825,7 +20278,8 @@ impl<'a> zerotl::Decode<'a> for EmojiUrl<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa575739d => Self::Url(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -19836,7 +20290,8 @@ impl<'a> zerotl::Decode<'a> for EmojiUrl<'a> {
 
 impl<'a> EmojiUrl<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Url(x) => x.encode(w),
@@ -19844,7 +20299,8 @@ impl<'a> EmojiUrl<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa575739d => Self::Url(zerotl::BareDecode::decode_bare(r)?),
@@ -19902,7 +20358,8 @@ impl<'a> zerotl::Decode<'a> for EmojiLanguage<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb3fb5361 => Self::Language(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -19913,7 +20370,8 @@ impl<'a> zerotl::Decode<'a> for EmojiLanguage<'a> {
 
 impl<'a> EmojiLanguage<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Language(x) => x.encode(w),
@@ -19921,7 +20379,8 @@ impl<'a> EmojiLanguage<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb3fb5361 => Self::Language(zerotl::BareDecode::decode_bare(r)?),
@@ -19979,7 +20438,8 @@ impl<'a> zerotl::Decode<'a> for FileLocation {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xbc7fc6cd => Self::ToBeDeprecated(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -19990,7 +20450,8 @@ impl<'a> zerotl::Decode<'a> for FileLocation {
 
 impl<'a> FileLocation {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::ToBeDeprecated(x) => x.encode(w),
@@ -19998,7 +20459,8 @@ impl<'a> FileLocation {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xbc7fc6cd => Self::ToBeDeprecated(zerotl::BareDecode::decode_bare(r)?),
@@ -20056,7 +20518,8 @@ impl<'a> zerotl::Decode<'a> for Folder<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xff544e65 => Self::Folder(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -20067,7 +20530,8 @@ impl<'a> zerotl::Decode<'a> for Folder<'a> {
 
 impl<'a> Folder<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Folder(x) => x.encode(w),
@@ -20075,7 +20539,8 @@ impl<'a> Folder<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xff544e65 => Self::Folder(zerotl::BareDecode::decode_bare(r)?),
@@ -20133,7 +20598,8 @@ impl<'a> zerotl::Decode<'a> for InputFolderPeer<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xfbd2c296 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -20144,7 +20610,8 @@ impl<'a> zerotl::Decode<'a> for InputFolderPeer<'a> {
 
 impl<'a> InputFolderPeer<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Peer(x) => x.encode(w),
@@ -20152,7 +20619,8 @@ impl<'a> InputFolderPeer<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xfbd2c296 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
@@ -20210,7 +20678,8 @@ impl<'a> zerotl::Decode<'a> for FolderPeer {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe9baa668 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -20221,7 +20690,8 @@ impl<'a> zerotl::Decode<'a> for FolderPeer {
 
 impl<'a> FolderPeer {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Peer(x) => x.encode(w),
@@ -20229,7 +20699,8 @@ impl<'a> FolderPeer {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe9baa668 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
@@ -20299,7 +20770,8 @@ impl<'a> zerotl::Decode<'a> for UrlAuthResult<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x92d33a0e => Self::Request(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -20312,7 +20784,8 @@ impl<'a> zerotl::Decode<'a> for UrlAuthResult<'a> {
 
 impl<'a> UrlAuthResult<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Request(x) => x.encode(w),
@@ -20322,7 +20795,8 @@ impl<'a> UrlAuthResult<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x92d33a0e => Self::Request(zerotl::BareDecode::decode_bare(r)?),
@@ -20400,7 +20874,8 @@ impl<'a> zerotl::Decode<'a> for ChannelLocation<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xbfb5ad8b => Self::Empty,
@@ -20412,7 +20887,8 @@ impl<'a> zerotl::Decode<'a> for ChannelLocation<'a> {
 
 impl<'a> ChannelLocation<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty => w.put_u32(0xbfb5ad8b),
@@ -20421,7 +20897,8 @@ impl<'a> ChannelLocation<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xbfb5ad8b => Self::Empty,
@@ -20492,7 +20969,8 @@ impl<'a> zerotl::Decode<'a> for PeerLocated {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xca461b5d => Self::Located(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -20504,7 +20982,8 @@ impl<'a> zerotl::Decode<'a> for PeerLocated {
 
 impl<'a> PeerLocated {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Located(x) => x.encode(w),
@@ -20513,7 +20992,8 @@ impl<'a> PeerLocated {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xca461b5d => Self::Located(zerotl::BareDecode::decode_bare(r)?),
@@ -20578,7 +21058,8 @@ impl<'a> zerotl::Decode<'a> for RestrictionReason<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd072acb4 => Self::Reason(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -20589,7 +21070,8 @@ impl<'a> zerotl::Decode<'a> for RestrictionReason<'a> {
 
 impl<'a> RestrictionReason<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Reason(x) => x.encode(w),
@@ -20597,7 +21079,8 @@ impl<'a> RestrictionReason<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd072acb4 => Self::Reason(zerotl::BareDecode::decode_bare(r)?),
@@ -20661,7 +21144,8 @@ impl<'a> zerotl::Decode<'a> for InputTheme<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3c5693e9 => Self::Theme(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -20673,7 +21157,8 @@ impl<'a> zerotl::Decode<'a> for InputTheme<'a> {
 
 impl<'a> InputTheme<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Theme(x) => x.encode(w),
@@ -20682,7 +21167,8 @@ impl<'a> InputTheme<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3c5693e9 => Self::Theme(zerotl::BareDecode::decode_bare(r)?),
@@ -20747,7 +21233,8 @@ impl<'a> zerotl::Decode<'a> for Theme<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x028f1114 => Self::Theme(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -20758,7 +21245,8 @@ impl<'a> zerotl::Decode<'a> for Theme<'a> {
 
 impl<'a> Theme<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Theme(x) => x.encode(w),
@@ -20766,7 +21254,8 @@ impl<'a> Theme<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x028f1114 => Self::Theme(zerotl::BareDecode::decode_bare(r)?),
@@ -20852,7 +21341,8 @@ impl<'a> zerotl::Decode<'a> for BaseTheme {
 
 impl<'a> BaseTheme {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Classic => w.put_u32(0xc3a12462),
@@ -20864,7 +21354,8 @@ impl<'a> BaseTheme {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc3a12462 => Self::Classic,
@@ -20950,7 +21441,8 @@ impl<'a> zerotl::Decode<'a> for InputThemeSettings<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xbd507cd1 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -20961,7 +21453,8 @@ impl<'a> zerotl::Decode<'a> for InputThemeSettings<'a> {
 
 impl<'a> InputThemeSettings<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Settings(x) => x.encode(w),
@@ -20969,7 +21462,8 @@ impl<'a> InputThemeSettings<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xbd507cd1 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
@@ -21027,7 +21521,8 @@ impl<'a> zerotl::Decode<'a> for ThemeSettings<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9c14984a => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -21038,7 +21533,8 @@ impl<'a> zerotl::Decode<'a> for ThemeSettings<'a> {
 
 impl<'a> ThemeSettings<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Settings(x) => x.encode(w),
@@ -21046,7 +21542,8 @@ impl<'a> ThemeSettings<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9c14984a => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
@@ -21104,7 +21601,8 @@ impl<'a> zerotl::Decode<'a> for WebPageAttribute<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x54b56617 => Self::Theme(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -21115,7 +21613,8 @@ impl<'a> zerotl::Decode<'a> for WebPageAttribute<'a> {
 
 impl<'a> WebPageAttribute<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Theme(x) => x.encode(w),
@@ -21123,7 +21622,8 @@ impl<'a> WebPageAttribute<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x54b56617 => Self::Theme(zerotl::BareDecode::decode_bare(r)?),
@@ -21193,7 +21693,8 @@ impl<'a> zerotl::Decode<'a> for MessageUserVote<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa28e5559 => Self::Vote(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -21206,7 +21707,8 @@ impl<'a> zerotl::Decode<'a> for MessageUserVote<'a> {
 
 impl<'a> MessageUserVote<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Vote(x) => x.encode(w),
@@ -21216,7 +21718,8 @@ impl<'a> MessageUserVote<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa28e5559 => Self::Vote(zerotl::BareDecode::decode_bare(r)?),
@@ -21288,7 +21791,8 @@ impl<'a> zerotl::Decode<'a> for BankCardOpenUrl<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf568028a => Self::Url(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -21299,7 +21803,8 @@ impl<'a> zerotl::Decode<'a> for BankCardOpenUrl<'a> {
 
 impl<'a> BankCardOpenUrl<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Url(x) => x.encode(w),
@@ -21307,7 +21812,8 @@ impl<'a> BankCardOpenUrl<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf568028a => Self::Url(zerotl::BareDecode::decode_bare(r)?),
@@ -21365,7 +21871,8 @@ impl<'a> zerotl::Decode<'a> for DialogFilter<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x7438f7e8 => Self::Filter(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -21376,7 +21883,8 @@ impl<'a> zerotl::Decode<'a> for DialogFilter<'a> {
 
 impl<'a> DialogFilter<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Filter(x) => x.encode(w),
@@ -21384,7 +21892,8 @@ impl<'a> DialogFilter<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x7438f7e8 => Self::Filter(zerotl::BareDecode::decode_bare(r)?),
@@ -21442,7 +21951,8 @@ impl<'a> zerotl::Decode<'a> for DialogFilterSuggested<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x77744d4a => Self::Suggested(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -21453,7 +21963,8 @@ impl<'a> zerotl::Decode<'a> for DialogFilterSuggested<'a> {
 
 impl<'a> DialogFilterSuggested<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Suggested(x) => x.encode(w),
@@ -21461,7 +21972,8 @@ impl<'a> DialogFilterSuggested<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x77744d4a => Self::Suggested(zerotl::BareDecode::decode_bare(r)?),
@@ -21519,7 +22031,8 @@ impl<'a> zerotl::Decode<'a> for StatsDateRangeDays {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb637edaf => Self::Days(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -21530,7 +22043,8 @@ impl<'a> zerotl::Decode<'a> for StatsDateRangeDays {
 
 impl<'a> StatsDateRangeDays {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Days(x) => x.encode(w),
@@ -21538,7 +22052,8 @@ impl<'a> StatsDateRangeDays {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb637edaf => Self::Days(zerotl::BareDecode::decode_bare(r)?),
@@ -21596,7 +22111,8 @@ impl<'a> zerotl::Decode<'a> for StatsAbsValueAndPrev {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xcb43acde => Self::Prev(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -21607,7 +22123,8 @@ impl<'a> zerotl::Decode<'a> for StatsAbsValueAndPrev {
 
 impl<'a> StatsAbsValueAndPrev {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Prev(x) => x.encode(w),
@@ -21615,7 +22132,8 @@ impl<'a> StatsAbsValueAndPrev {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xcb43acde => Self::Prev(zerotl::BareDecode::decode_bare(r)?),
@@ -21673,7 +22191,8 @@ impl<'a> zerotl::Decode<'a> for StatsPercentValue {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xcbce2fe0 => Self::Value(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -21684,7 +22203,8 @@ impl<'a> zerotl::Decode<'a> for StatsPercentValue {
 
 impl<'a> StatsPercentValue {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Value(x) => x.encode(w),
@@ -21692,7 +22212,8 @@ impl<'a> StatsPercentValue {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xcbce2fe0 => Self::Value(zerotl::BareDecode::decode_bare(r)?),
@@ -21762,7 +22283,8 @@ impl<'a> zerotl::Decode<'a> for StatsGraph<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4a27eb2d => Self::Async(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -21775,7 +22297,8 @@ impl<'a> zerotl::Decode<'a> for StatsGraph<'a> {
 
 impl<'a> StatsGraph<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Async(x) => x.encode(w),
@@ -21785,7 +22308,8 @@ impl<'a> StatsGraph<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4a27eb2d => Self::Async(zerotl::BareDecode::decode_bare(r)?),
@@ -21857,7 +22381,8 @@ impl<'a> zerotl::Decode<'a> for MessageInteractionCounters {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xad4fc9bd => Self::Counters(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -21868,7 +22393,8 @@ impl<'a> zerotl::Decode<'a> for MessageInteractionCounters {
 
 impl<'a> MessageInteractionCounters {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Counters(x) => x.encode(w),
@@ -21876,7 +22402,8 @@ impl<'a> MessageInteractionCounters {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xad4fc9bd => Self::Counters(zerotl::BareDecode::decode_bare(r)?),
@@ -21934,7 +22461,8 @@ impl<'a> zerotl::Decode<'a> for VideoSize<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe831c556 => Self::Size(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -21945,7 +22473,8 @@ impl<'a> zerotl::Decode<'a> for VideoSize<'a> {
 
 impl<'a> VideoSize<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Size(x) => x.encode(w),
@@ -21953,7 +22482,8 @@ impl<'a> VideoSize<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe831c556 => Self::Size(zerotl::BareDecode::decode_bare(r)?),
@@ -22011,7 +22541,8 @@ impl<'a> zerotl::Decode<'a> for StatsGroupTopPoster {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x18f3d0f7 => Self::Poster(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -22022,7 +22553,8 @@ impl<'a> zerotl::Decode<'a> for StatsGroupTopPoster {
 
 impl<'a> StatsGroupTopPoster {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Poster(x) => x.encode(w),
@@ -22030,7 +22562,8 @@ impl<'a> StatsGroupTopPoster {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x18f3d0f7 => Self::Poster(zerotl::BareDecode::decode_bare(r)?),
@@ -22088,7 +22621,8 @@ impl<'a> zerotl::Decode<'a> for StatsGroupTopAdmin {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x6014f412 => Self::Admin(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -22099,7 +22633,8 @@ impl<'a> zerotl::Decode<'a> for StatsGroupTopAdmin {
 
 impl<'a> StatsGroupTopAdmin {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Admin(x) => x.encode(w),
@@ -22107,7 +22642,8 @@ impl<'a> StatsGroupTopAdmin {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x6014f412 => Self::Admin(zerotl::BareDecode::decode_bare(r)?),
@@ -22165,7 +22701,8 @@ impl<'a> zerotl::Decode<'a> for StatsGroupTopInviter {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x31962a4c => Self::Inviter(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -22176,7 +22713,8 @@ impl<'a> zerotl::Decode<'a> for StatsGroupTopInviter {
 
 impl<'a> StatsGroupTopInviter {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Inviter(x) => x.encode(w),
@@ -22184,7 +22722,8 @@ impl<'a> StatsGroupTopInviter {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x31962a4c => Self::Inviter(zerotl::BareDecode::decode_bare(r)?),
@@ -22242,7 +22781,8 @@ impl<'a> zerotl::Decode<'a> for GlobalPrivacySettings {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xbea2f424 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -22253,7 +22793,8 @@ impl<'a> zerotl::Decode<'a> for GlobalPrivacySettings {
 
 impl<'a> GlobalPrivacySettings {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Settings(x) => x.encode(w),
@@ -22261,7 +22802,8 @@ impl<'a> GlobalPrivacySettings {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xbea2f424 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
@@ -22319,7 +22861,8 @@ impl<'a> zerotl::Decode<'a> for MessageViews<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x455b853d => Self::Views(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -22330,7 +22873,8 @@ impl<'a> zerotl::Decode<'a> for MessageViews<'a> {
 
 impl<'a> MessageViews<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Views(x) => x.encode(w),
@@ -22338,7 +22882,8 @@ impl<'a> MessageViews<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x455b853d => Self::Views(zerotl::BareDecode::decode_bare(r)?),
@@ -22396,7 +22941,8 @@ impl<'a> zerotl::Decode<'a> for MessageReplyHeader {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa6d57763 => Self::Header(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -22407,7 +22953,8 @@ impl<'a> zerotl::Decode<'a> for MessageReplyHeader {
 
 impl<'a> MessageReplyHeader {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Header(x) => x.encode(w),
@@ -22415,7 +22962,8 @@ impl<'a> MessageReplyHeader {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa6d57763 => Self::Header(zerotl::BareDecode::decode_bare(r)?),
@@ -22473,7 +23021,8 @@ impl<'a> zerotl::Decode<'a> for MessageReplies<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4128faac => Self::Replies(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -22484,7 +23033,8 @@ impl<'a> zerotl::Decode<'a> for MessageReplies<'a> {
 
 impl<'a> MessageReplies<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Replies(x) => x.encode(w),
@@ -22492,7 +23042,8 @@ impl<'a> MessageReplies<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4128faac => Self::Replies(zerotl::BareDecode::decode_bare(r)?),
@@ -22550,7 +23101,8 @@ impl<'a> zerotl::Decode<'a> for PeerBlocked {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe8fd8014 => Self::Blocked(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -22561,7 +23113,8 @@ impl<'a> zerotl::Decode<'a> for PeerBlocked {
 
 impl<'a> PeerBlocked {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Blocked(x) => x.encode(w),
@@ -22569,7 +23122,8 @@ impl<'a> PeerBlocked {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe8fd8014 => Self::Blocked(zerotl::BareDecode::decode_bare(r)?),
@@ -22633,7 +23187,8 @@ impl<'a> zerotl::Decode<'a> for GroupCall<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x7780bcb4 => Self::Discarded(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -22645,7 +23200,8 @@ impl<'a> zerotl::Decode<'a> for GroupCall<'a> {
 
 impl<'a> GroupCall<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Discarded(x) => x.encode(w),
@@ -22654,7 +23210,8 @@ impl<'a> GroupCall<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x7780bcb4 => Self::Discarded(zerotl::BareDecode::decode_bare(r)?),
@@ -22719,7 +23276,8 @@ impl<'a> zerotl::Decode<'a> for InputGroupCall {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd8aa840f => Self::Call(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -22730,7 +23288,8 @@ impl<'a> zerotl::Decode<'a> for InputGroupCall {
 
 impl<'a> InputGroupCall {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Call(x) => x.encode(w),
@@ -22738,7 +23297,8 @@ impl<'a> InputGroupCall {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd8aa840f => Self::Call(zerotl::BareDecode::decode_bare(r)?),
@@ -22796,7 +23356,8 @@ impl<'a> zerotl::Decode<'a> for GroupCallParticipant {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x56b087c9 => Self::Participant(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -22807,7 +23368,8 @@ impl<'a> zerotl::Decode<'a> for GroupCallParticipant {
 
 impl<'a> GroupCallParticipant {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Participant(x) => x.encode(w),
@@ -22815,7 +23377,8 @@ impl<'a> GroupCallParticipant {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x56b087c9 => Self::Participant(zerotl::BareDecode::decode_bare(r)?),
@@ -22901,7 +23464,8 @@ impl<'a> zerotl::Decode<'a> for InlineQueryPeerType {
 
 impl<'a> InlineQueryPeerType {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::SameBotPm => w.put_u32(0x3081ed9d),
@@ -22913,7 +23477,8 @@ impl<'a> InlineQueryPeerType {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3081ed9d => Self::SameBotPm,
@@ -23006,7 +23571,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x50a04e45 => Self::Rules(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -23017,7 +23583,8 @@ pub mod account {
 
     impl<'a> PrivacyRules<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Rules(x) => x.encode(w),
@@ -23025,7 +23592,8 @@ pub mod account {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x50a04e45 => Self::Rules(zerotl::BareDecode::decode_bare(r)?),
@@ -23083,7 +23651,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x1250abde => Self::Authorizations(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -23094,7 +23663,8 @@ pub mod account {
 
     impl<'a> Authorizations<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Authorizations(x) => x.encode(w),
@@ -23102,7 +23672,8 @@ pub mod account {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x1250abde => Self::Authorizations(zerotl::BareDecode::decode_bare(r)?),
@@ -23160,7 +23731,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xad2641f8 => Self::Password(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -23171,7 +23743,8 @@ pub mod account {
 
     impl<'a> Password<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Password(x) => x.encode(w),
@@ -23179,7 +23752,8 @@ pub mod account {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xad2641f8 => Self::Password(zerotl::BareDecode::decode_bare(r)?),
@@ -23237,7 +23811,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x9a5c33e5 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -23248,7 +23823,8 @@ pub mod account {
 
     impl<'a> PasswordSettings<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Settings(x) => x.encode(w),
@@ -23256,7 +23832,8 @@ pub mod account {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x9a5c33e5 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
@@ -23314,7 +23891,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xc23727c9 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -23325,7 +23903,8 @@ pub mod account {
 
     impl<'a> PasswordInputSettings<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Settings(x) => x.encode(w),
@@ -23333,7 +23912,8 @@ pub mod account {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xc23727c9 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
@@ -23391,7 +23971,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xdb64fd34 => Self::Password(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -23402,7 +23983,8 @@ pub mod account {
 
     impl<'a> TmpPassword<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Password(x) => x.encode(w),
@@ -23410,7 +23992,8 @@ pub mod account {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xdb64fd34 => Self::Password(zerotl::BareDecode::decode_bare(r)?),
@@ -23468,7 +24051,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xed56c9fc => Self::Authorizations(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -23479,7 +24063,8 @@ pub mod account {
 
     impl<'a> WebAuthorizations<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Authorizations(x) => x.encode(w),
@@ -23487,7 +24072,8 @@ pub mod account {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xed56c9fc => Self::Authorizations(zerotl::BareDecode::decode_bare(r)?),
@@ -23545,7 +24131,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xad2e1cd8 => Self::Form(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -23556,7 +24143,8 @@ pub mod account {
 
     impl<'a> AuthorizationForm<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Form(x) => x.encode(w),
@@ -23564,7 +24152,8 @@ pub mod account {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xad2e1cd8 => Self::Form(zerotl::BareDecode::decode_bare(r)?),
@@ -23622,7 +24211,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x811f854f => Self::Code(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -23633,7 +24223,8 @@ pub mod account {
 
     impl<'a> SentEmailCode<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Code(x) => x.encode(w),
@@ -23641,7 +24232,8 @@ pub mod account {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x811f854f => Self::Code(zerotl::BareDecode::decode_bare(r)?),
@@ -23699,7 +24291,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4dba4501 => Self::Takeout(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -23710,7 +24303,8 @@ pub mod account {
 
     impl<'a> Takeout {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Takeout(x) => x.encode(w),
@@ -23718,7 +24312,8 @@ pub mod account {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4dba4501 => Self::Takeout(zerotl::BareDecode::decode_bare(r)?),
@@ -23782,7 +24377,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x1c199183 => Self::NotModified,
@@ -23794,7 +24390,8 @@ pub mod account {
 
     impl<'a> WallPapers<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::NotModified => w.put_u32(0x1c199183),
@@ -23803,7 +24400,8 @@ pub mod account {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x1c199183 => Self::NotModified,
@@ -23868,7 +24466,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x63cacf26 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -23879,7 +24478,8 @@ pub mod account {
 
     impl<'a> AutoDownloadSettings {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Settings(x) => x.encode(w),
@@ -23887,7 +24487,8 @@ pub mod account {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x63cacf26 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
@@ -23951,7 +24552,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xf41eb622 => Self::NotModified,
@@ -23963,7 +24565,8 @@ pub mod account {
 
     impl<'a> Themes<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::NotModified => w.put_u32(0xf41eb622),
@@ -23972,7 +24575,8 @@ pub mod account {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xf41eb622 => Self::NotModified,
@@ -24037,7 +24641,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x57e28221 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -24048,7 +24653,8 @@ pub mod account {
 
     impl<'a> ContentSettings {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Settings(x) => x.encode(w),
@@ -24056,7 +24662,8 @@ pub mod account {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x57e28221 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
@@ -24122,7 +24729,8 @@ pub mod auth {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x5e002502 => Self::Code(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -24133,7 +24741,8 @@ pub mod auth {
 
     impl<'a> SentCode<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Code(x) => x.encode(w),
@@ -24141,7 +24750,8 @@ pub mod auth {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x5e002502 => Self::Code(zerotl::BareDecode::decode_bare(r)?),
@@ -24205,7 +24815,8 @@ pub mod auth {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xcd050916 => Self::Authorization(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -24217,7 +24828,8 @@ pub mod auth {
 
     impl<'a> Authorization<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Authorization(x) => x.encode(w),
@@ -24226,7 +24838,8 @@ pub mod auth {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xcd050916 => Self::Authorization(zerotl::BareDecode::decode_bare(r)?),
@@ -24291,7 +24904,8 @@ pub mod auth {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xdf969c2d => Self::Authorization(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -24302,7 +24916,8 @@ pub mod auth {
 
     impl<'a> ExportedAuthorization<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Authorization(x) => x.encode(w),
@@ -24310,7 +24925,8 @@ pub mod auth {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xdf969c2d => Self::Authorization(zerotl::BareDecode::decode_bare(r)?),
@@ -24368,7 +24984,8 @@ pub mod auth {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x137948a5 => Self::Recovery(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -24379,7 +24996,8 @@ pub mod auth {
 
     impl<'a> PasswordRecovery<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Recovery(x) => x.encode(w),
@@ -24387,7 +25005,8 @@ pub mod auth {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x137948a5 => Self::Recovery(zerotl::BareDecode::decode_bare(r)?),
@@ -24457,7 +25076,8 @@ pub mod auth {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x72a3158c => Self::Sms,
@@ -24470,7 +25090,8 @@ pub mod auth {
 
     impl<'a> CodeType {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Sms => w.put_u32(0x72a3158c),
@@ -24480,7 +25101,8 @@ pub mod auth {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x72a3158c => Self::Sms,
@@ -24570,7 +25192,8 @@ pub mod auth {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x3dbb5986 => Self::App(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -24584,7 +25207,8 @@ pub mod auth {
 
     impl<'a> SentCodeType<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::App(x) => x.encode(w),
@@ -24595,7 +25219,8 @@ pub mod auth {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x3dbb5986 => Self::App(zerotl::BareDecode::decode_bare(r)?),
@@ -24686,7 +25311,8 @@ pub mod auth {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x629f1980 => Self::Token(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -24699,7 +25325,8 @@ pub mod auth {
 
     impl<'a> LoginToken<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Token(x) => x.encode(w),
@@ -24709,7 +25336,8 @@ pub mod auth {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x629f1980 => Self::Token(zerotl::BareDecode::decode_bare(r)?),
@@ -24795,7 +25423,8 @@ pub mod channels {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xf56ee2a8 => Self::Participants(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -24807,7 +25436,8 @@ pub mod channels {
 
     impl<'a> ChannelParticipants<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Participants(x) => x.encode(w),
@@ -24816,7 +25446,8 @@ pub mod channels {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xf56ee2a8 => Self::Participants(zerotl::BareDecode::decode_bare(r)?),
@@ -24881,7 +25512,8 @@ pub mod channels {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xd0d9b163 => Self::Participant(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -24892,7 +25524,8 @@ pub mod channels {
 
     impl<'a> ChannelParticipant<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Participant(x) => x.encode(w),
@@ -24900,7 +25533,8 @@ pub mod channels {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xd0d9b163 => Self::Participant(zerotl::BareDecode::decode_bare(r)?),
@@ -24958,7 +25592,8 @@ pub mod channels {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xed8af74d => Self::Results(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -24969,7 +25604,8 @@ pub mod channels {
 
     impl<'a> AdminLogResults<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Results(x) => x.encode(w),
@@ -24977,7 +25613,8 @@ pub mod channels {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xed8af74d => Self::Results(zerotl::BareDecode::decode_bare(r)?),
@@ -25049,7 +25686,8 @@ pub mod contacts {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xb74ba9d2 => Self::NotModified,
@@ -25061,7 +25699,8 @@ pub mod contacts {
 
     impl<'a> Contacts<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::NotModified => w.put_u32(0xb74ba9d2),
@@ -25070,7 +25709,8 @@ pub mod contacts {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xb74ba9d2 => Self::NotModified,
@@ -25135,7 +25775,8 @@ pub mod contacts {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x77d01c3b => Self::Contacts(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -25146,7 +25787,8 @@ pub mod contacts {
 
     impl<'a> ImportedContacts<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Contacts(x) => x.encode(w),
@@ -25154,7 +25796,8 @@ pub mod contacts {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x77d01c3b => Self::Contacts(zerotl::BareDecode::decode_bare(r)?),
@@ -25218,7 +25861,8 @@ pub mod contacts {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x0ade1591 => Self::Blocked(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -25230,7 +25874,8 @@ pub mod contacts {
 
     impl<'a> Blocked<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Blocked(x) => x.encode(w),
@@ -25239,7 +25884,8 @@ pub mod contacts {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x0ade1591 => Self::Blocked(zerotl::BareDecode::decode_bare(r)?),
@@ -25304,7 +25950,8 @@ pub mod contacts {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xb3134d9d => Self::Found(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -25315,7 +25962,8 @@ pub mod contacts {
 
     impl<'a> Found<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Found(x) => x.encode(w),
@@ -25323,7 +25971,8 @@ pub mod contacts {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xb3134d9d => Self::Found(zerotl::BareDecode::decode_bare(r)?),
@@ -25381,7 +26030,8 @@ pub mod contacts {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x7f077ad9 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -25392,7 +26042,8 @@ pub mod contacts {
 
     impl<'a> ResolvedPeer<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Peer(x) => x.encode(w),
@@ -25400,7 +26051,8 @@ pub mod contacts {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x7f077ad9 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
@@ -25470,7 +26122,8 @@ pub mod contacts {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xde266ef5 => Self::NotModified,
@@ -25483,7 +26136,8 @@ pub mod contacts {
 
     impl<'a> TopPeers<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::NotModified => w.put_u32(0xde266ef5),
@@ -25493,7 +26147,8 @@ pub mod contacts {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xde266ef5 => Self::NotModified,
@@ -25579,7 +26234,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x1da7158f => Self::Update(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -25591,7 +26247,8 @@ pub mod help {
 
     impl<'a> AppUpdate<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Update(x) => x.encode(w),
@@ -25600,7 +26257,8 @@ pub mod help {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x1da7158f => Self::Update(zerotl::BareDecode::decode_bare(r)?),
@@ -25665,7 +26323,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x18cb9f78 => Self::Text(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -25676,7 +26335,8 @@ pub mod help {
 
     impl<'a> InviteText<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Text(x) => x.encode(w),
@@ -25684,7 +26344,8 @@ pub mod help {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x18cb9f78 => Self::Text(zerotl::BareDecode::decode_bare(r)?),
@@ -25742,7 +26403,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x17c6b5f6 => Self::Support(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -25753,7 +26415,8 @@ pub mod help {
 
     impl<'a> Support<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Support(x) => x.encode(w),
@@ -25761,7 +26424,8 @@ pub mod help {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x17c6b5f6 => Self::Support(zerotl::BareDecode::decode_bare(r)?),
@@ -25819,7 +26483,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x780a0310 => Self::Service(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -25830,7 +26495,8 @@ pub mod help {
 
     impl<'a> TermsOfService<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Service(x) => x.encode(w),
@@ -25838,7 +26504,8 @@ pub mod help {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x780a0310 => Self::Service(zerotl::BareDecode::decode_bare(r)?),
@@ -25896,7 +26563,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x0e0310d7 => Self::Urls(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -25907,7 +26575,8 @@ pub mod help {
 
     impl<'a> RecentMeUrls<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Urls(x) => x.encode(w),
@@ -25915,7 +26584,8 @@ pub mod help {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x0e0310d7 => Self::Urls(zerotl::BareDecode::decode_bare(r)?),
@@ -25979,7 +26649,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe3309f7f => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -25991,7 +26662,8 @@ pub mod help {
 
     impl<'a> TermsOfServiceUpdate<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Empty(x) => x.encode(w),
@@ -26000,7 +26672,8 @@ pub mod help {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe3309f7f => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
@@ -26071,7 +26744,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x66afa166 => Self::Empty,
@@ -26083,7 +26757,8 @@ pub mod help {
 
     impl<'a> DeepLinkInfo<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Empty => w.put_u32(0x66afa166),
@@ -26092,7 +26767,8 @@ pub mod help {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x66afa166 => Self::Empty,
@@ -26163,7 +26839,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xbfb9f457 => Self::NotModified,
@@ -26175,7 +26852,8 @@ pub mod help {
 
     impl<'a> PassportConfig<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::NotModified => w.put_u32(0xbfb9f457),
@@ -26184,7 +26862,8 @@ pub mod help {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xbfb9f457 => Self::NotModified,
@@ -26249,7 +26928,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x8c05f1c9 => Self::Name(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -26260,7 +26940,8 @@ pub mod help {
 
     impl<'a> SupportName<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Name(x) => x.encode(w),
@@ -26268,7 +26949,8 @@ pub mod help {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x8c05f1c9 => Self::Name(zerotl::BareDecode::decode_bare(r)?),
@@ -26332,7 +27014,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xf3ae2eed => Self::Empty,
@@ -26344,7 +27027,8 @@ pub mod help {
 
     impl<'a> UserInfo<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Empty => w.put_u32(0xf3ae2eed),
@@ -26353,7 +27037,8 @@ pub mod help {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xf3ae2eed => Self::Empty,
@@ -26424,7 +27109,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x98f6ac75 => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -26436,7 +27122,8 @@ pub mod help {
 
     impl<'a> PromoData<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Empty(x) => x.encode(w),
@@ -26445,7 +27132,8 @@ pub mod help {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x98f6ac75 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
@@ -26510,7 +27198,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4203c5ef => Self::Code(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -26521,7 +27210,8 @@ pub mod help {
 
     impl<'a> CountryCode<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Code(x) => x.encode(w),
@@ -26529,7 +27219,8 @@ pub mod help {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4203c5ef => Self::Code(zerotl::BareDecode::decode_bare(r)?),
@@ -26587,7 +27278,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xc3878e23 => Self::Country(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -26598,7 +27290,8 @@ pub mod help {
 
     impl<'a> Country<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Country(x) => x.encode(w),
@@ -26606,7 +27299,8 @@ pub mod help {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xc3878e23 => Self::Country(zerotl::BareDecode::decode_bare(r)?),
@@ -26670,7 +27364,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x93cc1f32 => Self::NotModified,
@@ -26682,7 +27377,8 @@ pub mod help {
 
     impl<'a> CountriesList<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::NotModified => w.put_u32(0x93cc1f32),
@@ -26691,7 +27387,8 @@ pub mod help {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x93cc1f32 => Self::NotModified,
@@ -26776,7 +27473,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x15ba6c40 => Self::Dialogs(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -26789,7 +27487,8 @@ pub mod messages {
 
     impl<'a> Dialogs<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Dialogs(x) => x.encode(w),
@@ -26799,7 +27498,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x15ba6c40 => Self::Dialogs(zerotl::BareDecode::decode_bare(r)?),
@@ -26889,7 +27589,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x8c718e87 => Self::Messages(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -26903,7 +27604,8 @@ pub mod messages {
 
     impl<'a> Messages<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Messages(x) => x.encode(w),
@@ -26914,7 +27616,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x8c718e87 => Self::Messages(zerotl::BareDecode::decode_bare(r)?),
@@ -26999,7 +27702,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x64ff9fd5 => Self::Chats(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -27011,7 +27715,8 @@ pub mod messages {
 
     impl<'a> Chats<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Chats(x) => x.encode(w),
@@ -27020,7 +27725,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x64ff9fd5 => Self::Chats(zerotl::BareDecode::decode_bare(r)?),
@@ -27085,7 +27791,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe5d7d19c => Self::Full(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -27096,7 +27803,8 @@ pub mod messages {
 
     impl<'a> ChatFull<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Full(x) => x.encode(w),
@@ -27104,7 +27812,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe5d7d19c => Self::Full(zerotl::BareDecode::decode_bare(r)?),
@@ -27162,7 +27871,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xb45c69d1 => Self::History(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -27173,7 +27883,8 @@ pub mod messages {
 
     impl<'a> AffectedHistory {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::History(x) => x.encode(w),
@@ -27181,7 +27892,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xb45c69d1 => Self::History(zerotl::BareDecode::decode_bare(r)?),
@@ -27245,7 +27957,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xc0e24635 => Self::NotModified(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -27257,7 +27970,8 @@ pub mod messages {
 
     impl<'a> DhConfig<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::NotModified(x) => x.encode(w),
@@ -27266,7 +27980,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xc0e24635 => Self::NotModified(zerotl::BareDecode::decode_bare(r)?),
@@ -27337,7 +28052,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x560f8935 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -27349,7 +28065,8 @@ pub mod messages {
 
     impl<'a> SentEncryptedMessage {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Message(x) => x.encode(w),
@@ -27358,7 +28075,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x560f8935 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
@@ -27429,7 +28147,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xf1749a22 => Self::NotModified,
@@ -27441,7 +28160,8 @@ pub mod messages {
 
     impl<'a> Stickers<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::NotModified => w.put_u32(0xf1749a22),
@@ -27450,7 +28170,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xf1749a22 => Self::NotModified,
@@ -27521,7 +28242,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe86602c3 => Self::NotModified,
@@ -27533,7 +28255,8 @@ pub mod messages {
 
     impl<'a> AllStickers<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::NotModified => w.put_u32(0xe86602c3),
@@ -27542,7 +28265,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe86602c3 => Self::NotModified,
@@ -27607,7 +28331,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x84d19185 => Self::Messages(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -27618,7 +28343,8 @@ pub mod messages {
 
     impl<'a> AffectedMessages {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Messages(x) => x.encode(w),
@@ -27626,7 +28352,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x84d19185 => Self::Messages(zerotl::BareDecode::decode_bare(r)?),
@@ -27684,7 +28411,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xb60a24a6 => Self::Set(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -27695,7 +28423,8 @@ pub mod messages {
 
     impl<'a> StickerSet<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Set(x) => x.encode(w),
@@ -27703,7 +28432,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xb60a24a6 => Self::Set(zerotl::BareDecode::decode_bare(r)?),
@@ -27767,7 +28497,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe8025ca2 => Self::NotModified,
@@ -27779,7 +28510,8 @@ pub mod messages {
 
     impl<'a> SavedGifs<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::NotModified => w.put_u32(0xe8025ca2),
@@ -27788,7 +28520,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe8025ca2 => Self::NotModified,
@@ -27853,7 +28586,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x947ca848 => Self::Results(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -27864,7 +28598,8 @@ pub mod messages {
 
     impl<'a> BotResults<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Results(x) => x.encode(w),
@@ -27872,7 +28607,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x947ca848 => Self::Results(zerotl::BareDecode::decode_bare(r)?),
@@ -27930,7 +28666,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x36585ea4 => Self::Answer(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -27941,7 +28678,8 @@ pub mod messages {
 
     impl<'a> BotCallbackAnswer<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Answer(x) => x.encode(w),
@@ -27949,7 +28687,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x36585ea4 => Self::Answer(zerotl::BareDecode::decode_bare(r)?),
@@ -28007,7 +28746,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x26b5dde6 => Self::Data(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -28018,7 +28758,8 @@ pub mod messages {
 
     impl<'a> MessageEditData {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Data(x) => x.encode(w),
@@ -28026,7 +28767,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x26b5dde6 => Self::Data(zerotl::BareDecode::decode_bare(r)?),
@@ -28084,7 +28826,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x3371c354 => Self::Dialogs(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -28095,7 +28838,8 @@ pub mod messages {
 
     impl<'a> PeerDialogs<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Dialogs(x) => x.encode(w),
@@ -28103,7 +28847,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x3371c354 => Self::Dialogs(zerotl::BareDecode::decode_bare(r)?),
@@ -28167,7 +28912,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xc6dc0c66 => Self::NotModified(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -28179,7 +28925,8 @@ pub mod messages {
 
     impl<'a> FeaturedStickers<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::NotModified(x) => x.encode(w),
@@ -28188,7 +28935,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xc6dc0c66 => Self::NotModified(zerotl::BareDecode::decode_bare(r)?),
@@ -28259,7 +29007,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x0b17f890 => Self::NotModified,
@@ -28271,7 +29020,8 @@ pub mod messages {
 
     impl<'a> RecentStickers<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::NotModified => w.put_u32(0x0b17f890),
@@ -28280,7 +29030,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x0b17f890 => Self::NotModified,
@@ -28345,7 +29096,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4fcba9c8 => Self::Stickers(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -28356,7 +29108,8 @@ pub mod messages {
 
     impl<'a> ArchivedStickers<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Stickers(x) => x.encode(w),
@@ -28364,7 +29117,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4fcba9c8 => Self::Stickers(zerotl::BareDecode::decode_bare(r)?),
@@ -28428,7 +29182,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x38641628 => Self::Success,
@@ -28440,7 +29195,8 @@ pub mod messages {
 
     impl<'a> StickerSetInstallResult<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Success => w.put_u32(0x38641628),
@@ -28449,7 +29205,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x38641628 => Self::Success,
@@ -28514,7 +29271,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x9a3bfd99 => Self::Scores(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -28525,7 +29283,8 @@ pub mod messages {
 
     impl<'a> HighScores<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Scores(x) => x.encode(w),
@@ -28533,7 +29292,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x9a3bfd99 => Self::Scores(zerotl::BareDecode::decode_bare(r)?),
@@ -28597,7 +29357,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x9e8fa6d3 => Self::NotModified,
@@ -28609,7 +29370,8 @@ pub mod messages {
 
     impl<'a> FavedStickers<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::NotModified => w.put_u32(0x9e8fa6d3),
@@ -28618,7 +29380,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x9e8fa6d3 => Self::NotModified,
@@ -28689,7 +29452,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x0d54b65d => Self::NotModified,
@@ -28701,7 +29465,8 @@ pub mod messages {
 
     impl<'a> FoundStickerSets<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::NotModified => w.put_u32(0x0d54b65d),
@@ -28710,7 +29475,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x0d54b65d => Self::NotModified,
@@ -28775,7 +29541,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe844ebff => Self::Counter(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -28786,7 +29553,8 @@ pub mod messages {
 
     impl<'a> SearchCounter {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Counter(x) => x.encode(w),
@@ -28794,7 +29562,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe844ebff => Self::Counter(zerotl::BareDecode::decode_bare(r)?),
@@ -28852,7 +29621,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xa927fec5 => Self::Chats(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -28863,7 +29633,8 @@ pub mod messages {
 
     impl<'a> InactiveChats<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Chats(x) => x.encode(w),
@@ -28871,7 +29642,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xa927fec5 => Self::Chats(zerotl::BareDecode::decode_bare(r)?),
@@ -28929,7 +29701,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x0823f649 => Self::List(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -28940,7 +29713,8 @@ pub mod messages {
 
     impl<'a> VotesList<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::List(x) => x.encode(w),
@@ -28948,7 +29722,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x0823f649 => Self::List(zerotl::BareDecode::decode_bare(r)?),
@@ -29006,7 +29781,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xb6c4f543 => Self::Views(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -29017,7 +29793,8 @@ pub mod messages {
 
     impl<'a> MessageViews<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Views(x) => x.encode(w),
@@ -29025,7 +29802,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xb6c4f543 => Self::Views(zerotl::BareDecode::decode_bare(r)?),
@@ -29083,7 +29861,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xf5dd8f9d => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -29094,7 +29873,8 @@ pub mod messages {
 
     impl<'a> DiscussionMessage<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Message(x) => x.encode(w),
@@ -29102,7 +29882,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xf5dd8f9d => Self::Message(zerotl::BareDecode::decode_bare(r)?),
@@ -29168,7 +29949,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x3f56aea3 => Self::Form(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -29179,7 +29961,8 @@ pub mod payments {
 
     impl<'a> PaymentForm<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Form(x) => x.encode(w),
@@ -29187,7 +29970,8 @@ pub mod payments {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x3f56aea3 => Self::Form(zerotl::BareDecode::decode_bare(r)?),
@@ -29245,7 +30029,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xd1451883 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -29256,7 +30041,8 @@ pub mod payments {
 
     impl<'a> ValidatedRequestedInfo<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Info(x) => x.encode(w),
@@ -29264,7 +30050,8 @@ pub mod payments {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xd1451883 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
@@ -29328,7 +30115,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4e5f810d => Self::Result(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -29340,7 +30128,8 @@ pub mod payments {
 
     impl<'a> PaymentResult<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Result(x) => x.encode(w),
@@ -29349,7 +30138,8 @@ pub mod payments {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4e5f810d => Self::Result(zerotl::BareDecode::decode_bare(r)?),
@@ -29414,7 +30204,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x500911e1 => Self::Receipt(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -29425,7 +30216,8 @@ pub mod payments {
 
     impl<'a> PaymentReceipt<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Receipt(x) => x.encode(w),
@@ -29433,7 +30225,8 @@ pub mod payments {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x500911e1 => Self::Receipt(zerotl::BareDecode::decode_bare(r)?),
@@ -29491,7 +30284,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xfb8fe43c => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -29502,7 +30296,8 @@ pub mod payments {
 
     impl<'a> SavedInfo<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Info(x) => x.encode(w),
@@ -29510,7 +30305,8 @@ pub mod payments {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xfb8fe43c => Self::Info(zerotl::BareDecode::decode_bare(r)?),
@@ -29568,7 +30364,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x3e24e573 => Self::Data(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -29579,7 +30376,8 @@ pub mod payments {
 
     impl<'a> BankCardData<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Data(x) => x.encode(w),
@@ -29587,7 +30385,8 @@ pub mod payments {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x3e24e573 => Self::Data(zerotl::BareDecode::decode_bare(r)?),
@@ -29653,7 +30452,8 @@ pub mod phone {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xec82e140 => Self::Call(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -29664,7 +30464,8 @@ pub mod phone {
 
     impl<'a> PhoneCall<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Call(x) => x.encode(w),
@@ -29672,7 +30473,8 @@ pub mod phone {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xec82e140 => Self::Call(zerotl::BareDecode::decode_bare(r)?),
@@ -29730,7 +30532,8 @@ pub mod phone {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x66ab0bfc => Self::Call(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -29741,7 +30544,8 @@ pub mod phone {
 
     impl<'a> GroupCall<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Call(x) => x.encode(w),
@@ -29749,7 +30553,8 @@ pub mod phone {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x66ab0bfc => Self::Call(zerotl::BareDecode::decode_bare(r)?),
@@ -29807,7 +30612,8 @@ pub mod phone {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x9cfeb92d => Self::Participants(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -29818,7 +30624,8 @@ pub mod phone {
 
     impl<'a> GroupParticipants<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Participants(x) => x.encode(w),
@@ -29826,7 +30633,8 @@ pub mod phone {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x9cfeb92d => Self::Participants(zerotl::BareDecode::decode_bare(r)?),
@@ -29898,7 +30706,8 @@ pub mod photos {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x8dca6aa5 => Self::Photos(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -29910,7 +30719,8 @@ pub mod photos {
 
     impl<'a> Photos<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Photos(x) => x.encode(w),
@@ -29919,7 +30729,8 @@ pub mod photos {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x8dca6aa5 => Self::Photos(zerotl::BareDecode::decode_bare(r)?),
@@ -29984,7 +30795,8 @@ pub mod photos {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x20212ca8 => Self::Photo(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -29995,7 +30807,8 @@ pub mod photos {
 
     impl<'a> Photo<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Photo(x) => x.encode(w),
@@ -30003,7 +30816,8 @@ pub mod photos {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x20212ca8 => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
@@ -30069,7 +30883,8 @@ pub mod stats {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xbdf78394 => Self::Stats(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -30080,7 +30895,8 @@ pub mod stats {
 
     impl<'a> BroadcastStats<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Stats(x) => x.encode(w),
@@ -30088,7 +30904,8 @@ pub mod stats {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xbdf78394 => Self::Stats(zerotl::BareDecode::decode_bare(r)?),
@@ -30146,7 +30963,8 @@ pub mod stats {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xef7ff916 => Self::Stats(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -30157,7 +30975,8 @@ pub mod stats {
 
     impl<'a> MegagroupStats<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Stats(x) => x.encode(w),
@@ -30165,7 +30984,8 @@ pub mod stats {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xef7ff916 => Self::Stats(zerotl::BareDecode::decode_bare(r)?),
@@ -30223,7 +31043,8 @@ pub mod stats {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x8999f295 => Self::Stats(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -30234,7 +31055,8 @@ pub mod stats {
 
     impl<'a> MessageStats<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Stats(x) => x.encode(w),
@@ -30242,7 +31064,8 @@ pub mod stats {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x8999f295 => Self::Stats(zerotl::BareDecode::decode_bare(r)?),
@@ -30498,7 +31321,8 @@ pub mod updates {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xa56c2a3e => Self::State(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -30509,7 +31333,8 @@ pub mod updates {
 
     impl<'a> State {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::State(x) => x.encode(w),
@@ -30517,7 +31342,8 @@ pub mod updates {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xa56c2a3e => Self::State(zerotl::BareDecode::decode_bare(r)?),
@@ -30593,7 +31419,8 @@ pub mod updates {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x5d75a138 => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -30607,7 +31434,8 @@ pub mod updates {
 
     impl<'a> Difference<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Empty(x) => x.encode(w),
@@ -30618,7 +31446,8 @@ pub mod updates {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x5d75a138 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
@@ -30709,7 +31538,8 @@ pub mod updates {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x3e11affb => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -30722,7 +31552,8 @@ pub mod updates {
 
     impl<'a> ChannelDifference<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Empty(x) => x.encode(w),
@@ -30732,7 +31563,8 @@ pub mod updates {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x3e11affb => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
@@ -30818,7 +31650,8 @@ pub mod upload {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x096a18d5 => Self::File(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -30830,7 +31663,8 @@ pub mod upload {
 
     impl<'a> File<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::File(x) => x.encode(w),
@@ -30839,7 +31673,8 @@ pub mod upload {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x096a18d5 => Self::File(zerotl::BareDecode::decode_bare(r)?),
@@ -30904,7 +31739,8 @@ pub mod upload {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x21e753bc => Self::File(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -30915,7 +31751,8 @@ pub mod upload {
 
     impl<'a> WebFile<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::File(x) => x.encode(w),
@@ -30923,7 +31760,8 @@ pub mod upload {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x21e753bc => Self::File(zerotl::BareDecode::decode_bare(r)?),
@@ -30987,7 +31825,8 @@ pub mod upload {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xeea8e46e => Self::ReuploadNeeded(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -30999,7 +31838,8 @@ pub mod upload {
 
     impl<'a> CdnFile<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::ReuploadNeeded(x) => x.encode(w),
@@ -31008,7 +31848,8 @@ pub mod upload {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xeea8e46e => Self::ReuploadNeeded(zerotl::BareDecode::decode_bare(r)?),

@@ -27,7 +27,8 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeAfterMsg<X> {
     fn encoded_len(&self) -> usize {
         4 + 8 + self.query.encoded_len()
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         if let Some(run) = w.run(12) {
             zerotl::fixed::put_u32_at(run, 0, 0xcb9f372d);
@@ -39,7 +40,8 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeAfterMsg<X> {
 
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeAfterMsg<X> {
     const MIN_SIZE: usize = 12;
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xcb9f372d, "invokeAfterMsg")?;
         let msg_id = r.read_i64()?;
@@ -73,7 +75,8 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeAfterMsgs<'_, X> {
     fn encoded_len(&self) -> usize {
         4 + self.msg_ids.encoded_len() + self.query.encoded_len()
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         w.put_u32(0x3dc4b4f0);
         self.msg_ids.encode(w);
@@ -83,7 +86,8 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeAfterMsgs<'_, X> {
 
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeAfterMsgs<'a, X> {
     const MIN_SIZE: usize = 12;
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0x3dc4b4f0, "invokeAfterMsgs")?;
         let msg_ids = zerotl::Decode::decode(r)?;
@@ -133,7 +137,8 @@ impl<X: zerotl::Encode> zerotl::Encode for InitConnection<'_, X> {
     fn encoded_len(&self) -> usize {
         4 + 8 + self.device_model.encoded_len() + self.system_version.encoded_len() + self.app_version.encoded_len() + self.system_lang_code.encoded_len() + self.lang_pack.encoded_len() + self.lang_code.encoded_len() + self.proxy.as_ref().map_or(0, |v| v.encoded_len()) + self.params.as_ref().map_or(0, |v| v.encoded_len()) + self.query.encoded_len()
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         w.put_u32(0xc1cd5ea9);
         w.put_u32(if self.proxy.is_some() { 1 << 0 } else { 0 } | if self.params.is_some() { 1 << 1 } else { 0 });
@@ -152,7 +157,8 @@ impl<X: zerotl::Encode> zerotl::Encode for InitConnection<'_, X> {
 
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InitConnection<'a, X> {
     const MIN_SIZE: usize = 36;
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xc1cd5ea9, "initConnection")?;
         let flags = r.read_flags(0x00000003, "initConnection")?;
@@ -195,7 +201,8 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithLayer<X> {
     fn encoded_len(&self) -> usize {
         4 + 4 + self.query.encoded_len()
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         if let Some(run) = w.run(8) {
             zerotl::fixed::put_u32_at(run, 0, 0xda9b0d0d);
@@ -207,7 +214,8 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithLayer<X> {
 
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeWithLayer<X> {
     const MIN_SIZE: usize = 8;
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xda9b0d0d, "invokeWithLayer")?;
         let layer = r.read_i32()?;
@@ -239,7 +247,8 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithoutUpdates<X> {
     fn encoded_len(&self) -> usize {
         4 + self.query.encoded_len()
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         w.put_u32(0xbf9459b7);
         self.query.encode(w);
@@ -248,7 +257,8 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithoutUpdates<X> {
 
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeWithoutUpdates<X> {
     const MIN_SIZE: usize = 4;
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xbf9459b7, "invokeWithoutUpdates")?;
         let query = zerotl::Decode::decode(r)?;
@@ -281,7 +291,8 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithMessagesRange<X> {
     fn encoded_len(&self) -> usize {
         4 + self.range.encoded_len() + self.query.encoded_len()
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         w.put_u32(0x365275f2);
         self.range.encode_inline(w);
@@ -291,7 +302,8 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithMessagesRange<X> {
 
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeWithMessagesRange<X> {
     const MIN_SIZE: usize = 8;
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0x365275f2, "invokeWithMessagesRange")?;
         let range = zerotl::Decode::decode_validated(r)?;
@@ -325,7 +337,8 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithTakeout<X> {
     fn encoded_len(&self) -> usize {
         4 + 8 + self.query.encoded_len()
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         if let Some(run) = w.run(12) {
             zerotl::fixed::put_u32_at(run, 0, 0xaca9fd2e);
@@ -337,7 +350,8 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithTakeout<X> {
 
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeWithTakeout<X> {
     const MIN_SIZE: usize = 12;
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xaca9fd2e, "invokeWithTakeout")?;
         let takeout_id = r.read_i64()?;
@@ -386,7 +400,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.token.encoded_len() + self.secret.encoded_len() + self.other_uids.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x68976c6f);
             w.put_u32(if self.no_muted { 1 << 0 } else { 0 });
@@ -400,7 +415,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for RegisterDevice<'a> {
         const MIN_SIZE: usize = 32;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x68976c6f, "account.registerDevice")?;
             let flags = r.read_flags(0x00000001, "account.registerDevice")?;
@@ -441,7 +457,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.token.encoded_len() + self.other_uids.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x3076c4bf);
@@ -454,7 +471,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for UnregisterDevice<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3076c4bf, "account.unregisterDevice")?;
             let token_type = r.read_i32()?;
@@ -489,7 +507,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.settings.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x84be5b93);
             self.peer.encode_inline(w);
@@ -499,7 +518,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for UpdateNotifySettings<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x84be5b93, "account.updateNotifySettings")?;
             let peer = enums::InputNotifyPeer::decode_inline(r)?;
@@ -531,7 +551,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x12b3ad31);
             self.peer.encode_inline(w);
@@ -540,7 +561,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetNotifySettings<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x12b3ad31, "account.getNotifySettings")?;
             let peer = enums::InputNotifyPeer::decode_inline(r)?;
@@ -568,7 +590,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xdb7e1747);
         }
@@ -576,7 +599,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ResetNotifySettings {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdb7e1747, "account.resetNotifySettings")?;
             Ok(Self)
@@ -610,7 +634,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.first_name.as_ref().map_or(0, |v| v.encoded_len()) + self.last_name.as_ref().map_or(0, |v| v.encoded_len()) + self.about.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x78515775);
             w.put_u32(if self.first_name.is_some() { 1 << 0 } else { 0 } | if self.last_name.is_some() { 1 << 1 } else { 0 } | if self.about.is_some() { 1 << 2 } else { 0 });
@@ -622,7 +647,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for UpdateProfile<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x78515775, "account.updateProfile")?;
             let flags = r.read_flags(0x00000007, "account.updateProfile")?;
@@ -656,7 +682,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x6628562c);
             self.offline.encode(w);
@@ -665,7 +692,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for UpdateStatus {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6628562c, "account.updateStatus")?;
             let offline = zerotl::Decode::decode(r)?;
@@ -696,7 +724,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xaabb1763);
@@ -707,7 +736,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetWallPapers {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xaabb1763, "account.getWallPapers")?;
             let hash = r.read_i32()?;
@@ -740,7 +770,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.reason.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xae189d5f);
             self.peer.encode_inline(w);
@@ -750,7 +781,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ReportPeer<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xae189d5f, "account.reportPeer")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -782,7 +814,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.username.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2714d86c);
             self.username.encode(w);
@@ -791,7 +824,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for CheckUsername<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2714d86c, "account.checkUsername")?;
             let username = zerotl::Decode::decode(r)?;
@@ -822,7 +856,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.username.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3e0bdd7c);
             self.username.encode(w);
@@ -831,7 +866,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for UpdateUsername<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3e0bdd7c, "account.updateUsername")?;
             let username = zerotl::Decode::decode(r)?;
@@ -862,7 +898,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.key.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xdadbc950);
             self.key.encode_inline(w);
@@ -871,7 +908,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetPrivacy {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdadbc950, "account.getPrivacy")?;
             let key = enums::InputPrivacyKey::decode_inline(r)?;
@@ -904,7 +942,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.key.encoded_len() + self.rules.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc9f81ce8);
             self.key.encode_inline(w);
@@ -914,7 +953,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for SetPrivacy<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc9f81ce8, "account.setPrivacy")?;
             let key = enums::InputPrivacyKey::decode_inline(r)?;
@@ -946,7 +986,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.reason.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x418d4e0b);
             self.reason.encode(w);
@@ -955,7 +996,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for DeleteAccount<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x418d4e0b, "account.deleteAccount")?;
             let reason = zerotl::Decode::decode(r)?;
@@ -983,7 +1025,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x08fc711d);
         }
@@ -991,7 +1034,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetAccountTtl {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x08fc711d, "account.getAccountTTL")?;
             Ok(Self)
@@ -1021,7 +1065,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.ttl.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2442485e);
             self.ttl.encode_inline(w);
@@ -1030,7 +1075,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for SetAccountTtl {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2442485e, "account.setAccountTTL")?;
             let ttl = zerotl::Decode::decode_validated(r)?;
@@ -1063,7 +1109,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.phone_number.encoded_len() + self.settings.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x82574ae5);
             self.phone_number.encode(w);
@@ -1073,7 +1120,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for SendChangePhoneCode<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x82574ae5, "account.sendChangePhoneCode")?;
             let phone_number = zerotl::Decode::decode(r)?;
@@ -1109,7 +1157,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.phone_number.encoded_len() + self.phone_code_hash.encoded_len() + self.phone_code.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x70c32edb);
             self.phone_number.encode(w);
@@ -1120,7 +1169,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ChangePhone<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x70c32edb, "account.changePhone")?;
             let phone_number = zerotl::Decode::decode(r)?;
@@ -1153,7 +1203,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x38df3532);
@@ -1164,7 +1215,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for UpdateDeviceLocked {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x38df3532, "account.updateDeviceLocked")?;
             let period = r.read_i32()?;
@@ -1192,7 +1244,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe320c158);
         }
@@ -1200,7 +1253,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetAuthorizations {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe320c158, "account.getAuthorizations")?;
             Ok(Self)
@@ -1230,7 +1284,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xdf77f3bc);
@@ -1241,7 +1296,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ResetAuthorization {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdf77f3bc, "account.resetAuthorization")?;
             let hash = r.read_i64()?;
@@ -1269,7 +1325,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x548a30f5);
         }
@@ -1277,7 +1334,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetPassword {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x548a30f5, "account.getPassword")?;
             Ok(Self)
@@ -1307,7 +1365,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.password.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9cd4eaf9);
             self.password.encode_inline(w);
@@ -1316,7 +1375,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetPasswordSettings<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9cd4eaf9, "account.getPasswordSettings")?;
             let password = enums::InputCheckPasswordSrp::decode_inline(r)?;
@@ -1349,7 +1409,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.password.encoded_len() + self.new_settings.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa59b102f);
             self.password.encode_inline(w);
@@ -1359,7 +1420,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for UpdatePasswordSettings<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa59b102f, "account.updatePasswordSettings")?;
             let password = enums::InputCheckPasswordSrp::decode_inline(r)?;
@@ -1393,7 +1455,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.hash.encoded_len() + self.settings.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1b3faa88);
             self.hash.encode(w);
@@ -1403,7 +1466,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for SendConfirmPhoneCode<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1b3faa88, "account.sendConfirmPhoneCode")?;
             let hash = zerotl::Decode::decode(r)?;
@@ -1437,7 +1501,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.phone_code_hash.encoded_len() + self.phone_code.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5f2178c3);
             self.phone_code_hash.encode(w);
@@ -1447,7 +1512,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ConfirmPhone<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5f2178c3, "account.confirmPhone")?;
             let phone_code_hash = zerotl::Decode::decode(r)?;
@@ -1481,7 +1547,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.password.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x449e0b51);
             self.password.encode_inline(w);
@@ -1491,7 +1558,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetTmpPassword<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x449e0b51, "account.getTmpPassword")?;
             let password = enums::InputCheckPasswordSrp::decode_inline(r)?;
@@ -1520,7 +1588,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x182e6d6f);
         }
@@ -1528,7 +1597,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetWebAuthorizations {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x182e6d6f, "account.getWebAuthorizations")?;
             Ok(Self)
@@ -1558,7 +1628,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x2d01b9ef);
@@ -1569,7 +1640,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ResetWebAuthorization {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2d01b9ef, "account.resetWebAuthorization")?;
             let hash = r.read_i64()?;
@@ -1597,7 +1669,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x682d2594);
         }
@@ -1605,7 +1678,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ResetWebAuthorizations {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x682d2594, "account.resetWebAuthorizations")?;
             Ok(Self)
@@ -1632,7 +1706,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb288bc7d);
         }
@@ -1640,7 +1715,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetAllSecureValues {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb288bc7d, "account.getAllSecureValues")?;
             Ok(Self)
@@ -1670,7 +1746,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.types.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x73665bc2);
             self.types.encode(w);
@@ -1679,7 +1756,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetSecureValue<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x73665bc2, "account.getSecureValue")?;
             let types = zerotl::Decode::decode(r)?;
@@ -1712,7 +1790,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.value.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x899fe31d);
             self.value.encode_inline(w);
@@ -1722,7 +1801,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for SaveSecureValue<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x899fe31d, "account.saveSecureValue")?;
             let value = enums::InputSecureValue::decode_inline(r)?;
@@ -1754,7 +1834,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.types.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb880bc4b);
             self.types.encode(w);
@@ -1763,7 +1844,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for DeleteSecureValue<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb880bc4b, "account.deleteSecureValue")?;
             let types = zerotl::Decode::decode(r)?;
@@ -1798,7 +1880,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.scope.encoded_len() + self.public_key.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xb86ba8e1);
@@ -1811,7 +1894,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetAuthorizationForm<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb86ba8e1, "account.getAuthorizationForm")?;
             let bot_id = r.read_i32()?;
@@ -1852,7 +1936,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.scope.encoded_len() + self.public_key.encoded_len() + self.value_hashes.encoded_len() + self.credentials.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xe7027c94);
@@ -1867,7 +1952,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for AcceptAuthorization<'a> {
         const MIN_SIZE: usize = 28;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe7027c94, "account.acceptAuthorization")?;
             let bot_id = r.read_i32()?;
@@ -1904,7 +1990,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.phone_number.encoded_len() + self.settings.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa5a356f9);
             self.phone_number.encode(w);
@@ -1914,7 +2001,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for SendVerifyPhoneCode<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa5a356f9, "account.sendVerifyPhoneCode")?;
             let phone_number = zerotl::Decode::decode(r)?;
@@ -1950,7 +2038,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.phone_number.encoded_len() + self.phone_code_hash.encoded_len() + self.phone_code.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4dd3a7f6);
             self.phone_number.encode(w);
@@ -1961,7 +2050,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for VerifyPhone<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4dd3a7f6, "account.verifyPhone")?;
             let phone_number = zerotl::Decode::decode(r)?;
@@ -1994,7 +2084,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.email.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7011509f);
             self.email.encode(w);
@@ -2003,7 +2094,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for SendVerifyEmailCode<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7011509f, "account.sendVerifyEmailCode")?;
             let email = zerotl::Decode::decode(r)?;
@@ -2036,7 +2128,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.email.encoded_len() + self.code.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xecba39db);
             self.email.encode(w);
@@ -2046,7 +2139,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for VerifyEmail<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xecba39db, "account.verifyEmail")?;
             let email = zerotl::Decode::decode(r)?;
@@ -2090,7 +2184,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + if self.file_max_size.is_some() { 4 } else { 0 }
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf05b4804);
             w.put_u32(if self.contacts { 1 << 0 } else { 0 } | if self.message_users { 1 << 1 } else { 0 } | if self.message_chats { 1 << 2 } else { 0 } | if self.message_megagroups { 1 << 3 } else { 0 } | if self.message_channels { 1 << 4 } else { 0 } | if self.files { 1 << 5 } else { 0 } | if self.file_max_size.is_some() { 1 << 5 } else { 0 });
@@ -2100,7 +2195,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for InitTakeoutSession {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf05b4804, "account.initTakeoutSession")?;
             let flags = r.read_flags(0x0000003f, "account.initTakeoutSession")?;
@@ -2138,7 +2234,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1d2652ee);
             w.put_u32(if self.success { 1 << 0 } else { 0 });
@@ -2147,7 +2244,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for FinishTakeoutSession {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1d2652ee, "account.finishTakeoutSession")?;
             let flags = r.read_flags(0x00000001, "account.finishTakeoutSession")?;
@@ -2179,7 +2277,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.code.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8fdf1920);
             self.code.encode(w);
@@ -2188,7 +2287,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ConfirmPasswordEmail<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8fdf1920, "account.confirmPasswordEmail")?;
             let code = zerotl::Decode::decode(r)?;
@@ -2216,7 +2316,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7a7f2a15);
         }
@@ -2224,7 +2325,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ResendPasswordEmail {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7a7f2a15, "account.resendPasswordEmail")?;
             Ok(Self)
@@ -2251,7 +2353,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc1cbd5b6);
         }
@@ -2259,7 +2362,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for CancelPasswordEmail {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc1cbd5b6, "account.cancelPasswordEmail")?;
             Ok(Self)
@@ -2286,7 +2390,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9f07c728);
         }
@@ -2294,7 +2399,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetContactSignUpNotification {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9f07c728, "account.getContactSignUpNotification")?;
             Ok(Self)
@@ -2324,7 +2430,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xcff43f61);
             self.silent.encode(w);
@@ -2333,7 +2440,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for SetContactSignUpNotification {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcff43f61, "account.setContactSignUpNotification")?;
             let silent = zerotl::Decode::decode(r)?;
@@ -2366,7 +2474,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x53577479);
             w.put_u32(if self.compare_sound { 1 << 1 } else { 0 } | if self.peer.is_some() { 1 << 0 } else { 0 });
@@ -2376,7 +2485,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetNotifyExceptions<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x53577479, "account.getNotifyExceptions")?;
             let flags = r.read_flags(0x00000003, "account.getNotifyExceptions")?;
@@ -2409,7 +2519,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.wallpaper.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xfc8ddbea);
             self.wallpaper.encode_inline(w);
@@ -2418,7 +2529,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetWallPaper<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfc8ddbea, "account.getWallPaper")?;
             let wallpaper = enums::InputWallPaper::decode_inline(r)?;
@@ -2453,7 +2565,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.file.encoded_len() + self.mime_type.encoded_len() + self.settings.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xdd853661);
             self.file.encode_inline(w);
@@ -2464,7 +2577,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for UploadWallPaper<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdd853661, "account.uploadWallPaper")?;
             let file = enums::InputFile::decode_inline(r)?;
@@ -2501,7 +2615,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.wallpaper.encoded_len() + self.settings.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x6c5a5b37);
             self.wallpaper.encode_inline(w);
@@ -2512,7 +2627,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for SaveWallPaper<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6c5a5b37, "account.saveWallPaper")?;
             let wallpaper = enums::InputWallPaper::decode_inline(r)?;
@@ -2547,7 +2663,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.wallpaper.encoded_len() + self.settings.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xfeed5769);
             self.wallpaper.encode_inline(w);
@@ -2557,7 +2674,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for InstallWallPaper<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfeed5769, "account.installWallPaper")?;
             let wallpaper = enums::InputWallPaper::decode_inline(r)?;
@@ -2586,7 +2704,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xbb3b9804);
         }
@@ -2594,7 +2713,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ResetWallPapers {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbb3b9804, "account.resetWallPapers")?;
             Ok(Self)
@@ -2621,7 +2741,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x56da0b3f);
         }
@@ -2629,7 +2750,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetAutoDownloadSettings {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x56da0b3f, "account.getAutoDownloadSettings")?;
             Ok(Self)
@@ -2663,7 +2785,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.settings.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x76f36233);
             w.put_u32(if self.low { 1 << 0 } else { 0 } | if self.high { 1 << 1 } else { 0 });
@@ -2673,7 +2796,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for SaveAutoDownloadSettings {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x76f36233, "account.saveAutoDownloadSettings")?;
             let flags = r.read_flags(0x00000003, "account.saveAutoDownloadSettings")?;
@@ -2713,7 +2837,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.file.encoded_len() + self.thumb.as_ref().map_or(0, |v| v.encoded_len()) + self.file_name.encoded_len() + self.mime_type.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1c3db333);
             w.put_u32(if self.thumb.is_some() { 1 << 0 } else { 0 });
@@ -2726,7 +2851,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for UploadTheme<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1c3db333, "account.uploadTheme")?;
             let flags = r.read_flags(0x00000001, "account.uploadTheme")?;
@@ -2767,7 +2893,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.slug.encoded_len() + self.title.encoded_len() + self.document.as_ref().map_or(0, |v| v.encoded_len()) + self.settings.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8432c21f);
             w.put_u32(if self.document.is_some() { 1 << 2 } else { 0 } | if self.settings.is_some() { 1 << 3 } else { 0 });
@@ -2780,7 +2907,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for CreateTheme<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8432c21f, "account.createTheme")?;
             let flags = r.read_flags(0x0000000c, "account.createTheme")?;
@@ -2825,7 +2953,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.format.encoded_len() + self.theme.encoded_len() + self.slug.as_ref().map_or(0, |v| v.encoded_len()) + self.title.as_ref().map_or(0, |v| v.encoded_len()) + self.document.as_ref().map_or(0, |v| v.encoded_len()) + self.settings.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5cb367d5);
             w.put_u32(if self.slug.is_some() { 1 << 0 } else { 0 } | if self.title.is_some() { 1 << 1 } else { 0 } | if self.document.is_some() { 1 << 2 } else { 0 } | if self.settings.is_some() { 1 << 3 } else { 0 });
@@ -2840,7 +2969,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for UpdateTheme<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5cb367d5, "account.updateTheme")?;
             let flags = r.read_flags(0x0000000f, "account.updateTheme")?;
@@ -2879,7 +3009,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.theme.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf257106c);
             self.theme.encode_inline(w);
@@ -2889,7 +3020,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for SaveTheme<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf257106c, "account.saveTheme")?;
             let theme = enums::InputTheme::decode_inline(r)?;
@@ -2925,7 +3057,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.format.as_ref().map_or(0, |v| v.encoded_len()) + self.theme.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7ae43737);
             w.put_u32(if self.dark { 1 << 0 } else { 0 } | if self.format.is_some() { 1 << 1 } else { 0 } | if self.theme.is_some() { 1 << 1 } else { 0 });
@@ -2936,7 +3069,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for InstallTheme<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7ae43737, "account.installTheme")?;
             let flags = r.read_flags(0x00000003, "account.installTheme")?;
@@ -2974,7 +3108,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.format.encoded_len() + self.theme.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8d9d742b);
             self.format.encode(w);
@@ -2985,7 +3120,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetTheme<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8d9d742b, "account.getTheme")?;
             let format = zerotl::Decode::decode(r)?;
@@ -3020,7 +3156,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.format.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x285946f8);
             self.format.encode(w);
@@ -3030,7 +3167,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetThemes<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x285946f8, "account.getThemes")?;
             let format = zerotl::Decode::decode(r)?;
@@ -3062,7 +3200,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb574b16b);
             w.put_u32(if self.sensitive_enabled { 1 << 0 } else { 0 });
@@ -3071,7 +3210,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for SetContentSettings {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb574b16b, "account.setContentSettings")?;
             let flags = r.read_flags(0x00000001, "account.setContentSettings")?;
@@ -3100,7 +3240,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8b9b4dae);
         }
@@ -3108,7 +3249,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetContentSettings {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8b9b4dae, "account.getContentSettings")?;
             Ok(Self)
@@ -3138,7 +3280,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.wallpapers.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x65ad71dc);
             self.wallpapers.encode(w);
@@ -3147,7 +3290,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetMultiWallPapers<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x65ad71dc, "account.getMultiWallPapers")?;
             let wallpapers = zerotl::Decode::decode(r)?;
@@ -3175,7 +3319,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xeb2b4cf6);
         }
@@ -3183,7 +3328,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetGlobalPrivacySettings {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xeb2b4cf6, "account.getGlobalPrivacySettings")?;
             Ok(Self)
@@ -3213,7 +3359,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.settings.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1edaaac2);
             self.settings.encode_inline(w);
@@ -3222,7 +3369,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for SetGlobalPrivacySettings {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1edaaac2, "account.setGlobalPrivacySettings")?;
             let settings = enums::GlobalPrivacySettings::decode_inline(r)?;
@@ -3267,7 +3415,8 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.phone_number.encoded_len() + self.api_hash.encoded_len() + self.settings.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa677244f);
             self.phone_number.encode(w);
@@ -3279,7 +3428,8 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for SendCode<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa677244f, "auth.sendCode")?;
             let phone_number = zerotl::Decode::decode(r)?;
@@ -3319,7 +3469,8 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + self.phone_number.encoded_len() + self.phone_code_hash.encoded_len() + self.first_name.encoded_len() + self.last_name.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x80eee427);
             self.phone_number.encode(w);
@@ -3331,7 +3482,8 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for SignUp<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x80eee427, "auth.signUp")?;
             let phone_number = zerotl::Decode::decode(r)?;
@@ -3369,7 +3521,8 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + self.phone_number.encoded_len() + self.phone_code_hash.encoded_len() + self.phone_code.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xbcd51581);
             self.phone_number.encode(w);
@@ -3380,7 +3533,8 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for SignIn<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbcd51581, "auth.signIn")?;
             let phone_number = zerotl::Decode::decode(r)?;
@@ -3410,7 +3564,8 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5717da40);
         }
@@ -3418,7 +3573,8 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for LogOut {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5717da40, "auth.logOut")?;
             Ok(Self)
@@ -3445,7 +3601,8 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9fab0d1a);
         }
@@ -3453,7 +3610,8 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for ResetAuthorizations {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9fab0d1a, "auth.resetAuthorizations")?;
             Ok(Self)
@@ -3483,7 +3641,8 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xe5bfffcd);
@@ -3494,7 +3653,8 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for ExportAuthorization {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe5bfffcd, "auth.exportAuthorization")?;
             let dc_id = r.read_i32()?;
@@ -3527,7 +3687,8 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.bytes.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xe3ef9613);
@@ -3539,7 +3700,8 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for ImportAuthorization<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe3ef9613, "auth.importAuthorization")?;
             let id = r.read_i32()?;
@@ -3577,7 +3739,8 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + 20 + self.encrypted_message.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(24) {
                 zerotl::fixed::put_u32_at(run, 0, 0xcdd42a05);
@@ -3591,7 +3754,8 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for BindTempAuthKey<'a> {
         const MIN_SIZE: usize = 28;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcdd42a05, "auth.bindTempAuthKey")?;
             let run = r.read_array::<20>()?;
@@ -3632,7 +3796,8 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.api_hash.encoded_len() + self.bot_auth_token.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x67a3ff2c);
@@ -3646,7 +3811,8 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for ImportBotAuthorization<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x67a3ff2c, "auth.importBotAuthorization")?;
             let run = r.read_array::<8>()?;
@@ -3681,7 +3847,8 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + self.password.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd18b4d16);
             self.password.encode_inline(w);
@@ -3690,7 +3857,8 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for CheckPassword<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd18b4d16, "auth.checkPassword")?;
             let password = enums::InputCheckPasswordSrp::decode_inline(r)?;
@@ -3718,7 +3886,8 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd897bc66);
         }
@@ -3726,7 +3895,8 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for RequestPasswordRecovery {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd897bc66, "auth.requestPasswordRecovery")?;
             Ok(Self)
@@ -3756,7 +3926,8 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + self.code.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4ea56e92);
             self.code.encode(w);
@@ -3765,7 +3936,8 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for RecoverPassword<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4ea56e92, "auth.recoverPassword")?;
             let code = zerotl::Decode::decode(r)?;
@@ -3798,7 +3970,8 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + self.phone_number.encoded_len() + self.phone_code_hash.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3ef1a9bf);
             self.phone_number.encode(w);
@@ -3808,7 +3981,8 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for ResendCode<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3ef1a9bf, "auth.resendCode")?;
             let phone_number = zerotl::Decode::decode(r)?;
@@ -3842,7 +4016,8 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + self.phone_number.encoded_len() + self.phone_code_hash.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1f040578);
             self.phone_number.encode(w);
@@ -3852,7 +4027,8 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for CancelCode<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1f040578, "auth.cancelCode")?;
             let phone_number = zerotl::Decode::decode(r)?;
@@ -3884,7 +4060,8 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + self.except_auth_keys.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8e48a188);
             self.except_auth_keys.encode(w);
@@ -3893,7 +4070,8 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for DropTempAuthKeys<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8e48a188, "auth.dropTempAuthKeys")?;
             let except_auth_keys = zerotl::Decode::decode(r)?;
@@ -3928,7 +4106,8 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.api_hash.encoded_len() + self.except_ids.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xb1b41517);
@@ -3941,7 +4120,8 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for ExportLoginToken<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb1b41517, "auth.exportLoginToken")?;
             let api_id = r.read_i32()?;
@@ -3974,7 +4154,8 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + self.token.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x95ac5ce4);
             self.token.encode(w);
@@ -3983,7 +4164,8 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for ImportLoginToken<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x95ac5ce4, "auth.importLoginToken")?;
             let token = zerotl::Decode::decode(r)?;
@@ -4014,7 +4196,8 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + self.token.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe894ad4d);
             self.token.encode(w);
@@ -4023,7 +4206,8 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for AcceptLoginToken<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe894ad4d, "auth.acceptLoginToken")?;
             let token = zerotl::Decode::decode(r)?;
@@ -4064,7 +4248,8 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.custom_method.encoded_len() + self.params.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xaa2769ed);
             self.custom_method.encode(w);
@@ -4074,7 +4259,8 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for SendCustomRequest<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xaa2769ed, "bots.sendCustomRequest")?;
             let custom_method = zerotl::Decode::decode(r)?;
@@ -4108,7 +4294,8 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.data.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xe6213f4d);
@@ -4120,7 +4307,8 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for AnswerWebhookJsonQuery<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe6213f4d, "bots.answerWebhookJSONQuery")?;
             let query_id = r.read_i64()?;
@@ -4152,7 +4340,8 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.commands.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x805d46f6);
             self.commands.encode(w);
@@ -4161,7 +4350,8 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for SetBotCommands<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x805d46f6, "bots.setBotCommands")?;
             let commands = zerotl::Decode::decode(r)?;
@@ -4202,7 +4392,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.channel.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xcc104937);
             self.channel.encode_inline(w);
@@ -4212,7 +4403,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for ReadHistory<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcc104937, "channels.readHistory")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -4246,7 +4438,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x84c1fd4e);
             self.channel.encode_inline(w);
@@ -4256,7 +4449,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for DeleteMessages<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x84c1fd4e, "channels.deleteMessages")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -4290,7 +4484,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.user_id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd10dd71b);
             self.channel.encode_inline(w);
@@ -4300,7 +4495,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for DeleteUserHistory<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd10dd71b, "channels.deleteUserHistory")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -4336,7 +4532,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.user_id.encoded_len() + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xfe087810);
             self.channel.encode_inline(w);
@@ -4347,7 +4544,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for ReportSpam<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfe087810, "channels.reportSpam")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -4382,7 +4580,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xad8c9a23);
             self.channel.encode_inline(w);
@@ -4392,7 +4591,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for GetMessages<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xad8c9a23, "channels.getMessages")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -4432,7 +4632,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.channel.encoded_len() + self.filter.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x123e05e9);
             self.channel.encode_inline(w);
@@ -4447,7 +4648,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for GetParticipants<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x123e05e9, "channels.getParticipants")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -4485,7 +4687,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.user_id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x546dd7a6);
             self.channel.encode_inline(w);
@@ -4495,7 +4698,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for GetParticipant<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x546dd7a6, "channels.getParticipant")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -4527,7 +4731,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0a7f6bbb);
             self.id.encode(w);
@@ -4536,7 +4741,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for GetChannels<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0a7f6bbb, "channels.getChannels")?;
             let id = zerotl::Decode::decode(r)?;
@@ -4567,7 +4773,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x08736a09);
             self.channel.encode_inline(w);
@@ -4576,7 +4783,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for GetFullChannel<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x08736a09, "channels.getFullChannel")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -4617,7 +4825,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.title.encoded_len() + self.about.encoded_len() + self.geo_point.as_ref().map_or(0, |v| v.encoded_len()) + self.address.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3d5fb10f);
             w.put_u32(if self.broadcast { 1 << 0 } else { 0 } | if self.megagroup { 1 << 1 } else { 0 } | if self.geo_point.is_some() { 1 << 2 } else { 0 } | if self.address.is_some() { 1 << 2 } else { 0 });
@@ -4630,7 +4839,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for CreateChannel<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3d5fb10f, "channels.createChannel")?;
             let flags = r.read_flags(0x00000007, "channels.createChannel")?;
@@ -4673,7 +4883,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.user_id.encoded_len() + self.admin_rights.encoded_len() + self.rank.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd33c8902);
             self.channel.encode_inline(w);
@@ -4685,7 +4896,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for EditAdmin<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd33c8902, "channels.editAdmin")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -4721,7 +4933,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.title.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x566decd0);
             self.channel.encode_inline(w);
@@ -4731,7 +4944,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for EditTitle<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x566decd0, "channels.editTitle")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -4765,7 +4979,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.photo.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf12e57c9);
             self.channel.encode_inline(w);
@@ -4775,7 +4990,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for EditPhoto<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf12e57c9, "channels.editPhoto")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -4809,7 +5025,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.username.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x10e6bd2c);
             self.channel.encode_inline(w);
@@ -4819,7 +5036,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for CheckUsername<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x10e6bd2c, "channels.checkUsername")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -4853,7 +5071,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.username.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3514b3de);
             self.channel.encode_inline(w);
@@ -4863,7 +5082,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for UpdateUsername<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3514b3de, "channels.updateUsername")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -4895,7 +5115,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x24b524c5);
             self.channel.encode_inline(w);
@@ -4904,7 +5125,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for JoinChannel<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x24b524c5, "channels.joinChannel")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -4935,7 +5157,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf836aa95);
             self.channel.encode_inline(w);
@@ -4944,7 +5167,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for LeaveChannel<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf836aa95, "channels.leaveChannel")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -4977,7 +5201,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.users.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x199f3a6c);
             self.channel.encode_inline(w);
@@ -4987,7 +5212,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for InviteToChannel<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x199f3a6c, "channels.inviteToChannel")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -5019,7 +5245,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc0111fe3);
             self.channel.encode_inline(w);
@@ -5028,7 +5255,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for DeleteChannel<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc0111fe3, "channels.deleteChannel")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -5065,7 +5293,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.channel.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe63fadeb);
             w.put_u32(if self.grouped { 1 << 0 } else { 0 } | if self.thread { 1 << 1 } else { 0 });
@@ -5076,7 +5305,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for ExportMessageLink<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe63fadeb, "channels.exportMessageLink")?;
             let flags = r.read_flags(0x00000003, "channels.exportMessageLink")?;
@@ -5113,7 +5343,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.channel.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1f69b606);
             self.channel.encode_inline(w);
@@ -5123,7 +5354,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for ToggleSignatures<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1f69b606, "channels.toggleSignatures")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -5157,7 +5389,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf8b036af);
             w.put_u32(if self.by_location { 1 << 0 } else { 0 } | if self.check_limit { 1 << 1 } else { 0 });
@@ -5166,7 +5399,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for GetAdminedPublicChannels {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf8b036af, "channels.getAdminedPublicChannels")?;
             let flags = r.read_flags(0x00000003, "channels.getAdminedPublicChannels")?;
@@ -5203,7 +5437,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.user_id.encoded_len() + self.banned_rights.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x72796912);
             self.channel.encode_inline(w);
@@ -5214,7 +5449,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for EditBanned<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x72796912, "channels.editBanned")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -5259,7 +5495,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 24 + self.channel.encoded_len() + self.q.encoded_len() + self.events_filter.as_ref().map_or(0, |v| v.encoded_len()) + self.admins.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x33ddf480);
             w.put_u32(if self.events_filter.is_some() { 1 << 0 } else { 0 } | if self.admins.is_some() { 1 << 1 } else { 0 });
@@ -5277,7 +5514,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for GetAdminLog<'a> {
         const MIN_SIZE: usize = 36;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x33ddf480, "channels.getAdminLog")?;
             let flags = r.read_flags(0x00000003, "channels.getAdminLog")?;
@@ -5318,7 +5556,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.stickerset.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xea8ca4f9);
             self.channel.encode_inline(w);
@@ -5328,7 +5567,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for SetStickers<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xea8ca4f9, "channels.setStickers")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -5362,7 +5602,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xeab5dc38);
             self.channel.encode_inline(w);
@@ -5372,7 +5613,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for ReadMessageContents<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xeab5dc38, "channels.readMessageContents")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -5406,7 +5648,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.channel.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xaf369d42);
             self.channel.encode_inline(w);
@@ -5416,7 +5659,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for DeleteHistory<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xaf369d42, "channels.deleteHistory")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -5450,7 +5694,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.channel.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xeabbb94c);
             self.channel.encode_inline(w);
@@ -5460,7 +5705,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for TogglePreHistoryHidden<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xeabbb94c, "channels.togglePreHistoryHidden")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -5492,7 +5738,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x8341ecc0);
@@ -5503,7 +5750,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for GetLeftChannels {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8341ecc0, "channels.getLeftChannels")?;
             let offset = r.read_i32()?;
@@ -5531,7 +5779,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf5dad378);
         }
@@ -5539,7 +5788,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for GetGroupsForDiscussion {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf5dad378, "channels.getGroupsForDiscussion")?;
             Ok(Self)
@@ -5571,7 +5821,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.broadcast.encoded_len() + self.group.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x40582bb2);
             self.broadcast.encode_inline(w);
@@ -5581,7 +5832,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for SetDiscussionGroup<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x40582bb2, "channels.setDiscussionGroup")?;
             let broadcast = enums::InputChannel::decode_inline(r)?;
@@ -5617,7 +5869,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.user_id.encoded_len() + self.password.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8f38cd1f);
             self.channel.encode_inline(w);
@@ -5628,7 +5881,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for EditCreator<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8f38cd1f, "channels.editCreator")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -5665,7 +5919,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.geo_point.encoded_len() + self.address.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x58e63f6d);
             self.channel.encode_inline(w);
@@ -5676,7 +5931,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for EditLocation<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x58e63f6d, "channels.editLocation")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -5711,7 +5967,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.channel.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xedd49ef0);
             self.channel.encode_inline(w);
@@ -5721,7 +5978,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for ToggleSlowMode<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xedd49ef0, "channels.toggleSlowMode")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -5750,7 +6008,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x11e831ee);
         }
@@ -5758,7 +6017,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for GetInactiveChannels {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x11e831ee, "channels.getInactiveChannels")?;
             Ok(Self)
@@ -5796,7 +6056,8 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x2caa4a42);
@@ -5807,7 +6068,8 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for GetContactIDs {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2caa4a42, "contacts.getContactIDs")?;
             let hash = r.read_i32()?;
@@ -5835,7 +6097,8 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc4a353ee);
         }
@@ -5843,7 +6106,8 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for GetStatuses {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc4a353ee, "contacts.getStatuses")?;
             Ok(Self)
@@ -5873,7 +6137,8 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xc023849f);
@@ -5884,7 +6149,8 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for GetContacts {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc023849f, "contacts.getContacts")?;
             let hash = r.read_i32()?;
@@ -5915,7 +6181,8 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + self.contacts.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2c800be5);
             self.contacts.encode(w);
@@ -5924,7 +6191,8 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for ImportContacts<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2c800be5, "contacts.importContacts")?;
             let contacts = zerotl::Decode::decode(r)?;
@@ -5955,7 +6223,8 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x096a0e00);
             self.id.encode(w);
@@ -5964,7 +6233,8 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for DeleteContacts<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x096a0e00, "contacts.deleteContacts")?;
             let id = zerotl::Decode::decode(r)?;
@@ -5995,7 +6265,8 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + self.phones.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1013fd9e);
             self.phones.encode(w);
@@ -6004,7 +6275,8 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for DeleteByPhones<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1013fd9e, "contacts.deleteByPhones")?;
             let phones = zerotl::Decode::decode(r)?;
@@ -6035,7 +6307,8 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x68cc1411);
             self.id.encode_inline(w);
@@ -6044,7 +6317,8 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for Block<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x68cc1411, "contacts.block")?;
             let id = enums::InputPeer::decode_inline(r)?;
@@ -6075,7 +6349,8 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xbea65d50);
             self.id.encode_inline(w);
@@ -6084,7 +6359,8 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for Unblock<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbea65d50, "contacts.unblock")?;
             let id = enums::InputPeer::decode_inline(r)?;
@@ -6117,7 +6393,8 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xf57c350f);
@@ -6129,7 +6406,8 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for GetBlocked {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf57c350f, "contacts.getBlocked")?;
             let run = r.read_array::<8>()?;
@@ -6164,7 +6442,8 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.q.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x11f812d8);
             self.q.encode(w);
@@ -6174,7 +6453,8 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for Search<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x11f812d8, "contacts.search")?;
             let q = zerotl::Decode::decode(r)?;
@@ -6206,7 +6486,8 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + self.username.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf93ccba3);
             self.username.encode(w);
@@ -6215,7 +6496,8 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for ResolveUsername<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf93ccba3, "contacts.resolveUsername")?;
             let username = zerotl::Decode::decode(r)?;
@@ -6266,7 +6548,8 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 16
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd4982db5);
             w.put_u32(if self.correspondents { 1 << 0 } else { 0 } | if self.bots_pm { 1 << 1 } else { 0 } | if self.bots_inline { 1 << 2 } else { 0 } | if self.phone_calls { 1 << 3 } else { 0 } | if self.forward_users { 1 << 4 } else { 0 } | if self.forward_chats { 1 << 5 } else { 0 } | if self.groups { 1 << 10 } else { 0 } | if self.channels { 1 << 15 } else { 0 });
@@ -6280,7 +6563,8 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for GetTopPeers {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd4982db5, "contacts.getTopPeers")?;
             let flags = r.read_flags(0x0000843f, "contacts.getTopPeers")?;
@@ -6325,7 +6609,8 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + self.category.encoded_len() + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1ae373ac);
             self.category.encode_inline(w);
@@ -6335,7 +6620,8 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for ResetTopPeerRating<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1ae373ac, "contacts.resetTopPeerRating")?;
             let category = enums::TopPeerCategory::decode_inline(r)?;
@@ -6364,7 +6650,8 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x879537f1);
         }
@@ -6372,7 +6659,8 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for ResetSaved {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x879537f1, "contacts.resetSaved")?;
             Ok(Self)
@@ -6399,7 +6687,8 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x82f1e39f);
         }
@@ -6407,7 +6696,8 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for GetSaved {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x82f1e39f, "contacts.getSaved")?;
             Ok(Self)
@@ -6437,7 +6727,8 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8514bdda);
             self.enabled.encode(w);
@@ -6446,7 +6737,8 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for ToggleTopPeers {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8514bdda, "contacts.toggleTopPeers")?;
             let enabled = zerotl::Decode::decode(r)?;
@@ -6485,7 +6777,8 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.id.encoded_len() + self.first_name.encoded_len() + self.last_name.encoded_len() + self.phone.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe8f463d0);
             w.put_u32(if self.add_phone_privacy_exception { 1 << 0 } else { 0 });
@@ -6498,7 +6791,8 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for AddContact<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe8f463d0, "contacts.addContact")?;
             let flags = r.read_flags(0x00000001, "contacts.addContact")?;
@@ -6534,7 +6828,8 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf831a20f);
             self.id.encode_inline(w);
@@ -6543,7 +6838,8 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for AcceptContact<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf831a20f, "contacts.acceptContact")?;
             let id = enums::InputUser::decode_inline(r)?;
@@ -6578,7 +6874,8 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.geo_point.encoded_len() + if self.self_expires.is_some() { 4 } else { 0 }
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd348bc44);
             w.put_u32(if self.background { 1 << 1 } else { 0 } | if self.self_expires.is_some() { 1 << 0 } else { 0 });
@@ -6589,7 +6886,8 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for GetLocated {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd348bc44, "contacts.getLocated")?;
             let flags = r.read_flags(0x00000003, "contacts.getLocated")?;
@@ -6629,7 +6927,8 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x29a8962c);
             w.put_u32(if self.delete_message { 1 << 0 } else { 0 } | if self.delete_history { 1 << 1 } else { 0 } | if self.report_spam { 1 << 2 } else { 0 });
@@ -6639,7 +6938,8 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for BlockFromReplies {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x29a8962c, "contacts.blockFromReplies")?;
             let flags = r.read_flags(0x00000007, "contacts.blockFromReplies")?;
@@ -6682,7 +6982,8 @@ pub mod folders {
         fn encoded_len(&self) -> usize {
             4 + self.folder_peers.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x6847d0ab);
             self.folder_peers.encode(w);
@@ -6691,7 +6992,8 @@ pub mod folders {
 
     impl<'a> zerotl::Decode<'a> for EditPeerFolders<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6847d0ab, "folders.editPeerFolders")?;
             let folder_peers = zerotl::Decode::decode(r)?;
@@ -6722,7 +7024,8 @@ pub mod folders {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x1c295881);
@@ -6733,7 +7036,8 @@ pub mod folders {
 
     impl<'a> zerotl::Decode<'a> for DeleteFolder {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1c295881, "folders.deleteFolder")?;
             let folder_id = r.read_i32()?;
@@ -6769,7 +7073,8 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc4f9186b);
         }
@@ -6777,7 +7082,8 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetConfig {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc4f9186b, "help.getConfig")?;
             Ok(Self)
@@ -6804,7 +7110,8 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1fb33026);
         }
@@ -6812,7 +7119,8 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetNearestDc {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1fb33026, "help.getNearestDc")?;
             Ok(Self)
@@ -6842,7 +7150,8 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + self.source.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x522d5a7d);
             self.source.encode(w);
@@ -6851,7 +7160,8 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetAppUpdate<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x522d5a7d, "help.getAppUpdate")?;
             let source = zerotl::Decode::decode(r)?;
@@ -6879,7 +7189,8 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4d392343);
         }
@@ -6887,7 +7198,8 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetInviteText {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4d392343, "help.getInviteText")?;
             Ok(Self)
@@ -6914,7 +7226,8 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9cdf08cd);
         }
@@ -6922,7 +7235,8 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetSupport {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9cdf08cd, "help.getSupport")?;
             Ok(Self)
@@ -6952,7 +7266,8 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + self.prev_app_version.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9010ef6f);
             self.prev_app_version.encode(w);
@@ -6961,7 +7276,8 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetAppChangelog<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9010ef6f, "help.getAppChangelog")?;
             let prev_app_version = zerotl::Decode::decode(r)?;
@@ -6994,7 +7310,8 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.message.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xec22cfcd);
@@ -7006,7 +7323,8 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for SetBotUpdatesStatus<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xec22cfcd, "help.setBotUpdatesStatus")?;
             let pending_updates_count = r.read_i32()?;
@@ -7035,7 +7353,8 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x52029342);
         }
@@ -7043,7 +7362,8 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetCdnConfig {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x52029342, "help.getCdnConfig")?;
             Ok(Self)
@@ -7073,7 +7393,8 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + self.referer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3dc0f114);
             self.referer.encode(w);
@@ -7082,7 +7403,8 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetRecentMeUrls<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3dc0f114, "help.getRecentMeUrls")?;
             let referer = zerotl::Decode::decode(r)?;
@@ -7110,7 +7432,8 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2ca51fd1);
         }
@@ -7118,7 +7441,8 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetTermsOfServiceUpdate {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2ca51fd1, "help.getTermsOfServiceUpdate")?;
             Ok(Self)
@@ -7148,7 +7472,8 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xee72f79a);
             self.id.encode_inline(w);
@@ -7157,7 +7482,8 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for AcceptTermsOfService<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xee72f79a, "help.acceptTermsOfService")?;
             let id = enums::DataJson::decode_inline(r)?;
@@ -7188,7 +7514,8 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + self.path.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3fedc75f);
             self.path.encode(w);
@@ -7197,7 +7524,8 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetDeepLinkInfo<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3fedc75f, "help.getDeepLinkInfo")?;
             let path = zerotl::Decode::decode(r)?;
@@ -7225,7 +7553,8 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x98914110);
         }
@@ -7233,7 +7562,8 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetAppConfig {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x98914110, "help.getAppConfig")?;
             Ok(Self)
@@ -7263,7 +7593,8 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + self.events.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x6f02f748);
             self.events.encode(w);
@@ -7272,7 +7603,8 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for SaveAppLog<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6f02f748, "help.saveAppLog")?;
             let events = zerotl::Decode::decode(r)?;
@@ -7303,7 +7635,8 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xc661ad08);
@@ -7314,7 +7647,8 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetPassportConfig {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc661ad08, "help.getPassportConfig")?;
             let hash = r.read_i32()?;
@@ -7342,7 +7676,8 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd360e72c);
         }
@@ -7350,7 +7685,8 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetSupportName {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd360e72c, "help.getSupportName")?;
             Ok(Self)
@@ -7380,7 +7716,8 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + self.user_id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x038a08d3);
             self.user_id.encode_inline(w);
@@ -7389,7 +7726,8 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetUserInfo<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x038a08d3, "help.getUserInfo")?;
             let user_id = enums::InputUser::decode_inline(r)?;
@@ -7424,7 +7762,8 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + self.user_id.encoded_len() + self.message.encoded_len() + self.entities.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x66b91b70);
             self.user_id.encode_inline(w);
@@ -7435,7 +7774,8 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for EditUserInfo<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x66b91b70, "help.editUserInfo")?;
             let user_id = enums::InputUser::decode_inline(r)?;
@@ -7465,7 +7805,8 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc0977421);
         }
@@ -7473,7 +7814,8 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetPromoData {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc0977421, "help.getPromoData")?;
             Ok(Self)
@@ -7503,7 +7845,8 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1e251c95);
             self.peer.encode_inline(w);
@@ -7512,7 +7855,8 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for HidePromoData<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1e251c95, "help.hidePromoData")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -7543,7 +7887,8 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + self.suggestion.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x077fa99f);
             self.suggestion.encode(w);
@@ -7552,7 +7897,8 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for DismissSuggestion<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x077fa99f, "help.dismissSuggestion")?;
             let suggestion = zerotl::Decode::decode(r)?;
@@ -7585,7 +7931,8 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.lang_code.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x735787a8);
             self.lang_code.encode(w);
@@ -7595,7 +7942,8 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetCountriesList<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x735787a8, "help.getCountriesList")?;
             let lang_code = zerotl::Decode::decode(r)?;
@@ -7637,7 +7985,8 @@ pub mod langpack {
         fn encoded_len(&self) -> usize {
             4 + self.lang_pack.encoded_len() + self.lang_code.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf2f2330a);
             self.lang_pack.encode(w);
@@ -7647,7 +7996,8 @@ pub mod langpack {
 
     impl<'a> zerotl::Decode<'a> for GetLangPack<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf2f2330a, "langpack.getLangPack")?;
             let lang_pack = zerotl::Decode::decode(r)?;
@@ -7683,7 +8033,8 @@ pub mod langpack {
         fn encoded_len(&self) -> usize {
             4 + self.lang_pack.encoded_len() + self.lang_code.encoded_len() + self.keys.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xefea3803);
             self.lang_pack.encode(w);
@@ -7694,7 +8045,8 @@ pub mod langpack {
 
     impl<'a> zerotl::Decode<'a> for GetStrings<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xefea3803, "langpack.getStrings")?;
             let lang_pack = zerotl::Decode::decode(r)?;
@@ -7731,7 +8083,8 @@ pub mod langpack {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.lang_pack.encoded_len() + self.lang_code.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xcd984aa5);
             self.lang_pack.encode(w);
@@ -7742,7 +8095,8 @@ pub mod langpack {
 
     impl<'a> zerotl::Decode<'a> for GetDifference<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcd984aa5, "langpack.getDifference")?;
             let lang_pack = zerotl::Decode::decode(r)?;
@@ -7775,7 +8129,8 @@ pub mod langpack {
         fn encoded_len(&self) -> usize {
             4 + self.lang_pack.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x42c6978f);
             self.lang_pack.encode(w);
@@ -7784,7 +8139,8 @@ pub mod langpack {
 
     impl<'a> zerotl::Decode<'a> for GetLanguages<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x42c6978f, "langpack.getLanguages")?;
             let lang_pack = zerotl::Decode::decode(r)?;
@@ -7817,7 +8173,8 @@ pub mod langpack {
         fn encoded_len(&self) -> usize {
             4 + self.lang_pack.encoded_len() + self.lang_code.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x6a596502);
             self.lang_pack.encode(w);
@@ -7827,7 +8184,8 @@ pub mod langpack {
 
     impl<'a> zerotl::Decode<'a> for GetLanguage<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6a596502, "langpack.getLanguage")?;
             let lang_pack = zerotl::Decode::decode(r)?;
@@ -7867,7 +8225,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x63c66506);
             self.id.encode(w);
@@ -7876,7 +8235,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetMessages<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x63c66506, "messages.getMessages")?;
             let id = zerotl::Decode::decode(r)?;
@@ -7919,7 +8279,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 20 + if self.folder_id.is_some() { 4 } else { 0 } + self.offset_peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa0ee3b73);
             w.put_u32(if self.exclude_pinned { 1 << 0 } else { 0 } | if self.folder_id.is_some() { 1 << 1 } else { 0 });
@@ -7938,7 +8299,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetDialogs<'a> {
         const MIN_SIZE: usize = 28;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa0ee3b73, "messages.getDialogs")?;
             let flags = r.read_flags(0x00000003, "messages.getDialogs")?;
@@ -7994,7 +8356,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 28 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xdcbb8260);
             self.peer.encode_inline(w);
@@ -8012,7 +8375,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetHistory<'a> {
         const MIN_SIZE: usize = 36;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdcbb8260, "messages.getHistory")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -8075,7 +8439,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 36 + self.peer.encoded_len() + self.q.encoded_len() + self.from_id.as_ref().map_or(0, |v| v.encoded_len()) + if self.top_msg_id.is_some() { 4 } else { 0 } + self.filter.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0c352eec);
             w.put_u32(if self.from_id.is_some() { 1 << 0 } else { 0 } | if self.top_msg_id.is_some() { 1 << 1 } else { 0 });
@@ -8099,7 +8464,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for Search<'a> {
         const MIN_SIZE: usize = 52;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0c352eec, "messages.search")?;
             let flags = r.read_flags(0x00000003, "messages.search")?;
@@ -8146,7 +8512,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0e306d3a);
             self.peer.encode_inline(w);
@@ -8156,7 +8523,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReadHistory<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0e306d3a, "messages.readHistory")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -8194,7 +8562,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1c015b09);
             w.put_u32(if self.just_clear { 1 << 0 } else { 0 } | if self.revoke { 1 << 1 } else { 0 });
@@ -8205,7 +8574,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for DeleteHistory<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1c015b09, "messages.deleteHistory")?;
             let flags = r.read_flags(0x00000003, "messages.deleteHistory")?;
@@ -8242,7 +8612,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe58e95d2);
             w.put_u32(if self.revoke { 1 << 0 } else { 0 });
@@ -8252,7 +8623,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for DeleteMessages<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe58e95d2, "messages.deleteMessages")?;
             let flags = r.read_flags(0x00000001, "messages.deleteMessages")?;
@@ -8285,7 +8657,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x05a954c0);
@@ -8296,7 +8669,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReceivedMessages {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x05a954c0, "messages.receivedMessages")?;
             let max_id = r.read_i32()?;
@@ -8331,7 +8705,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + if self.top_msg_id.is_some() { 4 } else { 0 } + self.action.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x58943ee2);
             w.put_u32(if self.top_msg_id.is_some() { 1 << 0 } else { 0 });
@@ -8343,7 +8718,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SetTyping<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x58943ee2, "messages.setTyping")?;
             let flags = r.read_flags(0x00000001, "messages.setTyping")?;
@@ -8397,7 +8773,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.peer.encoded_len() + if self.reply_to_msg_id.is_some() { 4 } else { 0 } + self.message.encoded_len() + self.reply_markup.as_ref().map_or(0, |v| v.encoded_len()) + self.entities.as_ref().map_or(0, |v| v.encoded_len()) + if self.schedule_date.is_some() { 4 } else { 0 }
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x520c3870);
             w.put_u32(if self.no_webpage { 1 << 1 } else { 0 } | if self.silent { 1 << 5 } else { 0 } | if self.background { 1 << 6 } else { 0 } | if self.clear_draft { 1 << 7 } else { 0 } | if self.reply_to_msg_id.is_some() { 1 << 0 } else { 0 } | if self.reply_markup.is_some() { 1 << 2 } else { 0 } | if self.entities.is_some() { 1 << 3 } else { 0 } | if self.schedule_date.is_some() { 1 << 10 } else { 0 });
@@ -8413,7 +8790,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SendMessage<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x520c3870, "messages.sendMessage")?;
             let flags = r.read_flags(0x000004ef, "messages.sendMessage")?;
@@ -8475,7 +8853,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.peer.encoded_len() + if self.reply_to_msg_id.is_some() { 4 } else { 0 } + self.media.encoded_len() + self.message.encoded_len() + self.reply_markup.as_ref().map_or(0, |v| v.encoded_len()) + self.entities.as_ref().map_or(0, |v| v.encoded_len()) + if self.schedule_date.is_some() { 4 } else { 0 }
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3491eba9);
             w.put_u32(if self.silent { 1 << 5 } else { 0 } | if self.background { 1 << 6 } else { 0 } | if self.clear_draft { 1 << 7 } else { 0 } | if self.reply_to_msg_id.is_some() { 1 << 0 } else { 0 } | if self.reply_markup.is_some() { 1 << 2 } else { 0 } | if self.entities.is_some() { 1 << 3 } else { 0 } | if self.schedule_date.is_some() { 1 << 10 } else { 0 });
@@ -8492,7 +8871,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SendMedia<'a> {
         const MIN_SIZE: usize = 28;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3491eba9, "messages.sendMedia")?;
             let flags = r.read_flags(0x000004ed, "messages.sendMedia")?;
@@ -8548,7 +8928,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.from_peer.encoded_len() + self.id.encoded_len() + self.random_id.encoded_len() + self.to_peer.encoded_len() + if self.schedule_date.is_some() { 4 } else { 0 }
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd9fee60e);
             w.put_u32(if self.silent { 1 << 5 } else { 0 } | if self.background { 1 << 6 } else { 0 } | if self.with_my_score { 1 << 8 } else { 0 } | if self.schedule_date.is_some() { 1 << 10 } else { 0 });
@@ -8562,7 +8943,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ForwardMessages<'a> {
         const MIN_SIZE: usize = 32;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd9fee60e, "messages.forwardMessages")?;
             let flags = r.read_flags(0x00000560, "messages.forwardMessages")?;
@@ -8601,7 +8983,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xcf1592db);
             self.peer.encode_inline(w);
@@ -8610,7 +8993,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReportSpam<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcf1592db, "messages.reportSpam")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -8641,7 +9025,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3672e09c);
             self.peer.encode_inline(w);
@@ -8650,7 +9035,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetPeerSettings<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3672e09c, "messages.getPeerSettings")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -8685,7 +9071,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.id.encoded_len() + self.reason.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xbd82b658);
             self.peer.encode_inline(w);
@@ -8696,7 +9083,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for Report<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbd82b658, "messages.report")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -8729,7 +9117,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3c6aa187);
             self.id.encode(w);
@@ -8738,7 +9127,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetChats<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3c6aa187, "messages.getChats")?;
             let id = zerotl::Decode::decode(r)?;
@@ -8769,7 +9159,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x3b831c66);
@@ -8780,7 +9171,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetFullChat {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3b831c66, "messages.getFullChat")?;
             let chat_id = r.read_i32()?;
@@ -8813,7 +9205,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.title.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xdc452855);
@@ -8825,7 +9218,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for EditChatTitle<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdc452855, "messages.editChatTitle")?;
             let chat_id = r.read_i32()?;
@@ -8859,7 +9253,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.photo.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xca4c79d8);
@@ -8871,7 +9266,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for EditChatPhoto<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xca4c79d8, "messages.editChatPhoto")?;
             let chat_id = r.read_i32()?;
@@ -8907,7 +9303,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.user_id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xf9a0aa09);
@@ -8920,7 +9317,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for AddChatUser<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf9a0aa09, "messages.addChatUser")?;
             let chat_id = r.read_i32()?;
@@ -8955,7 +9353,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.user_id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xe0611f16);
@@ -8967,7 +9366,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for DeleteChatUser<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe0611f16, "messages.deleteChatUser")?;
             let chat_id = r.read_i32()?;
@@ -9001,7 +9401,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.users.encoded_len() + self.title.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x09cb126e);
             self.users.encode(w);
@@ -9011,7 +9412,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for CreateChat<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x09cb126e, "messages.createChat")?;
             let users = zerotl::Decode::decode(r)?;
@@ -9045,7 +9447,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x26cf8950);
@@ -9057,7 +9460,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetDhConfig {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x26cf8950, "messages.getDhConfig")?;
             let run = r.read_array::<8>()?;
@@ -9094,7 +9498,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.user_id.encoded_len() + self.g_a.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf64daf43);
             self.user_id.encode_inline(w);
@@ -9105,7 +9510,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for RequestEncryption<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf64daf43, "messages.requestEncryption")?;
             let user_id = enums::InputUser::decode_inline(r)?;
@@ -9142,7 +9548,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len() + self.g_b.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3dbc0415);
             self.peer.encode_inline(w);
@@ -9153,7 +9560,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for AcceptEncryption<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3dbc0415, "messages.acceptEncryption")?;
             let peer = zerotl::Decode::decode_validated(r)?;
@@ -9186,7 +9594,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xedd923c5);
@@ -9197,7 +9606,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for DiscardEncryption {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xedd923c5, "messages.discardEncryption")?;
             let chat_id = r.read_i32()?;
@@ -9230,7 +9640,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x791451ed);
             self.peer.encode_inline(w);
@@ -9240,7 +9651,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SetEncryptedTyping {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x791451ed, "messages.setEncryptedTyping")?;
             let peer = zerotl::Decode::decode_validated(r)?;
@@ -9274,7 +9686,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7f4b690a);
             self.peer.encode_inline(w);
@@ -9284,7 +9697,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReadEncryptedHistory {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7f4b690a, "messages.readEncryptedHistory")?;
             let peer = zerotl::Decode::decode_validated(r)?;
@@ -9322,7 +9736,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.peer.encoded_len() + self.data.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x44fa7a15);
             w.put_u32(if self.silent { 1 << 0 } else { 0 });
@@ -9334,7 +9749,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SendEncrypted<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x44fa7a15, "messages.sendEncrypted")?;
             let flags = r.read_flags(0x00000001, "messages.sendEncrypted")?;
@@ -9377,7 +9793,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.peer.encoded_len() + self.data.encoded_len() + self.file.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5559481d);
             w.put_u32(if self.silent { 1 << 0 } else { 0 });
@@ -9390,7 +9807,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SendEncryptedFile<'a> {
         const MIN_SIZE: usize = 28;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5559481d, "messages.sendEncryptedFile")?;
             let flags = r.read_flags(0x00000001, "messages.sendEncryptedFile")?;
@@ -9430,7 +9848,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len() + self.data.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x32d439a4);
             self.peer.encode_inline(w);
@@ -9441,7 +9860,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SendEncryptedService<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x32d439a4, "messages.sendEncryptedService")?;
             let peer = zerotl::Decode::decode_validated(r)?;
@@ -9474,7 +9894,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x55a5bb66);
@@ -9485,7 +9906,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReceivedQueue {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x55a5bb66, "messages.receivedQueue")?;
             let max_qts = r.read_i32()?;
@@ -9516,7 +9938,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4b0c8c0f);
             self.peer.encode_inline(w);
@@ -9525,7 +9948,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReportEncryptedSpam {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4b0c8c0f, "messages.reportEncryptedSpam")?;
             let peer = zerotl::Decode::decode_validated(r)?;
@@ -9556,7 +9980,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x36a73f77);
             self.id.encode(w);
@@ -9565,7 +9990,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReadMessageContents<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x36a73f77, "messages.readMessageContents")?;
             let id = zerotl::Decode::decode(r)?;
@@ -9598,7 +10024,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.emoticon.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x043d4f2c);
             self.emoticon.encode(w);
@@ -9608,7 +10035,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetStickers<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x043d4f2c, "messages.getStickers")?;
             let emoticon = zerotl::Decode::decode(r)?;
@@ -9640,7 +10068,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x1c9618b1);
@@ -9651,7 +10080,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetAllStickers {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1c9618b1, "messages.getAllStickers")?;
             let hash = r.read_i32()?;
@@ -9684,7 +10114,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.message.encoded_len() + self.entities.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8b68b0cc);
             w.put_u32(if self.entities.is_some() { 1 << 3 } else { 0 });
@@ -9695,7 +10126,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetWebPagePreview<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8b68b0cc, "messages.getWebPagePreview")?;
             let flags = r.read_flags(0x00000008, "messages.getWebPagePreview")?;
@@ -9728,7 +10160,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0df7534c);
             self.peer.encode_inline(w);
@@ -9737,7 +10170,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ExportChatInvite<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0df7534c, "messages.exportChatInvite")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -9768,7 +10202,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.hash.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3eadb1bb);
             self.hash.encode(w);
@@ -9777,7 +10212,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for CheckChatInvite<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3eadb1bb, "messages.checkChatInvite")?;
             let hash = zerotl::Decode::decode(r)?;
@@ -9808,7 +10244,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.hash.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x6c50051c);
             self.hash.encode(w);
@@ -9817,7 +10254,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ImportChatInvite<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6c50051c, "messages.importChatInvite")?;
             let hash = zerotl::Decode::decode(r)?;
@@ -9848,7 +10286,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.stickerset.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2619a90e);
             self.stickerset.encode_inline(w);
@@ -9857,7 +10296,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetStickerSet<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2619a90e, "messages.getStickerSet")?;
             let stickerset = enums::InputStickerSet::decode_inline(r)?;
@@ -9890,7 +10330,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.stickerset.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc78fe460);
             self.stickerset.encode_inline(w);
@@ -9900,7 +10341,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for InstallStickerSet<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc78fe460, "messages.installStickerSet")?;
             let stickerset = enums::InputStickerSet::decode_inline(r)?;
@@ -9932,7 +10374,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.stickerset.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf96e55de);
             self.stickerset.encode_inline(w);
@@ -9941,7 +10384,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for UninstallStickerSet<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf96e55de, "messages.uninstallStickerSet")?;
             let stickerset = enums::InputStickerSet::decode_inline(r)?;
@@ -9978,7 +10422,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.bot.encoded_len() + self.peer.encoded_len() + self.start_param.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe6df7378);
             self.bot.encode_inline(w);
@@ -9990,7 +10435,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for StartBot<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe6df7378, "messages.startBot")?;
             let bot = enums::InputUser::decode_inline(r)?;
@@ -10028,7 +10474,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5784d3e1);
             self.peer.encode_inline(w);
@@ -10039,7 +10486,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetMessagesViews<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5784d3e1, "messages.getMessagesViews")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -10076,7 +10524,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.user_id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xa9e69f2e);
@@ -10089,7 +10538,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for EditChatAdmin<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa9e69f2e, "messages.editChatAdmin")?;
             let chat_id = r.read_i32()?;
@@ -10122,7 +10572,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x15a3b8e3);
@@ -10133,7 +10584,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for MigrateChat {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x15a3b8e3, "messages.migrateChat")?;
             let chat_id = r.read_i32()?;
@@ -10180,7 +10632,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 24 + if self.folder_id.is_some() { 4 } else { 0 } + self.q.encoded_len() + self.filter.encoded_len() + self.offset_peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4bc6589a);
             w.put_u32(if self.folder_id.is_some() { 1 << 0 } else { 0 });
@@ -10202,7 +10655,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SearchGlobal<'a> {
         const MIN_SIZE: usize = 40;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4bc6589a, "messages.searchGlobal")?;
             let flags = r.read_flags(0x00000001, "messages.searchGlobal")?;
@@ -10246,7 +10700,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.order.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x78337739);
             w.put_u32(if self.masks { 1 << 0 } else { 0 });
@@ -10256,7 +10711,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReorderStickerSets<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x78337739, "messages.reorderStickerSets")?;
             let flags = r.read_flags(0x00000001, "messages.reorderStickerSets")?;
@@ -10293,7 +10749,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.sha256.encoded_len() + self.mime_type.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x338e2464);
             self.sha256.encode(w);
@@ -10304,7 +10761,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetDocumentByHash<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x338e2464, "messages.getDocumentByHash")?;
             let sha256 = zerotl::Decode::decode(r)?;
@@ -10337,7 +10795,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x83bf3d52);
@@ -10348,7 +10807,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetSavedGifs {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x83bf3d52, "messages.getSavedGifs")?;
             let hash = r.read_i32()?;
@@ -10381,7 +10841,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x327a30cb);
             self.id.encode_inline(w);
@@ -10391,7 +10852,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SaveGif<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x327a30cb, "messages.saveGif")?;
             let id = enums::InputDocument::decode_inline(r)?;
@@ -10431,7 +10893,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.bot.encoded_len() + self.peer.encoded_len() + self.geo_point.as_ref().map_or(0, |v| v.encoded_len()) + self.query.encoded_len() + self.offset.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x514e999d);
             w.put_u32(if self.geo_point.is_some() { 1 << 0 } else { 0 });
@@ -10445,7 +10908,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetInlineBotResults<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x514e999d, "messages.getInlineBotResults")?;
             let flags = r.read_flags(0x00000001, "messages.getInlineBotResults")?;
@@ -10493,7 +10957,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 16 + self.results.encoded_len() + self.next_offset.as_ref().map_or(0, |v| v.encoded_len()) + self.switch_pm.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xeb5ea206);
             w.put_u32(if self.gallery { 1 << 0 } else { 0 } | if self.private { 1 << 1 } else { 0 } | if self.next_offset.is_some() { 1 << 2 } else { 0 } | if self.switch_pm.is_some() { 1 << 3 } else { 0 });
@@ -10507,7 +10972,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SetInlineBotResults<'a> {
         const MIN_SIZE: usize = 28;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xeb5ea206, "messages.setInlineBotResults")?;
             let flags = r.read_flags(0x0000000f, "messages.setInlineBotResults")?;
@@ -10563,7 +11029,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 20 + self.peer.encoded_len() + if self.reply_to_msg_id.is_some() { 4 } else { 0 } + self.id.encoded_len() + if self.schedule_date.is_some() { 4 } else { 0 }
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x220815b0);
             w.put_u32(if self.silent { 1 << 5 } else { 0 } | if self.background { 1 << 6 } else { 0 } | if self.clear_draft { 1 << 7 } else { 0 } | if self.hide_via { 1 << 11 } else { 0 } | if self.reply_to_msg_id.is_some() { 1 << 0 } else { 0 } | if self.schedule_date.is_some() { 1 << 10 } else { 0 });
@@ -10580,7 +11047,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SendInlineBotResult<'a> {
         const MIN_SIZE: usize = 32;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x220815b0, "messages.sendInlineBotResult")?;
             let flags = r.read_flags(0x00000ce1, "messages.sendInlineBotResult")?;
@@ -10626,7 +11094,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xfda68d36);
             self.peer.encode_inline(w);
@@ -10636,7 +11105,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetMessageEditData<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfda68d36, "messages.getMessageEditData")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -10682,7 +11152,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len() + self.message.as_ref().map_or(0, |v| v.encoded_len()) + self.media.as_ref().map_or(0, |v| v.encoded_len()) + self.reply_markup.as_ref().map_or(0, |v| v.encoded_len()) + self.entities.as_ref().map_or(0, |v| v.encoded_len()) + if self.schedule_date.is_some() { 4 } else { 0 }
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x48f71778);
             w.put_u32(if self.no_webpage { 1 << 1 } else { 0 } | if self.message.is_some() { 1 << 11 } else { 0 } | if self.media.is_some() { 1 << 14 } else { 0 } | if self.reply_markup.is_some() { 1 << 2 } else { 0 } | if self.entities.is_some() { 1 << 3 } else { 0 } | if self.schedule_date.is_some() { 1 << 15 } else { 0 });
@@ -10698,7 +11169,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for EditMessage<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x48f71778, "messages.editMessage")?;
             let flags = r.read_flags(0x0000c80e, "messages.editMessage")?;
@@ -10747,7 +11219,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.id.encoded_len() + self.message.as_ref().map_or(0, |v| v.encoded_len()) + self.media.as_ref().map_or(0, |v| v.encoded_len()) + self.reply_markup.as_ref().map_or(0, |v| v.encoded_len()) + self.entities.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x83557dba);
             w.put_u32(if self.no_webpage { 1 << 1 } else { 0 } | if self.message.is_some() { 1 << 11 } else { 0 } | if self.media.is_some() { 1 << 14 } else { 0 } | if self.reply_markup.is_some() { 1 << 2 } else { 0 } | if self.entities.is_some() { 1 << 3 } else { 0 });
@@ -10761,7 +11234,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for EditInlineBotMessage<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x83557dba, "messages.editInlineBotMessage")?;
             let flags = r.read_flags(0x0000480e, "messages.editInlineBotMessage")?;
@@ -10806,7 +11280,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len() + self.data.as_ref().map_or(0, |v| v.encoded_len()) + self.password.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9342ca07);
             w.put_u32(if self.game { 1 << 1 } else { 0 } | if self.data.is_some() { 1 << 0 } else { 0 } | if self.password.is_some() { 1 << 2 } else { 0 });
@@ -10819,7 +11294,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetBotCallbackAnswer<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9342ca07, "messages.getBotCallbackAnswer")?;
             let flags = r.read_flags(0x00000007, "messages.getBotCallbackAnswer")?;
@@ -10863,7 +11339,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 16 + self.message.as_ref().map_or(0, |v| v.encoded_len()) + self.url.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd58f130a);
             w.put_u32(if self.alert { 1 << 1 } else { 0 } | if self.message.is_some() { 1 << 0 } else { 0 } | if self.url.is_some() { 1 << 2 } else { 0 });
@@ -10876,7 +11353,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SetBotCallbackAnswer<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd58f130a, "messages.setBotCallbackAnswer")?;
             let flags = r.read_flags(0x00000007, "messages.setBotCallbackAnswer")?;
@@ -10912,7 +11390,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peers.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe470bcfd);
             self.peers.encode(w);
@@ -10921,7 +11400,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetPeerDialogs<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe470bcfd, "messages.getPeerDialogs")?;
             let peers = zerotl::Decode::decode(r)?;
@@ -10960,7 +11440,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + if self.reply_to_msg_id.is_some() { 4 } else { 0 } + self.peer.encoded_len() + self.message.encoded_len() + self.entities.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xbc39e14b);
             w.put_u32(if self.no_webpage { 1 << 1 } else { 0 } | if self.reply_to_msg_id.is_some() { 1 << 0 } else { 0 } | if self.entities.is_some() { 1 << 3 } else { 0 });
@@ -10973,7 +11454,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SaveDraft<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbc39e14b, "messages.saveDraft")?;
             let flags = r.read_flags(0x0000000b, "messages.saveDraft")?;
@@ -11006,7 +11488,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x6a3f8d65);
         }
@@ -11014,7 +11497,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetAllDrafts {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6a3f8d65, "messages.getAllDrafts")?;
             Ok(Self)
@@ -11044,7 +11528,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x2dacca4f);
@@ -11055,7 +11540,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetFeaturedStickers {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2dacca4f, "messages.getFeaturedStickers")?;
             let hash = r.read_i32()?;
@@ -11086,7 +11572,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5b118126);
             self.id.encode(w);
@@ -11095,7 +11582,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReadFeaturedStickers<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5b118126, "messages.readFeaturedStickers")?;
             let id = zerotl::Decode::decode(r)?;
@@ -11128,7 +11616,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5ea192c9);
             w.put_u32(if self.attached { 1 << 0 } else { 0 });
@@ -11138,7 +11627,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetRecentStickers {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5ea192c9, "messages.getRecentStickers")?;
             let flags = r.read_flags(0x00000001, "messages.getRecentStickers")?;
@@ -11175,7 +11665,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x392718f8);
             w.put_u32(if self.attached { 1 << 0 } else { 0 });
@@ -11186,7 +11677,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SaveRecentSticker<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x392718f8, "messages.saveRecentSticker")?;
             let flags = r.read_flags(0x00000001, "messages.saveRecentSticker")?;
@@ -11220,7 +11712,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8999602d);
             w.put_u32(if self.attached { 1 << 0 } else { 0 });
@@ -11229,7 +11722,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ClearRecentStickers {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8999602d, "messages.clearRecentStickers")?;
             let flags = r.read_flags(0x00000001, "messages.clearRecentStickers")?;
@@ -11265,7 +11759,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 16
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x57f17692);
             w.put_u32(if self.masks { 1 << 0 } else { 0 });
@@ -11278,7 +11773,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetArchivedStickers {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x57f17692, "messages.getArchivedStickers")?;
             let flags = r.read_flags(0x00000001, "messages.getArchivedStickers")?;
@@ -11313,7 +11809,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x65b8c79f);
@@ -11324,7 +11821,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetMaskStickers {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x65b8c79f, "messages.getMaskStickers")?;
             let hash = r.read_i32()?;
@@ -11355,7 +11853,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.media.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xcc5b67cc);
             self.media.encode_inline(w);
@@ -11364,7 +11863,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetAttachedStickers<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcc5b67cc, "messages.getAttachedStickers")?;
             let media = enums::InputStickeredMedia::decode_inline(r)?;
@@ -11405,7 +11905,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.peer.encoded_len() + self.user_id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8ef8ecc0);
             w.put_u32(if self.edit_message { 1 << 0 } else { 0 } | if self.force { 1 << 1 } else { 0 });
@@ -11418,7 +11919,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SetGameScore<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8ef8ecc0, "messages.setGameScore")?;
             let flags = r.read_flags(0x00000003, "messages.setGameScore")?;
@@ -11463,7 +11965,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.id.encoded_len() + self.user_id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x15ad9f64);
             w.put_u32(if self.edit_message { 1 << 0 } else { 0 } | if self.force { 1 << 1 } else { 0 });
@@ -11475,7 +11978,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SetInlineGameScore<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x15ad9f64, "messages.setInlineGameScore")?;
             let flags = r.read_flags(0x00000003, "messages.setInlineGameScore")?;
@@ -11515,7 +12019,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.user_id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe822649d);
             self.peer.encode_inline(w);
@@ -11526,7 +12031,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetGameHighScores<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe822649d, "messages.getGameHighScores")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -11561,7 +12067,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len() + self.user_id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0f635e1b);
             self.id.encode_inline(w);
@@ -11571,7 +12078,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetInlineGameHighScores<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0f635e1b, "messages.getInlineGameHighScores")?;
             let id = zerotl::Decode::decode_validated(r)?;
@@ -11607,7 +12115,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.user_id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0d0a48c4);
             self.user_id.encode_inline(w);
@@ -11620,7 +12129,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetCommonChats<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0d0a48c4, "messages.getCommonChats")?;
             let user_id = enums::InputUser::decode_inline(r)?;
@@ -11654,7 +12164,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.except_ids.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xeba80ff0);
             self.except_ids.encode(w);
@@ -11663,7 +12174,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetAllChats<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xeba80ff0, "messages.getAllChats")?;
             let except_ids = zerotl::Decode::decode(r)?;
@@ -11696,7 +12208,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.url.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x32ca8f91);
             self.url.encode(w);
@@ -11706,7 +12219,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetWebPage<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x32ca8f91, "messages.getWebPage")?;
             let url = zerotl::Decode::decode(r)?;
@@ -11740,7 +12254,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa731e257);
             w.put_u32(if self.pinned { 1 << 0 } else { 0 });
@@ -11750,7 +12265,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ToggleDialogPin<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa731e257, "messages.toggleDialogPin")?;
             let flags = r.read_flags(0x00000001, "messages.toggleDialogPin")?;
@@ -11787,7 +12303,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.order.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3b1adf37);
             w.put_u32(if self.force { 1 << 0 } else { 0 });
@@ -11798,7 +12315,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReorderPinnedDialogs<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3b1adf37, "messages.reorderPinnedDialogs")?;
             let flags = r.read_flags(0x00000001, "messages.reorderPinnedDialogs")?;
@@ -11832,7 +12350,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xd6b94df2);
@@ -11843,7 +12362,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetPinnedDialogs {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd6b94df2, "messages.getPinnedDialogs")?;
             let folder_id = r.read_i32()?;
@@ -11878,7 +12398,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.error.as_ref().map_or(0, |v| v.encoded_len()) + self.shipping_options.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe5f672fa);
             w.put_u32(if self.error.is_some() { 1 << 0 } else { 0 } | if self.shipping_options.is_some() { 1 << 1 } else { 0 });
@@ -11890,7 +12411,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SetBotShippingResults<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe5f672fa, "messages.setBotShippingResults")?;
             let flags = r.read_flags(0x00000003, "messages.setBotShippingResults")?;
@@ -11928,7 +12450,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.error.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x09c2dd95);
             w.put_u32(if self.success { 1 << 1 } else { 0 } | if self.error.is_some() { 1 << 0 } else { 0 });
@@ -11939,7 +12462,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SetBotPrecheckoutResults<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x09c2dd95, "messages.setBotPrecheckoutResults")?;
             let flags = r.read_flags(0x00000003, "messages.setBotPrecheckoutResults")?;
@@ -11975,7 +12499,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.media.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x519bc2b1);
             self.peer.encode_inline(w);
@@ -11985,7 +12510,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for UploadMedia<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x519bc2b1, "messages.uploadMedia")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -12021,7 +12547,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc97df020);
             self.peer.encode_inline(w);
@@ -12034,7 +12561,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SendScreenshotNotification<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc97df020, "messages.sendScreenshotNotification")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -12068,7 +12596,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x21ce0b0e);
@@ -12079,7 +12608,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetFavedStickers {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x21ce0b0e, "messages.getFavedStickers")?;
             let hash = r.read_i32()?;
@@ -12112,7 +12642,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb9ffc55b);
             self.id.encode_inline(w);
@@ -12122,7 +12653,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for FaveSticker<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb9ffc55b, "messages.faveSticker")?;
             let id = enums::InputDocument::decode_inline(r)?;
@@ -12164,7 +12696,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 20 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x46578472);
             self.peer.encode_inline(w);
@@ -12180,7 +12713,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetUnreadMentions<'a> {
         const MIN_SIZE: usize = 28;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x46578472, "messages.getUnreadMentions")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -12217,7 +12751,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0f0189d3);
             self.peer.encode_inline(w);
@@ -12226,7 +12761,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReadMentions<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0f0189d3, "messages.readMentions")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -12261,7 +12797,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xbbc45b09);
             self.peer.encode_inline(w);
@@ -12274,7 +12811,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetRecentLocations<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbbc45b09, "messages.getRecentLocations")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -12320,7 +12858,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + if self.reply_to_msg_id.is_some() { 4 } else { 0 } + self.multi_media.encoded_len() + if self.schedule_date.is_some() { 4 } else { 0 }
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xcc0110cb);
             w.put_u32(if self.silent { 1 << 5 } else { 0 } | if self.background { 1 << 6 } else { 0 } | if self.clear_draft { 1 << 7 } else { 0 } | if self.reply_to_msg_id.is_some() { 1 << 0 } else { 0 } | if self.schedule_date.is_some() { 1 << 10 } else { 0 });
@@ -12333,7 +12872,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SendMultiMedia<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcc0110cb, "messages.sendMultiMedia")?;
             let flags = r.read_flags(0x000004e1, "messages.sendMultiMedia")?;
@@ -12373,7 +12913,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.file.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5057c497);
             self.peer.encode_inline(w);
@@ -12383,7 +12924,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for UploadEncryptedFile<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5057c497, "messages.uploadEncryptedFile")?;
             let peer = zerotl::Decode::decode_validated(r)?;
@@ -12419,7 +12961,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.q.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc2b7d08b);
             w.put_u32(if self.exclude_featured { 1 << 0 } else { 0 });
@@ -12430,7 +12973,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SearchStickerSets<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc2b7d08b, "messages.searchStickerSets")?;
             let flags = r.read_flags(0x00000001, "messages.searchStickerSets")?;
@@ -12461,7 +13005,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1cff7e08);
         }
@@ -12469,7 +13014,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetSplitRanges {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1cff7e08, "messages.getSplitRanges")?;
             Ok(Self)
@@ -12501,7 +13047,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc286d98f);
             w.put_u32(if self.unread { 1 << 0 } else { 0 });
@@ -12511,7 +13058,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for MarkDialogUnread<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc286d98f, "messages.markDialogUnread")?;
             let flags = r.read_flags(0x00000001, "messages.markDialogUnread")?;
@@ -12541,7 +13089,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x22e24e22);
         }
@@ -12549,7 +13098,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetDialogUnreadMarks {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x22e24e22, "messages.getDialogUnreadMarks")?;
             Ok(Self)
@@ -12576,7 +13126,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7e58ee9c);
         }
@@ -12584,7 +13135,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ClearAllDrafts {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7e58ee9c, "messages.clearAllDrafts")?;
             Ok(Self)
@@ -12622,7 +13174,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd2aaf7ec);
             w.put_u32(if self.silent { 1 << 0 } else { 0 } | if self.unpin { 1 << 1 } else { 0 } | if self.pm_oneside { 1 << 2 } else { 0 });
@@ -12633,7 +13186,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for UpdatePinnedMessage<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd2aaf7ec, "messages.updatePinnedMessage")?;
             let flags = r.read_flags(0x00000007, "messages.updatePinnedMessage")?;
@@ -12673,7 +13227,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.options.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x10ea6184);
             self.peer.encode_inline(w);
@@ -12684,7 +13239,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SendVote<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x10ea6184, "messages.sendVote")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -12719,7 +13275,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x73bb643b);
             self.peer.encode_inline(w);
@@ -12729,7 +13286,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetPollResults<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x73bb643b, "messages.getPollResults")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -12761,7 +13319,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x6e2be050);
             self.peer.encode_inline(w);
@@ -12770,7 +13329,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetOnlines<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6e2be050, "messages.getOnlines")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -12805,7 +13365,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.params.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x812c2ae6);
             w.put_u32(if self.dark { 1 << 0 } else { 0 });
@@ -12816,7 +13377,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetStatsUrl<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x812c2ae6, "messages.getStatsURL")?;
             let flags = r.read_flags(0x00000001, "messages.getStatsURL")?;
@@ -12852,7 +13414,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.about.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xdef60797);
             self.peer.encode_inline(w);
@@ -12862,7 +13425,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for EditChatAbout<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdef60797, "messages.editChatAbout")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -12896,7 +13460,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.banned_rights.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa5866b41);
             self.peer.encode_inline(w);
@@ -12906,7 +13471,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for EditChatDefaultBannedRights<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa5866b41, "messages.editChatDefaultBannedRights")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -12938,7 +13504,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.lang_code.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x35a0e062);
             self.lang_code.encode(w);
@@ -12947,7 +13514,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetEmojiKeywords<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x35a0e062, "messages.getEmojiKeywords")?;
             let lang_code = zerotl::Decode::decode(r)?;
@@ -12980,7 +13548,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.lang_code.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1508b6af);
             self.lang_code.encode(w);
@@ -12990,7 +13559,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetEmojiKeywordsDifference<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1508b6af, "messages.getEmojiKeywordsDifference")?;
             let lang_code = zerotl::Decode::decode(r)?;
@@ -13022,7 +13592,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.lang_codes.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4e9963b2);
             self.lang_codes.encode(w);
@@ -13031,7 +13602,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetEmojiKeywordsLanguages<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4e9963b2, "messages.getEmojiKeywordsLanguages")?;
             let lang_codes = zerotl::Decode::decode(r)?;
@@ -13062,7 +13634,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.lang_code.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd5b10c26);
             self.lang_code.encode(w);
@@ -13071,7 +13644,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetEmojiUrl<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd5b10c26, "messages.getEmojiURL")?;
             let lang_code = zerotl::Decode::decode(r)?;
@@ -13104,7 +13678,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.filters.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x732eef00);
             self.peer.encode_inline(w);
@@ -13114,7 +13689,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetSearchCounters<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x732eef00, "messages.getSearchCounters")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -13150,7 +13726,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe33f5613);
             self.peer.encode_inline(w);
@@ -13163,7 +13740,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for RequestUrlAuth<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe33f5613, "messages.requestUrlAuth")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -13203,7 +13781,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf729ea98);
             w.put_u32(if self.write_allowed { 1 << 0 } else { 0 });
@@ -13217,7 +13796,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for AcceptUrlAuth<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf729ea98, "messages.acceptUrlAuth")?;
             let flags = r.read_flags(0x00000001, "messages.acceptUrlAuth")?;
@@ -13253,7 +13833,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4facb138);
             self.peer.encode_inline(w);
@@ -13262,7 +13843,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for HidePeerSettingsBar<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4facb138, "messages.hidePeerSettingsBar")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -13295,7 +13877,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe2c2685b);
             self.peer.encode_inline(w);
@@ -13305,7 +13888,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetScheduledHistory<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe2c2685b, "messages.getScheduledHistory")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -13339,7 +13923,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xbdbb0464);
             self.peer.encode_inline(w);
@@ -13349,7 +13934,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetScheduledMessages<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbdbb0464, "messages.getScheduledMessages")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -13383,7 +13969,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xbd38850a);
             self.peer.encode_inline(w);
@@ -13393,7 +13980,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SendScheduledMessages<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbd38850a, "messages.sendScheduledMessages")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -13427,7 +14015,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x59ae2b16);
             self.peer.encode_inline(w);
@@ -13437,7 +14026,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for DeleteScheduledMessages<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x59ae2b16, "messages.deleteScheduledMessages")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -13477,7 +14067,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.peer.encoded_len() + self.option.as_ref().map_or(0, |v| v.encoded_len()) + self.offset.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb86e380e);
             w.put_u32(if self.option.is_some() { 1 << 0 } else { 0 } | if self.offset.is_some() { 1 << 1 } else { 0 });
@@ -13491,7 +14082,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetPollVotes<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb86e380e, "messages.getPollVotes")?;
             let flags = r.read_flags(0x00000003, "messages.getPollVotes")?;
@@ -13533,7 +14125,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.stickersets.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb5052fea);
             w.put_u32(if self.uninstall { 1 << 0 } else { 0 } | if self.archive { 1 << 1 } else { 0 } | if self.unarchive { 1 << 2 } else { 0 });
@@ -13543,7 +14136,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ToggleStickerSets<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb5052fea, "messages.toggleStickerSets")?;
             let flags = r.read_flags(0x00000007, "messages.toggleStickerSets")?;
@@ -13575,7 +14169,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf19ed96d);
         }
@@ -13583,7 +14178,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetDialogFilters {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf19ed96d, "messages.getDialogFilters")?;
             Ok(Self)
@@ -13610,7 +14206,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa29cd42c);
         }
@@ -13618,7 +14215,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetSuggestedDialogFilters {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa29cd42c, "messages.getSuggestedDialogFilters")?;
             Ok(Self)
@@ -13650,7 +14248,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.filter.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1ad4a04a);
             w.put_u32(if self.filter.is_some() { 1 << 0 } else { 0 });
@@ -13661,7 +14260,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for UpdateDialogFilter<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1ad4a04a, "messages.updateDialogFilter")?;
             let flags = r.read_flags(0x00000001, "messages.updateDialogFilter")?;
@@ -13694,7 +14294,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.order.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc563c1e4);
             self.order.encode(w);
@@ -13703,7 +14304,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for UpdateDialogFiltersOrder<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc563c1e4, "messages.updateDialogFiltersOrder")?;
             let order = zerotl::Decode::decode(r)?;
@@ -13738,7 +14340,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(16) {
                 zerotl::fixed::put_u32_at(run, 0, 0x5fe7025b);
@@ -13751,7 +14354,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetOldFeaturedStickers {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5fe7025b, "messages.getOldFeaturedStickers")?;
             let run = r.read_array::<12>()?;
@@ -13801,7 +14405,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 32 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x24b581ba);
             self.peer.encode_inline(w);
@@ -13820,7 +14425,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetReplies<'a> {
         const MIN_SIZE: usize = 40;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x24b581ba, "messages.getReplies")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -13862,7 +14468,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x446972fd);
             self.peer.encode_inline(w);
@@ -13872,7 +14479,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetDiscussionMessage<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x446972fd, "messages.getDiscussionMessage")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -13908,7 +14516,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf731a9f4);
             self.peer.encode_inline(w);
@@ -13921,7 +14530,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReadDiscussion<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf731a9f4, "messages.readDiscussion")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -13955,7 +14565,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf025bc8b);
             self.peer.encode_inline(w);
@@ -13964,7 +14575,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for UnpinAllMessages<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf025bc8b, "messages.unpinAllMessages")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -14003,7 +14615,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x99f09745);
@@ -14014,7 +14627,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetPaymentForm {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x99f09745, "payments.getPaymentForm")?;
             let msg_id = r.read_i32()?;
@@ -14045,7 +14659,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xa092a980);
@@ -14056,7 +14671,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetPaymentReceipt {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa092a980, "payments.getPaymentReceipt")?;
             let msg_id = r.read_i32()?;
@@ -14091,7 +14707,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.info.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x770a8e74);
             w.put_u32(if self.save { 1 << 0 } else { 0 });
@@ -14102,7 +14719,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for ValidateRequestedInfo<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x770a8e74, "payments.validateRequestedInfo")?;
             let flags = r.read_flags(0x00000001, "payments.validateRequestedInfo")?;
@@ -14142,7 +14760,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.requested_info_id.as_ref().map_or(0, |v| v.encoded_len()) + self.shipping_option_id.as_ref().map_or(0, |v| v.encoded_len()) + self.credentials.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2b8879b3);
             w.put_u32(if self.requested_info_id.is_some() { 1 << 0 } else { 0 } | if self.shipping_option_id.is_some() { 1 << 1 } else { 0 });
@@ -14155,7 +14774,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for SendPaymentForm<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2b8879b3, "payments.sendPaymentForm")?;
             let flags = r.read_flags(0x00000003, "payments.sendPaymentForm")?;
@@ -14187,7 +14807,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x227d824b);
         }
@@ -14195,7 +14816,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetSavedInfo {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x227d824b, "payments.getSavedInfo")?;
             Ok(Self)
@@ -14227,7 +14849,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd83d70c1);
             w.put_u32(if self.credentials { 1 << 0 } else { 0 } | if self.info { 1 << 1 } else { 0 });
@@ -14236,7 +14859,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for ClearSavedInfo {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd83d70c1, "payments.clearSavedInfo")?;
             let flags = r.read_flags(0x00000003, "payments.clearSavedInfo")?;
@@ -14269,7 +14893,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + self.number.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2e79d779);
             self.number.encode(w);
@@ -14278,7 +14903,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetBankCardData<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2e79d779, "payments.getBankCardData")?;
             let number = zerotl::Decode::decode(r)?;
@@ -14314,7 +14940,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x55451fa9);
         }
@@ -14322,7 +14949,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for GetCallConfig {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x55451fa9, "phone.getCallConfig")?;
             Ok(Self)
@@ -14360,7 +14988,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.user_id.encoded_len() + self.g_a_hash.encoded_len() + self.protocol.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x42ff96ed);
             w.put_u32(if self.video { 1 << 0 } else { 0 });
@@ -14373,7 +15002,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for RequestCall<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x42ff96ed, "phone.requestCall")?;
             let flags = r.read_flags(0x00000001, "phone.requestCall")?;
@@ -14413,7 +15043,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.g_b.encoded_len() + self.protocol.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3bd2b4a0);
             self.peer.encode_inline(w);
@@ -14424,7 +15055,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for AcceptCall<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3bd2b4a0, "phone.acceptCall")?;
             let peer = zerotl::Decode::decode_validated(r)?;
@@ -14463,7 +15095,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len() + self.g_a.encoded_len() + self.protocol.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2efe1722);
             self.peer.encode_inline(w);
@@ -14475,7 +15108,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for ConfirmCall<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2efe1722, "phone.confirmCall")?;
             let peer = zerotl::Decode::decode_validated(r)?;
@@ -14509,7 +15143,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x17d54f61);
             self.peer.encode_inline(w);
@@ -14518,7 +15153,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for ReceivedCall {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x17d54f61, "phone.receivedCall")?;
             let peer = zerotl::Decode::decode_validated(r)?;
@@ -14557,7 +15193,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 16 + self.peer.encoded_len() + self.reason.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb2cbc1c0);
             w.put_u32(if self.video { 1 << 0 } else { 0 });
@@ -14570,7 +15207,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for DiscardCall {
         const MIN_SIZE: usize = 28;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb2cbc1c0, "phone.discardCall")?;
             let flags = r.read_flags(0x00000001, "phone.discardCall")?;
@@ -14612,7 +15250,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len() + self.comment.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x59ead627);
             w.put_u32(if self.user_initiative { 1 << 0 } else { 0 });
@@ -14624,7 +15263,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for SetCallRating<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x59ead627, "phone.setCallRating")?;
             let flags = r.read_flags(0x00000001, "phone.setCallRating")?;
@@ -14661,7 +15301,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.debug.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x277add7e);
             self.peer.encode_inline(w);
@@ -14671,7 +15312,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for SaveCallDebug<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x277add7e, "phone.saveCallDebug")?;
             let peer = zerotl::Decode::decode_validated(r)?;
@@ -14705,7 +15347,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.data.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xff7a9383);
             self.peer.encode_inline(w);
@@ -14715,7 +15358,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for SendSignalingData<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xff7a9383, "phone.sendSignalingData")?;
             let peer = zerotl::Decode::decode_validated(r)?;
@@ -14749,7 +15393,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xbd3dabe0);
             self.peer.encode_inline(w);
@@ -14759,7 +15404,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for CreateGroupCall<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbd3dabe0, "phone.createGroupCall")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -14795,7 +15441,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.call.encoded_len() + self.params.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5f9c8e62);
             w.put_u32(if self.muted { 1 << 0 } else { 0 });
@@ -14806,7 +15453,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for JoinGroupCall<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5f9c8e62, "phone.joinGroupCall")?;
             let flags = r.read_flags(0x00000001, "phone.joinGroupCall")?;
@@ -14842,7 +15490,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.call.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x500377f9);
             self.call.encode_inline(w);
@@ -14852,7 +15501,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for LeaveGroupCall {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x500377f9, "phone.leaveGroupCall")?;
             let call = zerotl::Decode::decode_validated(r)?;
@@ -14888,7 +15538,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.call.encoded_len() + self.user_id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x63146ae4);
             w.put_u32(if self.muted { 1 << 0 } else { 0 });
@@ -14899,7 +15550,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for EditGroupCallMember<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x63146ae4, "phone.editGroupCallMember")?;
             let flags = r.read_flags(0x00000001, "phone.editGroupCallMember")?;
@@ -14935,7 +15587,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.call.encoded_len() + self.users.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7b393160);
             self.call.encode_inline(w);
@@ -14945,7 +15598,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for InviteToGroupCall<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7b393160, "phone.inviteToGroupCall")?;
             let call = zerotl::Decode::decode_validated(r)?;
@@ -14977,7 +15631,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.call.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7a777135);
             self.call.encode_inline(w);
@@ -14986,7 +15641,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for DiscardGroupCall {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7a777135, "phone.discardGroupCall")?;
             let call = zerotl::Decode::decode_validated(r)?;
@@ -15019,7 +15675,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.call.encoded_len() + self.join_muted.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x74bbb43d);
             w.put_u32(if self.join_muted.is_some() { 1 << 0 } else { 0 });
@@ -15030,7 +15687,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for ToggleGroupCallSettings {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x74bbb43d, "phone.toggleGroupCallSettings")?;
             let flags = r.read_flags(0x00000001, "phone.toggleGroupCallSettings")?;
@@ -15063,7 +15721,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.call.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0c7cb017);
             self.call.encode_inline(w);
@@ -15072,7 +15731,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for GetGroupCall {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0c7cb017, "phone.getGroupCall")?;
             let call = zerotl::Decode::decode_validated(r)?;
@@ -15111,7 +15771,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.call.encoded_len() + self.ids.encoded_len() + self.sources.encoded_len() + self.offset.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc9f1d285);
             self.call.encode_inline(w);
@@ -15124,7 +15785,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for GetGroupParticipants<'a> {
         const MIN_SIZE: usize = 32;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc9f1d285, "phone.getGroupParticipants")?;
             let call = zerotl::Decode::decode_validated(r)?;
@@ -15161,7 +15823,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.call.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb74a7bea);
             self.call.encode_inline(w);
@@ -15171,7 +15834,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for CheckGroupCall {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb74a7bea, "phone.checkGroupCall")?;
             let call = zerotl::Decode::decode_validated(r)?;
@@ -15211,7 +15875,8 @@ pub mod photos {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x72d4742c);
             self.id.encode_inline(w);
@@ -15220,7 +15885,8 @@ pub mod photos {
 
     impl<'a> zerotl::Decode<'a> for UpdateProfilePhoto<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x72d4742c, "photos.updateProfilePhoto")?;
             let id = enums::InputPhoto::decode_inline(r)?;
@@ -15255,7 +15921,8 @@ pub mod photos {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.file.as_ref().map_or(0, |v| v.encoded_len()) + self.video.as_ref().map_or(0, |v| v.encoded_len()) + if self.video_start_ts.is_some() { 8 } else { 0 }
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x89f30f69);
             w.put_u32(if self.file.is_some() { 1 << 0 } else { 0 } | if self.video.is_some() { 1 << 1 } else { 0 } | if self.video_start_ts.is_some() { 1 << 2 } else { 0 });
@@ -15267,7 +15934,8 @@ pub mod photos {
 
     impl<'a> zerotl::Decode<'a> for UploadProfilePhoto<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x89f30f69, "photos.uploadProfilePhoto")?;
             let flags = r.read_flags(0x00000007, "photos.uploadProfilePhoto")?;
@@ -15301,7 +15969,8 @@ pub mod photos {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x87cf7f2f);
             self.id.encode(w);
@@ -15310,7 +15979,8 @@ pub mod photos {
 
     impl<'a> zerotl::Decode<'a> for DeletePhotos<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x87cf7f2f, "photos.deletePhotos")?;
             let id = zerotl::Decode::decode(r)?;
@@ -15347,7 +16017,8 @@ pub mod photos {
         fn encoded_len(&self) -> usize {
             4 + 16 + self.user_id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x91cd32a8);
             self.user_id.encode_inline(w);
@@ -15361,7 +16032,8 @@ pub mod photos {
 
     impl<'a> zerotl::Decode<'a> for GetUserPhotos<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x91cd32a8, "photos.getUserPhotos")?;
             let user_id = enums::InputUser::decode_inline(r)?;
@@ -15406,7 +16078,8 @@ pub mod stats {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.channel.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xab42441a);
             w.put_u32(if self.dark { 1 << 0 } else { 0 });
@@ -15416,7 +16089,8 @@ pub mod stats {
 
     impl<'a> zerotl::Decode<'a> for GetBroadcastStats<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xab42441a, "stats.getBroadcastStats")?;
             let flags = r.read_flags(0x00000001, "stats.getBroadcastStats")?;
@@ -15451,7 +16125,8 @@ pub mod stats {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.token.encoded_len() + if self.x.is_some() { 8 } else { 0 }
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x621d5fa0);
             w.put_u32(if self.x.is_some() { 1 << 0 } else { 0 });
@@ -15462,7 +16137,8 @@ pub mod stats {
 
     impl<'a> zerotl::Decode<'a> for LoadAsyncGraph<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x621d5fa0, "stats.loadAsyncGraph")?;
             let flags = r.read_flags(0x00000001, "stats.loadAsyncGraph")?;
@@ -15497,7 +16173,8 @@ pub mod stats {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.channel.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xdcdf8607);
             w.put_u32(if self.dark { 1 << 0 } else { 0 });
@@ -15507,7 +16184,8 @@ pub mod stats {
 
     impl<'a> zerotl::Decode<'a> for GetMegagroupStats<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdcdf8607, "stats.getMegagroupStats")?;
             let flags = r.read_flags(0x00000001, "stats.getMegagroupStats")?;
@@ -15550,7 +16228,8 @@ pub mod stats {
         fn encoded_len(&self) -> usize {
             4 + 16 + self.channel.encoded_len() + self.offset_peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5630281b);
             self.channel.encode_inline(w);
@@ -15568,7 +16247,8 @@ pub mod stats {
 
     impl<'a> zerotl::Decode<'a> for GetMessagePublicForwards<'a> {
         const MIN_SIZE: usize = 28;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5630281b, "stats.getMessagePublicForwards")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -15610,7 +16290,8 @@ pub mod stats {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.channel.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb6e0a3f5);
             w.put_u32(if self.dark { 1 << 0 } else { 0 });
@@ -15621,7 +16302,8 @@ pub mod stats {
 
     impl<'a> zerotl::Decode<'a> for GetMessageStats<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb6e0a3f5, "stats.getMessageStats")?;
             let flags = r.read_flags(0x00000001, "stats.getMessageStats")?;
@@ -15675,7 +16357,8 @@ pub mod stickers {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.user_id.encoded_len() + self.title.encoded_len() + self.short_name.encoded_len() + self.thumb.as_ref().map_or(0, |v| v.encoded_len()) + self.stickers.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf1036780);
             w.put_u32(if self.masks { 1 << 0 } else { 0 } | if self.animated { 1 << 1 } else { 0 } | if self.thumb.is_some() { 1 << 2 } else { 0 });
@@ -15689,7 +16372,8 @@ pub mod stickers {
 
     impl<'a> zerotl::Decode<'a> for CreateStickerSet<'a> {
         const MIN_SIZE: usize = 28;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf1036780, "stickers.createStickerSet")?;
             let flags = r.read_flags(0x00000007, "stickers.createStickerSet")?;
@@ -15727,7 +16411,8 @@ pub mod stickers {
         fn encoded_len(&self) -> usize {
             4 + self.sticker.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf7760f51);
             self.sticker.encode_inline(w);
@@ -15736,7 +16421,8 @@ pub mod stickers {
 
     impl<'a> zerotl::Decode<'a> for RemoveStickerFromSet<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf7760f51, "stickers.removeStickerFromSet")?;
             let sticker = enums::InputDocument::decode_inline(r)?;
@@ -15769,7 +16455,8 @@ pub mod stickers {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.sticker.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xffb6d4ca);
             self.sticker.encode_inline(w);
@@ -15779,7 +16466,8 @@ pub mod stickers {
 
     impl<'a> zerotl::Decode<'a> for ChangeStickerPosition<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xffb6d4ca, "stickers.changeStickerPosition")?;
             let sticker = enums::InputDocument::decode_inline(r)?;
@@ -15813,7 +16501,8 @@ pub mod stickers {
         fn encoded_len(&self) -> usize {
             4 + self.stickerset.encoded_len() + self.sticker.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8653febe);
             self.stickerset.encode_inline(w);
@@ -15823,7 +16512,8 @@ pub mod stickers {
 
     impl<'a> zerotl::Decode<'a> for AddStickerToSet<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8653febe, "stickers.addStickerToSet")?;
             let stickerset = enums::InputStickerSet::decode_inline(r)?;
@@ -15857,7 +16547,8 @@ pub mod stickers {
         fn encoded_len(&self) -> usize {
             4 + self.stickerset.encoded_len() + self.thumb.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9a364e30);
             self.stickerset.encode_inline(w);
@@ -15867,7 +16558,8 @@ pub mod stickers {
 
     impl<'a> zerotl::Decode<'a> for SetStickerSetThumb<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9a364e30, "stickers.setStickerSetThumb")?;
             let stickerset = enums::InputStickerSet::decode_inline(r)?;
@@ -15904,7 +16596,8 @@ pub mod updates {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xedd4882a);
         }
@@ -15912,7 +16605,8 @@ pub mod updates {
 
     impl<'a> zerotl::Decode<'a> for GetState {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xedd4882a, "updates.getState")?;
             Ok(Self)
@@ -15948,7 +16642,8 @@ pub mod updates {
         fn encoded_len(&self) -> usize {
             4 + 16 + if self.pts_total_limit.is_some() { 4 } else { 0 }
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x25939651);
             w.put_u32(if self.pts_total_limit.is_some() { 1 << 0 } else { 0 });
@@ -15963,7 +16658,8 @@ pub mod updates {
 
     impl<'a> zerotl::Decode<'a> for GetDifference {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x25939651, "updates.getDifference")?;
             let flags = r.read_flags(0x00000001, "updates.getDifference")?;
@@ -16009,7 +16705,8 @@ pub mod updates {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.channel.encoded_len() + self.filter.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x03173d78);
             w.put_u32(if self.force { 1 << 0 } else { 0 });
@@ -16024,7 +16721,8 @@ pub mod updates {
 
     impl<'a> zerotl::Decode<'a> for GetChannelDifference<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x03173d78, "updates.getChannelDifference")?;
             let flags = r.read_flags(0x00000001, "updates.getChannelDifference")?;
@@ -16073,7 +16771,8 @@ pub mod upload {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.bytes.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(16) {
                 zerotl::fixed::put_u32_at(run, 0, 0xb304a621);
@@ -16086,7 +16785,8 @@ pub mod upload {
 
     impl<'a> zerotl::Decode<'a> for SaveFilePart<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb304a621, "upload.saveFilePart")?;
             let run = r.read_array::<12>()?;
@@ -16128,7 +16828,8 @@ pub mod upload {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.location.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb15a9afc);
             w.put_u32(if self.precise { 1 << 0 } else { 0 } | if self.cdn_supported { 1 << 1 } else { 0 });
@@ -16142,7 +16843,8 @@ pub mod upload {
 
     impl<'a> zerotl::Decode<'a> for GetFile<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb15a9afc, "upload.getFile")?;
             let flags = r.read_flags(0x00000003, "upload.getFile")?;
@@ -16185,7 +16887,8 @@ pub mod upload {
         fn encoded_len(&self) -> usize {
             4 + 16 + self.bytes.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(20) {
                 zerotl::fixed::put_u32_at(run, 0, 0xde7b673d);
@@ -16199,7 +16902,8 @@ pub mod upload {
 
     impl<'a> zerotl::Decode<'a> for SaveBigFilePart<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xde7b673d, "upload.saveBigFilePart")?;
             let run = r.read_array::<16>()?;
@@ -16238,7 +16942,8 @@ pub mod upload {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.location.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x24e6818d);
             self.location.encode_inline(w);
@@ -16251,7 +16956,8 @@ pub mod upload {
 
     impl<'a> zerotl::Decode<'a> for GetWebFile<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x24e6818d, "upload.getWebFile")?;
             let location = enums::InputWebFileLocation::decode_inline(r)?;
@@ -16289,7 +16995,8 @@ pub mod upload {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.file_token.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2000bcc3);
             self.file_token.encode(w);
@@ -16302,7 +17009,8 @@ pub mod upload {
 
     impl<'a> zerotl::Decode<'a> for GetCdnFile<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2000bcc3, "upload.getCdnFile")?;
             let file_token = zerotl::Decode::decode(r)?;
@@ -16338,7 +17046,8 @@ pub mod upload {
         fn encoded_len(&self) -> usize {
             4 + self.file_token.encoded_len() + self.request_token.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9b2754a8);
             self.file_token.encode(w);
@@ -16348,7 +17057,8 @@ pub mod upload {
 
     impl<'a> zerotl::Decode<'a> for ReuploadCdnFile<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9b2754a8, "upload.reuploadCdnFile")?;
             let file_token = zerotl::Decode::decode(r)?;
@@ -16382,7 +17092,8 @@ pub mod upload {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.file_token.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4da54231);
             self.file_token.encode(w);
@@ -16392,7 +17103,8 @@ pub mod upload {
 
     impl<'a> zerotl::Decode<'a> for GetCdnFileHashes<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4da54231, "upload.getCdnFileHashes")?;
             let file_token = zerotl::Decode::decode(r)?;
@@ -16426,7 +17138,8 @@ pub mod upload {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.location.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc7025931);
             self.location.encode(w);
@@ -16436,7 +17149,8 @@ pub mod upload {
 
     impl<'a> zerotl::Decode<'a> for GetFileHashes<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc7025931, "upload.getFileHashes")?;
             let location = zerotl::Decode::decode(r)?;
@@ -16476,7 +17190,8 @@ pub mod users {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0d91a548);
             self.id.encode(w);
@@ -16485,7 +17200,8 @@ pub mod users {
 
     impl<'a> zerotl::Decode<'a> for GetUsers<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0d91a548, "users.getUsers")?;
             let id = zerotl::Decode::decode(r)?;
@@ -16516,7 +17232,8 @@ pub mod users {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xca30a5b1);
             self.id.encode_inline(w);
@@ -16525,7 +17242,8 @@ pub mod users {
 
     impl<'a> zerotl::Decode<'a> for GetFullUser<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xca30a5b1, "users.getFullUser")?;
             let id = enums::InputUser::decode_inline(r)?;
@@ -16558,7 +17276,8 @@ pub mod users {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len() + self.errors.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x90c894b5);
             self.id.encode_inline(w);
@@ -16568,7 +17287,8 @@ pub mod users {
 
     impl<'a> zerotl::Decode<'a> for SetSecureValueErrors<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x90c894b5, "users.setSecureValueErrors")?;
             let id = enums::InputUser::decode_inline(r)?;

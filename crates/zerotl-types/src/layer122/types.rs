@@ -40,7 +40,8 @@ impl<'a> zerotl::BareDecode<'a> for Error<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let code = r.read_i32()?;
         let text = zerotl::Decode::decode(r)?;
@@ -75,7 +76,8 @@ impl<'a> zerotl::BareDecode<'a> for Null {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
@@ -402,7 +404,8 @@ impl<'a> zerotl::BareDecode<'a> for InputUserEmpty {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
@@ -435,7 +438,8 @@ impl<'a> zerotl::BareDecode<'a> for InputUserSelf {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
@@ -486,7 +490,8 @@ impl<'a> zerotl::BareDecode<'a> for InputUser {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let user_id = zerotl::fixed::i32_at(run, 0);
@@ -534,7 +539,8 @@ impl<'a> zerotl::BareDecode<'a> for InputUserFromMessage<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let peer = zerotl::Decode::decode(r)?;
         let run = r.read_array::<8>()?;
@@ -584,7 +590,8 @@ impl<'a> zerotl::BareDecode<'a> for InputPhoneContact<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let client_id = r.read_i64()?;
         let phone = zerotl::Decode::decode(r)?;
@@ -636,7 +643,8 @@ impl<'a> zerotl::BareDecode<'a> for InputFile<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let id = zerotl::fixed::i64_at(run, 0);
@@ -686,7 +694,8 @@ impl<'a> zerotl::BareDecode<'a> for InputFileBig<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let id = zerotl::fixed::i64_at(run, 0);
@@ -1389,7 +1398,8 @@ impl<'a> zerotl::BareDecode<'a> for InputChatPhotoEmpty {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
@@ -1433,7 +1443,8 @@ impl<'a> zerotl::BareDecode<'a> for InputChatUploadedPhoto<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000007, "inputChatUploadedPhoto")?;
         let file = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
@@ -1474,7 +1485,8 @@ impl<'a> zerotl::BareDecode<'a> for InputChatPhoto<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let id = zerotl::Decode::decode(r)?;
         Ok(Self { id })
@@ -1508,7 +1520,8 @@ impl<'a> zerotl::BareDecode<'a> for InputGeoPointEmpty {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
@@ -1554,7 +1567,8 @@ impl<'a> zerotl::BareDecode<'a> for InputGeoPoint {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "inputGeoPoint")?;
         let run = r.read_slice(16 + if flags & (1 << 0) != 0 { 4 } else { 0 })?;
@@ -1592,7 +1606,8 @@ impl<'a> zerotl::BareDecode<'a> for InputPhotoEmpty {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
@@ -1637,7 +1652,8 @@ impl<'a> zerotl::BareDecode<'a> for InputPhoto<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<16>()?;
         let id = zerotl::fixed::i64_at(run, 0);
@@ -2117,7 +2133,8 @@ impl<'a> zerotl::BareDecode<'a> for PeerUser {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let user_id = r.read_i32()?;
         Ok(Self { user_id })
@@ -2163,7 +2180,8 @@ impl<'a> zerotl::BareDecode<'a> for PeerChat {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let chat_id = r.read_i32()?;
         Ok(Self { chat_id })
@@ -2209,7 +2227,8 @@ impl<'a> zerotl::BareDecode<'a> for PeerChannel {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let channel_id = r.read_i32()?;
         Ok(Self { channel_id })
@@ -2255,7 +2274,8 @@ impl<'a> zerotl::BareDecode<'a> for UserEmpty {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let id = r.read_i32()?;
         Ok(Self { id })
@@ -2355,7 +2375,8 @@ impl<'a> zerotl::BareDecode<'a> for User<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x03fffc7f, "user")?;
         let self_ = flags & (1 << 10) != 0;
@@ -2416,7 +2437,8 @@ impl<'a> zerotl::BareDecode<'a> for UserProfilePhotoEmpty {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
@@ -2465,7 +2487,8 @@ impl<'a> zerotl::BareDecode<'a> for UserProfilePhoto {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "userProfilePhoto")?;
         let has_video = flags & (1 << 0) != 0;
@@ -3092,7 +3115,8 @@ impl<'a> zerotl::BareDecode<'a> for ChatFull<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x000019cc, "chatFull")?;
         let can_set_username = flags & (1 << 7) != 0;
@@ -3241,7 +3265,8 @@ impl<'a> zerotl::BareDecode<'a> for ChannelFull<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x007fffff, "channelFull")?;
         let can_view_participants = flags & (1 << 3) != 0;
@@ -3342,7 +3367,8 @@ impl<'a> zerotl::BareDecode<'a> for ChatParticipant {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let user_id = zerotl::fixed::i32_at(run, 0);
@@ -3391,7 +3417,8 @@ impl<'a> zerotl::BareDecode<'a> for ChatParticipantCreator {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let user_id = r.read_i32()?;
         Ok(Self { user_id })
@@ -3447,7 +3474,8 @@ impl<'a> zerotl::BareDecode<'a> for ChatParticipantAdmin {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let user_id = zerotl::fixed::i32_at(run, 0);
@@ -3492,7 +3520,8 @@ impl<'a> zerotl::BareDecode<'a> for ChatParticipantsForbidden {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "chatParticipantsForbidden")?;
         let chat_id = r.read_i32()?;
@@ -3538,7 +3567,8 @@ impl<'a> zerotl::BareDecode<'a> for ChatParticipants<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let chat_id = r.read_i32()?;
         let participants = zerotl::Decode::decode(r)?;
@@ -3574,7 +3604,8 @@ impl<'a> zerotl::BareDecode<'a> for ChatPhotoEmpty {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
@@ -3620,7 +3651,8 @@ impl<'a> zerotl::BareDecode<'a> for ChatPhoto {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "chatPhoto")?;
         let has_video = flags & (1 << 0) != 0;
@@ -3670,7 +3702,8 @@ impl<'a> zerotl::BareDecode<'a> for MessageEmpty {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let id = r.read_i32()?;
         Ok(Self { id })
@@ -3778,7 +3811,8 @@ impl<'a> zerotl::BareDecode<'a> for Message<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x01efeffe, "message")?;
         let out = flags & (1 << 1) != 0;
@@ -3873,7 +3907,8 @@ impl<'a> zerotl::BareDecode<'a> for MessageService<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0008613a, "messageService")?;
         let out = flags & (1 << 1) != 0;
@@ -5457,7 +5492,8 @@ impl<'a> zerotl::BareDecode<'a> for Dialog<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000001f, "dialog")?;
         let pinned = flags & (1 << 2) != 0;
@@ -5531,7 +5567,8 @@ impl<'a> zerotl::BareDecode<'a> for DialogFolder<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000004, "dialogFolder")?;
         let pinned = flags & (1 << 2) != 0;
@@ -5586,7 +5623,8 @@ impl<'a> zerotl::BareDecode<'a> for PhotoEmpty {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let id = r.read_i64()?;
         Ok(Self { id })
@@ -5647,7 +5685,8 @@ impl<'a> zerotl::BareDecode<'a> for Photo<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000003, "photo")?;
         let has_stickers = flags & (1 << 0) != 0;
@@ -5959,7 +5998,8 @@ impl<'a> zerotl::BareDecode<'a> for GeoPointEmpty {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
@@ -6008,7 +6048,8 @@ impl<'a> zerotl::BareDecode<'a> for GeoPoint {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "geoPoint")?;
         let run = r.read_slice(24 + if flags & (1 << 0) != 0 { 4 } else { 0 })?;
@@ -6051,7 +6092,8 @@ impl<'a> zerotl::BareDecode<'a> for InputNotifyPeer<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let peer = zerotl::Decode::decode(r)?;
         Ok(Self { peer })
@@ -6085,7 +6127,8 @@ impl<'a> zerotl::BareDecode<'a> for InputNotifyUsers {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
@@ -6118,7 +6161,8 @@ impl<'a> zerotl::BareDecode<'a> for InputNotifyChats {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
@@ -6151,7 +6195,8 @@ impl<'a> zerotl::BareDecode<'a> for InputNotifyBroadcasts {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
@@ -6198,7 +6243,8 @@ impl<'a> zerotl::BareDecode<'a> for InputPeerNotifySettings<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000000f, "inputPeerNotifySettings")?;
         let show_previews = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
@@ -6250,7 +6296,8 @@ impl<'a> zerotl::BareDecode<'a> for PeerNotifySettings<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000000f, "peerNotifySettings")?;
         let show_previews = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
@@ -6307,7 +6354,8 @@ impl<'a> zerotl::BareDecode<'a> for PeerSettings {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x000000ff, "peerSettings")?;
         let report_spam = flags & (1 << 0) != 0;
@@ -6374,7 +6422,8 @@ impl<'a> zerotl::BareDecode<'a> for WallPaper<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let id = r.read_i64()?;
         let flags = r.read_flags(0x0000001f, "wallPaper")?;
@@ -6426,7 +6475,8 @@ impl<'a> zerotl::BareDecode<'a> for WallPaperNoFile {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000016, "wallPaperNoFile")?;
         let default = flags & (1 << 1) != 0;
@@ -6712,7 +6762,8 @@ impl<'a> zerotl::BareDecode<'a> for UserFull<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x000038ff, "userFull")?;
         let blocked = flags & (1 << 0) != 0;
@@ -6771,7 +6822,8 @@ impl<'a> zerotl::BareDecode<'a> for Contact {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let user_id = r.read_i32()?;
         let mutual = zerotl::Decode::decode(r)?;
@@ -6824,7 +6876,8 @@ impl<'a> zerotl::BareDecode<'a> for ImportedContact {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let user_id = zerotl::fixed::i32_at(run, 0);
@@ -6867,7 +6920,8 @@ impl<'a> zerotl::BareDecode<'a> for ContactStatus {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let user_id = r.read_i32()?;
         let status = zerotl::Decode::decode(r)?;
@@ -11645,7 +11699,8 @@ impl<'a> zerotl::BareDecode<'a> for DcOption<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000041f, "dcOption")?;
         let ipv6 = flags & (1 << 0) != 0;
@@ -11844,7 +11899,8 @@ impl<'a> zerotl::BareDecode<'a> for Config<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00003fff, "config")?;
         let phonecalls_enabled = flags & (1 << 1) != 0;
@@ -11952,7 +12008,8 @@ impl<'a> zerotl::BareDecode<'a> for NearestDc<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let country = zerotl::Decode::decode(r)?;
         let run = r.read_array::<8>()?;
@@ -12285,7 +12342,8 @@ impl<'a> zerotl::BareDecode<'a> for InputEncryptedChat {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let chat_id = zerotl::fixed::i32_at(run, 0);
@@ -12321,7 +12379,8 @@ impl<'a> zerotl::BareDecode<'a> for EncryptedFileEmpty {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
@@ -12384,7 +12443,8 @@ impl<'a> zerotl::BareDecode<'a> for EncryptedFile {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<28>()?;
         let id = zerotl::fixed::i64_at(run, 0);
@@ -12423,7 +12483,8 @@ impl<'a> zerotl::BareDecode<'a> for InputEncryptedFileEmpty {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
@@ -12471,7 +12532,8 @@ impl<'a> zerotl::BareDecode<'a> for InputEncryptedFileUploaded<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let id = zerotl::fixed::i64_at(run, 0);
@@ -12527,7 +12589,8 @@ impl<'a> zerotl::BareDecode<'a> for InputEncryptedFile {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<16>()?;
         let id = zerotl::fixed::i64_at(run, 0);
@@ -12585,7 +12648,8 @@ impl<'a> zerotl::BareDecode<'a> for InputEncryptedFileBigUploaded {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<16>()?;
         let id = zerotl::fixed::i64_at(run, 0);
@@ -12640,7 +12704,8 @@ impl<'a> zerotl::BareDecode<'a> for EncryptedMessage<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<16>()?;
         let random_id = zerotl::fixed::i64_at(run, 0);
@@ -12694,7 +12759,8 @@ impl<'a> zerotl::BareDecode<'a> for EncryptedMessageService<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<16>()?;
         let random_id = zerotl::fixed::i64_at(run, 0);
@@ -12732,7 +12798,8 @@ impl<'a> zerotl::BareDecode<'a> for InputDocumentEmpty {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
@@ -12777,7 +12844,8 @@ impl<'a> zerotl::BareDecode<'a> for InputDocument<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<16>()?;
         let id = zerotl::fixed::i64_at(run, 0);
@@ -12826,7 +12894,8 @@ impl<'a> zerotl::BareDecode<'a> for DocumentEmpty {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let id = r.read_i64()?;
         Ok(Self { id })
@@ -12894,7 +12963,8 @@ impl<'a> zerotl::BareDecode<'a> for Document<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000003, "document")?;
         let run = r.read_array::<16>()?;
@@ -12943,7 +13013,8 @@ impl<'a> zerotl::BareDecode<'a> for NotifyPeer {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let peer = zerotl::Decode::decode_validated(r)?;
         Ok(Self { peer })
@@ -12977,7 +13048,8 @@ impl<'a> zerotl::BareDecode<'a> for NotifyUsers {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
@@ -13010,7 +13082,8 @@ impl<'a> zerotl::BareDecode<'a> for NotifyChats {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
@@ -13043,7 +13116,8 @@ impl<'a> zerotl::BareDecode<'a> for NotifyBroadcasts {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
@@ -14527,7 +14601,8 @@ impl<'a> zerotl::BareDecode<'a> for AccountDaysTtl {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let days = r.read_i32()?;
         Ok(Self { days })
@@ -14861,7 +14936,8 @@ impl<'a> zerotl::BareDecode<'a> for StickerPack<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let emoticon = zerotl::Decode::decode(r)?;
         let documents = zerotl::Decode::decode(r)?;
@@ -14908,7 +14984,8 @@ impl<'a> zerotl::BareDecode<'a> for WebPageEmpty {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let id = r.read_i64()?;
         Ok(Self { id })
@@ -14960,7 +15037,8 @@ impl<'a> zerotl::BareDecode<'a> for WebPagePending {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let id = zerotl::fixed::i64_at(run, 0);
@@ -15052,7 +15130,8 @@ impl<'a> zerotl::BareDecode<'a> for WebPage<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x000017ff, "webPage")?;
         let id = r.read_i64()?;
@@ -15111,7 +15190,8 @@ impl<'a> zerotl::BareDecode<'a> for WebPageNotModified {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "webPageNotModified")?;
         let cached_page_views = if flags & (1 << 0) != 0 { Some(r.read_i32()?) } else { None };
@@ -15192,7 +15272,8 @@ impl<'a> zerotl::BareDecode<'a> for Authorization<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000007, "authorization")?;
         let current = flags & (1 << 0) != 0;
@@ -15260,7 +15341,8 @@ impl<'a> zerotl::BareDecode<'a> for ReceivedNotifyMessage {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<8>()?;
         let id = zerotl::fixed::i32_at(run, 0);
@@ -15296,7 +15378,8 @@ impl<'a> zerotl::BareDecode<'a> for ChatInviteEmpty {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
@@ -15333,7 +15416,8 @@ impl<'a> zerotl::BareDecode<'a> for ChatInviteExported<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let link = zerotl::Decode::decode(r)?;
         Ok(Self { link })
@@ -15371,7 +15455,8 @@ impl<'a> zerotl::BareDecode<'a> for ChatInviteAlready<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let chat = zerotl::Decode::decode(r)?;
         Ok(Self { chat })
@@ -15427,7 +15512,8 @@ impl<'a> zerotl::BareDecode<'a> for ChatInvite<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000001f, "chatInvite")?;
         let channel = flags & (1 << 0) != 0;
@@ -15476,7 +15562,8 @@ impl<'a> zerotl::BareDecode<'a> for ChatInvitePeek<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let chat = zerotl::Decode::decode(r)?;
         let expires = r.read_i32()?;
@@ -15728,7 +15815,8 @@ impl<'a> zerotl::BareDecode<'a> for StickerSet<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000003f, "stickerSet")?;
         let archived = flags & (1 << 1) != 0;
@@ -15788,7 +15876,8 @@ impl<'a> zerotl::BareDecode<'a> for BotCommand<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let command = zerotl::Decode::decode(r)?;
         let description = zerotl::Decode::decode(r)?;
@@ -15833,7 +15922,8 @@ impl<'a> zerotl::BareDecode<'a> for BotInfo<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let user_id = r.read_i32()?;
         let description = zerotl::Decode::decode(r)?;
@@ -16306,7 +16396,8 @@ impl<'a> zerotl::BareDecode<'a> for KeyboardButtonRow<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let buttons = zerotl::Decode::decode(r)?;
         Ok(Self { buttons })
@@ -16344,7 +16435,8 @@ impl<'a> zerotl::BareDecode<'a> for ReplyKeyboardHide {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000004, "replyKeyboardHide")?;
         let selective = flags & (1 << 2) != 0;
@@ -16385,7 +16477,8 @@ impl<'a> zerotl::BareDecode<'a> for ReplyKeyboardForceReply {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000006, "replyKeyboardForceReply")?;
         let single_use = flags & (1 << 1) != 0;
@@ -16432,7 +16525,8 @@ impl<'a> zerotl::BareDecode<'a> for ReplyKeyboardMarkup<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000007, "replyKeyboardMarkup")?;
         let resize = flags & (1 << 0) != 0;
@@ -16474,7 +16568,8 @@ impl<'a> zerotl::BareDecode<'a> for ReplyInlineMarkup<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let rows = zerotl::Decode::decode(r)?;
         Ok(Self { rows })
@@ -17448,7 +17543,8 @@ impl<'a> zerotl::BareDecode<'a> for InputChannelEmpty {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
@@ -17499,7 +17595,8 @@ impl<'a> zerotl::BareDecode<'a> for InputChannel {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let channel_id = zerotl::fixed::i32_at(run, 0);
@@ -17547,7 +17644,8 @@ impl<'a> zerotl::BareDecode<'a> for InputChannelFromMessage<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let peer = zerotl::Decode::decode(r)?;
         let run = r.read_array::<8>()?;
@@ -17602,7 +17700,8 @@ impl<'a> zerotl::BareDecode<'a> for MessageRange {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<8>()?;
         let min_id = zerotl::fixed::i32_at(run, 0);
@@ -17638,7 +17737,8 @@ impl<'a> zerotl::BareDecode<'a> for ChannelMessagesFilterEmpty {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
@@ -17678,7 +17778,8 @@ impl<'a> zerotl::BareDecode<'a> for ChannelMessagesFilter<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000002, "channelMessagesFilter")?;
         let exclude_new_messages = flags & (1 << 1) != 0;
@@ -18608,7 +18709,8 @@ impl<'a> zerotl::BareDecode<'a> for InputBotInlineResult<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000003e, "inputBotInlineResult")?;
         let id = zerotl::Decode::decode(r)?;
@@ -18663,7 +18765,8 @@ impl<'a> zerotl::BareDecode<'a> for InputBotInlineResultPhoto<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let id = zerotl::Decode::decode(r)?;
         let type_ = zerotl::Decode::decode(r)?;
@@ -18720,7 +18823,8 @@ impl<'a> zerotl::BareDecode<'a> for InputBotInlineResultDocument<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000006, "inputBotInlineResultDocument")?;
         let id = zerotl::Decode::decode(r)?;
@@ -18770,7 +18874,8 @@ impl<'a> zerotl::BareDecode<'a> for InputBotInlineResultGame<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let id = zerotl::Decode::decode(r)?;
         let short_name = zerotl::Decode::decode(r)?;
@@ -19089,7 +19194,8 @@ impl<'a> zerotl::BareDecode<'a> for BotInlineResult<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000003e, "botInlineResult")?;
         let id = zerotl::Decode::decode(r)?;
@@ -19154,7 +19260,8 @@ impl<'a> zerotl::BareDecode<'a> for BotInlineMediaResult<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000000f, "botInlineMediaResult")?;
         let id = zerotl::Decode::decode(r)?;
@@ -19202,7 +19309,8 @@ impl<'a> zerotl::BareDecode<'a> for ExportedMessageLink<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let link = zerotl::Decode::decode(r)?;
         let html = zerotl::Decode::decode(r)?;
@@ -19263,7 +19371,8 @@ impl<'a> zerotl::BareDecode<'a> for MessageFwdHeader<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000007d, "messageFwdHeader")?;
         let from_id = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode_validated(r)?) } else { None };
@@ -19328,7 +19437,8 @@ impl<'a> zerotl::BareDecode<'a> for InputBotInlineMessageId {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<20>()?;
         let dc_id = zerotl::fixed::i32_at(run, 0);
@@ -19372,7 +19482,8 @@ impl<'a> zerotl::BareDecode<'a> for InlineBotSwitchPm<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let text = zerotl::Decode::decode(r)?;
         let start_param = zerotl::Decode::decode(r)?;
@@ -19414,7 +19525,8 @@ impl<'a> zerotl::BareDecode<'a> for TopPeer {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let peer = zerotl::Decode::decode_validated(r)?;
         let rating = r.read_f64()?;
@@ -19691,7 +19803,8 @@ impl<'a> zerotl::BareDecode<'a> for TopPeerCategoryPeers<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let category = zerotl::Decode::decode(r)?;
         let count = r.read_i32()?;
@@ -19732,7 +19845,8 @@ impl<'a> zerotl::BareDecode<'a> for DraftMessageEmpty {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "draftMessageEmpty")?;
         let date = if flags & (1 << 0) != 0 { Some(r.read_i32()?) } else { None };
@@ -19783,7 +19897,8 @@ impl<'a> zerotl::BareDecode<'a> for DraftMessage<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000000b, "draftMessage")?;
         let no_webpage = flags & (1 << 1) != 0;
@@ -19829,7 +19944,8 @@ impl<'a> zerotl::BareDecode<'a> for StickerSetCovered<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let set = zerotl::Decode::decode(r)?;
         let cover = zerotl::Decode::decode(r)?;
@@ -19871,7 +19987,8 @@ impl<'a> zerotl::BareDecode<'a> for StickerSetMultiCovered<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let set = zerotl::Decode::decode(r)?;
         let covers = zerotl::Decode::decode(r)?;
@@ -19932,7 +20049,8 @@ impl<'a> zerotl::BareDecode<'a> for MaskCoords {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<28>()?;
         let n = zerotl::fixed::i32_at(run, 0);
@@ -19974,7 +20092,8 @@ impl<'a> zerotl::BareDecode<'a> for InputStickeredMediaPhoto<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let id = zerotl::Decode::decode(r)?;
         Ok(Self { id })
@@ -20012,7 +20131,8 @@ impl<'a> zerotl::BareDecode<'a> for InputStickeredMediaDocument<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let id = zerotl::Decode::decode(r)?;
         Ok(Self { id })
@@ -20071,7 +20191,8 @@ impl<'a> zerotl::BareDecode<'a> for Game<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "game")?;
         let run = r.read_array::<16>()?;
@@ -20131,7 +20252,8 @@ impl<'a> zerotl::BareDecode<'a> for InputGameId {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<16>()?;
         let id = zerotl::fixed::i64_at(run, 0);
@@ -20174,7 +20296,8 @@ impl<'a> zerotl::BareDecode<'a> for InputGameShortName<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let bot_id = zerotl::Decode::decode(r)?;
         let short_name = zerotl::Decode::decode(r)?;
@@ -20231,7 +20354,8 @@ impl<'a> zerotl::BareDecode<'a> for HighScore {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let pos = zerotl::fixed::i32_at(run, 0);
@@ -22019,7 +22143,8 @@ impl<'a> zerotl::BareDecode<'a> for PhoneCallDiscardReasonMissed {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
@@ -22052,7 +22177,8 @@ impl<'a> zerotl::BareDecode<'a> for PhoneCallDiscardReasonDisconnect {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
@@ -22085,7 +22211,8 @@ impl<'a> zerotl::BareDecode<'a> for PhoneCallDiscardReasonHangup {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
@@ -22118,7 +22245,8 @@ impl<'a> zerotl::BareDecode<'a> for PhoneCallDiscardReasonBusy {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
@@ -22155,7 +22283,8 @@ impl<'a> zerotl::BareDecode<'a> for DataJson<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let data = zerotl::Decode::decode(r)?;
         Ok(Self { data })
@@ -22196,7 +22325,8 @@ impl<'a> zerotl::BareDecode<'a> for LabeledPrice<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let label = zerotl::Decode::decode(r)?;
         let amount = r.read_i64()?;
@@ -22255,7 +22385,8 @@ impl<'a> zerotl::BareDecode<'a> for Invoice<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x000000ff, "invoice")?;
         let test = flags & (1 << 0) != 0;
@@ -22306,7 +22437,8 @@ impl<'a> zerotl::BareDecode<'a> for PaymentCharge<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let id = zerotl::Decode::decode(r)?;
         let provider_charge_id = zerotl::Decode::decode(r)?;
@@ -22360,7 +22492,8 @@ impl<'a> zerotl::BareDecode<'a> for PostAddress<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let street_line1 = zerotl::Decode::decode(r)?;
         let street_line2 = zerotl::Decode::decode(r)?;
@@ -22413,7 +22546,8 @@ impl<'a> zerotl::BareDecode<'a> for PaymentRequestedInfo<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000000f, "paymentRequestedInfo")?;
         let name = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
@@ -22458,7 +22592,8 @@ impl<'a> zerotl::BareDecode<'a> for PaymentSavedCredentialsCard<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let id = zerotl::Decode::decode(r)?;
         let title = zerotl::Decode::decode(r)?;
@@ -22511,7 +22646,8 @@ impl<'a> zerotl::BareDecode<'a> for WebDocument<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let url = zerotl::Decode::decode(r)?;
         let run = r.read_array::<12>()?;
@@ -22563,7 +22699,8 @@ impl<'a> zerotl::BareDecode<'a> for WebDocumentNoProxy<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let url = zerotl::Decode::decode(r)?;
         let size = r.read_i32()?;
@@ -22613,7 +22750,8 @@ impl<'a> zerotl::BareDecode<'a> for InputWebDocument<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let url = zerotl::Decode::decode(r)?;
         let size = r.read_i32()?;
@@ -22657,7 +22795,8 @@ impl<'a> zerotl::BareDecode<'a> for InputWebFileLocation<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let url = zerotl::Decode::decode(r)?;
         let access_hash = r.read_i64()?;
@@ -22713,7 +22852,8 @@ impl<'a> zerotl::BareDecode<'a> for InputWebFileGeoPointLocation {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let geo_point = zerotl::Decode::decode_validated(r)?;
         let run = r.read_array::<24>()?;
@@ -22760,7 +22900,8 @@ impl<'a> zerotl::BareDecode<'a> for InputPaymentCredentialsSaved<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let id = zerotl::Decode::decode(r)?;
         let tmp_password = zerotl::Decode::decode(r)?;
@@ -22802,7 +22943,8 @@ impl<'a> zerotl::BareDecode<'a> for InputPaymentCredentials<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "inputPaymentCredentials")?;
         let save = flags & (1 << 0) != 0;
@@ -22842,7 +22984,8 @@ impl<'a> zerotl::BareDecode<'a> for InputPaymentCredentialsApplePay<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let payment_data = zerotl::Decode::decode(r)?;
         Ok(Self { payment_data })
@@ -22883,7 +23026,8 @@ impl<'a> zerotl::BareDecode<'a> for InputPaymentCredentialsAndroidPay<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let payment_token = zerotl::Decode::decode(r)?;
         let google_transaction_id = zerotl::Decode::decode(r)?;
@@ -22928,7 +23072,8 @@ impl<'a> zerotl::BareDecode<'a> for ShippingOption<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let id = zerotl::Decode::decode(r)?;
         let title = zerotl::Decode::decode(r)?;
@@ -22975,7 +23120,8 @@ impl<'a> zerotl::BareDecode<'a> for InputStickerSetItem<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "inputStickerSetItem")?;
         let document = zerotl::Decode::decode(r)?;
@@ -23030,7 +23176,8 @@ impl<'a> zerotl::BareDecode<'a> for InputPhoneCall {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<16>()?;
         let id = zerotl::fixed::i64_at(run, 0);
@@ -23456,7 +23603,8 @@ impl<'a> zerotl::BareDecode<'a> for PhoneConnection<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let id = r.read_i64()?;
         let ip = zerotl::Decode::decode(r)?;
@@ -23518,7 +23666,8 @@ impl<'a> zerotl::BareDecode<'a> for PhoneConnectionWebrtc<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000003, "phoneConnectionWebrtc")?;
         let turn = flags & (1 << 0) != 0;
@@ -23577,7 +23726,8 @@ impl<'a> zerotl::BareDecode<'a> for PhoneCallProtocol<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000003, "phoneCallProtocol")?;
         let udp_p2p = flags & (1 << 0) != 0;
@@ -23624,7 +23774,8 @@ impl<'a> zerotl::BareDecode<'a> for CdnPublicKey<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let dc_id = r.read_i32()?;
         let public_key = zerotl::Decode::decode(r)?;
@@ -23663,7 +23814,8 @@ impl<'a> zerotl::BareDecode<'a> for CdnConfig<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let public_keys = zerotl::Decode::decode(r)?;
         Ok(Self { public_keys })
@@ -23704,7 +23856,8 @@ impl<'a> zerotl::BareDecode<'a> for LangPackString<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let key = zerotl::Decode::decode(r)?;
         let value = zerotl::Decode::decode(r)?;
@@ -23762,7 +23915,8 @@ impl<'a> zerotl::BareDecode<'a> for LangPackStringPluralized<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000001f, "langPackStringPluralized")?;
         let key = zerotl::Decode::decode(r)?;
@@ -23807,7 +23961,8 @@ impl<'a> zerotl::BareDecode<'a> for LangPackStringDeleted<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let key = zerotl::Decode::decode(r)?;
         Ok(Self { key })
@@ -23856,7 +24011,8 @@ impl<'a> zerotl::BareDecode<'a> for LangPackDifference<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let lang_code = zerotl::Decode::decode(r)?;
         let run = r.read_array::<8>()?;
@@ -23928,7 +24084,8 @@ impl<'a> zerotl::BareDecode<'a> for LangPackLanguage<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000000f, "langPackLanguage")?;
         let official = flags & (1 << 0) != 0;
@@ -24935,7 +25092,8 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEvent<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<16>()?;
         let id = zerotl::fixed::i64_at(run, 0);
@@ -25005,7 +25163,8 @@ impl<'a> zerotl::BareDecode<'a> for ChannelAdminLogEventsFilter {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00007fff, "channelAdminLogEventsFilter")?;
         let join = flags & (1 << 0) != 0;
@@ -25072,7 +25231,8 @@ impl<'a> zerotl::BareDecode<'a> for PopularContact {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let client_id = zerotl::fixed::i64_at(run, 0);
@@ -25308,7 +25468,8 @@ impl<'a> zerotl::BareDecode<'a> for InputSingleMedia<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "inputSingleMedia")?;
         let media = zerotl::Decode::decode(r)?;
@@ -25378,7 +25539,8 @@ impl<'a> zerotl::BareDecode<'a> for WebAuthorization<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let hash = zerotl::fixed::i64_at(run, 0);
@@ -25434,7 +25596,8 @@ impl<'a> zerotl::BareDecode<'a> for InputMessageId {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let id = r.read_i32()?;
         Ok(Self { id })
@@ -25480,7 +25643,8 @@ impl<'a> zerotl::BareDecode<'a> for InputMessageReplyTo {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let id = r.read_i32()?;
         Ok(Self { id })
@@ -25514,7 +25678,8 @@ impl<'a> zerotl::BareDecode<'a> for InputMessagePinned {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
@@ -25565,7 +25730,8 @@ impl<'a> zerotl::BareDecode<'a> for InputMessageCallbackQuery {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let id = zerotl::fixed::i32_at(run, 0);
@@ -25605,7 +25771,8 @@ impl<'a> zerotl::BareDecode<'a> for InputDialogPeer<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let peer = zerotl::Decode::decode(r)?;
         Ok(Self { peer })
@@ -25651,7 +25818,8 @@ impl<'a> zerotl::BareDecode<'a> for InputDialogPeerFolder {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let folder_id = r.read_i32()?;
         Ok(Self { folder_id })
@@ -25689,7 +25857,8 @@ impl<'a> zerotl::BareDecode<'a> for DialogPeer {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let peer = zerotl::Decode::decode_validated(r)?;
         Ok(Self { peer })
@@ -25735,7 +25904,8 @@ impl<'a> zerotl::BareDecode<'a> for DialogPeerFolder {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let folder_id = r.read_i32()?;
         Ok(Self { folder_id })
@@ -25781,7 +25951,8 @@ impl<'a> zerotl::BareDecode<'a> for FileHash<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<8>()?;
         let offset = zerotl::fixed::i32_at(run, 0);
@@ -25825,7 +25996,8 @@ impl<'a> zerotl::BareDecode<'a> for InputClientProxy<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let address = zerotl::Decode::decode(r)?;
         let port = r.read_i32()?;
@@ -25878,7 +26050,8 @@ impl<'a> zerotl::BareDecode<'a> for InputSecureFileUploaded<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let id = zerotl::fixed::i64_at(run, 0);
@@ -25935,7 +26108,8 @@ impl<'a> zerotl::BareDecode<'a> for InputSecureFile {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<16>()?;
         let id = zerotl::fixed::i64_at(run, 0);
@@ -25971,7 +26145,8 @@ impl<'a> zerotl::BareDecode<'a> for SecureFileEmpty {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
@@ -26028,7 +26203,8 @@ impl<'a> zerotl::BareDecode<'a> for SecureFile<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<28>()?;
         let id = zerotl::fixed::i64_at(run, 0);
@@ -26079,7 +26255,8 @@ impl<'a> zerotl::BareDecode<'a> for SecureData<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let data = zerotl::Decode::decode(r)?;
         let data_hash = zerotl::Decode::decode(r)?;
@@ -26119,7 +26296,8 @@ impl<'a> zerotl::BareDecode<'a> for SecurePlainPhone<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let phone = zerotl::Decode::decode(r)?;
         Ok(Self { phone })
@@ -26157,7 +26335,8 @@ impl<'a> zerotl::BareDecode<'a> for SecurePlainEmail<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let email = zerotl::Decode::decode(r)?;
         Ok(Self { email })
@@ -26597,7 +26776,8 @@ impl<'a> zerotl::BareDecode<'a> for SecureValue<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000007f, "secureValue")?;
         let type_ = zerotl::Decode::decode(r)?;
@@ -26666,7 +26846,8 @@ impl<'a> zerotl::BareDecode<'a> for InputSecureValue<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000007f, "inputSecureValue")?;
         let type_ = zerotl::Decode::decode(r)?;
@@ -26715,7 +26896,8 @@ impl<'a> zerotl::BareDecode<'a> for SecureValueHash<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let type_ = zerotl::Decode::decode(r)?;
         let hash = zerotl::Decode::decode(r)?;
@@ -27142,7 +27324,8 @@ impl<'a> zerotl::BareDecode<'a> for SecureCredentialsEncrypted<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let data = zerotl::Decode::decode(r)?;
         let hash = zerotl::Decode::decode(r)?;
@@ -27191,7 +27374,8 @@ impl<'a> zerotl::BareDecode<'a> for SavedPhoneContact<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let phone = zerotl::Decode::decode(r)?;
         let first_name = zerotl::Decode::decode(r)?;
@@ -27228,7 +27412,8 @@ impl<'a> zerotl::BareDecode<'a> for PasswordKdfAlgoUnknown {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
@@ -27274,7 +27459,8 @@ impl<'a> zerotl::BareDecode<'a> for PasswordKdfAlgoSha256Sha256Pbkdf2Hmacsha512i
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let salt1 = zerotl::Decode::decode(r)?;
         let salt2 = zerotl::Decode::decode(r)?;
@@ -27311,7 +27497,8 @@ impl<'a> zerotl::BareDecode<'a> for SecurePasswordKdfAlgoUnknown {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
@@ -27348,7 +27535,8 @@ impl<'a> zerotl::BareDecode<'a> for SecurePasswordKdfAlgoPbkdf2Hmacsha512iter100
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let salt = zerotl::Decode::decode(r)?;
         Ok(Self { salt })
@@ -27386,7 +27574,8 @@ impl<'a> zerotl::BareDecode<'a> for SecurePasswordKdfAlgoSha512<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let salt = zerotl::Decode::decode(r)?;
         Ok(Self { salt })
@@ -27430,7 +27619,8 @@ impl<'a> zerotl::BareDecode<'a> for SecureSecretSettings<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let secure_algo = zerotl::Decode::decode(r)?;
         let secure_secret = zerotl::Decode::decode(r)?;
@@ -27466,7 +27656,8 @@ impl<'a> zerotl::BareDecode<'a> for InputCheckPasswordEmpty {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
@@ -27509,7 +27700,8 @@ impl<'a> zerotl::BareDecode<'a> for InputCheckPasswordSrp<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let srp_id = r.read_i64()?;
         let a = zerotl::Decode::decode(r)?;
@@ -27556,7 +27748,8 @@ impl<'a> zerotl::BareDecode<'a> for SecureRequiredType {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000007, "secureRequiredType")?;
         let native_names = flags & (1 << 0) != 0;
@@ -27598,7 +27791,8 @@ impl<'a> zerotl::BareDecode<'a> for SecureRequiredTypeOneOf<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.enter()?;
         let types = zerotl::Decode::decode(r)?;
@@ -27647,7 +27841,8 @@ impl<'a> zerotl::BareDecode<'a> for InputAppEvent<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let time = r.read_f64()?;
         let type_ = zerotl::Decode::decode(r)?;
@@ -27691,7 +27886,8 @@ impl<'a> zerotl::BareDecode<'a> for JsonObjectValue<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.enter()?;
         let key = zerotl::Decode::decode(r)?;
@@ -27960,7 +28156,8 @@ impl<'a> zerotl::BareDecode<'a> for PageTableCell<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x000000ff, "pageTableCell")?;
         let header = flags & (1 << 0) != 0;
@@ -28008,7 +28205,8 @@ impl<'a> zerotl::BareDecode<'a> for PageTableRow<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let cells = zerotl::Decode::decode(r)?;
         Ok(Self { cells })
@@ -28049,7 +28247,8 @@ impl<'a> zerotl::BareDecode<'a> for PageCaption<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let text = zerotl::Decode::decode(r)?;
         let credit = zerotl::Decode::decode(r)?;
@@ -28088,7 +28287,8 @@ impl<'a> zerotl::BareDecode<'a> for PageListItemText<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let text = zerotl::Decode::decode(r)?;
         Ok(Self { text })
@@ -28126,7 +28326,8 @@ impl<'a> zerotl::BareDecode<'a> for PageListItemBlocks<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.enter()?;
         let blocks = zerotl::Decode::decode(r)?;
@@ -28169,7 +28370,8 @@ impl<'a> zerotl::BareDecode<'a> for PageListOrderedItemText<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let num = zerotl::Decode::decode(r)?;
         let text = zerotl::Decode::decode(r)?;
@@ -28211,7 +28413,8 @@ impl<'a> zerotl::BareDecode<'a> for PageListOrderedItemBlocks<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.enter()?;
         let num = zerotl::Decode::decode(r)?;
@@ -28271,7 +28474,8 @@ impl<'a> zerotl::BareDecode<'a> for PageRelatedArticle<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000001f, "pageRelatedArticle")?;
         let url = zerotl::Decode::decode(r)?;
@@ -28335,7 +28539,8 @@ impl<'a> zerotl::BareDecode<'a> for Page<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000000f, "page")?;
         let part = flags & (1 << 0) != 0;
@@ -28384,7 +28589,8 @@ impl<'a> zerotl::BareDecode<'a> for PollAnswer<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let text = zerotl::Decode::decode(r)?;
         let option = zerotl::Decode::decode(r)?;
@@ -28444,7 +28650,8 @@ impl<'a> zerotl::BareDecode<'a> for Poll<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let id = r.read_i64()?;
         let flags = r.read_flags(0x0000003f, "poll")?;
@@ -28501,7 +28708,8 @@ impl<'a> zerotl::BareDecode<'a> for PollAnswerVoters<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000003, "pollAnswerVoters")?;
         let chosen = flags & (1 << 0) != 0;
@@ -28558,7 +28766,8 @@ impl<'a> zerotl::BareDecode<'a> for PollResults<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000001f, "pollResults")?;
         let min = flags & (1 << 0) != 0;
@@ -28610,7 +28819,8 @@ impl<'a> zerotl::BareDecode<'a> for ChatOnlines {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let onlines = r.read_i32()?;
         Ok(Self { onlines })
@@ -28648,7 +28858,8 @@ impl<'a> zerotl::BareDecode<'a> for StatsUrl<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let url = zerotl::Decode::decode(r)?;
         Ok(Self { url })
@@ -28704,7 +28915,8 @@ impl<'a> zerotl::BareDecode<'a> for ChatAdminRights {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000ebf, "chatAdminRights")?;
         let change_info = flags & (1 << 0) != 0;
@@ -28777,7 +28989,8 @@ impl<'a> zerotl::BareDecode<'a> for ChatBannedRights {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x000285ff, "chatBannedRights")?;
         let view_messages = flags & (1 << 0) != 0;
@@ -28842,7 +29055,8 @@ impl<'a> zerotl::BareDecode<'a> for InputWallPaper {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<16>()?;
         let id = zerotl::fixed::i64_at(run, 0);
@@ -28882,7 +29096,8 @@ impl<'a> zerotl::BareDecode<'a> for InputWallPaperSlug<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let slug = zerotl::Decode::decode(r)?;
         Ok(Self { slug })
@@ -28916,7 +29131,8 @@ impl<'a> zerotl::BareDecode<'a> for InputWallPaperNoFile {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
@@ -28957,7 +29173,8 @@ impl<'a> zerotl::BareDecode<'a> for CodeSettings {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000013, "codeSettings")?;
         let allow_flashcall = flags & (1 << 0) != 0;
@@ -29012,7 +29229,8 @@ impl<'a> zerotl::BareDecode<'a> for WallPaperSettings {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000001f, "wallPaperSettings")?;
         let blur = flags & (1 << 1) != 0;
@@ -29078,7 +29296,8 @@ impl<'a> zerotl::BareDecode<'a> for AutoDownloadSettings {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000000f, "autoDownloadSettings")?;
         let disabled = flags & (1 << 0) != 0;
@@ -29128,7 +29347,8 @@ impl<'a> zerotl::BareDecode<'a> for EmojiKeyword<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let keyword = zerotl::Decode::decode(r)?;
         let emoticons = zerotl::Decode::decode(r)?;
@@ -29170,7 +29390,8 @@ impl<'a> zerotl::BareDecode<'a> for EmojiKeywordDeleted<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let keyword = zerotl::Decode::decode(r)?;
         let emoticons = zerotl::Decode::decode(r)?;
@@ -29220,7 +29441,8 @@ impl<'a> zerotl::BareDecode<'a> for EmojiKeywordsDifference<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let lang_code = zerotl::Decode::decode(r)?;
         let run = r.read_array::<8>()?;
@@ -29262,7 +29484,8 @@ impl<'a> zerotl::BareDecode<'a> for EmojiUrl<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let url = zerotl::Decode::decode(r)?;
         Ok(Self { url })
@@ -29300,7 +29523,8 @@ impl<'a> zerotl::BareDecode<'a> for EmojiLanguage<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let lang_code = zerotl::Decode::decode(r)?;
         Ok(Self { lang_code })
@@ -29352,7 +29576,8 @@ impl<'a> zerotl::BareDecode<'a> for FileLocationToBeDeprecated {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let volume_id = zerotl::fixed::i64_at(run, 0);
@@ -29405,7 +29630,8 @@ impl<'a> zerotl::BareDecode<'a> for Folder<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000000f, "folder")?;
         let autofill_new_broadcasts = flags & (1 << 0) != 0;
@@ -29452,7 +29678,8 @@ impl<'a> zerotl::BareDecode<'a> for InputFolderPeer<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let peer = zerotl::Decode::decode(r)?;
         let folder_id = r.read_i32()?;
@@ -29494,7 +29721,8 @@ impl<'a> zerotl::BareDecode<'a> for FolderPeer {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let peer = zerotl::Decode::decode_validated(r)?;
         let folder_id = r.read_i32()?;
@@ -29539,7 +29767,8 @@ impl<'a> zerotl::BareDecode<'a> for UrlAuthResultRequest<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "urlAuthResultRequest")?;
         let request_write_access = flags & (1 << 0) != 0;
@@ -29580,7 +29809,8 @@ impl<'a> zerotl::BareDecode<'a> for UrlAuthResultAccepted<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let url = zerotl::Decode::decode(r)?;
         Ok(Self { url })
@@ -29614,7 +29844,8 @@ impl<'a> zerotl::BareDecode<'a> for UrlAuthResultDefault {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
@@ -29647,7 +29878,8 @@ impl<'a> zerotl::BareDecode<'a> for ChannelLocationEmpty {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
@@ -29687,7 +29919,8 @@ impl<'a> zerotl::BareDecode<'a> for ChannelLocation<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let geo_point = zerotl::Decode::decode_validated(r)?;
         let address = zerotl::Decode::decode(r)?;
@@ -29734,7 +29967,8 @@ impl<'a> zerotl::BareDecode<'a> for PeerLocated {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let peer = zerotl::Decode::decode_validated(r)?;
         let run = r.read_array::<8>()?;
@@ -29783,7 +30017,8 @@ impl<'a> zerotl::BareDecode<'a> for PeerSelfLocated {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let expires = r.read_i32()?;
         Ok(Self { expires })
@@ -29827,7 +30062,8 @@ impl<'a> zerotl::BareDecode<'a> for RestrictionReason<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let platform = zerotl::Decode::decode(r)?;
         let reason = zerotl::Decode::decode(r)?;
@@ -29881,7 +30117,8 @@ impl<'a> zerotl::BareDecode<'a> for InputTheme {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<16>()?;
         let id = zerotl::fixed::i64_at(run, 0);
@@ -29921,7 +30158,8 @@ impl<'a> zerotl::BareDecode<'a> for InputThemeSlug<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let slug = zerotl::Decode::decode(r)?;
         Ok(Self { slug })
@@ -29984,7 +30222,8 @@ impl<'a> zerotl::BareDecode<'a> for Theme<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000000f, "theme")?;
         let creator = flags & (1 << 0) != 0;
@@ -30193,7 +30432,8 @@ impl<'a> zerotl::BareDecode<'a> for InputThemeSettings<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000003, "inputThemeSettings")?;
         let base_theme = zerotl::Decode::decode(r)?;
@@ -30252,7 +30492,8 @@ impl<'a> zerotl::BareDecode<'a> for ThemeSettings<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000003, "themeSettings")?;
         let base_theme = zerotl::Decode::decode(r)?;
@@ -30301,7 +30542,8 @@ impl<'a> zerotl::BareDecode<'a> for WebPageAttributeTheme<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000003, "webPageAttributeTheme")?;
         let documents = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
@@ -30347,7 +30589,8 @@ impl<'a> zerotl::BareDecode<'a> for MessageUserVote<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let user_id = r.read_i32()?;
         let option = zerotl::Decode::decode(r)?;
@@ -30401,7 +30644,8 @@ impl<'a> zerotl::BareDecode<'a> for MessageUserVoteInputOption {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<8>()?;
         let user_id = zerotl::fixed::i32_at(run, 0);
@@ -30447,7 +30691,8 @@ impl<'a> zerotl::BareDecode<'a> for MessageUserVoteMultiple<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let user_id = r.read_i32()?;
         let options = zerotl::Decode::decode(r)?;
@@ -30490,7 +30735,8 @@ impl<'a> zerotl::BareDecode<'a> for BankCardOpenUrl<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let url = zerotl::Decode::decode(r)?;
         let name = zerotl::Decode::decode(r)?;
@@ -30561,7 +30807,8 @@ impl<'a> zerotl::BareDecode<'a> for DialogFilter<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0200381f, "dialogFilter")?;
         let contacts = flags & (1 << 0) != 0;
@@ -30616,7 +30863,8 @@ impl<'a> zerotl::BareDecode<'a> for DialogFilterSuggested<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let filter = zerotl::Decode::decode(r)?;
         let description = zerotl::Decode::decode(r)?;
@@ -30669,7 +30917,8 @@ impl<'a> zerotl::BareDecode<'a> for StatsDateRangeDays {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<8>()?;
         let min_date = zerotl::fixed::i32_at(run, 0);
@@ -30723,7 +30972,8 @@ impl<'a> zerotl::BareDecode<'a> for StatsAbsValueAndPrev {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<16>()?;
         let current = zerotl::fixed::f64_at(run, 0);
@@ -30777,7 +31027,8 @@ impl<'a> zerotl::BareDecode<'a> for StatsPercentValue {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<16>()?;
         let part = zerotl::fixed::f64_at(run, 0);
@@ -30817,7 +31068,8 @@ impl<'a> zerotl::BareDecode<'a> for StatsGraphAsync<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let token = zerotl::Decode::decode(r)?;
         Ok(Self { token })
@@ -30855,7 +31107,8 @@ impl<'a> zerotl::BareDecode<'a> for StatsGraphError<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let error = zerotl::Decode::decode(r)?;
         Ok(Self { error })
@@ -30897,7 +31150,8 @@ impl<'a> zerotl::BareDecode<'a> for StatsGraph<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "statsGraph")?;
         let json = zerotl::Decode::decode(r)?;
@@ -30955,7 +31209,8 @@ impl<'a> zerotl::BareDecode<'a> for MessageInteractionCounters {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let msg_id = zerotl::fixed::i32_at(run, 0);
@@ -31014,7 +31269,8 @@ impl<'a> zerotl::BareDecode<'a> for VideoSize<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "videoSize")?;
         let type_ = zerotl::Decode::decode(r)?;
@@ -31077,7 +31333,8 @@ impl<'a> zerotl::BareDecode<'a> for StatsGroupTopPoster {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let user_id = zerotl::fixed::i32_at(run, 0);
@@ -31140,7 +31397,8 @@ impl<'a> zerotl::BareDecode<'a> for StatsGroupTopAdmin {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<16>()?;
         let user_id = zerotl::fixed::i32_at(run, 0);
@@ -31196,7 +31454,8 @@ impl<'a> zerotl::BareDecode<'a> for StatsGroupTopInviter {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<8>()?;
         let user_id = zerotl::fixed::i32_at(run, 0);
@@ -31237,7 +31496,8 @@ impl<'a> zerotl::BareDecode<'a> for GlobalPrivacySettings {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000001, "globalPrivacySettings")?;
         let archive_and_mute_new_noncontact_peers = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
@@ -31283,7 +31543,8 @@ impl<'a> zerotl::BareDecode<'a> for MessageViews<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000007, "messageViews")?;
         let run = r.read_slice(if flags & (1 << 0) != 0 { 4 } else { 0 } + if flags & (1 << 1) != 0 { 4 } else { 0 })?;
@@ -31333,7 +31594,8 @@ impl<'a> zerotl::BareDecode<'a> for MessageReplyHeader {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000003, "messageReplyHeader")?;
         let reply_to_msg_id = r.read_i32()?;
@@ -31394,7 +31656,8 @@ impl<'a> zerotl::BareDecode<'a> for MessageReplies<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000000f, "messageReplies")?;
         let comments = flags & (1 << 0) != 0;
@@ -31445,7 +31708,8 @@ impl<'a> zerotl::BareDecode<'a> for PeerBlocked {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let peer_id = zerotl::Decode::decode_validated(r)?;
         let date = r.read_i32()?;
@@ -31502,7 +31766,8 @@ impl<'a> zerotl::BareDecode<'a> for GroupCallDiscarded {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<20>()?;
         let id = zerotl::fixed::i64_at(run, 0);
@@ -31562,7 +31827,8 @@ impl<'a> zerotl::BareDecode<'a> for GroupCall<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x00000007, "groupCall")?;
         let join_muted = flags & (1 << 1) != 0;
@@ -31622,7 +31888,8 @@ impl<'a> zerotl::BareDecode<'a> for InputGroupCall {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<16>()?;
         let id = zerotl::fixed::i64_at(run, 0);
@@ -31684,7 +31951,8 @@ impl<'a> zerotl::BareDecode<'a> for GroupCallParticipant {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let flags = r.read_flags(0x0000003f, "groupCallParticipant")?;
         let muted = flags & (1 << 0) != 0;
@@ -31891,7 +32159,8 @@ pub mod account {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let rules = zerotl::Decode::decode(r)?;
             let chats = zerotl::Decode::decode(r)?;
@@ -31931,7 +32200,8 @@ pub mod account {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let authorizations = zerotl::Decode::decode(r)?;
             Ok(Self { authorizations })
@@ -31997,7 +32267,8 @@ pub mod account {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x0000001f, "account.password")?;
             let has_recovery = flags & (1 << 0) != 0;
@@ -32050,7 +32321,8 @@ pub mod account {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000003, "account.passwordSettings")?;
             let email = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
@@ -32103,7 +32375,8 @@ pub mod account {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000007, "account.passwordInputSettings")?;
             let new_algo = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
@@ -32149,7 +32422,8 @@ pub mod account {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let tmp_password = zerotl::Decode::decode(r)?;
             let valid_until = r.read_i32()?;
@@ -32191,7 +32465,8 @@ pub mod account {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let authorizations = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
@@ -32243,7 +32518,8 @@ pub mod account {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000001, "account.authorizationForm")?;
             let required_types = zerotl::Decode::decode(r)?;
@@ -32289,7 +32565,8 @@ pub mod account {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let email_pattern = zerotl::Decode::decode(r)?;
             let length = r.read_i32()?;
@@ -32336,7 +32613,8 @@ pub mod account {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let id = r.read_i64()?;
             Ok(Self { id })
@@ -32370,7 +32648,8 @@ pub mod account {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
@@ -32410,7 +32689,8 @@ pub mod account {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let hash = r.read_i32()?;
             let wallpapers = zerotl::Decode::decode(r)?;
@@ -32455,7 +32735,8 @@ pub mod account {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let low = zerotl::Decode::decode_validated(r)?;
             let medium = zerotl::Decode::decode_validated(r)?;
@@ -32491,7 +32772,8 @@ pub mod account {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
@@ -32531,7 +32813,8 @@ pub mod account {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let hash = r.read_i32()?;
             let themes = zerotl::Decode::decode(r)?;
@@ -32572,7 +32855,8 @@ pub mod account {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000003, "account.contentSettings")?;
             let sensitive_enabled = flags & (1 << 0) != 0;
@@ -32630,7 +32914,8 @@ pub mod auth {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000006, "auth.sentCode")?;
             let type_ = zerotl::Decode::decode(r)?;
@@ -32676,7 +32961,8 @@ pub mod auth {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000001, "auth.authorization")?;
             let tmp_sessions = if flags & (1 << 0) != 0 { Some(r.read_i32()?) } else { None };
@@ -32717,7 +33003,8 @@ pub mod auth {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000001, "auth.authorizationSignUpRequired")?;
             let terms_of_service = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
@@ -32759,7 +33046,8 @@ pub mod auth {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let id = r.read_i32()?;
             let bytes = zerotl::Decode::decode(r)?;
@@ -32798,7 +33086,8 @@ pub mod auth {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let email_pattern = zerotl::Decode::decode(r)?;
             Ok(Self { email_pattern })
@@ -32832,7 +33121,8 @@ pub mod auth {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
@@ -32865,7 +33155,8 @@ pub mod auth {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
@@ -32898,7 +33189,8 @@ pub mod auth {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
@@ -32943,7 +33235,8 @@ pub mod auth {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let length = r.read_i32()?;
             Ok(Self { length })
@@ -32989,7 +33282,8 @@ pub mod auth {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let length = r.read_i32()?;
             Ok(Self { length })
@@ -33035,7 +33329,8 @@ pub mod auth {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let length = r.read_i32()?;
             Ok(Self { length })
@@ -33073,7 +33368,8 @@ pub mod auth {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let pattern = zerotl::Decode::decode(r)?;
             Ok(Self { pattern })
@@ -33114,7 +33410,8 @@ pub mod auth {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let expires = r.read_i32()?;
             let token = zerotl::Decode::decode(r)?;
@@ -33156,7 +33453,8 @@ pub mod auth {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let dc_id = r.read_i32()?;
             let token = zerotl::Decode::decode(r)?;
@@ -33195,7 +33493,8 @@ pub mod auth {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let authorization = zerotl::Decode::decode(r)?;
             Ok(Self { authorization })
@@ -33247,7 +33546,8 @@ pub mod channels {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let count = r.read_i32()?;
             let participants = zerotl::Decode::decode(r)?;
@@ -33283,7 +33583,8 @@ pub mod channels {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
@@ -33323,7 +33624,8 @@ pub mod channels {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let participant = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
@@ -33368,7 +33670,8 @@ pub mod channels {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let events = zerotl::Decode::decode(r)?;
             let chats = zerotl::Decode::decode(r)?;
@@ -33412,7 +33715,8 @@ pub mod contacts {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
@@ -33455,7 +33759,8 @@ pub mod contacts {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let contacts = zerotl::Decode::decode(r)?;
             let saved_count = r.read_i32()?;
@@ -33504,7 +33809,8 @@ pub mod contacts {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let imported = zerotl::Decode::decode(r)?;
             let popular_invites = zerotl::Decode::decode(r)?;
@@ -33551,7 +33857,8 @@ pub mod contacts {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let blocked = zerotl::Decode::decode(r)?;
             let chats = zerotl::Decode::decode(r)?;
@@ -33600,7 +33907,8 @@ pub mod contacts {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let count = r.read_i32()?;
             let blocked = zerotl::Decode::decode(r)?;
@@ -33650,7 +33958,8 @@ pub mod contacts {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let my_results = zerotl::Decode::decode(r)?;
             let results = zerotl::Decode::decode(r)?;
@@ -33697,7 +34006,8 @@ pub mod contacts {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let peer = zerotl::Decode::decode_validated(r)?;
             let chats = zerotl::Decode::decode(r)?;
@@ -33733,7 +34043,8 @@ pub mod contacts {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
@@ -33776,7 +34087,8 @@ pub mod contacts {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let categories = zerotl::Decode::decode(r)?;
             let chats = zerotl::Decode::decode(r)?;
@@ -33812,7 +34124,8 @@ pub mod contacts {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
@@ -33875,7 +34188,8 @@ pub mod help {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000007, "help.appUpdate")?;
             let can_not_skip = flags & (1 << 0) != 0;
@@ -33916,7 +34230,8 @@ pub mod help {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
@@ -33953,7 +34268,8 @@ pub mod help {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let message = zerotl::Decode::decode(r)?;
             Ok(Self { message })
@@ -33994,7 +34310,8 @@ pub mod help {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let phone_number = zerotl::Decode::decode(r)?;
             let user = zerotl::Decode::decode(r)?;
@@ -34045,7 +34362,8 @@ pub mod help {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000003, "help.termsOfService")?;
             let popup = flags & (1 << 0) != 0;
@@ -34094,7 +34412,8 @@ pub mod help {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let urls = zerotl::Decode::decode(r)?;
             let chats = zerotl::Decode::decode(r)?;
@@ -34142,7 +34461,8 @@ pub mod help {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let expires = r.read_i32()?;
             Ok(Self { expires })
@@ -34183,7 +34503,8 @@ pub mod help {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let expires = r.read_i32()?;
             let terms_of_service = zerotl::Decode::decode(r)?;
@@ -34218,7 +34539,8 @@ pub mod help {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
@@ -34261,7 +34583,8 @@ pub mod help {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000003, "help.deepLinkInfo")?;
             let update_app = flags & (1 << 0) != 0;
@@ -34298,7 +34621,8 @@ pub mod help {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
@@ -34338,7 +34662,8 @@ pub mod help {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let hash = r.read_i32()?;
             let countries_langs = zerotl::Decode::decode(r)?;
@@ -34377,7 +34702,8 @@ pub mod help {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let name = zerotl::Decode::decode(r)?;
             Ok(Self { name })
@@ -34411,7 +34737,8 @@ pub mod help {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
@@ -34457,7 +34784,8 @@ pub mod help {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let message = zerotl::Decode::decode(r)?;
             let entities = zerotl::Decode::decode(r)?;
@@ -34506,7 +34834,8 @@ pub mod help {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let expires = r.read_i32()?;
             Ok(Self { expires })
@@ -34562,7 +34891,8 @@ pub mod help {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000007, "help.promoData")?;
             let proxy = flags & (1 << 0) != 0;
@@ -34614,7 +34944,8 @@ pub mod help {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000003, "help.countryCode")?;
             let country_code = zerotl::Decode::decode(r)?;
@@ -34667,7 +34998,8 @@ pub mod help {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000003, "help.country")?;
             let hidden = flags & (1 << 0) != 0;
@@ -34706,7 +35038,8 @@ pub mod help {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
@@ -34746,7 +35079,8 @@ pub mod help {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let countries = zerotl::Decode::decode(r)?;
             let hash = r.read_i32()?;
@@ -34802,7 +35136,8 @@ pub mod messages {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let dialogs = zerotl::Decode::decode(r)?;
             let messages = zerotl::Decode::decode(r)?;
@@ -34855,7 +35190,8 @@ pub mod messages {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let count = r.read_i32()?;
             let dialogs = zerotl::Decode::decode(r)?;
@@ -34905,7 +35241,8 @@ pub mod messages {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let count = r.read_i32()?;
             Ok(Self { count })
@@ -34949,7 +35286,8 @@ pub mod messages {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let messages = zerotl::Decode::decode(r)?;
             let chats = zerotl::Decode::decode(r)?;
@@ -35007,7 +35345,8 @@ pub mod messages {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000007, "messages.messagesSlice")?;
             let inexact = flags & (1 << 1) != 0;
@@ -35074,7 +35413,8 @@ pub mod messages {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000006, "messages.channelMessages")?;
             let inexact = flags & (1 << 1) != 0;
@@ -35128,7 +35468,8 @@ pub mod messages {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let count = r.read_i32()?;
             Ok(Self { count })
@@ -35166,7 +35507,8 @@ pub mod messages {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let chats = zerotl::Decode::decode(r)?;
             Ok(Self { chats })
@@ -35207,7 +35549,8 @@ pub mod messages {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let count = r.read_i32()?;
             let chats = zerotl::Decode::decode(r)?;
@@ -35252,7 +35595,8 @@ pub mod messages {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let full_chat = zerotl::Decode::decode(r)?;
             let chats = zerotl::Decode::decode(r)?;
@@ -35310,7 +35654,8 @@ pub mod messages {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let run = r.read_array::<12>()?;
             let pts = zerotl::fixed::i32_at(run, 0);
@@ -35351,7 +35696,8 @@ pub mod messages {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let random = zerotl::Decode::decode(r)?;
             Ok(Self { random })
@@ -35398,7 +35744,8 @@ pub mod messages {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let g = r.read_i32()?;
             let p = zerotl::Decode::decode(r)?;
@@ -35447,7 +35794,8 @@ pub mod messages {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let date = r.read_i32()?;
             Ok(Self { date })
@@ -35488,7 +35836,8 @@ pub mod messages {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let date = r.read_i32()?;
             let file = zerotl::Decode::decode_validated(r)?;
@@ -35523,7 +35872,8 @@ pub mod messages {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
@@ -35563,7 +35913,8 @@ pub mod messages {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let hash = r.read_i32()?;
             let stickers = zerotl::Decode::decode(r)?;
@@ -35598,7 +35949,8 @@ pub mod messages {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
@@ -35638,7 +35990,8 @@ pub mod messages {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let hash = r.read_i32()?;
             let sets = zerotl::Decode::decode(r)?;
@@ -35691,7 +36044,8 @@ pub mod messages {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let run = r.read_array::<8>()?;
             let pts = zerotl::fixed::i32_at(run, 0);
@@ -35737,7 +36091,8 @@ pub mod messages {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let set = zerotl::Decode::decode(r)?;
             let packs = zerotl::Decode::decode(r)?;
@@ -35773,7 +36128,8 @@ pub mod messages {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
@@ -35813,7 +36169,8 @@ pub mod messages {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let hash = r.read_i32()?;
             let gifs = zerotl::Decode::decode(r)?;
@@ -35870,7 +36227,8 @@ pub mod messages {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000007, "messages.botResults")?;
             let gallery = flags & (1 << 0) != 0;
@@ -35928,7 +36286,8 @@ pub mod messages {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x0000001f, "messages.botCallbackAnswer")?;
             let alert = flags & (1 << 1) != 0;
@@ -35972,7 +36331,8 @@ pub mod messages {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000001, "messages.messageEditData")?;
             let caption = flags & (1 << 0) != 0;
@@ -36023,7 +36383,8 @@ pub mod messages {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let dialogs = zerotl::Decode::decode(r)?;
             let messages = zerotl::Decode::decode(r)?;
@@ -36073,7 +36434,8 @@ pub mod messages {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let count = r.read_i32()?;
             Ok(Self { count })
@@ -36122,7 +36484,8 @@ pub mod messages {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let run = r.read_array::<8>()?;
             let hash = zerotl::fixed::i32_at(run, 0);
@@ -36160,7 +36523,8 @@ pub mod messages {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
@@ -36206,7 +36570,8 @@ pub mod messages {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let hash = r.read_i32()?;
             let packs = zerotl::Decode::decode(r)?;
@@ -36250,7 +36615,8 @@ pub mod messages {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let count = r.read_i32()?;
             let sets = zerotl::Decode::decode(r)?;
@@ -36285,7 +36651,8 @@ pub mod messages {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
@@ -36322,7 +36689,8 @@ pub mod messages {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let sets = zerotl::Decode::decode(r)?;
             Ok(Self { sets })
@@ -36363,7 +36731,8 @@ pub mod messages {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let scores = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
@@ -36398,7 +36767,8 @@ pub mod messages {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
@@ -36441,7 +36811,8 @@ pub mod messages {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let hash = r.read_i32()?;
             let packs = zerotl::Decode::decode(r)?;
@@ -36477,7 +36848,8 @@ pub mod messages {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(Self)
         }
@@ -36517,7 +36889,8 @@ pub mod messages {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let hash = r.read_i32()?;
             let sets = zerotl::Decode::decode(r)?;
@@ -36562,7 +36935,8 @@ pub mod messages {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000002, "messages.searchCounter")?;
             let inexact = flags & (1 << 1) != 0;
@@ -36609,7 +36983,8 @@ pub mod messages {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let dates = zerotl::Decode::decode(r)?;
             let chats = zerotl::Decode::decode(r)?;
@@ -36659,7 +37034,8 @@ pub mod messages {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000001, "messages.votesList")?;
             let count = r.read_i32()?;
@@ -36707,7 +37083,8 @@ pub mod messages {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let views = zerotl::Decode::decode(r)?;
             let chats = zerotl::Decode::decode(r)?;
@@ -36763,7 +37140,8 @@ pub mod messages {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000007, "messages.discussionMessage")?;
             let messages = zerotl::Decode::decode(r)?;
@@ -36846,7 +37224,8 @@ pub mod payments {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x0000001f, "payments.paymentForm")?;
             let can_save_credentials = flags & (1 << 2) != 0;
@@ -36899,7 +37278,8 @@ pub mod payments {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000003, "payments.validatedRequestedInfo")?;
             let id = if flags & (1 << 0) != 0 { Some(zerotl::Decode::decode(r)?) } else { None };
@@ -36939,7 +37319,8 @@ pub mod payments {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let updates = zerotl::Decode::decode(r)?;
             Ok(Self { updates })
@@ -36977,7 +37358,8 @@ pub mod payments {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let url = zerotl::Decode::decode(r)?;
             Ok(Self { url })
@@ -37045,7 +37427,8 @@ pub mod payments {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000003, "payments.paymentReceipt")?;
             let run = r.read_array::<8>()?;
@@ -37097,7 +37480,8 @@ pub mod payments {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000003, "payments.savedInfo")?;
             let has_saved_credentials = flags & (1 << 1) != 0;
@@ -37140,7 +37524,8 @@ pub mod payments {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let title = zerotl::Decode::decode(r)?;
             let open_urls = zerotl::Decode::decode(r)?;
@@ -37190,7 +37575,8 @@ pub mod phone {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let phone_call = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
@@ -37238,7 +37624,8 @@ pub mod phone {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let call = zerotl::Decode::decode(r)?;
             let participants = zerotl::Decode::decode(r)?;
@@ -37291,7 +37678,8 @@ pub mod phone {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let count = r.read_i32()?;
             let participants = zerotl::Decode::decode(r)?;
@@ -37344,7 +37732,8 @@ pub mod photos {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let photos = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
@@ -37389,7 +37778,8 @@ pub mod photos {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let count = r.read_i32()?;
             let photos = zerotl::Decode::decode(r)?;
@@ -37432,7 +37822,8 @@ pub mod photos {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let photo = zerotl::Decode::decode(r)?;
             let users = zerotl::Decode::decode(r)?;
@@ -37521,7 +37912,8 @@ pub mod stats {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let period = zerotl::Decode::decode_validated(r)?;
             let followers = zerotl::Decode::decode_validated(r)?;
@@ -37621,7 +38013,8 @@ pub mod stats {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let period = zerotl::Decode::decode_validated(r)?;
             let members = zerotl::Decode::decode_validated(r)?;
@@ -37675,7 +38068,8 @@ pub mod stats {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let views_graph = zerotl::Decode::decode(r)?;
             Ok(Self { views_graph })
@@ -38045,7 +38439,8 @@ pub mod updates {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let run = r.read_array::<20>()?;
             let pts = zerotl::fixed::i32_at(run, 0);
@@ -38102,7 +38497,8 @@ pub mod updates {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let run = r.read_array::<8>()?;
             let date = zerotl::fixed::i32_at(run, 0);
@@ -38157,7 +38553,8 @@ pub mod updates {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let new_messages = zerotl::Decode::decode(r)?;
             let new_encrypted_messages = zerotl::Decode::decode(r)?;
@@ -38215,7 +38612,8 @@ pub mod updates {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let new_messages = zerotl::Decode::decode(r)?;
             let new_encrypted_messages = zerotl::Decode::decode(r)?;
@@ -38266,7 +38664,8 @@ pub mod updates {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let pts = r.read_i32()?;
             Ok(Self { pts })
@@ -38310,7 +38709,8 @@ pub mod updates {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000003, "updates.channelDifferenceEmpty")?;
             let final_ = flags & (1 << 0) != 0;
@@ -38367,7 +38767,8 @@ pub mod updates {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000003, "updates.channelDifferenceTooLong")?;
             let final_ = flags & (1 << 0) != 0;
@@ -38429,7 +38830,8 @@ pub mod updates {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let flags = r.read_flags(0x00000003, "updates.channelDifference")?;
             let final_ = flags & (1 << 0) != 0;
@@ -38489,7 +38891,8 @@ pub mod upload {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let type_ = zerotl::Decode::decode(r)?;
             let mtime = r.read_i32()?;
@@ -38541,7 +38944,8 @@ pub mod upload {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let dc_id = r.read_i32()?;
             let file_token = zerotl::Decode::decode(r)?;
@@ -38595,7 +38999,8 @@ pub mod upload {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let size = r.read_i32()?;
             let mime_type = zerotl::Decode::decode(r)?;
@@ -38637,7 +39042,8 @@ pub mod upload {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let request_token = zerotl::Decode::decode(r)?;
             Ok(Self { request_token })
@@ -38675,7 +39081,8 @@ pub mod upload {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let bytes = zerotl::Decode::decode(r)?;
             Ok(Self { bytes })

@@ -49,7 +49,8 @@ impl<'a> zerotl::Decode<'a> for Error<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc4b9f9bb => Self::Error(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -60,7 +61,8 @@ impl<'a> zerotl::Decode<'a> for Error<'a> {
 
 impl<'a> Error<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Error(x) => x.encode(w),
@@ -68,7 +70,8 @@ impl<'a> Error<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc4b9f9bb => Self::Error(zerotl::BareDecode::decode_bare(r)?),
@@ -126,7 +129,8 @@ impl<'a> zerotl::Decode<'a> for Null {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x56730bcc => Self::Null,
@@ -137,7 +141,8 @@ impl<'a> zerotl::Decode<'a> for Null {
 
 impl<'a> Null {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Null => w.put_u32(0x56730bcc),
@@ -145,7 +150,8 @@ impl<'a> Null {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x56730bcc => Self::Null,
@@ -243,7 +249,8 @@ impl<'a> zerotl::Decode<'a> for InputPeer<'a> {
 
 impl<'a> InputPeer<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty => w.put_u32(0x7f3b18ea),
@@ -257,7 +264,8 @@ impl<'a> InputPeer<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x7f3b18ea => Self::Empty,
@@ -375,7 +383,8 @@ impl<'a> zerotl::Decode<'a> for InputUser<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb98886cf => Self::Empty,
@@ -389,7 +398,8 @@ impl<'a> zerotl::Decode<'a> for InputUser<'a> {
 
 impl<'a> InputUser<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty => w.put_u32(0xb98886cf),
@@ -400,7 +410,8 @@ impl<'a> InputUser<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb98886cf => Self::Empty,
@@ -479,7 +490,8 @@ impl<'a> zerotl::Decode<'a> for InputContact<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x6a1dc4be => Self::PhoneContact(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -490,7 +502,8 @@ impl<'a> zerotl::Decode<'a> for InputContact<'a> {
 
 impl<'a> InputContact<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::PhoneContact(x) => x.encode(w),
@@ -498,7 +511,8 @@ impl<'a> InputContact<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x6a1dc4be => Self::PhoneContact(zerotl::BareDecode::decode_bare(r)?),
@@ -568,7 +582,8 @@ impl<'a> zerotl::Decode<'a> for InputFile<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf52ff27f => Self::File(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -581,7 +596,8 @@ impl<'a> zerotl::Decode<'a> for InputFile<'a> {
 
 impl<'a> InputFile<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::File(x) => x.encode(w),
@@ -591,7 +607,8 @@ impl<'a> InputFile<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf52ff27f => Self::File(zerotl::BareDecode::decode_bare(r)?),
@@ -997,7 +1014,8 @@ impl<'a> zerotl::Decode<'a> for InputChatPhoto<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1ca48f57 => Self::Empty,
@@ -1010,7 +1028,8 @@ impl<'a> zerotl::Decode<'a> for InputChatPhoto<'a> {
 
 impl<'a> InputChatPhoto<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty => w.put_u32(0x1ca48f57),
@@ -1020,7 +1039,8 @@ impl<'a> InputChatPhoto<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1ca48f57 => Self::Empty,
@@ -1098,7 +1118,8 @@ impl<'a> zerotl::Decode<'a> for InputGeoPoint {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe4c123d6 => Self::Empty,
@@ -1110,7 +1131,8 @@ impl<'a> zerotl::Decode<'a> for InputGeoPoint {
 
 impl<'a> InputGeoPoint {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty => w.put_u32(0xe4c123d6),
@@ -1119,7 +1141,8 @@ impl<'a> InputGeoPoint {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe4c123d6 => Self::Empty,
@@ -1190,7 +1213,8 @@ impl<'a> zerotl::Decode<'a> for InputPhoto<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1cd7bf0d => Self::Empty,
@@ -1202,7 +1226,8 @@ impl<'a> zerotl::Decode<'a> for InputPhoto<'a> {
 
 impl<'a> InputPhoto<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty => w.put_u32(0x1cd7bf0d),
@@ -1211,7 +1236,8 @@ impl<'a> InputPhoto<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1cd7bf0d => Self::Empty,
@@ -1470,7 +1496,8 @@ impl<'a> zerotl::Decode<'a> for Peer {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x59511722 => Self::User(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -1483,7 +1510,8 @@ impl<'a> zerotl::Decode<'a> for Peer {
 
 impl<'a> Peer {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::User(x) => x.encode(w),
@@ -1493,7 +1521,8 @@ impl<'a> Peer {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x59511722 => Self::User(zerotl::BareDecode::decode_bare(r)?),
@@ -1571,7 +1600,8 @@ impl<'a> zerotl::Decode<'a> for User<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd3bc4b7a => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -1583,7 +1613,8 @@ impl<'a> zerotl::Decode<'a> for User<'a> {
 
 impl<'a> User<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty(x) => x.encode(w),
@@ -1592,7 +1623,8 @@ impl<'a> User<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd3bc4b7a => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
@@ -1663,7 +1695,8 @@ impl<'a> zerotl::Decode<'a> for UserProfilePhoto<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4f11bae1 => Self::Empty,
@@ -1675,7 +1708,8 @@ impl<'a> zerotl::Decode<'a> for UserProfilePhoto<'a> {
 
 impl<'a> UserProfilePhoto<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty => w.put_u32(0x4f11bae1),
@@ -1684,7 +1718,8 @@ impl<'a> UserProfilePhoto<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4f11bae1 => Self::Empty,
@@ -1783,7 +1818,8 @@ impl<'a> zerotl::Decode<'a> for UserStatus {
 
 impl<'a> UserStatus {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty => w.put_u32(0x09d05049),
@@ -1796,7 +1832,8 @@ impl<'a> UserStatus {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x09d05049 => Self::Empty,
@@ -1929,7 +1966,8 @@ impl<'a> zerotl::Decode<'a> for Chat<'a> {
 
 impl<'a> Chat<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty(x) => x.encode(w),
@@ -1943,7 +1981,8 @@ impl<'a> Chat<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x29562865 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
@@ -2055,7 +2094,8 @@ impl<'a> zerotl::Decode<'a> for ChatFull<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x2633421b => Self::Full(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -2068,7 +2108,8 @@ impl<'a> zerotl::Decode<'a> for ChatFull<'a> {
 
 impl<'a> ChatFull<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Full(x) => x.encode(w),
@@ -2078,7 +2119,8 @@ impl<'a> ChatFull<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x2633421b => Self::Full(zerotl::BareDecode::decode_bare(r)?),
@@ -2162,7 +2204,8 @@ impl<'a> zerotl::Decode<'a> for ChatParticipant<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x38e79fde => Self::Participant(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -2175,7 +2218,8 @@ impl<'a> zerotl::Decode<'a> for ChatParticipant<'a> {
 
 impl<'a> ChatParticipant<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Participant(x) => x.encode(w),
@@ -2185,7 +2229,8 @@ impl<'a> ChatParticipant<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x38e79fde => Self::Participant(zerotl::BareDecode::decode_bare(r)?),
@@ -2263,7 +2308,8 @@ impl<'a> zerotl::Decode<'a> for ChatParticipants<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x8763d3e1 => Self::Forbidden(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -2275,7 +2321,8 @@ impl<'a> zerotl::Decode<'a> for ChatParticipants<'a> {
 
 impl<'a> ChatParticipants<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Forbidden(x) => x.encode(w),
@@ -2284,7 +2331,8 @@ impl<'a> ChatParticipants<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x8763d3e1 => Self::Forbidden(zerotl::BareDecode::decode_bare(r)?),
@@ -2355,7 +2403,8 @@ impl<'a> zerotl::Decode<'a> for ChatPhoto<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x37c1011c => Self::Empty,
@@ -2367,7 +2416,8 @@ impl<'a> zerotl::Decode<'a> for ChatPhoto<'a> {
 
 impl<'a> ChatPhoto<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty => w.put_u32(0x37c1011c),
@@ -2376,7 +2426,8 @@ impl<'a> ChatPhoto<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x37c1011c => Self::Empty,
@@ -2453,7 +2504,8 @@ impl<'a> zerotl::Decode<'a> for Message<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x90a6ca84 => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -2466,7 +2518,8 @@ impl<'a> zerotl::Decode<'a> for Message<'a> {
 
 impl<'a> Message<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty(x) => x.encode(w),
@@ -2476,7 +2529,8 @@ impl<'a> Message<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x90a6ca84 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
@@ -3904,7 +3958,8 @@ impl<'a> zerotl::Decode<'a> for Dialog<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xfc89f7f3 => Self::Dialog(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -3917,7 +3972,8 @@ impl<'a> zerotl::Decode<'a> for Dialog<'a> {
 
 impl<'a> Dialog<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Dialog(x) => x.encode(w),
@@ -3927,7 +3983,8 @@ impl<'a> Dialog<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xfc89f7f3 => Self::Dialog(zerotl::BareDecode::decode_bare(r)?),
@@ -4005,7 +4062,8 @@ impl<'a> zerotl::Decode<'a> for Photo<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x2331b22d => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -4017,7 +4075,8 @@ impl<'a> zerotl::Decode<'a> for Photo<'a> {
 
 impl<'a> Photo<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty(x) => x.encode(w),
@@ -4026,7 +4085,8 @@ impl<'a> Photo<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x2331b22d => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
@@ -4125,7 +4185,8 @@ impl<'a> zerotl::Decode<'a> for PhotoSize<'a> {
 
 impl<'a> PhotoSize<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty(x) => x.encode(w),
@@ -4138,7 +4199,8 @@ impl<'a> PhotoSize<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x0e17e23c => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
@@ -4237,7 +4299,8 @@ impl<'a> zerotl::Decode<'a> for GeoPoint {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1117dd5f => Self::Empty,
@@ -4249,7 +4312,8 @@ impl<'a> zerotl::Decode<'a> for GeoPoint {
 
 impl<'a> GeoPoint {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty => w.put_u32(0x1117dd5f),
@@ -4258,7 +4322,8 @@ impl<'a> GeoPoint {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1117dd5f => Self::Empty,
@@ -4357,7 +4422,8 @@ impl<'a> zerotl::Decode<'a> for InputNotifyPeer<'a> {
 
 impl<'a> InputNotifyPeer<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Peer(x) => x.encode(w),
@@ -4370,7 +4436,8 @@ impl<'a> InputNotifyPeer<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb8bc5b0c => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
@@ -4463,7 +4530,8 @@ impl<'a> zerotl::Decode<'a> for InputPeerNotifySettings<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xcacb6ae2 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -4474,7 +4542,8 @@ impl<'a> zerotl::Decode<'a> for InputPeerNotifySettings<'a> {
 
 impl<'a> InputPeerNotifySettings<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Settings(x) => x.encode(w),
@@ -4482,7 +4551,8 @@ impl<'a> InputPeerNotifySettings<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xcacb6ae2 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
@@ -4540,7 +4610,8 @@ impl<'a> zerotl::Decode<'a> for PeerNotifySettings<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x99622c0c => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -4551,7 +4622,8 @@ impl<'a> zerotl::Decode<'a> for PeerNotifySettings<'a> {
 
 impl<'a> PeerNotifySettings<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Settings(x) => x.encode(w),
@@ -4559,7 +4631,8 @@ impl<'a> PeerNotifySettings<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x99622c0c => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
@@ -4617,7 +4690,8 @@ impl<'a> zerotl::Decode<'a> for PeerSettings<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf47741f7 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -4628,7 +4702,8 @@ impl<'a> zerotl::Decode<'a> for PeerSettings<'a> {
 
 impl<'a> PeerSettings<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Settings(x) => x.encode(w),
@@ -4636,7 +4711,8 @@ impl<'a> PeerSettings<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf47741f7 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
@@ -4700,7 +4776,8 @@ impl<'a> zerotl::Decode<'a> for WallPaper<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa437c3ed => Self::Paper(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -4712,7 +4789,8 @@ impl<'a> zerotl::Decode<'a> for WallPaper<'a> {
 
 impl<'a> WallPaper<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Paper(x) => x.encode(w),
@@ -4721,7 +4799,8 @@ impl<'a> WallPaper<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa437c3ed => Self::Paper(zerotl::BareDecode::decode_bare(r)?),
@@ -4968,7 +5047,8 @@ impl<'a> zerotl::Decode<'a> for UserFull<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x06cbe645 => Self::Full(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -4979,7 +5059,8 @@ impl<'a> zerotl::Decode<'a> for UserFull<'a> {
 
 impl<'a> UserFull<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Full(x) => x.encode(w),
@@ -4987,7 +5068,8 @@ impl<'a> UserFull<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x06cbe645 => Self::Full(zerotl::BareDecode::decode_bare(r)?),
@@ -5045,7 +5127,8 @@ impl<'a> zerotl::Decode<'a> for Contact {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x145ade0b => Self::Contact(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -5056,7 +5139,8 @@ impl<'a> zerotl::Decode<'a> for Contact {
 
 impl<'a> Contact {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Contact(x) => x.encode(w),
@@ -5064,7 +5148,8 @@ impl<'a> Contact {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x145ade0b => Self::Contact(zerotl::BareDecode::decode_bare(r)?),
@@ -5122,7 +5207,8 @@ impl<'a> zerotl::Decode<'a> for ImportedContact {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc13e3c50 => Self::Contact(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -5133,7 +5219,8 @@ impl<'a> zerotl::Decode<'a> for ImportedContact {
 
 impl<'a> ImportedContact {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Contact(x) => x.encode(w),
@@ -5141,7 +5228,8 @@ impl<'a> ImportedContact {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc13e3c50 => Self::Contact(zerotl::BareDecode::decode_bare(r)?),
@@ -5199,7 +5287,8 @@ impl<'a> zerotl::Decode<'a> for ContactStatus {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x16d9703b => Self::Status(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -5210,7 +5299,8 @@ impl<'a> zerotl::Decode<'a> for ContactStatus {
 
 impl<'a> ContactStatus {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Status(x) => x.encode(w),
@@ -5218,7 +5308,8 @@ impl<'a> ContactStatus {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x16d9703b => Self::Status(zerotl::BareDecode::decode_bare(r)?),
@@ -8032,7 +8123,8 @@ impl<'a> zerotl::Decode<'a> for Updates<'a> {
 
 impl<'a> Updates<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::TooLong => w.put_u32(0xe317af7e),
@@ -8046,7 +8138,8 @@ impl<'a> Updates<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe317af7e => Self::TooLong,
@@ -8146,7 +8239,8 @@ impl<'a> zerotl::Decode<'a> for DcOption<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x18b7a10d => Self::Option(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -8157,7 +8251,8 @@ impl<'a> zerotl::Decode<'a> for DcOption<'a> {
 
 impl<'a> DcOption<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Option(x) => x.encode(w),
@@ -8165,7 +8260,8 @@ impl<'a> DcOption<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x18b7a10d => Self::Option(zerotl::BareDecode::decode_bare(r)?),
@@ -8223,7 +8319,8 @@ impl<'a> zerotl::Decode<'a> for Config<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xcc1a241e => Self::Config(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -8234,7 +8331,8 @@ impl<'a> zerotl::Decode<'a> for Config<'a> {
 
 impl<'a> Config<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Config(x) => x.encode(w),
@@ -8242,7 +8340,8 @@ impl<'a> Config<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xcc1a241e => Self::Config(zerotl::BareDecode::decode_bare(r)?),
@@ -8300,7 +8399,8 @@ impl<'a> zerotl::Decode<'a> for NearestDc<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x8e1a1775 => Self::Dc(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -8311,7 +8411,8 @@ impl<'a> zerotl::Decode<'a> for NearestDc<'a> {
 
 impl<'a> NearestDc<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Dc(x) => x.encode(w),
@@ -8319,7 +8420,8 @@ impl<'a> NearestDc<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x8e1a1775 => Self::Dc(zerotl::BareDecode::decode_bare(r)?),
@@ -8405,7 +8507,8 @@ impl<'a> zerotl::Decode<'a> for EncryptedChat<'a> {
 
 impl<'a> EncryptedChat<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty(x) => x.encode(w),
@@ -8417,7 +8520,8 @@ impl<'a> EncryptedChat<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xab7ec0a0 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
@@ -8503,7 +8607,8 @@ impl<'a> zerotl::Decode<'a> for InputEncryptedChat {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf141b5e1 => Self::Chat(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -8514,7 +8619,8 @@ impl<'a> zerotl::Decode<'a> for InputEncryptedChat {
 
 impl<'a> InputEncryptedChat {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Chat(x) => x.encode(w),
@@ -8522,7 +8628,8 @@ impl<'a> InputEncryptedChat {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf141b5e1 => Self::Chat(zerotl::BareDecode::decode_bare(r)?),
@@ -8586,7 +8693,8 @@ impl<'a> zerotl::Decode<'a> for EncryptedFile {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc21f497e => Self::Empty,
@@ -8598,7 +8706,8 @@ impl<'a> zerotl::Decode<'a> for EncryptedFile {
 
 impl<'a> EncryptedFile {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty => w.put_u32(0xc21f497e),
@@ -8607,7 +8716,8 @@ impl<'a> EncryptedFile {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc21f497e => Self::Empty,
@@ -8690,7 +8800,8 @@ impl<'a> zerotl::Decode<'a> for InputEncryptedFile<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1837c364 => Self::Empty,
@@ -8704,7 +8815,8 @@ impl<'a> zerotl::Decode<'a> for InputEncryptedFile<'a> {
 
 impl<'a> InputEncryptedFile<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty => w.put_u32(0x1837c364),
@@ -8715,7 +8827,8 @@ impl<'a> InputEncryptedFile<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1837c364 => Self::Empty,
@@ -8800,7 +8913,8 @@ impl<'a> zerotl::Decode<'a> for EncryptedMessage<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xed18c118 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -8812,7 +8926,8 @@ impl<'a> zerotl::Decode<'a> for EncryptedMessage<'a> {
 
 impl<'a> EncryptedMessage<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Message(x) => x.encode(w),
@@ -8821,7 +8936,8 @@ impl<'a> EncryptedMessage<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xed18c118 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
@@ -8892,7 +9008,8 @@ impl<'a> zerotl::Decode<'a> for InputDocument<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x72f0eaae => Self::Empty,
@@ -8904,7 +9021,8 @@ impl<'a> zerotl::Decode<'a> for InputDocument<'a> {
 
 impl<'a> InputDocument<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty => w.put_u32(0x72f0eaae),
@@ -8913,7 +9031,8 @@ impl<'a> InputDocument<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x72f0eaae => Self::Empty,
@@ -8984,7 +9103,8 @@ impl<'a> zerotl::Decode<'a> for Document<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x36f8c871 => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -8996,7 +9116,8 @@ impl<'a> zerotl::Decode<'a> for Document<'a> {
 
 impl<'a> Document<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty(x) => x.encode(w),
@@ -9005,7 +9126,8 @@ impl<'a> Document<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x36f8c871 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
@@ -9104,7 +9226,8 @@ impl<'a> zerotl::Decode<'a> for NotifyPeer {
 
 impl<'a> NotifyPeer {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Peer(x) => x.encode(w),
@@ -9117,7 +9240,8 @@ impl<'a> NotifyPeer {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9fd40bd8 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
@@ -10456,7 +10580,8 @@ impl<'a> zerotl::Decode<'a> for AccountDaysTtl {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb8d0afdf => Self::Ttl(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -10467,7 +10592,8 @@ impl<'a> zerotl::Decode<'a> for AccountDaysTtl {
 
 impl<'a> AccountDaysTtl {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Ttl(x) => x.encode(w),
@@ -10475,7 +10601,8 @@ impl<'a> AccountDaysTtl {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb8d0afdf => Self::Ttl(zerotl::BareDecode::decode_bare(r)?),
@@ -10579,7 +10706,8 @@ impl<'a> zerotl::Decode<'a> for DocumentAttribute<'a> {
 
 impl<'a> DocumentAttribute<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::ImageSize(x) => x.encode(w),
@@ -10594,7 +10722,8 @@ impl<'a> DocumentAttribute<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x6c37c15c => Self::ImageSize(zerotl::BareDecode::decode_bare(r)?),
@@ -10701,7 +10830,8 @@ impl<'a> zerotl::Decode<'a> for StickerPack<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x12b299d4 => Self::Pack(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -10712,7 +10842,8 @@ impl<'a> zerotl::Decode<'a> for StickerPack<'a> {
 
 impl<'a> StickerPack<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Pack(x) => x.encode(w),
@@ -10720,7 +10851,8 @@ impl<'a> StickerPack<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x12b299d4 => Self::Pack(zerotl::BareDecode::decode_bare(r)?),
@@ -10796,7 +10928,8 @@ impl<'a> zerotl::Decode<'a> for WebPage<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x211a1788 => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -10810,7 +10943,8 @@ impl<'a> zerotl::Decode<'a> for WebPage<'a> {
 
 impl<'a> WebPage<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty(x) => x.encode(w),
@@ -10821,7 +10955,8 @@ impl<'a> WebPage<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x211a1788 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
@@ -10900,7 +11035,8 @@ impl<'a> zerotl::Decode<'a> for Authorization<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xad01d61d => Self::Authorization(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -10911,7 +11047,8 @@ impl<'a> zerotl::Decode<'a> for Authorization<'a> {
 
 impl<'a> Authorization<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Authorization(x) => x.encode(w),
@@ -10919,7 +11056,8 @@ impl<'a> Authorization<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xad01d61d => Self::Authorization(zerotl::BareDecode::decode_bare(r)?),
@@ -10977,7 +11115,8 @@ impl<'a> zerotl::Decode<'a> for ReceivedNotifyMessage {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa384b779 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -10988,7 +11127,8 @@ impl<'a> zerotl::Decode<'a> for ReceivedNotifyMessage {
 
 impl<'a> ReceivedNotifyMessage {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Message(x) => x.encode(w),
@@ -10996,7 +11136,8 @@ impl<'a> ReceivedNotifyMessage {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa384b779 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
@@ -11060,7 +11201,8 @@ impl<'a> zerotl::Decode<'a> for ExportedChatInvite<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa22cbd96 => Self::ChatInviteExported(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -11072,7 +11214,8 @@ impl<'a> zerotl::Decode<'a> for ExportedChatInvite<'a> {
 
 impl<'a> ExportedChatInvite<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::ChatInviteExported(x) => x.encode(w),
@@ -11081,7 +11224,8 @@ impl<'a> ExportedChatInvite<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa22cbd96 => Self::ChatInviteExported(zerotl::BareDecode::decode_bare(r)?),
@@ -11158,7 +11302,8 @@ impl<'a> zerotl::Decode<'a> for ChatInvite<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5a686d7c => Self::Already(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -11171,7 +11316,8 @@ impl<'a> zerotl::Decode<'a> for ChatInvite<'a> {
 
 impl<'a> ChatInvite<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Already(x) => x.encode(w),
@@ -11181,7 +11327,8 @@ impl<'a> ChatInvite<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5a686d7c => Self::Already(zerotl::BareDecode::decode_bare(r)?),
@@ -11463,7 +11610,8 @@ impl<'a> zerotl::Decode<'a> for StickerSet<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x2dd14edc => Self::Set(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -11474,7 +11622,8 @@ impl<'a> zerotl::Decode<'a> for StickerSet<'a> {
 
 impl<'a> StickerSet<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Set(x) => x.encode(w),
@@ -11482,7 +11631,8 @@ impl<'a> StickerSet<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x2dd14edc => Self::Set(zerotl::BareDecode::decode_bare(r)?),
@@ -11540,7 +11690,8 @@ impl<'a> zerotl::Decode<'a> for BotCommand<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9852d6d2 => Self::Command(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -11551,7 +11702,8 @@ impl<'a> zerotl::Decode<'a> for BotCommand<'a> {
 
 impl<'a> BotCommand<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Command(x) => x.encode(w),
@@ -11559,7 +11711,8 @@ impl<'a> BotCommand<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9852d6d2 => Self::Command(zerotl::BareDecode::decode_bare(r)?),
@@ -11617,7 +11770,8 @@ impl<'a> zerotl::Decode<'a> for BotInfo<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4d8a0299 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -11628,7 +11782,8 @@ impl<'a> zerotl::Decode<'a> for BotInfo<'a> {
 
 impl<'a> BotInfo<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Info(x) => x.encode(w),
@@ -11636,7 +11791,8 @@ impl<'a> BotInfo<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4d8a0299 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
@@ -11694,7 +11850,8 @@ impl<'a> zerotl::Decode<'a> for KeyboardButton<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x2f67a72f => Self::Button(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -11705,7 +11862,8 @@ impl<'a> zerotl::Decode<'a> for KeyboardButton<'a> {
 
 impl<'a> KeyboardButton<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Button(x) => x.encode(w),
@@ -11713,7 +11871,8 @@ impl<'a> KeyboardButton<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x2f67a72f => Self::Button(zerotl::BareDecode::decode_bare(r)?),
@@ -11771,7 +11930,8 @@ impl<'a> zerotl::Decode<'a> for KeyboardButtonRow<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x77608b83 => Self::Row(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -11782,7 +11942,8 @@ impl<'a> zerotl::Decode<'a> for KeyboardButtonRow<'a> {
 
 impl<'a> KeyboardButtonRow<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Row(x) => x.encode(w),
@@ -11790,7 +11951,8 @@ impl<'a> KeyboardButtonRow<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x77608b83 => Self::Row(zerotl::BareDecode::decode_bare(r)?),
@@ -11866,7 +12028,8 @@ impl<'a> zerotl::Decode<'a> for ReplyMarkup<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa03e5b85 => Self::KeyboardHide(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -11880,7 +12043,8 @@ impl<'a> zerotl::Decode<'a> for ReplyMarkup<'a> {
 
 impl<'a> ReplyMarkup<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::KeyboardHide(x) => x.encode(w),
@@ -11891,7 +12055,8 @@ impl<'a> ReplyMarkup<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa03e5b85 => Self::KeyboardHide(zerotl::BareDecode::decode_bare(r)?),
@@ -12388,7 +12553,8 @@ impl<'a> zerotl::Decode<'a> for InputChannel<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xee8c1e86 => Self::Empty,
@@ -12401,7 +12567,8 @@ impl<'a> zerotl::Decode<'a> for InputChannel<'a> {
 
 impl<'a> InputChannel<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty => w.put_u32(0xee8c1e86),
@@ -12411,7 +12578,8 @@ impl<'a> InputChannel<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xee8c1e86 => Self::Empty,
@@ -12483,7 +12651,8 @@ impl<'a> zerotl::Decode<'a> for MessageRange {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x0ae30253 => Self::Range(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -12494,7 +12663,8 @@ impl<'a> zerotl::Decode<'a> for MessageRange {
 
 impl<'a> MessageRange {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Range(x) => x.encode(w),
@@ -12502,7 +12672,8 @@ impl<'a> MessageRange {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x0ae30253 => Self::Range(zerotl::BareDecode::decode_bare(r)?),
@@ -12566,7 +12737,8 @@ impl<'a> zerotl::Decode<'a> for ChannelMessagesFilter<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x94d42ee7 => Self::Empty,
@@ -12578,7 +12750,8 @@ impl<'a> zerotl::Decode<'a> for ChannelMessagesFilter<'a> {
 
 impl<'a> ChannelMessagesFilter<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty => w.put_u32(0x94d42ee7),
@@ -12587,7 +12760,8 @@ impl<'a> ChannelMessagesFilter<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x94d42ee7 => Self::Empty,
@@ -12686,7 +12860,8 @@ impl<'a> zerotl::Decode<'a> for ChannelParticipant<'a> {
 
 impl<'a> ChannelParticipant<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Participant(x) => x.encode(w),
@@ -12699,7 +12874,8 @@ impl<'a> ChannelParticipant<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1bd54456 => Self::Participant(zerotl::BareDecode::decode_bare(r)?),
@@ -12838,7 +13014,8 @@ impl<'a> zerotl::Decode<'a> for ChannelParticipantsFilter<'a> {
 
 impl<'a> ChannelParticipantsFilter<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Recent => w.put_u32(0xde3f3c79),
@@ -12853,7 +13030,8 @@ impl<'a> ChannelParticipantsFilter<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xde3f3c79 => Self::Recent,
@@ -13146,7 +13324,8 @@ impl<'a> zerotl::Decode<'a> for InputBotInlineResult<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x88bf9319 => Self::Result(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -13160,7 +13339,8 @@ impl<'a> zerotl::Decode<'a> for InputBotInlineResult<'a> {
 
 impl<'a> InputBotInlineResult<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Result(x) => x.encode(w),
@@ -13171,7 +13351,8 @@ impl<'a> InputBotInlineResult<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x88bf9319 => Self::Result(zerotl::BareDecode::decode_bare(r)?),
@@ -13296,7 +13477,8 @@ impl<'a> zerotl::Decode<'a> for BotInlineMessage<'a> {
 
 impl<'a> BotInlineMessage<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::MediaAuto(x) => x.encode(w),
@@ -13311,7 +13493,8 @@ impl<'a> BotInlineMessage<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x764cf810 => Self::MediaAuto(zerotl::BareDecode::decode_bare(r)?),
@@ -13424,7 +13607,8 @@ impl<'a> zerotl::Decode<'a> for BotInlineResult<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x11965f3a => Self::Result(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -13436,7 +13620,8 @@ impl<'a> zerotl::Decode<'a> for BotInlineResult<'a> {
 
 impl<'a> BotInlineResult<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Result(x) => x.encode(w),
@@ -13445,7 +13630,8 @@ impl<'a> BotInlineResult<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x11965f3a => Self::Result(zerotl::BareDecode::decode_bare(r)?),
@@ -13510,7 +13696,8 @@ impl<'a> zerotl::Decode<'a> for ExportedMessageLink<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5dab1af4 => Self::Link(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -13521,7 +13708,8 @@ impl<'a> zerotl::Decode<'a> for ExportedMessageLink<'a> {
 
 impl<'a> ExportedMessageLink<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Link(x) => x.encode(w),
@@ -13529,7 +13717,8 @@ impl<'a> ExportedMessageLink<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5dab1af4 => Self::Link(zerotl::BareDecode::decode_bare(r)?),
@@ -13587,7 +13776,8 @@ impl<'a> zerotl::Decode<'a> for MessageFwdHeader<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4e4df4bb => Self::Header(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -13598,7 +13788,8 @@ impl<'a> zerotl::Decode<'a> for MessageFwdHeader<'a> {
 
 impl<'a> MessageFwdHeader<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Header(x) => x.encode(w),
@@ -13606,7 +13797,8 @@ impl<'a> MessageFwdHeader<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4e4df4bb => Self::Header(zerotl::BareDecode::decode_bare(r)?),
@@ -13670,7 +13862,8 @@ impl<'a> zerotl::Decode<'a> for InputBotInlineMessageId {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x890c3d89 => Self::Id(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -13682,7 +13875,8 @@ impl<'a> zerotl::Decode<'a> for InputBotInlineMessageId {
 
 impl<'a> InputBotInlineMessageId {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Id(x) => x.encode(w),
@@ -13691,7 +13885,8 @@ impl<'a> InputBotInlineMessageId {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x890c3d89 => Self::Id(zerotl::BareDecode::decode_bare(r)?),
@@ -13756,7 +13951,8 @@ impl<'a> zerotl::Decode<'a> for InlineBotSwitchPm<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3c20629f => Self::Pm(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -13767,7 +13963,8 @@ impl<'a> zerotl::Decode<'a> for InlineBotSwitchPm<'a> {
 
 impl<'a> InlineBotSwitchPm<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Pm(x) => x.encode(w),
@@ -13775,7 +13972,8 @@ impl<'a> InlineBotSwitchPm<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3c20629f => Self::Pm(zerotl::BareDecode::decode_bare(r)?),
@@ -13833,7 +14031,8 @@ impl<'a> zerotl::Decode<'a> for TopPeer {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xedcdc05b => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -13844,7 +14043,8 @@ impl<'a> zerotl::Decode<'a> for TopPeer {
 
 impl<'a> TopPeer {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Peer(x) => x.encode(w),
@@ -13852,7 +14052,8 @@ impl<'a> TopPeer {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xedcdc05b => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
@@ -14092,7 +14293,8 @@ impl<'a> zerotl::Decode<'a> for TopPeerCategoryPeers<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xfb834291 => Self::Peers(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -14103,7 +14305,8 @@ impl<'a> zerotl::Decode<'a> for TopPeerCategoryPeers<'a> {
 
 impl<'a> TopPeerCategoryPeers<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Peers(x) => x.encode(w),
@@ -14111,7 +14314,8 @@ impl<'a> TopPeerCategoryPeers<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xfb834291 => Self::Peers(zerotl::BareDecode::decode_bare(r)?),
@@ -14175,7 +14379,8 @@ impl<'a> zerotl::Decode<'a> for DraftMessage<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1b0c841a => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -14187,7 +14392,8 @@ impl<'a> zerotl::Decode<'a> for DraftMessage<'a> {
 
 impl<'a> DraftMessage<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty(x) => x.encode(w),
@@ -14196,7 +14402,8 @@ impl<'a> DraftMessage<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1b0c841a => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
@@ -14279,7 +14486,8 @@ impl<'a> zerotl::Decode<'a> for StickerSetCovered<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x6410a5d2 => Self::Covered(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -14293,7 +14501,8 @@ impl<'a> zerotl::Decode<'a> for StickerSetCovered<'a> {
 
 impl<'a> StickerSetCovered<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Covered(x) => x.encode(w),
@@ -14304,7 +14513,8 @@ impl<'a> StickerSetCovered<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x6410a5d2 => Self::Covered(zerotl::BareDecode::decode_bare(r)?),
@@ -14383,7 +14593,8 @@ impl<'a> zerotl::Decode<'a> for MaskCoords {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xaed6dbb2 => Self::Coords(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -14394,7 +14605,8 @@ impl<'a> zerotl::Decode<'a> for MaskCoords {
 
 impl<'a> MaskCoords {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Coords(x) => x.encode(w),
@@ -14402,7 +14614,8 @@ impl<'a> MaskCoords {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xaed6dbb2 => Self::Coords(zerotl::BareDecode::decode_bare(r)?),
@@ -14466,7 +14679,8 @@ impl<'a> zerotl::Decode<'a> for InputStickeredMedia<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4a992157 => Self::Photo(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -14478,7 +14692,8 @@ impl<'a> zerotl::Decode<'a> for InputStickeredMedia<'a> {
 
 impl<'a> InputStickeredMedia<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Photo(x) => x.encode(w),
@@ -14487,7 +14702,8 @@ impl<'a> InputStickeredMedia<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4a992157 => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
@@ -14552,7 +14768,8 @@ impl<'a> zerotl::Decode<'a> for Game<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xbdf9653b => Self::Game(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -14563,7 +14780,8 @@ impl<'a> zerotl::Decode<'a> for Game<'a> {
 
 impl<'a> Game<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Game(x) => x.encode(w),
@@ -14571,7 +14789,8 @@ impl<'a> Game<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xbdf9653b => Self::Game(zerotl::BareDecode::decode_bare(r)?),
@@ -14635,7 +14854,8 @@ impl<'a> zerotl::Decode<'a> for InputGame<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x032c3e77 => Self::Id(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -14647,7 +14867,8 @@ impl<'a> zerotl::Decode<'a> for InputGame<'a> {
 
 impl<'a> InputGame<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Id(x) => x.encode(w),
@@ -14656,7 +14877,8 @@ impl<'a> InputGame<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x032c3e77 => Self::Id(zerotl::BareDecode::decode_bare(r)?),
@@ -14721,7 +14943,8 @@ impl<'a> zerotl::Decode<'a> for HighScore {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x73a379eb => Self::Score(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -14732,7 +14955,8 @@ impl<'a> zerotl::Decode<'a> for HighScore {
 
 impl<'a> HighScore {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Score(x) => x.encode(w),
@@ -14740,7 +14964,8 @@ impl<'a> HighScore {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x73a379eb => Self::Score(zerotl::BareDecode::decode_bare(r)?),
@@ -15932,7 +16157,8 @@ impl<'a> zerotl::Decode<'a> for PhoneCallDiscardReason<'a> {
 
 impl<'a> PhoneCallDiscardReason<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Missed => w.put_u32(0x85e42301),
@@ -15944,7 +16170,8 @@ impl<'a> PhoneCallDiscardReason<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x85e42301 => Self::Missed,
@@ -16030,7 +16257,8 @@ impl<'a> zerotl::Decode<'a> for DataJson<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x7d748d04 => Self::Json(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -16041,7 +16269,8 @@ impl<'a> zerotl::Decode<'a> for DataJson<'a> {
 
 impl<'a> DataJson<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Json(x) => x.encode(w),
@@ -16049,7 +16278,8 @@ impl<'a> DataJson<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x7d748d04 => Self::Json(zerotl::BareDecode::decode_bare(r)?),
@@ -16107,7 +16337,8 @@ impl<'a> zerotl::Decode<'a> for LabeledPrice<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xcb296bf8 => Self::Price(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -16118,7 +16349,8 @@ impl<'a> zerotl::Decode<'a> for LabeledPrice<'a> {
 
 impl<'a> LabeledPrice<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Price(x) => x.encode(w),
@@ -16126,7 +16358,8 @@ impl<'a> LabeledPrice<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xcb296bf8 => Self::Price(zerotl::BareDecode::decode_bare(r)?),
@@ -16184,7 +16417,8 @@ impl<'a> zerotl::Decode<'a> for Invoice<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x049ee584 => Self::Invoice(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -16195,7 +16429,8 @@ impl<'a> zerotl::Decode<'a> for Invoice<'a> {
 
 impl<'a> Invoice<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Invoice(x) => x.encode(w),
@@ -16203,7 +16438,8 @@ impl<'a> Invoice<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x049ee584 => Self::Invoice(zerotl::BareDecode::decode_bare(r)?),
@@ -16261,7 +16497,8 @@ impl<'a> zerotl::Decode<'a> for PaymentCharge<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xea02c27e => Self::Charge(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -16272,7 +16509,8 @@ impl<'a> zerotl::Decode<'a> for PaymentCharge<'a> {
 
 impl<'a> PaymentCharge<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Charge(x) => x.encode(w),
@@ -16280,7 +16518,8 @@ impl<'a> PaymentCharge<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xea02c27e => Self::Charge(zerotl::BareDecode::decode_bare(r)?),
@@ -16338,7 +16577,8 @@ impl<'a> zerotl::Decode<'a> for PostAddress<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1e8caaeb => Self::Address(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -16349,7 +16589,8 @@ impl<'a> zerotl::Decode<'a> for PostAddress<'a> {
 
 impl<'a> PostAddress<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Address(x) => x.encode(w),
@@ -16357,7 +16598,8 @@ impl<'a> PostAddress<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1e8caaeb => Self::Address(zerotl::BareDecode::decode_bare(r)?),
@@ -16415,7 +16657,8 @@ impl<'a> zerotl::Decode<'a> for PaymentRequestedInfo<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x909c3f94 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -16426,7 +16669,8 @@ impl<'a> zerotl::Decode<'a> for PaymentRequestedInfo<'a> {
 
 impl<'a> PaymentRequestedInfo<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Info(x) => x.encode(w),
@@ -16434,7 +16678,8 @@ impl<'a> PaymentRequestedInfo<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x909c3f94 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
@@ -16492,7 +16737,8 @@ impl<'a> zerotl::Decode<'a> for PaymentSavedCredentials<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xcdc27a1f => Self::Card(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -16503,7 +16749,8 @@ impl<'a> zerotl::Decode<'a> for PaymentSavedCredentials<'a> {
 
 impl<'a> PaymentSavedCredentials<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Card(x) => x.encode(w),
@@ -16511,7 +16758,8 @@ impl<'a> PaymentSavedCredentials<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xcdc27a1f => Self::Card(zerotl::BareDecode::decode_bare(r)?),
@@ -16575,7 +16823,8 @@ impl<'a> zerotl::Decode<'a> for WebDocument<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1c570ed1 => Self::Document(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -16587,7 +16836,8 @@ impl<'a> zerotl::Decode<'a> for WebDocument<'a> {
 
 impl<'a> WebDocument<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Document(x) => x.encode(w),
@@ -16596,7 +16846,8 @@ impl<'a> WebDocument<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1c570ed1 => Self::Document(zerotl::BareDecode::decode_bare(r)?),
@@ -16661,7 +16912,8 @@ impl<'a> zerotl::Decode<'a> for InputWebDocument<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9bed434d => Self::Document(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -16672,7 +16924,8 @@ impl<'a> zerotl::Decode<'a> for InputWebDocument<'a> {
 
 impl<'a> InputWebDocument<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Document(x) => x.encode(w),
@@ -16680,7 +16933,8 @@ impl<'a> InputWebDocument<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9bed434d => Self::Document(zerotl::BareDecode::decode_bare(r)?),
@@ -16750,7 +17004,8 @@ impl<'a> zerotl::Decode<'a> for InputWebFileLocation<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc239d686 => Self::Location(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -16763,7 +17018,8 @@ impl<'a> zerotl::Decode<'a> for InputWebFileLocation<'a> {
 
 impl<'a> InputWebFileLocation<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Location(x) => x.encode(w),
@@ -16773,7 +17029,8 @@ impl<'a> InputWebFileLocation<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc239d686 => Self::Location(zerotl::BareDecode::decode_bare(r)?),
@@ -16863,7 +17120,8 @@ impl<'a> zerotl::Decode<'a> for InputPaymentCredentials<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc10eb2cf => Self::Saved(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -16877,7 +17135,8 @@ impl<'a> zerotl::Decode<'a> for InputPaymentCredentials<'a> {
 
 impl<'a> InputPaymentCredentials<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Saved(x) => x.encode(w),
@@ -16888,7 +17147,8 @@ impl<'a> InputPaymentCredentials<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc10eb2cf => Self::Saved(zerotl::BareDecode::decode_bare(r)?),
@@ -16967,7 +17227,8 @@ impl<'a> zerotl::Decode<'a> for ShippingOption<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb6213cdf => Self::Option(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -16978,7 +17239,8 @@ impl<'a> zerotl::Decode<'a> for ShippingOption<'a> {
 
 impl<'a> ShippingOption<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Option(x) => x.encode(w),
@@ -16986,7 +17248,8 @@ impl<'a> ShippingOption<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb6213cdf => Self::Option(zerotl::BareDecode::decode_bare(r)?),
@@ -17044,7 +17307,8 @@ impl<'a> zerotl::Decode<'a> for InputStickerSetItem<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x32da9e9c => Self::Item(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -17055,7 +17319,8 @@ impl<'a> zerotl::Decode<'a> for InputStickerSetItem<'a> {
 
 impl<'a> InputStickerSetItem<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Item(x) => x.encode(w),
@@ -17063,7 +17328,8 @@ impl<'a> InputStickerSetItem<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x32da9e9c => Self::Item(zerotl::BareDecode::decode_bare(r)?),
@@ -17121,7 +17387,8 @@ impl<'a> zerotl::Decode<'a> for InputPhoneCall {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1e36fded => Self::Call(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -17132,7 +17399,8 @@ impl<'a> zerotl::Decode<'a> for InputPhoneCall {
 
 impl<'a> InputPhoneCall {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Call(x) => x.encode(w),
@@ -17140,7 +17408,8 @@ impl<'a> InputPhoneCall {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1e36fded => Self::Call(zerotl::BareDecode::decode_bare(r)?),
@@ -17232,7 +17501,8 @@ impl<'a> zerotl::Decode<'a> for PhoneCall<'a> {
 
 impl<'a> PhoneCall<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty(x) => x.encode(w),
@@ -17245,7 +17515,8 @@ impl<'a> PhoneCall<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5366c915 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
@@ -17344,7 +17615,8 @@ impl<'a> zerotl::Decode<'a> for PhoneConnection<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9cc123c7 => Self::Connection(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -17356,7 +17628,8 @@ impl<'a> zerotl::Decode<'a> for PhoneConnection<'a> {
 
 impl<'a> PhoneConnection<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Connection(x) => x.encode(w),
@@ -17365,7 +17638,8 @@ impl<'a> PhoneConnection<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9cc123c7 => Self::Connection(zerotl::BareDecode::decode_bare(r)?),
@@ -17430,7 +17704,8 @@ impl<'a> zerotl::Decode<'a> for PhoneCallProtocol<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xfc878fc8 => Self::Protocol(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -17441,7 +17716,8 @@ impl<'a> zerotl::Decode<'a> for PhoneCallProtocol<'a> {
 
 impl<'a> PhoneCallProtocol<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Protocol(x) => x.encode(w),
@@ -17449,7 +17725,8 @@ impl<'a> PhoneCallProtocol<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xfc878fc8 => Self::Protocol(zerotl::BareDecode::decode_bare(r)?),
@@ -17507,7 +17784,8 @@ impl<'a> zerotl::Decode<'a> for CdnPublicKey<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc982eaba => Self::Key(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -17518,7 +17796,8 @@ impl<'a> zerotl::Decode<'a> for CdnPublicKey<'a> {
 
 impl<'a> CdnPublicKey<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Key(x) => x.encode(w),
@@ -17526,7 +17805,8 @@ impl<'a> CdnPublicKey<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc982eaba => Self::Key(zerotl::BareDecode::decode_bare(r)?),
@@ -17584,7 +17864,8 @@ impl<'a> zerotl::Decode<'a> for CdnConfig<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5725e40a => Self::Config(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -17595,7 +17876,8 @@ impl<'a> zerotl::Decode<'a> for CdnConfig<'a> {
 
 impl<'a> CdnConfig<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Config(x) => x.encode(w),
@@ -17603,7 +17885,8 @@ impl<'a> CdnConfig<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5725e40a => Self::Config(zerotl::BareDecode::decode_bare(r)?),
@@ -17673,7 +17956,8 @@ impl<'a> zerotl::Decode<'a> for LangPackString<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xcad181f6 => Self::String(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -17686,7 +17970,8 @@ impl<'a> zerotl::Decode<'a> for LangPackString<'a> {
 
 impl<'a> LangPackString<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::String(x) => x.encode(w),
@@ -17696,7 +17981,8 @@ impl<'a> LangPackString<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xcad181f6 => Self::String(zerotl::BareDecode::decode_bare(r)?),
@@ -17768,7 +18054,8 @@ impl<'a> zerotl::Decode<'a> for LangPackDifference<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf385c1f6 => Self::Difference(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -17779,7 +18066,8 @@ impl<'a> zerotl::Decode<'a> for LangPackDifference<'a> {
 
 impl<'a> LangPackDifference<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Difference(x) => x.encode(w),
@@ -17787,7 +18075,8 @@ impl<'a> LangPackDifference<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf385c1f6 => Self::Difference(zerotl::BareDecode::decode_bare(r)?),
@@ -17845,7 +18134,8 @@ impl<'a> zerotl::Decode<'a> for LangPackLanguage<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xeeca5ce3 => Self::Language(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -17856,7 +18146,8 @@ impl<'a> zerotl::Decode<'a> for LangPackLanguage<'a> {
 
 impl<'a> LangPackLanguage<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Language(x) => x.encode(w),
@@ -17864,7 +18155,8 @@ impl<'a> LangPackLanguage<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xeeca5ce3 => Self::Language(zerotl::BareDecode::decode_bare(r)?),
@@ -18692,7 +18984,8 @@ impl<'a> zerotl::Decode<'a> for ChannelAdminLogEvent<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1fad68cd => Self::Event(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -18703,7 +18996,8 @@ impl<'a> zerotl::Decode<'a> for ChannelAdminLogEvent<'a> {
 
 impl<'a> ChannelAdminLogEvent<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Event(x) => x.encode(w),
@@ -18711,7 +19005,8 @@ impl<'a> ChannelAdminLogEvent<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1fad68cd => Self::Event(zerotl::BareDecode::decode_bare(r)?),
@@ -18769,7 +19064,8 @@ impl<'a> zerotl::Decode<'a> for ChannelAdminLogEventsFilter {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xea107ae4 => Self::Filter(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -18780,7 +19076,8 @@ impl<'a> zerotl::Decode<'a> for ChannelAdminLogEventsFilter {
 
 impl<'a> ChannelAdminLogEventsFilter {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Filter(x) => x.encode(w),
@@ -18788,7 +19085,8 @@ impl<'a> ChannelAdminLogEventsFilter {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xea107ae4 => Self::Filter(zerotl::BareDecode::decode_bare(r)?),
@@ -18846,7 +19144,8 @@ impl<'a> zerotl::Decode<'a> for PopularContact {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5ce14175 => Self::Contact(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -18857,7 +19156,8 @@ impl<'a> zerotl::Decode<'a> for PopularContact {
 
 impl<'a> PopularContact {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Contact(x) => x.encode(w),
@@ -18865,7 +19165,8 @@ impl<'a> PopularContact {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5ce14175 => Self::Contact(zerotl::BareDecode::decode_bare(r)?),
@@ -18951,7 +19252,8 @@ impl<'a> zerotl::Decode<'a> for RecentMeUrl<'a> {
 
 impl<'a> RecentMeUrl<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Unknown(x) => x.encode(w),
@@ -18963,7 +19265,8 @@ impl<'a> RecentMeUrl<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x46e1d13d => Self::Unknown(zerotl::BareDecode::decode_bare(r)?),
@@ -19049,7 +19352,8 @@ impl<'a> zerotl::Decode<'a> for InputSingleMedia<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1cc6e91f => Self::Media(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -19060,7 +19364,8 @@ impl<'a> zerotl::Decode<'a> for InputSingleMedia<'a> {
 
 impl<'a> InputSingleMedia<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Media(x) => x.encode(w),
@@ -19068,7 +19373,8 @@ impl<'a> InputSingleMedia<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1cc6e91f => Self::Media(zerotl::BareDecode::decode_bare(r)?),
@@ -19126,7 +19432,8 @@ impl<'a> zerotl::Decode<'a> for WebAuthorization<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa6f8f452 => Self::Authorization(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -19137,7 +19444,8 @@ impl<'a> zerotl::Decode<'a> for WebAuthorization<'a> {
 
 impl<'a> WebAuthorization<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Authorization(x) => x.encode(w),
@@ -19145,7 +19453,8 @@ impl<'a> WebAuthorization<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa6f8f452 => Self::Authorization(zerotl::BareDecode::decode_bare(r)?),
@@ -19221,7 +19530,8 @@ impl<'a> zerotl::Decode<'a> for InputMessage {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa676a322 => Self::Id(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -19235,7 +19545,8 @@ impl<'a> zerotl::Decode<'a> for InputMessage {
 
 impl<'a> InputMessage {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Id(x) => x.encode(w),
@@ -19246,7 +19557,8 @@ impl<'a> InputMessage {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa676a322 => Self::Id(zerotl::BareDecode::decode_bare(r)?),
@@ -19337,7 +19649,8 @@ impl<'a> zerotl::Decode<'a> for InputDialogPeer<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xfcaafeb7 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -19350,7 +19663,8 @@ impl<'a> zerotl::Decode<'a> for InputDialogPeer<'a> {
 
 impl<'a> InputDialogPeer<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Peer(x) => x.encode(w),
@@ -19360,7 +19674,8 @@ impl<'a> InputDialogPeer<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xfcaafeb7 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
@@ -19444,7 +19759,8 @@ impl<'a> zerotl::Decode<'a> for DialogPeer {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe56dbf05 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -19457,7 +19773,8 @@ impl<'a> zerotl::Decode<'a> for DialogPeer {
 
 impl<'a> DialogPeer {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Peer(x) => x.encode(w),
@@ -19467,7 +19784,8 @@ impl<'a> DialogPeer {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe56dbf05 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
@@ -19539,7 +19857,8 @@ impl<'a> zerotl::Decode<'a> for FileHash<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf39b035c => Self::Hash(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -19550,7 +19869,8 @@ impl<'a> zerotl::Decode<'a> for FileHash<'a> {
 
 impl<'a> FileHash<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Hash(x) => x.encode(w),
@@ -19558,7 +19878,8 @@ impl<'a> FileHash<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf39b035c => Self::Hash(zerotl::BareDecode::decode_bare(r)?),
@@ -19616,7 +19937,8 @@ impl<'a> zerotl::Decode<'a> for InputClientProxy<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x75588b3f => Self::Proxy(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -19627,7 +19949,8 @@ impl<'a> zerotl::Decode<'a> for InputClientProxy<'a> {
 
 impl<'a> InputClientProxy<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Proxy(x) => x.encode(w),
@@ -19635,7 +19958,8 @@ impl<'a> InputClientProxy<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x75588b3f => Self::Proxy(zerotl::BareDecode::decode_bare(r)?),
@@ -19699,7 +20023,8 @@ impl<'a> zerotl::Decode<'a> for InputSecureFile<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3334b0f0 => Self::Uploaded(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -19711,7 +20036,8 @@ impl<'a> zerotl::Decode<'a> for InputSecureFile<'a> {
 
 impl<'a> InputSecureFile<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Uploaded(x) => x.encode(w),
@@ -19720,7 +20046,8 @@ impl<'a> InputSecureFile<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3334b0f0 => Self::Uploaded(zerotl::BareDecode::decode_bare(r)?),
@@ -19791,7 +20118,8 @@ impl<'a> zerotl::Decode<'a> for SecureFile<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x64199744 => Self::Empty,
@@ -19803,7 +20131,8 @@ impl<'a> zerotl::Decode<'a> for SecureFile<'a> {
 
 impl<'a> SecureFile<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty => w.put_u32(0x64199744),
@@ -19812,7 +20141,8 @@ impl<'a> SecureFile<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x64199744 => Self::Empty,
@@ -19877,7 +20207,8 @@ impl<'a> zerotl::Decode<'a> for SecureData<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x8aeabec3 => Self::Data(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -19888,7 +20219,8 @@ impl<'a> zerotl::Decode<'a> for SecureData<'a> {
 
 impl<'a> SecureData<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Data(x) => x.encode(w),
@@ -19896,7 +20228,8 @@ impl<'a> SecureData<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x8aeabec3 => Self::Data(zerotl::BareDecode::decode_bare(r)?),
@@ -19960,7 +20293,8 @@ impl<'a> zerotl::Decode<'a> for SecurePlainData<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x7d6099dd => Self::Phone(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -19972,7 +20306,8 @@ impl<'a> zerotl::Decode<'a> for SecurePlainData<'a> {
 
 impl<'a> SecurePlainData<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Phone(x) => x.encode(w),
@@ -19981,7 +20316,8 @@ impl<'a> SecurePlainData<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x7d6099dd => Self::Phone(zerotl::BareDecode::decode_bare(r)?),
@@ -20270,7 +20606,8 @@ impl<'a> zerotl::Decode<'a> for SecureValue<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x187fa0ca => Self::Value(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -20281,7 +20618,8 @@ impl<'a> zerotl::Decode<'a> for SecureValue<'a> {
 
 impl<'a> SecureValue<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Value(x) => x.encode(w),
@@ -20289,7 +20627,8 @@ impl<'a> SecureValue<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x187fa0ca => Self::Value(zerotl::BareDecode::decode_bare(r)?),
@@ -20347,7 +20686,8 @@ impl<'a> zerotl::Decode<'a> for InputSecureValue<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xdb21d0a7 => Self::Value(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -20358,7 +20698,8 @@ impl<'a> zerotl::Decode<'a> for InputSecureValue<'a> {
 
 impl<'a> InputSecureValue<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Value(x) => x.encode(w),
@@ -20366,7 +20707,8 @@ impl<'a> InputSecureValue<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xdb21d0a7 => Self::Value(zerotl::BareDecode::decode_bare(r)?),
@@ -20424,7 +20766,8 @@ impl<'a> zerotl::Decode<'a> for SecureValueHash<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xed1ecdb0 => Self::Hash(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -20435,7 +20778,8 @@ impl<'a> zerotl::Decode<'a> for SecureValueHash<'a> {
 
 impl<'a> SecureValueHash<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Hash(x) => x.encode(w),
@@ -20443,7 +20787,8 @@ impl<'a> SecureValueHash<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xed1ecdb0 => Self::Hash(zerotl::BareDecode::decode_bare(r)?),
@@ -20669,7 +21014,8 @@ impl<'a> zerotl::Decode<'a> for SecureCredentialsEncrypted<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x33f0ea47 => Self::Encrypted(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -20680,7 +21026,8 @@ impl<'a> zerotl::Decode<'a> for SecureCredentialsEncrypted<'a> {
 
 impl<'a> SecureCredentialsEncrypted<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Encrypted(x) => x.encode(w),
@@ -20688,7 +21035,8 @@ impl<'a> SecureCredentialsEncrypted<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x33f0ea47 => Self::Encrypted(zerotl::BareDecode::decode_bare(r)?),
@@ -20746,7 +21094,8 @@ impl<'a> zerotl::Decode<'a> for SavedContact<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1142bd56 => Self::PhoneContact(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -20757,7 +21106,8 @@ impl<'a> zerotl::Decode<'a> for SavedContact<'a> {
 
 impl<'a> SavedContact<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::PhoneContact(x) => x.encode(w),
@@ -20765,7 +21115,8 @@ impl<'a> SavedContact<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1142bd56 => Self::PhoneContact(zerotl::BareDecode::decode_bare(r)?),
@@ -20829,7 +21180,8 @@ impl<'a> zerotl::Decode<'a> for PasswordKdfAlgo<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd45ab096 => Self::Unknown,
@@ -20841,7 +21193,8 @@ impl<'a> zerotl::Decode<'a> for PasswordKdfAlgo<'a> {
 
 impl<'a> PasswordKdfAlgo<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Unknown => w.put_u32(0xd45ab096),
@@ -20850,7 +21203,8 @@ impl<'a> PasswordKdfAlgo<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd45ab096 => Self::Unknown,
@@ -20927,7 +21281,8 @@ impl<'a> zerotl::Decode<'a> for SecurePasswordKdfAlgo<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x004a8537 => Self::Unknown,
@@ -20940,7 +21295,8 @@ impl<'a> zerotl::Decode<'a> for SecurePasswordKdfAlgo<'a> {
 
 impl<'a> SecurePasswordKdfAlgo<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Unknown => w.put_u32(0x004a8537),
@@ -20950,7 +21306,8 @@ impl<'a> SecurePasswordKdfAlgo<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x004a8537 => Self::Unknown,
@@ -21022,7 +21379,8 @@ impl<'a> zerotl::Decode<'a> for SecureSecretSettings<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1527bcac => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -21033,7 +21391,8 @@ impl<'a> zerotl::Decode<'a> for SecureSecretSettings<'a> {
 
 impl<'a> SecureSecretSettings<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Settings(x) => x.encode(w),
@@ -21041,7 +21400,8 @@ impl<'a> SecureSecretSettings<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1527bcac => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
@@ -21105,7 +21465,8 @@ impl<'a> zerotl::Decode<'a> for InputCheckPasswordSrp<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9880f658 => Self::Empty,
@@ -21117,7 +21478,8 @@ impl<'a> zerotl::Decode<'a> for InputCheckPasswordSrp<'a> {
 
 impl<'a> InputCheckPasswordSrp<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty => w.put_u32(0x9880f658),
@@ -21126,7 +21488,8 @@ impl<'a> InputCheckPasswordSrp<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9880f658 => Self::Empty,
@@ -21197,7 +21560,8 @@ impl<'a> zerotl::Decode<'a> for SecureRequiredType<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x829d99da => Self::Type(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -21209,7 +21573,8 @@ impl<'a> zerotl::Decode<'a> for SecureRequiredType<'a> {
 
 impl<'a> SecureRequiredType<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Type(x) => x.encode(w),
@@ -21218,7 +21583,8 @@ impl<'a> SecureRequiredType<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x829d99da => Self::Type(zerotl::BareDecode::decode_bare(r)?),
@@ -21283,7 +21649,8 @@ impl<'a> zerotl::Decode<'a> for InputAppEvent<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1d1b1245 => Self::Event(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -21294,7 +21661,8 @@ impl<'a> zerotl::Decode<'a> for InputAppEvent<'a> {
 
 impl<'a> InputAppEvent<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Event(x) => x.encode(w),
@@ -21302,7 +21670,8 @@ impl<'a> InputAppEvent<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1d1b1245 => Self::Event(zerotl::BareDecode::decode_bare(r)?),
@@ -21360,7 +21729,8 @@ impl<'a> zerotl::Decode<'a> for JsonObjectValue<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc0de1bd9 => Self::Value(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -21371,7 +21741,8 @@ impl<'a> zerotl::Decode<'a> for JsonObjectValue<'a> {
 
 impl<'a> JsonObjectValue<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Value(x) => x.encode(w),
@@ -21379,7 +21750,8 @@ impl<'a> JsonObjectValue<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc0de1bd9 => Self::Value(zerotl::BareDecode::decode_bare(r)?),
@@ -21471,7 +21843,8 @@ impl<'a> zerotl::Decode<'a> for JsonValue<'a> {
 
 impl<'a> JsonValue<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Null => w.put_u32(0x3f6d7b68),
@@ -21484,7 +21857,8 @@ impl<'a> JsonValue<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3f6d7b68 => Self::Null,
@@ -21577,7 +21951,8 @@ impl<'a> zerotl::Decode<'a> for PageTableCell<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x34566b6a => Self::Cell(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -21588,7 +21963,8 @@ impl<'a> zerotl::Decode<'a> for PageTableCell<'a> {
 
 impl<'a> PageTableCell<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Cell(x) => x.encode(w),
@@ -21596,7 +21972,8 @@ impl<'a> PageTableCell<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x34566b6a => Self::Cell(zerotl::BareDecode::decode_bare(r)?),
@@ -21654,7 +22031,8 @@ impl<'a> zerotl::Decode<'a> for PageTableRow<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe0c0c5e5 => Self::Row(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -21665,7 +22043,8 @@ impl<'a> zerotl::Decode<'a> for PageTableRow<'a> {
 
 impl<'a> PageTableRow<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Row(x) => x.encode(w),
@@ -21673,7 +22052,8 @@ impl<'a> PageTableRow<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe0c0c5e5 => Self::Row(zerotl::BareDecode::decode_bare(r)?),
@@ -21731,7 +22111,8 @@ impl<'a> zerotl::Decode<'a> for PageCaption<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x6f747657 => Self::Caption(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -21742,7 +22123,8 @@ impl<'a> zerotl::Decode<'a> for PageCaption<'a> {
 
 impl<'a> PageCaption<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Caption(x) => x.encode(w),
@@ -21750,7 +22132,8 @@ impl<'a> PageCaption<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x6f747657 => Self::Caption(zerotl::BareDecode::decode_bare(r)?),
@@ -21814,7 +22197,8 @@ impl<'a> zerotl::Decode<'a> for PageListItem<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x2f58683c => Self::Text(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -21826,7 +22210,8 @@ impl<'a> zerotl::Decode<'a> for PageListItem<'a> {
 
 impl<'a> PageListItem<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Text(x) => x.encode(w),
@@ -21835,7 +22220,8 @@ impl<'a> PageListItem<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x2f58683c => Self::Text(zerotl::BareDecode::decode_bare(r)?),
@@ -21906,7 +22292,8 @@ impl<'a> zerotl::Decode<'a> for PageListOrderedItem<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x15031189 => Self::Text(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -21918,7 +22305,8 @@ impl<'a> zerotl::Decode<'a> for PageListOrderedItem<'a> {
 
 impl<'a> PageListOrderedItem<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Text(x) => x.encode(w),
@@ -21927,7 +22315,8 @@ impl<'a> PageListOrderedItem<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x15031189 => Self::Text(zerotl::BareDecode::decode_bare(r)?),
@@ -21992,7 +22381,8 @@ impl<'a> zerotl::Decode<'a> for PageRelatedArticle<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb390dc08 => Self::Article(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -22003,7 +22393,8 @@ impl<'a> zerotl::Decode<'a> for PageRelatedArticle<'a> {
 
 impl<'a> PageRelatedArticle<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Article(x) => x.encode(w),
@@ -22011,7 +22402,8 @@ impl<'a> PageRelatedArticle<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb390dc08 => Self::Article(zerotl::BareDecode::decode_bare(r)?),
@@ -22069,7 +22461,8 @@ impl<'a> zerotl::Decode<'a> for Page<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x98657f0d => Self::Page(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -22080,7 +22473,8 @@ impl<'a> zerotl::Decode<'a> for Page<'a> {
 
 impl<'a> Page<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Page(x) => x.encode(w),
@@ -22088,7 +22482,8 @@ impl<'a> Page<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x98657f0d => Self::Page(zerotl::BareDecode::decode_bare(r)?),
@@ -22152,7 +22547,8 @@ impl<'a> zerotl::Decode<'a> for PollAnswer<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4b7d786a => Self::Answer(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -22164,7 +22560,8 @@ impl<'a> zerotl::Decode<'a> for PollAnswer<'a> {
 
 impl<'a> PollAnswer<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Answer(x) => x.encode(w),
@@ -22173,7 +22570,8 @@ impl<'a> PollAnswer<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4b7d786a => Self::Answer(zerotl::BareDecode::decode_bare(r)?),
@@ -22238,7 +22636,8 @@ impl<'a> zerotl::Decode<'a> for Poll<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x966e2dbf => Self::Poll(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -22249,7 +22648,8 @@ impl<'a> zerotl::Decode<'a> for Poll<'a> {
 
 impl<'a> Poll<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Poll(x) => x.encode(w),
@@ -22257,7 +22657,8 @@ impl<'a> Poll<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x966e2dbf => Self::Poll(zerotl::BareDecode::decode_bare(r)?),
@@ -22315,7 +22716,8 @@ impl<'a> zerotl::Decode<'a> for PollAnswerVoters<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3645230a => Self::Voters(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -22326,7 +22728,8 @@ impl<'a> zerotl::Decode<'a> for PollAnswerVoters<'a> {
 
 impl<'a> PollAnswerVoters<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Voters(x) => x.encode(w),
@@ -22334,7 +22737,8 @@ impl<'a> PollAnswerVoters<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3645230a => Self::Voters(zerotl::BareDecode::decode_bare(r)?),
@@ -22392,7 +22796,8 @@ impl<'a> zerotl::Decode<'a> for PollResults<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xba7bb15e => Self::Results(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -22403,7 +22808,8 @@ impl<'a> zerotl::Decode<'a> for PollResults<'a> {
 
 impl<'a> PollResults<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Results(x) => x.encode(w),
@@ -22411,7 +22817,8 @@ impl<'a> PollResults<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xba7bb15e => Self::Results(zerotl::BareDecode::decode_bare(r)?),
@@ -22469,7 +22876,8 @@ impl<'a> zerotl::Decode<'a> for ChatOnlines {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf041e250 => Self::Onlines(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -22480,7 +22888,8 @@ impl<'a> zerotl::Decode<'a> for ChatOnlines {
 
 impl<'a> ChatOnlines {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Onlines(x) => x.encode(w),
@@ -22488,7 +22897,8 @@ impl<'a> ChatOnlines {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf041e250 => Self::Onlines(zerotl::BareDecode::decode_bare(r)?),
@@ -22546,7 +22956,8 @@ impl<'a> zerotl::Decode<'a> for StatsUrl<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x47a971e0 => Self::Url(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -22557,7 +22968,8 @@ impl<'a> zerotl::Decode<'a> for StatsUrl<'a> {
 
 impl<'a> StatsUrl<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Url(x) => x.encode(w),
@@ -22565,7 +22977,8 @@ impl<'a> StatsUrl<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x47a971e0 => Self::Url(zerotl::BareDecode::decode_bare(r)?),
@@ -22623,7 +23036,8 @@ impl<'a> zerotl::Decode<'a> for ChatAdminRights {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5fb224d5 => Self::Rights(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -22634,7 +23048,8 @@ impl<'a> zerotl::Decode<'a> for ChatAdminRights {
 
 impl<'a> ChatAdminRights {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Rights(x) => x.encode(w),
@@ -22642,7 +23057,8 @@ impl<'a> ChatAdminRights {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5fb224d5 => Self::Rights(zerotl::BareDecode::decode_bare(r)?),
@@ -22700,7 +23116,8 @@ impl<'a> zerotl::Decode<'a> for ChatBannedRights {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9f120418 => Self::Rights(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -22711,7 +23128,8 @@ impl<'a> zerotl::Decode<'a> for ChatBannedRights {
 
 impl<'a> ChatBannedRights {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Rights(x) => x.encode(w),
@@ -22719,7 +23137,8 @@ impl<'a> ChatBannedRights {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9f120418 => Self::Rights(zerotl::BareDecode::decode_bare(r)?),
@@ -22789,7 +23208,8 @@ impl<'a> zerotl::Decode<'a> for InputWallPaper<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe630b979 => Self::Paper(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -22802,7 +23222,8 @@ impl<'a> zerotl::Decode<'a> for InputWallPaper<'a> {
 
 impl<'a> InputWallPaper<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Paper(x) => x.encode(w),
@@ -22812,7 +23233,8 @@ impl<'a> InputWallPaper<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe630b979 => Self::Paper(zerotl::BareDecode::decode_bare(r)?),
@@ -22884,7 +23306,8 @@ impl<'a> zerotl::Decode<'a> for CodeSettings<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xad253d78 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -22895,7 +23318,8 @@ impl<'a> zerotl::Decode<'a> for CodeSettings<'a> {
 
 impl<'a> CodeSettings<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Settings(x) => x.encode(w),
@@ -22903,7 +23327,8 @@ impl<'a> CodeSettings<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xad253d78 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
@@ -22961,7 +23386,8 @@ impl<'a> zerotl::Decode<'a> for WallPaperSettings<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x372efcd0 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -22972,7 +23398,8 @@ impl<'a> zerotl::Decode<'a> for WallPaperSettings<'a> {
 
 impl<'a> WallPaperSettings<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Settings(x) => x.encode(w),
@@ -22980,7 +23407,8 @@ impl<'a> WallPaperSettings<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x372efcd0 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
@@ -23038,7 +23466,8 @@ impl<'a> zerotl::Decode<'a> for AutoDownloadSettings {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xbaa57628 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -23049,7 +23478,8 @@ impl<'a> zerotl::Decode<'a> for AutoDownloadSettings {
 
 impl<'a> AutoDownloadSettings {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Settings(x) => x.encode(w),
@@ -23057,7 +23487,8 @@ impl<'a> AutoDownloadSettings {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xbaa57628 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
@@ -23121,7 +23552,8 @@ impl<'a> zerotl::Decode<'a> for EmojiKeyword<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd5b3b9f9 => Self::Keyword(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -23133,7 +23565,8 @@ impl<'a> zerotl::Decode<'a> for EmojiKeyword<'a> {
 
 impl<'a> EmojiKeyword<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Keyword(x) => x.encode(w),
@@ -23142,7 +23575,8 @@ impl<'a> EmojiKeyword<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd5b3b9f9 => Self::Keyword(zerotl::BareDecode::decode_bare(r)?),
@@ -23207,7 +23641,8 @@ impl<'a> zerotl::Decode<'a> for EmojiKeywordsDifference<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5cc761bd => Self::Difference(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -23218,7 +23653,8 @@ impl<'a> zerotl::Decode<'a> for EmojiKeywordsDifference<'a> {
 
 impl<'a> EmojiKeywordsDifference<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Difference(x) => x.encode(w),
@@ -23226,7 +23662,8 @@ impl<'a> EmojiKeywordsDifference<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5cc761bd => Self::Difference(zerotl::BareDecode::decode_bare(r)?),
@@ -23284,7 +23721,8 @@ impl<'a> zerotl::Decode<'a> for EmojiUrl<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa575739d => Self::Url(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -23295,7 +23733,8 @@ impl<'a> zerotl::Decode<'a> for EmojiUrl<'a> {
 
 impl<'a> EmojiUrl<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Url(x) => x.encode(w),
@@ -23303,7 +23742,8 @@ impl<'a> EmojiUrl<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa575739d => Self::Url(zerotl::BareDecode::decode_bare(r)?),
@@ -23361,7 +23801,8 @@ impl<'a> zerotl::Decode<'a> for EmojiLanguage<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb3fb5361 => Self::Language(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -23372,7 +23813,8 @@ impl<'a> zerotl::Decode<'a> for EmojiLanguage<'a> {
 
 impl<'a> EmojiLanguage<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Language(x) => x.encode(w),
@@ -23380,7 +23822,8 @@ impl<'a> EmojiLanguage<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb3fb5361 => Self::Language(zerotl::BareDecode::decode_bare(r)?),
@@ -23438,7 +23881,8 @@ impl<'a> zerotl::Decode<'a> for Folder<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xff544e65 => Self::Folder(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -23449,7 +23893,8 @@ impl<'a> zerotl::Decode<'a> for Folder<'a> {
 
 impl<'a> Folder<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Folder(x) => x.encode(w),
@@ -23457,7 +23902,8 @@ impl<'a> Folder<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xff544e65 => Self::Folder(zerotl::BareDecode::decode_bare(r)?),
@@ -23515,7 +23961,8 @@ impl<'a> zerotl::Decode<'a> for InputFolderPeer<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xfbd2c296 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -23526,7 +23973,8 @@ impl<'a> zerotl::Decode<'a> for InputFolderPeer<'a> {
 
 impl<'a> InputFolderPeer<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Peer(x) => x.encode(w),
@@ -23534,7 +23982,8 @@ impl<'a> InputFolderPeer<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xfbd2c296 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
@@ -23592,7 +24041,8 @@ impl<'a> zerotl::Decode<'a> for FolderPeer {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe9baa668 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -23603,7 +24053,8 @@ impl<'a> zerotl::Decode<'a> for FolderPeer {
 
 impl<'a> FolderPeer {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Peer(x) => x.encode(w),
@@ -23611,7 +24062,8 @@ impl<'a> FolderPeer {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe9baa668 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
@@ -23681,7 +24133,8 @@ impl<'a> zerotl::Decode<'a> for UrlAuthResult<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3cd623ec => Self::Request(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -23694,7 +24147,8 @@ impl<'a> zerotl::Decode<'a> for UrlAuthResult<'a> {
 
 impl<'a> UrlAuthResult<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Request(x) => x.encode(w),
@@ -23704,7 +24158,8 @@ impl<'a> UrlAuthResult<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3cd623ec => Self::Request(zerotl::BareDecode::decode_bare(r)?),
@@ -23782,7 +24237,8 @@ impl<'a> zerotl::Decode<'a> for ChannelLocation<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xbfb5ad8b => Self::Empty,
@@ -23794,7 +24250,8 @@ impl<'a> zerotl::Decode<'a> for ChannelLocation<'a> {
 
 impl<'a> ChannelLocation<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty => w.put_u32(0xbfb5ad8b),
@@ -23803,7 +24260,8 @@ impl<'a> ChannelLocation<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xbfb5ad8b => Self::Empty,
@@ -23874,7 +24332,8 @@ impl<'a> zerotl::Decode<'a> for PeerLocated {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xca461b5d => Self::Located(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -23886,7 +24345,8 @@ impl<'a> zerotl::Decode<'a> for PeerLocated {
 
 impl<'a> PeerLocated {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Located(x) => x.encode(w),
@@ -23895,7 +24355,8 @@ impl<'a> PeerLocated {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xca461b5d => Self::Located(zerotl::BareDecode::decode_bare(r)?),
@@ -23960,7 +24421,8 @@ impl<'a> zerotl::Decode<'a> for RestrictionReason<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd072acb4 => Self::Reason(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -23971,7 +24433,8 @@ impl<'a> zerotl::Decode<'a> for RestrictionReason<'a> {
 
 impl<'a> RestrictionReason<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Reason(x) => x.encode(w),
@@ -23979,7 +24442,8 @@ impl<'a> RestrictionReason<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd072acb4 => Self::Reason(zerotl::BareDecode::decode_bare(r)?),
@@ -24043,7 +24507,8 @@ impl<'a> zerotl::Decode<'a> for InputTheme<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3c5693e9 => Self::Theme(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -24055,7 +24520,8 @@ impl<'a> zerotl::Decode<'a> for InputTheme<'a> {
 
 impl<'a> InputTheme<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Theme(x) => x.encode(w),
@@ -24064,7 +24530,8 @@ impl<'a> InputTheme<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3c5693e9 => Self::Theme(zerotl::BareDecode::decode_bare(r)?),
@@ -24129,7 +24596,8 @@ impl<'a> zerotl::Decode<'a> for Theme<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa00e67d6 => Self::Theme(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -24140,7 +24608,8 @@ impl<'a> zerotl::Decode<'a> for Theme<'a> {
 
 impl<'a> Theme<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Theme(x) => x.encode(w),
@@ -24148,7 +24617,8 @@ impl<'a> Theme<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa00e67d6 => Self::Theme(zerotl::BareDecode::decode_bare(r)?),
@@ -24234,7 +24704,8 @@ impl<'a> zerotl::Decode<'a> for BaseTheme {
 
 impl<'a> BaseTheme {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Classic => w.put_u32(0xc3a12462),
@@ -24246,7 +24717,8 @@ impl<'a> BaseTheme {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc3a12462 => Self::Classic,
@@ -24332,7 +24804,8 @@ impl<'a> zerotl::Decode<'a> for InputThemeSettings<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x8fde504f => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -24343,7 +24816,8 @@ impl<'a> zerotl::Decode<'a> for InputThemeSettings<'a> {
 
 impl<'a> InputThemeSettings<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Settings(x) => x.encode(w),
@@ -24351,7 +24825,8 @@ impl<'a> InputThemeSettings<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x8fde504f => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
@@ -24409,7 +24884,8 @@ impl<'a> zerotl::Decode<'a> for ThemeSettings<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xfa58b6d4 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -24420,7 +24896,8 @@ impl<'a> zerotl::Decode<'a> for ThemeSettings<'a> {
 
 impl<'a> ThemeSettings<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Settings(x) => x.encode(w),
@@ -24428,7 +24905,8 @@ impl<'a> ThemeSettings<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xfa58b6d4 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
@@ -24526,7 +25004,8 @@ impl<'a> zerotl::Decode<'a> for WebPageAttribute<'a> {
 
 impl<'a> WebPageAttribute<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Theme(x) => x.encode(w),
@@ -24540,7 +25019,8 @@ impl<'a> WebPageAttribute<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x54b56617 => Self::Theme(zerotl::BareDecode::decode_bare(r)?),
@@ -24640,7 +25120,8 @@ impl<'a> zerotl::Decode<'a> for BankCardOpenUrl<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf568028a => Self::Url(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -24651,7 +25132,8 @@ impl<'a> zerotl::Decode<'a> for BankCardOpenUrl<'a> {
 
 impl<'a> BankCardOpenUrl<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Url(x) => x.encode(w),
@@ -24659,7 +25141,8 @@ impl<'a> BankCardOpenUrl<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf568028a => Self::Url(zerotl::BareDecode::decode_bare(r)?),
@@ -24729,7 +25212,8 @@ impl<'a> zerotl::Decode<'a> for DialogFilter<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xaa472651 => Self::Filter(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -24742,7 +25226,8 @@ impl<'a> zerotl::Decode<'a> for DialogFilter<'a> {
 
 impl<'a> DialogFilter<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Filter(x) => x.encode(w),
@@ -24752,7 +25237,8 @@ impl<'a> DialogFilter<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xaa472651 => Self::Filter(zerotl::BareDecode::decode_bare(r)?),
@@ -24824,7 +25310,8 @@ impl<'a> zerotl::Decode<'a> for DialogFilterSuggested<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x77744d4a => Self::Suggested(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -24835,7 +25322,8 @@ impl<'a> zerotl::Decode<'a> for DialogFilterSuggested<'a> {
 
 impl<'a> DialogFilterSuggested<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Suggested(x) => x.encode(w),
@@ -24843,7 +25331,8 @@ impl<'a> DialogFilterSuggested<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x77744d4a => Self::Suggested(zerotl::BareDecode::decode_bare(r)?),
@@ -24901,7 +25390,8 @@ impl<'a> zerotl::Decode<'a> for StatsDateRangeDays {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb637edaf => Self::Days(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -24912,7 +25402,8 @@ impl<'a> zerotl::Decode<'a> for StatsDateRangeDays {
 
 impl<'a> StatsDateRangeDays {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Days(x) => x.encode(w),
@@ -24920,7 +25411,8 @@ impl<'a> StatsDateRangeDays {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb637edaf => Self::Days(zerotl::BareDecode::decode_bare(r)?),
@@ -24978,7 +25470,8 @@ impl<'a> zerotl::Decode<'a> for StatsAbsValueAndPrev {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xcb43acde => Self::Prev(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -24989,7 +25482,8 @@ impl<'a> zerotl::Decode<'a> for StatsAbsValueAndPrev {
 
 impl<'a> StatsAbsValueAndPrev {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Prev(x) => x.encode(w),
@@ -24997,7 +25491,8 @@ impl<'a> StatsAbsValueAndPrev {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xcb43acde => Self::Prev(zerotl::BareDecode::decode_bare(r)?),
@@ -25055,7 +25550,8 @@ impl<'a> zerotl::Decode<'a> for StatsPercentValue {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xcbce2fe0 => Self::Value(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -25066,7 +25562,8 @@ impl<'a> zerotl::Decode<'a> for StatsPercentValue {
 
 impl<'a> StatsPercentValue {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Value(x) => x.encode(w),
@@ -25074,7 +25571,8 @@ impl<'a> StatsPercentValue {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xcbce2fe0 => Self::Value(zerotl::BareDecode::decode_bare(r)?),
@@ -25144,7 +25642,8 @@ impl<'a> zerotl::Decode<'a> for StatsGraph<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4a27eb2d => Self::Async(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -25157,7 +25656,8 @@ impl<'a> zerotl::Decode<'a> for StatsGraph<'a> {
 
 impl<'a> StatsGraph<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Async(x) => x.encode(w),
@@ -25167,7 +25667,8 @@ impl<'a> StatsGraph<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4a27eb2d => Self::Async(zerotl::BareDecode::decode_bare(r)?),
@@ -25251,7 +25752,8 @@ impl<'a> zerotl::Decode<'a> for VideoSize<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xde33b094 => Self::Size(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -25264,7 +25766,8 @@ impl<'a> zerotl::Decode<'a> for VideoSize<'a> {
 
 impl<'a> VideoSize<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Size(x) => x.encode(w),
@@ -25274,7 +25777,8 @@ impl<'a> VideoSize<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xde33b094 => Self::Size(zerotl::BareDecode::decode_bare(r)?),
@@ -25346,7 +25850,8 @@ impl<'a> zerotl::Decode<'a> for StatsGroupTopPoster {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9d04af9b => Self::Poster(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -25357,7 +25862,8 @@ impl<'a> zerotl::Decode<'a> for StatsGroupTopPoster {
 
 impl<'a> StatsGroupTopPoster {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Poster(x) => x.encode(w),
@@ -25365,7 +25871,8 @@ impl<'a> StatsGroupTopPoster {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9d04af9b => Self::Poster(zerotl::BareDecode::decode_bare(r)?),
@@ -25423,7 +25930,8 @@ impl<'a> zerotl::Decode<'a> for StatsGroupTopAdmin {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd7584c87 => Self::Admin(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -25434,7 +25942,8 @@ impl<'a> zerotl::Decode<'a> for StatsGroupTopAdmin {
 
 impl<'a> StatsGroupTopAdmin {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Admin(x) => x.encode(w),
@@ -25442,7 +25951,8 @@ impl<'a> StatsGroupTopAdmin {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd7584c87 => Self::Admin(zerotl::BareDecode::decode_bare(r)?),
@@ -25500,7 +26010,8 @@ impl<'a> zerotl::Decode<'a> for StatsGroupTopInviter {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x535f779d => Self::Inviter(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -25511,7 +26022,8 @@ impl<'a> zerotl::Decode<'a> for StatsGroupTopInviter {
 
 impl<'a> StatsGroupTopInviter {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Inviter(x) => x.encode(w),
@@ -25519,7 +26031,8 @@ impl<'a> StatsGroupTopInviter {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x535f779d => Self::Inviter(zerotl::BareDecode::decode_bare(r)?),
@@ -25577,7 +26090,8 @@ impl<'a> zerotl::Decode<'a> for GlobalPrivacySettings {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xfe41b34f => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -25588,7 +26102,8 @@ impl<'a> zerotl::Decode<'a> for GlobalPrivacySettings {
 
 impl<'a> GlobalPrivacySettings {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Settings(x) => x.encode(w),
@@ -25596,7 +26111,8 @@ impl<'a> GlobalPrivacySettings {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xfe41b34f => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
@@ -25654,7 +26170,8 @@ impl<'a> zerotl::Decode<'a> for MessageViews<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x455b853d => Self::Views(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -25665,7 +26182,8 @@ impl<'a> zerotl::Decode<'a> for MessageViews<'a> {
 
 impl<'a> MessageViews<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Views(x) => x.encode(w),
@@ -25673,7 +26191,8 @@ impl<'a> MessageViews<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x455b853d => Self::Views(zerotl::BareDecode::decode_bare(r)?),
@@ -25737,7 +26256,8 @@ impl<'a> zerotl::Decode<'a> for MessageReplyHeader<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1b97dd66 => Self::Header(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -25749,7 +26269,8 @@ impl<'a> zerotl::Decode<'a> for MessageReplyHeader<'a> {
 
 impl<'a> MessageReplyHeader<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Header(x) => x.encode(w),
@@ -25758,7 +26279,8 @@ impl<'a> MessageReplyHeader<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1b97dd66 => Self::Header(zerotl::BareDecode::decode_bare(r)?),
@@ -25823,7 +26345,8 @@ impl<'a> zerotl::Decode<'a> for MessageReplies<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x83d60fc2 => Self::Replies(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -25834,7 +26357,8 @@ impl<'a> zerotl::Decode<'a> for MessageReplies<'a> {
 
 impl<'a> MessageReplies<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Replies(x) => x.encode(w),
@@ -25842,7 +26366,8 @@ impl<'a> MessageReplies<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x83d60fc2 => Self::Replies(zerotl::BareDecode::decode_bare(r)?),
@@ -25900,7 +26425,8 @@ impl<'a> zerotl::Decode<'a> for PeerBlocked {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe8fd8014 => Self::Blocked(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -25911,7 +26437,8 @@ impl<'a> zerotl::Decode<'a> for PeerBlocked {
 
 impl<'a> PeerBlocked {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Blocked(x) => x.encode(w),
@@ -25919,7 +26446,8 @@ impl<'a> PeerBlocked {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe8fd8014 => Self::Blocked(zerotl::BareDecode::decode_bare(r)?),
@@ -25983,7 +26511,8 @@ impl<'a> zerotl::Decode<'a> for GroupCall<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x7780bcb4 => Self::Discarded(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -25995,7 +26524,8 @@ impl<'a> zerotl::Decode<'a> for GroupCall<'a> {
 
 impl<'a> GroupCall<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Discarded(x) => x.encode(w),
@@ -26004,7 +26534,8 @@ impl<'a> GroupCall<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x7780bcb4 => Self::Discarded(zerotl::BareDecode::decode_bare(r)?),
@@ -26081,7 +26612,8 @@ impl<'a> zerotl::Decode<'a> for InputGroupCall<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd8aa840f => Self::Call(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -26094,7 +26626,8 @@ impl<'a> zerotl::Decode<'a> for InputGroupCall<'a> {
 
 impl<'a> InputGroupCall<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Call(x) => x.encode(w),
@@ -26104,7 +26637,8 @@ impl<'a> InputGroupCall<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd8aa840f => Self::Call(zerotl::BareDecode::decode_bare(r)?),
@@ -26176,7 +26710,8 @@ impl<'a> zerotl::Decode<'a> for GroupCallParticipant<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x2a3dc7ac => Self::Participant(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -26187,7 +26722,8 @@ impl<'a> zerotl::Decode<'a> for GroupCallParticipant<'a> {
 
 impl<'a> GroupCallParticipant<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Participant(x) => x.encode(w),
@@ -26195,7 +26731,8 @@ impl<'a> GroupCallParticipant<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x2a3dc7ac => Self::Participant(zerotl::BareDecode::decode_bare(r)?),
@@ -26287,7 +26824,8 @@ impl<'a> zerotl::Decode<'a> for InlineQueryPeerType {
 
 impl<'a> InlineQueryPeerType {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::SameBotPm => w.put_u32(0x3081ed9d),
@@ -26300,7 +26838,8 @@ impl<'a> InlineQueryPeerType {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3081ed9d => Self::SameBotPm,
@@ -26393,7 +26932,8 @@ impl<'a> zerotl::Decode<'a> for ChatInviteImporter<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x8c5adfd9 => Self::Importer(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -26404,7 +26944,8 @@ impl<'a> zerotl::Decode<'a> for ChatInviteImporter<'a> {
 
 impl<'a> ChatInviteImporter<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Importer(x) => x.encode(w),
@@ -26412,7 +26953,8 @@ impl<'a> ChatInviteImporter<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x8c5adfd9 => Self::Importer(zerotl::BareDecode::decode_bare(r)?),
@@ -26470,7 +27012,8 @@ impl<'a> zerotl::Decode<'a> for ChatAdminWithInvites {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf2ecef23 => Self::Invites(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -26481,7 +27024,8 @@ impl<'a> zerotl::Decode<'a> for ChatAdminWithInvites {
 
 impl<'a> ChatAdminWithInvites {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Invites(x) => x.encode(w),
@@ -26489,7 +27033,8 @@ impl<'a> ChatAdminWithInvites {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf2ecef23 => Self::Invites(zerotl::BareDecode::decode_bare(r)?),
@@ -26547,7 +27092,8 @@ impl<'a> zerotl::Decode<'a> for GroupCallParticipantVideoSourceGroup<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xdcb118b7 => Self::Group(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -26558,7 +27104,8 @@ impl<'a> zerotl::Decode<'a> for GroupCallParticipantVideoSourceGroup<'a> {
 
 impl<'a> GroupCallParticipantVideoSourceGroup<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Group(x) => x.encode(w),
@@ -26566,7 +27113,8 @@ impl<'a> GroupCallParticipantVideoSourceGroup<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xdcb118b7 => Self::Group(zerotl::BareDecode::decode_bare(r)?),
@@ -26624,7 +27172,8 @@ impl<'a> zerotl::Decode<'a> for GroupCallParticipantVideo<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x67753ac8 => Self::Video(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -26635,7 +27184,8 @@ impl<'a> zerotl::Decode<'a> for GroupCallParticipantVideo<'a> {
 
 impl<'a> GroupCallParticipantVideo<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Video(x) => x.encode(w),
@@ -26643,7 +27193,8 @@ impl<'a> GroupCallParticipantVideo<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x67753ac8 => Self::Video(zerotl::BareDecode::decode_bare(r)?),
@@ -26741,7 +27292,8 @@ impl<'a> zerotl::Decode<'a> for BotCommandScope<'a> {
 
 impl<'a> BotCommandScope<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Default => w.put_u32(0x2f6cb2ab),
@@ -26755,7 +27307,8 @@ impl<'a> BotCommandScope<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x2f6cb2ab => Self::Default,
@@ -26861,7 +27414,8 @@ impl<'a> zerotl::Decode<'a> for ChatTheme<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc3dffc04 => Self::Theme(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -26873,7 +27427,8 @@ impl<'a> zerotl::Decode<'a> for ChatTheme<'a> {
 
 impl<'a> ChatTheme<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Theme(x) => x.encode(w),
@@ -26882,7 +27437,8 @@ impl<'a> ChatTheme<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc3dffc04 => Self::Theme(zerotl::BareDecode::decode_bare(r)?),
@@ -26947,7 +27503,8 @@ impl<'a> zerotl::Decode<'a> for SponsoredMessage<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x7dbf8673 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -26958,7 +27515,8 @@ impl<'a> zerotl::Decode<'a> for SponsoredMessage<'a> {
 
 impl<'a> SponsoredMessage<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Message(x) => x.encode(w),
@@ -26966,7 +27524,8 @@ impl<'a> SponsoredMessage<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x7dbf8673 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
@@ -27024,7 +27583,8 @@ impl<'a> zerotl::Decode<'a> for SearchResultsCalendarPeriod {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc9b0539f => Self::Period(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -27035,7 +27595,8 @@ impl<'a> zerotl::Decode<'a> for SearchResultsCalendarPeriod {
 
 impl<'a> SearchResultsCalendarPeriod {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Period(x) => x.encode(w),
@@ -27043,7 +27604,8 @@ impl<'a> SearchResultsCalendarPeriod {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc9b0539f => Self::Period(zerotl::BareDecode::decode_bare(r)?),
@@ -27101,7 +27663,8 @@ impl<'a> zerotl::Decode<'a> for SearchResultsPosition {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x7f648b67 => Self::ResultPosition(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -27112,7 +27675,8 @@ impl<'a> zerotl::Decode<'a> for SearchResultsPosition {
 
 impl<'a> SearchResultsPosition {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::ResultPosition(x) => x.encode(w),
@@ -27120,7 +27684,8 @@ impl<'a> SearchResultsPosition {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x7f648b67 => Self::ResultPosition(zerotl::BareDecode::decode_bare(r)?),
@@ -27178,7 +27743,8 @@ impl<'a> zerotl::Decode<'a> for ReactionCount<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa3d1cb80 => Self::Count(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -27189,7 +27755,8 @@ impl<'a> zerotl::Decode<'a> for ReactionCount<'a> {
 
 impl<'a> ReactionCount<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Count(x) => x.encode(w),
@@ -27197,7 +27764,8 @@ impl<'a> ReactionCount<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa3d1cb80 => Self::Count(zerotl::BareDecode::decode_bare(r)?),
@@ -27255,7 +27823,8 @@ impl<'a> zerotl::Decode<'a> for MessageReactions<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x0a339f0b => Self::Reactions(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -27266,7 +27835,8 @@ impl<'a> zerotl::Decode<'a> for MessageReactions<'a> {
 
 impl<'a> MessageReactions<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Reactions(x) => x.encode(w),
@@ -27274,7 +27844,8 @@ impl<'a> MessageReactions<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x0a339f0b => Self::Reactions(zerotl::BareDecode::decode_bare(r)?),
@@ -27332,7 +27903,8 @@ impl<'a> zerotl::Decode<'a> for AvailableReaction<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc077ec01 => Self::Reaction(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -27343,7 +27915,8 @@ impl<'a> zerotl::Decode<'a> for AvailableReaction<'a> {
 
 impl<'a> AvailableReaction<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Reaction(x) => x.encode(w),
@@ -27351,7 +27924,8 @@ impl<'a> AvailableReaction<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc077ec01 => Self::Reaction(zerotl::BareDecode::decode_bare(r)?),
@@ -27409,7 +27983,8 @@ impl<'a> zerotl::Decode<'a> for MessagePeerReaction<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x8c79b63c => Self::Reaction(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -27420,7 +27995,8 @@ impl<'a> zerotl::Decode<'a> for MessagePeerReaction<'a> {
 
 impl<'a> MessagePeerReaction<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Reaction(x) => x.encode(w),
@@ -27428,7 +28004,8 @@ impl<'a> MessagePeerReaction<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x8c79b63c => Self::Reaction(zerotl::BareDecode::decode_bare(r)?),
@@ -27486,7 +28063,8 @@ impl<'a> zerotl::Decode<'a> for GroupCallStreamChannel {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x80eb48af => Self::Channel(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -27497,7 +28075,8 @@ impl<'a> zerotl::Decode<'a> for GroupCallStreamChannel {
 
 impl<'a> GroupCallStreamChannel {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Channel(x) => x.encode(w),
@@ -27505,7 +28084,8 @@ impl<'a> GroupCallStreamChannel {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x80eb48af => Self::Channel(zerotl::BareDecode::decode_bare(r)?),
@@ -27563,7 +28143,8 @@ impl<'a> zerotl::Decode<'a> for AttachMenuBotIconColor<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4576f3f0 => Self::Color(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -27574,7 +28155,8 @@ impl<'a> zerotl::Decode<'a> for AttachMenuBotIconColor<'a> {
 
 impl<'a> AttachMenuBotIconColor<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Color(x) => x.encode(w),
@@ -27582,7 +28164,8 @@ impl<'a> AttachMenuBotIconColor<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4576f3f0 => Self::Color(zerotl::BareDecode::decode_bare(r)?),
@@ -27640,7 +28223,8 @@ impl<'a> zerotl::Decode<'a> for AttachMenuBotIcon<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb2a7386b => Self::Icon(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -27651,7 +28235,8 @@ impl<'a> zerotl::Decode<'a> for AttachMenuBotIcon<'a> {
 
 impl<'a> AttachMenuBotIcon<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Icon(x) => x.encode(w),
@@ -27659,7 +28244,8 @@ impl<'a> AttachMenuBotIcon<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb2a7386b => Self::Icon(zerotl::BareDecode::decode_bare(r)?),
@@ -27717,7 +28303,8 @@ impl<'a> zerotl::Decode<'a> for AttachMenuBot<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd90d8dfe => Self::Bot(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -27728,7 +28315,8 @@ impl<'a> zerotl::Decode<'a> for AttachMenuBot<'a> {
 
 impl<'a> AttachMenuBot<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Bot(x) => x.encode(w),
@@ -27736,7 +28324,8 @@ impl<'a> AttachMenuBot<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd90d8dfe => Self::Bot(zerotl::BareDecode::decode_bare(r)?),
@@ -27800,7 +28389,8 @@ impl<'a> zerotl::Decode<'a> for AttachMenuBots<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf1d88a5c => Self::NotModified,
@@ -27812,7 +28402,8 @@ impl<'a> zerotl::Decode<'a> for AttachMenuBots<'a> {
 
 impl<'a> AttachMenuBots<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::NotModified => w.put_u32(0xf1d88a5c),
@@ -27821,7 +28412,8 @@ impl<'a> AttachMenuBots<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf1d88a5c => Self::NotModified,
@@ -27886,7 +28478,8 @@ impl<'a> zerotl::Decode<'a> for AttachMenuBotsBot<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x93bf667f => Self::Bot(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -27897,7 +28490,8 @@ impl<'a> zerotl::Decode<'a> for AttachMenuBotsBot<'a> {
 
 impl<'a> AttachMenuBotsBot<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Bot(x) => x.encode(w),
@@ -27905,7 +28499,8 @@ impl<'a> AttachMenuBotsBot<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x93bf667f => Self::Bot(zerotl::BareDecode::decode_bare(r)?),
@@ -27963,7 +28558,8 @@ impl<'a> zerotl::Decode<'a> for WebViewResult<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4d22ff98 => Self::Url(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -27974,7 +28570,8 @@ impl<'a> zerotl::Decode<'a> for WebViewResult<'a> {
 
 impl<'a> WebViewResult<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Url(x) => x.encode(w),
@@ -27982,7 +28579,8 @@ impl<'a> WebViewResult<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4d22ff98 => Self::Url(zerotl::BareDecode::decode_bare(r)?),
@@ -28040,7 +28638,8 @@ impl<'a> zerotl::Decode<'a> for WebViewMessageSent {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x0c94511c => Self::Sent(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -28051,7 +28650,8 @@ impl<'a> zerotl::Decode<'a> for WebViewMessageSent {
 
 impl<'a> WebViewMessageSent {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Sent(x) => x.encode(w),
@@ -28059,7 +28659,8 @@ impl<'a> WebViewMessageSent {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x0c94511c => Self::Sent(zerotl::BareDecode::decode_bare(r)?),
@@ -28129,7 +28730,8 @@ impl<'a> zerotl::Decode<'a> for BotMenuButton<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x7533a588 => Self::Default,
@@ -28142,7 +28744,8 @@ impl<'a> zerotl::Decode<'a> for BotMenuButton<'a> {
 
 impl<'a> BotMenuButton<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Default => w.put_u32(0x7533a588),
@@ -28152,7 +28755,8 @@ impl<'a> BotMenuButton<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x7533a588 => Self::Default,
@@ -28242,7 +28846,8 @@ impl<'a> zerotl::Decode<'a> for NotificationSound<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x97e8bebe => Self::Default,
@@ -28256,7 +28861,8 @@ impl<'a> zerotl::Decode<'a> for NotificationSound<'a> {
 
 impl<'a> NotificationSound<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Default => w.put_u32(0x97e8bebe),
@@ -28267,7 +28873,8 @@ impl<'a> NotificationSound<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x97e8bebe => Self::Default,
@@ -28374,7 +28981,8 @@ impl<'a> zerotl::Decode<'a> for AttachMenuPeerType {
 
 impl<'a> AttachMenuPeerType {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::SameBotPm => w.put_u32(0x7d6be90e),
@@ -28386,7 +28994,8 @@ impl<'a> AttachMenuPeerType {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x7d6be90e => Self::SameBotPm,
@@ -28770,7 +29379,8 @@ impl<'a> zerotl::Decode<'a> for InputStorePaymentPurpose<'a> {
 
 impl<'a> InputStorePaymentPurpose<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::PremiumSubscription(x) => x.encode(w),
@@ -28785,7 +29395,8 @@ impl<'a> InputStorePaymentPurpose<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa6751e66 => Self::PremiumSubscription(zerotl::BareDecode::decode_bare(r)?),
@@ -28892,7 +29503,8 @@ impl<'a> zerotl::Decode<'a> for PaymentFormMethod<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x88f8f21b => Self::Method(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -28903,7 +29515,8 @@ impl<'a> zerotl::Decode<'a> for PaymentFormMethod<'a> {
 
 impl<'a> PaymentFormMethod<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Method(x) => x.encode(w),
@@ -28911,7 +29524,8 @@ impl<'a> PaymentFormMethod<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x88f8f21b => Self::Method(zerotl::BareDecode::decode_bare(r)?),
@@ -28987,7 +29601,8 @@ impl<'a> zerotl::Decode<'a> for EmojiStatus<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x2de11aae => Self::Empty,
@@ -29001,7 +29616,8 @@ impl<'a> zerotl::Decode<'a> for EmojiStatus<'a> {
 
 impl<'a> EmojiStatus<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty => w.put_u32(0x2de11aae),
@@ -29012,7 +29628,8 @@ impl<'a> EmojiStatus<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x2de11aae => Self::Empty,
@@ -29109,7 +29726,8 @@ impl<'a> zerotl::Decode<'a> for Reaction<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x79f5d419 => Self::Empty,
@@ -29123,7 +29741,8 @@ impl<'a> zerotl::Decode<'a> for Reaction<'a> {
 
 impl<'a> Reaction<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty => w.put_u32(0x79f5d419),
@@ -29134,7 +29753,8 @@ impl<'a> Reaction<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x79f5d419 => Self::Empty,
@@ -29225,7 +29845,8 @@ impl<'a> zerotl::Decode<'a> for ChatReactions<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xeafc32bc => Self::None,
@@ -29238,7 +29859,8 @@ impl<'a> zerotl::Decode<'a> for ChatReactions<'a> {
 
 impl<'a> ChatReactions<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::None => w.put_u32(0xeafc32bc),
@@ -29248,7 +29870,8 @@ impl<'a> ChatReactions<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xeafc32bc => Self::None,
@@ -29332,7 +29955,8 @@ impl<'a> zerotl::Decode<'a> for EmailVerifyPurpose<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4345be73 => Self::LoginSetup(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -29345,7 +29969,8 @@ impl<'a> zerotl::Decode<'a> for EmailVerifyPurpose<'a> {
 
 impl<'a> EmailVerifyPurpose<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::LoginSetup(x) => x.encode(w),
@@ -29355,7 +29980,8 @@ impl<'a> EmailVerifyPurpose<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4345be73 => Self::LoginSetup(zerotl::BareDecode::decode_bare(r)?),
@@ -29439,7 +30065,8 @@ impl<'a> zerotl::Decode<'a> for EmailVerification<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x922e55a9 => Self::Code(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -29452,7 +30079,8 @@ impl<'a> zerotl::Decode<'a> for EmailVerification<'a> {
 
 impl<'a> EmailVerification<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Code(x) => x.encode(w),
@@ -29462,7 +30090,8 @@ impl<'a> EmailVerification<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x922e55a9 => Self::Code(zerotl::BareDecode::decode_bare(r)?),
@@ -29534,7 +30163,8 @@ impl<'a> zerotl::Decode<'a> for PremiumSubscriptionOption<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5f2d1df2 => Self::Option(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -29545,7 +30175,8 @@ impl<'a> zerotl::Decode<'a> for PremiumSubscriptionOption<'a> {
 
 impl<'a> PremiumSubscriptionOption<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Option(x) => x.encode(w),
@@ -29553,7 +30184,8 @@ impl<'a> PremiumSubscriptionOption<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5f2d1df2 => Self::Option(zerotl::BareDecode::decode_bare(r)?),
@@ -29611,7 +30243,8 @@ impl<'a> zerotl::Decode<'a> for SendAsPeer {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb81c7034 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -29622,7 +30255,8 @@ impl<'a> zerotl::Decode<'a> for SendAsPeer {
 
 impl<'a> SendAsPeer {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Peer(x) => x.encode(w),
@@ -29630,7 +30264,8 @@ impl<'a> SendAsPeer {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb81c7034 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
@@ -29694,7 +30329,8 @@ impl<'a> zerotl::Decode<'a> for MessageExtendedMedia<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xad628cc8 => Self::Preview(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -29706,7 +30342,8 @@ impl<'a> zerotl::Decode<'a> for MessageExtendedMedia<'a> {
 
 impl<'a> MessageExtendedMedia<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Preview(x) => x.encode(w),
@@ -29715,7 +30352,8 @@ impl<'a> MessageExtendedMedia<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xad628cc8 => Self::Preview(zerotl::BareDecode::decode_bare(r)?),
@@ -29780,7 +30418,8 @@ impl<'a> zerotl::Decode<'a> for StickerKeyword<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xfcfeb29c => Self::Keyword(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -29791,7 +30430,8 @@ impl<'a> zerotl::Decode<'a> for StickerKeyword<'a> {
 
 impl<'a> StickerKeyword<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Keyword(x) => x.encode(w),
@@ -29799,7 +30439,8 @@ impl<'a> StickerKeyword<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xfcfeb29c => Self::Keyword(zerotl::BareDecode::decode_bare(r)?),
@@ -29857,7 +30498,8 @@ impl<'a> zerotl::Decode<'a> for Username<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb4073647 => Self::Username(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -29868,7 +30510,8 @@ impl<'a> zerotl::Decode<'a> for Username<'a> {
 
 impl<'a> Username<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Username(x) => x.encode(w),
@@ -29876,7 +30519,8 @@ impl<'a> Username<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb4073647 => Self::Username(zerotl::BareDecode::decode_bare(r)?),
@@ -29940,7 +30584,8 @@ impl<'a> zerotl::Decode<'a> for ForumTopic<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x023f109b => Self::Deleted(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -29952,7 +30597,8 @@ impl<'a> zerotl::Decode<'a> for ForumTopic<'a> {
 
 impl<'a> ForumTopic<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Deleted(x) => x.encode(w),
@@ -29961,7 +30607,8 @@ impl<'a> ForumTopic<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x023f109b => Self::Deleted(zerotl::BareDecode::decode_bare(r)?),
@@ -30026,7 +30673,8 @@ impl<'a> zerotl::Decode<'a> for DefaultHistoryTtl {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x43b46b20 => Self::Ttl(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -30037,7 +30685,8 @@ impl<'a> zerotl::Decode<'a> for DefaultHistoryTtl {
 
 impl<'a> DefaultHistoryTtl {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Ttl(x) => x.encode(w),
@@ -30045,7 +30694,8 @@ impl<'a> DefaultHistoryTtl {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x43b46b20 => Self::Ttl(zerotl::BareDecode::decode_bare(r)?),
@@ -30103,7 +30753,8 @@ impl<'a> zerotl::Decode<'a> for ExportedContactToken<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x41bf109b => Self::Token(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -30114,7 +30765,8 @@ impl<'a> zerotl::Decode<'a> for ExportedContactToken<'a> {
 
 impl<'a> ExportedContactToken<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Token(x) => x.encode(w),
@@ -30122,7 +30774,8 @@ impl<'a> ExportedContactToken<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x41bf109b => Self::Token(zerotl::BareDecode::decode_bare(r)?),
@@ -30198,7 +30851,8 @@ impl<'a> zerotl::Decode<'a> for RequestPeerType<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5f3b8a00 => Self::User(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -30212,7 +30866,8 @@ impl<'a> zerotl::Decode<'a> for RequestPeerType<'a> {
 
 impl<'a> RequestPeerType<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::User(x) => x.encode(w),
@@ -30223,7 +30878,8 @@ impl<'a> RequestPeerType<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5f3b8a00 => Self::User(zerotl::BareDecode::decode_bare(r)?),
@@ -30308,7 +30964,8 @@ impl<'a> zerotl::Decode<'a> for EmojiList<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x481eadfa => Self::NotModified,
@@ -30320,7 +30977,8 @@ impl<'a> zerotl::Decode<'a> for EmojiList<'a> {
 
 impl<'a> EmojiList<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::NotModified => w.put_u32(0x481eadfa),
@@ -30329,7 +30987,8 @@ impl<'a> EmojiList<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x481eadfa => Self::NotModified,
@@ -30406,7 +31065,8 @@ impl<'a> zerotl::Decode<'a> for EmojiGroup<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x7a9abda9 => Self::Group(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -30419,7 +31079,8 @@ impl<'a> zerotl::Decode<'a> for EmojiGroup<'a> {
 
 impl<'a> EmojiGroup<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Group(x) => x.encode(w),
@@ -30429,7 +31090,8 @@ impl<'a> EmojiGroup<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x7a9abda9 => Self::Group(zerotl::BareDecode::decode_bare(r)?),
@@ -30501,7 +31163,8 @@ impl<'a> zerotl::Decode<'a> for TextWithEntities<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x751f3146 => Self::Entities(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -30512,7 +31175,8 @@ impl<'a> zerotl::Decode<'a> for TextWithEntities<'a> {
 
 impl<'a> TextWithEntities<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Entities(x) => x.encode(w),
@@ -30520,7 +31184,8 @@ impl<'a> TextWithEntities<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x751f3146 => Self::Entities(zerotl::BareDecode::decode_bare(r)?),
@@ -30578,7 +31243,8 @@ impl<'a> zerotl::Decode<'a> for AutoSaveSettings {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc84834ce => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -30589,7 +31255,8 @@ impl<'a> zerotl::Decode<'a> for AutoSaveSettings {
 
 impl<'a> AutoSaveSettings {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Settings(x) => x.encode(w),
@@ -30597,7 +31264,8 @@ impl<'a> AutoSaveSettings {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc84834ce => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
@@ -30655,7 +31323,8 @@ impl<'a> zerotl::Decode<'a> for AutoSaveException {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x81602d47 => Self::Exception(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -30666,7 +31335,8 @@ impl<'a> zerotl::Decode<'a> for AutoSaveException {
 
 impl<'a> AutoSaveException {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Exception(x) => x.encode(w),
@@ -30674,7 +31344,8 @@ impl<'a> AutoSaveException {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x81602d47 => Self::Exception(zerotl::BareDecode::decode_bare(r)?),
@@ -30738,7 +31409,8 @@ impl<'a> zerotl::Decode<'a> for InputBotApp<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa920bd7a => Self::Id(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -30750,7 +31422,8 @@ impl<'a> zerotl::Decode<'a> for InputBotApp<'a> {
 
 impl<'a> InputBotApp<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Id(x) => x.encode(w),
@@ -30759,7 +31432,8 @@ impl<'a> InputBotApp<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa920bd7a => Self::Id(zerotl::BareDecode::decode_bare(r)?),
@@ -30830,7 +31504,8 @@ impl<'a> zerotl::Decode<'a> for BotApp<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5da674b7 => Self::NotModified,
@@ -30842,7 +31517,8 @@ impl<'a> zerotl::Decode<'a> for BotApp<'a> {
 
 impl<'a> BotApp<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::NotModified => w.put_u32(0x5da674b7),
@@ -30851,7 +31527,8 @@ impl<'a> BotApp<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5da674b7 => Self::NotModified,
@@ -30916,7 +31593,8 @@ impl<'a> zerotl::Decode<'a> for InlineBotWebView<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb57295d5 => Self::View(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -30927,7 +31605,8 @@ impl<'a> zerotl::Decode<'a> for InlineBotWebView<'a> {
 
 impl<'a> InlineBotWebView<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::View(x) => x.encode(w),
@@ -30935,7 +31614,8 @@ impl<'a> InlineBotWebView<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb57295d5 => Self::View(zerotl::BareDecode::decode_bare(r)?),
@@ -30993,7 +31673,8 @@ impl<'a> zerotl::Decode<'a> for ReadParticipantDate {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4a4ff172 => Self::Date(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -31004,7 +31685,8 @@ impl<'a> zerotl::Decode<'a> for ReadParticipantDate {
 
 impl<'a> ReadParticipantDate {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Date(x) => x.encode(w),
@@ -31012,7 +31694,8 @@ impl<'a> ReadParticipantDate {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4a4ff172 => Self::Date(zerotl::BareDecode::decode_bare(r)?),
@@ -31070,7 +31753,8 @@ impl<'a> zerotl::Decode<'a> for InputChatlist {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf3e0da33 => Self::DialogFilter(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -31081,7 +31765,8 @@ impl<'a> zerotl::Decode<'a> for InputChatlist {
 
 impl<'a> InputChatlist {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::DialogFilter(x) => x.encode(w),
@@ -31089,7 +31774,8 @@ impl<'a> InputChatlist {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf3e0da33 => Self::DialogFilter(zerotl::BareDecode::decode_bare(r)?),
@@ -31147,7 +31833,8 @@ impl<'a> zerotl::Decode<'a> for ExportedChatlistInvite<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x0c5181ac => Self::Invite(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -31158,7 +31845,8 @@ impl<'a> zerotl::Decode<'a> for ExportedChatlistInvite<'a> {
 
 impl<'a> ExportedChatlistInvite<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Invite(x) => x.encode(w),
@@ -31166,7 +31854,8 @@ impl<'a> ExportedChatlistInvite<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x0c5181ac => Self::Invite(zerotl::BareDecode::decode_bare(r)?),
@@ -31236,7 +31925,8 @@ impl<'a> zerotl::Decode<'a> for MessagePeerVote<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb6cc2d5c => Self::Vote(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -31249,7 +31939,8 @@ impl<'a> zerotl::Decode<'a> for MessagePeerVote<'a> {
 
 impl<'a> MessagePeerVote<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Vote(x) => x.encode(w),
@@ -31259,7 +31950,8 @@ impl<'a> MessagePeerVote<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb6cc2d5c => Self::Vote(zerotl::BareDecode::decode_bare(r)?),
@@ -31331,7 +32023,8 @@ impl<'a> zerotl::Decode<'a> for StoryViews<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x8d595cd6 => Self::Views(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -31342,7 +32035,8 @@ impl<'a> zerotl::Decode<'a> for StoryViews<'a> {
 
 impl<'a> StoryViews<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Views(x) => x.encode(w),
@@ -31350,7 +32044,8 @@ impl<'a> StoryViews<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x8d595cd6 => Self::Views(zerotl::BareDecode::decode_bare(r)?),
@@ -31420,7 +32115,8 @@ impl<'a> zerotl::Decode<'a> for StoryItem<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x51e6ee4f => Self::Deleted(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -31433,7 +32129,8 @@ impl<'a> zerotl::Decode<'a> for StoryItem<'a> {
 
 impl<'a> StoryItem<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Deleted(x) => x.encode(w),
@@ -31443,7 +32140,8 @@ impl<'a> StoryItem<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x51e6ee4f => Self::Deleted(zerotl::BareDecode::decode_bare(r)?),
@@ -31527,7 +32225,8 @@ impl<'a> zerotl::Decode<'a> for StoryView<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb0bdeac5 => Self::View(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -31540,7 +32239,8 @@ impl<'a> zerotl::Decode<'a> for StoryView<'a> {
 
 impl<'a> StoryView<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::View(x) => x.encode(w),
@@ -31550,7 +32250,8 @@ impl<'a> StoryView<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb0bdeac5 => Self::View(zerotl::BareDecode::decode_bare(r)?),
@@ -31640,7 +32341,8 @@ impl<'a> zerotl::Decode<'a> for InputReplyTo<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3bd4b7c2 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -31654,7 +32356,8 @@ impl<'a> zerotl::Decode<'a> for InputReplyTo<'a> {
 
 impl<'a> InputReplyTo<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Message(x) => x.encode(w),
@@ -31665,7 +32368,8 @@ impl<'a> InputReplyTo<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3bd4b7c2 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
@@ -31744,7 +32448,8 @@ impl<'a> zerotl::Decode<'a> for ExportedStoryLink<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3fc9053b => Self::Link(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -31755,7 +32460,8 @@ impl<'a> zerotl::Decode<'a> for ExportedStoryLink<'a> {
 
 impl<'a> ExportedStoryLink<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Link(x) => x.encode(w),
@@ -31763,7 +32469,8 @@ impl<'a> ExportedStoryLink<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3fc9053b => Self::Link(zerotl::BareDecode::decode_bare(r)?),
@@ -31821,7 +32528,8 @@ impl<'a> zerotl::Decode<'a> for StoriesStealthMode {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x712e27fd => Self::Mode(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -31832,7 +32540,8 @@ impl<'a> zerotl::Decode<'a> for StoriesStealthMode {
 
 impl<'a> StoriesStealthMode {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Mode(x) => x.encode(w),
@@ -31840,7 +32549,8 @@ impl<'a> StoriesStealthMode {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x712e27fd => Self::Mode(zerotl::BareDecode::decode_bare(r)?),
@@ -31898,7 +32608,8 @@ impl<'a> zerotl::Decode<'a> for MediaAreaCoordinates {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xcfc9e002 => Self::Coordinates(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -31909,7 +32620,8 @@ impl<'a> zerotl::Decode<'a> for MediaAreaCoordinates {
 
 impl<'a> MediaAreaCoordinates {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Coordinates(x) => x.encode(w),
@@ -31917,7 +32629,8 @@ impl<'a> MediaAreaCoordinates {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xcfc9e002 => Self::Coordinates(zerotl::BareDecode::decode_bare(r)?),
@@ -32143,7 +32856,8 @@ impl<'a> zerotl::Decode<'a> for PeerStories<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9a35e999 => Self::Stories(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -32154,7 +32868,8 @@ impl<'a> zerotl::Decode<'a> for PeerStories<'a> {
 
 impl<'a> PeerStories<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Stories(x) => x.encode(w),
@@ -32162,7 +32877,8 @@ impl<'a> PeerStories<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9a35e999 => Self::Stories(zerotl::BareDecode::decode_bare(r)?),
@@ -32220,7 +32936,8 @@ impl<'a> zerotl::Decode<'a> for PremiumGiftCodeOption<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x257e962b => Self::Option(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -32231,7 +32948,8 @@ impl<'a> zerotl::Decode<'a> for PremiumGiftCodeOption<'a> {
 
 impl<'a> PremiumGiftCodeOption<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Option(x) => x.encode(w),
@@ -32239,7 +32957,8 @@ impl<'a> PremiumGiftCodeOption<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x257e962b => Self::Option(zerotl::BareDecode::decode_bare(r)?),
@@ -32303,7 +33022,8 @@ impl<'a> zerotl::Decode<'a> for PrepaidGiveaway {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb2539d54 => Self::Giveaway(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -32315,7 +33035,8 @@ impl<'a> zerotl::Decode<'a> for PrepaidGiveaway {
 
 impl<'a> PrepaidGiveaway {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Giveaway(x) => x.encode(w),
@@ -32324,7 +33045,8 @@ impl<'a> PrepaidGiveaway {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb2539d54 => Self::Giveaway(zerotl::BareDecode::decode_bare(r)?),
@@ -32389,7 +33111,8 @@ impl<'a> zerotl::Decode<'a> for Boost<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4b3e14d6 => Self::Boost(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -32400,7 +33123,8 @@ impl<'a> zerotl::Decode<'a> for Boost<'a> {
 
 impl<'a> Boost<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Boost(x) => x.encode(w),
@@ -32408,7 +33132,8 @@ impl<'a> Boost<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4b3e14d6 => Self::Boost(zerotl::BareDecode::decode_bare(r)?),
@@ -32466,7 +33191,8 @@ impl<'a> zerotl::Decode<'a> for MyBoost {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc448415c => Self::Boost(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -32477,7 +33203,8 @@ impl<'a> zerotl::Decode<'a> for MyBoost {
 
 impl<'a> MyBoost {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Boost(x) => x.encode(w),
@@ -32485,7 +33212,8 @@ impl<'a> MyBoost {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc448415c => Self::Boost(zerotl::BareDecode::decode_bare(r)?),
@@ -32543,7 +33271,8 @@ impl<'a> zerotl::Decode<'a> for StoryFwdHeader<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb826e150 => Self::Header(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -32554,7 +33283,8 @@ impl<'a> zerotl::Decode<'a> for StoryFwdHeader<'a> {
 
 impl<'a> StoryFwdHeader<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Header(x) => x.encode(w),
@@ -32562,7 +33292,8 @@ impl<'a> StoryFwdHeader<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb826e150 => Self::Header(zerotl::BareDecode::decode_bare(r)?),
@@ -32626,7 +33357,8 @@ impl<'a> zerotl::Decode<'a> for PostInteractionCounters {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe7058e7f => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -32638,7 +33370,8 @@ impl<'a> zerotl::Decode<'a> for PostInteractionCounters {
 
 impl<'a> PostInteractionCounters {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Message(x) => x.encode(w),
@@ -32647,7 +33380,8 @@ impl<'a> PostInteractionCounters {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe7058e7f => Self::Message(zerotl::BareDecode::decode_bare(r)?),
@@ -32718,7 +33452,8 @@ impl<'a> zerotl::Decode<'a> for PublicForward<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x01f2bf4a => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -32730,7 +33465,8 @@ impl<'a> zerotl::Decode<'a> for PublicForward<'a> {
 
 impl<'a> PublicForward<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Message(x) => x.encode(w),
@@ -32739,7 +33475,8 @@ impl<'a> PublicForward<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x01f2bf4a => Self::Message(zerotl::BareDecode::decode_bare(r)?),
@@ -32816,7 +33553,8 @@ impl<'a> zerotl::Decode<'a> for PeerColor<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb54b5acf => Self::Color(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -32829,7 +33567,8 @@ impl<'a> zerotl::Decode<'a> for PeerColor<'a> {
 
 impl<'a> PeerColor<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Color(x) => x.encode(w),
@@ -32839,7 +33578,8 @@ impl<'a> PeerColor<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb54b5acf => Self::Color(zerotl::BareDecode::decode_bare(r)?),
@@ -32923,7 +33663,8 @@ impl<'a> zerotl::Decode<'a> for StoryReaction<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x6090d6d5 => Self::Reaction(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -32936,7 +33677,8 @@ impl<'a> zerotl::Decode<'a> for StoryReaction<'a> {
 
 impl<'a> StoryReaction<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Reaction(x) => x.encode(w),
@@ -32946,7 +33688,8 @@ impl<'a> StoryReaction<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x6090d6d5 => Self::Reaction(zerotl::BareDecode::decode_bare(r)?),
@@ -33024,7 +33767,8 @@ impl<'a> zerotl::Decode<'a> for SavedDialog<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xbd87cb6c => Self::Dialog(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -33036,7 +33780,8 @@ impl<'a> zerotl::Decode<'a> for SavedDialog<'a> {
 
 impl<'a> SavedDialog<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Dialog(x) => x.encode(w),
@@ -33045,7 +33790,8 @@ impl<'a> SavedDialog<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xbd87cb6c => Self::Dialog(zerotl::BareDecode::decode_bare(r)?),
@@ -33110,7 +33856,8 @@ impl<'a> zerotl::Decode<'a> for SavedReactionTag<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xcb6ff828 => Self::Tag(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -33121,7 +33868,8 @@ impl<'a> zerotl::Decode<'a> for SavedReactionTag<'a> {
 
 impl<'a> SavedReactionTag<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Tag(x) => x.encode(w),
@@ -33129,7 +33877,8 @@ impl<'a> SavedReactionTag<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xcb6ff828 => Self::Tag(zerotl::BareDecode::decode_bare(r)?),
@@ -33187,7 +33936,8 @@ impl<'a> zerotl::Decode<'a> for OutboxReadDate {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3bb842ac => Self::Date(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -33198,7 +33948,8 @@ impl<'a> zerotl::Decode<'a> for OutboxReadDate {
 
 impl<'a> OutboxReadDate {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Date(x) => x.encode(w),
@@ -33206,7 +33957,8 @@ impl<'a> OutboxReadDate {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3bb842ac => Self::Date(zerotl::BareDecode::decode_bare(r)?),
@@ -33264,7 +34016,8 @@ impl<'a> zerotl::Decode<'a> for SmsJob<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe6a1eeb8 => Self::Job(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -33275,7 +34028,8 @@ impl<'a> zerotl::Decode<'a> for SmsJob<'a> {
 
 impl<'a> SmsJob<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Job(x) => x.encode(w),
@@ -33283,7 +34037,8 @@ impl<'a> SmsJob<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe6a1eeb8 => Self::Job(zerotl::BareDecode::decode_bare(r)?),
@@ -33341,7 +34096,8 @@ impl<'a> zerotl::Decode<'a> for BusinessWeeklyOpen {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x120b1ab9 => Self::Open(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -33352,7 +34108,8 @@ impl<'a> zerotl::Decode<'a> for BusinessWeeklyOpen {
 
 impl<'a> BusinessWeeklyOpen {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Open(x) => x.encode(w),
@@ -33360,7 +34117,8 @@ impl<'a> BusinessWeeklyOpen {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x120b1ab9 => Self::Open(zerotl::BareDecode::decode_bare(r)?),
@@ -33418,7 +34176,8 @@ impl<'a> zerotl::Decode<'a> for BusinessWorkHours<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x8c92b098 => Self::Hours(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -33429,7 +34188,8 @@ impl<'a> zerotl::Decode<'a> for BusinessWorkHours<'a> {
 
 impl<'a> BusinessWorkHours<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Hours(x) => x.encode(w),
@@ -33437,7 +34197,8 @@ impl<'a> BusinessWorkHours<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x8c92b098 => Self::Hours(zerotl::BareDecode::decode_bare(r)?),
@@ -33495,7 +34256,8 @@ impl<'a> zerotl::Decode<'a> for BusinessLocation<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xac5c1af7 => Self::Location(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -33506,7 +34268,8 @@ impl<'a> zerotl::Decode<'a> for BusinessLocation<'a> {
 
 impl<'a> BusinessLocation<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Location(x) => x.encode(w),
@@ -33514,7 +34277,8 @@ impl<'a> BusinessLocation<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xac5c1af7 => Self::Location(zerotl::BareDecode::decode_bare(r)?),
@@ -33572,7 +34336,8 @@ impl<'a> zerotl::Decode<'a> for InputBusinessRecipients<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x6f8b32aa => Self::Recipients(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -33583,7 +34348,8 @@ impl<'a> zerotl::Decode<'a> for InputBusinessRecipients<'a> {
 
 impl<'a> InputBusinessRecipients<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Recipients(x) => x.encode(w),
@@ -33591,7 +34357,8 @@ impl<'a> InputBusinessRecipients<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x6f8b32aa => Self::Recipients(zerotl::BareDecode::decode_bare(r)?),
@@ -33649,7 +34416,8 @@ impl<'a> zerotl::Decode<'a> for BusinessRecipients<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x21108ff7 => Self::Recipients(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -33660,7 +34428,8 @@ impl<'a> zerotl::Decode<'a> for BusinessRecipients<'a> {
 
 impl<'a> BusinessRecipients<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Recipients(x) => x.encode(w),
@@ -33668,7 +34437,8 @@ impl<'a> BusinessRecipients<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x21108ff7 => Self::Recipients(zerotl::BareDecode::decode_bare(r)?),
@@ -33738,7 +34508,8 @@ impl<'a> zerotl::Decode<'a> for BusinessAwayMessageSchedule {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc9b9e2b9 => Self::Always,
@@ -33751,7 +34522,8 @@ impl<'a> zerotl::Decode<'a> for BusinessAwayMessageSchedule {
 
 impl<'a> BusinessAwayMessageSchedule {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Always => w.put_u32(0xc9b9e2b9),
@@ -33761,7 +34533,8 @@ impl<'a> BusinessAwayMessageSchedule {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc9b9e2b9 => Self::Always,
@@ -33833,7 +34606,8 @@ impl<'a> zerotl::Decode<'a> for InputBusinessGreetingMessage<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x0194cb3b => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -33844,7 +34618,8 @@ impl<'a> zerotl::Decode<'a> for InputBusinessGreetingMessage<'a> {
 
 impl<'a> InputBusinessGreetingMessage<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Message(x) => x.encode(w),
@@ -33852,7 +34627,8 @@ impl<'a> InputBusinessGreetingMessage<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x0194cb3b => Self::Message(zerotl::BareDecode::decode_bare(r)?),
@@ -33910,7 +34686,8 @@ impl<'a> zerotl::Decode<'a> for BusinessGreetingMessage<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe519abab => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -33921,7 +34698,8 @@ impl<'a> zerotl::Decode<'a> for BusinessGreetingMessage<'a> {
 
 impl<'a> BusinessGreetingMessage<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Message(x) => x.encode(w),
@@ -33929,7 +34707,8 @@ impl<'a> BusinessGreetingMessage<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe519abab => Self::Message(zerotl::BareDecode::decode_bare(r)?),
@@ -33987,7 +34766,8 @@ impl<'a> zerotl::Decode<'a> for InputBusinessAwayMessage<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x832175e0 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -33998,7 +34778,8 @@ impl<'a> zerotl::Decode<'a> for InputBusinessAwayMessage<'a> {
 
 impl<'a> InputBusinessAwayMessage<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Message(x) => x.encode(w),
@@ -34006,7 +34787,8 @@ impl<'a> InputBusinessAwayMessage<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x832175e0 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
@@ -34064,7 +34846,8 @@ impl<'a> zerotl::Decode<'a> for BusinessAwayMessage<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xef156a5c => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -34075,7 +34858,8 @@ impl<'a> zerotl::Decode<'a> for BusinessAwayMessage<'a> {
 
 impl<'a> BusinessAwayMessage<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Message(x) => x.encode(w),
@@ -34083,7 +34867,8 @@ impl<'a> BusinessAwayMessage<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xef156a5c => Self::Message(zerotl::BareDecode::decode_bare(r)?),
@@ -34141,7 +34926,8 @@ impl<'a> zerotl::Decode<'a> for Timezone<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xff9289f5 => Self::Timezone(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -34152,7 +34938,8 @@ impl<'a> zerotl::Decode<'a> for Timezone<'a> {
 
 impl<'a> Timezone<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Timezone(x) => x.encode(w),
@@ -34160,7 +34947,8 @@ impl<'a> Timezone<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xff9289f5 => Self::Timezone(zerotl::BareDecode::decode_bare(r)?),
@@ -34218,7 +35006,8 @@ impl<'a> zerotl::Decode<'a> for QuickReply<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x0697102b => Self::Reply(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -34229,7 +35018,8 @@ impl<'a> zerotl::Decode<'a> for QuickReply<'a> {
 
 impl<'a> QuickReply<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Reply(x) => x.encode(w),
@@ -34237,7 +35027,8 @@ impl<'a> QuickReply<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x0697102b => Self::Reply(zerotl::BareDecode::decode_bare(r)?),
@@ -34301,7 +35092,8 @@ impl<'a> zerotl::Decode<'a> for InputQuickReplyShortcut<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x24596d41 => Self::Shortcut(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -34313,7 +35105,8 @@ impl<'a> zerotl::Decode<'a> for InputQuickReplyShortcut<'a> {
 
 impl<'a> InputQuickReplyShortcut<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Shortcut(x) => x.encode(w),
@@ -34322,7 +35115,8 @@ impl<'a> InputQuickReplyShortcut<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x24596d41 => Self::Shortcut(zerotl::BareDecode::decode_bare(r)?),
@@ -34387,7 +35181,8 @@ impl<'a> zerotl::Decode<'a> for ConnectedBot<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x033ed001 => Self::Bot(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -34398,7 +35193,8 @@ impl<'a> zerotl::Decode<'a> for ConnectedBot<'a> {
 
 impl<'a> ConnectedBot<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Bot(x) => x.encode(w),
@@ -34406,7 +35202,8 @@ impl<'a> ConnectedBot<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x033ed001 => Self::Bot(zerotl::BareDecode::decode_bare(r)?),
@@ -34464,7 +35261,8 @@ impl<'a> zerotl::Decode<'a> for Birthday {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x6c8e1e06 => Self::Birthday(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -34475,7 +35273,8 @@ impl<'a> zerotl::Decode<'a> for Birthday {
 
 impl<'a> Birthday {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Birthday(x) => x.encode(w),
@@ -34483,7 +35282,8 @@ impl<'a> Birthday {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x6c8e1e06 => Self::Birthday(zerotl::BareDecode::decode_bare(r)?),
@@ -34541,7 +35341,8 @@ impl<'a> zerotl::Decode<'a> for BotBusinessConnection<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x8f34b2f5 => Self::Connection(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -34552,7 +35353,8 @@ impl<'a> zerotl::Decode<'a> for BotBusinessConnection<'a> {
 
 impl<'a> BotBusinessConnection<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Connection(x) => x.encode(w),
@@ -34560,7 +35362,8 @@ impl<'a> BotBusinessConnection<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x8f34b2f5 => Self::Connection(zerotl::BareDecode::decode_bare(r)?),
@@ -34618,7 +35421,8 @@ impl<'a> zerotl::Decode<'a> for InputBusinessIntro<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x09c469cd => Self::Intro(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -34629,7 +35433,8 @@ impl<'a> zerotl::Decode<'a> for InputBusinessIntro<'a> {
 
 impl<'a> InputBusinessIntro<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Intro(x) => x.encode(w),
@@ -34637,7 +35442,8 @@ impl<'a> InputBusinessIntro<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x09c469cd => Self::Intro(zerotl::BareDecode::decode_bare(r)?),
@@ -34695,7 +35501,8 @@ impl<'a> zerotl::Decode<'a> for BusinessIntro<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5a0a066d => Self::Intro(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -34706,7 +35513,8 @@ impl<'a> zerotl::Decode<'a> for BusinessIntro<'a> {
 
 impl<'a> BusinessIntro<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Intro(x) => x.encode(w),
@@ -34714,7 +35522,8 @@ impl<'a> BusinessIntro<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5a0a066d => Self::Intro(zerotl::BareDecode::decode_bare(r)?),
@@ -34778,7 +35587,8 @@ impl<'a> zerotl::Decode<'a> for InputCollectible<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe39460a9 => Self::Username(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -34790,7 +35600,8 @@ impl<'a> zerotl::Decode<'a> for InputCollectible<'a> {
 
 impl<'a> InputCollectible<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Username(x) => x.encode(w),
@@ -34799,7 +35610,8 @@ impl<'a> InputCollectible<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe39460a9 => Self::Username(zerotl::BareDecode::decode_bare(r)?),
@@ -34864,7 +35676,8 @@ impl<'a> zerotl::Decode<'a> for InputBusinessBotRecipients<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc4e5921e => Self::Recipients(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -34875,7 +35688,8 @@ impl<'a> zerotl::Decode<'a> for InputBusinessBotRecipients<'a> {
 
 impl<'a> InputBusinessBotRecipients<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Recipients(x) => x.encode(w),
@@ -34883,7 +35697,8 @@ impl<'a> InputBusinessBotRecipients<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc4e5921e => Self::Recipients(zerotl::BareDecode::decode_bare(r)?),
@@ -34941,7 +35756,8 @@ impl<'a> zerotl::Decode<'a> for BusinessBotRecipients<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb88cf373 => Self::Recipients(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -34952,7 +35768,8 @@ impl<'a> zerotl::Decode<'a> for BusinessBotRecipients<'a> {
 
 impl<'a> BusinessBotRecipients<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Recipients(x) => x.encode(w),
@@ -34960,7 +35777,8 @@ impl<'a> BusinessBotRecipients<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb88cf373 => Self::Recipients(zerotl::BareDecode::decode_bare(r)?),
@@ -35018,7 +35836,8 @@ impl<'a> zerotl::Decode<'a> for ContactBirthday {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1d998733 => Self::Birthday(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -35029,7 +35848,8 @@ impl<'a> zerotl::Decode<'a> for ContactBirthday {
 
 impl<'a> ContactBirthday {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Birthday(x) => x.encode(w),
@@ -35037,7 +35857,8 @@ impl<'a> ContactBirthday {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1d998733 => Self::Birthday(zerotl::BareDecode::decode_bare(r)?),
@@ -35095,7 +35916,8 @@ impl<'a> zerotl::Decode<'a> for MissingInvitee {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x628c9224 => Self::Invitee(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -35106,7 +35928,8 @@ impl<'a> zerotl::Decode<'a> for MissingInvitee {
 
 impl<'a> MissingInvitee {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Invitee(x) => x.encode(w),
@@ -35114,7 +35937,8 @@ impl<'a> MissingInvitee {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x628c9224 => Self::Invitee(zerotl::BareDecode::decode_bare(r)?),
@@ -35172,7 +35996,8 @@ impl<'a> zerotl::Decode<'a> for InputBusinessChatLink<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x11679fa7 => Self::Link(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -35183,7 +36008,8 @@ impl<'a> zerotl::Decode<'a> for InputBusinessChatLink<'a> {
 
 impl<'a> InputBusinessChatLink<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Link(x) => x.encode(w),
@@ -35191,7 +36017,8 @@ impl<'a> InputBusinessChatLink<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x11679fa7 => Self::Link(zerotl::BareDecode::decode_bare(r)?),
@@ -35249,7 +36076,8 @@ impl<'a> zerotl::Decode<'a> for BusinessChatLink<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb4ae666f => Self::Link(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -35260,7 +36088,8 @@ impl<'a> zerotl::Decode<'a> for BusinessChatLink<'a> {
 
 impl<'a> BusinessChatLink<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Link(x) => x.encode(w),
@@ -35268,7 +36097,8 @@ impl<'a> BusinessChatLink<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb4ae666f => Self::Link(zerotl::BareDecode::decode_bare(r)?),
@@ -35338,7 +36168,8 @@ impl<'a> zerotl::Decode<'a> for RequestedPeer<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd62ff46a => Self::User(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -35351,7 +36182,8 @@ impl<'a> zerotl::Decode<'a> for RequestedPeer<'a> {
 
 impl<'a> RequestedPeer<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::User(x) => x.encode(w),
@@ -35361,7 +36193,8 @@ impl<'a> RequestedPeer<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd62ff46a => Self::User(zerotl::BareDecode::decode_bare(r)?),
@@ -35433,7 +36266,8 @@ impl<'a> zerotl::Decode<'a> for SponsoredMessageReportOption<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x430d3150 => Self::Option(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -35444,7 +36278,8 @@ impl<'a> zerotl::Decode<'a> for SponsoredMessageReportOption<'a> {
 
 impl<'a> SponsoredMessageReportOption<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Option(x) => x.encode(w),
@@ -35452,7 +36287,8 @@ impl<'a> SponsoredMessageReportOption<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x430d3150 => Self::Option(zerotl::BareDecode::decode_bare(r)?),
@@ -35516,7 +36352,8 @@ impl<'a> zerotl::Decode<'a> for ReactionNotificationsFrom {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xbac3a61a => Self::Contacts,
@@ -35528,7 +36365,8 @@ impl<'a> zerotl::Decode<'a> for ReactionNotificationsFrom {
 
 impl<'a> ReactionNotificationsFrom {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Contacts => w.put_u32(0xbac3a61a),
@@ -35537,7 +36375,8 @@ impl<'a> ReactionNotificationsFrom {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xbac3a61a => Self::Contacts,
@@ -35602,7 +36441,8 @@ impl<'a> zerotl::Decode<'a> for ReactionsNotifySettings<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x71e4ea58 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -35613,7 +36453,8 @@ impl<'a> zerotl::Decode<'a> for ReactionsNotifySettings<'a> {
 
 impl<'a> ReactionsNotifySettings<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Settings(x) => x.encode(w),
@@ -35621,7 +36462,8 @@ impl<'a> ReactionsNotifySettings<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x71e4ea58 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
@@ -35679,7 +36521,8 @@ impl<'a> zerotl::Decode<'a> for AvailableEffect<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x93c3e27e => Self::Effect(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -35690,7 +36533,8 @@ impl<'a> zerotl::Decode<'a> for AvailableEffect<'a> {
 
 impl<'a> AvailableEffect<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Effect(x) => x.encode(w),
@@ -35698,7 +36542,8 @@ impl<'a> AvailableEffect<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x93c3e27e => Self::Effect(zerotl::BareDecode::decode_bare(r)?),
@@ -35756,7 +36601,8 @@ impl<'a> zerotl::Decode<'a> for FactCheck<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb89bfccf => Self::Check(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -35767,7 +36613,8 @@ impl<'a> zerotl::Decode<'a> for FactCheck<'a> {
 
 impl<'a> FactCheck<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Check(x) => x.encode(w),
@@ -35775,7 +36622,8 @@ impl<'a> FactCheck<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb89bfccf => Self::Check(zerotl::BareDecode::decode_bare(r)?),
@@ -35879,7 +36727,8 @@ impl<'a> zerotl::Decode<'a> for StarsTransactionPeer {
 
 impl<'a> StarsTransactionPeer {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Unsupported => w.put_u32(0x95f2bfe4),
@@ -35894,7 +36743,8 @@ impl<'a> StarsTransactionPeer {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x95f2bfe4 => Self::Unsupported,
@@ -36001,7 +36851,8 @@ impl<'a> zerotl::Decode<'a> for StarsTopupOption<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x0bd915c0 => Self::Option(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -36012,7 +36863,8 @@ impl<'a> zerotl::Decode<'a> for StarsTopupOption<'a> {
 
 impl<'a> StarsTopupOption<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Option(x) => x.encode(w),
@@ -36020,7 +36872,8 @@ impl<'a> StarsTopupOption<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x0bd915c0 => Self::Option(zerotl::BareDecode::decode_bare(r)?),
@@ -36078,7 +36931,8 @@ impl<'a> zerotl::Decode<'a> for StarsTransaction<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x13659eb0 => Self::Transaction(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -36089,7 +36943,8 @@ impl<'a> zerotl::Decode<'a> for StarsTransaction<'a> {
 
 impl<'a> StarsTransaction<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Transaction(x) => x.encode(w),
@@ -36097,7 +36952,8 @@ impl<'a> StarsTransaction<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x13659eb0 => Self::Transaction(zerotl::BareDecode::decode_bare(r)?),
@@ -36155,7 +37011,8 @@ impl<'a> zerotl::Decode<'a> for FoundStory<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe87acbc0 => Self::Story(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -36166,7 +37023,8 @@ impl<'a> zerotl::Decode<'a> for FoundStory<'a> {
 
 impl<'a> FoundStory<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Story(x) => x.encode(w),
@@ -36174,7 +37032,8 @@ impl<'a> FoundStory<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe87acbc0 => Self::Story(zerotl::BareDecode::decode_bare(r)?),
@@ -36232,7 +37091,8 @@ impl<'a> zerotl::Decode<'a> for GeoPointAddress<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xde4c5d93 => Self::Address(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -36243,7 +37103,8 @@ impl<'a> zerotl::Decode<'a> for GeoPointAddress<'a> {
 
 impl<'a> GeoPointAddress<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Address(x) => x.encode(w),
@@ -36251,7 +37112,8 @@ impl<'a> GeoPointAddress<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xde4c5d93 => Self::Address(zerotl::BareDecode::decode_bare(r)?),
@@ -36309,7 +37171,8 @@ impl<'a> zerotl::Decode<'a> for StarsRevenueStatus {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xfebe5491 => Self::Status(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -36320,7 +37183,8 @@ impl<'a> zerotl::Decode<'a> for StarsRevenueStatus {
 
 impl<'a> StarsRevenueStatus {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Status(x) => x.encode(w),
@@ -36328,7 +37192,8 @@ impl<'a> StarsRevenueStatus {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xfebe5491 => Self::Status(zerotl::BareDecode::decode_bare(r)?),
@@ -36386,7 +37251,8 @@ impl<'a> zerotl::Decode<'a> for InputStarsTransaction<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x206ae6d1 => Self::Transaction(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -36397,7 +37263,8 @@ impl<'a> zerotl::Decode<'a> for InputStarsTransaction<'a> {
 
 impl<'a> InputStarsTransaction<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Transaction(x) => x.encode(w),
@@ -36405,7 +37272,8 @@ impl<'a> InputStarsTransaction<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x206ae6d1 => Self::Transaction(zerotl::BareDecode::decode_bare(r)?),
@@ -36463,7 +37331,8 @@ impl<'a> zerotl::Decode<'a> for StarsGiftOption<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5e0589f1 => Self::Option(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -36474,7 +37343,8 @@ impl<'a> zerotl::Decode<'a> for StarsGiftOption<'a> {
 
 impl<'a> StarsGiftOption<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Option(x) => x.encode(w),
@@ -36482,7 +37352,8 @@ impl<'a> StarsGiftOption<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5e0589f1 => Self::Option(zerotl::BareDecode::decode_bare(r)?),
@@ -36540,7 +37411,8 @@ impl<'a> zerotl::Decode<'a> for BotPreviewMedia<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x23e91ba3 => Self::Media(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -36551,7 +37423,8 @@ impl<'a> zerotl::Decode<'a> for BotPreviewMedia<'a> {
 
 impl<'a> BotPreviewMedia<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Media(x) => x.encode(w),
@@ -36559,7 +37432,8 @@ impl<'a> BotPreviewMedia<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x23e91ba3 => Self::Media(zerotl::BareDecode::decode_bare(r)?),
@@ -36617,7 +37491,8 @@ impl<'a> zerotl::Decode<'a> for StarsSubscriptionPricing {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x05416d58 => Self::Pricing(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -36628,7 +37503,8 @@ impl<'a> zerotl::Decode<'a> for StarsSubscriptionPricing {
 
 impl<'a> StarsSubscriptionPricing {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Pricing(x) => x.encode(w),
@@ -36636,7 +37512,8 @@ impl<'a> StarsSubscriptionPricing {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x05416d58 => Self::Pricing(zerotl::BareDecode::decode_bare(r)?),
@@ -36694,7 +37571,8 @@ impl<'a> zerotl::Decode<'a> for StarsSubscription<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x2e6eab1a => Self::Subscription(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -36705,7 +37583,8 @@ impl<'a> zerotl::Decode<'a> for StarsSubscription<'a> {
 
 impl<'a> StarsSubscription<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Subscription(x) => x.encode(w),
@@ -36713,7 +37592,8 @@ impl<'a> StarsSubscription<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x2e6eab1a => Self::Subscription(zerotl::BareDecode::decode_bare(r)?),
@@ -36771,7 +37651,8 @@ impl<'a> zerotl::Decode<'a> for MessageReactor {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4ba3a95a => Self::Reactor(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -36782,7 +37663,8 @@ impl<'a> zerotl::Decode<'a> for MessageReactor {
 
 impl<'a> MessageReactor {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Reactor(x) => x.encode(w),
@@ -36790,7 +37672,8 @@ impl<'a> MessageReactor {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4ba3a95a => Self::Reactor(zerotl::BareDecode::decode_bare(r)?),
@@ -36848,7 +37731,8 @@ impl<'a> zerotl::Decode<'a> for StarsGiveawayOption<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x94ce852a => Self::Option(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -36859,7 +37743,8 @@ impl<'a> zerotl::Decode<'a> for StarsGiveawayOption<'a> {
 
 impl<'a> StarsGiveawayOption<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Option(x) => x.encode(w),
@@ -36867,7 +37752,8 @@ impl<'a> StarsGiveawayOption<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x94ce852a => Self::Option(zerotl::BareDecode::decode_bare(r)?),
@@ -36925,7 +37811,8 @@ impl<'a> zerotl::Decode<'a> for StarsGiveawayWinnersOption {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x54236209 => Self::Option(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -36936,7 +37823,8 @@ impl<'a> zerotl::Decode<'a> for StarsGiveawayWinnersOption {
 
 impl<'a> StarsGiveawayWinnersOption {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Option(x) => x.encode(w),
@@ -36944,7 +37832,8 @@ impl<'a> StarsGiveawayWinnersOption {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x54236209 => Self::Option(zerotl::BareDecode::decode_bare(r)?),
@@ -37008,7 +37897,8 @@ impl<'a> zerotl::Decode<'a> for StarGift<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x313a9547 => Self::Gift(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -37020,7 +37910,8 @@ impl<'a> zerotl::Decode<'a> for StarGift<'a> {
 
 impl<'a> StarGift<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Gift(x) => x.encode(w),
@@ -37029,7 +37920,8 @@ impl<'a> StarGift<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x313a9547 => Self::Gift(zerotl::BareDecode::decode_bare(r)?),
@@ -37094,7 +37986,8 @@ impl<'a> zerotl::Decode<'a> for MessageReportOption<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x7903e3d9 => Self::Option(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -37105,7 +37998,8 @@ impl<'a> zerotl::Decode<'a> for MessageReportOption<'a> {
 
 impl<'a> MessageReportOption<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Option(x) => x.encode(w),
@@ -37113,7 +38007,8 @@ impl<'a> MessageReportOption<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x7903e3d9 => Self::Option(zerotl::BareDecode::decode_bare(r)?),
@@ -37183,7 +38078,8 @@ impl<'a> zerotl::Decode<'a> for ReportResult<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf0e4e0b6 => Self::ChooseOption(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -37196,7 +38092,8 @@ impl<'a> zerotl::Decode<'a> for ReportResult<'a> {
 
 impl<'a> ReportResult<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::ChooseOption(x) => x.encode(w),
@@ -37206,7 +38103,8 @@ impl<'a> ReportResult<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf0e4e0b6 => Self::ChooseOption(zerotl::BareDecode::decode_bare(r)?),
@@ -37278,7 +38176,8 @@ impl<'a> zerotl::Decode<'a> for BotAppSettings<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc99b1950 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -37289,7 +38188,8 @@ impl<'a> zerotl::Decode<'a> for BotAppSettings<'a> {
 
 impl<'a> BotAppSettings<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Settings(x) => x.encode(w),
@@ -37297,7 +38197,8 @@ impl<'a> BotAppSettings<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc99b1950 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
@@ -37355,7 +38256,8 @@ impl<'a> zerotl::Decode<'a> for StarRefProgram {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xdd0c66f2 => Self::Program(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -37366,7 +38268,8 @@ impl<'a> zerotl::Decode<'a> for StarRefProgram {
 
 impl<'a> StarRefProgram {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Program(x) => x.encode(w),
@@ -37374,7 +38277,8 @@ impl<'a> StarRefProgram {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xdd0c66f2 => Self::Program(zerotl::BareDecode::decode_bare(r)?),
@@ -37432,7 +38336,8 @@ impl<'a> zerotl::Decode<'a> for ConnectedBotStarRef<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x19a13f71 => Self::Ref(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -37443,7 +38348,8 @@ impl<'a> zerotl::Decode<'a> for ConnectedBotStarRef<'a> {
 
 impl<'a> ConnectedBotStarRef<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Ref(x) => x.encode(w),
@@ -37451,7 +38357,8 @@ impl<'a> ConnectedBotStarRef<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x19a13f71 => Self::Ref(zerotl::BareDecode::decode_bare(r)?),
@@ -37515,7 +38422,8 @@ impl<'a> zerotl::Decode<'a> for StarsAmount {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xbbb6b4a3 => Self::Amount(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -37527,7 +38435,8 @@ impl<'a> zerotl::Decode<'a> for StarsAmount {
 
 impl<'a> StarsAmount {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Amount(x) => x.encode(w),
@@ -37536,7 +38445,8 @@ impl<'a> StarsAmount {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xbbb6b4a3 => Self::Amount(zerotl::BareDecode::decode_bare(r)?),
@@ -37601,7 +38511,8 @@ impl<'a> zerotl::Decode<'a> for BotVerifierSettings<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa12aefff => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -37612,7 +38523,8 @@ impl<'a> zerotl::Decode<'a> for BotVerifierSettings<'a> {
 
 impl<'a> BotVerifierSettings<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Settings(x) => x.encode(w),
@@ -37620,7 +38532,8 @@ impl<'a> BotVerifierSettings<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa12aefff => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
@@ -37678,7 +38591,8 @@ impl<'a> zerotl::Decode<'a> for BotVerification<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf72e0ed9 => Self::Verification(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -37689,7 +38603,8 @@ impl<'a> zerotl::Decode<'a> for BotVerification<'a> {
 
 impl<'a> BotVerification<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Verification(x) => x.encode(w),
@@ -37697,7 +38612,8 @@ impl<'a> BotVerification<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf72e0ed9 => Self::Verification(zerotl::BareDecode::decode_bare(r)?),
@@ -37773,7 +38689,8 @@ impl<'a> zerotl::Decode<'a> for StarGiftAttribute<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x565251e2 => Self::Model(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -37787,7 +38704,8 @@ impl<'a> zerotl::Decode<'a> for StarGiftAttribute<'a> {
 
 impl<'a> StarGiftAttribute<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Model(x) => x.encode(w),
@@ -37798,7 +38716,8 @@ impl<'a> StarGiftAttribute<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x565251e2 => Self::Model(zerotl::BareDecode::decode_bare(r)?),
@@ -37877,7 +38796,8 @@ impl<'a> zerotl::Decode<'a> for SavedStarGift<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x41df43fc => Self::Gift(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -37888,7 +38808,8 @@ impl<'a> zerotl::Decode<'a> for SavedStarGift<'a> {
 
 impl<'a> SavedStarGift<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Gift(x) => x.encode(w),
@@ -37896,7 +38817,8 @@ impl<'a> SavedStarGift<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x41df43fc => Self::Gift(zerotl::BareDecode::decode_bare(r)?),
@@ -37966,7 +38888,8 @@ impl<'a> zerotl::Decode<'a> for InputSavedStarGift<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x69279795 => Self::User(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -37979,7 +38902,8 @@ impl<'a> zerotl::Decode<'a> for InputSavedStarGift<'a> {
 
 impl<'a> InputSavedStarGift<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::User(x) => x.encode(w),
@@ -37989,7 +38913,8 @@ impl<'a> InputSavedStarGift<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x69279795 => Self::User(zerotl::BareDecode::decode_bare(r)?),
@@ -38073,7 +38998,8 @@ impl<'a> zerotl::Decode<'a> for PaidReactionPrivacy<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x206ad49e => Self::Default,
@@ -38086,7 +39012,8 @@ impl<'a> zerotl::Decode<'a> for PaidReactionPrivacy<'a> {
 
 impl<'a> PaidReactionPrivacy<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Default => w.put_u32(0x206ad49e),
@@ -38096,7 +39023,8 @@ impl<'a> PaidReactionPrivacy<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x206ad49e => Self::Default,
@@ -38180,7 +39108,8 @@ impl<'a> zerotl::Decode<'a> for RequirementToContact {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x050a9839 => Self::Empty,
@@ -38193,7 +39122,8 @@ impl<'a> zerotl::Decode<'a> for RequirementToContact {
 
 impl<'a> RequirementToContact {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty => w.put_u32(0x050a9839),
@@ -38203,7 +39133,8 @@ impl<'a> RequirementToContact {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x050a9839 => Self::Empty,
@@ -38275,7 +39206,8 @@ impl<'a> zerotl::Decode<'a> for BusinessBotRights {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa0624cf7 => Self::Rights(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -38286,7 +39218,8 @@ impl<'a> zerotl::Decode<'a> for BusinessBotRights {
 
 impl<'a> BusinessBotRights {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Rights(x) => x.encode(w),
@@ -38294,7 +39227,8 @@ impl<'a> BusinessBotRights {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa0624cf7 => Self::Rights(zerotl::BareDecode::decode_bare(r)?),
@@ -38352,7 +39286,8 @@ impl<'a> zerotl::Decode<'a> for DisallowedGiftsSettings {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x71f276c4 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -38363,7 +39298,8 @@ impl<'a> zerotl::Decode<'a> for DisallowedGiftsSettings {
 
 impl<'a> DisallowedGiftsSettings {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Settings(x) => x.encode(w),
@@ -38371,7 +39307,8 @@ impl<'a> DisallowedGiftsSettings {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x71f276c4 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
@@ -38429,7 +39366,8 @@ impl<'a> zerotl::Decode<'a> for SponsoredPeer<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc69708d3 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -38440,7 +39378,8 @@ impl<'a> zerotl::Decode<'a> for SponsoredPeer<'a> {
 
 impl<'a> SponsoredPeer<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Peer(x) => x.encode(w),
@@ -38448,7 +39387,8 @@ impl<'a> SponsoredPeer<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc69708d3 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
@@ -38518,7 +39458,8 @@ impl<'a> zerotl::Decode<'a> for StarGiftAttributeId {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x48aaae3c => Self::Model(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -38531,7 +39472,8 @@ impl<'a> zerotl::Decode<'a> for StarGiftAttributeId {
 
 impl<'a> StarGiftAttributeId {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Model(x) => x.encode(w),
@@ -38541,7 +39483,8 @@ impl<'a> StarGiftAttributeId {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x48aaae3c => Self::Model(zerotl::BareDecode::decode_bare(r)?),
@@ -38613,7 +39556,8 @@ impl<'a> zerotl::Decode<'a> for StarGiftAttributeCounter {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x2eb1b658 => Self::Counter(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -38624,7 +39568,8 @@ impl<'a> zerotl::Decode<'a> for StarGiftAttributeCounter {
 
 impl<'a> StarGiftAttributeCounter {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Counter(x) => x.encode(w),
@@ -38632,7 +39577,8 @@ impl<'a> StarGiftAttributeCounter {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x2eb1b658 => Self::Counter(zerotl::BareDecode::decode_bare(r)?),
@@ -38690,7 +39636,8 @@ impl<'a> zerotl::Decode<'a> for PendingSuggestion<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe7e82e12 => Self::Suggestion(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -38701,7 +39648,8 @@ impl<'a> zerotl::Decode<'a> for PendingSuggestion<'a> {
 
 impl<'a> PendingSuggestion<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Suggestion(x) => x.encode(w),
@@ -38709,7 +39657,8 @@ impl<'a> PendingSuggestion<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe7e82e12 => Self::Suggestion(zerotl::BareDecode::decode_bare(r)?),
@@ -38767,7 +39716,8 @@ impl<'a> zerotl::Decode<'a> for TodoItem<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xcba9a52f => Self::Item(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -38778,7 +39728,8 @@ impl<'a> zerotl::Decode<'a> for TodoItem<'a> {
 
 impl<'a> TodoItem<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Item(x) => x.encode(w),
@@ -38786,7 +39737,8 @@ impl<'a> TodoItem<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xcba9a52f => Self::Item(zerotl::BareDecode::decode_bare(r)?),
@@ -38844,7 +39796,8 @@ impl<'a> zerotl::Decode<'a> for TodoList<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x49b92a26 => Self::List(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -38855,7 +39808,8 @@ impl<'a> zerotl::Decode<'a> for TodoList<'a> {
 
 impl<'a> TodoList<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::List(x) => x.encode(w),
@@ -38863,7 +39817,8 @@ impl<'a> TodoList<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x49b92a26 => Self::List(zerotl::BareDecode::decode_bare(r)?),
@@ -38921,7 +39876,8 @@ impl<'a> zerotl::Decode<'a> for TodoCompletion {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x221bb5e4 => Self::Completion(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -38932,7 +39888,8 @@ impl<'a> zerotl::Decode<'a> for TodoCompletion {
 
 impl<'a> TodoCompletion {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Completion(x) => x.encode(w),
@@ -38940,7 +39897,8 @@ impl<'a> TodoCompletion {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x221bb5e4 => Self::Completion(zerotl::BareDecode::decode_bare(r)?),
@@ -38998,7 +39956,8 @@ impl<'a> zerotl::Decode<'a> for SuggestedPost {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x0e8e37e5 => Self::Post(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -39009,7 +39968,8 @@ impl<'a> zerotl::Decode<'a> for SuggestedPost {
 
 impl<'a> SuggestedPost {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Post(x) => x.encode(w),
@@ -39017,7 +39977,8 @@ impl<'a> SuggestedPost {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x0e8e37e5 => Self::Post(zerotl::BareDecode::decode_bare(r)?),
@@ -39075,7 +40036,8 @@ impl<'a> zerotl::Decode<'a> for StarsRating {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1b0e4f07 => Self::Rating(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -39086,7 +40048,8 @@ impl<'a> zerotl::Decode<'a> for StarsRating {
 
 impl<'a> StarsRating {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Rating(x) => x.encode(w),
@@ -39094,7 +40057,8 @@ impl<'a> StarsRating {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1b0e4f07 => Self::Rating(zerotl::BareDecode::decode_bare(r)?),
@@ -39152,7 +40116,8 @@ impl<'a> zerotl::Decode<'a> for StarGiftCollection<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9d6b13b0 => Self::Collection(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -39163,7 +40128,8 @@ impl<'a> zerotl::Decode<'a> for StarGiftCollection<'a> {
 
 impl<'a> StarGiftCollection<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Collection(x) => x.encode(w),
@@ -39171,7 +40137,8 @@ impl<'a> StarGiftCollection<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9d6b13b0 => Self::Collection(zerotl::BareDecode::decode_bare(r)?),
@@ -39229,7 +40196,8 @@ impl<'a> zerotl::Decode<'a> for StoryAlbum<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9325705a => Self::Album(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -39240,7 +40208,8 @@ impl<'a> zerotl::Decode<'a> for StoryAlbum<'a> {
 
 impl<'a> StoryAlbum<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Album(x) => x.encode(w),
@@ -39248,7 +40217,8 @@ impl<'a> StoryAlbum<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9325705a => Self::Album(zerotl::BareDecode::decode_bare(r)?),
@@ -39306,7 +40276,8 @@ impl<'a> zerotl::Decode<'a> for SearchPostsFlood {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3e0b5b6a => Self::Flood(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -39317,7 +40288,8 @@ impl<'a> zerotl::Decode<'a> for SearchPostsFlood {
 
 impl<'a> SearchPostsFlood {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Flood(x) => x.encode(w),
@@ -39325,7 +40297,8 @@ impl<'a> SearchPostsFlood {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3e0b5b6a => Self::Flood(zerotl::BareDecode::decode_bare(r)?),
@@ -39429,7 +40402,8 @@ impl<'a> zerotl::Decode<'a> for ProfileTab {
 
 impl<'a> ProfileTab {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Posts => w.put_u32(0xb98cd696),
@@ -39444,7 +40418,8 @@ impl<'a> ProfileTab {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb98cd696 => Self::Posts,
@@ -39563,7 +40538,8 @@ impl<'a> zerotl::Decode<'a> for InputChatTheme<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x83268483 => Self::Empty,
@@ -39576,7 +40552,8 @@ impl<'a> zerotl::Decode<'a> for InputChatTheme<'a> {
 
 impl<'a> InputChatTheme<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty => w.put_u32(0x83268483),
@@ -39586,7 +40563,8 @@ impl<'a> InputChatTheme<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x83268483 => Self::Empty,
@@ -39658,7 +40636,8 @@ impl<'a> zerotl::Decode<'a> for StarGiftUpgradePrice {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x99ea331d => Self::Price(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -39669,7 +40648,8 @@ impl<'a> zerotl::Decode<'a> for StarGiftUpgradePrice {
 
 impl<'a> StarGiftUpgradePrice {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Price(x) => x.encode(w),
@@ -39677,7 +40657,8 @@ impl<'a> StarGiftUpgradePrice {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x99ea331d => Self::Price(zerotl::BareDecode::decode_bare(r)?),
@@ -39735,7 +40716,8 @@ impl<'a> zerotl::Decode<'a> for GroupCallMessage<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1a8afc7e => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -39746,7 +40728,8 @@ impl<'a> zerotl::Decode<'a> for GroupCallMessage<'a> {
 
 impl<'a> GroupCallMessage<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Message(x) => x.encode(w),
@@ -39754,7 +40737,8 @@ impl<'a> GroupCallMessage<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1a8afc7e => Self::Message(zerotl::BareDecode::decode_bare(r)?),
@@ -39812,7 +40796,8 @@ impl<'a> zerotl::Decode<'a> for GroupCallDonor {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xee430c85 => Self::Donor(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -39823,7 +40808,8 @@ impl<'a> zerotl::Decode<'a> for GroupCallDonor {
 
 impl<'a> GroupCallDonor {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Donor(x) => x.encode(w),
@@ -39831,7 +40817,8 @@ impl<'a> GroupCallDonor {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xee430c85 => Self::Donor(zerotl::BareDecode::decode_bare(r)?),
@@ -39889,7 +40876,8 @@ impl<'a> zerotl::Decode<'a> for RecentStory {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x711d692d => Self::Story(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -39900,7 +40888,8 @@ impl<'a> zerotl::Decode<'a> for RecentStory {
 
 impl<'a> RecentStory {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Story(x) => x.encode(w),
@@ -39908,7 +40897,8 @@ impl<'a> RecentStory {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x711d692d => Self::Story(zerotl::BareDecode::decode_bare(r)?),
@@ -39966,7 +40956,8 @@ impl<'a> zerotl::Decode<'a> for AuctionBidLevel {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x310240cc => Self::Level(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -39977,7 +40968,8 @@ impl<'a> zerotl::Decode<'a> for AuctionBidLevel {
 
 impl<'a> AuctionBidLevel {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Level(x) => x.encode(w),
@@ -39985,7 +40977,8 @@ impl<'a> AuctionBidLevel {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x310240cc => Self::Level(zerotl::BareDecode::decode_bare(r)?),
@@ -40055,7 +41048,8 @@ impl<'a> zerotl::Decode<'a> for StarGiftAuctionState<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xfe333952 => Self::NotModified,
@@ -40068,7 +41062,8 @@ impl<'a> zerotl::Decode<'a> for StarGiftAuctionState<'a> {
 
 impl<'a> StarGiftAuctionState<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::NotModified => w.put_u32(0xfe333952),
@@ -40078,7 +41073,8 @@ impl<'a> StarGiftAuctionState<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xfe333952 => Self::NotModified,
@@ -40150,7 +41146,8 @@ impl<'a> zerotl::Decode<'a> for StarGiftAuctionUserState {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x2eeed1c4 => Self::State(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -40161,7 +41158,8 @@ impl<'a> zerotl::Decode<'a> for StarGiftAuctionUserState {
 
 impl<'a> StarGiftAuctionUserState {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::State(x) => x.encode(w),
@@ -40169,7 +41167,8 @@ impl<'a> StarGiftAuctionUserState {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x2eeed1c4 => Self::State(zerotl::BareDecode::decode_bare(r)?),
@@ -40227,7 +41226,8 @@ impl<'a> zerotl::Decode<'a> for StarGiftAuctionAcquiredGift<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x42b00348 => Self::Gift(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -40238,7 +41238,8 @@ impl<'a> zerotl::Decode<'a> for StarGiftAuctionAcquiredGift<'a> {
 
 impl<'a> StarGiftAuctionAcquiredGift<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Gift(x) => x.encode(w),
@@ -40246,7 +41247,8 @@ impl<'a> StarGiftAuctionAcquiredGift<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x42b00348 => Self::Gift(zerotl::BareDecode::decode_bare(r)?),
@@ -40304,7 +41306,8 @@ impl<'a> zerotl::Decode<'a> for StarGiftActiveAuctionState<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd31bc45d => Self::State(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -40315,7 +41318,8 @@ impl<'a> zerotl::Decode<'a> for StarGiftActiveAuctionState<'a> {
 
 impl<'a> StarGiftActiveAuctionState<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::State(x) => x.encode(w),
@@ -40323,7 +41327,8 @@ impl<'a> StarGiftActiveAuctionState<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd31bc45d => Self::State(zerotl::BareDecode::decode_bare(r)?),
@@ -40387,7 +41392,8 @@ impl<'a> zerotl::Decode<'a> for InputStarGiftAuction<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x02e16c98 => Self::Auction(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -40399,7 +41405,8 @@ impl<'a> zerotl::Decode<'a> for InputStarGiftAuction<'a> {
 
 impl<'a> InputStarGiftAuction<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Auction(x) => x.encode(w),
@@ -40408,7 +41415,8 @@ impl<'a> InputStarGiftAuction<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x02e16c98 => Self::Auction(zerotl::BareDecode::decode_bare(r)?),
@@ -40473,7 +41481,8 @@ impl<'a> zerotl::Decode<'a> for Passkey<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x98613ebf => Self::Passkey(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -40484,7 +41493,8 @@ impl<'a> zerotl::Decode<'a> for Passkey<'a> {
 
 impl<'a> Passkey<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Passkey(x) => x.encode(w),
@@ -40492,7 +41502,8 @@ impl<'a> Passkey<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x98613ebf => Self::Passkey(zerotl::BareDecode::decode_bare(r)?),
@@ -40556,7 +41567,8 @@ impl<'a> zerotl::Decode<'a> for InputPasskeyResponse<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3e63935c => Self::Register(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -40568,7 +41580,8 @@ impl<'a> zerotl::Decode<'a> for InputPasskeyResponse<'a> {
 
 impl<'a> InputPasskeyResponse<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Register(x) => x.encode(w),
@@ -40577,7 +41590,8 @@ impl<'a> InputPasskeyResponse<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3e63935c => Self::Register(zerotl::BareDecode::decode_bare(r)?),
@@ -40642,7 +41656,8 @@ impl<'a> zerotl::Decode<'a> for InputPasskeyCredential<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3c27b78f => Self::PublicKey(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -40653,7 +41668,8 @@ impl<'a> zerotl::Decode<'a> for InputPasskeyCredential<'a> {
 
 impl<'a> InputPasskeyCredential<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::PublicKey(x) => x.encode(w),
@@ -40661,7 +41677,8 @@ impl<'a> InputPasskeyCredential<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3c27b78f => Self::PublicKey(zerotl::BareDecode::decode_bare(r)?),
@@ -40719,7 +41736,8 @@ impl<'a> zerotl::Decode<'a> for StarGiftBackground {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xaff56398 => Self::Background(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -40730,7 +41748,8 @@ impl<'a> zerotl::Decode<'a> for StarGiftBackground {
 
 impl<'a> StarGiftBackground {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Background(x) => x.encode(w),
@@ -40738,7 +41757,8 @@ impl<'a> StarGiftBackground {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xaff56398 => Self::Background(zerotl::BareDecode::decode_bare(r)?),
@@ -40802,7 +41822,8 @@ impl<'a> zerotl::Decode<'a> for StarGiftAuctionRound {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3aae0528 => Self::Round(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -40814,7 +41835,8 @@ impl<'a> zerotl::Decode<'a> for StarGiftAuctionRound {
 
 impl<'a> StarGiftAuctionRound {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Round(x) => x.encode(w),
@@ -40823,7 +41845,8 @@ impl<'a> StarGiftAuctionRound {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3aae0528 => Self::Round(zerotl::BareDecode::decode_bare(r)?),
@@ -40916,7 +41939,8 @@ impl<'a> zerotl::Decode<'a> for StarGiftAttributeRarity {
 
 impl<'a> StarGiftAttributeRarity {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Rarity(x) => x.encode(w),
@@ -40928,7 +41952,8 @@ impl<'a> StarGiftAttributeRarity {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x36437737 => Self::Rarity(zerotl::BareDecode::decode_bare(r)?),
@@ -41014,7 +42039,8 @@ impl<'a> zerotl::Decode<'a> for KeyboardButtonStyle {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4fdd3430 => Self::Style(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -41025,7 +42051,8 @@ impl<'a> zerotl::Decode<'a> for KeyboardButtonStyle {
 
 impl<'a> KeyboardButtonStyle {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Style(x) => x.encode(w),
@@ -41033,7 +42060,8 @@ impl<'a> KeyboardButtonStyle {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4fdd3430 => Self::Style(zerotl::BareDecode::decode_bare(r)?),
@@ -41091,7 +42119,8 @@ impl<'a> zerotl::Decode<'a> for InputMessageReadMetric {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x402b4495 => Self::Metric(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -41102,7 +42131,8 @@ impl<'a> zerotl::Decode<'a> for InputMessageReadMetric {
 
 impl<'a> InputMessageReadMetric {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Metric(x) => x.encode(w),
@@ -41110,7 +42140,8 @@ impl<'a> InputMessageReadMetric {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x402b4495 => Self::Metric(zerotl::BareDecode::decode_bare(r)?),
@@ -41186,7 +42217,8 @@ impl<'a> zerotl::Decode<'a> for InputAiComposeTone<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1fe9a9bf => Self::Default(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -41200,7 +42232,8 @@ impl<'a> zerotl::Decode<'a> for InputAiComposeTone<'a> {
 
 impl<'a> InputAiComposeTone<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Default(x) => x.encode(w),
@@ -41211,7 +42244,8 @@ impl<'a> InputAiComposeTone<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x1fe9a9bf => Self::Default(zerotl::BareDecode::decode_bare(r)?),
@@ -41296,7 +42330,8 @@ impl<'a> zerotl::Decode<'a> for AiComposeTone<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xcff63ea9 => Self::Tone(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -41308,7 +42343,8 @@ impl<'a> zerotl::Decode<'a> for AiComposeTone<'a> {
 
 impl<'a> AiComposeTone<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Tone(x) => x.encode(w),
@@ -41317,7 +42353,8 @@ impl<'a> AiComposeTone<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xcff63ea9 => Self::Tone(zerotl::BareDecode::decode_bare(r)?),
@@ -41382,7 +42419,8 @@ impl<'a> zerotl::Decode<'a> for AiComposeToneExample<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf1d628ec => Self::Example(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -41393,7 +42431,8 @@ impl<'a> zerotl::Decode<'a> for AiComposeToneExample<'a> {
 
 impl<'a> AiComposeToneExample<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Example(x) => x.encode(w),
@@ -41401,7 +42440,8 @@ impl<'a> AiComposeToneExample<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf1d628ec => Self::Example(zerotl::BareDecode::decode_bare(r)?),
@@ -41477,7 +42517,8 @@ impl<'a> zerotl::Decode<'a> for JoinChatBotResult<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xae152a69 => Self::Approved,
@@ -41491,7 +42532,8 @@ impl<'a> zerotl::Decode<'a> for JoinChatBotResult<'a> {
 
 impl<'a> JoinChatBotResult<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Approved => w.put_u32(0xae152a69),
@@ -41502,7 +42544,8 @@ impl<'a> JoinChatBotResult<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xae152a69 => Self::Approved,
@@ -41581,7 +42624,8 @@ impl<'a> zerotl::Decode<'a> for WebDomainException<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x933ca597 => Self::Exception(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -41592,7 +42636,8 @@ impl<'a> zerotl::Decode<'a> for WebDomainException<'a> {
 
 impl<'a> WebDomainException<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Exception(x) => x.encode(w),
@@ -41600,7 +42645,8 @@ impl<'a> WebDomainException<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x933ca597 => Self::Exception(zerotl::BareDecode::decode_bare(r)?),
@@ -41664,7 +42710,8 @@ impl<'a> zerotl::Decode<'a> for InputRichFile<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9b00622b => Self::Photo(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -41676,7 +42723,8 @@ impl<'a> zerotl::Decode<'a> for InputRichFile<'a> {
 
 impl<'a> InputRichFile<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Photo(x) => x.encode(w),
@@ -41685,7 +42733,8 @@ impl<'a> InputRichFile<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9b00622b => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
@@ -41762,7 +42811,8 @@ impl<'a> zerotl::Decode<'a> for InputRichMessage<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe4c449fc => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -41775,7 +42825,8 @@ impl<'a> zerotl::Decode<'a> for InputRichMessage<'a> {
 
 impl<'a> InputRichMessage<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Message(x) => x.encode(w),
@@ -41785,7 +42836,8 @@ impl<'a> InputRichMessage<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe4c449fc => Self::Message(zerotl::BareDecode::decode_bare(r)?),
@@ -41857,7 +42909,8 @@ impl<'a> zerotl::Decode<'a> for RichMessage<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xbaf39d8b => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -41868,7 +42921,8 @@ impl<'a> zerotl::Decode<'a> for RichMessage<'a> {
 
 impl<'a> RichMessage<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Message(x) => x.encode(w),
@@ -41876,7 +42930,8 @@ impl<'a> RichMessage<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xbaf39d8b => Self::Message(zerotl::BareDecode::decode_bare(r)?),
@@ -41934,7 +42989,8 @@ impl<'a> zerotl::Decode<'a> for CommunityPeer {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x76141ebd => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -41945,7 +43001,8 @@ impl<'a> zerotl::Decode<'a> for CommunityPeer {
 
 impl<'a> CommunityPeer {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Peer(x) => x.encode(w),
@@ -41953,7 +43010,8 @@ impl<'a> CommunityPeer {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x76141ebd => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
@@ -42011,7 +43069,8 @@ impl<'a> zerotl::Decode<'a> for CommunityPeerRequest {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x7beafa85 => Self::Request(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -42022,7 +43081,8 @@ impl<'a> zerotl::Decode<'a> for CommunityPeerRequest {
 
 impl<'a> CommunityPeerRequest {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Request(x) => x.encode(w),
@@ -42030,7 +43090,8 @@ impl<'a> CommunityPeerRequest {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x7beafa85 => Self::Request(zerotl::BareDecode::decode_bare(r)?),
@@ -42088,7 +43149,8 @@ impl<'a> zerotl::Decode<'a> for EphemeralMessage<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xdd27bee9 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -42099,7 +43161,8 @@ impl<'a> zerotl::Decode<'a> for EphemeralMessage<'a> {
 
 impl<'a> EphemeralMessage<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Message(x) => x.encode(w),
@@ -42107,7 +43170,8 @@ impl<'a> EphemeralMessage<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xdd27bee9 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
@@ -42205,7 +43269,8 @@ impl<'a> zerotl::Decode<'a> for ButtonType<'a> {
 
 impl<'a> ButtonType<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Default => w.put_u32(0xc9dd90e9),
@@ -42219,7 +43284,8 @@ impl<'a> ButtonType<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xc9dd90e9 => Self::Default,
@@ -42529,7 +43595,8 @@ impl<'a> zerotl::Decode<'a> for KeyboardInlineButton<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x11c1a322 => Self::Button(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -42540,7 +43607,8 @@ impl<'a> zerotl::Decode<'a> for KeyboardInlineButton<'a> {
 
 impl<'a> KeyboardInlineButton<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Button(x) => x.encode(w),
@@ -42548,7 +43616,8 @@ impl<'a> KeyboardInlineButton<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x11c1a322 => Self::Button(zerotl::BareDecode::decode_bare(r)?),
@@ -42606,7 +43675,8 @@ impl<'a> zerotl::Decode<'a> for KeyboardInlineButtonRow<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x19420af6 => Self::Row(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -42617,7 +43687,8 @@ impl<'a> zerotl::Decode<'a> for KeyboardInlineButtonRow<'a> {
 
 impl<'a> KeyboardInlineButtonRow<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Row(x) => x.encode(w),
@@ -42625,7 +43696,8 @@ impl<'a> KeyboardInlineButtonRow<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x19420af6 => Self::Row(zerotl::BareDecode::decode_bare(r)?),
@@ -42683,7 +43755,8 @@ impl<'a> zerotl::Decode<'a> for RichButtonStyle {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x03c610bd => Self::Style(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -42694,7 +43767,8 @@ impl<'a> zerotl::Decode<'a> for RichButtonStyle {
 
 impl<'a> RichButtonStyle {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Style(x) => x.encode(w),
@@ -42702,7 +43776,8 @@ impl<'a> RichButtonStyle {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x03c610bd => Self::Style(zerotl::BareDecode::decode_bare(r)?),
@@ -42760,7 +43835,8 @@ impl<'a> zerotl::Decode<'a> for PageButton<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x692a5488 => Self::Button(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -42771,7 +43847,8 @@ impl<'a> zerotl::Decode<'a> for PageButton<'a> {
 
 impl<'a> PageButton<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Button(x) => x.encode(w),
@@ -42779,7 +43856,8 @@ impl<'a> PageButton<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x692a5488 => Self::Button(zerotl::BareDecode::decode_bare(r)?),
@@ -42837,7 +43915,8 @@ impl<'a> zerotl::Decode<'a> for CurrencyRate<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x30d9743c => Self::Rate(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -42848,7 +43927,8 @@ impl<'a> zerotl::Decode<'a> for CurrencyRate<'a> {
 
 impl<'a> CurrencyRate<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Rate(x) => x.encode(w),
@@ -42856,7 +43936,8 @@ impl<'a> CurrencyRate<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x30d9743c => Self::Rate(zerotl::BareDecode::decode_bare(r)?),
@@ -42914,7 +43995,8 @@ impl<'a> zerotl::Decode<'a> for OnrampMethodAvailability<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9ec8c6a8 => Self::Availability(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -42925,7 +44007,8 @@ impl<'a> zerotl::Decode<'a> for OnrampMethodAvailability<'a> {
 
 impl<'a> OnrampMethodAvailability<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Availability(x) => x.encode(w),
@@ -42933,7 +44016,8 @@ impl<'a> OnrampMethodAvailability<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9ec8c6a8 => Self::Availability(zerotl::BareDecode::decode_bare(r)?),
@@ -42991,7 +44075,8 @@ impl<'a> zerotl::Decode<'a> for OnrampProviderInfo<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x0dc27582 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -43002,7 +44087,8 @@ impl<'a> zerotl::Decode<'a> for OnrampProviderInfo<'a> {
 
 impl<'a> OnrampProviderInfo<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Info(x) => x.encode(w),
@@ -43010,7 +44096,8 @@ impl<'a> OnrampProviderInfo<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x0dc27582 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
@@ -43068,7 +44155,8 @@ impl<'a> zerotl::Decode<'a> for OnrampAvailability<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf9c84973 => Self::Availability(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -43079,7 +44167,8 @@ impl<'a> zerotl::Decode<'a> for OnrampAvailability<'a> {
 
 impl<'a> OnrampAvailability<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Availability(x) => x.encode(w),
@@ -43087,7 +44176,8 @@ impl<'a> OnrampAvailability<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf9c84973 => Self::Availability(zerotl::BareDecode::decode_bare(r)?),
@@ -43145,7 +44235,8 @@ impl<'a> zerotl::Decode<'a> for OnrampLimits<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x7be2677e => Self::Limits(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -43156,7 +44247,8 @@ impl<'a> zerotl::Decode<'a> for OnrampLimits<'a> {
 
 impl<'a> OnrampLimits<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Limits(x) => x.encode(w),
@@ -43164,7 +44256,8 @@ impl<'a> OnrampLimits<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x7be2677e => Self::Limits(zerotl::BareDecode::decode_bare(r)?),
@@ -43222,7 +44315,8 @@ impl<'a> zerotl::Decode<'a> for OnrampQuote<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x7a8011e9 => Self::Quote(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -43233,7 +44327,8 @@ impl<'a> zerotl::Decode<'a> for OnrampQuote<'a> {
 
 impl<'a> OnrampQuote<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Quote(x) => x.encode(w),
@@ -43241,7 +44336,8 @@ impl<'a> OnrampQuote<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x7a8011e9 => Self::Quote(zerotl::BareDecode::decode_bare(r)?),
@@ -43299,7 +44395,8 @@ impl<'a> zerotl::Decode<'a> for OnrampSession<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd1e42e24 => Self::Session(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -43310,7 +44407,8 @@ impl<'a> zerotl::Decode<'a> for OnrampSession<'a> {
 
 impl<'a> OnrampSession<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Session(x) => x.encode(w),
@@ -43318,7 +44416,8 @@ impl<'a> OnrampSession<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd1e42e24 => Self::Session(zerotl::BareDecode::decode_bare(r)?),
@@ -43382,7 +44481,8 @@ impl<'a> zerotl::Decode<'a> for WalletState<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9cb9b2ec => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -43394,7 +44494,8 @@ impl<'a> zerotl::Decode<'a> for WalletState<'a> {
 
 impl<'a> WalletState<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Empty(x) => x.encode(w),
@@ -43403,7 +44504,8 @@ impl<'a> WalletState<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9cb9b2ec => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
@@ -43468,7 +44570,8 @@ impl<'a> zerotl::Decode<'a> for WalletUserAddress<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xfe78eecc => Self::Address(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -43479,7 +44582,8 @@ impl<'a> zerotl::Decode<'a> for WalletUserAddress<'a> {
 
 impl<'a> WalletUserAddress<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Address(x) => x.encode(w),
@@ -43487,7 +44591,8 @@ impl<'a> WalletUserAddress<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xfe78eecc => Self::Address(zerotl::BareDecode::decode_bare(r)?),
@@ -43563,7 +44668,8 @@ impl<'a> zerotl::Decode<'a> for WalletTransactionPeer<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd4ea706d => Self::User(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -43577,7 +44683,8 @@ impl<'a> zerotl::Decode<'a> for WalletTransactionPeer<'a> {
 
 impl<'a> WalletTransactionPeer<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::User(x) => x.encode(w),
@@ -43588,7 +44695,8 @@ impl<'a> WalletTransactionPeer<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd4ea706d => Self::User(zerotl::BareDecode::decode_bare(r)?),
@@ -43667,7 +44775,8 @@ impl<'a> zerotl::Decode<'a> for WalletTransaction<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x952dc143 => Self::Transaction(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -43678,7 +44787,8 @@ impl<'a> zerotl::Decode<'a> for WalletTransaction<'a> {
 
 impl<'a> WalletTransaction<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Transaction(x) => x.encode(w),
@@ -43686,7 +44796,8 @@ impl<'a> WalletTransaction<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x952dc143 => Self::Transaction(zerotl::BareDecode::decode_bare(r)?),
@@ -43744,7 +44855,8 @@ impl<'a> zerotl::Decode<'a> for WalletOwnershipProof<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x60bccb0d => Self::Proof(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -43755,7 +44867,8 @@ impl<'a> zerotl::Decode<'a> for WalletOwnershipProof<'a> {
 
 impl<'a> WalletOwnershipProof<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Proof(x) => x.encode(w),
@@ -43763,7 +44876,8 @@ impl<'a> WalletOwnershipProof<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x60bccb0d => Self::Proof(zerotl::BareDecode::decode_bare(r)?),
@@ -43827,7 +44941,8 @@ impl<'a> zerotl::Decode<'a> for InputWalletReplacement<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x63a440dc => Self::New,
@@ -43839,7 +44954,8 @@ impl<'a> zerotl::Decode<'a> for InputWalletReplacement<'a> {
 
 impl<'a> InputWalletReplacement<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::New => w.put_u32(0x63a440dc),
@@ -43848,7 +44964,8 @@ impl<'a> InputWalletReplacement<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x63a440dc => Self::New,
@@ -43913,7 +45030,8 @@ impl<'a> zerotl::Decode<'a> for TonConnectManifest<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x12229264 => Self::Manifest(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -43924,7 +45042,8 @@ impl<'a> zerotl::Decode<'a> for TonConnectManifest<'a> {
 
 impl<'a> TonConnectManifest<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Manifest(x) => x.encode(w),
@@ -43932,7 +45051,8 @@ impl<'a> TonConnectManifest<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x12229264 => Self::Manifest(zerotl::BareDecode::decode_bare(r)?),
@@ -43990,7 +45110,8 @@ impl<'a> zerotl::Decode<'a> for TonConnectSession<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x126556c6 => Self::Session(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -44001,7 +45122,8 @@ impl<'a> zerotl::Decode<'a> for TonConnectSession<'a> {
 
 impl<'a> TonConnectSession<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Session(x) => x.encode(w),
@@ -44009,7 +45131,8 @@ impl<'a> TonConnectSession<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x126556c6 => Self::Session(zerotl::BareDecode::decode_bare(r)?),
@@ -44067,7 +45190,8 @@ impl<'a> zerotl::Decode<'a> for TonConnectNextEventId {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x582464e3 => Self::Id(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -44078,7 +45202,8 @@ impl<'a> zerotl::Decode<'a> for TonConnectNextEventId {
 
 impl<'a> TonConnectNextEventId {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Id(x) => x.encode(w),
@@ -44086,7 +45211,8 @@ impl<'a> TonConnectNextEventId {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x582464e3 => Self::Id(zerotl::BareDecode::decode_bare(r)?),
@@ -44144,7 +45270,8 @@ impl<'a> zerotl::Decode<'a> for TonConnectRequest<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa15f8513 => Self::Request(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -44155,7 +45282,8 @@ impl<'a> zerotl::Decode<'a> for TonConnectRequest<'a> {
 
 impl<'a> TonConnectRequest<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Request(x) => x.encode(w),
@@ -44163,7 +45291,8 @@ impl<'a> TonConnectRequest<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa15f8513 => Self::Request(zerotl::BareDecode::decode_bare(r)?),
@@ -44228,7 +45357,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x50a04e45 => Self::Rules(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -44239,7 +45369,8 @@ pub mod account {
 
     impl<'a> PrivacyRules<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Rules(x) => x.encode(w),
@@ -44247,7 +45378,8 @@ pub mod account {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x50a04e45 => Self::Rules(zerotl::BareDecode::decode_bare(r)?),
@@ -44305,7 +45437,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4bff8ea0 => Self::Authorizations(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -44316,7 +45449,8 @@ pub mod account {
 
     impl<'a> Authorizations<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Authorizations(x) => x.encode(w),
@@ -44324,7 +45458,8 @@ pub mod account {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4bff8ea0 => Self::Authorizations(zerotl::BareDecode::decode_bare(r)?),
@@ -44382,7 +45517,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x957b50fb => Self::Password(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -44393,7 +45529,8 @@ pub mod account {
 
     impl<'a> Password<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Password(x) => x.encode(w),
@@ -44401,7 +45538,8 @@ pub mod account {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x957b50fb => Self::Password(zerotl::BareDecode::decode_bare(r)?),
@@ -44459,7 +45597,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x9a5c33e5 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -44470,7 +45609,8 @@ pub mod account {
 
     impl<'a> PasswordSettings<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Settings(x) => x.encode(w),
@@ -44478,7 +45618,8 @@ pub mod account {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x9a5c33e5 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
@@ -44536,7 +45677,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xc23727c9 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -44547,7 +45689,8 @@ pub mod account {
 
     impl<'a> PasswordInputSettings<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Settings(x) => x.encode(w),
@@ -44555,7 +45698,8 @@ pub mod account {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xc23727c9 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
@@ -44613,7 +45757,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xdb64fd34 => Self::Password(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -44624,7 +45769,8 @@ pub mod account {
 
     impl<'a> TmpPassword<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Password(x) => x.encode(w),
@@ -44632,7 +45778,8 @@ pub mod account {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xdb64fd34 => Self::Password(zerotl::BareDecode::decode_bare(r)?),
@@ -44690,7 +45837,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xed56c9fc => Self::Authorizations(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -44701,7 +45849,8 @@ pub mod account {
 
     impl<'a> WebAuthorizations<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Authorizations(x) => x.encode(w),
@@ -44709,7 +45858,8 @@ pub mod account {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xed56c9fc => Self::Authorizations(zerotl::BareDecode::decode_bare(r)?),
@@ -44767,7 +45917,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xad2e1cd8 => Self::Form(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -44778,7 +45929,8 @@ pub mod account {
 
     impl<'a> AuthorizationForm<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Form(x) => x.encode(w),
@@ -44786,7 +45938,8 @@ pub mod account {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xad2e1cd8 => Self::Form(zerotl::BareDecode::decode_bare(r)?),
@@ -44844,7 +45997,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x811f854f => Self::Code(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -44855,7 +46009,8 @@ pub mod account {
 
     impl<'a> SentEmailCode<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Code(x) => x.encode(w),
@@ -44863,7 +46018,8 @@ pub mod account {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x811f854f => Self::Code(zerotl::BareDecode::decode_bare(r)?),
@@ -44921,7 +46077,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4dba4501 => Self::Takeout(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -44932,7 +46089,8 @@ pub mod account {
 
     impl<'a> Takeout {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Takeout(x) => x.encode(w),
@@ -44940,7 +46098,8 @@ pub mod account {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4dba4501 => Self::Takeout(zerotl::BareDecode::decode_bare(r)?),
@@ -45004,7 +46163,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x1c199183 => Self::NotModified,
@@ -45016,7 +46176,8 @@ pub mod account {
 
     impl<'a> WallPapers<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::NotModified => w.put_u32(0x1c199183),
@@ -45025,7 +46186,8 @@ pub mod account {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x1c199183 => Self::NotModified,
@@ -45090,7 +46252,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x63cacf26 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -45101,7 +46264,8 @@ pub mod account {
 
     impl<'a> AutoDownloadSettings {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Settings(x) => x.encode(w),
@@ -45109,7 +46273,8 @@ pub mod account {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x63cacf26 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
@@ -45173,7 +46338,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xf41eb622 => Self::NotModified,
@@ -45185,7 +46351,8 @@ pub mod account {
 
     impl<'a> Themes<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::NotModified => w.put_u32(0xf41eb622),
@@ -45194,7 +46361,8 @@ pub mod account {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xf41eb622 => Self::NotModified,
@@ -45259,7 +46427,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x57e28221 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -45270,7 +46439,8 @@ pub mod account {
 
     impl<'a> ContentSettings {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Settings(x) => x.encode(w),
@@ -45278,7 +46448,8 @@ pub mod account {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x57e28221 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
@@ -45348,7 +46519,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe3779861 => Self::FailedWait(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -45361,7 +46533,8 @@ pub mod account {
 
     impl<'a> ResetPasswordResult {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::FailedWait(x) => x.encode(w),
@@ -45371,7 +46544,8 @@ pub mod account {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe3779861 => Self::FailedWait(zerotl::BareDecode::decode_bare(r)?),
@@ -45449,7 +46623,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe011e1c4 => Self::NotModified,
@@ -45461,7 +46636,8 @@ pub mod account {
 
     impl<'a> ChatThemes<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::NotModified => w.put_u32(0xe011e1c4),
@@ -45470,7 +46646,8 @@ pub mod account {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe011e1c4 => Self::NotModified,
@@ -45541,7 +46718,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xfbf6e8b1 => Self::NotModified,
@@ -45553,7 +46731,8 @@ pub mod account {
 
     impl<'a> SavedRingtones<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::NotModified => w.put_u32(0xfbf6e8b1),
@@ -45562,7 +46741,8 @@ pub mod account {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xfbf6e8b1 => Self::NotModified,
@@ -45633,7 +46813,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xb7263f6d => Self::Ringtone,
@@ -45645,7 +46826,8 @@ pub mod account {
 
     impl<'a> SavedRingtone<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Ringtone => w.put_u32(0xb7263f6d),
@@ -45654,7 +46836,8 @@ pub mod account {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xb7263f6d => Self::Ringtone,
@@ -45725,7 +46908,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xd08ce645 => Self::NotModified,
@@ -45737,7 +46921,8 @@ pub mod account {
 
     impl<'a> EmojiStatuses<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::NotModified => w.put_u32(0xd08ce645),
@@ -45746,7 +46931,8 @@ pub mod account {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xd08ce645 => Self::NotModified,
@@ -45817,7 +47003,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x2b96cd1b => Self::Verified(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -45829,7 +47016,8 @@ pub mod account {
 
     impl<'a> EmailVerified<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Verified(x) => x.encode(w),
@@ -45838,7 +47026,8 @@ pub mod account {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x2b96cd1b => Self::Verified(zerotl::BareDecode::decode_bare(r)?),
@@ -45903,7 +47092,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4c3e069d => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -45914,7 +47104,8 @@ pub mod account {
 
     impl<'a> AutoSaveSettings<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Settings(x) => x.encode(w),
@@ -45922,7 +47113,8 @@ pub mod account {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4c3e069d => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
@@ -45980,7 +47172,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x17d7f87b => Self::Bots(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -45991,7 +47184,8 @@ pub mod account {
 
     impl<'a> ConnectedBots<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Bots(x) => x.encode(w),
@@ -45999,7 +47193,8 @@ pub mod account {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x17d7f87b => Self::Bots(zerotl::BareDecode::decode_bare(r)?),
@@ -46057,7 +47252,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xec43a2d1 => Self::Links(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -46068,7 +47264,8 @@ pub mod account {
 
     impl<'a> BusinessChatLinks<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Links(x) => x.encode(w),
@@ -46076,7 +47273,8 @@ pub mod account {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xec43a2d1 => Self::Links(zerotl::BareDecode::decode_bare(r)?),
@@ -46134,7 +47332,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x9a23af21 => Self::Links(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -46145,7 +47344,8 @@ pub mod account {
 
     impl<'a> ResolvedBusinessChatLinks<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Links(x) => x.encode(w),
@@ -46153,7 +47353,8 @@ pub mod account {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x9a23af21 => Self::Links(zerotl::BareDecode::decode_bare(r)?),
@@ -46211,7 +47412,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x1e109708 => Self::Revenue(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -46222,7 +47424,8 @@ pub mod account {
 
     impl<'a> PaidMessagesRevenue {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Revenue(x) => x.encode(w),
@@ -46230,7 +47433,8 @@ pub mod account {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x1e109708 => Self::Revenue(zerotl::BareDecode::decode_bare(r)?),
@@ -46294,7 +47498,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4fc81d6e => Self::NotModified,
@@ -46306,7 +47511,8 @@ pub mod account {
 
     impl<'a> SavedMusicIds<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::NotModified => w.put_u32(0x4fc81d6e),
@@ -46315,7 +47521,8 @@ pub mod account {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4fc81d6e => Self::NotModified,
@@ -46380,7 +47587,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xf8e0aa1c => Self::Passkeys(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -46391,7 +47599,8 @@ pub mod account {
 
     impl<'a> Passkeys<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Passkeys(x) => x.encode(w),
@@ -46399,7 +47608,8 @@ pub mod account {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xf8e0aa1c => Self::Passkeys(zerotl::BareDecode::decode_bare(r)?),
@@ -46457,7 +47667,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe16b5ce1 => Self::Options(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -46468,7 +47679,8 @@ pub mod account {
 
     impl<'a> PasskeyRegistrationOptions<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Options(x) => x.encode(w),
@@ -46476,7 +47688,8 @@ pub mod account {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe16b5ce1 => Self::Options(zerotl::BareDecode::decode_bare(r)?),
@@ -46540,7 +47753,8 @@ pub mod account {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xc31c8f4e => Self::NotModified,
@@ -46552,7 +47766,8 @@ pub mod account {
 
     impl<'a> WebBrowserSettings<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::NotModified => w.put_u32(0xc31c8f4e),
@@ -46561,7 +47776,8 @@ pub mod account {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xc31c8f4e => Self::NotModified,
@@ -46640,7 +47856,8 @@ pub mod aicompose {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xc1f46103 => Self::NotModified,
@@ -46652,7 +47869,8 @@ pub mod aicompose {
 
     impl<'a> Tones<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::NotModified => w.put_u32(0xc1f46103),
@@ -46661,7 +47879,8 @@ pub mod aicompose {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xc1f46103 => Self::NotModified,
@@ -46746,7 +47965,8 @@ pub mod auth {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x5e002502 => Self::Code(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -46759,7 +47979,8 @@ pub mod auth {
 
     impl<'a> SentCode<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Code(x) => x.encode(w),
@@ -46769,7 +47990,8 @@ pub mod auth {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x5e002502 => Self::Code(zerotl::BareDecode::decode_bare(r)?),
@@ -46847,7 +48069,8 @@ pub mod auth {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x2ea2c0d4 => Self::Authorization(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -46859,7 +48082,8 @@ pub mod auth {
 
     impl<'a> Authorization<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Authorization(x) => x.encode(w),
@@ -46868,7 +48092,8 @@ pub mod auth {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x2ea2c0d4 => Self::Authorization(zerotl::BareDecode::decode_bare(r)?),
@@ -46933,7 +48158,8 @@ pub mod auth {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xb434e2b8 => Self::Authorization(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -46944,7 +48170,8 @@ pub mod auth {
 
     impl<'a> ExportedAuthorization<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Authorization(x) => x.encode(w),
@@ -46952,7 +48179,8 @@ pub mod auth {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xb434e2b8 => Self::Authorization(zerotl::BareDecode::decode_bare(r)?),
@@ -47010,7 +48238,8 @@ pub mod auth {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x137948a5 => Self::Recovery(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -47021,7 +48250,8 @@ pub mod auth {
 
     impl<'a> PasswordRecovery<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Recovery(x) => x.encode(w),
@@ -47029,7 +48259,8 @@ pub mod auth {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x137948a5 => Self::Recovery(zerotl::BareDecode::decode_bare(r)?),
@@ -47115,7 +48346,8 @@ pub mod auth {
 
     impl<'a> CodeType {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Sms => w.put_u32(0x72a3158c),
@@ -47127,7 +48359,8 @@ pub mod auth {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x72a3158c => Self::Sms,
@@ -47421,7 +48654,8 @@ pub mod auth {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x629f1980 => Self::Token(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -47434,7 +48668,8 @@ pub mod auth {
 
     impl<'a> LoginToken<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Token(x) => x.encode(w),
@@ -47444,7 +48679,8 @@ pub mod auth {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x629f1980 => Self::Token(zerotl::BareDecode::decode_bare(r)?),
@@ -47516,7 +48752,8 @@ pub mod auth {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xc3a2835f => Self::Out(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -47527,7 +48764,8 @@ pub mod auth {
 
     impl<'a> LoggedOut<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Out(x) => x.encode(w),
@@ -47535,7 +48773,8 @@ pub mod auth {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xc3a2835f => Self::Out(zerotl::BareDecode::decode_bare(r)?),
@@ -47593,7 +48832,8 @@ pub mod auth {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe2037789 => Self::Options(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -47604,7 +48844,8 @@ pub mod auth {
 
     impl<'a> PasskeyLoginOptions<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Options(x) => x.encode(w),
@@ -47612,7 +48853,8 @@ pub mod auth {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe2037789 => Self::Options(zerotl::BareDecode::decode_bare(r)?),
@@ -47670,7 +48912,8 @@ pub mod auth {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xdf5ac00c => Self::Intent(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -47681,7 +48924,8 @@ pub mod auth {
 
     impl<'a> FirebasePnvIntent<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Intent(x) => x.encode(w),
@@ -47689,7 +48933,8 @@ pub mod auth {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xdf5ac00c => Self::Intent(zerotl::BareDecode::decode_bare(r)?),
@@ -47755,7 +49000,8 @@ pub mod bots {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe8a775b0 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -47766,7 +49012,8 @@ pub mod bots {
 
     impl<'a> BotInfo<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Info(x) => x.encode(w),
@@ -47774,7 +49021,8 @@ pub mod bots {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe8a775b0 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
@@ -47832,7 +49080,8 @@ pub mod bots {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x1991b13b => Self::Bots(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -47843,7 +49092,8 @@ pub mod bots {
 
     impl<'a> PopularAppBots<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Bots(x) => x.encode(w),
@@ -47851,7 +49101,8 @@ pub mod bots {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x1991b13b => Self::Bots(zerotl::BareDecode::decode_bare(r)?),
@@ -47909,7 +49160,8 @@ pub mod bots {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x0ca71d64 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -47920,7 +49172,8 @@ pub mod bots {
 
     impl<'a> PreviewInfo<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Info(x) => x.encode(w),
@@ -47928,7 +49181,8 @@ pub mod bots {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x0ca71d64 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
@@ -47986,7 +49240,8 @@ pub mod bots {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x3c60b621 => Self::Token(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -47997,7 +49252,8 @@ pub mod bots {
 
     impl<'a> ExportedBotToken<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Token(x) => x.encode(w),
@@ -48005,7 +49261,8 @@ pub mod bots {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x3c60b621 => Self::Token(zerotl::BareDecode::decode_bare(r)?),
@@ -48063,7 +49320,8 @@ pub mod bots {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xf13bbcd7 => Self::Button(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -48074,7 +49332,8 @@ pub mod bots {
 
     impl<'a> RequestedButton<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Button(x) => x.encode(w),
@@ -48082,7 +49341,8 @@ pub mod bots {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xf13bbcd7 => Self::Button(zerotl::BareDecode::decode_bare(r)?),
@@ -48140,7 +49400,8 @@ pub mod bots {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xdd1fbf93 => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -48151,7 +49412,8 @@ pub mod bots {
 
     impl<'a> AccessSettings<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Settings(x) => x.encode(w),
@@ -48159,7 +49421,8 @@ pub mod bots {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xdd1fbf93 => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
@@ -48231,7 +49494,8 @@ pub mod channels {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x9ab0feaf => Self::Participants(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -48243,7 +49507,8 @@ pub mod channels {
 
     impl<'a> ChannelParticipants<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Participants(x) => x.encode(w),
@@ -48252,7 +49517,8 @@ pub mod channels {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x9ab0feaf => Self::Participants(zerotl::BareDecode::decode_bare(r)?),
@@ -48317,7 +49583,8 @@ pub mod channels {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xdfb80317 => Self::Participant(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -48328,7 +49595,8 @@ pub mod channels {
 
     impl<'a> ChannelParticipant<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Participant(x) => x.encode(w),
@@ -48336,7 +49604,8 @@ pub mod channels {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xdfb80317 => Self::Participant(zerotl::BareDecode::decode_bare(r)?),
@@ -48394,7 +49663,8 @@ pub mod channels {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xed8af74d => Self::Results(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -48405,7 +49675,8 @@ pub mod channels {
 
     impl<'a> AdminLogResults<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Results(x) => x.encode(w),
@@ -48413,7 +49684,8 @@ pub mod channels {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xed8af74d => Self::Results(zerotl::BareDecode::decode_bare(r)?),
@@ -48471,7 +49743,8 @@ pub mod channels {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xf496b0c6 => Self::Peers(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -48482,7 +49755,8 @@ pub mod channels {
 
     impl<'a> SendAsPeers<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Peers(x) => x.encode(w),
@@ -48490,7 +49764,8 @@ pub mod channels {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xf496b0c6 => Self::Peers(zerotl::BareDecode::decode_bare(r)?),
@@ -48560,7 +49835,8 @@ pub mod channels {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x846f9e42 => Self::ChooseOption(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -48573,7 +49849,8 @@ pub mod channels {
 
     impl<'a> SponsoredMessageReportResult<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::ChooseOption(x) => x.encode(w),
@@ -48583,7 +49860,8 @@ pub mod channels {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x846f9e42 => Self::ChooseOption(zerotl::BareDecode::decode_bare(r)?),
@@ -48663,7 +49941,8 @@ pub mod chatlists {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x10e6e3a6 => Self::Invite(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -48674,7 +49953,8 @@ pub mod chatlists {
 
     impl<'a> ExportedChatlistInvite<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Invite(x) => x.encode(w),
@@ -48682,7 +49962,8 @@ pub mod chatlists {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x10e6e3a6 => Self::Invite(zerotl::BareDecode::decode_bare(r)?),
@@ -48740,7 +50021,8 @@ pub mod chatlists {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x10ab6dc7 => Self::Invites(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -48751,7 +50033,8 @@ pub mod chatlists {
 
     impl<'a> ExportedInvites<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Invites(x) => x.encode(w),
@@ -48759,7 +50042,8 @@ pub mod chatlists {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x10ab6dc7 => Self::Invites(zerotl::BareDecode::decode_bare(r)?),
@@ -48823,7 +50107,8 @@ pub mod chatlists {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xfa87f659 => Self::Already(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -48835,7 +50120,8 @@ pub mod chatlists {
 
     impl<'a> ChatlistInvite<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Already(x) => x.encode(w),
@@ -48844,7 +50130,8 @@ pub mod chatlists {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xfa87f659 => Self::Already(zerotl::BareDecode::decode_bare(r)?),
@@ -48909,7 +50196,8 @@ pub mod chatlists {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x93bd878d => Self::Updates(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -48920,7 +50208,8 @@ pub mod chatlists {
 
     impl<'a> ChatlistUpdates<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Updates(x) => x.encode(w),
@@ -48928,7 +50217,8 @@ pub mod chatlists {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x93bd878d => Self::Updates(zerotl::BareDecode::decode_bare(r)?),
@@ -48994,7 +50284,8 @@ pub mod communities {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x2244afad => Self::Requests(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -49005,7 +50296,8 @@ pub mod communities {
 
     impl<'a> PeerLinkRequests<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Requests(x) => x.encode(w),
@@ -49013,7 +50305,8 @@ pub mod communities {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x2244afad => Self::Requests(zerotl::BareDecode::decode_bare(r)?),
@@ -49071,7 +50364,8 @@ pub mod communities {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x8d78512a => Self::Chats(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -49082,7 +50376,8 @@ pub mod communities {
 
     impl<'a> ParticipantJoinedChats<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Chats(x) => x.encode(w),
@@ -49090,7 +50385,8 @@ pub mod communities {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x8d78512a => Self::Chats(zerotl::BareDecode::decode_bare(r)?),
@@ -49162,7 +50458,8 @@ pub mod contacts {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xb74ba9d2 => Self::NotModified,
@@ -49174,7 +50471,8 @@ pub mod contacts {
 
     impl<'a> Contacts<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::NotModified => w.put_u32(0xb74ba9d2),
@@ -49183,7 +50481,8 @@ pub mod contacts {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xb74ba9d2 => Self::NotModified,
@@ -49248,7 +50547,8 @@ pub mod contacts {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x77d01c3b => Self::Contacts(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -49259,7 +50559,8 @@ pub mod contacts {
 
     impl<'a> ImportedContacts<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Contacts(x) => x.encode(w),
@@ -49267,7 +50568,8 @@ pub mod contacts {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x77d01c3b => Self::Contacts(zerotl::BareDecode::decode_bare(r)?),
@@ -49331,7 +50633,8 @@ pub mod contacts {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x0ade1591 => Self::Blocked(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -49343,7 +50646,8 @@ pub mod contacts {
 
     impl<'a> Blocked<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Blocked(x) => x.encode(w),
@@ -49352,7 +50656,8 @@ pub mod contacts {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x0ade1591 => Self::Blocked(zerotl::BareDecode::decode_bare(r)?),
@@ -49417,7 +50722,8 @@ pub mod contacts {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xb3134d9d => Self::Found(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -49428,7 +50734,8 @@ pub mod contacts {
 
     impl<'a> Found<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Found(x) => x.encode(w),
@@ -49436,7 +50743,8 @@ pub mod contacts {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xb3134d9d => Self::Found(zerotl::BareDecode::decode_bare(r)?),
@@ -49494,7 +50802,8 @@ pub mod contacts {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x7f077ad9 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -49505,7 +50814,8 @@ pub mod contacts {
 
     impl<'a> ResolvedPeer<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Peer(x) => x.encode(w),
@@ -49513,7 +50823,8 @@ pub mod contacts {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x7f077ad9 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
@@ -49583,7 +50894,8 @@ pub mod contacts {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xde266ef5 => Self::NotModified,
@@ -49596,7 +50908,8 @@ pub mod contacts {
 
     impl<'a> TopPeers<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::NotModified => w.put_u32(0xde266ef5),
@@ -49606,7 +50919,8 @@ pub mod contacts {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xde266ef5 => Self::NotModified,
@@ -49678,7 +50992,8 @@ pub mod contacts {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x114ff30d => Self::Birthdays(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -49689,7 +51004,8 @@ pub mod contacts {
 
     impl<'a> ContactBirthdays<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Birthdays(x) => x.encode(w),
@@ -49697,7 +51013,8 @@ pub mod contacts {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x114ff30d => Self::Birthdays(zerotl::BareDecode::decode_bare(r)?),
@@ -49761,7 +51078,8 @@ pub mod contacts {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xea32b4b1 => Self::Empty,
@@ -49773,7 +51091,8 @@ pub mod contacts {
 
     impl<'a> SponsoredPeers<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Empty => w.put_u32(0xea32b4b1),
@@ -49782,7 +51101,8 @@ pub mod contacts {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xea32b4b1 => Self::Empty,
@@ -49861,7 +51181,8 @@ pub mod ephemeral {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x59ffdb31 => Self::NotModified,
@@ -49873,7 +51194,8 @@ pub mod ephemeral {
 
     impl<'a> WelcomeMessages<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::NotModified => w.put_u32(0x59ffdb31),
@@ -49882,7 +51204,8 @@ pub mod ephemeral {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x59ffdb31 => Self::NotModified,
@@ -49955,7 +51278,8 @@ pub mod fragment {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x6ebdff91 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -49966,7 +51290,8 @@ pub mod fragment {
 
     impl<'a> CollectibleInfo<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Info(x) => x.encode(w),
@@ -49974,7 +51299,8 @@ pub mod fragment {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x6ebdff91 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
@@ -50046,7 +51372,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xccbbce30 => Self::Update(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -50058,7 +51385,8 @@ pub mod help {
 
     impl<'a> AppUpdate<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Update(x) => x.encode(w),
@@ -50067,7 +51395,8 @@ pub mod help {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xccbbce30 => Self::Update(zerotl::BareDecode::decode_bare(r)?),
@@ -50132,7 +51461,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x18cb9f78 => Self::Text(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -50143,7 +51473,8 @@ pub mod help {
 
     impl<'a> InviteText<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Text(x) => x.encode(w),
@@ -50151,7 +51482,8 @@ pub mod help {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x18cb9f78 => Self::Text(zerotl::BareDecode::decode_bare(r)?),
@@ -50209,7 +51541,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x17c6b5f6 => Self::Support(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -50220,7 +51553,8 @@ pub mod help {
 
     impl<'a> Support<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Support(x) => x.encode(w),
@@ -50228,7 +51562,8 @@ pub mod help {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x17c6b5f6 => Self::Support(zerotl::BareDecode::decode_bare(r)?),
@@ -50286,7 +51621,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x780a0310 => Self::Service(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -50297,7 +51633,8 @@ pub mod help {
 
     impl<'a> TermsOfService<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Service(x) => x.encode(w),
@@ -50305,7 +51642,8 @@ pub mod help {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x780a0310 => Self::Service(zerotl::BareDecode::decode_bare(r)?),
@@ -50363,7 +51701,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x0e0310d7 => Self::Urls(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -50374,7 +51713,8 @@ pub mod help {
 
     impl<'a> RecentMeUrls<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Urls(x) => x.encode(w),
@@ -50382,7 +51722,8 @@ pub mod help {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x0e0310d7 => Self::Urls(zerotl::BareDecode::decode_bare(r)?),
@@ -50446,7 +51787,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe3309f7f => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -50458,7 +51800,8 @@ pub mod help {
 
     impl<'a> TermsOfServiceUpdate<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Empty(x) => x.encode(w),
@@ -50467,7 +51810,8 @@ pub mod help {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe3309f7f => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
@@ -50538,7 +51882,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x66afa166 => Self::Empty,
@@ -50550,7 +51895,8 @@ pub mod help {
 
     impl<'a> DeepLinkInfo<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Empty => w.put_u32(0x66afa166),
@@ -50559,7 +51905,8 @@ pub mod help {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x66afa166 => Self::Empty,
@@ -50630,7 +51977,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xbfb9f457 => Self::NotModified,
@@ -50642,7 +51990,8 @@ pub mod help {
 
     impl<'a> PassportConfig<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::NotModified => w.put_u32(0xbfb9f457),
@@ -50651,7 +52000,8 @@ pub mod help {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xbfb9f457 => Self::NotModified,
@@ -50716,7 +52066,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x8c05f1c9 => Self::Name(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -50727,7 +52078,8 @@ pub mod help {
 
     impl<'a> SupportName<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Name(x) => x.encode(w),
@@ -50735,7 +52087,8 @@ pub mod help {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x8c05f1c9 => Self::Name(zerotl::BareDecode::decode_bare(r)?),
@@ -50799,7 +52152,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xf3ae2eed => Self::Empty,
@@ -50811,7 +52165,8 @@ pub mod help {
 
     impl<'a> UserInfo<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Empty => w.put_u32(0xf3ae2eed),
@@ -50820,7 +52175,8 @@ pub mod help {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xf3ae2eed => Self::Empty,
@@ -50891,7 +52247,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x98f6ac75 => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -50903,7 +52260,8 @@ pub mod help {
 
     impl<'a> PromoData<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Empty(x) => x.encode(w),
@@ -50912,7 +52270,8 @@ pub mod help {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x98f6ac75 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
@@ -50977,7 +52336,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4203c5ef => Self::Code(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -50988,7 +52348,8 @@ pub mod help {
 
     impl<'a> CountryCode<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Code(x) => x.encode(w),
@@ -50996,7 +52357,8 @@ pub mod help {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4203c5ef => Self::Code(zerotl::BareDecode::decode_bare(r)?),
@@ -51054,7 +52416,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xc3878e23 => Self::Country(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -51065,7 +52428,8 @@ pub mod help {
 
     impl<'a> Country<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Country(x) => x.encode(w),
@@ -51073,7 +52437,8 @@ pub mod help {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xc3878e23 => Self::Country(zerotl::BareDecode::decode_bare(r)?),
@@ -51137,7 +52502,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x93cc1f32 => Self::NotModified,
@@ -51149,7 +52515,8 @@ pub mod help {
 
     impl<'a> CountriesList<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::NotModified => w.put_u32(0x93cc1f32),
@@ -51158,7 +52525,8 @@ pub mod help {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x93cc1f32 => Self::NotModified,
@@ -51223,7 +52591,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x5334759c => Self::Promo(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -51234,7 +52603,8 @@ pub mod help {
 
     impl<'a> PremiumPromo<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Promo(x) => x.encode(w),
@@ -51242,7 +52612,8 @@ pub mod help {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x5334759c => Self::Promo(zerotl::BareDecode::decode_bare(r)?),
@@ -51306,7 +52677,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x7cde641d => Self::NotModified,
@@ -51318,7 +52690,8 @@ pub mod help {
 
     impl<'a> AppConfig<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::NotModified => w.put_u32(0x7cde641d),
@@ -51327,7 +52700,8 @@ pub mod help {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x7cde641d => Self::NotModified,
@@ -51398,7 +52772,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x26219a58 => Self::Set(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -51410,7 +52785,8 @@ pub mod help {
 
     impl<'a> PeerColorSet<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Set(x) => x.encode(w),
@@ -51419,7 +52795,8 @@ pub mod help {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x26219a58 => Self::Set(zerotl::BareDecode::decode_bare(r)?),
@@ -51484,7 +52861,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xadec6ebe => Self::Option(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -51495,7 +52873,8 @@ pub mod help {
 
     impl<'a> PeerColorOption<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Option(x) => x.encode(w),
@@ -51503,7 +52882,8 @@ pub mod help {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xadec6ebe => Self::Option(zerotl::BareDecode::decode_bare(r)?),
@@ -51567,7 +52947,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x2ba1f5ce => Self::NotModified,
@@ -51579,7 +52960,8 @@ pub mod help {
 
     impl<'a> PeerColors<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::NotModified => w.put_u32(0x2ba1f5ce),
@@ -51588,7 +52970,8 @@ pub mod help {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x2ba1f5ce => Self::NotModified,
@@ -51659,7 +53042,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x970708cc => Self::NotModified,
@@ -51671,7 +53055,8 @@ pub mod help {
 
     impl<'a> TimezonesList<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::NotModified => w.put_u32(0x970708cc),
@@ -51680,7 +53065,8 @@ pub mod help {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x970708cc => Self::NotModified,
@@ -51765,7 +53151,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x15ba6c40 => Self::Dialogs(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -51778,7 +53165,8 @@ pub mod messages {
 
     impl<'a> Dialogs<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Dialogs(x) => x.encode(w),
@@ -51788,7 +53176,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x15ba6c40 => Self::Dialogs(zerotl::BareDecode::decode_bare(r)?),
@@ -51878,7 +53267,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x1d73e7ea => Self::Messages(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -51892,7 +53282,8 @@ pub mod messages {
 
     impl<'a> Messages<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Messages(x) => x.encode(w),
@@ -51903,7 +53294,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x1d73e7ea => Self::Messages(zerotl::BareDecode::decode_bare(r)?),
@@ -51988,7 +53380,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x64ff9fd5 => Self::Chats(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -52000,7 +53393,8 @@ pub mod messages {
 
     impl<'a> Chats<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Chats(x) => x.encode(w),
@@ -52009,7 +53403,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x64ff9fd5 => Self::Chats(zerotl::BareDecode::decode_bare(r)?),
@@ -52074,7 +53469,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe5d7d19c => Self::Full(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -52085,7 +53481,8 @@ pub mod messages {
 
     impl<'a> ChatFull<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Full(x) => x.encode(w),
@@ -52093,7 +53490,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe5d7d19c => Self::Full(zerotl::BareDecode::decode_bare(r)?),
@@ -52151,7 +53549,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xb45c69d1 => Self::History(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -52162,7 +53561,8 @@ pub mod messages {
 
     impl<'a> AffectedHistory {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::History(x) => x.encode(w),
@@ -52170,7 +53570,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xb45c69d1 => Self::History(zerotl::BareDecode::decode_bare(r)?),
@@ -52234,7 +53635,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xc0e24635 => Self::NotModified(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -52246,7 +53648,8 @@ pub mod messages {
 
     impl<'a> DhConfig<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::NotModified(x) => x.encode(w),
@@ -52255,7 +53658,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xc0e24635 => Self::NotModified(zerotl::BareDecode::decode_bare(r)?),
@@ -52326,7 +53730,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x560f8935 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -52338,7 +53743,8 @@ pub mod messages {
 
     impl<'a> SentEncryptedMessage {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Message(x) => x.encode(w),
@@ -52347,7 +53753,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x560f8935 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
@@ -52418,7 +53825,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xf1749a22 => Self::NotModified,
@@ -52430,7 +53838,8 @@ pub mod messages {
 
     impl<'a> Stickers<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::NotModified => w.put_u32(0xf1749a22),
@@ -52439,7 +53848,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xf1749a22 => Self::NotModified,
@@ -52510,7 +53920,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe86602c3 => Self::NotModified,
@@ -52522,7 +53933,8 @@ pub mod messages {
 
     impl<'a> AllStickers<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::NotModified => w.put_u32(0xe86602c3),
@@ -52531,7 +53943,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe86602c3 => Self::NotModified,
@@ -52596,7 +54009,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x84d19185 => Self::Messages(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -52607,7 +54021,8 @@ pub mod messages {
 
     impl<'a> AffectedMessages {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Messages(x) => x.encode(w),
@@ -52615,7 +54030,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x84d19185 => Self::Messages(zerotl::BareDecode::decode_bare(r)?),
@@ -52679,7 +54095,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x6e153f16 => Self::Set(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -52691,7 +54108,8 @@ pub mod messages {
 
     impl<'a> StickerSet<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Set(x) => x.encode(w),
@@ -52700,7 +54118,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x6e153f16 => Self::Set(zerotl::BareDecode::decode_bare(r)?),
@@ -52771,7 +54190,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe8025ca2 => Self::NotModified,
@@ -52783,7 +54203,8 @@ pub mod messages {
 
     impl<'a> SavedGifs<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::NotModified => w.put_u32(0xe8025ca2),
@@ -52792,7 +54213,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe8025ca2 => Self::NotModified,
@@ -52857,7 +54279,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe021f2f6 => Self::Results(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -52868,7 +54291,8 @@ pub mod messages {
 
     impl<'a> BotResults<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Results(x) => x.encode(w),
@@ -52876,7 +54300,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe021f2f6 => Self::Results(zerotl::BareDecode::decode_bare(r)?),
@@ -52934,7 +54359,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x36585ea4 => Self::Answer(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -52945,7 +54371,8 @@ pub mod messages {
 
     impl<'a> BotCallbackAnswer<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Answer(x) => x.encode(w),
@@ -52953,7 +54380,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x36585ea4 => Self::Answer(zerotl::BareDecode::decode_bare(r)?),
@@ -53011,7 +54439,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x26b5dde6 => Self::Data(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -53022,7 +54451,8 @@ pub mod messages {
 
     impl<'a> MessageEditData {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Data(x) => x.encode(w),
@@ -53030,7 +54460,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x26b5dde6 => Self::Data(zerotl::BareDecode::decode_bare(r)?),
@@ -53088,7 +54519,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x3371c354 => Self::Dialogs(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -53099,7 +54531,8 @@ pub mod messages {
 
     impl<'a> PeerDialogs<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Dialogs(x) => x.encode(w),
@@ -53107,7 +54540,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x3371c354 => Self::Dialogs(zerotl::BareDecode::decode_bare(r)?),
@@ -53171,7 +54605,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xc6dc0c66 => Self::NotModified(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -53183,7 +54618,8 @@ pub mod messages {
 
     impl<'a> FeaturedStickers<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::NotModified(x) => x.encode(w),
@@ -53192,7 +54628,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xc6dc0c66 => Self::NotModified(zerotl::BareDecode::decode_bare(r)?),
@@ -53263,7 +54700,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x0b17f890 => Self::NotModified,
@@ -53275,7 +54713,8 @@ pub mod messages {
 
     impl<'a> RecentStickers<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::NotModified => w.put_u32(0x0b17f890),
@@ -53284,7 +54723,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x0b17f890 => Self::NotModified,
@@ -53349,7 +54789,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4fcba9c8 => Self::Stickers(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -53360,7 +54801,8 @@ pub mod messages {
 
     impl<'a> ArchivedStickers<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Stickers(x) => x.encode(w),
@@ -53368,7 +54810,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4fcba9c8 => Self::Stickers(zerotl::BareDecode::decode_bare(r)?),
@@ -53432,7 +54875,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x38641628 => Self::Success,
@@ -53444,7 +54888,8 @@ pub mod messages {
 
     impl<'a> StickerSetInstallResult<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Success => w.put_u32(0x38641628),
@@ -53453,7 +54898,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x38641628 => Self::Success,
@@ -53518,7 +54964,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x9a3bfd99 => Self::Scores(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -53529,7 +54976,8 @@ pub mod messages {
 
     impl<'a> HighScores<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Scores(x) => x.encode(w),
@@ -53537,7 +54985,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x9a3bfd99 => Self::Scores(zerotl::BareDecode::decode_bare(r)?),
@@ -53601,7 +55050,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x9e8fa6d3 => Self::NotModified,
@@ -53613,7 +55063,8 @@ pub mod messages {
 
     impl<'a> FavedStickers<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::NotModified => w.put_u32(0x9e8fa6d3),
@@ -53622,7 +55073,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x9e8fa6d3 => Self::NotModified,
@@ -53693,7 +55145,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x0d54b65d => Self::NotModified,
@@ -53705,7 +55158,8 @@ pub mod messages {
 
     impl<'a> FoundStickerSets<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::NotModified => w.put_u32(0x0d54b65d),
@@ -53714,7 +55168,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x0d54b65d => Self::NotModified,
@@ -53779,7 +55234,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe844ebff => Self::Counter(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -53790,7 +55246,8 @@ pub mod messages {
 
     impl<'a> SearchCounter {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Counter(x) => x.encode(w),
@@ -53798,7 +55255,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe844ebff => Self::Counter(zerotl::BareDecode::decode_bare(r)?),
@@ -53856,7 +55314,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xa927fec5 => Self::Chats(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -53867,7 +55326,8 @@ pub mod messages {
 
     impl<'a> InactiveChats<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Chats(x) => x.encode(w),
@@ -53875,7 +55335,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xa927fec5 => Self::Chats(zerotl::BareDecode::decode_bare(r)?),
@@ -53933,7 +55394,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4899484e => Self::List(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -53944,7 +55406,8 @@ pub mod messages {
 
     impl<'a> VotesList<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::List(x) => x.encode(w),
@@ -53952,7 +55415,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4899484e => Self::List(zerotl::BareDecode::decode_bare(r)?),
@@ -54010,7 +55474,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xb6c4f543 => Self::Views(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -54021,7 +55486,8 @@ pub mod messages {
 
     impl<'a> MessageViews<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Views(x) => x.encode(w),
@@ -54029,7 +55495,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xb6c4f543 => Self::Views(zerotl::BareDecode::decode_bare(r)?),
@@ -54087,7 +55554,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xa6341782 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -54098,7 +55566,8 @@ pub mod messages {
 
     impl<'a> DiscussionMessage<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Message(x) => x.encode(w),
@@ -54106,7 +55575,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xa6341782 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
@@ -54164,7 +55634,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x1662af0b => Self::Import(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -54175,7 +55646,8 @@ pub mod messages {
 
     impl<'a> HistoryImport {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Import(x) => x.encode(w),
@@ -54183,7 +55655,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x1662af0b => Self::Import(zerotl::BareDecode::decode_bare(r)?),
@@ -54241,7 +55714,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x5e0fb7b9 => Self::Parsed(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -54252,7 +55726,8 @@ pub mod messages {
 
     impl<'a> HistoryImportParsed<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Parsed(x) => x.encode(w),
@@ -54260,7 +55735,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x5e0fb7b9 => Self::Parsed(zerotl::BareDecode::decode_bare(r)?),
@@ -54318,7 +55794,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xef8d3e6c => Self::Messages(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -54329,7 +55806,8 @@ pub mod messages {
 
     impl<'a> AffectedFoundMessages<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Messages(x) => x.encode(w),
@@ -54337,7 +55815,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xef8d3e6c => Self::Messages(zerotl::BareDecode::decode_bare(r)?),
@@ -54395,7 +55874,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xbdc62dcc => Self::Invites(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -54406,7 +55886,8 @@ pub mod messages {
 
     impl<'a> ExportedChatInvites<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Invites(x) => x.encode(w),
@@ -54414,7 +55895,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xbdc62dcc => Self::Invites(zerotl::BareDecode::decode_bare(r)?),
@@ -54478,7 +55960,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x1871be50 => Self::Invite(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -54490,7 +55973,8 @@ pub mod messages {
 
     impl<'a> ExportedChatInvite<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Invite(x) => x.encode(w),
@@ -54499,7 +55983,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x1871be50 => Self::Invite(zerotl::BareDecode::decode_bare(r)?),
@@ -54564,7 +56049,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x81b6b00a => Self::Importers(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -54575,7 +56061,8 @@ pub mod messages {
 
     impl<'a> ChatInviteImporters<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Importers(x) => x.encode(w),
@@ -54583,7 +56070,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x81b6b00a => Self::Importers(zerotl::BareDecode::decode_bare(r)?),
@@ -54641,7 +56129,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xb69b72d7 => Self::Invites(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -54652,7 +56141,8 @@ pub mod messages {
 
     impl<'a> ChatAdminsWithInvites<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Invites(x) => x.encode(w),
@@ -54660,7 +56150,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xb69b72d7 => Self::Invites(zerotl::BareDecode::decode_bare(r)?),
@@ -54718,7 +56209,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xa24de717 => Self::Peer(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -54729,7 +56221,8 @@ pub mod messages {
 
     impl<'a> CheckedHistoryImportPeer<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Peer(x) => x.encode(w),
@@ -54737,7 +56230,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xa24de717 => Self::Peer(zerotl::BareDecode::decode_bare(r)?),
@@ -54801,7 +56295,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xffda656d => Self::Messages(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -54813,7 +56308,8 @@ pub mod messages {
 
     impl<'a> SponsoredMessages<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Messages(x) => x.encode(w),
@@ -54822,7 +56318,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xffda656d => Self::Messages(zerotl::BareDecode::decode_bare(r)?),
@@ -54887,7 +56384,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x147ee23c => Self::Calendar(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -54898,7 +56396,8 @@ pub mod messages {
 
     impl<'a> SearchResultsCalendar<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Calendar(x) => x.encode(w),
@@ -54906,7 +56405,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x147ee23c => Self::Calendar(zerotl::BareDecode::decode_bare(r)?),
@@ -54964,7 +56464,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x53b22baf => Self::Positions(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -54975,7 +56476,8 @@ pub mod messages {
 
     impl<'a> SearchResultsPositions<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Positions(x) => x.encode(w),
@@ -54983,7 +56485,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x53b22baf => Self::Positions(zerotl::BareDecode::decode_bare(r)?),
@@ -55041,7 +56544,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x6880b94d => Self::Settings(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -55052,7 +56556,8 @@ pub mod messages {
 
     impl<'a> PeerSettings<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Settings(x) => x.encode(w),
@@ -55060,7 +56565,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x6880b94d => Self::Settings(zerotl::BareDecode::decode_bare(r)?),
@@ -55118,7 +56624,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x31bd492d => Self::List(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -55129,7 +56636,8 @@ pub mod messages {
 
     impl<'a> MessageReactionsList<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::List(x) => x.encode(w),
@@ -55137,7 +56645,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x31bd492d => Self::List(zerotl::BareDecode::decode_bare(r)?),
@@ -55201,7 +56710,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x9f071957 => Self::NotModified,
@@ -55213,7 +56723,8 @@ pub mod messages {
 
     impl<'a> AvailableReactions<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::NotModified => w.put_u32(0x9f071957),
@@ -55222,7 +56733,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x9f071957 => Self::NotModified,
@@ -55287,7 +56799,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xcfb9d957 => Self::Audio(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -55298,7 +56811,8 @@ pub mod messages {
 
     impl<'a> TranscribedAudio<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Audio(x) => x.encode(w),
@@ -55306,7 +56820,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xcfb9d957 => Self::Audio(zerotl::BareDecode::decode_bare(r)?),
@@ -55370,7 +56885,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xb06fdbdf => Self::NotModified,
@@ -55382,7 +56898,8 @@ pub mod messages {
 
     impl<'a> Reactions<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::NotModified => w.put_u32(0xb06fdbdf),
@@ -55391,7 +56908,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xb06fdbdf => Self::NotModified,
@@ -55456,7 +56974,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x367617d3 => Self::Topics(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -55467,7 +56986,8 @@ pub mod messages {
 
     impl<'a> ForumTopics<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Topics(x) => x.encode(w),
@@ -55475,7 +56995,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x367617d3 => Self::Topics(zerotl::BareDecode::decode_bare(r)?),
@@ -55539,7 +57060,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x6fb4ad87 => Self::NotModified,
@@ -55551,7 +57073,8 @@ pub mod messages {
 
     impl<'a> EmojiGroups<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::NotModified => w.put_u32(0x6fb4ad87),
@@ -55560,7 +57083,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x6fb4ad87 => Self::NotModified,
@@ -55625,7 +57149,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x33db32f8 => Self::TranslateResult(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -55636,7 +57161,8 @@ pub mod messages {
 
     impl<'a> TranslatedText<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::TranslateResult(x) => x.encode(w),
@@ -55644,7 +57170,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x33db32f8 => Self::TranslateResult(zerotl::BareDecode::decode_bare(r)?),
@@ -55702,7 +57229,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xeb50adf5 => Self::App(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -55713,7 +57241,8 @@ pub mod messages {
 
     impl<'a> BotApp<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::App(x) => x.encode(w),
@@ -55721,7 +57250,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xeb50adf5 => Self::App(zerotl::BareDecode::decode_bare(r)?),
@@ -55779,7 +57309,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xfd5e12bd => Self::Page(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -55790,7 +57321,8 @@ pub mod messages {
 
     impl<'a> WebPage<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Page(x) => x.encode(w),
@@ -55798,7 +57330,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xfd5e12bd => Self::Page(zerotl::BareDecode::decode_bare(r)?),
@@ -55868,7 +57401,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xf83ae221 => Self::Dialogs(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -55881,7 +57415,8 @@ pub mod messages {
 
     impl<'a> SavedDialogs<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Dialogs(x) => x.encode(w),
@@ -55891,7 +57426,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xf83ae221 => Self::Dialogs(zerotl::BareDecode::decode_bare(r)?),
@@ -55969,7 +57505,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x889b59ef => Self::NotModified,
@@ -55981,7 +57518,8 @@ pub mod messages {
 
     impl<'a> SavedReactionTags<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::NotModified => w.put_u32(0x889b59ef),
@@ -55990,7 +57528,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x889b59ef => Self::NotModified,
@@ -56061,7 +57600,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xc68d6695 => Self::Replies(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -56073,7 +57613,8 @@ pub mod messages {
 
     impl<'a> QuickReplies<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Replies(x) => x.encode(w),
@@ -56082,7 +57623,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xc68d6695 => Self::Replies(zerotl::BareDecode::decode_bare(r)?),
@@ -56147,7 +57689,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x2ad93719 => Self::Filters(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -56158,7 +57701,8 @@ pub mod messages {
 
     impl<'a> DialogFilters<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Filters(x) => x.encode(w),
@@ -56166,7 +57710,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x2ad93719 => Self::Filters(zerotl::BareDecode::decode_bare(r)?),
@@ -56224,7 +57769,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xfaff629d => Self::Stickers(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -56235,7 +57781,8 @@ pub mod messages {
 
     impl<'a> MyStickers<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Stickers(x) => x.encode(w),
@@ -56243,7 +57790,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xfaff629d => Self::Stickers(zerotl::BareDecode::decode_bare(r)?),
@@ -56301,7 +57849,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x7f5defa6 => Self::Users(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -56312,7 +57861,8 @@ pub mod messages {
 
     impl<'a> InvitedUsers<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Users(x) => x.encode(w),
@@ -56320,7 +57870,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x7f5defa6 => Self::Users(zerotl::BareDecode::decode_bare(r)?),
@@ -56384,7 +57935,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xd1ed9a5b => Self::NotModified,
@@ -56396,7 +57948,8 @@ pub mod messages {
 
     impl<'a> AvailableEffects<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::NotModified => w.put_u32(0xd1ed9a5b),
@@ -56405,7 +57958,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xd1ed9a5b => Self::NotModified,
@@ -56470,7 +58024,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x8ecf0511 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -56481,7 +58036,8 @@ pub mod messages {
 
     impl<'a> BotPreparedInlineMessage<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Message(x) => x.encode(w),
@@ -56489,7 +58045,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x8ecf0511 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
@@ -56547,7 +58104,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xff57708d => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -56558,7 +58116,8 @@ pub mod messages {
 
     impl<'a> PreparedInlineMessage<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Message(x) => x.encode(w),
@@ -56566,7 +58125,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xff57708d => Self::Message(zerotl::BareDecode::decode_bare(r)?),
@@ -56630,7 +58190,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x6010c534 => Self::NotModified(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -56642,7 +58203,8 @@ pub mod messages {
 
     impl<'a> FoundStickers<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::NotModified(x) => x.encode(w),
@@ -56651,7 +58213,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x6010c534 => Self::NotModified(zerotl::BareDecode::decode_bare(r)?),
@@ -56716,7 +58279,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x8c9a88ac => Self::Preview(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -56727,7 +58291,8 @@ pub mod messages {
 
     impl<'a> WebPagePreview<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Preview(x) => x.encode(w),
@@ -56735,7 +58300,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x8c9a88ac => Self::Preview(zerotl::BareDecode::decode_bare(r)?),
@@ -56793,7 +58359,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xda2ad647 => Self::Outcome(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -56804,7 +58371,8 @@ pub mod messages {
 
     impl<'a> EmojiGameOutcome<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Outcome(x) => x.encode(w),
@@ -56812,7 +58380,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xda2ad647 => Self::Outcome(zerotl::BareDecode::decode_bare(r)?),
@@ -56876,7 +58445,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x59e65335 => Self::Unavailable,
@@ -56888,7 +58458,8 @@ pub mod messages {
 
     impl<'a> EmojiGameInfo<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Unavailable => w.put_u32(0x59e65335),
@@ -56897,7 +58468,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x59e65335 => Self::Unavailable,
@@ -56962,7 +58534,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x90d7adfa => Self::Ai(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -56973,7 +58546,8 @@ pub mod messages {
 
     impl<'a> ComposedMessageWithAi<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Ai(x) => x.encode(w),
@@ -56981,7 +58555,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x90d7adfa => Self::Ai(zerotl::BareDecode::decode_bare(r)?),
@@ -57045,7 +58620,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x445663a7 => Self::Ok(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -57057,7 +58633,8 @@ pub mod messages {
 
     impl<'a> ChatInviteJoinResult<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Ok(x) => x.encode(w),
@@ -57066,7 +58643,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x445663a7 => Self::Ok(zerotl::BareDecode::decode_bare(r)?),
@@ -57131,7 +58709,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4203998f => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -57142,7 +58721,8 @@ pub mod messages {
 
     impl<'a> TranslatedRichMessage<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Message(x) => x.encode(w),
@@ -57150,7 +58730,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4203998f => Self::Message(zerotl::BareDecode::decode_bare(r)?),
@@ -57208,7 +58789,8 @@ pub mod messages {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4c4537c8 => Self::Ai(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -57219,7 +58801,8 @@ pub mod messages {
 
     impl<'a> ComposedRichMessageWithAi<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Ai(x) => x.encode(w),
@@ -57227,7 +58810,8 @@ pub mod messages {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4c4537c8 => Self::Ai(zerotl::BareDecode::decode_bare(r)?),
@@ -57305,7 +58889,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xa0058751 => Self::Form(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -57318,7 +58903,8 @@ pub mod payments {
 
     impl<'a> PaymentForm<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Form(x) => x.encode(w),
@@ -57328,7 +58914,8 @@ pub mod payments {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xa0058751 => Self::Form(zerotl::BareDecode::decode_bare(r)?),
@@ -57400,7 +58987,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xd1451883 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -57411,7 +58999,8 @@ pub mod payments {
 
     impl<'a> ValidatedRequestedInfo<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Info(x) => x.encode(w),
@@ -57419,7 +59008,8 @@ pub mod payments {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xd1451883 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
@@ -57483,7 +59073,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4e5f810d => Self::Result(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -57495,7 +59086,8 @@ pub mod payments {
 
     impl<'a> PaymentResult<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Result(x) => x.encode(w),
@@ -57504,7 +59096,8 @@ pub mod payments {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4e5f810d => Self::Result(zerotl::BareDecode::decode_bare(r)?),
@@ -57575,7 +59168,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x70c4fe03 => Self::Receipt(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -57587,7 +59181,8 @@ pub mod payments {
 
     impl<'a> PaymentReceipt<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Receipt(x) => x.encode(w),
@@ -57596,7 +59191,8 @@ pub mod payments {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x70c4fe03 => Self::Receipt(zerotl::BareDecode::decode_bare(r)?),
@@ -57661,7 +59257,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xfb8fe43c => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -57672,7 +59269,8 @@ pub mod payments {
 
     impl<'a> SavedInfo<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Info(x) => x.encode(w),
@@ -57680,7 +59278,8 @@ pub mod payments {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xfb8fe43c => Self::Info(zerotl::BareDecode::decode_bare(r)?),
@@ -57738,7 +59337,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x3e24e573 => Self::Data(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -57749,7 +59349,8 @@ pub mod payments {
 
     impl<'a> BankCardData<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Data(x) => x.encode(w),
@@ -57757,7 +59358,8 @@ pub mod payments {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x3e24e573 => Self::Data(zerotl::BareDecode::decode_bare(r)?),
@@ -57815,7 +59417,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xaed0cbd9 => Self::Invoice(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -57826,7 +59429,8 @@ pub mod payments {
 
     impl<'a> ExportedInvoice<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Invoice(x) => x.encode(w),
@@ -57834,7 +59438,8 @@ pub mod payments {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xaed0cbd9 => Self::Invoice(zerotl::BareDecode::decode_bare(r)?),
@@ -57892,7 +59497,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xeb983f8f => Self::Code(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -57903,7 +59509,8 @@ pub mod payments {
 
     impl<'a> CheckedGiftCode<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Code(x) => x.encode(w),
@@ -57911,7 +59518,8 @@ pub mod payments {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xeb983f8f => Self::Code(zerotl::BareDecode::decode_bare(r)?),
@@ -57975,7 +59583,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4367daa0 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -57987,7 +59596,8 @@ pub mod payments {
 
     impl<'a> GiveawayInfo<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Info(x) => x.encode(w),
@@ -57996,7 +59606,8 @@ pub mod payments {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4367daa0 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
@@ -58061,7 +59672,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x6c9ce8ed => Self::Status(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -58072,7 +59684,8 @@ pub mod payments {
 
     impl<'a> StarsStatus<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Status(x) => x.encode(w),
@@ -58080,7 +59693,8 @@ pub mod payments {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x6c9ce8ed => Self::Status(zerotl::BareDecode::decode_bare(r)?),
@@ -58138,7 +59752,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x6c207376 => Self::Stats(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -58149,7 +59764,8 @@ pub mod payments {
 
     impl<'a> StarsRevenueStats<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Stats(x) => x.encode(w),
@@ -58157,7 +59773,8 @@ pub mod payments {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x6c207376 => Self::Stats(zerotl::BareDecode::decode_bare(r)?),
@@ -58215,7 +59832,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x1dab80b7 => Self::Url(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -58226,7 +59844,8 @@ pub mod payments {
 
     impl<'a> StarsRevenueWithdrawalUrl<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Url(x) => x.encode(w),
@@ -58234,7 +59853,8 @@ pub mod payments {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x1dab80b7 => Self::Url(zerotl::BareDecode::decode_bare(r)?),
@@ -58292,7 +59912,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x394e7f21 => Self::Url(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -58303,7 +59924,8 @@ pub mod payments {
 
     impl<'a> StarsRevenueAdsAccountUrl<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Url(x) => x.encode(w),
@@ -58311,7 +59933,8 @@ pub mod payments {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x394e7f21 => Self::Url(zerotl::BareDecode::decode_bare(r)?),
@@ -58375,7 +59998,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xa388a368 => Self::NotModified,
@@ -58387,7 +60011,8 @@ pub mod payments {
 
     impl<'a> StarGifts<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::NotModified => w.put_u32(0xa388a368),
@@ -58396,7 +60021,8 @@ pub mod payments {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xa388a368 => Self::NotModified,
@@ -58461,7 +60087,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x98d5ea1d => Self::Bots(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -58472,7 +60099,8 @@ pub mod payments {
 
     impl<'a> ConnectedStarRefBots<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Bots(x) => x.encode(w),
@@ -58480,7 +60108,8 @@ pub mod payments {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x98d5ea1d => Self::Bots(zerotl::BareDecode::decode_bare(r)?),
@@ -58538,7 +60167,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xb4d5d859 => Self::Bots(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -58549,7 +60179,8 @@ pub mod payments {
 
     impl<'a> SuggestedStarRefBots<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Bots(x) => x.encode(w),
@@ -58557,7 +60188,8 @@ pub mod payments {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xb4d5d859 => Self::Bots(zerotl::BareDecode::decode_bare(r)?),
@@ -58615,7 +60247,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x3de1dfed => Self::Preview(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -58626,7 +60259,8 @@ pub mod payments {
 
     impl<'a> StarGiftUpgradePreview<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Preview(x) => x.encode(w),
@@ -58634,7 +60268,8 @@ pub mod payments {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x3de1dfed => Self::Preview(zerotl::BareDecode::decode_bare(r)?),
@@ -58692,7 +60327,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x416c56e8 => Self::Gift(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -58703,7 +60339,8 @@ pub mod payments {
 
     impl<'a> UniqueStarGift<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Gift(x) => x.encode(w),
@@ -58711,7 +60348,8 @@ pub mod payments {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x416c56e8 => Self::Gift(zerotl::BareDecode::decode_bare(r)?),
@@ -58769,7 +60407,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x95f389b1 => Self::Gifts(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -58780,7 +60419,8 @@ pub mod payments {
 
     impl<'a> SavedStarGifts<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Gifts(x) => x.encode(w),
@@ -58788,7 +60428,8 @@ pub mod payments {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x95f389b1 => Self::Gifts(zerotl::BareDecode::decode_bare(r)?),
@@ -58846,7 +60487,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x84aa3a9c => Self::Url(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -58857,7 +60499,8 @@ pub mod payments {
 
     impl<'a> StarGiftWithdrawalUrl<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Url(x) => x.encode(w),
@@ -58865,7 +60508,8 @@ pub mod payments {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x84aa3a9c => Self::Url(zerotl::BareDecode::decode_bare(r)?),
@@ -58923,7 +60567,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x947a12df => Self::Gifts(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -58934,7 +60579,8 @@ pub mod payments {
 
     impl<'a> ResaleStarGifts<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Gifts(x) => x.encode(w),
@@ -58942,7 +60588,8 @@ pub mod payments {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x947a12df => Self::Gifts(zerotl::BareDecode::decode_bare(r)?),
@@ -59006,7 +60653,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xa0ba4f17 => Self::NotModified,
@@ -59018,7 +60666,8 @@ pub mod payments {
 
     impl<'a> StarGiftCollections<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::NotModified => w.put_u32(0xa0ba4f17),
@@ -59027,7 +60676,8 @@ pub mod payments {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xa0ba4f17 => Self::NotModified,
@@ -59092,7 +60742,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x512fe446 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -59103,7 +60754,8 @@ pub mod payments {
 
     impl<'a> UniqueStarGiftValueInfo<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Info(x) => x.encode(w),
@@ -59111,7 +60763,8 @@ pub mod payments {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x512fe446 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
@@ -59175,7 +60828,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x374fa7ad => Self::Ok,
@@ -59187,7 +60841,8 @@ pub mod payments {
 
     impl<'a> CheckCanSendGiftResult<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Ok => w.put_u32(0x374fa7ad),
@@ -59196,7 +60851,8 @@ pub mod payments {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x374fa7ad => Self::Ok,
@@ -59261,7 +60917,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x6b39f4ec => Self::State(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -59272,7 +60929,8 @@ pub mod payments {
 
     impl<'a> StarGiftAuctionState<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::State(x) => x.encode(w),
@@ -59280,7 +60938,8 @@ pub mod payments {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x6b39f4ec => Self::State(zerotl::BareDecode::decode_bare(r)?),
@@ -59338,7 +60997,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x7d5bd1f0 => Self::Gifts(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -59349,7 +61009,8 @@ pub mod payments {
 
     impl<'a> StarGiftAuctionAcquiredGifts<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Gifts(x) => x.encode(w),
@@ -59357,7 +61018,8 @@ pub mod payments {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x7d5bd1f0 => Self::Gifts(zerotl::BareDecode::decode_bare(r)?),
@@ -59421,7 +61083,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xdb33dad0 => Self::NotModified,
@@ -59433,7 +61096,8 @@ pub mod payments {
 
     impl<'a> StarGiftActiveAuctions<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::NotModified => w.put_u32(0xdb33dad0),
@@ -59442,7 +61106,8 @@ pub mod payments {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xdb33dad0 => Self::NotModified,
@@ -59507,7 +61172,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x46c6e36f => Self::Attributes(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -59518,7 +61184,8 @@ pub mod payments {
 
     impl<'a> StarGiftUpgradeAttributes<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Attributes(x) => x.encode(w),
@@ -59526,7 +61193,8 @@ pub mod payments {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x46c6e36f => Self::Attributes(zerotl::BareDecode::decode_bare(r)?),
@@ -59584,7 +61252,8 @@ pub mod payments {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xbbcce4c2 => Self::Rates(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -59595,7 +61264,8 @@ pub mod payments {
 
     impl<'a> CurrencyRates<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Rates(x) => x.encode(w),
@@ -59603,7 +61273,8 @@ pub mod payments {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xbbcce4c2 => Self::Rates(zerotl::BareDecode::decode_bare(r)?),
@@ -59669,7 +61340,8 @@ pub mod phone {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xec82e140 => Self::Call(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -59680,7 +61352,8 @@ pub mod phone {
 
     impl<'a> PhoneCall<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Call(x) => x.encode(w),
@@ -59688,7 +61361,8 @@ pub mod phone {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xec82e140 => Self::Call(zerotl::BareDecode::decode_bare(r)?),
@@ -59746,7 +61420,8 @@ pub mod phone {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x9e727aad => Self::Call(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -59757,7 +61432,8 @@ pub mod phone {
 
     impl<'a> GroupCall<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Call(x) => x.encode(w),
@@ -59765,7 +61441,8 @@ pub mod phone {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x9e727aad => Self::Call(zerotl::BareDecode::decode_bare(r)?),
@@ -59823,7 +61500,8 @@ pub mod phone {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xf47751b6 => Self::Participants(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -59834,7 +61512,8 @@ pub mod phone {
 
     impl<'a> GroupParticipants<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Participants(x) => x.encode(w),
@@ -59842,7 +61521,8 @@ pub mod phone {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xf47751b6 => Self::Participants(zerotl::BareDecode::decode_bare(r)?),
@@ -59900,7 +61580,8 @@ pub mod phone {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xafe5623f => Self::Peers(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -59911,7 +61592,8 @@ pub mod phone {
 
     impl<'a> JoinAsPeers<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Peers(x) => x.encode(w),
@@ -59919,7 +61601,8 @@ pub mod phone {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xafe5623f => Self::Peers(zerotl::BareDecode::decode_bare(r)?),
@@ -59977,7 +61660,8 @@ pub mod phone {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x204bd158 => Self::Invite(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -59988,7 +61672,8 @@ pub mod phone {
 
     impl<'a> ExportedGroupCallInvite<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Invite(x) => x.encode(w),
@@ -59996,7 +61681,8 @@ pub mod phone {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x204bd158 => Self::Invite(zerotl::BareDecode::decode_bare(r)?),
@@ -60054,7 +61740,8 @@ pub mod phone {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xd0e482b2 => Self::Channels(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -60065,7 +61752,8 @@ pub mod phone {
 
     impl<'a> GroupCallStreamChannels<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Channels(x) => x.encode(w),
@@ -60073,7 +61761,8 @@ pub mod phone {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xd0e482b2 => Self::Channels(zerotl::BareDecode::decode_bare(r)?),
@@ -60131,7 +61820,8 @@ pub mod phone {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x2dbf3432 => Self::Url(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -60142,7 +61832,8 @@ pub mod phone {
 
     impl<'a> GroupCallStreamRtmpUrl<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Url(x) => x.encode(w),
@@ -60150,7 +61841,8 @@ pub mod phone {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x2dbf3432 => Self::Url(zerotl::BareDecode::decode_bare(r)?),
@@ -60208,7 +61900,8 @@ pub mod phone {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x9d1dbd26 => Self::Stars(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -60219,7 +61912,8 @@ pub mod phone {
 
     impl<'a> GroupCallStars<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Stars(x) => x.encode(w),
@@ -60227,7 +61921,8 @@ pub mod phone {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x9d1dbd26 => Self::Stars(zerotl::BareDecode::decode_bare(r)?),
@@ -60299,7 +61994,8 @@ pub mod photos {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x8dca6aa5 => Self::Photos(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -60311,7 +62007,8 @@ pub mod photos {
 
     impl<'a> Photos<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Photos(x) => x.encode(w),
@@ -60320,7 +62017,8 @@ pub mod photos {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x8dca6aa5 => Self::Photos(zerotl::BareDecode::decode_bare(r)?),
@@ -60385,7 +62083,8 @@ pub mod photos {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x20212ca8 => Self::Photo(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -60396,7 +62095,8 @@ pub mod photos {
 
     impl<'a> Photo<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Photo(x) => x.encode(w),
@@ -60404,7 +62104,8 @@ pub mod photos {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x20212ca8 => Self::Photo(zerotl::BareDecode::decode_bare(r)?),
@@ -60470,7 +62171,8 @@ pub mod premium {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x86f8613c => Self::List(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -60481,7 +62183,8 @@ pub mod premium {
 
     impl<'a> BoostsList<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::List(x) => x.encode(w),
@@ -60489,7 +62192,8 @@ pub mod premium {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x86f8613c => Self::List(zerotl::BareDecode::decode_bare(r)?),
@@ -60547,7 +62251,8 @@ pub mod premium {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x9ae228e2 => Self::Boosts(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -60558,7 +62263,8 @@ pub mod premium {
 
     impl<'a> MyBoosts<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Boosts(x) => x.encode(w),
@@ -60566,7 +62272,8 @@ pub mod premium {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x9ae228e2 => Self::Boosts(zerotl::BareDecode::decode_bare(r)?),
@@ -60624,7 +62331,8 @@ pub mod premium {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4959427a => Self::Status(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -60635,7 +62343,8 @@ pub mod premium {
 
     impl<'a> BoostsStatus<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Status(x) => x.encode(w),
@@ -60643,7 +62352,8 @@ pub mod premium {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4959427a => Self::Status(zerotl::BareDecode::decode_bare(r)?),
@@ -60709,7 +62419,8 @@ pub mod smsjobs {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xdc8b44cf => Self::EligibleToJoin(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -60720,7 +62431,8 @@ pub mod smsjobs {
 
     impl<'a> EligibilityToJoin<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::EligibleToJoin(x) => x.encode(w),
@@ -60728,7 +62440,8 @@ pub mod smsjobs {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xdc8b44cf => Self::EligibleToJoin(zerotl::BareDecode::decode_bare(r)?),
@@ -60786,7 +62499,8 @@ pub mod smsjobs {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x2aee9191 => Self::Status(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -60797,7 +62511,8 @@ pub mod smsjobs {
 
     impl<'a> Status<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Status(x) => x.encode(w),
@@ -60805,7 +62520,8 @@ pub mod smsjobs {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x2aee9191 => Self::Status(zerotl::BareDecode::decode_bare(r)?),
@@ -60871,7 +62587,8 @@ pub mod stats {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x396ca5fc => Self::Stats(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -60882,7 +62599,8 @@ pub mod stats {
 
     impl<'a> BroadcastStats<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Stats(x) => x.encode(w),
@@ -60890,7 +62608,8 @@ pub mod stats {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x396ca5fc => Self::Stats(zerotl::BareDecode::decode_bare(r)?),
@@ -60948,7 +62667,8 @@ pub mod stats {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xef7ff916 => Self::Stats(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -60959,7 +62679,8 @@ pub mod stats {
 
     impl<'a> MegagroupStats<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Stats(x) => x.encode(w),
@@ -60967,7 +62688,8 @@ pub mod stats {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xef7ff916 => Self::Stats(zerotl::BareDecode::decode_bare(r)?),
@@ -61025,7 +62747,8 @@ pub mod stats {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x7fe91c14 => Self::Stats(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -61036,7 +62759,8 @@ pub mod stats {
 
     impl<'a> MessageStats<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Stats(x) => x.encode(w),
@@ -61044,7 +62768,8 @@ pub mod stats {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x7fe91c14 => Self::Stats(zerotl::BareDecode::decode_bare(r)?),
@@ -61102,7 +62827,8 @@ pub mod stats {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x50cd067c => Self::Stats(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -61113,7 +62839,8 @@ pub mod stats {
 
     impl<'a> StoryStats<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Stats(x) => x.encode(w),
@@ -61121,7 +62848,8 @@ pub mod stats {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x50cd067c => Self::Stats(zerotl::BareDecode::decode_bare(r)?),
@@ -61179,7 +62907,8 @@ pub mod stats {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x93037e20 => Self::Forwards(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -61190,7 +62919,8 @@ pub mod stats {
 
     impl<'a> PublicForwards<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Forwards(x) => x.encode(w),
@@ -61198,7 +62928,8 @@ pub mod stats {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x93037e20 => Self::Forwards(zerotl::BareDecode::decode_bare(r)?),
@@ -61256,7 +62987,8 @@ pub mod stats {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x2999beed => Self::Stats(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -61267,7 +62999,8 @@ pub mod stats {
 
     impl<'a> PollStats<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Stats(x) => x.encode(w),
@@ -61275,7 +63008,8 @@ pub mod stats {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x2999beed => Self::Stats(zerotl::BareDecode::decode_bare(r)?),
@@ -61341,7 +63075,8 @@ pub mod stickers {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x85fea03f => Self::Name(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -61352,7 +63087,8 @@ pub mod stickers {
 
     impl<'a> SuggestedShortName<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Name(x) => x.encode(w),
@@ -61360,7 +63096,8 @@ pub mod stickers {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x85fea03f => Self::Name(zerotl::BareDecode::decode_bare(r)?),
@@ -61622,7 +63359,8 @@ pub mod stories {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x1158fe3e => Self::NotModified(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -61634,7 +63372,8 @@ pub mod stories {
 
     impl<'a> AllStories<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::NotModified(x) => x.encode(w),
@@ -61643,7 +63382,8 @@ pub mod stories {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x1158fe3e => Self::NotModified(zerotl::BareDecode::decode_bare(r)?),
@@ -61708,7 +63448,8 @@ pub mod stories {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x63c3dd0a => Self::Stories(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -61719,7 +63460,8 @@ pub mod stories {
 
     impl<'a> Stories<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Stories(x) => x.encode(w),
@@ -61727,7 +63469,8 @@ pub mod stories {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x63c3dd0a => Self::Stories(zerotl::BareDecode::decode_bare(r)?),
@@ -61785,7 +63528,8 @@ pub mod stories {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x59d78fc5 => Self::List(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -61796,7 +63540,8 @@ pub mod stories {
 
     impl<'a> StoryViewsList<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::List(x) => x.encode(w),
@@ -61804,7 +63549,8 @@ pub mod stories {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x59d78fc5 => Self::List(zerotl::BareDecode::decode_bare(r)?),
@@ -61862,7 +63608,8 @@ pub mod stories {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xde9eed1d => Self::Views(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -61873,7 +63620,8 @@ pub mod stories {
 
     impl<'a> StoryViews<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Views(x) => x.encode(w),
@@ -61881,7 +63629,8 @@ pub mod stories {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xde9eed1d => Self::Views(zerotl::BareDecode::decode_bare(r)?),
@@ -61939,7 +63688,8 @@ pub mod stories {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xcae68768 => Self::Stories(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -61950,7 +63700,8 @@ pub mod stories {
 
     impl<'a> PeerStories<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Stories(x) => x.encode(w),
@@ -61958,7 +63709,8 @@ pub mod stories {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xcae68768 => Self::Stories(zerotl::BareDecode::decode_bare(r)?),
@@ -62016,7 +63768,8 @@ pub mod stories {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xaa5f789c => Self::List(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -62027,7 +63780,8 @@ pub mod stories {
 
     impl<'a> StoryReactionsList<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::List(x) => x.encode(w),
@@ -62035,7 +63789,8 @@ pub mod stories {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xaa5f789c => Self::List(zerotl::BareDecode::decode_bare(r)?),
@@ -62093,7 +63848,8 @@ pub mod stories {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe2de7737 => Self::Stories(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -62104,7 +63860,8 @@ pub mod stories {
 
     impl<'a> FoundStories<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Stories(x) => x.encode(w),
@@ -62112,7 +63869,8 @@ pub mod stories {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe2de7737 => Self::Stories(zerotl::BareDecode::decode_bare(r)?),
@@ -62170,7 +63928,8 @@ pub mod stories {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xc387c04e => Self::Count(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -62181,7 +63940,8 @@ pub mod stories {
 
     impl<'a> CanSendStoryCount {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Count(x) => x.encode(w),
@@ -62189,7 +63949,8 @@ pub mod stories {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xc387c04e => Self::Count(zerotl::BareDecode::decode_bare(r)?),
@@ -62253,7 +64014,8 @@ pub mod stories {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x564edaeb => Self::NotModified,
@@ -62265,7 +64027,8 @@ pub mod stories {
 
     impl<'a> Albums<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::NotModified => w.put_u32(0x564edaeb),
@@ -62274,7 +64037,8 @@ pub mod stories {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x564edaeb => Self::NotModified,
@@ -62347,7 +64111,8 @@ pub mod toncenter {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xac8dfe19 => Self::Response(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -62358,7 +64123,8 @@ pub mod toncenter {
 
     impl<'a> ApiResponse<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Response(x) => x.encode(w),
@@ -62366,7 +64132,8 @@ pub mod toncenter {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xac8dfe19 => Self::Response(zerotl::BareDecode::decode_bare(r)?),
@@ -62424,7 +64191,8 @@ pub mod toncenter {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x19887601 => Self::Url(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -62435,7 +64203,8 @@ pub mod toncenter {
 
     impl<'a> StreamingUrl<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Url(x) => x.encode(w),
@@ -62443,7 +64212,8 @@ pub mod toncenter {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x19887601 => Self::Url(zerotl::BareDecode::decode_bare(r)?),
@@ -62509,7 +64279,8 @@ pub mod updates {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xa56c2a3e => Self::State(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -62520,7 +64291,8 @@ pub mod updates {
 
     impl<'a> State {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::State(x) => x.encode(w),
@@ -62528,7 +64300,8 @@ pub mod updates {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xa56c2a3e => Self::State(zerotl::BareDecode::decode_bare(r)?),
@@ -62604,7 +64377,8 @@ pub mod updates {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x5d75a138 => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -62618,7 +64392,8 @@ pub mod updates {
 
     impl<'a> Difference<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Empty(x) => x.encode(w),
@@ -62629,7 +64404,8 @@ pub mod updates {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x5d75a138 => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
@@ -62720,7 +64496,8 @@ pub mod updates {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x3e11affb => Self::Empty(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -62733,7 +64510,8 @@ pub mod updates {
 
     impl<'a> ChannelDifference<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Empty(x) => x.encode(w),
@@ -62743,7 +64521,8 @@ pub mod updates {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x3e11affb => Self::Empty(zerotl::BareDecode::decode_bare(r)?),
@@ -62829,7 +64608,8 @@ pub mod upload {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x096a18d5 => Self::File(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -62841,7 +64621,8 @@ pub mod upload {
 
     impl<'a> File<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::File(x) => x.encode(w),
@@ -62850,7 +64631,8 @@ pub mod upload {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x096a18d5 => Self::File(zerotl::BareDecode::decode_bare(r)?),
@@ -62915,7 +64697,8 @@ pub mod upload {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x21e753bc => Self::File(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -62926,7 +64709,8 @@ pub mod upload {
 
     impl<'a> WebFile<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::File(x) => x.encode(w),
@@ -62934,7 +64718,8 @@ pub mod upload {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x21e753bc => Self::File(zerotl::BareDecode::decode_bare(r)?),
@@ -62998,7 +64783,8 @@ pub mod upload {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xeea8e46e => Self::ReuploadNeeded(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -63010,7 +64796,8 @@ pub mod upload {
 
     impl<'a> CdnFile<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::ReuploadNeeded(x) => x.encode(w),
@@ -63019,7 +64806,8 @@ pub mod upload {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xeea8e46e => Self::ReuploadNeeded(zerotl::BareDecode::decode_bare(r)?),
@@ -63092,7 +64880,8 @@ pub mod users {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x3b6d152e => Self::Full(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -63103,7 +64892,8 @@ pub mod users {
 
     impl<'a> UserFull<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Full(x) => x.encode(w),
@@ -63111,7 +64901,8 @@ pub mod users {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x3b6d152e => Self::Full(zerotl::BareDecode::decode_bare(r)?),
@@ -63175,7 +64966,8 @@ pub mod users {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x62d706b8 => Self::Users(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -63187,7 +64979,8 @@ pub mod users {
 
     impl<'a> Users<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Users(x) => x.encode(w),
@@ -63196,7 +64989,8 @@ pub mod users {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x62d706b8 => Self::Users(zerotl::BareDecode::decode_bare(r)?),
@@ -63267,7 +65061,8 @@ pub mod users {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe3878aa4 => Self::NotModified(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -63279,7 +65074,8 @@ pub mod users {
 
     impl<'a> SavedMusic<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::NotModified(x) => x.encode(w),
@@ -63288,7 +65084,8 @@ pub mod users {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe3878aa4 => Self::NotModified(zerotl::BareDecode::decode_bare(r)?),
@@ -63361,7 +65158,8 @@ pub mod wallet {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x928e7b55 => Self::Addresses(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -63372,7 +65170,8 @@ pub mod wallet {
 
     impl<'a> UserAddresses<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Addresses(x) => x.encode(w),
@@ -63380,7 +65179,8 @@ pub mod wallet {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x928e7b55 => Self::Addresses(zerotl::BareDecode::decode_bare(r)?),
@@ -63438,7 +65238,8 @@ pub mod wallet {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4322d5a5 => Self::Transactions(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -63449,7 +65250,8 @@ pub mod wallet {
 
     impl<'a> Transactions<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Transactions(x) => x.encode(w),
@@ -63457,7 +65259,8 @@ pub mod wallet {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4322d5a5 => Self::Transactions(zerotl::BareDecode::decode_bare(r)?),
@@ -63515,7 +65318,8 @@ pub mod wallet {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe6d0ef01 => Self::Parts(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -63526,7 +65330,8 @@ pub mod wallet {
 
     impl<'a> SecretPhraseParts<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Parts(x) => x.encode(w),
@@ -63534,7 +65339,8 @@ pub mod wallet {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xe6d0ef01 => Self::Parts(zerotl::BareDecode::decode_bare(r)?),
@@ -63592,7 +65398,8 @@ pub mod wallet {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x18e82537 => Self::Part(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -63603,7 +65410,8 @@ pub mod wallet {
 
     impl<'a> EncryptedSecretPhrasePart<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Part(x) => x.encode(w),
@@ -63611,7 +65419,8 @@ pub mod wallet {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x18e82537 => Self::Part(zerotl::BareDecode::decode_bare(r)?),
@@ -63669,7 +65478,8 @@ pub mod wallet {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xf9d612ef => Self::Dc(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -63680,7 +65490,8 @@ pub mod wallet {
 
     impl<'a> HolderDc<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Dc(x) => x.encode(w),
@@ -63688,7 +65499,8 @@ pub mod wallet {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xf9d612ef => Self::Dc(zerotl::BareDecode::decode_bare(r)?),
@@ -63746,7 +65558,8 @@ pub mod wallet {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x99e41707 => Self::Challenge(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -63757,7 +65570,8 @@ pub mod wallet {
 
     impl<'a> ProofChallenge<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Challenge(x) => x.encode(w),
@@ -63765,7 +65579,8 @@ pub mod wallet {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x99e41707 => Self::Challenge(zerotl::BareDecode::decode_bare(r)?),
@@ -63823,7 +65638,8 @@ pub mod wallet {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4bc89693 => Self::Challenge(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -63834,7 +65650,8 @@ pub mod wallet {
 
     impl<'a> TonConnectChallenge<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Challenge(x) => x.encode(w),
@@ -63842,7 +65659,8 @@ pub mod wallet {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4bc89693 => Self::Challenge(zerotl::BareDecode::decode_bare(r)?),
@@ -63900,7 +65718,8 @@ pub mod wallet {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x85c0f124 => Self::Pending(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -63911,7 +65730,8 @@ pub mod wallet {
 
     impl<'a> TonConnectPending<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Pending(x) => x.encode(w),
@@ -63919,7 +65739,8 @@ pub mod wallet {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x85c0f124 => Self::Pending(zerotl::BareDecode::decode_bare(r)?),
@@ -63977,7 +65798,8 @@ pub mod wallet {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x0e1f6896 => Self::Sessions(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -63988,7 +65810,8 @@ pub mod wallet {
 
     impl<'a> TonConnectSessions<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Sessions(x) => x.encode(w),
@@ -63996,7 +65819,8 @@ pub mod wallet {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x0e1f6896 => Self::Sessions(zerotl::BareDecode::decode_bare(r)?),
@@ -64054,7 +65878,8 @@ pub mod wallet {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xbde90a8d => Self::Balance(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -64065,7 +65890,8 @@ pub mod wallet {
 
     impl<'a> ExistingBalance<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Balance(x) => x.encode(w),
@@ -64073,7 +65899,8 @@ pub mod wallet {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0xbde90a8d => Self::Balance(zerotl::BareDecode::decode_bare(r)?),
@@ -64131,7 +65958,8 @@ pub mod wallet {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4c1ef10e => Self::Attribute(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -64142,7 +65970,8 @@ pub mod wallet {
 
     impl<'a> NftAttribute<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Attribute(x) => x.encode(w),
@@ -64150,7 +65979,8 @@ pub mod wallet {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x4c1ef10e => Self::Attribute(zerotl::BareDecode::decode_bare(r)?),
@@ -64208,7 +66038,8 @@ pub mod wallet {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x3441fd1c => Self::Item(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -64219,7 +66050,8 @@ pub mod wallet {
 
     impl<'a> NftItem<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Item(x) => x.encode(w),
@@ -64227,7 +66059,8 @@ pub mod wallet {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x3441fd1c => Self::Item(zerotl::BareDecode::decode_bare(r)?),
@@ -64285,7 +66118,8 @@ pub mod wallet {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x794d486f => Self::Items(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -64296,7 +66130,8 @@ pub mod wallet {
 
     impl<'a> NftItems<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Items(x) => x.encode(w),
@@ -64304,7 +66139,8 @@ pub mod wallet {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x794d486f => Self::Items(zerotl::BareDecode::decode_bare(r)?),

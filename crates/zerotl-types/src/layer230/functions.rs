@@ -27,7 +27,8 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeAfterMsg<X> {
     fn encoded_len(&self) -> usize {
         4 + 8 + self.query.encoded_len()
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         if let Some(run) = w.run(12) {
             zerotl::fixed::put_u32_at(run, 0, 0xcb9f372d);
@@ -39,7 +40,8 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeAfterMsg<X> {
 
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeAfterMsg<X> {
     const MIN_SIZE: usize = 12;
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xcb9f372d, "invokeAfterMsg")?;
         let msg_id = r.read_i64()?;
@@ -73,7 +75,8 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeAfterMsgs<'_, X> {
     fn encoded_len(&self) -> usize {
         4 + self.msg_ids.encoded_len() + self.query.encoded_len()
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         w.put_u32(0x3dc4b4f0);
         self.msg_ids.encode(w);
@@ -83,7 +86,8 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeAfterMsgs<'_, X> {
 
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeAfterMsgs<'a, X> {
     const MIN_SIZE: usize = 12;
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0x3dc4b4f0, "invokeAfterMsgs")?;
         let msg_ids = zerotl::Decode::decode(r)?;
@@ -133,7 +137,8 @@ impl<X: zerotl::Encode> zerotl::Encode for InitConnection<'_, X> {
     fn encoded_len(&self) -> usize {
         4 + 8 + self.device_model.encoded_len() + self.system_version.encoded_len() + self.app_version.encoded_len() + self.system_lang_code.encoded_len() + self.lang_pack.encoded_len() + self.lang_code.encoded_len() + self.proxy.as_ref().map_or(0, |v| v.encoded_len()) + self.params.as_ref().map_or(0, |v| v.encoded_len()) + self.query.encoded_len()
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         w.put_u32(0xc1cd5ea9);
         w.put_u32(if self.proxy.is_some() { 1 << 0 } else { 0 } | if self.params.is_some() { 1 << 1 } else { 0 });
@@ -152,7 +157,8 @@ impl<X: zerotl::Encode> zerotl::Encode for InitConnection<'_, X> {
 
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InitConnection<'a, X> {
     const MIN_SIZE: usize = 36;
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xc1cd5ea9, "initConnection")?;
         let flags = r.read_flags(0x00000003, "initConnection")?;
@@ -195,7 +201,8 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithLayer<X> {
     fn encoded_len(&self) -> usize {
         4 + 4 + self.query.encoded_len()
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         if let Some(run) = w.run(8) {
             zerotl::fixed::put_u32_at(run, 0, 0xda9b0d0d);
@@ -207,7 +214,8 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithLayer<X> {
 
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeWithLayer<X> {
     const MIN_SIZE: usize = 8;
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xda9b0d0d, "invokeWithLayer")?;
         let layer = r.read_i32()?;
@@ -239,7 +247,8 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithoutUpdates<X> {
     fn encoded_len(&self) -> usize {
         4 + self.query.encoded_len()
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         w.put_u32(0xbf9459b7);
         self.query.encode(w);
@@ -248,7 +257,8 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithoutUpdates<X> {
 
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeWithoutUpdates<X> {
     const MIN_SIZE: usize = 4;
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xbf9459b7, "invokeWithoutUpdates")?;
         let query = zerotl::Decode::decode(r)?;
@@ -281,7 +291,8 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithMessagesRange<X> {
     fn encoded_len(&self) -> usize {
         4 + self.range.encoded_len() + self.query.encoded_len()
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         w.put_u32(0x365275f2);
         self.range.encode_inline(w);
@@ -291,7 +302,8 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithMessagesRange<X> {
 
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeWithMessagesRange<X> {
     const MIN_SIZE: usize = 8;
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0x365275f2, "invokeWithMessagesRange")?;
         let range = zerotl::Decode::decode_validated(r)?;
@@ -325,7 +337,8 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithTakeout<X> {
     fn encoded_len(&self) -> usize {
         4 + 8 + self.query.encoded_len()
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         if let Some(run) = w.run(12) {
             zerotl::fixed::put_u32_at(run, 0, 0xaca9fd2e);
@@ -337,7 +350,8 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithTakeout<X> {
 
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeWithTakeout<X> {
     const MIN_SIZE: usize = 12;
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xaca9fd2e, "invokeWithTakeout")?;
         let takeout_id = r.read_i64()?;
@@ -371,7 +385,8 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithBusinessConnection<'_, X> {
     fn encoded_len(&self) -> usize {
         4 + self.connection_id.encoded_len() + self.query.encoded_len()
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         w.put_u32(0xdd289f8e);
         self.connection_id.encode(w);
@@ -381,7 +396,8 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithBusinessConnection<'_, X> {
 
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeWithBusinessConnection<'a, X> {
     const MIN_SIZE: usize = 8;
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xdd289f8e, "invokeWithBusinessConnection")?;
         let connection_id = zerotl::Decode::decode(r)?;
@@ -417,7 +433,8 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithGooglePlayIntegrity<'_, X> 
     fn encoded_len(&self) -> usize {
         4 + self.nonce.encoded_len() + self.token.encoded_len() + self.query.encoded_len()
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         w.put_u32(0x1df92984);
         self.nonce.encode(w);
@@ -428,7 +445,8 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithGooglePlayIntegrity<'_, X> 
 
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeWithGooglePlayIntegrity<'a, X> {
     const MIN_SIZE: usize = 12;
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0x1df92984, "invokeWithGooglePlayIntegrity")?;
         let nonce = zerotl::Decode::decode(r)?;
@@ -465,7 +483,8 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithApnsSecret<'_, X> {
     fn encoded_len(&self) -> usize {
         4 + self.nonce.encoded_len() + self.secret.encoded_len() + self.query.encoded_len()
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         w.put_u32(0x0dae54f8);
         self.nonce.encode(w);
@@ -476,7 +495,8 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithApnsSecret<'_, X> {
 
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeWithApnsSecret<'a, X> {
     const MIN_SIZE: usize = 12;
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0x0dae54f8, "invokeWithApnsSecret")?;
         let nonce = zerotl::Decode::decode(r)?;
@@ -511,7 +531,8 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithReCaptcha<'_, X> {
     fn encoded_len(&self) -> usize {
         4 + self.token.encoded_len() + self.query.encoded_len()
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         w.put_u32(0xadbb0f94);
         self.token.encode(w);
@@ -521,7 +542,8 @@ impl<X: zerotl::Encode> zerotl::Encode for InvokeWithReCaptcha<'_, X> {
 
 impl<'a, X: zerotl::Decode<'a>> zerotl::Decode<'a> for InvokeWithReCaptcha<'a, X> {
     const MIN_SIZE: usize = 8;
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xadbb0f94, "invokeWithReCaptcha")?;
         let token = zerotl::Decode::decode(r)?;
@@ -570,7 +592,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.token.encoded_len() + self.secret.encoded_len() + self.other_uids.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xec86017a);
             w.put_u32(if self.no_muted { 1 << 0 } else { 0 });
@@ -584,7 +607,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for RegisterDevice<'a> {
         const MIN_SIZE: usize = 32;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xec86017a, "account.registerDevice")?;
             let flags = r.read_flags(0x00000001, "account.registerDevice")?;
@@ -625,7 +649,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.token.encoded_len() + self.other_uids.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x6a0d3206);
@@ -638,7 +663,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for UnregisterDevice<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6a0d3206, "account.unregisterDevice")?;
             let token_type = r.read_i32()?;
@@ -673,7 +699,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.settings.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x84be5b93);
             self.peer.encode_inline(w);
@@ -683,7 +710,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for UpdateNotifySettings<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x84be5b93, "account.updateNotifySettings")?;
             let peer = enums::InputNotifyPeer::decode_inline(r)?;
@@ -715,7 +743,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x12b3ad31);
             self.peer.encode_inline(w);
@@ -724,7 +753,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetNotifySettings<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x12b3ad31, "account.getNotifySettings")?;
             let peer = enums::InputNotifyPeer::decode_inline(r)?;
@@ -752,7 +782,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xdb7e1747);
         }
@@ -760,7 +791,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ResetNotifySettings {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdb7e1747, "account.resetNotifySettings")?;
             Ok(Self)
@@ -794,7 +826,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.first_name.as_ref().map_or(0, |v| v.encoded_len()) + self.last_name.as_ref().map_or(0, |v| v.encoded_len()) + self.about.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x78515775);
             w.put_u32(if self.first_name.is_some() { 1 << 0 } else { 0 } | if self.last_name.is_some() { 1 << 1 } else { 0 } | if self.about.is_some() { 1 << 2 } else { 0 });
@@ -806,7 +839,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for UpdateProfile<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x78515775, "account.updateProfile")?;
             let flags = r.read_flags(0x00000007, "account.updateProfile")?;
@@ -840,7 +874,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x6628562c);
             self.offline.encode(w);
@@ -849,7 +884,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for UpdateStatus {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6628562c, "account.updateStatus")?;
             let offline = zerotl::Decode::decode(r)?;
@@ -880,7 +916,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x07967d36);
@@ -891,7 +928,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetWallPapers {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x07967d36, "account.getWallPapers")?;
             let hash = r.read_i64()?;
@@ -926,7 +964,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.reason.encoded_len() + self.message.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc5ba3d86);
             self.peer.encode_inline(w);
@@ -937,7 +976,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ReportPeer<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc5ba3d86, "account.reportPeer")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -970,7 +1010,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.username.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2714d86c);
             self.username.encode(w);
@@ -979,7 +1020,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for CheckUsername<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2714d86c, "account.checkUsername")?;
             let username = zerotl::Decode::decode(r)?;
@@ -1010,7 +1052,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.username.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3e0bdd7c);
             self.username.encode(w);
@@ -1019,7 +1062,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for UpdateUsername<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3e0bdd7c, "account.updateUsername")?;
             let username = zerotl::Decode::decode(r)?;
@@ -1050,7 +1094,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.key.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xdadbc950);
             self.key.encode(w);
@@ -1059,7 +1104,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetPrivacy {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdadbc950, "account.getPrivacy")?;
             let key = zerotl::Decode::decode(r)?;
@@ -1092,7 +1138,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.key.encoded_len() + self.rules.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc9f81ce8);
             self.key.encode(w);
@@ -1102,7 +1149,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for SetPrivacy<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc9f81ce8, "account.setPrivacy")?;
             let key = zerotl::Decode::decode(r)?;
@@ -1136,7 +1184,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.reason.encoded_len() + self.password.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa2c0cf74);
             w.put_u32(if self.password.is_some() { 1 << 0 } else { 0 });
@@ -1147,7 +1196,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for DeleteAccount<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa2c0cf74, "account.deleteAccount")?;
             let flags = r.read_flags(0x00000001, "account.deleteAccount")?;
@@ -1177,7 +1227,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x08fc711d);
         }
@@ -1185,7 +1236,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetAccountTtl {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x08fc711d, "account.getAccountTTL")?;
             Ok(Self)
@@ -1215,7 +1267,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.ttl.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2442485e);
             self.ttl.encode_inline(w);
@@ -1224,7 +1277,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for SetAccountTtl {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2442485e, "account.setAccountTTL")?;
             let ttl = zerotl::Decode::decode_validated(r)?;
@@ -1257,7 +1311,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.phone_number.encoded_len() + self.settings.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x82574ae5);
             self.phone_number.encode(w);
@@ -1267,7 +1322,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for SendChangePhoneCode<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x82574ae5, "account.sendChangePhoneCode")?;
             let phone_number = zerotl::Decode::decode(r)?;
@@ -1303,7 +1359,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.phone_number.encoded_len() + self.phone_code_hash.encoded_len() + self.phone_code.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x70c32edb);
             self.phone_number.encode(w);
@@ -1314,7 +1371,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ChangePhone<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x70c32edb, "account.changePhone")?;
             let phone_number = zerotl::Decode::decode(r)?;
@@ -1347,7 +1405,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x38df3532);
@@ -1358,7 +1417,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for UpdateDeviceLocked {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x38df3532, "account.updateDeviceLocked")?;
             let period = r.read_i32()?;
@@ -1386,7 +1446,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe320c158);
         }
@@ -1394,7 +1455,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetAuthorizations {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe320c158, "account.getAuthorizations")?;
             Ok(Self)
@@ -1424,7 +1486,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xdf77f3bc);
@@ -1435,7 +1498,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ResetAuthorization {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdf77f3bc, "account.resetAuthorization")?;
             let hash = r.read_i64()?;
@@ -1463,7 +1527,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x548a30f5);
         }
@@ -1471,7 +1536,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetPassword {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x548a30f5, "account.getPassword")?;
             Ok(Self)
@@ -1501,7 +1567,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.password.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9cd4eaf9);
             self.password.encode_inline(w);
@@ -1510,7 +1577,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetPasswordSettings<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9cd4eaf9, "account.getPasswordSettings")?;
             let password = enums::InputCheckPasswordSrp::decode_inline(r)?;
@@ -1543,7 +1611,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.password.encoded_len() + self.new_settings.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa59b102f);
             self.password.encode_inline(w);
@@ -1553,7 +1622,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for UpdatePasswordSettings<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa59b102f, "account.updatePasswordSettings")?;
             let password = enums::InputCheckPasswordSrp::decode_inline(r)?;
@@ -1587,7 +1657,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.hash.encoded_len() + self.settings.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1b3faa88);
             self.hash.encode(w);
@@ -1597,7 +1668,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for SendConfirmPhoneCode<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1b3faa88, "account.sendConfirmPhoneCode")?;
             let hash = zerotl::Decode::decode(r)?;
@@ -1631,7 +1703,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.phone_code_hash.encoded_len() + self.phone_code.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5f2178c3);
             self.phone_code_hash.encode(w);
@@ -1641,7 +1714,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ConfirmPhone<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5f2178c3, "account.confirmPhone")?;
             let phone_code_hash = zerotl::Decode::decode(r)?;
@@ -1675,7 +1749,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.password.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x449e0b51);
             self.password.encode_inline(w);
@@ -1685,7 +1760,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetTmpPassword<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x449e0b51, "account.getTmpPassword")?;
             let password = enums::InputCheckPasswordSrp::decode_inline(r)?;
@@ -1714,7 +1790,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x182e6d6f);
         }
@@ -1722,7 +1799,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetWebAuthorizations {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x182e6d6f, "account.getWebAuthorizations")?;
             Ok(Self)
@@ -1752,7 +1830,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x2d01b9ef);
@@ -1763,7 +1842,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ResetWebAuthorization {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2d01b9ef, "account.resetWebAuthorization")?;
             let hash = r.read_i64()?;
@@ -1791,7 +1871,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x682d2594);
         }
@@ -1799,7 +1880,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ResetWebAuthorizations {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x682d2594, "account.resetWebAuthorizations")?;
             Ok(Self)
@@ -1826,7 +1908,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb288bc7d);
         }
@@ -1834,7 +1917,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetAllSecureValues {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb288bc7d, "account.getAllSecureValues")?;
             Ok(Self)
@@ -1864,7 +1948,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.types.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x73665bc2);
             self.types.encode(w);
@@ -1873,7 +1958,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetSecureValue<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x73665bc2, "account.getSecureValue")?;
             let types = zerotl::Decode::decode(r)?;
@@ -1906,7 +1992,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.value.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x899fe31d);
             self.value.encode_inline(w);
@@ -1916,7 +2003,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for SaveSecureValue<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x899fe31d, "account.saveSecureValue")?;
             let value = enums::InputSecureValue::decode_inline(r)?;
@@ -1948,7 +2036,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.types.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb880bc4b);
             self.types.encode(w);
@@ -1957,7 +2046,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for DeleteSecureValue<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb880bc4b, "account.deleteSecureValue")?;
             let types = zerotl::Decode::decode(r)?;
@@ -1992,7 +2082,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.scope.encoded_len() + self.public_key.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xa929597a);
@@ -2005,7 +2096,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetAuthorizationForm<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa929597a, "account.getAuthorizationForm")?;
             let bot_id = r.read_i64()?;
@@ -2046,7 +2138,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.scope.encoded_len() + self.public_key.encoded_len() + self.value_hashes.encoded_len() + self.credentials.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xf3ed4c73);
@@ -2061,7 +2154,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for AcceptAuthorization<'a> {
         const MIN_SIZE: usize = 32;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf3ed4c73, "account.acceptAuthorization")?;
             let bot_id = r.read_i64()?;
@@ -2098,7 +2192,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.phone_number.encoded_len() + self.settings.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa5a356f9);
             self.phone_number.encode(w);
@@ -2108,7 +2203,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for SendVerifyPhoneCode<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa5a356f9, "account.sendVerifyPhoneCode")?;
             let phone_number = zerotl::Decode::decode(r)?;
@@ -2144,7 +2240,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.phone_number.encoded_len() + self.phone_code_hash.encoded_len() + self.phone_code.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4dd3a7f6);
             self.phone_number.encode(w);
@@ -2155,7 +2252,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for VerifyPhone<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4dd3a7f6, "account.verifyPhone")?;
             let phone_number = zerotl::Decode::decode(r)?;
@@ -2190,7 +2288,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.purpose.encoded_len() + self.email.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x98e037bb);
             self.purpose.encode_inline(w);
@@ -2200,7 +2299,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for SendVerifyEmailCode<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x98e037bb, "account.sendVerifyEmailCode")?;
             let purpose = enums::EmailVerifyPurpose::decode_inline(r)?;
@@ -2234,7 +2334,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.purpose.encoded_len() + self.verification.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x032da4cf);
             self.purpose.encode_inline(w);
@@ -2244,7 +2345,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for VerifyEmail<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x032da4cf, "account.verifyEmail")?;
             let purpose = enums::EmailVerifyPurpose::decode_inline(r)?;
@@ -2288,7 +2390,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + if self.file_max_size.is_some() { 8 } else { 0 }
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8ef3eab0);
             w.put_u32(if self.contacts { 1 << 0 } else { 0 } | if self.message_users { 1 << 1 } else { 0 } | if self.message_chats { 1 << 2 } else { 0 } | if self.message_megagroups { 1 << 3 } else { 0 } | if self.message_channels { 1 << 4 } else { 0 } | if self.files { 1 << 5 } else { 0 } | if self.file_max_size.is_some() { 1 << 5 } else { 0 });
@@ -2298,7 +2401,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for InitTakeoutSession {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8ef3eab0, "account.initTakeoutSession")?;
             let flags = r.read_flags(0x0000003f, "account.initTakeoutSession")?;
@@ -2336,7 +2440,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1d2652ee);
             w.put_u32(if self.success { 1 << 0 } else { 0 });
@@ -2345,7 +2450,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for FinishTakeoutSession {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1d2652ee, "account.finishTakeoutSession")?;
             let flags = r.read_flags(0x00000001, "account.finishTakeoutSession")?;
@@ -2377,7 +2483,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.code.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8fdf1920);
             self.code.encode(w);
@@ -2386,7 +2493,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ConfirmPasswordEmail<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8fdf1920, "account.confirmPasswordEmail")?;
             let code = zerotl::Decode::decode(r)?;
@@ -2414,7 +2522,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7a7f2a15);
         }
@@ -2422,7 +2531,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ResendPasswordEmail {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7a7f2a15, "account.resendPasswordEmail")?;
             Ok(Self)
@@ -2449,7 +2559,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc1cbd5b6);
         }
@@ -2457,7 +2568,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for CancelPasswordEmail {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc1cbd5b6, "account.cancelPasswordEmail")?;
             Ok(Self)
@@ -2484,7 +2596,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9f07c728);
         }
@@ -2492,7 +2605,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetContactSignUpNotification {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9f07c728, "account.getContactSignUpNotification")?;
             Ok(Self)
@@ -2522,7 +2636,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xcff43f61);
             self.silent.encode(w);
@@ -2531,7 +2646,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for SetContactSignUpNotification {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcff43f61, "account.setContactSignUpNotification")?;
             let silent = zerotl::Decode::decode(r)?;
@@ -2566,7 +2682,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x53577479);
             w.put_u32(if self.compare_sound { 1 << 1 } else { 0 } | if self.compare_stories { 1 << 2 } else { 0 } | if self.peer.is_some() { 1 << 0 } else { 0 });
@@ -2576,7 +2693,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetNotifyExceptions<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x53577479, "account.getNotifyExceptions")?;
             let flags = r.read_flags(0x00000007, "account.getNotifyExceptions")?;
@@ -2610,7 +2728,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.wallpaper.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xfc8ddbea);
             self.wallpaper.encode_inline(w);
@@ -2619,7 +2738,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetWallPaper<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfc8ddbea, "account.getWallPaper")?;
             let wallpaper = enums::InputWallPaper::decode_inline(r)?;
@@ -2656,7 +2776,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.file.encoded_len() + self.mime_type.encoded_len() + self.settings.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe39a8f03);
             w.put_u32(if self.for_chat { 1 << 0 } else { 0 });
@@ -2668,7 +2789,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for UploadWallPaper<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe39a8f03, "account.uploadWallPaper")?;
             let flags = r.read_flags(0x00000001, "account.uploadWallPaper")?;
@@ -2707,7 +2829,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.wallpaper.encoded_len() + self.settings.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x6c5a5b37);
             self.wallpaper.encode_inline(w);
@@ -2718,7 +2841,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for SaveWallPaper<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6c5a5b37, "account.saveWallPaper")?;
             let wallpaper = enums::InputWallPaper::decode_inline(r)?;
@@ -2753,7 +2877,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.wallpaper.encoded_len() + self.settings.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xfeed5769);
             self.wallpaper.encode_inline(w);
@@ -2763,7 +2888,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for InstallWallPaper<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfeed5769, "account.installWallPaper")?;
             let wallpaper = enums::InputWallPaper::decode_inline(r)?;
@@ -2792,7 +2918,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xbb3b9804);
         }
@@ -2800,7 +2927,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ResetWallPapers {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbb3b9804, "account.resetWallPapers")?;
             Ok(Self)
@@ -2827,7 +2955,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x56da0b3f);
         }
@@ -2835,7 +2964,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetAutoDownloadSettings {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x56da0b3f, "account.getAutoDownloadSettings")?;
             Ok(Self)
@@ -2869,7 +2999,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.settings.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x76f36233);
             w.put_u32(if self.low { 1 << 0 } else { 0 } | if self.high { 1 << 1 } else { 0 });
@@ -2879,7 +3010,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for SaveAutoDownloadSettings {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x76f36233, "account.saveAutoDownloadSettings")?;
             let flags = r.read_flags(0x00000003, "account.saveAutoDownloadSettings")?;
@@ -2919,7 +3051,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.file.encoded_len() + self.thumb.as_ref().map_or(0, |v| v.encoded_len()) + self.file_name.encoded_len() + self.mime_type.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1c3db333);
             w.put_u32(if self.thumb.is_some() { 1 << 0 } else { 0 });
@@ -2932,7 +3065,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for UploadTheme<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1c3db333, "account.uploadTheme")?;
             let flags = r.read_flags(0x00000001, "account.uploadTheme")?;
@@ -2973,7 +3107,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.slug.encoded_len() + self.title.encoded_len() + self.document.as_ref().map_or(0, |v| v.encoded_len()) + self.settings.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x652e4400);
             w.put_u32(if self.document.is_some() { 1 << 2 } else { 0 } | if self.settings.is_some() { 1 << 3 } else { 0 });
@@ -2986,7 +3121,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for CreateTheme<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x652e4400, "account.createTheme")?;
             let flags = r.read_flags(0x0000000c, "account.createTheme")?;
@@ -3031,7 +3167,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.format.encoded_len() + self.theme.encoded_len() + self.slug.as_ref().map_or(0, |v| v.encoded_len()) + self.title.as_ref().map_or(0, |v| v.encoded_len()) + self.document.as_ref().map_or(0, |v| v.encoded_len()) + self.settings.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2bf40ccc);
             w.put_u32(if self.slug.is_some() { 1 << 0 } else { 0 } | if self.title.is_some() { 1 << 1 } else { 0 } | if self.document.is_some() { 1 << 2 } else { 0 } | if self.settings.is_some() { 1 << 3 } else { 0 });
@@ -3046,7 +3183,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for UpdateTheme<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2bf40ccc, "account.updateTheme")?;
             let flags = r.read_flags(0x0000000f, "account.updateTheme")?;
@@ -3085,7 +3223,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.theme.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf257106c);
             self.theme.encode_inline(w);
@@ -3095,7 +3234,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for SaveTheme<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf257106c, "account.saveTheme")?;
             let theme = enums::InputTheme::decode_inline(r)?;
@@ -3133,7 +3273,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.theme.as_ref().map_or(0, |v| v.encoded_len()) + self.format.as_ref().map_or(0, |v| v.encoded_len()) + self.base_theme.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc727bb3b);
             w.put_u32(if self.dark { 1 << 0 } else { 0 } | if self.theme.is_some() { 1 << 1 } else { 0 } | if self.format.is_some() { 1 << 2 } else { 0 } | if self.base_theme.is_some() { 1 << 3 } else { 0 });
@@ -3145,7 +3286,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for InstallTheme<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc727bb3b, "account.installTheme")?;
             let flags = r.read_flags(0x0000000f, "account.installTheme")?;
@@ -3182,7 +3324,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.format.encoded_len() + self.theme.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3a5869ec);
             self.format.encode(w);
@@ -3192,7 +3335,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetTheme<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3a5869ec, "account.getTheme")?;
             let format = zerotl::Decode::decode(r)?;
@@ -3226,7 +3370,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.format.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7206e458);
             self.format.encode(w);
@@ -3236,7 +3381,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetThemes<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7206e458, "account.getThemes")?;
             let format = zerotl::Decode::decode(r)?;
@@ -3268,7 +3414,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb574b16b);
             w.put_u32(if self.sensitive_enabled { 1 << 0 } else { 0 });
@@ -3277,7 +3424,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for SetContentSettings {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb574b16b, "account.setContentSettings")?;
             let flags = r.read_flags(0x00000001, "account.setContentSettings")?;
@@ -3306,7 +3454,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8b9b4dae);
         }
@@ -3314,7 +3463,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetContentSettings {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8b9b4dae, "account.getContentSettings")?;
             Ok(Self)
@@ -3344,7 +3494,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.wallpapers.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x65ad71dc);
             self.wallpapers.encode(w);
@@ -3353,7 +3504,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetMultiWallPapers<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x65ad71dc, "account.getMultiWallPapers")?;
             let wallpapers = zerotl::Decode::decode(r)?;
@@ -3381,7 +3533,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xeb2b4cf6);
         }
@@ -3389,7 +3542,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetGlobalPrivacySettings {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xeb2b4cf6, "account.getGlobalPrivacySettings")?;
             Ok(Self)
@@ -3419,7 +3573,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.settings.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1edaaac2);
             self.settings.encode_inline(w);
@@ -3428,7 +3583,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for SetGlobalPrivacySettings {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1edaaac2, "account.setGlobalPrivacySettings")?;
             let settings = enums::GlobalPrivacySettings::decode_inline(r)?;
@@ -3465,7 +3621,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.photo_id.encoded_len() + self.reason.encoded_len() + self.message.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xfa8cc6f5);
             self.peer.encode_inline(w);
@@ -3477,7 +3634,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ReportProfilePhoto<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfa8cc6f5, "account.reportProfilePhoto")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -3508,7 +3666,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9308ce1b);
         }
@@ -3516,7 +3675,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ResetPassword {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9308ce1b, "account.resetPassword")?;
             Ok(Self)
@@ -3543,7 +3703,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4c9409f6);
         }
@@ -3551,7 +3712,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for DeclinePasswordReset {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4c9409f6, "account.declinePasswordReset")?;
             Ok(Self)
@@ -3581,7 +3743,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xd638de89);
@@ -3592,7 +3755,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetChatThemes {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd638de89, "account.getChatThemes")?;
             let hash = r.read_i64()?;
@@ -3623,7 +3787,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xbf899aa0);
@@ -3634,7 +3799,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for SetAuthorizationTtl {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbf899aa0, "account.setAuthorizationTTL")?;
             let authorization_ttl_days = r.read_i32()?;
@@ -3671,7 +3837,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.encrypted_requests_disabled.as_ref().map_or(0, |v| v.encoded_len()) + self.call_requests_disabled.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x40f48462);
             w.put_u32(if self.confirmed { 1 << 3 } else { 0 } | if self.encrypted_requests_disabled.is_some() { 1 << 0 } else { 0 } | if self.call_requests_disabled.is_some() { 1 << 1 } else { 0 });
@@ -3683,7 +3850,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ChangeAuthorizationSettings {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x40f48462, "account.changeAuthorizationSettings")?;
             let flags = r.read_flags(0x0000000b, "account.changeAuthorizationSettings")?;
@@ -3718,7 +3886,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xe1902288);
@@ -3729,7 +3898,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetSavedRingtones {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe1902288, "account.getSavedRingtones")?;
             let hash = r.read_i64()?;
@@ -3762,7 +3932,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3dea5b03);
             self.id.encode_inline(w);
@@ -3772,7 +3943,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for SaveRingtone<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3dea5b03, "account.saveRingtone")?;
             let id = enums::InputDocument::decode_inline(r)?;
@@ -3808,7 +3980,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.file.encoded_len() + self.file_name.encoded_len() + self.mime_type.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x831a83a2);
             self.file.encode_inline(w);
@@ -3819,7 +3992,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for UploadRingtone<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x831a83a2, "account.uploadRingtone")?;
             let file = enums::InputFile::decode_inline(r)?;
@@ -3852,7 +4026,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.emoji_status.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xfbd3de6b);
             self.emoji_status.encode_inline(w);
@@ -3861,7 +4036,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for UpdateEmojiStatus<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfbd3de6b, "account.updateEmojiStatus")?;
             let emoji_status = enums::EmojiStatus::decode_inline(r)?;
@@ -3892,7 +4068,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xd6753386);
@@ -3903,7 +4080,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetDefaultEmojiStatuses {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd6753386, "account.getDefaultEmojiStatuses")?;
             let hash = r.read_i64()?;
@@ -3934,7 +4112,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x0f578105);
@@ -3945,7 +4124,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetRecentEmojiStatuses {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0f578105, "account.getRecentEmojiStatuses")?;
             let hash = r.read_i64()?;
@@ -3973,7 +4153,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x18201aae);
         }
@@ -3981,7 +4162,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ClearRecentEmojiStatuses {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x18201aae, "account.clearRecentEmojiStatuses")?;
             Ok(Self)
@@ -4011,7 +4193,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.order.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xef500eab);
             self.order.encode(w);
@@ -4020,7 +4203,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ReorderUsernames<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xef500eab, "account.reorderUsernames")?;
             let order = zerotl::Decode::decode(r)?;
@@ -4053,7 +4237,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.username.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x58d6b376);
             self.username.encode(w);
@@ -4063,7 +4248,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ToggleUsername<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x58d6b376, "account.toggleUsername")?;
             let username = zerotl::Decode::decode(r)?;
@@ -4095,7 +4281,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xe2750328);
@@ -4106,7 +4293,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetDefaultProfilePhotoEmojis {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe2750328, "account.getDefaultProfilePhotoEmojis")?;
             let hash = r.read_i64()?;
@@ -4137,7 +4325,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x915860ae);
@@ -4148,7 +4337,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetDefaultGroupPhotoEmojis {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x915860ae, "account.getDefaultGroupPhotoEmojis")?;
             let hash = r.read_i64()?;
@@ -4176,7 +4366,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xadcbbcda);
         }
@@ -4184,7 +4375,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetAutoSaveSettings {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xadcbbcda, "account.getAutoSaveSettings")?;
             Ok(Self)
@@ -4222,7 +4414,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.as_ref().map_or(0, |v| v.encoded_len()) + self.settings.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd69b8361);
             w.put_u32(if self.users { 1 << 0 } else { 0 } | if self.chats { 1 << 1 } else { 0 } | if self.broadcasts { 1 << 2 } else { 0 } | if self.peer.is_some() { 1 << 3 } else { 0 });
@@ -4233,7 +4426,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for SaveAutoSaveSettings<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd69b8361, "account.saveAutoSaveSettings")?;
             let flags = r.read_flags(0x0000000f, "account.saveAutoSaveSettings")?;
@@ -4266,7 +4460,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x53bc0020);
         }
@@ -4274,7 +4469,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for DeleteAutoSaveExceptions {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x53bc0020, "account.deleteAutoSaveExceptions")?;
             Ok(Self)
@@ -4304,7 +4500,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.codes.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xca8ae8ba);
             self.codes.encode(w);
@@ -4313,7 +4510,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for InvalidateSignInCodes<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xca8ae8ba, "account.invalidateSignInCodes")?;
             let codes = zerotl::Decode::decode(r)?;
@@ -4346,7 +4544,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.color.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x684d214e);
             w.put_u32(if self.for_profile { 1 << 1 } else { 0 } | if self.color.is_some() { 1 << 2 } else { 0 });
@@ -4356,7 +4555,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for UpdateColor<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x684d214e, "account.updateColor")?;
             let flags = r.read_flags(0x00000006, "account.updateColor")?;
@@ -4389,7 +4589,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xa60ab9ce);
@@ -4400,7 +4601,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetDefaultBackgroundEmojis {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa60ab9ce, "account.getDefaultBackgroundEmojis")?;
             let hash = r.read_i64()?;
@@ -4431,7 +4633,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x7727a7d5);
@@ -4442,7 +4645,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetChannelDefaultEmojiStatuses {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7727a7d5, "account.getChannelDefaultEmojiStatuses")?;
             let hash = r.read_i64()?;
@@ -4473,7 +4677,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x35a9e0d5);
@@ -4484,7 +4689,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetChannelRestrictedStatusEmojis {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x35a9e0d5, "account.getChannelRestrictedStatusEmojis")?;
             let hash = r.read_i64()?;
@@ -4515,7 +4721,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.business_work_hours.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4b00e066);
             w.put_u32(if self.business_work_hours.is_some() { 1 << 0 } else { 0 });
@@ -4525,7 +4732,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for UpdateBusinessWorkHours<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4b00e066, "account.updateBusinessWorkHours")?;
             let flags = r.read_flags(0x00000001, "account.updateBusinessWorkHours")?;
@@ -4559,7 +4767,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.geo_point.as_ref().map_or(0, |v| v.encoded_len()) + self.address.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9e6b131a);
             w.put_u32(if self.geo_point.is_some() { 1 << 1 } else { 0 } | if self.address.is_some() { 1 << 0 } else { 0 });
@@ -4570,7 +4779,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for UpdateBusinessLocation<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9e6b131a, "account.updateBusinessLocation")?;
             let flags = r.read_flags(0x00000003, "account.updateBusinessLocation")?;
@@ -4603,7 +4813,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.message.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x66cdafc4);
             w.put_u32(if self.message.is_some() { 1 << 0 } else { 0 });
@@ -4613,7 +4824,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for UpdateBusinessGreetingMessage<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x66cdafc4, "account.updateBusinessGreetingMessage")?;
             let flags = r.read_flags(0x00000001, "account.updateBusinessGreetingMessage")?;
@@ -4645,7 +4857,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.message.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa26a7fa5);
             w.put_u32(if self.message.is_some() { 1 << 0 } else { 0 });
@@ -4655,7 +4868,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for UpdateBusinessAwayMessage<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa26a7fa5, "account.updateBusinessAwayMessage")?;
             let flags = r.read_flags(0x00000001, "account.updateBusinessAwayMessage")?;
@@ -4693,7 +4907,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.rights.as_ref().map_or(0, |v| v.encoded_len()) + self.bot.encoded_len() + self.recipients.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x66a08c7e);
             w.put_u32(if self.deleted { 1 << 1 } else { 0 } | if self.rights.is_some() { 1 << 0 } else { 0 });
@@ -4705,7 +4920,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for UpdateConnectedBot<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x66a08c7e, "account.updateConnectedBot")?;
             let flags = r.read_flags(0x00000003, "account.updateConnectedBot")?;
@@ -4737,7 +4953,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4ea4c80f);
         }
@@ -4745,7 +4962,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetConnectedBots {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4ea4c80f, "account.getConnectedBots")?;
             Ok(Self)
@@ -4775,7 +4993,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.connection_id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x76a86270);
             self.connection_id.encode(w);
@@ -4784,7 +5003,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetBotBusinessConnection<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x76a86270, "account.getBotBusinessConnection")?;
             let connection_id = zerotl::Decode::decode(r)?;
@@ -4815,7 +5035,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.intro.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa614d034);
             w.put_u32(if self.intro.is_some() { 1 << 0 } else { 0 });
@@ -4825,7 +5046,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for UpdateBusinessIntro<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa614d034, "account.updateBusinessIntro")?;
             let flags = r.read_flags(0x00000001, "account.updateBusinessIntro")?;
@@ -4859,7 +5081,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x646e1097);
             self.peer.encode_inline(w);
@@ -4869,7 +5092,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ToggleConnectedBotPaused<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x646e1097, "account.toggleConnectedBotPaused")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -4901,7 +5125,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5e437ed9);
             self.peer.encode_inline(w);
@@ -4910,7 +5135,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for DisablePeerConnectedBot<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5e437ed9, "account.disablePeerConnectedBot")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -4941,7 +5167,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.birthday.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xcc6e0c11);
             w.put_u32(if self.birthday.is_some() { 1 << 0 } else { 0 });
@@ -4951,7 +5178,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for UpdateBirthday {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcc6e0c11, "account.updateBirthday")?;
             let flags = r.read_flags(0x00000001, "account.updateBirthday")?;
@@ -4983,7 +5211,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.link.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8851e68e);
             self.link.encode_inline(w);
@@ -4992,7 +5221,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for CreateBusinessChatLink<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8851e68e, "account.createBusinessChatLink")?;
             let link = enums::InputBusinessChatLink::decode_inline(r)?;
@@ -5025,7 +5255,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.slug.encoded_len() + self.link.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8c3410af);
             self.slug.encode(w);
@@ -5035,7 +5266,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for EditBusinessChatLink<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8c3410af, "account.editBusinessChatLink")?;
             let slug = zerotl::Decode::decode(r)?;
@@ -5067,7 +5299,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.slug.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x60073674);
             self.slug.encode(w);
@@ -5076,7 +5309,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for DeleteBusinessChatLink<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x60073674, "account.deleteBusinessChatLink")?;
             let slug = zerotl::Decode::decode(r)?;
@@ -5104,7 +5338,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x6f70dde1);
         }
@@ -5112,7 +5347,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetBusinessChatLinks {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6f70dde1, "account.getBusinessChatLinks")?;
             Ok(Self)
@@ -5142,7 +5378,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.slug.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5492e5ee);
             self.slug.encode(w);
@@ -5151,7 +5388,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ResolveBusinessChatLink<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5492e5ee, "account.resolveBusinessChatLink")?;
             let slug = zerotl::Decode::decode(r)?;
@@ -5182,7 +5420,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd94305e0);
             self.channel.encode_inline(w);
@@ -5191,7 +5430,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for UpdatePersonalChannel<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd94305e0, "account.updatePersonalChannel")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -5222,7 +5462,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb9d9a38d);
             self.enabled.encode(w);
@@ -5231,7 +5472,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ToggleSponsoredMessages {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb9d9a38d, "account.toggleSponsoredMessages")?;
             let enabled = zerotl::Decode::decode(r)?;
@@ -5259,7 +5501,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x06dd654c);
         }
@@ -5267,7 +5510,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetReactionsNotifySettings {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x06dd654c, "account.getReactionsNotifySettings")?;
             Ok(Self)
@@ -5297,7 +5541,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.settings.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x316ce548);
             self.settings.encode_inline(w);
@@ -5306,7 +5551,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for SetReactionsNotifySettings<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x316ce548, "account.setReactionsNotifySettings")?;
             let settings = enums::ReactionsNotifySettings::decode_inline(r)?;
@@ -5337,7 +5583,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x2e7b4543);
@@ -5348,7 +5595,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetCollectibleEmojiStatuses {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2e7b4543, "account.getCollectibleEmojiStatuses")?;
             let hash = r.read_i64()?;
@@ -5381,7 +5629,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.parent_peer.as_ref().map_or(0, |v| v.encoded_len()) + self.user_id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x19ba4a67);
             w.put_u32(if self.parent_peer.is_some() { 1 << 0 } else { 0 });
@@ -5392,7 +5641,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetPaidMessagesRevenue<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x19ba4a67, "account.getPaidMessagesRevenue")?;
             let flags = r.read_flags(0x00000001, "account.getPaidMessagesRevenue")?;
@@ -5431,7 +5681,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.parent_peer.as_ref().map_or(0, |v| v.encoded_len()) + self.user_id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xfe2eda76);
             w.put_u32(if self.refund_charged { 1 << 0 } else { 0 } | if self.require_payment { 1 << 2 } else { 0 } | if self.parent_peer.is_some() { 1 << 1 } else { 0 });
@@ -5442,7 +5693,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ToggleNoPaidMessagesException<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfe2eda76, "account.toggleNoPaidMessagesException")?;
             let flags = r.read_flags(0x00000007, "account.toggleNoPaidMessagesException")?;
@@ -5477,7 +5729,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.tab.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5dee78b0);
             self.tab.encode_inline(w);
@@ -5486,7 +5739,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for SetMainProfileTab {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5dee78b0, "account.setMainProfileTab")?;
             let tab = enums::ProfileTab::decode_inline(r)?;
@@ -5521,7 +5775,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.id.encoded_len() + self.after_id.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb26732a9);
             w.put_u32(if self.unsave { 1 << 0 } else { 0 } | if self.after_id.is_some() { 1 << 1 } else { 0 });
@@ -5532,7 +5787,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for SaveMusic<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb26732a9, "account.saveMusic")?;
             let flags = r.read_flags(0x00000003, "account.saveMusic")?;
@@ -5566,7 +5822,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xe09d5faf);
@@ -5577,7 +5834,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetSavedMusicIds {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe09d5faf, "account.getSavedMusicIds")?;
             let hash = r.read_i64()?;
@@ -5612,7 +5870,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.offset.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe42ce9c9);
             self.offset.encode(w);
@@ -5625,7 +5884,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetUniqueGiftChatThemes<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe42ce9c9, "account.getUniqueGiftChatThemes")?;
             let offset = zerotl::Decode::decode(r)?;
@@ -5656,7 +5916,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x429547e8);
         }
@@ -5664,7 +5925,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for InitPasskeyRegistration {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x429547e8, "account.initPasskeyRegistration")?;
             Ok(Self)
@@ -5694,7 +5956,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.credential.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x55b41fd6);
             self.credential.encode_inline(w);
@@ -5703,7 +5966,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for RegisterPasskey<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x55b41fd6, "account.registerPasskey")?;
             let credential = enums::InputPasskeyCredential::decode_inline(r)?;
@@ -5731,7 +5995,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xea1f0c52);
         }
@@ -5739,7 +6004,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetPasskeys {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xea1f0c52, "account.getPasskeys")?;
             Ok(Self)
@@ -5769,7 +6035,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf5b5563f);
             self.id.encode(w);
@@ -5778,7 +6045,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for DeletePasskey<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf5b5563f, "account.deletePasskey")?;
             let id = zerotl::Decode::decode(r)?;
@@ -5809,7 +6077,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + self.bot_id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x67ed1f68);
             self.bot_id.encode_inline(w);
@@ -5818,7 +6087,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ConfirmBotConnection<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x67ed1f68, "account.confirmBotConnection")?;
             let bot_id = enums::InputUser::decode_inline(r)?;
@@ -5849,7 +6119,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x56655768);
@@ -5860,7 +6131,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for GetWebBrowserSettings {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x56655768, "account.getWebBrowserSettings")?;
             let hash = r.read_i64()?;
@@ -5893,7 +6165,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9adf82fe);
             w.put_u32(if self.open_external_browser { 1 << 0 } else { 0 } | if self.display_close_button { 1 << 1 } else { 0 });
@@ -5902,7 +6175,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for UpdateWebBrowserSettings {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9adf82fe, "account.updateWebBrowserSettings")?;
             let flags = r.read_flags(0x00000003, "account.updateWebBrowserSettings")?;
@@ -5939,7 +6213,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.open_external_browser.as_ref().map_or(0, |v| v.encoded_len()) + self.url.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x60ed4229);
             w.put_u32(if self.delete { 1 << 1 } else { 0 } | if self.open_external_browser.is_some() { 1 << 0 } else { 0 });
@@ -5950,7 +6225,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for ToggleWebBrowserSettingsException<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x60ed4229, "account.toggleWebBrowserSettingsException")?;
             let flags = r.read_flags(0x00000003, "account.toggleWebBrowserSettingsException")?;
@@ -5981,7 +6257,8 @@ pub mod account {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x86a0765d);
         }
@@ -5989,7 +6266,8 @@ pub mod account {
 
     impl<'a> zerotl::Decode<'a> for DeleteWebBrowserSettingsExceptions {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x86a0765d, "account.deleteWebBrowserSettingsExceptions")?;
             Ok(Self)
@@ -6033,7 +6311,8 @@ pub mod aicompose {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.title.encoded_len() + self.prompt.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4aa83913);
             w.put_u32(if self.display_author { 1 << 0 } else { 0 });
@@ -6045,7 +6324,8 @@ pub mod aicompose {
 
     impl<'a> zerotl::Decode<'a> for CreateTone<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4aa83913, "aicompose.createTone")?;
             let flags = r.read_flags(0x00000001, "aicompose.createTone")?;
@@ -6088,7 +6368,8 @@ pub mod aicompose {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.tone.encoded_len() + self.display_author.as_ref().map_or(0, |v| v.encoded_len()) + if self.emoji_id.is_some() { 8 } else { 0 } + self.title.as_ref().map_or(0, |v| v.encoded_len()) + self.prompt.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x903bcf59);
             w.put_u32(if self.display_author.is_some() { 1 << 0 } else { 0 } | if self.emoji_id.is_some() { 1 << 1 } else { 0 } | if self.title.is_some() { 1 << 2 } else { 0 } | if self.prompt.is_some() { 1 << 3 } else { 0 });
@@ -6102,7 +6383,8 @@ pub mod aicompose {
 
     impl<'a> zerotl::Decode<'a> for UpdateTone<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x903bcf59, "aicompose.updateTone")?;
             let flags = r.read_flags(0x0000000f, "aicompose.updateTone")?;
@@ -6140,7 +6422,8 @@ pub mod aicompose {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.tone.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1782cbb1);
             self.tone.encode_inline(w);
@@ -6150,7 +6433,8 @@ pub mod aicompose {
 
     impl<'a> zerotl::Decode<'a> for SaveTone<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1782cbb1, "aicompose.saveTone")?;
             let tone = enums::InputAiComposeTone::decode_inline(r)?;
@@ -6182,7 +6466,8 @@ pub mod aicompose {
         fn encoded_len(&self) -> usize {
             4 + self.tone.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xdd39316a);
             self.tone.encode_inline(w);
@@ -6191,7 +6476,8 @@ pub mod aicompose {
 
     impl<'a> zerotl::Decode<'a> for DeleteTone<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdd39316a, "aicompose.deleteTone")?;
             let tone = enums::InputAiComposeTone::decode_inline(r)?;
@@ -6222,7 +6508,8 @@ pub mod aicompose {
         fn encoded_len(&self) -> usize {
             4 + self.tone.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb2e8ba03);
             self.tone.encode_inline(w);
@@ -6231,7 +6518,8 @@ pub mod aicompose {
 
     impl<'a> zerotl::Decode<'a> for GetTone<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb2e8ba03, "aicompose.getTone")?;
             let tone = enums::InputAiComposeTone::decode_inline(r)?;
@@ -6262,7 +6550,8 @@ pub mod aicompose {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xabd59201);
@@ -6273,7 +6562,8 @@ pub mod aicompose {
 
     impl<'a> zerotl::Decode<'a> for GetTones {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xabd59201, "aicompose.getTones")?;
             let hash = r.read_i64()?;
@@ -6306,7 +6596,8 @@ pub mod aicompose {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.tone.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd1b4ab14);
             self.tone.encode_inline(w);
@@ -6316,7 +6607,8 @@ pub mod aicompose {
 
     impl<'a> zerotl::Decode<'a> for GetToneExample<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd1b4ab14, "aicompose.getToneExample")?;
             let tone = enums::InputAiComposeTone::decode_inline(r)?;
@@ -6362,7 +6654,8 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.phone_number.encoded_len() + self.api_hash.encoded_len() + self.settings.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa677244f);
             self.phone_number.encode(w);
@@ -6374,7 +6667,8 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for SendCode<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa677244f, "auth.sendCode")?;
             let phone_number = zerotl::Decode::decode(r)?;
@@ -6416,7 +6710,8 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.phone_number.encoded_len() + self.phone_code_hash.encoded_len() + self.first_name.encoded_len() + self.last_name.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xaac7b717);
             w.put_u32(if self.no_joined_notifications { 1 << 0 } else { 0 });
@@ -6429,7 +6724,8 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for SignUp<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xaac7b717, "auth.signUp")?;
             let flags = r.read_flags(0x00000001, "auth.signUp")?;
@@ -6471,7 +6767,8 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.phone_number.encoded_len() + self.phone_code_hash.encoded_len() + self.phone_code.as_ref().map_or(0, |v| v.encoded_len()) + self.email_verification.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8d52a951);
             w.put_u32(if self.phone_code.is_some() { 1 << 0 } else { 0 } | if self.email_verification.is_some() { 1 << 1 } else { 0 });
@@ -6484,7 +6781,8 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for SignIn<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8d52a951, "auth.signIn")?;
             let flags = r.read_flags(0x00000003, "auth.signIn")?;
@@ -6516,7 +6814,8 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3e72ba19);
         }
@@ -6524,7 +6823,8 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for LogOut {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3e72ba19, "auth.logOut")?;
             Ok(Self)
@@ -6551,7 +6851,8 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9fab0d1a);
         }
@@ -6559,7 +6860,8 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for ResetAuthorizations {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9fab0d1a, "auth.resetAuthorizations")?;
             Ok(Self)
@@ -6589,7 +6891,8 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xe5bfffcd);
@@ -6600,7 +6903,8 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for ExportAuthorization {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe5bfffcd, "auth.exportAuthorization")?;
             let dc_id = r.read_i32()?;
@@ -6633,7 +6937,8 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.bytes.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xa57a7dad);
@@ -6645,7 +6950,8 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for ImportAuthorization<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa57a7dad, "auth.importAuthorization")?;
             let id = r.read_i64()?;
@@ -6683,7 +6989,8 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + 20 + self.encrypted_message.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(24) {
                 zerotl::fixed::put_u32_at(run, 0, 0xcdd42a05);
@@ -6697,7 +7004,8 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for BindTempAuthKey<'a> {
         const MIN_SIZE: usize = 28;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcdd42a05, "auth.bindTempAuthKey")?;
             let run = r.read_array::<20>()?;
@@ -6738,7 +7046,8 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.api_hash.encoded_len() + self.bot_auth_token.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x67a3ff2c);
@@ -6752,7 +7061,8 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for ImportBotAuthorization<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x67a3ff2c, "auth.importBotAuthorization")?;
             let run = r.read_array::<8>()?;
@@ -6787,7 +7097,8 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + self.password.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd18b4d16);
             self.password.encode_inline(w);
@@ -6796,7 +7107,8 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for CheckPassword<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd18b4d16, "auth.checkPassword")?;
             let password = enums::InputCheckPasswordSrp::decode_inline(r)?;
@@ -6824,7 +7136,8 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd897bc66);
         }
@@ -6832,7 +7145,8 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for RequestPasswordRecovery {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd897bc66, "auth.requestPasswordRecovery")?;
             Ok(Self)
@@ -6864,7 +7178,8 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.code.encoded_len() + self.new_settings.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x37096c70);
             w.put_u32(if self.new_settings.is_some() { 1 << 0 } else { 0 });
@@ -6875,7 +7190,8 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for RecoverPassword<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x37096c70, "auth.recoverPassword")?;
             let flags = r.read_flags(0x00000001, "auth.recoverPassword")?;
@@ -6912,7 +7228,8 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.phone_number.encoded_len() + self.phone_code_hash.encoded_len() + self.reason.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xcae47523);
             w.put_u32(if self.reason.is_some() { 1 << 0 } else { 0 });
@@ -6924,7 +7241,8 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for ResendCode<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcae47523, "auth.resendCode")?;
             let flags = r.read_flags(0x00000001, "auth.resendCode")?;
@@ -6960,7 +7278,8 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + self.phone_number.encoded_len() + self.phone_code_hash.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1f040578);
             self.phone_number.encode(w);
@@ -6970,7 +7289,8 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for CancelCode<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1f040578, "auth.cancelCode")?;
             let phone_number = zerotl::Decode::decode(r)?;
@@ -7002,7 +7322,8 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + self.except_auth_keys.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8e48a188);
             self.except_auth_keys.encode(w);
@@ -7011,7 +7332,8 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for DropTempAuthKeys<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8e48a188, "auth.dropTempAuthKeys")?;
             let except_auth_keys = zerotl::Decode::decode(r)?;
@@ -7046,7 +7368,8 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.api_hash.encoded_len() + self.except_ids.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xb7e085fe);
@@ -7059,7 +7382,8 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for ExportLoginToken<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb7e085fe, "auth.exportLoginToken")?;
             let api_id = r.read_i32()?;
@@ -7092,7 +7416,8 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + self.token.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x95ac5ce4);
             self.token.encode(w);
@@ -7101,7 +7426,8 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for ImportLoginToken<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x95ac5ce4, "auth.importLoginToken")?;
             let token = zerotl::Decode::decode(r)?;
@@ -7132,7 +7458,8 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + self.token.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe894ad4d);
             self.token.encode(w);
@@ -7141,7 +7468,8 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for AcceptLoginToken<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe894ad4d, "auth.acceptLoginToken")?;
             let token = zerotl::Decode::decode(r)?;
@@ -7172,7 +7500,8 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + self.code.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0d36bf79);
             self.code.encode(w);
@@ -7181,7 +7510,8 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for CheckRecoveryPassword<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0d36bf79, "auth.checkRecoveryPassword")?;
             let code = zerotl::Decode::decode(r)?;
@@ -7216,7 +7546,8 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.api_hash.encoded_len() + self.web_auth_token.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x2db873a9);
@@ -7229,7 +7560,8 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for ImportWebTokenAuthorization<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2db873a9, "auth.importWebTokenAuthorization")?;
             let api_id = r.read_i32()?;
@@ -7270,7 +7602,8 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.phone_number.encoded_len() + self.phone_code_hash.encoded_len() + self.safety_net_token.as_ref().map_or(0, |v| v.encoded_len()) + self.play_integrity_token.as_ref().map_or(0, |v| v.encoded_len()) + self.ios_push_secret.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8e39261e);
             w.put_u32(if self.safety_net_token.is_some() { 1 << 0 } else { 0 } | if self.play_integrity_token.is_some() { 1 << 2 } else { 0 } | if self.ios_push_secret.is_some() { 1 << 1 } else { 0 });
@@ -7284,7 +7617,8 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for RequestFirebaseSms<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8e39261e, "auth.requestFirebaseSms")?;
             let flags = r.read_flags(0x00000007, "auth.requestFirebaseSms")?;
@@ -7322,7 +7656,8 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + self.phone_number.encoded_len() + self.phone_code_hash.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7e960193);
             self.phone_number.encode(w);
@@ -7332,7 +7667,8 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for ResetLoginEmail<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7e960193, "auth.resetLoginEmail")?;
             let phone_number = zerotl::Decode::decode(r)?;
@@ -7368,7 +7704,8 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + self.phone_number.encoded_len() + self.phone_code_hash.encoded_len() + self.mnc.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xcb9deff6);
             self.phone_number.encode(w);
@@ -7379,7 +7716,8 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for ReportMissingCode<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcb9deff6, "auth.reportMissingCode")?;
             let phone_number = zerotl::Decode::decode(r)?;
@@ -7416,7 +7754,8 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.phone_number.encoded_len() + self.phone_code_hash.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x56e59f9c);
             self.phone_number.encode(w);
@@ -7427,7 +7766,8 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for CheckPaidAuth<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x56e59f9c, "auth.checkPaidAuth")?;
             let phone_number = zerotl::Decode::decode(r)?;
@@ -7462,7 +7802,8 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.api_hash.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x518ad0b7);
@@ -7474,7 +7815,8 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for InitPasskeyLogin<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x518ad0b7, "auth.initPasskeyLogin")?;
             let api_id = r.read_i32()?;
@@ -7510,7 +7852,8 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.credential.encoded_len() + if self.from_dc_id.is_some() { 4 } else { 0 } + if self.from_auth_key_id.is_some() { 8 } else { 0 }
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9857ad07);
             w.put_u32(if self.from_dc_id.is_some() { 1 << 0 } else { 0 } | if self.from_auth_key_id.is_some() { 1 << 0 } else { 0 });
@@ -7522,7 +7865,8 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for FinishPasskeyLogin<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9857ad07, "auth.finishPasskeyLogin")?;
             let flags = r.read_flags(0x00000001, "auth.finishPasskeyLogin")?;
@@ -7558,7 +7902,8 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + self.web_auth_token.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x490dada1);
             self.web_auth_token.encode(w);
@@ -7567,7 +7912,8 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for CancelWebTokenAuthorization<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x490dada1, "auth.cancelWebTokenAuthorization")?;
             let web_auth_token = zerotl::Decode::decode(r)?;
@@ -7602,7 +7948,8 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.except_ids.as_ref().map_or(0, |v| v.encoded_len()) + self.api_hash.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x644f15c0);
             w.put_u32(if self.except_ids.is_some() { 1 << 0 } else { 0 });
@@ -7614,7 +7961,8 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for InitFirebasePnvLogin<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x644f15c0, "auth.initFirebasePnvLogin")?;
             let flags = r.read_flags(0x00000001, "auth.initFirebasePnvLogin")?;
@@ -7648,7 +7996,8 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + self.google_token.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2c85094c);
             self.google_token.encode(w);
@@ -7657,7 +8006,8 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for FinishFirebasePnvLogin<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2c85094c, "auth.finishFirebasePnvLogin")?;
             let google_token = zerotl::Decode::decode(r)?;
@@ -7692,7 +8042,8 @@ pub mod auth {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.first_name.encoded_len() + self.last_name.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x783f6b56);
             w.put_u32(if self.no_joined_notifications { 1 << 0 } else { 0 });
@@ -7703,7 +8054,8 @@ pub mod auth {
 
     impl<'a> zerotl::Decode<'a> for FirebasePnvSignUp<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x783f6b56, "auth.firebasePnvSignUp")?;
             let flags = r.read_flags(0x00000001, "auth.firebasePnvSignUp")?;
@@ -7747,7 +8099,8 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.custom_method.encoded_len() + self.params.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xaa2769ed);
             self.custom_method.encode(w);
@@ -7757,7 +8110,8 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for SendCustomRequest<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xaa2769ed, "bots.sendCustomRequest")?;
             let custom_method = zerotl::Decode::decode(r)?;
@@ -7791,7 +8145,8 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.data.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xe6213f4d);
@@ -7803,7 +8158,8 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for AnswerWebhookJsonQuery<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe6213f4d, "bots.answerWebhookJSONQuery")?;
             let query_id = r.read_i64()?;
@@ -7839,7 +8195,8 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.scope.encoded_len() + self.lang_code.encoded_len() + self.commands.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0517165a);
             self.scope.encode_inline(w);
@@ -7850,7 +8207,8 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for SetBotCommands<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0517165a, "bots.setBotCommands")?;
             let scope = enums::BotCommandScope::decode_inline(r)?;
@@ -7885,7 +8243,8 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.scope.encoded_len() + self.lang_code.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3d8de0f9);
             self.scope.encode_inline(w);
@@ -7895,7 +8254,8 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for ResetBotCommands<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3d8de0f9, "bots.resetBotCommands")?;
             let scope = enums::BotCommandScope::decode_inline(r)?;
@@ -7929,7 +8289,8 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.scope.encoded_len() + self.lang_code.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe34c0dd6);
             self.scope.encode_inline(w);
@@ -7939,7 +8300,8 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for GetBotCommands<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe34c0dd6, "bots.getBotCommands")?;
             let scope = enums::BotCommandScope::decode_inline(r)?;
@@ -7973,7 +8335,8 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.user_id.encoded_len() + self.button.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4504d54f);
             self.user_id.encode_inline(w);
@@ -7983,7 +8346,8 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for SetBotMenuButton<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4504d54f, "bots.setBotMenuButton")?;
             let user_id = enums::InputUser::decode_inline(r)?;
@@ -8015,7 +8379,8 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.user_id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9c60eb28);
             self.user_id.encode_inline(w);
@@ -8024,7 +8389,8 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for GetBotMenuButton<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9c60eb28, "bots.getBotMenuButton")?;
             let user_id = enums::InputUser::decode_inline(r)?;
@@ -8055,7 +8421,8 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.admin_rights.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x788464e1);
             self.admin_rights.encode_inline(w);
@@ -8064,7 +8431,8 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for SetBotBroadcastDefaultAdminRights {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x788464e1, "bots.setBotBroadcastDefaultAdminRights")?;
             let admin_rights = zerotl::Decode::decode_validated(r)?;
@@ -8095,7 +8463,8 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.admin_rights.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x925ec9ea);
             self.admin_rights.encode_inline(w);
@@ -8104,7 +8473,8 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for SetBotGroupDefaultAdminRights {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x925ec9ea, "bots.setBotGroupDefaultAdminRights")?;
             let admin_rights = zerotl::Decode::decode_validated(r)?;
@@ -8143,7 +8513,8 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.bot.as_ref().map_or(0, |v| v.encoded_len()) + self.lang_code.encoded_len() + self.name.as_ref().map_or(0, |v| v.encoded_len()) + self.about.as_ref().map_or(0, |v| v.encoded_len()) + self.description.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x10cf3123);
             w.put_u32(if self.bot.is_some() { 1 << 2 } else { 0 } | if self.name.is_some() { 1 << 3 } else { 0 } | if self.about.is_some() { 1 << 0 } else { 0 } | if self.description.is_some() { 1 << 1 } else { 0 });
@@ -8157,7 +8528,8 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for SetBotInfo<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x10cf3123, "bots.setBotInfo")?;
             let flags = r.read_flags(0x0000000f, "bots.setBotInfo")?;
@@ -8195,7 +8567,8 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.bot.as_ref().map_or(0, |v| v.encoded_len()) + self.lang_code.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xdcd914fd);
             w.put_u32(if self.bot.is_some() { 1 << 0 } else { 0 });
@@ -8206,7 +8579,8 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for GetBotInfo<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdcd914fd, "bots.getBotInfo")?;
             let flags = r.read_flags(0x00000001, "bots.getBotInfo")?;
@@ -8241,7 +8615,8 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.bot.encoded_len() + self.order.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9709b1c2);
             self.bot.encode_inline(w);
@@ -8251,7 +8626,8 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for ReorderUsernames<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9709b1c2, "bots.reorderUsernames")?;
             let bot = enums::InputUser::decode_inline(r)?;
@@ -8287,7 +8663,8 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.bot.encoded_len() + self.username.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x053ca973);
             self.bot.encode_inline(w);
@@ -8298,7 +8675,8 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for ToggleUsername<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x053ca973, "bots.toggleUsername")?;
             let bot = enums::InputUser::decode_inline(r)?;
@@ -8331,7 +8709,8 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.bot.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1359f4e6);
             self.bot.encode_inline(w);
@@ -8340,7 +8719,8 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for CanSendMessage<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1359f4e6, "bots.canSendMessage")?;
             let bot = enums::InputUser::decode_inline(r)?;
@@ -8371,7 +8751,8 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.bot.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf132e3ef);
             self.bot.encode_inline(w);
@@ -8380,7 +8761,8 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for AllowSendMessage<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf132e3ef, "bots.allowSendMessage")?;
             let bot = enums::InputUser::decode_inline(r)?;
@@ -8415,7 +8797,8 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.bot.encoded_len() + self.custom_method.encoded_len() + self.params.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x087fc5e7);
             self.bot.encode_inline(w);
@@ -8426,7 +8809,8 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for InvokeWebViewCustomMethod<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x087fc5e7, "bots.invokeWebViewCustomMethod")?;
             let bot = enums::InputUser::decode_inline(r)?;
@@ -8461,7 +8845,8 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.offset.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc2510192);
             self.offset.encode(w);
@@ -8471,7 +8856,8 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for GetPopularAppBots<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc2510192, "bots.getPopularAppBots")?;
             let offset = zerotl::Decode::decode(r)?;
@@ -8507,7 +8893,8 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.bot.encoded_len() + self.lang_code.encoded_len() + self.media.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x17aeb75a);
             self.bot.encode_inline(w);
@@ -8518,7 +8905,8 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for AddPreviewMedia<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x17aeb75a, "bots.addPreviewMedia")?;
             let bot = enums::InputUser::decode_inline(r)?;
@@ -8557,7 +8945,8 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.bot.encoded_len() + self.lang_code.encoded_len() + self.media.encoded_len() + self.new_media.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8525606f);
             self.bot.encode_inline(w);
@@ -8569,7 +8958,8 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for EditPreviewMedia<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8525606f, "bots.editPreviewMedia")?;
             let bot = enums::InputUser::decode_inline(r)?;
@@ -8607,7 +8997,8 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.bot.encoded_len() + self.lang_code.encoded_len() + self.media.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2d0135b3);
             self.bot.encode_inline(w);
@@ -8618,7 +9009,8 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for DeletePreviewMedia<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2d0135b3, "bots.deletePreviewMedia")?;
             let bot = enums::InputUser::decode_inline(r)?;
@@ -8655,7 +9047,8 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.bot.encoded_len() + self.lang_code.encoded_len() + self.order.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb627f3aa);
             self.bot.encode_inline(w);
@@ -8666,7 +9059,8 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for ReorderPreviewMedias<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb627f3aa, "bots.reorderPreviewMedias")?;
             let bot = enums::InputUser::decode_inline(r)?;
@@ -8701,7 +9095,8 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.bot.encoded_len() + self.lang_code.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x423ab3ad);
             self.bot.encode_inline(w);
@@ -8711,7 +9106,8 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for GetPreviewInfo<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x423ab3ad, "bots.getPreviewInfo")?;
             let bot = enums::InputUser::decode_inline(r)?;
@@ -8743,7 +9139,8 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.bot.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa2a5594d);
             self.bot.encode_inline(w);
@@ -8752,7 +9149,8 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for GetPreviewMedias<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa2a5594d, "bots.getPreviewMedias")?;
             let bot = enums::InputUser::decode_inline(r)?;
@@ -8785,7 +9183,8 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.user_id.encoded_len() + self.emoji_status.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xed9f30c5);
             self.user_id.encode_inline(w);
@@ -8795,7 +9194,8 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for UpdateUserEmojiStatus<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xed9f30c5, "bots.updateUserEmojiStatus")?;
             let user_id = enums::InputUser::decode_inline(r)?;
@@ -8829,7 +9229,8 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.bot.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x06de6392);
             self.bot.encode_inline(w);
@@ -8839,7 +9240,8 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for ToggleUserEmojiStatusPermission<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x06de6392, "bots.toggleUserEmojiStatusPermission")?;
             let bot = enums::InputUser::decode_inline(r)?;
@@ -8875,7 +9277,8 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.bot.encoded_len() + self.file_name.encoded_len() + self.url.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x50077589);
             self.bot.encode_inline(w);
@@ -8886,7 +9289,8 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for CheckDownloadFileParams<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x50077589, "bots.checkDownloadFileParams")?;
             let bot = enums::InputUser::decode_inline(r)?;
@@ -8916,7 +9320,8 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb0711d83);
         }
@@ -8924,7 +9329,8 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for GetAdminedBots {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb0711d83, "bots.getAdminedBots")?;
             Ok(Self)
@@ -8958,7 +9364,8 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.bot.encoded_len() + if self.duration_months.is_some() { 4 } else { 0 }
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x778b5ab3);
             w.put_u32(if self.duration_months.is_some() { 1 << 0 } else { 0 });
@@ -8970,7 +9377,8 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for UpdateStarRefProgram<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x778b5ab3, "bots.updateStarRefProgram")?;
             let flags = r.read_flags(0x00000001, "bots.updateStarRefProgram")?;
@@ -9011,7 +9419,8 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.bot.as_ref().map_or(0, |v| v.encoded_len()) + self.peer.encoded_len() + self.custom_description.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf4946757);
             w.put_u32(if self.enabled { 1 << 1 } else { 0 } | if self.bot.is_some() { 1 << 0 } else { 0 } | if self.custom_description.is_some() { 1 << 2 } else { 0 });
@@ -9023,7 +9432,8 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for SetCustomVerification<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf4946757, "bots.setCustomVerification")?;
             let flags = r.read_flags(0x00000007, "bots.setCustomVerification")?;
@@ -9058,7 +9468,8 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.bot.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa1b70815);
             self.bot.encode_inline(w);
@@ -9067,7 +9478,8 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for GetBotRecommendations<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa1b70815, "bots.getBotRecommendations")?;
             let bot = enums::InputUser::decode_inline(r)?;
@@ -9100,7 +9512,8 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.username.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe3ac4c61);
             w.put_u32(if self.additional { 1 << 0 } else { 0 });
@@ -9110,7 +9523,8 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for CheckUsername<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe3ac4c61, "bots.checkUsername")?;
             let flags = r.read_flags(0x00000001, "bots.checkUsername")?;
@@ -9149,7 +9563,8 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.name.encoded_len() + self.username.encoded_len() + self.manager_id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe5b17f2b);
             w.put_u32(if self.via_deeplink { 1 << 0 } else { 0 });
@@ -9161,7 +9576,8 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for CreateBot<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe5b17f2b, "bots.createBot")?;
             let flags = r.read_flags(0x00000001, "bots.createBot")?;
@@ -9198,7 +9614,8 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.bot.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xbd0d99eb);
             self.bot.encode_inline(w);
@@ -9208,7 +9625,8 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for ExportBotToken<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbd0d99eb, "bots.exportBotToken")?;
             let bot = enums::InputUser::decode_inline(r)?;
@@ -9242,7 +9660,8 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.user_id.encoded_len() + self.button.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x31a2a35e);
             self.user_id.encode_inline(w);
@@ -9252,7 +9671,8 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for RequestWebViewButton<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x31a2a35e, "bots.requestWebViewButton")?;
             let user_id = enums::InputUser::decode_inline(r)?;
@@ -9286,7 +9706,8 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.bot.encoded_len() + self.webapp_req_id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xbf25b7f3);
             self.bot.encode_inline(w);
@@ -9296,7 +9717,8 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for GetRequestedWebViewButton<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbf25b7f3, "bots.getRequestedWebViewButton")?;
             let bot = enums::InputUser::decode_inline(r)?;
@@ -9328,7 +9750,8 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.bot.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x213853a3);
             self.bot.encode_inline(w);
@@ -9337,7 +9760,8 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for GetAccessSettings<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x213853a3, "bots.getAccessSettings")?;
             let bot = enums::InputUser::decode_inline(r)?;
@@ -9372,7 +9796,8 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.bot.encoded_len() + self.add_users.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x31813cd8);
             w.put_u32(if self.restricted { 1 << 0 } else { 0 } | if self.add_users.is_some() { 1 << 1 } else { 0 });
@@ -9383,7 +9808,8 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for EditAccessSettings<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x31813cd8, "bots.editAccessSettings")?;
             let flags = r.read_flags(0x00000003, "bots.editAccessSettings")?;
@@ -9419,7 +9845,8 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.result.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xe71a4810);
@@ -9431,7 +9858,8 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for SetJoinChatResults<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe71a4810, "bots.setJoinChatResults")?;
             let query_id = r.read_i64()?;
@@ -9465,7 +9893,8 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.bot.encoded_len() + self.username.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3501c08a);
             self.bot.encode_inline(w);
@@ -9475,7 +9904,8 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for AddUsername<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3501c08a, "bots.addUsername")?;
             let bot = enums::InputUser::decode_inline(r)?;
@@ -9509,7 +9939,8 @@ pub mod bots {
         fn encoded_len(&self) -> usize {
             4 + self.bot.encoded_len() + self.username.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc704147d);
             self.bot.encode_inline(w);
@@ -9519,7 +9950,8 @@ pub mod bots {
 
     impl<'a> zerotl::Decode<'a> for RemoveUsername<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc704147d, "bots.removeUsername")?;
             let bot = enums::InputUser::decode_inline(r)?;
@@ -9561,7 +9993,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.channel.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xcc104937);
             self.channel.encode_inline(w);
@@ -9571,7 +10004,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for ReadHistory<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcc104937, "channels.readHistory")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -9605,7 +10039,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x84c1fd4e);
             self.channel.encode_inline(w);
@@ -9615,7 +10050,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for DeleteMessages<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x84c1fd4e, "channels.deleteMessages")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -9651,7 +10087,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.participant.encoded_len() + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf44a8315);
             self.channel.encode_inline(w);
@@ -9662,7 +10099,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for ReportSpam<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf44a8315, "channels.reportSpam")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -9697,7 +10135,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xad8c9a23);
             self.channel.encode_inline(w);
@@ -9707,7 +10146,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for GetMessages<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xad8c9a23, "channels.getMessages")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -9747,7 +10187,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 16 + self.channel.encoded_len() + self.filter.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x77ced9d0);
             self.channel.encode_inline(w);
@@ -9762,7 +10203,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for GetParticipants<'a> {
         const MIN_SIZE: usize = 28;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x77ced9d0, "channels.getParticipants")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -9800,7 +10242,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.participant.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa0ab6cc6);
             self.channel.encode_inline(w);
@@ -9810,7 +10253,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for GetParticipant<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa0ab6cc6, "channels.getParticipant")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -9842,7 +10286,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0a7f6bbb);
             self.id.encode(w);
@@ -9851,7 +10296,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for GetChannels<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0a7f6bbb, "channels.getChannels")?;
             let id = zerotl::Decode::decode(r)?;
@@ -9882,7 +10328,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x08736a09);
             self.channel.encode_inline(w);
@@ -9891,7 +10338,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for GetFullChannel<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x08736a09, "channels.getFullChannel")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -9938,7 +10386,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.title.encoded_len() + self.about.encoded_len() + self.geo_point.as_ref().map_or(0, |v| v.encoded_len()) + self.address.as_ref().map_or(0, |v| v.encoded_len()) + if self.ttl_period.is_some() { 4 } else { 0 }
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x91006707);
             w.put_u32(if self.broadcast { 1 << 0 } else { 0 } | if self.megagroup { 1 << 1 } else { 0 } | if self.for_import { 1 << 3 } else { 0 } | if self.forum { 1 << 5 } else { 0 } | if self.geo_point.is_some() { 1 << 2 } else { 0 } | if self.address.is_some() { 1 << 2 } else { 0 } | if self.ttl_period.is_some() { 1 << 4 } else { 0 });
@@ -9952,7 +10401,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for CreateChannel<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x91006707, "channels.createChannel")?;
             let flags = r.read_flags(0x0000003f, "channels.createChannel")?;
@@ -9998,7 +10448,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.channel.encoded_len() + self.user_id.encoded_len() + self.admin_rights.encoded_len() + self.rank.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9a98ad68);
             w.put_u32(if self.rank.is_some() { 1 << 0 } else { 0 });
@@ -10011,7 +10462,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for EditAdmin<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9a98ad68, "channels.editAdmin")?;
             let flags = r.read_flags(0x00000001, "channels.editAdmin")?;
@@ -10048,7 +10500,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.title.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x566decd0);
             self.channel.encode_inline(w);
@@ -10058,7 +10511,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for EditTitle<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x566decd0, "channels.editTitle")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -10092,7 +10546,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.photo.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf12e57c9);
             self.channel.encode_inline(w);
@@ -10102,7 +10557,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for EditPhoto<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf12e57c9, "channels.editPhoto")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -10136,7 +10592,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.username.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x10e6bd2c);
             self.channel.encode_inline(w);
@@ -10146,7 +10603,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for CheckUsername<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x10e6bd2c, "channels.checkUsername")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -10180,7 +10638,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.username.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3514b3de);
             self.channel.encode_inline(w);
@@ -10190,7 +10649,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for UpdateUsername<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3514b3de, "channels.updateUsername")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -10222,7 +10682,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7f6a1e22);
             self.channel.encode_inline(w);
@@ -10231,7 +10692,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for JoinChannel<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7f6a1e22, "channels.joinChannel")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -10262,7 +10724,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf836aa95);
             self.channel.encode_inline(w);
@@ -10271,7 +10734,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for LeaveChannel<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf836aa95, "channels.leaveChannel")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -10304,7 +10768,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.users.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc9e33d54);
             self.channel.encode_inline(w);
@@ -10314,7 +10779,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for InviteToChannel<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc9e33d54, "channels.inviteToChannel")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -10346,7 +10812,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc0111fe3);
             self.channel.encode_inline(w);
@@ -10355,7 +10822,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for DeleteChannel<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc0111fe3, "channels.deleteChannel")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -10392,7 +10860,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.channel.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe63fadeb);
             w.put_u32(if self.grouped { 1 << 0 } else { 0 } | if self.thread { 1 << 1 } else { 0 });
@@ -10403,7 +10872,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for ExportMessageLink<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe63fadeb, "channels.exportMessageLink")?;
             let flags = r.read_flags(0x00000003, "channels.exportMessageLink")?;
@@ -10442,7 +10912,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.channel.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x418d549c);
             w.put_u32(if self.signatures_enabled { 1 << 0 } else { 0 } | if self.profiles_enabled { 1 << 1 } else { 0 });
@@ -10452,7 +10923,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for ToggleSignatures<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x418d549c, "channels.toggleSignatures")?;
             let flags = r.read_flags(0x00000003, "channels.toggleSignatures")?;
@@ -10492,7 +10964,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf8b036af);
             w.put_u32(if self.by_location { 1 << 0 } else { 0 } | if self.check_limit { 1 << 1 } else { 0 } | if self.for_personal { 1 << 2 } else { 0 } | if self.for_community_peer { 1 << 3 } else { 0 });
@@ -10501,7 +10974,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for GetAdminedPublicChannels {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf8b036af, "channels.getAdminedPublicChannels")?;
             let flags = r.read_flags(0x0000000f, "channels.getAdminedPublicChannels")?;
@@ -10540,7 +11014,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.participant.encoded_len() + self.banned_rights.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x96e6cd81);
             self.channel.encode_inline(w);
@@ -10551,7 +11026,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for EditBanned<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x96e6cd81, "channels.editBanned")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -10596,7 +11072,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 24 + self.channel.encoded_len() + self.q.encoded_len() + self.events_filter.as_ref().map_or(0, |v| v.encoded_len()) + self.admins.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x33ddf480);
             w.put_u32(if self.events_filter.is_some() { 1 << 0 } else { 0 } | if self.admins.is_some() { 1 << 1 } else { 0 });
@@ -10614,7 +11091,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for GetAdminLog<'a> {
         const MIN_SIZE: usize = 36;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x33ddf480, "channels.getAdminLog")?;
             let flags = r.read_flags(0x00000003, "channels.getAdminLog")?;
@@ -10655,7 +11133,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.stickerset.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xea8ca4f9);
             self.channel.encode_inline(w);
@@ -10665,7 +11144,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for SetStickers<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xea8ca4f9, "channels.setStickers")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -10699,7 +11179,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xeab5dc38);
             self.channel.encode_inline(w);
@@ -10709,7 +11190,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for ReadMessageContents<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xeab5dc38, "channels.readMessageContents")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -10745,7 +11227,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.channel.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9baa9647);
             w.put_u32(if self.for_everyone { 1 << 0 } else { 0 });
@@ -10756,7 +11239,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for DeleteHistory<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9baa9647, "channels.deleteHistory")?;
             let flags = r.read_flags(0x00000001, "channels.deleteHistory")?;
@@ -10792,7 +11276,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.channel.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xeabbb94c);
             self.channel.encode_inline(w);
@@ -10802,7 +11287,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for TogglePreHistoryHidden<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xeabbb94c, "channels.togglePreHistoryHidden")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -10834,7 +11320,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x8341ecc0);
@@ -10845,7 +11332,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for GetLeftChannels {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8341ecc0, "channels.getLeftChannels")?;
             let offset = r.read_i32()?;
@@ -10873,7 +11361,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf5dad378);
         }
@@ -10881,7 +11370,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for GetGroupsForDiscussion {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf5dad378, "channels.getGroupsForDiscussion")?;
             Ok(Self)
@@ -10913,7 +11403,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.broadcast.encoded_len() + self.group.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x40582bb2);
             self.broadcast.encode_inline(w);
@@ -10923,7 +11414,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for SetDiscussionGroup<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x40582bb2, "channels.setDiscussionGroup")?;
             let broadcast = enums::InputChannel::decode_inline(r)?;
@@ -10959,7 +11451,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.geo_point.encoded_len() + self.address.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x58e63f6d);
             self.channel.encode_inline(w);
@@ -10970,7 +11463,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for EditLocation<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x58e63f6d, "channels.editLocation")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -11005,7 +11499,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.channel.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xedd49ef0);
             self.channel.encode_inline(w);
@@ -11015,7 +11510,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for ToggleSlowMode<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xedd49ef0, "channels.toggleSlowMode")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -11044,7 +11540,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x11e831ee);
         }
@@ -11052,7 +11549,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for GetInactiveChannels {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x11e831ee, "channels.getInactiveChannels")?;
             Ok(Self)
@@ -11082,7 +11580,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0b290c69);
             self.channel.encode_inline(w);
@@ -11091,7 +11590,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for ConvertToGigagroup<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0b290c69, "channels.convertToGigagroup")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -11126,7 +11626,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe785a43f);
             w.put_u32(if self.for_paid_reactions { 1 << 0 } else { 0 } | if self.for_live_stories { 1 << 1 } else { 0 });
@@ -11136,7 +11637,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for GetSendAs<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe785a43f, "channels.getSendAs")?;
             let flags = r.read_flags(0x00000003, "channels.getSendAs")?;
@@ -11172,7 +11674,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.participant.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x367544db);
             self.channel.encode_inline(w);
@@ -11182,7 +11685,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for DeleteParticipantHistory<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x367544db, "channels.deleteParticipantHistory")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -11216,7 +11720,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.channel.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe4cb9580);
             self.channel.encode_inline(w);
@@ -11226,7 +11731,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for ToggleJoinToSend<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe4cb9580, "channels.toggleJoinToSend")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -11264,7 +11770,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.channel.encoded_len() + self.guard_bot.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0ecc2618);
             w.put_u32(if self.apply_to_invites { 1 << 1 } else { 0 } | if self.guard_bot.is_some() { 1 << 0 } else { 0 });
@@ -11276,7 +11783,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for ToggleJoinRequest<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0ecc2618, "channels.toggleJoinRequest")?;
             let flags = r.read_flags(0x00000003, "channels.toggleJoinRequest")?;
@@ -11313,7 +11821,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.order.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb45ced1d);
             self.channel.encode_inline(w);
@@ -11323,7 +11832,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for ReorderUsernames<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb45ced1d, "channels.reorderUsernames")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -11359,7 +11869,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.channel.encoded_len() + self.username.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x50f24105);
             self.channel.encode_inline(w);
@@ -11370,7 +11881,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for ToggleUsername<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x50f24105, "channels.toggleUsername")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -11403,7 +11915,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0a245dd3);
             self.channel.encode_inline(w);
@@ -11412,7 +11925,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for DeactivateAllUsernames<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0a245dd3, "channels.deactivateAllUsernames")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -11447,7 +11961,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.channel.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3ff75734);
             self.channel.encode_inline(w);
@@ -11458,7 +11973,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for ToggleForum<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3ff75734, "channels.toggleForum")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -11493,7 +12009,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.channel.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x68f3e4eb);
             self.channel.encode_inline(w);
@@ -11503,7 +12020,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for ToggleAntiSpam<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x68f3e4eb, "channels.toggleAntiSpam")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -11537,7 +12055,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.channel.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa850a693);
             self.channel.encode_inline(w);
@@ -11547,7 +12066,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for ReportAntiSpamFalsePositive<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa850a693, "channels.reportAntiSpamFalsePositive")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -11581,7 +12101,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.channel.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x6a6e7854);
             self.channel.encode_inline(w);
@@ -11591,7 +12112,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for ToggleParticipantsHidden<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6a6e7854, "channels.toggleParticipantsHidden")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -11629,7 +12151,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.channel.encoded_len() + if self.color.is_some() { 4 } else { 0 } + if self.background_emoji_id.is_some() { 8 } else { 0 }
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd8aa3671);
             w.put_u32(if self.for_profile { 1 << 1 } else { 0 } | if self.color.is_some() { 1 << 2 } else { 0 } | if self.background_emoji_id.is_some() { 1 << 0 } else { 0 });
@@ -11641,7 +12164,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for UpdateColor<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd8aa3671, "channels.updateColor")?;
             let flags = r.read_flags(0x00000007, "channels.updateColor")?;
@@ -11680,7 +12204,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.channel.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9738bb15);
             self.channel.encode_inline(w);
@@ -11690,7 +12215,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for ToggleViewForumAsMessages<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9738bb15, "channels.toggleViewForumAsMessages")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -11722,7 +12248,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.channel.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x25a71742);
             w.put_u32(if self.channel.is_some() { 1 << 0 } else { 0 });
@@ -11732,7 +12259,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for GetChannelRecommendations<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x25a71742, "channels.getChannelRecommendations")?;
             let flags = r.read_flags(0x00000001, "channels.getChannelRecommendations")?;
@@ -11766,7 +12294,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.emoji_status.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf0d3e6a8);
             self.channel.encode_inline(w);
@@ -11776,7 +12305,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for UpdateEmojiStatus<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf0d3e6a8, "channels.updateEmojiStatus")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -11810,7 +12340,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.channel.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xad399cee);
             self.channel.encode_inline(w);
@@ -11820,7 +12351,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for SetBoostsToUnblockRestrictions<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xad399cee, "channels.setBoostsToUnblockRestrictions")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -11854,7 +12386,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.stickerset.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3cd930b7);
             self.channel.encode_inline(w);
@@ -11864,7 +12397,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for SetEmojiStickers<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3cd930b7, "channels.setEmojiStickers")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -11898,7 +12432,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.channel.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9ae91519);
             self.channel.encode_inline(w);
@@ -11908,7 +12443,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for RestrictSponsoredMessages<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9ae91519, "channels.restrictSponsoredMessages")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -11952,7 +12488,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 16 + self.hashtag.as_ref().map_or(0, |v| v.encoded_len()) + self.query.as_ref().map_or(0, |v| v.encoded_len()) + self.offset_peer.encoded_len() + if self.allow_paid_stars.is_some() { 8 } else { 0 }
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf2c4f24d);
             w.put_u32(if self.hashtag.is_some() { 1 << 0 } else { 0 } | if self.query.is_some() { 1 << 1 } else { 0 } | if self.allow_paid_stars.is_some() { 1 << 2 } else { 0 });
@@ -11970,7 +12507,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for SearchPosts<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf2c4f24d, "channels.searchPosts")?;
             let flags = r.read_flags(0x00000007, "channels.searchPosts")?;
@@ -12013,7 +12551,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.channel.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4b12327b);
             w.put_u32(if self.broadcast_messages_allowed { 1 << 0 } else { 0 });
@@ -12024,7 +12563,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for UpdatePaidMessagesPrice<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4b12327b, "channels.updatePaidMessagesPrice")?;
             let flags = r.read_flags(0x00000001, "channels.updatePaidMessagesPrice")?;
@@ -12060,7 +12600,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.channel.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x167fc0a1);
             self.channel.encode_inline(w);
@@ -12070,7 +12611,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for ToggleAutotranslation<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x167fc0a1, "channels.toggleAutotranslation")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -12104,7 +12646,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.channel.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xece2a0e6);
             self.channel.encode_inline(w);
@@ -12114,7 +12657,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for GetMessageAuthor<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xece2a0e6, "channels.getMessageAuthor")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -12146,7 +12690,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.query.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x22567115);
             w.put_u32(if self.query.is_some() { 1 << 0 } else { 0 });
@@ -12156,7 +12701,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for CheckSearchPostsFlood<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x22567115, "channels.checkSearchPostsFlood")?;
             let flags = r.read_flags(0x00000001, "channels.checkSearchPostsFlood")?;
@@ -12190,7 +12736,8 @@ pub mod channels {
         fn encoded_len(&self) -> usize {
             4 + self.channel.encoded_len() + self.tab.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3583fcb1);
             self.channel.encode_inline(w);
@@ -12200,7 +12747,8 @@ pub mod channels {
 
     impl<'a> zerotl::Decode<'a> for SetMainProfileTab<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3583fcb1, "channels.setMainProfileTab")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -12244,7 +12792,8 @@ pub mod chatlists {
         fn encoded_len(&self) -> usize {
             4 + self.chatlist.encoded_len() + self.title.encoded_len() + self.peers.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8472478e);
             self.chatlist.encode_inline(w);
@@ -12255,7 +12804,8 @@ pub mod chatlists {
 
     impl<'a> zerotl::Decode<'a> for ExportChatlistInvite<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8472478e, "chatlists.exportChatlistInvite")?;
             let chatlist = zerotl::Decode::decode_validated(r)?;
@@ -12290,7 +12840,8 @@ pub mod chatlists {
         fn encoded_len(&self) -> usize {
             4 + self.chatlist.encoded_len() + self.slug.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x719c5c5e);
             self.chatlist.encode_inline(w);
@@ -12300,7 +12851,8 @@ pub mod chatlists {
 
     impl<'a> zerotl::Decode<'a> for DeleteExportedInvite<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x719c5c5e, "chatlists.deleteExportedInvite")?;
             let chatlist = zerotl::Decode::decode_validated(r)?;
@@ -12338,7 +12890,8 @@ pub mod chatlists {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.chatlist.encoded_len() + self.slug.encoded_len() + self.title.as_ref().map_or(0, |v| v.encoded_len()) + self.peers.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x653db63d);
             w.put_u32(if self.title.is_some() { 1 << 1 } else { 0 } | if self.peers.is_some() { 1 << 2 } else { 0 });
@@ -12351,7 +12904,8 @@ pub mod chatlists {
 
     impl<'a> zerotl::Decode<'a> for EditExportedInvite<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x653db63d, "chatlists.editExportedInvite")?;
             let flags = r.read_flags(0x00000006, "chatlists.editExportedInvite")?;
@@ -12386,7 +12940,8 @@ pub mod chatlists {
         fn encoded_len(&self) -> usize {
             4 + self.chatlist.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xce03da83);
             self.chatlist.encode_inline(w);
@@ -12395,7 +12950,8 @@ pub mod chatlists {
 
     impl<'a> zerotl::Decode<'a> for GetExportedInvites {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xce03da83, "chatlists.getExportedInvites")?;
             let chatlist = zerotl::Decode::decode_validated(r)?;
@@ -12426,7 +12982,8 @@ pub mod chatlists {
         fn encoded_len(&self) -> usize {
             4 + self.slug.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x41c10fff);
             self.slug.encode(w);
@@ -12435,7 +12992,8 @@ pub mod chatlists {
 
     impl<'a> zerotl::Decode<'a> for CheckChatlistInvite<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x41c10fff, "chatlists.checkChatlistInvite")?;
             let slug = zerotl::Decode::decode(r)?;
@@ -12468,7 +13026,8 @@ pub mod chatlists {
         fn encoded_len(&self) -> usize {
             4 + self.slug.encoded_len() + self.peers.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa6b1e39a);
             self.slug.encode(w);
@@ -12478,7 +13037,8 @@ pub mod chatlists {
 
     impl<'a> zerotl::Decode<'a> for JoinChatlistInvite<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa6b1e39a, "chatlists.joinChatlistInvite")?;
             let slug = zerotl::Decode::decode(r)?;
@@ -12510,7 +13070,8 @@ pub mod chatlists {
         fn encoded_len(&self) -> usize {
             4 + self.chatlist.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x89419521);
             self.chatlist.encode_inline(w);
@@ -12519,7 +13080,8 @@ pub mod chatlists {
 
     impl<'a> zerotl::Decode<'a> for GetChatlistUpdates {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x89419521, "chatlists.getChatlistUpdates")?;
             let chatlist = zerotl::Decode::decode_validated(r)?;
@@ -12552,7 +13114,8 @@ pub mod chatlists {
         fn encoded_len(&self) -> usize {
             4 + self.chatlist.encoded_len() + self.peers.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe089f8f5);
             self.chatlist.encode_inline(w);
@@ -12562,7 +13125,8 @@ pub mod chatlists {
 
     impl<'a> zerotl::Decode<'a> for JoinChatlistUpdates<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe089f8f5, "chatlists.joinChatlistUpdates")?;
             let chatlist = zerotl::Decode::decode_validated(r)?;
@@ -12594,7 +13158,8 @@ pub mod chatlists {
         fn encoded_len(&self) -> usize {
             4 + self.chatlist.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x66e486fb);
             self.chatlist.encode_inline(w);
@@ -12603,7 +13168,8 @@ pub mod chatlists {
 
     impl<'a> zerotl::Decode<'a> for HideChatlistUpdates {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x66e486fb, "chatlists.hideChatlistUpdates")?;
             let chatlist = zerotl::Decode::decode_validated(r)?;
@@ -12634,7 +13200,8 @@ pub mod chatlists {
         fn encoded_len(&self) -> usize {
             4 + self.chatlist.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xfdbcd714);
             self.chatlist.encode_inline(w);
@@ -12643,7 +13210,8 @@ pub mod chatlists {
 
     impl<'a> zerotl::Decode<'a> for GetLeaveChatlistSuggestions {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfdbcd714, "chatlists.getLeaveChatlistSuggestions")?;
             let chatlist = zerotl::Decode::decode_validated(r)?;
@@ -12676,7 +13244,8 @@ pub mod chatlists {
         fn encoded_len(&self) -> usize {
             4 + self.chatlist.encoded_len() + self.peers.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x74fae13a);
             self.chatlist.encode_inline(w);
@@ -12686,7 +13255,8 @@ pub mod chatlists {
 
     impl<'a> zerotl::Decode<'a> for LeaveChatlist<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x74fae13a, "chatlists.leaveChatlist")?;
             let chatlist = zerotl::Decode::decode_validated(r)?;
@@ -12732,7 +13302,8 @@ pub mod communities {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.title.encoded_len() + self.about.as_ref().map_or(0, |v| v.encoded_len()) + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa63859ec);
             w.put_u32(if self.hidden { 1 << 1 } else { 0 } | if self.about.is_some() { 1 << 0 } else { 0 });
@@ -12744,7 +13315,8 @@ pub mod communities {
 
     impl<'a> zerotl::Decode<'a> for Create<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa63859ec, "communities.create")?;
             let flags = r.read_flags(0x00000003, "communities.create")?;
@@ -12787,7 +13359,8 @@ pub mod communities {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.community.encoded_len() + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x736dcfea);
             w.put_u32(if self.visible { 1 << 0 } else { 0 } | if self.hidden { 1 << 1 } else { 0 } | if self.deleted { 1 << 2 } else { 0 });
@@ -12798,7 +13371,8 @@ pub mod communities {
 
     impl<'a> zerotl::Decode<'a> for TogglePeerLink<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x736dcfea, "communities.togglePeerLink")?;
             let flags = r.read_flags(0x00000007, "communities.togglePeerLink")?;
@@ -12831,7 +13405,8 @@ pub mod communities {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa663e830);
         }
@@ -12839,7 +13414,8 @@ pub mod communities {
 
     impl<'a> zerotl::Decode<'a> for GetJoinedCommunities {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa663e830, "communities.getJoinedCommunities")?;
             Ok(Self)
@@ -12871,7 +13447,8 @@ pub mod communities {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.community.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd766e3ea);
             w.put_u32(if self.collapsed { 1 << 0 } else { 0 });
@@ -12881,7 +13458,8 @@ pub mod communities {
 
     impl<'a> zerotl::Decode<'a> for ToggleCommunityCollapsedInDialogs<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd766e3ea, "communities.toggleCommunityCollapsedInDialogs")?;
             let flags = r.read_flags(0x00000001, "communities.toggleCommunityCollapsedInDialogs")?;
@@ -12918,7 +13496,8 @@ pub mod communities {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.community.encoded_len() + self.offset.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x93773344);
             self.community.encode_inline(w);
@@ -12929,7 +13508,8 @@ pub mod communities {
 
     impl<'a> zerotl::Decode<'a> for GetPeerLinkRequests<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x93773344, "communities.getPeerLinkRequests")?;
             let community = enums::InputChannel::decode_inline(r)?;
@@ -12966,7 +13546,8 @@ pub mod communities {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.community.encoded_len() + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8c8219a8);
             w.put_u32(if self.reject { 1 << 0 } else { 0 });
@@ -12977,7 +13558,8 @@ pub mod communities {
 
     impl<'a> zerotl::Decode<'a> for TogglePeerLinkRequestApproval<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8c8219a8, "communities.togglePeerLinkRequestApproval")?;
             let flags = r.read_flags(0x00000001, "communities.togglePeerLinkRequestApproval")?;
@@ -13013,7 +13595,8 @@ pub mod communities {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.community.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xbfe3dd3d);
             w.put_u32(if self.reject { 1 << 0 } else { 0 });
@@ -13023,7 +13606,8 @@ pub mod communities {
 
     impl<'a> zerotl::Decode<'a> for ToggleAllPeerLinkRequestApproval<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbfe3dd3d, "communities.toggleAllPeerLinkRequestApproval")?;
             let flags = r.read_flags(0x00000001, "communities.toggleAllPeerLinkRequestApproval")?;
@@ -13060,7 +13644,8 @@ pub mod communities {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.community.encoded_len() + self.participant.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9967ad0f);
             w.put_u32(if self.unban { 1 << 0 } else { 0 });
@@ -13071,7 +13656,8 @@ pub mod communities {
 
     impl<'a> zerotl::Decode<'a> for ToggleParticipantBanned<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9967ad0f, "communities.toggleParticipantBanned")?;
             let flags = r.read_flags(0x00000001, "communities.toggleParticipantBanned")?;
@@ -13107,7 +13693,8 @@ pub mod communities {
         fn encoded_len(&self) -> usize {
             4 + self.community.encoded_len() + self.participant.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf87eabab);
             self.community.encode_inline(w);
@@ -13117,7 +13704,8 @@ pub mod communities {
 
     impl<'a> zerotl::Decode<'a> for GetParticipantJoinedChats<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf87eabab, "communities.getParticipantJoinedChats")?;
             let community = enums::InputChannel::decode_inline(r)?;
@@ -13157,7 +13745,8 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x7adc669d);
@@ -13168,7 +13757,8 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for GetContactIDs {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7adc669d, "contacts.getContactIDs")?;
             let hash = r.read_i64()?;
@@ -13196,7 +13786,8 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc4a353ee);
         }
@@ -13204,7 +13795,8 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for GetStatuses {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc4a353ee, "contacts.getStatuses")?;
             Ok(Self)
@@ -13234,7 +13826,8 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x5dd69e12);
@@ -13245,7 +13838,8 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for GetContacts {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5dd69e12, "contacts.getContacts")?;
             let hash = r.read_i64()?;
@@ -13276,7 +13870,8 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + self.contacts.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2c800be5);
             self.contacts.encode(w);
@@ -13285,7 +13880,8 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for ImportContacts<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2c800be5, "contacts.importContacts")?;
             let contacts = zerotl::Decode::decode(r)?;
@@ -13316,7 +13912,8 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x096a0e00);
             self.id.encode(w);
@@ -13325,7 +13922,8 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for DeleteContacts<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x096a0e00, "contacts.deleteContacts")?;
             let id = zerotl::Decode::decode(r)?;
@@ -13356,7 +13954,8 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + self.phones.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1013fd9e);
             self.phones.encode(w);
@@ -13365,7 +13964,8 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for DeleteByPhones<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1013fd9e, "contacts.deleteByPhones")?;
             let phones = zerotl::Decode::decode(r)?;
@@ -13398,7 +13998,8 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2e2e8734);
             w.put_u32(if self.my_stories_from { 1 << 0 } else { 0 });
@@ -13408,7 +14009,8 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for Block<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2e2e8734, "contacts.block")?;
             let flags = r.read_flags(0x00000001, "contacts.block")?;
@@ -13443,7 +14045,8 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb550d328);
             w.put_u32(if self.my_stories_from { 1 << 0 } else { 0 });
@@ -13453,7 +14056,8 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for Unblock<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb550d328, "contacts.unblock")?;
             let flags = r.read_flags(0x00000001, "contacts.unblock")?;
@@ -13490,7 +14094,8 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 12
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9a868f80);
             w.put_u32(if self.my_stories_from { 1 << 0 } else { 0 });
@@ -13503,7 +14108,8 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for GetBlocked {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9a868f80, "contacts.getBlocked")?;
             let flags = r.read_flags(0x00000001, "contacts.getBlocked")?;
@@ -13544,7 +14150,8 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.q.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x05f58d0f);
             w.put_u32(if self.broadcasts { 1 << 0 } else { 0 } | if self.bots { 1 << 1 } else { 0 });
@@ -13555,7 +14162,8 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for Search<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x05f58d0f, "contacts.search")?;
             let flags = r.read_flags(0x00000003, "contacts.search")?;
@@ -13592,7 +14200,8 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.username.encoded_len() + self.referer.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x725afbbc);
             w.put_u32(if self.referer.is_some() { 1 << 0 } else { 0 });
@@ -13603,7 +14212,8 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for ResolveUsername<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x725afbbc, "contacts.resolveUsername")?;
             let flags = r.read_flags(0x00000001, "contacts.resolveUsername")?;
@@ -13660,7 +14270,8 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 20
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x973478b6);
             w.put_u32(if self.correspondents { 1 << 0 } else { 0 } | if self.bots_pm { 1 << 1 } else { 0 } | if self.bots_inline { 1 << 2 } else { 0 } | if self.phone_calls { 1 << 3 } else { 0 } | if self.forward_users { 1 << 4 } else { 0 } | if self.forward_chats { 1 << 5 } else { 0 } | if self.groups { 1 << 10 } else { 0 } | if self.channels { 1 << 15 } else { 0 } | if self.bots_app { 1 << 16 } else { 0 } | if self.bots_guestchat { 1 << 17 } else { 0 });
@@ -13674,7 +14285,8 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for GetTopPeers {
         const MIN_SIZE: usize = 24;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x973478b6, "contacts.getTopPeers")?;
             let flags = r.read_flags(0x0003843f, "contacts.getTopPeers")?;
@@ -13721,7 +14333,8 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + self.category.encoded_len() + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1ae373ac);
             self.category.encode(w);
@@ -13731,7 +14344,8 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for ResetTopPeerRating<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1ae373ac, "contacts.resetTopPeerRating")?;
             let category = zerotl::Decode::decode(r)?;
@@ -13760,7 +14374,8 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x879537f1);
         }
@@ -13768,7 +14383,8 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for ResetSaved {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x879537f1, "contacts.resetSaved")?;
             Ok(Self)
@@ -13795,7 +14411,8 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x82f1e39f);
         }
@@ -13803,7 +14420,8 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for GetSaved {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x82f1e39f, "contacts.getSaved")?;
             Ok(Self)
@@ -13833,7 +14451,8 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8514bdda);
             self.enabled.encode(w);
@@ -13842,7 +14461,8 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for ToggleTopPeers {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8514bdda, "contacts.toggleTopPeers")?;
             let enabled = zerotl::Decode::decode(r)?;
@@ -13883,7 +14503,8 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.id.encoded_len() + self.first_name.encoded_len() + self.last_name.encoded_len() + self.phone.encoded_len() + self.note.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd9ba2e54);
             w.put_u32(if self.add_phone_privacy_exception { 1 << 0 } else { 0 } | if self.note.is_some() { 1 << 1 } else { 0 });
@@ -13897,7 +14518,8 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for AddContact<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd9ba2e54, "contacts.addContact")?;
             let flags = r.read_flags(0x00000003, "contacts.addContact")?;
@@ -13934,7 +14556,8 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf831a20f);
             self.id.encode_inline(w);
@@ -13943,7 +14566,8 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for AcceptContact<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf831a20f, "contacts.acceptContact")?;
             let id = enums::InputUser::decode_inline(r)?;
@@ -13978,7 +14602,8 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.geo_point.encoded_len() + if self.self_expires.is_some() { 4 } else { 0 }
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd348bc44);
             w.put_u32(if self.background { 1 << 1 } else { 0 } | if self.self_expires.is_some() { 1 << 0 } else { 0 });
@@ -13989,7 +14614,8 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for GetLocated {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd348bc44, "contacts.getLocated")?;
             let flags = r.read_flags(0x00000003, "contacts.getLocated")?;
@@ -14029,7 +14655,8 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x29a8962c);
             w.put_u32(if self.delete_message { 1 << 0 } else { 0 } | if self.delete_history { 1 << 1 } else { 0 } | if self.report_spam { 1 << 2 } else { 0 });
@@ -14039,7 +14666,8 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for BlockFromReplies {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x29a8962c, "contacts.blockFromReplies")?;
             let flags = r.read_flags(0x00000007, "contacts.blockFromReplies")?;
@@ -14074,7 +14702,8 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + self.phone.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8af94344);
             self.phone.encode(w);
@@ -14083,7 +14712,8 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for ResolvePhone<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8af94344, "contacts.resolvePhone")?;
             let phone = zerotl::Decode::decode(r)?;
@@ -14111,7 +14741,8 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf8654027);
         }
@@ -14119,7 +14750,8 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for ExportContactToken {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf8654027, "contacts.exportContactToken")?;
             Ok(Self)
@@ -14149,7 +14781,8 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + self.token.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x13005788);
             self.token.encode(w);
@@ -14158,7 +14791,8 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for ImportContactToken<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x13005788, "contacts.importContactToken")?;
             let token = zerotl::Decode::decode(r)?;
@@ -14189,7 +14823,8 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xba6705f0);
             self.id.encode(w);
@@ -14198,7 +14833,8 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for EditCloseFriends<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xba6705f0, "contacts.editCloseFriends")?;
             let id = zerotl::Decode::decode(r)?;
@@ -14233,7 +14869,8 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x94c65c76);
             w.put_u32(if self.my_stories_from { 1 << 0 } else { 0 });
@@ -14244,7 +14881,8 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for SetBlocked<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x94c65c76, "contacts.setBlocked")?;
             let flags = r.read_flags(0x00000001, "contacts.setBlocked")?;
@@ -14275,7 +14913,8 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xdaeda864);
         }
@@ -14283,7 +14922,8 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for GetBirthdays {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdaeda864, "contacts.getBirthdays")?;
             Ok(Self)
@@ -14313,7 +14953,8 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + self.q.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb6c8c393);
             self.q.encode(w);
@@ -14322,7 +14963,8 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for GetSponsoredPeers<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb6c8c393, "contacts.getSponsoredPeers")?;
             let q = zerotl::Decode::decode(r)?;
@@ -14355,7 +14997,8 @@ pub mod contacts {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len() + self.note.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x139f63fb);
             self.id.encode_inline(w);
@@ -14365,7 +15008,8 @@ pub mod contacts {
 
     impl<'a> zerotl::Decode<'a> for UpdateContactNote<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x139f63fb, "contacts.updateContactNote")?;
             let id = enums::InputUser::decode_inline(r)?;
@@ -14431,7 +15075,8 @@ pub mod ephemeral {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.peer.as_ref().map_or(0, |v| v.encoded_len()) + self.receiver_id.encoded_len() + if self.query_id.is_some() { 8 } else { 0 } + self.message.encoded_len() + self.entities.as_ref().map_or(0, |v| v.encoded_len()) + self.media.as_ref().map_or(0, |v| v.encoded_len()) + self.reply_markup.as_ref().map_or(0, |v| v.encoded_len()) + self.rich_message.as_ref().map_or(0, |v| v.encoded_len()) + self.reply_to.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xba8d5f35);
             w.put_u32(if self.invert_media { 1 << 6 } else { 0 } | if self.welcome { 1 << 7 } else { 0 } | if self.anchor { 1 << 9 } else { 0 } | if self.noforwards { 1 << 10 } else { 0 } | if self.peer.is_some() { 1 << 8 } else { 0 } | if self.query_id.is_some() { 1 << 0 } else { 0 } | if self.entities.is_some() { 1 << 1 } else { 0 } | if self.media.is_some() { 1 << 2 } else { 0 } | if self.reply_markup.is_some() { 1 << 3 } else { 0 } | if self.rich_message.is_some() { 1 << 4 } else { 0 } | if self.reply_to.is_some() { 1 << 5 } else { 0 });
@@ -14450,7 +15095,8 @@ pub mod ephemeral {
 
     impl<'a> zerotl::Decode<'a> for SendMessage<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xba8d5f35, "ephemeral.sendMessage")?;
             let flags = r.read_flags(0x000007ff, "ephemeral.sendMessage")?;
@@ -14499,7 +15145,8 @@ pub mod ephemeral {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.as_ref().map_or(0, |v| v.encoded_len()) + self.receiver_id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x92f6e797);
             w.put_u32(if self.peer.is_some() { 1 << 0 } else { 0 });
@@ -14511,7 +15158,8 @@ pub mod ephemeral {
 
     impl<'a> zerotl::Decode<'a> for DeleteMessage<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x92f6e797, "ephemeral.deleteMessage")?;
             let flags = r.read_flags(0x00000001, "ephemeral.deleteMessage")?;
@@ -14551,7 +15199,8 @@ pub mod ephemeral {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.option.encoded_len() + self.message.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8704f2bf);
             self.peer.encode_inline(w);
@@ -14563,7 +15212,8 @@ pub mod ephemeral {
 
     impl<'a> zerotl::Decode<'a> for ReportMessage<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8704f2bf, "ephemeral.reportMessage")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -14601,7 +15251,8 @@ pub mod ephemeral {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len() + self.data.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3fa464c8);
             w.put_u32(if self.data.is_some() { 1 << 1 } else { 0 });
@@ -14613,7 +15264,8 @@ pub mod ephemeral {
 
     impl<'a> zerotl::Decode<'a> for GetCallbackAnswer<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3fa464c8, "ephemeral.getCallbackAnswer")?;
             let flags = r.read_flags(0x00000002, "ephemeral.getCallbackAnswer")?;
@@ -14665,7 +15317,8 @@ pub mod ephemeral {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.as_ref().map_or(0, |v| v.encoded_len()) + self.receiver_id.encoded_len() + self.message.as_ref().map_or(0, |v| v.encoded_len()) + self.media.as_ref().map_or(0, |v| v.encoded_len()) + self.entities.as_ref().map_or(0, |v| v.encoded_len()) + self.reply_markup.as_ref().map_or(0, |v| v.encoded_len()) + self.rich_message.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xcf9c725b);
             w.put_u32(if self.invert_media { 1 << 5 } else { 0 } | if self.welcome { 1 << 6 } else { 0 } | if self.peer.is_some() { 1 << 7 } else { 0 } | if self.message.is_some() { 1 << 0 } else { 0 } | if self.media.is_some() { 1 << 3 } else { 0 } | if self.entities.is_some() { 1 << 1 } else { 0 } | if self.reply_markup.is_some() { 1 << 2 } else { 0 } | if self.rich_message.is_some() { 1 << 4 } else { 0 });
@@ -14682,7 +15335,8 @@ pub mod ephemeral {
 
     impl<'a> zerotl::Decode<'a> for EditMessage<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcf9c725b, "ephemeral.editMessage")?;
             let flags = r.read_flags(0x000000ff, "ephemeral.editMessage")?;
@@ -14725,7 +15379,8 @@ pub mod ephemeral {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe882a9e1);
             self.peer.encode_inline(w);
@@ -14735,7 +15390,8 @@ pub mod ephemeral {
 
     impl<'a> zerotl::Decode<'a> for DeleteWelcomeMessage<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe882a9e1, "ephemeral.deleteWelcomeMessage")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -14767,7 +15423,8 @@ pub mod ephemeral {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x734f9721);
             self.peer.encode_inline(w);
@@ -14776,7 +15433,8 @@ pub mod ephemeral {
 
     impl<'a> zerotl::Decode<'a> for DeleteAllWelcomeMessages<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x734f9721, "ephemeral.deleteAllWelcomeMessages")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -14809,7 +15467,8 @@ pub mod ephemeral {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xdb9ac18d);
             self.peer.encode_inline(w);
@@ -14819,7 +15478,8 @@ pub mod ephemeral {
 
     impl<'a> zerotl::Decode<'a> for GetWelcomeMessages<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdb9ac18d, "ephemeral.getWelcomeMessages")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -14859,7 +15519,8 @@ pub mod folders {
         fn encoded_len(&self) -> usize {
             4 + self.folder_peers.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x6847d0ab);
             self.folder_peers.encode(w);
@@ -14868,7 +15529,8 @@ pub mod folders {
 
     impl<'a> zerotl::Decode<'a> for EditPeerFolders<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6847d0ab, "folders.editPeerFolders")?;
             let folder_peers = zerotl::Decode::decode(r)?;
@@ -14907,7 +15569,8 @@ pub mod fragment {
         fn encoded_len(&self) -> usize {
             4 + self.collectible.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xbe1e85ba);
             self.collectible.encode_inline(w);
@@ -14916,7 +15579,8 @@ pub mod fragment {
 
     impl<'a> zerotl::Decode<'a> for GetCollectibleInfo<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbe1e85ba, "fragment.getCollectibleInfo")?;
             let collectible = enums::InputCollectible::decode_inline(r)?;
@@ -14952,7 +15616,8 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc4f9186b);
         }
@@ -14960,7 +15625,8 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetConfig {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc4f9186b, "help.getConfig")?;
             Ok(Self)
@@ -14987,7 +15653,8 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1fb33026);
         }
@@ -14995,7 +15662,8 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetNearestDc {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1fb33026, "help.getNearestDc")?;
             Ok(Self)
@@ -15025,7 +15693,8 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + self.source.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x522d5a7d);
             self.source.encode(w);
@@ -15034,7 +15703,8 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetAppUpdate<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x522d5a7d, "help.getAppUpdate")?;
             let source = zerotl::Decode::decode(r)?;
@@ -15062,7 +15732,8 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4d392343);
         }
@@ -15070,7 +15741,8 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetInviteText {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4d392343, "help.getInviteText")?;
             Ok(Self)
@@ -15097,7 +15769,8 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9cdf08cd);
         }
@@ -15105,7 +15778,8 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetSupport {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9cdf08cd, "help.getSupport")?;
             Ok(Self)
@@ -15137,7 +15811,8 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.message.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xec22cfcd);
@@ -15149,7 +15824,8 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for SetBotUpdatesStatus<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xec22cfcd, "help.setBotUpdatesStatus")?;
             let pending_updates_count = r.read_i32()?;
@@ -15178,7 +15854,8 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x52029342);
         }
@@ -15186,7 +15863,8 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetCdnConfig {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x52029342, "help.getCdnConfig")?;
             Ok(Self)
@@ -15216,7 +15894,8 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + self.referer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3dc0f114);
             self.referer.encode(w);
@@ -15225,7 +15904,8 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetRecentMeUrls<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3dc0f114, "help.getRecentMeUrls")?;
             let referer = zerotl::Decode::decode(r)?;
@@ -15253,7 +15933,8 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2ca51fd1);
         }
@@ -15261,7 +15942,8 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetTermsOfServiceUpdate {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2ca51fd1, "help.getTermsOfServiceUpdate")?;
             Ok(Self)
@@ -15291,7 +15973,8 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xee72f79a);
             self.id.encode_inline(w);
@@ -15300,7 +15983,8 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for AcceptTermsOfService<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xee72f79a, "help.acceptTermsOfService")?;
             let id = enums::DataJson::decode_inline(r)?;
@@ -15331,7 +16015,8 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + self.path.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3fedc75f);
             self.path.encode(w);
@@ -15340,7 +16025,8 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetDeepLinkInfo<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3fedc75f, "help.getDeepLinkInfo")?;
             let path = zerotl::Decode::decode(r)?;
@@ -15371,7 +16057,8 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x61e3f854);
@@ -15382,7 +16069,8 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetAppConfig {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x61e3f854, "help.getAppConfig")?;
             let hash = r.read_i32()?;
@@ -15413,7 +16101,8 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + self.events.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x6f02f748);
             self.events.encode(w);
@@ -15422,7 +16111,8 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for SaveAppLog<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6f02f748, "help.saveAppLog")?;
             let events = zerotl::Decode::decode(r)?;
@@ -15453,7 +16143,8 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xc661ad08);
@@ -15464,7 +16155,8 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetPassportConfig {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc661ad08, "help.getPassportConfig")?;
             let hash = r.read_i32()?;
@@ -15492,7 +16184,8 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd360e72c);
         }
@@ -15500,7 +16193,8 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetSupportName {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd360e72c, "help.getSupportName")?;
             Ok(Self)
@@ -15530,7 +16224,8 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + self.user_id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x038a08d3);
             self.user_id.encode_inline(w);
@@ -15539,7 +16234,8 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetUserInfo<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x038a08d3, "help.getUserInfo")?;
             let user_id = enums::InputUser::decode_inline(r)?;
@@ -15574,7 +16270,8 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + self.user_id.encoded_len() + self.message.encoded_len() + self.entities.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x66b91b70);
             self.user_id.encode_inline(w);
@@ -15585,7 +16282,8 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for EditUserInfo<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x66b91b70, "help.editUserInfo")?;
             let user_id = enums::InputUser::decode_inline(r)?;
@@ -15615,7 +16313,8 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc0977421);
         }
@@ -15623,7 +16322,8 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetPromoData {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc0977421, "help.getPromoData")?;
             Ok(Self)
@@ -15653,7 +16353,8 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1e251c95);
             self.peer.encode_inline(w);
@@ -15662,7 +16363,8 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for HidePromoData<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1e251c95, "help.hidePromoData")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -15695,7 +16397,8 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.suggestion.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf50dbaa1);
             self.peer.encode_inline(w);
@@ -15705,7 +16408,8 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for DismissSuggestion<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf50dbaa1, "help.dismissSuggestion")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -15739,7 +16443,8 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.lang_code.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x735787a8);
             self.lang_code.encode(w);
@@ -15749,7 +16454,8 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetCountriesList<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x735787a8, "help.getCountriesList")?;
             let lang_code = zerotl::Decode::decode(r)?;
@@ -15778,7 +16484,8 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb81b93d4);
         }
@@ -15786,7 +16493,8 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetPremiumPromo {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb81b93d4, "help.getPremiumPromo")?;
             Ok(Self)
@@ -15816,7 +16524,8 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xda80f42f);
@@ -15827,7 +16536,8 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetPeerColors {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xda80f42f, "help.getPeerColors")?;
             let hash = r.read_i32()?;
@@ -15858,7 +16568,8 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xabcfa9fd);
@@ -15869,7 +16580,8 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetPeerProfileColors {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xabcfa9fd, "help.getPeerProfileColors")?;
             let hash = r.read_i32()?;
@@ -15900,7 +16612,8 @@ pub mod help {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x49b30240);
@@ -15911,7 +16624,8 @@ pub mod help {
 
     impl<'a> zerotl::Decode<'a> for GetTimezonesList {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x49b30240, "help.getTimezonesList")?;
             let hash = r.read_i32()?;
@@ -15952,7 +16666,8 @@ pub mod langpack {
         fn encoded_len(&self) -> usize {
             4 + self.lang_pack.encoded_len() + self.lang_code.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf2f2330a);
             self.lang_pack.encode(w);
@@ -15962,7 +16677,8 @@ pub mod langpack {
 
     impl<'a> zerotl::Decode<'a> for GetLangPack<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf2f2330a, "langpack.getLangPack")?;
             let lang_pack = zerotl::Decode::decode(r)?;
@@ -15998,7 +16714,8 @@ pub mod langpack {
         fn encoded_len(&self) -> usize {
             4 + self.lang_pack.encoded_len() + self.lang_code.encoded_len() + self.keys.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xefea3803);
             self.lang_pack.encode(w);
@@ -16009,7 +16726,8 @@ pub mod langpack {
 
     impl<'a> zerotl::Decode<'a> for GetStrings<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xefea3803, "langpack.getStrings")?;
             let lang_pack = zerotl::Decode::decode(r)?;
@@ -16046,7 +16764,8 @@ pub mod langpack {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.lang_pack.encoded_len() + self.lang_code.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xcd984aa5);
             self.lang_pack.encode(w);
@@ -16057,7 +16776,8 @@ pub mod langpack {
 
     impl<'a> zerotl::Decode<'a> for GetDifference<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcd984aa5, "langpack.getDifference")?;
             let lang_pack = zerotl::Decode::decode(r)?;
@@ -16090,7 +16810,8 @@ pub mod langpack {
         fn encoded_len(&self) -> usize {
             4 + self.lang_pack.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x42c6978f);
             self.lang_pack.encode(w);
@@ -16099,7 +16820,8 @@ pub mod langpack {
 
     impl<'a> zerotl::Decode<'a> for GetLanguages<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x42c6978f, "langpack.getLanguages")?;
             let lang_pack = zerotl::Decode::decode(r)?;
@@ -16132,7 +16854,8 @@ pub mod langpack {
         fn encoded_len(&self) -> usize {
             4 + self.lang_pack.encoded_len() + self.lang_code.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x6a596502);
             self.lang_pack.encode(w);
@@ -16142,7 +16865,8 @@ pub mod langpack {
 
     impl<'a> zerotl::Decode<'a> for GetLanguage<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6a596502, "langpack.getLanguage")?;
             let lang_pack = zerotl::Decode::decode(r)?;
@@ -16182,7 +16906,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x63c66506);
             self.id.encode(w);
@@ -16191,7 +16916,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetMessages<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x63c66506, "messages.getMessages")?;
             let id = zerotl::Decode::decode(r)?;
@@ -16234,7 +16960,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 24 + if self.folder_id.is_some() { 4 } else { 0 } + self.offset_peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa0f4cb4f);
             w.put_u32(if self.exclude_pinned { 1 << 0 } else { 0 } | if self.folder_id.is_some() { 1 << 1 } else { 0 });
@@ -16253,7 +16980,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetDialogs<'a> {
         const MIN_SIZE: usize = 32;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa0f4cb4f, "messages.getDialogs")?;
             let flags = r.read_flags(0x00000003, "messages.getDialogs")?;
@@ -16309,7 +17037,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 32 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4423e6c5);
             self.peer.encode_inline(w);
@@ -16327,7 +17056,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetHistory<'a> {
         const MIN_SIZE: usize = 40;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4423e6c5, "messages.getHistory")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -16394,7 +17124,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 40 + self.peer.encoded_len() + self.q.encoded_len() + self.from_id.as_ref().map_or(0, |v| v.encoded_len()) + self.saved_peer_id.as_ref().map_or(0, |v| v.encoded_len()) + self.saved_reaction.as_ref().map_or(0, |v| v.encoded_len()) + if self.top_msg_id.is_some() { 4 } else { 0 } + self.filter.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x29ee847a);
             w.put_u32(if self.from_id.is_some() { 1 << 0 } else { 0 } | if self.saved_peer_id.is_some() { 1 << 2 } else { 0 } | if self.saved_reaction.is_some() { 1 << 3 } else { 0 } | if self.top_msg_id.is_some() { 1 << 1 } else { 0 });
@@ -16420,7 +17151,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for Search<'a> {
         const MIN_SIZE: usize = 56;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x29ee847a, "messages.search")?;
             let flags = r.read_flags(0x0000000f, "messages.search")?;
@@ -16469,7 +17201,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0e306d3a);
             self.peer.encode_inline(w);
@@ -16479,7 +17212,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReadHistory<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0e306d3a, "messages.readHistory")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -16521,7 +17255,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len() + if self.min_date.is_some() { 4 } else { 0 } + if self.max_date.is_some() { 4 } else { 0 }
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb08f922a);
             w.put_u32(if self.just_clear { 1 << 0 } else { 0 } | if self.revoke { 1 << 1 } else { 0 } | if self.min_date.is_some() { 1 << 2 } else { 0 } | if self.max_date.is_some() { 1 << 3 } else { 0 });
@@ -16534,7 +17269,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for DeleteHistory<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb08f922a, "messages.deleteHistory")?;
             let flags = r.read_flags(0x0000000f, "messages.deleteHistory")?;
@@ -16575,7 +17311,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe58e95d2);
             w.put_u32(if self.revoke { 1 << 0 } else { 0 });
@@ -16585,7 +17322,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for DeleteMessages<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe58e95d2, "messages.deleteMessages")?;
             let flags = r.read_flags(0x00000001, "messages.deleteMessages")?;
@@ -16618,7 +17356,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x05a954c0);
@@ -16629,7 +17368,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReceivedMessages {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x05a954c0, "messages.receivedMessages")?;
             let max_id = r.read_i32()?;
@@ -16664,7 +17404,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + if self.top_msg_id.is_some() { 4 } else { 0 } + self.action.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x58943ee2);
             w.put_u32(if self.top_msg_id.is_some() { 1 << 0 } else { 0 });
@@ -16676,7 +17417,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SetTyping<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x58943ee2, "messages.setTyping")?;
             let flags = r.read_flags(0x00000001, "messages.setTyping")?;
@@ -16752,7 +17494,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.peer.encoded_len() + self.reply_to.as_ref().map_or(0, |v| v.encoded_len()) + self.message.encoded_len() + self.reply_markup.as_ref().map_or(0, |v| v.encoded_len()) + self.entities.as_ref().map_or(0, |v| v.encoded_len()) + if self.schedule_date.is_some() { 4 } else { 0 } + if self.schedule_repeat_period.is_some() { 4 } else { 0 } + self.send_as.as_ref().map_or(0, |v| v.encoded_len()) + self.quick_reply_shortcut.as_ref().map_or(0, |v| v.encoded_len()) + if self.effect.is_some() { 8 } else { 0 } + if self.allow_paid_stars.is_some() { 8 } else { 0 } + self.suggested_post.as_ref().map_or(0, |v| v.encoded_len()) + self.rich_message.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xfef48f62);
             w.put_u32(if self.no_webpage { 1 << 1 } else { 0 } | if self.silent { 1 << 5 } else { 0 } | if self.background { 1 << 6 } else { 0 } | if self.clear_draft { 1 << 7 } else { 0 } | if self.noforwards { 1 << 14 } else { 0 } | if self.update_stickersets_order { 1 << 15 } else { 0 } | if self.invert_media { 1 << 16 } else { 0 } | if self.allow_paid_floodskip { 1 << 19 } else { 0 } | if self.reply_to.is_some() { 1 << 0 } else { 0 } | if self.reply_markup.is_some() { 1 << 2 } else { 0 } | if self.entities.is_some() { 1 << 3 } else { 0 } | if self.schedule_date.is_some() { 1 << 10 } else { 0 } | if self.schedule_repeat_period.is_some() { 1 << 24 } else { 0 } | if self.send_as.is_some() { 1 << 13 } else { 0 } | if self.quick_reply_shortcut.is_some() { 1 << 17 } else { 0 } | if self.effect.is_some() { 1 << 18 } else { 0 } | if self.allow_paid_stars.is_some() { 1 << 21 } else { 0 } | if self.suggested_post.is_some() { 1 << 22 } else { 0 } | if self.rich_message.is_some() { 1 << 23 } else { 0 });
@@ -16775,7 +17518,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SendMessage<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfef48f62, "messages.sendMessage")?;
             let flags = r.read_flags(0x01efe4ef, "messages.sendMessage")?;
@@ -16872,7 +17616,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.peer.encoded_len() + self.reply_to.as_ref().map_or(0, |v| v.encoded_len()) + self.media.encoded_len() + self.message.encoded_len() + self.reply_markup.as_ref().map_or(0, |v| v.encoded_len()) + self.entities.as_ref().map_or(0, |v| v.encoded_len()) + if self.schedule_date.is_some() { 4 } else { 0 } + if self.schedule_repeat_period.is_some() { 4 } else { 0 } + self.send_as.as_ref().map_or(0, |v| v.encoded_len()) + self.quick_reply_shortcut.as_ref().map_or(0, |v| v.encoded_len()) + if self.effect.is_some() { 8 } else { 0 } + if self.allow_paid_stars.is_some() { 8 } else { 0 } + self.suggested_post.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0330e77f);
             w.put_u32(if self.silent { 1 << 5 } else { 0 } | if self.background { 1 << 6 } else { 0 } | if self.clear_draft { 1 << 7 } else { 0 } | if self.noforwards { 1 << 14 } else { 0 } | if self.update_stickersets_order { 1 << 15 } else { 0 } | if self.invert_media { 1 << 16 } else { 0 } | if self.allow_paid_floodskip { 1 << 19 } else { 0 } | if self.reply_to.is_some() { 1 << 0 } else { 0 } | if self.reply_markup.is_some() { 1 << 2 } else { 0 } | if self.entities.is_some() { 1 << 3 } else { 0 } | if self.schedule_date.is_some() { 1 << 10 } else { 0 } | if self.schedule_repeat_period.is_some() { 1 << 24 } else { 0 } | if self.send_as.is_some() { 1 << 13 } else { 0 } | if self.quick_reply_shortcut.is_some() { 1 << 17 } else { 0 } | if self.effect.is_some() { 1 << 18 } else { 0 } | if self.allow_paid_stars.is_some() { 1 << 21 } else { 0 } | if self.suggested_post.is_some() { 1 << 22 } else { 0 });
@@ -16895,7 +17640,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SendMedia<'a> {
         const MIN_SIZE: usize = 28;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0330e77f, "messages.sendMedia")?;
             let flags = r.read_flags(0x016fe4ed, "messages.sendMedia")?;
@@ -16993,7 +17739,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.from_peer.encoded_len() + self.id.encoded_len() + self.random_id.encoded_len() + self.to_peer.encoded_len() + if self.top_msg_id.is_some() { 4 } else { 0 } + self.reply_to.as_ref().map_or(0, |v| v.encoded_len()) + if self.schedule_date.is_some() { 4 } else { 0 } + if self.schedule_repeat_period.is_some() { 4 } else { 0 } + self.send_as.as_ref().map_or(0, |v| v.encoded_len()) + self.quick_reply_shortcut.as_ref().map_or(0, |v| v.encoded_len()) + if self.effect.is_some() { 8 } else { 0 } + if self.video_timestamp.is_some() { 4 } else { 0 } + if self.allow_paid_stars.is_some() { 8 } else { 0 } + self.suggested_post.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x13704a7c);
             w.put_u32(if self.silent { 1 << 5 } else { 0 } | if self.background { 1 << 6 } else { 0 } | if self.with_my_score { 1 << 8 } else { 0 } | if self.drop_author { 1 << 11 } else { 0 } | if self.drop_media_captions { 1 << 12 } else { 0 } | if self.noforwards { 1 << 14 } else { 0 } | if self.allow_paid_floodskip { 1 << 19 } else { 0 } | if self.from_ephemeral { 1 << 25 } else { 0 } | if self.top_msg_id.is_some() { 1 << 9 } else { 0 } | if self.reply_to.is_some() { 1 << 22 } else { 0 } | if self.schedule_date.is_some() { 1 << 10 } else { 0 } | if self.schedule_repeat_period.is_some() { 1 << 24 } else { 0 } | if self.send_as.is_some() { 1 << 13 } else { 0 } | if self.quick_reply_shortcut.is_some() { 1 << 17 } else { 0 } | if self.effect.is_some() { 1 << 18 } else { 0 } | if self.video_timestamp.is_some() { 1 << 20 } else { 0 } | if self.allow_paid_stars.is_some() { 1 << 21 } else { 0 } | if self.suggested_post.is_some() { 1 << 23 } else { 0 });
@@ -17016,7 +17763,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ForwardMessages<'a> {
         const MIN_SIZE: usize = 32;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x13704a7c, "messages.forwardMessages")?;
             let flags = r.read_flags(0x03fe7f60, "messages.forwardMessages")?;
@@ -17073,7 +17821,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xcf1592db);
             self.peer.encode_inline(w);
@@ -17082,7 +17831,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReportSpam<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcf1592db, "messages.reportSpam")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -17113,7 +17863,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xefd9a6a2);
             self.peer.encode_inline(w);
@@ -17122,7 +17873,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetPeerSettings<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xefd9a6a2, "messages.getPeerSettings")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -17159,7 +17911,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.id.encoded_len() + self.option.encoded_len() + self.message.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xfc78af9b);
             self.peer.encode_inline(w);
@@ -17171,7 +17924,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for Report<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfc78af9b, "messages.report")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -17205,7 +17959,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x49e9528f);
             self.id.encode(w);
@@ -17214,7 +17969,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetChats<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x49e9528f, "messages.getChats")?;
             let id = zerotl::Decode::decode(r)?;
@@ -17245,7 +18001,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xaeb00b34);
@@ -17256,7 +18013,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetFullChat {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xaeb00b34, "messages.getFullChat")?;
             let chat_id = r.read_i64()?;
@@ -17289,7 +18047,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.title.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x73783ffd);
@@ -17301,7 +18060,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for EditChatTitle<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x73783ffd, "messages.editChatTitle")?;
             let chat_id = r.read_i64()?;
@@ -17335,7 +18095,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.photo.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x35ddd674);
@@ -17347,7 +18108,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for EditChatPhoto<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x35ddd674, "messages.editChatPhoto")?;
             let chat_id = r.read_i64()?;
@@ -17383,7 +18145,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.user_id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xcbc6d107);
@@ -17396,7 +18159,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for AddChatUser<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcbc6d107, "messages.addChatUser")?;
             let chat_id = r.read_i64()?;
@@ -17433,7 +18197,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.user_id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa2185cab);
             w.put_u32(if self.revoke_history { 1 << 0 } else { 0 });
@@ -17444,7 +18209,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for DeleteChatUser<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa2185cab, "messages.deleteChatUser")?;
             let flags = r.read_flags(0x00000001, "messages.deleteChatUser")?;
@@ -17482,7 +18248,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.users.encoded_len() + self.title.encoded_len() + if self.ttl_period.is_some() { 4 } else { 0 }
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x92ceddd4);
             w.put_u32(if self.ttl_period.is_some() { 1 << 0 } else { 0 });
@@ -17494,7 +18261,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for CreateChat<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x92ceddd4, "messages.createChat")?;
             let flags = r.read_flags(0x00000001, "messages.createChat")?;
@@ -17530,7 +18298,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x26cf8950);
@@ -17542,7 +18311,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetDhConfig {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x26cf8950, "messages.getDhConfig")?;
             let run = r.read_array::<8>()?;
@@ -17579,7 +18349,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.user_id.encoded_len() + self.g_a.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf64daf43);
             self.user_id.encode_inline(w);
@@ -17590,7 +18361,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for RequestEncryption<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf64daf43, "messages.requestEncryption")?;
             let user_id = enums::InputUser::decode_inline(r)?;
@@ -17627,7 +18399,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len() + self.g_b.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3dbc0415);
             self.peer.encode_inline(w);
@@ -17638,7 +18411,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for AcceptEncryption<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3dbc0415, "messages.acceptEncryption")?;
             let peer = zerotl::Decode::decode_validated(r)?;
@@ -17673,7 +18447,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf393aea0);
             w.put_u32(if self.delete_history { 1 << 0 } else { 0 });
@@ -17683,7 +18458,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for DiscardEncryption {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf393aea0, "messages.discardEncryption")?;
             let flags = r.read_flags(0x00000001, "messages.discardEncryption")?;
@@ -17718,7 +18494,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x791451ed);
             self.peer.encode_inline(w);
@@ -17728,7 +18505,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SetEncryptedTyping {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x791451ed, "messages.setEncryptedTyping")?;
             let peer = zerotl::Decode::decode_validated(r)?;
@@ -17762,7 +18540,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7f4b690a);
             self.peer.encode_inline(w);
@@ -17772,7 +18551,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReadEncryptedHistory {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7f4b690a, "messages.readEncryptedHistory")?;
             let peer = zerotl::Decode::decode_validated(r)?;
@@ -17810,7 +18590,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.peer.encoded_len() + self.data.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x44fa7a15);
             w.put_u32(if self.silent { 1 << 0 } else { 0 });
@@ -17822,7 +18603,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SendEncrypted<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x44fa7a15, "messages.sendEncrypted")?;
             let flags = r.read_flags(0x00000001, "messages.sendEncrypted")?;
@@ -17865,7 +18647,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.peer.encoded_len() + self.data.encoded_len() + self.file.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5559481d);
             w.put_u32(if self.silent { 1 << 0 } else { 0 });
@@ -17878,7 +18661,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SendEncryptedFile<'a> {
         const MIN_SIZE: usize = 28;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5559481d, "messages.sendEncryptedFile")?;
             let flags = r.read_flags(0x00000001, "messages.sendEncryptedFile")?;
@@ -17918,7 +18702,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len() + self.data.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x32d439a4);
             self.peer.encode_inline(w);
@@ -17929,7 +18714,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SendEncryptedService<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x32d439a4, "messages.sendEncryptedService")?;
             let peer = zerotl::Decode::decode_validated(r)?;
@@ -17962,7 +18748,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x55a5bb66);
@@ -17973,7 +18760,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReceivedQueue {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x55a5bb66, "messages.receivedQueue")?;
             let max_qts = r.read_i32()?;
@@ -18004,7 +18792,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4b0c8c0f);
             self.peer.encode_inline(w);
@@ -18013,7 +18802,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReportEncryptedSpam {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4b0c8c0f, "messages.reportEncryptedSpam")?;
             let peer = zerotl::Decode::decode_validated(r)?;
@@ -18044,7 +18834,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x36a73f77);
             self.id.encode(w);
@@ -18053,7 +18844,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReadMessageContents<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x36a73f77, "messages.readMessageContents")?;
             let id = zerotl::Decode::decode(r)?;
@@ -18086,7 +18878,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.emoticon.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd5a5d3a1);
             self.emoticon.encode(w);
@@ -18096,7 +18889,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetStickers<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd5a5d3a1, "messages.getStickers")?;
             let emoticon = zerotl::Decode::decode(r)?;
@@ -18128,7 +18922,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xb8a0a1a8);
@@ -18139,7 +18934,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetAllStickers {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb8a0a1a8, "messages.getAllStickers")?;
             let hash = r.read_i64()?;
@@ -18172,7 +18968,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.message.encoded_len() + self.entities.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x570d6f6f);
             w.put_u32(if self.entities.is_some() { 1 << 3 } else { 0 });
@@ -18183,7 +18980,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetWebPagePreview<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x570d6f6f, "messages.getWebPagePreview")?;
             let flags = r.read_flags(0x00000008, "messages.getWebPagePreview")?;
@@ -18228,7 +19026,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + if self.expire_date.is_some() { 4 } else { 0 } + if self.usage_limit.is_some() { 4 } else { 0 } + self.title.as_ref().map_or(0, |v| v.encoded_len()) + self.subscription_pricing.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa455de90);
             w.put_u32(if self.legacy_revoke_permanent { 1 << 2 } else { 0 } | if self.request_needed { 1 << 3 } else { 0 } | if self.expire_date.is_some() { 1 << 0 } else { 0 } | if self.usage_limit.is_some() { 1 << 1 } else { 0 } | if self.title.is_some() { 1 << 4 } else { 0 } | if self.subscription_pricing.is_some() { 1 << 5 } else { 0 });
@@ -18242,7 +19041,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ExportChatInvite<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa455de90, "messages.exportChatInvite")?;
             let flags = r.read_flags(0x0000003f, "messages.exportChatInvite")?;
@@ -18282,7 +19082,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.hash.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3eadb1bb);
             self.hash.encode(w);
@@ -18291,7 +19092,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for CheckChatInvite<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3eadb1bb, "messages.checkChatInvite")?;
             let hash = zerotl::Decode::decode(r)?;
@@ -18322,7 +19124,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.hash.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xde91436e);
             self.hash.encode(w);
@@ -18331,7 +19134,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ImportChatInvite<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xde91436e, "messages.importChatInvite")?;
             let hash = zerotl::Decode::decode(r)?;
@@ -18364,7 +19168,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.stickerset.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc8a0ec74);
             self.stickerset.encode(w);
@@ -18374,7 +19179,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetStickerSet<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc8a0ec74, "messages.getStickerSet")?;
             let stickerset = zerotl::Decode::decode(r)?;
@@ -18408,7 +19214,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.stickerset.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc78fe460);
             self.stickerset.encode(w);
@@ -18418,7 +19225,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for InstallStickerSet<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc78fe460, "messages.installStickerSet")?;
             let stickerset = zerotl::Decode::decode(r)?;
@@ -18450,7 +19258,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.stickerset.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf96e55de);
             self.stickerset.encode(w);
@@ -18459,7 +19268,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for UninstallStickerSet<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf96e55de, "messages.uninstallStickerSet")?;
             let stickerset = zerotl::Decode::decode(r)?;
@@ -18496,7 +19306,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.bot.encoded_len() + self.peer.encoded_len() + self.start_param.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe6df7378);
             self.bot.encode_inline(w);
@@ -18508,7 +19319,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for StartBot<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe6df7378, "messages.startBot")?;
             let bot = enums::InputUser::decode_inline(r)?;
@@ -18546,7 +19358,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5784d3e1);
             self.peer.encode_inline(w);
@@ -18557,7 +19370,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetMessagesViews<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5784d3e1, "messages.getMessagesViews")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -18594,7 +19408,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.user_id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xa85bd1c2);
@@ -18607,7 +19422,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for EditChatAdmin<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa85bd1c2, "messages.editChatAdmin")?;
             let chat_id = r.read_i64()?;
@@ -18640,7 +19456,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xa2875319);
@@ -18651,7 +19468,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for MigrateChat {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa2875319, "messages.migrateChat")?;
             let chat_id = r.read_i64()?;
@@ -18706,7 +19524,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 24 + if self.folder_id.is_some() { 4 } else { 0 } + self.community.as_ref().map_or(0, |v| v.encoded_len()) + self.q.encoded_len() + self.filter.encoded_len() + self.offset_peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x6126a43c);
             w.put_u32(if self.broadcasts_only { 1 << 1 } else { 0 } | if self.groups_only { 1 << 2 } else { 0 } | if self.users_only { 1 << 3 } else { 0 } | if self.folder_id.is_some() { 1 << 0 } else { 0 } | if self.community.is_some() { 1 << 4 } else { 0 });
@@ -18729,7 +19548,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SearchGlobal<'a> {
         const MIN_SIZE: usize = 40;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6126a43c, "messages.searchGlobal")?;
             let flags = r.read_flags(0x0000001f, "messages.searchGlobal")?;
@@ -18779,7 +19599,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.order.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x78337739);
             w.put_u32(if self.masks { 1 << 0 } else { 0 } | if self.emojis { 1 << 1 } else { 0 });
@@ -18789,7 +19610,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReorderStickerSets<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x78337739, "messages.reorderStickerSets")?;
             let flags = r.read_flags(0x00000003, "messages.reorderStickerSets")?;
@@ -18827,7 +19649,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.sha256.encoded_len() + self.mime_type.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb1f2061f);
             self.sha256.encode(w);
@@ -18838,7 +19661,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetDocumentByHash<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb1f2061f, "messages.getDocumentByHash")?;
             let sha256 = zerotl::Decode::decode(r)?;
@@ -18871,7 +19695,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x5cf09635);
@@ -18882,7 +19707,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetSavedGifs {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5cf09635, "messages.getSavedGifs")?;
             let hash = r.read_i64()?;
@@ -18915,7 +19741,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x327a30cb);
             self.id.encode_inline(w);
@@ -18925,7 +19752,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SaveGif<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x327a30cb, "messages.saveGif")?;
             let id = enums::InputDocument::decode_inline(r)?;
@@ -18965,7 +19793,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.bot.encoded_len() + self.peer.encoded_len() + self.geo_point.as_ref().map_or(0, |v| v.encoded_len()) + self.query.encoded_len() + self.offset.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x514e999d);
             w.put_u32(if self.geo_point.is_some() { 1 << 0 } else { 0 });
@@ -18979,7 +19808,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetInlineBotResults<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x514e999d, "messages.getInlineBotResults")?;
             let flags = r.read_flags(0x00000001, "messages.getInlineBotResults")?;
@@ -19029,7 +19859,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 16 + self.results.encoded_len() + self.next_offset.as_ref().map_or(0, |v| v.encoded_len()) + self.switch_pm.as_ref().map_or(0, |v| v.encoded_len()) + self.switch_webview.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xbb12a419);
             w.put_u32(if self.gallery { 1 << 0 } else { 0 } | if self.private { 1 << 1 } else { 0 } | if self.next_offset.is_some() { 1 << 2 } else { 0 } | if self.switch_pm.is_some() { 1 << 3 } else { 0 } | if self.switch_webview.is_some() { 1 << 4 } else { 0 });
@@ -19044,7 +19875,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SetInlineBotResults<'a> {
         const MIN_SIZE: usize = 28;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbb12a419, "messages.setInlineBotResults")?;
             let flags = r.read_flags(0x0000001f, "messages.setInlineBotResults")?;
@@ -19107,7 +19939,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 20 + self.peer.encoded_len() + self.reply_to.as_ref().map_or(0, |v| v.encoded_len()) + self.id.encoded_len() + if self.schedule_date.is_some() { 4 } else { 0 } + self.send_as.as_ref().map_or(0, |v| v.encoded_len()) + self.quick_reply_shortcut.as_ref().map_or(0, |v| v.encoded_len()) + if self.allow_paid_stars.is_some() { 8 } else { 0 }
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc0cf7646);
             w.put_u32(if self.silent { 1 << 5 } else { 0 } | if self.background { 1 << 6 } else { 0 } | if self.clear_draft { 1 << 7 } else { 0 } | if self.hide_via { 1 << 11 } else { 0 } | if self.reply_to.is_some() { 1 << 0 } else { 0 } | if self.schedule_date.is_some() { 1 << 10 } else { 0 } | if self.send_as.is_some() { 1 << 13 } else { 0 } | if self.quick_reply_shortcut.is_some() { 1 << 17 } else { 0 } | if self.allow_paid_stars.is_some() { 1 << 21 } else { 0 });
@@ -19127,7 +19960,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SendInlineBotResult<'a> {
         const MIN_SIZE: usize = 32;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc0cf7646, "messages.sendInlineBotResult")?;
             let flags = r.read_flags(0x00222ce1, "messages.sendInlineBotResult")?;
@@ -19174,7 +20008,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xfda68d36);
             self.peer.encode_inline(w);
@@ -19184,7 +20019,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetMessageEditData<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfda68d36, "messages.getMessageEditData")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -19238,7 +20074,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len() + self.message.as_ref().map_or(0, |v| v.encoded_len()) + self.media.as_ref().map_or(0, |v| v.encoded_len()) + self.reply_markup.as_ref().map_or(0, |v| v.encoded_len()) + self.entities.as_ref().map_or(0, |v| v.encoded_len()) + if self.schedule_date.is_some() { 4 } else { 0 } + if self.schedule_repeat_period.is_some() { 4 } else { 0 } + if self.quick_reply_shortcut_id.is_some() { 4 } else { 0 } + self.rich_message.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb106e66c);
             w.put_u32(if self.no_webpage { 1 << 1 } else { 0 } | if self.invert_media { 1 << 16 } else { 0 } | if self.message.is_some() { 1 << 11 } else { 0 } | if self.media.is_some() { 1 << 14 } else { 0 } | if self.reply_markup.is_some() { 1 << 2 } else { 0 } | if self.entities.is_some() { 1 << 3 } else { 0 } | if self.schedule_date.is_some() { 1 << 15 } else { 0 } | if self.schedule_repeat_period.is_some() { 1 << 18 } else { 0 } | if self.quick_reply_shortcut_id.is_some() { 1 << 17 } else { 0 } | if self.rich_message.is_some() { 1 << 23 } else { 0 });
@@ -19257,7 +20094,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for EditMessage<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb106e66c, "messages.editMessage")?;
             let flags = r.read_flags(0x0087c80e, "messages.editMessage")?;
@@ -19316,7 +20154,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.id.encoded_len() + self.message.as_ref().map_or(0, |v| v.encoded_len()) + self.media.as_ref().map_or(0, |v| v.encoded_len()) + self.reply_markup.as_ref().map_or(0, |v| v.encoded_len()) + self.entities.as_ref().map_or(0, |v| v.encoded_len()) + self.rich_message.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa423bb51);
             w.put_u32(if self.no_webpage { 1 << 1 } else { 0 } | if self.invert_media { 1 << 16 } else { 0 } | if self.message.is_some() { 1 << 11 } else { 0 } | if self.media.is_some() { 1 << 14 } else { 0 } | if self.reply_markup.is_some() { 1 << 2 } else { 0 } | if self.entities.is_some() { 1 << 3 } else { 0 } | if self.rich_message.is_some() { 1 << 23 } else { 0 });
@@ -19331,7 +20170,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for EditInlineBotMessage<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa423bb51, "messages.editInlineBotMessage")?;
             let flags = r.read_flags(0x0081480e, "messages.editInlineBotMessage")?;
@@ -19378,7 +20218,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len() + self.data.as_ref().map_or(0, |v| v.encoded_len()) + self.password.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9342ca07);
             w.put_u32(if self.game { 1 << 1 } else { 0 } | if self.data.is_some() { 1 << 0 } else { 0 } | if self.password.is_some() { 1 << 2 } else { 0 });
@@ -19391,7 +20232,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetBotCallbackAnswer<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9342ca07, "messages.getBotCallbackAnswer")?;
             let flags = r.read_flags(0x00000007, "messages.getBotCallbackAnswer")?;
@@ -19435,7 +20277,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 16 + self.message.as_ref().map_or(0, |v| v.encoded_len()) + self.url.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd58f130a);
             w.put_u32(if self.alert { 1 << 1 } else { 0 } | if self.message.is_some() { 1 << 0 } else { 0 } | if self.url.is_some() { 1 << 2 } else { 0 });
@@ -19448,7 +20291,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SetBotCallbackAnswer<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd58f130a, "messages.setBotCallbackAnswer")?;
             let flags = r.read_flags(0x00000007, "messages.setBotCallbackAnswer")?;
@@ -19484,7 +20328,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peers.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe470bcfd);
             self.peers.encode(w);
@@ -19493,7 +20338,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetPeerDialogs<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe470bcfd, "messages.getPeerDialogs")?;
             let peers = zerotl::Decode::decode(r)?;
@@ -19542,7 +20388,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.reply_to.as_ref().map_or(0, |v| v.encoded_len()) + self.peer.encoded_len() + self.message.encoded_len() + self.entities.as_ref().map_or(0, |v| v.encoded_len()) + self.media.as_ref().map_or(0, |v| v.encoded_len()) + if self.effect.is_some() { 8 } else { 0 } + self.suggested_post.as_ref().map_or(0, |v| v.encoded_len()) + self.rich_message.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xad0fa15c);
             w.put_u32(if self.no_webpage { 1 << 1 } else { 0 } | if self.invert_media { 1 << 6 } else { 0 } | if self.reply_to.is_some() { 1 << 4 } else { 0 } | if self.entities.is_some() { 1 << 3 } else { 0 } | if self.media.is_some() { 1 << 5 } else { 0 } | if self.effect.is_some() { 1 << 7 } else { 0 } | if self.suggested_post.is_some() { 1 << 8 } else { 0 } | if self.rich_message.is_some() { 1 << 9 } else { 0 });
@@ -19559,7 +20406,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SaveDraft<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xad0fa15c, "messages.saveDraft")?;
             let flags = r.read_flags(0x000003fa, "messages.saveDraft")?;
@@ -19597,7 +20445,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x6a3f8d65);
         }
@@ -19605,7 +20454,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetAllDrafts {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6a3f8d65, "messages.getAllDrafts")?;
             Ok(Self)
@@ -19635,7 +20485,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x64780b14);
@@ -19646,7 +20497,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetFeaturedStickers {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x64780b14, "messages.getFeaturedStickers")?;
             let hash = r.read_i64()?;
@@ -19677,7 +20529,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5b118126);
             self.id.encode(w);
@@ -19686,7 +20539,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReadFeaturedStickers<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5b118126, "messages.readFeaturedStickers")?;
             let id = zerotl::Decode::decode(r)?;
@@ -19719,7 +20573,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9da9403b);
             w.put_u32(if self.attached { 1 << 0 } else { 0 });
@@ -19729,7 +20584,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetRecentStickers {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9da9403b, "messages.getRecentStickers")?;
             let flags = r.read_flags(0x00000001, "messages.getRecentStickers")?;
@@ -19766,7 +20622,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x392718f8);
             w.put_u32(if self.attached { 1 << 0 } else { 0 });
@@ -19777,7 +20634,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SaveRecentSticker<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x392718f8, "messages.saveRecentSticker")?;
             let flags = r.read_flags(0x00000001, "messages.saveRecentSticker")?;
@@ -19811,7 +20669,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8999602d);
             w.put_u32(if self.attached { 1 << 0 } else { 0 });
@@ -19820,7 +20679,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ClearRecentStickers {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8999602d, "messages.clearRecentStickers")?;
             let flags = r.read_flags(0x00000001, "messages.clearRecentStickers")?;
@@ -19858,7 +20718,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 16
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x57f17692);
             w.put_u32(if self.masks { 1 << 0 } else { 0 } | if self.emojis { 1 << 1 } else { 0 });
@@ -19871,7 +20732,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetArchivedStickers {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x57f17692, "messages.getArchivedStickers")?;
             let flags = r.read_flags(0x00000003, "messages.getArchivedStickers")?;
@@ -19907,7 +20769,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x640f82b8);
@@ -19918,7 +20781,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetMaskStickers {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x640f82b8, "messages.getMaskStickers")?;
             let hash = r.read_i64()?;
@@ -19949,7 +20813,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.media.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xcc5b67cc);
             self.media.encode_inline(w);
@@ -19958,7 +20823,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetAttachedStickers<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcc5b67cc, "messages.getAttachedStickers")?;
             let media = enums::InputStickeredMedia::decode_inline(r)?;
@@ -19999,7 +20865,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.peer.encoded_len() + self.user_id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8ef8ecc0);
             w.put_u32(if self.edit_message { 1 << 0 } else { 0 } | if self.force { 1 << 1 } else { 0 });
@@ -20012,7 +20879,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SetGameScore<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8ef8ecc0, "messages.setGameScore")?;
             let flags = r.read_flags(0x00000003, "messages.setGameScore")?;
@@ -20057,7 +20925,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.id.encoded_len() + self.user_id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x15ad9f64);
             w.put_u32(if self.edit_message { 1 << 0 } else { 0 } | if self.force { 1 << 1 } else { 0 });
@@ -20069,7 +20938,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SetInlineGameScore<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x15ad9f64, "messages.setInlineGameScore")?;
             let flags = r.read_flags(0x00000003, "messages.setInlineGameScore")?;
@@ -20109,7 +20979,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.user_id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe822649d);
             self.peer.encode_inline(w);
@@ -20120,7 +20991,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetGameHighScores<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe822649d, "messages.getGameHighScores")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -20155,7 +21027,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len() + self.user_id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0f635e1b);
             self.id.encode_inline(w);
@@ -20165,7 +21038,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetInlineGameHighScores<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0f635e1b, "messages.getInlineGameHighScores")?;
             let id = zerotl::Decode::decode_validated(r)?;
@@ -20201,7 +21075,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.user_id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe40ca104);
             self.user_id.encode_inline(w);
@@ -20214,7 +21089,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetCommonChats<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe40ca104, "messages.getCommonChats")?;
             let user_id = enums::InputUser::decode_inline(r)?;
@@ -20250,7 +21126,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.url.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8d9692a3);
             self.url.encode(w);
@@ -20260,7 +21137,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetWebPage<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8d9692a3, "messages.getWebPage")?;
             let url = zerotl::Decode::decode(r)?;
@@ -20294,7 +21172,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa731e257);
             w.put_u32(if self.pinned { 1 << 0 } else { 0 });
@@ -20304,7 +21183,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ToggleDialogPin<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa731e257, "messages.toggleDialogPin")?;
             let flags = r.read_flags(0x00000001, "messages.toggleDialogPin")?;
@@ -20341,7 +21221,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.order.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3b1adf37);
             w.put_u32(if self.force { 1 << 0 } else { 0 });
@@ -20352,7 +21233,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReorderPinnedDialogs<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3b1adf37, "messages.reorderPinnedDialogs")?;
             let flags = r.read_flags(0x00000001, "messages.reorderPinnedDialogs")?;
@@ -20386,7 +21268,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xd6b94df2);
@@ -20397,7 +21280,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetPinnedDialogs {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd6b94df2, "messages.getPinnedDialogs")?;
             let folder_id = r.read_i32()?;
@@ -20432,7 +21316,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.error.as_ref().map_or(0, |v| v.encoded_len()) + self.shipping_options.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe5f672fa);
             w.put_u32(if self.error.is_some() { 1 << 0 } else { 0 } | if self.shipping_options.is_some() { 1 << 1 } else { 0 });
@@ -20444,7 +21329,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SetBotShippingResults<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe5f672fa, "messages.setBotShippingResults")?;
             let flags = r.read_flags(0x00000003, "messages.setBotShippingResults")?;
@@ -20482,7 +21368,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.error.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x09c2dd95);
             w.put_u32(if self.success { 1 << 1 } else { 0 } | if self.error.is_some() { 1 << 0 } else { 0 });
@@ -20493,7 +21380,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SetBotPrecheckoutResults<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x09c2dd95, "messages.setBotPrecheckoutResults")?;
             let flags = r.read_flags(0x00000003, "messages.setBotPrecheckoutResults")?;
@@ -20531,7 +21419,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.business_connection_id.as_ref().map_or(0, |v| v.encoded_len()) + self.peer.encoded_len() + self.media.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x14967978);
             w.put_u32(if self.business_connection_id.is_some() { 1 << 0 } else { 0 });
@@ -20543,7 +21432,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for UploadMedia<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x14967978, "messages.uploadMedia")?;
             let flags = r.read_flags(0x00000001, "messages.uploadMedia")?;
@@ -20581,7 +21471,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len() + self.reply_to.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa1405817);
             self.peer.encode_inline(w);
@@ -20592,7 +21483,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SendScreenshotNotification<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa1405817, "messages.sendScreenshotNotification")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -20625,7 +21517,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x04f1aaa9);
@@ -20636,7 +21529,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetFavedStickers {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x04f1aaa9, "messages.getFavedStickers")?;
             let hash = r.read_i64()?;
@@ -20669,7 +21563,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb9ffc55b);
             self.id.encode_inline(w);
@@ -20679,7 +21574,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for FaveSticker<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb9ffc55b, "messages.faveSticker")?;
             let id = enums::InputDocument::decode_inline(r)?;
@@ -20723,7 +21619,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 24 + self.peer.encoded_len() + if self.top_msg_id.is_some() { 4 } else { 0 }
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf107e790);
             w.put_u32(if self.top_msg_id.is_some() { 1 << 0 } else { 0 });
@@ -20741,7 +21638,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetUnreadMentions<'a> {
         const MIN_SIZE: usize = 32;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf107e790, "messages.getUnreadMentions")?;
             let flags = r.read_flags(0x00000001, "messages.getUnreadMentions")?;
@@ -20787,7 +21685,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + if self.top_msg_id.is_some() { 4 } else { 0 }
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x36e5bf4d);
             w.put_u32(if self.top_msg_id.is_some() { 1 << 0 } else { 0 });
@@ -20798,7 +21697,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReadMentions<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x36e5bf4d, "messages.readMentions")?;
             let flags = r.read_flags(0x00000001, "messages.readMentions")?;
@@ -20835,7 +21735,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x702a40e0);
             self.peer.encode_inline(w);
@@ -20848,7 +21749,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetRecentLocations<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x702a40e0, "messages.getRecentLocations")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -20910,7 +21812,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.reply_to.as_ref().map_or(0, |v| v.encoded_len()) + self.multi_media.encoded_len() + if self.schedule_date.is_some() { 4 } else { 0 } + self.send_as.as_ref().map_or(0, |v| v.encoded_len()) + self.quick_reply_shortcut.as_ref().map_or(0, |v| v.encoded_len()) + if self.effect.is_some() { 8 } else { 0 } + if self.allow_paid_stars.is_some() { 8 } else { 0 }
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1bf89d74);
             w.put_u32(if self.silent { 1 << 5 } else { 0 } | if self.background { 1 << 6 } else { 0 } | if self.clear_draft { 1 << 7 } else { 0 } | if self.noforwards { 1 << 14 } else { 0 } | if self.update_stickersets_order { 1 << 15 } else { 0 } | if self.invert_media { 1 << 16 } else { 0 } | if self.allow_paid_floodskip { 1 << 19 } else { 0 } | if self.reply_to.is_some() { 1 << 0 } else { 0 } | if self.schedule_date.is_some() { 1 << 10 } else { 0 } | if self.send_as.is_some() { 1 << 13 } else { 0 } | if self.quick_reply_shortcut.is_some() { 1 << 17 } else { 0 } | if self.effect.is_some() { 1 << 18 } else { 0 } | if self.allow_paid_stars.is_some() { 1 << 21 } else { 0 });
@@ -20927,7 +21830,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SendMultiMedia<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1bf89d74, "messages.sendMultiMedia")?;
             let flags = r.read_flags(0x002fe4e1, "messages.sendMultiMedia")?;
@@ -20977,7 +21881,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.file.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5057c497);
             self.peer.encode_inline(w);
@@ -20987,7 +21892,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for UploadEncryptedFile<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5057c497, "messages.uploadEncryptedFile")?;
             let peer = zerotl::Decode::decode_validated(r)?;
@@ -21023,7 +21929,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.q.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x35705b8a);
             w.put_u32(if self.exclude_featured { 1 << 0 } else { 0 });
@@ -21034,7 +21941,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SearchStickerSets<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x35705b8a, "messages.searchStickerSets")?;
             let flags = r.read_flags(0x00000001, "messages.searchStickerSets")?;
@@ -21065,7 +21973,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1cff7e08);
         }
@@ -21073,7 +21982,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetSplitRanges {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1cff7e08, "messages.getSplitRanges")?;
             Ok(Self)
@@ -21107,7 +22017,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.parent_peer.as_ref().map_or(0, |v| v.encoded_len()) + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8c5006f8);
             w.put_u32(if self.unread { 1 << 0 } else { 0 } | if self.parent_peer.is_some() { 1 << 1 } else { 0 });
@@ -21118,7 +22029,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for MarkDialogUnread<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8c5006f8, "messages.markDialogUnread")?;
             let flags = r.read_flags(0x00000003, "messages.markDialogUnread")?;
@@ -21152,7 +22064,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.parent_peer.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x21202222);
             w.put_u32(if self.parent_peer.is_some() { 1 << 0 } else { 0 });
@@ -21162,7 +22075,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetDialogUnreadMarks<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x21202222, "messages.getDialogUnreadMarks")?;
             let flags = r.read_flags(0x00000001, "messages.getDialogUnreadMarks")?;
@@ -21191,7 +22105,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7e58ee9c);
         }
@@ -21199,7 +22114,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ClearAllDrafts {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7e58ee9c, "messages.clearAllDrafts")?;
             Ok(Self)
@@ -21237,7 +22153,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd2aaf7ec);
             w.put_u32(if self.silent { 1 << 0 } else { 0 } | if self.unpin { 1 << 1 } else { 0 } | if self.pm_oneside { 1 << 2 } else { 0 });
@@ -21248,7 +22165,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for UpdatePinnedMessage<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd2aaf7ec, "messages.updatePinnedMessage")?;
             let flags = r.read_flags(0x00000007, "messages.updatePinnedMessage")?;
@@ -21288,7 +22206,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.options.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x10ea6184);
             self.peer.encode_inline(w);
@@ -21299,7 +22218,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SendVote<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x10ea6184, "messages.sendVote")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -21336,7 +22256,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xeda3e33b);
             self.peer.encode_inline(w);
@@ -21349,7 +22270,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetPollResults<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xeda3e33b, "messages.getPollResults")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -21383,7 +22305,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x6e2be050);
             self.peer.encode_inline(w);
@@ -21392,7 +22315,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetOnlines<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6e2be050, "messages.getOnlines")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -21425,7 +22349,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.about.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xdef60797);
             self.peer.encode_inline(w);
@@ -21435,7 +22360,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for EditChatAbout<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdef60797, "messages.editChatAbout")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -21469,7 +22395,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.banned_rights.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa5866b41);
             self.peer.encode_inline(w);
@@ -21479,7 +22406,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for EditChatDefaultBannedRights<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa5866b41, "messages.editChatDefaultBannedRights")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -21511,7 +22439,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.lang_code.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x35a0e062);
             self.lang_code.encode(w);
@@ -21520,7 +22449,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetEmojiKeywords<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x35a0e062, "messages.getEmojiKeywords")?;
             let lang_code = zerotl::Decode::decode(r)?;
@@ -21553,7 +22483,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.lang_code.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1508b6af);
             self.lang_code.encode(w);
@@ -21563,7 +22494,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetEmojiKeywordsDifference<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1508b6af, "messages.getEmojiKeywordsDifference")?;
             let lang_code = zerotl::Decode::decode(r)?;
@@ -21595,7 +22527,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.lang_codes.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4e9963b2);
             self.lang_codes.encode(w);
@@ -21604,7 +22537,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetEmojiKeywordsLanguages<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4e9963b2, "messages.getEmojiKeywordsLanguages")?;
             let lang_codes = zerotl::Decode::decode(r)?;
@@ -21635,7 +22569,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.lang_code.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd5b10c26);
             self.lang_code.encode(w);
@@ -21644,7 +22579,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetEmojiUrl<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd5b10c26, "messages.getEmojiURL")?;
             let lang_code = zerotl::Decode::decode(r)?;
@@ -21681,7 +22617,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.saved_peer_id.as_ref().map_or(0, |v| v.encoded_len()) + if self.top_msg_id.is_some() { 4 } else { 0 } + self.filters.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1bbcf300);
             w.put_u32(if self.saved_peer_id.is_some() { 1 << 2 } else { 0 } | if self.top_msg_id.is_some() { 1 << 0 } else { 0 });
@@ -21694,7 +22631,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetSearchCounters<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1bbcf300, "messages.getSearchCounters")?;
             let flags = r.read_flags(0x00000005, "messages.getSearchCounters")?;
@@ -21737,7 +22675,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.as_ref().map_or(0, |v| v.encoded_len()) + if self.msg_id.is_some() { 4 } else { 0 } + if self.button_id.is_some() { 4 } else { 0 } + self.url.as_ref().map_or(0, |v| v.encoded_len()) + self.in_app_origin.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x894cc99c);
             w.put_u32(if self.peer.is_some() { 1 << 1 } else { 0 } | if self.msg_id.is_some() { 1 << 1 } else { 0 } | if self.button_id.is_some() { 1 << 1 } else { 0 } | if self.url.is_some() { 1 << 2 } else { 0 } | if self.in_app_origin.is_some() { 1 << 3 } else { 0 });
@@ -21751,7 +22690,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for RequestUrlAuth<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x894cc99c, "messages.requestUrlAuth")?;
             let flags = r.read_flags(0x0000000e, "messages.requestUrlAuth")?;
@@ -21801,7 +22741,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.as_ref().map_or(0, |v| v.encoded_len()) + if self.msg_id.is_some() { 4 } else { 0 } + if self.button_id.is_some() { 4 } else { 0 } + self.url.as_ref().map_or(0, |v| v.encoded_len()) + self.match_code.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x67a3f0de);
             w.put_u32(if self.write_allowed { 1 << 0 } else { 0 } | if self.share_phone_number { 1 << 3 } else { 0 } | if self.peer.is_some() { 1 << 1 } else { 0 } | if self.msg_id.is_some() { 1 << 1 } else { 0 } | if self.button_id.is_some() { 1 << 1 } else { 0 } | if self.url.is_some() { 1 << 2 } else { 0 } | if self.match_code.is_some() { 1 << 4 } else { 0 });
@@ -21815,7 +22756,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for AcceptUrlAuth<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x67a3f0de, "messages.acceptUrlAuth")?;
             let flags = r.read_flags(0x0000001f, "messages.acceptUrlAuth")?;
@@ -21855,7 +22797,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4facb138);
             self.peer.encode_inline(w);
@@ -21864,7 +22807,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for HidePeerSettingsBar<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4facb138, "messages.hidePeerSettingsBar")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -21897,7 +22841,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf516760b);
             self.peer.encode_inline(w);
@@ -21907,7 +22852,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetScheduledHistory<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf516760b, "messages.getScheduledHistory")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -21941,7 +22887,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xbdbb0464);
             self.peer.encode_inline(w);
@@ -21951,7 +22898,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetScheduledMessages<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbdbb0464, "messages.getScheduledMessages")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -21985,7 +22933,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xbd38850a);
             self.peer.encode_inline(w);
@@ -21995,7 +22944,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SendScheduledMessages<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbd38850a, "messages.sendScheduledMessages")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -22029,7 +22979,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x59ae2b16);
             self.peer.encode_inline(w);
@@ -22039,7 +22990,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for DeleteScheduledMessages<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x59ae2b16, "messages.deleteScheduledMessages")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -22079,7 +23031,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.peer.encoded_len() + self.option.as_ref().map_or(0, |v| v.encoded_len()) + self.offset.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb86e380e);
             w.put_u32(if self.option.is_some() { 1 << 0 } else { 0 } | if self.offset.is_some() { 1 << 1 } else { 0 });
@@ -22093,7 +23046,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetPollVotes<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb86e380e, "messages.getPollVotes")?;
             let flags = r.read_flags(0x00000003, "messages.getPollVotes")?;
@@ -22135,7 +23089,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.stickersets.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb5052fea);
             w.put_u32(if self.uninstall { 1 << 0 } else { 0 } | if self.archive { 1 << 1 } else { 0 } | if self.unarchive { 1 << 2 } else { 0 });
@@ -22145,7 +23100,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ToggleStickerSets<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb5052fea, "messages.toggleStickerSets")?;
             let flags = r.read_flags(0x00000007, "messages.toggleStickerSets")?;
@@ -22177,7 +23133,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xefd48c89);
         }
@@ -22185,7 +23142,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetDialogFilters {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xefd48c89, "messages.getDialogFilters")?;
             Ok(Self)
@@ -22212,7 +23170,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa29cd42c);
         }
@@ -22220,7 +23179,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetSuggestedDialogFilters {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa29cd42c, "messages.getSuggestedDialogFilters")?;
             Ok(Self)
@@ -22252,7 +23212,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.filter.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1ad4a04a);
             w.put_u32(if self.filter.is_some() { 1 << 0 } else { 0 });
@@ -22263,7 +23224,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for UpdateDialogFilter<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1ad4a04a, "messages.updateDialogFilter")?;
             let flags = r.read_flags(0x00000001, "messages.updateDialogFilter")?;
@@ -22296,7 +23258,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.order.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc563c1e4);
             self.order.encode(w);
@@ -22305,7 +23268,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for UpdateDialogFiltersOrder<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc563c1e4, "messages.updateDialogFiltersOrder")?;
             let order = zerotl::Decode::decode(r)?;
@@ -22340,7 +23304,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 16
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(20) {
                 zerotl::fixed::put_u32_at(run, 0, 0x7ed094a1);
@@ -22353,7 +23318,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetOldFeaturedStickers {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7ed094a1, "messages.getOldFeaturedStickers")?;
             let run = r.read_array::<16>()?;
@@ -22403,7 +23369,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 36 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x22ddd30c);
             self.peer.encode_inline(w);
@@ -22422,7 +23389,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetReplies<'a> {
         const MIN_SIZE: usize = 44;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x22ddd30c, "messages.getReplies")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -22464,7 +23432,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x446972fd);
             self.peer.encode_inline(w);
@@ -22474,7 +23443,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetDiscussionMessage<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x446972fd, "messages.getDiscussionMessage")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -22510,7 +23480,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf731a9f4);
             self.peer.encode_inline(w);
@@ -22523,7 +23494,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReadDiscussion<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf731a9f4, "messages.readDiscussion")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -22561,7 +23533,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + if self.top_msg_id.is_some() { 4 } else { 0 } + self.saved_peer_id.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x062dd747);
             w.put_u32(if self.top_msg_id.is_some() { 1 << 0 } else { 0 } | if self.saved_peer_id.is_some() { 1 << 1 } else { 0 });
@@ -22573,7 +23546,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for UnpinAllMessages<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x062dd747, "messages.unpinAllMessages")?;
             let flags = r.read_flags(0x00000003, "messages.unpinAllMessages")?;
@@ -22607,7 +23581,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x5bd0ee50);
@@ -22618,7 +23593,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for DeleteChat {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5bd0ee50, "messages.deleteChat")?;
             let chat_id = r.read_i64()?;
@@ -22649,7 +23625,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf9cbe409);
             w.put_u32(if self.revoke { 1 << 0 } else { 0 });
@@ -22658,7 +23635,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for DeletePhoneCallHistory {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf9cbe409, "messages.deletePhoneCallHistory")?;
             let flags = r.read_flags(0x00000001, "messages.deletePhoneCallHistory")?;
@@ -22690,7 +23668,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.import_head.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x43fe19f3);
             self.import_head.encode(w);
@@ -22699,7 +23678,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for CheckHistoryImport<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x43fe19f3, "messages.checkHistoryImport")?;
             let import_head = zerotl::Decode::decode(r)?;
@@ -22734,7 +23714,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.file.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x34090c3b);
             self.peer.encode_inline(w);
@@ -22745,7 +23726,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for InitHistoryImport<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x34090c3b, "messages.initHistoryImport")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -22784,7 +23766,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len() + self.file_name.encoded_len() + self.media.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2a862092);
             self.peer.encode_inline(w);
@@ -22796,7 +23779,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for UploadImportedMedia<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2a862092, "messages.uploadImportedMedia")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -22832,7 +23816,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb43df344);
             self.peer.encode_inline(w);
@@ -22842,7 +23827,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for StartHistoryImport<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb43df344, "messages.startHistoryImport")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -22884,7 +23870,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len() + self.admin_id.encoded_len() + if self.offset_date.is_some() { 4 } else { 0 } + self.offset_link.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa2b5a3f6);
             w.put_u32(if self.revoked { 1 << 3 } else { 0 } | if self.offset_date.is_some() { 1 << 2 } else { 0 } | if self.offset_link.is_some() { 1 << 2 } else { 0 });
@@ -22898,7 +23885,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetExportedChatInvites<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa2b5a3f6, "messages.getExportedChatInvites")?;
             let flags = r.read_flags(0x0000000c, "messages.getExportedChatInvites")?;
@@ -22937,7 +23925,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.link.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x73746f5c);
             self.peer.encode_inline(w);
@@ -22947,7 +23936,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetExportedChatInvite<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x73746f5c, "messages.getExportedChatInvite")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -22991,7 +23981,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.link.encoded_len() + if self.expire_date.is_some() { 4 } else { 0 } + if self.usage_limit.is_some() { 4 } else { 0 } + self.request_needed.as_ref().map_or(0, |v| v.encoded_len()) + self.title.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xbdca2f75);
             w.put_u32(if self.revoked { 1 << 2 } else { 0 } | if self.expire_date.is_some() { 1 << 0 } else { 0 } | if self.usage_limit.is_some() { 1 << 1 } else { 0 } | if self.request_needed.is_some() { 1 << 3 } else { 0 } | if self.title.is_some() { 1 << 4 } else { 0 });
@@ -23006,7 +23997,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for EditExportedChatInvite<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbdca2f75, "messages.editExportedChatInvite")?;
             let flags = r.read_flags(0x0000001f, "messages.editExportedChatInvite")?;
@@ -23048,7 +24040,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.admin_id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x56987bd5);
             self.peer.encode_inline(w);
@@ -23058,7 +24051,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for DeleteRevokedExportedChatInvites<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x56987bd5, "messages.deleteRevokedExportedChatInvites")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -23092,7 +24086,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.link.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd464a42b);
             self.peer.encode_inline(w);
@@ -23102,7 +24097,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for DeleteExportedChatInvite<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd464a42b, "messages.deleteExportedChatInvite")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -23134,7 +24130,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3920e6ef);
             self.peer.encode_inline(w);
@@ -23143,7 +24140,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetAdminsWithInvites<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3920e6ef, "messages.getAdminsWithInvites")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -23188,7 +24186,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.peer.encoded_len() + self.link.as_ref().map_or(0, |v| v.encoded_len()) + self.q.as_ref().map_or(0, |v| v.encoded_len()) + self.offset_user.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xdf04dd4e);
             w.put_u32(if self.requested { 1 << 0 } else { 0 } | if self.subscription_expired { 1 << 3 } else { 0 } | if self.link.is_some() { 1 << 1 } else { 0 } | if self.q.is_some() { 1 << 2 } else { 0 });
@@ -23203,7 +24202,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetChatInviteImporters<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdf04dd4e, "messages.getChatInviteImporters")?;
             let flags = r.read_flags(0x0000000f, "messages.getChatInviteImporters")?;
@@ -23244,7 +24244,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb80e5fe4);
             self.peer.encode_inline(w);
@@ -23254,7 +24255,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SetHistoryTtl<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb80e5fe4, "messages.setHistoryTTL")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -23286,7 +24288,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5dc60f03);
             self.peer.encode_inline(w);
@@ -23295,7 +24298,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for CheckHistoryImportPeer<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5dc60f03, "messages.checkHistoryImportPeer")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -23328,7 +24332,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.theme.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x081202c9);
             self.peer.encode_inline(w);
@@ -23338,7 +24343,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SetChatTheme<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x081202c9, "messages.setChatTheme")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -23372,7 +24378,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x31c1c44f);
             self.peer.encode_inline(w);
@@ -23382,7 +24389,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetMessageReadParticipants<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x31c1c44f, "messages.getMessageReadParticipants")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -23422,7 +24430,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.peer.encoded_len() + self.saved_peer_id.as_ref().map_or(0, |v| v.encoded_len()) + self.filter.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x6aa3f6bd);
             w.put_u32(if self.saved_peer_id.is_some() { 1 << 2 } else { 0 });
@@ -23438,7 +24447,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetSearchResultsCalendar<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6aa3f6bd, "messages.getSearchResultsCalendar")?;
             let flags = r.read_flags(0x00000004, "messages.getSearchResultsCalendar")?;
@@ -23483,7 +24493,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.peer.encoded_len() + self.saved_peer_id.as_ref().map_or(0, |v| v.encoded_len()) + self.filter.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9c7f2f10);
             w.put_u32(if self.saved_peer_id.is_some() { 1 << 2 } else { 0 });
@@ -23499,7 +24510,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetSearchResultsPositions<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9c7f2f10, "messages.getSearchResultsPositions")?;
             let flags = r.read_flags(0x00000004, "messages.getSearchResultsPositions")?;
@@ -23540,7 +24552,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.user_id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7fe7e815);
             w.put_u32(if self.approved { 1 << 0 } else { 0 });
@@ -23551,7 +24564,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for HideChatJoinRequest<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7fe7e815, "messages.hideChatJoinRequest")?;
             let flags = r.read_flags(0x00000001, "messages.hideChatJoinRequest")?;
@@ -23589,7 +24603,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.link.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe085f4ea);
             w.put_u32(if self.approved { 1 << 0 } else { 0 } | if self.link.is_some() { 1 << 1 } else { 0 });
@@ -23600,7 +24615,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for HideAllChatJoinRequests<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe085f4ea, "messages.hideAllChatJoinRequests")?;
             let flags = r.read_flags(0x00000003, "messages.hideAllChatJoinRequests")?;
@@ -23638,7 +24654,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len() + if self.request_msg_id.is_some() { 4 } else { 0 }
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb2081a35);
             w.put_u32(if self.request_msg_id.is_some() { 1 << 0 } else { 0 });
@@ -23650,7 +24667,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ToggleNoForwards<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb2081a35, "messages.toggleNoForwards")?;
             let flags = r.read_flags(0x00000001, "messages.toggleNoForwards")?;
@@ -23686,7 +24704,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.send_as.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xccfddf96);
             self.peer.encode_inline(w);
@@ -23696,7 +24715,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SaveDefaultSendAs<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xccfddf96, "messages.saveDefaultSendAs")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -23736,7 +24756,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len() + self.reaction.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd30d78d4);
             w.put_u32(if self.big { 1 << 1 } else { 0 } | if self.add_to_recent { 1 << 2 } else { 0 } | if self.reaction.is_some() { 1 << 0 } else { 0 });
@@ -23748,7 +24769,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SendReaction<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd30d78d4, "messages.sendReaction")?;
             let flags = r.read_flags(0x00000007, "messages.sendReaction")?;
@@ -23786,7 +24808,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8bba90e6);
             self.peer.encode_inline(w);
@@ -23796,7 +24819,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetMessagesReactions<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8bba90e6, "messages.getMessagesReactions")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -23836,7 +24860,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.peer.encoded_len() + self.reaction.as_ref().map_or(0, |v| v.encoded_len()) + self.offset.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x461b3f48);
             w.put_u32(if self.reaction.is_some() { 1 << 0 } else { 0 } | if self.offset.is_some() { 1 << 1 } else { 0 });
@@ -23850,7 +24875,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetMessageReactionsList<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x461b3f48, "messages.getMessageReactionsList")?;
             let flags = r.read_flags(0x00000003, "messages.getMessageReactionsList")?;
@@ -23892,7 +24918,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.available_reactions.encoded_len() + if self.reactions_limit.is_some() { 4 } else { 0 } + self.paid_enabled.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x864b2581);
             w.put_u32(if self.reactions_limit.is_some() { 1 << 0 } else { 0 } | if self.paid_enabled.is_some() { 1 << 1 } else { 0 });
@@ -23905,7 +24932,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SetChatAvailableReactions<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x864b2581, "messages.setChatAvailableReactions")?;
             let flags = r.read_flags(0x00000003, "messages.setChatAvailableReactions")?;
@@ -23940,7 +24968,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x18dea0ac);
@@ -23951,7 +24980,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetAvailableReactions {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x18dea0ac, "messages.getAvailableReactions")?;
             let hash = r.read_i32()?;
@@ -23982,7 +25012,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.reaction.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4f47a016);
             self.reaction.encode_inline(w);
@@ -23991,7 +25022,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SetDefaultReaction<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4f47a016, "messages.setDefaultReaction")?;
             let reaction = enums::Reaction::decode_inline(r)?;
@@ -24030,7 +25062,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.as_ref().map_or(0, |v| v.encoded_len()) + self.id.as_ref().map_or(0, |v| v.encoded_len()) + self.text.as_ref().map_or(0, |v| v.encoded_len()) + self.to_lang.encoded_len() + self.tone.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa5eec345);
             w.put_u32(if self.peer.is_some() { 1 << 0 } else { 0 } | if self.id.is_some() { 1 << 0 } else { 0 } | if self.text.is_some() { 1 << 1 } else { 0 } | if self.tone.is_some() { 1 << 2 } else { 0 });
@@ -24044,7 +25077,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for TranslateText<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa5eec345, "messages.translateText")?;
             let flags = r.read_flags(0x00000007, "messages.translateText")?;
@@ -24094,7 +25128,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 24 + self.peer.encoded_len() + if self.top_msg_id.is_some() { 4 } else { 0 } + self.saved_peer_id.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xbd7f90ac);
             w.put_u32(if self.top_msg_id.is_some() { 1 << 0 } else { 0 } | if self.saved_peer_id.is_some() { 1 << 1 } else { 0 });
@@ -24113,7 +25148,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetUnreadReactions<'a> {
         const MIN_SIZE: usize = 32;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbd7f90ac, "messages.getUnreadReactions")?;
             let flags = r.read_flags(0x00000003, "messages.getUnreadReactions")?;
@@ -24157,7 +25193,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + if self.top_msg_id.is_some() { 4 } else { 0 } + self.saved_peer_id.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9ec44f93);
             w.put_u32(if self.top_msg_id.is_some() { 1 << 0 } else { 0 } | if self.saved_peer_id.is_some() { 1 << 1 } else { 0 });
@@ -24169,7 +25206,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReadReactions<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9ec44f93, "messages.readReactions")?;
             let flags = r.read_flags(0x00000003, "messages.readReactions")?;
@@ -24207,7 +25245,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.q.encoded_len() + self.filter.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x107e31a0);
             self.q.encode(w);
@@ -24218,7 +25257,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SearchSentMedia<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x107e31a0, "messages.searchSentMedia")?;
             let q = zerotl::Decode::decode(r)?;
@@ -24251,7 +25291,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x16fcc2cb);
@@ -24262,7 +25303,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetAttachMenuBots {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x16fcc2cb, "messages.getAttachMenuBots")?;
             let hash = r.read_i64()?;
@@ -24293,7 +25335,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.bot.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x77216192);
             self.bot.encode_inline(w);
@@ -24302,7 +25345,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetAttachMenuBot<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x77216192, "messages.getAttachMenuBot")?;
             let bot = enums::InputUser::decode_inline(r)?;
@@ -24337,7 +25381,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.bot.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x69f59d69);
             w.put_u32(if self.write_allowed { 1 << 0 } else { 0 });
@@ -24348,7 +25393,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ToggleBotInAttachMenu<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x69f59d69, "messages.toggleBotInAttachMenu")?;
             let flags = r.read_flags(0x00000001, "messages.toggleBotInAttachMenu")?;
@@ -24404,7 +25450,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.bot.encoded_len() + self.url.as_ref().map_or(0, |v| v.encoded_len()) + self.start_param.as_ref().map_or(0, |v| v.encoded_len()) + self.theme_params.as_ref().map_or(0, |v| v.encoded_len()) + self.platform.encoded_len() + self.reply_to.as_ref().map_or(0, |v| v.encoded_len()) + self.send_as.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x269dc2c1);
             w.put_u32(if self.from_bot_menu { 1 << 4 } else { 0 } | if self.silent { 1 << 5 } else { 0 } | if self.compact { 1 << 7 } else { 0 } | if self.fullscreen { 1 << 8 } else { 0 } | if self.url.is_some() { 1 << 1 } else { 0 } | if self.start_param.is_some() { 1 << 3 } else { 0 } | if self.theme_params.is_some() { 1 << 2 } else { 0 } | if self.reply_to.is_some() { 1 << 0 } else { 0 } | if self.send_as.is_some() { 1 << 13 } else { 0 });
@@ -24421,7 +25468,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for RequestWebView<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x269dc2c1, "messages.requestWebView")?;
             let flags = r.read_flags(0x000021bf, "messages.requestWebView")?;
@@ -24474,7 +25522,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.peer.encoded_len() + self.bot.encoded_len() + self.reply_to.as_ref().map_or(0, |v| v.encoded_len()) + self.send_as.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb0d81a83);
             w.put_u32(if self.silent { 1 << 5 } else { 0 } | if self.reply_to.is_some() { 1 << 0 } else { 0 } | if self.send_as.is_some() { 1 << 13 } else { 0 });
@@ -24488,7 +25537,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ProlongWebView<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb0d81a83, "messages.prolongWebView")?;
             let flags = r.read_flags(0x00002021, "messages.prolongWebView")?;
@@ -24541,7 +25591,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.bot.encoded_len() + self.url.as_ref().map_or(0, |v| v.encoded_len()) + self.start_param.as_ref().map_or(0, |v| v.encoded_len()) + self.theme_params.as_ref().map_or(0, |v| v.encoded_len()) + self.platform.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x413a3e73);
             w.put_u32(if self.from_switch_webview { 1 << 1 } else { 0 } | if self.from_side_menu { 1 << 2 } else { 0 } | if self.compact { 1 << 7 } else { 0 } | if self.fullscreen { 1 << 8 } else { 0 } | if self.url.is_some() { 1 << 3 } else { 0 } | if self.start_param.is_some() { 1 << 4 } else { 0 } | if self.theme_params.is_some() { 1 << 0 } else { 0 });
@@ -24555,7 +25606,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for RequestSimpleWebView<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x413a3e73, "messages.requestSimpleWebView")?;
             let flags = r.read_flags(0x0000019f, "messages.requestSimpleWebView")?;
@@ -24597,7 +25649,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.bot_query_id.encoded_len() + self.result.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0a4314f5);
             self.bot_query_id.encode(w);
@@ -24607,7 +25660,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SendWebViewResultMessage<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0a4314f5, "messages.sendWebViewResultMessage")?;
             let bot_query_id = zerotl::Decode::decode(r)?;
@@ -24645,7 +25699,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.bot.encoded_len() + self.button_text.encoded_len() + self.data.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xdc0242c8);
             self.bot.encode_inline(w);
@@ -24657,7 +25712,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SendWebViewData<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdc0242c8, "messages.sendWebViewData")?;
             let bot = enums::InputUser::decode_inline(r)?;
@@ -24693,7 +25749,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x269e9a49);
             self.peer.encode_inline(w);
@@ -24703,7 +25760,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for TranscribeAudio<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x269e9a49, "messages.transcribeAudio")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -24741,7 +25799,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 16 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7f1d072f);
             self.peer.encode_inline(w);
@@ -24755,7 +25814,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for RateTranscribedAudio<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7f1d072f, "messages.rateTranscribedAudio")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -24790,7 +25850,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.document_id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd9ab0f54);
             self.document_id.encode(w);
@@ -24799,7 +25860,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetCustomEmojiDocuments<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd9ab0f54, "messages.getCustomEmojiDocuments")?;
             let document_id = zerotl::Decode::decode(r)?;
@@ -24830,7 +25892,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xfbfca18f);
@@ -24841,7 +25904,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetEmojiStickers {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfbfca18f, "messages.getEmojiStickers")?;
             let hash = r.read_i64()?;
@@ -24872,7 +25936,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x0ecf6736);
@@ -24883,7 +25948,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetFeaturedEmojiStickers {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0ecf6736, "messages.getFeaturedEmojiStickers")?;
             let hash = r.read_i64()?;
@@ -24918,7 +25984,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.reaction_peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3f64c076);
             self.peer.encode_inline(w);
@@ -24929,7 +25996,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReportReaction<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3f64c076, "messages.reportReaction")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -24964,7 +26032,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(16) {
                 zerotl::fixed::put_u32_at(run, 0, 0xbb8125ba);
@@ -24976,7 +26045,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetTopReactions {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbb8125ba, "messages.getTopReactions")?;
             let run = r.read_array::<12>()?;
@@ -25011,7 +26081,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(16) {
                 zerotl::fixed::put_u32_at(run, 0, 0x39461db2);
@@ -25023,7 +26094,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetRecentReactions {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x39461db2, "messages.getRecentReactions")?;
             let run = r.read_array::<12>()?;
@@ -25053,7 +26125,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9dfeefb4);
         }
@@ -25061,7 +26134,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ClearRecentReactions {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9dfeefb4, "messages.clearRecentReactions")?;
             Ok(Self)
@@ -25093,7 +26167,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x84f80814);
             self.peer.encode_inline(w);
@@ -25103,7 +26178,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetExtendedMedia<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x84f80814, "messages.getExtendedMedia")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -25135,7 +26211,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x9eb51445);
@@ -25146,7 +26223,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SetDefaultHistoryTtl {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9eb51445, "messages.setDefaultHistoryTTL")?;
             let period = r.read_i32()?;
@@ -25174,7 +26252,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x658b7188);
         }
@@ -25182,7 +26261,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetDefaultHistoryTtl {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x658b7188, "messages.getDefaultHistoryTTL")?;
             Ok(Self)
@@ -25220,7 +26300,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len() + if self.msg_id.is_some() { 4 } else { 0 } + self.webapp_req_id.as_ref().map_or(0, |v| v.encoded_len()) + self.requested_peers.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x6c5cf2a7);
             w.put_u32(if self.msg_id.is_some() { 1 << 0 } else { 0 } | if self.webapp_req_id.is_some() { 1 << 1 } else { 0 });
@@ -25234,7 +26315,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SendBotRequestedPeer<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6c5cf2a7, "messages.sendBotRequestedPeer")?;
             let flags = r.read_flags(0x00000003, "messages.sendBotRequestedPeer")?;
@@ -25270,7 +26352,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x7488ce5b);
@@ -25281,7 +26364,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetEmojiGroups {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7488ce5b, "messages.getEmojiGroups")?;
             let hash = r.read_i32()?;
@@ -25312,7 +26396,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x2ecd56cd);
@@ -25323,7 +26408,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetEmojiStatusGroups {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2ecd56cd, "messages.getEmojiStatusGroups")?;
             let hash = r.read_i32()?;
@@ -25354,7 +26440,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x21a548f3);
@@ -25365,7 +26452,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetEmojiProfilePhotoGroups {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x21a548f3, "messages.getEmojiProfilePhotoGroups")?;
             let hash = r.read_i32()?;
@@ -25398,7 +26486,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.emoticon.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2c11c0d7);
             self.emoticon.encode(w);
@@ -25408,7 +26497,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SearchCustomEmoji<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2c11c0d7, "messages.searchCustomEmoji")?;
             let emoticon = zerotl::Decode::decode(r)?;
@@ -25442,7 +26532,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe47cb579);
             w.put_u32(if self.disabled { 1 << 0 } else { 0 });
@@ -25452,7 +26543,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for TogglePeerTranslations<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe47cb579, "messages.togglePeerTranslations")?;
             let flags = r.read_flags(0x00000001, "messages.togglePeerTranslations")?;
@@ -25487,7 +26579,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.app.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x34fdc5c3);
             self.app.encode_inline(w);
@@ -25497,7 +26590,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetBotApp<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x34fdc5c3, "messages.getBotApp")?;
             let app = enums::InputBotApp::decode_inline(r)?;
@@ -25543,7 +26637,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.app.encoded_len() + self.start_param.as_ref().map_or(0, |v| v.encoded_len()) + self.theme_params.as_ref().map_or(0, |v| v.encoded_len()) + self.platform.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x53618bce);
             w.put_u32(if self.write_allowed { 1 << 0 } else { 0 } | if self.compact { 1 << 7 } else { 0 } | if self.fullscreen { 1 << 8 } else { 0 } | if self.start_param.is_some() { 1 << 1 } else { 0 } | if self.theme_params.is_some() { 1 << 2 } else { 0 });
@@ -25557,7 +26652,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for RequestAppWebView<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x53618bce, "messages.requestAppWebView")?;
             let flags = r.read_flags(0x00000187, "messages.requestAppWebView")?;
@@ -25606,7 +26702,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.wallpaper.as_ref().map_or(0, |v| v.encoded_len()) + self.settings.as_ref().map_or(0, |v| v.encoded_len()) + if self.id.is_some() { 4 } else { 0 }
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8ffacae1);
             w.put_u32(if self.for_both { 1 << 3 } else { 0 } | if self.revert { 1 << 4 } else { 0 } | if self.wallpaper.is_some() { 1 << 0 } else { 0 } | if self.settings.is_some() { 1 << 2 } else { 0 } | if self.id.is_some() { 1 << 1 } else { 0 });
@@ -25619,7 +26716,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SetChatWallPaper<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8ffacae1, "messages.setChatWallPaper")?;
             let flags = r.read_flags(0x0000001f, "messages.setChatWallPaper")?;
@@ -25660,7 +26758,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.q.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x92b4494c);
             w.put_u32(if self.exclude_featured { 1 << 0 } else { 0 });
@@ -25671,7 +26770,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SearchEmojiStickerSets<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x92b4494c, "messages.searchEmojiStickerSets")?;
             let flags = r.read_flags(0x00000001, "messages.searchEmojiStickerSets")?;
@@ -25717,7 +26817,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 24 + self.parent_peer.as_ref().map_or(0, |v| v.encoded_len()) + self.offset_peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1e91fc99);
             w.put_u32(if self.exclude_pinned { 1 << 0 } else { 0 } | if self.parent_peer.is_some() { 1 << 1 } else { 0 });
@@ -25736,7 +26837,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetSavedDialogs<'a> {
         const MIN_SIZE: usize = 32;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1e91fc99, "messages.getSavedDialogs")?;
             let flags = r.read_flags(0x00000003, "messages.getSavedDialogs")?;
@@ -25792,7 +26894,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 36 + self.parent_peer.as_ref().map_or(0, |v| v.encoded_len()) + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x998ab009);
             w.put_u32(if self.parent_peer.is_some() { 1 << 0 } else { 0 });
@@ -25812,7 +26915,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetSavedHistory<'a> {
         const MIN_SIZE: usize = 44;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x998ab009, "messages.getSavedHistory")?;
             let flags = r.read_flags(0x00000001, "messages.getSavedHistory")?;
@@ -25861,7 +26965,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.parent_peer.as_ref().map_or(0, |v| v.encoded_len()) + self.peer.encoded_len() + if self.min_date.is_some() { 4 } else { 0 } + if self.max_date.is_some() { 4 } else { 0 }
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4dc5085f);
             w.put_u32(if self.parent_peer.is_some() { 1 << 0 } else { 0 } | if self.min_date.is_some() { 1 << 2 } else { 0 } | if self.max_date.is_some() { 1 << 3 } else { 0 });
@@ -25875,7 +26980,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for DeleteSavedHistory<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4dc5085f, "messages.deleteSavedHistory")?;
             let flags = r.read_flags(0x0000000d, "messages.deleteSavedHistory")?;
@@ -25910,7 +27016,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd63d94e0);
         }
@@ -25918,7 +27025,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetPinnedSavedDialogs {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd63d94e0, "messages.getPinnedSavedDialogs")?;
             Ok(Self)
@@ -25950,7 +27058,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xac81bbde);
             w.put_u32(if self.pinned { 1 << 0 } else { 0 });
@@ -25960,7 +27069,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ToggleSavedDialogPin<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xac81bbde, "messages.toggleSavedDialogPin")?;
             let flags = r.read_flags(0x00000001, "messages.toggleSavedDialogPin")?;
@@ -25995,7 +27105,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.order.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8b716587);
             w.put_u32(if self.force { 1 << 0 } else { 0 });
@@ -26005,7 +27116,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReorderPinnedSavedDialogs<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8b716587, "messages.reorderPinnedSavedDialogs")?;
             let flags = r.read_flags(0x00000001, "messages.reorderPinnedSavedDialogs")?;
@@ -26040,7 +27152,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.peer.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3637e05b);
             w.put_u32(if self.peer.is_some() { 1 << 0 } else { 0 });
@@ -26051,7 +27164,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetSavedReactionTags<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3637e05b, "messages.getSavedReactionTags")?;
             let flags = r.read_flags(0x00000001, "messages.getSavedReactionTags")?;
@@ -26086,7 +27200,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.reaction.encoded_len() + self.title.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x60297dec);
             w.put_u32(if self.title.is_some() { 1 << 0 } else { 0 });
@@ -26097,7 +27212,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for UpdateSavedReactionTag<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x60297dec, "messages.updateSavedReactionTag")?;
             let flags = r.read_flags(0x00000001, "messages.updateSavedReactionTag")?;
@@ -26130,7 +27246,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xbdf93428);
@@ -26141,7 +27258,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetDefaultTagReactions {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbdf93428, "messages.getDefaultTagReactions")?;
             let hash = r.read_i64()?;
@@ -26174,7 +27292,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8c4bfe5d);
             self.peer.encode_inline(w);
@@ -26184,7 +27303,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetOutboxReadDate<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8c4bfe5d, "messages.getOutboxReadDate")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -26216,7 +27336,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xd483f2a8);
@@ -26227,7 +27348,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetQuickReplies {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd483f2a8, "messages.getQuickReplies")?;
             let hash = r.read_i64()?;
@@ -26258,7 +27380,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.order.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x60331907);
             self.order.encode(w);
@@ -26267,7 +27390,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReorderQuickReplies<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x60331907, "messages.reorderQuickReplies")?;
             let order = zerotl::Decode::decode(r)?;
@@ -26298,7 +27422,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.shortcut.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf1d0fbd3);
             self.shortcut.encode(w);
@@ -26307,7 +27432,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for CheckQuickReplyShortcut<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf1d0fbd3, "messages.checkQuickReplyShortcut")?;
             let shortcut = zerotl::Decode::decode(r)?;
@@ -26340,7 +27466,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.shortcut.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x5c003cef);
@@ -26352,7 +27479,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for EditQuickReplyShortcut<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5c003cef, "messages.editQuickReplyShortcut")?;
             let shortcut_id = r.read_i32()?;
@@ -26384,7 +27512,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x3cc04740);
@@ -26395,7 +27524,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for DeleteQuickReplyShortcut {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3cc04740, "messages.deleteQuickReplyShortcut")?;
             let shortcut_id = r.read_i32()?;
@@ -26430,7 +27560,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 16 + self.id.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x94a495c3);
             w.put_u32(if self.id.is_some() { 1 << 0 } else { 0 });
@@ -26442,7 +27573,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetQuickReplyMessages<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x94a495c3, "messages.getQuickReplyMessages")?;
             let flags = r.read_flags(0x00000001, "messages.getQuickReplyMessages")?;
@@ -26482,7 +27614,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.id.encoded_len() + self.random_id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x6c750de1);
             self.peer.encode_inline(w);
@@ -26494,7 +27627,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SendQuickReplyMessages<'a> {
         const MIN_SIZE: usize = 28;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6c750de1, "messages.sendQuickReplyMessages")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -26530,7 +27664,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xe105e910);
@@ -26542,7 +27677,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for DeleteQuickReplyMessages<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe105e910, "messages.deleteQuickReplyMessages")?;
             let shortcut_id = r.read_i32()?;
@@ -26574,7 +27710,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xfd2dda49);
             self.enabled.encode(w);
@@ -26583,7 +27720,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ToggleDialogFilterTags {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfd2dda49, "messages.toggleDialogFilterTags")?;
             let enabled = zerotl::Decode::decode(r)?;
@@ -26616,7 +27754,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(16) {
                 zerotl::fixed::put_u32_at(run, 0, 0xd0b5e1fc);
@@ -26628,7 +27767,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetMyStickers {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd0b5e1fc, "messages.getMyStickers")?;
             let run = r.read_array::<12>()?;
@@ -26661,7 +27801,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x1dd840f5);
@@ -26672,7 +27813,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetEmojiStickerGroups {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1dd840f5, "messages.getEmojiStickerGroups")?;
             let hash = r.read_i32()?;
@@ -26703,7 +27845,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xdea20a39);
@@ -26714,7 +27857,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetAvailableEffects {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdea20a39, "messages.getAvailableEffects")?;
             let hash = r.read_i32()?;
@@ -26749,7 +27893,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.text.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0589ee75);
             self.peer.encode_inline(w);
@@ -26760,7 +27905,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for EditFactCheck<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0589ee75, "messages.editFactCheck")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -26795,7 +27941,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd1da940c);
             self.peer.encode_inline(w);
@@ -26805,7 +27952,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for DeleteFactCheck<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd1da940c, "messages.deleteFactCheck")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -26839,7 +27987,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.msg_id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb9cdc5ee);
             self.peer.encode_inline(w);
@@ -26849,7 +27998,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetFactCheck<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb9cdc5ee, "messages.getFactCheck")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -26893,7 +28043,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.bot.encoded_len() + self.start_param.as_ref().map_or(0, |v| v.encoded_len()) + self.theme_params.as_ref().map_or(0, |v| v.encoded_len()) + self.platform.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc9e01e7b);
             w.put_u32(if self.compact { 1 << 7 } else { 0 } | if self.fullscreen { 1 << 8 } else { 0 } | if self.start_param.is_some() { 1 << 1 } else { 0 } | if self.theme_params.is_some() { 1 << 0 } else { 0 });
@@ -26907,7 +28058,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for RequestMainWebView<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc9e01e7b, "messages.requestMainWebView")?;
             let flags = r.read_flags(0x00000183, "messages.requestMainWebView")?;
@@ -26953,7 +28105,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 20 + self.peer.encoded_len() + self.private.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x58bbcb50);
             w.put_u32(if self.private.is_some() { 1 << 0 } else { 0 });
@@ -26969,7 +28122,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SendPaidReaction<'a> {
         const MIN_SIZE: usize = 28;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x58bbcb50, "messages.sendPaidReaction")?;
             let flags = r.read_flags(0x00000001, "messages.sendPaidReaction")?;
@@ -27010,7 +28164,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.private.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x435885b5);
             self.peer.encode_inline(w);
@@ -27021,7 +28176,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for TogglePaidReactionPrivacy<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x435885b5, "messages.togglePaidReactionPrivacy")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -27051,7 +28207,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x472455aa);
         }
@@ -27059,7 +28216,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetPaidReactionPrivacy {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x472455aa, "messages.getPaidReactionPrivacy")?;
             Ok(Self)
@@ -27089,7 +28247,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.random_id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x269e3643);
             self.random_id.encode(w);
@@ -27098,7 +28257,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ViewSponsoredMessage<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x269e3643, "messages.viewSponsoredMessage")?;
             let random_id = zerotl::Decode::decode(r)?;
@@ -27133,7 +28293,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.random_id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8235057e);
             w.put_u32(if self.media { 1 << 0 } else { 0 } | if self.fullscreen { 1 << 1 } else { 0 });
@@ -27143,7 +28304,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ClickSponsoredMessage<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8235057e, "messages.clickSponsoredMessage")?;
             let flags = r.read_flags(0x00000003, "messages.clickSponsoredMessage")?;
@@ -27179,7 +28341,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.random_id.encoded_len() + self.option.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x12cbf0c4);
             self.random_id.encode(w);
@@ -27189,7 +28352,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReportSponsoredMessage<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x12cbf0c4, "messages.reportSponsoredMessage")?;
             let random_id = zerotl::Decode::decode(r)?;
@@ -27223,7 +28387,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + if self.msg_id.is_some() { 4 } else { 0 }
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3d6ce850);
             w.put_u32(if self.msg_id.is_some() { 1 << 0 } else { 0 });
@@ -27234,7 +28399,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetSponsoredMessages<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3d6ce850, "messages.getSponsoredMessages")?;
             let flags = r.read_flags(0x00000001, "messages.getSponsoredMessages")?;
@@ -27271,7 +28437,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.result.encoded_len() + self.user_id.encoded_len() + self.peer_types.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf21f7f2f);
             w.put_u32(if self.peer_types.is_some() { 1 << 0 } else { 0 });
@@ -27283,7 +28450,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SavePreparedInlineMessage<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf21f7f2f, "messages.savePreparedInlineMessage")?;
             let flags = r.read_flags(0x00000001, "messages.savePreparedInlineMessage")?;
@@ -27319,7 +28487,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.bot.encoded_len() + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x857ebdb8);
             self.bot.encode_inline(w);
@@ -27329,7 +28498,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetPreparedInlineMessage<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x857ebdb8, "messages.getPreparedInlineMessage")?;
             let bot = enums::InputUser::decode_inline(r)?;
@@ -27373,7 +28543,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 20 + self.q.encoded_len() + self.emoticon.encoded_len() + self.lang_code.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x29b1c66a);
             w.put_u32(if self.emojis { 1 << 0 } else { 0 });
@@ -27390,7 +28561,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SearchStickers<'a> {
         const MIN_SIZE: usize = 40;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x29b1c66a, "messages.searchStickers")?;
             let flags = r.read_flags(0x00000001, "messages.searchStickers")?;
@@ -27433,7 +28605,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5a6d7395);
             w.put_u32(if self.push { 1 << 0 } else { 0 });
@@ -27444,7 +28617,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReportMessagesDelivery<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5a6d7395, "messages.reportMessagesDelivery")?;
             let flags = r.read_flags(0x00000001, "messages.reportMessagesDelivery")?;
@@ -27480,7 +28654,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.parent_peer.as_ref().map_or(0, |v| v.encoded_len()) + self.ids.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x6f6f9c96);
             w.put_u32(if self.parent_peer.is_some() { 1 << 1 } else { 0 });
@@ -27491,7 +28666,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetSavedDialogsById<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6f6f9c96, "messages.getSavedDialogsByID")?;
             let flags = r.read_flags(0x00000002, "messages.getSavedDialogsByID")?;
@@ -27528,7 +28704,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.parent_peer.encoded_len() + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xba4a3b5b);
             self.parent_peer.encode_inline(w);
@@ -27539,7 +28716,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReadSavedHistory<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xba4a3b5b, "messages.readSavedHistory")?;
             let parent_peer = enums::InputPeer::decode_inline(r)?;
@@ -27578,7 +28756,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.completed.encoded_len() + self.incompleted.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd3e03124);
             self.peer.encode_inline(w);
@@ -27590,7 +28769,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ToggleTodoCompleted<'a> {
         const MIN_SIZE: usize = 28;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd3e03124, "messages.toggleTodoCompleted")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -27628,7 +28808,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.list.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x21a61057);
             self.peer.encode_inline(w);
@@ -27639,7 +28820,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for AppendTodoList<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x21a61057, "messages.appendTodoList")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -27680,7 +28862,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len() + if self.schedule_date.is_some() { 4 } else { 0 } + self.reject_comment.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8107455c);
             w.put_u32(if self.reject { 1 << 1 } else { 0 } | if self.schedule_date.is_some() { 1 << 0 } else { 0 } | if self.reject_comment.is_some() { 1 << 2 } else { 0 });
@@ -27693,7 +28876,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ToggleSuggestedPostApproval<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8107455c, "messages.toggleSuggestedPostApproval")?;
             let flags = r.read_flags(0x00000007, "messages.toggleSuggestedPostApproval")?;
@@ -27740,7 +28924,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 20 + self.peer.encoded_len() + self.q.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3ba47bff);
             w.put_u32(if self.q.is_some() { 1 << 0 } else { 0 });
@@ -27757,7 +28942,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetForumTopics<'a> {
         const MIN_SIZE: usize = 28;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3ba47bff, "messages.getForumTopics")?;
             let flags = r.read_flags(0x00000001, "messages.getForumTopics")?;
@@ -27797,7 +28983,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.topics.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xaf0a4a08);
             self.peer.encode_inline(w);
@@ -27807,7 +28994,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetForumTopicsById<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xaf0a4a08, "messages.getForumTopicsByID")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -27849,7 +29037,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len() + self.title.as_ref().map_or(0, |v| v.encoded_len()) + if self.icon_emoji_id.is_some() { 8 } else { 0 } + self.closed.as_ref().map_or(0, |v| v.encoded_len()) + self.hidden.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xcecc1134);
             w.put_u32(if self.title.is_some() { 1 << 0 } else { 0 } | if self.icon_emoji_id.is_some() { 1 << 1 } else { 0 } | if self.closed.is_some() { 1 << 2 } else { 0 } | if self.hidden.is_some() { 1 << 3 } else { 0 });
@@ -27864,7 +29053,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for EditForumTopic<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcecc1134, "messages.editForumTopic")?;
             let flags = r.read_flags(0x0000000f, "messages.editForumTopic")?;
@@ -27905,7 +29095,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x175df251);
             self.peer.encode_inline(w);
@@ -27916,7 +29107,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for UpdatePinnedForumTopic<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x175df251, "messages.updatePinnedForumTopic")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -27953,7 +29145,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.order.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0e7841f0);
             w.put_u32(if self.force { 1 << 0 } else { 0 });
@@ -27964,7 +29157,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReorderPinnedForumTopics<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0e7841f0, "messages.reorderPinnedForumTopics")?;
             let flags = r.read_flags(0x00000001, "messages.reorderPinnedForumTopics")?;
@@ -28010,7 +29204,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.peer.encoded_len() + self.title.encoded_len() + if self.icon_color.is_some() { 4 } else { 0 } + if self.icon_emoji_id.is_some() { 8 } else { 0 } + self.send_as.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2f98c3d5);
             w.put_u32(if self.title_missing { 1 << 4 } else { 0 } | if self.icon_color.is_some() { 1 << 0 } else { 0 } | if self.icon_emoji_id.is_some() { 1 << 3 } else { 0 } | if self.send_as.is_some() { 1 << 2 } else { 0 });
@@ -28025,7 +29220,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for CreateForumTopic<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2f98c3d5, "messages.createForumTopic")?;
             let flags = r.read_flags(0x0000001d, "messages.createForumTopic")?;
@@ -28067,7 +29263,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd2816f10);
             self.peer.encode_inline(w);
@@ -28077,7 +29274,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for DeleteTopicHistory<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd2816f10, "messages.deleteTopicHistory")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -28106,7 +29304,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xfb7e8ca7);
         }
@@ -28114,7 +29313,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetEmojiGameInfo {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfb7e8ca7, "messages.getEmojiGameInfo")?;
             Ok(Self)
@@ -28150,7 +29350,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len() + self.to_lang.as_ref().map_or(0, |v| v.encoded_len()) + self.tone.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xabbbd346);
             w.put_u32(if self.to_lang.is_some() { 1 << 0 } else { 0 } | if self.tone.is_some() { 1 << 2 } else { 0 });
@@ -28163,7 +29364,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SummarizeText<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xabbbd346, "messages.summarizeText")?;
             let flags = r.read_flags(0x00000005, "messages.summarizeText")?;
@@ -28202,7 +29404,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.user_id.encoded_len() + self.password.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf743b857);
             self.peer.encode_inline(w);
@@ -28213,7 +29416,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for EditChatCreator<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf743b857, "messages.editChatCreator")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -28246,7 +29450,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3b7d0ea6);
             self.peer.encode_inline(w);
@@ -28255,7 +29460,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetFutureChatCreatorAfterLeave<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3b7d0ea6, "messages.getFutureChatCreatorAfterLeave")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -28290,7 +29496,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.participant.encoded_len() + self.rank.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa00f32b0);
             self.peer.encode_inline(w);
@@ -28301,7 +29508,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for EditChatParticipantRank<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa00f32b0, "messages.editChatParticipantRank")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -28334,7 +29542,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.url.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x35436bbc);
             self.url.encode(w);
@@ -28343,7 +29552,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for DeclineUrlAuth<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x35436bbc, "messages.declineUrlAuth")?;
             let url = zerotl::Decode::decode(r)?;
@@ -28376,7 +29586,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.url.encoded_len() + self.match_code.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc9a47b0b);
             self.url.encode(w);
@@ -28386,7 +29597,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for CheckUrlAuthMatchCode<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc9a47b0b, "messages.checkUrlAuthMatchCode")?;
             let url = zerotl::Decode::decode(r)?;
@@ -28426,7 +29638,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.text.encoded_len() + self.translate_to_lang.as_ref().map_or(0, |v| v.encoded_len()) + self.tone.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xdaecc589);
             w.put_u32(if self.proofread { 1 << 0 } else { 0 } | if self.emojify { 1 << 3 } else { 0 } | if self.translate_to_lang.is_some() { 1 << 1 } else { 0 } | if self.tone.is_some() { 1 << 2 } else { 0 });
@@ -28438,7 +29651,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ComposeMessageWithAi<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdaecc589, "messages.composeMessageWithAI")?;
             let flags = r.read_flags(0x0000000f, "messages.composeMessageWithAI")?;
@@ -28476,7 +29690,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.metrics.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4067c5e6);
             self.peer.encode_inline(w);
@@ -28486,7 +29701,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReportReadMetrics<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4067c5e6, "messages.reportReadMetrics")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -28520,7 +29736,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xddbcd819);
             self.id.encode_inline(w);
@@ -28530,7 +29747,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReportMusicListen<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xddbcd819, "messages.reportMusicListen")?;
             let id = enums::InputDocument::decode_inline(r)?;
@@ -28566,7 +29784,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.answer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x19bc4b6d);
             self.peer.encode_inline(w);
@@ -28577,7 +29796,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for AddPollAnswer<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x19bc4b6d, "messages.addPollAnswer")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -28614,7 +29834,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.option.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xac8505a5);
             self.peer.encode_inline(w);
@@ -28625,7 +29846,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for DeletePollAnswer<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xac8505a5, "messages.deletePollAnswer")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -28670,7 +29892,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 24 + self.peer.encoded_len() + if self.top_msg_id.is_some() { 4 } else { 0 }
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x43286cf2);
             w.put_u32(if self.top_msg_id.is_some() { 1 << 0 } else { 0 });
@@ -28688,7 +29911,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetUnreadPollVotes<'a> {
         const MIN_SIZE: usize = 32;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x43286cf2, "messages.getUnreadPollVotes")?;
             let flags = r.read_flags(0x00000001, "messages.getUnreadPollVotes")?;
@@ -28734,7 +29958,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + if self.top_msg_id.is_some() { 4 } else { 0 }
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1720b4d8);
             w.put_u32(if self.top_msg_id.is_some() { 1 << 0 } else { 0 });
@@ -28745,7 +29970,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ReadPollVotes<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1720b4d8, "messages.readPollVotes")?;
             let flags = r.read_flags(0x00000001, "messages.readPollVotes")?;
@@ -28780,7 +30006,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.result.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xb8f106e3);
@@ -28792,7 +30019,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for SetBotGuestChatResult<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb8f106e3, "messages.setBotGuestChatResult")?;
             let query_id = r.read_i64()?;
@@ -28826,7 +30054,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.participant.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa0b80cf8);
             self.peer.encode_inline(w);
@@ -28836,7 +30065,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for DeleteParticipantReactions<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa0b80cf8, "messages.deleteParticipantReactions")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -28872,7 +30102,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.participant.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe3b7f82c);
             self.peer.encode_inline(w);
@@ -28883,7 +30114,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for DeleteParticipantReaction<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe3b7f82c, "messages.deleteParticipantReaction")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -28924,7 +30156,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 20 + self.user_id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x55fb0996);
             self.user_id.encode_inline(w);
@@ -28939,7 +30172,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetPersonalChannelHistory<'a> {
         const MIN_SIZE: usize = 28;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x55fb0996, "messages.getPersonalChannelHistory")?;
             let user_id = enums::InputUser::decode_inline(r)?;
@@ -28977,7 +30211,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x501569cf);
             self.peer.encode_inline(w);
@@ -28987,7 +30222,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for GetRichMessage<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x501569cf, "messages.getRichMessage")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -29027,7 +30263,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.as_ref().map_or(0, |v| v.encoded_len()) + self.id.as_ref().map_or(0, |v| v.encoded_len()) + self.text.as_ref().map_or(0, |v| v.encoded_len()) + self.to_lang.encoded_len() + self.tone.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1a542004);
             w.put_u32(if self.peer.is_some() { 1 << 0 } else { 0 } | if self.id.is_some() { 1 << 0 } else { 0 } | if self.text.is_some() { 1 << 1 } else { 0 } | if self.tone.is_some() { 1 << 2 } else { 0 });
@@ -29041,7 +30278,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for TranslateRichMessage<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1a542004, "messages.translateRichMessage")?;
             let flags = r.read_flags(0x00000007, "messages.translateRichMessage")?;
@@ -29085,7 +30323,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.text.as_ref().map_or(0, |v| v.encoded_len()) + self.translate_to_lang.as_ref().map_or(0, |v| v.encoded_len()) + self.tone.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8d7ae6af);
             w.put_u32(if self.proofread { 1 << 0 } else { 0 } | if self.emojify { 1 << 3 } else { 0 } | if self.text.is_some() { 1 << 4 } else { 0 } | if self.translate_to_lang.is_some() { 1 << 1 } else { 0 } | if self.tone.is_some() { 1 << 2 } else { 0 });
@@ -29097,7 +30336,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for ComposeRichMessageWithAi<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8d7ae6af, "messages.composeRichMessageWithAI")?;
             let flags = r.read_flags(0x0000001f, "messages.composeRichMessageWithAI")?;
@@ -29137,7 +30377,8 @@ pub mod messages {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.theme_params.as_ref().map_or(0, |v| v.encoded_len()) + self.platform.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xba9ee679);
             w.put_u32(if self.theme_params.is_some() { 1 << 0 } else { 0 });
@@ -29149,7 +30390,8 @@ pub mod messages {
 
     impl<'a> zerotl::Decode<'a> for RequestChatJoinWebView<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xba9ee679, "messages.requestChatJoinWebView")?;
             let flags = r.read_flags(0x00000001, "messages.requestChatJoinWebView")?;
@@ -29193,7 +30435,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.invoice.encoded_len() + self.theme_params.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x37148dbb);
             w.put_u32(if self.theme_params.is_some() { 1 << 0 } else { 0 });
@@ -29204,7 +30447,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetPaymentForm<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x37148dbb, "payments.getPaymentForm")?;
             let flags = r.read_flags(0x00000001, "payments.getPaymentForm")?;
@@ -29239,7 +30483,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2478d1cc);
             self.peer.encode_inline(w);
@@ -29249,7 +30494,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetPaymentReceipt<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2478d1cc, "payments.getPaymentReceipt")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -29285,7 +30531,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.invoice.encoded_len() + self.info.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb6c8f12b);
             w.put_u32(if self.save { 1 << 0 } else { 0 });
@@ -29296,7 +30543,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for ValidateRequestedInfo<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb6c8f12b, "payments.validateRequestedInfo")?;
             let flags = r.read_flags(0x00000001, "payments.validateRequestedInfo")?;
@@ -29340,7 +30588,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.invoice.encoded_len() + self.requested_info_id.as_ref().map_or(0, |v| v.encoded_len()) + self.shipping_option_id.as_ref().map_or(0, |v| v.encoded_len()) + self.credentials.encoded_len() + if self.tip_amount.is_some() { 8 } else { 0 }
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2d03522f);
             w.put_u32(if self.requested_info_id.is_some() { 1 << 0 } else { 0 } | if self.shipping_option_id.is_some() { 1 << 1 } else { 0 } | if self.tip_amount.is_some() { 1 << 2 } else { 0 });
@@ -29355,7 +30604,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for SendPaymentForm<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2d03522f, "payments.sendPaymentForm")?;
             let flags = r.read_flags(0x00000007, "payments.sendPaymentForm")?;
@@ -29389,7 +30639,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x227d824b);
         }
@@ -29397,7 +30648,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetSavedInfo {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x227d824b, "payments.getSavedInfo")?;
             Ok(Self)
@@ -29429,7 +30681,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd83d70c1);
             w.put_u32(if self.credentials { 1 << 0 } else { 0 } | if self.info { 1 << 1 } else { 0 });
@@ -29438,7 +30691,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for ClearSavedInfo {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd83d70c1, "payments.clearSavedInfo")?;
             let flags = r.read_flags(0x00000003, "payments.clearSavedInfo")?;
@@ -29471,7 +30725,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + self.number.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2e79d779);
             self.number.encode(w);
@@ -29480,7 +30735,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetBankCardData<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2e79d779, "payments.getBankCardData")?;
             let number = zerotl::Decode::decode(r)?;
@@ -29511,7 +30767,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + self.invoice_media.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0f91b065);
             self.invoice_media.encode(w);
@@ -29520,7 +30777,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for ExportInvoice<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0f91b065, "payments.exportInvoice")?;
             let invoice_media = zerotl::Decode::decode(r)?;
@@ -29553,7 +30811,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + self.receipt.encoded_len() + self.purpose.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x80ed747d);
             self.receipt.encode(w);
@@ -29563,7 +30822,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for AssignAppStoreTransaction<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x80ed747d, "payments.assignAppStoreTransaction")?;
             let receipt = zerotl::Decode::decode(r)?;
@@ -29597,7 +30857,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + self.receipt.encoded_len() + self.purpose.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xdffd50d3);
             self.receipt.encode_inline(w);
@@ -29607,7 +30868,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for AssignPlayMarketTransaction<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdffd50d3, "payments.assignPlayMarketTransaction")?;
             let receipt = enums::DataJson::decode_inline(r)?;
@@ -29639,7 +30901,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.boost_peer.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2757ba54);
             w.put_u32(if self.boost_peer.is_some() { 1 << 0 } else { 0 });
@@ -29649,7 +30912,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetPremiumGiftCodeOptions<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2757ba54, "payments.getPremiumGiftCodeOptions")?;
             let flags = r.read_flags(0x00000001, "payments.getPremiumGiftCodeOptions")?;
@@ -29681,7 +30945,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + self.slug.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8e51b4c1);
             self.slug.encode(w);
@@ -29690,7 +30955,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for CheckGiftCode<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8e51b4c1, "payments.checkGiftCode")?;
             let slug = zerotl::Decode::decode(r)?;
@@ -29721,7 +30987,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + self.slug.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf6e26854);
             self.slug.encode(w);
@@ -29730,7 +30997,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for ApplyGiftCode<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf6e26854, "payments.applyGiftCode")?;
             let slug = zerotl::Decode::decode(r)?;
@@ -29763,7 +31031,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf4239425);
             self.peer.encode_inline(w);
@@ -29773,7 +31042,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetGiveawayInfo<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf4239425, "payments.getGiveawayInfo")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -29809,7 +31079,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len() + self.purpose.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5ff58f20);
             self.peer.encode_inline(w);
@@ -29820,7 +31091,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for LaunchPrepaidGiveaway<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5ff58f20, "payments.launchPrepaidGiveaway")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -29850,7 +31122,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc00ec7d3);
         }
@@ -29858,7 +31131,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetStarsTopupOptions {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc00ec7d3, "payments.getStarsTopupOptions")?;
             Ok(Self)
@@ -29890,7 +31164,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4ea9b3bf);
             w.put_u32(if self.ton { 1 << 0 } else { 0 });
@@ -29900,7 +31175,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetStarsStatus<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4ea9b3bf, "payments.getStarsStatus")?;
             let flags = r.read_flags(0x00000001, "payments.getStarsStatus")?;
@@ -29947,7 +31223,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.subscription_id.as_ref().map_or(0, |v| v.encoded_len()) + self.peer.encoded_len() + self.offset.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x69da4557);
             w.put_u32(if self.inbound { 1 << 0 } else { 0 } | if self.outbound { 1 << 1 } else { 0 } | if self.ascending { 1 << 2 } else { 0 } | if self.ton { 1 << 4 } else { 0 } | if self.subscription_id.is_some() { 1 << 3 } else { 0 });
@@ -29960,7 +31237,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetStarsTransactions<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x69da4557, "payments.getStarsTransactions")?;
             let flags = r.read_flags(0x0000001f, "payments.getStarsTransactions")?;
@@ -30001,7 +31279,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.invoice.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x7998c914);
@@ -30013,7 +31292,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for SendStarsForm<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7998c914, "payments.sendStarsForm")?;
             let form_id = r.read_i64()?;
@@ -30047,7 +31327,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + self.user_id.encoded_len() + self.charge_id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x25ae8f4a);
             self.user_id.encode_inline(w);
@@ -30057,7 +31338,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for RefundStarsCharge<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x25ae8f4a, "payments.refundStarsCharge")?;
             let user_id = enums::InputUser::decode_inline(r)?;
@@ -30093,7 +31375,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd91ffad6);
             w.put_u32(if self.dark { 1 << 0 } else { 0 } | if self.ton { 1 << 1 } else { 0 });
@@ -30103,7 +31386,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetStarsRevenueStats<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd91ffad6, "payments.getStarsRevenueStats")?;
             let flags = r.read_flags(0x00000003, "payments.getStarsRevenueStats")?;
@@ -30143,7 +31427,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + if self.amount.is_some() { 8 } else { 0 } + self.password.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2433dc92);
             w.put_u32(if self.ton { 1 << 0 } else { 0 } | if self.amount.is_some() { 1 << 1 } else { 0 });
@@ -30155,7 +31440,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetStarsRevenueWithdrawalUrl<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2433dc92, "payments.getStarsRevenueWithdrawalUrl")?;
             let flags = r.read_flags(0x00000003, "payments.getStarsRevenueWithdrawalUrl")?;
@@ -30190,7 +31476,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd1d7efc5);
             self.peer.encode_inline(w);
@@ -30199,7 +31486,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetStarsRevenueAdsAccountUrl<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd1d7efc5, "payments.getStarsRevenueAdsAccountUrl")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -30234,7 +31522,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2dca16b8);
             w.put_u32(if self.ton { 1 << 0 } else { 0 });
@@ -30245,7 +31534,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetStarsTransactionsById<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2dca16b8, "payments.getStarsTransactionsByID")?;
             let flags = r.read_flags(0x00000001, "payments.getStarsTransactionsByID")?;
@@ -30279,7 +31569,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.user_id.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd3c96bc8);
             w.put_u32(if self.user_id.is_some() { 1 << 0 } else { 0 });
@@ -30289,7 +31580,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetStarsGiftOptions<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd3c96bc8, "payments.getStarsGiftOptions")?;
             let flags = r.read_flags(0x00000001, "payments.getStarsGiftOptions")?;
@@ -30325,7 +31617,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.offset.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x032512c5);
             w.put_u32(if self.missing_balance { 1 << 0 } else { 0 });
@@ -30336,7 +31629,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetStarsSubscriptions<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x032512c5, "payments.getStarsSubscriptions")?;
             let flags = r.read_flags(0x00000001, "payments.getStarsSubscriptions")?;
@@ -30374,7 +31668,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.subscription_id.encoded_len() + self.canceled.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc7770878);
             w.put_u32(if self.canceled.is_some() { 1 << 0 } else { 0 });
@@ -30386,7 +31681,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for ChangeStarsSubscription<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc7770878, "payments.changeStarsSubscription")?;
             let flags = r.read_flags(0x00000001, "payments.changeStarsSubscription")?;
@@ -30422,7 +31718,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.subscription_id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xcc5bebb3);
             self.peer.encode_inline(w);
@@ -30432,7 +31729,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for FulfillStarsSubscription<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcc5bebb3, "payments.fulfillStarsSubscription")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -30461,7 +31759,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xbd1efd3e);
         }
@@ -30469,7 +31768,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetStarsGiveawayOptions {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbd1efd3e, "payments.getStarsGiveawayOptions")?;
             Ok(Self)
@@ -30499,7 +31799,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0xc4563590);
@@ -30510,7 +31811,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetStarGifts {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc4563590, "payments.getStarGifts")?;
             let hash = r.read_i32()?;
@@ -30543,7 +31845,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.stargift.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2a2a697c);
             w.put_u32(if self.unsave { 1 << 0 } else { 0 });
@@ -30553,7 +31856,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for SaveStarGift<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2a2a697c, "payments.saveStarGift")?;
             let flags = r.read_flags(0x00000001, "payments.saveStarGift")?;
@@ -30586,7 +31890,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + self.stargift.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x74bf076b);
             self.stargift.encode_inline(w);
@@ -30595,7 +31900,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for ConvertStarGift<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x74bf076b, "payments.convertStarGift")?;
             let stargift = enums::InputSavedStarGift::decode_inline(r)?;
@@ -30630,7 +31936,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.user_id.encoded_len() + self.charge_id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x6dfa0622);
             w.put_u32(if self.restore { 1 << 0 } else { 0 });
@@ -30641,7 +31948,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for BotCancelStarsSubscription<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6dfa0622, "payments.botCancelStarsSubscription")?;
             let flags = r.read_flags(0x00000001, "payments.botCancelStarsSubscription")?;
@@ -30681,7 +31989,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len() + if self.offset_date.is_some() { 4 } else { 0 } + self.offset_link.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5869a553);
             w.put_u32(if self.offset_date.is_some() { 1 << 2 } else { 0 } | if self.offset_link.is_some() { 1 << 2 } else { 0 });
@@ -30694,7 +32003,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetConnectedStarRefBots<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5869a553, "payments.getConnectedStarRefBots")?;
             let flags = r.read_flags(0x00000004, "payments.getConnectedStarRefBots")?;
@@ -30731,7 +32041,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.bot.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb7d998f0);
             self.peer.encode_inline(w);
@@ -30741,7 +32052,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetConnectedStarRefBot<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb7d998f0, "payments.getConnectedStarRefBot")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -30781,7 +32093,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len() + self.offset.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0d6b48f7);
             w.put_u32(if self.order_by_revenue { 1 << 0 } else { 0 } | if self.order_by_date { 1 << 1 } else { 0 });
@@ -30793,7 +32106,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetSuggestedStarRefBots<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0d6b48f7, "payments.getSuggestedStarRefBots")?;
             let flags = r.read_flags(0x00000003, "payments.getSuggestedStarRefBots")?;
@@ -30831,7 +32145,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.bot.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7ed5348a);
             self.peer.encode_inline(w);
@@ -30841,7 +32156,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for ConnectStarRefBot<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7ed5348a, "payments.connectStarRefBot")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -30877,7 +32193,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.link.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe4fca4a3);
             w.put_u32(if self.revoked { 1 << 0 } else { 0 });
@@ -30888,7 +32205,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for EditConnectedStarRefBot<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe4fca4a3, "payments.editConnectedStarRefBot")?;
             let flags = r.read_flags(0x00000001, "payments.editConnectedStarRefBot")?;
@@ -30922,7 +32240,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x9c9abcb1);
@@ -30933,7 +32252,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetStarGiftUpgradePreview {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9c9abcb1, "payments.getStarGiftUpgradePreview")?;
             let gift_id = r.read_i64()?;
@@ -30966,7 +32286,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.stargift.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xaed6e4f5);
             w.put_u32(if self.keep_original_details { 1 << 0 } else { 0 });
@@ -30976,7 +32297,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for UpgradeStarGift<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xaed6e4f5, "payments.upgradeStarGift")?;
             let flags = r.read_flags(0x00000001, "payments.upgradeStarGift")?;
@@ -31011,7 +32333,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + self.stargift.encoded_len() + self.to_id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7f18176a);
             self.stargift.encode_inline(w);
@@ -31021,7 +32344,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for TransferStarGift<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7f18176a, "payments.transferStarGift")?;
             let stargift = enums::InputSavedStarGift::decode_inline(r)?;
@@ -31053,7 +32377,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + self.slug.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa1974d72);
             self.slug.encode(w);
@@ -31062,7 +32387,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetUniqueStarGift<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa1974d72, "payments.getUniqueStarGift")?;
             let slug = zerotl::Decode::decode(r)?;
@@ -31117,7 +32443,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len() + if self.collection_id.is_some() { 4 } else { 0 } + self.offset.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa319e569);
             w.put_u32(if self.exclude_unsaved { 1 << 0 } else { 0 } | if self.exclude_saved { 1 << 1 } else { 0 } | if self.exclude_unlimited { 1 << 2 } else { 0 } | if self.exclude_unique { 1 << 4 } else { 0 } | if self.sort_by_value { 1 << 5 } else { 0 } | if self.exclude_upgradable { 1 << 7 } else { 0 } | if self.exclude_unupgradable { 1 << 8 } else { 0 } | if self.peer_color_available { 1 << 9 } else { 0 } | if self.exclude_hosted { 1 << 10 } else { 0 } | if self.collection_id.is_some() { 1 << 6 } else { 0 });
@@ -31130,7 +32457,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetSavedStarGifts<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa319e569, "payments.getSavedStarGifts")?;
             let flags = r.read_flags(0x000007f7, "payments.getSavedStarGifts")?;
@@ -31174,7 +32502,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + self.stargift.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb455a106);
             self.stargift.encode(w);
@@ -31183,7 +32512,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetSavedStarGift<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb455a106, "payments.getSavedStarGift")?;
             let stargift = zerotl::Decode::decode(r)?;
@@ -31216,7 +32546,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + self.stargift.encoded_len() + self.password.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd06e93a8);
             self.stargift.encode_inline(w);
@@ -31226,7 +32557,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetStarGiftWithdrawalUrl<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd06e93a8, "payments.getStarGiftWithdrawalUrl")?;
             let stargift = enums::InputSavedStarGift::decode_inline(r)?;
@@ -31260,7 +32592,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x60eaefa1);
             w.put_u32(if self.enabled { 1 << 0 } else { 0 });
@@ -31270,7 +32603,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for ToggleChatStarGiftNotifications<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x60eaefa1, "payments.toggleChatStarGiftNotifications")?;
             let flags = r.read_flags(0x00000001, "payments.toggleChatStarGiftNotifications")?;
@@ -31305,7 +32639,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.stargift.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1513e7b0);
             self.peer.encode_inline(w);
@@ -31315,7 +32650,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for ToggleStarGiftsPinnedToTop<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1513e7b0, "payments.toggleStarGiftsPinnedToTop")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -31347,7 +32683,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + self.purpose.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4fdc5ea7);
             self.purpose.encode_inline(w);
@@ -31356,7 +32693,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for CanPurchaseStore<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4fdc5ea7, "payments.canPurchaseStore")?;
             let purpose = enums::InputStorePaymentPurpose::decode_inline(r)?;
@@ -31403,7 +32741,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 16 + if self.attributes_hash.is_some() { 8 } else { 0 } + self.attributes.as_ref().map_or(0, |v| v.encoded_len()) + self.offset.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7a5fa236);
             w.put_u32(if self.sort_by_price { 1 << 1 } else { 0 } | if self.sort_by_num { 1 << 2 } else { 0 } | if self.for_craft { 1 << 4 } else { 0 } | if self.stars_only { 1 << 5 } else { 0 } | if self.attributes_hash.is_some() { 1 << 0 } else { 0 } | if self.attributes.is_some() { 1 << 3 } else { 0 });
@@ -31417,7 +32756,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetResaleStarGifts<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7a5fa236, "payments.getResaleStarGifts")?;
             let flags = r.read_flags(0x0000003f, "payments.getResaleStarGifts")?;
@@ -31461,7 +32801,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + self.stargift.encoded_len() + self.resell_amount.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xedbe6ccb);
             self.stargift.encode_inline(w);
@@ -31471,7 +32812,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for UpdateStarGiftPrice<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xedbe6ccb, "payments.updateStarGiftPrice")?;
             let stargift = enums::InputSavedStarGift::decode_inline(r)?;
@@ -31507,7 +32849,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.title.encoded_len() + self.stargift.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1f4a0e87);
             self.peer.encode_inline(w);
@@ -31518,7 +32861,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for CreateStarGiftCollection<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1f4a0e87, "payments.createStarGiftCollection")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -31561,7 +32905,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len() + self.title.as_ref().map_or(0, |v| v.encoded_len()) + self.delete_stargift.as_ref().map_or(0, |v| v.encoded_len()) + self.add_stargift.as_ref().map_or(0, |v| v.encoded_len()) + self.order.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4fddbee7);
             w.put_u32(if self.title.is_some() { 1 << 0 } else { 0 } | if self.delete_stargift.is_some() { 1 << 1 } else { 0 } | if self.add_stargift.is_some() { 1 << 2 } else { 0 } | if self.order.is_some() { 1 << 3 } else { 0 });
@@ -31576,7 +32921,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for UpdateStarGiftCollection<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4fddbee7, "payments.updateStarGiftCollection")?;
             let flags = r.read_flags(0x0000000f, "payments.updateStarGiftCollection")?;
@@ -31615,7 +32961,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.order.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc32af4cc);
             self.peer.encode_inline(w);
@@ -31625,7 +32972,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for ReorderStarGiftCollections<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc32af4cc, "payments.reorderStarGiftCollections")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -31659,7 +33007,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xad5648e8);
             self.peer.encode_inline(w);
@@ -31669,7 +33018,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for DeleteStarGiftCollection<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xad5648e8, "payments.deleteStarGiftCollection")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -31703,7 +33053,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x981b91dd);
             self.peer.encode_inline(w);
@@ -31713,7 +33064,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetStarGiftCollections<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x981b91dd, "payments.getStarGiftCollections")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -31745,7 +33097,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + self.slug.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4365af6b);
             self.slug.encode(w);
@@ -31754,7 +33107,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetUniqueStarGiftValueInfo<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4365af6b, "payments.getUniqueStarGiftValueInfo")?;
             let slug = zerotl::Decode::decode(r)?;
@@ -31785,7 +33139,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xc0c4edc9);
@@ -31796,7 +33151,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for CheckCanSendGift {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc0c4edc9, "payments.checkCanSendGift")?;
             let gift_id = r.read_i64()?;
@@ -31829,7 +33185,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.auction.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5c9ff4d6);
             self.auction.encode_inline(w);
@@ -31839,7 +33196,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetStarGiftAuctionState<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5c9ff4d6, "payments.getStarGiftAuctionState")?;
             let auction = enums::InputStarGiftAuction::decode_inline(r)?;
@@ -31871,7 +33229,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x6ba2cbec);
@@ -31882,7 +33241,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetStarGiftAuctionAcquiredGifts {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6ba2cbec, "payments.getStarGiftAuctionAcquiredGifts")?;
             let gift_id = r.read_i64()?;
@@ -31913,7 +33273,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xa5d0514d);
@@ -31924,7 +33285,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetStarGiftActiveAuctions {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa5d0514d, "payments.getStarGiftActiveAuctions")?;
             let hash = r.read_i64()?;
@@ -31957,7 +33319,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe9ce781c);
             w.put_u32(if self.decline { 1 << 0 } else { 0 });
@@ -31967,7 +33330,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for ResolveStarGiftOffer {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe9ce781c, "payments.resolveStarGiftOffer")?;
             let flags = r.read_flags(0x00000001, "payments.resolveStarGiftOffer")?;
@@ -32010,7 +33374,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 16 + self.peer.encoded_len() + self.slug.encoded_len() + self.price.encoded_len() + if self.allow_paid_stars.is_some() { 8 } else { 0 }
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8fb86b41);
             w.put_u32(if self.allow_paid_stars.is_some() { 1 << 0 } else { 0 });
@@ -32027,7 +33392,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for SendStarGiftOffer<'a> {
         const MIN_SIZE: usize = 32;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8fb86b41, "payments.sendStarGiftOffer")?;
             let flags = r.read_flags(0x00000001, "payments.sendStarGiftOffer")?;
@@ -32065,7 +33431,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x6d038b58);
@@ -32076,7 +33443,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetStarGiftUpgradeAttributes {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6d038b58, "payments.getStarGiftUpgradeAttributes")?;
             let gift_id = r.read_i64()?;
@@ -32111,7 +33479,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.offset.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0xfd05dd00);
@@ -32124,7 +33493,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetCraftStarGifts<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfd05dd00, "payments.getCraftStarGifts")?;
             let gift_id = r.read_i64()?;
@@ -32157,7 +33527,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + self.stargift.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb0f9684f);
             self.stargift.encode(w);
@@ -32166,7 +33537,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for CraftStarGift<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb0f9684f, "payments.craftStarGift")?;
             let stargift = zerotl::Decode::decode(r)?;
@@ -32194,7 +33566,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd35983e8);
         }
@@ -32202,7 +33575,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetCurrencyRates {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd35983e8, "payments.getCurrencyRates")?;
             Ok(Self)
@@ -32232,7 +33606,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.crypto_currency.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3f3e00dc);
             w.put_u32(if self.crypto_currency.is_some() { 1 << 0 } else { 0 });
@@ -32242,7 +33617,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetOnrampProviders<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3f3e00dc, "payments.getOnrampProviders")?;
             let flags = r.read_flags(0x00000001, "payments.getOnrampProviders")?;
@@ -32276,7 +33652,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + self.provider.encoded_len() + self.crypto_currency.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1c8bedf3);
             self.provider.encode(w);
@@ -32286,7 +33663,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetOnrampBaseCurrencies<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1c8bedf3, "payments.getOnrampBaseCurrencies")?;
             let provider = zerotl::Decode::decode(r)?;
@@ -32322,7 +33700,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.provider.encoded_len() + self.crypto_currency.encoded_len() + self.base_currency.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2ec29951);
             w.put_u32(if self.base_currency.is_some() { 1 << 0 } else { 0 });
@@ -32334,7 +33713,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetOnrampAvailability<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2ec29951, "payments.getOnrampAvailability")?;
             let flags = r.read_flags(0x00000001, "payments.getOnrampAvailability")?;
@@ -32374,7 +33754,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.provider.encoded_len() + self.crypto_currency.encoded_len() + self.base_currency.encoded_len() + self.payment_method.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x80e851fd);
             w.put_u32(if self.payment_method.is_some() { 1 << 0 } else { 0 });
@@ -32387,7 +33768,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetOnrampLimits<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x80e851fd, "payments.getOnrampLimits")?;
             let flags = r.read_flags(0x00000001, "payments.getOnrampLimits")?;
@@ -32432,7 +33814,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.provider.encoded_len() + self.crypto_currency.encoded_len() + self.base_currency.encoded_len() + self.base_amount.as_ref().map_or(0, |v| v.encoded_len()) + self.crypto_amount.as_ref().map_or(0, |v| v.encoded_len()) + self.payment_method.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe06645fa);
             w.put_u32(if self.base_amount.is_some() { 1 << 0 } else { 0 } | if self.crypto_amount.is_some() { 1 << 1 } else { 0 } | if self.payment_method.is_some() { 1 << 2 } else { 0 });
@@ -32447,7 +33830,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for GetOnrampQuote<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe06645fa, "payments.getOnrampQuote")?;
             let flags = r.read_flags(0x00000007, "payments.getOnrampQuote")?;
@@ -32504,7 +33888,8 @@ pub mod payments {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.provider.encoded_len() + self.crypto_currency.encoded_len() + self.address.encoded_len() + self.payment_method.as_ref().map_or(0, |v| v.encoded_len()) + self.base_currency.as_ref().map_or(0, |v| v.encoded_len()) + self.base_amount.as_ref().map_or(0, |v| v.encoded_len()) + self.memo.as_ref().map_or(0, |v| v.encoded_len()) + self.theme.as_ref().map_or(0, |v| v.encoded_len()) + self.success_return_url.as_ref().map_or(0, |v| v.encoded_len()) + self.fail_return_url.as_ref().map_or(0, |v| v.encoded_len()) + self.crypto_amount.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa2197cf6);
             w.put_u32(if self.payment_method.is_some() { 1 << 0 } else { 0 } | if self.base_currency.is_some() { 1 << 1 } else { 0 } | if self.base_amount.is_some() { 1 << 2 } else { 0 } | if self.memo.is_some() { 1 << 3 } else { 0 } | if self.theme.is_some() { 1 << 4 } else { 0 } | if self.success_return_url.is_some() { 1 << 5 } else { 0 } | if self.fail_return_url.is_some() { 1 << 6 } else { 0 } | if self.crypto_amount.is_some() { 1 << 7 } else { 0 });
@@ -32524,7 +33909,8 @@ pub mod payments {
 
     impl<'a> zerotl::Decode<'a> for CreateOnrampSession<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa2197cf6, "payments.createOnrampSession")?;
             let flags = r.read_flags(0x000000ff, "payments.createOnrampSession")?;
@@ -32571,7 +33957,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x55451fa9);
         }
@@ -32579,7 +33966,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for GetCallConfig {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x55451fa9, "phone.getCallConfig")?;
             Ok(Self)
@@ -32617,7 +34005,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.user_id.encoded_len() + self.g_a_hash.encoded_len() + self.protocol.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x42ff96ed);
             w.put_u32(if self.video { 1 << 0 } else { 0 });
@@ -32630,7 +34019,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for RequestCall<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x42ff96ed, "phone.requestCall")?;
             let flags = r.read_flags(0x00000001, "phone.requestCall")?;
@@ -32670,7 +34060,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.g_b.encoded_len() + self.protocol.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x3bd2b4a0);
             self.peer.encode_inline(w);
@@ -32681,7 +34072,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for AcceptCall<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3bd2b4a0, "phone.acceptCall")?;
             let peer = zerotl::Decode::decode_validated(r)?;
@@ -32720,7 +34112,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len() + self.g_a.encoded_len() + self.protocol.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2efe1722);
             self.peer.encode_inline(w);
@@ -32732,7 +34125,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for ConfirmCall<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2efe1722, "phone.confirmCall")?;
             let peer = zerotl::Decode::decode_validated(r)?;
@@ -32766,7 +34160,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x17d54f61);
             self.peer.encode_inline(w);
@@ -32775,7 +34170,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for ReceivedCall {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x17d54f61, "phone.receivedCall")?;
             let peer = zerotl::Decode::decode_validated(r)?;
@@ -32814,7 +34210,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 16 + self.peer.encoded_len() + self.reason.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb2cbc1c0);
             w.put_u32(if self.video { 1 << 0 } else { 0 });
@@ -32827,7 +34224,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for DiscardCall<'a> {
         const MIN_SIZE: usize = 28;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb2cbc1c0, "phone.discardCall")?;
             let flags = r.read_flags(0x00000001, "phone.discardCall")?;
@@ -32869,7 +34267,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len() + self.comment.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x59ead627);
             w.put_u32(if self.user_initiative { 1 << 0 } else { 0 });
@@ -32881,7 +34280,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for SetCallRating<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x59ead627, "phone.setCallRating")?;
             let flags = r.read_flags(0x00000001, "phone.setCallRating")?;
@@ -32918,7 +34318,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.debug.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x277add7e);
             self.peer.encode_inline(w);
@@ -32928,7 +34329,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for SaveCallDebug<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x277add7e, "phone.saveCallDebug")?;
             let peer = zerotl::Decode::decode_validated(r)?;
@@ -32962,7 +34364,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.data.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xff7a9383);
             self.peer.encode_inline(w);
@@ -32972,7 +34375,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for SendSignalingData<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xff7a9383, "phone.sendSignalingData")?;
             let peer = zerotl::Decode::decode_validated(r)?;
@@ -33012,7 +34416,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len() + self.title.as_ref().map_or(0, |v| v.encoded_len()) + if self.schedule_date.is_some() { 4 } else { 0 }
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x48cdc6d8);
             w.put_u32(if self.rtmp_stream { 1 << 2 } else { 0 } | if self.title.is_some() { 1 << 0 } else { 0 } | if self.schedule_date.is_some() { 1 << 1 } else { 0 });
@@ -33025,7 +34430,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for CreateGroupCall<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x48cdc6d8, "phone.createGroupCall")?;
             let flags = r.read_flags(0x00000007, "phone.createGroupCall")?;
@@ -33075,7 +34481,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.call.encoded_len() + self.join_as.encoded_len() + self.invite_hash.as_ref().map_or(0, |v| v.encoded_len()) + if self.public_key.is_some() { 32 } else { 0 } + self.block.as_ref().map_or(0, |v| v.encoded_len()) + self.params.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8fb53057);
             w.put_u32(if self.muted { 1 << 0 } else { 0 } | if self.video_stopped { 1 << 2 } else { 0 } | if self.invite_hash.is_some() { 1 << 1 } else { 0 } | if self.public_key.is_some() { 1 << 3 } else { 0 } | if self.block.is_some() { 1 << 3 } else { 0 });
@@ -33090,7 +34497,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for JoinGroupCall<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8fb53057, "phone.joinGroupCall")?;
             let flags = r.read_flags(0x0000000f, "phone.joinGroupCall")?;
@@ -33131,7 +34539,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.call.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x500377f9);
             self.call.encode_inline(w);
@@ -33141,7 +34550,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for LeaveGroupCall<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x500377f9, "phone.leaveGroupCall")?;
             let call = enums::InputGroupCall::decode_inline(r)?;
@@ -33175,7 +34585,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.call.encoded_len() + self.users.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7b393160);
             self.call.encode_inline(w);
@@ -33185,7 +34596,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for InviteToGroupCall<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7b393160, "phone.inviteToGroupCall")?;
             let call = enums::InputGroupCall::decode_inline(r)?;
@@ -33217,7 +34629,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.call.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7a777135);
             self.call.encode_inline(w);
@@ -33226,7 +34639,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for DiscardGroupCall<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7a777135, "phone.discardGroupCall")?;
             let call = enums::InputGroupCall::decode_inline(r)?;
@@ -33265,7 +34679,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.call.encoded_len() + self.join_muted.as_ref().map_or(0, |v| v.encoded_len()) + self.messages_enabled.as_ref().map_or(0, |v| v.encoded_len()) + if self.send_paid_messages_stars.is_some() { 8 } else { 0 }
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x974392f2);
             w.put_u32(if self.reset_invite_hash { 1 << 1 } else { 0 } | if self.join_muted.is_some() { 1 << 0 } else { 0 } | if self.messages_enabled.is_some() { 1 << 2 } else { 0 } | if self.send_paid_messages_stars.is_some() { 1 << 3 } else { 0 });
@@ -33278,7 +34693,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for ToggleGroupCallSettings<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x974392f2, "phone.toggleGroupCallSettings")?;
             let flags = r.read_flags(0x0000000f, "phone.toggleGroupCallSettings")?;
@@ -33316,7 +34732,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.call.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x041845db);
             self.call.encode_inline(w);
@@ -33326,7 +34743,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for GetGroupCall<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x041845db, "phone.getGroupCall")?;
             let call = enums::InputGroupCall::decode_inline(r)?;
@@ -33366,7 +34784,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.call.encoded_len() + self.ids.encoded_len() + self.sources.encoded_len() + self.offset.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc558d8ab);
             self.call.encode_inline(w);
@@ -33379,7 +34798,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for GetGroupParticipants<'a> {
         const MIN_SIZE: usize = 32;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc558d8ab, "phone.getGroupParticipants")?;
             let call = enums::InputGroupCall::decode_inline(r)?;
@@ -33416,7 +34836,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.call.encoded_len() + self.sources.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb59cf977);
             self.call.encode_inline(w);
@@ -33426,7 +34847,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for CheckGroupCall<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb59cf977, "phone.checkGroupCall")?;
             let call = enums::InputGroupCall::decode_inline(r)?;
@@ -33466,7 +34888,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.call.encoded_len() + self.title.as_ref().map_or(0, |v| v.encoded_len()) + self.video_portrait.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf128c708);
             w.put_u32(if self.start { 1 << 0 } else { 0 } | if self.video { 1 << 2 } else { 0 } | if self.title.is_some() { 1 << 1 } else { 0 } | if self.video_portrait.is_some() { 1 << 2 } else { 0 });
@@ -33478,7 +34901,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for ToggleGroupCallRecord<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf128c708, "phone.toggleGroupCallRecord")?;
             let flags = r.read_flags(0x00000007, "phone.toggleGroupCallRecord")?;
@@ -33528,7 +34952,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.call.encoded_len() + self.participant.encoded_len() + self.muted.as_ref().map_or(0, |v| v.encoded_len()) + if self.volume.is_some() { 4 } else { 0 } + self.raise_hand.as_ref().map_or(0, |v| v.encoded_len()) + self.video_stopped.as_ref().map_or(0, |v| v.encoded_len()) + self.video_paused.as_ref().map_or(0, |v| v.encoded_len()) + self.presentation_paused.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa5273abf);
             w.put_u32(if self.muted.is_some() { 1 << 0 } else { 0 } | if self.volume.is_some() { 1 << 1 } else { 0 } | if self.raise_hand.is_some() { 1 << 2 } else { 0 } | if self.video_stopped.is_some() { 1 << 3 } else { 0 } | if self.video_paused.is_some() { 1 << 4 } else { 0 } | if self.presentation_paused.is_some() { 1 << 5 } else { 0 });
@@ -33545,7 +34970,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for EditGroupCallParticipant<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa5273abf, "phone.editGroupCallParticipant")?;
             let flags = r.read_flags(0x0000003f, "phone.editGroupCallParticipant")?;
@@ -33586,7 +35012,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.call.encoded_len() + self.title.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1ca6ac0a);
             self.call.encode_inline(w);
@@ -33596,7 +35023,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for EditGroupCallTitle<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1ca6ac0a, "phone.editGroupCallTitle")?;
             let call = enums::InputGroupCall::decode_inline(r)?;
@@ -33628,7 +35056,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xef7c213a);
             self.peer.encode_inline(w);
@@ -33637,7 +35066,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for GetGroupCallJoinAs<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xef7c213a, "phone.getGroupCallJoinAs")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -33670,7 +35100,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.call.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe6aa647f);
             w.put_u32(if self.can_self_unmute { 1 << 0 } else { 0 });
@@ -33680,7 +35111,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for ExportGroupCallInvite<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe6aa647f, "phone.exportGroupCallInvite")?;
             let flags = r.read_flags(0x00000001, "phone.exportGroupCallInvite")?;
@@ -33715,7 +35147,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.call.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x219c34e6);
             self.call.encode_inline(w);
@@ -33725,7 +35158,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for ToggleGroupCallStartSubscription<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x219c34e6, "phone.toggleGroupCallStartSubscription")?;
             let call = enums::InputGroupCall::decode_inline(r)?;
@@ -33757,7 +35191,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.call.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5680e342);
             self.call.encode_inline(w);
@@ -33766,7 +35201,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for StartScheduledGroupCall<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5680e342, "phone.startScheduledGroupCall")?;
             let call = enums::InputGroupCall::decode_inline(r)?;
@@ -33799,7 +35235,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.join_as.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x575e1f8c);
             self.peer.encode_inline(w);
@@ -33809,7 +35246,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for SaveDefaultGroupCallJoinAs<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x575e1f8c, "phone.saveDefaultGroupCallJoinAs")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -33843,7 +35281,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.call.encoded_len() + self.params.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xcbea6bc4);
             self.call.encode_inline(w);
@@ -33853,7 +35292,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for JoinGroupCallPresentation<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcbea6bc4, "phone.joinGroupCallPresentation")?;
             let call = enums::InputGroupCall::decode_inline(r)?;
@@ -33885,7 +35325,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.call.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1c50d144);
             self.call.encode_inline(w);
@@ -33894,7 +35335,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for LeaveGroupCallPresentation<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1c50d144, "phone.leaveGroupCallPresentation")?;
             let call = enums::InputGroupCall::decode_inline(r)?;
@@ -33925,7 +35367,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.call.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1ab21940);
             self.call.encode_inline(w);
@@ -33934,7 +35377,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for GetGroupCallStreamChannels<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1ab21940, "phone.getGroupCallStreamChannels")?;
             let call = enums::InputGroupCall::decode_inline(r)?;
@@ -33969,7 +35413,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5af4c73a);
             w.put_u32(if self.live_story { 1 << 0 } else { 0 });
@@ -33980,7 +35425,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for GetGroupCallStreamRtmpUrl<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5af4c73a, "phone.getGroupCallStreamRtmpUrl")?;
             let flags = r.read_flags(0x00000001, "phone.getGroupCallStreamRtmpUrl")?;
@@ -34016,7 +35462,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.file.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x41248786);
             self.peer.encode_inline(w);
@@ -34026,7 +35473,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for SaveCallLog<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x41248786, "phone.saveCallLog")?;
             let peer = zerotl::Decode::decode_validated(r)?;
@@ -34070,7 +35518,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 8 + if self.public_key.is_some() { 32 } else { 0 } + self.block.as_ref().map_or(0, |v| v.encoded_len()) + self.params.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7d0444bb);
             w.put_u32(if self.muted { 1 << 0 } else { 0 } | if self.video_stopped { 1 << 2 } else { 0 } | if self.join { 1 << 3 } else { 0 } | if self.public_key.is_some() { 1 << 3 } else { 0 } | if self.block.is_some() { 1 << 3 } else { 0 } | if self.params.is_some() { 1 << 3 } else { 0 });
@@ -34083,7 +35532,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for CreateConferenceCall<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7d0444bb, "phone.createConferenceCall")?;
             let flags = r.read_flags(0x0000000d, "phone.createConferenceCall")?;
@@ -34130,7 +35580,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.call.encoded_len() + self.ids.encoded_len() + self.block.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8ca60525);
             w.put_u32(if self.only_left { 1 << 0 } else { 0 } | if self.kick { 1 << 1 } else { 0 });
@@ -34142,7 +35593,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for DeleteConferenceCallParticipants<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8ca60525, "phone.deleteConferenceCallParticipants")?;
             let flags = r.read_flags(0x00000003, "phone.deleteConferenceCallParticipants")?;
@@ -34180,7 +35632,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.call.encoded_len() + self.block.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc6701900);
             self.call.encode_inline(w);
@@ -34190,7 +35643,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for SendConferenceCallBroadcast<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc6701900, "phone.sendConferenceCallBroadcast")?;
             let call = enums::InputGroupCall::decode_inline(r)?;
@@ -34226,7 +35680,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.call.encoded_len() + self.user_id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xbcf22685);
             w.put_u32(if self.video { 1 << 0 } else { 0 });
@@ -34237,7 +35692,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for InviteConferenceCallParticipant<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbcf22685, "phone.inviteConferenceCallParticipant")?;
             let flags = r.read_flags(0x00000001, "phone.inviteConferenceCallParticipant")?;
@@ -34271,7 +35727,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(8) {
                 zerotl::fixed::put_u32_at(run, 0, 0x3c479971);
@@ -34282,7 +35739,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for DeclineConferenceCallInvite {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x3c479971, "phone.declineConferenceCallInvite")?;
             let msg_id = r.read_i32()?;
@@ -34319,7 +35777,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.call.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xee9f88a6);
             self.call.encode_inline(w);
@@ -34333,7 +35792,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for GetGroupCallChainBlocks<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xee9f88a6, "phone.getGroupCallChainBlocks")?;
             let call = enums::InputGroupCall::decode_inline(r)?;
@@ -34376,7 +35836,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.call.encoded_len() + self.message.encoded_len() + if self.allow_paid_stars.is_some() { 8 } else { 0 } + self.send_as.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb1d11410);
             w.put_u32(if self.allow_paid_stars.is_some() { 1 << 0 } else { 0 } | if self.send_as.is_some() { 1 << 1 } else { 0 });
@@ -34390,7 +35851,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for SendGroupCallMessage<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb1d11410, "phone.sendGroupCallMessage")?;
             let flags = r.read_flags(0x00000003, "phone.sendGroupCallMessage")?;
@@ -34428,7 +35890,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.call.encoded_len() + self.encrypted_message.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe5afa56d);
             self.call.encode_inline(w);
@@ -34438,7 +35901,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for SendGroupCallEncryptedMessage<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe5afa56d, "phone.sendGroupCallEncryptedMessage")?;
             let call = enums::InputGroupCall::decode_inline(r)?;
@@ -34474,7 +35938,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.call.encoded_len() + self.messages.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf64f54f7);
             w.put_u32(if self.report_spam { 1 << 0 } else { 0 });
@@ -34485,7 +35950,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for DeleteGroupCallMessages<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf64f54f7, "phone.deleteGroupCallMessages")?;
             let flags = r.read_flags(0x00000001, "phone.deleteGroupCallMessages")?;
@@ -34523,7 +35989,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.call.encoded_len() + self.participant.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x1dbfeca0);
             w.put_u32(if self.report_spam { 1 << 0 } else { 0 });
@@ -34534,7 +36001,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for DeleteGroupCallParticipantMessages<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x1dbfeca0, "phone.deleteGroupCallParticipantMessages")?;
             let flags = r.read_flags(0x00000001, "phone.deleteGroupCallParticipantMessages")?;
@@ -34568,7 +36036,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.call.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x6f636302);
             self.call.encode_inline(w);
@@ -34577,7 +36046,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for GetGroupCallStars<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6f636302, "phone.getGroupCallStars")?;
             let call = enums::InputGroupCall::decode_inline(r)?;
@@ -34610,7 +36080,8 @@ pub mod phone {
         fn encoded_len(&self) -> usize {
             4 + self.call.encoded_len() + self.send_as.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4167add1);
             self.call.encode_inline(w);
@@ -34620,7 +36091,8 @@ pub mod phone {
 
     impl<'a> zerotl::Decode<'a> for SaveDefaultSendAs<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4167add1, "phone.saveDefaultSendAs")?;
             let call = enums::InputGroupCall::decode_inline(r)?;
@@ -34664,7 +36136,8 @@ pub mod photos {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.bot.as_ref().map_or(0, |v| v.encoded_len()) + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x09e82039);
             w.put_u32(if self.fallback { 1 << 0 } else { 0 } | if self.bot.is_some() { 1 << 1 } else { 0 });
@@ -34675,7 +36148,8 @@ pub mod photos {
 
     impl<'a> zerotl::Decode<'a> for UpdateProfilePhoto<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x09e82039, "photos.updateProfilePhoto")?;
             let flags = r.read_flags(0x00000003, "photos.updateProfilePhoto")?;
@@ -34719,7 +36193,8 @@ pub mod photos {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.bot.as_ref().map_or(0, |v| v.encoded_len()) + self.file.as_ref().map_or(0, |v| v.encoded_len()) + self.video.as_ref().map_or(0, |v| v.encoded_len()) + if self.video_start_ts.is_some() { 8 } else { 0 } + self.video_emoji_markup.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0388a3b5);
             w.put_u32(if self.fallback { 1 << 3 } else { 0 } | if self.bot.is_some() { 1 << 5 } else { 0 } | if self.file.is_some() { 1 << 0 } else { 0 } | if self.video.is_some() { 1 << 1 } else { 0 } | if self.video_start_ts.is_some() { 1 << 2 } else { 0 } | if self.video_emoji_markup.is_some() { 1 << 4 } else { 0 });
@@ -34733,7 +36208,8 @@ pub mod photos {
 
     impl<'a> zerotl::Decode<'a> for UploadProfilePhoto<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0388a3b5, "photos.uploadProfilePhoto")?;
             let flags = r.read_flags(0x0000003f, "photos.uploadProfilePhoto")?;
@@ -34770,7 +36246,8 @@ pub mod photos {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x87cf7f2f);
             self.id.encode(w);
@@ -34779,7 +36256,8 @@ pub mod photos {
 
     impl<'a> zerotl::Decode<'a> for DeletePhotos<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x87cf7f2f, "photos.deletePhotos")?;
             let id = zerotl::Decode::decode(r)?;
@@ -34816,7 +36294,8 @@ pub mod photos {
         fn encoded_len(&self) -> usize {
             4 + 16 + self.user_id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x91cd32a8);
             self.user_id.encode_inline(w);
@@ -34830,7 +36309,8 @@ pub mod photos {
 
     impl<'a> zerotl::Decode<'a> for GetUserPhotos<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x91cd32a8, "photos.getUserPhotos")?;
             let user_id = enums::InputUser::decode_inline(r)?;
@@ -34877,7 +36357,8 @@ pub mod photos {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.user_id.encoded_len() + self.file.as_ref().map_or(0, |v| v.encoded_len()) + self.video.as_ref().map_or(0, |v| v.encoded_len()) + if self.video_start_ts.is_some() { 8 } else { 0 } + self.video_emoji_markup.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xe14c4a71);
             w.put_u32(if self.suggest { 1 << 3 } else { 0 } | if self.save { 1 << 4 } else { 0 } | if self.file.is_some() { 1 << 0 } else { 0 } | if self.video.is_some() { 1 << 1 } else { 0 } | if self.video_start_ts.is_some() { 1 << 2 } else { 0 } | if self.video_emoji_markup.is_some() { 1 << 5 } else { 0 });
@@ -34891,7 +36372,8 @@ pub mod photos {
 
     impl<'a> zerotl::Decode<'a> for UploadContactProfilePhoto<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xe14c4a71, "photos.uploadContactProfilePhoto")?;
             let flags = r.read_flags(0x0000003f, "photos.uploadContactProfilePhoto")?;
@@ -34943,7 +36425,8 @@ pub mod premium {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len() + self.offset.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x60f67660);
             w.put_u32(if self.gifts { 1 << 0 } else { 0 });
@@ -34955,7 +36438,8 @@ pub mod premium {
 
     impl<'a> zerotl::Decode<'a> for GetBoostsList<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x60f67660, "premium.getBoostsList")?;
             let flags = r.read_flags(0x00000001, "premium.getBoostsList")?;
@@ -34987,7 +36471,8 @@ pub mod premium {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0be77b4a);
         }
@@ -34995,7 +36480,8 @@ pub mod premium {
 
     impl<'a> zerotl::Decode<'a> for GetMyBoosts {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0be77b4a, "premium.getMyBoosts")?;
             Ok(Self)
@@ -35027,7 +36513,8 @@ pub mod premium {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.slots.as_ref().map_or(0, |v| v.encoded_len()) + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x6b7da746);
             w.put_u32(if self.slots.is_some() { 1 << 0 } else { 0 });
@@ -35038,7 +36525,8 @@ pub mod premium {
 
     impl<'a> zerotl::Decode<'a> for ApplyBoost<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x6b7da746, "premium.applyBoost")?;
             let flags = r.read_flags(0x00000001, "premium.applyBoost")?;
@@ -35071,7 +36559,8 @@ pub mod premium {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x042f1f61);
             self.peer.encode_inline(w);
@@ -35080,7 +36569,8 @@ pub mod premium {
 
     impl<'a> zerotl::Decode<'a> for GetBoostsStatus<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x042f1f61, "premium.getBoostsStatus")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -35113,7 +36603,8 @@ pub mod premium {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.user_id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x39854d1f);
             self.peer.encode_inline(w);
@@ -35123,7 +36614,8 @@ pub mod premium {
 
     impl<'a> zerotl::Decode<'a> for GetUserBoosts<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x39854d1f, "premium.getUserBoosts")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -35160,7 +36652,8 @@ pub mod smsjobs {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0edc39d0);
         }
@@ -35168,7 +36661,8 @@ pub mod smsjobs {
 
     impl<'a> zerotl::Decode<'a> for IsEligibleToJoin {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0edc39d0, "smsjobs.isEligibleToJoin")?;
             Ok(Self)
@@ -35195,7 +36689,8 @@ pub mod smsjobs {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa74ece2d);
         }
@@ -35203,7 +36698,8 @@ pub mod smsjobs {
 
     impl<'a> zerotl::Decode<'a> for Join {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa74ece2d, "smsjobs.join")?;
             Ok(Self)
@@ -35230,7 +36726,8 @@ pub mod smsjobs {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9898ad73);
         }
@@ -35238,7 +36735,8 @@ pub mod smsjobs {
 
     impl<'a> zerotl::Decode<'a> for Leave {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9898ad73, "smsjobs.leave")?;
             Ok(Self)
@@ -35268,7 +36766,8 @@ pub mod smsjobs {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x093fa0bf);
             w.put_u32(if self.allow_international { 1 << 0 } else { 0 });
@@ -35277,7 +36776,8 @@ pub mod smsjobs {
 
     impl<'a> zerotl::Decode<'a> for UpdateSettings {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x093fa0bf, "smsjobs.updateSettings")?;
             let flags = r.read_flags(0x00000001, "smsjobs.updateSettings")?;
@@ -35306,7 +36806,8 @@ pub mod smsjobs {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x10a698e8);
         }
@@ -35314,7 +36815,8 @@ pub mod smsjobs {
 
     impl<'a> zerotl::Decode<'a> for GetStatus {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x10a698e8, "smsjobs.getStatus")?;
             Ok(Self)
@@ -35344,7 +36846,8 @@ pub mod smsjobs {
         fn encoded_len(&self) -> usize {
             4 + self.job_id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x778d902f);
             self.job_id.encode(w);
@@ -35353,7 +36856,8 @@ pub mod smsjobs {
 
     impl<'a> zerotl::Decode<'a> for GetSmsJob<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x778d902f, "smsjobs.getSmsJob")?;
             let job_id = zerotl::Decode::decode(r)?;
@@ -35386,7 +36890,8 @@ pub mod smsjobs {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.job_id.encoded_len() + self.error.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4f1ebf24);
             w.put_u32(if self.error.is_some() { 1 << 0 } else { 0 });
@@ -35397,7 +36902,8 @@ pub mod smsjobs {
 
     impl<'a> zerotl::Decode<'a> for FinishJob<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4f1ebf24, "smsjobs.finishJob")?;
             let flags = r.read_flags(0x00000001, "smsjobs.finishJob")?;
@@ -35440,7 +36946,8 @@ pub mod stats {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.channel.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xab42441a);
             w.put_u32(if self.dark { 1 << 0 } else { 0 });
@@ -35450,7 +36957,8 @@ pub mod stats {
 
     impl<'a> zerotl::Decode<'a> for GetBroadcastStats<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xab42441a, "stats.getBroadcastStats")?;
             let flags = r.read_flags(0x00000001, "stats.getBroadcastStats")?;
@@ -35485,7 +36993,8 @@ pub mod stats {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.token.encoded_len() + if self.x.is_some() { 8 } else { 0 }
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x621d5fa0);
             w.put_u32(if self.x.is_some() { 1 << 0 } else { 0 });
@@ -35496,7 +37005,8 @@ pub mod stats {
 
     impl<'a> zerotl::Decode<'a> for LoadAsyncGraph<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x621d5fa0, "stats.loadAsyncGraph")?;
             let flags = r.read_flags(0x00000001, "stats.loadAsyncGraph")?;
@@ -35531,7 +37041,8 @@ pub mod stats {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.channel.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xdcdf8607);
             w.put_u32(if self.dark { 1 << 0 } else { 0 });
@@ -35541,7 +37052,8 @@ pub mod stats {
 
     impl<'a> zerotl::Decode<'a> for GetMegagroupStats<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xdcdf8607, "stats.getMegagroupStats")?;
             let flags = r.read_flags(0x00000001, "stats.getMegagroupStats")?;
@@ -35580,7 +37092,8 @@ pub mod stats {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.channel.encoded_len() + self.offset.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5f150144);
             self.channel.encode_inline(w);
@@ -35592,7 +37105,8 @@ pub mod stats {
 
     impl<'a> zerotl::Decode<'a> for GetMessagePublicForwards<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5f150144, "stats.getMessagePublicForwards")?;
             let channel = enums::InputChannel::decode_inline(r)?;
@@ -35630,7 +37144,8 @@ pub mod stats {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.channel.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb6e0a3f5);
             w.put_u32(if self.dark { 1 << 0 } else { 0 });
@@ -35641,7 +37156,8 @@ pub mod stats {
 
     impl<'a> zerotl::Decode<'a> for GetMessageStats<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb6e0a3f5, "stats.getMessageStats")?;
             let flags = r.read_flags(0x00000001, "stats.getMessageStats")?;
@@ -35679,7 +37195,8 @@ pub mod stats {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x374fef40);
             w.put_u32(if self.dark { 1 << 0 } else { 0 });
@@ -35690,7 +37207,8 @@ pub mod stats {
 
     impl<'a> zerotl::Decode<'a> for GetStoryStats<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x374fef40, "stats.getStoryStats")?;
             let flags = r.read_flags(0x00000001, "stats.getStoryStats")?;
@@ -35730,7 +37248,8 @@ pub mod stats {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len() + self.offset.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa6437ef6);
             self.peer.encode_inline(w);
@@ -35742,7 +37261,8 @@ pub mod stats {
 
     impl<'a> zerotl::Decode<'a> for GetStoryPublicForwards<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa6437ef6, "stats.getStoryPublicForwards")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -35780,7 +37300,8 @@ pub mod stats {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc27dfa68);
             w.put_u32(if self.dark { 1 << 0 } else { 0 });
@@ -35791,7 +37312,8 @@ pub mod stats {
 
     impl<'a> zerotl::Decode<'a> for GetPollStats<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc27dfa68, "stats.getPollStats")?;
             let flags = r.read_flags(0x00000001, "stats.getPollStats")?;
@@ -35849,7 +37371,8 @@ pub mod stickers {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.user_id.encoded_len() + self.title.encoded_len() + self.short_name.encoded_len() + self.thumb.as_ref().map_or(0, |v| v.encoded_len()) + self.stickers.encoded_len() + self.software.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9021ab67);
             w.put_u32(if self.masks { 1 << 0 } else { 0 } | if self.emojis { 1 << 5 } else { 0 } | if self.text_color { 1 << 6 } else { 0 } | if self.thumb.is_some() { 1 << 2 } else { 0 } | if self.software.is_some() { 1 << 3 } else { 0 });
@@ -35864,7 +37387,8 @@ pub mod stickers {
 
     impl<'a> zerotl::Decode<'a> for CreateStickerSet<'a> {
         const MIN_SIZE: usize = 28;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9021ab67, "stickers.createStickerSet")?;
             let flags = r.read_flags(0x0000006d, "stickers.createStickerSet")?;
@@ -35904,7 +37428,8 @@ pub mod stickers {
         fn encoded_len(&self) -> usize {
             4 + self.sticker.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf7760f51);
             self.sticker.encode_inline(w);
@@ -35913,7 +37438,8 @@ pub mod stickers {
 
     impl<'a> zerotl::Decode<'a> for RemoveStickerFromSet<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf7760f51, "stickers.removeStickerFromSet")?;
             let sticker = enums::InputDocument::decode_inline(r)?;
@@ -35946,7 +37472,8 @@ pub mod stickers {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.sticker.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xffb6d4ca);
             self.sticker.encode_inline(w);
@@ -35956,7 +37483,8 @@ pub mod stickers {
 
     impl<'a> zerotl::Decode<'a> for ChangeStickerPosition<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xffb6d4ca, "stickers.changeStickerPosition")?;
             let sticker = enums::InputDocument::decode_inline(r)?;
@@ -35990,7 +37518,8 @@ pub mod stickers {
         fn encoded_len(&self) -> usize {
             4 + self.stickerset.encoded_len() + self.sticker.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8653febe);
             self.stickerset.encode(w);
@@ -36000,7 +37529,8 @@ pub mod stickers {
 
     impl<'a> zerotl::Decode<'a> for AddStickerToSet<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8653febe, "stickers.addStickerToSet")?;
             let stickerset = zerotl::Decode::decode(r)?;
@@ -36036,7 +37566,8 @@ pub mod stickers {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.stickerset.encoded_len() + self.thumb.as_ref().map_or(0, |v| v.encoded_len()) + if self.thumb_document_id.is_some() { 8 } else { 0 }
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa76a5392);
             w.put_u32(if self.thumb.is_some() { 1 << 0 } else { 0 } | if self.thumb_document_id.is_some() { 1 << 1 } else { 0 });
@@ -36048,7 +37579,8 @@ pub mod stickers {
 
     impl<'a> zerotl::Decode<'a> for SetStickerSetThumb<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa76a5392, "stickers.setStickerSetThumb")?;
             let flags = r.read_flags(0x00000003, "stickers.setStickerSetThumb")?;
@@ -36082,7 +37614,8 @@ pub mod stickers {
         fn encoded_len(&self) -> usize {
             4 + self.short_name.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x284b3639);
             self.short_name.encode(w);
@@ -36091,7 +37624,8 @@ pub mod stickers {
 
     impl<'a> zerotl::Decode<'a> for CheckShortName<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x284b3639, "stickers.checkShortName")?;
             let short_name = zerotl::Decode::decode(r)?;
@@ -36122,7 +37656,8 @@ pub mod stickers {
         fn encoded_len(&self) -> usize {
             4 + self.title.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4dafc503);
             self.title.encode(w);
@@ -36131,7 +37666,8 @@ pub mod stickers {
 
     impl<'a> zerotl::Decode<'a> for SuggestShortName<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4dafc503, "stickers.suggestShortName")?;
             let title = zerotl::Decode::decode(r)?;
@@ -36168,7 +37704,8 @@ pub mod stickers {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.sticker.encoded_len() + self.emoji.as_ref().map_or(0, |v| v.encoded_len()) + self.mask_coords.as_ref().map_or(0, |v| v.encoded_len()) + self.keywords.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf5537ebc);
             w.put_u32(if self.emoji.is_some() { 1 << 0 } else { 0 } | if self.mask_coords.is_some() { 1 << 1 } else { 0 } | if self.keywords.is_some() { 1 << 2 } else { 0 });
@@ -36181,7 +37718,8 @@ pub mod stickers {
 
     impl<'a> zerotl::Decode<'a> for ChangeSticker<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf5537ebc, "stickers.changeSticker")?;
             let flags = r.read_flags(0x00000007, "stickers.changeSticker")?;
@@ -36218,7 +37756,8 @@ pub mod stickers {
         fn encoded_len(&self) -> usize {
             4 + self.stickerset.encoded_len() + self.title.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x124b1c00);
             self.stickerset.encode(w);
@@ -36228,7 +37767,8 @@ pub mod stickers {
 
     impl<'a> zerotl::Decode<'a> for RenameStickerSet<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x124b1c00, "stickers.renameStickerSet")?;
             let stickerset = zerotl::Decode::decode(r)?;
@@ -36260,7 +37800,8 @@ pub mod stickers {
         fn encoded_len(&self) -> usize {
             4 + self.stickerset.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x87704394);
             self.stickerset.encode(w);
@@ -36269,7 +37810,8 @@ pub mod stickers {
 
     impl<'a> zerotl::Decode<'a> for DeleteStickerSet<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x87704394, "stickers.deleteStickerSet")?;
             let stickerset = zerotl::Decode::decode(r)?;
@@ -36302,7 +37844,8 @@ pub mod stickers {
         fn encoded_len(&self) -> usize {
             4 + self.sticker.encoded_len() + self.new_sticker.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4696459a);
             self.sticker.encode_inline(w);
@@ -36312,7 +37855,8 @@ pub mod stickers {
 
     impl<'a> zerotl::Decode<'a> for ReplaceSticker<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4696459a, "stickers.replaceSticker")?;
             let sticker = enums::InputDocument::decode_inline(r)?;
@@ -36352,7 +37896,8 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x30eb63f0);
             self.peer.encode_inline(w);
@@ -36361,7 +37906,8 @@ pub mod stories {
 
     impl<'a> zerotl::Decode<'a> for CanSendStory<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x30eb63f0, "stories.canSendStory")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -36420,7 +37966,8 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.peer.encoded_len() + self.media.encoded_len() + self.media_areas.as_ref().map_or(0, |v| v.encoded_len()) + self.caption.as_ref().map_or(0, |v| v.encoded_len()) + self.entities.as_ref().map_or(0, |v| v.encoded_len()) + self.privacy_rules.encoded_len() + if self.period.is_some() { 4 } else { 0 } + self.fwd_from_id.as_ref().map_or(0, |v| v.encoded_len()) + if self.fwd_from_story.is_some() { 4 } else { 0 } + self.albums.as_ref().map_or(0, |v| v.encoded_len()) + self.music.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8f9e6898);
             w.put_u32(if self.pinned { 1 << 2 } else { 0 } | if self.noforwards { 1 << 4 } else { 0 } | if self.fwd_modified { 1 << 7 } else { 0 } | if self.media_areas.is_some() { 1 << 5 } else { 0 } | if self.caption.is_some() { 1 << 0 } else { 0 } | if self.entities.is_some() { 1 << 1 } else { 0 } | if self.period.is_some() { 1 << 3 } else { 0 } | if self.fwd_from_id.is_some() { 1 << 6 } else { 0 } | if self.fwd_from_story.is_some() { 1 << 6 } else { 0 } | if self.albums.is_some() { 1 << 8 } else { 0 } | if self.music.is_some() { 1 << 9 } else { 0 });
@@ -36441,7 +37988,8 @@ pub mod stories {
 
     impl<'a> zerotl::Decode<'a> for SendStory<'a> {
         const MIN_SIZE: usize = 32;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8f9e6898, "stories.sendStory")?;
             let flags = r.read_flags(0x000003ff, "stories.sendStory")?;
@@ -36502,7 +38050,8 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len() + self.media.as_ref().map_or(0, |v| v.encoded_len()) + self.media_areas.as_ref().map_or(0, |v| v.encoded_len()) + self.caption.as_ref().map_or(0, |v| v.encoded_len()) + self.entities.as_ref().map_or(0, |v| v.encoded_len()) + self.privacy_rules.as_ref().map_or(0, |v| v.encoded_len()) + self.music.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2c63a72b);
             w.put_u32(if self.media.is_some() { 1 << 0 } else { 0 } | if self.media_areas.is_some() { 1 << 3 } else { 0 } | if self.caption.is_some() { 1 << 1 } else { 0 } | if self.entities.is_some() { 1 << 1 } else { 0 } | if self.privacy_rules.is_some() { 1 << 2 } else { 0 } | if self.music.is_some() { 1 << 4 } else { 0 });
@@ -36519,7 +38068,8 @@ pub mod stories {
 
     impl<'a> zerotl::Decode<'a> for EditStory<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2c63a72b, "stories.editStory")?;
             let flags = r.read_flags(0x0000001f, "stories.editStory")?;
@@ -36560,7 +38110,8 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xae59db5f);
             self.peer.encode_inline(w);
@@ -36570,7 +38121,8 @@ pub mod stories {
 
     impl<'a> zerotl::Decode<'a> for DeleteStories<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xae59db5f, "stories.deleteStories")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -36606,7 +38158,8 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len() + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9a75a1ef);
             self.peer.encode_inline(w);
@@ -36617,7 +38170,8 @@ pub mod stories {
 
     impl<'a> zerotl::Decode<'a> for TogglePinned<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9a75a1ef, "stories.togglePinned")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -36654,7 +38208,8 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.state.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xeeb0d625);
             w.put_u32(if self.next { 1 << 1 } else { 0 } | if self.hidden { 1 << 2 } else { 0 } | if self.state.is_some() { 1 << 0 } else { 0 });
@@ -36664,7 +38219,8 @@ pub mod stories {
 
     impl<'a> zerotl::Decode<'a> for GetAllStories<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xeeb0d625, "stories.getAllStories")?;
             let flags = r.read_flags(0x00000007, "stories.getAllStories")?;
@@ -36702,7 +38258,8 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5821a5dc);
             self.peer.encode_inline(w);
@@ -36715,7 +38272,8 @@ pub mod stories {
 
     impl<'a> zerotl::Decode<'a> for GetPinnedStories<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5821a5dc, "stories.getPinnedStories")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -36753,7 +38311,8 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb4352016);
             self.peer.encode_inline(w);
@@ -36766,7 +38325,8 @@ pub mod stories {
 
     impl<'a> zerotl::Decode<'a> for GetStoriesArchive<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb4352016, "stories.getStoriesArchive")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -36802,7 +38362,8 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5774ca74);
             self.peer.encode_inline(w);
@@ -36812,7 +38373,8 @@ pub mod stories {
 
     impl<'a> zerotl::Decode<'a> for GetStoriesById<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5774ca74, "stories.getStoriesByID")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -36844,7 +38406,8 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7c2557c4);
             self.hidden.encode(w);
@@ -36853,7 +38416,8 @@ pub mod stories {
 
     impl<'a> zerotl::Decode<'a> for ToggleAllStoriesHidden {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7c2557c4, "stories.toggleAllStoriesHidden")?;
             let hidden = zerotl::Decode::decode(r)?;
@@ -36886,7 +38450,8 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa556dac8);
             self.peer.encode_inline(w);
@@ -36896,7 +38461,8 @@ pub mod stories {
 
     impl<'a> zerotl::Decode<'a> for ReadStories<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa556dac8, "stories.readStories")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -36930,7 +38496,8 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb2028afb);
             self.peer.encode_inline(w);
@@ -36940,7 +38507,8 @@ pub mod stories {
 
     impl<'a> zerotl::Decode<'a> for IncrementStoryViews<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb2028afb, "stories.incrementStoryViews")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -36986,7 +38554,8 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.peer.encoded_len() + self.q.as_ref().map_or(0, |v| v.encoded_len()) + self.offset.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7ed23c57);
             w.put_u32(if self.just_contacts { 1 << 0 } else { 0 } | if self.reactions_first { 1 << 2 } else { 0 } | if self.forwards_first { 1 << 3 } else { 0 } | if self.q.is_some() { 1 << 1 } else { 0 });
@@ -37000,7 +38569,8 @@ pub mod stories {
 
     impl<'a> zerotl::Decode<'a> for GetStoryViewsList<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7ed23c57, "stories.getStoryViewsList")?;
             let flags = r.read_flags(0x0000000f, "stories.getStoryViewsList")?;
@@ -37041,7 +38611,8 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x28e16cc8);
             self.peer.encode_inline(w);
@@ -37051,7 +38622,8 @@ pub mod stories {
 
     impl<'a> zerotl::Decode<'a> for GetStoriesViews<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x28e16cc8, "stories.getStoriesViews")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -37085,7 +38657,8 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7b8def20);
             self.peer.encode_inline(w);
@@ -37095,7 +38668,8 @@ pub mod stories {
 
     impl<'a> zerotl::Decode<'a> for ExportStoryLink<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7b8def20, "stories.exportStoryLink")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -37133,7 +38707,8 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.id.encoded_len() + self.option.encoded_len() + self.message.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x19d8eb45);
             self.peer.encode_inline(w);
@@ -37145,7 +38720,8 @@ pub mod stories {
 
     impl<'a> zerotl::Decode<'a> for Report<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x19d8eb45, "stories.report")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -37181,7 +38757,8 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + 4
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x57bbd166);
             w.put_u32(if self.past { 1 << 0 } else { 0 } | if self.future { 1 << 1 } else { 0 });
@@ -37190,7 +38767,8 @@ pub mod stories {
 
     impl<'a> zerotl::Decode<'a> for ActivateStealthMode {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x57bbd166, "stories.activateStealthMode")?;
             let flags = r.read_flags(0x00000003, "stories.activateStealthMode")?;
@@ -37229,7 +38807,8 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len() + self.reaction.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7fd736b2);
             w.put_u32(if self.add_to_recent { 1 << 0 } else { 0 });
@@ -37241,7 +38820,8 @@ pub mod stories {
 
     impl<'a> zerotl::Decode<'a> for SendReaction<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7fd736b2, "stories.sendReaction")?;
             let flags = r.read_flags(0x00000001, "stories.sendReaction")?;
@@ -37276,7 +38856,8 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2c4ada50);
             self.peer.encode_inline(w);
@@ -37285,7 +38866,8 @@ pub mod stories {
 
     impl<'a> zerotl::Decode<'a> for GetPeerStories<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2c4ada50, "stories.getPeerStories")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -37313,7 +38895,8 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9b5ae7f9);
         }
@@ -37321,7 +38904,8 @@ pub mod stories {
 
     impl<'a> zerotl::Decode<'a> for GetAllReadPeerStories {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9b5ae7f9, "stories.getAllReadPeerStories")?;
             Ok(Self)
@@ -37351,7 +38935,8 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x78499170);
             self.id.encode(w);
@@ -37360,7 +38945,8 @@ pub mod stories {
 
     impl<'a> zerotl::Decode<'a> for GetPeerMaxIDs<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x78499170, "stories.getPeerMaxIDs")?;
             let id = zerotl::Decode::decode(r)?;
@@ -37388,7 +38974,8 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa56a8b60);
         }
@@ -37396,7 +38983,8 @@ pub mod stories {
 
     impl<'a> zerotl::Decode<'a> for GetChatsToSend {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa56a8b60, "stories.getChatsToSend")?;
             Ok(Self)
@@ -37428,7 +39016,8 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xbd0415c4);
             self.peer.encode_inline(w);
@@ -37438,7 +39027,8 @@ pub mod stories {
 
     impl<'a> zerotl::Decode<'a> for TogglePeerStoriesHidden<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbd0415c4, "stories.togglePeerStoriesHidden")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -37480,7 +39070,8 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.peer.encoded_len() + self.reaction.as_ref().map_or(0, |v| v.encoded_len()) + self.offset.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb9b2881f);
             w.put_u32(if self.forwards_first { 1 << 2 } else { 0 } | if self.reaction.is_some() { 1 << 0 } else { 0 } | if self.offset.is_some() { 1 << 1 } else { 0 });
@@ -37494,7 +39085,8 @@ pub mod stories {
 
     impl<'a> zerotl::Decode<'a> for GetStoryReactionsList<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb9b2881f, "stories.getStoryReactionsList")?;
             let flags = r.read_flags(0x00000007, "stories.getStoryReactionsList")?;
@@ -37533,7 +39125,8 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0b297e9b);
             self.peer.encode_inline(w);
@@ -37543,7 +39136,8 @@ pub mod stories {
 
     impl<'a> zerotl::Decode<'a> for TogglePinnedToTop<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0b297e9b, "stories.togglePinnedToTop")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -37583,7 +39177,8 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.hashtag.as_ref().map_or(0, |v| v.encoded_len()) + self.area.as_ref().map_or(0, |v| v.encoded_len()) + self.peer.as_ref().map_or(0, |v| v.encoded_len()) + self.offset.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd1810907);
             w.put_u32(if self.hashtag.is_some() { 1 << 0 } else { 0 } | if self.area.is_some() { 1 << 1 } else { 0 } | if self.peer.is_some() { 1 << 2 } else { 0 });
@@ -37597,7 +39192,8 @@ pub mod stories {
 
     impl<'a> zerotl::Decode<'a> for SearchPosts<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd1810907, "stories.searchPosts")?;
             let flags = r.read_flags(0x00000007, "stories.searchPosts")?;
@@ -37637,7 +39233,8 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.title.encoded_len() + self.stories.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa36396e5);
             self.peer.encode_inline(w);
@@ -37648,7 +39245,8 @@ pub mod stories {
 
     impl<'a> zerotl::Decode<'a> for CreateAlbum<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa36396e5, "stories.createAlbum")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -37691,7 +39289,8 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len() + self.title.as_ref().map_or(0, |v| v.encoded_len()) + self.delete_stories.as_ref().map_or(0, |v| v.encoded_len()) + self.add_stories.as_ref().map_or(0, |v| v.encoded_len()) + self.order.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5e5259b6);
             w.put_u32(if self.title.is_some() { 1 << 0 } else { 0 } | if self.delete_stories.is_some() { 1 << 1 } else { 0 } | if self.add_stories.is_some() { 1 << 2 } else { 0 } | if self.order.is_some() { 1 << 3 } else { 0 });
@@ -37706,7 +39305,8 @@ pub mod stories {
 
     impl<'a> zerotl::Decode<'a> for UpdateAlbum<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5e5259b6, "stories.updateAlbum")?;
             let flags = r.read_flags(0x0000000f, "stories.updateAlbum")?;
@@ -37745,7 +39345,8 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + self.peer.encoded_len() + self.order.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8535fbd9);
             self.peer.encode_inline(w);
@@ -37755,7 +39356,8 @@ pub mod stories {
 
     impl<'a> zerotl::Decode<'a> for ReorderAlbums<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8535fbd9, "stories.reorderAlbums")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -37789,7 +39391,8 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8d3456d0);
             self.peer.encode_inline(w);
@@ -37799,7 +39402,8 @@ pub mod stories {
 
     impl<'a> zerotl::Decode<'a> for DeleteAlbum<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8d3456d0, "stories.deleteAlbum")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -37833,7 +39437,8 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x25b3eac7);
             self.peer.encode_inline(w);
@@ -37843,7 +39448,8 @@ pub mod stories {
 
     impl<'a> zerotl::Decode<'a> for GetAlbums<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x25b3eac7, "stories.getAlbums")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -37881,7 +39487,8 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.peer.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xac806d61);
             self.peer.encode_inline(w);
@@ -37895,7 +39502,8 @@ pub mod stories {
 
     impl<'a> zerotl::Decode<'a> for GetAlbumStories<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xac806d61, "stories.getAlbumStories")?;
             let peer = enums::InputPeer::decode_inline(r)?;
@@ -37948,7 +39556,8 @@ pub mod stories {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.peer.encoded_len() + self.caption.as_ref().map_or(0, |v| v.encoded_len()) + self.entities.as_ref().map_or(0, |v| v.encoded_len()) + self.privacy_rules.encoded_len() + self.messages_enabled.as_ref().map_or(0, |v| v.encoded_len()) + if self.send_paid_messages_stars.is_some() { 8 } else { 0 }
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd069ccde);
             w.put_u32(if self.pinned { 1 << 2 } else { 0 } | if self.noforwards { 1 << 4 } else { 0 } | if self.rtmp_stream { 1 << 5 } else { 0 } | if self.caption.is_some() { 1 << 0 } else { 0 } | if self.entities.is_some() { 1 << 1 } else { 0 } | if self.messages_enabled.is_some() { 1 << 6 } else { 0 } | if self.send_paid_messages_stars.is_some() { 1 << 7 } else { 0 });
@@ -37964,7 +39573,8 @@ pub mod stories {
 
     impl<'a> zerotl::Decode<'a> for StartLive<'a> {
         const MIN_SIZE: usize = 28;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd069ccde, "stories.startLive")?;
             let flags = r.read_flags(0x000000f7, "stories.startLive")?;
@@ -38019,7 +39629,8 @@ pub mod toncenter {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.endpoint.encoded_len() + self.query.as_ref().map_or(0, |v| v.encoded_len()) + self.payload.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8d7bdd61);
             w.put_u32(if self.post { 1 << 0 } else { 0 } | if self.query.is_some() { 1 << 1 } else { 0 } | if self.payload.is_some() { 1 << 2 } else { 0 });
@@ -38031,7 +39642,8 @@ pub mod toncenter {
 
     impl<'a> zerotl::Decode<'a> for PerformApiRequest<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8d7bdd61, "toncenter.performApiRequest")?;
             let flags = r.read_flags(0x00000007, "toncenter.performApiRequest")?;
@@ -38063,7 +39675,8 @@ pub mod toncenter {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xcdaf63c7);
         }
@@ -38071,7 +39684,8 @@ pub mod toncenter {
 
     impl<'a> zerotl::Decode<'a> for GetStreamingUrl {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcdaf63c7, "toncenter.getStreamingUrl")?;
             Ok(Self)
@@ -38106,7 +39720,8 @@ pub mod updates {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xedd4882a);
         }
@@ -38114,7 +39729,8 @@ pub mod updates {
 
     impl<'a> zerotl::Decode<'a> for GetState {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xedd4882a, "updates.getState")?;
             Ok(Self)
@@ -38154,7 +39770,8 @@ pub mod updates {
         fn encoded_len(&self) -> usize {
             4 + 16 + if self.pts_limit.is_some() { 4 } else { 0 } + if self.pts_total_limit.is_some() { 4 } else { 0 } + if self.qts_limit.is_some() { 4 } else { 0 }
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x19c2f763);
             w.put_u32(if self.pts_limit.is_some() { 1 << 1 } else { 0 } | if self.pts_total_limit.is_some() { 1 << 0 } else { 0 } | if self.qts_limit.is_some() { 1 << 2 } else { 0 });
@@ -38171,7 +39788,8 @@ pub mod updates {
 
     impl<'a> zerotl::Decode<'a> for GetDifference {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x19c2f763, "updates.getDifference")?;
             let flags = r.read_flags(0x00000007, "updates.getDifference")?;
@@ -38220,7 +39838,8 @@ pub mod updates {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.channel.encoded_len() + self.filter.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x03173d78);
             w.put_u32(if self.force { 1 << 0 } else { 0 });
@@ -38235,7 +39854,8 @@ pub mod updates {
 
     impl<'a> zerotl::Decode<'a> for GetChannelDifference<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x03173d78, "updates.getChannelDifference")?;
             let flags = r.read_flags(0x00000001, "updates.getChannelDifference")?;
@@ -38284,7 +39904,8 @@ pub mod upload {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.bytes.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(16) {
                 zerotl::fixed::put_u32_at(run, 0, 0xb304a621);
@@ -38297,7 +39918,8 @@ pub mod upload {
 
     impl<'a> zerotl::Decode<'a> for SaveFilePart<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb304a621, "upload.saveFilePart")?;
             let run = r.read_array::<12>()?;
@@ -38339,7 +39961,8 @@ pub mod upload {
         fn encoded_len(&self) -> usize {
             4 + 16 + self.location.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xbe5335be);
             w.put_u32(if self.precise { 1 << 0 } else { 0 } | if self.cdn_supported { 1 << 1 } else { 0 });
@@ -38353,7 +39976,8 @@ pub mod upload {
 
     impl<'a> zerotl::Decode<'a> for GetFile<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xbe5335be, "upload.getFile")?;
             let flags = r.read_flags(0x00000003, "upload.getFile")?;
@@ -38396,7 +40020,8 @@ pub mod upload {
         fn encoded_len(&self) -> usize {
             4 + 16 + self.bytes.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(20) {
                 zerotl::fixed::put_u32_at(run, 0, 0xde7b673d);
@@ -38410,7 +40035,8 @@ pub mod upload {
 
     impl<'a> zerotl::Decode<'a> for SaveBigFilePart<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xde7b673d, "upload.saveBigFilePart")?;
             let run = r.read_array::<16>()?;
@@ -38449,7 +40075,8 @@ pub mod upload {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.location.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x24e6818d);
             self.location.encode_inline(w);
@@ -38462,7 +40089,8 @@ pub mod upload {
 
     impl<'a> zerotl::Decode<'a> for GetWebFile<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x24e6818d, "upload.getWebFile")?;
             let location = enums::InputWebFileLocation::decode_inline(r)?;
@@ -38500,7 +40128,8 @@ pub mod upload {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.file_token.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x395f69da);
             self.file_token.encode(w);
@@ -38513,7 +40142,8 @@ pub mod upload {
 
     impl<'a> zerotl::Decode<'a> for GetCdnFile<'a> {
         const MIN_SIZE: usize = 20;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x395f69da, "upload.getCdnFile")?;
             let file_token = zerotl::Decode::decode(r)?;
@@ -38549,7 +40179,8 @@ pub mod upload {
         fn encoded_len(&self) -> usize {
             4 + self.file_token.encoded_len() + self.request_token.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9b2754a8);
             self.file_token.encode(w);
@@ -38559,7 +40190,8 @@ pub mod upload {
 
     impl<'a> zerotl::Decode<'a> for ReuploadCdnFile<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9b2754a8, "upload.reuploadCdnFile")?;
             let file_token = zerotl::Decode::decode(r)?;
@@ -38593,7 +40225,8 @@ pub mod upload {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.file_token.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x91dc3f31);
             self.file_token.encode(w);
@@ -38603,7 +40236,8 @@ pub mod upload {
 
     impl<'a> zerotl::Decode<'a> for GetCdnFileHashes<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x91dc3f31, "upload.getCdnFileHashes")?;
             let file_token = zerotl::Decode::decode(r)?;
@@ -38637,7 +40271,8 @@ pub mod upload {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.location.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9156982a);
             self.location.encode(w);
@@ -38647,7 +40282,8 @@ pub mod upload {
 
     impl<'a> zerotl::Decode<'a> for GetFileHashes<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9156982a, "upload.getFileHashes")?;
             let location = zerotl::Decode::decode(r)?;
@@ -38687,7 +40323,8 @@ pub mod users {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0d91a548);
             self.id.encode(w);
@@ -38696,7 +40333,8 @@ pub mod users {
 
     impl<'a> zerotl::Decode<'a> for GetUsers<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0d91a548, "users.getUsers")?;
             let id = zerotl::Decode::decode(r)?;
@@ -38727,7 +40365,8 @@ pub mod users {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xb60f5918);
             self.id.encode_inline(w);
@@ -38736,7 +40375,8 @@ pub mod users {
 
     impl<'a> zerotl::Decode<'a> for GetFullUser<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xb60f5918, "users.getFullUser")?;
             let id = enums::InputUser::decode_inline(r)?;
@@ -38769,7 +40409,8 @@ pub mod users {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len() + self.errors.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x90c894b5);
             self.id.encode_inline(w);
@@ -38779,7 +40420,8 @@ pub mod users {
 
     impl<'a> zerotl::Decode<'a> for SetSecureValueErrors<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x90c894b5, "users.setSecureValueErrors")?;
             let id = enums::InputUser::decode_inline(r)?;
@@ -38811,7 +40453,8 @@ pub mod users {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd89a83a3);
             self.id.encode(w);
@@ -38820,7 +40463,8 @@ pub mod users {
 
     impl<'a> zerotl::Decode<'a> for GetRequirementsToContact<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd89a83a3, "users.getRequirementsToContact")?;
             let id = zerotl::Decode::decode(r)?;
@@ -38857,7 +40501,8 @@ pub mod users {
         fn encoded_len(&self) -> usize {
             4 + 16 + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x788d7fe3);
             self.id.encode_inline(w);
@@ -38871,7 +40516,8 @@ pub mod users {
 
     impl<'a> zerotl::Decode<'a> for GetSavedMusic<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x788d7fe3, "users.getSavedMusic")?;
             let id = enums::InputUser::decode_inline(r)?;
@@ -38908,7 +40554,8 @@ pub mod users {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len() + self.documents.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x7573a4e9);
             self.id.encode_inline(w);
@@ -38918,7 +40565,8 @@ pub mod users {
 
     impl<'a> zerotl::Decode<'a> for GetSavedMusicById<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x7573a4e9, "users.getSavedMusicByID")?;
             let id = enums::InputUser::decode_inline(r)?;
@@ -38952,7 +40600,8 @@ pub mod users {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len() + self.birthday.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xfc533372);
             self.id.encode_inline(w);
@@ -38962,7 +40611,8 @@ pub mod users {
 
     impl<'a> zerotl::Decode<'a> for SuggestBirthday<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfc533372, "users.suggestBirthday")?;
             let id = enums::InputUser::decode_inline(r)?;
@@ -38999,7 +40649,8 @@ pub mod wallet {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xab83b33a);
         }
@@ -39007,7 +40658,8 @@ pub mod wallet {
 
     impl<'a> zerotl::Decode<'a> for GetState {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xab83b33a, "wallet.getState")?;
             Ok(Self)
@@ -39041,7 +40693,8 @@ pub mod wallet {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.id.encoded_len() + self.addresses.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x5275dfdd);
             w.put_u32(if self.force { 1 << 0 } else { 0 });
@@ -39052,7 +40705,8 @@ pub mod wallet {
 
     impl<'a> zerotl::Decode<'a> for GetUserAddresses<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x5275dfdd, "wallet.getUserAddresses")?;
             let flags = r.read_flags(0x00000001, "wallet.getUserAddresses")?;
@@ -39092,7 +40746,8 @@ pub mod wallet {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.offset.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa8830a83);
             w.put_u32(if self.inbound { 1 << 0 } else { 0 } | if self.outbound { 1 << 1 } else { 0 });
@@ -39103,7 +40758,8 @@ pub mod wallet {
 
     impl<'a> zerotl::Decode<'a> for GetTransactions<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa8830a83, "wallet.getTransactions")?;
             let flags = r.read_flags(0x00000003, "wallet.getTransactions")?;
@@ -39138,7 +40794,8 @@ pub mod wallet {
         fn encoded_len(&self) -> usize {
             4 + self.id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x811ceab6);
             self.id.encode(w);
@@ -39147,7 +40804,8 @@ pub mod wallet {
 
     impl<'a> zerotl::Decode<'a> for GetTransactionsByIDs<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x811ceab6, "wallet.getTransactionsByIDs")?;
             let id = zerotl::Decode::decode(r)?;
@@ -39178,7 +40836,8 @@ pub mod wallet {
         fn encoded_len(&self) -> usize {
             4 + self.msg_hash.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa6bb795d);
             self.msg_hash.encode(w);
@@ -39187,7 +40846,8 @@ pub mod wallet {
 
     impl<'a> zerotl::Decode<'a> for GetTransactionsByMsgHash<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa6bb795d, "wallet.getTransactionsByMsgHash")?;
             let msg_hash = zerotl::Decode::decode(r)?;
@@ -39218,7 +40878,8 @@ pub mod wallet {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.password.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x9077c9ac);
             w.put_u32(if self.password.is_some() { 1 << 0 } else { 0 });
@@ -39228,7 +40889,8 @@ pub mod wallet {
 
     impl<'a> zerotl::Decode<'a> for ExportSecretPhrase<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x9077c9ac, "wallet.exportSecretPhrase")?;
             let flags = r.read_flags(0x00000001, "wallet.exportSecretPhrase")?;
@@ -39262,7 +40924,8 @@ pub mod wallet {
         fn encoded_len(&self) -> usize {
             4 + self.token.encoded_len() + self.public_key.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xf53925cf);
             self.token.encode(w);
@@ -39272,7 +40935,8 @@ pub mod wallet {
 
     impl<'a> zerotl::Decode<'a> for FetchEncryptedSecretPhrasePart<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xf53925cf, "wallet.fetchEncryptedSecretPhrasePart")?;
             let token = zerotl::Decode::decode(r)?;
@@ -39306,7 +40970,8 @@ pub mod wallet {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.wallet.encoded_len() + self.password.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd8c72eec);
             w.put_u32(if self.password.is_some() { 1 << 0 } else { 0 });
@@ -39317,7 +40982,8 @@ pub mod wallet {
 
     impl<'a> zerotl::Decode<'a> for ReplaceWallet<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd8c72eec, "wallet.replaceWallet")?;
             let flags = r.read_flags(0x00000001, "wallet.replaceWallet")?;
@@ -39354,7 +41020,8 @@ pub mod wallet {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.password.as_ref().map_or(0, |v| v.encoded_len()) + self.new_public_key.as_ref().map_or(0, |v| v.encoded_len()) + self.proof.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x0b0bf0da);
             w.put_u32(if self.password.is_some() { 1 << 0 } else { 0 } | if self.new_public_key.is_some() { 1 << 1 } else { 0 } | if self.proof.is_some() { 1 << 2 } else { 0 });
@@ -39366,7 +41033,8 @@ pub mod wallet {
 
     impl<'a> zerotl::Decode<'a> for DisableBackup<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x0b0bf0da, "wallet.disableBackup")?;
             let flags = r.read_flags(0x00000007, "wallet.disableBackup")?;
@@ -39397,7 +41065,8 @@ pub mod wallet {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd179d494);
         }
@@ -39405,7 +41074,8 @@ pub mod wallet {
 
     impl<'a> zerotl::Decode<'a> for GetBackupHolderDcs {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd179d494, "wallet.getBackupHolderDcs")?;
             Ok(Self)
@@ -39439,7 +41109,8 @@ pub mod wallet {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.parts.encoded_len() + self.new_public_key.as_ref().map_or(0, |v| v.encoded_len()) + self.proof.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x4500c525);
             w.put_u32(if self.new_public_key.is_some() { 1 << 1 } else { 0 } | if self.proof.is_some() { 1 << 2 } else { 0 });
@@ -39451,7 +41122,8 @@ pub mod wallet {
 
     impl<'a> zerotl::Decode<'a> for EnableBackup<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x4500c525, "wallet.enableBackup")?;
             let flags = r.read_flags(0x00000006, "wallet.enableBackup")?;
@@ -39482,7 +41154,8 @@ pub mod wallet {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x2025e697);
         }
@@ -39490,7 +41163,8 @@ pub mod wallet {
 
     impl<'a> zerotl::Decode<'a> for GetProofChallenge {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x2025e697, "wallet.getProofChallenge")?;
             Ok(Self)
@@ -39526,7 +41200,8 @@ pub mod wallet {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.data_normal.encoded_len() + self.data_gasless.as_ref().map_or(0, |v| v.encoded_len()) + self.user_id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd9e5d9e2);
             w.put_u32(if self.data_gasless.is_some() { 1 << 0 } else { 0 });
@@ -39539,7 +41214,8 @@ pub mod wallet {
 
     impl<'a> zerotl::Decode<'a> for SendTransfer<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd9e5d9e2, "wallet.sendTransfer")?;
             let flags = r.read_flags(0x00000001, "wallet.sendTransfer")?;
@@ -39571,7 +41247,8 @@ pub mod wallet {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x742df0a1);
         }
@@ -39579,7 +41256,8 @@ pub mod wallet {
 
     impl<'a> zerotl::Decode<'a> for GetGaslessInfo {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x742df0a1, "wallet.getGaslessInfo")?;
             Ok(Self)
@@ -39606,7 +41284,8 @@ pub mod wallet {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x691f4360);
         }
@@ -39614,7 +41293,8 @@ pub mod wallet {
 
     impl<'a> zerotl::Decode<'a> for GetExistingWaltBalance {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x691f4360, "wallet.getExistingWaltBalance")?;
             Ok(Self)
@@ -39646,7 +41326,8 @@ pub mod wallet {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.offset.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x8c12f3a4);
             self.offset.encode(w);
@@ -39656,7 +41337,8 @@ pub mod wallet {
 
     impl<'a> zerotl::Decode<'a> for GetNfts<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x8c12f3a4, "wallet.getNfts")?;
             let offset = zerotl::Decode::decode(r)?;
@@ -39690,7 +41372,8 @@ pub mod wallet {
         fn encoded_len(&self) -> usize {
             4 + self.dapp_client_id.encoded_len() + self.manifest_url.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xcc931046);
             self.dapp_client_id.encode(w);
@@ -39700,7 +41383,8 @@ pub mod wallet {
 
     impl<'a> zerotl::Decode<'a> for TonConnectCreateSession<'a> {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xcc931046, "wallet.tonConnectCreateSession")?;
             let dapp_client_id = zerotl::Decode::decode(r)?;
@@ -39734,7 +41418,8 @@ pub mod wallet {
         fn encoded_len(&self) -> usize {
             4 + 8 + self.client_id.encoded_len()
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x338bcf1c);
@@ -39746,7 +41431,8 @@ pub mod wallet {
 
     impl<'a> zerotl::Decode<'a> for TonConnectRegisterKey<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x338bcf1c, "wallet.tonConnectRegisterKey")?;
             let session_id = r.read_i64()?;
@@ -39786,7 +41472,8 @@ pub mod wallet {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.challenge_answer.encoded_len() + self.body.encoded_len() + self.trace_id.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xc2c00779);
             w.put_u32(if self.error { 1 << 0 } else { 0 } | if self.trace_id.is_some() { 1 << 1 } else { 0 });
@@ -39799,7 +41486,8 @@ pub mod wallet {
 
     impl<'a> zerotl::Decode<'a> for TonConnectSubmitConnectResult<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xc2c00779, "wallet.tonConnectSubmitConnectResult")?;
             let flags = r.read_flags(0x00000003, "wallet.tonConnectSubmitConnectResult")?;
@@ -39837,7 +41525,8 @@ pub mod wallet {
         fn encoded_len(&self) -> usize {
             4 + 4 + self.dapp_client_id.as_ref().map_or(0, |v| v.encoded_len()) + if self.session_id.is_some() { 8 } else { 0 }
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x11aee065);
             w.put_u32(if self.dapp_client_id.is_some() { 1 << 0 } else { 0 } | if self.session_id.is_some() { 1 << 1 } else { 0 });
@@ -39848,7 +41537,8 @@ pub mod wallet {
 
     impl<'a> zerotl::Decode<'a> for TonConnectGetPending<'a> {
         const MIN_SIZE: usize = 8;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x11aee065, "wallet.tonConnectGetPending")?;
             let flags = r.read_flags(0x00000003, "wallet.tonConnectGetPending")?;
@@ -39889,7 +41579,8 @@ pub mod wallet {
         fn encoded_len(&self) -> usize {
             4 + 16 + self.app_request_id.encoded_len() + self.challenge_answer.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0x66b57b41);
             w.put_u32(if self.declined { 1 << 1 } else { 0 } | if self.challenge_answer.is_some() { 1 << 0 } else { 0 });
@@ -39904,7 +41595,8 @@ pub mod wallet {
 
     impl<'a> zerotl::Decode<'a> for TonConnectClaimRequest<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x66b57b41, "wallet.tonConnectClaimRequest")?;
             let flags = r.read_flags(0x00000003, "wallet.tonConnectClaimRequest")?;
@@ -39947,7 +41639,8 @@ pub mod wallet {
         fn encoded_len(&self) -> usize {
             4 + 16 + self.body.encoded_len() + self.trace_id.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xfac67d3c);
             w.put_u32(if self.trace_id.is_some() { 1 << 0 } else { 0 });
@@ -39962,7 +41655,8 @@ pub mod wallet {
 
     impl<'a> zerotl::Decode<'a> for TonConnectSubmitResponse<'a> {
         const MIN_SIZE: usize = 24;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xfac67d3c, "wallet.tonConnectSubmitResponse")?;
             let flags = r.read_flags(0x00000001, "wallet.tonConnectSubmitResponse")?;
@@ -39998,7 +41692,8 @@ pub mod wallet {
         fn encoded_len(&self) -> usize {
             4 + 8
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             if let Some(run) = w.run(12) {
                 zerotl::fixed::put_u32_at(run, 0, 0x775d7244);
@@ -40009,7 +41704,8 @@ pub mod wallet {
 
     impl<'a> zerotl::Decode<'a> for TonConnectNextEventId {
         const MIN_SIZE: usize = 12;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0x775d7244, "wallet.tonConnectNextEventId")?;
             let session_id = r.read_i64()?;
@@ -40042,7 +41738,8 @@ pub mod wallet {
         fn encoded_len(&self) -> usize {
             4 + 12 + self.body.as_ref().map_or(0, |v| v.encoded_len())
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xd63f61ce);
             w.put_u32(if self.body.is_some() { 1 << 0 } else { 0 });
@@ -40053,7 +41750,8 @@ pub mod wallet {
 
     impl<'a> zerotl::Decode<'a> for TonConnectCloseSession<'a> {
         const MIN_SIZE: usize = 16;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xd63f61ce, "wallet.tonConnectCloseSession")?;
             let flags = r.read_flags(0x00000001, "wallet.tonConnectCloseSession")?;
@@ -40083,7 +41781,8 @@ pub mod wallet {
         fn encoded_len(&self) -> usize {
             4 + 0
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn encode(&self, w: &mut zerotl::Writer<'_>) {
             w.put_u32(0xa7ffb56e);
         }
@@ -40091,7 +41790,8 @@ pub mod wallet {
 
     impl<'a> zerotl::Decode<'a> for TonConnectGetSessions {
         const MIN_SIZE: usize = 4;
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             r.expect_id(0xa7ffb56e, "wallet.tonConnectGetSessions")?;
             Ok(Self)

@@ -49,7 +49,8 @@ impl<'a> zerotl::Decode<'a> for ResPq<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x05162463 => Self::Pq(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -60,7 +61,8 @@ impl<'a> zerotl::Decode<'a> for ResPq<'a> {
 
 impl<'a> ResPq<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Pq(x) => x.encode(w),
@@ -68,7 +70,8 @@ impl<'a> ResPq<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x05162463 => Self::Pq(zerotl::BareDecode::decode_bare(r)?),
@@ -144,7 +147,8 @@ impl<'a> zerotl::Decode<'a> for PQInnerData<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x83c95aec => Self::Data(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -158,7 +162,8 @@ impl<'a> zerotl::Decode<'a> for PQInnerData<'a> {
 
 impl<'a> PQInnerData<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Data(x) => x.encode(w),
@@ -169,7 +174,8 @@ impl<'a> PQInnerData<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x83c95aec => Self::Data(zerotl::BareDecode::decode_bare(r)?),
@@ -248,7 +254,8 @@ impl<'a> zerotl::Decode<'a> for BindAuthKeyInner {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x75a3f765 => Self::Inner(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -259,7 +266,8 @@ impl<'a> zerotl::Decode<'a> for BindAuthKeyInner {
 
 impl<'a> BindAuthKeyInner {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Inner(x) => x.encode(w),
@@ -267,7 +275,8 @@ impl<'a> BindAuthKeyInner {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x75a3f765 => Self::Inner(zerotl::BareDecode::decode_bare(r)?),
@@ -331,7 +340,8 @@ impl<'a> zerotl::Decode<'a> for ServerDhParams<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x79cb045d => Self::Fail(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -343,7 +353,8 @@ impl<'a> zerotl::Decode<'a> for ServerDhParams<'a> {
 
 impl<'a> ServerDhParams<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Fail(x) => x.encode(w),
@@ -352,7 +363,8 @@ impl<'a> ServerDhParams<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x79cb045d => Self::Fail(zerotl::BareDecode::decode_bare(r)?),
@@ -417,7 +429,8 @@ impl<'a> zerotl::Decode<'a> for ServerDhInnerData<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb5890dba => Self::Data(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -428,7 +441,8 @@ impl<'a> zerotl::Decode<'a> for ServerDhInnerData<'a> {
 
 impl<'a> ServerDhInnerData<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Data(x) => x.encode(w),
@@ -436,7 +450,8 @@ impl<'a> ServerDhInnerData<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xb5890dba => Self::Data(zerotl::BareDecode::decode_bare(r)?),
@@ -494,7 +509,8 @@ impl<'a> zerotl::Decode<'a> for ClientDhInnerData<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x6643b654 => Self::Data(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -505,7 +521,8 @@ impl<'a> zerotl::Decode<'a> for ClientDhInnerData<'a> {
 
 impl<'a> ClientDhInnerData<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Data(x) => x.encode(w),
@@ -513,7 +530,8 @@ impl<'a> ClientDhInnerData<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x6643b654 => Self::Data(zerotl::BareDecode::decode_bare(r)?),
@@ -583,7 +601,8 @@ impl<'a> zerotl::Decode<'a> for SetClientDhParamsAnswer {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3bcbf734 => Self::DhGenOk(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -596,7 +615,8 @@ impl<'a> zerotl::Decode<'a> for SetClientDhParamsAnswer {
 
 impl<'a> SetClientDhParamsAnswer {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::DhGenOk(x) => x.encode(w),
@@ -606,7 +626,8 @@ impl<'a> SetClientDhParamsAnswer {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3bcbf734 => Self::DhGenOk(zerotl::BareDecode::decode_bare(r)?),
@@ -690,7 +711,8 @@ impl<'a> zerotl::Decode<'a> for DestroyAuthKeyRes {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf660e1d4 => Self::Ok,
@@ -703,7 +725,8 @@ impl<'a> zerotl::Decode<'a> for DestroyAuthKeyRes {
 
 impl<'a> DestroyAuthKeyRes {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Ok => w.put_u32(0xf660e1d4),
@@ -713,7 +736,8 @@ impl<'a> DestroyAuthKeyRes {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf660e1d4 => Self::Ok,
@@ -785,7 +809,8 @@ impl<'a> zerotl::Decode<'a> for MsgsAck<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x62d6b459 => Self::Ack(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -796,7 +821,8 @@ impl<'a> zerotl::Decode<'a> for MsgsAck<'a> {
 
 impl<'a> MsgsAck<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Ack(x) => x.encode(w),
@@ -804,7 +830,8 @@ impl<'a> MsgsAck<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x62d6b459 => Self::Ack(zerotl::BareDecode::decode_bare(r)?),
@@ -868,7 +895,8 @@ impl<'a> zerotl::Decode<'a> for BadMsgNotification {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa7eff811 => Self::Notification(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -880,7 +908,8 @@ impl<'a> zerotl::Decode<'a> for BadMsgNotification {
 
 impl<'a> BadMsgNotification {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Notification(x) => x.encode(w),
@@ -889,7 +918,8 @@ impl<'a> BadMsgNotification {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xa7eff811 => Self::Notification(zerotl::BareDecode::decode_bare(r)?),
@@ -954,7 +984,8 @@ impl<'a> zerotl::Decode<'a> for MsgsStateReq<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xda69fb52 => Self::Req(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -965,7 +996,8 @@ impl<'a> zerotl::Decode<'a> for MsgsStateReq<'a> {
 
 impl<'a> MsgsStateReq<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Req(x) => x.encode(w),
@@ -973,7 +1005,8 @@ impl<'a> MsgsStateReq<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xda69fb52 => Self::Req(zerotl::BareDecode::decode_bare(r)?),
@@ -1031,7 +1064,8 @@ impl<'a> zerotl::Decode<'a> for MsgsStateInfo<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x04deb57d => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -1042,7 +1076,8 @@ impl<'a> zerotl::Decode<'a> for MsgsStateInfo<'a> {
 
 impl<'a> MsgsStateInfo<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Info(x) => x.encode(w),
@@ -1050,7 +1085,8 @@ impl<'a> MsgsStateInfo<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x04deb57d => Self::Info(zerotl::BareDecode::decode_bare(r)?),
@@ -1108,7 +1144,8 @@ impl<'a> zerotl::Decode<'a> for MsgsAllInfo<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x8cc0d131 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -1119,7 +1156,8 @@ impl<'a> zerotl::Decode<'a> for MsgsAllInfo<'a> {
 
 impl<'a> MsgsAllInfo<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Info(x) => x.encode(w),
@@ -1127,7 +1165,8 @@ impl<'a> MsgsAllInfo<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x8cc0d131 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
@@ -1191,7 +1230,8 @@ impl<'a> zerotl::Decode<'a> for MsgDetailedInfo {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x276d3ec6 => Self::Info(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -1203,7 +1243,8 @@ impl<'a> zerotl::Decode<'a> for MsgDetailedInfo {
 
 impl<'a> MsgDetailedInfo {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Info(x) => x.encode(w),
@@ -1212,7 +1253,8 @@ impl<'a> MsgDetailedInfo {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x276d3ec6 => Self::Info(zerotl::BareDecode::decode_bare(r)?),
@@ -1283,7 +1325,8 @@ impl<'a> zerotl::Decode<'a> for MsgResendReq<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x7d861a08 => Self::Req(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -1295,7 +1338,8 @@ impl<'a> zerotl::Decode<'a> for MsgResendReq<'a> {
 
 impl<'a> MsgResendReq<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Req(x) => x.encode(w),
@@ -1304,7 +1348,8 @@ impl<'a> MsgResendReq<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x7d861a08 => Self::Req(zerotl::BareDecode::decode_bare(r)?),
@@ -1369,7 +1414,8 @@ impl<'a> zerotl::Decode<'a> for RpcResult<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf35c6d01 => Self::Result(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -1380,7 +1426,8 @@ impl<'a> zerotl::Decode<'a> for RpcResult<'a> {
 
 impl<'a> RpcResult<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Result(x) => x.encode(w),
@@ -1388,7 +1435,8 @@ impl<'a> RpcResult<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xf35c6d01 => Self::Result(zerotl::BareDecode::decode_bare(r)?),
@@ -1446,7 +1494,8 @@ impl<'a> zerotl::Decode<'a> for RpcError<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x2144ca19 => Self::Error(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -1457,7 +1506,8 @@ impl<'a> zerotl::Decode<'a> for RpcError<'a> {
 
 impl<'a> RpcError<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Error(x) => x.encode(w),
@@ -1465,7 +1515,8 @@ impl<'a> RpcError<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x2144ca19 => Self::Error(zerotl::BareDecode::decode_bare(r)?),
@@ -1535,7 +1586,8 @@ impl<'a> zerotl::Decode<'a> for RpcDropAnswer {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5e2ad36e => Self::AnswerUnknown,
@@ -1548,7 +1600,8 @@ impl<'a> zerotl::Decode<'a> for RpcDropAnswer {
 
 impl<'a> RpcDropAnswer {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::AnswerUnknown => w.put_u32(0x5e2ad36e),
@@ -1558,7 +1611,8 @@ impl<'a> RpcDropAnswer {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5e2ad36e => Self::AnswerUnknown,
@@ -1630,7 +1684,8 @@ impl<'a> zerotl::Decode<'a> for FutureSalt {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x0949d9dc => Self::Salt(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -1641,7 +1696,8 @@ impl<'a> zerotl::Decode<'a> for FutureSalt {
 
 impl<'a> FutureSalt {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Salt(x) => x.encode(w),
@@ -1649,7 +1705,8 @@ impl<'a> FutureSalt {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x0949d9dc => Self::Salt(zerotl::BareDecode::decode_bare(r)?),
@@ -1707,7 +1764,8 @@ impl<'a> zerotl::Decode<'a> for FutureSalts<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xae500895 => Self::Salts(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -1718,7 +1776,8 @@ impl<'a> zerotl::Decode<'a> for FutureSalts<'a> {
 
 impl<'a> FutureSalts<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Salts(x) => x.encode(w),
@@ -1726,7 +1785,8 @@ impl<'a> FutureSalts<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xae500895 => Self::Salts(zerotl::BareDecode::decode_bare(r)?),
@@ -1784,7 +1844,8 @@ impl<'a> zerotl::Decode<'a> for Pong {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x347773c5 => Self::Pong(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -1795,7 +1856,8 @@ impl<'a> zerotl::Decode<'a> for Pong {
 
 impl<'a> Pong {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Pong(x) => x.encode(w),
@@ -1803,7 +1865,8 @@ impl<'a> Pong {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x347773c5 => Self::Pong(zerotl::BareDecode::decode_bare(r)?),
@@ -1867,7 +1930,8 @@ impl<'a> zerotl::Decode<'a> for DestroySessionRes {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe22045fc => Self::Ok(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -1879,7 +1943,8 @@ impl<'a> zerotl::Decode<'a> for DestroySessionRes {
 
 impl<'a> DestroySessionRes {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Ok(x) => x.encode(w),
@@ -1888,7 +1953,8 @@ impl<'a> DestroySessionRes {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe22045fc => Self::Ok(zerotl::BareDecode::decode_bare(r)?),
@@ -1953,7 +2019,8 @@ impl<'a> zerotl::Decode<'a> for NewSession {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9ec20908 => Self::Created(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -1964,7 +2031,8 @@ impl<'a> zerotl::Decode<'a> for NewSession {
 
 impl<'a> NewSession {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Created(x) => x.encode(w),
@@ -1972,7 +2040,8 @@ impl<'a> NewSession {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9ec20908 => Self::Created(zerotl::BareDecode::decode_bare(r)?),
@@ -2030,7 +2099,8 @@ impl<'a> zerotl::Decode<'a> for Message<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5bb8e511 => Self::Message(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -2041,7 +2111,8 @@ impl<'a> zerotl::Decode<'a> for Message<'a> {
 
 impl<'a> Message<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Message(x) => x.encode(w),
@@ -2049,7 +2120,8 @@ impl<'a> Message<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x5bb8e511 => Self::Message(zerotl::BareDecode::decode_bare(r)?),
@@ -2107,7 +2179,8 @@ impl<'a> zerotl::Decode<'a> for MessageContainer<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x73f1f8dc => Self::MsgContainer(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -2118,7 +2191,8 @@ impl<'a> zerotl::Decode<'a> for MessageContainer<'a> {
 
 impl<'a> MessageContainer<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::MsgContainer(x) => x.encode(w),
@@ -2126,7 +2200,8 @@ impl<'a> MessageContainer<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x73f1f8dc => Self::MsgContainer(zerotl::BareDecode::decode_bare(r)?),
@@ -2184,7 +2259,8 @@ impl<'a> zerotl::Decode<'a> for MessageCopy<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe06046b2 => Self::MsgCopy(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -2195,7 +2271,8 @@ impl<'a> zerotl::Decode<'a> for MessageCopy<'a> {
 
 impl<'a> MessageCopy<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::MsgCopy(x) => x.encode(w),
@@ -2203,7 +2280,8 @@ impl<'a> MessageCopy<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xe06046b2 => Self::MsgCopy(zerotl::BareDecode::decode_bare(r)?),
@@ -2261,7 +2339,8 @@ impl<'a> zerotl::Decode<'a> for Object<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3072cfa1 => Self::GzipPacked(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -2272,7 +2351,8 @@ impl<'a> zerotl::Decode<'a> for Object<'a> {
 
 impl<'a> Object<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::GzipPacked(x) => x.encode(w),
@@ -2280,7 +2360,8 @@ impl<'a> Object<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x3072cfa1 => Self::GzipPacked(zerotl::BareDecode::decode_bare(r)?),
@@ -2338,7 +2419,8 @@ impl<'a> zerotl::Decode<'a> for HttpWait {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9299359f => Self::Wait(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -2349,7 +2431,8 @@ impl<'a> zerotl::Decode<'a> for HttpWait {
 
 impl<'a> HttpWait {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Wait(x) => x.encode(w),
@@ -2357,7 +2440,8 @@ impl<'a> HttpWait {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x9299359f => Self::Wait(zerotl::BareDecode::decode_bare(r)?),
@@ -2421,7 +2505,8 @@ impl<'a> zerotl::Decode<'a> for IpPort<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd433ad73 => Self::Port(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -2433,7 +2518,8 @@ impl<'a> zerotl::Decode<'a> for IpPort<'a> {
 
 impl<'a> IpPort<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Port(x) => x.encode(w),
@@ -2442,7 +2528,8 @@ impl<'a> IpPort<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0xd433ad73 => Self::Port(zerotl::BareDecode::decode_bare(r)?),
@@ -2507,7 +2594,8 @@ impl<'a> zerotl::Decode<'a> for AccessPointRule<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4679b65f => Self::Rule(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -2518,7 +2606,8 @@ impl<'a> zerotl::Decode<'a> for AccessPointRule<'a> {
 
 impl<'a> AccessPointRule<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Rule(x) => x.encode(w),
@@ -2526,7 +2615,8 @@ impl<'a> AccessPointRule<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4679b65f => Self::Rule(zerotl::BareDecode::decode_bare(r)?),
@@ -2584,7 +2674,8 @@ impl<'a> zerotl::Decode<'a> for TlsClientHello<'a> {
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x6c52c484 => Self::Hello(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -2595,7 +2686,8 @@ impl<'a> zerotl::Decode<'a> for TlsClientHello<'a> {
 
 impl<'a> TlsClientHello<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::Hello(x) => x.encode(w),
@@ -2603,7 +2695,8 @@ impl<'a> TlsClientHello<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x6c52c484 => Self::Hello(zerotl::BareDecode::decode_bare(r)?),
@@ -2701,7 +2794,8 @@ impl<'a> zerotl::Decode<'a> for TlsBlock<'a> {
 
 impl<'a> TlsBlock<'a> {
     /// [`zerotl::Encode::encode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
         match self {
             Self::String(x) => x.encode(w),
@@ -2715,7 +2809,8 @@ impl<'a> TlsBlock<'a> {
     }
 
     /// [`zerotl::Decode::decode`], forced inline: what requests call.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(match r.read_u32()? {
                 0x4218a164 => Self::String(zerotl::BareDecode::decode_bare(r)?),
@@ -2822,7 +2917,8 @@ pub mod help {
         fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_validated(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x5a592a6c => Self::Simple(zerotl::BareDecode::decode_bare_inline(r)?),
@@ -2833,7 +2929,8 @@ pub mod help {
 
     impl<'a> ConfigSimple<'a> {
         /// [`zerotl::Encode::encode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn encode_inline(&self, w: &mut zerotl::Writer<'_>) {
             match self {
                 Self::Simple(x) => x.encode(w),
@@ -2841,7 +2938,8 @@ pub mod help {
         }
 
         /// [`zerotl::Decode::decode`], forced inline: what requests call.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn decode_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Ok(match r.read_u32()? {
                     0x5a592a6c => Self::Simple(zerotl::BareDecode::decode_bare(r)?),

@@ -25,7 +25,8 @@ impl zerotl::Encode for ReqPq {
     fn encoded_len(&self) -> usize {
         4 + 16
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         if let Some(run) = w.run(20) {
             zerotl::fixed::put_u32_at(run, 0, 0x60469778);
@@ -36,7 +37,8 @@ impl zerotl::Encode for ReqPq {
 
 impl<'a> zerotl::Decode<'a> for ReqPq {
     const MIN_SIZE: usize = 20;
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0x60469778, "req_pq")?;
         let nonce = *r.read_array::<16>()?;
@@ -67,7 +69,8 @@ impl zerotl::Encode for ReqPqMulti {
     fn encoded_len(&self) -> usize {
         4 + 16
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         if let Some(run) = w.run(20) {
             zerotl::fixed::put_u32_at(run, 0, 0xbe7e8ef1);
@@ -78,7 +81,8 @@ impl zerotl::Encode for ReqPqMulti {
 
 impl<'a> zerotl::Decode<'a> for ReqPqMulti {
     const MIN_SIZE: usize = 20;
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xbe7e8ef1, "req_pq_multi")?;
         let nonce = *r.read_array::<16>()?;
@@ -119,7 +123,8 @@ impl zerotl::Encode for ReqDhParams<'_> {
     fn encoded_len(&self) -> usize {
         4 + 40 + self.p.encoded_len() + self.q.encoded_len() + self.encrypted_data.encoded_len()
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         if let Some(run) = w.run(36) {
             zerotl::fixed::put_u32_at(run, 0, 0xd712e4be);
@@ -135,7 +140,8 @@ impl zerotl::Encode for ReqDhParams<'_> {
 
 impl<'a> zerotl::Decode<'a> for ReqDhParams<'a> {
     const MIN_SIZE: usize = 56;
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xd712e4be, "req_DH_params")?;
         let run = r.read_array::<32>()?;
@@ -176,7 +182,8 @@ impl zerotl::Encode for SetClientDhParams<'_> {
     fn encoded_len(&self) -> usize {
         4 + 32 + self.encrypted_data.encoded_len()
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         if let Some(run) = w.run(36) {
             zerotl::fixed::put_u32_at(run, 0, 0xf5045f1f);
@@ -189,7 +196,8 @@ impl zerotl::Encode for SetClientDhParams<'_> {
 
 impl<'a> zerotl::Decode<'a> for SetClientDhParams<'a> {
     const MIN_SIZE: usize = 40;
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xf5045f1f, "set_client_DH_params")?;
         let run = r.read_array::<32>()?;
@@ -220,7 +228,8 @@ impl zerotl::Encode for DestroyAuthKey {
     fn encoded_len(&self) -> usize {
         4 + 0
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         w.put_u32(0xd1435160);
     }
@@ -228,7 +237,8 @@ impl zerotl::Encode for DestroyAuthKey {
 
 impl<'a> zerotl::Decode<'a> for DestroyAuthKey {
     const MIN_SIZE: usize = 4;
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xd1435160, "destroy_auth_key")?;
         Ok(Self)
@@ -258,7 +268,8 @@ impl zerotl::Encode for RpcDropAnswer {
     fn encoded_len(&self) -> usize {
         4 + 8
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         if let Some(run) = w.run(12) {
             zerotl::fixed::put_u32_at(run, 0, 0x58e4a740);
@@ -269,7 +280,8 @@ impl zerotl::Encode for RpcDropAnswer {
 
 impl<'a> zerotl::Decode<'a> for RpcDropAnswer {
     const MIN_SIZE: usize = 12;
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0x58e4a740, "rpc_drop_answer")?;
         let req_msg_id = r.read_i64()?;
@@ -300,7 +312,8 @@ impl zerotl::Encode for GetFutureSalts {
     fn encoded_len(&self) -> usize {
         4 + 4
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         if let Some(run) = w.run(8) {
             zerotl::fixed::put_u32_at(run, 0, 0xb921bd04);
@@ -311,7 +324,8 @@ impl zerotl::Encode for GetFutureSalts {
 
 impl<'a> zerotl::Decode<'a> for GetFutureSalts {
     const MIN_SIZE: usize = 8;
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xb921bd04, "get_future_salts")?;
         let num = r.read_i32()?;
@@ -342,7 +356,8 @@ impl zerotl::Encode for Ping {
     fn encoded_len(&self) -> usize {
         4 + 8
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         if let Some(run) = w.run(12) {
             zerotl::fixed::put_u32_at(run, 0, 0x7abe77ec);
@@ -353,7 +368,8 @@ impl zerotl::Encode for Ping {
 
 impl<'a> zerotl::Decode<'a> for Ping {
     const MIN_SIZE: usize = 12;
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0x7abe77ec, "ping")?;
         let ping_id = r.read_i64()?;
@@ -386,7 +402,8 @@ impl zerotl::Encode for PingDelayDisconnect {
     fn encoded_len(&self) -> usize {
         4 + 12
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         if let Some(run) = w.run(16) {
             zerotl::fixed::put_u32_at(run, 0, 0xf3427b8c);
@@ -398,7 +415,8 @@ impl zerotl::Encode for PingDelayDisconnect {
 
 impl<'a> zerotl::Decode<'a> for PingDelayDisconnect {
     const MIN_SIZE: usize = 16;
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xf3427b8c, "ping_delay_disconnect")?;
         let run = r.read_array::<12>()?;
@@ -431,7 +449,8 @@ impl zerotl::Encode for DestroySession {
     fn encoded_len(&self) -> usize {
         4 + 8
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn encode(&self, w: &mut zerotl::Writer<'_>) {
         if let Some(run) = w.run(12) {
             zerotl::fixed::put_u32_at(run, 0, 0xe7512126);
@@ -442,7 +461,8 @@ impl zerotl::Encode for DestroySession {
 
 impl<'a> zerotl::Decode<'a> for DestroySession {
     const MIN_SIZE: usize = 12;
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         r.expect_id(0xe7512126, "destroy_session")?;
         let session_id = r.read_i64()?;

@@ -5,8 +5,8 @@
 //! * [`types`]: one struct per constructor (its fields; encodes with its id).
 //! * [`enums`]: one enum per boxed type, a variant per constructor.
 //! * [`functions`]: one struct per RPC function; `RemoteCall::Return` names the result.
-//! * [`schema`]: the schema as data (drives the JSON mapping); [`any`]: typed
-//!   decoding of any boxed value by its id or type name.
+//! * `schema`: the schema as data (drives the JSON mapping); `any`: typed
+//!   decoding of any boxed value by its id or type name (`#[cfg(feature = "schema")]`).
 
 /// Typed decoding of any boxed value of The MTProto service schema by id or by type name.
 #[cfg(feature = "schema")]

@@ -48,7 +48,8 @@ impl<'a> zerotl::BareDecode<'a> for ResPq<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<32>()?;
         let nonce = zerotl::fixed::array_at(run, 0);
@@ -107,7 +108,8 @@ impl<'a> zerotl::BareDecode<'a> for PQInnerData<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let pq = zerotl::Decode::decode(r)?;
         let p = zerotl::Decode::decode(r)?;
@@ -171,7 +173,8 @@ impl<'a> zerotl::BareDecode<'a> for PQInnerDataDc<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let pq = zerotl::Decode::decode(r)?;
         let p = zerotl::Decode::decode(r)?;
@@ -236,7 +239,8 @@ impl<'a> zerotl::BareDecode<'a> for PQInnerDataTemp<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let pq = zerotl::Decode::decode(r)?;
         let p = zerotl::Decode::decode(r)?;
@@ -304,7 +308,8 @@ impl<'a> zerotl::BareDecode<'a> for PQInnerDataTempDc<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let pq = zerotl::Decode::decode(r)?;
         let p = zerotl::Decode::decode(r)?;
@@ -376,7 +381,8 @@ impl<'a> zerotl::BareDecode<'a> for BindAuthKeyInner {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<36>()?;
         let nonce = zerotl::fixed::i64_at(run, 0);
@@ -437,7 +443,8 @@ impl<'a> zerotl::BareDecode<'a> for ServerDhParamsFail {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<48>()?;
         let nonce = zerotl::fixed::array_at(run, 0);
@@ -486,7 +493,8 @@ impl<'a> zerotl::BareDecode<'a> for ServerDhParamsOk<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<32>()?;
         let nonce = zerotl::fixed::array_at(run, 0);
@@ -544,7 +552,8 @@ impl<'a> zerotl::BareDecode<'a> for ServerDhInnerData<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<36>()?;
         let nonce = zerotl::fixed::array_at(run, 0);
@@ -599,7 +608,8 @@ impl<'a> zerotl::BareDecode<'a> for ClientDhInnerData<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<40>()?;
         let nonce = zerotl::fixed::array_at(run, 0);
@@ -659,7 +669,8 @@ impl<'a> zerotl::BareDecode<'a> for DhGenOk {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<48>()?;
         let nonce = zerotl::fixed::array_at(run, 0);
@@ -718,7 +729,8 @@ impl<'a> zerotl::BareDecode<'a> for DhGenRetry {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<48>()?;
         let nonce = zerotl::fixed::array_at(run, 0);
@@ -777,7 +789,8 @@ impl<'a> zerotl::BareDecode<'a> for DhGenFail {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<48>()?;
         let nonce = zerotl::fixed::array_at(run, 0);
@@ -814,7 +827,8 @@ impl<'a> zerotl::BareDecode<'a> for DestroyAuthKeyOk {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
@@ -847,7 +861,8 @@ impl<'a> zerotl::BareDecode<'a> for DestroyAuthKeyNone {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
@@ -880,7 +895,8 @@ impl<'a> zerotl::BareDecode<'a> for DestroyAuthKeyFail {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
@@ -917,7 +933,8 @@ impl<'a> zerotl::BareDecode<'a> for MsgsAck<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let msg_ids = zerotl::Decode::decode(r)?;
         Ok(Self { msg_ids })
@@ -973,7 +990,8 @@ impl<'a> zerotl::BareDecode<'a> for BadMsgNotification {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<16>()?;
         let bad_msg_id = zerotl::fixed::i64_at(run, 0);
@@ -1036,7 +1054,8 @@ impl<'a> zerotl::BareDecode<'a> for BadServerSalt {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<24>()?;
         let bad_msg_id = zerotl::fixed::i64_at(run, 0);
@@ -1078,7 +1097,8 @@ impl<'a> zerotl::BareDecode<'a> for MsgsStateReq<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let msg_ids = zerotl::Decode::decode(r)?;
         Ok(Self { msg_ids })
@@ -1119,7 +1139,8 @@ impl<'a> zerotl::BareDecode<'a> for MsgsStateInfo<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let req_msg_id = r.read_i64()?;
         let info = zerotl::Decode::decode(r)?;
@@ -1161,7 +1182,8 @@ impl<'a> zerotl::BareDecode<'a> for MsgsAllInfo<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let msg_ids = zerotl::Decode::decode(r)?;
         let info = zerotl::Decode::decode(r)?;
@@ -1222,7 +1244,8 @@ impl<'a> zerotl::BareDecode<'a> for MsgDetailedInfo {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<24>()?;
         let msg_id = zerotl::fixed::i64_at(run, 0);
@@ -1282,7 +1305,8 @@ impl<'a> zerotl::BareDecode<'a> for MsgNewDetailedInfo {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<16>()?;
         let answer_msg_id = zerotl::fixed::i64_at(run, 0);
@@ -1323,7 +1347,8 @@ impl<'a> zerotl::BareDecode<'a> for MsgResendReq<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let msg_ids = zerotl::Decode::decode(r)?;
         Ok(Self { msg_ids })
@@ -1361,7 +1386,8 @@ impl<'a> zerotl::BareDecode<'a> for MsgResendAnsReq<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let msg_ids = zerotl::Decode::decode(r)?;
         Ok(Self { msg_ids })
@@ -1402,7 +1428,8 @@ impl<'a> zerotl::BareDecode<'a> for RpcResult<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let req_msg_id = r.read_i64()?;
         let result = zerotl::Decode::decode(r)?;
@@ -1444,7 +1471,8 @@ impl<'a> zerotl::BareDecode<'a> for RpcError<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let error_code = r.read_i32()?;
         let error_message = zerotl::Decode::decode(r)?;
@@ -1479,7 +1507,8 @@ impl<'a> zerotl::BareDecode<'a> for RpcAnswerUnknown {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
@@ -1512,7 +1541,8 @@ impl<'a> zerotl::BareDecode<'a> for RpcAnswerDroppedRunning {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(_r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Ok(Self)
     }
@@ -1567,7 +1597,8 @@ impl<'a> zerotl::BareDecode<'a> for RpcAnswerDropped {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<16>()?;
         let msg_id = zerotl::fixed::i64_at(run, 0);
@@ -1626,7 +1657,8 @@ impl<'a> zerotl::BareDecode<'a> for FutureSalt {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<16>()?;
         let valid_since = zerotl::fixed::i32_at(run, 0);
@@ -1675,7 +1707,8 @@ impl<'a> zerotl::BareDecode<'a> for FutureSalts<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let req_msg_id = zerotl::fixed::i64_at(run, 0);
@@ -1730,7 +1763,8 @@ impl<'a> zerotl::BareDecode<'a> for Pong {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<16>()?;
         let msg_id = zerotl::fixed::i64_at(run, 0);
@@ -1778,7 +1812,8 @@ impl<'a> zerotl::BareDecode<'a> for DestroySessionOk {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let session_id = r.read_i64()?;
         Ok(Self { session_id })
@@ -1824,7 +1859,8 @@ impl<'a> zerotl::BareDecode<'a> for DestroySessionNone {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let session_id = r.read_i64()?;
         Ok(Self { session_id })
@@ -1880,7 +1916,8 @@ impl<'a> zerotl::BareDecode<'a> for NewSessionCreated {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<24>()?;
         let first_msg_id = zerotl::fixed::i64_at(run, 0);
@@ -1930,7 +1967,8 @@ impl<'a> zerotl::BareDecode<'a> for Message<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let msg_id = zerotl::fixed::i64_at(run, 0);
@@ -1972,7 +2010,8 @@ impl<'a> zerotl::BareDecode<'a> for MsgContainer<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let messages = zerotl::Decode::decode(r)?;
         Ok(Self { messages })
@@ -2010,7 +2049,8 @@ impl<'a> zerotl::BareDecode<'a> for MsgCopy<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let orig_message = zerotl::Decode::decode(r)?;
         Ok(Self { orig_message })
@@ -2048,7 +2088,8 @@ impl<'a> zerotl::BareDecode<'a> for GzipPacked<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let packed_data = zerotl::Decode::decode(r)?;
         Ok(Self { packed_data })
@@ -2104,7 +2145,8 @@ impl<'a> zerotl::BareDecode<'a> for HttpWait {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<12>()?;
         let max_delay = zerotl::fixed::i32_at(run, 0);
@@ -2159,7 +2201,8 @@ impl<'a> zerotl::BareDecode<'a> for IpPort {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<8>()?;
         let ipv4 = zerotl::fixed::i32_at(run, 0);
@@ -2207,7 +2250,8 @@ impl<'a> zerotl::BareDecode<'a> for IpPortSecret<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let run = r.read_array::<8>()?;
         let ipv4 = zerotl::fixed::i32_at(run, 0);
@@ -2254,7 +2298,8 @@ impl<'a> zerotl::BareDecode<'a> for AccessPointRule<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let phone_prefix_rules = zerotl::Decode::decode(r)?;
         let dc_id = r.read_i32()?;
@@ -2294,7 +2339,8 @@ impl<'a> zerotl::BareDecode<'a> for TlsClientHello<'a> {
     fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         Self::decode_bare_inline(r)
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
         let blocks = zerotl::Decode::decode(r)?;
         Ok(Self { blocks })
@@ -2601,7 +2647,8 @@ pub mod help {
         fn decode_bare(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             Self::decode_bare_inline(r)
         }
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn decode_bare_inline(r: &mut zerotl::Reader<'a>) -> Result<Self, zerotl::DecodeError> {
             let run = r.read_array::<8>()?;
             let date = zerotl::fixed::i32_at(run, 0);
